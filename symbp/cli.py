@@ -1,0 +1,204 @@
+"""The command line: the only place that prints and exits.
+
+Every library error (SymbpError) becomes one line on stderr and exit status 2; argparse's own
+usage errors are shortened to one line as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+from symbp import __version__
+from symbp.errors import SymbpError
+
+if TYPE_CHECKING:
+    from symbp.spec import NetworkSpec
+
+EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    spec_options = _Parser(add_help=False)
+    spec_options.add_argument(
+        "--spec",
+        metavar="FILE",
+        help="network description (.toml or .json); default: the MOOC 8.3 example",
+    )
+    format_options = _Parser(add_help=False)
+    format_options.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    dtype_options = _Parser(add_help=False)
+    dtype_options.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="precision of the torch autograd check (default: float64)",
+    )
+
+    parser = _Parser(
+        prog="symbp",
+        description="Backpropagation derived symbolically, every chain-rule step shown, "
+        "every number checked against torch autograd.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  symbp derive --weight w1\n  symbp check\n  symbp step",
+    )
+    parser.add_argument("--version", action="version", version=f"symbp {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    derive = commands.add_parser(
+        "derive",
+        parents=[spec_options, format_options, dtype_options],
+        help="derive ∂L/∂w for one weight or all, step by step",
+        description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
+        "symbol = formula = numbers = value, the δ form, the closed form, the value, "
+        "and its agreement with torch autograd.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp derive --weight w1\n  symbp derive --all --format json\n"
+        "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check",
+    )
+    which = derive.add_mutually_exclusive_group()
+    which.add_argument(
+        "--weight", metavar="NAME", action="append", help="weight to derive (repeatable), e.g. w1"
+    )
+    which.add_argument("--all", action="store_true", help="derive every weight")
+    derive.add_argument(
+        "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
+    )
+    derive.set_defaults(run=_run_derive)
+
+    check = commands.add_parser(
+        "check",
+        parents=[spec_options, format_options, dtype_options],
+        help="every gradient against torch autograd and finite differences",
+        description="A table of every weight: symbolic value, torch autograd, central finite "
+        "difference, largest difference, pass/fail; and the loss. Exit status 1 on any mismatch.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp check\n  symbp check --dtype float32 --format json",
+    )
+    check.set_defaults(run=_run_check)
+
+    step = commands.add_parser(
+        "step",
+        parents=[spec_options, format_options],
+        help="one gradient-descent update",
+        description="One gradient-descent step w ← w − η·∂L/∂w: the loss before and after, "
+        "every gradient and every updated weight.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp step\n  symbp step --lr 0.5",
+    )
+    step.add_argument("--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)")
+    step.set_defaults(run=_run_step)
+    return parser
+
+
+def _load(path: str | None) -> NetworkSpec:
+    from symbp.spec import default_spec, load_spec
+
+    return default_spec() if path is None else load_spec(path)
+
+
+def _run_derive(args: argparse.Namespace) -> int:
+    from symbp.derive import backward_sweep, derive
+    from symbp.graph import Network
+    from symbp.numeric import CompiledNetwork
+
+    if not args.all and not args.weight:
+        raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
+    network = Network(_load(args.spec))
+    names = [w.name for w in network.weights] if args.all else args.weight
+    for name in names:
+        network.weight(name)  # unknown names fail before any work
+    sweep = backward_sweep(network)
+    compiled = CompiledNetwork(network, sweep)
+    evaluation = compiled.evaluate()
+    check = None
+    if not args.no_check:
+        from symbp.torch_check import check as torch_check
+
+        check = torch_check(evaluation, compiled.finite_differences(), args.dtype)
+    derivations = tuple(derive(network, name, sweep=sweep) for name in names)
+    if args.format == "json":
+        from symbp.render import json as render_json
+
+        _write(render_json.render_derivations(derivations, evaluation, check))
+    else:
+        from symbp.render import text as render_text
+
+        _write("\n".join(render_text.render_derivation(d, evaluation, check) for d in derivations))
+    return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from symbp.graph import Network
+    from symbp.numeric import CompiledNetwork
+    from symbp.torch_check import check as torch_check
+
+    network = Network(_load(args.spec))
+    compiled = CompiledNetwork(network)
+    result = torch_check(compiled.evaluate(), compiled.finite_differences(), args.dtype)
+    if args.format == "json":
+        from symbp.render import json as render_json
+
+        _write(render_json.render_check(result, network.spec.title))
+    else:
+        from symbp.render import text as render_text
+
+        _write(render_text.render_check(result, network.spec.title))
+    return EXIT_OK if result.passed else EXIT_MISMATCH
+
+
+def _run_step(args: argparse.Namespace) -> int:
+    import math
+
+    from symbp.graph import Network
+    from symbp.numeric import CompiledNetwork, updated_weights
+
+    network = Network(_load(args.spec))
+    rate = network.spec.learning_rate if args.lr is None else args.lr
+    if not math.isfinite(rate):
+        raise SymbpError(f"--lr must be a finite number, not {rate}")
+    compiled = CompiledNetwork(network)
+    evaluation = compiled.evaluate()
+    new_weights = updated_weights(evaluation, rate)
+    new_loss = compiled.evaluate(weights=new_weights).loss
+    if args.format == "json":
+        from symbp.render import json as render_json
+
+        _write(render_json.render_step(evaluation, new_weights, new_loss, rate))
+    else:
+        from symbp.render import text as render_text
+
+        _write(render_text.render_step(evaluation, new_weights, new_loss, rate, network.spec.title))
+    return EXIT_OK
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args.run(args))
+    except SymbpError as error:
+        sys.stderr.write(f"symbp: error: {error}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130

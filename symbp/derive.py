@@ -1,0 +1,225 @@
+"""Derivations: ∂L/∂w for a weight, as chain-rule paths, in δ form and in closed form.
+
+The backward sweep gives every unit a δ = ∂L/∂z, defined from the δs of the layer above:
+    δ_j = (Σ_k δ_k · w_jk) · f′(z_j)          (hidden unit)
+    δ_j = ∂L/∂a_j · f′(z_j)                   (output unit)
+and every weight w: i → j the gradient ∂L/∂w = δ_j · a_i. That is one small expression per unit
+and per weight, which is what makes large networks fast. The path-by-path chain rule (a sum over
+every route from w to L, whose count is the product of the layer widths in between) and the fully
+expanded closed form are built for one weight on request.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symbp.graph import Network, Unit, Weight
+
+#: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
+MAX_PATHS = 64
+#: Closed forms are built by default only for networks up to this many weights.
+MAX_WEIGHTS_FOR_CLOSED_FORM = 60
+
+
+@dataclass(frozen=True)
+class LocalDerivative:
+    """One factor of the chain rule: ∂of/∂wrt, written with the network's node symbols."""
+
+    of: sp.Symbol
+    wrt: sp.Symbol
+    formula: sp.Expr
+
+
+@dataclass(frozen=True)
+class ChainPath:
+    """One route from a weight to the loss; its contribution is the product of its factors.
+
+    Factors run from the loss back to the weight, as the chain rule is written:
+    ∂L/∂o1 · ∂o1/∂z_o1 · ∂z_o1/∂h1 · ∂h1/∂z_h1 · ∂z_h1/∂w1.
+    """
+
+    factors: tuple[LocalDerivative, ...]
+
+    @property
+    def formula(self) -> sp.Expr:
+        return sp.Mul(*[factor.formula for factor in self.factors])
+
+
+@dataclass(frozen=True)
+class UpstreamTerm:
+    """One term of ∂L/∂a_j: how a_j reaches the loss through one child (δ_k·w_jk, or ∂L/∂o_j)."""
+
+    child: sp.Symbol  # z_k of the next layer, or L
+    formula: sp.Expr  # δ_k · w_jk, or ∂L/∂o_j written out
+
+
+@dataclass(frozen=True)
+class DeltaDefinition:
+    """δ_j = ∂L/∂z_j = (Σ upstream terms) · ∂a_j/∂z_j."""
+
+    unit: Unit
+    upstream: tuple[UpstreamTerm, ...]
+    activation_derivative: LocalDerivative
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        assert self.unit.delta is not None
+        return self.unit.delta
+
+    @property
+    def upstream_formula(self) -> sp.Expr:
+        return sp.Add(*[term.formula for term in self.upstream])
+
+    @property
+    def formula(self) -> sp.Expr:
+        return self.upstream_formula * self.activation_derivative.formula
+
+
+@dataclass(frozen=True)
+class Backprop:
+    """The backward sweep over a whole network: every δ and every gradient's δ form."""
+
+    network: Network
+    deltas: dict[sp.Symbol, DeltaDefinition]  # keyed by δ symbol, output layer first
+    gradients: dict[str, sp.Expr]  # weight name -> δ_j · a_i, in numbering order
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything symbolic about one weight's gradient."""
+
+    network: Network
+    weight: Weight
+    path_count: int
+    paths: tuple[ChainPath, ...]  # empty when path_count > MAX_PATHS
+    deltas: tuple[DeltaDefinition, ...]  # the δs the gradient needs, output layer first
+    delta_form: sp.Expr  # δ_j · a_i
+    closed_form: sp.Expr | None = field(default=None)
+
+    @property
+    def chain_rule(self) -> sp.Expr:
+        """The sum over paths, as one expression in node symbols."""
+        return sp.Add(*[path.formula for path in self.paths])
+
+
+def backward_sweep(network: Network) -> Backprop:
+    """δ for every unit, output layer first, and ∂L/∂w = δ_j · a_i for every weight."""
+    deltas: dict[sp.Symbol, DeltaDefinition] = {}
+    for units in reversed(network.layers[1:]):
+        for unit in units:
+            deltas[_delta_symbol(unit)] = _delta_definition(network, unit)
+    gradients = {
+        weight.name: _delta_symbol(weight.target)
+        * network.local_derivative(_z_symbol(weight.target), weight.symbol)
+        for weight in network.weights
+    }
+    return Backprop(network=network, deltas=deltas, gradients=gradients)
+
+
+def derive(
+    network: Network,
+    weight_name: str,
+    *,
+    sweep: Backprop | None = None,
+    closed_form: bool | None = None,
+) -> Derivation:
+    """The derivation of ∂L/∂weight_name.
+
+    `closed_form=None` builds the closed form only for networks of at most
+    MAX_WEIGHTS_FOR_CLOSED_FORM weights, where it is still printable.
+    """
+    weight = network.weight(weight_name)
+    sweep = sweep if sweep is not None else backward_sweep(network)
+    target = weight.target
+    needed = [
+        definition
+        for definition in sweep.deltas.values()
+        if definition.unit.layer > target.layer or definition.unit == target
+    ]
+    path_count = _count_paths(network, target)
+    paths = _paths(network, weight) if path_count <= MAX_PATHS else ()
+    delta_form = sweep.gradients[weight.name]
+    if closed_form is None:
+        closed_form = len(network.weights) <= MAX_WEIGHTS_FOR_CLOSED_FORM
+    closed = closed_form_of(network, sweep, delta_form) if closed_form else None
+    return Derivation(
+        network=network,
+        weight=weight,
+        path_count=path_count,
+        paths=paths,
+        deltas=tuple(needed),
+        delta_form=delta_form,
+        closed_form=closed,
+    )
+
+
+def derive_all(network: Network, *, closed_form: bool | None = None) -> tuple[Derivation, ...]:
+    """One derivation per weight, in numbering order, sharing one backward sweep."""
+    sweep = backward_sweep(network)
+    return tuple(
+        derive(network, weight.name, sweep=sweep, closed_form=closed_form)
+        for weight in network.weights
+    )
+
+
+def closed_form_of(network: Network, sweep: Backprop, expr: sp.Expr) -> sp.Expr:
+    """`expr` (which may contain δ symbols) in inputs, targets and weights only."""
+    expanded_deltas: dict[sp.Symbol, sp.Expr] = {}
+    # Output-layer δs first, so that every δ a hidden δ refers to is already expanded.
+    for symbol, definition in sweep.deltas.items():
+        expanded_deltas[symbol] = definition.formula.xreplace(expanded_deltas)
+    return network.closed_form(expr.xreplace(expanded_deltas))
+
+
+def _delta_symbol(unit: Unit) -> sp.Symbol:
+    assert unit.delta is not None
+    return unit.delta
+
+
+def _z_symbol(unit: Unit) -> sp.Symbol:
+    assert unit.z is not None
+    return unit.z
+
+
+def _delta_definition(network: Network, unit: Unit) -> DeltaDefinition:
+    z = _z_symbol(unit)
+    upstream = []
+    for child in network.children[unit.a]:
+        local = network.local_derivative(child, unit.a)
+        if child == network.loss:
+            upstream.append(UpstreamTerm(child=child, formula=local))
+        else:
+            child_unit = network.unit_of_symbol[child]
+            upstream.append(UpstreamTerm(child=child, formula=_delta_symbol(child_unit) * local))
+    activation = LocalDerivative(of=unit.a, wrt=z, formula=network.local_derivative(unit.a, z))
+    return DeltaDefinition(unit=unit, upstream=tuple(upstream), activation_derivative=activation)
+
+
+def _count_paths(network: Network, unit: Unit) -> int:
+    return math.prod(len(units) for units in network.layers[unit.layer + 1 :])
+
+
+def _paths(network: Network, weight: Weight) -> tuple[ChainPath, ...]:
+    """Every route weight → z_j → a_j → z_k → … → L, as chain-rule factors."""
+    routes: list[list[sp.Symbol]] = []
+
+    def walk(route: list[sp.Symbol]) -> None:
+        node = route[-1]
+        if node == network.loss:
+            routes.append(route)
+            return
+        for child in network.children.get(node, ()):
+            walk([*route, child])
+
+    walk([weight.symbol])
+    paths = []
+    for route in routes:
+        factors = [
+            LocalDerivative(of=child, wrt=parent, formula=network.local_derivative(child, parent))
+            for parent, child in zip(route, route[1:], strict=False)
+        ]
+        paths.append(ChainPath(factors=tuple(reversed(factors))))
+    return tuple(paths)

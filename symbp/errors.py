@@ -1,0 +1,24 @@
+"""symbp's own exceptions: every one of them is a problem with the user's input.
+
+The CLI turns a SymbpError into one line on stderr and exit status 2; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class SymbpError(Exception):
+    """Base class: the input could not be used, for the reason in the message."""
+
+
+class SpecError(SymbpError):
+    """A network description that does not parse or does not make sense."""
+
+
+class UnknownWeightError(SymbpError):
+    """A weight name that the network does not have."""
+
+    def __init__(self, name: str, valid: tuple[str, ...]) -> None:
+        shown = ", ".join(valid) if len(valid) <= 12 else ", ".join(valid[:12]) + ", ..."
+        super().__init__(f"unknown weight {name!r}; this network has {len(valid)}: {shown}")
+        self.name = name
+        self.valid = valid

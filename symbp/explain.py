@@ -1,0 +1,62 @@
+"""Why a gradient has its sign: the factors of its δ form, with their values.
+
+A gradient ∂L/∂w (w: i → j) is δ_j · a_i, and δ_j is (Σ upstream terms) · f′(z_j). Its sign
+is therefore the product of three signs, and for a hidden unit the upstream sum is usually
+decided by one dominant term. This is the question the MOOC 8.3 blog post ended on (why are
+the w1 and w3 gradients negative?), answered as data; renderers phrase it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symbp.derive import DeltaDefinition, Derivation, UpstreamTerm
+from symbp.numeric import Evaluation
+
+
+@dataclass(frozen=True)
+class TermValue:
+    term: UpstreamTerm
+    value: float
+
+
+@dataclass(frozen=True)
+class SignExplanation:
+    """The pieces that decide the sign of ∂L/∂w = δ_j · a_i."""
+
+    gradient: float
+    source_value: float  # a_i: the input or activation the weight multiplies
+    delta: DeltaDefinition  # δ_j
+    delta_value: float
+    activation_derivative_value: float  # f′(z_j)
+    upstream: tuple[TermValue, ...]  # the terms of ∂L/∂a_j
+    upstream_value: float
+    output_value: float | None = None  # a_j and y_j when j is an output unit
+    target_value: float | None = None
+
+    @property
+    def dominant(self) -> TermValue:
+        """The upstream term of largest magnitude (the first of equals)."""
+        return max(self.upstream, key=lambda t: abs(t.value))
+
+
+def explain_sign(derivation: Derivation, evaluation: Evaluation) -> SignExplanation:
+    network = derivation.network
+    delta = next(d for d in derivation.deltas if d.unit == derivation.weight.target)
+    is_output = delta.unit in network.outputs
+    upstream = tuple(TermValue(t, evaluation.value(t.formula)) for t in delta.upstream)
+    return SignExplanation(
+        gradient=evaluation.gradient(derivation.weight.name),
+        source_value=evaluation.values[derivation.weight.source.a],
+        delta=delta,
+        delta_value=evaluation.values[delta.symbol],
+        activation_derivative_value=evaluation.value(delta.activation_derivative.formula),
+        upstream=upstream,
+        upstream_value=sum(t.value for t in upstream),
+        output_value=evaluation.values[delta.unit.a] if is_output else None,
+        target_value=(evaluation.values[network.targets[delta.unit.index]] if is_output else None),
+    )
+
+
+def sign_word(value: float) -> str:
+    return "positive" if value > 0 else "negative" if value < 0 else "zero"

@@ -1,0 +1,129 @@
+"""Machine-readable output: the same derivation, check and step as JSON documents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from symbp.derive import Derivation, LocalDerivative
+from symbp.numeric import Evaluation
+from symbp.render.printers import text, text_name, text_partial
+from symbp.torch_check import CheckResult
+
+
+def _dump(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _factor(factor: LocalDerivative, evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "symbol": text_partial(factor.of, factor.wrt),
+        "of": text_name(factor.of),
+        "wrt": text_name(factor.wrt),
+        "formula": text(factor.formula),
+        "value": evaluation.value(factor.formula),
+    }
+
+
+def derivation_document(
+    derivation: Derivation, evaluation: Evaluation, check: CheckResult | None = None
+) -> dict[str, Any]:
+    weight = derivation.weight
+    document: dict[str, Any] = {
+        "weight": weight.name,
+        "edge": {"source": weight.source.name, "target": weight.target.name},
+        "initial_value": weight.value,
+        "path_count": derivation.path_count,
+        "paths": [
+            {
+                "factors": [_factor(f, evaluation) for f in path.factors],
+                "value": evaluation.value(path.formula),
+            }
+            for path in derivation.paths
+        ],
+        "deltas": [
+            {
+                "symbol": text_name(d.symbol),
+                "unit": d.unit.name,
+                "upstream": text(d.upstream_formula),
+                "activation_derivative": _factor(d.activation_derivative, evaluation),
+                "formula": text(d.formula),
+                "value": evaluation.values[d.symbol],
+            }
+            for d in derivation.deltas
+        ],
+        "delta_form": text(derivation.delta_form),
+        "closed_form": None if derivation.closed_form is None else text(derivation.closed_form),
+        "gradient": evaluation.gradient(weight.name),
+        "updated_value": weight.value
+        - derivation.network.spec.learning_rate * evaluation.gradient(weight.name),
+    }
+    if check is not None:
+        row = check.weight(weight.name)
+        document["check"] = {
+            "dtype": check.dtype,
+            "torch": row.torch,
+            "finite_difference": row.finite_difference,
+            "passed": row.passed,
+        }
+    return document
+
+
+def render_derivations(
+    derivations: tuple[Derivation, ...], evaluation: Evaluation, check: CheckResult | None = None
+) -> str:
+    network = evaluation.network
+    return _dump(
+        {
+            "title": network.spec.title,
+            "loss": evaluation.loss,
+            "derivations": [derivation_document(d, evaluation, check) for d in derivations],
+        }
+    )
+
+
+def render_check(check: CheckResult, title: str) -> str:
+    return _dump(
+        {
+            "title": title,
+            "dtype": check.dtype,
+            "torch_version": check.torch_version,
+            "passed": check.passed,
+            "loss": {
+                "symbolic": check.loss_symbolic,
+                "torch": check.loss_torch,
+                "passed": check.loss_passed,
+            },
+            "weights": [
+                {
+                    "name": row.name,
+                    "symbolic": row.symbolic,
+                    "torch": row.torch,
+                    "finite_difference": row.finite_difference,
+                    "largest_difference": row.largest_difference,
+                    "passed": row.passed,
+                }
+                for row in check.weights
+            ],
+        }
+    )
+
+
+def render_step(
+    evaluation: Evaluation, new_weights: tuple[float, ...], new_loss: float, learning_rate: float
+) -> str:
+    network = evaluation.network
+    return _dump(
+        {
+            "title": network.spec.title,
+            "learning_rate": learning_rate,
+            "loss_before": evaluation.loss,
+            "loss_after": new_loss,
+            "weights": [
+                {"name": w.name, "value": w.value, "gradient": g, "updated": new}
+                for w, g, new in zip(
+                    network.weights, evaluation.gradients, new_weights, strict=True
+                )
+            ],
+        }
+    )

@@ -1,0 +1,269 @@
+"""Plain text for a terminal: a derivation, the check table, a gradient step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from symbp.derive import MAX_PATHS, Derivation
+from symbp.explain import SignExplanation, explain_sign, sign_word
+from symbp.numeric import Evaluation
+from symbp.render.printers import format_number, text, text_name, text_partial, text_values
+from symbp.torch_check import CheckResult
+
+RESULT_DIGITS = 10
+
+
+def _result(value: float) -> str:
+    return f"{value:.{RESULT_DIGITS}f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
+
+
+def render_derivation(
+    derivation: Derivation,
+    evaluation: Evaluation,
+    check: CheckResult | None = None,
+    digits: int = 4,
+) -> str:
+    """The full derivation of one weight's gradient, symbols then numbers then the value."""
+    network = derivation.network
+    weight = derivation.weight
+    values = evaluation.values
+    grad = f"∂L/∂{weight.name}"
+    gradient = evaluation.gradient(weight.name)
+    target = weight.target
+    assert target.z is not None
+    lines = [
+        f"{network.spec.title}: {grad}",
+        "",
+        f"{weight.name} = {format_number(weight.value, digits)} is the weight on the edge "
+        f"{weight.source.name} → {target.name}: "
+        f"{text_name(target.z)} = {text(network.definitions[target.z])}",
+        "",
+    ]
+
+    noun = "path" if derivation.path_count == 1 else "paths"
+    lines.append(f"Chain rule: {derivation.path_count} {noun} from {weight.name} to L")
+    if derivation.paths:
+        for number, path in enumerate(derivation.paths):
+            factors = " · ".join(text_partial(f.of, f.wrt) for f in path.factors)
+            lead = f"  {grad} = " if number == 0 else " " * (len(grad) + 3) + "+ "
+            lines.append(lead + factors)
+        lines += ["", "Local derivatives (symbol = formula = numbers = value)"]
+        seen: list[tuple[sp.Symbol, sp.Symbol]] = []
+        rows = []
+        for path in derivation.paths:
+            for factor in path.factors:
+                if (factor.of, factor.wrt) in seen:
+                    continue
+                seen.append((factor.of, factor.wrt))
+                rows.append(
+                    (
+                        text_partial(factor.of, factor.wrt),
+                        text(factor.formula),
+                        text_values(factor.formula, values, digits),
+                        format_number(evaluation.value(factor.formula), digits),
+                    )
+                )
+        lines += _aligned(rows)
+        lines += ["", "Each path is the product of its factors"]
+        for number, path in enumerate(derivation.paths, start=1):
+            route = " → ".join(
+                [weight.name]
+                + [text_name(f.of) for f in reversed(path.factors) if not _is_pre_activation(f.of)]
+            )
+            numbers = " × ".join(_signed(evaluation.value(f.formula), digits) for f in path.factors)
+            value = evaluation.value(path.formula)
+            lines.append(f"  path {number} ({route}): {numbers} = {format_number(value, digits)}")
+        lines.append(f"  sum of the paths = {_result(evaluation.value(derivation.chain_rule))}")
+    else:
+        lines.append(
+            f"  (too many to list, more than {MAX_PATHS}: the δ form below computes the same "
+            "sum layer by layer)"
+        )
+
+    lines += ["", "δ form (backpropagation: δ = ∂L/∂z, output layer first)"]
+    for delta in derivation.deltas:
+        unit = delta.unit
+        assert unit.z is not None
+        upstream = delta.upstream_formula
+        local = delta.activation_derivative.formula
+        if unit in network.outputs:
+            symbols = f"∂L/∂{unit.name} · ∂{unit.name}/∂{text_name(unit.z)}"
+        else:
+            symbols = f"(Σ_k δ_k · w_{unit.name}→k) · ∂{unit.name}/∂{text_name(unit.z)}"
+        lines.append(f"  {text_name(delta.symbol)} = {symbols}")
+        lines.append(
+            f"  {' ' * len(text_name(delta.symbol))} = ({text(upstream)}) · {text(local)}"
+            f" = ({text_values(upstream, values, digits)}) · {text_values(local, values, digits)}"
+            f" = {format_number(values[delta.symbol], digits)}"
+        )
+    lines.append(
+        f"  {grad} = {text(derivation.delta_form)} = "
+        f"{text_values(derivation.delta_form, values, digits)} = {_result(gradient)}"
+    )
+
+    if derivation.closed_form is not None:
+        lines += ["", "Closed form (inputs, targets and weights only; σ(z) = 1/(1 + e^(−z)))"]
+        lines.append(f"  {grad} = {text(derivation.closed_form)}")
+
+    lines += ["", "Why the sign"]
+    lines += ["  " + line for line in _sign_lines(explain_sign(derivation, evaluation), derivation)]
+
+    lines += ["", f"Value: {grad} = {_result(gradient)}"]
+    rate = network.spec.learning_rate
+    lines.append(
+        f"Update (learning rate {format_number(rate)}): {weight.name} ← {weight.name} − η·{grad}"
+        f" = {format_number(weight.value, digits)} − {format_number(rate)} × "
+        f"({_result(gradient)}) = {_result(weight.value - rate * gradient)}"
+    )
+    if check is not None:
+        lines.append(_check_line(check, weight.name))
+    return "\n".join(lines) + "\n"
+
+
+def _signed(value: float, digits: int) -> str:
+    text = format_number(value, digits)
+    return f"({text})" if value < 0 else text
+
+
+def _is_pre_activation(symbol: sp.Symbol) -> bool:
+    return symbol.name.startswith("z_")
+
+
+def _aligned(rows: Sequence[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        "  "
+        + " = ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1]))
+        + " = "
+        + row[-1]
+        for row in rows
+    ]
+
+
+def _sign_lines(why: SignExplanation, derivation: Derivation) -> list[str]:
+    weight = derivation.weight
+    source = weight.source.name
+    delta = text_name(why.delta.symbol)
+    grad = f"∂L/∂{weight.name}"
+    lines = [f"{grad} = {delta} · {source}."]
+    if why.source_value == 0:
+        return lines + [f"{source} = 0, so {grad} is 0 whatever {delta} is."]
+    relation = "the same sign as" if why.source_value > 0 else "the opposite sign to"
+    lines.append(
+        f"{source} = {format_number(why.source_value)} is {sign_word(why.source_value)}, "
+        f"so {grad} has {relation} {delta}."
+    )
+    unit = why.delta.unit
+    assert unit.z is not None
+    local = f"∂{unit.name}/∂{text_name(unit.z)}"
+    lines.append(
+        f"{delta} = ({text(why.delta.upstream_formula)}) · {local}, and "
+        f"{local} = {format_number(why.activation_derivative_value)} is "
+        f"{sign_word(why.activation_derivative_value)}"
+        + (
+            " (σ′ is always positive)"
+            if unit.activation and unit.activation.name == "sigmoid"
+            else ""
+        )
+        + "."
+    )
+    if len(why.upstream) == 1:
+        lines.append(
+            f"{text(why.delta.upstream_formula)} = {format_number(why.upstream_value)} is "
+            f"{sign_word(why.upstream_value)}."
+        )
+    else:
+        terms = " + ".join(_signed(t.value, 4) for t in why.upstream)
+        dominant = why.dominant
+        lines.append(
+            f"{text(why.delta.upstream_formula)} = {terms} = {format_number(why.upstream_value)}"
+            f" is {sign_word(why.upstream_value)}: the largest term is "
+            f"{text(dominant.term.formula)} = {format_number(dominant.value)}."
+        )
+    if why.target_value is not None and why.output_value is not None:
+        side = "above" if why.output_value > why.target_value else "below"
+        target = text_name(derivation.network.targets[unit.index])
+        lines.append(
+            f"{unit.name} = {format_number(why.output_value)} is {side} its target "
+            f"{target} = {format_number(why.target_value)}."
+        )
+    direction = "raises" if why.gradient < 0 else "lowers" if why.gradient > 0 else "leaves"
+    lines.append(
+        f"So {grad} = {_result(why.gradient)} is {sign_word(why.gradient)}: gradient descent "
+        f"{direction} {weight.name}. A hand result of the opposite sign has flipped the sign of "
+        f"one of these factors."
+    )
+    return lines
+
+
+def _check_line(check: CheckResult, weight_name: str) -> str:
+    row = check.weight(weight_name)
+    verdict = "agrees" if row.passed else "DISAGREES"
+    return (
+        f"Check: torch autograd ({check.dtype}) {_result(row.torch)}, |difference| "
+        f"{abs(row.symbolic - row.torch):.1e}; finite difference {_result(row.finite_difference)}, "
+        f"|difference| {abs(row.symbolic - row.finite_difference):.1e}: {verdict}"
+    )
+
+
+def render_check(check: CheckResult, title: str) -> str:
+    """The table of every weight's gradient three ways, and the loss."""
+    header = ("weight", "symbolic", f"torch ({check.dtype})", "finite diff.", "largest diff.", "")
+    rows = [header]
+    for weight in check.weights:
+        rows.append(
+            (
+                weight.name,
+                _result(weight.symbolic),
+                _result(weight.torch),
+                _result(weight.finite_difference),
+                f"{weight.largest_difference:.1e}",
+                "ok" if weight.passed else "FAIL",
+            )
+        )
+    rows.append(
+        (
+            "L",
+            _result(check.loss_symbolic),
+            _result(check.loss_torch),
+            "",
+            f"{abs(check.loss_symbolic - check.loss_torch):.1e}",
+            "ok" if check.loss_passed else "FAIL",
+        )
+    )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [f"{title}: symbolic gradients against torch {check.torch_version} autograd", ""]
+    for row in rows:
+        lines.append("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    failed = sum(not r.passed for r in check.weights) + (not check.loss_passed)
+    lines += ["", "all agree" if check.passed else f"{failed} mismatch(es)"]
+    return "\n".join(lines) + "\n"
+
+
+def render_step(
+    evaluation: Evaluation,
+    new_weights: tuple[float, ...],
+    new_loss: float,
+    learning_rate: float,
+    title: str,
+) -> str:
+    """One gradient-descent update: the loss, each gradient, each new weight."""
+    network = evaluation.network
+    lines = [
+        f"{title}: one gradient-descent step, learning rate η = {format_number(learning_rate)}",
+        "",
+        f"loss before: L = {_result(evaluation.loss)}",
+        "",
+    ]
+    rows = [("weight", "value", "∂L/∂w", "new value = w − η·∂L/∂w")]
+    for weight, gradient, new in zip(
+        network.weights, evaluation.gradients, new_weights, strict=True
+    ):
+        rows.append((weight.name, _result(weight.value), _result(gradient), _result(new)))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        lines.append("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)))
+    lines += ["", f"loss after:  L = {_result(new_loss)}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from symbp.errors import SpecError
+from symbp.spec import (
+    DEFAULT_SPEC_DATA,
+    MAX_WEIGHTS,
+    Edge,
+    default_spec,
+    edge_order,
+    load_spec,
+    parse_json,
+    parse_toml,
+)
+
+from .conftest import MOOC_WEIGHTS
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_default_is_the_mooc_example() -> None:
+    spec = default_spec()
+    assert spec.layers == (2, 2, 2)
+    assert spec.inputs == (0.5, 0.3)
+    assert spec.targets == (0.23, -0.07)
+    assert spec.weights == MOOC_WEIGHTS
+    assert spec.learning_rate == 1.0
+    assert spec.activations == ("sigmoid", "sigmoid")
+
+
+def test_example_file_is_the_default_written_out() -> None:
+    assert load_spec(EXAMPLES / "mooc_8_3.toml") == default_spec()
+
+
+def test_json_and_toml_agree(tmp_path: Path) -> None:
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(DEFAULT_SPEC_DATA))
+    assert load_spec(path) == default_spec()
+
+
+def test_by_source_numbering_matches_the_course() -> None:
+    # w1: x1→h1, w2: x1→h2, w3: x2→h1, w4: x2→h2, w5: h1→o1, w6: h1→o2, w7: h2→o1, w8: h2→o2
+    assert edge_order((2, 2, 2), "by-source") == (
+        Edge(1, 0, 0), Edge(1, 0, 1), Edge(1, 1, 0), Edge(1, 1, 1),
+        Edge(2, 0, 0), Edge(2, 0, 1), Edge(2, 1, 0), Edge(2, 1, 1),
+    )  # fmt: skip
+
+
+def test_by_target_numbering() -> None:
+    assert edge_order((2, 2), "by-target") == (
+        Edge(1, 0, 0), Edge(1, 1, 0), Edge(1, 0, 1), Edge(1, 1, 1),
+    )  # fmt: skip
+
+
+GOOD = """
+layers = [2, 2, 2]
+inputs = [0.5, 0.3]
+targets = [0.23, -0.07]
+weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5, -0.3, 0.8]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("layers = [2, 2", "not valid TOML"),
+        (GOOD + "colour = 'red'", "unknown key 'colour'"),
+        (GOOD.replace("[0.5, 0.3]", "[0.5]"), "inputs has 1 values but the layers need 2"),
+        (GOOD.replace("[0.23, -0.07]", "[0.23, -0.07, 1]"), "targets has 3 values"),
+        (GOOD.replace("0.8]", "0.8, 0.9]"), "weights has 9 values but the layers need 8"),
+        (GOOD.replace("0.5, 0.3", "'a', 0.3"), "inputs[0] must be a number, not the string 'a'"),
+        (GOOD.replace("0.5, 0.3", "nan, 0.3"), "inputs[0] must be a finite number"),
+        (GOOD.replace("0.5, 0.3", "inf, 0.3"), "inputs[0] must be a finite number"),
+        (GOOD.replace("0.5, 0.3", "true, 0.3"), "inputs[0] must be a number, not bool"),
+        (GOOD + "learning_rate = -inf", "learning_rate must be a finite number"),
+        (GOOD.replace("[2, 2, 2]", "[2, 0, 2]"), "outside 1..128"),
+        (GOOD.replace("[2, 2, 2]", "[2, 129, 2]"), "outside 1..128"),
+        (GOOD.replace("[2, 2, 2]", "[2]"), "layers must list 2 to 8 layers"),
+        (GOOD.replace("[2, 2, 2]", "[2, 2.5, 2]"), "layers must be a list of whole numbers"),
+        (GOOD.replace("[2, 2, 2]", "[128, 128, 128, 2]"), f"more than the limit {MAX_WEIGHTS}"),
+        (GOOD + "activation = 'softplus'", "unknown activation 'softplus'"),
+        (GOOD + "activation = ['sigmoid']", "activation lists 1 names but the network has 2"),
+        (GOOD + "loss = 'hinge'", "unknown loss 'hinge'"),
+        (GOOD + "numbering = 'random'", "unknown numbering 'random'"),
+        (GOOD + "title = 3", "title must be a string"),
+        (GOOD.replace("weights", "weightz"), "unknown key 'weightz'"),
+        ("layers = [2, 2]", "missing key 'inputs'"),
+    ],
+)
+def test_bad_toml_is_one_clear_error(text: str, message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_toml(text, source="net.toml")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not valid JSON"),
+        ("[1, 2]", "top level must be an object"),
+        (
+            '{"layers": [2, 2], "inputs": [NaN, 1], "targets": [1, 1], "weights": [1, 1, 1, 1]}',  # noqa: E501
+            "NaN is not a finite number",
+        ),
+        (
+            '{"layers": [2, 2], "inputs": [Infinity, 1], "targets": [1, 1], "weights": [1, 1, 1, 1]}',  # noqa: E501
+            "Infinity is not a finite number",
+        ),
+        (
+            '{"layers": [2, 2], "inputs": [1e999, 1], "targets": [1, 1], "weights": [1, 1, 1, 1]}',  # noqa: E501
+            "inputs[0] must be a finite number",
+        ),
+    ],
+)
+def test_bad_json_is_one_clear_error(text: str, message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_json(text, source="net.json")
+    assert message in str(caught.value)
+
+
+def test_missing_file_and_wrong_extension(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="cannot read spec file"):
+        load_spec(tmp_path / "absent.toml")
+    other = tmp_path / "net.yaml"
+    other.write_text("layers: [2, 2]")
+    with pytest.raises(SpecError, match="must end in .toml or .json"):
+        load_spec(other)
