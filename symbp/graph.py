@@ -96,8 +96,9 @@ class Network:
         self.layers: tuple[tuple[Unit, ...], ...] = tuple(layers)
 
         weights = []
+        names = spec.weight_names
         for position, (edge, value) in enumerate(zip(spec.edges, spec.weights, strict=True)):
-            name = spec.weight_names[position]
+            name = names[position]
             symbol = sp.Symbol(name, real=True)
             latex[symbol] = f"w_{{{position + 1}}}"
             weights.append(
@@ -127,17 +128,32 @@ class Network:
             self._incoming.setdefault(weight.target.name, []).append(weight)
             self._outgoing.setdefault(weight.source.name, []).append(weight)
 
-        # One definition per derived symbol, in topological order (forward pass order).
+        # One definition per derived symbol, in topological order (forward pass order), and
+        # for each the symbols it uses (its parents), so that nothing has to search an
+        # expression for them.
         definitions: dict[sp.Symbol, sp.Expr] = {}
+        parents: dict[sp.Symbol, tuple[sp.Symbol, ...]] = {}
+        # z_j = Σ w·a is linear: its local derivatives are read off, not differentiated
+        linear: dict[sp.Symbol, dict[sp.Symbol, sp.Expr]] = {}
         for layer_units in self.layers[1:]:
             for unit in layer_units:
                 assert unit.z is not None and unit.activation is not None
-                definitions[unit.z] = sp.Add(*[w.symbol * w.source.a for w in self.incoming(unit)])
+                incoming = self.incoming(unit)
+                definitions[unit.z] = sp.Add(*[w.symbol * w.source.a for w in incoming])
+                coefficients: dict[sp.Symbol, sp.Expr] = {}
+                for w in incoming:
+                    coefficients[w.symbol] = w.source.a
+                    coefficients[w.source.a] = w.symbol
+                linear[unit.z] = coefficients
+                parents[unit.z] = tuple(coefficients)
                 definitions[unit.a] = unit.activation.apply(unit.z)
-        definitions[self.loss] = LOSSES[spec.loss].apply(
-            [unit.a for unit in self.outputs], self.targets
-        )
+                parents[unit.a] = (unit.z,)
+        outputs = [unit.a for unit in self.outputs]
+        definitions[self.loss] = LOSSES[spec.loss].apply(outputs, self.targets)
+        parents[self.loss] = (*outputs, *self.targets)
         self.definitions = definitions
+        self.parents = parents
+        self._linear = linear
         self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
 
     # -- structure ---------------------------------------------------------------------------
@@ -184,8 +200,8 @@ class Network:
     def children(self) -> dict[sp.Symbol, tuple[sp.Symbol, ...]]:
         """For each symbol, the derived symbols whose definition uses it, in forward order."""
         found: dict[sp.Symbol, list[sp.Symbol]] = {}
-        for symbol, definition in self.definitions.items():
-            for parent in sorted(definition.free_symbols, key=sp.default_sort_key):
+        for symbol, parents in self.parents.items():
+            for parent in parents:
                 found.setdefault(parent, []).append(symbol)
         return {parent: tuple(kids) for parent, kids in found.items()}
 
@@ -196,7 +212,9 @@ class Network:
         key = (of, wrt)
         if key not in self._derivative_cache:
             unit = self.unit_of_symbol.get(of)
-            if unit is not None and of == unit.a and unit.activation is not None:
+            if of in self._linear:
+                result = self._linear[of].get(wrt, sp.S.Zero)
+            elif unit is not None and of == unit.a and unit.activation is not None:
                 assert unit.z is not None
                 result = unit.activation.derivative(unit.z, unit.a) if wrt == unit.z else sp.S.Zero
             else:
