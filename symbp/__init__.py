@@ -1,5 +1,40 @@
-"""symbp: backpropagation derived symbolically, every step shown, every number checked."""
+"""symbp: backpropagation derived symbolically, every step shown, every number checked.
+
+>>> import symbp
+>>> problem = symbp.problem()
+>>> problem.derive("w1")
+<WeightDerivation ∂L/∂w1 = -0.008421480462>
+"""
 
 from __future__ import annotations
 
+from symbp.api import Problem, Step, WeightDerivation, problem
+from symbp.derive import Derivation, derive, derive_all
+from symbp.errors import SpecError, SymbpError, UnknownWeightError
+from symbp.graph import Network
+from symbp.numeric import CompiledNetwork, Evaluation
+from symbp.spec import NetworkSpec, default_spec, load_spec
+from symbp.torch_check import CheckResult
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "CheckResult",
+    "CompiledNetwork",
+    "Derivation",
+    "Evaluation",
+    "Network",
+    "NetworkSpec",
+    "Problem",
+    "SpecError",
+    "Step",
+    "SymbpError",
+    "UnknownWeightError",
+    "WeightDerivation",
+    "__version__",
+    "default_spec",
+    "derive",
+    "derive_all",
+    "load_spec",
+    "problem",
+]
