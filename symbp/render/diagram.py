@@ -111,10 +111,15 @@ def svg(network: Network, digits: int = 4, title: str = "network") -> str:
             f'font-style="italic">{escape(unit.name)}</text>'
         )
     for edge in plan.edges:
+        # a white box behind the label hides the line (about 7.5 px per character at 13 px)
+        width = 7.5 * len(edge.label) + 6
         lines.append(
-            f'<text x="{_n(edge.x)}" y="{_n(edge.y + 4)}" text-anchor="middle" '
-            'stroke="white" stroke-width="4" paint-order="stroke" fill="#a0300e">'
-            f"{escape(edge.label)}</text>"
+            f'<rect x="{_n(edge.x - width / 2)}" y="{_n(edge.y - 9)}" width="{_n(width)}" '
+            'height="18" rx="3" fill="white" fill-opacity="0.9"/>'
+        )
+        lines.append(
+            f'<text x="{_n(edge.x)}" y="{_n(edge.y + 4.5)}" text-anchor="middle" '
+            f'fill="#a0300e">{escape(edge.label)}</text>'
         )
     lines.append("</svg>")
     return "\n".join(lines)

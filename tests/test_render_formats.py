@@ -1,0 +1,250 @@
+"""The rich formats: well-formed MathML, escaped user text, determinism, atomic files."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from symbp.cli import main
+from symbp.derive import derive
+from symbp.errors import SymbpError
+from symbp.files import write_atomic
+from symbp.graph import Network
+from symbp.numeric import CompiledNetwork
+from symbp.render import html, latex, markdown, mathml
+from symbp.render import json as render_json
+from symbp.render.document import Document
+from symbp.render.handout import build_handout, handout_document, render_handout
+from symbp.render.rich import render_derivations
+from symbp.render.steps import derivation_blocks
+from symbp.spec import DEFAULT_SPEC_DATA, spec_from_mapping
+from symbp.torch_check import CheckResult, WeightCheck
+
+from .conftest import MOOC_GRADIENTS, require_module
+
+ROOT = Path(__file__).resolve().parents[1]
+EVIL_TITLES = ("<script>alert(1)</script>", r"\input{/etc/passwd}")
+MATH_ELEMENT = re.compile(r"<math\b.*?</math>", re.DOTALL)
+MATHML = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def fake_check(network: Network, gradients: tuple[float, ...], loss: float) -> CheckResult:
+    """A CheckResult with torch's numbers replaced by the independent reference values.
+
+    Lets the pure renderers run without torch; the real torch check is in test_handout.py.
+    """
+    weights = tuple(
+        WeightCheck(w.name, g, reference, reference, True)
+        for w, g, reference in zip(network.weights, gradients, MOOC_GRADIENTS, strict=True)
+    )
+    return CheckResult("float64", "test", loss, loss, True, weights)
+
+
+def mooc_handout(title: str | None = None, lang: str = "en") -> Document:
+    from symbp.derive import backward_sweep
+    from symbp.numeric import updated_weights
+
+    data = dict(DEFAULT_SPEC_DATA)
+    if title is not None:
+        data["title"] = title
+    network = Network(spec_from_mapping(data))
+    sweep = backward_sweep(network)
+    compiled = CompiledNetwork(network, sweep)
+    evaluation = compiled.evaluate()
+    check = fake_check(network, evaluation.gradients, evaluation.loss)
+    new_loss = compiled.evaluate(weights=updated_weights(evaluation, 1.0)).loss
+    return handout_document(sweep, evaluation, check, new_loss, 4, lang)
+
+
+def test_latex_printer_uses_network_names_and_substitutes_values(mooc: Network) -> None:
+    from symbp.render.printers import latex as to_latex
+    from symbp.render.printers import latex_values
+
+    h1, w5 = mooc.units["h1"], mooc.weight("w5")
+    z_o1 = mooc.units["o1"].z
+    assert z_o1 is not None
+    assert to_latex(mooc.definitions[z_o1], mooc) == r"h_{1} w_{5} + h_{2} w_{7}"
+    values = {h1.a: 0.5, mooc.units["h2"].a: 0.25, w5.symbol: -0.5, mooc.weight("w7").symbol: 2}
+    assert (
+        latex_values(mooc.definitions[z_o1], mooc, values)
+        == r"0.5 \times \left(-0.5\right) + 0.25 \times 2"
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_mathml_fragment_of_a_handout_is_well_formed_xml(lang: str) -> None:
+    page = html.render_document(mooc_handout(lang=lang))
+    fragments = MATH_ELEMENT.findall(page)
+    assert len(fragments) > 20
+    for fragment in fragments:
+        element = ET.fromstring(fragment)
+        assert element.tag == f"{MATHML}math"
+    # every equation block became an mtable, nothing fell back to raw LaTeX
+    assert "\\frac" not in re.sub(r"<math\b.*?</math>", "", page, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("weight", ["w1", "w5"])
+def test_derive_mathml_lines_and_json_fragments_parse(mooc: Network, weight: str) -> None:
+    compiled = CompiledNetwork(mooc)
+    evaluation = compiled.evaluate()
+    derivation = derive(mooc, weight)
+    lines = render_derivations((derivation,), evaluation, None, "mathml").splitlines()
+    for line in lines:
+        ET.fromstring(line)
+    assert sum(line.startswith("<math") for line in lines) >= 8
+    document = json.loads(render_json.render_derivations((derivation,), evaluation))
+    entry = document["derivations"][0]
+    steps = [f for path in entry["paths"] for f in path["factors"]] + entry["deltas"]
+    steps.append(entry["delta_form_step"])
+    for step in steps:
+        ET.fromstring(step["mathml"])
+        assert step["latex"].count("=") >= 2
+    # the value at the end of the δ-form step is the reference gradient, worked independently
+    final = entry["delta_form_step"]["latex"].rsplit("=", 1)[1].strip()
+    assert float(final) == pytest.approx(MOOC_GRADIENTS[int(weight[1:]) - 1], abs=1e-10)
+
+
+def test_each_local_derivative_is_one_line_symbol_formula_numbers_value(mooc: Network) -> None:
+    evaluation = CompiledNetwork(mooc).evaluate()
+    text = latex.render_blocks(derivation_blocks(derive(mooc, "w1"), evaluation))
+    # σ′ at o1 worked by hand: o1 = σ(0.5622·0.1 + 0.495·(−0.3)) = 0.4769, o1(1 − o1) = 0.2495
+    assert (
+        r"\frac{\partial o_{1}}{\partial z_{o_{1}}} &= o_{1} \left(1 - o_{1}\right) = "
+        r"0.4769 \times \left(1 - 0.4769\right) = 0.2495"
+    ) in text
+    assert (
+        r"\frac{\partial L}{\partial o_{2}} &= o_{2} - y_{2} = 0.5287 - \left(-0.07\right)" in text
+    )
+
+
+@pytest.mark.parametrize("title", EVIL_TITLES)
+def test_spec_text_is_escaped_in_every_format(title: str) -> None:
+    document = mooc_handout(title)
+    page = html.render_document(document)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or title.startswith("\\")
+    if title.startswith("\\"):
+        assert title in page  # a backslash means nothing in HTML
+    tex = latex.render_document(document)
+    assert "\\input{/etc/passwd}" not in tex
+    if title.startswith("\\"):
+        assert r"\textbackslash{}input\{/etc/passwd\}" in tex
+    else:
+        assert r"\textless{}script\textgreater{}alert(1)\textless{}/script\textgreater{}" in tex
+    md = markdown.render_document(document)
+    assert "<script>" not in md
+    assert title.replace("\\", "\\\\") not in md or not title.startswith("\\")
+    for char in "<>{}\\":
+        if char in title:
+            assert "\\" + char in md
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "latex", "mathml", "markdown", "html"])
+@pytest.mark.parametrize("title", EVIL_TITLES)
+def test_derive_escapes_the_title(tmp_path: Path, fmt: str, title: str) -> None:
+    spec = tmp_path / "evil.json"
+    spec.write_text(json.dumps(dict(DEFAULT_SPEC_DATA, title=title)), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "symbp", "derive", "--weight", "w1", "--no-check",
+         "--spec", str(spec), "--format", fmt],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    if fmt in ("text",):
+        assert title in out
+    elif fmt == "json":
+        assert json.loads(out)["title"] == title
+    elif fmt in ("html", "mathml"):
+        assert "<script>" not in out
+        if fmt == "mathml":
+            for line in out.splitlines():
+                ET.fromstring(line)
+            texts = "".join(ET.fromstring(out.splitlines()[0]).itertext())
+            assert texts.startswith(title)
+    elif fmt == "latex":
+        assert r"\input{" not in out
+        assert r"\textbackslash{}input" in out or r"\textless{}script" in out
+    else:
+        assert "<script>" not in out and r"\input{" not in out
+
+
+def test_same_input_same_bytes() -> None:
+    first = [render_handout(mooc_handout(), fmt) for fmt in ("html", "latex", "markdown")]
+    second = [render_handout(mooc_handout(), fmt) for fmt in ("html", "latex", "markdown")]
+    assert first == second
+
+
+def test_mathml_blocks_use_the_align_star_table(mooc: Network) -> None:
+    evaluation = CompiledNetwork(mooc).evaluate()
+    blocks = derivation_blocks(derive(mooc, "w5"), evaluation)
+    page = html.render_blocks(blocks)
+    assert "<mtable" in page
+    assert mathml.to_mathml(r"\frac{1}{2}").count("<mfrac>") == 1
+
+
+def test_write_atomic_leaves_the_old_file_on_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "handout.html"
+    target.write_text("old", encoding="utf-8")
+
+    def broken_replace(source: str, destination: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(SymbpError, match="No space left"):
+        write_atomic(target, "new handout")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.html"]
+
+
+def test_write_atomic_rejects_unencodable_text_without_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "handout.md"
+    with pytest.raises(SymbpError):
+        write_atomic(target, "half \udc80 written")
+    assert list(tmp_path.iterdir()) == []
+    write_atomic(target, "whole")
+    assert target.read_text(encoding="utf-8") == "whole"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_handout_errors_leave_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "handout.html"
+    target.write_text("previous", encoding="utf-8")
+    bad_spec = tmp_path / "bad.toml"
+    bad_spec.write_text("layers = [2, 2]\ninputs = [1, 2]\n", encoding="utf-8")
+    assert main(["handout", "-o", str(target), "--spec", str(bad_spec)]) == 2
+    assert target.read_text(encoding="utf-8") == "previous"
+    assert main(["handout", "-o", str(tmp_path / "handout.pdf")]) == 2
+    assert main(["handout", "-o", str(target), "--digits", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("symbp: error:") == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "handout.html"]
+
+
+def test_examples_are_up_to_date() -> None:
+    require_module("torch")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "generate.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_build_handout_zh_has_chinese_prose() -> None:
+    require_module("torch")
+    document = build_handout(spec_from_mapping(DEFAULT_SPEC_DATA), "zh")
+    page = html.render_document(document)
+    assert '<html lang="zh">' in page
+    for words in ("前向传播", "反向传播", "参数更新", "与 torch 自动求导对照"):
+        assert words in page
