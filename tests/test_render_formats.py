@@ -148,17 +148,15 @@ def test_spec_text_is_escaped_in_every_format(title: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "latex", "mathml", "markdown", "html"])
 @pytest.mark.parametrize("title", EVIL_TITLES)
-def test_derive_escapes_the_title(tmp_path: Path, fmt: str, title: str) -> None:
+def test_derive_escapes_the_title(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, title: str
+) -> None:
     spec = tmp_path / "evil.json"
     spec.write_text(json.dumps(dict(DEFAULT_SPEC_DATA, title=title)), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "symbp", "derive", "--weight", "w1", "--no-check",
-         "--spec", str(spec), "--format", fmt],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    if fmt in ("text",):
+    args = ["derive", "--weight", "w1", "--no-check", "--spec", str(spec), "--format", fmt]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    if fmt == "text":
         assert title in out
     elif fmt == "json":
         assert json.loads(out)["title"] == title
