@@ -246,3 +246,45 @@ def test_build_handout_zh_has_chinese_prose() -> None:
     assert '<html lang="zh">' in page
     for words in ("前向传播", "反向传播", "参数更新", "与 torch 自动求导对照"):
         assert words in page
+
+
+def test_digits_round_the_display_only(tmp_path: Path) -> None:
+    require_module("torch")
+    spec = spec_from_mapping(DEFAULT_SPEC_DATA)
+    four = render_handout(build_handout(spec, "en", 4), "markdown")
+    seven = render_handout(build_handout(spec, "en", 7), "markdown")
+    # h1 = σ(0.25) worked by hand: 1/(1 + e^(−0.25)) = 0.562176501…
+    assert r"h_{1} &= \sigma\left(z_{h_{1}}\right) = \sigma\left(0.25\right) = 0.5622" in four
+    assert r"= \sigma\left(0.25\right) = 0.5621765" in seven
+    # the verification table is printed from full-precision values either way
+    for gradient in MOOC_GRADIENTS:
+        assert f"{gradient:.10f}" in four and f"{gradient:.10f}" in seven
+
+
+def test_a_deeper_network_gives_a_handout_in_every_format() -> None:
+    from symbp.derive import backward_sweep
+
+    data = dict(
+        DEFAULT_SPEC_DATA, layers=[2, 3, 3, 2], weights=[0.1 * (i % 7 - 3) for i in range(21)]
+    )
+    network = Network(spec_from_mapping(data))
+    sweep = backward_sweep(network)
+    compiled = CompiledNetwork(network, sweep)
+    evaluation = compiled.evaluate()
+    rows = tuple(
+        WeightCheck(w.name, g, g, g, True)
+        for w, g in zip(network.weights, evaluation.gradients, strict=True)
+    )
+    check = CheckResult("float64", "test", evaluation.loss, evaluation.loss, True, rows)
+    document = handout_document(sweep, evaluation, check, evaluation.loss, 4, "en")
+    page = html.render_document(document)
+    for fragment in MATH_ELEMENT.findall(page):
+        ET.fromstring(fragment)
+    svg = ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])
+    labels = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert [f"w{i}" for i in range(1, 22)] == [
+        x.split(" = ")[0] for x in labels if x.startswith("w")
+    ]
+    tex = latex.render_document(document)
+    assert tex.count(r"\node[fill=white") == 21
+    assert r"h^{(2)}_{3}" in tex
