@@ -124,26 +124,34 @@ def test_each_local_derivative_is_one_line_symbol_formula_numbers_value(mooc: Ne
     )
 
 
+#: How each hostile title must appear in the source of each format (the escaped form).
+ESCAPED = {
+    "<script>alert(1)</script>": {
+        "html": "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "latex": r"\textless{}script\textgreater{}alert(1)\textless{}/script\textgreater{}",
+        "markdown": r"\<script\>alert(1)\</script\>",
+    },
+    r"\input{/etc/passwd}": {
+        "html": r"\input{/etc/passwd}",  # a backslash means nothing in HTML
+        "latex": r"\textbackslash{}input\{/etc/passwd\}",
+        "markdown": r"\\input\{/etc/passwd\}",
+    },
+}
+
+
 @pytest.mark.parametrize("title", EVIL_TITLES)
 def test_spec_text_is_escaped_in_every_format(title: str) -> None:
     document = mooc_handout(title)
-    page = html.render_document(document)
-    assert "<script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or title.startswith("\\")
-    if title.startswith("\\"):
-        assert title in page  # a backslash means nothing in HTML
-    tex = latex.render_document(document)
-    assert "\\input{/etc/passwd}" not in tex
-    if title.startswith("\\"):
-        assert r"\textbackslash{}input\{/etc/passwd\}" in tex
-    else:
-        assert r"\textless{}script\textgreater{}alert(1)\textless{}/script\textgreater{}" in tex
-    md = markdown.render_document(document)
-    assert "<script>" not in md
-    assert title.replace("\\", "\\\\") not in md or not title.startswith("\\")
-    for char in "<>{}\\":
-        if char in title:
-            assert "\\" + char in md
+    sources = {
+        "html": html.render_document(document),
+        "latex": latex.render_document(document),
+        "markdown": markdown.render_document(document),
+    }
+    for fmt, source in sources.items():
+        assert ESCAPED[title][fmt] in source, fmt
+        assert "<script>" not in source, fmt
+        if fmt != "html":
+            assert r"\input{" not in source, fmt
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "latex", "mathml", "markdown", "html"])
@@ -288,3 +296,48 @@ def test_a_deeper_network_gives_a_handout_in_every_format() -> None:
     tex = latex.render_document(document)
     assert tex.count(r"\node[fill=white") == 21
     assert r"h^{(2)}_{3}" in tex
+
+
+@pytest.mark.parametrize("title", EVIL_TITLES)
+def test_markdown_renders_math_blocks_and_the_literal_title(title: str) -> None:
+    """A real CommonMark parser with the $/$$ math rule (what Jupyter and KaTeX sites use)."""
+    require_module("markdown_it")
+    require_module("mdit_py_plugins")
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    from symbp.render.document import Equations
+
+    document = mooc_handout(title)
+    parser = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin, allow_space=False)
+    source = markdown.render_document(document)
+    tokens = parser.parse(source)
+    blocks = [t.content.strip() for t in tokens if t.type == "math_block"]
+    assert len(blocks) == sum(isinstance(b, Equations) for b in document.blocks)
+    assert all(b.startswith(r"\begin{aligned}") for b in blocks)
+    inline_math = [c for t in tokens if t.type == "inline" for c in t.children or []]
+    assert sum(c.type == "math_inline" for c in inline_math) >= 15
+    rendered = parser.render(source)
+    heading = rendered[rendered.index("<h1>") + 4 : rendered.index("</h1>")]
+    assert html_unescape(heading) == title
+    assert "<script>" not in rendered
+    assert any(t.type == "html_block" and t.content.startswith("<svg") for t in tokens)
+
+
+def html_unescape(text: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(text)
+
+
+def test_rich_formats_without_check_do_not_import_torch() -> None:
+    code = (
+        "import sys\n"
+        "from symbp.cli import main\n"
+        "for fmt in ('latex', 'mathml', 'markdown', 'html', 'json'):\n"
+        "    assert main(['derive', '--weight', 'w3', '--no-check', '--format', fmt]) == 0\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("<!DOCTYPE html>") == 1
