@@ -22,8 +22,10 @@ def write_atomic(path: str | Path, text: str) -> None:
         descriptor, temporary = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=directory
         )
-    except (OSError, UnicodeError) as error:
-        raise SymbpError(f"cannot write {str(target)!r}: {error}") from None
+    except UnicodeEncodeError as error:
+        raise SymbpError(f"cannot write {str(target)!r}: {error.reason}") from None
+    except OSError as error:
+        raise SymbpError(f"cannot write {str(target)!r}: {error.strerror or error}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
