@@ -221,14 +221,22 @@ def _run_step(args: argparse.Namespace) -> int:
 
 def _run_handout(args: argparse.Namespace) -> int:
     from symbp.files import write_atomic
-    from symbp.render.handout import build_handout, handout_format, render_handout
+    from symbp.render.handout import (
+        compute_handout,
+        handout_document,
+        handout_format,
+        render_handout,
+    )
 
     fmt = handout_format(args.output)
     if not 1 <= args.digits <= 15:
         raise SymbpError(f"--digits must be between 1 and 15, not {args.digits}")
-    document = build_handout(_load(args.spec), args.lang, args.digits)
+    data = compute_handout(_load(args.spec))
+    document = handout_document(
+        data.sweep, data.evaluation, data.check, data.new_loss, args.digits, args.lang
+    )
     write_atomic(args.output, render_handout(document, fmt))
-    return EXIT_OK
+    return EXIT_OK if data.check.passed else EXIT_MISMATCH
 
 
 def _write(text: str) -> None:

@@ -8,6 +8,7 @@ spec; `render_handout` serialises the document as HTML, LaTeX or Markdown.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
@@ -298,18 +299,34 @@ def _verification(check: CheckResult, lang: str) -> list[Block]:
     ]
 
 
-def build_handout(spec: NetworkSpec, lang: str = "en", digits: int = 4) -> Document:
-    """Compute everything a handout shows for a spec (torch included) and lay it out."""
+@dataclass(frozen=True)
+class HandoutData:
+    """Everything a handout shows, computed once for a spec."""
+
+    sweep: Backprop
+    evaluation: Evaluation
+    check: CheckResult
+    new_loss: float
+
+
+def compute_handout(spec: NetworkSpec) -> HandoutData:
+    """The backward sweep, the values, the torch check and the loss after one update step."""
     from symbp.torch_check import check as torch_check
 
-    labels(lang)  # an unknown language fails before any work
     network = Network(spec)
     sweep = backward_sweep(network)
     compiled = CompiledNetwork(network, sweep)
     evaluation = compiled.evaluate()
     result = torch_check(evaluation, compiled.finite_differences())
     new_loss = compiled.evaluate(weights=updated_weights(evaluation, spec.learning_rate)).loss
-    return handout_document(sweep, evaluation, result, new_loss, digits, lang)
+    return HandoutData(sweep, evaluation, result, new_loss)
+
+
+def build_handout(spec: NetworkSpec, lang: str = "en", digits: int = 4) -> Document:
+    """Compute everything a handout shows for a spec (torch included) and lay it out."""
+    labels(lang)  # an unknown language fails before any work
+    data = compute_handout(spec)
+    return handout_document(data.sweep, data.evaluation, data.check, data.new_loss, digits, lang)
 
 
 def _renderers() -> dict[str, Callable[[Document], str]]:
