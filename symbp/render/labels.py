@@ -6,6 +6,9 @@ are meant for xelatex with ctex, or for HTML and Markdown.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from symbp.errors import SymbpError
 
 LANGUAGES = ("en", "zh")
@@ -139,10 +142,10 @@ _ZH: dict[str, str] = {
     "diagram": "网络结构",
 }
 
-_LABELS = {"en": _EN, "zh": _ZH}
+_LABELS = {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}
 
 
-def labels(lang: str) -> dict[str, str]:
+def labels(lang: str) -> Mapping[str, str]:
     """The label set of a language (en or zh)."""
     if lang not in _LABELS:
         raise SymbpError(f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
