@@ -38,6 +38,13 @@ def _build_parser() -> argparse.ArgumentParser:
     format_options.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
+    derive_format_options = _Parser(add_help=False)
+    derive_format_options.add_argument(
+        "--format",
+        choices=("text", "latex", "mathml", "markdown", "html", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
     dtype_options = _Parser(add_help=False)
     dtype_options.add_argument(
         "--dtype",
@@ -58,7 +65,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     derive = commands.add_parser(
         "derive",
-        parents=[spec_options, format_options, dtype_options],
+        parents=[spec_options, derive_format_options, dtype_options],
         help="derive ∂L/∂w for one weight or all, step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
         "symbol = formula = numbers = value, the δ form, the closed form, the value, "
@@ -99,6 +106,31 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     step.add_argument("--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)")
     step.set_defaults(run=_run_step)
+
+    handout = commands.add_parser(
+        "handout",
+        parents=[spec_options],
+        help="write a complete derivation handout (.html, .tex or .md)",
+        description="Write a self-contained handout: the network diagram, the forward pass, "
+        "the backward pass for every weight, the update step and a check against torch "
+        "autograd. The format follows the file's extension: .html (MathML, works offline), "
+        ".tex (pdflatex for en, xelatex for zh) or .md.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp handout -o handout.html\n"
+        "  symbp handout -o handout.tex --lang zh --digits 6",
+    )
+    handout.add_argument("-o", "--output", metavar="FILE", required=True, help="file to write")
+    handout.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the prose (default: en)"
+    )
+    handout.add_argument(
+        "--digits",
+        type=int,
+        default=4,
+        metavar="N",
+        help="significant digits of displayed values, 1 to 15 (default: 4)",
+    )
+    handout.set_defaults(run=_run_handout)
     return parser
 
 
@@ -128,7 +160,11 @@ def _run_derive(args: argparse.Namespace) -> int:
 
         check = torch_check(evaluation, compiled.finite_differences(), args.dtype)
     derivations = tuple(derive(network, name, sweep=sweep) for name in names)
-    if args.format == "json":
+    if args.format in ("latex", "mathml", "markdown", "html"):
+        from symbp.render.rich import render_derivations
+
+        _write(render_derivations(derivations, evaluation, check, args.format))
+    elif args.format == "json":
         from symbp.render import json as render_json
 
         _write(render_json.render_derivations(derivations, evaluation, check))
@@ -181,6 +217,26 @@ def _run_step(args: argparse.Namespace) -> int:
 
         _write(render_text.render_step(evaluation, new_weights, new_loss, rate, network.spec.title))
     return EXIT_OK
+
+
+def _run_handout(args: argparse.Namespace) -> int:
+    from symbp.files import write_atomic
+    from symbp.render.handout import (
+        compute_handout,
+        handout_document,
+        handout_format,
+        render_handout,
+    )
+
+    fmt = handout_format(args.output)
+    if not 1 <= args.digits <= 15:
+        raise SymbpError(f"--digits must be between 1 and 15, not {args.digits}")
+    data = compute_handout(_load(args.spec))
+    document = handout_document(
+        data.sweep, data.evaluation, data.check, data.new_loss, args.digits, args.lang
+    )
+    write_atomic(args.output, render_handout(document, fmt))
+    return EXIT_OK if data.check.passed else EXIT_MISMATCH
 
 
 def _write(text: str) -> None:

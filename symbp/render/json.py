@@ -7,12 +7,22 @@ from typing import Any
 
 from symbp.derive import Derivation, LocalDerivative
 from symbp.numeric import Evaluation
-from symbp.render.printers import text, text_name, text_partial
+from symbp.render.document import Row, row_latex
+from symbp.render.printers import latex, latex_values, text, text_name, text_partial
+from symbp.render.steps import delta_rows, factor_row, grad_latex, result_number
 from symbp.torch_check import CheckResult
 
 
 def _dump(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rich(row: Row) -> dict[str, str]:
+    """A step as one LaTeX formula and the same as a MathML fragment."""
+    from symbp.render.mathml import to_mathml
+
+    formula = row_latex(row)
+    return {"latex": formula, "mathml": to_mathml(formula, display="block")}
 
 
 def _factor(factor: LocalDerivative, evaluation: Evaluation) -> dict[str, Any]:
@@ -22,6 +32,7 @@ def _factor(factor: LocalDerivative, evaluation: Evaluation) -> dict[str, Any]:
         "wrt": text_name(factor.wrt),
         "formula": text(factor.formula),
         "value": evaluation.value(factor.formula),
+        **_rich(factor_row(factor, evaluation)),
     }
 
 
@@ -49,11 +60,23 @@ def derivation_document(
                 "activation_derivative": _factor(d.activation_derivative, evaluation),
                 "formula": text(d.formula),
                 "value": evaluation.values[d.symbol],
+                **_rich(delta_rows(derivation.network, d, evaluation.values, 4)),
             }
             for d in derivation.deltas
         ],
         "delta_form": text(derivation.delta_form),
         "closed_form": None if derivation.closed_form is None else text(derivation.closed_form),
+        "delta_form_step": _rich(
+            Row(
+                grad_latex(derivation.network, weight.name),
+                (
+                    f"= {latex(derivation.delta_form, derivation.network)}",
+                    "= "
+                    + latex_values(derivation.delta_form, derivation.network, evaluation.values),
+                    f"= {result_number(evaluation.gradient(weight.name))}",
+                ),
+            )
+        ),
         "gradient": evaluation.gradient(weight.name),
         "updated_value": weight.value
         - derivation.network.spec.learning_rate * evaluation.gradient(weight.name),

@@ -8,8 +8,10 @@ formula prints every symbol as its value, parenthesised when negative.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from symbp.graph import Network
@@ -71,3 +73,59 @@ def text_partial(of: sp.Symbol, wrt: sp.Symbol) -> str:
 def edge_text(network: Network, weight_name: str) -> str:
     weight = network.weight(weight_name)
     return f"{weight.source.name} → {weight.target.name}"
+
+
+class NetworkLatexPrinter(LatexPrinter):
+    """LaTeX formulas whose symbols print as the network's own names (Network.latex_names)."""
+
+    def __init__(self, names: Mapping[sp.Symbol, str], settings: dict[str, Any] | None = None):
+        super().__init__(settings or {})
+        self._names = names
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:  # noqa: N802
+        return self._names[expr]
+
+
+class ValueLatexPrinter(NetworkLatexPrinter):
+    """A formula with every symbol replaced by its value, products shown with ×."""
+
+    def __init__(
+        self,
+        names: Mapping[sp.Symbol, str],
+        values: Mapping[sp.Symbol, float],
+        digits: int = 4,
+    ) -> None:
+        super().__init__(names, {"mul_symbol": "times"})
+        self._values = values
+        self._digits = digits
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:  # noqa: N802
+        value = self._values[expr]
+        number = latex_number(value, self._digits)
+        return rf"\left({number}\right)" if value < 0 else number
+
+
+def latex_number(value: float, digits: int = 4) -> str:
+    """A value as LaTeX: format_number's digits, and ×10^n instead of an exponent."""
+    shown = format_number(value, digits)
+    if "e" in shown:
+        mantissa, exponent = shown.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return shown
+
+
+def latex(expr: sp.Expr, network: Network) -> str:
+    return NetworkLatexPrinter(network.latex_names).doprint(expr)
+
+
+def latex_values(
+    expr: sp.Expr, network: Network, values: Mapping[sp.Symbol, float], digits: int = 4
+) -> str:
+    if isinstance(expr, sp.Symbol):  # a lone value needs no parentheses
+        return latex_number(values[expr], digits)
+    return ValueLatexPrinter(network.latex_names, values, digits).doprint(expr)
+
+
+def latex_partial(of: sp.Symbol, wrt: sp.Symbol, network: Network) -> str:
+    names = network.latex_names
+    return rf"\frac{{\partial {names[of]}}}{{\partial {names[wrt]}}}"
