@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from symbp.api import Problem, Step, WeightDerivation, problem
+from symbp.api import CheckReport, ForwardPass, Problem, Step, WeightDerivation, problem
 from symbp.derive import Derivation, derive, derive_all
 from symbp.errors import SpecError, SymbpError, UnknownWeightError
 from symbp.graph import Network
@@ -19,10 +19,12 @@ from symbp.torch_check import CheckResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "CheckReport",
     "CheckResult",
     "CompiledNetwork",
     "Derivation",
     "Evaluation",
+    "ForwardPass",
     "Network",
     "NetworkSpec",
     "Problem",

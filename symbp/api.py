@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from symbp.derive import Backprop, Derivation, backward_sweep, derive
 from symbp.graph import Network
@@ -23,9 +24,92 @@ from symbp.numeric import CompiledNetwork, Evaluation, updated_weights
 from symbp.spec import NetworkSpec, default_spec, load_spec
 from symbp.torch_check import CheckResult
 
+if TYPE_CHECKING:
+    from symbp.render.document import Block
+
+
+class _RichDisplay:
+    """Shows an object in a notebook as the blocks it stands for."""
+
+    def _blocks(self) -> tuple[Block, ...]:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        from symbp.render.display import as_html
+
+        return as_html(self._blocks())
+
+    def _repr_markdown_(self) -> str:
+        from symbp.render.display import as_markdown
+
+        return as_markdown(self._blocks())
+
+    def _repr_latex_(self) -> str | None:
+        from symbp.render.display import as_latex
+
+        return as_latex(self._blocks())
+
 
 @dataclass(frozen=True)
-class WeightDerivation:
+class ForwardPass(_RichDisplay):
+    """The forward pass: every z and a, layer by layer, and the loss."""
+
+    evaluation: Evaluation
+
+    @property
+    def loss(self) -> float:
+        return self.evaluation.loss
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every pre-activation and activation by name (z_h1, h1, ..., o2), and L."""
+        network = self.evaluation.network
+        return {symbol.name: self.evaluation.values[symbol] for symbol in network.definitions}
+
+    def _blocks(self) -> tuple[Block, ...]:
+        from symbp.render.handout import forward_blocks
+
+        return tuple(forward_blocks(self.evaluation.network, self.evaluation, 4, "en"))
+
+    def __repr__(self) -> str:
+        return f"<ForwardPass L = {self.loss:.10g}>"
+
+
+@dataclass(frozen=True)
+class CheckReport(_RichDisplay):
+    """symbp's gradients against torch autograd and finite differences."""
+
+    result: CheckResult
+
+    @property
+    def passed(self) -> bool:
+        return self.result.passed
+
+    def torch_gradient(self, weight: str) -> float:
+        return self.result.weight(weight).torch
+
+    def _blocks(self) -> tuple[Block, ...]:
+        from symbp.render.handout import verification_blocks
+
+        return tuple(verification_blocks(self.result, "en"))
+
+    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
+        title = "symbp"
+        if format == "json":
+            from symbp.render import json as render_json
+
+            return render_json.render_check(self.result, title)
+        from symbp.render import text as render_text
+
+        return render_text.render_check(self.result, title)
+
+    def __repr__(self) -> str:
+        verdict = "all agree" if self.passed else "MISMATCH"
+        return f"<CheckReport torch {self.result.dtype}: {verdict}>"
+
+
+@dataclass(frozen=True)
+class WeightDerivation(_RichDisplay):
     """One weight's derivation with its numbers (and its torch check, when asked for)."""
 
     derivation: Derivation
@@ -42,7 +126,7 @@ class WeightDerivation:
         return self.evaluation.gradient(self.weight)
 
     def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
-        """The derivation as text, json (and the formats of symbp.render)."""
+        """The derivation as text, json, latex, mathml, markdown or html."""
         from symbp.render import text as render_text
 
         if format == "text":
@@ -51,7 +135,16 @@ class WeightDerivation:
 
         if format == "json":
             return render_json.render_derivations((self.derivation,), self.evaluation, self.check)
-        raise ValueError(f"unknown format {format!r}")
+        from symbp.render.rich import FORMATS, render_derivations
+
+        if format in FORMATS:
+            return render_derivations((self.derivation,), self.evaluation, self.check, format)
+        raise ValueError(f"unknown format {format!r}; use text, json or one of {FORMATS}")
+
+    def _blocks(self) -> tuple[Block, ...]:
+        from symbp.render.steps import derivation_blocks
+
+        return tuple(derivation_blocks(self.derivation, self.evaluation, self.check))
 
     def __repr__(self) -> str:
         return f"<WeightDerivation ∂L/∂{self.weight} = {self.value:.10g}>"
@@ -61,7 +154,7 @@ class WeightDerivation:
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(_RichDisplay):
     """One gradient-descent update: w ← w − η·∂L/∂w."""
 
     evaluation: Evaluation
@@ -87,6 +180,12 @@ class Step:
             self.evaluation, self.new_weights, self.new_loss, self.learning_rate, title
         )
 
+    def _blocks(self) -> tuple[Block, ...]:
+        from symbp.render.handout import update_blocks
+
+        network = self.evaluation.network
+        return tuple(update_blocks(network, self.evaluation, self.new_loss, 4, "en"))
+
     def __repr__(self) -> str:
         return f"<Step η={self.learning_rate:g}: L {self.loss:.10g} → {self.new_loss:.10g}>"
 
@@ -94,7 +193,7 @@ class Step:
         return self.render("text")
 
 
-class Problem:
+class Problem(_RichDisplay):
     """A network, its sample and its weights: derive, check and step it."""
 
     def __init__(self, spec: NetworkSpec) -> None:
@@ -128,14 +227,18 @@ class Problem:
     ) -> WeightDerivation:
         """The derivation of ∂L/∂weight; `check=True` also compares it with torch autograd."""
         derivation = derive(self.network, weight, sweep=self.sweep)
-        result = self.check(dtype) if check else None
+        result = self.check(dtype).result if check else None
         return WeightDerivation(derivation, self.evaluation, result)
 
-    def check(self, dtype: str = "float64") -> CheckResult:
+    def forward(self) -> ForwardPass:
+        """The forward pass, step by step."""
+        return ForwardPass(self.evaluation)
+
+    def check(self, dtype: str = "float64") -> CheckReport:
         """Every gradient against torch autograd and central finite differences."""
         from symbp.torch_check import check
 
-        return check(self.evaluation, self.compiled.finite_differences(), dtype)
+        return CheckReport(check(self.evaluation, self.compiled.finite_differences(), dtype))
 
     def step(self, learning_rate: float | None = None) -> Step:
         """One gradient-descent update with the spec's learning rate unless one is given."""
@@ -143,6 +246,21 @@ class Problem:
         new_weights = updated_weights(self.evaluation, rate)
         new_loss = self.compiled.evaluate(weights=new_weights).loss
         return Step(self.evaluation, rate, new_weights, new_loss)
+
+    def _blocks(self) -> tuple[Block, ...]:
+        from symbp.render.handout import problem_blocks
+
+        return tuple(problem_blocks(self.network, 4, "en"))
+
+    def handout(self, path: str | Path, *, lang: str = "en", digits: int = 4) -> Path:
+        """Write the complete handout (.html, .tex or .md, from the extension); returns its path."""
+        from symbp.files import write_atomic
+        from symbp.render.handout import build_handout, handout_format, render_handout
+
+        fmt = handout_format(path)
+        document = build_handout(self.spec, lang=lang, digits=digits)
+        write_atomic(Path(path), render_handout(document, fmt))
+        return Path(path)
 
     def __repr__(self) -> str:
         layers = "-".join(str(n) for n in self.spec.layers)

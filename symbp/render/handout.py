@@ -68,11 +68,11 @@ def handout_document(
         Heading((Text(network.spec.title),), level=1),
         Paragraph((Text(words["handout"]),)),
     ]
-    blocks += _problem(network, digits, lang)
-    blocks += _forward(network, evaluation, digits, lang)
+    blocks += problem_blocks(network, digits, lang)
+    blocks += forward_blocks(network, evaluation, digits, lang)
     blocks += _backward(sweep, evaluation, digits, lang)
-    blocks += _update(network, evaluation, new_loss, digits, lang)
-    blocks += _verification(check, lang)
+    blocks += update_blocks(network, evaluation, new_loss, digits, lang)
+    blocks += verification_blocks(check, lang)
     return Document(title=network.spec.title, lang=lang, blocks=tuple(blocks))
 
 
@@ -88,7 +88,7 @@ def _listing(
     )
 
 
-def _problem(network: Network, digits: int, lang: str) -> list[Block]:
+def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     words = labels(lang)
     spec = network.spec
     values = {w.symbol: w.value for w in network.weights}
@@ -135,7 +135,7 @@ def _layer_heading(network: Network, layer: int, lang: str) -> Heading:
     return Heading(sentence(words["layer_hidden"], str(layer)), 3)
 
 
-def _forward(network: Network, evaluation: Evaluation, digits: int, lang: str) -> list[Block]:
+def forward_blocks(network: Network, evaluation: Evaluation, digits: int, lang: str) -> list[Block]:
     words = labels(lang)
     values = evaluation.values
     blocks: list[Block] = [
@@ -224,7 +224,7 @@ def _backward(sweep: Backprop, evaluation: Evaluation, digits: int, lang: str) -
     return blocks
 
 
-def _update(
+def update_blocks(
     network: Network, evaluation: Evaluation, new_loss: float, digits: int, lang: str
 ) -> list[Block]:
     words = labels(lang)
@@ -259,7 +259,7 @@ def _update(
     ]
 
 
-def _verification(check: CheckResult, lang: str) -> list[Block]:
+def verification_blocks(check: CheckResult, lang: str) -> list[Block]:
     words = labels(lang)
     header = (
         words["weight"],

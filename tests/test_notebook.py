@@ -1,0 +1,84 @@
+"""The example notebook runs headless (nbclient, a real Python kernel) and shows mathematics."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import MOOC_GRADIENTS, require_module
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+NOTEBOOK = EXAMPLES / "mooc_8_3.ipynb"
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("make_notebook", EXAMPLES / "make_notebook.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def executed():  # type: ignore[no-untyped-def]
+    require_module("nbclient")
+    require_module("ipykernel")
+    require_module("torch")
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    root = str(EXAMPLES.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [root, *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(EXAMPLES)}},
+    )
+    client.execute()
+    return notebook
+
+
+def outputs_of(notebook, source_start: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source.startswith(source_start):
+            return list(cell.outputs)
+    raise AssertionError(f"no cell starts with {source_start!r}")
+
+
+def test_the_stored_notebook_is_what_the_generator_writes() -> None:
+    import nbformat
+
+    stored = nbformat.read(NOTEBOOK, as_version=4)
+    built = _generator().build()
+    assert [c.source for c in stored.cells] == [c.source for c in built.cells]
+
+
+def test_notebook_runs_without_errors(executed) -> None:  # type: ignore[no-untyped-def]
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", output
+
+
+def test_derivation_cell_shows_mathml(executed) -> None:  # type: ignore[no-untyped-def]
+    import xml.etree.ElementTree as ET
+
+    (result,) = outputs_of(executed, 'problem.derive("w1")')
+    html = result["data"]["text/html"]
+    assert "<math" in html
+    first = html[html.index("<math") : html.index("</math>") + len("</math>")]
+    ET.fromstring(first)  # well-formed MathML
+    assert f"{abs(MOOC_GRADIENTS[0]):.10f}" in html  # the sign is its own <mo>
+
+
+def test_check_cell_says_torch_agrees(executed) -> None:  # type: ignore[no-untyped-def]
+    (result,) = outputs_of(executed, "problem.check()")
+    assert "text/html" in result["data"]
+    assert "CheckReport" in result["data"]["text/plain"]
+    assert "all agree" in result["data"]["text/plain"]
