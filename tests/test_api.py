@@ -38,15 +38,16 @@ def test_derive_and_step() -> None:
 
 def test_check_against_torch() -> None:
     require_module("torch")
-    result = symbp.problem().check()
-    assert result.passed
+    report = symbp.problem().check()
+    assert report.passed
+    result = report.result
     assert result.weight("w1").torch == pytest.approx(MOOC_GRADIENTS[0], abs=1e-9)
     assert result.weight("w1").torch == pytest.approx(result.weight("w1").symbolic, abs=1e-12)
 
 
 def test_reprs_are_short() -> None:
     problem = symbp.problem()
-    for obj in (problem, problem.derive("w1"), problem.step()):
+    for obj in (problem, problem.forward(), problem.derive("w1"), problem.step()):
         assert "\n" not in repr(obj)
         assert len(repr(obj)) < 100
 
@@ -54,3 +55,32 @@ def test_reprs_are_short() -> None:
 def test_unknown_weight_is_a_symbp_error() -> None:
     with pytest.raises(symbp.UnknownWeightError, match="unknown weight 'w9'"):
         symbp.problem().derive("w9")
+
+
+def test_rich_display_is_well_formed_mathml() -> None:
+    import xml.etree.ElementTree as ET
+
+    problem = symbp.problem()
+    for obj in (problem, problem.forward(), problem.derive("w1"), problem.step()):
+        html = obj._repr_html_()
+        assert "<script" not in html
+        # the fragment parses as XML once wrapped: every <math> element is well-formed
+        ET.fromstring(f"<div>{html}</div>")
+        assert "$" in obj._repr_markdown_()  # math reaches Markdown as $...$ or $$...$$
+
+
+def test_forward_pass_values_worked_by_hand() -> None:
+    import math
+
+    values = symbp.problem().forward().values
+    assert values["z_h1"] == pytest.approx(0.2 * 0.5 + 0.5 * 0.3, abs=1e-15)
+    assert values["h1"] == pytest.approx(1 / (1 + math.exp(-0.25)), abs=1e-15)
+    assert values["L"] == pytest.approx(MOOC_LOSS, abs=1e-9)
+
+
+def test_handout_from_the_api(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    require_module("torch")
+    path = symbp.problem().handout(tmp_path / "h.md")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# MOOC 8.3 worked example")
+    assert "$$" in text
