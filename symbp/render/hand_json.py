@@ -1,0 +1,68 @@
+"""A hand-calculation report as a JSON document (the dict is what other renderers can reuse)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from symbp.handcheck.judge import Diagnosis, FormulaCheck, HandReport, Judgement
+
+
+def _judgement(j: Judgement) -> dict[str, Any]:
+    return {
+        "name": j.key,
+        "display": j.display,
+        "written": j.written,
+        "value": j.value,
+        "decimals": j.decimals,
+        "true_value": j.true_value,
+        "verdict": j.verdict.value,
+        "from_your_inputs": j.from_inputs,
+        "error_entered_here": j.entered_here,
+        "follows_from": list(j.follows_from),
+    }
+
+
+def _diagnosis(d: Diagnosis) -> dict[str, Any]:
+    return {
+        "mistakes": [
+            {"key": m.key, "title": m.title, "sentence": m.sentence, "wrong": m.wrong,
+             "right": m.right}
+            for m in d.mistakes
+        ],
+        "reproduces": list(d.explained),
+        "contradicts": list(d.contradicted),
+        "variant_values": d.values,
+        "reproduces_every_wrong_number": d.complete,
+    }
+
+
+def _formula(f: FormulaCheck) -> dict[str, Any]:
+    return {
+        "name": f.key,
+        "display": f.display,
+        "formula": f.formula,
+        "true_formula": f.true_formula,
+        "equal": f.equal,
+        "method": f.method,
+        "differs_at": f.point,
+        "your_value_there": f.student_value,
+        "true_value_there": f.true_value,
+    }
+
+
+def hand_report_document(report: HandReport) -> dict[str, Any]:
+    return {
+        "title": report.title,
+        "source": report.source,
+        "learning_rate": report.learning_rate,
+        "all_right": report.all_right,
+        "quantities": [_judgement(j) for j in report.judgements],
+        "error_entered_at": [j.key for j in report.entry_points],
+        "formulas": [_formula(f) for f in report.formulas],
+        "diagnoses": [_diagnosis(d) for d in report.diagnoses],
+    }
+
+
+def render_hand_report(report: HandReport) -> str:
+    return json.dumps(hand_report_document(report), indent=2, ensure_ascii=False) + "\n"
