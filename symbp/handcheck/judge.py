@@ -64,6 +64,7 @@ class Judgement:
     half_unit: float  # half a unit in the last written place (plus float slack)
     spread: float  # how far the rounding of the student's inputs may move the result
     entered_here: bool  # wrong although its own inputs were right
+    unwritten_inputs: tuple[str, ...]  # inputs the student did not write (the error may be there)
     follows_from: tuple[str, ...]  # for a consequence: the entry points it follows from
 
 
@@ -228,8 +229,6 @@ def _judge(
     entries: Mapping[str, HandEntry],
 ) -> tuple[Judgement, ...]:
     """Verdicts in dependency order, each against the student's own inputs as well as the truth."""
-    finest = max((w.decimals for w in written.values() if w.decimals is not None), default=None)
-    assumed_half = 0.0 if finest is None else 0.5 * 10.0 ** (-finest)
     center: dict[sp.Symbol, float] = {}
     radius: dict[sp.Symbol, float] = {}
     wrong_roots: dict[sp.Symbol, tuple[str, ...]] = {}  # entry points behind a wrong value
@@ -243,7 +242,9 @@ def _judge(
         roots = tuple(dict.fromkeys(r for p in quantity.parents for r in wrong_roots.get(p, ())))
         if quantity.key not in written:
             center[symbol] = expected
-            radius[symbol] = spread + (assumed_half if quantity.kind != "given" else 0.0)
+            # a step the student did not write down is taken as worked exactly from the ones
+            # they did: only written numbers state a precision
+            radius[symbol] = spread
             if roots:
                 wrong_roots[symbol] = roots
             continue
@@ -278,6 +279,11 @@ def _judge(
                 half_unit=mine.half_unit + slack,
                 spread=spread,
                 entered_here=entered,
+                unwritten_inputs=tuple(
+                    table.by_symbol[p].key
+                    for p in quantity.parents
+                    if table.by_symbol[p].kind != "given" and table.by_symbol[p].key not in written
+                ),
                 follows_from=() if entered or verdict is not Verdict.WRONG else roots,
             )
         )
@@ -457,4 +463,7 @@ def _diagnose(
         score = (-len(explained), len(contradicted), len(combination), order)
         found.append((score, diagnosis))
     found.sort(key=lambda pair: pair[0])
-    return tuple(d for _, d in found[:MAX_DIAGNOSES])
+    best = [d for _, d in found[:MAX_DIAGNOSES]]
+    if best and best[0].complete:  # alternatives that contradict right numbers are noise then
+        best = [d for d in best if d.complete]
+    return tuple(best)

@@ -19,6 +19,7 @@ def _judgement(j: Judgement) -> dict[str, Any]:
         "verdict": j.verdict.value,
         "from_your_inputs": j.from_inputs,
         "error_entered_here": j.entered_here,
+        "unwritten_inputs": list(j.unwritten_inputs),
         "follows_from": list(j.follows_from),
     }
 

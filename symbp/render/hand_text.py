@@ -10,6 +10,15 @@ def _true(value: float) -> str:
     return f"{value:.10f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
 
 
+def _display(key: str) -> str:
+    """How a quantity's key reads in a report: δ_h1, ∂L/∂w1."""
+    if key.startswith("delta_"):
+        return "δ_" + key[len("delta_") :]
+    if key.startswith("dL/d"):
+        return "∂L/∂" + key[len("dL/d") :]
+    return key
+
+
 def _yours(j: Judgement) -> str:
     if j.decimals is None:  # a formula: show its value
         return f"{j.value:.10g} (formula)"
@@ -21,6 +30,9 @@ def _verdict(j: Judgement, names: dict[str, str]) -> str:
         return "right"
     if j.verdict is Verdict.RIGHT_TO_PRECISION:
         return "right to the stated precision (rounding carried from earlier steps)"
+    if j.entered_here and j.unwritten_inputs:
+        steps = ", ".join(_display(k) for k in j.unwritten_inputs)
+        return f"WRONG: the error entered here or in {steps}, which you did not write"
     if j.entered_here:
         return "WRONG: the error entered here (its inputs were right)"
     roots = ", ".join(names[k] for k in j.follows_from)
@@ -30,7 +42,7 @@ def _verdict(j: Judgement, names: dict[str, str]) -> str:
 def _diagnosis_lines(number: int, d: Diagnosis, names: dict[str, str]) -> list[str]:
     title = " + ".join(m.title for m in d.mistakes)
     covered = (
-        f"reproduces all {d.total_wrong} wrong numbers"
+        f"reproduces every wrong number ({d.total_wrong})"
         if len(d.explained) == d.total_wrong
         else f"reproduces {len(d.explained)} of {d.total_wrong} wrong numbers: "
         + ", ".join(names[k] for k in d.explained)
@@ -86,7 +98,7 @@ def render_hand_report(report: HandReport) -> str:
         lines += [
             "",
             "Where the error entered: " + ", ".join(j.display for j in entry)
-            + " (wrong although the numbers they are computed from were right)",
+            + " (the first wrong numbers whose written inputs were right)",
         ]
     if report.formulas:
         lines += ["", "Formulas"]
