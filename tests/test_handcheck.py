@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from symbp.errors import FormulaError, HandInputError
-from symbp.handcheck import Verdict, check_hand, parse_plain
+from symbp.handcheck import Verdict, check_hand, check_hand_file, parse_plain
 from symbp.handcheck.hand_input import parse_json, parse_toml
 
 from .conftest import MOOC_WEIGHTS
@@ -30,13 +30,13 @@ SOURCES = {"h1": ("x1", "x2"), "h2": ("x1", "x2"), "o1": ("h1", "h2"), "o2": ("h
 TARGETS = {"o1": 0.23, "o2": -0.07}
 
 
-def student(mistake: str | None = None, decimals: int = 4) -> dict[str, float]:
-    """A hand calculation of the MOOC 8.3 network, rounded at every step, with one mistake."""
+def student(*mistakes: str, decimals: int = 4, eta: float = 1.0) -> dict[str, float]:
+    """A hand calculation of the MOOC 8.3 network, rounded at every step, with some mistakes."""
 
     def r(value: float) -> float:
         return round(value, decimals)
 
-    edges = BY_TARGET if mistake == "numbering" else BY_SOURCE
+    edges = BY_TARGET if "numbering" in mistakes else BY_SOURCE
     w = {edge: MOOC_WEIGHTS[i] for i, edge in enumerate(edges)}
     a = {"x1": 0.5, "x2": 0.3}
     z: dict[str, float] = {}
@@ -45,35 +45,36 @@ def student(mistake: str | None = None, decimals: int = 4) -> dict[str, float]:
         z[unit] = r(sum(w[(s, unit)] * a[s] for s in SOURCES[unit]))
         a[unit] = r(1 / (1 + math.exp(-z[unit])))
         out[f"z_{unit}"], out[unit] = z[unit], a[unit]
-    scale = {"half_dropped": 2.0, "half_doubled": 0.5}.get(mistake or "", 1.0)
+    scale = 2.0 if "half_dropped" in mistakes else 0.5 if "half_doubled" in mistakes else 1.0
     out["L"] = r(scale * 0.5 * sum((a[o] - y) ** 2 for o, y in TARGETS.items()))
 
     def sigma_prime(unit: str) -> float:
-        if mistake == "missing_sigma_prime":
+        if "missing_sigma_prime" in mistakes:
             return 1.0
-        if mistake == "sigma_prime_of_z":
+        if "sigma_prime_of_z" in mistakes:
             return z[unit] * (1 - z[unit])
         return a[unit] * (1 - a[unit])
 
     delta: dict[str, float] = {}
     for o, y in TARGETS.items():
-        error = (y - a[o]) if mistake == "output_error_sign" else (a[o] - y)
+        error = (y - a[o]) if "output_error_sign" in mistakes else (a[o] - y)
         delta[o] = r(scale * error * sigma_prime(o))
     gradient = {edge: r(delta[edge[1]] * a[edge[0]]) for edge in edges if edge[1] in TARGETS}
-    eta = 0.5 if mistake == "learning_rate" else 1.0
+    if "learning_rate" in mistakes:
+        eta = eta / 2
     for h in ("h1", "h2"):
         terms = []
         for o in TARGETS:
-            if mistake == f"dropped_path_{o}":
+            if f"dropped_path_{o}" in mistakes:
                 continue
-            if mistake == "added_gradients":
+            if "added_gradients" in mistakes:
                 terms.append(gradient[(h, o)])
-            elif mistake == "updated_output_weights":
+            elif "updated_output_weights" in mistakes:
                 terms.append(delta[o] * r(w[(h, o)] - eta * gradient[(h, o)]))
             else:
                 terms.append(delta[o] * w[(h, o)])
         delta[h] = r(sum(terms) * sigma_prime(h))
-    sign = -1.0 if mistake == "update_sign" else 1.0
+    sign = -1.0 if "update_sign" in mistakes else 1.0
     for unit in ("o1", "o2", "h1", "h2"):
         out[f"delta_{unit}"] = delta[unit]
     for i, edge in enumerate(edges):
@@ -131,6 +132,35 @@ def test_each_catalogue_mistake_is_named_first(mistake: str) -> None:
     first = report.diagnoses[0]
     assert first.keys == (mistake,)
     assert first.complete
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("missing_sigma_prime", "update_sign"),
+        ("half_dropped", "added_gradients"),
+        ("output_error_sign", "numbering"),
+    ],
+)
+def test_a_pair_of_mistakes_is_named_first(pair: tuple[str, str]) -> None:
+    report = check_hand(parse_plain(as_plain(student(*pair))))
+    assert set(report.diagnoses[0].keys) == set(pair)
+    assert report.diagnoses[0].complete
+
+
+def test_the_learning_rate_and_spec_can_be_given(tmp_path: Path) -> None:
+    values = student(eta=0.5)
+    spec = Path(__file__).parent.parent / "examples" / "mooc_8_3.toml"
+    text = f"spec = {spec}\neta = 0.5\n" + as_plain(values)
+    path = tmp_path / "mine.txt"
+    path.write_text(text)
+    report = check_hand_file(str(path))
+    assert report.all_right and report.learning_rate == 0.5
+    # the same numbers judged with the spec's learning rate 1: the updates are off by half
+    wrong = check_hand(parse_plain(as_plain(values)))
+    assert {j.key for j in wrong.entry_points} == {f"w{i}_new" for i in range(1, 9)}
+    assert wrong.diagnoses[0].keys == ("learning_rate",)
+    assert wrong.diagnoses[0].mistakes[0].change == {"learning_rate": 0.5}
 
 
 def test_the_error_is_located_where_it_entered() -> None:

@@ -41,6 +41,7 @@ SAMPLE_POINTS = 3
 #: A variant's exact value may sit this many input spreads (beyond the number's own rounding)
 #: from a number worked by hand: rounding carried through several steps adds up.
 CARRIED_FACTOR = 2.0
+MAX_SPREAD_RATIO = 100.0
 
 
 class Verdict(Enum):
@@ -437,7 +438,9 @@ def _diagnose(
         values = variant_values(network, plan_of(combination), rate)
         explained, contradicted = [], []
         for j in judgements:
-            tolerance = j.half_unit + CARRIED_FACTOR * j.spread
+            # carried rounding grows with the size of the numbers it is carried through
+            ratio = min(MAX_SPREAD_RATIO, abs(values[j.key]) / max(abs(j.true_value), 1e-12))
+            tolerance = j.half_unit + CARRIED_FACTOR * j.spread * max(1.0, ratio)
             matches = abs(j.value - values[j.key]) <= tolerance
             if j.verdict is Verdict.WRONG and matches:
                 explained.append(j.key)
