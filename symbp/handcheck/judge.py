@@ -21,7 +21,7 @@ from enum import Enum
 import sympy as sp
 
 from symbp.derive import backward_sweep
-from symbp.errors import HandInputError
+from symbp.errors import FormulaError, HandInputError
 from symbp.functions import sigmoid
 from symbp.graph import Network
 from symbp.numeric import CompiledNetwork
@@ -75,8 +75,8 @@ class FormulaCheck:
 
     key: str
     display: str
-    formula: str  # the student's, as symbp read it
-    true_formula: str
+    formula: sp.Expr  # the student's, as symbp read it
+    true_formula: sp.Expr  # in the same quantities' symbols
     equal: bool
     method: str  # "algebra" (proved), "sampled" (equal at several points) or "differs"
     point: dict[str, float] | None  # where they differ: inputs, targets and weights
@@ -152,8 +152,7 @@ def check_hand(
     compiled = CompiledNetwork(network, sweep)
     truth = table.values(compiled.evaluate())
     entries = _resolve(hand, table)
-    formulas = {key: parse_formula(entry.formula, resolver(table))
-                for key, entry in entries.items() if entry.formula is not None}
+    formulas = _parse_formulas(hand.source, entries, table)
     by_symbol = {table.by_key[k].symbol: v for k, v in truth.items()}
     written = _written_values(entries, formulas, by_symbol)
     judgements = _judge(table, truth, written, entries)
@@ -192,6 +191,21 @@ def _resolve(hand: HandCalculation, table: QuantityTable) -> dict[str, HandEntry
             raise HandInputError(f"{where}: {quantity.key} is given twice")
         entries[quantity.key] = entry
     return entries
+
+
+def _parse_formulas(
+    source: str, entries: Mapping[str, HandEntry], table: QuantityTable
+) -> dict[str, sp.Expr]:
+    formulas: dict[str, sp.Expr] = {}
+    for key, entry in entries.items():
+        if entry.formula is None:
+            continue
+        try:
+            formulas[key] = parse_formula(entry.formula, resolver(table))
+        except FormulaError as error:
+            where = f"{source}: line {entry.line}" if entry.line else f"{source}: {entry.name!r}"
+            raise FormulaError(f"{where}: {error}") from None
+    return formulas
 
 
 def _ordered(table: QuantityTable, keys: Mapping[str, object]) -> list[str]:
@@ -333,11 +347,15 @@ def _check_formula(
     true_formula = quantity.formula
     student_nodes = _to_nodes(table, formula)
     true_nodes = _to_nodes(table, true_formula)
-    common = dict(key=quantity.key, display=quantity.display, formula=_text(formula),
-                  true_formula=_text(true_formula))
+    def result(
+        method: str, point: dict[str, float] | None = None, mine: float | None = None,
+        right: float | None = None,
+    ) -> FormulaCheck:
+        return FormulaCheck(quantity.key, quantity.display, formula, true_formula,
+                            method != "differs", method, point, mine, right)
+
     if sp.expand(student_nodes - true_nodes) == 0:
-        return FormulaCheck(**common, equal=True, method="algebra", point=None,
-                            student_value=None, true_value=None)
+        return result("algebra")
     points = [None] + [_random_point(network, seed) for seed in range(SAMPLE_POINTS)]
     for point in points:
         values = _values_at(table, compiled, point) if point is not None else truth
@@ -345,10 +363,8 @@ def _check_formula(
         right = evaluate_formula(true_formula, values)
         if not (abs(mine - right) <= 1e-12 * max(1.0, abs(right))):
             shown = point if point is not None else _spec_point(network)
-            return FormulaCheck(**common, equal=False, method="differs",
-                                point=shown, student_value=mine, true_value=right)
-    return FormulaCheck(**common, equal=True, method="sampled", point=None,
-                        student_value=None, true_value=None)
+            return result("differs", shown, mine, right)
+    return result("sampled")
 
 
 def _to_nodes(table: QuantityTable, expr: sp.Expr) -> sp.Expr:
@@ -389,12 +405,6 @@ def _values_at(
     )
     values = table.values(evaluation)
     return {table.by_key[k].symbol: v for k, v in values.items()}
-
-
-def _text(expr: sp.Expr) -> str:
-    from symbp.render.printers import text
-
-    return text(expr)
 
 
 def _fitted_rate(

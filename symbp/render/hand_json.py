@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from symbp.handcheck.judge import Diagnosis, FormulaCheck, HandReport, Judgement
+from symbp.render.printers import text
 
 
 def _judgement(j: Judgement) -> dict[str, Any]:
@@ -42,8 +43,8 @@ def _formula(f: FormulaCheck) -> dict[str, Any]:
     return {
         "name": f.key,
         "display": f.display,
-        "formula": f.formula,
-        "true_formula": f.true_formula,
+        "formula": text(f.formula),
+        "true_formula": text(f.true_formula),
         "equal": f.equal,
         "method": f.method,
         "differs_at": f.point,

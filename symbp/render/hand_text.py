@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from symbp.handcheck.judge import Diagnosis, FormulaCheck, HandReport, Judgement, Verdict
-from symbp.render.printers import format_number
+from symbp.render.printers import format_number, text
 
 
 def _true(value: float) -> str:
@@ -61,7 +61,10 @@ def _diagnosis_lines(number: int, d: Diagnosis, names: dict[str, str]) -> list[s
 
 
 def _formula_lines(f: FormulaCheck) -> list[str]:
-    lines = [f"  {f.display} = {f.formula}", f"  {' ' * len(f.display)}   true: {f.true_formula}"]
+    lines = [
+        f"  {f.display} = {text(f.formula)}",
+        f"  {' ' * len(f.display)}   true: {text(f.true_formula)}",
+    ]
     if f.method == "algebra":
         lines.append("    equal (the same algebra)")
     elif f.method == "sampled":
