@@ -175,6 +175,8 @@ def test_the_error_is_located_where_it_entered() -> None:
     wrong = {j.key: j.follows_from for j in report.wrong}
     assert set(wrong) == {"delta_h1", "dL/dw1", "dL/dw3", "w1_new", "w3_new"}
     assert wrong["w1_new"] == ("delta_h1",)
+    # a lone sign slip in δ_h1 is no classic mistake of the catalogue
+    assert not any(d.complete for d in report.diagnoses)
 
 
 def test_the_courses_plus_001_is_the_added_gradients_mistake() -> None:

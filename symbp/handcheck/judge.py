@@ -268,9 +268,11 @@ def _judge(
         true_value = truth[quantity.key]
         slack = RELATIVE_SLACK * max(1.0, abs(true_value))
         consistent = abs(mine.value - expected) <= spread + mine.half_unit + slack
+        # off the truth by no more than the rounding its inputs carry, whatever their values
+        within = spread + mine.half_unit + slack
         if abs(mine.value - true_value) <= mine.half_unit + slack:
             verdict = Verdict.RIGHT
-        elif consistent and not roots:
+        elif (consistent and not roots) or abs(mine.value - true_value) <= within:
             verdict = Verdict.RIGHT_TO_PRECISION
         else:
             verdict = Verdict.WRONG
@@ -464,8 +466,8 @@ def _diagnose(
             for m in combination
         ):
             continue  # the pair adds nothing to one of its mistakes alone
-        if not explained:
-            continue
+        if not explained or len(contradicted) > len(explained):
+            continue  # a variant that breaks more right numbers than it explains is no answer
         diagnosis = Diagnosis(
             mistakes=combination,
             explained=tuple(explained),

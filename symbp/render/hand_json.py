@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from symbp.handcheck.judge import Diagnosis, FormulaCheck, HandReport, Judgement
@@ -66,5 +67,17 @@ def hand_report_document(report: HandReport) -> dict[str, Any]:
     }
 
 
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity (a formula can evaluate to either): they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def render_hand_report(report: HandReport) -> str:
-    return json.dumps(hand_report_document(report), indent=2, ensure_ascii=False) + "\n"
+    document = _finite(hand_report_document(report))
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
