@@ -18,6 +18,7 @@ import pytest
 
 from symbp.errors import FormulaError, HandInputError
 from symbp.handcheck import Verdict, check_hand, check_hand_file, parse_plain
+from symbp.handcheck.formula import parse_formula
 from symbp.handcheck.hand_input import parse_json, parse_toml
 
 from .conftest import MOOC_WEIGHTS
@@ -225,6 +226,7 @@ def test_toml_and_json_keep_the_written_decimals() -> None:
         ("L = 1/2*(o1 - y1)^2 + 0.5*(o2 - y2)²", "algebra"),
         ("h1 = 1/(1 + exp(-z_h1))", "sampled"),
         ("w1_new = w1 - eta*delta_h1*x1", "algebra"),
+        ("dL/dw5 = delta_o1 * h1 = 0.0346", "algebra"),
     ],
 )
 def test_right_formulas_are_equal(line: str, method: str) -> None:
@@ -268,6 +270,8 @@ def test_hostile_formulas_are_refused(formula: str, tmp_path: Path) -> None:
 
 
 def test_a_megabyte_line_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(FormulaError, match="longer than"):
+        parse_formula("x1*" * 350_000 + "x1", lambda name: None)
     with pytest.raises(HandInputError, match="longer than"):
         parse_plain("dL/dw1 = " + "1+" * 500_000 + "1\n")
     path = tmp_path / "big.txt"
@@ -308,6 +312,19 @@ def test_cli_exit_status(tmp_path: Path) -> None:
         assert result.returncode == 2
         assert result.stdout == ""
         assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_check_hand_does_not_import_torch(tmp_path: Path) -> None:
+    path = tmp_path / "mine.txt"
+    path.write_text("dL/dw1 = 0.01\n")
+    code = (
+        "import sys\n"
+        "from symbp.cli import main\n"
+        f"assert main(['check-hand', {str(path)!r}]) == 1\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_example_file_reproduces_the_course() -> None:
