@@ -23,6 +23,8 @@ MAX_FILE_BYTES = 200_000
 MAX_LINE_CHARS = 1_000
 MAX_ENTRIES = 2_000
 
+LEARNING_RATE_NAMES = ("eta", "η", "lr", "learning_rate", "alpha", "α")
+
 _NUMBER = re.compile(r"^[+\-−]?(?:\d+\.?\d*|\.\d+)(?:[eE][+\-]?\d+)?$")
 
 
@@ -164,7 +166,7 @@ def _build(pairs: list[tuple[str, str, int]], source: str) -> HandCalculation:
         if lowered == "spec":
             spec_path = Path(value)
             continue
-        if lowered in ("eta", "η", "lr", "learning_rate", "alpha", "α"):
+        if lowered in LEARNING_RATE_NAMES:
             rate = read_number(value, where)
             if rate is None:
                 raise HandInputError(f"{where}: the learning rate must be a number")

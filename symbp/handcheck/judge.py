@@ -62,6 +62,7 @@ class Judgement:
     true_value: float
     verdict: Verdict
     from_inputs: float  # the quantity's formula applied to the student's own inputs
+    consistent_with_inputs: bool  # the student's value is what that gives, within rounding
     half_unit: float  # half a unit in the last written place (plus float slack)
     spread: float  # how far the rounding of the student's inputs may move the result
     entered_here: bool  # wrong although its own inputs were right
@@ -155,7 +156,7 @@ def check_hand(
     formulas = _parse_formulas(hand.source, entries, table)
     by_symbol = {table.by_key[k].symbol: v for k, v in truth.items()}
     written = _written_values(entries, formulas, by_symbol)
-    judgements = _judge(table, truth, written, entries)
+    judgements = _judge(table, truth, written)
     formula_checks = tuple(
         _check_formula(table, formulas[key], table.by_key[key], compiled, by_symbol)
         for key in _ordered(table, formulas)
@@ -233,15 +234,12 @@ def _written_values(
         else:
             value = evaluate_formula(formulas[key], truth)
             exact = RELATIVE_SLACK * max(1.0, abs(value)) if math.isfinite(value) else 0.0
-            written[key] = _Written(value, exact, f"{value:.10g}", None)
+            written[key] = _Written(value, exact, entry.formula or "", None)
     return written
 
 
 def _judge(
-    table: QuantityTable,
-    truth: Mapping[str, float],
-    written: Mapping[str, _Written],
-    entries: Mapping[str, HandEntry],
+    table: QuantityTable, truth: Mapping[str, float], written: Mapping[str, _Written]
 ) -> tuple[Judgement, ...]:
     """Verdicts in dependency order, each against the student's own inputs as well as the truth."""
     center: dict[sp.Symbol, float] = {}
@@ -285,14 +283,13 @@ def _judge(
             Judgement(
                 key=quantity.key,
                 display=quantity.display,
-                written=entries[quantity.key].number.text  # type: ignore[union-attr]
-                if entries[quantity.key].number is not None
-                else (entries[quantity.key].formula or ""),
+                written=mine.text,
                 value=mine.value,
                 decimals=mine.decimals,
                 true_value=true_value,
                 verdict=verdict,
                 from_inputs=expected,
+                consistent_with_inputs=consistent,
                 half_unit=mine.half_unit + slack,
                 spread=spread,
                 entered_here=entered,

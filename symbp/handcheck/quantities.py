@@ -19,7 +19,7 @@ from symbp.derive import Backprop
 from symbp.graph import Network
 from symbp.numeric import Evaluation
 
-LEARNING_RATE_NAMES = ("eta", "η", "lr", "learning_rate", "alpha", "α")
+from .hand_input import LEARNING_RATE_NAMES
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ def _judgement(j: Judgement) -> dict[str, Any]:
         "true_value": j.true_value,
         "verdict": j.verdict.value,
         "from_your_inputs": j.from_inputs,
+        "consistent_with_your_inputs": j.consistent_with_inputs,
         "error_entered_here": j.entered_here,
         "unwritten_inputs": list(j.unwritten_inputs),
         "follows_from": list(j.follows_from),

@@ -36,6 +36,8 @@ def _verdict(j: Judgement, names: dict[str, str]) -> str:
     if j.entered_here:
         return "WRONG: the error entered here (its inputs were right)"
     roots = ", ".join(names[k] for k in j.follows_from)
+    if not j.consistent_with_inputs:
+        return f"wrong, after the error at {roots}, and not what your own inputs give either"
     return f"wrong, follows from {roots}"
 
 
