@@ -59,6 +59,7 @@ def student(*mistakes: str, decimals: int = 4, eta: float = 1.0) -> dict[str, fl
     delta: dict[str, float] = {}
     for o, y in TARGETS.items():
         error = (y - a[o]) if "output_error_sign" in mistakes else (a[o] - y)
+        out[f"dL/d{o}"] = r(scale * error)
         delta[o] = r(scale * error * sigma_prime(o))
     gradient = {edge: r(delta[edge[1]] * a[edge[0]]) for edge in edges if edge[1] in TARGETS}
     if "learning_rate" in mistakes:
@@ -74,6 +75,7 @@ def student(*mistakes: str, decimals: int = 4, eta: float = 1.0) -> dict[str, fl
                 terms.append(delta[o] * r(w[(h, o)] - eta * gradient[(h, o)]))
             else:
                 terms.append(delta[o] * w[(h, o)])
+        out[f"dL/d{h}"] = r(sum(terms))
         delta[h] = r(sum(terms) * sigma_prime(h))
     sign = -1.0 if "update_sign" in mistakes else 1.0
     for unit in ("o1", "o2", "h1", "h2"):
@@ -107,7 +109,7 @@ MISTAKES = [
 
 def test_a_four_decimal_hand_calculation_is_right_throughout() -> None:
     report = check_hand(parse_plain(as_plain(student())))
-    assert len(report.judgements) == 29  # 8 forward, L, 4 δ, 8 gradients, 8 updates
+    assert len(report.judgements) == 33  # 8 forward, L, 4 ∂L/∂a, 4 δ, 8 gradients, 8 updates
     assert [j.key for j in report.judgements if j.verdict is Verdict.WRONG] == []
     assert report.all_right
     assert report.diagnoses == ()
@@ -304,7 +306,7 @@ def test_cli_exit_status(tmp_path: Path) -> None:
     assert bad.returncode == 1, bad.stderr
     document = json.loads(bad.stdout)
     assert document["diagnoses"][0]["mistakes"][0]["key"] == "added_gradients"
-    assert document["error_entered_at"] == ["delta_h1", "delta_h2"]
+    assert document["error_entered_at"] == ["dL/dh1", "dL/dh2"]  # Σ ∂L/∂w instead of Σ δ·w
     for path, message in ((unknown, "unknown quantity 'dL/dw9'"),
                           (hostile, "unexpected character"),
                           (tmp_path / "absent.txt", "cannot read")):

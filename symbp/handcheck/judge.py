@@ -369,9 +369,11 @@ def _check_formula(
 def _to_nodes(table: QuantityTable, expr: sp.Expr) -> sp.Expr:
     """An expression in the network's node symbols: updates, gradients and δs written out."""
     network = table.network
-    for kind in ("update", "gradient", "delta", "delta", "delta", "delta"):
-        mapping = {q.symbol: q.formula for q in table.quantities if q.kind == kind}
-        expr = expr.xreplace(mapping)
+    for kind in ("update", "gradient"):
+        expr = expr.xreplace({q.symbol: q.formula for q in table.quantities if q.kind == kind})
+    backward = {q.symbol: q.formula for q in table.quantities if q.kind in ("upstream", "delta")}
+    while expr.free_symbols & set(backward):
+        expr = expr.xreplace(backward)
     z_to_a = {u.z: u.a for u in network.units.values() if u.z is not None}
     return expr.replace(
         lambda e: isinstance(e, sigmoid) and e.args[0] in z_to_a,

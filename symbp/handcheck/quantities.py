@@ -31,7 +31,7 @@ class Quantity:
     symbol: sp.Symbol
     formula: sp.Expr  # in the parents' symbols; a given quantity's formula is its symbol
     parents: tuple[sp.Symbol, ...]
-    kind: str  # "given", "forward", "loss", "delta", "gradient", "update"
+    kind: str  # "given", "forward", "loss", "upstream" (∂L/∂a), "delta", "gradient", "update"
 
 
 def _sigmoid(z: float) -> float:
@@ -59,7 +59,14 @@ class QuantityTable:
             parents = network.parents[symbol]
             quantities.append(Quantity(symbol.name, symbol.name, symbol, definition, parents, kind))
         for symbol, delta in sweep.deltas.items():
-            formula = delta.formula
+            # ∂L/∂a_j, the sum δ_j multiplies by σ′: students often write it down first
+            upstream = sp.Symbol(f"dL/d{delta.unit.name}", real=True)
+            formula = delta.upstream_formula
+            quantities.append(
+                Quantity(upstream.name, f"∂L/∂{delta.unit.name}", upstream, formula,
+                         _symbols(formula), "upstream")
+            )
+            formula = upstream * delta.activation_derivative.formula
             quantities.append(
                 Quantity(symbol.name, "δ_" + delta.unit.name, symbol, formula, _symbols(formula),
                          "delta")
@@ -107,6 +114,9 @@ class QuantityTable:
         """Every quantity's value in one evaluation (the true one, or a mistaken variant's)."""
         rate = self.learning_rate if learning_rate is None else learning_rate
         values = {s.name: v for s, v in evaluation.values.items()}
+        for quantity in self.quantities:
+            if quantity.kind == "upstream":
+                values[quantity.key] = evaluation.value(quantity.formula)
         for weight, gradient in zip(evaluation.network.weights, evaluation.gradients, strict=True):
             values[f"dL/d{weight.name}"] = gradient
             values[f"{weight.name}_new"] = weight.value - update_sign * rate * gradient
@@ -139,11 +149,9 @@ def canonical_key(name: str) -> str | None:
     match = _GRADIENT.match(text)
     if match:
         wrt = match.group(1)
-        if re.fullmatch(r"w\d+", wrt):
-            return f"dL/d{wrt}"
         if wrt.startswith("z_"):
             return f"delta_{wrt[2:]}"  # δ = ∂L/∂z
-        return None
+        return f"dL/d{wrt}"  # a weight's gradient, or ∂L/∂a of a unit
     match = _DELTA.match(text)
     if match:
         return f"delta_{match.group(1)}"
