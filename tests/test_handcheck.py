@@ -246,6 +246,16 @@ def test_a_wrong_formula_differs_and_is_diagnosed() -> None:
     h1 = 1 / (1 + math.exp(-0.25))
     assert check.student_value == pytest.approx(0.1184990888 * h1 * (1 - h1) * 0.5, abs=1e-9)
     assert report.diagnoses[0].keys == ("added_gradients",)
+    assert report.diagnoses[0].formulas_matched == ("dL/dw1",)
+
+
+def test_a_formula_that_only_matches_by_chance_is_not_the_variants() -> None:
+    # 0.0145833 is the added-gradients value of ∂L/∂w1 at the network's numbers, written as a
+    # formula in the network's numbers: the same value there, but no formula of the variant
+    line = "dL/dw1 = (0.0346329893 + 0.0838660995) * 0.5621765009*(1-0.5621765009) * 0.5"
+    report = check_hand(parse_plain(line))
+    assert report.diagnoses[0].keys == ("added_gradients",)
+    assert report.diagnoses[0].formulas_matched == ()
 
 
 HOSTILE = [

@@ -93,6 +93,7 @@ class Diagnosis:
     explained: tuple[str, ...]  # keys of wrong numbers it reproduces
     contradicted: tuple[str, ...]  # keys of right numbers it would have made wrong
     values: dict[str, float]  # the variant's value of each explained number
+    formulas_matched: tuple[str, ...]  # formulas that are the variant's own (at random points)
     total_wrong: int
 
     @property
@@ -162,6 +163,8 @@ def check_hand(
         for key in _ordered(table, formulas)
     )
     diagnoses = _diagnose(network, table, judgements, rate)
+    if formulas:
+        diagnoses = tuple(_match_formulas(d, table, compiled, formulas, rate) for d in diagnoses)
     return HandReport(
         title=spec.title,
         source=hand.source,
@@ -381,6 +384,31 @@ def _to_nodes(table: QuantityTable, expr: sp.Expr) -> sp.Expr:
     )
 
 
+def _match_formulas(
+    diagnosis: Diagnosis,
+    table: QuantityTable,
+    compiled: CompiledNetwork,
+    formulas: Mapping[str, sp.Expr],
+    rate: float,
+) -> Diagnosis:
+    """The diagnosis, with the formulas it explains that equal the variant's at random points
+    too: the student wrote the variant's formula, it is no coincidence of the numbers."""
+    candidates = [k for k in diagnosis.explained if k in formulas]
+    if not candidates:
+        return diagnosis
+    plan = plan_of(diagnosis.mistakes)
+    matched = set(candidates)
+    for seed in range(SAMPLE_POINTS):
+        point = _random_point(table.network, seed)
+        truth = _values_at(table, compiled, point)
+        variant = variant_values(table.network, plan, rate, point)
+        for key in list(matched):
+            mine = evaluate_formula(formulas[key], truth)
+            if not abs(mine - variant[key]) <= 1e-9 * max(1.0, abs(variant[key])):
+                matched.discard(key)
+    return replace(diagnosis, formulas_matched=tuple(k for k in candidates if k in matched))
+
+
 def _random_point(network: Network, seed: int) -> dict[str, float]:
     generator = random.Random(seed)
     names = [u.a.name for u in network.inputs] + [y.name for y in network.targets]
@@ -472,6 +500,7 @@ def _diagnose(
             explained=tuple(explained),
             contradicted=tuple(contradicted),
             values={k: values[k] for k in explained},
+            formulas_matched=(),
             total_wrong=len(wrong),
         )
         score = (-len(explained), len(contradicted), len(combination), order)

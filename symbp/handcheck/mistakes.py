@@ -10,6 +10,7 @@ network (another weight numbering) or the update step (its sign, the learning ra
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -187,13 +188,24 @@ def plan_of(mistakes: tuple[Mistake, ...]) -> Plan:
     return plan
 
 
-def variant_values(network: Network, plan: Plan, learning_rate: float) -> dict[str, float]:
-    """Every quantity's value under a variant derivation, keyed like the true values."""
+def variant_values(
+    network: Network, plan: Plan, learning_rate: float, point: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """Every quantity's value under a variant derivation, keyed like the true values, at the
+    spec's sample and weights or at `point` (inputs, targets and weights by name)."""
     if plan.numbering_swapped:
         other = [n for n in NUMBERINGS if n != network.spec.numbering][0]
         network = Network(replace(network.spec, numbering=other))
     sweep = mutated_sweep(network, backward_sweep(network), plan, learning_rate)
-    evaluation = CompiledNetwork(network, sweep).evaluate()
+    compiled = CompiledNetwork(network, sweep)
+    if point is None:
+        evaluation = compiled.evaluate()
+    else:
+        evaluation = compiled.evaluate(
+            inputs=[point[u.a.name] for u in network.inputs],
+            targets=[point[y.name] for y in network.targets],
+            weights=[point[w.name] for w in network.weights],
+        )
     rate = learning_rate if plan.learning_rate is None else plan.learning_rate
     table = QuantityTable(network, sweep, rate)
     values = table.values(evaluation, rate, float(plan.update_sign))

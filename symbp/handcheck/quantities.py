@@ -119,7 +119,8 @@ class QuantityTable:
                 values[quantity.key] = evaluation.value(quantity.formula)
         for weight, gradient in zip(evaluation.network.weights, evaluation.gradients, strict=True):
             values[f"dL/d{weight.name}"] = gradient
-            values[f"{weight.name}_new"] = weight.value - update_sign * rate * gradient
+            old = evaluation.values[weight.symbol]
+            values[f"{weight.name}_new"] = old - update_sign * rate * gradient
         return {q.key: values[q.key] for q in self.quantities}
 
 

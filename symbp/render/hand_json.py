@@ -37,6 +37,7 @@ def _diagnosis(d: Diagnosis) -> dict[str, Any]:
         "reproduces": list(d.explained),
         "contradicts": list(d.contradicted),
         "variant_values": d.values,
+        "formulas_matched": list(d.formulas_matched),
         "reproduces_every_wrong_number": d.complete,
     }
 

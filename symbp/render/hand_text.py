@@ -55,6 +55,11 @@ def _diagnosis_lines(number: int, d: Diagnosis, names: dict[str, str]) -> list[s
             "     but would also change numbers you had right: "
             + ", ".join(names[k] for k in d.contradicted)
         )
+    if d.formulas_matched:
+        lines.append(
+            "     your formula for " + ", ".join(names[k] for k in d.formulas_matched)
+            + " is exactly this variant's (equal at random points too)"
+        )
     for m in d.mistakes:
         lines.append(f"     {m.sentence}")
         lines.append(f"     wrong: {m.wrong}")
