@@ -99,7 +99,7 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
         ),
     ]
     if hidden is not None:
-        children = [w for w in network.outgoing(hidden)]
+        children = list(network.outgoing(hidden))
         gradients = " + ".join(f"∂L/∂{w.name}" for w in children)
         deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
         local = f"{hidden.name}(1 − {hidden.name})"
