@@ -1,6 +1,7 @@
 """Checking a student's hand calculation: judged at its own precision, the error located, the
 mistake named. Modules left to right: hand_input (reading), formula (the safe parser),
-quantities (names and dependencies), mistakes (the catalogue), judge (the report)."""
+quantities (names and dependencies), formula_check (a formula against the true one),
+mistakes (the catalogue), judge (the report)."""
 
 from __future__ import annotations
 

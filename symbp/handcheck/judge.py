@@ -13,7 +13,6 @@ an error entered.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -22,12 +21,12 @@ import sympy as sp
 
 from symbp.derive import backward_sweep
 from symbp.errors import FormulaError, HandInputError
-from symbp.functions import sigmoid
 from symbp.graph import Network
 from symbp.numeric import CompiledNetwork
 from symbp.spec import NetworkSpec, default_spec, load_spec
 
 from .formula import parse_formula
+from .formula_check import SAMPLE_POINTS, FormulaCheck, check_formula, random_point, values_at
 from .hand_input import HandCalculation, HandEntry, read_hand_file
 from .mistakes import Mistake, catalogue, combinations, plan_of, variant_values
 from .quantities import Quantity, QuantityTable, evaluate_formula, known_names, resolver
@@ -36,8 +35,6 @@ from .quantities import Quantity, QuantityTable, evaluate_formula, known_names, 
 RELATIVE_SLACK = 1e-9
 #: How many diagnoses a report lists.
 MAX_DIAGNOSES = 3
-#: Random points (besides the network's own values) at which formulas are compared.
-SAMPLE_POINTS = 3
 #: A variant's exact value may sit this many input spreads (beyond the number's own rounding)
 #: from a number worked by hand: rounding carried through several steps adds up.
 CARRIED_FACTOR = 2.0
@@ -68,21 +65,6 @@ class Judgement:
     entered_here: bool  # wrong although its own inputs were right
     unwritten_inputs: tuple[str, ...]  # inputs the student did not write (the error may be there)
     follows_from: tuple[str, ...]  # for a consequence: the entry points it follows from
-
-
-@dataclass(frozen=True)
-class FormulaCheck:
-    """A formula the student wrote, compared with the true one."""
-
-    key: str
-    display: str
-    formula: sp.Expr  # the student's, as symbp read it
-    true_formula: sp.Expr  # in the same quantities' symbols
-    equal: bool
-    method: str  # "algebra" (proved), "sampled" (equal at several points) or "differs"
-    point: dict[str, float] | None  # where they differ: inputs, targets and weights
-    student_value: float | None
-    true_value: float | None
 
 
 @dataclass(frozen=True)
@@ -159,7 +141,7 @@ def check_hand(
     written = _written_values(entries, formulas, by_symbol)
     judgements = _judge(table, truth, written)
     formula_checks = tuple(
-        _check_formula(table, formulas[key], table.by_key[key], compiled, by_symbol)
+        check_formula(table, formulas[key], table.by_key[key], compiled, by_symbol)
         for key in _ordered(table, formulas)
     )
     diagnoses = _diagnose(network, table, judgements, rate)
@@ -337,53 +319,6 @@ def _propagate(
     return value, spread
 
 
-def _check_formula(
-    table: QuantityTable,
-    formula: sp.Expr,
-    quantity: Quantity,
-    compiled: CompiledNetwork,
-    truth: Mapping[sp.Symbol, float],
-) -> FormulaCheck:
-    """Compare a student's formula with the true one: by algebra first, else at sample points."""
-    network = table.network
-    true_formula = quantity.formula
-    student_nodes = _to_nodes(table, formula)
-    true_nodes = _to_nodes(table, true_formula)
-    def result(
-        method: str, point: dict[str, float] | None = None, mine: float | None = None,
-        right: float | None = None,
-    ) -> FormulaCheck:
-        return FormulaCheck(quantity.key, quantity.display, formula, true_formula,
-                            method != "differs", method, point, mine, right)
-
-    if sp.expand(student_nodes - true_nodes) == 0:
-        return result("algebra")
-    points = [None] + [_random_point(network, seed) for seed in range(SAMPLE_POINTS)]
-    for point in points:
-        values = _values_at(table, compiled, point) if point is not None else truth
-        mine = evaluate_formula(formula, values)
-        right = evaluate_formula(true_formula, values)
-        if not (abs(mine - right) <= 1e-12 * max(1.0, abs(right))):
-            shown = point if point is not None else _spec_point(network)
-            return result("differs", shown, mine, right)
-    return result("sampled")
-
-
-def _to_nodes(table: QuantityTable, expr: sp.Expr) -> sp.Expr:
-    """An expression in the network's node symbols: updates, gradients and δs written out."""
-    network = table.network
-    for kind in ("update", "gradient"):
-        expr = expr.xreplace({q.symbol: q.formula for q in table.quantities if q.kind == kind})
-    backward = {q.symbol: q.formula for q in table.quantities if q.kind in ("upstream", "delta")}
-    while expr.free_symbols & set(backward):
-        expr = expr.xreplace(backward)
-    z_to_a = {u.z: u.a for u in network.units.values() if u.z is not None}
-    return expr.replace(
-        lambda e: isinstance(e, sigmoid) and e.args[0] in z_to_a,
-        lambda e: z_to_a[e.args[0]],
-    )
-
-
 def _match_formulas(
     diagnosis: Diagnosis,
     table: QuantityTable,
@@ -399,41 +334,14 @@ def _match_formulas(
     plan = plan_of(diagnosis.mistakes)
     matched = set(candidates)
     for seed in range(SAMPLE_POINTS):
-        point = _random_point(table.network, seed)
-        truth = _values_at(table, compiled, point)
+        point = random_point(table.network, seed)
+        truth = values_at(table, compiled, point)
         variant = variant_values(table.network, plan, rate, point)
         for key in list(matched):
             mine = evaluate_formula(formulas[key], truth)
             if not abs(mine - variant[key]) <= 1e-9 * max(1.0, abs(variant[key])):
                 matched.discard(key)
     return replace(diagnosis, formulas_matched=tuple(k for k in candidates if k in matched))
-
-
-def _random_point(network: Network, seed: int) -> dict[str, float]:
-    generator = random.Random(seed)
-    names = [u.a.name for u in network.inputs] + [y.name for y in network.targets]
-    names += [w.name for w in network.weights]
-    return {name: round(generator.uniform(-1, 1), 3) for name in names}
-
-
-def _spec_point(network: Network) -> dict[str, float]:
-    spec = network.spec
-    names = [u.a.name for u in network.inputs] + [y.name for y in network.targets]
-    names += [w.name for w in network.weights]
-    return dict(zip(names, [*spec.inputs, *spec.targets, *spec.weights], strict=True))
-
-
-def _values_at(
-    table: QuantityTable, compiled: CompiledNetwork, point: Mapping[str, float]
-) -> dict[sp.Symbol, float]:
-    network = table.network
-    evaluation = compiled.evaluate(
-        inputs=[point[u.a.name] for u in network.inputs],
-        targets=[point[y.name] for y in network.targets],
-        weights=[point[w.name] for w in network.weights],
-    )
-    values = table.values(evaluation)
-    return {table.by_key[k].symbol: v for k, v in values.items()}
 
 
 def _fitted_rate(

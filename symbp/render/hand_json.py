@@ -6,7 +6,8 @@ import json
 import math
 from typing import Any
 
-from symbp.handcheck.judge import Diagnosis, FormulaCheck, HandReport, Judgement
+from symbp.handcheck.formula_check import FormulaCheck
+from symbp.handcheck.judge import Diagnosis, HandReport, Judgement
 from symbp.render.printers import text
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from symbp.handcheck.judge import Diagnosis, FormulaCheck, HandReport, Judgement, Verdict
+from symbp.handcheck.formula_check import FormulaCheck
+from symbp.handcheck.judge import Diagnosis, HandReport, Judgement, Verdict
 from symbp.render.printers import format_number, text
 
 
