@@ -131,6 +131,27 @@ def _build_parser() -> argparse.ArgumentParser:
         help="significant digits of displayed values, 1 to 15 (default: 4)",
     )
     handout.set_defaults(run=_run_handout)
+
+    check_hand = commands.add_parser(
+        "check-hand",
+        parents=[spec_options, format_options],
+        help="judge a student's hand calculation and name the mistake",
+        description="Judge each number of a hand calculation at the precision it was written "
+        "to, point at where the error entered, and name the classic mistake that reproduces "
+        "the wrong numbers. FILE is TOML, JSON, or lines of 'name = value' (# comments). "
+        "Exit status 0 all right, 1 something wrong, 2 the file could not be read.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp check-hand examples/hand_mooc_8_3.txt\n"
+        "  symbp check-hand mine.toml --lr 0.5 --format json",
+    )
+    check_hand.add_argument("file", metavar="FILE", help="the hand calculation")
+    check_hand.add_argument(
+        "--lr",
+        type=float,
+        metavar="ETA",
+        help="learning rate (default: the file's, else the spec's)",
+    )
+    check_hand.set_defaults(run=_run_check_hand)
     return parser
 
 
@@ -237,6 +258,20 @@ def _run_handout(args: argparse.Namespace) -> int:
     )
     write_atomic(args.output, render_handout(document, fmt))
     return EXIT_OK if data.check.passed else EXIT_MISMATCH
+
+def _run_check_hand(args: argparse.Namespace) -> int:
+    from symbp.handcheck import check_hand_file
+
+    report = check_hand_file(args.file, args.spec, args.lr)
+    if args.format == "json":
+        from symbp.render import hand_json
+
+        _write(hand_json.render_hand_report(report))
+    else:
+        from symbp.render import hand_text
+
+        _write(hand_text.render_hand_report(report))
+    return EXIT_OK if report.all_right else EXIT_MISMATCH
 
 
 def _write(text: str) -> None:

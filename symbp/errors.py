@@ -22,3 +22,11 @@ class UnknownWeightError(SymbpError):
         super().__init__(f"unknown weight {name!r}; this network has {len(valid)}: {shown}")
         self.name = name
         self.valid = valid
+
+
+class HandInputError(SymbpError):
+    """A hand-calculation file that cannot be read or names a quantity the network lacks."""
+
+
+class FormulaError(HandInputError):
+    """A formula in a hand calculation that symbp refuses to read (syntax, names or size)."""

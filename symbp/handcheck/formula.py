@@ -1,0 +1,247 @@
+"""A safe reader for the formulas students write: arithmetic, known names, numbers, a few functions.
+
+The text is tokenized and parsed by a small Pratt parser that builds sympy objects directly.
+Nothing the student typed ever reaches eval, exec, sympify or parse_expr: a name is either one
+the caller's resolver knows or an error, and there is no syntax for strings, attributes,
+subscripts, lambdas or calls of anything but the listed functions. Sizes are bounded before any
+arithmetic happens, and a power's exponent must be a small constant, because sympy evaluates
+Integer**Integer eagerly (9**9**9**9 would never finish).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy as sp
+
+from symbp.errors import FormulaError
+from symbp.functions import sigmoid
+
+MAX_FORMULA_CHARS = 500
+MAX_TOKENS = 200
+MAX_DEPTH = 30
+MAX_NUMBER_CHARS = 30
+MAX_EXPONENT = 10
+MAX_RESULT_DIGITS = 400
+
+#: Resolves a name the student wrote (h1, δ_o1, dL/dw5, w5') to a sympy expression, or None.
+Resolver = Callable[[str], "sp.Expr | None"]
+
+FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "exp": sp.exp,
+    "sigmoid": sigmoid,
+    "sigma": sigmoid,
+    "sig": sigmoid,
+    "σ": sigmoid,
+    "ln": sp.log,
+    "log": sp.log,
+    "sqrt": sp.sqrt,
+}
+
+_OPERATORS = {
+    "**": "^",
+    "^": "^",
+    "+": "+",
+    "-": "-",
+    "−": "-",
+    "*": "*",
+    "·": "*",
+    "⋅": "*",
+    "×": "*",
+    "/": "/",
+    "÷": "/",
+    "(": "(",
+    ")": ")",
+    "²": "²",
+    "³": "³",
+}
+
+# A gradient name such as dL/dw5 or ∂L/∂w5 holds a slash, so it is matched before the operators.
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<gradient>[d∂]L/[d∂][A-Za-z][A-Za-z0-9_]*)
+  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z_α-ωΑ-Ω][A-Za-z0-9_α-ωΑ-Ω]*'?)
+  | (?P<operator>\*\*|[-+*/^()−·⋅×÷²³])
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "number", "name", "op", "end"
+    text: str
+    position: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of a formula; anything else (quotes, dots, brackets, commas ...) is refused."""
+    if len(text) > MAX_FORMULA_CHARS:
+        raise FormulaError(f"formula is longer than {MAX_FORMULA_CHARS} characters")
+    tokens: list[Token] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            raise FormulaError(
+                f"unexpected character {text[position]!r} at position {position + 1} in formula "
+                "(only numbers, names, + − * / ^ ( ) and exp, σ, ln, sqrt are allowed)"
+            )
+        kind = match.lastgroup
+        assert kind is not None
+        if kind != "space":
+            if kind == "operator":
+                tokens.append(Token("op", _OPERATORS[match.group()], position))
+            elif kind == "gradient":
+                tokens.append(Token("name", match.group(), position))
+            else:
+                tokens.append(Token(kind, match.group(), position))
+            if len(tokens) > MAX_TOKENS:
+                raise FormulaError(f"formula has more than {MAX_TOKENS} tokens")
+        position = match.end()
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+# Binding powers: + − < * / < unary minus < ^ (right-associative) < postfix ² ³.
+_INFIX = {"+": 10, "-": 10, "*": 20, "/": 20, "^": 40}
+_PREFIX_MINUS = 30
+_POSTFIX = {"²": 2, "³": 3}
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], resolve: Resolver) -> None:
+        self.tokens = tokens
+        self.index = 0
+        self.resolve = resolve
+        self.depth = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.index]
+
+    def take(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def expect(self, text: str) -> None:
+        token = self.take()
+        if token.kind != "op" or token.text != text:
+            raise FormulaError(f"expected {text!r} at position {token.position + 1} in formula")
+
+    def expression(self, min_power: int = 0) -> sp.Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FormulaError(f"formula is nested more than {MAX_DEPTH} levels deep")
+        left = self.prefix()
+        while True:
+            token = self.peek()
+            if token.kind == "op" and token.text in _POSTFIX:
+                self.take()
+                left = left ** _POSTFIX[token.text]
+                continue
+            if token.kind != "op" or token.text not in _INFIX:
+                break
+            power = _INFIX[token.text]
+            if power <= min_power:
+                break
+            self.take()
+            if token.text == "^":
+                left = self.power(left, token)
+                continue
+            right = self.expression(power)
+            if token.text == "+":
+                left = left + right
+            elif token.text == "-":
+                left = left - right
+            elif token.text == "*":
+                left = left * right
+            else:
+                if right == 0:
+                    raise FormulaError("formula divides by zero")
+                left = left / right
+        self.depth -= 1
+        return left
+
+    def power(self, base: sp.Expr, token: Token) -> sp.Expr:
+        exponent = self.expression(_INFIX["^"] - 1)  # right-associative
+        if base == sp.E:
+            return sp.exp(exponent)
+        if not exponent.is_Number or abs(exponent) > MAX_EXPONENT:
+            raise FormulaError(
+                f"the exponent at position {token.position + 1} must be a constant between "
+                f"-{MAX_EXPONENT} and {MAX_EXPONENT} (write exp(...) for e to a power)"
+            )
+        if base == 0 and exponent <= 0:
+            raise FormulaError("formula raises zero to a non-positive power")
+        if isinstance(base, sp.Rational):
+            digits = max(len(str(abs(base.p))), len(str(base.q)))
+            if digits * abs(exponent) > MAX_RESULT_DIGITS:
+                raise FormulaError(f"the power at position {token.position + 1} is too large")
+        return sp.Pow(base, exponent)
+
+    def prefix(self) -> sp.Expr:
+        token = self.take()
+        if token.kind == "number":
+            return _number(token.text)
+        if token.kind == "op" and token.text == "-":
+            return -self.expression(_PREFIX_MINUS)
+        if token.kind == "op" and token.text == "+":
+            return self.expression(_PREFIX_MINUS)
+        if token.kind == "op" and token.text == "(":
+            inner = self.expression()
+            self.expect(")")
+            return inner
+        if token.kind == "name":
+            return self.name(token)
+        if token.kind == "end":
+            raise FormulaError("formula ends too early")
+        raise FormulaError(f"unexpected {token.text!r} at position {token.position + 1} in formula")
+
+    def name(self, token: Token) -> sp.Expr:
+        following = self.peek()
+        if following.kind == "op" and following.text == "(":
+            function = FUNCTIONS.get(token.text)
+            if function is None:
+                raise FormulaError(
+                    f"unknown function {token.text!r} in formula (known: "
+                    f"{', '.join(sorted(FUNCTIONS))})"
+                )
+            self.take()
+            argument = self.expression()
+            self.expect(")")
+            return function(argument)
+        if token.text == "e":
+            return sp.E
+        resolved = self.resolve(token.text)
+        if resolved is None:
+            raise FormulaError(f"unknown name {token.text!r} in formula")
+        return resolved
+
+
+def _number(text: str) -> sp.Expr:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise FormulaError(f"number {text[:20]}... in formula is longer than {MAX_NUMBER_CHARS}")
+    value = Fraction(text)  # exact: 0.5 is 1/2, so ½ and 0.5 compare equal
+    if abs(value) > 10**15:
+        raise FormulaError(f"number {text} in formula is too large")
+    return sp.Rational(value.numerator, value.denominator)
+
+
+def parse_formula(text: str, resolve: Resolver) -> sp.Expr:
+    """The sympy expression of a formula, built from the resolver's symbols; FormulaError if not."""
+    tokens = tokenize(text)
+    parser = _Parser(tokens, resolve)
+    expr = parser.expression()
+    token = parser.peek()
+    if token.kind != "end":
+        raise FormulaError(
+            f"unexpected {token.text!r} at position {token.position + 1} in formula "
+            "(is an operator missing?)"
+        )
+    return expr

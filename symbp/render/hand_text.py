@@ -1,0 +1,130 @@
+"""A hand-calculation report as plain text for a terminal."""
+
+from __future__ import annotations
+
+from symbp.handcheck.formula_check import FormulaCheck
+from symbp.handcheck.judge import Diagnosis, HandReport, Judgement, Verdict
+from symbp.render.printers import format_number, text
+
+
+def _true(value: float) -> str:
+    return f"{value:.10f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
+
+
+def _display(key: str) -> str:
+    """How a quantity's key reads in a report: δ_h1, ∂L/∂w1."""
+    if key.startswith("delta_"):
+        return "δ_" + key[len("delta_") :]
+    if key.startswith("dL/d"):
+        return "∂L/∂" + key[len("dL/d") :]
+    return key
+
+
+def _yours(j: Judgement) -> str:
+    if j.decimals is None:  # a formula: show its value
+        return f"{j.value:.10g} (formula)"
+    return j.written
+
+
+def _verdict(j: Judgement, names: dict[str, str]) -> str:
+    if j.verdict is Verdict.RIGHT:
+        return "right"
+    if j.verdict is Verdict.RIGHT_TO_PRECISION:
+        return "right to the stated precision (rounding carried from earlier steps)"
+    if j.entered_here and j.unwritten_inputs:
+        steps = ", ".join(_display(k) for k in j.unwritten_inputs)
+        return f"WRONG: the error entered here or in {steps}, which you did not write"
+    if j.entered_here:
+        return "WRONG: the error entered here (its inputs were right)"
+    roots = ", ".join(names[k] for k in j.follows_from)
+    if not j.consistent_with_inputs:
+        return f"wrong, after the error at {roots}, and not what your own inputs give either"
+    return f"wrong, follows from {roots}"
+
+
+def _diagnosis_lines(number: int, d: Diagnosis, names: dict[str, str]) -> list[str]:
+    title = " + ".join(m.title for m in d.mistakes)
+    covered = (
+        f"reproduces every wrong number ({d.total_wrong})"
+        if len(d.explained) == d.total_wrong
+        else f"reproduces {len(d.explained)} of {d.total_wrong} wrong numbers: "
+        + ", ".join(names[k] for k in d.explained)
+    )
+    lines = [f"  {number}. {title} ({covered})"]
+    if d.contradicted:
+        lines.append(
+            "     but would also change numbers you had right: "
+            + ", ".join(names[k] for k in d.contradicted)
+        )
+    if d.formulas_matched:
+        lines.append(
+            "     your formula for " + ", ".join(names[k] for k in d.formulas_matched)
+            + " is exactly this variant's (equal at random points too)"
+        )
+    for m in d.mistakes:
+        lines.append(f"     {m.sentence}")
+        lines.append(f"     wrong: {m.wrong}")
+        lines.append(f"     right: {m.right}")
+    return lines
+
+
+def _formula_lines(f: FormulaCheck) -> list[str]:
+    lines = [
+        f"  {f.display} = {text(f.formula)}",
+        f"  {' ' * len(f.display)}   true: {text(f.true_formula)}",
+    ]
+    if f.method == "algebra":
+        lines.append("    equal (the same algebra)")
+    elif f.method == "sampled":
+        lines.append("    equal (the same value at the network's values and random points)")
+    else:
+        assert f.point is not None and f.student_value is not None and f.true_value is not None
+        at = ", ".join(f"{k} = {format_number(v)}" for k, v in f.point.items())
+        lines.append(
+            f"    DIFFERENT: at {at}: yours gives {format_number(f.student_value)}, the true "
+            f"derivative {format_number(f.true_value)}"
+        )
+    return lines
+
+
+def render_hand_report(report: HandReport) -> str:
+    """The judged numbers, where the error entered, the formulas, and the likely mistake."""
+    names = {j.key: j.display for j in report.judgements}
+    lines = [
+        f"{report.title}: checking {report.source} "
+        f"(learning rate η = {format_number(report.learning_rate)})",
+        "",
+    ]
+    rows = [("quantity", "yours", "true value", "verdict")]
+    rows += [(j.display, _yours(j), _true(j.true_value), _verdict(j, names))
+             for j in report.judgements]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        lines.append(
+            "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3]))
+            + "  " + row[3]
+        )
+    entry = report.entry_points
+    if entry:
+        lines += [
+            "",
+            "Where the error entered: " + ", ".join(j.display for j in entry)
+            + " (the first wrong numbers whose written inputs were right)",
+        ]
+    if report.formulas:
+        lines += ["", "Formulas"]
+        for f in report.formulas:
+            lines += _formula_lines(f)
+    if report.wrong:
+        lines += ["", "Which mistake reproduces your numbers"]
+        if report.diagnoses:
+            for number, d in enumerate(report.diagnoses, start=1):
+                lines += _diagnosis_lines(number, d, names)
+        else:
+            lines.append("  none of symbp's catalogue of classic mistakes reproduces them")
+    differing = sum(not f.equal for f in report.formulas)
+    summary = f"{len(report.wrong)} of {len(report.judgements)} numbers wrong"
+    if report.formulas:
+        summary += f", {differing} of {len(report.formulas)} formulas different"
+    lines += ["", "all right" if report.all_right else summary]
+    return "\n".join(lines) + "\n"
