@@ -17,14 +17,23 @@ from symbp.handcheck import check_hand, parse_plain  # noqa: E402
 from symbp.handcheck.formula import parse_formula  # noqa: E402
 from tests.test_handcheck import MISTAKES, as_plain, student  # noqa: E402
 
-SAME_ASPECT = [{"missing_sigma_prime", "sigma_prime_of_z"}, {"half_dropped", "half_doubled"},
-               {"added_gradients", "updated_output_weights"},
-               {"dropped_path_o1", "dropped_path_o2"}]
+SAME_ASPECT = [
+    {"missing_sigma_prime", "sigma_prime_of_z"},
+    {"half_dropped", "half_doubled"},
+    {"added_gradients", "updated_output_weights"},
+    {"dropped_path_o1", "dropped_path_o2"},
+]
 
 
 def main() -> None:
-    hostile = ["__import__('os').system('id')", "9**9**9**9", "h1.__class__", "(lambda: 0)()",
-               "x1*" * 350_000 + "x1", "2^" * 100 + "2"]
+    hostile = [
+        "__import__('os').system('id')",
+        "9**9**9**9",
+        "h1.__class__",
+        "(lambda: 0)()",
+        "x1*" * 350_000 + "x1",
+        "2^" * 100 + "2",
+    ]
     for text in hostile:
         start = time.perf_counter()
         try:

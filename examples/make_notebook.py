@@ -30,6 +30,18 @@ CELLS: list[tuple[str, str]] = [
     ("code", "problem.check()"),
     ("markdown", "## One gradient-descent step"),
     ("code", "problem.step()"),
+    (
+        "markdown",
+        "## A hand calculation with a mistake, and its diagnosis\n\n"
+        "The course's slides gave +0.01 for the w1 and w3 gradients. Which mistake makes that?",
+    ),
+    (
+        "code",
+        'problem.check_hand("""\n'
+        "dL/dw1 = 0.01\ndL/dw2 = 0.01\ndL/dw3 = 0.01\ndL/dw4 = 0.01\n"
+        "dL/dw5 = 0.03\ndL/dw6 = 0.08\ndL/dw7 = 0.03\ndL/dw8 = 0.07\n"
+        '""")',
+    ),
 ]
 
 

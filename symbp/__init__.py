@@ -8,7 +8,16 @@
 
 from __future__ import annotations
 
-from symbp.api import CheckReport, ForwardPass, Problem, Step, WeightDerivation, problem
+from symbp.api import (
+    CheckReport,
+    ForwardPass,
+    HandCheck,
+    Problem,
+    Step,
+    WeightDerivation,
+    check_hand_file,
+    problem,
+)
 from symbp.derive import Derivation, derive, derive_all
 from symbp.errors import SpecError, SymbpError, UnknownWeightError
 from symbp.graph import Network
@@ -25,6 +34,7 @@ __all__ = [
     "Derivation",
     "Evaluation",
     "ForwardPass",
+    "HandCheck",
     "Network",
     "NetworkSpec",
     "Problem",
@@ -34,6 +44,7 @@ __all__ = [
     "UnknownWeightError",
     "WeightDerivation",
     "__version__",
+    "check_hand_file",
     "default_spec",
     "derive",
     "derive_all",

@@ -25,6 +25,7 @@ from symbp.spec import NetworkSpec, default_spec, load_spec
 from symbp.torch_check import CheckResult
 
 if TYPE_CHECKING:
+    from symbp.handcheck import HandReport
     from symbp.render.document import Block
 
 
@@ -193,6 +194,53 @@ class Step(_RichDisplay):
         return self.render("text")
 
 
+@dataclass(frozen=True)
+class HandCheck(_RichDisplay):
+    """A student's hand calculation judged: which numbers are wrong, where, and which mistake."""
+
+    report: HandReport
+
+    @property
+    def all_right(self) -> bool:
+        return self.report.all_right
+
+    @property
+    def wrong(self) -> tuple[str, ...]:
+        """The keys of the wrong numbers (dL/dw1, delta_h1, ...), in dependency order."""
+        return tuple(j.key for j in self.report.wrong)
+
+    @property
+    def mistakes(self) -> tuple[str, ...]:
+        """The best diagnosis's mistakes (their catalogue keys), or () if none fits."""
+        return self.report.diagnoses[0].keys if self.report.diagnoses else ()
+
+    def _blocks(self) -> tuple[Block, ...]:
+        from symbp.render.hand_blocks import hand_report_blocks
+
+        return hand_report_blocks(self.report)
+
+    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
+        """The report as text, json, markdown or html."""
+        if format == "json":
+            from symbp.render import hand_json
+
+            return hand_json.render_hand_report(self.report)
+        if format in ("markdown", "html"):
+            from symbp.render import hand_blocks
+
+            return hand_blocks.render_hand_report(self.report, format)
+        from symbp.render import hand_text
+
+        return hand_text.render_hand_report(self.report)
+
+    def __repr__(self) -> str:
+        verdict = "all right" if self.all_right else f"{len(self.wrong)} wrong"
+        return f"<HandCheck {verdict}>"
+
+    def __str__(self) -> str:
+        return self.render("text")
+
+
 class Problem(_RichDisplay):
     """A network, its sample and its weights: derive, check and step it."""
 
@@ -252,6 +300,18 @@ class Problem(_RichDisplay):
 
         return tuple(problem_blocks(self.network, 4, "en"))
 
+    def check_hand(self, calculation: str, *, learning_rate: float | None = None) -> HandCheck:
+        """Judge a hand calculation given as text, one `name = value` per line (# comments).
+
+        >>> report = problem().check_hand("dL/dw1 = 0.01\\ndL/dw5 = 0.03")
+        >>> report.wrong, report.mistakes[:1]
+        (('dL/dw1',), ('added_gradients',))
+        """
+        from symbp.handcheck import check_hand, parse_plain
+
+        hand = parse_plain(calculation, source="<notebook>")
+        return HandCheck(check_hand(hand, self.spec, learning_rate))
+
     def handout(self, path: str | Path, *, lang: str = "en", digits: int = 4) -> Path:
         """Write the complete handout (.html, .tex or .md, from the extension); returns its path."""
         from symbp.files import write_atomic
@@ -274,3 +334,15 @@ def problem(spec: str | Path | NetworkSpec | None = None) -> Problem:
     if isinstance(spec, NetworkSpec):
         return Problem(spec)
     return Problem.load(spec)
+
+
+def check_hand_file(
+    path: str | Path, spec: str | Path | None = None, learning_rate: float | None = None
+) -> HandCheck:
+    """Judge a hand-calculation file (TOML, JSON or `name = value` lines) against its network.
+
+    The network is `spec`'s, else the one the file names, else the MOOC 8.3 default.
+    """
+    from symbp.handcheck import check_hand_file as check
+
+    return HandCheck(check(str(path), None if spec is None else str(spec), learning_rate))

@@ -134,7 +134,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     check_hand = commands.add_parser(
         "check-hand",
-        parents=[spec_options, format_options],
+        parents=[spec_options],
         help="judge a student's hand calculation and name the mistake",
         description="Judge each number of a hand calculation at the precision it was written "
         "to, point at where the error entered, and name the classic mistake that reproduces "
@@ -145,6 +145,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "  symbp check-hand mine.toml --lr 0.5 --format json",
     )
     check_hand.add_argument("file", metavar="FILE", help="the hand calculation")
+    check_hand.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "html"),
+        default="text",
+        help="output format (default: text)",
+    )
     check_hand.add_argument(
         "--lr",
         type=float,
@@ -259,6 +265,7 @@ def _run_handout(args: argparse.Namespace) -> int:
     write_atomic(args.output, render_handout(document, fmt))
     return EXIT_OK if data.check.passed else EXIT_MISMATCH
 
+
 def _run_check_hand(args: argparse.Namespace) -> int:
     from symbp.handcheck import check_hand_file
 
@@ -267,6 +274,10 @@ def _run_check_hand(args: argparse.Namespace) -> int:
         from symbp.render import hand_json
 
         _write(hand_json.render_hand_report(report))
+    elif args.format in ("markdown", "html"):
+        from symbp.render import hand_blocks
+
+        _write(hand_blocks.render_hand_report(report, args.format))
     else:
         from symbp.render import hand_text
 

@@ -84,3 +84,20 @@ def test_handout_from_the_api(tmp_path) -> None:  # type: ignore[no-untyped-def]
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# MOOC 8.3 worked example")
     assert "$$" in text
+
+
+def test_check_hand_from_the_api_names_the_course_mistake() -> None:
+    # the course's slide numbers, rounded to 2 decimals (examples/hand_mooc_8_3.txt)
+    report = symbp.check_hand_file("examples/hand_mooc_8_3.txt")
+    assert report.wrong == ("dL/dw1", "dL/dw3")
+    assert report.mistakes == ("added_gradients",)
+    assert "<script" not in report._repr_html_()
+
+
+def test_check_hand_text_worked_by_hand() -> None:
+    import math
+
+    sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    h1 = sigmoid(0.2 * 0.5 + 0.5 * 0.3)
+    report = symbp.problem().check_hand(f"h1 = {h1:.4f}\nz_h1 = 0.25")
+    assert report.all_right

@@ -23,10 +23,26 @@ from symbp.handcheck.hand_input import parse_json, parse_toml
 
 from .conftest import MOOC_WEIGHTS
 
-BY_SOURCE = [("x1", "h1"), ("x1", "h2"), ("x2", "h1"), ("x2", "h2"),
-             ("h1", "o1"), ("h1", "o2"), ("h2", "o1"), ("h2", "o2")]
-BY_TARGET = [("x1", "h1"), ("x2", "h1"), ("x1", "h2"), ("x2", "h2"),
-             ("h1", "o1"), ("h2", "o1"), ("h1", "o2"), ("h2", "o2")]
+BY_SOURCE = [
+    ("x1", "h1"),
+    ("x1", "h2"),
+    ("x2", "h1"),
+    ("x2", "h2"),
+    ("h1", "o1"),
+    ("h1", "o2"),
+    ("h2", "o1"),
+    ("h2", "o2"),
+]
+BY_TARGET = [
+    ("x1", "h1"),
+    ("x2", "h1"),
+    ("x1", "h2"),
+    ("x2", "h2"),
+    ("h1", "o1"),
+    ("h2", "o1"),
+    ("h1", "o2"),
+    ("h2", "o2"),
+]
 SOURCES = {"h1": ("x1", "x2"), "h2": ("x1", "x2"), "o1": ("h1", "h2"), "o2": ("h1", "h2")}
 TARGETS = {"o1": 0.23, "o2": -0.07}
 
@@ -194,14 +210,21 @@ def test_the_courses_plus_001_is_the_added_gradients_mistake() -> None:
     # w1 and w3 alone do not tell it from a flipped output error, which also gives +0.01 twice
     alone = check_hand(parse_plain("dL/dw1 = 0.01\ndL/dw3 = 0.01\n"))
     assert {d.keys for d in alone.diagnoses if d.complete} >= {
-        ("added_gradients",), ("output_error_sign",)
+        ("added_gradients",),
+        ("output_error_sign",),
     }
 
 
 @pytest.mark.parametrize(
     ("written", "verdict"),
-    [("0.01", Verdict.RIGHT), ("0.0126", Verdict.RIGHT), ("0.013", Verdict.RIGHT),
-     ("0.0127", Verdict.WRONG), ("0.02", Verdict.WRONG), ("-0.01", Verdict.WRONG)],
+    [
+        ("0.01", Verdict.RIGHT),
+        ("0.0126", Verdict.RIGHT),
+        ("0.013", Verdict.RIGHT),
+        ("0.0127", Verdict.WRONG),
+        ("0.02", Verdict.WRONG),
+        ("-0.01", Verdict.WRONG),
+    ],
 )
 def test_precision_is_read_from_the_decimals(written: str, verdict: Verdict) -> None:
     # ∂L/∂w2 = 0.0126066531 (tests/conftest.py)
@@ -317,9 +340,11 @@ def test_cli_exit_status(tmp_path: Path) -> None:
     document = json.loads(bad.stdout)
     assert document["diagnoses"][0]["mistakes"][0]["key"] == "added_gradients"
     assert document["error_entered_at"] == ["dL/dh1", "dL/dh2"]  # Σ ∂L/∂w instead of Σ δ·w
-    for path, message in ((unknown, "unknown quantity 'dL/dw9'"),
-                          (hostile, "unexpected character"),
-                          (tmp_path / "absent.txt", "cannot read")):
+    for path, message in (
+        (unknown, "unknown quantity 'dL/dw9'"),
+        (hostile, "unexpected character"),
+        (tmp_path / "absent.txt", "cannot read"),
+    ):
         result = run_cli("check-hand", str(path))
         assert result.returncode == 2
         assert result.stdout == ""

@@ -82,3 +82,10 @@ def test_check_cell_says_torch_agrees(executed) -> None:  # type: ignore[no-unty
     assert "text/html" in result["data"]
     assert "CheckReport" in result["data"]["text/plain"]
     assert "all agree" in result["data"]["text/plain"]
+
+
+def test_hand_calculation_cell_names_the_mistake(executed) -> None:  # type: ignore[no-untyped-def]
+    (result,) = outputs_of(executed, "problem.check_hand(")
+    html = result["data"]["text/html"]
+    assert "gradients are added instead of δ·w" in html
+    assert "HandCheck 2 wrong" in result["data"]["text/plain"]

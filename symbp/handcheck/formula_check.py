@@ -23,6 +23,7 @@ from .quantities import Quantity, QuantityTable, evaluate_formula
 #: Random points (besides the network's own values) at which formulas are compared.
 SAMPLE_POINTS = 3
 
+
 @dataclass(frozen=True)
 class FormulaCheck:
     """A formula the student wrote, compared with the true one."""
@@ -50,12 +51,24 @@ def check_formula(
     true_formula = quantity.formula
     student_nodes = _to_nodes(table, formula)
     true_nodes = _to_nodes(table, true_formula)
+
     def result(
-        method: str, point: dict[str, float] | None = None, mine: float | None = None,
+        method: str,
+        point: dict[str, float] | None = None,
+        mine: float | None = None,
         right: float | None = None,
     ) -> FormulaCheck:
-        return FormulaCheck(quantity.key, quantity.display, formula, true_formula,
-                            method != "differs", method, point, mine, right)
+        return FormulaCheck(
+            quantity.key,
+            quantity.display,
+            formula,
+            true_formula,
+            method != "differs",
+            method,
+            point,
+            mine,
+            right,
+        )
 
     if sp.expand(student_nodes - true_nodes) == 0:
         return result("algebra")

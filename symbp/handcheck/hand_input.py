@@ -98,8 +98,9 @@ def read_hand_file(path: str | Path) -> HandCalculation:
     else:
         hand = parse_plain(text, str(path))
     if hand.spec_path is not None and not hand.spec_path.is_absolute():
-        hand = HandCalculation(hand.entries, hand.source, path.parent / hand.spec_path,
-                               hand.learning_rate)
+        hand = HandCalculation(
+            hand.entries, hand.source, path.parent / hand.spec_path, hand.learning_rate
+        )
     return hand
 
 
@@ -108,15 +109,17 @@ def parse_plain(text: str, source: str = "<hand calculation>") -> HandCalculatio
     pairs: list[tuple[str, str, int]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if len(raw) > MAX_LINE_CHARS:
-            raise HandInputError(f"{source}: line {number} is longer than {MAX_LINE_CHARS} "
-                                 "characters")
+            raise HandInputError(
+                f"{source}: line {number} is longer than {MAX_LINE_CHARS} characters"
+            )
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         name, equals, rest = line.partition("=")
         if not equals or not name.strip() or not rest.strip():
-            raise HandInputError(f"{source}: line {number}: expected 'name = value', got "
-                                 f"{_short(line)!r}")
+            raise HandInputError(
+                f"{source}: line {number}: expected 'name = value', got {_short(line)!r}"
+            )
         pairs.append((name.strip(), rest.strip(), number))
     return _build(pairs, source)
 

@@ -61,28 +61,38 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
     hidden = _first_hidden(network)
     mistakes = [
         Mistake(
-            "output_error_sign", "the output error's sign is flipped", "output_sign",
+            "output_error_sign",
+            "the output error's sign is flipped",
+            "output_sign",
             {"output_error_sign": -1},
-            f"∂L/∂{out.name} = y1 − {out.name}", f"∂L/∂{out.name} = {out.name} − y1",
+            f"∂L/∂{out.name} = y1 − {out.name}",
+            f"∂L/∂{out.name} = {out.name} − y1",
             "The output error has the wrong sign: for L = ½Σ(o − y)² the derivative is o − y, "
             "not y − o.",
         ),
         Mistake(
-            "missing_sigma_prime", "the σ′ factor is missing", "activation",
+            "missing_sigma_prime",
+            "the σ′ factor is missing",
+            "activation",
             {"activation_derivative": "none"},
-            f"δ_{out.name} = ({out.name} − y1)", f"δ_{out.name} = ({out.name} − y1)·"
-            f"{out.name}(1 − {out.name})",
+            f"δ_{out.name} = ({out.name} − y1)",
+            f"δ_{out.name} = ({out.name} − y1)·{out.name}(1 − {out.name})",
             "δ = ∂L/∂z needs the activation's derivative σ′(z) = a(1 − a) as a factor; "
             "without it you computed ∂L/∂a instead.",
         ),
         Mistake(
-            "sigma_prime_of_z", "σ′ taken of z instead of a", "activation",
+            "sigma_prime_of_z",
+            "σ′ taken of z instead of a",
+            "activation",
             {"activation_derivative": "z"},
-            f"σ′ = z_{out.name}(1 − z_{out.name})", f"σ′ = {out.name}(1 − {out.name})",
+            f"σ′ = z_{out.name}(1 − z_{out.name})",
+            f"σ′ = {out.name}(1 − {out.name})",
             "σ′(z) = σ(z)(1 − σ(z)) = a(1 − a) uses the activation a, not the pre-activation z.",
         ),
         Mistake(
-            "half_dropped", "the ½ of the loss is dropped", "loss_scale",
+            "half_dropped",
+            "the ½ of the loss is dropped",
+            "loss_scale",
             {"loss_scale": sp.Integer(2)},
             f"L = Σ(o − y)², ∂L/∂{out.name} = 2({out.name} − y1)",
             f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
@@ -90,7 +100,9 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
             "not 2(o − y).",
         ),
         Mistake(
-            "half_doubled", "the ½ of the loss is applied twice", "loss_scale",
+            "half_doubled",
+            "the ½ of the loss is applied twice",
+            "loss_scale",
             {"loss_scale": sp.Rational(1, 2)},
             f"L = ¼Σ(o − y)², ∂L/∂{out.name} = ½({out.name} − y1)",
             f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
@@ -105,8 +117,10 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
         local = f"{hidden.name}(1 − {hidden.name})"
         mistakes.append(
             Mistake(
-                "added_gradients", "the downstream weights' gradients are added instead of δ·w",
-                "backprop_term", {"backprop_term": "gradient"},
+                "added_gradients",
+                "the downstream weights' gradients are added instead of δ·w",
+                "backprop_term",
+                {"backprop_term": "gradient"},
                 f"δ_{hidden.name} = ({gradients})·{local}",
                 f"δ_{hidden.name} = ({deltas})·{local}",
                 "A hidden unit's error is the sum of the next layer's δ_k times the weights that "
@@ -118,8 +132,10 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
             kept_text = " + ".join(f"δ_{w.target.name}·{w.name}" for w in kept) or "0"
             mistakes.append(
                 Mistake(
-                    f"dropped_path_{unit.name}", f"the path through {unit.name} is dropped",
-                    "dropped_path", {"dropped_output": index},
+                    f"dropped_path_{unit.name}",
+                    f"the path through {unit.name} is dropped",
+                    "dropped_path",
+                    {"dropped_output": index},
                     f"δ_{hidden.name} = ({kept_text})·{local}",
                     f"δ_{hidden.name} = ({deltas})·{local}",
                     f"A hidden unit reaches the loss through every output, so its δ sums over "
@@ -141,8 +157,12 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
         )
     mistakes.append(
         Mistake(
-            "update_sign", "the update step has the wrong sign", "update_sign",
-            {"update_sign": -1}, "w_new = w + η·∂L/∂w", "w_new = w − η·∂L/∂w",
+            "update_sign",
+            "the update step has the wrong sign",
+            "update_sign",
+            {"update_sign": -1},
+            "w_new = w + η·∂L/∂w",
+            "w_new = w − η·∂L/∂w",
             "Gradient descent moves against the gradient: w_new = w − η·∂L/∂w.",
         )
     )
@@ -150,9 +170,12 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
     if _numbering_matters(network, other):
         mistakes.append(
             Mistake(
-                "numbering", f"the weights are numbered {other}", "numbering",
+                "numbering",
+                f"the weights are numbered {other}",
+                "numbering",
                 {"numbering_swapped": True},
-                _edges_text(network, other), _edges_text(network, network.spec.numbering),
+                _edges_text(network, other),
+                _edges_text(network, network.spec.numbering),
                 f"This network numbers its weights {network.spec.numbering}; you placed them "
                 f"{other}.",
             )
@@ -160,9 +183,12 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
     if fitted_rate is not None:
         mistakes.append(
             Mistake(
-                "learning_rate", f"learning rate {fitted_rate:g} instead of {learning_rate:g}",
-                "learning_rate", {"learning_rate": fitted_rate},
-                f"η = {fitted_rate:g}", f"η = {learning_rate:g}",
+                "learning_rate",
+                f"learning rate {fitted_rate:g} instead of {learning_rate:g}",
+                "learning_rate",
+                {"learning_rate": fitted_rate},
+                f"η = {fitted_rate:g}",
+                f"η = {learning_rate:g}",
                 f"The update uses the learning rate η = {learning_rate:g}; your updates fit "
                 f"η = {fitted_rate:g}.",
             )

@@ -63,13 +63,20 @@ class QuantityTable:
             upstream = sp.Symbol(f"dL/d{delta.unit.name}", real=True)
             formula = delta.upstream_formula
             quantities.append(
-                Quantity(upstream.name, f"∂L/∂{delta.unit.name}", upstream, formula,
-                         _symbols(formula), "upstream")
+                Quantity(
+                    upstream.name,
+                    f"∂L/∂{delta.unit.name}",
+                    upstream,
+                    formula,
+                    _symbols(formula),
+                    "upstream",
+                )
             )
             formula = upstream * delta.activation_derivative.formula
             quantities.append(
-                Quantity(symbol.name, "δ_" + delta.unit.name, symbol, formula, _symbols(formula),
-                         "delta")
+                Quantity(
+                    symbol.name, "δ_" + delta.unit.name, symbol, formula, _symbols(formula), "delta"
+                )
             )
         self.gradient_symbols: dict[str, sp.Symbol] = {}
         self.update_symbols: dict[str, sp.Symbol] = {}
@@ -78,8 +85,14 @@ class QuantityTable:
             self.gradient_symbols[weight.name] = gradient
             formula = sweep.gradients[weight.name]
             quantities.append(
-                Quantity(gradient.name, f"∂L/∂{weight.name}", gradient, formula,
-                         _symbols(formula), "gradient")
+                Quantity(
+                    gradient.name,
+                    f"∂L/∂{weight.name}",
+                    gradient,
+                    formula,
+                    _symbols(formula),
+                    "gradient",
+                )
             )
         for weight in network.weights:
             gradient = self.gradient_symbols[weight.name]
@@ -87,8 +100,14 @@ class QuantityTable:
             self.update_symbols[weight.name] = updated
             formula = weight.symbol - sp.Float(learning_rate) * gradient
             quantities.append(
-                Quantity(updated.name, updated.name, updated, formula,
-                         (weight.symbol, gradient), "update")
+                Quantity(
+                    updated.name,
+                    updated.name,
+                    updated,
+                    formula,
+                    (weight.symbol, gradient),
+                    "update",
+                )
             )
         self.quantities: tuple[Quantity, ...] = tuple(quantities)
         self.by_key: dict[str, Quantity] = {q.key: q for q in quantities}

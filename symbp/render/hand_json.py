@@ -31,8 +31,13 @@ def _judgement(j: Judgement) -> dict[str, Any]:
 def _diagnosis(d: Diagnosis) -> dict[str, Any]:
     return {
         "mistakes": [
-            {"key": m.key, "title": m.title, "sentence": m.sentence, "wrong": m.wrong,
-             "right": m.right}
+            {
+                "key": m.key,
+                "title": m.title,
+                "sentence": m.sentence,
+                "wrong": m.wrong,
+                "right": m.right,
+            }
             for m in d.mistakes
         ],
         "reproduces": list(d.explained),

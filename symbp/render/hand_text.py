@@ -7,11 +7,11 @@ from symbp.handcheck.judge import Diagnosis, HandReport, Judgement, Verdict
 from symbp.render.printers import format_number, text
 
 
-def _true(value: float) -> str:
+def true_text(value: float) -> str:
     return f"{value:.10f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
 
 
-def _display(key: str) -> str:
+def display_key(key: str) -> str:
     """How a quantity's key reads in a report: δ_h1, ∂L/∂w1."""
     if key.startswith("delta_"):
         return "δ_" + key[len("delta_") :]
@@ -20,19 +20,19 @@ def _display(key: str) -> str:
     return key
 
 
-def _yours(j: Judgement) -> str:
+def yours_text(j: Judgement) -> str:
     if j.decimals is None:  # a formula: show its value
         return f"{j.value:.10g} (formula)"
     return j.written
 
 
-def _verdict(j: Judgement, names: dict[str, str]) -> str:
+def verdict_text(j: Judgement, names: dict[str, str]) -> str:
     if j.verdict is Verdict.RIGHT:
         return "right"
     if j.verdict is Verdict.RIGHT_TO_PRECISION:
         return "right to the stated precision (rounding carried from earlier steps)"
     if j.entered_here and j.unwritten_inputs:
-        steps = ", ".join(_display(k) for k in j.unwritten_inputs)
+        steps = ", ".join(display_key(k) for k in j.unwritten_inputs)
         return f"WRONG: the error entered here or in {steps}, which you did not write"
     if j.entered_here:
         return "WRONG: the error entered here (its inputs were right)"
@@ -42,15 +42,32 @@ def _verdict(j: Judgement, names: dict[str, str]) -> str:
     return f"wrong, follows from {roots}"
 
 
-def _diagnosis_lines(number: int, d: Diagnosis, names: dict[str, str]) -> list[str]:
-    title = " + ".join(m.title for m in d.mistakes)
-    covered = (
-        f"reproduces every wrong number ({d.total_wrong})"
-        if len(d.explained) == d.total_wrong
-        else f"reproduces {len(d.explained)} of {d.total_wrong} wrong numbers: "
-        + ", ".join(names[k] for k in d.explained)
+def diagnosis_title(d: Diagnosis) -> str:
+    return " + ".join(m.title for m in d.mistakes)
+
+
+def coverage_text(d: Diagnosis, names: dict[str, str]) -> str:
+    """How much of the student's wrong numbers a diagnosis reproduces."""
+    if len(d.explained) == d.total_wrong:
+        return f"reproduces every wrong number ({d.total_wrong})"
+    return f"reproduces {len(d.explained)} of {d.total_wrong} wrong numbers: " + ", ".join(
+        names[k] for k in d.explained
     )
-    lines = [f"  {number}. {title} ({covered})"]
+
+
+def summary_text(report: HandReport) -> str:
+    """The report's last line: all right, or how many numbers and formulas are wrong."""
+    if report.all_right:
+        return "all right"
+    differing = sum(not f.equal for f in report.formulas)
+    summary = f"{len(report.wrong)} of {len(report.judgements)} numbers wrong"
+    if report.formulas:
+        summary += f", {differing} of {len(report.formulas)} formulas different"
+    return summary
+
+
+def _diagnosis_lines(number: int, d: Diagnosis, names: dict[str, str]) -> list[str]:
+    lines = [f"  {number}. {diagnosis_title(d)} ({coverage_text(d, names)})"]
     if d.contradicted:
         lines.append(
             "     but would also change numbers you had right: "
@@ -58,7 +75,8 @@ def _diagnosis_lines(number: int, d: Diagnosis, names: dict[str, str]) -> list[s
         )
     if d.formulas_matched:
         lines.append(
-            "     your formula for " + ", ".join(names[k] for k in d.formulas_matched)
+            "     your formula for "
+            + ", ".join(names[k] for k in d.formulas_matched)
             + " is exactly this variant's (equal at random points too)"
         )
     for m in d.mistakes:
@@ -68,23 +86,26 @@ def _diagnosis_lines(number: int, d: Diagnosis, names: dict[str, str]) -> list[s
     return lines
 
 
+def formula_verdict(f: FormulaCheck) -> str:
+    """Whether a student's formula equals the true derivative, and where it differs if not."""
+    if f.method == "algebra":
+        return "equal (the same algebra)"
+    if f.method == "sampled":
+        return "equal (the same value at the network's values and random points)"
+    assert f.point is not None and f.student_value is not None and f.true_value is not None
+    at = ", ".join(f"{k} = {format_number(v)}" for k, v in f.point.items())
+    return (
+        f"DIFFERENT: at {at}: yours gives {format_number(f.student_value)}, the true "
+        f"derivative {format_number(f.true_value)}"
+    )
+
+
 def _formula_lines(f: FormulaCheck) -> list[str]:
-    lines = [
+    return [
         f"  {f.display} = {text(f.formula)}",
         f"  {' ' * len(f.display)}   true: {text(f.true_formula)}",
+        f"    {formula_verdict(f)}",
     ]
-    if f.method == "algebra":
-        lines.append("    equal (the same algebra)")
-    elif f.method == "sampled":
-        lines.append("    equal (the same value at the network's values and random points)")
-    else:
-        assert f.point is not None and f.student_value is not None and f.true_value is not None
-        at = ", ".join(f"{k} = {format_number(v)}" for k, v in f.point.items())
-        lines.append(
-            f"    DIFFERENT: at {at}: yours gives {format_number(f.student_value)}, the true "
-            f"derivative {format_number(f.true_value)}"
-        )
-    return lines
 
 
 def render_hand_report(report: HandReport) -> str:
@@ -96,19 +117,24 @@ def render_hand_report(report: HandReport) -> str:
         "",
     ]
     rows = [("quantity", "yours", "true value", "verdict")]
-    rows += [(j.display, _yours(j), _true(j.true_value), _verdict(j, names))
-             for j in report.judgements]
+    rows += [
+        (j.display, yours_text(j), true_text(j.true_value), verdict_text(j, names))
+        for j in report.judgements
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:
         lines.append(
-            "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3]))
-            + "  " + row[3]
+            "  "
+            + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3]))
+            + "  "
+            + row[3]
         )
     entry = report.entry_points
     if entry:
         lines += [
             "",
-            "Where the error entered: " + ", ".join(j.display for j in entry)
+            "Where the error entered: "
+            + ", ".join(j.display for j in entry)
             + " (the first wrong numbers whose written inputs were right)",
         ]
     if report.formulas:
@@ -122,9 +148,5 @@ def render_hand_report(report: HandReport) -> str:
                 lines += _diagnosis_lines(number, d, names)
         else:
             lines.append("  none of symbp's catalogue of classic mistakes reproduces them")
-    differing = sum(not f.equal for f in report.formulas)
-    summary = f"{len(report.wrong)} of {len(report.judgements)} numbers wrong"
-    if report.formulas:
-        summary += f", {differing} of {len(report.formulas)} formulas different"
-    lines += ["", "all right" if report.all_right else summary]
+    lines += ["", summary_text(report)]
     return "\n".join(lines) + "\n"
