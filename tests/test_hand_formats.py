@@ -25,12 +25,12 @@ def test_course_numbers_report(fmt: str) -> None:
 
 
 def test_html_report_escapes_the_file_name(tmp_path: Path) -> None:
-    path = tmp_path / "<b>x</b>.txt"
+    path = tmp_path / "<b>x.txt"
     path.write_text("dL/dw1 = 0.01\n", encoding="utf-8")
     result = run("check-hand", str(path), "--format", "html")
     assert result.returncode == 1
-    assert "<b>x</b>" not in result.stdout
-    assert "&lt;b&gt;x&lt;/b&gt;" in result.stdout
+    assert "<b>x" not in result.stdout
+    assert "&lt;b&gt;x" in result.stdout
 
     class Strict(HTMLParser):
         tags: list[str] = []
