@@ -130,7 +130,7 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None
             ".toml",
             "must be a finite number",
         ),
-        ("layers = [2, 2]\nbias = 1", ".toml", "unknown key 'bias'"),
+        ("layers = [2, 2]\nmomentum = 1", ".toml", "unknown key 'momentum'"),
         ("layers = [2, 500, 2]", ".toml", "outside 1..128"),
         ("layers = [2, 2]\ninputs = [__import__('os').system('id'), 1]", ".toml", "not valid TOML"),
     ],
