@@ -228,14 +228,14 @@ ACTIVATIONS: dict[str, Activation] = {
         apply=sigmoid,
         derivative=lambda z, a: a * (1 - a),
         formula="σ(z) = 1/(1 + e^(−z))",
-        derivative_formula="σ′ = a(1 − a), always positive",
+        derivative_formula="σ′ is always positive",
     ),
     "tanh": Activation(
         name="tanh",
         apply=sp.tanh,
         derivative=lambda z, a: 1 - a**2,
         formula="tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
-        derivative_formula="tanh′ = 1 − a², always positive",
+        derivative_formula="tanh′ = 1 − a² is positive",
     ),
     "relu": Activation(
         name="relu",
@@ -255,7 +255,7 @@ ACTIVATIONS: dict[str, Activation] = {
         apply=lambda z: z,
         derivative=lambda z, a: sp.S.One,
         formula="identity(z) = z",
-        derivative_formula="1",
+        derivative_formula="identity′ is 1",
     ),
     "softmax": Activation(
         name="softmax",

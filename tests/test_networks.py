@@ -222,3 +222,39 @@ def test_softmax_paths_go_through_every_output() -> None:
     sweep = backward_sweep(network)
     delta = sweep.deltas[network.outputs[0].delta]  # type: ignore[index]
     assert len(delta.routes) == 3
+
+
+def _derivation_text(network: Network, weight: str) -> str:
+    from symbp.render.text import render_derivation
+
+    compiled = CompiledNetwork(network)
+    return render_derivation(derive(network, weight), compiled.evaluate())
+
+
+def test_text_says_why_zero_weights_give_zero_hidden_gradients() -> None:
+    network = build([2, 2, 2], weights="zero", activation=["tanh", "sigmoid"])
+    text = _derivation_text(network, "w1")
+    assert "every weight starts at 0, so h1's gradient is exactly 0 by symmetry" in text
+    assert "Value: ∂L/∂w1 = 0.0000000000" in text
+    assert "symmetry" not in _derivation_text(network, "w5")  # output weights do learn
+
+
+def test_text_says_relu_derivative_at_zero_is_torch_s() -> None:
+    network = build([2, 2, 1], activation=["relu", "identity"], weights=[1, 0, -1, 1, 1, 1],
+                    inputs=[0.5, 0.5], targets=[2.0])  # fmt: skip
+    text = _derivation_text(network, "w1")
+    assert "z_h1 = 0 exactly" in text and "relu′(0) is taken as 0, as torch does" in text
+    assert "∂h1/∂z_h1 = Heaviside(z_h1, 0)" in text
+
+
+def test_text_shows_the_softmax_jacobian_and_the_sample_reduction() -> None:
+    network = build([2, 2, 3], activation=["sigmoid", "softmax"], loss="cross_entropy",
+                    inputs=[[0.5, 0.3], [0.1, 0.2]], targets=[2, 0])  # fmt: skip
+    text = _derivation_text(network, "w5")
+    assert "δ_o1 = Σ_m ∂L/∂o_m · ∂o_m/∂z_o1" in text
+    assert "(-y2/o2) · (-o1*o2)" in text
+    evaluation = CompiledNetwork(network).evaluate()
+    first, second = (s.gradient("w5") for s in evaluation.samples)
+    assert evaluation.gradient("w5") == pytest.approx((first + second) / 2, abs=1e-15)
+    assert "2 samples; L is the mean of their losses" in text
+    assert f"= {evaluation.gradient('w5'):.10f}" in text
