@@ -99,6 +99,27 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     step.add_argument("--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)")
     step.set_defaults(run=_run_step)
+
+    train = commands.add_parser(
+        "train",
+        parents=[spec_options],
+        help="N gradient-descent updates: loss and parameters per step",
+        description="Plain gradient descent (torch.optim.SGD without momentum) for N steps "
+        "over all the spec's samples: the loss and every parameter per step as a table, JSON "
+        "or CSV, and optionally the loss curve as a picture.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp train --steps 100 --lr 0.5\n"
+        "  symbp train --steps 50 --format csv --plot loss.svg",
+    )
+    train.add_argument("--steps", type=int, metavar="N", help="updates (default: the spec's)")
+    train.add_argument(
+        "--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)"
+    )
+    train.add_argument(
+        "--format", choices=("text", "json", "csv"), default="text", help="output format"
+    )
+    train.add_argument("--plot", metavar="FILE", help="draw the loss curve to FILE.png or .svg")
+    train.set_defaults(run=_run_train)
     return parser
 
 
@@ -180,6 +201,30 @@ def _run_step(args: argparse.Namespace) -> int:
         from symbp.render import text as render_text
 
         _write(render_text.render_step(evaluation, new_weights, new_loss, rate, network.spec.title))
+    return EXIT_OK
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from symbp.graph import Network
+    from symbp.numeric import CompiledNetwork
+    from symbp.render import training
+    from symbp.train import train
+
+    network = Network(_load(args.spec))
+    spec = network.spec
+    if args.plot is not None and not args.plot.lower().endswith(training.PLOT_SUFFIXES):
+        raise SymbpError(f"--plot file {args.plot!r} must end in .png or .svg")
+    steps = spec.steps if args.steps is None else args.steps
+    rate = spec.learning_rate if args.lr is None else args.lr
+    run = train(CompiledNetwork(network), steps, rate)
+    if args.plot is not None:
+        training.plot_loss_curve(run, spec.title, args.plot)
+    if args.format == "json":
+        _write(training.render_json(run, spec.title))
+    elif args.format == "csv":
+        _write(training.render_csv(run))
+    else:
+        _write(training.render_text(run, spec.title))
     return EXIT_OK
 
 

@@ -49,6 +49,14 @@ def derivation_document(
                 "activation_derivative": _factor(d.activation_derivative, evaluation),
                 "formula": text(d.formula),
                 "value": evaluation.values[d.symbol],
+                "routes": [
+                    {
+                        "through": route.unit.name,
+                        "upstream": text(route.upstream_formula),
+                        "local": _factor(route.local, evaluation),
+                    }
+                    for route in d.routes
+                ],
             }
             for d in derivation.deltas
         ],
@@ -77,6 +85,9 @@ def render_derivations(
         {
             "title": network.spec.title,
             "loss": evaluation.loss,
+            "samples": len(network.spec.samples),
+            "reduction": network.spec.reduction,
+            "sample_gradients": [list(s.gradients) for s in evaluation.samples],
             "derivations": [derivation_document(d, evaluation, check) for d in derivations],
         }
     )
@@ -122,7 +133,7 @@ def render_step(
             "weights": [
                 {"name": w.name, "value": w.value, "gradient": g, "updated": new}
                 for w, g, new in zip(
-                    network.weights, evaluation.gradients, new_weights, strict=True
+                    network.parameters, evaluation.gradients, new_weights, strict=True
                 )
             ],
         }

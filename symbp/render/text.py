@@ -356,7 +356,7 @@ def render_step(
     ]
     rows = [("weight", "value", "∂L/∂w", "new value = w − η·∂L/∂w")]
     for weight, gradient, new in zip(
-        network.weights, evaluation.gradients, new_weights, strict=True
+        network.parameters, evaluation.gradients, new_weights, strict=True
     ):
         rows.append((weight.name, _result(weight.value), _result(gradient), _result(new)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
