@@ -112,9 +112,13 @@ def render_derivation(
         else:
             symbols = f"(Σ_k δ_k · w_{unit.name}→k) · ∂{unit.name}/∂{text_name(unit.z)}"
         lines.append(f"  {text_name(delta.symbol)} = {symbols}")
+        # a sum (tanh′ = 1 − a²) needs parentheses after "·"; a product (σ′ = a(1 − a)) not
+        local_text, local_values = text(local), text_values(local, values, digits)
+        if isinstance(local, sp.Add):
+            local_text, local_values = f"({local_text})", f"({local_values})"
         lines.append(
-            f"  {' ' * len(text_name(delta.symbol))} = ({text(upstream)}) · {text(local)}"
-            f" = ({text_values(upstream, values, digits)}) · {text_values(local, values, digits)}"
+            f"  {' ' * len(text_name(delta.symbol))} = ({text(upstream)}) · {local_text}"
+            f" = ({text_values(upstream, values, digits)}) · {local_values}"
             f" = {format_number(values[delta.symbol], digits)}"
         )
     lines.append(
