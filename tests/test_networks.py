@@ -258,3 +258,16 @@ def test_text_shows_the_softmax_jacobian_and_the_sample_reduction() -> None:
     assert evaluation.gradient("w5") == pytest.approx((first + second) / 2, abs=1e-15)
     assert "2 samples; L is the mean of their losses" in text
     assert f"= {evaluation.gradient('w5'):.10f}" in text
+
+
+def test_saturated_outputs_render_without_warnings_and_say_why_a_factor_is_0_over_0() -> None:
+    import warnings
+
+    weights = [1000, -1000, 1000, 1000, -1000, 1000, 1000, -1000, 1000, -1000]
+    network = build([2, 2, 3], activation=["tanh", "softmax"], loss="cross_entropy",
+                    targets=[0.0, 0.0, 1.0], weights=weights)  # fmt: skip
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        text = _derivation_text(network, "w5")
+    assert "∂L/∂o1, ∂L/∂o2 cannot be evaluated on its own here (0/0)" in text
+    assert "Value: ∂L/∂w5 = 0.0000000000" in text

@@ -82,6 +82,14 @@ def render_derivation(
                     )
                 )
         lines += _aligned(rows)
+        undefined = [row[0] for row in rows if row[-1] == "nan"]
+        if undefined:
+            lines.append(
+                f"  Note: {', '.join(undefined)} cannot be evaluated on its own here (0/0): an "
+                "output has rounded to exactly 0 or 1 in float64. In the δ form below the "
+                "output factor cancels exactly, so δ, the gradient and the loss (computed from "
+                "the pre-activations, like torch's log-softmax and BCE-with-logits) stay finite."
+            )
         lines += ["", "Each path is the product of its factors"]
         for number, path in enumerate(derivation.paths, start=1):
             route = " → ".join(
