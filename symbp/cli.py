@@ -15,6 +15,7 @@ from symbp import __version__
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
+    from symbp.graph import Network
     from symbp.spec import NetworkSpec
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
@@ -137,6 +138,11 @@ def _run_derive(args: argparse.Namespace) -> int:
     if not args.all and not args.weight:
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     network = Network(_load(args.spec))
+    bias_names = {b.name for b in network.biases}
+    if not args.all:
+        for name in args.weight:
+            if name in bias_names and args.format == "text":
+                return _derive_biases(args, network)
     names = [w.name for w in network.weights] if args.all else args.weight
     for name in names:
         network.weight(name)  # unknown names fail before any work
@@ -157,6 +163,36 @@ def _run_derive(args: argparse.Namespace) -> int:
         from symbp.render import text as render_text
 
         _write("\n".join(render_text.render_derivation(d, evaluation, check) for d in derivations))
+    return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
+
+
+def _derive_biases(args: argparse.Namespace, network: Network) -> int:
+    """`derive --weight b1` for biases (and weights alongside), as text."""
+    from symbp.derive import backward_sweep, derive, derive_bias
+    from symbp.numeric import CompiledNetwork
+    from symbp.render import text as render_text
+
+    bias_names = {b.name for b in network.biases}
+    for name in args.weight:
+        if name not in bias_names:
+            network.weight(name)
+    sweep = backward_sweep(network)
+    compiled = CompiledNetwork(network, sweep)
+    evaluation = compiled.evaluate()
+    check = None
+    if not args.no_check:
+        from symbp.torch_check import check as torch_check
+
+        check = torch_check(evaluation, compiled.finite_differences(), args.dtype)
+    parts = []
+    for name in args.weight:
+        if name in bias_names:
+            bias = derive_bias(network, name, sweep=sweep)
+            parts.append(render_text.render_bias_derivation(bias, evaluation, check))
+        else:
+            weight = derive(network, name, sweep=sweep)
+            parts.append(render_text.render_derivation(weight, evaluation, check))
+    _write("\n".join(parts))
     return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symbp.graph import Network, Unit, Weight
+from symbp.graph import Bias, Network, Unit, Weight
 
 #: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
 MAX_PATHS = 64
@@ -190,6 +190,39 @@ def derive(
         delta_form=delta_form,
         closed_form=closed,
     )
+
+
+@dataclass(frozen=True)
+class BiasDerivation:
+    """∂L/∂b for a bias: ∂z_j/∂b = 1 for each of its units j, so ∂L/∂b = Σ_j δ_j."""
+
+    network: Network
+    bias: Bias
+    deltas: tuple[DeltaDefinition, ...]  # the δs the gradient needs, output layer first
+    delta_form: sp.Expr  # Σ_j δ_j
+    closed_form: sp.Expr | None = None
+
+
+def derive_bias(
+    network: Network,
+    name: str,
+    *,
+    sweep: Backprop | None = None,
+    closed_form: bool | None = None,
+) -> BiasDerivation:
+    """The derivation of ∂L/∂name for a bias (trainable or fixed)."""
+    bias = network.bias(name)
+    sweep = sweep if sweep is not None else backward_sweep(network)
+    needed = [
+        definition
+        for definition in sweep.deltas.values()
+        if definition.unit.layer > bias.layer or definition.unit in bias.targets
+    ]
+    delta_form = sp.Add(*[_delta_symbol(unit) for unit in bias.targets])
+    if closed_form is None:
+        closed_form = len(network.weights) <= MAX_WEIGHTS_FOR_CLOSED_FORM
+    closed = closed_form_of(network, sweep, delta_form) if closed_form else None
+    return BiasDerivation(network, bias, tuple(needed), delta_form, closed)
 
 
 def derive_all(network: Network, *, closed_form: bool | None = None) -> tuple[Derivation, ...]:

@@ -283,6 +283,12 @@ class Network:
                 return parameter
         raise UnknownWeightError(name, tuple(p.name for p in self.parameters))
 
+    def bias(self, name: str) -> Bias:
+        for bias in self.biases:
+            if bias.name == name:
+                return bias
+        raise UnknownWeightError(name, tuple(p.name for p in self.weights + self.biases))
+
     def weight(self, name: str) -> Weight:
         for weight in self.weights:
             if weight.name == name:

@@ -219,3 +219,13 @@ def test_train_bad_input(args: list[str], message: str) -> None:
     assert result.returncode == 2
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_derive_a_bias() -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = run(
+        "derive", "--weight", "b2", "--no-check", "--spec", str(root / "examples/mazur_2_2_2.toml")
+    )
+    assert result.returncode == 0, result.stderr
+    assert "b2 = 0.6 is the bias of o1, o2 (fixed" in result.stdout
+    assert "∂L/∂b2 = δ_o1 + δ_o2" in result.stdout

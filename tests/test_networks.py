@@ -271,3 +271,22 @@ def test_saturated_outputs_render_without_warnings_and_say_why_a_factor_is_0_ove
         text = _derivation_text(network, "w5")
     assert "∂L/∂o1, ∂L/∂o2 cannot be evaluated on its own here (0/0)" in text
     assert "Value: ∂L/∂w5 = 0.0000000000" in text
+
+
+@pytest.mark.parametrize("bias", ["per-layer", "per-unit"])
+def test_bias_derivation_is_the_sum_of_its_units_deltas(bias: str) -> None:
+    from symbp.derive import derive_bias
+    from symbp.render.text import render_bias_derivation
+
+    values = [0.35, 0.6] if bias == "per-layer" else [0.1, 0.2, 0.3, 0.4]
+    network = build([2, 2, 2], bias=bias, bias_values=values,
+                    inputs=[[0.5, 0.3], [0.1, -0.2]], targets=[[0.2, 0.1], [0.3, 0.3]])  # fmt: skip
+    evaluation = CompiledNetwork(network).evaluate()
+    _, gradients, _ = torch_loss_and_gradients(network.spec)
+    first = network.biases[0]
+    derivation = derive_bias(network, first.name)
+    text = render_bias_derivation(derivation, evaluation)
+    torch_gradient = gradients[first.position]
+    assert f"Value: ∂L/∂{first.name} = {torch_gradient:.10f}" in text
+    units = " + ".join(f"δ_{unit.name}" for unit in first.targets)
+    assert f"so ∂L/∂{first.name} = {units}" in text

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from symbp.derive import MAX_PATHS, DeltaDefinition, Derivation
+from symbp.derive import MAX_PATHS, BiasDerivation, DeltaDefinition, Derivation
 from symbp.explain import (
     DerivationNote,
     SignExplanation,
@@ -14,7 +14,7 @@ from symbp.explain import (
     explain_sign,
     sign_word,
 )
-from symbp.graph import Network
+from symbp.graph import Network, Unit
 from symbp.numeric import Evaluation
 from symbp.render.printers import format_number, text, text_name, text_partial, text_values
 from symbp.torch_check import CheckResult
@@ -107,28 +107,7 @@ def render_derivation(
         )
 
     lines += ["", "δ form (backpropagation: δ = ∂L/∂z, output layer first)"]
-    for delta in derivation.deltas:
-        unit = delta.unit
-        assert unit.z is not None
-        if not delta.is_elementwise:
-            lines += _softmax_delta_lines(delta, values, digits)
-            continue
-        upstream = delta.upstream_formula
-        local = delta.activation_derivative.formula
-        if unit in network.outputs:
-            symbols = f"∂L/∂{unit.name} · ∂{unit.name}/∂{text_name(unit.z)}"
-        else:
-            symbols = f"(Σ_k δ_k · w_{unit.name}→k) · ∂{unit.name}/∂{text_name(unit.z)}"
-        lines.append(f"  {text_name(delta.symbol)} = {symbols}")
-        # a sum (tanh′ = 1 − a²) needs parentheses after "·"; a product (σ′ = a(1 − a)) not
-        local_text, local_values = text(local), text_values(local, values, digits)
-        if isinstance(local, sp.Add):
-            local_text, local_values = f"({local_text})", f"({local_values})"
-        lines.append(
-            f"  {' ' * len(text_name(delta.symbol))} = ({text(upstream)}) · {local_text}"
-            f" = ({text_values(upstream, values, digits)}) · {local_values}"
-            f" = {format_number(values[delta.symbol], digits)}"
-        )
+    lines += _delta_lines(derivation.deltas, network, values, digits)
     lines.append(
         f"  {grad} = {text(derivation.delta_form)} = "
         f"{text_values(derivation.delta_form, values, digits)} = "
@@ -167,6 +146,116 @@ def render_derivation(
     if check is not None:
         lines.append(_check_line(check, weight.name))
     return "\n".join(lines) + "\n"
+
+
+def _delta_lines(
+    deltas: Sequence[DeltaDefinition],
+    network: Network,
+    values: dict[sp.Symbol, float],
+    digits: int,
+) -> list[str]:
+    """Each δ as symbols, then formula, numbers and value, output layer first."""
+    lines = []
+    for delta in deltas:
+        unit = delta.unit
+        assert unit.z is not None
+        if not delta.is_elementwise:
+            lines += _softmax_delta_lines(delta, values, digits)
+            continue
+        upstream = delta.upstream_formula
+        local = delta.activation_derivative.formula
+        if unit in network.outputs:
+            symbols = f"∂L/∂{unit.name} · ∂{unit.name}/∂{text_name(unit.z)}"
+        else:
+            symbols = f"(Σ_k δ_k · w_{unit.name}→k) · ∂{unit.name}/∂{text_name(unit.z)}"
+        lines.append(f"  {text_name(delta.symbol)} = {symbols}")
+        # a sum (tanh′ = 1 − a²) needs parentheses after "·"; a product (σ′ = a(1 − a)) not
+        local_text, local_values = text(local), text_values(local, values, digits)
+        if isinstance(local, sp.Add):
+            local_text, local_values = f"({local_text})", f"({local_values})"
+        lines.append(
+            f"  {' ' * len(text_name(delta.symbol))} = ({text(upstream)}) · {local_text}"
+            f" = ({text_values(upstream, values, digits)}) · {local_values}"
+            f" = {format_number(values[delta.symbol], digits)}"
+        )
+    return lines
+
+
+def render_bias_derivation(
+    derivation: BiasDerivation,
+    evaluation: Evaluation,
+    check: CheckResult | None = None,
+    digits: int = 4,
+) -> str:
+    """A bias's gradient: ∂z_j/∂b = 1 for each unit j it feeds, so ∂L/∂b = Σ_j δ_j."""
+    network = derivation.network
+    bias = derivation.bias
+    grad = f"∂L/∂{bias.name}"
+    first = evaluation.samples[0] if evaluation.samples else evaluation
+    values = first.values
+    units = ", ".join(unit.name for unit in bias.targets)
+    lines = [f"{network.spec.title}: {grad}", ""]
+    lines.append(
+        f"{bias.name} = {format_number(bias.value, digits)} is the bias of {units}"
+        + ("" if bias.trainable else " (fixed: gradient descent does not change it)")
+    )
+    for unit in bias.targets:
+        assert unit.z is not None
+        lines.append(f"  {text_name(unit.z)} = {text(network.definitions[unit.z])}")
+    deltas = " + ".join(text_name(_delta(unit)) for unit in bias.targets)
+    lines += [
+        "",
+        f"∂{text_name(_z(bias.targets[0]))}/∂{bias.name} = 1"
+        + (" for each of them" if len(bias.targets) > 1 else "")
+        + f", so {grad} = {deltas}",
+        "",
+        "δ form (backpropagation: δ = ∂L/∂z, output layer first)",
+    ]
+    lines += _delta_lines(derivation.deltas, network, values, digits)
+    gradient = first.value(derivation.delta_form)
+    lines.append(
+        f"  {grad} = {text(derivation.delta_form)} = "
+        f"{text_values(derivation.delta_form, values, digits)} = {_result(gradient)}"
+    )
+    if evaluation.samples:
+        per_sample = [sample.value(derivation.delta_form) for sample in evaluation.samples]
+        total = sum(per_sample) / (len(per_sample) if network.spec.reduction == "mean" else 1)
+        lines += [
+            "",
+            f"Over the {len(per_sample)} samples ({network.spec.reduction}): {grad} = "
+            + _reduction_text(per_sample, network.spec.reduction, digits)
+            + f" = {_result(total)}",
+        ]
+        gradient = total
+    if derivation.closed_form is not None:
+        lines += ["", "Closed form (inputs, targets, weights and biases only)"]
+        lines.append(f"  {grad} = {text(derivation.closed_form)}")
+    lines += ["", f"Value: {grad} = {_result(gradient)}"]
+    if bias.trainable:
+        rate = network.spec.learning_rate
+        lines.append(
+            f"Update (learning rate {format_number(rate)}): {bias.name} ← {bias.name} − η·{grad}"
+            f" = {format_number(bias.value, digits)} − {format_number(rate)} × "
+            f"({_result(gradient)}) = {_result(bias.value - rate * gradient)}"
+        )
+        if check is not None:
+            lines.append(_check_line(check, bias.name))
+    return "\n".join(lines) + "\n"
+
+
+def _reduction_text(values: Sequence[float], reduction: str, digits: int) -> str:
+    summed = " + ".join(_signed(v, digits) for v in values)
+    return f"({summed}) / {len(values)}" if reduction == "mean" else summed
+
+
+def _delta(unit: Unit) -> sp.Symbol:
+    assert unit.delta is not None
+    return unit.delta
+
+
+def _z(unit: Unit) -> sp.Symbol:
+    assert unit.z is not None
+    return unit.z
 
 
 def _softmax_delta_lines(
