@@ -15,7 +15,6 @@ from symbp import __version__
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
-    from symbp.graph import Network
     from symbp.spec import NetworkSpec
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
@@ -131,7 +130,7 @@ def _load(path: str | None) -> NetworkSpec:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    from symbp.derive import backward_sweep, derive
+    from symbp.derive import backward_sweep, derive, derive_bias
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork
 
@@ -139,13 +138,13 @@ def _run_derive(args: argparse.Namespace) -> int:
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     network = Network(_load(args.spec))
     bias_names = {b.name for b in network.biases}
-    if not args.all:
-        for name in args.weight:
-            if name in bias_names and args.format == "text":
-                return _derive_biases(args, network)
-    names = [w.name for w in network.weights] if args.all else args.weight
+    if args.all:
+        names = [w.name for w in network.weights] + [b.name for b in network.biases]
+    else:
+        names = args.weight
     for name in names:
-        network.weight(name)  # unknown names fail before any work
+        if name not in bias_names:
+            network.weight(name)  # unknown names fail before any work
     sweep = backward_sweep(network)
     compiled = CompiledNetwork(network, sweep)
     evaluation = compiled.evaluate()
@@ -154,45 +153,24 @@ def _run_derive(args: argparse.Namespace) -> int:
         from symbp.torch_check import check as torch_check
 
         check = torch_check(evaluation, compiled.finite_differences(), args.dtype)
-    derivations = tuple(derive(network, name, sweep=sweep) for name in names)
+    derivations = tuple(
+        derive(network, name, sweep=sweep) for name in names if name not in bias_names
+    )
+    biases = tuple(derive_bias(network, name, sweep=sweep) for name in names if name in bias_names)
     if args.format == "json":
         from symbp.render import json as render_json
 
-        _write(render_json.render_derivations(derivations, evaluation, check))
+        _write(render_json.render_derivations(derivations, evaluation, check, biases))
     else:
         from symbp.render import text as render_text
 
-        _write("\n".join(render_text.render_derivation(d, evaluation, check) for d in derivations))
-    return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
-
-
-def _derive_biases(args: argparse.Namespace, network: Network) -> int:
-    """`derive --weight b1` for biases (and weights alongside), as text."""
-    from symbp.derive import backward_sweep, derive, derive_bias
-    from symbp.numeric import CompiledNetwork
-    from symbp.render import text as render_text
-
-    bias_names = {b.name for b in network.biases}
-    for name in args.weight:
-        if name not in bias_names:
-            network.weight(name)
-    sweep = backward_sweep(network)
-    compiled = CompiledNetwork(network, sweep)
-    evaluation = compiled.evaluate()
-    check = None
-    if not args.no_check:
-        from symbp.torch_check import check as torch_check
-
-        check = torch_check(evaluation, compiled.finite_differences(), args.dtype)
-    parts = []
-    for name in args.weight:
-        if name in bias_names:
-            bias = derive_bias(network, name, sweep=sweep)
-            parts.append(render_text.render_bias_derivation(bias, evaluation, check))
-        else:
-            weight = derive(network, name, sweep=sweep)
-            parts.append(render_text.render_derivation(weight, evaluation, check))
-    _write("\n".join(parts))
+        by_name = {
+            d.weight.name: render_text.render_derivation(d, evaluation, check) for d in derivations
+        }
+        by_name |= {
+            d.bias.name: render_text.render_bias_derivation(d, evaluation, check) for d in biases
+        }
+        _write("\n".join(by_name[name] for name in names))
     return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
 
 

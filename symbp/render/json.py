@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from symbp.derive import Derivation, LocalDerivative
+from symbp.derive import BiasDerivation, Derivation, LocalDerivative
 from symbp.numeric import Evaluation
 from symbp.render.printers import text, text_name, text_partial
 from symbp.torch_check import CheckResult
@@ -77,10 +77,46 @@ def derivation_document(
     return document
 
 
+def bias_derivation_document(
+    derivation: BiasDerivation, evaluation: Evaluation, check: CheckResult | None = None
+) -> dict[str, Any]:
+    bias = derivation.bias
+    if evaluation.samples:
+        per_sample = [sample.value(derivation.delta_form) for sample in evaluation.samples]
+        mean = derivation.network.spec.reduction == "mean"
+        gradient = sum(per_sample) / (len(per_sample) if mean else 1)
+    else:
+        gradient = evaluation.value(derivation.delta_form)
+    document: dict[str, Any] = {
+        "bias": bias.name,
+        "units": [unit.name for unit in bias.targets],
+        "trainable": bias.trainable,
+        "initial_value": bias.value,
+        "delta_form": text(derivation.delta_form),
+        "closed_form": None if derivation.closed_form is None else text(derivation.closed_form),
+        "gradient": gradient,
+    }
+    if check is not None and bias.trainable:
+        row = check.weight(bias.name)
+        document["check"] = {
+            "dtype": check.dtype,
+            "torch": row.torch,
+            "finite_difference": row.finite_difference,
+            "passed": row.passed,
+        }
+    return document
+
+
 def render_derivations(
-    derivations: tuple[Derivation, ...], evaluation: Evaluation, check: CheckResult | None = None
+    derivations: tuple[Derivation, ...],
+    evaluation: Evaluation,
+    check: CheckResult | None = None,
+    biases: tuple[BiasDerivation, ...] = (),
 ) -> str:
     network = evaluation.network
+    extra: dict[str, Any] = {}
+    if biases:
+        extra["bias_derivations"] = [bias_derivation_document(b, evaluation, check) for b in biases]
     return _dump(
         {
             "title": network.spec.title,
@@ -89,6 +125,7 @@ def render_derivations(
             "reduction": network.spec.reduction,
             "sample_gradients": [list(s.gradients) for s in evaluation.samples],
             "derivations": [derivation_document(d, evaluation, check) for d in derivations],
+            **extra,
         }
     )
 
