@@ -75,10 +75,9 @@ def _latex_weight(name: str, position: int, numbering: str, edge_layer: int) -> 
     return f"w_{{{position + 1}}}"
 
 
-def _latex_bias(name: str) -> str:
-    if name.startswith("b_"):
-        unit = name[2:]
-        return f"b_{{{unit[0]}_{{{unit[1:]}}}}}"
+def _latex_bias(name: str, targets: tuple[Unit, ...], latex: dict[sp.Symbol, str]) -> str:
+    if len(targets) == 1 and name.startswith("b_"):
+        return f"b_{{{latex[targets[0].a]}}}"
     return f"b_{{{name[1:]}}}"
 
 
@@ -213,7 +212,7 @@ class Network:
             zip(names, groups, spec.bias_values, strict=True)
         ):
             symbol = sp.Symbol(name, real=True)
-            latex[symbol] = _latex_bias(name)
+            latex[symbol] = _latex_bias(name, tuple(targets), latex)
             trainable = spec.bias_trainable
             position = len(self.weights) + index if trainable else -1
             biases.append(
