@@ -238,7 +238,7 @@ def _run_train(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         _write(training.render_csv(run))
     else:
-        _write(training.render_text(run, spec.title))
+        _write(training.render_text(run, spec.title, spec.weight_init))
     return EXIT_OK
 
 

@@ -463,7 +463,7 @@ def _initial_weights(
     """The initial weights and how they were chosen: given, zero, or uniform random."""
     n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
     if value == "zero":
-        return (0.0,) * n_weights, "zero"
+        return (0.0,) * n_weights, "all zero"
     if isinstance(value, dict):
         return _random_weights(value, layers, numbering, source)
     if isinstance(value, str):

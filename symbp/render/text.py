@@ -50,6 +50,8 @@ def render_derivation(
         f"{text_name(target.z)} = {text(network.definitions[target.z])}",
         "",
     ]
+    if network.spec.weight_init != "given":
+        lines += [f"Initial weights: {network.spec.weight_init}.", ""]
     if evaluation.samples:
         count = len(evaluation.samples)
         lines += [

@@ -18,7 +18,7 @@ def _value(value: float) -> str:
     return f"{value:.10f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
 
 
-def render_text(run: TrainingRun, title: str) -> str:
+def render_text(run: TrainingRun, title: str, initial: str = "given") -> str:
     """One row per step: the loss and every parameter before that step's update."""
     header = ("step", "loss", *run.names)
     rows = [header]
@@ -31,6 +31,8 @@ def render_text(run: TrainingRun, title: str) -> str:
         f"learning rate η = {format_number(run.learning_rate)}",
         "",
     ]
+    if initial != "given":
+        lines += [f"Initial weights: {initial}.", ""]
     for row in rows:
         lines.append("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)))
     lines += [
