@@ -12,6 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from symbp.derive import derive
 from symbp.graph import Network
 from symbp.numeric import CompiledNetwork
 from symbp.spec import spec_from_mapping
@@ -96,7 +97,14 @@ def test_random_networks_agree_with_torch_autograd() -> None:
     @given(networks())
     def agrees(data: dict[str, Any]) -> None:
         spec = spec_from_mapping(data)
-        evaluation = CompiledNetwork(Network(spec)).evaluate()
+        network = Network(spec)
+        evaluation = CompiledNetwork(network).evaluate()
+        # the chain rule's paths (every route, softmax's Jacobian included) give the same number
+        first = evaluation.samples[0] if evaluation.samples else evaluation
+        weight = network.weights[0]  # the most routes
+        paths = derive(network, weight.name, closed_form=False)
+        by_paths = first.value(paths.chain_rule)
+        assert abs(by_paths - first.gradient(weight.name)) <= TOLERANCE * max(1.0, abs(by_paths))
         loss, gradients, _ = torch_loss_and_gradients(spec)
         assert len(gradients) == len(evaluation.gradients)
         worst = max(
