@@ -75,7 +75,10 @@ def plot_loss_curve(run: TrainingRun, title: str, path: str | Path) -> None:
     path = Path(path)
     if path.suffix.lower() not in PLOT_SUFFIXES:
         raise SymbpError(f"--plot file {str(path)!r} must end in .png or .svg")
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise SymbpError("--plot needs matplotlib (pip install matplotlib)") from None
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
