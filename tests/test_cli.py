@@ -229,3 +229,20 @@ def test_derive_a_bias() -> None:
     assert result.returncode == 0, result.stderr
     assert "b2 = 0.6 is the bias of o1, o2 (fixed" in result.stdout
     assert "∂L/∂b2 = δ_o1 + δ_o2" in result.stdout
+
+
+def test_saturated_network_json_is_strict_json(tmp_path: Path) -> None:
+    path = tmp_path / "net.toml"
+    path.write_text(
+        "layers = [2, 2, 3]\nactivation = ['tanh', 'softmax']\nloss = 'cross_entropy'\n"
+        "inputs = [0.5, 0.3]\ntargets = 2\n"
+        "weights = [1000, -1000, 1000, 1000, -1000, 1000, 1000, -1000, 1000, -1000]\n"
+    )
+    result = run("derive", "--all", "--format", "json", "--no-check", "--spec", str(path))
+    assert result.returncode == 0, result.stderr
+
+    def reject(constant: str) -> None:
+        raise AssertionError(f"{constant} in JSON")
+
+    document = json.loads(result.stdout, parse_constant=reject)
+    assert all(d["gradient"] == d["gradient"] for d in document["derivations"])

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from symbp.derive import BiasDerivation, Derivation, LocalDerivative
 from symbp.numeric import Evaluation
 from symbp.render.printers import text, text_name, text_partial
 from symbp.torch_check import CheckResult
+
+
+def _finite(value: float) -> float | None:
+    """A factor that is 0/0 in float64 (an output rounded to 0 or 1) becomes null, not NaN."""
+    return value if math.isfinite(value) else None
 
 
 def _dump(document: dict[str, Any]) -> str:
@@ -21,7 +27,7 @@ def _factor(factor: LocalDerivative, evaluation: Evaluation) -> dict[str, Any]:
         "of": text_name(factor.of),
         "wrt": text_name(factor.wrt),
         "formula": text(factor.formula),
-        "value": evaluation.value(factor.formula),
+        "value": _finite(evaluation.value(factor.formula)),
     }
 
 
@@ -37,7 +43,7 @@ def derivation_document(
         "paths": [
             {
                 "factors": [_factor(f, evaluation) for f in path.factors],
-                "value": evaluation.value(path.formula),
+                "value": _finite(evaluation.value(path.formula)),
             }
             for path in derivation.paths
         ],
