@@ -10,7 +10,7 @@ import pytest
 
 from symbp.derive import backward_sweep, derive
 from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
+from symbp.numeric import CompiledNetwork, updated_weights
 from symbp.spec import spec_from_mapping
 from symbp.torch_check import check, torch_loss_and_gradients, torch_training
 from symbp.train import train
@@ -174,6 +174,10 @@ def test_mazur_published_numbers() -> None:
     assert 0.40 - 0.5 * evaluation.gradient("w5") == pytest.approx(0.35891648, abs=1e-8)
     assert 0.15 - 0.5 * evaluation.gradient("w1") == pytest.approx(0.149780716, abs=1e-9)
     assert len(evaluation.gradients) == 8  # fixed biases are not trained
+    # the post's eight updated weights after one step with η = 0.5
+    published = [0.149780716, 0.19956143, 0.24975114, 0.29950229,
+                 0.35891648, 0.408666186, 0.511301270, 0.561370121]  # fmt: skip
+    assert updated_weights(evaluation, 0.5) == pytest.approx(published, abs=1e-8)
 
 
 def test_zero_weights_give_exactly_zero_hidden_gradients() -> None:
