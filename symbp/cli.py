@@ -158,6 +158,27 @@ def _build_parser() -> argparse.ArgumentParser:
         help="learning rate (default: the file's, else the spec's)",
     )
     check_hand.set_defaults(run=_run_check_hand)
+
+    train = commands.add_parser(
+        "train",
+        parents=[spec_options],
+        help="N gradient-descent updates: loss and parameters per step",
+        description="Plain gradient descent (torch.optim.SGD without momentum) for N steps "
+        "over all the spec's samples: the loss and every parameter per step as a table, JSON "
+        "or CSV, and optionally the loss curve as a picture.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp train --steps 100 --lr 0.5\n"
+        "  symbp train --steps 50 --format csv --plot loss.svg",
+    )
+    train.add_argument("--steps", type=int, metavar="N", help="updates (default: the spec's)")
+    train.add_argument(
+        "--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)"
+    )
+    train.add_argument(
+        "--format", choices=("text", "json", "csv"), default="text", help="output format"
+    )
+    train.add_argument("--plot", metavar="FILE", help="draw the loss curve to FILE.png or .svg")
+    train.set_defaults(run=_run_train)
     return parser
 
 
@@ -168,16 +189,27 @@ def _load(path: str | None) -> NetworkSpec:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    from symbp.derive import backward_sweep, derive
+    from symbp.derive import backward_sweep, derive, derive_bias
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork
 
     if not args.all and not args.weight:
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     network = Network(_load(args.spec))
-    names = [w.name for w in network.weights] if args.all else args.weight
+    bias_names = {b.name for b in network.biases}
+    if args.all:
+        names = [w.name for w in network.weights] + [b.name for b in network.biases]
+    else:
+        names = args.weight
     for name in names:
-        network.weight(name)  # unknown names fail before any work
+        if name not in bias_names:
+            network.weight(name)  # unknown names fail before any work
+    rich = args.format in ("latex", "mathml", "markdown", "html")
+    if rich and any(name in bias_names for name in names):
+        raise SymbpError(
+            f"bias derivations are written as text or json, not {args.format}; "
+            "derive the weights alone with --weight"
+        )
     sweep = backward_sweep(network)
     compiled = CompiledNetwork(network, sweep)
     evaluation = compiled.evaluate()
@@ -186,7 +218,10 @@ def _run_derive(args: argparse.Namespace) -> int:
         from symbp.torch_check import check as torch_check
 
         check = torch_check(evaluation, compiled.finite_differences(), args.dtype)
-    derivations = tuple(derive(network, name, sweep=sweep) for name in names)
+    derivations = tuple(
+        derive(network, name, sweep=sweep) for name in names if name not in bias_names
+    )
+    biases = tuple(derive_bias(network, name, sweep=sweep) for name in names if name in bias_names)
     if args.format in ("latex", "mathml", "markdown", "html"):
         from symbp.render.rich import render_derivations
 
@@ -194,11 +229,17 @@ def _run_derive(args: argparse.Namespace) -> int:
     elif args.format == "json":
         from symbp.render import json as render_json
 
-        _write(render_json.render_derivations(derivations, evaluation, check))
+        _write(render_json.render_derivations(derivations, evaluation, check, biases))
     else:
         from symbp.render import text as render_text
 
-        _write("\n".join(render_text.render_derivation(d, evaluation, check) for d in derivations))
+        by_name = {
+            d.weight.name: render_text.render_derivation(d, evaluation, check) for d in derivations
+        }
+        by_name |= {
+            d.bias.name: render_text.render_bias_derivation(d, evaluation, check) for d in biases
+        }
+        _write("\n".join(by_name[name] for name in names))
     return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
 
 
@@ -283,6 +324,29 @@ def _run_check_hand(args: argparse.Namespace) -> int:
 
         _write(hand_text.render_hand_report(report))
     return EXIT_OK if report.all_right else EXIT_MISMATCH
+
+def _run_train(args: argparse.Namespace) -> int:
+    from symbp.graph import Network
+    from symbp.numeric import CompiledNetwork
+    from symbp.render import training
+    from symbp.train import train
+
+    network = Network(_load(args.spec))
+    spec = network.spec
+    if args.plot is not None and not args.plot.lower().endswith(training.PLOT_SUFFIXES):
+        raise SymbpError(f"--plot file {args.plot!r} must end in .png or .svg")
+    steps = spec.steps if args.steps is None else args.steps
+    rate = spec.learning_rate if args.lr is None else args.lr
+    run = train(CompiledNetwork(network), steps, rate)
+    if args.plot is not None:
+        training.plot_loss_curve(run, spec.title, args.plot)
+    if args.format == "json":
+        _write(training.render_json(run, spec.title))
+    elif args.format == "csv":
+        _write(training.render_csv(run))
+    else:
+        _write(training.render_text(run, spec.title, spec.weight_init))
+    return EXIT_OK
 
 
 def _write(text: str) -> None:

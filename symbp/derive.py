@@ -11,12 +11,11 @@ expanded closed form are built for one weight on request.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symbp.graph import Network, Unit, Weight
+from symbp.graph import Bias, Network, Unit, Weight
 
 #: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
 MAX_PATHS = 64
@@ -57,12 +56,38 @@ class UpstreamTerm:
 
 
 @dataclass(frozen=True)
+class ActivationRoute:
+    """How z_j reaches the loss through one activation a_m: (Σ upstream terms of a_m)·∂a_m/∂z_j.
+
+    An elementwise activation has one route (through a_j itself); softmax has one through every
+    output o_m of its layer, because each o_m depends on every z_j.
+    """
+
+    unit: Unit  # the unit whose activation a_m this route goes through
+    upstream: tuple[UpstreamTerm, ...]  # the terms of ∂L/∂a_m
+    local: LocalDerivative  # ∂a_m/∂z_j
+
+    @property
+    def upstream_formula(self) -> sp.Expr:
+        return sp.Add(*[term.formula for term in self.upstream])
+
+    @property
+    def formula(self) -> sp.Expr:
+        return self.upstream_formula * self.local.formula
+
+
+@dataclass(frozen=True)
 class DeltaDefinition:
-    """δ_j = ∂L/∂z_j = (Σ upstream terms) · ∂a_j/∂z_j."""
+    """δ_j = ∂L/∂z_j = (Σ upstream terms) · ∂a_j/∂z_j, summed over every route for softmax.
+
+    `upstream` and `activation_derivative` describe the route through a_j itself; `routes`
+    holds every route (the same single one for an elementwise activation).
+    """
 
     unit: Unit
     upstream: tuple[UpstreamTerm, ...]
     activation_derivative: LocalDerivative
+    routes: tuple[ActivationRoute, ...] = ()
 
     @property
     def symbol(self) -> sp.Symbol:
@@ -74,8 +99,15 @@ class DeltaDefinition:
         return sp.Add(*[term.formula for term in self.upstream])
 
     @property
+    def is_elementwise(self) -> bool:
+        return len(self.routes) <= 1
+
+    @property
     def formula(self) -> sp.Expr:
-        return self.upstream_formula * self.activation_derivative.formula
+        if self.is_elementwise:
+            return self.upstream_formula * self.activation_derivative.formula
+        # every product is one Mul, so ∂L/∂o_m = −y_m/o_m times o_m(δ_mj − o_j) cancels o_m
+        return sp.Add(*[route.formula for route in self.routes])
 
 
 @dataclass(frozen=True)
@@ -84,7 +116,8 @@ class Backprop:
 
     network: Network
     deltas: dict[sp.Symbol, DeltaDefinition]  # keyed by δ symbol, output layer first
-    gradients: dict[str, sp.Expr]  # weight name -> δ_j · a_i, in numbering order
+    #: weight name -> δ_j · a_i in numbering order, then trainable bias name -> Σ_j δ_j
+    gradients: dict[str, sp.Expr]
 
 
 @dataclass(frozen=True)
@@ -116,6 +149,9 @@ def backward_sweep(network: Network) -> Backprop:
         * network.local_derivative(_z_symbol(weight.target), weight.symbol)
         for weight in network.weights
     }
+    for bias in network.biases:
+        if bias.trainable:
+            gradients[bias.name] = sp.Add(*[_delta_symbol(unit) for unit in bias.targets])
     return Backprop(network=network, deltas=deltas, gradients=gradients)
 
 
@@ -156,6 +192,39 @@ def derive(
     )
 
 
+@dataclass(frozen=True)
+class BiasDerivation:
+    """∂L/∂b for a bias: ∂z_j/∂b = 1 for each of its units j, so ∂L/∂b = Σ_j δ_j."""
+
+    network: Network
+    bias: Bias
+    deltas: tuple[DeltaDefinition, ...]  # the δs the gradient needs, output layer first
+    delta_form: sp.Expr  # Σ_j δ_j
+    closed_form: sp.Expr | None = None
+
+
+def derive_bias(
+    network: Network,
+    name: str,
+    *,
+    sweep: Backprop | None = None,
+    closed_form: bool | None = None,
+) -> BiasDerivation:
+    """The derivation of ∂L/∂name for a bias (trainable or fixed)."""
+    bias = network.bias(name)
+    sweep = sweep if sweep is not None else backward_sweep(network)
+    needed = [
+        definition
+        for definition in sweep.deltas.values()
+        if definition.unit.layer > bias.layer or definition.unit in bias.targets
+    ]
+    delta_form = sp.Add(*[_delta_symbol(unit) for unit in bias.targets])
+    if closed_form is None:
+        closed_form = len(network.weights) <= MAX_WEIGHTS_FOR_CLOSED_FORM
+    closed = closed_form_of(network, sweep, delta_form) if closed_form else None
+    return BiasDerivation(network, bias, tuple(needed), delta_form, closed)
+
+
 def derive_all(network: Network, *, closed_form: bool | None = None) -> tuple[Derivation, ...]:
     """One derivation per weight, in numbering order, sharing one backward sweep."""
     sweep = backward_sweep(network)
@@ -184,8 +253,8 @@ def _z_symbol(unit: Unit) -> sp.Symbol:
     return unit.z
 
 
-def _delta_definition(network: Network, unit: Unit) -> DeltaDefinition:
-    z = _z_symbol(unit)
+def _upstream_terms(network: Network, unit: Unit) -> tuple[UpstreamTerm, ...]:
+    """The terms of ∂L/∂a: one per child of a (δ_k·w_jk for a z_k above, ∂L/∂o for the loss)."""
     upstream = []
     for child in network.children[unit.a]:
         local = network.local_derivative(child, unit.a)
@@ -194,12 +263,30 @@ def _delta_definition(network: Network, unit: Unit) -> DeltaDefinition:
         else:
             child_unit = network.unit_of_symbol[child]
             upstream.append(UpstreamTerm(child=child, formula=_delta_symbol(child_unit) * local))
-    activation = LocalDerivative(of=unit.a, wrt=z, formula=network.local_derivative(unit.a, z))
-    return DeltaDefinition(unit=unit, upstream=tuple(upstream), activation_derivative=activation)
+    return tuple(upstream)
+
+
+def _delta_definition(network: Network, unit: Unit) -> DeltaDefinition:
+    z = _z_symbol(unit)
+    routes = []
+    for activation in network.children[z]:  # a_j, or every o_m of a softmax layer
+        through = network.unit_of_symbol[activation]
+        local = LocalDerivative(
+            of=activation, wrt=z, formula=network.local_derivative(activation, z)
+        )
+        routes.append(ActivationRoute(through, _upstream_terms(network, through), local))
+    own = next(route for route in routes if route.unit == unit)
+    return DeltaDefinition(
+        unit=unit,
+        upstream=own.upstream,
+        activation_derivative=own.local,
+        routes=tuple(routes),
+    )
 
 
 def _count_paths(network: Network, unit: Unit) -> int:
-    return math.prod(len(units) for units in network.layers[unit.layer + 1 :])
+    """Routes from z of `unit` to the loss (softmax multiplies them by its layer's width)."""
+    return network.path_counts[_z_symbol(unit)]
 
 
 def _paths(network: Network, weight: Weight) -> tuple[ChainPath, ...]:

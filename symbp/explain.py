@@ -60,3 +60,35 @@ def explain_sign(derivation: Derivation, evaluation: Evaluation) -> SignExplanat
 
 def sign_word(value: float) -> str:
     return "positive" if value > 0 else "negative" if value < 0 else "zero"
+
+
+@dataclass(frozen=True)
+class DerivationNote:
+    """Something about a derivation's numbers that a reader should be told.
+
+    kind "kink": unit's activation is relu or leaky_relu and its z is exactly 0, where the
+    derivative is a convention (torch's: relu′(0) = 0, leaky_relu′(0) = slope).
+    kind "zero-symmetry": every weight starts at 0, so this hidden unit's δ is exactly 0.
+    """
+
+    kind: str
+    unit_name: str
+    z_name: str = ""
+
+
+def derivation_notes(derivation: Derivation, evaluation: Evaluation) -> tuple[DerivationNote, ...]:
+    network = derivation.network
+    notes = []
+    for delta in derivation.deltas:
+        unit = delta.unit
+        activation = unit.activation
+        if activation is None or activation.name not in ("relu", "leaky_relu"):
+            continue
+        assert unit.z is not None
+        if evaluation.values[unit.z] == 0:
+            notes.append(DerivationNote("kink", unit.name, unit.z.name))
+    target = derivation.weight.target
+    is_hidden = target not in network.outputs
+    if is_hidden and all(w.value == 0 for w in network.weights):
+        notes.append(DerivationNote("zero-symmetry", target.name))
+    return tuple(notes)

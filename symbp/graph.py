@@ -14,8 +14,10 @@ from functools import cached_property
 import sympy as sp
 
 from symbp.errors import UnknownWeightError
-from symbp.functions import ACTIVATIONS, LOSSES, Activation
-from symbp.spec import NetworkSpec
+from symbp.functions import LOSSES, Activation, activation
+from symbp.spec import NetworkSpec, unit_name
+
+__all__ = ["Bias", "Network", "Unit", "Weight", "unit_name"]
 
 
 @dataclass(frozen=True)
@@ -47,15 +49,36 @@ class Weight:
     value: float
 
 
-def unit_name(layer: int, index: int, n_layers: int) -> str:
-    """x1.. for inputs, o1.. for outputs, h1.. for a single hidden layer, h<l>_<j> for several."""
-    if layer == 0:
-        return f"x{index + 1}"
-    if layer == n_layers - 1:
-        return f"o{index + 1}"
-    if n_layers == 3:
-        return f"h{index + 1}"
-    return f"h{layer}_{index + 1}"
+@dataclass(frozen=True)
+class Bias:
+    """One bias: added to the pre-activation of each of its units (one, or a whole layer's).
+
+    A trainable bias is a parameter like a weight (its `position` follows the weights'); a
+    fixed one keeps its value and gets no gradient.
+    """
+
+    name: str
+    symbol: sp.Symbol
+    targets: tuple[Unit, ...]
+    layer: int
+    position: int  # in the parameter order (weights first), or -1 when fixed
+    value: float
+    trainable: bool
+
+
+def _latex_weight(name: str, position: int, numbering: str, edge_layer: int) -> str:
+    if numbering == "layered":
+        _, target, source = name.split("_")
+        return f"w^{{({edge_layer})}}_{{{target}{source}}}"
+    if numbering == "explicit":
+        return r"\mathit{" + name.replace("_", r"\_") + "}"
+    return f"w_{{{position + 1}}}"
+
+
+def _latex_bias(name: str, targets: tuple[Unit, ...], latex: dict[sp.Symbol, str]) -> str:
+    if len(targets) == 1 and name.startswith("b_"):
+        return f"b_{{{latex[targets[0].a]}}}"
+    return f"b_{{{name[1:]}}}"
 
 
 def _latex_unit(layer: int, index: int, n_layers: int) -> str:
@@ -90,7 +113,7 @@ class Network:
                     delta = sp.Symbol(f"delta_{name}", real=True)
                     latex[z] = f"z_{{{unit_tex}}}"
                     latex[delta] = rf"\delta_{{{unit_tex}}}"
-                    activation = ACTIVATIONS[spec.activations[layer - 1]]
+                    activation = self._activation(layer)
                 units.append(Unit(name, layer, index, a, z, delta, activation))
             layers.append(tuple(units))
         self.layers: tuple[tuple[Unit, ...], ...] = tuple(layers)
@@ -100,7 +123,7 @@ class Network:
         for position, (edge, value) in enumerate(zip(spec.edges, spec.weights, strict=True)):
             name = names[position]
             symbol = sp.Symbol(name, real=True)
-            latex[symbol] = f"w_{{{position + 1}}}"
+            latex[symbol] = _latex_weight(name, position, spec.numbering, edge.layer)
             weights.append(
                 Weight(
                     name=name,
@@ -112,6 +135,7 @@ class Network:
                 )
             )
         self.weights: tuple[Weight, ...] = tuple(weights)
+        self.biases: tuple[Bias, ...] = self._make_biases(latex)
 
         self.targets: tuple[sp.Symbol, ...] = tuple(
             sp.Symbol(f"y{k + 1}", real=True) for k in range(spec.layers[-1])
@@ -133,28 +157,89 @@ class Network:
         # expression for them.
         definitions: dict[sp.Symbol, sp.Expr] = {}
         parents: dict[sp.Symbol, tuple[sp.Symbol, ...]] = {}
-        # z_j = Σ w·a is linear: its local derivatives are read off, not differentiated
+        # z_j = Σ w·a + b is linear: its local derivatives are read off, not differentiated
         linear: dict[sp.Symbol, dict[sp.Symbol, sp.Expr]] = {}
+        biases_of: dict[str, list[Bias]] = {}
+        for bias in self.biases:
+            for unit in bias.targets:
+                biases_of.setdefault(unit.name, []).append(bias)
         for layer_units in self.layers[1:]:
             for unit in layer_units:
-                assert unit.z is not None and unit.activation is not None
+                assert unit.z is not None
                 incoming = self.incoming(unit)
-                definitions[unit.z] = sp.Add(*[w.symbol * w.source.a for w in incoming])
+                own_biases = biases_of.get(unit.name, [])
+                definitions[unit.z] = sp.Add(
+                    *[w.symbol * w.source.a for w in incoming], *[b.symbol for b in own_biases]
+                )
                 coefficients: dict[sp.Symbol, sp.Expr] = {}
                 for w in incoming:
                     coefficients[w.symbol] = w.source.a
                     coefficients[w.source.a] = w.symbol
+                for b in own_biases:
+                    coefficients[b.symbol] = sp.S.One
                 linear[unit.z] = coefficients
                 parents[unit.z] = tuple(coefficients)
-                definitions[unit.a] = unit.activation.apply(unit.z)
-                parents[unit.a] = (unit.z,)
+            self._define_activations(layer_units, definitions, parents)
         outputs = [unit.a for unit in self.outputs]
-        definitions[self.loss] = LOSSES[spec.loss].apply(outputs, self.targets)
+        loss = LOSSES[spec.loss]
+        definitions[self.loss] = loss.apply(outputs, self.targets)
         parents[self.loss] = (*outputs, *self.targets)
         self.definitions = definitions
         self.parents = parents
+        #: definitions to compute with instead, where the displayed one overflows or loses
+        #: precision: the loss written with the output pre-activations (log-softmax, softplus)
+        self.numeric_definitions: dict[sp.Symbol, sp.Expr] = {}
+        if loss.logit_form is not None and spec.activations[-1] == loss.logit_activation:
+            pre = [unit.z for unit in self.outputs if unit.z is not None]
+            self.numeric_definitions[self.loss] = loss.logit_form(pre, self.targets)
         self._linear = linear
         self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
+
+    def _activation(self, layer: int) -> Activation:
+        return activation(self.spec.activations[layer - 1], self.spec.negative_slope)
+
+    def _make_biases(self, latex: dict[sp.Symbol, str]) -> tuple[Bias, ...]:
+        spec = self.spec
+        names = spec.bias_names
+        groups: list[tuple[Unit, ...]]
+        if spec.bias == "per-layer":
+            groups = [self.layers[layer] for layer in range(1, len(self.layers))]
+        else:
+            groups = [tuple([unit]) for units in self.layers[1:] for unit in units]
+            groups = groups[: len(names)]
+        biases = []
+        for index, (name, targets, value) in enumerate(
+            zip(names, groups, spec.bias_values, strict=True)
+        ):
+            symbol = sp.Symbol(name, real=True)
+            latex[symbol] = _latex_bias(name, tuple(targets), latex)
+            trainable = spec.bias_trainable
+            position = len(self.weights) + index if trainable else -1
+            biases.append(
+                Bias(name, symbol, tuple(targets), targets[0].layer, position, value, trainable)
+            )
+        return tuple(biases)
+
+    def _define_activations(
+        self,
+        units: tuple[Unit, ...],
+        definitions: dict[sp.Symbol, sp.Expr],
+        parents: dict[sp.Symbol, tuple[sp.Symbol, ...]],
+    ) -> None:
+        """a = f(z) for each unit; softmax makes every output depend on every z of its layer."""
+        pre = tuple(unit.z for unit in units if unit.z is not None)
+        first = units[0].activation
+        assert first is not None
+        if not first.elementwise:
+            assert first.apply_layer is not None
+            for unit, expr in zip(units, first.apply_layer(pre), strict=True):
+                definitions[unit.a] = expr
+                parents[unit.a] = pre
+            return
+        for unit in units:
+            assert unit.z is not None and unit.activation is not None
+            definitions[unit.a] = unit.activation.apply(unit.z)
+            parents[unit.a] = (unit.z,)
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -186,6 +271,23 @@ class Network:
     def outgoing(self, unit: Unit) -> tuple[Weight, ...]:
         return tuple(self._outgoing.get(unit.name, ()))
 
+    @cached_property
+    def parameters(self) -> tuple[Weight | Bias, ...]:
+        """What gradient descent changes, in order: every weight, then every trainable bias."""
+        return self.weights + tuple(b for b in self.biases if b.trainable)
+
+    def parameter(self, name: str) -> Weight | Bias:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        raise UnknownWeightError(name, tuple(p.name for p in self.parameters))
+
+    def bias(self, name: str) -> Bias:
+        for bias in self.biases:
+            if bias.name == name:
+                return bias
+        raise UnknownWeightError(name, tuple(p.name for p in self.weights + self.biases))
+
     def weight(self, name: str) -> Weight:
         for weight in self.weights:
             if weight.name == name:
@@ -205,6 +307,15 @@ class Network:
                 found.setdefault(parent, []).append(symbol)
         return {parent: tuple(kids) for parent, kids in found.items()}
 
+    @cached_property
+    def path_counts(self) -> dict[sp.Symbol, int]:
+        """For each derived symbol, how many routes lead from it to the loss."""
+        counts: dict[sp.Symbol, int] = {self.loss: 1}
+        for symbol in reversed(list(self.definitions)):
+            if symbol != self.loss:
+                counts[symbol] = sum(counts.get(c, 0) for c in self.children.get(symbol, ()))
+        return counts
+
     # -- calculus -----------------------------------------------------------------------------
 
     def local_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
@@ -215,12 +326,36 @@ class Network:
             if of in self._linear:
                 result = self._linear[of].get(wrt, sp.S.Zero)
             elif unit is not None and of == unit.a and unit.activation is not None:
-                assert unit.z is not None
-                result = unit.activation.derivative(unit.z, unit.a) if wrt == unit.z else sp.S.Zero
+                result = self._activation_derivative(unit, wrt)
+            elif of == self.loss and wrt in self._output_index:
+                derivative = LOSSES[self.spec.loss].derivative
+                outputs = [u.a for u in self.outputs]
+                index = self._output_index[wrt]
+                result = (
+                    derivative(index, outputs, self.targets)
+                    if derivative is not None
+                    else sp.diff(self.definitions[of], wrt)
+                )
             else:
                 result = sp.diff(self.definitions[of], wrt)
             self._derivative_cache[key] = result
         return self._derivative_cache[key]
+
+    @cached_property
+    def _output_index(self) -> dict[sp.Symbol, int]:
+        return {unit.a: unit.index for unit in self.outputs}
+
+    def _activation_derivative(self, unit: Unit, wrt: sp.Symbol) -> sp.Expr:
+        """∂a/∂z: f′(z) written with a and z, or a softmax Jacobian entry o_i(δ_ij − o_j)."""
+        assert unit.activation is not None and unit.z is not None
+        if unit.activation.elementwise:
+            return unit.activation.derivative(unit.z, unit.a) if wrt == unit.z else sp.S.Zero
+        other = self.unit_of_symbol.get(wrt)
+        if other is None or other.layer != unit.layer or wrt != other.z:
+            return sp.S.Zero
+        assert unit.activation.jacobian is not None
+        outputs = [u.a for u in self.layers[unit.layer]]
+        return unit.activation.jacobian(unit.index, other.index, outputs)
 
     def closed_form(self, expr: sp.Expr) -> sp.Expr:
         """`expr` with every derived symbol replaced by its definition, recursively.
@@ -231,6 +366,8 @@ class Network:
         expanded: dict[sp.Symbol, sp.Expr] = {}
         for unit in self.inputs:
             expanded[unit.a] = unit.a
+        for bias in self.biases:
+            expanded[bias.symbol] = bias.symbol
         for symbol, definition in self.definitions.items():
             expanded[symbol] = definition.xreplace(expanded)
         return expr.xreplace(expanded)

@@ -10,6 +10,8 @@ vectors (weights of shape (n_weights, batch)), which is how finite differences r
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,12 @@ def stable_sigmoid(z: Any) -> Any:
     return np.exp(-np.logaddexp(0.0, -z))
 
 
+def stable_logsumexp(*zs: Any) -> Any:
+    """log Σ e^{z_m} without overflow: shift by the largest z first (broadcasts like + does)."""
+    top = functools.reduce(np.maximum, zs)
+    return top + np.log(functools.reduce(np.add, [np.exp(z - top) for z in zs]))
+
+
 class _CodePrinter(NumPyPrinter):
     """Prints expressions with the generated function's variable names."""
 
@@ -42,25 +50,59 @@ class _CodePrinter(NumPyPrinter):
     def _print_sigmoid(self, expr: sp.Expr) -> str:
         return f"_sigmoid({self._print(expr.args[0])})"
 
+    def _print_Float(self, expr: sp.Float) -> str:  # noqa: N802
+        return repr(float(expr))  # every bit of the spec's number, not 15 digits
+
+    def _print_relu(self, expr: sp.Expr) -> str:
+        return f"numpy.maximum({self._print(expr.args[0])}, 0.0)"
+
+    def _print_leaky_relu(self, expr: sp.Expr) -> str:
+        z, slope = (self._print(arg) for arg in expr.args)
+        return f"numpy.where(({z}) > 0, {z}, ({slope})*({z}))"
+
+    def _print_Heaviside(self, expr: sp.Expr) -> str:  # noqa: N802
+        # Heaviside(z, 0): relu′(0) = 0, as torch
+        return f"numpy.heaviside({self._print(expr.args[0])}, {float(expr.args[1])!r})"
+
+    def _print_softplus(self, expr: sp.Expr) -> str:
+        return f"numpy.logaddexp(0.0, {self._print(expr.args[0])})"
+
+    def _print_logsumexp(self, expr: sp.Expr) -> str:
+        return f"_logsumexp({', '.join(self._print(arg) for arg in expr.args)})"
+
+    def _print_softmax(self, expr: sp.Expr) -> str:
+        # e^{z_k − logsumexp(z)}: no overflow, and underflow to 0 only where torch's does
+        k, zs = int(expr.args[0]), expr.args[1:]
+        normaliser = ", ".join(self._print(z) for z in zs)
+        return f"numpy.exp({self._print(zs[k])} - _logsumexp({normaliser}))"
+
 
 @dataclass(frozen=True)
 class Evaluation:
     """Every quantity of the network at one sample: x, y, w, z, a, L, δ and every ∂L/∂w."""
 
     network: Network
-    values: dict[sp.Symbol, float]
-    gradients: tuple[float, ...]  # in numbering order
+    values: dict[sp.Symbol, float]  # with several samples: the first sample's
+    gradients: tuple[float, ...]  # network.parameters order: weights, then trainable biases
+    #: with several samples: each sample's own evaluation, and the loss they reduce to
+    samples: tuple[Evaluation, ...] = ()
+    total_loss: float | None = None
 
     @property
     def loss(self) -> float:
-        return self.values[self.network.loss]
+        return self.values[self.network.loss] if self.total_loss is None else self.total_loss
 
     @property
     def weights(self) -> tuple[float, ...]:
         return tuple(self.values[w.symbol] for w in self.network.weights)
 
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        """The values of network.parameters (weights, then trainable biases)."""
+        return tuple(self.values[p.symbol] for p in self.network.parameters)
+
     def gradient(self, weight_name: str) -> float:
-        return self.gradients[self.network.weight(weight_name).position]
+        return self.gradients[self.network.parameter(weight_name).position]
 
     def value(self, expr: sp.Expr) -> float:
         """The value of an expression in the network's symbols (a local derivative, a δ form)."""
@@ -78,9 +120,15 @@ class CompiledNetwork:
             names[unit.a] = f"x[{unit.index}]"
         for k, y in enumerate(network.targets):
             names[y] = f"y[{k}]"
-        for weight in network.weights:
-            names[weight.symbol] = f"w[{weight.position}]"
-        assignments: list[tuple[sp.Symbol, sp.Expr]] = list(network.definitions.items())
+        for parameter in network.parameters:
+            names[parameter.symbol] = f"w[{parameter.position}]"
+        for bias in network.biases:
+            if not bias.trainable:
+                names[bias.symbol] = f"({bias.value!r})"
+        assignments: list[tuple[sp.Symbol, sp.Expr]] = [
+            (symbol, network.numeric_definitions.get(symbol, definition))
+            for symbol, definition in network.definitions.items()
+        ]
         assignments += [(symbol, d.formula) for symbol, d in sweep.deltas.items()]
         #: the symbols whose values come back, in this order, after the loss
         self.node_symbols: tuple[sp.Symbol, ...] = tuple(symbol for symbol, _ in assignments)
@@ -94,13 +142,17 @@ class CompiledNetwork:
             lines.append(line)
             if symbol in network.definitions:
                 forward_lines.append(line)
-        gradients = ", ".join(printer.doprint(sweep.gradients[w.name]) for w in network.weights)
+        gradients = ", ".join(printer.doprint(sweep.gradients[p.name]) for p in network.parameters)
         nodes = ", ".join(names[s] for s in self.node_symbols)
         loss_name = names[network.loss]
         lines.append(f"    return {loss_name}, ({gradients},), ({nodes},)")
         forward_lines.append(f"    return {loss_name}")
         self.source = "\n".join(lines + [""] + forward_lines) + "\n"
-        namespace: dict[str, Any] = {"numpy": np, "_sigmoid": stable_sigmoid}
+        namespace: dict[str, Any] = {
+            "numpy": np,
+            "_sigmoid": stable_sigmoid,
+            "_logsumexp": stable_logsumexp,
+        }
         # The source is printed from symbols symbp created, never from user text.
         exec(compile(self.source, "<symbp generated>", "exec"), namespace)  # noqa: S102
         self._forward_backward = namespace["forward_backward"]
@@ -120,19 +172,46 @@ class CompiledNetwork:
         targets: Sequence[float] | None = None,
         weights: Sequence[float] | None = None,
     ) -> Evaluation:
-        """Every value at one sample (the spec's own unless given)."""
+        """Every value at one sample, or at all the spec's samples when no inputs are given.
+
+        `weights` holds every parameter (network.parameters order); the spec's by default.
+        With several samples the loss and gradients are their mean or sum (spec.reduction).
+        """
         spec = self.network.spec
-        x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
-        y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
-        w = np.asarray(spec.weights if weights is None else weights, dtype=np.float64)
+        w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
+        if inputs is not None or targets is not None or len(spec.samples) == 1:
+            x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
+            y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
+            return self._evaluate_one(x, y, w)
+        samples = tuple(
+            self._evaluate_one(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), w)
+            for x, y in spec.samples
+        )
+        reduce = _reducer(spec.reduction)
+        gradients = tuple(
+            reduce([sample.gradients[i] for sample in samples])
+            for i in range(len(samples[0].gradients))
+        )
+        return Evaluation(
+            network=self.network,
+            values=samples[0].values,
+            gradients=gradients,
+            samples=samples,
+            total_loss=reduce([sample.loss for sample in samples]),
+        )
+
+    def _evaluate_one(self, x: FloatArray, y: FloatArray, w: FloatArray) -> Evaluation:
         loss, gradients, nodes = self._forward_backward(x, y, w)
         values: dict[sp.Symbol, float] = {}
         for unit in self.network.inputs:
             values[unit.a] = float(x[unit.index])
         for k, symbol in enumerate(self.network.targets):
             values[symbol] = float(y[k])
-        for weight in self.network.weights:
-            values[weight.symbol] = float(w[weight.position])
+        for parameter in self.network.parameters:
+            values[parameter.symbol] = float(w[parameter.position])
+        for bias in self.network.biases:
+            if not bias.trainable:
+                values[bias.symbol] = bias.value
         for symbol, value in zip(self.node_symbols, nodes, strict=True):
             values[symbol] = float(value)
         values[self.network.loss] = float(loss)
@@ -149,18 +228,36 @@ class CompiledNetwork:
         weights: Sequence[float] | None = None,
         step: float = 1e-6,
     ) -> tuple[float, ...]:
-        """Central differences (L(w + h) − L(w − h)) / 2h for every weight, in one batched call."""
+        """Central differences (L(w + h) − L(w − h)) / 2h for every parameter, one batched call.
+
+        Without inputs, L is the spec's samples' mean or sum, as `evaluate` reduces it.
+        """
         spec = self.network.spec
-        x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
-        y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
-        w = np.asarray(spec.weights if weights is None else weights, dtype=np.float64)
+        w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
         n = len(w)
         batch = np.repeat(w[:, None], 2 * n, axis=1)
         columns = np.arange(n)
         batch[columns, 2 * columns] += step
         batch[columns, 2 * columns + 1] -= step
-        losses = np.broadcast_to(self.loss(x, y, batch), (2 * n,))
+        if inputs is not None or targets is not None or len(spec.samples) == 1:
+            x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
+            y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
+            losses = np.broadcast_to(self.loss(x, y, batch), (2 * n,))
+        else:
+            # samples along axis 0, perturbed weight vectors along axis 1
+            xs = np.asarray([s[0] for s in spec.samples], dtype=np.float64).T[:, :, None]
+            ys = np.asarray([s[1] for s in spec.samples], dtype=np.float64).T[:, :, None]
+            per_sample = np.broadcast_to(
+                self.loss(xs, ys, batch[:, None, :]), (len(spec.samples), 2 * n)
+            )
+            losses = per_sample.mean(axis=0) if spec.reduction == "mean" else per_sample.sum(0)
         return tuple(float(d) for d in (losses[0::2] - losses[1::2]) / (2 * step))
+
+
+def _reducer(reduction: str) -> Any:
+    if reduction == "sum":
+        return math.fsum
+    return lambda values: math.fsum(values) / len(values)
 
 
 def evaluate(network: Network) -> Evaluation:
@@ -171,5 +268,6 @@ def evaluate(network: Network) -> Evaluation:
 def updated_weights(evaluation: Evaluation, learning_rate: float) -> tuple[float, ...]:
     """One gradient-descent step: w − η · ∂L/∂w for every weight."""
     return tuple(
-        w - learning_rate * g for w, g in zip(evaluation.weights, evaluation.gradients, strict=True)
+        w - learning_rate * g
+        for w, g in zip(evaluation.parameters, evaluation.gradients, strict=True)
     )

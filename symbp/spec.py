@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,18 +27,33 @@ MAX_WEIGHTS = 20_000
 MAX_TITLE_LENGTH = 200
 MAX_SPEC_BYTES = 1_000_000
 
-NUMBERINGS = ("by-source", "by-target")
+NUMBERINGS = ("by-source", "by-target", "layered", "explicit")
+BIAS_MODES = ("none", "per-layer", "per-unit")
+REDUCTIONS = ("mean", "sum")
+MAX_SAMPLES = 64
+MAX_STEPS = 10_000
+#: explicit names: a letter, then letters, digits or underscores (never evaluated)
+NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
+#: where torch's LeakyReLU puts its default
+DEFAULT_NEGATIVE_SLOPE = 0.01
 
 KNOWN_KEYS = (
     "title",
     "layers",
     "activation",
+    "negative_slope",
     "loss",
     "numbering",
+    "weight_names",
     "learning_rate",
+    "steps",
     "inputs",
     "targets",
+    "reduction",
     "weights",
+    "bias",
+    "bias_values",
+    "bias_trainable",
 )
 
 
@@ -63,9 +79,21 @@ class NetworkSpec:
     loss: str
     numbering: str
     learning_rate: float
-    inputs: tuple[float, ...]
+    inputs: tuple[float, ...]  # the first (or only) sample
     targets: tuple[float, ...]
     weights: tuple[float, ...]  # in numbering order
+    negative_slope: float = DEFAULT_NEGATIVE_SLOPE  # leaky_relu's slope for z < 0
+    bias: str = "none"  # none, per-layer (one shared by a layer's units) or per-unit
+    bias_values: tuple[float, ...] = ()  # one per layer or one per unit, input layer excluded
+    bias_trainable: bool = True
+    explicit_names: tuple[str, ...] = ()  # numbering = "explicit": one name per weight
+    #: every sample (inputs, targets); empty means the single sample (inputs, targets)
+    all_samples: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()
+    #: cross-entropy targets given as class indices (0-based), one per sample
+    target_classes: tuple[int, ...] | None = None
+    reduction: str = "mean"  # how the samples' losses combine
+    steps: int = 1  # gradient-descent rounds for `symbp train`
+    weight_init: str = "given"  # how the initial weights were chosen, for the reader
 
     @property
     def edges(self) -> tuple[Edge, ...]:
@@ -74,7 +102,62 @@ class NetworkSpec:
 
     @property
     def weight_names(self) -> tuple[str, ...]:
-        return tuple(f"w{i + 1}" for i in range(len(self.weights)))
+        return weight_names(self.layers, self.numbering, self.explicit_names)
+
+    @property
+    def samples(self) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
+        """Every (inputs, targets) pair; one for a single-sample spec."""
+        return self.all_samples or ((self.inputs, self.targets),)
+
+    @property
+    def bias_names(self) -> tuple[str, ...]:
+        return bias_names(self.layers, self.bias)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """What gradient descent changes: the weights, then the trainable biases."""
+        return self.weight_names + (self.bias_names if self.bias_trainable else ())
+
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        """The initial values of `parameter_names`."""
+        return self.weights + (self.bias_values if self.bias_trainable else ())
+
+
+def unit_name(layer: int, index: int, n_layers: int) -> str:
+    """x1.. for inputs, o1.. for outputs, h1.. for a single hidden layer, h<l>_<j> for several."""
+    if layer == 0:
+        return f"x{index + 1}"
+    if layer == n_layers - 1:
+        return f"o{index + 1}"
+    if n_layers == 3:
+        return f"h{index + 1}"
+    return f"h{layer}_{index + 1}"
+
+
+def weight_names(
+    layers: tuple[int, ...], numbering: str, explicit: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The weights' names in numbering order: w1, w2, … or w<l>_<j>_<k> (layered) or explicit."""
+    if numbering == "explicit":
+        return explicit
+    edges = edge_order(layers, numbering)
+    if numbering == "layered":
+        return tuple(f"w{e.layer}_{e.target + 1}_{e.source + 1}" for e in edges)
+    return tuple(f"w{i + 1}" for i in range(len(edges)))
+
+
+def bias_names(layers: tuple[int, ...], mode: str) -> tuple[str, ...]:
+    """b1, b2, … (one per non-input layer) or b_h1, b_o1, … (one per unit)."""
+    if mode == "per-layer":
+        return tuple(f"b{layer}" for layer in range(1, len(layers)))
+    if mode == "per-unit":
+        return tuple(
+            f"b_{unit_name(layer, index, len(layers))}"
+            for layer in range(1, len(layers))
+            for index in range(layers[layer])
+        )
+    return ()
 
 
 def edge_order(layers: tuple[int, ...], numbering: str) -> tuple[Edge, ...]:
@@ -82,12 +165,13 @@ def edge_order(layers: tuple[int, ...], numbering: str) -> tuple[Edge, ...]:
 
     by-source (the MOOC's): layer by layer, then by source unit, then by target unit, so that
     w1: x1→h1, w2: x1→h2, w3: x2→h1.  by-target (most English textbooks): layer by layer, then
-    by target unit, then by source unit, so that w1: x1→h1, w2: x2→h1.
+    by target unit, then by source unit, so that w1: x1→h1, w2: x2→h1. layered (w^{(l)}_{jk},
+    j the target and k the source) runs in by-target order; explicit names follow by-source order.
     """
     edges: list[Edge] = []
     for layer in range(1, len(layers)):
         n_source, n_target = layers[layer - 1], layers[layer]
-        if numbering == "by-source":
+        if numbering in ("by-source", "explicit"):
             pairs = [(s, t) for s in range(n_source) for t in range(n_target)]
         else:
             pairs = [(s, t) for t in range(n_target) for s in range(n_source)]
@@ -175,13 +259,76 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     if len(title) > MAX_TITLE_LENGTH:
         raise SpecError(f"{source}: title is longer than {MAX_TITLE_LENGTH} characters")
 
-    n_layers = len(layers) - 1
+    activations = _activations(data.get("activation", "sigmoid"), len(layers) - 1, source)
+    negative_slope = _number(
+        data.get("negative_slope", DEFAULT_NEGATIVE_SLOPE), f"{source}: negative_slope"
+    )
+    loss = data.get("loss", "half_sse")
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise SpecError(f"{source}: unknown loss {loss!r} (known: {', '.join(LOSSES)})")
+    _check_loss_fits_output(loss, activations[-1], source)
 
-    activation = data.get("activation", "sigmoid")
-    if isinstance(activation, str):
-        activations = (activation,) * n_layers
-    elif isinstance(activation, list) and all(isinstance(a, str) for a in activation):
-        activations = tuple(activation)
+    numbering = data.get("numbering", "by-source")
+    if not isinstance(numbering, str) or numbering not in NUMBERINGS:
+        raise SpecError(
+            f"{source}: unknown numbering {numbering!r} (known: {', '.join(NUMBERINGS)})"
+        )
+    n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    explicit = _explicit_names(data, numbering, n_weights, source)
+
+    learning_rate = _number(data.get("learning_rate", 1.0), f"{source}: learning_rate")
+    steps = data.get("steps", 1)
+    if not _is_int(steps) or not 0 <= steps <= MAX_STEPS:
+        raise SpecError(f"{source}: steps must be a whole number from 0 to {MAX_STEPS}")
+    reduction = data.get("reduction", "mean")
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        raise SpecError(
+            f"{source}: unknown reduction {reduction!r} (known: {', '.join(REDUCTIONS)})"
+        )
+
+    samples, classes = _samples(data["inputs"], data["targets"], layers, loss, source)
+    weights, weight_init = _initial_weights(data["weights"], layers, numbering, source)
+
+    bias = data.get("bias", "none")
+    if not isinstance(bias, str) or bias not in BIAS_MODES:
+        raise SpecError(f"{source}: unknown bias {bias!r} (known: {', '.join(BIAS_MODES)})")
+    n_biases = len(bias_names(layers, bias))
+    bias_values = _bias_values(data.get("bias_values"), bias, n_biases, source)
+    bias_trainable = data.get("bias_trainable", True)
+    if not isinstance(bias_trainable, bool):
+        raise SpecError(f"{source}: bias_trainable must be true or false")
+
+    _check_names_distinct(
+        weight_names(layers, numbering, explicit) + bias_names(layers, bias), layers, source
+    )
+    return NetworkSpec(
+        title=title,
+        layers=layers,
+        activations=activations,
+        loss=loss,
+        numbering=numbering,
+        learning_rate=learning_rate,
+        inputs=samples[0][0],
+        targets=samples[0][1],
+        weights=weights,
+        negative_slope=negative_slope,
+        bias=bias,
+        bias_values=bias_values,
+        bias_trainable=bias_trainable,
+        explicit_names=explicit,
+        all_samples=samples if len(samples) > 1 else (),
+        target_classes=classes,
+        reduction=reduction,
+        steps=int(steps),
+        weight_init=weight_init,
+    )
+
+
+def _activations(value: Any, n_layers: int, source: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        activations = (value,) * n_layers
+    elif isinstance(value, list) and all(isinstance(a, str) for a in value):
+        activations = tuple(value)
         if len(activations) != n_layers:
             raise SpecError(
                 f"{source}: activation lists {len(activations)} names but the network has "
@@ -194,34 +341,182 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
             raise SpecError(
                 f"{source}: unknown activation {name!r} (known: {', '.join(ACTIVATIONS)})"
             )
+    if "softmax" in activations[:-1]:
+        raise SpecError(f"{source}: activation 'softmax' is allowed on the output layer only")
+    return activations
 
-    loss = data.get("loss", "half_sse")
-    if not isinstance(loss, str) or loss not in LOSSES:
-        raise SpecError(f"{source}: unknown loss {loss!r} (known: {', '.join(LOSSES)})")
 
-    numbering = data.get("numbering", "by-source")
-    if not isinstance(numbering, str) or numbering not in NUMBERINGS:
+def _check_loss_fits_output(loss: str, output_activation: str, source: str) -> None:
+    # torch.nn.CrossEntropyLoss applies softmax itself; symbp shows it as the output layer
+    if loss == "cross_entropy" and output_activation != "softmax":
         raise SpecError(
-            f"{source}: unknown numbering {numbering!r} (known: {', '.join(NUMBERINGS)})"
+            f"{source}: loss 'cross_entropy' needs activation 'softmax' on the output layer, "
+            f"not {output_activation!r}"
+        )
+    if loss == "bce" and output_activation != "sigmoid":
+        raise SpecError(
+            f"{source}: loss 'bce' needs activation 'sigmoid' on the output layer (outputs in "
+            f"[0, 1]), not {output_activation!r}"
         )
 
-    learning_rate = _number(data.get("learning_rate", 1.0), f"{source}: learning_rate")
-    inputs = _numbers(data["inputs"], f"{source}: inputs", layers[0])
-    targets = _numbers(data["targets"], f"{source}: targets", layers[-1])
-    n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
-    weights = _numbers(data["weights"], f"{source}: weights", n_weights)
 
-    return NetworkSpec(
-        title=title,
-        layers=layers,
-        activations=activations,
-        loss=loss,
-        numbering=numbering,
-        learning_rate=learning_rate,
-        inputs=inputs,
-        targets=targets,
-        weights=weights,
+def _explicit_names(
+    data: Mapping[str, Any], numbering: str, n_weights: int, source: str
+) -> tuple[str, ...]:
+    names = data.get("weight_names")
+    if numbering != "explicit":
+        if names is not None:
+            raise SpecError(f"{source}: weight_names needs numbering = 'explicit'")
+        return ()
+    if names is None:
+        raise SpecError(f"{source}: numbering 'explicit' needs weight_names, one per weight")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SpecError(f"{source}: weight_names must be a list of names")
+    if len(names) != n_weights:
+        raise SpecError(
+            f"{source}: weight_names has {len(names)} names but the layers need {n_weights}"
+        )
+    for index, name in enumerate(names):
+        if not NAME_PATTERN.fullmatch(name):
+            raise SpecError(
+                f"{source}: weight_names[{index}] {_describe(name)} is not a name (a letter, "
+                "then up to 30 letters, digits or underscores)"
+            )
+    return tuple(names)
+
+
+def _check_names_distinct(names: tuple[str, ...], layers: tuple[int, ...], source: str) -> None:
+    taken = {"L"}
+    for layer, size in enumerate(layers):
+        for index in range(size):
+            unit = unit_name(layer, index, len(layers))
+            taken |= {unit, f"z_{unit}", f"delta_{unit}"}
+    taken |= {f"y{k + 1}" for k in range(layers[-1])}
+    seen: set[str] = set()
+    for name in names:
+        if name in taken:
+            raise SpecError(f"{source}: weight_names: {name!r} is already the name of a unit")
+        if name in seen:
+            raise SpecError(f"{source}: weight_names: {name!r} is used twice")
+        seen.add(name)
+
+
+def _samples(
+    inputs: Any, targets: Any, layers: tuple[int, ...], loss: str, source: str
+) -> tuple[tuple[tuple[tuple[float, ...], tuple[float, ...]], ...], tuple[int, ...] | None]:
+    """Every (inputs, targets) pair, and the class indices when targets were given that way."""
+    several = isinstance(inputs, list) and bool(inputs) and isinstance(inputs[0], list)
+    if several:
+        if len(inputs) > MAX_SAMPLES:
+            raise SpecError(
+                f"{source}: inputs lists {len(inputs)} samples, more than {MAX_SAMPLES}"
+            )
+        if not isinstance(targets, list) or len(targets) != len(inputs):
+            raise SpecError(
+                f"{source}: targets must list one entry per sample ({len(inputs)} samples)"
+            )
+        rows = [_numbers(row, f"{source}: inputs[{i}]", layers[0]) for i, row in enumerate(inputs)]
+        target_rows = [
+            _targets(t, f"{source}: targets[{i}]", layers[-1], loss) for i, t in enumerate(targets)
+        ]
+    else:
+        rows = [_numbers(inputs, f"{source}: inputs", layers[0])]
+        target_rows = [_targets(targets, f"{source}: targets", layers[-1], loss)]
+    kinds = {cls is None for _, cls in target_rows}
+    if len(kinds) > 1:
+        raise SpecError(f"{source}: targets mixes class indices and lists of values")
+    classes = (
+        None
+        if None in {cls for _, cls in target_rows}
+        else tuple(int(cls) for _, cls in target_rows if cls is not None)
     )
+    samples = tuple((row, values) for row, (values, _) in zip(rows, target_rows, strict=True))
+    return samples, classes
+
+
+def _targets(
+    value: Any, where: str, n_outputs: int, loss: str
+) -> tuple[tuple[float, ...], int | None]:
+    """One sample's targets, and its class index when the target is given as one."""
+    if loss == "cross_entropy" and _is_int(value):
+        if not 0 <= value < n_outputs:
+            raise SpecError(
+                f"{where}: class index {value} is not a valid class (0..{n_outputs - 1})"
+            )
+        return tuple(1.0 if k == value else 0.0 for k in range(n_outputs)), int(value)
+    values = _numbers(value, where, n_outputs)
+    if loss == "cross_entropy" and (
+        any(v < 0 for v in values) or abs(math.fsum(values) - 1) > 1e-9
+    ):
+        raise SpecError(
+            f"{where}: cross_entropy targets must be a class index or a probability "
+            f"distribution (values ≥ 0 summing to 1), not {list(values)}"
+        )
+    if loss == "bce" and any(not 0 <= v <= 1 for v in values):
+        raise SpecError(f"{where}: bce targets must lie in [0, 1], not {list(values)}")
+    return values, None
+
+
+def _initial_weights(
+    value: Any, layers: tuple[int, ...], numbering: str, source: str
+) -> tuple[tuple[float, ...], str]:
+    """The initial weights and how they were chosen: given, zero, or uniform random."""
+    n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    if value == "zero":
+        return (0.0,) * n_weights, "all zero"
+    if isinstance(value, dict):
+        return _random_weights(value, layers, numbering, source)
+    if isinstance(value, str):
+        raise SpecError(
+            f"{source}: weights must be a list of numbers, 'zero', or "
+            "{ random = 'uniform', seed = N }"
+        )
+    return _numbers(value, f"{source}: weights", n_weights), "given"
+
+
+def _random_weights(
+    table: Mapping[str, Any], layers: tuple[int, ...], numbering: str, source: str
+) -> tuple[tuple[float, ...], str]:
+    """Each weight drawn independently from U(−r, r), numpy's PCG64 seeded, numbering order.
+
+    r is 1/√(fan-in of the weight's target unit) unless given: torch.nn.Linear's default range.
+    """
+    import numpy as np
+
+    where = f"{source}: weights"
+    unknown = sorted(set(table) - {"random", "seed", "range"})
+    if unknown:
+        raise SpecError(f"{where}: unknown key {unknown[0]!r} (known: random, seed, range)")
+    if table.get("random") != "uniform":
+        raise SpecError(f"{where}: random must be 'uniform'")
+    seed = table.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise SpecError(f"{where}: seed must be a whole number ≥ 0")
+    given_range = None
+    if "range" in table:
+        given_range = _number(table["range"], f"{where}: range")
+        if given_range <= 0:
+            raise SpecError(f"{where}: range must be positive")
+    rng = np.random.default_rng(seed)
+    weights = []
+    for edge in edge_order(layers, numbering):
+        bound = given_range if given_range is not None else 1 / math.sqrt(layers[edge.layer - 1])
+        weights.append(float(rng.uniform(-bound, bound)))
+    bound_text = f"{given_range:g}" if given_range is not None else "1/√fan-in"
+    return tuple(weights), (
+        f"random: each weight from U(−{bound_text}, {bound_text}), numpy default_rng({seed}), "
+        "in numbering order"
+    )
+
+
+def _bias_values(value: Any, mode: str, count: int, source: str) -> tuple[float, ...]:
+    if mode == "none":
+        if value is not None:
+            raise SpecError(f"{source}: bias_values needs bias = 'per-layer' or 'per-unit'")
+        return ()
+    if value is None or value == "zero":
+        return (0.0,) * count
+    return _numbers(value, f"{source}: bias_values", count)
 
 
 def _layers(value: Any, source: str) -> tuple[int, ...]:

@@ -17,8 +17,11 @@ from symbp.spec import NetworkSpec
 
 #: |symbolic − torch| must be within ATOL + RTOL·|torch| (per dtype).
 TOLERANCES = {"float64": (1e-10, 1e-8), "float32": (1e-5, 1e-4)}
-#: |symbolic − finite difference| must be within these (central differences, h = 1e-6).
+#: |symbolic − finite difference| must be within these (central differences, h = 1e-6), plus
+#: the rounding bound of a central difference, FD_ROUNDING · max(1, |L|): at weights of ±1000
+#: the loss can be 1e10 and a difference of two such losses loses that many digits.
 FD_TOLERANCES = (1e-7, 1e-5)
+FD_ROUNDING = 1e-8
 DTYPES = tuple(TOLERANCES)
 
 
@@ -59,46 +62,184 @@ class CheckResult:
         raise KeyError(name)
 
 
+@dataclass
+class _TorchNetwork:
+    """The spec's network as torch modules: nn.Linear layers, activation modules, a loss module."""
+
+    linears: list[Any]  # nn.Linear per layer (its own bias when biases are per unit)
+    shared_biases: list[Any]  # one 0-d tensor per layer when biases are per layer
+    activations: list[Any]  # one module per layer; the output's is skipped for logit losses
+    loss: Any  # a callable (outputs or logits, targets) -> loss
+    logits_loss: bool  # the loss takes the output pre-activations (BCEWithLogits, CrossEntropy)
+    inputs: Any  # (samples, inputs)
+    targets: Any  # (samples, outputs), or class indices
+
+    def forward(self) -> Any:
+        activation = self.inputs
+        last = len(self.linears) - 1
+        for layer, linear in enumerate(self.linears):
+            pre = linear(activation)
+            if self.shared_biases:
+                pre = pre + self.shared_biases[layer]
+            if layer == last and self.logits_loss:
+                return self.loss(pre, self.targets)
+            activation = self.activations[layer](pre)
+        return self.loss(activation, self.targets)
+
+    def trainable(self, spec: NetworkSpec) -> list[Any]:
+        """torch.optim's parameter list (weights, then biases when trainable)."""
+        found = [linear.weight for linear in self.linears]
+        if spec.bias_trainable:
+            found += [linear.bias for linear in self.linears if linear.bias is not None]
+            found += self.shared_biases
+        return found
+
+    def flat_values(self, spec: NetworkSpec, gradients: bool) -> tuple[float, ...]:
+        """Values (or gradients) in symbp's parameter order: numbering order, then biases."""
+
+        def read(tensor: Any) -> Any:
+            return tensor.grad if gradients else tensor.detach()
+
+        values = [
+            float(read(self.linears[e.layer - 1].weight)[e.target, e.source]) for e in spec.edges
+        ]
+        if spec.bias_trainable:
+            if spec.bias == "per-unit":
+                values += [float(v) for linear in self.linears for v in read(linear.bias)]
+            elif spec.bias == "per-layer":
+                values += [float(read(b)) for b in self.shared_biases]
+        return tuple(values)
+
+
+def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) -> _TorchNetwork:
+    import torch
+    from torch import nn
+
+    torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
+    values = list(spec.parameters if parameters is None else parameters)
+    n_weights = len(spec.weights)
+    biases = values[n_weights:] if spec.bias_trainable else list(spec.bias_values)
+    linears = []
+    for layer in range(1, len(spec.layers)):
+        linears.append(
+            nn.Linear(
+                spec.layers[layer - 1],
+                spec.layers[layer],
+                bias=spec.bias == "per-unit",
+                dtype=torch_dtype,
+            )
+        )
+    with torch.no_grad():
+        for position, edge in enumerate(spec.edges):
+            linears[edge.layer - 1].weight[edge.target, edge.source] = values[position]
+        if spec.bias == "per-unit":
+            offset = 0
+            for linear in linears:
+                size = linear.out_features
+                linear.bias.copy_(torch.tensor(biases[offset : offset + size], dtype=torch_dtype))
+                offset += size
+    shared = []
+    if spec.bias == "per-layer":
+        shared = [torch.tensor(value, dtype=torch_dtype) for value in biases]
+    for linear in linears:
+        if linear.bias is not None:
+            linear.bias.requires_grad_(spec.bias_trainable)
+    for bias in shared:
+        bias.requires_grad_(spec.bias_trainable)
+
+    inputs = torch.tensor([list(x) for x, _ in spec.samples], dtype=torch_dtype)
+    logits_loss = spec.loss in ("bce", "cross_entropy")
+    if spec.loss == "cross_entropy" and spec.target_classes is not None:
+        targets = torch.tensor(list(spec.target_classes), dtype=torch.long)
+    else:
+        targets = torch.tensor([list(y) for _, y in spec.samples], dtype=torch_dtype)
+    return _TorchNetwork(
+        linears=linears,
+        shared_biases=shared,
+        activations=[_torch_activation(name, spec.negative_slope) for name in spec.activations],
+        loss=_torch_loss(spec.loss, spec.reduction, len(spec.samples), spec.layers[-1]),
+        logits_loss=logits_loss,
+        inputs=inputs,
+        targets=targets,
+    )
+
+
 def torch_loss_and_gradients(
     spec: NetworkSpec,
     dtype: str = "float64",
     weights: Sequence[float] | None = None,
 ) -> tuple[float, tuple[float, ...], str]:
-    """L and ∂L/∂w for every weight (numbering order) by torch autograd; and torch's version."""
+    """L and ∂L/∂p for every parameter (weights in numbering order, then trainable biases) by
+    torch autograd, over all the spec's samples; and torch's version."""
     import torch
 
-    torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
-    values = spec.weights if weights is None else weights
-    flat = torch.tensor(list(values), dtype=torch_dtype, requires_grad=True)
-    activation = torch.tensor(list(spec.inputs), dtype=torch_dtype)
-    edges = spec.edges
-    for layer in range(1, len(spec.layers)):
-        # matrix[target][source] holds the position of that edge's weight in `flat`
-        matrix = [[0] * spec.layers[layer - 1] for _ in range(spec.layers[layer])]
-        for position, edge in enumerate(edges):
-            if edge.layer == layer:
-                matrix[edge.target][edge.source] = position
-        weight_matrix = flat[torch.tensor(matrix, dtype=torch.long)]
-        pre_activation = weight_matrix @ activation
-        activation = _torch_activation(spec.activations[layer - 1], pre_activation)
-    targets = torch.tensor(list(spec.targets), dtype=torch_dtype)
-    loss = _torch_loss(spec.loss, activation, targets)
+    network = _build(spec, dtype, weights)
+    loss = network.forward()
     loss.backward()
-    assert flat.grad is not None
-    return float(loss.item()), tuple(float(g) for g in flat.grad.tolist()), torch.__version__
+    return float(loss.item()), network.flat_values(spec, gradients=True), torch.__version__
 
 
-def _torch_activation(name: str, z: Any) -> Any:
+def torch_training(
+    spec: NetworkSpec, steps: int, learning_rate: float, dtype: str = "float64"
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """torch.optim.SGD for `steps` updates: the loss before each step and after the last, and
+    the final parameters (symbp's order)."""
     import torch
 
-    if name == "sigmoid":
-        return torch.sigmoid(z)
+    network = _build(spec, dtype, None)
+    optimizer = torch.optim.SGD(network.trainable(spec), lr=learning_rate)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = network.forward()
+        loss.backward()
+        losses.append(float(loss.item()))
+        optimizer.step()
+    with torch.no_grad():
+        losses.append(float(network.forward().item()))
+    return tuple(losses), network.flat_values(spec, gradients=False)
+
+
+def _torch_activation(name: str, negative_slope: float) -> Any:
+    from torch import nn
+
+    modules = {
+        "sigmoid": nn.Sigmoid,
+        "tanh": nn.Tanh,
+        "relu": nn.ReLU,
+        "identity": nn.Identity,
+    }
+    if name in modules:
+        return modules[name]()
+    if name == "leaky_relu":
+        return nn.LeakyReLU(negative_slope=negative_slope)
+    if name == "softmax":
+        return nn.Softmax(dim=1)
     raise ValueError(f"no torch activation for {name!r}")
 
 
-def _torch_loss(name: str, outputs: Any, targets: Any) -> Any:
-    if name == "half_sse":
-        return 0.5 * ((outputs - targets) ** 2).sum()
+def _torch_loss(name: str, reduction: str, n_samples: int, n_outputs: int) -> Any:
+    """torch's own loss module, scaled to symbp's definition and reduction over samples."""
+    from torch import nn
+
+    per_samples = 1.0 / n_samples if reduction == "mean" else 1.0
+    if name in ("half_sse", "sse"):
+        factor = (0.5 if name == "half_sse" else 1.0) * per_samples
+        sse = nn.MSELoss(reduction="sum")
+        return lambda outputs, targets: factor * sse(outputs, targets)
+    if name == "mse_mean":
+        if reduction == "mean":
+            return nn.MSELoss()  # the default: mean over outputs and samples
+        summed = nn.MSELoss(reduction="sum")
+        return lambda outputs, targets: summed(outputs, targets) / n_outputs
+    if name == "bce":
+        # BCEWithLogitsLoss is BCELoss(sigmoid(z)) computed without overflow
+        if reduction == "mean":
+            return nn.BCEWithLogitsLoss()
+        summed_bce = nn.BCEWithLogitsLoss(reduction="sum")
+        return lambda logits, targets: summed_bce(logits, targets) / n_outputs
+    if name == "cross_entropy":
+        return nn.CrossEntropyLoss(reduction=reduction)
     raise ValueError(f"no torch loss for {name!r}")
 
 
@@ -109,12 +250,15 @@ def check(
 ) -> CheckResult:
     """Compare an evaluation's loss and gradients with torch autograd and finite differences."""
     spec = evaluation.network.spec
-    loss_torch, gradients_torch, version = torch_loss_and_gradients(spec, dtype, evaluation.weights)
+    loss_torch, gradients_torch, version = torch_loss_and_gradients(
+        spec, dtype, evaluation.parameters
+    )
     atol, rtol = TOLERANCES[dtype]
     fd_atol, fd_rtol = FD_TOLERANCES
+    fd_atol += FD_ROUNDING * max(1.0, abs(evaluation.loss))
     checks = []
     for weight, symbolic, by_torch, by_fd in zip(
-        evaluation.network.weights,
+        evaluation.network.parameters,
         evaluation.gradients,
         gradients_torch,
         finite_differences,

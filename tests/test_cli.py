@@ -130,7 +130,7 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None
             ".toml",
             "must be a finite number",
         ),
-        ("layers = [2, 2]\nbias = 1", ".toml", "unknown key 'bias'"),
+        ("layers = [2, 2]\nmomentum = 1", ".toml", "unknown key 'momentum'"),
         ("layers = [2, 500, 2]", ".toml", "outside 1..128"),
         ("layers = [2, 2]\ninputs = [__import__('os').system('id'), 1]", ".toml", "not valid TOML"),
     ],
@@ -158,3 +158,91 @@ def test_spec_file_of_another_shape(tmp_path: Path) -> None:
 
 def test_in_process_main_returns_status() -> None:
     assert main(["derive", "--weight", "w2", "--no-check", "--format", "json"]) == 0
+
+
+def test_train_csv_matches_torch_sgd() -> None:
+    require_module("torch")
+    from symbp.spec import default_spec
+    from symbp.torch_check import torch_training
+
+    result = run("train", "--steps", "5", "--lr", "0.5", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(",") for line in result.stdout.splitlines()]
+    assert rows[0] == ["step", "loss"] + [f"w{i}" for i in range(1, 9)]
+    losses, final = torch_training(default_spec(), steps=5, learning_rate=0.5)
+    assert [float(row[1]) for row in rows[1:]] == pytest.approx(losses, abs=1e-13)
+    assert [float(v) for v in rows[-1][2:]] == pytest.approx(final, abs=1e-13)
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_train_plot_draws_the_loss_curve(tmp_path: Path, suffix: str) -> None:
+    require_module("matplotlib")
+    path = tmp_path / f"loss{suffix}"
+    result = run("train", "--steps", "4", "--plot", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "4 gradient-descent steps" in result.stdout
+    data = path.read_bytes()
+    if suffix == ".png":
+        assert data.startswith(b"\x89PNG")
+    else:
+        import xml.etree.ElementTree as ElementTree
+
+        root = ElementTree.fromstring(data)
+        assert root.tag.endswith("svg")
+        again = tmp_path / "again.svg"
+        run("train", "--steps", "4", "--plot", str(again))
+        assert again.read_bytes() == data  # deterministic
+
+
+def test_train_without_plot_does_not_import_matplotlib() -> None:
+    code = (
+        "import sys\n"
+        "from symbp.cli import main\n"
+        "assert main(['train', '--steps', '2', '--format', 'json']) == 0\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--plot", "loss.pdf"], "--plot file 'loss.pdf' must end in .png or .svg"),
+        (["train", "--steps", "-3"], "--steps must be from 0 to"),
+        (["train", "--lr", "inf"], "--lr must be a finite number"),
+    ],
+)
+def test_train_bad_input(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_derive_a_bias() -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = run(
+        "derive", "--weight", "b2", "--no-check", "--spec", str(root / "examples/mazur_2_2_2.toml")
+    )
+    assert result.returncode == 0, result.stderr
+    assert "b2 = 0.6 is the bias of o1, o2 (fixed" in result.stdout
+    assert "∂L/∂b2 = δ_o1 + δ_o2" in result.stdout
+
+
+def test_saturated_network_json_is_strict_json(tmp_path: Path) -> None:
+    path = tmp_path / "net.toml"
+    path.write_text(
+        "layers = [2, 2, 3]\nactivation = ['tanh', 'softmax']\nloss = 'cross_entropy'\n"
+        "inputs = [0.5, 0.3]\ntargets = 2\n"
+        "weights = [1000, -1000, 1000, 1000, -1000, 1000, 1000, -1000, 1000, -1000]\n"
+    )
+    result = run("derive", "--all", "--format", "json", "--no-check", "--spec", str(path))
+    assert result.returncode == 0, result.stderr
+
+    def reject(constant: str) -> None:
+        raise AssertionError(f"{constant} in JSON")
+
+    document = json.loads(result.stdout, parse_constant=reject)
+    assert all(d["gradient"] == d["gradient"] for d in document["derivations"])

@@ -130,3 +130,116 @@ def test_missing_file_and_wrong_extension(tmp_path: Path) -> None:
     other.write_text("layers: [2, 2]")
     with pytest.raises(SpecError, match="must end in .toml or .json"):
         load_spec(other)
+
+
+CE = GOOD.replace("[0.23, -0.07]", "[0.5, 0.5]") + "activation = ['sigmoid', 'softmax']\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD + "activation = 'softmax'", "'softmax' is allowed on the output layer only"),
+        (GOOD + "activation = ['tanh', 'swish']", "unknown activation 'swish'"),
+        (GOOD + "loss = 'cross_entropy'", "loss 'cross_entropy' needs activation 'softmax'"),
+        (GOOD + "loss = 'bce'\nactivation = 'relu'", "loss 'bce' needs activation 'sigmoid'"),
+        (GOOD + "loss = 'bce'", "bce targets must lie in [0, 1]"),
+        (CE.replace("[0.5, 0.5]", "[0.5, 0.6]") + "loss = 'cross_entropy'", "probability"),
+        (CE.replace("[0.5, 0.5]", "[1.5, -0.5]") + "loss = 'cross_entropy'", "probability"),
+        (CE.replace("[0.5, 0.5]", "2") + "loss = 'cross_entropy'", "class index 2 is not a valid"),
+        (CE.replace("[0.5, 0.5]", "-1") + "loss = 'cross_entropy'", "class index -1"),
+        (GOOD + "bias = 'per-layer'\nbias_values = [1]", "bias_values has 1 values"),
+        (GOOD + "bias = 'sometimes'", "unknown bias 'sometimes'"),
+        (GOOD + "bias_values = [1, 2]", "bias_values needs bias"),
+        (GOOD + "bias = 'per-unit'\nbias_trainable = 'yes'", "bias_trainable must be true"),
+        (GOOD + "reduction = 'max'", "unknown reduction 'max'"),
+        (GOOD + "steps = -1", "steps must be a whole number"),
+        (GOOD + "negative_slope = 'a'", "negative_slope must be a number"),
+        (GOOD + "numbering = 'explicit'", "numbering 'explicit' needs weight_names"),
+        (GOOD + "weight_names = ['a']", "weight_names needs numbering = 'explicit'"),
+        (
+            GOOD + "numbering = 'explicit'\nweight_names = ['a', 'b']",
+            "weight_names has 2 names but the layers need 8",
+        ),
+        (
+            GOOD
+            + "numbering = 'explicit'\n"
+            + "weight_names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', '__import__(\"os\")']",
+            "weight_names[7]",
+        ),
+        (
+            GOOD
+            + "numbering = 'explicit'\nweight_names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h1']",
+            "'h1' is already the name of a unit",
+        ),
+        (
+            GOOD
+            + "numbering = 'explicit'\nweight_names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'a']",
+            "'a' is used twice",
+        ),
+        (GOOD.replace("[0.2, -0.4", "'ones'#"), "weights must be a list of numbers, 'zero'"),
+        (
+            GOOD.replace(
+                "weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5, -0.3, 0.8]",
+                "weights = { random = 'normal', seed = 1 }",
+            ),
+            "random must be 'uniform'",
+        ),
+        (
+            GOOD.replace(
+                "weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5, -0.3, 0.8]",
+                "weights = { random = 'uniform' }",
+            ),
+            "seed must be a whole number",
+        ),
+        (
+            GOOD.replace("inputs = [0.5, 0.3]", "inputs = [[0.5, 0.3], [1, 2], [0, 0]]"),
+            "targets must list one entry per sample (3 samples)",
+        ),
+        (
+            GOOD.replace("inputs = [0.5, 0.3]", "inputs = [[0.5, 0.3], [1]]").replace(
+                "targets = [0.23, -0.07]", "targets = [[0, 0], [1, 1]]"
+            ),
+            "inputs[1] has 1 values but the layers need 2",
+        ),
+    ],
+)
+def test_bad_network_fields_are_one_clear_error(text: str, message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_toml(text, source="net.toml")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_random_weights_are_seeded_uniform_within_the_fan_in_bound() -> None:
+    text = GOOD.replace(
+        "weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5, -0.3, 0.8]",
+        "weights = { random = 'uniform', seed = 7 }",
+    )
+    first, second = parse_toml(text), parse_toml(text)
+    assert first.weights == second.weights
+    assert len(set(first.weights)) == 8
+    assert all(abs(w) <= 1 / 2**0.5 for w in first.weights)
+    assert "U(−1/√fan-in, 1/√fan-in)" in first.weight_init and "default_rng(7)" in first.weight_init
+    other = parse_toml(text.replace("seed = 7", "seed = 8"))
+    assert other.weights != first.weights
+
+
+def test_numbering_names() -> None:
+    spec = parse_toml(GOOD + "numbering = 'layered'")
+    # w^{(l)}_{jk}: layer l, target j, source k (by-target order)
+    assert spec.weight_names[:4] == ("w1_1_1", "w1_1_2", "w1_2_1", "w1_2_2")
+    assert spec.edges[1] == Edge(1, 1, 0)
+    spec = parse_toml(GOOD + "bias = 'per-unit'\nbias_values = [1, 2, 3, 4]")
+    assert spec.bias_names == ("b_h1", "b_h2", "b_o1", "b_o2")
+    assert spec.parameter_names[-4:] == spec.bias_names
+
+
+def test_samples_and_class_targets() -> None:
+    spec = parse_toml(
+        CE.replace("inputs = [0.5, 0.3]", "inputs = [[0.5, 0.3], [1, 2]]").replace(
+            "targets = [0.5, 0.5]", "targets = [1, 0]"
+        )
+        + "loss = 'cross_entropy'"
+    )
+    assert spec.samples == (((0.5, 0.3), (0.0, 1.0)), ((1.0, 2.0), (1.0, 0.0)))
+    assert spec.target_classes == (1, 0)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
-from symbp.derive import Derivation, LocalDerivative
+from symbp.derive import BiasDerivation, Derivation, LocalDerivative
 from symbp.numeric import Evaluation
 from symbp.render.document import Row, row_latex
 from symbp.render.printers import latex, latex_values, text, text_name, text_partial
 from symbp.render.steps import delta_rows, factor_row, grad_latex, result_number
 from symbp.torch_check import CheckResult
+
+
+def _finite(value: float) -> float | None:
+    """A factor that is 0/0 in float64 (an output rounded to 0 or 1) becomes null, not NaN."""
+    return value if math.isfinite(value) else None
 
 
 def _dump(document: dict[str, Any]) -> str:
@@ -31,7 +37,7 @@ def _factor(factor: LocalDerivative, evaluation: Evaluation) -> dict[str, Any]:
         "of": text_name(factor.of),
         "wrt": text_name(factor.wrt),
         "formula": text(factor.formula),
-        "value": evaluation.value(factor.formula),
+        "value": _finite(evaluation.value(factor.formula)),
         **_rich(factor_row(factor, evaluation)),
     }
 
@@ -48,7 +54,7 @@ def derivation_document(
         "paths": [
             {
                 "factors": [_factor(f, evaluation) for f in path.factors],
-                "value": evaluation.value(path.formula),
+                "value": _finite(evaluation.value(path.formula)),
             }
             for path in derivation.paths
         ],
@@ -60,6 +66,14 @@ def derivation_document(
                 "activation_derivative": _factor(d.activation_derivative, evaluation),
                 "formula": text(d.formula),
                 "value": evaluation.values[d.symbol],
+                "routes": [
+                    {
+                        "through": route.unit.name,
+                        "upstream": text(route.upstream_formula),
+                        "local": _factor(route.local, evaluation),
+                    }
+                    for route in d.routes
+                ],
                 **_rich(delta_rows(derivation.network, d, evaluation.values, 4)),
             }
             for d in derivation.deltas
@@ -92,15 +106,55 @@ def derivation_document(
     return document
 
 
+def bias_derivation_document(
+    derivation: BiasDerivation, evaluation: Evaluation, check: CheckResult | None = None
+) -> dict[str, Any]:
+    bias = derivation.bias
+    if evaluation.samples:
+        per_sample = [sample.value(derivation.delta_form) for sample in evaluation.samples]
+        mean = derivation.network.spec.reduction == "mean"
+        gradient = sum(per_sample) / (len(per_sample) if mean else 1)
+    else:
+        gradient = evaluation.value(derivation.delta_form)
+    document: dict[str, Any] = {
+        "bias": bias.name,
+        "units": [unit.name for unit in bias.targets],
+        "trainable": bias.trainable,
+        "initial_value": bias.value,
+        "delta_form": text(derivation.delta_form),
+        "closed_form": None if derivation.closed_form is None else text(derivation.closed_form),
+        "gradient": gradient,
+    }
+    if check is not None and bias.trainable:
+        row = check.weight(bias.name)
+        document["check"] = {
+            "dtype": check.dtype,
+            "torch": row.torch,
+            "finite_difference": row.finite_difference,
+            "passed": row.passed,
+        }
+    return document
+
+
 def render_derivations(
-    derivations: tuple[Derivation, ...], evaluation: Evaluation, check: CheckResult | None = None
+    derivations: tuple[Derivation, ...],
+    evaluation: Evaluation,
+    check: CheckResult | None = None,
+    biases: tuple[BiasDerivation, ...] = (),
 ) -> str:
     network = evaluation.network
+    extra: dict[str, Any] = {}
+    if biases:
+        extra["bias_derivations"] = [bias_derivation_document(b, evaluation, check) for b in biases]
     return _dump(
         {
             "title": network.spec.title,
             "loss": evaluation.loss,
+            "samples": len(network.spec.samples),
+            "reduction": network.spec.reduction,
+            "sample_gradients": [list(s.gradients) for s in evaluation.samples],
             "derivations": [derivation_document(d, evaluation, check) for d in derivations],
+            **extra,
         }
     )
 
@@ -145,7 +199,7 @@ def render_step(
             "weights": [
                 {"name": w.name, "value": w.value, "gradient": g, "updated": new}
                 for w, g, new in zip(
-                    network.weights, evaluation.gradients, new_weights, strict=True
+                    network.parameters, evaluation.gradients, new_weights, strict=True
                 )
             ],
         }

@@ -6,8 +6,15 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from symbp.derive import MAX_PATHS, Derivation
-from symbp.explain import SignExplanation, explain_sign, sign_word
+from symbp.derive import MAX_PATHS, BiasDerivation, DeltaDefinition, Derivation
+from symbp.explain import (
+    DerivationNote,
+    SignExplanation,
+    derivation_notes,
+    explain_sign,
+    sign_word,
+)
+from symbp.graph import Network, Unit
 from symbp.numeric import Evaluation
 from symbp.render.printers import format_number, text, text_name, text_partial, text_values
 from symbp.torch_check import CheckResult
@@ -31,6 +38,8 @@ def render_derivation(
     values = evaluation.values
     grad = f"∂L/∂{weight.name}"
     gradient = evaluation.gradient(weight.name)
+    # with several samples the steps below are sample 1's; the gradient is their mean or sum
+    first = evaluation.samples[0] if evaluation.samples else evaluation
     target = weight.target
     assert target.z is not None
     lines = [
@@ -41,6 +50,15 @@ def render_derivation(
         f"{text_name(target.z)} = {text(network.definitions[target.z])}",
         "",
     ]
+    if network.spec.weight_init != "given":
+        lines += [f"Initial weights: {network.spec.weight_init}.", ""]
+    if evaluation.samples:
+        count = len(evaluation.samples)
+        lines += [
+            f"{count} samples; L is the {network.spec.reduction} of their losses, so {grad} is "
+            f"the {network.spec.reduction} of their gradients. The steps below use sample 1.",
+            "",
+        ]
 
     noun = "path" if derivation.path_count == 1 else "paths"
     lines.append(f"Chain rule: {derivation.path_count} {noun} from {weight.name} to L")
@@ -66,6 +84,14 @@ def render_derivation(
                     )
                 )
         lines += _aligned(rows)
+        undefined = [row[0] for row in rows if row[-1] == "nan"]
+        if undefined:
+            lines.append(
+                f"  Note: {', '.join(undefined)} cannot be evaluated on its own here (0/0): an "
+                "output has rounded to exactly 0 or 1 in float64. In the δ form below the "
+                "output factor cancels exactly, so δ, the gradient and the loss (computed from "
+                "the pre-activations, like torch's log-softmax and BCE-with-logits) stay finite."
+            )
         lines += ["", "Each path is the product of its factors"]
         for number, path in enumerate(derivation.paths, start=1):
             route = " → ".join(
@@ -83,32 +109,34 @@ def render_derivation(
         )
 
     lines += ["", "δ form (backpropagation: δ = ∂L/∂z, output layer first)"]
-    for delta in derivation.deltas:
-        unit = delta.unit
-        assert unit.z is not None
-        upstream = delta.upstream_formula
-        local = delta.activation_derivative.formula
-        if unit in network.outputs:
-            symbols = f"∂L/∂{unit.name} · ∂{unit.name}/∂{text_name(unit.z)}"
-        else:
-            symbols = f"(Σ_k δ_k · w_{unit.name}→k) · ∂{unit.name}/∂{text_name(unit.z)}"
-        lines.append(f"  {text_name(delta.symbol)} = {symbols}")
-        lines.append(
-            f"  {' ' * len(text_name(delta.symbol))} = ({text(upstream)}) · {text(local)}"
-            f" = ({text_values(upstream, values, digits)}) · {text_values(local, values, digits)}"
-            f" = {format_number(values[delta.symbol], digits)}"
-        )
+    lines += _delta_lines(derivation.deltas, network, values, digits)
     lines.append(
         f"  {grad} = {text(derivation.delta_form)} = "
-        f"{text_values(derivation.delta_form, values, digits)} = {_result(gradient)}"
+        f"{text_values(derivation.delta_form, values, digits)} = "
+        f"{_result(first.gradient(weight.name))}"
     )
+    notes = derivation_notes(derivation, first)
+    if notes:
+        lines += [""] + ["  " + _note_text(note, network) for note in notes]
+    if evaluation.samples:
+        sample_gradients = [sample.gradient(weight.name) for sample in evaluation.samples]
+        combined = " + ".join(_signed(g, digits) for g in sample_gradients)
+        how = f"({combined}) / {len(sample_gradients)}"
+        if network.spec.reduction == "sum":
+            how = combined
+        lines += [
+            "",
+            f"Over the samples ({network.spec.reduction}): {grad} = {how} = {_result(gradient)}",
+        ]
 
     if derivation.closed_form is not None:
-        lines += ["", "Closed form (inputs, targets and weights only; σ(z) = 1/(1 + e^(−z)))"]
+        used = sorted({u.activation.formula for u in network.units.values() if u.activation})
+        lines += ["", f"Closed form (inputs, targets and weights only; {'; '.join(used)})"]
         lines.append(f"  {grad} = {text(derivation.closed_form)}")
 
-    lines += ["", "Why the sign"]
-    lines += ["  " + line for line in _sign_lines(explain_sign(derivation, evaluation), derivation)]
+    sample_note = f" (sample 1 of {len(evaluation.samples)})" if evaluation.samples else ""
+    lines += ["", "Why the sign" + sample_note]
+    lines += ["  " + line for line in _sign_lines(explain_sign(derivation, first), derivation)]
 
     lines += ["", f"Value: {grad} = {_result(gradient)}"]
     rate = network.spec.learning_rate
@@ -120,6 +148,169 @@ def render_derivation(
     if check is not None:
         lines.append(_check_line(check, weight.name))
     return "\n".join(lines) + "\n"
+
+
+def _delta_lines(
+    deltas: Sequence[DeltaDefinition],
+    network: Network,
+    values: dict[sp.Symbol, float],
+    digits: int,
+) -> list[str]:
+    """Each δ as symbols, then formula, numbers and value, output layer first."""
+    lines = []
+    for delta in deltas:
+        unit = delta.unit
+        assert unit.z is not None
+        if not delta.is_elementwise:
+            lines += _softmax_delta_lines(delta, values, digits)
+            continue
+        upstream = delta.upstream_formula
+        local = delta.activation_derivative.formula
+        if unit in network.outputs:
+            symbols = f"∂L/∂{unit.name} · ∂{unit.name}/∂{text_name(unit.z)}"
+        else:
+            symbols = f"(Σ_k δ_k · w_{unit.name}→k) · ∂{unit.name}/∂{text_name(unit.z)}"
+        lines.append(f"  {text_name(delta.symbol)} = {symbols}")
+        # a sum (tanh′ = 1 − a²) needs parentheses after "·"; a product (σ′ = a(1 − a)) not
+        local_text, local_values = text(local), text_values(local, values, digits)
+        if isinstance(local, sp.Add):
+            local_text, local_values = f"({local_text})", f"({local_values})"
+        lines.append(
+            f"  {' ' * len(text_name(delta.symbol))} = ({text(upstream)}) · {local_text}"
+            f" = ({text_values(upstream, values, digits)}) · {local_values}"
+            f" = {format_number(values[delta.symbol], digits)}"
+        )
+    return lines
+
+
+def render_bias_derivation(
+    derivation: BiasDerivation,
+    evaluation: Evaluation,
+    check: CheckResult | None = None,
+    digits: int = 4,
+) -> str:
+    """A bias's gradient: ∂z_j/∂b = 1 for each unit j it feeds, so ∂L/∂b = Σ_j δ_j."""
+    network = derivation.network
+    bias = derivation.bias
+    grad = f"∂L/∂{bias.name}"
+    first = evaluation.samples[0] if evaluation.samples else evaluation
+    values = first.values
+    units = ", ".join(unit.name for unit in bias.targets)
+    lines = [f"{network.spec.title}: {grad}", ""]
+    lines.append(
+        f"{bias.name} = {format_number(bias.value, digits)} is the bias of {units}"
+        + ("" if bias.trainable else " (fixed: gradient descent does not change it)")
+    )
+    for unit in bias.targets:
+        assert unit.z is not None
+        lines.append(f"  {text_name(unit.z)} = {text(network.definitions[unit.z])}")
+    deltas = " + ".join(text_name(_delta(unit)) for unit in bias.targets)
+    lines += [
+        "",
+        f"∂{text_name(_z(bias.targets[0]))}/∂{bias.name} = 1"
+        + (" for each of them" if len(bias.targets) > 1 else "")
+        + f", so {grad} = {deltas}",
+        "",
+        "δ form (backpropagation: δ = ∂L/∂z, output layer first)",
+    ]
+    lines += _delta_lines(derivation.deltas, network, values, digits)
+    gradient = first.value(derivation.delta_form)
+    lines.append(
+        f"  {grad} = {text(derivation.delta_form)} = "
+        f"{text_values(derivation.delta_form, values, digits)} = {_result(gradient)}"
+    )
+    if evaluation.samples:
+        per_sample = [sample.value(derivation.delta_form) for sample in evaluation.samples]
+        total = sum(per_sample) / (len(per_sample) if network.spec.reduction == "mean" else 1)
+        lines += [
+            "",
+            f"Over the {len(per_sample)} samples ({network.spec.reduction}): {grad} = "
+            + _reduction_text(per_sample, network.spec.reduction, digits)
+            + f" = {_result(total)}",
+        ]
+        gradient = total
+    if derivation.closed_form is not None:
+        lines += ["", "Closed form (inputs, targets, weights and biases only)"]
+        lines.append(f"  {grad} = {text(derivation.closed_form)}")
+    lines += ["", f"Value: {grad} = {_result(gradient)}"]
+    if bias.trainable:
+        rate = network.spec.learning_rate
+        lines.append(
+            f"Update (learning rate {format_number(rate)}): {bias.name} ← {bias.name} − η·{grad}"
+            f" = {format_number(bias.value, digits)} − {format_number(rate)} × "
+            f"({_result(gradient)}) = {_result(bias.value - rate * gradient)}"
+        )
+        if check is not None:
+            lines.append(_check_line(check, bias.name))
+    return "\n".join(lines) + "\n"
+
+
+def _reduction_text(values: Sequence[float], reduction: str, digits: int) -> str:
+    summed = " + ".join(_signed(v, digits) for v in values)
+    return f"({summed}) / {len(values)}" if reduction == "mean" else summed
+
+
+def _delta(unit: Unit) -> sp.Symbol:
+    assert unit.delta is not None
+    return unit.delta
+
+
+def _z(unit: Unit) -> sp.Symbol:
+    assert unit.z is not None
+    return unit.z
+
+
+def _softmax_delta_lines(
+    delta: DeltaDefinition, values: dict[sp.Symbol, float], digits: int
+) -> list[str]:
+    """δ_j of a softmax output: every output o_m depends on z_j, so it sums over them."""
+    unit = delta.unit
+    assert unit.z is not None
+    name = text_name(delta.symbol)
+    pad = " " * len(name)
+    symbols = " + ".join(
+        f"∂L/∂{route.unit.name} · ∂{route.unit.name}/∂{text_name(unit.z)}" for route in delta.routes
+    )
+    formulas = " + ".join(
+        f"({text(route.upstream_formula)}) · ({text(route.local.formula)})"
+        for route in delta.routes
+    )
+    numbers = " + ".join(
+        f"({text_values(route.upstream_formula, values, digits)}) · "
+        f"({text_values(route.local.formula, values, digits)})"
+        for route in delta.routes
+    )
+    return [
+        f"  {name} = Σ_m ∂L/∂o_m · ∂o_m/∂{text_name(unit.z)} (softmax: every output depends on "
+        f"{text_name(unit.z)}; ∂o_i/∂z_j = o_i(δ_ij − o_j))",
+        f"  {pad} = {symbols}",
+        f"  {pad} = {formulas}",
+        f"  {pad} = {text(delta.formula)} = {text_values(delta.formula, values, digits)}"
+        f" = {format_number(values[delta.symbol], digits)}",
+        f"  {pad}   ({numbers})",
+    ]
+
+
+def _note_text(note: DerivationNote, network: Network) -> str:
+    if note.kind == "kink":
+        unit = network.units[note.unit_name]
+        slope = network.spec.negative_slope
+        if unit.activation is not None and unit.activation.name == "leaky_relu":
+            rule = f"leaky_relu′(0) is taken as the slope {format_number(slope)}"
+        else:
+            rule = "relu′(0) is taken as 0"
+        return (
+            f"Note: {note.z_name} = 0 exactly, where the activation has a kink: {rule}, as "
+            "torch does (symbp writes the step as Heaviside(z, 0); sympy's plain Heaviside(0) "
+            "would be ½)."
+        )
+    return (
+        f"Note: every weight starts at 0, so {note.unit_name}'s gradient is exactly 0 by "
+        "symmetry: all units of a hidden layer compute the same value, and every weight leaving "
+        f"{note.unit_name} is 0, so δ_{note.unit_name} = (Σ_k δ_k · 0) · f′ = 0. Gradient "
+        "descent then changes only the last layer, and the hidden units stay identical to each "
+        "other for ever: that is why networks start from random weights."
+    )
 
 
 def _signed(value: float, digits: int) -> str:
@@ -157,14 +348,23 @@ def _sign_lines(why: SignExplanation, derivation: Derivation) -> list[str]:
     )
     unit = why.delta.unit
     assert unit.z is not None
+    if not why.delta.is_elementwise:
+        direction = "raises" if why.gradient < 0 else "lowers" if why.gradient > 0 else "leaves"
+        return lines + [
+            f"{delta} = {text(why.delta.formula)} = {format_number(why.delta_value)} is "
+            f"{sign_word(why.delta_value)} (softmax: the error of every output reaches "
+            f"{text_name(unit.z)} through the Jacobian).",
+            f"So {grad} = {_result(why.gradient)} is {sign_word(why.gradient)}: gradient "
+            f"descent {direction} {weight.name}.",
+        ]
     local = f"∂{unit.name}/∂{text_name(unit.z)}"
     lines.append(
         f"{delta} = ({text(why.delta.upstream_formula)}) · {local}, and "
         f"{local} = {format_number(why.activation_derivative_value)} is "
         f"{sign_word(why.activation_derivative_value)}"
         + (
-            " (σ′ is always positive)"
-            if unit.activation and unit.activation.name == "sigmoid"
+            f" ({unit.activation.derivative_formula})"
+            if unit.activation and unit.activation.derivative_formula
             else ""
         )
         + "."
@@ -259,7 +459,7 @@ def render_step(
     ]
     rows = [("weight", "value", "∂L/∂w", "new value = w − η·∂L/∂w")]
     for weight, gradient, new in zip(
-        network.weights, evaluation.gradients, new_weights, strict=True
+        network.parameters, evaluation.gradients, new_weights, strict=True
     ):
         rows.append((weight.name, _result(weight.value), _result(gradient), _result(new)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
