@@ -1,26 +1,86 @@
-"""Regenerate the example handouts of the default (MOOC 8.3) network: python examples/generate.py
+"""Regenerates every generated file in examples/: python examples/generate.py
 
-Writes handout-en and handout-zh as .html, .tex and .md next to this script. With --check it
-writes nothing and exits 1 if any file is missing or differs from what symbp produces now
-(the test suite runs it that way).
+- handout-{en,zh}.{html,tex,md}: the handouts of the default (MOOC 8.3) network;
+- derivations/NAME.txt: for every example spec, exactly what
+  `symbp derive --all --no-check --spec examples/NAME.toml` prints (no torch check, so the
+  files do not depend on the torch build), plus its `symbp train` table when it sets `steps`;
+- mooc_8_3.ipynb: the example notebook, stored without outputs (the tests execute it).
+
+With --check it writes nothing and exits 1 if any file is missing or out of date (the test
+suite runs it that way).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from pathlib import Path
 
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from symbp.cli import main as symbp_main
 from symbp.files import write_atomic
 from symbp.render.handout import EXTENSIONS, build_handout, render_handout
 from symbp.spec import default_spec
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 LANGUAGES = ("en", "zh")
 SUFFIXES = (".html", ".tex", ".md")
 
+CELLS: list[tuple[str, str]] = [
+    (
+        "markdown",
+        "# Backpropagation, derived: the MOOC 8.3 example\n\n"
+        "A 2-2-2 sigmoid network with x = (0.5, 0.3), y = (0.23, −0.07), "
+        "L = ½(o1−y1)² + ½(o2−y2)² and learning rate 1. "
+        "symbp derives every gradient symbolically and checks it against torch autograd.",
+    ),
+    ("code", "import symbp\n\nproblem = symbp.problem()  # the embedded MOOC 8.3 network\nproblem"),
+    ("markdown", "## The forward pass"),
+    ("code", "problem.forward()"),
+    ("markdown", "## One weight's derivation: ∂L/∂w1\n\nThe course's slides had +0.01 here."),
+    ("code", 'problem.derive("w1")'),
+    ("markdown", "## Every gradient"),
+    ("code", "problem.gradients"),
+    ("markdown", "## The check against torch autograd and finite differences"),
+    ("code", "problem.check()"),
+    ("markdown", "## One gradient-descent step"),
+    ("code", "problem.step()"),
+    (
+        "markdown",
+        "## A hand calculation with a mistake, and its diagnosis\n\n"
+        "The course's slides gave +0.01 for the w1 and w3 gradients. Which mistake makes that?",
+    ),
+    (
+        "code",
+        'problem.check_hand("""\n'
+        "dL/dw1 = 0.01\ndL/dw2 = 0.01\ndL/dw3 = 0.01\ndL/dw4 = 0.01\n"
+        "dL/dw5 = 0.03\ndL/dw6 = 0.08\ndL/dw7 = 0.03\ndL/dw8 = 0.07\n"
+        '""")',
+    ),
+]
 
-def expected() -> dict[Path, str]:
-    """Every example file and the text it should hold."""
+
+def build() -> nbformat.NotebookNode:
+    notebook = new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.cells = [
+        new_markdown_cell(source) if kind == "markdown" else new_code_cell(source)
+        for kind, source in CELLS
+    ]
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{number}"  # stable ids: the same bytes every time
+    return notebook
+
+
+def handouts() -> dict[Path, str]:
     files: dict[Path, str] = {}
     for lang in LANGUAGES:
         document = build_handout(default_spec(), lang)
@@ -29,11 +89,40 @@ def expected() -> dict[Path, str]:
     return files
 
 
+def _symbp(argv: list[str]) -> str:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        status = symbp_main(argv)
+    if status != 0:
+        raise SystemExit(f"symbp {' '.join(argv)} exited with {status}")
+    return buffer.getvalue()
+
+
+def derivations() -> dict[Path, str]:
+    files: dict[Path, str] = {}
+    for spec in sorted(HERE.glob("*.toml")):
+        relative = spec.relative_to(ROOT).as_posix()
+        text = _symbp(["derive", "--all", "--no-check", "--spec", relative])
+        if "\nsteps = " in spec.read_text(encoding="utf-8"):
+            text += "\n" + _symbp(["train", "--spec", relative])
+        files[HERE / "derivations" / f"{spec.stem}.txt"] = text
+    return files
+
+
+def notebook() -> dict[Path, str]:
+    return {HERE / "mooc_8_3.ipynb": nbformat.writes(build()) + "\n"}
+
+
+def expected() -> dict[Path, str]:
+    """Every generated file and the text it should hold."""
+    return {**handouts(), **derivations(), **notebook()}
+
+
 def main(argv: list[str]) -> int:
     files = expected()
     if "--check" in argv:
         stale = [
-            path.name
+            path.relative_to(ROOT).as_posix()
             for path, text in files.items()
             if not path.exists() or path.read_text(encoding="utf-8") != text
         ]
@@ -42,6 +131,7 @@ def main(argv: list[str]) -> int:
             return 1
         return 0
     for path, text in files.items():
+        path.parent.mkdir(exist_ok=True)
         write_atomic(path, text)
     return 0
 

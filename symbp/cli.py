@@ -325,6 +325,7 @@ def _run_check_hand(args: argparse.Namespace) -> int:
         _write(hand_text.render_hand_report(report))
     return EXIT_OK if report.all_right else EXIT_MISMATCH
 
+
 def _run_train(args: argparse.Namespace) -> int:
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork

@@ -15,7 +15,7 @@ NOTEBOOK = EXAMPLES / "mooc_8_3.ipynb"
 
 
 def _generator():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("make_notebook", EXAMPLES / "make_notebook.py")
+    spec = importlib.util.spec_from_file_location("generate", EXAMPLES / "generate.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -236,17 +236,6 @@ def test_handout_errors_leave_no_file(tmp_path: Path, capsys: pytest.CaptureFixt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "handout.html"]
 
 
-def test_examples_are_up_to_date() -> None:
-    require_module("torch")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "generate.py"), "--check"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-
-
 def test_build_handout_zh_has_chinese_prose() -> None:
     require_module("torch")
     document = build_handout(spec_from_mapping(DEFAULT_SPEC_DATA), "zh")
