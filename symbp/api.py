@@ -53,7 +53,12 @@ class _RichDisplay:
 
 @dataclass(frozen=True)
 class ForwardPass(_RichDisplay):
-    """The forward pass: every z and a, layer by layer, and the loss."""
+    """The forward pass: every z and a, layer by layer, and the loss.
+
+    >>> forward = problem().forward()
+    >>> round(forward.values["z_h1"], 10), round(forward.values["h1"], 4)
+    (0.25, 0.5622)
+    """
 
     evaluation: Evaluation
 
@@ -78,7 +83,12 @@ class ForwardPass(_RichDisplay):
 
 @dataclass(frozen=True)
 class CheckReport(_RichDisplay):
-    """symbp's gradients against torch autograd and finite differences."""
+    """symbp's gradients against torch autograd and finite differences.
+
+    >>> report = problem().check()
+    >>> report.passed, round(report.torch_gradient("w1"), 10)
+    (True, -0.0084214805)
+    """
 
     result: CheckResult
 
@@ -111,7 +121,14 @@ class CheckReport(_RichDisplay):
 
 @dataclass(frozen=True)
 class WeightDerivation(_RichDisplay):
-    """One weight's derivation with its numbers (and its torch check, when asked for)."""
+    """One weight's derivation with its numbers (and its torch check, when asked for).
+
+    >>> derivation = problem().derive("w1")
+    >>> derivation.weight, round(derivation.value, 10), derivation.derivation.path_count
+    ('w1', -0.0084214805, 2)
+    >>> derivation.render("latex").startswith("\\\\section*{MOOC 8.3 worked example")
+    True
+    """
 
     derivation: Derivation
     evaluation: Evaluation
@@ -156,7 +173,12 @@ class WeightDerivation(_RichDisplay):
 
 @dataclass(frozen=True)
 class Step(_RichDisplay):
-    """One gradient-descent update: w ← w − η·∂L/∂w."""
+    """One gradient-descent update: w ← w − η·∂L/∂w.
+
+    >>> step = problem().step()
+    >>> round(step.new_weights[0], 10), round(step.new_loss, 10)
+    (0.2084214805, 0.1950325961)
+    """
 
     evaluation: Evaluation
     learning_rate: float
@@ -196,7 +218,12 @@ class Step(_RichDisplay):
 
 @dataclass(frozen=True)
 class HandCheck(_RichDisplay):
-    """A student's hand calculation judged: which numbers are wrong, where, and which mistake."""
+    """A student's hand calculation judged: which numbers are wrong, where, and which mistake.
+
+    >>> report = problem().check_hand("dL/dw1 = 0.01\\ndL/dw5 = 0.03")
+    >>> report.all_right, report.wrong, report
+    (False, ('dL/dw1',), <HandCheck 1 wrong>)
+    """
 
     report: HandReport
 
@@ -242,7 +269,12 @@ class HandCheck(_RichDisplay):
 
 
 class Problem(_RichDisplay):
-    """A network, its sample and its weights: derive, check and step it."""
+    """A network, its sample and its weights: derive, check and step it.
+
+    >>> p = Problem(default_spec())
+    >>> p.weights[:3], round(p.loss, 10), round(p.gradients["w6"], 10)
+    (('w1', 'w2', 'w3'), 0.2097097937, 0.0838660995)
+    """
 
     def __init__(self, spec: NetworkSpec) -> None:
         self.spec = spec
@@ -328,7 +360,13 @@ class Problem(_RichDisplay):
 
 
 def problem(spec: str | Path | NetworkSpec | None = None) -> Problem:
-    """The problem of a spec file or object; the MOOC 8.3 example when none is given."""
+    """The problem of a spec file or object; the MOOC 8.3 example when none is given.
+
+    >>> problem()
+    <Problem 'MOOC 8.3 worked example': 2-2-2, L = 0.2097097937>
+    >>> problem("examples/relu.toml").spec.activations
+    ('relu', 'relu')
+    """
     if spec is None:
         return Problem(default_spec())
     if isinstance(spec, NetworkSpec):
@@ -342,6 +380,9 @@ def check_hand_file(
     """Judge a hand-calculation file (TOML, JSON or `name = value` lines) against its network.
 
     The network is `spec`'s, else the one the file names, else the MOOC 8.3 default.
+
+    >>> check_hand_file("examples/hand_mooc_8_3.txt").mistakes
+    ('added_gradients',)
     """
     from symbp.handcheck import check_hand_file as check
 
