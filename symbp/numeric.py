@@ -6,27 +6,55 @@ thing sympy.lambdify does for one expression, done for a sequence of them so tha
 quantities are computed once. Every variable may be a scalar or a numpy array, so one call
 evaluates a batch of samples (inputs and targets of shape (n, batch)) or a batch of weight
 vectors (weights of shape (n_weights, batch)), which is how finite differences run.
+
+One sample is evaluated on plain Python floats with the same source: that is faster than numpy
+for scalars, gives the same bits as numpy's scalar arithmetic, and lets `symbp derive --no-check`
+start without importing numpy at all.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from symbp.derive import Backprop, backward_sweep
 from symbp.graph import Network
 
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+if TYPE_CHECKING:
+    import numpy as np
+
+    FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
 def stable_sigmoid(z: Any) -> Any:
     """σ(z) without overflow for large |z|: exp(−log(1 + e^{−z}))."""
+    import numpy as np
+
     return np.exp(-np.logaddexp(0.0, -z))
+
+
+def scalar_sigmoid(z: float) -> float:
+    """stable_sigmoid for one Python float, bit for bit: numpy's logaddexp(0, −z) with math."""
+    if z == 0.0:
+        return math.exp(-math.log(2.0))
+    if z < 0.0:  # logaddexp(0, −z) = −z + log1p(e^{z})
+        return math.exp(-(-z + math.log1p(math.exp(z))))
+    return math.exp(-math.log1p(math.exp(-z)))
+
+
+class _LazyNumpy:
+    """Stands for numpy in the one-sample namespace, imported only if the code calls into it."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        return getattr(numpy, name)
 
 
 class _CodePrinter(NumPyPrinter):
@@ -36,8 +64,31 @@ class _CodePrinter(NumPyPrinter):
         super().__init__({"fully_qualified_modules": True, "inline": True})
         self._names = names
 
+    def code(self, expr: sp.Expr) -> str:
+        """`expr` as Python; symbols and products of symbols skip the printer's set-up."""
+        if isinstance(expr, sp.Symbol):
+            return self._names[expr]
+        if isinstance(expr, sp.Mul) and all(isinstance(a, sp.Symbol) for a in expr.args):
+            return "*".join(self._names[a] for a in expr.args)
+        return str(self.doprint(expr))
+
     def _print_Symbol(self, expr: sp.Symbol) -> str:  # noqa: N802 - sympy's naming
         return self._names[expr]
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:  # noqa: N802
+        # sympy's stored order of terms: sorting them for display (as StrPrinter does) costs
+        # more than all the rest for wide layers, and the order moves at most the last bits.
+        return " + ".join(self._print_term(term) for term in expr.args)
+
+    def _print_term(self, term: sp.Basic) -> str:
+        if isinstance(term, sp.Mul) and all(isinstance(f, sp.Symbol) for f in term.args):
+            return "*".join(self._names[factor] for factor in term.args)
+        return str(self.parenthesize(term, PRECEDENCE["Add"]))
+
+    def _print_Mul(self, expr: sp.Mul) -> str:  # noqa: N802 - sympy's naming
+        if all(isinstance(factor, sp.Symbol) for factor in expr.args):
+            return "*".join(self._names[factor] for factor in expr.args)
+        return str(super()._print_Mul(expr))
 
     def _print_sigmoid(self, expr: sp.Expr) -> str:
         return f"_sigmoid({self._print(expr.args[0])})"
@@ -90,28 +141,39 @@ class CompiledNetwork:
         lines = ["def forward_backward(x, y, w):"]
         forward_lines = ["def forward(x, y, w):"]
         for symbol, expr in assignments:
-            line = f"    {names[symbol]} = {printer.doprint(expr)}"
+            line = f"    {names[symbol]} = {printer.code(expr)}"
             lines.append(line)
             if symbol in network.definitions:
                 forward_lines.append(line)
-        gradients = ", ".join(printer.doprint(sweep.gradients[w.name]) for w in network.weights)
+        gradients = ", ".join(printer.code(sweep.gradients[w.name]) for w in network.weights)
         nodes = ", ".join(names[s] for s in self.node_symbols)
         loss_name = names[network.loss]
         lines.append(f"    return {loss_name}, ({gradients},), ({nodes},)")
         forward_lines.append(f"    return {loss_name}")
         self.source = "\n".join(lines + [""] + forward_lines) + "\n"
-        namespace: dict[str, Any] = {"numpy": np, "_sigmoid": stable_sigmoid}
         # The source is printed from symbols symbp created, never from user text.
-        exec(compile(self.source, "<symbp generated>", "exec"), namespace)  # noqa: S102
-        self._forward_backward = namespace["forward_backward"]
-        self._forward = namespace["forward"]
+        self._code = compile(self.source, "<symbp generated>", "exec")
+        scalar: dict[str, Any] = {"numpy": _LazyNumpy(), "_sigmoid": scalar_sigmoid}
+        exec(self._code, scalar)  # noqa: S102
+        self._scalar_forward_backward = scalar["forward_backward"]
+        self._arrays: dict[str, Any] | None = None
+
+    def _array_function(self, name: str) -> Any:
+        """The generated function `name` run on numpy arrays (numpy is imported here)."""
+        if self._arrays is None:
+            import numpy
+
+            arrays: dict[str, Any] = {"numpy": numpy, "_sigmoid": stable_sigmoid}
+            exec(self._code, arrays)  # noqa: S102
+            self._arrays = arrays
+        return self._arrays[name]
 
     def loss(self, inputs: Any, targets: Any, weights: Any) -> Any:
         """The loss alone (the forward pass)."""
-        return self._forward(inputs, targets, weights)
+        return self._array_function("forward")(inputs, targets, weights)
 
     def loss_and_gradients(self, inputs: Any, targets: Any, weights: Any) -> tuple[Any, list[Any]]:
-        loss, gradients, _ = self._forward_backward(inputs, targets, weights)
+        loss, gradients, _ = self._array_function("forward_backward")(inputs, targets, weights)
         return loss, list(gradients)
 
     def evaluate(
@@ -122,10 +184,10 @@ class CompiledNetwork:
     ) -> Evaluation:
         """Every value at one sample (the spec's own unless given)."""
         spec = self.network.spec
-        x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
-        y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
-        w = np.asarray(spec.weights if weights is None else weights, dtype=np.float64)
-        loss, gradients, nodes = self._forward_backward(x, y, w)
+        x = tuple(float(v) for v in (spec.inputs if inputs is None else inputs))
+        y = tuple(float(v) for v in (spec.targets if targets is None else targets))
+        w = tuple(float(v) for v in (spec.weights if weights is None else weights))
+        loss, gradients, nodes = self._scalar_forward_backward(x, y, w)
         values: dict[sp.Symbol, float] = {}
         for unit in self.network.inputs:
             values[unit.a] = float(x[unit.index])
@@ -150,6 +212,8 @@ class CompiledNetwork:
         step: float = 1e-6,
     ) -> tuple[float, ...]:
         """Central differences (L(w + h) − L(w − h)) / 2h for every weight, in one batched call."""
+        import numpy as np
+
         spec = self.network.spec
         x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
         y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
