@@ -46,19 +46,20 @@ def _mapping(layers: Sequence[int]) -> dict[str, Any]:
     }
 
 
-def _best(run: Callable[[], object], budget: float = 0.5, repeat: int = 5) -> float:
-    """The fastest of `repeat` timings of `run`, each looped enough to fill part of `budget`."""
-    start = time.perf_counter()
-    run()
-    once = max(time.perf_counter() - start, 1e-7)
-    loops = max(1, int(budget / repeat / once))
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(loops):
+def _fastest(*runs: Callable[[], object], budget: float = 1.0) -> list[float]:
+    """The fastest time of each of `runs`, timed in alternation so that load hits all alike."""
+    for run in runs:
+        run()
+    best = [float("inf")] * len(runs)
+    deadline = time.perf_counter() + budget
+    rounds = 0
+    while rounds < 5 or (time.perf_counter() < deadline and rounds < 10_000):
+        for index, run in enumerate(runs):
+            start = time.perf_counter()
             run()
-        times.append((time.perf_counter() - start) / loops)
-    return min(times)
+            best[index] = min(best[index], time.perf_counter() - start)
+        rounds += 1
+    return best
 
 
 def worker(layers: Sequence[int]) -> dict[str, float]:
@@ -93,9 +94,9 @@ def worker(layers: Sequence[int]) -> dict[str, float]:
     x = rng.uniform(-1, 1, (layers[0], BATCH))
     y = rng.uniform(0, 1, (layers[-1], BATCH))
     w = np.asarray(spec.weights)
-    loss_alone = _best(lambda: compiled.loss(x, y, w))
-    loss_and_gradients = _best(lambda: compiled.loss_and_gradients(x, y, w))
-    symbp_sample = _best(lambda: compiled.evaluate())
+    loss_alone, loss_and_gradients = _fastest(
+        lambda: compiled.loss(x, y, w), lambda: compiled.loss_and_gradients(x, y, w), budget=3.0
+    )
 
     torch.set_num_threads(1)
     matrices = _torch_matrices(spec, torch)
@@ -111,6 +112,8 @@ def worker(layers: Sequence[int]) -> dict[str, float]:
     x1 = torch.tensor(spec.inputs, dtype=torch.float64)
     y1 = torch.tensor(spec.targets, dtype=torch.float64)
     xb, yb = torch.from_numpy(x), torch.from_numpy(y)
+    symbp_sample, torch_sample = _fastest(compiled.evaluate, lambda: torch_step(x1, y1))
+    torch_batch = _fastest(lambda: torch_step(xb, yb))[0]
     return {
         "weights": len(network.weights),
         "derive": marks[1] - marks[0],
@@ -119,9 +122,9 @@ def worker(layers: Sequence[int]) -> dict[str, float]:
         "import_torch": import_torch,
         "gradient_over_loss": loss_and_gradients / loss_alone,
         "symbp_sample": symbp_sample,
-        "torch_sample": _best(lambda: torch_step(x1, y1)),
+        "torch_sample": torch_sample,
         "symbp_batch": loss_and_gradients,
-        "torch_batch": _best(lambda: torch_step(xb, yb)),
+        "torch_batch": torch_batch,
     }
 
 
