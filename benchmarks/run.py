@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--naive", help=argparse.SUPPRESS)
     parser.add_argument("--naive-timeout", type=float, default=60.0, metavar="SECONDS")
-    parser.add_argument("--runs", type=int, default=7, help="fresh processes per start-up median")
+    parser.add_argument("--runs", type=int, default=11, help="fresh processes per start-up median")
     parser.add_argument("--sizes", default=json.dumps(SIZES), help="layer lists, as JSON")
     args = parser.parse_args(argv)
     if args.worker:
