@@ -191,8 +191,8 @@ def _wall(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def startup(runs: int) -> dict[str, float]:
-    """Medians over `runs` fresh processes, each round running every command once."""
+def startup(runs: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Medians and minimums over `runs` fresh processes, each round running every command once."""
     symbp = _symbp_command()
     commands = {
         "import sympy": [sys.executable, "-c", "import sympy"],
@@ -206,7 +206,8 @@ def startup(runs: int) -> dict[str, float]:
     for _ in range(runs):
         for name, command in commands.items():
             times[name].append(_wall(command))
-    return {name: statistics.median(values) for name, values in times.items()}
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return medians, {name: min(values) for name, values in times.items()}
 
 
 def _emit(line: str) -> None:
@@ -280,25 +281,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"| {_micro(figures['symbp_sample'])} / {_micro(figures['torch_sample'])} "
                 f"| {_micro(figures['symbp_batch'])} / {_micro(figures['torch_batch'])} |"
             )
-    medians = startup(args.runs)
+    torch_seconds = statistics.median(import_torch) if import_torch else 0.0
+    medians, fastest = startup(args.runs)
     no_check = medians["no-check"] / medians["import sympy"]
     with_check = medians["check"] / medians["import sympy, torch"]
+    no_check_fastest = fastest["no-check"] / fastest["import sympy"]
+    with_check_fastest = fastest["check"] / fastest["import sympy, torch"]
     empty = " |" * (columns - 3)
     _emit(
         f"| start-up: `symbp derive --weight w1 --no-check` | 8 "
         f'| {_seconds(medians["no-check"])} = **{no_check:.2f}×** `python -c "import sympy"` '
-        f"({_seconds(medians['import sympy'])}) |{empty}"
+        f"({_seconds(medians['import sympy'])}); fastest runs {no_check_fastest:.2f}× |{empty}"
     )
     _emit(
         f"| start-up: `symbp derive --weight w1` | 8 "
         f"| {_seconds(medians['check'])} = **{with_check:.2f}×** "
-        f'`python -c "import sympy, torch"` ({_seconds(medians["import sympy, torch"])}) |{empty}'
+        f'`python -c "import sympy, torch"` ({_seconds(medians["import sympy, torch"])}); '
+        f"fastest runs {with_check_fastest:.2f}× |{empty}"
     )
     _emit("")
     _emit(
         f"derive = graph + backward sweep; lambdify = compiling the straight-line function; "
         f"check = evaluation, central finite differences of every weight and torch autograd; "
-        f"total excludes `import torch` ({_seconds(statistics.median(import_torch))} once per "
+        f"total excludes `import torch` ({_seconds(torch_seconds)} once per "
         f"process), which the fresh-process `symbp check` column includes along with importing "
         f"sympy and numpy. Finite differences need two forward passes per weight, so their "
         f"share of check grows with the square of the weight count. Start-up figures are "
