@@ -8,8 +8,8 @@ evaluates a batch of samples (inputs and targets of shape (n, batch)) or a batch
 vectors (weights of shape (n_weights, batch)), which is how finite differences run.
 
 One sample is evaluated on plain Python floats with the same source: that is faster than numpy
-for scalars, gives the same bits as numpy's scalar arithmetic, and lets `symbp derive --no-check`
-start without importing numpy at all.
+for scalars, does the same IEEE operations and libm calls as numpy's scalar arithmetic, and lets
+`symbp derive --no-check` start without importing numpy at all.
 """
 
 from __future__ import annotations
@@ -68,9 +68,14 @@ class _CodePrinter(NumPyPrinter):
         """`expr` as Python; symbols and products of symbols skip the printer's set-up."""
         if isinstance(expr, sp.Symbol):
             return self._names[expr]
-        if isinstance(expr, sp.Mul) and all(isinstance(a, sp.Symbol) for a in expr.args):
-            return "*".join(self._names[a] for a in expr.args)
-        return str(self.doprint(expr))
+        product = self._symbol_product(expr)
+        return product if product is not None else str(self.doprint(expr))
+
+    def _symbol_product(self, expr: sp.Basic) -> str | None:
+        """w*a or δ*w (the bulk of a wide network) printed directly, else None."""
+        if isinstance(expr, sp.Mul) and all(isinstance(f, sp.Symbol) for f in expr.args):
+            return "*".join(self._names[factor] for factor in expr.args)
+        return None
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:  # noqa: N802 - sympy's naming
         return self._names[expr]
@@ -81,14 +86,12 @@ class _CodePrinter(NumPyPrinter):
         return " + ".join(self._print_term(term) for term in expr.args)
 
     def _print_term(self, term: sp.Basic) -> str:
-        if isinstance(term, sp.Mul) and all(isinstance(f, sp.Symbol) for f in term.args):
-            return "*".join(self._names[factor] for factor in term.args)
-        return str(self.parenthesize(term, PRECEDENCE["Add"]))
+        product = self._symbol_product(term)
+        return product if product is not None else str(self.parenthesize(term, PRECEDENCE["Add"]))
 
     def _print_Mul(self, expr: sp.Mul) -> str:  # noqa: N802 - sympy's naming
-        if all(isinstance(factor, sp.Symbol) for factor in expr.args):
-            return "*".join(self._names[factor] for factor in expr.args)
-        return str(super()._print_Mul(expr))
+        product = self._symbol_product(expr)
+        return product if product is not None else str(super()._print_Mul(expr))
 
     def _print_sigmoid(self, expr: sp.Expr) -> str:
         return f"_sigmoid({self._print(expr.args[0])})"
