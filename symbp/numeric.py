@@ -6,6 +6,11 @@ thing sympy.lambdify does for one expression, done for a sequence of them so tha
 quantities are computed once. Every variable may be a scalar or a numpy array, so one call
 evaluates a batch of samples (inputs and targets of shape (n, batch)) or a batch of weight
 vectors (weights of shape (n_weights, batch)), which is how finite differences run.
+
+One sample is evaluated on plain Python floats with the same source: that is faster than numpy
+for scalars, does the same IEEE operations and libm calls as numpy's scalar arithmetic, and lets
+`symbp derive --no-check` start without importing numpy at all. Where plain floats would raise
+(an overflow or a division by zero that numpy turns into inf), the numpy path decides.
 """
 
 from __future__ import annotations
@@ -16,25 +21,48 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from symbp.derive import Backprop, backward_sweep
 from symbp.graph import Network
 
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+#: what plain Python floats raise where numpy returns inf or nan
+_FLOAT_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
 
 
 def stable_sigmoid(z: Any) -> Any:
     """σ(z) without overflow for large |z|: exp(−log(1 + e^{−z}))."""
+    import numpy as np
+
     return np.exp(-np.logaddexp(0.0, -z))
+
+
+def scalar_sigmoid(z: float) -> float:
+    """stable_sigmoid for one Python float, bit for bit: numpy's logaddexp(0, −z) with math."""
+    if z == 0.0:
+        return math.exp(-math.log(2.0))
+    if z < 0.0:  # logaddexp(0, −z) = −z + log1p(e^{z})
+        return math.exp(-(-z + math.log1p(math.exp(z))))
+    return math.exp(-math.log1p(math.exp(-z)))
 
 
 def stable_logsumexp(*zs: Any) -> Any:
     """log Σ e^{z_m} without overflow: shift by the largest z first (broadcasts like + does)."""
+    import numpy as np
+
     top = functools.reduce(np.maximum, zs)
     return top + np.log(functools.reduce(np.add, [np.exp(z - top) for z in zs]))
+
+
+class _LazyNumpy:
+    """Stands for numpy in the one-sample namespace, imported only if the code calls into it."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        return getattr(numpy, name)
 
 
 class _CodePrinter(NumPyPrinter):
@@ -44,8 +72,34 @@ class _CodePrinter(NumPyPrinter):
         super().__init__({"fully_qualified_modules": True, "inline": True})
         self._names = names
 
+    def code(self, expr: sp.Expr) -> str:
+        """`expr` as Python; symbols and products of symbols skip the printer's set-up."""
+        if isinstance(expr, sp.Symbol):
+            return self._names[expr]
+        product = self._symbol_product(expr)
+        return product if product is not None else str(self.doprint(expr))
+
+    def _symbol_product(self, expr: sp.Basic) -> str | None:
+        """w*a or δ*w (the bulk of a wide network) printed directly, else None."""
+        if isinstance(expr, sp.Mul) and all(isinstance(f, sp.Symbol) for f in expr.args):
+            return "*".join(self._names[factor] for factor in expr.args)
+        return None
+
     def _print_Symbol(self, expr: sp.Symbol) -> str:  # noqa: N802 - sympy's naming
         return self._names[expr]
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:  # noqa: N802
+        # sympy's stored order of terms: sorting them for display (as StrPrinter does) costs
+        # more than all the rest for wide layers, and the order moves at most the last bits.
+        return " + ".join(self._print_term(term) for term in expr.args)
+
+    def _print_term(self, term: sp.Basic) -> str:
+        product = self._symbol_product(term)
+        return product if product is not None else str(self.parenthesize(term, PRECEDENCE["Add"]))
+
+    def _print_Mul(self, expr: sp.Mul) -> str:  # noqa: N802 - sympy's naming
+        product = self._symbol_product(expr)
+        return product if product is not None else str(super()._print_Mul(expr))
 
     def _print_sigmoid(self, expr: sp.Expr) -> str:
         return f"_sigmoid({self._print(expr.args[0])})"
@@ -138,32 +192,47 @@ class CompiledNetwork:
         lines = ["def forward_backward(x, y, w):"]
         forward_lines = ["def forward(x, y, w):"]
         for symbol, expr in assignments:
-            line = f"    {names[symbol]} = {printer.doprint(expr)}"
+            line = f"    {names[symbol]} = {printer.code(expr)}"
             lines.append(line)
             if symbol in network.definitions:
                 forward_lines.append(line)
-        gradients = ", ".join(printer.doprint(sweep.gradients[p.name]) for p in network.parameters)
+        gradients = ", ".join(printer.code(sweep.gradients[p.name]) for p in network.parameters)
         nodes = ", ".join(names[s] for s in self.node_symbols)
         loss_name = names[network.loss]
         lines.append(f"    return {loss_name}, ({gradients},), ({nodes},)")
         forward_lines.append(f"    return {loss_name}")
         self.source = "\n".join(lines + [""] + forward_lines) + "\n"
-        namespace: dict[str, Any] = {
-            "numpy": np,
-            "_sigmoid": stable_sigmoid,
+        # The source is printed from symbols symbp created, never from user text.
+        self._code = compile(self.source, "<symbp generated>", "exec")
+        scalar: dict[str, Any] = {
+            "numpy": _LazyNumpy(),
+            "_sigmoid": scalar_sigmoid,
             "_logsumexp": stable_logsumexp,
         }
-        # The source is printed from symbols symbp created, never from user text.
-        exec(compile(self.source, "<symbp generated>", "exec"), namespace)  # noqa: S102
-        self._forward_backward = namespace["forward_backward"]
-        self._forward = namespace["forward"]
+        exec(self._code, scalar)  # noqa: S102
+        self._scalar_forward_backward = scalar["forward_backward"]
+        self._arrays: dict[str, Any] | None = None
+
+    def _array_function(self, name: str) -> Any:
+        """The generated function `name` run on numpy arrays (numpy is imported here)."""
+        if self._arrays is None:
+            import numpy
+
+            arrays: dict[str, Any] = {
+                "numpy": numpy,
+                "_sigmoid": stable_sigmoid,
+                "_logsumexp": stable_logsumexp,
+            }
+            exec(self._code, arrays)  # noqa: S102
+            self._arrays = arrays
+        return self._arrays[name]
 
     def loss(self, inputs: Any, targets: Any, weights: Any) -> Any:
         """The loss alone (the forward pass)."""
-        return self._forward(inputs, targets, weights)
+        return self._array_function("forward")(inputs, targets, weights)
 
     def loss_and_gradients(self, inputs: Any, targets: Any, weights: Any) -> tuple[Any, list[Any]]:
-        loss, gradients, _ = self._forward_backward(inputs, targets, weights)
+        loss, gradients, _ = self._array_function("forward_backward")(inputs, targets, weights)
         return loss, list(gradients)
 
     def evaluate(
@@ -178,15 +247,12 @@ class CompiledNetwork:
         With several samples the loss and gradients are their mean or sum (spec.reduction).
         """
         spec = self.network.spec
-        w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
+        w = _floats(spec.parameters if weights is None else weights)
         if inputs is not None or targets is not None or len(spec.samples) == 1:
-            x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
-            y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
+            x = _floats(spec.inputs if inputs is None else inputs)
+            y = _floats(spec.targets if targets is None else targets)
             return self._evaluate_one(x, y, w)
-        samples = tuple(
-            self._evaluate_one(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), w)
-            for x, y in spec.samples
-        )
+        samples = tuple(self._evaluate_one(_floats(x), _floats(y), w) for x, y in spec.samples)
         reduce = _reducer(spec.reduction)
         gradients = tuple(
             reduce([sample.gradients[i] for sample in samples])
@@ -200,8 +266,17 @@ class CompiledNetwork:
             total_loss=reduce([sample.loss for sample in samples]),
         )
 
-    def _evaluate_one(self, x: FloatArray, y: FloatArray, w: FloatArray) -> Evaluation:
-        loss, gradients, nodes = self._forward_backward(x, y, w)
+    def _evaluate_one(
+        self, x: tuple[float, ...], y: tuple[float, ...], w: tuple[float, ...]
+    ) -> Evaluation:
+        try:
+            loss, gradients, nodes = self._scalar_forward_backward(x, y, w)
+        except _FLOAT_ERRORS:
+            import numpy as np
+
+            loss, gradients, nodes = self._array_function("forward_backward")(
+                np.asarray(x), np.asarray(y), np.asarray(w)
+            )
         values: dict[sp.Symbol, float] = {}
         for unit in self.network.inputs:
             values[unit.a] = float(x[unit.index])
@@ -232,6 +307,8 @@ class CompiledNetwork:
 
         Without inputs, L is the spec's samples' mean or sum, as `evaluate` reduces it.
         """
+        import numpy as np
+
         spec = self.network.spec
         w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
         n = len(w)
@@ -252,6 +329,10 @@ class CompiledNetwork:
             )
             losses = per_sample.mean(axis=0) if spec.reduction == "mean" else per_sample.sum(0)
         return tuple(float(d) for d in (losses[0::2] - losses[1::2]) / (2 * step))
+
+
+def _floats(values: Sequence[float] | Sequence[Any]) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
 
 
 def _reducer(reduction: str) -> Any:

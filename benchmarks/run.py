@@ -1,0 +1,316 @@
+"""symbp's speed, as one table: `python benchmarks/run.py` (about three minutes on 2 cores).
+
+For each network size, in a fresh subprocess: derive every gradient (graph + backward sweep),
+lambdify (compile the straight-line numpy function), check (evaluate, finite differences, torch
+autograd); the wall time of `symbp check` on that network in a fresh process (what a user
+waits, `import torch` included); naive `sympy.diff` of the fully expanded loss for every weight
+(in a subprocess killed after --naive-timeout seconds); the cost of loss and gradients over the
+loss alone; and one evaluation against torch autograd, per sample and per batch of 1,024.
+Then start-up: `symbp derive --weight w1` against importing sympy (and torch), as medians over
+fresh processes, interleaved so that a busy machine slows both sides alike.
+
+Figures are printed, never asserted: the tests check correctness, this script measures speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+SIZES = ([2, 2, 2], [4, 4, 4], [8, 8, 8, 8], [16, 16, 16, 16], [32, 32, 32], [64, 64, 64])
+BATCH = 1024
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _mapping(layers: Sequence[int]) -> dict[str, Any]:
+    """A sigmoid network of these layer sizes with seeded random inputs, targets and weights."""
+    import numpy as np
+
+    rng = np.random.default_rng(sum(layers) * 1000 + len(layers))
+    n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    return {
+        "title": f"benchmark {list(layers)}",
+        "layers": list(layers),
+        "inputs": rng.uniform(-1, 1, layers[0]).tolist(),
+        "targets": rng.uniform(0, 1, layers[-1]).tolist(),
+        "weights": rng.uniform(-1, 1, n_weights).tolist(),
+    }
+
+
+def _fastest(*runs: Callable[[], object], budget: float = 1.0) -> list[float]:
+    """The fastest time of each of `runs`, timed in alternation so that load hits all alike."""
+    for run in runs:
+        run()
+    best = [float("inf")] * len(runs)
+    deadline = time.perf_counter() + budget
+    rounds = 0
+    while rounds < 5 or (time.perf_counter() < deadline and rounds < 10_000):
+        for index, run in enumerate(runs):
+            start = time.perf_counter()
+            run()
+            best[index] = min(best[index], time.perf_counter() - start)
+        rounds += 1
+    return best
+
+
+def worker(layers: Sequence[int]) -> dict[str, float]:
+    """Every in-process figure for one network size (run in its own subprocess)."""
+    import numpy as np
+
+    start = time.perf_counter()
+    import torch
+
+    import_torch = time.perf_counter() - start
+
+    from symbp.derive import backward_sweep
+    from symbp.graph import Network
+    from symbp.numeric import CompiledNetwork
+    from symbp.spec import spec_from_mapping
+    from symbp.torch_check import check
+
+    spec = spec_from_mapping(_mapping(layers))
+    marks = [time.perf_counter()]
+    network = Network(spec)
+    sweep = backward_sweep(network)
+    marks.append(time.perf_counter())
+    compiled = CompiledNetwork(network, sweep)
+    marks.append(time.perf_counter())
+    evaluation = compiled.evaluate()
+    result = check(evaluation, compiled.finite_differences(), "float64")
+    marks.append(time.perf_counter())
+    if not result.passed:
+        raise SystemExit(f"{list(layers)}: symbp disagrees with torch")
+
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, (layers[0], BATCH))
+    y = rng.uniform(0, 1, (layers[-1], BATCH))
+    w = np.asarray(spec.weights)
+    loss_alone, loss_and_gradients = _fastest(
+        lambda: compiled.loss(x, y, w), lambda: compiled.loss_and_gradients(x, y, w), budget=3.0
+    )
+
+    torch.set_num_threads(1)
+    matrices = _torch_matrices(spec, torch)
+
+    def torch_step(inputs: Any, targets: Any) -> None:
+        for matrix in matrices:
+            matrix.grad = None
+        activation = inputs
+        for matrix in matrices:
+            activation = torch.sigmoid(matrix @ activation)
+        (0.5 * ((activation - targets) ** 2).sum()).backward()
+
+    x1 = torch.tensor(spec.inputs, dtype=torch.float64)
+    y1 = torch.tensor(spec.targets, dtype=torch.float64)
+    xb, yb = torch.from_numpy(x), torch.from_numpy(y)
+    symbp_sample, torch_sample = _fastest(compiled.evaluate, lambda: torch_step(x1, y1))
+    torch_batch = _fastest(lambda: torch_step(xb, yb))[0]
+    return {
+        "weights": len(network.weights),
+        "derive": marks[1] - marks[0],
+        "lambdify": marks[2] - marks[1],
+        "check": marks[3] - marks[2],
+        "import_torch": import_torch,
+        "gradient_over_loss": loss_and_gradients / loss_alone,
+        "symbp_sample": symbp_sample,
+        "torch_sample": torch_sample,
+        "symbp_batch": loss_and_gradients,
+        "torch_batch": torch_batch,
+    }
+
+
+def _torch_matrices(spec: Any, torch: Any) -> list[Any]:
+    """One float64 leaf tensor per layer, matrix[target][source], filled by the numbering."""
+    matrices = []
+    for layer in range(1, len(spec.layers)):
+        matrix = torch.zeros(spec.layers[layer], spec.layers[layer - 1], dtype=torch.float64)
+        for edge, value in zip(spec.edges, spec.weights, strict=True):
+            if edge.layer == layer:
+                matrix[edge.target, edge.source] = value
+        matrices.append(matrix.requires_grad_())
+    return matrices
+
+
+def naive(layers: Sequence[int]) -> float:
+    """sympy.diff of the loss written out in full (σ as 1/(1 + e^−z)), once per weight."""
+    import sympy as sp
+
+    from symbp.graph import Network
+    from symbp.spec import spec_from_mapping
+
+    start = time.perf_counter()
+    network = Network(spec_from_mapping(_mapping(layers)))
+    loss = network.closed_form(network.loss).rewrite(sp.exp)
+    for weight in network.weights:
+        sp.diff(loss, weight.symbol)
+    return time.perf_counter() - start
+
+
+def _subprocess_json(args: list[str], timeout: float | None = None) -> Any:
+    completed = subprocess.run(
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=timeout,
+        env=_environment(),
+    )
+    return json.loads(completed.stdout)
+
+
+def _environment() -> dict[str, str]:
+    """This checkout's symbp first on the path, for every subprocess."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def _symbp_command() -> list[str]:
+    """The `symbp` console script next to this Python, else `python -m symbp`."""
+    script = Path(sys.executable).with_name("symbp")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "symbp"]
+
+
+def _wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+        env=_environment(),
+    )
+    return time.perf_counter() - start
+
+
+def startup(runs: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Medians and minimums over `runs` fresh processes, each round running every command once."""
+    symbp = _symbp_command()
+    commands = {
+        "import sympy": [sys.executable, "-c", "import sympy"],
+        "no-check": [*symbp, "derive", "--weight", "w1", "--no-check"],
+        "import sympy, torch": [sys.executable, "-c", "import sympy, torch"],
+        "check": [*symbp, "derive", "--weight", "w1"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for command in commands.values():
+        _wall(command)  # warm the file cache
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(_wall(command))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return medians, {name: min(values) for name, values in times.items()}
+
+
+def _emit(line: str) -> None:
+    """One line of the report, written at once so that a long run shows its progress."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s" if value >= 0.1 else f"{value * 1000:.0f} ms"
+
+
+def _micro(value: float) -> str:
+    if value >= 1e-3:
+        return f"{value * 1000:.1f} ms"
+    return f"{value * 1e6:.0f} µs"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--naive", help=argparse.SUPPRESS)
+    parser.add_argument("--naive-timeout", type=float, default=60.0, metavar="SECONDS")
+    parser.add_argument("--runs", type=int, default=11, help="fresh processes per start-up median")
+    parser.add_argument("--sizes", default=json.dumps(SIZES), help="layer lists, as JSON")
+    args = parser.parse_args(argv)
+    if args.worker:
+        sys.stdout.write(json.dumps(worker(json.loads(args.worker))))
+        return 0
+    if args.naive:
+        sys.stdout.write(json.dumps(naive(json.loads(args.naive))))
+        return 0
+
+    header = (
+        "| network | weights | derive | lambdify | check | total | per weight "
+        "| `symbp check`, fresh process | naive sympy.diff | speed-up "
+        "| gradients+loss / loss | 1 sample: symbp / torch | 1,024 samples: symbp / torch |"
+    )
+    columns = header.count("|") - 1
+    _emit(header)
+    _emit("|" + "---|" * columns)
+    _wall([*_symbp_command(), "check"])  # warm the file cache for the first fresh process
+    naive_exceeded = False
+    import_torch = []
+    with tempfile.TemporaryDirectory() as folder:
+        for layers in json.loads(args.sizes):
+            figures = _subprocess_json(["--worker", json.dumps(layers)])
+            import_torch.append(figures["import_torch"])
+            total = figures["derive"] + figures["lambdify"] + figures["check"]
+            spec_path = Path(folder) / f"net{len(layers)}_{layers[1]}.json"
+            spec_path.write_text(json.dumps(_mapping(layers)))
+            cli = _wall([*_symbp_command(), "check", "--spec", str(spec_path)])
+            if naive_exceeded:
+                naive_text, speed_up = f"> {args.naive_timeout:.0f} s", "—"
+            else:
+                try:
+                    seconds = _subprocess_json(
+                        ["--naive", json.dumps(layers)], timeout=args.naive_timeout
+                    )
+                    naive_text = _seconds(seconds)
+                    speed_up = f"{seconds / figures['derive']:.0f}×"
+                except subprocess.TimeoutExpired:
+                    naive_exceeded = True
+                    naive_text, speed_up = f"> {args.naive_timeout:.0f} s", "—"
+            _emit(
+                f"| {layers} | {figures['weights']:,} | {_seconds(figures['derive'])} "
+                f"| {_seconds(figures['lambdify'])} | {_seconds(figures['check'])} "
+                f"| **{_seconds(total)}** | {total / figures['weights'] * 1000:.2f} ms "
+                f"| {_seconds(cli)} | {naive_text} | {speed_up} "
+                f"| {figures['gradient_over_loss']:.1f}× "
+                f"| {_micro(figures['symbp_sample'])} / {_micro(figures['torch_sample'])} "
+                f"| {_micro(figures['symbp_batch'])} / {_micro(figures['torch_batch'])} |"
+            )
+    torch_seconds = statistics.median(import_torch) if import_torch else 0.0
+    medians, fastest = startup(args.runs)
+    no_check = medians["no-check"] / medians["import sympy"]
+    with_check = medians["check"] / medians["import sympy, torch"]
+    no_check_fastest = fastest["no-check"] / fastest["import sympy"]
+    with_check_fastest = fastest["check"] / fastest["import sympy, torch"]
+    empty = " |" * (columns - 3)
+    _emit(
+        f"| start-up: `symbp derive --weight w1 --no-check` | 8 "
+        f'| {_seconds(medians["no-check"])} = **{no_check:.2f}×** `python -c "import sympy"` '
+        f"({_seconds(medians['import sympy'])}); fastest runs {no_check_fastest:.2f}× |{empty}"
+    )
+    _emit(
+        f"| start-up: `symbp derive --weight w1` | 8 "
+        f"| {_seconds(medians['check'])} = **{with_check:.2f}×** "
+        f'`python -c "import sympy, torch"` ({_seconds(medians["import sympy, torch"])}); '
+        f"fastest runs {with_check_fastest:.2f}× |{empty}"
+    )
+    _emit("")
+    _emit(
+        f"derive = graph + backward sweep; lambdify = compiling the straight-line function; "
+        f"check = evaluation, central finite differences of every weight and torch autograd; "
+        f"total excludes `import torch` ({_seconds(torch_seconds)} once per "
+        f"process), which the fresh-process `symbp check` column includes along with importing "
+        f"sympy and numpy. Finite differences need two forward passes per weight, so their "
+        f"share of check grows with the square of the weight count. Start-up figures are "
+        f"medians of {args.runs} fresh processes."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
