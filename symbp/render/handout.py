@@ -115,6 +115,14 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
         if activation.name in shown:
             continue
         shown.append(activation.name)
+        if not activation.elementwise:  # softmax: each output depends on the whole layer
+            formula = r"o_{k} = \frac{e^{z_{k}}}{\sum_{m} e^{z_{m}}}"
+            jacobian = r"o_{i}\left(\mathbb{1}[i = j] - o_{j}\right)"
+            derivative = rf"\frac{{\partial o_{{i}}}}{{\partial z_{{j}}}} = {jacobian}"
+            blocks.append(
+                Paragraph(sentence(words["activation"], rf"{formula},\quad {derivative}"))
+            )
+            continue
         applied = activation.apply(z)
         written = sp.latex(applied)
         expanded = sp.latex(applied.rewrite(sp.exp))
@@ -231,7 +239,8 @@ def update_blocks(
     rate = network.spec.learning_rate
     eta = latex_number(rate)
     rows = []
-    for weight, new in zip(network.weights, updated_weights(evaluation, rate), strict=True):
+    # every trainable parameter: the weights, then trainable biases
+    for weight, new in zip(network.parameters, updated_weights(evaluation, rate), strict=True):
         gradient = evaluation.gradient(weight.name)
         shown = latex_number(gradient, digits)
         rows.append(

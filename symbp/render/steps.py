@@ -46,6 +46,8 @@ def delta_rows(
     unit = delta.unit
     assert unit.z is not None
     names = network.latex_names
+    if not delta.is_elementwise:
+        return _softmax_delta_row(network, delta, values, digits)
     local = delta.activation_derivative.formula
     upstream = delta.upstream_formula
     if unit in network.outputs:
@@ -60,6 +62,39 @@ def delta_rows(
             rf"= \left({latex(upstream, network)}\right) \cdot {latex(local, network)}",
             rf"= \left({latex_values(upstream, network, values, digits)}\right) \cdot "
             f"{latex_values(local, network, values, digits)}",
+            f"= {latex_number(values[delta.symbol], digits)}",
+        ),
+    )
+
+
+def _softmax_delta_row(
+    network: Network, delta: DeltaDefinition, values: dict[sp.Symbol, float], digits: int
+) -> Row:
+    """δ_j = Σ_m ∂L/∂o_m · ∂o_m/∂z_j: softmax's Jacobian, one term per output it reaches."""
+    unit = delta.unit
+    assert unit.z is not None
+    leibniz = " + ".join(
+        latex_partial(network.loss, route.unit.a, network)
+        + r" \cdot "
+        + latex_partial(route.unit.a, unit.z, network)
+        for route in delta.routes
+    )
+    symbols = " + ".join(
+        rf"\left({latex(route.upstream_formula, network)}\right) \cdot "
+        rf"\left({latex(route.local.formula, network)}\right)"
+        for route in delta.routes
+    )
+    numbers = " + ".join(
+        rf"\left({latex_values(route.upstream_formula, network, values, digits)}\right) \cdot "
+        rf"\left({latex_values(route.local.formula, network, values, digits)}\right)"
+        for route in delta.routes
+    )
+    return Row(
+        network.latex_names[delta.symbol],
+        (
+            f"= {leibniz}",
+            f"= {symbols}",
+            f"= {numbers}",
             f"= {latex_number(values[delta.symbol], digits)}",
         ),
     )

@@ -1,0 +1,49 @@
+"""A handout for every example network: every format builds, MathML parses, LaTeX compiles."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from symbp.render.handout import build_handout, render_handout
+from symbp.spec import load_spec
+
+from .conftest import require_module, require_tool
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SPECS = sorted(EXAMPLES.glob("*.toml"))
+
+
+@pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
+def test_handout_of_every_example(spec_path: Path) -> None:
+    require_module("torch")
+    document = build_handout(load_spec(spec_path))
+    html = render_handout(document, "html")
+    for fragment in re.findall(r"<math.*?</math>", html, flags=re.S):
+        ET.fromstring(fragment)
+    assert "<script" not in html
+    assert render_handout(document, "markdown").count("$$") % 2 == 0
+    assert r"\end{document}" in render_handout(document, "latex")
+
+
+def test_softmax_handout_shows_the_jacobian_and_compiles(tmp_path: Path) -> None:
+    require_module("torch")
+    pdflatex = require_tool("pdflatex")
+    spec = load_spec(EXAMPLES / "cross_entropy.toml")
+    latex = render_handout(build_handout(spec), "latex")
+    # δ_o1 sums over both outputs: ∂L/∂o1·∂o1/∂z_o1 + ∂L/∂o2·∂o2/∂z_o1
+    assert r"\frac{\partial o_{2}}{\partial z_{o_{1}}}" in latex
+    source = tmp_path / "softmax.tex"
+    source.write_text(latex, encoding="utf-8")
+    result = subprocess.run(
+        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", source.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
