@@ -47,3 +47,33 @@ def test_softmax_handout_shows_the_jacobian_and_compiles(tmp_path: Path) -> None
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
+    # the rows show sample 1's numbers with sample 1's value; the note gives the mean that the
+    # update uses. Both references come from torch on the same spec.
+    require_module("torch")
+    from dataclasses import replace
+
+    from symbp.render.rich import render_derivations
+    from symbp.render.steps import result_number
+    from symbp.torch_check import torch_loss_and_gradients
+
+    spec = load_spec(EXAMPLES / "two_hidden_layers.toml")
+    assert len(spec.samples) == 2
+    first_only = replace(spec, all_samples=())
+    loss_1, gradients_1, _ = torch_loss_and_gradients(first_only)
+    loss_mean, gradients_mean, _ = torch_loss_and_gradients(spec)
+
+    import symbp
+
+    problem = symbp.problem(spec)
+    derivation = problem.derive("w1_1_1").derivation
+    markdown = render_derivations((derivation,), problem.evaluation, None, "markdown")
+    assert result_number(gradients_1[0]) in markdown
+    assert result_number(gradients_mean[0]) in markdown.split("There are $2$ samples")[1]
+
+    handout = render_handout(build_handout(spec), "markdown")
+    assert result_number(loss_mean) in handout.split("There are $2$ samples")[1]
+    assert f"{loss_1:.4f}" in handout
+    assert "2 training samples" in handout.replace("$", "")

@@ -32,7 +32,7 @@ from symbp.render.document import (
 )
 from symbp.render.labels import labels
 from symbp.render.printers import latex, latex_number, latex_values
-from symbp.render.steps import delta_rows, grad_latex, result_number
+from symbp.render.steps import delta_rows, grad_latex, result_number, samples_note
 from symbp.spec import NetworkSpec
 from symbp.torch_check import CheckResult
 
@@ -97,7 +97,11 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     layers = "(" + ", ".join(str(size) for size in spec.layers) + ")"
     blocks: list[Block] = [
         _heading(words["problem"]),
-        Paragraph(sentence(words["problem_intro"], layers)),
+        Paragraph(
+            sentence(words["problem_intro"], layers)
+            if len(spec.samples) == 1
+            else sentence(words["problem_intro_samples"], layers, str(len(spec.samples)))
+        ),
         Diagram(network, digits),
         Paragraph(
             sentence(
@@ -179,20 +183,23 @@ def forward_blocks(network: Network, evaluation: Evaluation, digits: int, lang: 
                     (
                         f"= {latex(loss, network)}",
                         f"= {latex_values(loss, network, values, digits)}",
-                        f"= {latex_number(evaluation.loss, digits)}",
+                        f"= {latex_number(values[network.loss], digits)}",
                     ),
                 ),
             ),
             stacked=True,
         ),
     ]
+    if evaluation.samples:
+        blocks.append(samples_note(evaluation, "L", evaluation.loss, lang))
     return blocks
 
 
 def _backward(sweep: Backprop, evaluation: Evaluation, digits: int, lang: str) -> list[Block]:
     words = labels(lang)
     network = sweep.network
-    values = evaluation.values
+    values = evaluation.values  # with several samples: sample 1's
+    first = evaluation.samples[0] if evaluation.samples else evaluation
     blocks: list[Block] = [
         _heading(words["backward"]),
         Paragraph(
@@ -218,7 +225,7 @@ def _backward(sweep: Backprop, evaluation: Evaluation, digits: int, lang: str) -
                     (
                         f"= {latex(formula, network)}",
                         f"= {latex_values(formula, network, values, digits)}",
-                        f"= {latex_number(evaluation.gradient(weight.name), digits)}",
+                        f"= {latex_number(first.gradient(weight.name), digits)}",
                     ),
                 )
             )

@@ -47,6 +47,9 @@ _EN: dict[str, str] = {
     "problem": "1. The problem",
     "problem_intro": "A fully connected network with layers {}, one training sample and the "
     "initial weights below. Every weight's name and value is written on its edge.",
+    "problem_intro_samples": "A fully connected network with layers {}, {} training samples "
+    "(sample 1 is worked below) and the initial weights below. Every weight's name and value "
+    "is written on its edge.",
     "inputs_targets": "Inputs {} and targets {}.",
     "activation": "Activation: {}.",
     "loss": "Loss: {}, learning rate {}.",
@@ -60,6 +63,10 @@ _EN: dict[str, str] = {
     "layer below: {} for an output unit, {} for a hidden unit, and {} for a weight from "
     "unit i to unit j.",
     "deltas": "Delta terms",
+    "samples_note": "There are {} samples: the steps show sample 1. L and every gradient are "
+    "the {} over the samples, and the update uses those: {}.",
+    "reduction_mean": "mean",
+    "reduction_sum": "sum",
     "gradients": "Gradients",
     "update": "4. Update step",
     "update_intro": "One gradient-descent step with learning rate {}: {}.",
@@ -111,6 +118,8 @@ _ZH: dict[str, str] = {
     "problem": "一、问题",
     "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始权重如下。"
     "每条边上标出了权重的名称和数值。",
+    "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本（下文演算样本 1），"
+    "初始权重如下。每条边上标出了权重的名称和数值。",
     "inputs_targets": "输入 {}，目标 {}。",
     "activation": "激活函数：{}。",
     "loss": "损失函数：{}，学习率 {}。",
@@ -123,6 +132,10 @@ _ZH: dict[str, str] = {
     "backward_intro": "从输出层开始。每个 {} 只引入一次，并由下一层重复使用：输出层 {}，隐藏层 {}，"
     "从神经元 i 到 j 的权重 {}。",
     "deltas": "δ 项",
+    "samples_note": "共有 {} 个样本：以上步骤展示样本 1。"
+    "L 与每个梯度取所有样本的{}，更新使用这些值：{}。",
+    "reduction_mean": "平均",
+    "reduction_sum": "总和",
     "gradients": "梯度",
     "update": "四、参数更新",
     "update_intro": "学习率为 {} 的一步梯度下降：{}。",

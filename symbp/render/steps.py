@@ -100,6 +100,20 @@ def _softmax_delta_row(
     )
 
 
+def samples_note(evaluation: Evaluation, symbol: str, value: float, lang: str) -> Paragraph:
+    """How several samples' values reduce to the one the update uses."""
+    words = labels(lang)
+    reduction = evaluation.network.spec.reduction
+    return Paragraph(
+        sentence(
+            words["samples_note"],
+            str(len(evaluation.samples)),
+            Text(words[f"reduction_{reduction}"]),
+            f"{symbol} = {result_number(value)}",
+        )
+    )
+
+
 def derivation_blocks(
     derivation: Derivation,
     evaluation: Evaluation,
@@ -111,10 +125,11 @@ def derivation_blocks(
     words = labels(lang)
     network = derivation.network
     weight = derivation.weight
-    values = evaluation.values
+    values = evaluation.values  # with several samples: sample 1's
     names = network.latex_names
     grad = grad_latex(network, weight.name)
-    gradient = evaluation.gradient(weight.name)
+    gradient = evaluation.gradient(weight.name)  # reduced over the samples
+    first = evaluation.samples[0] if evaluation.samples else evaluation
     target = weight.target
     assert target.z is not None
     blocks: list[Block] = [
@@ -150,11 +165,13 @@ def derivation_blocks(
             (
                 f"= {latex(derivation.delta_form, network)}",
                 f"= {latex_values(derivation.delta_form, network, values, digits)}",
-                f"= {result_number(gradient)}",
+                f"= {result_number(first.gradient(weight.name))}",
             ),
         )
     )
     blocks.append(Equations(tuple(rows), stacked=True))
+    if evaluation.samples:
+        blocks.append(samples_note(evaluation, grad, gradient, lang))
 
     if derivation.closed_form is not None:
         blocks.append(Heading(sentence(words["closed_form"])))
