@@ -204,12 +204,6 @@ def _run_derive(args: argparse.Namespace) -> int:
     for name in names:
         if name not in bias_names:
             network.weight(name)  # unknown names fail before any work
-    rich = args.format in ("latex", "mathml", "markdown", "html")
-    if rich and any(name in bias_names for name in names):
-        raise SymbpError(
-            f"bias derivations are written as text or json, not {args.format}; "
-            "derive the weights alone with --weight"
-        )
     sweep = backward_sweep(network)
     compiled = CompiledNetwork(network, sweep)
     evaluation = compiled.evaluate()
@@ -225,7 +219,9 @@ def _run_derive(args: argparse.Namespace) -> int:
     if args.format in ("latex", "mathml", "markdown", "html"):
         from symbp.render.rich import render_derivations
 
-        _write(render_derivations(derivations, evaluation, check, args.format))
+        derivation_of = {d.weight.name: d for d in derivations} | {b.bias.name: b for b in biases}
+        ordered = tuple(derivation_of[name] for name in names)
+        _write(render_derivations(ordered, evaluation, check, args.format))
     elif args.format == "json":
         from symbp.render import json as render_json
 

@@ -77,3 +77,28 @@ def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
     assert result_number(loss_mean) in handout.split("There are $2$ samples")[1]
     assert f"{loss_1:.4f}" in handout
     assert "2 training samples" in handout.replace("$", "")
+
+
+@pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
+def test_derive_all_in_every_rich_format(spec_path: Path) -> None:
+    # weights and biases alike, checked against torch (exit 0), MathML well-formed
+    require_module("torch")
+    from symbp.cli import main
+
+    for fmt in ("html", "mathml", "latex", "markdown"):
+        out = tmp_output(main, ["derive", "--all", "--format", fmt, "--spec", str(spec_path)])
+        if fmt in ("html", "mathml"):
+            for fragment in re.findall(r"<math.*?</math>", out, flags=re.S):
+                ET.fromstring(fragment)
+        if "bias" in spec_path.read_text(encoding="utf-8"):
+            assert "b_{" in out or "<msub><mi>b</mi>" in out
+
+
+def tmp_output(main, argv: list[str]) -> str:  # type: ignore[no-untyped-def]
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(argv) == 0
+    return buffer.getvalue()

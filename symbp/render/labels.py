@@ -15,6 +15,9 @@ LANGUAGES = ("en", "zh")
 
 _EN: dict[str, str] = {
     "edge": "{} is the weight on the edge {}: {}.",
+    "bias_of": "{} is the bias added to {}; each such z has the derivative {} with respect "
+    "to it, so the gradient is the sum of those units' deltas: {}.",
+    "bias_fixed": "This bias is fixed: gradient descent does not change it.",
     "chain_rule": "Chain rule: a sum over every path from {} to {} ({} in all)",
     "too_many_paths": "Too many paths to list (more than {}): the delta form below computes "
     "the same sum layer by layer.",
@@ -88,6 +91,9 @@ _EN: dict[str, str] = {
 
 _ZH: dict[str, str] = {
     "edge": "{} 是边 {} 上的权重：{}。",
+    "bias_of": "{} 是加在 {} 上的偏置；这些 z 对它的导数都是 {}，"
+    "所以梯度是这些神经元的 δ 之和：{}。",
+    "bias_fixed": "该偏置是固定的：梯度下降不改变它。",
     "chain_rule": "链式法则：对从 {} 到 {} 的每条路径求和（共 {} 条）",
     "too_many_paths": "路径太多（超过 {} 条），不逐条列出：下面的 δ 形式逐层计算同一个和。",
     "local": "局部导数（符号 = 公式 = 代入数值 = 结果）",

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbp.derive import MAX_PATHS, DeltaDefinition, Derivation, LocalDerivative
+from symbp.derive import (
+    MAX_PATHS,
+    BiasDerivation,
+    DeltaDefinition,
+    Derivation,
+    LocalDerivative,
+)
 from symbp.explain import SignExplanation, explain_sign
 from symbp.graph import Network
 from symbp.numeric import Evaluation
@@ -339,3 +345,77 @@ def sign_blocks(why: SignExplanation, derivation: Derivation, lang: str) -> list
 
 def _sign_key(value: float) -> str:
     return "positive" if value > 0 else "negative" if value < 0 else "zero"
+
+
+def bias_derivation_blocks(
+    derivation: BiasDerivation,
+    evaluation: Evaluation,
+    check: CheckResult | None = None,
+    digits: int = 4,
+    lang: str = "en",
+) -> tuple[Block, ...]:
+    """A bias's gradient: ∂z_j/∂b = 1 for each unit j it feeds, so ∂L/∂b = Σ_j δ_j."""
+    words = labels(lang)
+    network = derivation.network
+    bias = derivation.bias
+    values = evaluation.values  # with several samples: sample 1's
+    first = evaluation.samples[0] if evaluation.samples else evaluation
+    b = network.latex_names[bias.symbol]
+    grad = latex_partial(network.loss, bias.symbol, network)
+    zs = ", ".join(network.latex_names[unit.z] for unit in bias.targets if unit.z is not None)
+    rule = f"{grad} = {latex(derivation.delta_form, network)}"
+    blocks: list[Block] = [
+        Paragraph(
+            sentence(words["bias_of"], f"{b} = {latex_number(bias.value, digits)}", zs, "1", rule)
+        )
+    ]
+    if not bias.trainable:
+        blocks.append(Paragraph((Text(words["bias_fixed"]),)))
+    blocks.append(Heading(sentence(words["delta_form"])))
+    rows = [delta_rows(network, d, values, digits) for d in derivation.deltas]
+    rows.append(
+        Row(
+            grad,
+            (
+                f"= {latex(derivation.delta_form, network)}",
+                f"= {latex_values(derivation.delta_form, network, values, digits)}",
+                f"= {result_number(first.value(derivation.delta_form))}",
+            ),
+        )
+    )
+    blocks.append(Equations(tuple(rows), stacked=True))
+    gradient = evaluation.gradient(bias.name) if bias.trainable else None
+    if evaluation.samples and gradient is not None:
+        blocks.append(samples_note(evaluation, grad, gradient, lang))
+    if gradient is not None:
+        rate = network.spec.learning_rate
+        blocks.append(Heading(sentence(words["value_update"], latex_number(rate))))
+        blocks.append(
+            Equations(
+                (
+                    Row(grad, (f"= {result_number(gradient)}",)),
+                    Row(
+                        b,
+                        (
+                            rf"\leftarrow {b} - \eta \, {grad}",
+                            f"= {result_number(bias.value - rate * gradient)}",
+                        ),
+                    ),
+                )
+            )
+        )
+    if check is not None and gradient is not None:
+        row = check.weight(bias.name)
+        verdict = words["agrees"] if row.passed else words["disagrees"]
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["check"],
+                    Text(check.dtype),
+                    result_number(row.torch),
+                    result_number(row.finite_difference),
+                    Text(verdict),
+                )
+            )
+        )
+    return tuple(blocks)
