@@ -208,19 +208,7 @@ def derivation_blocks(
         )
     )
     if check is not None:
-        row = check.weight(weight.name)
-        verdict = words["agrees"] if row.passed else words["disagrees"]
-        blocks.append(
-            Paragraph(
-                sentence(
-                    words["check"],
-                    Text(check.dtype),
-                    result_number(row.torch),
-                    result_number(row.finite_difference),
-                    Text(verdict),
-                )
-            )
-        )
+        blocks.append(check_paragraph(check, weight.name, lang))
     return tuple(blocks)
 
 
@@ -405,17 +393,21 @@ def bias_derivation_blocks(
             )
         )
     if check is not None and gradient is not None:
-        row = check.weight(bias.name)
-        verdict = words["agrees"] if row.passed else words["disagrees"]
-        blocks.append(
-            Paragraph(
-                sentence(
-                    words["check"],
-                    Text(check.dtype),
-                    result_number(row.torch),
-                    result_number(row.finite_difference),
-                    Text(verdict),
-                )
-            )
-        )
+        blocks.append(check_paragraph(check, bias.name, lang))
     return tuple(blocks)
+
+
+def check_paragraph(check: CheckResult, name: str, lang: str) -> Paragraph:
+    """One parameter's gradient by torch autograd and by finite differences, and the verdict."""
+    words = labels(lang)
+    row = check.weight(name)
+    verdict = words["agrees"] if row.passed else words["disagrees"]
+    return Paragraph(
+        sentence(
+            words["check"],
+            Text(check.dtype),
+            result_number(row.torch),
+            result_number(row.finite_difference),
+            Text(verdict),
+        )
+    )
