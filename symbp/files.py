@@ -1,4 +1,5 @@
-"""Writing output files atomically: a reader sees the old file or the whole new one, never half."""
+"""Files in and out: small input files read with a size limit, output files written atomically
+(a reader sees the old file or the whole new one, never half)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ import tempfile
 from pathlib import Path
 
 from symbp.errors import SymbpError
+
+
+def read_small_text(path: Path, max_bytes: int, error: type[SymbpError], label: str) -> str:
+    """A UTF-8 text file of at most `max_bytes`, or `error` with one line naming `label`."""
+    try:
+        size = path.stat().st_size
+    except OSError as problem:
+        raise error(f"cannot read {label}: {problem.strerror}") from None
+    if size > max_bytes:
+        raise error(f"{label} is larger than {max_bytes} bytes")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"cannot read {label}: {problem}") from None
 
 
 def write_atomic(path: str | Path, text: str) -> None:

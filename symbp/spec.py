@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from symbp.errors import SpecError
+from symbp.files import read_small_text
 from symbp.functions import ACTIVATIONS, LOSSES
 
 #: Limits that keep a spec printable and a derivation tractable.
@@ -200,16 +201,7 @@ def default_spec() -> NetworkSpec:
 def load_spec(path: str | Path) -> NetworkSpec:
     """Read a spec from a .toml or .json file (decided by the extension)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise SpecError(f"cannot read spec file {str(path)!r}: {error.strerror}") from None
-    if size > MAX_SPEC_BYTES:
-        raise SpecError(f"spec file {str(path)!r} is larger than {MAX_SPEC_BYTES} bytes")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(f"cannot read spec file {str(path)!r}: {error}") from None
+    text = read_small_text(path, MAX_SPEC_BYTES, SpecError, f"spec file {str(path)!r}")
     suffix = path.suffix.lower()
     if suffix == ".toml":
         return parse_toml(text, source=str(path))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from symbp.errors import HandInputError
+from symbp.files import read_small_text
 
 MAX_FILE_BYTES = 200_000
 MAX_LINE_CHARS = 1_000
@@ -80,16 +81,7 @@ def read_number(text: str, where: str) -> WrittenNumber | None:
 def read_hand_file(path: str | Path) -> HandCalculation:
     """Read a hand calculation; the extension decides the format (.toml, .json, else plain)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise HandInputError(f"cannot read {str(path)!r}: {error.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise HandInputError(f"{str(path)!r} is larger than {MAX_FILE_BYTES} bytes")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise HandInputError(f"cannot read {str(path)!r}: {error}") from None
+    text = read_small_text(path, MAX_FILE_BYTES, HandInputError, repr(str(path)))
     suffix = path.suffix.lower()
     if suffix == ".toml":
         hand = parse_toml(text, str(path))
