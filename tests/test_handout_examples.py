@@ -55,8 +55,8 @@ def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
     require_module("torch")
     from dataclasses import replace
 
+    from symbp.render.printers import result_number
     from symbp.render.rich import render_derivations
-    from symbp.render.steps import result_number
     from symbp.torch_check import torch_loss_and_gradients
 
     spec = load_spec(EXAMPLES / "two_hidden_layers.toml")

@@ -12,11 +12,10 @@ from symbp.render.hand_text import (
     diagnosis_title,
     formula_verdict,
     summary_text,
-    true_text,
     verdict_text,
     yours_text,
 )
-from symbp.render.printers import format_number, text
+from symbp.render.printers import format_number, result_number, text
 
 
 def hand_report_blocks(report: HandReport) -> tuple[Block, ...]:
@@ -37,7 +36,7 @@ def hand_report_blocks(report: HandReport) -> tuple[Block, ...]:
         (
             Text(j.display),
             Text(yours_text(j)),
-            Text(true_text(j.true_value)),
+            Text(result_number(j.true_value)),
             Text(verdict_text(j, names)),
         )
         for j in report.judgements

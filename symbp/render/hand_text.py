@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from symbp.handcheck.formula_check import FormulaCheck
 from symbp.handcheck.judge import Diagnosis, HandReport, Judgement, Verdict
-from symbp.render.printers import format_number, text
-
-
-def true_text(value: float) -> str:
-    return f"{value:.10f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
+from symbp.render.printers import format_number, result_number, text
 
 
 def display_key(key: str) -> str:
@@ -118,7 +114,7 @@ def render_hand_report(report: HandReport) -> str:
     ]
     rows = [("quantity", "yours", "true value", "verdict")]
     rows += [
-        (j.display, yours_text(j), true_text(j.true_value), verdict_text(j, names))
+        (j.display, yours_text(j), result_number(j.true_value), verdict_text(j, names))
         for j in report.judgements
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]

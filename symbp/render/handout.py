@@ -31,8 +31,8 @@ from symbp.render.document import (
     sentence,
 )
 from symbp.render.labels import labels
-from symbp.render.printers import latex, latex_number, latex_values
-from symbp.render.steps import delta_rows, grad_latex, result_number, samples_note
+from symbp.render.printers import latex, latex_number, latex_values, result_number
+from symbp.render.steps import delta_rows, grad_latex, samples_note
 from symbp.spec import NetworkSpec
 from symbp.torch_check import CheckResult
 

@@ -9,8 +9,8 @@ from typing import Any
 from symbp.derive import BiasDerivation, Derivation, LocalDerivative
 from symbp.numeric import Evaluation
 from symbp.render.document import Row, row_latex
-from symbp.render.printers import latex, latex_values, text, text_name, text_partial
-from symbp.render.steps import delta_rows, factor_row, grad_latex, result_number
+from symbp.render.printers import latex, latex_values, result_number, text, text_name, text_partial
+from symbp.render.steps import delta_rows, factor_row, grad_latex
 from symbp.torch_check import CheckResult
 
 
@@ -96,13 +96,7 @@ def derivation_document(
         - derivation.network.spec.learning_rate * evaluation.gradient(weight.name),
     }
     if check is not None:
-        row = check.weight(weight.name)
-        document["check"] = {
-            "dtype": check.dtype,
-            "torch": row.torch,
-            "finite_difference": row.finite_difference,
-            "passed": row.passed,
-        }
+        document["check"] = _check_entry(check, weight.name)
     return document
 
 
@@ -126,14 +120,18 @@ def bias_derivation_document(
         "gradient": gradient,
     }
     if check is not None and bias.trainable:
-        row = check.weight(bias.name)
-        document["check"] = {
-            "dtype": check.dtype,
-            "torch": row.torch,
-            "finite_difference": row.finite_difference,
-            "passed": row.passed,
-        }
+        document["check"] = _check_entry(check, bias.name)
     return document
+
+
+def _check_entry(check: CheckResult, name: str) -> dict[str, Any]:
+    row = check.weight(name)
+    return {
+        "dtype": check.dtype,
+        "torch": row.torch,
+        "finite_difference": row.finite_difference,
+        "passed": row.passed,
+    }
 
 
 def render_derivations(

@@ -56,6 +56,15 @@ class ValueTextPrinter(TextPrinter):
         return f"({text})" if value < 0 else text
 
 
+#: final values (gradients, updated weights) are shown to this many decimals everywhere
+RESULT_DIGITS = 10
+
+
+def result_number(value: float) -> str:
+    """A final value at full displayed precision: 10 decimals, or scientific when tiny."""
+    return f"{value:.{RESULT_DIGITS}f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
+
+
 def text(expr: sp.Expr) -> str:
     return TextPrinter().doprint(expr)
 

@@ -30,15 +30,14 @@ from symbp.render.document import (
     sentence,
 )
 from symbp.render.labels import labels
-from symbp.render.printers import latex, latex_number, latex_partial, latex_values
+from symbp.render.printers import (
+    latex,
+    latex_number,
+    latex_partial,
+    latex_values,
+    result_number,
+)
 from symbp.torch_check import CheckResult
-
-RESULT_DIGITS = 10
-
-
-def result_number(value: float) -> str:
-    """A final value at full displayed precision (as the text renderer shows it)."""
-    return f"{value:.{RESULT_DIGITS}f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
 
 
 def grad_latex(network: Network, weight_name: str) -> str:

@@ -16,14 +16,15 @@ from symbp.explain import (
 )
 from symbp.graph import Network, Unit
 from symbp.numeric import Evaluation
-from symbp.render.printers import format_number, text, text_name, text_partial, text_values
+from symbp.render.printers import (
+    format_number,
+    result_number,
+    text,
+    text_name,
+    text_partial,
+    text_values,
+)
 from symbp.torch_check import CheckResult
-
-RESULT_DIGITS = 10
-
-
-def _result(value: float) -> str:
-    return f"{value:.{RESULT_DIGITS}f}" if abs(value) >= 1e-6 or value == 0 else f"{value:.6e}"
 
 
 def render_derivation(
@@ -101,7 +102,9 @@ def render_derivation(
             numbers = " × ".join(_signed(evaluation.value(f.formula), digits) for f in path.factors)
             value = evaluation.value(path.formula)
             lines.append(f"  path {number} ({route}): {numbers} = {format_number(value, digits)}")
-        lines.append(f"  sum of the paths = {_result(evaluation.value(derivation.chain_rule))}")
+        lines.append(
+            f"  sum of the paths = {result_number(evaluation.value(derivation.chain_rule))}"
+        )
     else:
         lines.append(
             f"  (too many to list, more than {MAX_PATHS}: the δ form below computes the same "
@@ -113,7 +116,7 @@ def render_derivation(
     lines.append(
         f"  {grad} = {text(derivation.delta_form)} = "
         f"{text_values(derivation.delta_form, values, digits)} = "
-        f"{_result(first.gradient(weight.name))}"
+        f"{result_number(first.gradient(weight.name))}"
     )
     notes = derivation_notes(derivation, first)
     if notes:
@@ -126,7 +129,8 @@ def render_derivation(
             how = combined
         lines += [
             "",
-            f"Over the samples ({network.spec.reduction}): {grad} = {how} = {_result(gradient)}",
+            f"Over the samples ({network.spec.reduction}): {grad} = {how} = "
+            f"{result_number(gradient)}",
         ]
 
     if derivation.closed_form is not None:
@@ -138,12 +142,12 @@ def render_derivation(
     lines += ["", "Why the sign" + sample_note]
     lines += ["  " + line for line in _sign_lines(explain_sign(derivation, first), derivation)]
 
-    lines += ["", f"Value: {grad} = {_result(gradient)}"]
+    lines += ["", f"Value: {grad} = {result_number(gradient)}"]
     rate = network.spec.learning_rate
     lines.append(
         f"Update (learning rate {format_number(rate)}): {weight.name} ← {weight.name} − η·{grad}"
         f" = {format_number(weight.value, digits)} − {format_number(rate)} × "
-        f"({_result(gradient)}) = {_result(weight.value - rate * gradient)}"
+        f"({result_number(gradient)}) = {result_number(weight.value - rate * gradient)}"
     )
     if check is not None:
         lines.append(_check_line(check, weight.name))
@@ -217,7 +221,7 @@ def render_bias_derivation(
     gradient = first.value(derivation.delta_form)
     lines.append(
         f"  {grad} = {text(derivation.delta_form)} = "
-        f"{text_values(derivation.delta_form, values, digits)} = {_result(gradient)}"
+        f"{text_values(derivation.delta_form, values, digits)} = {result_number(gradient)}"
     )
     if evaluation.samples:
         per_sample = [sample.value(derivation.delta_form) for sample in evaluation.samples]
@@ -226,19 +230,19 @@ def render_bias_derivation(
             "",
             f"Over the {len(per_sample)} samples ({network.spec.reduction}): {grad} = "
             + _reduction_text(per_sample, network.spec.reduction, digits)
-            + f" = {_result(total)}",
+            + f" = {result_number(total)}",
         ]
         gradient = total
     if derivation.closed_form is not None:
         lines += ["", "Closed form (inputs, targets, weights and biases only)"]
         lines.append(f"  {grad} = {text(derivation.closed_form)}")
-    lines += ["", f"Value: {grad} = {_result(gradient)}"]
+    lines += ["", f"Value: {grad} = {result_number(gradient)}"]
     if bias.trainable:
         rate = network.spec.learning_rate
         lines.append(
             f"Update (learning rate {format_number(rate)}): {bias.name} ← {bias.name} − η·{grad}"
             f" = {format_number(bias.value, digits)} − {format_number(rate)} × "
-            f"({_result(gradient)}) = {_result(bias.value - rate * gradient)}"
+            f"({result_number(gradient)}) = {result_number(bias.value - rate * gradient)}"
         )
         if check is not None:
             lines.append(_check_line(check, bias.name))
@@ -354,7 +358,7 @@ def _sign_lines(why: SignExplanation, derivation: Derivation) -> list[str]:
             f"{delta} = {text(why.delta.formula)} = {format_number(why.delta_value)} is "
             f"{sign_word(why.delta_value)} (softmax: the error of every output reaches "
             f"{text_name(unit.z)} through the Jacobian).",
-            f"So {grad} = {_result(why.gradient)} is {sign_word(why.gradient)}: gradient "
+            f"So {grad} = {result_number(why.gradient)} is {sign_word(why.gradient)}: gradient "
             f"descent {direction} {weight.name}.",
         ]
     local = f"∂{unit.name}/∂{text_name(unit.z)}"
@@ -391,7 +395,7 @@ def _sign_lines(why: SignExplanation, derivation: Derivation) -> list[str]:
         )
     direction = "raises" if why.gradient < 0 else "lowers" if why.gradient > 0 else "leaves"
     lines.append(
-        f"So {grad} = {_result(why.gradient)} is {sign_word(why.gradient)}: gradient descent "
+        f"So {grad} = {result_number(why.gradient)} is {sign_word(why.gradient)}: gradient descent "
         f"{direction} {weight.name}. A hand result of the opposite sign has flipped the sign of "
         f"one of these factors."
     )
@@ -402,8 +406,9 @@ def _check_line(check: CheckResult, weight_name: str) -> str:
     row = check.weight(weight_name)
     verdict = "agrees" if row.passed else "DISAGREES"
     return (
-        f"Check: torch autograd ({check.dtype}) {_result(row.torch)}, |difference| "
-        f"{abs(row.symbolic - row.torch):.1e}; finite difference {_result(row.finite_difference)}, "
+        f"Check: torch autograd ({check.dtype}) {result_number(row.torch)}, |difference| "
+        f"{abs(row.symbolic - row.torch):.1e}; finite difference "
+        f"{result_number(row.finite_difference)}, "
         f"|difference| {abs(row.symbolic - row.finite_difference):.1e}: {verdict}"
     )
 
@@ -416,9 +421,9 @@ def render_check(check: CheckResult, title: str) -> str:
         rows.append(
             (
                 weight.name,
-                _result(weight.symbolic),
-                _result(weight.torch),
-                _result(weight.finite_difference),
+                result_number(weight.symbolic),
+                result_number(weight.torch),
+                result_number(weight.finite_difference),
                 f"{weight.largest_difference:.1e}",
                 "ok" if weight.passed else "FAIL",
             )
@@ -426,8 +431,8 @@ def render_check(check: CheckResult, title: str) -> str:
     rows.append(
         (
             "L",
-            _result(check.loss_symbolic),
-            _result(check.loss_torch),
+            result_number(check.loss_symbolic),
+            result_number(check.loss_torch),
             "",
             f"{abs(check.loss_symbolic - check.loss_torch):.1e}",
             "ok" if check.loss_passed else "FAIL",
@@ -454,16 +459,18 @@ def render_step(
     lines = [
         f"{title}: one gradient-descent step, learning rate η = {format_number(learning_rate)}",
         "",
-        f"loss before: L = {_result(evaluation.loss)}",
+        f"loss before: L = {result_number(evaluation.loss)}",
         "",
     ]
     rows = [("weight", "value", "∂L/∂w", "new value = w − η·∂L/∂w")]
     for weight, gradient, new in zip(
         network.parameters, evaluation.gradients, new_weights, strict=True
     ):
-        rows.append((weight.name, _result(weight.value), _result(gradient), _result(new)))
+        rows.append(
+            (weight.name, result_number(weight.value), result_number(gradient), result_number(new))
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         lines.append("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)))
-    lines += ["", f"loss after:  L = {_result(new_loss)}"]
+    lines += ["", f"loss after:  L = {result_number(new_loss)}"]
     return "\n".join(lines) + "\n"
