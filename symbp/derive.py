@@ -21,6 +21,10 @@ from symbp.graph import Bias, Network, Unit, Weight
 MAX_PATHS = 64
 #: Closed forms are built by default only for networks up to this many weights.
 MAX_WEIGHTS_FOR_CLOSED_FORM = 60
+#: ... and only while they stay printable: at most this many symbols and operations (the
+#: default network's ∂L/∂w1 has 175; a deep narrow net's grows exponentially with depth, and
+#: [2, 2, 2, 2, 2, 2, 2, 2] would have 200,000). Checked before the closed form is built.
+MAX_CLOSED_FORM_SIZE = 5_000
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,9 @@ class Derivation:
     deltas: tuple[DeltaDefinition, ...]  # the δs the gradient needs, output layer first
     delta_form: sp.Expr  # δ_j · a_i
     closed_form: sp.Expr | None = field(default=None)
+    #: when the closed form was left out for its size: how many symbols and operations it
+    #: would have had (more than MAX_CLOSED_FORM_SIZE)
+    closed_form_size: int | None = None
 
     @property
     def chain_rule(self) -> sp.Expr:
@@ -178,9 +185,7 @@ def derive(
     path_count = _count_paths(network, target)
     paths = _paths(network, weight) if path_count <= MAX_PATHS else ()
     delta_form = sweep.gradients[weight.name]
-    if closed_form is None:
-        closed_form = len(network.weights) <= MAX_WEIGHTS_FOR_CLOSED_FORM
-    closed = closed_form_of(network, sweep, delta_form) if closed_form else None
+    closed, size = _closed_form_if_printable(network, sweep, delta_form, closed_form)
     return Derivation(
         network=network,
         weight=weight,
@@ -189,7 +194,42 @@ def derive(
         deltas=tuple(needed),
         delta_form=delta_form,
         closed_form=closed,
+        closed_form_size=size,
     )
+
+
+def _closed_form_if_printable(
+    network: Network, sweep: Backprop, expr: sp.Expr, wanted: bool | None
+) -> tuple[sp.Expr | None, int | None]:
+    """The closed form when asked for (None: when the network is small and the closed form
+    printable), and the size it would have had when it was left out for being too large."""
+    if wanted is False:
+        return None, None
+    if wanted is None:
+        if len(network.weights) > MAX_WEIGHTS_FOR_CLOSED_FORM:
+            return None, None
+        size = closed_form_size(network, sweep, expr)
+        if size > MAX_CLOSED_FORM_SIZE:
+            return None, size
+    return closed_form_of(network, sweep, expr), None
+
+
+def closed_form_size(network: Network, sweep: Backprop, expr: sp.Expr) -> int:
+    """How many symbols and operations the closed form of `expr` has, counted on the small
+    definitions without building it (sympy's flattening may make the real one a little smaller).
+    """
+    sizes: dict[sp.Symbol, int] = {}
+
+    def size(node: sp.Basic) -> int:
+        if isinstance(node, sp.Symbol):
+            return sizes.get(node, 1)
+        return 1 + sum(size(arg) for arg in node.args)
+
+    for symbol, definition in network.definitions.items():
+        sizes[symbol] = size(definition)
+    for symbol, delta in sweep.deltas.items():  # output layer first, as closed_form_of
+        sizes[symbol] = size(delta.formula)
+    return size(expr)
 
 
 @dataclass(frozen=True)
@@ -201,6 +241,7 @@ class BiasDerivation:
     deltas: tuple[DeltaDefinition, ...]  # the δs the gradient needs, output layer first
     delta_form: sp.Expr  # Σ_j δ_j
     closed_form: sp.Expr | None = None
+    closed_form_size: int | None = None  # as Derivation's
 
 
 def derive_bias(
@@ -219,10 +260,8 @@ def derive_bias(
         if definition.unit.layer > bias.layer or definition.unit in bias.targets
     ]
     delta_form = sp.Add(*[_delta_symbol(unit) for unit in bias.targets])
-    if closed_form is None:
-        closed_form = len(network.weights) <= MAX_WEIGHTS_FOR_CLOSED_FORM
-    closed = closed_form_of(network, sweep, delta_form) if closed_form else None
-    return BiasDerivation(network, bias, tuple(needed), delta_form, closed)
+    closed, size = _closed_form_if_printable(network, sweep, delta_form, closed_form)
+    return BiasDerivation(network, bias, tuple(needed), delta_form, closed, size)
 
 
 def derive_all(network: Network, *, closed_form: bool | None = None) -> tuple[Derivation, ...]:

@@ -20,7 +20,18 @@ def _finite(value: float) -> float | None:
 
 
 def _dump(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_strict(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _strict(value: Any) -> Any:
+    """JSON has no NaN or infinity (an overflowing network gives both): they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return value
 
 
 def _rich(row: Row) -> dict[str, str]:
@@ -80,6 +91,7 @@ def derivation_document(
         ],
         "delta_form": text(derivation.delta_form),
         "closed_form": None if derivation.closed_form is None else text(derivation.closed_form),
+        "closed_form_omitted_size": derivation.closed_form_size,
         "delta_form_step": _rich(
             Row(
                 grad_latex(derivation.network, weight.name),
@@ -117,6 +129,7 @@ def bias_derivation_document(
         "initial_value": bias.value,
         "delta_form": text(derivation.delta_form),
         "closed_form": None if derivation.closed_form is None else text(derivation.closed_form),
+        "closed_form_omitted_size": derivation.closed_form_size,
         "gradient": gradient,
     }
     if check is not None and bias.trainable:

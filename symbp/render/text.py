@@ -137,6 +137,8 @@ def render_derivation(
         used = sorted({u.activation.formula for u in network.units.values() if u.activation})
         lines += ["", f"Closed form (inputs, targets and weights only; {'; '.join(used)})"]
         lines.append(f"  {grad} = {text(derivation.closed_form)}")
+    elif derivation.closed_form_size is not None:
+        lines += ["", _closed_form_omitted(derivation.closed_form_size)]
 
     sample_note = f" (sample 1 of {len(evaluation.samples)})" if evaluation.samples else ""
     lines += ["", "Why the sign" + sample_note]
@@ -236,6 +238,8 @@ def render_bias_derivation(
     if derivation.closed_form is not None:
         lines += ["", "Closed form (inputs, targets, weights and biases only)"]
         lines.append(f"  {grad} = {text(derivation.closed_form)}")
+    elif derivation.closed_form_size is not None:
+        lines += ["", _closed_form_omitted(derivation.closed_form_size)]
     lines += ["", f"Value: {grad} = {result_number(gradient)}"]
     if bias.trainable:
         rate = network.spec.learning_rate
@@ -474,3 +478,10 @@ def render_step(
         lines.append("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)))
     lines += ["", f"loss after:  L = {result_number(new_loss)}"]
     return "\n".join(lines) + "\n"
+
+
+def _closed_form_omitted(size: int) -> str:
+    return (
+        f"Closed form: not shown; written out in inputs, targets and weights it would have about "
+        f"{size:,} symbols and operations. The δ form above is the same derivative."
+    )

@@ -67,7 +67,9 @@ def render_json(run: TrainingRun, title: str) -> str:
             for step in run.steps
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    from symbp.render.json import _strict  # a diverging run's inf and nan become null
+
+    return json.dumps(_strict(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def plot_loss_curve(run: TrainingRun, title: str, path: str | Path) -> None:
