@@ -1,27 +1,34 @@
 """The catalogue of classic backpropagation mistakes, each a deliberately wrong derivation.
 
 A mistake is a change to a Plan, the description of how a variant derivation differs from the
-right one. Most changes rewrite the symbolic backward sweep (the output error's sign or scale,
-the activation derivative, the terms sent back into a hidden unit) and the variant's numbers come
-from compiling the rewritten sweep, exactly as the true numbers do; the others change the
-network (another weight numbering) or the update step (its sign, the learning rate).
+right one: the output error's sign or scale, the activation derivative (everywhere, or in the
+hidden or the output layer only), the terms sent back into a hidden unit, the update step (its
+sign, the learning rate), or the weight numbering (the values placed by the other convention, or
+only the labels swapped). A variant's numbers come from running the backward sweep with the
+plan's changes in float64 over the network's own graph: the same δ_j = (Σ_k δ_k·w_jk)·f′(z_j)
+the true sweep computes, with the changed pieces swapped in. Forward values are computed once per
+network and point, local derivatives once per unit, so that the diagnosis search (every single
+mistake, every pair, each with a fitted learning rate) stays fast.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
 
-from symbp.derive import Backprop, DeltaDefinition, LocalDerivative, UpstreamTerm, backward_sweep
 from symbp.graph import Network, Unit
-from symbp.numeric import CompiledNetwork
-from symbp.spec import NUMBERINGS
+from symbp.spec import edge_order, weight_names
 
+from .floats import float_value
 from .quantities import QuantityTable
+
+#: the numberings between which a student may confuse weights (their names are the same: w1...)
+SWAPPABLE = ("by-source", "by-target")
 
 
 @dataclass(frozen=True)
@@ -29,13 +36,15 @@ class Plan:
     """How a variant derivation differs from the right one (the defaults are the right one)."""
 
     output_error_sign: int = 1  # −1: ∂L/∂o = y − o
-    loss_scale: sp.Rational = field(default_factory=lambda: sp.Integer(1))  # 2: ½ dropped
+    loss_scale: float = 1.0  # 2: ½ dropped; ½: ½ applied twice
     activation_derivative: str = "a"  # "a": a(1−a); "none": missing; "z": z(1−z)
+    activation_layers: str = "all"  # where the activation_derivative change applies
     backprop_term: str = "delta_w"  # "delta_w"; "gradient": ∂L/∂w_jk; "updated_w": δ_k·w_jk'
     dropped_output: int | None = None  # index of the output unit whose path is dropped
     update_sign: int = 1  # −1: w + η·g
     learning_rate: float | None = None  # a wrong learning rate
-    numbering_swapped: bool = False  # the other weight-numbering convention
+    numbering_swapped: bool = False  # the weights' values placed by the other numbering
+    labels_swapped: bool = False  # the right network, its weights labelled by the other numbering
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,12 @@ class Mistake:
         return replace(plan, **self.change)
 
 
-def catalogue(network: Network, learning_rate: float, fitted_rate: float | None) -> list[Mistake]:
-    """The single mistakes for this network; `fitted_rate` is the learning rate the student's
-    updates suggest, when it differs from the right one."""
+def catalogue(network: Network) -> list[Mistake]:
+    """The single mistakes for this network (a wrong learning rate is fitted per variant, by
+    learning_rate_mistake)."""
     out = network.outputs[0]
     hidden = _first_hidden(network)
+    loss = network.spec.loss
     mistakes = [
         Mistake(
             "output_error_sign",
@@ -80,6 +90,34 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
             "δ = ∂L/∂z needs the activation's derivative σ′(z) = a(1 − a) as a factor; "
             "without it you computed ∂L/∂a instead.",
         ),
+    ]
+    if hidden is not None:
+        local = f"{hidden.name}(1 − {hidden.name})"
+        children = list(network.outgoing(hidden))
+        deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
+        mistakes += [
+            Mistake(
+                "missing_sigma_prime_hidden",
+                "the σ′ factor is missing in the hidden layer",
+                "activation",
+                {"activation_derivative": "none", "activation_layers": "hidden"},
+                f"δ_{hidden.name} = {deltas}",
+                f"δ_{hidden.name} = ({deltas})·{local}",
+                "Every δ = ∂L/∂z needs its unit's σ′(z) = a(1 − a), the hidden units' too; "
+                "without it a hidden δ is ∂L/∂a.",
+            ),
+            Mistake(
+                "missing_sigma_prime_output",
+                "the σ′ factor is missing in the output layer",
+                "activation",
+                {"activation_derivative": "none", "activation_layers": "output"},
+                f"δ_{out.name} = ({out.name} − y1)",
+                f"δ_{out.name} = ({out.name} − y1)·{out.name}(1 − {out.name})",
+                "Every δ = ∂L/∂z needs its unit's σ′(z) = a(1 − a), the output units' too; "
+                "without it an output δ is ∂L/∂o.",
+            ),
+        ]
+    mistakes.append(
         Mistake(
             "sigma_prime_of_z",
             "σ′ taken of z instead of a",
@@ -88,45 +126,89 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
             f"σ′ = z_{out.name}(1 − z_{out.name})",
             f"σ′ = {out.name}(1 − {out.name})",
             "σ′(z) = σ(z)(1 − σ(z)) = a(1 − a) uses the activation a, not the pre-activation z.",
-        ),
-        Mistake(
-            "half_dropped",
-            "the ½ of the loss is dropped",
-            "loss_scale",
-            {"loss_scale": sp.Integer(2)},
-            f"L = Σ(o − y)², ∂L/∂{out.name} = 2({out.name} − y1)",
-            f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
-            "The loss is L = ½Σ(o − y)²: its ½ cancels the 2 of the square, so ∂L/∂o = o − y, "
-            "not 2(o − y).",
-        ),
-        Mistake(
-            "half_doubled",
-            "the ½ of the loss is applied twice",
-            "loss_scale",
-            {"loss_scale": sp.Rational(1, 2)},
-            f"L = ¼Σ(o − y)², ∂L/∂{out.name} = ½({out.name} − y1)",
-            f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
-            "The ½ of L = ½Σ(o − y)² cancels the 2 of the square once, so ∂L/∂o = o − y, "
-            "not ½(o − y).",
-        ),
-    ]
-    if hidden is not None:
-        children = list(network.outgoing(hidden))
-        gradients = " + ".join(f"∂L/∂{w.name}" for w in children)
-        deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
-        local = f"{hidden.name}(1 − {hidden.name})"
-        mistakes.append(
-            Mistake(
-                "added_gradients",
-                "the downstream weights' gradients are added instead of δ·w",
-                "backprop_term",
-                {"backprop_term": "gradient"},
-                f"δ_{hidden.name} = ({gradients})·{local}",
-                f"δ_{hidden.name} = ({deltas})·{local}",
-                "A hidden unit's error is the sum of the next layer's δ_k times the weights that "
-                "carry it (δ_k·w), not the sum of those weights' gradients (δ_k·a).",
-            )
         )
+    )
+    if loss == "half_sse":
+        mistakes += [
+            Mistake(
+                "half_dropped",
+                "the ½ of the loss is dropped",
+                "loss_scale",
+                {"loss_scale": 2.0},
+                f"L = Σ(o − y)², ∂L/∂{out.name} = 2({out.name} − y1)",
+                f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
+                "The loss is L = ½Σ(o − y)²: its ½ cancels the 2 of the square, so ∂L/∂o = "
+                "o − y, not 2(o − y).",
+            ),
+            Mistake(
+                "half_doubled",
+                "the ½ of the loss is applied twice",
+                "loss_scale",
+                {"loss_scale": 0.5},
+                f"L = ¼Σ(o − y)², ∂L/∂{out.name} = ½({out.name} − y1)",
+                f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
+                "The ½ of L = ½Σ(o − y)² cancels the 2 of the square once, so ∂L/∂o = o − y, "
+                "not ½(o − y).",
+            ),
+        ]
+    if hidden is not None:
+        mistakes += _hidden_mistakes(network, hidden)
+    mistakes.append(
+        Mistake(
+            "update_sign",
+            "the update step has the wrong sign",
+            "update_sign",
+            {"update_sign": -1},
+            "w_new = w + η·∂L/∂w",
+            "w_new = w − η·∂L/∂w",
+            "Gradient descent moves against the gradient: w_new = w − η·∂L/∂w.",
+        )
+    )
+    other = _other_numbering(network)
+    if other is not None:
+        mine = network.spec.numbering
+        mistakes += [
+            Mistake(
+                "numbering",
+                f"the weights are numbered {other}",
+                "numbering",
+                {"numbering_swapped": True},
+                _edges_text(network, other),
+                _edges_text(network, mine),
+                f"This network numbers its weights {mine}; you placed their values {other}.",
+            ),
+            Mistake(
+                "labels_swapped",
+                f"the weights are labelled {other} (right values, wrong names)",
+                "numbering",
+                {"labels_swapped": True},
+                _edges_text(network, other),
+                _edges_text(network, mine),
+                f"Your numbers are right, but under the names the {other} numbering gives "
+                f"the edges; this network numbers them {mine}.",
+            ),
+        ]
+    return mistakes
+
+
+def _hidden_mistakes(network: Network, hidden: Unit) -> list[Mistake]:
+    children = list(network.outgoing(hidden))
+    gradients = " + ".join(f"∂L/∂{w.name}" for w in children)
+    deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
+    local = f"{hidden.name}(1 − {hidden.name})"
+    mistakes = [
+        Mistake(
+            "added_gradients",
+            "the downstream weights' gradients are added instead of δ·w",
+            "backprop_term",
+            {"backprop_term": "gradient"},
+            f"δ_{hidden.name} = ({gradients})·{local}",
+            f"δ_{hidden.name} = ({deltas})·{local}",
+            "A hidden unit's error is the sum of the next layer's δ_k times the weights that "
+            "carry it (δ_k·w), not the sum of those weights' gradients (δ_k·a).",
+        )
+    ]
+    if len(network.outputs) > 1 and len(network.layers) == 3:
         for index, unit in enumerate(network.outputs):
             kept = [w for w in children if w.target != unit]
             kept_text = " + ".join(f"δ_{w.target.name}·{w.name}" for w in kept) or "0"
@@ -142,69 +224,43 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
                     f"all of them; the path through {unit.name} is missing.",
                 )
             )
-        updated = " + ".join(f"δ_{w.target.name}·{w.name}_new" for w in children)
-        mistakes.append(
-            Mistake(
-                "updated_output_weights",
-                "already-updated output weights are used",
-                "backprop_term",
-                {"backprop_term": "updated_w"},
-                f"δ_{hidden.name} = ({updated})·{local}",
-                f"δ_{hidden.name} = ({deltas})·{local}",
-                "Every gradient is taken at the old weights; the updated output weights are "
-                "only for the next step.",
-            )
-        )
+    updated = " + ".join(f"δ_{w.target.name}·{w.name}_new" for w in children)
     mistakes.append(
         Mistake(
-            "update_sign",
-            "the update step has the wrong sign",
-            "update_sign",
-            {"update_sign": -1},
-            "w_new = w + η·∂L/∂w",
-            "w_new = w − η·∂L/∂w",
-            "Gradient descent moves against the gradient: w_new = w − η·∂L/∂w.",
+            "updated_output_weights",
+            "already-updated output weights are used",
+            "backprop_term",
+            {"backprop_term": "updated_w"},
+            f"δ_{hidden.name} = ({updated})·{local}",
+            f"δ_{hidden.name} = ({deltas})·{local}",
+            "Every gradient is taken at the old weights; the updated output weights are "
+            "only for the next step.",
         )
     )
-    other = [n for n in NUMBERINGS if n != network.spec.numbering][0]
-    if _numbering_matters(network, other):
-        mistakes.append(
-            Mistake(
-                "numbering",
-                f"the weights are numbered {other}",
-                "numbering",
-                {"numbering_swapped": True},
-                _edges_text(network, other),
-                _edges_text(network, network.spec.numbering),
-                f"This network numbers its weights {network.spec.numbering}; you placed them "
-                f"{other}.",
-            )
-        )
-    if fitted_rate is not None:
-        mistakes.append(
-            Mistake(
-                "learning_rate",
-                f"learning rate {fitted_rate:g} instead of {learning_rate:g}",
-                "learning_rate",
-                {"learning_rate": fitted_rate},
-                f"η = {fitted_rate:g}",
-                f"η = {learning_rate:g}",
-                f"The update uses the learning rate η = {learning_rate:g}; your updates fit "
-                f"η = {fitted_rate:g}.",
-            )
-        )
     return mistakes
 
 
+def learning_rate_mistake(fitted: float, right: float) -> Mistake:
+    """A wrong learning rate: the one a student's updates fit, instead of the right one."""
+    return Mistake(
+        "learning_rate",
+        f"learning rate {fitted:g} instead of {right:g}",
+        "learning_rate",
+        {"learning_rate": fitted},
+        f"η = {fitted:g}",
+        f"η = {right:g}",
+        f"The update uses the learning rate η = {right:g}; your updates fit η = {fitted:g}.",
+    )
+
+
 def combinations(mistakes: list[Mistake]) -> list[tuple[Mistake, ...]]:
-    """Every single mistake, then every pair of mistakes of different aspects."""
+    """The right derivation (no mistake), every single mistake, then every pair of mistakes of
+    different aspects."""
     singles: list[tuple[Mistake, ...]] = [(m,) for m in mistakes]
     pairs: list[tuple[Mistake, ...]] = [
-        (a, b)
-        for a, b in itertools.combinations(mistakes, 2)
-        if a.aspect != b.aspect and "learning_rate" not in (a.aspect, b.aspect)
+        (a, b) for a, b in itertools.combinations(mistakes, 2) if a.aspect != b.aspect
     ]
-    return singles + pairs
+    return [(), *singles, *pairs]
 
 
 def plan_of(mistakes: tuple[Mistake, ...]) -> Plan:
@@ -214,90 +270,228 @@ def plan_of(mistakes: tuple[Mistake, ...]) -> Plan:
     return plan
 
 
-def variant_values(
-    network: Network, plan: Plan, learning_rate: float, point: Mapping[str, float] | None = None
-) -> dict[str, float]:
-    """Every quantity's value under a variant derivation, keyed like the true values, at the
-    spec's sample and weights or at `point` (inputs, targets and weights by name)."""
-    if plan.numbering_swapped:
-        other = [n for n in NUMBERINGS if n != network.spec.numbering][0]
-        network = Network(replace(network.spec, numbering=other))
-    sweep = mutated_sweep(network, backward_sweep(network), plan, learning_rate)
-    compiled = CompiledNetwork(network, sweep)
+@dataclass
+class _Forward:
+    """One network's forward values at one point (per sample) and its true local derivatives."""
+
+    samples: list[dict[sp.Symbol, float]]
+    activation_derivatives: list[dict[tuple[sp.Symbol, sp.Symbol], float]] = field(
+        default_factory=list
+    )
+    of_z: list[dict[tuple[sp.Symbol, sp.Symbol], float]] = field(default_factory=list)
+    loss_derivatives: list[dict[sp.Symbol, float]] = field(default_factory=list)
+
+
+class Variants:
+    """Every quantity's value under variant derivations, keyed like the true values."""
+
+    def __init__(self, table: QuantityTable) -> None:
+        self.table = table
+        self.network = table.network
+        self.rate = table.learning_rate
+        self._networks: dict[str, Network] = {self.network.spec.numbering: self.network}
+        self._forward: dict[tuple[str, tuple[tuple[str, float], ...] | None], _Forward] = {}
+
+    def values(self, plan: Plan, point: Mapping[str, float] | None = None) -> dict[str, float]:
+        """The variant's value of every quantity at the spec's samples and weights, or at
+        `point` (inputs, targets and weights by name, one sample)."""
+        numbering = self.network.spec.numbering
+        if plan.numbering_swapped:
+            numbering = _other_numbering(self.network) or numbering
+        network = self._network(numbering)
+        forward = self._forward_values(network, numbering, point)
+        rate = self.rate if plan.learning_rate is None else plan.learning_rate
+        per_sample = [
+            _backward(network, plan, rate, forward, index) for index in range(len(forward.samples))
+        ]
+        first_values, first_upstream = per_sample[0]
+        out: dict[str, float] = {s.name: v for s, v in first_values.items()}
+        out["L"] = forward.samples[0][network.loss] * plan.loss_scale
+        for unit_symbol, value in first_upstream.items():
+            out[f"dL/d{unit_symbol.name}"] = value
+        reduction = network.spec.reduction
+        for weight in network.weights:
+            target = weight.target.delta
+            assert target is not None
+            gradients = [values[target] * values[weight.source.a] for values, _ in per_sample]
+            gradient = _reduce(gradients, reduction)
+            old = first_values[weight.symbol]
+            out[f"dL/d{weight.name}"] = gradient
+            out[f"{weight.name}_new"] = old - plan.update_sign * rate * gradient
+            out[f"Δ{weight.name}"] = -plan.update_sign * rate * gradient
+        if plan.labels_swapped:
+            out = _relabel(network, out)
+        return {q.key: out.get(q.key, math.nan) for q in self.table.quantities}
+
+    def _network(self, numbering: str) -> Network:
+        if numbering not in self._networks:
+            self._networks[numbering] = Network(replace(self.network.spec, numbering=numbering))
+        return self._networks[numbering]
+
+    def _forward_values(
+        self, network: Network, numbering: str, point: Mapping[str, float] | None
+    ) -> _Forward:
+        key = (numbering, None if point is None else tuple(sorted(point.items())))
+        if key not in self._forward:
+            self._forward[key] = _forward_pass(network, point)
+        return self._forward[key]
+
+
+def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forward:
+    spec = network.spec
     if point is None:
-        evaluation = compiled.evaluate()
+        samples = list(spec.samples)
+        weights = list(spec.weights)
     else:
-        evaluation = compiled.evaluate(
-            inputs=[point[u.a.name] for u in network.inputs],
-            targets=[point[y.name] for y in network.targets],
-            weights=[point[w.name] for w in network.weights],
+        samples = [
+            (
+                tuple(point[u.a.name] for u in network.inputs),
+                tuple(point[y.name] for y in network.targets),
+            )
+        ]
+        weights = [point[w.name] for w in network.weights]
+    result = _Forward(samples=[])
+    for inputs, targets in samples:
+        values: dict[sp.Symbol, float] = {}
+        for unit, x in zip(network.inputs, inputs, strict=True):
+            values[unit.a] = x
+        for symbol, y in zip(network.targets, targets, strict=True):
+            values[symbol] = y
+        for weight, w in zip(network.weights, weights, strict=True):
+            values[weight.symbol] = w
+        for bias in network.biases:
+            values[bias.symbol] = bias.value
+        for symbol, definition in network.definitions.items():
+            values[symbol] = float_value(
+                network.numeric_definitions.get(symbol, definition), values
+            )
+        result.samples.append(values)
+        derivatives: dict[tuple[sp.Symbol, sp.Symbol], float] = {}
+        of_z: dict[tuple[sp.Symbol, sp.Symbol], float] = {}
+        for units in network.layers[1:]:
+            for unit in units:
+                assert unit.z is not None
+                for activation in network.children[unit.z]:
+                    formula = network.local_derivative(activation, unit.z)
+                    derivatives[(activation, unit.z)] = float_value(formula, values)
+                    z_of = {u.a: u.z for u in units if u.z is not None}
+                    of_z[(activation, unit.z)] = float_value(formula.xreplace(z_of), values)
+        result.activation_derivatives.append(derivatives)
+        result.of_z.append(of_z)
+        result.loss_derivatives.append(
+            {
+                unit.a: float_value(network.local_derivative(network.loss, unit.a), values)
+                for unit in network.outputs
+            }
         )
-    rate = learning_rate if plan.learning_rate is None else plan.learning_rate
-    table = QuantityTable(network, sweep, rate)
-    values = table.values(evaluation, rate, float(plan.update_sign))
-    values["L"] *= float(plan.loss_scale)
-    return values
+    return result
 
 
-def mutated_sweep(network: Network, sweep: Backprop, plan: Plan, learning_rate: float) -> Backprop:
-    """The backward sweep with the plan's changes to δ; the gradients stay δ_j·a_i."""
-    deltas: dict[sp.Symbol, DeltaDefinition] = {}
-    for symbol, definition in sweep.deltas.items():
-        unit = definition.unit
-        terms = []
-        for term in definition.upstream:
-            if term.child == network.loss:
-                scale = plan.output_error_sign * plan.loss_scale
-                terms.append(UpstreamTerm(term.child, scale * term.formula))
-                continue
-            changed = _hidden_term(network, unit, term, plan, learning_rate)
-            if changed is not None:
-                terms.append(changed)
-        local = definition.activation_derivative
-        if plan.activation_derivative == "none":
-            formula: sp.Expr = sp.Integer(1)
-        elif plan.activation_derivative == "z":
-            assert unit.z is not None
-            formula = local.formula.xreplace({unit.a: unit.z})
+def _backward(
+    network: Network, plan: Plan, rate: float, forward: _Forward, index: int
+) -> tuple[dict[sp.Symbol, float], dict[sp.Symbol, float]]:
+    """One sample's values with the variant's δs, and its ∂L/∂a by unit activation symbol."""
+    values = dict(forward.samples[index])
+    derivatives = forward.activation_derivatives[index]
+    of_z = forward.of_z[index]
+    loss_derivatives = forward.loss_derivatives[index]
+    upstream: dict[sp.Symbol, float] = {}
+    last = len(network.layers) - 1
+    for layer in range(last, 0, -1):
+        units = network.layers[layer]
+        for unit in units:
+            upstream[unit.a] = _upstream(network, plan, rate, unit, values, loss_derivatives)
+        changed = plan.activation_layers == "all" or (
+            (plan.activation_layers == "output") == (layer == last)
+        )
+        for unit in units:
+            assert unit.z is not None and unit.delta is not None
+            total = 0.0
+            for activation in network.children[unit.z]:
+                through = network.unit_of_symbol[activation]
+                if not changed or plan.activation_derivative == "a":
+                    local = derivatives[(activation, unit.z)]
+                elif plan.activation_derivative == "none":
+                    local = 1.0 if through == unit else 0.0
+                else:
+                    local = of_z[(activation, unit.z)]
+                total += upstream[through.a] * local
+            values[unit.delta] = total
+    return values, upstream
+
+
+def _upstream(
+    network: Network,
+    plan: Plan,
+    rate: float,
+    unit: Unit,
+    values: Mapping[sp.Symbol, float],
+    loss_derivatives: Mapping[sp.Symbol, float],
+) -> float:
+    """∂L/∂a of one unit under the plan: the loss's derivative, or Σ_k of the terms sent back."""
+    total = 0.0
+    for child in network.children[unit.a]:
+        if child == network.loss:
+            total += plan.output_error_sign * plan.loss_scale * loss_derivatives[unit.a]
+            continue
+        child_unit = network.unit_of_symbol[child]
+        if child_unit.layer == len(network.layers) - 1 and child_unit.index == plan.dropped_output:
+            continue
+        assert child_unit.delta is not None
+        delta = values[child_unit.delta]
+        weight = next(w for w in network.outgoing(unit) if w.target == child_unit)
+        if plan.backprop_term == "gradient":
+            total += delta * values[unit.a]
+        elif plan.backprop_term == "updated_w":
+            total += delta * (values[weight.symbol] - rate * delta * values[unit.a])
         else:
-            formula = local.formula
-        deltas[symbol] = DeltaDefinition(
-            unit=unit,
-            upstream=tuple(terms),
-            activation_derivative=LocalDerivative(local.of, local.wrt, formula),
-        )
-    return Backprop(network=network, deltas=deltas, gradients=sweep.gradients)
+            total += delta * values[weight.symbol]
+    return total
 
 
-def _hidden_term(
-    network: Network, unit: Unit, term: UpstreamTerm, plan: Plan, learning_rate: float
-) -> UpstreamTerm | None:
-    child = network.unit_of_symbol[term.child]
-    weight = next(w for w in network.outgoing(unit) if w.target == child)
-    if child in network.outputs and child.index == plan.dropped_output:
-        return None
-    assert child.delta is not None
-    if plan.backprop_term == "gradient":
-        return UpstreamTerm(term.child, child.delta * unit.a)
-    if plan.backprop_term == "updated_w":
-        new_weight = weight.symbol - sp.Float(learning_rate) * child.delta * unit.a
-        return UpstreamTerm(term.child, child.delta * new_weight)
-    return term
+def _reduce(values: list[float], reduction: str) -> float:
+    if len(values) == 1:
+        return values[0]
+    try:
+        total = math.fsum(values)
+    except (OverflowError, ValueError):
+        total = float(sum(values))
+    return total / len(values) if reduction == "mean" else total
+
+
+def _relabel(network: Network, values: dict[str, float]) -> dict[str, float]:
+    """The values under the names the other numbering gives the same edges."""
+    other = _other_numbering(network)
+    if other is None:
+        return values
+    spec = network.spec
+    other_names = dict(
+        zip(edge_order(spec.layers, other), weight_names(spec.layers, other), strict=True)
+    )
+    relabelled = dict(values)
+    for weight, edge in zip(network.weights, spec.edges, strict=True):
+        label = other_names[edge]
+        relabelled[label] = values[weight.name]
+        for pattern in ("dL/d{}", "{}_new", "Δ{}"):
+            relabelled[pattern.format(label)] = values[pattern.format(weight.name)]
+    return relabelled
 
 
 def _first_hidden(network: Network) -> Unit | None:
     return network.layers[-2][0] if len(network.layers) > 2 else None
 
 
-def _numbering_matters(network: Network, other: str) -> bool:
-    from symbp.spec import edge_order
-
-    return edge_order(network.spec.layers, other) != network.spec.edges
+def _other_numbering(network: Network) -> str | None:
+    """The numbering a student may confuse with this network's, when it orders edges otherwise."""
+    spec = network.spec
+    if spec.numbering not in SWAPPABLE:
+        return None
+    other = next(n for n in SWAPPABLE if n != spec.numbering)
+    return other if edge_order(spec.layers, other) != spec.edges else None
 
 
 def _edges_text(network: Network, numbering: str) -> str:
     from symbp.graph import unit_name
-    from symbp.spec import edge_order
 
     n = len(network.spec.layers)
     edges = edge_order(network.spec.layers, numbering)[:3]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from symbp.handcheck.judge import HandReport
 from symbp.render.document import Block, Heading, Inline, Paragraph, Table, Text
 from symbp.render.hand_text import (
+    PARTIAL_HEADING,
     coverage_text,
     diagnosis_title,
     formula_verdict,
@@ -71,23 +72,37 @@ def hand_report_blocks(report: HandReport) -> tuple[Block, ...]:
         blocks.append(Heading((Text("Which mistake reproduces your numbers"),), level=3))
         if not report.diagnoses:
             blocks.append(
-                Paragraph((Text("None of symbp's catalogue of classic mistakes reproduces them."),))
+                Paragraph(
+                    (Text("None of symbp's catalogue of classic mistakes reproduces them all."),)
+                )
             )
-        for number, d in enumerate(report.diagnoses, start=1):
-            blocks.append(
-                Paragraph((Text(f"{number}. {diagnosis_title(d)} ({coverage_text(d, names)})."),))
-            )
-            for mistake in d.mistakes:
+        for heading, diagnoses in ((None, report.diagnoses), (PARTIAL_HEADING, report.partial)):
+            if heading is not None and diagnoses:
+                blocks.append(Heading((Text(heading),), level=3))
+            for number, d in enumerate(diagnoses, start=1):
                 blocks.append(
                     Paragraph(
-                        (
-                            Text(
-                                f"{mistake.sentence} Wrong: {mistake.wrong}. "
-                                f"Right: {mistake.right}."
-                            ),
-                        )
+                        (Text(f"{number}. {diagnosis_title(d)} ({coverage_text(d, names)})."),)
                     )
                 )
+                if d.contradicted:
+                    changed = ", ".join(names[k] for k in d.contradicted)
+                    blocks.append(
+                        Paragraph(
+                            (Text(f"But it would also change numbers you had right: {changed}."),)
+                        )
+                    )
+                for mistake in d.mistakes:
+                    blocks.append(
+                        Paragraph(
+                            (
+                                Text(
+                                    f"{mistake.sentence} Wrong: {mistake.wrong}. "
+                                    f"Right: {mistake.right}."
+                                ),
+                            )
+                        )
+                    )
     blocks.append(Paragraph((Text(summary_text(report).capitalize() + "."),)))
     return tuple(blocks)
 

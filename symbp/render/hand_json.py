@@ -18,6 +18,7 @@ def _judgement(j: Judgement) -> dict[str, Any]:
         "written": j.written,
         "value": j.value,
         "decimals": j.decimals,
+        "exact": j.exact,
         "true_value": j.true_value,
         "verdict": j.verdict.value,
         "from_your_inputs": j.from_inputs,
@@ -44,7 +45,8 @@ def _diagnosis(d: Diagnosis) -> dict[str, Any]:
         "contradicts": list(d.contradicted),
         "variant_values": d.values,
         "formulas_matched": list(d.formulas_matched),
-        "reproduces_every_wrong_number": d.complete,
+        "reproduces_every_wrong_number": d.reproduces_all,
+        "contradicts_none": not d.contradicted,
     }
 
 
@@ -56,6 +58,7 @@ def _formula(f: FormulaCheck) -> dict[str, Any]:
         "true_formula": text(f.true_formula),
         "equal": f.equal,
         "method": f.method,
+        "tolerance": f.tolerance,
         "differs_at": f.point,
         "your_value_there": f.student_value,
         "true_value_there": f.true_value,
@@ -72,6 +75,7 @@ def hand_report_document(report: HandReport) -> dict[str, Any]:
         "error_entered_at": [j.key for j in report.entry_points],
         "formulas": [_formula(f) for f in report.formulas],
         "diagnoses": [_diagnosis(d) for d in report.diagnoses],
+        "partial_matches": [_diagnosis(d) for d in report.partial],
     }
 
 

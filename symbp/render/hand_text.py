@@ -6,6 +6,8 @@ from symbp.handcheck.formula_check import FormulaCheck
 from symbp.handcheck.judge import Diagnosis, HandReport, Judgement, Verdict
 from symbp.render.printers import format_number, result_number, text
 
+PARTIAL_HEADING = "Partly matches (each reproduces only some of your wrong numbers)"
+
 
 def display_key(key: str) -> str:
     """How a quantity's key reads in a report: δ_h1, ∂L/∂w1."""
@@ -44,7 +46,7 @@ def diagnosis_title(d: Diagnosis) -> str:
 
 def coverage_text(d: Diagnosis, names: dict[str, str]) -> str:
     """How much of the student's wrong numbers a diagnosis reproduces."""
-    if len(d.explained) == d.total_wrong:
+    if d.reproduces_all:
         return f"reproduces every wrong number ({d.total_wrong})"
     return f"reproduces {len(d.explained)} of {d.total_wrong} wrong numbers: " + ", ".join(
         names[k] for k in d.explained
@@ -88,6 +90,11 @@ def formula_verdict(f: FormulaCheck) -> str:
         return "equal (the same algebra)"
     if f.method == "sampled":
         return "equal (the same value at the network's values and random points)"
+    if f.method == "numbers":
+        return (
+            "equal at the precision of the numbers written in it (within "
+            f"{format_number(f.tolerance)} of the true value)"
+        )
     assert f.point is not None and f.student_value is not None and f.true_value is not None
     at = ", ".join(f"{k} = {format_number(v)}" for k, v in f.point.items())
     return (
@@ -143,6 +150,10 @@ def render_hand_report(report: HandReport) -> str:
             for number, d in enumerate(report.diagnoses, start=1):
                 lines += _diagnosis_lines(number, d, names)
         else:
-            lines.append("  none of symbp's catalogue of classic mistakes reproduces them")
+            lines.append("  none of symbp's catalogue of classic mistakes reproduces them all")
+        if report.partial:
+            lines += ["", PARTIAL_HEADING]
+            for number, d in enumerate(report.partial, start=1):
+                lines += _diagnosis_lines(number, d, names)
     lines += ["", summary_text(report)]
     return "\n".join(lines) + "\n"
