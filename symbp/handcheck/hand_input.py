@@ -239,7 +239,8 @@ def _build(pairs: list[tuple[str, str, int]], source: str) -> HandCalculation:
         if key in seen:
             raise HandInputError(f"{where}: {_short(name)!r} is given twice")
         seen[key] = line
-        parts = [_plain_value(part.strip(), where) for part in _STEP_SEPARATOR.split(value)]
+        steps = _STEP_SEPARATOR.split(_APPROXIMATELY.sub("", _unquote(value.strip())))
+        parts = [_plain_value(part.strip(), where) for part in steps]
         if any(not part for part in parts):
             raise HandInputError(f"{where}: empty value in {_short(value)!r}")
         number = read_number(parts[-1], where)

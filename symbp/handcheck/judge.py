@@ -49,8 +49,9 @@ from .mistakes import (
 )
 from .quantities import Quantity, QuantityTable, evaluate_formula, known_names, resolver
 
-#: Slack on every tolerance, for the binary floating point under the decimal numbers.
-RELATIVE_SLACK = 1e-9
+#: Slack on every tolerance, for the binary floating point under the decimal numbers (far
+#: below half a unit of the 10th decimal, far above float64 rounding).
+RELATIVE_SLACK = 1e-12
 #: How many diagnoses a report lists (of each kind: reproducing all, partly matching).
 MAX_DIAGNOSES = 3
 #: A variant's exact value may sit this many input spreads (beyond the number's own rounding)
@@ -294,8 +295,9 @@ def _judge(
 ) -> tuple[Judgement, ...]:
     """Verdicts in dependency order, each against the student's own inputs as well as the truth."""
     needed = _needed(table, written)
-    center: dict[sp.Symbol, float] = {}
-    radius: dict[sp.Symbol, float] = {}
+    # biases are no quantity of a hand calculation: they hold their spec values
+    center: dict[sp.Symbol, float] = {b.symbol: b.value for b in table.network.biases}
+    radius: dict[sp.Symbol, float] = dict.fromkeys(center, 0.0)
     wrong_roots: dict[sp.Symbol, tuple[str, ...]] = {}  # entry points behind a wrong value
     judgements: list[Judgement] = []
     for quantity in table.quantities:
@@ -349,7 +351,9 @@ def _judge(
                 unwritten_inputs=tuple(
                     table.by_symbol[p].key
                     for p in quantity.parents
-                    if table.by_symbol[p].kind != "given" and table.by_symbol[p].key not in written
+                    if p in table.by_symbol
+                    and table.by_symbol[p].kind != "given"
+                    and table.by_symbol[p].key not in written
                 ),
                 follows_from=() if entered or verdict is not Verdict.WRONG else roots,
                 exact=mine.exact,
