@@ -37,9 +37,7 @@ def judge(name: str) -> HandReport:
 def test_the_corpus_on_disk_is_what_the_generator_writes() -> None:
     files = generate.corpus()
     on_disk = {
-        p.name: p.read_bytes()
-        for p in CORPUS.iterdir()
-        if p.suffix in (".txt", ".toml", ".json")
+        p.name: p.read_bytes() for p in CORPUS.iterdir() if p.suffix in (".txt", ".toml", ".json")
     }
     assert sorted(on_disk) == sorted(files), "run python tests/hand_corpus/generate.py"
     for name, data in files.items():

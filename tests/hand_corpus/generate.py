@@ -63,10 +63,11 @@ WIDE = Net(
     "by-target",
     (0.9, -0.2, 0.4),
     (0.8, 0.1),
-    (
-        0.3, -0.1, 0.25, 0.05, 0.4, -0.35, -0.2, 0.15, 0.1, 0.45, -0.3, 0.2,
-        0.5, -0.4, 0.3, 0.1, -0.25, 0.35, 0.2, -0.15,
-    ),  # fmt: skip
+    tuple(
+        float(w)
+        for w in "0.3 -0.1 0.25 0.05 0.4 -0.35 -0.2 0.15 0.1 0.45 -0.3 0.2 "
+        "0.5 -0.4 0.3 0.1 -0.25 0.35 0.2 -0.15".split()
+    ),
     0.5,
     spec_file="net_3_4_2.toml",
 )
@@ -433,7 +434,7 @@ def _calculation(
         values = {k: values[k] for k in keys}
     else:
         values = {k: v for k, v in values.items() if not k.startswith("Δ")}
-    header = [f"{net.name} network, one step by hand at {decimals or 10} decimals. {note}"]
+    header = [f"{net.name} network, one step by hand at {decimals or 10} decimals. {note}".strip()]
     data = plain_file(values, decimals, style, header, spec=net.spec_file)
     verdicts = expected_verdicts(net, values, decimals, written)
     if mistakes:
