@@ -568,12 +568,12 @@ def _number(value: Any, where: str) -> float:
         # str() of an integer of more than 4,300 digits raises: estimate its length instead
         digits = int(abs(value).bit_length() * 0.30103) + 1
         shown = str(value) if digits <= 20 else f"a whole number of about {digits} digits"
-        raise SpecError(f"{where} is {shown}, outside ±{MAX_MAGNITUDE:g}")
+        raise SpecError(f"{where} is {shown}, outside ±{MAX_MAGNITUDE:.0e}")
     number = float(value)
     if not math.isfinite(number):
         raise SpecError(f"{where} must be a finite number, not {value}")
     if abs(number) > MAX_MAGNITUDE:
-        raise SpecError(f"{where} is {number:g}, outside ±{MAX_MAGNITUDE:g}")
+        raise SpecError(f"{where} is {number:g}, outside ±{MAX_MAGNITUDE:.0e}")
     return number
 
 

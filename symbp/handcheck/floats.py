@@ -72,9 +72,13 @@ def _sum(values: list[float]) -> float:
         return float(sum(values))
 
 
-def float_value(expr: sp.Basic, values: Mapping[sp.Symbol, float]) -> float:
+def float_value(
+    expr: sp.Basic, values: Mapping[sp.Symbol, float], *, strict: bool = False
+) -> float:
     """The value of `expr` with each symbol replaced by its float: inf on overflow, nan where
-    undefined. FormulaError for a symbol without a value or a function it does not know."""
+    undefined. FormulaError for a symbol without a value or a function it does not know, and,
+    when `strict`, for any part whose value overflows (σ(exp(exp(exp(10)))) is 1 only because
+    float64 gave up on its argument)."""
     memo: dict[sp.Basic, float] = {}
 
     def value(node: sp.Basic) -> float:
@@ -82,6 +86,8 @@ def float_value(expr: sp.Basic, values: Mapping[sp.Symbol, float]) -> float:
         if known is not None:
             return known
         result = _evaluate(node, value, values)
+        if strict and math.isinf(result) and not isinstance(node, sp.log):
+            raise FormulaError("this formula's value overflows (a part of it exceeds 1e308)")
         memo[node] = result
         return result
 

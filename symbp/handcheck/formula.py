@@ -25,8 +25,8 @@ MAX_TOKENS = 200
 MAX_DEPTH = 30
 MAX_NUMBER_CHARS = 30
 MAX_EXPONENT = 10
-#: the exponent of powers of powers, ((x^10)^10 is x^100)
-MAX_DEGREE = 100
+#: the exponent of powers of powers ((x^10)^10 is x^100: refused)
+MAX_DEGREE = MAX_EXPONENT
 MAX_RESULT_DIGITS = 400
 #: a written number's exponent: 1e30 at most (the value must stay below 1e15 anyway)
 MAX_NUMBER_EXPONENT = 30

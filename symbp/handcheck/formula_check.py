@@ -101,7 +101,7 @@ def check_formula(
     points = [None] + [random_point(network, seed) for seed in range(SAMPLE_POINTS)]
     for point in points:
         values = values_at(table, compiled, point) if point is not None else truth
-        mine = float_value(formula, values)
+        mine = float_value(formula, values, strict=point is None)
         right = float_value(true_formula, values)
         if point is None:
             _require_finite(mine)
@@ -118,7 +118,7 @@ def check_formula(
 def formula_value(parsed: ParsedFormula, values: Mapping[sp.Symbol, float]) -> tuple[float, float]:
     """A formula's value at the given values, and how far the rounding of the decimals written
     in it may move that value (0 when it has none)."""
-    value = float_value(parsed.expr, values)
+    value = float_value(parsed.expr, values, strict=True)
     _require_finite(value)
     return value, literal_spread(parsed, values)
 
@@ -148,7 +148,7 @@ def literal_spread(parsed: ParsedFormula, values: Mapping[sp.Symbol, float]) -> 
 
 def _require_finite(value: float) -> None:
     if math.isinf(value):
-        raise FormulaError("this formula's value overflows (it is larger than 1e308)")
+        raise FormulaError("this formula's value overflows (a part of it exceeds 1e308)")
     if math.isnan(value):
         raise FormulaError("this formula is undefined at the network's values")
 
