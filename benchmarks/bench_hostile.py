@@ -54,8 +54,8 @@ def main() -> None:
         mark = "" if ok else f"  <- expected exit {case.exit_code} in < {TIME_LIMIT:g} s"
         print(f"{case.name[:44]:44} exit {status}  {seconds:5.2f} s  {peak:6.1f} MB{mark}")
     print(
-        f"\n{len(CASES)} hostile cases: slowest {slowest:.2f} s, largest peak RSS {largest:.1f} MB, "
-        f"{failures} outside their target"
+        f"\n{len(CASES)} hostile cases: slowest {slowest:.2f} s, largest peak RSS "
+        f"{largest:.1f} MB, {failures} outside their target"
     )
 
 
