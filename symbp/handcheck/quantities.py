@@ -168,7 +168,9 @@ class QuantityTable:
         for quantity in self.quantities:
             if quantity.kind == "upstream":
                 values[quantity.key] = float_value(quantity.formula, evaluation.values)
-        for weight, gradient in zip(evaluation.network.weights, evaluation.gradients, strict=True):
+        weights = evaluation.network.weights
+        # the gradients of trainable biases follow the weights'; no hand calculation names them
+        for weight, gradient in zip(weights, evaluation.gradients[: len(weights)], strict=True):
             values[f"dL/d{weight.name}"] = gradient
             old = evaluation.values[weight.symbol]
             values[f"{weight.name}_new"] = old - update_sign * rate * gradient
