@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symbp.graph import Bias, Network, Unit, Weight
+from symbp.graph import Bias, Network, Unit, Weight, symbol_product
 
 #: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
 MAX_PATHS = 64
@@ -152,8 +152,10 @@ def backward_sweep(network: Network) -> Backprop:
         for unit in units:
             deltas[_delta_symbol(unit)] = _delta_definition(network, unit)
     gradients = {
-        weight.name: _delta_symbol(weight.target)
-        * network.local_derivative(_z_symbol(weight.target), weight.symbol)
+        weight.name: symbol_product(
+            _delta_symbol(weight.target),
+            network.local_derivative(_z_symbol(weight.target), weight.symbol),
+        )
         for weight in network.weights
     }
     for bias in network.biases:
@@ -301,7 +303,8 @@ def _upstream_terms(network: Network, unit: Unit) -> tuple[UpstreamTerm, ...]:
             upstream.append(UpstreamTerm(child=child, formula=local))
         else:
             child_unit = network.unit_of_symbol[child]
-            upstream.append(UpstreamTerm(child=child, formula=_delta_symbol(child_unit) * local))
+            formula = symbol_product(_delta_symbol(child_unit), local)
+            upstream.append(UpstreamTerm(child=child, formula=formula))
     return tuple(upstream)
 
 

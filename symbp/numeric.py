@@ -73,7 +73,9 @@ class _CodePrinter(NumPyPrinter):
     """Prints expressions with the generated function's variable names."""
 
     def __init__(self, names: dict[sp.Symbol, str]) -> None:
-        super().__init__({"fully_qualified_modules": True, "inline": True})
+        # order "none": factors in sympy's stored order; sorting them for display
+        # (as_ordered_factors) sorted every 100-term sum of a wide layer, most of the compile time
+        super().__init__({"fully_qualified_modules": True, "inline": True, "order": "none"})
         self._names = names
 
     def code(self, expr: sp.Expr) -> str:
