@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 NETWORKS = {
+    "[2, 2, 2] (MOOC shape)": [2, 2, 2],
+    "[32, 32, 32]": [32, 32, 32],
     "[2]×8": [2] * 8,
     "[2,3,3,3,3,3,3,2]": [2, 3, 3, 3, 3, 3, 3, 2],
     "[128,128]": [128, 128],
@@ -39,6 +41,9 @@ COMMANDS = {
     "check": ["check"],
     "derive --all --no-check >/dev/null": ["derive", "--all", "--no-check"],
     "derive --all --no-check | consumer": ["derive", "--all", "--no-check"],
+    "derive --all --no-check --format json": ["derive", "--all", "--no-check", "--format", "json"],
+    "handout -o handout.html": ["handout", "-o", "{directory}/handout.html"],
+    "step": ["step"],
 }
 
 
@@ -92,12 +97,14 @@ def measure(argv: list[str], timeout: float, to_pipe: bool) -> tuple[str, float,
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     outcome = "timeout" if timed_out else ("ok" if code in (0, 1) else f"exit {code}")
+    if code == 2:
+        outcome = "refused"
     return outcome, seconds, usage.ru_maxrss / 1024
 
 
 def stages(path: Path, sample: int) -> str:
     """Symbolic, numeric and rendering seconds of derive --all --no-check, in this process."""
-    from symbp.derive import backward_sweep, derive
+    from symbp.derive import backward_sweep, derive, printed_terms
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork
     from symbp.render import text as render_text
@@ -118,9 +125,10 @@ def stages(path: Path, sample: int) -> str:
     for derivation in chosen:
         out.write(render_text.render_derivation(derivation, evaluation, None))
     rendering = (time.perf_counter() - start) * len(derivations) / len(chosen)
+    terms = printed_terms(network, [w.name for w in network.weights])
     return (
         f"symbolic {symbolic:.1f} s, numeric {numeric:.1f} s, rendering ≈ {rendering:.0f} s "
-        f"(from {len(chosen)} of {len(derivations)} weights)"
+        f"(from {len(chosen)} of {len(derivations)} weights; {terms:,} printed terms)"
     )
 
 
@@ -138,6 +146,7 @@ def main() -> None:
             for label, argv in COMMANDS.items():
                 if args.quick and "--all" in argv:
                     continue
+                argv = [part.replace("{directory}", directory) for part in argv]
                 outcome, seconds, peak = measure(
                     [*argv, "--spec", str(path)], args.timeout, "consumer" in label
                 )

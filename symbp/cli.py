@@ -189,7 +189,7 @@ def _load(path: str | None) -> NetworkSpec:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    from symbp.derive import backward_sweep, derive, derive_bias
+    from symbp.derive import backward_sweep, check_printable, derive, derive_bias
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork
 
@@ -204,6 +204,7 @@ def _run_derive(args: argparse.Namespace) -> int:
     for name in names:
         if name not in bias_names:
             network.weight(name)  # unknown names fail before any work
+    check_printable(network, names, args.format)  # and so do derivations too long to print
     sweep = backward_sweep(network)
     compiled = CompiledNetwork(network, sweep)
     evaluation = compiled.evaluate()

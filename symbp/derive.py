@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from symbp.errors import SymbpError
 from symbp.graph import Bias, Network, Unit, Weight, symbol_product
 
 #: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
@@ -25,6 +26,21 @@ MAX_WEIGHTS_FOR_CLOSED_FORM = 60
 #: default network's ∂L/∂w1 has 175; a deep narrow net's grows exponentially with depth, and
 #: [2, 2, 2, 2, 2, 2, 2, 2] would have 200,000). Checked before the closed form is built.
 MAX_CLOSED_FORM_SIZE = 5_000
+
+
+#: `derive` shows each chosen weight's whole derivation, and the time that takes grows with the
+#: number of terms printed: every δ row the weight needs (all of the layers above it), every
+#: listed path. Measured by benchmarks/bench_limits.py at about 0.2–0.4 ms per term in text and
+#: 2–6 times that in the other formats; beyond these counts a request would take more than about
+#: two minutes and is refused (single weights, `symbp check` and `symbp step` still serve).
+MAX_PRINTED_TERMS = {
+    "text": 300_000,
+    "latex": 150_000,
+    "markdown": 150_000,
+    "mathml": 60_000,
+    "html": 60_000,
+    "json": 50_000,
+}
 
 
 @dataclass(frozen=True)
@@ -352,3 +368,43 @@ def _paths(network: Network, weight: Weight) -> tuple[ChainPath, ...]:
         ]
         paths.append(ChainPath(factors=tuple(reversed(factors))))
     return tuple(paths)
+
+
+def printed_terms(network: Network, names: list[str]) -> int:
+    """About how many terms the derivations of `names` print: per weight, the δ rows of its own
+    unit and of every layer above (each as many terms as the unit has children, plus its
+    σ′), and its chain-rule paths when they are listed."""
+    depth = len(network.layers) - 1
+    row_terms = {
+        unit.name: len(network.children.get(unit.a, ())) + 2
+        for units in network.layers[1:]
+        for unit in units
+    }
+    above: dict[int, int] = {depth: 0}
+    for layer in range(depth, 0, -1):
+        above[layer - 1] = above[layer] + sum(row_terms[u.name] for u in network.layers[layer])
+    weights = {w.name: w for w in network.weights}
+    total = 0
+    for name in names:
+        weight = weights.get(name)
+        if weight is None:  # a bias: its units' δ rows and those above
+            bias = network.bias(name)
+            total += above[bias.layer] + 20
+            continue
+        unit = weight.target
+        paths = network.path_counts[_z_symbol(unit)]
+        listed = paths * (2 * (depth - unit.layer + 1) + 1) if paths <= MAX_PATHS else 0
+        total += above[unit.layer] + row_terms[unit.name] + listed + 20
+    return total
+
+
+def check_printable(network: Network, names: list[str], fmt: str) -> None:
+    """SymbpError when the derivations of `names` are too many terms to print in `fmt`."""
+    limit = MAX_PRINTED_TERMS.get(fmt, MAX_PRINTED_TERMS["json"])
+    terms = printed_terms(network, names)
+    if terms > limit:
+        raise SymbpError(
+            f"these {len(names):,} derivations would print about {terms:,} terms, more than "
+            f"{limit:,} in {fmt}: derive fewer weights (--weight NAME), or check every "
+            "gradient at once with symbp check"
+        )
