@@ -286,9 +286,9 @@ def _half_unit(text: str) -> float:
     """Half a unit in the last written place of a decimal with a significant digit (0.0616:
     0.00005); 0 for an exact number (an integer, 0.0, 1e3)."""
     mantissa, _, exponent = text.lower().partition("e")
-    whole, point, fraction = mantissa.partition(".")
+    whole, _, fraction = mantissa.partition(".")
     decimals = len(fraction) - (int(exponent) if exponent else 0)
-    if not point or decimals <= 0 or not any(c in "123456789" for c in whole + fraction):
+    if decimals <= 0 or not any(c in "123456789" for c in whole + fraction):
         return 0.0
     return 0.5 * 10.0 ** (-decimals)
 

@@ -63,7 +63,7 @@ class WrittenNumber:
     text: str
     value: float
     decimals: int  # digits after the point, less the exponent: 0.01 -> 2, 1.5e-3 -> 4
-    exact: bool = False  # no significant digit after the point (0, 1, 0.0, 12): no rounding
+    exact: bool = False  # no decimal place or no significant digit (0, 1, 12, 0.0): no rounding
 
     @property
     def half_unit(self) -> float:
@@ -109,13 +109,13 @@ def read_number(text: str, where: str) -> WrittenNumber | None:
     if len(text) > 40 or not _NUMBER.match(text):
         return None
     mantissa, _, exponent = text.lower().partition("e")
-    whole, point, fraction = mantissa.lstrip("+-").partition(".")
+    whole, _, fraction = mantissa.lstrip("+-").partition(".")
     decimals = len(fraction) - (int(exponent) if exponent else 0)
     value = float(text)
     if not math.isfinite(value):
         raise HandInputError(f"{where}: {text[:30]} is not a finite number")
     significant = any(c in "123456789" for c in whole + fraction)
-    exact = not point or decimals <= 0 or not significant
+    exact = decimals <= 0 or not significant  # 1, 12, 5e2, 0.0: no rounding stated
     return WrittenNumber(text=text, value=value, decimals=decimals, exact=exact)
 
 
