@@ -223,7 +223,9 @@ class _Parser:
             half_unit = _half_unit(token.text)
             if half_unit == 0:
                 return value
-            literal = sp.Dummy(f"number{len(self.literals) + 1}", real=True)
+            # named by its text, so that the formula prints as the student wrote it (no
+            # network name starts with a digit)
+            literal = sp.Symbol(token.text, real=True)
             self.literals[literal] = Literal(value, half_unit)
             self.exact[literal] = value
             return literal

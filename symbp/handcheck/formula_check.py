@@ -47,7 +47,7 @@ class FormulaCheck:
 
     key: str
     display: str
-    formula: sp.Expr  # the student's, as symbp read it
+    formula: sp.Expr  # the student's, as symbp read it (written decimals as they were written)
     true_formula: sp.Expr  # in the same quantities' symbols
     equal: bool
     #: "algebra" (proved), "sampled" (equal at several points), "numbers" (a formula of written
@@ -83,7 +83,7 @@ def check_formula(
         return FormulaCheck(
             quantity.key,
             quantity.display,
-            formula,
+            parsed.with_literals,
             true_formula,
             method != "differs",
             method,
