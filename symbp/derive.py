@@ -198,7 +198,7 @@ def derive(
     needed = [
         definition
         for definition in sweep.deltas.values()
-        if definition.unit.layer > target.layer or definition.unit == target
+        if definition.unit.layer > target.layer or definition.unit is target
     ]
     path_count = _count_paths(network, target)
     paths = _paths(network, weight) if path_count <= MAX_PATHS else ()

@@ -309,10 +309,15 @@ class Network:
         raise UnknownWeightError(name, tuple(p.name for p in self.weights + self.biases))
 
     def weight(self, name: str) -> Weight:
-        for weight in self.weights:
-            if weight.name == name:
-                return weight
-        raise UnknownWeightError(name, tuple(w.name for w in self.weights))
+        weight = self._weights_by_name.get(name)
+        if weight is None:
+            raise UnknownWeightError(name, tuple(w.name for w in self.weights))
+        return weight
+
+    @cached_property
+    def _weights_by_name(self) -> dict[str, Weight]:
+        # a dictionary: derive --all looks up every one of up to 20,000 names
+        return {w.name: w for w in self.weights}
 
     @cached_property
     def weight_of_symbol(self) -> dict[sp.Symbol, Weight]:
