@@ -142,7 +142,7 @@ def main() -> None:
         for name, layers in NETWORKS.items():
             path = spec_file(layers, Path(directory))
             weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
-            print(f"{name}: {weights:,} weights")
+            print(f"{name}: {weights:,} weights", flush=True)
             for label, argv in COMMANDS.items():
                 if args.quick and "--all" in argv:
                     continue
@@ -151,8 +151,21 @@ def main() -> None:
                     [*argv, "--spec", str(path)], args.timeout, "consumer" in label
                 )
                 shown = f"> {args.timeout:.0f} s" if outcome == "timeout" else f"{seconds:.2f} s"
-                print(f"  {label:38} {outcome:8} {shown:>9}  peak {peak:7.1f} MB")
-            print(f"  stages of derive --all --no-check: {stages(path, args.sample)}")
+                print(f"  {label:38} {outcome:8} {shown:>9}  peak {peak:7.1f} MB", flush=True)
+        # in a child each, so that this process stays small: a forked child's peak memory
+        # starts from its parent's
+        print("\nstages of derive --all --no-check, in this process's child:")
+        for name, layers in NETWORKS.items():
+            path = spec_file(layers, Path(directory))
+            code = (
+                f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                "from benchmarks.bench_limits import stages; "
+                f"print(stages(__import__('pathlib').Path({str(path)!r}), {args.sample}))"
+            )
+            result = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT
+            )
+            print(f"  {name}: {(result.stdout or result.stderr).strip()}", flush=True)
 
 
 if __name__ == "__main__":
