@@ -405,7 +405,7 @@ def _match_formulas(
     for seed in range(SAMPLE_POINTS):
         point = random_point(table.network, seed)
         truth = values_at(table, compiled, point)
-        variant = variants.values(plan, point)
+        variant = variants.values(plan, point, keys=candidates)
         for key in list(matched):
             mine = evaluate_formula(formulas[key].expr, truth)
             if not abs(mine - variant[key]) <= 1e-9 * max(1.0, abs(variant[key])):
@@ -483,17 +483,23 @@ def _diagnose(
         return (), ()
     rate = table.learning_rate
     variants = Variants(table)
+    # the judged numbers, and what fitting a learning rate to the updates among them needs
+    needed = {j.key for j in judgements}
+    for j in judgements:
+        if j.key.endswith("_new") or j.key.startswith("Δ"):
+            name = j.key[: -len("_new")] if j.key.endswith("_new") else j.key[len("Δ") :]
+            needed |= {name, f"dL/d{name}"}
     results: dict[frozenset[str], tuple[set[str], set[str]]] = {}
     found: list[tuple[int, Diagnosis]] = []
     for order, combination in enumerate(combinations(catalogue(table.network))):
         plan = plan_of(combination)
-        values = truth if not combination else variants.values(plan)
+        values = truth if not combination else variants.values(plan, keys=needed)
         candidates = [(combination, plan, values)]
         fitted = _fitted_rate(judgements, values, plan, rate)
         if fitted is not None:
             with_rate = (*combination, learning_rate_mistake(fitted, rate))
             rate_plan = replace(plan, learning_rate=fitted)
-            candidates.append((with_rate, rate_plan, variants.values(rate_plan)))
+            candidates.append((with_rate, rate_plan, variants.values(rate_plan, keys=needed)))
         for mistakes, _, variant in candidates:
             if not mistakes:
                 continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -29,6 +29,8 @@ from .quantities import QuantityTable
 
 #: the numberings between which a student may confuse weights (their names are the same: w1...)
 SWAPPABLE = ("by-source", "by-target")
+#: networks with at most this many outputs get one "path dropped" mistake per output
+MAX_DROPPED_PATHS = 4
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,9 @@ def _hidden_mistakes(network: Network, hidden: Unit) -> list[Mistake]:
             "carry it (δ_k·w), not the sum of those weights' gradients (δ_k·a).",
         )
     ]
-    if len(network.outputs) > 1 and len(network.layers) == 3:
+    # a dropped path is a classic of small networks; with many outputs each is a tiny change,
+    # and one variant per output would multiply the search
+    if 1 < len(network.outputs) <= MAX_DROPPED_PATHS and len(network.layers) == 3:
         for index, unit in enumerate(network.outputs):
             kept = [w for w in children if w.target != unit]
             kept_text = " + ".join(f"δ_{w.target.name}·{w.name}" for w in kept) or "0"
@@ -282,51 +286,117 @@ class _Forward:
     loss_derivatives: list[dict[sp.Symbol, float]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Structure:
+    """What the backward sweep of one network (one numbering) walks, looked up once."""
+
+    network: Network
+    #: per hidden unit: (child unit, its δ symbol, the weight's symbol) for each outgoing edge
+    children: dict[str, list[tuple[Unit, sp.Symbol, sp.Symbol]]]
+    #: the other numbering's label of each weight (labels_swapped), and back
+    label_of: dict[str, str]
+    name_of: dict[str, str]
+
+
 class Variants:
-    """Every quantity's value under variant derivations, keyed like the true values."""
+    """Values of quantities under variant derivations, keyed like the true values.
+
+    Only what the asked-for quantities need is computed: the δs down to the lowest layer they
+    reach, the gradients of their weights. A wide network's diagnosis evaluates hundreds of
+    variants, each of which would otherwise cost a pass over every weight.
+    """
 
     def __init__(self, table: QuantityTable) -> None:
         self.table = table
         self.network = table.network
         self.rate = table.learning_rate
-        self._networks: dict[str, Network] = {self.network.spec.numbering: self.network}
+        self._structures: dict[str, _Structure] = {}
         self._forward: dict[tuple[str, tuple[tuple[str, float], ...] | None], _Forward] = {}
+        self._other = _other_numbering(self.network)
 
-    def values(self, plan: Plan, point: Mapping[str, float] | None = None) -> dict[str, float]:
-        """The variant's value of every quantity at the spec's samples and weights, or at
-        `point` (inputs, targets and weights by name, one sample)."""
+    def values(
+        self,
+        plan: Plan,
+        point: Mapping[str, float] | None = None,
+        keys: Collection[str] | None = None,
+    ) -> dict[str, float]:
+        """The variant's value of each of `keys` (every quantity when None) at the spec's
+        samples and weights, or at `point` (inputs, targets and weights by name, one sample)."""
+        wanted = [q.key for q in self.table.quantities] if keys is None else list(keys)
         numbering = self.network.spec.numbering
         if plan.numbering_swapped:
-            numbering = _other_numbering(self.network) or numbering
-        network = self._network(numbering)
+            numbering = self._other or numbering
+        structure = self._structure(numbering)
+        network = structure.network
         forward = self._forward_values(network, numbering, point)
         rate = self.rate if plan.learning_rate is None else plan.learning_rate
-        per_sample = [
-            _backward(network, plan, rate, forward, index) for index in range(len(forward.samples))
-        ]
-        first_values, first_upstream = per_sample[0]
-        out: dict[str, float] = {s.name: v for s, v in first_values.items()}
-        out["L"] = forward.samples[0][network.loss] * plan.loss_scale
-        for unit_symbol, value in first_upstream.items():
-            out[f"dL/d{unit_symbol.name}"] = value
-        reduction = network.spec.reduction
-        for weight in network.weights:
-            target = weight.target.delta
-            assert target is not None
-            gradients = [values[target] * values[weight.source.a] for values, _ in per_sample]
-            gradient = _reduce(gradients, reduction)
-            old = first_values[weight.symbol]
-            out[f"dL/d{weight.name}"] = gradient
-            out[f"{weight.name}_new"] = old - plan.update_sign * rate * gradient
-            out[f"Δ{weight.name}"] = -plan.update_sign * rate * gradient
-        if plan.labels_swapped:
-            out = _relabel(network, out)
-        return {q.key: out.get(q.key, math.nan) for q in self.table.quantities}
 
-    def _network(self, numbering: str) -> Network:
-        if numbering not in self._networks:
-            self._networks[numbering] = Network(replace(self.network.spec, numbering=numbering))
-        return self._networks[numbering]
+        def own_name(label: str) -> str:  # a weight's name in this network, from the student's
+            return structure.name_of.get(label, label) if plan.labels_swapped else label
+
+        weights: dict[str, str] = {}  # key -> the weight (this network's name) it is about
+        lowest = len(network.layers)
+        for key in wanted:
+            quantity = self.table.by_key[key]
+            name = _weight_of(key, quantity.kind)
+            if name is not None:
+                weights[key] = own_name(name)
+                if quantity.kind != "given":
+                    lowest = min(lowest, network.weight(weights[key]).target.layer)
+            elif quantity.kind in ("upstream", "delta"):
+                lowest = min(lowest, network.units[_unit_of(key)].layer)
+        per_sample = [
+            _backward(structure, plan, rate, forward, index, lowest)
+            for index in range(len(forward.samples))
+        ]
+        first, upstream = per_sample[0]
+        out: dict[str, float] = {}
+        for key in wanted:
+            quantity = self.table.by_key[key]
+            kind = quantity.kind
+            if kind == "loss":
+                out[key] = first[network.loss] * plan.loss_scale
+            elif kind == "forward":
+                out[key] = first[quantity.symbol]
+            elif kind == "given":
+                name = weights.get(key, key)
+                out[key] = first[network.weight(name).symbol] if key in weights else first.get(
+                    quantity.symbol, math.nan
+                )
+            elif kind == "upstream":
+                out[key] = upstream[network.units[_unit_of(key)].a]
+            elif kind == "delta":
+                delta = network.units[_unit_of(key)].delta
+                out[key] = first[delta] if delta is not None else math.nan
+            else:
+                weight = network.weight(weights[key])
+                assert weight.target.delta is not None
+                gradients = [v[weight.target.delta] * v[weight.source.a] for v, _ in per_sample]
+                gradient = _reduce(gradients, network.spec.reduction)
+                if kind == "gradient":
+                    out[key] = gradient
+                elif kind == "update":
+                    out[key] = first[weight.symbol] - plan.update_sign * rate * gradient
+                else:  # change
+                    out[key] = -plan.update_sign * rate * gradient
+        return out
+
+    def _structure(self, numbering: str) -> _Structure:
+        if numbering not in self._structures:
+            network = self.network
+            if numbering != network.spec.numbering:
+                network = Network(replace(network.spec, numbering=numbering))
+            children: dict[str, list[tuple[Unit, sp.Symbol, sp.Symbol]]] = {}
+            for weight in network.weights:
+                delta = weight.target.delta
+                assert delta is not None
+                children.setdefault(weight.source.name, []).append(
+                    (weight.target, delta, weight.symbol)
+                )
+            label_of = _labels(network, self._other if network is self.network else None)
+            name_of = {label: name for name, label in label_of.items()}
+            self._structures[numbering] = _Structure(network, children, label_of, name_of)
+        return self._structures[numbering]
 
     def _forward_values(
         self, network: Network, numbering: str, point: Mapping[str, float] | None
@@ -335,6 +405,24 @@ class Variants:
         if key not in self._forward:
             self._forward[key] = _forward_pass(network, point)
         return self._forward[key]
+
+
+def _weight_of(key: str, kind: str) -> str | None:
+    """The weight a quantity's key is about (dL/dw1, w1_new, Δw1, w1), or None."""
+    if kind == "gradient":
+        return key[len("dL/d") :]
+    if kind == "update":
+        return key[: -len("_new")]
+    if kind == "change":
+        return key[len("Δ") :]
+    if kind == "given" and not key.startswith(("x", "y")):
+        return key
+    return None
+
+
+def _unit_of(key: str) -> str:
+    """The unit of an upstream (dL/dh1) or δ (delta_h1) key."""
+    return key[len("dL/d") :] if key.startswith("dL/d") else key[len("delta_") :]
 
 
 def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forward:
@@ -388,19 +476,21 @@ def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forwa
 
 
 def _backward(
-    network: Network, plan: Plan, rate: float, forward: _Forward, index: int
+    structure: _Structure, plan: Plan, rate: float, forward: _Forward, index: int, lowest: int
 ) -> tuple[dict[sp.Symbol, float], dict[sp.Symbol, float]]:
-    """One sample's values with the variant's δs, and its ∂L/∂a by unit activation symbol."""
+    """One sample's values with the variant's δs from the output layer down to layer `lowest`,
+    and its ∂L/∂a by unit activation symbol."""
+    network = structure.network
     values = dict(forward.samples[index])
     derivatives = forward.activation_derivatives[index]
     of_z = forward.of_z[index]
     loss_derivatives = forward.loss_derivatives[index]
     upstream: dict[sp.Symbol, float] = {}
     last = len(network.layers) - 1
-    for layer in range(last, 0, -1):
+    for layer in range(last, max(lowest, 1) - 1, -1):
         units = network.layers[layer]
         for unit in units:
-            upstream[unit.a] = _upstream(network, plan, rate, unit, values, loss_derivatives)
+            upstream[unit.a] = _upstream(structure, plan, rate, unit, values, loss_derivatives)
         changed = plan.activation_layers == "all" or (
             (plan.activation_layers == "output") == (layer == last)
         )
@@ -412,7 +502,7 @@ def _backward(
                 if not changed or plan.activation_derivative == "a":
                     local = derivatives[(activation, unit.z)]
                 elif plan.activation_derivative == "none":
-                    local = 1.0 if through == unit else 0.0
+                    local = 1.0 if through is unit else 0.0
                 else:
                     local = of_z[(activation, unit.z)]
                 total += upstream[through.a] * local
@@ -421,7 +511,7 @@ def _backward(
 
 
 def _upstream(
-    network: Network,
+    structure: _Structure,
     plan: Plan,
     rate: float,
     unit: Unit,
@@ -429,23 +519,22 @@ def _upstream(
     loss_derivatives: Mapping[sp.Symbol, float],
 ) -> float:
     """∂L/∂a of one unit under the plan: the loss's derivative, or Σ_k of the terms sent back."""
+    network = structure.network
+    if unit.layer == len(network.layers) - 1:
+        return plan.output_error_sign * plan.loss_scale * loss_derivatives[unit.a]
     total = 0.0
-    for child in network.children[unit.a]:
-        if child == network.loss:
-            total += plan.output_error_sign * plan.loss_scale * loss_derivatives[unit.a]
+    a = values[unit.a]
+    output_layer = len(network.layers) - 1
+    for child, delta_symbol, weight in structure.children.get(unit.name, ()):
+        if child.layer == output_layer and child.index == plan.dropped_output:
             continue
-        child_unit = network.unit_of_symbol[child]
-        if child_unit.layer == len(network.layers) - 1 and child_unit.index == plan.dropped_output:
-            continue
-        assert child_unit.delta is not None
-        delta = values[child_unit.delta]
-        weight = next(w for w in network.outgoing(unit) if w.target == child_unit)
+        delta = values[delta_symbol]
         if plan.backprop_term == "gradient":
-            total += delta * values[unit.a]
+            total += delta * a
         elif plan.backprop_term == "updated_w":
-            total += delta * (values[weight.symbol] - rate * delta * values[unit.a])
+            total += delta * (values[weight] - rate * delta * a)
         else:
-            total += delta * values[weight.symbol]
+            total += delta * values[weight]
     return total
 
 
@@ -459,22 +548,15 @@ def _reduce(values: list[float], reduction: str) -> float:
     return total / len(values) if reduction == "mean" else total
 
 
-def _relabel(network: Network, values: dict[str, float]) -> dict[str, float]:
-    """The values under the names the other numbering gives the same edges."""
-    other = _other_numbering(network)
+def _labels(network: Network, other: str | None) -> dict[str, str]:
+    """Each weight's name under the `other` numbering (the same edge's label there)."""
     if other is None:
-        return values
+        return {}
     spec = network.spec
     other_names = dict(
         zip(edge_order(spec.layers, other), weight_names(spec.layers, other), strict=True)
     )
-    relabelled = dict(values)
-    for weight, edge in zip(network.weights, spec.edges, strict=True):
-        label = other_names[edge]
-        relabelled[label] = values[weight.name]
-        for pattern in ("dL/d{}", "{}_new", "Δ{}"):
-            relabelled[pattern.format(label)] = values[pattern.format(weight.name)]
-    return relabelled
+    return {w.name: other_names[edge] for w, edge in zip(network.weights, spec.edges, strict=True)}
 
 
 def _first_hidden(network: Network) -> Unit | None:

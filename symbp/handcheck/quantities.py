@@ -90,11 +90,12 @@ class QuantityTable:
                     "gradient",
                 )
             )
+        step = sp.Float(-learning_rate)
         for weight in network.weights:
             gradient = self.gradient_symbols[weight.name]
             updated = sp.Symbol(f"{weight.name}_new", real=True)
             self.update_symbols[weight.name] = updated
-            formula = weight.symbol - sp.Float(learning_rate) * gradient
+            formula = _update(weight.symbol, step, gradient)
             quantities.append(
                 Quantity(
                     updated.name,
@@ -114,7 +115,7 @@ class QuantityTable:
                     change.name,
                     change.name,
                     change,
-                    -sp.Float(learning_rate) * gradient,
+                    _scaled(step, gradient),
                     (gradient,),
                     "change",
                 )
@@ -176,6 +177,21 @@ class QuantityTable:
             values[f"{weight.name}_new"] = old - update_sign * rate * gradient
             values[f"Δ{weight.name}"] = -update_sign * rate * gradient
         return {q.key: values[q.key] for q in self.quantities}
+
+
+def _scaled(factor: sp.Float, symbol: sp.Symbol) -> sp.Expr:
+    """factor·symbol, as sympy's Mul builds it (number first), without its flattening: a wide
+    network has 20,000 of them, and Mul and Add cost some 300 µs for each update formula."""
+    if factor == 1:
+        return symbol
+    return sp.Mul._from_args((factor, symbol), is_commutative=True)
+
+
+def _update(weight: sp.Symbol, step: sp.Float, gradient: sp.Symbol) -> sp.Expr:
+    """w − η·g as sympy's Add builds it: the symbol before the product (its class order)."""
+    if step == 0:
+        return weight
+    return sp.Add._from_args((weight, _scaled(step, gradient)), is_commutative=True)
 
 
 def _given(symbol: sp.Symbol) -> Quantity:
