@@ -359,10 +359,10 @@ class Variants:
             elif kind == "forward":
                 out[key] = first[quantity.symbol]
             elif kind == "given":
-                name = weights.get(key, key)
-                out[key] = first[network.weight(name).symbol] if key in weights else first.get(
-                    quantity.symbol, math.nan
-                )
+                if key in weights:
+                    out[key] = first[network.weight(weights[key]).symbol]
+                else:
+                    out[key] = first.get(quantity.symbol, math.nan)
             elif kind == "upstream":
                 out[key] = upstream[network.units[_unit_of(key)].a]
             elif kind == "delta":
