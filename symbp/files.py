@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import stat
 from pathlib import Path
 
@@ -118,7 +117,8 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise SymbpError(f"cannot write {str(link)!r}: {error.reason}") from None
     prefix = _temporary_prefix(target.name)
     _remove_stale_temporaries(directory, prefix)
-    temporary = directory / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    # os.urandom rather than secrets, whose import (hmac, hashlib) costs check-hand's start-up
+    temporary = directory / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}.tmp"
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
