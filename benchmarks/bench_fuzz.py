@@ -53,6 +53,10 @@ def main() -> None:
         f"line, {tally.runs} commands run; slowest {tally.slowest[0]:.1f} s "
         f"({tally.slowest[1]}); {len(tally.problems)} problems"
     )
+    print(
+        f"accepted at the limits (over 1,000 weights or 8 layers): {tally.at_limits}, the "
+        f"largest {tally.largest:,} weights"
+    )
     print("seconds by command:", {k: round(v, 1) for k, v in sorted(tally.seconds.items())})
     for problem in tally.problems:
         print("  PROBLEM:", problem[:300])
