@@ -194,10 +194,16 @@ def check_hand(
             raise FormulaError(
                 f"{where}: cannot judge this line ({type(error).__name__}: {detail})"
             ) from None
-    judgements = _judge(table, truth, written)
-    diagnoses, partial = _diagnose(table, judgements, truth)
-    if formulas:
-        diagnoses = tuple(_match_formulas(d, table, compiled, formulas) for d in diagnoses)
+    try:
+        judgements = _judge(table, truth, written)
+        diagnoses, partial = _diagnose(table, judgements, truth)
+        if formulas:
+            diagnoses = tuple(_match_formulas(d, table, compiled, formulas) for d in diagnoses)
+    except (ArithmeticError, ValueError, RecursionError) as error:  # numbers float64 cannot hold
+        detail = " ".join(str(error).split())[:80]
+        raise HandInputError(
+            f"{hand.source}: cannot judge these numbers ({type(error).__name__}: {detail})"
+        ) from None
     return HandReport(
         title=spec.title,
         source=hand.source,
