@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from symbp.render.diagram import svg
-from symbp.render.document import (
+from symbp.content.blocks import (
     Block,
     Diagram,
     Document,
     Equations,
     Heading,
     Inline,
-    Math,
+    Items,
     Paragraph,
     Table,
     Text,
-    equations_latex,
 )
+from symbp.formats import latex
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could
 # start markup (emphasis, links, raw HTML, math, tables, entities).
@@ -34,9 +33,8 @@ def escape(text: str) -> str:
 
 def inline(parts: Iterable[Inline]) -> str:
     return "".join(
-        escape(part.text) if isinstance(part, Text) else f"${part.latex}$"
+        escape(part.text) if isinstance(part, Text) else f"${latex.inline_math(part.expr)}$"
         for part in parts
-        if isinstance(part, Text | Math)
     )
 
 
@@ -44,18 +42,24 @@ def block(item: Block) -> str:
     if isinstance(item, Heading):
         return "#" * min(item.level, 6) + " " + inline(item.parts)
     if isinstance(item, Paragraph):
-        return inline(item.parts)
+        return ("> " if item.kind == "note" else "") + inline(item.parts)
+    if isinstance(item, Items):
+        return "\n".join("- " + inline(parts) for parts in item.items)
     if isinstance(item, Equations):
-        return "$$\n" + equations_latex(item, "aligned") + "\n$$"
+        body = latex.equations(item).replace(r"\begin{align*}", r"\begin{aligned}")
+        return "$$\n" + body.replace(r"\end{align*}", r"\end{aligned}") + "\n$$"
     if isinstance(item, Table):
+        align = {"l": ":---", "r": "---:", "c": ":---:"}
         lines = [
-            "| " + " | ".join(escape(cell) for cell in item.header) + " |",
-            "|" + "|".join([":---"] + ["---:"] * (len(item.header) - 1)) + "|",
+            "| " + " | ".join(inline(cell) for cell in item.header) + " |",
+            "|" + "|".join(align[a] for a in item.alignment) + "|",
         ]
-        lines += ["| " + " | ".join(inline((cell,)) for cell in row) + " |" for row in item.rows]
+        lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in item.rows]
         return "\n".join(lines)
     assert isinstance(item, Diagram)
-    return svg(item.network, item.digits)
+    from symbp.formats.diagram import svg
+
+    return svg(item)
 
 
 def render_blocks(blocks: Iterable[Block]) -> str:
