@@ -27,6 +27,7 @@ from symbp.spec import NetworkSpec, default_spec, load_spec
 
 if TYPE_CHECKING:
     from symbp.content.blocks import Block, Document
+    from symbp.content.names import Names
     from symbp.derive import Backprop, BiasDerivation, Derivation
     from symbp.graph import Network
     from symbp.handcheck import HandReport
@@ -137,6 +138,7 @@ class CheckReport(Result):
 
     result: CheckResult
     network_title: str = "symbp"
+    names: Names | None = None  # the network's names, to write parameters as formulas do
 
     @property
     def passed(self) -> bool:
@@ -148,7 +150,7 @@ class CheckReport(Result):
     def blocks(self) -> tuple[Block, ...]:
         from symbp.content.tables import check_blocks
 
-        return check_blocks(self.result, self.network_title, self.lang)
+        return check_blocks(self.result, self.network_title, self.lang, self.names)
 
     def title(self) -> str:
         return self.network_title
@@ -518,10 +520,11 @@ class Problem(Result):
 
     def check(self, dtype: str = "float64") -> CheckReport:
         """Every gradient against torch autograd and central finite differences."""
+        from symbp.content.names import Names
         from symbp.torch_check import check
 
         result = check(self.evaluation, self.compiled.finite_differences(), dtype)
-        return CheckReport(result, self.spec.title)
+        return CheckReport(result, self.spec.title, Names(self.network))
 
     def step(self, learning_rate: float | None = None) -> Step:
         """One gradient-descent update with the spec's learning rate unless one is given."""

@@ -320,6 +320,28 @@ def note_paragraph(writer: Writer, note: DerivationNote, lang: str) -> Paragraph
     )
 
 
+def indicator_paragraph(
+    network: Network, deltas: Sequence[DeltaDefinition], lang: str
+) -> list[Block]:
+    """What 1[z > 0] means, once, when a relu or leaky_relu derivative is shown."""
+    if not any(
+        d.unit.activation is not None and d.unit.activation.name in ("relu", "leaky_relu")
+        for d in deltas
+    ):
+        return []
+    z = E.Sym(E.Name("z", plain="z"))
+    zero = E.Num(0.0, "0")
+    return [
+        Paragraph(
+            sentence(
+                labels(lang)["indicator"],
+                E.Indicator(z, ">", zero),
+                E.Chain(z, (E.Step(">", zero),)),
+            )
+        )
+    ]
+
+
 def _words(parts: Inlines) -> Text:
     return Text("".join(p.text for p in parts if isinstance(p, Text)))
 
@@ -597,6 +619,7 @@ def weight_blocks(
     simplification = simplification_paragraph(network, lang)
     if simplification is not None:
         blocks.append(simplification)
+    blocks += indicator_paragraph(network, derivation.deltas, lang)
     blocks += [note_paragraph(writer, note, lang) for note in derivation_notes(derivation, first)]
     gradient = evaluation.gradient(weight.name)
     if context.several:
@@ -749,6 +772,7 @@ def bias_blocks(
         Row(writer.worked(grad, writer.formula(derivation.delta_form), gradient_1, final=True))
     )
     blocks.append(Equations(tuple(rows), layout="stacked"))
+    blocks += indicator_paragraph(network, derivation.deltas, lang)
     blocks += [
         note_paragraph(writer, n, lang)
         for n in unit_notes(network, (d.unit for d in derivation.deltas), first.values)

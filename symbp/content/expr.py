@@ -212,6 +212,33 @@ def bracket_term(node: Node, first: bool) -> bool:
     return not first and isinstance(node, Num) and node.negative
 
 
+def numeric(node: Node) -> bool:
+    """Numbers only, no names (a product of such factors is written with ×)."""
+    if isinstance(node, Num):
+        return True
+    if isinstance(node, Neg):
+        return numeric(node.arg)
+    if isinstance(node, Add):
+        return all(numeric(t) for t in node.terms)
+    if isinstance(node, Mul):
+        return all(numeric(f) for f in node.factors)
+    if isinstance(node, Frac):
+        return numeric(node.num) and numeric(node.den)
+    if isinstance(node, Pow):
+        return numeric(node.base) and numeric(node.exp)
+    if isinstance(node, Indicator):
+        return numeric(node.left) and numeric(node.right)
+    return False
+
+
+def factors(node: Mul) -> list[Node]:
+    """A product's factors with nested products opened (multiplication is associative)."""
+    flat: list[Node] = []
+    for factor in node.factors:
+        flat.extend(factors(factor) if isinstance(factor, Mul) else (factor,))
+    return flat
+
+
 # -- from sympy, in the network's order ----------------------------------------------------------
 
 Rank = tuple[float, ...]

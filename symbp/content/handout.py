@@ -46,6 +46,7 @@ from symbp.content.derivation import (
 from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
 from symbp.content.numbers import result, result_num
+from symbp.content.tables import parameter_cell
 from symbp.derive import MAX_PATHS, Backprop, derive
 from symbp.errors import SymbpError
 from symbp.explain import symmetry_note, unit_notes
@@ -84,7 +85,7 @@ def handout_document(
     blocks += backward_blocks(context, sweep, focus_name)
     blocks += update_blocks(context, new_loss)
     if check is not None:
-        blocks += verification_blocks(check, lang)
+        blocks += verification_blocks(check, lang, Names(network))
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
 
@@ -595,7 +596,7 @@ def update_blocks(context: Worked, new_loss: float) -> list[Block]:
     ]
 
 
-def verification_blocks(check: CheckResult, lang: str) -> list[Block]:
+def verification_blocks(check: CheckResult, lang: str, names: Names | None = None) -> list[Block]:
     words = labels(lang)
     header = (
         (Text(words["parameter"]),),
@@ -608,7 +609,7 @@ def verification_blocks(check: CheckResult, lang: str) -> list[Block]:
     for row in check.weights:
         rows.append(
             (
-                (Text(row.name),),
+                parameter_cell(names, row.name),
                 (Text(result(row.symbolic)),),
                 (Text(result(row.torch)),),
                 # finite differences carry ~1e-11 of noise that differs between CPUs' exp

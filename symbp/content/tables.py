@@ -5,6 +5,7 @@ from __future__ import annotations
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Heading, Inlines, Math, Paragraph, Table, Text, sentence
 from symbp.content.labels import labels
+from symbp.content.names import Names
 from symbp.content.numbers import difference, given, result
 from symbp.graph import Network
 from symbp.numeric import Evaluation
@@ -16,7 +17,19 @@ def _cell(value: str) -> Inlines:
     return (Text(value),)
 
 
-def check_blocks(check: CheckResult, title: str, lang: str = "en") -> tuple[Block, ...]:
+def parameter_cell(names: Names | None, name: str) -> Inlines:
+    """A parameter's name in a table: written as in the formulas (w⁽¹⁾₂₁), typed in text."""
+    if names is None:
+        return (Text(name),)
+    network = names.network
+    symbols = {w.name: w.symbol for w in network.weights}
+    symbols.update({b.name: b.symbol for b in network.biases})
+    return (Math(names.sym(symbols[name])),) if name in symbols else (Text(name),)
+
+
+def check_blocks(
+    check: CheckResult, title: str, lang: str = "en", names: Names | None = None
+) -> tuple[Block, ...]:
     """Every parameter's gradient three ways (symbp, torch, finite differences), and the loss."""
     words = labels(lang)
     header = tuple(
@@ -32,7 +45,7 @@ def check_blocks(check: CheckResult, title: str, lang: str = "en") -> tuple[Bloc
     )
     rows = [
         (
-            _cell(row.name),
+            parameter_cell(names, row.name),
             _cell(result(row.symbolic)),
             _cell(result(row.torch)),
             _cell(result(row.finite_difference)),
@@ -77,8 +90,14 @@ def step_blocks(
         _cell(text)
         for text in (words["parameter"], words["value"], words["gradient"], words["new_value"])
     )
+    names = Names(network)
     rows = [
-        (_cell(p.name), _cell(result(p.value)), _cell(result(g)), _cell(result(new)))
+        (
+            (Math(names.sym(p.symbol)),),
+            _cell(result(p.value)),
+            _cell(result(g)),
+            _cell(result(new)),
+        )
         for p, g, new in zip(network.parameters, evaluation.gradients, new_parameters, strict=True)
     ]
     eta = E.equals(E.Sym(E.Name("η", plain="η")), E.Num(learning_rate, given(learning_rate)))

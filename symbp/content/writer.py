@@ -90,9 +90,9 @@ class Writer:
 
     def value_num(self, formula: E.Node, value: float, *, final: bool = False) -> E.Num:
         """The value of a formula as shown: a given quantity as given, else to the digits."""
-        if isinstance(formula, E.Sym) and isinstance(formula.key, sp.Symbol):
-            if formula.key in self._given:
-                return self.shown(formula.key)
+        key = formula.key if isinstance(formula, E.Sym) else None
+        if isinstance(key, sp.Symbol) and key in self._given:
+            return self.shown(key)
         if isinstance(formula, E.Num):
             return formula
         return self.result(value) if final else self.num(value)

@@ -23,6 +23,7 @@ from symbp.content.blocks import (
     Table,
     Text,
 )
+from symbp.formats.printer import MathPrinter
 
 GREEK = {
     "α": r"\alpha",
@@ -91,166 +92,104 @@ RELATIONS = {
     "→": r"\to",
     ",": ",",
 }
-_FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "log": r"\log", "max": r"\max"}
+_FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "log": r"\log", "max": r"\max", "f": "f"}
 
 
 # -- math -----------------------------------------------------------------------------------------
 
 
+class LatexPrinter(MathPrinter):
+    """Display trees as LaTeX (amsmath)."""
+
+    def name(self, item: E.Name) -> str:
+        stem, prime = (item.base[:-1], "'") if item.base.endswith("′") else (item.base, "")
+        base = GREEK.get(stem, stem)
+        if stem in ("tanh", "relu", "identity"):
+            base = r"\operatorname{" + stem + "}"
+        elif len(stem) > 1 and stem not in GREEK:
+            base = r"\mathit{" + stem.replace("_", r"\_") + "}"
+        text = base + prime
+        if item.sup is not None:
+            text += "^{" + item.sup + "}"
+        if item.sub is not None:
+            sub = item.sub if isinstance(item.sub, str) else self.name(item.sub)
+            text += "_{" + sub + "}"
+        return text
+
+    def number(self, item: E.Num) -> str:
+        if "e" in item.text:
+            mantissa, exponent = item.text.split("e")
+            return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+        return item.text
+
+    def group(self, text: str) -> str:
+        return rf"\left({text}\right)"
+
+    def partial(self, item: E.Partial) -> str:
+        return rf"\frac{{\partial {self.name(item.of)}}}{{\partial {self.name(item.wrt)}}}"
+
+    def fraction(self, item: E.Frac) -> str:
+        return rf"\frac{{{self.math(item.num)}}}{{{self.math(item.den)}}}"
+
+    def bracket_base(self, node: E.Node) -> bool:
+        # 1.2 \times 10^{-7} squared needs brackets too
+        return E.bracket_base(node) or (isinstance(node, E.Num) and "e" in node.text)
+
+    def power(self, base: str, item: E.Pow) -> str:
+        if isinstance(item.base, E.Sym) and item.base.name.sup is not None:
+            base = "{" + base + "}"  # h^{(1)}_{1} squared: a double superscript otherwise
+        return f"{base}^{{{self.math(item.exp)}}}"
+
+    def call(self, item: E.Call) -> str:
+        args = ", ".join(self.math(arg) for arg in item.args)
+        if item.function == "exp":
+            return f"e^{{{args}}}"
+        if item.function == "sqrt":
+            return rf"\sqrt{{{args}}}"
+        if item.function in _FUNCTIONS:
+            return rf"{_FUNCTIONS[item.function]}\left({args}\right)"
+        label = item.function.replace("_", r"\_")
+        index = f"_{{{item.index}}}" if item.index is not None else ""
+        return rf"\operatorname{{{label}}}{index}\left({args}\right)"
+
+    def indicator(self, item: E.Indicator) -> str:
+        relation = RELATIONS.get(item.relation, item.relation)
+        return (
+            rf"\mathbf{{1}}\left[{self.math(item.left)} {relation} {self.math(item.right)}\right]"
+        )
+
+    def sum(self, item: E.Sum) -> str:
+        return rf"\sum_{{{item.index}}} {self.math(item.body)}"
+
+    def separator(self, left: E.Node, right: E.Node, left_bracketed: bool) -> str:
+        if E.numeric(right):
+            return r" \times "  # 0.5 \times 0.3, x_1 \times 0.5: digits never run together
+        if E.numeric(left) and not left_bracketed:
+            return " "  # a leading coefficient: 2(o - y), \frac{1}{2}(o - y)^2
+        if left_bracketed or isinstance(left, E.Partial | E.Frac | E.Sum):
+            return r" \cdot "
+        if isinstance(right, E.Partial | E.Frac | E.Sum):
+            return r" \cdot "
+        return " "
+
+
+PRINTER = LatexPrinter()
+
+
 def name(item: E.Name) -> str:
-    stem, prime = (item.base[:-1], "'") if item.base.endswith("′") else (item.base, "")
-    base = GREEK.get(stem, stem)
-    if stem == "tanh" or stem == "relu" or stem == "identity":
-        base = r"\operatorname{" + stem + "}"
-    elif len(stem) > 1 and stem not in GREEK:
-        base = r"\mathit{" + stem.replace("_", r"\_") + "}"
-    base += prime
-    text = base
-    if item.sup is not None:
-        text += "^{" + item.sup + "}"
-    if item.sub is not None:
-        sub = item.sub if isinstance(item.sub, str) else name(item.sub)
-        text += "_{" + sub + "}"
-    return text
-
-
-def number(item: E.Num) -> str:
-    if "e" in item.text:
-        mantissa, exponent = item.text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return item.text
-
-
-def _group(text: str) -> str:
-    return rf"\left({text}\right)"
-
-
-def _is_number(node: E.Node) -> bool:
-    """Numbers only, no names: a product of such factors is written with ×."""
-    if isinstance(node, E.Num):
-        return True
-    if isinstance(node, E.Neg):
-        return _is_number(node.arg)
-    if isinstance(node, E.Add | E.Mul):
-        return all(_is_number(t) for t in (node.terms if isinstance(node, E.Add) else node.factors))
-    if isinstance(node, E.Frac):
-        return _is_number(node.num) and _is_number(node.den)
-    if isinstance(node, E.Pow):
-        return _is_number(node.base) and _is_number(node.exp)
-    if isinstance(node, E.Indicator):
-        return _is_number(node.left) and _is_number(node.right)
-    return False
-
-
-def _separator(left: E.Node, right: E.Node, left_bracketed: bool) -> str:
-    if _is_number(right):
-        return r" \times "  # 0.5 \times 0.3, x_1 \times 0.5: digits never run together
-    if _is_number(left) and not left_bracketed:
-        return " "  # a leading coefficient: 2(o - y), \frac{1}{2}(o - y)^2
-    if left_bracketed or isinstance(left, E.Partial | E.Frac | E.Sum):
-        return r" \cdot "
-    if isinstance(right, E.Partial | E.Frac | E.Sum):
-        return r" \cdot "
-    return " "
+    return PRINTER.name(item)
 
 
 def math(node: E.Node) -> str:
     """A display tree as LaTeX."""
-    if isinstance(node, E.Sym):
-        return name(node.name)
-    if isinstance(node, E.Num):
-        return number(node)
-    if isinstance(node, E.Partial):
-        return rf"\frac{{\partial {name(node.of)}}}{{\partial {name(node.wrt)}}}"
-    if isinstance(node, E.Add):
-        return _add(node)
-    if isinstance(node, E.Neg):
-        inner = math(node.arg)
-        return "-" + (_group(inner) if E.bracket_negated(node.arg) else inner)
-    if isinstance(node, E.Mul):
-        return _mul(node)
-    if isinstance(node, E.Frac):
-        return rf"\frac{{{math(node.num)}}}{{{math(node.den)}}}"
-    if isinstance(node, E.Pow):
-        base = math(node.base)
-        exponent_number = isinstance(node.base, E.Num) and "e" in node.base.text
-        if E.bracket_base(node.base) or exponent_number:
-            base = _group(base)
-        elif isinstance(node.base, E.Sym) and node.base.name.sup is not None:
-            base = "{" + base + "}"  # h^{(1)}_{1} squared: a double superscript otherwise
-        return f"{base}^{{{math(node.exp)}}}"
-    if isinstance(node, E.Call):
-        return _call(node)
-    if isinstance(node, E.Indicator):
-        relation = RELATIONS.get(node.relation, node.relation)
-        return rf"\mathbf{{1}}\left[{math(node.left)} {relation} {math(node.right)}\right]"
-    if isinstance(node, E.Sum):
-        return rf"\sum_{{{node.index}}} {math(node.body)}"
-    raise TypeError(f"cannot print {node!r}")
-
-
-def _add(node: E.Add) -> str:
-    return "".join(_add_pieces(node))
-
-
-def _add_pieces(node: E.Add) -> list[str]:
-    """The terms of a sum as printed, each after the first with its " + " or " - "."""
-    pieces: list[str] = []
-    for position, term in enumerate(node.terms):
-        first = position == 0
-        if isinstance(term, E.Neg):
-            inner = math(term.arg)
-            if E.bracket_negated(term.arg):
-                inner = _group(inner)
-            pieces.append(("-" if first else " - ") + inner)
-            continue
-        shown = math(term)
-        if E.bracket_term(term, first):
-            shown = _group(shown)
-        pieces.append(shown if first else " + " + shown)
-    return pieces
-
-
-def _flat(node: E.Mul) -> list[E.Node]:
-    """A product's factors with nested products opened: printing is associative."""
-    flat: list[E.Node] = []
-    for factor in node.factors:
-        flat.extend(_flat(factor) if isinstance(factor, E.Mul) else (factor,))
-    return flat
-
-
-def _mul(node: E.Mul) -> str:
-    pieces: list[str] = []
-    previous: E.Node | None = None
-    previous_bracketed = False
-    for factor in _flat(node):
-        bracketed = E.bracket_factor(factor)
-        shown = _group(math(factor)) if bracketed else math(factor)
-        if previous is not None:
-            pieces.append(_separator(previous, factor, previous_bracketed))
-        pieces.append(shown)
-        previous, previous_bracketed = factor, bracketed
-    return "".join(pieces)
-
-
-def _call(node: E.Call) -> str:
-    args = ", ".join(math(arg) for arg in node.args)
-    if node.function == "exp":
-        return f"e^{{{args}}}"
-    if node.function == "sqrt":
-        return rf"\sqrt{{{args}}}"
-    if node.function in _FUNCTIONS:
-        return rf"{_FUNCTIONS[node.function]}\left({args}\right)"
-    label = node.function.replace("_", r"\_")
-    index = f"_{{{node.index}}}" if node.index is not None else ""
-    return rf"\operatorname{{{label}}}{index}\left({args}\right)"
+    return PRINTER.math(node)
 
 
 def _member(step: E.Step, aligned: bool) -> str:
     """A step's expression; a split sum continues on new lines, one term each."""
     if not (step.split and aligned and isinstance(step.expr, E.Add)):
         return math(step.expr)
-    first, *rest = _add_pieces(step.expr)
+    first, *rest = PRINTER.terms(step.expr)
     return first + "".join(r" \\" + "\n&\\quad " + piece.strip() for piece in rest)
 
 

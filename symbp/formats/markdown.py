@@ -8,18 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from symbp.content.blocks import (
-    Block,
-    Diagram,
-    Document,
-    Equations,
-    Heading,
-    Inline,
-    Items,
-    Paragraph,
-    Table,
-    Text,
-)
+from symbp.content import blocks as B
 from symbp.formats import latex
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could
@@ -31,24 +20,24 @@ def escape(text: str) -> str:
     return "".join("\\" + char if char in _SPECIAL else char for char in text)
 
 
-def inline(parts: Iterable[Inline]) -> str:
+def inline(parts: Iterable[B.Inline]) -> str:
     return "".join(
-        escape(part.text) if isinstance(part, Text) else f"${latex.inline_math(part.expr)}$"
+        escape(part.text) if isinstance(part, B.Text) else f"${latex.inline_math(part.expr)}$"
         for part in parts
     )
 
 
-def block(item: Block) -> str:
-    if isinstance(item, Heading):
+def block(item: B.Block) -> str:
+    if isinstance(item, B.Heading):
         return "#" * min(item.level, 6) + " " + inline(item.parts)
-    if isinstance(item, Paragraph):
+    if isinstance(item, B.Paragraph):
         return ("> " if item.kind == "note" else "") + inline(item.parts)
-    if isinstance(item, Items):
+    if isinstance(item, B.Items):
         return "\n".join("- " + inline(parts) for parts in item.items)
-    if isinstance(item, Equations):
+    if isinstance(item, B.Equations):
         body = latex.equations(item).replace(r"\begin{align*}", r"\begin{aligned}")
         return "$$\n" + body.replace(r"\end{align*}", r"\end{aligned}") + "\n$$"
-    if isinstance(item, Table):
+    if isinstance(item, B.Table):
         align = {"l": ":---", "r": "---:", "c": ":---:"}
         lines = [
             "| " + " | ".join(inline(cell) for cell in item.header) + " |",
@@ -56,15 +45,15 @@ def block(item: Block) -> str:
         ]
         lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in item.rows]
         return "\n".join(lines)
-    assert isinstance(item, Diagram)
+    assert isinstance(item, B.Diagram)
     from symbp.formats.diagram import svg
 
     return svg(item)
 
 
-def render_blocks(blocks: Iterable[Block]) -> str:
+def render_blocks(blocks: Iterable[B.Block]) -> str:
     return "\n\n".join(block(item) for item in blocks) + "\n"
 
 
-def render_document(document: Document) -> str:
+def render_document(document: B.Document) -> str:
     return render_blocks(document.blocks)
