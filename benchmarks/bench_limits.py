@@ -104,10 +104,10 @@ def measure(argv: list[str], timeout: float, to_pipe: bool) -> tuple[str, float,
 
 def stages(path: Path, sample: int) -> str:
     """Symbolic, numeric and rendering seconds of derive --all --no-check, in this process."""
+    from symbp.api import Derivations
     from symbp.derive import backward_sweep, derive, printed_terms
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork
-    from symbp.render import text as render_text
     from symbp.spec import load_spec
 
     start = time.perf_counter()
@@ -122,8 +122,8 @@ def stages(path: Path, sample: int) -> str:
     chosen = derivations[::step]
     start = time.perf_counter()
     out = io.StringIO()
-    for derivation in chosen:
-        out.write(render_text.render_derivation(derivation, evaluation, None))
+    for chunk in Derivations(tuple(chosen), evaluation).render_chunks("text"):
+        out.write(chunk)
     rendering = (time.perf_counter() - start) * len(derivations) / len(chosen)
     terms = printed_terms(network, [w.name for w in network.weights])
     return (

@@ -20,10 +20,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from symbp.api import HANDOUT_EXTENSIONS, problem
 from symbp.cli import main as symbp_main
 from symbp.files import write_atomic
-from symbp.render.handout import EXTENSIONS, build_handout, render_handout
-from symbp.spec import default_spec
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -83,9 +82,9 @@ def build() -> nbformat.NotebookNode:
 def handouts() -> dict[Path, str]:
     files: dict[Path, str] = {}
     for lang in LANGUAGES:
-        document = build_handout(default_spec(), lang)
+        handout = problem().handout(lang=lang)
         for suffix in SUFFIXES:
-            files[HERE / f"handout-{lang}{suffix}"] = render_handout(document, EXTENSIONS[suffix])
+            files[HERE / f"handout-{lang}{suffix}"] = handout.render(HANDOUT_EXTENSIONS[suffix])
     return files
 
 

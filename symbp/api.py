@@ -7,52 +7,93 @@
     >>> round(problem.derive("w1").value, 10)
     -0.0084214805
 
-Every result is a small frozen object with the numbers as attributes; in Jupyter it shows as
-the derivation or table it stands for (`_repr_latex_`, `_repr_html_`, `_repr_markdown_`), while
-`repr()` stays one short line.
+Every result is a small object with its numbers as attributes, its content as document blocks
+(`blocks()`), and `render(format)` for text, LaTeX, MathML, Markdown, HTML or JSON. In Jupyter it
+shows as the derivation or table it stands for, while `repr()` stays one short line. The command
+line is a thin layer over this module: one call here and one `render` per command.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from symbp.derive import Backprop, Derivation, backward_sweep, derive
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork, Evaluation, updated_weights
+from symbp.errors import SymbpError, UnknownWeightError
 from symbp.spec import NetworkSpec, default_spec, load_spec
-from symbp.torch_check import CheckResult
 
 if TYPE_CHECKING:
+    from symbp.content.blocks import Block, Document
+    from symbp.content.names import Names
+    from symbp.derive import Backprop, BiasDerivation, Derivation
+    from symbp.graph import Network
     from symbp.handcheck import HandReport
-    from symbp.render.document import Block
+    from symbp.numeric import CompiledNetwork, Evaluation
+    from symbp.torch_check import CheckResult
+    from symbp.train import TrainingRun
+
+#: formats every result renders to; JSON is each result's own data document
+FORMATS = ("text", "latex", "mathml", "markdown", "html", "json")
+#: handout formats by file extension
+HANDOUT_EXTENSIONS = {".html": "html", ".htm": "html", ".tex": "latex", ".md": "markdown"}
 
 
-class _RichDisplay:
-    """Shows an object in a notebook as the blocks it stands for."""
+class Result:
+    """A result's content as blocks, rendered in any format and shown as mathematics in Jupyter."""
 
-    def _blocks(self) -> tuple[Block, ...]:
+    lang = "en"
+
+    def blocks(self) -> tuple[Block, ...]:
         raise NotImplementedError
 
-    def _repr_html_(self) -> str:
-        from symbp.render.display import as_html
+    def title(self) -> str:
+        return "symbp"
 
-        return as_html(self._blocks())
+    def to_json(self) -> str:
+        raise SymbpError(f"{type(self).__name__} has no JSON form")
+
+    def document(self) -> Document:
+        from symbp.content.blocks import Document
+
+        return Document(self.title(), self.lang, self.blocks())
+
+    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
+        """The result as text, latex, mathml, markdown, html or json."""
+        if format == "json":
+            return self.to_json()
+        if format not in FORMATS:
+            raise SymbpError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
+        from symbp import formats
+
+        return formats.render(self.document(), format)
+
+    def _repr_html_(self) -> str:
+        from symbp.formats import html
+
+        return html.render_blocks(self.blocks())
 
     def _repr_markdown_(self) -> str:
-        from symbp.render.display import as_markdown
+        from symbp.formats import markdown
 
-        return as_markdown(self._blocks())
+        return markdown.render_blocks(self.blocks())
 
     def _repr_latex_(self) -> str | None:
-        from symbp.render.display import as_latex
+        """The equations alone, one align* environment each (what MathJax renders)."""
+        from symbp.content.blocks import Equations
+        from symbp.formats import latex
 
-        return as_latex(self._blocks())
+        environments = [latex.equations(b) for b in self.blocks() if isinstance(b, Equations)]
+        return "\n".join(environments) if environments else None
+
+    def __str__(self) -> str:
+        return self.render("text")
 
 
-@dataclass(frozen=True)
-class ForwardPass(_RichDisplay):
+@dataclass(frozen=True, repr=False)
+class ForwardPass(Result):
     """The forward pass: every z and a, layer by layer, and the loss.
 
     >>> forward = problem().forward()
@@ -61,6 +102,7 @@ class ForwardPass(_RichDisplay):
     """
 
     evaluation: Evaluation
+    digits: int = 4
 
     @property
     def loss(self) -> float:
@@ -72,17 +114,21 @@ class ForwardPass(_RichDisplay):
         network = self.evaluation.network
         return {symbol.name: self.evaluation.values[symbol] for symbol in network.definitions}
 
-    def _blocks(self) -> tuple[Block, ...]:
-        from symbp.render.handout import forward_blocks
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.derivation import worked
+        from symbp.content.handout import forward_blocks
 
-        return tuple(forward_blocks(self.evaluation.network, self.evaluation, 4, "en"))
+        return tuple(forward_blocks(worked(self.evaluation, self.digits, self.lang)))
+
+    def title(self) -> str:
+        return self.evaluation.network.spec.title
 
     def __repr__(self) -> str:
         return f"<ForwardPass L = {self.loss:.10g}>"
 
 
-@dataclass(frozen=True)
-class CheckReport(_RichDisplay):
+@dataclass(frozen=True, repr=False)
+class CheckReport(Result):
     """symbp's gradients against torch autograd and finite differences.
 
     >>> report = problem().check()
@@ -91,6 +137,8 @@ class CheckReport(_RichDisplay):
     """
 
     result: CheckResult
+    network_title: str = "symbp"
+    names: Names | None = None  # the network's names, to write parameters as formulas do
 
     @property
     def passed(self) -> bool:
@@ -99,40 +147,95 @@ class CheckReport(_RichDisplay):
     def torch_gradient(self, weight: str) -> float:
         return self.result.weight(weight).torch
 
-    def _blocks(self) -> tuple[Block, ...]:
-        from symbp.render.handout import verification_blocks
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.tables import check_blocks
 
-        return tuple(verification_blocks(self.result, "en"))
+        return check_blocks(self.result, self.network_title, self.lang, self.names)
 
-    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
-        title = "symbp"
-        if format == "json":
-            from symbp.render import json as render_json
+    def title(self) -> str:
+        return self.network_title
 
-            return render_json.render_check(self.result, title)
-        from symbp.render import text as render_text
+    def to_json(self) -> str:
+        from symbp.formats.json import check_document
 
-        return render_text.render_check(self.result, title)
+        return check_document(self.result, self.network_title)
 
     def __repr__(self) -> str:
         verdict = "all agree" if self.passed else "MISMATCH"
         return f"<CheckReport torch {self.result.dtype}: {verdict}>"
 
 
-@dataclass(frozen=True)
-class WeightDerivation(_RichDisplay):
+@dataclass(frozen=True, repr=False)
+class Derivations(Result):
+    """The derivations of several parameters (weights and biases), sharing one evaluation."""
+
+    derivations: tuple[Derivation | BiasDerivation, ...]
+    evaluation: Evaluation
+    check: CheckResult | None = None
+    digits: int = 4
+
+    @property
+    def passed(self) -> bool:
+        """Whether every checked number agrees (True when nothing was checked)."""
+        return self.check is None or self.check.passed
+
+    def blocks_of(self, derivation: Derivation | BiasDerivation) -> tuple[Block, ...]:
+        from symbp.content.derivation import bias_blocks, weight_blocks
+        from symbp.derive import BiasDerivation
+
+        if isinstance(derivation, BiasDerivation):
+            return bias_blocks(
+                derivation, self.evaluation, self.check, digits=self.digits, lang=self.lang
+            )
+        return weight_blocks(
+            derivation, self.evaluation, self.check, digits=self.digits, lang=self.lang
+        )
+
+    def blocks(self) -> tuple[Block, ...]:
+        return tuple(block for d in self.derivations for block in self.blocks_of(d))
+
+    def title(self) -> str:
+        return self.evaluation.network.spec.title
+
+    def to_json(self) -> str:
+        from symbp.formats.json import derivations_document
+
+        return derivations_document(self.derivations, self.evaluation, self.check)
+
+    def render_chunks(self, format: str = "text") -> Iterator[str]:  # noqa: A002
+        """The rendering in pieces, one derivation at a time (what `derive --all` streams)."""
+        if format in ("json", "latex", "html") or len(self.derivations) == 1:
+            yield self.render(format)  # whole documents: one piece
+            return
+        from symbp import formats
+
+        for number, derivation in enumerate(self.derivations):
+            yield ("\n" if number else "") + formats.render_blocks(
+                self.blocks_of(derivation), format
+            )
+
+    def __repr__(self) -> str:
+        return f"<Derivations of {len(self.derivations)} parameters>"
+
+
+@dataclass(frozen=True, repr=False)
+class WeightDerivation(Derivations):
     """One weight's derivation with its numbers (and its torch check, when asked for).
 
     >>> derivation = problem().derive("w1")
     >>> derivation.weight, round(derivation.value, 10), derivation.derivation.path_count
     ('w1', -0.0084214805, 2)
-    >>> derivation.render("latex").startswith("\\\\section*{MOOC 8.3 worked example")
+    >>> derivation.render("latex").startswith("% Compile with pdflatex")
     True
     """
 
-    derivation: Derivation
-    evaluation: Evaluation
-    check: CheckResult | None = None
+    @property
+    def derivation(self) -> Derivation:
+        from symbp.derive import Derivation
+
+        found = self.derivations[0]
+        assert isinstance(found, Derivation)
+        return found
 
     @property
     def weight(self) -> str:
@@ -140,40 +243,16 @@ class WeightDerivation(_RichDisplay):
 
     @property
     def value(self) -> float:
-        """∂L/∂w at the problem's sample and weights."""
+        """∂L/∂w at the problem's samples and weights."""
         return self.evaluation.gradient(self.weight)
-
-    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
-        """The derivation as text, json, latex, mathml, markdown or html."""
-        from symbp.render import text as render_text
-
-        if format == "text":
-            return render_text.render_derivation(self.derivation, self.evaluation, self.check)
-        from symbp.render import json as render_json
-
-        if format == "json":
-            return render_json.render_derivations((self.derivation,), self.evaluation, self.check)
-        from symbp.render.rich import FORMATS, render_derivations
-
-        if format in FORMATS:
-            return render_derivations((self.derivation,), self.evaluation, self.check, format)
-        raise ValueError(f"unknown format {format!r}; use text, json or one of {FORMATS}")
-
-    def _blocks(self) -> tuple[Block, ...]:
-        from symbp.render.steps import derivation_blocks
-
-        return tuple(derivation_blocks(self.derivation, self.evaluation, self.check))
 
     def __repr__(self) -> str:
         return f"<WeightDerivation ∂L/∂{self.weight} = {self.value:.10g}>"
 
-    def __str__(self) -> str:
-        return self.render("text")
 
-
-@dataclass(frozen=True)
-class Step(_RichDisplay):
-    """One gradient-descent update: w ← w − η·∂L/∂w.
+@dataclass(frozen=True, repr=False)
+class Step(Result):
+    """One gradient-descent update: p ← p − η·∂L/∂p for every parameter.
 
     >>> step = problem().step()
     >>> round(step.new_weights[0], 10), round(step.new_loss, 10)
@@ -189,35 +268,111 @@ class Step(_RichDisplay):
     def loss(self) -> float:
         return self.evaluation.loss
 
-    def render(self, format: str = "text") -> str:  # noqa: A002
-        if format == "json":
-            from symbp.render import json as render_json
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.tables import step_blocks
 
-            return render_json.render_step(
-                self.evaluation, self.new_weights, self.new_loss, self.learning_rate
-            )
-        from symbp.render import text as render_text
-
-        title = self.evaluation.network.spec.title
-        return render_text.render_step(
-            self.evaluation, self.new_weights, self.new_loss, self.learning_rate, title
+        return step_blocks(
+            self.evaluation, self.new_weights, self.new_loss, self.learning_rate, self.lang
         )
 
-    def _blocks(self) -> tuple[Block, ...]:
-        from symbp.render.handout import update_blocks
+    def title(self) -> str:
+        return self.evaluation.network.spec.title
 
-        network = self.evaluation.network
-        return tuple(update_blocks(network, self.evaluation, self.new_loss, 4, "en"))
+    def to_json(self) -> str:
+        from symbp.formats.json import step_document
+
+        return step_document(self.evaluation, self.new_weights, self.new_loss, self.learning_rate)
 
     def __repr__(self) -> str:
         return f"<Step η={self.learning_rate:g}: L {self.loss:.10g} → {self.new_loss:.10g}>"
 
-    def __str__(self) -> str:
-        return self.render("text")
+
+@dataclass(frozen=True, repr=False)
+class Training(Result):
+    """N gradient-descent updates: the loss and every parameter before each step."""
+
+    run: TrainingRun
+    network_title: str
+    weight_init: str = "given"
+
+    @property
+    def losses(self) -> tuple[float, ...]:
+        return self.run.losses
+
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.tables import training_blocks
+
+        return training_blocks(self.run, self.network_title, self.weight_init)
+
+    def title(self) -> str:
+        return self.network_title
+
+    def to_json(self) -> str:
+        from symbp.formats.json import training_document
+
+        return training_document(self.run, self.network_title)
+
+    def render(self, format: str = "text") -> str:  # noqa: A002
+        if format == "csv":
+            from symbp.formats.csv import training_csv
+
+            return training_csv(self.run)
+        return super().render(format)
+
+    def plot(self, path: str | Path) -> Path:
+        """Draw the loss curve to a .png or .svg file (matplotlib, imported only here)."""
+        from symbp.formats.plot import plot_loss_curve
+
+        plot_loss_curve(self.run, self.network_title, path)
+        return Path(path)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Training {len(self.run.steps) - 1} steps: L {self.losses[0]:.6g} → "
+            f"{self.losses[-1]:.6g}>"
+        )
 
 
-@dataclass(frozen=True)
-class HandCheck(_RichDisplay):
+@dataclass(frozen=True, repr=False)
+class Handout(Result):
+    """A complete handout: problem, forward pass, backward pass, update and check."""
+
+    handout: Document
+    passed: bool = True  # every number agrees with the check (True when nothing was checked)
+
+    def blocks(self) -> tuple[Block, ...]:
+        return self.handout.blocks
+
+    def document(self) -> Document:
+        return self.handout
+
+    def title(self) -> str:
+        return self.handout.title
+
+    def write(self, path: str | Path) -> Path:
+        """Write the handout; the format follows the extension (.html, .tex, .md)."""
+        from symbp.files import write_atomic
+
+        write_atomic(Path(path), self.render(handout_format(path)))
+        return Path(path)
+
+    def __repr__(self) -> str:
+        return f"<Handout {self.handout.title!r} ({self.handout.lang})>"
+
+
+def handout_format(path: str | Path) -> str:
+    """The format a handout file's extension asks for."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in HANDOUT_EXTENSIONS:
+        raise SymbpError(
+            f"cannot tell the handout format of {str(path)!r}: use a name ending in "
+            ".html, .tex or .md"
+        )
+    return HANDOUT_EXTENSIONS[suffix]
+
+
+@dataclass(frozen=True, repr=False)
+class HandCheck(Result):
     """A student's hand calculation judged: which numbers are wrong, where, and which mistake.
 
     >>> report = problem().check_hand("dL/dw1 = 0.01\\ndL/dw5 = 0.03")
@@ -232,6 +387,10 @@ class HandCheck(_RichDisplay):
         return self.report.all_right
 
     @property
+    def passed(self) -> bool:
+        return self.all_right
+
+    @property
     def wrong(self) -> tuple[str, ...]:
         """The keys of the wrong numbers (dL/dw1, delta_h1, ...), in dependency order."""
         return tuple(j.key for j in self.report.wrong)
@@ -241,35 +400,28 @@ class HandCheck(_RichDisplay):
         """The best diagnosis's mistakes (their catalogue keys), or () if none fits."""
         return self.report.diagnoses[0].keys if self.report.diagnoses else ()
 
-    def _blocks(self) -> tuple[Block, ...]:
-        from symbp.render.hand_blocks import hand_report_blocks
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.hand import hand_report_blocks
 
         return hand_report_blocks(self.report)
 
-    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
-        """The report as text, json, markdown or html."""
-        if format == "json":
-            from symbp.render import hand_json
+    def title(self) -> str:
+        return self.report.title
 
-            return hand_json.render_hand_report(self.report)
-        if format in ("markdown", "html"):
-            from symbp.render import hand_blocks
+    def to_json(self) -> str:
+        from symbp.formats.json import hand_report
 
-            return hand_blocks.render_hand_report(self.report, format)
-        from symbp.render import hand_text
-
-        return hand_text.render_hand_report(self.report)
+        return hand_report(self.report)
 
     def __repr__(self) -> str:
         verdict = "all right" if self.all_right else f"{len(self.wrong)} wrong"
         return f"<HandCheck {verdict}>"
 
-    def __str__(self) -> str:
-        return self.render("text")
 
+class Problem(Result):
+    """A network, its samples and its parameters: derive, check, step, train and hand out.
 
-class Problem(_RichDisplay):
-    """A network, its sample and its weights: derive, check and step it.
+    The symbolic network is built on first use, so a problem is cheap to create.
 
     >>> p = Problem(default_spec())
     >>> p.weights[:3], round(p.loss, 10), round(p.gradients["w6"], 10)
@@ -278,20 +430,38 @@ class Problem(_RichDisplay):
 
     def __init__(self, spec: NetworkSpec) -> None:
         self.spec = spec
-        self.network = Network(spec)
-        self.sweep: Backprop = backward_sweep(self.network)
-        self.compiled = CompiledNetwork(self.network, self.sweep)
-        self.evaluation = self.compiled.evaluate()
 
     @classmethod
     def load(cls, path: str | Path) -> Problem:
         """The problem described by a .toml or .json spec file."""
         return cls(load_spec(path))
 
+    @cached_property
+    def network(self) -> Network:
+        from symbp.graph import Network
+
+        return Network(self.spec)
+
+    @cached_property
+    def sweep(self) -> Backprop:
+        from symbp.derive import backward_sweep
+
+        return backward_sweep(self.network)
+
+    @cached_property
+    def compiled(self) -> CompiledNetwork:
+        from symbp.numeric import CompiledNetwork
+
+        return CompiledNetwork(self.network, self.sweep)
+
+    @cached_property
+    def evaluation(self) -> Evaluation:
+        return self.compiled.evaluate()
+
     @property
     def weights(self) -> tuple[str, ...]:
         """The weight names, in numbering order."""
-        return tuple(w.name for w in self.network.weights)
+        return self.spec.weight_names
 
     @property
     def loss(self) -> float:
@@ -299,16 +469,50 @@ class Problem(_RichDisplay):
 
     @property
     def gradients(self) -> dict[str, float]:
-        """∂L/∂w for every weight, by name, in numbering order."""
-        return dict(zip(self.weights, self.evaluation.gradients, strict=True))
+        """∂L/∂p for every parameter (weights, then trainable biases), by name."""
+        names = [p.name for p in self.network.parameters]
+        return dict(zip(names, self.evaluation.gradients, strict=True))
+
+    # results ---------------------------------------------------------------------------------
 
     def derive(
-        self, weight: str, *, check: bool = False, dtype: str = "float64"
+        self, weight: str, *, check: bool = False, dtype: str = "float64", digits: int = 4
     ) -> WeightDerivation:
         """The derivation of ∂L/∂weight; `check=True` also compares it with torch autograd."""
+        from symbp.derive import derive
+
+        self.network.weight(weight)  # an unknown name fails before any work
         derivation = derive(self.network, weight, sweep=self.sweep)
         result = self.check(dtype).result if check else None
-        return WeightDerivation(derivation, self.evaluation, result)
+        return WeightDerivation((derivation,), self.evaluation, result, _digits(digits))
+
+    def derivations(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        check: bool = False,
+        dtype: str = "float64",
+        digits: int = 4,
+    ) -> Derivations:
+        """The derivations of several parameters (every weight and bias when `names` is None)."""
+        from symbp.derive import derive, derive_bias
+
+        network = self.network
+        biases = {b.name for b in network.biases}
+        if names is None:
+            names = [w.name for w in network.weights] + [b.name for b in network.biases]
+        known = [w.name for w in network.weights] + sorted(biases)
+        for name in names:
+            if name not in biases and name not in {w.name for w in network.weights}:
+                raise UnknownWeightError(name, tuple(known))
+        result = self.check(dtype).result if check else None
+        derivations = tuple(
+            derive_bias(network, name, sweep=self.sweep)
+            if name in biases
+            else derive(network, name, sweep=self.sweep)
+            for name in names
+        )
+        return Derivations(derivations, self.evaluation, result, _digits(digits))
 
     def forward(self) -> ForwardPass:
         """The forward pass, step by step."""
@@ -316,21 +520,51 @@ class Problem(_RichDisplay):
 
     def check(self, dtype: str = "float64") -> CheckReport:
         """Every gradient against torch autograd and central finite differences."""
+        from symbp.content.names import Names
         from symbp.torch_check import check
 
-        return CheckReport(check(self.evaluation, self.compiled.finite_differences(), dtype))
+        result = check(self.evaluation, self.compiled.finite_differences(), dtype)
+        return CheckReport(result, self.spec.title, Names(self.network))
 
     def step(self, learning_rate: float | None = None) -> Step:
         """One gradient-descent update with the spec's learning rate unless one is given."""
+        from symbp.numeric import updated_weights
+
         rate = self.spec.learning_rate if learning_rate is None else learning_rate
+        if not math.isfinite(rate):
+            raise SymbpError(f"the learning rate (--lr) must be a finite number, not {rate}")
         new_weights = updated_weights(self.evaluation, rate)
         new_loss = self.compiled.evaluate(weights=new_weights).loss
         return Step(self.evaluation, rate, new_weights, new_loss)
 
-    def _blocks(self) -> tuple[Block, ...]:
-        from symbp.render.handout import problem_blocks
+    def train(self, steps: int | None = None, learning_rate: float | None = None) -> Training:
+        """`steps` gradient-descent updates over all samples (the spec's by default)."""
+        from symbp.train import train
 
-        return tuple(problem_blocks(self.network, 4, "en"))
+        run = train(
+            self.compiled,
+            self.spec.steps if steps is None else steps,
+            self.spec.learning_rate if learning_rate is None else learning_rate,
+        )
+        return Training(run, self.spec.title, self.spec.weight_init)
+
+    def handout(
+        self, *, lang: str = "en", digits: int = 4, focus: str | None = None, check: bool = True
+    ) -> Handout:
+        """The complete handout; `.write("handout.html")` (or .tex, .md) writes it."""
+        from symbp.content.handout import handout_document
+        from symbp.content.labels import labels
+
+        labels(lang)  # an unknown language fails before any work
+        digits = _digits(digits)
+        if focus is not None:
+            self.network.weight(focus)
+        report = self.check().result if check else None
+        new_loss = self.step().new_loss
+        document = handout_document(
+            self.sweep, self.evaluation, report, new_loss, digits=digits, lang=lang, focus=focus
+        )
+        return Handout(document, report is None or report.passed)
 
     def check_hand(self, calculation: str, *, learning_rate: float | None = None) -> HandCheck:
         """Judge a hand calculation given as text, one `name = value` per line (# comments).
@@ -344,19 +578,23 @@ class Problem(_RichDisplay):
         hand = parse_plain(calculation, source="<notebook>")
         return HandCheck(check_hand(hand, self.spec, learning_rate))
 
-    def handout(self, path: str | Path, *, lang: str = "en", digits: int = 4) -> Path:
-        """Write the complete handout (.html, .tex or .md, from the extension); returns its path."""
-        from symbp.files import write_atomic
-        from symbp.render.handout import build_handout, handout_format, render_handout
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.handout import problem_blocks
 
-        fmt = handout_format(path)
-        document = build_handout(self.spec, lang=lang, digits=digits)
-        write_atomic(Path(path), render_handout(document, fmt))
-        return Path(path)
+        return tuple(problem_blocks(self.network, 4, self.lang))
+
+    def title(self) -> str:
+        return self.spec.title
 
     def __repr__(self) -> str:
         layers = "-".join(str(n) for n in self.spec.layers)
         return f"<Problem {self.spec.title!r}: {layers}, L = {self.loss:.10g}>"
+
+
+def _digits(digits: int) -> int:
+    if not 1 <= digits <= 15:
+        raise SymbpError(f"--digits must be between 1 and 15, not {digits}")
+    return digits
 
 
 def problem(spec: str | Path | NetworkSpec | None = None) -> Problem:

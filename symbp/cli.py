@@ -15,7 +15,7 @@ from symbp import __version__
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
-    from symbp.spec import NetworkSpec
+    from symbp.api import Problem
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -36,7 +36,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     format_options = _Parser(add_help=False)
     format_options.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format",
+        choices=("text", "json", "latex", "mathml", "markdown", "html"),
+        default="text",
+        help="output format (default: text)",
     )
     derive_format_options = _Parser(add_help=False)
     derive_format_options.add_argument(
@@ -130,6 +133,11 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="significant digits of displayed values, 1 to 15 (default: 4)",
     )
+    handout.add_argument(
+        "--focus",
+        metavar="WEIGHT",
+        help="the weight whose gradient's sign the handout explains (default: the first)",
+    )
     handout.set_defaults(run=_run_handout)
 
     check_hand = commands.add_parser(
@@ -147,7 +155,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check_hand.add_argument("file", metavar="FILE", help="the hand calculation")
     check_hand.add_argument(
         "--format",
-        choices=("text", "json", "markdown", "html"),
+        choices=("text", "json", "markdown", "html", "latex"),
         default="text",
         help="output format (default: text)",
     )
@@ -175,180 +183,86 @@ def _build_parser() -> argparse.ArgumentParser:
         "--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)"
     )
     train.add_argument(
-        "--format", choices=("text", "json", "csv"), default="text", help="output format"
+        "--format",
+        choices=("text", "json", "csv", "markdown", "html", "latex"),
+        default="text",
+        help="output format (default: text)",
     )
     train.add_argument("--plot", metavar="FILE", help="draw the loss curve to FILE.png or .svg")
     train.set_defaults(run=_run_train)
     return parser
 
 
-def _load(path: str | None) -> NetworkSpec:
-    from symbp.spec import default_spec, load_spec
+def _problem(args: argparse.Namespace) -> Problem:
+    from symbp.api import problem
 
-    return default_spec() if path is None else load_spec(path)
+    return problem(args.spec)
+
+
+def _exit(passed: bool) -> int:
+    return EXIT_OK if passed else EXIT_MISMATCH
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    from symbp.derive import backward_sweep, check_printable, derive, derive_bias
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork
+    from symbp.derive import check_printable
 
     if not args.all and not args.weight:
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
-    network = Network(_load(args.spec))
-    bias_names = {b.name for b in network.biases}
-    if args.all:
-        names = [w.name for w in network.weights] + [b.name for b in network.biases]
-    else:
-        names = args.weight
-    for name in names:
-        if name not in bias_names:
-            network.weight(name)  # unknown names fail before any work
-    check_printable(network, names, args.format)  # and so do derivations too long to print
-    sweep = backward_sweep(network)
-    compiled = CompiledNetwork(network, sweep)
-    evaluation = compiled.evaluate()
-    check = None
-    if not args.no_check:
-        from symbp.torch_check import check as torch_check
-
-        check = torch_check(evaluation, compiled.finite_differences(), args.dtype)
-    derivations = tuple(
-        derive(network, name, sweep=sweep) for name in names if name not in bias_names
+    problem = _problem(args)
+    network = problem.network
+    names = args.weight or [w.name for w in network.weights] + [b.name for b in network.biases]
+    check_printable(network, names, args.format)  # derivations too long to print fail first
+    result = problem.derivations(
+        None if args.all else args.weight, check=not args.no_check, dtype=args.dtype
     )
-    biases = tuple(derive_bias(network, name, sweep=sweep) for name in names if name in bias_names)
-    if args.format in ("latex", "mathml", "markdown", "html"):
-        from symbp.render.rich import render_derivations
-
-        derivation_of = {d.weight.name: d for d in derivations} | {b.bias.name: b for b in biases}
-        ordered = tuple(derivation_of[name] for name in names)
-        _write(render_derivations(ordered, evaluation, check, args.format))
-    elif args.format == "json":
-        from symbp.render import json as render_json
-
-        _write(render_json.render_derivations(derivations, evaluation, check, biases))
-    else:
-        from symbp.render import text as render_text
-
-        by_name = {
-            d.weight.name: render_text.render_derivation(d, evaluation, check) for d in derivations
-        }
-        by_name |= {
-            d.bias.name: render_text.render_bias_derivation(d, evaluation, check) for d in biases
-        }
-        _write("\n".join(by_name[name] for name in names))
-    return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
+    for chunk in result.render_chunks(args.format):
+        _write(chunk)
+    return _exit(result.passed)
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork
-    from symbp.torch_check import check as torch_check
-
-    network = Network(_load(args.spec))
-    compiled = CompiledNetwork(network)
-    result = torch_check(compiled.evaluate(), compiled.finite_differences(), args.dtype)
-    if args.format == "json":
-        from symbp.render import json as render_json
-
-        _write(render_json.render_check(result, network.spec.title))
-    else:
-        from symbp.render import text as render_text
-
-        _write(render_text.render_check(result, network.spec.title))
-    return EXIT_OK if result.passed else EXIT_MISMATCH
+    result = _problem(args).check(args.dtype)
+    _write(result.render(args.format))
+    return _exit(result.passed)
 
 
 def _run_step(args: argparse.Namespace) -> int:
-    import math
-
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork, updated_weights
-
-    network = Network(_load(args.spec))
-    rate = network.spec.learning_rate if args.lr is None else args.lr
-    if not math.isfinite(rate):
-        raise SymbpError(f"--lr must be a finite number, not {rate}")
-    compiled = CompiledNetwork(network)
-    evaluation = compiled.evaluate()
-    new_weights = updated_weights(evaluation, rate)
-    new_loss = compiled.evaluate(weights=new_weights).loss
-    if args.format == "json":
-        from symbp.render import json as render_json
-
-        _write(render_json.render_step(evaluation, new_weights, new_loss, rate))
-    else:
-        from symbp.render import text as render_text
-
-        _write(render_text.render_step(evaluation, new_weights, new_loss, rate, network.spec.title))
+    _write(_problem(args).step(args.lr).render(args.format))
     return EXIT_OK
 
 
 def _run_handout(args: argparse.Namespace) -> int:
-    from symbp.files import write_atomic
-    from symbp.render.handout import (
-        compute_handout,
-        handout_document,
-        handout_format,
-        render_handout,
-    )
+    from symbp.api import handout_format
 
-    fmt = handout_format(args.output)
-    if not 1 <= args.digits <= 15:
-        raise SymbpError(f"--digits must be between 1 and 15, not {args.digits}")
-    data = compute_handout(_load(args.spec))
-    document = handout_document(
-        data.sweep, data.evaluation, data.check, data.new_loss, args.digits, args.lang
-    )
-    write_atomic(args.output, render_handout(document, fmt))
-    return EXIT_OK if data.check.passed else EXIT_MISMATCH
+    handout_format(args.output)  # an unknown extension fails before any work
+    result = _problem(args).handout(lang=args.lang, digits=args.digits, focus=args.focus)
+    result.write(args.output)
+    return _exit(result.passed)
 
 
 def _run_check_hand(args: argparse.Namespace) -> int:
-    from symbp.handcheck import check_hand_file
+    from symbp.api import check_hand_file
 
-    report = check_hand_file(args.file, args.spec, args.lr)
-    if args.format == "json":
-        from symbp.render import hand_json
-
-        _write(hand_json.render_hand_report(report))
-    elif args.format in ("markdown", "html"):
-        from symbp.render import hand_blocks
-
-        _write(hand_blocks.render_hand_report(report, args.format))
-    else:
-        from symbp.render import hand_text
-
-        _write(hand_text.render_hand_report(report))
-    return EXIT_OK if report.all_right else EXIT_MISMATCH
+    result = check_hand_file(args.file, args.spec, args.lr)
+    _write(result.render(args.format))
+    return _exit(result.passed)
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork
-    from symbp.render import training
-    from symbp.train import train
+    from symbp.formats.plot import PLOT_SUFFIXES
 
-    network = Network(_load(args.spec))
-    spec = network.spec
-    if args.plot is not None and not args.plot.lower().endswith(training.PLOT_SUFFIXES):
+    if args.plot is not None and not args.plot.lower().endswith(PLOT_SUFFIXES):
         raise SymbpError(f"--plot file {args.plot!r} must end in .png or .svg")
-    steps = spec.steps if args.steps is None else args.steps
-    rate = spec.learning_rate if args.lr is None else args.lr
-    run = train(CompiledNetwork(network), steps, rate)
+    result = _problem(args).train(args.steps, args.lr)
     if args.plot is not None:
-        training.plot_loss_curve(run, spec.title, args.plot)
-    if args.format == "json":
-        _write(training.render_json(run, spec.title))
-    elif args.format == "csv":
-        _write(training.render_csv(run))
-    else:
-        _write(training.render_text(run, spec.title, spec.weight_init))
+        result.plot(args.plot)
+    _write(result.render(args.format))
     return EXIT_OK
 
 
 def _write(text: str) -> None:
     sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

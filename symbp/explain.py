@@ -8,9 +8,13 @@ the w1 and w3 gradients negative?), answered as data; renderers phrase it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import sympy as sp
+
 from symbp.derive import DeltaDefinition, Derivation, UpstreamTerm
+from symbp.graph import Network, Unit
 from symbp.numeric import Evaluation
 
 
@@ -66,8 +70,9 @@ def sign_word(value: float) -> str:
 class DerivationNote:
     """Something about a derivation's numbers that a reader should be told.
 
-    kind "kink": unit's activation is relu or leaky_relu and its z is exactly 0, where the
+    kind "kink": the unit's activation is relu or leaky_relu and its z is exactly 0, where the
     derivative is a convention (torch's: relu′(0) = 0, leaky_relu′(0) = slope).
+    kind "dead": a relu unit with z < 0: relu′ = 0, so its δ is 0 and no weight into it learns.
     kind "zero-symmetry": every weight starts at 0, so this hidden unit's δ is exactly 0.
     """
 
@@ -76,19 +81,37 @@ class DerivationNote:
     z_name: str = ""
 
 
-def derivation_notes(derivation: Derivation, evaluation: Evaluation) -> tuple[DerivationNote, ...]:
-    network = derivation.network
+def unit_notes(
+    network: Network, units: Iterable[Unit], values: Mapping[sp.Symbol, float]
+) -> tuple[DerivationNote, ...]:
+    """The kinks and dead relu units among `units`, in their order."""
     notes = []
-    for delta in derivation.deltas:
-        unit = delta.unit
+    for unit in units:
         activation = unit.activation
-        if activation is None or activation.name not in ("relu", "leaky_relu"):
+        if activation is None or unit.z is None:
             continue
-        assert unit.z is not None
-        if evaluation.values[unit.z] == 0:
+        z = values[unit.z]
+        if activation.name in ("relu", "leaky_relu") and z == 0:
             notes.append(DerivationNote("kink", unit.name, unit.z.name))
-    target = derivation.weight.target
-    is_hidden = target not in network.outputs
-    if is_hidden and all(w.value == 0 for w in network.weights):
-        notes.append(DerivationNote("zero-symmetry", target.name))
+        elif activation.name == "relu" and z < 0:
+            notes.append(DerivationNote("dead", unit.name, unit.z.name))
+    return tuple(notes)
+
+
+def symmetry_note(network: Network, unit: Unit) -> DerivationNote | None:
+    """The zero-initialisation note for a hidden unit, when every weight starts at 0."""
+    if unit.layer in (0, len(network.layers) - 1):
+        return None
+    if all(w.value == 0 for w in network.weights):
+        return DerivationNote("zero-symmetry", unit.name)
+    return None
+
+
+def derivation_notes(derivation: Derivation, evaluation: Evaluation) -> tuple[DerivationNote, ...]:
+    """The notes of one weight's derivation: kinks and dead units on its way, symmetry."""
+    network = derivation.network
+    notes = list(unit_notes(network, (d.unit for d in derivation.deltas), evaluation.values))
+    symmetry = symmetry_note(network, derivation.weight.target)
+    if symmetry is not None:
+        notes.append(symmetry)
     return tuple(notes)

@@ -80,7 +80,7 @@ def test_forward_pass_values_worked_by_hand() -> None:
 
 def test_handout_from_the_api(tmp_path) -> None:  # type: ignore[no-untyped-def]
     require_module("torch")
-    path = symbp.problem().handout(tmp_path / "h.md")
+    path = symbp.problem().handout().write(tmp_path / "h.md")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# MOOC 8.3 worked example")
     assert "$$" in text

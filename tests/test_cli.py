@@ -30,12 +30,12 @@ def test_derive_w1_answers_the_seed_question() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "x1 → h1" in out
-    assert "∂L/∂w1 = ∂L/∂o1 · ∂o1/∂z_o1 · ∂z_o1/∂h1 · ∂h1/∂z_h1 · ∂z_h1/∂w1" in out
-    assert "∂o1/∂z_o1 = o1*(1 - o1)" in out
-    assert "δ_h1 = (δ_o1*w5 + δ_o2*w6) · ∂h1/∂z_h1" in out
-    assert f"Value: ∂L/∂w1 = {MOOC_GRADIENTS[0]:.10f}" in out
+    assert "∂L/∂w1 = ∂L/∂o1·∂o1/∂z_o1·∂z_o1/∂h1·∂h1/∂z_h1·∂z_h1/∂w1" in out
+    assert "∂o1/∂z_o1 = o1·(1 - o1)" in out
+    assert "= (δ_o1·w5 + δ_o2·w6)·h1·(1 - h1)" in out
+    assert f"  ∂L/∂w1 = {MOOC_GRADIENTS[0]:.10f}" in out
     assert "is negative: gradient descent raises w1" in out
-    assert "torch autograd (float64) -0.0084214805" in out
+    assert "torch autograd (float64) gives -0.0084214805" in out
     assert "agrees" in out
 
 
@@ -96,7 +96,7 @@ def test_step_text() -> None:
         (["derive"], "say which weight"),
         (["derive", "--weight", "w1", "--format", "pdf"], "invalid choice: 'pdf'"),
         (["derive", "--weight", "w1", "--spec", "absent.toml"], "cannot read spec file"),
-        (["step", "--lr", "nan"], "--lr must be a finite number"),
+        (["step", "--lr", "nan"], "learning rate (--lr) must be a finite number"),
         (["step", "--lr", "fast"], "invalid float value: 'fast'"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
@@ -227,7 +227,8 @@ def test_derive_a_bias() -> None:
         "derive", "--weight", "b2", "--no-check", "--spec", str(root / "examples/mazur_2_2_2.toml")
     )
     assert result.returncode == 0, result.stderr
-    assert "b2 = 0.6 is the bias of o1, o2 (fixed" in result.stdout
+    assert "b2 = 0.6 is the bias added to z_o1, z_o2" in result.stdout
+    assert "This bias is fixed" in result.stdout
     assert "∂L/∂b2 = δ_o1 + δ_o2" in result.stdout
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from symbp.api import HandCheck
 from symbp.errors import FormulaError, HandInputError
 from symbp.handcheck import Verdict, check_hand, parse_plain
 from symbp.handcheck.hand_input import parse_json, parse_toml
-from symbp.render import hand_blocks, hand_json, hand_text
 from symbp.spec import spec_from_mapping
 
 H1 = 1 / (1 + math.exp(-0.25))
@@ -244,10 +244,11 @@ def test_text_markdown_html_and_json_say_the_same_about_each_diagnosis() -> None
     text = "dL/dw1 = 0.0146\ndL/dw2 = 0.0162\ndL/dw5 = 0.0346\n"
     report = check_hand(parse_plain(text))
     assert report.diagnoses == () and report.partial
-    plain = hand_text.render_hand_report(report)
-    document = json.loads(hand_json.render_hand_report(report))
-    markdown = hand_blocks.render_hand_report(report, "markdown")
-    page = hand_blocks.render_hand_report(report, "html")
+    result = HandCheck(report)
+    plain = result.render("text")
+    document = json.loads(result.render("json"))
+    markdown = result.render("markdown")
+    page = result.render("html")
     assert document["diagnoses"] == [] and len(document["partial_matches"]) == len(report.partial)
     for diagnosis, entry in zip(report.partial, document["partial_matches"], strict=True):
         assert entry["reproduces_every_wrong_number"] is diagnosis.reproduces_all is False

@@ -334,7 +334,7 @@ def test_cli_exit_status(tmp_path: Path) -> None:
 
     ok = run_cli("check-hand", str(right))
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.rstrip().endswith("all right")
+    assert ok.stdout.rstrip().lower().endswith("all right.")
     bad = run_cli("check-hand", str(wrong), "--format", "json")
     assert bad.returncode == 1, bad.stderr
     document = json.loads(bad.stdout)

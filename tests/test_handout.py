@@ -37,7 +37,8 @@ MEASURE = """<script>
   const box = e => { const r = e.getBoundingClientRect();
                      return {width: r.width, height: r.height, top: r.top, bottom: r.bottom}; };
   const maths = [...document.querySelectorAll("math")];
-  const fraction = document.querySelector('math[display="block"] mfrac');
+  const fraction = [...document.querySelectorAll('math[display="block"] mfrac')]
+    .find(f => f.textContent.includes("\u2202"));  // a Leibniz ∂L/∂w, not a ½
   const report = {
     title: document.title,
     h1: document.querySelector("h1").textContent,
@@ -150,7 +151,7 @@ def test_latex_handout_compiles_with_pdflatex(tmp_path: Path) -> None:
     for heading in ("2. Forward pass", "3. Backward pass", "4. Update step"):
         assert heading in text
     # a forward step worked by hand: z_h1 = w1·x1 + w3·x2 = 0.2·0.5 + 0.5·0.3 = 0.25
-    assert "0.2 × 0.5 + 0.5 × 0.3 = 0.25" in text
+    assert "0.2 × 0.5 + 0.5 × 0.3 = 0.2500" in text
     # the verification table lists the reference gradients (worked independently)
     for gradient in MOOC_GRADIENTS:
         assert f"{gradient:.10f}" in text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from symbp.render.handout import build_handout, render_handout
+import symbp
 from symbp.spec import load_spec
 
 from .conftest import require_module, require_tool
@@ -21,20 +21,19 @@ SPECS = sorted(EXAMPLES.glob("*.toml"))
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
 def test_handout_of_every_example(spec_path: Path) -> None:
     require_module("torch")
-    document = build_handout(load_spec(spec_path))
-    html = render_handout(document, "html")
+    handout = symbp.problem(spec_path).handout()
+    html = handout.render("html")
     for fragment in re.findall(r"<math.*?</math>", html, flags=re.S):
         ET.fromstring(fragment)
     assert "<script" not in html
-    assert render_handout(document, "markdown").count("$$") % 2 == 0
-    assert r"\end{document}" in render_handout(document, "latex")
+    assert handout.render("markdown").count("$$") % 2 == 0
+    assert r"\end{document}" in handout.render("latex")
 
 
 def test_softmax_handout_shows_the_jacobian_and_compiles(tmp_path: Path) -> None:
     require_module("torch")
     pdflatex = require_tool("pdflatex")
-    spec = load_spec(EXAMPLES / "cross_entropy.toml")
-    latex = render_handout(build_handout(spec), "latex")
+    latex = symbp.problem(EXAMPLES / "cross_entropy.toml").handout().render("latex")
     # δ_o1 sums over both outputs: ∂L/∂o1·∂o1/∂z_o1 + ∂L/∂o2·∂o2/∂z_o1
     assert r"\frac{\partial o_{2}}{\partial z_{o_{1}}}" in latex
     source = tmp_path / "softmax.tex"
@@ -55,8 +54,7 @@ def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
     require_module("torch")
     from dataclasses import replace
 
-    from symbp.render.printers import result_number
-    from symbp.render.rich import render_derivations
+    from symbp.content.numbers import result
     from symbp.torch_check import torch_loss_and_gradients
 
     spec = load_spec(EXAMPLES / "two_hidden_layers.toml")
@@ -65,16 +63,16 @@ def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
     loss_1, gradients_1, _ = torch_loss_and_gradients(first_only)
     loss_mean, gradients_mean, _ = torch_loss_and_gradients(spec)
 
-    import symbp
-
     problem = symbp.problem(spec)
-    derivation = problem.derive("w1_1_1").derivation
-    markdown = render_derivations((derivation,), problem.evaluation, None, "markdown")
-    assert result_number(gradients_1[0]) in markdown
-    assert result_number(gradients_mean[0]) in markdown.split("There are $2$ samples")[1]
+    markdown = problem.derivations(["w1_1_1"]).render("markdown")
+    # sample 1's gradient is written ∂L⁽¹⁾/∂w, the mean's ∂L/∂w
+    assert "\\frac{\\partial L^{(1)}}{\\partial w^{(1)}_{11}}" in markdown
+    assert result(gradients_1[0]) in markdown
+    assert result(gradients_mean[0]) in markdown.split("Over the samples (mean)")[1]
 
-    handout = render_handout(build_handout(spec), "markdown")
-    assert result_number(loss_mean) in handout.split("There are $2$ samples")[1]
+    handout = problem.handout().render("markdown")
+    assert result(loss_mean) in handout.split("Every sample")[1]
+    assert "L^{(1)} &= " in handout
     assert f"{loss_1:.4f}" in handout
     assert "2 training samples" in handout.replace("$", "")
 

@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
+import symbp
+from symbp import formats
 from symbp.cli import main
+from symbp.content.blocks import Document
+from symbp.content.derivation import weight_blocks
+from symbp.content.handout import handout_document
 from symbp.derive import derive
 from symbp.errors import SymbpError
 from symbp.files import write_atomic
+from symbp.formats import html, latex, markdown, mathml
 from symbp.graph import Network
 from symbp.numeric import CompiledNetwork
-from symbp.render import html, latex, markdown, mathml
-from symbp.render import json as render_json
-from symbp.render.document import Document
-from symbp.render.handout import build_handout, handout_document, render_handout
-from symbp.render.rich import render_derivations
-from symbp.render.steps import derivation_blocks
 from symbp.spec import DEFAULT_SPEC_DATA, spec_from_mapping
 from symbp.torch_check import CheckResult, WeightCheck
 
@@ -60,21 +60,24 @@ def mooc_handout(title: str | None = None, lang: str = "en") -> Document:
     evaluation = compiled.evaluate()
     check = fake_check(network, evaluation.gradients, evaluation.loss)
     new_loss = compiled.evaluate(weights=updated_weights(evaluation, 1.0)).loss
-    return handout_document(sweep, evaluation, check, new_loss, 4, lang)
+    return handout_document(sweep, evaluation, check, new_loss, digits=4, lang=lang)
 
 
 def test_latex_printer_uses_network_names_and_substitutes_values(mooc: Network) -> None:
-    from symbp.render.printers import latex as to_latex
-    from symbp.render.printers import latex_values
+    from symbp.content.names import Names
+    from symbp.content.writer import Writer
 
     h1, w5 = mooc.units["h1"], mooc.weight("w5")
     z_o1 = mooc.units["o1"].z
     assert z_o1 is not None
-    assert to_latex(mooc.definitions[z_o1], mooc) == r"h_{1} w_{5} + h_{2} w_{7}"
     values = {h1.a: 0.5, mooc.units["h2"].a: 0.25, w5.symbol: -0.5, mooc.weight("w7").symbol: 2}
-    assert (
-        latex_values(mooc.definitions[z_o1], mooc, values)
-        == r"0.5 \times \left(-0.5\right) + 0.25 \times 2"
+    writer = Writer(Names(mooc), values, 4)
+    formula = writer.formula(mooc.definitions[z_o1])
+    # weights before activations, terms by source unit
+    assert latex.math(formula) == r"w_{5} h_{1} + w_{7} h_{2}"
+    # given values as given, computed ones to 4 significant digits, trailing zeros kept
+    assert latex.math(writer.numbers(formula)) == (
+        r"\left(-0.5\right) \times 0.5000 + 2 \times 0.2500"
     )
 
 
@@ -95,11 +98,12 @@ def test_derive_mathml_lines_and_json_fragments_parse(mooc: Network, weight: str
     compiled = CompiledNetwork(mooc)
     evaluation = compiled.evaluate()
     derivation = derive(mooc, weight)
-    lines = render_derivations((derivation,), evaluation, None, "mathml").splitlines()
+    result = symbp.api.Derivations((derivation,), evaluation)
+    lines = result.render("mathml").splitlines()
     for line in lines:
         ET.fromstring(line)
     assert sum(line.startswith("<math") for line in lines) >= 8
-    document = json.loads(render_json.render_derivations((derivation,), evaluation))
+    document = json.loads(result.render("json"))
     entry = document["derivations"][0]
     steps = [f for path in entry["paths"] for f in path["factors"]] + entry["deltas"]
     steps.append(entry["delta_form_step"])
@@ -113,7 +117,7 @@ def test_derive_mathml_lines_and_json_fragments_parse(mooc: Network, weight: str
 
 def test_each_local_derivative_is_one_line_symbol_formula_numbers_value(mooc: Network) -> None:
     evaluation = CompiledNetwork(mooc).evaluate()
-    text = latex.render_blocks(derivation_blocks(derive(mooc, "w1"), evaluation))
+    text = latex.render_blocks(weight_blocks(derive(mooc, "w1"), evaluation))
     # σ′ at o1 worked by hand: o1 = σ(0.5622·0.1 + 0.495·(−0.3)) = 0.4769, o1(1 − o1) = 0.2495
     assert (
         r"\frac{\partial o_{1}}{\partial z_{o_{1}}} &= o_{1} \left(1 - o_{1}\right) = "
@@ -183,14 +187,14 @@ def test_derive_escapes_the_title(
 
 
 def test_same_input_same_bytes() -> None:
-    first = [render_handout(mooc_handout(), fmt) for fmt in ("html", "latex", "markdown")]
-    second = [render_handout(mooc_handout(), fmt) for fmt in ("html", "latex", "markdown")]
+    first = [formats.render(mooc_handout(), fmt) for fmt in ("html", "latex", "markdown", "text")]
+    second = [formats.render(mooc_handout(), fmt) for fmt in ("html", "latex", "markdown", "text")]
     assert first == second
 
 
 def test_mathml_blocks_use_the_align_star_table(mooc: Network) -> None:
     evaluation = CompiledNetwork(mooc).evaluate()
-    blocks = derivation_blocks(derive(mooc, "w5"), evaluation)
+    blocks = weight_blocks(derive(mooc, "w5"), evaluation)
     page = html.render_blocks(blocks)
     assert "<mtable" in page
     assert mathml.to_mathml(r"\frac{1}{2}").count("<mfrac>") == 1
@@ -238,8 +242,7 @@ def test_handout_errors_leave_no_file(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_build_handout_zh_has_chinese_prose() -> None:
     require_module("torch")
-    document = build_handout(spec_from_mapping(DEFAULT_SPEC_DATA), "zh")
-    page = html.render_document(document)
+    page = symbp.problem().handout(lang="zh").render("html")
     assert '<html lang="zh">' in page
     for words in ("前向传播", "反向传播", "参数更新", "与 torch 自动求导对照"):
         assert words in page
@@ -247,12 +250,11 @@ def test_build_handout_zh_has_chinese_prose() -> None:
 
 def test_digits_round_the_display_only(tmp_path: Path) -> None:
     require_module("torch")
-    spec = spec_from_mapping(DEFAULT_SPEC_DATA)
-    four = render_handout(build_handout(spec, "en", 4), "markdown")
-    seven = render_handout(build_handout(spec, "en", 7), "markdown")
+    four = symbp.problem().handout(digits=4).render("markdown")
+    seven = symbp.problem().handout(digits=7).render("markdown")
     # h1 = σ(0.25) worked by hand: 1/(1 + e^(−0.25)) = 0.562176501…
-    assert r"h_{1} &= \sigma\left(z_{h_{1}}\right) = \sigma\left(0.25\right) = 0.5622" in four
-    assert r"= \sigma\left(0.25\right) = 0.5621765" in seven
+    assert r"h_{1} &= \sigma\left(z_{h_{1}}\right) = \sigma\left(0.2500\right) = 0.5622" in four
+    assert r"= \sigma\left(0.2500000\right) = 0.5621765" in seven
     # the verification table is printed from full-precision values either way
     for gradient in MOOC_GRADIENTS:
         assert f"{gradient:.10f}" in four and f"{gradient:.10f}" in seven
@@ -273,12 +275,12 @@ def test_a_deeper_network_gives_a_handout_in_every_format() -> None:
         for w, g in zip(network.weights, evaluation.gradients, strict=True)
     )
     check = CheckResult("float64", "test", evaluation.loss, evaluation.loss, True, rows)
-    document = handout_document(sweep, evaluation, check, evaluation.loss, 4, "en")
+    document = handout_document(sweep, evaluation, check, evaluation.loss, digits=4, lang="en")
     page = html.render_document(document)
     for fragment in MATH_ELEMENT.findall(page):
         ET.fromstring(fragment)
     svg = ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])
-    labels = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    labels = ["".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert [f"w{i}" for i in range(1, 22)] == [
         x.split(" = ")[0] for x in labels if x.startswith("w")
     ]
@@ -295,7 +297,7 @@ def test_markdown_renders_math_blocks_and_the_literal_title(title: str) -> None:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-    from symbp.render.document import Equations
+    from symbp.content.blocks import Equations
 
     document = mooc_handout(title)
     parser = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin, allow_space=False)

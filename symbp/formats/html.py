@@ -10,20 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from symbp.render.diagram import svg
-from symbp.render.document import (
+from symbp.content.blocks import (
     Block,
     Diagram,
     Document,
     Equations,
     Heading,
-    Inline,
-    Math,
+    Items,
     Paragraph,
     Table,
-    Text,
 )
-from symbp.render.mathml import equations_mathml, to_mathml
+from symbp.formats import mathml
 
 STYLE = """\
 body { font-family: "Noto Serif", "Noto Serif CJK SC", Georgia, serif; max-width: 60rem;
@@ -33,40 +30,48 @@ h3 { font-size: 1.1rem; }
 math { font-family: "Latin Modern Math", "STIX Two Math", math; }
 math[display="block"] { margin: 0.6rem 0; }
 .equations { overflow-x: auto; }
+.note { border-left: 3px solid #c90; padding-left: 0.8rem; }
 mtd[columnalign="right"] { text-align: right; }
 mtd[columnalign="left"] { text-align: left; }
 table { border-collapse: collapse; margin: 1rem 0; }
-th, td { border-bottom: 1px solid #ccc; padding: 0.25rem 0.8rem; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-figure { margin: 1rem 0; overflow-x: auto; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.25rem 0.8rem; }
+td.r, th.r { text-align: right; } td.l, th.l { text-align: left; }
+figure { margin: 1rem 0; }
+figure svg { max-width: 100%; height: auto; }
 """
-
-
-def inline(parts: Iterable[Inline]) -> str:
-    return "".join(
-        escape(part.text) if isinstance(part, Text) else to_mathml(part.latex)
-        for part in parts
-        if isinstance(part, Text | Math)
-    )
 
 
 def block(item: Block) -> str:
     if isinstance(item, Heading):
         level = min(item.level, 6)
-        return f"<h{level}>{inline(item.parts)}</h{level}>"
+        return f"<h{level}>{mathml.inline(item.parts)}</h{level}>"
     if isinstance(item, Paragraph):
-        return f"<p>{inline(item.parts)}</p>"
+        kind = f' class="{item.kind}"' if item.kind else ""
+        return f"<p{kind}>{mathml.inline(item.parts)}</p>"
+    if isinstance(item, Items):
+        entries = "\n".join(f"<li>{mathml.inline(parts)}</li>" for parts in item.items)
+        return f"<ul>\n{entries}\n</ul>"
     if isinstance(item, Equations):
-        return f'<div class="equations">{equations_mathml(item)}</div>'
+        return f'<div class="equations">{mathml.equations(item)}</div>'
     if isinstance(item, Table):
-        head = "".join(f"<th>{escape(cell)}</th>" for cell in item.header)
+        align = item.alignment
+        head = "".join(
+            f'<th class="{align[i]}">{mathml.inline(cell)}</th>'
+            for i, cell in enumerate(item.header)
+        )
         rows = "\n".join(
-            "<tr>" + "".join(f"<td>{inline((cell,))}</td>" for cell in row) + "</tr>"
+            "<tr>"
+            + "".join(
+                f'<td class="{align[i]}">{mathml.inline(cell)}</td>' for i, cell in enumerate(row)
+            )
+            + "</tr>"
             for row in item.rows
         )
         return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
     assert isinstance(item, Diagram)
-    return f"<figure>\n{svg(item.network, item.digits)}\n</figure>"
+    from symbp.formats.diagram import svg
+
+    return f"<figure>\n{svg(item)}\n</figure>"
 
 
 def render_blocks(blocks: Iterable[Block]) -> str:

@@ -1,0 +1,140 @@
+"""The document model: what a derivation, a handout, a table or a report says, format-free.
+
+Every result is built once as a tuple of these blocks (in content/); formats/ serialises blocks
+as text, LaTeX, MathML, Markdown or HTML. Prose is Text (escaped by each format), mathematics is
+a display tree (content/expr.py) that each format prints with its own math printer, so a
+formula reads the same, brackets and all, wherever it appears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from symbp.content.expr import Chain, Node
+
+if TYPE_CHECKING:
+    from symbp.content.names import Names
+
+
+@dataclass(frozen=True)
+class Text:
+    """Prose (user text included): escaped by each format."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Math:
+    """Inline mathematics: an expression or a whole chain."""
+
+    expr: Node | Chain
+
+
+Inline = Text | Math
+Inlines = tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    parts: Inlines
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph; kind "note" is set apart (a remark the reader should not miss)."""
+
+    parts: Inlines
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list of short items (one per sample, per mistake, …)."""
+
+    items: tuple[Inlines, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One displayed equation, with an optional tag in front ("path 1 (w1 → h1 → o1 → L)")."""
+
+    chain: Chain
+    tag: Inlines = ()
+
+
+@dataclass(frozen=True)
+class Equations:
+    """Displayed equations. "aligned": one line per row, aligned at the first relation;
+    "stacked": every step of a row on a line of its own."""
+
+    rows: tuple[Row, ...]
+    layout: str = "aligned"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table; each cell is inline content. `align` is "l" or "r" per column."""
+
+    header: tuple[Inlines, ...]
+    rows: tuple[tuple[Inlines, ...], ...]
+    align: str = ""
+
+    @property
+    def alignment(self) -> str:
+        return self.align or "l" + "r" * (len(self.header) - 1)
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """The network drawn, each weight's (and bias's) name and value beside it."""
+
+    names: Names
+    digits: int = 4
+    biases: bool = True
+
+
+Block = Heading | Paragraph | Items | Equations | Table | Diagram
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    lang: str
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+
+def text(value: str) -> Inlines:
+    return (Text(value),)
+
+
+def sentence(template: str, *fills: str | Node | Chain | Text) -> Inlines:
+    """Prose from a label template whose "{}" placeholders are filled in order: a str or Text
+    fill is more prose (a translated word), an expression or chain is inline math."""
+    pieces = template.split("{}")
+    if len(pieces) != len(fills) + 1:
+        raise ValueError(f"template {template!r} needs {len(pieces) - 1} parts")
+    parts: list[Inline] = []
+    for piece, fill in zip(pieces, (*fills, None), strict=True):
+        if piece:
+            parts.append(Text(piece))
+        if fill is None:
+            continue
+        if isinstance(fill, str):
+            parts.append(Text(fill))
+        elif isinstance(fill, Text):
+            parts.append(fill)
+        else:
+            parts.append(Math(fill))
+    return _merged(parts)
+
+
+def _merged(parts: list[Inline]) -> Inlines:
+    merged: list[Inline] = []
+    for part in parts:
+        if merged and isinstance(part, Text) and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + part.text)
+        else:
+            merged.append(part)
+    return tuple(merged)

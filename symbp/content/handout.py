@@ -1,0 +1,634 @@
+"""A complete handout as one document: the problem, the forward pass, the backward pass, the
+update and the check — every number the reader needs, in the order a course teaches them.
+
+Backward pass: for one weight of each layer the chain-rule paths come first (every path through
+a unit shares the factor ∂L/∂z, which is why δ exists), then each δ, every ∂L/∂w and ∂L/∂b;
+why the focus weight's gradient has its sign; the notes that apply (symmetry, dead or kinked
+relu units); softmax + cross-entropy simplified to o − y. With several samples, the worked
+values are sample 1's (its loss L⁽¹⁾), tables give every sample's, and the update uses the
+mean (or sum) that the reduction shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from symbp.content import expr as E
+from symbp.content.blocks import (
+    Block,
+    Diagram,
+    Document,
+    Equations,
+    Heading,
+    Inlines,
+    Math,
+    Paragraph,
+    Row,
+    Table,
+    Text,
+    sentence,
+)
+from symbp.content.derivation import (
+    DELTA_RULE,
+    Worked,
+    add_delta_partials,
+    add_partials,
+    delta_row,
+    note_paragraph,
+    path_sum_row,
+    sample_loss_name,
+    sign_blocks,
+    simplification_paragraph,
+    worked,
+)
+from symbp.content.labels import labels, title
+from symbp.content.names import Names, constant
+from symbp.content.numbers import result, result_num
+from symbp.content.tables import parameter_cell
+from symbp.derive import MAX_PATHS, Backprop, derive
+from symbp.errors import SymbpError
+from symbp.explain import symmetry_note, unit_notes
+from symbp.graph import Network
+from symbp.numeric import Evaluation, updated_weights
+from symbp.torch_check import CheckResult
+
+#: per-sample tables show at most this many samples
+MAX_SAMPLE_COLUMNS = 8
+#: finite differences are shown to this many decimals (their own error is about 1e-11)
+FD_DECIMALS = 8
+
+
+def handout_document(
+    sweep: Backprop,
+    evaluation: Evaluation,
+    check: CheckResult | None,
+    new_loss: float,
+    *,
+    digits: int = 4,
+    lang: str = "en",
+    focus: str | None = None,
+) -> Document:
+    """Every step of one training iteration for a network, as a document."""
+    words = labels(lang)
+    network = sweep.network
+    focus_name = focus or network.weights[0].name
+    if focus_name not in {w.name for w in network.weights}:
+        known = ", ".join(w.name for w in network.weights[:12])
+        raise SymbpError(f"--focus: unknown weight {focus_name!r} (this network has {known}, ...)")
+    context = worked(evaluation, digits, lang)
+    heading = title(network.spec.title, lang)
+    blocks: list[Block] = [Heading((Text(heading),), 1), Paragraph((Text(words["handout"]),))]
+    blocks += problem_blocks(network, digits, lang)
+    blocks += forward_blocks(context)
+    blocks += backward_blocks(context, sweep, focus_name)
+    blocks += update_blocks(context, new_loss)
+    if check is not None:
+        blocks += verification_blocks(check, lang, Names(network))
+    return Document(title=heading, lang=lang, blocks=tuple(blocks))
+
+
+def _generic(symbol: str) -> E.Sym:
+    return E.Sym(E.Name(symbol, plain=symbol))
+
+
+def _listing(
+    writer_names: Names, symbols: Sequence[sp.Symbol], values: Sequence[float], digits: int
+) -> E.Chain | E.Node:
+    """x1 = 0.5, x2 = 0.3 as one inline chain of equations separated by commas."""
+    from symbp.content.numbers import given_num
+
+    pieces = [
+        E.equals(writer_names.sym(s), given_num(v, digits))
+        for s, v in zip(symbols, values, strict=True)
+    ]
+    first = pieces[0]
+    steps = list(first.steps)
+    for piece in pieces[1:]:
+        steps += [E.Step(",", piece.lhs), *piece.steps]
+    return E.Chain(first.lhs, tuple(steps))
+
+
+# -- 1. the problem ---------------------------------------------------------------------------
+
+
+def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
+    words = labels(lang)
+    spec = network.spec
+    names = Names(network)
+    layers = "(" + ", ".join(str(size) for size in spec.layers) + ")"
+    samples = spec.samples
+    intro = (
+        sentence(words["problem_intro"], layers)
+        if len(samples) == 1
+        else sentence(words["problem_intro_samples"], layers, str(len(samples)))
+    )
+    blocks: list[Block] = [
+        Heading(sentence(words["problem"])),
+        Paragraph(intro),
+        Diagram(names, digits),
+    ]
+    inputs = [u.a for u in network.inputs]
+    if len(samples) == 1:
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["inputs_targets"],
+                    _listing(names, inputs, spec.inputs, digits),
+                    _listing(names, network.targets, spec.targets, digits),
+                )
+            )
+        )
+    else:
+        blocks.append(_samples_table(network, names, digits, lang))
+    if network.biases:
+        biases = [b.symbol for b in network.biases]
+        key = "biases" if spec.bias_trainable else "biases_fixed"
+        values = [b.value for b in network.biases]
+        blocks.append(Paragraph(sentence(words[key], _listing(names, biases, values, digits))))
+    if spec.weight_init != "given":
+        blocks.append(Paragraph(sentence(words["initial_weights"], spec.weight_init)))
+    blocks += activation_blocks(network, lang)
+    blocks.append(loss_paragraph(network, names, lang))
+    return blocks
+
+
+def _samples_table(network: Network, names: Names, digits: int, lang: str) -> Table:
+    from symbp.content.numbers import given_num
+
+    words = labels(lang)
+    header: list[Inlines] = [(Text(words["sample"]),)]
+    header += [(Math(names.sym(u.a)),) for u in network.inputs]
+    header += [(Math(names.sym(y)),) for y in network.targets]
+    rows = []
+    for number, (x, y) in enumerate(network.spec.samples, start=1):
+        cells: list[Inlines] = [(Text(str(number)),)]
+        cells += [(Math(given_num(v, digits)),) for v in (*x, *y)]
+        rows.append(tuple(cells))
+    return Table(tuple(header), tuple(rows))
+
+
+def activation_blocks(network: Network, lang: str) -> list[Block]:
+    """Each layer's activation by name, its formula and its derivative."""
+    words = labels(lang)
+    z, a = sp.Symbol("z"), sp.Symbol("a")
+    generic = {z: E.Name("z", plain="z"), a: E.Name("a", plain="a")}
+    convert = E.Converter(generic, {}, {}, constant)
+    blocks: list[Block] = []
+    indicator = False
+    for layer in range(1, len(network.layers)):
+        unit = network.layers[layer][0]
+        activation = unit.activation
+        assert activation is not None
+        layer_name = (
+            words["layer_output"]
+            if layer == len(network.layers) - 1
+            else words["layer_hidden"].replace("{}", str(layer))
+        )
+        if not activation.elementwise:
+            o_k, o_i, o_j = (E.Sym(E.Name("o", i, plain=f"o_{i}")) for i in "kij")
+            formula = E.equals(
+                o_k,
+                E.Frac(
+                    E.Call("exp", (_generic_sub("z", "k"),)),
+                    E.Sum("m", E.Call("exp", (_generic_sub("z", "m"),))),
+                ),
+            )
+            jacobian = E.equals(
+                E.Partial(E.Name("o", "i", plain="o_i"), E.Name("z", "j", plain="z_j")),
+                E.Mul((o_i, E.total(E.Indicator(_generic("i"), "=", _generic("j")), E.Neg(o_j)))),
+            )
+            blocks.append(
+                Paragraph(
+                    sentence(
+                        words["activation_layer"], layer_name, activation.name, formula, jacobian
+                    )
+                )
+            )
+            indicator = True
+            continue
+        applied = activation.apply(z)
+        written = convert(applied)
+        members: list[E.Node] = [written]
+        expanded = applied.rewrite(sp.exp)
+        if expanded != applied and activation.name in ("sigmoid", "tanh"):
+            members.append(_expanded(activation.name))
+        rule = E.equals(_generic("a"), *members)
+        derivative = E.equals(
+            E.Partial(E.Name("a", plain="a"), E.Name("z", plain="z")),
+            convert(activation.derivative(z, a)),
+        )
+        if activation.name in ("relu", "leaky_relu"):
+            indicator = True
+        blocks.append(
+            Paragraph(
+                sentence(words["activation_layer"], layer_name, activation.name, rule, derivative)
+            )
+        )
+    if indicator:
+        z_sym = _generic("z")
+        one = E.Indicator(z_sym, ">", E.Num(0.0, "0"))
+        blocks.append(
+            Paragraph(
+                sentence(words["indicator"], one, E.Chain(z_sym, (E.Step(">", E.Num(0.0, "0")),)))
+            )
+        )
+    return blocks
+
+
+def _generic_sub(base: str, index: str) -> E.Sym:
+    return E.Sym(E.Name(base, index, plain=f"{base}_{index}"))
+
+
+def _expanded(activation: str) -> E.Node:
+    z = _generic("z")
+    one = E.Num(1.0, "1")
+    e_z, e_minus_z = E.Call("exp", (z,)), E.Call("exp", (E.Neg(z),))
+    if activation == "sigmoid":
+        return E.Frac(one, E.total(one, e_minus_z))
+    return E.Frac(E.total(e_z, E.Neg(e_minus_z)), E.total(e_z, e_minus_z))
+
+
+def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
+    words = labels(lang)
+    spec = network.spec
+    convert = names.converter(constant)
+    eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
+    if len(spec.samples) == 1:
+        loss = E.equals(names.sym(network.loss), convert(network.definitions[network.loss]))
+        return Paragraph(sentence(words["loss"], loss, eta))
+    sample_names = Names(network, loss=sample_loss_name("n"))
+    per_sample = E.equals(
+        sample_names.sym(network.loss),
+        sample_names.converter(constant)(network.definitions[network.loss]),
+    )
+    n = len(spec.samples)
+    sum_n = E.Sum("n", E.Sym(sample_loss_name("n")))
+    batch = E.equals(
+        names.sym(network.loss),
+        E.Mul((E.Frac(E.Num(1.0, "1"), E.Num(float(n), str(n))), sum_n))
+        if spec.reduction == "mean"
+        else sum_n,
+    )
+    return Paragraph(
+        sentence(
+            words["loss_samples"], per_sample, words[f"reduction_{spec.reduction}"], batch, eta
+        )
+    )
+
+
+# -- 2. the forward pass ------------------------------------------------------------------------
+
+
+def _layer_heading(network: Network, layer: int, lang: str) -> Heading:
+    words = labels(lang)
+    if layer == len(network.layers) - 1:
+        return Heading(sentence(words["layer_output"]), 3)
+    return Heading(sentence(words["layer_hidden"], str(layer)), 3)
+
+
+def forward_blocks(context: Worked) -> list[Block]:
+    writer, words, network = context.writer, context.words, context.network
+    z_rule = E.equals(
+        _generic_sub("z", "j"),
+        E.total(
+            E.Sum("i", E.product(_generic_sub("w", "ij"), _generic_sub("a", "i"))),
+            *((_generic_sub("b", "j"),) if network.biases else ()),
+        ),
+    )
+    a_rule = E.equals(_generic_sub("a", "j"), E.Call("f", (_generic_sub("z", "j"),)))
+    blocks: list[Block] = [
+        Heading(sentence(words["forward"])),
+        Paragraph(sentence(words["forward_intro"], z_rule, a_rule)),
+    ]
+    if context.several:
+        blocks.append(Paragraph(sentence(words["forward_sample"])))
+    for layer, units in enumerate(network.layers[1:], start=1):
+        rows = []
+        for unit in units:
+            assert unit.z is not None
+            for symbol in (unit.z, unit.a):
+                rows.append(Row(writer.definition(symbol, network.definitions[symbol])))
+        blocks += [_layer_heading(network, layer, context.lang), Equations(tuple(rows))]
+    loss = network.loss
+    blocks += [
+        Heading(sentence(words["the_loss"]), 3),
+        Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked"),
+    ]
+    if context.several:
+        blocks += _per_sample_forward(context)
+    return blocks
+
+
+def _shown_samples(context: Worked) -> tuple[Evaluation, ...]:
+    return context.evaluation.samples[:MAX_SAMPLE_COLUMNS]
+
+
+def _sample_header(
+    context: Worked, first: str, extra: Sequence[Inlines] = ()
+) -> tuple[Inlines, ...]:
+    words = context.words
+    header: list[Inlines] = [(Text(first),)]
+    header += [
+        (Text(f"{words['sample']} {n}"),) for n in range(1, len(_shown_samples(context)) + 1)
+    ]
+    return (*header, *extra)
+
+
+def _per_sample_forward(context: Worked) -> list[Block]:
+    """Every sample's forward values and loss, then L as their mean or sum."""
+    writer, words, network = context.writer, context.words, context.network
+    samples = _shown_samples(context)
+    rows: list[tuple[Inlines, ...]] = []
+    for units in network.layers[1:]:
+        for unit in units:
+            for symbol in (unit.z, unit.a):
+                assert symbol is not None
+                cells = [(Math(context.reduced.sym(symbol)),)]
+                cells += [(Math(writer.num(s.values[symbol])),) for s in samples]
+                rows.append(tuple(cells))
+    losses = [s.loss for s in context.evaluation.samples]
+    rows.append(
+        (
+            (Math(E.Sym(sample_loss_name("n"))),),
+            *((Math(writer.num(v)),) for v in losses[: len(samples)]),
+        )
+    )
+    table = Table(_sample_header(context, ""), tuple(rows))
+    return [
+        Heading(sentence(words["per_sample"]), 3),
+        table,
+        Equations((Row(_reduction(context, network.loss, losses, context.evaluation.loss)),)),
+    ]
+
+
+def _reduction(
+    context: Worked,
+    symbol: sp.Symbol,
+    per_sample: Sequence[float],
+    total: float,
+    *,
+    gradient: bool = False,
+) -> E.Chain:
+    """L = (L⁽¹⁾ + … + L⁽ᴺ⁾)/N = numbers = value, or the same for a gradient; the numbers are
+    left out beyond MAX_SAMPLE_COLUMNS samples."""
+    network = context.network
+    names = context.reduced
+    count = len(per_sample)
+
+    def sample_symbol(n: int | str) -> E.Node:
+        if not gradient:
+            return E.Sym(sample_loss_name(n), ("sample loss", n))
+        return E.Partial(sample_loss_name(n), names.of[symbol], ("sample", n, symbol.name))
+
+    lhs = names.sym(network.loss) if not gradient else names.partial(network.loss, symbol)
+    number = E.Num(float(count), str(count))
+    members: list[E.Node] = []
+    if count <= MAX_SAMPLE_COLUMNS:
+        symbols = E.total(*(sample_symbol(n) for n in range(1, count + 1)))
+        numbers = E.total(*(context.writer.num(v) for v in per_sample))
+        if network.spec.reduction == "mean":
+            symbols, numbers = E.Frac(symbols, number), E.Frac(numbers, number)
+        members = [symbols, numbers]
+    else:
+        summed = E.Sum("n", sample_symbol("n"))
+        members = [
+            E.Mul((E.Frac(E.Num(1.0, "1"), number), summed))
+            if network.spec.reduction == "mean"
+            else summed
+        ]
+    return E.equals(lhs, *members, result_num(total))
+
+
+# -- 3. the backward pass -----------------------------------------------------------------------
+
+
+def backward_blocks(context: Worked, sweep: Backprop, focus: str) -> list[Block]:
+    writer, words, network = context.writer, context.words, context.network
+    first = context.first
+    add_delta_partials(writer, tuple(sweep.deltas.values()), first)
+    blocks: list[Block] = [
+        Heading(sentence(words["backward"])),
+        Paragraph(sentence(words["backward_intro"], DELTA_RULE)),
+    ]
+    for layer in range(len(network.layers) - 1, 0, -1):
+        blocks.append(_layer_heading(network, layer, context.lang))
+        blocks += _paths_for_layer(context, sweep, layer)
+        deltas = [d for d in sweep.deltas.values() if d.unit.layer == layer]
+        blocks += [
+            Paragraph(sentence(words["deltas"])),
+            Equations(tuple(delta_row(writer, d) for d in deltas), layout="stacked"),
+        ]
+        if layer == len(network.layers) - 1:
+            simplification = simplification_paragraph(network, context.lang)
+            if simplification is not None:
+                blocks.append(simplification)
+        blocks += [
+            note_paragraph(writer, note, context.lang)
+            for note in unit_notes(network, (d.unit for d in deltas), first.values)
+        ]
+        gradients = _gradient_rows(context, sweep, layer)
+        title_key = "gradients_sample" if context.several else "gradients"
+        blocks += [Paragraph(sentence(words[title_key])), Equations(gradients)]
+    symmetry = (
+        next(
+            (
+                note
+                for unit in network.layers[1]
+                if (note := symmetry_note(network, unit)) is not None
+            ),
+            None,
+        )
+        if len(network.layers) > 2
+        else None
+    )
+    if symmetry is not None:
+        blocks.append(note_paragraph(writer, symmetry, context.lang))
+    focus_derivation = derive(network, focus, sweep=sweep, closed_form=False)
+    blocks.append(
+        Heading(
+            sentence(words["sign"])
+            + (
+                Text(": "),
+                Math(context.reduced.partial(network.loss, network.weight(focus).symbol)),
+            ),
+            3,
+        )
+    )
+    blocks += sign_blocks(context, focus_derivation)
+    if context.several:
+        blocks += _per_sample_gradients(context)
+    return blocks
+
+
+def _paths_for_layer(context: Worked, sweep: Backprop, layer: int) -> list[Block]:
+    """The chain-rule paths of the layer's first weight, and why they make δ worth naming."""
+    writer, words, network = context.writer, context.words, context.network
+    weight = next(w for w in network.weights if w.target.layer == layer)
+    derivation = derive(network, weight.name, sweep=sweep, closed_form=False)
+    if not derivation.paths:
+        return [Paragraph(sentence(words["too_many_paths"], str(MAX_PATHS)))]
+    for path in derivation.paths:
+        add_partials(writer, path.factors, context.first)
+    target = weight.target
+    assert target.z is not None
+    grad = writer.partial(network.loss, weight.symbol)
+    shared = writer.partial(network.loss, target.z)
+    hidden_rule = E.equals(
+        E.Partial(writer.names.loss, E.Name("a", "j", plain="a_j")),
+        E.Sum("k", E.product(_generic_sub("δ", "k"), _generic_sub("w", "jk"))),
+    )
+    gradient_rule = E.equals(
+        E.Partial(E.Name("L", plain="L"), E.Name("w", "ij", plain="w_ij")),
+        E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
+    )
+    why = sentence(
+        words["delta_why"],
+        writer.sym(weight.symbol),
+        writer.sym(target.z),
+        shared,
+        writer.sym(target.delta) if target.delta is not None else shared,
+        hidden_rule,
+        gradient_rule,
+    )
+    return [
+        Paragraph(sentence(words["paths_for"], writer.sym(weight.symbol))),
+        Equations((path_sum_row(writer, grad, derivation),), layout="stacked"),
+        Paragraph(why),
+    ]
+
+
+def _gradient_rows(context: Worked, sweep: Backprop, layer: int) -> tuple[Row, ...]:
+    writer, network = context.writer, context.network
+    rows = []
+    first = context.first
+    for weight in network.weights:
+        if weight.target.layer != layer:
+            continue
+        grad = writer.partial(network.loss, weight.symbol)
+        formula = writer.formula(sweep.gradients[weight.name])
+        rows.append(Row(writer.worked(grad, formula, first.gradient(weight.name))))
+    for bias in network.biases:
+        if bias.layer != layer or not bias.trainable:
+            continue
+        grad = writer.partial(network.loss, bias.symbol)
+        formula = writer.formula(sweep.gradients[bias.name])
+        rows.append(Row(writer.worked(grad, formula, first.gradient(bias.name))))
+    return tuple(rows)
+
+
+def _per_sample_gradients(context: Worked) -> list[Block]:
+    """Every sample's gradients, their mean (or sum), and one reduction worked in full."""
+    words, network = context.words, context.network
+    evaluation = context.evaluation
+    samples = _shown_samples(context)
+    reduction = words[f"reduction_{network.spec.reduction}"]
+    header = _sample_header(context, words["parameter"], ((Text(reduction),),))
+    rows = []
+    for parameter in network.parameters:
+        cells: list[Inlines] = [(Math(context.reduced.partial(network.loss, parameter.symbol)),)]
+        cells += [(Math(context.writer.num(s.gradient(parameter.name))),) for s in samples]
+        cells.append((Math(result_num(evaluation.gradient(parameter.name))),))
+        rows.append(tuple(cells))
+    first = network.parameters[0]
+    example = _reduction(
+        context,
+        first.symbol,
+        [s.gradient(first.name) for s in evaluation.samples],
+        evaluation.gradient(first.name),
+        gradient=True,
+    )
+    return [
+        Heading(sentence(words["reduction"]), 3),
+        Paragraph(sentence(words["reduction_intro"], reduction, reduction)),
+        Equations((Row(example),)),
+        Table(header, tuple(rows)),
+    ]
+
+
+# -- 4. the update, 5. the check ------------------------------------------------------------------
+
+
+def update_blocks(context: Worked, new_loss: float) -> list[Block]:
+    writer, words, network = context.writer, context.words, context.network
+    evaluation = context.evaluation
+    names = context.reduced
+    rate = network.spec.learning_rate
+    eta = E.Sym(E.Name("η", plain="η"))
+    rows = []
+    for parameter, new in zip(network.parameters, updated_weights(evaluation, rate), strict=True):
+        gradient = evaluation.gradient(parameter.name)
+        numbers = E.total(
+            writer.given(parameter.value), E.Neg(E.Mul((writer.given(rate), writer.num(gradient))))
+        )
+        rows.append(
+            Row(
+                E.Chain(
+                    names.sym(parameter.symbol),
+                    (E.Step("←", numbers), E.Step("=", writer.num(new))),
+                )
+            )
+        )
+    p = _generic("p")
+    rule = E.Chain(
+        p,
+        (
+            E.Step(
+                "←",
+                E.total(
+                    p,
+                    E.Neg(
+                        E.product(eta, E.Partial(E.Name("L", plain="L"), E.Name("p", plain="p")))
+                    ),
+                ),
+            ),
+        ),
+    )
+    loss_before = E.equals(names.sym(network.loss), writer.num(evaluation.loss))
+    loss_after = E.equals(names.sym(network.loss), writer.num(new_loss))
+    change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
+    return [
+        Heading(sentence(words["update"])),
+        Paragraph(sentence(words["update_intro"], E.equals(eta, writer.given(rate)), rule)),
+        Equations(tuple(rows)),
+        Paragraph(sentence(words[change], loss_before, loss_after)),
+    ]
+
+
+def verification_blocks(check: CheckResult, lang: str, names: Names | None = None) -> list[Block]:
+    words = labels(lang)
+    header = (
+        (Text(words["parameter"]),),
+        (Text(words["symbolic"]),),
+        (Text(f"{words['torch']} ({check.dtype})"),),
+        (Text(words["finite_difference"]),),
+        (Text(words["agrees_column"]),),
+    )
+    rows: list[tuple[Inlines, ...]] = []
+    for row in check.weights:
+        rows.append(
+            (
+                parameter_cell(names, row.name),
+                (Text(result(row.symbolic)),),
+                (Text(result(row.torch)),),
+                # finite differences carry ~1e-11 of noise that differs between CPUs' exp
+                (Text(f"{row.finite_difference:.{FD_DECIMALS}f}"),),
+                (Text(words["yes" if row.passed else "no"]),),
+            )
+        )
+    rows.append(
+        (
+            (Text("L"),),
+            (Text(result(check.loss_symbolic)),),
+            (Text(result(check.loss_torch)),),
+            (Text(""),),
+            (Text(words["yes" if check.loss_passed else "no"]),),
+        )
+    )
+    return [
+        Heading(sentence(words["verification"])),
+        Paragraph(sentence(words["verification_intro"], check.torch_version, check.dtype)),
+        Table(header, tuple(rows), align="lrrrl"),
+        Paragraph(sentence(words["all_agree" if check.passed else "some_disagree"])),
+    ]

@@ -1,0 +1,313 @@
+"""The words of every output, in each language: "{}" marks where math or a word goes.
+
+English labels stay ASCII-friendly (Greek letters and signs are set in math mode by the LaTeX
+format, so a .tex compiles with pdflatex); Chinese ones are for xelatex with ctex, HTML and
+Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from symbp.errors import SymbpError
+
+LANGUAGES = ("en", "zh")
+DEFAULT_TITLE = "symbp network"
+
+_EN: dict[str, str] = {
+    "derivation_title": "{}: {}",
+    "edge": "{} is the weight on the edge {}: {}.",
+    "initial_weights": "Initial weights: {}.",
+    "samples_intro": "There are {} samples. L is the {} of the samples' losses, so every gradient "
+    "is the {} of theirs; the steps below work sample 1, whose loss is {} (every z, a and δ "
+    "below is sample 1's).",
+    "chain_rule": "Chain rule: a sum over every path from {} to {} ({} in all)",
+    "too_many_paths": "There are too many paths to list (more than {}): the δ form below "
+    "computes the same sum layer by layer.",
+    "local": "Local derivatives (symbol = formula = numbers = value)",
+    "products": "Each path is the product of its factors",
+    "path": "path {} ({})",
+    "path_sum": "sum of the paths",
+    "delta_form": "δ form (backpropagation: {}, output layer first)",
+    "delta_why": "Every path from {} to the loss passes through {}, so they all share the "
+    "factor {}. Backpropagation names it {} and computes it once per unit, output layer "
+    "first: for a hidden unit {}, because its activation reaches the loss only through the "
+    "next layer's z. Then the gradient of a weight from unit i to unit j is {}.",
+    "softmax_ce": "With softmax outputs and cross-entropy the Jacobian sum simplifies: "
+    "{} because the targets sum to 1 ({}), so every output's δ is simply {}.",
+    "sigmoid_bce": "With a sigmoid output and binary cross-entropy σ′ = o(1 − o) cancels the "
+    "denominator of ∂L/∂o, so {}.",
+    "closed_form": "Closed form (inputs, targets and weights only)",
+    "closed_form_where": "where {}.",
+    "closed_form_too_long": "The closed form has {} terms and is not printed; the δ form above "
+    "is the same derivative in named steps.",
+    "closed_form_omitted": "Written out in inputs, targets and weights the closed form would "
+    "have about {} symbols and operations, so it is not built; the δ form above is the same "
+    "derivative in named steps.",
+    "sign": "Why the sign",
+    "sign_product": "{}.",
+    "sign_factor": "{} is {}, so {} has {} {}.",
+    "same_sign": "the same sign as",
+    "opposite_sign": "the opposite sign to",
+    "sign_zero": "{}, so {} is 0 whatever {} is.",
+    "sign_local": "{}, and {} is {} (",
+    "sign_local_end": ").",
+    "sign_upstream_one": "{} is {}.",
+    "sign_upstream": "{} is {}: its largest term is {}.",
+    "sign_output": "{} is {} its target {}.",
+    "above": "above",
+    "below": "below",
+    "sign_softmax": "{} is {} (softmax: the error of every output reaches {} through the "
+    "Jacobian).",
+    "sign_result": "So {} is {}: gradient descent {} {}. A hand result of the opposite sign "
+    "has flipped the sign of one of these factors.",
+    "positive": "positive",
+    "negative": "negative",
+    "zero": "zero",
+    "raises": "raises",
+    "lowers": "lowers",
+    "leaves": "leaves",
+    "samples_reduce": "Over the samples ({}): {}",
+    "value_update": "Value and update (learning rate {})",
+    "fixed_bias": "This bias is fixed: gradient descent does not change it.",
+    "bias_of": "{} is the bias added to {}; each such z has the derivative {} with respect to "
+    "it, so the gradient is the sum of those units' δs: {}.",
+    "check": "Check: torch autograd ({}) gives {} (difference {}), finite differences give {} "
+    "(difference {}): {}.",
+    "check_no_torch": "Check: finite differences give {} (difference {}): {}. {}",
+    "agrees": "agrees",
+    "disagrees": "DISAGREES",
+    "note_kink": "Note: {} exactly, where the activation has a kink: {}, as torch does (the "
+    "derivative is written {}; sympy's own Heaviside(0) would be ½).",
+    "kink_relu": "relu′(0) is taken as 0",
+    "kink_leaky": "leaky_relu′(0) is taken as the slope {}",
+    "note_symmetry": "Note: every weight starts at 0, so {}'s gradient is exactly 0 by "
+    "symmetry: all units of a hidden layer compute the same value and every weight leaving "
+    "{} is 0, so {}. Gradient descent then changes only the last layer, and the hidden units "
+    "stay identical to each other: that is why networks start from random weights.",
+    "note_dead": "Note: {} is dead on this sample: {} < 0, so relu′ = 0 and {}; no weight "
+    "into {} learns from it.",
+    "note_undefined": "Note: {} cannot be evaluated on its own here (0/0): an output has "
+    "rounded to exactly 0 or 1 in float64. In the δ form below the output factor cancels "
+    "exactly, so δ, the gradient and the loss (computed from the pre-activations, like torch's "
+    "log-softmax and BCE-with-logits) stay finite.",
+    "indicator": "{} is 1 where {} and 0 elsewhere (at z = 0 it is 0, as torch's relu′(0)).",
+    # handout
+    "handout": "Backpropagation, step by step",
+    "problem": "1. The problem",
+    "problem_intro": "A fully connected network with layers {}, one training sample and the "
+    "initial parameters below; every weight's name and value is on its edge.",
+    "problem_intro_samples": "A fully connected network with layers {}, {} training samples "
+    "and the initial parameters below; every weight's name and value is on its edge.",
+    "inputs_targets": "Inputs {} and targets {}.",
+    "sample": "sample",
+    "inputs": "inputs",
+    "targets": "targets",
+    "biases": "Biases: {}.",
+    "biases_fixed": "Biases (fixed): {}.",
+    "activation_layer": "{}: {}, {}, {}.",
+    "layer_hidden": "Hidden layer {}",
+    "layer_output": "Output layer",
+    "loss": "Loss: {}, learning rate {}.",
+    "loss_samples": "Loss of sample n: {}; the loss of the batch is the {} {}; learning rate {}.",
+    "forward": "2. Forward pass",
+    "forward_intro": "Each unit sums its weighted inputs, {}, then applies its activation, {}.",
+    "forward_sample": "The values below are sample 1's; the table after them gives every sample's.",
+    "the_loss": "The loss",
+    "per_sample": "Every sample",
+    "backward": "3. Backward pass",
+    "backward_intro": "The chain rule, output layer first. Each {} is introduced once and "
+    "reused for every weight into its unit and by the layer before it (nearer the input).",
+    "paths_for": "Why δ: the paths from {} to the loss",
+    "deltas": "The δ of each unit",
+    "gradients": "Gradients",
+    "gradients_sample": "Gradients of sample 1",
+    "reduction": "Over the samples",
+    "reduction_intro": "L is the {} of the samples' losses, so each gradient is the {} of the "
+    "samples' gradients:",
+    "reduction_mean": "mean",
+    "reduction_sum": "sum",
+    "update": "4. Update step",
+    "update_intro": "One gradient-descent step with learning rate {}: {}.",
+    "new_loss": "With the new parameters the loss falls from {} to {}.",
+    "new_loss_rises": "With the new parameters the loss goes from {} to {}.",
+    "verification": "5. Verification against torch autograd",
+    "verification_intro": "The same network built directly in torch {} ({}), differentiated by "
+    "autograd, and central finite differences of the loss.",
+    "verification_no_torch": "5. Verification against finite differences",
+    "verification_no_torch_intro": "Central finite differences of the loss ({}).",
+    "parameter": "parameter",
+    "symbolic": "symbp",
+    "torch": "torch autograd",
+    "finite_difference": "finite difference",
+    "agrees_column": "agrees",
+    "yes": "yes",
+    "no": "NO",
+    "all_agree": "All values agree within the tolerances.",
+    "some_disagree": "Some values DISAGREE: see the table.",
+    # check and step tables
+    "check_title": "{}: symbolic gradients against torch {} autograd",
+    "check_title_fd": "{}: symbolic gradients against finite differences",
+    "largest_difference": "largest diff.",
+    "verdict": "",
+    "ok": "ok",
+    "fail": "FAIL",
+    "all_agree_short": "all agree",
+    "mismatches": "{} mismatch(es)",
+    "step_title": "{}: one gradient-descent step, learning rate {}",
+    "loss_before": "loss before: {}",
+    "loss_after": "loss after: {}",
+    "value": "value",
+    "gradient": "∂L/∂p",
+    "new_value": "new value = p − η·∂L/∂p",
+}
+
+_ZH: dict[str, str] = {
+    "derivation_title": "{}：{}",
+    "edge": "{} 是边 {} 上的权重：{}。",
+    "initial_weights": "初始权重：{}。",
+    "samples_intro": "共有 {} 个样本。L 取各样本损失的{}，所以每个梯度也取各样本梯度的{}；"
+    "下面演算样本 1，其损失为 {}（下文的 z、a、δ 都是样本 1 的值）。",
+    "chain_rule": "链式法则：对从 {} 到 {} 的每条路径求和（共 {} 条）",
+    "too_many_paths": "路径太多（超过 {} 条），不逐条列出：下面的 δ 形式逐层计算同一个和。",
+    "local": "局部导数（符号 = 公式 = 代入数值 = 结果）",
+    "products": "每条路径是其各因子之积",
+    "path": "路径 {}（{}）",
+    "path_sum": "各路径之和",
+    "delta_form": "δ 形式（反向传播：{}，从输出层开始）",
+    "delta_why": "从 {} 到损失的每条路径都经过 {}，因此都含有公共因子 {}。反向传播把它记作 {}，"
+    "从输出层开始对每个神经元只算一次：隐藏层神经元 {}，因为它的激活值只能通过后一层的 z 影响损失。"
+    "于是从神经元 i 到 j 的权重的梯度是 {}。",
+    "softmax_ce": "softmax 输出配交叉熵时，雅可比求和可以化简：{}，因为目标之和为 1（{}），"
+    "所以每个输出的 δ 就是 {}。",
+    "sigmoid_bce": "sigmoid 输出配二元交叉熵时，σ′ = o(1 − o) 与 ∂L/∂o 的分母相消，所以 {}。",
+    "closed_form": "闭式表达（只含输入、目标和权重）",
+    "closed_form_where": "其中 {}。",
+    "closed_form_too_long": "闭式表达有 {} 项，不予打印；上面的 δ 形式就是同一个导数的分步写法。",
+    "closed_form_omitted": "闭式表达若只用输入、目标和权重写出，约有 {} 个符号和运算，因此不予构造；"
+    "上面的 δ 形式就是同一个导数的分步写法。",
+    "sign": "为什么是这个符号",
+    "sign_product": "{}。",
+    "sign_factor": "{} 为{}，所以 {} 与 {}{}。",
+    "same_sign": "同号",
+    "opposite_sign": "异号",
+    "sign_zero": "{}，所以 {} 为 0，与 {} 无关。",
+    "sign_local": "{}，且 {} 为{}（",
+    "sign_local_end": "）。",
+    "sign_upstream_one": "{} 为{}。",
+    "sign_upstream": "{} 为{}：其中绝对值最大的一项是 {}。",
+    "sign_output": "{} {}其目标 {}。",
+    "above": "高于",
+    "below": "低于",
+    "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",
+    "sign_result": "所以 {} 为{}：梯度下降会{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
+    "positive": "正",
+    "negative": "负",
+    "zero": "零",
+    "raises": "增大",
+    "lowers": "减小",
+    "leaves": "不改变",
+    "samples_reduce": "对所有样本（{}）：{}",
+    "value_update": "结果与更新（学习率 {}）",
+    "fixed_bias": "该偏置是固定的：梯度下降不改变它。",
+    "bias_of": "{} 是加在 {} 上的偏置；这些 z 对它的导数都是 {}，所以梯度是这些神经元的 δ 之和：{}。",
+    "check": "检验：torch 自动求导（{}）得 {}（差 {}），有限差分得 {}（差 {}）：{}。",
+    "check_no_torch": "检验：有限差分得 {}（差 {}）：{}。{}",
+    "agrees": "一致",
+    "disagrees": "不一致",
+    "note_kink": "注意：{}，恰好处在激活函数的拐点：{}，与 torch 相同（导数写作 {}；"
+    "sympy 自带的 Heaviside(0) 取 ½）。",
+    "kink_relu": "relu′(0) 取 0",
+    "kink_leaky": "leaky_relu′(0) 取斜率 {}",
+    "note_symmetry": "注意：所有权重初始为 0，所以 {} 的梯度由对称性恰为 0："
+    "同一隐藏层的神经元算出相同的值，且离开 {} 的权重都是 0，所以 {}。梯度下降于是只改变最后一层，隐藏层神经元始终彼此相同："
+    "这就是网络要从随机权重开始的原因。",
+    "note_dead": "注意：{} 在这个样本上“死亡”：{} < 0，所以 relu′ = 0，{}；"
+    "进入 {} 的权重都学不到东西。",
+    "note_undefined": "注意：{} 在这里无法单独求值（0/0）：某个输出在 float64 下恰好舍入成 0 或 1。"
+    "在下面的 δ 形式中输出因子被精确约去，所以 δ、梯度和损失（像 torch 的 log-softmax 和 "
+    "BCE-with-logits 那样由净输入计算）仍是有限值。",
+    "indicator": "{} 在 {} 时为 1，否则为 0（z = 0 时取 0，与 torch 的 relu′(0) 相同）。",
+    "handout": "反向传播逐步推导",
+    "problem": "一、问题",
+    "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；"
+    "每条边上标出了权重的名称和数值。",
+    "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本，初始参数如下；"
+    "每条边上标出了权重的名称和数值。",
+    "inputs_targets": "输入 {}，目标 {}。",
+    "sample": "样本",
+    "inputs": "输入",
+    "targets": "目标",
+    "biases": "偏置：{}。",
+    "biases_fixed": "偏置（固定）：{}。",
+    "activation_layer": "{}：{}，{}，{}。",
+    "layer_hidden": "隐藏层 {}",
+    "layer_output": "输出层",
+    "loss": "损失函数：{}，学习率 {}。",
+    "loss_samples": "样本 n 的损失：{}；整批的损失取{} {}；学习率 {}。",
+    "forward": "二、前向传播",
+    "forward_intro": "每个神经元先求加权和 {}，再经过激活函数 {}。",
+    "forward_sample": "下面是样本 1 的数值；其后的表格给出每个样本的数值。",
+    "the_loss": "损失",
+    "per_sample": "每个样本",
+    "backward": "三、反向传播",
+    "backward_intro": "按链式法则，从输出层开始。每个 {} 只引入一次，"
+    "既用于进入该神经元的每个权重，也被前一层（靠近输入的一层）重复使用。",
+    "paths_for": "为什么要引入 δ：从 {} 到损失的路径",
+    "deltas": "每个神经元的 δ",
+    "gradients": "梯度",
+    "gradients_sample": "样本 1 的梯度",
+    "reduction": "对所有样本",
+    "reduction_intro": "L 取各样本损失的{}，所以每个梯度取各样本梯度的{}：",
+    "reduction_mean": "平均",
+    "reduction_sum": "总和",
+    "update": "四、参数更新",
+    "update_intro": "学习率为 {} 的一步梯度下降：{}。",
+    "new_loss": "更新后损失从 {} 降到 {}。",
+    "new_loss_rises": "更新后损失从 {} 变为 {}。",
+    "verification": "五、与 torch 自动求导对照",
+    "verification_intro": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，"
+    "并与损失的中心有限差分对照。",
+    "verification_no_torch": "五、与有限差分对照",
+    "verification_no_torch_intro": "损失的中心有限差分（{}）。",
+    "parameter": "参数",
+    "symbolic": "symbp",
+    "torch": "torch 自动求导",
+    "finite_difference": "有限差分",
+    "agrees_column": "一致",
+    "yes": "是",
+    "no": "否",
+    "all_agree": "所有数值都在容差内一致。",
+    "some_disagree": "有数值不一致：见上表。",
+    "check_title": "{}：符号梯度与 torch {} 自动求导对照",
+    "check_title_fd": "{}：符号梯度与有限差分对照",
+    "largest_difference": "最大差",
+    "verdict": "",
+    "ok": "一致",
+    "fail": "不一致",
+    "all_agree_short": "全部一致",
+    "mismatches": "{} 处不一致",
+    "step_title": "{}：一步梯度下降，学习率 {}",
+    "loss_before": "更新前损失：{}",
+    "loss_after": "更新后损失：{}",
+    "value": "数值",
+    "gradient": "∂L/∂p",
+    "new_value": "新值 = p − η·∂L/∂p",
+}
+
+_LABELS = {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}
+
+
+def labels(lang: str) -> Mapping[str, str]:
+    """The label set of a language (en or zh)."""
+    if lang not in _LABELS:
+        raise SymbpError(f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+    return _LABELS[lang]
+
+
+def title(spec_title: str, lang: str) -> str:
+    """The document's title: the spec's own, or the default one in the document's language."""
+    if spec_title == DEFAULT_TITLE and lang == "zh":
+        return "symbp 网络"
+    return spec_title

@@ -1,0 +1,79 @@
+"""How numbers are shown: the precision a reader is told is the precision that is printed.
+
+A computed value is shown to the requested significant digits with its trailing zeros
+(L = 0.1950, not 0.195, which would claim three digits); a value the problem gives (an input,
+a target, an initial weight, the learning rate) is shown as given when it is short, because it
+is exact; final results (gradients, updated weights) are shown to 10 decimals everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+from symbp.content.expr import Num
+
+#: final values (gradients, updated weights, losses in tables) are shown to this many decimals
+RESULT_DECIMALS = 10
+#: a given value with more significant digits than this is rounded like a computed one
+GIVEN_DIGITS = 8
+
+
+def significant(value: float, digits: int = 4) -> str:
+    """`value` to `digits` significant digits, trailing zeros kept; e-notation when tiny/huge."""
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if value in (1.0, -1.0):
+        return f"{value:.0f}"  # an indicator's 1, a derivative of 1: exact, no digits to claim
+    mantissa, exponent_text = f"{value:.{digits - 1}e}".split("e")
+    exponent = int(exponent_text)
+    if -6 <= exponent < digits:
+        return f"{value:.{digits - 1 - exponent}f}"
+    if digits <= exponent < 15:
+        return f"{value:.0f}"
+    return f"{mantissa}e{exponent:+03d}"
+
+
+def given(value: float, digits: int = 4) -> str:
+    """A value of the problem as given (0.2, -0.07, 1), unless it is long (a random weight)."""
+    if value == 0:
+        return "0"
+    text = repr(float(value))
+    if text.endswith(".0"):
+        text = text[:-2]
+    if "e" not in text and _significant_digits(text) <= max(GIVEN_DIGITS, digits):
+        return text
+    return significant(value, digits)
+
+
+def result(value: float) -> str:
+    """A final value at full displayed precision: 10 decimals, or e-notation when tiny."""
+    if not math.isfinite(value):
+        return significant(value)
+    value += 0.0  # -0.0 is shown as 0
+    if value != 0 and abs(value) < 1e-6:
+        return f"{value:.6e}"
+    return f"{value:.{RESULT_DECIMALS}f}"
+
+
+def difference(value: float) -> str:
+    """A difference between two computations (1.7e-18): two digits are all it needs."""
+    return f"{value:.1e}"
+
+
+def _significant_digits(text: str) -> int:
+    digits = text.lstrip("-").replace(".", "").lstrip("0")
+    return len(digits)
+
+
+def computed_num(value: float, digits: int) -> Num:
+    return Num(value, significant(value, digits))
+
+
+def given_num(value: float, digits: int) -> Num:
+    return Num(value, given(value, digits))
+
+
+def result_num(value: float) -> Num:
+    return Num(value, result(value))

@@ -1,0 +1,328 @@
+"""Machine-readable output: each result as a strict JSON document.
+
+JSON is data rather than a layout of blocks, so each result has its own document here; its
+formulas are printed by the text format's math printer and its steps carry the same LaTeX and
+MathML the rich formats show. JSON has no NaN or infinity: a value that is not finite (a factor
+0/0 at a saturated output, a diverging step) becomes null, and the output stays strict.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import sympy as sp
+
+from symbp.content.blocks import Row
+from symbp.content.derivation import Worked, add_delta_partials, delta_row, worked
+from symbp.derive import BiasDerivation, Derivation, LocalDerivative
+from symbp.formats import latex, mathml, text
+from symbp.handcheck.judge import Diagnosis, HandReport, Judgement
+from symbp.numeric import Evaluation
+from symbp.torch_check import CheckResult
+from symbp.train import TrainingRun
+
+
+def strict(value: Any) -> Any:
+    """The value with every non-finite float replaced by None, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict(v) for v in value]
+    return value
+
+
+def dump(document: dict[str, Any]) -> str:
+    return json.dumps(strict(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _rich(row: Row) -> dict[str, str]:
+    """A step as one LaTeX formula and the same as a MathML fragment."""
+    return {"latex": latex.chain(row.chain), "mathml": mathml.row(row)}
+
+
+def _factor(context: Worked, factor: LocalDerivative) -> dict[str, Any]:
+    writer = context.writer
+    partial = writer.partial(factor.of, factor.wrt)
+    formula = writer.formula(factor.formula)
+    value = context.first.value(factor.formula)
+    writer.partials.setdefault((factor.of, factor.wrt), value)
+    return {
+        "symbol": text.math(partial),
+        "of": text.math(writer.sym(factor.of)),
+        "wrt": text.math(writer.sym(factor.wrt)),
+        "formula": text.math(formula),
+        "value": value,
+        **_rich(Row(writer.worked(partial, formula, value))),
+    }
+
+
+def derivation_document(
+    derivation: Derivation, context: Worked, check: CheckResult | None
+) -> dict[str, Any]:
+    writer = context.writer
+    network = derivation.network
+    weight = derivation.weight
+    evaluation = context.evaluation
+    first = context.first
+    add_delta_partials(writer, derivation.deltas, first)
+    gradient = evaluation.gradient(weight.name)
+    grad = writer.partial(network.loss, weight.symbol)
+    delta_form = writer.formula(derivation.delta_form)
+    document: dict[str, Any] = {
+        "weight": weight.name,
+        "edge": {"source": weight.source.name, "target": weight.target.name},
+        "initial_value": weight.value,
+        "path_count": derivation.path_count,
+        "paths": [
+            {
+                "factors": [_factor(context, f) for f in path.factors],
+                "value": first.value(path.formula),
+            }
+            for path in derivation.paths
+        ],
+        "deltas": [
+            {
+                "symbol": text.math(writer.sym(d.symbol)),
+                "unit": d.unit.name,
+                "upstream": text.math(writer.formula(d.upstream_formula)),
+                "activation_derivative": _factor(context, d.activation_derivative),
+                "formula": text.math(writer.formula(d.formula)),
+                "value": first.values[d.symbol],
+                "routes": [
+                    {
+                        "through": route.unit.name,
+                        "upstream": text.math(writer.formula(route.upstream_formula)),
+                        "local": _factor(context, route.local),
+                    }
+                    for route in d.routes
+                ],
+                **_rich(delta_row(writer, d)),
+            }
+            for d in derivation.deltas
+        ],
+        "delta_form": text.math(delta_form),
+        "closed_form": None
+        if derivation.closed_form is None
+        else text.math(writer.formula(derivation.closed_form)),
+        "closed_form_omitted_size": derivation.closed_form_size,
+        "delta_form_step": _rich(
+            Row(writer.worked(grad, delta_form, first.gradient(weight.name), final=True))
+        ),
+        "gradient": gradient,
+        "updated_value": weight.value - network.spec.learning_rate * gradient,
+    }
+    if check is not None:
+        document["check"] = _check_entry(check, weight.name)
+    return document
+
+
+def bias_derivation_document(
+    derivation: BiasDerivation, context: Worked, check: CheckResult | None
+) -> dict[str, Any]:
+    bias = derivation.bias
+    evaluation = context.evaluation
+    network = derivation.network
+    if evaluation.samples:
+        per_sample = [sample.value(derivation.delta_form) for sample in evaluation.samples]
+        mean = network.spec.reduction == "mean"
+        gradient = sum(per_sample) / (len(per_sample) if mean else 1)
+    else:
+        gradient = evaluation.value(derivation.delta_form)
+    writer = context.writer
+    document: dict[str, Any] = {
+        "bias": bias.name,
+        "units": [unit.name for unit in bias.targets],
+        "trainable": bias.trainable,
+        "initial_value": bias.value,
+        "delta_form": text.math(writer.formula(derivation.delta_form)),
+        "closed_form": None
+        if derivation.closed_form is None
+        else text.math(writer.formula(derivation.closed_form)),
+        "closed_form_omitted_size": derivation.closed_form_size,
+        "gradient": gradient,
+    }
+    if check is not None and bias.trainable:
+        document["check"] = _check_entry(check, bias.name)
+    return document
+
+
+def _check_entry(check: CheckResult, name: str) -> dict[str, Any]:
+    row = check.weight(name)
+    return {
+        "dtype": check.dtype,
+        "torch": row.torch,
+        "finite_difference": row.finite_difference,
+        "passed": row.passed,
+    }
+
+
+def derivations_document(
+    derivations: tuple[Derivation | BiasDerivation, ...],
+    evaluation: Evaluation,
+    check: CheckResult | None = None,
+) -> str:
+    network = evaluation.network
+    context = worked(evaluation, 4, "en")
+    weights = [d for d in derivations if isinstance(d, Derivation)]
+    biases = [d for d in derivations if isinstance(d, BiasDerivation)]
+    document: dict[str, Any] = {
+        "title": network.spec.title,
+        "loss": evaluation.loss,
+        "samples": len(network.spec.samples),
+        "reduction": network.spec.reduction,
+        "sample_gradients": [list(s.gradients) for s in evaluation.samples],
+        "derivations": [derivation_document(d, context, check) for d in weights],
+    }
+    if biases:
+        document["bias_derivations"] = [bias_derivation_document(b, context, check) for b in biases]
+    return dump(document)
+
+
+def check_document(check: CheckResult, title: str) -> str:
+    return dump(
+        {
+            "title": title,
+            "dtype": check.dtype,
+            "torch_version": check.torch_version,
+            "passed": check.passed,
+            "loss": {
+                "symbolic": check.loss_symbolic,
+                "torch": check.loss_torch,
+                "passed": check.loss_passed,
+            },
+            "weights": [
+                {
+                    "name": row.name,
+                    "symbolic": row.symbolic,
+                    "torch": row.torch,
+                    "finite_difference": row.finite_difference,
+                    "largest_difference": row.largest_difference,
+                    "passed": row.passed,
+                }
+                for row in check.weights
+            ],
+        }
+    )
+
+
+def step_document(
+    evaluation: Evaluation, new_parameters: tuple[float, ...], new_loss: float, learning_rate: float
+) -> str:
+    network = evaluation.network
+    return dump(
+        {
+            "title": network.spec.title,
+            "learning_rate": learning_rate,
+            "loss_before": evaluation.loss,
+            "loss_after": new_loss,
+            "weights": [
+                {"name": p.name, "value": p.value, "gradient": g, "updated": new}
+                for p, g, new in zip(
+                    network.parameters, evaluation.gradients, new_parameters, strict=True
+                )
+            ],
+        }
+    )
+
+
+def training_document(run: TrainingRun, title: str) -> str:
+    return dump(
+        {
+            "title": title,
+            "learning_rate": run.learning_rate,
+            "parameters": list(run.names),
+            "steps": [
+                {
+                    "step": step.step,
+                    "loss": step.loss,
+                    "parameters": list(step.parameters),
+                    "gradients": list(step.gradients),
+                }
+                for step in run.steps
+            ],
+        }
+    )
+
+
+# -- hand reports -------------------------------------------------------------------------------
+
+
+def _judgement(j: Judgement) -> dict[str, Any]:
+    return {
+        "name": j.key,
+        "display": j.display,
+        "written": j.written,
+        "value": j.value,
+        "decimals": j.decimals,
+        "exact": j.exact,
+        "true_value": j.true_value,
+        "verdict": j.verdict.value,
+        "from_your_inputs": j.from_inputs,
+        "consistent_with_your_inputs": j.consistent_with_inputs,
+        "error_entered_here": j.entered_here,
+        "unwritten_inputs": list(j.unwritten_inputs),
+        "follows_from": list(j.follows_from),
+    }
+
+
+def _diagnosis(d: Diagnosis) -> dict[str, Any]:
+    return {
+        "mistakes": [
+            {
+                "key": m.key,
+                "title": m.title,
+                "sentence": m.sentence,
+                "wrong": m.wrong,
+                "right": m.right,
+            }
+            for m in d.mistakes
+        ],
+        "reproduces": list(d.explained),
+        "contradicts": list(d.contradicted),
+        "variant_values": d.values,
+        "formulas_matched": list(d.formulas_matched),
+        "reproduces_every_wrong_number": d.reproduces_all,
+        "contradicts_none": not d.contradicted,
+    }
+
+
+def _formula_text(formula: sp.Expr) -> str:
+    from symbp.content.hand import formula_node
+
+    return text.math(formula_node(formula))
+
+
+def hand_report_document(report: HandReport) -> dict[str, Any]:
+    return {
+        "title": report.title,
+        "source": report.source,
+        "learning_rate": report.learning_rate,
+        "all_right": report.all_right,
+        "quantities": [_judgement(j) for j in report.judgements],
+        "error_entered_at": [j.key for j in report.entry_points],
+        "formulas": [
+            {
+                "name": f.key,
+                "display": f.display,
+                "formula": _formula_text(f.formula),
+                "true_formula": _formula_text(f.true_formula),
+                "equal": f.equal,
+                "method": f.method,
+                "tolerance": f.tolerance,
+                "differs_at": f.point,
+                "your_value_there": f.student_value,
+                "true_value_there": f.true_value,
+            }
+            for f in report.formulas
+        ],
+        "diagnoses": [_diagnosis(d) for d in report.diagnoses],
+        "partial_matches": [_diagnosis(d) for d in report.partial],
+    }
+
+
+def hand_report(report: HandReport) -> str:
+    return dump(hand_report_document(report))

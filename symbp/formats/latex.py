@@ -1,0 +1,316 @@
+"""LaTeX (amsmath): the math printer every rich format starts from, and LaTeX documents.
+
+English documents compile with pdflatex, Chinese ones with xelatex (ctexart). Prose is escaped
+character by character, so a title such as \\input{/etc/passwd} prints literally; Greek letters
+and math signs in prose (δ, σ′, →) are set in math mode, which every font has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from symbp.content import expr as E
+from symbp.content.blocks import (
+    Block,
+    Diagram,
+    Document,
+    Equations,
+    Heading,
+    Inline,
+    Items,
+    Paragraph,
+    Row,
+    Table,
+    Text,
+)
+from symbp.formats.printer import MathPrinter
+
+GREEK = {
+    "α": r"\alpha",
+    "β": r"\beta",
+    "γ": r"\gamma",
+    "δ": r"\delta",
+    "ε": r"\varepsilon",
+    "η": r"\eta",
+    "θ": r"\theta",
+    "λ": r"\lambda",
+    "μ": r"\mu",
+    "σ": r"\sigma",
+    "τ": r"\tau",
+    "φ": r"\varphi",
+    "ω": r"\omega",
+    "Σ": r"\Sigma",
+    "Δ": r"\Delta",
+    "∂": r"\partial",
+}
+#: characters of prose that are set in math mode (fonts, CJK ones included, may lack them)
+_PROSE_MATH = {
+    **GREEK,
+    "′": "'",
+    "→": r"\to",
+    "←": r"\leftarrow",
+    "≤": r"\le",
+    "≥": r"\ge",
+    "×": r"\times",
+    "·": r"\cdot",
+    "−": "-",
+    "½": r"\tfrac{1}{2}",
+    "²": "^{2}",
+    "≈": r"\approx",
+    "⊙": r"\odot",
+    "∑": r"\sum",
+    "ᵀ": r"^{\mathsf{T}}",
+    "⁽": "^{(",
+    "⁾": ")}",
+    "₁": "_{1}",
+    "₂": "_{2}",
+}
+_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+    # without T1 fonts, < > | would print as other glyphs
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+RELATIONS = {
+    "=": "=",
+    "←": r"\leftarrow",
+    "≈": r"\approx",
+    "≤": r"\le",
+    "≥": r"\ge",
+    ">": ">",
+    "<": "<",
+    "→": r"\to",
+    ",": ",",
+}
+_FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "log": r"\log", "max": r"\max", "f": "f"}
+
+
+# -- math -----------------------------------------------------------------------------------------
+
+
+class LatexPrinter(MathPrinter):
+    """Display trees as LaTeX (amsmath)."""
+
+    def name(self, item: E.Name) -> str:
+        stem, prime = (item.base[:-1], "'") if item.base.endswith("′") else (item.base, "")
+        base = GREEK.get(stem, stem)
+        if stem in ("tanh", "relu", "identity"):
+            base = r"\operatorname{" + stem + "}"
+        elif len(stem) > 1 and stem not in GREEK:
+            base = r"\mathit{" + stem.replace("_", r"\_") + "}"
+        text = base + prime
+        if item.sup is not None:
+            text += "^{" + item.sup + "}"
+        if item.sub is not None:
+            sub = item.sub if isinstance(item.sub, str) else self.name(item.sub)
+            text += "_{" + sub + "}"
+        return text
+
+    def number(self, item: E.Num) -> str:
+        if "e" in item.text:
+            mantissa, exponent = item.text.split("e")
+            return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+        return item.text
+
+    def group(self, text: str) -> str:
+        return rf"\left({text}\right)"
+
+    def partial(self, item: E.Partial) -> str:
+        return rf"\frac{{\partial {self.name(item.of)}}}{{\partial {self.name(item.wrt)}}}"
+
+    def fraction(self, item: E.Frac) -> str:
+        return rf"\frac{{{self.math(item.num)}}}{{{self.math(item.den)}}}"
+
+    def bracket_base(self, node: E.Node) -> bool:
+        # 1.2 \times 10^{-7} squared needs brackets too
+        return E.bracket_base(node) or (isinstance(node, E.Num) and "e" in node.text)
+
+    def power(self, base: str, item: E.Pow) -> str:
+        if isinstance(item.base, E.Sym) and item.base.name.sup is not None:
+            base = "{" + base + "}"  # h^{(1)}_{1} squared: a double superscript otherwise
+        return f"{base}^{{{self.math(item.exp)}}}"
+
+    def call(self, item: E.Call) -> str:
+        args = ", ".join(self.math(arg) for arg in item.args)
+        if item.function == "exp":
+            return f"e^{{{args}}}"
+        if item.function == "sqrt":
+            return rf"\sqrt{{{args}}}"
+        if item.function in _FUNCTIONS:
+            return rf"{_FUNCTIONS[item.function]}\left({args}\right)"
+        label = item.function.replace("_", r"\_")
+        index = f"_{{{item.index}}}" if item.index is not None else ""
+        return rf"\operatorname{{{label}}}{index}\left({args}\right)"
+
+    def indicator(self, item: E.Indicator) -> str:
+        relation = RELATIONS.get(item.relation, item.relation)
+        return (
+            rf"\mathbf{{1}}\left[{self.math(item.left)} {relation} {self.math(item.right)}\right]"
+        )
+
+    def sum(self, item: E.Sum) -> str:
+        return rf"\sum_{{{item.index}}} {self.math(item.body)}"
+
+    def separator(self, left: E.Node, right: E.Node, left_bracketed: bool) -> str:
+        if E.numeric(right):
+            return r" \times "  # 0.5 \times 0.3, x_1 \times 0.5: digits never run together
+        if E.numeric(left) and not left_bracketed:
+            return " "  # a leading coefficient: 2(o - y), \frac{1}{2}(o - y)^2
+        if left_bracketed or isinstance(left, E.Partial | E.Frac | E.Sum):
+            return r" \cdot "
+        if isinstance(right, E.Partial | E.Frac | E.Sum):
+            return r" \cdot "
+        return " "
+
+
+PRINTER = LatexPrinter()
+
+
+def name(item: E.Name) -> str:
+    return PRINTER.name(item)
+
+
+def math(node: E.Node) -> str:
+    """A display tree as LaTeX."""
+    return PRINTER.math(node)
+
+
+def _member(step: E.Step, aligned: bool) -> str:
+    """A step's expression; a split sum continues on new lines, one term each."""
+    if not (step.split and aligned and isinstance(step.expr, E.Add)):
+        return math(step.expr)
+    first, *rest = PRINTER.terms(step.expr)
+    return first + "".join(r" \\" + "\n&\\quad " + piece.strip() for piece in rest)
+
+
+def chain(item: E.Chain, *, align: bool = False, stacked: bool = False) -> str:
+    """lhs = … = …; `align` puts & before the first relation, `stacked` \\\\ & before the others."""
+    pieces = [math(item.lhs)]
+    for position, step in enumerate(item.steps):
+        relation = RELATIONS.get(step.relation, step.relation)
+        member = _member(step, align)
+        if stacked and position > 0:
+            pieces.append(r" \\" + "\n&" + relation + " " + member)
+        elif align and position == 0:
+            pieces.append(" &" + relation + " " + member)
+        elif step.relation == ",":
+            pieces.append(rf",\ {member}")  # a list of equations: x_1 = 0.5,\ x_2 = 0.3
+        else:
+            pieces.append(f" {relation} {member}")
+    return "".join(pieces)
+
+
+def inline_math(item: E.Node | E.Chain) -> str:
+    return chain(item) if isinstance(item, E.Chain) else math(item)
+
+
+# -- prose and blocks ------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Prose as LaTeX source that typesets exactly these characters."""
+    pieces: list[str] = []
+    for char in text:
+        if char in _PROSE_MATH:
+            pieces.append(rf"\({_PROSE_MATH[char]}\)")
+        else:
+            pieces.append(_ESCAPES.get(char, char))
+    return "".join(pieces)
+
+
+def inline(parts: Iterable[Inline]) -> str:
+    return "".join(
+        escape(part.text) if isinstance(part, Text) else rf"\({inline_math(part.expr)}\)"
+        for part in parts
+    )
+
+
+def _tag(parts: Iterable[Inline]) -> str:
+    """A row's tag inside math: prose in \\text{}, math as it is."""
+    return "".join(
+        r"\text{" + escape(part.text) + "}" if isinstance(part, Text) else inline_math(part.expr)
+        for part in parts
+    )
+
+
+def row_latex(row: Row, layout: str = "aligned") -> str:
+    """One row of an align* environment."""
+    if row.tag:  # the tag takes the left column, the whole chain the right one
+        return _tag(row.tag) + r" &\quad " + chain(row.chain)
+    return chain(row.chain, align=True, stacked=layout == "stacked")
+
+
+def equations(item: Equations) -> str:
+    body = " \\\\\n".join(row_latex(row, item.layout) for row in item.rows)
+    return "\\begin{align*}\n" + body + "\n\\end{align*}"
+
+
+_SECTIONS = {1: "section*", 2: "subsection*", 3: "subsubsection*"}
+
+
+def block(item: Block) -> str:
+    if isinstance(item, Heading):
+        return f"\\{_SECTIONS.get(item.level, 'paragraph*')}{{{inline(item.parts)}}}"
+    if isinstance(item, Paragraph):
+        return inline(item.parts)
+    if isinstance(item, Items):
+        entries = "\n".join(r"\item " + inline(parts) for parts in item.items)
+        return "\\begin{itemize}\n" + entries + "\n\\end{itemize}"
+    if isinstance(item, Equations):
+        return equations(item)
+    if isinstance(item, Table):
+        return _table(item)
+    assert isinstance(item, Diagram)
+    from symbp.formats.diagram import tikz
+
+    return "\\begin{center}\n" + tikz(item) + "\n\\end{center}"
+
+
+def _table(item: Table) -> str:
+    lines = [
+        f"\\begin{{center}}\\begin{{tabular}}{{{item.alignment}}}",
+        r"\hline",
+        " & ".join(inline(cell) for cell in item.header) + r" \\",
+        r"\hline",
+    ]
+    lines += [" & ".join(inline(cell) for cell in row) + r" \\" for row in item.rows]
+    lines += [r"\hline", r"\end{tabular}\end{center}"]
+    return "\n".join(lines)
+
+
+def render_blocks(blocks: Iterable[Block]) -> str:
+    """Blocks as a LaTeX fragment (needs amsmath; tikz if there is a diagram)."""
+    return "\n\n".join(block(item) for item in blocks) + "\n"
+
+
+def render_document(document: Document) -> str:
+    """A complete .tex file: pdflatex for English, xelatex (ctexart) for Chinese."""
+    if document.lang == "zh":
+        head = ["% Compile with xelatex (ctex).", r"\documentclass[11pt]{ctexart}"]
+    else:
+        head = [
+            "% Compile with pdflatex.",
+            r"\documentclass[11pt]{article}",
+            r"\usepackage[utf8]{inputenc}",
+        ]
+    head += [
+        r"\usepackage[a4paper,margin=2cm]{geometry}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\usepackage{tikz}",
+        r"\allowdisplaybreaks",
+        r"\setlength{\parindent}{0pt}",
+        r"\setlength{\parskip}{0.6em}",
+        r"\begin{document}",
+        "",
+    ]
+    return "\n".join(head) + render_blocks(document.blocks) + "\n\\end{document}\n"

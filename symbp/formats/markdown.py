@@ -1,0 +1,59 @@
+"""Markdown with $ and $$ math (Jupyter, MathJax, KaTeX): derivations and handouts.
+
+Display equations use aligned inside $$, which both MathJax and KaTeX accept there; the diagram
+is inline SVG. Prose is backslash-escaped, so a title such as <script> prints literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from symbp.content import blocks as B
+from symbp.formats import latex
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could
+# start markup (emphasis, links, raw HTML, math, tables, entities).
+_SPECIAL = set("\\`*_{}[]<>#|$&~")
+
+
+def escape(text: str) -> str:
+    return "".join("\\" + char if char in _SPECIAL else char for char in text)
+
+
+def inline(parts: Iterable[B.Inline]) -> str:
+    return "".join(
+        escape(part.text) if isinstance(part, B.Text) else f"${latex.inline_math(part.expr)}$"
+        for part in parts
+    )
+
+
+def block(item: B.Block) -> str:
+    if isinstance(item, B.Heading):
+        return "#" * min(item.level, 6) + " " + inline(item.parts)
+    if isinstance(item, B.Paragraph):
+        return ("> " if item.kind == "note" else "") + inline(item.parts)
+    if isinstance(item, B.Items):
+        return "\n".join("- " + inline(parts) for parts in item.items)
+    if isinstance(item, B.Equations):
+        body = latex.equations(item).replace(r"\begin{align*}", r"\begin{aligned}")
+        return "$$\n" + body.replace(r"\end{align*}", r"\end{aligned}") + "\n$$"
+    if isinstance(item, B.Table):
+        align = {"l": ":---", "r": "---:", "c": ":---:"}
+        lines = [
+            "| " + " | ".join(inline(cell) for cell in item.header) + " |",
+            "|" + "|".join(align[a] for a in item.alignment) + "|",
+        ]
+        lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in item.rows]
+        return "\n".join(lines)
+    assert isinstance(item, B.Diagram)
+    from symbp.formats.diagram import svg
+
+    return svg(item)
+
+
+def render_blocks(blocks: Iterable[B.Block]) -> str:
+    return "\n\n".join(block(item) for item in blocks) + "\n"
+
+
+def render_document(document: B.Document) -> str:
+    return render_blocks(document.blocks)

@@ -1,0 +1,47 @@
+"""A training run's loss curve as a picture (matplotlib, imported only when drawing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from symbp.content.numbers import given
+from symbp.errors import SymbpError
+from symbp.train import TrainingRun
+
+PLOT_SUFFIXES = (".png", ".svg")
+
+
+def plot_loss_curve(run: TrainingRun, title: str, path: str | Path) -> None:
+    """Draw the loss per step to a .png or .svg file (matplotlib, imported only here)."""
+    path = Path(path)
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise SymbpError(f"--plot file {str(path)!r} must end in .png or .svg")
+    try:
+        import matplotlib
+    except ImportError:
+        raise SymbpError("--plot needs matplotlib (pip install matplotlib)") from None
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    # the same run gives the same bytes: no date, fixed ids in SVG
+    with matplotlib.rc_context({"svg.hashsalt": "symbp", "svg.fonttype": "path"}):
+        figure, axes = plt.subplots(figsize=(6, 4))
+        try:
+            axes.plot(
+                range(len(run.losses)), run.losses, marker="o" if len(run.losses) <= 50 else ""
+            )
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+            axes.set_xlabel("step")
+            axes.set_ylabel("loss L")
+            axes.set_title(f"{title} (η = {given(run.learning_rate)})")
+            axes.grid(True, alpha=0.3)
+            figure.tight_layout()
+            metadata = {"Date": None} if path.suffix.lower() == ".svg" else {"Software": None}
+            try:
+                figure.savefig(path, metadata=metadata)
+            except OSError as error:
+                raise SymbpError(f"cannot write {str(path)!r}: {error.strerror}") from None
+        finally:
+            plt.close(figure)

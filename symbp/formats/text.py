@@ -1,0 +1,211 @@
+"""Plain text for a terminal: its own math printer, the same blocks as every other format.
+
+Formulas use the names a person types (w1, z_h1, δ_h1), "·" between symbols and "×" between
+numbers; brackets go where the display tree's precedence puts them, exactly as in LaTeX.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+from symbp.content import blocks as B
+from symbp.content import expr as E
+from symbp.formats.printer import MathPrinter
+
+_SUPERSCRIPTS = str.maketrans("0123456789-()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾")
+_FUNCTIONS = {"sigma": "σ"}
+WIDTH = 100
+
+
+class TextPrinter(MathPrinter):
+    """Display trees as one line of plain text, with the names a person types."""
+
+    def name(self, item: E.Name) -> str:
+        if item.plain:
+            return item.plain
+        text = item.base
+        if item.sup is not None:
+            text += item.sup.translate(_SUPERSCRIPTS)
+        if item.sub is not None:
+            text += "_" + (item.sub if isinstance(item.sub, str) else self.name(item.sub))
+        return text
+
+    def partial(self, item: E.Partial) -> str:
+        return f"∂{self.name(item.of)}/∂{self.name(item.wrt)}"
+
+    def bracket_factor(self, node: E.Node) -> bool:
+        # a fraction inside a product is bracketed: a/b·c would leave the reader guessing
+        return E.bracket_factor(node) or isinstance(node, E.Frac)
+
+    def fraction(self, item: E.Frac) -> str:
+        top, bottom = self.math(item.num), self.math(item.den)
+        if E.precedence(item.num) < E.PRODUCT or isinstance(item.num, E.Frac):
+            top = self.group(top)
+        if E.precedence(item.den) < E.ATOM or isinstance(item.den, E.Frac | E.Partial):
+            bottom = self.group(bottom)
+        return f"{top}/{bottom}"
+
+    def power(self, base: str, item: E.Pow) -> str:
+        if isinstance(item.exp, E.Num) and item.exp.text.isdigit():
+            return base + item.exp.text.translate(_SUPERSCRIPTS)
+        exponent = self.math(item.exp)
+        simple = isinstance(item.exp, E.Sym) or (
+            isinstance(item.exp, E.Num) and not item.exp.negative
+        )
+        return f"{base}^{exponent if simple else self.group(exponent)}"
+
+    def call(self, item: E.Call) -> str:
+        args = ", ".join(self.math(arg) for arg in item.args)
+        function = _FUNCTIONS.get(item.function, item.function)
+        index = f"_{item.index}" if item.index is not None else ""
+        return f"{function}{index}({args})"
+
+    def indicator(self, item: E.Indicator) -> str:
+        return f"1[{self.math(item.left)} {item.relation} {self.math(item.right)}]"
+
+    def sum(self, item: E.Sum) -> str:
+        return f"Σ_{item.index} {self.math(item.body)}"
+
+    def separator(self, left: E.Node, right: E.Node, left_bracketed: bool) -> str:
+        return " × " if E.numeric(left) and E.numeric(right) else "·"
+
+
+PRINTER = TextPrinter()
+
+
+def name(item: E.Name) -> str:
+    return PRINTER.name(item)
+
+
+def math(node: E.Node) -> str:
+    """A display tree as one line of text."""
+    return PRINTER.math(node)
+
+
+def chain(item: E.Chain) -> str:
+    pieces = [math(item.lhs)]
+    for step in item.steps:
+        gap = "" if step.relation == "," else " "  # a list of equations: x1 = 0.5, x2 = 0.3
+        pieces.append(f"{gap}{step.relation} {math(step.expr)}")
+    return "".join(pieces)
+
+
+def inline_math(item: E.Node | E.Chain) -> str:
+    return chain(item) if isinstance(item, E.Chain) else math(item)
+
+
+def inline(parts: Iterable[B.Inline], *, unbreakable: bool = False) -> str:
+    """Prose with its math; `unbreakable` keeps each formula on one line when wrapped."""
+
+    def math_text(part: B.Math) -> str:
+        shown = inline_math(part.expr)
+        return shown.replace(" ", NBSP) if unbreakable else shown
+
+    return "".join(part.text if isinstance(part, B.Text) else math_text(part) for part in parts)
+
+
+NBSP = "\u00a0"  # textwrap breaks at ASCII white space only
+
+
+def _wrap(parts: Iterable[B.Inline], initial: str, subsequent: str) -> list[str]:
+    lines = textwrap.wrap(
+        inline(parts, unbreakable=True),
+        WIDTH,
+        initial_indent=initial,
+        subsequent_indent=subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return [line.replace(NBSP, " ") for line in lines]
+
+
+# -- blocks ---------------------------------------------------------------------------------------
+
+
+def _aligned(rows: tuple[B.Row, ...]) -> list[str]:
+    """Rows as columns: every member padded so that the relations line up."""
+    cells = []
+    for row in rows:
+        members = [math(row.chain.lhs)] + [math(step.expr) for step in row.chain.steps]
+        relations = [step.relation for step in row.chain.steps]
+        tag = inline(row.tag)
+        cells.append((tag, members, relations))
+    tag_width = max(len(tag) for tag, _, _ in cells)
+    columns = max(len(members) for _, members, _ in cells)
+    widths = [
+        max((len(m[i]) for _, m, _ in cells if i < len(m) - 1), default=0) for i in range(columns)
+    ]
+    lines = []
+    for tag, members, relations in cells:
+        pieces = [tag.ljust(tag_width) + "  "] if tag_width else []
+        for i, member in enumerate(members):
+            last = i == len(members) - 1
+            pieces.append(member if last else member.ljust(widths[i]))
+            if not last:
+                pieces.append(f" {relations[i]} ")
+        lines.append("  " + "".join(pieces).rstrip())
+    return lines
+
+
+def _stacked(rows: tuple[B.Row, ...]) -> list[str]:
+    lines = []
+    for row in rows:
+        tag = inline(row.tag) + " " if row.tag else ""
+        lhs = tag + math(row.chain.lhs)
+        pad = " " * len(lhs)
+        for position, step in enumerate(row.chain.steps):
+            lead = lhs if position == 0 else pad
+            if step.split and isinstance(step.expr, E.Add):
+                first, *rest = PRINTER.terms(step.expr)
+                lines.append(f"  {lead} {step.relation} {first}")
+                lines += [f"  {pad}   {piece.strip()}" for piece in rest]
+            else:
+                lines.append(f"  {lead} {step.relation} {math(step.expr)}")
+    return lines
+
+
+def _table(item: B.Table) -> list[str]:
+    rows = [[inline(cell) for cell in item.header]] + [
+        [inline(cell) for cell in row] for row in item.rows
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(item.header))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(widths[i]) if item.alignment[i] == "r" else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return lines
+
+
+def block(item: B.Block) -> list[str]:
+    if isinstance(item, B.Heading):
+        heading = inline(item.parts)
+        if item.level <= 1:
+            return [heading, "=" * min(len(heading), WIDTH)]
+        return [heading] if item.level > 2 else [heading, "-" * min(len(heading), WIDTH)]
+    if isinstance(item, B.Paragraph):
+        indent = "  " if item.kind == "note" else ""
+        return _wrap(item.parts, indent, indent) or [""]
+    if isinstance(item, B.Items):
+        lines: list[str] = []
+        for parts in item.items:
+            lines += _wrap(parts, "  - ", "    ")
+        return lines
+    if isinstance(item, B.Equations):
+        return _stacked(item.rows) if item.layout == "stacked" else _aligned(item.rows)
+    if isinstance(item, B.Table):
+        return _table(item)
+    assert isinstance(item, B.Diagram)
+    return []  # a terminal has no picture: the problem's prose names every weight
+
+
+def render_blocks(blocks: Iterable[B.Block]) -> str:
+    chunks = ["\n".join(lines) for lines in (block(item) for item in blocks) if lines]
+    return "\n\n".join(chunks) + "\n"
+
+
+def render_document(document: B.Document) -> str:
+    return render_blocks(document.blocks)

@@ -1,1 +1,0 @@
-"""Renderers: pure functions from derivations and numbers to text in one output format."""
