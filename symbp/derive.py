@@ -30,13 +30,15 @@ MAX_CLOSED_FORM_SIZE = 5_000
 
 #: `derive` shows each chosen weight's whole derivation, and the time that takes grows with the
 #: number of terms printed: every δ row the weight needs (all of the layers above it), every
-#: listed path. Measured by benchmarks/bench_limits.py at about 0.2–0.4 ms per term in text and
-#: 2–6 times that in the other formats; beyond these counts a request would take more than about
-#: two minutes and is refused (single weights, `symbp check` and `symbp step` still serve).
+#: listed path. Measured by benchmarks/bench_limits.py: about 0.15 ms per term in text and
+#: Markdown (streamed), 0.2 ms in LaTeX and 0.6 ms in JSON, HTML and MathML, the last three and
+#: LaTeX held whole in memory (4 to 8 KB per term). Beyond these counts a request would take
+#: more than about a minute on a quiet machine (two on a busy one) or half a gigabyte, and is
+#: refused; single weights, `symbp check` and `symbp step` still serve.
 MAX_PRINTED_TERMS = {
     "text": 300_000,
-    "latex": 150_000,
-    "markdown": 150_000,
+    "markdown": 300_000,
+    "latex": 100_000,
     "mathml": 60_000,
     "html": 60_000,
     "json": 50_000,
