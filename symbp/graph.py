@@ -297,10 +297,14 @@ class Network:
         return self.weights + tuple(b for b in self.biases if b.trainable)
 
     def parameter(self, name: str) -> Weight | Bias:
-        for parameter in self.parameters:
-            if parameter.name == name:
-                return parameter
-        raise UnknownWeightError(name, tuple(p.name for p in self.parameters))
+        parameter = self._parameters_by_name.get(name)
+        if parameter is None:
+            raise UnknownWeightError(name, tuple(p.name for p in self.parameters))
+        return parameter
+
+    @cached_property
+    def _parameters_by_name(self) -> dict[str, Weight | Bias]:
+        return {p.name: p for p in self.parameters}
 
     def bias(self, name: str) -> Bias:
         for bias in self.biases:
