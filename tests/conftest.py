@@ -49,3 +49,14 @@ def require_module(name: str) -> None:
 @pytest.fixture
 def mooc() -> Network:
     return Network(default_spec())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many displayed equations the read-back harness checked, per format."""
+    from tests.readback.tally import tally
+
+    lines = tally(terminalreporter.config).lines()
+    if lines:
+        terminalreporter.section("read-back of displayed math")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -586,7 +586,8 @@ def update_blocks(context: Worked, new_loss: float) -> list[Block]:
         ),
     )
     loss_before = E.equals(names.sym(network.loss), writer.num(evaluation.loss))
-    loss_after = E.equals(names.sym(network.loss), writer.num(new_loss))
+    # the new loss is a number, not "L = …": L is the loss at the parameters shown above
+    loss_after = writer.num(new_loss)
     change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
     return [
         Heading(sentence(words["update"])),
