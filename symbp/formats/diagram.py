@@ -164,7 +164,7 @@ def svg(diagram: Diagram, title: str = "network") -> str:
     return "\n".join(lines)
 
 
-def tikz(diagram: Diagram) -> str:
+def tikz(diagram: Diagram, page: object = None) -> str:
     """The network as a TikZ picture, the same layout as the SVG (1 SVG pixel = 0.018 cm)."""
     plan = layout(diagram)
     scale = 0.018
