@@ -167,7 +167,7 @@ def print_html(binary: str, page: Path, margin_cm: float = 2.0, ruler: bool = Tr
     if ruler:
         printed_page = page.with_name(page.stem + "-ruler.html")
         printed_page.write_text(source.replace("<body>\n", "<body>\n" + RULER, 1), "utf-8")
-    pdf = page.with_suffix(".pdf")
+    pdf = page.with_name(page.stem + "-html.pdf")
     pdf.unlink(missing_ok=True)
     result = chromium(
         binary, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", printed_page.as_uri()

@@ -58,6 +58,8 @@ from symbp.torch_check import CheckResult
 MAX_SAMPLE_COLUMNS = 8
 #: finite differences are shown to this many decimals (their own error is about 1e-11)
 FD_DECIMALS = 8
+#: a layer pair with more edges than this is drawn without labels, its weights in a matrix
+MAX_LABELLED_EDGES = 12
 
 
 def handout_document(
@@ -119,16 +121,23 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     names = Names(network)
     layers = "(" + ", ".join(str(size) for size in spec.layers) + ")"
     samples = spec.samples
+    labelled = labelled_pairs(network)
+    where = words[
+        "labels_all" if all(labelled) else "labels_some" if any(labelled) else "labels_none"
+    ]
     intro = (
-        sentence(words["problem_intro"], layers)
+        sentence(words["problem_intro"], layers, where)
         if len(samples) == 1
-        else sentence(words["problem_intro_samples"], layers, str(len(samples)))
+        else sentence(words["problem_intro_samples"], layers, str(len(samples)), where)
     )
     blocks: list[Block] = [
         Heading(sentence(words["problem"])),
         Paragraph(intro),
-        Diagram(names, digits),
+        Diagram(names, digits, labelled=labelled),
     ]
+    for pair, on_edges in enumerate(labelled):
+        if not on_edges:
+            blocks += weight_matrix(network, names, pair + 1, digits, lang)
     inputs = [u.a for u in network.inputs]
     if len(samples) == 1:
         blocks.append(
@@ -152,6 +161,39 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     blocks += activation_blocks(network, lang)
     blocks.append(loss_paragraph(network, names, lang))
     return blocks
+
+
+def labelled_pairs(network: Network) -> tuple[bool, ...]:
+    """Per layer pair, whether the diagram writes each weight on its edge: only where there are
+    few enough edges for the labels to be read (and placed without overlapping)."""
+    sizes = [len(units) for units in network.layers]
+    return tuple(a * b <= MAX_LABELLED_EDGES for a, b in zip(sizes, sizes[1:], strict=False))
+
+
+def weight_matrix(
+    network: Network, names: Names, layer: int, digits: int, lang: str
+) -> list[Block]:
+    """W⁽ˡ⁾ as a table: a row per unit of layer l, a column per unit of layer l − 1, each entry
+    the weight's name and value."""
+    from symbp.content.numbers import given_num
+
+    words = labels(lang)
+    matrix = E.Sym(E.Name("W", sup=f"({layer})", plain=f"W({layer})"))
+    sources, targets = network.layers[layer - 1], network.layers[layer]
+    weight = {(w.source.name, w.target.name): w for w in network.weights}
+    header: list[Inlines] = [(Math(matrix),)]
+    header += [(Math(names.sym(u.a)),) for u in sources]
+    rows = []
+    for target in targets:
+        cells: list[Inlines] = [(Math(names.sym(target.a)),)]
+        for source in sources:
+            w = weight[(source.name, target.name)]
+            cells.append((Math(E.equals(names.sym(w.symbol), given_num(w.value, digits))),))
+        rows.append(tuple(cells))
+    return [
+        Paragraph(sentence(words["matrices"], matrix, str(layer - 1), str(layer))),
+        Table(tuple(header), tuple(rows), align="l" * (len(sources) + 1)),
+    ]
 
 
 def _samples_table(network: Network, names: Names, digits: int, lang: str) -> Table:

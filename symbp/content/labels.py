@@ -94,9 +94,16 @@ _EN: dict[str, str] = {
     "handout": "Backpropagation, step by step",
     "problem": "1. The problem",
     "problem_intro": "A fully connected network with layers {}, one training sample and the "
-    "initial parameters below; every weight's name and value is on its edge.",
+    "initial parameters below; {}",
     "problem_intro_samples": "A fully connected network with layers {}, {} training samples "
-    "and the initial parameters below; every weight's name and value is on its edge.",
+    "and the initial parameters below; {}",
+    "labels_all": "every weight's name and value is on its edge.",
+    "labels_some": "where a layer pair has few edges, each weight's name and value is on its "
+    "edge, and the other layer pairs' weights are in the matrices after the drawing.",
+    "labels_none": "the drawing shows the connections (colours tell the unit an edge leaves) "
+    "and the weights are in the matrices after it.",
+    "matrices": "{} holds the weights from layer {} into layer {}: one row for each unit "
+    "the weight leads to, one column for each unit it comes from.",
     "inputs_targets": "Inputs {} and targets {}.",
     "sample": "sample",
     "inputs": "inputs",
@@ -226,10 +233,12 @@ _ZH: dict[str, str] = {
     "indicator": "{} 在 {} 时为 1，否则为 0（z = 0 时取 0，与 torch 的 relu′(0) 相同）。",
     "handout": "反向传播逐步推导",
     "problem": "一、问题",
-    "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；"
-    "每条边上标出了权重的名称和数值。",
-    "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本，初始参数如下；"
-    "每条边上标出了权重的名称和数值。",
+    "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；{}",
+    "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本，初始参数如下；{}",
+    "labels_all": "每条边上标出了权重的名称和数值。",
+    "labels_some": "边数少的层之间，每条边上标出了权重的名称和数值；其余各层之间的权重列在图后的矩阵中。",
+    "labels_none": "图中画出连接关系（颜色表示边所出发的神经元），权重列在图后的矩阵中。",
+    "matrices": "{} 是从第 {} 层到第 {} 层的权重：每行对应权重指向的神经元，每列对应权重出发的神经元。",
     "inputs_targets": "输入 {}，目标 {}。",
     "sample": "样本",
     "inputs": "输入",

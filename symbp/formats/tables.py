@@ -44,14 +44,12 @@ def split_columns(table: Table, budget: float, padding: float) -> list[Table]:
     widths = [w + padding for w in column_widths(table)]
     if sum(widths) <= budget or len(widths) <= 2:
         return [table]
-    parts: list[list[int]] = [[]]
-    used = widths[0]
-    for column in range(1, len(widths)):
-        if parts[-1] and used + widths[column] > budget:
-            parts.append([])
-            used = widths[0]
-        parts[-1].append(column)
-        used += widths[column]
+    others = list(range(1, len(widths)))
+    for count in range(2, len(others) + 1):  # the fewest parts, as even as they can be
+        size = -(-len(others) // count)
+        parts = [others[i : i + size] for i in range(0, len(others), size)]
+        if all(widths[0] + sum(widths[c] for c in part) <= budget for part in parts):
+            break
     return [_columns(table, [0, *columns]) for columns in parts]
 
 
