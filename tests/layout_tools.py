@@ -275,6 +275,8 @@ Box = tuple[float, float, float, float]  # x, y, width, height
 
 
 def boxes_overlap(a: Box, b: Box, gap: float = 0.0) -> bool:
+    """Whether two boxes come closer than `gap`; a negative gap lets them overlap that much
+    (the words of one label touch: a subscript's box starts where its letter's ends)."""
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     return ax < bx + bw + gap and bx < ax + aw + gap and ay < by + bh + gap and by < ay + ah + gap
@@ -288,10 +290,13 @@ def box_meets_circle(box: Box, circle: tuple[float, float, float]) -> bool:
     return (nearest_x - cx) ** 2 + (nearest_y - cy) ** 2 < r * r
 
 
-def overlaps(boxes: Sequence[Box], circles: Sequence[tuple[float, float, float]] = ()) -> int:
-    """How many pairs of boxes overlap, plus how many boxes touch a circle."""
+def overlaps(
+    boxes: Sequence[Box], circles: Sequence[tuple[float, float, float]] = (), gap: float = 0.0
+) -> int:
+    """How many pairs of boxes overlap (closer than `gap`), plus how many boxes touch a
+    circle."""
     count = sum(
-        boxes_overlap(boxes[i], boxes[j])
+        boxes_overlap(boxes[i], boxes[j], gap)
         for i in range(len(boxes))
         for j in range(i + 1, len(boxes))
     )

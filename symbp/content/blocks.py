@@ -67,7 +67,8 @@ class Row:
 @dataclass(frozen=True)
 class Equations:
     """Displayed equations. "aligned": one line per row, aligned at the first relation;
-    "stacked": every step of a row on a line of its own."""
+    "stacked": every step of a row on a line of its own; "dense": stacked, with long sums
+    packed several terms a line and Leibniz symbols set small (a long sum over paths)."""
 
     rows: tuple[Row, ...]
     layout: str = "aligned"

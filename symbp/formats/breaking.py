@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 from symbp.content import expr as E
 from symbp.formats import metrics as M
-from symbp.formats.latex import PRINTER
+from symbp.formats.latex import PRINTER, LatexPrinter
 
 #: an exponent wider than this (em) is written exp(…), which can break, instead of e^{…}
 MAX_EXPONENT = 6.0
 #: a line broken at a deeper gap than the best one must still be this full
-MIN_FILL = 0.55
+MIN_FILL = 0.3
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,20 @@ TERM, FACTOR, ARGUMENT, DEPTH = 0, 1, 2, 3
 class Tokens:
     """A display tree as a token stream, spelled by LatexPrinter and measured by Metrics."""
 
-    def __init__(self, budget: float = float("inf")) -> None:
+    def __init__(self, budget: float = float("inf"), printer: LatexPrinter = PRINTER) -> None:
         self.budget = budget  # a fraction wider than this is written (a)/(b)
         self.metrics = M.METRICS
+        self.printer = printer
+        self.display = not printer.small_partials  # Leibniz symbols in display style
+
+    def width(self, node: E.Node) -> float:
+        return self.metrics.width(node, display=self.display)
 
     def __call__(self, node: E.Node) -> list[Token]:
         return self.tokens(node, 0)
 
     def piece(self, node: E.Node) -> Piece:
-        return Piece(PRINTER.math(node), self.metrics.width(node))
+        return Piece(self.printer.math(node), self.width(node))
 
     def group(self, node: E.Node, depth: int) -> list[Token]:
         side = self.metrics.paren(node)
@@ -90,13 +95,13 @@ class Tokens:
             return self._product(node, depth)
         if isinstance(node, E.Neg):
             return [Piece("-", 0.778), *self._negated(node.arg, depth)]
-        if isinstance(node, E.Pow) and PRINTER.bracket_base(node.base):
-            exponent = PRINTER.math(node.exp)
+        if isinstance(node, E.Pow) and self.printer.bracket_base(node.base):
+            exponent = self.printer.math(node.exp)
             width = self.metrics.width(node.exp, M.SCRIPT, False)
             return [*self.group(node.base, depth), Piece(f"^{{{exponent}}}", width)]
         if isinstance(node, E.Call):
             return self._call(node, depth)
-        if isinstance(node, E.Frac) and self.metrics.width(node) > self.budget:
+        if isinstance(node, E.Frac) and self.width(node) > self.budget:
             return self._slashed(node, depth)
         return [self.piece(node)]
 
@@ -127,9 +132,9 @@ class Tokens:
         previous: E.Node | None = None
         previous_bracketed = False
         for factor in E.factors(node):
-            bracketed = PRINTER.bracket_factor(factor)
+            bracketed = self.printer.bracket_factor(factor)
             if previous is not None:
-                separator = PRINTER.separator(previous, factor, previous_bracketed)
+                separator = self.printer.separator(previous, factor, previous_bracketed)
                 lead = r"\times " if "times" in separator else r"\cdot "
                 lead_width = 0.778 if "times" in separator else 0.278
                 out.append(Gap(separator, M.separator(separator), lead, lead_width, rank))
@@ -148,7 +153,7 @@ class Tokens:
             head = Piece(r"\exp", 1.67 + M.THIN)
         else:
             # the function's name as LatexPrinter spells it: everything before its bracket
-            spelled = PRINTER.call(node)
+            spelled = self.printer.call(node)
             head_text = spelled[: spelled.index(r"\left(")]
             head = Piece(head_text, whole.width - self._args_width(node))
         side = max(self.metrics.paren(a) for a in node.args)
@@ -163,7 +168,7 @@ class Tokens:
     def _args_width(self, node: E.Call) -> float:
         side = max(self.metrics.paren(a) for a in node.args)
         commas = (len(node.args) - 1) * (0.278 + 0.333)
-        return sum(self.metrics.width(a) for a in node.args) + commas + 2 * side
+        return sum(self.width(a) for a in node.args) + commas + 2 * side
 
     def _slashed(self, node: E.Frac, depth: int) -> list[Token]:
         """A fraction too wide for a line as (numerator)/(denominator), which can break."""

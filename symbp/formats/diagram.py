@@ -33,6 +33,7 @@ LABELLED_GAP = 300.0
 PLAIN_GAP = 150.0
 #: the vertical distance of units: roomy up to six units, then as tight as the circles allow
 ROW_GAP = 110.0
+PLAIN_ROW_GAP = 64.0
 TIGHT_HEIGHT = 600.0
 MARGIN_X = 40.0
 MARGIN_Y = 50.0
@@ -47,6 +48,9 @@ POSITIONS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.2, 0.8, 0.38, 0.62, 0.3,
 PALETTE = ("#0b5fa5", "#b03a2e", "#1e7d45", "#7d3c98", "#a35f00", "#0e7c86", "#5d6d7e", "#a0306a")
 #: pixels to cm in TikZ at most (labels then come out at 13 px × 0.022 cm ≈ 8 pt)
 TIKZ_SCALE = 0.022
+#: the SVG's natural size relative to its drawing units: the same physical size as the TikZ
+#: picture (a CSS px is 2.54/96 cm), so a page shows the same drawing in either format
+SVG_SCALE = TIKZ_SCALE / (2.54 / 96)
 
 # DejaVu Sans advance widths (em), the SVG's font; others fall back to a wide default
 _SANS = {
@@ -151,7 +155,12 @@ def layout(diagram: Diagram) -> Layout:
     biases = [b for b in network.biases if diagram.biases and labelled[b.layer - 1]]
     below = LABEL_HEIGHT + 2 * CLEARANCE if any(len(b.targets) == 1 for b in biases) else 0.0
     least = 2 * RADIUS + 2 * CLEARANCE + below
-    row_gap = ROW_GAP if tallest <= 6 else max(least, TIGHT_HEIGHT / (tallest - 1))
+    if not any(labelled):  # structure only: as tight as the circles allow, up to PLAIN_ROW_GAP
+        row_gap = max(least, min(PLAIN_ROW_GAP, TIGHT_HEIGHT / max(tallest - 1, 1)))
+    elif tallest <= 6:
+        row_gap = ROW_GAP
+    else:
+        row_gap = max(least, TIGHT_HEIGHT / (tallest - 1))
     height = 2 * MARGIN_Y + (tallest - 1) * row_gap + (LABEL_HEIGHT + RADIUS if biases else 0)
     widths = {w.name: label_width(names.of[w.symbol], given(w.value, diagram.digits))
               for w in network.weights}  # fmt: skip
@@ -316,9 +325,10 @@ def svg(diagram: Diagram, title: str = "network") -> str:
     """The network as a standalone SVG element (no scripts, no external references) that
     scales down to its column."""
     plan = layout(diagram)
+    width, height = plan.width * SVG_SCALE, plan.height * SVG_SCALE
     lines = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(plan.width)}" '
-        f'height="{_n(plan.height)}" viewBox="0 0 {_n(plan.width)} {_n(plan.height)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" '
+        f'height="{_n(height)}" viewBox="0 0 {_n(plan.width)} {_n(plan.height)}" '
         'style="max-width: 100%; height: auto" '
         f'role="img" aria-label="{escape(title)}" '
         f'font-family="\'DejaVu Sans\', Verdana, sans-serif" font-size="{_n(FONT)}">',

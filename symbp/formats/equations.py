@@ -22,25 +22,26 @@ from symbp.content import expr as E
 from symbp.content.blocks import Equations, Row, Text
 from symbp.formats import metrics as M
 from symbp.formats.breaking import TERM, Gap, Piece, Token, Tokens, fill, width
-from symbp.formats.latex import RELATIONS, math, tag_latex
+from symbp.formats.latex import DENSE_PRINTER, PRINTER, RELATIONS, LatexPrinter, tag_latex
 
 NEW_LINE = " \\\\\n"
 CONTINUED = "&\\quad "
 
 
 def rows_latex(item: Equations, line_width: float) -> str:
-    left = max(_left_width(row) for row in item.rows)
+    printer = DENSE_PRINTER if item.layout == "dense" else PRINTER
+    left = max(_left_width(row, printer) for row in item.rows)
     budget = max(line_width - left, line_width / 3)
-    return NEW_LINE.join(_row(row, item.layout, budget) for row in item.rows)
+    return NEW_LINE.join(_row(row, item.layout, budget, printer) for row in item.rows)
 
 
-def _left_width(row: Row) -> float:
+def _left_width(row: Row, printer: LatexPrinter) -> float:
     if row.tag:
         return sum(
             M.prose(part.text) if isinstance(part, Text) else _inline_width(part.expr)
             for part in row.tag
         )
-    return M.METRICS.width(row.chain.lhs)
+    return M.METRICS.width(row.chain.lhs, display=not printer.small_partials)
 
 
 def _inline_width(item: E.Node | E.Chain) -> float:
@@ -51,18 +52,18 @@ def _inline_width(item: E.Node | E.Chain) -> float:
     )
 
 
-def _row(row: Row, layout: str, budget: float) -> str:
+def _row(row: Row, layout: str, budget: float, printer: LatexPrinter) -> str:
     chain = row.chain
-    stacked = layout == "stacked"
+    stacked = layout in ("stacked", "dense")
+    tokens_of = Tokens(budget - M.QUAD, printer)
     if row.tag:
         # the tag takes the left column, the whole chain the right one after a \quad
-        lines = [tag_latex(row.tag) + " " + CONTINUED + math(chain.lhs)]
-        used = M.QUAD + M.METRICS.width(chain.lhs)
+        lines = [tag_latex(row.tag) + " " + CONTINUED + printer.math(chain.lhs)]
+        used = M.QUAD + tokens_of.width(chain.lhs)
     else:
-        lines = [math(chain.lhs) + " &"]
+        lines = [printer.math(chain.lhs) + " &"]
         used = 0.0
     fresh = True  # nothing after the lhs yet: the first relation goes on the first line
-    tokens_of = Tokens(budget - M.QUAD)
     for position, step in enumerate(chain.steps):
         relation = RELATIONS.get(step.relation, step.relation)
         relation_width = M.relation(step.relation)

@@ -22,6 +22,7 @@ from symbp.content.blocks import (
 )
 from symbp.formats import mathml
 from symbp.formats.page import DEFAULT_PAPER, FILL, MARGIN_CM, Paper, paper
+from symbp.formats.tables import Arranged
 
 STYLE = """\
 body { font-family: "Noto Serif", "Noto Serif CJK SC", Georgia, serif; max-width: 60rem;
@@ -34,15 +35,25 @@ math[display="block"] { margin: 0.6rem 0; }
 .note { border-left: 3px solid #c90; padding-left: 0.8rem; }
 mtd[columnalign="right"] { text-align: right; }
 mtd[columnalign="left"] { text-align: left; }
-table { border-collapse: collapse; margin: 1rem 0; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.913em; }
 th, td { border-bottom: 1px solid #ccc; padding: 0.2em 0.55em; }
+th.fold, td.fold { border-left: 1px solid #999; }
 td.r, th.r { text-align: right; } td.l, th.l { text-align: left; }
 tr { break-inside: avoid; }
 figure { margin: 1rem 0; }
 figure svg { max-width: 100%; height: auto; }
 @media print {
-  body { font-size: 11pt; max-width: none; margin: 0; padding: 0; }
-  h1 { font-size: 1.6em; } h2 { font-size: 1.3em; } h3 { font-size: 1.1em; }
+  body { font-family: "Latin Modern Roman", "Noto Serif", "Noto Serif CJK SC", Georgia, serif;
+         font-size: 11pt; line-height: 1.3; max-width: none; margin: 0; padding: 0; }
+  h1 { font-size: 1.6em; margin: 0 0 0.4em; }
+  h2 { font-size: 1.3em; margin: 1em 0 0.3em; }
+  h3 { font-size: 1.1em; margin: 0.8em 0 0.2em; }
+  p { margin: 0.35em 0; }
+  math[display="block"] { margin: 0.3em 0; }
+  table { margin: 0.5em 0; line-height: 1.2; }
+  th, td { padding-top: 0.1em; padding-bottom: 0.1em; }
+  mtd { padding-top: 0.2ex; padding-bottom: 0.2ex; }
+  figure { margin: 0.5em 0; }
 }
 """
 #: th and td padding on both sides, in em (as LaTeX's \tabcolsep)
@@ -69,9 +80,9 @@ def block(item: Block, page: Paper | None = None) -> str:
     if isinstance(item, Equations):
         return f'<div class="equations">{mathml.equations(item, page.math_width)}</div>'
     if isinstance(item, Table):
-        from symbp.formats.tables import split_columns
+        from symbp.formats.tables import arrange
 
-        parts = split_columns(item, page.text_width_em * FILL, TABLE_PADDING)
+        parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
         return "\n".join(_table(part) for part in parts)
     assert isinstance(item, Diagram)
     from symbp.formats.diagram import svg
@@ -79,16 +90,21 @@ def block(item: Block, page: Paper | None = None) -> str:
     return f"<figure>\n{svg(item)}\n</figure>"
 
 
-def _table(item: Table) -> str:
+def _table(arranged: Arranged) -> str:
+    """A table; a folded one's groups apart (class "fold" starts a group)."""
+    item = arranged.table
     align = item.alignment
+    size = arranged.group_size
+
+    def cls(i: int) -> str:
+        return align[i] + (" fold" if i and i % size == 0 else "")
+
     head = "".join(
-        f'<th class="{align[i]}">{mathml.inline(cell)}</th>' for i, cell in enumerate(item.header)
+        f'<th class="{cls(i)}">{mathml.inline(cell)}</th>' for i, cell in enumerate(item.header)
     )
     rows = "\n".join(
         "<tr>"
-        + "".join(
-            f'<td class="{align[i]}">{mathml.inline(cell)}</td>' for i, cell in enumerate(row)
-        )
+        + "".join(f'<td class="{cls(i)}">{mathml.inline(cell)}</td>' for i, cell in enumerate(row))
         + "</tr>"
         for row in item.rows
     )

@@ -25,6 +25,7 @@ from symbp.content.blocks import (
 )
 from symbp.formats.page import DEFAULT_PAPER, EM_PT, FILL, MARGIN_CM, Paper, paper
 from symbp.formats.printer import MathPrinter
+from symbp.formats.tables import Arranged
 
 GREEK = {
     "α": r"\alpha",
@@ -101,7 +102,11 @@ _FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "log": r"\log", "max": r"\ma
 
 
 class LatexPrinter(MathPrinter):
-    """Display trees as LaTeX (amsmath)."""
+    """Display trees as LaTeX (amsmath); `small_partials` sets Leibniz symbols in text style
+    (\\tfrac), for dense rows of them."""
+
+    def __init__(self, small_partials: bool = False) -> None:
+        self.small_partials = small_partials
 
     def name(self, item: E.Name) -> str:
         stem, prime = (item.base[:-1], "'") if item.base.endswith("′") else (item.base, "")
@@ -128,6 +133,8 @@ class LatexPrinter(MathPrinter):
         return rf"\left({text}\right)"
 
     def partial(self, item: E.Partial) -> str:
+        if self.small_partials:
+            return rf"\tfrac{{\partial {self.name(item.of)}}}{{\partial {self.name(item.wrt)}}}"
         return rf"\frac{{\partial {self.name(item.of)}}}{{\partial {self.name(item.wrt)}}}"
 
     def fraction(self, item: E.Frac) -> str:
@@ -176,6 +183,8 @@ class LatexPrinter(MathPrinter):
 
 
 PRINTER = LatexPrinter()
+#: for "dense" rows: Leibniz symbols in text style, half as tall
+DENSE_PRINTER = LatexPrinter(small_partials=True)
 
 
 def name(item: E.Name) -> str:
@@ -266,9 +275,9 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
     if isinstance(item, Equations):
         return equations(item, page.math_width)
     if isinstance(item, Table):
-        from symbp.formats.tables import split_columns
+        from symbp.formats.tables import arrange
 
-        parts = split_columns(item, page.text_width_em * FILL, TABLE_PADDING)
+        parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
         return "\n\n".join(_table(part, long=document) for part in parts)
     assert isinstance(item, Diagram)
     from symbp.formats.diagram import tikz
@@ -276,14 +285,21 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
     return "\\begin{center}\n" + tikz(item, page) + "\n\\end{center}"
 
 
-def _table(item: Table, *, long: bool) -> str:
+def _table(arranged: Arranged, *, long: bool) -> str:
+    """A table in \\small; in a document a longtable (its header on every page it runs over);
+    a folded table's groups apart by a rule."""
+    item = arranged.table
+    size = arranged.group_size
+    columns = "|".join(
+        item.alignment[start : start + size] for start in range(0, len(item.header), size)
+    )
     header = " & ".join(inline(cell) for cell in item.header) + r" \\"
     rows = [" & ".join(inline(cell) for cell in row) + r" \\" for row in item.rows]
-    if long:  # its header repeated on every page it runs over
-        lines = [f"\\begin{{longtable}}{{{item.alignment}}}", r"\hline", header, r"\hline"]
-        lines += [r"\endhead", *rows, r"\hline", r"\end{longtable}"]
+    if long:
+        lines = [r"{\small", f"\\begin{{longtable}}{{{columns}}}", r"\hline", header, r"\hline"]
+        lines += [r"\endhead", *rows, r"\hline", r"\end{longtable}}"]
         return "\n".join(lines)
-    lines = [f"\\begin{{center}}\\begin{{tabular}}{{{item.alignment}}}", r"\hline", header]
+    lines = [f"\\begin{{center}}\\small\\begin{{tabular}}{{{columns}}}", r"\hline", header]
     lines += [r"\hline", *rows, r"\hline", r"\end{tabular}\end{center}"]
     return "\n".join(lines)
 
@@ -297,7 +313,14 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
     """A complete .tex file: pdflatex for English, xelatex (ctexart) for Chinese."""
     page = paper(paper_name)
     if document.lang == "zh":
-        head = ["% Compile with xelatex (ctex).", r"\documentclass[11pt]{ctexart}"]
+        head = [
+            "% Compile with xelatex (ctex).",
+            r"\documentclass[11pt]{ctexart}",
+            # ctex spaces Chinese lines 1.3 apart; tables and formulas need no such leading
+            r"\usepackage{etoolbox}",
+            r"\AtBeginEnvironment{align*}{\linespread{1}\selectfont}",
+            r"\AtBeginEnvironment{longtable}{\linespread{1}\selectfont}",
+        ]
     else:
         head = [
             "% Compile with pdflatex.",
@@ -311,10 +334,33 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
         r"\usepackage{tikz}",
         r"\usepackage{longtable}",
         r"\allowdisplaybreaks",
+        r"\setlength{\LTpre}{0.5\baselineskip}",
+        r"\setlength{\LTpost}{0.5\baselineskip}",
+        # displays closer to their text than LaTeX's 11 pt: a handout has dozens of them
+        r"\makeatletter",
+        r"\g@addto@macro\normalsize{\setlength\abovedisplayskip{6pt plus 3pt minus 3pt}%",
+        r"\setlength\belowdisplayskip{6pt plus 3pt minus 3pt}}",
+        r"\makeatother",
         r"\setlength{\parindent}{0pt}",
         r"\setlength{\parskip}{0.6em}",
         r"\begin{document}",
         "",
     ]
-    body = "\n\n".join(block(item, page, document=True) for item in document.blocks)
-    return "\n".join(head) + body + "\n\n\\end{document}\n"
+    return "\n".join(head) + _joined(document.blocks, page) + "\n\n\\end{document}\n"
+
+
+def _joined(blocks: Iterable[Block], page: Paper) -> str:
+    """Blocks of a document. A display that starts a paragraph leaves an empty line above it,
+    so displayed equations continue the paragraph before them, and right after a heading they
+    take that line back."""
+    pieces: list[str] = []
+    previous: Block | None = None
+    for item in blocks:
+        display = isinstance(item, Equations)
+        if pieces:
+            pieces.append("\n" if display and isinstance(previous, Paragraph) else "\n\n")
+        if display and isinstance(previous, Heading):
+            pieces.append("\\vspace{-\\baselineskip}\n")
+        pieces.append(block(item, page, document=True))
+        previous = item
+    return "".join(pieces)
