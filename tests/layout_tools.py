@@ -179,7 +179,8 @@ def print_html(binary: str, page: Path, margin_cm: float = 2.0, ruler: bool = Tr
     outside = tuple(
         w
         for w in words
-        if w.x_min < margin - PRINT_TOLERANCE or w.x_max > w.page_width - margin + PRINT_TOLERANCE
+        if (w.x_min < margin - PRINT_TOLERANCE or w.x_max > w.page_width - margin + PRINT_TOLERANCE)
+        and w.text not in ("RULERLEFT", "RULERRIGHT")  # the ruler ends at the margin itself
     )
     shrink = 1.0
     if ruler:

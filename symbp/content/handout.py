@@ -546,7 +546,7 @@ def backward_blocks(
     )
     blocks += sign_blocks(context, focus_derivation)
     if context.several:
-        blocks += _per_sample_gradients(context)
+        blocks += _per_sample_gradients(context, focus)
     return blocks
 
 
@@ -651,8 +651,9 @@ def _gradient_blocks(
     return blocks
 
 
-def _per_sample_gradients(context: Worked) -> list[Block]:
-    """Every sample's gradients, their mean (or sum), and one reduction worked in full."""
+def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
+    """Every sample's gradients, their mean (or sum), and the focus weight's reduction worked
+    in full."""
     words, network = context.words, context.network
     evaluation = context.evaluation
     samples = _shown_samples(context)
@@ -664,7 +665,7 @@ def _per_sample_gradients(context: Worked) -> list[Block]:
         cells += [(Math(context.writer.num(s.gradient(parameter.name))),) for s in samples]
         cells.append((Math(result_num(evaluation.gradient(parameter.name))),))
         rows.append(tuple(cells))
-    first = network.parameters[0]
+    first = network.weight(focus)
     example = _reduction(
         context,
         first.symbol,

@@ -71,12 +71,11 @@ class Tokens:
 
     def __init__(self, budget: float = float("inf"), printer: LatexPrinter = PRINTER) -> None:
         self.budget = budget  # a fraction wider than this is written (a)/(b)
-        self.metrics = M.METRICS
+        self.metrics = M.DENSE_METRICS if printer.small_partials else M.METRICS
         self.printer = printer
-        self.display = not printer.small_partials  # Leibniz symbols in display style
 
     def width(self, node: E.Node) -> float:
-        return self.metrics.width(node, display=self.display)
+        return self.metrics.width(node)
 
     def __call__(self, node: E.Node) -> list[Token]:
         return self.tokens(node, 0)

@@ -39,7 +39,10 @@ MARGIN_X = 40.0
 MARGIN_Y = 50.0
 #: a label's box: its text plus this much on each side, and this tall
 LABEL_PAD = 3.0
-LABEL_HEIGHT = 18.0
+LABEL_HEIGHT = 24.0
+#: a label's baseline below its centre: DejaVu Sans's ascent (0.93 em) above it and a
+#: subscript below, as Chromium's getBBox measures them, centred in the box
+BASELINE = 1.5
 #: how far a label keeps from a unit's circle, and from another label
 CLEARANCE = 3.0
 #: points along an edge where its label may sit, from the middle outwards
@@ -356,7 +359,7 @@ def svg(diagram: Diagram, title: str = "network") -> str:
             f'fill="white" fill-opacity="0.92" stroke="{label.colour}" stroke-width="0.6"/>'
         )
         lines.append(
-            f'<text class="label" x="{_n(label.x)}" y="{_n(label.y + 4.5)}" '
+            f'<text class="label" x="{_n(label.x)}" y="{_n(label.y + BASELINE)}" '
             f'text-anchor="middle" fill="{label.colour}">'
             f"{svg_name(label.name)} = {escape(label.value)}</text>"
         )

@@ -41,7 +41,7 @@ def _left_width(row: Row, printer: LatexPrinter) -> float:
             M.prose(part.text) if isinstance(part, Text) else _inline_width(part.expr)
             for part in row.tag
         )
-    return M.METRICS.width(row.chain.lhs, display=not printer.small_partials)
+    return Tokens(printer=printer).width(row.chain.lhs)
 
 
 def _inline_width(item: E.Node | E.Chain) -> float:

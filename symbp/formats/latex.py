@@ -343,6 +343,8 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
         r"\makeatother",
         r"\setlength{\parindent}{0pt}",
         r"\setlength{\parskip}{0.6em}",
+        # a paragraph with long inline formulas may stretch rather than run into the margin
+        r"\setlength{\emergencystretch}{3em}",
         r"\begin{document}",
         "",
     ]

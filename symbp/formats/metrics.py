@@ -130,7 +130,11 @@ def number(item: E.Num, scale: float = 1.0) -> float:
 
 
 class Metrics:
-    """Widths of display trees as LaTeX sets them; `display` is display style (align*)."""
+    """Widths of display trees as LaTeX sets them; `display` is display style (align*).
+    `small_partials`: Leibniz symbols are set in text style (\\tfrac) even in displays."""
+
+    def __init__(self, small_partials: bool = False) -> None:
+        self.small_partials = small_partials
 
     def width(self, node: E.Node, scale: float = 1.0, display: bool = True) -> float:
         if isinstance(node, E.Sym):
@@ -138,7 +142,8 @@ class Metrics:
         if isinstance(node, E.Num):
             return number(node, scale)
         if isinstance(node, E.Partial):
-            inner = scale if display else scale * _smaller(scale)
+            full = display and not self.small_partials
+            inner = scale if full else scale * _smaller(scale)
             top = (0.566 * inner) + name(node.of, inner)
             bottom = (0.566 * inner) + name(node.wrt, inner)
             return max(top, bottom) + FRACTION_PAD * scale
@@ -280,6 +285,8 @@ def _deep_scripts(node: E.Node) -> bool:
 
 
 METRICS = Metrics()
+#: for the dense printer's rows (Leibniz symbols in text style)
+DENSE_METRICS = Metrics(small_partials=True)
 
 
 def relation(text: str) -> float:
