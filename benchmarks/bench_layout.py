@@ -1,8 +1,9 @@
 """Handout layout, measured with the real tools: `python benchmarks/bench_layout.py`.
 
-For every example spec and for course-sized networks ([3, 4, 2], [2, 3, 3] with softmax and
-cross-entropy, [4, 5, 5, 3], [8, 8, 8], [16, 16, 16]), in both languages, the script builds the
-default handout in all three formats (.html, .tex, .md), then
+For every example spec (examples/ and examples/networks/) and for course-sized networks
+([3, 4, 2], [2, 3, 3] with softmax and cross-entropy, [4, 5, 5, 3], [8, 8, 8], [16, 16, 16]), in
+both languages, the script builds the default handout in all three formats (.html, .tex, .md),
+then
 
 - compiles the .tex (pdflatex for English, xelatex for Chinese, twice each) and reads the log:
   the widest overfull box, in pt (target: none over 1 pt);
@@ -77,7 +78,9 @@ def problems() -> list[tuple[str, Any]]:
     import symbp
     from symbp.spec import spec_from_mapping
 
-    specs = sorted((ROOT / "examples").glob("*.toml"))
+    specs = sorted((ROOT / "examples").glob("*.toml")) + sorted(
+        (ROOT / "examples" / "networks").glob("*.toml")
+    )
     found = [(path.stem, symbp.problem(path)) for path in specs]
     for name, extra in NETS.items():
         found.append((name, symbp.problem(spec_from_mapping(_mapping(name, extra)))))
