@@ -21,7 +21,7 @@ from __future__ import annotations
 from symbp.content import expr as E
 from symbp.content.blocks import Equations, Row, Text
 from symbp.formats import metrics as M
-from symbp.formats.breaking import TERM, Gap, Piece, Token, Tokens, fill, width
+from symbp.formats.breaking import TERM, Gap, Piece, Token, Tokens, fill, joined, width
 from symbp.formats.latex import DENSE_PRINTER, PRINTER, RELATIONS, LatexPrinter, tag_latex
 
 NEW_LINE = " \\\\\n"
@@ -82,7 +82,7 @@ def _row(row: Row, layout: str, budget: float, printer: LatexPrinter) -> str:
             used = budget  # a split sum ends its line
             continue
         if not separate and used + relation_width + member <= budget:
-            lines[-1] += _spaced(lines[-1], relation) + " " + _text(tokens)
+            lines[-1] += _spaced(lines[-1], relation) + " " + joined(tokens)
             used += relation_width + member
             fresh = False
             continue
@@ -100,10 +100,6 @@ def _row(row: Row, layout: str, budget: float, printer: LatexPrinter) -> str:
 def _spaced(line: str, relation: str) -> str:
     """A relation after what the line holds: right after an alignment point, else spaced."""
     return relation if line.endswith("&") else " " + relation
-
-
-def _text(tokens: list[Token]) -> str:
-    return fill(tokens, float("inf"), float("inf"))[0]
 
 
 def _split_lines(tokens: list[Token], first: float, rest: float) -> list[str]:
