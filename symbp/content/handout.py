@@ -7,6 +7,11 @@ why the focus weight's gradient has its sign; the notes that apply (symmetry, de
 relu units); softmax + cross-entropy simplified to o − y. With several samples, the worked
 values are sample 1's (its loss L⁽¹⁾), tables give every sample's, and the update uses the
 mean (or sum) that the reduction shows.
+
+What is worked in full and what is a table row is the teacher's choice (content/selection.py):
+a small network works every gradient and update; a large one, or a compact handout, works one
+unit and one weight per layer and gives the rest one table row each. A layer pair with too
+many edges to label on the diagram has its weights as a matrix W⁽ˡ⁾ after it.
 """
 
 from __future__ import annotations
