@@ -332,7 +332,8 @@ def svg(diagram: Diagram, title: str = "network") -> str:
     lines = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" '
         f'height="{_n(height)}" viewBox="0 0 {_n(plan.width)} {_n(plan.height)}" '
-        'style="max-width: 100%; height: auto" '
+        # scales down to its column, and a very tall one to a page
+        'style="max-width: 100%; max-height: 22cm; height: auto" '
         f'role="img" aria-label="{escape(title)}" '
         f'font-family="\'DejaVu Sans\', Verdana, sans-serif" font-size="{_n(FONT)}">',
         f"<title>{escape(title)}</title>",
