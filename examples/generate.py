@@ -4,10 +4,14 @@
 - derivations/NAME.txt: for every example spec, exactly what
   `symbp derive --all --no-check --spec examples/NAME.toml` prints (no torch check, so the
   files do not depend on the torch build), plus its `symbp train` table when it sets `steps`;
-- mooc_8_3.ipynb: the example notebook, stored without outputs (the tests execute it).
+- mooc_8_3.ipynb: the example notebook, stored without outputs (the tests execute it);
+- diagram-4-5-5-3.svg: the diagram of networks/course_4_5_5_3.toml, a course-sized network
+  whose weights are too many to label (the handout gives them as matrices beside it).
 
 With --check it writes nothing and exits 1 if any file is missing or out of date (the test
-suite runs it that way).
+suite runs it that way). With --png it also renders diagram-4-5-5-3.png with headless
+Chromium: a screenshot depends on the machine's fonts and rasteriser, so it is not stored in
+the repository nor checked; the SVG is the reference.
 """
 
 from __future__ import annotations
@@ -108,13 +112,54 @@ def derivations() -> dict[Path, str]:
     return files
 
 
+COURSE_SPEC = HERE / "networks" / "course_4_5_5_3.toml"
+DIAGRAM = HERE / "diagram-4-5-5-3.svg"
+
+
+def diagram() -> dict[Path, str]:
+    """The course network's diagram as the handouts draw it (structure only, no labels)."""
+    from symbp.content.blocks import Diagram
+    from symbp.content.handout import labelled_pairs
+    from symbp.content.names import Names
+    from symbp.formats.diagram import svg
+
+    network = problem(COURSE_SPEC).network
+    drawing = Diagram(Names(network), labelled=labelled_pairs(network))
+    return {DIAGRAM: svg(drawing, title="A 4-5-5-3 network") + "\n"}
+
+
+def screenshot(path: Path) -> None:
+    """Render the diagram to PNG with headless Chromium (optional: machine-dependent)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        raise SystemExit("--png needs Chromium (chromium on the PATH)")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "diagram.html"
+        page.write_text(
+            '<!DOCTYPE html><html><body style="margin:0;background:white">'
+            + DIAGRAM.read_text(encoding="utf-8")
+            + "</body></html>",
+            encoding="utf-8",
+        )
+        subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             f"--user-data-dir={Path(tmp) / 'profile'}", "--window-size=460,320",
+             "--force-device-scale-factor=2", f"--screenshot={path}", page.as_uri()],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+
+
 def notebook() -> dict[Path, str]:
     return {HERE / "mooc_8_3.ipynb": nbformat.writes(build()) + "\n"}
 
 
 def expected() -> dict[Path, str]:
     """Every generated file and the text it should hold."""
-    return {**handouts(), **derivations(), **notebook()}
+    return {**handouts(), **derivations(), **notebook(), **diagram()}
 
 
 def main(argv: list[str]) -> int:
@@ -132,6 +177,8 @@ def main(argv: list[str]) -> int:
     for path, text in files.items():
         path.parent.mkdir(exist_ok=True)
         write_atomic(path, text)
+    if "--png" in argv:
+        screenshot(DIAGRAM.with_suffix(".png"))
     return 0
 
 

@@ -60,15 +60,17 @@ class Result:
 
         return Document(self.title(), self.lang, self.blocks())
 
-    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
-        """The result as text, latex, mathml, markdown, html or json."""
+    def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
+        """The result as text, latex, mathml, markdown, html or json; LaTeX and HTML documents
+        are set on `paper` (a4 or letter; default a4)."""
         if format == "json":
             return self.to_json()
         if format not in FORMATS:
             raise SymbpError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
         from symbp import formats
+        from symbp.formats.page import paper as known_paper
 
-        return formats.render(self.document(), format)
+        return formats.render(self.document(), format, paper=known_paper(paper or "a4").name)
 
     def _repr_html_(self) -> str:
         from symbp.formats import html
@@ -202,10 +204,15 @@ class Derivations(Result):
 
         return derivations_document(self.derivations, self.evaluation, self.check)
 
-    def render_chunks(self, format: str = "text") -> Iterator[str]:  # noqa: A002
+    def render_chunks(
+        self,
+        format: str = "text",  # noqa: A002
+        *,
+        paper: str | None = None,
+    ) -> Iterator[str]:
         """The rendering in pieces, one derivation at a time (what `derive --all` streams)."""
         if format in ("json", "latex", "html") or len(self.derivations) == 1:
-            yield self.render(format)  # whole documents: one piece
+            yield self.render(format, paper=paper)  # whole documents: one piece
             return
         from symbp import formats
 
@@ -312,12 +319,12 @@ class Training(Result):
 
         return training_document(self.run, self.network_title)
 
-    def render(self, format: str = "text") -> str:  # noqa: A002
+    def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
         if format == "csv":
             from symbp.formats.csv import training_csv
 
             return training_csv(self.run)
-        return super().render(format)
+        return super().render(format, paper=paper)
 
     def plot(self, path: str | Path) -> Path:
         """Draw the loss curve to a .png or .svg file (matplotlib, imported only here)."""
@@ -339,9 +346,13 @@ class Handout(Result):
 
     handout: Document
     passed: bool = True  # every number agrees with the check (True when nothing was checked)
+    paper: str = "a4"  # the paper LaTeX and HTML are set on (a4 or letter)
 
     def blocks(self) -> tuple[Block, ...]:
         return self.handout.blocks
+
+    def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
+        return super().render(format, paper=paper or self.paper)
 
     def document(self) -> Document:
         return self.handout
@@ -549,22 +560,57 @@ class Problem(Result):
         return Training(run, self.spec.title, self.spec.weight_init)
 
     def handout(
-        self, *, lang: str = "en", digits: int = 4, focus: str | None = None, check: bool = True
+        self,
+        *,
+        lang: str = "en",
+        digits: int = 4,
+        focus: str | None = None,
+        check: bool = True,
+        show: Sequence[str] | None = None,
+        compact: bool = False,
+        title: str | None = None,
+        paper: str = "a4",
     ) -> Handout:
-        """The complete handout; `.write("handout.html")` (or .tex, .md) writes it."""
+        """The complete handout; `.write("handout.html")` (or .tex, .md) writes it.
+
+        `show` names the parameters derived in full (the others get one table row each; by
+        default every parameter of a network of up to 20 weights, else one weight per layer),
+        `compact` gives every gradient and update one table row, `title` replaces the spec's,
+        `paper` (a4 or letter) sets the LaTeX and HTML page.
+
+        >>> handout = problem().handout(show=["w1"], check=False, title="Week 3")
+        >>> handout.title(), handout.paper
+        ('Week 3', 'a4')
+        """
         from symbp.content.handout import handout_document
         from symbp.content.labels import labels
+        from symbp.content.selection import select
+        from symbp.formats.page import paper as known_paper
 
-        labels(lang)  # an unknown language fails before any work
+        labels(lang)  # an unknown language, paper or parameter fails before any work
+        known_paper(paper)
         digits = _digits(digits)
         if focus is not None:
             self.network.weight(focus)
+        if show is not None:
+            select(self.network, show)
+        if title is not None:
+            _title(title)
         report = self.check().result if check else None
         new_loss = self.step().new_loss
         document = handout_document(
-            self.sweep, self.evaluation, report, new_loss, digits=digits, lang=lang, focus=focus
+            self.sweep,
+            self.evaluation,
+            report,
+            new_loss,
+            digits=digits,
+            lang=lang,
+            focus=focus,
+            show=show,
+            compact=compact,
+            heading=title,
         )
-        return Handout(document, report is None or report.passed)
+        return Handout(document, report is None or report.passed, paper)
 
     def check_hand(self, calculation: str, *, learning_rate: float | None = None) -> HandCheck:
         """Judge a hand calculation given as text, one `name = value` per line (# comments).
@@ -589,6 +635,16 @@ class Problem(Result):
     def __repr__(self) -> str:
         layers = "-".join(str(n) for n in self.spec.layers)
         return f"<Problem {self.spec.title!r}: {layers}, L = {self.loss:.10g}>"
+
+
+def _title(title: str) -> str:
+    from symbp.spec import MAX_TITLE_LENGTH
+
+    if not title.strip() or len(title) > MAX_TITLE_LENGTH or not title.isprintable():
+        raise SymbpError(
+            f"--title must be 1 to {MAX_TITLE_LENGTH} printable characters, not {title!r}"
+        )
+    return title
 
 
 def _digits(digits: int) -> int:

@@ -56,6 +56,22 @@ def _build_parser() -> argparse.ArgumentParser:
         help="precision of the torch autograd check (default: float64)",
     )
 
+    digits_options = _Parser(add_help=False)
+    digits_options.add_argument(
+        "--digits",
+        type=int,
+        default=4,
+        metavar="N",
+        help="significant digits of displayed values, 1 to 15 (default: 4)",
+    )
+    paper_options = _Parser(add_help=False)
+    paper_options.add_argument(
+        "--paper",
+        choices=("a4", "letter"),
+        default="a4",
+        help="paper of LaTeX and HTML (print) output (default: a4)",
+    )
+
     parser = _Parser(
         prog="symbp",
         description="Backpropagation derived symbolically, every chain-rule step shown, "
@@ -68,14 +84,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
     derive = commands.add_parser(
         "derive",
-        parents=[spec_options, derive_format_options, dtype_options],
+        parents=[spec_options, derive_format_options, dtype_options, digits_options, paper_options],
         help="derive ∂L/∂w for one weight or all, step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
         "symbol = formula = numbers = value, the δ form, the closed form, the value, "
         "and its agreement with torch autograd.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp derive --weight w1\n  symbp derive --all --format json\n"
-        "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check",
+        "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check\n"
+        "  symbp derive --weight w1 --format latex --digits 6 --paper letter",
     )
     which = derive.add_mutually_exclusive_group()
     which.add_argument(
@@ -112,7 +129,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     handout = commands.add_parser(
         "handout",
-        parents=[spec_options],
+        parents=[spec_options, digits_options, paper_options],
         help="write a complete derivation handout (.html, .tex or .md)",
         description="Write a self-contained handout: the network diagram, the forward pass, "
         "the backward pass for every weight, the update step and a check against torch "
@@ -120,23 +137,36 @@ def _build_parser() -> argparse.ArgumentParser:
         ".tex (pdflatex for en, xelatex for zh) or .md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp handout -o handout.html\n"
-        "  symbp handout -o handout.tex --lang zh --digits 6",
+        "  symbp handout -o handout.tex --lang zh --digits 6\n"
+        "  symbp handout -o week3.html --spec net.toml --show w1,w9 --title 'Week 3' "
+        "--paper letter\n"
+        "  symbp handout -o notes.tex --spec net.toml --compact",
     )
     handout.add_argument("-o", "--output", metavar="FILE", required=True, help="file to write")
     handout.add_argument(
         "--lang", choices=("en", "zh"), default="en", help="language of the prose (default: en)"
     )
     handout.add_argument(
-        "--digits",
-        type=int,
-        default=4,
-        metavar="N",
-        help="significant digits of displayed values, 1 to 15 (default: 4)",
-    )
-    handout.add_argument(
         "--focus",
         metavar="WEIGHT",
-        help="the weight whose gradient's sign the handout explains (default: the first)",
+        help="the weight whose gradient's sign the handout explains (default: the first "
+        "weight shown)",
+    )
+    handout.add_argument(
+        "--show",
+        metavar="NAMES",
+        action="append",
+        help="parameters to derive in full, comma-separated (repeatable), e.g. w1,w5; the "
+        "others get one table row each (default: all of a network of up to 20 weights, else "
+        "the first weight of each layer)",
+    )
+    handout.add_argument(
+        "--compact",
+        action="store_true",
+        help="every gradient and every update as one table row",
+    )
+    handout.add_argument(
+        "--title", metavar="TEXT", help="the handout's title (default: the spec's)"
     )
     handout.set_defaults(run=_run_handout)
 
@@ -207,9 +237,12 @@ def _run_derive(args: argparse.Namespace) -> int:
     if not args.all and not args.weight:
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     result = _problem(args).derivations(
-        None if args.all else args.weight, check=not args.no_check, dtype=args.dtype
+        None if args.all else args.weight,
+        check=not args.no_check,
+        dtype=args.dtype,
+        digits=args.digits,
     )
-    for chunk in result.render_chunks(args.format):
+    for chunk in result.render_chunks(args.format, paper=args.paper):
         _write(chunk)
     return _exit(result.passed)
 
@@ -229,7 +262,20 @@ def _run_handout(args: argparse.Namespace) -> int:
     from symbp.api import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
-    result = _problem(args).handout(lang=args.lang, digits=args.digits, focus=args.focus)
+    show = None
+    if args.show is not None:
+        show = [name.strip() for names in args.show for name in names.split(",") if name.strip()]
+        if not show:
+            raise SymbpError("--show needs parameter names, e.g. --show w1,w5")
+    result = _problem(args).handout(
+        lang=args.lang,
+        digits=args.digits,
+        focus=args.focus,
+        show=show,
+        compact=args.compact,
+        title=args.title,
+        paper=args.paper,
+    )
     result.write(args.output)
     return _exit(result.passed)
 

@@ -94,9 +94,17 @@ _EN: dict[str, str] = {
     "handout": "Backpropagation, step by step",
     "problem": "1. The problem",
     "problem_intro": "A fully connected network with layers {}, one training sample and the "
-    "initial parameters below; every weight's name and value is on its edge.",
+    "initial parameters below; {}",
     "problem_intro_samples": "A fully connected network with layers {}, {} training samples "
-    "and the initial parameters below; every weight's name and value is on its edge.",
+    "and the initial parameters below; {}",
+    "labels_all": "every weight's name and value is on its edge.",
+    "labels_some": "where a layer pair has few edges, each weight's name and value is on its "
+    "edge, and the other layer pairs' weights are in the matrices after the drawing.",
+    "labels_none": "the drawing shows the connections (colours tell the unit an edge leaves) "
+    "and the weights are in the matrices after it.",
+    "matrices": "Each matrix {} holds the weights into layer l: a row for each unit of "
+    "layer l (where the weight leads), a column for each unit of the layer before it (where "
+    "the weight comes from).",
     "inputs_targets": "Inputs {} and targets {}.",
     "sample": "sample",
     "inputs": "inputs",
@@ -117,9 +125,17 @@ _EN: dict[str, str] = {
     "backward_intro": "The chain rule, output layer first. Each {} is introduced once and "
     "reused for every weight into its unit and by the layer before it (nearer the input).",
     "paths_for": "Why δ: the paths from {} to the loss",
+    "paths_counted": "Why δ: {} reaches the loss along {} paths, one through each unit of every "
+    "later layer; each of them starts with the steps from the weight to {}.",
     "deltas": "The δ of each unit",
     "gradients": "Gradients",
     "gradients_sample": "Gradients of sample 1",
+    "gradients_table": "The layer's other gradients, in the same steps:",
+    "updates_table": "The other parameters, in the same steps:",
+    "unit": "unit",
+    "forward_table": "Each layer above works its first unit; every unit, by the same steps:",
+    "every_unit": "Every unit",
+    "deltas_table": "The other units' δ, by the same rule:",
     "reduction": "Over the samples",
     "reduction_intro": "L is the {} of the samples' losses, so each gradient is the {} of the "
     "samples' gradients:",
@@ -132,6 +148,10 @@ _EN: dict[str, str] = {
     "verification": "5. Verification against torch autograd",
     "verification_intro": "The same network built directly in torch {} ({}), differentiated by "
     "autograd, and central finite differences of the loss.",
+    "verification_differences": "The same network built directly in torch {} ({}), "
+    "differentiated by autograd, and central finite differences of the loss: the table gives "
+    "how far each of symbp's gradients is from each of theirs.",
+    "finite_difference_short": "finite diff.",
     "verification_no_torch": "5. Verification against finite differences",
     "verification_no_torch_intro": "Central finite differences of the loss ({}).",
     "parameter": "parameter",
@@ -226,10 +246,12 @@ _ZH: dict[str, str] = {
     "indicator": "{} 在 {} 时为 1，否则为 0（z = 0 时取 0，与 torch 的 relu′(0) 相同）。",
     "handout": "反向传播逐步推导",
     "problem": "一、问题",
-    "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；"
-    "每条边上标出了权重的名称和数值。",
-    "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本，初始参数如下；"
-    "每条边上标出了权重的名称和数值。",
+    "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；{}",
+    "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本，初始参数如下；{}",
+    "labels_all": "每条边上标出了权重的名称和数值。",
+    "labels_some": "边数少的层之间，每条边上标出了权重的名称和数值；其余各层之间的权重列在图后的矩阵中。",
+    "labels_none": "图中画出连接关系（颜色表示边所出发的神经元），权重列在图后的矩阵中。",
+    "matrices": "矩阵 {} 是进入第 l 层的权重：每行对应第 l 层的一个神经元（权重指向的神经元），每列对应前一层的一个神经元（权重出发的神经元）。",
     "inputs_targets": "输入 {}，目标 {}。",
     "sample": "样本",
     "inputs": "输入",
@@ -250,9 +272,17 @@ _ZH: dict[str, str] = {
     "backward_intro": "按链式法则，从输出层开始。每个 {} 只引入一次，"
     "既用于进入该神经元的每个权重，也被前一层（靠近输入的一层）重复使用。",
     "paths_for": "为什么要引入 δ：从 {} 到损失的路径",
+    "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（经过其后每一层的每个神经元），"
+    "每条路径都以从该权重到 {} 的那几步开头。",
     "deltas": "每个神经元的 δ",
     "gradients": "梯度",
     "gradients_sample": "样本 1 的梯度",
+    "gradients_table": "本层其余的梯度，步骤相同：",
+    "updates_table": "其余参数，步骤相同：",
+    "unit": "神经元",
+    "forward_table": "上面每层只演算了第一个神经元；所有神经元的结果（步骤相同）如下：",
+    "every_unit": "所有神经元",
+    "deltas_table": "其余神经元的 δ，规则相同：",
     "reduction": "对所有样本",
     "reduction_intro": "L 取各样本损失的{}，所以每个梯度取各样本梯度的{}：",
     "reduction_mean": "平均",
@@ -264,6 +294,9 @@ _ZH: dict[str, str] = {
     "verification": "五、与 torch 自动求导对照",
     "verification_intro": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，"
     "并与损失的中心有限差分对照。",
+    "verification_differences": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，"
+    "并计算损失的中心有限差分：下表给出 symbp 的每个梯度与两者之差（绝对值）。",
+    "finite_difference_short": "有限差分",
     "verification_no_torch": "五、与有限差分对照",
     "verification_no_torch_intro": "损失的中心有限差分（{}）。",
     "parameter": "参数",

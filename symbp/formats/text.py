@@ -195,7 +195,8 @@ def block(item: B.Block) -> list[str]:
             lines += _wrap(parts, "  - ", "    ")
         return lines
     if isinstance(item, B.Equations):
-        return _stacked(item.rows) if item.layout == "stacked" else _aligned(item.rows)
+        stacked = item.layout in ("stacked", "dense")
+        return _stacked(item.rows) if stacked else _aligned(item.rows)
     if isinstance(item, B.Table):
         return _table(item)
     assert isinstance(item, B.Diagram)
