@@ -280,12 +280,13 @@ def test_a_wrong_sign_in_the_latex_printer_is_caught(monkeypatch: pytest.MonkeyP
     from symbp.content import expr as E
     from symbp.formats import latex
 
-    original = latex._add_pieces
+    original = latex.LatexPrinter.terms
 
-    def plus_for_minus(node: E.Add) -> list[str]:
-        return [p.replace(" - ", " + ", 1) if p.startswith(" - ") else p for p in original(node)]
+    def plus_for_minus(self: latex.LatexPrinter, node: E.Add) -> list[str]:
+        pieces = original(self, node)
+        return [p.replace(" - ", " + ", 1) if p.startswith(" - ") else p for p in pieces]
 
-    monkeypatch.setattr(latex, "_add_pieces", plus_for_minus)
+    monkeypatch.setattr(latex.LatexPrinter, "terms", plus_for_minus)
     results = handout_results(symbp.problem(EXAMPLES / "mooc_8_3.toml"), "en", "mooc (mutated)")
     rows = _failing_rows(results.outcomes["latex"])
     assert any(r"\left(o_{1} + y_{1}\right)" in row for row in rows), rows
@@ -299,12 +300,12 @@ def test_swapped_fraction_in_the_text_printer_is_caught(monkeypatch: pytest.Monk
     from symbp.content import expr as E
     from symbp.formats import text
 
-    original = text._fraction
+    original = text.TextPrinter.fraction
 
-    def swapped(node: E.Frac) -> str:
-        return original(E.Frac(node.den, node.num))
+    def swapped(self: text.TextPrinter, node: E.Frac) -> str:
+        return original(self, E.Frac(node.den, node.num))
 
-    monkeypatch.setattr(text, "_fraction", swapped)
+    monkeypatch.setattr(text.TextPrinter, "fraction", swapped)
     results = handout_results(symbp.problem(EXAMPLES / "cross_entropy.toml"), "en", "ce")
     rows = _failing_rows(results.outcomes["text"])
     assert any("o1/y1" in row for row in rows), rows
@@ -337,10 +338,11 @@ def test_mathml_not_from_the_blocks_latex_is_caught(monkeypatch: pytest.MonkeyPa
     from symbp.content.blocks import Equations
     from symbp.formats import latex, mathml
 
-    def other_latex(item: Equations) -> str:
-        return mathml.to_mathml(latex.equations(item).replace("=", r"\approx"), "block")
+    def other_latex(item: Equations, width: float | None = None) -> str:
+        source = latex.equations(item, mathml._math_width(width))
+        return mathml.to_mathml(source.replace("=", r"\approx"), "block")
 
     monkeypatch.setattr(mathml, "equations", other_latex)
     results = handout_results(symbp.problem(EXAMPLES / "mooc_8_3.toml"), "en", "mooc (mutated)")
     assert results.mathml_problems
-    assert "differs" in results.mathml_problems[0]
+    assert "is not the conversion" in results.mathml_problems[0]
