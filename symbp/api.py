@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from symbp.derive import Backprop, BiasDerivation, Derivation
     from symbp.graph import Network
     from symbp.handcheck import HandReport
+    from symbp.matrices import MatrixForm
     from symbp.numeric import CompiledNetwork, Evaluation
     from symbp.torch_check import CheckResult
     from symbp.train import TrainingRun
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 FORMATS = ("text", "latex", "mathml", "markdown", "html", "json")
 #: handout formats by file extension
 HANDOUT_EXTENSIONS = {".html": "html", ".htm": "html", ".tex": "latex", ".md": "markdown"}
+#: how derivations are written: one parameter's chain rule at a time, or whole layers as matrices
+FORMS = ("scalar", "matrix")
 
 
 class Result:
@@ -251,6 +254,58 @@ class WeightDerivation(Derivations):
 
 
 @dataclass(frozen=True, repr=False)
+class MatrixDerivation(Result):
+    """The whole network's backpropagation in matrix form: per layer z = Wa + b, δ, ∂L/∂W, ∂L/∂b.
+
+    >>> matrix = problem().derivations(form="matrix")
+    >>> [round(v, 10) for v in matrix.weight_gradients[0][0]]  # ∂L/∂W⁽¹⁾, row h1: w1, w3
+    [-0.0084214805, -0.0050528883]
+    """
+
+    form: MatrixForm
+    check: CheckResult | None = None
+    digits: int = 4
+
+    @property
+    def passed(self) -> bool:
+        """Whether every gradient agrees with torch (True when nothing was checked)."""
+        from symbp.content.matrix import matrix_passed
+
+        return self.check is None or matrix_passed(self.form, self.check)
+
+    @property
+    def weight_gradients(self) -> tuple[tuple[tuple[float, ...], ...], ...]:
+        """∂L/∂W⁽ˡ⁾ for l = 1, 2, …: rows are a layer's units, columns the layer before's."""
+        return tuple(self.form.weight_gradients(layer) for layer in self.form.layers)
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        """∂L/∂p of every parameter, read off the gradient matrices."""
+        return dict(self.form.gradients)
+
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.matrix import matrix_blocks
+
+        return matrix_blocks(self.form, self.check, digits=self.digits, lang=self.lang)
+
+    def title(self) -> str:
+        return self.form.network.spec.title
+
+    def to_json(self) -> str:
+        from symbp.formats.json import matrix_document
+
+        return matrix_document(self.form, self.blocks(), self.check)
+
+    def render_chunks(self, format: str = "text") -> Iterator[str]:  # noqa: A002
+        """The rendering as one piece (the CLI streams derivations in pieces)."""
+        yield self.render(format)
+
+    def __repr__(self) -> str:
+        layers = len(self.form.layers)
+        return f"<MatrixDerivation of {layers} layers, L = {self.form.loss:.10g}>"
+
+
+@dataclass(frozen=True, repr=False)
 class Step(Result):
     """One gradient-descent update: p ← p − η·∂L/∂p for every parameter.
 
@@ -458,6 +513,13 @@ class Problem(Result):
     def evaluation(self) -> Evaluation:
         return self.compiled.evaluate()
 
+    @cached_property
+    def matrices(self) -> MatrixForm:
+        """The network's layers as matrices and backpropagation computed with them."""
+        from symbp.matrices import MatrixForm
+
+        return MatrixForm(self.evaluation)
+
     @property
     def weights(self) -> tuple[str, ...]:
         """The weight names, in numbering order."""
@@ -493,10 +555,22 @@ class Problem(Result):
         check: bool = False,
         dtype: str = "float64",
         digits: int = 4,
-    ) -> Derivations:
-        """The derivations of several parameters (every weight and bias when `names` is None)."""
+        form: str = "scalar",
+    ) -> Derivations | MatrixDerivation:
+        """The derivations of several parameters (every weight and bias when `names` is None).
+
+        `form="matrix"` derives the whole network at once, layer by layer with matrices; it
+        names no parameter, so `names` must then be None.
+        """
         from symbp.derive import derive, derive_bias
 
+        if _form(form) == "matrix":
+            if names is not None:
+                raise SymbpError(
+                    "the matrix form derives every weight at once, layer by layer: "
+                    "leave out --weight (or use --form scalar)"
+                )
+            return self.matrix_form(check=check, dtype=dtype, digits=digits)
         network = self.network
         biases = {b.name for b in network.biases}
         if names is None:
@@ -513,6 +587,15 @@ class Problem(Result):
             for name in names
         )
         return Derivations(derivations, self.evaluation, result, _digits(digits))
+
+    def matrix_form(
+        self, *, check: bool = False, dtype: str = "float64", digits: int = 4
+    ) -> MatrixDerivation:
+        """The whole network's backpropagation in matrix form; `check=True` compares it with
+        torch autograd."""
+        digits = _digits(digits)
+        result = self.check(dtype).result if check else None
+        return MatrixDerivation(self.matrices, result, digits)
 
     def forward(self) -> ForwardPass:
         """The forward pass, step by step."""
@@ -549,18 +632,42 @@ class Problem(Result):
         return Training(run, self.spec.title, self.spec.weight_init)
 
     def handout(
-        self, *, lang: str = "en", digits: int = 4, focus: str | None = None, check: bool = True
+        self,
+        *,
+        lang: str = "en",
+        digits: int = 4,
+        focus: str | None = None,
+        check: bool = True,
+        form: str = "scalar",
     ) -> Handout:
-        """The complete handout; `.write("handout.html")` (or .tex, .md) writes it."""
+        """The complete handout; `.write("handout.html")` (or .tex, .md) writes it.
+
+        `form="matrix"` writes the forward and backward pass with matrices and vectors; it
+        explains no single weight's sign, so `focus` must then be None.
+        """
         from symbp.content.handout import handout_document
         from symbp.content.labels import labels
 
         labels(lang)  # an unknown language fails before any work
         digits = _digits(digits)
+        matrix = _form(form) == "matrix"
         if focus is not None:
+            if matrix:
+                raise SymbpError(
+                    "--focus explains one weight's sign, which the matrix form does not: "
+                    "leave out --focus (or use --form scalar)"
+                )
             self.network.weight(focus)
         report = self.check().result if check else None
         new_loss = self.step().new_loss
+        if matrix:
+            from symbp.content.matrix import matrix_handout_document, matrix_passed
+
+            document = matrix_handout_document(
+                self.matrices, report, new_loss, digits=digits, lang=lang
+            )
+            passed = report is None or (report.passed and matrix_passed(self.matrices, report))
+            return Handout(document, passed)
         document = handout_document(
             self.sweep, self.evaluation, report, new_loss, digits=digits, lang=lang, focus=focus
         )
@@ -589,6 +696,12 @@ class Problem(Result):
     def __repr__(self) -> str:
         layers = "-".join(str(n) for n in self.spec.layers)
         return f"<Problem {self.spec.title!r}: {layers}, L = {self.loss:.10g}>"
+
+
+def _form(form: str) -> str:
+    if form not in FORMS:
+        raise SymbpError(f"unknown form {form!r} (known: {', '.join(FORMS)})")
+    return form
 
 
 def _digits(digits: int) -> int:

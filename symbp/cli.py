@@ -48,6 +48,14 @@ def _build_parser() -> argparse.ArgumentParser:
         default="text",
         help="output format (default: text)",
     )
+    form_options = _Parser(add_help=False)
+    form_options.add_argument(
+        "--form",
+        choices=("scalar", "matrix"),
+        default="scalar",
+        help="scalar: each weight's chain rule (default); matrix: every layer at once with "
+        "matrices and vectors, z = Wa + b, δ = Wᵀδ ⊙ f′(z), ∂L/∂W = δaᵀ",
+    )
     dtype_options = _Parser(add_help=False)
     dtype_options.add_argument(
         "--dtype",
@@ -68,20 +76,25 @@ def _build_parser() -> argparse.ArgumentParser:
 
     derive = commands.add_parser(
         "derive",
-        parents=[spec_options, derive_format_options, dtype_options],
+        parents=[spec_options, derive_format_options, form_options, dtype_options],
         help="derive ∂L/∂w for one weight or all, step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
         "symbol = formula = numbers = value, the δ form, the closed form, the value, "
         "and its agreement with torch autograd.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp derive --weight w1\n  symbp derive --all --format json\n"
-        "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check",
+        "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check\n"
+        "  symbp derive --form matrix --format latex\n\n"
+        "--form matrix derives the whole network at once: it needs no --weight or --all "
+        "(--all is accepted) and refuses --weight.",
     )
     which = derive.add_mutually_exclusive_group()
     which.add_argument(
         "--weight", metavar="NAME", action="append", help="weight to derive (repeatable), e.g. w1"
     )
-    which.add_argument("--all", action="store_true", help="derive every weight")
+    which.add_argument(
+        "--all", action="store_true", help="derive every weight (what --form matrix always does)"
+    )
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
     )
@@ -112,7 +125,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     handout = commands.add_parser(
         "handout",
-        parents=[spec_options],
+        parents=[spec_options, form_options],
         help="write a complete derivation handout (.html, .tex or .md)",
         description="Write a self-contained handout: the network diagram, the forward pass, "
         "the backward pass for every weight, the update step and a check against torch "
@@ -120,7 +133,8 @@ def _build_parser() -> argparse.ArgumentParser:
         ".tex (pdflatex for en, xelatex for zh) or .md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp handout -o handout.html\n"
-        "  symbp handout -o handout.tex --lang zh --digits 6",
+        "  symbp handout -o handout.tex --lang zh --digits 6\n"
+        "  symbp handout -o handout.html --form matrix",
     )
     handout.add_argument("-o", "--output", metavar="FILE", required=True, help="file to write")
     handout.add_argument(
@@ -136,7 +150,8 @@ def _build_parser() -> argparse.ArgumentParser:
     handout.add_argument(
         "--focus",
         metavar="WEIGHT",
-        help="the weight whose gradient's sign the handout explains (default: the first)",
+        help="the weight whose gradient's sign the handout explains (default: the first; "
+        "not with --form matrix)",
     )
     handout.set_defaults(run=_run_handout)
 
@@ -204,10 +219,10 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    if not args.all and not args.weight:
+    if not args.all and not args.weight and args.form == "scalar":
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     result = _problem(args).derivations(
-        None if args.all else args.weight, check=not args.no_check, dtype=args.dtype
+        args.weight, check=not args.no_check, dtype=args.dtype, form=args.form
     )
     for chunk in result.render_chunks(args.format):
         _write(chunk)
@@ -229,7 +244,9 @@ def _run_handout(args: argparse.Namespace) -> int:
     from symbp.api import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
-    result = _problem(args).handout(lang=args.lang, digits=args.digits, focus=args.focus)
+    result = _problem(args).handout(
+        lang=args.lang, digits=args.digits, focus=args.focus, form=args.form
+    )
     result.write(args.output)
     return _exit(result.passed)
 
