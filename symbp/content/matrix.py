@@ -70,11 +70,10 @@ def parameter_blocks(mw: MatrixWriter, level: int = 2) -> list[Block]:
                     )
                 )
             )
-    return [
-        Heading(sentence(words["matrix_parameters"]), level),
-        *equations(rows),
-        *notes,
-    ]
+    shown = equations(rows)
+    if not shown and not notes:
+        return []  # every matrix too large: the note at the end says so
+    return [Heading(sentence(words["matrix_parameters"]), level), *shown, *notes]
 
 
 def intro_paragraph(network: Network, lang: str) -> Paragraph:

@@ -15,6 +15,7 @@ from symbp.content.blocks import Block, Equations, Paragraph, Row, sentence
 from symbp.content.derivation import sample_loss_name
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
+    MAX_COLUMNS,
     ONE,
     ONES,
     MatrixWriter,
@@ -146,11 +147,17 @@ def loss_reduction(mw: MatrixWriter) -> E.Chain:
     network = mw.network
     losses = [s.loss for s in mw.form.samples]
     count = E.Num(float(len(losses)), str(len(losses)))
+    mean = network.spec.reduction == "mean"
+    result = mw.num(mw.form.loss)
+    if len(losses) > MAX_COLUMNS:  # as many terms as samples: the rule and the value
+        summed = E.Sum("n", E.Sym(sample_loss_name("n")))
+        rule = E.Mul((E.Frac(ONE, count), summed)) if mean else summed
+        return E.equals(mw.names.sym(network.loss), rule, result)
     symbols: E.Node = E.total(*(E.Sym(sample_loss_name(n)) for n in range(1, len(losses) + 1)))
     numbers: E.Node = E.total(*(mw.num(v) for v in losses))
-    if network.spec.reduction == "mean":
+    if mean:
         symbols, numbers = E.Frac(symbols, count), E.Frac(numbers, count)
-    return E.equals(mw.names.sym(network.loss), symbols, numbers, mw.num(mw.form.loss))
+    return E.equals(mw.names.sym(network.loss), symbols, numbers, result)
 
 
 # -- backward -------------------------------------------------------------------------------------
