@@ -197,10 +197,10 @@ _EN: dict[str, str] = {
     "matrix_too_wide": "Matrices too large for a page (more than {} columns or {} rows, or "
     "too wide side by side) are not written out: those equations give the rule only (every "
     "entry is in the scalar form).",
-    "matrix_check": "Check: every entry of every {} and {} against torch autograd ({}): "
-    "largest difference {}; against the scalar derivation: largest difference {}: {}.",
-    "matrix_check_weights": "Check: every entry of every {} against torch autograd ({}): "
-    "largest difference {}; against the scalar derivation: largest difference {}: {}.",
+    "matrix_check": "Check: every entry of every {} against torch autograd ({}): largest "
+    "difference {}; against the scalar derivation: largest difference {}: {}.",
+    "matrix_check_verdict": "Check: every entry of every {}, against torch autograd ({}) and "
+    "against the scalar derivation (the table below): {}.",
 }
 
 _ZH: dict[str, str] = {
@@ -363,10 +363,9 @@ _ZH: dict[str, str] = {
     "matrix_batch_softmax": "{} 的第 n 列是样本 n 的 {}，雅可比矩阵取该样本的输出值。",
     "matrix_too_wide": "一页放不下的矩阵（超过 {} 列或 {} 行，或并排过宽）不逐项写出：这些等式只给出公式"
     "（每个元素见标量形式）。",
-    "matrix_check": "检验：每个 {} 和 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"
+    "matrix_check": "检验：每个 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"
     "与标量推导对照：最大差 {}：{}。",
-    "matrix_check_weights": "检验：每个 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"
-    "与标量推导对照：最大差 {}：{}。",
+    "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下表）对照：{}。",
 }
 
 _LABELS = {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}
