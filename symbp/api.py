@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from symbp.derive import Backprop, BiasDerivation, Derivation
     from symbp.graph import Network
     from symbp.handcheck import HandReport
+    from symbp.matrices import MatrixForm
     from symbp.numeric import CompiledNetwork, Evaluation
     from symbp.torch_check import CheckResult
     from symbp.train import TrainingRun
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 FORMATS = ("text", "latex", "mathml", "markdown", "html", "json")
 #: handout formats by file extension
 HANDOUT_EXTENSIONS = {".html": "html", ".htm": "html", ".tex": "latex", ".md": "markdown"}
+#: how derivations are written: one parameter's chain rule at a time, or whole layers as matrices
+FORMS = ("scalar", "matrix")
 
 
 class Result:
@@ -71,6 +74,15 @@ class Result:
         from symbp.formats.page import paper as known_paper
 
         return formats.render(self.document(), format, paper=known_paper(paper or "a4").name)
+
+    def render_chunks(
+        self,
+        format: str = "text",  # noqa: A002
+        *,
+        paper: str | None = None,
+    ) -> Iterator[str]:
+        """The rendering in pieces to write as they come (one piece unless overridden)."""
+        yield self.render(format, paper=paper)
 
     def _repr_html_(self) -> str:
         from symbp.formats import html
@@ -255,6 +267,54 @@ class WeightDerivation(Derivations):
 
     def __repr__(self) -> str:
         return f"<WeightDerivation ∂L/∂{self.weight} = {self.value:.10g}>"
+
+
+@dataclass(frozen=True, repr=False)
+class MatrixDerivation(Result):
+    """The whole network's backpropagation in matrix form: per layer z = Wa + b, δ, ∂L/∂W, ∂L/∂b.
+
+    >>> matrix = problem().derivations(form="matrix")
+    >>> [round(v, 10) for v in matrix.weight_gradients[0][0]]  # ∂L/∂W⁽¹⁾, row h1: w1, w3
+    [-0.0084214805, -0.0050528883]
+    """
+
+    form: MatrixForm
+    check: CheckResult | None = None
+    digits: int = 4
+
+    @property
+    def passed(self) -> bool:
+        """Whether every gradient agrees with torch (True when nothing was checked)."""
+        from symbp.content.matrix import matrix_passed
+
+        return self.check is None or matrix_passed(self.form, self.check)
+
+    @property
+    def weight_gradients(self) -> tuple[tuple[tuple[float, ...], ...], ...]:
+        """∂L/∂W⁽ˡ⁾ for l = 1, 2, …: rows are a layer's units, columns the layer before's."""
+        return tuple(self.form.weight_gradients(layer) for layer in self.form.layers)
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        """∂L/∂p of every parameter, read off the gradient matrices."""
+        return dict(self.form.gradients)
+
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.matrix import matrix_blocks
+
+        return matrix_blocks(self.form, self.check, digits=self.digits, lang=self.lang)
+
+    def title(self) -> str:
+        return self.form.network.spec.title
+
+    def to_json(self) -> str:
+        from symbp.formats.json import matrix_document
+
+        return matrix_document(self.form, self.blocks(), self.check)
+
+    def __repr__(self) -> str:
+        layers = len(self.form.layers)
+        return f"<MatrixDerivation of {layers} layers, L = {self.form.loss:.10g}>"
 
 
 @dataclass(frozen=True, repr=False)
@@ -469,6 +529,13 @@ class Problem(Result):
     def evaluation(self) -> Evaluation:
         return self.compiled.evaluate()
 
+    @cached_property
+    def matrices(self) -> MatrixForm:
+        """The network's layers as matrices and backpropagation computed with them."""
+        from symbp.matrices import MatrixForm
+
+        return MatrixForm(self.evaluation)
+
     @property
     def weights(self) -> tuple[str, ...]:
         """The weight names, in numbering order."""
@@ -504,10 +571,22 @@ class Problem(Result):
         check: bool = False,
         dtype: str = "float64",
         digits: int = 4,
-    ) -> Derivations:
-        """The derivations of several parameters (every weight and bias when `names` is None)."""
+        form: str = "scalar",
+    ) -> Derivations | MatrixDerivation:
+        """The derivations of several parameters (every weight and bias when `names` is None).
+
+        `form="matrix"` derives the whole network at once, layer by layer with matrices; it
+        names no parameter, so `names` must then be None.
+        """
         from symbp.derive import derive, derive_bias
 
+        if _form(form) == "matrix":
+            if names is not None:
+                raise SymbpError(
+                    "the matrix form derives every weight at once, layer by layer: "
+                    "leave out --weight (or use --form scalar)"
+                )
+            return self.matrix_form(check=check, dtype=dtype, digits=digits)
         network = self.network
         biases = {b.name for b in network.biases}
         if names is None:
@@ -524,6 +603,15 @@ class Problem(Result):
             for name in names
         )
         return Derivations(derivations, self.evaluation, result, _digits(digits))
+
+    def matrix_form(
+        self, *, check: bool = False, dtype: str = "float64", digits: int = 4
+    ) -> MatrixDerivation:
+        """The whole network's backpropagation in matrix form; `check=True` compares it with
+        torch autograd."""
+        digits = _digits(digits)
+        result = self.check(dtype).result if check else None
+        return MatrixDerivation(self.matrices, result, digits)
 
     def forward(self) -> ForwardPass:
         """The forward pass, step by step."""
@@ -570,6 +658,7 @@ class Problem(Result):
         compact: bool = False,
         title: str | None = None,
         paper: str = "a4",
+        form: str = "scalar",
     ) -> Handout:
         """The complete handout; `.write("handout.html")` (or .tex, .md) writes it.
 
@@ -577,6 +666,9 @@ class Problem(Result):
         default every parameter of a network of up to 20 weights, else one weight per layer),
         `compact` gives every gradient and update one table row, `title` replaces the spec's,
         `paper` (a4 or letter) sets the LaTeX and HTML page.
+
+        `form="matrix"` writes the forward and backward pass with matrices and vectors; it
+        explains no single weight's sign, so `focus` must then be None.
 
         >>> handout = problem().handout(show=["w1"], check=False, title="Week 3")
         >>> handout.title(), handout.paper
@@ -590,7 +682,13 @@ class Problem(Result):
         labels(lang)  # an unknown language, paper or parameter fails before any work
         known_paper(paper)
         digits = _digits(digits)
+        matrix = _form(form) == "matrix"
         if focus is not None:
+            if matrix:
+                raise SymbpError(
+                    "--focus explains one weight's sign, which the matrix form does not: "
+                    "leave out --focus (or use --form scalar)"
+                )
             self.network.weight(focus)
         if show is not None:
             select(self.network, show)
@@ -598,6 +696,16 @@ class Problem(Result):
             _title(title)
         report = self.check().result if check else None
         new_loss = self.step().new_loss
+        if matrix:
+            from symbp.content.matrix import matrix_handout_document, matrix_passed
+
+            document = matrix_handout_document(
+                self.matrices, report, new_loss, digits=digits, lang=lang
+            )
+            passed = report is None or (report.passed and matrix_passed(self.matrices, report))
+            if title is not None:
+                document = _retitled(document, title)
+            return Handout(document, passed, paper)
         document = handout_document(
             self.sweep,
             self.evaluation,
@@ -645,6 +753,24 @@ def _title(title: str) -> str:
             f"--title must be 1 to {MAX_TITLE_LENGTH} printable characters, not {title!r}"
         )
     return title
+
+
+def _retitled(document: Document, title: str) -> Document:
+    """The document under another title (its first heading too)."""
+    from dataclasses import replace
+
+    from symbp.content.blocks import Heading, Text
+
+    blocks = document.blocks
+    if blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
+        blocks = (Heading((Text(title),), 1), *blocks[1:])
+    return replace(document, title=title, blocks=blocks)
+
+
+def _form(form: str) -> str:
+    if form not in FORMS:
+        raise SymbpError(f"unknown form {form!r} (known: {', '.join(FORMS)})")
+    return form
 
 
 def _digits(digits: int) -> int:

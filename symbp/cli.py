@@ -48,6 +48,14 @@ def _build_parser() -> argparse.ArgumentParser:
         default="text",
         help="output format (default: text)",
     )
+    form_options = _Parser(add_help=False)
+    form_options.add_argument(
+        "--form",
+        choices=("scalar", "matrix"),
+        default="scalar",
+        help="scalar: each weight's chain rule (default); matrix: every layer at once with "
+        "matrices and vectors, z = Wa + b, δ = Wᵀδ ⊙ f′(z), ∂L/∂W = δaᵀ",
+    )
     dtype_options = _Parser(add_help=False)
     dtype_options.add_argument(
         "--dtype",
@@ -84,7 +92,14 @@ def _build_parser() -> argparse.ArgumentParser:
 
     derive = commands.add_parser(
         "derive",
-        parents=[spec_options, derive_format_options, dtype_options, digits_options, paper_options],
+        parents=[
+            spec_options,
+            derive_format_options,
+            form_options,
+            dtype_options,
+            digits_options,
+            paper_options,
+        ],
         help="derive ∂L/∂w for one weight or all, step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
         "symbol = formula = numbers = value, the δ form, the closed form, the value, "
@@ -92,13 +107,18 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp derive --weight w1\n  symbp derive --all --format json\n"
         "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check\n"
-        "  symbp derive --weight w1 --format latex --digits 6 --paper letter",
+        "  symbp derive --weight w1 --format latex --digits 6 --paper letter\n"
+        "  symbp derive --form matrix --format latex\n\n"
+        "--form matrix derives the whole network at once: it needs no --weight or --all "
+        "(--all is accepted) and refuses --weight.",
     )
     which = derive.add_mutually_exclusive_group()
     which.add_argument(
         "--weight", metavar="NAME", action="append", help="weight to derive (repeatable), e.g. w1"
     )
-    which.add_argument("--all", action="store_true", help="derive every weight")
+    which.add_argument(
+        "--all", action="store_true", help="derive every weight (what --form matrix always does)"
+    )
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
     )
@@ -129,7 +149,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     handout = commands.add_parser(
         "handout",
-        parents=[spec_options, digits_options, paper_options],
+        parents=[spec_options, digits_options, paper_options, form_options],
         help="write a complete derivation handout (.html, .tex or .md)",
         description="Write a self-contained handout: the network diagram, the forward pass, "
         "the backward pass for every weight, the update step and a check against torch "
@@ -140,7 +160,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "  symbp handout -o handout.tex --lang zh --digits 6\n"
         "  symbp handout -o week3.html --spec net.toml --show w1,w9 --title 'Week 3' "
         "--paper letter\n"
-        "  symbp handout -o notes.tex --spec net.toml --compact",
+        "  symbp handout -o notes.tex --spec net.toml --compact\n"
+        "  symbp handout -o handout.html --form matrix",
     )
     handout.add_argument("-o", "--output", metavar="FILE", required=True, help="file to write")
     handout.add_argument(
@@ -150,7 +171,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--focus",
         metavar="WEIGHT",
         help="the weight whose gradient's sign the handout explains (default: the first "
-        "weight shown)",
+        "weight shown; not with --form matrix)",
     )
     handout.add_argument(
         "--show",
@@ -234,13 +255,14 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    if not args.all and not args.weight:
+    if not args.all and not args.weight and args.form == "scalar":
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     result = _problem(args).derivations(
-        None if args.all else args.weight,
+        args.weight,
         check=not args.no_check,
         dtype=args.dtype,
         digits=args.digits,
+        form=args.form,
     )
     for chunk in result.render_chunks(args.format, paper=args.paper):
         _write(chunk)
@@ -275,6 +297,7 @@ def _run_handout(args: argparse.Namespace) -> int:
         compact=args.compact,
         title=args.title,
         paper=args.paper,
+        form=args.form,
     )
     result.write(args.output)
     return _exit(result.passed)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -352,3 +352,43 @@ def updated_weights(evaluation: Evaluation, learning_rate: float) -> tuple[float
         w - learning_rate * g
         for w, g in zip(evaluation.parameters, evaluation.gradients, strict=True)
     )
+
+
+class ScalarFunction:
+    """One expression of the network's symbols compiled to Python, as CompiledNetwork's code is.
+
+    Called with the values of its symbols; it computes on plain floats like a one-sample
+    evaluation, and on numpy scalars (inf and nan instead of an exception) where floats raise.
+    """
+
+    def __init__(self, expr: sp.Expr) -> None:
+        self.symbols = tuple(sorted(expr.free_symbols, key=sp.default_sort_key))
+        names = {symbol: f"v{number}" for number, symbol in enumerate(self.symbols)}
+        printer = _CodePrinter(names)
+        arguments = ", ".join(names[s] for s in self.symbols)
+        # The source is printed from symbols symbp created, never from user text.
+        source = f"def function({arguments}):\n    return {printer.code(expr)}\n"
+        namespace: dict[str, Any] = {
+            "numpy": _LazyNumpy(),
+            "_sigmoid": scalar_sigmoid,
+            "_logsumexp": stable_logsumexp,
+        }
+        exec(compile(source, "<symbp generated>", "exec"), namespace)  # noqa: S102
+        self._function = namespace["function"]
+        self._source = source
+
+    def __call__(self, values: Mapping[sp.Symbol, float]) -> float:
+        arguments = [values[symbol] for symbol in self.symbols]
+        try:
+            return float(self._function(*arguments))
+        except _FLOAT_ERRORS:
+            import numpy as np
+
+            namespace: dict[str, Any] = {
+                "numpy": np,
+                "_sigmoid": stable_sigmoid,
+                "_logsumexp": stable_logsumexp,
+            }
+            exec(compile(self._source, "<symbp generated>", "exec"), namespace)  # noqa: S102
+            with np.errstate(all="ignore"):
+                return float(namespace["function"](*(np.float64(v) for v in arguments)))

@@ -178,6 +178,49 @@ _EN: dict[str, str] = {
     "value": "value",
     "gradient": "∂L/∂p",
     "new_value": "new value = p − η·∂L/∂p",
+    # matrix form
+    "matrix_title": "{}: backpropagation in matrix form",
+    "matrix_intro": "Layer l is a weight matrix {} whose row j holds the weights into unit j of "
+    "the layer and whose column i holds the weights out of unit i of the layer before (entry "
+    "(j, i) is the weight on the edge i → j), and a bias vector {}. Vectors are columns, {} "
+    "multiplies entry by entry and {} transposes.",
+    "matrix_intro_nobias": "Layer l is a weight matrix {} whose row j holds the weights into "
+    "unit j of the layer and whose column i holds the weights out of unit i of the layer before "
+    "(entry (j, i) is the weight on the edge i → j). Vectors are columns, {} multiplies entry "
+    "by entry and {} transposes.",
+    "matrix_parameters": "The parameters as matrices",
+    "matrix_forward": "Forward pass",
+    "matrix_forward_intro": "Layer by layer, {} and {}, starting from {}.",
+    "matrix_backward": "Backward pass",
+    "matrix_backward_intro": "Output layer first: {}; then for each layer below it {}; and "
+    "for every layer {} and {}. Each row below is worked with this sample's numbers.",
+    "matrix_backward_intro_nobias": "Output layer first: {}; then for each layer below it {}; "
+    "and for every layer {}. Each row below is worked with this sample's numbers.",
+    "matrix_softmax": "softmax couples the outputs, so its derivative is the Jacobian {} with "
+    "{}, and {}.",
+    "matrix_shared_bias": "{} is shared by the units of its layer, so {} and {}.",
+    "matrix_update": "Update (learning rate {})",
+    "matrix_update_intro": "One gradient-descent step, a whole matrix at a time: {}.",
+    "matrix_loss_after": "With the new parameters the loss goes from {} to {}.",
+    "matrix_batch_intro": "There are {} samples, side by side: column n of {} is sample n's "
+    "{} (and likewise for every capital letter below: column n of {} is sample n's {}, the "
+    "derivative of its own loss {}). L is the {} of the samples' losses, so each gradient is "
+    "the {} over the columns: {} and {}.",
+    "matrix_batch_intro_nobias": "There are {} samples, side by side: column n of {} is "
+    "sample n's {} (and likewise for every capital letter below: column n of {} is sample n's "
+    "{}, the derivative of its own loss {}). L is the {} of the samples' losses, so each "
+    "gradient is the {} over the columns: {}.",
+    "matrix_batch_backward_intro": "Output layer first, {}; then for each layer below it {}.",
+    "matrix_batch_output": "Column n of {} is {} of sample n.",
+    "matrix_batch_softmax": "Column n of {} is sample n's {}, with the Jacobian taken at that "
+    "sample's outputs.",
+    "matrix_too_wide": "Matrices too large for a page (more than {} columns or {} rows, or "
+    "too wide side by side) are not written out: those equations give the rule only (every "
+    "entry is in the scalar form).",
+    "matrix_check": "Check: every entry of every {} against torch autograd ({}): largest "
+    "difference {}; against the scalar derivation: largest difference {}: {}.",
+    "matrix_check_verdict": "Check: every entry of every {}, against torch autograd ({}) and "
+    "against the scalar derivation (the table below): {}.",
 }
 
 _ZH: dict[str, str] = {
@@ -322,6 +365,40 @@ _ZH: dict[str, str] = {
     "value": "数值",
     "gradient": "∂L/∂p",
     "new_value": "新值 = p − η·∂L/∂p",
+    "matrix_title": "{}：矩阵形式的反向传播",
+    "matrix_intro": "第 l 层是一个权重矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
+    "神经元 i 出发的权重，即第 (j, i) 个元素是边 i → j 上的权重）和一个偏置向量 {}。向量都是列向量，"
+    "{} 表示逐元素相乘，{} 表示转置。",
+    "matrix_intro_nobias": "第 l 层是一个权重矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
+    "神经元 i 出发的权重，即第 (j, i) 个元素是边 i → j 上的权重）。向量都是列向量，"
+    "{} 表示逐元素相乘，{} 表示转置。",
+    "matrix_parameters": "矩阵形式的参数",
+    "matrix_forward": "前向传播",
+    "matrix_forward_intro": "逐层计算 {} 和 {}，从 {} 开始。",
+    "matrix_backward": "反向传播",
+    "matrix_backward_intro": "从输出层开始：{}；其下每一层 {}；每一层都有 {} 和 {}。"
+    "下面每一行都代入这个样本的数值。",
+    "matrix_backward_intro_nobias": "从输出层开始：{}；其下每一层 {}；每一层都有 {}。"
+    "下面每一行都代入这个样本的数值。",
+    "matrix_softmax": "softmax 把各输出耦合在一起，所以它的导数是雅可比矩阵 {}，其中 {}，并且 {}。",
+    "matrix_shared_bias": "{} 由该层所有神经元共用，所以 {}，{}。",
+    "matrix_update": "参数更新（学习率 {}）",
+    "matrix_update_intro": "一步梯度下降，整个矩阵一起更新：{}。",
+    "matrix_loss_after": "更新后损失从 {} 变为 {}。",
+    "matrix_batch_intro": "共有 {} 个样本，按列并排：{} 的第 n 列是样本 n 的 {}（下面的大写字母同理："
+    "{} 的第 n 列是样本 n 的 {}，即它自己的损失 {} 的导数）。L 取各样本损失的{}，所以每个梯度取各列的{}："
+    "{}，{}。",
+    "matrix_batch_intro_nobias": "共有 {} 个样本，按列并排：{} 的第 n 列是样本 n 的 {}（下面的大写字母同理："
+    "{} 的第 n 列是样本 n 的 {}，即它自己的损失 {} 的导数）。L 取各样本损失的{}，所以每个梯度取各列的{}："
+    "{}。",
+    "matrix_batch_backward_intro": "从输出层开始，{}；其下每一层 {}。",
+    "matrix_batch_output": "{} 的第 n 列是样本 n 的 {}。",
+    "matrix_batch_softmax": "{} 的第 n 列是样本 n 的 {}，雅可比矩阵取该样本的输出值。",
+    "matrix_too_wide": "一页放不下的矩阵（超过 {} 列或 {} 行，或并排过宽）不逐项写出：这些等式只给出公式"
+    "（每个元素见标量形式）。",
+    "matrix_check": "检验：每个 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"
+    "与标量推导对照：最大差 {}：{}。",
+    "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下表）对照：{}。",
 }
 
 _LABELS = {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}

@@ -96,6 +96,8 @@ RELATIONS = {
     ",": ",",
 }
 _FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "log": r"\log", "max": r"\max", "f": "f"}
+#: names that are signs rather than letters: the vector of ones
+_SIGNS = {"𝟏": r"\mathbf{1}"}
 
 
 # -- math -----------------------------------------------------------------------------------------
@@ -110,10 +112,10 @@ class LatexPrinter(MathPrinter):
 
     def name(self, item: E.Name) -> str:
         stem, prime = (item.base[:-1], "'") if item.base.endswith("′") else (item.base, "")
-        base = GREEK.get(stem, stem)
+        base = GREEK.get(stem, _SIGNS.get(stem, stem))
         if stem in ("tanh", "relu", "identity"):
             base = r"\operatorname{" + stem + "}"
-        elif len(stem) > 1 and stem not in GREEK:
+        elif len(stem) > 1 and stem not in GREEK and stem not in _SIGNS:
             base = r"\mathit{" + stem.replace("_", r"\_") + "}"
         text = base + prime
         if item.sup is not None:
@@ -151,15 +153,16 @@ class LatexPrinter(MathPrinter):
 
     def call(self, item: E.Call) -> str:
         args = ", ".join(self.math(arg) for arg in item.args)
-        if item.function == "exp":
+        prime = "'" if item.prime else ""
+        if item.function == "exp" and not item.prime:
             return f"e^{{{args}}}"
-        if item.function == "sqrt":
+        if item.function == "sqrt" and not item.prime:
             return rf"\sqrt{{{args}}}"
         if item.function in _FUNCTIONS:
-            return rf"{_FUNCTIONS[item.function]}\left({args}\right)"
+            return rf"{_FUNCTIONS[item.function]}{prime}\left({args}\right)"
         label = item.function.replace("_", r"\_")
         index = f"_{{{item.index}}}" if item.index is not None else ""
-        return rf"\operatorname{{{label}}}{index}\left({args}\right)"
+        return rf"\operatorname{{{label}}}{prime}{index}\left({args}\right)"
 
     def indicator(self, item: E.Indicator) -> str:
         relation = RELATIONS.get(item.relation, item.relation)
@@ -169,6 +172,19 @@ class LatexPrinter(MathPrinter):
 
     def sum(self, item: E.Sum) -> str:
         return rf"\sum_{{{item.index}}} {self.math(item.body)}"
+
+    def matrix(self, item: E.Matrix) -> str:
+        rows = r" \\ ".join(" & ".join(self.math(entry) for entry in row) for row in item.rows)
+        return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
+
+    def transpose(self, base: str) -> str:
+        return base + r"^{\mathsf{T}}"
+
+    def hadamard_sign(self) -> str:
+        return r" \odot "
+
+    def gradient(self, item: E.Grad) -> str:
+        return rf"\nabla_{{{self.name(item.wrt)}}} {self.name(item.of)}"
 
     def separator(self, left: E.Node, right: E.Node, left_bracketed: bool) -> str:
         if E.numeric(right):
