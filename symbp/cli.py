@@ -7,6 +7,8 @@ usage errors are shortened to one line as well.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -15,7 +17,9 @@ from symbp import __version__
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
+    from symbp.numeric import Evaluation
     from symbp.spec import NetworkSpec
+    from symbp.torch_worker import Pending
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -188,14 +192,31 @@ def _load(path: str | None) -> NetworkSpec:
     return default_spec() if path is None else load_spec(path)
 
 
+def _start_torch(spec: NetworkSpec, dtype: str) -> Pending | None:
+    """The torch side of the check, started now in a worker (None when torch is missing)."""
+    from symbp.torch_worker import TorchMissingError, start_torch_check
+
+    try:
+        return start_torch_check(spec, dtype)
+    except TorchMissingError:
+        return None
+
+
 def _run_derive(args: argparse.Namespace) -> int:
+    if not args.all and not args.weight:
+        raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
+    spec = _load(args.spec)
+    pending = None if args.no_check else _start_torch(spec, args.dtype)
+    with pending or contextlib.nullcontext():
+        return _derive(args, spec, pending)
+
+
+def _derive(args: argparse.Namespace, spec: NetworkSpec, pending: Pending | None) -> int:
     from symbp.derive import backward_sweep, derive, derive_bias
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork
 
-    if not args.all and not args.weight:
-        raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
-    network = Network(_load(args.spec))
+    network = Network(spec)
     bias_names = {b.name for b in network.biases}
     if args.all:
         names = [w.name for w in network.weights] + [b.name for b in network.biases]
@@ -208,10 +229,14 @@ def _run_derive(args: argparse.Namespace) -> int:
     compiled = CompiledNetwork(network, sweep)
     evaluation = compiled.evaluate()
     check = None
-    if not args.no_check:
+    fd_agrees = True
+    if pending is not None:
         from symbp.torch_check import check as torch_check
 
-        check = torch_check(evaluation, compiled.finite_differences(), args.dtype)
+        finite_differences = compiled.finite_differences()
+        check = torch_check(evaluation, finite_differences, args.dtype, pending.result())
+    elif not args.no_check:
+        fd_agrees = _finite_differences_only(evaluation, compiled.finite_differences(), names)
     derivations = tuple(
         derive(network, name, sweep=sweep) for name in names if name not in bias_names
     )
@@ -236,17 +261,47 @@ def _run_derive(args: argparse.Namespace) -> int:
             d.bias.name: render_text.render_bias_derivation(d, evaluation, check) for d in biases
         }
         _write("\n".join(by_name[name] for name in names))
-    return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
+    if check is not None:
+        return EXIT_OK if check.passed else EXIT_MISMATCH
+    return EXIT_OK if fd_agrees else EXIT_MISMATCH
+
+
+def _finite_differences_only(
+    evaluation: Evaluation, finite_differences: Sequence[float], names: Sequence[str]
+) -> bool:
+    """Without torch: compare the derived gradients with finite differences, say so on stderr."""
+    from symbp.torch_check import finite_difference_agrees
+    from symbp.torch_worker import INSTALL_HINT
+
+    parameter_names = [parameter.name for parameter in evaluation.network.parameters]
+    gradients = dict(zip(parameter_names, evaluation.gradients, strict=True))
+    by_fd = dict(zip(parameter_names, finite_differences, strict=True))
+    largest = max(abs(gradients[name] - by_fd[name]) for name in names)
+    agrees = all(
+        finite_difference_agrees(gradients[name], by_fd[name], evaluation.loss) for name in names
+    )
+    verdict = "agree" if agrees else "DISAGREE"
+    sys.stderr.write(
+        f"symbp: torch is not installed: checked by central finite differences only, which "
+        f"{verdict} (largest |difference| {largest:.1e}); for the torch check: {INSTALL_HINT}\n"
+    )
+    return agrees
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork
-    from symbp.torch_check import check as torch_check
+    from symbp.torch_worker import start_torch_check
 
-    network = Network(_load(args.spec))
-    compiled = CompiledNetwork(network)
-    result = torch_check(compiled.evaluate(), compiled.finite_differences(), args.dtype)
+    spec = _load(args.spec)
+    with start_torch_check(spec, args.dtype) as pending:
+        from symbp.graph import Network
+        from symbp.numeric import CompiledNetwork
+        from symbp.torch_check import check as torch_check
+
+        network = Network(spec)
+        compiled = CompiledNetwork(network)
+        evaluation = compiled.evaluate()
+        finite_differences = compiled.finite_differences()
+        result = torch_check(evaluation, finite_differences, args.dtype, pending.result())
     if args.format == "json":
         from symbp.render import json as render_json
 
@@ -284,22 +339,26 @@ def _run_step(args: argparse.Namespace) -> int:
 
 
 def _run_handout(args: argparse.Namespace) -> int:
-    from symbp.files import write_atomic
-    from symbp.render.handout import (
-        compute_handout,
-        handout_document,
-        handout_format,
-        render_handout,
-    )
+    from symbp.torch_worker import start_torch_check
 
-    fmt = handout_format(args.output)
     if not 1 <= args.digits <= 15:
         raise SymbpError(f"--digits must be between 1 and 15, not {args.digits}")
-    data = compute_handout(_load(args.spec))
-    document = handout_document(
-        data.sweep, data.evaluation, data.check, data.new_loss, args.digits, args.lang
-    )
-    write_atomic(args.output, render_handout(document, fmt))
+    spec = _load(args.spec)
+    with start_torch_check(spec) as pending:
+        from symbp.files import write_atomic
+        from symbp.render.handout import (
+            compute_handout,
+            handout_document,
+            handout_format,
+            render_handout,
+        )
+
+        fmt = handout_format(args.output)
+        data = compute_handout(spec, pending)
+        document = handout_document(
+            data.sweep, data.evaluation, data.check, data.new_loss, args.digits, args.lang
+        )
+        write_atomic(args.output, render_handout(document, fmt))
     return EXIT_OK if data.check.passed else EXIT_MISMATCH
 
 
@@ -348,6 +407,22 @@ def _run_train(args: argparse.Namespace) -> int:
 
 def _write(text: str) -> None:
     sys.stdout.write(text)
+
+
+def run() -> NoReturn:
+    """The `symbp` command: main(), then exit at once.
+
+    A normal exit would tear down every object sympy and its caches made, a tenth of a second
+    spent after the answer is printed; the output is flushed and the files are written, so
+    there is nothing left to clean up.
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -35,6 +36,9 @@ from symbp.render.printers import latex, latex_number, latex_values, result_numb
 from symbp.render.steps import delta_rows, grad_latex, samples_note
 from symbp.spec import NetworkSpec
 from symbp.torch_check import CheckResult
+
+if TYPE_CHECKING:
+    from symbp.torch_worker import Pending
 
 #: Finite differences are shown to this many decimals (their own error is about 1e-11).
 FD_DECIMALS = 8
@@ -325,15 +329,21 @@ class HandoutData:
     new_loss: float
 
 
-def compute_handout(spec: NetworkSpec) -> HandoutData:
-    """The backward sweep, the values, the torch check and the loss after one update step."""
+def compute_handout(spec: NetworkSpec, pending: Pending | None = None) -> HandoutData:
+    """The backward sweep, the values, the torch check and the loss after one update step.
+
+    `pending` is a torch check already started in a worker (the CLI's); without it torch runs
+    in this process.
+    """
     from symbp.torch_check import check as torch_check
 
     network = Network(spec)
     sweep = backward_sweep(network)
     compiled = CompiledNetwork(network, sweep)
     evaluation = compiled.evaluate()
-    result = torch_check(evaluation, compiled.finite_differences())
+    finite_differences = compiled.finite_differences()
+    by_torch = None if pending is None else pending.result()
+    result = torch_check(evaluation, finite_differences, torch_side=by_torch)
     new_loss = compiled.evaluate(weights=updated_weights(evaluation, spec.learning_rate)).loss
     return HandoutData(sweep, evaluation, result, new_loss)
 
