@@ -67,7 +67,8 @@ def test_worker_uses_the_given_parameters_and_dtype() -> None:
             "the torch check's worker answered something unreadable",
         ),
         (
-            "import pickle, sys; sys.stdout.buffer.write(pickle.dumps(('error', 'RuntimeError: x')))",
+            "import pickle, sys; "
+            "sys.stdout.buffer.write(pickle.dumps(('error', 'RuntimeError: x')))",
             "the torch check failed: RuntimeError: x",
         ),
     ],
