@@ -56,6 +56,11 @@ def torch_installed() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
+def torch_imported() -> bool:
+    """Whether this process has imported torch already."""
+    return "torch" in sys.modules
+
+
 def worker_command() -> list[str]:
     """The command that runs the worker: this Python, this symbp."""
     return [sys.executable, "-m", "symbp.torch_worker"]
@@ -64,11 +69,17 @@ def worker_command() -> list[str]:
 class Pending:
     """A started torch check: `result()` waits for it; leaving a `with` block stops it."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(
+        self, process: subprocess.Popen[bytes] | None, ready: TorchGradients | None = None
+    ) -> None:
         self._process = process
+        self._ready = ready
 
     def result(self, timeout: float = TIMEOUT_SECONDS) -> TorchGradients:
         """torch's loss, gradients and version; SymbpError if the worker failed or timed out."""
+        if self._process is None:
+            assert self._ready is not None
+            return self._ready
         try:
             out, err = self._process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -80,6 +91,8 @@ class Pending:
 
     def cancel(self) -> None:
         """Stop the worker if it is still running (after an error in the main process)."""
+        if self._process is None:
+            return
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
@@ -107,11 +120,17 @@ def start_torch_check(
 ) -> Pending:
     """Start torch autograd on `spec` (at `parameters`, default the spec's) in a worker process.
 
-    Raises TorchMissingError at once when torch is not installed. `command` replaces the
-    worker's command line (tests use it to stand in a worker that crashes or hangs).
+    Raises TorchMissingError at once when torch is not installed. When this process has
+    imported torch already (a notebook, a test run), there is no start-up to hide and torch runs
+    here at once. `command` replaces the worker's command line (tests use it to stand in a
+    worker that crashes or hangs).
     """
     if command is None and not torch_installed():
         raise TorchMissingError()
+    if command is None and torch_imported():
+        from symbp.torch_check import torch_loss_and_gradients
+
+        return Pending(None, torch_loss_and_gradients(spec, dtype, parameters))
     job = (spec, dtype, None if parameters is None else tuple(parameters))
     try:
         process = subprocess.Popen(

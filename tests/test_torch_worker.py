@@ -30,7 +30,7 @@ def _run_python(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_worker_gives_the_published_numbers() -> None:
     require_module("torch")
-    by_torch = start_torch_check(default_spec()).result()
+    by_torch = start_torch_check(default_spec(), command=torch_worker.worker_command()).result()
     assert by_torch.loss == pytest.approx(MOOC_LOSS, abs=1e-10)
     assert by_torch.gradients == pytest.approx(MOOC_GRADIENTS, abs=1e-10)
     assert by_torch.version[0].isdigit()
@@ -44,7 +44,8 @@ def test_worker_uses_the_given_parameters_and_dtype() -> None:
 
     spec = load_spec(ROOT / "examples" / "mazur_2_2_2.toml")
     doubled = [2 * value for value in spec.parameters]
-    by_worker = start_torch_check(spec, "float32", doubled).result()
+    command = torch_worker.worker_command()
+    by_worker = start_torch_check(spec, "float32", doubled, command=command).result()
     here = torch_loss_and_gradients(spec, "float32", doubled)
     assert by_worker.loss == here.loss
     assert by_worker.gradients == here.gradients
@@ -84,13 +85,23 @@ def test_a_hanging_worker_is_stopped() -> None:
     pending = start_torch_check(default_spec(), command=_python("import time; time.sleep(600)"))
     with pytest.raises(SymbpError, match=r"did not finish within 0.5 s and was stopped"):
         pending.result(timeout=0.5)
+    assert pending._process is not None
     assert pending._process.returncode is not None  # killed and reaped, not left running
 
 
 def test_leaving_the_block_stops_the_worker() -> None:
     with start_torch_check(default_spec(), command=_python("import time; time.sleep(600)")) as p:
         pass
+    assert p._process is not None
     assert p._process.returncode is not None
+
+
+def test_with_torch_imported_already_the_check_runs_here() -> None:
+    # a notebook or a test run has paid for import torch: no worker, the same numbers
+    require_module("torch")
+    pending = start_torch_check(default_spec())
+    assert pending._process is None
+    assert pending.result().gradients == pytest.approx(MOOC_GRADIENTS, abs=1e-10)
 
 
 def test_the_worker_reads_the_spec_it_was_sent() -> None:
@@ -110,6 +121,7 @@ def test_cli_reports_a_crashed_worker_in_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(torch_worker, "torch_installed", lambda: True)
+    monkeypatch.setattr(torch_worker, "torch_imported", lambda: False)
     monkeypatch.setattr(torch_worker, "worker_command", lambda: _python("import os; os.abort()"))
     for args in (["derive", "--weight", "w1"], ["check"]):
         assert cli.main(args) == cli.EXIT_BAD_INPUT
