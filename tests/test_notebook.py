@@ -60,6 +60,7 @@ def test_the_stored_notebook_is_what_the_generator_writes() -> None:
     assert [c.source for c in stored.cells] == [c.source for c in built.cells]
 
 
+@pytest.mark.slow
 def test_notebook_runs_without_errors(executed) -> None:  # type: ignore[no-untyped-def]
     for cell in executed.cells:
         for output in cell.get("outputs", []):
