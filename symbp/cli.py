@@ -228,6 +228,11 @@ def _derive(args: argparse.Namespace, spec: NetworkSpec, pending: Pending | None
     sweep = backward_sweep(network)
     compiled = CompiledNetwork(network, sweep)
     evaluation = compiled.evaluate()
+    derivations = tuple(
+        derive(network, name, sweep=sweep) for name in names if name not in bias_names
+    )
+    biases = tuple(derive_bias(network, name, sweep=sweep) for name in names if name in bias_names)
+    _import_renderer(args.format)  # all the work but the check's, before waiting for torch
     check = None
     fd_agrees = True
     if pending is not None:
@@ -237,10 +242,6 @@ def _derive(args: argparse.Namespace, spec: NetworkSpec, pending: Pending | None
         check = torch_check(evaluation, finite_differences, args.dtype, pending.result())
     elif not args.no_check:
         fd_agrees = _finite_differences_only(evaluation, compiled.finite_differences(), names)
-    derivations = tuple(
-        derive(network, name, sweep=sweep) for name in names if name not in bias_names
-    )
-    biases = tuple(derive_bias(network, name, sweep=sweep) for name in names if name in bias_names)
     if args.format in ("latex", "mathml", "markdown", "html"):
         from symbp.render.rich import render_derivations
 
@@ -264,6 +265,16 @@ def _derive(args: argparse.Namespace, spec: NetworkSpec, pending: Pending | None
     if check is not None:
         return EXIT_OK if check.passed else EXIT_MISMATCH
     return EXIT_OK if fd_agrees else EXIT_MISMATCH
+
+
+def _import_renderer(fmt: str) -> None:
+    """Load the modules that will print the derivation (while torch still starts elsewhere)."""
+    if fmt in ("latex", "mathml", "markdown", "html"):
+        import symbp.render.rich  # noqa: F401
+    elif fmt == "json":
+        import symbp.render.json  # noqa: F401
+    else:
+        import symbp.render.text  # noqa: F401
 
 
 def _finite_differences_only(
