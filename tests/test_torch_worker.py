@@ -37,6 +37,7 @@ def test_worker_gives_the_published_numbers() -> None:
     assert type(by_torch.version) is str
 
 
+@pytest.mark.slow
 def test_worker_uses_the_given_parameters_and_dtype() -> None:
     # every weight doubled, in float32: the same as torch in this process with the same input
     require_module("torch")
@@ -104,6 +105,7 @@ def test_with_torch_imported_already_the_check_runs_here() -> None:
     assert pending.result().gradients == pytest.approx(MOOC_GRADIENTS, abs=1e-10)
 
 
+@pytest.mark.slow
 def test_the_worker_reads_the_spec_it_was_sent() -> None:
     # the worker's own command, fed by hand: what it answers is plain data about this spec
     require_module("torch")
