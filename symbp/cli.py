@@ -268,9 +268,15 @@ def _derive(args: argparse.Namespace, spec: NetworkSpec, pending: Pending | None
 
 
 def _import_renderer(fmt: str) -> None:
-    """Load the modules that will print the derivation (while torch still starts elsewhere)."""
+    """Load the modules that will print the output (while torch still starts elsewhere)."""
     if fmt in ("latex", "mathml", "markdown", "html"):
+        import symbp.render.html
+        import symbp.render.latex
+        import symbp.render.markdown
         import symbp.render.rich  # noqa: F401
+
+        if fmt in ("mathml", "html"):
+            import latex2mathml.converter  # noqa: F401
     elif fmt == "json":
         import symbp.render.json  # noqa: F401
     else:
@@ -365,6 +371,7 @@ def _run_handout(args: argparse.Namespace) -> int:
         )
 
         fmt = handout_format(args.output)
+        _import_renderer(fmt)  # while torch still starts elsewhere
         data = compute_handout(spec, pending)
         document = handout_document(
             data.sweep, data.evaluation, data.check, data.new_loss, args.digits, args.lang
