@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -187,14 +188,23 @@ def _symbp_command() -> list[str]:
 def _wall(command: list[str], allow_exit_1: bool = False) -> float:
     """Seconds from start to exit of a fresh process; exit 1 is allowed where it is the answer
     (check-hand's example holds the course's wrong numbers on purpose)."""
+    return _run_timed(command, allow_exit_1)[0]
+
+
+def _run_timed(command: list[str], allow_exit_1: bool = False) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the process and every process it waited
+    for, such as symbp's torch worker) of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_environment()
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode not in ((0, 1) if allow_exit_1 else (0,)):
         raise SystemExit(f"{' '.join(command)} failed: {completed.stderr.decode()[-500:]}")
-    return seconds
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
 
 
 #: start-up comparisons: (symbp command, baseline, target ratio), as the issue states them
@@ -206,7 +216,7 @@ STARTUP = (
 )
 
 
-def startup(runs: int) -> tuple[dict[str, float], dict[str, float]]:
+def startup(runs: int) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """Medians and minimums over `runs` fresh processes of each symbp command of STARTUP and
     each baseline (`python -c "import ..."`), every round running every command once, so that
     a busy machine slows all of them alike."""
@@ -220,18 +230,22 @@ def startup(runs: int) -> tuple[dict[str, float], dict[str, float]]:
             words = [str(Path(folder) / w) if w == "h.html" else w for w in words]
             commands[arguments] = [*symbp, *words]
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for command in commands.values():
             _wall(command, allow_exit_1=True)  # warm the file cache
         for _ in range(runs):
             for name, command in commands.items():
-                times[name].append(_wall(command, allow_exit_1=True))
+                wall, used = _run_timed(command, allow_exit_1=True)
+                times[name].append(wall)
+                cpu[name].append(used)
     medians = {name: statistics.median(values) for name, values in times.items()}
-    return medians, {name: min(values) for name, values in times.items()}
+    cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
+    return medians, {name: min(values) for name, values in times.items()}, cpu_medians
 
 
 def startup_lines(runs: int) -> list[str]:
     """One line per STARTUP comparison: median and fastest ratios against the target."""
-    medians, fastest = startup(runs)
+    medians, fastest, cpu = startup(runs)
     lines = []
     for arguments, baseline, target in STARTUP:
         median_ratio = medians[arguments] / medians[baseline]
@@ -241,7 +255,9 @@ def startup_lines(runs: int) -> list[str]:
             f"`symbp {arguments}`: {_seconds(medians[arguments])} = **{median_ratio:.2f}×** "
             f'`python -c "{baseline}"` ({_seconds(medians[baseline])}); fastest runs '
             f"{_seconds(fastest[arguments])} / {_seconds(fastest[baseline])} = "
-            f"{fastest_ratio:.2f}×; target ≤ {target}×: {verdict}"
+            f"{fastest_ratio:.2f}×; target ≤ {target}×: {verdict}. CPU time "
+            f"{_seconds(cpu[arguments])} / {_seconds(cpu[baseline])} = "
+            f"{cpu[arguments] / cpu[baseline]:.2f}×"
         )
     return lines
 
