@@ -147,6 +147,24 @@ def test_derive_without_torch_checks_by_finite_differences(
     assert lines[0].endswith(torch_worker.INSTALL_HINT)
 
 
+def test_derive_without_torch_skips_fixed_biases(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # fixed biases are not parameters: nothing to difference, and no KeyError
+    spec = tmp_path / "fixed.toml"
+    spec.write_text(
+        "layers = [2, 2, 2]\ninputs = [0.5, 0.3]\ntargets = [0.23, -0.07]\n"
+        "weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5, -0.3, 0.8]\n"
+        'bias = "per-layer"\nbias_values = [0.35, 0.6]\nbias_trainable = false\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(torch_worker, "torch_installed", lambda: False)
+    assert cli.main(["derive", "--all", "--spec", str(spec)]) == cli.EXIT_OK
+    assert "finite differences only, which agree" in capsys.readouterr().err
+    assert cli.main(["derive", "--weight", "b1", "--spec", str(spec)]) == cli.EXIT_OK
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize("args", [["check"], ["handout", "-o", "handout.html"]])
 def test_commands_that_need_torch_say_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch,
