@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from symbp.handcheck import HandReport
     from symbp.matrices import MatrixForm
     from symbp.numeric import CompiledNetwork, Evaluation
-    from symbp.torch_check import CheckResult
+    from symbp.torch_check import CheckResult, FiniteDifferenceCheck
+    from symbp.torch_worker import Pending
     from symbp.train import TrainingRun
 
 #: formats every result renders to; JSON is each result's own data document
@@ -187,11 +188,20 @@ class Derivations(Result):
     evaluation: Evaluation
     check: CheckResult | None = None
     digits: int = 4
+    #: without torch: the gradients against finite differences only
+    fallback: FiniteDifferenceCheck | None = None
 
     @property
     def passed(self) -> bool:
         """Whether every checked number agrees (True when nothing was checked)."""
+        if self.fallback is not None:
+            return self.fallback.agrees
         return self.check is None or self.check.passed
+
+    @property
+    def notice(self) -> str | None:
+        """A line for the reader beside the result: how it was checked, when not by torch."""
+        return None if self.fallback is None else self.fallback.notice
 
     def blocks_of(self, derivation: Derivation | BiasDerivation) -> tuple[Block, ...]:
         from symbp.content.derivation import bias_blocks, weight_blocks
@@ -501,6 +511,59 @@ class Problem(Result):
 
     def __init__(self, spec: NetworkSpec) -> None:
         self.spec = spec
+        self._pending: dict[str, Pending] = {}  # torch checks started in a worker, by dtype
+
+    def start_check(self, dtype: str = "float64") -> None:
+        """Start torch's side of the check now, in a worker process, so that it overlaps the
+        symbolic work (importing torch takes longer than all of it); the next result that
+        checks joins it. Nothing happens when torch is not installed."""
+        from symbp.torch_worker import TorchMissingError, start_torch_check
+
+        if dtype in self._pending:
+            return
+        try:
+            self._pending[dtype] = start_torch_check(self.spec, dtype)
+        except TorchMissingError:
+            return
+
+    def close(self) -> None:
+        """Stop any torch check still running in a worker."""
+        for pending in self._pending.values():
+            pending.cancel()
+        self._pending.clear()
+
+    def __enter__(self) -> Problem:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_result(self, dtype: str) -> CheckResult:
+        """The check against torch: the worker's answer when one was started, else torch here."""
+        from symbp.torch_check import check
+        from symbp.torch_worker import TorchMissingError, torch_installed
+
+        pending = self._pending.pop(dtype, None)
+        if pending is None and not torch_installed():
+            raise TorchMissingError()
+        finite_differences = self.compiled.finite_differences()
+        torch_side = None if pending is None else pending.result()
+        return check(self.evaluation, finite_differences, dtype, torch_side)
+
+    def _warm(self, fmt: str) -> None:
+        """Import what rendering `fmt` needs, while a started torch check still runs."""
+        if not self._pending:
+            return
+        import symbp.content.derivation  # noqa: F401
+        import symbp.formats.text  # noqa: F401
+
+        if fmt in ("latex", "mathml", "markdown", "html"):
+            import symbp.formats.html  # noqa: F401
+            import symbp.formats.markdown  # noqa: F401
+        if fmt in ("mathml", "html"):
+            import latex2mathml.converter  # noqa: F401
+        if fmt == "json":
+            import symbp.formats.json  # noqa: F401
 
     @classmethod
     def load(cls, path: str | Path) -> Problem:
@@ -595,14 +658,39 @@ class Problem(Result):
         for name in names:
             if name not in biases and name not in {w.name for w in network.weights}:
                 raise UnknownWeightError(name, tuple(known))
-        result = self.check(dtype).result if check else None
         derivations = tuple(
             derive_bias(network, name, sweep=self.sweep)
             if name in biases
             else derive(network, name, sweep=self.sweep)
             for name in names
         )
+        if not check:
+            return Derivations(derivations, self.evaluation, None, _digits(digits))
+        self._warm("text")
+        from symbp.torch_worker import TorchMissingError
+
+        try:
+            result = self._check_result(dtype)
+        except TorchMissingError:  # the check falls back to finite differences, and says so
+            fallback = self._finite_differences_only(names)
+            return Derivations(derivations, self.evaluation, None, _digits(digits), fallback)
         return Derivations(derivations, self.evaluation, result, _digits(digits))
+
+    def _finite_differences_only(self, names: Sequence[str]) -> FiniteDifferenceCheck | None:
+        from symbp.torch_check import FiniteDifferenceCheck, finite_difference_agrees
+
+        evaluation = self.evaluation
+        order = [p.name for p in self.network.parameters]
+        gradients = dict(zip(order, evaluation.gradients, strict=True))
+        by_fd = dict(zip(order, self.compiled.finite_differences(), strict=True))
+        checked = [name for name in names if name in by_fd]  # a fixed bias has no step
+        if not checked:
+            return None
+        differences = [abs(gradients[name] - by_fd[name]) for name in checked]
+        agrees = all(
+            finite_difference_agrees(gradients[n], by_fd[n], evaluation.loss) for n in checked
+        )
+        return FiniteDifferenceCheck(agrees, max(differences, default=0.0))
 
     def matrix_form(
         self, *, check: bool = False, dtype: str = "float64", digits: int = 4
@@ -620,10 +708,8 @@ class Problem(Result):
     def check(self, dtype: str = "float64") -> CheckReport:
         """Every gradient against torch autograd and central finite differences."""
         from symbp.content.names import Names
-        from symbp.torch_check import check
 
-        result = check(self.evaluation, self.compiled.finite_differences(), dtype)
-        return CheckReport(result, self.spec.title, Names(self.network))
+        return CheckReport(self._check_result(dtype), self.spec.title, Names(self.network))
 
     def step(self, learning_rate: float | None = None) -> Step:
         """One gradient-descent update with the spec's learning rate unless one is given."""
@@ -694,8 +780,10 @@ class Problem(Result):
             select(self.network, show)
         if title is not None:
             _title(title)
-        report = self.check().result if check else None
         new_loss = self.step().new_loss
+        self.sweep  # noqa: B018 - the symbolic work, done while a started torch check runs
+        self._warm("html")
+        report = self.check().result if check else None
         if matrix:
             from symbp.content.matrix import matrix_handout_document, matrix_passed
 

@@ -7,6 +7,8 @@ usage errors are shortened to one line as well.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -257,20 +259,28 @@ def _exit(passed: bool) -> int:
 def _run_derive(args: argparse.Namespace) -> int:
     if not args.all and not args.weight and args.form == "scalar":
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
-    result = _problem(args).derivations(
-        args.weight,
-        check=not args.no_check,
-        dtype=args.dtype,
-        digits=args.digits,
-        form=args.form,
-    )
+    with _problem(args) as problem:  # leaving it stops a torch worker still running
+        if not args.no_check:
+            problem.start_check(args.dtype)  # torch starts in a worker while sympy works here
+        result = problem.derivations(
+            args.weight,
+            check=not args.no_check,
+            dtype=args.dtype,
+            digits=args.digits,
+            form=args.form,
+        )
+    notice = getattr(result, "notice", None)
+    if notice:
+        sys.stderr.write(f"symbp: {notice}\n")
     for chunk in result.render_chunks(args.format, paper=args.paper):
         _write(chunk)
     return _exit(result.passed)
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    result = _problem(args).check(args.dtype)
+    with _problem(args) as problem:
+        problem.start_check(args.dtype)
+        result = problem.check(args.dtype)
     _write(result.render(args.format))
     return _exit(result.passed)
 
@@ -289,16 +299,18 @@ def _run_handout(args: argparse.Namespace) -> int:
         show = [name.strip() for names in args.show for name in names.split(",") if name.strip()]
         if not show:
             raise SymbpError("--show needs parameter names, e.g. --show w1,w5")
-    result = _problem(args).handout(
-        lang=args.lang,
-        digits=args.digits,
-        focus=args.focus,
-        show=show,
-        compact=args.compact,
-        title=args.title,
-        paper=args.paper,
-        form=args.form,
-    )
+    with _problem(args) as problem:
+        problem.start_check()
+        result = problem.handout(
+            lang=args.lang,
+            digits=args.digits,
+            focus=args.focus,
+            show=show,
+            compact=args.compact,
+            title=args.title,
+            paper=args.paper,
+            form=args.form,
+        )
     result.write(args.output)
     return _exit(result.passed)
 
@@ -326,6 +338,20 @@ def _run_train(args: argparse.Namespace) -> int:
 def _write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def run() -> NoReturn:
+    """The `symbp` command: main(), then exit at once.
+
+    A normal exit would tear down every object sympy and its caches made, a tenth of a second
+    spent after the answer is printed; the output is flushed and the files are written, so
+    there is nothing left to clean up.
+    """
+    status = main()
+    with contextlib.suppress(BrokenPipeError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

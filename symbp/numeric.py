@@ -28,6 +28,8 @@ from sympy.printing.precedence import PRECEDENCE
 from symbp.derive import Backprop, backward_sweep
 from symbp.graph import Network
 
+#: networks up to this many parameters take finite differences on plain floats (one sample)
+SCALAR_FD_LIMIT = 64
 #: what plain Python floats raise where numpy returns inf or nan
 _FLOAT_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
 
@@ -211,6 +213,7 @@ class CompiledNetwork:
         }
         exec(self._code, scalar)  # noqa: S102
         self._scalar_forward_backward = scalar["forward_backward"]
+        self._scalar_forward = scalar["forward"]
         self._arrays: dict[str, Any] | None = None
 
     def _array_function(self, name: str) -> Any:
@@ -307,9 +310,15 @@ class CompiledNetwork:
 
         Without inputs, L is the spec's samples' mean or sum, as `evaluate` reduces it.
         """
+        spec = self.network.spec
+        one_sample = inputs is None and targets is None and len(spec.samples) == 1
+        if one_sample and len(self.network.parameters) <= SCALAR_FD_LIMIT:
+            try:
+                return self._scalar_finite_differences(weights, step)
+            except _FLOAT_ERRORS:
+                pass  # numpy turns an overflow into inf, as the batched call below does
         import numpy as np
 
-        spec = self.network.spec
         w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
         n = len(w)
         batch = np.repeat(w[:, None], 2 * n, axis=1)
@@ -329,6 +338,24 @@ class CompiledNetwork:
             )
             losses = per_sample.mean(axis=0) if spec.reduction == "mean" else per_sample.sum(0)
         return tuple(float(d) for d in (losses[0::2] - losses[1::2]) / (2 * step))
+
+    def _scalar_finite_differences(
+        self, weights: Sequence[float] | None, step: float
+    ) -> tuple[float, ...]:
+        """Central differences of the spec's one sample on plain floats: for a small network
+        this is faster than importing numpy, which `symbp derive` otherwise needs only here."""
+        spec = self.network.spec
+        x, y = _floats(spec.inputs), _floats(spec.targets)
+        w = list(_floats(spec.parameters if weights is None else weights))
+        differences = []
+        for index, value in enumerate(w):
+            w[index] = value + step
+            above = self._scalar_forward(x, y, w)
+            w[index] = value - step
+            below = self._scalar_forward(x, y, w)
+            w[index] = value
+            differences.append((above - below) / (2 * step))
+        return tuple(differences)
 
 
 def _floats(values: Sequence[float] | Sequence[Any]) -> tuple[float, ...]:

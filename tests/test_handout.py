@@ -83,6 +83,7 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_html_handout_math_is_laid_out_in_chromium(tmp_path: Path, lang: str) -> None:
     require_module("torch")
@@ -124,6 +125,7 @@ def test_html_handout_math_is_laid_out_in_chromium(tmp_path: Path, lang: str) ->
     assert (width, height) == (1000, 2400)
 
 
+@pytest.mark.slow
 def test_latex_handout_compiles_with_pdflatex(tmp_path: Path) -> None:
     require_module("torch")
     pdflatex = require_tool("pdflatex")
