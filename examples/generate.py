@@ -1,20 +1,30 @@
 """Regenerates every generated file in examples/: python examples/generate.py
 
-- handout-{en,zh}.{html,tex,md}: the handouts of the default (MOOC 8.3) network;
+- handout-{en,zh}.{html,tex,md}: the handouts of the default (MOOC 8.3) network, and
+  handout-matrix-{en,zh}.{html,tex,md} the same in matrix form (`--form matrix`);
 - derivations/NAME.txt: for every example spec, exactly what
   `symbp derive --all --no-check --spec examples/NAME.toml` prints (no torch check, so the
   files do not depend on the torch build), plus its `symbp train` table when it sets `steps`;
-- mooc_8_3.ipynb: the example notebook, stored without outputs (the tests execute it).
+  derivations/matrix/NAME.txt what `symbp derive --form matrix --no-check` prints;
+- mooc_8_3.ipynb: the example notebook, stored without outputs (the tests execute it);
+- diagram-4-5-5-3.svg: the diagram of networks/course_4_5_5_3.toml, a course-sized network
+  whose weights are too many to label (the handout gives them as matrices beside it).
 
 With --check it writes nothing and exits 1 if any file is missing or out of date (the test
-suite runs it that way).
+suite runs it that way). Two optional steps draw pictures that depend on the machine's fonts and
+rasteriser, so they are neither stored nor compared by --check: --png renders
+diagram-4-5-5-3.png with headless Chromium (the SVG is the reference), --screenshots draws
+matrix-form-page.png, the backward-pass page of handout-matrix-en.tex as pdflatex sets it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -82,9 +92,10 @@ def build() -> nbformat.NotebookNode:
 def handouts() -> dict[Path, str]:
     files: dict[Path, str] = {}
     for lang in LANGUAGES:
-        handout = problem().handout(lang=lang)
-        for suffix in SUFFIXES:
-            files[HERE / f"handout-{lang}{suffix}"] = handout.render(HANDOUT_EXTENSIONS[suffix])
+        for form, stem in (("scalar", f"handout-{lang}"), ("matrix", f"handout-matrix-{lang}")):
+            handout = problem().handout(lang=lang, form=form)
+            for suffix in SUFFIXES:
+                files[HERE / f"{stem}{suffix}"] = handout.render(HANDOUT_EXTENSIONS[suffix])
     return files
 
 
@@ -105,7 +116,50 @@ def derivations() -> dict[Path, str]:
         if "\nsteps = " in spec.read_text(encoding="utf-8"):
             text += "\n" + _symbp(["train", "--spec", relative])
         files[HERE / "derivations" / f"{spec.stem}.txt"] = text
+        matrix = _symbp(["derive", "--form", "matrix", "--no-check", "--spec", relative])
+        files[HERE / "derivations" / "matrix" / f"{spec.stem}.txt"] = matrix
     return files
+
+
+COURSE_SPEC = HERE / "networks" / "course_4_5_5_3.toml"
+DIAGRAM = HERE / "diagram-4-5-5-3.svg"
+
+
+def diagram() -> dict[Path, str]:
+    """The course network's diagram as the handouts draw it (structure only, no labels)."""
+    from symbp.content.blocks import Diagram
+    from symbp.content.handout import labelled_pairs
+    from symbp.content.names import Names
+    from symbp.formats.diagram import svg
+
+    network = problem(COURSE_SPEC).network
+    drawing = Diagram(Names(network), labelled=labelled_pairs(network))
+    return {DIAGRAM: svg(drawing, title="A 4-5-5-3 network") + "\n"}
+
+
+def screenshot(path: Path) -> None:
+    """Render the diagram to PNG with headless Chromium (optional: machine-dependent)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        raise SystemExit("--png needs Chromium (chromium on the PATH)")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "diagram.html"
+        page.write_text(
+            '<!DOCTYPE html><html><body style="margin:0;background:white">'
+            + DIAGRAM.read_text(encoding="utf-8")
+            + "</body></html>",
+            encoding="utf-8",
+        )
+        subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             f"--user-data-dir={Path(tmp) / 'profile'}", "--window-size=460,320",
+             "--force-device-scale-factor=2", f"--screenshot={path}", page.as_uri()],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
 
 
 def notebook() -> dict[Path, str]:
@@ -114,7 +168,33 @@ def notebook() -> dict[Path, str]:
 
 def expected() -> dict[Path, str]:
     """Every generated file and the text it should hold."""
-    return {**handouts(), **derivations(), **notebook()}
+    return {**handouts(), **derivations(), **notebook(), **diagram()}
+
+
+def page_screenshot(tex: Path, png: Path, heading: str = "3. Backward pass") -> None:
+    """The page of a .tex handout that starts `heading`'s section, as pdflatex sets it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / tex.name
+        shutil.copy(tex, copy)
+        for _ in range(2):  # twice, as LaTeX wants for its page layout
+            subprocess.run(
+                ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", copy.name],
+                cwd=scratch,
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+        pdf = copy.with_suffix(".pdf")
+        pages = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout.split("\f")
+        number = next(i for i, page in enumerate(pages, start=1) if heading in page)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(number), "-l", str(number),
+             str(pdf), str(png.with_suffix(""))],
+            check=True,
+            timeout=120,
+        )  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
@@ -132,6 +212,10 @@ def main(argv: list[str]) -> int:
     for path, text in files.items():
         path.parent.mkdir(exist_ok=True)
         write_atomic(path, text)
+    if "--png" in argv:
+        screenshot(DIAGRAM.with_suffix(".png"))
+    if "--screenshots" in argv:
+        page_screenshot(HERE / "handout-matrix-en.tex", HERE / "matrix-form-page.png")
     return 0
 
 

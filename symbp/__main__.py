@@ -1,6 +1,6 @@
 """`python -m symbp` runs the command line."""
 
-from symbp.cli import main
+from symbp.cli import run
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -31,14 +31,18 @@ if TYPE_CHECKING:
     from symbp.derive import Backprop, BiasDerivation, Derivation
     from symbp.graph import Network
     from symbp.handcheck import HandReport
+    from symbp.matrices import MatrixForm
     from symbp.numeric import CompiledNetwork, Evaluation
-    from symbp.torch_check import CheckResult
+    from symbp.torch_check import CheckResult, FiniteDifferenceCheck
+    from symbp.torch_worker import Pending
     from symbp.train import TrainingRun
 
 #: formats every result renders to; JSON is each result's own data document
 FORMATS = ("text", "latex", "mathml", "markdown", "html", "json")
 #: handout formats by file extension
 HANDOUT_EXTENSIONS = {".html": "html", ".htm": "html", ".tex": "latex", ".md": "markdown"}
+#: how derivations are written: one parameter's chain rule at a time, or whole layers as matrices
+FORMS = ("scalar", "matrix")
 
 
 class Result:
@@ -60,15 +64,26 @@ class Result:
 
         return Document(self.title(), self.lang, self.blocks())
 
-    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
-        """The result as text, latex, mathml, markdown, html or json."""
+    def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
+        """The result as text, latex, mathml, markdown, html or json; LaTeX and HTML documents
+        are set on `paper` (a4 or letter; default a4)."""
         if format == "json":
             return self.to_json()
         if format not in FORMATS:
             raise SymbpError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
         from symbp import formats
+        from symbp.formats.page import paper as known_paper
 
-        return formats.render(self.document(), format)
+        return formats.render(self.document(), format, paper=known_paper(paper or "a4").name)
+
+    def render_chunks(
+        self,
+        format: str = "text",  # noqa: A002
+        *,
+        paper: str | None = None,
+    ) -> Iterator[str]:
+        """The rendering in pieces to write as they come (one piece unless overridden)."""
+        yield self.render(format, paper=paper)
 
     def _repr_html_(self) -> str:
         from symbp.formats import html
@@ -173,11 +188,20 @@ class Derivations(Result):
     evaluation: Evaluation
     check: CheckResult | None = None
     digits: int = 4
+    #: without torch: the gradients against finite differences only
+    fallback: FiniteDifferenceCheck | None = None
 
     @property
     def passed(self) -> bool:
         """Whether every checked number agrees (True when nothing was checked)."""
+        if self.fallback is not None:
+            return self.fallback.agrees
         return self.check is None or self.check.passed
+
+    @property
+    def notice(self) -> str | None:
+        """A line for the reader beside the result: how it was checked, when not by torch."""
+        return None if self.fallback is None else self.fallback.notice
 
     def blocks_of(self, derivation: Derivation | BiasDerivation) -> tuple[Block, ...]:
         from symbp.content.derivation import bias_blocks, weight_blocks
@@ -202,10 +226,15 @@ class Derivations(Result):
 
         return derivations_document(self.derivations, self.evaluation, self.check)
 
-    def render_chunks(self, format: str = "text") -> Iterator[str]:  # noqa: A002
+    def render_chunks(
+        self,
+        format: str = "text",  # noqa: A002
+        *,
+        paper: str | None = None,
+    ) -> Iterator[str]:
         """The rendering in pieces, one derivation at a time (what `derive --all` streams)."""
         if format in ("json", "latex", "html") or len(self.derivations) == 1:
-            yield self.render(format)  # whole documents: one piece
+            yield self.render(format, paper=paper)  # whole documents: one piece
             return
         from symbp import formats
 
@@ -248,6 +277,54 @@ class WeightDerivation(Derivations):
 
     def __repr__(self) -> str:
         return f"<WeightDerivation ∂L/∂{self.weight} = {self.value:.10g}>"
+
+
+@dataclass(frozen=True, repr=False)
+class MatrixDerivation(Result):
+    """The whole network's backpropagation in matrix form: per layer z = Wa + b, δ, ∂L/∂W, ∂L/∂b.
+
+    >>> matrix = problem().derivations(form="matrix")
+    >>> [round(v, 10) for v in matrix.weight_gradients[0][0]]  # ∂L/∂W⁽¹⁾, row h1: w1, w3
+    [-0.0084214805, -0.0050528883]
+    """
+
+    form: MatrixForm
+    check: CheckResult | None = None
+    digits: int = 4
+
+    @property
+    def passed(self) -> bool:
+        """Whether every gradient agrees with torch (True when nothing was checked)."""
+        from symbp.content.matrix import matrix_passed
+
+        return self.check is None or matrix_passed(self.form, self.check)
+
+    @property
+    def weight_gradients(self) -> tuple[tuple[tuple[float, ...], ...], ...]:
+        """∂L/∂W⁽ˡ⁾ for l = 1, 2, …: rows are a layer's units, columns the layer before's."""
+        return tuple(self.form.weight_gradients(layer) for layer in self.form.layers)
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        """∂L/∂p of every parameter, read off the gradient matrices."""
+        return dict(self.form.gradients)
+
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.matrix import matrix_blocks
+
+        return matrix_blocks(self.form, self.check, digits=self.digits, lang=self.lang)
+
+    def title(self) -> str:
+        return self.form.network.spec.title
+
+    def to_json(self) -> str:
+        from symbp.formats.json import matrix_document
+
+        return matrix_document(self.form, self.blocks(), self.check)
+
+    def __repr__(self) -> str:
+        layers = len(self.form.layers)
+        return f"<MatrixDerivation of {layers} layers, L = {self.form.loss:.10g}>"
 
 
 @dataclass(frozen=True, repr=False)
@@ -312,12 +389,12 @@ class Training(Result):
 
         return training_document(self.run, self.network_title)
 
-    def render(self, format: str = "text") -> str:  # noqa: A002
+    def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
         if format == "csv":
             from symbp.formats.csv import training_csv
 
             return training_csv(self.run)
-        return super().render(format)
+        return super().render(format, paper=paper)
 
     def plot(self, path: str | Path) -> Path:
         """Draw the loss curve to a .png or .svg file (matplotlib, imported only here)."""
@@ -339,9 +416,13 @@ class Handout(Result):
 
     handout: Document
     passed: bool = True  # every number agrees with the check (True when nothing was checked)
+    paper: str = "a4"  # the paper LaTeX and HTML are set on (a4 or letter)
 
     def blocks(self) -> tuple[Block, ...]:
         return self.handout.blocks
+
+    def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
+        return super().render(format, paper=paper or self.paper)
 
     def document(self) -> Document:
         return self.handout
@@ -430,6 +511,59 @@ class Problem(Result):
 
     def __init__(self, spec: NetworkSpec) -> None:
         self.spec = spec
+        self._pending: dict[str, Pending] = {}  # torch checks started in a worker, by dtype
+
+    def start_check(self, dtype: str = "float64") -> None:
+        """Start torch's side of the check now, in a worker process, so that it overlaps the
+        symbolic work (importing torch takes longer than all of it); the next result that
+        checks joins it. Nothing happens when torch is not installed."""
+        from symbp.torch_worker import TorchMissingError, start_torch_check
+
+        if dtype in self._pending:
+            return
+        try:
+            self._pending[dtype] = start_torch_check(self.spec, dtype)
+        except TorchMissingError:
+            return
+
+    def close(self) -> None:
+        """Stop any torch check still running in a worker."""
+        for pending in self._pending.values():
+            pending.cancel()
+        self._pending.clear()
+
+    def __enter__(self) -> Problem:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_result(self, dtype: str) -> CheckResult:
+        """The check against torch: the worker's answer when one was started, else torch here."""
+        from symbp.torch_check import check
+        from symbp.torch_worker import TorchMissingError, torch_installed
+
+        pending = self._pending.pop(dtype, None)
+        if pending is None and not torch_installed():
+            raise TorchMissingError()
+        finite_differences = self.compiled.finite_differences()
+        torch_side = None if pending is None else pending.result()
+        return check(self.evaluation, finite_differences, dtype, torch_side)
+
+    def _warm(self, fmt: str) -> None:
+        """Import what rendering `fmt` needs, while a started torch check still runs."""
+        if not self._pending:
+            return
+        import symbp.content.derivation  # noqa: F401
+        import symbp.formats.text  # noqa: F401
+
+        if fmt in ("latex", "mathml", "markdown", "html"):
+            import symbp.formats.html  # noqa: F401
+            import symbp.formats.markdown  # noqa: F401
+        if fmt in ("mathml", "html"):
+            import latex2mathml.converter  # noqa: F401
+        if fmt == "json":
+            import symbp.formats.json  # noqa: F401
 
     @classmethod
     def load(cls, path: str | Path) -> Problem:
@@ -457,6 +591,13 @@ class Problem(Result):
     @cached_property
     def evaluation(self) -> Evaluation:
         return self.compiled.evaluate()
+
+    @cached_property
+    def matrices(self) -> MatrixForm:
+        """The network's layers as matrices and backpropagation computed with them."""
+        from symbp.matrices import MatrixForm
+
+        return MatrixForm(self.evaluation)
 
     @property
     def weights(self) -> tuple[str, ...]:
@@ -493,10 +634,22 @@ class Problem(Result):
         check: bool = False,
         dtype: str = "float64",
         digits: int = 4,
-    ) -> Derivations:
-        """The derivations of several parameters (every weight and bias when `names` is None)."""
+        form: str = "scalar",
+    ) -> Derivations | MatrixDerivation:
+        """The derivations of several parameters (every weight and bias when `names` is None).
+
+        `form="matrix"` derives the whole network at once, layer by layer with matrices; it
+        names no parameter, so `names` must then be None.
+        """
         from symbp.derive import derive, derive_bias
 
+        if _form(form) == "matrix":
+            if names is not None:
+                raise SymbpError(
+                    "the matrix form derives every weight at once, layer by layer: "
+                    "leave out --weight (or use --form scalar)"
+                )
+            return self.matrix_form(check=check, dtype=dtype, digits=digits)
         network = self.network
         biases = {b.name for b in network.biases}
         if names is None:
@@ -505,14 +658,48 @@ class Problem(Result):
         for name in names:
             if name not in biases and name not in {w.name for w in network.weights}:
                 raise UnknownWeightError(name, tuple(known))
-        result = self.check(dtype).result if check else None
         derivations = tuple(
             derive_bias(network, name, sweep=self.sweep)
             if name in biases
             else derive(network, name, sweep=self.sweep)
             for name in names
         )
+        if not check:
+            return Derivations(derivations, self.evaluation, None, _digits(digits))
+        self._warm("text")
+        from symbp.torch_worker import TorchMissingError
+
+        try:
+            result = self._check_result(dtype)
+        except TorchMissingError:  # the check falls back to finite differences, and says so
+            fallback = self._finite_differences_only(names)
+            return Derivations(derivations, self.evaluation, None, _digits(digits), fallback)
         return Derivations(derivations, self.evaluation, result, _digits(digits))
+
+    def _finite_differences_only(self, names: Sequence[str]) -> FiniteDifferenceCheck | None:
+        from symbp.torch_check import FiniteDifferenceCheck, finite_difference_agrees
+
+        evaluation = self.evaluation
+        order = [p.name for p in self.network.parameters]
+        gradients = dict(zip(order, evaluation.gradients, strict=True))
+        by_fd = dict(zip(order, self.compiled.finite_differences(), strict=True))
+        checked = [name for name in names if name in by_fd]  # a fixed bias has no step
+        if not checked:
+            return None
+        differences = [abs(gradients[name] - by_fd[name]) for name in checked]
+        agrees = all(
+            finite_difference_agrees(gradients[n], by_fd[n], evaluation.loss) for n in checked
+        )
+        return FiniteDifferenceCheck(agrees, max(differences, default=0.0))
+
+    def matrix_form(
+        self, *, check: bool = False, dtype: str = "float64", digits: int = 4
+    ) -> MatrixDerivation:
+        """The whole network's backpropagation in matrix form; `check=True` compares it with
+        torch autograd."""
+        digits = _digits(digits)
+        result = self.check(dtype).result if check else None
+        return MatrixDerivation(self.matrices, result, digits)
 
     def forward(self) -> ForwardPass:
         """The forward pass, step by step."""
@@ -521,10 +708,8 @@ class Problem(Result):
     def check(self, dtype: str = "float64") -> CheckReport:
         """Every gradient against torch autograd and central finite differences."""
         from symbp.content.names import Names
-        from symbp.torch_check import check
 
-        result = check(self.evaluation, self.compiled.finite_differences(), dtype)
-        return CheckReport(result, self.spec.title, Names(self.network))
+        return CheckReport(self._check_result(dtype), self.spec.title, Names(self.network))
 
     def step(self, learning_rate: float | None = None) -> Step:
         """One gradient-descent update with the spec's learning rate unless one is given."""
@@ -549,22 +734,79 @@ class Problem(Result):
         return Training(run, self.spec.title, self.spec.weight_init)
 
     def handout(
-        self, *, lang: str = "en", digits: int = 4, focus: str | None = None, check: bool = True
+        self,
+        *,
+        lang: str = "en",
+        digits: int = 4,
+        focus: str | None = None,
+        check: bool = True,
+        show: Sequence[str] | None = None,
+        compact: bool = False,
+        title: str | None = None,
+        paper: str = "a4",
+        form: str = "scalar",
     ) -> Handout:
-        """The complete handout; `.write("handout.html")` (or .tex, .md) writes it."""
+        """The complete handout; `.write("handout.html")` (or .tex, .md) writes it.
+
+        `show` names the parameters derived in full (the others get one table row each; by
+        default every parameter of a network of up to 20 weights, else one weight per layer),
+        `compact` gives every gradient and update one table row, `title` replaces the spec's,
+        `paper` (a4 or letter) sets the LaTeX and HTML page.
+
+        `form="matrix"` writes the forward and backward pass with matrices and vectors; it
+        explains no single weight's sign, so `focus` must then be None.
+
+        >>> handout = problem().handout(show=["w1"], check=False, title="Week 3")
+        >>> handout.title(), handout.paper
+        ('Week 3', 'a4')
+        """
         from symbp.content.handout import handout_document
         from symbp.content.labels import labels
+        from symbp.content.selection import select
+        from symbp.formats.page import paper as known_paper
 
-        labels(lang)  # an unknown language fails before any work
+        labels(lang)  # an unknown language, paper or parameter fails before any work
+        known_paper(paper)
         digits = _digits(digits)
+        matrix = _form(form) == "matrix"
         if focus is not None:
+            if matrix:
+                raise SymbpError(
+                    "--focus explains one weight's sign, which the matrix form does not: "
+                    "leave out --focus (or use --form scalar)"
+                )
             self.network.weight(focus)
-        report = self.check().result if check else None
+        if show is not None:
+            select(self.network, show)
+        if title is not None:
+            _title(title)
         new_loss = self.step().new_loss
+        self.sweep  # noqa: B018 - the symbolic work, done while a started torch check runs
+        self._warm("html")
+        report = self.check().result if check else None
+        if matrix:
+            from symbp.content.matrix import matrix_handout_document, matrix_passed
+
+            document = matrix_handout_document(
+                self.matrices, report, new_loss, digits=digits, lang=lang
+            )
+            passed = report is None or (report.passed and matrix_passed(self.matrices, report))
+            if title is not None:
+                document = _retitled(document, title)
+            return Handout(document, passed, paper)
         document = handout_document(
-            self.sweep, self.evaluation, report, new_loss, digits=digits, lang=lang, focus=focus
+            self.sweep,
+            self.evaluation,
+            report,
+            new_loss,
+            digits=digits,
+            lang=lang,
+            focus=focus,
+            show=show,
+            compact=compact,
+            heading=title,
         )
-        return Handout(document, report is None or report.passed)
+        return Handout(document, report is None or report.passed, paper)
 
     def check_hand(self, calculation: str, *, learning_rate: float | None = None) -> HandCheck:
         """Judge a hand calculation given as text, one `name = value` per line (# comments).
@@ -589,6 +831,34 @@ class Problem(Result):
     def __repr__(self) -> str:
         layers = "-".join(str(n) for n in self.spec.layers)
         return f"<Problem {self.spec.title!r}: {layers}, L = {self.loss:.10g}>"
+
+
+def _title(title: str) -> str:
+    from symbp.spec import MAX_TITLE_LENGTH
+
+    if not title.strip() or len(title) > MAX_TITLE_LENGTH or not title.isprintable():
+        raise SymbpError(
+            f"--title must be 1 to {MAX_TITLE_LENGTH} printable characters, not {title!r}"
+        )
+    return title
+
+
+def _retitled(document: Document, title: str) -> Document:
+    """The document under another title (its first heading too)."""
+    from dataclasses import replace
+
+    from symbp.content.blocks import Heading, Text
+
+    blocks = document.blocks
+    if blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
+        blocks = (Heading((Text(title),), 1), *blocks[1:])
+    return replace(document, title=title, blocks=blocks)
+
+
+def _form(form: str) -> str:
+    if form not in FORMS:
+        raise SymbpError(f"unknown form {form!r} (known: {', '.join(FORMS)})")
+    return form
 
 
 def _digits(digits: int) -> int:

@@ -7,6 +7,8 @@ usage errors are shortened to one line as well.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -48,12 +50,36 @@ def _build_parser() -> argparse.ArgumentParser:
         default="text",
         help="output format (default: text)",
     )
+    form_options = _Parser(add_help=False)
+    form_options.add_argument(
+        "--form",
+        choices=("scalar", "matrix"),
+        default="scalar",
+        help="scalar: each weight's chain rule (default); matrix: every layer at once with "
+        "matrices and vectors, z = Wa + b, δ = Wᵀδ ⊙ f′(z), ∂L/∂W = δaᵀ",
+    )
     dtype_options = _Parser(add_help=False)
     dtype_options.add_argument(
         "--dtype",
         choices=("float64", "float32"),
         default="float64",
         help="precision of the torch autograd check (default: float64)",
+    )
+
+    digits_options = _Parser(add_help=False)
+    digits_options.add_argument(
+        "--digits",
+        type=int,
+        default=4,
+        metavar="N",
+        help="significant digits of displayed values, 1 to 15 (default: 4)",
+    )
+    paper_options = _Parser(add_help=False)
+    paper_options.add_argument(
+        "--paper",
+        choices=("a4", "letter"),
+        default="a4",
+        help="paper of LaTeX and HTML (print) output (default: a4)",
     )
 
     parser = _Parser(
@@ -68,20 +94,33 @@ def _build_parser() -> argparse.ArgumentParser:
 
     derive = commands.add_parser(
         "derive",
-        parents=[spec_options, derive_format_options, dtype_options],
+        parents=[
+            spec_options,
+            derive_format_options,
+            form_options,
+            dtype_options,
+            digits_options,
+            paper_options,
+        ],
         help="derive ∂L/∂w for one weight or all, step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
         "symbol = formula = numbers = value, the δ form, the closed form, the value, "
         "and its agreement with torch autograd.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp derive --weight w1\n  symbp derive --all --format json\n"
-        "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check",
+        "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check\n"
+        "  symbp derive --weight w1 --format latex --digits 6 --paper letter\n"
+        "  symbp derive --form matrix --format latex\n\n"
+        "--form matrix derives the whole network at once: it needs no --weight or --all "
+        "(--all is accepted) and refuses --weight.",
     )
     which = derive.add_mutually_exclusive_group()
     which.add_argument(
         "--weight", metavar="NAME", action="append", help="weight to derive (repeatable), e.g. w1"
     )
-    which.add_argument("--all", action="store_true", help="derive every weight")
+    which.add_argument(
+        "--all", action="store_true", help="derive every weight (what --form matrix always does)"
+    )
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
     )
@@ -112,7 +151,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     handout = commands.add_parser(
         "handout",
-        parents=[spec_options],
+        parents=[spec_options, digits_options, paper_options, form_options],
         help="write a complete derivation handout (.html, .tex or .md)",
         description="Write a self-contained handout: the network diagram, the forward pass, "
         "the backward pass for every weight, the update step and a check against torch "
@@ -120,23 +159,37 @@ def _build_parser() -> argparse.ArgumentParser:
         ".tex (pdflatex for en, xelatex for zh) or .md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp handout -o handout.html\n"
-        "  symbp handout -o handout.tex --lang zh --digits 6",
+        "  symbp handout -o handout.tex --lang zh --digits 6\n"
+        "  symbp handout -o week3.html --spec net.toml --show w1,w9 --title 'Week 3' "
+        "--paper letter\n"
+        "  symbp handout -o notes.tex --spec net.toml --compact\n"
+        "  symbp handout -o handout.html --form matrix",
     )
     handout.add_argument("-o", "--output", metavar="FILE", required=True, help="file to write")
     handout.add_argument(
         "--lang", choices=("en", "zh"), default="en", help="language of the prose (default: en)"
     )
     handout.add_argument(
-        "--digits",
-        type=int,
-        default=4,
-        metavar="N",
-        help="significant digits of displayed values, 1 to 15 (default: 4)",
-    )
-    handout.add_argument(
         "--focus",
         metavar="WEIGHT",
-        help="the weight whose gradient's sign the handout explains (default: the first)",
+        help="the weight whose gradient's sign the handout explains (default: the first "
+        "weight shown; not with --form matrix)",
+    )
+    handout.add_argument(
+        "--show",
+        metavar="NAMES",
+        action="append",
+        help="parameters to derive in full, comma-separated (repeatable), e.g. w1,w5; the "
+        "others get one table row each (default: all of a network of up to 20 weights, else "
+        "the first weight of each layer)",
+    )
+    handout.add_argument(
+        "--compact",
+        action="store_true",
+        help="every gradient and every update as one table row",
+    )
+    handout.add_argument(
+        "--title", metavar="TEXT", help="the handout's title (default: the spec's)"
     )
     handout.set_defaults(run=_run_handout)
 
@@ -204,24 +257,36 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    from symbp.derive import check_printable
-
-    if not args.all and not args.weight:
+    if not args.all and not args.weight and args.form == "scalar":
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
-    problem = _problem(args)
-    network = problem.network
-    names = args.weight or [w.name for w in network.weights] + [b.name for b in network.biases]
-    check_printable(network, names, args.format)  # derivations too long to print fail first
-    result = problem.derivations(
-        None if args.all else args.weight, check=not args.no_check, dtype=args.dtype
-    )
-    for chunk in result.render_chunks(args.format):
+    with _problem(args) as problem:  # leaving it stops a torch worker still running
+        if args.form == "scalar":  # derivations too long to print fail before any other work
+            from symbp.derive import check_printable
+
+            network = problem.network
+            every = [w.name for w in network.weights] + [b.name for b in network.biases]
+            check_printable(network, args.weight or every, args.format)
+        if not args.no_check:
+            problem.start_check(args.dtype)  # torch starts in a worker while sympy works here
+        result = problem.derivations(
+            args.weight,
+            check=not args.no_check,
+            dtype=args.dtype,
+            digits=args.digits,
+            form=args.form,
+        )
+    notice = getattr(result, "notice", None)
+    if notice:
+        sys.stderr.write(f"symbp: {notice}\n")
+    for chunk in result.render_chunks(args.format, paper=args.paper):
         _write(chunk)
     return _exit(result.passed)
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    result = _problem(args).check(args.dtype)
+    with _problem(args) as problem:
+        problem.start_check(args.dtype)
+        result = problem.check(args.dtype)
     _write(result.render(args.format))
     return _exit(result.passed)
 
@@ -235,7 +300,23 @@ def _run_handout(args: argparse.Namespace) -> int:
     from symbp.api import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
-    result = _problem(args).handout(lang=args.lang, digits=args.digits, focus=args.focus)
+    show = None
+    if args.show is not None:
+        show = [name.strip() for names in args.show for name in names.split(",") if name.strip()]
+        if not show:
+            raise SymbpError("--show needs parameter names, e.g. --show w1,w5")
+    with _problem(args) as problem:
+        problem.start_check()
+        result = problem.handout(
+            lang=args.lang,
+            digits=args.digits,
+            focus=args.focus,
+            show=show,
+            compact=args.compact,
+            title=args.title,
+            paper=args.paper,
+            form=args.form,
+        )
     result.write(args.output)
     return _exit(result.passed)
 
@@ -263,6 +344,20 @@ def _run_train(args: argparse.Namespace) -> int:
 def _write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def run() -> NoReturn:
+    """The `symbp` command: main(), then exit at once.
+
+    A normal exit would tear down every object sympy and its caches made, a tenth of a second
+    spent after the answer is printed; the output is flushed and the files are written, so
+    there is nothing left to clean up.
+    """
+    status = main()
+    with contextlib.suppress(BrokenPipeError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,8 @@ from sympy.printing.precedence import PRECEDENCE
 from symbp.derive import Backprop, backward_sweep
 from symbp.graph import Network
 
+#: networks up to this many parameters take finite differences on plain floats (one sample)
+SCALAR_FD_LIMIT = 64
 #: what plain Python floats raise where numpy returns inf or nan
 _FLOAT_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
 #: finite differences: numbers held at once per chunk of perturbed weights (64 MB of float64),
@@ -223,6 +225,7 @@ class CompiledNetwork:
         }
         exec(self._code, scalar)  # noqa: S102
         self._scalar_forward_backward = scalar["forward_backward"]
+        self._scalar_forward = scalar["forward"]
         self._arrays: dict[str, Any] | None = None
 
     def _array_function(self, name: str) -> Any:
@@ -330,9 +333,15 @@ class CompiledNetwork:
         arrays (the others stay scalars that broadcast), so memory stays bounded whatever the
         network's size: n weights at once would need n × 2n numbers (6.4 GB at 20,000).
         """
+        spec = self.network.spec
+        one_sample = inputs is None and targets is None and len(spec.samples) == 1
+        if one_sample and len(self.network.parameters) <= SCALAR_FD_LIMIT:
+            try:
+                return self._scalar_finite_differences(weights, step)
+            except _FLOAT_ERRORS:
+                pass  # numpy turns an overflow into inf, as the batched call below does
         import numpy as np
 
-        spec = self.network.spec
         w = [float(v) for v in (spec.parameters if weights is None else weights)]
         n = len(w)
         several = inputs is None and targets is None and len(spec.samples) > 1
@@ -368,6 +377,24 @@ class CompiledNetwork:
                 differences += [float(d) for d in (losses[0::2] - losses[1::2]) / (2 * step)]
         return tuple(differences)
 
+    def _scalar_finite_differences(
+        self, weights: Sequence[float] | None, step: float
+    ) -> tuple[float, ...]:
+        """Central differences of the spec's one sample on plain floats: for a small network
+        this is faster than importing numpy, which `symbp derive` otherwise needs only here."""
+        spec = self.network.spec
+        x, y = _floats(spec.inputs), _floats(spec.targets)
+        w = list(_floats(spec.parameters if weights is None else weights))
+        differences = []
+        for index, value in enumerate(w):
+            w[index] = value + step
+            above = self._scalar_forward(x, y, w)
+            w[index] = value - step
+            below = self._scalar_forward(x, y, w)
+            w[index] = value
+            differences.append((above - below) / (2 * step))
+        return tuple(differences)
+
 
 def _floats(values: Sequence[float] | Sequence[Any]) -> tuple[float, ...]:
     return tuple(float(v) for v in values)
@@ -399,3 +426,43 @@ def updated_weights(evaluation: Evaluation, learning_rate: float) -> tuple[float
         w - learning_rate * g
         for w, g in zip(evaluation.parameters, evaluation.gradients, strict=True)
     )
+
+
+class ScalarFunction:
+    """One expression of the network's symbols compiled to Python, as CompiledNetwork's code is.
+
+    Called with the values of its symbols; it computes on plain floats like a one-sample
+    evaluation, and on numpy scalars (inf and nan instead of an exception) where floats raise.
+    """
+
+    def __init__(self, expr: sp.Expr) -> None:
+        self.symbols = tuple(sorted(expr.free_symbols, key=sp.default_sort_key))
+        names = {symbol: f"v{number}" for number, symbol in enumerate(self.symbols)}
+        printer = _CodePrinter(names)
+        arguments = ", ".join(names[s] for s in self.symbols)
+        # The source is printed from symbols symbp created, never from user text.
+        source = f"def function({arguments}):\n    return {printer.code(expr)}\n"
+        namespace: dict[str, Any] = {
+            "numpy": _LazyNumpy(),
+            "_sigmoid": scalar_sigmoid,
+            "_logsumexp": stable_logsumexp,
+        }
+        exec(compile(source, "<symbp generated>", "exec"), namespace)  # noqa: S102
+        self._function = namespace["function"]
+        self._source = source
+
+    def __call__(self, values: Mapping[sp.Symbol, float]) -> float:
+        arguments = [values[symbol] for symbol in self.symbols]
+        try:
+            return float(self._function(*arguments))
+        except _FLOAT_ERRORS:
+            import numpy as np
+
+            namespace: dict[str, Any] = {
+                "numpy": np,
+                "_sigmoid": stable_sigmoid,
+                "_logsumexp": stable_logsumexp,
+            }
+            exec(compile(self._source, "<symbp generated>", "exec"), namespace)  # noqa: S102
+            with np.errstate(all="ignore"):
+                return float(namespace["function"](*(np.float64(v) for v in arguments)))

@@ -20,7 +20,7 @@ from typing import Any
 
 from symbp.errors import SpecError, SymbpError
 from symbp.files import read_small_text
-from symbp.functions import ACTIVATIONS, LOSSES
+from symbp.names import ACTIVATION_NAMES, LOSS_NAMES
 
 #: Limits that keep a spec printable and a derivation tractable.
 MAX_LAYERS = 8
@@ -282,8 +282,8 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         data.get("negative_slope", DEFAULT_NEGATIVE_SLOPE), f"{source}: negative_slope"
     )
     loss = data.get("loss", "half_sse")
-    if not isinstance(loss, str) or loss not in LOSSES:
-        raise SpecError(f"{source}: unknown loss {loss!r} (known: {', '.join(LOSSES)})")
+    if not isinstance(loss, str) or loss not in LOSS_NAMES:
+        raise SpecError(f"{source}: unknown loss {loss!r} (known: {', '.join(LOSS_NAMES)})")
     _check_loss_fits_output(loss, activations[-1], source)
 
     numbering = data.get("numbering", "by-source")
@@ -357,9 +357,9 @@ def _activations(value: Any, n_layers: int, source: str) -> tuple[str, ...]:
     else:
         raise SpecError(f"{source}: activation must be a name or a list of names")
     for name in activations:
-        if name not in ACTIVATIONS:
+        if name not in ACTIVATION_NAMES:
             raise SpecError(
-                f"{source}: unknown activation {name!r} (known: {', '.join(ACTIVATIONS)})"
+                f"{source}: unknown activation {name!r} (known: {', '.join(ACTIVATION_NAMES)})"
             )
     if "softmax" in activations[:-1]:
         raise SpecError(f"{source}: activation 'softmax' is allowed on the output layer only")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from symbp.numeric import Evaluation
 from symbp.spec import NetworkSpec
+
+if TYPE_CHECKING:  # numeric imports sympy, which the torch worker must not load
+    from symbp.numeric import Evaluation
 
 #: |symbolic − torch| must be within ATOL + RTOL·|torch| (per dtype).
 TOLERANCES = {"float64": (1e-10, 1e-8), "float32": (1e-5, 1e-4)}
@@ -23,6 +25,14 @@ TOLERANCES = {"float64": (1e-10, 1e-8), "float32": (1e-5, 1e-4)}
 FD_TOLERANCES = (1e-7, 1e-5)
 FD_ROUNDING = 1e-8
 DTYPES = tuple(TOLERANCES)
+
+
+class TorchGradients(NamedTuple):
+    """What torch autograd says: L, ∂L/∂p for every parameter (symbp's order), torch's version."""
+
+    loss: float
+    gradients: tuple[float, ...]
+    version: str
 
 
 @dataclass(frozen=True)
@@ -188,7 +198,7 @@ def torch_loss_and_gradients(
     spec: NetworkSpec,
     dtype: str = "float64",
     weights: Sequence[float] | None = None,
-) -> tuple[float, tuple[float, ...], str]:
+) -> TorchGradients:
     """L and ∂L/∂p for every parameter (weights in numbering order, then trainable biases) by
     torch autograd, over all the spec's samples; and torch's version."""
     import torch
@@ -196,7 +206,9 @@ def torch_loss_and_gradients(
     network = _build(spec, dtype, weights)
     loss = network.forward()
     loss.backward()
-    return float(loss.item()), network.flat_values(spec, gradients=True), torch.__version__
+    return TorchGradients(
+        float(loss.item()), network.flat_values(spec, gradients=True), torch.__version__
+    )
 
 
 def torch_training(
@@ -267,15 +279,18 @@ def check(
     evaluation: Evaluation,
     finite_differences: Sequence[float],
     dtype: str = "float64",
+    torch_side: TorchGradients | None = None,
 ) -> CheckResult:
-    """Compare an evaluation's loss and gradients with torch autograd and finite differences."""
+    """Compare an evaluation's loss and gradients with torch autograd and finite differences.
+
+    `torch_side` is torch's answer when it was computed elsewhere (the CLI's worker process, see
+    torch_worker.py) for the same spec, dtype and parameters; otherwise it is computed here.
+    """
     spec = evaluation.network.spec
-    loss_torch, gradients_torch, version = torch_loss_and_gradients(
-        spec, dtype, evaluation.parameters
-    )
+    if torch_side is None:
+        torch_side = torch_loss_and_gradients(spec, dtype, evaluation.parameters)
+    loss_torch, gradients_torch, version = torch_side
     atol, rtol = TOLERANCES[dtype]
-    fd_atol, fd_rtol = FD_TOLERANCES
-    fd_atol += FD_ROUNDING * max(1.0, abs(evaluation.loss))
     checks = []
     for weight, symbolic, by_torch, by_fd in zip(
         evaluation.network.parameters,
@@ -284,8 +299,8 @@ def check(
         finite_differences,
         strict=True,
     ):
-        passed = _close(symbolic, by_torch, atol, rtol) and _close(
-            symbolic, by_fd, fd_atol, fd_rtol
+        passed = _close(symbolic, by_torch, atol, rtol) and finite_difference_agrees(
+            symbolic, by_fd, evaluation.loss
         )
         checks.append(WeightCheck(weight.name, symbolic, by_torch, by_fd, passed))
     return CheckResult(
@@ -298,5 +313,31 @@ def check(
     )
 
 
+def finite_difference_agrees(symbolic: float, by_fd: float, loss: float) -> bool:
+    """Whether a gradient and its central finite difference agree within FD_TOLERANCES plus
+    the difference's rounding bound at this loss."""
+    fd_atol, fd_rtol = FD_TOLERANCES
+    return _close(symbolic, by_fd, fd_atol + FD_ROUNDING * max(1.0, abs(loss)), fd_rtol)
+
+
 def _close(value: float, reference: float, atol: float, rtol: float) -> bool:
     return abs(value - reference) <= atol + rtol * abs(reference)
+
+
+@dataclass(frozen=True)
+class FiniteDifferenceCheck:
+    """The check without torch: derived gradients against central finite differences only."""
+
+    agrees: bool
+    largest_difference: float
+
+    @property
+    def notice(self) -> str:
+        from symbp.torch_worker import INSTALL_HINT
+
+        verdict = "agree" if self.agrees else "DISAGREE"
+        return (
+            f"torch is not installed: checked by central finite differences only, which "
+            f"{verdict} (largest |difference| {self.largest_difference:.1e}); for the torch "
+            f"check: {INSTALL_HINT}"
+        )

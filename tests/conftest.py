@@ -26,6 +26,19 @@ MOOC_GRADIENTS = (
 MOOC_WEIGHTS = (0.2, -0.4, 0.5, 0.6, 0.1, -0.5, -0.3, 0.8)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run the tests on every core when pytest-xdist is installed and -n was not given.
+
+    This is `-n auto` in pyproject's addopts, except that a Python without pytest-xdist still
+    runs the suite (in one process) instead of rejecting the option; `-n 0` runs one process.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # a worker runs its share itself (it is told -n nothing, not -n 0)
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("numprocesses") is None:
+        config.option.numprocesses = "auto"
+
+
 def require_tool(name: str) -> str:
     """The path of a real external tool; skip without it, but fail in CI (CI=true)."""
     path = shutil.which(name)
@@ -49,3 +62,14 @@ def require_module(name: str) -> None:
 @pytest.fixture
 def mooc() -> Network:
     return Network(default_spec())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many displayed equations the read-back harness checked, per format."""
+    from tests.readback.tally import tally
+
+    lines = tally(terminalreporter.config).lines()
+    if lines:
+        terminalreporter.section("read-back of displayed math")
+        for line in lines:
+            terminalreporter.write_line(line)

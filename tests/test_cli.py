@@ -39,6 +39,7 @@ def test_derive_w1_answers_the_seed_question() -> None:
     assert "agrees" in out
 
 
+@pytest.mark.slow
 def test_derive_all_json_has_every_weight() -> None:
     require_module("torch")
     result = run("derive", "--all", "--format", "json")

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "examples").glob("*.toml"))
 
 
+@pytest.mark.slow
 def test_generated_examples_are_up_to_date() -> None:
     # handouts, derivations and the notebook: python examples/generate.py --check
     require_module("torch")

@@ -322,6 +322,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_cli_exit_status(tmp_path: Path) -> None:
     right = tmp_path / "right.txt"
     right.write_text("# all of it, 4 decimals\n" + as_plain(student()))

@@ -77,6 +77,7 @@ def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
     assert "2 training samples" in handout.replace("$", "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
 def test_derive_all_in_every_rich_format(spec_path: Path) -> None:
     # weights and biases alike, checked against torch (exit 0), MathML well-formed

@@ -60,12 +60,14 @@ def test_the_stored_notebook_is_what_the_generator_writes() -> None:
     assert [c.source for c in stored.cells] == [c.source for c in built.cells]
 
 
+@pytest.mark.slow
 def test_notebook_runs_without_errors(executed) -> None:  # type: ignore[no-untyped-def]
     for cell in executed.cells:
         for output in cell.get("outputs", []):
             assert output.output_type != "error", output
 
 
+@pytest.mark.slow
 def test_derivation_cell_shows_mathml(executed) -> None:  # type: ignore[no-untyped-def]
     import xml.etree.ElementTree as ET
 
@@ -77,6 +79,7 @@ def test_derivation_cell_shows_mathml(executed) -> None:  # type: ignore[no-unty
     assert f"{abs(MOOC_GRADIENTS[0]):.10f}" in html  # the sign is its own <mo>
 
 
+@pytest.mark.slow
 def test_check_cell_says_torch_agrees(executed) -> None:  # type: ignore[no-untyped-def]
     (result,) = outputs_of(executed, "problem.check()")
     assert "text/html" in result["data"]
@@ -84,6 +87,7 @@ def test_check_cell_says_torch_agrees(executed) -> None:  # type: ignore[no-unty
     assert "all agree" in result["data"]["text/plain"]
 
 
+@pytest.mark.slow
 def test_hand_calculation_cell_names_the_mistake(executed) -> None:  # type: ignore[no-untyped-def]
     (result,) = outputs_of(executed, "problem.check_hand(")
     html = result["data"]["text/html"]

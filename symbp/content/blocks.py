@@ -67,7 +67,8 @@ class Row:
 @dataclass(frozen=True)
 class Equations:
     """Displayed equations. "aligned": one line per row, aligned at the first relation;
-    "stacked": every step of a row on a line of its own."""
+    "stacked": every step of a row on a line of its own; "dense": stacked, with long sums
+    packed several terms a line and Leibniz symbols set small (a long sum over paths)."""
 
     rows: tuple[Row, ...]
     layout: str = "aligned"
@@ -88,11 +89,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Diagram:
-    """The network drawn, each weight's (and bias's) name and value beside it."""
+    """The network drawn. `labelled` says, per layer pair (input to first hidden layer first),
+    whether each weight's name and value is written on its edge (and each bias's beside its
+    unit); the others are left to a table. Empty: every pair is labelled."""
 
     names: Names
     digits: int = 4
     biases: bool = True
+    labelled: tuple[bool, ...] = ()
 
 
 Block = Heading | Paragraph | Items | Equations | Table | Diagram

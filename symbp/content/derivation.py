@@ -195,12 +195,16 @@ def simplification_paragraph(network: Network, lang: str) -> Paragraph | None:
     return None
 
 
-def path_sum_row(writer: Writer, lhs: E.Node, derivation: Derivation) -> Row:
-    """∂L/∂w = Σ over paths of the product of their Leibniz factors, one path per line."""
+def path_sum_row(
+    writer: Writer, lhs: E.Node, derivation: Derivation, *, one_per_line: bool = True
+) -> Row:
+    """∂L/∂w = Σ over paths of the product of their Leibniz factors, one path per line (or as
+    many as fit, `one_per_line=False`)."""
     paths = [
         E.product(*(writer.partial(f.of, f.wrt) for f in path.factors)) for path in derivation.paths
     ]
-    return Row(E.Chain(lhs, (E.Step("=", E.total(*paths), split=len(paths) > 1),)))
+    split = one_per_line and len(paths) > 1
+    return Row(E.Chain(lhs, (E.Step("=", E.total(*paths), split=split),)))
 
 
 def local_rows(writer: Writer, derivation: Derivation) -> Equations:

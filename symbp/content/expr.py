@@ -108,6 +108,7 @@ class Call:
     function: str
     args: tuple[Node, ...]
     index: int | None = None  # softmax's k (1-based)
+    prime: bool = False  # the function's derivative: σ′(z⁽¹⁾), f′(z)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,57 @@ class Sum:
     body: Node
 
 
-Node = Sym | Num | Add | Neg | Mul | Frac | Pow | Call | Indicator | Partial | Sum
+@dataclass(frozen=True)
+class Matrix:
+    """A matrix written out, row by row; a column vector has one entry per row, a row vector
+    one row. Entries are any nodes: numbers, names (w1, ∂L/∂o1) or formulas (o1(1 − o1))."""
+
+    rows: tuple[tuple[Node, ...], ...]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.rows), len(self.rows[0]) if self.rows else 0
+
+
+@dataclass(frozen=True)
+class Transpose:
+    """argᵀ: (W⁽²⁾)ᵀ, (a⁽⁰⁾)ᵀ."""
+
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Grad:
+    """∇_wrt of: the gradient of a scalar (the loss) with respect to a vector, ∇_{a⁽²⁾}L."""
+
+    of: Name
+    wrt: Name
+
+
+@dataclass(frozen=True)
+class Hadamard:
+    """The elementwise product a ⊙ b ⊙ …; a matrix product binds tighter: Wᵀδ ⊙ f′(z)."""
+
+    factors: tuple[Node, ...]
+
+
+Node = (
+    Sym
+    | Num
+    | Add
+    | Neg
+    | Mul
+    | Frac
+    | Pow
+    | Call
+    | Indicator
+    | Partial
+    | Sum
+    | Matrix
+    | Transpose
+    | Hadamard
+    | Grad
+)
 
 
 @dataclass(frozen=True)
@@ -170,7 +221,7 @@ def equals(lhs: Node, *members: Node) -> Chain:
 
 # -- precedence: where brackets are needed, decided once for every format ------------------------
 
-ATOM, POWER, PRODUCT, NEGATION, SUM = 50, 40, 30, 25, 10
+ATOM, POWER, PRODUCT, NEGATION, HADAMARD, SUM = 50, 40, 30, 25, 20, 10
 
 
 def precedence(node: Node) -> int:
@@ -186,7 +237,11 @@ def precedence(node: Node) -> int:
         return POWER
     if isinstance(node, Sum):
         return PRODUCT
-    return ATOM  # symbols, partials, calls, indicators; Frac is decided by each format
+    if isinstance(node, Transpose):
+        return POWER
+    if isinstance(node, Hadamard):
+        return HADAMARD
+    return ATOM  # symbols, partials, calls, indicators, matrices; Frac is decided by each format
 
 
 def bracket_factor(node: Node) -> bool:
@@ -197,6 +252,19 @@ def bracket_factor(node: Node) -> bool:
 def bracket_base(node: Node) -> bool:
     """The base of a power needs brackets unless it is a single symbol, number or call."""
     return precedence(node) < ATOM or isinstance(node, Frac | Partial)
+
+
+def bracket_transposed(node: Node) -> bool:
+    """Xᵀ needs brackets around X unless X is a matrix written out or a plain name: (W⁽²⁾)ᵀ,
+    whose superscript would otherwise collide with the ᵀ."""
+    if isinstance(node, Matrix):
+        return False
+    return not (isinstance(node, Sym) and node.name.sup is None)
+
+
+def bracket_hadamard(node: Node) -> bool:
+    """An operand of ⊙ needs brackets when it is a sum (or another ⊙, kept apart)."""
+    return precedence(node) <= HADAMARD
 
 
 def bracket_negated(node: Node) -> bool:
@@ -405,9 +473,15 @@ def substitute(node: Node, value_of: Callable[[Sym | Partial], Node | None]) -> 
         if isinstance(item, Pow):
             return Pow(walk(item.base), walk(item.exp))
         if isinstance(item, Call):
-            return Call(item.function, tuple(walk(a) for a in item.args), item.index)
+            return Call(item.function, tuple(walk(a) for a in item.args), item.index, item.prime)
         if isinstance(item, Indicator):
             return Indicator(walk(item.left), item.relation, walk(item.right))
+        if isinstance(item, Matrix):
+            return Matrix(tuple(tuple(walk(e) for e in row) for row in item.rows))
+        if isinstance(item, Transpose):
+            return Transpose(walk(item.arg))
+        if isinstance(item, Hadamard):
+            return Hadamard(tuple(walk(f) for f in item.factors))
         return item
 
     return walk(node)
@@ -431,4 +505,32 @@ def size(node: Node) -> int:
         return 1 + size(node.left) + size(node.right)
     if isinstance(node, Sum):
         return 1 + size(node.body)
+    if isinstance(node, Matrix):
+        return 1 + sum(size(e) for row in node.rows for e in row)
+    if isinstance(node, Transpose):
+        return 1 + size(node.arg)
+    if isinstance(node, Hadamard):
+        return 1 + sum(size(f) for f in node.factors)
     return 1
+
+
+def has_matrix(node: Node) -> bool:
+    """Whether a matrix is written out anywhere in the tree (it then needs more than one line
+    of plain text)."""
+    if isinstance(node, Matrix):
+        return True
+    if isinstance(node, Add):
+        return any(has_matrix(t) for t in node.terms)
+    if isinstance(node, Mul):
+        return any(has_matrix(f) for f in node.factors)
+    if isinstance(node, Hadamard):
+        return any(has_matrix(f) for f in node.factors)
+    if isinstance(node, Neg | Transpose):
+        return has_matrix(node.arg)
+    if isinstance(node, Frac):
+        return has_matrix(node.num) or has_matrix(node.den)
+    if isinstance(node, Pow):
+        return has_matrix(node.base) or has_matrix(node.exp)
+    if isinstance(node, Call):
+        return any(has_matrix(a) for a in node.args)
+    return False

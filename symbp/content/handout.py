@@ -7,11 +7,16 @@ why the focus weight's gradient has its sign; the notes that apply (symmetry, de
 relu units); softmax + cross-entropy simplified to o − y. With several samples, the worked
 values are sample 1's (its loss L⁽¹⁾), tables give every sample's, and the update uses the
 mean (or sum) that the reduction shows.
+
+What is worked in full and what is a table row is the teacher's choice (content/selection.py):
+a small network works every gradient and update; a large one, or a compact handout, works one
+unit and one weight per layer and gives the rest one table row each. A layer pair with too
+many edges to label on the diagram has its weights as a matrix W⁽ˡ⁾ after it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
@@ -45,12 +50,21 @@ from symbp.content.derivation import (
 )
 from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
-from symbp.content.numbers import result, result_num
+from symbp.content.numbers import difference, result, result_num
+from symbp.content.selection import (
+    Selection,
+    delta_table,
+    forward_table,
+    gradient_table,
+    layer_parameters,
+    select,
+    update_table,
+)
 from symbp.content.tables import parameter_cell
 from symbp.derive import MAX_PATHS, Backprop, derive
 from symbp.errors import SymbpError
 from symbp.explain import symmetry_note, unit_notes
-from symbp.graph import Network
+from symbp.graph import Network, Weight
 from symbp.numeric import Evaluation, updated_weights
 from symbp.torch_check import CheckResult
 
@@ -58,6 +72,8 @@ from symbp.torch_check import CheckResult
 MAX_SAMPLE_COLUMNS = 8
 #: finite differences are shown to this many decimals (their own error is about 1e-11)
 FD_DECIMALS = 8
+#: a layer pair with more edges than this is drawn without labels, its weights in a matrix
+MAX_LABELLED_EDGES = 12
 
 
 def handout_document(
@@ -69,23 +85,33 @@ def handout_document(
     digits: int = 4,
     lang: str = "en",
     focus: str | None = None,
+    show: Sequence[str] | None = None,
+    compact: bool = False,
+    heading: str | None = None,
 ) -> Document:
-    """Every step of one training iteration for a network, as a document."""
+    """Every step of one training iteration for a network, as a document.
+
+    `show` names the parameters derived in full (the others get a table row each), `compact`
+    gives every gradient and update a table row, `heading` replaces the spec's title.
+    """
     words = labels(lang)
     network = sweep.network
-    focus_name = focus or network.weights[0].name
-    if focus_name not in {w.name for w in network.weights}:
+    selection = select(network, show, compact)
+    weights = {w.name for w in network.weights}
+    shown_weights = [name for name in show or () if name in weights]
+    focus_name = focus or (shown_weights[0] if shown_weights else network.weights[0].name)
+    if focus_name not in weights:
         known = ", ".join(w.name for w in network.weights[:12])
         raise SymbpError(f"--focus: unknown weight {focus_name!r} (this network has {known}, ...)")
     context = worked(evaluation, digits, lang)
-    heading = title(network.spec.title, lang)
+    heading = title(network.spec.title if heading is None else heading, lang)
     blocks: list[Block] = [Heading((Text(heading),), 1), Paragraph((Text(words["handout"]),))]
     blocks += problem_blocks(network, digits, lang)
-    blocks += forward_blocks(context)
-    blocks += backward_blocks(context, sweep, focus_name)
-    blocks += update_blocks(context, new_loss)
+    blocks += forward_blocks(context, selection)
+    blocks += backward_blocks(context, sweep, focus_name, selection)
+    blocks += update_blocks(context, new_loss, selection)
     if check is not None:
-        blocks += verification_blocks(check, lang, Names(network))
+        blocks += verification_blocks(check, lang, Names(network), differences=selection.condensed)
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
 
@@ -119,16 +145,25 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     names = Names(network)
     layers = "(" + ", ".join(str(size) for size in spec.layers) + ")"
     samples = spec.samples
+    labelled = labelled_pairs(network)
+    where = words[
+        "labels_all" if all(labelled) else "labels_some" if any(labelled) else "labels_none"
+    ]
     intro = (
-        sentence(words["problem_intro"], layers)
+        sentence(words["problem_intro"], layers, where)
         if len(samples) == 1
-        else sentence(words["problem_intro_samples"], layers, str(len(samples)))
+        else sentence(words["problem_intro_samples"], layers, str(len(samples)), where)
     )
     blocks: list[Block] = [
         Heading(sentence(words["problem"])),
         Paragraph(intro),
-        Diagram(names, digits),
+        Diagram(names, digits, labelled=labelled),
     ]
+    matrices = [pair + 1 for pair, on_edges in enumerate(labelled) if not on_edges]
+    if matrices:
+        generic = E.Sym(E.Name("W", sup="(l)", plain="W(l)"))
+        blocks.append(Paragraph(sentence(words["matrices"], generic)))
+        blocks += [weight_matrix(network, names, layer, digits) for layer in matrices]
     inputs = [u.a for u in network.inputs]
     if len(samples) == 1:
         blocks.append(
@@ -152,6 +187,33 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     blocks += activation_blocks(network, lang)
     blocks.append(loss_paragraph(network, names, lang))
     return blocks
+
+
+def labelled_pairs(network: Network) -> tuple[bool, ...]:
+    """Per layer pair, whether the diagram writes each weight on its edge: only where there are
+    few enough edges for the labels to be read (and placed without overlapping)."""
+    sizes = [len(units) for units in network.layers]
+    return tuple(a * b <= MAX_LABELLED_EDGES for a, b in zip(sizes, sizes[1:], strict=False))
+
+
+def weight_matrix(network: Network, names: Names, layer: int, digits: int) -> Table:
+    """W⁽ˡ⁾ as a table: a row per unit of layer l, a column per unit of layer l − 1, each entry
+    the weight's name and value."""
+    from symbp.content.numbers import given_num
+
+    matrix = E.Sym(E.Name("W", sup=f"({layer})", plain=f"W({layer})"))
+    sources, targets = network.layers[layer - 1], network.layers[layer]
+    weight = {(w.source.name, w.target.name): w for w in network.weights}
+    header: list[Inlines] = [(Math(matrix),)]
+    header += [(Math(names.sym(u.a)),) for u in sources]
+    rows = []
+    for target in targets:
+        cells: list[Inlines] = [(Math(names.sym(target.a)),)]
+        for source in sources:
+            w = weight[(source.name, target.name)]
+            cells.append((Math(E.equals(names.sym(w.symbol), given_num(w.value, digits))),))
+        rows.append(tuple(cells))
+    return Table(tuple(header), tuple(rows), align="l" * (len(sources) + 1))
 
 
 def _samples_table(network: Network, names: Names, digits: int, lang: str) -> Table:
@@ -288,7 +350,7 @@ def _layer_heading(network: Network, layer: int, lang: str) -> Heading:
     return Heading(sentence(words["layer_hidden"], str(layer)), 3)
 
 
-def forward_blocks(context: Worked) -> list[Block]:
+def forward_blocks(context: Worked, selection: Selection | None = None) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     z_rule = E.equals(
         _generic_sub("z", "j"),
@@ -304,13 +366,22 @@ def forward_blocks(context: Worked) -> list[Block]:
     ]
     if context.several:
         blocks.append(Paragraph(sentence(words["forward_sample"])))
+    condensed = selection is not None and selection.condensed
     for layer, units in enumerate(network.layers[1:], start=1):
+        worked_units = units[:1] if condensed else units
         rows = []
-        for unit in units:
+        for unit in worked_units:
             assert unit.z is not None
             for symbol in (unit.z, unit.a):
                 rows.append(Row(writer.definition(symbol, network.definitions[symbol])))
         blocks += [_layer_heading(network, layer, context.lang), Equations(tuple(rows))]
+    if condensed:  # every unit's values, the worked ones too, in one table
+        every = [u for layer in network.layers[1:] for u in layer]
+        blocks += [
+            Heading(sentence(words["every_unit"]), 3),
+            Paragraph(sentence(words["forward_table"])),
+            forward_table(context, every),
+        ]
     loss = network.loss
     blocks += [
         Heading(sentence(words["the_loss"]), 3),
@@ -404,7 +475,9 @@ def _reduction(
 # -- 3. the backward pass -----------------------------------------------------------------------
 
 
-def backward_blocks(context: Worked, sweep: Backprop, focus: str) -> list[Block]:
+def backward_blocks(
+    context: Worked, sweep: Backprop, focus: str, selection: Selection | None = None
+) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     first = context.first
     add_delta_partials(writer, tuple(sweep.deltas.values()), first)
@@ -412,14 +485,36 @@ def backward_blocks(context: Worked, sweep: Backprop, focus: str) -> list[Block]
         Heading(sentence(words["backward"])),
         Paragraph(sentence(words["backward_intro"], DELTA_RULE)),
     ]
+    selection = selection or Selection(None)
     for layer in range(len(network.layers) - 1, 0, -1):
         blocks.append(_layer_heading(network, layer, context.lang))
-        blocks += _paths_for_layer(context, sweep, layer)
+        paths = selection.paths(network, layer)
+        explain = not selection.condensed or layer == len(network.layers) - 1
+        blocks += _paths_for_layer(
+            context,
+            sweep,
+            paths,
+            packed=selection.condensed,
+            most=selection.max_paths,
+            explain=explain,  # a condensed handout explains δ once, at the output layer
+        )
         deltas = [d for d in sweep.deltas.values() if d.unit.layer == layer]
+        targets = {w.target.name for w in selection.paths(network, layer)}
+        worked_deltas = [
+            d
+            for d in deltas
+            if not selection.condensed or not d.is_elementwise or d.unit.name in targets
+        ] or deltas[:1]
+        rest = [d for d in deltas if d not in worked_deltas]
         blocks += [
             Paragraph(sentence(words["deltas"])),
-            Equations(tuple(delta_row(writer, d) for d in deltas), layout="stacked"),
+            Equations(
+                tuple(delta_row(writer, d) for d in worked_deltas),
+                layout="aligned" if selection.condensed else "stacked",
+            ),
         ]
+        if rest:
+            blocks += [Paragraph(sentence(words["deltas_table"])), delta_table(context, rest)]
         if layer == len(network.layers) - 1:
             simplification = simplification_paragraph(network, context.lang)
             if simplification is not None:
@@ -428,9 +523,7 @@ def backward_blocks(context: Worked, sweep: Backprop, focus: str) -> list[Block]
             note_paragraph(writer, note, context.lang)
             for note in unit_notes(network, (d.unit for d in deltas), first.values)
         ]
-        gradients = _gradient_rows(context, sweep, layer)
-        title_key = "gradients_sample" if context.several else "gradients"
-        blocks += [Paragraph(sentence(words[title_key])), Equations(gradients)]
+        blocks += _gradient_blocks(context, sweep, layer, selection)
     symmetry = (
         next(
             (
@@ -458,23 +551,64 @@ def backward_blocks(context: Worked, sweep: Backprop, focus: str) -> list[Block]
     )
     blocks += sign_blocks(context, focus_derivation)
     if context.several:
-        blocks += _per_sample_gradients(context)
+        blocks += _per_sample_gradients(context, focus)
     return blocks
 
 
-def _paths_for_layer(context: Worked, sweep: Backprop, layer: int) -> list[Block]:
-    """The chain-rule paths of the layer's first weight, and why they make δ worth naming."""
+def _paths_for_layer(
+    context: Worked,
+    sweep: Backprop,
+    weights: Sequence[Weight],
+    *,
+    packed: bool = False,
+    most: int = MAX_PATHS,
+    explain: bool = True,
+) -> list[Block]:
+    """The chain-rule paths of some weights of a layer (one per line, or `packed` as many as
+    fit; counted instead beyond `most`), and (after the first, if `explain`) why they make δ
+    worth naming."""
+    blocks: list[Block] = []
+    for number, weight in enumerate(weights):
+        blocks += _paths_for_weight(
+            context, sweep, weight, why=number == 0 and explain, packed=packed, most=most
+        )
+    return blocks
+
+
+def _paths_for_weight(
+    context: Worked, sweep: Backprop, weight: Weight, *, why: bool, packed: bool, most: int
+) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
-    weight = next(w for w in network.weights if w.target.layer == layer)
     derivation = derive(network, weight.name, sweep=sweep, closed_form=False)
     if not derivation.paths:
         return [Paragraph(sentence(words["too_many_paths"], str(MAX_PATHS)))]
-    for path in derivation.paths:
-        add_partials(writer, path.factors, context.first)
     target = weight.target
     assert target.z is not None
     grad = writer.partial(network.loss, weight.symbol)
     shared = writer.partial(network.loss, target.z)
+    if derivation.path_count > most:
+        blocks: list[Block] = [
+            Paragraph(
+                sentence(
+                    words["paths_counted"],
+                    writer.sym(weight.symbol),
+                    str(derivation.path_count),
+                    writer.sym(target.z),
+                )
+            )
+        ]
+    else:
+        for path in derivation.paths:
+            add_partials(writer, path.factors, context.first)
+        blocks = [
+            Paragraph(sentence(words["paths_for"], writer.sym(weight.symbol))),
+            Equations(
+                (path_sum_row(writer, grad, derivation, one_per_line=not packed),),
+                layout="dense" if packed else "stacked",
+            ),
+        ]
+    if not why:
+        return blocks
     hidden_rule = E.equals(
         E.Partial(writer.names.loss, E.Name("a", "j", plain="a_j")),
         E.Sum("k", E.product(_generic_sub("δ", "k"), _generic_sub("w", "jk"))),
@@ -483,7 +617,7 @@ def _paths_for_layer(context: Worked, sweep: Backprop, layer: int) -> list[Block
         E.Partial(E.Name("L", plain="L"), E.Name("w", "ij", plain="w_ij")),
         E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
     )
-    why = sentence(
+    reason = sentence(
         words["delta_why"],
         writer.sym(weight.symbol),
         writer.sym(target.z),
@@ -492,34 +626,39 @@ def _paths_for_layer(context: Worked, sweep: Backprop, layer: int) -> list[Block
         hidden_rule,
         gradient_rule,
     )
-    return [
-        Paragraph(sentence(words["paths_for"], writer.sym(weight.symbol))),
-        Equations((path_sum_row(writer, grad, derivation),), layout="stacked"),
-        Paragraph(why),
-    ]
+    return [*blocks, Paragraph(reason)]
 
 
-def _gradient_rows(context: Worked, sweep: Backprop, layer: int) -> tuple[Row, ...]:
-    writer, network = context.writer, context.network
-    rows = []
+def _gradient_blocks(
+    context: Worked, sweep: Backprop, layer: int, selection: Selection
+) -> list[Block]:
+    """The layer's gradients: worked equations for the shown parameters, a table row for each
+    of the others."""
+    writer, words, network = context.writer, context.words, context.network
     first = context.first
-    for weight in network.weights:
-        if weight.target.layer != layer:
+    parameters = layer_parameters(network, layer)
+    rows = []
+    rest = []
+    for parameter in parameters:
+        if not selection.worked(parameter.name):
+            rest.append(parameter)
             continue
-        grad = writer.partial(network.loss, weight.symbol)
-        formula = writer.formula(sweep.gradients[weight.name])
-        rows.append(Row(writer.worked(grad, formula, first.gradient(weight.name))))
-    for bias in network.biases:
-        if bias.layer != layer or not bias.trainable:
-            continue
-        grad = writer.partial(network.loss, bias.symbol)
-        formula = writer.formula(sweep.gradients[bias.name])
-        rows.append(Row(writer.worked(grad, formula, first.gradient(bias.name))))
-    return tuple(rows)
+        grad = writer.partial(network.loss, parameter.symbol)
+        formula = writer.formula(sweep.gradients[parameter.name])
+        rows.append(Row(writer.worked(grad, formula, first.gradient(parameter.name))))
+    blocks: list[Block] = []
+    title_key = "gradients_sample" if context.several else "gradients"
+    if rows:
+        blocks += [Paragraph(sentence(words[title_key])), Equations(tuple(rows))]
+    if rest:
+        key = "gradients_table" if rows else title_key
+        blocks += [Paragraph(sentence(words[key])), gradient_table(context, sweep, rest)]
+    return blocks
 
 
-def _per_sample_gradients(context: Worked) -> list[Block]:
-    """Every sample's gradients, their mean (or sum), and one reduction worked in full."""
+def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
+    """Every sample's gradients, their mean (or sum), and the focus weight's reduction worked
+    in full."""
     words, network = context.words, context.network
     evaluation = context.evaluation
     samples = _shown_samples(context)
@@ -531,7 +670,7 @@ def _per_sample_gradients(context: Worked) -> list[Block]:
         cells += [(Math(context.writer.num(s.gradient(parameter.name))),) for s in samples]
         cells.append((Math(result_num(evaluation.gradient(parameter.name))),))
         rows.append(tuple(cells))
-    first = network.parameters[0]
+    first = network.weight(focus)
     example = _reduction(
         context,
         first.symbol,
@@ -550,14 +689,21 @@ def _per_sample_gradients(context: Worked) -> list[Block]:
 # -- 4. the update, 5. the check ------------------------------------------------------------------
 
 
-def update_blocks(context: Worked, new_loss: float) -> list[Block]:
+def update_blocks(
+    context: Worked, new_loss: float, selection: Selection | None = None
+) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
     names = context.reduced
     rate = network.spec.learning_rate
     eta = E.Sym(E.Name("η", plain="η"))
+    selection = selection or Selection(None)
     rows = []
+    rest = []
     for parameter, new in zip(network.parameters, updated_weights(evaluation, rate), strict=True):
+        if not selection.worked(parameter.name):
+            rest.append(parameter)
+            continue
         gradient = evaluation.gradient(parameter.name)
         numbers = E.total(
             writer.given(parameter.value), E.Neg(E.Mul((writer.given(rate), writer.num(gradient))))
@@ -586,18 +732,30 @@ def update_blocks(context: Worked, new_loss: float) -> list[Block]:
         ),
     )
     loss_before = E.equals(names.sym(network.loss), writer.num(evaluation.loss))
-    loss_after = E.equals(names.sym(network.loss), writer.num(new_loss))
+    # the new loss is a number, not "L = …": L is the loss at the parameters shown above
+    loss_after = writer.num(new_loss)
     change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
-    return [
+    blocks: list[Block] = [
         Heading(sentence(words["update"])),
         Paragraph(sentence(words["update_intro"], E.equals(eta, writer.given(rate)), rule)),
-        Equations(tuple(rows)),
-        Paragraph(sentence(words[change], loss_before, loss_after)),
     ]
+    if rows:
+        blocks.append(Equations(tuple(rows)))
+    if rest:
+        if rows:
+            blocks.append(Paragraph(sentence(words["updates_table"])))
+        blocks.append(update_table(context, rest))
+    return [*blocks, Paragraph(sentence(words[change], loss_before, loss_after))]
 
 
-def verification_blocks(check: CheckResult, lang: str, names: Names | None = None) -> list[Block]:
+def verification_blocks(
+    check: CheckResult, lang: str, names: Names | None = None, *, differences: bool = False
+) -> list[Block]:
+    """Every gradient by symbp, torch and finite differences; `differences`: only how far
+    symbp's is from the other two (a large network's values are in the tables before)."""
     words = labels(lang)
+    if differences:
+        return _difference_blocks(check, words, names)
     header = (
         (Text(words["parameter"]),),
         (Text(words["symbolic"]),),
@@ -630,5 +788,39 @@ def verification_blocks(check: CheckResult, lang: str, names: Names | None = Non
         Heading(sentence(words["verification"])),
         Paragraph(sentence(words["verification_intro"], check.torch_version, check.dtype)),
         Table(header, tuple(rows), align="lrrrl"),
+        Paragraph(sentence(words["all_agree" if check.passed else "some_disagree"])),
+    ]
+
+
+def _difference_blocks(
+    check: CheckResult, words: Mapping[str, str], names: Names | None
+) -> list[Block]:
+    # a verdict column only when there is something to point at
+    verdict = not check.passed
+    header: tuple[Inlines, ...] = (
+        (Math(E.Sym(E.Name("p", plain="p"))),),
+        (Text("torch"),),
+        (Text(words["finite_difference_short"]),),
+    )
+    if verdict:
+        header += ((Text(words["agrees_column"]),),)
+    rows: list[tuple[Inlines, ...]] = []
+    for row in check.weights:
+        cells: tuple[Inlines, ...] = (
+            parameter_cell(names, row.name),
+            (Text(difference(abs(row.symbolic - row.torch))),),
+            (Text(difference(abs(row.symbolic - row.finite_difference))),),
+        )
+        rows.append(cells + (((Text(words["yes" if row.passed else "no"]),),) if verdict else ()))
+    loss: tuple[Inlines, ...] = (
+        (Text("L"),),
+        (Text(difference(abs(check.loss_symbolic - check.loss_torch))),),
+        (Text(""),),
+    )
+    rows.append(loss + (((Text(words["yes" if check.loss_passed else "no"]),),) if verdict else ()))
+    return [
+        Heading(sentence(words["verification"])),
+        Paragraph(sentence(words["verification_differences"], check.torch_version, check.dtype)),
+        Table(header, tuple(rows), align="lrrl"[: len(header)]),
         Paragraph(sentence(words["all_agree" if check.passed else "some_disagree"])),
     ]

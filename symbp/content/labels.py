@@ -97,9 +97,17 @@ _EN: dict[str, str] = {
     "handout": "Backpropagation, step by step",
     "problem": "1. The problem",
     "problem_intro": "A fully connected network with layers {}, one training sample and the "
-    "initial parameters below; every weight's name and value is on its edge.",
+    "initial parameters below; {}",
     "problem_intro_samples": "A fully connected network with layers {}, {} training samples "
-    "and the initial parameters below; every weight's name and value is on its edge.",
+    "and the initial parameters below; {}",
+    "labels_all": "every weight's name and value is on its edge.",
+    "labels_some": "where a layer pair has few edges, each weight's name and value is on its "
+    "edge, and the other layer pairs' weights are in the matrices after the drawing.",
+    "labels_none": "the drawing shows the connections (colours tell the unit an edge leaves) "
+    "and the weights are in the matrices after it.",
+    "matrices": "Each matrix {} holds the weights into layer l: a row for each unit of "
+    "layer l (where the weight leads), a column for each unit of the layer before it (where "
+    "the weight comes from).",
     "inputs_targets": "Inputs {} and targets {}.",
     "sample": "sample",
     "inputs": "inputs",
@@ -120,9 +128,17 @@ _EN: dict[str, str] = {
     "backward_intro": "The chain rule, output layer first. Each {} is introduced once and "
     "reused for every weight into its unit and by the layer before it (nearer the input).",
     "paths_for": "Why δ: the paths from {} to the loss",
+    "paths_counted": "Why δ: {} reaches the loss along {} paths, one through each unit of every "
+    "later layer; each of them starts with the steps from the weight to {}.",
     "deltas": "The δ of each unit",
     "gradients": "Gradients",
     "gradients_sample": "Gradients of sample 1",
+    "gradients_table": "The layer's other gradients, in the same steps:",
+    "updates_table": "The other parameters, in the same steps:",
+    "unit": "unit",
+    "forward_table": "Each layer above works its first unit; every unit, by the same steps:",
+    "every_unit": "Every unit",
+    "deltas_table": "The other units' δ, by the same rule:",
     "reduction": "Over the samples",
     "reduction_intro": "L is the {} of the samples' losses, so each gradient is the {} of the "
     "samples' gradients:",
@@ -135,6 +151,10 @@ _EN: dict[str, str] = {
     "verification": "5. Verification against torch autograd",
     "verification_intro": "The same network built directly in torch {} ({}), differentiated by "
     "autograd, and central finite differences of the loss.",
+    "verification_differences": "The same network built directly in torch {} ({}), "
+    "differentiated by autograd, and central finite differences of the loss: the table gives "
+    "how far each of symbp's gradients is from each of theirs.",
+    "finite_difference_short": "finite diff.",
     "verification_no_torch": "5. Verification against finite differences",
     "verification_no_torch_intro": "Central finite differences of the loss ({}).",
     "parameter": "parameter",
@@ -161,6 +181,49 @@ _EN: dict[str, str] = {
     "value": "value",
     "gradient": "∂L/∂p",
     "new_value": "new value = p − η·∂L/∂p",
+    # matrix form
+    "matrix_title": "{}: backpropagation in matrix form",
+    "matrix_intro": "Layer l is a weight matrix {} whose row j holds the weights into unit j of "
+    "the layer and whose column i holds the weights out of unit i of the layer before (entry "
+    "(j, i) is the weight on the edge i → j), and a bias vector {}. Vectors are columns, {} "
+    "multiplies entry by entry and {} transposes.",
+    "matrix_intro_nobias": "Layer l is a weight matrix {} whose row j holds the weights into "
+    "unit j of the layer and whose column i holds the weights out of unit i of the layer before "
+    "(entry (j, i) is the weight on the edge i → j). Vectors are columns, {} multiplies entry "
+    "by entry and {} transposes.",
+    "matrix_parameters": "The parameters as matrices",
+    "matrix_forward": "Forward pass",
+    "matrix_forward_intro": "Layer by layer, {} and {}, starting from {}.",
+    "matrix_backward": "Backward pass",
+    "matrix_backward_intro": "Output layer first: {}; then for each layer below it {}; and "
+    "for every layer {} and {}. Each row below is worked with this sample's numbers.",
+    "matrix_backward_intro_nobias": "Output layer first: {}; then for each layer below it {}; "
+    "and for every layer {}. Each row below is worked with this sample's numbers.",
+    "matrix_softmax": "softmax couples the outputs, so its derivative is the Jacobian {} with "
+    "{}, and {}.",
+    "matrix_shared_bias": "{} is shared by the units of its layer, so {} and {}.",
+    "matrix_update": "Update (learning rate {})",
+    "matrix_update_intro": "One gradient-descent step, a whole matrix at a time: {}.",
+    "matrix_loss_after": "With the new parameters the loss goes from {} to {}.",
+    "matrix_batch_intro": "There are {} samples, side by side: column n of {} is sample n's "
+    "{} (and likewise for every capital letter below: column n of {} is sample n's {}, the "
+    "derivative of its own loss {}). L is the {} of the samples' losses, so each gradient is "
+    "the {} over the columns: {} and {}.",
+    "matrix_batch_intro_nobias": "There are {} samples, side by side: column n of {} is "
+    "sample n's {} (and likewise for every capital letter below: column n of {} is sample n's "
+    "{}, the derivative of its own loss {}). L is the {} of the samples' losses, so each "
+    "gradient is the {} over the columns: {}.",
+    "matrix_batch_backward_intro": "Output layer first, {}; then for each layer below it {}.",
+    "matrix_batch_output": "Column n of {} is {} of sample n.",
+    "matrix_batch_softmax": "Column n of {} is sample n's {}, with the Jacobian taken at that "
+    "sample's outputs.",
+    "matrix_too_wide": "Matrices too large for a page (more than {} columns or {} rows, or "
+    "too wide side by side) are not written out: those equations give the rule only (every "
+    "entry is in the scalar form).",
+    "matrix_check": "Check: every entry of every {} against torch autograd ({}): largest "
+    "difference {}; against the scalar derivation: largest difference {}: {}.",
+    "matrix_check_verdict": "Check: every entry of every {}, against torch autograd ({}) and "
+    "against the scalar derivation (the table below): {}.",
 }
 
 _ZH: dict[str, str] = {
@@ -231,10 +294,12 @@ _ZH: dict[str, str] = {
     "indicator": "{} 在 {} 时为 1，否则为 0（z = 0 时取 0，与 torch 的 relu′(0) 相同）。",
     "handout": "反向传播逐步推导",
     "problem": "一、问题",
-    "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；"
-    "每条边上标出了权重的名称和数值。",
-    "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本，初始参数如下；"
-    "每条边上标出了权重的名称和数值。",
+    "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；{}",
+    "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本，初始参数如下；{}",
+    "labels_all": "每条边上标出了权重的名称和数值。",
+    "labels_some": "边数少的层之间，每条边上标出了权重的名称和数值；其余各层之间的权重列在图后的矩阵中。",
+    "labels_none": "图中画出连接关系（颜色表示边所出发的神经元），权重列在图后的矩阵中。",
+    "matrices": "矩阵 {} 是进入第 l 层的权重：每行对应第 l 层的一个神经元（权重指向的神经元），每列对应前一层的一个神经元（权重出发的神经元）。",
     "inputs_targets": "输入 {}，目标 {}。",
     "sample": "样本",
     "inputs": "输入",
@@ -255,9 +320,17 @@ _ZH: dict[str, str] = {
     "backward_intro": "按链式法则，从输出层开始。每个 {} 只引入一次，"
     "既用于进入该神经元的每个权重，也被前一层（靠近输入的一层）重复使用。",
     "paths_for": "为什么要引入 δ：从 {} 到损失的路径",
+    "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（经过其后每一层的每个神经元），"
+    "每条路径都以从该权重到 {} 的那几步开头。",
     "deltas": "每个神经元的 δ",
     "gradients": "梯度",
     "gradients_sample": "样本 1 的梯度",
+    "gradients_table": "本层其余的梯度，步骤相同：",
+    "updates_table": "其余参数，步骤相同：",
+    "unit": "神经元",
+    "forward_table": "上面每层只演算了第一个神经元；所有神经元的结果（步骤相同）如下：",
+    "every_unit": "所有神经元",
+    "deltas_table": "其余神经元的 δ，规则相同：",
     "reduction": "对所有样本",
     "reduction_intro": "L 取各样本损失的{}，所以每个梯度取各样本梯度的{}：",
     "reduction_mean": "平均",
@@ -269,6 +342,9 @@ _ZH: dict[str, str] = {
     "verification": "五、与 torch 自动求导对照",
     "verification_intro": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，"
     "并与损失的中心有限差分对照。",
+    "verification_differences": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，"
+    "并计算损失的中心有限差分：下表给出 symbp 的每个梯度与两者之差（绝对值）。",
+    "finite_difference_short": "有限差分",
     "verification_no_torch": "五、与有限差分对照",
     "verification_no_torch_intro": "损失的中心有限差分（{}）。",
     "parameter": "参数",
@@ -294,6 +370,40 @@ _ZH: dict[str, str] = {
     "value": "数值",
     "gradient": "∂L/∂p",
     "new_value": "新值 = p − η·∂L/∂p",
+    "matrix_title": "{}：矩阵形式的反向传播",
+    "matrix_intro": "第 l 层是一个权重矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
+    "神经元 i 出发的权重，即第 (j, i) 个元素是边 i → j 上的权重）和一个偏置向量 {}。向量都是列向量，"
+    "{} 表示逐元素相乘，{} 表示转置。",
+    "matrix_intro_nobias": "第 l 层是一个权重矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
+    "神经元 i 出发的权重，即第 (j, i) 个元素是边 i → j 上的权重）。向量都是列向量，"
+    "{} 表示逐元素相乘，{} 表示转置。",
+    "matrix_parameters": "矩阵形式的参数",
+    "matrix_forward": "前向传播",
+    "matrix_forward_intro": "逐层计算 {} 和 {}，从 {} 开始。",
+    "matrix_backward": "反向传播",
+    "matrix_backward_intro": "从输出层开始：{}；其下每一层 {}；每一层都有 {} 和 {}。"
+    "下面每一行都代入这个样本的数值。",
+    "matrix_backward_intro_nobias": "从输出层开始：{}；其下每一层 {}；每一层都有 {}。"
+    "下面每一行都代入这个样本的数值。",
+    "matrix_softmax": "softmax 把各输出耦合在一起，所以它的导数是雅可比矩阵 {}，其中 {}，并且 {}。",
+    "matrix_shared_bias": "{} 由该层所有神经元共用，所以 {}，{}。",
+    "matrix_update": "参数更新（学习率 {}）",
+    "matrix_update_intro": "一步梯度下降，整个矩阵一起更新：{}。",
+    "matrix_loss_after": "更新后损失从 {} 变为 {}。",
+    "matrix_batch_intro": "共有 {} 个样本，按列并排：{} 的第 n 列是样本 n 的 {}（下面的大写字母同理："
+    "{} 的第 n 列是样本 n 的 {}，即它自己的损失 {} 的导数）。L 取各样本损失的{}，所以每个梯度取各列的{}："
+    "{}，{}。",
+    "matrix_batch_intro_nobias": "共有 {} 个样本，按列并排：{} 的第 n 列是样本 n 的 {}（下面的大写字母同理："
+    "{} 的第 n 列是样本 n 的 {}，即它自己的损失 {} 的导数）。L 取各样本损失的{}，所以每个梯度取各列的{}："
+    "{}。",
+    "matrix_batch_backward_intro": "从输出层开始，{}；其下每一层 {}。",
+    "matrix_batch_output": "{} 的第 n 列是样本 n 的 {}。",
+    "matrix_batch_softmax": "{} 的第 n 列是样本 n 的 {}，雅可比矩阵取该样本的输出值。",
+    "matrix_too_wide": "一页放不下的矩阵（超过 {} 列或 {} 行，或并排过宽）不逐项写出：这些等式只给出公式"
+    "（每个元素见标量形式）。",
+    "matrix_check": "检验：每个 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"
+    "与标量推导对照：最大差 {}：{}。",
+    "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下表）对照：{}。",
 }
 
 _LABELS = {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}

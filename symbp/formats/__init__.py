@@ -13,8 +13,9 @@ from symbp.content.blocks import Block, Document
 DOCUMENT_FORMATS = ("text", "latex", "mathml", "markdown", "html")
 
 
-def render(document: Document, fmt: str) -> str:
-    """The document in one format; HTML and LaTeX give complete files, the others fragments."""
+def render(document: Document, fmt: str, *, paper: str = "a4") -> str:
+    """The document in one format; HTML and LaTeX give complete files (on `paper`: a4 or
+    letter), the others fragments."""
     if fmt == "text":
         from symbp.formats import text
 
@@ -22,11 +23,11 @@ def render(document: Document, fmt: str) -> str:
     if fmt == "latex":
         from symbp.formats import latex
 
-        return latex.render_document(document)
+        return latex.render_document(document, paper)
     if fmt == "html":
         from symbp.formats import html
 
-        return html.render_document(document)
+        return html.render_document(document, paper)
     return render_blocks(document.blocks, fmt)
 
 

@@ -1,10 +1,14 @@
-"""The network drawn: units in columns, every edge labelled with its weight's name and value,
-every bias's value beneath its unit (or its layer).
+"""The network drawn: units in columns, edges coloured by the unit they leave, and each weight's
+name and value on its edge where the content asks for it (a layer pair with few edges); the
+other layer pairs show their structure only, their weights being in a matrix beside the drawing.
 
 One layout feeds two drawings: SVG (HTML and Markdown), whose names are set with the same
 subscripts and superscripts as the formulas (w₁, w⁽¹⁾₂₁, b_h₁), and TikZ (LaTeX), whose names
-are the formulas' own LaTeX. Labels sit at staggered points along their edges so that the labels
-of edges leaving the same unit, or crossing in the middle, do not cover each other.
+are the formulas' own LaTeX. The layout places every label where its box meets no other label
+and no unit: it tries points along the label's edge from the middle outwards, and widens the gap
+between two columns until every label of that pair has found a place. A label's box is as wide
+as the wider of its two drawings, by a model of each font (DejaVu Sans in the SVG, Computer
+Modern in TikZ), so one placement holds for both.
 """
 
 from __future__ import annotations
@@ -12,15 +16,57 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from symbp.content import expr as E
 from symbp.content.blocks import Diagram
 from symbp.content.expr import Name
 from symbp.content.numbers import given
 from symbp.formats import latex
+from symbp.formats import metrics as M
+from symbp.formats.page import Paper, paper
+from symbp.graph import Bias, Network
 
-COLUMN_GAP = 300.0
-ROW_GAP = 110.0
+#: the SVG's type size and a unit's radius, in SVG px
+FONT = 13.0
 RADIUS = 20.0
-MARGIN = 70.0
+#: the gap between two columns: with labels at least this, without labels this
+LABELLED_GAP = 300.0
+PLAIN_GAP = 150.0
+#: the vertical distance of units: roomy up to six units, then as tight as the circles allow
+ROW_GAP = 110.0
+PLAIN_ROW_GAP = 64.0
+TIGHT_HEIGHT = 600.0
+MARGIN_X = 40.0
+MARGIN_Y = 50.0
+#: a label's box: its text plus this much on each side, and this tall
+LABEL_PAD = 3.0
+LABEL_HEIGHT = 24.0
+#: a label's baseline below its centre: DejaVu Sans's ascent (0.93 em) above it and a
+#: subscript below, as Chromium's getBBox measures them, centred in the box
+BASELINE = 1.5
+#: how far a label keeps from a unit's circle, and from another label
+CLEARANCE = 3.0
+#: points along an edge where its label may sit, from the middle outwards
+POSITIONS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.2, 0.8, 0.38, 0.62, 0.3, 0.7, 0.46, 0.54)
+#: colours of the edges, one per source unit of a layer pair, in turn (dark enough for text)
+PALETTE = ("#0b5fa5", "#b03a2e", "#1e7d45", "#7d3c98", "#a35f00", "#0e7c86", "#5d6d7e", "#a0306a")
+#: pixels to cm in TikZ at most (labels then come out at 13 px × 0.022 cm ≈ 8 pt)
+TIKZ_SCALE = 0.022
+#: the SVG's natural size relative to its drawing units: the same physical size as the TikZ
+#: picture (a CSS px is 2.54/96 cm), so a page shows the same drawing in either format
+SVG_SCALE = TIKZ_SCALE / (2.54 / 96)
+
+# DejaVu Sans advance widths (em), the SVG's font; others fall back to a wide default
+_SANS = {
+    **dict.fromkeys("0123456789", 0.636),
+    ".": 0.318, "-": 0.361, " ": 0.318, "=": 0.838, "(": 0.39, ")": 0.39, ",": 0.318,
+    "a": 0.613, "b": 0.635, "c": 0.55, "d": 0.635, "e": 0.615, "f": 0.352, "g": 0.635,
+    "h": 0.634, "i": 0.278, "j": 0.278, "k": 0.579, "l": 0.278, "m": 0.974, "n": 0.634,
+    "o": 0.612, "p": 0.635, "q": 0.635, "r": 0.411, "s": 0.521, "t": 0.392, "u": 0.634,
+    "v": 0.592, "w": 0.818, "x": 0.592, "y": 0.592, "z": 0.525, "_": 0.5,
+}  # fmt: skip
+_SANS_DEFAULT = 0.8
+#: subscripts and superscripts in the SVG are set at 70 %
+SCRIPT = 0.7
 
 
 @dataclass(frozen=True)
@@ -34,19 +80,30 @@ class Placed:
 
 
 @dataclass(frozen=True)
+class Edge:
+    source: Placed
+    target: Placed
+    colour: str
+
+
+@dataclass(frozen=True)
 class Label:
-    """A parameter's name and value at a point of the drawing."""
+    """A parameter's name and value, centred at (x, y) in a box `width` wide."""
 
     name: Name
     value: str
     x: float
     y: float
-    source: Placed | None = None  # for an edge label, the edge's ends
-    target: Placed | None = None
+    width: float
+    colour: str
 
     @property
     def plain(self) -> str:
         return f"{self.name} = {self.value}"
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.x - self.width / 2, self.y - LABEL_HEIGHT / 2, self.width, LABEL_HEIGHT)
 
 
 @dataclass(frozen=True)
@@ -54,54 +111,201 @@ class Layout:
     width: float
     height: float
     units: tuple[Placed, ...]
-    edges: tuple[Label, ...]
-    biases: tuple[Label, ...]
+    edges: tuple[Edge, ...]
+    labels: tuple[Label, ...]  # edge labels, then bias labels
+
+
+# -- label sizes ----------------------------------------------------------------------------------
+
+
+def sans_width(text: str) -> float:
+    """Text in DejaVu Sans, in em."""
+    return sum(_SANS.get(c, 1.0 if ord(c) >= 0x2E80 else _SANS_DEFAULT) for c in text)
+
+
+def svg_name_width(name: Name) -> float:
+    """A name as svg_name sets it, in em of the label font."""
+    width = sans_width(name.base)
+    scripts = 0.0
+    if name.sup is not None:
+        scripts += SCRIPT * sans_width(name.sup)
+    if isinstance(name.sub, str):
+        scripts += SCRIPT * sans_width(name.sub)
+    elif name.sub is not None:
+        scripts += SCRIPT * svg_name_width(name.sub)
+    return width + scripts
+
+
+def label_width(name: Name, value: str) -> float:
+    """A label's box width in px: the wider of its SVG text and its TikZ math, padded."""
+    svg_text = svg_name_width(name) + sans_width(f" = {value}")
+    tikz_math = (
+        M.name(name) + M.relation("=") + M.number(E.Num(0.0, value))
+    ) * 1.08  # the width model's allowance (formats/page.py)
+    return FONT * max(svg_text, tikz_math) + 2 * LABEL_PAD
+
+
+# -- layout -------------------------------------------------------------------------------------
 
 
 def layout(diagram: Diagram) -> Layout:
     """Where every unit and every label goes, layers left to right, centred vertically."""
     names = diagram.names
     network = names.network
+    pairs = len(network.layers) - 1
+    labelled = diagram.labelled or (True,) * pairs
     tallest = max(len(units) for units in network.layers)
-    height = 2 * MARGIN + (tallest - 1) * ROW_GAP
+    biases = [b for b in network.biases if diagram.biases and labelled[b.layer - 1]]
+    below = LABEL_HEIGHT + 2 * CLEARANCE if any(len(b.targets) == 1 for b in biases) else 0.0
+    least = 2 * RADIUS + 2 * CLEARANCE + below
+    if not any(labelled):  # structure only: as tight as the circles allow, up to PLAIN_ROW_GAP
+        row_gap = max(least, min(PLAIN_ROW_GAP, TIGHT_HEIGHT / max(tallest - 1, 1)))
+    elif tallest <= 6:
+        row_gap = ROW_GAP
+    else:
+        row_gap = max(least, TIGHT_HEIGHT / (tallest - 1))
+    height = 2 * MARGIN_Y + (tallest - 1) * row_gap + (LABEL_HEIGHT + RADIUS if biases else 0)
+    widths = {w.name: label_width(names.of[w.symbol], given(w.value, diagram.digits))
+              for w in network.weights}  # fmt: skip
+    gaps = [
+        max(LABELLED_GAP, 2 * RADIUS + 2.4 * _widest(network, widths, pair))
+        if labelled[pair]
+        else PLAIN_GAP
+        for pair in range(pairs)
+    ]
+    for _ in range(40):  # widen a crowded pair until its labels fit (a few rounds at most)
+        placed = _units(diagram, gaps, row_gap, height)
+        bias_labels = _bias_labels(diagram, placed, biases)
+        crowded = None
+        edge_labels: list[Label] = []
+        for pair in range(pairs):
+            if not labelled[pair]:
+                continue
+            found = _place_pair(diagram, placed, pair, widths, bias_labels)
+            if found is None:
+                crowded = pair
+                break
+            edge_labels += found
+        if crowded is None:
+            break
+        gaps[crowded] += 80.0
+    else:  # pragma: no cover - the tests place every pair the content may label
+        raise RuntimeError("cannot place the diagram's labels")
+    edges = tuple(
+        Edge(placed[w.source.name], placed[w.target.name], _colour(w.source.index))
+        for w in network.weights
+    )
+    width = 2 * MARGIN_X + sum(gaps)
+    return Layout(width, height, tuple(placed.values()), edges, (*edge_labels, *bias_labels))
+
+
+def _widest(network: Network, widths: dict[str, float], pair: int) -> float:
+    return max(widths[w.name] for w in network.weights if w.target.layer == pair + 1)
+
+
+def _colour(source_index: int) -> str:
+    return PALETTE[source_index % len(PALETTE)]
+
+
+def _units(diagram: Diagram, gaps: list[float], row_gap: float, height: float) -> dict[str, Placed]:
+    names = diagram.names
     placed: dict[str, Placed] = {}
-    for layer, units in enumerate(network.layers):
-        top = (height - (len(units) - 1) * ROW_GAP) / 2
+    x = MARGIN_X
+    for layer, units in enumerate(names.network.layers):
+        if layer:
+            x += gaps[layer - 1]
+        top = (height - (len(units) - 1) * row_gap) / 2
         for unit in units:
-            placed[unit.name] = Placed(
-                unit.name, names.of[unit.a], MARGIN + layer * COLUMN_GAP, top + unit.index * ROW_GAP
-            )
-    edges = []
-    for weight in network.weights:
-        source, target = placed[weight.source.name], placed[weight.target.name]
-        fan = len(network.layers[weight.target.layer])
-        position = 0.2 + 0.6 * (weight.target.index + 0.5) / fan
-        edges.append(
+            placed[unit.name] = Placed(unit.name, names.of[unit.a], x, top + unit.index * row_gap)
+    return placed
+
+
+def _bias_labels(diagram: Diagram, placed: dict[str, Placed], biases: list[Bias]) -> list[Label]:
+    names = diagram.names
+    labels = []
+    for bias in biases:
+        fed = [placed[u.name] for u in bias.targets]
+        lowest = max(fed, key=lambda p: p.y)
+        value = given(bias.value, diagram.digits)
+        name = names.of[bias.symbol]
+        labels.append(
             Label(
-                names.of[weight.symbol],
-                given(weight.value, diagram.digits),
-                source.x + position * (target.x - source.x),
-                source.y + position * (target.y - source.y),
-                source,
-                target,
+                name,
+                value,
+                lowest.x,
+                lowest.y + RADIUS + CLEARANCE + LABEL_HEIGHT / 2,
+                label_width(name, value),
+                "#1d5e2a",
             )
         )
-    biases = []
-    if diagram.biases:
-        for bias in network.biases:
-            fed = [placed[u.name] for u in bias.targets]
-            lowest = max(fed, key=lambda p: p.y)
-            biases.append(
+    return labels
+
+
+def _place_pair(
+    diagram: Diagram,
+    placed: dict[str, Placed],
+    pair: int,
+    widths: dict[str, float],
+    taken: list[Label],
+) -> list[Label] | None:
+    """Labels for the edges into layer pair + 1, each where it meets nothing placed before;
+    None if one finds no such place."""
+    names = diagram.names
+    network = names.network
+    circles = [(p.x, p.y, RADIUS + CLEARANCE) for p in placed.values()]
+    boxes = [label.box for label in taken]
+    found = []
+    for weight in network.weights:
+        if weight.target.layer != pair + 1:
+            continue
+        source, target = placed[weight.source.name], placed[weight.target.name]
+        width = widths[weight.name]
+        for t in POSITIONS:
+            x = source.x + t * (target.x - source.x)
+            y = source.y + t * (target.y - source.y)
+            box = (x - width / 2, y - LABEL_HEIGHT / 2, width, LABEL_HEIGHT)
+            if box[0] < source.x + RADIUS or box[0] + box[2] > target.x - RADIUS:
+                continue
+            if any(_boxes_meet(box, other) for other in boxes):
+                continue
+            if any(_box_meets_circle(box, circle) for circle in circles):
+                continue
+            boxes.append(box)
+            found.append(
                 Label(
-                    names.of[bias.symbol],
-                    given(bias.value, diagram.digits),
-                    lowest.x,
-                    lowest.y + RADIUS + 18,
+                    names.of[weight.symbol],
+                    given(weight.value, diagram.digits),
+                    x,
+                    y,
+                    width,
+                    _colour(weight.source.index),
                 )
             )
-    width = 2 * MARGIN + (len(network.layers) - 1) * COLUMN_GAP
-    height += 30 if biases else 0
-    return Layout(width, height, tuple(placed.values()), tuple(edges), tuple(biases))
+            break
+        else:
+            return None
+    return found
+
+
+def _boxes_meet(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    gap = CLEARANCE
+    return (
+        a[0] < b[0] + b[2] + gap
+        and b[0] < a[0] + a[2] + gap
+        and a[1] < b[1] + b[3] + gap
+        and b[1] < a[1] + a[3] + gap
+    )
+
+
+def _box_meets_circle(box: tuple[float, ...], circle: tuple[float, float, float]) -> bool:
+    x, y, w, h = box
+    cx, cy, r = circle
+    nearest_x = min(max(cx, x), x + w)
+    nearest_y = min(max(cy, y), y + h)
+    return (nearest_x - cx) ** 2 + (nearest_y - cy) ** 2 < r * r
+
+
+# -- SVG ------------------------------------------------------------------------------------------
 
 
 def _n(value: float) -> str:
@@ -120,25 +324,25 @@ def svg_name(name: Name) -> str:
     return text
 
 
-def _label_width(label: Label) -> float:
-    # about 7.5 px per character at 13 px, subscripts a little less
-    return 7.2 * len(label.plain) + 8
-
-
 def svg(diagram: Diagram, title: str = "network") -> str:
-    """The network as a standalone SVG element (no scripts, no external references)."""
+    """The network as a standalone SVG element (no scripts, no external references) that
+    scales down to its column."""
     plan = layout(diagram)
+    width, height = plan.width * SVG_SCALE, plan.height * SVG_SCALE
     lines = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(plan.width)}" '
-        f'height="{_n(plan.height)}" viewBox="0 0 {_n(plan.width)} {_n(plan.height)}" '
-        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="13">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" '
+        f'height="{_n(height)}" viewBox="0 0 {_n(plan.width)} {_n(plan.height)}" '
+        # scales down to its column, and a very tall one to a page
+        'style="max-width: 100%; max-height: 22cm; height: auto" '
+        f'role="img" aria-label="{escape(title)}" '
+        f'font-family="\'DejaVu Sans\', Verdana, sans-serif" font-size="{_n(FONT)}">',
         f"<title>{escape(title)}</title>",
     ]
     for edge in plan.edges:
-        assert edge.source is not None and edge.target is not None
         lines.append(
             f'<line x1="{_n(edge.source.x)}" y1="{_n(edge.source.y)}" x2="{_n(edge.target.x)}" '
-            f'y2="{_n(edge.target.y)}" stroke="#777" stroke-width="1.2"/>'
+            f'y2="{_n(edge.target.y)}" stroke="{edge.colour}" stroke-width="1.2" '
+            'stroke-opacity="0.75"/>'
         )
     for unit in plan.units:
         lines.append(
@@ -146,40 +350,67 @@ def svg(diagram: Diagram, title: str = "network") -> str:
             'stroke="#345" stroke-width="1.5"/>'
         )
         lines.append(
-            f'<text x="{_n(unit.x)}" y="{_n(unit.y + 4.5)}" text-anchor="middle">'
-            f"{svg_name(unit.name)}</text>"
+            f'<text class="unit" x="{_n(unit.x)}" y="{_n(unit.y + 4.5)}" '
+            f'text-anchor="middle">{svg_name(unit.name)}</text>'
         )
-    for label in (*plan.edges, *plan.biases):
-        width = _label_width(label)
-        colour = "#a0300e" if label.source is not None else "#1d5e2a"
+    for label in plan.labels:
+        x, y, width, height = label.box
         lines.append(
-            f'<rect x="{_n(label.x - width / 2)}" y="{_n(label.y - 9)}" width="{_n(width)}" '
-            'height="18" rx="3" fill="white" fill-opacity="0.9"/>'
+            f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}" rx="3" '
+            f'fill="white" fill-opacity="0.92" stroke="{label.colour}" stroke-width="0.6"/>'
         )
         lines.append(
-            f'<text x="{_n(label.x)}" y="{_n(label.y + 4.5)}" text-anchor="middle" '
-            f'fill="{colour}">{svg_name(label.name)} = {escape(label.value)}</text>'
+            f'<text class="label" x="{_n(label.x)}" y="{_n(label.y + BASELINE)}" '
+            f'text-anchor="middle" fill="{label.colour}">'
+            f"{svg_name(label.name)} = {escape(label.value)}</text>"
         )
     lines.append("</svg>")
     return "\n".join(lines)
 
 
-def tikz(diagram: Diagram) -> str:
-    """The network as a TikZ picture, the same layout as the SVG (1 SVG pixel = 0.018 cm)."""
+# -- TikZ -----------------------------------------------------------------------------------------
+
+
+def tikz_scale(plan: Layout, page: Paper) -> float:
+    """cm per SVG px: TIKZ_SCALE, or less if the drawing would not fit the text width or
+    most of its height."""
+    text_width_cm = page.width_cm - 4.0
+    text_height_cm = page.height_cm - 4.0
+    return min(TIKZ_SCALE, 0.98 * text_width_cm / plan.width, 0.8 * text_height_cm / plan.height)
+
+
+def _rgb(colour: str) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"{{rgb,255:red,{red};green,{green};blue,{blue}}}"
+
+
+def tikz(diagram: Diagram, page: Paper | None = None) -> str:
+    """The network as a TikZ picture: the same layout, scaled to fit the page, with type at
+    the SVG's size relative to the drawing."""
     plan = layout(diagram)
-    scale = 0.018
-    lines = [rf"\begin{{tikzpicture}}[x={scale}cm,y=-{scale}cm]"]
+    scale = tikz_scale(plan, page or paper())
+    size = FONT * scale * 72.27 / 2.54  # the type size in pt
+    font = rf"\fontsize{{{size:.2f}}}{{{size * 1.2:.2f}}}\selectfont"
+    diameter = 2 * RADIUS * scale
+    lines = [rf"\begin{{tikzpicture}}[x={scale:.5f}cm,y=-{scale:.5f}cm]"]
     for unit in plan.units:
         lines.append(
-            rf"\node[circle,draw,fill=blue!5,minimum size=0.7cm,inner sep=0pt] "
-            rf"({unit.key}) at ({_n(unit.x)},{_n(unit.y)}) {{${latex.name(unit.name)}$}};"
+            rf"\node[circle,draw,fill=blue!5,minimum size={diameter:.3f}cm,inner sep=0pt,"
+            rf"font={font}] ({unit.key}) at ({_n(unit.x)},{_n(unit.y)}) "
+            rf"{{${latex.name(unit.name)}$}};"
         )
     for edge in plan.edges:
-        assert edge.source is not None and edge.target is not None
-        lines.append(rf"\draw[->,gray] ({edge.source.key}) -- ({edge.target.key});")
-    for label in (*plan.edges, *plan.biases):
         lines.append(
-            rf"\node[fill=white,inner sep=1pt,font=\scriptsize] at ({_n(label.x)},{_n(label.y)}) "
+            rf"\draw[color={_rgb(edge.colour)},opacity=0.75] ({edge.source.key}) -- "
+            rf"({edge.target.key});"
+        )
+    for label in plan.labels:
+        x, y, width, height = label.box
+        lines.append(
+            rf"\node[fill=white,draw={_rgb(label.colour)},line width=0.3pt,rounded corners=1pt,"
+            rf"inner sep=0pt,minimum width={width * scale:.3f}cm,"
+            rf"minimum height={height * scale:.3f}cm,text={_rgb(label.colour)},font={font}] "
+            rf"at ({_n(label.x)},{_n(label.y)}) "
             rf"{{${latex.name(label.name)} = {label.value}$}};"
         )
     lines.append(r"\end{tikzpicture}")

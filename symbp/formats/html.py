@@ -21,27 +21,53 @@ from symbp.content.blocks import (
     Table,
 )
 from symbp.formats import mathml
+from symbp.formats.page import DEFAULT_PAPER, FILL, MARGIN_CM, Paper, paper
+from symbp.formats.tables import Arranged
 
 STYLE = """\
 body { font-family: "Noto Serif", "Noto Serif CJK SC", Georgia, serif; max-width: 60rem;
        margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #222; }
 h1 { font-size: 1.8rem; } h2 { font-size: 1.35rem; margin-top: 2rem; }
 h3 { font-size: 1.1rem; }
+h1, h2, h3 { break-after: avoid; }
 math { font-family: "Latin Modern Math", "STIX Two Math", math; }
 math[display="block"] { margin: 0.6rem 0; }
-.equations { overflow-x: auto; }
 .note { border-left: 3px solid #c90; padding-left: 0.8rem; }
 mtd[columnalign="right"] { text-align: right; }
 mtd[columnalign="left"] { text-align: left; }
-table { border-collapse: collapse; margin: 1rem 0; }
-th, td { border-bottom: 1px solid #ccc; padding: 0.25rem 0.8rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.913em; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.2em 0.55em; }
+th.fold, td.fold { border-left: 1px solid #999; }
 td.r, th.r { text-align: right; } td.l, th.l { text-align: left; }
+tr { break-inside: avoid; }
 figure { margin: 1rem 0; }
 figure svg { max-width: 100%; height: auto; }
+@media print {
+  body { font-family: "Latin Modern Roman", "Noto Serif", "Noto Serif CJK SC", Georgia, serif;
+         font-size: 11pt; line-height: 1.3; max-width: none; margin: 0; padding: 0; }
+  h1 { font-size: 1.6em; margin: 0 0 0.4em; }
+  h2 { font-size: 1.3em; margin: 1em 0 0.3em; }
+  h3 { font-size: 1.1em; margin: 0.8em 0 0.2em; }
+  p { margin: 0.35em 0; }
+  math[display="block"] { margin: 0.3em 0; }
+  table { margin: 0.5em 0; line-height: 1.2; }
+  th, td { padding-top: 0.1em; padding-bottom: 0.1em; }
+  mtd { padding-top: 0.2ex; padding-bottom: 0.2ex; }
+  figure { margin: 0.5em 0; }
+}
 """
+#: th and td padding on both sides, in em (as LaTeX's \tabcolsep)
+TABLE_PADDING = 1.1
 
 
-def block(item: Block) -> str:
+def style(page: Paper) -> str:
+    """The page's style: the screen column, and in print the paper and type of the LaTeX
+    handouts, so that the same line width holds."""
+    return f"@page {{ size: {page.css}; margin: {MARGIN_CM:g}cm; }}\n" + STYLE
+
+
+def block(item: Block, page: Paper | None = None) -> str:
+    page = page or paper()
     if isinstance(item, Heading):
         level = min(item.level, 6)
         return f"<h{level}>{mathml.inline(item.parts)}</h{level}>"
@@ -52,39 +78,50 @@ def block(item: Block) -> str:
         entries = "\n".join(f"<li>{mathml.inline(parts)}</li>" for parts in item.items)
         return f"<ul>\n{entries}\n</ul>"
     if isinstance(item, Equations):
-        return f'<div class="equations">{mathml.equations(item)}</div>'
+        return f'<div class="equations">{mathml.equations(item, page.math_width)}</div>'
     if isinstance(item, Table):
-        align = item.alignment
-        head = "".join(
-            f'<th class="{align[i]}">{mathml.inline(cell)}</th>'
-            for i, cell in enumerate(item.header)
-        )
-        rows = "\n".join(
-            "<tr>"
-            + "".join(
-                f'<td class="{align[i]}">{mathml.inline(cell)}</td>' for i, cell in enumerate(row)
-            )
-            + "</tr>"
-            for row in item.rows
-        )
-        return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
+        from symbp.formats.tables import arrange
+
+        parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
+        return "\n".join(_table(part) for part in parts)
     assert isinstance(item, Diagram)
     from symbp.formats.diagram import svg
 
     return f"<figure>\n{svg(item)}\n</figure>"
 
 
-def render_blocks(blocks: Iterable[Block]) -> str:
-    return "\n".join(block(item) for item in blocks) + "\n"
+def _table(arranged: Arranged) -> str:
+    """A table; a folded one's groups apart (class "fold" starts a group)."""
+    item = arranged.table
+    align = item.alignment
+    size = arranged.group_size
+
+    def cls(i: int) -> str:
+        return align[i] + (" fold" if i and i % size == 0 else "")
+
+    head = "".join(
+        f'<th class="{cls(i)}">{mathml.inline(cell)}</th>' for i, cell in enumerate(item.header)
+    )
+    rows = "\n".join(
+        "<tr>"
+        + "".join(f'<td class="{cls(i)}">{mathml.inline(cell)}</td>' for i, cell in enumerate(row))
+        + "</tr>"
+        for row in item.rows
+    )
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
 
 
-def render_document(document: Document) -> str:
+def render_blocks(blocks: Iterable[Block], page: Paper | None = None) -> str:
+    return "\n".join(block(item, page) for item in blocks) + "\n"
+
+
+def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
     """A complete, self-contained HTML page."""
+    page = paper(paper_name)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(document.lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(document.title)}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"
-        + render_blocks(document.blocks)
-        + "</body>\n</html>\n"
+        f"<title>{escape(document.title)}</title>\n<style>\n{style(page)}</style>\n</head>\n"
+        "<body>\n" + render_blocks(document.blocks, page) + "</body>\n</html>\n"
     )

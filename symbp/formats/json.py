@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from symbp.content.blocks import Row
+from symbp.content.blocks import Block, Equations, Row
 from symbp.content.derivation import Worked, add_delta_partials, delta_row, worked
 from symbp.derive import BiasDerivation, Derivation, LocalDerivative
 from symbp.formats import latex, mathml, text
@@ -22,6 +23,9 @@ from symbp.handcheck.judge import Diagnosis, HandReport, Judgement
 from symbp.numeric import Evaluation
 from symbp.torch_check import CheckResult
 from symbp.train import TrainingRun
+
+if TYPE_CHECKING:
+    from symbp.matrices import Layer, MatrixForm
 
 
 def strict(value: Any) -> Any:
@@ -326,3 +330,65 @@ def hand_report_document(report: HandReport) -> dict[str, Any]:
 
 def hand_report(report: HandReport) -> str:
     return dump(hand_report_document(report))
+
+
+def matrix_document(
+    form: MatrixForm, blocks: Sequence[Block], check: CheckResult | None = None
+) -> str:
+    """The matrix form as data: each layer's matrices and vectors (per sample, and the batch),
+    every parameter's gradient, and each displayed equation in text, LaTeX and MathML."""
+    from symbp.content.matrix import matrix_passed
+
+    network = form.network
+
+    def layer_entry(layer: Layer) -> dict[str, Any]:
+        n = layer.number
+        entry: dict[str, Any] = {
+            "layer": n,
+            "units": [unit.name for unit in layer.units],
+            "sources": [unit.name for unit in layer.sources],
+            "activation": network.spec.activations[n - 1],
+            "weight_names": [[w.name for w in line] for line in layer.weights],
+            "W": [list(line) for line in form.weights(layer)],
+            "bias_names": [None if b is None else b.name for b in layer.biases],
+            "b": list(form.bias_vector(layer)),
+            "samples": [
+                {
+                    "z": list(sample.z[n]),
+                    "a": list(sample.a[n]),
+                    "upstream": list(sample.upstream[n]),
+                    "f_prime": list(sample.derivative[n]) or None,
+                    "delta": list(sample.delta[n]),
+                    "dL_dW": [list(line) for line in sample.weight_gradients[n]],
+                }
+                for sample in form.samples
+            ],
+            "dL_dW": [list(line) for line in form.weight_gradients(layer)],
+            "dL_db": list(form.bias_gradients(layer)) if layer.trainable_biases else None,
+        }
+        jacobian = form.samples[0].jacobian
+        if n == len(form.layers) and jacobian is not None:
+            entry["jacobian"] = [
+                [list(line) for line in sample.jacobian or ()] for sample in form.samples
+            ]
+        return entry
+
+    rows = [row for block in blocks if isinstance(block, Equations) for row in block.rows]
+    document: dict[str, Any] = {
+        "title": network.spec.title,
+        "form": "matrix",
+        "loss": form.loss,
+        "samples": len(form.samples),
+        "reduction": network.spec.reduction,
+        "inputs": [list(sample.a[0]) for sample in form.samples],
+        "layers": [layer_entry(layer) for layer in form.layers],
+        "gradients": dict(form.gradients),
+        "equations": [{"text": text.chain(row.chain), **_rich(row)} for row in rows],
+    }
+    if check is not None:
+        document["check"] = {
+            "dtype": check.dtype,
+            "torch": {row.name: row.torch for row in check.weights},
+            "passed": matrix_passed(form, check),
+        }
+    return dump(document)

@@ -23,7 +23,9 @@ from symbp.content.blocks import (
     Table,
     Text,
 )
+from symbp.formats.page import DEFAULT_PAPER, EM_PT, FILL, MARGIN_CM, Paper, paper
 from symbp.formats.printer import MathPrinter
+from symbp.formats.tables import Arranged
 
 GREEK = {
     "α": r"\alpha",
@@ -57,6 +59,7 @@ _PROSE_MATH = {
     "½": r"\tfrac{1}{2}",
     "²": "^{2}",
     "≈": r"\approx",
+    "√": r"\surd",
     "⊙": r"\odot",
     "∑": r"\sum",
     "ᵀ": r"^{\mathsf{T}}",
@@ -93,20 +96,26 @@ RELATIONS = {
     ",": ",",
 }
 _FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "log": r"\log", "max": r"\max", "f": "f"}
+#: names that are signs rather than letters: the vector of ones
+_SIGNS = {"𝟏": r"\mathbf{1}"}
 
 
 # -- math -----------------------------------------------------------------------------------------
 
 
 class LatexPrinter(MathPrinter):
-    """Display trees as LaTeX (amsmath)."""
+    """Display trees as LaTeX (amsmath); `small_partials` sets Leibniz symbols in text style
+    (\\tfrac), for dense rows of them."""
+
+    def __init__(self, small_partials: bool = False) -> None:
+        self.small_partials = small_partials
 
     def name(self, item: E.Name) -> str:
         stem, prime = (item.base[:-1], "'") if item.base.endswith("′") else (item.base, "")
-        base = GREEK.get(stem, stem)
+        base = GREEK.get(stem, _SIGNS.get(stem, stem))
         if stem in ("tanh", "relu", "identity"):
             base = r"\operatorname{" + stem + "}"
-        elif len(stem) > 1 and stem not in GREEK:
+        elif len(stem) > 1 and stem not in GREEK and stem not in _SIGNS:
             base = r"\mathit{" + stem.replace("_", r"\_") + "}"
         text = base + prime
         if item.sup is not None:
@@ -126,6 +135,8 @@ class LatexPrinter(MathPrinter):
         return rf"\left({text}\right)"
 
     def partial(self, item: E.Partial) -> str:
+        if self.small_partials:
+            return rf"\tfrac{{\partial {self.name(item.of)}}}{{\partial {self.name(item.wrt)}}}"
         return rf"\frac{{\partial {self.name(item.of)}}}{{\partial {self.name(item.wrt)}}}"
 
     def fraction(self, item: E.Frac) -> str:
@@ -142,15 +153,16 @@ class LatexPrinter(MathPrinter):
 
     def call(self, item: E.Call) -> str:
         args = ", ".join(self.math(arg) for arg in item.args)
-        if item.function == "exp":
+        prime = "'" if item.prime else ""
+        if item.function == "exp" and not item.prime:
             return f"e^{{{args}}}"
-        if item.function == "sqrt":
+        if item.function == "sqrt" and not item.prime:
             return rf"\sqrt{{{args}}}"
         if item.function in _FUNCTIONS:
-            return rf"{_FUNCTIONS[item.function]}\left({args}\right)"
+            return rf"{_FUNCTIONS[item.function]}{prime}\left({args}\right)"
         label = item.function.replace("_", r"\_")
         index = f"_{{{item.index}}}" if item.index is not None else ""
-        return rf"\operatorname{{{label}}}{index}\left({args}\right)"
+        return rf"\operatorname{{{label}}}{prime}{index}\left({args}\right)"
 
     def indicator(self, item: E.Indicator) -> str:
         relation = RELATIONS.get(item.relation, item.relation)
@@ -160,6 +172,19 @@ class LatexPrinter(MathPrinter):
 
     def sum(self, item: E.Sum) -> str:
         return rf"\sum_{{{item.index}}} {self.math(item.body)}"
+
+    def matrix(self, item: E.Matrix) -> str:
+        rows = r" \\ ".join(" & ".join(self.math(entry) for entry in row) for row in item.rows)
+        return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
+
+    def transpose(self, base: str) -> str:
+        return base + r"^{\mathsf{T}}"
+
+    def hadamard_sign(self) -> str:
+        return r" \odot "
+
+    def gradient(self, item: E.Grad) -> str:
+        return rf"\nabla_{{{self.name(item.wrt)}}} {self.name(item.of)}"
 
     def separator(self, left: E.Node, right: E.Node, left_bracketed: bool) -> str:
         if E.numeric(right):
@@ -174,6 +199,8 @@ class LatexPrinter(MathPrinter):
 
 
 PRINTER = LatexPrinter()
+#: for "dense" rows: Leibniz symbols in text style, half as tall
+DENSE_PRINTER = LatexPrinter(small_partials=True)
 
 
 def name(item: E.Name) -> str:
@@ -185,28 +212,15 @@ def math(node: E.Node) -> str:
     return PRINTER.math(node)
 
 
-def _member(step: E.Step, aligned: bool) -> str:
-    """A step's expression; a split sum continues on new lines, one term each."""
-    if not (step.split and aligned and isinstance(step.expr, E.Add)):
-        return math(step.expr)
-    first, *rest = PRINTER.terms(step.expr)
-    return first + "".join(r" \\" + "\n&\\quad " + piece.strip() for piece in rest)
-
-
-def chain(item: E.Chain, *, align: bool = False, stacked: bool = False) -> str:
-    """lhs = … = …; `align` puts & before the first relation, `stacked` \\\\ & before the others."""
+def chain(item: E.Chain) -> str:
+    """lhs = … = … on one line (inline math; a list of equations is separated by commas)."""
     pieces = [math(item.lhs)]
-    for position, step in enumerate(item.steps):
+    for step in item.steps:
         relation = RELATIONS.get(step.relation, step.relation)
-        member = _member(step, align)
-        if stacked and position > 0:
-            pieces.append(r" \\" + "\n&" + relation + " " + member)
-        elif align and position == 0:
-            pieces.append(" &" + relation + " " + member)
-        elif step.relation == ",":
-            pieces.append(rf",\ {member}")  # a list of equations: x_1 = 0.5,\ x_2 = 0.3
+        if step.relation == ",":
+            pieces.append(rf",\ {math(step.expr)}")  # a list: x_1 = 0.5,\ x_2 = 0.3
         else:
-            pieces.append(f" {relation} {member}")
+            pieces.append(f" {relation} {math(step.expr)}")
     return "".join(pieces)
 
 
@@ -235,7 +249,7 @@ def inline(parts: Iterable[Inline]) -> str:
     )
 
 
-def _tag(parts: Iterable[Inline]) -> str:
+def tag_latex(parts: Iterable[Inline]) -> str:
     """A row's tag inside math: prose in \\text{}, math as it is."""
     return "".join(
         r"\text{" + escape(part.text) + "}" if isinstance(part, Text) else inline_math(part.expr)
@@ -243,22 +257,30 @@ def _tag(parts: Iterable[Inline]) -> str:
     )
 
 
-def row_latex(row: Row, layout: str = "aligned") -> str:
-    """One row of an align* environment."""
-    if row.tag:  # the tag takes the left column, the whole chain the right one
-        return _tag(row.tag) + r" &\quad " + chain(row.chain)
-    return chain(row.chain, align=True, stacked=layout == "stacked")
+def row_latex(row: Row, layout: str = "aligned", width: float | None = None) -> str:
+    """One row of an align* environment, broken into lines no wider than `width` em."""
+    return equations_body(Equations((row,), layout), width)
 
 
-def equations(item: Equations) -> str:
-    body = " \\\\\n".join(row_latex(row, item.layout) for row in item.rows)
-    return "\\begin{align*}\n" + body + "\n\\end{align*}"
+def equations(item: Equations, width: float | None = None) -> str:
+    """Displayed equations as align*, every line within `width` em (default: A4's)."""
+    return "\\begin{align*}\n" + equations_body(item, width) + "\n\\end{align*}"
+
+
+def equations_body(item: Equations, width: float | None = None) -> str:
+    from symbp.formats.equations import rows_latex
+
+    return rows_latex(item, paper().math_width if width is None else width)
 
 
 _SECTIONS = {1: "section*", 2: "subsection*", 3: "subsubsection*"}
+#: \tabcolsep on both sides of a column, in em
+TABLE_PADDING = 12 / EM_PT
 
 
-def block(item: Block) -> str:
+def block(item: Block, page: Paper | None = None, *, document: bool = False) -> str:
+    """One block; in a document (`document`) tables may run over pages (longtable)."""
+    page = page or paper()
     if isinstance(item, Heading):
         return f"\\{_SECTIONS.get(item.level, 'paragraph*')}{{{inline(item.parts)}}}"
     if isinstance(item, Paragraph):
@@ -267,50 +289,96 @@ def block(item: Block) -> str:
         entries = "\n".join(r"\item " + inline(parts) for parts in item.items)
         return "\\begin{itemize}\n" + entries + "\n\\end{itemize}"
     if isinstance(item, Equations):
-        return equations(item)
+        return equations(item, page.math_width)
     if isinstance(item, Table):
-        return _table(item)
+        from symbp.formats.tables import arrange
+
+        parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
+        return "\n\n".join(_table(part, long=document) for part in parts)
     assert isinstance(item, Diagram)
     from symbp.formats.diagram import tikz
 
-    return "\\begin{center}\n" + tikz(item) + "\n\\end{center}"
+    return "\\begin{center}\n" + tikz(item, page) + "\n\\end{center}"
 
 
-def _table(item: Table) -> str:
-    lines = [
-        f"\\begin{{center}}\\begin{{tabular}}{{{item.alignment}}}",
-        r"\hline",
-        " & ".join(inline(cell) for cell in item.header) + r" \\",
-        r"\hline",
-    ]
-    lines += [" & ".join(inline(cell) for cell in row) + r" \\" for row in item.rows]
-    lines += [r"\hline", r"\end{tabular}\end{center}"]
+def _table(arranged: Arranged, *, long: bool) -> str:
+    """A table in \\small; in a document a longtable (its header on every page it runs over);
+    a folded table's groups apart by a rule."""
+    item = arranged.table
+    size = arranged.group_size
+    columns = "|".join(
+        item.alignment[start : start + size] for start in range(0, len(item.header), size)
+    )
+    header = " & ".join(inline(cell) for cell in item.header) + r" \\"
+    rows = [" & ".join(inline(cell) for cell in row) + r" \\" for row in item.rows]
+    if long:
+        lines = [r"{\small", f"\\begin{{longtable}}{{{columns}}}", r"\hline", header, r"\hline"]
+        lines += [r"\endhead", *rows, r"\hline", r"\end{longtable}}"]
+        return "\n".join(lines)
+    lines = [f"\\begin{{center}}\\small\\begin{{tabular}}{{{columns}}}", r"\hline", header]
+    lines += [r"\hline", *rows, r"\hline", r"\end{tabular}\end{center}"]
     return "\n".join(lines)
 
 
-def render_blocks(blocks: Iterable[Block]) -> str:
+def render_blocks(blocks: Iterable[Block], page: Paper | None = None) -> str:
     """Blocks as a LaTeX fragment (needs amsmath; tikz if there is a diagram)."""
-    return "\n\n".join(block(item) for item in blocks) + "\n"
+    return "\n\n".join(block(item, page) for item in blocks) + "\n"
 
 
-def render_document(document: Document) -> str:
+def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
     """A complete .tex file: pdflatex for English, xelatex (ctexart) for Chinese."""
+    page = paper(paper_name)
     if document.lang == "zh":
-        head = ["% Compile with xelatex (ctex).", r"\documentclass[11pt]{ctexart}"]
+        head = [
+            "% Compile with xelatex (ctex).",
+            r"\documentclass[11pt]{ctexart}",
+            # ctex spaces Chinese lines 1.3 apart; tables and formulas need no such leading
+            r"\usepackage{etoolbox}",
+            r"\AtBeginEnvironment{align*}{\linespread{1}\selectfont}",
+            r"\AtBeginEnvironment{longtable}{\linespread{1}\selectfont}",
+        ]
     else:
         head = [
             "% Compile with pdflatex.",
             r"\documentclass[11pt]{article}",
             r"\usepackage[utf8]{inputenc}",
+            r"\usepackage{fix-cm}",  # Computer Modern at any size (the diagram's labels)
         ]
     head += [
-        r"\usepackage[a4paper,margin=2cm]{geometry}",
+        rf"\usepackage[{page.latex},margin={MARGIN_CM:g}cm]{{geometry}}",
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage{tikz}",
+        r"\usepackage{longtable}",
         r"\allowdisplaybreaks",
+        r"\setlength{\LTpre}{0.5\baselineskip}",
+        r"\setlength{\LTpost}{0.5\baselineskip}",
+        # displays closer to their text than LaTeX's 11 pt: a handout has dozens of them
+        r"\makeatletter",
+        r"\g@addto@macro\normalsize{\setlength\abovedisplayskip{6pt plus 3pt minus 3pt}%",
+        r"\setlength\belowdisplayskip{6pt plus 3pt minus 3pt}}",
+        r"\makeatother",
         r"\setlength{\parindent}{0pt}",
         r"\setlength{\parskip}{0.6em}",
+        # a paragraph with long inline formulas may stretch rather than run into the margin
+        r"\setlength{\emergencystretch}{3em}",
         r"\begin{document}",
         "",
     ]
-    return "\n".join(head) + render_blocks(document.blocks) + "\n\\end{document}\n"
+    return "\n".join(head) + _joined(document.blocks, page) + "\n\n\\end{document}\n"
+
+
+def _joined(blocks: Iterable[Block], page: Paper) -> str:
+    """Blocks of a document. A display that starts a paragraph leaves an empty line above it,
+    so displayed equations continue the paragraph before them, and right after a heading they
+    take that line back."""
+    pieces: list[str] = []
+    previous: Block | None = None
+    for item in blocks:
+        display = isinstance(item, Equations)
+        if pieces:
+            pieces.append("\n" if display and isinstance(previous, Paragraph) else "\n\n")
+        if display and isinstance(previous, Heading):
+            pieces.append("\\vspace{-\\baselineskip}\n")
+        pieces.append(block(item, page, document=True))
+        previous = item
+    return "".join(pieces)

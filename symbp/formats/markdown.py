@@ -38,17 +38,26 @@ def block(item: B.Block) -> str:
         body = latex.equations(item).replace(r"\begin{align*}", r"\begin{aligned}")
         return "$$\n" + body.replace(r"\end{align*}", r"\end{aligned}") + "\n$$"
     if isinstance(item, B.Table):
-        align = {"l": ":---", "r": "---:", "c": ":---:"}
-        lines = [
-            "| " + " | ".join(inline(cell) for cell in item.header) + " |",
-            "|" + "|".join(align[a] for a in item.alignment) + "|",
-        ]
-        lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in item.rows]
-        return "\n".join(lines)
+        from symbp.formats.page import FILL, paper
+        from symbp.formats.tables import split_columns
+
+        # a notebook's column is about a page wide: a wider table is split as LaTeX splits it
+        parts = split_columns(item, paper().text_width_em * FILL, 1.1)
+        return "\n\n".join(_table(part) for part in parts)
     assert isinstance(item, B.Diagram)
     from symbp.formats.diagram import svg
 
     return svg(item)
+
+
+def _table(item: B.Table) -> str:
+    align = {"l": ":---", "r": "---:", "c": ":---:"}
+    lines = [
+        "| " + " | ".join(inline(cell) for cell in item.header) + " |",
+        "|" + "|".join(align[a] for a in item.alignment) + "|",
+    ]
+    lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in item.rows]
+    return "\n".join(lines)
 
 
 def render_blocks(blocks: Iterable[B.Block]) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
+from symbp.content import expr as E
 from symbp.content.blocks import Block, Equations, Heading, Inline, Items, Paragraph, Row, Text
 from symbp.formats import latex
+from symbp.formats.page import FILL, paper
 
 
 def to_mathml(source: str, display: str = "inline") -> str:
@@ -21,21 +23,63 @@ def to_mathml(source: str, display: str = "inline") -> str:
     return str(convert(source, display=display))
 
 
-def equations(item: Equations) -> str:
-    """Displayed equations as one display <math> element (an mtable)."""
-    return to_mathml(latex.equations(item), display="block")
+def equations(item: Equations, width: float | None = None) -> str:
+    """Displayed equations as one display <math> element (an mtable), lines within `width` em."""
+    return to_mathml(latex.equations(item, _math_width(width)), display="block")
 
 
-def row(item: Row) -> str:
+def row(item: Row, width: float | None = None) -> str:
     """One equation as its own display <math> element."""
-    return to_mathml(latex.equations(Equations((item,))), display="block")
+    return to_mathml(latex.equations(Equations((item,)), _math_width(width)), display="block")
 
 
-def inline(parts: Iterable[Inline]) -> str:
+def _math_width(width: float | None) -> float:
+    # an mtable's cells are padded 0.4em a side (MathML Core), two columns
+    return (paper().math_width if width is None else width) - MTD_PADDING
+
+
+#: what the two padded cells of an mtable row add to its width, in em
+MTD_PADDING = 1.6
+
+
+def inline(parts: Iterable[Inline], width: float | None = None) -> str:
+    """Prose with inline math; math wider than half a line is set as several <math> elements,
+    cut at its relations and, within a member wider than a line, at its operators, so that the
+    browser can wrap it like words."""
+    line = paper().text_width_em * FILL if width is None else width
     return "".join(
-        escape(part.text) if isinstance(part, Text) else to_mathml(latex.inline_math(part.expr))
+        escape(part.text) if isinstance(part, Text) else _inline_math(part.expr, line)
         for part in parts
     )
+
+
+def _inline_math(item: E.Node | E.Chain, line: float) -> str:
+    from symbp.formats.tables import inline_width
+
+    if inline_width(item) <= line / 2:
+        return to_mathml(latex.inline_math(item))
+    return " ".join(to_mathml(piece) for piece in inline_pieces(item, line))
+
+
+def inline_pieces(item: E.Node | E.Chain, line: float) -> list[str]:
+    """Inline math as LaTeX pieces to be set one after another: "lhs", "= m1", "= m2"; a
+    member wider than `line` em is cut at its operators ("= a + b", "+ c")."""
+    from symbp.formats import metrics as M
+    from symbp.formats.breaking import Tokens, fill
+
+    chain = item if isinstance(item, E.Chain) else E.Chain(item, ())
+    tokens = Tokens(line)
+    pieces = fill(tokens(chain.lhs), line, line)
+    for step in chain.steps:
+        relation = latex.RELATIONS.get(step.relation, step.relation)
+        parts = fill(tokens(step.expr), line - M.relation(step.relation), line)
+        if step.relation == ",":
+            pieces[-1] += ","  # a list of equations: x_1 = 0.5, x_2 = 0.3
+            pieces.append(parts[0])
+        else:
+            pieces.append(f"{relation} {parts[0]}")
+        pieces += parts[1:]
+    return pieces
 
 
 def render_blocks(blocks: Iterable[Block]) -> str:

@@ -44,6 +44,19 @@ class MathPrinter:
         """What stands between two factors of a product."""
         raise NotImplementedError
 
+    def matrix(self, item: E.Matrix) -> str:
+        raise NotImplementedError
+
+    def transpose(self, base: str) -> str:
+        """`base` (already bracketed where needed) transposed."""
+        raise NotImplementedError
+
+    def hadamard_sign(self) -> str:
+        raise NotImplementedError
+
+    def gradient(self, item: E.Grad) -> str:
+        raise NotImplementedError
+
     def bracket_factor(self, node: E.Node) -> bool:
         return E.bracket_factor(node)
 
@@ -76,7 +89,20 @@ class MathPrinter:
             return self.indicator(node)
         if isinstance(node, E.Sum):
             return self.sum(node)
+        if isinstance(node, E.Matrix):
+            return self.matrix(node)
+        if isinstance(node, E.Transpose):
+            base = self.math(node.arg)
+            return self.transpose(self.group(base) if E.bracket_transposed(node.arg) else base)
+        if isinstance(node, E.Hadamard):
+            return self.hadamard_sign().join(self._hadamard_operand(f) for f in node.factors)
+        if isinstance(node, E.Grad):
+            return self.gradient(node)
         raise TypeError(f"cannot print {node!r}")
+
+    def _hadamard_operand(self, node: E.Node) -> str:
+        shown = self.math(node)
+        return self.group(shown) if E.bracket_hadamard(node) else shown
 
     def _negated(self, node: E.Node) -> str:
         inner = self.math(node)

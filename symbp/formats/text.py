@@ -57,9 +57,13 @@ class TextPrinter(MathPrinter):
 
     def call(self, item: E.Call) -> str:
         args = ", ".join(self.math(arg) for arg in item.args)
-        function = _FUNCTIONS.get(item.function, item.function)
+        return f"{self.function(item)}({args})"
+
+    def function(self, item: E.Call) -> str:
+        """A function's name as written before its brackets: σ, σ′, softmax_2."""
+        function = _FUNCTIONS.get(item.function, item.function) + ("′" if item.prime else "")
         index = f"_{item.index}" if item.index is not None else ""
-        return f"{function}{index}({args})"
+        return function + index
 
     def indicator(self, item: E.Indicator) -> str:
         return f"1[{self.math(item.left)} {item.relation} {self.math(item.right)}]"
@@ -68,7 +72,23 @@ class TextPrinter(MathPrinter):
         return f"Σ_{item.index} {self.math(item.body)}"
 
     def separator(self, left: E.Node, right: E.Node, left_bracketed: bool) -> str:
+        if isinstance(left, E.Matrix) or isinstance(right, E.Matrix):
+            return " "  # matrices written out side by side are multiplied
         return " × " if E.numeric(left) and E.numeric(right) else "·"
+
+    def matrix(self, item: E.Matrix) -> str:
+        """On one line, row by row: [0.2, 0.5; -0.4, 0.6] (a display uses text_grid instead)."""
+        rows = "; ".join(", ".join(self.math(entry) for entry in row) for row in item.rows)
+        return f"[{rows}]"
+
+    def transpose(self, base: str) -> str:
+        return base + "ᵀ"
+
+    def hadamard_sign(self) -> str:
+        return " ⊙ "
+
+    def gradient(self, item: E.Grad) -> str:
+        return f"∇_{self.name(item.wrt)} {self.name(item.of)}"
 
 
 PRINTER = TextPrinter()
@@ -195,7 +215,12 @@ def block(item: B.Block) -> list[str]:
             lines += _wrap(parts, "  - ", "    ")
         return lines
     if isinstance(item, B.Equations):
-        return _stacked(item.rows) if item.layout == "stacked" else _aligned(item.rows)
+        from symbp.formats import text_grid
+
+        if text_grid.has_matrix(item.rows):  # matrices written out need several lines
+            return text_grid.equation_lines(item.rows)
+        stacked = item.layout in ("stacked", "dense")
+        return _stacked(item.rows) if stacked else _aligned(item.rows)
     if isinstance(item, B.Table):
         return _table(item)
     assert isinstance(item, B.Diagram)

@@ -1,0 +1,305 @@
+"""Backpropagation in matrix (vectorised) form, as blocks: what `--form matrix` says.
+
+Per layer, output layer first on the way back:
+
+    z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)
+    δ⁽ᴸ⁾ = ∇_a L ⊙ f′(z⁽ᴸ⁾)  (softmax: (J⁽ᴸ⁾)ᵀ∇_a L),  δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾)
+    ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ,  ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾
+
+each as rule = matrices written out = result, with the numbers symbp.matrices computed by matrix
+arithmetic. A vector's entries are named (z⁽¹⁾ = [z_h1; z_h2]) where the scalar form names them,
+so a reader can hold the two forms side by side. With several samples the same rules act on
+matrices whose column n is sample n (X, A, Z, Δ), and the gradients are means (or sums) over the
+columns. Matrices too large to print are given by their rule alone.
+"""
+
+from __future__ import annotations
+
+from symbp.content import expr as E
+from symbp.content.blocks import Block, Document, Equations, Heading, Paragraph, Row, sentence
+from symbp.content.labels import labels, title
+from symbp.content.matrix_batch import batch_blocks
+from symbp.content.matrix_sample import backward_blocks, forward_blocks
+from symbp.content.matrix_writer import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ONES,
+    MatrixWriter,
+    column_of,
+    equations,
+    fits,
+    grid_of,
+    layer_name,
+    layer_sym,
+)
+from symbp.content.names import Names
+from symbp.graph import Network
+from symbp.matrices import MatrixForm
+from symbp.torch_check import TOLERANCES, CheckResult
+
+ZERO = E.Num(0.0, "0")  # no bias on a unit whose layer has some (cannot happen today)
+
+
+def parameter_blocks(mw: MatrixWriter, level: int = 2) -> list[Block]:
+    """W⁽ˡ⁾ = [names] = [values] and b⁽ˡ⁾ likewise, for every layer."""
+    words = labels(mw.lang)
+    rows: list[Row | None] = []
+    notes: list[Block] = []
+    for layer in mw.form.layers:
+        n = layer.number
+        names = grid_of([[mw.names.sym(w.symbol) for w in line] for line in layer.weights])
+        rows.append(mw.chain(layer_sym("W", n), names, mw.weights(layer)))
+        if layer.has_bias:
+            bias_names = column_of(
+                [ZERO if b is None else mw.names.sym(b.symbol) for b in layer.biases]
+            )
+            rows.append(mw.chain(layer_sym("b", n), bias_names, mw.biases(layer)))
+        shared = layer.shared_bias
+        if shared is not None:
+            b = mw.names.sym(shared.symbol)
+            notes.append(
+                Paragraph(
+                    sentence(
+                        words["matrix_shared_bias"],
+                        b,
+                        E.equals(layer_sym("b", n), E.Mul((b, ONES))),
+                        E.equals(
+                            mw.names.partial(mw.network.loss, shared.symbol),
+                            E.Mul((E.Transpose(ONES), layer_sym("δ", n))),
+                        ),
+                    )
+                )
+            )
+    shown = equations(rows)
+    if not shown and not notes:
+        return []  # every matrix too large: the note at the end says so
+    return [Heading(sentence(words["matrix_parameters"]), level), *shown, *notes]
+
+
+def intro_paragraph(network: Network, lang: str) -> Paragraph:
+    """What W⁽ˡ⁾'s rows and columns hold, and the signs ⊙ and ᵀ."""
+    words = labels(lang)
+    if network.biases:
+        parts = sentence(words["matrix_intro"], layer_sym("W", "l"), layer_sym("b", "l"), "⊙", "ᵀ")
+    else:
+        parts = sentence(words["matrix_intro_nobias"], layer_sym("W", "l"), "⊙", "ᵀ")
+    return Paragraph(parts)
+
+
+# -- the update and the check --------------------------------------------------------------------
+
+
+def update_rows(mw: MatrixWriter) -> list[Row]:
+    """W⁽ˡ⁾ ← W⁽ˡ⁾ − η∂L/∂W⁽ˡ⁾ = numbers = new W⁽ˡ⁾, and the trainable biases likewise."""
+    network = mw.network
+    rate = network.spec.learning_rate
+    eta = E.Sym(E.Name("η", plain="η"))
+    rate_num = mw.given(rate)
+    rows: list[Row | None] = []
+    for layer in mw.form.layers:
+        n = layer.number
+        weights = mw.form.weights(layer)
+        gradients = mw.form.weight_gradients(layer)
+        new = tuple(
+            tuple(w - rate * g for w, g in zip(wl, gl, strict=True))
+            for wl, gl in zip(weights, gradients, strict=True)
+        )
+        rows.append(
+            _update(
+                mw,
+                layer_sym("W", n),
+                E.Partial(mw.names.loss, layer_name("W", n)),
+                eta,
+                mw.weights(layer),
+                E.Mul((rate_num, mw.numbers(gradients))),
+                mw.numbers(new),
+            )
+        )
+        trainable = layer.trainable_biases
+        if not trainable:
+            continue
+        per_unit = mw.form.bias_gradients(layer)
+        shared = layer.shared_bias
+        if shared is None:
+            biases = mw.form.bias_vector(layer)
+            new_b = tuple(b - rate * g for b, g in zip(biases, per_unit, strict=True))
+            rows.append(
+                _update(
+                    mw,
+                    layer_sym("b", n),
+                    E.Partial(mw.names.loss, layer_name("b", n)),
+                    eta,
+                    mw.biases(layer),
+                    E.Mul((rate_num, mw.vector(per_unit))),
+                    mw.vector(new_b),
+                )
+            )
+        else:
+            gradient = sum(per_unit)
+            value = mw.form.parameter_values[shared.symbol]
+            rows.append(
+                _update(
+                    mw,
+                    mw.names.sym(shared.symbol),
+                    mw.names.partial(network.loss, shared.symbol),
+                    eta,
+                    mw.given(value),
+                    E.Mul((rate_num, mw.num(gradient))),
+                    mw.num(value - rate * gradient),
+                )
+            )
+    return [r for r in rows if r is not None]
+
+
+def _update(
+    mw: MatrixWriter,
+    lhs: E.Node,
+    gradient: E.Node,
+    eta: E.Node,
+    old: E.Node,
+    step: E.Node,
+    new: E.Node,
+) -> Row | None:
+    rule = E.total(lhs, E.Neg(E.product(eta, gradient)))
+    numbers = E.total(old, E.Neg(step))
+    kept = [m for m in (numbers, new) if fits(m)]
+    mw.left_out = mw.left_out or len(kept) < 2
+    return Row(E.Chain(lhs, (E.Step("←", rule), *(E.Step("=", m) for m in kept))))
+
+
+def update_blocks(mw: MatrixWriter) -> list[Block]:
+    words = labels(mw.lang)
+    eta = E.Sym(E.Name("η", plain="η"))
+    p = E.Sym(E.Name("W", plain="W"))
+    rule = E.Chain(
+        p,
+        (
+            E.Step(
+                "←",
+                E.total(p, E.Neg(E.product(eta, E.Partial(mw.names.loss, E.Name("W", plain="W"))))),
+            ),
+        ),
+    )
+    return [
+        mw.section("update"),
+        Paragraph(sentence(words["matrix_update_intro"], rule)),
+        Equations(tuple(update_rows(mw)), layout="stacked"),
+    ]
+
+
+def check_paragraph(mw: MatrixWriter, check: CheckResult, *, differences: bool = True) -> Paragraph:
+    """The matrix form's own gradients against torch autograd and the scalar derivation.
+
+    `differences=False` gives the verdict alone: a handout is a file compared byte for byte, and
+    torch's last bits differ between machines.
+    """
+    words = labels(mw.lang)
+    gradients = mw.form.gradients
+    scalar = mw.form.evaluation
+    torch_max = max(abs(gradients[row.name] - row.torch) for row in check.weights)
+    scalar_max = max(abs(gradients[row.name] - scalar.gradient(row.name)) for row in check.weights)
+    verdict = words["agrees"] if matrix_passed(mw.form, check) else words["disagrees"]
+    weights = E.Partial(mw.names.loss, layer_name("W", "l"))
+    matrices: E.Node | E.Chain = weights
+    if mw.trains_biases:
+        bias = E.Partial(mw.names.loss, layer_name("b", "l"))
+        matrices = E.Chain(weights, (E.Step(",", bias),))
+    if not differences:
+        return Paragraph(sentence(words["matrix_check_verdict"], matrices, check.dtype, verdict))
+    return Paragraph(
+        sentence(
+            words["matrix_check"],
+            matrices,
+            check.dtype,
+            f"{torch_max:.1e}",
+            f"{scalar_max:.1e}",
+            verdict,
+        )
+    )
+
+
+def matrix_passed(form: MatrixForm, check: CheckResult) -> bool:
+    """Whether every gradient of the matrix form agrees with torch within the tolerances."""
+    atol, rtol = TOLERANCES[check.dtype]
+    return check.loss_passed and all(
+        abs(form.gradients[row.name] - row.torch) <= atol + rtol * abs(row.torch)
+        for row in check.weights
+    )
+
+
+# -- whole documents -------------------------------------------------------------------------------
+
+
+def pass_blocks(mw: MatrixWriter) -> list[Block]:
+    """The forward and backward pass: vectors for one sample, the batch form for several."""
+    if mw.form.batch is not None:
+        return batch_blocks(mw)
+    sample = mw.form.samples[0]
+    return forward_blocks(mw, sample) + backward_blocks(mw, sample)
+
+
+def too_wide_paragraph(mw: MatrixWriter) -> list[Block]:
+    if not mw.left_out:
+        return []
+    return [
+        Paragraph(
+            sentence(labels(mw.lang)["matrix_too_wide"], str(MAX_COLUMNS), str(MAX_ROWS)),
+            kind="note",
+        )
+    ]
+
+
+def matrix_blocks(
+    form: MatrixForm, check: CheckResult | None, *, digits: int = 4, lang: str = "en"
+) -> tuple[Block, ...]:
+    """`derive --form matrix`: the whole network's derivation in matrix form."""
+    words = labels(lang)
+    mw = MatrixWriter(form, digits, lang)
+    network = form.network
+    blocks: list[Block] = [
+        Heading(sentence(words["matrix_title"], title(network.spec.title, lang)), 1),
+        intro_paragraph(network, lang),
+    ]
+    if network.spec.weight_init != "given":
+        blocks.append(Paragraph(sentence(words["initial_weights"], network.spec.weight_init)))
+    blocks += parameter_blocks(mw)
+    blocks += pass_blocks(mw)
+    blocks += update_blocks(mw)
+    blocks += too_wide_paragraph(mw)
+    if check is not None:
+        blocks.append(check_paragraph(mw, check))
+    return tuple(blocks)
+
+
+def matrix_handout_document(
+    form: MatrixForm,
+    check: CheckResult | None,
+    new_loss: float,
+    *,
+    digits: int = 4,
+    lang: str = "en",
+) -> Document:
+    """`handout --form matrix`: the problem, then every step in matrix form, then the check."""
+    from symbp.content.handout import problem_blocks, verification_blocks
+
+    words = labels(lang)
+    network = form.network
+    mw = MatrixWriter(form, digits, lang, numbered=True)
+    heading = title(network.spec.title, lang)
+    blocks: list[Block] = [
+        Heading(sentence(heading), 1),
+        Paragraph(sentence(words["handout"])),
+        *problem_blocks(network, digits, lang),
+        intro_paragraph(network, lang),
+        *parameter_blocks(mw, level=3),
+        *pass_blocks(mw),
+        *update_blocks(mw),
+    ]
+    loss_before = E.equals(mw.names.sym(network.loss), mw.num(form.loss))
+    loss_after = E.equals(mw.names.sym(network.loss), mw.num(new_loss))
+    blocks.append(Paragraph(sentence(words["matrix_loss_after"], loss_before, loss_after)))
+    blocks += too_wide_paragraph(mw)
+    if check is not None:
+        blocks.append(check_paragraph(mw, check, differences=False))
+        blocks += verification_blocks(check, lang, Names(network))
+    return Document(title=heading, lang=lang, blocks=tuple(blocks))

@@ -1,0 +1,215 @@
+"""The torch side of a check in a worker process, started before the symbolic work.
+
+`import torch` takes longer than everything symbp does for a course-sized network, and the
+torch check needs only the spec: so the CLI starts this worker as soon as it has read the spec,
+derives with sympy meanwhile, and joins the two at the end. A command then takes about as long
+as importing torch alone.
+
+    pending = start_torch_check(spec, "float64")   # returns at once
+    ...                                            # sympy work in this process
+    by_torch = pending.result()                    # TorchGradients, or SymbpError
+
+Neither this module nor what it imports loads sympy, so the worker's own start-up is Python's
+plus torch's. The spec goes to the worker and the result comes back pickled over pipes between
+this process and the child it started; a worker that crashes, hangs or prints garbage becomes
+one SymbpError line. Without torch installed, nothing is started and `TorchMissingError` says
+how to install the CPU build.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from symbp.errors import SymbpError
+
+if TYPE_CHECKING:
+    from symbp.spec import NetworkSpec
+    from symbp.torch_check import TorchGradients
+
+#: how long a worker may take before it is stopped (import torch is 1 to 5 s on a laptop)
+TIMEOUT_SECONDS = 300.0
+#: the CPU build of torch, without the CUDA libraries PyPI's Linux build pulls in
+INSTALL_HINT = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+
+
+class TorchMissingError(SymbpError):
+    """torch is not installed, so there is no torch check; the message says how to get it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"torch is not installed, and the torch check needs it; for its CPU build: "
+            f"{INSTALL_HINT} (or use --no-check where a command has it)"
+        )
+
+
+def torch_installed() -> bool:
+    """Whether `import torch` would find a package (without importing it)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def torch_imported() -> bool:
+    """Whether this process has imported torch already."""
+    return "torch" in sys.modules
+
+
+def worker_command() -> list[str]:
+    """The command that runs the worker: this Python, this symbp."""
+    return [sys.executable, "-m", "symbp.torch_worker"]
+
+
+class Pending:
+    """A started torch check: `result()` waits for it; leaving a `with` block stops it."""
+
+    def __init__(
+        self, process: subprocess.Popen[bytes] | None, ready: TorchGradients | None = None
+    ) -> None:
+        self._process = process
+        self._ready = ready
+
+    def result(self, timeout: float = TIMEOUT_SECONDS) -> TorchGradients:
+        """torch's loss, gradients and version; SymbpError if the worker failed or timed out."""
+        if self._process is None:
+            assert self._ready is not None
+            return self._ready
+        try:
+            out, err = self._process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            raise SymbpError(
+                f"the torch check did not finish within {timeout:g} s and was stopped"
+            ) from None
+        return _decode(out, err, self._process.returncode)
+
+    def cancel(self) -> None:
+        """Stop the worker if it is still running (after an error in the main process)."""
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for pipe in (self._process.stdout, self._process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    def __enter__(self) -> Pending:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.cancel()
+
+
+def start_torch_check(
+    spec: NetworkSpec,
+    dtype: str = "float64",
+    parameters: Sequence[float] | None = None,
+    command: Sequence[str] | None = None,
+) -> Pending:
+    """Start torch autograd on `spec` (at `parameters`, default the spec's) in a worker process.
+
+    Raises TorchMissingError at once when torch is not installed. When this process has
+    imported torch already (a notebook, a test run), there is no start-up to hide and torch runs
+    here at once. `command` replaces the worker's command line (tests use it to stand in a
+    worker that crashes or hangs).
+    """
+    if command is None and not torch_installed():
+        raise TorchMissingError()
+    if command is None and torch_imported():
+        from symbp.torch_check import torch_loss_and_gradients
+
+        return Pending(None, torch_loss_and_gradients(spec, dtype, parameters))
+    job = (spec, dtype, None if parameters is None else tuple(parameters))
+    try:
+        process = subprocess.Popen(
+            list(command or worker_command()),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except OSError as error:
+        raise SymbpError(f"could not start the torch check: {error.strerror}") from None
+    assert process.stdin is not None
+    try:
+        process.stdin.write(pickle.dumps(job))
+        process.stdin.close()
+    except BrokenPipeError:
+        pass  # the worker died at once; result() reports how
+    process.stdin = None  # sent and closed: communicate() must not flush it again
+    return Pending(process)
+
+
+def _decode(out: bytes, err: bytes, returncode: int) -> TorchGradients:
+    from symbp.torch_check import TorchGradients
+
+    if returncode == 0:
+        try:
+            status, payload = _PlainUnpickler(io.BytesIO(out)).load()
+        except Exception:  # noqa: BLE001 - whatever the bytes were, they are not our answer
+            status, payload = "broken", None
+        if status == "ok":
+            loss, gradients, version = payload
+            return TorchGradients(float(loss), tuple(gradients), str(version))
+        if status == "error":
+            raise SymbpError(f"the torch check failed: {payload}")
+        raise SymbpError("the torch check's worker answered something unreadable")
+    last_line = next(
+        (line for line in reversed(err.decode("utf-8", "replace").splitlines()) if line.strip()),
+        "",
+    )
+    if returncode < 0:
+        try:
+            how = f"was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            how = f"was killed by signal {-returncode}"
+    else:
+        how = f"exited with status {returncode}"
+    detail = f": {last_line.strip()[:300]}" if last_line else ""
+    raise SymbpError(f"the torch check's worker {how}{detail}")
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads only plain data (tuples, floats, strings): no class is looked up, so no module is
+    imported here (torch's version string is a torch class, whose import would cost a second)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"the answer holds a {module}.{name}, not plain data")
+
+
+def _serve() -> int:
+    """The worker: read one job from stdin, answer on stdout, exit without torch's teardown."""
+    answer_fd = os.dup(1)
+    os.dup2(2, 1)  # anything torch or a library prints goes to stderr, not into the answer
+    job = sys.stdin.buffer.read()
+    answer: tuple[str, object]
+    try:
+        spec, dtype, parameters = pickle.loads(job)
+        from symbp.torch_check import torch_loss_and_gradients
+
+        by_torch = torch_loss_and_gradients(spec, dtype, parameters)
+        plain = tuple(float(gradient) for gradient in by_torch.gradients)
+        answer = ("ok", (float(by_torch.loss), plain, str(by_torch.version)))
+    except Exception as error:  # noqa: BLE001 - reported as one line by the main process
+        answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
+    data = pickle.dumps(answer)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(answer_fd, view) :]
+    sys.stderr.flush()
+    os._exit(0)  # torch's interpreter teardown costs time and the answer is already sent
+
+
+if __name__ == "__main__":
+    raise SystemExit(_serve())

@@ -1,0 +1,304 @@
+"""Measuring handouts with the real tools: LaTeX's overfull boxes, Chromium's printed pages and
+laid-out elements, the diagram's label boxes. Used by the layout tests and by
+benchmarks/bench_layout.py, which prints the same figures for many networks.
+
+Nothing here decides what a handout looks like; it only measures what pdflatex, xelatex and
+Chromium make of one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+#: CSS px per inch and pt per inch
+PX, PT = 96.0, 72.0
+#: how far (pt) printed text may reach past the margin before it counts as out of the page
+PRINT_TOLERANCE = 1.0
+OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)", re.MULTILINE)
+WORD = re.compile(
+    r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*)</word>'
+)
+OVERFULL_VBOX = re.compile(r"^Overfull \\vbox \((\d+(?:\.\d+)?)pt too high\)", re.MULTILINE)
+
+
+# -- LaTeX -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Compiled:
+    returncode: int
+    overfull: tuple[float, ...]  # every Overfull \hbox, in pt
+    overfull_vbox: tuple[float, ...]
+    pages: int
+    log: str
+    pdf: Path
+
+    @property
+    def widest(self) -> float:
+        return max(self.overfull, default=0.0)
+
+
+def compile_latex(tex: Path, engine: str, runs: int = 2) -> Compiled:
+    """Compile `tex` in its own directory (twice by default, so that longtable settles its
+    column widths) and read the log of the last run."""
+    result = None
+    for _ in range(runs):
+        result = subprocess.run(
+            [engine, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", tex.name],
+            cwd=tex.parent,
+            capture_output=True,
+            timeout=600,
+        )
+        if result.returncode:
+            break
+    assert result is not None
+    log = tex.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+    pdf = tex.with_suffix(".pdf")
+    return Compiled(
+        result.returncode,
+        tuple(float(m) for m in OVERFULL.findall(log)),
+        tuple(float(m) for m in OVERFULL_VBOX.findall(log)),
+        pdf_pages(pdf) if pdf.exists() and not result.returncode else 0,
+        log,
+        pdf,
+    )
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    found = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    assert found, info
+    return int(found.group(1))
+
+
+@dataclass(frozen=True)
+class Word:
+    page: int
+    page_width: float
+    page_height: float
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+    text: str
+
+
+def pdf_words(pdf: Path) -> list[Word]:
+    """Every word poppler finds in the PDF, with its box in pt (pdftotext -bbox)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, timeout=120
+    ).stdout
+    words = []
+    page, width, height = 0, 0.0, 0.0
+    for line in out.splitlines():
+        found = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', line)
+        if found:
+            page, width, height = page + 1, float(found.group(1)), float(found.group(2))
+            continue
+        found = WORD.search(line)
+        if found:
+            x0, y0, x1, y1 = (float(found.group(i)) for i in range(1, 5))
+            text = html.unescape(found.group(5))
+            words.append(Word(page, width, height, x0, y0, x1, y1, text))
+    return words
+
+
+# -- Chromium -----------------------------------------------------------------------------------
+
+
+def chromium_binary() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium(binary: str, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    with tempfile.TemporaryDirectory(prefix="symbp-chromium-") as profile:
+        return subprocess.run(
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+
+#: a line as wide as the text, its last word at the right margin: a page that Chromium shrank
+#: to fit something too wide shows it short of the margin
+RULER = (
+    '<div id="symbp-ruler" style="display:flex;justify-content:space-between">'
+    "<span>RULERLEFT</span><span>RULERRIGHT</span></div>"
+)
+
+
+@dataclass(frozen=True)
+class Printed:
+    pages: int
+    page_width: float  # pt
+    margin: float  # pt
+    outside: tuple[Word, ...]  # words reaching past the left or right margin
+    shrink: float  # how much Chromium scaled the page down to fit it (1.0: not at all)
+    pdf: Path
+
+
+def print_html(binary: str, page: Path, margin_cm: float = 2.0, ruler: bool = True) -> Printed:
+    """Print an HTML page to PDF with Chromium (its @page size and margins) and find every
+    word outside the text area; with `ruler`, a copy with a full-width line measures whether
+    Chromium shrank the page to make something fit."""
+    source = page.read_text(encoding="utf-8")
+    printed_page = page
+    if ruler:
+        printed_page = page.with_name(page.stem + "-ruler.html")
+        printed_page.write_text(source.replace("<body>\n", "<body>\n" + RULER, 1), "utf-8")
+    pdf = page.with_name(page.stem + "-html.pdf")
+    pdf.unlink(missing_ok=True)
+    result = chromium(
+        binary, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", printed_page.as_uri()
+    )
+    assert pdf.exists(), result.stderr[-2000:]
+    words = pdf_words(pdf)
+    margin = margin_cm / 2.54 * PT
+    width = words[0].page_width if words else 0.0
+    outside = tuple(
+        w
+        for w in words
+        if (w.x_min < margin - PRINT_TOLERANCE or w.x_max > w.page_width - margin + PRINT_TOLERANCE)
+        and w.text not in ("RULERLEFT", "RULERRIGHT")  # the ruler ends at the margin itself
+    )
+    shrink = 1.0
+    if ruler:
+        left = next(w for w in words if w.text == "RULERLEFT")
+        right = next(w for w in words if w.text == "RULERRIGHT")
+        shrink = (width - 2 * margin) / max(right.x_max - left.x_min, 1e-9)
+    return Printed(pdf_pages(pdf), width, margin, outside, shrink, pdf)
+
+
+#: Test-only: appended to a copy of a handout, it applies the page's print style on screen and
+#: measures, for every displayed equation, table, figure and inline formula, how far it reaches
+#: past the text column; and, for every diagram, the boxes of its labels and units.
+MEASURE = """<script>
+(() => {
+  for (const sheet of document.styleSheets) {
+    for (const rule of [...sheet.cssRules]) {
+      if (rule.media && [...rule.media].includes("print")) {
+        for (const inner of rule.cssRules) sheet.insertRule(inner.cssText, sheet.cssRules.length);
+      }
+    }
+  }
+  document.body.offsetWidth;
+  const column = document.body.getBoundingClientRect();
+  const over = e => {
+    const r = e.getBoundingClientRect();
+    return Math.max(r.right - column.right, column.left - r.left);
+  };
+  const kind = e => e.matches('math[display="block"]') ? "display" :
+                    e.tagName.toLowerCase() === "math" ? "inline" : e.tagName.toLowerCase();
+  const elements = [...document.querySelectorAll('math, table, figure, svg, pre')];
+  const report = {
+    column: column.width,
+    overflow: elements.map(e => ({kind: kind(e), over: over(e),
+                                   text: e.textContent.slice(0, 80)})).filter(e => e.over > 0.5),
+    counts: {display: document.querySelectorAll('math[display="block"]').length,
+             inline: document.querySelectorAll('math:not([display="block"])').length,
+             table: document.querySelectorAll('table').length},
+    diagrams: [...document.querySelectorAll('figure svg')].map(svg => ({
+      labels: [...svg.querySelectorAll('text.label')].map(t => {
+        const b = t.getBBox(); return [b.x, b.y, b.width, b.height, t.textContent]; }),
+      units: [...svg.querySelectorAll('circle')].map(c =>
+        [c.cx.baseVal.value, c.cy.baseVal.value, c.r.baseVal.value]),
+      rendered: svg.getBoundingClientRect().width,
+      viewBox: svg.viewBox.baseVal.width,
+    })),
+  };
+  const out = document.createElement("pre");
+  out.id = "symbp-measure";
+  out.textContent = JSON.stringify(report);
+  document.body.appendChild(out);
+})();
+</script>
+"""
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    column: float
+    overflow: tuple[dict[str, object], ...]  # elements reaching past the column, by how much
+    counts: dict[str, int]
+    diagrams: tuple[dict[str, object], ...]
+
+    def clipped(self, kind: str | None = None) -> list[dict[str, object]]:
+        return [e for e in self.overflow if kind is None or e["kind"] == kind]
+
+
+def lay_out(binary: str, page: Path, width_px: int) -> LaidOut:
+    """The page laid out by Chromium in its print style, in a column `width_px` wide."""
+    probe = page.with_name(page.stem + "-probe.html")
+    source = page.read_text(encoding="utf-8")
+    probe.write_text(source.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    result = chromium(
+        binary, "--hide-scrollbars", f"--window-size={width_px},1200", "--dump-dom", probe.as_uri()
+    )
+    found = re.search(r'<pre id="symbp-measure">(.*?)</pre>', result.stdout, re.DOTALL)
+    assert found, result.stderr[-2000:]
+    report = json.loads(html.unescape(found.group(1)))
+    return LaidOut(
+        report["column"],
+        tuple(report["overflow"]),
+        report["counts"],
+        tuple(report["diagrams"]),
+    )
+
+
+def text_width_px(paper_width_cm: float, margin_cm: float = 2.0) -> int:
+    return round((paper_width_cm - 2 * margin_cm) / 2.54 * PX)
+
+
+# -- geometry -----------------------------------------------------------------------------------
+
+Box = tuple[float, float, float, float]  # x, y, width, height
+
+
+def boxes_overlap(a: Box, b: Box, gap: float = 0.0) -> bool:
+    """Whether two boxes come closer than `gap`; a negative gap lets them overlap that much
+    (the words of one label touch: a subscript's box starts where its letter's ends)."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw + gap and bx < ax + aw + gap and ay < by + bh + gap and by < ay + ah + gap
+
+
+def box_meets_circle(box: Box, circle: tuple[float, float, float]) -> bool:
+    x, y, w, h = box
+    cx, cy, r = circle
+    nearest_x = min(max(cx, x), x + w)
+    nearest_y = min(max(cy, y), y + h)
+    return (nearest_x - cx) ** 2 + (nearest_y - cy) ** 2 < r * r
+
+
+def overlaps(
+    boxes: Sequence[Box], circles: Sequence[tuple[float, float, float]] = (), gap: float = 0.0
+) -> int:
+    """How many pairs of boxes overlap (closer than `gap`), plus how many boxes touch a
+    circle."""
+    count = sum(
+        boxes_overlap(boxes[i], boxes[j], gap)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+    )
+    return count + sum(box_meets_circle(b, c) for b in boxes for c in circles)

@@ -1,0 +1,110 @@
+"""The exact value of every named quantity a handout or derivation can show, keyed by spelling.
+
+Values come from symbp's evaluation (compiled numpy, itself checked against torch elsewhere) and
+from the graph's local derivatives evaluated at those values, never from printed text. With
+several samples the worked steps are sample 1's: x, y, z, a, δ and every local derivative take
+sample 1's values, L⁽ⁿ⁾ and ∂L⁽ⁿ⁾/∂p are sample n's, and plain L and ∂L/∂p are the reduced ones
+(the mean or sum that the update uses).
+
+Names are identities, not math: each quantity's spelling in LaTeX and in text is taken from
+symbp's naming (`Names`, `latex.name`, `text.name`); a Leibniz symbol ∂A/∂B is spelled
+"∂A/∂B" from the spellings of A and B, as the readers spell it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symbp.api import Problem
+from symbp.content.derivation import sample_loss_name
+from symbp.content.expr import Name
+from symbp.content.names import Names
+from symbp.formats import latex as latex_format
+from symbp.formats import text as text_format
+from symbp.graph import Network
+from symbp.numeric import Evaluation
+
+
+@dataclass(frozen=True)
+class ValueTables:
+    latex: dict[str, float]
+    text: dict[str, float]
+
+
+def _evaluated(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:
+    return float(sp.sympify(expr).xreplace({s: sp.Float(v, 30) for s, v in values.items()}))
+
+
+def _local_pairs(network: Network) -> list[tuple[sp.Symbol, sp.Symbol]]:
+    """Every (of, wrt) whose ∂of/∂wrt a chain rule can show: one edge of the graph each."""
+    pairs: list[tuple[sp.Symbol, sp.Symbol]] = []
+    for layer in network.layers[1:]:
+        for unit in layer:
+            assert unit.z is not None
+            pairs += [(unit.z, w.symbol) for w in network.incoming(unit)]
+            pairs += [(unit.z, w.source.a) for w in network.incoming(unit)]
+            pairs += [(unit.z, b.symbol) for b in network.biases if unit in b.targets]
+            pairs += [(unit.a, other.z) for other in layer if other.z is not None]
+    pairs += [(network.loss, unit.a) for unit in network.outputs]
+    return pairs
+
+
+def value_tables(problem: Problem) -> ValueTables:
+    network = problem.network
+    evaluation = problem.evaluation
+    several = bool(evaluation.samples)
+    samples: tuple[Evaluation, ...] = evaluation.samples if several else (evaluation,)
+    first = samples[0]
+    reduced = Names(network)
+    # the loss of the worked sample: L⁽¹⁾ with several samples, else L
+    worked = Names(network, loss=sample_loss_name(1)) if several else reduced
+
+    tables = ValueTables({}, {})
+    spellers: list[tuple[dict[str, float], Callable[[Name], str]]] = [
+        (tables.latex, latex_format.name),
+        (tables.text, text_format.name),
+    ]
+
+    def put(name: Name, value: float) -> None:
+        for table, spell in spellers:
+            table[spell(name)] = value
+
+    def put_partial(of: Name, wrt: Name, value: float) -> None:
+        for table, spell in spellers:
+            table[f"∂{spell(of)}/∂{spell(wrt)}"] = value
+
+    for symbol, name in worked.of.items():
+        if symbol != network.loss and symbol in first.values:
+            put(name, first.values[symbol])
+    put(reduced.of[network.loss], evaluation.loss)
+    put(Name("η", plain="η"), problem.spec.learning_rate)
+
+    # local derivatives, ∂L/∂a (the upstream sum of a δ) and ∂L/∂z = δ, at the worked sample
+    for of, wrt in _local_pairs(network):
+        value = _evaluated(network.local_derivative(of, wrt), first.values)
+        put_partial(worked.of[of], worked.of[wrt], value)
+    loss = worked.of[network.loss]
+    for delta in problem.sweep.deltas.values():
+        unit = delta.unit
+        assert unit.z is not None
+        put_partial(loss, worked.of[unit.z], first.values[delta.symbol])
+        put_partial(loss, worked.of[unit.a], _evaluated(delta.upstream_formula, first.values))
+        for route in delta.routes:
+            put_partial(
+                loss, worked.of[route.unit.a], _evaluated(route.upstream_formula, first.values)
+            )
+
+    # the gradients: reduced under L, each sample's under L⁽ⁿ⁾
+    parameters = network.parameters
+    for parameter, gradient in zip(parameters, evaluation.gradients, strict=True):
+        put_partial(reduced.of[network.loss], reduced.of[parameter.symbol], gradient)
+    if several:
+        for number, sample in enumerate(samples, start=1):
+            names = Names(network, loss=sample_loss_name(number))
+            put(names.of[network.loss], sample.loss)
+            for parameter, gradient in zip(parameters, sample.gradients, strict=True):
+                put_partial(names.of[network.loss], names.of[parameter.symbol], gradient)
+    return tables
