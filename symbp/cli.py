@@ -260,14 +260,14 @@ def _run_derive(args: argparse.Namespace) -> int:
     if not args.all and not args.weight and args.form == "scalar":
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     with _problem(args) as problem:  # leaving it stops a torch worker still running
-        if args.form == "scalar":  # derivations too long to print fail before any other work
+        if not args.no_check:
+            problem.start_check(args.dtype)  # torch starts in a worker while sympy works here
+        if args.form == "scalar":  # derivations too long to print fail before the work
             from symbp.derive import check_printable
 
             network = problem.network
             every = [w.name for w in network.weights] + [b.name for b in network.biases]
             check_printable(network, args.weight or every, args.format)
-        if not args.no_check:
-            problem.start_check(args.dtype)  # torch starts in a worker while sympy works here
         result = problem.derivations(
             args.weight,
             check=not args.no_check,
