@@ -18,14 +18,14 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symbp.derive import Backprop, backward_sweep
+from symbp.derive import Backprop, backward_sweep, unit_gradient_forms
 from symbp.graph import Network
 
 #: what plain Python floats raise where numpy returns inf or nan
@@ -141,6 +141,12 @@ class Evaluation:
     #: with several samples: each sample's own evaluation, and the loss they reduce to
     samples: tuple[Evaluation, ...] = ()
     total_loss: float | None = None
+    #: L = Σ_k L_ok: each output's term by name (L_o1, …); over several samples their mean
+    #: or sum, so that they still add up to L. Empty for the objective "output".
+    loss_terms: dict[str, float] = field(default_factory=dict)
+    #: ∂L/∂a for every unit by name: inputs (∂L/∂x1), hidden and output activations. Always
+    #: of one sample's own loss: with several samples, sample 1's (each sample has its own).
+    unit_gradients: dict[str, float] = field(default_factory=dict)
 
     @property
     def loss(self) -> float:
@@ -157,6 +163,22 @@ class Evaluation:
 
     def gradient(self, weight_name: str) -> float:
         return self.gradients[self.network.parameter(weight_name).position]
+
+    @property
+    def per_sample(self) -> tuple[Evaluation, ...]:
+        """Every sample's own evaluation (this one alone for a single sample)."""
+        return self.samples or (self,)
+
+    @property
+    def named_gradients(self) -> dict[str, float]:
+        """∂L/∂p for every parameter by name (weights, then trainable biases)."""
+        names = (p.name for p in self.network.parameters)
+        return dict(zip(names, self.gradients, strict=True))
+
+    @property
+    def forward_values(self) -> dict[str, float]:
+        """Every z and a (and L) by name, in forward order: this sample's forward pass."""
+        return {symbol.name: self.values[symbol] for symbol in self.network.definitions}
 
     def value(self, expr: sp.Expr) -> float:
         """The value of an expression in the network's symbols (a local derivative, a δ form)."""
@@ -201,7 +223,18 @@ class CompiledNetwork:
         loss_name = names[network.loss]
         lines.append(f"    return {loss_name}, ({gradients},), ({nodes},)")
         forward_lines.append(f"    return {loss_name}")
-        self.source = "\n".join(lines + [""] + forward_lines) + "\n"
+        # What a source prints besides: the loss's per-output terms and ∂L/∂a for every
+        # unit, from the node values forward_backward returns (so training need not pay).
+        self.loss_term_names = tuple(symbol.name for symbol, _ in network.loss_terms)
+        unit_forms = unit_gradient_forms(network)
+        self.unit_names = tuple(unit_forms)
+        extra_lines = ["def extras(x, y, w, nodes):", f"    {nodes}, = nodes"]
+        terms = ", ".join(
+            printer.code(network.numeric_loss_terms[s]) for s, _ in network.loss_terms
+        )
+        units = ", ".join(printer.code(form) for form in unit_forms.values())
+        extra_lines.append(f"    return ({terms}{',' if terms else ''}), ({units},)")
+        self.source = "\n".join(lines + [""] + forward_lines + [""] + extra_lines) + "\n"
         # The source is printed from symbols symbp created, never from user text.
         self._code = compile(self.source, "<symbp generated>", "exec")
         scalar: dict[str, Any] = {
@@ -211,6 +244,7 @@ class CompiledNetwork:
         }
         exec(self._code, scalar)  # noqa: S102
         self._scalar_forward_backward = scalar["forward_backward"]
+        self._scalar_extras = scalar["extras"]
         self._arrays: dict[str, Any] | None = None
 
     def _array_function(self, name: str) -> Any:
@@ -264,6 +298,34 @@ class CompiledNetwork:
             gradients=gradients,
             samples=samples,
             total_loss=reduce([sample.loss for sample in samples]),
+            loss_terms={
+                name: reduce([sample.loss_terms[name] for sample in samples])
+                for name in self.loss_term_names
+            },
+            unit_gradients=samples[0].unit_gradients,
+        )
+
+    def batch_loss_and_gradients(
+        self, weights: Sequence[float] | None = None
+    ) -> tuple[float, tuple[float, ...]]:
+        """The spec's samples' reduced loss and gradients in one numpy call (for training).
+
+        The same generated code as `evaluate`, on arrays of shape (n, samples), reduced the
+        same way (math.fsum); no per-sample values are kept, so a thousand samples cost one
+        vectorised pass instead of a thousand Python ones.
+        """
+        import numpy as np
+
+        spec = self.network.spec
+        w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
+        count = len(spec.samples)
+        xs = np.asarray([s[0] for s in spec.samples], dtype=np.float64).T
+        ys = np.asarray([s[1] for s in spec.samples], dtype=np.float64).reshape(count, -1).T
+        loss, gradients, _ = self._array_function("forward_backward")(xs, ys, w)
+        reduce = _reducer(spec.reduction)
+        per_sample_loss = np.broadcast_to(loss, (count,))
+        return reduce(per_sample_loss.tolist()), tuple(
+            reduce(np.broadcast_to(g, (count,)).tolist()) for g in gradients
         )
 
     def _evaluate_one(
@@ -277,6 +339,17 @@ class CompiledNetwork:
             loss, gradients, nodes = self._array_function("forward_backward")(
                 np.asarray(x), np.asarray(y), np.asarray(w)
             )
+        try:
+            terms, unit_gradients = self._scalar_extras(x, y, w, tuple(map(float, nodes)))
+        except _FLOAT_ERRORS:
+            import numpy as np
+
+            # ∂L/∂o = −y/o is honestly 0/0 when an output rounds to 0: it is reported as nan,
+            # as the derivation's text explains, whatever numpy's error settings are
+            with np.errstate(all="ignore"):
+                terms, unit_gradients = self._array_function("extras")(
+                    np.asarray(x), np.asarray(y), np.asarray(w), nodes
+                )
         values: dict[sp.Symbol, float] = {}
         for unit in self.network.inputs:
             values[unit.a] = float(x[unit.index])
@@ -294,6 +367,12 @@ class CompiledNetwork:
             network=self.network,
             values=values,
             gradients=tuple(float(g) for g in gradients),
+            loss_terms=dict(zip(self.loss_term_names, map(float, terms), strict=True)),
+            # + 0.0: a gradient of exactly zero reads 0.0, not -0.0 (−y/o with y = 0)
+            unit_gradients={
+                name: float(value) + 0.0
+                for name, value in zip(self.unit_names, unit_gradients, strict=True)
+            },
         )
 
     def finite_differences(
@@ -329,6 +408,28 @@ class CompiledNetwork:
             )
             losses = per_sample.mean(axis=0) if spec.reduction == "mean" else per_sample.sum(0)
         return tuple(float(d) for d in (losses[0::2] - losses[1::2]) / (2 * step))
+
+
+def input_finite_differences(
+    compiled: CompiledNetwork, weights: Sequence[float] | None = None, step: float = 1e-6
+) -> dict[str, float]:
+    """Central differences of sample 1's own loss in each input: ∂L/∂x1, … (one batched call)."""
+    import numpy as np
+
+    spec = compiled.network.spec
+    w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
+    x = np.asarray(spec.samples[0][0], dtype=np.float64)
+    y = np.asarray(spec.samples[0][1], dtype=np.float64)
+    n = len(x)
+    batch = np.repeat(x[:, None], 2 * n, axis=1)
+    columns = np.arange(n)
+    batch[columns, 2 * columns] += step
+    batch[columns, 2 * columns + 1] -= step
+    losses = np.broadcast_to(compiled.loss(batch, y[:, None], w), (2 * n,))
+    differences = (losses[0::2] - losses[1::2]) / (2 * step)
+    return {
+        unit.name: float(d) for unit, d in zip(compiled.network.inputs, differences, strict=True)
+    }
 
 
 def _floats(values: Sequence[float] | Sequence[Any]) -> tuple[float, ...]:
