@@ -13,16 +13,20 @@ from symbp.api import (
     ForwardPass,
     HandCheck,
     Problem,
+    SampleValues,
     Step,
+    Training,
+    UnitGradient,
     WeightDerivation,
     check_hand_file,
     problem,
 )
-from symbp.derive import Derivation, derive, derive_all
-from symbp.errors import SpecError, SymbpError, UnknownWeightError
+from symbp.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
+from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
 from symbp.graph import Network
 from symbp.numeric import CompiledNetwork, Evaluation
-from symbp.spec import NetworkSpec, default_spec, load_spec
+from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
+from symbp.torch_bridge import from_torch, torch_script
 from symbp.torch_check import CheckResult
 
 __version__ = "0.1.0"
@@ -37,10 +41,16 @@ __all__ = [
     "HandCheck",
     "Network",
     "NetworkSpec",
+    "OptimizerSpec",
     "Problem",
+    "SampleValues",
     "SpecError",
     "Step",
     "SymbpError",
+    "Training",
+    "UnitDerivation",
+    "UnitGradient",
+    "UnknownUnitError",
     "UnknownWeightError",
     "WeightDerivation",
     "__version__",
@@ -48,6 +58,9 @@ __all__ = [
     "default_spec",
     "derive",
     "derive_all",
+    "derive_unit",
+    "from_torch",
     "load_spec",
     "problem",
+    "torch_script",
 ]

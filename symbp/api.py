@@ -18,15 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from symbp.derive import Backprop, Derivation, backward_sweep, derive
+from symbp.derive import Backprop, Derivation, UnitDerivation, backward_sweep, derive, derive_unit
 from symbp.graph import Network
-from symbp.numeric import CompiledNetwork, Evaluation, updated_weights
-from symbp.spec import NetworkSpec, default_spec, load_spec
+from symbp.numeric import CompiledNetwork, Evaluation
+from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec, parse_optimizer
 from symbp.torch_check import CheckResult
 
 if TYPE_CHECKING:
     from symbp.handcheck import HandReport
+    from symbp.optim import OptimizerStep
     from symbp.render.document import Block
+    from symbp.torch_check import UnitCheck
+    from symbp.train import TrainingRun
 
 
 class _RichDisplay:
@@ -69,8 +72,22 @@ class ForwardPass(_RichDisplay):
     @property
     def values(self) -> dict[str, float]:
         """Every pre-activation and activation by name (z_h1, h1, ..., o2), and L."""
-        network = self.evaluation.network
-        return {symbol.name: self.evaluation.values[symbol] for symbol in network.definitions}
+        return self.evaluation.forward_values
+
+    @property
+    def loss_terms(self) -> dict[str, float]:
+        """L = Σ_k L_ok: each output's term (L_o1, L_o2), as Mazur's E_o1 and E_o2.
+
+        >>> terms = problem("examples/mazur_2_2_2.toml").forward().loss_terms
+        >>> {name: round(value, 9) for name, value in terms.items()}
+        {'L_o1': 0.274811083, 'L_o2': 0.023560026}
+        """
+        return self.evaluation.loss_terms
+
+    @property
+    def samples(self) -> tuple[SampleValues, ...]:
+        """Every sample's own forward pass, loss and gradients (one for a single sample)."""
+        return _sample_values(self.evaluation)
 
     def _blocks(self) -> tuple[Block, ...]:
         from symbp.render.handout import forward_blocks
@@ -172,24 +189,142 @@ class WeightDerivation(_RichDisplay):
 
 
 @dataclass(frozen=True)
+class SampleValues:
+    """One sample's own numbers: inputs, targets, forward pass, loss, its terms and gradients.
+
+    Gradients are of this sample's own loss (what the batch's mean or sum is made of).
+
+    >>> first = problem().samples[0]
+    >>> round(first.values["h1"], 4), round(first.gradients["w1"], 10)
+    (0.5622, -0.0084214805)
+    """
+
+    index: int  # 1 for the first sample
+    evaluation: Evaluation
+
+    @property
+    def inputs(self) -> dict[str, float]:
+        return {u.name: self.evaluation.values[u.a] for u in self.evaluation.network.inputs}
+
+    @property
+    def targets(self) -> dict[str, float]:
+        return {y.name: self.evaluation.values[y] for y in self.evaluation.network.targets}
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every z and a by name, in forward order, and L (this sample's own loss)."""
+        return self.evaluation.forward_values
+
+    @property
+    def loss(self) -> float:
+        return self.evaluation.loss
+
+    @property
+    def loss_terms(self) -> dict[str, float]:
+        return self.evaluation.loss_terms
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        """∂L/∂p for every parameter, of this sample's own loss."""
+        return self.evaluation.named_gradients
+
+    @property
+    def input_gradients(self) -> dict[str, float]:
+        """∂L/∂x for every input, of this sample's own loss."""
+        inputs = {u.name for u in self.evaluation.network.inputs}
+        return {k: v for k, v in self.evaluation.unit_gradients.items() if k in inputs}
+
+    @property
+    def activation_gradients(self) -> dict[str, float]:
+        """∂L/∂a for every hidden and output unit, of this sample's own loss."""
+        inputs = {u.name for u in self.evaluation.network.inputs}
+        return {k: v for k, v in self.evaluation.unit_gradients.items() if k not in inputs}
+
+    def __repr__(self) -> str:
+        return f"<SampleValues {self.index}: L = {self.loss:.10g}>"
+
+
+def _sample_values(evaluation: Evaluation) -> tuple[SampleValues, ...]:
+    return tuple(SampleValues(i + 1, e) for i, e in enumerate(evaluation.per_sample))
+
+
+@dataclass(frozen=True)
+class UnitGradient:
+    """∂L/∂a for one unit (an input, a hidden or an output unit): derivation and value.
+
+    >>> gradient = problem("examples/mazur_2_2_2.toml").derive_unit("h1")
+    >>> gradient.unit, round(gradient.value, 9), gradient.derivation.path_count
+    ('h1', 0.036350306, 2)
+    """
+
+    derivation: UnitDerivation
+    evaluation: Evaluation
+    checks: tuple[UnitCheck, ...] | None = None
+
+    @property
+    def unit(self) -> str:
+        return self.derivation.unit.name
+
+    @property
+    def value(self) -> float:
+        """∂L/∂a at sample 1 (of its own loss), the problem's weights."""
+        return self.evaluation.unit_gradients[self.unit]
+
+    @property
+    def check(self) -> UnitCheck | None:
+        """This unit's comparison with torch autograd, when checked."""
+        if self.checks is None:
+            return None
+        return next(c for c in self.checks if c.name == self.unit)
+
+    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
+        """text or json (the other formats come with the content model)."""
+        from symbp.render import values
+
+        if format == "json":
+            return values.render_unit_derivations((self,), self.evaluation)
+        if format == "text":
+            return values.render_unit_text(self.derivation, self.evaluation, self.check)
+        raise ValueError(f"unknown format {format!r} for a unit's gradient; use text or json")
+
+    def __repr__(self) -> str:
+        return f"<UnitGradient ∂L/∂{self.unit} = {self.value:.10g}>"
+
+    def __str__(self) -> str:
+        return self.render("text")
+
+
+@dataclass(frozen=True)
 class Step(_RichDisplay):
-    """One gradient-descent update: w ← w − η·∂L/∂w.
+    """One update by the spec's optimizer (plain gradient descent w ← w − η·∂L/∂w by default).
 
     >>> step = problem().step()
     >>> round(step.new_weights[0], 10), round(step.new_loss, 10)
     (0.2084214805, 0.1950325961)
+    >>> w1 = problem().step(optimizer={"name": "sgd", "momentum": 0.9}).update.parameter("w1")
+    >>> w1.state_after["b"] == w1.gradient  # torch: the buffer starts as the first gradient
+    True
     """
 
     evaluation: Evaluation
     learning_rate: float
     new_weights: tuple[float, ...]
     new_loss: float
+    #: the update in full: the optimizer's equations, every number, the state before and after
+    update: OptimizerStep | None = None
 
     @property
     def loss(self) -> float:
         return self.evaluation.loss
 
     def render(self, format: str = "text") -> str:  # noqa: A002
+        title = self.evaluation.network.spec.title
+        if self.update is not None and not self.update.rule.optimizer.is_plain_sgd:
+            from symbp.render import values
+
+            if format == "json":
+                return values.render_step_json(self.evaluation, self.update, self.new_loss, title)
+            return values.render_step_text(self.evaluation, self.update, self.new_loss, title)
         if format == "json":
             from symbp.render import json as render_json
 
@@ -198,7 +333,6 @@ class Step(_RichDisplay):
             )
         from symbp.render import text as render_text
 
-        title = self.evaluation.network.spec.title
         return render_text.render_step(
             self.evaluation, self.new_weights, self.new_loss, self.learning_rate, title
         )
@@ -211,6 +345,51 @@ class Step(_RichDisplay):
 
     def __repr__(self) -> str:
         return f"<Step η={self.learning_rate:g}: L {self.loss:.10g} → {self.new_loss:.10g}>"
+
+    def __str__(self) -> str:
+        return self.render("text")
+
+
+@dataclass(frozen=True)
+class Training:
+    """N updates by an optimizer: the loss, every parameter and the optimizer's state per step.
+
+    >>> run = problem().train(3, optimizer="adam", learning_rate=0.1)
+    >>> len(run.losses), run.run.state_keys
+    (4, ('m', 'v'))
+    """
+
+    run: TrainingRun
+    title: str
+    weight_init: str = "given"
+
+    @property
+    def losses(self) -> tuple[float, ...]:
+        return self.run.losses
+
+    @property
+    def final_parameters(self) -> dict[str, float]:
+        return dict(zip(self.run.names, self.run.final_parameters, strict=True))
+
+    def update(self, step: int) -> OptimizerStep:
+        """Update `step` (0-based) in full: every equation's numbers for every parameter."""
+        return self.run.update(step)
+
+    def render(self, format: str = "text") -> str:  # noqa: A002 - the CLI's word
+        """The run as a text table, json or csv."""
+        from symbp.render import training
+
+        if format == "json":
+            return training.render_json(self.run, self.title)
+        if format == "csv":
+            return training.render_csv(self.run)
+        if format == "text":
+            return training.render_text(self.run, self.title, self.weight_init)
+        raise ValueError(f"unknown format {format!r} for a training run; use text, json or csv")
+
+    def __repr__(self) -> str:
+        count = len(self.losses) - 1
+        return f"<Training {count} steps: L {self.losses[0]:.10g} → {self.losses[-1]:.10g}>"
 
     def __str__(self) -> str:
         return self.render("text")
@@ -302,6 +481,36 @@ class Problem(_RichDisplay):
         """∂L/∂w for every weight, by name, in numbering order."""
         return dict(zip(self.weights, self.evaluation.gradients, strict=True))
 
+    @property
+    def parameter_gradients(self) -> dict[str, float]:
+        """∂L/∂p for every parameter: the weights, then the trainable biases."""
+        return self.evaluation.named_gradients
+
+    @property
+    def loss_terms(self) -> dict[str, float]:
+        """L = Σ_k L_ok by output (L_o1, …); over several samples their mean or sum."""
+        return self.evaluation.loss_terms
+
+    @property
+    def input_gradients(self) -> dict[str, float]:
+        """∂L/∂x for every input (sample 1's own loss): CS231n's dx.
+
+        >>> dx = problem("examples/cs231n_neuron.toml").input_gradients
+        >>> {name: round(value, 2) for name, value in dx.items()}
+        {'x1': 0.39, 'x2': -0.59}
+        """
+        return self.samples[0].input_gradients
+
+    @property
+    def activation_gradients(self) -> dict[str, float]:
+        """∂L/∂a for every hidden and output unit (sample 1's own loss): Mazur's ∂E/∂out_h1."""
+        return self.samples[0].activation_gradients
+
+    @property
+    def samples(self) -> tuple[SampleValues, ...]:
+        """Every sample's own forward values, loss, loss terms and gradients."""
+        return _sample_values(self.evaluation)
+
     def derive(
         self, weight: str, *, check: bool = False, dtype: str = "float64"
     ) -> WeightDerivation:
@@ -320,12 +529,64 @@ class Problem(_RichDisplay):
 
         return CheckReport(check(self.evaluation, self.compiled.finite_differences(), dtype))
 
-    def step(self, learning_rate: float | None = None) -> Step:
-        """One gradient-descent update with the spec's learning rate unless one is given."""
+    def derive_unit(
+        self, unit: str, *, check: bool = False, dtype: str = "float64"
+    ) -> UnitGradient:
+        """The derivation of ∂L/∂a for a unit: an input (x1), hidden (h1) or output (o1).
+
+        `check=True` also compares every unit's ∂L/∂a with torch autograd (and the inputs'
+        with central finite differences).
+        """
+        derivation = derive_unit(self.network, unit, sweep=self.sweep)
+        checks = None
+        if check:
+            from symbp.numeric import input_finite_differences
+            from symbp.torch_check import check_units
+
+            checks = check_units(self.evaluation, input_finite_differences(self.compiled), dtype)
+        return UnitGradient(derivation, self.evaluation, checks)
+
+    def step(
+        self,
+        learning_rate: float | None = None,
+        optimizer: OptimizerSpec | str | dict[str, object] | None = None,
+    ) -> Step:
+        """One update (the first) by the spec's optimizer and learning rate unless given.
+
+        `optimizer` is a name ("adam") or a table like the spec's ({"name": "sgd",
+        "momentum": 0.9}).
+        """
+        from symbp.optim import apply, update_rule
+
         rate = self.spec.learning_rate if learning_rate is None else learning_rate
-        new_weights = updated_weights(self.evaluation, rate)
+        rule = update_rule(self._optimizer(optimizer), rate)
+        names = tuple(p.name for p in self.network.parameters)
+        update = apply(rule, names, self.evaluation.parameters, self.evaluation.gradients)
+        new_weights = update.new_parameters
         new_loss = self.compiled.evaluate(weights=new_weights).loss
-        return Step(self.evaluation, rate, new_weights, new_loss)
+        return Step(self.evaluation, rate, new_weights, new_loss, update)
+
+    def train(
+        self,
+        steps: int | None = None,
+        *,
+        learning_rate: float | None = None,
+        optimizer: OptimizerSpec | str | dict[str, object] | None = None,
+    ) -> Training:
+        """`steps` updates (the spec's `steps` by default) over all samples."""
+        from symbp.train import train
+
+        rate = self.spec.learning_rate if learning_rate is None else learning_rate
+        count = self.spec.steps if steps is None else steps
+        run = train(self.compiled, count, rate, self._optimizer(optimizer))
+        return Training(run, self.spec.title, self.spec.weight_init)
+
+    def _optimizer(self, given: OptimizerSpec | str | dict[str, object] | None) -> OptimizerSpec:
+        if given is None:
+            return self.spec.optimizer
+        if isinstance(given, OptimizerSpec):
+            return given
+        return parse_optimizer(given)
 
     def _blocks(self) -> tuple[Block, ...]:
         from symbp.render.handout import problem_blocks

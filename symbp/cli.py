@@ -15,7 +15,8 @@ from symbp import __version__
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
-    from symbp.spec import NetworkSpec
+    from symbp.graph import Network
+    from symbp.spec import NetworkSpec, OptimizerSpec
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -53,6 +54,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="precision of the torch autograd check (default: float64)",
     )
 
+    optimizer_options = _Parser(add_help=False)
+    optimizer_options.add_argument(
+        "--optimizer",
+        metavar="SPEC",
+        help="optimizer (default: the spec's): sgd, adam or adamw with torch's defaults, or a "
+        "table as in a spec, e.g. '{ name = \"sgd\", momentum = 0.9, nesterov = true }'",
+    )
+
     parser = _Parser(
         prog="symbp",
         description="Backpropagation derived symbolically, every chain-rule step shown, "
@@ -79,6 +88,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "--weight", metavar="NAME", action="append", help="weight to derive (repeatable), e.g. w1"
     )
     which.add_argument("--all", action="store_true", help="derive every weight")
+    which.add_argument(
+        "--wrt",
+        metavar="NAME",
+        action="append",
+        help="derive ∂L/∂NAME for a unit's value (repeatable): an input x1, a hidden h1 or an "
+        "output o1 (text or json), or any weight or bias",
+    )
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
     )
@@ -97,7 +113,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     step = commands.add_parser(
         "step",
-        parents=[spec_options, format_options],
+        parents=[spec_options, format_options, optimizer_options],
         help="one gradient-descent update",
         description="One gradient-descent step w ← w − η·∂L/∂w: the loss before and after, "
         "every gradient and every updated weight.",
@@ -161,7 +177,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
-        parents=[spec_options],
+        parents=[spec_options, optimizer_options],
         help="N gradient-descent updates: loss and parameters per step",
         description="Plain gradient descent (torch.optim.SGD without momentum) for N steps "
         "over all the spec's samples: the loss and every parameter per step as a table, JSON "
@@ -179,6 +195,24 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--plot", metavar="FILE", help="draw the loss curve to FILE.png or .svg")
     train.set_defaults(run=_run_train)
+
+    export = commands.add_parser(
+        "export",
+        parents=[spec_options],
+        help="write a stand-alone torch script that reproduces the numbers",
+        description="Write a short stand-alone torch script (float64) that rebuilds the "
+        "network weight by weight with symbp's names, runs one step of the spec's optimizer "
+        "and prints the loss, every gradient and every updated value: the same numbers symbp "
+        "derives, from plain torch.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp export --torch > mooc.py && python mooc.py\n"
+        "  symbp export --torch --spec examples/relu.toml -o relu.py",
+    )
+    export.add_argument(
+        "--torch", action="store_true", required=True, help="a torch script (the only kind yet)"
+    )
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    export.set_defaults(run=_run_export)
     return parser
 
 
@@ -193,12 +227,23 @@ def _run_derive(args: argparse.Namespace) -> int:
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork
 
-    if not args.all and not args.weight:
+    if not args.all and not args.weight and not args.wrt:
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     network = Network(_load(args.spec))
     bias_names = {b.name for b in network.biases}
     if args.all:
         names = [w.name for w in network.weights] + [b.name for b in network.biases]
+    elif args.wrt:
+        for name in args.wrt:
+            _check_wrt_name(network, name)  # unknown names fail before any work
+        units = [name for name in args.wrt if name in network.units]
+        names = [name for name in args.wrt if name not in network.units]
+        if units:
+            if args.format not in ("text", "json"):
+                raise SymbpError(
+                    f"derive --wrt {units[0]} prints text or json for now, not {args.format}"
+                )
+            return _derive_units(network, args, units, names)
     else:
         names = args.weight
     for name in names:
@@ -239,6 +284,115 @@ def _run_derive(args: argparse.Namespace) -> int:
     return EXIT_OK if check is None or check.passed else EXIT_MISMATCH
 
 
+def _check_wrt_name(network: Network, name: str) -> None:
+    """--wrt takes a unit, a weight or a bias: name them all when it is none of these."""
+    from symbp.errors import UnknownWeightError
+
+    known = (
+        tuple(network.units)
+        + tuple(w.name for w in network.weights)
+        + tuple(b.name for b in network.biases)
+    )
+    if name not in known:
+        raise UnknownWeightError(name, known)
+
+
+def _derive_units(
+    network: Network, args: argparse.Namespace, units: list[str], parameters: list[str]
+) -> int:
+    """derive --wrt: ∂L/∂a for units, and ∂L/∂p for any weights or biases named with them."""
+    from symbp.api import Problem, UnitGradient
+    from symbp.derive import derive, derive_bias
+    from symbp.render import json as render_json
+    from symbp.render import text as render_text
+    from symbp.render import values
+
+    problem = Problem(network.spec)
+    network, evaluation = problem.network, problem.evaluation
+    check = unit_checks = None
+    if not args.no_check:
+        from symbp.numeric import input_finite_differences
+        from symbp.torch_check import check as torch_check
+        from symbp.torch_check import check_units
+
+        fd = input_finite_differences(problem.compiled)
+        unit_checks = check_units(evaluation, fd, args.dtype)
+        if parameters:
+            check = torch_check(evaluation, problem.compiled.finite_differences(), args.dtype)
+    derived = {
+        name: UnitGradient(problem.derive_unit(name).derivation, evaluation, unit_checks)
+        for name in units
+    }
+    bias_names = {b.name for b in network.biases}
+    weights = {
+        name: derive(network, name, sweep=problem.sweep)
+        for name in parameters
+        if name not in bias_names
+    }
+    biases = {
+        name: derive_bias(network, name, sweep=problem.sweep)
+        for name in parameters
+        if name in bias_names
+    }
+    if args.format == "json":
+        documents = tuple(
+            values.unit_derivation_document(item.derivation, evaluation, item.check)
+            for item in derived.values()
+        )
+        _write(
+            render_json.render_derivations(
+                tuple(weights.values()), evaluation, check, tuple(biases.values()), documents
+            )
+        )
+    else:
+        texts = {name: item.render("text") for name, item in derived.items()}
+        texts |= {
+            name: render_text.render_derivation(d, evaluation, check) for name, d in weights.items()
+        }
+        texts |= {
+            name: render_text.render_bias_derivation(d, evaluation, check)
+            for name, d in biases.items()
+        }
+        _write("\n".join(texts[name] for name in args.wrt))
+    passed = (unit_checks is None or all(c.passed for c in unit_checks)) and (
+        check is None or check.passed
+    )
+    return EXIT_OK if passed else EXIT_MISMATCH
+
+
+def _optimizer(text: str | None) -> OptimizerSpec | None:
+    """--optimizer: a name, or a TOML inline table read as data (never evaluated)."""
+    if text is None:
+        return None
+    import tomllib
+
+    from symbp.spec import parse_optimizer
+
+    value: object = text.strip()
+    if text.strip().startswith("{"):
+        try:
+            value = tomllib.loads(f"optimizer = {text}")["optimizer"]
+        except tomllib.TOMLDecodeError as error:
+            message = " ".join(str(error).split())
+            raise SymbpError(f"--optimizer is not a valid TOML table: {message}") from None
+    return parse_optimizer(value, "--optimizer")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from symbp.torch_bridge import torch_script
+
+    script = torch_script(_load(args.spec))
+    if args.output is None:
+        _write(script)
+    else:
+        from pathlib import Path
+
+        from symbp.files import write_atomic
+
+        write_atomic(Path(args.output), script)
+    return EXIT_OK
+
+
 def _run_check(args: argparse.Namespace) -> int:
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork
@@ -261,25 +415,14 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_step(args: argparse.Namespace) -> int:
     import math
 
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork, updated_weights
+    from symbp.api import Problem
 
-    network = Network(_load(args.spec))
-    rate = network.spec.learning_rate if args.lr is None else args.lr
+    optimizer = _optimizer(args.optimizer)
+    problem = Problem(_load(args.spec))
+    rate = problem.spec.learning_rate if args.lr is None else args.lr
     if not math.isfinite(rate):
         raise SymbpError(f"--lr must be a finite number, not {rate}")
-    compiled = CompiledNetwork(network)
-    evaluation = compiled.evaluate()
-    new_weights = updated_weights(evaluation, rate)
-    new_loss = compiled.evaluate(weights=new_weights).loss
-    if args.format == "json":
-        from symbp.render import json as render_json
-
-        _write(render_json.render_step(evaluation, new_weights, new_loss, rate))
-    else:
-        from symbp.render import text as render_text
-
-        _write(render_text.render_step(evaluation, new_weights, new_loss, rate, network.spec.title))
+    _write(problem.step(rate, optimizer).render(args.format))
     return EXIT_OK
 
 
@@ -334,7 +477,7 @@ def _run_train(args: argparse.Namespace) -> int:
         raise SymbpError(f"--plot file {args.plot!r} must end in .png or .svg")
     steps = spec.steps if args.steps is None else args.steps
     rate = spec.learning_rate if args.lr is None else args.lr
-    run = train(CompiledNetwork(network), steps, rate)
+    run = train(CompiledNetwork(network), steps, rate, _optimizer(args.optimizer))
     if args.plot is not None:
         training.plot_loss_curve(run, spec.title, args.plot)
     if args.format == "json":

@@ -11,6 +11,7 @@ from symbp.numeric import Evaluation
 from symbp.render.document import Row, row_latex
 from symbp.render.printers import latex, latex_values, result_number, text, text_name, text_partial
 from symbp.render.steps import delta_rows, factor_row, grad_latex
+from symbp.render.values import values_document
 from symbp.torch_check import CheckResult
 
 
@@ -92,12 +93,24 @@ def derivation_document(
             )
         ),
         "gradient": evaluation.gradient(weight.name),
-        "updated_value": weight.value
-        - derivation.network.spec.learning_rate * evaluation.gradient(weight.name),
+        "updated_value": _updated_value(evaluation, weight.name),
     }
     if check is not None:
         document["check"] = _check_entry(check, weight.name)
     return document
+
+
+def _updated_value(evaluation: Evaluation, name: str) -> float:
+    """The parameter after the first update by the spec's optimizer (w − η·∂L/∂w by default)."""
+    spec = evaluation.network.spec
+    position = evaluation.network.parameter(name).position
+    if spec.optimizer.is_plain_sgd:
+        return evaluation.parameters[position] - spec.learning_rate * evaluation.gradients[position]
+    from symbp.optim import apply, update_rule
+
+    rule = update_rule(spec.optimizer, spec.learning_rate)
+    names = tuple(p.name for p in evaluation.network.parameters)
+    return apply(rule, names, evaluation.parameters, evaluation.gradients).new_parameters[position]
 
 
 def bias_derivation_document(
@@ -139,11 +152,14 @@ def render_derivations(
     evaluation: Evaluation,
     check: CheckResult | None = None,
     biases: tuple[BiasDerivation, ...] = (),
+    units: tuple[dict[str, Any], ...] = (),
 ) -> str:
     network = evaluation.network
     extra: dict[str, Any] = {}
     if biases:
         extra["bias_derivations"] = [bias_derivation_document(b, evaluation, check) for b in biases]
+    if units:  # derive --wrt x1: values.unit_derivation_document's
+        extra["unit_derivations"] = list(units)
     return _dump(
         {
             "title": network.spec.title,
@@ -153,6 +169,7 @@ def render_derivations(
             "sample_gradients": [list(s.gradients) for s in evaluation.samples],
             "derivations": [derivation_document(d, evaluation, check) for d in derivations],
             **extra,
+            **values_document(evaluation),
         }
     )
 

@@ -144,11 +144,14 @@ def render_derivation(
 
     lines += ["", f"Value: {grad} = {result_number(gradient)}"]
     rate = network.spec.learning_rate
-    lines.append(
-        f"Update (learning rate {format_number(rate)}): {weight.name} ← {weight.name} − η·{grad}"
-        f" = {format_number(weight.value, digits)} − {format_number(rate)} × "
-        f"({result_number(gradient)}) = {result_number(weight.value - rate * gradient)}"
-    )
+    if network.spec.optimizer.is_plain_sgd:
+        lines.append(
+            f"Update (learning rate {format_number(rate)}): {weight.name} ← {weight.name} − "
+            f"η·{grad} = {format_number(weight.value, digits)} − {format_number(rate)} × "
+            f"({result_number(gradient)}) = {result_number(weight.value - rate * gradient)}"
+        )
+    else:
+        lines.append(_optimizer_update_line(network))
     if check is not None:
         lines.append(_check_line(check, weight.name))
     return "\n".join(lines) + "\n"
@@ -237,7 +240,9 @@ def render_bias_derivation(
         lines += ["", "Closed form (inputs, targets, weights and biases only)"]
         lines.append(f"  {grad} = {text(derivation.closed_form)}")
     lines += ["", f"Value: {grad} = {result_number(gradient)}"]
-    if bias.trainable:
+    if bias.trainable and not network.spec.optimizer.is_plain_sgd:
+        lines.append(_optimizer_update_line(network))
+    elif bias.trainable:
         rate = network.spec.learning_rate
         lines.append(
             f"Update (learning rate {format_number(rate)}): {bias.name} ← {bias.name} − η·{grad}"
@@ -247,6 +252,14 @@ def render_bias_derivation(
         if check is not None:
             lines.append(_check_line(check, bias.name))
     return "\n".join(lines) + "\n"
+
+
+def _optimizer_update_line(network: Network) -> str:
+    # interim, until the content model shows the optimizer's equations here too
+    return (
+        f"Update: by the spec's optimizer ({network.spec.optimizer.name}, not plain gradient "
+        "descent); `symbp step` shows its equations with every number"
+    )
 
 
 def _reduction_text(values: Sequence[float], reduction: str, digits: int) -> str:

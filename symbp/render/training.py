@@ -6,8 +6,10 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from symbp.errors import SymbpError
+from symbp.optim import OptimizerState
 from symbp.render.printers import format_number
 from symbp.train import TrainingRun
 
@@ -31,6 +33,9 @@ def render_text(run: TrainingRun, title: str, initial: str = "given") -> str:
         f"learning rate η = {format_number(run.learning_rate)}",
         "",
     ]
+    if run.rule is not None and not run.rule.optimizer.is_plain_sgd:
+        # the table keeps the parameters; the optimizer's state is in --format json or csv
+        lines[0] = f"{title}: {count} update{'s' if count != 1 else ''} by {run.rule.description}"
     if initial != "given":
         lines += [f"Initial weights: {initial}.", ""]
     for row in rows:
@@ -46,14 +51,22 @@ def render_text(run: TrainingRun, title: str, initial: str = "given") -> str:
 def render_csv(run: TrainingRun) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("step", "loss", *run.names))
+    keys = run.state_keys
+    # the optimizer's state before each update (after the previous one): b_w1, m_w1, v_w1, …
+    state_columns = [f"{key}_{name}" for key in keys for name in run.names]
+    writer.writerow(("step", "loss", *run.names, *state_columns))
     for step in run.steps:
-        writer.writerow((step.step, repr(step.loss), *(repr(p) for p in step.parameters)))
+        state = []
+        for values in _state(step.state, keys).values():
+            state += [""] * len(run.names) if values is None else [repr(v) for v in values]
+        writer.writerow((step.step, repr(step.loss), *(repr(p) for p in step.parameters), *state))
     return buffer.getvalue()
 
 
 def render_json(run: TrainingRun, title: str) -> str:
-    document = {
+    from symbp.render.values import optimizer_document
+
+    document: dict[str, Any] = {
         "title": title,
         "learning_rate": run.learning_rate,
         "parameters": list(run.names),
@@ -63,11 +76,24 @@ def render_json(run: TrainingRun, title: str) -> str:
                 "loss": step.loss,
                 "parameters": list(step.parameters),
                 "gradients": list(step.gradients),
+                # the optimizer's state before this update (after the previous one)
+                "state": _state(step.state, run.state_keys),
             }
             for step in run.steps
         ],
     }
+    if run.rule is not None:
+        document["optimizer"] = optimizer_document(run.rule)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _state(state: OptimizerState, keys: tuple[str, ...]) -> dict[str, list[float] | None]:
+    """The optimizer's state by key; None where it does not exist yet (SGD's buffer)."""
+    found: dict[str, list[float] | None] = {}
+    for key in keys:
+        buffer = state.buffer(key)
+        found[key] = None if buffer is None else list(buffer)
+    return found
 
 
 def plot_loss_curve(run: TrainingRun, title: str, path: str | Path) -> None:
