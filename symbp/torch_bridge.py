@@ -80,7 +80,7 @@ def from_torch(
         "numbering": "layered",  # w1_2_1 is layer 1, target 2, source 1: torch's weight[1, 0]
         "reduction": reduction,
         "weights": [
-            float(linear.weight[target, source])
+            float(linear.weight.detach()[target, source])
             for linear in linears
             for target in range(linear.out_features)
             for source in range(linear.in_features)

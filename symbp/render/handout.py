@@ -109,6 +109,12 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
                 _listing(tuple(u.a for u in network.inputs), network, values, digits),
                 _listing(network.targets, network, values, digits),
             )
+            if network.objective is None
+            else sentence(
+                words["inputs_objective"],
+                _listing(tuple(u.a for u in network.inputs), network, values, digits),
+                network.latex_names[network.objective.a],
+            )
         ),
     ]
     z, a = sp.Symbol("z"), sp.Symbol("a")

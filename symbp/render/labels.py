@@ -54,6 +54,7 @@ _EN: dict[str, str] = {
     "(sample 1 is worked below) and the initial weights below. Every weight's name and value "
     "is written on its edge.",
     "inputs_targets": "Inputs {} and targets {}.",
+    "inputs_objective": "Inputs {}; no targets: the objective L is the output {} itself.",
     "activation": "Activation: {}.",
     "loss": "Loss: {}, learning rate {}.",
     "forward": "2. Forward pass",
@@ -127,6 +128,7 @@ _ZH: dict[str, str] = {
     "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本（下文演算样本 1），"
     "初始权重如下。每条边上标出了权重的名称和数值。",
     "inputs_targets": "输入 {}，目标 {}。",
+    "inputs_objective": "输入 {}；没有目标值：目标函数 L 就是输出 {} 本身。",
     "activation": "激活函数：{}。",
     "loss": "损失函数：{}，学习率 {}。",
     "forward": "二、前向传播",
