@@ -28,6 +28,8 @@ from sympy.printing.precedence import PRECEDENCE
 from symbp.derive import Backprop, backward_sweep, unit_gradient_forms
 from symbp.graph import Network
 
+#: up to this many samples each is evaluated on Python floats; beyond, all in one numpy pass
+SCALAR_SAMPLES = 64
 #: what plain Python floats raise where numpy returns inf or nan
 _FLOAT_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
 
@@ -246,6 +248,7 @@ class CompiledNetwork:
         self._scalar_forward_backward = scalar["forward_backward"]
         self._scalar_extras = scalar["extras"]
         self._arrays: dict[str, Any] | None = None
+        self._samples_cache: tuple[Any, Any] | None = None
 
     def _array_function(self, name: str) -> Any:
         """The generated function `name` run on numpy arrays (numpy is imported here)."""
@@ -286,6 +289,8 @@ class CompiledNetwork:
             x = _floats(spec.inputs if inputs is None else inputs)
             y = _floats(spec.targets if targets is None else targets)
             return self._evaluate_one(x, y, w)
+        if len(spec.samples) > SCALAR_SAMPLES:
+            return self._evaluate_batch(w)
         samples = tuple(self._evaluate_one(_floats(x), _floats(y), w) for x, y in spec.samples)
         reduce = _reducer(spec.reduction)
         gradients = tuple(
@@ -305,27 +310,102 @@ class CompiledNetwork:
             unit_gradients=samples[0].unit_gradients,
         )
 
+    def _sample_arrays(self) -> tuple[Any, Any]:
+        """The spec's inputs and targets as arrays of shape (n, samples), made once."""
+        if self._samples_cache is None:
+            import numpy as np
+
+            samples = self.network.spec.samples
+            xs = np.asarray([s[0] for s in samples], dtype=np.float64).T
+            ys = np.asarray([s[1] for s in samples], dtype=np.float64).reshape(len(samples), -1).T
+            self._samples_cache = (xs, ys)
+        return self._samples_cache
+
+    def _columns(self, values: Sequence[Any]) -> Any:
+        """Per-sample results (arrays, or scalars that do not depend on the sample) as one
+        (len(values), samples) array."""
+        import numpy as np
+
+        count = len(self.network.spec.samples)
+        table = np.empty((len(values), count))
+        for row, value in enumerate(values):
+            table[row] = value
+        return table
+
+    def _reduce(self, table: Any) -> Any:
+        """Each row's mean or sum over the samples (numpy's pairwise sum)."""
+        total = table.sum(axis=1)
+        return total / table.shape[1] if self.network.spec.reduction == "mean" else total
+
+    def _evaluate_batch(self, w: tuple[float, ...]) -> Evaluation:
+        """evaluate() for many samples: one vectorised pass, then each sample's values."""
+        import numpy as np
+
+        network = self.network
+        xs, ys = self._sample_arrays()
+        weights = np.asarray(w)
+        with np.errstate(all="ignore"):  # as the scalar path, inf or nan where it is honest
+            loss, gradients, nodes = self._array_function("forward_backward")(xs, ys, weights)
+            terms, units = self._array_function("extras")(xs, ys, weights, nodes)
+        losses = self._columns([loss])
+        gradient_table = self._columns(gradients)
+        node_rows = self._columns(nodes).T.tolist()
+        term_table = self._columns(terms) if terms else np.empty((0, xs.shape[1]))
+        unit_table = self._columns(units) + 0.0  # −0.0 reads 0.0, as in _evaluate_one
+        base: dict[sp.Symbol, float] = {p.symbol: w[p.position] for p in network.parameters}
+        base |= {b.symbol: b.value for b in network.biases if not b.trainable}
+        x_rows, y_rows = xs.T.tolist(), ys.T.tolist()
+        gradient_rows, term_rows, unit_rows = (
+            gradient_table.T.tolist(),
+            term_table.T.tolist(),
+            unit_table.T.tolist(),
+        )
+        samples = []
+        for index, loss_value in enumerate(losses[0].tolist()):
+            values = dict(base)
+            values.update(zip((u.a for u in network.inputs), x_rows[index], strict=True))
+            values.update(zip(network.targets, y_rows[index], strict=True))
+            values.update(zip(self.node_symbols, node_rows[index], strict=True))
+            values[network.loss] = loss_value
+            samples.append(
+                Evaluation(
+                    network=network,
+                    values=values,
+                    gradients=tuple(gradient_rows[index]),
+                    loss_terms=dict(zip(self.loss_term_names, term_rows[index], strict=True)),
+                    unit_gradients=dict(zip(self.unit_names, unit_rows[index], strict=True)),
+                )
+            )
+        return Evaluation(
+            network=network,
+            values=samples[0].values,
+            gradients=tuple(self._reduce(gradient_table).tolist()),
+            samples=tuple(samples),
+            total_loss=float(self._reduce(losses)[0]),
+            loss_terms=dict(
+                zip(self.loss_term_names, self._reduce(term_table).tolist(), strict=True)
+            ),
+            unit_gradients=samples[0].unit_gradients,
+        )
+
     def batch_loss_and_gradients(
         self, weights: Sequence[float] | None = None
     ) -> tuple[float, tuple[float, ...]]:
         """The spec's samples' reduced loss and gradients in one numpy call (for training).
 
-        The same generated code as `evaluate`, on arrays of shape (n, samples), reduced the
-        same way (math.fsum); no per-sample values are kept, so a thousand samples cost one
-        vectorised pass instead of a thousand Python ones.
+        The same generated code as `evaluate`, on arrays of shape (n, samples); no per-sample
+        values are kept, so a thousand samples cost one vectorised pass instead of a thousand
+        Python ones.
         """
         import numpy as np
 
         spec = self.network.spec
         w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
-        count = len(spec.samples)
-        xs = np.asarray([s[0] for s in spec.samples], dtype=np.float64).T
-        ys = np.asarray([s[1] for s in spec.samples], dtype=np.float64).reshape(count, -1).T
+        xs, ys = self._sample_arrays()
         loss, gradients, _ = self._array_function("forward_backward")(xs, ys, w)
-        reduce = _reducer(spec.reduction)
-        per_sample_loss = np.broadcast_to(loss, (count,))
-        return reduce(per_sample_loss.tolist()), tuple(
-            reduce(np.broadcast_to(g, (count,)).tolist()) for g in gradients
+        return (
+            float(self._reduce(self._columns([loss]))[0]),
+            tuple(self._reduce(self._columns(gradients)).tolist()),
         )
 
     def _evaluate_one(

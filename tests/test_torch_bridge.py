@@ -88,7 +88,7 @@ def _autograd(model: Any, x: Any, y: Any, loss_fn: Any, spec: NetworkSpec) -> di
     loss = loss_fn(model(x), y)
     loss.backward()
     linears = [m for m in model if isinstance(m, nn.Linear)]
-    found = {"L": float(loss)}
+    found = {"L": loss.item()}
     for name, edge in zip(spec.weight_names, spec.edges, strict=True):
         found[name] = float(linears[edge.layer - 1].weight.grad[edge.target, edge.source])
     biases = [(linear, j) for linear in linears for j in range(linear.out_features)]

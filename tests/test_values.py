@@ -408,3 +408,34 @@ def test_a_thousand_samples_train_like_torch() -> None:
     losses, parameters = torch_training(spec, 20, 0.01)
     assert run.losses == pytest.approx(losses, abs=1e-12)
     assert run.final_parameters == pytest.approx(parameters, abs=1e-12)
+
+
+def test_many_samples_evaluate_in_one_pass_like_one_at_a_time() -> None:
+    # beyond SCALAR_SAMPLES samples evaluate() runs numpy once; each sample must still be what
+    # the one-sample path gives, and the reduction what torch gives
+    require_module("torch")
+    from symbp.numeric import SCALAR_SAMPLES
+    from symbp.torch_check import torch_loss_and_gradients
+
+    rng = np.random.default_rng(3)
+    count = SCALAR_SAMPLES + 36
+    spec = spec_from_mapping(
+        {
+            **VARIANTS["softmax, classes, sum"],
+            "inputs": rng.uniform(-1, 1, (count, 3)).tolist(),
+            "targets": rng.integers(0, 3, count).tolist(),
+        }
+    )
+    compiled = CompiledNetwork(Network(spec))
+    evaluation = compiled.evaluate()
+    assert len(evaluation.samples) == count
+    for sample, (x, y) in zip(evaluation.samples, spec.samples, strict=True):
+        alone = compiled.evaluate(inputs=x, targets=y)
+        assert sample.loss == pytest.approx(alone.loss, rel=1e-14, abs=1e-15)
+        assert sample.gradients == pytest.approx(alone.gradients, rel=1e-13, abs=1e-15)
+        assert sample.unit_gradients == pytest.approx(alone.unit_gradients, rel=1e-13, abs=1e-15)
+        assert sample.loss_terms == pytest.approx(alone.loss_terms, rel=1e-14, abs=1e-15)
+        assert sample.forward_values == pytest.approx(alone.forward_values, rel=1e-14, abs=1e-15)
+    loss, gradients, _ = torch_loss_and_gradients(spec)
+    assert evaluation.loss == pytest.approx(loss, rel=1e-13)
+    assert evaluation.gradients == pytest.approx(gradients, rel=1e-12, abs=1e-13)
