@@ -184,7 +184,11 @@ class Evaluation:
 
     def value(self, expr: sp.Expr) -> float:
         """The value of an expression in the network's symbols (a local derivative, a δ form)."""
-        return float(expr.xreplace({s: sp.Float(v, 17) for s, v in self.values.items()}))
+        # only the expression's own symbols: converting every value of a wide network to a
+        # sympy Float on each call cost more than the rest of a derivation's JSON
+        known = self.values
+        exact = {s: sp.Float(known[s], 17) for s in expr.free_symbols if s in known}
+        return float(expr.xreplace(exact))
 
 
 class CompiledNetwork:

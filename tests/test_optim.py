@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -293,3 +294,16 @@ def test_cli_bad_optimizer_is_one_line(value: str, capsys: pytest.CaptureFixture
     assert main(["step", "--optimizer", value]) == 2
     error = capsys.readouterr().err
     assert error.startswith("symbp: error: --optimizer") and error.count("\n") == 1
+
+
+def test_check_hand_refuses_to_judge_an_update_under_another_optimizer(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # a right Adam update would otherwise be called wrong against w − η·∂L/∂w
+    hand = tmp_path / "hand.txt"
+    hand.write_text("dL/dw1 = -0.0084\nw1_new = 0.3\n", encoding="utf-8")
+    spec = str(Path(__file__).resolve().parent.parent / "examples" / "adam.toml")
+    assert main(["check-hand", str(hand), "--spec", spec]) == 2
+    assert "w1_new: this network updates with adam" in capsys.readouterr().err
+    hand.write_text("dL/dw1 = -0.0084\n", encoding="utf-8")
+    assert main(["check-hand", str(hand), "--spec", spec]) == 0
