@@ -153,7 +153,7 @@ def test_from_torch_takes_the_optimizer_and_a_lone_neuron() -> None:
     neuron(torch.tensor([[-1.0, -2.0]], dtype=torch.float64)).sum().backward()
     optimizer.step()
     mine = problem.step().new_weights
-    theirs = [*neuron[0].weight.detach().flatten().tolist(), float(neuron[0].bias)]
+    theirs = [*neuron[0].weight.detach().flatten().tolist(), neuron[0].bias.item()]
     assert mine == pytest.approx(theirs, abs=1e-15)
 
 

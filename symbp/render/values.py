@@ -199,7 +199,9 @@ def values_document(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def _factor(of: sp.Symbol, wrt: sp.Symbol, formula: sp.Expr, evaluation: Evaluation) -> dict:
+def _factor(
+    of: sp.Symbol, wrt: sp.Symbol, formula: sp.Expr, evaluation: Evaluation
+) -> dict[str, Any]:
     return {
         "symbol": text_partial(of, wrt),
         "formula": text(formula),
