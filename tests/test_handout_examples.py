@@ -89,8 +89,12 @@ def test_derive_all_in_every_rich_format(spec_path: Path) -> None:
         if fmt in ("html", "mathml"):
             for fragment in re.findall(r"<math.*?</math>", out, flags=re.S):
                 ET.fromstring(fragment)
-        if "bias" in spec_path.read_text(encoding="utf-8"):
+        spec = load_spec(spec_path)
+        if spec.bias != "none" and not spec.explicit_bias_names:
             assert "b_{" in out or "<msub><mi>b</mi>" in out
+        if fmt in ("latex", "markdown"):
+            for name in spec.explicit_bias_names:  # a source's own label, as written
+                assert rf"\mathit{{{name}}}" in out
 
 
 def tmp_output(main, argv: list[str]) -> str:  # type: ignore[no-untyped-def]

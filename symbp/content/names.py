@@ -54,8 +54,18 @@ class Names:
     """Every symbol's written name and its place in the network's order, for one network."""
 
     network: Network
-    #: the loss as written: L, or L⁽¹⁾ while a derivation works one sample of several
+    #: the loss as written: L, or L⁽¹⁾ while a derivation works one sample of several; under
+    #: the objective "output" with one sample, the output itself (∂o1/∂w, as CS231n writes it)
     loss: Name = Name("L", plain="L")
+
+    def __post_init__(self) -> None:
+        objective = self.network.objective
+        if (
+            objective is not None
+            and len(self.network.spec.samples) == 1
+            and self.loss == Name("L", plain="L")
+        ):
+            object.__setattr__(self, "loss", unit_name(objective, len(self.network.layers)))
 
     @cached_property
     def of(self) -> dict[sp.Symbol, Name]:

@@ -101,6 +101,8 @@ _GREEK = {
     r"\omega",
     r"\Delta",
 }
+#: commands that write a name: \mathit{vmax}, an accented letter \hat{m}, \tilde{g}
+_NAME_COMMANDS = {r"\mathit", r"\hat", r"\tilde"}
 _NAMED_FUNCTIONS = {
     r"\sigma": "sigma",
     r"\tanh": "tanh",
@@ -265,7 +267,7 @@ class _Parser:
             self.next()
             self.next()
             return Function("exp", (self.argument(),))
-        if token.kind == "letter" or text in _GREEK or text == r"\mathit":
+        if token.kind == "letter" or text in _GREEK or text in _NAME_COMMANDS:
             return Name(self.name())
         raise Unreadable(f"unexpected {text!r}")
 
@@ -275,7 +277,7 @@ class _Parser:
         """A name's spelling: base, subscripts, a parenthesised superscript, primes."""
         token = self.next()
         spelling = token.text
-        if token.text == r"\mathit":
+        if token.text in _NAME_COMMANDS:
             spelling += "{" + self.raw_group() + "}"
         while True:
             text = self.peek_text()
