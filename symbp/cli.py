@@ -110,7 +110,7 @@ def _build_parser() -> argparse.ArgumentParser:
             digits_options,
             paper_options,
         ],
-        help="derive ∂L/∂w for one weight or all, step by step",
+        help="derive ∂L/∂w for one weight or all (or ∂L/∂a for a unit), step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
         "symbol = formula = numbers = value, the δ form, the closed form, the value, "
         "and its agreement with torch autograd.",
@@ -118,7 +118,8 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  symbp derive --weight w1\n  symbp derive --all --format json\n"
         "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check\n"
         "  symbp derive --weight w1 --format latex --digits 6 --paper letter\n"
-        "  symbp derive --form matrix --format latex\n\n"
+        "  symbp derive --form matrix --format latex\n"
+        "  symbp derive --wrt h1 --spec examples/mazur_2_2_2.toml\n\n"
         "--form matrix derives the whole network at once: it needs no --weight or --all "
         "(--all is accepted) and refuses --weight.",
     )
@@ -155,11 +156,16 @@ def _build_parser() -> argparse.ArgumentParser:
     step = commands.add_parser(
         "step",
         parents=[spec_options, format_options, optimizer_options],
-        help="one gradient-descent update",
-        description="One gradient-descent step w ← w − η·∂L/∂w: the loss before and after, "
-        "every gradient and every updated weight.",
+        help="one update: plain gradient descent or the spec's optimizer",
+        description="One update of every parameter: w ← w − η·∂L/∂w for plain gradient descent "
+        "(the loss before and after, every gradient and every updated weight), or by the "
+        "spec's (or --optimizer's) SGD with momentum, Adam or AdamW, as torch.optim does it: "
+        "the rule, then every equation of it with each parameter's numbers, and the state "
+        "(velocity, m, v) after the update.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  symbp step\n  symbp step --lr 0.5",
+        epilog="examples:\n  symbp step\n  symbp step --lr 0.5\n"
+        "  symbp step --optimizer adam --lr 0.1 --format latex\n"
+        "  symbp step --optimizer '{ name = \"sgd\", momentum = 0.9, nesterov = true }'",
     )
     step.add_argument("--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)")
     step.set_defaults(run=_run_step)
@@ -238,13 +244,15 @@ def _build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         parents=[spec_options, optimizer_options],
-        help="N gradient-descent updates: loss and parameters per step",
-        description="Plain gradient descent (torch.optim.SGD without momentum) for N steps "
-        "over all the spec's samples: the loss and every parameter per step as a table, JSON "
-        "or CSV, and optionally the loss curve as a picture.",
+        help="N updates: loss, parameters and the optimizer's state per step",
+        description="N updates over all the spec's samples by the spec's (or --optimizer's) "
+        "optimizer, plain gradient descent by default, as torch.optim does them: the loss and "
+        "every parameter per step as a table, JSON or CSV, with the optimizer's state "
+        "(momentum buffer, Adam's m and v) per step, and optionally the loss curve as a picture.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp train --steps 100 --lr 0.5\n"
-        "  symbp train --steps 50 --format csv --plot loss.svg",
+        "  symbp train --steps 50 --format csv --plot loss.svg\n"
+        "  symbp train --steps 5 --optimizer adam --lr 0.1",
     )
     train.add_argument("--steps", type=int, metavar="N", help="updates (default: the spec's)")
     train.add_argument(

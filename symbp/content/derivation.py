@@ -22,6 +22,7 @@ from symbp.content.blocks import (
     Math,
     Paragraph,
     Row,
+    Table,
     Text,
     sentence,
 )
@@ -575,13 +576,27 @@ def check_paragraph(check: CheckResult, name: str, lang: str) -> Paragraph:
     )
 
 
+#: beyond this many samples a reduction is written Σ_n, and a table gives the samples' values
+MAX_SAMPLE_TERMS = 8
+#: such a table shows at most this many samples (JSON gives every one)
+MAX_SAMPLE_ROWS = 20
+
+
 def reduction_chain(
     worked_sample: Worked, symbol: sp.Symbol, per_sample: Sequence[float], total: float
 ) -> E.Chain:
-    """∂L/∂p = (∂L⁽¹⁾/∂p + … + ∂L⁽ᴺ⁾/∂p)/N = (numbers)/N = value (or the plain sum)."""
+    """∂L/∂p = (∂L⁽¹⁾/∂p + … + ∂L⁽ᴺ⁾/∂p)/N = (numbers)/N = value (or the plain sum); beyond
+    MAX_SAMPLE_TERMS samples (1/N)·Σ_n ∂L⁽ⁿ⁾/∂p = value, the samples' values in a table."""
     network = worked_sample.network
     names = worked_sample.reduced
     wrt = names.of[symbol]
+    count = E.Num(float(len(per_sample)), str(len(per_sample)))
+    mean = network.spec.reduction == "mean"
+    lhs = names.partial(network.loss, symbol)
+    if len(per_sample) > MAX_SAMPLE_TERMS:
+        summed = E.Sum("n", E.Partial(sample_loss_name("n"), wrt, ("sample", "n", symbol.name)))
+        rule = E.Mul((E.Frac(E.Num(1.0, "1"), count), summed)) if mean else summed
+        return E.equals(lhs, rule, result_num(total))
     partials = E.total(
         *(
             E.Partial(sample_loss_name(n), wrt, ("sample", n, symbol.name))
@@ -589,10 +604,32 @@ def reduction_chain(
         )
     )
     numbers = E.total(*(worked_sample.writer.num(g) for g in per_sample))
-    count = E.Num(float(len(per_sample)), str(len(per_sample)))
-    if network.spec.reduction == "mean":
+    if mean:
         partials, numbers = E.Frac(partials, count), E.Frac(numbers, count)
-    return E.equals(names.partial(network.loss, symbol), partials, numbers, result_num(total))
+    return E.equals(lhs, partials, numbers, result_num(total))
+
+
+def sample_table(
+    worked_sample: Worked, heading: Inlines, values: Sequence[float], *, first: int = 2
+) -> list[Block]:
+    """Samples `first`… and one value each (the first MAX_SAMPLE_ROWS), with a note on how many
+    more there are; sample 1 is the one worked above."""
+    words = worked_sample.words
+    total = len(values)
+    shown = list(enumerate(values, start=1))[first - 1 : first - 1 + MAX_SAMPLE_ROWS]
+    if not shown:
+        return []
+    last = shown[-1][0]
+    intro = (
+        sentence(words["samples_rest"], str(last))
+        if last == total
+        else sentence(words["samples_rest_capped"], str(last), str(total))
+    )
+    rows = tuple(((Text(str(n)),), (Math(result_num(v)),)) for n, v in shown)
+    return [
+        Paragraph(intro),
+        Table(((Text(words["sample"]),), heading), rows, align="rr"),
+    ]
 
 
 def update_rows(
@@ -649,7 +686,7 @@ def value_update_blocks(
     rows = parameter_rows(names, parameter, symbol, writer.digits)
     return [
         Heading(sentence(words["optimizer_update_heading"], update.rule.description)),
-        *rule_blocks(update.rule, worked_sample.lang, writer.digits),
+        *rule_blocks(update.rule, worked_sample.lang, writer.digits, names.loss),
         Equations((Row(E.equals(grad, result_num(gradient))), *rows)),
     ]
 
@@ -744,6 +781,9 @@ def weight_blocks(
                 )
             )
         )
+        if len(per_sample) > MAX_SAMPLE_TERMS:
+            heading = (Math(E.Partial(sample_loss_name("n"), context.reduced.of[weight.symbol])),)
+            blocks += sample_table(context, heading, per_sample)
     blocks += closed_form_blocks(writer, grad, derivation.closed_form, lang)
     blocks.append(Heading(sentence(words["sign"])))
     blocks += sign_blocks(context, derivation)
@@ -897,6 +937,9 @@ def bias_blocks(
                 )
             )
         )
+        if len(per_sample) > MAX_SAMPLE_TERMS:
+            heading = (Math(E.Partial(sample_loss_name("n"), context.reduced.of[bias.symbol])),)
+            blocks += sample_table(context, heading, per_sample)
     else:
         gradient = gradient_1
     blocks += closed_form_blocks(writer, grad, derivation.closed_form, lang)

@@ -338,13 +338,7 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
     convert = names.converter(constant)
     eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
     if network.objective is not None and len(spec.samples) == 1:
-        return Paragraph(
-            sentence(
-                words["objective_loss"],
-                E.equals(names.sym(network.loss), names.sym(network.objective.a)),
-                eta,
-            )
-        )
+        return Paragraph(sentence(words["objective_loss"], names.sym(network.objective.a), eta))
     if len(spec.samples) == 1:
         loss = E.equals(names.sym(network.loss), convert(network.definitions[network.loss]))
         return Paragraph(sentence(words["loss"], loss, eta))
@@ -411,11 +405,12 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
             forward_table(context, every),
         ]
     loss = network.loss
-    blocks.append(Heading(sentence(words["the_loss"]), 3))
-    if network.objective is not None and not context.several:
+    objective = network.objective is not None
+    blocks.append(Heading(sentence(words["the_objective" if objective else "the_loss"]), 3))
+    if objective and not context.several:
         # the loss is the output itself: "o1 = o1" says nothing, its value does
-        objective = E.equals(writer.sym(loss), writer.num(context.first.loss))
-        blocks.append(Paragraph(sentence(words["objective_value"], objective)))
+        value = E.equals(writer.sym(loss), writer.num(context.first.loss))
+        blocks.append(Paragraph(sentence(words["objective_value"], value)))
     else:
         blocks.append(
             Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
@@ -470,6 +465,15 @@ def _shown_samples(context: Worked) -> tuple[Evaluation, ...]:
     return context.evaluation.samples[:MAX_SAMPLE_COLUMNS]
 
 
+def _shown_note(context: Worked) -> list[Block]:
+    """Which samples a per-sample table shows, when it cannot show them all."""
+    count = len(context.evaluation.samples)
+    if count <= MAX_SAMPLE_COLUMNS:
+        return []
+    words = context.words
+    return [Paragraph(sentence(words["samples_shown"], str(MAX_SAMPLE_COLUMNS), str(count)))]
+
+
 def _sample_header(
     context: Worked, first: str, extra: Sequence[Inlines] = ()
 ) -> tuple[Inlines, ...]:
@@ -503,6 +507,7 @@ def _per_sample_forward(context: Worked) -> list[Block]:
     table = Table(_sample_header(context, ""), tuple(rows))
     return [
         Heading(sentence(words["per_sample"]), 3),
+        *_shown_note(context),
         table,
         Equations((Row(_reduction(context, network.loss, losses, context.evaluation.loss)),)),
     ]
@@ -688,7 +693,7 @@ def _paths_for_weight(
         E.Sum("k", E.product(_generic_sub("δ", "k"), _generic_sub("w", "jk"))),
     )
     gradient_rule = E.equals(
-        E.Partial(E.Name("L", plain="L"), E.Name("w", "ij", plain="w_ij")),
+        E.Partial(writer.names.loss, E.Name("w", "ij", plain="w_ij")),
         E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
     )
     reason = sentence(
@@ -756,6 +761,7 @@ def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
         Heading(sentence(words["reduction"]), 3),
         Paragraph(sentence(words["reduction_intro"], reduction, reduction)),
         Equations((Row(example),)),
+        *_shown_note(context),
         Table(header, tuple(rows)),
     ]
 
@@ -800,9 +806,7 @@ def update_blocks(
                 "←",
                 E.total(
                     p,
-                    E.Neg(
-                        E.product(eta, E.Partial(E.Name("L", plain="L"), E.Name("p", plain="p")))
-                    ),
+                    E.Neg(E.product(eta, E.Partial(names.loss, E.Name("p", plain="p")))),
                 ),
             ),
         ),
@@ -811,6 +815,8 @@ def update_blocks(
     # the new loss is a number, not "L = …": L is the loss at the parameters shown above
     loss_after = writer.num(new_loss)
     change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
+    if network.objective is not None:
+        change = change.replace("loss", "objective")
     blocks: list[Block] = [
         Heading(sentence(words["update"])),
         Paragraph(sentence(words["update_intro"], E.equals(eta, writer.given(rate)), rule)),
@@ -838,14 +844,15 @@ def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selecti
     rest = [name for name in names if not selection.worked(name)]
     blocks: list[Block] = [
         Heading(sentence(words["update"])),
-        Paragraph(sentence(words["optimizer_update_intro"], update.rule.description)),
-        *rule_blocks(update.rule, context.lang, writer.digits),
+        *rule_blocks(update.rule, context.lang, writer.digits, context.reduced.loss),
         *worked_update_blocks(
             context.reduced, update, worked_names, rest, context.lang, writer.digits
         ),
     ]
     loss_before = E.equals(context.reduced.sym(network.loss), writer.num(evaluation.loss))
     change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
+    if network.objective is not None:
+        change = change.replace("loss", "objective")
     return [*blocks, Paragraph(sentence(words[change], loss_before, writer.num(new_loss)))]
 
 

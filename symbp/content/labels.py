@@ -238,8 +238,6 @@ _EN: dict[str, str] = {
     "(formula = numbers = value):",
     "optimizer_update_heading": "Value and update ({})",
     "new_value_short": "new value",
-    "optimizer_update_intro": "One update of every parameter by {}: the rule above, worked "
-    "for each parameter with its own numbers.",
     "training_title": "{}: {} updates by {}, learning rate {}",
     "training_title_one": "{}: {} update by {}, learning rate {}",
     "training_title_plain": "{}: {} gradient-descent steps, learning rate {}",
@@ -272,8 +270,14 @@ _EN: dict[str, str] = {
     "output: {}.",
     "objective_output": "Inputs {}; no targets: the objective is the output {} itself.",
     "objective_value": "The objective: {}.",
-    "objective_loss": "Objective: the output itself, {}; learning rate {}.",
+    "objective_loss": "Objective: the output {} itself (no loss function, no targets); "
+    "learning rate {}.",
+    "the_objective": "The objective",
+    "new_objective": "With the new parameters the objective falls from {} to {}.",
+    "new_objective_rises": "With the new parameters the objective goes from {} to {}.",
     "samples_rest": "Samples 2 to {} (sample 1 is worked above):",
+    "samples_shown": "The table shows the first {} of the {} samples (every one of them is in "
+    "symbp derive --format json).",
     "samples_rest_capped": "Samples 2 to {} of {} (sample 1 is worked above; all of them in "
     "--format json):",
 }
@@ -466,7 +470,6 @@ _ZH: dict[str, str] = {
     "optimizer_worked": "第 {} 次更新的每个方程，代入各参数的数值（公式 = 数值 = 结果）：",
     "optimizer_update_heading": "结果与更新（{}）",
     "new_value_short": "新值",
-    "optimizer_update_intro": "用 {} 更新每个参数：上面的规则，代入每个参数自己的数值。",
     "training_title": "{}：{} 次 {} 更新，学习率 {}",
     "training_title_one": "{}：{} 次 {} 更新，学习率 {}",
     "training_title_plain": "{}：{} 步梯度下降，学习率 {}",
@@ -494,8 +497,12 @@ _ZH: dict[str, str] = {
     "loss_terms_samples": "对样本取（{}）后，损失仍是每个输出各一项之和：{}。",
     "objective_output": "输入 {}；没有目标值：目标函数就是输出 {} 本身。",
     "objective_value": "目标函数：{}。",
-    "objective_loss": "目标函数就是输出本身，{}；学习率 {}。",
+    "objective_loss": "目标函数就是输出 {} 本身（没有损失函数，也没有目标值）；学习率 {}。",
+    "the_objective": "目标函数",
+    "new_objective": "更新后目标函数从 {} 降到 {}。",
+    "new_objective_rises": "更新后目标函数从 {} 变为 {}。",
     "samples_rest": "样本 2 至 {}（样本 1 已在上面演算）：",
+    "samples_shown": "表中只列出 {} 个样本（共 {} 个；symbp derive --format json 给出全部）。",
     "samples_rest_capped": "样本 2 至 {}（共 {} 个；样本 1 已在上面演算；--format json 给出全部）：",
 }
 

@@ -182,7 +182,9 @@ def optimizer_label(rule: UpdateRule) -> str:
     return rule.description
 
 
-def rule_blocks(rule: UpdateRule, lang: str, digits: int = 4) -> list[Block]:
+def rule_blocks(
+    rule: UpdateRule, lang: str, digits: int = 4, loss: E.Name | None = None
+) -> list[Block]:
     """What the optimizer does: its name and settings, its equations, torch's first round."""
     words = labels(lang)
     optimizer = rule.optimizer
@@ -200,7 +202,7 @@ def rule_blocks(rule: UpdateRule, lang: str, digits: int = 4) -> list[Block]:
                 words["optimizer_rule"],
                 E.equals(
                     E.Sym(E.Name("g", plain="g")),
-                    E.Partial(E.Name("L", plain="L"), E.Name("p", plain="p")),
+                    E.Partial(loss or E.Name("L", plain="L"), E.Name("p", plain="p")),
                 ),
                 E.Sym(HYPERPARAMETERS[O.T]),
             )
@@ -412,12 +414,13 @@ def optimizer_step_blocks(
             ),
             1,
         ),
-        *rule_blocks(update.rule, lang, digits),
+        *rule_blocks(update.rule, lang, digits, names.loss),
         Paragraph(sentence(words["loss_before"], E.equals(loss, result_num(evaluation.loss)))),
     ]
     if worked:
         blocks.append(Paragraph(sentence(words["optimizer_worked"], str(update.round))))
         blocks += worked_update_blocks(names, update, worked, [], lang, digits)
     blocks.append(update_table(names, update, parameter_list, lang))
-    blocks.append(Paragraph(sentence(words["loss_after"], E.equals(loss, result_num(new_loss)))))
+    # a number, not "L = …": L names the loss at the parameters before the update
+    blocks.append(Paragraph(sentence(words["loss_after"], result_num(new_loss))))
     return tuple(blocks)

@@ -19,8 +19,6 @@ from symbp.content.blocks import (
     Math,
     Paragraph,
     Row,
-    Table,
-    Text,
     sentence,
 )
 from symbp.content.derivation import (
@@ -32,6 +30,8 @@ from symbp.content.derivation import (
     local_rows,
     path_sum_row,
     product_rows,
+    sample_loss_name,
+    sample_table,
     shown_factors,
     undefined_note,
     worked,
@@ -40,9 +40,6 @@ from symbp.content.numbers import difference, result_num
 from symbp.derive import MAX_PATHS, UnitDerivation
 from symbp.numeric import Evaluation
 from symbp.torch_check import UnitCheck
-
-#: a table of every sample's ∂L/∂a shows at most this many rows (JSON gives all)
-MAX_SAMPLE_ROWS = 20
 
 
 def unit_blocks(
@@ -105,7 +102,10 @@ def unit_blocks(
     blocks.append(Heading(sentence(words["unit_value"])))
     blocks.append(Equations((Row(E.equals(grad, result_num(value))),)))
     if context.several:
-        blocks.append(_per_sample_table(context, derivation))
+        names = context.reduced
+        heading = (Math(E.Partial(sample_loss_name("n"), names.of[unit.a])),)
+        values = [s.unit_gradients[unit.name] for s in evaluation.samples]
+        blocks += sample_table(context, heading, values)
     if check is not None:
         blocks.append(_check_paragraph(check, lang))
     return tuple(blocks)
@@ -143,29 +143,6 @@ def _delta_form_reason(context: object, derivation: UnitDerivation) -> Inlines:
         ),
     )
     return sentence(words["unit_delta_reason"], context.writer.sym(unit.a), rule)
-
-
-def _per_sample_table(context: object, derivation: UnitDerivation) -> Block:
-    """Every sample's own ∂L⁽ⁿ⁾/∂a (the first MAX_SAMPLE_ROWS; JSON gives all)."""
-    from symbp.content.derivation import Worked, sample_loss_name
-
-    assert isinstance(context, Worked)
-    words = context.words
-    unit = derivation.unit
-    names = context.reduced
-    samples = context.evaluation.samples
-    header: tuple[Inlines, ...] = (
-        (Text(words["sample"]),),
-        (Math(E.Partial(sample_loss_name("n"), names.of[unit.a])),),
-    )
-    rows: list[tuple[Inlines, ...]] = [
-        ((Text(str(n)),), (Math(result_num(s.unit_gradients[unit.name])),))
-        for n, s in enumerate(samples[:MAX_SAMPLE_ROWS], start=1)
-    ]
-    if len(samples) > MAX_SAMPLE_ROWS:
-        rest = len(samples) - MAX_SAMPLE_ROWS
-        rows.append(((Text("…"),), (Text(words["more_samples"].replace("{}", str(rest))),)))
-    return Table(header, tuple(rows), align="rr")
 
 
 def _check_paragraph(check: UnitCheck, lang: str) -> Paragraph:
