@@ -183,11 +183,15 @@ class _Parser:
         return self.term()
 
     def term(self) -> Node:
-        """A product: factors side by side or joined by \\cdot, \\times."""
+        """A product: factors side by side or joined by \\cdot, \\times; a / b (a fraction too
+        wide for its line, written with a slash) divides, left to right like a product."""
         node = self.power()
         while True:
             text = self.peek_text()
-            if text in (r"\cdot", r"\times"):
+            if text == "/":
+                self.next()
+                node = Binary("/", node, self.power())
+            elif text in (r"\cdot", r"\times"):
                 self.next()
                 if self.peek_text() == "-":  # "a \times -b" reads as a × (−b)
                     self.next()
