@@ -153,6 +153,11 @@ class ForwardPass(Result):
     def title(self) -> str:
         return self.evaluation.network.spec.title
 
+    def to_json(self) -> str:
+        from symbp.formats.json import forward_document
+
+        return forward_document(self.evaluation)
+
     def __repr__(self) -> str:
         return f"<ForwardPass L = {self.loss:.10g}>"
 

@@ -497,6 +497,11 @@ def _per_sample_forward(context: Worked) -> list[Block]:
                 cells = [(Math(context.reduced.sym(symbol)),)]
                 cells += [(Math(writer.num(s.values[symbol])),) for s in samples]
                 rows.append(tuple(cells))
+    if len(network.loss_terms) > 1:  # each sample's own loss terms L_o1, …
+        for symbol, _ in network.loss_terms:
+            cells = [(Math(E.Sym(loss_term_name(network, symbol))),)]
+            cells += [(Math(writer.num(s.loss_terms[symbol.name])),) for s in samples]
+            rows.append(tuple(cells))
     losses = [s.loss for s in context.evaluation.samples]
     rows.append(
         (

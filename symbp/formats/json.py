@@ -234,6 +234,22 @@ def sample_entries(evaluation: Evaluation) -> list[dict[str, Any]]:
     ]
 
 
+def forward_document(evaluation: Evaluation) -> str:
+    """The forward pass as data: sample 1's z and a (or the one sample's), L, the loss terms,
+    and every sample's own values."""
+    network = evaluation.network
+    return dump(
+        {
+            "title": network.spec.title,
+            "loss": evaluation.loss,
+            "samples": len(network.spec.samples),
+            "reduction": network.spec.reduction,
+            "forward": evaluation.per_sample[0].forward_values,
+            **values_document(evaluation),
+        }
+    )
+
+
 def values_document(evaluation: Evaluation) -> dict[str, Any]:
     """What a derivation's JSON adds: the objective, the loss terms, ∂L/∂a (sample 1's own
     loss) and every sample's numbers."""
