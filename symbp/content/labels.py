@@ -249,7 +249,7 @@ _EN: dict[str, str] = {
     "step": "step",
     "loss_column": "loss",
     # ∂L/∂a of a unit (derive --wrt)
-    "unit_input": "{} is an input: the loss depends on it through every unit it feeds.",
+    "unit_input": "{} is an input: it reaches {} through every unit it feeds.",
     "unit_hidden": "{} is a hidden unit's value.",
     "unit_output": "{} is an output.",
     "unit_samples": "There are {} samples; a unit's value belongs to one sample, so the steps "
@@ -480,7 +480,7 @@ _ZH: dict[str, str] = {
     "step": "步",
     "loss_column": "损失",
     # ∂L/∂a of a unit (derive --wrt)
-    "unit_input": "{} 是输入：损失通过它连接的每个神经元依赖于它。",
+    "unit_input": "{} 是输入：它通过所连接的每个神经元影响 {}。",
     "unit_hidden": "{} 是隐藏神经元的值。",
     "unit_output": "{} 是输出。",
     "unit_samples": "共有 {} 个样本；神经元的值属于单个样本，因此下面演算样本 1 自己的损失，之后的表格给出每个样本的值。",

@@ -119,7 +119,7 @@ def _what_the_unit_is(context: object, derivation: UnitDerivation) -> Inlines:
     unit = derivation.unit
     if unit.layer == 0:
         shown = E.equals(writer.sym(unit.a), writer.shown(unit.a))
-        return sentence(words["unit_input"], shown)
+        return sentence(words["unit_input"], shown, writer.sym(network.loss))
     assert unit.z is not None
     definition = writer.definition(unit.a, network.definitions[unit.a])
     key = "unit_output" if unit in network.outputs else "unit_hidden"
