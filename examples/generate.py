@@ -5,7 +5,10 @@
 - derivations/NAME.txt: for every example spec, exactly what
   `symbp derive --all --no-check --spec examples/NAME.toml` prints (no torch check, so the
   files do not depend on the torch build), plus its `symbp train` table when it sets `steps`;
-  derivations/matrix/NAME.txt what `symbp derive --form matrix --no-check` prints;
+  derivations/matrix/NAME.txt what `symbp derive --form matrix --no-check` prints; a spec
+  with an optimizer also gets its `symbp step` (every equation of the first update);
+- derivations/wrt/NAME_UNITS.txt: ∂L/∂a of units, `symbp derive --wrt … --no-check`, for the
+  specs that publish such values (Mazur's ∂E_total/∂out_h1, CS231n's dx);
 - mooc_8_3.ipynb: the example notebook, stored without outputs (the tests execute it);
 - diagram-4-5-5-3.svg: the diagram of networks/course_4_5_5_3.toml, a course-sized network
   whose weights are too many to label (the handout gives them as matrices beside it).
@@ -113,12 +116,25 @@ def derivations() -> dict[Path, str]:
     for spec in sorted(HERE.glob("*.toml")):
         relative = spec.relative_to(ROOT).as_posix()
         text = _symbp(["derive", "--all", "--no-check", "--spec", relative])
-        if "\nsteps = " in spec.read_text(encoding="utf-8"):
+        source = spec.read_text(encoding="utf-8")
+        if "\noptimizer = " in source:
+            text += "\n" + _symbp(["step", "--spec", relative])
+        if "\nsteps = " in source:
             text += "\n" + _symbp(["train", "--spec", relative])
         files[HERE / "derivations" / f"{spec.stem}.txt"] = text
         matrix = _symbp(["derive", "--form", "matrix", "--no-check", "--spec", relative])
         files[HERE / "derivations" / "matrix" / f"{spec.stem}.txt"] = matrix
+    for stem, units in WRT.items():
+        relative = (HERE / f"{stem}.toml").relative_to(ROOT).as_posix()
+        argv = ["derive", "--no-check", "--spec", relative]
+        for unit in units:
+            argv += ["--wrt", unit]
+        files[HERE / "derivations" / "wrt" / f"{stem}_{'_'.join(units)}.txt"] = _symbp(argv)
     return files
+
+
+#: published values of ∂L/∂a: Mazur's ∂E_total/∂out_h1 = 0.036350306, CS231n's dx
+WRT = {"mazur_2_2_2": ("h1",), "cs231n_neuron": ("x1", "x2")}
 
 
 COURSE_SPEC = HERE / "networks" / "course_4_5_5_3.toml"

@@ -22,16 +22,20 @@ if TYPE_CHECKING:
         ForwardPass,
         HandCheck,
         Problem,
+        SampleValues,
         Step,
+        Training,
+        UnitGradient,
         WeightDerivation,
         check_hand_file,
         problem,
     )
-    from symbp.derive import Derivation, derive, derive_all
-    from symbp.errors import SpecError, SymbpError, UnknownWeightError
+    from symbp.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
+    from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
     from symbp.graph import Network
     from symbp.numeric import CompiledNetwork, Evaluation
-    from symbp.spec import NetworkSpec, default_spec, load_spec
+    from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
+    from symbp.torch_bridge import from_torch, torch_script
     from symbp.torch_check import CheckResult
 
 __version__ = "0.1.0"
@@ -42,15 +46,21 @@ _SOURCES = {
     "ForwardPass": "symbp.api",
     "HandCheck": "symbp.api",
     "Problem": "symbp.api",
+    "SampleValues": "symbp.api",
     "Step": "symbp.api",
+    "Training": "symbp.api",
+    "UnitGradient": "symbp.api",
     "WeightDerivation": "symbp.api",
     "check_hand_file": "symbp.api",
     "problem": "symbp.api",
     "Derivation": "symbp.derive",
     "derive": "symbp.derive",
     "derive_all": "symbp.derive",
+    "UnitDerivation": "symbp.derive",
+    "derive_unit": "symbp.derive",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
+    "UnknownUnitError": "symbp.errors",
     "UnknownWeightError": "symbp.errors",
     "Network": "symbp.graph",
     "CompiledNetwork": "symbp.numeric",
@@ -58,6 +68,9 @@ _SOURCES = {
     "NetworkSpec": "symbp.spec",
     "default_spec": "symbp.spec",
     "load_spec": "symbp.spec",
+    "OptimizerSpec": "symbp.spec",
+    "from_torch": "symbp.torch_bridge",
+    "torch_script": "symbp.torch_bridge",
     "CheckResult": "symbp.torch_check",
 }
 
@@ -71,10 +84,16 @@ __all__ = [
     "HandCheck",
     "Network",
     "NetworkSpec",
+    "OptimizerSpec",
     "Problem",
+    "SampleValues",
     "SpecError",
     "Step",
     "SymbpError",
+    "Training",
+    "UnitDerivation",
+    "UnitGradient",
+    "UnknownUnitError",
     "UnknownWeightError",
     "WeightDerivation",
     "__version__",
@@ -82,8 +101,11 @@ __all__ = [
     "default_spec",
     "derive",
     "derive_all",
+    "derive_unit",
+    "from_torch",
     "load_spec",
     "problem",
+    "torch_script",
 ]
 
 

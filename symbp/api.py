@@ -23,17 +23,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from symbp.errors import SymbpError, UnknownWeightError
-from symbp.spec import NetworkSpec, default_spec, load_spec
+from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
 
 if TYPE_CHECKING:
     from symbp.content.blocks import Block, Document
     from symbp.content.names import Names
-    from symbp.derive import Backprop, BiasDerivation, Derivation
+    from symbp.derive import Backprop, BiasDerivation, Derivation, UnitDerivation
     from symbp.graph import Network
     from symbp.handcheck import HandReport
     from symbp.matrices import MatrixForm
     from symbp.numeric import CompiledNetwork, Evaluation
-    from symbp.torch_check import CheckResult, FiniteDifferenceCheck
+    from symbp.optim import OptimizerStep
+    from symbp.torch_check import CheckResult, FiniteDifferenceCheck, UnitCheck
     from symbp.torch_worker import Pending
     from symbp.train import TrainingRun
 
@@ -126,8 +127,22 @@ class ForwardPass(Result):
     @property
     def values(self) -> dict[str, float]:
         """Every pre-activation and activation by name (z_h1, h1, ..., o2), and L."""
-        network = self.evaluation.network
-        return {symbol.name: self.evaluation.values[symbol] for symbol in network.definitions}
+        return self.evaluation.forward_values
+
+    @property
+    def loss_terms(self) -> dict[str, float]:
+        """L = Σ_k L_ok: each output's term (L_o1, L_o2), as Mazur's E_o1 and E_o2.
+
+        >>> terms = problem("examples/mazur_2_2_2.toml").forward().loss_terms
+        >>> {name: round(value, 9) for name, value in terms.items()}
+        {'L_o1': 0.274811083, 'L_o2': 0.023560026}
+        """
+        return self.evaluation.loss_terms
+
+    @property
+    def samples(self) -> tuple[SampleValues, ...]:
+        """Every sample's own forward pass, loss and gradients (one for a single sample)."""
+        return _sample_values(self.evaluation)
 
     def blocks(self) -> tuple[Block, ...]:
         from symbp.content.derivation import worked
@@ -137,6 +152,11 @@ class ForwardPass(Result):
 
     def title(self) -> str:
         return self.evaluation.network.spec.title
+
+    def to_json(self) -> str:
+        from symbp.formats.json import forward_document
+
+        return forward_document(self.evaluation)
 
     def __repr__(self) -> str:
         return f"<ForwardPass L = {self.loss:.10g}>"
@@ -182,31 +202,53 @@ class CheckReport(Result):
 
 @dataclass(frozen=True, repr=False)
 class Derivations(Result):
-    """The derivations of several parameters (weights and biases), sharing one evaluation."""
+    """The derivations of several quantities (weights, biases and units' values), sharing one
+    evaluation."""
 
-    derivations: tuple[Derivation | BiasDerivation, ...]
+    derivations: tuple[Derivation | BiasDerivation | UnitDerivation, ...]
     evaluation: Evaluation
     check: CheckResult | None = None
     digits: int = 4
     #: without torch: the gradients against finite differences only
     fallback: FiniteDifferenceCheck | None = None
+    #: ∂L/∂a of every unit against torch autograd (and the inputs' finite differences)
+    unit_checks: tuple[UnitCheck, ...] | None = None
 
     @property
     def passed(self) -> bool:
         """Whether every checked number agrees (True when nothing was checked)."""
+        units = self.unit_checks is None or all(c.passed for c in self.unit_checks)
         if self.fallback is not None:
-            return self.fallback.agrees
-        return self.check is None or self.check.passed
+            return self.fallback.agrees and units
+        return (self.check is None or self.check.passed) and units
 
     @property
     def notice(self) -> str | None:
         """A line for the reader beside the result: how it was checked, when not by torch."""
         return None if self.fallback is None else self.fallback.notice
 
-    def blocks_of(self, derivation: Derivation | BiasDerivation) -> tuple[Block, ...]:
-        from symbp.content.derivation import bias_blocks, weight_blocks
-        from symbp.derive import BiasDerivation
+    def unit_check(self, name: str) -> UnitCheck | None:
+        """A unit's ∂L/∂a against torch, when checked."""
+        if self.unit_checks is None:
+            return None
+        return next((c for c in self.unit_checks if c.name == name), None)
 
+    def blocks_of(
+        self, derivation: Derivation | BiasDerivation | UnitDerivation
+    ) -> tuple[Block, ...]:
+        from symbp.content.derivation import bias_blocks, weight_blocks
+        from symbp.derive import BiasDerivation, UnitDerivation
+
+        if isinstance(derivation, UnitDerivation):
+            from symbp.content.units import unit_blocks
+
+            return unit_blocks(
+                derivation,
+                self.evaluation,
+                self.unit_check(derivation.unit.name),
+                digits=self.digits,
+                lang=self.lang,
+            )
         if isinstance(derivation, BiasDerivation):
             return bias_blocks(
                 derivation, self.evaluation, self.check, digits=self.digits, lang=self.lang
@@ -224,7 +266,7 @@ class Derivations(Result):
     def to_json(self) -> str:
         from symbp.formats.json import derivations_document
 
-        return derivations_document(self.derivations, self.evaluation, self.check)
+        return derivations_document(self.derivations, self.evaluation, self.check, self.unit_checks)
 
     def render_chunks(
         self,
@@ -277,6 +319,106 @@ class WeightDerivation(Derivations):
 
     def __repr__(self) -> str:
         return f"<WeightDerivation ∂L/∂{self.weight} = {self.value:.10g}>"
+
+
+@dataclass(frozen=True, repr=False)
+class UnitGradient(Derivations):
+    """∂L/∂a for one unit (an input, a hidden or an output unit): derivation and value.
+
+    >>> gradient = problem("examples/mazur_2_2_2.toml").derive_unit("h1")
+    >>> gradient.unit, round(gradient.value, 9), gradient.derivation.path_count
+    ('h1', 0.036350306, 2)
+    """
+
+    @property
+    def derivation(self) -> UnitDerivation:
+        from symbp.derive import UnitDerivation
+
+        found = self.derivations[0]
+        assert isinstance(found, UnitDerivation)
+        return found
+
+    @property
+    def unit(self) -> str:
+        return self.derivation.unit.name
+
+    @property
+    def value(self) -> float:
+        """∂L/∂a at sample 1 (of its own loss), the problem's weights."""
+        return self.evaluation.per_sample[0].unit_gradients[self.unit]
+
+    @property
+    def per_sample(self) -> tuple[float, ...]:
+        """∂L/∂a of each sample's own loss."""
+        return tuple(s.unit_gradients[self.unit] for s in self.evaluation.per_sample)
+
+    @property
+    def unit_result(self) -> UnitCheck | None:
+        """This unit's comparison with torch autograd, when checked."""
+        return self.unit_check(self.unit)
+
+    def __repr__(self) -> str:
+        return f"<UnitGradient ∂L/∂{self.unit} = {self.value:.10g}>"
+
+
+@dataclass(frozen=True)
+class SampleValues:
+    """One sample's own numbers: inputs, targets, forward pass, loss, its terms and gradients.
+
+    Gradients are of this sample's own loss (what the batch's mean or sum is made of).
+
+    >>> first = problem().samples[0]
+    >>> round(first.values["h1"], 4), round(first.gradients["w1"], 10)
+    (0.5622, -0.0084214805)
+    """
+
+    index: int  # 1 for the first sample
+    evaluation: Evaluation
+
+    @property
+    def inputs(self) -> dict[str, float]:
+        return {u.name: self.evaluation.values[u.a] for u in self.evaluation.network.inputs}
+
+    @property
+    def targets(self) -> dict[str, float]:
+        return {y.name: self.evaluation.values[y] for y in self.evaluation.network.targets}
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every z and a by name, in forward order, and L (this sample's own loss)."""
+        return self.evaluation.forward_values
+
+    @property
+    def loss(self) -> float:
+        return self.evaluation.loss
+
+    @property
+    def loss_terms(self) -> dict[str, float]:
+        return self.evaluation.loss_terms
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        """∂L/∂p for every parameter, of this sample's own loss."""
+        return self.evaluation.named_gradients
+
+    @property
+    def input_gradients(self) -> dict[str, float]:
+        """∂L/∂x for every input, of this sample's own loss."""
+        inputs = {u.name for u in self.evaluation.network.inputs}
+        return {k: v for k, v in self.evaluation.unit_gradients.items() if k in inputs}
+
+    @property
+    def activation_gradients(self) -> dict[str, float]:
+        """∂L/∂a for every hidden and output unit, of this sample's own loss."""
+        inputs = {u.name for u in self.evaluation.network.inputs}
+        return {k: v for k, v in self.evaluation.unit_gradients.items() if k not in inputs}
+
+    def __repr__(self) -> str:
+        return f"<SampleValues {self.index}: L = {self.loss:.10g}>"
+
+
+def _sample_values(evaluation: Evaluation) -> tuple[SampleValues, ...]:
+    return tuple(SampleValues(i + 1, e) for i, e in enumerate(evaluation.per_sample))
 
 
 @dataclass(frozen=True, repr=False)
@@ -334,18 +476,27 @@ class Step(Result):
     >>> step = problem().step()
     >>> round(step.new_weights[0], 10), round(step.new_loss, 10)
     (0.2084214805, 0.1950325961)
+    >>> w1 = problem().step(optimizer={"name": "sgd", "momentum": 0.9}).update.parameter("w1")
+    >>> w1.state_after["b"] == w1.gradient  # torch: the buffer starts as the first gradient
+    True
     """
 
     evaluation: Evaluation
     learning_rate: float
     new_weights: tuple[float, ...]
     new_loss: float
+    #: the update in full: the optimizer's equations, every number, the state before and after
+    update: OptimizerStep | None = None
 
     @property
     def loss(self) -> float:
         return self.evaluation.loss
 
     def blocks(self) -> tuple[Block, ...]:
+        if self.update is not None and not self.update.rule.optimizer.is_plain_sgd:
+            from symbp.content.optimizer import optimizer_step_blocks
+
+            return optimizer_step_blocks(self.evaluation, self.update, self.new_loss, self.lang)
         from symbp.content.tables import step_blocks
 
         return step_blocks(
@@ -358,7 +509,9 @@ class Step(Result):
     def to_json(self) -> str:
         from symbp.formats.json import step_document
 
-        return step_document(self.evaluation, self.new_weights, self.new_loss, self.learning_rate)
+        return step_document(
+            self.evaluation, self.new_weights, self.new_loss, self.learning_rate, self.update
+        )
 
     def __repr__(self) -> str:
         return f"<Step η={self.learning_rate:g}: L {self.loss:.10g} → {self.new_loss:.10g}>"
@@ -366,7 +519,12 @@ class Step(Result):
 
 @dataclass(frozen=True, repr=False)
 class Training(Result):
-    """N gradient-descent updates: the loss and every parameter before each step."""
+    """N updates by an optimizer: the loss, every parameter and the optimizer's state per step.
+
+    >>> run = problem().train(3, optimizer="adam", learning_rate=0.1)
+    >>> len(run.losses), run.run.state_keys
+    (4, ('m', 'v'))
+    """
 
     run: TrainingRun
     network_title: str
@@ -376,10 +534,18 @@ class Training(Result):
     def losses(self) -> tuple[float, ...]:
         return self.run.losses
 
+    @property
+    def final_parameters(self) -> dict[str, float]:
+        return dict(zip(self.run.names, self.run.final_parameters, strict=True))
+
+    def update(self, step: int) -> OptimizerStep:
+        """Update `step` (0-based) in full: every equation's numbers for every parameter."""
+        return self.run.update(step)
+
     def blocks(self) -> tuple[Block, ...]:
         from symbp.content.tables import training_blocks
 
-        return training_blocks(self.run, self.network_title, self.weight_init)
+        return training_blocks(self.run, self.network_title, self.weight_init, self.lang)
 
     def title(self) -> str:
         return self.network_title
@@ -616,6 +782,36 @@ class Problem(Result):
 
     # results ---------------------------------------------------------------------------------
 
+    @property
+    def parameter_gradients(self) -> dict[str, float]:
+        """∂L/∂p for every parameter: the weights, then the trainable biases."""
+        return self.evaluation.named_gradients
+
+    @property
+    def loss_terms(self) -> dict[str, float]:
+        """L = Σ_k L_ok by output (L_o1, …); over several samples their mean or sum."""
+        return self.evaluation.loss_terms
+
+    @property
+    def input_gradients(self) -> dict[str, float]:
+        """∂L/∂x for every input (sample 1's own loss): CS231n's dx.
+
+        >>> dx = problem("examples/cs231n_neuron.toml").input_gradients
+        >>> {name: round(value, 2) for name, value in dx.items()}
+        {'x1': 0.39, 'x2': -0.59}
+        """
+        return self.samples[0].input_gradients
+
+    @property
+    def activation_gradients(self) -> dict[str, float]:
+        """∂L/∂a for every hidden and output unit (sample 1's own loss): Mazur's ∂E/∂out_h1."""
+        return self.samples[0].activation_gradients
+
+    @property
+    def samples(self) -> tuple[SampleValues, ...]:
+        """Every sample's own forward values, loss, loss terms and gradients."""
+        return _sample_values(self.evaluation)
+
     def derive(
         self, weight: str, *, check: bool = False, dtype: str = "float64", digits: int = 4
     ) -> WeightDerivation:
@@ -636,12 +832,13 @@ class Problem(Result):
         digits: int = 4,
         form: str = "scalar",
     ) -> Derivations | MatrixDerivation:
-        """The derivations of several parameters (every weight and bias when `names` is None).
+        """The derivations of several quantities (every weight and bias when `names` is None):
+        weights and biases (∂L/∂p), and units' values (∂L/∂a for x1, h1, o1; `derive --wrt`).
 
         `form="matrix"` derives the whole network at once, layer by layer with matrices; it
         names no parameter, so `names` must then be None.
         """
-        from symbp.derive import derive, derive_bias
+        from symbp.derive import derive, derive_bias, derive_unit
 
         if _form(form) == "matrix":
             if names is not None:
@@ -652,29 +849,50 @@ class Problem(Result):
             return self.matrix_form(check=check, dtype=dtype, digits=digits)
         network = self.network
         biases = {b.name for b in network.biases}
+        weights = {w.name for w in network.weights}
         if names is None:
             names = [w.name for w in network.weights] + [b.name for b in network.biases]
-        known = [w.name for w in network.weights] + sorted(biases)
         for name in names:
-            if name not in biases and name not in {w.name for w in network.weights}:
+            if name not in biases and name not in weights and name not in network.units:
+                known = [w.name for w in network.weights] + [b.name for b in network.biases]
+                if any(n in network.units for n in names):
+                    known += list(network.units)
                 raise UnknownWeightError(name, tuple(known))
         derivations = tuple(
             derive_bias(network, name, sweep=self.sweep)
             if name in biases
+            else derive_unit(network, name, sweep=self.sweep)
+            if name in network.units
             else derive(network, name, sweep=self.sweep)
             for name in names
         )
+        digits = _digits(digits)
+        parameters = [name for name in names if name not in network.units]
+        single = len(derivations) == 1
+        kind = (
+            UnitGradient
+            if single and parameters == []
+            else WeightDerivation
+            if single and parameters[0] in weights
+            else Derivations
+        )
         if not check:
-            return Derivations(derivations, self.evaluation, None, _digits(digits))
+            return kind(derivations, self.evaluation, None, digits)
         self._warm("text")
         from symbp.torch_worker import TorchMissingError
 
+        unit_checks = None
+        if len(parameters) < len(names):
+            try:
+                unit_checks = self._unit_checks(dtype)
+            except TorchMissingError:
+                unit_checks = None
         try:
             result = self._check_result(dtype)
         except TorchMissingError:  # the check falls back to finite differences, and says so
-            fallback = self._finite_differences_only(names)
-            return Derivations(derivations, self.evaluation, None, _digits(digits), fallback)
-        return Derivations(derivations, self.evaluation, result, _digits(digits))
+            fallback = self._finite_differences_only(parameters)
+            return kind(derivations, self.evaluation, None, digits, fallback, unit_checks)
+        return kind(derivations, self.evaluation, result, digits, None, unit_checks)
 
     def _finite_differences_only(self, names: Sequence[str]) -> FiniteDifferenceCheck | None:
         from symbp.torch_check import FiniteDifferenceCheck, finite_difference_agrees
@@ -711,27 +929,78 @@ class Problem(Result):
 
         return CheckReport(self._check_result(dtype), self.spec.title, Names(self.network))
 
-    def step(self, learning_rate: float | None = None) -> Step:
-        """One gradient-descent update with the spec's learning rate unless one is given."""
-        from symbp.numeric import updated_weights
+    def derive_unit(
+        self, unit: str, *, check: bool = False, dtype: str = "float64", digits: int = 4
+    ) -> UnitGradient:
+        """The derivation of ∂L/∂a for a unit: an input (x1), hidden (h1) or output (o1).
+
+        `check=True` also compares every unit's ∂L/∂a with torch autograd (and the inputs'
+        with central finite differences).
+        """
+        from symbp.derive import derive_unit
+
+        derivation = derive_unit(self.network, unit, sweep=self.sweep)
+        checks = self._unit_checks(dtype) if check else None
+        return UnitGradient(
+            (derivation,), self.evaluation, None, _digits(digits), unit_checks=checks
+        )
+
+    def _unit_checks(self, dtype: str) -> tuple[UnitCheck, ...]:
+        """Every unit's ∂L/∂a against torch autograd, computed in this process."""
+        from symbp.numeric import input_finite_differences
+        from symbp.torch_check import check_units
+        from symbp.torch_worker import TorchMissingError, torch_installed
+
+        if not torch_installed():
+            raise TorchMissingError()
+        return check_units(self.evaluation, input_finite_differences(self.compiled), dtype)
+
+    def step(
+        self,
+        learning_rate: float | None = None,
+        optimizer: OptimizerSpec | str | dict[str, object] | None = None,
+    ) -> Step:
+        """One update (the first) by the spec's optimizer and learning rate unless given.
+
+        `optimizer` is a name ("adam") or a table like the spec's ({"name": "sgd",
+        "momentum": 0.9}).
+        """
+        from symbp.optim import apply, update_rule
 
         rate = self.spec.learning_rate if learning_rate is None else learning_rate
         if not math.isfinite(rate):
             raise SymbpError(f"the learning rate (--lr) must be a finite number, not {rate}")
-        new_weights = updated_weights(self.evaluation, rate)
+        rule = update_rule(self._optimizer(optimizer), rate)
+        names = tuple(p.name for p in self.network.parameters)
+        update = apply(rule, names, self.evaluation.parameters, self.evaluation.gradients)
+        new_weights = update.new_parameters
         new_loss = self.compiled.evaluate(weights=new_weights).loss
-        return Step(self.evaluation, rate, new_weights, new_loss)
+        return Step(self.evaluation, rate, new_weights, new_loss, update)
 
-    def train(self, steps: int | None = None, learning_rate: float | None = None) -> Training:
-        """`steps` gradient-descent updates over all samples (the spec's by default)."""
+    def train(
+        self,
+        steps: int | None = None,
+        learning_rate: float | None = None,
+        *,
+        optimizer: OptimizerSpec | str | dict[str, object] | None = None,
+    ) -> Training:
+        """`steps` updates (the spec's `steps` by default) over all samples, by the spec's
+        optimizer unless one is given."""
         from symbp.train import train
 
-        run = train(
-            self.compiled,
-            self.spec.steps if steps is None else steps,
-            self.spec.learning_rate if learning_rate is None else learning_rate,
-        )
+        rate = self.spec.learning_rate if learning_rate is None else learning_rate
+        count = self.spec.steps if steps is None else steps
+        run = train(self.compiled, count, rate, self._optimizer(optimizer))
         return Training(run, self.spec.title, self.spec.weight_init)
+
+    def _optimizer(self, given: OptimizerSpec | str | dict[str, object] | None) -> OptimizerSpec:
+        from symbp.spec import parse_optimizer
+
+        if given is None:
+            return self.spec.optimizer
+        if isinstance(given, OptimizerSpec):
+            return given
+        return parse_optimizer(given)
 
     def handout(
         self,

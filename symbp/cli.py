@@ -18,6 +18,7 @@ from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
     from symbp.api import Problem
+    from symbp.spec import OptimizerSpec
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -81,6 +82,13 @@ def _build_parser() -> argparse.ArgumentParser:
         default="a4",
         help="paper of LaTeX and HTML (print) output (default: a4)",
     )
+    optimizer_options = _Parser(add_help=False)
+    optimizer_options.add_argument(
+        "--optimizer",
+        metavar="SPEC",
+        help="optimizer (default: the spec's): sgd, adam or adamw with torch's defaults, or a "
+        "table as in a spec, e.g. '{ name = \"sgd\", momentum = 0.9, nesterov = true }'",
+    )
 
     parser = _Parser(
         prog="symbp",
@@ -102,7 +110,7 @@ def _build_parser() -> argparse.ArgumentParser:
             digits_options,
             paper_options,
         ],
-        help="derive ∂L/∂w for one weight or all, step by step",
+        help="derive ∂L/∂w for one weight or all (or ∂L/∂a for a unit), step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
         "symbol = formula = numbers = value, the δ form, the closed form, the value, "
         "and its agreement with torch autograd.",
@@ -110,7 +118,8 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  symbp derive --weight w1\n  symbp derive --all --format json\n"
         "  symbp derive --weight w5 --spec examples/mooc_8_3.toml --no-check\n"
         "  symbp derive --weight w1 --format latex --digits 6 --paper letter\n"
-        "  symbp derive --form matrix --format latex\n\n"
+        "  symbp derive --form matrix --format latex\n"
+        "  symbp derive --wrt h1 --spec examples/mazur_2_2_2.toml\n\n"
         "--form matrix derives the whole network at once: it needs no --weight or --all "
         "(--all is accepted) and refuses --weight.",
     )
@@ -120,6 +129,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     which.add_argument(
         "--all", action="store_true", help="derive every weight (what --form matrix always does)"
+    )
+    which.add_argument(
+        "--wrt",
+        metavar="NAME",
+        action="append",
+        help="derive ∂L/∂NAME for a unit's value (repeatable): an input x1, a hidden h1 or an "
+        "output o1, or any weight or bias",
     )
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
@@ -139,12 +155,17 @@ def _build_parser() -> argparse.ArgumentParser:
 
     step = commands.add_parser(
         "step",
-        parents=[spec_options, format_options],
-        help="one gradient-descent update",
-        description="One gradient-descent step w ← w − η·∂L/∂w: the loss before and after, "
-        "every gradient and every updated weight.",
+        parents=[spec_options, format_options, optimizer_options],
+        help="one update: plain gradient descent or the spec's optimizer",
+        description="One update of every parameter: w ← w − η·∂L/∂w for plain gradient descent "
+        "(the loss before and after, every gradient and every updated weight), or by the "
+        "spec's (or --optimizer's) SGD with momentum, Adam or AdamW, as torch.optim does it: "
+        "the rule, then every equation of it with each parameter's numbers, and the state "
+        "(velocity, m, v) after the update.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  symbp step\n  symbp step --lr 0.5",
+        epilog="examples:\n  symbp step\n  symbp step --lr 0.5\n"
+        "  symbp step --optimizer adam --lr 0.1 --format latex\n"
+        "  symbp step --optimizer '{ name = \"sgd\", momentum = 0.9, nesterov = true }'",
     )
     step.add_argument("--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)")
     step.set_defaults(run=_run_step)
@@ -222,14 +243,16 @@ def _build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
-        parents=[spec_options],
-        help="N gradient-descent updates: loss and parameters per step",
-        description="Plain gradient descent (torch.optim.SGD without momentum) for N steps "
-        "over all the spec's samples: the loss and every parameter per step as a table, JSON "
-        "or CSV, and optionally the loss curve as a picture.",
+        parents=[spec_options, optimizer_options],
+        help="N updates: loss, parameters and the optimizer's state per step",
+        description="N updates over all the spec's samples by the spec's (or --optimizer's) "
+        "optimizer, plain gradient descent by default, as torch.optim does them: the loss and "
+        "every parameter per step as a table, JSON or CSV, with the optimizer's state "
+        "(momentum buffer, Adam's m and v) per step, and optionally the loss curve as a picture.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp train --steps 100 --lr 0.5\n"
-        "  symbp train --steps 50 --format csv --plot loss.svg",
+        "  symbp train --steps 50 --format csv --plot loss.svg\n"
+        "  symbp train --steps 5 --optimizer adam --lr 0.1",
     )
     train.add_argument("--steps", type=int, metavar="N", help="updates (default: the spec's)")
     train.add_argument(
@@ -243,6 +266,24 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--plot", metavar="FILE", help="draw the loss curve to FILE.png or .svg")
     train.set_defaults(run=_run_train)
+
+    export = commands.add_parser(
+        "export",
+        parents=[spec_options],
+        help="write a stand-alone torch script that reproduces the numbers",
+        description="Write a short stand-alone torch script (float64) that rebuilds the "
+        "network weight by weight with symbp's names, runs one step of the spec's optimizer "
+        "and prints the loss, every gradient and every updated value: the same numbers symbp "
+        "derives, from plain torch.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp export --torch > mooc.py && python mooc.py\n"
+        "  symbp export --torch --spec examples/relu.toml -o relu.py",
+    )
+    export.add_argument(
+        "--torch", action="store_true", required=True, help="a torch script (the only kind yet)"
+    )
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    export.set_defaults(run=_run_export)
     return parser
 
 
@@ -257,8 +298,11 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    if not args.all and not args.weight and args.form == "scalar":
-        raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
+    names = args.wrt or args.weight
+    if not args.all and not names and args.form == "scalar":
+        raise SymbpError("say which weight: --weight NAME (e.g. --weight w1), --wrt NAME or --all")
+    if args.wrt and args.form == "matrix":
+        raise SymbpError("--wrt derives one unit's ∂L/∂a: use it with --form scalar")
     with _problem(args) as problem:  # leaving it stops a torch worker still running
         if not args.no_check:
             problem.start_check(args.dtype)  # torch starts in a worker while sympy works here
@@ -269,7 +313,7 @@ def _run_derive(args: argparse.Namespace) -> int:
             every = [w.name for w in network.weights] + [b.name for b in network.biases]
             check_printable(network, args.weight or every, args.format)
         result = problem.derivations(
-            args.weight,
+            names,
             check=not args.no_check,
             dtype=args.dtype,
             digits=args.digits,
@@ -283,6 +327,40 @@ def _run_derive(args: argparse.Namespace) -> int:
     return _exit(result.passed)
 
 
+def _optimizer(text: str | None) -> OptimizerSpec | None:
+    """--optimizer: a name, or a TOML inline table read as data (never evaluated)."""
+    if text is None:
+        return None
+    import tomllib
+
+    from symbp.spec import parse_optimizer
+
+    value: object = text.strip()
+    if text.strip().startswith("{"):
+        try:
+            value = tomllib.loads(f"optimizer = {text}")["optimizer"]
+        except tomllib.TOMLDecodeError as error:
+            message = " ".join(str(error).split())
+            raise SymbpError(f"--optimizer is not a valid TOML table: {message}") from None
+    return parse_optimizer(value, "--optimizer")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from symbp.api import problem
+    from symbp.torch_bridge import torch_script
+
+    script = torch_script(problem(args.spec).spec)
+    if args.output is None:
+        _write(script)
+    else:
+        from pathlib import Path
+
+        from symbp.files import write_atomic
+
+        write_atomic(Path(args.output), script)
+    return EXIT_OK
+
+
 def _run_check(args: argparse.Namespace) -> int:
     with _problem(args) as problem:
         problem.start_check(args.dtype)
@@ -292,7 +370,8 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_step(args: argparse.Namespace) -> int:
-    _write(_problem(args).step(args.lr).render(args.format))
+    optimizer = _optimizer(args.optimizer)  # a bad table fails before any work
+    _write(_problem(args).step(args.lr, optimizer).render(args.format))
     return EXIT_OK
 
 
@@ -334,7 +413,8 @@ def _run_train(args: argparse.Namespace) -> int:
 
     if args.plot is not None and not args.plot.lower().endswith(PLOT_SUFFIXES):
         raise SymbpError(f"--plot file {args.plot!r} must end in .png or .svg")
-    result = _problem(args).train(args.steps, args.lr)
+    optimizer = _optimizer(args.optimizer)
+    result = _problem(args).train(args.steps, args.lr, optimizer=optimizer)
     if args.plot is not None:
         result.plot(args.plot)
     _write(result.render(args.format))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symbp.errors import SymbpError
+from symbp.errors import SymbpError, UnknownUnitError
 from symbp.graph import Bias, Network, Unit, Weight, symbol_product
 
 #: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
@@ -285,6 +285,71 @@ def derive_bias(
     return BiasDerivation(network, bias, tuple(needed), delta_form, closed, size)
 
 
+@dataclass(frozen=True)
+class UnitDerivation:
+    """∂L/∂a for one unit's value: an input x_i, a hidden activation h_j or an output o_k.
+
+    The chain rule runs from the unit itself (not from a weight): its paths start at a, and its
+    δ form is the sum of the upstream terms, ∂L/∂a_j = Σ_k δ_k·w_jk for an input or hidden
+    unit (one term per unit it feeds) and the loss's own ∂L/∂o_k for an output. This is
+    Mazur's ∂E_total/∂out_h1 and CS231n's dx.
+    """
+
+    network: Network
+    unit: Unit
+    path_count: int
+    paths: tuple[ChainPath, ...]  # empty when path_count > MAX_PATHS
+    upstream: tuple[UpstreamTerm, ...]  # the terms of ∂L/∂a (δ_k·w_jk, or ∂L/∂o_k)
+    deltas: tuple[DeltaDefinition, ...]  # the δs the terms need, output layer first
+    closed_form: sp.Expr | None = None
+    closed_form_size: int | None = None  # as Derivation's
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        """a: the unit's value, what is differentiated with respect to."""
+        return self.unit.a
+
+    @property
+    def delta_form(self) -> sp.Expr:
+        """Σ upstream terms, e.g. δ_o1·w5 + δ_o2·w6 for h1."""
+        return sp.Add(*[term.formula for term in self.upstream])
+
+    @property
+    def chain_rule(self) -> sp.Expr:
+        """The sum over paths, as one expression in node symbols."""
+        return sp.Add(*[path.formula for path in self.paths])
+
+
+def derive_unit(
+    network: Network,
+    name: str,
+    *,
+    sweep: Backprop | None = None,
+    closed_form: bool | None = None,
+) -> UnitDerivation:
+    """The derivation of ∂L/∂name for a unit (x1, h1, h2_3, o1): its value's gradient."""
+    unit = network.units.get(name)
+    if unit is None:
+        raise UnknownUnitError(name, tuple(network.units))
+    sweep = sweep if sweep is not None else backward_sweep(network)
+    upstream = _upstream_terms(network, unit)
+    needed = tuple(d for d in sweep.deltas.values() if d.unit.layer > unit.layer)
+    path_count = _count_routes(network, unit.a)
+    paths = _paths_from(network, unit.a) if path_count <= MAX_PATHS else ()
+    delta_form = sp.Add(*[term.formula for term in upstream])
+    closed, size = _closed_form_if_printable(network, sweep, delta_form, closed_form)
+    return UnitDerivation(network, unit, path_count, paths, upstream, needed, closed, size)
+
+
+def unit_gradient_forms(network: Network) -> dict[str, sp.Expr]:
+    """∂L/∂a for every unit by name (inputs, hidden, outputs), in δ form: what numbers use."""
+    return {
+        unit.name: sp.Add(*[term.formula for term in _upstream_terms(network, unit)])
+        for units in network.layers
+        for unit in units
+    }
+
+
 def derive_all(network: Network, *, closed_form: bool | None = None) -> tuple[Derivation, ...]:
     """One derivation per weight, in numbering order, sharing one backward sweep."""
     sweep = backward_sweep(network)
@@ -316,7 +381,8 @@ def _z_symbol(unit: Unit) -> sp.Symbol:
 def _upstream_terms(network: Network, unit: Unit) -> tuple[UpstreamTerm, ...]:
     """The terms of ∂L/∂a: one per child of a (δ_k·w_jk for a z_k above, ∂L/∂o for the loss)."""
     upstream = []
-    for child in network.children[unit.a]:
+    # an output that is not the objective (loss = "output") reaches nothing: no terms
+    for child in network.children.get(unit.a, ()):
         local = network.local_derivative(child, unit.a)
         if child == network.loss:
             upstream.append(UpstreamTerm(child=child, formula=local))
@@ -350,8 +416,20 @@ def _count_paths(network: Network, unit: Unit) -> int:
     return network.path_counts[_z_symbol(unit)]
 
 
+def _count_routes(network: Network, symbol: sp.Symbol) -> int:
+    """Routes from any symbol to the loss (an input is not derived, so it is summed here)."""
+    if symbol in network.path_counts:
+        return network.path_counts[symbol]
+    return sum(network.path_counts.get(c, 0) for c in network.children.get(symbol, ()))
+
+
 def _paths(network: Network, weight: Weight) -> tuple[ChainPath, ...]:
     """Every route weight → z_j → a_j → z_k → … → L, as chain-rule factors."""
+    return _paths_from(network, weight.symbol)
+
+
+def _paths_from(network: Network, start: sp.Symbol) -> tuple[ChainPath, ...]:
+    """Every route start → … → L, as chain-rule factors from the loss back to start."""
     routes: list[list[sp.Symbol]] = []
 
     def walk(route: list[sp.Symbol]) -> None:
@@ -362,7 +440,7 @@ def _paths(network: Network, weight: Weight) -> tuple[ChainPath, ...]:
         for child in network.children.get(node, ()):
             walk([*route, child])
 
-    walk([weight.symbol])
+    walk([start])
     paths = []
     for route in routes:
         factors = [

@@ -24,6 +24,16 @@ class UnknownWeightError(SymbpError):
         self.valid = valid
 
 
+class UnknownUnitError(SymbpError):
+    """A unit name (x1, h1, o1) that the network does not have."""
+
+    def __init__(self, name: str, valid: tuple[str, ...]) -> None:
+        shown = ", ".join(valid) if len(valid) <= 12 else ", ".join(valid[:12]) + ", ..."
+        super().__init__(f"unknown unit {name!r}; this network has {len(valid)}: {shown}")
+        self.name = name
+        self.valid = valid
+
+
 class HandInputError(SymbpError):
     """A hand-calculation file that cannot be read or names a quantity the network lacks."""
 

@@ -47,7 +47,8 @@ class SignExplanation:
 def explain_sign(derivation: Derivation, evaluation: Evaluation) -> SignExplanation:
     network = derivation.network
     delta = next(d for d in derivation.deltas if d.unit == derivation.weight.target)
-    is_output = delta.unit in network.outputs
+    # an output with a target to compare it with (the objective "output" has none)
+    is_output = delta.unit in network.outputs and bool(network.targets)
     upstream = tuple(TermValue(t, evaluation.value(t.formula)) for t in delta.upstream)
     return SignExplanation(
         gradient=evaluation.gradient(derivation.weight.name),

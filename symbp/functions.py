@@ -150,6 +150,10 @@ class Loss:
     #: overflow (log σ(z), log softmax(z)); only for the output activation named here
     logit_form: Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], sp.Expr] | None = None
     logit_activation: str = ""
+    #: the loss as a sum of one term per output, L = Σ_k L_k (E_o1 + E_o2 in Mazur's post)
+    terms: Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], list[sp.Expr]] | None = None
+    #: the same terms written with the pre-activations, for numbers (as logit_form)
+    logit_terms: Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], list[sp.Expr]] | None = None
 
 
 def _half_sse(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
@@ -191,6 +195,48 @@ def _cross_entropy_logits(pre: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]
     # −Σ y_k log softmax_k(z) = Σ y_k (logsumexp(z) − z_k)
     normaliser = logsumexp(*pre)
     return sp.Add(*[y * (normaliser - z) for z, y in zip(pre, targets, strict=True)])
+
+
+def _half_sse_terms(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    return [sp.Rational(1, 2) * (o - y) ** 2 for o, y in zip(outputs, targets, strict=True)]
+
+
+def _sse_terms(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    return [(o - y) ** 2 for o, y in zip(outputs, targets, strict=True)]
+
+
+def _mse_mean_terms(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    return [term / len(outputs) for term in _sse_terms(outputs, targets)]
+
+
+def _bce_terms(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    return [
+        -(y * sp.log(o) + (1 - y) * sp.log(1 - o)) / len(outputs)
+        for o, y in zip(outputs, targets, strict=True)
+    ]
+
+
+def _bce_logit_terms(pre: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    return [(softplus(z) - y * z) / len(pre) for z, y in zip(pre, targets, strict=True)]
+
+
+def _cross_entropy_terms(
+    outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]
+) -> list[sp.Expr]:
+    return [-y * sp.log(o) for o, y in zip(outputs, targets, strict=True)]
+
+
+def _cross_entropy_logit_terms(
+    pre: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]
+) -> list[sp.Expr]:
+    normaliser = logsumexp(*pre)
+    return [y * (normaliser - z) for z, y in zip(pre, targets, strict=True)]
+
+
+def _output_objective(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
+    # the graph passes only the chosen output (spec.objective_output) and no targets
+    (output,) = outputs
+    return output
 
 
 def _softmax_layer(pre: Sequence[sp.Symbol]) -> list[sp.Expr]:
@@ -275,18 +321,21 @@ LOSSES: dict[str, Loss] = {
         apply=_half_sse,
         formula="L = ½ Σ_k (o_k − y_k)²",
         derivative=lambda k, o, y: o[k] - y[k],
+        terms=_half_sse_terms,
     ),
     "sse": Loss(
         name="sse",
         apply=_sse,
         formula="L = Σ_k (o_k − y_k)²",
         derivative=lambda k, o, y: 2 * (o[k] - y[k]),
+        terms=_sse_terms,
     ),
     "mse_mean": Loss(
         name="mse_mean",
         apply=_mse_mean,
         formula="L = (1/K) Σ_k (o_k − y_k)² over the K outputs (torch.nn.MSELoss)",
         derivative=lambda k, o, y: sp.Rational(2, len(o)) * (o[k] - y[k]),
+        terms=_mse_mean_terms,
     ),
     "bce": Loss(
         name="bce",
@@ -295,6 +344,8 @@ LOSSES: dict[str, Loss] = {
         derivative=_bce_derivative,
         logit_form=_bce_logits,
         logit_activation="sigmoid",
+        terms=_bce_terms,
+        logit_terms=_bce_logit_terms,
     ),
     "cross_entropy": Loss(
         name="cross_entropy",
@@ -303,5 +354,12 @@ LOSSES: dict[str, Loss] = {
         derivative=lambda k, o, y: -y[k] / o[k],
         logit_form=_cross_entropy_logits,
         logit_activation="softmax",
+        terms=_cross_entropy_terms,
+        logit_terms=_cross_entropy_logit_terms,
+    ),
+    "output": Loss(
+        name="output",
+        apply=_output_objective,
+        formula="L = o_k: the objective is one output itself (no targets)",
     ),
 }

@@ -94,7 +94,11 @@ def _latex_weight(name: str, position: int, numbering: str, edge_layer: int) -> 
     return f"w_{{{position + 1}}}"
 
 
-def _latex_bias(name: str, targets: tuple[Unit, ...], latex: dict[sp.Symbol, str]) -> str:
+def _latex_bias(
+    name: str, targets: tuple[Unit, ...], latex: dict[sp.Symbol, str], explicit: bool = False
+) -> str:
+    if explicit:  # a source's own label (θ4, b1): shown as written
+        return r"\mathit{" + name.replace("_", r"\_") + "}"
     if len(targets) == 1 and name.startswith("b_"):
         return f"b_{{{latex[targets[0].a]}}}"
     return f"b_{{{name[1:]}}}"
@@ -156,8 +160,10 @@ class Network:
         self.weights: tuple[Weight, ...] = tuple(weights)
         self.biases: tuple[Bias, ...] = self._make_biases(latex)
 
+        # the objective "output" has no targets
+        n_targets = 0 if spec.objective_output is not None else spec.layers[-1]
         self.targets: tuple[sp.Symbol, ...] = tuple(
-            sp.Symbol(f"y{k + 1}", real=True) for k in range(spec.layers[-1])
+            sp.Symbol(f"y{k + 1}", real=True) for k in range(n_targets)
         )
         for k, y in enumerate(self.targets):
             latex[y] = f"y_{{{k + 1}}}"
@@ -202,6 +208,11 @@ class Network:
             self._define_activations(layer_units, definitions, parents)
         outputs = [unit.a for unit in self.outputs]
         loss = LOSSES[spec.loss]
+        #: loss = "output": the output unit that is the objective (L = o_k), else None
+        self.objective: Unit | None = None
+        if spec.objective_output is not None:
+            self.objective = self.outputs[spec.objective_output]
+            outputs = [self.objective.a]
         definitions[self.loss] = loss.apply(outputs, self.targets)
         parents[self.loss] = (*outputs, *self.targets)
         self.definitions = definitions
@@ -209,9 +220,27 @@ class Network:
         #: definitions to compute with instead, where the displayed one overflows or loses
         #: precision: the loss written with the output pre-activations (log-softmax, softplus)
         self.numeric_definitions: dict[sp.Symbol, sp.Expr] = {}
-        if loss.logit_form is not None and spec.activations[-1] == loss.logit_activation:
-            pre = [unit.z for unit in self.outputs if unit.z is not None]
+        pre = [unit.z for unit in self.outputs if unit.z is not None]
+        logits = spec.activations[-1] == loss.logit_activation
+        if loss.logit_form is not None and logits:
             self.numeric_definitions[self.loss] = loss.logit_form(pre, self.targets)
+        #: L = Σ_k L_ok, one term per output (E_o1, E_o2 in Mazur's post): the symbol L_ok
+        #: and its definition; empty for the objective "output". Not part of `definitions`:
+        #: the derivation differentiates L itself.
+        self.loss_terms: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
+        #: the terms to compute with (written with the pre-activations where L is)
+        self.numeric_loss_terms: dict[sp.Symbol, sp.Expr] = {}
+        if loss.terms is not None:
+            symbols = [sp.Symbol(f"L_{unit.name}", real=True) for unit in self.outputs]
+            for symbol, unit in zip(symbols, self.outputs, strict=True):
+                latex[symbol] = f"L_{{{latex[unit.a]}}}"
+            self.loss_terms = tuple(zip(symbols, loss.terms(outputs, self.targets), strict=True))
+            numeric = (
+                loss.logit_terms(pre, self.targets)
+                if loss.logit_terms is not None and logits
+                else [definition for _, definition in self.loss_terms]
+            )
+            self.numeric_loss_terms = dict(zip(symbols, numeric, strict=True))
         self._linear = linear
         self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
 
@@ -228,13 +257,16 @@ class Network:
             groups = [tuple([unit]) for units in self.layers[1:] for unit in units]
             groups = groups[: len(names)]
         biases = []
+        trainable_before = 0  # trainable biases take the parameter positions after the weights
         for index, (name, targets, value) in enumerate(
             zip(names, groups, spec.bias_values, strict=True)
         ):
             symbol = sp.Symbol(name, real=True)
-            latex[symbol] = _latex_bias(name, tuple(targets), latex)
-            trainable = spec.bias_trainable
-            position = len(self.weights) + index if trainable else -1
+            explicit = bool(spec.explicit_bias_names)
+            latex[symbol] = _latex_bias(name, tuple(targets), latex, explicit)
+            trainable = spec.bias_trainable_flags[index]
+            position = len(self.weights) + trainable_before if trainable else -1
+            trainable_before += trainable
             biases.append(
                 Bias(name, symbol, tuple(targets), targets[0].layer, position, value, trainable)
             )

@@ -364,6 +364,8 @@ def simplified_output_delta(network: Network) -> tuple[sp.Expr, ...] | None:
     (o − y)/K (sigmoid with binary cross-entropy); None otherwise."""
     spec = network.spec
     outputs = network.outputs
+    if network.objective is not None:  # the objective "output" has no targets to cancel
+        return None
     pairs = list(zip(outputs, network.targets, strict=True))
     if spec.loss == "cross_entropy" and spec.activations[-1] == "softmax":
         return tuple(u.a - y for u, y in pairs)

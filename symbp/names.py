@@ -8,4 +8,4 @@ functions.py defines one activation or loss per name (a test keeps the two in st
 from __future__ import annotations
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax")
-LOSS_NAMES = ("half_sse", "sse", "mse_mean", "bce", "cross_entropy")
+LOSS_NAMES = ("half_sse", "sse", "mse_mean", "bce", "cross_entropy", "output")

@@ -18,18 +18,20 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symbp.derive import Backprop, backward_sweep
+from symbp.derive import Backprop, backward_sweep, unit_gradient_forms
 from symbp.graph import Network
 
 #: networks up to this many parameters take finite differences on plain floats (one sample)
 SCALAR_FD_LIMIT = 64
+#: up to this many samples each is evaluated on Python floats; beyond, all in one numpy pass
+SCALAR_SAMPLES = 64
 #: what plain Python floats raise where numpy returns inf or nan
 _FLOAT_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
 #: finite differences: numbers held at once per chunk of perturbed weights (64 MB of float64),
@@ -149,6 +151,12 @@ class Evaluation:
     #: with several samples: each sample's own evaluation, and the loss they reduce to
     samples: tuple[Evaluation, ...] = ()
     total_loss: float | None = None
+    #: L = Σ_k L_ok: each output's term by name (L_o1, …); over several samples their mean
+    #: or sum, so that they still add up to L. Empty for the objective "output".
+    loss_terms: dict[str, float] = field(default_factory=dict)
+    #: ∂L/∂a for every unit by name: inputs (∂L/∂x1), hidden and output activations. Always
+    #: of one sample's own loss: with several samples, sample 1's (each sample has its own).
+    unit_gradients: dict[str, float] = field(default_factory=dict)
 
     @property
     def loss(self) -> float:
@@ -165,6 +173,22 @@ class Evaluation:
 
     def gradient(self, weight_name: str) -> float:
         return self.gradients[self.network.parameter(weight_name).position]
+
+    @property
+    def per_sample(self) -> tuple[Evaluation, ...]:
+        """Every sample's own evaluation (this one alone for a single sample)."""
+        return self.samples or (self,)
+
+    @property
+    def named_gradients(self) -> dict[str, float]:
+        """∂L/∂p for every parameter by name (weights, then trainable biases)."""
+        names = (p.name for p in self.network.parameters)
+        return dict(zip(names, self.gradients, strict=True))
+
+    @property
+    def forward_values(self) -> dict[str, float]:
+        """Every z and a (and L) by name, in forward order: this sample's forward pass."""
+        return {symbol.name: self.values[symbol] for symbol in self.network.definitions}
 
     def value(self, expr: sp.Expr) -> float:
         """The value of an expression in the network's symbols (a local derivative, a δ form);
@@ -215,7 +239,18 @@ class CompiledNetwork:
         loss_name = names[network.loss]
         lines.append(f"    return {loss_name}, ({gradients},), ({nodes},)")
         forward_lines.append(f"    return {loss_name}")
-        self.source = "\n".join(lines + [""] + forward_lines) + "\n"
+        # What a source prints besides: the loss's per-output terms and ∂L/∂a for every
+        # unit, from the node values forward_backward returns (so training need not pay).
+        self.loss_term_names = tuple(symbol.name for symbol, _ in network.loss_terms)
+        unit_forms = unit_gradient_forms(network)
+        self.unit_names = tuple(unit_forms)
+        extra_lines = ["def extras(x, y, w, nodes):", f"    {nodes}, = nodes"]
+        terms = ", ".join(
+            printer.code(network.numeric_loss_terms[s]) for s, _ in network.loss_terms
+        )
+        units = ", ".join(printer.code(form) for form in unit_forms.values())
+        extra_lines.append(f"    return ({terms}{',' if terms else ''}), ({units},)")
+        self.source = "\n".join(lines + [""] + forward_lines + [""] + extra_lines) + "\n"
         # The source is printed from symbols symbp created, never from user text.
         self._code = compile(self.source, "<symbp generated>", "exec")
         scalar: dict[str, Any] = {
@@ -226,7 +261,9 @@ class CompiledNetwork:
         exec(self._code, scalar)  # noqa: S102
         self._scalar_forward_backward = scalar["forward_backward"]
         self._scalar_forward = scalar["forward"]
+        self._scalar_extras = scalar["extras"]
         self._arrays: dict[str, Any] | None = None
+        self._samples_cache: tuple[Any, Any] | None = None
 
     def _array_function(self, name: str) -> Any:
         """The generated function `name` run on numpy arrays (numpy is imported here)."""
@@ -274,6 +311,8 @@ class CompiledNetwork:
             x = _floats(spec.inputs if inputs is None else inputs)
             y = _floats(spec.targets if targets is None else targets)
             return self._evaluate_one(x, y, w)
+        if len(spec.samples) > SCALAR_SAMPLES:
+            return self._evaluate_batch(w)
         samples = tuple(self._evaluate_one(_floats(x), _floats(y), w) for x, y in spec.samples)
         reduce = _reducer(spec.reduction)
         gradients = tuple(
@@ -286,6 +325,109 @@ class CompiledNetwork:
             gradients=gradients,
             samples=samples,
             total_loss=reduce([sample.loss for sample in samples]),
+            loss_terms={
+                name: reduce([sample.loss_terms[name] for sample in samples])
+                for name in self.loss_term_names
+            },
+            unit_gradients=samples[0].unit_gradients,
+        )
+
+    def _sample_arrays(self) -> tuple[Any, Any]:
+        """The spec's inputs and targets as arrays of shape (n, samples), made once."""
+        if self._samples_cache is None:
+            import numpy as np
+
+            samples = self.network.spec.samples
+            xs = np.asarray([s[0] for s in samples], dtype=np.float64).T
+            ys = np.asarray([s[1] for s in samples], dtype=np.float64).reshape(len(samples), -1).T
+            self._samples_cache = (xs, ys)
+        return self._samples_cache
+
+    def _columns(self, values: Sequence[Any]) -> Any:
+        """Per-sample results (arrays, or scalars that do not depend on the sample) as one
+        (len(values), samples) array."""
+        import numpy as np
+
+        count = len(self.network.spec.samples)
+        table = np.empty((len(values), count))
+        for row, value in enumerate(values):
+            table[row] = value
+        return table
+
+    def _reduce(self, table: Any) -> Any:
+        """Each row's mean or sum over the samples (numpy's pairwise sum)."""
+        total = table.sum(axis=1)
+        return total / table.shape[1] if self.network.spec.reduction == "mean" else total
+
+    def _evaluate_batch(self, w: tuple[float, ...]) -> Evaluation:
+        """evaluate() for many samples: one vectorised pass, then each sample's values."""
+        import numpy as np
+
+        network = self.network
+        xs, ys = self._sample_arrays()
+        weights = np.asarray(w)
+        with np.errstate(all="ignore"):  # as the scalar path, inf or nan where it is honest
+            loss, gradients, nodes = self._array_function("forward_backward")(xs, ys, weights)
+            terms, units = self._array_function("extras")(xs, ys, weights, nodes)
+        losses = self._columns([loss])
+        gradient_table = self._columns(gradients)
+        node_rows = self._columns(nodes).T.tolist()
+        term_table = self._columns(terms) if terms else np.empty((0, xs.shape[1]))
+        unit_table = self._columns(units) + 0.0  # −0.0 reads 0.0, as in _evaluate_one
+        base: dict[sp.Symbol, float] = {p.symbol: w[p.position] for p in network.parameters}
+        base |= {b.symbol: b.value for b in network.biases if not b.trainable}
+        x_rows, y_rows = xs.T.tolist(), ys.T.tolist()
+        gradient_rows, term_rows, unit_rows = (
+            gradient_table.T.tolist(),
+            term_table.T.tolist(),
+            unit_table.T.tolist(),
+        )
+        samples = []
+        for index, loss_value in enumerate(losses[0].tolist()):
+            values = dict(base)
+            values.update(zip((u.a for u in network.inputs), x_rows[index], strict=True))
+            values.update(zip(network.targets, y_rows[index], strict=True))
+            values.update(zip(self.node_symbols, node_rows[index], strict=True))
+            values[network.loss] = loss_value
+            samples.append(
+                Evaluation(
+                    network=network,
+                    values=values,
+                    gradients=tuple(gradient_rows[index]),
+                    loss_terms=dict(zip(self.loss_term_names, term_rows[index], strict=True)),
+                    unit_gradients=dict(zip(self.unit_names, unit_rows[index], strict=True)),
+                )
+            )
+        return Evaluation(
+            network=network,
+            values=samples[0].values,
+            gradients=tuple(self._reduce(gradient_table).tolist()),
+            samples=tuple(samples),
+            total_loss=float(self._reduce(losses)[0]),
+            loss_terms=dict(
+                zip(self.loss_term_names, self._reduce(term_table).tolist(), strict=True)
+            ),
+            unit_gradients=samples[0].unit_gradients,
+        )
+
+    def batch_loss_and_gradients(
+        self, weights: Sequence[float] | None = None
+    ) -> tuple[float, tuple[float, ...]]:
+        """The spec's samples' reduced loss and gradients in one numpy call (for training).
+
+        The same generated code as `evaluate`, on arrays of shape (n, samples); no per-sample
+        values are kept, so a thousand samples cost one vectorised pass instead of a thousand
+        Python ones.
+        """
+        import numpy as np
+
+        spec = self.network.spec
+        w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
+        xs, ys = self._sample_arrays()
+        loss, gradients, _ = self._array_function("forward_backward")(xs, ys, w)
+        return (
+            float(self._reduce(self._columns([loss]))[0]),
+            tuple(self._reduce(self._columns(gradients)).tolist()),
         )
 
     def _evaluate_one(
@@ -299,6 +441,17 @@ class CompiledNetwork:
             with np.errstate(all="ignore"):
                 loss, gradients, nodes = self._array_function("forward_backward")(
                     np.asarray(x), np.asarray(y), np.asarray(w)
+                )
+        try:
+            terms, unit_gradients = self._scalar_extras(x, y, w, tuple(map(float, nodes)))
+        except _FLOAT_ERRORS:
+            import numpy as np
+
+            # ∂L/∂o = −y/o is honestly 0/0 when an output rounds to 0: it is reported as nan,
+            # as the derivation's text explains, whatever numpy's error settings are
+            with np.errstate(all="ignore"):
+                terms, unit_gradients = self._array_function("extras")(
+                    np.asarray(x), np.asarray(y), np.asarray(w), nodes
                 )
         values: dict[sp.Symbol, float] = {}
         for unit in self.network.inputs:
@@ -317,6 +470,12 @@ class CompiledNetwork:
             network=self.network,
             values=values,
             gradients=tuple(float(g) for g in gradients),
+            loss_terms=dict(zip(self.loss_term_names, map(float, terms), strict=True)),
+            # + 0.0: a gradient of exactly zero reads 0.0, not -0.0 (−y/o with y = 0)
+            unit_gradients={
+                name: float(value) + 0.0
+                for name, value in zip(self.unit_names, unit_gradients, strict=True)
+            },
         )
 
     def finite_differences(
@@ -396,6 +555,28 @@ class CompiledNetwork:
             # scalars, whose comparisons are numpy booleans that JSON cannot write
             differences.append(float((above - below) / (2 * step)))
         return tuple(differences)
+
+
+def input_finite_differences(
+    compiled: CompiledNetwork, weights: Sequence[float] | None = None, step: float = 1e-6
+) -> dict[str, float]:
+    """Central differences of sample 1's own loss in each input: ∂L/∂x1, … (one batched call)."""
+    import numpy as np
+
+    spec = compiled.network.spec
+    w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
+    x = np.asarray(spec.samples[0][0], dtype=np.float64)
+    y = np.asarray(spec.samples[0][1], dtype=np.float64)
+    n = len(x)
+    batch = np.repeat(x[:, None], 2 * n, axis=1)
+    columns = np.arange(n)
+    batch[columns, 2 * columns] += step
+    batch[columns, 2 * columns + 1] -= step
+    losses = np.broadcast_to(compiled.loss(batch, y[:, None], w), (2 * n,))
+    differences = (losses[0::2] - losses[1::2]) / (2 * step)
+    return {
+        unit.name: float(d) for unit, d in zip(compiled.network.inputs, differences, strict=True)
+    }
 
 
 def _floats(values: Sequence[float] | Sequence[Any]) -> tuple[float, ...]:

@@ -40,7 +40,9 @@ MAX_INTEGER_DIGITS = 30
 NUMBERINGS = ("by-source", "by-target", "layered", "explicit")
 BIAS_MODES = ("none", "per-layer", "per-unit")
 REDUCTIONS = ("mean", "sum")
-MAX_SAMPLES = 64
+#: what the numeric path evaluates comfortably (see README, Performance); derivations still
+#: show sample 1 and the reduction
+MAX_SAMPLES = 10_000
 MAX_STEPS = 10_000
 #: explicit names: a letter, then letters, digits or underscores (never evaluated)
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
@@ -64,7 +66,59 @@ KNOWN_KEYS = (
     "bias",
     "bias_values",
     "bias_trainable",
+    "bias_names",
+    "optimizer",
+    "output",
 )
+
+#: the objective "output": L is one network output itself (CS231n, micrograd), no targets
+OUTPUT_LOSS = "output"
+OPTIMIZERS = ("sgd", "adam", "adamw")
+#: the spec keys each optimizer table accepts besides `name` (torch.optim's arguments)
+OPTIMIZER_KEYS = {
+    "sgd": ("momentum", "dampening", "nesterov", "weight_decay"),
+    "adam": ("betas", "eps", "weight_decay", "amsgrad"),
+    "adamw": ("betas", "eps", "weight_decay", "amsgrad"),
+}
+#: torch.optim's default learning rates, used when a spec names Adam or AdamW but no rate;
+#: plain SGD keeps symbp's default of 1 (the MOOC's)
+DEFAULT_LEARNING_RATES = {"sgd": 1.0, "adam": 1e-3, "adamw": 1e-3}
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """How the parameters are updated: torch.optim.SGD, Adam or AdamW with torch's defaults.
+
+    Plain data; the update rules themselves live in symbp.optim. Fields that an optimizer does
+    not use keep their defaults (an SGD spec has Adam's betas, unused).
+    """
+
+    name: str = "sgd"
+    momentum: float = 0.0
+    dampening: float = 0.0
+    nesterov: bool = False
+    weight_decay: float = 0.0
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    amsgrad: bool = False
+
+    @property
+    def is_plain_sgd(self) -> bool:
+        """p ← p − η·∂L/∂p and nothing else: no state, no decay."""
+        return self.name == "sgd" and self.momentum == 0 and self.weight_decay == 0
+
+    def settings(self) -> dict[str, Any]:
+        """The arguments torch.optim takes for this optimizer (besides the learning rate)."""
+        values: dict[str, Any] = {
+            "momentum": self.momentum,
+            "dampening": self.dampening,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+            "betas": self.betas,
+            "eps": self.eps,
+            "amsgrad": self.amsgrad,
+        }
+        return {key: values[key] for key in OPTIMIZER_KEYS[self.name]}
 
 
 @dataclass(frozen=True)
@@ -95,7 +149,7 @@ class NetworkSpec:
     negative_slope: float = DEFAULT_NEGATIVE_SLOPE  # leaky_relu's slope for z < 0
     bias: str = "none"  # none, per-layer (one shared by a layer's units) or per-unit
     bias_values: tuple[float, ...] = ()  # one per layer or one per unit, input layer excluded
-    bias_trainable: bool = True
+    bias_trainable: bool = True  # every bias trainable (when given per bias: all of them)
     explicit_names: tuple[str, ...] = ()  # numbering = "explicit": one name per weight
     #: every sample (inputs, targets); empty means the single sample (inputs, targets)
     all_samples: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()
@@ -104,6 +158,12 @@ class NetworkSpec:
     reduction: str = "mean"  # how the samples' losses combine
     steps: int = 1  # gradient-descent rounds for `symbp train`
     weight_init: str = "given"  # how the initial weights were chosen, for the reader
+    #: bias_trainable given per bias (one flag per bias, in bias order); empty: all alike
+    bias_trainable_each: tuple[bool, ...] = ()
+    explicit_bias_names: tuple[str, ...] = ()  # bias_names = [...]: one name per bias
+    optimizer: OptimizerSpec = OptimizerSpec()
+    #: loss = "output": the 0-based index of the output that is the objective
+    objective_output: int | None = None
 
     @property
     def edges(self) -> tuple[Edge, ...]:
@@ -121,17 +181,26 @@ class NetworkSpec:
 
     @property
     def bias_names(self) -> tuple[str, ...]:
-        return bias_names(self.layers, self.bias)
+        return self.explicit_bias_names or bias_names(self.layers, self.bias)
+
+    @property
+    def bias_trainable_flags(self) -> tuple[bool, ...]:
+        """For each bias (bias order), whether gradient descent changes it."""
+        return self.bias_trainable_each or (self.bias_trainable,) * len(self.bias_values)
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
         """What gradient descent changes: the weights, then the trainable biases."""
-        return self.weight_names + (self.bias_names if self.bias_trainable else ())
+        flags = self.bias_trainable_flags
+        return self.weight_names + tuple(
+            n for n, f in zip(self.bias_names, flags, strict=True) if f
+        )
 
     @property
     def parameters(self) -> tuple[float, ...]:
         """The initial values of `parameter_names`."""
-        return self.weights + (self.bias_values if self.bias_trainable else ())
+        flags = self.bias_trainable_flags
+        return self.weights + tuple(v for v, f in zip(self.bias_values, flags, strict=True) if f)
 
 
 def unit_name(layer: int, index: int, n_layers: int) -> str:
@@ -263,9 +332,15 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     if "layers" not in data:
         raise SpecError(f"{source}: missing key 'layers'")
     layers = _layers(data["layers"], source)
-    for key in ("inputs", "targets", "weights"):
+    loss = data.get("loss", "half_sse")
+    if not isinstance(loss, str) or loss not in LOSS_NAMES:
+        raise SpecError(f"{source}: unknown loss {loss!r} (known: {', '.join(LOSS_NAMES)})")
+    # the objective "output" is a network output itself: there is nothing to aim at
+    needed = ("inputs", "weights") if loss == OUTPUT_LOSS else ("inputs", "targets", "weights")
+    for key in needed:
         if key not in data:
             raise SpecError(f"{source}: missing key {key!r}")
+    objective = _objective_output(data, loss, layers, source)
 
     title = data.get("title", "symbp network")
     if not isinstance(title, str):
@@ -281,9 +356,6 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     negative_slope = _number(
         data.get("negative_slope", DEFAULT_NEGATIVE_SLOPE), f"{source}: negative_slope"
     )
-    loss = data.get("loss", "half_sse")
-    if not isinstance(loss, str) or loss not in LOSS_NAMES:
-        raise SpecError(f"{source}: unknown loss {loss!r} (known: {', '.join(LOSS_NAMES)})")
     _check_loss_fits_output(loss, activations[-1], source)
 
     numbering = data.get("numbering", "by-source")
@@ -294,7 +366,11 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
     explicit = _explicit_names(data, numbering, n_weights, source)
 
-    learning_rate = _number(data.get("learning_rate", 1.0), f"{source}: learning_rate")
+    optimizer = parse_optimizer(data.get("optimizer", "sgd"), f"{source}: optimizer")
+    learning_rate = _number(
+        data.get("learning_rate", DEFAULT_LEARNING_RATES[optimizer.name]),
+        f"{source}: learning_rate",
+    )
     if learning_rate <= 0:
         raise SpecError(f"{source}: learning_rate must be positive, not {learning_rate:g}")
     steps = data.get("steps", 1)
@@ -306,7 +382,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
             f"{source}: unknown reduction {reduction!r} (known: {', '.join(REDUCTIONS)})"
         )
 
-    samples, classes = _samples(data["inputs"], data["targets"], layers, loss, source)
+    samples, classes = _samples(data["inputs"], data.get("targets"), layers, loss, source)
     weights, weight_init = _initial_weights(data["weights"], layers, numbering, source)
 
     bias = data.get("bias", "none")
@@ -314,12 +390,15 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         raise SpecError(f"{source}: unknown bias {bias!r} (known: {', '.join(BIAS_MODES)})")
     n_biases = len(bias_names(layers, bias))
     bias_values = _bias_values(data.get("bias_values"), bias, n_biases, source)
-    bias_trainable = data.get("bias_trainable", True)
-    if not isinstance(bias_trainable, bool):
-        raise SpecError(f"{source}: bias_trainable must be true or false")
+    bias_trainable, trainable_each = _bias_trainable(
+        data.get("bias_trainable", True), bias, n_biases, source
+    )
+    explicit_biases = _explicit_bias_names(data.get("bias_names"), bias, n_biases, source)
 
     _check_names_distinct(
-        weight_names(layers, numbering, explicit) + bias_names(layers, bias), layers, source
+        weight_names(layers, numbering, explicit) + (explicit_biases or bias_names(layers, bias)),
+        layers,
+        source,
     )
     return NetworkSpec(
         title=title,
@@ -341,7 +420,140 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         reduction=reduction,
         steps=int(steps),
         weight_init=weight_init,
+        bias_trainable_each=trainable_each,
+        explicit_bias_names=explicit_biases,
+        optimizer=optimizer,
+        objective_output=objective,
     )
+
+
+def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
+    """An optimizer from its name ("adam") or a table ({ name = "sgd", momentum = 0.9 }).
+
+    torch.optim's defaults fill what is not given and torch's own validity rules apply, so
+    that every accepted spec is one torch.optim accepts too.
+    """
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, Mapping):
+        raise SpecError(f"{where} must be a name ({', '.join(OPTIMIZERS)}) or a table")
+    name = value.get("name")
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise SpecError(f"{where}: unknown optimizer {name!r} (known: {', '.join(OPTIMIZERS)})")
+    allowed = OPTIMIZER_KEYS[name]
+    unknown = sorted(set(value) - {"name", *allowed})
+    if unknown:
+        raise SpecError(
+            f"{where}: {name} has no setting {unknown[0]!r} (known: {', '.join(allowed)})"
+        )
+
+    def non_negative(key: str, default: float) -> float:
+        number = _number(value.get(key, default), f"{where}: {key}")
+        if number < 0:
+            raise SpecError(f"{where}: {key} must be ≥ 0, not {number:g}")
+        return number
+
+    def flag(key: str) -> bool:
+        given = value.get(key, False)
+        if not isinstance(given, bool):
+            raise SpecError(f"{where}: {key} must be true or false")
+        return given
+
+    if name == "sgd":
+        momentum = non_negative("momentum", 0.0)
+        dampening = _number(value.get("dampening", 0.0), f"{where}: dampening")
+        nesterov = flag("nesterov")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise SpecError(
+                f"{where}: nesterov needs momentum > 0 and dampening = 0 (as torch.optim.SGD)"
+            )
+        return OptimizerSpec(
+            name=name,
+            momentum=momentum,
+            dampening=dampening,
+            nesterov=nesterov,
+            weight_decay=non_negative("weight_decay", 0.0),
+        )
+    betas = value.get("betas", [0.9, 0.999])
+    if not isinstance(betas, list | tuple) or len(betas) != 2:
+        raise SpecError(f"{where}: betas must be a list of two numbers, e.g. [0.9, 0.999]")
+    beta1, beta2 = (_number(b, f"{where}: betas[{i}]") for i, b in enumerate(betas))
+    for index, beta in enumerate((beta1, beta2)):
+        if not 0 <= beta < 1:
+            raise SpecError(f"{where}: betas[{index}] must be in [0, 1), not {beta:g}")
+    return OptimizerSpec(
+        name=name,
+        betas=(beta1, beta2),
+        eps=non_negative("eps", 1e-8),
+        weight_decay=non_negative("weight_decay", 0.01 if name == "adamw" else 0.0),
+        amsgrad=flag("amsgrad"),
+    )
+
+
+def _objective_output(
+    data: Mapping[str, Any], loss: str, layers: tuple[int, ...], source: str
+) -> int | None:
+    """loss = "output" with output = "o1": the index of that output; None for other losses."""
+    output = data.get("output")
+    if loss != OUTPUT_LOSS:
+        if output is not None:
+            raise SpecError(f"{source}: output needs loss = 'output'")
+        return None
+    if "targets" in data:
+        raise SpecError(
+            f"{source}: loss 'output' differentiates an output itself and takes no targets"
+        )
+    names = [f"o{k + 1}" for k in range(layers[-1])]
+    if output is None:
+        if len(names) > 1:
+            raise SpecError(f"{source}: loss 'output' needs output = one of {', '.join(names)}")
+        return 0
+    if not isinstance(output, str) or output not in names:
+        raise SpecError(
+            f"{source}: output must be the name of an output unit ({', '.join(names)}), "
+            f"not {_describe(output)}"
+        )
+    return names.index(output)
+
+
+def _bias_trainable(
+    value: Any, mode: str, count: int, source: str
+) -> tuple[bool, tuple[bool, ...]]:
+    """bias_trainable as one flag for every bias, or one flag per bias (in bias order)."""
+    if isinstance(value, bool):
+        return value, ()
+    if not isinstance(value, list) or not all(isinstance(v, bool) for v in value):
+        raise SpecError(
+            f"{source}: bias_trainable must be true or false, or a list of them (one per bias)"
+        )
+    if mode == "none":
+        raise SpecError(
+            f"{source}: bias_trainable as a list needs bias = 'per-layer' or 'per-unit'"
+        )
+    if len(value) != count:
+        raise SpecError(
+            f"{source}: bias_trainable has {len(value)} flags but there are {count} biases"
+        )
+    return all(value), tuple(value)
+
+
+def _explicit_bias_names(value: Any, mode: str, count: int, source: str) -> tuple[str, ...]:
+    """bias_names = [...]: a source's own labels (θ4, b1), identifiers, never evaluated."""
+    if value is None:
+        return ()
+    if mode == "none":
+        raise SpecError(f"{source}: bias_names needs bias = 'per-layer' or 'per-unit'")
+    if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+        raise SpecError(f"{source}: bias_names must be a list of names")
+    if len(value) != count:
+        raise SpecError(f"{source}: bias_names has {len(value)} names but there are {count} biases")
+    for index, name in enumerate(value):
+        if not NAME_PATTERN.fullmatch(name):
+            raise SpecError(
+                f"{source}: bias_names[{index}] {_describe(name)} is not a name (a letter, "
+                "then up to 30 letters, digits or underscores)"
+            )
+    return tuple(value)
 
 
 def _activations(value: Any, n_layers: int, source: str) -> tuple[str, ...]:
@@ -412,6 +624,7 @@ def _check_names_distinct(names: tuple[str, ...], layers: tuple[int, ...], sourc
             unit = unit_name(layer, index, len(layers))
             taken |= {unit, f"z_{unit}", f"delta_{unit}"}
     taken |= {f"y{k + 1}" for k in range(layers[-1])}
+    taken |= {f"L_o{k + 1}" for k in range(layers[-1])}  # the per-output loss terms
     seen: set[str] = set()
     for name in names:
         if name in taken:
@@ -426,6 +639,17 @@ def _samples(
 ) -> tuple[tuple[tuple[tuple[float, ...], tuple[float, ...]], ...], tuple[int, ...] | None]:
     """Every (inputs, targets) pair, and the class indices when targets were given that way."""
     several = isinstance(inputs, list) and bool(inputs) and isinstance(inputs[0], list)
+    if loss == OUTPUT_LOSS:  # no targets: each sample is its inputs alone
+        if several and len(inputs) > MAX_SAMPLES:
+            raise SpecError(
+                f"{source}: inputs lists {len(inputs)} samples, more than {MAX_SAMPLES}"
+            )
+        listed = inputs if several else [inputs]
+        rows = [
+            _numbers(row, f"{source}: inputs" + (f"[{i}]" if several else ""), layers[0])
+            for i, row in enumerate(listed)
+        ]
+        return tuple((row, ()) for row in rows), None
     if several:
         if len(inputs) > MAX_SAMPLES:
             raise SpecError(

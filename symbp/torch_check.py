@@ -8,11 +8,12 @@ so that it checks the derivation rather than repeating it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from symbp.spec import NetworkSpec
+from symbp.spec import NetworkSpec, OptimizerSpec, unit_name
 
 if TYPE_CHECKING:  # numeric imports sympy, which the torch worker must not load
     from symbp.numeric import Evaluation
@@ -76,51 +77,63 @@ class CheckResult:
 class _TorchNetwork:
     """The spec's network as torch modules: nn.Linear layers, activation modules, a loss module."""
 
-    linears: list[Any]  # nn.Linear per layer (its own bias when biases are per unit)
-    shared_biases: list[Any]  # one 0-d tensor per layer when biases are per layer
+    linears: list[Any]  # nn.Linear per layer (its own bias when a layer's biases are alike)
+    #: per layer, a tensor added to the pre-activations, or None: a layer's shared bias (0-d),
+    #: or its units' biases stacked from scalars when only some of them are trainable
+    extra_biases: list[Any]
+    #: per bias (spec order): where its value lives, (tensor, index or None for a scalar)
+    bias_slots: list[tuple[Any, int | None]]
     activations: list[Any]  # one module per layer; the output's is skipped for logit losses
     loss: Any  # a callable (outputs or logits, targets) -> loss
     logits_loss: bool  # the loss takes the output pre-activations (BCEWithLogits, CrossEntropy)
     inputs: Any  # (samples, inputs)
     targets: Any  # (samples, outputs), or class indices
+    scalar_biases: list[Any]  # the 0-d bias tensors that torch.optim updates directly
+
+    def pre_activation(self, layer: int, activation: Any) -> Any:
+        pre = self.linears[layer](activation)
+        extra = self.extra_biases[layer]
+        return pre if extra is None else pre + extra()
 
     def forward(self) -> Any:
         activation = self.inputs
         last = len(self.linears) - 1
-        for layer, linear in enumerate(self.linears):
-            pre = linear(activation)
-            if self.shared_biases:
-                pre = pre + self.shared_biases[layer]
+        for layer in range(len(self.linears)):
+            pre = self.pre_activation(layer, activation)
             if layer == last and self.logits_loss:
                 return self.loss(pre, self.targets)
             activation = self.activations[layer](pre)
         return self.loss(activation, self.targets)
 
     def trainable(self, spec: NetworkSpec) -> list[Any]:
-        """torch.optim's parameter list (weights, then biases when trainable)."""
+        """torch.optim's parameter list (weights, then the trainable biases)."""
         found = [linear.weight for linear in self.linears]
-        if spec.bias_trainable:
-            found += [linear.bias for linear in self.linears if linear.bias is not None]
-            found += self.shared_biases
+        found += [
+            linear.bias
+            for linear in self.linears
+            if linear.bias is not None and linear.bias.requires_grad
+        ]
+        found += [bias for bias in self.scalar_biases if bias.requires_grad]
         return found
 
     def flat_values(self, spec: NetworkSpec, gradients: bool) -> tuple[float, ...]:
         """Values (or gradients) in symbp's parameter order: numbering order, then biases."""
+        return self.flat(spec, lambda tensor: tensor.grad if gradients else tensor.detach())
 
-        def read(tensor: Any) -> Any:
-            return tensor.grad if gradients else tensor.detach()
-
+    def flat(self, spec: NetworkSpec, read: Any) -> tuple[float, ...]:
+        """read(tensor) for every parameter tensor, in symbp's parameter order."""
         # one gather per layer (a layer's weights are consecutive in every numbering): indexing
         # 20,000 tensor elements one by one took a second
-        values = []
+        values: list[float] = []
         for layer, (rows, columns) in _edge_indices(spec).items():
-            matrix = read(self.linears[layer - 1].weight).numpy()
+            matrix = read(self.linears[layer - 1].weight).detach().numpy()
             values += [float(v) for v in matrix[rows, columns]]
-        if spec.bias_trainable:
-            if spec.bias == "per-unit":
-                values += [float(v) for linear in self.linears for v in read(linear.bias)]
-            elif spec.bias == "per-layer":
-                values += [float(read(b)) for b in self.shared_biases]
+        for (tensor, index), trainable in zip(
+            self.bias_slots, spec.bias_trainable_flags, strict=True
+        ):
+            if trainable:
+                value = read(tensor)
+                values.append(float(value if index is None else value[index]))
         return tuple(values)
 
 
@@ -131,14 +144,27 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     values = list(spec.parameters if parameters is None else parameters)
     n_weights = len(spec.weights)
-    biases = values[n_weights:] if spec.bias_trainable else list(spec.bias_values)
+    flags = spec.bias_trainable_flags
+    given = iter(values[n_weights:])
+    biases = [
+        next(given) if flag else fixed for flag, fixed in zip(flags, spec.bias_values, strict=True)
+    ]
+    # a layer's per-unit biases live in nn.Linear's own bias when they are all trainable or
+    # all fixed; when only some are, each is its own scalar so that torch.optim skips the rest
+    offsets = [0]
+    for size in spec.layers[1:]:
+        offsets.append(offsets[-1] + size)
+    linear_bias = [
+        spec.bias == "per-unit" and len(set(flags[offsets[i] : offsets[i + 1]])) == 1
+        for i in range(len(spec.layers) - 1)
+    ]
     linears = []
     for layer in range(1, len(spec.layers)):
         linears.append(
             nn.Linear(
                 spec.layers[layer - 1],
                 spec.layers[layer],
-                bias=spec.bias == "per-unit",
+                bias=linear_bias[layer - 1],
                 dtype=torch_dtype,
             )
         )
@@ -151,20 +177,32 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
             matrix[rows, columns] = values[start : start + len(rows)]
             start += len(rows)
             linears[layer - 1].weight.copy_(torch.tensor(matrix, dtype=torch_dtype))
-        if spec.bias == "per-unit":
-            offset = 0
-            for linear in linears:
-                size = linear.out_features
-                linear.bias.copy_(torch.tensor(biases[offset : offset + size], dtype=torch_dtype))
-                offset += size
-    shared = []
+    extra: list[Any] = [None] * len(linears)
+    slots: list[tuple[Any, int | None]] = []
+    scalars: list[Any] = []
+
+    def scalar(value: float, trainable: bool) -> Any:
+        tensor = torch.tensor(value, dtype=torch_dtype, requires_grad=trainable)
+        scalars.append(tensor)
+        return tensor
+
     if spec.bias == "per-layer":
-        shared = [torch.tensor(value, dtype=torch_dtype) for value in biases]
-    for linear in linears:
-        if linear.bias is not None:
-            linear.bias.requires_grad_(spec.bias_trainable)
-    for bias in shared:
-        bias.requires_grad_(spec.bias_trainable)
+        for layer, (value, trainable) in enumerate(zip(biases, flags, strict=True)):
+            tensor = scalar(value, trainable)
+            extra[layer] = lambda tensor=tensor: tensor
+            slots.append((tensor, None))
+    elif spec.bias == "per-unit":
+        for layer, linear in enumerate(linears):
+            start, stop = offsets[layer], offsets[layer + 1]
+            if linear.bias is not None:
+                with torch.no_grad():
+                    linear.bias.copy_(torch.tensor(biases[start:stop], dtype=torch_dtype))
+                linear.bias.requires_grad_(flags[start])
+                slots += [(linear.bias, j) for j in range(stop - start)]
+                continue
+            units = [scalar(biases[k], flags[k]) for k in range(start, stop)]
+            extra[layer] = lambda units=units: torch.stack(units)
+            slots += [(unit, None) for unit in units]
 
     inputs = torch.tensor([list(x) for x, _ in spec.samples], dtype=torch_dtype)
     logits_loss = spec.loss in ("bce", "cross_entropy")
@@ -174,12 +212,16 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
         targets = torch.tensor([list(y) for _, y in spec.samples], dtype=torch_dtype)
     return _TorchNetwork(
         linears=linears,
-        shared_biases=shared,
+        extra_biases=extra,
+        bias_slots=slots,
         activations=[_torch_activation(name, spec.negative_slope) for name in spec.activations],
-        loss=_torch_loss(spec.loss, spec.reduction, len(spec.samples), spec.layers[-1]),
+        loss=_torch_loss(
+            spec.loss, spec.reduction, len(spec.samples), spec.layers[-1], spec.objective_output
+        ),
         logits_loss=logits_loss,
         inputs=inputs,
         targets=targets,
+        scalar_biases=scalars,
     )
 
 
@@ -211,25 +253,105 @@ def torch_loss_and_gradients(
     )
 
 
-def torch_training(
-    spec: NetworkSpec, steps: int, learning_rate: float, dtype: str = "float64"
-) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """torch.optim.SGD for `steps` updates: the loss before each step and after the last, and
-    the final parameters (symbp's order)."""
+def _torch_optimizer(
+    spec: NetworkSpec, learning_rate: float, dtype: str, optimizer: OptimizerSpec | None
+) -> tuple[_TorchNetwork, Any]:
+    """The spec's network in torch and torch.optim's optimizer over its trainable tensors."""
     import torch
 
     network = _build(spec, dtype, None)
-    optimizer = torch.optim.SGD(network.trainable(spec), lr=learning_rate)
+    settings = spec.optimizer if optimizer is None else optimizer
+    optimizer_class = {
+        "sgd": torch.optim.SGD,
+        "adam": torch.optim.Adam,
+        "adamw": torch.optim.AdamW,
+    }[settings.name]
+    arguments = dict(settings.settings())
+    if "betas" in arguments:
+        arguments["betas"] = tuple(arguments["betas"])
+    torch_optimizer = optimizer_class(network.trainable(spec), lr=learning_rate, **arguments)
+    return network, torch_optimizer
+
+
+def torch_training(
+    spec: NetworkSpec,
+    steps: int,
+    learning_rate: float,
+    dtype: str = "float64",
+    optimizer: OptimizerSpec | None = None,
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """torch.optim (the spec's optimizer unless one is given) for `steps` updates: the loss
+    before each step and after the last, and the final parameters (symbp's order)."""
+    import torch
+
+    network, torch_optimizer = _torch_optimizer(spec, learning_rate, dtype, optimizer)
     losses = []
     for _ in range(steps):
-        optimizer.zero_grad()
+        torch_optimizer.zero_grad()
         loss = network.forward()
         loss.backward()
         losses.append(float(loss.item()))
-        optimizer.step()
+        torch_optimizer.step()
     with torch.no_grad():
         losses.append(float(network.forward().item()))
     return tuple(losses), network.flat_values(spec, gradients=False)
+
+
+#: torch.optim's state names for symbp's state keys (symbp.optim.StateVariable.key)
+TORCH_STATE_NAMES = {
+    "b": "momentum_buffer",
+    "m": "exp_avg",
+    "v": "exp_avg_sq",
+    "vmax": "max_exp_avg_sq",
+}
+
+
+@dataclass(frozen=True)
+class TorchRound:
+    """One torch.optim update: the loss and gradients before it, then parameters and state after."""
+
+    loss: float
+    gradients: tuple[float, ...]
+    parameters: tuple[float, ...]  # after the update, symbp's order
+    state: dict[str, tuple[float, ...]]  # symbp's state keys (b, m, v, vmax), after the update
+
+
+def torch_rounds(
+    spec: NetworkSpec,
+    rounds: int,
+    learning_rate: float,
+    optimizer: OptimizerSpec | None = None,
+    dtype: str = "float64",
+) -> tuple[TorchRound, ...]:
+    """`rounds` updates by torch.optim, with everything it holds after each (for the tests and
+    anyone checking symbp's optimizer state against torch's)."""
+    network, torch_optimizer = _torch_optimizer(spec, learning_rate, dtype, optimizer)
+    found = []
+    for _ in range(rounds):
+        torch_optimizer.zero_grad()
+        loss = network.forward()
+        loss.backward()
+        gradients = network.flat_values(spec, gradients=True)
+        torch_optimizer.step()
+        state: dict[str, tuple[float, ...]] = {}
+        for key, torch_name in TORCH_STATE_NAMES.items():
+
+            def read(tensor: Any, torch_name: str = torch_name) -> Any:
+                return torch_optimizer.state[tensor][torch_name]
+
+            try:
+                state[key] = network.flat(spec, read)
+            except KeyError:
+                continue
+        found.append(
+            TorchRound(
+                float(loss.item()),
+                gradients,
+                network.flat_values(spec, gradients=False),
+                state,
+            )
+        )
+    return tuple(found)
 
 
 def _torch_activation(name: str, negative_slope: float) -> Any:
@@ -250,11 +372,15 @@ def _torch_activation(name: str, negative_slope: float) -> Any:
     raise ValueError(f"no torch activation for {name!r}")
 
 
-def _torch_loss(name: str, reduction: str, n_samples: int, n_outputs: int) -> Any:
+def _torch_loss(
+    name: str, reduction: str, n_samples: int, n_outputs: int, objective: int | None = None
+) -> Any:
     """torch's own loss module, scaled to symbp's definition and reduction over samples."""
     from torch import nn
 
     per_samples = 1.0 / n_samples if reduction == "mean" else 1.0
+    if name == "output":  # the objective is output `objective` itself, summed over samples
+        return lambda outputs, targets: per_samples * outputs[:, objective].sum()
     if name in ("half_sse", "sse"):
         factor = (0.5 if name == "half_sse" else 1.0) * per_samples
         sse = nn.MSELoss(reduction="sum")
@@ -341,3 +467,90 @@ class FiniteDifferenceCheck:
             f"{verdict} (largest |difference| {self.largest_difference:.1e}); for the torch "
             f"check: {INSTALL_HINT}"
         )
+
+
+def torch_unit_gradients(
+    spec: NetworkSpec, dtype: str = "float64", weights: Sequence[float] | None = None
+) -> dict[str, tuple[float, ...]]:
+    """∂L/∂a for every unit (x1, h1, o1, …) by torch autograd, one value per sample.
+
+    Each value is of the sample's own loss, as symbp's Evaluation.unit_gradients are: torch
+    differentiates the reduced loss, so a mean over N samples is scaled back by N. Where the
+    loss module takes logits (BCEWithLogits, CrossEntropy) the outputs' gradients come from
+    the same loss on the probabilities (nn.BCELoss, nn.NLLLoss of their log).
+    """
+    import torch
+
+    network = _build(spec, dtype, weights)
+    inputs = network.inputs.clone().requires_grad_(True)
+    recorded = [inputs]
+    activation = inputs
+    for layer in range(len(network.linears)):
+        activation = network.activations[layer](network.pre_activation(layer, activation))
+        activation.retain_grad()
+        recorded.append(activation)
+    loss = _probability_loss(spec, activation, network.targets)
+    loss.backward()
+    scale = len(spec.samples) if spec.reduction == "mean" else 1
+    found: dict[str, tuple[float, ...]] = {}
+    for layer, tensor in enumerate(recorded):
+        grad = tensor.grad if tensor.grad is not None else torch.zeros_like(tensor)
+        for index in range(spec.layers[layer]):
+            name = unit_name(layer, index, len(spec.layers))
+            found[name] = tuple(float(v) * scale for v in grad[:, index])
+    return found
+
+
+def _probability_loss(spec: NetworkSpec, outputs: Any, targets: Any) -> Any:
+    """The spec's loss on the output activations (not logits), so that ∂L/∂o exists."""
+    import torch
+    from torch import nn
+
+    n_samples, n_outputs = len(spec.samples), spec.layers[-1]
+    if spec.loss == "bce":
+        if spec.reduction == "mean":
+            return nn.BCELoss()(outputs, targets)
+        return nn.BCELoss(reduction="sum")(outputs, targets) / n_outputs
+    if spec.loss == "cross_entropy":
+        log_outputs = torch.log(outputs)
+        if spec.target_classes is not None:
+            return nn.NLLLoss(reduction=spec.reduction)(log_outputs, targets)
+        per_sample = -(targets * log_outputs).sum(dim=1)
+        return per_sample.mean() if spec.reduction == "mean" else per_sample.sum()
+    return _torch_loss(spec.loss, spec.reduction, n_samples, n_outputs, spec.objective_output)(
+        outputs, targets
+    )
+
+
+@dataclass(frozen=True)
+class UnitCheck:
+    """One unit's ∂L/∂a (sample 1) by symbp, torch autograd and, for inputs, central differences."""
+
+    name: str
+    symbolic: float
+    torch: float
+    finite_difference: float | None  # inputs only: a hidden value cannot be nudged alone
+    passed: bool
+
+
+def check_units(
+    evaluation: Evaluation, finite_differences: dict[str, float], dtype: str = "float64"
+) -> tuple[UnitCheck, ...]:
+    """Every unit's ∂L/∂a at sample 1 against torch autograd (and inputs' central differences)."""
+    spec = evaluation.network.spec
+    by_torch = torch_unit_gradients(spec, dtype, evaluation.parameters)
+    first = evaluation.per_sample[0]
+    atol, rtol = TOLERANCES[dtype]
+    fd_atol, fd_rtol = FD_TOLERANCES
+    fd_atol += FD_ROUNDING * max(1.0, abs(first.loss))
+    checks = []
+    for name, symbolic in first.unit_gradients.items():
+        reference = by_torch[name][0]
+        passed = _close(symbolic, reference, atol, rtol) or (
+            math.isnan(symbolic) and math.isnan(reference)
+        )
+        fd = finite_differences.get(name)
+        if fd is not None:
+            passed = passed and _close(symbolic, fd, fd_atol, fd_rtol)
+        checks.append(UnitCheck(name, symbolic, reference, fd, passed))
+    return tuple(checks)

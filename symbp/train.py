@@ -1,4 +1,4 @@
-"""Training: N gradient-descent updates of every parameter, the loss and parameters per step."""
+"""Training: N optimizer updates of every parameter, the loss, parameters and state per step."""
 
 from __future__ import annotations
 
@@ -7,25 +7,34 @@ from dataclasses import dataclass
 
 from symbp.errors import SymbpError
 from symbp.numeric import CompiledNetwork
+from symbp.optim import OptimizerState, OptimizerStep, UpdateRule, apply, initial_state, update_rule
+from symbp.spec import OptimizerSpec
 
 
 @dataclass(frozen=True)
 class TrainingStep:
-    """The state before update `step` (0-based); the last entry is the state after training."""
+    """The state before update `step` (0-based); the last entry is the state after training.
+
+    `state` is the optimizer's (momentum buffer, Adam's moments) before this update, that is
+    after the previous one.
+    """
 
     step: int
     loss: float
     parameters: tuple[float, ...]  # network.parameters order
     gradients: tuple[float, ...]
+    state: OptimizerState = OptimizerState()
 
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """Plain gradient descent p ← p − η·∂L/∂p, as torch.optim.SGD without momentum does it."""
+    """Updates by an optimizer (plain gradient descent p ← p − η·∂L/∂p by default), as
+    torch.optim does them."""
 
     names: tuple[str, ...]
     learning_rate: float
     steps: tuple[TrainingStep, ...]  # steps + 1 entries: before each update, then the end
+    rule: UpdateRule | None = None  # None: plain SGD (runs made before optimizers existed)
 
     @property
     def losses(self) -> tuple[float, ...]:
@@ -35,31 +44,62 @@ class TrainingRun:
     def final_parameters(self) -> tuple[float, ...]:
         return self.steps[-1].parameters
 
+    @property
+    def state_keys(self) -> tuple[str, ...]:
+        """The optimizer's state per parameter (b; m, v; vmax), in the rule's order."""
+        return tuple(v.key for v in self.rule.state) if self.rule is not None else ()
+
+    def update(self, step: int) -> OptimizerStep:
+        """Update `step` (0-based) in full: every equation's numbers for every parameter.
+
+        Recomputed from the stored parameters, gradients and state, so a long run keeps only
+        what its table needs; the numbers are the same ones the run used.
+        """
+        if not 0 <= step < len(self.steps) - 1:
+            raise SymbpError(f"this run has updates 0 to {len(self.steps) - 2}, not {step}")
+        rule = self.rule or update_rule(OptimizerSpec(), self.learning_rate)
+        before = self.steps[step]
+        return apply(rule, self.names, before.parameters, before.gradients, before.state)
+
 
 MAX_STEPS = 10_000
 
 
-def train(compiled: CompiledNetwork, steps: int, learning_rate: float) -> TrainingRun:
-    """`steps` updates from the spec's initial parameters, over all its samples."""
+def train(
+    compiled: CompiledNetwork,
+    steps: int,
+    learning_rate: float,
+    optimizer: OptimizerSpec | None = None,
+) -> TrainingRun:
+    """`steps` updates from the spec's initial parameters, over all its samples.
+
+    The optimizer is the spec's unless one is given. With several samples each round's loss
+    and gradients come from one vectorised pass over all of them.
+    """
     if not 0 <= steps <= MAX_STEPS:
         raise SymbpError(f"--steps must be from 0 to {MAX_STEPS}, not {steps}")
     if not math.isfinite(learning_rate):
         raise SymbpError(f"--lr must be a finite number, not {learning_rate}")
     network = compiled.network
-    parameters = network.spec.parameters
+    spec = network.spec
+    rule = update_rule(optimizer if optimizer is not None else spec.optimizer, learning_rate)
+    names = tuple(p.name for p in network.parameters)
+    parameters = spec.parameters
+    state = initial_state(rule, len(parameters))
+    several = len(spec.samples) > 1
     history = []
     for step in range(steps + 1):
-        evaluation = compiled.evaluate(weights=parameters)
-        history.append(TrainingStep(step, evaluation.loss, parameters, evaluation.gradients))
-        if not math.isfinite(evaluation.loss):
+        if several:
+            loss, gradients = compiled.batch_loss_and_gradients(parameters)
+        else:
+            evaluation = compiled.evaluate(weights=parameters)
+            loss, gradients = evaluation.loss, evaluation.gradients
+        history.append(TrainingStep(step, loss, parameters, gradients, state))
+        if not math.isfinite(loss):
             raise SymbpError(
                 f"the loss is no longer finite after {step} steps: lower the learning rate"
             )
-        parameters = tuple(
-            p - learning_rate * g for p, g in zip(parameters, evaluation.gradients, strict=True)
-        )
-    return TrainingRun(
-        names=tuple(p.name for p in network.parameters),
-        learning_rate=learning_rate,
-        steps=tuple(history),
-    )
+        if step < steps:
+            update = apply(rule, names, parameters, gradients, state)
+            parameters, state = update.new_parameters, update.state_after
+    return TrainingRun(names=names, learning_rate=learning_rate, steps=tuple(history), rule=rule)

@@ -89,8 +89,14 @@ def test_derive_all_in_every_rich_format(spec_path: Path) -> None:
         if fmt in ("html", "mathml"):
             for fragment in re.findall(r"<math.*?</math>", out, flags=re.S):
                 ET.fromstring(fragment)
-        if "bias" in spec_path.read_text(encoding="utf-8"):
+        spec = load_spec(spec_path)
+        if spec.bias != "none" and not spec.explicit_bias_names:
             assert "b_{" in out or "<msub><mi>b</mi>" in out
+        if fmt in ("latex", "markdown"):
+            for name in spec.explicit_bias_names:  # a source's own label, as it writes it
+                indexed = re.fullmatch(r"([A-Za-z])(\d+)", name)  # w2 is w₂, as CS231n's
+                written = rf"{indexed[1]}_{{{indexed[2]}}}" if indexed else rf"\mathit{{{name}}}"
+                assert written in out
 
 
 def tmp_output(main, argv: list[str]) -> str:  # type: ignore[no-untyped-def]

@@ -20,11 +20,18 @@ import pytest
 
 import symbp
 from symbp.api import Problem
+from symbp.content.optimizer import STEP_WORKED_PARAMETERS
 from symbp.spec import parse_toml
 from tests.readback import interval as I
 from tests.readback import latex_reader, text_reader
 from tests.readback.checker import Outcome, check_chain
-from tests.readback.harness import Results, derivation_results, handout_results
+from tests.readback.harness import (
+    Results,
+    blocks_results,
+    derivation_results,
+    handout_results,
+    unit_results,
+)
 from tests.readback.tally import tally
 from tests.readback.tree import Chain, Name
 
@@ -136,6 +143,56 @@ def test_derivation_equations_read_back(name: str, request: pytest.FixtureReques
     _assert_read_back(results, f"{name} derivations", "derivations", request)
     checked = {fmt: o.checked for fmt, o in results.outcomes.items()}
     assert checked["latex"] == checked["text"], checked
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.slow) if name == "sigmoid_by_target_4_5_5_3" else name
+        for name in NETWORKS
+    ],
+)
+def test_unit_derivations_read_back(name: str, request: pytest.FixtureRequest) -> None:
+    """derive --wrt for every unit (inputs, hidden, outputs): paths, δ form, value."""
+    results = unit_results(network_problem(name), name)
+    _assert_read_back(results, f"{name} units", "units", request)
+    checked = {fmt: o.checked for fmt, o in results.outcomes.items()}
+    assert checked["latex"] == checked["text"], checked
+
+
+#: every equation an optimizer can show: weight decay, dampening, Nesterov, decoupled decay,
+#: amsgrad (adam.toml, an example, covers plain Adam in the handout tests above)
+OPTIMIZERS = {
+    "sgd_momentum_dampening_decay": '{ name = "sgd", momentum = 0.9, dampening = 0.2, '
+    "weight_decay = 0.01 }",
+    "sgd_nesterov": '{ name = "sgd", momentum = 0.8, nesterov = true }',
+    "adamw_amsgrad": '{ name = "adamw", betas = [0.8, 0.99], amsgrad = true }',
+    "adam_decay": '{ name = "adam", weight_decay = 0.1, eps = 1e-6 }',
+}
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("name", ["mooc_8_3", "tanh_sigmoid_3_4_2"])
+def test_optimizer_updates_read_back(
+    name: str, optimizer: str, request: pytest.FixtureRequest
+) -> None:
+    """symbp step and the handout's update with an optimizer: every equation of every
+    parameter, formula = numbers = value, read back from LaTeX and text."""
+    source = COURSE[name] if name in COURSE else (EXAMPLES / f"{name}.toml").read_text()
+    source = source.replace("learning_rate", "# learning_rate") + (
+        f"\nlearning_rate = 0.1\noptimizer = {OPTIMIZERS[optimizer]}\n"
+    )
+    problem = symbp.problem(parse_toml(source, source=name))
+    step = problem.step()
+    parameters = len(problem.network.parameters)
+    if parameters <= STEP_WORKED_PARAMETERS:  # else step gives a table row each
+        results = blocks_results(problem, step.blocks(), f"{name} {optimizer} step")
+        _assert_read_back(results, f"{name} {optimizer} step", "step", request)
+        assert step.update is not None
+        equations = len(step.update.rule.equations)
+        assert results.outcomes["latex"].checked >= equations * parameters
+    handout = handout_results(problem, "en", f"{name} {optimizer}")
+    _assert_read_back(handout, f"{name} {optimizer} handout", "handout", request)
 
 
 # -- the readers and the checker on values worked by hand -----------------------------------------

@@ -22,6 +22,7 @@ from symbp.content.blocks import (
     Math,
     Paragraph,
     Row,
+    Table,
     Text,
     sentence,
 )
@@ -29,7 +30,15 @@ from symbp.content.labels import labels
 from symbp.content.names import Names
 from symbp.content.numbers import difference, result_num
 from symbp.content.writer import Writer
-from symbp.derive import MAX_PATHS, BiasDerivation, DeltaDefinition, Derivation, LocalDerivative
+from symbp.derive import (
+    MAX_PATHS,
+    BiasDerivation,
+    ChainPath,
+    DeltaDefinition,
+    Derivation,
+    LocalDerivative,
+    UnitDerivation,
+)
 from symbp.explain import (
     DerivationNote,
     SignExplanation,
@@ -39,6 +48,7 @@ from symbp.explain import (
 )
 from symbp.graph import Network, Unit
 from symbp.numeric import Evaluation
+from symbp.optim import OptimizerStep
 from symbp.torch_check import CheckResult
 
 #: a closed form with more nodes than this is described, not printed
@@ -94,6 +104,14 @@ def worked(evaluation: Evaluation, digits: int, lang: str) -> Worked:
     return Worked(writer, reduced, evaluation, lang)
 
 
+def shown_factors(network: Network, path: ChainPath) -> tuple[LocalDerivative, ...]:
+    """A path's factors as written: under the objective "output" the loss is the output
+    itself, so its factor ∂L/∂o_k = 1 is left out (∂o1/∂w is a product of the rest)."""
+    if network.objective is None:
+        return path.factors
+    return tuple(f for f in path.factors if f.of != network.loss)
+
+
 def add_partials(writer: Writer, factors: Sequence[LocalDerivative], first: Evaluation) -> None:
     for factor in factors:
         key = (factor.of, factor.wrt)
@@ -127,6 +145,11 @@ def delta_row(writer: Writer, delta: DeltaDefinition) -> Row:
     assert unit.z is not None
     loss = network.loss
     routes = delta.routes if not delta.is_elementwise else ()
+    if unit is network.objective:  # L is this output: δ = ∂o/∂z, with no factor ∂L/∂o = 1
+        value = writer.values[delta.symbol]
+        local = writer.formula(delta.activation_derivative.formula)
+        chain = writer.worked(writer.sym(delta.symbol), local, value)
+        return Row(E.Chain(chain.lhs, (E.Step("=", writer.partial(unit.a, unit.z)), *chain.steps)))
     if not routes:
         leibniz: E.Node = E.product(writer.partial(loss, unit.a), writer.partial(unit.a, unit.z))
         formula: E.Node = E.Mul(
@@ -196,22 +219,28 @@ def simplification_paragraph(network: Network, lang: str) -> Paragraph | None:
 
 
 def path_sum_row(
-    writer: Writer, lhs: E.Node, derivation: Derivation, *, one_per_line: bool = True
+    writer: Writer,
+    lhs: E.Node,
+    derivation: Derivation | UnitDerivation,
+    *,
+    one_per_line: bool = True,
 ) -> Row:
     """∂L/∂w = Σ over paths of the product of their Leibniz factors, one path per line (or as
     many as fit, `one_per_line=False`)."""
+    network = writer.network
     paths = [
-        E.product(*(writer.partial(f.of, f.wrt) for f in path.factors)) for path in derivation.paths
+        E.product(*(writer.partial(f.of, f.wrt) for f in shown_factors(network, path)))
+        for path in derivation.paths
     ]
     split = one_per_line and len(paths) > 1
     return Row(E.Chain(lhs, (E.Step("=", E.total(*paths), split=split),)))
 
 
-def local_rows(writer: Writer, derivation: Derivation) -> Equations:
+def local_rows(writer: Writer, derivation: Derivation | UnitDerivation) -> Equations:
     rows = []
     seen: set[tuple[sp.Symbol, sp.Symbol]] = set()
     for path in derivation.paths:
-        for factor in path.factors:
+        for factor in shown_factors(writer.network, path):
             key = (factor.of, factor.wrt)
             if key in seen:
                 continue
@@ -223,7 +252,9 @@ def local_rows(writer: Writer, derivation: Derivation) -> Equations:
     return Equations(tuple(rows))
 
 
-def undefined_note(writer: Writer, derivation: Derivation, lang: str) -> Paragraph | None:
+def undefined_note(
+    writer: Writer, derivation: Derivation | UnitDerivation, lang: str
+) -> Paragraph | None:
     """Factors that are 0/0 in float64 (a saturated output), and why nothing else is."""
     undefined: list[E.Node] = []
     for path in derivation.paths:
@@ -242,7 +273,9 @@ def undefined_note(writer: Writer, derivation: Derivation, lang: str) -> Paragra
     return Paragraph(sentence(labels(lang)["note_undefined"], listed), kind="note")
 
 
-def _route(writer: Writer, derivation: Derivation, factors: Sequence[LocalDerivative]) -> E.Chain:
+def _route(
+    writer: Writer, derivation: Derivation | UnitDerivation, factors: Sequence[LocalDerivative]
+) -> E.Chain:
     """w1 → h1 → o1 → L: the units a path goes through (and a z it crosses into another unit,
     as a softmax path does: h1 → z_o1 → o2)."""
     network = writer.network
@@ -260,15 +293,19 @@ def _route(writer: Writer, derivation: Derivation, factors: Sequence[LocalDeriva
         ):
             continue  # z_j then a_j: the unit is named once, by its activation
         stops.append(writer.sym(node))
-    return E.Chain(writer.sym(derivation.weight.symbol), tuple(E.Step("→", s) for s in stops))
+    start = (
+        derivation.unit.a if isinstance(derivation, UnitDerivation) else derivation.weight.symbol
+    )
+    return E.Chain(writer.sym(start), tuple(E.Step("→", s) for s in stops))
 
 
-def product_rows(writer: Writer, derivation: Derivation, lang: str) -> Equations:
+def product_rows(writer: Writer, derivation: Derivation | UnitDerivation, lang: str) -> Equations:
     words = labels(lang)
     rows = []
     path_values = []
     for number, path in enumerate(derivation.paths, start=1):
-        factors = [writer.partials[(f.of, f.wrt)] for f in path.factors]
+        written = shown_factors(writer.network, path)
+        factors = [writer.partials[(f.of, f.wrt)] for f in written]
         value = 1.0
         for factor in factors:
             value *= factor
@@ -276,10 +313,10 @@ def product_rows(writer: Writer, derivation: Derivation, lang: str) -> Equations
         numbers = E.Mul(
             tuple(
                 writer.value_num(writer.formula(f.formula), v)
-                for f, v in zip(path.factors, factors, strict=True)
+                for f, v in zip(written, factors, strict=True)
             )
         )
-        tag = sentence(words["path"], str(number), _route(writer, derivation, path.factors))
+        tag = sentence(words["path"], str(number), _route(writer, derivation, written))
         rows.append(Row(E.equals(numbers, writer.num(value)), tag))
     total = sum(path_values)
     terms = E.total(*(writer.num(v) for v in path_values))
@@ -421,6 +458,23 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                 sentence(words["sign_softmax"], value, sign(why.delta_value), writer.sym(unit.z))
             )
         )
+    elif unit is network.objective:  # δ is the output's own derivative: no upstream factor
+        local = writer.partial(unit.a, unit.z)
+        local_value = E.equals(
+            delta,
+            local,
+            writer.formula(why.delta.activation_derivative.formula),
+            writer.num(why.activation_derivative_value),
+        )
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["sign_objective"], local_value, sign(why.activation_derivative_value)
+                )
+                + activation_sign_reason(unit, lang)
+                + sentence(words["sign_local_end"])
+            )
+        )
     else:
         local = writer.partial(unit.a, unit.z)
         delta_rule = E.equals(delta, E.product(writer.partial(network.loss, unit.a), local))
@@ -475,6 +529,21 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
     gradient = worked_sample.evaluation.gradient(weight.name)
     direction = "raises" if gradient < 0 else "lowers" if gradient > 0 else "leaves"
     reduced_grad = worked_sample.reduced.partial(network.loss, weight.symbol)
+    if network.objective is not None:  # no loss to descend: say what the sign means for o_k
+        effect = "raises" if gradient > 0 else "lowers" if gradient < 0 else "leaves"
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["sign_result_output"],
+                    E.equals(reduced_grad, result_num(gradient)),
+                    sign(gradient),
+                    writer.sym(weight.symbol),
+                    words[effect],
+                    writer.sym(network.objective.a),
+                )
+            )
+        )
+        return blocks
     blocks.append(
         Paragraph(
             sentence(
@@ -507,13 +576,27 @@ def check_paragraph(check: CheckResult, name: str, lang: str) -> Paragraph:
     )
 
 
+#: beyond this many samples a reduction is written Σ_n, and a table gives the samples' values
+MAX_SAMPLE_TERMS = 8
+#: such a table shows at most this many samples (JSON gives every one)
+MAX_SAMPLE_ROWS = 20
+
+
 def reduction_chain(
     worked_sample: Worked, symbol: sp.Symbol, per_sample: Sequence[float], total: float
 ) -> E.Chain:
-    """∂L/∂p = (∂L⁽¹⁾/∂p + … + ∂L⁽ᴺ⁾/∂p)/N = (numbers)/N = value (or the plain sum)."""
+    """∂L/∂p = (∂L⁽¹⁾/∂p + … + ∂L⁽ᴺ⁾/∂p)/N = (numbers)/N = value (or the plain sum); beyond
+    MAX_SAMPLE_TERMS samples (1/N)·Σ_n ∂L⁽ⁿ⁾/∂p = value, the samples' values in a table."""
     network = worked_sample.network
     names = worked_sample.reduced
     wrt = names.of[symbol]
+    count = E.Num(float(len(per_sample)), str(len(per_sample)))
+    mean = network.spec.reduction == "mean"
+    lhs = names.partial(network.loss, symbol)
+    if len(per_sample) > MAX_SAMPLE_TERMS:
+        summed = E.Sum("n", E.Partial(sample_loss_name("n"), wrt, ("sample", "n", symbol.name)))
+        rule = E.Mul((E.Frac(E.Num(1.0, "1"), count), summed)) if mean else summed
+        return E.equals(lhs, rule, result_num(total))
     partials = E.total(
         *(
             E.Partial(sample_loss_name(n), wrt, ("sample", n, symbol.name))
@@ -521,10 +604,32 @@ def reduction_chain(
         )
     )
     numbers = E.total(*(worked_sample.writer.num(g) for g in per_sample))
-    count = E.Num(float(len(per_sample)), str(len(per_sample)))
-    if network.spec.reduction == "mean":
+    if mean:
         partials, numbers = E.Frac(partials, count), E.Frac(numbers, count)
-    return E.equals(names.partial(network.loss, symbol), partials, numbers, result_num(total))
+    return E.equals(lhs, partials, numbers, result_num(total))
+
+
+def sample_table(
+    worked_sample: Worked, heading: Inlines, values: Sequence[float], *, first: int = 2
+) -> list[Block]:
+    """Samples `first`… and one value each (the first MAX_SAMPLE_ROWS), with a note on how many
+    more there are; sample 1 is the one worked above."""
+    words = worked_sample.words
+    total = len(values)
+    shown = list(enumerate(values, start=1))[first - 1 : first - 1 + MAX_SAMPLE_ROWS]
+    if not shown:
+        return []
+    last = shown[-1][0]
+    intro = (
+        sentence(words["samples_rest"], str(last))
+        if last == total
+        else sentence(words["samples_rest_capped"], str(last), str(total))
+    )
+    rows = tuple(((Text(str(n)),), (Math(result_num(v)),)) for n, v in shown)
+    return [
+        Paragraph(intro),
+        Table(((Text(words["sample"]),), heading), rows, align="rr"),
+    ]
 
 
 def update_rows(
@@ -545,6 +650,45 @@ def update_rows(
     new = initial - rate * gradient
     update = E.Chain(p, (E.Step("←", rule), E.Step("=", numbers), E.Step("=", result_num(new))))
     return Equations((Row(E.equals(grad, result_num(gradient))), Row(update)))
+
+
+def first_update(evaluation: Evaluation) -> OptimizerStep:
+    """The first update of every parameter by the spec's optimizer (torch.optim's numbers)."""
+    from symbp.optim import apply, update_rule
+
+    network = evaluation.network
+    spec = network.spec
+    rule = update_rule(spec.optimizer, spec.learning_rate)
+    names = tuple(p.name for p in network.parameters)
+    return apply(rule, names, evaluation.parameters, evaluation.gradients)
+
+
+def value_update_blocks(
+    worked_sample: Worked, symbol: sp.Symbol, initial: float, gradient: float
+) -> list[Block]:
+    """The value of ∂L/∂p and p's first update: p ← p − η ∂L/∂p, or the spec's optimizer's
+    every equation with p's numbers."""
+    network = worked_sample.network
+    words = worked_sample.words
+    writer = worked_sample.writer
+    optimizer = network.spec.optimizer
+    if optimizer.is_plain_sgd:
+        return [
+            Heading(sentence(words["value_update"], writer.given(network.spec.learning_rate))),
+            update_rows(worked_sample, symbol, initial, gradient),
+        ]
+    from symbp.content.optimizer import parameter_rows, rule_blocks
+
+    update = first_update(worked_sample.evaluation)
+    names = worked_sample.reduced
+    grad = names.partial(network.loss, symbol)
+    parameter = update.parameter(symbol.name)
+    rows = parameter_rows(names, parameter, symbol, writer.digits)
+    return [
+        Heading(sentence(words["optimizer_update_heading"], update.rule.description)),
+        *rule_blocks(update.rule, worked_sample.lang, writer.digits, names.loss),
+        Equations((Row(E.equals(grad, result_num(gradient))), *rows)),
+    ]
 
 
 # -- a weight -------------------------------------------------------------------------------------
@@ -637,15 +781,15 @@ def weight_blocks(
                 )
             )
         )
+        if len(per_sample) > MAX_SAMPLE_TERMS:
+            heading = (Math(E.Partial(sample_loss_name("n"), context.reduced.of[weight.symbol])),)
+            blocks += sample_table(context, heading, per_sample)
     blocks += closed_form_blocks(
         writer, grad, derivation.closed_form, lang, derivation.closed_form_size
     )
     blocks.append(Heading(sentence(words["sign"])))
     blocks += sign_blocks(context, derivation)
-    blocks.append(
-        Heading(sentence(words["value_update"], writer.given(network.spec.learning_rate)))
-    )
-    blocks.append(update_rows(context, weight.symbol, weight.value, gradient))
+    blocks += value_update_blocks(context, weight.symbol, weight.value, gradient)
     if check is not None:
         blocks.append(check_paragraph(check, weight.name, lang))
     return tuple(blocks)
@@ -804,16 +948,16 @@ def bias_blocks(
                 )
             )
         )
+        if len(per_sample) > MAX_SAMPLE_TERMS:
+            heading = (Math(E.Partial(sample_loss_name("n"), context.reduced.of[bias.symbol])),)
+            blocks += sample_table(context, heading, per_sample)
     else:
         gradient = gradient_1
     blocks += closed_form_blocks(
         writer, grad, derivation.closed_form, lang, derivation.closed_form_size
     )
     if bias.trainable:
-        blocks.append(
-            Heading(sentence(words["value_update"], writer.given(network.spec.learning_rate)))
-        )
-        blocks.append(update_rows(context, bias.symbol, bias.value, gradient))
+        blocks += value_update_blocks(context, bias.symbol, bias.value, gradient)
         if check is not None:
             blocks.append(check_paragraph(check, bias.name, lang))
     return tuple(blocks)

@@ -165,7 +165,17 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
         blocks.append(Paragraph(sentence(words["matrices"], generic)))
         blocks += [weight_matrix(network, names, layer, digits) for layer in matrices]
     inputs = [u.a for u in network.inputs]
-    if len(samples) == 1:
+    if network.objective is not None and len(samples) == 1:
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["objective_output"],
+                    _listing(names, inputs, spec.inputs, digits),
+                    names.sym(network.objective.a),
+                )
+            )
+        )
+    elif len(samples) == 1:
         blocks.append(
             Paragraph(
                 sentence(
@@ -178,14 +188,24 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     else:
         blocks.append(_samples_table(network, names, digits, lang))
     if network.biases:
-        biases = [b.symbol for b in network.biases]
-        key = "biases" if spec.bias_trainable else "biases_fixed"
-        values = [b.value for b in network.biases]
-        blocks.append(Paragraph(sentence(words[key], _listing(names, biases, values, digits))))
+        blocks += _bias_paragraphs(network, names, digits, lang)
     if spec.weight_init != "given":
         blocks.append(Paragraph(sentence(words["initial_weights"], spec.weight_init)))
     blocks += activation_blocks(network, lang)
     blocks.append(loss_paragraph(network, names, lang))
+    return blocks
+
+
+def _bias_paragraphs(network: Network, names: Names, digits: int, lang: str) -> list[Block]:
+    """The biases and their values: trainable ones, then fixed ones (each group when any)."""
+    words = labels(lang)
+    blocks: list[Block] = []
+    for key, trainable in (("biases", True), ("biases_fixed", False)):
+        group = [b for b in network.biases if b.trainable is trainable]
+        if not group:
+            continue
+        listing = _listing(names, [b.symbol for b in group], [b.value for b in group], digits)
+        blocks.append(Paragraph(sentence(words[key], listing)))
     return blocks
 
 
@@ -317,6 +337,8 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
     spec = network.spec
     convert = names.converter(constant)
     eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
+    if network.objective is not None and len(spec.samples) == 1:
+        return Paragraph(sentence(words["objective_loss"], names.sym(network.objective.a), eta))
     if len(spec.samples) == 1:
         loss = E.equals(names.sym(network.loss), convert(network.definitions[network.loss]))
         return Paragraph(sentence(words["loss"], loss, eta))
@@ -383,17 +405,73 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
             forward_table(context, every),
         ]
     loss = network.loss
-    blocks += [
-        Heading(sentence(words["the_loss"]), 3),
-        Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked"),
-    ]
+    objective = network.objective is not None
+    blocks.append(Heading(sentence(words["the_objective" if objective else "the_loss"]), 3))
+    if objective and not context.several:
+        # the loss is the output itself: "o1 = o1" says nothing, its value does
+        value = E.equals(writer.sym(loss), writer.num(context.first.loss))
+        blocks.append(Paragraph(sentence(words["objective_value"], value)))
+    else:
+        blocks.append(
+            Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
+        )
+    blocks += loss_term_blocks(context)
     if context.several:
         blocks += _per_sample_forward(context)
     return blocks
 
 
+def loss_term_name(network: Network, symbol: sp.Symbol) -> E.Name:
+    """L_o1: the loss term of output o1 (Mazur's E_o1)."""
+    unit = network.units[symbol.name[2:]]
+    return E.Name("L", Names(network).of[unit.a], plain=symbol.name)
+
+
+def loss_term_blocks(context: Worked) -> list[Block]:
+    """L = L_o1 + L_o2 = numbers = value, and each term worked: L_o1 = ½(o1 − y1)² = … (with
+    several samples, the reduced terms only: each sample's are in the table that follows)."""
+    writer, words, network = context.writer, context.words, context.network
+    if len(network.loss_terms) < 2:
+        return []
+    terms = {
+        symbol: E.Sym(loss_term_name(network, symbol), symbol) for symbol, _ in network.loss_terms
+    }
+    evaluation = context.evaluation
+    if context.several:
+        values = evaluation.loss_terms
+        total = E.equals(
+            context.reduced.sym(network.loss),
+            E.total(*terms.values()),
+            E.total(*(writer.num(values[s.name]) for s in terms)),
+            result_num(evaluation.loss),
+        )
+        reduction = words[f"reduction_{network.spec.reduction}"]
+        return [Paragraph(sentence(words["loss_terms_samples"], reduction, total))]
+    values = context.first.loss_terms
+    total = E.equals(
+        writer.sym(network.loss),
+        E.total(*terms.values()),
+        E.total(*(writer.num(values[s.name]) for s in terms)),
+        writer.num(context.first.loss),
+    )
+    rows = []
+    for symbol, definition in network.loss_terms:
+        formula = writer.formula(definition)
+        rows.append(Row(writer.worked(terms[symbol], formula, values[symbol.name])))
+    return [Paragraph(sentence(words["loss_terms"], total)), Equations(tuple(rows))]
+
+
 def _shown_samples(context: Worked) -> tuple[Evaluation, ...]:
     return context.evaluation.samples[:MAX_SAMPLE_COLUMNS]
+
+
+def _shown_note(context: Worked) -> list[Block]:
+    """Which samples a per-sample table shows, when it cannot show them all."""
+    count = len(context.evaluation.samples)
+    if count <= MAX_SAMPLE_COLUMNS:
+        return []
+    words = context.words
+    return [Paragraph(sentence(words["samples_shown"], str(MAX_SAMPLE_COLUMNS), str(count)))]
 
 
 def _sample_header(
@@ -419,6 +497,11 @@ def _per_sample_forward(context: Worked) -> list[Block]:
                 cells = [(Math(context.reduced.sym(symbol)),)]
                 cells += [(Math(writer.num(s.values[symbol])),) for s in samples]
                 rows.append(tuple(cells))
+    if len(network.loss_terms) > 1:  # each sample's own loss terms L_o1, …
+        for symbol, _ in network.loss_terms:
+            cells = [(Math(E.Sym(loss_term_name(network, symbol))),)]
+            cells += [(Math(writer.num(s.loss_terms[symbol.name])),) for s in samples]
+            rows.append(tuple(cells))
     losses = [s.loss for s in context.evaluation.samples]
     rows.append(
         (
@@ -429,6 +512,7 @@ def _per_sample_forward(context: Worked) -> list[Block]:
     table = Table(_sample_header(context, ""), tuple(rows))
     return [
         Heading(sentence(words["per_sample"]), 3),
+        *_shown_note(context),
         table,
         Equations((Row(_reduction(context, network.loss, losses, context.evaluation.loss)),)),
     ]
@@ -614,7 +698,7 @@ def _paths_for_weight(
         E.Sum("k", E.product(_generic_sub("δ", "k"), _generic_sub("w", "jk"))),
     )
     gradient_rule = E.equals(
-        E.Partial(E.Name("L", plain="L"), E.Name("w", "ij", plain="w_ij")),
+        E.Partial(writer.names.loss, E.Name("w", "ij", plain="w_ij")),
         E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
     )
     reason = sentence(
@@ -682,6 +766,7 @@ def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
         Heading(sentence(words["reduction"]), 3),
         Paragraph(sentence(words["reduction_intro"], reduction, reduction)),
         Equations((Row(example),)),
+        *_shown_note(context),
         Table(header, tuple(rows)),
     ]
 
@@ -694,6 +779,8 @@ def update_blocks(
 ) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
+    if not network.spec.optimizer.is_plain_sgd:
+        return optimizer_update_blocks(context, new_loss, selection or Selection(None))
     names = context.reduced
     rate = network.spec.learning_rate
     eta = E.Sym(E.Name("η", plain="η"))
@@ -724,9 +811,7 @@ def update_blocks(
                 "←",
                 E.total(
                     p,
-                    E.Neg(
-                        E.product(eta, E.Partial(E.Name("L", plain="L"), E.Name("p", plain="p")))
-                    ),
+                    E.Neg(E.product(eta, E.Partial(names.loss, E.Name("p", plain="p")))),
                 ),
             ),
         ),
@@ -735,6 +820,8 @@ def update_blocks(
     # the new loss is a number, not "L = …": L is the loss at the parameters shown above
     loss_after = writer.num(new_loss)
     change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
+    if network.objective is not None:
+        change = change.replace("loss", "objective")
     blocks: list[Block] = [
         Heading(sentence(words["update"])),
         Paragraph(sentence(words["update_intro"], E.equals(eta, writer.given(rate)), rule)),
@@ -746,6 +833,32 @@ def update_blocks(
             blocks.append(Paragraph(sentence(words["updates_table"])))
         blocks.append(update_table(context, rest))
     return [*blocks, Paragraph(sentence(words[change], loss_before, loss_after))]
+
+
+def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selection) -> list[Block]:
+    """The update by the spec's optimizer: its rule, every equation worked for the parameters
+    shown in full, a table row (with the optimizer's state) for each of the others."""
+    from symbp.content.derivation import first_update
+    from symbp.content.optimizer import rule_blocks, worked_update_blocks
+
+    writer, words, network = context.writer, context.words, context.network
+    evaluation = context.evaluation
+    update = first_update(evaluation)
+    names = [p.name for p in network.parameters]
+    worked_names = [name for name in names if selection.worked(name)]
+    rest = [name for name in names if not selection.worked(name)]
+    blocks: list[Block] = [
+        Heading(sentence(words["update"])),
+        *rule_blocks(update.rule, context.lang, writer.digits, context.reduced.loss),
+        *worked_update_blocks(
+            context.reduced, update, worked_names, rest, context.lang, writer.digits
+        ),
+    ]
+    loss_before = E.equals(context.reduced.sym(network.loss), writer.num(evaluation.loss))
+    change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
+    if network.objective is not None:
+        change = change.replace("loss", "objective")
+    return [*blocks, Paragraph(sentence(words[change], loss_before, writer.num(new_loss)))]
 
 
 def verification_blocks(

@@ -47,6 +47,9 @@ _EN: dict[str, str] = {
     "derivative in named steps.",
     "sign": "Why the sign",
     "sign_product": "{}.",
+    "sign_objective": "{} is {} (",
+    "sign_result_output": "So {} is {}: a small increase of {} {} the output {} (the "
+    "objective is that output itself).",
     "sign_factor": "{} is {}, so {} has {} {}.",
     "same_sign": "the same sign as",
     "opposite_sign": "the opposite sign to",
@@ -224,6 +227,62 @@ _EN: dict[str, str] = {
     "difference {}; against the scalar derivation: largest difference {}: {}.",
     "matrix_check_verdict": "Check: every entry of every {}, against torch autograd ({}) and "
     "against the scalar derivation (the table below): {}.",
+    # optimizers
+    "optimizer_intro": "The parameters are updated by {} ({}), with {}.",
+    "optimizer_rule": "For each parameter p, with its gradient {} at the parameters of update "
+    "{} (1 for the first), one update is:",
+    "optimizer_first_round": "At the first update torch starts the momentum buffer as the "
+    "gradient itself:",
+    "optimizer_start": "Before the first update {}.",
+    "optimizer_decoupled": "AdamW decouples the weight decay: it shrinks the parameter "
+    "itself before the step, and the moments never see it.",
+    "optimizer_step_title": "{}: one update by {}",
+    "optimizer_worked": "Every equation of update {} with each parameter's numbers "
+    "(formula = numbers = value):",
+    "optimizer_update_heading": "Value and update ({})",
+    "new_value_short": "new value",
+    "training_title": "{}: {} updates by {}, learning rate {}",
+    "training_title_one": "{}: {} update by {}, learning rate {}",
+    "training_title_plain": "{}: {} gradient-descent steps, learning rate {}",
+    "training_title_plain_one": "{}: {} gradient-descent step, learning rate {}",
+    "training_state": "The optimizer's state {} of every parameter before each update (after "
+    "the previous one; row 0 is the start):",
+    "training_end": "loss {} → {} (row {} is after the last update)",
+    "initial_weights_train": "Initial weights: {}.",
+    "step": "step",
+    "loss_column": "loss",
+    # ∂L/∂a of a unit (derive --wrt)
+    "unit_input": "{} is an input: it reaches {} through every unit it feeds.",
+    "unit_hidden": "{} is a hidden unit's value.",
+    "unit_output": "{} is an output.",
+    "unit_samples": "There are {} samples; a unit's value belongs to one sample, so the steps "
+    "below are sample 1's own loss, and a table after them gives every sample's value.",
+    "unit_is_objective": "{} is the objective itself: {}.",
+    "unit_delta_form": "δ form (one term per unit it feeds)",
+    "unit_delta_reason": "{} reaches the loss only through the pre-activations of the next "
+    "layer, so {}: the same δs that give the weights' gradients.",
+    "unit_delta_output": "The loss depends on {} directly: this is the loss's own derivative.",
+    "unit_value": "Value",
+    "more_samples": "{} more samples (all of them in --format json)",
+    "unit_check": "Check: torch autograd gives {} (difference {}): {}.",
+    "unit_check_fd": "Check: torch autograd gives {} (difference {}), finite differences give "
+    "{} (difference {}): {}.",
+    # loss terms and samples
+    "loss_terms": "The loss is the sum of one term per output: {}.",
+    "loss_terms_samples": "Over the samples ({}), the loss is still the sum of one term per "
+    "output: {}.",
+    "objective_output": "Inputs {}; no targets: the objective is the output {} itself.",
+    "objective_value": "The objective: {}.",
+    "objective_loss": "Objective: the output {} itself (no loss function, no targets); "
+    "learning rate {}.",
+    "the_objective": "The objective",
+    "new_objective": "With the new parameters the objective falls from {} to {}.",
+    "new_objective_rises": "With the new parameters the objective goes from {} to {}.",
+    "samples_rest": "Samples 2 to {} (sample 1 is worked above):",
+    "samples_shown": "The table shows the first {} of the {} samples (every one of them is in "
+    "symbp derive --format json).",
+    "samples_rest_capped": "Samples 2 to {} of {} (sample 1 is worked above; all of them in "
+    "--format json):",
 }
 
 _ZH: dict[str, str] = {
@@ -252,6 +311,8 @@ _ZH: dict[str, str] = {
     "上面的 δ 形式就是同一个导数的分步写法。",
     "sign": "为什么是这个符号",
     "sign_product": "{}。",
+    "sign_objective": "{} 为{}（",
+    "sign_result_output": "所以 {} 为{}：稍微增大 {} 会{}输出 {}（目标函数就是这个输出本身）。",
     "sign_factor": "{} 为{}，所以 {} 与 {}{}。",
     "same_sign": "同号",
     "opposite_sign": "异号",
@@ -404,6 +465,50 @@ _ZH: dict[str, str] = {
     "matrix_check": "检验：每个 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"
     "与标量推导对照：最大差 {}：{}。",
     "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下表）对照：{}。",
+    # optimizers
+    "optimizer_intro": "参数由 {}（{}）更新，{}。",
+    "optimizer_rule": "对每个参数 p，记其梯度为 {}（在第 {} 次更新前的参数处取值，第一次为 1），一次更新为：",
+    "optimizer_first_round": "第一次更新时，torch 直接把动量缓冲设为梯度本身：",
+    "optimizer_start": "第一次更新前 {}。",
+    "optimizer_decoupled": "AdamW 把权重衰减与梯度分开：先直接缩小参数本身，再做一步更新，矩估计不含衰减项。",
+    "optimizer_step_title": "{}：{} 的一次更新",
+    "optimizer_worked": "第 {} 次更新的每个方程，代入各参数的数值（公式 = 数值 = 结果）：",
+    "optimizer_update_heading": "结果与更新（{}）",
+    "new_value_short": "新值",
+    "training_title": "{}：{} 次 {} 更新，学习率 {}",
+    "training_title_one": "{}：{} 次 {} 更新，学习率 {}",
+    "training_title_plain": "{}：{} 步梯度下降，学习率 {}",
+    "training_title_plain_one": "{}：{} 步梯度下降，学习率 {}",
+    "training_state": "每次更新前（即上一次更新后；第 0 行为初始值）各参数的优化器状态 {}：",
+    "training_end": "损失 {} → {}（第 {} 行为最后一次更新之后）",
+    "initial_weights_train": "初始权重：{}。",
+    "step": "步",
+    "loss_column": "损失",
+    # ∂L/∂a of a unit (derive --wrt)
+    "unit_input": "{} 是输入：它通过所连接的每个神经元影响 {}。",
+    "unit_hidden": "{} 是隐藏神经元的值。",
+    "unit_output": "{} 是输出。",
+    "unit_samples": "共有 {} 个样本；神经元的值属于单个样本，因此下面演算样本 1 自己的损失，之后的表格给出每个样本的值。",
+    "unit_is_objective": "{} 就是目标函数本身：{}。",
+    "unit_delta_form": "δ 形式（它连接的每个神经元一项）",
+    "unit_delta_reason": "{} 只通过下一层的加权和影响损失，所以 {}：与权重梯度所用的 δ 相同。",
+    "unit_delta_output": "损失直接依赖于 {}：这就是损失函数自身的导数。",
+    "unit_value": "结果",
+    "more_samples": "另有 {} 个样本（--format json 给出全部）",
+    "unit_check": "验证：torch 自动求导得 {}（差 {}）：{}。",
+    "unit_check_fd": "验证：torch 自动求导得 {}（差 {}），有限差分得 {}（差 {}）：{}。",
+    # loss terms and samples
+    "loss_terms": "损失是每个输出各一项之和：{}。",
+    "loss_terms_samples": "对样本取（{}）后，损失仍是每个输出各一项之和：{}。",
+    "objective_output": "输入 {}；没有目标值：目标函数就是输出 {} 本身。",
+    "objective_value": "目标函数：{}。",
+    "objective_loss": "目标函数就是输出 {} 本身（没有损失函数，也没有目标值）；学习率 {}。",
+    "the_objective": "目标函数",
+    "new_objective": "更新后目标函数从 {} 降到 {}。",
+    "new_objective_rises": "更新后目标函数从 {} 变为 {}。",
+    "samples_rest": "样本 2 至 {}（样本 1 已在上面演算）：",
+    "samples_shown": "表中只列出 {} 个样本（共 {} 个；symbp derive --format json 给出全部）。",
+    "samples_rest_capped": "样本 2 至 {}（共 {} 个；样本 1 已在上面演算；--format json 给出全部）：",
 }
 
 _LABELS = {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}

@@ -169,6 +169,19 @@ def _update(
 
 def update_blocks(mw: MatrixWriter) -> list[Block]:
     words = labels(mw.lang)
+    network = mw.network
+    if not network.spec.optimizer.is_plain_sgd:
+        # the spec's optimizer works entry by entry: its rule, and each parameter's numbers
+        from symbp.content.derivation import first_update
+        from symbp.content.optimizer import rule_blocks, update_table
+
+        update = first_update(mw.form.evaluation)
+        names = [p.name for p in network.parameters]
+        return [
+            mw.section("update"),
+            *rule_blocks(update.rule, mw.lang, loss=mw.names.loss),
+            update_table(mw.names, update, names, mw.lang),
+        ]
     eta = E.Sym(E.Name("η", plain="η"))
     p = E.Sym(E.Name("W", plain="W"))
     rule = E.Chain(

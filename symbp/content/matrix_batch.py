@@ -119,10 +119,9 @@ def forward_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
 
 def forward_blocks(mw: MatrixWriter) -> list[Block]:
     batch = _batch(mw)
-    first = [
-        mw.chain(_capital("A", 0), _capital("X"), mw.activation_grid(batch.a[0], 0)),
-        mw.chain(_capital("Y"), _targets(mw)),
-    ]
+    first = [mw.chain(_capital("A", 0), _capital("X"), mw.activation_grid(batch.a[0], 0))]
+    if mw.network.targets:  # the objective "output" has none
+        first.append(mw.chain(_capital("Y"), _targets(mw)))
     blocks: list[Block] = [
         mw.section("forward"),
         intro_paragraph(mw),

@@ -79,15 +79,17 @@ def forward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
                 E.equals(layer_sym("a", 0), E.Sym(E.Name("x", plain="x"))),
             )
         ),
-        *equations((inputs, targets)),
+        # the objective "output" has no targets
+        *equations((inputs, targets) if network.targets else (inputs,)),
     ]
     for layer in mw.form.layers:
         rows = [r for r in forward_rows(mw, sample, layer) if r is not None]
         blocks += [layer_heading(mw, layer), *equations(rows)]
     loss = network.loss
-    blocks.append(
-        Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
-    )
+    if network.objective is None:  # else L is the output itself, already shown
+        blocks.append(
+            Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
+        )
     return blocks
 
 

@@ -23,6 +23,36 @@ from symbp.graph import Bias, Network, Unit, Weight
 KIND_DELTA, KIND_PARAMETER, KIND_VALUE = 1, 2, 3
 
 _PER_LAYER_BIAS = re.compile(r"b(\d+)")
+#: a source's own label: letters, then an index (w0, b1, theta4)
+_INDEXED = re.compile(r"([A-Za-z]+)(\d+)")
+#: Greek letters a source's labels spell out (theta4 is θ₄)
+_GREEK_WORDS = {
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "eta": "η",
+    "theta": "θ",
+    "lambda": "λ",
+    "mu": "μ",
+    "tau": "τ",
+    "phi": "φ",
+    "omega": "ω",
+}
+
+
+def source_name(name: str) -> Name:
+    """A name the spec gives (weight_names, bias_names), written as its source writes it: a
+    letter or spelled-out Greek letter and an index is subscripted (w0 is w₀, theta4 is θ₄);
+    any other word stays as it is. It is typed (and printed in text) as given."""
+    indexed = _INDEXED.fullmatch(name)
+    if indexed:
+        letters, index = indexed.groups()
+        base = _GREEK_WORDS.get(letters, letters)
+        if len(base) == 1:
+            return Name(base, index, plain=name)
+    return Name(name, plain=name)
 
 
 def unit_name(unit: Unit, n_layers: int) -> Name:
@@ -45,7 +75,7 @@ def weight_name(weight: Weight, numbering: str) -> Name:
             plain=weight.name,
         )
     if numbering == "explicit":
-        return Name(weight.name, plain=weight.name)
+        return source_name(weight.name)
     return Name("w", str(weight.position + 1), plain=weight.name)
 
 
@@ -54,8 +84,18 @@ class Names:
     """Every symbol's written name and its place in the network's order, for one network."""
 
     network: Network
-    #: the loss as written: L, or L⁽¹⁾ while a derivation works one sample of several
+    #: the loss as written: L, or L⁽¹⁾ while a derivation works one sample of several; under
+    #: the objective "output" with one sample, the output itself (∂o1/∂w, as CS231n writes it)
     loss: Name = Name("L", plain="L")
+
+    def __post_init__(self) -> None:
+        objective = self.network.objective
+        if (
+            objective is not None
+            and len(self.network.spec.samples) == 1
+            and self.loss == Name("L", plain="L")
+        ):
+            object.__setattr__(self, "loss", unit_name(objective, len(self.network.layers)))
 
     @cached_property
     def of(self) -> dict[sp.Symbol, Name]:
@@ -82,7 +122,7 @@ class Names:
             return Name("b", layer.group(1), plain=bias.name)
         if len(bias.targets) == 1 and bias.name == f"b_{bias.targets[0].name}":
             return Name("b", unit_name(bias.targets[0], n_layers), plain=bias.name)
-        return Name(bias.name, plain=bias.name)
+        return source_name(bias.name)
 
     @cached_property
     def rank(self) -> dict[sp.Symbol, Rank]:

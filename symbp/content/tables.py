@@ -121,21 +121,26 @@ def step_blocks(
     )
 
 
-def training_blocks(run: TrainingRun, title: str, initial: str = "given") -> tuple[Block, ...]:
-    """One row per step: the loss and every parameter before that step's update."""
+def training_blocks(
+    run: TrainingRun, title: str, initial: str = "given", lang: str = "en"
+) -> tuple[Block, ...]:
+    """One row per step: the loss and every parameter before that step's update; then, for an
+    optimizer with state (momentum, Adam's moments), that state per step in a table of its own."""
+    words = labels(lang)
     count = len(run.steps) - 1
     eta = E.equals(
         E.Sym(E.Name("η", plain="η")), E.Num(run.learning_rate, given(run.learning_rate))
     )
-    plural = "s" if count != 1 else ""
-    blocks: list[Block] = [
-        Heading(
-            (Text(f"{title}: {count} gradient-descent step{plural}, learning rate "), Math(eta)), 1
-        )
-    ]
+    rule = run.rule
+    one = "_one" if count == 1 else ""
+    if rule is None or rule.optimizer.is_plain_sgd:
+        heading = sentence(words["training_title_plain" + one], title, str(count), eta)
+    else:
+        heading = sentence(words["training_title" + one], title, str(count), rule.description, eta)
+    blocks: list[Block] = [Heading(heading, 1)]
     if initial != "given":
-        blocks.append(Paragraph(_cell(f"Initial weights: {initial}.")))
-    header = (_cell("step"), _cell("loss"), *(_cell(name) for name in run.names))
+        blocks.append(Paragraph(sentence(words["initial_weights_train"], initial)))
+    header = (_cell(words["step"]), _cell(words["loss_column"]), *(_cell(n) for n in run.names))
     rows = [
         (
             _cell(str(step.step)),
@@ -145,11 +150,27 @@ def training_blocks(run: TrainingRun, title: str, initial: str = "given") -> tup
         for step in run.steps
     ]
     blocks.append(Table(header, tuple(rows), align="r" * len(header)))
+    for variable in rule.state if rule is not None else ():
+        state_header = (_cell(words["step"]), *(_cell(n) for n in run.names))
+        state_rows = []
+        for step in run.steps:
+            values = step.state.buffer(variable.key)
+            cells = (
+                tuple(_cell("") for _ in run.names)
+                if values is None
+                else tuple(_cell(result(v)) for v in values)
+            )
+            state_rows.append((_cell(str(step.step)), *cells))
+        symbol = E.Sym(E.Name(variable.key, plain=variable.key))
+        blocks.append(Paragraph(sentence(words["training_state"], symbol)))
+        blocks.append(Table(state_header, tuple(state_rows), align="r" * len(state_header)))
     blocks.append(
         Paragraph(
-            _cell(
-                f"loss {result(run.losses[0])} → {result(run.losses[-1])} "
-                f"(row {count} is after the last update)"
+            sentence(
+                words["training_end"],
+                result(run.losses[0]),
+                result(run.losses[-1]),
+                str(count),
             )
         )
     )

@@ -9,9 +9,17 @@ from symbp.train import TrainingRun
 
 
 def training_csv(run: TrainingRun) -> str:
+    """step, loss, every parameter, then the optimizer's state before the step (b_w1, m_w1,
+    v_w1, …; empty where it does not exist yet, as SGD's buffer before the first update)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("step", "loss", *run.names))
+    keys = run.state_keys
+    state_columns = [f"{key}_{name}" for key in keys for name in run.names]
+    writer.writerow(("step", "loss", *run.names, *state_columns))
     for step in run.steps:
-        writer.writerow((step.step, repr(step.loss), *(repr(p) for p in step.parameters)))
+        state: list[str] = []
+        for key in keys:
+            values = step.state.buffer(key)
+            state += [""] * len(run.names) if values is None else [repr(v) for v in values]
+        writer.writerow((step.step, repr(step.loss), *(repr(p) for p in step.parameters), *state))
     return buffer.getvalue()

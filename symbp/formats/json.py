@@ -17,8 +17,9 @@ import sympy as sp
 
 from symbp.content.blocks import Block, Equations, Row
 from symbp.content.derivation import Worked, add_delta_partials, delta_row, worked
-from symbp.derive import BiasDerivation, Derivation, LocalDerivative
+from symbp.derive import BiasDerivation, Derivation, LocalDerivative, UnitDerivation
 from symbp.formats import latex, mathml, text
+from symbp.graph import Network
 from symbp.handcheck.judge import Diagnosis, HandReport, Judgement
 from symbp.numeric import Evaluation
 from symbp.torch_check import CheckResult
@@ -26,6 +27,8 @@ from symbp.train import TrainingRun
 
 if TYPE_CHECKING:
     from symbp.matrices import Layer, MatrixForm
+    from symbp.optim import OptimizerStep, UpdateRule
+    from symbp.torch_check import UnitCheck
 
 
 def strict(value: Any) -> Any:
@@ -117,11 +120,23 @@ def derivation_document(
             Row(writer.worked(grad, delta_form, first.gradient(weight.name), final=True))
         ),
         "gradient": gradient,
-        "updated_value": weight.value - network.spec.learning_rate * gradient,
+        "updated_value": _updated_value(evaluation, weight.name),
     }
     if check is not None:
         document["check"] = _check_entry(check, weight.name)
     return document
+
+
+def _updated_value(evaluation: Evaluation, name: str) -> float:
+    """The parameter after the first update by the spec's optimizer (p − η·∂L/∂p by default)."""
+    network = evaluation.network
+    spec = network.spec
+    position = network.parameter(name).position
+    if spec.optimizer.is_plain_sgd:
+        return evaluation.parameters[position] - spec.learning_rate * evaluation.gradients[position]
+    from symbp.content.derivation import first_update
+
+    return first_update(evaluation).new_parameters[position]
 
 
 def bias_derivation_document(
@@ -149,6 +164,8 @@ def bias_derivation_document(
         "closed_form_omitted_size": derivation.closed_form_size,
         "gradient": gradient,
     }
+    if bias.trainable:
+        document["updated_value"] = _updated_value(evaluation, bias.name)
     if check is not None and bias.trainable:
         document["check"] = _check_entry(check, bias.name)
     return document
@@ -165,14 +182,16 @@ def _check_entry(check: CheckResult, name: str) -> dict[str, Any]:
 
 
 def derivations_document(
-    derivations: tuple[Derivation | BiasDerivation, ...],
+    derivations: Sequence[Derivation | BiasDerivation | UnitDerivation],
     evaluation: Evaluation,
     check: CheckResult | None = None,
+    unit_checks: Sequence[UnitCheck] | None = None,
 ) -> str:
     network = evaluation.network
     context = worked(evaluation, 4, "en")
     weights = [d for d in derivations if isinstance(d, Derivation)]
     biases = [d for d in derivations if isinstance(d, BiasDerivation)]
+    units = [d for d in derivations if isinstance(d, UnitDerivation)]
     document: dict[str, Any] = {
         "title": network.spec.title,
         "loss": evaluation.loss,
@@ -183,7 +202,130 @@ def derivations_document(
     }
     if biases:
         document["bias_derivations"] = [bias_derivation_document(b, context, check) for b in biases]
+    if units:
+        checks = {c.name: c for c in unit_checks or ()}
+        document["unit_derivations"] = [
+            unit_derivation_document(u, context, checks.get(u.unit.name)) for u in units
+        ]
+    document.update(values_document(evaluation))
     return dump(document)
+
+
+# -- values a source prints: loss terms, ∂L/∂a, every sample ------------------------------------
+
+
+def sample_entries(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Every sample's own forward values, loss, loss terms and gradients (all of them)."""
+    network = evaluation.network
+    inputs = {unit.name for unit in network.inputs}
+    return [
+        {
+            "sample": index + 1,
+            "inputs": [sample.values[unit.a] for unit in network.inputs],
+            "targets": [sample.values[y] for y in network.targets],
+            "forward": sample.forward_values,
+            "loss": sample.loss,
+            "loss_terms": sample.loss_terms,
+            "gradients": sample.named_gradients,
+            "input_gradients": {k: v for k, v in sample.unit_gradients.items() if k in inputs},
+            "activation_gradients": {
+                k: v for k, v in sample.unit_gradients.items() if k not in inputs
+            },
+        }
+        for index, sample in enumerate(evaluation.per_sample)
+    ]
+
+
+def forward_document(evaluation: Evaluation) -> str:
+    """The forward pass as data: sample 1's z and a (or the one sample's), L, the loss terms,
+    and every sample's own values."""
+    network = evaluation.network
+    return dump(
+        {
+            "title": network.spec.title,
+            "loss": evaluation.loss,
+            "samples": len(network.spec.samples),
+            "reduction": network.spec.reduction,
+            "forward": evaluation.per_sample[0].forward_values,
+            **values_document(evaluation),
+        }
+    )
+
+
+def values_document(evaluation: Evaluation) -> dict[str, Any]:
+    """What a derivation's JSON adds: the objective, the loss terms, ∂L/∂a (sample 1's own
+    loss) and every sample's numbers."""
+    objective = evaluation.network.objective
+    return {
+        "objective": "loss" if objective is None else objective.name,
+        "loss_terms": evaluation.loss_terms,
+        "unit_gradients": evaluation.per_sample[0].unit_gradients,
+        "per_sample": sample_entries(evaluation),
+    }
+
+
+def unit_derivation_document(
+    derivation: UnitDerivation, context: Worked, check: UnitCheck | None = None
+) -> dict[str, Any]:
+    """∂L/∂a for one unit: its paths, upstream terms, δs, δ form, closed form and value."""
+    from symbp.content.derivation import shown_factors
+
+    writer = context.writer
+    network = derivation.network
+    evaluation = context.evaluation
+    first = context.first
+    unit = derivation.unit
+    add_delta_partials(writer, derivation.deltas, first)
+    last = len(network.layers) - 1
+    kind = "input" if unit.layer == 0 else "output" if unit.layer == last else "hidden"
+    value = first.unit_gradients[unit.name]
+    grad = writer.partial(network.loss, unit.a)
+    delta_form = writer.formula(derivation.delta_form)
+    document: dict[str, Any] = {
+        "unit": unit.name,
+        "kind": kind,
+        "value": first.values[unit.a],
+        "path_count": derivation.path_count,
+        "paths": [
+            {
+                "factors": [_factor(context, f) for f in shown_factors(network, path)],
+                "value": first.value(path.formula),
+            }
+            for path in derivation.paths
+        ],
+        "upstream": [
+            {
+                "through": term.child.name,
+                "formula": text.math(writer.formula(term.formula)),
+                "value": first.value(term.formula),
+            }
+            for term in derivation.upstream
+        ],
+        "deltas": [
+            {
+                "symbol": text.math(writer.sym(d.symbol)),
+                "unit": d.unit.name,
+                "formula": text.math(writer.formula(d.formula)),
+                "value": first.values[d.symbol],
+                **_rich(delta_row(writer, d)),
+            }
+            for d in derivation.deltas
+        ],
+        "delta_form": text.math(delta_form),
+        "delta_form_step": _rich(Row(writer.worked(grad, delta_form, value, final=True))),
+        "closed_form": None
+        if derivation.closed_form is None
+        else text.math(writer.formula(derivation.closed_form)),
+        "gradient": value,
+        "per_sample": [s.unit_gradients[unit.name] for s in evaluation.per_sample],
+    }
+    if check is not None:
+        document["check"] = {
+            "torch": check.torch,
+            "finite_difference": check.finite_difference,
+            "passed": check.passed,
+        }
+    return document
 
 
 def check_document(check: CheckResult, title: str) -> str:
@@ -214,42 +356,104 @@ def check_document(check: CheckResult, title: str) -> str:
 
 
 def step_document(
-    evaluation: Evaluation, new_parameters: tuple[float, ...], new_loss: float, learning_rate: float
+    evaluation: Evaluation,
+    new_parameters: tuple[float, ...],
+    new_loss: float,
+    learning_rate: float,
+    update: OptimizerStep | None = None,
 ) -> str:
     network = evaluation.network
-    return dump(
-        {
-            "title": network.spec.title,
-            "learning_rate": learning_rate,
-            "loss_before": evaluation.loss,
-            "loss_after": new_loss,
-            "weights": [
-                {"name": p.name, "value": p.value, "gradient": g, "updated": new}
-                for p, g, new in zip(
-                    network.parameters, evaluation.gradients, new_parameters, strict=True
-                )
-            ],
-        }
-    )
+    document: dict[str, Any] = {
+        "title": network.spec.title,
+        "learning_rate": learning_rate,
+        "loss_before": evaluation.loss,
+        "loss_after": new_loss,
+        "weights": [
+            {"name": p.name, "value": p.value, "gradient": g, "updated": new}
+            for p, g, new in zip(
+                network.parameters, evaluation.gradients, new_parameters, strict=True
+            )
+        ],
+    }
+    if update is not None:
+        document["optimizer"] = optimizer_document(update.rule)
+        document["round"] = update.round
+        for entry, steps in zip(document["weights"], update_entries(network, update), strict=True):
+            entry.update(steps)
+    return dump(document)
+
+
+def optimizer_document(rule: UpdateRule) -> dict[str, Any]:
+    """The optimizer, its settings and its equations (text and LaTeX), for JSON."""
+    from symbp.content.optimizer import first_round_rows, rule_rows
+
+    return {
+        "name": rule.name,
+        "description": rule.description,
+        "learning_rate": rule.learning_rate,
+        "settings": dict(rule.optimizer.settings()),
+        "state": [{"key": v.key, "meaning": v.meaning} for v in rule.state],
+        "equations": [{"text": text.chain(row.chain), **_rich(row)} for row in rule_rows(rule)],
+        "first_round": [
+            {"text": text.chain(row.chain), **_rich(row)} for row in first_round_rows(rule)
+        ],
+    }
+
+
+def update_entries(network: Network, update: OptimizerStep) -> list[dict[str, Any]]:
+    """Per parameter: the state before and after, and every equation worked with its value."""
+    from symbp.content.names import Names
+    from symbp.content.optimizer import parameter_rows
+
+    names = Names(network)
+    symbols = {p.name: p.symbol for p in network.parameters}
+    entries = []
+    for name in update.names:
+        parameter = update.parameter(name)
+        rows = parameter_rows(names, parameter, symbols[name])
+        entries.append(
+            {
+                "state_before": parameter.state_before,
+                "state_after": parameter.state_after,
+                "equations": [
+                    {
+                        "target": update.rule.text_names[target],
+                        "value": parameter.values[target],
+                        "text": text.chain(row.chain),
+                        **_rich(row),
+                    }
+                    for (target, _), row in zip(parameter.equations, rows, strict=True)
+                ],
+            }
+        )
+    return entries
+
+
+def _buffer(values: tuple[float, ...] | None) -> list[float] | None:
+    return None if values is None else list(values)
 
 
 def training_document(run: TrainingRun, title: str) -> str:
-    return dump(
-        {
-            "title": title,
-            "learning_rate": run.learning_rate,
-            "parameters": list(run.names),
-            "steps": [
-                {
-                    "step": step.step,
-                    "loss": step.loss,
-                    "parameters": list(step.parameters),
-                    "gradients": list(step.gradients),
-                }
-                for step in run.steps
-            ],
-        }
-    )
+    document: dict[str, Any] = {
+        "title": title,
+        "learning_rate": run.learning_rate,
+        "parameters": list(run.names),
+        "steps": [
+            {
+                "step": step.step,
+                "loss": step.loss,
+                "parameters": list(step.parameters),
+                "gradients": list(step.gradients),
+                # the optimizer's state before this update (after the previous one); null
+                # where it does not exist yet (SGD's momentum buffer before the first update)
+                "state": {key: _buffer(step.state.buffer(key)) for key in run.state_keys},
+            }
+            for step in run.steps
+        ],
+    }
+    if run.rule is not None:
+        document["optimizer"] = optimizer_document(run.rule)
+    return dump(document)
 
 
 # -- hand reports -------------------------------------------------------------------------------

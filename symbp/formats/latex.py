@@ -97,7 +97,14 @@ RELATIONS = {
 }
 _FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "log": r"\log", "max": r"\max", "f": "f"}
 #: names that are signs rather than letters: the vector of ones
-_SIGNS = {"𝟏": r"\mathbf{1}"}
+#: bases written with an accent: an optimizer's bias-corrected moments and decayed values
+_SIGNS = {
+    "𝟏": r"\mathbf{1}",
+    "m̂": r"\hat{m}",
+    "v̂": r"\hat{v}",
+    "g̃": r"\tilde{g}",
+    "p̃": r"\tilde{p}",
+}
 
 
 # -- math -----------------------------------------------------------------------------------------

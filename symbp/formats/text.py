@@ -7,6 +7,7 @@ numbers; brackets go where the display tree's precedence puts them, exactly as i
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from collections.abc import Iterable
 
 from symbp.content import blocks as B
@@ -143,6 +144,19 @@ def _wrap(parts: Iterable[B.Inline], initial: str, subsequent: str) -> list[str]
 # -- blocks ---------------------------------------------------------------------------------------
 
 
+def width(text: str) -> int:
+    """How many columns a line takes: an accent (m̂, g̃) combines with its letter."""
+    return sum(1 for char in text if not unicodedata.combining(char))
+
+
+def _ljust(text: str, size: int) -> str:
+    return text + " " * (size - width(text))
+
+
+def _rjust(text: str, size: int) -> str:
+    return " " * (size - width(text)) + text
+
+
 def _aligned(rows: tuple[B.Row, ...]) -> list[str]:
     """Rows as columns: every member padded so that the relations line up."""
     cells = []
@@ -151,17 +165,17 @@ def _aligned(rows: tuple[B.Row, ...]) -> list[str]:
         relations = [step.relation for step in row.chain.steps]
         tag = inline(row.tag)
         cells.append((tag, members, relations))
-    tag_width = max(len(tag) for tag, _, _ in cells)
+    tag_width = max(width(tag) for tag, _, _ in cells)
     columns = max(len(members) for _, members, _ in cells)
     widths = [
-        max((len(m[i]) for _, m, _ in cells if i < len(m) - 1), default=0) for i in range(columns)
+        max((width(m[i]) for _, m, _ in cells if i < len(m) - 1), default=0) for i in range(columns)
     ]
     lines = []
     for tag, members, relations in cells:
-        pieces = [tag.ljust(tag_width) + "  "] if tag_width else []
+        pieces = [_ljust(tag, tag_width) + "  "] if tag_width else []
         for i, member in enumerate(members):
             last = i == len(members) - 1
-            pieces.append(member if last else member.ljust(widths[i]))
+            pieces.append(member if last else _ljust(member, widths[i]))
             if not last:
                 pieces.append(f" {relations[i]} ")
         lines.append("  " + "".join(pieces).rstrip())
@@ -173,7 +187,7 @@ def _stacked(rows: tuple[B.Row, ...]) -> list[str]:
     for row in rows:
         tag = inline(row.tag) + " " if row.tag else ""
         lhs = tag + math(row.chain.lhs)
-        pad = " " * len(lhs)
+        pad = " " * width(lhs)
         for position, step in enumerate(row.chain.steps):
             lead = lhs if position == 0 else pad
             if step.split and isinstance(step.expr, E.Add):
@@ -189,11 +203,11 @@ def _table(item: B.Table) -> list[str]:
     rows = [[inline(cell) for cell in item.header]] + [
         [inline(cell) for cell in row] for row in item.rows
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(item.header))]
+    widths = [max(width(row[i]) for row in rows) for i in range(len(item.header))]
     lines = []
     for row in rows:
         cells = [
-            cell.rjust(widths[i]) if item.alignment[i] == "r" else cell.ljust(widths[i])
+            _rjust(cell, widths[i]) if item.alignment[i] == "r" else _ljust(cell, widths[i])
             for i, cell in enumerate(row)
         ]
         lines.append("  " + "  ".join(cells).rstrip())

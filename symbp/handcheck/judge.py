@@ -169,6 +169,7 @@ def check_hand(
     truth = table.values(compiled.evaluate())
     by_symbol = {table.by_key[k].symbol: v for k, v in truth.items()}
     entries = _resolve(hand, table)
+    _check_updates_are_plain(spec, entries, table)
     deadline = time.monotonic() + ALGEBRA_BUDGET
     written: dict[str, _Written] = {}
     formulas: dict[str, ParsedFormula] = {}
@@ -220,6 +221,21 @@ def _learning_rate(*choices: float | None) -> float:
     if not math.isfinite(rate) or rate <= 0:
         raise HandInputError(f"the learning rate must be a positive finite number, not {rate:g}")
     return rate
+
+
+def _check_updates_are_plain(
+    spec: NetworkSpec, entries: Mapping[str, HandEntry], table: QuantityTable
+) -> None:
+    """Updated weights are judged as plain gradient descent; refuse them under another
+    optimizer rather than call a right Adam or momentum step wrong."""
+    if spec.optimizer.is_plain_sgd:
+        return
+    for key in entries:
+        if table.by_key[key].kind == "update":
+            raise HandInputError(
+                f"{key}: this network updates with {spec.optimizer.name}; check-hand judges "
+                "its forward values and gradients, and updates of plain gradient descent only"
+            )
 
 
 def _resolve(hand: HandCalculation, table: QuantityTable) -> dict[str, HandEntry]:

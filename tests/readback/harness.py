@@ -128,8 +128,10 @@ def mathml_mismatches(blocks: Iterable[Block], html: str, where: str) -> tuple[i
     from latex2mathml.converter import convert
 
     pieces, _ = html_latex(blocks)
-    expected = {convert(piece, display="block" if piece.startswith(r"\begin") else "inline")
-                for piece in pieces}
+    expected = {
+        convert(piece, display="block" if piece.startswith(r"\begin") else "inline")
+        for piece in pieces
+    }
     found = re.findall(r"<math\b.*?</math>", html, flags=re.S)
     problems = [
         f"{where}: <math> {number + 1} is not the conversion of the blocks' LaTeX:\n  {shown}"
@@ -187,13 +189,10 @@ def handout_results(problem: Problem, lang: str, label: str) -> Results:
     return Results(outcomes, compared, problems)
 
 
-def derivation_results(problem: Problem, label: str) -> Results:
-    """Read back every parameter's derivation (derivations(None)) in LaTeX and text."""
+def blocks_results(problem: Problem, blocks: tuple[Block, ...], where: str) -> Results:
+    """Read back any result's blocks (a derivation, an optimizer step) in LaTeX and text."""
     tables = value_tables(problem)
-    derivations = problem.derivations(None)
-    blocks = derivations.blocks()  # built once: every format prints these
-    document = Document(derivations.title(), derivations.lang, blocks)
-    where = f"{label} derivations"
+    document = Document(where, "en", blocks)
     tex = formats.render(document, "latex")
     outcomes = {
         "latex": read_and_check(
@@ -202,3 +201,14 @@ def derivation_results(problem: Problem, label: str) -> Results:
         "text": read_and_check(text_sources(blocks), text_reader.read, tables.text, where + ".txt"),
     }
     return Results(outcomes, 0, [])
+
+
+def derivation_results(problem: Problem, label: str) -> Results:
+    """Read back every parameter's derivation (derivations(None)) in LaTeX and text."""
+    return blocks_results(problem, problem.derivations(None).blocks(), f"{label} derivations")
+
+
+def unit_results(problem: Problem, label: str) -> Results:
+    """Read back ∂L/∂a of every unit (derive --wrt) in LaTeX and text."""
+    units = list(problem.network.units)
+    return blocks_results(problem, problem.derivations(units).blocks(), f"{label} units")

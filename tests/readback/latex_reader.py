@@ -101,6 +101,8 @@ _GREEK = {
     r"\omega",
     r"\Delta",
 }
+#: commands that write a name: \mathit{vmax}, an accented letter \hat{m}, \tilde{g}
+_NAME_COMMANDS = {r"\mathit", r"\hat", r"\tilde"}
 _NAMED_FUNCTIONS = {
     r"\sigma": "sigma",
     r"\tanh": "tanh",
@@ -181,11 +183,15 @@ class _Parser:
         return self.term()
 
     def term(self) -> Node:
-        """A product: factors side by side or joined by \\cdot, \\times."""
+        """A product: factors side by side or joined by \\cdot, \\times; a / b (a fraction too
+        wide for its line, written with a slash) divides, left to right like a product."""
         node = self.power()
         while True:
             text = self.peek_text()
-            if text in (r"\cdot", r"\times"):
+            if text == "/":
+                self.next()
+                node = Binary("/", node, self.power())
+            elif text in (r"\cdot", r"\times"):
                 self.next()
                 if self.peek_text() == "-":  # "a \times -b" reads as a × (−b)
                     self.next()
@@ -265,7 +271,7 @@ class _Parser:
             self.next()
             self.next()
             return Function("exp", (self.argument(),))
-        if token.kind == "letter" or text in _GREEK or text == r"\mathit":
+        if token.kind == "letter" or text in _GREEK or text in _NAME_COMMANDS:
             return Name(self.name())
         raise Unreadable(f"unexpected {text!r}")
 
@@ -275,7 +281,7 @@ class _Parser:
         """A name's spelling: base, subscripts, a parenthesised superscript, primes."""
         token = self.next()
         spelling = token.text
-        if token.text == r"\mathit":
+        if token.text in _NAME_COMMANDS:
             spelling += "{" + self.raw_group() + "}"
         while True:
             text = self.peek_text()

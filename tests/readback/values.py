@@ -18,10 +18,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symbp import optim
 from symbp.api import Problem
 from symbp.content.derivation import sample_loss_name
 from symbp.content.expr import Name
+from symbp.content.handout import loss_term_name
 from symbp.content.names import Names
+from symbp.content.optimizer import BASES, HYPERPARAMETERS, state_name
 from symbp.formats import latex as latex_format
 from symbp.formats import text as text_format
 from symbp.graph import Network
@@ -96,6 +99,29 @@ def value_tables(problem: Problem) -> ValueTables:
             put_partial(
                 loss, worked.of[route.unit.a], _evaluated(route.upstream_formula, first.values)
             )
+
+    # ∂L/∂a of every unit, inputs too (derive --wrt), at the worked sample
+    for unit_name, value in first.unit_gradients.items():
+        put_partial(loss, worked.of[network.units[unit_name].a], value)
+
+    # the loss terms L_o1, …: sample 1's own with one sample, else the reduced ones
+    terms = evaluation.loss_terms if several else first.loss_terms
+    for symbol, _ in network.loss_terms:
+        put(loss_term_name(network, symbol), terms[symbol.name])
+
+    # the optimizer's first update: its hyperparameters and every parameter's state
+    update = problem.step().update
+    if update is not None:
+        for symbol, name in HYPERPARAMETERS.items():
+            if symbol in update.rule.hyperparameters:
+                put(name, update.rule.hyperparameters[symbol])
+        put(HYPERPARAMETERS[optim.T], float(update.round))
+        for parameter in network.parameters:
+            numbers = update.parameter(parameter.name)
+            own = reduced.of[parameter.symbol]
+            for symbol, value in numbers.values.items():
+                if symbol in BASES:
+                    put(state_name(symbol, own, update.round), value)
 
     # the gradients: reduced under L, each sample's under L⁽ⁿ⁾
     parameters = network.parameters

@@ -1,0 +1,426 @@
+"""An optimizer's update as blocks: its rule, and every equation of it worked per parameter.
+
+optim.py gives each optimizer as equations in sympy (target = formula, in named symbols) and the
+numbers of one update in torch.optim's own order of operations. Here the equations become
+display trees, once for every format: the rule in the general names torch's documentation uses
+(p, g = ∂L/∂p, b, m, v, m̂, v̂, written as assignments ← from one update to the next), and for
+each parameter the same equations in that parameter's names, as formula = numbers = value.
+
+A parameter's state after update t is written with the update's number as a superscript and the
+parameter as a subscript (m⁽¹⁾ of w1, text m_w1⁽¹⁾); the learning rate is η, as in every other
+update symbp shows (torch's documentation calls it γ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symbp import optim as O
+from symbp.content import expr as E
+from symbp.content.blocks import (
+    Block,
+    Equations,
+    Heading,
+    Inlines,
+    Math,
+    Paragraph,
+    Row,
+    Table,
+    Text,
+    sentence,
+)
+from symbp.content.labels import labels
+from symbp.content.names import Names, constant
+from symbp.content.numbers import computed_num, given_num, result, result_num
+from symbp.graph import Network
+from symbp.optim import OptimizerStep, ParameterUpdate, UpdateRule
+
+#: a parameter's intermediate or state quantity: its written base
+BASES: dict[sp.Symbol, str] = {
+    O.G_DECAYED: "g̃",
+    O.P_DECAYED: "p̃",
+    O.B_PREV: "b",
+    O.B_NEW: "b",
+    O.D_NESTEROV: "d",
+    O.M_PREV: "m",
+    O.M_NEW: "m",
+    O.V_PREV: "v",
+    O.V_NEW: "v",
+    O.VMAX_PREV: "vmax",
+    O.VMAX_NEW: "vmax",
+    O.M_HAT: "m̂",
+    O.V_HAT: "v̂",
+}
+#: quantities of the previous update (t − 1); the rest belong to this one (t)
+PREVIOUS = frozenset({O.B_PREV, O.M_PREV, O.V_PREV, O.VMAX_PREV})
+#: the hyperparameters as written; η for the learning rate, as every other update symbp shows
+HYPERPARAMETERS: dict[sp.Symbol, E.Name] = {
+    O.GAMMA: E.Name("η", plain="η"),
+    O.MU: E.Name("μ", plain="μ"),
+    O.TAU: E.Name("τ", plain="τ"),
+    O.LAMBDA: E.Name("λ", plain="λ"),
+    O.BETA1: E.Name("β", "1", plain="β1"),
+    O.BETA2: E.Name("β", "2", plain="β2"),
+    O.EPS: E.Name("ε", plain="ε"),
+    O.T: E.Name("t", plain="t"),
+}
+#: the order a sum's terms are written in: the old value first, then the gradient, then the
+#: new state (β1·m + (1 − β1)·g, p − η·b); hyperparameters rank last so that they never decide
+_RANKS: dict[sp.Symbol, float] = {
+    **dict.fromkeys(HYPERPARAMETERS, 9.0),
+    O.P_PREV: 1.0,
+    O.P_DECAYED: 1.0,
+    **dict.fromkeys(PREVIOUS, 2.0),
+    O.G: 3.0,
+    O.G_DECAYED: 3.0,
+    O.B_NEW: 4.0,
+    O.D_NESTEROV: 4.0,
+    O.M_NEW: 4.0,
+    O.V_NEW: 4.0,
+    O.VMAX_NEW: 4.0,
+    O.M_HAT: 5.0,
+    O.V_HAT: 5.0,
+}
+#: a product's factor order: hyperparameters, values, then compound factors, the gradient last
+#: ((1 − β1)·g, η·m̂, p·(1 − η·λ))
+_KINDS: dict[sp.Symbol, int] = {
+    **dict.fromkeys(HYPERPARAMETERS, 1),
+    O.G: 5,
+    O.G_DECAYED: 5,
+}
+_OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}
+
+
+@dataclass(frozen=True)
+class _RuleConverter(E.Converter):
+    """The content model's converter, with max (amsgrad) as a function."""
+
+    def _factor_key(self, factor: sp.Basic) -> tuple[object, ...]:
+        # the gradient, or a power of it, comes last: (1 − β2)·g², not g²·(1 − β2)
+        if factor.free_symbols & {O.G, O.G_DECAYED}:
+            return (6, self._ranks(factor), sp.default_sort_key(factor))
+        return super()._factor_key(factor)
+
+    def _function(self, expr: sp.Basic) -> E.Node:
+        if isinstance(expr, sp.Max):
+            return E.Call("max", tuple(self.convert(arg) for arg in expr.args))
+        return super()._function(expr)
+
+
+def _converter(names: Mapping[sp.Symbol, E.Name]) -> _RuleConverter:
+    ranks = {symbol: (rank,) for symbol, rank in _RANKS.items()}
+    return _RuleConverter(names, ranks, _KINDS, constant)
+
+
+def _is_state(symbol: sp.Symbol) -> bool:
+    return symbol in (O.B_NEW, O.M_NEW, O.V_NEW, O.VMAX_NEW)
+
+
+# -- the rule, in general names -----------------------------------------------------------------
+
+
+def _general_names() -> dict[sp.Symbol, E.Name]:
+    names: dict[sp.Symbol, E.Name] = dict(HYPERPARAMETERS)
+    names[O.P_PREV] = names[O.P_NEW] = E.Name("p", plain="p")
+    names[O.G] = E.Name("g", plain="g")
+    for symbol, base in BASES.items():
+        names[symbol] = E.Name(base, plain=base)
+    return names
+
+
+def _decayed_gradient(names: Mapping[sp.Symbol, E.Node]) -> E.Node:
+    """g̃ = g + λ·p: the gradient first, as torch writes it (the ranks would put λ·p first)."""
+    return E.total(names[O.G], E.product(names[O.LAMBDA], names[O.P_PREV]))
+
+
+def rule_rows(rule: UpdateRule) -> tuple[Row, ...]:
+    """The optimizer's equations for any parameter p: state ← formula, intermediate = formula."""
+    names = _general_names()
+    convert = _converter(names)
+    symbols = {symbol: E.Sym(name, ("rule", symbol.name)) for symbol, name in names.items()}
+    rows = []
+    for equation in rule.equations:
+        lhs = symbols[equation.target]
+        if equation.target == O.G_DECAYED:
+            formula = _decayed_gradient(symbols)
+        else:
+            formula = convert(equation.formula)
+        relation = "←" if _is_state(equation.target) or equation.target == O.P_NEW else "="
+        rows.append(Row(E.Chain(lhs, (E.Step(relation, formula),))))
+    return tuple(rows)
+
+
+def first_round_rows(rule: UpdateRule) -> tuple[Row, ...]:
+    """torch's own first update where it differs (SGD's buffer starts as the gradient)."""
+    names = _general_names()
+    convert = _converter(names)
+    return tuple(
+        Row(E.Chain(E.Sym(names[eq.target]), (E.Step("←", convert(eq.first_round)),)))
+        for eq in rule.equations
+        if eq.first_round is not None
+    )
+
+
+def settings_chain(rule: UpdateRule, digits: int = 4) -> E.Chain:
+    """η = 0.1, β1 = 0.9, β2 = 0.999, ε = 1e-08: the rule's hyperparameters as given."""
+    pieces = [
+        (E.Sym(HYPERPARAMETERS[symbol]), given_num(value, digits))
+        for symbol, value in rule.hyperparameters.items()
+    ]
+    first_name, first_value = pieces[0]
+    steps = [E.Step("=", first_value)]
+    for name, value in pieces[1:]:
+        steps += [E.Step(",", name), E.Step("=", value)]
+    return E.Chain(first_name, tuple(steps))
+
+
+def optimizer_label(rule: UpdateRule) -> str:
+    """torch.optim.Adam(lr=0.1, betas=(0.9, 0.999), eps=1e-08): how torch is told."""
+    return rule.description
+
+
+def rule_blocks(
+    rule: UpdateRule, lang: str, digits: int = 4, loss: E.Name | None = None
+) -> list[Block]:
+    """What the optimizer does: its name and settings, its equations, torch's first round."""
+    words = labels(lang)
+    optimizer = rule.optimizer
+    blocks: list[Block] = [
+        Paragraph(
+            sentence(
+                words["optimizer_intro"],
+                _OPTIMIZER_NAMES[rule.name],
+                optimizer_label(rule),
+                settings_chain(rule, digits),
+            )
+        ),
+        Paragraph(
+            sentence(
+                words["optimizer_rule"],
+                E.equals(
+                    E.Sym(E.Name("g", plain="g")),
+                    E.Partial(loss or E.Name("L", plain="L"), E.Name("p", plain="p")),
+                ),
+                E.Sym(HYPERPARAMETERS[O.T]),
+            )
+        ),
+        Equations(rule_rows(rule), layout="aligned"),
+    ]
+    first = first_round_rows(rule)
+    if first:
+        blocks += [Paragraph(sentence(words["optimizer_first_round"])), Equations(first)]
+    if rule.state and rule.name != "sgd":
+        zero = E.Num(0.0, "0")
+        start = [E.Sym(E.Name(v.key, plain=v.key)) for v in rule.state]
+        chain = E.Chain(start[0], tuple(E.Step("=", s) for s in start[1:]) + (E.Step("=", zero),))
+        blocks.append(Paragraph(sentence(words["optimizer_start"], chain)))
+    if optimizer.weight_decay != 0 and rule.name == "adamw":
+        blocks.append(Paragraph(sentence(words["optimizer_decoupled"])))
+    return blocks
+
+
+# -- one parameter's update, worked -------------------------------------------------------------
+
+
+def state_name(symbol: sp.Symbol, parameter: E.Name, round_number: int) -> E.Name:
+    """A parameter's quantity at an update: m⁽¹⁾ of w1 (text m_w1⁽¹⁾), v̂⁽¹⁾, b⁽⁰⁾."""
+    base = BASES[symbol]
+    number = round_number - 1 if symbol in PREVIOUS else round_number
+    superscript = str(number).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return E.Name(
+        base,
+        parameter,
+        f"({number})",
+        plain=f"{base}_{parameter.plain or parameter.base}⁽{superscript}⁾",
+    )
+
+
+def parameter_names(names: Names, symbol: sp.Symbol, round_number: int) -> dict[sp.Symbol, E.Node]:
+    """Every symbol of a rule as written for one parameter: p is its own name, g its ∂L/∂p."""
+    network = names.network
+    own = names.of[symbol]
+    written: dict[sp.Symbol, E.Node] = {
+        rule_symbol: E.Sym(name, rule_symbol) for rule_symbol, name in HYPERPARAMETERS.items()
+    }
+    written[O.P_PREV] = written[O.P_NEW] = E.Sym(own, O.P_PREV)
+    written[O.G] = E.Partial(names.loss, own, (network.loss, symbol))
+    for rule_symbol in BASES:
+        written[rule_symbol] = E.Sym(state_name(rule_symbol, own, round_number), rule_symbol)
+    return written
+
+
+class _TreeConverter:
+    """Converts a rule's formula with each symbol written as a given tree (a Partial for g)."""
+
+    def __init__(self, written: Mapping[sp.Symbol, E.Node]) -> None:
+        placeholders = {symbol: E.Name(f"#{symbol.name}") for symbol in written}
+        self._convert = _converter(placeholders)
+        self._written = {f"#{symbol.name}": node for symbol, node in written.items()}
+
+    def __call__(self, expr: sp.Basic) -> E.Node:
+        def replace(item: E.Sym | E.Partial) -> E.Node | None:
+            if isinstance(item, E.Sym):
+                return self._written.get(item.name.base)
+            return None
+
+        return E.substitute(self._convert(expr), replace)
+
+
+def parameter_rows(
+    names: Names, update: ParameterUpdate, symbol: sp.Symbol, digits: int = 4
+) -> tuple[Row, ...]:
+    """One parameter's update: every equation as formula = numbers = value, the last p ← …."""
+    written = parameter_names(names, symbol, update.round)
+    convert = _TreeConverter(written)
+    values = update.values
+    given = set(HYPERPARAMETERS) | {O.P_PREV}
+
+    def shown(symbol_key: sp.Symbol) -> E.Num:
+        value = values[symbol_key]
+        if symbol_key in given:
+            return given_num(value, digits)
+        return computed_num(value, digits)
+
+    def number_of(item: E.Sym | E.Partial) -> E.Node | None:
+        key = item.key
+        if isinstance(item, E.Partial):
+            return computed_num(values[O.G], digits)
+        if isinstance(key, sp.Symbol) and key in values:
+            return shown(key)
+        return None
+
+    rows = []
+    for target, formula in update.equations:
+        node = _decayed_gradient(written) if target == O.G_DECAYED else convert(formula)
+        numbers = E.substitute(node, number_of)
+        value = values[target]
+        final = target == O.P_NEW
+        members: list[E.Node] = [node]
+        if numbers != node:
+            members.append(numbers)
+        shown_value = result_num(value) if final else computed_num(value, digits)
+        if members[-1] != shown_value:
+            members.append(shown_value)
+        lhs = written[target]
+        relation = "←" if final else "="
+        steps = (E.Step(relation, members[0]), *(E.Step("=", m) for m in members[1:]))
+        rows.append(Row(E.Chain(lhs, steps)))
+    return tuple(rows)
+
+
+def _parameter_symbols(network: Network) -> dict[str, sp.Symbol]:
+    return {p.name: p.symbol for p in network.parameters}
+
+
+def state_header(rule: UpdateRule, round_number: int) -> tuple[Inlines, ...]:
+    """The state columns: b⁽¹⁾, m⁽¹⁾, v⁽¹⁾ (after this update)."""
+    cells: list[Inlines] = []
+    for variable in rule.state:
+        base = BASES[variable.current]
+        name = E.Name(
+            base,
+            sup=f"({round_number})",
+            plain=f"{base}⁽{round_number}⁾".translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")),
+        )
+        cells.append((Math(E.Sym(name)),))
+    return tuple(cells)
+
+
+def update_table(
+    names: Names,
+    update: OptimizerStep,
+    parameters: Sequence[str],
+    lang: str,
+    *,
+    gradients: bool = True,
+) -> Table:
+    """One row per parameter: p | value | ∂L/∂p | the state after | new value."""
+    words = labels(lang)
+    symbols = _parameter_symbols(names.network)
+    p = E.Sym(E.Name("p", plain="p"))
+    header: tuple[Inlines, ...] = (
+        (Math(p),),
+        (Text(words["value"]),),
+        *(((Math(E.Partial(names.loss, p.name)),),) if gradients else ()),
+        *state_header(update.rule, update.round),
+        (Text(words["new_value_short"]),),
+    )
+    rows = []
+    for name in parameters:
+        parameter = update.parameter(name)
+        after = parameter.state_after
+        rows.append(
+            (
+                (Math(names.sym(symbols[name])),),
+                (Text(result(parameter.value_before)),),
+                *(((Text(result(parameter.gradient)),),) if gradients else ()),
+                *((Text(result(after[v.key])),) for v in update.rule.state),
+                (Text(result(parameter.value_after)),),
+            )
+        )
+    return Table(header, tuple(rows), align="l" + "r" * (len(header) - 1))
+
+
+def worked_update_blocks(
+    names: Names,
+    update: OptimizerStep,
+    worked: Sequence[str],
+    rest: Sequence[str],
+    lang: str,
+    digits: int = 4,
+    *,
+    gradients: bool = True,
+) -> list[Block]:
+    """The update of every parameter: `worked` ones as equations, the `rest` as table rows."""
+    words = labels(lang)
+    symbols = _parameter_symbols(names.network)
+    blocks: list[Block] = []
+    for name in worked:
+        rows = parameter_rows(names, update.parameter(name), symbols[name], digits)
+        blocks.append(Equations(rows, layout="aligned"))
+    if rest:
+        if worked:
+            blocks.append(Paragraph(sentence(words["updates_table"])))
+        blocks.append(update_table(names, update, rest, lang, gradients=gradients))
+    return blocks
+
+
+#: `symbp step` works every parameter's equations up to this many parameters, then tables them
+STEP_WORKED_PARAMETERS = 20
+
+
+def optimizer_step_blocks(
+    evaluation: object, update: OptimizerStep, new_loss: float, lang: str = "en", digits: int = 4
+) -> tuple[Block, ...]:
+    """`symbp step` with an optimizer: the rule, each parameter's equations, a table, the loss."""
+    from symbp.numeric import Evaluation
+
+    assert isinstance(evaluation, Evaluation)
+    words = labels(lang)
+    network = evaluation.network
+    names = Names(network)
+    loss = names.sym(network.loss)
+    parameter_list = list(update.names)
+    worked = parameter_list if len(parameter_list) <= STEP_WORKED_PARAMETERS else []
+    blocks: list[Block] = [
+        Heading(
+            sentence(
+                words["optimizer_step_title"],
+                network.spec.title,
+                _OPTIMIZER_NAMES[update.rule.name],
+            ),
+            1,
+        ),
+        *rule_blocks(update.rule, lang, digits, names.loss),
+        Paragraph(sentence(words["loss_before"], E.equals(loss, result_num(evaluation.loss)))),
+    ]
+    if worked:
+        blocks.append(Paragraph(sentence(words["optimizer_worked"], str(update.round))))
+        blocks += worked_update_blocks(names, update, worked, [], lang, digits)
+    blocks.append(update_table(names, update, parameter_list, lang))
+    # a number, not "L = …": L names the loss at the parameters before the update
+    blocks.append(Paragraph(sentence(words["loss_after"], result_num(new_loss))))
+    return tuple(blocks)

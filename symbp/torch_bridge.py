@@ -1,0 +1,525 @@
+"""The bridge to torch code: a torch model read into a spec, and a spec written as a torch script.
+
+`from_torch(model, x, y, loss_fn)` reads an nn.Sequential of nn.Linear layers and activation
+modules, its data and its loss module into a NetworkSpec, so that symbp derives what the
+model's own autograd computes. `torch_script(spec)` writes the opposite direction: a short
+stand-alone script in the style of the seed blog post (every weight its own tensor, named as
+symbp names it, the forward pass unit by unit, L.backward(), one optimizer step) that prints
+every gradient, so that a student sees the same numbers come out of plain torch.
+
+torch is imported only inside `from_torch`; writing a script needs no torch at all.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+from collections.abc import Sequence
+from typing import Any
+
+from symbp.errors import SymbpError
+from symbp.spec import (
+    OUTPUT_LOSS,
+    NetworkSpec,
+    OptimizerSpec,
+    spec_from_mapping,
+    unit_name,
+)
+
+#: torch activation modules symbp knows, by class name
+_ACTIVATION_MODULES = {
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "ReLU": "relu",
+    "LeakyReLU": "leaky_relu",
+    "Softmax": "softmax",
+    "Identity": "identity",
+}
+_LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss")
+
+
+def from_torch(
+    model: Any,
+    x: Any,
+    y: Any = None,
+    loss_fn: Any = None,
+    *,
+    optimizer: Any = None,
+    title: str | None = None,
+) -> NetworkSpec:
+    """The spec of a torch model, its inputs x, targets y and loss module.
+
+    `model` is an nn.Sequential of nn.Linear layers (with or without bias), each optionally
+    followed by nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Identity, or nn.Softmax(dim=1)
+    / nn.LogSoftmax(dim=1) last. `loss_fn` is nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss,
+    nn.CrossEntropyLoss (the model ending in logits) or nn.NLLLoss (after LogSoftmax); None
+    differentiates the single output itself (L = Σ or mean of o1, no targets). `optimizer`, a
+    torch.optim.SGD, Adam or AdamW over the model, gives the learning rate and settings.
+    Anything else raises a SymbpError naming the first module symbp cannot read.
+    """
+    from torch import nn
+
+    if isinstance(model, nn.Linear):
+        model = nn.Sequential(model)
+    if not isinstance(model, nn.Sequential):
+        raise SymbpError(
+            f"from_torch reads an nn.Sequential of nn.Linear and activation modules, "
+            f"not {type(model).__name__}"
+        )
+    linears, activations, log_softmax = _layers(list(model))
+    negative_slope = _negative_slope(linears, activations)
+    names = [_activation_name(module) for module in activations]
+    loss, reduction, names = _loss(loss_fn, names, log_softmax, linears[-1].out_features)
+
+    layers = [linears[0].in_features] + [linear.out_features for linear in linears]
+    data: dict[str, Any] = {
+        "title": title or _title(model, loss_fn),
+        "layers": layers,
+        "activation": names,
+        "loss": loss,
+        "numbering": "layered",  # w1_2_1 is layer 1, target 2, source 1: torch's weight[1, 0]
+        "reduction": reduction,
+        "weights": [
+            float(linear.weight.detach()[target, source])
+            for linear in linears
+            for target in range(linear.out_features)
+            for source in range(linear.in_features)
+        ],
+    }
+    if negative_slope is not None:
+        data["negative_slope"] = negative_slope
+    data.update(_biases(linears))
+    data.update(_samples(x, y, loss, layers))
+    if optimizer is not None:
+        data["learning_rate"], data["optimizer"] = _optimizer(optimizer)
+    return spec_from_mapping(data, source="from_torch")
+
+
+def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
+    """The Linear layers, each one's activation module (or None), and whether LogSoftmax ends."""
+    from torch import nn
+
+    linears: list[Any] = []
+    activations: list[Any] = []
+    log_softmax = False
+    for index, module in enumerate(modules):
+        name = type(module).__name__
+        last = index == len(modules) - 1
+        if isinstance(module, nn.Linear):
+            if linears and module.in_features != linears[-1].out_features:
+                raise SymbpError(
+                    f"from_torch: module {index} ({module}) takes {module.in_features} inputs "
+                    f"but the layer before gives {linears[-1].out_features}"
+                )
+            linears.append(module)
+            activations.append(None)
+            continue
+        if not linears:
+            raise SymbpError(f"from_torch: module {index} ({module}) comes before any nn.Linear")
+        if name == "Identity":
+            continue
+        if name not in _ACTIVATION_MODULES and name != "LogSoftmax":
+            raise SymbpError(
+                f"from_torch: module {index} ({module}) is not supported (symbp reads nn.Linear, "
+                f"{', '.join('nn.' + n for n in _ACTIVATION_MODULES)} and nn.LogSoftmax)"
+            )
+        if activations[-1] is not None:
+            raise SymbpError(
+                f"from_torch: module {index} ({module}) follows another activation; symbp "
+                "reads one activation after each nn.Linear"
+            )
+        if name in ("Softmax", "LogSoftmax"):
+            if not last:
+                raise SymbpError(f"from_torch: module {index} ({module}) must be the last one")
+            if module.dim not in (1, -1):
+                raise SymbpError(
+                    f"from_torch: module {index} ({module}) must act on dim=1 (the features)"
+                )
+            log_softmax = name == "LogSoftmax"
+            activations[-1] = module if name == "Softmax" else "softmax"
+            continue
+        activations[-1] = module
+    if not linears:
+        raise SymbpError("from_torch: the model has no nn.Linear layer")
+    return linears, activations, log_softmax
+
+
+def _activation_name(module: Any) -> str:
+    if module is None:
+        return "identity"
+    if isinstance(module, str):
+        return module
+    return _ACTIVATION_MODULES[type(module).__name__]
+
+
+def _negative_slope(linears: list[Any], activations: list[Any]) -> float | None:
+    slopes = {
+        float(module.negative_slope)
+        for module in activations
+        if type(module).__name__ == "LeakyReLU"
+    }
+    if len(slopes) > 1:
+        raise SymbpError(
+            f"from_torch: the LeakyReLU modules have different slopes {sorted(slopes)}; symbp "
+            "uses one negative_slope"
+        )
+    return slopes.pop() if slopes else None
+
+
+def _loss(
+    loss_fn: Any, names: list[str], log_softmax: bool, n_outputs: int
+) -> tuple[str, str, list[str]]:
+    """symbp's loss and reduction for a torch loss module, and the activations it implies."""
+    if loss_fn is None:
+        if n_outputs != 1:
+            raise SymbpError(
+                f"from_torch without a loss differentiates the output itself; this model has "
+                f"{n_outputs} outputs: give a loss module"
+            )
+        return OUTPUT_LOSS, "sum", names
+    name = type(loss_fn).__name__
+    if name not in _LOSS_MODULES:
+        raise SymbpError(
+            f"from_torch: loss {loss_fn} is not supported (symbp reads "
+            f"{', '.join('nn.' + n for n in _LOSS_MODULES)})"
+        )
+    reduction = getattr(loss_fn, "reduction", "mean")
+    if reduction not in ("mean", "sum"):
+        raise SymbpError(f"from_torch: {name}(reduction={reduction!r}) is not supported")
+    for attribute in ("weight", "pos_weight"):
+        if getattr(loss_fn, attribute, None) is not None:
+            raise SymbpError(f"from_torch: {name} with a {attribute} is not supported")
+    if getattr(loss_fn, "label_smoothing", 0.0):
+        raise SymbpError(f"from_torch: {name} with label_smoothing is not supported")
+    last = names[-1]
+    if name == "NLLLoss":
+        if not log_softmax:
+            raise SymbpError(
+                "from_torch: nn.NLLLoss needs the model to end in nn.LogSoftmax(dim=1)"
+            )
+        return "cross_entropy", reduction, names
+    if log_softmax:
+        raise SymbpError(f"from_torch: nn.LogSoftmax is read with nn.NLLLoss only, not {name}")
+    if name == "CrossEntropyLoss":
+        if last != "identity":
+            raise SymbpError(
+                "from_torch: nn.CrossEntropyLoss applies softmax itself, so the model must end "
+                f"in nn.Linear (logits), not {last}"
+            )
+        return "cross_entropy", reduction, [*names[:-1], "softmax"]
+    if name == "BCEWithLogitsLoss":
+        if last != "identity":
+            raise SymbpError(
+                "from_torch: nn.BCEWithLogitsLoss applies the sigmoid itself, so the model must "
+                f"end in nn.Linear (logits), not {last}"
+            )
+        return _bce(reduction, n_outputs), reduction, [*names[:-1], "sigmoid"]
+    if name == "BCELoss":
+        if last != "sigmoid":
+            raise SymbpError(f"from_torch: nn.BCELoss needs nn.Sigmoid last, not {last}")
+        return _bce(reduction, n_outputs), reduction, names
+    # MSELoss: its mean is over outputs and samples; its sum over both is symbp's sse summed
+    return ("mse_mean" if reduction == "mean" else "sse"), reduction, names
+
+
+def _bce(reduction: str, n_outputs: int) -> str:
+    # symbp's bce averages over the outputs; torch's sum does not
+    if reduction == "sum" and n_outputs > 1:
+        raise SymbpError(
+            "from_torch: BCE with reduction='sum' over several outputs is not supported "
+            "(symbp's bce averages over the outputs)"
+        )
+    return "bce"
+
+
+def _biases(linears: list[Any]) -> dict[str, Any]:
+    """Per-unit biases from nn.Linear; a layer without one gets fixed zeros."""
+    if all(linear.bias is None for linear in linears):
+        return {}
+    values: list[float] = []
+    trainable: list[bool] = []
+    for linear in linears:
+        if linear.bias is None:
+            values += [0.0] * linear.out_features
+            trainable += [False] * linear.out_features
+        else:
+            values += [float(v) for v in linear.bias.detach()]
+            trainable += [bool(linear.bias.requires_grad)] * linear.out_features
+    entries: dict[str, Any] = {"bias": "per-unit", "bias_values": values}
+    entries["bias_trainable"] = trainable if not all(trainable) else True
+    return entries
+
+
+def _samples(x: Any, y: Any, loss: str, layers: list[int]) -> dict[str, Any]:
+    """inputs and targets as lists (one sample, or one row per sample)."""
+    rows = _rows(x, "x", layers[0])
+    data: dict[str, Any] = {"inputs": rows if len(rows) > 1 else rows[0]}
+    if loss == OUTPUT_LOSS:
+        if y is not None:
+            raise SymbpError("from_torch: without a loss module there are no targets: y = None")
+        return data
+    if y is None:
+        raise SymbpError("from_torch: a loss module needs the targets y")
+    targets: list[Any]
+    if loss == "cross_entropy" and _is_class_vector(y):
+        targets = [int(v) for v in y.reshape(-1).tolist()]
+    else:
+        targets = _rows(y, "y", layers[-1])
+    if len(targets) != len(rows):
+        raise SymbpError(f"from_torch: x has {len(rows)} samples but y has {len(targets)}")
+    data["targets"] = targets if len(targets) > 1 else targets[0]
+    return data
+
+
+def _is_class_vector(y: Any) -> bool:
+    import torch
+
+    return isinstance(y, torch.Tensor) and not torch.is_floating_point(y) and y.dim() <= 1
+
+
+def _rows(tensor: Any, name: str, width: int) -> list[list[float]]:
+    import torch
+
+    values = torch.as_tensor(tensor).detach().to(torch.float64)
+    if values.dim() == 1:
+        values = values.reshape(1, -1)
+    if values.dim() != 2 or values.shape[1] != width:
+        raise SymbpError(
+            f"from_torch: {name} must have shape (samples, {width}), not {tuple(values.shape)}"
+        )
+    return [[float(v) for v in row] for row in values.tolist()]
+
+
+def _optimizer(optimizer: Any) -> tuple[float, dict[str, Any]]:
+    """The learning rate and symbp's optimizer table of a torch.optim SGD, Adam or AdamW."""
+    name = type(optimizer).__name__
+    groups = getattr(optimizer, "param_groups", None)
+    if name not in ("SGD", "Adam", "AdamW") or not groups:
+        raise SymbpError(f"from_torch: optimizer {name} is not supported (SGD, Adam or AdamW)")
+    group = groups[0]
+    if any({k: v for k, v in g.items() if k != "params"} != _settings(group) for g in groups):
+        raise SymbpError("from_torch: the optimizer's parameter groups have different settings")
+    if group.get("maximize"):
+        raise SymbpError("from_torch: an optimizer with maximize=True is not supported")
+    table: dict[str, Any] = {"name": name.lower()}
+    keys = (
+        ("momentum", "dampening", "nesterov", "weight_decay")
+        if name == "SGD"
+        else ("betas", "eps", "weight_decay", "amsgrad")
+    )
+    for key in keys:
+        value = group[key]
+        table[key] = [float(v) for v in value] if key == "betas" else value
+    if name == "Adam" and group.get("decoupled_weight_decay"):
+        table["name"] = "adamw"
+    return float(group["lr"]), table
+
+
+def _settings(group: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in group.items() if k != "params"}
+
+
+def _title(model: Any, loss_fn: Any) -> str:
+    parts = []
+    for module in model:
+        name = type(module).__name__
+        if name == "Linear":
+            name = f"Linear({module.in_features}→{module.out_features})"
+        parts.append(name)
+    loss = type(loss_fn).__name__ if loss_fn is not None else "the output itself"
+    return f"torch model: {' · '.join(parts)}; loss {loss}"[:200]
+
+
+# -- spec → torch script ---------------------------------------------------------------------
+
+#: names the script uses for itself, which a spec's weight names must not shadow
+_SCRIPT_NAMES = frozenset(
+    {"torch", "x", "y", "L", "L_new", "forward", "optimizer", "parameters", "classes", "logits"}
+)
+
+
+def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> str:
+    """A stand-alone torch script that rebuilds `spec` and prints every number of one step.
+
+    Every weight and bias is its own float64 tensor named as symbp names it, the forward pass
+    is written unit by unit (z_h1 = w1 * x1 + w3 * x2, h1 = torch.sigmoid(z_h1)), the loss with
+    torch's own modules where symbp's definition is theirs, and torch.optim takes the step.
+    It prints `L = …`, `dL/dw1 = …` for every parameter, `dL/dx1 = …` for every input (one
+    sample), then `w1_new = …` and `L_new = …` after the step: lines a program can read back.
+    """
+    settings = spec.optimizer if optimizer is None else optimizer
+    layers = spec.layers
+    n_layers = len(layers)
+    variables = _variable_names(spec)
+    one_sample = len(spec.samples) == 1
+    lines = [
+        f"# {_comment(spec.title)}",
+        "# Written by `symbp export --torch`: the network rebuilt weight by weight with symbp's",
+        "# names, one step of the spec's optimizer, every gradient printed. float64 throughout",
+        "# (torch.Tensor is float32, which agrees with exact arithmetic to about 7 digits only).",
+        "import torch",
+        "",
+        "torch.set_default_dtype(torch.float64)",
+        "",
+        "# one row per sample",
+        f"x = torch.tensor({[list(x) for x, _ in spec.samples]!r}, requires_grad=True)",
+    ]
+    for index in range(layers[0]):
+        lines.append(f"{unit_name(0, index, n_layers)} = x[:, {index}]")
+    if spec.loss == "cross_entropy" and spec.target_classes is not None:
+        lines.append(f"classes = torch.tensor({list(spec.target_classes)!r})  # class indices")
+    elif spec.objective_output is None:
+        lines.append(f"y = torch.tensor({[list(y) for _, y in spec.samples]!r})")
+        for index in range(layers[-1]):
+            lines.append(f"y{index + 1} = y[:, {index}]")
+    lines += ["", "# every weight and bias its own tensor, as symbp names them"]
+    for name, value in zip(spec.weight_names, spec.weights, strict=True):
+        lines.append(f"{variables[name]} = torch.tensor({value!r}, requires_grad=True)")
+    for name, value, trainable in zip(
+        spec.bias_names, spec.bias_values, spec.bias_trainable_flags, strict=True
+    ):
+        grad = ", requires_grad=True)" if trainable else ")  # fixed: not trained"
+        lines.append(f"{variables[name]} = torch.tensor({value!r}{grad}")
+    lines += ["", "", "def forward():"]
+    lines += ["    " + line for line in _forward_lines(spec, variables)]
+    lines += ["", ""]
+    trained = [variables[name] for name in spec.parameter_names]
+    lines += [
+        f"parameters = [{', '.join(trained)}]",
+        f"optimizer = {_torch_optimizer(settings, spec.learning_rate)}",
+        "",
+        "L = forward()",
+        "L.backward()",
+        'print("L =", repr(L.item()))',
+    ]
+    for name in spec.parameter_names:
+        lines.append(f'print("dL/d{name} =", repr({variables[name]}.grad.item()))')
+    if one_sample:
+        for index in range(layers[0]):
+            unit = unit_name(0, index, n_layers)
+            lines.append(f'print("dL/d{unit} =", repr(x.grad[0, {index}].item()))')
+    lines += ["", "optimizer.step()"]
+    for name in spec.parameter_names:
+        lines.append(f'print("{name}_new =", repr({variables[name]}.item()))')
+    lines += ["with torch.no_grad():", '    print("L_new =", repr(forward().item()))', ""]
+    return "\n".join(lines)
+
+
+def _comment(text: str) -> str:
+    """User text as one comment line: no line break can end the comment early."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def _variable_names(spec: NetworkSpec) -> dict[str, str]:
+    """A Python variable for every parameter: its own name unless that is a keyword, a
+    builtin or one of the script's names, then the name with a trailing underscore."""
+    units = {
+        unit_name(layer, index, len(spec.layers))
+        for layer, size in enumerate(spec.layers)
+        for index in range(size)
+    }
+    taken = set(_SCRIPT_NAMES) | units | {f"z_{u}" for u in units}
+    taken |= {f"y{k + 1}" for k in range(spec.layers[-1])}
+    variables: dict[str, str] = {}
+    for name in spec.weight_names + spec.bias_names:
+        variable = name
+        while (
+            keyword.iskeyword(variable)
+            or keyword.issoftkeyword(variable)
+            or hasattr(builtins, variable)
+            or variable in taken
+        ):
+            variable += "_"
+        taken.add(variable)
+        variables[name] = variable
+    return variables
+
+
+def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
+    """z = Σ w·a + b and a = f(z) for every unit, then the loss L."""
+    n_layers = len(spec.layers)
+    incoming: dict[tuple[int, int], list[str]] = {}
+    for name, edge in zip(spec.weight_names, spec.edges, strict=True):
+        source = unit_name(edge.layer - 1, edge.source, n_layers)
+        incoming.setdefault((edge.layer, edge.target), []).append(f"{variables[name]} * {source}")
+    biases_of = _bias_terms(spec, variables)
+    lines: list[str] = []
+    for layer in range(1, n_layers):
+        units = [unit_name(layer, j, n_layers) for j in range(spec.layers[layer])]
+        for j, unit in enumerate(units):
+            terms = incoming[(layer, j)] + biases_of.get((layer, j), [])
+            lines.append(f"z_{unit} = {' + '.join(terms)}")
+        activation = spec.activations[layer - 1]
+        if activation == "softmax":
+            stacked = ", ".join(f"z_{u}" for u in units)
+            lines.append(
+                f"{', '.join(units)}, = torch.softmax(torch.stack([{stacked}], dim=1), dim=1)"
+                ".unbind(dim=1)"
+            )
+            continue
+        for unit in units:
+            lines.append(f"{unit} = {_activation_call(activation, f'z_{unit}', spec)}")
+    outputs = [unit_name(n_layers - 1, k, n_layers) for k in range(spec.layers[-1])]
+    lines += _loss_lines(spec, outputs)
+    lines.append("return L")
+    return lines
+
+
+def _bias_terms(spec: NetworkSpec, variables: dict[str, str]) -> dict[tuple[int, int], list[str]]:
+    found: dict[tuple[int, int], list[str]] = {}
+    names = iter(spec.bias_names)
+    for layer in range(1, len(spec.layers)):
+        if spec.bias == "per-layer":
+            name = variables[next(names)]
+            for j in range(spec.layers[layer]):
+                found.setdefault((layer, j), []).append(name)
+        elif spec.bias == "per-unit":
+            for j in range(spec.layers[layer]):
+                found.setdefault((layer, j), []).append(variables[next(names)])
+    return found
+
+
+def _activation_call(activation: str, z: str, spec: NetworkSpec) -> str:
+    if activation == "identity":
+        return z
+    if activation == "leaky_relu":
+        return f"torch.nn.functional.leaky_relu({z}, {spec.negative_slope!r})"
+    return f"torch.{activation}({z})"
+
+
+def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
+    """L written as symbp defines it: torch's own loss modules where they are symbp's loss."""
+    reduce = "mean" if spec.reduction == "mean" else "sum"
+    stacked = f"torch.stack([{', '.join(outputs)}], dim=1)"
+    logits = f"torch.stack([{', '.join('z_' + o for o in outputs)}], dim=1)"
+    k = len(outputs)
+    if spec.loss == OUTPUT_LOSS:
+        assert spec.objective_output is not None
+        return [f"L = {outputs[spec.objective_output]}.{reduce}()  # the output itself"]
+    if spec.loss in ("half_sse", "sse"):
+        half = "0.5 * " if spec.loss == "half_sse" else ""
+        terms = " + ".join(f"({o} - y{i + 1}) ** 2" for i, o in enumerate(outputs))
+        return [f"L = ({half}({terms})).{reduce}()"]
+    if spec.loss == "mse_mean":
+        if reduce == "mean":
+            return [f"L = torch.nn.MSELoss()({stacked}, y)"]
+        return [f"L = torch.nn.MSELoss(reduction='sum')({stacked}, y) / {k}"]
+    if spec.loss == "bce":
+        if reduce == "mean":
+            return [f"L = torch.nn.BCELoss()({stacked}, y)"]
+        return [f"L = torch.nn.BCELoss(reduction='sum')({stacked}, y) / {k}"]
+    target = "classes" if spec.target_classes is not None else "y"
+    return [
+        "# CrossEntropyLoss takes the logits and applies softmax itself",
+        f"L = torch.nn.CrossEntropyLoss(reduction={reduce!r})({logits}, {target})",
+    ]
+
+
+def _torch_optimizer(settings: OptimizerSpec, learning_rate: float) -> str:
+    label = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}[settings.name]
+    arguments = [f"lr={learning_rate!r}"]
+    defaults = OptimizerSpec(name=settings.name, weight_decay=0.01 if label == "AdamW" else 0.0)
+    for key, value in settings.settings().items():
+        if value != defaults.settings()[key]:
+            arguments.append(f"{key}={value!r}")
+    return f"torch.optim.{label}(parameters, {', '.join(arguments)})"
