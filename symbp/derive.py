@@ -15,12 +15,34 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symbp.graph import Bias, Network, Unit, Weight
+from symbp.errors import SymbpError
+from symbp.graph import Bias, Network, Unit, Weight, symbol_product
 
 #: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
 MAX_PATHS = 64
 #: Closed forms are built by default only for networks up to this many weights.
 MAX_WEIGHTS_FOR_CLOSED_FORM = 60
+#: ... and only while they stay printable: at most this many symbols and operations (the
+#: default network's ∂L/∂w1 has 175; a deep narrow net's grows exponentially with depth, and
+#: [2, 2, 2, 2, 2, 2, 2, 2] would have 200,000). Checked before the closed form is built.
+MAX_CLOSED_FORM_SIZE = 5_000
+
+
+#: `derive` shows each chosen weight's whole derivation, and the time that takes grows with the
+#: number of terms printed: every δ row the weight needs (all of the layers above it), every
+#: listed path. Measured by benchmarks/bench_limits.py: about 0.15 ms per term in text and
+#: Markdown (streamed), 0.2 ms in LaTeX and 0.6 ms in JSON, HTML and MathML, the last three and
+#: LaTeX held whole in memory (4 to 8 KB per term). Beyond these counts a request would take
+#: more than about a minute on a quiet machine (two on a busy one) or half a gigabyte, and is
+#: refused; single weights, `symbp check` and `symbp step` still serve.
+MAX_PRINTED_TERMS = {
+    "text": 300_000,
+    "markdown": 300_000,
+    "latex": 100_000,
+    "mathml": 60_000,
+    "html": 60_000,
+    "json": 50_000,
+}
 
 
 @dataclass(frozen=True)
@@ -131,6 +153,9 @@ class Derivation:
     deltas: tuple[DeltaDefinition, ...]  # the δs the gradient needs, output layer first
     delta_form: sp.Expr  # δ_j · a_i
     closed_form: sp.Expr | None = field(default=None)
+    #: when the closed form was left out for its size: how many symbols and operations it
+    #: would have had (more than MAX_CLOSED_FORM_SIZE)
+    closed_form_size: int | None = None
 
     @property
     def chain_rule(self) -> sp.Expr:
@@ -145,8 +170,10 @@ def backward_sweep(network: Network) -> Backprop:
         for unit in units:
             deltas[_delta_symbol(unit)] = _delta_definition(network, unit)
     gradients = {
-        weight.name: _delta_symbol(weight.target)
-        * network.local_derivative(_z_symbol(weight.target), weight.symbol)
+        weight.name: symbol_product(
+            _delta_symbol(weight.target),
+            network.local_derivative(_z_symbol(weight.target), weight.symbol),
+        )
         for weight in network.weights
     }
     for bias in network.biases:
@@ -173,14 +200,12 @@ def derive(
     needed = [
         definition
         for definition in sweep.deltas.values()
-        if definition.unit.layer > target.layer or definition.unit == target
+        if definition.unit.layer > target.layer or definition.unit is target
     ]
     path_count = _count_paths(network, target)
     paths = _paths(network, weight) if path_count <= MAX_PATHS else ()
     delta_form = sweep.gradients[weight.name]
-    if closed_form is None:
-        closed_form = len(network.weights) <= MAX_WEIGHTS_FOR_CLOSED_FORM
-    closed = closed_form_of(network, sweep, delta_form) if closed_form else None
+    closed, size = _closed_form_if_printable(network, sweep, delta_form, closed_form)
     return Derivation(
         network=network,
         weight=weight,
@@ -189,7 +214,42 @@ def derive(
         deltas=tuple(needed),
         delta_form=delta_form,
         closed_form=closed,
+        closed_form_size=size,
     )
+
+
+def _closed_form_if_printable(
+    network: Network, sweep: Backprop, expr: sp.Expr, wanted: bool | None
+) -> tuple[sp.Expr | None, int | None]:
+    """The closed form when asked for (None: when the network is small and the closed form
+    printable), and the size it would have had when it was left out for being too large."""
+    if wanted is False:
+        return None, None
+    if wanted is None:
+        if len(network.weights) > MAX_WEIGHTS_FOR_CLOSED_FORM:
+            return None, None
+        size = closed_form_size(network, sweep, expr)
+        if size > MAX_CLOSED_FORM_SIZE:
+            return None, size
+    return closed_form_of(network, sweep, expr), None
+
+
+def closed_form_size(network: Network, sweep: Backprop, expr: sp.Expr) -> int:
+    """How many symbols and operations the closed form of `expr` has, counted on the small
+    definitions without building it (sympy's flattening may make the real one a little smaller).
+    """
+    sizes: dict[sp.Symbol, int] = {}
+
+    def size(node: sp.Basic) -> int:
+        if isinstance(node, sp.Symbol):
+            return sizes.get(node, 1)
+        return 1 + sum(size(arg) for arg in node.args)
+
+    for symbol, definition in network.definitions.items():
+        sizes[symbol] = size(definition)
+    for symbol, delta in sweep.deltas.items():  # output layer first, as closed_form_of
+        sizes[symbol] = size(delta.formula)
+    return size(expr)
 
 
 @dataclass(frozen=True)
@@ -201,6 +261,7 @@ class BiasDerivation:
     deltas: tuple[DeltaDefinition, ...]  # the δs the gradient needs, output layer first
     delta_form: sp.Expr  # Σ_j δ_j
     closed_form: sp.Expr | None = None
+    closed_form_size: int | None = None  # as Derivation's
 
 
 def derive_bias(
@@ -219,10 +280,8 @@ def derive_bias(
         if definition.unit.layer > bias.layer or definition.unit in bias.targets
     ]
     delta_form = sp.Add(*[_delta_symbol(unit) for unit in bias.targets])
-    if closed_form is None:
-        closed_form = len(network.weights) <= MAX_WEIGHTS_FOR_CLOSED_FORM
-    closed = closed_form_of(network, sweep, delta_form) if closed_form else None
-    return BiasDerivation(network, bias, tuple(needed), delta_form, closed)
+    closed, size = _closed_form_if_printable(network, sweep, delta_form, closed_form)
+    return BiasDerivation(network, bias, tuple(needed), delta_form, closed, size)
 
 
 def derive_all(network: Network, *, closed_form: bool | None = None) -> tuple[Derivation, ...]:
@@ -262,7 +321,8 @@ def _upstream_terms(network: Network, unit: Unit) -> tuple[UpstreamTerm, ...]:
             upstream.append(UpstreamTerm(child=child, formula=local))
         else:
             child_unit = network.unit_of_symbol[child]
-            upstream.append(UpstreamTerm(child=child, formula=_delta_symbol(child_unit) * local))
+            formula = symbol_product(_delta_symbol(child_unit), local)
+            upstream.append(UpstreamTerm(child=child, formula=formula))
     return tuple(upstream)
 
 
@@ -310,3 +370,43 @@ def _paths(network: Network, weight: Weight) -> tuple[ChainPath, ...]:
         ]
         paths.append(ChainPath(factors=tuple(reversed(factors))))
     return tuple(paths)
+
+
+def printed_terms(network: Network, names: list[str]) -> int:
+    """About how many terms the derivations of `names` print: per weight, the δ rows of its own
+    unit and of every layer above (each as many terms as the unit has children, plus its
+    σ′), and its chain-rule paths when they are listed."""
+    depth = len(network.layers) - 1
+    row_terms = {
+        unit.name: len(network.children.get(unit.a, ())) + 2
+        for units in network.layers[1:]
+        for unit in units
+    }
+    above: dict[int, int] = {depth: 0}
+    for layer in range(depth, 0, -1):
+        above[layer - 1] = above[layer] + sum(row_terms[u.name] for u in network.layers[layer])
+    weights = {w.name: w for w in network.weights}
+    total = 0
+    for name in names:
+        weight = weights.get(name)
+        if weight is None:  # a bias: its units' δ rows and those above
+            bias = network.bias(name)
+            total += above[bias.layer] + 20
+            continue
+        unit = weight.target
+        paths = network.path_counts[_z_symbol(unit)]
+        listed = paths * (2 * (depth - unit.layer + 1) + 1) if paths <= MAX_PATHS else 0
+        total += above[unit.layer] + row_terms[unit.name] + listed + 20
+    return total
+
+
+def check_printable(network: Network, names: list[str], fmt: str) -> None:
+    """SymbpError when the derivations of `names` are too many terms to print in `fmt`."""
+    limit = MAX_PRINTED_TERMS.get(fmt, MAX_PRINTED_TERMS["json"])
+    terms = printed_terms(network, names)
+    if terms > limit:
+        raise SymbpError(
+            f"these {len(names):,} derivations would print about {terms:,} terms, more than "
+            f"{limit:,} in {fmt}: derive fewer weights (--weight NAME), or check every "
+            "gradient at once with symbp check"
+        )

@@ -1,58 +1,175 @@
-"""Files in and out: small input files read with a size limit, output files written atomically
-(a reader sees the old file or the whole new one, never half)."""
+"""Files in and out: every input file read through one bounded reader, output files written
+atomically (a reader sees the old file or the whole new one, never half).
+
+The reader opens regular files only (a device such as /dev/zero, a FIFO or a directory would
+never end or block), reads at most the limit plus one byte whatever the file claims its size
+is, and decodes what students' editors save: UTF-8 with or without a byte-order mark, and
+UTF-16 or UTF-32 with one (Windows Notepad's "Unicode").
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
+import stat
 from pathlib import Path
 
 from symbp.errors import SymbpError
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def read_bounded_bytes(path: Path, max_bytes: int, error: type[SymbpError], label: str) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, or `error` with one line."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as problem:
+        raise error(f"cannot read {label}: {problem.strerror or problem}") from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+            raise error(f"cannot read {label}: it is {kind}, not a regular file")
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as problem:
+        raise error(f"cannot read {label}: {problem.strerror or problem}") from None
+    finally:
+        os.close(descriptor)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise error(f"{label} is larger than {max_bytes} bytes")
+    return data
+
+
+def decode_text(data: bytes, error: type[SymbpError], label: str) -> str:
+    """Text from a file's bytes: UTF-8 (a byte-order mark is dropped), or UTF-16/32 with one."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                name = encoding.split("-")[0].upper() + "-" + encoding.split("-")[1]
+                raise error(
+                    f"{label} starts like {name} text but is not valid {name}: save it as UTF-8"
+                ) from None
+    if b"\x00" in data:
+        if _looks_like_utf16(data):
+            raise error(f"{label} is UTF-16 without a byte-order mark: save it as UTF-8")
+        raise error(f"{label} is a binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise error(
+            f"{label} is not UTF-8 text (byte {data[problem.start]:#04x} at offset "
+            f"{problem.start}): save it as UTF-8"
+        ) from None
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """Most of the even (or odd) bytes are zero: ASCII text saved as UTF-16."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.4
+
 
 def read_small_text(path: Path, max_bytes: int, error: type[SymbpError], label: str) -> str:
-    """A UTF-8 text file of at most `max_bytes`, or `error` with one line naming `label`."""
-    try:
-        size = path.stat().st_size
-    except OSError as problem:
-        raise error(f"cannot read {label}: {problem.strerror}") from None
-    if size > max_bytes:
-        raise error(f"{label} is larger than {max_bytes} bytes")
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as problem:
-        raise error(f"cannot read {label}: {problem}") from None
+    """A text file of at most `max_bytes` (UTF-8, UTF-16 or UTF-32), or `error` naming `label`."""
+    return decode_text(read_bounded_bytes(path, max_bytes, error, label), error, label)
+
+
+#: the temporary files of write_atomic: .<name>.symbp-<pid>-<random>.tmp
+_TEMPORARY = re.compile(r"\.symbp-(\d+)-[0-9a-f]+\.tmp$")
+#: bytes of the target's name kept in a temporary file's name (a name may have up to 255)
+_NAME_BYTES = 80
 
 
 def write_atomic(path: str | Path, text: str) -> None:
     """Write `text` (UTF-8) to `path` via a temporary file in the same directory and os.replace.
 
-    On any error the temporary file is removed and `path` is left as it was.
+    On any error the temporary file is removed and `path` is left as it was. A symbolic link
+    keeps pointing where it did (the file it points to is replaced); an existing file keeps its
+    permissions, a new one gets the umask's. Temporary files that an interrupted earlier write
+    (a killed process) left beside the target are removed first.
     """
-    target = Path(path)
+    link = Path(path)
+    target = Path(os.path.realpath(link)) if link.is_symlink() else link
     directory = target.parent if str(target.parent) else Path(".")
     try:
         data = text.encode("utf-8")
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=directory
-        )
     except UnicodeEncodeError as error:
-        raise SymbpError(f"cannot write {str(target)!r}: {error.reason}") from None
+        raise SymbpError(f"cannot write {str(link)!r}: {error.reason}") from None
+    prefix = _temporary_prefix(target.name)
+    _remove_stale_temporaries(directory, prefix)
+    # os.urandom rather than secrets, whose import (hmac, hashlib) costs check-hand's start-up
+    temporary = directory / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
-        raise SymbpError(f"cannot write {str(target)!r}: {error.strerror or error}") from None
+        raise SymbpError(f"cannot write {str(link)!r}: {error.strerror or error}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
+            with contextlib.suppress(OSError):
+                os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise SymbpError(f"cannot write {str(target)!r}: {error.strerror or error}") from None
+        raise SymbpError(f"cannot write {str(link)!r}: {error.strerror or error}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _temporary_prefix(name: str) -> str:
+    """`.name.symbp-`, the name cut to _NAME_BYTES bytes so that the whole stays under 255."""
+    encoded = os.fsencode(name)[:_NAME_BYTES]
+    return f".{os.fsdecode(encoded.decode('utf-8', 'ignore').encode('utf-8'))}.symbp-"
+
+
+def _remove_stale_temporaries(directory: Path, prefix: str) -> None:
+    """Delete this target's temporary files whose writing process no longer exists."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        match = _TEMPORARY.search(name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(directory / name)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or no permission to ask: leave its file alone
+        return True
+    return True

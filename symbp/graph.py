@@ -17,7 +17,26 @@ from symbp.errors import UnknownWeightError
 from symbp.functions import LOSSES, Activation, activation
 from symbp.spec import NetworkSpec, unit_name
 
-__all__ = ["Bias", "Network", "Unit", "Weight", "unit_name"]
+__all__ = ["Bias", "Network", "Unit", "Weight", "symbol_product", "unit_name"]
+
+
+def symbol_product(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """a·b, the same object sympy's a*b builds, made directly when both are plain symbols.
+
+    sympy's Mul runs its general flattening for every product (about 30 µs); a wide network has
+    tens of thousands of w·a and δ·a products, and that alone took seconds. Two distinct symbols
+    of the same kind and assumptions multiply to Mul(args sorted by name), which is what this
+    builds (the tests compare it with a*b).
+    """
+    if (
+        type(a) is sp.Symbol
+        and type(b) is sp.Symbol
+        and a != b
+        and a.assumptions0 == b.assumptions0
+    ):
+        first, second = (a, b) if a.name < b.name else (b, a)
+        return sp.Mul._from_args((first, second), is_commutative=True)
+    return a * b
 
 
 @dataclass(frozen=True)
@@ -169,7 +188,8 @@ class Network:
                 incoming = self.incoming(unit)
                 own_biases = biases_of.get(unit.name, [])
                 definitions[unit.z] = sp.Add(
-                    *[w.symbol * w.source.a for w in incoming], *[b.symbol for b in own_biases]
+                    *[symbol_product(w.symbol, w.source.a) for w in incoming],
+                    *[b.symbol for b in own_biases],
                 )
                 coefficients: dict[sp.Symbol, sp.Expr] = {}
                 for w in incoming:
@@ -277,10 +297,14 @@ class Network:
         return self.weights + tuple(b for b in self.biases if b.trainable)
 
     def parameter(self, name: str) -> Weight | Bias:
-        for parameter in self.parameters:
-            if parameter.name == name:
-                return parameter
-        raise UnknownWeightError(name, tuple(p.name for p in self.parameters))
+        parameter = self._parameters_by_name.get(name)
+        if parameter is None:
+            raise UnknownWeightError(name, tuple(p.name for p in self.parameters))
+        return parameter
+
+    @cached_property
+    def _parameters_by_name(self) -> dict[str, Weight | Bias]:
+        return {p.name: p for p in self.parameters}
 
     def bias(self, name: str) -> Bias:
         for bias in self.biases:
@@ -289,10 +313,15 @@ class Network:
         raise UnknownWeightError(name, tuple(p.name for p in self.weights + self.biases))
 
     def weight(self, name: str) -> Weight:
-        for weight in self.weights:
-            if weight.name == name:
-                return weight
-        raise UnknownWeightError(name, tuple(w.name for w in self.weights))
+        weight = self._weights_by_name.get(name)
+        if weight is None:
+            raise UnknownWeightError(name, tuple(w.name for w in self.weights))
+        return weight
+
+    @cached_property
+    def _weights_by_name(self) -> dict[str, Weight]:
+        # a dictionary: derive --all looks up every one of up to 20,000 names
+        return {w.name: w for w in self.weights}
 
     @cached_property
     def weight_of_symbol(self) -> dict[sp.Symbol, Weight]:

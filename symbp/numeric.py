@@ -32,6 +32,10 @@ from symbp.graph import Network
 SCALAR_FD_LIMIT = 64
 #: what plain Python floats raise where numpy returns inf or nan
 _FLOAT_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
+#: finite differences: numbers held at once per chunk of perturbed weights (64 MB of float64),
+#: and at most this many weights per chunk (their rows hold chunk × 2·chunk numbers)
+FD_CHUNK_ELEMENTS = 8_000_000
+FD_MAX_CHUNK = 1024
 
 
 def stable_sigmoid(z: Any) -> Any:
@@ -71,7 +75,9 @@ class _CodePrinter(NumPyPrinter):
     """Prints expressions with the generated function's variable names."""
 
     def __init__(self, names: dict[sp.Symbol, str]) -> None:
-        super().__init__({"fully_qualified_modules": True, "inline": True})
+        # order "none": factors in sympy's stored order; sorting them for display
+        # (as_ordered_factors) sorted every 100-term sum of a wide layer, most of the compile time
+        super().__init__({"fully_qualified_modules": True, "inline": True, "order": "none"})
         self._names = names
 
     def code(self, expr: sp.Expr) -> str:
@@ -161,8 +167,14 @@ class Evaluation:
         return self.gradients[self.network.parameter(weight_name).position]
 
     def value(self, expr: sp.Expr) -> float:
-        """The value of an expression in the network's symbols (a local derivative, a δ form)."""
-        return float(expr.xreplace({s: sp.Float(v, 17) for s, v in self.values.items()}))
+        """The value of an expression in the network's symbols (a local derivative, a δ form);
+        nan where it is undefined in float64 (0/0 when an output rounds to 0 or 1)."""
+        # only the expression's own symbols: a wide network has tens of thousands of values
+        mapping = {s: sp.Float(self.values[s], 17) for s in expr.free_symbols if s in self.values}
+        try:
+            return float(expr.xreplace(mapping))
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+            return math.nan
 
 
 class CompiledNetwork:
@@ -232,10 +244,17 @@ class CompiledNetwork:
 
     def loss(self, inputs: Any, targets: Any, weights: Any) -> Any:
         """The loss alone (the forward pass)."""
-        return self._array_function("forward")(inputs, targets, weights)
+        import numpy as np
+
+        # overflow to inf is an answer here (the check reports it), not a warning on stderr
+        with np.errstate(all="ignore"):
+            return self._array_function("forward")(inputs, targets, weights)
 
     def loss_and_gradients(self, inputs: Any, targets: Any, weights: Any) -> tuple[Any, list[Any]]:
-        loss, gradients, _ = self._array_function("forward_backward")(inputs, targets, weights)
+        import numpy as np
+
+        with np.errstate(all="ignore"):
+            loss, gradients, _ = self._array_function("forward_backward")(inputs, targets, weights)
         return loss, list(gradients)
 
     def evaluate(
@@ -277,9 +296,10 @@ class CompiledNetwork:
         except _FLOAT_ERRORS:
             import numpy as np
 
-            loss, gradients, nodes = self._array_function("forward_backward")(
-                np.asarray(x), np.asarray(y), np.asarray(w)
-            )
+            with np.errstate(all="ignore"):
+                loss, gradients, nodes = self._array_function("forward_backward")(
+                    np.asarray(x), np.asarray(y), np.asarray(w)
+                )
         values: dict[sp.Symbol, float] = {}
         for unit in self.network.inputs:
             values[unit.a] = float(x[unit.index])
@@ -306,9 +326,12 @@ class CompiledNetwork:
         weights: Sequence[float] | None = None,
         step: float = 1e-6,
     ) -> tuple[float, ...]:
-        """Central differences (L(w + h) − L(w − h)) / 2h for every parameter, one batched call.
+        """Central differences (L(w + h) − L(w − h)) / 2h for every parameter, in batched calls.
 
         Without inputs, L is the spec's samples' mean or sum, as `evaluate` reduces it.
+        Parameters are perturbed a chunk at a time, and only the chunk's own weights are
+        arrays (the others stay scalars that broadcast), so memory stays bounded whatever the
+        network's size: n weights at once would need n × 2n numbers (6.4 GB at 20,000).
         """
         spec = self.network.spec
         one_sample = inputs is None and targets is None and len(spec.samples) == 1
@@ -319,25 +342,40 @@ class CompiledNetwork:
                 pass  # numpy turns an overflow into inf, as the batched call below does
         import numpy as np
 
-        w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
+        w = [float(v) for v in (spec.parameters if weights is None else weights)]
         n = len(w)
-        batch = np.repeat(w[:, None], 2 * n, axis=1)
-        columns = np.arange(n)
-        batch[columns, 2 * columns] += step
-        batch[columns, 2 * columns + 1] -= step
-        if inputs is not None or targets is not None or len(spec.samples) == 1:
+        several = inputs is None and targets is None and len(spec.samples) > 1
+        if several:
+            # samples along axis 0, perturbed weight vectors along axis 1
+            x = np.asarray([s[0] for s in spec.samples], dtype=np.float64).T[:, :, None]
+            y = np.asarray([s[1] for s in spec.samples], dtype=np.float64).T[:, :, None]
+        else:
             x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
             y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
-            losses = np.broadcast_to(self.loss(x, y, batch), (2 * n,))
-        else:
-            # samples along axis 0, perturbed weight vectors along axis 1
-            xs = np.asarray([s[0] for s in spec.samples], dtype=np.float64).T[:, :, None]
-            ys = np.asarray([s[1] for s in spec.samples], dtype=np.float64).T[:, :, None]
-            per_sample = np.broadcast_to(
-                self.loss(xs, ys, batch[:, None, :]), (len(spec.samples), 2 * n)
-            )
-            losses = per_sample.mean(axis=0) if spec.reduction == "mean" else per_sample.sum(0)
-        return tuple(float(d) for d in (losses[0::2] - losses[1::2]) / (2 * step))
+        n_samples = len(spec.samples) if several else 1
+        per_column = 2 * n_samples * (len(self.node_symbols) + 1)
+        chunk = max(1, min(FD_MAX_CHUNK, FD_CHUNK_ELEMENTS // per_column))
+        differences: list[float] = []
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            width = 2 * (stop - start)
+            rows: list[Any] = list(w)
+            for offset, i in enumerate(range(start, stop)):
+                row = np.full(width, w[i])
+                row[2 * offset] += step
+                row[2 * offset + 1] -= step
+                rows[i] = row[None, :] if several else row
+            with np.errstate(all="ignore"):
+                loss = self.loss(x, y, rows)
+                if several:
+                    per_sample = np.broadcast_to(loss, (n_samples, width))
+                    losses = (
+                        per_sample.mean(axis=0) if spec.reduction == "mean" else per_sample.sum(0)
+                    )
+                else:
+                    losses = np.broadcast_to(loss, (width,))
+                differences += [float(d) for d in (losses[0::2] - losses[1::2]) / (2 * step)]
+        return tuple(differences)
 
     def _scalar_finite_differences(
         self, weights: Sequence[float] | None, step: float
@@ -354,7 +392,8 @@ class CompiledNetwork:
             w[index] = value - step
             below = self._scalar_forward(x, y, w)
             w[index] = value
-            differences.append((above - below) / (2 * step))
+            # float(): the generated code calls numpy.tanh, whose results are numpy floats
+            differences.append(float((above - below) / (2 * step)))
         return tuple(differences)
 
 
@@ -362,10 +401,19 @@ def _floats(values: Sequence[float] | Sequence[Any]) -> tuple[float, ...]:
     return tuple(float(v) for v in values)
 
 
+def _sum(values: Sequence[float]) -> float:
+    """math.fsum, or plain summation where fsum refuses (inf − inf, an intermediate overflow):
+    then the answer is inf or nan, as numpy gives it."""
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        return float(sum(values))
+
+
 def _reducer(reduction: str) -> Any:
     if reduction == "sum":
-        return math.fsum
-    return lambda values: math.fsum(values) / len(values)
+        return _sum
+    return lambda values: _sum(values) / len(values)
 
 
 def evaluate(network: Network) -> Evaluation:

@@ -12,12 +12,13 @@ import json
 import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from symbp.errors import SpecError
+from symbp.errors import SpecError, SymbpError
 from symbp.files import read_small_text
 from symbp.names import ACTIVATION_NAMES, LOSS_NAMES
 
@@ -27,6 +28,14 @@ MAX_UNITS_PER_LAYER = 128
 MAX_WEIGHTS = 20_000
 MAX_TITLE_LENGTH = 200
 MAX_SPEC_BYTES = 1_000_000
+#: The largest magnitude of any number in a spec (inputs, targets, weights, biases, learning
+#: rate, slope, range): beyond it float64 sums of squares and exponentials overflow.
+MAX_MAGNITUDE = 1e6
+#: How deeply brackets may nest in a spec file; a spec needs 3 (checked before parsing, since
+#: the parsers recurse once per level).
+MAX_NESTING = 16
+#: Digits an integer literal may have (Python refuses to read more than 4,300).
+MAX_INTEGER_DIGITS = 30
 
 NUMBERINGS = ("by-source", "by-target", "layered", "explicit")
 BIAS_MODES = ("none", "per-layer", "per-unit")
@@ -211,10 +220,13 @@ def load_spec(path: str | Path) -> NetworkSpec:
 
 
 def parse_toml(text: str, source: str = "<toml>") -> NetworkSpec:
+    check_nesting(text, MAX_NESTING, SpecError, source, comments="#")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{source}: not valid TOML: {_one_line(error)}") from None
+    except (ValueError, RecursionError):  # an integer of more than 4,300 digits
+        raise SpecError(f"{source}: not valid TOML: a number is too long") from None
     return spec_from_mapping(data, source)
 
 
@@ -222,10 +234,20 @@ def parse_json(text: str, source: str = "<json>") -> NetworkSpec:
     def reject_constant(name: str) -> float:
         raise SpecError(f"{source}: {name} is not a finite number")
 
+    def bounded_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
+            raise SpecError(
+                f"{source}: the number {digits[:12]}... has more than {MAX_INTEGER_DIGITS} digits"
+            )
+        return int(digits)
+
+    check_nesting(text, MAX_NESTING, SpecError, source)
     try:
-        data = json.loads(text, parse_constant=reject_constant)
+        data = json.loads(text, parse_constant=reject_constant, parse_int=bounded_int)
     except json.JSONDecodeError as error:
         raise SpecError(f"{source}: not valid JSON: {_one_line(error)}") from None
+    except RecursionError:
+        raise SpecError(f"{source}: not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise SpecError(f"{source}: the top level must be an object of keys")
     return spec_from_mapping(data, source)
@@ -250,6 +272,10 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         raise SpecError(f"{source}: title must be a string")
     if len(title) > MAX_TITLE_LENGTH:
         raise SpecError(f"{source}: title is longer than {MAX_TITLE_LENGTH} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in title):
+        raise SpecError(
+            f"{source}: title holds a control character or a lone surrogate: {title[:40]!r}"
+        )
 
     activations = _activations(data.get("activation", "sigmoid"), len(layers) - 1, source)
     negative_slope = _number(
@@ -269,6 +295,8 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     explicit = _explicit_names(data, numbering, n_weights, source)
 
     learning_rate = _number(data.get("learning_rate", 1.0), f"{source}: learning_rate")
+    if learning_rate <= 0:
+        raise SpecError(f"{source}: learning_rate must be positive, not {learning_rate:g}")
     steps = data.get("steps", 1)
     if not _is_int(steps) or not 0 <= steps <= MAX_STEPS:
         raise SpecError(f"{source}: steps must be a whole number from 0 to {MAX_STEPS}")
@@ -482,8 +510,8 @@ def _random_weights(
     if table.get("random") != "uniform":
         raise SpecError(f"{where}: random must be 'uniform'")
     seed = table.get("seed")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise SpecError(f"{where}: seed must be a whole number ≥ 0")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise SpecError(f"{where}: seed must be a whole number from 0 to 2^63 − 1")
     given_range = None
     if "range" in table:
         given_range = _number(table["range"], f"{where}: range")
@@ -536,9 +564,16 @@ def _is_int(value: Any) -> bool:
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise SpecError(f"{where} must be a number, not {_describe(value)}")
+    if isinstance(value, int) and abs(value) > MAX_MAGNITUDE:
+        # str() of an integer of more than 4,300 digits raises: estimate its length instead
+        digits = int(abs(value).bit_length() * 0.30103) + 1
+        shown = str(value) if digits <= 20 else f"a whole number of about {digits} digits"
+        raise SpecError(f"{where} is {shown}, outside ±{MAX_MAGNITUDE:.0e}")
     number = float(value)
     if not math.isfinite(number):
         raise SpecError(f"{where} must be a finite number, not {value}")
+    if abs(number) > MAX_MAGNITUDE:
+        raise SpecError(f"{where} is {number:g}, outside ±{MAX_MAGNITUDE:.0e}")
     return number
 
 
@@ -548,6 +583,38 @@ def _numbers(value: Any, where: str, expected: int) -> tuple[float, ...]:
     if len(value) != expected:
         raise SpecError(f"{where} has {len(value)} values but the layers need {expected}")
     return tuple(_number(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
+def check_nesting(
+    text: str, limit: int, error: type[SymbpError], source: str, comments: str = ""
+) -> None:
+    """Refuse text whose brackets nest more than `limit` deep, before a recursive parser sees it.
+
+    Brackets inside quoted strings (and after a comment character, for TOML) do not count.
+    """
+    depth = 0
+    quote = ""
+    escaped = comment = False
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote == '"':
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in comments:
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                raise error(f"{source}: brackets nest more than {limit} levels deep")
+        elif char in "]}":
+            depth = max(0, depth - 1)
 
 
 def _describe(value: Any) -> str:

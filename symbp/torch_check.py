@@ -110,9 +110,12 @@ class _TorchNetwork:
         def read(tensor: Any) -> Any:
             return tensor.grad if gradients else tensor.detach()
 
-        values = [
-            float(read(self.linears[e.layer - 1].weight)[e.target, e.source]) for e in spec.edges
-        ]
+        # one gather per layer (a layer's weights are consecutive in every numbering): indexing
+        # 20,000 tensor elements one by one took a second
+        values = []
+        for layer, (rows, columns) in _edge_indices(spec).items():
+            matrix = read(self.linears[layer - 1].weight).numpy()
+            values += [float(v) for v in matrix[rows, columns]]
         if spec.bias_trainable:
             if spec.bias == "per-unit":
                 values += [float(v) for linear in self.linears for v in read(linear.bias)]
@@ -140,8 +143,14 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
             )
         )
     with torch.no_grad():
-        for position, edge in enumerate(spec.edges):
-            linears[edge.layer - 1].weight[edge.target, edge.source] = values[position]
+        import numpy as np
+
+        start = 0
+        for layer, (rows, columns) in _edge_indices(spec).items():
+            matrix = np.zeros((spec.layers[layer], spec.layers[layer - 1]))
+            matrix[rows, columns] = values[start : start + len(rows)]
+            start += len(rows)
+            linears[layer - 1].weight.copy_(torch.tensor(matrix, dtype=torch_dtype))
         if spec.bias == "per-unit":
             offset = 0
             for linear in linears:
@@ -172,6 +181,17 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
         inputs=inputs,
         targets=targets,
     )
+
+
+def _edge_indices(spec: NetworkSpec) -> dict[int, tuple[list[int], list[int]]]:
+    """Per layer, the (target, source) index of each of its weights, in numbering order (the
+    weights of a layer are consecutive in every numbering)."""
+    found: dict[int, tuple[list[int], list[int]]] = {}
+    for edge in spec.edges:
+        targets, sources = found.setdefault(edge.layer, ([], []))
+        targets.append(edge.target)
+        sources.append(edge.source)
+    return found
 
 
 def torch_loss_and_gradients(

@@ -637,7 +637,9 @@ def weight_blocks(
                 )
             )
         )
-    blocks += closed_form_blocks(writer, grad, derivation.closed_form, lang)
+    blocks += closed_form_blocks(
+        writer, grad, derivation.closed_form, lang, derivation.closed_form_size
+    )
     blocks.append(Heading(sentence(words["sign"])))
     blocks += sign_blocks(context, derivation)
     blocks.append(
@@ -667,11 +669,20 @@ def samples_paragraph(context: Worked) -> Paragraph:
 
 
 def closed_form_blocks(
-    writer: Writer, grad: E.Node, closed_form: sp.Expr | None, lang: str
+    writer: Writer,
+    grad: E.Node,
+    closed_form: sp.Expr | None,
+    lang: str,
+    omitted_size: int | None = None,
 ) -> list[Block]:
+    words = labels(lang)
+    if closed_form is None and omitted_size is not None:  # too large to build (derive.py)
+        return [
+            Heading(sentence(words["closed_form"])),
+            Paragraph(sentence(words["closed_form_omitted"], f"{omitted_size:,}")),
+        ]
     if closed_form is None:
         return []
-    words = labels(lang)
     blocks: list[Block] = [Heading(sentence(words["closed_form"]))]
     node = writer.formula(closed_form)
     if E.size(node) > MAX_CLOSED_FORM_SIZE:
@@ -795,7 +806,9 @@ def bias_blocks(
         )
     else:
         gradient = gradient_1
-    blocks += closed_form_blocks(writer, grad, derivation.closed_form, lang)
+    blocks += closed_form_blocks(
+        writer, grad, derivation.closed_form, lang, derivation.closed_form_size
+    )
     if bias.trainable:
         blocks.append(
             Heading(sentence(words["value_update"], writer.given(network.spec.learning_rate)))

@@ -56,7 +56,7 @@ def diagnosis_title(d: Diagnosis) -> str:
 
 def coverage_text(d: Diagnosis, names: dict[str, str]) -> str:
     """How much of the student's wrong numbers a diagnosis reproduces."""
-    if len(d.explained) == d.total_wrong:
+    if d.reproduces_all:
         return f"reproduces every wrong number ({d.total_wrong})"
     return f"reproduces {len(d.explained)} of {d.total_wrong} wrong numbers: " + ", ".join(
         names[k] for k in d.explained
@@ -80,6 +80,11 @@ def formula_verdict(f: FormulaCheck) -> str:
         return "equal (the same algebra)"
     if f.method == "sampled":
         return "equal (the same value at the network's values and random points)"
+    if f.method == "numbers":
+        return (
+            "equal at the precision of the numbers written in it (within "
+            f"{significant(f.tolerance)} of the true value)"
+        )
     assert f.point is not None and f.student_value is not None and f.true_value is not None
     at = ", ".join(f"{k} = {significant(v)}" for k, v in f.point.items())
     return (
@@ -185,33 +190,47 @@ def hand_report_blocks(report: HandReport) -> tuple[Block, ...]:
         blocks.append(Heading(_text("Which mistake reproduces your numbers"), 2))
         if not report.diagnoses:
             blocks.append(
-                Paragraph(_text("None of symbp's catalogue of classic mistakes reproduces them."))
+                Paragraph(
+                    _text("None of symbp's catalogue of classic mistakes reproduces them all.")
+                )
             )
-        for number, d in enumerate(report.diagnoses, start=1):
-            blocks.append(
-                Paragraph(_text(f"{number}. {diagnosis_title(d)} ({coverage_text(d, names)})."))
-            )
-            details: list[Inlines] = []
-            if d.contradicted:
-                details.append(
-                    _text(
-                        "But it would also change numbers you had right: "
-                        + ", ".join(names[k] for k in d.contradicted)
-                        + "."
-                    )
-                )
-            if d.formulas_matched:
-                details.append(
-                    _text(
-                        "Your formula for "
-                        + ", ".join(names[k] for k in d.formulas_matched)
-                        + " is exactly this variant's (equal at random points too)."
-                    )
-                )
-            for mistake in d.mistakes:
-                details.append(
-                    _text(f"{mistake.sentence} Wrong: {mistake.wrong}. Right: {mistake.right}.")
-                )
-            blocks.append(Items(tuple(details)))
+        blocks += _diagnosis_blocks(report.diagnoses, names)
+        if report.partial:
+            blocks.append(Heading(_text(PARTIAL_HEADING), 2))
+            blocks += _diagnosis_blocks(report.partial, names)
     blocks.append(Paragraph(_text(summary_text(report).capitalize() + ".")))
     return tuple(blocks)
+
+
+PARTIAL_HEADING = "Partly matches (each reproduces only some of your wrong numbers)"
+
+
+def _diagnosis_blocks(diagnoses: tuple[Diagnosis, ...], names: dict[str, str]) -> list[Block]:
+    blocks: list[Block] = []
+    for number, d in enumerate(diagnoses, start=1):
+        blocks.append(
+            Paragraph(_text(f"{number}. {diagnosis_title(d)} ({coverage_text(d, names)})."))
+        )
+        details: list[Inlines] = []
+        if d.contradicted:
+            details.append(
+                _text(
+                    "But it would also change numbers you had right: "
+                    + ", ".join(names[k] for k in d.contradicted)
+                    + "."
+                )
+            )
+        if d.formulas_matched:
+            details.append(
+                _text(
+                    "Your formula for "
+                    + ", ".join(names[k] for k in d.formulas_matched)
+                    + " is exactly this variant's (equal at random points too)."
+                )
+            )
+        for mistake in d.mistakes:
+            details.append(
+                _text(f"{mistake.sentence} Wrong: {mistake.wrong}. Right: {mistake.right}.")
+            )
+        blocks.append(Items(tuple(details)))
+    return blocks

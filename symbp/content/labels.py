@@ -42,6 +42,9 @@ _EN: dict[str, str] = {
     "closed_form_where": "where {}.",
     "closed_form_too_long": "The closed form has {} terms and is not printed; the δ form above "
     "is the same derivative in named steps.",
+    "closed_form_omitted": "Written out in inputs, targets and weights the closed form would "
+    "have about {} symbols and operations, so it is not built; the δ form above is the same "
+    "derivative in named steps.",
     "sign": "Why the sign",
     "sign_product": "{}.",
     "sign_factor": "{} is {}, so {} has {} {}.",
@@ -245,6 +248,8 @@ _ZH: dict[str, str] = {
     "closed_form": "闭式表达（只含输入、目标和权重）",
     "closed_form_where": "其中 {}。",
     "closed_form_too_long": "闭式表达有 {} 项，不予打印；上面的 δ 形式就是同一个导数的分步写法。",
+    "closed_form_omitted": "闭式表达若只用输入、目标和权重写出，约有 {} 个符号和运算，因此不予构造；"
+    "上面的 δ 形式就是同一个导数的分步写法。",
     "sign": "为什么是这个符号",
     "sign_product": "{}。",
     "sign_factor": "{} 为{}，所以 {} 与 {}{}。",

@@ -7,6 +7,7 @@ from symbp.content.blocks import Block, Heading, Inlines, Math, Paragraph, Table
 from symbp.content.labels import labels
 from symbp.content.names import Names
 from symbp.content.numbers import difference, given, result
+from symbp.errors import UnknownWeightError
 from symbp.graph import Network
 from symbp.numeric import Evaluation
 from symbp.torch_check import CheckResult
@@ -22,9 +23,15 @@ def parameter_cell(names: Names | None, name: str) -> Inlines:
     if names is None:
         return (Text(name),)
     network = names.network
-    symbols = {w.name: w.symbol for w in network.weights}
-    symbols.update({b.name: b.symbol for b in network.biases})
-    return (Math(names.sym(symbols[name])),) if name in symbols else (Text(name),)
+    # a lookup, not a dictionary of every weight per row: a check table of 20,000 weights
+    # spent 80 s building them
+    for bias in network.biases:
+        if bias.name == name:
+            return (Math(names.sym(bias.symbol)),)
+    try:
+        return (Math(names.sym(network.weight(name).symbol)),)
+    except UnknownWeightError:
+        return (Text(name),)
 
 
 def check_blocks(

@@ -112,6 +112,7 @@ def derivation_document(
         "closed_form": None
         if derivation.closed_form is None
         else text.math(writer.formula(derivation.closed_form)),
+        "closed_form_omitted_size": derivation.closed_form_size,
         "delta_form_step": _rich(
             Row(writer.worked(grad, delta_form, first.gradient(weight.name), final=True))
         ),
@@ -145,6 +146,7 @@ def bias_derivation_document(
         "closed_form": None
         if derivation.closed_form is None
         else text.math(writer.formula(derivation.closed_form)),
+        "closed_form_omitted_size": derivation.closed_form_size,
         "gradient": gradient,
     }
     if check is not None and bias.trainable:
@@ -260,6 +262,7 @@ def _judgement(j: Judgement) -> dict[str, Any]:
         "written": j.written,
         "value": j.value,
         "decimals": j.decimals,
+        "exact": j.exact,
         "true_value": j.true_value,
         "verdict": j.verdict.value,
         "from_your_inputs": j.from_inputs,
@@ -286,7 +289,8 @@ def _diagnosis(d: Diagnosis) -> dict[str, Any]:
         "contradicts": list(d.contradicted),
         "variant_values": d.values,
         "formulas_matched": list(d.formulas_matched),
-        "reproduces_every_wrong_number": d.complete,
+        "reproduces_every_wrong_number": d.reproduces_all,
+        "contradicts_none": not d.contradicted,
     }
 
 
@@ -312,6 +316,7 @@ def hand_report_document(report: HandReport) -> dict[str, Any]:
                 "true_formula": _formula_text(f.true_formula),
                 "equal": f.equal,
                 "method": f.method,
+                "tolerance": f.tolerance,
                 "differs_at": f.point,
                 "your_value_there": f.student_value,
                 "true_value_there": f.true_value,
@@ -319,6 +324,7 @@ def hand_report_document(report: HandReport) -> dict[str, Any]:
             for f in report.formulas
         ],
         "diagnoses": [_diagnosis(d) for d in report.diagnoses],
+        "partial_matches": [_diagnosis(d) for d in report.partial],
     }
 
 

@@ -1,7 +1,8 @@
 """Checking a student's hand calculation: judged at its own precision, the error located, the
-mistake named. Modules left to right: hand_input (reading), formula (the safe parser),
-quantities (names and dependencies), formula_check (a formula against the true one),
-mistakes (the catalogue), judge (the report)."""
+mistake named. Modules left to right: hand_input (reading and normalising what students type),
+floats (bounded float64 evaluation), formula (the safe parser), quantities (names and
+dependencies), formula_check (a formula against the true one), mistakes (the catalogue and its
+variants), judge (the report)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,11 @@ MAX_TOKENS = 200
 MAX_DEPTH = 30
 MAX_NUMBER_CHARS = 30
 MAX_EXPONENT = 10
+#: the exponent of powers of powers ((x^10)^10 is x^100: refused)
+MAX_DEGREE = MAX_EXPONENT
 MAX_RESULT_DIGITS = 400
+#: a written number's exponent: 1e30 at most (the value must stay below 1e15 anyway)
+MAX_NUMBER_EXPONENT = 30
 
 #: Resolves a name the student wrote (h1, δ_o1, dL/dw5, w5') to a sympy expression, or None.
 Resolver = Callable[[str], "sp.Expr | None"]
@@ -114,12 +118,33 @@ _PREFIX_MINUS = 30
 _POSTFIX = {"²": 2, "³": 3}
 
 
+@dataclass(frozen=True)
+class Literal:
+    """A decimal number written in a formula: its exact value and half a unit in its last
+    written place (0.0616: ±0.00005), the precision the student worked to."""
+
+    value: sp.Rational
+    half_unit: float
+
+
+@dataclass(frozen=True)
+class ParsedFormula:
+    """A formula as read: exact (0.5 is ½), and with each written decimal as a symbol of its own
+    so that it can be judged at the precision of those decimals."""
+
+    expr: sp.Expr
+    with_literals: sp.Expr
+    literals: dict[sp.Symbol, Literal]
+
+
 class _Parser:
     def __init__(self, tokens: list[Token], resolve: Resolver) -> None:
         self.tokens = tokens
         self.index = 0
         self.resolve = resolve
         self.depth = 0
+        self.literals: dict[sp.Symbol, Literal] = {}
+        self.exact: dict[sp.Symbol, sp.Rational] = {}
 
     def peek(self) -> Token:
         return self.tokens[self.index]
@@ -162,33 +187,48 @@ class _Parser:
             elif token.text == "*":
                 left = left * right
             else:
-                if right == 0:
+                if right == 0 or right.xreplace(self.exact) == 0:
                     raise FormulaError("formula divides by zero")
                 left = left / right
+            _defined(left)
         self.depth -= 1
         return left
 
     def power(self, base: sp.Expr, token: Token) -> sp.Expr:
-        exponent = self.expression(_INFIX["^"] - 1)  # right-associative
+        exponent = self.expression(_INFIX["^"] - 1).xreplace(self.exact)  # right-associative
         if base == sp.E:
-            return sp.exp(exponent)
-        if not exponent.is_Number or abs(exponent) > MAX_EXPONENT:
+            return _defined(sp.exp(exponent))
+        if not exponent.is_Number or not abs(exponent) <= MAX_EXPONENT:
             raise FormulaError(
                 f"the exponent at position {token.position + 1} must be a constant between "
                 f"-{MAX_EXPONENT} and {MAX_EXPONENT} (write exp(...) for e to a power)"
             )
-        if base == 0 and exponent <= 0:
+        exact_base = base.xreplace(self.exact)
+        if exact_base == 0 and exponent <= 0:
             raise FormulaError("formula raises zero to a non-positive power")
-        if isinstance(base, sp.Rational):
-            digits = max(len(str(abs(base.p))), len(str(base.q)))
+        if isinstance(exact_base, sp.Rational):
+            digits = max(len(str(abs(exact_base.p))), len(str(exact_base.q)))
             if digits * abs(exponent) > MAX_RESULT_DIGITS:
                 raise FormulaError(f"the power at position {token.position + 1} is too large")
-        return sp.Pow(base, exponent)
+        result = _defined(sp.Pow(base, exponent))
+        # (x^10)^10 is x^100: sympy combines integer powers, and the degree must stay small
+        if isinstance(result, sp.Pow) and result.exp.is_Number and abs(result.exp) > MAX_DEGREE:
+            raise FormulaError(f"the power at position {token.position + 1} is too high")
+        return result
 
     def prefix(self) -> sp.Expr:
         token = self.take()
         if token.kind == "number":
-            return _number(token.text)
+            value = _number(token.text)
+            half_unit = _half_unit(token.text)
+            if half_unit == 0:
+                return value
+            # named by its text, so that the formula prints as the student wrote it (no
+            # network name starts with a digit)
+            literal = sp.Symbol(token.text, real=True)
+            self.literals[literal] = Literal(value, half_unit)
+            self.exact[literal] = value
+            return literal
         if token.kind == "op" and token.text == "-":
             return -self.expression(_PREFIX_MINUS)
         if token.kind == "op" and token.text == "+":
@@ -215,7 +255,7 @@ class _Parser:
             self.take()
             argument = self.expression()
             self.expect(")")
-            return function(argument)
+            return _defined(function(argument))
         if token.text == "e":
             return sp.E
         resolved = self.resolve(token.text)
@@ -224,24 +264,53 @@ class _Parser:
         return resolved
 
 
-def _number(text: str) -> sp.Expr:
+def _defined(expr: sp.Expr) -> sp.Expr:
+    """`expr`, unless it is undefined or infinite (ln(0), 0·ln(0)): sympy writes those zoo, nan."""
+    if expr.has(sp.S.ComplexInfinity, sp.S.NaN, sp.S.Infinity, sp.S.NegativeInfinity):
+        raise FormulaError("formula is undefined (a division by zero or the logarithm of 0)")
+    return expr
+
+
+def _number(text: str) -> sp.Rational:
     if len(text) > MAX_NUMBER_CHARS:
         raise FormulaError(f"number {text[:20]}... in formula is longer than {MAX_NUMBER_CHARS}")
+    mantissa, _, exponent = text.lower().partition("e")
+    # 1e99999999 would build a hundred-million-digit integer before any size check
+    if exponent and abs(int(exponent)) > MAX_NUMBER_EXPONENT:
+        raise FormulaError(f"number {text} in formula is out of range")
     value = Fraction(text)  # exact: 0.5 is 1/2, so ½ and 0.5 compare equal
     if abs(value) > 10**15:
         raise FormulaError(f"number {text} in formula is too large")
     return sp.Rational(value.numerator, value.denominator)
 
 
-def parse_formula(text: str, resolve: Resolver) -> sp.Expr:
-    """The sympy expression of a formula, built from the resolver's symbols; FormulaError if not."""
+def _half_unit(text: str) -> float:
+    """Half a unit in the last written place of a decimal with a significant digit (0.0616:
+    0.00005); 0 for an exact number (an integer, 0.0, 1e3)."""
+    mantissa, _, exponent = text.lower().partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    decimals = len(fraction) - (int(exponent) if exponent else 0)
+    if decimals <= 0 or not any(c in "123456789" for c in whole + fraction):
+        return 0.0
+    return 0.5 * 10.0 ** (-decimals)
+
+
+def read_formula(text: str, resolve: Resolver) -> ParsedFormula:
+    """A formula, read: FormulaError for anything but numbers, known names, + − * / ^ ( ) and
+    the listed functions, or for sizes beyond the limits."""
     tokens = tokenize(text)
     parser = _Parser(tokens, resolve)
-    expr = parser.expression()
+    with_literals = parser.expression()
     token = parser.peek()
     if token.kind != "end":
         raise FormulaError(
             f"unexpected {token.text!r} at position {token.position + 1} in formula "
             "(is an operator missing?)"
         )
-    return expr
+    expr = _defined(with_literals.xreplace(parser.exact))
+    return ParsedFormula(expr, with_literals, parser.literals)
+
+
+def parse_formula(text: str, resolve: Resolver) -> sp.Expr:
+    """The sympy expression of a formula, built from the resolver's symbols; FormulaError if not."""
+    return read_formula(text, resolve).expr

@@ -3,25 +3,42 @@
 Both formulas are written out in the network's node symbols (updates, gradients, ∂L/∂a and δ
 replaced by their definitions, σ(z_j) by a_j). If their difference expands to zero they are
 equal for every value of those symbols, a proof; otherwise they are compared at the network's own
-values and a few random points, and the first point where they differ is reported.
+values and a few random points, and the first point where they differ is reported. A formula
+built from decimals the student wrote (0.0616 × 0.5622) is judged at the precision of those
+decimals.
+
+Every step is bounded: expansion is tried only when the expanded difference is small (its number
+of terms is counted on the definitions before anything is built) and while the file's time
+budget lasts; numbers are computed in float64 (floats.py), never by sympy's arbitrary-precision
+evalf, so exp(exp(exp(1000))) is an overflow, not a number with 10^434 digits.
 """
 
 from __future__ import annotations
 
+import math
 import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from math import comb
 
 import sympy as sp
 
+from symbp.errors import FormulaError
 from symbp.functions import sigmoid
 from symbp.graph import Network
 from symbp.numeric import CompiledNetwork
 
-from .quantities import Quantity, QuantityTable, evaluate_formula
+from .floats import float_value
+from .formula import ParsedFormula
+from .quantities import Quantity, QuantityTable
 
 #: Random points (besides the network's own values) at which formulas are compared.
 SAMPLE_POINTS = 3
+#: Algebra is tried only when the expanded difference has at most this many terms.
+MAX_ALGEBRA_TERMS = 500
+#: Relative agreement that counts as equal at a point (float64 rounding of the same algebra).
+POINT_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -30,63 +47,146 @@ class FormulaCheck:
 
     key: str
     display: str
-    formula: sp.Expr  # the student's, as symbp read it
+    formula: sp.Expr  # the student's, as symbp read it (written decimals as they were written)
     true_formula: sp.Expr  # in the same quantities' symbols
     equal: bool
-    method: str  # "algebra" (proved), "sampled" (equal at several points) or "differs"
+    #: "algebra" (proved), "sampled" (equal at several points), "numbers" (a formula of written
+    #: decimals, equal to the true value within their precision) or "differs"
+    method: str
     point: dict[str, float] | None  # where they differ: inputs, targets and weights
     student_value: float | None
     true_value: float | None
+    tolerance: float = 0.0  # for "numbers": how far the written decimals' rounding may move it
 
 
 def check_formula(
     table: QuantityTable,
-    formula: sp.Expr,
+    parsed: ParsedFormula,
     quantity: Quantity,
     compiled: CompiledNetwork,
     truth: Mapping[sp.Symbol, float],
+    deadline: float,
 ) -> FormulaCheck:
-    """Compare a student's formula with the true one: by algebra first, else at sample points."""
+    """Compare a student's formula with the true one: by algebra while it is affordable (and
+    before `deadline`, a time.monotonic() value), else at sample points."""
     network = table.network
+    formula = parsed.expr
     true_formula = quantity.formula
-    student_nodes = _to_nodes(table, formula)
-    true_nodes = _to_nodes(table, true_formula)
 
     def result(
         method: str,
         point: dict[str, float] | None = None,
         mine: float | None = None,
         right: float | None = None,
+        tolerance: float = 0.0,
     ) -> FormulaCheck:
         return FormulaCheck(
             quantity.key,
             quantity.display,
-            formula,
+            parsed.with_literals,
             true_formula,
             method != "differs",
             method,
             point,
             mine,
             right,
+            tolerance,
         )
 
-    if sp.expand(student_nodes - true_nodes) == 0:
+    affordable = time.monotonic() < deadline and (
+        _expanded_terms(table, formula - true_formula) <= MAX_ALGEBRA_TERMS
+    )
+    if affordable and sp.expand(_to_nodes(table, formula) - _to_nodes(table, true_formula)) == 0:
         return result("algebra")
     points = [None] + [random_point(network, seed) for seed in range(SAMPLE_POINTS)]
     for point in points:
         values = values_at(table, compiled, point) if point is not None else truth
-        mine = evaluate_formula(formula, values)
-        right = evaluate_formula(true_formula, values)
-        if not (abs(mine - right) <= 1e-12 * max(1.0, abs(right))):
+        mine = float_value(formula, values, strict=point is None)
+        right = float_value(true_formula, values)
+        if point is None:
+            _require_finite(mine)
+        if not abs(mine - right) <= POINT_TOLERANCE * max(1.0, abs(right)):
+            if point is None and parsed.literals:
+                tolerance = literal_spread(parsed, values)
+                if abs(mine - right) <= tolerance + POINT_TOLERANCE * max(1.0, abs(right)):
+                    return result("numbers", None, mine, right, tolerance)
             shown = point if point is not None else _spec_point(network)
             return result("differs", shown, mine, right)
     return result("sampled")
 
 
+def formula_value(parsed: ParsedFormula, values: Mapping[sp.Symbol, float]) -> tuple[float, float]:
+    """A formula's value at the given values, and how far the rounding of the decimals written
+    in it may move that value (0 when it has none)."""
+    value = float_value(parsed.expr, values, strict=True)
+    _require_finite(value)
+    return value, literal_spread(parsed, values)
+
+
+def literal_spread(parsed: ParsedFormula, values: Mapping[sp.Symbol, float]) -> float:
+    """How far the formula moves when each written decimal moves by half a unit in its last
+    place: the precision a formula of rounded numbers states."""
+    used = [s for s in parsed.literals if s in parsed.with_literals.free_symbols]
+    if not used:
+        return 0.0
+    point = dict(values)
+    for symbol in used:
+        point[symbol] = float(parsed.literals[symbol].value)
+    center = float_value(parsed.with_literals, point)
+    spread = 0.0
+    for symbol in used:
+        literal = parsed.literals[symbol]
+        moved = 0.0
+        for step in (literal.half_unit, -literal.half_unit):
+            shifted = dict(point)
+            shifted[symbol] = point[symbol] + step
+            change = abs(float_value(parsed.with_literals, shifted) - center)
+            moved = max(moved, change if math.isfinite(change) else math.inf)
+        spread += moved
+    return spread
+
+
+def _require_finite(value: float) -> None:
+    if math.isinf(value):
+        raise FormulaError("this formula's value overflows (a part of it exceeds 1e308)")
+    if math.isnan(value):
+        raise FormulaError("this formula is undefined at the network's values")
+
+
+def _expanded_terms(table: QuantityTable, expr: sp.Expr) -> int:
+    """How many terms `expr` written in node symbols has once expanded, counted without building
+    it (an upper bound; anything beyond the limit counts as the limit plus one)."""
+    cap = MAX_ALGEBRA_TERMS + 1
+    backward = {q.symbol: q for q in table.quantities if q.kind not in ("given", "forward", "loss")}
+    memo: dict[sp.Basic, int] = {}
+
+    def terms(node: sp.Basic) -> int:
+        if node in memo:
+            return memo[node]
+        if isinstance(node, sp.Symbol):
+            quantity = backward.get(node)
+            count = terms(quantity.formula) if quantity is not None else 1
+        elif isinstance(node, sp.Add):
+            count = sum(terms(arg) for arg in node.args)
+        elif isinstance(node, sp.Mul):
+            count = 1
+            for arg in node.args:
+                count = min(cap, count * terms(arg))
+        elif isinstance(node, sp.Pow) and node.exp.is_Integer:
+            base, power = terms(node.base), abs(int(node.exp))
+            count = cap if base > 1 and power > 60 else comb(base + power - 1, power)
+        else:  # a function or a fractional power: one term, whose arguments expand too
+            count = 1 + sum(terms(arg) for arg in node.args)
+        memo[node] = min(cap, count)
+        return memo[node]
+
+    return terms(expr)
+
+
 def _to_nodes(table: QuantityTable, expr: sp.Expr) -> sp.Expr:
     """An expression in the network's node symbols: updates, gradients and δs written out."""
     network = table.network
-    for kind in ("update", "gradient"):
+    for kind in ("update", "change", "gradient"):
         expr = expr.xreplace({q.symbol: q.formula for q in table.quantities if q.kind == kind})
     backward = {q.symbol: q.formula for q in table.quantities if q.kind in ("upstream", "delta")}
     while expr.free_symbols & set(backward):
@@ -116,10 +216,11 @@ def values_at(
     table: QuantityTable, compiled: CompiledNetwork, point: Mapping[str, float]
 ) -> dict[sp.Symbol, float]:
     network = table.network
+    fixed_biases = [b.value for b in network.biases if b.trainable]  # the spec's, everywhere
     evaluation = compiled.evaluate(
         inputs=[point[u.a.name] for u in network.inputs],
         targets=[point[y.name] for y in network.targets],
-        weights=[point[w.name] for w in network.weights],
+        weights=[point[w.name] for w in network.weights] + fixed_biases,
     )
     values = table.values(evaluation)
     return {table.by_key[k].symbol: v for k, v in values.items()}

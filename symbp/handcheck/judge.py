@@ -2,17 +2,20 @@
 which classic mistake reproduces the wrong numbers. The result is a HandReport, plain data that
 renderers phrase.
 
-Precision: a number written with d decimals is right when the true value rounds to it. A student
-carries rounding from step to step, so a number that is off by more than that is still judged
-"right to the stated precision" when it is what the quantity's own formula gives from the
-student's own (right) inputs, within the rounding those inputs carry. A wrong number that follows
-from the student's wrong inputs is a consequence; a wrong number whose inputs were right is where
-an error entered.
+Precision: a number's digits state it. 0.0346 is right when the true value rounds to it at four
+decimals; a number with no significant digit after the point (0, 1, 0.0, 12) states no rounding
+and must be exact. A student carries rounding from step to step, so a number that is off by more
+than its own rounding is still "right to the stated precision" when it is what the quantity's
+own formula gives from the student's own written inputs, those inputs were right, and the
+difference is within the rounding those inputs state. A wrong number that follows from the
+student's wrong inputs is a consequence; a wrong number whose inputs were right is where an error
+entered. A formula built from written decimals (0.0616 × 0.5622) states their precision.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -25,20 +28,38 @@ from symbp.graph import Network
 from symbp.numeric import CompiledNetwork
 from symbp.spec import NetworkSpec, default_spec, load_spec
 
-from .formula import parse_formula
-from .formula_check import SAMPLE_POINTS, FormulaCheck, check_formula, random_point, values_at
+from .formula import ParsedFormula, read_formula
+from .formula_check import (
+    SAMPLE_POINTS,
+    FormulaCheck,
+    check_formula,
+    formula_value,
+    random_point,
+    values_at,
+)
 from .hand_input import HandCalculation, HandEntry, read_hand_file
-from .mistakes import Mistake, catalogue, combinations, plan_of, variant_values
+from .mistakes import (
+    Mistake,
+    Plan,
+    Variants,
+    catalogue,
+    combinations,
+    learning_rate_mistake,
+    plan_of,
+)
 from .quantities import Quantity, QuantityTable, evaluate_formula, known_names, resolver
 
-#: Slack on every tolerance, for the binary floating point under the decimal numbers.
-RELATIVE_SLACK = 1e-9
-#: How many diagnoses a report lists.
+#: Slack on every tolerance, for the binary floating point under the decimal numbers (far
+#: below half a unit of the 10th decimal, far above float64 rounding).
+RELATIVE_SLACK = 1e-12
+#: How many diagnoses a report lists (of each kind: reproducing all, partly matching).
 MAX_DIAGNOSES = 3
 #: A variant's exact value may sit this many input spreads (beyond the number's own rounding)
 #: from a number worked by hand: rounding carried through several steps adds up.
 CARRIED_FACTOR = 2.0
 MAX_SPREAD_RATIO = 100.0
+#: Seconds of algebra one file may use; after that formulas are compared at sample points only.
+ALGEBRA_BUDGET = 2.0
 
 
 class Verdict(Enum):
@@ -55,7 +76,7 @@ class Judgement:
     display: str
     written: str  # as the student wrote it (a number, or a formula's value)
     value: float
-    decimals: int | None  # None: the value came from a formula (exact)
+    decimals: int | None  # None: the value came from a formula
     true_value: float
     verdict: Verdict
     from_inputs: float  # the quantity's formula applied to the student's own inputs
@@ -65,11 +86,13 @@ class Judgement:
     entered_here: bool  # wrong although its own inputs were right
     unwritten_inputs: tuple[str, ...]  # inputs the student did not write (the error may be there)
     follows_from: tuple[str, ...]  # for a consequence: the entry points it follows from
+    exact: bool = False  # the written number states no rounding (0, 1, 0.0): judged exactly
 
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A variant derivation (one mistake or a pair) that reproduces wrong numbers."""
+    """A variant derivation (one mistake, a pair, each possibly with a wrong learning rate) that
+    reproduces wrong numbers."""
 
     mistakes: tuple[Mistake, ...]
     explained: tuple[str, ...]  # keys of wrong numbers it reproduces
@@ -83,8 +106,14 @@ class Diagnosis:
         return tuple(m.key for m in self.mistakes)
 
     @property
+    def reproduces_all(self) -> bool:
+        """It reproduces every wrong number (whether or not it also changes right ones)."""
+        return len(self.explained) == self.total_wrong
+
+    @property
     def complete(self) -> bool:
-        return len(self.explained) == self.total_wrong and not self.contradicted
+        """It reproduces every wrong number and leaves every right one right."""
+        return self.reproduces_all and not self.contradicted
 
 
 @dataclass(frozen=True)
@@ -96,7 +125,10 @@ class HandReport:
     learning_rate: float
     judgements: tuple[Judgement, ...]  # in dependency order
     formulas: tuple[FormulaCheck, ...]
+    #: variants that reproduce every wrong number and contradict no right one, best first
     diagnoses: tuple[Diagnosis, ...]
+    #: when no variant does: the ones that reproduce some wrong numbers, best first
+    partial: tuple[Diagnosis, ...] = ()
 
     @property
     def wrong(self) -> tuple[Judgement, ...]:
@@ -135,32 +167,58 @@ def check_hand(
     table = QuantityTable(network, sweep, rate)
     compiled = CompiledNetwork(network, sweep)
     truth = table.values(compiled.evaluate())
-    entries = _resolve(hand, table)
-    formulas = _parse_formulas(hand.source, entries, table)
     by_symbol = {table.by_key[k].symbol: v for k, v in truth.items()}
-    written = _written_values(entries, formulas, by_symbol)
-    judgements = _judge(table, truth, written)
-    formula_checks = tuple(
-        check_formula(table, formulas[key], table.by_key[key], compiled, by_symbol)
-        for key in _ordered(table, formulas)
-    )
-    diagnoses = _diagnose(network, table, judgements, rate)
-    if formulas:
-        diagnoses = tuple(_match_formulas(d, table, compiled, formulas, rate) for d in diagnoses)
+    entries = _resolve(hand, table)
+    deadline = time.monotonic() + ALGEBRA_BUDGET
+    written: dict[str, _Written] = {}
+    formulas: dict[str, ParsedFormula] = {}
+    checks: list[FormulaCheck] = []
+    for key in _ordered(table, entries):
+        entry = entries[key]
+        where = f"{hand.source}: line {entry.line}" if entry.line else f"{hand.source}: {key!r}"
+        try:
+            parsed = _parse_formulas(entry, table)
+            written[key] = _written_value(entry, parsed, by_symbol)
+            if parsed:
+                formulas[key] = parsed[0]
+            for formula in parsed:
+                checks.append(
+                    check_formula(table, formula, table.by_key[key], compiled, by_symbol, deadline)
+                )
+        except FormulaError as error:
+            raise FormulaError(f"{where}: {error}") from None
+        except HandInputError:
+            raise
+        except Exception as error:  # noqa: BLE001 - no input may end in a traceback
+            detail = " ".join(str(error).split())[:80]
+            raise FormulaError(
+                f"{where}: cannot judge this line ({type(error).__name__}: {detail})"
+            ) from None
+    try:
+        judgements = _judge(table, truth, written)
+        diagnoses, partial = _diagnose(table, judgements, truth)
+        if formulas:
+            diagnoses = tuple(_match_formulas(d, table, compiled, formulas) for d in diagnoses)
+    except (ArithmeticError, ValueError, RecursionError) as error:  # numbers float64 cannot hold
+        detail = " ".join(str(error).split())[:80]
+        raise HandInputError(
+            f"{hand.source}: cannot judge these numbers ({type(error).__name__}: {detail})"
+        ) from None
     return HandReport(
         title=spec.title,
         source=hand.source,
         learning_rate=rate,
         judgements=judgements,
-        formulas=formula_checks,
+        formulas=tuple(checks),
         diagnoses=diagnoses,
+        partial=partial,
     )
 
 
 def _learning_rate(*choices: float | None) -> float:
     rate = next(c for c in choices if c is not None)
-    if not math.isfinite(rate):
-        raise HandInputError(f"the learning rate must be a finite number, not {rate}")
+    if not math.isfinite(rate) or rate <= 0:
+        raise HandInputError(f"the learning rate must be a positive finite number, not {rate:g}")
     return rate
 
 
@@ -170,28 +228,32 @@ def _resolve(hand: HandCalculation, table: QuantityTable) -> dict[str, HandEntry
         quantity = table.resolve(entry.name)
         where = f"{hand.source}: line {entry.line}" if entry.line else hand.source
         if quantity is None:
-            known = known_names(table)
-            shown = known if len(known) <= 160 else known[:160] + ", ..."
-            raise HandInputError(f"{where}: unknown quantity {entry.name!r} (known: {shown})")
+            suggestion = table.suggest(entry.name)
+            hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+            raise HandInputError(
+                f"{where}: unknown quantity {_short(entry.name)!r}{hint} "
+                f"(names: {known_names(table)})"
+            )
         if quantity.key in entries:
             raise HandInputError(f"{where}: {quantity.key} is given twice")
         entries[quantity.key] = entry
     return entries
 
 
-def _parse_formulas(
-    source: str, entries: Mapping[str, HandEntry], table: QuantityTable
-) -> dict[str, sp.Expr]:
-    formulas: dict[str, sp.Expr] = {}
-    for key, entry in entries.items():
-        if entry.formula is None:
+def _parse_formulas(entry: HandEntry, table: QuantityTable) -> list[ParsedFormula]:
+    """The entry's formula and its numbers substituted, read; a formula for a quantity may not
+    use that quantity itself."""
+    quantity = table.resolve(entry.name)
+    assert quantity is not None
+    parsed = []
+    for text in (entry.formula, entry.substituted):
+        if text is None:
             continue
-        try:
-            formulas[key] = parse_formula(entry.formula, resolver(table))
-        except FormulaError as error:
-            where = f"{source}: line {entry.line}" if entry.line else f"{source}: {entry.name!r}"
-            raise FormulaError(f"{where}: {error}") from None
-    return formulas
+        formula = read_formula(text, resolver(table))
+        if quantity.symbol in formula.expr.free_symbols:
+            raise FormulaError(f"the formula for {quantity.display} uses {quantity.display} itself")
+        parsed.append(formula)
+    return parsed
 
 
 def _ordered(table: QuantityTable, keys: Mapping[str, object]) -> list[str]:
@@ -204,35 +266,50 @@ class _Written:
     half_unit: float
     text: str
     decimals: int | None
+    exact: bool
 
 
-def _written_values(
-    entries: Mapping[str, HandEntry],
-    formulas: Mapping[str, sp.Expr],
-    truth: Mapping[sp.Symbol, float],
-) -> dict[str, _Written]:
-    written: dict[str, _Written] = {}
-    for key, entry in entries.items():
-        if entry.number is not None:
-            n = entry.number
-            written[key] = _Written(n.value, n.half_unit, n.text, n.decimals)
-        else:
-            value = evaluate_formula(formulas[key], truth)
-            exact = RELATIVE_SLACK * max(1.0, abs(value)) if math.isfinite(value) else 0.0
-            written[key] = _Written(value, exact, entry.formula or "", None)
-    return written
+def _written_value(
+    entry: HandEntry, parsed: list[ParsedFormula], truth: Mapping[sp.Symbol, float]
+) -> _Written:
+    """The number the student wrote, or their formula's value at the true values (at the
+    precision of the decimals written in it)."""
+    if entry.number is not None:
+        n = entry.number
+        return _Written(n.value, n.half_unit, n.text, n.decimals, n.exact)
+    value, spread = formula_value(parsed[0], truth)
+    return _Written(value, spread, entry.formula or "", None, spread == 0)
+
+
+def _needed(table: QuantityTable, written: Mapping[str, object]) -> set[sp.Symbol]:
+    """The quantities the written ones are computed from, and themselves."""
+    needed: set[sp.Symbol] = set()
+    stack = [table.by_key[key].symbol for key in written]
+    while stack:
+        symbol = stack.pop()
+        if symbol in needed:
+            continue
+        needed.add(symbol)
+        quantity = table.by_symbol.get(symbol)
+        if quantity is not None:
+            stack += [p for p in quantity.parents if p in table.by_symbol]
+    return needed
 
 
 def _judge(
     table: QuantityTable, truth: Mapping[str, float], written: Mapping[str, _Written]
 ) -> tuple[Judgement, ...]:
     """Verdicts in dependency order, each against the student's own inputs as well as the truth."""
-    center: dict[sp.Symbol, float] = {}
-    radius: dict[sp.Symbol, float] = {}
+    needed = _needed(table, written)
+    # biases are no quantity of a hand calculation: they hold their spec values
+    center: dict[sp.Symbol, float] = {b.symbol: b.value for b in table.network.biases}
+    radius: dict[sp.Symbol, float] = dict.fromkeys(center, 0.0)
     wrong_roots: dict[sp.Symbol, tuple[str, ...]] = {}  # entry points behind a wrong value
     judgements: list[Judgement] = []
     for quantity in table.quantities:
         symbol = quantity.symbol
+        if symbol not in needed:
+            continue
         if quantity.kind == "given":
             expected, spread = truth[quantity.key], 0.0
         else:
@@ -250,12 +327,11 @@ def _judge(
         center[symbol], radius[symbol] = mine.value, mine.half_unit
         true_value = truth[quantity.key]
         slack = RELATIVE_SLACK * max(1.0, abs(true_value))
+        # what the student's own (right) inputs give, within the rounding they state
         consistent = abs(mine.value - expected) <= spread + mine.half_unit + slack
-        # off the truth by no more than the rounding its inputs carry, whatever their values
-        within = spread + mine.half_unit + slack
         if abs(mine.value - true_value) <= mine.half_unit + slack:
             verdict = Verdict.RIGHT
-        elif (consistent and not roots) or abs(mine.value - true_value) <= within:
+        elif consistent and not roots:
             verdict = Verdict.RIGHT_TO_PRECISION
         else:
             verdict = Verdict.WRONG
@@ -281,9 +357,12 @@ def _judge(
                 unwritten_inputs=tuple(
                     table.by_symbol[p].key
                     for p in quantity.parents
-                    if table.by_symbol[p].kind != "given" and table.by_symbol[p].key not in written
+                    if p in table.by_symbol
+                    and table.by_symbol[p].kind != "given"
+                    and table.by_symbol[p].key not in written
                 ),
                 follows_from=() if entered or verdict is not Verdict.WRONG else roots,
+                exact=mine.exact,
             )
         )
     return tuple(judgements)
@@ -296,26 +375,22 @@ def _propagate(
     radius: Mapping[sp.Symbol, float],
 ) -> tuple[float, float]:
     """The formula at the parents' values, and how far the parents' rounding can move it."""
-    function = table.local(quantity)
-    point = [center[p] for p in quantity.parents]
-    try:
-        value = float(function(*point))
-    except (ArithmeticError, ValueError):
-        return math.nan, 0.0
+    point = {p: center[p] for p in quantity.parents}
+    value = table.local_value(quantity, point)
+    if not math.isfinite(value):
+        return value, 0.0
     spread = 0.0
-    for i, parent in enumerate(quantity.parents):
+    for parent in quantity.parents:
         r = radius[parent]
         if r == 0:
             continue
-        moved = []
+        moved = 0.0
         for step in (r, -r):
-            shifted = list(point)
-            shifted[i] += step
-            try:
-                moved.append(abs(float(function(*shifted)) - value))
-            except (ArithmeticError, ValueError):
-                moved.append(math.inf)
-        spread += max(moved)
+            shifted = dict(point)
+            shifted[parent] += step
+            change = abs(table.local_value(quantity, shifted) - value)
+            moved = max(moved, change if math.isfinite(change) else math.inf)
+        spread += moved
     return value, spread
 
 
@@ -323,8 +398,7 @@ def _match_formulas(
     diagnosis: Diagnosis,
     table: QuantityTable,
     compiled: CompiledNetwork,
-    formulas: Mapping[str, sp.Expr],
-    rate: float,
+    formulas: Mapping[str, ParsedFormula],
 ) -> Diagnosis:
     """The diagnosis, with the formulas it explains that equal the variant's at random points
     too: the student wrote the variant's formula, it is no coincidence of the numbers."""
@@ -332,89 +406,155 @@ def _match_formulas(
     if not candidates:
         return diagnosis
     plan = plan_of(diagnosis.mistakes)
+    variants = Variants(table)
     matched = set(candidates)
     for seed in range(SAMPLE_POINTS):
         point = random_point(table.network, seed)
         truth = values_at(table, compiled, point)
-        variant = variant_values(table.network, plan, rate, point)
+        variant = variants.values(plan, point, keys=candidates)
         for key in list(matched):
-            mine = evaluate_formula(formulas[key], truth)
+            mine = evaluate_formula(formulas[key].expr, truth)
             if not abs(mine - variant[key]) <= 1e-9 * max(1.0, abs(variant[key])):
                 matched.discard(key)
     return replace(diagnosis, formulas_matched=tuple(k for k in candidates if k in matched))
 
 
 def _fitted_rate(
-    judgements: tuple[Judgement, ...], truth: Mapping[str, float], rate: float
+    judgements: tuple[Judgement, ...], values: Mapping[str, float], plan: Plan, rate: float
 ) -> float | None:
-    """The learning rate the student's wrong updates suggest, if it is a positive other one."""
+    """The learning rate the student's updates fit, given a variant's gradients (or the
+    student's own, where written), if it is a positive rate other than the right one."""
+    written = {j.key: j for j in judgements}
     estimates = []
     for j in judgements:
-        if j.verdict is Verdict.WRONG and j.key.endswith("_new"):
+        if j.key.endswith("_new"):
             name = j.key[: -len("_new")]
-            gradient = truth[f"dL/d{name}"]
-            if abs(gradient) > 1e-12:
-                estimates.append((truth[name] - j.value) / gradient)
+            moved = values[name] - j.value
+        elif j.key.startswith("Δ"):
+            name = j.key[len("Δ") :]
+            moved = -j.value
+        else:
+            continue
+        gradient_key = f"dL/d{name}"
+        gradient = written[gradient_key].value if gradient_key in written else values[gradient_key]
+        # the update's own rounding must not swamp the step it measures
+        if abs(gradient) * rate <= 20 * j.half_unit or abs(gradient) < 1e-12:
+            continue
+        estimates.append(moved / (plan.update_sign * gradient))
     if not estimates:
         return None
     estimates.sort()
-    fitted = float(f"{estimates[len(estimates) // 2]:.2g}")
-    if fitted <= 0 or math.isclose(fitted, rate, rel_tol=1e-6):
+    middle = estimates[len(estimates) // 2]
+    if not math.isfinite(middle) or middle <= 0:
         return None
-    return fitted
+    for digits in (1, 2, 3):
+        fitted = float(f"{middle:.{digits}g}")
+        if math.isclose(fitted, middle, rel_tol=0.02):
+            break
+    else:
+        return None
+    return None if math.isclose(fitted, rate, rel_tol=1e-6) else fitted
+
+
+def _reproduces(
+    judgements: tuple[Judgement, ...], values: Mapping[str, float]
+) -> tuple[list[str], list[str]]:
+    """The wrong numbers a variant reproduces, and the right ones it would have made wrong.
+
+    A variant reproduces a number when it lies within the number's rounding tolerance of the
+    variant's exact value (widened by the rounding carried from the student's inputs), so the
+    same precision-aware judging decides right, wrong and reproduced.
+    """
+    explained, contradicted = [], []
+    for j in judgements:
+        value = values[j.key]
+        # carried rounding grows with the size of the numbers it is carried through
+        ratio = min(MAX_SPREAD_RATIO, abs(value) / max(abs(j.true_value), 1e-12))
+        tolerance = j.half_unit + CARRIED_FACTOR * j.spread * max(1.0, ratio)
+        matches = abs(j.value - value) <= tolerance
+        if j.verdict is Verdict.WRONG and matches:
+            explained.append(j.key)
+        elif j.verdict is not Verdict.WRONG and not matches:
+            contradicted.append(j.key)
+    return explained, contradicted
 
 
 def _diagnose(
-    network: Network, table: QuantityTable, judgements: tuple[Judgement, ...], rate: float
-) -> tuple[Diagnosis, ...]:
-    """The variants that reproduce the wrong numbers, best first.
-
-    A variant reproduces a number when it lies within the number's rounding tolerance of the
-    variant's exact value (doubled, for rounding carried through several steps), so the same
-    precision-aware judging decides right, wrong and reproduced.
-    """
+    table: QuantityTable, judgements: tuple[Judgement, ...], truth: Mapping[str, float]
+) -> tuple[tuple[Diagnosis, ...], tuple[Diagnosis, ...]]:
+    """The variants that reproduce every wrong number without contradicting a right one, best
+    first; and, when there is none, the ones that reproduce some of them."""
     wrong = [j for j in judgements if j.verdict is Verdict.WRONG]
     if not wrong:
-        return ()
-    truth = table.values(CompiledNetwork(network).evaluate())
-    fitted = _fitted_rate(judgements, truth, rate)
-    mistakes = catalogue(network, rate, fitted)
-    found: list[tuple[tuple[int, int, int, int], Diagnosis]] = []
-    single: dict[str, tuple[set[str], set[str]]] = {}
-    for order, combination in enumerate(combinations(mistakes)):
-        values = variant_values(network, plan_of(combination), rate)
-        explained, contradicted = [], []
-        for j in judgements:
-            # carried rounding grows with the size of the numbers it is carried through
-            ratio = min(MAX_SPREAD_RATIO, abs(values[j.key]) / max(abs(j.true_value), 1e-12))
-            tolerance = j.half_unit + CARRIED_FACTOR * j.spread * max(1.0, ratio)
-            matches = abs(j.value - values[j.key]) <= tolerance
-            if j.verdict is Verdict.WRONG and matches:
-                explained.append(j.key)
-            elif j.verdict is not Verdict.WRONG and not matches:
-                contradicted.append(j.key)
-        if len(combination) == 1:
-            single[combination[0].key] = (set(explained), set(contradicted))
-        elif any(
-            single.get(m.key, (set(), set()))[0] >= set(explained)
-            and single.get(m.key, (set(), set()))[1] <= set(contradicted)
-            for m in combination
-        ):
-            continue  # the pair adds nothing to one of its mistakes alone
-        if not explained or len(contradicted) > len(explained):
-            continue  # a variant that breaks more right numbers than it explains is no answer
-        diagnosis = Diagnosis(
-            mistakes=combination,
-            explained=tuple(explained),
-            contradicted=tuple(contradicted),
-            values={k: values[k] for k in explained},
-            formulas_matched=(),
-            total_wrong=len(wrong),
-        )
-        score = (-len(explained), len(contradicted), len(combination), order)
-        found.append((score, diagnosis))
-    found.sort(key=lambda pair: pair[0])
-    best = [d for _, d in found[:MAX_DIAGNOSES]]
-    if best and best[0].complete:  # alternatives that contradict right numbers are noise then
-        best = [d for d in best if d.complete]
-    return tuple(best)
+        return (), ()
+    rate = table.learning_rate
+    variants = Variants(table)
+    # the judged numbers, and what fitting a learning rate to the updates among them needs
+    needed = {j.key for j in judgements}
+    for j in judgements:
+        if j.key.endswith("_new") or j.key.startswith("Δ"):
+            name = j.key[: -len("_new")] if j.key.endswith("_new") else j.key[len("Δ") :]
+            needed |= {name, f"dL/d{name}"}
+    results: dict[frozenset[str], tuple[set[str], set[str]]] = {}
+    found: list[tuple[int, Diagnosis]] = []
+    for order, combination in enumerate(combinations(catalogue(table.network))):
+        plan = plan_of(combination)
+        values = truth if not combination else variants.values(plan, keys=needed)
+        candidates = [(combination, plan, values)]
+        fitted = _fitted_rate(judgements, values, plan, rate)
+        if fitted is not None:
+            with_rate = (*combination, learning_rate_mistake(fitted, rate))
+            rate_plan = replace(plan, learning_rate=fitted)
+            candidates.append((with_rate, rate_plan, variants.values(rate_plan, keys=needed)))
+        for mistakes, _, variant in candidates:
+            if not mistakes:
+                continue
+            explained, contradicted = _reproduces(judgements, variant)
+            keys = frozenset(m.key for m in mistakes)
+            results[keys] = (set(explained), set(contradicted))
+            if _adds_nothing(keys, results):
+                continue
+            if not explained or len(contradicted) > len(explained):
+                continue  # a variant that breaks more right numbers than it explains is no answer
+            diagnosis = Diagnosis(
+                mistakes=mistakes,
+                explained=tuple(explained),
+                contradicted=tuple(contradicted),
+                values={k: variant[k] for k in explained},
+                formulas_matched=(),
+                total_wrong=len(wrong),
+            )
+            found.append((order, diagnosis))
+    complete = sorted(
+        (pair for pair in found if pair[1].complete),
+        key=lambda pair: (len(pair[1].mistakes), pair[0]),
+    )
+    if complete:
+        return tuple(d for _, d in complete[:MAX_DIAGNOSES]), ()
+    # candidates that contradict numbers the student got right rank below those that do not
+    partial = sorted(
+        found,
+        key=lambda pair: (
+            bool(pair[1].contradicted),
+            -len(pair[1].explained),
+            len(pair[1].contradicted),
+            len(pair[1].mistakes),
+            pair[0],
+        ),
+    )
+    return (), tuple(d for _, d in partial[:MAX_DIAGNOSES])
+
+
+def _adds_nothing(
+    keys: frozenset[str], results: Mapping[frozenset[str], tuple[set[str], set[str]]]
+) -> bool:
+    """A combination that explains no more, and contradicts no less, than a part of it alone."""
+    explained, contradicted = results[keys]
+    for part, (part_explained, part_contradicted) in results.items():
+        if part < keys and part_explained >= explained and part_contradicted <= contradicted:
+            return True
+    return False
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "..."

@@ -1,27 +1,36 @@
 """The catalogue of classic backpropagation mistakes, each a deliberately wrong derivation.
 
 A mistake is a change to a Plan, the description of how a variant derivation differs from the
-right one. Most changes rewrite the symbolic backward sweep (the output error's sign or scale,
-the activation derivative, the terms sent back into a hidden unit) and the variant's numbers come
-from compiling the rewritten sweep, exactly as the true numbers do; the others change the
-network (another weight numbering) or the update step (its sign, the learning rate).
+right one: the output error's sign or scale, the activation derivative (everywhere, or in the
+hidden or the output layer only), the terms sent back into a hidden unit, the update step (its
+sign, the learning rate), or the weight numbering (the values placed by the other convention, or
+only the labels swapped). A variant's numbers come from running the backward sweep with the
+plan's changes in float64 over the network's own graph: the same δ_j = (Σ_k δ_k·w_jk)·f′(z_j)
+the true sweep computes, with the changed pieces swapped in. Forward values are computed once per
+network and point, local derivatives once per unit, so that the diagnosis search (every single
+mistake, every pair, each with a fitted learning rate) stays fast.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
 
-from symbp.derive import Backprop, DeltaDefinition, LocalDerivative, UpstreamTerm, backward_sweep
 from symbp.graph import Network, Unit
-from symbp.numeric import CompiledNetwork
-from symbp.spec import NUMBERINGS
+from symbp.spec import edge_order, weight_names
 
+from .floats import float_value
 from .quantities import QuantityTable
+
+#: the numberings between which a student may confuse weights (their names are the same: w1...)
+SWAPPABLE = ("by-source", "by-target")
+#: networks with at most this many outputs get one "path dropped" mistake per output
+MAX_DROPPED_PATHS = 4
 
 
 @dataclass(frozen=True)
@@ -29,13 +38,15 @@ class Plan:
     """How a variant derivation differs from the right one (the defaults are the right one)."""
 
     output_error_sign: int = 1  # −1: ∂L/∂o = y − o
-    loss_scale: sp.Rational = field(default_factory=lambda: sp.Integer(1))  # 2: ½ dropped
+    loss_scale: float = 1.0  # 2: ½ dropped; ½: ½ applied twice
     activation_derivative: str = "a"  # "a": a(1−a); "none": missing; "z": z(1−z)
+    activation_layers: str = "all"  # where the activation_derivative change applies
     backprop_term: str = "delta_w"  # "delta_w"; "gradient": ∂L/∂w_jk; "updated_w": δ_k·w_jk'
     dropped_output: int | None = None  # index of the output unit whose path is dropped
     update_sign: int = 1  # −1: w + η·g
     learning_rate: float | None = None  # a wrong learning rate
-    numbering_swapped: bool = False  # the other weight-numbering convention
+    numbering_swapped: bool = False  # the weights' values placed by the other numbering
+    labels_swapped: bool = False  # the right network, its weights labelled by the other numbering
 
 
 @dataclass(frozen=True)
@@ -54,11 +65,12 @@ class Mistake:
         return replace(plan, **self.change)
 
 
-def catalogue(network: Network, learning_rate: float, fitted_rate: float | None) -> list[Mistake]:
-    """The single mistakes for this network; `fitted_rate` is the learning rate the student's
-    updates suggest, when it differs from the right one."""
+def catalogue(network: Network) -> list[Mistake]:
+    """The single mistakes for this network (a wrong learning rate is fitted per variant, by
+    learning_rate_mistake)."""
     out = network.outputs[0]
     hidden = _first_hidden(network)
+    loss = network.spec.loss
     mistakes = [
         Mistake(
             "output_error_sign",
@@ -80,6 +92,34 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
             "δ = ∂L/∂z needs the activation's derivative σ′(z) = a(1 − a) as a factor; "
             "without it you computed ∂L/∂a instead.",
         ),
+    ]
+    if hidden is not None:
+        local = f"{hidden.name}(1 − {hidden.name})"
+        children = list(network.outgoing(hidden))
+        deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
+        mistakes += [
+            Mistake(
+                "missing_sigma_prime_hidden",
+                "the σ′ factor is missing in the hidden layer",
+                "activation",
+                {"activation_derivative": "none", "activation_layers": "hidden"},
+                f"δ_{hidden.name} = {deltas}",
+                f"δ_{hidden.name} = ({deltas})·{local}",
+                "Every δ = ∂L/∂z needs its unit's σ′(z) = a(1 − a), the hidden units' too; "
+                "without it a hidden δ is ∂L/∂a.",
+            ),
+            Mistake(
+                "missing_sigma_prime_output",
+                "the σ′ factor is missing in the output layer",
+                "activation",
+                {"activation_derivative": "none", "activation_layers": "output"},
+                f"δ_{out.name} = ({out.name} − y1)",
+                f"δ_{out.name} = ({out.name} − y1)·{out.name}(1 − {out.name})",
+                "Every δ = ∂L/∂z needs its unit's σ′(z) = a(1 − a), the output units' too; "
+                "without it an output δ is ∂L/∂o.",
+            ),
+        ]
+    mistakes.append(
         Mistake(
             "sigma_prime_of_z",
             "σ′ taken of z instead of a",
@@ -88,45 +128,91 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
             f"σ′ = z_{out.name}(1 − z_{out.name})",
             f"σ′ = {out.name}(1 − {out.name})",
             "σ′(z) = σ(z)(1 − σ(z)) = a(1 − a) uses the activation a, not the pre-activation z.",
-        ),
-        Mistake(
-            "half_dropped",
-            "the ½ of the loss is dropped",
-            "loss_scale",
-            {"loss_scale": sp.Integer(2)},
-            f"L = Σ(o − y)², ∂L/∂{out.name} = 2({out.name} − y1)",
-            f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
-            "The loss is L = ½Σ(o − y)²: its ½ cancels the 2 of the square, so ∂L/∂o = o − y, "
-            "not 2(o − y).",
-        ),
-        Mistake(
-            "half_doubled",
-            "the ½ of the loss is applied twice",
-            "loss_scale",
-            {"loss_scale": sp.Rational(1, 2)},
-            f"L = ¼Σ(o − y)², ∂L/∂{out.name} = ½({out.name} − y1)",
-            f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
-            "The ½ of L = ½Σ(o − y)² cancels the 2 of the square once, so ∂L/∂o = o − y, "
-            "not ½(o − y).",
-        ),
-    ]
-    if hidden is not None:
-        children = list(network.outgoing(hidden))
-        gradients = " + ".join(f"∂L/∂{w.name}" for w in children)
-        deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
-        local = f"{hidden.name}(1 − {hidden.name})"
-        mistakes.append(
-            Mistake(
-                "added_gradients",
-                "the downstream weights' gradients are added instead of δ·w",
-                "backprop_term",
-                {"backprop_term": "gradient"},
-                f"δ_{hidden.name} = ({gradients})·{local}",
-                f"δ_{hidden.name} = ({deltas})·{local}",
-                "A hidden unit's error is the sum of the next layer's δ_k times the weights that "
-                "carry it (δ_k·w), not the sum of those weights' gradients (δ_k·a).",
-            )
         )
+    )
+    if loss == "half_sse":
+        mistakes += [
+            Mistake(
+                "half_dropped",
+                "the ½ of the loss is dropped",
+                "loss_scale",
+                {"loss_scale": 2.0},
+                f"L = Σ(o − y)², ∂L/∂{out.name} = 2({out.name} − y1)",
+                f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
+                "The loss is L = ½Σ(o − y)²: its ½ cancels the 2 of the square, so ∂L/∂o = "
+                "o − y, not 2(o − y).",
+            ),
+            Mistake(
+                "half_doubled",
+                "the ½ of the loss is applied twice",
+                "loss_scale",
+                {"loss_scale": 0.5},
+                f"L = ¼Σ(o − y)², ∂L/∂{out.name} = ½({out.name} − y1)",
+                f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
+                "The ½ of L = ½Σ(o − y)² cancels the 2 of the square once, so ∂L/∂o = o − y, "
+                "not ½(o − y).",
+            ),
+        ]
+    if hidden is not None:
+        mistakes += _hidden_mistakes(network, hidden)
+    mistakes.append(
+        Mistake(
+            "update_sign",
+            "the update step has the wrong sign",
+            "update_sign",
+            {"update_sign": -1},
+            "w_new = w + η·∂L/∂w",
+            "w_new = w − η·∂L/∂w",
+            "Gradient descent moves against the gradient: w_new = w − η·∂L/∂w.",
+        )
+    )
+    other = _other_numbering(network)
+    if other is not None:
+        mine = network.spec.numbering
+        mistakes += [
+            Mistake(
+                "numbering",
+                f"the weights are numbered {other}",
+                "numbering",
+                {"numbering_swapped": True},
+                _edges_text(network, other),
+                _edges_text(network, mine),
+                f"This network numbers its weights {mine}; you placed their values {other}.",
+            ),
+            Mistake(
+                "labels_swapped",
+                f"the weights are labelled {other} (right values, wrong names)",
+                "numbering",
+                {"labels_swapped": True},
+                _edges_text(network, other),
+                _edges_text(network, mine),
+                f"Your numbers are right, but under the names the {other} numbering gives "
+                f"the edges; this network numbers them {mine}.",
+            ),
+        ]
+    return mistakes
+
+
+def _hidden_mistakes(network: Network, hidden: Unit) -> list[Mistake]:
+    children = list(network.outgoing(hidden))
+    gradients = " + ".join(f"∂L/∂{w.name}" for w in children)
+    deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
+    local = f"{hidden.name}(1 − {hidden.name})"
+    mistakes = [
+        Mistake(
+            "added_gradients",
+            "the downstream weights' gradients are added instead of δ·w",
+            "backprop_term",
+            {"backprop_term": "gradient"},
+            f"δ_{hidden.name} = ({gradients})·{local}",
+            f"δ_{hidden.name} = ({deltas})·{local}",
+            "A hidden unit's error is the sum of the next layer's δ_k times the weights that "
+            "carry it (δ_k·w), not the sum of those weights' gradients (δ_k·a).",
+        )
+    ]
+    # a dropped path is a classic of small networks; with many outputs each is a tiny change,
+    # and one variant per output would multiply the search
+    if 1 < len(network.outputs) <= MAX_DROPPED_PATHS and len(network.layers) == 3:
         for index, unit in enumerate(network.outputs):
             kept = [w for w in children if w.target != unit]
             kept_text = " + ".join(f"δ_{w.target.name}·{w.name}" for w in kept) or "0"
@@ -142,69 +228,43 @@ def catalogue(network: Network, learning_rate: float, fitted_rate: float | None)
                     f"all of them; the path through {unit.name} is missing.",
                 )
             )
-        updated = " + ".join(f"δ_{w.target.name}·{w.name}_new" for w in children)
-        mistakes.append(
-            Mistake(
-                "updated_output_weights",
-                "already-updated output weights are used",
-                "backprop_term",
-                {"backprop_term": "updated_w"},
-                f"δ_{hidden.name} = ({updated})·{local}",
-                f"δ_{hidden.name} = ({deltas})·{local}",
-                "Every gradient is taken at the old weights; the updated output weights are "
-                "only for the next step.",
-            )
-        )
+    updated = " + ".join(f"δ_{w.target.name}·{w.name}_new" for w in children)
     mistakes.append(
         Mistake(
-            "update_sign",
-            "the update step has the wrong sign",
-            "update_sign",
-            {"update_sign": -1},
-            "w_new = w + η·∂L/∂w",
-            "w_new = w − η·∂L/∂w",
-            "Gradient descent moves against the gradient: w_new = w − η·∂L/∂w.",
+            "updated_output_weights",
+            "already-updated output weights are used",
+            "backprop_term",
+            {"backprop_term": "updated_w"},
+            f"δ_{hidden.name} = ({updated})·{local}",
+            f"δ_{hidden.name} = ({deltas})·{local}",
+            "Every gradient is taken at the old weights; the updated output weights are "
+            "only for the next step.",
         )
     )
-    other = [n for n in NUMBERINGS if n != network.spec.numbering][0]
-    if _numbering_matters(network, other):
-        mistakes.append(
-            Mistake(
-                "numbering",
-                f"the weights are numbered {other}",
-                "numbering",
-                {"numbering_swapped": True},
-                _edges_text(network, other),
-                _edges_text(network, network.spec.numbering),
-                f"This network numbers its weights {network.spec.numbering}; you placed them "
-                f"{other}.",
-            )
-        )
-    if fitted_rate is not None:
-        mistakes.append(
-            Mistake(
-                "learning_rate",
-                f"learning rate {fitted_rate:g} instead of {learning_rate:g}",
-                "learning_rate",
-                {"learning_rate": fitted_rate},
-                f"η = {fitted_rate:g}",
-                f"η = {learning_rate:g}",
-                f"The update uses the learning rate η = {learning_rate:g}; your updates fit "
-                f"η = {fitted_rate:g}.",
-            )
-        )
     return mistakes
 
 
+def learning_rate_mistake(fitted: float, right: float) -> Mistake:
+    """A wrong learning rate: the one a student's updates fit, instead of the right one."""
+    return Mistake(
+        "learning_rate",
+        f"learning rate {fitted:g} instead of {right:g}",
+        "learning_rate",
+        {"learning_rate": fitted},
+        f"η = {fitted:g}",
+        f"η = {right:g}",
+        f"The update uses the learning rate η = {right:g}; your updates fit η = {fitted:g}.",
+    )
+
+
 def combinations(mistakes: list[Mistake]) -> list[tuple[Mistake, ...]]:
-    """Every single mistake, then every pair of mistakes of different aspects."""
+    """The right derivation (no mistake), every single mistake, then every pair of mistakes of
+    different aspects."""
     singles: list[tuple[Mistake, ...]] = [(m,) for m in mistakes]
     pairs: list[tuple[Mistake, ...]] = [
-        (a, b)
-        for a, b in itertools.combinations(mistakes, 2)
-        if a.aspect != b.aspect and "learning_rate" not in (a.aspect, b.aspect)
+        (a, b) for a, b in itertools.combinations(mistakes, 2) if a.aspect != b.aspect
     ]
-    return singles + pairs
+    return [(), *singles, *pairs]
 
 
 def plan_of(mistakes: tuple[Mistake, ...]) -> Plan:
@@ -214,90 +274,306 @@ def plan_of(mistakes: tuple[Mistake, ...]) -> Plan:
     return plan
 
 
-def variant_values(
-    network: Network, plan: Plan, learning_rate: float, point: Mapping[str, float] | None = None
-) -> dict[str, float]:
-    """Every quantity's value under a variant derivation, keyed like the true values, at the
-    spec's sample and weights or at `point` (inputs, targets and weights by name)."""
-    if plan.numbering_swapped:
-        other = [n for n in NUMBERINGS if n != network.spec.numbering][0]
-        network = Network(replace(network.spec, numbering=other))
-    sweep = mutated_sweep(network, backward_sweep(network), plan, learning_rate)
-    compiled = CompiledNetwork(network, sweep)
+@dataclass
+class _Forward:
+    """One network's forward values at one point (per sample) and its true local derivatives."""
+
+    samples: list[dict[sp.Symbol, float]]
+    activation_derivatives: list[dict[tuple[sp.Symbol, sp.Symbol], float]] = field(
+        default_factory=list
+    )
+    of_z: list[dict[tuple[sp.Symbol, sp.Symbol], float]] = field(default_factory=list)
+    loss_derivatives: list[dict[sp.Symbol, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """What the backward sweep of one network (one numbering) walks, looked up once."""
+
+    network: Network
+    #: per hidden unit: (child unit, its δ symbol, the weight's symbol) for each outgoing edge
+    children: dict[str, list[tuple[Unit, sp.Symbol, sp.Symbol]]]
+    #: the other numbering's label of each weight (labels_swapped), and back
+    label_of: dict[str, str]
+    name_of: dict[str, str]
+
+
+class Variants:
+    """Values of quantities under variant derivations, keyed like the true values.
+
+    Only what the asked-for quantities need is computed: the δs down to the lowest layer they
+    reach, the gradients of their weights. A wide network's diagnosis evaluates hundreds of
+    variants, each of which would otherwise cost a pass over every weight.
+    """
+
+    def __init__(self, table: QuantityTable) -> None:
+        self.table = table
+        self.network = table.network
+        self.rate = table.learning_rate
+        self._structures: dict[str, _Structure] = {}
+        self._forward: dict[tuple[str, tuple[tuple[str, float], ...] | None], _Forward] = {}
+        self._other = _other_numbering(self.network)
+
+    def values(
+        self,
+        plan: Plan,
+        point: Mapping[str, float] | None = None,
+        keys: Collection[str] | None = None,
+    ) -> dict[str, float]:
+        """The variant's value of each of `keys` (every quantity when None) at the spec's
+        samples and weights, or at `point` (inputs, targets and weights by name, one sample)."""
+        wanted = [q.key for q in self.table.quantities] if keys is None else list(keys)
+        numbering = self.network.spec.numbering
+        if plan.numbering_swapped:
+            numbering = self._other or numbering
+        structure = self._structure(numbering)
+        network = structure.network
+        forward = self._forward_values(network, numbering, point)
+        rate = self.rate if plan.learning_rate is None else plan.learning_rate
+
+        def own_name(label: str) -> str:  # a weight's name in this network, from the student's
+            return structure.name_of.get(label, label) if plan.labels_swapped else label
+
+        weights: dict[str, str] = {}  # key -> the weight (this network's name) it is about
+        lowest = len(network.layers)
+        for key in wanted:
+            quantity = self.table.by_key[key]
+            name = _weight_of(key, quantity.kind)
+            if name is not None:
+                weights[key] = own_name(name)
+                if quantity.kind != "given":
+                    lowest = min(lowest, network.weight(weights[key]).target.layer)
+            elif quantity.kind in ("upstream", "delta"):
+                lowest = min(lowest, network.units[_unit_of(key)].layer)
+        per_sample = [
+            _backward(structure, plan, rate, forward, index, lowest)
+            for index in range(len(forward.samples))
+        ]
+        first, upstream = per_sample[0]
+        out: dict[str, float] = {}
+        for key in wanted:
+            quantity = self.table.by_key[key]
+            kind = quantity.kind
+            if kind == "loss":
+                out[key] = first[network.loss] * plan.loss_scale
+            elif kind == "forward":
+                out[key] = first[quantity.symbol]
+            elif kind == "given":
+                if key in weights:
+                    out[key] = first[network.weight(weights[key]).symbol]
+                else:
+                    out[key] = first.get(quantity.symbol, math.nan)
+            elif kind == "upstream":
+                out[key] = upstream[network.units[_unit_of(key)].a]
+            elif kind == "delta":
+                delta = network.units[_unit_of(key)].delta
+                out[key] = first[delta] if delta is not None else math.nan
+            else:
+                weight = network.weight(weights[key])
+                assert weight.target.delta is not None
+                gradients = [v[weight.target.delta] * v[weight.source.a] for v, _ in per_sample]
+                gradient = _reduce(gradients, network.spec.reduction)
+                if kind == "gradient":
+                    out[key] = gradient
+                elif kind == "update":
+                    out[key] = first[weight.symbol] - plan.update_sign * rate * gradient
+                else:  # change
+                    out[key] = -plan.update_sign * rate * gradient
+        return out
+
+    def _structure(self, numbering: str) -> _Structure:
+        if numbering not in self._structures:
+            network = self.network
+            if numbering != network.spec.numbering:
+                network = Network(replace(network.spec, numbering=numbering))
+            children: dict[str, list[tuple[Unit, sp.Symbol, sp.Symbol]]] = {}
+            for weight in network.weights:
+                delta = weight.target.delta
+                assert delta is not None
+                children.setdefault(weight.source.name, []).append(
+                    (weight.target, delta, weight.symbol)
+                )
+            label_of = _labels(network, self._other if network is self.network else None)
+            name_of = {label: name for name, label in label_of.items()}
+            self._structures[numbering] = _Structure(network, children, label_of, name_of)
+        return self._structures[numbering]
+
+    def _forward_values(
+        self, network: Network, numbering: str, point: Mapping[str, float] | None
+    ) -> _Forward:
+        key = (numbering, None if point is None else tuple(sorted(point.items())))
+        if key not in self._forward:
+            self._forward[key] = _forward_pass(network, point)
+        return self._forward[key]
+
+
+def _weight_of(key: str, kind: str) -> str | None:
+    """The weight a quantity's key is about (dL/dw1, w1_new, Δw1, w1), or None."""
+    if kind == "gradient":
+        return key[len("dL/d") :]
+    if kind == "update":
+        return key[: -len("_new")]
+    if kind == "change":
+        return key[len("Δ") :]
+    if kind == "given" and not key.startswith(("x", "y")):
+        return key
+    return None
+
+
+def _unit_of(key: str) -> str:
+    """The unit of an upstream (dL/dh1) or δ (delta_h1) key."""
+    return key[len("dL/d") :] if key.startswith("dL/d") else key[len("delta_") :]
+
+
+def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forward:
+    spec = network.spec
     if point is None:
-        evaluation = compiled.evaluate()
+        samples = list(spec.samples)
+        weights = list(spec.weights)
     else:
-        evaluation = compiled.evaluate(
-            inputs=[point[u.a.name] for u in network.inputs],
-            targets=[point[y.name] for y in network.targets],
-            weights=[point[w.name] for w in network.weights],
+        samples = [
+            (
+                tuple(point[u.a.name] for u in network.inputs),
+                tuple(point[y.name] for y in network.targets),
+            )
+        ]
+        weights = [point[w.name] for w in network.weights]
+    result = _Forward(samples=[])
+    for inputs, targets in samples:
+        values: dict[sp.Symbol, float] = {}
+        for unit, x in zip(network.inputs, inputs, strict=True):
+            values[unit.a] = x
+        for symbol, y in zip(network.targets, targets, strict=True):
+            values[symbol] = y
+        for weight, w in zip(network.weights, weights, strict=True):
+            values[weight.symbol] = w
+        for bias in network.biases:
+            values[bias.symbol] = bias.value
+        for symbol, definition in network.definitions.items():
+            values[symbol] = float_value(
+                network.numeric_definitions.get(symbol, definition), values
+            )
+        result.samples.append(values)
+        derivatives: dict[tuple[sp.Symbol, sp.Symbol], float] = {}
+        of_z: dict[tuple[sp.Symbol, sp.Symbol], float] = {}
+        for units in network.layers[1:]:
+            for unit in units:
+                assert unit.z is not None
+                for activation in network.children[unit.z]:
+                    formula = network.local_derivative(activation, unit.z)
+                    derivatives[(activation, unit.z)] = float_value(formula, values)
+                    z_of = {u.a: u.z for u in units if u.z is not None}
+                    of_z[(activation, unit.z)] = float_value(formula.xreplace(z_of), values)
+        result.activation_derivatives.append(derivatives)
+        result.of_z.append(of_z)
+        result.loss_derivatives.append(
+            {
+                unit.a: float_value(network.local_derivative(network.loss, unit.a), values)
+                for unit in network.outputs
+            }
         )
-    rate = learning_rate if plan.learning_rate is None else plan.learning_rate
-    table = QuantityTable(network, sweep, rate)
-    values = table.values(evaluation, rate, float(plan.update_sign))
-    values["L"] *= float(plan.loss_scale)
-    return values
+    return result
 
 
-def mutated_sweep(network: Network, sweep: Backprop, plan: Plan, learning_rate: float) -> Backprop:
-    """The backward sweep with the plan's changes to δ; the gradients stay δ_j·a_i."""
-    deltas: dict[sp.Symbol, DeltaDefinition] = {}
-    for symbol, definition in sweep.deltas.items():
-        unit = definition.unit
-        terms = []
-        for term in definition.upstream:
-            if term.child == network.loss:
-                scale = plan.output_error_sign * plan.loss_scale
-                terms.append(UpstreamTerm(term.child, scale * term.formula))
-                continue
-            changed = _hidden_term(network, unit, term, plan, learning_rate)
-            if changed is not None:
-                terms.append(changed)
-        local = definition.activation_derivative
-        if plan.activation_derivative == "none":
-            formula: sp.Expr = sp.Integer(1)
-        elif plan.activation_derivative == "z":
-            assert unit.z is not None
-            formula = local.formula.xreplace({unit.a: unit.z})
+def _backward(
+    structure: _Structure, plan: Plan, rate: float, forward: _Forward, index: int, lowest: int
+) -> tuple[dict[sp.Symbol, float], dict[sp.Symbol, float]]:
+    """One sample's values with the variant's δs from the output layer down to layer `lowest`,
+    and its ∂L/∂a by unit activation symbol."""
+    network = structure.network
+    values = dict(forward.samples[index])
+    derivatives = forward.activation_derivatives[index]
+    of_z = forward.of_z[index]
+    loss_derivatives = forward.loss_derivatives[index]
+    upstream: dict[sp.Symbol, float] = {}
+    last = len(network.layers) - 1
+    for layer in range(last, max(lowest, 1) - 1, -1):
+        units = network.layers[layer]
+        for unit in units:
+            upstream[unit.a] = _upstream(structure, plan, rate, unit, values, loss_derivatives)
+        changed = plan.activation_layers == "all" or (
+            (plan.activation_layers == "output") == (layer == last)
+        )
+        for unit in units:
+            assert unit.z is not None and unit.delta is not None
+            total = 0.0
+            for activation in network.children[unit.z]:
+                through = network.unit_of_symbol[activation]
+                if not changed or plan.activation_derivative == "a":
+                    local = derivatives[(activation, unit.z)]
+                elif plan.activation_derivative == "none":
+                    local = 1.0 if through is unit else 0.0
+                else:
+                    local = of_z[(activation, unit.z)]
+                total += upstream[through.a] * local
+            values[unit.delta] = total
+    return values, upstream
+
+
+def _upstream(
+    structure: _Structure,
+    plan: Plan,
+    rate: float,
+    unit: Unit,
+    values: Mapping[sp.Symbol, float],
+    loss_derivatives: Mapping[sp.Symbol, float],
+) -> float:
+    """∂L/∂a of one unit under the plan: the loss's derivative, or Σ_k of the terms sent back."""
+    network = structure.network
+    if unit.layer == len(network.layers) - 1:
+        return plan.output_error_sign * plan.loss_scale * loss_derivatives[unit.a]
+    total = 0.0
+    a = values[unit.a]
+    output_layer = len(network.layers) - 1
+    for child, delta_symbol, weight in structure.children.get(unit.name, ()):
+        if child.layer == output_layer and child.index == plan.dropped_output:
+            continue
+        delta = values[delta_symbol]
+        if plan.backprop_term == "gradient":
+            total += delta * a
+        elif plan.backprop_term == "updated_w":
+            total += delta * (values[weight] - rate * delta * a)
         else:
-            formula = local.formula
-        deltas[symbol] = DeltaDefinition(
-            unit=unit,
-            upstream=tuple(terms),
-            activation_derivative=LocalDerivative(local.of, local.wrt, formula),
-        )
-    return Backprop(network=network, deltas=deltas, gradients=sweep.gradients)
+            total += delta * values[weight]
+    return total
 
 
-def _hidden_term(
-    network: Network, unit: Unit, term: UpstreamTerm, plan: Plan, learning_rate: float
-) -> UpstreamTerm | None:
-    child = network.unit_of_symbol[term.child]
-    weight = next(w for w in network.outgoing(unit) if w.target == child)
-    if child in network.outputs and child.index == plan.dropped_output:
-        return None
-    assert child.delta is not None
-    if plan.backprop_term == "gradient":
-        return UpstreamTerm(term.child, child.delta * unit.a)
-    if plan.backprop_term == "updated_w":
-        new_weight = weight.symbol - sp.Float(learning_rate) * child.delta * unit.a
-        return UpstreamTerm(term.child, child.delta * new_weight)
-    return term
+def _reduce(values: list[float], reduction: str) -> float:
+    if len(values) == 1:
+        return values[0]
+    try:
+        total = math.fsum(values)
+    except (OverflowError, ValueError):
+        total = float(sum(values))
+    return total / len(values) if reduction == "mean" else total
+
+
+def _labels(network: Network, other: str | None) -> dict[str, str]:
+    """Each weight's name under the `other` numbering (the same edge's label there)."""
+    if other is None:
+        return {}
+    spec = network.spec
+    other_names = dict(
+        zip(edge_order(spec.layers, other), weight_names(spec.layers, other), strict=True)
+    )
+    return {w.name: other_names[edge] for w, edge in zip(network.weights, spec.edges, strict=True)}
 
 
 def _first_hidden(network: Network) -> Unit | None:
     return network.layers[-2][0] if len(network.layers) > 2 else None
 
 
-def _numbering_matters(network: Network, other: str) -> bool:
-    from symbp.spec import edge_order
-
-    return edge_order(network.spec.layers, other) != network.spec.edges
+def _other_numbering(network: Network) -> str | None:
+    """The numbering a student may confuse with this network's, when it orders edges otherwise."""
+    spec = network.spec
+    if spec.numbering not in SWAPPABLE:
+        return None
+    other = next(n for n in SWAPPABLE if n != spec.numbering)
+    return other if edge_order(spec.layers, other) != spec.edges else None
 
 
 def _edges_text(network: Network, numbering: str) -> str:
     from symbp.graph import unit_name
-    from symbp.spec import edge_order
 
     n = len(network.spec.layers)
     edges = edge_order(network.spec.layers, numbering)[:3]

@@ -8,7 +8,7 @@ is computed from (its parents) and its formula in their symbols, in dependency o
 
 from __future__ import annotations
 
-import math
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,7 +19,8 @@ from symbp.derive import Backprop
 from symbp.graph import Network
 from symbp.numeric import Evaluation
 
-from .hand_input import LEARNING_RATE_NAMES
+from .floats import float_value
+from .hand_input import LEARNING_RATE_NAMES, normalise_text
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,9 @@ class Quantity:
     symbol: sp.Symbol
     formula: sp.Expr  # in the parents' symbols; a given quantity's formula is its symbol
     parents: tuple[sp.Symbol, ...]
-    kind: str  # "given", "forward", "loss", "upstream" (∂L/∂a), "delta", "gradient", "update"
-
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+    #: "given", "forward", "loss", "upstream" (∂L/∂a), "delta", "gradient", "update" (w_new)
+    #: or "change" (Δw = w_new − w)
+    kind: str
 
 
 class QuantityTable:
@@ -94,11 +90,12 @@ class QuantityTable:
                     "gradient",
                 )
             )
+        step = sp.Float(-learning_rate)
         for weight in network.weights:
             gradient = self.gradient_symbols[weight.name]
             updated = sp.Symbol(f"{weight.name}_new", real=True)
             self.update_symbols[weight.name] = updated
-            formula = weight.symbol - sp.Float(learning_rate) * gradient
+            formula = _update(weight.symbol, step, gradient)
             quantities.append(
                 Quantity(
                     updated.name,
@@ -109,23 +106,59 @@ class QuantityTable:
                     "update",
                 )
             )
+        for weight in network.weights:
+            # Δw = w_new − w = −η·∂L/∂w, the change an update makes
+            change = sp.Symbol(f"Δ{weight.name}", real=True)
+            gradient = self.gradient_symbols[weight.name]
+            quantities.append(
+                Quantity(
+                    change.name,
+                    change.name,
+                    change,
+                    _scaled(step, gradient),
+                    (gradient,),
+                    "change",
+                )
+            )
         self.quantities: tuple[Quantity, ...] = tuple(quantities)
         self.by_key: dict[str, Quantity] = {q.key: q for q in quantities}
         self.by_symbol: dict[sp.Symbol, Quantity] = {q.symbol: q for q in quantities}
-        self._functions: dict[str, Callable[..., float]] = {}
+        self._folded: dict[str, list[str]] = {}
+        for quantity in quantities:
+            self._folded.setdefault(quantity.key.casefold(), []).append(quantity.key)
+        self._weight_names = {w.name for w in network.weights}
 
     def resolve(self, name: str) -> Quantity | None:
-        """The quantity a student's name means (dL_dw1, grad_w1, δ_o1, w1', ...), or None."""
-        key = canonical_key(name)
-        return self.by_key.get(key) if key is not None else None
+        """The quantity a student's name means (dL_dw1, grad_w1, δ_o1, w1', h1的梯度, ...), or None.
 
-    def local(self, quantity: Quantity) -> Callable[..., float]:
-        """The quantity's formula as a float function of its parents' values, in parent order."""
-        if quantity.key not in self._functions:
-            self._functions[quantity.key] = sp.lambdify(
-                quantity.parents, quantity.formula, modules=[{"sigmoid": _sigmoid}, "math"]
-            )
-        return self._functions[quantity.key]
+        Names are matched exactly first, so that weights named B and b stay apart; a name that
+        matches no key exactly may match one key ignoring case (dL/dW1 is dL/dw1).
+        """
+        compact = _compact(name)
+        if compact in self.by_key:
+            return self.by_key[compact]
+        key = canonical_key(name)
+        if key.startswith("delta_") and key[len("delta_") :] in self._weight_names:
+            key = "Δ" + key[len("delta_") :]  # delta_w1, typed for Δw1
+        if key in self.by_key:
+            return self.by_key[key]
+        folded = self._folded.get(key.casefold(), [])
+        return self.by_key[folded[0]] if len(folded) == 1 else None
+
+    def suggest(self, name: str) -> str | None:
+        """The known name nearest to an unknown one, if any is near."""
+        key = canonical_key(name)
+        keys = [q.key for q in self.quantities]
+        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+        if not close:
+            by_fold = {k.casefold(): k for k in keys}
+            close = difflib.get_close_matches(key.casefold(), list(by_fold), n=1, cutoff=0.6)
+            close = [by_fold[c] for c in close]
+        return close[0] if close else None
+
+    def local_value(self, quantity: Quantity, parent_values: Mapping[sp.Symbol, float]) -> float:
+        """The quantity's formula at its parents' values, in float64 (inf, nan where it is)."""
+        return float_value(quantity.formula, parent_values)
 
     def values(
         self, evaluation: Evaluation, learning_rate: float | None = None, update_sign: float = 1.0
@@ -135,12 +168,30 @@ class QuantityTable:
         values = {s.name: v for s, v in evaluation.values.items()}
         for quantity in self.quantities:
             if quantity.kind == "upstream":
-                values[quantity.key] = evaluation.value(quantity.formula)
-        for weight, gradient in zip(evaluation.network.weights, evaluation.gradients, strict=True):
+                values[quantity.key] = float_value(quantity.formula, evaluation.values)
+        weights = evaluation.network.weights
+        # the gradients of trainable biases follow the weights'; no hand calculation names them
+        for weight, gradient in zip(weights, evaluation.gradients[: len(weights)], strict=True):
             values[f"dL/d{weight.name}"] = gradient
             old = evaluation.values[weight.symbol]
             values[f"{weight.name}_new"] = old - update_sign * rate * gradient
+            values[f"Δ{weight.name}"] = -update_sign * rate * gradient
         return {q.key: values[q.key] for q in self.quantities}
+
+
+def _scaled(factor: sp.Float, symbol: sp.Symbol) -> sp.Expr:
+    """factor·symbol, as sympy's Mul builds it (number first), without its flattening: a wide
+    network has 20,000 of them, and Mul and Add cost some 300 µs for each update formula."""
+    if factor == 1:
+        return symbol
+    return sp.Mul._from_args((factor, symbol), is_commutative=True)
+
+
+def _update(weight: sp.Symbol, step: sp.Float, gradient: sp.Symbol) -> sp.Expr:
+    """w − η·g as sympy's Add builds it: the symbol before the product (its class order)."""
+    if step == 0:
+        return weight
+    return sp.Add._from_args((weight, _scaled(step, gradient)), is_commutative=True)
 
 
 def _given(symbol: sp.Symbol) -> Quantity:
@@ -151,37 +202,87 @@ def _symbols(expr: sp.Expr) -> tuple[sp.Symbol, ...]:
     return tuple(sorted(expr.free_symbols, key=lambda s: s.name))
 
 
-_GRADIENT = re.compile(r"^(?:dl/d|dl_d|dld|grad_|grad|g_)(.+)$")
-_DELTA = re.compile(r"^(?:delta_|delta|δ_|δ|d_)(.+)$")
-_UPDATED = re.compile(r"^(w\d+)(?:_new|'|\+|_updated|_next)$")
-_NEW = re.compile(r"^new_?(w\d+)$")
+#: Chinese labels, matched on the name without spaces: w1的梯度, 梯度w1, h1的净输入, ...
+_CHINESE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(?P<x>.+?)的?(?:梯度|偏导数?|偏导)$"), "dL/d{x}"),
+    (re.compile(r"^(?:梯度|偏导数?)(?P<x>.+)$"), "dL/d{x}"),
+    (re.compile(r"^(?P<x>.+?)的?净输入$"), "z_{x}"),
+    (re.compile(r"^净输入(?P<x>.+)$"), "z_{x}"),
+    (re.compile(r"^(?P<x>.+?)的?(?:误差项|δ|delta)$"), "delta_{x}"),
+    (re.compile(r"^误差项(?P<x>.+)$"), "delta_{x}"),
+    (re.compile(r"^(?P<x>.+?)的?(?:输出|激活值?|输出值)$"), "{x}"),
+    (re.compile(r"^输出(?P<x>.+)$"), "{x}"),
+    (re.compile(r"^(?P<x>.+?)的?(?:新值|更新值)$"), "{x}_new"),
+    (re.compile(r"^(?:更新后的?|新的?)(?P<x>.+)$"), "{x}_new"),
+    (re.compile(r"^(?P<x>.+?)的?(?:变化量|改变量|更新量)$"), "Δ{x}"),
+    (re.compile(r"^(?:总)?(?:损失|误差)(?:函数|值)?$"), "L"),
+)
+_LOSS_NAMES = ("l", "loss", "e", "e_total", "etotal", "total_error", "cost", "j")
+_CHANGE = re.compile(r"^Δ_?(?P<w>.+)$")
+_UPDATED = re.compile(r"^(?P<w>.+?)(?:_new|'|\+|_updated|_next|new|\^\+)$", re.IGNORECASE)
+_NEW = re.compile(r"^new_?(?P<w>.+)$", re.IGNORECASE)
+_GRADIENT = re.compile(
+    r"^(?:d(?:l|e|e_?total|loss|j|c)/d|d(?:l|e)_d|dld|grad(?:ient)?_?|g_|∇_?)"
+    r"(?P<wrt>.+)$",
+    re.IGNORECASE,
+)
+_DELTA = re.compile(r"^(?:delta_?|δ_?|d_)(?P<unit>.+)$", re.IGNORECASE)
+_PRE_ACTIVATION = re.compile(r"^(?:z_?|net_?)(?P<unit>[a-z]\w*)$", re.IGNORECASE)
+_ACTIVATION = re.compile(r"^(?:out_?|a_)(?P<unit>[a-z]\w*)$", re.IGNORECASE)
 
 
-def canonical_key(name: str) -> str | None:
-    """A student's name for a quantity as symbp's key, or None for a name symbp cannot place."""
-    text = "".join(name.split()).replace("∂", "d").lower()
-    if text in ("l", "loss", "e_total"):
+def _compact(name: str) -> str:
+    """A name without spaces, quotes, brackets or backslashes; ∂ as d."""
+    text = "".join(normalise_text(name).split())
+    text = re.sub(r"[(){}\[\]\\\"]", "", text)
+    return text.replace("∂", "d")
+
+
+def canonical_key(name: str) -> str:
+    """A student's name for a quantity as symbp's key (the unit or weight part keeps its case);
+    a name symbp cannot place comes back as it is, compacted."""
+    text = _compact(name)
+    for pattern, template in _CHINESE:
+        match = pattern.match(text)
+        if match:
+            text = template.format(x=match.group("x") if "x" in match.groupdict() else "")
+            break
+    if text.lower() in _LOSS_NAMES:
         return "L"
+    match = _CHANGE.match(text)
+    if match:
+        return "Δ" + match.group("w")
     for pattern in (_UPDATED, _NEW):
         match = pattern.match(text)
         if match:
-            return f"{match.group(1)}_new"
+            return f"{match.group('w')}_new"
     match = _GRADIENT.match(text)
     if match:
-        wrt = match.group(1)
-        if wrt.startswith("z_"):
-            return f"delta_{wrt[2:]}"  # δ = ∂L/∂z
-        return f"dL/d{wrt}"  # a weight's gradient, or ∂L/∂a of a unit
+        wrt = match.group("wrt")
+        pre = _PRE_ACTIVATION.match(wrt)
+        if pre:
+            return f"delta_{pre.group('unit')}"  # δ = ∂L/∂z
+        activation = _ACTIVATION.match(wrt)
+        return f"dL/d{activation.group('unit') if activation else wrt}"
     match = _DELTA.match(text)
     if match:
-        return f"delta_{match.group(1)}"
-    if re.fullmatch(r"z\w+", text) and not text.startswith("z_"):
-        return "z_" + text[1:]
+        return f"delta_{match.group('unit')}"
+    match = _PRE_ACTIVATION.match(text)
+    if match:
+        return f"z_{match.group('unit')}"
+    match = _ACTIVATION.match(text)
+    if match:
+        return match.group("unit")
     return text
 
 
 def known_names(table: QuantityTable) -> str:
-    return ", ".join(q.key for q in table.quantities if q.kind != "given")
+    """The names a hand calculation may use, a few of each kind, whole names only."""
+    shown: list[str] = []
+    for kind in ("forward", "loss", "upstream", "delta", "gradient", "update", "change"):
+        keys = [q.key for q in table.quantities if q.kind == kind]
+        shown += keys if len(keys) <= 4 else [*keys[:2], "…", keys[-1]]
+    return ", ".join(shown)
 
 
 def resolver(table: QuantityTable) -> Callable[[str], sp.Expr | None]:
@@ -197,10 +298,6 @@ def resolver(table: QuantityTable) -> Callable[[str], sp.Expr | None]:
 
 
 def evaluate_formula(expr: sp.Expr, values: Mapping[sp.Symbol, float]) -> float:
-    """A formula's value with every symbol replaced by a number (nan where it is undefined)."""
-    substituted = expr.xreplace({s: sp.Float(values[s], 30) for s in expr.free_symbols})
-    try:
-        value = complex(substituted.evalf(30))
-    except (TypeError, ValueError):
-        return math.nan
-    return value.real if value.imag == 0 else math.nan
+    """A formula's value in float64 with every symbol replaced by a number: inf where it
+    overflows, nan where it is undefined."""
+    return float_value(expr, values)
