@@ -192,8 +192,10 @@ class Metrics:
                 inner += self.brackets(node.arg, scale)
             return inner + 0.6 * scale * _smaller(scale)
         if isinstance(node, E.Grad):
-            return (0.833 + 0.05) * scale + name(node.wrt, scale * _smaller(scale)) + name(
-                node.of, scale
+            return (
+                (0.833 + 0.05) * scale
+                + name(node.wrt, scale * _smaller(scale))
+                + name(node.of, scale)
             )
         if isinstance(node, E.Hadamard):
             operator = (0.778 + BINARY_SPACE) * scale
