@@ -59,9 +59,7 @@ def test_relu_derivative_is_an_indicator_that_compiles_and_is_explained() -> Non
         assert "Heaviside" not in out and "θ" not in out and r"\mathbb" not in out, fmt
     latex = problem.derivations(["w1"]).render("latex")
     assert r"\mathbf{1}\left[z_{h_{1}} > 0\right]" in latex
-    assert "1[z > 0] is 1 where z > 0 and 0 elsewhere" in problem.derivations(["w1"]).render(
-        "text"
-    )
+    assert "1[z > 0] is 1 where z > 0 and 0 elsewhere" in problem.derivations(["w1"]).render("text")
 
 
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)

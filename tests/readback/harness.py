@@ -128,8 +128,10 @@ def mathml_mismatches(blocks: Iterable[Block], html: str, where: str) -> tuple[i
     from latex2mathml.converter import convert
 
     pieces, _ = html_latex(blocks)
-    expected = {convert(piece, display="block" if piece.startswith(r"\begin") else "inline")
-                for piece in pieces}
+    expected = {
+        convert(piece, display="block" if piece.startswith(r"\begin") else "inline")
+        for piece in pieces
+    }
     found = re.findall(r"<math\b.*?</math>", html, flags=re.S)
     problems = [
         f"{where}: <math> {number + 1} is not the conversion of the blocks' LaTeX:\n  {shown}"
