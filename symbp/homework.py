@@ -138,13 +138,13 @@ class Exercises(Result):
         """The variant's offline self-check page (one self-contained HTML file)."""
         from symbp.api import Problem
         from symbp.classroom.selfcheck import selfcheck_data
-        from symbp.content.exercise import selfcheck_document
+        from symbp.content.exercise import selfcheck_page
         from symbp.formats.selfcheck import render_page
 
         problem = Problem(variant.spec)
-        document = selfcheck_document(variant, self.exercise, problem.network, self.lang)
+        page = selfcheck_page(variant, self.exercise, problem.network, self.judge.table, self.lang)
         data = selfcheck_data(self.judge, variant, self.exercise, self.lang)
-        return render_page(document, data, self.paper)
+        return render_page(page, data, self.paper)
 
     def moodle_xml(self) -> str:
         """Every variant as a Moodle cloze question, in one category (Moodle XML)."""

@@ -9,6 +9,7 @@ so a student's sheet and the teacher's key describe the network in the same word
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.content import expr as E
@@ -139,3 +140,31 @@ def summary_blocks(exercise: ClassVariants, written: Sequence[str]) -> tuple[Blo
         )
     lines += [f"Wrote {item}." for item in written]
     return tuple(Paragraph((Text(line),)) for line in lines)
+
+
+@dataclass(frozen=True)
+class SelfCheckPage:
+    """A student's self-check page as content: the problem as on the worksheet, and one blank
+    per asked quantity (its key and its name as mathematics); the format adds the form."""
+
+    title: str
+    lang: str
+    blocks: tuple[Block, ...]
+    rows: tuple[tuple[str, Math], ...]
+
+
+def selfcheck_page(
+    variant: Variant, exercise: ClassVariants, network: Network, table: QuantityTable, lang: str
+) -> SelfCheckPage:
+    words = labels(lang)
+    spec = variant.spec
+    eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
+    blocks: list[Block] = [Heading((Text(spec.title),), 1)]
+    blocks.append(
+        Paragraph(sentence(words["exercise_intro"], eta, str(exercise.settings.answer_decimals)))
+    )
+    blocks.append(Paragraph(sentence(words["selfcheck_intro"])))
+    blocks += problem_blocks(network, 4, lang)
+    blocks.append(Heading(sentence(words["exercise_answers"])))
+    rows = tuple((key, Math(quantity_node(network, table, key))) for key in exercise.asked)
+    return SelfCheckPage(spec.title, lang, tuple(blocks), rows)

@@ -222,7 +222,7 @@ class HandJudge:
         else:
             if not self.accepts(spec):
                 raise SymbpError(f"{spec.title!r} is not a variant of {self.spec.title!r}")
-            point = _point(self.network, spec)
+            point = variant_point(self.network, spec)
             fixed_biases = self.spec.parameters[len(self.spec.weights) :]
             evaluation = compiled.evaluate(spec.inputs, spec.targets, spec.weights + fixed_biases)
         truth = table.values(evaluation)
@@ -276,7 +276,7 @@ class HandJudge:
         )
 
 
-def _point(network: Network, spec: NetworkSpec) -> dict[str, float]:
+def variant_point(network: Network, spec: NetworkSpec) -> dict[str, float]:
     """A one-sample spec's inputs, targets and weights by name (what Variants evaluates at)."""
     point = {u.a.name: x for u, x in zip(network.inputs, spec.inputs, strict=True)}
     point |= {y.name: v for y, v in zip(network.targets, spec.targets, strict=True)}
