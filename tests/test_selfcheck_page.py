@@ -172,7 +172,8 @@ def test_the_page_judges_every_submission_as_check_hand_does(
             for field in ("rows", "diagnoses", "partial", "titles"):
                 if got[field] != want[field]:
                     disagreements.append(
-                        f"case {number} ({student}) {field}: page {got[field]!r}, check-hand {want[field]!r}"
+                        f"case {number} ({student}) {field}: page {got[field]!r}, "
+                        f"check-hand {want[field]!r}"
                     )
             kinds |= {row[1] for row in got_rows}
             kinds |= (
@@ -181,7 +182,8 @@ def test_the_page_judges_every_submission_as_check_hand_does(
         assert browser.exceptions == []
     with capsys.disabled():
         print(
-            f"\nself-check page vs check-hand: {len(cases)} submissions, {len(disagreements)} disagreements"
+            f"\nself-check page vs check-hand: {len(cases)} submissions, "
+            f"{len(disagreements)} disagreements"
         )
     assert disagreements == []
     assert kinds >= {"right", "right to the stated precision", "wrong", "diagnosed", "partial"}
