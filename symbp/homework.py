@@ -150,7 +150,7 @@ class Exercises(Result):
         """Every variant as a Moodle cloze question, in one category (Moodle XML)."""
         from symbp.formats.moodle import quiz
 
-        return quiz(self.exercise, self.judge)
+        return quiz(self.exercise, self.judge, self.lang)
 
     def __repr__(self) -> str:
         return f"<Exercises {len(self.variants)} variants of {self.exercise.base.title!r}>"

@@ -35,7 +35,7 @@ from symbp.handcheck.judge import (
     HandJudge,
     variant_point,
 )
-from symbp.handcheck.mistakes import Plan, plan_of
+from symbp.handcheck.mistakes import Mistake, Plan, plan_of
 
 #: the self-check page's judge handles networks of up to this many hidden layers (the
 #: already-updated-weights mistake makes the δs polynomials of degree 2^hidden − 1 in η)
@@ -225,3 +225,16 @@ def formula_tree(expr: sp.Basic) -> Any:
         f"--interactive: the self-check page cannot evaluate {type(expr).__name__} (networks "
         "with softmax outputs are judged by symbp check-hand only)"
     )
+
+
+def single_mistake_values(
+    judge: HandJudge, variant: Variant, asked: tuple[str, ...]
+) -> list[tuple[Mistake, dict[str, float]]]:
+    """Each single catalogue mistake's values of the asked quantities for this variant (what a
+    quiz can name as feedback when a student's number is one of them)."""
+    point = variant_point(judge.network, variant.spec)
+    return [
+        (combination[0], judge.variants.values(plan_of(combination), point, keys=asked))
+        for combination in judge.combinations
+        if len(combination) == 1
+    ]

@@ -168,3 +168,17 @@ def selfcheck_page(
     blocks.append(Heading(sentence(words["exercise_answers"])))
     rows = tuple((key, Math(quantity_node(network, table, key))) for key in exercise.asked)
     return SelfCheckPage(spec.title, lang, tuple(blocks), rows)
+
+
+def quiz_blocks(
+    variant: Variant, exercise: ClassVariants, network: Network, lang: str
+) -> tuple[Block, ...]:
+    """What a quiz question says before its blanks: the worksheet's instructions and problem."""
+    words = labels(lang)
+    spec = variant.spec
+    eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
+    decimals = str(exercise.settings.answer_decimals)
+    return (
+        Paragraph(sentence(words["exercise_intro"], eta, decimals)),
+        *problem_blocks(network, 4, lang),
+    )
