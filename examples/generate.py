@@ -201,7 +201,8 @@ def exercise() -> dict[Path, str]:
         files[submissions] = "\n".join(sheet) + "\n"
         scratch_sheet = Path(scratch) / "submissions.csv"
         scratch_sheet.write_text(files[submissions], encoding="utf-8")
-        files[EXERCISE / "grades.txt"] = _symbp(["grade", str(scratch_sheet), "--exercises", str(out)])
+        grades = _symbp(["grade", str(scratch_sheet), "--exercises", str(out)])
+        files[EXERCISE / "grades.txt"] = grades
     return {path: text.replace(scratch, "<tmp>") for path, text in files.items()}
 
 

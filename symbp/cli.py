@@ -415,15 +415,13 @@ def _run_derive(args: argparse.Namespace) -> int:
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1) or --all")
     with _problem(args) as problem:  # leaving it stops a torch worker still running
         if not args.no_check:
-            problem.start_check(args.dtype)  # torch starts in a worker before sympy loads here
-        if args.form == "scalar":
+            problem.start_check(args.dtype)  # torch starts in a worker while sympy works here
+        if args.form == "scalar":  # derivations too long to print fail before the work
             from symbp.derive import check_printable
 
             network = problem.network
-            names = args.weight or [w.name for w in network.weights] + [
-                b.name for b in network.biases
-            ]
-            check_printable(network, names, args.format)  # too long to print: before any work
+            every = [w.name for w in network.weights] + [b.name for b in network.biases]
+            check_printable(network, args.weight or every, args.format)
         result = problem.derivations(
             args.weight,
             check=not args.no_check,

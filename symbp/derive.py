@@ -30,14 +30,15 @@ MAX_CLOSED_FORM_SIZE = 5_000
 
 #: `derive` shows each chosen weight's whole derivation, and the time that takes grows with the
 #: number of terms printed: every δ row the weight needs (all of the layers above it), every
-#: listed path. Measured by benchmarks/bench_limits.py: about 0.15 ms per term in text and
-#: Markdown (streamed), 0.2 ms in LaTeX and 0.6 ms in JSON, HTML and MathML, the last three and
-#: LaTeX held whole in memory (4 to 8 KB per term). Beyond these counts a request would take
-#: more than about a minute on a quiet machine (two on a busy one) or half a gigabyte, and is
-#: refused; single weights, `symbp check` and `symbp step` still serve.
+#: listed path, and a share of the whole network per derivation. Measured by
+#: benchmarks/bench_limits.py: about 0.13 ms per term in text and Markdown (streamed), 0.2 ms in
+#: LaTeX and 0.6 ms in JSON, HTML and MathML, the last three and LaTeX held whole in memory (4 to
+#: 8 KB per term). Beyond these counts a request would take more than about a minute on a quiet
+#: machine (two on a busy one) or half a gigabyte, and is refused; single weights, `symbp check`
+#: and `symbp step` still serve.
 MAX_PRINTED_TERMS = {
-    "text": 300_000,
-    "markdown": 300_000,
+    "text": 450_000,
+    "markdown": 450_000,
     "latex": 100_000,
     "mathml": 60_000,
     "html": 60_000,
@@ -386,17 +387,20 @@ def printed_terms(network: Network, names: list[str]) -> int:
     for layer in range(depth, 0, -1):
         above[layer - 1] = above[layer] + sum(row_terms[u.name] for u in network.layers[layer])
     weights = {w.name: w for w in network.weights}
+    # each derivation also costs in proportion to the whole network (the renderer names every
+    # parameter for each one: 80 ms a derivation at 16,384 weights), about 30 weights a term
+    fixed = 20 + len(network.weights) // 30
     total = 0
     for name in names:
         weight = weights.get(name)
         if weight is None:  # a bias: its units' δ rows and those above
             bias = network.bias(name)
-            total += above[bias.layer] + 20
+            total += above[bias.layer] + fixed
             continue
         unit = weight.target
         paths = network.path_counts[_z_symbol(unit)]
         listed = paths * (2 * (depth - unit.layer + 1) + 1) if paths <= MAX_PATHS else 0
-        total += above[unit.layer] + row_terms[unit.name] + listed + 20
+        total += above[unit.layer] + row_terms[unit.name] + listed + fixed
     return total
 
 

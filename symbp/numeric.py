@@ -392,7 +392,8 @@ class CompiledNetwork:
             w[index] = value - step
             below = self._scalar_forward(x, y, w)
             w[index] = value
-            # float(): the generated code calls numpy.tanh, whose results are numpy floats
+            # float(): numpy's tanh, heaviside or where in the generated code return numpy
+            # scalars, whose comparisons are numpy booleans that JSON cannot write
             differences.append(float((above - below) / (2 * step)))
         return tuple(differences)
 

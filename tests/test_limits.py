@@ -105,7 +105,7 @@ def test_derive_refuses_more_than_it_can_print_before_any_work(tmp_path: Path) -
     )
     result = run("derive", "--all", "--no-check", "--spec", str(path))
     assert result.returncode == 2 and result.stdout == ""
-    assert "more than 300,000 in text" in result.stderr and result.stderr.count("\n") == 1
+    assert "more than 450,000 in text" in result.stderr and result.stderr.count("\n") == 1
     one = run("derive", "--weight", "w1", "--no-check", "--spec", str(path))
     assert one.returncode == 0, one.stderr
 
