@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from symbp.derive import Derivation, derive, derive_all
     from symbp.errors import SpecError, SymbpError, UnknownWeightError
     from symbp.graph import Network
+    from symbp.homework import Exercises, Grades, exercises, grade
     from symbp.numeric import CompiledNetwork, Evaluation
     from symbp.spec import NetworkSpec, default_spec, load_spec
     from symbp.torch_check import CheckResult
@@ -53,6 +54,10 @@ _SOURCES = {
     "SymbpError": "symbp.errors",
     "UnknownWeightError": "symbp.errors",
     "Network": "symbp.graph",
+    "Exercises": "symbp.homework",
+    "Grades": "symbp.homework",
+    "exercises": "symbp.homework",
+    "grade": "symbp.homework",
     "CompiledNetwork": "symbp.numeric",
     "Evaluation": "symbp.numeric",
     "NetworkSpec": "symbp.spec",
@@ -67,7 +72,9 @@ __all__ = [
     "CompiledNetwork",
     "Derivation",
     "Evaluation",
+    "Exercises",
     "ForwardPass",
+    "Grades",
     "HandCheck",
     "Network",
     "NetworkSpec",
@@ -82,6 +89,8 @@ __all__ = [
     "default_spec",
     "derive",
     "derive_all",
+    "exercises",
+    "grade",
     "load_spec",
     "problem",
 ]

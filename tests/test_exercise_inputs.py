@@ -276,3 +276,28 @@ def test_blank_cells_and_a_name_column(folder: Path, tmp_path: Path) -> None:
     assert list(bo.verdicts.values()).count("blank") == 27
     assert [s.id for s in grades.missing] == ["s003", "s004"]
     assert os.path.basename(grades.source.split("'")[1]) == "s.csv"
+
+
+def test_reports_one_per_student_and_the_grades_as_a_spreadsheet(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports, sheet = tmp_path / "reports", tmp_path / "grades.csv"
+    argv = ["grade", str(folder / "key.csv"), "--exercises", str(folder), "--format", "csv"]
+    status, stdout, _ = run([*argv, "-o", str(sheet), "--reports", str(reports)], capsys)
+    assert status == 0 and stdout == ""
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "class.txt",
+        "s001.txt",
+        "s002.txt",
+        "s003.txt",
+        "s004.txt",
+    ]
+    assert "s003: 29/29 (100 %) right" in (reports / "s003.txt").read_text(encoding="utf-8")
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,name,score,right,asked,z_h1,")
+    # again, as JSON reports: the earlier reports folder is replaced, not mixed
+    status, _, _ = run([*argv[:4], "--reports", str(reports), "--reports-format", "json"], capsys)
+    assert status == 0
+    names = sorted(p.name for p in reports.iterdir())
+    assert names == ["class.txt", "s001.json", "s002.json", "s003.json", "s004.json"]
+    assert json.loads((reports / "s001.json").read_text(encoding="utf-8"))["score"] == 1.0
