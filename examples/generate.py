@@ -11,7 +11,13 @@
   specs that publish such values (Mazur's ∂E_total/∂out_h1, CS231n's dx);
 - mooc_8_3.ipynb: the example notebook, stored without outputs (the tests execute it);
 - diagram-4-5-5-3.svg: the diagram of networks/course_4_5_5_3.toml, a course-sized network
-  whose weights are too many to label (the handout gives them as matrices beside it).
+  whose weights are too many to label (the handout gives them as matrices beside it);
+- exercise/: homework for the three students of exercise/roster.csv (README "Homework for a
+  class"): week3/, what `symbp exercise --roster examples/exercise/roster.csv --seed 2024
+  --interactive --moodle examples/exercise/week3.xml --out examples/exercise/week3` writes
+  (each student's spec, worksheet, answer key and self-check page, and key.csv), week3.xml,
+  a submissions sheet (submissions.csv: one right, one with a sign slipped, one copying) and
+  grades.txt, what `symbp grade` says of it.
 
 With --check it writes nothing and exits 1 if any file is missing or out of date (the test
 suite runs it that way). Two optional steps draw pictures that depend on the machine's fonts and
@@ -182,9 +188,43 @@ def notebook() -> dict[Path, str]:
     return {HERE / "mooc_8_3.ipynb": nbformat.writes(build()) + "\n"}
 
 
+EXERCISE = HERE / "exercise"
+
+
+def exercise() -> dict[Path, str]:
+    """The homework example: the exercise folder, the Moodle quiz, a class's sheet, its grades."""
+    folder, quiz = EXERCISE / "week3", EXERCISE / "week3.xml"
+    files: dict[Path, str] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        out, xml = Path(scratch) / "week3", Path(scratch) / "week3.xml"
+        _symbp(
+            ["exercise", "--roster", (EXERCISE / "roster.csv").relative_to(ROOT).as_posix(),
+             "--seed", "2024", "--interactive", "--moodle", str(xml), "--out", str(out)]
+        )  # fmt: skip
+        for path in sorted(out.rglob("*")):
+            if path.is_file():
+                files[folder / path.relative_to(out)] = path.read_text(encoding="utf-8")
+        files[quiz] = xml.read_text(encoding="utf-8")
+        header, *rows = [line.split(",") for line in files[folder / "key.csv"].splitlines()]
+        right, slipped, copier = (dict(zip(header, row, strict=True)) for row in rows)
+        for key in ("delta_h1", "dL/dw1", "dL/dw3"):  # δ_h1's sign lost, and what follows
+            slipped[key] = slipped[key][1:] if slipped[key].startswith("-") else "-" + slipped[key]
+        copied = {"id": copier["id"]} | {k: v for k, v in right.items() if k.startswith("dL/dw")}
+        sheet = [",".join(header)] + [
+            ",".join(student.get(key, "") for key in header) for student in (right, slipped, copied)
+        ]
+        submissions = EXERCISE / "submissions.csv"
+        files[submissions] = "\n".join(sheet) + "\n"
+        scratch_sheet = Path(scratch) / "submissions.csv"
+        scratch_sheet.write_text(files[submissions], encoding="utf-8")
+        grades = _symbp(["grade", str(scratch_sheet), "--exercises", str(out)])
+        files[EXERCISE / "grades.txt"] = grades
+    return {path: text.replace(scratch, "<tmp>") for path, text in files.items()}
+
+
 def expected() -> dict[Path, str]:
     """Every generated file and the text it should hold."""
-    return {**handouts(), **derivations(), **notebook(), **diagram()}
+    return {**handouts(), **derivations(), **notebook(), **diagram(), **exercise()}
 
 
 def page_screenshot(tex: Path, png: Path, heading: str = "3. Backward pass") -> None:
@@ -226,7 +266,7 @@ def main(argv: list[str]) -> int:
             return 1
         return 0
     for path, text in files.items():
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)
     if "--png" in argv:
         screenshot(DIAGRAM.with_suffix(".png"))

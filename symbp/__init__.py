@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from symbp.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
     from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
     from symbp.graph import Network
+    from symbp.homework import Exercises, Grades, exercises, grade
     from symbp.numeric import CompiledNetwork, Evaluation
     from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
     from symbp.torch_bridge import from_torch, torch_script
@@ -63,6 +64,10 @@ _SOURCES = {
     "UnknownUnitError": "symbp.errors",
     "UnknownWeightError": "symbp.errors",
     "Network": "symbp.graph",
+    "Exercises": "symbp.homework",
+    "Grades": "symbp.homework",
+    "exercises": "symbp.homework",
+    "grade": "symbp.homework",
     "CompiledNetwork": "symbp.numeric",
     "Evaluation": "symbp.numeric",
     "NetworkSpec": "symbp.spec",
@@ -80,7 +85,9 @@ __all__ = [
     "CompiledNetwork",
     "Derivation",
     "Evaluation",
+    "Exercises",
     "ForwardPass",
+    "Grades",
     "HandCheck",
     "Network",
     "NetworkSpec",
@@ -102,7 +109,9 @@ __all__ = [
     "derive",
     "derive_all",
     "derive_unit",
+    "exercises",
     "from_torch",
+    "grade",
     "load_spec",
     "problem",
     "torch_script",

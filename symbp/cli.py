@@ -241,6 +241,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     check_hand.set_defaults(run=_run_check_hand)
 
+    _add_classroom_commands(commands, spec_options, paper_options)
+
     train = commands.add_parser(
         "train",
         parents=[spec_options, optimizer_options],
@@ -285,6 +287,158 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     export.set_defaults(run=_run_export)
     return parser
+
+
+def _add_classroom_commands(
+    commands: argparse._SubParsersAction[_Parser],
+    spec_options: _Parser,
+    paper_options: _Parser,
+) -> None:
+    """symbp exercise and symbp grade: homework for a class."""
+    exercise = commands.add_parser(
+        "exercise",
+        parents=[spec_options, paper_options],
+        help="a variant of the network per student: worksheets, answer keys, key.csv",
+        description="Draw each student's own numbers for the network (inputs, targets and "
+        "weights, nice numbers in ranges you set; draws that would make a poor exercise are "
+        "redrawn) and write, per student, the spec, a worksheet and an answer key (the full "
+        "handout of their variant) in HTML, LaTeX and Markdown, plus the class's key.csv in the "
+        "format symbp grade reads. A student's numbers depend only on --seed and their id.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp exercise --count 40 --seed 7 --out week3/\n"
+        "  symbp exercise --roster class.csv --seed 7 --out week3/ --interactive "
+        "--moodle week3.xml\n"
+        "  symbp exercise --count 30 --ask gradient,update --weights=-0.9:0.9 --lang zh\n\n"
+        "--ask takes groups (forward, z, a, loss, upstream, delta, gradient, update, change) or "
+        "names check-hand reads (dL/dw1, delta_h1, w1_new); default: forward, loss, delta, "
+        "gradient, update. Write a range that starts with a minus sign with =, as --weights=-1:1.",
+    )
+    who = exercise.add_mutually_exclusive_group(required=True)
+    who.add_argument("--count", type=int, metavar="N", help="N students, numbered s001, s002, …")
+    who.add_argument(
+        "--roster", metavar="CSV", help="the class list: an id column, optionally a name column"
+    )
+    exercise.add_argument("--seed", type=int, default=0, help="the draw's seed (default: 0)")
+    exercise.add_argument(
+        "--ask",
+        metavar="LIST",
+        action="append",
+        help="the blanks, comma-separated groups or names (repeatable; see below)",
+    )
+    exercise.add_argument(
+        "--decimals",
+        type=int,
+        default=1,
+        metavar="N",
+        help="decimals of the given numbers, 1 to 3 (default: 1)",
+    )
+    exercise.add_argument(
+        "--answer-decimals",
+        type=int,
+        default=4,
+        metavar="N",
+        help="decimals the answers are asked to (default: 4)",
+    )
+    for name, default in (("inputs", "0.1:1"), ("targets", "0:1"), ("weights", "-1:1")):
+        exercise.add_argument(
+            f"--{name}", metavar="LO:HI", help=f"range of the {name} (default: {default})"
+        )
+    exercise.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the sheets (default: en)"
+    )
+    exercise.add_argument(
+        "--out", metavar="DIR", default="exercises", help="folder to write (default: exercises/)"
+    )
+    exercise.add_argument(
+        "--interactive",
+        action="store_true",
+        help="also write each student's offline self-check page (selfcheck.html)",
+    )
+    exercise.add_argument(
+        "--moodle", metavar="FILE.xml", help="also write a Moodle XML quiz of cloze questions"
+    )
+    exercise.set_defaults(run=_run_exercise)
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a class's submissions CSV against its exercise folder",
+        description="Judge every row of SUBMISSIONS.csv (an id column, optionally a name "
+        "column, and a column per asked quantity named as check-hand reads them; the format of "
+        "the exercise folder's key.csv) exactly as check-hand judges one file, and summarise "
+        "the class: the share right per quantity, the most common mistakes, students sharing "
+        "identical wrong numbers. Exit status 0 when graded, 2 when a file cannot be used.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  symbp grade submissions.csv --exercises week3/\n"
+        "  symbp grade submissions.csv --exercises week3/ --format csv -o grades.csv\n"
+        "  symbp grade submissions.csv --exercises week3/ --reports reports/ "
+        "--reports-format html",
+    )
+    grade.add_argument("submissions", metavar="SUBMISSIONS.csv", help="the class's numbers")
+    grade.add_argument(
+        "--exercises", metavar="DIR", required=True, help="the folder symbp exercise wrote"
+    )
+    grade.add_argument(
+        "--format",
+        choices=("text", "html", "markdown", "json", "csv"),
+        default="text",
+        help="output format (default: text)",
+    )
+    grade.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    grade.add_argument(
+        "--reports", metavar="DIR", help="also write one report per student into DIR"
+    )
+    grade.add_argument(
+        "--reports-format",
+        choices=("text", "html", "markdown", "json"),
+        default="text",
+        help="format of the per-student reports (default: text)",
+    )
+    grade.set_defaults(run=_run_grade)
+
+
+def _run_exercise(args: argparse.Namespace) -> int:
+    from symbp.classroom.variants import Range, parse_range
+    from symbp.homework import exercises
+
+    def span(name: str) -> Range | None:
+        text = getattr(args, name)
+        return None if text is None else parse_range(text, f"--{name}")
+
+    ask = None
+    if args.ask is not None:
+        ask = [name.strip() for names in args.ask for name in names.split(",") if name.strip()]
+    result = exercises(
+        args.spec,
+        count=args.count,
+        roster=args.roster,
+        seed=args.seed,
+        ask=ask,
+        decimals=args.decimals,
+        answer_decimals=args.answer_decimals,
+        lang=args.lang,
+        paper=args.paper,
+        inputs=span("inputs"),
+        targets=span("targets"),
+        weights=span("weights"),
+    ).write(args.out, interactive=args.interactive, moodle=args.moodle)
+    _write(result.render("text"))
+    return EXIT_OK
+
+
+def _run_grade(args: argparse.Namespace) -> int:
+    from symbp.homework import grade
+
+    result = grade(args.submissions, args.exercises)
+    output = result.render(args.format)
+    if args.reports is not None:
+        result.write_reports(args.reports, args.reports_format)
+    if args.output is not None:
+        from symbp.files import write_atomic
+
+        write_atomic(args.output, output)
+    else:
+        _write(output)
+    return EXIT_OK
 
 
 def _problem(args: argparse.Namespace) -> Problem:

@@ -283,6 +283,44 @@ _EN: dict[str, str] = {
     "symbp derive --format json).",
     "samples_rest_capped": "Samples 2 to {} of {} (sample 1 is worked above; all of them in "
     "--format json):",
+    # -- exercises for a class (content/exercise.py; the self-check page's words too) --
+    "exercise_student": "Student: {}",
+    "exercise_intro": "Work one step of backpropagation and gradient descent ({}) by hand for "
+    "the network below, and write each number the table at the end asks for, to {} decimals. "
+    "Carry your rounded numbers from step to step as you would on paper: a number that is off "
+    "only by the rounding you carried is right to the stated precision.",
+    "exercise_answers": "Your answers",
+    "exercise_quantity": "quantity",
+    "exercise_answer": "answer",
+    "exercise_submit": "To hand in: one row of the class's CSV file with the columns {} "
+    "(or a text file of name = number lines, which symbp check-hand --spec spec.toml judges).",
+    "exercise_key_title": "Answer key: {}",
+    "exercise_key_answers": "Answers",
+    "exercise_key_intro": "Each answer to {} decimals: a student's number is right when the "
+    "true value rounds to it, and right to the stated precision when it is off only by rounding "
+    "carried from their own right numbers. The whole derivation follows.",
+    "selfcheck_intro": "Type your numbers into the blanks and press the button: each is judged "
+    "at the precision you wrote it to, and a wrong one is traced to where the error entered. "
+    "This page works offline; nothing you type leaves it.",
+    "selfcheck_button": "Check my numbers",
+    "selfcheck_yours": "yours",
+    "selfcheck_verdict": "verdict",
+    "selfcheck_right": "right",
+    "selfcheck_precision": "right to the stated precision (rounding carried from earlier steps)",
+    "selfcheck_entered": "WRONG: the error entered here (its inputs were right)",
+    "selfcheck_entered_unwritten": "WRONG: the error entered here or in {}, which you did not "
+    "write",
+    "selfcheck_follows": "wrong, follows from {}",
+    "selfcheck_follows_inconsistent": "wrong, after the error at {}, and not what your own "
+    "inputs give either",
+    "selfcheck_blank": "not answered",
+    "selfcheck_not_number": "not a number: {}",
+    "selfcheck_mistakes": "Which mistake reproduces your numbers",
+    "selfcheck_partial": "Partly matches (each reproduces only some of your wrong numbers)",
+    "selfcheck_no_mistake": "None of the catalogue's classic mistakes reproduces them all.",
+    "selfcheck_all_right": "All right.",
+    "selfcheck_summary": "{} of {} numbers wrong.",
+    "selfcheck_nothing": "Type at least one number.",
 }
 
 _ZH: dict[str, str] = {
@@ -509,6 +547,38 @@ _ZH: dict[str, str] = {
     "samples_rest": "样本 2 至 {}（样本 1 已在上面演算）：",
     "samples_shown": "表中只列出 {} 个样本（共 {} 个；symbp derive --format json 给出全部）。",
     "samples_rest_capped": "样本 2 至 {}（共 {} 个；样本 1 已在上面演算；--format json 给出全部）：",
+    # -- 班级练习 --
+    "exercise_student": "学生：{}",
+    "exercise_intro": "请对下面的网络手算一步反向传播和梯度下降（{}），把最后表格要求的每个数写到小数点后 {} 位。"
+    "像在纸上一样把舍入后的数一步步带下去：只因带下来的舍入而有偏差的数，判为在所写精度下正确。",
+    "exercise_answers": "你的答案",
+    "exercise_quantity": "量",
+    "exercise_answer": "答案",
+    "exercise_submit": "提交方式：在全班的 CSV 文件中填一行，列为 {}"
+    "（也可以写成每行“名称 = 数值”的文本文件，用 symbp check-hand --spec spec.toml 检查）。",
+    "exercise_key_title": "答案：{}",
+    "exercise_key_answers": "答案",
+    "exercise_key_intro": "每个答案保留小数点后 {} 位：学生的数若是真值舍入后的结果即为正确；"
+    "若只因从自己正确的数带下来的舍入而有偏差，则判为在所写精度下正确。完整推导见下文。",
+    "selfcheck_intro": "在空格中填入你的数并按下按钮：每个数按你所写的精度判断，错误的数会追溯到错误出现的地方。"
+    "本页离线可用，你输入的内容不会离开本页。",
+    "selfcheck_button": "检查我的答案",
+    "selfcheck_yours": "你的",
+    "selfcheck_verdict": "判断",
+    "selfcheck_right": "正确",
+    "selfcheck_precision": "在所写精度下正确（前面步骤带下来的舍入）",
+    "selfcheck_entered": "错误：错误出现在这里（它的输入是对的）",
+    "selfcheck_entered_unwritten": "错误：错误出现在这里，或在你没有写出的 {} 中",
+    "selfcheck_follows": "错误，由 {} 的错误导致",
+    "selfcheck_follows_inconsistent": "错误，在 {} 的错误之后，而且也不是由你自己的输入算出的值",
+    "selfcheck_blank": "未作答",
+    "selfcheck_not_number": "不是数：{}",
+    "selfcheck_mistakes": "哪个错误能复现你的数",
+    "selfcheck_partial": "部分吻合（每个只能复现你的一部分错误数）",
+    "selfcheck_no_mistake": "典型错误目录中没有一个能复现全部错误数。",
+    "selfcheck_all_right": "全部正确。",
+    "selfcheck_summary": "错误 {} 个（共 {} 个数）。",
+    "selfcheck_nothing": "请至少填写一个数。",
 }
 
 _LABELS = {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}

@@ -596,3 +596,53 @@ def matrix_document(
             "passed": matrix_passed(form, check),
         }
     return dump(document)
+
+
+def student_grade_entry(grade: Any) -> dict[str, Any]:
+    """One student's graded submission (a classroom.grading.StudentGrade) as data."""
+    return {
+        "id": grade.student.id,
+        "name": grade.student.name,
+        "row": grade.row,
+        "score": grade.score,
+        "right": grade.right,
+        "asked": len(grade.asked),
+        "verdicts": grade.verdicts,
+        "written": grade.written,
+        "mistakes": [m.key for m in grade.mistakes],
+        "report": None if grade.report is None else hand_report_document(grade.report),
+    }
+
+
+def student_grade_document(grade: Any) -> str:
+    return dump(student_grade_entry(grade))
+
+
+def grades_document(grades: Any) -> str:
+    """A class's grades (a classroom.grading.ClassGrades): summary, then every student."""
+    n = len(grades.students)
+    return dump(
+        {
+            "title": grades.title,
+            "source": grades.source,
+            "asked": list(grades.asked),
+            "submissions": n,
+            "missing": [s.id for s in grades.missing],
+            "right_per_quantity": {
+                key: {"right": grades.right_count(key), "share": grades.right_count(key) / n}
+                for key in grades.asked
+            }
+            if n
+            else {},
+            "mistakes": [
+                {"mistake": m.key, "title": m.title, "students": count, "who": list(who)}
+                for m, count, who in grades.mistake_counts
+            ],
+            "unexplained": list(grades.unexplained),
+            "shared_numbers": [
+                {"students": list(s.students), "numbers": [list(n) for n in s.numbers]}
+                for s in grades.shared
+            ],
+            "students": [student_grade_entry(g) for g in grades.students],
+        }
+    )

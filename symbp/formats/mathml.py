@@ -7,6 +7,7 @@ element, each heading or sentence a <p>; each can be pasted into Word, LibreOffi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from html import escape
 
@@ -18,6 +19,14 @@ from symbp.formats.page import FILL, paper
 
 def to_mathml(source: str, display: str = "inline") -> str:
     """One LaTeX formula as a <math> element."""
+    return _converted(source, display)
+
+
+@functools.lru_cache(maxsize=8192)
+def _converted(source: str, display: str) -> str:
+    """latex2mathml's conversion, remembered: a class's worksheets and keys repeat most of
+    their formulas (names, rules, the problem's prose), and converting is most of the time
+    HTML takes. The conversion is a pure function of its arguments."""
     from latex2mathml.converter import convert
 
     return str(convert(source, display=display))

@@ -119,6 +119,20 @@ def read_number(text: str, where: str) -> WrittenNumber | None:
     return WrittenNumber(text=text, value=value, decimals=decimals, exact=exact)
 
 
+def read_cell_number(text: str, where: str) -> WrittenNumber:
+    """One number typed into a spreadsheet cell or a form's blank, read exactly as the value of
+    a `name = number` line is (normalised, a leading ≈ or 约, a decimal comma, a trailing
+    remark); HandInputError when it is not a single number (formulas belong in files)."""
+    value = _unquote(normalise_text(text).strip())
+    steps = _STEP_SEPARATOR.split(_APPROXIMATELY.sub("", value))
+    number = None
+    if len(steps) == 1 and steps[0].strip():
+        number = read_number(_plain_value(steps[0].strip(), where), where)
+    if number is None:
+        raise HandInputError(f"{where}: {_short(text)!r} is not a number")
+    return number
+
+
 def display_path(path: Path) -> str:
     """A file name as reports show it: control characters and undecodable bytes escaped."""
     name = str(path)

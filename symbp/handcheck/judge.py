@@ -23,7 +23,7 @@ from enum import Enum
 import sympy as sp
 
 from symbp.derive import backward_sweep
-from symbp.errors import FormulaError, HandInputError
+from symbp.errors import FormulaError, HandInputError, SymbpError
 from symbp.graph import Network
 from symbp.numeric import CompiledNetwork
 from symbp.spec import NetworkSpec, default_spec, load_spec
@@ -162,58 +162,128 @@ def check_hand(
     """
     spec = spec if spec is not None else default_spec()
     rate = _learning_rate(learning_rate, hand.learning_rate, spec.learning_rate)
-    network = Network(replace(spec, learning_rate=rate))
-    sweep = backward_sweep(network)
-    table = QuantityTable(network, sweep, rate)
-    compiled = CompiledNetwork(network, sweep)
-    truth = table.values(compiled.evaluate())
-    by_symbol = {table.by_key[k].symbol: v for k, v in truth.items()}
-    entries = _resolve(hand, table)
-    _check_updates_are_plain(spec, entries, table)
-    deadline = time.monotonic() + ALGEBRA_BUDGET
-    written: dict[str, _Written] = {}
-    formulas: dict[str, ParsedFormula] = {}
-    checks: list[FormulaCheck] = []
-    for key in _ordered(table, entries):
-        entry = entries[key]
-        where = f"{hand.source}: line {entry.line}" if entry.line else f"{hand.source}: {key!r}"
+    return HandJudge(spec, rate).check(hand)
+
+
+#: what variants of one network share: everything but the title, the sample and the weights
+ARCHITECTURE = (
+    "layers",
+    "activations",
+    "loss",
+    "numbering",
+    "negative_slope",
+    "bias",
+    "bias_values",
+    "bias_trainable",
+    "explicit_names",
+    "reduction",
+    "learning_rate",
+    "optimizer",
+)
+
+
+def architecture(spec: NetworkSpec) -> tuple[object, ...]:
+    """What a spec shares with its variants (one HandJudge judges them all)."""
+    return tuple(getattr(spec, name) for name in ARCHITECTURE)
+
+
+class HandJudge:
+    """The judge of one network architecture at one learning rate, built once and reused.
+
+    Building the symbolic network, its backward sweep, the quantity table, the compiled
+    functions and the catalogue's variants is most of what judging one file costs. A class of
+    exercises that share an architecture (the same layers, activations, loss, numbering, biases
+    and learning rate, with their own inputs, targets and weights) shares one judge: `check`
+    judges a calculation of any such spec exactly as `check_hand` judges it with that spec.
+    """
+
+    def __init__(self, spec: NetworkSpec, learning_rate: float | None = None) -> None:
+        rate = _learning_rate(learning_rate, spec.learning_rate)
+        self.spec = replace(spec, learning_rate=rate)
+        self.learning_rate = rate
+        self.network = Network(self.spec)
+        self.sweep = backward_sweep(self.network)
+        self.table = QuantityTable(self.network, self.sweep, rate)
+        self.compiled = CompiledNetwork(self.network, self.sweep)
+        self.variants = Variants(self.table)
+        self.combinations = combinations(catalogue(self.network))
+
+    def accepts(self, spec: NetworkSpec) -> bool:
+        """Whether `spec` is a one-sample variant of this judge's network and learning rate."""
+        return len(spec.samples) == 1 and architecture(spec) == architecture(self.spec)
+
+    def check(self, hand: HandCalculation, spec: NetworkSpec | None = None) -> HandReport:
+        """Judge a hand calculation of `spec`, a variant of this network (default: the judge's
+        own spec), at the judge's learning rate (check_hand picks it: the argument's, else the
+        file's, else the spec's)."""
+        table, compiled = self.table, self.compiled
+        if spec is None:
+            spec, point = self.spec, None
+            evaluation = compiled.evaluate()
+        else:
+            if not self.accepts(spec):
+                raise SymbpError(f"{spec.title!r} is not a variant of {self.spec.title!r}")
+            point = variant_point(self.network, spec)
+            fixed_biases = self.spec.parameters[len(self.spec.weights) :]
+            evaluation = compiled.evaluate(spec.inputs, spec.targets, spec.weights + fixed_biases)
+        truth = table.values(evaluation)
+        by_symbol = {table.by_key[k].symbol: v for k, v in truth.items()}
+        entries = _resolve(hand, table)
+        _check_updates_are_plain(spec, entries, table)
+        deadline = time.monotonic() + ALGEBRA_BUDGET
+        written: dict[str, _Written] = {}
+        formulas: dict[str, ParsedFormula] = {}
+        checks: list[FormulaCheck] = []
+        for key in _ordered(table, entries):
+            entry = entries[key]
+            where = f"{hand.source}: line {entry.line}" if entry.line else f"{hand.source}: {key!r}"
+            try:
+                parsed = _parse_formulas(entry, table)
+                written[key] = _written_value(entry, parsed, by_symbol)
+                if parsed:
+                    formulas[key] = parsed[0]
+                for formula in parsed:
+                    checks.append(
+                        check_formula(
+                            table, formula, table.by_key[key], compiled, by_symbol, deadline
+                        )
+                    )
+            except FormulaError as error:
+                raise FormulaError(f"{where}: {error}") from None
+            except HandInputError:
+                raise
+            except Exception as error:  # noqa: BLE001 - no input may end in a traceback
+                detail = " ".join(str(error).split())[:80]
+                raise FormulaError(
+                    f"{where}: cannot judge this line ({type(error).__name__}: {detail})"
+                ) from None
         try:
-            parsed = _parse_formulas(entry, table)
-            written[key] = _written_value(entry, parsed, by_symbol)
-            if parsed:
-                formulas[key] = parsed[0]
-            for formula in parsed:
-                checks.append(
-                    check_formula(table, formula, table.by_key[key], compiled, by_symbol, deadline)
-                )
-        except FormulaError as error:
-            raise FormulaError(f"{where}: {error}") from None
-        except HandInputError:
-            raise
-        except Exception as error:  # noqa: BLE001 - no input may end in a traceback
+            judgements = _judge(table, truth, written)
+            diagnoses, partial = _diagnose(self, judgements, truth, point)
+            if formulas:
+                diagnoses = tuple(_match_formulas(d, self, formulas) for d in diagnoses)
+        except (ArithmeticError, ValueError, RecursionError) as error:  # beyond float64
             detail = " ".join(str(error).split())[:80]
-            raise FormulaError(
-                f"{where}: cannot judge this line ({type(error).__name__}: {detail})"
+            raise HandInputError(
+                f"{hand.source}: cannot judge these numbers ({type(error).__name__}: {detail})"
             ) from None
-    try:
-        judgements = _judge(table, truth, written)
-        diagnoses, partial = _diagnose(table, judgements, truth)
-        if formulas:
-            diagnoses = tuple(_match_formulas(d, table, compiled, formulas) for d in diagnoses)
-    except (ArithmeticError, ValueError, RecursionError) as error:  # numbers float64 cannot hold
-        detail = " ".join(str(error).split())[:80]
-        raise HandInputError(
-            f"{hand.source}: cannot judge these numbers ({type(error).__name__}: {detail})"
-        ) from None
-    return HandReport(
-        title=spec.title,
-        source=hand.source,
-        learning_rate=rate,
-        judgements=judgements,
-        formulas=tuple(checks),
-        diagnoses=diagnoses,
-        partial=partial,
-    )
+        return HandReport(
+            title=spec.title,
+            source=hand.source,
+            learning_rate=self.learning_rate,
+            judgements=judgements,
+            formulas=tuple(checks),
+            diagnoses=diagnoses,
+            partial=partial,
+        )
+
+
+def variant_point(network: Network, spec: NetworkSpec) -> dict[str, float]:
+    """A one-sample spec's inputs, targets and weights by name (what Variants evaluates at)."""
+    point = {u.a.name: x for u, x in zip(network.inputs, spec.inputs, strict=True)}
+    point |= {y.name: v for y, v in zip(network.targets, spec.targets, strict=True)}
+    point |= {w.name: v for w, v in zip(network.weights, spec.weights, strict=True)}
+    return point
 
 
 def _learning_rate(*choices: float | None) -> float:
@@ -411,10 +481,7 @@ def _propagate(
 
 
 def _match_formulas(
-    diagnosis: Diagnosis,
-    table: QuantityTable,
-    compiled: CompiledNetwork,
-    formulas: Mapping[str, ParsedFormula],
+    diagnosis: Diagnosis, judge: HandJudge, formulas: Mapping[str, ParsedFormula]
 ) -> Diagnosis:
     """The diagnosis, with the formulas it explains that equal the variant's at random points
     too: the student wrote the variant's formula, it is no coincidence of the numbers."""
@@ -422,7 +489,7 @@ def _match_formulas(
     if not candidates:
         return diagnosis
     plan = plan_of(diagnosis.mistakes)
-    variants = Variants(table)
+    table, compiled, variants = judge.table, judge.compiled, judge.variants
     matched = set(candidates)
     for seed in range(SAMPLE_POINTS):
         point = random_point(table.network, seed)
@@ -496,15 +563,19 @@ def _reproduces(
 
 
 def _diagnose(
-    table: QuantityTable, judgements: tuple[Judgement, ...], truth: Mapping[str, float]
+    judge: HandJudge,
+    judgements: tuple[Judgement, ...],
+    truth: Mapping[str, float],
+    point: Mapping[str, float] | None,
 ) -> tuple[tuple[Diagnosis, ...], tuple[Diagnosis, ...]]:
     """The variants that reproduce every wrong number without contradicting a right one, best
-    first; and, when there is none, the ones that reproduce some of them."""
+    first; and, when there is none, the ones that reproduce some of them. `point` holds the
+    inputs, targets and weights of a variant spec (None: the judge's own spec)."""
     wrong = [j for j in judgements if j.verdict is Verdict.WRONG]
     if not wrong:
         return (), ()
-    rate = table.learning_rate
-    variants = Variants(table)
+    rate = judge.learning_rate
+    variants = judge.variants
     # the judged numbers, and what fitting a learning rate to the updates among them needs
     needed = {j.key for j in judgements}
     for j in judgements:
@@ -513,15 +584,17 @@ def _diagnose(
             needed |= {name, f"dL/d{name}"}
     results: dict[frozenset[str], tuple[set[str], set[str]]] = {}
     found: list[tuple[int, Diagnosis]] = []
-    for order, combination in enumerate(combinations(catalogue(table.network))):
+    for order, combination in enumerate(judge.combinations):
         plan = plan_of(combination)
-        values = truth if not combination else variants.values(plan, keys=needed)
+        values = truth if not combination else variants.values(plan, point, keys=needed)
         candidates = [(combination, plan, values)]
         fitted = _fitted_rate(judgements, values, plan, rate)
         if fitted is not None:
             with_rate = (*combination, learning_rate_mistake(fitted, rate))
             rate_plan = replace(plan, learning_rate=fitted)
-            candidates.append((with_rate, rate_plan, variants.values(rate_plan, keys=needed)))
+            candidates.append(
+                (with_rate, rate_plan, variants.values(rate_plan, point, keys=needed))
+            )
         for mistakes, _, variant in candidates:
             if not mistakes:
                 continue

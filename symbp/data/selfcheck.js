@@ -1,0 +1,443 @@
+// symbp's self-check page: judges a student's numbers exactly as `symbp check-hand` does.
+//
+// Everything derived is precomputed by symbp and embedded as JSON (#symbp-data): the true values,
+// each quantity's local formula (as a small tree), and the catalogue's values for this variant.
+// This script only reads numbers, judges their precision, evaluates local formulas at the
+// student's own numbers (carried rounding) and compares. It mirrors, function for function,
+// symbp/handcheck/hand_input.py (reading), floats.py (evaluation) and judge.py (verdicts and
+// diagnoses). Nothing is fetched and nothing typed is evaluated as code.
+"use strict";
+(function () {
+  const data = JSON.parse(document.getElementById("symbp-data").textContent);
+  const words = data.labels;
+  const C = data.constants;
+  const num = (v) => (typeof v === "number" ? v : v === "inf" ? Infinity : v === "-inf" ? -Infinity : NaN);
+
+  // -- reading a number as hand_input.read_cell_number does --------------------------------
+  const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?$/;
+  const REMARK = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)\s*(\(.*\)|\[.*\]|[\p{L}][^\d()\[\]*/^+=<>-]*)$/u;
+  const APPROXIMATELY = /^(?:≈|~|约|大约|approx\.?\s)\s*/;
+  const DECIMAL_COMMA = /(?<![\w.,])(\d+),(\d+)(?![\w.,])/g;
+  const NOT_REMARKS = new Set(["e", "exp", "ln", "log", "sqrt", "sigma", "sigmoid", "sig", "eta",
+    "η", "lr", "learning_rate", "learningrate", "alpha", "α", "学习率"]);
+
+  class NotANumber extends Error {}
+
+  function normalise(text) {
+    return text.replace(/²/g, "\ue000").replace(/³/g, "\ue001").normalize("NFKC")
+      .replace(/\ue000/g, "²").replace(/\ue001/g, "³")
+      .replace(/[−–—‐‑‒﹣－]/g, "-").replace(/∗/g, "*").replace(/[′’]/g, "'");
+  }
+  function unquote(text) {
+    if (text.length >= 2 && text[0] === text[text.length - 1] && "\"'".includes(text[0])) {
+      return text.slice(1, -1).trim();
+    }
+    return text;
+  }
+  function decimalCommas(text) {
+    return text.replace(DECIMAL_COMMA, (match, whole, fraction) => {
+      if (whole.replace(/^0+|0+$/g, "") && fraction.length === 3) {
+        throw new NotANumber(`${match} could be ${whole}${fraction} or ${whole}.${fraction}`);
+      }
+      return `${whole}.${fraction}`;
+    });
+  }
+  function plainValue(text) {
+    text = decimalCommas(unquote(text).replace(APPROXIMATELY, ""));
+    const match = REMARK.exec(text);
+    if (match && !NOT_REMARKS.has(match[2].trim().toLowerCase())) return match[1];
+    return text;
+  }
+  function readNumber(text) {
+    text = text.trim();
+    if (text.length > 40 || !NUMBER.test(text)) return null;
+    const [mantissa, exponent] = text.toLowerCase().split("e");
+    const [whole, fraction = ""] = mantissa.replace(/^[+-]+/, "").split(".");
+    const decimals = fraction.length - (exponent ? parseInt(exponent, 10) : 0);
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw new NotANumber(`${text} is not a finite number`);
+    const significant = /[1-9]/.test(whole + fraction);
+    const exact = decimals <= 0 || !significant;
+    return { text, value, decimals, exact, halfUnit: exact ? 0 : 0.5 * Number(`1e${-decimals}`) };
+  }
+  function readCell(raw) {
+    const value = unquote(normalise(raw).trim());
+    const steps = value.replace(APPROXIMATELY, "").split(/=|≈/);
+    let number = null;
+    if (steps.length === 1 && steps[0].trim()) number = readNumber(plainValue(steps[0].trim()));
+    if (number === null) throw new NotANumber(`'${raw}' is not a number`);
+    return number;
+  }
+
+  // -- float64 evaluation, as floats.float_value ------------------------------------------
+  function fsum(values) {  // CPython's math.fsum: the correctly rounded sum
+    const partials = [];
+    let special = 0, infinities = 0;
+    for (let x of values) {
+      const saved = x;
+      let i = 0;
+      for (let y of partials) {
+        if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+        const hi = x + y, lo = y - (hi - x);
+        if (lo !== 0) partials[i++] = lo;
+        x = hi;
+      }
+      let n = i;
+      if (x !== 0) {
+        if (!Number.isFinite(x)) {
+          if (Number.isFinite(saved)) throw new RangeError("intermediate overflow");
+          if (!Number.isNaN(saved)) infinities += saved;
+          special += saved;
+          n = 0;
+        } else {
+          partials[n++] = x;
+        }
+      }
+      partials.length = n;
+    }
+    if (special !== 0) {
+      if (Number.isNaN(infinities)) throw new RangeError("-inf + inf");
+      return special;
+    }
+    let n = partials.length, hi = 0, lo = 0;
+    if (n > 0) {
+      hi = partials[--n];
+      while (n > 0) {
+        const x = hi, y = partials[--n];
+        hi = x + y;
+        lo = y - (hi - x);
+        if (lo !== 0) break;
+      }
+      if (n > 0 && ((lo < 0 && partials[n - 1] < 0) || (lo > 0 && partials[n - 1] > 0))) {
+        const y = lo * 2, x = hi + y;
+        if (y === x - hi) hi = x;
+      }
+    }
+    return hi;
+  }
+  function sum(values) {
+    try { return fsum(values); } catch (e) { return values.reduce((a, b) => a + b, 0); }
+  }
+  function power(base, exponent) {
+    if (base === 1 || exponent === 0) return 1;
+    if (base === 0 && exponent < 0) return NaN;
+    if (base < 0 && !Number.isInteger(exponent) && Number.isFinite(exponent)) return NaN;
+    return Math.pow(base, exponent);
+  }
+  function sigmoid(z) {
+    if (Number.isNaN(z)) return NaN;
+    if (z >= 0) return 1 / (1 + Math.exp(-z));
+    const e = Math.exp(z);
+    return e / (1 + e);
+  }
+  const FUNCTIONS = {
+    add: (a) => sum(a),
+    mul: (a) => a.reduce((p, v) => p * v, 1),
+    pow: (a) => power(a[0], a[1]),
+    exp: (a) => Math.exp(a[0]),
+    log: (a) => (Number.isNaN(a[0]) || a[0] < 0 ? NaN : a[0] === 0 ? -Infinity : Math.log(a[0])),
+    sigmoid: (a) => sigmoid(a[0]),
+    tanh: (a) => Math.tanh(a[0]),
+    relu: (a) => (a[0] > 0 ? a[0] : 0),
+    leaky_relu: (a) => (a[0] > 0 ? a[0] : a[1] * a[0]),
+    heaviside: (a) => (a[0] > 0 ? 1 : a[0] < 0 ? 0 : a.length > 1 ? a[1] : 0.5),
+    softplus: (a) => (Number.isFinite(a[0]) ? Math.max(a[0], 0) + Math.log1p(Math.exp(-Math.abs(a[0]))) : (0 > a[0] ? 0 : a[0])),
+    abs: (a) => Math.abs(a[0]),
+    max: (a) => a.reduce((m, v) => (v > m ? v : m)),
+    min: (a) => a.reduce((m, v) => (v < m ? v : m)),
+  };
+  function evaluate(tree, values) {
+    if (typeof tree === "number") return tree;
+    if (typeof tree === "string") return values[tree];
+    return FUNCTIONS[tree[0]](tree.slice(1).map((t) => evaluate(t, values)));
+  }
+
+  // -- verdicts, as judge._judge and judge._propagate ---------------------------------------
+  const quantities = data.quantities;
+  const byKey = Object.fromEntries(quantities.map((q) => [q.key, q]));
+  const truth = Object.fromEntries(Object.entries(data.truth).map(([k, v]) => [k, num(v)]));
+  const RIGHT = "right", PRECISION = "right to the stated precision", WRONG = "wrong";
+
+  function needed(written) {
+    const found = new Set(), stack = Object.keys(written);
+    while (stack.length) {
+      const key = stack.pop();
+      if (found.has(key)) continue;
+      found.add(key);
+      for (const p of byKey[key].parents) if (p in byKey) stack.push(p);
+    }
+    return found;
+  }
+  function propagate(q, center, radius) {
+    const point = {};
+    for (const p of q.parents) point[p] = center[p];
+    const value = evaluate(q.formula, point);
+    if (!Number.isFinite(value)) return [value, 0];
+    let spread = 0;
+    for (const p of q.parents) {
+      const r = radius[p];
+      if (r === 0) continue;
+      let moved = 0;
+      for (const step of [r, -r]) {
+        const shifted = Object.assign({}, point);
+        shifted[p] += step;
+        const change = Math.abs(evaluate(q.formula, shifted) - value);
+        const c = Number.isFinite(change) ? change : Infinity;
+        if (c > moved) moved = c;
+      }
+      spread += moved;
+    }
+    return [value, spread];
+  }
+  function judge(written) {
+    const want = needed(written);
+    const center = Object.assign({}, data.biases), radius = {};
+    for (const b in data.biases) radius[b] = 0;
+    const wrongRoots = {}, judgements = [];
+    for (const q of quantities) {
+      if (!want.has(q.key)) continue;
+      const [expected, spread] = q.kind === "given" ? [truth[q.key], 0] : propagate(q, center, radius);
+      const roots = [...new Set(q.parents.flatMap((p) => wrongRoots[p] || []))];
+      const mine = written[q.key];
+      if (mine === undefined) {
+        center[q.key] = expected;
+        radius[q.key] = spread;
+        if (roots.length) wrongRoots[q.key] = roots;
+        continue;
+      }
+      center[q.key] = mine.value;
+      radius[q.key] = mine.halfUnit;
+      const trueValue = truth[q.key];
+      const slack = C.relative_slack * Math.max(1, Math.abs(trueValue));
+      const consistent = Math.abs(mine.value - expected) <= spread + mine.halfUnit + slack;
+      let verdict = WRONG;
+      if (Math.abs(mine.value - trueValue) <= mine.halfUnit + slack) verdict = RIGHT;
+      else if (consistent && !roots.length) verdict = PRECISION;
+      const entered = verdict === WRONG && !roots.length;
+      if (entered) wrongRoots[q.key] = [q.key];
+      else if (verdict === WRONG) wrongRoots[q.key] = roots;
+      judgements.push({
+        key: q.key, display: q.display, written: mine.text, value: mine.value, trueValue, verdict,
+        consistent, halfUnit: mine.halfUnit + slack, spread, entered,
+        unwritten: q.parents.filter((p) => p in byKey && byKey[p].kind !== "given" && !(p in written)),
+        follows: entered || verdict !== WRONG ? [] : roots,
+      });
+    }
+    return judgements;
+  }
+
+  // -- which mistake reproduces the numbers, as judge._diagnose -----------------------------
+  function isclose(a, b, rel) {
+    return a === b || Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
+  }
+  function formatG(x) {  // Python's format(x, "g")
+    if (x === 0) return "0";
+    const exponent = Math.floor(Math.log10(Math.abs(x)));
+    if (exponent < -4 || exponent >= 6) {
+      const [m, e] = x.toExponential(5).split("e");
+      const mantissa = m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
+      const power = parseInt(e, 10);
+      return `${mantissa}e${power < 0 ? "-" : "+"}${String(Math.abs(power)).padStart(2, "0")}`;
+    }
+    const text = x.toPrecision(6);
+    return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+  }
+  function rateMistake(fitted) {
+    const f = formatG(fitted), r = formatG(data.rate);
+    return { key: "learning_rate", title: `learning rate ${f} instead of ${r}`,
+      sentence: `The update uses the learning rate η = ${r}; your updates fit η = ${f}.`,
+      wrong: `η = ${f}`, right: `η = ${r}` };
+  }
+  function fittedRate(judgements, values, sign) {
+    const written = Object.fromEntries(judgements.map((j) => [j.key, j]));
+    const estimates = [];
+    for (const j of judgements) {
+      let name, moved;
+      if (j.key.endsWith("_new")) { name = j.key.slice(0, -4); moved = values[name] - j.value; }
+      else if (j.key.startsWith("Δ")) { name = j.key.slice(1); moved = -j.value; }
+      else continue;
+      const g = "dL/d" + name;
+      const gradient = g in written ? written[g].value : values[g];
+      if (Math.abs(gradient) * data.rate <= 20 * j.halfUnit || Math.abs(gradient) < 1e-12) continue;
+      estimates.push(moved / (sign * gradient));
+    }
+    if (!estimates.length) return null;
+    estimates.sort((a, b) => a - b);
+    const middle = estimates[Math.floor(estimates.length / 2)];
+    if (!Number.isFinite(middle) || middle <= 0) return null;
+    let fitted = null;
+    for (const digits of [1, 2, 3]) {
+      const candidate = Number(middle.toPrecision(digits));
+      if (isclose(candidate, middle, 0.02)) { fitted = candidate; break; }
+    }
+    if (fitted === null) return null;
+    return isclose(fitted, data.rate, 1e-6) ? null : fitted;
+  }
+  function valuesOf(combination) {
+    return Object.fromEntries(Object.entries(combination.values).map(([k, v]) => [k, num(v)]));
+  }
+  function atRate(combination, rate) {
+    const values = valuesOf(combination);
+    if (combination.poly) {
+      for (const [key, c] of Object.entries(combination.poly)) {
+        values[key] = c.reduceRight((acc, coefficient) => acc * rate + coefficient, 0);
+      }
+      return values;
+    }
+    const s = combination.sign;
+    for (const key of Object.keys(values)) {
+      if (key.endsWith("_new")) {
+        const name = key.slice(0, -4);
+        values[key] = values[name] - (s * rate) * values["dL/d" + name];
+      } else if (key.startsWith("Δ")) {
+        values[key] = (-s * rate) * values["dL/d" + key.slice(1)];
+      }
+    }
+    return values;
+  }
+  function reproduces(judgements, values) {
+    const explained = [], contradicted = [];
+    for (const j of judgements) {
+      const value = values[j.key];
+      const ratio = Math.min(C.max_spread_ratio, Math.abs(value) / Math.max(Math.abs(j.trueValue), 1e-12));
+      const tolerance = j.halfUnit + C.carried_factor * j.spread * Math.max(1, ratio);
+      const matches = Math.abs(j.value - value) <= tolerance;
+      if (j.verdict === WRONG && matches) explained.push(j.key);
+      else if (j.verdict !== WRONG && !matches) contradicted.push(j.key);
+    }
+    return [explained, contradicted];
+  }
+  function diagnose(judgements) {
+    const wrong = judgements.filter((j) => j.verdict === WRONG);
+    if (!wrong.length) return [[], []];
+    const results = new Map(), found = [];
+    data.combinations.forEach((combination, order) => {
+      const mistakes = combination.mistakes.map((i) => data.mistakes[i]);
+      const values = mistakes.length ? valuesOf(combination) : truth;
+      const candidates = [[mistakes, values]];
+      const fitted = fittedRate(judgements, values, combination.sign);
+      if (fitted !== null) candidates.push([[...mistakes, rateMistake(fitted)], atRate(combination, fitted)]);
+      for (const [chosen, variant] of candidates) {
+        if (!chosen.length) continue;
+        const [explained, contradicted] = reproduces(judgements, variant);
+        const keys = chosen.map((m) => m.key);
+        const id = [...keys].sort().join("+");
+        results.set(id, { keys: new Set(keys), explained: new Set(explained), contradicted: new Set(contradicted) });
+        if (addsNothing(id, results)) continue;
+        if (!explained.length || contradicted.length > explained.length) continue;
+        found.push({ order, mistakes: chosen, explained, contradicted, total: wrong.length });
+      }
+    });
+    const complete = found.filter((d) => d.explained.length === d.total && !d.contradicted.length);
+    if (complete.length) {
+      complete.sort((a, b) => a.mistakes.length - b.mistakes.length || a.order - b.order);
+      return [complete.slice(0, C.max_diagnoses), []];
+    }
+    found.sort((a, b) =>
+      (a.contradicted.length > 0) - (b.contradicted.length > 0) ||
+      b.explained.length - a.explained.length ||
+      a.contradicted.length - b.contradicted.length ||
+      a.mistakes.length - b.mistakes.length ||
+      a.order - b.order);
+    return [[], found.slice(0, C.max_diagnoses)];
+  }
+  function addsNothing(id, results) {
+    const mine = results.get(id);
+    for (const [other, part] of results) {
+      if (other === id || part.keys.size >= mine.keys.size) continue;
+      if (![...part.keys].every((k) => mine.keys.has(k))) continue;
+      if ([...mine.explained].every((k) => part.explained.has(k)) &&
+          [...part.contradicted].every((k) => mine.contradicted.has(k))) return true;
+    }
+    return false;
+  }
+
+  // -- the page ---------------------------------------------------------------------------
+  const fill = (template, ...parts) => parts.reduce((text, part) => text.replace("{}", part), template);
+  const names = (keys) => keys.map((k) => byKey[k].display).join(", ");
+
+  function verdictText(j) {
+    if (j.verdict === RIGHT) return words.selfcheck_right;
+    if (j.verdict === PRECISION) return words.selfcheck_precision;
+    if (j.entered && j.unwritten.length) return fill(words.selfcheck_entered_unwritten, names(j.unwritten));
+    if (j.entered) return words.selfcheck_entered;
+    if (!j.consistent) return fill(words.selfcheck_follows_inconsistent, names(j.follows));
+    return fill(words.selfcheck_follows, names(j.follows));
+  }
+  function diagnosisBlock(d) {
+    const block = document.createElement("div");
+    block.className = "diagnosis";
+    block.dataset.mistakes = d.mistakes.map((m) => m.key).join("+");
+    const title = document.createElement("p");
+    const covered = d.explained.length === d.total ? `${d.total}/${d.total}` : `${d.explained.length}/${d.total}`;
+    title.textContent = `${d.mistakes.map((m) => m.title).join(" + ")} (${covered})`;
+    block.appendChild(title);
+    const list = document.createElement("ul");
+    for (const m of d.mistakes) {
+      const item = document.createElement("li");
+      item.textContent = `${m.sentence} ${m.wrong} → ${m.right}`;
+      list.appendChild(item);
+    }
+    block.appendChild(list);
+    return block;
+  }
+  function check(event) {
+    event.preventDefault();
+    const written = {}, rows = {};
+    let unreadable = false;
+    for (const row of document.querySelectorAll("tr[data-key]")) {
+      const key = row.dataset.key, input = row.querySelector("input"), cell = row.querySelector(".verdict");
+      rows[key] = row;
+      row.className = "";
+      for (const name of ["verdict", "entered", "follows", "unwritten"]) delete row.dataset[name];
+      cell.textContent = "";
+      if (!input.value.trim()) { cell.textContent = words.selfcheck_blank; row.dataset.verdict = "blank"; continue; }
+      try { written[key] = readCell(input.value); }
+      catch (error) {
+        if (!(error instanceof NotANumber)) throw error;
+        cell.textContent = fill(words.selfcheck_not_number, error.message);
+        row.dataset.verdict = "unreadable";
+        unreadable = true;
+      }
+    }
+    const summary = document.getElementById("symbp-summary"), box = document.getElementById("symbp-diagnosis");
+    box.textContent = "";
+    delete box.dataset.diagnoses;
+    delete box.dataset.partial;
+    if (!Object.keys(written).length) { summary.textContent = words.selfcheck_nothing; return; }
+    const judgements = judge(written);
+    for (const j of judgements) {
+      const row = rows[j.key];
+      if (!row) continue;
+      row.className = j.verdict === RIGHT ? "right" : j.verdict === PRECISION ? "precision" : "wrong";
+      row.dataset.verdict = j.verdict;
+      row.dataset.entered = j.entered ? "yes" : "no";
+      row.dataset.follows = j.follows.join(",");
+      row.dataset.unwritten = j.unwritten.join(",");
+      row.querySelector(".verdict").textContent = verdictText(j);
+    }
+    const wrongCount = judgements.filter((j) => j.verdict === WRONG).length;
+    summary.textContent = wrongCount ? fill(words.selfcheck_summary, wrongCount, judgements.length) : words.selfcheck_all_right;
+    summary.dataset.unreadable = unreadable ? "yes" : "no";
+    if (!wrongCount) return;
+    const [diagnoses, partial] = diagnose(judgements);
+    box.dataset.diagnoses = diagnoses.map((d) => d.mistakes.map((m) => m.key).join("+")).join("|");
+    box.dataset.partial = partial.map((d) => d.mistakes.map((m) => m.key).join("+")).join("|");
+    const heading = document.createElement("h3");
+    heading.textContent = words.selfcheck_mistakes;
+    box.appendChild(heading);
+    if (!diagnoses.length) {
+      const none = document.createElement("p");
+      none.textContent = words.selfcheck_no_mistake;
+      box.appendChild(none);
+    }
+    diagnoses.forEach((d) => box.appendChild(diagnosisBlock(d)));
+    if (partial.length) {
+      const more = document.createElement("h3");
+      more.textContent = words.selfcheck_partial;
+      box.appendChild(more);
+      partial.forEach((d) => box.appendChild(diagnosisBlock(d)));
+    }
+  }
+  document.getElementById("symbp-form").addEventListener("submit", check);
+})();

@@ -1,0 +1,162 @@
+"""A class's variants as a Moodle quiz: Moodle XML, one cloze (embedded answers) question per
+variant, all in one category, so that a quiz's "random question from this category" gives each
+student a variant of their own.
+
+Each asked quantity is a NUMERICAL sub-question, {1:NUMERICAL:=value:tolerance#feedback~…}: the
+true value, with a tolerance of half a unit of the asked decimals (so the one number of those
+decimals the true value rounds to is accepted), then, as 0 % answers with feedback, the values
+of the catalogue's classic mistakes for this variant that differ from the truth, each naming its
+mistake. Moodle cannot judge carried rounding: a number off only by rounding carried from the
+student's own earlier numbers is marked wrong there (symbp grade and the self-check page judge
+it right to the stated precision).
+
+The question text is plain HTML (maths as text, which every Moodle filter set shows), with the
+network's diagram as an SVG file embedded in the question (@@PLUGINFILE@@), as Moodle XML
+embeds images. Written from the documentation of the formats (Moodle XML, Embedded Answers
+(Cloze) question type); it has not been imported into a running Moodle here.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+from xml.sax.saxutils import escape as xml_escape
+
+from symbp.classroom.selfcheck import single_mistake_values
+from symbp.classroom.variants import ClassVariants
+from symbp.content.blocks import Block, Diagram, Heading, Items, Paragraph, Table
+from symbp.content.exercise import quiz_blocks
+from symbp.content.labels import labels
+from symbp.formats import text
+from symbp.handcheck.judge import HandJudge
+
+#: a numeric answer's most feedback answers (wrong values that name a mistake)
+MAX_MISTAKE_ANSWERS = 4
+#: Moodle's default penalty for each wrong try, as its own export writes it
+PENALTY = "0.3333333"
+#: characters a cloze answer or feedback must escape with a backslash (Moodle's documentation)
+CLOZE_SPECIAL = '\\}#~/"'
+
+
+def cloze_escape(value: str) -> str:
+    return "".join("\\" + c if c in CLOZE_SPECIAL else c for c in value)
+
+
+def numerical_field(
+    value: float, decimals: int, right: str, mistakes: list[tuple[float, str]]
+) -> str:
+    """One NUMERICAL sub-question: the true value with a tolerance of half a unit of `decimals`,
+    then each mistake's value (0 %) with its feedback."""
+    tolerance = f"{0.5 * 10.0**-decimals:.{decimals + 1}f}"
+    answers = [f"={value:.10f}:{tolerance}#{cloze_escape(right)}"]
+    for wrong, feedback in mistakes:
+        answers.append(f"%0%{wrong:.{decimals}f}:{tolerance}#{cloze_escape(feedback)}")
+    return "{1:NUMERICAL:" + "~".join(answers) + "}"
+
+
+def _mistake_answers(
+    truth: float, candidates: list[tuple[str, float]], decimals: int
+) -> list[tuple[float, str]]:
+    """Mistakes' values far enough from the truth and from each other to be told apart."""
+    unit = 10.0**-decimals
+    chosen: list[tuple[float, str]] = []
+    for title, value in candidates:
+        if len(chosen) == MAX_MISTAKE_ANSWERS or not abs(value) < 1e6:
+            continue
+        if abs(value - truth) <= 2 * unit or any(abs(value - v) <= 2 * unit for v, _ in chosen):
+            continue
+        chosen.append((round(value, decimals), title))
+    return chosen
+
+
+def _html(block: Block, diagram: str) -> str:
+    """A problem block as plain HTML (maths as text)."""
+    if isinstance(block, Heading):
+        return f"<h4>{escape(text.inline(block.parts))}</h4>"
+    if isinstance(block, Paragraph):
+        return f"<p>{escape(text.inline(block.parts))}</p>"
+    if isinstance(block, Items):
+        items = "".join(f"<li>{escape(text.inline(parts))}</li>" for parts in block.items)
+        return f"<ul>{items}</ul>"
+    if isinstance(block, Diagram):
+        source = f"@@PLUGINFILE@@/{diagram}"
+        return f'<p><img src="{source}" alt="the network" style="max-width:100%"></p>'
+    if isinstance(block, Table):
+        head = "".join(f"<th>{escape(text.inline(cell))}</th>" for cell in block.header)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{escape(text.inline(cell))}</td>" for cell in row) + "</tr>"
+            for row in block.rows
+        )
+        return f"<table><tr>{head}</tr>{rows}</table>"
+    return ""
+
+
+def _cdata(value: str) -> str:
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
+    """The Moodle XML document."""
+    from symbp.api import Problem
+    from symbp.formats.diagram import svg
+
+    words = labels(lang)
+    decimals = exercise.settings.answer_decimals
+    table = judge.table
+    # a / in a category's name is written // (a single / starts a subcategory)
+    name = f"symbp: {exercise.base.title} (seed {exercise.settings.seed})".replace("/", "//")
+    category = f"$course$/top/{name}"
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<quiz>",
+        '  <question type="category">',
+        f"    <category><text>{xml_escape(category)}</text></category>",
+        '    <info format="html"><text>'
+        + xml_escape(f"{len(exercise.variants)} variants written by symbp exercise")
+        + "</text></info>",
+        "  </question>",
+    ]
+    for variant in exercise.variants:
+        network = Problem(variant.spec).network
+        picture = f"diagram-{variant.student.id}.svg"
+        blocks = quiz_blocks(variant, exercise, network, lang)
+        drawn = next(b for b in blocks if isinstance(b, Diagram))
+        mistakes = single_mistake_values(judge, variant, exercise.asked)
+        rows = []
+        for key in exercise.asked:
+            truth = variant.answers[key]
+            candidates = [
+                (f"{m.title[:1].upper()}{m.title[1:]}. {m.sentence}", values[key])
+                for m, values in mistakes
+            ]
+            field = numerical_field(
+                truth,
+                decimals,
+                words["selfcheck_right"],
+                _mistake_answers(truth, candidates, decimals),
+            )
+            rows.append(f"<tr><td>{escape(table.by_key[key].display)}</td><td>{field}</td></tr>")
+        body = (
+            "".join(_html(b, picture) for b in blocks)
+            + f"<h4>{escape(words['exercise_answers'])}</h4>"
+            + f"<table><tr><th>{escape(words['exercise_quantity'])}</th>"
+            + f"<th>{escape(words['exercise_answer'])}</th></tr>"
+            + "".join(rows)
+            + "</table>"
+        )
+        encoded = base64.b64encode(svg(drawn).encode("utf-8")).decode("ascii")
+        parts += [
+            '  <question type="cloze">',
+            f"    <name><text>{xml_escape(variant.spec.title)}</text></name>",
+            '    <questiontext format="html">',
+            f"      <text>{_cdata(body)}</text>",
+            f'      <file name="{xml_escape(picture)}" path="/" encoding="base64">{encoded}</file>',
+            "    </questiontext>",
+            '    <generalfeedback format="html"><text></text></generalfeedback>',
+            f"    <penalty>{PENALTY}</penalty>",
+            "    <hidden>0</hidden>",
+            f"    <idnumber>{xml_escape(variant.student.id)}</idnumber>",
+            "  </question>",
+        ]
+    parts.append("</quiz>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,283 @@
+"""Homework for a class, in Python: a variant of one network per student, and the class graded.
+
+    >>> import symbp
+    >>> exercises = symbp.exercises(count=3, seed=7)
+    >>> [v.student.id for v in exercises.variants]
+    ['s001', 's002', 's003']
+    >>> exercises.asked[:3]
+    ('z_h1', 'z_h2', 'h1')
+
+`exercises(...)` draws the variants (nothing is written yet); `.write(folder)` writes each
+student's spec, worksheet and answer key (HTML, LaTeX, Markdown), the class's key.csv, and on
+request a self-check page per student and a Moodle quiz. `grade(submissions, folder)` judges every
+row of a submissions CSV exactly as `symbp check-hand` judges one file, and summarises the class.
+The command line's `symbp exercise` and `symbp grade` are one call here and one render each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from symbp.api import Result
+from symbp.errors import SymbpError
+from symbp.spec import NetworkSpec, default_spec, load_spec
+
+if TYPE_CHECKING:
+    from symbp.classroom.csvfiles import Student
+    from symbp.classroom.grading import ClassGrades
+    from symbp.classroom.variants import ClassVariants, Range, Variant
+    from symbp.content.blocks import Block
+    from symbp.handcheck.judge import HandJudge
+
+#: the files of each variant: format and extension
+DOCUMENT_FILES = (("html", ".html"), ("latex", ".tex"), ("markdown", ".md"))
+#: the class summary in a --reports folder (which marks it as one symbp may replace)
+REPORTS_INDEX = "class.txt"
+
+
+@dataclass(frozen=True, repr=False)
+class Exercises(Result):
+    """A class's variants of one network, drawn; `.write(folder)` writes them."""
+
+    exercise: ClassVariants
+    judge: HandJudge
+    lang: str = "en"
+    paper: str = "a4"
+    written: tuple[str, ...] = ()
+
+    @property
+    def variants(self) -> tuple[Variant, ...]:
+        return self.exercise.variants
+
+    @property
+    def asked(self) -> tuple[str, ...]:
+        return self.exercise.asked
+
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.exercise import summary_blocks
+
+        return summary_blocks(self.exercise, self.written)
+
+    def title(self) -> str:
+        return self.exercise.base.title
+
+    def key_csv(self) -> str:
+        """The class's answers in the submission format (what DIR/key.csv holds)."""
+        from symbp.classroom.folder import key_csv
+
+        return key_csv(self.exercise)
+
+    def write(
+        self,
+        folder: str | Path = "exercises",
+        *,
+        interactive: bool = False,
+        moodle: str | Path | None = None,
+    ) -> Exercises:
+        """Write the exercise folder (replacing an earlier one there) and, with `moodle`, the
+        Moodle XML quiz; nothing is left behind if anything fails. Returns what was written."""
+        from symbp.classroom.folder import (
+            KEY,
+            MANIFEST,
+            SPEC,
+            manifest_text,
+            replacing_folder,
+            spec_toml,
+        )
+        from symbp.files import write_atomic
+
+        if moodle is not None and Path(moodle).suffix.lower() != ".xml":
+            raise SymbpError(f"--moodle file {str(moodle)!r} must end in .xml")
+        quiz = self.moodle_xml() if moodle is not None else None
+        with replacing_folder(folder) as writer:
+            writer.write(MANIFEST, manifest_text(self.exercise, self.lang))
+            writer.write(SPEC, spec_toml(self.exercise.base))
+            writer.write(KEY, self.key_csv())
+            for variant in self.variants:
+                self._write_variant(writer, variant, interactive)
+            count = writer.count
+        written = [
+            f"{count} files to {str(folder)!r} (key.csv, and per student spec.toml, "
+            "worksheet and key in HTML, LaTeX and Markdown"
+            + (", selfcheck.html" if interactive else "")
+            + ")"
+        ]
+        if quiz is not None and moodle is not None:
+            write_atomic(Path(moodle), quiz)
+            written.append(f"the Moodle quiz {str(moodle)!r}")
+        from dataclasses import replace
+
+        return replace(self, written=tuple(written))
+
+    def _write_variant(self, writer: object, variant: Variant, interactive: bool) -> None:
+        from symbp import formats
+        from symbp.api import Problem
+        from symbp.classroom.folder import SPEC, FolderWriter, spec_toml
+        from symbp.content.exercise import key_document, worksheet_document
+
+        assert isinstance(writer, FolderWriter)
+        folder = variant.student.id
+        problem = Problem(variant.spec)
+        table = self.judge.table
+        worksheet = worksheet_document(variant, self.exercise, problem.network, table, self.lang)
+        handout = problem.handout(check=False, lang=self.lang, paper=self.paper).document()
+        key = key_document(variant, self.exercise, problem.network, table, handout, self.lang)
+        writer.write(f"{folder}/{SPEC}", spec_toml(variant.spec))
+        for fmt, extension in DOCUMENT_FILES:
+            writer.write(
+                f"{folder}/worksheet{extension}", formats.render(worksheet, fmt, paper=self.paper)
+            )
+            writer.write(f"{folder}/key{extension}", formats.render(key, fmt, paper=self.paper))
+        if interactive:
+            writer.write(f"{folder}/selfcheck.html", self.selfcheck_page(variant))
+
+    def selfcheck_page(self, variant: Variant) -> str:
+        """The variant's offline self-check page (one self-contained HTML file)."""
+        from symbp.api import Problem
+        from symbp.classroom.selfcheck import selfcheck_data
+        from symbp.content.exercise import selfcheck_page
+        from symbp.formats.selfcheck import render_page
+
+        problem = Problem(variant.spec)
+        page = selfcheck_page(variant, self.exercise, problem.network, self.judge.table, self.lang)
+        data = selfcheck_data(self.judge, variant, self.exercise, self.lang)
+        return render_page(page, data, self.paper)
+
+    def moodle_xml(self) -> str:
+        """Every variant as a Moodle cloze question, in one category (Moodle XML)."""
+        from symbp.formats.moodle import quiz
+
+        return quiz(self.exercise, self.judge, self.lang)
+
+    def __repr__(self) -> str:
+        return f"<Exercises {len(self.variants)} variants of {self.exercise.base.title!r}>"
+
+
+def exercises(
+    spec: str | Path | NetworkSpec | None = None,
+    *,
+    count: int | None = None,
+    roster: str | Path | None = None,
+    students: Sequence[Student] | None = None,
+    seed: int = 0,
+    ask: Sequence[str] | None = None,
+    decimals: int = 1,
+    answer_decimals: int = 4,
+    inputs: Range | None = None,
+    targets: Range | None = None,
+    weights: Range | None = None,
+    lang: str = "en",
+    paper: str = "a4",
+) -> Exercises:
+    """Draw a variant of `spec` (default: the MOOC 8.3 network) for each student: `count`
+    numbered students (s001, …), the students of a `roster` CSV (an id column, optionally a
+    name column), or `students`. A student's numbers depend on `seed` and their id."""
+    from symbp.classroom.csvfiles import numbered_students, read_roster
+    from symbp.classroom.variants import Settings, draw_variants
+    from symbp.content.labels import labels
+    from symbp.formats.page import paper as known_paper
+    from symbp.handcheck.judge import HandJudge
+
+    labels(lang)
+    known_paper(paper)
+    given = [count is not None, roster is not None, students is not None]
+    if sum(given) != 1:
+        raise SymbpError("say who the exercises are for: --count N or --roster FILE")
+    if roster is not None:
+        class_list = read_roster(roster)
+    elif students is not None:
+        class_list = tuple(students)
+    else:
+        assert count is not None
+        class_list = numbered_students(count)
+    base = _spec(spec)
+    defaults = Settings()
+    settings = Settings(
+        seed=seed,
+        ask=tuple(ask or ()),
+        decimals=decimals,
+        answer_decimals=answer_decimals,
+        inputs=inputs or defaults.inputs,
+        targets=targets or defaults.targets,
+        weights=weights or defaults.weights,
+    )
+    judge = HandJudge(base)
+    drawn = draw_variants(base, class_list, settings, judge)
+    return Exercises(drawn, judge, lang, paper)
+
+
+def _spec(spec: str | Path | NetworkSpec | None) -> NetworkSpec:
+    if spec is None:
+        return default_spec()
+    if isinstance(spec, NetworkSpec):
+        return spec
+    return load_spec(spec)
+
+
+@dataclass(frozen=True, repr=False)
+class Grades(Result):
+    """A class's submissions judged: each student's report and score, and the class summary."""
+
+    grades: ClassGrades
+
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.grades import grades_blocks
+
+        return grades_blocks(self.grades)
+
+    def title(self) -> str:
+        return self.grades.title
+
+    def to_json(self) -> str:
+        from symbp.formats.json import grades_document
+
+        return grades_document(self.grades)
+
+    def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
+        if format == "csv":
+            from symbp.formats.csv import grades_csv
+
+            return grades_csv(self.grades)
+        return super().render(format, paper=paper)
+
+    def write_reports(self, folder: str | Path, format: str = "text") -> Path:  # noqa: A002
+        """One report per student (their numbers judged, their score) in `folder`."""
+        from symbp.classroom.folder import replacing_folder
+        from symbp.content.grades import student_blocks
+        from symbp.formats import render_blocks
+
+        extension = {"text": ".txt", "html": ".html", "markdown": ".md", "json": ".json"}
+        if format not in extension:
+            raise SymbpError(f"--reports writes text, html, markdown or json, not {format}")
+        with replacing_folder(folder, marker=REPORTS_INDEX) as writer:
+            writer.write(REPORTS_INDEX, self.render("text"))
+            for grade in self.grades.students:
+                name = grade.student.id + extension[format]
+                if format == "json":
+                    from symbp.formats.json import student_grade_document
+
+                    writer.write(name, student_grade_document(grade))
+                elif format == "html":
+                    from symbp import formats
+                    from symbp.content.blocks import Document
+
+                    document = Document(grade.student.id, "en", student_blocks(grade))
+                    writer.write(name, formats.render(document, "html"))
+                else:
+                    fmt = "text" if format == "text" else "markdown"
+                    writer.write(name, render_blocks(student_blocks(grade), fmt))
+        return Path(folder)
+
+    def __repr__(self) -> str:
+        return f"<Grades {len(self.grades.students)} students of {self.grades.title!r}>"
+
+
+def grade(submissions: str | Path, exercises: str | Path) -> Grades:
+    """Judge every row of a submissions CSV (id, then any asked quantity, in the names
+    check-hand reads) against the student's variant in the exercise folder `exercises`."""
+    from symbp.classroom.grading import grade_class
+
+    return Grades(grade_class(submissions, exercises))

@@ -1,0 +1,120 @@
+"""A class of 40: symbp exercise draws the variants, tests/classwork.py makes the 40 submissions in
+plain Python (right answers, carried rounding, catalogue mistakes made for real, slips, blanks,
+copied numbers) and counts what grading must find; symbp grade must find exactly that."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from symbp.cli import main
+from symbp.handcheck import check_hand_file
+
+from . import classwork
+from .hand_corpus import generate
+
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("class") / "week3"
+    assert main(["exercise", "--count", "40", "--seed", str(SEED), "--out", str(out)]) == 0
+    return out
+
+
+def asked_of(folder: Path) -> tuple[str, ...]:
+    return tuple(json.loads((folder / "exercise.json").read_text(encoding="utf-8"))["asked"])
+
+
+def test_key_csv_holds_each_students_true_answers_at_4_decimals(folder: Path) -> None:
+    asked = asked_of(folder)
+    lines = (folder / "key.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",") == ["id", *asked]
+    assert len(lines) == 41
+    for line in lines[1:]:
+        sid, *cells = line.split(",")
+        truth = generate.work(classwork.net_of(folder / sid / "spec.toml", sid), decimals=None)
+        assert cells == [generate.number_text(truth[k], 4) for k in asked]
+
+
+def test_variants_are_nice_numbers_in_the_default_ranges_and_all_different(folder: Path) -> None:
+    seen = set()
+    for n in range(1, 41):
+        data = tomllib.loads((folder / f"s{n:03d}" / "spec.toml").read_text(encoding="utf-8"))
+        numbers = [*data["inputs"], *data["targets"], *data["weights"]]
+        assert all(round(v, 1) == v and v != 0 for v in numbers)
+        assert all(0.1 <= x <= 1 for x in data["inputs"])
+        assert all(0 <= y <= 1 for y in data["targets"])
+        assert all(-1 <= w <= 1 for w in data["weights"])
+        seen.add(tuple(numbers))
+    assert len(seen) == 40
+
+
+def test_the_class_summary_counts_exactly(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = asked_of(folder)
+    rows = classwork.submissions(folder, asked)
+    sheet = tmp_path / "submissions.csv"
+    sheet.write_text(classwork.submissions_csv(rows, asked), encoding="utf-8")
+    want = classwork.expected_summary(rows, asked)
+    capsys.readouterr()
+    assert main(["grade", str(sheet), "--exercises", str(folder), "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["submissions"] == 40
+    assert {k: v["right"] for k, v in got["right_per_quantity"].items()} == want["right"]
+    assert {m["mistake"]: m["students"] for m in got["mistakes"]} == want["mistakes"]
+    assert sorted(got["unexplained"]) == want["unexplained"]
+    shared = {tuple(s["students"]): len(s["numbers"]) for s in got["shared_numbers"]}
+    assert shared == want["shared"]
+    # the copied rows are found: each copier shares every number they wrote with the original
+    for original, copier in (("s001", "s038"), ("s017", "s039"), ("s030", "s040")):
+        assert shared[(original, copier)] == len(asked)
+    # every number's verdict and every score
+    by_id = {s["id"]: s for s in got["students"]}
+    for row in rows:
+        assert by_id[row.student]["verdicts"] == row.verdicts, row.student
+        right = sum(v in ("right", "right to the stated precision") for v in row.verdicts.values())
+        assert by_id[row.student]["right"] == right
+        if row.mistakes:
+            assert sorted(by_id[row.student]["mistakes"]) == sorted(row.mistakes), row.student
+    kinds = {row.kind for row in rows}
+    assert kinds == {"exact", "carried", "mistake", "slip", "gradients_only", "copy"}
+    verdicts = {v for row in rows for v in row.verdicts.values()}
+    assert verdicts == {"right", "right to the stated precision", "wrong", "blank"}
+
+
+def test_each_row_is_judged_as_check_hand_judges_it_as_a_file(folder: Path, tmp_path: Path) -> None:
+    from symbp.homework import grade
+
+    asked = asked_of(folder)
+    rows = classwork.submissions(folder, asked)
+    sheet = tmp_path / "submissions.csv"
+    sheet.write_text(classwork.submissions_csv(rows, asked), encoding="utf-8")
+    grades = grade(sheet, folder).grades
+    for student in grades.students:
+        row = next(r for r in rows if r.student == student.student.id)
+        hand = tmp_path / f"{row.student}.txt"
+        hand.write_text("".join(f"{k} = {v}\n" for k, v in row.texts.items()), encoding="utf-8")
+        alone = check_hand_file(str(hand), str(folder / row.student / "spec.toml"))
+        assert student.report is not None
+        assert student.report.judgements == alone.judgements
+        assert student.report.diagnoses == alone.diagnoses
+        assert student.report.partial == alone.partial
+
+
+def test_the_class_is_graded_with_one_judge(folder: Path, tmp_path: Path) -> None:
+    from symbp.classroom.grading import Judges, grade_class
+
+    asked = asked_of(folder)
+    rows = classwork.submissions(folder, asked)
+    sheet = tmp_path / "submissions.csv"
+    sheet.write_text(classwork.submissions_csv(rows, asked), encoding="utf-8")
+    judges = Judges()
+    grades = grade_class(sheet, folder, judges)
+    assert len(grades.students) == 40
+    assert judges.built == 1
