@@ -8,8 +8,7 @@ whose loss is written L⁽¹⁾; the value and the update use the mean (or sum) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import sympy as sp
 
@@ -27,23 +26,29 @@ from symbp.content.blocks import (
     sentence,
 )
 from symbp.content.labels import labels
-from symbp.content.names import Names
+from symbp.content.notes import indicator_paragraph as indicator_paragraph
+from symbp.content.notes import note_paragraph as note_paragraph
+from symbp.content.notes import undefined_note as undefined_note
 from symbp.content.numbers import difference, result_num
+from symbp.content.sign import activation_sign_reason as activation_sign_reason
+from symbp.content.sign import sign_blocks as sign_blocks
+from symbp.content.worked import Worked as Worked
+from symbp.content.worked import add_delta_partials as add_delta_partials
+from symbp.content.worked import add_partials as add_partials
+from symbp.content.worked import sample_loss_name as sample_loss_name
+from symbp.content.worked import shown_factors as shown_factors
+from symbp.content.worked import worked as worked
 from symbp.content.writer import Writer
 from symbp.derive import (
     MAX_PATHS,
     BiasDerivation,
-    ChainPath,
     DeltaDefinition,
     Derivation,
     LocalDerivative,
     UnitDerivation,
 )
 from symbp.explain import (
-    DerivationNote,
-    SignExplanation,
     derivation_notes,
-    explain_sign,
     unit_notes,
 )
 from symbp.graph import Network, Unit
@@ -60,82 +65,6 @@ DELTA_RULE = E.equals(
 
 
 # -- the context of one worked sample -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Worked:
-    """Names and values of the sample a derivation works, and of the reduced loss."""
-
-    writer: Writer  # sample 1's values; its loss written L⁽¹⁾ when there are several samples
-    reduced: Names  # the loss as L, for the reduced gradient and the update
-    evaluation: Evaluation  # over all samples
-    lang: str
-
-    @property
-    def network(self) -> Network:
-        return self.writer.network
-
-    @property
-    def several(self) -> bool:
-        return bool(self.evaluation.samples)
-
-    @property
-    def first(self) -> Evaluation:
-        return self.evaluation.samples[0] if self.evaluation.samples else self.evaluation
-
-    @property
-    def words(self) -> Mapping[str, str]:
-        return labels(self.lang)
-
-
-def sample_loss_name(number: int | str) -> E.Name:
-    sup = str(number).translate(str.maketrans("0123456789n", "⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ"))
-    return E.Name("L", sup=f"({number})", plain=f"L⁽{sup}⁾")
-
-
-def worked(evaluation: Evaluation, digits: int, lang: str) -> Worked:
-    """The context of a derivation: sample 1 when there are several (its loss L⁽¹⁾)."""
-    network = evaluation.network
-    reduced = Names(network)
-    several = bool(evaluation.samples)
-    names = Names(network, loss=sample_loss_name(1)) if several else reduced
-    first = evaluation.samples[0] if several else evaluation
-    writer = Writer(names, first.values, digits)
-    return Worked(writer, reduced, evaluation, lang)
-
-
-def shown_factors(network: Network, path: ChainPath) -> tuple[LocalDerivative, ...]:
-    """A path's factors as written: under the objective "output" the loss is the output
-    itself, so its factor ∂L/∂o_k = 1 is left out (∂o1/∂w is a product of the rest)."""
-    if network.objective is None:
-        return path.factors
-    return tuple(f for f in path.factors if f.of != network.loss)
-
-
-def add_partials(writer: Writer, factors: Sequence[LocalDerivative], first: Evaluation) -> None:
-    for factor in factors:
-        key = (factor.of, factor.wrt)
-        if key not in writer.partials:
-            writer.partials[key] = first.value(factor.formula)
-
-
-def add_delta_partials(
-    writer: Writer, deltas: Sequence[DeltaDefinition], first: Evaluation
-) -> None:
-    """Values of ∂L/∂a, ∂a/∂z and ∂L/∂z (δ) for the δ rows' Leibniz symbols."""
-    loss = writer.network.loss
-    for delta in deltas:
-        unit = delta.unit
-        assert unit.z is not None
-        writer.partials[(loss, unit.z)] = first.values[delta.symbol]
-        for route in delta.routes or ():
-            add_partials(writer, (route.local,), first)
-            writer.partials.setdefault((loss, route.unit.a), first.value(route.upstream_formula))
-        add_partials(writer, (delta.activation_derivative,), first)
-        writer.partials.setdefault((loss, unit.a), first.value(delta.upstream_formula))
-
-
-# -- pieces shared with the handout ------------------------------------------------------------
 
 
 def delta_row(writer: Writer, delta: DeltaDefinition) -> Row:
@@ -252,27 +181,6 @@ def local_rows(writer: Writer, derivation: Derivation | UnitDerivation) -> Equat
     return Equations(tuple(rows))
 
 
-def undefined_note(
-    writer: Writer, derivation: Derivation | UnitDerivation, lang: str
-) -> Paragraph | None:
-    """Factors that are 0/0 in float64 (a saturated output), and why nothing else is."""
-    undefined: list[E.Node] = []
-    for path in derivation.paths:
-        for factor in path.factors:
-            key = (factor.of, factor.wrt)
-            partial = writer.partial(*key)
-            if writer.partials[key] != writer.partials[key] and partial not in undefined:
-                undefined.append(partial)
-    if not undefined:
-        return None
-    listed: E.Node | E.Chain = (
-        undefined[0]
-        if len(undefined) == 1
-        else E.Chain(undefined[0], tuple(E.Step(",", u) for u in undefined[1:]))
-    )
-    return Paragraph(sentence(labels(lang)["note_undefined"], listed), kind="note")
-
-
 def _route(
     writer: Writer, derivation: Derivation | UnitDerivation, factors: Sequence[LocalDerivative]
 ) -> E.Chain:
@@ -322,240 +230,6 @@ def product_rows(writer: Writer, derivation: Derivation | UnitDerivation, lang: 
     terms = E.total(*(writer.num(v) for v in path_values))
     rows.append(Row(E.equals(terms, writer.result(total)), sentence(words["path_sum"])))
     return Equations(tuple(rows))
-
-
-def note_paragraph(writer: Writer, note: DerivationNote, lang: str) -> Paragraph:
-    words = labels(lang)
-    network = writer.network
-    unit = network.units[note.unit_name]
-    if note.kind == "kink":
-        assert unit.z is not None and unit.activation is not None
-        at_zero = E.equals(writer.sym(unit.z), E.Num(0.0, "0"))
-        if unit.activation.name == "leaky_relu":
-            rule = sentence(words["kink_leaky"], writer.given(network.spec.negative_slope))
-        else:
-            rule = sentence(words["kink_relu"])
-        indicator = E.Indicator(writer.sym(unit.z), ">", E.Num(0.0, "0"))
-        return Paragraph(
-            sentence(words["note_kink"], at_zero, _words(rule), indicator), kind="note"
-        )
-    if note.kind == "dead":
-        assert unit.z is not None and unit.delta is not None
-        z = E.equals(writer.sym(unit.z), writer.num(writer.values[unit.z]))
-        zero = E.equals(writer.sym(unit.delta), E.Num(0.0, "0"))
-        return Paragraph(
-            sentence(words["note_dead"], writer.sym(unit.a), z, zero, writer.sym(unit.a)),
-            kind="note",
-        )
-    assert unit.delta is not None
-    zero = E.equals(
-        writer.sym(unit.delta),
-        E.Mul(
-            (E.Sum("k", E.product(E.Sym(E.Name("δ", "k")), E.Num(0.0, "0"))), E.Sym(E.Name("f′")))
-        ),
-        E.Num(0.0, "0"),
-    )
-    return Paragraph(
-        sentence(words["note_symmetry"], writer.sym(unit.a), writer.sym(unit.a), zero),
-        kind="note",
-    )
-
-
-def indicator_paragraph(
-    network: Network, deltas: Sequence[DeltaDefinition], lang: str
-) -> list[Block]:
-    """What 1[z > 0] means, once, when a relu or leaky_relu derivative is shown."""
-    if not any(
-        d.unit.activation is not None and d.unit.activation.name in ("relu", "leaky_relu")
-        for d in deltas
-    ):
-        return []
-    z = E.Sym(E.Name("z", plain="z"))
-    zero = E.Num(0.0, "0")
-    return [
-        Paragraph(
-            sentence(
-                labels(lang)["indicator"],
-                E.Indicator(z, ">", zero),
-                E.Chain(z, (E.Step(">", zero),)),
-            )
-        )
-    ]
-
-
-def _words(parts: Inlines) -> Text:
-    return Text("".join(p.text for p in parts if isinstance(p, Text)))
-
-
-def _prime(function: str) -> E.Sym:
-    return E.Sym(E.Name(function + "′", plain=function + "′"))
-
-
-def activation_sign_reason(unit: Unit, lang: str) -> Inlines:
-    """Why f′ has its sign: σ′ = a(1 − a) is always positive, relu′ = 1[z > 0]."""
-    assert unit.activation is not None
-    a, z = E.Sym(E.Name("a", plain="a")), E.Sym(E.Name("z", plain="z"))
-    one, zero = E.Num(1.0, "1"), E.Num(0.0, "0")
-    zh = lang == "zh"
-    name = unit.activation.name
-    if name == "sigmoid":
-        rule = E.equals(_prime("σ"), E.Mul((a, E.total(one, E.Neg(a)))))
-        return sentence("{} 总是正的" if zh else "{} is always positive", rule)
-    if name == "tanh":
-        rule = E.equals(_prime("tanh"), E.total(one, E.Neg(E.Pow(a, E.Num(2.0, "2")))))
-        return sentence("{} 为正" if zh else "{} is positive", rule)
-    if name == "relu":
-        rule = E.equals(_prime("relu"), E.Indicator(z, ">", zero))
-        return sentence("{}，与 torch 相同" if zh else "{}, as torch", rule)
-    if name == "leaky_relu":
-        return sentence(
-            "z > 0 时为 1，否则为斜率，与 torch 相同"
-            if zh
-            else "1 for z > 0 and the slope otherwise, as torch"
-        )
-    if name == "identity":
-        return sentence("{}", E.equals(_prime("identity"), one))
-    return ()
-
-
-def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
-    """Why ∂L/∂w has its sign: the factors of δ_j · a_i and their signs, for sample 1."""
-    writer, lang = worked_sample.writer, worked_sample.lang
-    words = labels(lang)
-    why: SignExplanation = explain_sign(derivation, worked_sample.first)
-    network = writer.network
-    weight = derivation.weight
-    grad = writer.partial(network.loss, weight.symbol)
-    source = writer.sym(weight.source.a)
-    delta = writer.sym(why.delta.symbol)
-    unit = why.delta.unit
-    assert unit.z is not None
-
-    def sign(value: float) -> str:
-        return words["positive" if value > 0 else "negative" if value < 0 else "zero"]
-
-    blocks: list[Block] = [
-        Paragraph(sentence(words["sign_product"], E.equals(grad, E.product(delta, source))))
-    ]
-    if why.source_value == 0:
-        zero = E.equals(source, E.Num(0.0, "0"))
-        return blocks + [Paragraph(sentence(words["sign_zero"], zero, grad, delta))]
-    relation = words["same_sign" if why.source_value > 0 else "opposite_sign"]
-    shown_source = E.equals(source, writer.shown(weight.source.a))
-    if lang == "zh":
-        factor = sentence(
-            words["sign_factor"], shown_source, sign(why.source_value), grad, delta, relation
-        )
-    else:
-        factor = sentence(
-            words["sign_factor"], shown_source, sign(why.source_value), grad, relation, delta
-        )
-    blocks.append(Paragraph(factor))
-    if not why.delta.is_elementwise:
-        value = E.equals(delta, writer.formula(why.delta.formula), writer.num(why.delta_value))
-        blocks.append(
-            Paragraph(
-                sentence(words["sign_softmax"], value, sign(why.delta_value), writer.sym(unit.z))
-            )
-        )
-    elif unit is network.objective:  # δ is the output's own derivative: no upstream factor
-        local = writer.partial(unit.a, unit.z)
-        local_value = E.equals(
-            delta,
-            local,
-            writer.formula(why.delta.activation_derivative.formula),
-            writer.num(why.activation_derivative_value),
-        )
-        blocks.append(
-            Paragraph(
-                sentence(
-                    words["sign_objective"], local_value, sign(why.activation_derivative_value)
-                )
-                + activation_sign_reason(unit, lang)
-                + sentence(words["sign_local_end"])
-            )
-        )
-    else:
-        local = writer.partial(unit.a, unit.z)
-        delta_rule = E.equals(delta, E.product(writer.partial(network.loss, unit.a), local))
-        local_value = E.equals(
-            local,
-            writer.formula(why.delta.activation_derivative.formula),
-            writer.num(why.activation_derivative_value),
-        )
-        blocks.append(
-            Paragraph(
-                sentence(
-                    words["sign_local"],
-                    delta_rule,
-                    local_value,
-                    sign(why.activation_derivative_value),
-                )
-                + activation_sign_reason(unit, lang)
-                + sentence(words["sign_local_end"])
-            )
-        )
-        upstream = writer.formula(why.delta.upstream_formula)
-        upstream_lhs = writer.partial(network.loss, unit.a)
-        if len(why.upstream) == 1:
-            chain = writer.worked(upstream_lhs, upstream, why.upstream_value)
-            blocks.append(
-                Paragraph(sentence(words["sign_upstream_one"], chain, sign(why.upstream_value)))
-            )
-        else:
-            terms = E.total(*(writer.num(t.value) for t in why.upstream))
-            chain = E.equals(upstream_lhs, upstream, terms, writer.num(why.upstream_value))
-            dominant = E.equals(
-                writer.formula(why.dominant.term.formula), writer.num(why.dominant.value)
-            )
-            blocks.append(
-                Paragraph(
-                    sentence(words["sign_upstream"], chain, sign(why.upstream_value), dominant)
-                )
-            )
-        if why.output_value is not None and why.target_value is not None:
-            target = network.targets[unit.index]
-            side = words["above" if why.output_value > why.target_value else "below"]
-            blocks.append(
-                Paragraph(
-                    sentence(
-                        words["sign_output"],
-                        E.equals(writer.sym(unit.a), writer.num(why.output_value)),
-                        side,
-                        E.equals(writer.sym(target), writer.shown(target)),
-                    )
-                )
-            )
-    gradient = worked_sample.evaluation.gradient(weight.name)
-    direction = "raises" if gradient < 0 else "lowers" if gradient > 0 else "leaves"
-    reduced_grad = worked_sample.reduced.partial(network.loss, weight.symbol)
-    if network.objective is not None:  # no loss to descend: say what the sign means for o_k
-        effect = "raises" if gradient > 0 else "lowers" if gradient < 0 else "leaves"
-        blocks.append(
-            Paragraph(
-                sentence(
-                    words["sign_result_output"],
-                    E.equals(reduced_grad, result_num(gradient)),
-                    sign(gradient),
-                    writer.sym(weight.symbol),
-                    words[effect],
-                    writer.sym(network.objective.a),
-                )
-            )
-        )
-        return blocks
-    blocks.append(
-        Paragraph(
-            sentence(
-                words["sign_result"],
-                E.equals(reduced_grad, result_num(gradient)),
-                sign(gradient),
-                words[direction],
-                writer.sym(weight.symbol),
-            )
-        )
-    )
-    return blocks
 
 
 def check_paragraph(check: CheckResult, name: str, lang: str) -> Paragraph:

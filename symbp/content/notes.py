@@ -1,0 +1,111 @@
+"""Remarks a derivation or handout makes where they apply: a factor that is 0/0, a relu kink,
+a dead unit, the symmetry of zero initial weights, what 1[z > 0] means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from symbp.content import expr as E
+from symbp.content.blocks import (
+    Block,
+    Inlines,
+    Paragraph,
+    Text,
+    sentence,
+)
+from symbp.content.labels import labels
+from symbp.content.writer import Writer
+from symbp.derive import (
+    DeltaDefinition,
+    Derivation,
+    UnitDerivation,
+)
+from symbp.explain import (
+    DerivationNote,
+)
+from symbp.graph import Network
+
+
+def undefined_note(
+    writer: Writer, derivation: Derivation | UnitDerivation, lang: str
+) -> Paragraph | None:
+    """Factors that are 0/0 in float64 (a saturated output), and why nothing else is."""
+    undefined: list[E.Node] = []
+    for path in derivation.paths:
+        for factor in path.factors:
+            key = (factor.of, factor.wrt)
+            partial = writer.partial(*key)
+            if writer.partials[key] != writer.partials[key] and partial not in undefined:
+                undefined.append(partial)
+    if not undefined:
+        return None
+    listed: E.Node | E.Chain = (
+        undefined[0]
+        if len(undefined) == 1
+        else E.Chain(undefined[0], tuple(E.Step(",", u) for u in undefined[1:]))
+    )
+    return Paragraph(sentence(labels(lang)["note_undefined"], listed), kind="note")
+
+
+def note_paragraph(writer: Writer, note: DerivationNote, lang: str) -> Paragraph:
+    words = labels(lang)
+    network = writer.network
+    unit = network.units[note.unit_name]
+    if note.kind == "kink":
+        assert unit.z is not None and unit.activation is not None
+        at_zero = E.equals(writer.sym(unit.z), E.Num(0.0, "0"))
+        if unit.activation.name == "leaky_relu":
+            rule = sentence(words["kink_leaky"], writer.given(network.spec.negative_slope))
+        else:
+            rule = sentence(words["kink_relu"])
+        indicator = E.Indicator(writer.sym(unit.z), ">", E.Num(0.0, "0"))
+        return Paragraph(
+            sentence(words["note_kink"], at_zero, _words(rule), indicator), kind="note"
+        )
+    if note.kind == "dead":
+        assert unit.z is not None and unit.delta is not None
+        z = E.equals(writer.sym(unit.z), writer.num(writer.values[unit.z]))
+        zero = E.equals(writer.sym(unit.delta), E.Num(0.0, "0"))
+        return Paragraph(
+            sentence(words["note_dead"], writer.sym(unit.a), z, zero, writer.sym(unit.a)),
+            kind="note",
+        )
+    assert unit.delta is not None
+    zero = E.equals(
+        writer.sym(unit.delta),
+        E.Mul(
+            (E.Sum("k", E.product(E.Sym(E.Name("δ", "k")), E.Num(0.0, "0"))), E.Sym(E.Name("f′")))
+        ),
+        E.Num(0.0, "0"),
+    )
+    return Paragraph(
+        sentence(words["note_symmetry"], writer.sym(unit.a), writer.sym(unit.a), zero),
+        kind="note",
+    )
+
+
+def indicator_paragraph(
+    network: Network, deltas: Sequence[DeltaDefinition], lang: str
+) -> list[Block]:
+    """What 1[z > 0] means, once, when a relu or leaky_relu derivative is shown."""
+    if not any(
+        d.unit.activation is not None and d.unit.activation.name in ("relu", "leaky_relu")
+        for d in deltas
+    ):
+        return []
+    z = E.Sym(E.Name("z", plain="z"))
+    zero = E.Num(0.0, "0")
+    return [
+        Paragraph(
+            sentence(
+                labels(lang)["indicator"],
+                E.Indicator(z, ">", zero),
+                E.Chain(z, (E.Step(">", zero),)),
+            )
+        )
+    ]
+
+
+def _words(parts: Inlines) -> Text:
+    return Text("".join(p.text for p in parts if isinstance(p, Text)))
