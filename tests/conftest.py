@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -64,11 +66,55 @@ def mooc() -> Network:
     return Network(default_spec())
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """How many displayed equations the read-back harness checked, per format."""
+#: figures tests report (the hand corpus's accuracy, the fuzzer's counts), printed at the end
+SUMMARY = pytest.StashKey[list[str]]()
+
+
+def summary_lines(config: pytest.Config) -> list[str]:
+    if SUMMARY not in config.stash:
+        config.stash[SUMMARY] = []
+    return config.stash[SUMMARY]
+
+
+@pytest.fixture
+def report_figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Adds a line to the figures printed at the end of the run (with or without xdist)."""
+    return summary_lines(request.config).append
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker: hand the figures and the read-back counts to the controller."""
     from tests.readback.tally import tally
 
-    lines = tally(terminalreporter.config).lines()
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["symbp_figures"] = summary_lines(session.config)
+        workeroutput["symbp_readback"] = tally(session.config).as_data()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """In the pytest-xdist controller: collect what a worker reported."""
+    from tests.readback.tally import tally
+
+    output = getattr(node, "workeroutput", {})
+    summary_lines(node.config).extend(output.get("symbp_figures", []))
+    tally(node.config).merge_data(output.get("symbp_readback"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures tests reported, and how many displayed equations were read back."""
+    from tests.readback.tally import tally
+
+    config = terminalreporter.config
+    if getattr(config, "workeroutput", None) is not None:
+        return
+    figures = summary_lines(config)
+    if figures:
+        terminalreporter.section("figures")
+        for line in figures:
+            terminalreporter.write_line(line)
+    lines = tally(config).lines()
     if lines:
         terminalreporter.section("read-back of displayed math")
         for line in lines:

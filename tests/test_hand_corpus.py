@@ -10,6 +10,7 @@ verdict and diagnosis accuracy; anything below 100 % fails.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def diagnosis_matches(report: HandReport, want: list[str] | None) -> bool:
     return bool(report.diagnoses) and sorted(report.diagnoses[0].keys) == sorted(want)
 
 
-def test_verdict_and_diagnosis_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
+def test_verdict_and_diagnosis_accuracy(report_figure: Callable[[str], None]) -> None:
     cases = expected()
     verdicts_right = verdicts_total = 0
     diagnoses_right = 0
@@ -90,12 +91,11 @@ def test_verdict_and_diagnosis_accuracy(capsys: pytest.CaptureFixture[str]) -> N
                 f"{name}: diagnosis {first}, partial {[d.keys for d in report.partial]}, "
                 f"entered {[j.key for j in report.entry_points]}; expected {want['diagnosis']}"
             )
-    with capsys.disabled():
-        print(
-            f"\nhand corpus: {len(cases)} files; verdicts {verdicts_right}/{verdicts_total} "
-            f"({100 * verdicts_right / verdicts_total:.1f} %), diagnoses "
-            f"{diagnoses_right}/{len(cases)} ({100 * diagnoses_right / len(cases):.1f} %)"
-        )
+    report_figure(
+        f"hand corpus: {len(cases)} files; verdicts {verdicts_right}/{verdicts_total} "
+        f"({100 * verdicts_right / verdicts_total:.1f} %), diagnoses "
+        f"{diagnoses_right}/{len(cases)} ({100 * diagnoses_right / len(cases):.1f} %)"
+    )
     assert not failures, "\n".join(failures)
 
 

@@ -5,9 +5,9 @@ with networks up to the documented limits, is benchmarks/bench_fuzz.py."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 
 from .conftest import require_module
@@ -16,7 +16,7 @@ from .spec_fuzz import COMMANDS, Tally, exercise, spec_documents
 EXAMPLES = 60
 
 
-def test_generated_specs_never_crash_or_hang(capsys: pytest.CaptureFixture[str]) -> None:
+def test_generated_specs_never_crash_or_hang(report_figure: Callable[[str], None]) -> None:
     require_module("torch")
     tally = Tally()
 
@@ -35,12 +35,10 @@ def test_generated_specs_never_crash_or_hang(capsys: pytest.CaptureFixture[str])
             exercise(text, Path(directory), tally, commands=commands)
 
     fuzz()
-    with capsys.disabled():
-        print(
-            f"\nspec fuzzer: {tally.specs} specs, {tally.accepted} accepted, {tally.refused} "
-            f"refused cleanly, {tally.runs} commands run, {len(tally.problems)} problems; "
-            f"slowest {tally.slowest[0]:.2f} s ({tally.slowest[1]})"
-        )
-        print("seconds by command:", {k: round(v, 1) for k, v in tally.seconds.items()})
+    report_figure(
+        f"spec fuzzer: {tally.specs} specs, {tally.accepted} accepted, {tally.refused} "
+        f"refused cleanly, {tally.runs} commands run, {len(tally.problems)} problems; "
+        f"slowest {tally.slowest[0]:.2f} s ({tally.slowest[1]})"
+    )
     assert not tally.problems, "\n".join(tally.problems[:20])
     assert tally.accepted >= EXAMPLES // 5 and tally.refused >= EXAMPLES // 5

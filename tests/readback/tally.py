@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
@@ -19,6 +20,34 @@ class Tally:
 
     def add(self, fmt: str, outcome: Outcome) -> None:
         self.formats.setdefault(fmt, Outcome()).add(outcome)
+
+    def as_data(self) -> dict[str, object]:
+        """Plain data, to send from a pytest-xdist worker to the controller."""
+        return {
+            "formats": {
+                fmt: [o.checked, dict(o.skipped), [str(m) for m in o.mismatches]]
+                for fmt, o in self.formats.items()
+            },
+            "mathml_compared": self.mathml_compared,
+            "networks": sorted(self.networks),
+        }
+
+    def merge_data(self, data: dict[str, object] | None) -> None:
+        """Add a worker's as_data()."""
+        if not data:
+            return
+        formats = data["formats"]
+        assert isinstance(formats, dict)
+        for fmt, (checked, skipped, mismatches) in formats.items():
+            outcome = Outcome(checked=checked, skipped=Counter(skipped))
+            outcome.mismatches = list(mismatches)
+            self.add(fmt, outcome)
+        compared = data["mathml_compared"]
+        assert isinstance(compared, int)
+        self.mathml_compared += compared
+        networks = data["networks"]
+        assert isinstance(networks, list)
+        self.networks.update(networks)
 
     def lines(self) -> list[str]:
         if not self.formats:
