@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from symbp.torch_worker import Pending
 
 
-
 from symbp.results import (  # noqa: F401 - the API's results, re-exported
     FORMATS,
     FORMS,

@@ -281,7 +281,7 @@ EXTRA_SPECS: dict[str, dict[str, Any]] = {
         "numbering": "explicit",
         "weight_names": ["lambda", "print", "x", "torch", "optimizer", "y1_", "forward", "None"],
         # a newline is refused by the spec itself; quotes and an injected statement are not
-        "title": "hostile\"\"\"; import os; os.remove('x')  # title",
+        "title": 'hostile"""; import os; os.remove(\'x\')  # title',
     },
 }
 
@@ -312,7 +312,7 @@ def test_export_torch_covers_optimizers_biases_and_losses(name: str, tmp_path: P
 def test_script_keeps_user_text_as_data() -> None:
     spec = spec_from_mapping(EXTRA_SPECS["bce, sum, keyword names"])
     script = torch_script(spec)
-    assert script.splitlines()[0] == "# hostile\"\"\"; import os; os.remove('x')  # title"
+    assert script.splitlines()[0] == '# hostile"""; import os; os.remove(\'x\')  # title'
     assert "\nimport os" not in script and "; import os" not in script.split("\n", 1)[1]
     # keyword and builtin names get a variable of their own; the printed name stays theirs
     assert "lambda_ = torch.tensor(0.2" in script and "print_ = torch.tensor(-0.4" in script
