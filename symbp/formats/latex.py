@@ -193,6 +193,11 @@ class LatexPrinter(MathPrinter):
     def gradient(self, item: E.Grad) -> str:
         return rf"\nabla_{{{self.name(item.wrt)}}} {self.name(item.of)}"
 
+    list_separator = r",\ "  # x_1 = 0.5,\ x_2 = 0.3
+
+    def relation(self, relation: str) -> str:
+        return RELATIONS.get(relation, relation)
+
     def separator(self, left: E.Node, right: E.Node, left_bracketed: bool) -> str:
         if E.numeric(right):
             return r" \times "  # 0.5 \times 0.3, x_1 \times 0.5: digits never run together
@@ -210,29 +215,11 @@ PRINTER = LatexPrinter()
 DENSE_PRINTER = LatexPrinter(small_partials=True)
 
 
-def name(item: E.Name) -> str:
-    return PRINTER.name(item)
-
-
-def math(node: E.Node) -> str:
-    """A display tree as LaTeX."""
-    return PRINTER.math(node)
-
-
-def chain(item: E.Chain) -> str:
-    """lhs = … = … on one line (inline math; a list of equations is separated by commas)."""
-    pieces = [math(item.lhs)]
-    for step in item.steps:
-        relation = RELATIONS.get(step.relation, step.relation)
-        if step.relation == ",":
-            pieces.append(rf",\ {math(step.expr)}")  # a list: x_1 = 0.5,\ x_2 = 0.3
-        else:
-            pieces.append(f" {relation} {math(step.expr)}")
-    return "".join(pieces)
-
-
-def inline_math(item: E.Node | E.Chain) -> str:
-    return chain(item) if isinstance(item, E.Chain) else math(item)
+#: module-level spellings for the other formats (MathML, Markdown, HTML, diagrams)
+name = PRINTER.name
+math = PRINTER.math
+chain = PRINTER.chain
+inline_math = PRINTER.inline
 
 
 # -- prose and blocks ------------------------------------------------------------------------------

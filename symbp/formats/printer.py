@@ -63,7 +63,28 @@ class MathPrinter:
     def bracket_base(self, node: E.Node) -> bool:
         return E.bracket_base(node)
 
+    def relation(self, relation: str) -> str:
+        """How a relation (=, ←, →, >) is spelled."""
+        return relation
+
+    #: what separates the equations of a list (x1 = 0.5, x2 = 0.3)
+    list_separator = ", "
+
     # the walk --------------------------------------------------------------------------------
+
+    def chain(self, item: E.Chain) -> str:
+        """lhs = … = … on one line; a list of equations is separated by commas."""
+        pieces = [self.math(item.lhs)]
+        for step in item.steps:
+            if step.relation == ",":
+                pieces.append(self.list_separator + self.math(step.expr))
+            else:
+                pieces.append(f" {self.relation(step.relation)} {self.math(step.expr)}")
+        return "".join(pieces)
+
+    def inline(self, item: E.Node | E.Chain) -> str:
+        """An expression, or a whole chain, as inline math."""
+        return self.chain(item) if isinstance(item, E.Chain) else self.math(item)
 
     def math(self, node: E.Node) -> str:
         if isinstance(node, E.Sym):

@@ -95,25 +95,10 @@ class TextPrinter(MathPrinter):
 PRINTER = TextPrinter()
 
 
-def name(item: E.Name) -> str:
-    return PRINTER.name(item)
-
-
-def math(node: E.Node) -> str:
-    """A display tree as one line of text."""
-    return PRINTER.math(node)
-
-
-def chain(item: E.Chain) -> str:
-    pieces = [math(item.lhs)]
-    for step in item.steps:
-        gap = "" if step.relation == "," else " "  # a list of equations: x1 = 0.5, x2 = 0.3
-        pieces.append(f"{gap}{step.relation} {math(step.expr)}")
-    return "".join(pieces)
-
-
-def inline_math(item: E.Node | E.Chain) -> str:
-    return chain(item) if isinstance(item, E.Chain) else math(item)
+name = PRINTER.name
+math = PRINTER.math
+chain = PRINTER.chain
+inline_math = PRINTER.inline
 
 
 def inline(parts: Iterable[B.Inline], *, unbreakable: bool = False) -> str:
