@@ -428,6 +428,7 @@ def test_derive_latex_breaks_the_closed_form_within_the_page(tmp_path: Path) -> 
     assert compiled.widest <= 1.0, compiled.overfull
 
 
+@pytest.mark.slow
 def test_course_sized_handout_prints_within_the_page_in_chromium(tmp_path: Path) -> None:
     browser = require_tool("chromium")
     require_tool("pdftotext")

@@ -532,6 +532,7 @@ def test_handout_latex_compiles(tmp_path: Path, lang: str, engine: str) -> None:
     assert tex.with_suffix(".pdf").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_handout_html_lays_out_in_chromium(tmp_path: Path) -> None:
     require_module("torch")
     from .test_handout import chromium

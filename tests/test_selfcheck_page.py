@@ -144,6 +144,7 @@ def expected(report: HandReport) -> dict[str, object]:
     }
 
 
+@pytest.mark.slow
 def test_the_page_judges_every_submission_as_check_hand_does(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from .conftest import require_module
@@ -16,6 +17,7 @@ from .spec_fuzz import COMMANDS, Tally, exercise, spec_documents
 EXAMPLES = 60
 
 
+@pytest.mark.slow
 def test_generated_specs_never_crash_or_hang(report_figure: Callable[[str], None]) -> None:
     require_module("torch")
     tally = Tally()

@@ -286,6 +286,7 @@ EXTRA_SPECS: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
 def test_export_torch_runs_for_every_example_and_prints_symbps_numbers(
     path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -299,6 +300,7 @@ def test_export_torch_runs_for_every_example_and_prints_symbps_numbers(
     assert printed == pytest.approx(expected, abs=1e-12, rel=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXTRA_SPECS)
 def test_export_torch_covers_optimizers_biases_and_losses(name: str, tmp_path: Path) -> None:
     require_module("torch")
