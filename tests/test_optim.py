@@ -191,6 +191,48 @@ def test_momentum_velocity_under_a_constant_gradient_tends_to_one_over_one_minus
     assert velocities[-1] == pytest.approx((10.0,), abs=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("optimizer", "published"),
+    [
+        # mila-iqia/blocks, tests/algorithms/test_algorithms.py, test_momentum: Momentum(0.1, 0.5)
+        ({"name": "sgd", "momentum": 0.5}, [(0.6, 0.8), (0.9, 1.2), (1.05, 1.4)]),
+        # mila-iqia/blocks-extras, tests/test_algorithms.py, test_nesterov_momentum:
+        # NesterovMomentum(0.1, 0.5), whose step is lr·(g + μ·v) with v = μ·v + g: torch's rule
+        (
+            {"name": "sgd", "momentum": 0.5, "nesterov": True},
+            [(0.9, 1.2), (1.05, 1.4), (1.125, 1.5)],
+        ),
+    ],
+)
+def test_momentum_and_nesterov_three_rounds_as_published(
+    optimizer: dict[str, Any], published: list[tuple[float, float]]
+) -> None:
+    # Both tests take cost = Σa² at a = (3, 4), so g = (6, 8), and call the step three times
+    # without moving a: the gradient stays (6, 8). Here the objective is the identity output
+    # o1 = w1·6 + w2·8 (loss = "output"), whose gradient is (6, 8) whatever the weights, and
+    # each round's step is the published one.
+    spec = spec_from_mapping(
+        {
+            "layers": [2, 1],
+            "activation": "identity",
+            "loss": "output",
+            "output": "o1",
+            "inputs": [6.0, 8.0],
+            "weights": [3.0, 4.0],
+            "optimizer": optimizer,
+        }
+    )
+    run = train(CompiledNetwork(Network(spec)), 3, 0.1)
+    params = [step.parameters for step in run.steps]
+    steps = [
+        tuple(b - a for a, b in zip(after, before, strict=True))
+        for before, after in zip(params, params[1:], strict=False)
+    ]
+    assert all(step.gradients == (6.0, 8.0) for step in run.steps)
+    for got, want in zip(steps, published, strict=True):
+        assert got == pytest.approx(want, abs=1e-12)
+
+
 def test_adamw_decay_acts_without_a_gradient_as_published() -> None:
     # prof.lexailabs.com/practice/adamw-step, Example 1: params [1.0], grads [0.0], t = 1,
     # lr 0.1, betas (0.9, 0.999), eps 1e-8, weight_decay 0.5: params ≈ [0.95]. o = w·1 = y

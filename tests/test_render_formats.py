@@ -332,3 +332,16 @@ def test_rich_formats_without_check_do_not_import_torch() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("<!DOCTYPE html>") == 1
+
+
+def test_text_underlines_a_chinese_title_to_its_width_in_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "浙大 8.3 例" is 3 wide characters (2 columns each) and 5 narrow ones: 11 columns, not 8
+    spec = tmp_path / "zh.json"
+    spec.write_text(json.dumps(dict(DEFAULT_SPEC_DATA, title="浙大 8.3 例")), encoding="utf-8")
+    assert main(["derive", "--weight", "w1", "--no-check", "--spec", str(spec)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "浙大 8.3 例" in line)
+    underline = lines[at + 1]
+    assert set(underline) <= {"=", "-"} and len(underline) == len(lines[at]) + 3

@@ -130,8 +130,12 @@ def _wrap(parts: Iterable[B.Inline], initial: str, subsequent: str) -> list[str]
 
 
 def width(text: str) -> int:
-    """How many columns a line takes: an accent (m̂, g̃) combines with its letter."""
-    return sum(1 for char in text if not unicodedata.combining(char))
+    """How many terminal columns a line takes: an accent (m̂, g̃) combines with its letter and
+    takes none; a wide character (Chinese, full-width forms) takes two."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
 
 
 def _ljust(text: str, size: int) -> str:
@@ -203,8 +207,8 @@ def block(item: B.Block) -> list[str]:
     if isinstance(item, B.Heading):
         heading = inline(item.parts)
         if item.level <= 1:
-            return [heading, "=" * min(len(heading), WIDTH)]
-        return [heading] if item.level > 2 else [heading, "-" * min(len(heading), WIDTH)]
+            return [heading, "=" * min(width(heading), WIDTH)]
+        return [heading] if item.level > 2 else [heading, "-" * min(width(heading), WIDTH)]
     if isinstance(item, B.Paragraph):
         indent = "  " if item.kind == "note" else ""
         return _wrap(item.parts, indent, indent) or [""]
