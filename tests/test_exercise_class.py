@@ -118,3 +118,24 @@ def test_the_class_is_graded_with_one_judge(folder: Path, tmp_path: Path) -> Non
     grades = grade_class(sheet, folder, judges)
     assert len(grades.students) == 40
     assert judges.built == 1
+
+
+def test_the_text_summary_counts_in_words(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # one student of the class submits, with one slip no catalogue mistake explains
+    key = (folder / "key.csv").read_text(encoding="utf-8").splitlines()
+    header, first = key[0].split(","), key[1].split(",")
+    at = header.index("dL/dw5")
+    first[at] = f"{float(first[at]) + 0.5:.4f}"
+    sheet = tmp_path / "one.csv"
+    sheet.write_text(",".join(header) + "\n" + ",".join(first) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["grade", str(sheet), "--exercises", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert ": 1 submission graded" in out
+    assert "No submission from 39 students of the exercise" in out
+    assert (
+        f"1 student has wrong numbers that no catalogue mistake reproduces entirely: {first[0]}"
+        in out
+    )

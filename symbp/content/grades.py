@@ -18,6 +18,11 @@ def percent(count: int, total: int) -> str:
     return f"{100 * count / total:.0f} %" if total else "-"
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """`1 student`, `2 students`."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def score_text(grade: StudentGrade) -> str:
     return f"{grade.right}/{len(grade.asked)} ({percent(grade.right, len(grade.asked))})"
 
@@ -26,15 +31,14 @@ def summary_blocks(grades: ClassGrades) -> list[Block]:
     """The class summary."""
     n = len(grades.students)
     blocks: list[Block] = [
-        Heading(_text(f"{grades.title}: {n} submissions graded ({grades.source})"), 1)
+        Heading(_text(f"{grades.title}: {counted(n, 'submission')} graded ({grades.source})"), 1)
     ]
     if grades.missing:
         blocks.append(
             Paragraph(
                 _text(
-                    f"No submission from {len(grades.missing)} students of the exercise: "
-                    + ", ".join(s.id for s in grades.missing)
-                    + "."
+                    f"No submission from {counted(len(grades.missing), 'student')} "
+                    "of the exercise: " + ", ".join(s.id for s in grades.missing) + "."
                 )
             )
         )
@@ -72,8 +76,10 @@ def summary_blocks(grades: ClassGrades) -> list[Block]:
         blocks.append(
             Paragraph(
                 _text(
-                    f"{len(grades.unexplained)} students have wrong numbers that no catalogue "
-                    "mistake reproduces entirely: " + ", ".join(grades.unexplained) + "."
+                    f"{counted(len(grades.unexplained), 'student has', 'students have')} wrong "
+                    "numbers that no catalogue mistake reproduces entirely: "
+                    + ", ".join(grades.unexplained)
+                    + "."
                 )
             )
         )
