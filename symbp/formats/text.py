@@ -9,14 +9,21 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from symbp.content import blocks as B
 from symbp.content import expr as E
 from symbp.formats.printer import MathPrinter
 
+if TYPE_CHECKING:  # breaking is imported where a line is too long: it brings in LaTeX's metrics
+    from symbp.formats import breaking
+
 _SUPERSCRIPTS = str.maketrans("0123456789-()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾")
 _FUNCTIONS = {"sigma": "σ"}
 WIDTH = 100
+#: rows of equations stay aligned in columns up to this much wider than WIDTH (a 120-column
+#: terminal), as their columns are their point; wider ones are stacked and folded
+ALIGNED_SLACK = 20
 
 
 class TextPrinter(MathPrinter):
@@ -147,7 +154,8 @@ def _rjust(text: str, size: int) -> str:
 
 
 def _aligned(rows: tuple[B.Row, ...]) -> list[str]:
-    """Rows as columns: every member padded so that the relations line up."""
+    """Rows as columns: every member padded so that the relations line up; rows too wide for
+    that are stacked instead, one step a line, and long formulas folded."""
     cells = []
     for row in rows:
         members = [math(row.chain.lhs)] + [math(step.expr) for step in row.chain.steps]
@@ -168,6 +176,8 @@ def _aligned(rows: tuple[B.Row, ...]) -> list[str]:
             if not last:
                 pieces.append(f" {relations[i]} ")
         lines.append("  " + "".join(pieces).rstrip())
+    if max(width(line) for line in lines) > WIDTH + ALIGNED_SLACK:
+        return _stacked(rows)
     return lines
 
 
@@ -177,15 +187,72 @@ def _stacked(rows: tuple[B.Row, ...]) -> list[str]:
         tag = inline(row.tag) + " " if row.tag else ""
         lhs = tag + math(row.chain.lhs)
         pad = " " * width(lhs)
+        first = row.chain.steps[0] if row.chain.steps else None
+        head = f"  {lhs} {first.relation} {math(first.expr)}" if first else ""
+        if width(lhs) > WIDTH // 2 and width(head) > WIDTH:
+            # a long left side (a route's product) on lines of its own, each step below it
+            lines += fold("  " + tag, math(row.chain.lhs))
+            lhs = pad = " " * width(tag)
         for position, step in enumerate(row.chain.steps):
             lead = lhs if position == 0 else pad
             if step.split and isinstance(step.expr, E.Add):
                 first, *rest = PRINTER.terms(step.expr)
-                lines.append(f"  {lead} {step.relation} {first}")
-                lines += [f"  {pad}   {piece.strip()}" for piece in rest]
+                lines += fold(f"  {lead} {step.relation} ", first)
+                for piece in rest:
+                    lines += fold(f"  {pad}   ", piece.strip())
             else:
-                lines.append(f"  {lead} {step.relation} {math(step.expr)}")
+                lines += fold(f"  {lead} {step.relation} ", math(step.expr))
     return lines
+
+
+#: where a formula too long for a line may end, as printed: the terms of a sum, the factors of
+#: a product; the next line starts with the operator
+_SUM_GAPS = (" + ", " - ")
+_PRODUCT_GAPS = (" × ", " ⊙ ", "·")
+#: the deepest indentation of a folded line, past where its formula starts
+MAX_HANG = 24
+
+
+def fold(prefix: str, formula: str) -> list[str]:
+    """`prefix + formula` in lines of at most WIDTH columns where it can be: the formula is cut
+    at its operators as formats/breaking.py cuts LaTeX (a sum's terms before a product's
+    factors, both before anything deeper in brackets). Each further line starts with the
+    operator it was cut at, indented from where the formula starts by how deep that operator
+    sits: nothing for a term of the formula, 2 for a factor, 4 and 6 inside one bracket, …"""
+    if width(prefix) + width(formula) <= WIDTH:
+        return [prefix + formula]
+    from symbp.formats import breaking
+
+    budget = WIDTH - width(prefix)
+    first, *rest = breaking.fill(_tokens(formula), budget, budget)
+    return [prefix + first] + [" " * width(prefix) + line for line in rest]
+
+
+def _tokens(formula: str) -> list[breaking.Token]:
+    """A printed formula as the pieces and gaps of formats/breaking.py, widths in columns."""
+    from symbp.formats import breaking
+
+    tokens: list[breaking.Token] = []
+    depth, start, at = 0, 0, 0
+    while at < len(formula):
+        char = formula[at]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        gap = next((g for g in _SUM_GAPS + _PRODUCT_GAPS if formula.startswith(g, at)), None)
+        if gap is None or at == 0:
+            at += 1
+            continue
+        tokens.append(breaking.Piece(formula[start:at], width(formula[start:at])))
+        kind = breaking.TERM if gap in _SUM_GAPS else breaking.FACTOR
+        lead = " " * min(4 * depth + 2 * kind, MAX_HANG) + gap.strip() + " "
+        rank = kind + breaking.DEPTH * depth
+        tokens.append(breaking.Gap(gap, width(gap), lead, width(lead), rank))
+        at += len(gap)
+        start = at
+    tokens.append(breaking.Piece(formula[start:], width(formula[start:])))
+    return tokens
 
 
 def _table(item: B.Table) -> list[str]:

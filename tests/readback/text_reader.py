@@ -8,7 +8,8 @@ letters, digits and underscores, with an optional superscript in parentheses (w1
 softmax output; Σ_k … is a rule and has no value.
 
 `equation_lines` turns the lines of a displayed block into one line per equation: a line that
-starts with a relation (a stacked step) or with "+ "/"- " (a long sum) continues the one above.
+starts with a relation (a stacked step), with "+ "/"- " (a long sum) or with "· "/"× "/"⊙ " (a
+long product) continues the one above.
 """
 
 from __future__ import annotations
@@ -244,7 +245,14 @@ def equation_lines(lines: list[str]) -> list[str]:
         stripped = line.strip()
         if not stripped:
             continue
-        continues = stripped[:1] in RELATIONS or stripped[:2] in ("+ ", "- ", "− ")
+        continues = stripped[:1] in RELATIONS or stripped[:2] in (
+            "+ ",
+            "- ",
+            "− ",
+            "· ",
+            "× ",
+            "⊙ ",
+        )
         if continues and stripped[1:2] == " ":
             if not equations:
                 raise Unreadable(f"a continuation line with nothing to continue: {line!r}")
