@@ -20,6 +20,8 @@ from symbp.formats import text as text_format
 from symbp.formats.text import WIDTH, fold
 from symbp.spec import load_spec
 from tests.readback import text_reader
+from tests.readback.checker import Outcome, check_chain
+from tests.readback.harness import text_sources
 from tests.readback.tree import Name, evaluate
 from tests.readback.values import value_tables
 
@@ -100,3 +102,32 @@ def test_deeper_operators_are_indented_further() -> None:
     hang = {line.strip()[0]: len(line) - len(line.lstrip()) - start for line in lines[1:]}
     assert hang == {"+": 4, "·": 2}
     assert lines[-1].strip() == "· (1 - σ(w1·x1 + w3·x2))"
+
+
+DEEP = """
+layers = [2, 2, 2, 2, 2, 2, 2, 2]
+activation = "tanh"
+inputs = [0.5, 0.3]
+targets = [0.2, 0.1]
+weights = { random = "uniform", seed = 3 }
+"""
+
+
+def test_the_paths_of_an_eight_layer_net_fold_and_hold(tmp_path: Path) -> None:
+    # 8 layers (the limit): each path's product of 15 factors is wider than a line with its
+    # tag; it is folded on lines of its own, and every equation still holds as printed
+    spec = tmp_path / "deep.toml"
+    spec.write_text(DEEP, encoding="utf-8")
+    problem = Problem(load_spec(spec))
+    derivations = problem.derivations(["w1"])
+    blocks = derivations.blocks()
+    lines = text_format.render_blocks(blocks).splitlines()
+    assert max(text_format.width(line) for line in lines) <= WIDTH
+    assert any(line.lstrip().startswith("path 1 (") and "×" in line for line in lines)
+    outcome = Outcome()
+    values = value_tables(problem).text
+    for source in text_sources(blocks):
+        for chain in text_reader.read(source):
+            check_chain(chain, values, outcome)
+    assert not outcome.mismatches, outcome.report()
+    assert outcome.checked >= 8 + 8  # the 8 paths' products and more

@@ -187,8 +187,8 @@ def _stacked(rows: tuple[B.Row, ...]) -> list[str]:
         tag = inline(row.tag) + " " if row.tag else ""
         lhs = tag + math(row.chain.lhs)
         pad = " " * width(lhs)
-        first = row.chain.steps[0] if row.chain.steps else None
-        head = f"  {lhs} {first.relation} {math(first.expr)}" if first else ""
+        opening = row.chain.steps[0] if row.chain.steps else None
+        head = f"  {lhs} {opening.relation} {math(opening.expr)}" if opening else ""
         if width(lhs) > WIDTH // 2 and width(head) > WIDTH:
             # a long left side (a route's product) on lines of its own, each step below it
             lines += fold("  " + tag, math(row.chain.lhs))
