@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import symbp
+from symbp.cli import main
 from symbp.spec import DEFAULT_SPEC_DATA, load_spec, spec_from_mapping
 
 from .conftest import require_module, require_tool
@@ -120,6 +121,30 @@ def test_default_title_is_translated() -> None:
     problem = symbp.problem(spec_from_mapping(data))
     assert problem.handout(lang="zh", check=False).render("html").count("<h1>symbp 网络</h1>") == 1
     assert "<h1>symbp network</h1>" in problem.handout(check=False).render("html")
+
+
+def test_the_embedded_examples_title_is_translated_everywhere_a_zh_document_shows_it(
+    tmp_path: Path,
+) -> None:
+    zh = "MOOC《人工智能：模型与算法》8.3 节例题"
+    problem = symbp.problem()
+    assert f"<h1>{zh}</h1>" in problem.handout(lang="zh", check=False).render("html")
+    assert "<h1>MOOC 8.3 worked example</h1>" in problem.handout(check=False).render("html")
+    # a teacher's own title stays as written
+    own = symbp.problem(spec_from_mapping(dict(DEFAULT_SPEC_DATA, title="第三周作业")))
+    assert "<h1>第三周作业</h1>" in own.handout(lang="zh", check=False).render("html")
+    # an exercise's sheets, key and self-check page, variant by variant
+    out = tmp_path / "zh"
+    args = ["exercise", "--count", "1", "--lang", "zh", "--interactive", "--out", str(out)]
+    assert main(args) == 0
+    sheets = {
+        name: (out / "s001" / name).read_text(encoding="utf-8")
+        for name in ("worksheet.html", "key.html", "selfcheck.html", "worksheet.tex")
+    }
+    for name, text in sheets.items():
+        assert "worked example" not in text, name
+        assert zh in text, name
+    assert "<h1>答案：" + zh + " [s001]</h1>" in sheets["key.html"]
 
 
 def test_layered_weights_are_named_alike_in_diagram_formulas_and_tables() -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import sympy as sp
 
 from symbp.classroom.variants import ClassVariants, Variant
-from symbp.content.labels import labels
+from symbp.content.labels import labels, title
 from symbp.errors import SymbpError
 from symbp.functions import leaky_relu, relu, sigmoid, softplus
 from symbp.handcheck.judge import (
@@ -110,7 +110,7 @@ def selfcheck_data(
     return {
         "version": FORMAT_VERSION,
         "student": variant.student.id,
-        "title": spec.title,
+        "title": title(spec.title, lang),
         "decimals": exercise.settings.answer_decimals,
         "rate": judge.learning_rate,
         "asked": list(asked),

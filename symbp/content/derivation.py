@@ -25,7 +25,7 @@ from symbp.content.blocks import (
     Text,
     sentence,
 )
-from symbp.content.labels import labels
+from symbp.content.labels import labels, title
 from symbp.content.notes import indicator_paragraph as indicator_paragraph
 from symbp.content.notes import note_paragraph as note_paragraph
 from symbp.content.notes import undefined_note as undefined_note
@@ -392,7 +392,7 @@ def weight_blocks(
         Heading(
             sentence(
                 words["derivation_title"],
-                network.spec.title,
+                title(network.spec.title, lang),
                 context.reduced.partial(network.loss, weight.symbol),
             ),
             1,
@@ -579,7 +579,7 @@ def bias_blocks(
         Heading(
             sentence(
                 words["derivation_title"],
-                network.spec.title,
+                title(network.spec.title, lang),
                 context.reduced.partial(network.loss, bias.symbol),
             ),
             1,

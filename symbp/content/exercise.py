@@ -24,7 +24,7 @@ from symbp.content.blocks import (
     sentence,
 )
 from symbp.content.handout import problem_blocks
-from symbp.content.labels import labels
+from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
 from symbp.graph import Network
 from symbp.handcheck.quantities import QuantityTable
@@ -62,8 +62,9 @@ def worksheet_document(
     """A student's worksheet: the problem with its diagram, the instructions and the blanks."""
     words = labels(lang)
     spec = variant.spec
+    heading = title(spec.title, lang)
     decimals = exercise.settings.answer_decimals
-    blocks: list[Block] = [Heading((Text(spec.title),), 1)]
+    blocks: list[Block] = [Heading((Text(heading),), 1)]
     if variant.student.name:
         blocks.append(Paragraph(sentence(words["exercise_student"], variant.student.name)))
     eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
@@ -76,7 +77,7 @@ def worksheet_document(
     header = ((Text(words["exercise_quantity"]),), (Text(words["exercise_answer"]),))
     blocks.append(Table(header, rows, align="ll"))
     blocks.append(Paragraph(sentence(words["exercise_submit"], ", ".join(("id", *exercise.asked)))))
-    return Document(spec.title, lang, tuple(blocks))
+    return Document(heading, lang, tuple(blocks))
 
 
 def answers_blocks(
@@ -110,14 +111,14 @@ def key_document(
 ) -> Document:
     """A student's answer key: the answers, then the full handout of their variant."""
     words = labels(lang)
-    title = words["exercise_key_title"].replace("{}", variant.spec.title)
+    key_title = words["exercise_key_title"].replace("{}", title(variant.spec.title, lang))
     rest = handout.blocks[1:] if handout.blocks and isinstance(handout.blocks[0], Heading) else ()
-    blocks: list[Block] = [Heading((Text(title),), 1)]
+    blocks: list[Block] = [Heading((Text(key_title),), 1)]
     if variant.student.name:
         blocks.append(Paragraph(sentence(words["exercise_student"], variant.student.name)))
     blocks += answers_blocks(variant, exercise, network, table, lang)
     blocks += rest
-    return Document(title, lang, tuple(blocks))
+    return Document(key_title, lang, tuple(blocks))
 
 
 def summary_blocks(exercise: ClassVariants, written: Sequence[str]) -> tuple[Block, ...]:
@@ -158,8 +159,9 @@ def selfcheck_page(
 ) -> SelfCheckPage:
     words = labels(lang)
     spec = variant.spec
+    heading = title(spec.title, lang)
     eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
-    blocks: list[Block] = [Heading((Text(spec.title),), 1)]
+    blocks: list[Block] = [Heading((Text(heading),), 1)]
     blocks.append(
         Paragraph(sentence(words["exercise_intro"], eta, str(exercise.settings.answer_decimals)))
     )
@@ -167,7 +169,7 @@ def selfcheck_page(
     blocks += problem_blocks(network, 4, lang)
     blocks.append(Heading(sentence(words["exercise_answers"])))
     rows = tuple((key, Math(quantity_node(network, table, key))) for key in exercise.asked)
-    return SelfCheckPage(spec.title, lang, tuple(blocks), rows)
+    return SelfCheckPage(heading, lang, tuple(blocks), rows)
 
 
 def quiz_blocks(

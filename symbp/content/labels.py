@@ -591,8 +591,20 @@ def labels(lang: str) -> Mapping[str, str]:
     return _LABELS[lang]
 
 
+#: the titles symbp itself gives a network, in Chinese: a spec without a title, and the
+#: embedded default (the MOOC's example), whose spec symbp writes
+_ZH_TITLES = {
+    DEFAULT_TITLE: "symbp 网络",
+    "MOOC 8.3 worked example": "MOOC《人工智能：模型与算法》8.3 节例题",
+}
+
+
 def title(spec_title: str, lang: str) -> str:
-    """The document's title: the spec's own, or the default one in the document's language."""
-    if spec_title == DEFAULT_TITLE and lang == "zh":
-        return "symbp 网络"
+    """The document's title: the spec's own, or symbp's own title in the document's language,
+    also as an exercise variant's ("MOOC 8.3 worked example [s001]")."""
+    if lang != "zh":
+        return spec_title
+    for english, chinese in _ZH_TITLES.items():
+        if spec_title == english or spec_title.startswith(english + " ["):
+            return chinese + spec_title[len(english) :]
     return spec_title

@@ -32,7 +32,7 @@ from symbp.content.blocks import (
     Text,
     sentence,
 )
-from symbp.content.labels import labels
+from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
 from symbp.content.numbers import computed_num, given_num, result, result_num
 from symbp.graph import Network
@@ -409,7 +409,7 @@ def optimizer_step_blocks(
         Heading(
             sentence(
                 words["optimizer_step_title"],
-                network.spec.title,
+                title(network.spec.title, lang),
                 _OPTIMIZER_NAMES[update.rule.name],
             ),
             1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Heading, Inlines, Math, Paragraph, Table, Text, sentence
-from symbp.content.labels import labels
+from symbp.content.labels import labels, title
 from symbp.content.names import Names
 from symbp.content.numbers import difference, given, result
 from symbp.errors import UnknownWeightError
@@ -109,7 +109,7 @@ def step_blocks(
     ]
     eta = E.equals(E.Sym(E.Name("η", plain="η")), E.Num(learning_rate, given(learning_rate)))
     return (
-        Heading(sentence(words["step_title"], network.spec.title, eta), 1),
+        Heading(sentence(words["step_title"], title(network.spec.title, lang), eta), 1),
         Paragraph(
             sentence(
                 words["loss_before"],

@@ -36,6 +36,7 @@ from symbp.content.derivation import (
     undefined_note,
     worked,
 )
+from symbp.content.labels import title
 from symbp.content.numbers import difference, result_num
 from symbp.derive import MAX_PATHS, UnitDerivation
 from symbp.numeric import Evaluation
@@ -63,7 +64,7 @@ def unit_blocks(
     grad = writer.partial(loss, unit.a)
     writer.partials.setdefault((loss, unit.a), value)
     blocks: list[Block] = [
-        Heading(sentence(words["derivation_title"], network.spec.title, grad), 1),
+        Heading(sentence(words["derivation_title"], title(network.spec.title, lang), grad), 1),
         Paragraph(_what_the_unit_is(context, derivation)),
     ]
     if context.several:
