@@ -21,7 +21,8 @@ from __future__ import annotations
 from symbp.content import expr as E
 from symbp.content.blocks import Equations, Row, Text
 from symbp.formats import metrics as M
-from symbp.formats.breaking import TERM, Gap, Piece, Token, Tokens, fill, joined, width
+from symbp.formats.breaking import Tokens, fill, joined
+from symbp.formats.filling import TERM, Gap, Piece, Token, width
 from symbp.formats.latex import DENSE_PRINTER, PRINTER, RELATIONS, LatexPrinter, tag_latex
 
 NEW_LINE = " \\\\\n"

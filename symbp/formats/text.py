@@ -9,14 +9,11 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from symbp.content import blocks as B
 from symbp.content import expr as E
+from symbp.formats import filling
 from symbp.formats.printer import MathPrinter
-
-if TYPE_CHECKING:  # breaking is imported where a line is too long: it brings in LaTeX's metrics
-    from symbp.formats import breaking
 
 _SUPERSCRIPTS = str.maketrans("0123456789-()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾")
 _FUNCTIONS = {"sigma": "σ"}
@@ -215,24 +212,21 @@ MAX_HANG = 24
 
 def fold(prefix: str, formula: str) -> list[str]:
     """`prefix + formula` in lines of at most WIDTH columns where it can be: the formula is cut
-    at its operators as formats/breaking.py cuts LaTeX (a sum's terms before a product's
-    factors, both before anything deeper in brackets). Each further line starts with the
-    operator it was cut at, indented from where the formula starts by how deep that operator
-    sits: nothing for a term of the formula, 2 for a factor, 4 and 6 inside one bracket, …"""
+    at its operators by the rule LaTeX's lines are cut by (formats/filling.py: a sum's terms
+    before a product's factors, both before anything deeper in brackets). Each further line
+    starts with the operator it was cut at, indented from where the formula starts by how deep
+    that operator sits: nothing for a term of the formula, 2 for a factor, 4 and 6 inside one
+    bracket, …"""
     if width(prefix) + width(formula) <= WIDTH:
         return [prefix + formula]
-    from symbp.formats import breaking
-
     budget = WIDTH - width(prefix)
-    first, *rest = breaking.fill(_tokens(formula), budget, budget)
+    first, *rest = filling.fill(_tokens(formula), budget, budget)
     return [prefix + first] + [" " * width(prefix) + line for line in rest]
 
 
-def _tokens(formula: str) -> list[breaking.Token]:
-    """A printed formula as the pieces and gaps of formats/breaking.py, widths in columns."""
-    from symbp.formats import breaking
-
-    tokens: list[breaking.Token] = []
+def _tokens(formula: str) -> list[filling.Token]:
+    """A printed formula as the pieces and gaps of formats/filling.py, widths in columns."""
+    tokens: list[filling.Token] = []
     depth, start, at = 0, 0, 0
     while at < len(formula):
         char = formula[at]
@@ -244,14 +238,14 @@ def _tokens(formula: str) -> list[breaking.Token]:
         if gap is None or at == 0:
             at += 1
             continue
-        tokens.append(breaking.Piece(formula[start:at], width(formula[start:at])))
-        kind = breaking.TERM if gap in _SUM_GAPS else breaking.FACTOR
+        tokens.append(filling.Piece(formula[start:at], width(formula[start:at])))
+        kind = filling.TERM if gap in _SUM_GAPS else filling.FACTOR
         lead = " " * min(4 * depth + 2 * kind, MAX_HANG) + gap.strip() + " "
-        rank = kind + breaking.DEPTH * depth
-        tokens.append(breaking.Gap(gap, width(gap), lead, width(lead), rank))
+        rank = kind + filling.DEPTH * depth
+        tokens.append(filling.Gap(gap, width(gap), lead, width(lead), rank))
         at += len(gap)
         start = at
-    tokens.append(breaking.Piece(formula[start:], width(formula[start:])))
+    tokens.append(filling.Piece(formula[start:], width(formula[start:])))
     return tokens
 
 
