@@ -467,8 +467,11 @@ class Problem(Result):
         )
         return Handout(document, report is None or report.passed, paper)
 
-    def check_hand(self, calculation: str, *, learning_rate: float | None = None) -> HandCheck:
-        """Judge a hand calculation given as text, one `name = value` per line (# comments).
+    def check_hand(
+        self, calculation: str, *, learning_rate: float | None = None, lang: str = "en"
+    ) -> HandCheck:
+        """Judge a hand calculation given as text, one `name = value` per line (# comments);
+        `lang="zh"` reports in Chinese.
 
         >>> report = problem().check_hand("dL/dw1 = 0.01\\ndL/dw5 = 0.03")
         >>> report.wrong, report.mistakes[:1]
@@ -477,7 +480,7 @@ class Problem(Result):
         from symbp.handcheck import check_hand, parse_plain
 
         hand = parse_plain(calculation, source="<notebook>")
-        return HandCheck(check_hand(hand, self.spec, learning_rate))
+        return HandCheck(check_hand(hand, self.spec, learning_rate), _lang(lang))
 
     def blocks(self) -> tuple[Block, ...]:
         from symbp.content.handout import problem_blocks
@@ -520,6 +523,13 @@ def _form(form: str) -> str:
     return form
 
 
+def _lang(lang: str) -> str:
+    from symbp.content.labels import labels
+
+    labels(lang)  # an unknown language is one clear error
+    return lang
+
+
 def _digits(digits: int) -> int:
     if not 1 <= digits <= 15:
         raise SymbpError(f"--digits must be between 1 and 15, not {digits}")
@@ -542,9 +552,13 @@ def problem(spec: str | Path | NetworkSpec | None = None) -> Problem:
 
 
 def check_hand_file(
-    path: str | Path, spec: str | Path | None = None, learning_rate: float | None = None
+    path: str | Path,
+    spec: str | Path | None = None,
+    learning_rate: float | None = None,
+    lang: str = "en",
 ) -> HandCheck:
-    """Judge a hand-calculation file (TOML, JSON or `name = value` lines) against its network.
+    """Judge a hand-calculation file (TOML, JSON or `name = value` lines) against its network;
+    `lang="zh"` reports in Chinese.
 
     The network is `spec`'s, else the one the file names, else the MOOC 8.3 default.
 
@@ -553,4 +567,5 @@ def check_hand_file(
     """
     from symbp.handcheck import check_hand_file as check
 
-    return HandCheck(check(str(path), None if spec is None else str(spec), learning_rate))
+    judged = check(str(path), None if spec is None else str(spec), learning_rate)
+    return HandCheck(judged, _lang(lang))

@@ -224,7 +224,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "Exit status 0 all right, 1 something wrong, 2 the file could not be read.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp check-hand examples/hand_mooc_8_3.txt\n"
-        "  symbp check-hand mine.toml --lr 0.5 --format json",
+        "  symbp check-hand mine.toml --lr 0.5 --format json\n"
+        "  symbp check-hand mine.txt --lang zh",
     )
     check_hand.add_argument("file", metavar="FILE", help="the hand calculation")
     check_hand.add_argument(
@@ -238,6 +239,12 @@ def _build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="ETA",
         help="learning rate (default: the file's, else the spec's)",
+    )
+    check_hand.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of the report (default: en; JSON stays English)",
     )
     check_hand.set_defaults(run=_run_check_hand)
 
@@ -557,7 +564,7 @@ def _run_handout(args: argparse.Namespace) -> int:
 def _run_check_hand(args: argparse.Namespace) -> int:
     from symbp.api import check_hand_file
 
-    result = check_hand_file(args.file, args.spec, args.lr)
+    result = check_hand_file(args.file, args.spec, args.lr, args.lang)
     _write(result.render(args.format))
     return _exit(result.passed)
 

@@ -633,6 +633,7 @@ class HandCheck(Result):
     """
 
     report: HandReport
+    lang: str = "en"  # of the text, Markdown and HTML (JSON's keys and texts stay English)
 
     @property
     def all_right(self) -> bool:
@@ -655,10 +656,12 @@ class HandCheck(Result):
     def blocks(self) -> tuple[Block, ...]:
         from symbp.content.hand import hand_report_blocks
 
-        return hand_report_blocks(self.report)
+        return hand_report_blocks(self.report, self.lang)
 
     def title(self) -> str:
-        return self.report.title
+        from symbp.content.labels import title
+
+        return title(self.report.title, self.lang)
 
     def to_json(self) -> str:
         from symbp.formats.json import hand_report

@@ -90,8 +90,8 @@ def selfcheck_data(
                 mistakes.append(
                     {
                         "key": mistake.key,
-                        "title": mistake.title,
-                        "sentence": mistake.sentence,
+                        "title": mistake.title_in(lang),
+                        "sentence": mistake.sentence_in(lang),
                         "wrong": mistake.wrong,
                         "right": mistake.right,
                     }
@@ -125,7 +125,7 @@ def selfcheck_data(
             "max_spread_ratio": MAX_SPREAD_RATIO,
             "max_diagnoses": MAX_DIAGNOSES,
         },
-        "labels": {k: v for k, v in words.items() if k.startswith("selfcheck_")},
+        "labels": {k: v for k, v in words.items() if k.startswith(("selfcheck_", "hand_"))},
     }
 
 

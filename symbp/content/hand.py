@@ -12,7 +12,18 @@ import re
 import sympy as sp
 
 from symbp.content import expr as E
-from symbp.content.blocks import Block, Heading, Inlines, Items, Math, Paragraph, Table, Text
+from symbp.content.blocks import (
+    Block,
+    Heading,
+    Inlines,
+    Items,
+    Math,
+    Paragraph,
+    Table,
+    Text,
+    sentence,
+)
+from symbp.content.labels import labels, title
 from symbp.content.names import constant
 from symbp.content.numbers import result, significant
 from symbp.handcheck.formula_check import FormulaCheck
@@ -28,69 +39,81 @@ def display_key(key: str) -> str:
     return key
 
 
-def yours_text(j: Judgement) -> str:
+def yours_text(j: Judgement, lang: str = "en") -> str:
     if j.decimals is None:  # a formula: show its value
-        return f"{j.value:.10g} (formula)"
+        return labels(lang)["hand_formula_value"].replace("{}", f"{j.value:.10g}")
     return j.written
 
 
-def verdict_text(j: Judgement, names: dict[str, str]) -> str:
+def verdict_text(j: Judgement, names: dict[str, str], lang: str = "en") -> str:
+    words = labels(lang)
     if j.verdict is Verdict.RIGHT:
-        return "right"
+        return words["hand_right"]
     if j.verdict is Verdict.RIGHT_TO_PRECISION:
-        return "right to the stated precision (rounding carried from earlier steps)"
+        return words["hand_precision"]
     if j.entered_here and j.unwritten_inputs:
         steps = ", ".join(display_key(k) for k in j.unwritten_inputs)
-        return f"WRONG: the error entered here or in {steps}, which you did not write"
+        return filled(words["hand_entered_unwritten"], steps)
     if j.entered_here:
-        return "WRONG: the error entered here (its inputs were right)"
+        return words["hand_entered"]
     roots = ", ".join(names[k] for k in j.follows_from)
     if not j.consistent_with_inputs:
-        return f"wrong, after the error at {roots}, and not what your own inputs give either"
-    return f"wrong, follows from {roots}"
+        return filled(words["hand_follows_inconsistent"], roots)
+    return filled(words["hand_follows"], roots)
 
 
-def diagnosis_title(d: Diagnosis) -> str:
-    return " + ".join(m.title for m in d.mistakes)
+def diagnosis_title(d: Diagnosis, lang: str = "en") -> str:
+    return " + ".join(m.title_in(lang) for m in d.mistakes)
 
 
-def coverage_text(d: Diagnosis, names: dict[str, str]) -> str:
+def coverage_text(d: Diagnosis, names: dict[str, str], lang: str = "en") -> str:
     """How much of the student's wrong numbers a diagnosis reproduces."""
+    words = labels(lang)
     if d.reproduces_all:
-        return f"reproduces every wrong number ({d.total_wrong})"
-    return f"reproduces {len(d.explained)} of {d.total_wrong} wrong numbers: " + ", ".join(
-        names[k] for k in d.explained
+        return filled(words["hand_covers_all"], str(d.total_wrong))
+    explained = ", ".join(names[k] for k in d.explained)
+    return filled(words["hand_covers_some"], str(len(d.explained)), str(d.total_wrong), explained)
+
+
+def summary_text(report: HandReport, lang: str = "en") -> str:
+    """The report's last line: all right, or how many numbers and formulas are wrong."""
+    words = labels(lang)
+    if report.all_right:
+        return words["hand_all_right"]
+    wrong, numbers = str(len(report.wrong)), str(len(report.judgements))
+    if not report.formulas:
+        return filled(words["hand_summary"], wrong, numbers)
+    differing = str(sum(not f.equal for f in report.formulas))
+    return filled(
+        words["hand_formulas_summary"], wrong, numbers, differing, str(len(report.formulas))
     )
 
 
-def summary_text(report: HandReport) -> str:
-    """The report's last line: all right, or how many numbers and formulas are wrong."""
-    if report.all_right:
-        return "all right"
-    differing = sum(not f.equal for f in report.formulas)
-    summary = f"{len(report.wrong)} of {len(report.judgements)} numbers wrong"
-    if report.formulas:
-        summary += f", {differing} of {len(report.formulas)} formulas different"
-    return summary
-
-
-def formula_verdict(f: FormulaCheck) -> str:
+def formula_verdict(f: FormulaCheck, lang: str = "en") -> str:
     """Whether a student's formula equals the true derivative, and where it differs if not."""
+    words = labels(lang)
     if f.method == "algebra":
-        return "equal (the same algebra)"
+        return words["hand_formula_algebra"]
     if f.method == "sampled":
-        return "equal (the same value at the network's values and random points)"
+        return words["hand_formula_sampled"]
     if f.method == "numbers":
-        return (
-            "equal at the precision of the numbers written in it (within "
-            f"{significant(f.tolerance)} of the true value)"
-        )
+        return filled(words["hand_formula_numbers"], significant(f.tolerance))
     assert f.point is not None and f.student_value is not None and f.true_value is not None
     at = ", ".join(f"{k} = {significant(v)}" for k, v in f.point.items())
-    return (
-        f"DIFFERENT: at {at}: yours gives {significant(f.student_value)}, the true "
-        f"derivative {significant(f.true_value)}"
+    return filled(
+        words["hand_formula_different"],
+        at,
+        significant(f.student_value),
+        significant(f.true_value),
     )
+
+
+def filled(template: str, *fills: str) -> str:
+    """A label template with its "{}" filled in order by plain text."""
+    pieces = template.split("{}")
+    if len(pieces) != len(fills) + 1:
+        raise ValueError(f"template {template!r} needs {len(pieces) - 1} parts")
+    return "".join(piece + fill for piece, fill in zip(pieces, (*fills, ""), strict=True))
 
 
 def _text(value: str) -> Inlines:
@@ -131,106 +154,91 @@ def formula_node(formula: sp.Expr) -> E.Node:
     return E.substitute(node, leibniz)
 
 
-def _formula(f: FormulaCheck) -> Inlines:
+def _formula(f: FormulaCheck, lang: str) -> Inlines:
+    words = labels(lang)
     return (
         Math(E.equals(E.Sym(_name(f.key)), formula_node(f.formula))),
-        Text("; true: "),
+        Text(words["hand_true_formula"]),
         Math(formula_node(f.true_formula)),
-        Text(f": {formula_verdict(f)}."),
+        Text(
+            ("：" if lang == "zh" else ": ")
+            + formula_verdict(f, lang)
+            + ("。" if lang == "zh" else ".")
+        ),
     )
 
 
-def hand_report_blocks(report: HandReport) -> tuple[Block, ...]:
+def hand_report_blocks(report: HandReport, lang: str = "en") -> tuple[Block, ...]:
     """The judged numbers, where the error entered, the formulas and the likely mistakes."""
+    words = labels(lang)
     names = {j.key: j.display for j in report.judgements}
     eta = E.equals(
         E.Sym(E.Name("η", plain="η")),
         E.Num(report.learning_rate, significant(report.learning_rate)),
     )
     blocks: list[Block] = [
-        Heading(
-            (
-                Text(f"{report.title}: checking {report.source} (learning rate "),
-                Math(eta),
-                Text(")"),
-            ),
-            1,
-        )
+        Heading(sentence(words["hand_title"], title(report.title, lang), report.source, eta), 1)
     ]
     rows = tuple(
         (
             _text(j.display),
-            _text(yours_text(j)),
+            _text(yours_text(j, lang)),
             _text(result(j.true_value)),
-            _text(verdict_text(j, names)),
+            _text(verdict_text(j, names, lang)),
         )
         for j in report.judgements
     )
-    blocks.append(
-        Table(
-            tuple(_text(h) for h in ("quantity", "yours", "true value", "verdict")),
-            rows,
-            align="llll",
-        )
-    )
+    header = ("hand_quantity", "hand_yours", "hand_true", "hand_verdict")
+    blocks.append(Table(tuple(_text(words[h]) for h in header), rows, align="llll"))
     if report.entry_points:
         where = ", ".join(j.display for j in report.entry_points)
-        blocks.append(
-            Paragraph(
-                _text(
-                    f"Where the error entered: {where} (the first wrong numbers "
-                    "whose written inputs were right)."
-                )
-            )
-        )
+        blocks.append(Paragraph(_text(filled(words["hand_where"], where))))
     if report.formulas:
-        blocks.append(Heading(_text("Formulas"), 2))
-        blocks.append(Items(tuple(_formula(f) for f in report.formulas)))
+        blocks.append(Heading(_text(words["hand_formulas"]), 2))
+        blocks.append(Items(tuple(_formula(f, lang) for f in report.formulas)))
     if report.wrong:
-        blocks.append(Heading(_text("Which mistake reproduces your numbers"), 2))
+        blocks.append(Heading(_text(words["hand_mistakes"]), 2))
         if not report.diagnoses:
-            blocks.append(
-                Paragraph(
-                    _text("None of symbp's catalogue of classic mistakes reproduces them all.")
-                )
-            )
-        blocks += _diagnosis_blocks(report.diagnoses, names)
+            blocks.append(Paragraph(_text(words["hand_no_mistake"])))
+        blocks += _diagnosis_blocks(report.diagnoses, names, lang)
         if report.partial:
-            blocks.append(Heading(_text(PARTIAL_HEADING), 2))
-            blocks += _diagnosis_blocks(report.partial, names)
-    blocks.append(Paragraph(_text(summary_text(report).capitalize() + ".")))
+            blocks.append(Heading(_text(words["hand_partial"]), 2))
+            blocks += _diagnosis_blocks(report.partial, names, lang)
+    blocks.append(Paragraph(_text(summary_text(report, lang))))
     return tuple(blocks)
 
 
-PARTIAL_HEADING = "Partly matches (each reproduces only some of your wrong numbers)"
-
-
-def _diagnosis_blocks(diagnoses: tuple[Diagnosis, ...], names: dict[str, str]) -> list[Block]:
+def _diagnosis_blocks(
+    diagnoses: tuple[Diagnosis, ...], names: dict[str, str], lang: str
+) -> list[Block]:
+    words = labels(lang)
+    stop = "。" if lang == "zh" else "."
+    open_, close = ("（", "）") if lang == "zh" else (" (", ")")
     blocks: list[Block] = []
     for number, d in enumerate(diagnoses, start=1):
-        blocks.append(
-            Paragraph(_text(f"{number}. {diagnosis_title(d)} ({coverage_text(d, names)})."))
-        )
+        title = diagnosis_title(d, lang)
+        coverage = coverage_text(d, names, lang)
+        blocks.append(Paragraph(_text(f"{number}. {title}{open_}{coverage}{close}{stop}")))
         details: list[Inlines] = []
         if d.contradicted:
             details.append(
                 _text(
-                    "But it would also change numbers you had right: "
-                    + ", ".join(names[k] for k in d.contradicted)
-                    + "."
+                    filled(words["hand_contradicted"], ", ".join(names[k] for k in d.contradicted))
                 )
             )
         if d.formulas_matched:
-            details.append(
-                _text(
-                    "Your formula for "
-                    + ", ".join(names[k] for k in d.formulas_matched)
-                    + " is exactly this variant's (equal at random points too)."
-                )
-            )
+            matched = ", ".join(names[k] for k in d.formulas_matched)
+            details.append(_text(filled(words["hand_formula_matched"], matched)))
         for mistake in d.mistakes:
             details.append(
-                _text(f"{mistake.sentence} Wrong: {mistake.wrong}. Right: {mistake.right}.")
+                _text(
+                    filled(
+                        words["hand_wrong_right"],
+                        mistake.sentence_in(lang),
+                        mistake.wrong,
+                        mistake.right,
+                    )
+                )
             )
         blocks.append(Items(tuple(details)))
     return blocks

@@ -357,12 +357,12 @@
   const names = (keys) => keys.map((k) => byKey[k].display).join(", ");
 
   function verdictText(j) {
-    if (j.verdict === RIGHT) return words.selfcheck_right;
-    if (j.verdict === PRECISION) return words.selfcheck_precision;
-    if (j.entered && j.unwritten.length) return fill(words.selfcheck_entered_unwritten, names(j.unwritten));
-    if (j.entered) return words.selfcheck_entered;
-    if (!j.consistent) return fill(words.selfcheck_follows_inconsistent, names(j.follows));
-    return fill(words.selfcheck_follows, names(j.follows));
+    if (j.verdict === RIGHT) return words.hand_right;
+    if (j.verdict === PRECISION) return words.hand_precision;
+    if (j.entered && j.unwritten.length) return fill(words.hand_entered_unwritten, names(j.unwritten));
+    if (j.entered) return words.hand_entered;
+    if (!j.consistent) return fill(words.hand_follows_inconsistent, names(j.follows));
+    return fill(words.hand_follows, names(j.follows));
   }
   function diagnosisBlock(d) {
     const block = document.createElement("div");
@@ -417,24 +417,24 @@
       row.querySelector(".verdict").textContent = verdictText(j);
     }
     const wrongCount = judgements.filter((j) => j.verdict === WRONG).length;
-    summary.textContent = wrongCount ? fill(words.selfcheck_summary, wrongCount, judgements.length) : words.selfcheck_all_right;
+    summary.textContent = wrongCount ? fill(words.hand_summary, wrongCount, judgements.length) : words.hand_all_right;
     summary.dataset.unreadable = unreadable ? "yes" : "no";
     if (!wrongCount) return;
     const [diagnoses, partial] = diagnose(judgements);
     box.dataset.diagnoses = diagnoses.map((d) => d.mistakes.map((m) => m.key).join("+")).join("|");
     box.dataset.partial = partial.map((d) => d.mistakes.map((m) => m.key).join("+")).join("|");
     const heading = document.createElement("h3");
-    heading.textContent = words.selfcheck_mistakes;
+    heading.textContent = words.hand_mistakes;
     box.appendChild(heading);
     if (!diagnoses.length) {
       const none = document.createElement("p");
-      none.textContent = words.selfcheck_no_mistake;
+      none.textContent = words.hand_no_mistake;
       box.appendChild(none);
     }
     diagnoses.forEach((d) => box.appendChild(diagnosisBlock(d)));
     if (partial.length) {
       const more = document.createElement("h3");
-      more.textContent = words.selfcheck_partial;
+      more.textContent = words.hand_partial;
       box.appendChild(more);
       partial.forEach((d) => box.appendChild(diagnosisBlock(d)));
     }

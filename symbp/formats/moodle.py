@@ -95,6 +95,13 @@ def _cdata(value: str) -> str:
     return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+def _said(title: str, sentence: str, lang: str) -> str:
+    """A mistake's feedback: its title as a sentence, then the explanation."""
+    if lang == "zh":
+        return f"{title}。{sentence}"
+    return f"{title[:1].upper()}{title[1:]}. {sentence}"
+
+
 def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
     """The Moodle XML document."""
     from symbp.api import Problem
@@ -126,13 +133,13 @@ def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
         for key in exercise.asked:
             truth = variant.answers[key]
             candidates = [
-                (f"{m.title[:1].upper()}{m.title[1:]}. {m.sentence}", values[key])
+                (_said(m.title_in(lang), m.sentence_in(lang), lang), values[key])
                 for m, values in mistakes
             ]
             field = numerical_field(
                 truth,
                 decimals,
-                words["selfcheck_right"],
+                words["hand_right"],
                 _mistake_answers(truth, candidates, decimals),
             )
             rows.append(f"<tr><td>{escape(table.by_key[key].display)}</td><td>{field}</td></tr>")

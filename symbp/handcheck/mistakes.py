@@ -60,9 +60,17 @@ class Mistake:
     wrong: str
     right: str
     sentence: str
+    #: the title and the sentence in Chinese (the formulas `wrong` and `right` serve both)
+    zh: tuple[str, str] = ("", "")
 
     def apply(self, plan: Plan) -> Plan:
         return replace(plan, **self.change)
+
+    def title_in(self, lang: str) -> str:
+        return self.zh[0] if lang == "zh" and self.zh[0] else self.title
+
+    def sentence_in(self, lang: str) -> str:
+        return self.zh[1] if lang == "zh" and self.zh[1] else self.sentence
 
 
 def catalogue(network: Network) -> list[Mistake]:
@@ -81,6 +89,10 @@ def catalogue(network: Network) -> list[Mistake]:
             f"∂L/∂{out.name} = {out.name} − y1",
             "The output error has the wrong sign: for L = ½Σ(o − y)² the derivative is o − y, "
             "not y − o.",
+            zh=(
+                "输出误差的符号反了",
+                "输出误差的符号错了：对 L = ½Σ(o − y)²，导数是 o − y，不是 y − o。",
+            ),
         ),
         Mistake(
             "missing_sigma_prime",
@@ -91,6 +103,10 @@ def catalogue(network: Network) -> list[Mistake]:
             f"δ_{out.name} = ({out.name} − y1)·{out.name}(1 − {out.name})",
             "δ = ∂L/∂z needs the activation's derivative σ′(z) = a(1 − a) as a factor; "
             "without it you computed ∂L/∂a instead.",
+            zh=(
+                "漏了 σ′ 因子",
+                "δ = ∂L/∂z 要乘激活函数的导数 σ′(z) = a(1 − a)；漏了它，你算的是 ∂L/∂a。",
+            ),
         ),
     ]
     if hidden is not None:
@@ -107,6 +123,11 @@ def catalogue(network: Network) -> list[Mistake]:
                 f"δ_{hidden.name} = ({deltas})·{local}",
                 "Every δ = ∂L/∂z needs its unit's σ′(z) = a(1 − a), the hidden units' too; "
                 "without it a hidden δ is ∂L/∂a.",
+                zh=(
+                    "隐藏层漏了 σ′ 因子",
+                    "每个 δ = ∂L/∂z 都要乘本单元的 σ′(z) = a(1 − a)，隐藏单元也不例外；"
+                    "漏了它，隐藏层的 δ 就成了 ∂L/∂a。",
+                ),
             ),
             Mistake(
                 "missing_sigma_prime_output",
@@ -117,6 +138,11 @@ def catalogue(network: Network) -> list[Mistake]:
                 f"δ_{out.name} = ({out.name} − y1)·{out.name}(1 − {out.name})",
                 "Every δ = ∂L/∂z needs its unit's σ′(z) = a(1 − a), the output units' too; "
                 "without it an output δ is ∂L/∂o.",
+                zh=(
+                    "输出层漏了 σ′ 因子",
+                    "每个 δ = ∂L/∂z 都要乘本单元的 σ′(z) = a(1 − a)，输出单元也不例外；"
+                    "漏了它，输出层的 δ 就成了 ∂L/∂o。",
+                ),
             ),
         ]
     mistakes.append(
@@ -128,6 +154,10 @@ def catalogue(network: Network) -> list[Mistake]:
             f"σ′ = z_{out.name}(1 − z_{out.name})",
             f"σ′ = {out.name}(1 − {out.name})",
             "σ′(z) = σ(z)(1 − σ(z)) = a(1 − a) uses the activation a, not the pre-activation z.",
+            zh=(
+                "σ′ 用了 z 而不是 a",
+                "σ′(z) = σ(z)(1 − σ(z)) = a(1 − a) 用的是激活值 a，不是净输入 z。",
+            ),
         )
     )
     if loss == "half_sse":
@@ -141,6 +171,11 @@ def catalogue(network: Network) -> list[Mistake]:
                 f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
                 "The loss is L = ½Σ(o − y)²: its ½ cancels the 2 of the square, so ∂L/∂o = "
                 "o − y, not 2(o − y).",
+                zh=(
+                    "丢掉了损失函数的 ½",
+                    "损失是 L = ½Σ(o − y)²：½ 与平方求导得到的 2 相消，所以 ∂L/∂o = o − y，"
+                    "不是 2(o − y)。",
+                ),
             ),
             Mistake(
                 "half_doubled",
@@ -151,6 +186,11 @@ def catalogue(network: Network) -> list[Mistake]:
                 f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
                 "The ½ of L = ½Σ(o − y)² cancels the 2 of the square once, so ∂L/∂o = o − y, "
                 "not ½(o − y).",
+                zh=(
+                    "损失函数的 ½ 用了两次",
+                    "L = ½Σ(o − y)² 的 ½ 只与平方的 2 相消一次，所以 ∂L/∂o = o − y，"
+                    "不是 ½(o − y)。",
+                ),
             ),
         ]
     if hidden is not None:
@@ -164,6 +204,7 @@ def catalogue(network: Network) -> list[Mistake]:
             "w_new = w + η·∂L/∂w",
             "w_new = w − η·∂L/∂w",
             "Gradient descent moves against the gradient: w_new = w − η·∂L/∂w.",
+            zh=("更新的方向反了", "梯度下降沿梯度的反方向移动：w_new = w − η·∂L/∂w。"),
         )
     )
     other = _other_numbering(network)
@@ -178,6 +219,10 @@ def catalogue(network: Network) -> list[Mistake]:
                 _edges_text(network, other),
                 _edges_text(network, mine),
                 f"This network numbers its weights {mine}; you placed their values {other}.",
+                zh=(
+                    f"权重按 {other} 方式编号",
+                    f"这个网络的权重按 {mine} 方式编号；你按 {other} 方式放置了它们的数值。",
+                ),
             ),
             Mistake(
                 "labels_swapped",
@@ -188,6 +233,11 @@ def catalogue(network: Network) -> list[Mistake]:
                 _edges_text(network, mine),
                 f"Your numbers are right, but under the names the {other} numbering gives "
                 f"the edges; this network numbers them {mine}.",
+                zh=(
+                    f"权重按 {other} 方式命名（数值对，名称错）",
+                    f"你的数是对的，但用的是 {other} 编号下各条边的名称；"
+                    f"这个网络按 {mine} 方式编号。",
+                ),
             ),
         ]
     return mistakes
@@ -208,6 +258,11 @@ def _hidden_mistakes(network: Network, hidden: Unit) -> list[Mistake]:
             f"δ_{hidden.name} = ({deltas})·{local}",
             "A hidden unit's error is the sum of the next layer's δ_k times the weights that "
             "carry it (δ_k·w), not the sum of those weights' gradients (δ_k·a).",
+            zh=(
+                "把下游权重的梯度相加，而不是 δ·w",
+                "隐藏单元的误差是下一层各 δ_k 乘以连接它的权重之和（δ_k·w），"
+                "不是这些权重的梯度之和（δ_k·a）。",
+            ),
         )
     ]
     # a dropped path is a classic of small networks; with many outputs each is a tiny change,
@@ -226,6 +281,11 @@ def _hidden_mistakes(network: Network, hidden: Unit) -> list[Mistake]:
                     f"δ_{hidden.name} = ({deltas})·{local}",
                     f"A hidden unit reaches the loss through every output, so its δ sums over "
                     f"all of them; the path through {unit.name} is missing.",
+                    zh=(
+                        f"漏掉了经过 {unit.name} 的路径",
+                        f"隐藏单元经过每个输出到达损失，所以它的 δ 要对所有输出求和；"
+                        f"缺了经过 {unit.name} 的路径。",
+                    ),
                 )
             )
     updated = " + ".join(f"δ_{w.target.name}·{w.name}_new" for w in children)
@@ -239,6 +299,10 @@ def _hidden_mistakes(network: Network, hidden: Unit) -> list[Mistake]:
             f"δ_{hidden.name} = ({deltas})·{local}",
             "Every gradient is taken at the old weights; the updated output weights are "
             "only for the next step.",
+            zh=(
+                "用了已经更新过的输出层权重",
+                "所有梯度都在旧权重处计算；更新后的输出层权重只用于下一步。",
+            ),
         )
     )
     return mistakes
@@ -254,6 +318,10 @@ def learning_rate_mistake(fitted: float, right: float) -> Mistake:
         f"η = {fitted:g}",
         f"η = {right:g}",
         f"The update uses the learning rate η = {right:g}; your updates fit η = {fitted:g}.",
+        zh=(
+            f"学习率用了 {fitted:g} 而不是 {right:g}",
+            f"更新用的学习率是 η = {right:g}；你的更新符合 η = {fitted:g}。",
+        ),
     )
 
 

@@ -1,0 +1,104 @@
+"""check-hand in Chinese (`--lang zh`): every report of the corpus names its mistake in Chinese
+and says nothing in English, with the same verdicts and diagnoses as in English; the exercise's
+self-check page and Moodle quiz in Chinese name the catalogue's mistakes in Chinese too.
+
+The Chinese names below are written here, from the catalogue's meaning, not read from symbp.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from symbp.api import check_hand_file
+from symbp.cli import main
+
+from .test_hand_corpus import CORPUS, expected
+
+#: what a Chinese report must call each catalogue mistake (a dropped path and a learning rate
+#: carry the unit's name or the rates)
+ZH = {
+    "added_gradients": "把下游权重的梯度相加，而不是 δ·w",
+    "half_doubled": "损失函数的 ½ 用了两次",
+    "half_dropped": "丢掉了损失函数的 ½",
+    "labels_swapped": "方式命名（数值对，名称错）",
+    "missing_sigma_prime": "漏了 σ′ 因子",
+    "missing_sigma_prime_hidden": "隐藏层漏了 σ′ 因子",
+    "missing_sigma_prime_output": "输出层漏了 σ′ 因子",
+    "numbering": "方式编号",
+    "output_error_sign": "输出误差的符号反了",
+    "sigma_prime_of_z": "σ′ 用了 z 而不是 a",
+    "update_sign": "更新的方向反了",
+    "updated_output_weights": "用了已经更新过的输出层权重",
+}
+VERDICTS = {"right": "正确", "right to the stated precision": "在所写精度下正确", "wrong": "错误"}
+#: English words of a report, none of which may be left in a Chinese one (the heading, which
+#: quotes the file's name and the spec's own title, aside)
+ENGLISH = re.compile(
+    r"\b(right|wrong|WRONG|reproduces?|entered|Formulas|mistake|numbers|true|yours|verdict|"
+    r"quantity|Partly|catalogue|learning rate|DIFFERENT|equal)\b"
+)
+
+
+def _zh_name(key: str) -> str:
+    if key.startswith("dropped_path_"):
+        return f"漏掉了经过 {key[len('dropped_path_') :]} 的路径"
+    if key == "learning_rate":
+        return "学习率用了 "
+    return ZH[key]
+
+
+CASES = sorted(expected().items())
+
+
+@pytest.mark.parametrize(("name", "want"), CASES, ids=[name for name, _ in CASES])
+def test_a_chinese_report_says_what_the_english_one_says_in_chinese(
+    name: str, want: dict[str, object]
+) -> None:
+    spec = None if want["spec"] is None else str(CORPUS / str(want["spec"]))
+    english = check_hand_file(CORPUS / name, spec)
+    chinese = check_hand_file(CORPUS / name, spec, lang="zh")
+    assert chinese.to_json() == english.to_json()  # JSON is the same, in English
+    for fmt in ("text", "markdown", "html"):
+        shown = chinese.render(fmt)
+        body = shown.split("\n", 2)[-1] if fmt != "html" else re.sub(r"<h1>.*?</h1>", "", shown)
+        if fmt == "html":
+            body = re.sub(r"<[^>]+>", " ", body.split("<body", 1)[-1])
+        body = re.sub(r"\$[^$]*\$", " ", body)  # Markdown's LaTeX (\left( … \right))
+        assert not ENGLISH.search(body), (fmt, ENGLISH.search(body))
+    text = chinese.render("text")
+    rows = {line.split()[0]: line for line in text.splitlines() if line.startswith("  ")}
+    verdicts = want["verdicts"]
+    assert isinstance(verdicts, dict)
+    for key, verdict in verdicts.items():
+        shown_key = key.replace("dL/d", "∂L/∂").replace("delta_", "δ_")
+        if shown_key in rows:
+            assert VERDICTS[verdict] in rows[shown_key], (key, rows[shown_key])
+    diagnosis = want["diagnosis"]
+    if diagnosis:
+        assert isinstance(diagnosis, list)
+        first = next(line for line in text.splitlines() if line.startswith("1. "))
+        for key in diagnosis:
+            assert _zh_name(key) in first, (key, first)
+
+
+def test_the_chinese_self_check_page_and_quiz_name_the_mistakes_in_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "zh"
+    quiz = tmp_path / "quiz.xml"
+    args = ["exercise", "--count", "2", "--lang", "zh", "--interactive", "--out", str(out)]
+    assert main([*args, "--moodle", str(quiz)]) == 0
+    page = (out / "s001" / "selfcheck.html").read_text(encoding="utf-8")
+    data = json.loads(
+        re.search(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S)[1]
+    )
+    titles = {m["key"]: m["title"] for m in data["mistakes"]}
+    assert titles["added_gradients"] == ZH["added_gradients"]
+    assert titles["update_sign"] == ZH["update_sign"]
+    assert all(re.search(r"[\u4e00-\u9fff]", m["sentence"]) for m in data["mistakes"])
+    assert data["labels"]["hand_right"] == "正确"
+    xml = quiz.read_text(encoding="utf-8")
+    assert ZH["output_error_sign"] + "。" in xml
+    assert "the output error" not in xml.lower()
