@@ -395,6 +395,11 @@ def _add_classroom_commands(
         "--reports", metavar="DIR", help="also write one report per student into DIR"
     )
     grade.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        help="language of the reports (default: the exercise's; JSON and CSV stay English)",
+    )
+    grade.add_argument(
         "--reports-format",
         choices=("text", "html", "markdown", "json"),
         default="text",
@@ -435,7 +440,7 @@ def _run_exercise(args: argparse.Namespace) -> int:
 def _run_grade(args: argparse.Namespace) -> int:
     from symbp.homework import grade
 
-    result = grade(args.submissions, args.exercises)
+    result = grade(args.submissions, args.exercises, args.lang)
     output = result.render(args.format)
     if args.reports is not None:
         result.write_reports(args.reports, args.reports_format)

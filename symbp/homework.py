@@ -222,14 +222,17 @@ class Grades(Result):
     """A class's submissions judged: each student's report and score, and the class summary."""
 
     grades: ClassGrades
+    lang: str = "en"  # of the text, Markdown and HTML (JSON and CSV stay English)
 
     def blocks(self) -> tuple[Block, ...]:
         from symbp.content.grades import grades_blocks
 
-        return grades_blocks(self.grades)
+        return grades_blocks(self.grades, self.lang)
 
     def title(self) -> str:
-        return self.grades.title
+        from symbp.content.labels import title
+
+        return title(self.grades.title, self.lang)
 
     def to_json(self) -> str:
         from symbp.formats.json import grades_document
@@ -264,20 +267,26 @@ class Grades(Result):
                     from symbp import formats
                     from symbp.content.blocks import Document
 
-                    document = Document(grade.student.id, "en", student_blocks(grade))
+                    blocks = student_blocks(grade, self.lang)
+                    document = Document(grade.student.id, self.lang, blocks)
                     writer.write(name, formats.render(document, "html"))
                 else:
                     fmt = "text" if format == "text" else "markdown"
-                    writer.write(name, render_blocks(student_blocks(grade), fmt))
+                    writer.write(name, render_blocks(student_blocks(grade, self.lang), fmt))
         return Path(folder)
 
     def __repr__(self) -> str:
         return f"<Grades {len(self.grades.students)} students of {self.grades.title!r}>"
 
 
-def grade(submissions: str | Path, exercises: str | Path) -> Grades:
+def grade(submissions: str | Path, exercises: str | Path, lang: str | None = None) -> Grades:
     """Judge every row of a submissions CSV (id, then any asked quantity, in the names
-    check-hand reads) against the student's variant in the exercise folder `exercises`."""
+    check-hand reads) against the student's variant in the exercise folder `exercises`; the
+    reports are in `lang`, by default the exercise's language."""
     from symbp.classroom.grading import grade_class
+    from symbp.content.labels import labels
 
-    return Grades(grade_class(submissions, exercises))
+    if lang is not None:
+        labels(lang)  # an unknown language fails before any work
+    graded = grade_class(submissions, exercises)
+    return Grades(graded, lang or graded.lang)

@@ -102,3 +102,37 @@ def test_the_chinese_self_check_page_and_quiz_name_the_mistakes_in_chinese(tmp_p
     xml = quiz.read_text(encoding="utf-8")
     assert ZH["output_error_sign"] + "。" in xml
     assert "the output error" not in xml.lower()
+
+
+def test_a_chinese_class_is_graded_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from . import classwork
+
+    folder = tmp_path / "week3"
+    assert (
+        main(["exercise", "--count", "40", "--seed", "11", "--lang", "zh", "--out", str(folder)])
+        == 0
+    )
+    asked = tuple(json.loads((folder / "exercise.json").read_text(encoding="utf-8"))["asked"])
+    rows = classwork.submissions(folder, asked)
+    sheet = tmp_path / "submissions.csv"
+    sheet.write_text(classwork.submissions_csv(rows, asked), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["grade", str(sheet), "--exercises", str(folder)]) == 0  # the folder's language
+    text = capsys.readouterr().out
+    assert main(["grade", str(sheet), "--exercises", str(folder), "--format", "json"]) == 0
+    chinese_json = capsys.readouterr().out
+    args = ["grade", str(sheet), "--exercises", str(folder), "--lang", "en", "--format", "json"]
+    assert main(args) == 0
+    assert capsys.readouterr().out == chinese_json  # JSON is the same, in English
+    summary = text.split("\ns001", 1)[0]
+    lines = [line for line in summary.splitlines()[2:] if "submissions" not in line]
+    assert not ENGLISH.search("\n".join(lines)), ENGLISH.search("\n".join(lines))
+    assert "已批改 40 份提交" in text
+    want = classwork.expected_summary(rows, asked)["mistakes"]
+    assert isinstance(want, dict) and want
+    for key, count in want.items():  # each mistake's row: its Chinese name, then its count
+        name = _zh_name(key)
+        row = next(line for line in summary.splitlines() if name in line)
+        assert re.search(rf"\s{count}\s", row), row

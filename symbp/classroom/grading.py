@@ -87,6 +87,7 @@ class ClassGrades:
     displays: dict[str, str]  # key -> how reports name it (∂L/∂w1)
     students: tuple[StudentGrade, ...]
     missing: tuple[Student, ...]  # students of the exercise without a row
+    lang: str = "en"  # the exercise's language: the reports' default
 
     def right_count(self, key: str) -> int:
         return sum(
@@ -206,6 +207,7 @@ def grade_class(
         displays=displays,
         students=tuple(grades),
         missing=tuple(s for s in manifest.students if s.id not in graded),
+        lang=manifest.lang,
     )
 
 

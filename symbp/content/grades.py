@@ -1,13 +1,14 @@
 """A class's grades as blocks: the class summary first (what share got each quantity right, the
 most common mistakes, students sharing identical wrong numbers), then every student's score and
-hand-check report.
+hand-check report, in the exercise's language.
 """
 
 from __future__ import annotations
 
 from symbp.classroom.grading import ClassGrades, StudentGrade
 from symbp.content.blocks import Block, Heading, Inlines, Items, Paragraph, Table, Text
-from symbp.content.hand import diagnosis_title, hand_report_blocks
+from symbp.content.hand import diagnosis_title, filled, hand_report_blocks
+from symbp.content.labels import labels, title
 
 
 def _text(value: str) -> Inlines:
@@ -18,34 +19,31 @@ def percent(count: int, total: int) -> str:
     return f"{100 * count / total:.0f} %" if total else "-"
 
 
-def counted(n: int, noun: str, plural: str = "") -> str:
-    """`1 student`, `2 students`."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+def counted(n: int, forms: str) -> str:
+    """A count in words from a label "one|many": `1 student`, `2 students`."""
+    one, many = forms.split("|")
+    return filled(one if n == 1 else many, str(n))
 
 
 def score_text(grade: StudentGrade) -> str:
     return f"{grade.right}/{len(grade.asked)} ({percent(grade.right, len(grade.asked))})"
 
 
-def summary_blocks(grades: ClassGrades) -> list[Block]:
+def summary_blocks(grades: ClassGrades, lang: str = "en") -> list[Block]:
     """The class summary."""
+    words = labels(lang)
     n = len(grades.students)
-    blocks: list[Block] = [
-        Heading(_text(f"{grades.title}: {counted(n, 'submission')} graded ({grades.source})"), 1)
-    ]
+    submissions = counted(n, words["grade_submissions"])
+    heading = filled(words["grade_title"], title(grades.title, lang), submissions, grades.source)
+    blocks: list[Block] = [Heading(_text(heading), 1)]
     if grades.missing:
-        blocks.append(
-            Paragraph(
-                _text(
-                    f"No submission from {counted(len(grades.missing), 'student')} "
-                    "of the exercise: " + ", ".join(s.id for s in grades.missing) + "."
-                )
-            )
-        )
-    blocks.append(Heading(_text("Right per quantity (right to the stated precision counts)")))
+        who = counted(len(grades.missing), words["grade_students_n"])
+        ids = ", ".join(s.id for s in grades.missing)
+        blocks.append(Paragraph(_text(filled(words["grade_missing"], who, ids))))
+    blocks.append(Heading(_text(words["grade_right_heading"])))
     blocks.append(
         Table(
-            tuple(_text(h) for h in ("quantity", "right", "share")),
+            tuple(_text(words[h]) for h in ("grade_quantity", "grade_right", "grade_share")),
             tuple(
                 (
                     _text(grades.displays[key]),
@@ -57,56 +55,58 @@ def summary_blocks(grades: ClassGrades) -> list[Block]:
             align="lrr",
         )
     )
-    blocks.append(Heading(_text("Most common mistakes")))
+    blocks.append(Heading(_text(words["grade_mistakes"])))
     counts = grades.mistake_counts
     if counts:
         blocks.append(
             Table(
-                tuple(_text(h) for h in ("mistake", "students", "who")),
+                tuple(_text(words[h]) for h in ("grade_mistake", "grade_students", "grade_who")),
                 tuple(
-                    (_text(mistake.title), _text(str(count)), _text(", ".join(who)))
+                    (_text(mistake.title_in(lang)), _text(str(count)), _text(", ".join(who)))
                     for mistake, count, who in counts
                 ),
                 align="lrl",
             )
         )
     else:
-        blocks.append(Paragraph(_text("No catalogue mistake reproduces any student's numbers.")))
+        blocks.append(Paragraph(_text(words["grade_no_mistake"])))
     if grades.unexplained:
-        blocks.append(
-            Paragraph(
-                _text(
-                    f"{counted(len(grades.unexplained), 'student has', 'students have')} wrong "
-                    "numbers that no catalogue mistake reproduces entirely: "
-                    + ", ".join(grades.unexplained)
-                    + "."
-                )
-            )
-        )
-    blocks.append(Heading(_text("Students sharing identical wrong numbers")))
+        who = counted(len(grades.unexplained), words["grade_students_have"])
+        ids = ", ".join(grades.unexplained)
+        blocks.append(Paragraph(_text(filled(words["grade_unexplained"], who, ids))))
+    blocks.append(Heading(_text(words["grade_shared_heading"])))
     shared = grades.shared
     if shared:
         blocks.append(
             Items(
                 tuple(
                     _text(
-                        f"{s.students[0]} and {s.students[1]}: {len(s.numbers)} identical numbers, "
-                        "wrong for at least one of them ("
-                        + ", ".join(f"{grades.displays[k]} = {v}" for k, v in s.numbers)
-                        + ")"
+                        filled(
+                            words["grade_shared"],
+                            s.students[0],
+                            s.students[1],
+                            str(len(s.numbers)),
+                            ", ".join(f"{grades.displays[k]} = {v}" for k, v in s.numbers),
+                        )
                     )
                     for s in shared
                 )
             )
         )
     else:
-        blocks.append(
-            Paragraph(_text("None (each student has their own numbers, so this is seldom chance)."))
-        )
-    blocks.append(Heading(_text("Scores")))
+        blocks.append(Paragraph(_text(words["grade_no_shared"])))
+    blocks.append(Heading(_text(words["grade_scores"])))
+    header = (
+        "grade_id",
+        "grade_name",
+        "grade_score",
+        "grade_wrong",
+        "grade_blank",
+        "grade_mistake",
+    )
     blocks.append(
         Table(
-            tuple(_text(h) for h in ("id", "name", "score", "wrong", "blank", "mistake")),
+            tuple(_text(words[h]) for h in header),
             tuple(
                 (
                     _text(g.student.id),
@@ -114,7 +114,7 @@ def summary_blocks(grades: ClassGrades) -> list[Block]:
                     _text(score_text(g)),
                     _text(str(sum(v == "wrong" for v in g.verdicts.values()))),
                     _text(str(sum(v == "blank" for v in g.verdicts.values()))),
-                    _text(_mistake_text(g)),
+                    _text(_mistake_text(g, lang)),
                 )
                 for g in grades.students
             ),
@@ -124,26 +124,28 @@ def summary_blocks(grades: ClassGrades) -> list[Block]:
     return blocks
 
 
-def _mistake_text(grade: StudentGrade) -> str:
+def _mistake_text(grade: StudentGrade, lang: str) -> str:
     report = grade.report
     if report is None or not report.wrong:
         return ""
     if report.diagnoses:
-        return diagnosis_title(report.diagnoses[0])
-    return "none of the catalogue's"
+        return diagnosis_title(report.diagnoses[0], lang)
+    return labels(lang)["grade_unnamed"]
 
 
-def student_blocks(grade: StudentGrade) -> tuple[Block, ...]:
+def student_blocks(grade: StudentGrade, lang: str = "en") -> tuple[Block, ...]:
     """One student's report: their score, then check-hand's report of their numbers."""
-    who = grade.student.id + (f" ({grade.student.name})" if grade.student.name else "")
+    words = labels(lang)
+    open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+    who = grade.student.id + (f"{open_}{grade.student.name}{close}" if grade.student.name else "")
     blocks: list[Block] = [
-        Heading(_text(f"{who}: {score_text(grade)} right"), 1),
+        Heading(_text(filled(words["grade_student_title"], who, score_text(grade))), 1),
     ]
     blank = [k for k, v in grade.verdicts.items() if v == "blank"]
     if blank:
-        blocks.append(Paragraph(_text("Not answered: " + ", ".join(blank) + ".")))
+        blocks.append(Paragraph(_text(filled(words["grade_not_answered"], ", ".join(blank)))))
     if grade.report is not None:
-        report_blocks = hand_report_blocks(grade.report)
+        report_blocks = hand_report_blocks(grade.report, lang)
         blocks += [
             b if not (isinstance(b, Heading) and b.level == 1) else Heading(b.parts, 2)
             for b in report_blocks
@@ -151,12 +153,12 @@ def student_blocks(grade: StudentGrade) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def grades_blocks(grades: ClassGrades) -> tuple[Block, ...]:
+def grades_blocks(grades: ClassGrades, lang: str = "en") -> tuple[Block, ...]:
     """The class summary, then each student's report."""
-    blocks = summary_blocks(grades)
+    blocks = summary_blocks(grades, lang)
     for grade in grades.students:
         blocks += [
             (Heading(b.parts, b.level + 1) if isinstance(b, Heading) else b)
-            for b in student_blocks(grade)
+            for b in student_blocks(grade, lang)
         ]
     return tuple(blocks)
