@@ -178,3 +178,11 @@ def test_a_feedback_names_the_mistake_the_number_comes_from(quiz: tuple[Path, Pa
     ]
     assert len(named) == 1
     assert float(named[0].value) == pytest.approx(dropped["delta_o1"], abs=0.00005)
+
+
+def test_a_feedback_keeps_the_mistakes_own_letters(quiz: tuple[Path, Path]) -> None:
+    """A title is capitalised as a sentence, but "σ′ taken of z" must not become "Σ′": Σ is
+    another letter (a sum)."""
+    text = quiz[1].read_text(encoding="utf-8")
+    assert "#σ′ taken of z instead of a." in text
+    assert "Σ′" not in text

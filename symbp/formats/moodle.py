@@ -99,7 +99,8 @@ def _said(title: str, sentence: str, lang: str) -> str:
     """A mistake's feedback: its title as a sentence, then the explanation."""
     if lang == "zh":
         return f"{title}。{sentence}"
-    return f"{title[:1].upper()}{title[1:]}. {sentence}"
+    first = title[:1].upper() if title[:1].isascii() else title[:1]  # σ′ must not become Σ′
+    return f"{first}{title[1:]}. {sentence}"
 
 
 def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:

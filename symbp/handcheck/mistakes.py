@@ -75,91 +75,128 @@ class Mistake:
 
 def catalogue(network: Network) -> list[Mistake]:
     """The single mistakes for this network (a wrong learning rate is fitted per variant, by
-    learning_rate_mistake)."""
+    learning_rate_mistake). Their formulas are this network's own (its loss's ∂L/∂o, each
+    layer's activation derivative), printed as check-hand's reports print formulas."""
     out = network.outputs[0]
     hidden = _first_hidden(network)
     loss = network.spec.loss
+    spell = _Speller(network)
+    assert out.z is not None
+    d_loss = network.local_derivative(network.loss, out.a)
+    d_out = network.local_derivative(out.a, out.z)
+    # with softmax outputs δ_o is a Jacobian sum: there is no σ′ factor to forget
+    softmax = out.activation is not None and not out.activation.elementwise
+    error = f"∂L/∂{out.name}"
     mistakes = [
         Mistake(
             "output_error_sign",
             "the output error's sign is flipped",
             "output_sign",
             {"output_error_sign": -1},
-            f"∂L/∂{out.name} = y1 − {out.name}",
-            f"∂L/∂{out.name} = {out.name} − y1",
-            "The output error has the wrong sign: for L = ½Σ(o − y)² the derivative is o − y, "
-            "not y − o.",
+            f"{error} = {_negated(spell(d_loss), spell(-d_loss))}",
+            f"{error} = {spell(d_loss)}",
+            f"The output error has the wrong sign: the loss's derivative is {error} = "
+            f"{spell(d_loss)}, not its negative.",
             zh=(
                 "输出误差的符号反了",
-                "输出误差的符号错了：对 L = ½Σ(o − y)²，导数是 o − y，不是 y − o。",
-            ),
-        ),
-        Mistake(
-            "missing_sigma_prime",
-            "the σ′ factor is missing",
-            "activation",
-            {"activation_derivative": "none"},
-            f"δ_{out.name} = ({out.name} − y1)",
-            f"δ_{out.name} = ({out.name} − y1)·{out.name}(1 − {out.name})",
-            "δ = ∂L/∂z needs the activation's derivative σ′(z) = a(1 − a) as a factor; "
-            "without it you computed ∂L/∂a instead.",
-            zh=(
-                "漏了 σ′ 因子",
-                "δ = ∂L/∂z 要乘激活函数的导数 σ′(z) = a(1 − a)；漏了它，你算的是 ∂L/∂a。",
+                f"输出误差的符号错了：损失的导数是 {error} = {spell(d_loss)}，不是它的相反数。",
             ),
         ),
     ]
-    if hidden is not None:
-        local = f"{hidden.name}(1 − {hidden.name})"
+    if not softmax:
+        delta_out = f"δ_{out.name}"
+        local_out = f"∂{out.name}/∂z_{out.name} = {spell(d_out)}"
+        wrong_out = f"{delta_out} = {spell(d_loss)}"
+        right_out = f"{delta_out} = {_factor(spell(d_loss))}·{_factor(spell(d_out))}"
+        mistakes += [
+            Mistake(
+                "missing_sigma_prime",
+                "the σ′ factor is missing",
+                "activation",
+                {"activation_derivative": "none"},
+                wrong_out,
+                right_out,
+                "δ = ∂L/∂z needs the activation's derivative as a factor (here "
+                f"{local_out}); without it you computed ∂L/∂a instead.",
+                zh=(
+                    "漏了 σ′ 因子",
+                    f"δ = ∂L/∂z 要乘激活函数的导数（这里 {local_out}）；漏了它，你算的是 ∂L/∂a。",
+                ),
+            ),
+        ]
+    if hidden is not None and hidden.z is not None:
         children = list(network.outgoing(hidden))
         deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
-        mistakes += [
+        d_hidden = network.local_derivative(hidden.a, hidden.z)
+        delta_hidden = f"δ_{hidden.name}"
+        local_hidden = f"∂{hidden.name}/∂z_{hidden.name} = {spell(d_hidden)}"
+        mistakes.append(
             Mistake(
                 "missing_sigma_prime_hidden",
                 "the σ′ factor is missing in the hidden layer",
                 "activation",
                 {"activation_derivative": "none", "activation_layers": "hidden"},
-                f"δ_{hidden.name} = {deltas}",
-                f"δ_{hidden.name} = ({deltas})·{local}",
-                "Every δ = ∂L/∂z needs its unit's σ′(z) = a(1 − a), the hidden units' too; "
-                "without it a hidden δ is ∂L/∂a.",
+                f"{delta_hidden} = {deltas}",
+                f"{delta_hidden} = ({deltas})·{_factor(spell(d_hidden))}",
+                "Every δ = ∂L/∂z needs its unit's activation derivative, the hidden units' too "
+                f"(here {local_hidden}); without it a hidden δ is ∂L/∂a.",
                 zh=(
                     "隐藏层漏了 σ′ 因子",
-                    "每个 δ = ∂L/∂z 都要乘本单元的 σ′(z) = a(1 − a)，隐藏单元也不例外；"
+                    "每个 δ = ∂L/∂z 都要乘本单元激活函数的导数，隐藏单元也不例外"
+                    f"（这里 {local_hidden}）；"
                     "漏了它，隐藏层的 δ 就成了 ∂L/∂a。",
                 ),
-            ),
-            Mistake(
-                "missing_sigma_prime_output",
-                "the σ′ factor is missing in the output layer",
-                "activation",
-                {"activation_derivative": "none", "activation_layers": "output"},
-                f"δ_{out.name} = ({out.name} − y1)",
-                f"δ_{out.name} = ({out.name} − y1)·{out.name}(1 − {out.name})",
-                "Every δ = ∂L/∂z needs its unit's σ′(z) = a(1 − a), the output units' too; "
-                "without it an output δ is ∂L/∂o.",
-                zh=(
-                    "输出层漏了 σ′ 因子",
-                    "每个 δ = ∂L/∂z 都要乘本单元的 σ′(z) = a(1 − a)，输出单元也不例外；"
-                    "漏了它，输出层的 δ 就成了 ∂L/∂o。",
-                ),
-            ),
-        ]
-    mistakes.append(
-        Mistake(
-            "sigma_prime_of_z",
-            "σ′ taken of z instead of a",
-            "activation",
-            {"activation_derivative": "z"},
-            f"σ′ = z_{out.name}(1 − z_{out.name})",
-            f"σ′ = {out.name}(1 − {out.name})",
-            "σ′(z) = σ(z)(1 − σ(z)) = a(1 − a) uses the activation a, not the pre-activation z.",
-            zh=(
-                "σ′ 用了 z 而不是 a",
-                "σ′(z) = σ(z)(1 − σ(z)) = a(1 − a) 用的是激活值 a，不是净输入 z。",
-            ),
+            )
         )
-    )
+        if not softmax:
+            mistakes.append(
+                Mistake(
+                    "missing_sigma_prime_output",
+                    "the σ′ factor is missing in the output layer",
+                    "activation",
+                    {"activation_derivative": "none", "activation_layers": "output"},
+                    wrong_out,
+                    right_out,
+                    "Every δ = ∂L/∂z needs its unit's activation derivative, the output units' "
+                    f"too (here {local_out}); without it an output δ is ∂L/∂o.",
+                    zh=(
+                        "输出层漏了 σ′ 因子",
+                        "每个 δ = ∂L/∂z 都要乘本单元激活函数的导数，输出单元也不例外"
+                        f"（这里 {local_out}）；"
+                        "漏了它，输出层的 δ 就成了 ∂L/∂o。",
+                    ),
+                )
+            )
+    # f′ written in z instead of a: a mistake only where f′ is written in a (σ, tanh) and, for
+    # a softmax output, in the hidden layers alone
+    written_in_a = [
+        (unit, network.local_derivative(unit.a, unit.z))
+        for unit in (hidden, None if softmax else out)
+        if unit is not None and unit.z is not None
+    ]
+    written_in_a = [(u, d) for u, d in written_in_a if u.a in d.free_symbols]
+    if written_in_a:
+        unit, derivative = written_in_a[-1]  # the output's when it has one, else the hidden's
+        assert unit.z is not None
+        of_z = derivative.xreplace({unit.a: unit.z})
+        local = f"∂{unit.name}/∂z_{unit.name}"
+        mistakes.append(
+            Mistake(
+                "sigma_prime_of_z",
+                "σ′ taken of z instead of a",
+                "activation",
+                {"activation_derivative": "z", "activation_layers": "hidden" if softmax else "all"},
+                f"{local} = {spell(of_z)}",
+                f"{local} = {spell(derivative)}",
+                f"The activation's derivative is written in the activation a ({local} = "
+                f"{spell(derivative)}), not in the pre-activation z.",
+                zh=(
+                    "σ′ 用了 z 而不是 a",
+                    f"激活函数的导数用激活值 a 表示（{local} = {spell(derivative)}），"
+                    "不是用净输入 z。",
+                ),
+            )
+        )
     if loss == "half_sse":
         mistakes += [
             Mistake(
@@ -247,7 +284,9 @@ def _hidden_mistakes(network: Network, hidden: Unit) -> list[Mistake]:
     children = list(network.outgoing(hidden))
     gradients = " + ".join(f"∂L/∂{w.name}" for w in children)
     deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
-    local = f"{hidden.name}(1 − {hidden.name})"
+    assert hidden.z is not None
+    derivative = _Speller(network)(network.local_derivative(hidden.a, hidden.z))
+    local = _factor(derivative)
     mistakes = [
         Mistake(
             "added_gradients",
@@ -625,6 +664,35 @@ def _labels(network: Network, other: str | None) -> dict[str, str]:
         zip(edge_order(spec.layers, other), weight_names(spec.layers, other), strict=True)
     )
     return {w.name: other_names[edge] for w, edge in zip(network.weights, spec.edges, strict=True)}
+
+
+class _Speller:
+    """A formula of network symbols as check-hand's text prints it (o1·(1 - o1), 1 - h1²)."""
+
+    def __init__(self, network: Network) -> None:
+        from symbp.content.names import Names, constant
+
+        self.convert = Names(network).converter(constant)
+
+    def __call__(self, expr: sp.Expr) -> str:
+        from symbp.formats.text import math
+
+        return math(self.convert(expr))
+
+
+def _negated(text: str, simplified: str) -> str:
+    """−(formula): sympy's own form when the formula is a negative term (−y1/o1 → y1/o1)."""
+    return simplified if text.startswith("-") else f"-{_factor(text)}"
+
+
+def _factor(text: str) -> str:
+    """A printed formula as a factor of a product: bracketed when a sum or difference."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char in "([") - (char in ")]")
+        if depth == 0 and text[i : i + 3] in (" + ", " - "):
+            return f"({text})"
+    return text
 
 
 def _first_hidden(network: Network) -> Unit | None:
