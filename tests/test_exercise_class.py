@@ -4,6 +4,7 @@ copied numbers) and counts what grading must find; symbp grade must find exactly
 
 from __future__ import annotations
 
+import csv
 import json
 import tomllib
 from pathlib import Path
@@ -14,6 +15,7 @@ from symbp.cli import main
 from symbp.handcheck import check_hand_file
 
 from . import classwork
+from .conftest import require_module
 from .hand_corpus import generate
 
 SEED = 11
@@ -139,3 +141,47 @@ def test_the_text_summary_counts_in_words(
         f"1 student has wrong numbers that no catalogue mistake reproduces entirely: {first[0]}"
         in out
     )
+
+
+def test_a_cross_entropy_exercise_draws_a_class_per_student_and_its_key_is_torchs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # softmax + cross-entropy: each student gets a class (an output index), and every number of
+    # the key is what torch's autograd gives for their network, at the asked 4 decimals
+    require_module("torch")
+    import torch
+
+    spec = Path(__file__).resolve().parent.parent / "examples" / "cross_entropy.toml"
+    folder = tmp_path / "ce"
+    assert main(["exercise", "--count", "12", "--spec", str(spec), "--out", str(folder)]) == 0
+    rows = list(csv.DictReader((folder / "key.csv").read_text(encoding="utf-8").splitlines()))
+    classes = set()
+    for row in rows:
+        student = tomllib.loads((folder / row["id"] / "spec.toml").read_text(encoding="utf-8"))
+        target = student["targets"]
+        assert target in (0, 1)
+        classes.add(target)
+        w = torch.tensor(student["weights"], dtype=torch.float64, requires_grad=True)
+        x = torch.tensor(student["inputs"], dtype=torch.float64)
+        # by-source numbering: w1 x1→h1, w2 x1→h2, w3 x2→h1, w4 x2→h2, w5 h1→o1, w6 h1→o2, …
+        hidden = torch.sigmoid(torch.stack([w[0] * x[0] + w[2] * x[1], w[1] * x[0] + w[3] * x[1]]))
+        z = torch.stack([w[4] * hidden[0] + w[6] * hidden[1], w[5] * hidden[0] + w[7] * hidden[1]])
+        loss = torch.nn.functional.cross_entropy(z[None], torch.tensor([target]))
+        loss.backward()
+        assert w.grad is not None
+        want = {"L": loss.item(), "o1": torch.softmax(z, 0)[0].item()}
+        want |= {f"dL/dw{i + 1}": g for i, g in enumerate(w.grad.tolist())}
+        want |= {
+            f"w{i + 1}_new": v - g
+            for i, (v, g) in enumerate(zip(student["weights"], w.grad.tolist(), strict=True))
+        }
+        for key, value in want.items():
+            assert abs(float(row[key]) - value) <= 0.5e-4 + 1e-12, (row["id"], key)
+    assert classes == {0, 1}
+    capsys.readouterr()
+    assert (
+        main(["grade", str(folder / "key.csv"), "--exercises", str(folder), "--format", "json"])
+        == 0
+    )
+    graded = json.loads(capsys.readouterr().out)
+    assert all(s["right"] == len(s["verdicts"]) for s in graded["students"])

@@ -111,7 +111,10 @@ def spec_toml(spec: NetworkSpec) -> str:
     lines += [
         f"learning_rate = {float(spec.learning_rate)!r}",
         f"inputs = {floats(spec.inputs)}",
-        f"targets = {floats(spec.targets)}",
+        # a class target as the class's index (0 for the first output), as a teacher writes it
+        f"targets = {spec.target_classes[0]}"
+        if spec.target_classes
+        else f"targets = {floats(spec.targets)}",
         f"weights = {floats(spec.weights)}",
     ]
     if spec.bias != "none":

@@ -42,8 +42,9 @@ MAX_DRAWS = 400
 MIN_SLOPE = 0.01
 #: a relu unit's |z| must be at least this many half-units of the asked decimals
 KINK_HALF_UNITS = 10
-#: losses whose targets are drawn (cross-entropy's class targets are not)
-DRAWN_LOSSES = ("half_sse", "sse", "mse_mean", "bce")
+#: losses whose targets are drawn: numbers in --targets' range, or for cross-entropy a class
+#: (one of the outputs, each equally likely)
+DRAWN_LOSSES = ("half_sse", "sse", "mse_mean", "bce", "cross_entropy")
 PIECEWISE_LINEAR = ("relu", "leaky_relu", "identity")
 
 
@@ -208,7 +209,12 @@ def _draw_one(
     similar = 0
     for attempt in range(1, MAX_DRAWS + 1):
         inputs = tuple(_draw(rng, settings.inputs, settings.decimals) for _ in base.inputs)
-        targets = tuple(_draw(rng, settings.targets, settings.decimals) for _ in base.targets)
+        classes: tuple[int, ...] | None = None
+        if base.loss == "cross_entropy":
+            classes = (rng.randrange(len(base.targets)),)
+            targets = tuple(float(k == classes[0]) for k in range(len(base.targets)))
+        else:
+            targets = tuple(_draw(rng, settings.targets, settings.decimals) for _ in base.targets)
         weights = tuple(_draw(rng, settings.weights, settings.decimals) for _ in base.weights)
         spec = replace(
             base,
@@ -216,7 +222,7 @@ def _draw_one(
             inputs=inputs,
             targets=targets,
             weights=weights,
-            target_classes=None,
+            target_classes=classes,
             weight_init="given",
         )
         values = _values(judge, spec)
@@ -276,13 +282,17 @@ def poor_exercise(
 
 
 def _same_linear_unit(judge: HandJudge, first: str, second: str) -> bool:
-    """Whether two keys are z, a, ∂L/∂a or δ of one unit whose activation is piecewise linear
-    (so that they are equal by definition, not by chance)."""
+    """Whether two keys are z, a, ∂L/∂a or δ of one unit that can be equal by definition, not
+    by chance: a piecewise-linear unit's, or a softmax output's under cross-entropy (δ_j =
+    o_j − y_j is o_j itself for every output but the target class)."""
     units = [_unit_of(judge, key) for key in (first, second)]
     if units[0] is None or units[0] != units[1]:
         return False
     unit = judge.network.units[units[0]]
-    return unit.activation is not None and unit.activation.name in PIECEWISE_LINEAR
+    if unit.activation is None:
+        return False
+    softmax_error = unit.activation.name == "softmax" and judge.network.spec.loss == "cross_entropy"
+    return unit.activation.name in PIECEWISE_LINEAR or softmax_error
 
 
 def _unit_of(judge: HandJudge, key: str) -> str | None:

@@ -125,11 +125,16 @@ def summary_blocks(exercise: ClassVariants, written: Sequence[str]) -> tuple[Blo
     """What `symbp exercise` says it did: how many variants, what they ask, what was redrawn."""
     settings = exercise.settings
     variants = exercise.variants
+    targets = (
+        "a class drawn per student"
+        if exercise.base.loss == "cross_entropy"
+        else f"targets {settings.targets}"
+    )
     lines = [
         f"{len(variants)} variants of {exercise.base.title} (seed {settings.seed}): "
         f"{len(exercise.asked)} quantities asked to {settings.answer_decimals} decimals, given "
-        f"numbers at {settings.decimals} decimals (inputs {settings.inputs}, targets "
-        f"{settings.targets}, weights {settings.weights})."
+        f"numbers at {settings.decimals} decimals (inputs {settings.inputs}, {targets}, "
+        f"weights {settings.weights})."
     ]
     if exercise.rejections:
         reasons = "; ".join(f"{n} with {reason}" for reason, n in exercise.rejections.items())
