@@ -204,3 +204,25 @@ def test_focus_chooses_the_weight_whose_sign_is_explained() -> None:
     text = problem.handout(check=False, focus="w6").render("text")
     assert "Why the sign: ∂L/∂w6" in text
     assert "o2 = 0.5287 is above its target y2 = -0.07" in text
+
+
+def test_each_indicator_is_explained_by_what_it_tests() -> None:
+    # the softmax Jacobian's 1[i = j] compares indices: no word of relu′ about it
+    ce = symbp.problem("examples/cross_entropy.toml").handout(check=False).render("markdown")
+    assert r"$\mathbf{1}\left[i = j\right]$ is 1 where $i = j$ and 0 elsewhere." in ce
+    assert "relu′(0)" not in ce
+    both = (
+        symbp.problem(
+            spec_from_mapping(
+                dict(
+                    DEFAULT_SPEC_DATA,
+                    activation=["relu", "softmax"],
+                    loss="cross_entropy",
+                    targets=1,
+                )
+            )
+        )
+        .handout(check=False)
+        .render("markdown")
+    )
+    assert "relu′(0)" in both and r"$i = j$ and 0 elsewhere." in both

@@ -258,7 +258,7 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
     generic = {z: E.Name("z", plain="z"), a: E.Name("a", plain="a")}
     convert = E.Converter(generic, {}, {}, constant)
     blocks: list[Block] = []
-    indicator = False
+    indicator = kronecker = False  # relu's 1[z > 0]; the softmax Jacobian's 1[i = j]
     for layer in range(1, len(network.layers)):
         unit = network.layers[layer][0]
         activation = unit.activation
@@ -288,7 +288,7 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
                     )
                 )
             )
-            indicator = True
+            kronecker = True
             continue
         applied = activation.apply(z)
         written = convert(applied)
@@ -316,6 +316,10 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
                 sentence(words["indicator"], one, E.Chain(z_sym, (E.Step(">", E.Num(0.0, "0")),)))
             )
         )
+    if kronecker:
+        i, j = _generic("i"), _generic("j")
+        one = E.Indicator(i, "=", j)
+        blocks.append(Paragraph(sentence(words["indicator_kronecker"], one, E.equals(i, j))))
     return blocks
 
 

@@ -96,6 +96,7 @@ _EN: dict[str, str] = {
     "exactly, so δ, the gradient and the loss (computed from the pre-activations, like torch's "
     "log-softmax and BCE-with-logits) stay finite.",
     "indicator": "{} is 1 where {} and 0 elsewhere (at z = 0 it is 0, as torch's relu′(0)).",
+    "indicator_kronecker": "{} is 1 where {} and 0 elsewhere.",
     # handout
     "handout": "Backpropagation, step by step",
     "problem": "1. The problem",
@@ -439,6 +440,7 @@ _ZH: dict[str, str] = {
     "在下面的 δ 形式中输出因子被精确约去，所以 δ、梯度和损失（像 torch 的 log-softmax 和 "
     "BCE-with-logits 那样由净输入计算）仍是有限值。",
     "indicator": "{} 在 {} 时为 1，否则为 0（z = 0 时取 0，与 torch 的 relu′(0) 相同）。",
+    "indicator_kronecker": "{} 在 {} 时为 1，否则为 0。",
     "handout": "反向传播逐步推导",
     "problem": "一、问题",
     "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；{}",
