@@ -164,10 +164,6 @@ def test_impossible_ranges_and_unsupported_networks_are_one_line(
         (["--weights=0.1:0.15"], "fewer than two nonzero numbers"),
         (["--weights", "x"], "must be LO:HI"),
         (["--spec", str(ROOT / "examples" / "cs231n_neuron.toml")], "draws targets for the losses"),
-        (
-            ["--spec", str(ROOT / "examples" / "cross_entropy.toml"), "--interactive"],
-            "self-check page cannot evaluate softmax",
-        ),
         (["--ask", "dL/dw9"], "unknown quantity 'dL/dw9'"),
         (["--ask", "x1"], "x1 is given by the exercise"),
         (["--decimals", "5"], "--decimals must be 1, 2 or 3"),

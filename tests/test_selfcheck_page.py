@@ -7,7 +7,9 @@ the page shows must equal what `symbp check-hand` says of the same numbers in a 
 from __future__ import annotations
 
 import json
+import math
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -224,3 +226,82 @@ def test_the_page_tells_a_blank_and_a_non_number(folder: Path) -> None:
         assert cells[2] == ["unreadable", "not a number: 1,234 could be 1234 or 1.234"]
         assert [row[1] for row in result["rows"]] == ["unreadable", "unreadable"]
         assert browser.exceptions == []
+
+
+def _ce_cases(folder: Path) -> list[tuple[str, dict[str, str]]]:
+    """Submissions for a softmax + cross-entropy exercise, from each student's key: right at 4
+    and 2 decimals, the gradients alone, outputs worked by softmax from the student's own z
+    (rounded, or wrong), and slips at every stage (an output error's sign, a hidden activation,
+    a net input, a gradient, an update)."""
+    import csv
+
+    rows = list(csv.DictReader((folder / "key.csv").read_text(encoding="utf-8").splitlines()))
+    cases: list[tuple[str, dict[str, str]]] = []
+    for row in rows:
+        student = row.pop("id")
+        key = {k: float(v) for k, v in row.items()}
+        cases.append((student, {k: f"{v:.4f}" for k, v in key.items()}))
+        cases.append((student, {k: f"{v:.2f}" for k, v in key.items()}))
+        cases.append((student, {k: f"{v:.4f}" for k, v in key.items() if k.startswith("dL/dw")}))
+        # the outputs worked from the student's own z (softmax, then L = −ln o_target): from z
+        # rounded to 2 decimals (rounding carried), and from a doubled z_o2 (an error carried)
+        target = int(tomllib.loads((folder / student / "spec.toml").read_text())["targets"])
+        for z, places in (
+            ([round(key["z_o1"], 2), round(key["z_o2"], 2)], 2),
+            ([key["z_o1"], 2 * key["z_o2"]], 4),
+        ):
+            exps = [math.exp(v) for v in z]
+            outputs = [e / sum(exps) for e in exps]
+            carried = dict(key, z_o1=z[0], z_o2=z[1], o1=outputs[0], o2=outputs[1])
+            carried["L"] = -math.log(outputs[target])
+            forward = ("z_h1", "z_h2", "h1", "h2", "o1", "o2", "L")
+            texts = {k: f"{carried[k]:.4f}" for k in forward}
+            texts |= {"z_o1": f"{z[0]:.{places}f}", "z_o2": f"{z[1]:.{places}f}"}
+            cases.append((student, texts))
+        for slipped, change in (
+            ("delta_o1", lambda v: -v),
+            ("h1", lambda v: v + 0.1),
+            ("z_o2", lambda v: 2 * v),
+            ("dL/dw5", lambda v: v + 0.05),
+            ("w8_new", lambda v: v - 0.2),
+        ):
+            texts = {k: f"{(change(v) if k == slipped else v):.4f}" for k, v in key.items()}
+            cases.append((student, texts))
+    return cases
+
+
+@pytest.mark.slow
+def test_the_page_judges_a_softmax_cross_entropy_exercise_as_check_hand_does(
+    tmp_path: Path,
+) -> None:
+    from .cdp import Browser
+
+    binary = require_tool("chromium")
+    spec = Path(__file__).resolve().parent.parent / "examples" / "cross_entropy.toml"
+    folder = tmp_path / "ce"
+    argv = ["exercise", "--count", "3", "--seed", "21", "--spec", str(spec), "--out", str(folder)]
+    assert main([*argv, "--interactive"]) == 0
+    cases = _ce_cases(folder)
+    assert len(cases) >= 20
+    disagreements: list[str] = []
+    verdicts: set[object] = set()
+    with Browser(binary) as browser:
+        current = ""
+        for number, (student, texts) in enumerate(cases):
+            if student != current:
+                browser.open(folder / student / "selfcheck.html")
+                current = student
+            page = page_verdicts(browser, texts)
+            hand = tmp_path / f"case{number}.txt"
+            hand.write_text("".join(f"{k} = {v}\n" for k, v in texts.items()), encoding="utf-8")
+            want = expected(check_hand_file(str(hand), str(folder / student / "spec.toml")))
+            got_rows = [row[:5] for row in page["rows"]]  # type: ignore[index]
+            titles = [re.sub(r" \(\d+/\d+\)$", "", t) for t in page["titles"]]  # type: ignore[union-attr]
+            got = {**page, "rows": got_rows, "titles": titles}
+            for field in ("rows", "diagnoses", "partial", "titles"):
+                if got[field] != want[field]:
+                    disagreements.append(f"case {number} ({student}) {field}: page {got[field]!r}")
+            verdicts |= {row[1] for row in got_rows}
+        assert browser.exceptions == []
+    assert disagreements == [], disagreements[:5]
+    assert verdicts >= {"right", "right to the stated precision", "wrong"}

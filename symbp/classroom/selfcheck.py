@@ -26,7 +26,7 @@ import sympy as sp
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.content.labels import labels, title
 from symbp.errors import SymbpError
-from symbp.functions import leaky_relu, relu, sigmoid, softplus
+from symbp.functions import leaky_relu, relu, sigmoid, softmax, softplus
 from symbp.handcheck.judge import (
     CARRIED_FACTOR,
     MAX_DIAGNOSES,
@@ -211,6 +211,8 @@ def formula_tree(expr: sp.Basic) -> Any:
         return value
     if expr is sp.S.Exp1:
         return math.e
+    if isinstance(expr, softmax):  # softmax_k(z1, …, zn): the index k, then the zs
+        return ["softmax", int(expr.args[0]), *(formula_tree(a) for a in expr.args[1:])]
     args = [formula_tree(a) for a in expr.args]
     if isinstance(expr, sp.Add):
         return ["add", *args]
@@ -221,10 +223,7 @@ def formula_tree(expr: sp.Basic) -> Any:
     for kind, name in _FUNCTIONS.items():
         if isinstance(expr, kind):
             return [name, *args]
-    raise SymbpError(
-        f"--interactive: the self-check page cannot evaluate {type(expr).__name__} (networks "
-        "with softmax outputs are judged by symbp check-hand only)"
-    )
+    raise SymbpError(f"--interactive: the self-check page cannot evaluate {type(expr).__name__}")
 
 
 def single_mistake_values(

@@ -124,6 +124,11 @@
     if (base < 0 && !Number.isInteger(exponent) && Number.isFinite(exponent)) return NaN;
     return Math.pow(base, exponent);
   }
+  function logsumexp(values) {  // floats._logsumexp: the largest, plus the log of an exact sum
+    const top = values.reduce((m, v) => (v > m ? v : m));
+    if (!Number.isFinite(top)) return top;
+    return top + Math.log(sum(values.map((v) => Math.exp(v - top))));
+  }
   function sigmoid(z) {
     if (Number.isNaN(z)) return NaN;
     if (z >= 0) return 1 / (1 + Math.exp(-z));
@@ -141,6 +146,7 @@
     relu: (a) => (a[0] > 0 ? a[0] : 0),
     leaky_relu: (a) => (a[0] > 0 ? a[0] : a[1] * a[0]),
     heaviside: (a) => (a[0] > 0 ? 1 : a[0] < 0 ? 0 : a.length > 1 ? a[1] : 0.5),
+    softmax: (a) => Math.exp(a[a[0] + 1] - logsumexp(a.slice(1))),  // [k, z1, …, zn]
     softplus: (a) => (Number.isFinite(a[0]) ? Math.max(a[0], 0) + Math.log1p(Math.exp(-Math.abs(a[0]))) : (0 > a[0] ? 0 : a[0])),
     abs: (a) => Math.abs(a[0]),
     max: (a) => a.reduce((m, v) => (v > m ? v : m)),
