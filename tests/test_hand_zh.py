@@ -15,6 +15,7 @@ import pytest
 
 from symbp.api import check_hand_file
 from symbp.cli import main
+from symbp.formats.text import WIDTH, width
 
 from .test_hand_corpus import CORPUS, expected
 
@@ -70,7 +71,15 @@ def test_a_chinese_report_says_what_the_english_one_says_in_chinese(
         body = re.sub(r"\$[^$]*\$", " ", body)  # Markdown's LaTeX (\left( … \right))
         assert not ENGLISH.search(body), (fmt, ENGLISH.search(body))
     text = chinese.render("text")
-    rows = {line.split()[0]: line for line in text.splitlines() if line.startswith("  ")}
+    # prose wraps at 100 columns, a Chinese character taking two (headings and the table are
+    # not wrapped)
+    for block in text.split("\n\n"):
+        lines = block.splitlines()
+        heading = len(lines) == 2 and set(lines[1]) <= {"=", "-"}
+        if not heading and not block.startswith("  量"):
+            assert all(width(line) <= WIDTH for line in lines), block
+    table = next(block for block in text.split("\n\n") if block.startswith("  量"))
+    rows = {line.split()[0]: line for line in table.splitlines()[1:]}
     verdicts = want["verdicts"]
     assert isinstance(verdicts, dict)
     for key, verdict in verdicts.items():

@@ -345,3 +345,23 @@ def test_text_underlines_a_chinese_title_to_its_width_in_a_terminal(
     at = next(i for i, line in enumerate(lines) if "浙大 8.3 例" in line)
     underline = lines[at + 1]
     assert set(underline) <= {"=", "-"} and len(underline) == len(lines[at]) + 3
+
+
+def test_chinese_prose_wraps_to_the_width_it_takes_in_a_terminal() -> None:
+    from symbp.content.blocks import Math, Paragraph, Text
+    from symbp.content.expr import Name, Sym
+    from symbp.formats.text import WIDTH, block, width
+
+    prose = (
+        "隐藏单元的误差是下一层各 δ_k 乘以连接它的权重之和（δ_k·w），不是这些权重的梯度之和。"
+        "错误写法：δ_h1 = (∂L/∂w5 + ∂L/∂w6)·(1 - h1²)。正确写法：δ_h1 = (δ_o1·w5 + δ_o2·w6)·"
+        "(1 - h1²)。每个 δ 都要乘本单元激活函数的导数，"
+    )
+    lines = block(
+        Paragraph((Text(prose * 3), Math(Sym(Name("z", "h1", plain="z_h1"))), Text("。")))
+    )
+    assert len(lines) > 3
+    assert all(width(line) <= WIDTH for line in lines)
+    assert not any(line.lstrip()[:1] in "，。）；：" for line in lines)  # no closing mark first
+    # only line breaks (and the spaces at them) were added or taken
+    assert "".join("".join(lines).split()) == "".join((prose * 3 + "z_h1。").split())

@@ -6,6 +6,7 @@ numbers; brackets go where the display tree's precedence puts them, exactly as i
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from collections.abc import Iterable
@@ -119,15 +120,60 @@ NBSP = "\u00a0"  # textwrap breaks at ASCII white space only
 
 
 def _wrap(parts: Iterable[B.Inline], initial: str, subsequent: str) -> list[str]:
-    lines = textwrap.wrap(
-        inline(parts, unbreakable=True),
-        WIDTH,
-        initial_indent=initial,
-        subsequent_indent=subsequent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    prose = inline(parts, unbreakable=True)
+    if any(_wide(char) for char in prose):
+        lines = _wrap_wide(prose, initial, subsequent)
+    else:
+        lines = textwrap.wrap(
+            prose,
+            WIDTH,
+            initial_indent=initial,
+            subsequent_indent=subsequent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
     return [line.replace(NBSP, " ") for line in lines]
+
+
+#: what may not start a line of Chinese (its closing punctuation)
+_NO_LINE_START = set("，。、；：？！）》」』”’%")
+#: a piece of prose the wide wrapper keeps whole: a wide character, a run of spaces, a word
+_WIDE_RANGES = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_PIECE = re.compile(f"[{_WIDE_RANGES}]| +|[^ {_WIDE_RANGES}]+")
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def _wrap_wide(prose: str, initial: str, subsequent: str) -> list[str]:
+    """Prose with Chinese in lines of at most WIDTH columns: a line may end between any two
+    wide characters or at a space (textwrap breaks at spaces only and counts a wide character
+    as one column), but not before closing punctuation."""
+    pieces: list[str] = []
+    for piece in _PIECE.findall(prose):
+        if pieces and not pieces[-1].isspace() and piece[0] in _NO_LINE_START:
+            pieces[-1] += piece  # closing punctuation stays with what it closes
+        else:
+            pieces.append(piece)
+    lines: list[str] = []
+    line = initial
+    fresh = True  # nothing but the indent on the line yet
+    for piece in pieces:
+        if piece.isspace():
+            if not fresh:
+                line += " "
+            continue
+        fits = width(line.rstrip(" ") if fresh else line) + width(piece) <= WIDTH
+        if fresh or fits:
+            line += piece
+            fresh = False
+            continue
+        lines.append(line.rstrip(" "))
+        line, fresh = subsequent + piece, False
+    if not fresh:
+        lines.append(line.rstrip(" "))
+    return lines
 
 
 # -- blocks ---------------------------------------------------------------------------------------
