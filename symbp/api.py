@@ -68,17 +68,19 @@ class Problem(Result):
     def __init__(self, spec: NetworkSpec) -> None:
         self.spec = spec
         self._pending: dict[str, Pending] = {}  # torch checks started in a worker, by dtype
+        self._answers: dict[str, Pending] = {}  # the same, once joined: their answers kept
 
-    def start_check(self, dtype: str = "float64") -> None:
+    def start_check(self, dtype: str = "float64", *, units: bool = False) -> None:
         """Start torch's side of the check now, in a worker process, so that it overlaps the
         symbolic work (importing torch takes longer than all of it); the next result that
-        checks joins it. Nothing happens when torch is not installed."""
+        checks joins it; with `units`, the worker also computes every unit's ∂L/∂a (for
+        derive --wrt). Nothing happens when torch is not installed."""
         from symbp.torch_worker import TorchMissingError, start_torch_check
 
         if dtype in self._pending:
             return
         try:
-            self._pending[dtype] = start_torch_check(self.spec, dtype)
+            self._pending[dtype] = start_torch_check(self.spec, dtype, units=units)
         except TorchMissingError:
             return
 
@@ -99,12 +101,20 @@ class Problem(Result):
         from symbp.torch_check import check
         from symbp.torch_worker import TorchMissingError, torch_installed
 
-        pending = self._pending.pop(dtype, None)
-        if pending is None and not torch_installed():
+        joined = self._joined(dtype)
+        if joined is None and not torch_installed():
             raise TorchMissingError()
         finite_differences = self.compiled.finite_differences()
-        torch_side = None if pending is None else pending.result()
+        torch_side = None if joined is None else joined.result()
         return check(self.evaluation, finite_differences, dtype, torch_side)
+
+    def _joined(self, dtype: str) -> Pending | None:
+        """The torch worker started for `dtype`, its answer waited for once and kept."""
+        pending = self._pending.pop(dtype, None)
+        if pending is not None:
+            pending.result()
+            self._answers[dtype] = pending
+        return self._answers.get(dtype)
 
     def _warm(self, fmt: str) -> None:
         """Import what rendering `fmt` needs, while a started torch check still runs."""
@@ -336,14 +346,18 @@ class Problem(Result):
         )
 
     def _unit_checks(self, dtype: str) -> tuple[UnitCheck, ...]:
-        """Every unit's ∂L/∂a against torch autograd, computed in this process."""
+        """Every unit's ∂L/∂a against torch autograd: the worker's, when it was asked for them,
+        else computed in this process."""
         from symbp.numeric import input_finite_differences
         from symbp.torch_check import check_units
         from symbp.torch_worker import TorchMissingError, torch_installed
 
-        if not torch_installed():
+        joined = self._joined(dtype)
+        if joined is None and not torch_installed():
             raise TorchMissingError()
-        return check_units(self.evaluation, input_finite_differences(self.compiled), dtype)
+        by_torch = None if joined is None else joined.units
+        finite_differences = input_finite_differences(self.compiled)
+        return check_units(self.evaluation, finite_differences, dtype, by_torch)
 
     def step(
         self,

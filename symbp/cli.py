@@ -471,7 +471,8 @@ def _run_derive(args: argparse.Namespace) -> int:
         raise SymbpError("--wrt derives one unit's ∂L/∂a: use it with --form scalar")
     with _problem(args) as problem:  # leaving it stops a torch worker still running
         if not args.no_check:
-            problem.start_check(args.dtype)  # torch starts in a worker while sympy works here
+            # torch starts in a worker while sympy works here
+            problem.start_check(args.dtype, units=bool(args.wrt))
         if args.form == "scalar":  # derivations too long to print fail before the work
             from symbp.derive import check_printable
 

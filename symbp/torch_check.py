@@ -534,11 +534,15 @@ class UnitCheck:
 
 
 def check_units(
-    evaluation: Evaluation, finite_differences: dict[str, float], dtype: str = "float64"
+    evaluation: Evaluation,
+    finite_differences: dict[str, float],
+    dtype: str = "float64",
+    by_torch: dict[str, tuple[float, ...]] | None = None,
 ) -> tuple[UnitCheck, ...]:
-    """Every unit's ∂L/∂a at sample 1 against torch autograd (and inputs' central differences)."""
-    spec = evaluation.network.spec
-    by_torch = torch_unit_gradients(spec, dtype, evaluation.parameters)
+    """Every unit's ∂L/∂a at sample 1 against torch autograd (and inputs' central differences);
+    `by_torch` is torch's answer when a worker computed it already."""
+    if by_torch is None:
+        by_torch = torch_unit_gradients(evaluation.network.spec, dtype, evaluation.parameters)
     first = evaluation.per_sample[0]
     atol, rtol = TOLERANCES[dtype]
     fd_atol, fd_rtol = FD_TOLERANCES

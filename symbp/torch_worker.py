@@ -70,16 +70,21 @@ class Pending:
     """A started torch check: `result()` waits for it; leaving a `with` block stops it."""
 
     def __init__(
-        self, process: subprocess.Popen[bytes] | None, ready: TorchGradients | None = None
+        self,
+        process: subprocess.Popen[bytes] | None,
+        ready: TorchGradients | None = None,
+        units: dict[str, tuple[float, ...]] | None = None,
     ) -> None:
         self._process = process
         self._ready = ready
+        #: every unit's ∂L/∂a when they were asked for, once result() has returned
+        self.units = units
 
     def result(self, timeout: float = TIMEOUT_SECONDS) -> TorchGradients:
         """torch's loss, gradients and version; SymbpError if the worker failed or timed out."""
-        if self._process is None:
-            assert self._ready is not None
+        if self._ready is not None:
             return self._ready
+        assert self._process is not None
         try:
             out, err = self._process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -87,7 +92,8 @@ class Pending:
             raise SymbpError(
                 f"the torch check did not finish within {timeout:g} s and was stopped"
             ) from None
-        return _decode(out, err, self._process.returncode)
+        self._ready, self.units = _decode(out, err, self._process.returncode)
+        return self._ready
 
     def cancel(self) -> None:
         """Stop the worker if it is still running (after an error in the main process)."""
@@ -117,8 +123,11 @@ def start_torch_check(
     dtype: str = "float64",
     parameters: Sequence[float] | None = None,
     command: Sequence[str] | None = None,
+    *,
+    units: bool = False,
 ) -> Pending:
-    """Start torch autograd on `spec` (at `parameters`, default the spec's) in a worker process.
+    """Start torch autograd on `spec` (at `parameters`, default the spec's) in a worker process;
+    with `units`, every unit's ∂L/∂a too (derive --wrt).
 
     Raises TorchMissingError at once when torch is not installed. When this process has
     imported torch already (a notebook, a test run), there is no start-up to hide and torch runs
@@ -128,10 +137,11 @@ def start_torch_check(
     if command is None and not torch_installed():
         raise TorchMissingError()
     if command is None and torch_imported():
-        from symbp.torch_check import torch_loss_and_gradients
+        from symbp.torch_check import torch_loss_and_gradients, torch_unit_gradients
 
-        return Pending(None, torch_loss_and_gradients(spec, dtype, parameters))
-    job = (spec, dtype, None if parameters is None else tuple(parameters))
+        by_unit = torch_unit_gradients(spec, dtype, parameters) if units else None
+        return Pending(None, torch_loss_and_gradients(spec, dtype, parameters), by_unit)
+    job = (spec, dtype, None if parameters is None else tuple(parameters), units)
     try:
         process = subprocess.Popen(
             list(command or worker_command()),
@@ -151,7 +161,9 @@ def start_torch_check(
     return Pending(process)
 
 
-def _decode(out: bytes, err: bytes, returncode: int) -> TorchGradients:
+def _decode(
+    out: bytes, err: bytes, returncode: int
+) -> tuple[TorchGradients, dict[str, tuple[float, ...]] | None]:
     from symbp.torch_check import TorchGradients
 
     if returncode == 0:
@@ -160,8 +172,9 @@ def _decode(out: bytes, err: bytes, returncode: int) -> TorchGradients:
         except Exception:  # noqa: BLE001 - whatever the bytes were, they are not our answer
             status, payload = "broken", None
         if status == "ok":
-            loss, gradients, version = payload
-            return TorchGradients(float(loss), tuple(gradients), str(version))
+            loss, gradients, version, units = payload
+            by_unit = None if units is None else {k: tuple(v) for k, v in units.items()}
+            return TorchGradients(float(loss), tuple(gradients), str(version)), by_unit
         if status == "error":
             raise SymbpError(f"the torch check failed: {payload}")
         raise SymbpError("the torch check's worker answered something unreadable")
@@ -195,12 +208,18 @@ def _serve() -> int:
     job = sys.stdin.buffer.read()
     answer: tuple[str, object]
     try:
-        spec, dtype, parameters = pickle.loads(job)
+        spec, dtype, parameters, units = pickle.loads(job)
         from symbp.torch_check import torch_loss_and_gradients
 
         by_torch = torch_loss_and_gradients(spec, dtype, parameters)
         plain = tuple(float(gradient) for gradient in by_torch.gradients)
-        answer = ("ok", (float(by_torch.loss), plain, str(by_torch.version)))
+        by_unit = None
+        if units:
+            from symbp.torch_check import torch_unit_gradients
+
+            found = torch_unit_gradients(spec, dtype, parameters)
+            by_unit = {str(k): tuple(float(v) for v in vs) for k, vs in found.items()}
+        answer = ("ok", (float(by_torch.loss), plain, str(by_torch.version), by_unit))
     except Exception as error:  # noqa: BLE001 - reported as one line by the main process
         answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
     data = pickle.dumps(answer)

@@ -109,14 +109,18 @@ def test_with_torch_imported_already_the_check_runs_here() -> None:
 def test_the_worker_reads_the_spec_it_was_sent() -> None:
     # the worker's own command, fed by hand: what it answers is plain data about this spec
     require_module("torch")
-    job = pickle.dumps((default_spec(), "float64", None))
+    job = pickle.dumps((default_spec(), "float64", None, True))  # spec, dtype, at, units
     completed = subprocess.run(
         torch_worker.worker_command(), input=job, capture_output=True, cwd=ROOT, check=True
     )
-    status, (loss, gradients, _) = pickle.loads(completed.stdout)
+    status, (loss, gradients, _, units) = pickle.loads(completed.stdout)
     assert status == "ok"
     assert loss == pytest.approx(MOOC_LOSS, abs=1e-10)
     assert gradients == pytest.approx(MOOC_GRADIENTS, abs=1e-10)
+    # asked for units: ∂L/∂h1 = δ_o1·w5 + δ_o2·w6, the sum the seed's sign question turns on
+    # (0.0616 × 0.1 + 0.1492 × (−0.5) ≈ −0.0684)
+    assert units["h1"] == pytest.approx((-0.0684300229,), abs=1e-10)
+    assert set(units) == {"x1", "x2", "h1", "h2", "o1", "o2"}
 
 
 def test_cli_reports_a_crashed_worker_in_one_line(
@@ -210,6 +214,23 @@ def test_the_main_process_leaves_torch_to_the_worker() -> None:
         "    status = main(['derive', '--weight', 'w1'])\n"
         "assert status == 0, status\n"
         "assert 'Check: torch autograd (float64) gives -0.0084214805' in out.getvalue()\n"
+        "assert 'torch' not in sys.modules, 'the main process imported torch'\n"
+    )
+    result = _run_python(code)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_units_check_is_the_workers_too() -> None:
+    # derive --wrt: every unit's ∂L/∂a comes from the worker as well, and the main process
+    # never imports torch; Mazur's published ∂E_total/∂out_h1 = 0.036350306 is what it checks
+    require_module("torch")
+    code = (
+        "import sys, io, contextlib\n"
+        "from symbp.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    status = main(['derive', '--wrt', 'h1', '--spec', 'examples/mazur_2_2_2.toml'])\n"
+        "assert status == 0, status\n"
+        "assert 'Check: torch autograd gives 0.0363503064' in out.getvalue(), out.getvalue()\n"
         "assert 'torch' not in sys.modules, 'the main process imported torch'\n"
     )
     result = _run_python(code)
