@@ -109,11 +109,8 @@ def formula_verdict(f: FormulaCheck, lang: str = "en") -> str:
 
 
 def filled(template: str, *fills: str) -> str:
-    """A label template with its "{}" filled in order by plain text."""
-    pieces = template.split("{}")
-    if len(pieces) != len(fills) + 1:
-        raise ValueError(f"template {template!r} needs {len(pieces) - 1} parts")
-    return "".join(piece + fill for piece, fill in zip(pieces, (*fills, ""), strict=True))
+    """A label template with its "{}" filled in order by plain text (blocks.sentence's rule)."""
+    return "".join(part.text for part in sentence(template, *fills) if isinstance(part, Text))
 
 
 def _text(value: str) -> Inlines:

@@ -93,7 +93,7 @@ def catalogue(network: Network) -> list[Mistake]:
             "the output error's sign is flipped",
             "output_sign",
             {"output_error_sign": -1},
-            f"{error} = {_negated(spell(d_loss), spell(-d_loss))}",
+            f"{error} = {spell.negated(d_loss)}",
             f"{error} = {spell(d_loss)}",
             f"The output error has the wrong sign: the loss's derivative is {error} = "
             f"{spell(d_loss)}, not its negative.",
@@ -107,7 +107,7 @@ def catalogue(network: Network) -> list[Mistake]:
         delta_out = f"δ_{out.name}"
         local_out = f"∂{out.name}/∂z_{out.name} = {spell(d_out)}"
         wrong_out = f"{delta_out} = {spell(d_loss)}"
-        right_out = f"{delta_out} = {_factor(spell(d_loss))}·{_factor(spell(d_out))}"
+        right_out = f"{delta_out} = {spell.factor(d_loss)}·{spell.factor(d_out)}"
         mistakes += [
             Mistake(
                 "missing_sigma_prime",
@@ -137,7 +137,7 @@ def catalogue(network: Network) -> list[Mistake]:
                 "activation",
                 {"activation_derivative": "none", "activation_layers": "hidden"},
                 f"{delta_hidden} = {deltas}",
-                f"{delta_hidden} = ({deltas})·{_factor(spell(d_hidden))}",
+                f"{delta_hidden} = ({deltas})·{spell.factor(d_hidden)}",
                 "Every δ = ∂L/∂z needs its unit's activation derivative, the hidden units' too "
                 f"(here {local_hidden}); without it a hidden δ is ∂L/∂a.",
                 zh=(
@@ -231,7 +231,7 @@ def catalogue(network: Network) -> list[Mistake]:
             ),
         ]
     if hidden is not None:
-        mistakes += _hidden_mistakes(network, hidden)
+        mistakes += _hidden_mistakes(network, hidden, spell)
     mistakes.append(
         Mistake(
             "update_sign",
@@ -280,13 +280,12 @@ def catalogue(network: Network) -> list[Mistake]:
     return mistakes
 
 
-def _hidden_mistakes(network: Network, hidden: Unit) -> list[Mistake]:
+def _hidden_mistakes(network: Network, hidden: Unit, spell: _Speller) -> list[Mistake]:
     children = list(network.outgoing(hidden))
     gradients = " + ".join(f"∂L/∂{w.name}" for w in children)
     deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
     assert hidden.z is not None
-    derivative = _Speller(network)(network.local_derivative(hidden.a, hidden.z))
-    local = _factor(derivative)
+    local = spell.factor(network.local_derivative(hidden.a, hidden.z))
     mistakes = [
         Mistake(
             "added_gradients",
@@ -667,7 +666,8 @@ def _labels(network: Network, other: str | None) -> dict[str, str]:
 
 
 class _Speller:
-    """A formula of network symbols as check-hand's text prints it (o1·(1 - o1), 1 - h1²)."""
+    """A formula of network symbols as check-hand's text prints it (o1·(1 - o1), 1 - h1²), with
+    the text printer's own rules for brackets."""
 
     def __init__(self, network: Network) -> None:
         from symbp.content.names import Names, constant
@@ -679,20 +679,22 @@ class _Speller:
 
         return math(self.convert(expr))
 
+    def factor(self, expr: sp.Expr) -> str:
+        """As a factor of a product: bracketed where the printer brackets a factor."""
+        from symbp.formats.text import PRINTER, math
 
-def _negated(text: str, simplified: str) -> str:
-    """−(formula): sympy's own form when the formula is a negative term (−y1/o1 → y1/o1)."""
-    return simplified if text.startswith("-") else f"-{_factor(text)}"
+        node = self.convert(expr)
+        return f"({math(node)})" if PRINTER.bracket_factor(node) else math(node)
 
+    def negated(self, expr: sp.Expr) -> str:
+        """−expr: a negative formula loses its sign (−y1/o1 → y1/o1), a sum is bracketed."""
+        from symbp.content import expr as E
+        from symbp.formats.text import math
 
-def _factor(text: str) -> str:
-    """A printed formula as a factor of a product: bracketed when a sum or difference."""
-    depth = 0
-    for i, char in enumerate(text):
-        depth += (char in "([") - (char in ")]")
-        if depth == 0 and text[i : i + 3] in (" + ", " - "):
-            return f"({text})"
-    return text
+        node = self.convert(expr)
+        if isinstance(node, E.Neg):
+            return math(node.arg)
+        return f"-({math(node)})" if E.bracket_negated(node) else f"-{math(node)}"
 
 
 def _first_hidden(network: Network) -> Unit | None:
