@@ -16,6 +16,7 @@ import sympy as sp
 from symbp.derive import DeltaDefinition, Derivation, UpstreamTerm
 from symbp.graph import Network, Unit
 from symbp.numeric import Evaluation
+from symbp.operations import activation_info
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,10 @@ def unit_notes(
         if activation is None or unit.z is None:
             continue
         z = values[unit.z]
-        if activation.name in ("relu", "leaky_relu") and z == 0:
+        info = activation_info(activation.name)
+        if info.kink and z == 0:
             notes.append(DerivationNote("kink", unit.name, unit.z.name))
-        elif activation.name == "relu" and z < 0:
+        elif info.dead_below_zero and z < 0:
             notes.append(DerivationNote("dead", unit.name, unit.z.name))
     return tuple(notes)
 

@@ -7,10 +7,27 @@ such claim against sympy.diff of the function written out with exp.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
+
+from symbp.operations import (
+    BCE,
+    CROSS_ENTROPY,
+    HALF_SSE,
+    IDENTITY,
+    LEAKY_RELU,
+    MSE_MEAN,
+    OUTPUT,
+    RELU,
+    SIGMOID,
+    SOFTMAX,
+    SSE,
+    TANH,
+    activation_info,
+)
 
 
 class sigmoid(sp.Function):  # noqa: N801 - sympy names functions in lower case
@@ -121,7 +138,12 @@ class softmax(sp.Function):  # noqa: N801
 
 @dataclass(frozen=True)
 class Activation:
-    """A unit's activation a = f(z) and its local derivative ∂a/∂z written with a and z.
+    """The sympy half of an activation's table entry (symbp.operations holds the rest).
+
+    `apply` is a = f(z) and `derivative` the local derivative ∂a/∂z as textbooks write it, with
+    a and z. `evaluate` is f in float64, as a hand calculation is judged; `primitive` is the same
+    f in exp, log, erf, max, abs and if-then-else alone, the form the self-check page's
+    JavaScript is printed from (a test checks that the two agree).
 
     softmax is not elementwise: each output o_i depends on every z of its layer, so it gives
     `apply_layer` and `jacobian` (∂o_i/∂z_j written with the outputs) instead.
@@ -135,6 +157,12 @@ class Activation:
     apply_layer: Callable[[Sequence[sp.Symbol]], list[sp.Expr]] | None = None
     jacobian: Callable[[int, int, Sequence[sp.Symbol]], sp.Expr] | None = None
     derivative_formula: str = ""  # for prose: f′ in words
+    #: the sympy function a closed form holds where the activation is applied (None: none)
+    function: type[sp.Function] | None = None
+    #: f in float64: (z, parameter) -> a; NaN in, NaN out
+    evaluate: Callable[[float, float], float] | None = None
+    #: f written in primitives: (z, parameter) -> expression
+    primitive: Callable[[sp.Symbol, sp.Symbol], sp.Expr] | None = None
 
 
 @dataclass(frozen=True)
@@ -250,61 +278,96 @@ def _softmax_jacobian(i: int, j: int, outputs: Sequence[sp.Symbol]) -> sp.Expr:
     return -outputs[i] * outputs[j]
 
 
-def activation(name: str, negative_slope: float = 0.01) -> Activation:
-    """The activation called `name`; leaky_relu takes its slope for z < 0."""
-    if name == "leaky_relu":
-        slope = sp.Float(negative_slope)
-        return Activation(
-            name="leaky_relu",
-            apply=lambda z: leaky_relu(z, slope),
-            derivative=lambda z, a: slope + (1 - slope) * sp.Heaviside(z, 0),
-            formula=f"leaky_relu(z) = z for z > 0, {negative_slope:g}·z otherwise",
-            derivative_formula=f"1 for z > 0, {negative_slope:g} for z ≤ 0 (as torch)",
-        )
-    return ACTIVATIONS[name]
+def activation(name: str, parameter: float | str | None = None) -> Activation:
+    """The activation called `name`, with its parameter from the spec (leaky_relu's slope for
+    z < 0) when it takes one; the table's default otherwise."""
+    info = activation_info(name)
+    if info.parameter is None:
+        return ACTIVATIONS[name]
+    made = _WITH_PARAMETER[name]
+    return made(info.parameter.default if parameter is None else parameter)
 
 
 def _no_elementwise_form(z: sp.Expr) -> sp.Expr:
     raise TypeError("softmax acts on a whole layer: use apply_layer")
 
 
+def _float_sigmoid(z: float, parameter: float = 0.0) -> float:
+    if math.isnan(z):
+        return math.nan
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _primitive_sigmoid(z: sp.Symbol, parameter: sp.Symbol) -> sp.Expr:
+    # the two halves keep e^(−z) from overflowing, as _float_sigmoid
+    return sp.Piecewise((1 / (1 + sp.exp(-z)), z >= 0), (sp.exp(z) / (1 + sp.exp(z)), True))
+
+
+def _leaky_relu(negative_slope: float | str) -> Activation:
+    slope_value = float(negative_slope)
+    slope = sp.Float(slope_value)
+    return Activation(
+        name=LEAKY_RELU.name,
+        apply=lambda z: leaky_relu(z, slope),
+        derivative=lambda z, a: slope + (1 - slope) * sp.Heaviside(z, 0),
+        formula=f"leaky_relu(z) = z for z > 0, {slope_value:g}·z otherwise",
+        derivative_formula=f"1 for z > 0, {slope_value:g} for z ≤ 0 (as torch)",
+        function=leaky_relu,
+        evaluate=lambda z, p: z if z > 0 else p * z,
+        primitive=lambda z, p: sp.Piecewise((z, z > 0), (p * z, True)),
+    )
+
+
+_WITH_PARAMETER: dict[str, Callable[[float | str], Activation]] = {
+    LEAKY_RELU.name: _leaky_relu,
+}
+
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(
-        name="sigmoid",
+    SIGMOID.name: Activation(
+        name=SIGMOID.name,
         apply=sigmoid,
         derivative=lambda z, a: a * (1 - a),
         formula="σ(z) = 1/(1 + e^(−z))",
         derivative_formula="σ′ is always positive",
+        function=sigmoid,
+        evaluate=_float_sigmoid,
+        primitive=_primitive_sigmoid,
     ),
-    "tanh": Activation(
-        name="tanh",
+    TANH.name: Activation(
+        name=TANH.name,
         apply=sp.tanh,
         derivative=lambda z, a: 1 - a**2,
         formula="tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
         derivative_formula="tanh′ = 1 − a² is positive",
+        function=sp.tanh,
+        evaluate=lambda z, p: math.tanh(z),
+        primitive=lambda z, p: sp.tanh(z),
     ),
-    "relu": Activation(
-        name="relu",
+    RELU.name: Activation(
+        name=RELU.name,
         apply=relu,
         derivative=lambda z, a: sp.Heaviside(z, 0),
         formula="relu(z) = max(0, z)",
         derivative_formula="relu′ = Heaviside(z, 0): 1 for z > 0, 0 for z ≤ 0 (as torch)",
+        function=relu,
+        evaluate=lambda z, p: max(0.0, z),
+        primitive=lambda z, p: sp.Piecewise((z, z > 0), (0, True)),
     ),
-    "leaky_relu": Activation(
-        name="leaky_relu",
-        apply=lambda z: leaky_relu(z, sp.Float(0.01)),
-        derivative=lambda z, a: sp.Float(0.01) + (1 - sp.Float(0.01)) * sp.Heaviside(z, 0),
-        formula="leaky_relu(z) = z for z > 0, 0.01·z otherwise",
-    ),
-    "identity": Activation(
-        name="identity",
+    LEAKY_RELU.name: _leaky_relu(0.01),
+    IDENTITY.name: Activation(
+        name=IDENTITY.name,
         apply=lambda z: z,
         derivative=lambda z, a: sp.S.One,
         formula="identity(z) = z",
         derivative_formula="identity′ is 1",
+        evaluate=lambda z, p: z,
+        primitive=lambda z, p: z,
     ),
-    "softmax": Activation(
-        name="softmax",
+    SOFTMAX.name: Activation(
+        name=SOFTMAX.name,
         apply=_no_elementwise_form,
         derivative=lambda z, a: a * (1 - a),
         formula="softmax_k(z) = e^(z_k) / Σ_m e^(z_m)",
@@ -312,53 +375,54 @@ ACTIVATIONS: dict[str, Activation] = {
         apply_layer=_softmax_layer,
         jacobian=_softmax_jacobian,
         derivative_formula="∂o_i/∂z_j = o_i(δ_ij − o_j)",
+        function=softmax,
     ),
 }
 
 LOSSES: dict[str, Loss] = {
-    "half_sse": Loss(
-        name="half_sse",
+    HALF_SSE.name: Loss(
+        name=HALF_SSE.name,
         apply=_half_sse,
         formula="L = ½ Σ_k (o_k − y_k)²",
         derivative=lambda k, o, y: o[k] - y[k],
         terms=_half_sse_terms,
     ),
-    "sse": Loss(
-        name="sse",
+    SSE.name: Loss(
+        name=SSE.name,
         apply=_sse,
         formula="L = Σ_k (o_k − y_k)²",
         derivative=lambda k, o, y: 2 * (o[k] - y[k]),
         terms=_sse_terms,
     ),
-    "mse_mean": Loss(
-        name="mse_mean",
+    MSE_MEAN.name: Loss(
+        name=MSE_MEAN.name,
         apply=_mse_mean,
         formula="L = (1/K) Σ_k (o_k − y_k)² over the K outputs (torch.nn.MSELoss)",
         derivative=lambda k, o, y: sp.Rational(2, len(o)) * (o[k] - y[k]),
         terms=_mse_mean_terms,
     ),
-    "bce": Loss(
-        name="bce",
+    BCE.name: Loss(
+        name=BCE.name,
         apply=_bce,
         formula="L = −(1/K) Σ_k [y_k log o_k + (1 − y_k) log(1 − o_k)] (torch.nn.BCELoss)",
         derivative=_bce_derivative,
         logit_form=_bce_logits,
-        logit_activation="sigmoid",
+        logit_activation=BCE.cancels_with,
         terms=_bce_terms,
         logit_terms=_bce_logit_terms,
     ),
-    "cross_entropy": Loss(
-        name="cross_entropy",
+    CROSS_ENTROPY.name: Loss(
+        name=CROSS_ENTROPY.name,
         apply=_cross_entropy,
         formula="L = −Σ_k y_k log o_k with o = softmax(z) (torch.nn.CrossEntropyLoss)",
         derivative=lambda k, o, y: -y[k] / o[k],
         logit_form=_cross_entropy_logits,
-        logit_activation="softmax",
+        logit_activation=CROSS_ENTROPY.cancels_with,
         terms=_cross_entropy_terms,
         logit_terms=_cross_entropy_logit_terms,
     ),
-    "output": Loss(
-        name="output",
+    OUTPUT.name: Loss(
+        name=OUTPUT.name,
         apply=_output_objective,
         formula="L = o_k: the objective is one output itself (no targets)",
     ),

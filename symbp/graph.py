@@ -245,7 +245,8 @@ class Network:
         self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
 
     def _activation(self, layer: int) -> Activation:
-        return activation(self.spec.activations[layer - 1], self.spec.negative_slope)
+        name = self.spec.activations[layer - 1]
+        return activation(name, self.spec.activation_parameter(name))
 
     def _make_biases(self, latex: dict[sp.Symbol, str]) -> tuple[Bias, ...]:
         spec = self.spec

@@ -28,6 +28,7 @@ import sympy as sp
 
 from symbp.graph import Bias, Network, Unit, Weight
 from symbp.numeric import Evaluation, ScalarFunction
+from symbp.operations import cancels, loss_info
 
 Vector = tuple[float, ...]
 Grid = tuple[tuple[float, ...], ...]  # rows of a matrix
@@ -367,8 +368,8 @@ def simplified_output_delta(network: Network) -> tuple[sp.Expr, ...] | None:
     if network.objective is not None:  # the objective "output" has no targets to cancel
         return None
     pairs = list(zip(outputs, network.targets, strict=True))
-    if spec.loss == "cross_entropy" and spec.activations[-1] == "softmax":
-        return tuple(u.a - y for u, y in pairs)
-    if spec.loss == "bce" and spec.activations[-1] == "sigmoid":
+    if not cancels(spec.loss, spec.activations[-1]):
+        return None
+    if loss_info(spec.loss).mean_over_outputs:
         return tuple((u.a - y) / len(outputs) for u, y in pairs)
-    return None
+    return tuple(u.a - y for u, y in pairs)

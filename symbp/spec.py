@@ -20,7 +20,20 @@ from typing import Any
 
 from symbp.errors import SpecError, SymbpError
 from symbp.files import read_small_text
-from symbp.names import ACTIVATION_NAMES, LOSS_NAMES
+from symbp.operations import (
+    ACTIVATION_NAMES,
+    HALF_SSE,
+    LOSS_NAMES,
+    OPTIMIZER_NAMES,
+    OUTPUT,
+    PARAMETERS,
+    SGD,
+    SIGMOID,
+    activation_info,
+    loss_info,
+    optimizer_info,
+    unknown_name,
+)
 
 #: Limits that keep a spec printable and a derivation tractable.
 MAX_LAYERS = 8
@@ -47,7 +60,7 @@ MAX_STEPS = 10_000
 #: explicit names: a letter, then letters, digits or underscores (never evaluated)
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 #: where torch's LeakyReLU puts its default
-DEFAULT_NEGATIVE_SLOPE = 0.01
+DEFAULT_NEGATIVE_SLOPE = float(PARAMETERS["negative_slope"].default)
 
 KNOWN_KEYS = (
     "title",
@@ -72,17 +85,8 @@ KNOWN_KEYS = (
 )
 
 #: the objective "output": L is one network output itself (CS231n, micrograd), no targets
-OUTPUT_LOSS = "output"
-OPTIMIZERS = ("sgd", "adam", "adamw")
-#: the spec keys each optimizer table accepts besides `name` (torch.optim's arguments)
-OPTIMIZER_KEYS = {
-    "sgd": ("momentum", "dampening", "nesterov", "weight_decay"),
-    "adam": ("betas", "eps", "weight_decay", "amsgrad"),
-    "adamw": ("betas", "eps", "weight_decay", "amsgrad"),
-}
-#: torch.optim's default learning rates, used when a spec names Adam or AdamW but no rate;
-#: plain SGD keeps symbp's default of 1 (the MOOC's)
-DEFAULT_LEARNING_RATES = {"sgd": 1.0, "adam": 1e-3, "adamw": 1e-3}
+OUTPUT_LOSS = OUTPUT.name
+OPTIMIZERS = OPTIMIZER_NAMES
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class OptimizerSpec:
     not use keep their defaults (an SGD spec has Adam's betas, unused).
     """
 
-    name: str = "sgd"
+    name: str = SGD.name
     momentum: float = 0.0
     dampening: float = 0.0
     nesterov: bool = False
@@ -105,7 +109,8 @@ class OptimizerSpec:
     @property
     def is_plain_sgd(self) -> bool:
         """p ← p − η·∂L/∂p and nothing else: no state, no decay."""
-        return self.name == "sgd" and self.momentum == 0 and self.weight_decay == 0
+        plain = not optimizer_info(self.name).adaptive
+        return plain and self.momentum == 0 and self.weight_decay == 0
 
     def settings(self) -> dict[str, Any]:
         """The arguments torch.optim takes for this optimizer (besides the learning rate)."""
@@ -118,7 +123,7 @@ class OptimizerSpec:
             "eps": self.eps,
             "amsgrad": self.amsgrad,
         }
-        return {key: values[key] for key in OPTIMIZER_KEYS[self.name]}
+        return {key: values[key] for key in optimizer_info(self.name).keys}
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,11 @@ class NetworkSpec:
     @property
     def weight_names(self) -> tuple[str, ...]:
         return weight_names(self.layers, self.numbering, self.explicit_names)
+
+    def activation_parameter(self, name: str) -> float | str | None:
+        """The spec's value of the parameter activation `name` takes (leaky_relu's slope)."""
+        parameter = activation_info(name).parameter
+        return None if parameter is None else getattr(self, parameter.key)
 
     @property
     def samples(self) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
@@ -261,8 +271,8 @@ def edge_order(layers: tuple[int, ...], numbering: str) -> tuple[Edge, ...]:
 DEFAULT_SPEC_DATA: dict[str, Any] = {
     "title": "MOOC 8.3 worked example",
     "layers": [2, 2, 2],
-    "activation": "sigmoid",
-    "loss": "half_sse",
+    "activation": SIGMOID.name,
+    "loss": HALF_SSE.name,
     "numbering": "by-source",
     "learning_rate": 1.0,
     "inputs": [0.5, 0.3],
@@ -332,9 +342,9 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     if "layers" not in data:
         raise SpecError(f"{source}: missing key 'layers'")
     layers = _layers(data["layers"], source)
-    loss = data.get("loss", "half_sse")
+    loss = data.get("loss", HALF_SSE.name)
     if not isinstance(loss, str) or loss not in LOSS_NAMES:
-        raise SpecError(f"{source}: unknown loss {loss!r} (known: {', '.join(LOSS_NAMES)})")
+        raise SpecError(f"{source}: {unknown_name('loss', loss, LOSS_NAMES)}")
     # the objective "output" is a network output itself: there is nothing to aim at
     needed = ("inputs", "weights") if loss == OUTPUT_LOSS else ("inputs", "targets", "weights")
     for key in needed:
@@ -352,7 +362,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
             f"{source}: title holds a control character or a lone surrogate: {title[:40]!r}"
         )
 
-    activations = _activations(data.get("activation", "sigmoid"), len(layers) - 1, source)
+    activations = _activations(data.get("activation", SIGMOID.name), len(layers) - 1, source)
     negative_slope = _number(
         data.get("negative_slope", DEFAULT_NEGATIVE_SLOPE), f"{source}: negative_slope"
     )
@@ -366,9 +376,9 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
     explicit = _explicit_names(data, numbering, n_weights, source)
 
-    optimizer = parse_optimizer(data.get("optimizer", "sgd"), f"{source}: optimizer")
+    optimizer = parse_optimizer(data.get("optimizer", SGD.name), f"{source}: optimizer")
     learning_rate = _number(
-        data.get("learning_rate", DEFAULT_LEARNING_RATES[optimizer.name]),
+        data.get("learning_rate", optimizer_info(optimizer.name).default_learning_rate),
         f"{source}: learning_rate",
     )
     if learning_rate <= 0:
@@ -439,8 +449,9 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
         raise SpecError(f"{where} must be a name ({', '.join(OPTIMIZERS)}) or a table")
     name = value.get("name")
     if not isinstance(name, str) or name not in OPTIMIZERS:
-        raise SpecError(f"{where}: unknown optimizer {name!r} (known: {', '.join(OPTIMIZERS)})")
-    allowed = OPTIMIZER_KEYS[name]
+        raise SpecError(f"{where}: {unknown_name('optimizer', name, OPTIMIZERS)}")
+    info = optimizer_info(name)
+    allowed = info.keys
     unknown = sorted(set(value) - {"name", *allowed})
     if unknown:
         raise SpecError(
@@ -459,7 +470,7 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
             raise SpecError(f"{where}: {key} must be true or false")
         return given
 
-    if name == "sgd":
+    if not info.adaptive:
         momentum = non_negative("momentum", 0.0)
         dampening = _number(value.get("dampening", 0.0), f"{where}: dampening")
         nesterov = flag("nesterov")
@@ -485,7 +496,7 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
         name=name,
         betas=(beta1, beta2),
         eps=non_negative("eps", 1e-8),
-        weight_decay=non_negative("weight_decay", 0.01 if name == "adamw" else 0.0),
+        weight_decay=non_negative("weight_decay", info.default_weight_decay),
         amsgrad=flag("amsgrad"),
     )
 
@@ -570,25 +581,21 @@ def _activations(value: Any, n_layers: int, source: str) -> tuple[str, ...]:
         raise SpecError(f"{source}: activation must be a name or a list of names")
     for name in activations:
         if name not in ACTIVATION_NAMES:
-            raise SpecError(
-                f"{source}: unknown activation {name!r} (known: {', '.join(ACTIVATION_NAMES)})"
-            )
-    if "softmax" in activations[:-1]:
-        raise SpecError(f"{source}: activation 'softmax' is allowed on the output layer only")
+            raise SpecError(f"{source}: {unknown_name('activation', name, ACTIVATION_NAMES)}")
+    for name in activations[:-1]:
+        if not activation_info(name).elementwise:
+            raise SpecError(f"{source}: activation {name!r} is allowed on the output layer only")
     return activations
 
 
 def _check_loss_fits_output(loss: str, output_activation: str, source: str) -> None:
-    # torch.nn.CrossEntropyLoss applies softmax itself; symbp shows it as the output layer
-    if loss == "cross_entropy" and output_activation != "softmax":
+    # torch.nn.CrossEntropyLoss applies softmax itself; symbp shows it as the output layer,
+    # and BCE needs outputs in [0, 1]: each such loss names the output activation it takes
+    needed = loss_info(loss).cancels_with
+    if needed and output_activation != needed:
         raise SpecError(
-            f"{source}: loss 'cross_entropy' needs activation 'softmax' on the output layer, "
+            f"{source}: loss {loss!r} needs activation {needed!r} on the output layer, "
             f"not {output_activation!r}"
-        )
-    if loss == "bce" and output_activation != "sigmoid":
-        raise SpecError(
-            f"{source}: loss 'bce' needs activation 'sigmoid' on the output layer (outputs in "
-            f"[0, 1]), not {output_activation!r}"
         )
 
 
@@ -682,22 +689,21 @@ def _targets(
     value: Any, where: str, n_outputs: int, loss: str
 ) -> tuple[tuple[float, ...], int | None]:
     """One sample's targets, and its class index when the target is given as one."""
-    if loss == "cross_entropy" and _is_int(value):
+    info = loss_info(loss)
+    if info.class_targets and _is_int(value):
         if not 0 <= value < n_outputs:
             raise SpecError(
                 f"{where}: class index {value} is not a valid class (0..{n_outputs - 1})"
             )
         return tuple(1.0 if k == value else 0.0 for k in range(n_outputs)), int(value)
     values = _numbers(value, where, n_outputs)
-    if loss == "cross_entropy" and (
-        any(v < 0 for v in values) or abs(math.fsum(values) - 1) > 1e-9
-    ):
+    if info.class_targets and (any(v < 0 for v in values) or abs(math.fsum(values) - 1) > 1e-9):
         raise SpecError(
-            f"{where}: cross_entropy targets must be a class index or a probability "
+            f"{where}: {loss} targets must be a class index or a probability "
             f"distribution (values ≥ 0 summing to 1), not {list(values)}"
         )
-    if loss == "bce" and any(not 0 <= v <= 1 for v in values):
-        raise SpecError(f"{where}: bce targets must lie in [0, 1], not {list(values)}")
+    if info.unit_targets and any(not 0 <= v <= 1 for v in values):
+        raise SpecError(f"{where}: {loss} targets must lie in [0, 1], not {list(values)}")
     return values, None
 
 

@@ -18,6 +18,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from symbp.errors import SymbpError
+from symbp.operations import (
+    ACTIVATIONS,
+    ADAMW,
+    BCE,
+    CROSS_ENTROPY,
+    HALF_SSE,
+    IDENTITY,
+    MSE_MEAN,
+    SIGMOID,
+    SOFTMAX,
+    SSE,
+    activation_info,
+    activation_of_torch_module,
+    loss_info,
+    optimizer_info,
+)
 from symbp.spec import (
     OUTPUT_LOSS,
     NetworkSpec,
@@ -27,14 +43,7 @@ from symbp.spec import (
 )
 
 #: torch activation modules symbp knows, by class name
-_ACTIVATION_MODULES = {
-    "Sigmoid": "sigmoid",
-    "Tanh": "tanh",
-    "ReLU": "relu",
-    "LeakyReLU": "leaky_relu",
-    "Softmax": "softmax",
-    "Identity": "identity",
-}
+_ACTIVATION_MODULES = {op.torch_module: op.name for op in ACTIVATIONS if op.torch_module}
 _LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss")
 
 
@@ -67,7 +76,7 @@ def from_torch(
             f"not {type(model).__name__}"
         )
     linears, activations, log_softmax = _layers(list(model))
-    negative_slope = _negative_slope(linears, activations)
+    parameters = _parameters(activations)
     names = [_activation_name(module) for module in activations]
     loss, reduction, names = _loss(loss_fn, names, log_softmax, linears[-1].out_features)
 
@@ -86,8 +95,7 @@ def from_torch(
             for source in range(linear.in_features)
         ],
     }
-    if negative_slope is not None:
-        data["negative_slope"] = negative_slope
+    data.update(parameters)
     data.update(_biases(linears))
     data.update(_samples(x, y, loss, layers))
     if optimizer is not None:
@@ -136,7 +144,7 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
                     f"from_torch: module {index} ({module}) must act on dim=1 (the features)"
                 )
             log_softmax = name == "LogSoftmax"
-            activations[-1] = module if name == "Softmax" else "softmax"
+            activations[-1] = module if name == SOFTMAX.torch_module else SOFTMAX.name
             continue
         activations[-1] = module
     if not linears:
@@ -146,24 +154,33 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
 
 def _activation_name(module: Any) -> str:
     if module is None:
-        return "identity"
+        return IDENTITY.name
     if isinstance(module, str):
         return module
     return _ACTIVATION_MODULES[type(module).__name__]
 
 
-def _negative_slope(linears: list[Any], activations: list[Any]) -> float | None:
-    slopes = {
-        float(module.negative_slope)
-        for module in activations
-        if type(module).__name__ == "LeakyReLU"
-    }
-    if len(slopes) > 1:
-        raise SymbpError(
-            f"from_torch: the LeakyReLU modules have different slopes {sorted(slopes)}; symbp "
-            "uses one negative_slope"
-        )
-    return slopes.pop() if slopes else None
+def _parameters(activations: list[Any]) -> dict[str, Any]:
+    """The spec keys of the activations' parameters (LeakyReLU's negative_slope), one value
+    each: symbp's spec holds one per key."""
+    found: dict[str, Any] = {}
+    for module in activations:
+        if module is None or isinstance(module, str):
+            continue
+        info = activation_of_torch_module(type(module).__name__)
+        if info is None or info.parameter is None:
+            continue
+        key = info.parameter.key
+        value = getattr(module, key)
+        value = float(value) if not info.parameter.choices else str(value)
+        if key in found and found[key] != value:
+            shown = sorted([found[key], value])
+            raise SymbpError(
+                f"from_torch: the {info.torch_module} modules have different {key} values "
+                f"{shown}; symbp uses one {key}"
+            )
+        found[key] = value
+    return found
 
 
 def _loss(
@@ -197,29 +214,29 @@ def _loss(
             raise SymbpError(
                 "from_torch: nn.NLLLoss needs the model to end in nn.LogSoftmax(dim=1)"
             )
-        return "cross_entropy", reduction, names
+        return CROSS_ENTROPY.name, reduction, names
     if log_softmax:
         raise SymbpError(f"from_torch: nn.LogSoftmax is read with nn.NLLLoss only, not {name}")
     if name == "CrossEntropyLoss":
-        if last != "identity":
+        if last != IDENTITY.name:
             raise SymbpError(
                 "from_torch: nn.CrossEntropyLoss applies softmax itself, so the model must end "
                 f"in nn.Linear (logits), not {last}"
             )
-        return "cross_entropy", reduction, [*names[:-1], "softmax"]
+        return CROSS_ENTROPY.name, reduction, [*names[:-1], SOFTMAX.name]
     if name == "BCEWithLogitsLoss":
-        if last != "identity":
+        if last != IDENTITY.name:
             raise SymbpError(
                 "from_torch: nn.BCEWithLogitsLoss applies the sigmoid itself, so the model must "
                 f"end in nn.Linear (logits), not {last}"
             )
-        return _bce(reduction, n_outputs), reduction, [*names[:-1], "sigmoid"]
+        return _bce(reduction, n_outputs), reduction, [*names[:-1], SIGMOID.name]
     if name == "BCELoss":
-        if last != "sigmoid":
+        if last != SIGMOID.name:
             raise SymbpError(f"from_torch: nn.BCELoss needs nn.Sigmoid last, not {last}")
         return _bce(reduction, n_outputs), reduction, names
     # MSELoss: its mean is over outputs and samples; its sum over both is symbp's sse summed
-    return ("mse_mean" if reduction == "mean" else "sse"), reduction, names
+    return (MSE_MEAN.name if reduction == "mean" else SSE.name), reduction, names
 
 
 def _bce(reduction: str, n_outputs: int) -> str:
@@ -261,7 +278,7 @@ def _samples(x: Any, y: Any, loss: str, layers: list[int]) -> dict[str, Any]:
     if y is None:
         raise SymbpError("from_torch: a loss module needs the targets y")
     targets: list[Any]
-    if loss == "cross_entropy" and _is_class_vector(y):
+    if loss_info(loss).class_targets and _is_class_vector(y):
         targets = [int(v) for v in y.reshape(-1).tolist()]
     else:
         targets = _rows(y, "y", layers[-1])
@@ -311,7 +328,7 @@ def _optimizer(optimizer: Any) -> tuple[float, dict[str, Any]]:
         value = group[key]
         table[key] = [float(v) for v in value] if key == "betas" else value
     if name == "Adam" and group.get("decoupled_weight_decay"):
-        table["name"] = "adamw"
+        table["name"] = ADAMW.name
     return float(group["lr"]), table
 
 
@@ -366,7 +383,7 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
     ]
     for index in range(layers[0]):
         lines.append(f"{unit_name(0, index, n_layers)} = x[:, {index}]")
-    if spec.loss == "cross_entropy" and spec.target_classes is not None:
+    if spec.target_classes is not None:
         lines.append(f"classes = torch.tensor({list(spec.target_classes)!r})  # class indices")
     elif spec.objective_output is None:
         lines.append(f"y = torch.tensor({[list(y) for _, y in spec.samples]!r})")
@@ -450,7 +467,7 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
             terms = incoming[(layer, j)] + biases_of.get((layer, j), [])
             lines.append(f"z_{unit} = {' + '.join(terms)}")
         activation = spec.activations[layer - 1]
-        if activation == "softmax":
+        if not activation_info(activation).elementwise:
             stacked = ", ".join(f"z_{u}" for u in units)
             lines.append(
                 f"{', '.join(units)}, = torch.softmax(torch.stack([{stacked}], dim=1), dim=1)"
@@ -480,11 +497,13 @@ def _bias_terms(spec: NetworkSpec, variables: dict[str, str]) -> dict[tuple[int,
 
 
 def _activation_call(activation: str, z: str, spec: NetworkSpec) -> str:
-    if activation == "identity":
+    info = activation_info(activation)
+    if not info.torch_function:  # the identity
         return z
-    if activation == "leaky_relu":
-        return f"torch.nn.functional.leaky_relu({z}, {spec.negative_slope!r})"
-    return f"torch.{activation}({z})"
+    if info.parameter is not None:
+        value = getattr(spec, info.parameter.key)
+        return f"{info.torch_function}({z}, {info.parameter.key}={value!r})"
+    return f"{info.torch_function}({z})"
 
 
 def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
@@ -496,15 +515,15 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
     if spec.loss == OUTPUT_LOSS:
         assert spec.objective_output is not None
         return [f"L = {outputs[spec.objective_output]}.{reduce}()  # the output itself"]
-    if spec.loss in ("half_sse", "sse"):
-        half = "0.5 * " if spec.loss == "half_sse" else ""
+    if spec.loss in (HALF_SSE.name, SSE.name):
+        half = "0.5 * " if spec.loss == HALF_SSE.name else ""
         terms = " + ".join(f"({o} - y{i + 1}) ** 2" for i, o in enumerate(outputs))
         return [f"L = ({half}({terms})).{reduce}()"]
-    if spec.loss == "mse_mean":
+    if spec.loss == MSE_MEAN.name:
         if reduce == "mean":
             return [f"L = torch.nn.MSELoss()({stacked}, y)"]
         return [f"L = torch.nn.MSELoss(reduction='sum')({stacked}, y) / {k}"]
-    if spec.loss == "bce":
+    if spec.loss == BCE.name:
         if reduce == "mean":
             return [f"L = torch.nn.BCELoss()({stacked}, y)"]
         return [f"L = torch.nn.BCELoss(reduction='sum')({stacked}, y) / {k}"]
@@ -516,9 +535,10 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
 
 
 def _torch_optimizer(settings: OptimizerSpec, learning_rate: float) -> str:
-    label = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}[settings.name]
+    info = optimizer_info(settings.name)
+    label = info.label
     arguments = [f"lr={learning_rate!r}"]
-    defaults = OptimizerSpec(name=settings.name, weight_decay=0.01 if label == "AdamW" else 0.0)
+    defaults = OptimizerSpec(name=settings.name, weight_decay=info.default_weight_decay)
     for key, value in settings.settings().items():
         if value != defaults.settings()[key]:
             arguments.append(f"{key}={value!r}")

@@ -13,6 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from symbp.operations import (
+    BCE,
+    CROSS_ENTROPY,
+    HALF_SSE,
+    MSE_MEAN,
+    OUTPUT,
+    SSE,
+    activation_info,
+    loss_info,
+    optimizer_info,
+)
 from symbp.spec import NetworkSpec, OptimizerSpec, unit_name
 
 if TYPE_CHECKING:  # numeric imports sympy, which the torch worker must not load
@@ -205,8 +216,8 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
             slots += [(unit, None) for unit in units]
 
     inputs = torch.tensor([list(x) for x, _ in spec.samples], dtype=torch_dtype)
-    logits_loss = spec.loss in ("bce", "cross_entropy")
-    if spec.loss == "cross_entropy" and spec.target_classes is not None:
+    logits_loss = loss_info(spec.loss).cancels_with != ""
+    if spec.target_classes is not None:
         targets = torch.tensor(list(spec.target_classes), dtype=torch.long)
     else:
         targets = torch.tensor([list(y) for _, y in spec.samples], dtype=torch_dtype)
@@ -214,7 +225,7 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
         linears=linears,
         extra_biases=extra,
         bias_slots=slots,
-        activations=[_torch_activation(name, spec.negative_slope) for name in spec.activations],
+        activations=[_torch_activation(name, spec) for name in spec.activations],
         loss=_torch_loss(
             spec.loss, spec.reduction, len(spec.samples), spec.layers[-1], spec.objective_output
         ),
@@ -261,11 +272,7 @@ def _torch_optimizer(
 
     network = _build(spec, dtype, None)
     settings = spec.optimizer if optimizer is None else optimizer
-    optimizer_class = {
-        "sgd": torch.optim.SGD,
-        "adam": torch.optim.Adam,
-        "adamw": torch.optim.AdamW,
-    }[settings.name]
+    optimizer_class = getattr(torch.optim, optimizer_info(settings.name).label)
     arguments = dict(settings.settings())
     if "betas" in arguments:
         arguments["betas"] = tuple(arguments["betas"])
@@ -354,22 +361,17 @@ def torch_rounds(
     return tuple(found)
 
 
-def _torch_activation(name: str, negative_slope: float) -> Any:
+def _torch_activation(name: str, spec: NetworkSpec) -> Any:
+    """torch.nn's module for the activation, with the spec's parameter (LeakyReLU's slope)."""
     from torch import nn
 
-    modules = {
-        "sigmoid": nn.Sigmoid,
-        "tanh": nn.Tanh,
-        "relu": nn.ReLU,
-        "identity": nn.Identity,
-    }
-    if name in modules:
-        return modules[name]()
-    if name == "leaky_relu":
-        return nn.LeakyReLU(negative_slope=negative_slope)
-    if name == "softmax":
-        return nn.Softmax(dim=1)
-    raise ValueError(f"no torch activation for {name!r}")
+    info = activation_info(name)
+    arguments: dict[str, Any] = {}
+    if info.parameter is not None:
+        arguments[info.parameter.key] = getattr(spec, info.parameter.key)
+    if not info.elementwise:  # a layer's units are the features, dim 1
+        arguments["dim"] = 1
+    return getattr(nn, info.torch_module)(**arguments)
 
 
 def _torch_loss(
@@ -379,24 +381,24 @@ def _torch_loss(
     from torch import nn
 
     per_samples = 1.0 / n_samples if reduction == "mean" else 1.0
-    if name == "output":  # the objective is output `objective` itself, summed over samples
+    if name == OUTPUT.name:  # the objective is output `objective` itself, summed over samples
         return lambda outputs, targets: per_samples * outputs[:, objective].sum()
-    if name in ("half_sse", "sse"):
-        factor = (0.5 if name == "half_sse" else 1.0) * per_samples
+    if name in (HALF_SSE.name, SSE.name):
+        factor = (0.5 if name == HALF_SSE.name else 1.0) * per_samples
         sse = nn.MSELoss(reduction="sum")
         return lambda outputs, targets: factor * sse(outputs, targets)
-    if name == "mse_mean":
+    if name == MSE_MEAN.name:
         if reduction == "mean":
             return nn.MSELoss()  # the default: mean over outputs and samples
         summed = nn.MSELoss(reduction="sum")
         return lambda outputs, targets: summed(outputs, targets) / n_outputs
-    if name == "bce":
+    if name == BCE.name:
         # BCEWithLogitsLoss is BCELoss(sigmoid(z)) computed without overflow
         if reduction == "mean":
             return nn.BCEWithLogitsLoss()
         summed_bce = nn.BCEWithLogitsLoss(reduction="sum")
         return lambda logits, targets: summed_bce(logits, targets) / n_outputs
-    if name == "cross_entropy":
+    if name == CROSS_ENTROPY.name:
         return nn.CrossEntropyLoss(reduction=reduction)
     raise ValueError(f"no torch loss for {name!r}")
 
@@ -507,11 +509,11 @@ def _probability_loss(spec: NetworkSpec, outputs: Any, targets: Any) -> Any:
     from torch import nn
 
     n_samples, n_outputs = len(spec.samples), spec.layers[-1]
-    if spec.loss == "bce":
+    if spec.loss == BCE.name:
         if spec.reduction == "mean":
             return nn.BCELoss()(outputs, targets)
         return nn.BCELoss(reduction="sum")(outputs, targets) / n_outputs
-    if spec.loss == "cross_entropy":
+    if spec.loss == CROSS_ENTROPY.name:
         log_outputs = torch.log(outputs)
         if spec.target_classes is not None:
             return nn.NLLLoss(reduction=spec.reduction)(log_outputs, targets)

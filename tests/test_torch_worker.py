@@ -11,7 +11,7 @@ import pytest
 
 from symbp import cli, torch_worker
 from symbp.errors import SymbpError
-from symbp.names import ACTIVATION_NAMES, LOSS_NAMES
+from symbp.operations import ACTIVATION_NAMES, LOSS_NAMES
 from symbp.spec import default_spec, load_spec
 from symbp.torch_worker import TorchMissingError, start_torch_check
 

@@ -33,7 +33,9 @@ from dataclasses import dataclass, field, replace
 from symbp.classroom.asked import asked_keys
 from symbp.classroom.csvfiles import Student
 from symbp.errors import SymbpError
+from symbp.functions import Activation
 from symbp.handcheck.judge import HandJudge
+from symbp.operations import LOSSES, activation_info, cancels, loss_info
 from symbp.spec import MAX_TITLE_LENGTH, NetworkSpec
 
 #: draws tried per student before giving up
@@ -44,8 +46,7 @@ MIN_SLOPE = 0.01
 KINK_HALF_UNITS = 10
 #: losses whose targets are drawn: numbers in --targets' range, or for cross-entropy a class
 #: (one of the outputs, each equally likely)
-DRAWN_LOSSES = ("half_sse", "sse", "mse_mean", "bce", "cross_entropy")
-PIECEWISE_LINEAR = ("relu", "leaky_relu", "identity")
+DRAWN_LOSSES = tuple(loss.name for loss in LOSSES if loss.drawn)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,9 @@ def _check_supported(base: NetworkSpec, settings: Settings) -> None:
             f"symbp exercise draws targets for the losses {', '.join(DRAWN_LOSSES)}, not "
             f"{base.loss}"
         )
-    if base.loss == "bce" and not (settings.targets.low >= 0 and settings.targets.high <= 1):
+    if loss_info(base.loss).unit_targets and not (
+        settings.targets.low >= 0 and settings.targets.high <= 1
+    ):
         raise SymbpError("--targets: binary cross-entropy's targets must lie in 0:1")
 
 
@@ -210,7 +213,7 @@ def _draw_one(
     for attempt in range(1, MAX_DRAWS + 1):
         inputs = tuple(_draw(rng, settings.inputs, settings.decimals) for _ in base.inputs)
         classes: tuple[int, ...] | None = None
-        if base.loss == "cross_entropy":
+        if loss_info(base.loss).class_targets:
             classes = (rng.randrange(len(base.targets)),)
             targets = tuple(float(k == classes[0]) for k in range(len(base.targets)))
         else:
@@ -262,15 +265,16 @@ def poor_exercise(
     network = judge.network
     for layer in network.layers[1:]:
         for unit in layer:
-            name = unit.activation.name if unit.activation is not None else ""
+            if unit.activation is None or not unit.activation.elementwise:
+                continue
+            info = activation_info(unit.activation.name)
             a = values[unit.a.name]
             z = values[unit.z.name] if unit.z is not None else math.nan
-            if name == "sigmoid" and a * (1 - a) < MIN_SLOPE:
-                return "a saturated unit (σ′ < 0.01)"
-            if name == "tanh" and 1 - a * a < MIN_SLOPE:
-                return "a saturated unit (tanh′ < 0.01)"
-            if name in ("relu", "leaky_relu") and abs(z) < KINK_HALF_UNITS * settings.half_unit:
-                return "a relu unit's z at its kink"
+            if info.kink:
+                if abs(z) < KINK_HALF_UNITS * settings.half_unit:
+                    return "a relu unit's z at its kink"
+            elif _slope(unit.activation, z, a) < MIN_SLOPE:
+                return f"a saturated unit ({info.prime_stem}′ < {MIN_SLOPE:g})"
     seen: dict[float, str] = {}
     for key in asked:
         rounded = round(values[key], decimals)
@@ -291,8 +295,16 @@ def _same_linear_unit(judge: HandJudge, first: str, second: str) -> bool:
     unit = judge.network.units[units[0]]
     if unit.activation is None:
         return False
-    softmax_error = unit.activation.name == "softmax" and judge.network.spec.loss == "cross_entropy"
-    return unit.activation.name in PIECEWISE_LINEAR or softmax_error
+    info = activation_info(unit.activation.name)
+    softmax_error = not info.elementwise and cancels(judge.network.spec.loss, info.name)
+    return info.piecewise_linear or softmax_error
+
+
+def _slope(activation: Activation, z: float, a: float) -> float:
+    """f′ at this unit, from the textbook form the table gives (σ′ = a(1 − a))."""
+    import sympy as sp
+
+    return float(activation.derivative(sp.Float(z), sp.Float(a)))
 
 
 def _unit_of(judge: HandJudge, key: str) -> str | None:

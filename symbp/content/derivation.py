@@ -30,6 +30,7 @@ from symbp.content.notes import indicator_paragraph as indicator_paragraph
 from symbp.content.notes import note_paragraph as note_paragraph
 from symbp.content.notes import undefined_note as undefined_note
 from symbp.content.numbers import difference, result_num
+from symbp.content.operation_forms import written_out
 from symbp.content.sign import activation_sign_reason as activation_sign_reason
 from symbp.content.sign import sign_blocks as sign_blocks
 from symbp.content.worked import Worked as Worked
@@ -51,8 +52,10 @@ from symbp.explain import (
     derivation_notes,
     unit_notes,
 )
+from symbp.functions import activation
 from symbp.graph import Network, Unit
 from symbp.numeric import Evaluation
+from symbp.operations import ACTIVATION_NAMES, activation_info, cancels, loss_info
 from symbp.optim import OptimizerStep
 from symbp.torch_check import CheckResult
 
@@ -115,12 +118,12 @@ def simplified_delta(writer: Writer, unit: Unit) -> E.Node | None:
     if unit not in network.outputs or unit.activation is None:
         return None
     y = network.targets[unit.index]
-    loss, activation = network.spec.loss, unit.activation.name
-    if loss == "cross_entropy" and activation == "softmax":
-        return writer.formula(unit.a - y)
-    if loss == "bce" and activation == "sigmoid":
+    loss = network.spec.loss
+    if not cancels(loss, unit.activation.name):
+        return None
+    if loss_info(loss).mean_over_outputs:
         return writer.formula((unit.a - y) / len(network.outputs))
-    return None
+    return writer.formula(unit.a - y)
 
 
 def _generic(base: str, index: str) -> E.Sym:
@@ -133,18 +136,19 @@ def simplification_paragraph(network: Network, lang: str) -> Paragraph | None:
     spec = network.spec
     error = E.total(_generic("o", "k"), E.Neg(_generic("y", "k")))
     delta_k = _generic("δ", "k")
-    if spec.loss == "cross_entropy" and spec.activations[-1] == "softmax":
+    if not cancels(spec.loss, spec.activations[-1]):
+        return None
+    loss = loss_info(spec.loss)
+    if not activation_info(spec.activations[-1]).elementwise:
         m = E.Name("o", "m", plain="o_m")
         jacobian = E.product(
             E.Partial(E.Name("L", plain="L"), m), E.Partial(m, E.Name("z", "k", plain="z_k"))
         )
         rule = E.equals(delta_k, E.Sum("m", jacobian), error)
         targets = E.equals(E.Sum("m", _generic("y", "m")), E.Num(1.0, "1"))
-        return Paragraph(sentence(words["softmax_ce"], rule, targets, error))
-    if spec.loss == "bce" and spec.activations[-1] == "sigmoid":
-        rule = E.equals(delta_k, E.Frac(error, E.Sym(E.Name("K", plain="K"))))
-        return Paragraph(sentence(words["sigmoid_bce"], rule))
-    return None
+        return Paragraph(sentence(words[loss.cancellation_words], rule, targets, error))
+    rule = E.equals(delta_k, E.Frac(error, E.Sym(E.Name("K", plain="K"))))
+    return Paragraph(sentence(words[loss.cancellation_words], rule))
 
 
 def path_sum_row(
@@ -531,23 +535,15 @@ def _joined(template: str, chains: list[E.Chain]) -> Inlines:
 
 def _activation_definitions(network: Network, closed_form: sp.Expr) -> list[E.Chain]:
     """σ(z) = 1/(1 + e^(−z)) and the like, for the functions the closed form uses."""
-    from symbp import functions
-
     z = E.Sym(E.Name("z", plain="z"))
-    one = E.Num(1.0, "1")
-    e_z, e_minus_z = E.Call("exp", (z,)), E.Call("exp", (E.Neg(z),))
     found = []
-    if closed_form.has(functions.sigmoid):
-        found.append(E.equals(E.Call("sigma", (z,)), E.Frac(one, E.total(one, e_minus_z))))
-    if closed_form.has(sp.tanh):
-        found.append(
-            E.equals(
-                E.Call("tanh", (z,)),
-                E.Frac(E.total(e_z, E.Neg(e_minus_z)), E.total(e_z, e_minus_z)),
-            )
-        )
-    if closed_form.has(functions.relu):
-        found.append(E.equals(E.Call("relu", (z,)), E.Call("max", (E.Num(0.0, "0"), z))))
+    for name in ACTIVATION_NAMES:
+        sympy_form = activation(name)
+        if sympy_form.function is None or not closed_form.has(sympy_form.function):
+            continue
+        definition = written_out(activation_info(name), z)
+        if definition is not None:
+            found.append(E.equals(E.Call(activation_info(name).call_name, (z,)), definition))
     return found
 
 

@@ -28,6 +28,7 @@ from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
 from symbp.graph import Network
 from symbp.handcheck.quantities import QuantityTable
+from symbp.operations import loss_info
 
 #: what a blank to write in looks like in every format (a table cell left empty has no line)
 BLANK = "_" * 14
@@ -127,7 +128,7 @@ def summary_blocks(exercise: ClassVariants, written: Sequence[str]) -> tuple[Blo
     variants = exercise.variants
     targets = (
         "a class drawn per student"
-        if exercise.base.loss == "cross_entropy"
+        if loss_info(exercise.base.loss).class_targets
         else f"targets {settings.targets}"
     )
     lines = [

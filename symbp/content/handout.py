@@ -51,6 +51,7 @@ from symbp.content.derivation import (
 from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
 from symbp.content.numbers import difference, result, result_num
+from symbp.content.operation_forms import written_out
 from symbp.content.selection import (
     Selection,
     delta_table,
@@ -66,6 +67,7 @@ from symbp.errors import SymbpError
 from symbp.explain import symmetry_note, unit_notes
 from symbp.graph import Network, Weight
 from symbp.numeric import Evaluation, updated_weights
+from symbp.operations import activation_info
 from symbp.torch_check import CheckResult
 
 #: per-sample tables show at most this many samples
@@ -294,14 +296,17 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
         written = convert(applied)
         members: list[E.Node] = [written]
         expanded = applied.rewrite(sp.exp)
-        if expanded != applied and activation.name in ("sigmoid", "tanh"):
-            members.append(_expanded(activation.name))
+        info = activation_info(activation.name)
+        if expanded != applied and info.exponential_form:
+            written_with_exp = written_out(info, _generic("z"))
+            if written_with_exp is not None:
+                members.append(written_with_exp)
         rule = E.equals(_generic("a"), *members)
         derivative = E.equals(
             E.Partial(E.Name("a", plain="a"), E.Name("z", plain="z")),
             convert(activation.derivative(z, a)),
         )
-        if activation.name in ("relu", "leaky_relu"):
+        if info.kink:
             indicator = True
         blocks.append(
             Paragraph(
@@ -325,15 +330,6 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
 
 def _generic_sub(base: str, index: str) -> E.Sym:
     return E.Sym(E.Name(base, index, plain=f"{base}_{index}"))
-
-
-def _expanded(activation: str) -> E.Node:
-    z = _generic("z")
-    one = E.Num(1.0, "1")
-    e_z, e_minus_z = E.Call("exp", (z,)), E.Call("exp", (E.Neg(z),))
-    if activation == "sigmoid":
-        return E.Frac(one, E.total(one, e_minus_z))
-    return E.Frac(E.total(e_z, E.Neg(e_minus_z)), E.total(e_z, e_minus_z))
 
 
 def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:

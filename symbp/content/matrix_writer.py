@@ -23,6 +23,7 @@ from symbp.content.numbers import computed_num, given_num
 from symbp.content.writer import Writer
 from symbp.graph import Network, Unit
 from symbp.matrices import Grid, Layer, MatrixForm, SampleMatrices, transpose
+from symbp.operations import activation_info, cancels, loss_info
 
 #: matrices wider or taller than this are not written out (they would not fit a page)
 MAX_COLUMNS = 8
@@ -30,7 +31,6 @@ MAX_ROWS = 16
 #: matrices side by side wider than this many characters would run off an A4 page
 MAX_WIDTH = 72
 
-_FUNCTION_NAMES = {"sigmoid": "sigma"}
 ONE = E.Num(1.0, "1")
 #: the vector of ones: b𝟏ᵀ repeats b in every column, Δ𝟏 sums over the columns
 ONES = E.Sym(E.Name("𝟏", plain="𝟏"))
@@ -239,7 +239,7 @@ class MatrixWriter:
         """σ(z⁽ˡ⁾), softmax(z⁽ᴸ⁾), relu′(z⁽ˡ⁾): the layer's own function by name."""
         activation = layer.units[0].activation
         assert activation is not None
-        function = _FUNCTION_NAMES.get(activation.name, activation.name)
+        function = activation_info(activation.name).call_name
         return E.Call(function, (argument,), prime=prime)
 
     def grad_output(self) -> E.Grad:
@@ -249,12 +249,12 @@ class MatrixWriter:
         """δ⁽ᴸ⁾ where loss and activation cancel: a − y, or (a − y)/K for sigmoid with BCE."""
         spec = self.network.spec
         error = E.total(a, E.Neg(y))
-        if spec.loss == "cross_entropy" and spec.activations[-1] == "softmax":
-            return error
-        if spec.loss == "bce" and spec.activations[-1] == "sigmoid":
+        if not cancels(spec.loss, spec.activations[-1]):
+            return None
+        if loss_info(spec.loss).mean_over_outputs:
             count = len(self.network.outputs)
             return E.Mul((E.Frac(ONE, E.Num(float(count), str(count))), error))
-        return None
+        return error
 
 
 def layer_heading(mw: MatrixWriter, layer: Layer) -> Heading:

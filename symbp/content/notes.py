@@ -25,6 +25,7 @@ from symbp.explain import (
     DerivationNote,
 )
 from symbp.graph import Network
+from symbp.operations import activation_info
 
 
 def undefined_note(
@@ -55,8 +56,10 @@ def note_paragraph(writer: Writer, note: DerivationNote, lang: str) -> Paragraph
     if note.kind == "kink":
         assert unit.z is not None and unit.activation is not None
         at_zero = E.equals(writer.sym(unit.z), E.Num(0.0, "0"))
-        if unit.activation.name == "leaky_relu":
-            rule = sentence(words["kink_leaky"], writer.given(network.spec.negative_slope))
+        parameter = activation_info(unit.activation.name).parameter
+        if parameter is not None:
+            value = getattr(network.spec, parameter.key)
+            rule = sentence(words["kink_leaky"], writer.given(value))
         else:
             rule = sentence(words["kink_relu"])
         indicator = E.Indicator(writer.sym(unit.z), ">", E.Num(0.0, "0"))
@@ -90,7 +93,7 @@ def indicator_paragraph(
 ) -> list[Block]:
     """What 1[z > 0] means, once, when a relu or leaky_relu derivative is shown."""
     if not any(
-        d.unit.activation is not None and d.unit.activation.name in ("relu", "leaky_relu")
+        d.unit.activation is not None and activation_info(d.unit.activation.name).kink
         for d in deltas
     ):
         return []

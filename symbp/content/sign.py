@@ -13,6 +13,7 @@ from symbp.content.blocks import (
 )
 from symbp.content.labels import labels
 from symbp.content.numbers import result_num
+from symbp.content.operation_forms import sign_rule
 from symbp.content.worked import Worked
 from symbp.derive import (
     Derivation,
@@ -22,37 +23,17 @@ from symbp.explain import (
     explain_sign,
 )
 from symbp.graph import Unit
-
-
-def _prime(function: str) -> E.Sym:
-    return E.Sym(E.Name(function + "′", plain=function + "′"))
+from symbp.operations import activation_info
 
 
 def activation_sign_reason(unit: Unit, lang: str) -> Inlines:
     """Why f′ has its sign: σ′ = a(1 − a) is always positive, relu′ = 1[z > 0]."""
     assert unit.activation is not None
-    a, z = E.Sym(E.Name("a", plain="a")), E.Sym(E.Name("z", plain="z"))
-    one, zero = E.Num(1.0, "1"), E.Num(0.0, "0")
-    zh = lang == "zh"
-    name = unit.activation.name
-    if name == "sigmoid":
-        rule = E.equals(_prime("σ"), E.Mul((a, E.total(one, E.Neg(a)))))
-        return sentence("{} 总是正的" if zh else "{} is always positive", rule)
-    if name == "tanh":
-        rule = E.equals(_prime("tanh"), E.total(one, E.Neg(E.Pow(a, E.Num(2.0, "2")))))
-        return sentence("{} 为正" if zh else "{} is positive", rule)
-    if name == "relu":
-        rule = E.equals(_prime("relu"), E.Indicator(z, ">", zero))
-        return sentence("{}，与 torch 相同" if zh else "{}, as torch", rule)
-    if name == "leaky_relu":
-        return sentence(
-            "z > 0 时为 1，否则为斜率，与 torch 相同"
-            if zh
-            else "1 for z > 0 and the slope otherwise, as torch"
-        )
-    if name == "identity":
-        return sentence("{}", E.equals(_prime("identity"), one))
-    return ()
+    found = sign_rule(activation_info(unit.activation.name), lang)
+    if found is None:
+        return ()
+    words, rule = found
+    return sentence(words, rule) if rule is not None else sentence(words)
 
 
 def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:

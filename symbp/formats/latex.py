@@ -26,6 +26,7 @@ from symbp.content.blocks import (
 from symbp.formats.page import DEFAULT_PAPER, EM_PT, FILL, MARGIN_CM, Paper, paper
 from symbp.formats.printer import MathPrinter
 from symbp.formats.tables import Arranged
+from symbp.operations import LATEX_COMMANDS, UPRIGHT_STEMS
 
 GREEK = {
     "α": r"\alpha",
@@ -95,7 +96,7 @@ RELATIONS = {
     "→": r"\to",
     ",": ",",
 }
-_FUNCTIONS = {"sigma": r"\sigma", "tanh": r"\tanh", "log": r"\log", "max": r"\max", "f": "f"}
+_FUNCTIONS = {**LATEX_COMMANDS, "f": "f"}
 #: names that are signs rather than letters: the vector of ones
 #: bases written with an accent: an optimizer's bias-corrected moments and decayed values
 _SIGNS = {
@@ -120,7 +121,7 @@ class LatexPrinter(MathPrinter):
     def name(self, item: E.Name) -> str:
         stem, prime = (item.base[:-1], "'") if item.base.endswith("′") else (item.base, "")
         base = GREEK.get(stem, _SIGNS.get(stem, stem))
-        if stem in ("tanh", "relu", "identity"):
+        if stem in UPRIGHT_STEMS:
             base = r"\operatorname{" + stem + "}"
         elif len(stem) > 1 and stem not in GREEK and stem not in _SIGNS:
             base = r"\mathit{" + stem.replace("_", r"\_") + "}"

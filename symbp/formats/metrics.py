@@ -11,6 +11,7 @@ kind, and requires it never to fall short by more than a few percent.
 from __future__ import annotations
 
 from symbp.content import expr as E
+from symbp.operations import LOG, SIGMOID, TANH, UPRIGHT_STEMS
 
 #: a script's width relative to the same glyphs at its base size (8 pt on 11 pt: the 8 pt design
 #: is relatively wider than 8/11), and a script-of-script's relative to a script (6 pt on 8 pt)
@@ -80,7 +81,7 @@ def italic(text: str) -> float:
 def name(item: E.Name, scale: float = 1.0) -> float:
     stem = item.base.rstrip("′")
     primes = len(item.base) - len(stem)
-    if len(stem) > 1 and stem not in ("tanh", "relu", "identity"):
+    if len(stem) > 1 and stem not in UPRIGHT_STEMS:
         base = italic(stem)  # \mathit{word}
     elif len(stem) > 1:
         base = roman(stem)  # \operatorname{tanh}
@@ -255,7 +256,12 @@ class Metrics:
             return 0.466 * scale + self._args(node, scale * _smaller(scale), False)
         if node.function == "sqrt":
             return 0.9 * scale + self._args(node, scale, display)
-        words = {"sigma": 0.571, "f": 0.55, "tanh": roman("tanh") + THIN, "log": 1.22 + THIN}
+        words = {
+            SIGMOID.call_name: 0.571,
+            "f": 0.55,
+            TANH.name: roman(TANH.name) + THIN,
+            LOG.name: 1.22 + THIN,
+        }
         head = words.get(node.function)
         if head is None:
             head = roman(node.function.replace("_", " ")) + THIN

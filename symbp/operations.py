@@ -1,0 +1,293 @@
+"""The operation table: every operation, activation, loss and optimizer symbp knows, by name.
+
+This half of the table is plain data and imports no sympy, so that reading a spec (and the
+torch worker, which must start as fast as `import torch` allows) can validate names. Each
+entry says what the rest of symbp asks of an operation besides its mathematics: its names in
+English and Chinese, how formulas spell it, which torch module it is checked against, the spec
+key of its parameter, and the properties displays and judges branch on (a kink at 0, dead
+below 0, acting on a whole layer). The sympy half sits beside it in symbp.functions, one entry
+per name here, keyed by these entries (a test keeps the two in step); the self-check page's
+JavaScript for each activation is printed from that sympy entry.
+
+Nothing outside this module names an operation as a string: it asks the entry instead.
+`python benchmarks/name_literals.py` counts the files that do.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from symbp.errors import SymbpError
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A number or choice an activation takes from the spec (a top-level spec key)."""
+
+    key: str  # the spec key and torch's keyword argument: negative_slope, alpha, approximate
+    default: float | str
+    choices: tuple[str, ...] = ()  # for a choice (gelu's approximate); empty for a number
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the graph: an arithmetic step or an activation a = f(z)."""
+
+    name: str
+    english: str
+    chinese: str
+    #: the function name displays call it with (E.Call): sigma for sigmoid, else the name
+    call: str = ""
+    #: the stem of its derivative's name, f′: σ for sigmoid, else the name
+    prime: str = ""
+    #: LaTeX's own command for it (\\tanh, \\log); empty: \\operatorname{name}
+    latex: str = ""
+    #: LaTeX sets the derivative's name upright (\operatorname{tanh}') rather than italic
+    upright: bool = False
+    #: torch.nn's module for it, and torch's function as the exported script writes it
+    torch_module: str = ""
+    torch_function: str = ""
+    parameter: Parameter | None = None
+    #: the derivative jumps at z = 0 (relu, leaky_relu): displays explain 1[z > 0], the
+    #: exercise generator keeps z away from 0
+    kink: bool = False
+    #: straight pieces (relu, leaky_relu, identity): z, a, ∂L/∂a and δ of one unit can be equal
+    #: by definition
+    piecewise_linear: bool = False
+    #: the derivative is 0 for every z < 0 (a dead unit)
+    dead_below_zero: bool = False
+    #: acts on a whole layer (softmax), so only on the output layer
+    elementwise: bool = True
+    #: the handout writes the activation out with exponentials (σ, tanh)
+    exponential_form: bool = False
+
+    @property
+    def call_name(self) -> str:
+        return self.call or self.name
+
+    @property
+    def prime_stem(self) -> str:
+        return self.prime or self.name
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss over the outputs of one sample."""
+
+    name: str
+    english: str
+    chinese: str
+    #: the output activation it cancels with: δ = o − y (softmax + cross_entropy) or
+    #: (o − y)/K (sigmoid + bce); the spec requires exactly that activation on the output
+    cancels_with: str = ""
+    #: the exercise generator can draw targets for it
+    drawn: bool = True
+    #: L is one output itself (no targets)
+    objective: bool = False
+    #: averages over the K outputs, so a cancelled δ is (o − y)/K rather than o − y
+    mean_over_outputs: bool = False
+    #: the label (content.labels) of the sentence saying why δ cancels
+    cancellation_words: str = ""
+    #: targets are a class index or a probability distribution (cross-entropy)
+    class_targets: bool = False
+    #: targets lie in [0, 1] (binary cross-entropy)
+    unit_targets: bool = False
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """An update rule of torch.optim."""
+
+    name: str
+    label: str  # how prose and torch name it: SGD, Adam, AdamW
+    keys: tuple[str, ...]  # the spec keys its table accepts besides `name`
+    default_learning_rate: float
+    #: moments (Adam's m, v) rather than a momentum buffer
+    adaptive: bool = False
+    #: weight decay shrinks the parameter (AdamW) instead of joining the gradient
+    decoupled_decay: bool = False
+    default_weight_decay: float = 0.0
+
+
+# -- arithmetic --------------------------------------------------------------------------------
+
+ADD = Operation("add", "addition", "加法")
+MULTIPLY = Operation("multiply", "multiplication", "乘法")
+SUBTRACT = Operation("subtract", "subtraction", "减法")
+DIVIDE = Operation("divide", "division", "除法")
+POWER = Operation("power", "power", "乘方")
+EXP = Operation("exp", "exponential", "指数函数", torch_function="torch.exp")
+LOG = Operation("log", "natural logarithm", "自然对数", latex=r"\log", torch_function="torch.log")
+MAX = Operation("max", "maximum", "最大值", latex=r"\max", torch_function="torch.maximum")
+
+# -- activations -------------------------------------------------------------------------------
+
+SIGMOID = Operation(
+    "sigmoid",
+    "logistic sigmoid",
+    "Sigmoid 函数",
+    call="sigma",
+    prime="σ",
+    latex=r"\sigma",
+    torch_module="Sigmoid",
+    torch_function="torch.sigmoid",
+    exponential_form=True,
+)
+TANH = Operation(
+    "tanh",
+    "hyperbolic tangent",
+    "双曲正切",
+    latex=r"\tanh",
+    upright=True,
+    torch_module="Tanh",
+    torch_function="torch.tanh",
+    exponential_form=True,
+)
+RELU = Operation(
+    "relu",
+    "rectified linear unit",
+    "线性整流函数",
+    upright=True,
+    torch_module="ReLU",
+    torch_function="torch.relu",
+    kink=True,
+    piecewise_linear=True,
+    dead_below_zero=True,
+)
+LEAKY_RELU = Operation(
+    "leaky_relu",
+    "leaky rectified linear unit",
+    "带泄露线性整流函数",
+    torch_module="LeakyReLU",
+    torch_function="torch.nn.functional.leaky_relu",
+    parameter=Parameter("negative_slope", 0.01),
+    kink=True,
+    piecewise_linear=True,
+)
+IDENTITY = Operation(
+    "identity",
+    "identity",
+    "恒等函数",
+    upright=True,
+    torch_module="Identity",
+    torch_function="",
+    piecewise_linear=True,
+)
+SOFTMAX = Operation(
+    "softmax",
+    "softmax",
+    "Softmax 函数",
+    torch_module="Softmax",
+    torch_function="torch.softmax",
+    elementwise=False,
+)
+
+ARITHMETIC = (ADD, MULTIPLY, SUBTRACT, DIVIDE, POWER, EXP, LOG, MAX)
+ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX)
+
+# -- losses ------------------------------------------------------------------------------------
+
+HALF_SSE = Loss("half_sse", "half the sum of squared errors", "误差平方和的一半")
+SSE = Loss("sse", "sum of squared errors", "误差平方和")
+MSE_MEAN = Loss("mse_mean", "mean squared error", "均方误差")
+BCE = Loss(
+    "bce",
+    "binary cross-entropy",
+    "二元交叉熵",
+    cancels_with=SIGMOID.name,
+    unit_targets=True,
+    mean_over_outputs=True,
+    cancellation_words="sigmoid_bce",
+)
+CROSS_ENTROPY = Loss(
+    "cross_entropy",
+    "cross-entropy",
+    "交叉熵",
+    cancels_with=SOFTMAX.name,
+    class_targets=True,
+    cancellation_words="softmax_ce",
+)
+OUTPUT = Loss("output", "one output itself", "网络的一个输出", drawn=False, objective=True)
+LOSSES = (HALF_SSE, SSE, MSE_MEAN, BCE, CROSS_ENTROPY, OUTPUT)
+
+# -- optimizers --------------------------------------------------------------------------------
+
+_ADAM_KEYS = ("betas", "eps", "weight_decay", "amsgrad")
+SGD = Optimizer("sgd", "SGD", ("momentum", "dampening", "nesterov", "weight_decay"), 1.0)
+ADAM = Optimizer("adam", "Adam", _ADAM_KEYS, 1e-3, adaptive=True)
+ADAMW = Optimizer(
+    "adamw",
+    "AdamW",
+    _ADAM_KEYS,
+    1e-3,
+    adaptive=True,
+    decoupled_decay=True,
+    default_weight_decay=0.01,
+)
+OPTIMIZERS = (SGD, ADAM, ADAMW)
+
+ARITHMETIC_NAMES = tuple(op.name for op in ARITHMETIC)
+ACTIVATION_NAMES = tuple(op.name for op in ACTIVATIONS)
+LOSS_NAMES = tuple(loss.name for loss in LOSSES)
+OPTIMIZER_NAMES = tuple(opt.name for opt in OPTIMIZERS)
+
+_ACTIVATIONS = {op.name: op for op in ACTIVATIONS}
+_LOSSES = {loss.name: loss for loss in LOSSES}
+_OPTIMIZERS = {opt.name: opt for opt in OPTIMIZERS}
+_BY_TORCH_MODULE = {op.torch_module: op for op in ACTIVATIONS if op.torch_module}
+
+
+def unknown_name(kind: str, name: object, known: Iterable[str]) -> str:
+    """One line: an unknown name of this kind, the known ones, and the nearest if close."""
+    known = tuple(known)
+    line = f"unknown {kind} {name!r} (known: {', '.join(known)})"
+    if isinstance(name, str):
+        near = difflib.get_close_matches(name.strip().lower(), known, n=1, cutoff=0.6)
+        if near:
+            line += f"; did you mean {near[0]!r}?"
+    return line
+
+
+def activation_info(name: str) -> Operation:
+    """The activation called `name`; SymbpError naming the known ones otherwise."""
+    found = _ACTIVATIONS.get(name)
+    if found is None:
+        raise SymbpError(unknown_name("activation", name, ACTIVATION_NAMES))
+    return found
+
+
+def loss_info(name: str) -> Loss:
+    """The loss called `name`; SymbpError naming the known ones otherwise."""
+    found = _LOSSES.get(name)
+    if found is None:
+        raise SymbpError(unknown_name("loss", name, LOSS_NAMES))
+    return found
+
+
+def optimizer_info(name: str) -> Optimizer:
+    """The optimizer called `name`; SymbpError naming the known ones otherwise."""
+    found = _OPTIMIZERS.get(name)
+    if found is None:
+        raise SymbpError(unknown_name("optimizer", name, OPTIMIZER_NAMES))
+    return found
+
+
+def activation_of_torch_module(class_name: str) -> Operation | None:
+    """The activation torch's module class `class_name` computes, if symbp knows it."""
+    return _BY_TORCH_MODULE.get(class_name)
+
+
+def cancels(loss: str, activation: str) -> bool:
+    """Whether the output δ simplifies for this loss after this output activation."""
+    found = _LOSSES.get(loss)
+    return found is not None and found.cancels_with != "" and found.cancels_with == activation
+
+
+#: the parameters activations take from a spec, by spec key (negative_slope, alpha, …)
+PARAMETERS = {op.parameter.key: op.parameter for op in ACTIVATIONS if op.parameter is not None}
+#: LaTeX's commands for the functions displays call, by the name they call them
+LATEX_COMMANDS = {op.call_name: op.latex for op in ARITHMETIC + ACTIVATIONS if op.latex}
+#: stems LaTeX sets upright when they name a function (tanh′, relu′)
+UPRIGHT_STEMS = tuple(op.name for op in ACTIVATIONS if op.upright)
