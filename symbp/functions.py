@@ -16,9 +16,11 @@ import sympy as sp
 from symbp.operations import (
     BCE,
     CROSS_ENTROPY,
+    EXP,
     HALF_SSE,
     IDENTITY,
     LEAKY_RELU,
+    LOG,
     MSE_MEAN,
     OUTPUT,
     RELU,
@@ -426,4 +428,11 @@ LOSSES: dict[str, Loss] = {
         apply=_output_objective,
         formula="L = o_k: the objective is one output itself (no targets)",
     ),
+}
+
+#: each operation's sympy function, by name, for readers of hand formulas (σ(z), exp(z))
+SYMPY_FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    EXP.name: sp.exp,
+    LOG.name: sp.log,
+    **{name: entry.apply for name, entry in ACTIVATIONS.items() if entry.elementwise},
 }

@@ -50,6 +50,8 @@ class Operation:
     torch_module: str = ""
     torch_function: str = ""
     parameter: Parameter | None = None
+    #: how a student may write it in a hand formula (σ(z), sigmoid(z), exp(z), ln(x))
+    spellings: tuple[str, ...] = ()
     #: the derivative jumps at z = 0 (relu, leaky_relu): displays explain 1[z > 0], the
     #: exercise generator keeps z away from 0
     kink: bool = False
@@ -86,6 +88,8 @@ class Loss:
     drawn: bool = True
     #: L is one output itself (no targets)
     objective: bool = False
+    #: ½ in front (½ Σ (o − y)²): a hand calculation may drop it
+    halved: bool = False
     #: averages over the K outputs, so a cancelled δ is (o − y)/K rather than o − y
     mean_over_outputs: bool = False
     #: the label (content.labels) of the sentence saying why δ cancels
@@ -118,8 +122,15 @@ MULTIPLY = Operation("multiply", "multiplication", "乘法")
 SUBTRACT = Operation("subtract", "subtraction", "减法")
 DIVIDE = Operation("divide", "division", "除法")
 POWER = Operation("power", "power", "乘方")
-EXP = Operation("exp", "exponential", "指数函数", torch_function="torch.exp")
-LOG = Operation("log", "natural logarithm", "自然对数", latex=r"\log", torch_function="torch.log")
+EXP = Operation("exp", "exponential", "指数函数", torch_function="torch.exp", spellings=("exp",))
+LOG = Operation(
+    "log",
+    "natural logarithm",
+    "自然对数",
+    latex=r"\log",
+    torch_function="torch.log",
+    spellings=("ln", "log"),
+)
 MAX = Operation("max", "maximum", "最大值", latex=r"\max", torch_function="torch.maximum")
 
 # -- activations -------------------------------------------------------------------------------
@@ -134,6 +145,7 @@ SIGMOID = Operation(
     torch_module="Sigmoid",
     torch_function="torch.sigmoid",
     exponential_form=True,
+    spellings=("sigmoid", "sigma", "sig", "σ"),
 )
 TANH = Operation(
     "tanh",
@@ -189,7 +201,7 @@ ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX)
 
 # -- losses ------------------------------------------------------------------------------------
 
-HALF_SSE = Loss("half_sse", "half the sum of squared errors", "误差平方和的一半")
+HALF_SSE = Loss("half_sse", "half the sum of squared errors", "误差平方和的一半", halved=True)
 SSE = Loss("sse", "sum of squared errors", "误差平方和")
 MSE_MEAN = Loss("mse_mean", "mean squared error", "均方误差")
 BCE = Loss(
@@ -287,6 +299,8 @@ def cancels(loss: str, activation: str) -> bool:
 
 #: the parameters activations take from a spec, by spec key (negative_slope, alpha, …)
 PARAMETERS = {op.parameter.key: op.parameter for op in ACTIVATIONS if op.parameter is not None}
+#: every spelling a hand formula may use for an operation (σ, sigmoid, ln, …)
+SPELLINGS = {spelling: op.name for op in ARITHMETIC + ACTIVATIONS for spelling in op.spellings}
 #: LaTeX's commands for the functions displays call, by the name they call them
 LATEX_COMMANDS = {op.call_name: op.latex for op in ARITHMETIC + ACTIVATIONS if op.latex}
 #: stems LaTeX sets upright when they name a function (tanh′, relu′)

@@ -25,6 +25,7 @@ from typing import Any
 import sympy as sp
 
 from symbp.errors import SymbpError
+from symbp.operations import optimizer_info
 from symbp.spec import OptimizerSpec
 
 # -- the symbols every rule is written in ----------------------------------------------------
@@ -189,7 +190,7 @@ class UpdateRule:
     @property
     def description(self) -> str:
         """One line naming the optimizer and its settings as torch.optim takes them."""
-        label = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}[self.name]
+        label = optimizer_info(self.name).label
         settings = [f"lr={self.learning_rate:g}"]
         for key, value in self.optimizer.settings().items():
             shown = f"({value[0]:g}, {value[1]:g})" if isinstance(value, tuple) else value
@@ -199,11 +200,9 @@ class UpdateRule:
 
 def update_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
     """The equations of `optimizer` (torch.optim's rules), for any parameter."""
-    if optimizer.name == "sgd":
-        return _sgd_rule(optimizer, learning_rate)
-    if optimizer.name in ("adam", "adamw"):
+    if optimizer_info(optimizer.name).adaptive:
         return _adam_rule(optimizer, learning_rate)
-    raise SymbpError(f"unknown optimizer {optimizer.name!r}")
+    return _sgd_rule(optimizer, learning_rate)
 
 
 def _sgd_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
@@ -245,7 +244,7 @@ def _adam_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
     gradient: sp.Expr = G
     if optimizer.weight_decay != 0:
         hyper[LAMBDA] = optimizer.weight_decay
-        if optimizer.name == "adamw":
+        if optimizer_info(optimizer.name).decoupled_decay:
             equations.append(Equation(P_DECAYED, P_PREV * (1 - GAMMA * LAMBDA)))
             base = P_DECAYED
         else:
@@ -392,7 +391,7 @@ def apply(
     values: dict[sp.Symbol, Any] = {P_PREV: p, G: g}
     buffers: dict[str, Any] = {}
     round_number = state.rounds + 1
-    if rule.name == "sgd":
+    if not optimizer_info(rule.name).adaptive:
         _sgd_numbers(rule, state, round_number, p, g, values, buffers)
     else:
         _adam_numbers(rule, state, round_number, p, g, values, buffers)
@@ -470,7 +469,7 @@ def _adam_numbers(
     values[M_PREV], values[V_PREV] = m_before, v_before
     base = p
     if settings.weight_decay != 0:
-        if rule.name == "adamw":
+        if optimizer_info(rule.name).decoupled_decay:
             base = p * (1 - gamma * settings.weight_decay)  # param.mul_(1 - lr * weight_decay)
             values[P_DECAYED] = base
         else:

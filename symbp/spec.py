@@ -66,7 +66,7 @@ KNOWN_KEYS = (
     "title",
     "layers",
     "activation",
-    "negative_slope",
+    *PARAMETERS,  # each activation's parameter: negative_slope (leaky_relu), …
     "loss",
     "numbering",
     "weight_names",
@@ -81,7 +81,7 @@ KNOWN_KEYS = (
     "bias_trainable",
     "bias_names",
     "optimizer",
-    "output",
+    OUTPUT.name,  # loss = "output" names the output it is under its own name: output = "o1"
 )
 
 #: the objective "output": L is one network output itself (CS231n, micrograd), no targets
@@ -505,7 +505,7 @@ def _objective_output(
     data: Mapping[str, Any], loss: str, layers: tuple[int, ...], source: str
 ) -> int | None:
     """loss = "output" with output = "o1": the index of that output; None for other losses."""
-    output = data.get("output")
+    output = data.get(OUTPUT.name)
     if loss != OUTPUT_LOSS:
         if output is not None:
             raise SpecError(f"{source}: output needs loss = 'output'")

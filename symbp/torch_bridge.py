@@ -246,7 +246,7 @@ def _bce(reduction: str, n_outputs: int) -> str:
             "from_torch: BCE with reduction='sum' over several outputs is not supported "
             "(symbp's bce averages over the outputs)"
         )
-    return "bce"
+    return BCE.name
 
 
 def _biases(linears: list[Any]) -> dict[str, Any]:

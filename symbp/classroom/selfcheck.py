@@ -26,7 +26,7 @@ import sympy as sp
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.content.labels import labels, title
 from symbp.errors import SymbpError
-from symbp.functions import leaky_relu, relu, sigmoid, softmax, softplus
+from symbp.functions import ACTIVATIONS, softmax, softplus
 from symbp.handcheck.judge import (
     CARRIED_FACTOR,
     MAX_DIAGNOSES,
@@ -36,6 +36,7 @@ from symbp.handcheck.judge import (
     variant_point,
 )
 from symbp.handcheck.mistakes import Mistake, Plan, plan_of
+from symbp.operations import ADD, EXP, LOG, MAX, SOFTMAX
 
 #: the self-check page's judge handles networks of up to this many hidden layers (the
 #: already-updated-weights mistake makes the δs polynomials of degree 2^hidden − 1 in η)
@@ -184,17 +185,19 @@ def _polynomials(
 
 
 _FUNCTIONS: dict[type, str] = {
-    sp.exp: "exp",
-    sp.log: "log",
-    sp.tanh: "tanh",
+    sp.exp: EXP.name,
+    sp.log: LOG.name,
     sp.Abs: "abs",
-    sp.Max: "max",
+    sp.Max: MAX.name,
     sp.Min: "min",
     sp.Heaviside: "heaviside",
-    sigmoid: "sigmoid",
-    relu: "relu",
-    leaky_relu: "leaky_relu",
     softplus: "softplus",
+    # every elementwise activation: the page's function of that name is printed from its entry
+    **{
+        entry.function: entry.name
+        for entry in ACTIVATIONS.values()
+        if entry.elementwise and entry.function is not None and entry.primitive is not None
+    },
 }
 
 
@@ -212,10 +215,10 @@ def formula_tree(expr: sp.Basic) -> Any:
     if expr is sp.S.Exp1:
         return math.e
     if isinstance(expr, softmax):  # softmax_k(z1, …, zn): the index k, then the zs
-        return ["softmax", int(expr.args[0]), *(formula_tree(a) for a in expr.args[1:])]
+        return [SOFTMAX.name, int(expr.args[0]), *(formula_tree(a) for a in expr.args[1:])]
     args = [formula_tree(a) for a in expr.args]
     if isinstance(expr, sp.Add):
-        return ["add", *args]
+        return [ADD.name, *args]
     if isinstance(expr, sp.Mul):
         return ["mul", *args]
     if isinstance(expr, sp.Pow):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbp import functions
+from symbp.operations import EXP, LOG, SOFTMAX, activation_info
 
 
 @dataclass(frozen=True)
@@ -85,20 +86,12 @@ class Pow:
     exp: Node
 
 
-#: functions a formula may call; LaTeX and text spell them, the readers know them
-FUNCTIONS = (
-    "sigma",
-    "tanh",
-    "exp",
-    "log",
-    "sqrt",
-    "relu",
-    "leaky_relu",
-    "softmax",
-    "softplus",
-    "logsumexp",
-    "max",
-)
+#: the display name of each elementwise activation's sympy function (σ for sigmoid)
+_CALLS: dict[type, str] = {
+    entry.function: activation_info(entry.name).call_name
+    for entry in functions.ACTIVATIONS.values()
+    if entry.elementwise and entry.function is not None
+}
 
 
 @dataclass(frozen=True)
@@ -387,24 +380,19 @@ class Converter:
 
     def _function(self, expr: sp.Basic) -> Node:
         args = tuple(self.convert(arg) for arg in expr.args)
-        if isinstance(expr, functions.sigmoid):
-            return Call("sigma", args)
-        if isinstance(expr, sp.tanh):
-            return Call("tanh", args)
+        for function, name in _CALLS.items():
+            if isinstance(expr, function):
+                return Call(name, args)
         if isinstance(expr, sp.exp):
-            return Call("exp", args)
+            return Call(EXP.name, args)
         if isinstance(expr, sp.log):
-            return Call("log", args)
-        if isinstance(expr, functions.relu):
-            return Call("relu", args)
-        if isinstance(expr, functions.leaky_relu):
-            return Call("leaky_relu", args)
+            return Call(LOG.name, args)
         if isinstance(expr, functions.softplus):
             return Call("softplus", args)
         if isinstance(expr, functions.logsumexp):
             return Call("logsumexp", args)
         if isinstance(expr, functions.softmax):
-            return Call("softmax", args[1:], index=int(expr.args[0]) + 1)
+            return Call(SOFTMAX.name, args[1:], index=int(expr.args[0]) + 1)
         if isinstance(expr, sp.Heaviside):
             # Heaviside(z, 0): 1 for z > 0, 0 for z ≤ 0 (torch's relu′(0) = 0)
             return Indicator(args[0], ">", self._integer(0))

@@ -67,7 +67,7 @@ from symbp.errors import SymbpError
 from symbp.explain import symmetry_note, unit_notes
 from symbp.graph import Network, Weight
 from symbp.numeric import Evaluation, updated_weights
-from symbp.operations import activation_info
+from symbp.operations import EXP, activation_info
 from symbp.torch_check import CheckResult
 
 #: per-sample tables show at most this many samples
@@ -275,8 +275,8 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
             formula = E.equals(
                 o_k,
                 E.Frac(
-                    E.Call("exp", (_generic_sub("z", "k"),)),
-                    E.Sum("m", E.Call("exp", (_generic_sub("z", "m"),))),
+                    E.Call(EXP.name, (_generic_sub("z", "k"),)),
+                    E.Sum("m", E.Call(EXP.name, (_generic_sub("z", "m"),))),
                 ),
             )
             jacobian = E.equals(

@@ -36,6 +36,7 @@ from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
 from symbp.content.numbers import computed_num, given_num, result, result_num
 from symbp.graph import Network
+from symbp.operations import MAX, optimizer_info
 from symbp.optim import OptimizerStep, ParameterUpdate, UpdateRule
 
 #: a parameter's intermediate or state quantity: its written base
@@ -91,7 +92,6 @@ _KINDS: dict[sp.Symbol, int] = {
     O.G: 5,
     O.G_DECAYED: 5,
 }
-_OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class _RuleConverter(E.Converter):
 
     def _function(self, expr: sp.Basic) -> E.Node:
         if isinstance(expr, sp.Max):
-            return E.Call("max", tuple(self.convert(arg) for arg in expr.args))
+            return E.Call(MAX.name, tuple(self.convert(arg) for arg in expr.args))
         return super()._function(expr)
 
 
@@ -192,7 +192,7 @@ def rule_blocks(
         Paragraph(
             sentence(
                 words["optimizer_intro"],
-                _OPTIMIZER_NAMES[rule.name],
+                optimizer_info(rule.name).label,
                 optimizer_label(rule),
                 settings_chain(rule, digits),
             )
@@ -212,12 +212,12 @@ def rule_blocks(
     first = first_round_rows(rule)
     if first:
         blocks += [Paragraph(sentence(words["optimizer_first_round"])), Equations(first)]
-    if rule.state and rule.name != "sgd":
+    if rule.state and optimizer_info(rule.name).adaptive:
         zero = E.Num(0.0, "0")
         start = [E.Sym(E.Name(v.key, plain=v.key)) for v in rule.state]
         chain = E.Chain(start[0], tuple(E.Step("=", s) for s in start[1:]) + (E.Step("=", zero),))
         blocks.append(Paragraph(sentence(words["optimizer_start"], chain)))
-    if optimizer.weight_decay != 0 and rule.name == "adamw":
+    if optimizer.weight_decay != 0 and optimizer_info(rule.name).decoupled_decay:
         blocks.append(Paragraph(sentence(words["optimizer_decoupled"])))
     return blocks
 
@@ -410,7 +410,7 @@ def optimizer_step_blocks(
             sentence(
                 words["optimizer_step_title"],
                 title(network.spec.title, lang),
-                _OPTIMIZER_NAMES[update.rule.name],
+                optimizer_info(update.rule.name).label,
             ),
             1,
         ),

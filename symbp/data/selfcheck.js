@@ -18,8 +18,7 @@
   const REMARK = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)\s*(\(.*\)|\[.*\]|[\p{L}][^\d()\[\]*/^+=<>-]*)$/u;
   const APPROXIMATELY = /^(?:≈|~|约|大约|approx\.?\s)\s*/;
   const DECIMAL_COMMA = /(?<![\w.,])(\d+),(\d+)(?![\w.,])/g;
-  const NOT_REMARKS = new Set(["e", "exp", "ln", "log", "sqrt", "sigma", "sigmoid", "sig", "eta",
-    "η", "lr", "learning_rate", "learningrate", "alpha", "α", "学习率"]);
+  const NOT_REMARKS = new Set([]);  // symbp: hand_input.NOT_REMARKS
 
   class NotANumber extends Error {}
 
@@ -129,22 +128,14 @@
     if (!Number.isFinite(top)) return top;
     return top + Math.log(sum(values.map((v) => Math.exp(v - top))));
   }
-  function sigmoid(z) {
-    if (Number.isNaN(z)) return NaN;
-    if (z >= 0) return 1 / (1 + Math.exp(-z));
-    const e = Math.exp(z);
-    return e / (1 + e);
-  }
+  // symbp: primitives
   const FUNCTIONS = {
     add: (a) => sum(a),
     mul: (a) => a.reduce((p, v) => p * v, 1),
     pow: (a) => power(a[0], a[1]),
     exp: (a) => Math.exp(a[0]),
     log: (a) => (Number.isNaN(a[0]) || a[0] < 0 ? NaN : a[0] === 0 ? -Infinity : Math.log(a[0])),
-    sigmoid: (a) => sigmoid(a[0]),
-    tanh: (a) => Math.tanh(a[0]),
-    relu: (a) => (a[0] > 0 ? a[0] : 0),
-    leaky_relu: (a) => (a[0] > 0 ? a[0] : a[1] * a[0]),
+    // symbp: activations (printed from the operation table, symbp/formats/javascript.py)
     heaviside: (a) => (a[0] > 0 ? 1 : a[0] < 0 ? 0 : a.length > 1 ? a[1] : 0.5),
     softmax: (a) => Math.exp(a[a[0] + 1] - logsumexp(a.slice(1))),  // [k, z1, …, zn]
     softplus: (a) => (Number.isFinite(a[0]) ? Math.max(a[0], 0) + Math.log1p(Math.exp(-Math.abs(a[0]))) : (0 > a[0] ? 0 : a[0])),

@@ -33,6 +33,7 @@ from symbp.formats.filling import (
 )
 from symbp.formats.filling import fill as _fill
 from symbp.formats.latex import PRINTER, LatexPrinter
+from symbp.operations import EXP
 
 #: an exponent wider than this (em) is written exp(…), which can break, instead of e^{…}
 MAX_EXPONENT = 6.0
@@ -117,7 +118,7 @@ class Tokens:
         whole = self.piece(node)
         if node.function in ("sqrt",) or whole.width <= 2.5:
             return [whole]
-        if node.function == "exp":
+        if node.function == EXP.name:
             exponent = self.metrics.width(node, 1.0) - 0.466
             if exponent <= MAX_EXPONENT:
                 return [whole]

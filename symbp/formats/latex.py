@@ -26,7 +26,7 @@ from symbp.content.blocks import (
 from symbp.formats.page import DEFAULT_PAPER, EM_PT, FILL, MARGIN_CM, Paper, paper
 from symbp.formats.printer import MathPrinter
 from symbp.formats.tables import Arranged
-from symbp.operations import LATEX_COMMANDS, UPRIGHT_STEMS
+from symbp.operations import EXP, LATEX_COMMANDS, UPRIGHT_STEMS
 
 GREEK = {
     "α": r"\alpha",
@@ -162,7 +162,7 @@ class LatexPrinter(MathPrinter):
     def call(self, item: E.Call) -> str:
         args = ", ".join(self.math(arg) for arg in item.args)
         prime = "'" if item.prime else ""
-        if item.function == "exp" and not item.prime:
+        if item.function == EXP.name and not item.prime:
             return f"e^{{{args}}}"
         if item.function == "sqrt" and not item.prime:
             return rf"\sqrt{{{args}}}"

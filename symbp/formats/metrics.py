@@ -11,7 +11,7 @@ kind, and requires it never to fall short by more than a few percent.
 from __future__ import annotations
 
 from symbp.content import expr as E
-from symbp.operations import LOG, SIGMOID, TANH, UPRIGHT_STEMS
+from symbp.operations import EXP, LOG, SIGMOID, TANH, UPRIGHT_STEMS
 
 #: a script's width relative to the same glyphs at its base size (8 pt on 11 pt: the 8 pt design
 #: is relatively wider than 8/11), and a script-of-script's relative to a script (6 pt on 8 pt)
@@ -252,7 +252,7 @@ class Metrics:
         return width
 
     def _call(self, node: E.Call, scale: float, display: bool) -> float:
-        if node.function == "exp":
+        if node.function == EXP.name:
             return 0.466 * scale + self._args(node, scale * _smaller(scale), False)
         if node.function == "sqrt":
             return 0.9 * scale + self._args(node, scale, display)
@@ -297,7 +297,7 @@ def _has(node: E.Node, kind: tuple[type, ...]) -> bool:
     if isinstance(node, E.Pow):
         return _has(node.base, kind)
     if isinstance(node, E.Call):
-        return node.function != "exp" and any(_has(a, kind) for a in node.args)
+        return node.function != EXP.name and any(_has(a, kind) for a in node.args)
     return False
 
 

@@ -33,8 +33,19 @@ FORM_STYLE = """
 
 
 def script() -> str:
-    """The page's judge, as shipped with symbp."""
-    return resources.files("symbp").joinpath("data/selfcheck.js").read_text(encoding="utf-8")
+    """The page's judge, as shipped with symbp, with the activations printed from the
+    operation table where it marks them."""
+    from symbp.formats.javascript import ERF_JS, activation_functions
+    from symbp.handcheck.hand_input import NOT_REMARKS
+
+    code = resources.files("symbp").joinpath("data/selfcheck.js").read_text(encoding="utf-8")
+    code = code.replace("  // symbp: primitives\n", ERF_JS, 1)
+    words = json.dumps(list(NOT_REMARKS), ensure_ascii=False)
+    code = code.replace("new Set([]);  // symbp: hand_input.NOT_REMARKS", f"new Set({words});", 1)
+    marker = "    // symbp: activations (printed from the operation table, "
+    start = code.index(marker)
+    end = code.index("\n", start) + 1
+    return code[:end] + activation_functions() + "\n" + code[end:]
 
 
 def _json_for_html(data: dict[str, Any]) -> str:

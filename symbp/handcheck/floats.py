@@ -14,14 +14,14 @@ from collections.abc import Mapping
 import sympy as sp
 
 from symbp.errors import FormulaError
-from symbp.functions import leaky_relu, logsumexp, relu, sigmoid, softmax, softplus
+from symbp.functions import ACTIVATIONS, Activation, logsumexp, softmax, softplus
 
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+#: the activations a formula may hold, by their sympy function
+_ELEMENTWISE: dict[type, Activation] = {
+    entry.function: entry
+    for entry in ACTIVATIONS.values()
+    if entry.elementwise and entry.function is not None and entry.evaluate is not None
+}
 
 
 def _power(base: float, exponent: float) -> float:
@@ -126,14 +126,10 @@ def _evaluate(
         return _exp(args[0])
     if isinstance(node, sp.log):
         return _log(args[0])
-    if isinstance(node, sigmoid):
-        return _sigmoid(args[0]) if not math.isnan(args[0]) else math.nan
-    if isinstance(node, sp.tanh):
-        return math.tanh(args[0])
-    if isinstance(node, relu):
-        return max(0.0, args[0])
-    if isinstance(node, leaky_relu):
-        return args[0] if args[0] > 0 else args[1] * args[0]
+    entry = _ELEMENTWISE.get(type(node))
+    if entry is not None:  # an activation: its entry's float64 form
+        assert entry.evaluate is not None
+        return entry.evaluate(args[0], args[1] if len(args) > 1 else math.nan)
     if isinstance(node, sp.Heaviside):
         z = args[0]
         return 1.0 if z > 0 else 0.0 if z < 0 else (args[1] if len(args) > 1 else 0.5)

@@ -18,7 +18,8 @@ from fractions import Fraction
 import sympy as sp
 
 from symbp.errors import FormulaError
-from symbp.functions import sigmoid
+from symbp.functions import SYMPY_FUNCTIONS
+from symbp.operations import SPELLINGS
 
 MAX_FORMULA_CHARS = 500
 MAX_TOKENS = 200
@@ -35,13 +36,7 @@ MAX_NUMBER_EXPONENT = 30
 Resolver = Callable[[str], "sp.Expr | None"]
 
 FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
-    "exp": sp.exp,
-    "sigmoid": sigmoid,
-    "sigma": sigmoid,
-    "sig": sigmoid,
-    "σ": sigmoid,
-    "ln": sp.log,
-    "log": sp.log,
+    **{spelling: SYMPY_FUNCTIONS[name] for spelling, name in SPELLINGS.items()},
     "sqrt": sp.sqrt,
 }
 

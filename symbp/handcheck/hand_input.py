@@ -27,6 +27,7 @@ from typing import Any
 
 from symbp.errors import HandInputError
 from symbp.files import read_small_text
+from symbp.operations import SPELLINGS
 from symbp.spec import check_nesting
 
 MAX_FILE_BYTES = 200_000
@@ -45,7 +46,13 @@ _REMARK = re.compile(
     r"(?P<remark>\(.*\)|\[.*\]|[^\W\d_][^\d()\[\]*/^+=<>-]*)$"
 )
 #: words that are not remarks after a number: they would be part of a formula
-_NOT_REMARKS = {"e", "exp", "ln", "log", "sqrt", "sigma", "sigmoid", "sig", *LEARNING_RATE_NAMES}
+NOT_REMARKS = (
+    "e",
+    *(spelling for spelling in SPELLINGS if spelling.isascii()),
+    "sqrt",
+    *LEARNING_RATE_NAMES,
+)
+_NOT_REMARKS = set(NOT_REMARKS)
 #: a decimal comma between digits: 0,0346 -> 0.0346 (1,234 could be a thousand: refused)
 _DECIMAL_COMMA = re.compile(r"(?<![\w.,])(\d+),(\d+)(?![\w.,])")
 _MINUSES = str.maketrans({c: "-" for c in "−–—‐‑‒﹣－"} | {"∗": "*", "′": "'", "’": "'"})

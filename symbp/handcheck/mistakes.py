@@ -22,6 +22,7 @@ from typing import Any
 import sympy as sp
 
 from symbp.graph import Network, Unit
+from symbp.operations import loss_info
 from symbp.spec import edge_order, weight_names
 
 from .floats import float_value
@@ -197,7 +198,7 @@ def catalogue(network: Network) -> list[Mistake]:
                 ),
             )
         )
-    if loss == "half_sse":
+    if loss_info(loss).halved:
         mistakes += [
             Mistake(
                 "half_dropped",

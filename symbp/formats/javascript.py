@@ -1,0 +1,67 @@
+"""The self-check page's activation functions, printed as JavaScript from the operation table.
+
+Each elementwise activation's entry (symbp.functions) gives f written in primitives (exp, log,
+tanh, erf, max, abs, if-then-else); sympy's JavaScript printer turns it into one function the
+page calls with the formula tree's arguments [z, parameter]. Nothing here is written per
+activation, so the page cannot lag behind the table; tests/test_operations.py runs the printed
+functions in node and compares them with each entry's float64 evaluation.
+
+JavaScript has no erf: ERF_JS is Abramowitz & Stegun's series 7.1.6 (all terms positive, so no
+cancellation) for |x| < 3 and the continued fraction 7.1.14 for erfc beyond, both to float64
+precision (tested against Python's math.erf).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.jscode import JavascriptCodePrinter
+
+from symbp.functions import ACTIVATIONS, Activation
+
+#: the name each printed function is given in the page's FUNCTIONS table is the entry's name
+ERF_JS = """\
+  function erf(x) {  // Abramowitz & Stegun 7.1.6 below |x| = 3, 7.1.14 (erfc) above
+    if (Number.isNaN(x)) return NaN;
+    const t = Math.abs(x);
+    if (t < 3) {
+      let term = t, total = t;
+      for (let n = 1; n < 200 && term > total * 1e-17; n++) {
+        term *= (2 * t * t) / (2 * n + 1);
+        total += term;
+      }
+      return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * Math.exp(-t * t) * total;
+    }
+    if (t > 6) return Math.sign(x);
+    let fraction = t;  // x + (1/2)/(x + 1/(x + (3/2)/(x + …))), evaluated from the tail
+    for (let n = 60; n >= 1; n--) fraction = t + (n / 2) / fraction;
+    const erfc = Math.exp(-t * t) / Math.sqrt(Math.PI) / fraction;
+    return Math.sign(x) * (1 - erfc);
+  }
+"""
+
+_Z = sp.Symbol("z", real=True)
+_PARAMETER = sp.Symbol("p", real=True)
+
+
+class _Printer(JavascriptCodePrinter):
+    """sympy's JavaScript printer, with erf (defined by ERF_JS) and log1p known."""
+
+    def __init__(self) -> None:
+        super().__init__({"user_functions": {"erf": "erf", "log1p": "Math.log1p"}})
+
+
+def activation_function(entry: Activation) -> str:
+    """One entry of the page's FUNCTIONS table: `name: (a) => …` with a = [z, parameter]."""
+    assert entry.primitive is not None
+    body = _Printer().doprint(entry.primitive(_Z, _PARAMETER))
+    body = " ".join(line.strip() for line in body.splitlines())
+    return f"    {entry.name}: (a) => {{ const z = a[0], p = a[1]; return {body}; }},"
+
+
+def activation_functions() -> str:
+    """The printed functions of every elementwise activation with a float form, table order."""
+    return "\n".join(
+        activation_function(entry)
+        for entry in ACTIVATIONS.values()
+        if entry.elementwise and entry.primitive is not None
+    )
