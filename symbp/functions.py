@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
@@ -30,6 +31,11 @@ from symbp.operations import (
     TANH,
     activation_info,
 )
+
+
+class TableFunction(sp.Function):
+    """An activation defined by its table entry alone: compiled numeric code calls the entry's
+    float64 forms (`_op_<name>`) rather than a printer method written for it."""
 
 
 class sigmoid(sp.Function):  # noqa: N801 - sympy names functions in lower case
@@ -165,6 +171,22 @@ class Activation:
     evaluate: Callable[[float, float], float] | None = None
     #: f written in primitives: (z, parameter) -> expression
     primitive: Callable[[sp.Symbol, sp.Symbol], sp.Expr] | None = None
+    #: f on numpy arrays, for a TableFunction (what compiled code calls): (z, parameter) -> a
+    evaluate_array: Callable[[Any, Any], Any] | None = None
+
+
+def float_namespace(arrays: bool) -> dict[str, Callable[..., Any]]:
+    """`_op_<name>` for every table function: the entry's float64 form on Python floats or
+    on numpy arrays, for code compiled from expressions that hold them."""
+    found: dict[str, Callable[..., Any]] = {}
+    for entry in ACTIVATIONS.values():
+        function = entry.function
+        if function is None or not issubclass(function, TableFunction):
+            continue
+        form = entry.evaluate_array if arrays else entry.evaluate
+        assert form is not None
+        found[f"_op_{function.__name__}"] = form
+    return found
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symbp.derive import Backprop, backward_sweep, unit_gradient_forms
+from symbp.functions import float_namespace
 from symbp.graph import Network
 
 #: networks up to this many parameters take finite differences on plain floats (one sample)
@@ -127,6 +128,11 @@ class _CodePrinter(NumPyPrinter):
     def _print_Heaviside(self, expr: sp.Expr) -> str:  # noqa: N802
         # Heaviside(z, 0): relu′(0) = 0, as torch
         return f"numpy.heaviside({self._print(expr.args[0])}, {float(expr.args[1])!r})"
+
+    def _print_TableFunction(self, expr: sp.Expr) -> str:  # noqa: N802 - sympy's naming
+        # the entry's own float64 form, by name in the namespace (functions.float_namespace)
+        arguments = ", ".join(self._print(arg) for arg in expr.args)
+        return f"_op_{type(expr).__name__}({arguments})"
 
     def _print_softplus(self, expr: sp.Expr) -> str:
         return f"numpy.logaddexp(0.0, {self._print(expr.args[0])})"
@@ -257,6 +263,7 @@ class CompiledNetwork:
             "numpy": _LazyNumpy(),
             "_sigmoid": scalar_sigmoid,
             "_logsumexp": stable_logsumexp,
+            **float_namespace(arrays=False),
         }
         exec(self._code, scalar)  # noqa: S102
         self._scalar_forward_backward = scalar["forward_backward"]
@@ -274,6 +281,7 @@ class CompiledNetwork:
                 "numpy": numpy,
                 "_sigmoid": stable_sigmoid,
                 "_logsumexp": stable_logsumexp,
+                **float_namespace(arrays=True),
             }
             exec(self._code, arrays)  # noqa: S102
             self._arrays = arrays
@@ -629,6 +637,7 @@ class ScalarFunction:
             "numpy": _LazyNumpy(),
             "_sigmoid": scalar_sigmoid,
             "_logsumexp": stable_logsumexp,
+            **float_namespace(arrays=False),
         }
         exec(compile(source, "<symbp generated>", "exec"), namespace)  # noqa: S102
         self._function = namespace["function"]
@@ -645,6 +654,7 @@ class ScalarFunction:
                 "numpy": np,
                 "_sigmoid": stable_sigmoid,
                 "_logsumexp": stable_logsumexp,
+                **float_namespace(arrays=True),
             }
             exec(compile(self._source, "<symbp generated>", "exec"), namespace)  # noqa: S102
             with np.errstate(all="ignore"):

@@ -58,6 +58,8 @@ class Operation:
     #: straight pieces (relu, leaky_relu, identity): z, a, ∂L/∂a and δ of one unit can be equal
     #: by definition
     piecewise_linear: bool = False
+    #: the label (content.labels) of the note on f′(0) when a unit sits exactly at the kink
+    kink_words: str = ""
     #: the derivative is 0 for every z < 0 (a dead unit)
     dead_below_zero: bool = False
     #: acts on a whole layer (softmax), so only on the output layer
@@ -165,6 +167,7 @@ RELU = Operation(
     torch_module="ReLU",
     torch_function="torch.relu",
     kink=True,
+    kink_words="kink_relu",
     piecewise_linear=True,
     dead_below_zero=True,
 )
@@ -176,6 +179,7 @@ LEAKY_RELU = Operation(
     torch_function="torch.nn.functional.leaky_relu",
     parameter=Parameter("negative_slope", 0.01),
     kink=True,
+    kink_words="kink_leaky",
     piecewise_linear=True,
 )
 IDENTITY = Operation(

@@ -152,6 +152,8 @@ class NetworkSpec:
     targets: tuple[float, ...]
     weights: tuple[float, ...]  # in numbering order
     negative_slope: float = DEFAULT_NEGATIVE_SLOPE  # leaky_relu's slope for z < 0
+    #: the other activations' parameters a spec gives (symbp.operations.PARAMETERS), by key
+    activation_parameters: tuple[tuple[str, float | str], ...] = ()
     bias: str = "none"  # none, per-layer (one shared by a layer's units) or per-unit
     bias_values: tuple[float, ...] = ()  # one per layer or one per unit, input layer excluded
     bias_trainable: bool = True  # every bias trainable (when given per bias: all of them)
@@ -182,7 +184,14 @@ class NetworkSpec:
     def activation_parameter(self, name: str) -> float | str | None:
         """The spec's value of the parameter activation `name` takes (leaky_relu's slope)."""
         parameter = activation_info(name).parameter
-        return None if parameter is None else getattr(self, parameter.key)
+        return None if parameter is None else self.parameter(parameter.key)
+
+    def parameter(self, key: str) -> float | str:
+        """An activation parameter's value by its spec key: given, or the table's default."""
+        if key == "negative_slope":
+            return self.negative_slope
+        given = dict(self.activation_parameters)
+        return given.get(key, PARAMETERS[key].default)
 
     @property
     def samples(self) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
@@ -366,6 +375,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     negative_slope = _number(
         data.get("negative_slope", DEFAULT_NEGATIVE_SLOPE), f"{source}: negative_slope"
     )
+    parameters = _activation_parameters(data, source)
     _check_loss_fits_output(loss, activations[-1], source)
 
     numbering = data.get("numbering", "by-source")
@@ -421,6 +431,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         targets=samples[0][1],
         weights=weights,
         negative_slope=negative_slope,
+        activation_parameters=parameters,
         bias=bias,
         bias_values=bias_values,
         bias_trainable=bias_trainable,
@@ -586,6 +597,25 @@ def _activations(value: Any, n_layers: int, source: str) -> tuple[str, ...]:
         if not activation_info(name).elementwise:
             raise SpecError(f"{source}: activation {name!r} is allowed on the output layer only")
     return activations
+
+
+def _activation_parameters(
+    data: Mapping[str, Any], source: str
+) -> tuple[tuple[str, float | str], ...]:
+    """The activation parameters the spec gives (besides negative_slope), in table order: a
+    number, or one of a parameter's choices."""
+    found: list[tuple[str, float | str]] = []
+    for key, parameter in PARAMETERS.items():
+        if key == "negative_slope" or key not in data:
+            continue
+        value = data[key]
+        if parameter.choices:
+            if not isinstance(value, str) or value not in parameter.choices:
+                raise SpecError(f"{source}: {unknown_name(key, value, parameter.choices)}")
+            found.append((key, value))
+        else:
+            found.append((key, _number(value, f"{source}: {key}")))
+    return tuple(found)
 
 
 def _check_loss_fits_output(loss: str, output_activation: str, source: str) -> None:

@@ -501,7 +501,7 @@ def _activation_call(activation: str, z: str, spec: NetworkSpec) -> str:
     if not info.torch_function:  # the identity
         return z
     if info.parameter is not None:
-        value = getattr(spec, info.parameter.key)
+        value = spec.parameter(info.parameter.key)
         return f"{info.torch_function}({z}, {info.parameter.key}={value!r})"
     return f"{info.torch_function}({z})"
 

@@ -368,7 +368,7 @@ def _torch_activation(name: str, spec: NetworkSpec) -> Any:
     info = activation_info(name)
     arguments: dict[str, Any] = {}
     if info.parameter is not None:
-        arguments[info.parameter.key] = getattr(spec, info.parameter.key)
+        arguments[info.parameter.key] = spec.parameter(info.parameter.key)
     if not info.elementwise:  # a layer's units are the features, dim 1
         arguments["dim"] = 1
     return getattr(nn, info.torch_module)(**arguments)

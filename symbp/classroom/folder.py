@@ -108,6 +108,9 @@ def spec_toml(spec: NetworkSpec) -> str:
         lines.append("weight_names = [" + ", ".join(f'"{n}"' for n in spec.explicit_names) + "]")
     if spec.negative_slope != DEFAULT_NEGATIVE_SLOPE:
         lines.append(f"negative_slope = {float(spec.negative_slope)!r}")
+    for key, value in spec.activation_parameters:
+        shown = json.dumps(value) if isinstance(value, str) else repr(float(value))
+        lines.append(f"{key} = {shown}")
     lines += [
         f"learning_rate = {float(spec.learning_rate)!r}",
         f"inputs = {floats(spec.inputs)}",

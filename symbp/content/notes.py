@@ -56,12 +56,12 @@ def note_paragraph(writer: Writer, note: DerivationNote, lang: str) -> Paragraph
     if note.kind == "kink":
         assert unit.z is not None and unit.activation is not None
         at_zero = E.equals(writer.sym(unit.z), E.Num(0.0, "0"))
-        parameter = activation_info(unit.activation.name).parameter
-        if parameter is not None:
-            value = getattr(network.spec, parameter.key)
-            rule = sentence(words["kink_leaky"], writer.given(value))
+        info = activation_info(unit.activation.name)
+        if info.parameter is not None:
+            value = network.spec.parameter(info.parameter.key)
+            rule = sentence(words[info.kink_words], writer.given(value))
         else:
-            rule = sentence(words["kink_relu"])
+            rule = sentence(words[info.kink_words])
         indicator = E.Indicator(writer.sym(unit.z), ">", E.Num(0.0, "0"))
         return Paragraph(
             sentence(words["note_kink"], at_zero, _words(rule), indicator), kind="note"
