@@ -270,10 +270,9 @@ def poor_exercise(
             info = activation_info(unit.activation.name)
             a = values[unit.a.name]
             z = values[unit.z.name] if unit.z is not None else math.nan
-            if info.kink:
-                if abs(z) < KINK_HALF_UNITS * settings.half_unit:
-                    return "a relu unit's z at its kink"
-            elif _slope(unit.activation, z, a) < MIN_SLOPE:
+            if info.kink and abs(z) < KINK_HALF_UNITS * settings.half_unit:
+                return "a relu unit's z at its kink"
+            if not info.piecewise_linear and _slope(unit.activation, z, a) < MIN_SLOPE:
                 return f"a saturated unit ({info.prime_stem}′ < {MIN_SLOPE:g})"
     seen: dict[float, str] = {}
     for key in asked:
