@@ -59,6 +59,7 @@ def note_paragraph(writer: Writer, note: DerivationNote, lang: str) -> Paragraph
         info = activation_info(unit.activation.name)
         if info.parameter is not None:
             value = network.spec.parameter(info.parameter.key)
+            assert isinstance(value, float)  # a kink is at a number: the slope, α
             rule = sentence(words[info.kink_words], writer.given(value))
         else:
             rule = sentence(words[info.kink_words])

@@ -23,7 +23,7 @@ class SignRule:
 
     english: str
     chinese: str
-    rule: Callable[[E.Node, E.Node], E.Node] | None = None  # (a, z) -> f′ = …
+    rule: Callable[[E.Node, E.Node], E.Chain] | None = None  # (a, z) -> f′ = …
 
 
 def _prime(operation: Operation) -> E.Sym:
@@ -84,7 +84,7 @@ def written_out(operation: Operation, z: E.Node) -> E.Node | None:
     return form(z) if form is not None else None
 
 
-def sign_rule(operation: Operation, lang: str) -> tuple[str, E.Node | None] | None:
+def sign_rule(operation: Operation, lang: str) -> tuple[str, E.Chain | None] | None:
     """The sentence and the rule saying why f′ has its sign, if the table gives one."""
     found = SIGN_RULES.get(operation.name)
     if found is None:

@@ -44,10 +44,12 @@ _PARAMETER = sp.Symbol("p", real=True)
 
 
 class _Printer(JavascriptCodePrinter):
-    """sympy's JavaScript printer, with erf (defined by ERF_JS) and log1p known."""
+    """sympy's JavaScript printer, with erf (defined by ERF_JS), log1p and expm1 known."""
 
     def __init__(self) -> None:
-        super().__init__({"user_functions": {"erf": "erf", "log1p": "Math.log1p"}})
+        super().__init__(
+            {"user_functions": {"erf": "erf", "log1p": "Math.log1p", "expm1": "Math.expm1"}}
+        )
 
 
 def activation_function(entry: Activation) -> str:
