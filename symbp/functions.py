@@ -33,8 +33,9 @@ from symbp.operations import (
 )
 
 
-class TableFunction(sp.Function):
-    """An activation defined by its table entry alone: compiled numeric code calls the entry's
+class TableFunctionBase(sp.Function):
+    """An activation defined by its table entry alone (sympy's printers look methods up by a
+    subclass's own name or a name ending in Base): compiled numeric code calls the entry's
     float64 forms (`_op_<name>`) rather than a printer method written for it."""
 
 
@@ -181,7 +182,7 @@ def float_namespace(arrays: bool) -> dict[str, Callable[..., Any]]:
     found: dict[str, Callable[..., Any]] = {}
     for entry in ACTIVATIONS.values():
         function = entry.function
-        if function is None or not issubclass(function, TableFunction):
+        if function is None or not issubclass(function, TableFunctionBase):
             continue
         form = entry.evaluate_array if arrays else entry.evaluate
         assert form is not None

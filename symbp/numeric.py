@@ -129,7 +129,7 @@ class _CodePrinter(NumPyPrinter):
         # Heaviside(z, 0): relu′(0) = 0, as torch
         return f"numpy.heaviside({self._print(expr.args[0])}, {float(expr.args[1])!r})"
 
-    def _print_TableFunction(self, expr: sp.Expr) -> str:  # noqa: N802 - sympy's naming
+    def _print_TableFunctionBase(self, expr: sp.Expr) -> str:  # noqa: N802 - sympy's naming
         # the entry's own float64 form, by name in the namespace (functions.float_namespace)
         arguments = ", ".join(self._print(arg) for arg in expr.args)
         return f"_op_{type(expr).__name__}({arguments})"
