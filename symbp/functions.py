@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
 from symbp.operations import (
     BCE,
     CROSS_ENTROPY,
+    ELU,
     EXP,
     HALF_SSE,
     IDENTITY,
@@ -100,6 +102,25 @@ class leaky_relu(sp.Function):  # noqa: N801
         return z * (1 - sp.Heaviside(z, 0))
 
 
+class elu(TableFunctionBase):  # noqa: N801
+    """z for z > 0, α(e^z − 1) otherwise (torch.nn.ELU); α is the second argument."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, arg: sp.Expr, alpha: sp.Expr) -> sp.Expr | None:
+        if arg.is_Number and alpha.is_Number:
+            return arg if arg > 0 else alpha * (sp.exp(arg) - 1)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z, alpha = self.args
+        step = sp.Heaviside(z, 0)  # torch's elu′(0) is α·e⁰ = α: the z ≤ 0 side
+        if argindex == 1:
+            return step + (1 - step) * alpha * sp.exp(z)
+        return (1 - step) * (sp.exp(z) - 1)
+
+
 class softplus(sp.Function):  # noqa: N801
     """log(1 + e^z): the logistic loss written in the pre-activation, stable for large |z|."""
 
@@ -172,7 +193,7 @@ class Activation:
     evaluate: Callable[[float, float], float] | None = None
     #: f written in primitives: (z, parameter) -> expression
     primitive: Callable[[sp.Symbol, sp.Symbol], sp.Expr] | None = None
-    #: f on numpy arrays, for a TableFunction (what compiled code calls): (z, parameter) -> a
+    #: f on numpy arrays, for a TableFunctionBase (what compiled code calls): (z, parameter) -> a
     evaluate_array: Callable[[Any, Any], Any] | None = None
 
 
@@ -346,8 +367,32 @@ def _leaky_relu(negative_slope: float | str) -> Activation:
     )
 
 
+def _elu(alpha: float | str) -> Activation:
+    alpha_value = float(alpha)
+    scale = sp.Float(alpha_value)
+    return Activation(
+        name=ELU.name,
+        apply=lambda z: elu(z, scale),
+        # for z ≤ 0, a = α(e^z − 1), so e^z·α = a + α
+        derivative=lambda z, a: sp.Heaviside(z, 0) + (1 - sp.Heaviside(z, 0)) * (a + scale),
+        formula=f"elu(z) = z for z > 0, {alpha_value:g}·(e^z − 1) otherwise",
+        derivative_formula=f"1 for z > 0, a + {alpha_value:g} for z ≤ 0 (as torch)",
+        function=elu,
+        evaluate=lambda z, p: z if z > 0 else p * math.expm1(z),
+        evaluate_array=_elu_array,
+        primitive=lambda z, p: sp.Piecewise((z, z > 0), (p * expm1(z), True)),
+    )
+
+
+def _elu_array(z: Any, alpha: Any) -> Any:
+    import numpy as np
+
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+
+
 _WITH_PARAMETER: dict[str, Callable[[float | str], Activation]] = {
     LEAKY_RELU.name: _leaky_relu,
+    ELU.name: _elu,
 }
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -402,6 +447,7 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative_formula="∂o_i/∂z_j = o_i(δ_ij − o_j)",
         function=softmax,
     ),
+    ELU.name: _elu(1.0),
 }
 
 LOSSES: dict[str, Loss] = {

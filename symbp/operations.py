@@ -200,8 +200,20 @@ SOFTMAX = Operation(
     elementwise=False,
 )
 
+ELU = Operation(
+    "elu",
+    "exponential linear unit",
+    "指数线性单元",
+    upright=True,
+    torch_module="ELU",
+    torch_function="torch.nn.functional.elu",
+    parameter=Parameter("alpha", 1.0),
+    kink=True,
+    kink_words="kink_elu",
+)
+
 ARITHMETIC = (ADD, MULTIPLY, SUBTRACT, DIVIDE, POWER, EXP, LOG, MAX)
-ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX)
+ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU)
 
 # -- losses ------------------------------------------------------------------------------------
 

@@ -85,6 +85,7 @@ _EN: dict[str, str] = {
     "derivative is written {}; sympy's own Heaviside(0) would be ½).",
     "kink_relu": "relu′(0) is taken as 0",
     "kink_leaky": "leaky_relu′(0) is taken as the slope {}",
+    "kink_elu": "elu′(0) is taken as α = {} (the z ≤ 0 side)",
     "note_symmetry": "Note: every weight starts at 0, so {}'s gradient is exactly 0 by "
     "symmetry: all units of a hidden layer compute the same value and every weight leaving "
     "{} is 0, so {}. Gradient descent then changes only the last layer, and the hidden units "
@@ -431,6 +432,7 @@ _ZH: dict[str, str] = {
     "sympy 自带的 Heaviside(0) 取 ½）。",
     "kink_relu": "relu′(0) 取 0",
     "kink_leaky": "leaky_relu′(0) 取斜率 {}",
+    "kink_elu": "elu′(0) 取 α = {}（z ≤ 0 一侧）",
     "note_symmetry": "注意：所有权重初始为 0，所以 {} 的梯度由对称性恰为 0："
     "同一隐藏层的神经元算出相同的值，且离开 {} 的权重都是 0，所以 {}。梯度下降于是只改变最后一层，隐藏层神经元始终彼此相同："
     "这就是网络要从随机权重开始的原因。",

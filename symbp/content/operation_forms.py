@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from symbp.content import expr as E
-from symbp.operations import EXP, IDENTITY, LEAKY_RELU, MAX, RELU, SIGMOID, TANH, Operation
+from symbp.operations import ELU, EXP, IDENTITY, LEAKY_RELU, MAX, RELU, SIGMOID, TANH, Operation
 
 _ONE, _ZERO, _TWO = E.Num(1.0, "1"), E.Num(0.0, "0"), E.Num(2.0, "2")
 
@@ -73,6 +73,10 @@ SIGN_RULES: dict[str, SignRule] = {
     ),
     LEAKY_RELU.name: SignRule(
         "1 for z > 0 and the slope otherwise, as torch", "z > 0 时为 1，否则为斜率，与 torch 相同"
+    ),
+    ELU.name: SignRule(
+        "1 for z > 0 and a + α = α·e^z otherwise, as torch",
+        "z > 0 时为 1，否则为 a + α = α·e^z，与 torch 相同",
     ),
     IDENTITY.name: SignRule("{}", "{}", lambda a, z: E.equals(_prime(IDENTITY), _ONE)),
 }

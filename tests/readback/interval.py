@@ -168,6 +168,19 @@ def leaky_relu(value: Interval, slope: Interval) -> Interval:
     return Interval(low, high)
 
 
+def elu(value: Interval, alpha: Interval) -> Interval:
+    """z for z > 0, α(e^z − 1) otherwise (torch.nn.ELU): increasing in z for α ≥ 0; for z < 0
+    a larger α gives a lower value."""
+    if alpha.lo < 0:
+        raise ValueError(f"elu with a negative alpha {alpha}")
+
+    def at(z: float, a: float) -> float:
+        return z if z > 0 else _times(a, math.expm1(z))
+
+    low, high = at(value.lo, alpha.hi), at(value.hi, alpha.lo)
+    return Interval(math.nextafter(low, -math.inf), math.nextafter(high, math.inf))
+
+
 def softplus(value: Interval) -> Interval:
     return monotone(lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))), value)
 

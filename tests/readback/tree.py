@@ -45,7 +45,7 @@ class Binary:
 
 @dataclass(frozen=True)
 class Function:
-    name: str  # sigma tanh exp log sqrt relu leaky_relu softmax softplus logsumexp max
+    name: str  # sigma tanh exp log sqrt relu leaky_relu elu softmax softplus logsumexp max
     args: tuple[Node, ...]
     index: int | None = None  # softmax_k: 1-based k
 
@@ -105,9 +105,11 @@ _ONE_ARGUMENT: dict[str, Callable[[Interval], Interval]] = {
     "relu": I.relu,
     "softplus": I.softplus,
 }
-FUNCTIONS = (*_ONE_ARGUMENT, "leaky_relu", "softmax", "logsumexp", "max")
+FUNCTIONS = (*_ONE_ARGUMENT, "leaky_relu", "elu", "softmax", "logsumexp", "max")
 #: torch.nn.LeakyReLU's default slope, for leaky_relu(z) written without its slope
 LEAKY_SLOPE = 0.01
+#: torch.nn.ELU's default alpha
+ELU_ALPHA = 1.0
 
 
 def evaluate(node: Node, values: Mapping[str, float]) -> Interval:
@@ -139,6 +141,9 @@ def evaluate(node: Node, values: Mapping[str, float]) -> Interval:
         if node.name == "leaky_relu":
             slope = args[1] if len(args) == 2 else Interval.point(LEAKY_SLOPE)
             return I.leaky_relu(args[0], slope)
+        if node.name == "elu":
+            alpha = args[1] if len(args) == 2 else Interval.point(ELU_ALPHA)
+            return I.elu(args[0], alpha)
         if node.name == "softmax":
             if node.index is None or not 1 <= node.index <= len(args):
                 raise ValueError(f"softmax_{node.index} of {len(args)} arguments")
