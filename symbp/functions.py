@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
-from sympy.codegen.cfunctions import expm1
+from sympy.codegen.cfunctions import expm1, log1p
 
 from symbp.operations import (
     BCE,
@@ -29,6 +29,7 @@ from symbp.operations import (
     RELU,
     SIGMOID,
     SOFTMAX,
+    SOFTPLUS,
     SSE,
     TANH,
     activation_info,
@@ -347,6 +348,11 @@ def _float_sigmoid(z: float, parameter: float = 0.0) -> float:
     return e / (1.0 + e)
 
 
+def _float_softplus(z: float, parameter: float = 0.0) -> float:
+    # log(1 + e^z) = max(z, 0) + log(1 + e^(−|z|)): no overflow for large |z|
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z))) if math.isfinite(z) else max(z, 0.0)
+
+
 def _primitive_sigmoid(z: sp.Symbol, parameter: sp.Symbol) -> sp.Expr:
     # the two halves keep e^(−z) from overflowing, as _float_sigmoid
     return sp.Piecewise((1 / (1 + sp.exp(-z)), z >= 0), (sp.exp(z) / (1 + sp.exp(z)), True))
@@ -448,6 +454,16 @@ ACTIVATIONS: dict[str, Activation] = {
         function=softmax,
     ),
     ELU.name: _elu(1.0),
+    SOFTPLUS.name: Activation(
+        name=SOFTPLUS.name,
+        apply=softplus,
+        derivative=lambda z, a: sigmoid(z),
+        formula="softplus(z) = log(1 + e^z)",
+        derivative_formula="softplus′ = σ(z) is always positive",
+        function=softplus,
+        evaluate=_float_softplus,
+        primitive=lambda z, p: sp.Max(z, 0) + log1p(sp.exp(-sp.Abs(z))),
+    ),
 }
 
 LOSSES: dict[str, Loss] = {

@@ -211,9 +211,17 @@ ELU = Operation(
     kink=True,
     kink_words="kink_elu",
 )
+SOFTPLUS = Operation(
+    "softplus",
+    "softplus",
+    "Softplus 函数",
+    upright=True,
+    torch_module="Softplus",
+    torch_function="torch.nn.functional.softplus",
+)
 
 ARITHMETIC = (ADD, MULTIPLY, SUBTRACT, DIVIDE, POWER, EXP, LOG, MAX)
-ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU)
+ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU, SOFTPLUS)
 
 # -- losses ------------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ import sympy as sp
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.content.labels import labels, title
 from symbp.errors import SymbpError
-from symbp.functions import ACTIVATIONS, softmax, softplus
+from symbp.functions import ACTIVATIONS, softmax
 from symbp.handcheck.judge import (
     CARRIED_FACTOR,
     MAX_DIAGNOSES,
@@ -191,7 +191,6 @@ _FUNCTIONS: dict[type, str] = {
     sp.Max: MAX.name,
     sp.Min: "min",
     sp.Heaviside: "heaviside",
-    softplus: "softplus",
     # every elementwise activation: the page's function of that name is printed from its entry
     **{
         entry.function: entry.name

@@ -387,8 +387,6 @@ class Converter:
             return Call(EXP.name, args)
         if isinstance(expr, sp.log):
             return Call(LOG.name, args)
-        if isinstance(expr, functions.softplus):
-            return Call("softplus", args)
         if isinstance(expr, functions.logsumexp):
             return Call("logsumexp", args)
         if isinstance(expr, functions.softmax):

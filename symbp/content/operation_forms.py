@@ -12,7 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from symbp.content import expr as E
-from symbp.operations import ELU, EXP, IDENTITY, LEAKY_RELU, MAX, RELU, SIGMOID, TANH, Operation
+from symbp.operations import (
+    ELU,
+    EXP,
+    IDENTITY,
+    LEAKY_RELU,
+    MAX,
+    RELU,
+    SIGMOID,
+    SOFTPLUS,
+    TANH,
+    Operation,
+)
 
 _ONE, _ZERO, _TWO = E.Num(1.0, "1"), E.Num(0.0, "0"), E.Num(2.0, "2")
 
@@ -77,6 +88,11 @@ SIGN_RULES: dict[str, SignRule] = {
     ELU.name: SignRule(
         "1 for z > 0 and a + α = α·e^z otherwise, as torch",
         "z > 0 时为 1，否则为 a + α = α·e^z，与 torch 相同",
+    ),
+    SOFTPLUS.name: SignRule(
+        "{} is always positive",
+        "{} 总是正的",
+        lambda a, z: E.equals(_prime(SOFTPLUS), E.Call(SIGMOID.call_name, (z,))),
     ),
     IDENTITY.name: SignRule("{}", "{}", lambda a, z: E.equals(_prime(IDENTITY), _ONE)),
 }

@@ -138,7 +138,6 @@
     // symbp: activations (printed from the operation table, symbp/formats/javascript.py)
     heaviside: (a) => (a[0] > 0 ? 1 : a[0] < 0 ? 0 : a.length > 1 ? a[1] : 0.5),
     softmax: (a) => Math.exp(a[a[0] + 1] - logsumexp(a.slice(1))),  // [k, z1, …, zn]
-    softplus: (a) => (Number.isFinite(a[0]) ? Math.max(a[0], 0) + Math.log1p(Math.exp(-Math.abs(a[0]))) : (0 > a[0] ? 0 : a[0])),
     abs: (a) => Math.abs(a[0]),
     max: (a) => a.reduce((m, v) => (v > m ? v : m)),
     min: (a) => a.reduce((m, v) => (v < m ? v : m)),

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import sympy as sp
 
 from symbp.errors import FormulaError
-from symbp.functions import ACTIVATIONS, Activation, logsumexp, softmax, softplus
+from symbp.functions import ACTIVATIONS, Activation, logsumexp, softmax
 
 #: the activations a formula may hold, by their sympy function
 _ELEMENTWISE: dict[type, Activation] = {
@@ -133,9 +133,6 @@ def _evaluate(
     if isinstance(node, sp.Heaviside):
         z = args[0]
         return 1.0 if z > 0 else 0.0 if z < 0 else (args[1] if len(args) > 1 else 0.5)
-    if isinstance(node, softplus):
-        z = args[0]
-        return max(z, 0.0) + math.log1p(math.exp(-abs(z))) if math.isfinite(z) else max(z, 0.0)
     if isinstance(node, logsumexp):
         return _logsumexp(args)
     if isinstance(node, softmax):
