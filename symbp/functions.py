@@ -28,6 +28,7 @@ from symbp.operations import (
     OUTPUT,
     RELU,
     SIGMOID,
+    SILU,
     SOFTMAX,
     SOFTPLUS,
     SSE,
@@ -120,6 +121,25 @@ class elu(TableFunctionBase):  # noqa: N801
         if argindex == 1:
             return step + (1 - step) * alpha * sp.exp(z)
         return (1 - step) * (sp.exp(z) - 1)
+
+
+class silu(TableFunctionBase):  # noqa: N801
+    """z·σ(z) (torch.nn.SiLU, also called swish)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_Number:
+            return arg / (1 + sp.exp(-arg))
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z = self.args[0]
+        return sigmoid(z) * (1 + z * (1 - sigmoid(z)))
+
+    def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs: object) -> sp.Expr:
+        return arg / (1 + sp.exp(-arg))
 
 
 class softplus(sp.Function):  # noqa: N801
@@ -353,6 +373,21 @@ def _float_softplus(z: float, parameter: float = 0.0) -> float:
     return max(z, 0.0) + math.log1p(math.exp(-abs(z))) if math.isfinite(z) else max(z, 0.0)
 
 
+def _float_silu(z: float, parameter: float = 0.0) -> float:
+    # torch's own order: z / (1 + e^(−z)), which is −0.0 once e^(−z) overflows
+    try:
+        return z / (1.0 + math.exp(-z))
+    except OverflowError:
+        return z * 0.0
+
+
+def _silu_array(z: Any, parameter: Any = None) -> Any:
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        return z / (1.0 + np.exp(-z))
+
+
 def _primitive_sigmoid(z: sp.Symbol, parameter: sp.Symbol) -> sp.Expr:
     # the two halves keep e^(−z) from overflowing, as _float_sigmoid
     return sp.Piecewise((1 / (1 + sp.exp(-z)), z >= 0), (sp.exp(z) / (1 + sp.exp(z)), True))
@@ -463,6 +498,18 @@ ACTIVATIONS: dict[str, Activation] = {
         function=softplus,
         evaluate=_float_softplus,
         primitive=lambda z, p: sp.Max(z, 0) + log1p(sp.exp(-sp.Abs(z))),
+    ),
+    SILU.name: Activation(
+        name=SILU.name,
+        apply=silu,
+        # σ(z)(1 + z(1 − σ(z))) with z·σ(z) = a
+        derivative=lambda z, a: a + sigmoid(z) * (1 - a),
+        formula="silu(z) = z·σ(z)",
+        derivative_formula="silu′ = a + σ(z)(1 − a), negative for z below about −1.28",
+        function=silu,
+        evaluate=_float_silu,
+        evaluate_array=_silu_array,
+        primitive=lambda z, p: z / (1 + sp.exp(-z)),
     ),
 }
 

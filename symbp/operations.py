@@ -219,9 +219,17 @@ SOFTPLUS = Operation(
     torch_module="Softplus",
     torch_function="torch.nn.functional.softplus",
 )
+SILU = Operation(
+    "silu",
+    "sigmoid linear unit (swish)",
+    "SiLU 函数",
+    upright=True,
+    torch_module="SiLU",
+    torch_function="torch.nn.functional.silu",
+)
 
 ARITHMETIC = (ADD, MULTIPLY, SUBTRACT, DIVIDE, POWER, EXP, LOG, MAX)
-ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU, SOFTPLUS)
+ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU, SOFTPLUS, SILU)
 
 # -- losses ------------------------------------------------------------------------------------
 

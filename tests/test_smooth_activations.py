@@ -78,6 +78,14 @@ CASES = [
         # torch's Softplus returns z itself above its threshold 20 (beta = 1)
         grid=tuple(z for z in GRID if z <= 20),
     ),
+    Case(
+        "silu",
+        "",
+        None,
+        _nn("SiLU"),
+        _functional("silu"),
+        lambda z: z / (1 + sp.exp(-z)),
+    ),
 ]
 
 
@@ -299,3 +307,34 @@ def test_an_exercise_key_is_torchs_and_passes_check_hand(name: str, tmp_path: Pa
         hand.write_text(text, encoding="utf-8")
         report = check_hand_file(str(hand), str(folder / row["id"] / "spec.toml"))
         assert any(j.verdict is Verdict.WRONG for j in report.judgements)
+
+
+@pytest.mark.slow
+def test_a_silu_self_check_page_judges_as_check_hand(tmp_path: Path) -> None:
+    """The page of a silu exercise, typed into in real Chromium: every verdict and diagnosis
+    equals check-hand's of the same numbers (its silu is the one printed from the table)."""
+    from .test_selfcheck_page import drive
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text(EXERCISE.format(name="silu", extra=""), encoding="utf-8")
+    folder = tmp_path / "ex"
+    argv = ["exercise", "--count", "2", "--seed", "8", "--spec", str(spec), "--out", str(folder)]
+    assert main([*argv, "--interactive"]) == 0
+    page = (folder / "s001" / "selfcheck.html").read_text(encoding="utf-8")
+    assert "silu: (a) =>" in page and '["silu"' in page
+    rows = list(csv.DictReader((folder / "key.csv").read_text(encoding="utf-8").splitlines()))
+    cases: list[tuple[str, dict[str, str]]] = []
+    for row in rows:
+        asked = {k: v for k, v in row.items() if k not in ("id", "name")}
+        cases.append((row["id"], asked))  # right, at 4 decimals
+        cases.append((row["id"], {k: f"{float(v):.2f}" for k, v in asked.items()}))
+        gradients = {k: v for k, v in asked.items() if k.startswith("dL/dw")}
+        cases.append((row["id"], gradients))  # a partial answer
+        for slipped in ("h1", "z_o1", next(iter(gradients))):
+            if slipped in asked:
+                wrong = dict(asked)
+                wrong[slipped] = f"{float(asked[slipped]) + 0.1:.4f}"
+                cases.append((row["id"], wrong))
+    disagreements, kinds = drive(folder, cases, tmp_path)
+    assert disagreements == []
+    assert {"right", "wrong"} <= kinds

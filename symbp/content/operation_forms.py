@@ -20,6 +20,7 @@ from symbp.operations import (
     MAX,
     RELU,
     SIGMOID,
+    SILU,
     SOFTPLUS,
     TANH,
     Operation,
@@ -93,6 +94,14 @@ SIGN_RULES: dict[str, SignRule] = {
         "{} is always positive",
         "{} 总是正的",
         lambda a, z: E.equals(_prime(SOFTPLUS), E.Call(SIGMOID.call_name, (z,))),
+    ),
+    SILU.name: SignRule(
+        "{}, negative only for z below about −1.28",
+        "{}，仅当 z 小于约 −1.28 时为负",
+        lambda a, z: E.equals(
+            _prime(SILU),
+            E.total(a, E.Mul((E.Call(SIGMOID.call_name, (z,)), E.total(_ONE, E.Neg(a))))),
+        ),
     ),
     IDENTITY.name: SignRule("{}", "{}", lambda a, z: E.equals(_prime(IDENTITY), _ONE)),
 }

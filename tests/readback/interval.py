@@ -181,6 +181,24 @@ def elu(value: Interval, alpha: Interval) -> Interval:
     return Interval(math.nextafter(low, -math.inf), math.nextafter(high, math.inf))
 
 
+#: where z·σ(z) is lowest, σ(z)(1 + z(1 − σ(z))) = 0, and a bound just below its value there
+_SILU_LOWEST_Z = -1.2784645427610738
+_SILU_LOWEST = -0.2784645427610738
+
+
+def silu(value: Interval) -> Interval:
+    """z·σ(z): decreasing below z ≈ −1.278, increasing above."""
+
+    def at(z: float) -> float:
+        return z / (1 + _exp_float(-z)) if z > -700 else z * 0.0
+
+    ends = (at(value.lo), at(value.hi))
+    low, high = min(ends), max(ends)
+    if value.lo <= _SILU_LOWEST_Z <= value.hi:
+        low = min(low, _SILU_LOWEST)
+    return Interval(math.nextafter(low, -math.inf), math.nextafter(high, math.inf))
+
+
 def softplus(value: Interval) -> Interval:
     return monotone(lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))), value)
 

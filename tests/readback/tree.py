@@ -104,6 +104,7 @@ _ONE_ARGUMENT: dict[str, Callable[[Interval], Interval]] = {
     "sqrt": I.sqrt,
     "relu": I.relu,
     "softplus": I.softplus,
+    "silu": I.silu,
 }
 FUNCTIONS = (*_ONE_ARGUMENT, "leaky_relu", "elu", "softmax", "logsumexp", "max")
 #: torch.nn.LeakyReLU's default slope, for leaky_relu(z) written without its slope
