@@ -20,11 +20,14 @@ from symbp.operations import (
     CROSS_ENTROPY,
     ELU,
     EXP,
+    GELU,
     HALF_SSE,
     IDENTITY,
     LEAKY_RELU,
     LOG,
     MSE_MEAN,
+    NORMAL_CDF,
+    NORMAL_PDF,
     OUTPUT,
     RELU,
     SIGMOID,
@@ -142,6 +145,85 @@ class silu(TableFunctionBase):  # noqa: N801
         return arg / (1 + sp.exp(-arg))
 
 
+#: 1/√2, √(2/π) and 1/√(2π) as torch's kernels hold them (M_SQRT1_2, M_SQRT2·M_2_SQRTPI/2)
+_SQRT1_2 = 0.7071067811865476
+_GELU_BETA = 0.7978845608028654
+_GELU_KAPPA = 0.044715
+_INV_SQRT_2PI = 0.3989422804014327
+
+
+class normal_cdf(TableFunctionBase):  # noqa: N801
+    """Φ(z) = (1 + erf(z/√2))/2, the standard normal distribution function."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_Number:
+            return (1 + sp.erf(arg / sp.sqrt(2))) / 2
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return normal_pdf(self.args[0])
+
+
+class normal_pdf(TableFunctionBase):  # noqa: N801
+    """φ(z) = e^(−z²/2)/√(2π), the standard normal density."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_Number:
+            return sp.exp(-(arg**2) / 2) / sp.sqrt(2 * sp.pi)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return -self.args[0] * normal_pdf(self.args[0])
+
+
+class gelu(TableFunctionBase):  # noqa: N801
+    """z·Φ(z) (torch.nn.GELU(), the exact erf form)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_Number:
+            return arg * normal_cdf(arg)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z = self.args[0]
+        return normal_cdf(z) + z * normal_pdf(z)
+
+
+def _gelu_tanh_inner(z: sp.Expr) -> sp.Expr:
+    # kept as β·(z + κ·z³), as torch computes it and as it is written (sympy would distribute β)
+    return sp.Mul(sp.Float(_GELU_BETA), z + sp.Float(_GELU_KAPPA) * z**3, evaluate=False)
+
+
+class gelu_tanh(TableFunctionBase):  # noqa: N801
+    """z(1 + tanh(√(2/π)(z + 0.044715 z³)))/2 (torch.nn.GELU(approximate="tanh"))."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_Number:
+            return arg * (1 + sp.tanh(_gelu_tanh_inner(arg))) / 2
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return _gelu_tanh_derivative(self.args[0])
+
+
+def _gelu_tanh_derivative(z: sp.Expr) -> sp.Expr:
+    t = sp.tanh(_gelu_tanh_inner(z))
+    slope = sp.Float(_GELU_BETA) * (1 + sp.Float(3 * _GELU_KAPPA) * z**2)
+    return (1 + t) / 2 + z * (1 - t**2) * slope / 2
+
+
 class softplus(sp.Function):  # noqa: N801
     """log(1 + e^z): the logistic loss written in the pre-activation, stable for large |z|."""
 
@@ -214,15 +296,22 @@ class Activation:
     evaluate: Callable[[float, float], float] | None = None
     #: f written in primitives: (z, parameter) -> expression
     primitive: Callable[[sp.Symbol, sp.Symbol], sp.Expr] | None = None
-    #: f on numpy arrays, for a TableFunctionBase (what compiled code calls): (z, parameter) -> a
+    #: f on numpy arrays, for a TableFunctionBase: (z, parameter) -> a
     evaluate_array: Callable[[Any, Any], Any] | None = None
+    #: the name displays call it by, when not the table entry's (a second form, a helper)
+    display: str = ""
+
+    @property
+    def key(self) -> str:
+        """Its name in formula trees and the self-check page: its sympy function's name."""
+        return self.function.__name__ if self.function is not None else self.name
 
 
 def float_namespace(arrays: bool) -> dict[str, Callable[..., Any]]:
     """`_op_<name>` for every table function: the entry's float64 form on Python floats or
     on numpy arrays, for code compiled from expressions that hold them."""
     found: dict[str, Callable[..., Any]] = {}
-    for entry in ACTIVATIONS.values():
+    for entry in ALL_ENTRIES:
         function = entry.function
         if function is None or not issubclass(function, TableFunctionBase):
             continue
@@ -388,6 +477,88 @@ def _silu_array(z: Any, parameter: Any = None) -> Any:
         return z / (1.0 + np.exp(-z))
 
 
+def _float_normal_cdf(z: float, parameter: float = 0.0) -> float:
+    return 0.5 * math.erfc(-z * _SQRT1_2)  # 1 + erf(x) = erfc(−x), exact where it is small
+
+
+def _float_normal_pdf(z: float, parameter: float = 0.0) -> float:
+    return math.exp(-0.5 * z * z) * _INV_SQRT_2PI
+
+
+def _float_gelu(z: float, parameter: float = 0.0) -> float:
+    # torch writes z·0.5·(1 + erf(z/√2)), which cancels for z ≪ 0; erfc(−z/√2) does not
+    return z * 0.5 * math.erfc(-z * _SQRT1_2)
+
+
+def _float_gelu_tanh(z: float, parameter: float = 0.0) -> float:
+    inner = _GELU_BETA * (z + _GELU_KAPPA * z**3)
+    return 0.5 * z * (1.0 + math.tanh(inner))
+
+
+def _elementwise(scalar: Callable[[float, float], float]) -> Callable[[Any, Any], Any]:
+    """A float64 form on numpy arrays, value by value (math.erf has no numpy twin)."""
+
+    def on_arrays(z: Any, parameter: Any = None) -> Any:
+        import numpy as np
+
+        values = np.asarray(z, dtype=np.float64)
+        flat = [scalar(float(v), math.nan) for v in values.reshape(-1)]
+        return np.array(flat, dtype=np.float64).reshape(values.shape)
+
+    return on_arrays
+
+
+def _helper(
+    name: str,
+    function: type[sp.Function],
+    scalar: Callable[[float, float], float],
+    primitive: Callable[[sp.Symbol, sp.Symbol], sp.Expr],
+    display: str,
+) -> Activation:
+    return Activation(
+        name=name,
+        apply=function,
+        derivative=lambda z, a: sp.diff(function(z), z),
+        formula="",
+        function=function,
+        evaluate=scalar,
+        evaluate_array=_elementwise(scalar),
+        primitive=primitive,
+        display=display,
+    )
+
+
+def _gelu(approximate: float | str) -> Activation:
+    if approximate == "tanh":
+        return _GELU_TANH
+    return _GELU_EXACT
+
+
+_GELU_EXACT = Activation(
+    name=GELU.name,
+    apply=gelu,
+    derivative=lambda z, a: normal_cdf(z) + z * normal_pdf(z),
+    formula="gelu(z) = z·Φ(z), Φ the standard normal distribution function",
+    derivative_formula="gelu′ = Φ(z) + z·φ(z), negative for z below about −0.75",
+    function=gelu,
+    evaluate=_float_gelu,
+    evaluate_array=_elementwise(_float_gelu),
+    primitive=lambda z, p: z * sp.Float(0.5) * sp.erfc(-z * sp.Float(_SQRT1_2), evaluate=False),
+)
+_GELU_TANH = Activation(
+    name=GELU.name,
+    apply=gelu_tanh,
+    derivative=lambda z, a: _gelu_tanh_derivative(z),
+    formula="gelu(z) = z(1 + tanh(√(2/π)(z + 0.044715·z³)))/2 (approximate = tanh)",
+    derivative_formula="gelu′ of the tanh form, negative for z below about −0.75",
+    function=gelu_tanh,
+    evaluate=_float_gelu_tanh,
+    evaluate_array=_elementwise(_float_gelu_tanh),
+    primitive=lambda z, p: sp.Float(0.5) * z * (1 + sp.tanh(_gelu_tanh_inner(z))),
+    display=gelu_tanh.__name__,
+)
+
+
 def _primitive_sigmoid(z: sp.Symbol, parameter: sp.Symbol) -> sp.Expr:
     # the two halves keep e^(−z) from overflowing, as _float_sigmoid
     return sp.Piecewise((1 / (1 + sp.exp(-z)), z >= 0), (sp.exp(z) / (1 + sp.exp(z)), True))
@@ -432,6 +603,7 @@ def _elu_array(z: Any, alpha: Any) -> Any:
 
 
 _WITH_PARAMETER: dict[str, Callable[[float | str], Activation]] = {
+    GELU.name: _gelu,
     LEAKY_RELU.name: _leaky_relu,
     ELU.name: _elu,
 }
@@ -511,6 +683,7 @@ ACTIVATIONS: dict[str, Activation] = {
         evaluate_array=_silu_array,
         primitive=lambda z, p: z / (1 + sp.exp(-z)),
     ),
+    GELU.name: _GELU_EXACT,
 }
 
 LOSSES: dict[str, Loss] = {
@@ -561,6 +734,27 @@ LOSSES: dict[str, Loss] = {
         formula="L = o_k: the objective is one output itself (no targets)",
     ),
 }
+
+#: every sympy function the table defines, with its float forms: the activations, their other
+#: forms (gelu's tanh form) and the helpers they are written with (Φ, φ)
+ALL_ENTRIES: tuple[Activation, ...] = (
+    *ACTIVATIONS.values(),
+    _GELU_TANH,
+    _helper(
+        NORMAL_CDF.name,
+        normal_cdf,
+        _float_normal_cdf,
+        lambda z, p: sp.Float(0.5) * sp.erfc(-z * sp.Float(_SQRT1_2), evaluate=False),
+        NORMAL_CDF.call_name,
+    ),
+    _helper(
+        NORMAL_PDF.name,
+        normal_pdf,
+        _float_normal_pdf,
+        lambda z, p: sp.exp(sp.Float(-0.5) * z * z) * sp.Float(_INV_SQRT_2PI),
+        NORMAL_PDF.call_name,
+    ),
+)
 
 #: each operation's sympy function, by name, for readers of hand formulas (σ(z), exp(z))
 SYMPY_FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {

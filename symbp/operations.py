@@ -42,6 +42,8 @@ class Operation:
     call: str = ""
     #: the stem of its derivative's name, f′: σ for sigmoid, else the name
     prime: str = ""
+    #: how plain text spells its call (σ); empty: the call name
+    text: str = ""
     #: LaTeX's own command for it (\\tanh, \\log); empty: \\operatorname{name}
     latex: str = ""
     #: LaTeX sets the derivative's name upright (\operatorname{tanh}') rather than italic
@@ -143,6 +145,7 @@ SIGMOID = Operation(
     "Sigmoid 函数",
     call="sigma",
     prime="σ",
+    text="σ",
     latex=r"\sigma",
     torch_module="Sigmoid",
     torch_function="torch.sigmoid",
@@ -227,9 +230,36 @@ SILU = Operation(
     torch_module="SiLU",
     torch_function="torch.nn.functional.silu",
 )
+GELU = Operation(
+    "gelu",
+    "Gaussian error linear unit",
+    "高斯误差线性单元",
+    upright=True,
+    torch_module="GELU",
+    torch_function="torch.nn.functional.gelu",
+    # torch's exact z·Φ(z) ("none") or its tanh approximation ("tanh")
+    parameter=Parameter("approximate", "none", choices=("none", "tanh")),
+)
+#: the standard normal distribution function and density, which gelu and gelu′ are made of
+NORMAL_CDF = Operation(
+    "normal_cdf",
+    "standard normal distribution function",
+    "标准正态分布函数",
+    call="Phi",
+    text="Φ",
+    latex=r"\Phi",
+)
+NORMAL_PDF = Operation(
+    "normal_pdf",
+    "standard normal density",
+    "标准正态分布密度",
+    call="phi",
+    text="φ",
+    latex=r"\phi",
+)
 
-ARITHMETIC = (ADD, MULTIPLY, SUBTRACT, DIVIDE, POWER, EXP, LOG, MAX)
-ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU, SOFTPLUS, SILU)
+ARITHMETIC = (ADD, MULTIPLY, SUBTRACT, DIVIDE, POWER, EXP, LOG, MAX, NORMAL_CDF, NORMAL_PDF)
+ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU, SOFTPLUS, SILU, GELU)
 
 # -- losses ------------------------------------------------------------------------------------
 
@@ -335,5 +365,7 @@ PARAMETERS = {op.parameter.key: op.parameter for op in ACTIVATIONS if op.paramet
 SPELLINGS = {spelling: op.name for op in ARITHMETIC + ACTIVATIONS for spelling in op.spellings}
 #: LaTeX's commands for the functions displays call, by the name they call them
 LATEX_COMMANDS = {op.call_name: op.latex for op in ARITHMETIC + ACTIVATIONS if op.latex}
+#: plain text's spellings of the functions displays call (σ), by call name
+TEXT_SPELLINGS = {op.call_name: op.text for op in ARITHMETIC + ACTIVATIONS if op.text}
 #: stems LaTeX sets upright when they name a function (tanh′, relu′)
 UPRIGHT_STEMS = tuple(op.name for op in ACTIVATIONS if op.upright)

@@ -37,6 +37,7 @@ GRID = (0.0, -0.0, 1e-8, -1e-8, 0.3, -0.3, 1.0, -1.0, 5.0, -5.0, 19.0, -19.0, 40
 class Case:
     """One activation as a spec names it and as torch computes it, written out for sympy."""
 
+    id: str
     name: str
     spec_lines: str  # extra spec keys (its parameter)
     parameter: float | str | None
@@ -46,6 +47,7 @@ class Case:
     #: z beyond which torch's module switches form (Softplus's threshold): outside the grid
     grid: tuple[float, ...] = GRID
     float_tolerance: float = 1e-15
+    float_absolute: float = 1e-300
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -70,6 +72,7 @@ def _functional(name: str, **arguments: Any) -> Callable[[Any], Any]:
 CASES = [
     Case(
         "softplus",
+        "softplus",
         "",
         None,
         _nn("Softplus"),
@@ -80,20 +83,42 @@ CASES = [
     ),
     Case(
         "silu",
+        "silu",
         "",
         None,
         _nn("SiLU"),
         _functional("silu"),
         lambda z: z / (1 + sp.exp(-z)),
     ),
+    Case(
+        "gelu",
+        "gelu",
+        "",
+        "none",
+        _nn("GELU"),
+        _functional("gelu"),
+        lambda z: z * (1 + sp.erf(z / sp.sqrt(2))) / 2,
+        # torch writes z·(1 + erf(z/√2))/2, which cancels for z ≪ 0; symbp's erfc does not
+        float_tolerance=1e-9,
+        float_absolute=1e-15,
+    ),
+    Case(
+        "gelu_tanh",
+        "gelu",
+        'approximate = "tanh"',
+        "tanh",
+        _nn("GELU", approximate="tanh"),
+        _functional("gelu", approximate="tanh"),
+        lambda z: z * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (z + sp.Float(0.044715) * z**3))) / 2,
+    ),
 ]
 
 
 def _case(name: str) -> Case:
-    return next(case for case in CASES if case.name == name)
+    return next(case for case in CASES if case.id == name)
 
 
-NAMES = [case.name for case in CASES]
+NAMES = [case.id for case in CASES]
 
 NETWORK = """
 title = "{name} hidden layer, sigmoid output, a bias per unit"
@@ -114,6 +139,10 @@ def _source(case: Case) -> str:
     return NETWORK.format(name=case.name, extra=case.spec_lines)
 
 
+def _entry(case: Case) -> Any:
+    return activation(case.name, case.parameter)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_float_forms_are_torchs(name: str) -> None:
     require_module("torch")
@@ -121,25 +150,27 @@ def test_float_forms_are_torchs(name: str) -> None:
     import torch
 
     case = _case(name)
-    entry = activation(name, case.parameter)
+    entry = _entry(case)
     assert entry.evaluate is not None
     tensor = torch.tensor(case.grid, dtype=torch.float64)
     want = [float(v) for v in case.torch_module()(tensor)]
     parameter = float("nan")
     for z, expected in zip(case.grid, want, strict=True):
         got = entry.evaluate(z, parameter)
-        assert got == pytest.approx(expected, rel=case.float_tolerance, abs=1e-300), z
+        assert got == pytest.approx(expected, rel=case.float_tolerance, abs=case.float_absolute), z
     if entry.evaluate_array is not None:
         arrays = entry.evaluate_array(np.array(case.grid), parameter)
         for z, expected, got in zip(case.grid, want, arrays, strict=True):
-            assert float(got) == pytest.approx(expected, rel=case.float_tolerance, abs=1e-300), z
+            assert float(got) == pytest.approx(
+                expected, rel=case.float_tolerance, abs=case.float_absolute
+            ), z
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_textbook_derivative_is_sympys(name: str) -> None:
     case = _case(name)
     z, a = sp.Symbol("z", real=True), sp.Symbol("a", real=True)
-    textbook = activation(name, case.parameter).derivative(z, a)
+    textbook = _entry(case).derivative(z, a)
     written = case.written_out(z)
     exact = sp.diff(written, z)
     for point in (sp.Rational(-5, 2), sp.Rational(-1, 10), sp.Rational(1, 3), sp.Integer(2)):
@@ -157,7 +188,7 @@ def test_torch_gradient_at_zero_is_the_textbook_value(name: str) -> None:
     case.torch_module()(at).sum().backward()
     assert at.grad is not None
     z, a = sp.Symbol("z", real=True), sp.Symbol("a", real=True)
-    textbook = activation(name, case.parameter).derivative(z, a)
+    textbook = _entry(case).derivative(z, a)
     value = textbook.subs(a, case.written_out(sp.Integer(0))).subs(z, 0)
     assert float(sp.N(value, 30)) == pytest.approx(float(at.grad[0]), rel=1e-15)
 
@@ -185,7 +216,7 @@ def test_networks_agree_with_torch_and_central_differences(name: str, shape: int
     require_module("torch")
     case = _case(name)
     changes = {
-        k: (v.format(name=name) if isinstance(v, str) else v) for k, v in SHAPES[shape].items()
+        k: (v.format(name=case.name) if isinstance(v, str) else v) for k, v in SHAPES[shape].items()
     }
     compiled = CompiledNetwork(_network(case, **changes))
     result = check(compiled.evaluate(), compiled.finite_differences())
@@ -208,8 +239,8 @@ def test_from_torch_reads_the_module(name: str) -> None:
     x = torch.tensor([[0.5, -1.5], [2.0, 0.3]], dtype=torch.float64)
     y = torch.tensor([[0.25], [-1.0]], dtype=torch.float64)
     spec = symbp.from_torch(model, x, y, loss_fn=nn.MSELoss())
-    assert spec.activations[0] == name
-    assert spec.activation_parameter(name) == case.parameter
+    assert spec.activations[0] == case.name
+    assert spec.activation_parameter(case.name) == case.parameter
     nn.MSELoss()(model(x), y).backward()
     first = model[0].weight.grad
     assert first is not None
@@ -271,7 +302,7 @@ def test_an_exercise_key_is_torchs_and_passes_check_hand(name: str, tmp_path: Pa
 
     case = _case(name)
     spec = tmp_path / "spec.toml"
-    spec.write_text(EXERCISE.format(name=name, extra=case.spec_lines), encoding="utf-8")
+    spec.write_text(EXERCISE.format(name=case.name, extra=case.spec_lines), encoding="utf-8")
     folder = tmp_path / "ex"
     argv = ["exercise", "--count", "3", "--seed", "5", "--spec", str(spec), "--out", str(folder)]
     assert main(argv) == 0

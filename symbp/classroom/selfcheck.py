@@ -26,7 +26,7 @@ import sympy as sp
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.content.labels import labels, title
 from symbp.errors import SymbpError
-from symbp.functions import ACTIVATIONS, softmax
+from symbp.functions import ALL_ENTRIES, softmax
 from symbp.handcheck.judge import (
     CARRIED_FACTOR,
     MAX_DIAGNOSES,
@@ -193,8 +193,8 @@ _FUNCTIONS: dict[type, str] = {
     sp.Heaviside: "heaviside",
     # every elementwise activation: the page's function of that name is printed from its entry
     **{
-        entry.function: entry.name
-        for entry in ACTIVATIONS.values()
+        entry.function: entry.key
+        for entry in ALL_ENTRIES
         if entry.elementwise and entry.function is not None and entry.primitive is not None
     },
 }

@@ -88,8 +88,8 @@ class Pow:
 
 #: the display name of each elementwise activation's sympy function (σ for sigmoid)
 _CALLS: dict[type, str] = {
-    entry.function: activation_info(entry.name).call_name
-    for entry in functions.ACTIVATIONS.values()
+    entry.function: entry.display or activation_info(entry.name).call_name
+    for entry in functions.ALL_ENTRIES
     if entry.elementwise and entry.function is not None
 }
 

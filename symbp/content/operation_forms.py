@@ -15,9 +15,12 @@ from symbp.content import expr as E
 from symbp.operations import (
     ELU,
     EXP,
+    GELU,
     IDENTITY,
     LEAKY_RELU,
     MAX,
+    NORMAL_CDF,
+    NORMAL_PDF,
     RELU,
     SIGMOID,
     SILU,
@@ -101,6 +104,17 @@ SIGN_RULES: dict[str, SignRule] = {
         lambda a, z: E.equals(
             _prime(SILU),
             E.total(a, E.Mul((E.Call(SIGMOID.call_name, (z,)), E.total(_ONE, E.Neg(a))))),
+        ),
+    ),
+    GELU.name: SignRule(
+        "{}, negative only for z below about −0.75",
+        "{}，仅当 z 小于约 −0.75 时为负",
+        lambda a, z: E.equals(
+            _prime(GELU),
+            E.total(
+                E.Call(NORMAL_CDF.call_name, (z,)),
+                E.Mul((z, E.Call(NORMAL_PDF.call_name, (z,)))),
+            ),
         ),
     ),
     IDENTITY.name: SignRule("{}", "{}", lambda a, z: E.equals(_prime(IDENTITY), _ONE)),

@@ -15,9 +15,10 @@ from symbp.content import blocks as B
 from symbp.content import expr as E
 from symbp.formats import filling
 from symbp.formats.printer import MathPrinter
+from symbp.operations import TEXT_SPELLINGS
 
 _SUPERSCRIPTS = str.maketrans("0123456789-()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾")
-_FUNCTIONS = {"sigma": "σ"}
+_FUNCTIONS = TEXT_SPELLINGS
 WIDTH = 100
 #: rows of equations stay aligned in columns up to this much wider than WIDTH (a 120-column
 #: terminal), as their columns are their point; wider ones are stacked and folded

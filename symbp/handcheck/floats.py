@@ -14,12 +14,12 @@ from collections.abc import Mapping
 import sympy as sp
 
 from symbp.errors import FormulaError
-from symbp.functions import ACTIVATIONS, Activation, logsumexp, softmax
+from symbp.functions import ALL_ENTRIES, Activation, logsumexp, softmax
 
 #: the activations a formula may hold, by their sympy function
 _ELEMENTWISE: dict[type, Activation] = {
     entry.function: entry
-    for entry in ACTIVATIONS.values()
+    for entry in ALL_ENTRIES
     if entry.elementwise and entry.function is not None and entry.evaluate is not None
 }
 

@@ -199,6 +199,68 @@ def silu(value: Interval) -> Interval:
     return Interval(math.nextafter(low, -math.inf), math.nextafter(high, math.inf))
 
 
+def _outward(low: float, high: float) -> Interval:
+    return Interval(math.nextafter(low, -math.inf), math.nextafter(high, math.inf))
+
+
+def normal_cdf(value: Interval) -> Interval:
+    """Φ(z) = erfc(−z/√2)/2, increasing."""
+    return _outward(*(0.5 * math.erfc(-z / math.sqrt(2)) for z in (value.lo, value.hi)))
+
+
+def normal_pdf(value: Interval) -> Interval:
+    """φ(z) = e^(−z²/2)/√(2π): increasing below 0, decreasing above."""
+    ends = [math.exp(-z * z / 2) / math.sqrt(2 * math.pi) for z in (value.lo, value.hi)]
+    high = 1 / math.sqrt(2 * math.pi) if value.lo <= 0 <= value.hi else max(ends)
+    return _outward(min(ends), high)
+
+
+def _lowest(function: object, derivative: object) -> tuple[float, float]:
+    """Where a function with one minimum in (−3, 0) has it (bisection on f′), and f there."""
+    assert callable(function) and callable(derivative)
+    low, high = -3.0, 0.0
+    for _ in range(200):
+        middle = (low + high) / 2
+        low, high = (middle, high) if derivative(middle) < 0 else (low, middle)
+    return low, function(low)
+
+
+def _gelu(z: float) -> float:
+    return z * 0.5 * math.erfc(-z / math.sqrt(2))
+
+
+def _gelu_tanh(z: float) -> float:
+    return 0.5 * z * (1 + math.tanh(math.sqrt(2 / math.pi) * (z + 0.044715 * z**3)))
+
+
+def _slope(function: object) -> object:
+    assert callable(function)
+    return lambda z: (function(z + 1e-7) - function(z - 1e-7)) / 2e-7
+
+
+_GELU_LOWEST = _lowest(_gelu, _slope(_gelu))
+_GELU_TANH_LOWEST = _lowest(_gelu_tanh, _slope(_gelu_tanh))
+
+
+def _one_minimum(function: object, lowest: tuple[float, float], value: Interval) -> Interval:
+    assert callable(function)
+    ends = (function(value.lo), function(value.hi))
+    low, high = min(ends), max(ends)
+    if value.lo <= lowest[0] <= value.hi:
+        low = min(low, lowest[1] - 1e-9)  # the bisection's point is near, not at, the minimum
+    return _outward(low, high)
+
+
+def gelu(value: Interval) -> Interval:
+    """z·Φ(z): decreasing below z ≈ −0.75, increasing above."""
+    return _one_minimum(_gelu, _GELU_LOWEST, value)
+
+
+def gelu_tanh(value: Interval) -> Interval:
+    """torch's tanh form of gelu: one minimum near z ≈ −0.75 too."""
+    return _one_minimum(_gelu_tanh, _GELU_TANH_LOWEST, value)
+
+
 def softplus(value: Interval) -> Interval:
     return monotone(lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))), value)
 

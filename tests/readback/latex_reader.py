@@ -110,6 +110,8 @@ _NAMED_FUNCTIONS = {
     r"\ln": "log",
     r"\exp": "exp",
     r"\max": "max",
+    r"\Phi": "Phi",
+    r"\phi": "phi",
 }
 
 

@@ -53,7 +53,7 @@ _TOKEN = re.compile(
 )
 RELATIONS = ("=", "←", "→", "≈", "<", ">", "≤", "≥")
 _SUPERSCRIPT_TEXT = str.maketrans(_SUPERSCRIPT_DIGITS + "⁻", "0123456789-")
-_NAMED_FUNCTIONS = {"σ": "sigma"}
+_NAMED_FUNCTIONS = {"σ": "sigma", "Φ": "Phi", "φ": "phi"}
 
 
 @dataclass(frozen=True)

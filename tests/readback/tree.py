@@ -105,6 +105,10 @@ _ONE_ARGUMENT: dict[str, Callable[[Interval], Interval]] = {
     "relu": I.relu,
     "softplus": I.softplus,
     "silu": I.silu,
+    "gelu": I.gelu,
+    "gelu_tanh": I.gelu_tanh,
+    "Phi": I.normal_cdf,
+    "phi": I.normal_pdf,
 }
 FUNCTIONS = (*_ONE_ARGUMENT, "leaky_relu", "elu", "softmax", "logsumexp", "max")
 #: torch.nn.LeakyReLU's default slope, for leaky_relu(z) written without its slope
