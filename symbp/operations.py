@@ -308,6 +308,7 @@ LOSS_NAMES = tuple(loss.name for loss in LOSSES)
 OPTIMIZER_NAMES = tuple(opt.name for opt in OPTIMIZERS)
 
 _ACTIVATIONS = {op.name: op for op in ACTIVATIONS}
+_OPERATIONS = {op.name: op for op in ARITHMETIC + ACTIVATIONS}
 _LOSSES = {loss.name: loss for loss in LOSSES}
 _OPTIMIZERS = {opt.name: opt for opt in OPTIMIZERS}
 _BY_TORCH_MODULE = {op.torch_module: op for op in ACTIVATIONS if op.torch_module}
@@ -322,6 +323,15 @@ def unknown_name(kind: str, name: object, known: Iterable[str]) -> str:
         if near:
             line += f"; did you mean {near[0]!r}?"
     return line
+
+
+def operation_info(name: str) -> Operation:
+    """The operation (arithmetic or activation) called `name`; SymbpError naming the known
+    ones otherwise."""
+    found = _OPERATIONS.get(name)
+    if found is None:
+        raise SymbpError(unknown_name("operation", name, tuple(_OPERATIONS)))
+    return found
 
 
 def activation_info(name: str) -> Operation:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from symbp import operations
+from symbp.errors import SymbpError
 from symbp.formats.javascript import ERF_JS, activation_functions
-from symbp.functions import ACTIVATIONS, ALL_ENTRIES, LOSSES
+from symbp.functions import ACTIVATIONS, ALL_ENTRIES, LOSSES, activation
 
 from .conftest import require_tool
 
@@ -102,3 +104,39 @@ def test_javascript_erf_is_maths(function: str, reference: object) -> None:
     for x, value in zip(xs, values, strict=True):
         # a few units in the last place: the series and the fraction round differently
         assert value == pytest.approx(reference(x), rel=2e-15, abs=1e-300), x
+
+
+@pytest.mark.parametrize(
+    ("spec", "argv", "message"),
+    [
+        ('activation = "sigmod"', [], "unknown activation 'sigmod' (known: sigmoid, tanh"),
+        ('activation = "Relu"', [], "did you mean 'relu'?"),
+        ('loss = "cross_entropyy"', [], "did you mean 'cross_entropy'?"),
+        ('optimizer = "adamw2"', [], "did you mean 'adamw'?"),
+        ('activation = "gelu"\napproximate = "tan"', [], "did you mean 'tanh'?"),
+        ("", ["--optimizer", "sgdd"], "unknown optimizer 'sgdd' (known: sgd, adam, adamw)"),
+    ],
+)
+def test_an_unknown_name_is_one_line_with_the_nearest(
+    spec: str, argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from symbp.cli import main
+
+    path = tmp_path / "spec.toml"
+    path.write_text(
+        f"layers = [2, 2, 2]\n{spec}\ninputs = [1, 2]\ntargets = [0, 1]\nweights = 'zero'\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["step", "--spec", str(path), *argv]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and message in error, error
+
+
+def test_a_far_name_gets_no_guess_and_the_api_says_the_same() -> None:
+    with pytest.raises(SymbpError, match=r"unknown activation 'xyz' \(known: [a-z_, ]+\)$"):
+        activation("xyz")
+    with pytest.raises(SymbpError, match="did you mean 'multiply'"):
+        operations.operation_info("multipy")
+    with pytest.raises(SymbpError, match="did you mean 'bce'"):
+        operations.loss_info("bec")
