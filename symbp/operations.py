@@ -15,7 +15,6 @@ Nothing outside this module names an operation as a string: it asks the entry in
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -316,6 +315,8 @@ _BY_TORCH_MODULE = {op.torch_module: op for op in ACTIVATIONS if op.torch_module
 
 def unknown_name(kind: str, name: object, known: Iterable[str]) -> str:
     """One line: an unknown name of this kind, the known ones, and the nearest if close."""
+    import difflib  # only on this error path: reading a spec must start fast
+
     known = tuple(known)
     line = f"unknown {kind} {name!r} (known: {', '.join(known)})"
     if isinstance(name, str):
