@@ -1,9 +1,12 @@
-"""The symbolic network: sympy symbols for every quantity and the equations that link them.
+"""The dense network: one builder of the graph of operations, and its layered view.
 
 Every unit j of a non-input layer has a pre-activation z_j = Σ_i w_ij·a_i and an activation
 a_j = f(z_j); the loss L is a function of the output activations and the targets. The network is
 kept as a computational graph of small definitions (one per symbol), never as one expanded
 expression: derivations walk the graph, and a closed form is built only on request.
+
+The graph is a symbp.opgraph.Graph (leaves x, w, b, y; one node per z, a and L), so the
+backward sweep is the general one; units, layers, δ and paths are this builder's view of it.
 """
 
 from __future__ import annotations
@@ -15,28 +18,14 @@ import sympy as sp
 
 from symbp.errors import UnknownWeightError
 from symbp.functions import LOSSES, Activation, activation
+from symbp.opgraph import CONSTANT, INPUT, PARAMETER, Graph, Node, Sweep, product, sweep
 from symbp.spec import NetworkSpec, unit_name
 
 __all__ = ["Bias", "Network", "Unit", "Weight", "symbol_product", "unit_name"]
 
 
-def symbol_product(a: sp.Expr, b: sp.Expr) -> sp.Expr:
-    """a·b, the same object sympy's a*b builds, made directly when both are plain symbols.
-
-    sympy's Mul runs its general flattening for every product (about 30 µs); a wide network has
-    tens of thousands of w·a and δ·a products, and that alone took seconds. Two distinct symbols
-    of the same kind and assumptions multiply to Mul(args sorted by name), which is what this
-    builds (the tests compare it with a*b).
-    """
-    if (
-        type(a) is sp.Symbol
-        and type(b) is sp.Symbol
-        and a != b
-        and a.assumptions0 == b.assumptions0
-    ):
-        first, second = (a, b) if a.name < b.name else (b, a)
-        return sp.Mul._from_args((first, second), is_commutative=True)
-    return a * b
+#: a·b made directly when both are plain symbols (see symbp.opgraph.product)
+symbol_product = product
 
 
 @dataclass(frozen=True)
@@ -242,7 +231,7 @@ class Network:
             )
             self.numeric_loss_terms = dict(zip(symbols, numeric, strict=True))
         self._linear = linear
-        self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
+        self.graph = Graph(self._nodes(), self.loss, local=self._local_derivative)
 
     def _activation(self, layer: int) -> Activation:
         return activation(self.spec.activations[layer - 1], self.spec.negative_slope)
@@ -359,48 +348,67 @@ class Network:
     def weight_of_symbol(self) -> dict[sp.Symbol, Weight]:
         return {w.symbol: w for w in self.weights}
 
-    @cached_property
+    @property
     def children(self) -> dict[sp.Symbol, tuple[sp.Symbol, ...]]:
         """For each symbol, the derived symbols whose definition uses it, in forward order."""
-        found: dict[sp.Symbol, list[sp.Symbol]] = {}
-        for symbol, parents in self.parents.items():
-            for parent in parents:
-                found.setdefault(parent, []).append(symbol)
-        return {parent: tuple(kids) for parent, kids in found.items()}
+        return self.graph.users
+
+    @property
+    def path_counts(self) -> dict[sp.Symbol, int]:
+        """For each symbol, how many routes lead from it to the loss."""
+        return self.graph.path_counts
+
+    def _nodes(self) -> list[Node]:
+        """The graph's nodes: the leaves (inputs, parameters, fixed biases and targets), then
+        one operation per definition in forward order (z: a weighted sum, a: its activation,
+        L: the loss)."""
+        nodes = [Node(unit.a, INPUT) for unit in self.inputs]
+        nodes += [Node(weight.symbol, PARAMETER) for weight in self.weights]
+        nodes += [Node(b.symbol, PARAMETER if b.trainable else CONSTANT) for b in self.biases]
+        nodes += [Node(y, CONSTANT) for y in self.targets]
+        for symbol, definition in self.definitions.items():
+            if symbol == self.loss:
+                op = self.spec.loss
+            elif symbol in self._linear:
+                op = "weighted_sum"
+            else:
+                unit_activation = self.unit_of_symbol[symbol].activation
+                assert unit_activation is not None
+                op = unit_activation.name
+            nodes.append(Node(symbol, op, self.parents[symbol], definition))
+        return nodes
 
     @cached_property
-    def path_counts(self) -> dict[sp.Symbol, int]:
-        """For each derived symbol, how many routes lead from it to the loss."""
-        counts: dict[sp.Symbol, int] = {self.loss: 1}
-        for symbol in reversed(list(self.definitions)):
-            if symbol != self.loss:
-                counts[symbol] = sum(counts.get(c, 0) for c in self.children.get(symbol, ()))
-        return counts
+    def sweep(self) -> Sweep:
+        """The general backward sweep over this network's graph, δ_j naming ∂L/∂z_j."""
+        named = {
+            unit.z: unit.delta
+            for units in self.layers[1:]
+            for unit in units
+            if unit.z is not None and unit.delta is not None
+        }
+        return sweep(self.graph, named)
 
     # -- calculus -----------------------------------------------------------------------------
 
     def local_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
         """∂of/∂wrt through `of`'s own definition only, written with node symbols (a, z, y, w)."""
-        key = (of, wrt)
-        if key not in self._derivative_cache:
-            unit = self.unit_of_symbol.get(of)
-            if of in self._linear:
-                result = self._linear[of].get(wrt, sp.S.Zero)
-            elif unit is not None and of == unit.a and unit.activation is not None:
-                result = self._activation_derivative(unit, wrt)
-            elif of == self.loss and wrt in self._output_index:
-                derivative = LOSSES[self.spec.loss].derivative
+        return self.graph.local_derivative(of, wrt)
+
+    def _local_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
+        """The dense builder's local derivatives: read off z's coefficients, f′ as textbooks
+        write it, ∂L/∂o from the loss's own formula; anything else by sympy.diff."""
+        if of in self._linear:
+            return self._linear[of].get(wrt, sp.S.Zero)
+        unit = self.unit_of_symbol.get(of)
+        if unit is not None and of == unit.a and unit.activation is not None:
+            return self._activation_derivative(unit, wrt)
+        if of == self.loss and wrt in self._output_index:
+            derivative = LOSSES[self.spec.loss].derivative
+            if derivative is not None:
                 outputs = [u.a for u in self.outputs]
-                index = self._output_index[wrt]
-                result = (
-                    derivative(index, outputs, self.targets)
-                    if derivative is not None
-                    else sp.diff(self.definitions[of], wrt)
-                )
-            else:
-                result = sp.diff(self.definitions[of], wrt)
-            self._derivative_cache[key] = result
-        return self._derivative_cache[key]
+                return derivative(self._output_index[wrt], outputs, self.targets)
+        return sp.diff(self.definitions[of], wrt)
 
     @cached_property
     def _output_index(self) -> dict[sp.Symbol, int]:

@@ -16,7 +16,7 @@ content built on the sweep's result.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
@@ -50,7 +50,8 @@ def product(a: sp.Expr, b: sp.Expr) -> sp.Expr:
         type(a) is sp.Symbol
         and type(b) is sp.Symbol
         and a != b
-        and a.assumptions0 == b.assumptions0
+        # the tuple behind the public assumptions0, which copies it into a dict on every call
+        and a._assumptions0 == b._assumptions0
     ):
         first, second = (a, b) if a.name < b.name else (b, a)
         return sp.Mul._from_args((first, second), is_commutative=True)
@@ -175,23 +176,81 @@ class NodeGradient:
         return sp.Add(*[use.term for use in self.uses])
 
 
-@dataclass(frozen=True)
 class Sweep:
-    """Every node's gradient, objective first (reverse topological order)."""
+    """Every node's gradient, objective first (reverse topological order).
 
-    graph: Graph
-    gradients: dict[sp.Symbol, NodeGradient]
-    #: the nodes whose gradient is referred to by a symbol of its own (δ_j for a dense z_j)
-    named: Mapping[sp.Symbol, sp.Symbol] = field(default_factory=dict)
+    The operations' gradients are computed at once, users before the nodes they use; a leaf's
+    (an input's, a parameter's) when it is first asked for, since each needs only its users'.
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        named: Mapping[sp.Symbol, sp.Symbol],
+        skip: Callable[[Node], bool] | None,
+    ) -> None:
+        self.graph = graph
+        #: the nodes whose gradient is referred to by a symbol of its own (δ_j for a dense z_j)
+        self.named = named
+        self._skip = skip
+        self._users = graph.users  # read once: a cached_property costs a lock on every access
+        self._gradients: dict[sp.Symbol, NodeGradient] = {}
+        #: how each computed node's gradient is written in its inputs' terms
+        self._written: dict[sp.Symbol, sp.Expr] = {graph.root: sp.S.One}
+        for symbol in reversed(list(graph.nodes)):
+            node = graph.nodes[symbol]
+            if not node.is_leaf and self._wanted(node):
+                self._compute(symbol, leaf=False)
+
+    def _wanted(self, node: Node) -> bool:
+        return node.op != CONSTANT and (self._skip is None or not self._skip(node))
+
+    def _compute(self, symbol: sp.Symbol, leaf: bool) -> NodeGradient:
+        if symbol == self.graph.root:
+            gradient = NodeGradient(symbol, (), is_root=True)
+        else:
+            uses = []
+            written, local_derivative = self._written, self.graph.local_derivative
+            for user in self._users.get(symbol, ()):
+                upstream = written.get(user)
+                if upstream is None:  # a user the sweep skipped
+                    continue
+                local = local_derivative(user, symbol)
+                term = local if upstream is sp.S.One else product(upstream, local)
+                uses.append(Use(user, local, term))
+            gradient = NodeGradient(symbol, tuple(uses))
+            if not leaf:  # a leaf is never upstream of another node
+                written[symbol] = self.named.get(symbol) or gradient.formula
+        self._gradients[symbol] = gradient
+        return gradient
+
+    def gradient(self, node: sp.Symbol) -> NodeGradient:
+        """∂root/∂node with its terms; a SymbpError for a constant or skipped node."""
+        found = self._gradients.get(node)
+        if found is not None:
+            return found
+        leaf = self.graph.nodes.get(node)
+        if leaf is None or not leaf.is_leaf or not self._wanted(leaf):
+            raise SymbpError(f"graph: {node} has no gradient (a constant, or not a node)")
+        return self._compute(node, leaf=True)
+
+    @property
+    def gradients(self) -> dict[sp.Symbol, NodeGradient]:
+        """Every node's gradient (computing the leaves'), in reverse topological order."""
+        return {
+            symbol: self.gradient(symbol)
+            for symbol, node in reversed(list(self.graph.nodes.items()))
+            if symbol in self._gradients or (node.is_leaf and self._wanted(node))
+        }
 
     def formula(self, node: sp.Symbol) -> sp.Expr:
         """∂root/∂node in the nodes' symbols and the named gradients' symbols."""
-        return self.gradients[node].formula
+        return self.gradient(node).formula
 
     def expanded(self, node: sp.Symbol) -> sp.Expr:
         """∂root/∂node with every named gradient replaced by its formula."""
         expansions: dict[sp.Symbol, sp.Expr] = {}
-        for symbol, gradient in self.gradients.items():  # users before the nodes they use
+        for symbol, gradient in self._gradients.items():  # users before the nodes they use
             if symbol in self.named:
                 expansions[self.named[symbol]] = gradient.formula.xreplace(expansions)
         return self.formula(node).xreplace(expansions)
@@ -221,29 +280,7 @@ def sweep(
     refer to it, where any other user's gradient is written out as its formula. Constants and
     the nodes `skip` picks get no gradient (a target, a fixed bias).
     """
-    named = named or {}
-    gradients: dict[sp.Symbol, NodeGradient] = {}
-    #: how each computed node's gradient is written in its inputs' terms
-    written: dict[sp.Symbol, sp.Expr] = {graph.root: sp.S.One}
-    for symbol in reversed(list(graph.nodes)):
-        node = graph.nodes[symbol]
-        if node.op == CONSTANT or (skip is not None and skip(node)):
-            continue
-        if symbol == graph.root:
-            gradients[symbol] = NodeGradient(symbol, (), is_root=True)
-            continue
-        uses = []
-        for user in graph.users.get(symbol, ()):
-            upstream = written.get(user)
-            if upstream is None:  # the user reaches no objective, or was skipped
-                continue
-            local = graph.local_derivative(user, symbol)
-            term = local if upstream is sp.S.One else product(upstream, local)
-            uses.append(Use(user, local, term))
-        gradient = NodeGradient(symbol, tuple(uses))
-        gradients[symbol] = gradient
-        written[symbol] = named.get(symbol) or gradient.formula
-    return Sweep(graph, gradients, named)
+    return Sweep(graph, named or {}, skip)
 
 
 class GraphBuilder:

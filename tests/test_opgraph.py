@@ -110,7 +110,7 @@ def test_micrograd_expression_sums_every_use() -> None:
     assert gradients[a] == pytest.approx(138.8338, abs=5e-5)
     assert gradients[b] == pytest.approx(645.5773, abs=5e-5)
     # a feeds c, t = a·b, −a, b + a and b − a: one term per use
-    assert len(result.gradients[a].uses) == 5
+    assert len(result.gradient(a).uses) == 5
 
     ta = torch.tensor(-4.0, dtype=torch.float64, requires_grad=True)
     tb = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
@@ -145,11 +145,11 @@ def test_a_shared_parameter_gets_the_sum_over_its_uses() -> None:
     graph = builder.build(o)
     dz1, dz2 = sp.Symbol("delta_z1", real=True), sp.Symbol("delta_z2", real=True)
     result = sweep(graph, named={z1: dz1, z2: dz2})
-    uses = result.gradients[w].uses
+    uses = result.gradient(w).uses
     assert [use.user for use in uses] == [z1, z2]
     assert result.formula(w) == dz1 * x + dz2 * h
     # σ′ as textbooks write it, in the node's own symbol
-    assert result.gradients[z2].formula == o * (1 - o)
+    assert result.gradient(z2).formula == o * (1 - o)
 
     values = {x: 0.7, w: -1.3}
     gradient = result.values(values)[w]
