@@ -202,7 +202,8 @@ def derive(
         for definition in sweep.deltas.values()
         if definition.unit.layer > target.layer or definition.unit is target
     ]
-    path_count = _count_paths(network, target)
+    # every route from the weight: through each edge it sits on (more than one when tied)
+    path_count = _count_routes(network, weight.symbol)
     paths = _paths(network, weight) if path_count <= MAX_PATHS else ()
     delta_form = sweep.gradients[weight.name]
     closed, size = _closed_form_if_printable(network, sweep, delta_form, closed_form)

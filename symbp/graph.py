@@ -11,7 +11,7 @@ backward sweep is the general one; units, layers, δ and paths are this builder'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import sympy as sp
@@ -19,7 +19,7 @@ import sympy as sp
 from symbp.errors import UnknownWeightError
 from symbp.functions import LOSSES, Activation, activation
 from symbp.opgraph import CONSTANT, INPUT, PARAMETER, Graph, Node, Sweep, product, sweep
-from symbp.spec import NetworkSpec, unit_name
+from symbp.spec import NetworkSpec, layer_owners, unit_name
 
 __all__ = ["Bias", "Network", "Unit", "Weight", "symbol_product", "unit_name"]
 
@@ -55,6 +55,14 @@ class Weight:
     target: Unit
     position: int  # 0-based index in the numbering order
     value: float
+    #: a tied weight (one nn.Linear called twice): every (source, target) it sits on, its own
+    #: edge first; empty for a weight on one edge only
+    shared_edges: tuple[tuple[Unit, Unit], ...] = ()
+
+    @property
+    def uses(self) -> int:
+        """On how many edges the weight sits (the terms of its gradient's sum)."""
+        return max(1, len(self.shared_edges))
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,7 @@ def _latex_bias(
 ) -> str:
     if explicit:  # a source's own label (θ4, b1): shown as written
         return r"\mathit{" + name.replace("_", r"\_") + "}"
-    if len(targets) == 1 and name.startswith("b_"):
+    if name.startswith("b_") and len({unit.index for unit in targets}) == 1:
         return f"b_{{{latex[targets[0].a]}}}"
     return f"b_{{{name[1:]}}}"
 
@@ -146,6 +154,16 @@ class Network:
                     value=value,
                 )
             )
+        #: every edge (weight, source, target) in numbering order, tied layers' edges too
+        self.connections: tuple[tuple[Weight, Unit, Unit], ...] = tuple(
+            (weights[position], self.layers[e.layer - 1][e.source], self.layers[e.layer][e.target])
+            for e, position in spec.connections
+        )
+        if spec.tied_layers:
+            weights = self._shared(weights)
+            self.connections = tuple(
+                (weights[w.position], source, target) for w, source, target in self.connections
+            )
         self.weights: tuple[Weight, ...] = tuple(weights)
         self.biases: tuple[Bias, ...] = self._make_biases(latex)
 
@@ -162,9 +180,11 @@ class Network:
 
         self._incoming: dict[str, list[Weight]] = {}
         self._outgoing: dict[str, list[Weight]] = {}
-        for weight in self.weights:
-            self._incoming.setdefault(weight.target.name, []).append(weight)
-            self._outgoing.setdefault(weight.source.name, []).append(weight)
+        sources: dict[str, list[Unit]] = {}  # the source of each incoming weight, in order
+        for weight, source, target in self.connections:
+            self._incoming.setdefault(target.name, []).append(weight)
+            self._outgoing.setdefault(source.name, []).append(weight)
+            sources.setdefault(target.name, []).append(source)
 
         # One definition per derived symbol, in topological order (forward pass order), and
         # for each the symbols it uses (its parents), so that nothing has to search an
@@ -180,16 +200,16 @@ class Network:
         for layer_units in self.layers[1:]:
             for unit in layer_units:
                 assert unit.z is not None
-                incoming = self.incoming(unit)
+                incoming = list(zip(self.incoming(unit), sources[unit.name], strict=True))
                 own_biases = biases_of.get(unit.name, [])
                 definitions[unit.z] = sp.Add(
-                    *[symbol_product(w.symbol, w.source.a) for w in incoming],
+                    *[symbol_product(w.symbol, source.a) for w, source in incoming],
                     *[b.symbol for b in own_biases],
                 )
                 coefficients: dict[sp.Symbol, sp.Expr] = {}
-                for w in incoming:
-                    coefficients[w.symbol] = w.source.a
-                    coefficients[w.source.a] = w.symbol
+                for w, source in incoming:
+                    coefficients[w.symbol] = source.a
+                    coefficients[source.a] = w.symbol
                 for b in own_biases:
                     coefficients[b.symbol] = sp.S.One
                 linear[unit.z] = coefficients
@@ -233,6 +253,16 @@ class Network:
         self._linear = linear
         self.graph = Graph(self._nodes(), self.loss, local=self._local_derivative)
 
+    def _shared(self, weights: list[Weight]) -> list[Weight]:
+        """The weights with every edge each one sits on, for a spec with tied layers."""
+        edges: dict[int, list[tuple[Unit, Unit]]] = {}
+        for weight, source, target in self.connections:
+            edges.setdefault(weight.position, []).append((source, target))
+        return [
+            replace(w, shared_edges=tuple(edges[w.position])) if len(edges[w.position]) > 1 else w
+            for w in weights
+        ]
+
     def _activation(self, layer: int) -> Activation:
         return activation(self.spec.activations[layer - 1], self.spec.negative_slope)
 
@@ -243,7 +273,17 @@ class Network:
         if spec.bias == "per-layer":
             groups = [self.layers[layer] for layer in range(1, len(self.layers))]
         else:
-            groups = [tuple([unit]) for units in self.layers[1:] for unit in units]
+            owners = layer_owners(len(self.layers), spec.tied_layers)
+            groups = [
+                tuple(
+                    self.layers[tied][unit.index]
+                    for tied in sorted(owners)
+                    if owners[tied] == unit.layer
+                )
+                for units in self.layers[1:]
+                for unit in units
+                if owners[unit.layer] == unit.layer
+            ]
             groups = groups[: len(names)]
         biases = []
         trainable_before = 0  # trainable biases take the parameter positions after the weights

@@ -22,6 +22,7 @@ from symbp.spec import (
     OUTPUT_LOSS,
     NetworkSpec,
     OptimizerSpec,
+    layer_owners,
     spec_from_mapping,
     unit_name,
 )
@@ -90,6 +91,12 @@ def from_torch(
     loss, reduction, names = _loss(loss_fn, names, log_softmax, linears[-1].out_features)
 
     layers = [linears[0].in_features] + [linear.out_features for linear in linears]
+    # one nn.Linear called in several places is one weight matrix: tied layers
+    places: dict[int, list[int]] = {}
+    for layer, linear in enumerate(linears, start=1):
+        places.setdefault(id(linear), []).append(layer)
+    tied = [group for group in places.values() if len(group) > 1]
+    linears = list({id(linear): linear for linear in linears}.values())
     data: dict[str, Any] = {
         "title": title or _title(model, loss_fn),
         "layers": layers,
@@ -104,6 +111,8 @@ def from_torch(
             for source in range(linear.in_features)
         ],
     }
+    if tied:
+        data["tied_layers"] = tied
     if negative_slope is not None:
         data["negative_slope"] = negative_slope
     data.update(_biases(linears))
@@ -523,7 +532,9 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
     """z = Σ w·a + b and a = f(z) for every unit, then the loss L."""
     n_layers = len(spec.layers)
     incoming: dict[tuple[int, int], list[str]] = {}
-    for name, edge in zip(spec.weight_names, spec.edges, strict=True):
+    names = spec.weight_names
+    for edge, position in spec.connections:  # a tied layer's edges carry its owner's weights
+        name = names[position]
         source = unit_name(edge.layer - 1, edge.source, n_layers)
         incoming.setdefault((edge.layer, edge.target), []).append(f"{variables[name]} * {source}")
     biases_of = _bias_terms(spec, variables)
@@ -552,7 +563,12 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
 def _bias_terms(spec: NetworkSpec, variables: dict[str, str]) -> dict[tuple[int, int], list[str]]:
     found: dict[tuple[int, int], list[str]] = {}
     names = iter(spec.bias_names)
+    owners = layer_owners(len(spec.layers), spec.tied_layers)
     for layer in range(1, len(spec.layers)):
+        if owners[layer] != layer:  # a tied layer adds its owner's biases
+            for j in range(spec.layers[layer]):
+                found[(layer, j)] = list(found.get((owners[layer], j), []))
+            continue
         if spec.bias == "per-layer":
             name = variables[next(names)]
             for j in range(spec.layers[layer]):
