@@ -251,6 +251,7 @@ class Network:
             )
             self.numeric_loss_terms = dict(zip(symbols, numeric, strict=True))
         self._linear = linear
+        self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
         self.graph = Graph(self._nodes(), self.loss, local=self._local_derivative)
 
     def _shared(self, weights: list[Weight]) -> list[Weight]:
@@ -438,8 +439,16 @@ class Network:
     def _local_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
         """The dense builder's local derivatives: read off z's coefficients, f′ as textbooks
         write it, ∂L/∂o from the loss's own formula; anything else by sympy.diff."""
-        if of in self._linear:
-            return self._linear[of].get(wrt, sp.S.Zero)
+        linear = self._linear.get(of)
+        if linear is not None:  # read off, no need to cache
+            return linear.get(wrt, sp.S.Zero)
+        key = (of, wrt)
+        found = self._derivative_cache.get(key)
+        if found is None:
+            found = self._derivative_cache[key] = self._nonlinear_derivative(of, wrt)
+        return found
+
+    def _nonlinear_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
         unit = self.unit_of_symbol.get(of)
         if unit is not None and of == unit.a and unit.activation is not None:
             return self._activation_derivative(unit, wrt)

@@ -16,8 +16,8 @@ content built on the sweep's result.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -58,9 +58,11 @@ def product(a: sp.Expr, b: sp.Expr) -> sp.Expr:
     return a * b
 
 
-@dataclass(frozen=True)
-class Node:
-    """One node: a leaf (op is its kind: parameter, input, constant) or an operation."""
+class Node(NamedTuple):
+    """One node: a leaf (op is its kind: parameter, input, constant) or an operation.
+
+    A named tuple: a wide network has one per weight (20,000), and frozen dataclasses cost
+    several times as much to make."""
 
     symbol: sp.Symbol
     op: str  # "parameter", "input", "constant", or the operation's name ("add", "sigmoid")
@@ -109,22 +111,32 @@ class Graph:
 
     @cached_property
     def path_counts(self) -> dict[sp.Symbol, int]:
-        """For each node, how many routes lead from it to the objective."""
+        """For each operation, how many routes lead from it to the objective (a leaf's are
+        its users' summed: `routes`)."""
         counts: dict[sp.Symbol, int] = {}
-        for symbol in reversed(list(self.nodes)):
+        for symbol, node in reversed(list(self.nodes.items())):
+            if node.is_leaf:
+                continue
             if symbol == self.root:
                 counts[symbol] = 1
             else:
                 counts[symbol] = sum(counts.get(u, 0) for u in self.users.get(symbol, ()))
         return counts
 
+    def routes(self, symbol: sp.Symbol) -> int:
+        """How many routes lead from any node (a leaf too) to the objective."""
+        if symbol in self.path_counts:
+            return self.path_counts[symbol]
+        return sum(self.path_counts.get(user, 0) for user in self.users.get(symbol, ()))
+
     def local_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
         """∂of/∂wrt through `of`'s own definition only (the builder's form where it gives one)."""
+        if self._local is not None:  # the builder's rule caches what is worth caching
+            return self._local(of, wrt)
         key = (of, wrt)
         found = self._cache.get(key)
         if found is None:
-            found = self._local(of, wrt) if self._local is not None else self._own_rule(of, wrt)
-            self._cache[key] = found
+            found = self._cache[key] = self._own_rule(of, wrt)
         return found
 
     def _own_rule(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
@@ -150,8 +162,8 @@ class Graph:
         return {symbol: float(value) for symbol, value in exact.items()}
 
 
-@dataclass(frozen=True)
-class Use:
+# Named tuples, not frozen dataclasses: a wide network makes one of each per weight.
+class Use(NamedTuple):
     """One term of a node's gradient: through `user`, (user's gradient) × ∂user/∂node."""
 
     user: sp.Symbol
@@ -159,21 +171,18 @@ class Use:
     term: sp.Expr  # the user's gradient (its symbol, or its formula) × local
 
 
-@dataclass(frozen=True)
-class NodeGradient:
-    """∂root/∂node = Σ over the node's uses of their terms."""
+class NodeGradient(NamedTuple):
+    """∂root/∂node = Σ over the node's uses of their terms (1 for the root itself)."""
 
     node: sp.Symbol
     uses: tuple[Use, ...]
-    is_root: bool = False  # ∂root/∂root = 1
+    formula: sp.Expr
 
-    @cached_property
-    def formula(self) -> sp.Expr:
-        if self.is_root:
-            return sp.S.One
-        if len(self.uses) == 1:
-            return self.uses[0].term
-        return sp.Add(*[use.term for use in self.uses])
+
+def _sum_of_terms(uses: list[Use]) -> sp.Expr:
+    if len(uses) == 1:
+        return uses[0].term
+    return sp.Add(*[use.term for use in uses])
 
 
 class Sweep:
@@ -207,7 +216,7 @@ class Sweep:
 
     def _compute(self, symbol: sp.Symbol, leaf: bool) -> NodeGradient:
         if symbol == self.graph.root:
-            gradient = NodeGradient(symbol, (), is_root=True)
+            gradient = NodeGradient(symbol, (), sp.S.One)
         else:
             uses = []
             written, local_derivative = self._written, self.graph.local_derivative
@@ -218,7 +227,7 @@ class Sweep:
                 local = local_derivative(user, symbol)
                 term = local if upstream is sp.S.One else product(upstream, local)
                 uses.append(Use(user, local, term))
-            gradient = NodeGradient(symbol, tuple(uses))
+            gradient = NodeGradient(symbol, tuple(uses), _sum_of_terms(uses))
             if not leaf:  # a leaf is never upstream of another node
                 written[symbol] = self.named.get(symbol) or gradient.formula
         self._gradients[symbol] = gradient

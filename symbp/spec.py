@@ -180,10 +180,13 @@ class NetworkSpec:
     def connections(self) -> tuple[tuple[Edge, int], ...]:
         """Every edge of the network with the position of the weight on it: a tied layer's
         edges carry the owning layer's weights."""
+        edges = self.edges
+        if not self.tied_layers:
+            return tuple((edge, index) for index, edge in enumerate(edges))
         owners = layer_owners(len(self.layers), self.tied_layers)
-        position = {edge: index for index, edge in enumerate(self.edges)}
+        position = {(e.layer, e.source, e.target): index for index, e in enumerate(edges)}
         return tuple(
-            (edge, position[Edge(owners[edge.layer], edge.source, edge.target)])
+            (edge, position[(owners[edge.layer], edge.source, edge.target)])
             for edge in edge_order(self.layers, self.numbering)
         )
 
