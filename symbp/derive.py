@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symbp.errors import SymbpError, UnknownUnitError
-from symbp.graph import Bias, Network, Unit, Weight, symbol_product
+from symbp.graph import Bias, Network, Unit, Weight
 
 #: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
 MAX_PATHS = 64
@@ -165,21 +165,20 @@ class Derivation:
 
 
 def backward_sweep(network: Network) -> Backprop:
-    """δ for every unit, output layer first, and ∂L/∂w = δ_j · a_i for every weight."""
+    """δ for every unit, output layer first, and ∂L/∂p for every parameter.
+
+    The general sweep over the network's graph gives every node the sum over its uses; this is
+    the layered view of it: δ_j = ∂L/∂z_j with its routes and upstream terms, and ∂L/∂w = δ_j·a_i
+    (a sum of such terms for a weight used in several places).
+    """
+    result = network.sweep
     deltas: dict[sp.Symbol, DeltaDefinition] = {}
     for units in reversed(network.layers[1:]):
         for unit in units:
             deltas[_delta_symbol(unit)] = _delta_definition(network, unit)
     gradients = {
-        weight.name: symbol_product(
-            _delta_symbol(weight.target),
-            network.local_derivative(_z_symbol(weight.target), weight.symbol),
-        )
-        for weight in network.weights
+        parameter.name: result.formula(parameter.symbol) for parameter in network.parameters
     }
-    for bias in network.biases:
-        if bias.trainable:
-            gradients[bias.name] = sp.Add(*[_delta_symbol(unit) for unit in bias.targets])
     return Backprop(network=network, deltas=deltas, gradients=gradients)
 
 
@@ -203,7 +202,8 @@ def derive(
         for definition in sweep.deltas.values()
         if definition.unit.layer > target.layer or definition.unit is target
     ]
-    path_count = _count_paths(network, target)
+    # every route from the weight: through each edge it sits on (more than one when tied)
+    path_count = _count_routes(network, weight.symbol)
     paths = _paths(network, weight) if path_count <= MAX_PATHS else ()
     delta_form = sweep.gradients[weight.name]
     closed, size = _closed_form_if_printable(network, sweep, delta_form, closed_form)
@@ -343,11 +343,8 @@ def derive_unit(
 
 def unit_gradient_forms(network: Network) -> dict[str, sp.Expr]:
     """∂L/∂a for every unit by name (inputs, hidden, outputs), in δ form: what numbers use."""
-    return {
-        unit.name: sp.Add(*[term.formula for term in _upstream_terms(network, unit)])
-        for units in network.layers
-        for unit in units
-    }
+    result = network.sweep
+    return {unit.name: result.formula(unit.a) for units in network.layers for unit in units}
 
 
 def derive_all(network: Network, *, closed_form: bool | None = None) -> tuple[Derivation, ...]:
@@ -379,28 +376,18 @@ def _z_symbol(unit: Unit) -> sp.Symbol:
 
 
 def _upstream_terms(network: Network, unit: Unit) -> tuple[UpstreamTerm, ...]:
-    """The terms of ∂L/∂a: one per child of a (δ_k·w_jk for a z_k above, ∂L/∂o for the loss)."""
-    upstream = []
+    """The terms of ∂L/∂a: one per use of a (δ_k·w_jk for a z_k above, ∂L/∂o for the loss)."""
     # an output that is not the objective (loss = "output") reaches nothing: no terms
-    for child in network.children.get(unit.a, ()):
-        local = network.local_derivative(child, unit.a)
-        if child == network.loss:
-            upstream.append(UpstreamTerm(child=child, formula=local))
-        else:
-            child_unit = network.unit_of_symbol[child]
-            formula = symbol_product(_delta_symbol(child_unit), local)
-            upstream.append(UpstreamTerm(child=child, formula=formula))
-    return tuple(upstream)
+    uses = network.sweep.gradient(unit.a).uses
+    return tuple(UpstreamTerm(child=use.user, formula=use.term) for use in uses)
 
 
 def _delta_definition(network: Network, unit: Unit) -> DeltaDefinition:
     z = _z_symbol(unit)
     routes = []
-    for activation in network.children[z]:  # a_j, or every o_m of a softmax layer
-        through = network.unit_of_symbol[activation]
-        local = LocalDerivative(
-            of=activation, wrt=z, formula=network.local_derivative(activation, z)
-        )
+    for use in network.sweep.gradient(z).uses:  # a_j, or every o_m of a softmax layer
+        through = network.unit_of_symbol[use.user]
+        local = LocalDerivative(of=use.user, wrt=z, formula=use.local)
         routes.append(ActivationRoute(through, _upstream_terms(network, through), local))
     own = next(route for route in routes if route.unit == unit)
     return DeltaDefinition(

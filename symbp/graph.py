@@ -1,42 +1,31 @@
-"""The symbolic network: sympy symbols for every quantity and the equations that link them.
+"""The dense network: one builder of the graph of operations, and its layered view.
 
 Every unit j of a non-input layer has a pre-activation z_j = Σ_i w_ij·a_i and an activation
 a_j = f(z_j); the loss L is a function of the output activations and the targets. The network is
 kept as a computational graph of small definitions (one per symbol), never as one expanded
 expression: derivations walk the graph, and a closed form is built only on request.
+
+The graph is a symbp.opgraph.Graph (leaves x, w, b, y; one node per z, a and L), so the
+backward sweep is the general one; units, layers, δ and paths are this builder's view of it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import sympy as sp
 
 from symbp.errors import UnknownWeightError
 from symbp.functions import LOSSES, Activation, activation
-from symbp.spec import NetworkSpec, unit_name
+from symbp.opgraph import CONSTANT, INPUT, PARAMETER, Graph, Node, Sweep, product, sweep
+from symbp.spec import NetworkSpec, layer_owners, unit_name
 
 __all__ = ["Bias", "Network", "Unit", "Weight", "symbol_product", "unit_name"]
 
 
-def symbol_product(a: sp.Expr, b: sp.Expr) -> sp.Expr:
-    """a·b, the same object sympy's a*b builds, made directly when both are plain symbols.
-
-    sympy's Mul runs its general flattening for every product (about 30 µs); a wide network has
-    tens of thousands of w·a and δ·a products, and that alone took seconds. Two distinct symbols
-    of the same kind and assumptions multiply to Mul(args sorted by name), which is what this
-    builds (the tests compare it with a*b).
-    """
-    if (
-        type(a) is sp.Symbol
-        and type(b) is sp.Symbol
-        and a != b
-        and a.assumptions0 == b.assumptions0
-    ):
-        first, second = (a, b) if a.name < b.name else (b, a)
-        return sp.Mul._from_args((first, second), is_commutative=True)
-    return a * b
+#: a·b made directly when both are plain symbols (see symbp.opgraph.product)
+symbol_product = product
 
 
 @dataclass(frozen=True)
@@ -66,6 +55,14 @@ class Weight:
     target: Unit
     position: int  # 0-based index in the numbering order
     value: float
+    #: a tied weight (one nn.Linear called twice): every (source, target) it sits on, its own
+    #: edge first; empty for a weight on one edge only
+    shared_edges: tuple[tuple[Unit, Unit], ...] = ()
+
+    @property
+    def uses(self) -> int:
+        """On how many edges the weight sits (the terms of its gradient's sum)."""
+        return max(1, len(self.shared_edges))
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,7 @@ def _latex_bias(
 ) -> str:
     if explicit:  # a source's own label (θ4, b1): shown as written
         return r"\mathit{" + name.replace("_", r"\_") + "}"
-    if len(targets) == 1 and name.startswith("b_"):
+    if name.startswith("b_") and len({unit.index for unit in targets}) == 1:
         return f"b_{{{latex[targets[0].a]}}}"
     return f"b_{{{name[1:]}}}"
 
@@ -157,6 +154,16 @@ class Network:
                     value=value,
                 )
             )
+        #: every edge (weight, source, target) in numbering order, tied layers' edges too
+        self.connections: tuple[tuple[Weight, Unit, Unit], ...] = tuple(
+            (weights[position], self.layers[e.layer - 1][e.source], self.layers[e.layer][e.target])
+            for e, position in spec.connections
+        )
+        if spec.tied_layers:
+            weights = self._shared(weights)
+            self.connections = tuple(
+                (weights[w.position], source, target) for w, source, target in self.connections
+            )
         self.weights: tuple[Weight, ...] = tuple(weights)
         self.biases: tuple[Bias, ...] = self._make_biases(latex)
 
@@ -173,9 +180,11 @@ class Network:
 
         self._incoming: dict[str, list[Weight]] = {}
         self._outgoing: dict[str, list[Weight]] = {}
-        for weight in self.weights:
-            self._incoming.setdefault(weight.target.name, []).append(weight)
-            self._outgoing.setdefault(weight.source.name, []).append(weight)
+        sources: dict[str, list[Unit]] = {}  # the source of each incoming weight, in order
+        for weight, source, target in self.connections:
+            self._incoming.setdefault(target.name, []).append(weight)
+            self._outgoing.setdefault(source.name, []).append(weight)
+            sources.setdefault(target.name, []).append(source)
 
         # One definition per derived symbol, in topological order (forward pass order), and
         # for each the symbols it uses (its parents), so that nothing has to search an
@@ -191,16 +200,16 @@ class Network:
         for layer_units in self.layers[1:]:
             for unit in layer_units:
                 assert unit.z is not None
-                incoming = self.incoming(unit)
+                incoming = list(zip(self.incoming(unit), sources[unit.name], strict=True))
                 own_biases = biases_of.get(unit.name, [])
                 definitions[unit.z] = sp.Add(
-                    *[symbol_product(w.symbol, w.source.a) for w in incoming],
+                    *[symbol_product(w.symbol, source.a) for w, source in incoming],
                     *[b.symbol for b in own_biases],
                 )
                 coefficients: dict[sp.Symbol, sp.Expr] = {}
-                for w in incoming:
-                    coefficients[w.symbol] = w.source.a
-                    coefficients[w.source.a] = w.symbol
+                for w, source in incoming:
+                    coefficients[w.symbol] = source.a
+                    coefficients[source.a] = w.symbol
                 for b in own_biases:
                     coefficients[b.symbol] = sp.S.One
                 linear[unit.z] = coefficients
@@ -243,6 +252,17 @@ class Network:
             self.numeric_loss_terms = dict(zip(symbols, numeric, strict=True))
         self._linear = linear
         self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
+        self.graph = Graph(self._nodes(), self.loss, local=self._local_derivative)
+
+    def _shared(self, weights: list[Weight]) -> list[Weight]:
+        """The weights with every edge each one sits on, for a spec with tied layers."""
+        edges: dict[int, list[tuple[Unit, Unit]]] = {}
+        for weight, source, target in self.connections:
+            edges.setdefault(weight.position, []).append((source, target))
+        return [
+            replace(w, shared_edges=tuple(edges[w.position])) if len(edges[w.position]) > 1 else w
+            for w in weights
+        ]
 
     def _activation(self, layer: int) -> Activation:
         name = self.spec.activations[layer - 1]
@@ -255,7 +275,17 @@ class Network:
         if spec.bias == "per-layer":
             groups = [self.layers[layer] for layer in range(1, len(self.layers))]
         else:
-            groups = [tuple([unit]) for units in self.layers[1:] for unit in units]
+            owners = layer_owners(len(self.layers), spec.tied_layers)
+            groups = [
+                tuple(
+                    self.layers[tied][unit.index]
+                    for tied in sorted(owners)
+                    if owners[tied] == unit.layer
+                )
+                for units in self.layers[1:]
+                for unit in units
+                if owners[unit.layer] == unit.layer
+            ]
             groups = groups[: len(names)]
         biases = []
         trainable_before = 0  # trainable biases take the parameter positions after the weights
@@ -360,48 +390,75 @@ class Network:
     def weight_of_symbol(self) -> dict[sp.Symbol, Weight]:
         return {w.symbol: w for w in self.weights}
 
-    @cached_property
+    @property
     def children(self) -> dict[sp.Symbol, tuple[sp.Symbol, ...]]:
         """For each symbol, the derived symbols whose definition uses it, in forward order."""
-        found: dict[sp.Symbol, list[sp.Symbol]] = {}
-        for symbol, parents in self.parents.items():
-            for parent in parents:
-                found.setdefault(parent, []).append(symbol)
-        return {parent: tuple(kids) for parent, kids in found.items()}
+        return self.graph.users
+
+    @property
+    def path_counts(self) -> dict[sp.Symbol, int]:
+        """For each symbol, how many routes lead from it to the loss."""
+        return self.graph.path_counts
+
+    def _nodes(self) -> list[Node]:
+        """The graph's nodes: the leaves (inputs, parameters, fixed biases and targets), then
+        one operation per definition in forward order (z: a weighted sum, a: its activation,
+        L: the loss)."""
+        nodes = [Node(unit.a, INPUT) for unit in self.inputs]
+        nodes += [Node(weight.symbol, PARAMETER) for weight in self.weights]
+        nodes += [Node(b.symbol, PARAMETER if b.trainable else CONSTANT) for b in self.biases]
+        nodes += [Node(y, CONSTANT) for y in self.targets]
+        for symbol, definition in self.definitions.items():
+            if symbol == self.loss:
+                op = self.spec.loss
+            elif symbol in self._linear:
+                op = "weighted_sum"
+            else:
+                unit_activation = self.unit_of_symbol[symbol].activation
+                assert unit_activation is not None
+                op = unit_activation.name
+            nodes.append(Node(symbol, op, self.parents[symbol], definition))
+        return nodes
 
     @cached_property
-    def path_counts(self) -> dict[sp.Symbol, int]:
-        """For each derived symbol, how many routes lead from it to the loss."""
-        counts: dict[sp.Symbol, int] = {self.loss: 1}
-        for symbol in reversed(list(self.definitions)):
-            if symbol != self.loss:
-                counts[symbol] = sum(counts.get(c, 0) for c in self.children.get(symbol, ()))
-        return counts
+    def sweep(self) -> Sweep:
+        """The general backward sweep over this network's graph, δ_j naming ∂L/∂z_j."""
+        named = {
+            unit.z: unit.delta
+            for units in self.layers[1:]
+            for unit in units
+            if unit.z is not None and unit.delta is not None
+        }
+        return sweep(self.graph, named)
 
     # -- calculus -----------------------------------------------------------------------------
 
     def local_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
         """∂of/∂wrt through `of`'s own definition only, written with node symbols (a, z, y, w)."""
+        return self.graph.local_derivative(of, wrt)
+
+    def _local_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
+        """The dense builder's local derivatives: read off z's coefficients, f′ as textbooks
+        write it, ∂L/∂o from the loss's own formula; anything else by sympy.diff."""
+        linear = self._linear.get(of)
+        if linear is not None:  # read off, no need to cache
+            return linear.get(wrt, sp.S.Zero)
         key = (of, wrt)
-        if key not in self._derivative_cache:
-            unit = self.unit_of_symbol.get(of)
-            if of in self._linear:
-                result = self._linear[of].get(wrt, sp.S.Zero)
-            elif unit is not None and of == unit.a and unit.activation is not None:
-                result = self._activation_derivative(unit, wrt)
-            elif of == self.loss and wrt in self._output_index:
-                derivative = LOSSES[self.spec.loss].derivative
+        found = self._derivative_cache.get(key)
+        if found is None:
+            found = self._derivative_cache[key] = self._nonlinear_derivative(of, wrt)
+        return found
+
+    def _nonlinear_derivative(self, of: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
+        unit = self.unit_of_symbol.get(of)
+        if unit is not None and of == unit.a and unit.activation is not None:
+            return self._activation_derivative(unit, wrt)
+        if of == self.loss and wrt in self._output_index:
+            derivative = LOSSES[self.spec.loss].derivative
+            if derivative is not None:
                 outputs = [u.a for u in self.outputs]
-                index = self._output_index[wrt]
-                result = (
-                    derivative(index, outputs, self.targets)
-                    if derivative is not None
-                    else sp.diff(self.definitions[of], wrt)
-                )
-            else:
-                result = sp.diff(self.definitions[of], wrt)
-            self._derivative_cache[key] = result
-        return self._derivative_cache[key]
+                return derivative(self._output_index[wrt], outputs, self.targets)
+        return sp.diff(self.definitions[of], wrt)
 
     @cached_property
     def _output_index(self) -> dict[sp.Symbol, int]:

@@ -117,8 +117,10 @@ def network_layers(network: Network) -> tuple[Layer, ...]:
     layers = []
     for number in range(1, len(network.layers)):
         units, sources = network.layers[number], network.layers[number - 1]
-        by_edge = {
-            (w.target.index, w.source.index): w for w in network.weights if w.target.layer == number
+        by_edge = {  # a tied layer's edges carry its owner's weights
+            (target.index, source.index): w
+            for w, source, target in network.connections
+            if target.layer == number
         }
         weights = tuple(
             tuple(by_edge[(unit.index, source.index)] for source in sources) for unit in units

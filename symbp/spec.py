@@ -82,6 +82,7 @@ KNOWN_KEYS = (
     "bias_names",
     "optimizer",
     OUTPUT.name,  # loss = "output" names the output it is under its own name: output = "o1"
+    "tied_layers",
 )
 
 #: the objective "output": L is one network output itself (CS231n, micrograd), no targets
@@ -171,15 +172,34 @@ class NetworkSpec:
     optimizer: OptimizerSpec = OptimizerSpec()
     #: loss = "output": the 0-based index of the output that is the objective
     objective_output: int | None = None
+    #: groups of weight layers (1 = the weights into layer 1) that are one weight matrix and
+    #: one set of biases, as one nn.Linear called twice: the first of a group owns the
+    #: parameters (their names and values), the others use them
+    tied_layers: tuple[tuple[int, ...], ...] = ()
 
     @property
     def edges(self) -> tuple[Edge, ...]:
-        """Every weight's place, in numbering order (the order of `weights`)."""
-        return edge_order(self.layers, self.numbering)
+        """Every weight's place, in numbering order (the order of `weights`); a tied weight's
+        place in the layer that owns it."""
+        return edge_order(self.layers, self.numbering, self.tied_layers)
+
+    @property
+    def connections(self) -> tuple[tuple[Edge, int], ...]:
+        """Every edge of the network with the position of the weight on it: a tied layer's
+        edges carry the owning layer's weights."""
+        edges = self.edges
+        if not self.tied_layers:
+            return tuple((edge, index) for index, edge in enumerate(edges))
+        owners = layer_owners(len(self.layers), self.tied_layers)
+        position = {(e.layer, e.source, e.target): index for index, e in enumerate(edges)}
+        return tuple(
+            (edge, position[(owners[edge.layer], edge.source, edge.target)])
+            for edge in edge_order(self.layers, self.numbering)
+        )
 
     @property
     def weight_names(self) -> tuple[str, ...]:
-        return weight_names(self.layers, self.numbering, self.explicit_names)
+        return weight_names(self.layers, self.numbering, self.explicit_names, self.tied_layers)
 
     def activation_parameter(self, name: str) -> float | str | None:
         """The spec's value of the parameter activation `name` takes (leaky_relu's slope)."""
@@ -200,7 +220,7 @@ class NetworkSpec:
 
     @property
     def bias_names(self) -> tuple[str, ...]:
-        return self.explicit_bias_names or bias_names(self.layers, self.bias)
+        return self.explicit_bias_names or bias_names(self.layers, self.bias, self.tied_layers)
 
     @property
     def bias_trainable_flags(self) -> tuple[bool, ...]:
@@ -233,41 +253,64 @@ def unit_name(layer: int, index: int, n_layers: int) -> str:
     return f"h{layer}_{index + 1}"
 
 
+def layer_owners(n_layers: int, tied: tuple[tuple[int, ...], ...] = ()) -> dict[int, int]:
+    """For each weight layer 1..n−1, the layer whose weights it uses (itself unless tied)."""
+    owners = {layer: layer for layer in range(1, n_layers)}
+    for group in tied:
+        for layer in group[1:]:
+            owners[layer] = group[0]
+    return owners
+
+
 def weight_names(
-    layers: tuple[int, ...], numbering: str, explicit: tuple[str, ...] = ()
+    layers: tuple[int, ...],
+    numbering: str,
+    explicit: tuple[str, ...] = (),
+    tied: tuple[tuple[int, ...], ...] = (),
 ) -> tuple[str, ...]:
     """The weights' names in numbering order: w1, w2, … or w<l>_<j>_<k> (layered) or explicit."""
     if numbering == "explicit":
         return explicit
-    edges = edge_order(layers, numbering)
+    edges = edge_order(layers, numbering, tied)
     if numbering == "layered":
         return tuple(f"w{e.layer}_{e.target + 1}_{e.source + 1}" for e in edges)
     return tuple(f"w{i + 1}" for i in range(len(edges)))
 
 
-def bias_names(layers: tuple[int, ...], mode: str) -> tuple[str, ...]:
-    """b1, b2, … (one per non-input layer) or b_h1, b_o1, … (one per unit)."""
+def bias_names(
+    layers: tuple[int, ...], mode: str, tied: tuple[tuple[int, ...], ...] = ()
+) -> tuple[str, ...]:
+    """b1, b2, … (one per non-input layer) or b_h1, b_o1, … (one per unit); a tied layer
+    uses its owner's."""
+    owners = layer_owners(len(layers), tied)
+    own = [layer for layer in range(1, len(layers)) if owners[layer] == layer]
     if mode == "per-layer":
-        return tuple(f"b{layer}" for layer in range(1, len(layers)))
+        return tuple(f"b{layer}" for layer in own)
     if mode == "per-unit":
         return tuple(
             f"b_{unit_name(layer, index, len(layers))}"
-            for layer in range(1, len(layers))
+            for layer in own
             for index in range(layers[layer])
         )
     return ()
 
 
-def edge_order(layers: tuple[int, ...], numbering: str) -> tuple[Edge, ...]:
+def edge_order(
+    layers: tuple[int, ...], numbering: str, tied: tuple[tuple[int, ...], ...] = ()
+) -> tuple[Edge, ...]:
     """The edges of a fully connected network in the order a numbering convention names them.
 
     by-source (the MOOC's): layer by layer, then by source unit, then by target unit, so that
     w1: x1→h1, w2: x1→h2, w3: x2→h1.  by-target (most English textbooks): layer by layer, then
     by target unit, then by source unit, so that w1: x1→h1, w2: x2→h1. layered (w^{(l)}_{jk},
     j the target and k the source) runs in by-target order; explicit names follow by-source order.
+    The layers `tied` to an earlier one have no weights of their own and no edges here.
     """
     edges: list[Edge] = []
+    owners = layer_owners(len(layers), tied)
     for layer in range(1, len(layers)):
+        if owners[layer] != layer:
+            continue
         n_source, n_target = layers[layer - 1], layers[layer]
         if numbering in ("by-source", "explicit"):
             pairs = [(s, t) for s in range(n_source) for t in range(n_target)]
@@ -383,7 +426,8 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         raise SpecError(
             f"{source}: unknown numbering {numbering!r} (known: {', '.join(NUMBERINGS)})"
         )
-    n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    tied = _tied_layers(data.get("tied_layers"), layers, source)
+    n_weights = len(edge_order(layers, numbering, tied))
     explicit = _explicit_names(data, numbering, n_weights, source)
 
     optimizer = parse_optimizer(data.get("optimizer", SGD.name), f"{source}: optimizer")
@@ -403,12 +447,14 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         )
 
     samples, classes = _samples(data["inputs"], data.get("targets"), layers, loss, source)
-    weights, weight_init = _initial_weights(data["weights"], layers, numbering, source)
+    weights, weight_init = _initial_weights(data["weights"], layers, numbering, source, tied)
 
     bias = data.get("bias", "none")
     if not isinstance(bias, str) or bias not in BIAS_MODES:
         raise SpecError(f"{source}: unknown bias {bias!r} (known: {', '.join(BIAS_MODES)})")
-    n_biases = len(bias_names(layers, bias))
+    if tied and bias == "per-layer":
+        raise SpecError(f"{source}: tied_layers works with bias 'none' or 'per-unit' only")
+    n_biases = len(bias_names(layers, bias, tied))
     bias_values = _bias_values(data.get("bias_values"), bias, n_biases, source)
     bias_trainable, trainable_each = _bias_trainable(
         data.get("bias_trainable", True), bias, n_biases, source
@@ -416,7 +462,8 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     explicit_biases = _explicit_bias_names(data.get("bias_names"), bias, n_biases, source)
 
     _check_names_distinct(
-        weight_names(layers, numbering, explicit) + (explicit_biases or bias_names(layers, bias)),
+        weight_names(layers, numbering, explicit, tied)
+        + (explicit_biases or bias_names(layers, bias, tied)),
         layers,
         source,
     )
@@ -445,6 +492,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         explicit_bias_names=explicit_biases,
         optimizer=optimizer,
         objective_output=objective,
+        tied_layers=tied,
     )
 
 
@@ -738,14 +786,18 @@ def _targets(
 
 
 def _initial_weights(
-    value: Any, layers: tuple[int, ...], numbering: str, source: str
+    value: Any,
+    layers: tuple[int, ...],
+    numbering: str,
+    source: str,
+    tied: tuple[tuple[int, ...], ...] = (),
 ) -> tuple[tuple[float, ...], str]:
     """The initial weights and how they were chosen: given, zero, or uniform random."""
-    n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    n_weights = len(edge_order(layers, numbering, tied))
     if value == "zero":
         return (0.0,) * n_weights, "all zero"
     if isinstance(value, dict):
-        return _random_weights(value, layers, numbering, source)
+        return _random_weights(value, layers, numbering, source, tied)
     if isinstance(value, str):
         raise SpecError(
             f"{source}: weights must be a list of numbers, 'zero', or "
@@ -755,7 +807,11 @@ def _initial_weights(
 
 
 def _random_weights(
-    table: Mapping[str, Any], layers: tuple[int, ...], numbering: str, source: str
+    table: Mapping[str, Any],
+    layers: tuple[int, ...],
+    numbering: str,
+    source: str,
+    tied: tuple[tuple[int, ...], ...] = (),
 ) -> tuple[tuple[float, ...], str]:
     """Each weight drawn independently from U(−r, r), numpy's PCG64 seeded, numbering order.
 
@@ -779,7 +835,7 @@ def _random_weights(
             raise SpecError(f"{where}: range must be positive")
     rng = np.random.default_rng(seed)
     weights = []
-    for edge in edge_order(layers, numbering):
+    for edge in edge_order(layers, numbering, tied):
         bound = given_range if given_range is not None else 1 / math.sqrt(layers[edge.layer - 1])
         weights.append(float(rng.uniform(-bound, bound)))
     bound_text = f"{given_range:g}" if given_range is not None else "1/√fan-in"
@@ -787,6 +843,39 @@ def _random_weights(
         f"random: each weight from U(−{bound_text}, {bound_text}), numpy default_rng({seed}), "
         "in numbering order"
     )
+
+
+def _tied_layers(value: Any, layers: tuple[int, ...], source: str) -> tuple[tuple[int, ...], ...]:
+    """tied_layers = [[1, 2]]: groups of weight layers that are one matrix of the same shape."""
+    if value is None:
+        return ()
+    where = f"{source}: tied_layers"
+    last = len(layers) - 1
+    if not isinstance(value, list) or not all(
+        isinstance(group, list) and all(_is_int(v) for v in group) for group in value
+    ):
+        raise SpecError(f"{where} must be a list of lists of weight layers, e.g. [[1, 2]]")
+    seen: set[int] = set()
+    groups = []
+    for group in value:
+        if len(group) < 2:
+            raise SpecError(f"{where}: {group} ties fewer than two layers")
+        for layer in group:
+            if not 1 <= layer <= last:
+                raise SpecError(f"{where}: weight layer {layer} is not one of 1..{last}")
+            if layer in seen:
+                raise SpecError(f"{where}: weight layer {layer} is listed twice")
+            seen.add(layer)
+        first = group[0]
+        shape = (layers[first], layers[first - 1])
+        for layer in group[1:]:
+            if (layers[layer], layers[layer - 1]) != shape:
+                raise SpecError(
+                    f"{where}: weight layer {layer} is {layers[layer]}×{layers[layer - 1]} "
+                    f"but layer {first} is {shape[0]}×{shape[1]}: tied layers need one shape"
+                )
+        groups.append(tuple(sorted(int(v) for v in group)))
+    return tuple(groups)
 
 
 def _bias_values(value: Any, mode: str, count: int, source: str) -> tuple[float, ...]:

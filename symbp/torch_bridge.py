@@ -38,12 +38,28 @@ from symbp.spec import (
     OUTPUT_LOSS,
     NetworkSpec,
     OptimizerSpec,
+    layer_owners,
     spec_from_mapping,
     unit_name,
 )
 
 #: torch activation modules symbp knows, by class name
 _ACTIVATION_MODULES = {op.torch_module: op.name for op in ACTIVATIONS if op.torch_module}
+#: the per-module hook tables of nn.Module, and torch's global ones
+_HOOK_DICTS = (
+    "_forward_hooks",
+    "_forward_pre_hooks",
+    "_backward_hooks",
+    "_backward_pre_hooks",
+)
+_GLOBAL_HOOK_DICTS = (
+    "_global_forward_hooks",
+    "_global_forward_pre_hooks",
+    "_global_backward_hooks",
+    "_global_backward_pre_hooks",
+)
+#: the module classes symbp reads, by their name in torch.nn
+_READ_MODULES = ("Linear", "LogSoftmax", *_ACTIVATION_MODULES)
 _LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss")
 
 
@@ -68,6 +84,9 @@ def from_torch(
     """
     from torch import nn
 
+    _refuse_unreadable(model)
+    if isinstance(loss_fn, nn.Module):
+        _refuse_unreadable(loss_fn)
     if isinstance(model, nn.Linear):
         model = nn.Sequential(model)
     if not isinstance(model, nn.Sequential):
@@ -81,6 +100,12 @@ def from_torch(
     loss, reduction, names = _loss(loss_fn, names, log_softmax, linears[-1].out_features)
 
     layers = [linears[0].in_features] + [linear.out_features for linear in linears]
+    # one nn.Linear called in several places is one weight matrix: tied layers
+    places: dict[int, list[int]] = {}
+    for layer, linear in enumerate(linears, start=1):
+        places.setdefault(id(linear), []).append(layer)
+    tied = [group for group in places.values() if len(group) > 1]
+    linears = list({id(linear): linear for linear in linears}.values())
     data: dict[str, Any] = {
         "title": title or _title(model, loss_fn),
         "layers": layers,
@@ -95,12 +120,77 @@ def from_torch(
             for source in range(linear.in_features)
         ],
     }
+    if tied:
+        data["tied_layers"] = tied
     data.update(parameters)
     data.update(_biases(linears))
     data.update(_samples(x, y, loss, layers))
     if optimizer is not None:
         data["learning_rate"], data["optimizer"] = _optimizer(optimizer)
     return spec_from_mapping(data, source="from_torch")
+
+
+def _refuse_unreadable(model: Any) -> None:
+    """One line for a model whose computation is not what its modules say: its own forward(),
+    hooks, subclasses of the modules symbp reads, lazy or meta-device parameters."""
+    from torch import nn
+
+    for name, module in model.named_modules():
+        where = f"module {name}" if name else "the model"
+        label = f"{where} ({type(module).__name__})"
+        if _own_forward(type(module)):
+            raise SymbpError(
+                f"from_torch: {label} defines its own forward(), which symbp cannot read; "
+                "give an nn.Sequential of nn.Linear and activation modules"
+            )
+        for parameter in module.parameters(recurse=False):
+            if isinstance(parameter, nn.parameter.UninitializedParameter):
+                raise SymbpError(
+                    f"from_torch: {label} has lazy, uninitialized parameters; run the model "
+                    "once on an input (or use nn.Linear) first"
+                )
+            if parameter.is_meta:
+                raise SymbpError(
+                    f"from_torch: {label} has parameters on the meta device, which hold no "
+                    "values; move the model to the CPU with real weights first"
+                )
+        for hooks in _HOOK_DICTS:
+            if getattr(module, hooks, None):
+                raise SymbpError(
+                    f"from_torch: {label} has a forward or backward hook, which changes what "
+                    "it computes; remove the hooks first"
+                )
+
+    if any(getattr(nn.modules.module, hooks, None) for hooks in _GLOBAL_HOOK_DICTS):
+        raise SymbpError(
+            "from_torch: a global module hook is registered (torch.nn.modules.module."
+            "register_module_forward_hook or the like); remove it first"
+        )
+
+
+def _own_forward(kind: type) -> bool:
+    """Whether a module class, or a class it derives from outside torch, defines forward."""
+    return any(
+        "forward" in vars(base) for base in kind.__mro__ if not base.__module__.startswith("torch")
+    )
+
+
+def _refuse_lookalike(index: int, module: Any) -> None:
+    """A module symbp would read by its class, that is not exactly torch's class: a subclass
+    (its own extra_repr, attributes or methods may change what it computes) or a namesake."""
+    from torch import nn
+
+    kind = type(module)
+    for name in _READ_MODULES:
+        torch_class = getattr(nn, name)
+        if kind is torch_class:
+            return
+        if issubclass(kind, torch_class) or kind.__name__ == name:
+            raise SymbpError(
+                f"from_torch: module {index} ({kind.__name__}) is not torch's own nn.{name} "
+                f"but {'a subclass of it' if issubclass(kind, torch_class) else 'a namesake'}; "
+                "symbp reads torch's own classes only"
+            )
 
 
 def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
@@ -113,7 +203,8 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
     for index, module in enumerate(modules):
         name = type(module).__name__
         last = index == len(modules) - 1
-        if isinstance(module, nn.Linear):
+        _refuse_lookalike(index, module)
+        if type(module) is nn.Linear:
             if linears and module.in_features != linears[-1].out_features:
                 raise SymbpError(
                     f"from_torch: module {index} ({module}) takes {module.in_features} inputs "
@@ -194,8 +285,10 @@ def _loss(
                 f"{n_outputs} outputs: give a loss module"
             )
         return OUTPUT_LOSS, "sum", names
+    from torch import nn
+
     name = type(loss_fn).__name__
-    if name not in _LOSS_MODULES:
+    if name not in _LOSS_MODULES or type(loss_fn) is not getattr(nn, name):
         raise SymbpError(
             f"from_torch: loss {loss_fn} is not supported (symbp reads "
             f"{', '.join('nn.' + n for n in _LOSS_MODULES)})"
@@ -456,7 +549,9 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
     """z = Σ w·a + b and a = f(z) for every unit, then the loss L."""
     n_layers = len(spec.layers)
     incoming: dict[tuple[int, int], list[str]] = {}
-    for name, edge in zip(spec.weight_names, spec.edges, strict=True):
+    names = spec.weight_names
+    for edge, position in spec.connections:  # a tied layer's edges carry its owner's weights
+        name = names[position]
         source = unit_name(edge.layer - 1, edge.source, n_layers)
         incoming.setdefault((edge.layer, edge.target), []).append(f"{variables[name]} * {source}")
     biases_of = _bias_terms(spec, variables)
@@ -485,7 +580,12 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
 def _bias_terms(spec: NetworkSpec, variables: dict[str, str]) -> dict[tuple[int, int], list[str]]:
     found: dict[tuple[int, int], list[str]] = {}
     names = iter(spec.bias_names)
+    owners = layer_owners(len(spec.layers), spec.tied_layers)
     for layer in range(1, len(spec.layers)):
+        if owners[layer] != layer:  # a tied layer adds its owner's biases
+            for j in range(spec.layers[layer]):
+                found[(layer, j)] = list(found.get((owners[layer], j), []))
+            continue
         if spec.bias == "per-layer":
             name = variables[next(names)]
             for j in range(spec.layers[layer]):

@@ -24,7 +24,7 @@ from symbp.operations import (
     loss_info,
     optimizer_info,
 )
-from symbp.spec import NetworkSpec, OptimizerSpec, unit_name
+from symbp.spec import NetworkSpec, OptimizerSpec, layer_owners, unit_name
 
 if TYPE_CHECKING:  # numeric imports sympy, which the torch worker must not load
     from symbp.numeric import Evaluation
@@ -118,10 +118,11 @@ class _TorchNetwork:
 
     def trainable(self, spec: NetworkSpec) -> list[Any]:
         """torch.optim's parameter list (weights, then the trainable biases)."""
-        found = [linear.weight for linear in self.linears]
+        linears = list({id(linear): linear for linear in self.linears}.values())  # tied once
+        found = [linear.weight for linear in linears]
         found += [
             linear.bias
-            for linear in self.linears
+            for linear in linears
             if linear.bias is not None and linear.bias.requires_grad
         ]
         found += [bias for bias in self.scalar_biases if bias.requires_grad]
@@ -162,15 +163,20 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
     ]
     # a layer's per-unit biases live in nn.Linear's own bias when they are all trainable or
     # all fixed; when only some are, each is its own scalar so that torch.optim skips the rest
+    # a tied layer is its owner's nn.Linear itself, called again (its biases are the owner's)
+    owners = layer_owners(len(spec.layers), spec.tied_layers)
     offsets = [0]
-    for size in spec.layers[1:]:
-        offsets.append(offsets[-1] + size)
+    for layer, size in enumerate(spec.layers[1:], start=1):
+        offsets.append(offsets[-1] + (size if owners[layer] == layer else 0))
     linear_bias = [
         spec.bias == "per-unit" and len(set(flags[offsets[i] : offsets[i + 1]])) == 1
         for i in range(len(spec.layers) - 1)
     ]
-    linears = []
+    linears: list[Any] = []
     for layer in range(1, len(spec.layers)):
+        if owners[layer] != layer:
+            linears.append(linears[owners[layer] - 1])
+            continue
         linears.append(
             nn.Linear(
                 spec.layers[layer - 1],
@@ -205,6 +211,9 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
     elif spec.bias == "per-unit":
         for layer, linear in enumerate(linears):
             start, stop = offsets[layer], offsets[layer + 1]
+            if owners[layer + 1] != layer + 1:
+                extra[layer] = extra[owners[layer + 1] - 1]
+                continue
             if linear.bias is not None:
                 with torch.no_grad():
                     linear.bias.copy_(torch.tensor(biases[start:stop], dtype=torch_dtype))

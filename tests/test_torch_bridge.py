@@ -331,3 +331,96 @@ def test_export_writes_a_file_and_needs_torch_flag(
         main(["export"])
     assert exit_status.value.code == 2
     assert "--torch" in capsys.readouterr().err
+
+
+def _refused_models() -> list[tuple[str, str]]:
+    return [
+        ("own_forward", "defines its own forward()"),
+        ("sequential_forward", "defines its own forward()"),
+        ("forward_hook", "has a forward or backward hook"),
+        ("pre_hook", "has a forward or backward hook"),
+        ("backward_hook", "has a forward or backward hook"),
+        ("linear_subclass", "is not torch's own nn.Linear but a subclass of it"),
+        ("sigmoid_namesake", "is not torch's own nn.Sigmoid but a namesake"),
+        ("lazy", "lazy, uninitialized parameters"),
+        ("meta", "parameters on the meta device"),
+    ]
+
+
+def _refused_model(kind: str):  # noqa: ANN202 - builds a torch module
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = nn.Linear(2, 1)
+
+        def forward(self, x):  # noqa: ANN001, ANN202
+            return self.lin(x) * 2
+
+    class Doubled(nn.Sequential):
+        def forward(self, x):  # noqa: ANN001, ANN202
+            return super().forward(x) * 2
+
+    class MyLinear(nn.Linear):
+        pass
+
+    class Sigmoid(nn.Module):  # the name of torch's, but not torch's
+        def __call__(self, x):  # noqa: ANN001, ANN204
+            return x
+
+    if kind == "own_forward":
+        return Net()
+    if kind == "sequential_forward":
+        return Doubled(nn.Linear(2, 1))
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    if kind == "forward_hook":
+        model[0].register_forward_hook(lambda module, args, out: out * 2)
+    elif kind == "pre_hook":
+        model.register_forward_pre_hook(lambda module, args: args)
+    elif kind == "backward_hook":
+        model[1].register_full_backward_hook(lambda module, grad_in, grad_out: None)
+    elif kind == "linear_subclass":
+        model = nn.Sequential(MyLinear(2, 1), nn.Sigmoid())
+    elif kind == "sigmoid_namesake":
+        model = nn.Sequential(nn.Linear(2, 1), Sigmoid())
+    elif kind == "lazy":
+        model = nn.Sequential(nn.LazyLinear(1), nn.Sigmoid())
+    elif kind == "meta":
+        model = nn.Sequential(nn.Linear(2, 1, device="meta"), nn.Sigmoid())
+    return model
+
+
+@pytest.mark.parametrize(("kind", "message"), _refused_models())
+def test_models_symbp_cannot_read_are_refused_in_one_line(kind: str, message: str) -> None:
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torch_bridge import from_torch
+
+    with pytest.raises(SymbpError, match=re.escape(message)) as error:
+        from_torch(_refused_model(kind), torch.zeros(1, 2), torch.zeros(1, 1), nn.MSELoss())
+    assert "\n" not in str(error.value)
+    assert str(error.value).startswith("from_torch: ")
+
+
+def test_a_hooked_or_lookalike_loss_is_refused() -> None:
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torch_bridge import from_torch
+
+    class MSELoss(nn.Module):
+        def forward(self, a, b):  # noqa: ANN001, ANN202
+            return ((a - b) ** 2).sum()
+
+    model = nn.Sequential(nn.Linear(2, 1))
+    x, y = torch.zeros(1, 2), torch.zeros(1, 1)
+    with pytest.raises(SymbpError, match=re.escape("defines its own forward()")):
+        from_torch(model, x, y, MSELoss())
+    hooked = nn.MSELoss()
+    hooked.register_forward_hook(lambda module, args, out: out * 0)
+    with pytest.raises(SymbpError, match="has a forward or backward hook"):
+        from_torch(model, x, y, hooked)

@@ -410,6 +410,12 @@ def weight_blocks(
             )
         ),
     ]
+    if weight.uses > 1:  # a tied weight: one term per edge it sits on
+        sum_over_uses = E.equals(grad, writer.formula(derivation.delta_form))
+        used = sentence(
+            words["used_in"], writer.sym(weight.symbol), str(weight.uses), sum_over_uses
+        )
+        blocks.append(Paragraph(used))
     if network.spec.weight_init != "given":
         blocks.append(Paragraph(sentence(words["initial_weights"], network.spec.weight_init)))
     if context.several:
@@ -465,8 +471,9 @@ def weight_blocks(
     blocks += closed_form_blocks(
         writer, grad, derivation.closed_form, lang, derivation.closed_form_size
     )
-    blocks.append(Heading(sentence(words["sign"])))
-    blocks += sign_blocks(context, derivation)
+    if weight.uses == 1:  # the sign's story follows one δ·a product
+        blocks.append(Heading(sentence(words["sign"])))
+        blocks += sign_blocks(context, derivation)
     blocks += value_update_blocks(context, weight.symbol, weight.value, gradient)
     if check is not None:
         blocks.append(check_paragraph(check, weight.name, lang))
@@ -590,6 +597,8 @@ def bias_blocks(
             )
         ),
     ]
+    if len({unit.layer for unit in bias.targets}) > 1:  # one bias of tied layers
+        blocks.append(Paragraph(sentence(words["used_in"], b, str(len(bias.targets)), rule)))
     if not bias.trainable:
         blocks.append(Paragraph(sentence(words["fixed_bias"])))
     if context.several:

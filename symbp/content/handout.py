@@ -623,17 +623,18 @@ def backward_blocks(
     if symmetry is not None:
         blocks.append(note_paragraph(writer, symmetry, context.lang))
     focus_derivation = derive(network, focus, sweep=sweep, closed_form=False)
-    blocks.append(
-        Heading(
-            sentence(words["sign"])
-            + (
-                Text(": "),
-                Math(context.reduced.partial(network.loss, network.weight(focus).symbol)),
-            ),
-            3,
+    if focus_derivation.weight.uses == 1:  # the sign's story follows one δ·a product
+        blocks.append(
+            Heading(
+                sentence(words["sign"])
+                + (
+                    Text(": "),
+                    Math(context.reduced.partial(network.loss, network.weight(focus).symbol)),
+                ),
+                3,
+            )
         )
-    )
-    blocks += sign_blocks(context, focus_derivation)
+        blocks += sign_blocks(context, focus_derivation)
     if context.several:
         blocks += _per_sample_gradients(context, focus)
     return blocks
@@ -693,6 +694,12 @@ def _paths_for_weight(
         ]
     if not why:
         return blocks
+    if weight.uses > 1:  # a tied weight's paths pass through each z it feeds, not one
+        sum_over_uses = E.equals(grad, writer.formula(derivation.delta_form))
+        used = sentence(
+            words["used_in"], writer.sym(weight.symbol), str(weight.uses), sum_over_uses
+        )
+        return [*blocks, Paragraph(used)]
     hidden_rule = E.equals(
         E.Partial(writer.names.loss, E.Name("a", "j", plain="a_j")),
         E.Sum("k", E.product(_generic_sub("δ", "k"), _generic_sub("w", "jk"))),

@@ -18,6 +18,8 @@ DEFAULT_TITLE = "symbp network"
 _EN: dict[str, str] = {
     "derivation_title": "{}: {}",
     "edge": "{} is the weight on the edge {}: {}.",
+    "used_in": "{} is used in {} places (tied layers), so its gradient is the sum over its uses, "
+    "one term per place: {}.",
     "initial_weights": "Initial weights: {}.",
     "samples_intro": "There are {} samples. L is the {} of the samples' losses, so every gradient "
     "is the {} of theirs; the steps below work sample 1, whose loss is {} (every z, a and δ "
@@ -376,6 +378,7 @@ _EN: dict[str, str] = {
 _ZH: dict[str, str] = {
     "derivation_title": "{}：{}",
     "edge": "{} 是边 {} 上的权重：{}。",
+    "used_in": "{} 在 {} 处使用（共享的层），所以它的梯度是各处使用之和，每处一项：{}。",
     "initial_weights": "初始权重：{}。",
     "samples_intro": "共有 {} 个样本。L 取各样本损失的{}，所以每个梯度也取各样本梯度的{}；"
     "下面演算样本 1，其损失为 {}（下文的 z、a、δ 都是样本 1 的值）。",

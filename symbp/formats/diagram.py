@@ -192,15 +192,15 @@ def layout(diagram: Diagram) -> Layout:
     else:  # pragma: no cover - the tests place every pair the content may label
         raise RuntimeError("cannot place the diagram's labels")
     edges = tuple(
-        Edge(placed[w.source.name], placed[w.target.name], _colour(w.source.index))
-        for w in network.weights
+        Edge(placed[source.name], placed[target.name], _colour(source.index))
+        for _, source, target in network.connections  # a tied weight on each of its edges
     )
     width = 2 * MARGIN_X + sum(gaps)
     return Layout(width, height, tuple(placed.values()), edges, (*edge_labels, *bias_labels))
 
 
 def _widest(network: Network, widths: dict[str, float], pair: int) -> float:
-    return max(widths[w.name] for w in network.weights if w.target.layer == pair + 1)
+    return max(widths[w.name] for w, _, target in network.connections if target.layer == pair + 1)
 
 
 def _colour(source_index: int) -> str:
@@ -255,10 +255,10 @@ def _place_pair(
     circles = [(p.x, p.y, RADIUS + CLEARANCE) for p in placed.values()]
     boxes = [label.box for label in taken]
     found = []
-    for weight in network.weights:
-        if weight.target.layer != pair + 1:
+    for weight, source_unit, target_unit in network.connections:
+        if target_unit.layer != pair + 1:
             continue
-        source, target = placed[weight.source.name], placed[weight.target.name]
+        source, target = placed[source_unit.name], placed[target_unit.name]
         width = widths[weight.name]
         for t in POSITIONS:
             x = source.x + t * (target.x - source.x)
@@ -278,7 +278,7 @@ def _place_pair(
                     x,
                     y,
                     width,
-                    _colour(weight.source.index),
+                    _colour(source_unit.index),
                 )
             )
             break

@@ -84,6 +84,12 @@ def derivation_document(
         "edge": {"source": weight.source.name, "target": weight.target.name},
         "initial_value": weight.value,
         "path_count": derivation.path_count,
+    }
+    if weight.shared_edges:  # a tied weight: every edge it sits on, its gradient their sum
+        document["edges"] = [
+            {"source": source.name, "target": target.name} for source, target in weight.shared_edges
+        ]
+    document |= {
         "paths": [
             {
                 "factors": [_factor(context, f) for f in path.factors],
