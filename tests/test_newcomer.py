@@ -74,7 +74,7 @@ def test_handout_show_and_focus_read_names_in_any_case(tmp_path: Path) -> None:
         (
             ["handout", "-o", "h.html", "--show", "w1,W15", "--no-check"],
             None,
-            "(did you mean 'w1'?)",
+            "'W15' (did you mean 'w5'?)",
         ),
         (["derive", "--all"], "layer = [2, 2, 2]", "unknown key 'layer' (did you mean 'layers'?)"),
         (
