@@ -581,7 +581,12 @@ def _run_handout(args: argparse.Namespace) -> int:
             paper=args.paper,
             form=args.form,
         )
-    result.write(args.output)
+    written = result.write(args.output)
+    if written.suffix.lower() == ".tex":  # which engine: pdflatex cannot set every script
+        from symbp.formats.tex_fonts import tex_engine
+
+        engine = tex_engine(written.read_text(encoding="utf-8"))
+        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
     return _exit(result.passed)
 
 
