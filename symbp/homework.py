@@ -109,7 +109,10 @@ class Exercises(Result):
         ]
         written.append(
             "LaTeX that compiles with "
-            + " or ".join(f"{engine} ({n} students)" for engine, n in sorted(by_engine.items()))
+            + " or ".join(
+                f"{engine} ({n} student{'' if n == 1 else 's'})"
+                for engine, n in sorted(by_engine.items())
+            )
             + ", as each .tex file's first line says"
         )
         if quiz is not None and moodle is not None:
