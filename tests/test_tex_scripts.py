@@ -191,3 +191,14 @@ def test_the_coverage_tables_are_the_fonts_own(
         assert claimed <= cmap, sorted(claimed - cmap)[:10]
     assert covers(WENQUANYI, "喆") and covers(CJK_BLOCKS, "喆")
     assert not covers(DEJAVU_SERIF, "🙂")
+
+
+@pytest.mark.slow
+def test_a_chinese_sheet_sets_ideographs_ctex_lacks_and_other_scripts(tmp_path: Path) -> None:
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\na,张喆\nb,Иван Đặng\n", encoding="utf-8")
+    out = tmp_path / "week3"
+    assert cli.main(["exercise", "--roster", str(roster), "--out", str(out), "--lang", "zh"]) == 0
+    for sid, name in (("a", "张喆"), ("b", "Иван Đặng")):
+        text = _compile(out / sid / "worksheet.tex", tmp_path / "pdf" / sid)
+        assert f"学生：{name}" in text
