@@ -202,3 +202,12 @@ def test_a_chinese_sheet_sets_ideographs_ctex_lacks_and_other_scripts(tmp_path: 
     for sid, name in (("a", "张喆"), ("b", "Иван Đặng")):
         text = _compile(out / sid / "worksheet.tex", tmp_path / "pdf" / sid)
         assert f"学生：{name}" in text
+
+
+def test_only_the_runs_latin_modern_lacks_change_font() -> None:
+    from symbp.formats.tex_fonts import wide_runs
+
+    assert wide_runs(r"Student: Иван Петров-Đặng, Σωκράτης Π. \section*{Ольга}", r"\w") == (
+        r"Student: {\w Иван Петров}-Đặng, {\w Σωκράτης Π}. \section*{{\w Ольга}}"
+    )
+    assert wide_runs("Nguyễn Đorđević Chloé", r"\w") == "Nguyễn Đorđević Chloé"

@@ -352,7 +352,7 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
     """A complete .tex file whose first line names the engine that compiles it: pdflatex for
     an English document in ASCII, xelatex for a Chinese one (ctexart) and for any other
     characters (names, titles), in fonts that have them (formats/tex_fonts.py)."""
-    from symbp.formats.tex_fonts import CJK_FONT, WIDE_FONT, fonts_for
+    from symbp.formats.tex_fonts import CJK_FONT, WIDE_FONT, fonts_for, wide_runs
 
     page = paper(paper_name)
     body = _joined(document.blocks, page)
@@ -370,8 +370,6 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
             rf"\setCJKfallbackfamilyfont{{\CJKrmdefault}}{{{CJK_FONT}}}",
             r"\tracinglostchars=3",  # a glyph no font has stops the run: never dropped silently
         ]
-        if fonts.wide:
-            head.append(rf"\setmainfont{{{WIDE_FONT}}}")
     elif fonts.engine == "xelatex":
         head = [
             "% Compile with xelatex (its text needs Unicode fonts).",
@@ -379,8 +377,6 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
             r"\usepackage[no-math]{fontspec}",  # the mathematics stays Computer Modern
             r"\tracinglostchars=3",  # a glyph no font has stops the run: never dropped silently
         ]
-        if fonts.wide:  # Greek or Cyrillic words, which Latin Modern lacks
-            head.append(rf"\setmainfont{{{WIDE_FONT}}}")
         if fonts.cjk:
             head += [r"\usepackage{xeCJK}", rf"\setCJKmainfont{{{CJK_FONT}}}"]
     else:
@@ -390,6 +386,9 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
             r"\usepackage[utf8]{inputenc}",
             r"\usepackage{fix-cm}",  # Computer Modern at any size (the diagram's labels)
         ]
+    if fonts.wide:  # Greek or Cyrillic words, which Latin Modern lacks: those runs only
+        head.append(rf"\newfontfamily\symbpwide{{{WIDE_FONT}}}")
+        body = wide_runs(body, r"\symbpwide")
     head += [
         rf"\usepackage[{page.latex},margin={MARGIN_CM:g}cm]{{geometry}}",
         r"\usepackage{amsmath,amssymb}",

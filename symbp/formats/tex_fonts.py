@@ -65,8 +65,8 @@ def is_cjk(char: str) -> bool:
 
 @dataclass(frozen=True)
 class Fonts:
-    """What a document's characters need: the engine, whether CJK text occurs outside a
-    Chinese document, and whether Latin Modern lacks some of the other characters."""
+    """What a document's characters need: the engine, whether CJK text occurs, and whether
+    some characters need the wide font (Latin Modern lacks them)."""
 
     engine: str  # "pdflatex" or "xelatex"
     cjk: bool = False
@@ -90,9 +90,43 @@ def fonts_for(source: str, lang: str) -> Fonts:
             f"the .tex cannot typeset {shown}: no font it uses (Latin Modern, {WIDE_FONT}, "
             f"{CJK_FONT}) has it; leave it out of the title and names, or write .html or .md"
         )
-    western = [char for char in others if not is_cjk(char)]
-    wide = any(not covers(LATIN_MODERN, char) for char in western)
+    wide = any(needs_wide(char) for char in others)
     return Fonts("xelatex", cjk=any(is_cjk(char) for char in others), wide=wide)
+
+
+def needs_wide(char: str) -> bool:
+    """Whether `char` is set in the wide font: what Latin Modern lacks (Cyrillic, most Greek),
+    and every Greek letter, so that a Greek word is set in one font."""
+    if ord(char) <= 0x7E or is_cjk(char):
+        return False
+    greek = "\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff"
+    return greek or not covers(LATIN_MODERN, char)
+
+
+#: what may sit between two letters of one name in the wide font and stay in that run
+_JOINERS = " -'’.,"
+
+
+def wide_runs(source: str, command: str) -> str:
+    """`source` with each run of characters Latin Modern lacks (a Cyrillic or Greek name, with
+    the spaces and hyphens inside it) set in the wide font: {\\command Иван Петров}. The rest of
+    the document keeps Latin Modern, so a class's sheets look alike whatever the names."""
+    pieces: list[str] = []
+    index, length = 0, len(source)
+    while index < length:
+        if not needs_wide(source[index]):
+            pieces.append(source[index])
+            index += 1
+            continue
+        end = index + 1
+        while end < length and (
+            needs_wide(source[end])
+            or (source[end] in _JOINERS and end + 1 < length and needs_wide(source[end + 1]))
+        ):
+            end += 1
+        pieces.append("{" + command + " " + source[index:end] + "}")
+        index = end
+    return "".join(pieces)
 
 
 def tex_engine(source: str) -> str:
