@@ -1,7 +1,7 @@
 """A class of 30 whose names cover every script a roster brings: every worksheet and key .tex
 compiled with the engine its first line names, and every name's characters found in the PDF.
 
-    python benchmarks/bench_scripts.py [--out DIR] [--jobs 2] [--png 4]
+    python3 benchmarks/bench_scripts.py [--out DIR] [--jobs 2] [--png 4]
 
 Writes `symbp exercise --roster ... --interactive --moodle` into DIR (default a temporary
 folder), compiles each .tex in its own folder, and reports per file: engine, exit status,
