@@ -1,7 +1,7 @@
 """Figures for check-hand: its start-up against `import sympy` (target: at most 1.5 times), how
 long a check takes, how fast hostile formulas are refused, and how many pairs of catalogue
 mistakes (written by the independent script of the tests) are named first.
-Run from the repository root: python benchmarks/bench_check_hand.py [--runs N]
+Run from the repository root: python3 benchmarks/bench_check_hand.py [--runs N]
 """
 
 from __future__ import annotations

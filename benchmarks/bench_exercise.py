@@ -14,8 +14,8 @@ a quarter with rounding carried at 4 decimals, half with one of seven catalogue 
 for real (a wrong number sends check-hand's diagnosis through every mistake and pair of the
 catalogue, the slow path).
 
-    python benchmarks/bench_exercise.py            # 50, 200 and 800 students
-    python benchmarks/bench_exercise.py --sizes 200
+    python3 benchmarks/bench_exercise.py            # 50, 200 and 800 students
+    python3 benchmarks/bench_exercise.py --sizes 200
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ or just past the documented size limits, through every command in-process; it pr
 were accepted and refused, the problems (tracebacks, runs past the time limit, a second line on
 stderr, non-strict JSON), and the slowest command.
 
-Run from the repository root:  python benchmarks/bench_fuzz.py [--examples N] [--limit S]
+Run from the repository root:  python3 benchmarks/bench_fuzz.py [--examples N] [--limit S]
 Target: 0 problems.
 """
 

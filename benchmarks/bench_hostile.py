@@ -1,7 +1,7 @@
 """The hostile corpus (tests/hostile.py), each case in a fresh `python -m symbp` process: its exit
 status, wall time and peak resident memory (from wait4's rusage of that one child).
 
-Run from the repository root:  python benchmarks/bench_hostile.py
+Run from the repository root:  python3 benchmarks/bench_hostile.py
 Targets: exit status as the case says (2 for bad input), under 3 s, memory bounded (a bare
 `python -m symbp` start-up is printed first for comparison).
 """

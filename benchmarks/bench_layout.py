@@ -1,4 +1,4 @@
-"""Handout layout, measured with the real tools: `python benchmarks/bench_layout.py`.
+"""Handout layout, measured with the real tools: `python3 benchmarks/bench_layout.py`.
 
 For every example spec (examples/ and examples/networks/) and for course-sized networks
 ([3, 4, 2], [2, 3, 3] with softmax and cross-entropy, [4, 5, 5, 3], [8, 8, 8], [16, 16, 16]), in

@@ -6,7 +6,7 @@ rusage of that one child), stopped after a timeout. Then, in this process, the s
 then every derivation object), numeric (compile and evaluate) and rendering (text), the last on
 a sample of weights and extrapolated, so that the report can say which part dominates.
 
-Run from the repository root:  python benchmarks/bench_limits.py [--quick] [--timeout S]
+Run from the repository root:  python3 benchmarks/bench_limits.py [--quick] [--timeout S]
 Targets: `derive --weight w1` ≤ 5 s, `derive --all --no-check` ≤ 120 s.
 """
 

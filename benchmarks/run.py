@@ -1,4 +1,4 @@
-"""symbp's speed, as one table: `python benchmarks/run.py` (about three minutes on 2 cores).
+"""symbp's speed, as one table: `python3 benchmarks/run.py` (about three minutes on 2 cores).
 
 For each network size, in a fresh subprocess: derive every gradient (graph + backward sweep),
 lambdify (compile the straight-line numpy function), check (evaluate, finite differences, torch

@@ -1,4 +1,4 @@
-"""Regenerates every generated file in examples/: python examples/generate.py
+"""Regenerates every generated file in examples/: python3 examples/generate.py
 
 - handout-{en,zh}.{html,tex,md}: the handouts of the default (MOOC 8.3) network, and
   handout-matrix-{en,zh}.{html,tex,md} the same in matrix form (`--form matrix`);
@@ -262,7 +262,7 @@ def main(argv: list[str]) -> int:
             if not path.exists() or path.read_text(encoding="utf-8") != text
         ]
         if stale:
-            sys.stderr.write(f"out of date: {', '.join(stale)}; run python examples/generate.py\n")
+            sys.stderr.write(f"out of date: {', '.join(stale)}; run python3 examples/generate.py\n")
             return 1
         return 0
     for path, text in files.items():

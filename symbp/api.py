@@ -239,6 +239,7 @@ class Problem(Result):
         names no parameter, so `names` must then be None.
         """
         from symbp.derive import derive, derive_bias, derive_unit
+        from symbp.near import closest, resolve
 
         if _form(form) == "matrix":
             if names is not None:
@@ -252,10 +253,13 @@ class Problem(Result):
         weights = {w.name for w in network.weights}
         if names is None:
             names = [w.name for w in network.weights] + [b.name for b in network.biases]
+        else:  # W1 means w1 where no other name differs from it only by case, as in check-hand
+            names = [resolve(name, [*weights, *biases, *network.units]) or name for name in names]
         for name in names:
             if name not in biases and name not in weights and name not in network.units:
                 known = [w.name for w in network.weights] + [b.name for b in network.biases]
-                if any(n in network.units for n in names):
+                # units listed too when one was asked for, or when no parameter is close
+                if any(n in network.units for n in names) or closest(name, known) is None:
                     known += list(network.units)
                 raise UnknownWeightError(name, tuple(known))
         derivations = tuple(
@@ -437,11 +441,17 @@ class Problem(Result):
         from symbp.content.labels import labels
         from symbp.content.selection import select
         from symbp.formats.page import paper as known_paper
+        from symbp.near import resolve
 
         labels(lang)  # an unknown language, paper or parameter fails before any work
         known_paper(paper)
         digits = _digits(digits)
         matrix = _form(form) == "matrix"
+        known = [p.name for p in self.network.parameters]
+        if focus is not None:  # W1 means w1, as in check-hand and derive --weight
+            focus = resolve(focus, known) or focus
+        if show is not None:
+            show = [resolve(name, known) or name for name in show]
         if focus is not None:
             if matrix:
                 raise SymbpError(

@@ -184,7 +184,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "  symbp handout -o week3.html --spec net.toml --show w1,w9 --title 'Week 3' "
         "--paper letter\n"
         "  symbp handout -o notes.tex --spec net.toml --compact\n"
-        "  symbp handout -o handout.html --form matrix",
+        "  symbp handout -o handout.html --form matrix\n"
+        "  symbp handout -o handout.html --no-check",
     )
     handout.add_argument("-o", "--output", metavar="FILE", required=True, help="file to write")
     handout.add_argument(
@@ -211,6 +212,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     handout.add_argument(
         "--title", metavar="TEXT", help="the handout's title (default: the spec's)"
+    )
+    handout.add_argument(
+        "--no-check",
+        action="store_true",
+        help="leave out the check against torch autograd (torch is not imported)",
     )
     handout.set_defaults(run=_run_handout)
 
@@ -464,6 +470,14 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
+    # --weight w1,w5 as --show w1,w5: commas separate names, as repeating the option does
+    for option in ("weight", "wrt"):
+        given = getattr(args, option)
+        if given is not None:
+            names = [name.strip() for text in given for name in text.split(",") if name.strip()]
+            if not names:
+                raise SymbpError(f"--{option} needs a name, e.g. --{option} w1")
+            setattr(args, option, names)
     names = args.wrt or args.weight
     if not args.all and not names and args.form == "scalar":
         raise SymbpError("say which weight: --weight NAME (e.g. --weight w1), --wrt NAME or --all")
@@ -475,10 +489,12 @@ def _run_derive(args: argparse.Namespace) -> int:
             problem.start_check(args.dtype, units=bool(args.wrt))
         if args.form == "scalar":  # derivations too long to print fail before the work
             from symbp.derive import check_printable
+            from symbp.near import resolve
 
             network = problem.network
             every = [w.name for w in network.weights] + [b.name for b in network.biases]
-            check_printable(network, args.weight or every, args.format)
+            weights = [resolve(name, every) or name for name in args.weight or every]
+            check_printable(network, weights, args.format)
         result = problem.derivations(
             names,
             check=not args.no_check,
@@ -552,18 +568,25 @@ def _run_handout(args: argparse.Namespace) -> int:
         if not show:
             raise SymbpError("--show needs parameter names, e.g. --show w1,w5")
     with _problem(args) as problem:
-        problem.start_check()
+        if not args.no_check:
+            problem.start_check()
         result = problem.handout(
             lang=args.lang,
             digits=args.digits,
             focus=args.focus,
+            check=not args.no_check,
             show=show,
             compact=args.compact,
             title=args.title,
             paper=args.paper,
             form=args.form,
         )
-    result.write(args.output)
+    written = result.write(args.output)
+    if written.suffix.lower() == ".tex":  # which engine: pdflatex cannot set every script
+        from symbp.formats.tex_fonts import tex_engine
+
+        engine = tex_engine(written.read_text(encoding="utf-8"))
+        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
     return _exit(result.passed)
 
 

@@ -18,8 +18,13 @@ class UnknownWeightError(SymbpError):
     """A weight name that the network does not have."""
 
     def __init__(self, name: str, valid: tuple[str, ...]) -> None:
+        from symbp.near import did_you_mean
+
         shown = ", ".join(valid) if len(valid) <= 12 else ", ".join(valid[:12]) + ", ..."
-        super().__init__(f"unknown weight {name!r}; this network has {len(valid)}: {shown}")
+        super().__init__(
+            f"unknown weight {name!r}{did_you_mean(name, valid)}; "
+            f"this network has {len(valid)}: {shown}"
+        )
         self.name = name
         self.valid = valid
 
@@ -28,8 +33,13 @@ class UnknownUnitError(SymbpError):
     """A unit name (x1, h1, o1) that the network does not have."""
 
     def __init__(self, name: str, valid: tuple[str, ...]) -> None:
+        from symbp.near import did_you_mean
+
         shown = ", ".join(valid) if len(valid) <= 12 else ", ".join(valid[:12]) + ", ..."
-        super().__init__(f"unknown unit {name!r}; this network has {len(valid)}: {shown}")
+        super().__init__(
+            f"unknown unit {name!r}{did_you_mean(name, valid)}; "
+            f"this network has {len(valid)}: {shown}"
+        )
         self.name = name
         self.valid = valid
 

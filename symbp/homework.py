@@ -96,8 +96,10 @@ class Exercises(Result):
             writer.write(MANIFEST, manifest_text(self.exercise, self.lang))
             writer.write(SPEC, spec_toml(self.exercise.base))
             writer.write(KEY, self.key_csv())
+            by_engine: dict[str, int] = {}
             for variant in self.variants:
-                self._write_variant(writer, variant, interactive)
+                for engine in self._write_variant(writer, variant, interactive):
+                    by_engine[engine] = by_engine.get(engine, 0) + 1
             count = writer.count
         written = [
             f"{count} files to {str(folder)!r} (key.csv, and per student spec.toml, "
@@ -105,6 +107,14 @@ class Exercises(Result):
             + (", selfcheck.html" if interactive else "")
             + ")"
         ]
+        written.append(
+            "LaTeX that compiles with "
+            + " or ".join(
+                f"{engine} ({n} student{'' if n == 1 else 's'})"
+                for engine, n in sorted(by_engine.items())
+            )
+            + ", as each .tex file's first line says"
+        )
         if quiz is not None and moodle is not None:
             write_atomic(Path(moodle), quiz)
             written.append(f"the Moodle quiz {str(moodle)!r}")
@@ -112,11 +122,13 @@ class Exercises(Result):
 
         return replace(self, written=tuple(written))
 
-    def _write_variant(self, writer: object, variant: Variant, interactive: bool) -> None:
+    def _write_variant(self, writer: object, variant: Variant, interactive: bool) -> set[str]:
+        """Write one student's files; the engines their .tex files name."""
         from symbp import formats
         from symbp.api import Problem
         from symbp.classroom.folder import SPEC, FolderWriter, spec_toml
         from symbp.content.exercise import key_document, worksheet_document
+        from symbp.formats.tex_fonts import tex_engine
 
         assert isinstance(writer, FolderWriter)
         folder = variant.student.id
@@ -126,13 +138,19 @@ class Exercises(Result):
         handout = problem.handout(check=False, lang=self.lang, paper=self.paper).document()
         key = key_document(variant, self.exercise, problem.network, table, handout, self.lang)
         writer.write(f"{folder}/{SPEC}", spec_toml(variant.spec))
+        engines: set[str] = set()
         for fmt, extension in DOCUMENT_FILES:
-            writer.write(
-                f"{folder}/worksheet{extension}", formats.render(worksheet, fmt, paper=self.paper)
-            )
-            writer.write(f"{folder}/key{extension}", formats.render(key, fmt, paper=self.paper))
+            for name, document in (("worksheet", worksheet), ("key", key)):
+                try:
+                    text = formats.render(document, fmt, paper=self.paper)
+                except SymbpError as error:  # a name no .tex font has: say whose
+                    raise SymbpError(f"student {variant.student.id!r}: {error}") from None
+                if extension == ".tex":
+                    engines.add(tex_engine(text))
+                writer.write(f"{folder}/{name}{extension}", text)
         if interactive:
             writer.write(f"{folder}/selfcheck.html", self.selfcheck_page(variant))
+        return engines
 
     def selfcheck_page(self, variant: Variant) -> str:
         """The variant's offline self-check page (one self-contained HTML file)."""

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from symbp.errors import SymbpError
+from symbp.near import closest
 
 
 @dataclass(frozen=True)
@@ -315,14 +316,11 @@ _BY_TORCH_MODULE = {op.torch_module: op for op in ACTIVATIONS if op.torch_module
 
 def unknown_name(kind: str, name: object, known: Iterable[str]) -> str:
     """One line: an unknown name of this kind, the known ones, and the nearest if close."""
-    import difflib  # only on this error path: reading a spec must start fast
-
     known = tuple(known)
     line = f"unknown {kind} {name!r} (known: {', '.join(known)})"
-    if isinstance(name, str):
-        near = difflib.get_close_matches(name.strip().lower(), known, n=1, cutoff=0.6)
-        if near:
-            line += f"; did you mean {near[0]!r}?"
+    near = closest(name.strip(), known) if isinstance(name, str) else None
+    if near is not None:
+        line += f"; did you mean {near!r}?"
     return line
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from symbp.errors import SpecError, SymbpError
 from symbp.files import read_small_text
+from symbp.near import did_you_mean
 from symbp.operations import (
     ACTIVATION_NAMES,
     HALF_SSE,
@@ -389,7 +390,8 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     unknown = sorted(set(data) - set(KNOWN_KEYS))
     if unknown:
         raise SpecError(
-            f"{source}: unknown key {unknown[0]!r} (known keys: {', '.join(KNOWN_KEYS)})"
+            f"{source}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], KNOWN_KEYS)}; "
+            f"known keys: {', '.join(KNOWN_KEYS)}"
         )
     if "layers" not in data:
         raise SpecError(f"{source}: missing key 'layers'")
@@ -514,7 +516,8 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
     unknown = sorted(set(value) - {"name", *allowed})
     if unknown:
         raise SpecError(
-            f"{where}: {name} has no setting {unknown[0]!r} (known: {', '.join(allowed)})"
+            f"{where}: {name} has no setting {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
+            f"known: {', '.join(allowed)}"
         )
 
     def non_negative(key: str, default: float) -> float:
@@ -822,7 +825,8 @@ def _random_weights(
     where = f"{source}: weights"
     unknown = sorted(set(table) - {"random", "seed", "range"})
     if unknown:
-        raise SpecError(f"{where}: unknown key {unknown[0]!r} (known: random, seed, range)")
+        hint = did_you_mean(unknown[0], ("random", "seed", "range"))
+        raise SpecError(f"{where}: unknown key {unknown[0]!r}{hint}; known: random, seed, range")
     if table.get("random") != "uniform":
         raise SpecError(f"{where}: random must be 'uniform'")
     seed = table.get("seed")

@@ -22,6 +22,7 @@ import importlib.util
 import io
 import os
 import pickle
+import shlex
 import signal
 import subprocess
 import sys
@@ -37,8 +38,13 @@ if TYPE_CHECKING:
 
 #: how long a worker may take before it is stopped (import torch is 1 to 5 s on a laptop)
 TIMEOUT_SECONDS = 300.0
-#: the CPU build of torch, without the CUDA libraries PyPI's Linux build pulls in
-INSTALL_HINT = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+#: the CPU build of torch, without the CUDA libraries PyPI's Linux build pulls in, installed by
+#: the Python running symbp: a bare `pip` is refused on Debian and Ubuntu outside a virtual
+#: environment, or installs into another Python
+INSTALL_HINT = (
+    f"{shlex.quote(sys.executable)} -m pip install torch "
+    "--index-url https://download.pytorch.org/whl/cpu"
+)
 
 
 class TorchMissingError(SymbpError):
@@ -47,7 +53,7 @@ class TorchMissingError(SymbpError):
     def __init__(self) -> None:
         super().__init__(
             f"torch is not installed, and the torch check needs it; for its CPU build: "
-            f"{INSTALL_HINT} (or use --no-check where a command has it)"
+            f"{INSTALL_HINT} (or use --no-check: derive and handout have it)"
         )
 
 

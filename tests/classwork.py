@@ -106,7 +106,7 @@ def submissions_csv(rows: list[Submission], asked: tuple[str, ...], delimiter: s
 
 
 def expected_summary(rows: list[Submission], asked: tuple[str, ...]) -> dict[str, object]:
-    """The class summary by the rules stated in README's "Homework for a class"."""
+    """The class summary by the rules stated in docs/classroom.md."""
     right = {
         k: sum(r.verdicts[k] in ("right", "right to the stated precision") for r in rows)
         for k in asked

@@ -20,7 +20,7 @@ SPECS = sorted((ROOT / "examples").glob("*.toml"))
 
 @pytest.mark.slow
 def test_generated_examples_are_up_to_date() -> None:
-    # handouts, derivations and the notebook: python examples/generate.py --check
+    # handouts, derivations and the notebook: python3 examples/generate.py --check
     require_module("torch")
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "generate.py"), "--check"],

@@ -23,6 +23,7 @@ from symbp.content.derivation import Worked
 from symbp.derive import MAX_PATHS, Backprop, DeltaDefinition
 from symbp.errors import SymbpError
 from symbp.graph import Bias, Network, Unit, Weight
+from symbp.near import did_you_mean
 from symbp.numeric import updated_weights
 
 #: networks with more weights than this derive one weight per layer in full by default
@@ -63,7 +64,10 @@ def select(network: Network, show: Sequence[str] | None, compact: bool = False) 
         for name in show:
             if name not in known:
                 listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-                raise SymbpError(f"--show: unknown parameter {name!r} (this network has {listed})")
+                hint = did_you_mean(name, known)
+                raise SymbpError(
+                    f"--show: unknown parameter {name!r}{hint}; this network has {listed}"
+                )
         return Selection(frozenset(show), compact, condensed)
     if condensed:
         layers = range(1, len(network.layers))

@@ -1,12 +1,15 @@
 """LaTeX (amsmath): the math printer every rich format starts from, and LaTeX documents.
 
-English documents compile with pdflatex, Chinese ones with xelatex (ctexart). Prose is escaped
-character by character, so a title such as \\input{/etc/passwd} prints literally; Greek letters
-and math signs in prose (δ, σ′, →) are set in math mode, which every font has.
+English documents in ASCII compile with pdflatex; Chinese ones (ctexart) and any holding other
+characters, such as a student's name in any script, with xelatex; the file's first line says
+which. Prose is escaped character by character, so a title such as \\input{/etc/passwd} prints
+literally and a command-line option such as --spec is set as code, not as an en dash; Greek
+letters and math signs in prose (δ, σ′, →) are set in math mode, which every font has.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from symbp.content import expr as E
@@ -227,11 +230,37 @@ inline_math = PRINTER.inline
 
 
 def escape(text: str) -> str:
-    """Prose as LaTeX source that typesets exactly these characters."""
+    """Prose as LaTeX source that typesets exactly these characters: a command-line option
+    (--spec) in typewriter type, and no run of hyphens turned into a dash."""
     pieces: list[str] = []
-    for char in text:
-        if char in _PROSE_MATH:
+    start = 0
+    for option in _OPTION.finditer(text):
+        pieces.append(_escape_chars(text[start : option.start()]))
+        pieces.append(r"\texttt{" + _escape_chars(option.group()) + "}")
+        start = option.end()
+    pieces.append(_escape_chars(text[start:]))
+    return "".join(pieces)
+
+
+#: a command-line option as prose mentions it: --spec, --no-check
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+
+
+def _greek(char: str) -> bool:
+    return "\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff"
+
+
+def _escape_chars(text: str) -> str:
+    pieces: list[str] = []
+    for index, char in enumerate(text):
+        # a letter of a Greek word (a name: Σωκράτης) is text; a lone δ or σ′ is a symbol
+        word = _greek(char) and any(
+            _greek(near) for near in text[max(index - 1, 0) : index] + text[index + 1 : index + 2]
+        )
+        if char in _PROSE_MATH and not word:
             pieces.append(rf"\({_PROSE_MATH[char]}\)")
+        elif char == "-" and text[index + 1 : index + 2] == "-":
+            pieces.append("-{}")  # -- and --- would print as dashes
         else:
             pieces.append(_ESCAPES.get(char, char))
     return "".join(pieces)
@@ -321,8 +350,14 @@ def render_blocks(blocks: Iterable[Block], page: Paper | None = None) -> str:
 
 
 def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
-    """A complete .tex file: pdflatex for English, xelatex (ctexart) for Chinese."""
+    """A complete .tex file whose first line names the engine that compiles it: pdflatex for
+    an English document in ASCII, xelatex for a Chinese one (ctexart) and for any other
+    characters (names, titles), in fonts that have them (formats/tex_fonts.py)."""
+    from symbp.formats.tex_fonts import CJK_FONT, WIDE_FONT, fonts_for, wide_runs
+
     page = paper(paper_name)
+    body = _joined(document.blocks, page)
+    fonts = fonts_for(body, document.lang)
     if document.lang == "zh":
         head = [
             "% Compile with xelatex (ctex).",
@@ -331,7 +366,20 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
             r"\usepackage{etoolbox}",
             r"\AtBeginEnvironment{align*}{\linespread{1}\selectfont}",
             r"\AtBeginEnvironment{longtable}{\linespread{1}\selectfont}",
+            # ctex's Song lacks about 13,000 of the ideographs names use: those from WenQuanYi
+            r"\xeCJKsetup{AutoFallBack=true}",
+            rf"\setCJKfallbackfamilyfont{{\CJKrmdefault}}{{{CJK_FONT}}}",
+            r"\tracinglostchars=3",  # a glyph no font has stops the run: never dropped silently
         ]
+    elif fonts.engine == "xelatex":
+        head = [
+            "% Compile with xelatex (its text needs Unicode fonts).",
+            r"\documentclass[11pt]{article}",
+            r"\usepackage[no-math]{fontspec}",  # the mathematics stays Computer Modern
+            r"\tracinglostchars=3",  # a glyph no font has stops the run: never dropped silently
+        ]
+        if fonts.cjk:
+            head += [r"\usepackage{xeCJK}", rf"\setCJKmainfont{{{CJK_FONT}}}"]
     else:
         head = [
             "% Compile with pdflatex.",
@@ -339,6 +387,9 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
             r"\usepackage[utf8]{inputenc}",
             r"\usepackage{fix-cm}",  # Computer Modern at any size (the diagram's labels)
         ]
+    if fonts.wide:  # Greek or Cyrillic words, which Latin Modern lacks: those runs only
+        head.append(rf"\newfontfamily\symbpwide{{{WIDE_FONT}}}")
+        body = wide_runs(body, r"\symbpwide")
     head += [
         rf"\usepackage[{page.latex},margin={MARGIN_CM:g}cm]{{geometry}}",
         r"\usepackage{amsmath,amssymb}",
@@ -359,7 +410,7 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
         r"\begin{document}",
         "",
     ]
-    return "\n".join(head) + _joined(document.blocks, page) + "\n\n\\end{document}\n"
+    return "\n".join(head) + body + "\n\n\\end{document}\n"
 
 
 def _joined(blocks: Iterable[Block], page: Paper) -> str:
