@@ -31,7 +31,7 @@ from symbp.numeric import CompiledNetwork
 
 from .floats import float_value
 from .formula import ParsedFormula
-from .quantities import Quantity, QuantityTable
+from .quantities import Quantity, QuantityTable, evaluate_samples
 
 #: Random points (besides the network's own values) at which formulas are compared.
 SAMPLE_POINTS = 3
@@ -157,7 +157,11 @@ def _expanded_terms(table: QuantityTable, expr: sp.Expr) -> int:
     """How many terms `expr` written in node symbols has once expanded, counted without building
     it (an upper bound; anything beyond the limit counts as the limit plus one)."""
     cap = MAX_ALGEBRA_TERMS + 1
-    backward = {q.symbol: q for q in table.quantities if q.kind not in ("given", "forward", "loss")}
+    backward = {
+        q.symbol: q
+        for q in table.quantities
+        if q.kind not in ("given", "forward", "loss", "sample_loss") and not q.is_given
+    }
     memo: dict[sp.Basic, int] = {}
 
     def terms(node: sp.Basic) -> int:
@@ -186,8 +190,10 @@ def _expanded_terms(table: QuantityTable, expr: sp.Expr) -> int:
 def _to_nodes(table: QuantityTable, expr: sp.Expr) -> sp.Expr:
     """An expression in the network's node symbols: updates, gradients and δs written out."""
     network = table.network
-    for kind in ("update", "change", "gradient"):
-        expr = expr.xreplace({q.symbol: q.formula for q in table.quantities if q.kind == kind})
+    for kind in ("update", "change", "gradient", "sample_gradient"):
+        expr = expr.xreplace(
+            {q.symbol: q.formula for q in table.quantities if q.kind == kind and not q.is_given}
+        )
     backward = {q.symbol: q.formula for q in table.quantities if q.kind in ("upstream", "delta")}
     while expr.free_symbols & set(backward):
         expr = expr.xreplace(backward)
@@ -202,7 +208,9 @@ def random_point(network: Network, seed: int) -> dict[str, float]:
     generator = random.Random(seed)
     names = [u.a.name for u in network.inputs] + [y.name for y in network.targets]
     names += [w.name for w in network.weights]
-    return {name: round(generator.uniform(-1, 1), 3) for name in names}
+    point = {name: round(generator.uniform(-1, 1), 3) for name in names}
+    # samples 2… stay the spec's: a hand calculation writes their own numbers, not formulas
+    return point | later_samples(network, network.spec.samples)
 
 
 def _spec_point(network: Network) -> dict[str, float]:
@@ -212,15 +220,31 @@ def _spec_point(network: Network) -> dict[str, float]:
     return dict(zip(names, [*spec.inputs, *spec.targets, *spec.weights], strict=True))
 
 
+def later_samples(
+    network: Network, samples: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]
+) -> dict[str, float]:
+    """Samples 2… by name with their number (x1(2), y1(2)): what a point holds beyond sample 1."""
+    point: dict[str, float] = {}
+    for n, (inputs, targets) in enumerate(samples[1:], 2):
+        point |= {f"{u.a.name}({n})": x for u, x in zip(network.inputs, inputs, strict=True)}
+        point |= {f"{y.name}({n})": v for y, v in zip(network.targets, targets, strict=True)}
+    return point
+
+
 def values_at(
     table: QuantityTable, compiled: CompiledNetwork, point: Mapping[str, float]
 ) -> dict[sp.Symbol, float]:
     network = table.network
     fixed_biases = [b.value for b in network.biases if b.trainable]  # the spec's, everywhere
-    evaluation = compiled.evaluate(
-        inputs=[point[u.a.name] for u in network.inputs],
-        targets=[point[y.name] for y in network.targets],
-        weights=[point[w.name] for w in network.weights] + fixed_biases,
+    samples = [
+        (
+            [point[u.a.name + suffix] for u in network.inputs],
+            [point[y.name + suffix] for y in network.targets],
+        )
+        for suffix in ["", *(f"({n})" for n in range(2, len(network.spec.samples) + 1))]
+    ]
+    evaluation = evaluate_samples(
+        compiled, samples, [point[w.name] for w in network.weights] + fixed_biases
     )
     values = table.values(evaluation)
     return {table.by_key[k].symbol: v for k, v in values.items()}

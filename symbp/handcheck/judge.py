@@ -34,6 +34,7 @@ from .formula_check import (
     FormulaCheck,
     check_formula,
     formula_value,
+    later_samples,
     random_point,
     values_at,
 )
@@ -47,7 +48,14 @@ from .mistakes import (
     learning_rate_mistake,
     plan_of,
 )
-from .quantities import Quantity, QuantityTable, evaluate_formula, known_names, resolver
+from .quantities import (
+    Quantity,
+    QuantityTable,
+    evaluate_formula,
+    evaluate_samples,
+    known_names,
+    resolver,
+)
 
 #: Slack on every tolerance, for the binary floating point under the decimal numbers (far
 #: below half a unit of the 10th decimal, far above float64 rounding).
@@ -209,8 +217,10 @@ class HandJudge:
         self.combinations = combinations(catalogue(self.network))
 
     def accepts(self, spec: NetworkSpec) -> bool:
-        """Whether `spec` is a one-sample variant of this judge's network and learning rate."""
-        return len(spec.samples) == 1 and architecture(spec) == architecture(self.spec)
+        """Whether `spec` is a variant of this judge's network (as many samples) and learning
+        rate."""
+        same_samples = len(spec.samples) == len(self.spec.samples)
+        return same_samples and architecture(spec) == architecture(self.spec)
 
     def check(self, hand: HandCalculation, spec: NetworkSpec | None = None) -> HandReport:
         """Judge a hand calculation of `spec`, a variant of this network (default: the judge's
@@ -225,7 +235,7 @@ class HandJudge:
                 raise SymbpError(f"{spec.title!r} is not a variant of {self.spec.title!r}")
             point = variant_point(self.network, spec)
             fixed_biases = self.spec.parameters[len(self.spec.weights) :]
-            evaluation = compiled.evaluate(spec.inputs, spec.targets, spec.weights + fixed_biases)
+            evaluation = evaluate_samples(compiled, spec.samples, spec.weights + fixed_biases)
         truth = table.values(evaluation)
         by_symbol = {table.by_key[k].symbol: v for k, v in truth.items()}
         entries = _resolve(hand, table)
@@ -279,11 +289,12 @@ class HandJudge:
 
 
 def variant_point(network: Network, spec: NetworkSpec) -> dict[str, float]:
-    """A one-sample spec's inputs, targets and weights by name (what Variants evaluates at)."""
+    """A spec's inputs, targets and weights by name (what Variants evaluates at); samples after
+    the first by names with their number: x1(2), y1(2)."""
     point = {u.a.name: x for u, x in zip(network.inputs, spec.inputs, strict=True)}
     point |= {y.name: v for y, v in zip(network.targets, spec.targets, strict=True)}
     point |= {w.name: v for w, v in zip(network.weights, spec.weights, strict=True)}
-    return point
+    return point | later_samples(network, spec.samples)
 
 
 def _learning_rate(*choices: float | None) -> float:
@@ -396,7 +407,7 @@ def _judge(
         symbol = quantity.symbol
         if symbol not in needed:
             continue
-        if quantity.kind == "given":
+        if quantity.is_given:
             expected, spread = truth[quantity.key], 0.0
         else:
             expected, spread = _propagate(table, quantity, center, radius)
@@ -444,7 +455,7 @@ def _judge(
                     table.by_symbol[p].key
                     for p in quantity.parents
                     if p in table.by_symbol
-                    and table.by_symbol[p].kind != "given"
+                    and not table.by_symbol[p].is_given
                     and table.by_symbol[p].key not in written
                 ),
                 follows_from=() if entered or verdict is not Verdict.WRONG else roots,

@@ -47,6 +47,8 @@ class Plan:
     learning_rate: float | None = None  # a wrong learning rate
     numbering_swapped: bool = False  # the weights' values placed by the other numbering
     labels_swapped: bool = False  # the right network, its weights labelled by the other numbering
+    first_sample_only: bool = False  # several samples: L and ∂L/∂w of sample 1 alone
+    reduction: str | None = None  # several samples: reduced by the other rule (sum, mean)
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def catalogue(network: Network) -> list[Mistake]:
             zh=("更新的方向反了", "梯度下降沿梯度的反方向移动：w_new = w − η·∂L/∂w。"),
         )
     )
+    mistakes += _sample_mistakes(network)
     other = _other_numbering(network)
     if other is not None:
         mine = network.spec.numbering
@@ -344,6 +347,56 @@ def _hidden_mistakes(network: Network, hidden: Unit, spell: _Speller) -> list[Mi
         )
     )
     return mistakes
+
+
+def _sample_mistakes(network: Network) -> list[Mistake]:
+    """With several samples: L and ∂L/∂w of sample 1 alone, or reduced by the other rule."""
+    count = len(network.spec.samples)
+    if count == 1:
+        return []
+    mean = network.spec.reduction == "mean"
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    terms = " + ".join(f"L⁽{str(n).translate(sup)}⁾" for n in range(1, count + 1))
+    if count > 3:
+        terms = f"L⁽¹⁾ + … + L⁽{str(count).translate(sup)}⁾"
+    right = f"L = ({terms})/{count}" if mean else f"L = {terms}"
+    other = "sum" if mean else "mean"
+    wrong_other = f"L = {terms}" if mean else f"L = ({terms})/{count}"
+    return [
+        Mistake(
+            "first_sample_only",
+            "only sample 1 is used",
+            "samples",
+            {"first_sample_only": True},
+            "L = L⁽¹⁾, ∂L/∂w = ∂L⁽¹⁾/∂w",
+            right,
+            f"This network learns from {count} samples: L and every ∂L/∂w are the "
+            f"{'mean' if mean else 'sum'} over all of them, not sample 1's alone.",
+            zh=(
+                "只用了第 1 个样本",
+                f"这个网络有 {count} 个样本：L 和每个 ∂L/∂w 都是所有样本的"
+                f"{'平均' if mean else '总和'}，不只是第 1 个样本的。",
+            ),
+        ),
+        Mistake(
+            "summed_samples" if mean else "averaged_samples",
+            "the samples are summed instead of averaged"
+            if mean
+            else "the samples are averaged instead of summed",
+            "samples",
+            {"reduction": other},
+            wrong_other,
+            right,
+            f"This network's loss is the {'mean' if mean else 'sum'} over its samples "
+            f'(reduction = "{network.spec.reduction}"), so L and every ∂L/∂w are '
+            f"{f'divided by {count}' if mean else 'not divided by the number of samples'}.",
+            zh=(
+                "样本求和而不是求平均" if mean else "样本求平均而不是求和",
+                f"这个网络的损失是各样本的{'平均' if mean else '总和'}，所以 L 和每个 ∂L/∂w "
+                f"{f'都要除以 {count}' if mean else '都不除以样本数'}。",
+            ),
+        ),
+    ]
 
 
 def learning_rate_mistake(fitted: float, right: float) -> Mistake:
@@ -461,7 +514,11 @@ class Variants:
             quantity = self.table.by_key[key]
             kind = quantity.kind
             if kind == "loss":
-                out[key] = first[network.loss] * plan.loss_scale
+                losses = [v[network.loss] * plan.loss_scale for v, _ in per_sample]
+                out[key] = _reduce_samples(losses, plan, network.spec.reduction)
+            elif kind == "sample_loss":
+                values, _ = per_sample[_sample_of(key) - 1]
+                out[key] = values[network.loss] * plan.loss_scale
             elif kind == "forward":
                 out[key] = first[quantity.symbol]
             elif kind == "given":
@@ -478,8 +535,10 @@ class Variants:
                 weight = network.weight(weights[key])
                 assert weight.target.delta is not None
                 gradients = [v[weight.target.delta] * v[weight.source.a] for v, _ in per_sample]
-                gradient = _reduce(gradients, network.spec.reduction)
-                if kind == "gradient":
+                gradient = _reduce_samples(gradients, plan, network.spec.reduction)
+                if kind == "sample_gradient":
+                    out[key] = gradients[_sample_of(key) - 1]
+                elif kind == "gradient":
                     out[key] = gradient
                 elif kind == "update":
                     out[key] = first[weight.symbol] - plan.update_sign * rate * gradient
@@ -514,9 +573,9 @@ class Variants:
 
 
 def _weight_of(key: str, kind: str) -> str | None:
-    """The weight a quantity's key is about (dL/dw1, w1_new, Δw1, w1), or None."""
-    if kind == "gradient":
-        return key[len("dL/d") :]
+    """The weight a quantity's key is about (dL/dw1, dL(2)/dw1, w1_new, Δw1, w1), or None."""
+    if kind in ("gradient", "sample_gradient"):
+        return key[key.index("/d") + len("/d") :]
     if kind == "update":
         return key[: -len("_new")]
     if kind == "change":
@@ -524,6 +583,19 @@ def _weight_of(key: str, kind: str) -> str | None:
     if kind == "given" and not key.startswith(("x", "y")):
         return key
     return None
+
+
+def _sample_of(key: str) -> int:
+    """The sample a per-sample key is about: L(2) and dL(2)/dw1 are sample 2's."""
+    return int(key[key.index("(") + 1 : key.index(")")])
+
+
+def _reduce_samples(values: list[float], plan: Plan, reduction: str) -> float:
+    """The samples' values reduced as the plan does: all of them by the spec's rule (or the
+    plan's other rule), or sample 1's alone."""
+    if plan.first_sample_only:
+        return values[0]
+    return _reduce(values, plan.reduction or reduction)
 
 
 def _unit_of(key: str) -> str:
@@ -537,11 +609,15 @@ def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forwa
         samples = list(spec.samples)
         weights = list(spec.weights)
     else:
+        # samples 2… are named with their number in a point: x1(2), y1(2)
+        suffixes = ["", *(f"({n})" for n in range(2, len(spec.samples) + 1))]
         samples = [
             (
-                tuple(point[u.a.name] for u in network.inputs),
-                tuple(point[y.name] for y in network.targets),
+                tuple(point[u.a.name + suffix] for u in network.inputs),
+                tuple(point[y.name + suffix] for y in network.targets),
             )
+            for suffix in suffixes
+            if network.inputs[0].a.name + suffix in point
         ]
         weights = [point[w.name] for w in network.weights]
     result = _Forward(samples=[])

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -536,6 +536,7 @@ def build() -> list[Case]:
     cases += _slips()
     cases += _other_networks()
     cases += _gamed()
+    cases += _several_samples()
     return cases
 
 
@@ -655,6 +656,154 @@ def _gamed() -> list[Case]:
     return cases
 
 
+# -- several samples -------------------------------------------------------------------------
+
+#: the MOOC network learning from three samples, their losses and gradients averaged
+SAMPLES = (
+    ((0.5, 0.3), (0.23, -0.07)),
+    ((0.1, 0.9), (0.5, 0.2)),
+    ((-0.4, 0.7), (0.9, 0.6)),
+)
+SAMPLES_SPEC = "mooc_3_samples.toml"
+
+
+def work_samples(
+    mode: str = "right", decimals: int | None = 4, written: frozenset[str] | None = None
+) -> dict[str, float]:
+    """A calculation over SAMPLES: sample 1 worked in full (as the handouts do), each sample's
+    L(n) and dL(n)/dw, then L and dL/dw as their mean and the update. `mode` "first": L and
+    dL/dw are sample 1's alone; "summed": the samples' sum instead of their mean."""
+
+    def r(name: str, value: float) -> float:
+        if decimals is None or (written is not None and name not in written):
+            return value
+        return fixed(value, decimals)
+
+    # sample 1 is worked as written; samples 2… without writing their steps down (only their
+    # own L(n) and dL(n)/dw are written, and rounded): symbp takes an unwritten step as exact
+    def own(n: int) -> frozenset[str] | None:
+        names = {f"L({n})": "L"} | {f"dL({n})/dw{i}": f"dL/dw{i}" for i in range(1, 9)}
+        steps = ("z_", "h", "o", "delta_", "dL/dh", "dL/do")
+        if written is None:
+            return None if n == 1 else frozenset(names.values())
+        mine = {names[k] for k in written if k in names}
+        return frozenset(mine | {k for k in written if n == 1 and k.startswith(steps)})
+
+    per_sample = [
+        work(replace(MOOC, inputs=x, targets=y), decimals=decimals, written=own(index))
+        for index, (x, y) in enumerate(SAMPLES, 1)
+    ]
+    out = {k: v for k, v in per_sample[0].items() if k.startswith(("z_", "h", "o", "delta_"))}
+    n = len(SAMPLES)
+    divisor = 1 if mode == "summed" else n
+    used = per_sample[:1] if mode == "first" else per_sample
+    if mode == "first":
+        divisor = 1
+    for index, values in enumerate(per_sample, 1):
+        out[f"L({index})"] = values["L"]
+    out["L"] = r("L", sum(out[f"L({n})"] for n in range(1, len(used) + 1)) / divisor)
+    for i in range(1, 9):
+        mine = [v[f"dL/dw{i}"] for v in per_sample]
+        for index, gradient in enumerate(mine, 1):
+            out[f"dL({index})/dw{i}"] = gradient
+        gradient = out[f"dL/dw{i}"] = r(f"dL/dw{i}", sum(mine[: len(used)]) / divisor)
+        out[f"w{i}_new"] = r(f"w{i}_new", MOOC.weights[i - 1] - MOOC.eta * gradient)
+    return out
+
+
+def _samples_verdicts(
+    values: dict[str, float], decimals: int, written: frozenset[str] | None
+) -> dict[str, str]:
+    """The module docstring's rule, with the truth and the careful calculation over SAMPLES."""
+    truth = work_samples(decimals=None)
+    careful = work_samples(decimals=decimals, written=written)
+    verdicts = {}
+    for key, value in values.items():
+        text = number_text(value, decimals)
+        if text == number_text(truth[key], decimals):
+            verdicts[key] = "right"
+        elif text == number_text(careful[key], decimals):
+            verdicts[key] = "right to the stated precision"
+        else:
+            verdicts[key] = "wrong"
+    return verdicts
+
+
+def _samples_case(
+    name: str, mode: str, keys: Callable[[str], bool], spelling: Callable[[str], str], note: str
+) -> Case:
+    values = {k: v for k, v in work_samples(mode).items() if keys(k)}
+    written = frozenset(values)
+    if written != frozenset(work_samples(mode)):  # unwritten steps are not rounded
+        values = {k: v for k, v in work_samples(mode, written=written).items() if k in written}
+    lines = [f"spec = {SAMPLES_SPEC}", f"# three samples, mean loss: {note}"]
+    lines += [f"{spelling(k)} = {number_text(v, 4)}" for k, v in values.items()]
+    diagnosis = {"right": [], "first": ["first_sample_only"], "summed": ["summed_samples"]}[mode]
+    return Case(
+        name,
+        ("\n".join(lines) + "\n").encode(),
+        _samples_verdicts(values, 4, written),
+        diagnosis,
+        SAMPLES_SPEC,
+    )
+
+
+def _handout_spelling(key: str) -> str:
+    """L⁽²⁾ and ∂L⁽²⁾/∂w1, as the handouts print a sample's own loss and gradients."""
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    if key.startswith("L("):
+        return f"L⁽{key[2:-1].translate(sup)}⁾"
+    if key.startswith("dL("):
+        n, wrt = key[3:].split(")/d")
+        return f"∂L⁽{n.translate(sup)}⁾/∂{wrt}"
+    return key
+
+
+def _several_samples() -> list[Case]:
+    def reduced(key: str) -> bool:
+        return key == "L" or key.startswith("dL/dw") or key.endswith("_new")
+
+    def first_and_reduced(key: str) -> bool:
+        return reduced(key) or key.startswith(("z_", "h", "o"))
+
+    return [
+        _samples_case("samples_right.txt", "right", lambda k: True, str, "everything"),
+        _samples_case(
+            "samples_per_sample.txt",
+            "right",
+            lambda k: "(" in k,
+            _handout_spelling,
+            "each sample's loss and gradients, named as the handouts name them",
+        ),
+        _samples_case(
+            "samples_first_only.txt",
+            "first",
+            first_and_reduced,
+            str,
+            "sample 1 worked, and its loss and gradients taken for L and dL/dw",
+        ),
+        _samples_case(
+            "samples_summed.txt", "summed", reduced, str, "the samples summed, not averaged"
+        ),
+    ]
+
+
+def samples_spec() -> bytes:
+    inputs = [list(x) for x, _ in SAMPLES]
+    targets = [list(y) for _, y in SAMPLES]
+    lines = [
+        'title = "MOOC 8.3 network, three samples"',
+        f"layers = {list(MOOC.sizes)}",
+        f'numbering = "{MOOC.numbering}"',
+        f"learning_rate = {MOOC.eta}",
+        f"inputs = {inputs}",
+        f"targets = {targets}",
+        f"weights = {list(MOOC.weights)}",
+        'reduction = "mean"',
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def spec_files() -> dict[str, bytes]:
     files = {}
     for net in (WIDE, MAZUR):
@@ -672,6 +821,7 @@ def spec_files() -> dict[str, bytes]:
             lines += ['bias = "per-layer"', f"bias_values = {list(net.biases)}"]
             lines.append("bias_trainable = false")
         files[net.spec_file] = ("\n".join(lines) + "\n").encode()
+    files[SAMPLES_SPEC] = samples_spec()
     return files
 
 
