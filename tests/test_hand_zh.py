@@ -34,6 +34,8 @@ ZH = {
     "sigma_prime_of_z": "σ′ 用了 z 而不是 a",
     "update_sign": "更新的方向反了",
     "updated_output_weights": "用了已经更新过的输出层权重",
+    "first_sample_only": "只用了第 1 个样本",
+    "summed_samples": "样本求和而不是求平均",
 }
 VERDICTS = {"right": "正确", "right to the stated precision": "在所写精度下正确", "wrong": "错误"}
 #: English words of a report, none of which may be left in a Chinese one (the heading, which

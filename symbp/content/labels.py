@@ -335,6 +335,8 @@ _EN: dict[str, str] = {
     "hand_formula_sampled": "equal (the same value at the network's values and random points)",
     "hand_formula_numbers": "equal at the precision of the numbers written in it (within {} of "
     "the true value)",
+    "hand_formula_unjudgeable": "NOT JUDGEABLE: the rounding of the decimals written in it "
+    "moves it without bound or by more than its own value, so it states no precision",
     "hand_formula_different": "DIFFERENT: at {}: yours gives {}, the true derivative {}",
     "hand_covers_all": "reproduces every wrong number ({})",
     "hand_covers_some": "reproduces {} of {} wrong numbers: {}",
@@ -641,6 +643,8 @@ _ZH: dict[str, str] = {
     "hand_formula_algebra": "相等（代数上相同）",
     "hand_formula_sampled": "相等（在网络的数值和随机点上取值都相同）",
     "hand_formula_numbers": "在其中所写数的精度下相等（与真值相差不超过 {}）",
+    "hand_formula_unjudgeable": "无法评判：其中所写小数的舍入会使它无界地变化或变化超过它本身的值，"
+    "所以它没有给出任何精度",
     "hand_formula_different": "不同：在 {} 处，你的公式得 {}，正确的导数为 {}",
     "hand_covers_all": "复现了全部 {} 个错误数",
     "hand_covers_some": "复现了其中 {} 个（共 {} 个错误数）：{}",

@@ -39,6 +39,10 @@ SAMPLE_POINTS = 3
 MAX_ALGEBRA_TERMS = 500
 #: Relative agreement that counts as equal at a point (float64 rounding of the same algebra).
 POINT_TOLERANCE = 1e-9
+#: A formula of rounded decimals may be off the true value by what their rounding moves it, but
+#: never by more than this many half units of its result's precision (a sum of eight 4-decimal
+#: numbers carries up to eight): its result's written decimals, else its finest decimal.
+MAX_CARRIED_HALF_UNITS = 10
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class FormulaCheck:
     true_formula: sp.Expr  # in the same quantities' symbols
     equal: bool
     #: "algebra" (proved), "sampled" (equal at several points), "numbers" (a formula of written
-    #: decimals, equal to the true value within their precision) or "differs"
+    #: decimals, equal to the true value within their precision), "unjudgeable" (the rounding
+    #: of its decimals moves it without bound, or by more than its value) or "differs"
     method: str
     point: dict[str, float] | None  # where they differ: inputs, targets and weights
     student_value: float | None
@@ -66,9 +71,11 @@ def check_formula(
     compiled: CompiledNetwork,
     truth: Mapping[sp.Symbol, float],
     deadline: float,
+    result_half_unit: float | None = None,
 ) -> FormulaCheck:
     """Compare a student's formula with the true one: by algebra while it is affordable (and
-    before `deadline`, a time.monotonic() value), else at sample points."""
+    before `deadline`, a time.monotonic() value), else at sample points. `result_half_unit`:
+    half a unit of the result written after the formula, if any (it bounds the tolerance)."""
     network = table.network
     formula = parsed.expr
     true_formula = quantity.formula
@@ -85,7 +92,7 @@ def check_formula(
             quantity.display,
             parsed.with_literals,
             true_formula,
-            method != "differs",
+            method not in ("differs", "unjudgeable"),
             method,
             point,
             mine,
@@ -107,7 +114,9 @@ def check_formula(
             _require_finite(mine)
         if not abs(mine - right) <= POINT_TOLERANCE * max(1.0, abs(right)):
             if point is None and parsed.literals:
-                tolerance = literal_spread(parsed, values)
+                tolerance = bounded_spread(parsed, values, result_half_unit)
+                if tolerance is None:
+                    return result("unjudgeable", None, mine, right)
                 if abs(mine - right) <= tolerance + POINT_TOLERANCE * max(1.0, abs(right)):
                     return result("numbers", None, mine, right, tolerance)
             shown = point if point is not None else _spec_point(network)
@@ -115,12 +124,44 @@ def check_formula(
     return result("sampled")
 
 
-def formula_value(parsed: ParsedFormula, values: Mapping[sp.Symbol, float]) -> tuple[float, float]:
+def formula_value(
+    parsed: ParsedFormula, values: Mapping[sp.Symbol, float]
+) -> tuple[float, float | None]:
     """A formula's value at the given values, and how far the rounding of the decimals written
-    in it may move that value (0 when it has none)."""
+    in it may move that value (0 when it has none; None when that says nothing: see
+    bounded_spread)."""
     value = float_value(parsed.expr, values, strict=True)
     _require_finite(value)
-    return value, literal_spread(parsed, values)
+    return value, bounded_spread(parsed, values)
+
+
+def bounded_spread(
+    parsed: ParsedFormula,
+    values: Mapping[sp.Symbol, float],
+    result_half_unit: float | None = None,
+) -> float | None:
+    """The precision a formula of rounded decimals states, bounded: None when their rounding
+    moves it without bound or by more than its own value (1000/(h1 - 0.562), 0.1·0.1·1000:
+    any answer could be made "right" so), else at most MAX_CARRIED_HALF_UNITS half units of
+    the result's precision (`result_half_unit`, else the finest decimal written in it)."""
+    spread = literal_spread(parsed, values)
+    if spread == 0:
+        return 0.0
+    value = float_value(parsed.with_literals, _with_literal_values(parsed, values))
+    if not math.isfinite(spread) or not math.isfinite(value) or spread >= abs(value):
+        return None
+    units = [literal.half_unit for literal in parsed.literals.values() if literal.half_unit > 0]
+    unit = result_half_unit if result_half_unit else min(units)
+    return min(spread, MAX_CARRIED_HALF_UNITS * unit)
+
+
+def _with_literal_values(
+    parsed: ParsedFormula, values: Mapping[sp.Symbol, float]
+) -> dict[sp.Symbol, float]:
+    point = dict(values)
+    for symbol, literal in parsed.literals.items():
+        point[symbol] = float(literal.value)
+    return point
 
 
 def literal_spread(parsed: ParsedFormula, values: Mapping[sp.Symbol, float]) -> float:

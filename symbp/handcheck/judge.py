@@ -252,10 +252,17 @@ class HandJudge:
                 written[key] = _written_value(entry, parsed, by_symbol)
                 if parsed:
                     formulas[key] = parsed[0]
+                result_half_unit = entry.number.half_unit if entry.number is not None else None
                 for formula in parsed:
                     checks.append(
                         check_formula(
-                            table, formula, table.by_key[key], compiled, by_symbol, deadline
+                            table,
+                            formula,
+                            table.by_key[key],
+                            compiled,
+                            by_symbol,
+                            deadline,
+                            result_half_unit,
                         )
                     )
             except FormulaError as error:
@@ -375,6 +382,8 @@ def _written_value(
         n = entry.number
         return _Written(n.value, n.half_unit, n.text, n.decimals, n.exact)
     value, spread = formula_value(parsed[0], truth)
+    if spread is None:  # its decimals' rounding says nothing: judged as the value it has
+        return _Written(value, 0.0, entry.formula or "", None, False)
     return _Written(value, spread, entry.formula or "", None, spread == 0)
 
 
