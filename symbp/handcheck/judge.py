@@ -573,7 +573,12 @@ def _reproduces(
         value = values[j.key]
         # carried rounding grows with the size of the numbers it is carried through
         ratio = min(MAX_SPREAD_RATIO, abs(value) / max(abs(j.true_value), 1e-12))
-        tolerance = j.half_unit + CARRIED_FACTOR * j.spread * max(1.0, ratio)
+        # a number judged exactly (0.000) was still rounded at its decimals when a variant's
+        # chain produced it: 0.0003 worked at 3 decimals is written 0.000
+        half_unit = j.half_unit
+        if j.exact and j.decimals:
+            half_unit = max(half_unit, 0.5 * 10.0 ** (-j.decimals))
+        tolerance = half_unit + CARRIED_FACTOR * j.spread * max(1.0, ratio)
         matches = abs(j.value - value) <= tolerance
         if j.verdict is Verdict.WRONG and matches:
             explained.append(j.key)

@@ -48,6 +48,11 @@ class Plan:
     numbering_swapped: bool = False  # the weights' values placed by the other numbering
     labels_swapped: bool = False  # the right network, its weights labelled by the other numbering
     first_sample_only: bool = False  # several samples: L and ∂L/∂w of sample 1 alone
+    error_scale: float = 1.0  # 2: ∂L/∂o = 2(o − y) while L = ½Σ(o − y)² is kept
+    tanh_as_sigmoid: bool = False  # tanh′ taken as a(1 − a)
+    softmax_sigma_prime: bool = False  # the softmax output's δ = o − y times o(1 − o)
+    class_shift: int = 0  # −1: the target class index read 1-based
+    biases_forgotten: bool = False  # z computed without the biases
     reduction: str | None = None  # several samples: reduced by the other rule (sum, mean)
 
 
@@ -247,6 +252,7 @@ def catalogue(network: Network) -> list[Mistake]:
         )
     )
     mistakes += _sample_mistakes(network)
+    mistakes += _more_mistakes(network, spell)
     other = _other_numbering(network)
     if other is not None:
         mine = network.spec.numbering
@@ -347,6 +353,124 @@ def _hidden_mistakes(network: Network, hidden: Unit, spell: _Speller) -> list[Mi
         )
     )
     return mistakes
+
+
+def _more_mistakes(network: Network, spell: _Speller) -> list[Mistake]:
+    """Mistakes seen in real hand calculations of particular networks: tanh′ as σ′, the softmax
+    error times o(1 − o), a class index read 1-based, forgotten biases, ∂L/∂o doubled with L
+    kept right."""
+    spec = network.spec
+    out = network.outputs[0]
+    mistakes: list[Mistake] = []
+    if spec.loss == "half_sse":
+        d_loss = network.local_derivative(network.loss, out.a)
+        mistakes.append(
+            Mistake(
+                "error_doubled",
+                "∂L/∂o is 2(o − y) while L = ½Σ(o − y)²",
+                "loss_scale",
+                {"error_scale": 2.0},
+                f"∂L/∂{out.name} = 2·{spell.factor(d_loss)}",
+                f"∂L/∂{out.name} = {spell(d_loss)}",
+                "With L = ½Σ(o − y)² (as you computed it) the ½ cancels the 2 of the square: "
+                "∂L/∂o = o − y, not 2(o − y).",
+                zh=(
+                    "L = ½Σ(o − y)²，却用了 ∂L/∂o = 2(o − y)",
+                    "L = ½Σ(o − y)²（你也是这样算的）中的 ½ 与平方求导的 2 相消：∂L/∂o = o − y，"
+                    "不是 2(o − y)。",
+                ),
+            )
+        )
+    tanh_units = [u for u in network.units.values() if _activation_name(u) == "tanh"]
+    if tanh_units:
+        unit = tanh_units[0]
+        assert unit.z is not None
+        local = f"∂{unit.name}/∂z_{unit.name}"
+        mistakes.append(
+            Mistake(
+                "tanh_prime_as_sigmoid",
+                "tanh′ taken as a(1 − a), the sigmoid's derivative",
+                "activation",
+                {"tanh_as_sigmoid": True},
+                f"{local} = {spell(unit.a * (1 - unit.a))}",
+                f"{local} = {spell(network.local_derivative(unit.a, unit.z))}",
+                f"The derivative of tanh is 1 − tanh², so ∂{unit.name}/∂z_{unit.name} = "
+                f"1 − {unit.name}²; a(1 − a) is the sigmoid's.",
+                zh=(
+                    "把 tanh′ 当成了 a(1 − a)（sigmoid 的导数）",
+                    f"tanh 的导数是 1 − tanh²，所以 ∂{unit.name}/∂z_{unit.name} = "
+                    f"1 − {unit.name}²；a(1 − a) 是 sigmoid 的导数。",
+                ),
+            )
+        )
+    if _activation_name(out) == "softmax" and spec.loss == "cross_entropy":
+        target = network.targets[0]
+        mistakes.append(
+            Mistake(
+                "softmax_sigma_prime",
+                "the softmax error is multiplied by o(1 − o)",
+                "activation",
+                {"softmax_sigma_prime": True},
+                f"δ_{out.name} = {spell((out.a - target) * out.a * (1 - out.a))}",
+                f"δ_{out.name} = {spell(out.a - target)}",
+                "With softmax and cross-entropy the output error is already δ = o − y: the "
+                "softmax's Jacobian is in it, and there is no σ′ factor to multiply by.",
+                zh=(
+                    "softmax 的误差又乘了 o(1 − o)",
+                    "softmax 与交叉熵合用时输出误差就是 δ = o − y：softmax 的雅可比矩阵已经在其中，"
+                    "没有 σ′ 因子要乘。",
+                ),
+            )
+        )
+    classes = spec.target_classes
+    if spec.loss == "cross_entropy" and classes and all(k >= 1 for k in classes):
+        mistakes.append(
+            Mistake(
+                "class_one_based",
+                "the target class index is read 1-based",
+                "targets",
+                {"class_shift": -1},
+                f"y = {_one_hot(classes[0] - 1, len(network.outputs))}",
+                f"y = {_one_hot(classes[0], len(network.outputs))}",
+                f"Class indices start at 0 (as torch's CrossEntropyLoss takes them): class "
+                f"{classes[0]} is output {classes[0] + 1}, so y = "
+                f"{_one_hot(classes[0], len(network.outputs))}.",
+                zh=(
+                    "把类别序号当成从 1 开始",
+                    f"类别序号从 0 开始（与 torch 的 CrossEntropyLoss 相同）：类别 {classes[0]} "
+                    f"是第 {classes[0] + 1} 个输出，所以 y = "
+                    f"{_one_hot(classes[0], len(network.outputs))}。",
+                ),
+            )
+        )
+    if any(b.value != 0 for b in network.biases):
+        bias = next(b for b in network.biases if b.value != 0)
+        mistakes.append(
+            Mistake(
+                "biases_forgotten",
+                "the biases are left out of z",
+                "biases",
+                {"biases_forgotten": True},
+                "z = Σ w·a",
+                "z = Σ w·a + b",
+                f"Every pre-activation includes its unit's bias (here {bias.name} = "
+                f"{bias.value:g}): z = Σ w·a + b.",
+                zh=(
+                    "计算 z 时漏了偏置",
+                    f"每个净输入都要加上本单元的偏置（这里 {bias.name} = {bias.value:g}）："
+                    "z = Σ w·a + b。",
+                ),
+            )
+        )
+    return mistakes
+
+
+def _activation_name(unit: Unit) -> str:
+    return unit.activation.name if unit.activation is not None else ""
+
+
+def _one_hot(index: int, count: int) -> str:
+    return "(" + ", ".join("1" if k == index else "0" for k in range(count)) + ")"
 
 
 def _sample_mistakes(network: Network) -> list[Mistake]:
@@ -470,7 +594,9 @@ class Variants:
         self.network = table.network
         self.rate = table.learning_rate
         self._structures: dict[str, _Structure] = {}
-        self._forward: dict[tuple[str, tuple[tuple[str, float], ...] | None], _Forward] = {}
+        self._forward: dict[
+            tuple[str, tuple[tuple[str, float], ...] | None, int, bool], _Forward
+        ] = {}
         self._other = _other_numbering(self.network)
 
     def values(
@@ -487,7 +613,7 @@ class Variants:
             numbering = self._other or numbering
         structure = self._structure(numbering)
         network = structure.network
-        forward = self._forward_values(network, numbering, point)
+        forward = self._forward_values(network, numbering, point, plan)
         rate = self.rate if plan.learning_rate is None else plan.learning_rate
 
         def own_name(label: str) -> str:  # a weight's name in this network, from the student's
@@ -564,11 +690,18 @@ class Variants:
         return self._structures[numbering]
 
     def _forward_values(
-        self, network: Network, numbering: str, point: Mapping[str, float] | None
+        self, network: Network, numbering: str, point: Mapping[str, float] | None, plan: Plan
     ) -> _Forward:
-        key = (numbering, None if point is None else tuple(sorted(point.items())))
+        key = (
+            numbering,
+            None if point is None else tuple(sorted(point.items())),
+            plan.class_shift,
+            plan.biases_forgotten,
+        )
         if key not in self._forward:
-            self._forward[key] = _forward_pass(network, point)
+            self._forward[key] = _forward_pass(
+                network, point, plan.class_shift, plan.biases_forgotten
+            )
         return self._forward[key]
 
 
@@ -603,7 +736,12 @@ def _unit_of(key: str) -> str:
     return key[len("dL/d") :] if key.startswith("dL/d") else key[len("delta_") :]
 
 
-def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forward:
+def _forward_pass(
+    network: Network,
+    point: Mapping[str, float] | None,
+    class_shift: int = 0,
+    biases_forgotten: bool = False,
+) -> _Forward:
     spec = network.spec
     if point is None:
         samples = list(spec.samples)
@@ -622,6 +760,9 @@ def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forwa
         weights = [point[w.name] for w in network.weights]
     result = _Forward(samples=[])
     for inputs, targets in samples:
+        if class_shift:  # one-hot targets, their 1 moved
+            hot = (targets.index(1.0) + class_shift) % len(targets)
+            targets = tuple(float(k == hot) for k in range(len(targets)))
         values: dict[sp.Symbol, float] = {}
         for unit, x in zip(network.inputs, inputs, strict=True):
             values[unit.a] = x
@@ -630,7 +771,7 @@ def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forwa
         for weight, w in zip(network.weights, weights, strict=True):
             values[weight.symbol] = w
         for bias in network.biases:
-            values[bias.symbol] = bias.value
+            values[bias.symbol] = 0.0 if biases_forgotten else bias.value
         for symbol, definition in network.definitions.items():
             values[symbol] = float_value(
                 network.numeric_definitions.get(symbol, definition), values
@@ -681,13 +822,18 @@ def _backward(
             total = 0.0
             for activation in network.children[unit.z]:
                 through = network.unit_of_symbol[activation]
-                if not changed or plan.activation_derivative == "a":
+                if plan.tanh_as_sigmoid and _activation_name(unit) == "tanh":
+                    a = values[activation]
+                    local = a * (1 - a) if through is unit else 0.0
+                elif not changed or plan.activation_derivative == "a":
                     local = derivatives[(activation, unit.z)]
                 elif plan.activation_derivative == "none":
                     local = 1.0 if through is unit else 0.0
                 else:
                     local = of_z[(activation, unit.z)]
                 total += upstream[through.a] * local
+            if plan.softmax_sigma_prime and layer == last:
+                total *= values[unit.a] * (1 - values[unit.a])
             values[unit.delta] = total
     return values, upstream
 
@@ -703,7 +849,8 @@ def _upstream(
     """∂L/∂a of one unit under the plan: the loss's derivative, or Σ_k of the terms sent back."""
     network = structure.network
     if unit.layer == len(network.layers) - 1:
-        return plan.output_error_sign * plan.loss_scale * loss_derivatives[unit.a]
+        scale = plan.loss_scale * plan.error_scale
+        return plan.output_error_sign * scale * loss_derivatives[unit.a]
     total = 0.0
     a = values[unit.a]
     output_layer = len(network.layers) - 1
