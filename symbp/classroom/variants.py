@@ -275,7 +275,9 @@ def poor_exercise(
     for key in asked:
         rounded = round(values[key], decimals)
         other = seen.get(rounded)
-        if other is not None and not _same_linear_unit(judge, other, key):
+        if other is not None and not (
+            _same_linear_unit(judge, other, key) or _bias_delta(judge, other, key)
+        ):
             return "two asked quantities that coincide"
         seen.setdefault(rounded, key)
     return None
@@ -293,6 +295,16 @@ def _same_linear_unit(judge: HandJudge, first: str, second: str) -> bool:
         return False
     softmax_error = unit.activation.name == "softmax" and judge.network.spec.loss == "cross_entropy"
     return unit.activation.name in PIECEWISE_LINEAR or softmax_error
+
+
+def _bias_delta(judge: HandJudge, first: str, second: str) -> bool:
+    """Whether the keys are a unit's own bias's gradient and its δ: ∂L/∂b = δ by definition."""
+    biases = {b.name: b for b in judge.network.biases if b.trainable}
+    for gradient, delta in ((first, second), (second, first)):
+        bias = biases.get(gradient[len("dL/d") :]) if gradient.startswith("dL/d") else None
+        if bias is not None and len(bias.targets) == 1 and delta == f"delta_{bias.targets[0].name}":
+            return True
+    return False
 
 
 def _unit_of(judge: HandJudge, key: str) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import sympy as sp
 
-from symbp.graph import Network, Unit
+from symbp.graph import Bias, Network, Unit, Weight
 from symbp.spec import edge_order, weight_names
 
 from .floats import float_value
@@ -627,7 +627,7 @@ class Variants:
             if name is not None:
                 weights[key] = own_name(name)
                 if quantity.kind != "given":
-                    lowest = min(lowest, network.weight(weights[key]).target.layer)
+                    lowest = min(lowest, *(u.layer for u in _targets(network, weights[key])))
             elif quantity.kind in ("upstream", "delta"):
                 lowest = min(lowest, network.units[_unit_of(key)].layer)
         per_sample = [
@@ -649,7 +649,7 @@ class Variants:
                 out[key] = first[quantity.symbol]
             elif kind == "given":
                 if key in weights:
-                    out[key] = first[network.weight(weights[key]).symbol]
+                    out[key] = first[network.parameter(weights[key]).symbol]
                 else:
                     out[key] = first.get(quantity.symbol, math.nan)
             elif kind == "upstream":
@@ -658,9 +658,8 @@ class Variants:
                 delta = network.units[_unit_of(key)].delta
                 out[key] = first[delta] if delta is not None else math.nan
             else:
-                weight = network.weight(weights[key])
-                assert weight.target.delta is not None
-                gradients = [v[weight.target.delta] * v[weight.source.a] for v, _ in per_sample]
+                weight = network.parameter(weights[key])
+                gradients = [_gradient(weight, v) for v, _ in per_sample]
                 gradient = _reduce_samples(gradients, plan, network.spec.reduction)
                 if kind == "sample_gradient":
                     out[key] = gradients[_sample_of(key) - 1]
@@ -716,6 +715,20 @@ def _weight_of(key: str, kind: str) -> str | None:
     if kind == "given" and not key.startswith(("x", "y")):
         return key
     return None
+
+
+def _targets(network: Network, name: str) -> tuple[Unit, ...]:
+    """The units whose δ a parameter's gradient takes: a weight's target, a bias's units."""
+    parameter = network.parameter(name)
+    return parameter.targets if isinstance(parameter, Bias) else (parameter.target,)
+
+
+def _gradient(parameter: Weight | Bias, values: Mapping[sp.Symbol, float]) -> float:
+    """∂L/∂p from one sample's δs: δ_target·a_source for a weight, Σ δ of its units for a bias."""
+    if isinstance(parameter, Bias):
+        return math.fsum(values[u.delta] for u in parameter.targets if u.delta is not None)
+    assert parameter.target.delta is not None
+    return values[parameter.target.delta] * values[parameter.source.a]
 
 
 def _sample_of(key: str) -> int:

@@ -57,8 +57,11 @@ class QuantityTable:
             quantities.append(_given(unit.a))
         for y in network.targets:
             quantities.append(_given(y))
-        for weight in network.weights:
-            quantities.append(_given(weight.symbol))
+        # what gradient descent changes: the weights, then the trainable biases (a fixed bias
+        # is no quantity: it holds its spec value)
+        parameters = network.parameters
+        for parameter in parameters:
+            quantities.append(_given(parameter.symbol))
         #: with several samples the hand calculation works sample 1 (as the handouts do), names
         #: each sample's loss and gradients L(n), dL(n)/dw, and reduces them to L and dL/dw
         self.sample_count = len(network.spec.samples)
@@ -110,7 +113,7 @@ class QuantityTable:
             )
         self.gradient_symbols: dict[str, sp.Symbol] = {}
         self.update_symbols: dict[str, sp.Symbol] = {}
-        for weight in network.weights:
+        for weight in parameters:
             gradient = sp.Symbol(f"dL/d{weight.name}", real=True)
             self.gradient_symbols[weight.name] = gradient
             formula = sweep.gradients[weight.name]
@@ -144,7 +147,7 @@ class QuantityTable:
                 )
             )
         step = sp.Float(-learning_rate)
-        for weight in network.weights:
+        for weight in parameters:
             gradient = self.gradient_symbols[weight.name]
             updated = sp.Symbol(f"{weight.name}_new", real=True)
             self.update_symbols[weight.name] = updated
@@ -159,7 +162,7 @@ class QuantityTable:
                     "update",
                 )
             )
-        for weight in network.weights:
+        for weight in parameters:
             # Δw = w_new − w = −η·∂L/∂w, the change an update makes
             change = sp.Symbol(f"Δ{weight.name}", real=True)
             gradient = self.gradient_symbols[weight.name]
@@ -179,7 +182,7 @@ class QuantityTable:
         self._folded: dict[str, list[str]] = {}
         for quantity in quantities:
             self._folded.setdefault(quantity.key.casefold(), []).append(quantity.key)
-        self._weight_names = {w.name for w in network.weights}
+        self._weight_names = {p.name for p in parameters}
 
     def resolve(self, name: str) -> Quantity | None:
         """The quantity a student's name means (dL_dw1, grad_w1, δ_o1, w1', h1的梯度, ...), or None.
@@ -240,9 +243,8 @@ class QuantityTable:
         for quantity in self.quantities:
             if quantity.kind == "upstream":
                 values[quantity.key] = float_value(quantity.formula, evaluation.values)
-        weights = evaluation.network.weights
-        # the gradients of trainable biases follow the weights'; no hand calculation names them
-        for weight, gradient in zip(weights, evaluation.gradients[: len(weights)], strict=True):
+        weights = evaluation.network.parameters  # the weights, then the trainable biases
+        for weight, gradient in zip(weights, evaluation.gradients, strict=True):
             values[f"dL/d{weight.name}"] = gradient
             old = evaluation.values[weight.symbol]
             values[f"{weight.name}_new"] = old - update_sign * rate * gradient
