@@ -11,6 +11,8 @@ import csv
 import math
 from pathlib import Path
 
+import pytest
+
 from symbp.classroom.grading import grade_class
 from symbp.cli import main
 from symbp.handcheck import check_hand, parse_plain
@@ -89,3 +91,27 @@ def test_an_exercise_asks_the_biases_and_grades_them(tmp_path: Path) -> None:
     grades = grade_class(changed, folder)
     assert grades.students[0].verdicts["b_h1_new"] == "wrong"
     assert grades.students[0].verdicts["dL/db_h1"] == "right"
+
+
+def test_an_exercise_from_a_spec_with_an_optimizer_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """key.csv and the student's spec stepped by plain SGD while key.md stepped by Adam: one
+    update rule for every file of an exercise, so another optimizer is refused."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    folder = tmp_path / "class"
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            [
+                "exercise",
+                "--spec",
+                str(examples / "adam.toml"),
+                "--count",
+                "2",
+                "--out",
+                str(folder),
+            ]
+        )
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and "adam" in err and "[optimizer]" in err
+    assert not folder.exists()

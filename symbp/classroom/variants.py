@@ -156,6 +156,13 @@ def draw_variants(
 def _check_supported(base: NetworkSpec, settings: Settings) -> None:
     if len(base.samples) != 1:
         raise SymbpError("symbp exercise draws one sample per student: give a one-sample spec")
+    if not base.optimizer.is_plain_sgd:
+        # the keys, sheets, student specs, check-hand and Moodle all judge w − η·∂L/∂w; a key
+        # whose handout steps by another optimizer would contradict its own key.csv
+        raise SymbpError(
+            "symbp exercise asks plain gradient-descent updates (w − η·∂L/∂w), not "
+            f"{_optimizer_words(base)}: remove the spec's [optimizer] table"
+        )
     if base.loss not in DRAWN_LOSSES:
         raise SymbpError(
             f"symbp exercise draws targets for the losses {', '.join(DRAWN_LOSSES)}, not "
@@ -163,6 +170,13 @@ def _check_supported(base: NetworkSpec, settings: Settings) -> None:
         )
     if base.loss == "bce" and not (settings.targets.low >= 0 and settings.targets.high <= 1):
         raise SymbpError("--targets: binary cross-entropy's targets must lie in 0:1")
+
+
+def _optimizer_words(spec: NetworkSpec) -> str:
+    optimizer = spec.optimizer
+    if optimizer.name != "sgd":
+        return optimizer.name
+    return "sgd with momentum or weight decay"
 
 
 def _stream_seed(seed: int, student_id: str) -> bytes:
