@@ -95,10 +95,11 @@ class QuantityTable:
             # ∂L/∂a_j, the sum δ_j multiplies by σ′: students often write it down first
             upstream = sp.Symbol(f"dL/d{delta.unit.name}", real=True)
             formula = delta.upstream_formula
+            display = f"∂L/∂{delta.unit.name}"
             quantities.append(
                 Quantity(
                     upstream.name,
-                    f"∂L/∂{delta.unit.name}",
+                    sample_display(display, 1) if several else display,
                     upstream,
                     formula,
                     _symbols(formula),
@@ -215,6 +216,8 @@ class QuantityTable:
         if match.group("wrt") is None:
             return self.by_key.get(f"L({n})")
         gradient = self.resolve(f"dL/d{match.group('wrt')}")
+        if gradient is not None and gradient.kind == "upstream" and n == 1:
+            return gradient  # ∂L⁽¹⁾/∂o1: the worked sample's own, as the handouts write it
         if gradient is None or gradient.kind != "gradient":
             return None
         return self.by_key.get(sample_key(gradient.key, n))
@@ -402,7 +405,8 @@ def canonical_key(name: str) -> str:
 def known_names(table: QuantityTable) -> str:
     """The names a hand calculation may use, a few of each kind, whole names only."""
     shown: list[str] = []
-    for kind in ("forward", "loss", "upstream", "delta", "gradient", "update", "change"):
+    kinds = ("forward", "sample_loss", "loss", "upstream", "delta", "sample_gradient", "gradient")
+    for kind in (*kinds, "update", "change"):
         keys = [q.key for q in table.quantities if q.kind == kind]
         shown += keys if len(keys) <= 4 else [*keys[:2], "…", keys[-1]]
     return ", ".join(shown)
