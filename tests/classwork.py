@@ -115,15 +115,17 @@ def expected_summary(rows: list[Submission], asked: tuple[str, ...]) -> dict[str
     unexplained = sorted(
         r.student for r in rows if not r.mistakes and any(v == "wrong" for v in r.verdicts.values())
     )
+    # a number counts only against the student it is wrong for
     shared: dict[tuple[str, str], int] = {}
-    for i, first in enumerate(rows):
-        for second in rows[i + 1 :]:
+    for first in rows:
+        for second in rows:
             same = [
                 k
                 for k in asked
-                if k in first.texts
+                if first is not second
+                and k in first.texts
                 and first.texts[k] == second.texts.get(k)
-                and "wrong" in (first.verdicts[k], second.verdicts[k])
+                and first.verdicts[k] == "wrong"
             ]
             if len(same) >= 2:
                 shared[(first.student, second.student)] = len(same)

@@ -75,7 +75,7 @@ def test_the_class_summary_counts_exactly(
     assert shared == want["shared"]
     # the copied rows are found: each copier shares every number they wrote with the original
     for original, copier in (("s001", "s038"), ("s017", "s039"), ("s030", "s040")):
-        assert shared[(original, copier)] == len(asked)
+        assert shared[(copier, original)] == len(asked)
     # every number's verdict and every score
     by_id = {s["id"]: s for s in got["students"]}
     for row in rows:

@@ -34,6 +34,13 @@ ZH = {
     "sigma_prime_of_z": "σ′ 用了 z 而不是 a",
     "update_sign": "更新的方向反了",
     "updated_output_weights": "用了已经更新过的输出层权重",
+    "first_sample_only": "只用了第 1 个样本",
+    "summed_samples": "样本求和而不是求平均",
+    "error_doubled": "却用了 ∂L/∂o = 2(o − y)",
+    "tanh_prime_as_sigmoid": "把 tanh′ 当成了 a(1 − a)",
+    "softmax_sigma_prime": "softmax 的误差又乘了 o(1 − o)",
+    "class_one_based": "把类别序号当成从 1 开始",
+    "biases_forgotten": "计算 z 时漏了偏置",
 }
 VERDICTS = {"right": "正确", "right to the stated precision": "在所写精度下正确", "wrong": "错误"}
 #: English words of a report, none of which may be left in a Chinese one (the heading, which

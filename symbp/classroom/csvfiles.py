@@ -29,9 +29,32 @@ MAX_CELL_CHARS = 200
 #: student's folder, so no '/' and no leading '.')
 ID_PATTERN = re.compile(r"[^\W_][\w.-]{0,63}")
 MAX_NAME_CHARS = 100
-#: the id and name columns, as class lists name them
-ID_HEADERS = ("id", "student_id", "studentid", "student id", "学号")
-NAME_HEADERS = ("name", "student_name", "student name", "姓名")
+#: the id and name columns, as class lists name them (a registrar's export too)
+ID_HEADERS = (
+    "id",
+    "student_id",
+    "studentid",
+    "student id",
+    "student number",
+    "student no",
+    "student no.",
+    "id number",
+    "matriculation number",
+    "学号",
+)
+NAME_HEADERS = (
+    "name",
+    "student_name",
+    "student name",
+    "full name",
+    "last name, first name",
+    "surname, first name",
+    "family name, given name",
+    "姓名",
+)
+#: a name in two columns, joined "First Last"
+FIRST_NAME_HEADERS = ("first name", "first_name", "given name", "forename", "名")
+LAST_NAME_HEADERS = ("last name", "last_name", "surname", "family name", "姓")
 
 
 class ClassFileError(SymbpError):
@@ -131,13 +154,36 @@ def _padded(
 
 
 def header_kind(cell: str) -> str | None:
-    """ "id" or "name" when a header cell names the student's id or name column."""
+    """ "id", "name", "first" or "last" when a header cell names the student's id or name
+    column (or half of a name in two columns)."""
     folded = " ".join(cell.casefold().split())
     if folded in ID_HEADERS:
         return "id"
     if folded in NAME_HEADERS:
         return "name"
+    if folded in FIRST_NAME_HEADERS:
+        return "first"
+    if folded in LAST_NAME_HEADERS:
+        return "last"
     return None
+
+
+def name_columns(table: CsvTable) -> tuple[int, ...]:
+    """The column(s) of the student's name: one name column, else a first and a last name
+    column (read in that order), else none."""
+    kinds = [header_kind(cell) for cell in table.header]
+    if "name" in kinds:
+        return (kinds.index("name"),)
+    if "first" in kinds and "last" in kinds:
+        return (kinds.index("first"), kinds.index("last"))
+    return ()
+
+
+def name_of(table: CsvTable, row: int, cells: tuple[str, ...], columns: tuple[int, ...]) -> str:
+    """A row's name from its name column(s), checked: first and last joined by a space."""
+    parts = [student_name(table, row, c, cells[c]) for c in columns]
+    joined = " ".join(p for p in parts if p)
+    return student_name(table, row, columns[0], joined) if columns else ""
 
 
 def id_column(table: CsvTable) -> int:
@@ -208,25 +254,17 @@ class Student:
 
 
 def read_roster(path: str | Path) -> tuple[Student, ...]:
-    """The students of a roster CSV: an id column and optionally a name column, nothing else."""
+    """The students of a roster CSV: its id column and its name column (or first and last name
+    columns, joined); any other column (a registrar's e-mail, programme, ...) is ignored."""
     table = read_csv(path, "roster")
     id_index = id_column(table)
-    name_index: int | None = None
-    for index, cell in enumerate(table.header):
-        kind = header_kind(cell)
-        if kind == "name" and name_index is None:
-            name_index = index
-        elif index != id_index:
-            raise ClassFileError(
-                f"{table.where(1, index)}: unknown column (a roster has an id column and "
-                "optionally a name column)"
-            )
+    names = name_columns(table)
     if not table.rows:
         raise ClassFileError(f"{table.label} names no student (only a header row)")
     unique_ids(table, id_index)
     students = []
     for row, cells in table.rows:
-        name = "" if name_index is None else student_name(table, row, name_index, cells[name_index])
+        name = name_of(table, row, cells, names)
         students.append(Student(student_id(table, row, id_index, cells[id_index]), name))
     return tuple(students)
 

@@ -25,6 +25,8 @@ from symbp.classroom.csvfiles import (
     Student,
     header_kind,
     id_column,
+    name_columns,
+    name_of,
     read_csv,
     unique_ids,
 )
@@ -71,8 +73,9 @@ class StudentGrade:
 
 @dataclass(frozen=True)
 class Shared:
-    """Students who wrote the same numbers for the same quantities, wrong for one of them."""
+    """A student whose wrong numbers another student wrote too, digit for digit."""
 
+    #: (the student for whom the numbers are wrong, the other student who wrote them)
     students: tuple[str, str]
     numbers: tuple[tuple[str, str], ...]  # (key, the number as written)
 
@@ -120,20 +123,24 @@ class ClassGrades:
 
     @property
     def shared(self) -> tuple[Shared, ...]:
-        """Pairs of students who wrote the same number for the same quantity, wrong for at least
-        one of them, at least SHARED_AT_LEAST times: each has their own numbers, so that is
-        seldom chance."""
+        """Students whose wrong numbers another student wrote too, at least SHARED_AT_LEAST of
+        them: each has their own numbers, so that is seldom chance. A number counts only against
+        the student it is wrong for: two students who got the same right number are not
+        suspects, nor is the one whose right numbers were copied."""
         holders: dict[tuple[str, str], list[StudentGrade]] = defaultdict(list)
         for grade in self.students:
             for key, text in grade.written.items():
                 holders[(key, _number_key(text))].append(grade)
         pairs: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         for (key, _), group in holders.items():
-            for i, first in enumerate(group):
-                for second in group[i + 1 :]:
-                    if first.verdicts[key] == "wrong" or second.verdicts[key] == "wrong":
-                        pair = (first.student.id, second.student.id)
-                        pairs[pair].append((key, first.written[key]))
+            for flagged in group:
+                if flagged.verdicts[key] != "wrong":
+                    continue
+                for other in group:
+                    if other is not flagged:
+                        pairs[(flagged.student.id, other.student.id)].append(
+                            (key, flagged.written[key])
+                        )
         found = [
             Shared(pair, tuple(sorted(numbers, key=lambda n: self.asked.index(n[0]))))
             for pair, numbers in pairs.items()
@@ -174,24 +181,23 @@ def grade_class(
     base = judges(manifest.base_spec())
     columns = _columns(table, manifest, base)
     ids_column = id_column(table)
-    name_column = next(
-        (i for i, cell in enumerate(table.header) if header_kind(cell) == "name"), None
-    )
+    names = name_columns(table)
     known = {s.id: s for s in manifest.students}
     ids = unique_ids(table, ids_column)
     for student_id, row in ids.items():
         if student_id not in known:
             raise ClassFileError(
                 f"{table.where(row, ids_column)}: {student_id!r} has no exercise in "
-                f"{str(manifest.folder)!r}"
+                f"{str(manifest.folder)!r}{_zeros_hint(student_id, known)}"
             )
     hands = [_hand(table, row, cells, columns) for row, cells in table.rows]
     specs = {sid: load_spec(manifest.spec_path(sid)) for sid in ids}
     grades = []
     for (row, cells), hand in zip(table.rows, hands, strict=True):
         student = known[cells[ids_column]]
-        if name_column is not None and cells[name_column] and not student.name:
-            student = Student(student.id, cells[name_column])
+        name = name_of(table, row, cells, names)
+        if name and not student.name:
+            student = Student(student.id, name)
         spec = specs[student.id]
         judge = judges(spec)
         if not judge.accepts(spec):
@@ -209,6 +215,17 @@ def grade_class(
         missing=tuple(s for s in manifest.students if s.id not in graded),
         lang=manifest.lang,
     )
+
+
+def _zeros_hint(student_id: str, known: dict[str, Student]) -> str:
+    """ "; did you mean '0732'?" when a spreadsheet stripped an id's leading zeros."""
+    stripped = student_id.lstrip("0")
+    if not stripped:
+        return ""
+    matches = sorted(k for k in known if k != student_id and k.lstrip("0") == stripped)
+    if len(matches) != 1:
+        return ""
+    return f"; did you mean {matches[0]!r}? (a spreadsheet drops leading zeros)"
 
 
 def _columns(table: CsvTable, manifest: Manifest, judge: HandJudge) -> dict[int, str]:

@@ -157,6 +157,13 @@ def draw_variants(
 def _check_supported(base: NetworkSpec, settings: Settings) -> None:
     if len(base.samples) != 1:
         raise SymbpError("symbp exercise draws one sample per student: give a one-sample spec")
+    if not base.optimizer.is_plain_sgd:
+        # the keys, sheets, student specs, check-hand and Moodle all judge w − η·∂L/∂w; a key
+        # whose handout steps by another optimizer would contradict its own key.csv
+        raise SymbpError(
+            "symbp exercise asks plain gradient-descent updates (w − η·∂L/∂w), not "
+            f"{_optimizer_words(base)}: remove the spec's [optimizer] table"
+        )
     if base.loss not in DRAWN_LOSSES:
         raise SymbpError(
             f"symbp exercise draws targets for the losses {', '.join(DRAWN_LOSSES)}, not "
@@ -166,6 +173,13 @@ def _check_supported(base: NetworkSpec, settings: Settings) -> None:
         settings.targets.low >= 0 and settings.targets.high <= 1
     ):
         raise SymbpError("--targets: binary cross-entropy's targets must lie in 0:1")
+
+
+def _optimizer_words(spec: NetworkSpec) -> str:
+    optimizer = spec.optimizer
+    if optimizer.name != "sgd":
+        return optimizer.name
+    return "sgd with momentum or weight decay"
 
 
 def _stream_seed(seed: int, student_id: str) -> bytes:
@@ -278,7 +292,9 @@ def poor_exercise(
     for key in asked:
         rounded = round(values[key], decimals)
         other = seen.get(rounded)
-        if other is not None and not _same_linear_unit(judge, other, key):
+        if other is not None and not (
+            _same_linear_unit(judge, other, key) or _bias_delta(judge, other, key)
+        ):
             return "two asked quantities that coincide"
         seen.setdefault(rounded, key)
     return None
@@ -304,6 +320,16 @@ def _slope(activation: Activation, z: float, a: float) -> float:
     import sympy as sp
 
     return float(activation.derivative(sp.Float(z), sp.Float(a)))
+
+
+def _bias_delta(judge: HandJudge, first: str, second: str) -> bool:
+    """Whether the keys are a unit's own bias's gradient and its δ: ∂L/∂b = δ by definition."""
+    biases = {b.name: b for b in judge.network.biases if b.trainable}
+    for gradient, delta in ((first, second), (second, first)):
+        bias = biases.get(gradient[len("dL/d") :]) if gradient.startswith("dL/d") else None
+        if bias is not None and len(bias.targets) == 1 and delta == f"delta_{bias.targets[0].name}":
+            return True
+    return False
 
 
 def _unit_of(judge: HandJudge, key: str) -> str | None:

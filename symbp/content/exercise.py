@@ -44,11 +44,11 @@ def quantity_node(network: Network, table: QuantityTable, key: str) -> E.Node:
     if quantity.kind == "upstream":
         return E.Partial(loss, names.of[network.units[key[len("dL/d") :]].a])
     if quantity.kind == "gradient":
-        return names.partial(network.loss, network.weight(key[len("dL/d") :]).symbol)
+        return names.partial(network.loss, network.parameter(key[len("dL/d") :]).symbol)
     if quantity.kind == "update":
-        weight = names.of[network.weight(key[: -len("_new")]).symbol]
+        weight = names.of[network.parameter(key[: -len("_new")]).symbol]
         return E.Sym(E.Name(weight.base, weight.sub, "+", plain=key))
-    weight = names.of[network.weight(key[len("Δ") :]).symbol]
+    weight = names.of[network.parameter(key[len("Δ") :]).symbol]
     return E.Sym(E.Name("Δ", weight, plain=key))
 
 

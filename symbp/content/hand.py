@@ -98,6 +98,8 @@ def formula_verdict(f: FormulaCheck, lang: str = "en") -> str:
         return words["hand_formula_sampled"]
     if f.method == "numbers":
         return filled(words["hand_formula_numbers"], significant(f.tolerance))
+    if f.method == "unjudgeable":
+        return words["hand_formula_unjudgeable"]
     assert f.point is not None and f.student_value is not None and f.true_value is not None
     at = ", ".join(f"{k} = {significant(v)}" for k, v in f.point.items())
     return filled(

@@ -338,6 +338,8 @@ _EN: dict[str, str] = {
     "hand_formula_sampled": "equal (the same value at the network's values and random points)",
     "hand_formula_numbers": "equal at the precision of the numbers written in it (within {} of "
     "the true value)",
+    "hand_formula_unjudgeable": "NOT JUDGEABLE: the rounding of the decimals written in it "
+    "moves it without bound or by more than its own value, so it states no precision",
     "hand_formula_different": "DIFFERENT: at {}: yours gives {}, the true derivative {}",
     "hand_covers_all": "reproduces every wrong number ({})",
     "hand_covers_some": "reproduces {} of {} wrong numbers: {}",
@@ -362,7 +364,7 @@ _EN: dict[str, str] = {
     "grade_no_mistake": "No catalogue mistake reproduces any student's numbers.",
     "grade_unexplained": "{} wrong numbers that no catalogue mistake reproduces entirely: {}.",
     "grade_shared_heading": "Students sharing identical wrong numbers",
-    "grade_shared": "{} and {}: {} identical numbers, wrong for at least one of them ({})",
+    "grade_shared": "{}'s wrong numbers are {}'s too: {} identical ({})",
     "grade_no_shared": "None (each student has their own numbers, so this is seldom chance).",
     "grade_scores": "Scores",
     "grade_id": "id",
@@ -646,6 +648,8 @@ _ZH: dict[str, str] = {
     "hand_formula_algebra": "相等（代数上相同）",
     "hand_formula_sampled": "相等（在网络的数值和随机点上取值都相同）",
     "hand_formula_numbers": "在其中所写数的精度下相等（与真值相差不超过 {}）",
+    "hand_formula_unjudgeable": "无法评判：其中所写小数的舍入会使它无界地变化或变化超过它本身的值，"
+    "所以它没有给出任何精度",
     "hand_formula_different": "不同：在 {} 处，你的公式得 {}，正确的导数为 {}",
     "hand_covers_all": "复现了全部 {} 个错误数",
     "hand_covers_some": "复现了其中 {} 个（共 {} 个错误数）：{}",
@@ -669,7 +673,7 @@ _ZH: dict[str, str] = {
     "grade_no_mistake": "典型错误目录中没有一个能复现任何学生的数。",
     "grade_unexplained": "{}典型错误目录无法完全复现的错误数：{}。",
     "grade_shared_heading": "有相同错误数的学生",
-    "grade_shared": "{} 与 {}：{} 个数相同，其中至少有一人是错的（{}）",
+    "grade_shared": "{} 的错误数与 {} 的相同：{} 个（{}）",
     "grade_no_shared": "没有（每个学生的数各不相同，所以相同的错误数很少是巧合）。",
     "grade_scores": "得分",
     "grade_id": "学号",

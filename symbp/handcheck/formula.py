@@ -58,10 +58,12 @@ _OPERATORS = {
     "³": "³",
 }
 
-# A gradient name such as dL/dw5 or ∂L/∂w5 holds a slash, so it is matched before the operators.
+# A gradient name such as dL/dw5 or ∂L/∂w5 holds a slash, and a sample's L(2) or dL(2)/dw5 a
+# bracket, so they are matched before the operators.
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
+  | (?P<sample>[d∂]?L(?:\([\d¹²³]{1,3}\)|⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}⁾)(?:/[d∂][A-Za-z][A-Za-z0-9_]*)?)
   | (?P<gradient>[d∂]L/[d∂][A-Za-z][A-Za-z0-9_]*)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_α-ωΑ-Ω][A-Za-z0-9_α-ωΑ-Ω]*'?)
@@ -96,7 +98,7 @@ def tokenize(text: str) -> list[Token]:
         if kind != "space":
             if kind == "operator":
                 tokens.append(Token("op", _OPERATORS[match.group()], position))
-            elif kind == "gradient":
+            elif kind in ("gradient", "sample"):
                 tokens.append(Token("name", match.group(), position))
             else:
                 tokens.append(Token(kind, match.group(), position))

@@ -31,7 +31,7 @@ from symbp.numeric import CompiledNetwork
 
 from .floats import float_value
 from .formula import ParsedFormula
-from .quantities import Quantity, QuantityTable
+from .quantities import Quantity, QuantityTable, evaluate_samples
 
 #: Random points (besides the network's own values) at which formulas are compared.
 SAMPLE_POINTS = 3
@@ -39,6 +39,10 @@ SAMPLE_POINTS = 3
 MAX_ALGEBRA_TERMS = 500
 #: Relative agreement that counts as equal at a point (float64 rounding of the same algebra).
 POINT_TOLERANCE = 1e-9
+#: A formula of rounded decimals may be off the true value by what their rounding moves it, but
+#: never by more than this many half units of its result's precision (a sum of eight 4-decimal
+#: numbers carries up to eight): its result's written decimals, else its finest decimal.
+MAX_CARRIED_HALF_UNITS = 10
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class FormulaCheck:
     true_formula: sp.Expr  # in the same quantities' symbols
     equal: bool
     #: "algebra" (proved), "sampled" (equal at several points), "numbers" (a formula of written
-    #: decimals, equal to the true value within their precision) or "differs"
+    #: decimals, equal to the true value within their precision), "unjudgeable" (the rounding
+    #: of its decimals moves it without bound, or by more than its value) or "differs"
     method: str
     point: dict[str, float] | None  # where they differ: inputs, targets and weights
     student_value: float | None
@@ -66,9 +71,11 @@ def check_formula(
     compiled: CompiledNetwork,
     truth: Mapping[sp.Symbol, float],
     deadline: float,
+    result_half_unit: float | None = None,
 ) -> FormulaCheck:
     """Compare a student's formula with the true one: by algebra while it is affordable (and
-    before `deadline`, a time.monotonic() value), else at sample points."""
+    before `deadline`, a time.monotonic() value), else at sample points. `result_half_unit`:
+    half a unit of the result written after the formula, if any (it bounds the tolerance)."""
     network = table.network
     formula = parsed.expr
     true_formula = quantity.formula
@@ -85,7 +92,7 @@ def check_formula(
             quantity.display,
             parsed.with_literals,
             true_formula,
-            method != "differs",
+            method not in ("differs", "unjudgeable"),
             method,
             point,
             mine,
@@ -107,7 +114,9 @@ def check_formula(
             _require_finite(mine)
         if not abs(mine - right) <= POINT_TOLERANCE * max(1.0, abs(right)):
             if point is None and parsed.literals:
-                tolerance = literal_spread(parsed, values)
+                tolerance = bounded_spread(parsed, values, result_half_unit)
+                if tolerance is None:
+                    return result("unjudgeable", None, mine, right)
                 if abs(mine - right) <= tolerance + POINT_TOLERANCE * max(1.0, abs(right)):
                     return result("numbers", None, mine, right, tolerance)
             shown = point if point is not None else _spec_point(network)
@@ -115,12 +124,44 @@ def check_formula(
     return result("sampled")
 
 
-def formula_value(parsed: ParsedFormula, values: Mapping[sp.Symbol, float]) -> tuple[float, float]:
+def formula_value(
+    parsed: ParsedFormula, values: Mapping[sp.Symbol, float]
+) -> tuple[float, float | None]:
     """A formula's value at the given values, and how far the rounding of the decimals written
-    in it may move that value (0 when it has none)."""
+    in it may move that value (0 when it has none; None when that says nothing: see
+    bounded_spread)."""
     value = float_value(parsed.expr, values, strict=True)
     _require_finite(value)
-    return value, literal_spread(parsed, values)
+    return value, bounded_spread(parsed, values)
+
+
+def bounded_spread(
+    parsed: ParsedFormula,
+    values: Mapping[sp.Symbol, float],
+    result_half_unit: float | None = None,
+) -> float | None:
+    """The precision a formula of rounded decimals states, bounded: None when their rounding
+    moves it without bound or by more than its own value (1000/(h1 - 0.562), 0.1·0.1·1000:
+    any answer could be made "right" so), else at most MAX_CARRIED_HALF_UNITS half units of
+    the result's precision (`result_half_unit`, else the finest decimal written in it)."""
+    spread = literal_spread(parsed, values)
+    if spread == 0:
+        return 0.0
+    value = float_value(parsed.with_literals, _with_literal_values(parsed, values))
+    if not math.isfinite(spread) or not math.isfinite(value) or spread >= abs(value):
+        return None
+    units = [literal.half_unit for literal in parsed.literals.values() if literal.half_unit > 0]
+    unit = result_half_unit if result_half_unit else min(units)
+    return min(spread, MAX_CARRIED_HALF_UNITS * unit)
+
+
+def _with_literal_values(
+    parsed: ParsedFormula, values: Mapping[sp.Symbol, float]
+) -> dict[sp.Symbol, float]:
+    point = dict(values)
+    for symbol, literal in parsed.literals.items():
+        point[symbol] = float(literal.value)
+    return point
 
 
 def literal_spread(parsed: ParsedFormula, values: Mapping[sp.Symbol, float]) -> float:
@@ -157,7 +198,11 @@ def _expanded_terms(table: QuantityTable, expr: sp.Expr) -> int:
     """How many terms `expr` written in node symbols has once expanded, counted without building
     it (an upper bound; anything beyond the limit counts as the limit plus one)."""
     cap = MAX_ALGEBRA_TERMS + 1
-    backward = {q.symbol: q for q in table.quantities if q.kind not in ("given", "forward", "loss")}
+    backward = {
+        q.symbol: q
+        for q in table.quantities
+        if q.kind not in ("given", "forward", "loss", "sample_loss") and not q.is_given
+    }
     memo: dict[sp.Basic, int] = {}
 
     def terms(node: sp.Basic) -> int:
@@ -186,8 +231,10 @@ def _expanded_terms(table: QuantityTable, expr: sp.Expr) -> int:
 def _to_nodes(table: QuantityTable, expr: sp.Expr) -> sp.Expr:
     """An expression in the network's node symbols: updates, gradients and δs written out."""
     network = table.network
-    for kind in ("update", "change", "gradient"):
-        expr = expr.xreplace({q.symbol: q.formula for q in table.quantities if q.kind == kind})
+    for kind in ("update", "change", "gradient", "sample_gradient"):
+        expr = expr.xreplace(
+            {q.symbol: q.formula for q in table.quantities if q.kind == kind and not q.is_given}
+        )
     backward = {q.symbol: q.formula for q in table.quantities if q.kind in ("upstream", "delta")}
     while expr.free_symbols & set(backward):
         expr = expr.xreplace(backward)
@@ -202,7 +249,9 @@ def random_point(network: Network, seed: int) -> dict[str, float]:
     generator = random.Random(seed)
     names = [u.a.name for u in network.inputs] + [y.name for y in network.targets]
     names += [w.name for w in network.weights]
-    return {name: round(generator.uniform(-1, 1), 3) for name in names}
+    point = {name: round(generator.uniform(-1, 1), 3) for name in names}
+    # samples 2… stay the spec's: a hand calculation writes their own numbers, not formulas
+    return point | later_samples(network, network.spec.samples)
 
 
 def _spec_point(network: Network) -> dict[str, float]:
@@ -212,15 +261,31 @@ def _spec_point(network: Network) -> dict[str, float]:
     return dict(zip(names, [*spec.inputs, *spec.targets, *spec.weights], strict=True))
 
 
+def later_samples(
+    network: Network, samples: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]
+) -> dict[str, float]:
+    """Samples 2… by name with their number (x1(2), y1(2)): what a point holds beyond sample 1."""
+    point: dict[str, float] = {}
+    for n, (inputs, targets) in enumerate(samples[1:], 2):
+        point |= {f"{u.a.name}({n})": x for u, x in zip(network.inputs, inputs, strict=True)}
+        point |= {f"{y.name}({n})": v for y, v in zip(network.targets, targets, strict=True)}
+    return point
+
+
 def values_at(
     table: QuantityTable, compiled: CompiledNetwork, point: Mapping[str, float]
 ) -> dict[sp.Symbol, float]:
     network = table.network
     fixed_biases = [b.value for b in network.biases if b.trainable]  # the spec's, everywhere
-    evaluation = compiled.evaluate(
-        inputs=[point[u.a.name] for u in network.inputs],
-        targets=[point[y.name] for y in network.targets],
-        weights=[point[w.name] for w in network.weights] + fixed_biases,
+    samples = [
+        (
+            [point[u.a.name + suffix] for u in network.inputs],
+            [point[y.name + suffix] for y in network.targets],
+        )
+        for suffix in ["", *(f"({n})" for n in range(2, len(network.spec.samples) + 1))]
+    ]
+    evaluation = evaluate_samples(
+        compiled, samples, [point[w.name] for w in network.weights] + fixed_biases
     )
     values = table.values(evaluation)
     return {table.by_key[k].symbol: v for k, v in values.items()}

@@ -34,6 +34,7 @@ from .formula_check import (
     FormulaCheck,
     check_formula,
     formula_value,
+    later_samples,
     random_point,
     values_at,
 )
@@ -47,7 +48,14 @@ from .mistakes import (
     learning_rate_mistake,
     plan_of,
 )
-from .quantities import Quantity, QuantityTable, evaluate_formula, known_names, resolver
+from .quantities import (
+    Quantity,
+    QuantityTable,
+    evaluate_formula,
+    evaluate_samples,
+    known_names,
+    resolver,
+)
 
 #: Slack on every tolerance, for the binary floating point under the decimal numbers (far
 #: below half a unit of the 10th decimal, far above float64 rounding).
@@ -209,8 +217,10 @@ class HandJudge:
         self.combinations = combinations(catalogue(self.network))
 
     def accepts(self, spec: NetworkSpec) -> bool:
-        """Whether `spec` is a one-sample variant of this judge's network and learning rate."""
-        return len(spec.samples) == 1 and architecture(spec) == architecture(self.spec)
+        """Whether `spec` is a variant of this judge's network (as many samples) and learning
+        rate."""
+        same_samples = len(spec.samples) == len(self.spec.samples)
+        return same_samples and architecture(spec) == architecture(self.spec)
 
     def check(self, hand: HandCalculation, spec: NetworkSpec | None = None) -> HandReport:
         """Judge a hand calculation of `spec`, a variant of this network (default: the judge's
@@ -225,7 +235,7 @@ class HandJudge:
                 raise SymbpError(f"{spec.title!r} is not a variant of {self.spec.title!r}")
             point = variant_point(self.network, spec)
             fixed_biases = self.spec.parameters[len(self.spec.weights) :]
-            evaluation = compiled.evaluate(spec.inputs, spec.targets, spec.weights + fixed_biases)
+            evaluation = evaluate_samples(compiled, spec.samples, spec.weights + fixed_biases)
         truth = table.values(evaluation)
         by_symbol = {table.by_key[k].symbol: v for k, v in truth.items()}
         entries = _resolve(hand, table)
@@ -242,10 +252,17 @@ class HandJudge:
                 written[key] = _written_value(entry, parsed, by_symbol)
                 if parsed:
                     formulas[key] = parsed[0]
+                result_half_unit = entry.number.half_unit if entry.number is not None else None
                 for formula in parsed:
                     checks.append(
                         check_formula(
-                            table, formula, table.by_key[key], compiled, by_symbol, deadline
+                            table,
+                            formula,
+                            table.by_key[key],
+                            compiled,
+                            by_symbol,
+                            deadline,
+                            result_half_unit,
                         )
                     )
             except FormulaError as error:
@@ -279,11 +296,12 @@ class HandJudge:
 
 
 def variant_point(network: Network, spec: NetworkSpec) -> dict[str, float]:
-    """A one-sample spec's inputs, targets and weights by name (what Variants evaluates at)."""
+    """A spec's inputs, targets and weights by name (what Variants evaluates at); samples after
+    the first by names with their number: x1(2), y1(2)."""
     point = {u.a.name: x for u, x in zip(network.inputs, spec.inputs, strict=True)}
     point |= {y.name: v for y, v in zip(network.targets, spec.targets, strict=True)}
     point |= {w.name: v for w, v in zip(network.weights, spec.weights, strict=True)}
-    return point
+    return point | later_samples(network, spec.samples)
 
 
 def _learning_rate(*choices: float | None) -> float:
@@ -364,6 +382,8 @@ def _written_value(
         n = entry.number
         return _Written(n.value, n.half_unit, n.text, n.decimals, n.exact)
     value, spread = formula_value(parsed[0], truth)
+    if spread is None:  # its decimals' rounding says nothing: judged as the value it has
+        return _Written(value, 0.0, entry.formula or "", None, False)
     return _Written(value, spread, entry.formula or "", None, spread == 0)
 
 
@@ -396,7 +416,7 @@ def _judge(
         symbol = quantity.symbol
         if symbol not in needed:
             continue
-        if quantity.kind == "given":
+        if quantity.is_given:
             expected, spread = truth[quantity.key], 0.0
         else:
             expected, spread = _propagate(table, quantity, center, radius)
@@ -444,7 +464,7 @@ def _judge(
                     table.by_symbol[p].key
                     for p in quantity.parents
                     if p in table.by_symbol
-                    and table.by_symbol[p].kind != "given"
+                    and not table.by_symbol[p].is_given
                     and table.by_symbol[p].key not in written
                 ),
                 follows_from=() if entered or verdict is not Verdict.WRONG else roots,
@@ -553,7 +573,12 @@ def _reproduces(
         value = values[j.key]
         # carried rounding grows with the size of the numbers it is carried through
         ratio = min(MAX_SPREAD_RATIO, abs(value) / max(abs(j.true_value), 1e-12))
-        tolerance = j.half_unit + CARRIED_FACTOR * j.spread * max(1.0, ratio)
+        # a number judged exactly (0.000) was still rounded at its decimals when a variant's
+        # chain produced it: 0.0003 worked at 3 decimals is written 0.000
+        half_unit = j.half_unit
+        if j.exact and j.decimals:
+            half_unit = max(half_unit, 0.5 * 10.0 ** (-j.decimals))
+        tolerance = half_unit + CARRIED_FACTOR * j.spread * max(1.0, ratio)
         matches = abs(j.value - value) <= tolerance
         if j.verdict is Verdict.WRONG and matches:
             explained.append(j.key)

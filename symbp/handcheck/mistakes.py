@@ -21,7 +21,7 @@ from typing import Any
 
 import sympy as sp
 
-from symbp.graph import Network, Unit
+from symbp.graph import Bias, Network, Unit, Weight
 from symbp.operations import loss_info
 from symbp.spec import edge_order, weight_names
 
@@ -48,6 +48,13 @@ class Plan:
     learning_rate: float | None = None  # a wrong learning rate
     numbering_swapped: bool = False  # the weights' values placed by the other numbering
     labels_swapped: bool = False  # the right network, its weights labelled by the other numbering
+    first_sample_only: bool = False  # several samples: L and ∂L/∂w of sample 1 alone
+    error_scale: float = 1.0  # 2: ∂L/∂o = 2(o − y) while L = ½Σ(o − y)² is kept
+    tanh_as_sigmoid: bool = False  # tanh′ taken as a(1 − a)
+    softmax_sigma_prime: bool = False  # the softmax output's δ = o − y times o(1 − o)
+    class_shift: int = 0  # −1: the target class index read 1-based
+    biases_forgotten: bool = False  # z computed without the biases
+    reduction: str | None = None  # several samples: reduced by the other rule (sum, mean)
 
 
 @dataclass(frozen=True)
@@ -245,6 +252,8 @@ def catalogue(network: Network) -> list[Mistake]:
             zh=("更新的方向反了", "梯度下降沿梯度的反方向移动：w_new = w − η·∂L/∂w。"),
         )
     )
+    mistakes += _sample_mistakes(network)
+    mistakes += _more_mistakes(network, spell)
     other = _other_numbering(network)
     if other is not None:
         mine = network.spec.numbering
@@ -347,6 +356,174 @@ def _hidden_mistakes(network: Network, hidden: Unit, spell: _Speller) -> list[Mi
     return mistakes
 
 
+def _more_mistakes(network: Network, spell: _Speller) -> list[Mistake]:
+    """Mistakes seen in real hand calculations of particular networks: tanh′ as σ′, the softmax
+    error times o(1 − o), a class index read 1-based, forgotten biases, ∂L/∂o doubled with L
+    kept right."""
+    spec = network.spec
+    out = network.outputs[0]
+    mistakes: list[Mistake] = []
+    if spec.loss == "half_sse":
+        d_loss = network.local_derivative(network.loss, out.a)
+        mistakes.append(
+            Mistake(
+                "error_doubled",
+                "∂L/∂o is 2(o − y) while L = ½Σ(o − y)²",
+                "loss_scale",
+                {"error_scale": 2.0},
+                f"∂L/∂{out.name} = 2·{spell.factor(d_loss)}",
+                f"∂L/∂{out.name} = {spell(d_loss)}",
+                "With L = ½Σ(o − y)² (as you computed it) the ½ cancels the 2 of the square: "
+                "∂L/∂o = o − y, not 2(o − y).",
+                zh=(
+                    "L = ½Σ(o − y)²，却用了 ∂L/∂o = 2(o − y)",
+                    "L = ½Σ(o − y)²（你也是这样算的）中的 ½ 与平方求导的 2 相消：∂L/∂o = o − y，"
+                    "不是 2(o − y)。",
+                ),
+            )
+        )
+    tanh_units = [u for u in network.units.values() if _activation_name(u) == "tanh"]
+    if tanh_units:
+        unit = tanh_units[0]
+        assert unit.z is not None
+        local = f"∂{unit.name}/∂z_{unit.name}"
+        mistakes.append(
+            Mistake(
+                "tanh_prime_as_sigmoid",
+                "tanh′ taken as a(1 − a), the sigmoid's derivative",
+                "activation",
+                {"tanh_as_sigmoid": True},
+                f"{local} = {spell(unit.a * (1 - unit.a))}",
+                f"{local} = {spell(network.local_derivative(unit.a, unit.z))}",
+                f"The derivative of tanh is 1 − tanh², so ∂{unit.name}/∂z_{unit.name} = "
+                f"1 − {unit.name}²; a(1 − a) is the sigmoid's.",
+                zh=(
+                    "把 tanh′ 当成了 a(1 − a)（sigmoid 的导数）",
+                    f"tanh 的导数是 1 − tanh²，所以 ∂{unit.name}/∂z_{unit.name} = "
+                    f"1 − {unit.name}²；a(1 − a) 是 sigmoid 的导数。",
+                ),
+            )
+        )
+    if _activation_name(out) == "softmax" and spec.loss == "cross_entropy":
+        target = network.targets[0]
+        mistakes.append(
+            Mistake(
+                "softmax_sigma_prime",
+                "the softmax error is multiplied by o(1 − o)",
+                "activation",
+                {"softmax_sigma_prime": True},
+                f"δ_{out.name} = {spell((out.a - target) * out.a * (1 - out.a))}",
+                f"δ_{out.name} = {spell(out.a - target)}",
+                "With softmax and cross-entropy the output error is already δ = o − y: the "
+                "softmax's Jacobian is in it, and there is no σ′ factor to multiply by.",
+                zh=(
+                    "softmax 的误差又乘了 o(1 − o)",
+                    "softmax 与交叉熵合用时输出误差就是 δ = o − y：softmax 的雅可比矩阵已经在其中，"
+                    "没有 σ′ 因子要乘。",
+                ),
+            )
+        )
+    classes = spec.target_classes
+    if spec.loss == "cross_entropy" and classes and all(k >= 1 for k in classes):
+        mistakes.append(
+            Mistake(
+                "class_one_based",
+                "the target class index is read 1-based",
+                "targets",
+                {"class_shift": -1},
+                f"y = {_one_hot(classes[0] - 1, len(network.outputs))}",
+                f"y = {_one_hot(classes[0], len(network.outputs))}",
+                f"Class indices start at 0 (as torch's CrossEntropyLoss takes them): class "
+                f"{classes[0]} is output {classes[0] + 1}, so y = "
+                f"{_one_hot(classes[0], len(network.outputs))}.",
+                zh=(
+                    "把类别序号当成从 1 开始",
+                    f"类别序号从 0 开始（与 torch 的 CrossEntropyLoss 相同）：类别 {classes[0]} "
+                    f"是第 {classes[0] + 1} 个输出，所以 y = "
+                    f"{_one_hot(classes[0], len(network.outputs))}。",
+                ),
+            )
+        )
+    if any(b.value != 0 for b in network.biases):
+        bias = next(b for b in network.biases if b.value != 0)
+        mistakes.append(
+            Mistake(
+                "biases_forgotten",
+                "the biases are left out of z",
+                "biases",
+                {"biases_forgotten": True},
+                "z = Σ w·a",
+                "z = Σ w·a + b",
+                f"Every pre-activation includes its unit's bias (here {bias.name} = "
+                f"{bias.value:g}): z = Σ w·a + b.",
+                zh=(
+                    "计算 z 时漏了偏置",
+                    f"每个净输入都要加上本单元的偏置（这里 {bias.name} = {bias.value:g}）："
+                    "z = Σ w·a + b。",
+                ),
+            )
+        )
+    return mistakes
+
+
+def _activation_name(unit: Unit) -> str:
+    return unit.activation.name if unit.activation is not None else ""
+
+
+def _one_hot(index: int, count: int) -> str:
+    return "(" + ", ".join("1" if k == index else "0" for k in range(count)) + ")"
+
+
+def _sample_mistakes(network: Network) -> list[Mistake]:
+    """With several samples: L and ∂L/∂w of sample 1 alone, or reduced by the other rule."""
+    count = len(network.spec.samples)
+    if count == 1:
+        return []
+    mean = network.spec.reduction == "mean"
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    terms = " + ".join(f"L⁽{str(n).translate(sup)}⁾" for n in range(1, count + 1))
+    if count > 3:
+        terms = f"L⁽¹⁾ + … + L⁽{str(count).translate(sup)}⁾"
+    right = f"L = ({terms})/{count}" if mean else f"L = {terms}"
+    other = "sum" if mean else "mean"
+    wrong_other = f"L = {terms}" if mean else f"L = ({terms})/{count}"
+    return [
+        Mistake(
+            "first_sample_only",
+            "only sample 1 is used",
+            "samples",
+            {"first_sample_only": True},
+            "L = L⁽¹⁾, ∂L/∂w = ∂L⁽¹⁾/∂w",
+            right,
+            f"This network learns from {count} samples: L and every ∂L/∂w are the "
+            f"{'mean' if mean else 'sum'} over all of them, not sample 1's alone.",
+            zh=(
+                "只用了第 1 个样本",
+                f"这个网络有 {count} 个样本：L 和每个 ∂L/∂w 都是所有样本的"
+                f"{'平均' if mean else '总和'}，不只是第 1 个样本的。",
+            ),
+        ),
+        Mistake(
+            "summed_samples" if mean else "averaged_samples",
+            "the samples are summed instead of averaged"
+            if mean
+            else "the samples are averaged instead of summed",
+            "samples",
+            {"reduction": other},
+            wrong_other,
+            right,
+            f"This network's loss is the {'mean' if mean else 'sum'} over its samples "
+            f'(reduction = "{network.spec.reduction}"), so L and every ∂L/∂w are '
+            f"{f'divided by {count}' if mean else 'not divided by the number of samples'}.",
+            zh=(
+                "样本求和而不是求平均" if mean else "样本求平均而不是求和",
+                f"这个网络的损失是各样本的{'平均' if mean else '总和'}，所以 L 和每个 ∂L/∂w "
+                f"{f'都要除以 {count}' if mean else '都不除以样本数'}。",
+            ),
+        ),
+    ]
+
+
 def learning_rate_mistake(fitted: float, right: float) -> Mistake:
     """A wrong learning rate: the one a student's updates fit, instead of the right one."""
     return Mistake(
@@ -418,7 +595,9 @@ class Variants:
         self.network = table.network
         self.rate = table.learning_rate
         self._structures: dict[str, _Structure] = {}
-        self._forward: dict[tuple[str, tuple[tuple[str, float], ...] | None], _Forward] = {}
+        self._forward: dict[
+            tuple[str, tuple[tuple[str, float], ...] | None, int, bool], _Forward
+        ] = {}
         self._other = _other_numbering(self.network)
 
     def values(
@@ -435,7 +614,7 @@ class Variants:
             numbering = self._other or numbering
         structure = self._structure(numbering)
         network = structure.network
-        forward = self._forward_values(network, numbering, point)
+        forward = self._forward_values(network, numbering, point, plan)
         rate = self.rate if plan.learning_rate is None else plan.learning_rate
 
         def own_name(label: str) -> str:  # a weight's name in this network, from the student's
@@ -449,7 +628,7 @@ class Variants:
             if name is not None:
                 weights[key] = own_name(name)
                 if quantity.kind != "given":
-                    lowest = min(lowest, network.weight(weights[key]).target.layer)
+                    lowest = min(lowest, *(u.layer for u in _targets(network, weights[key])))
             elif quantity.kind in ("upstream", "delta"):
                 lowest = min(lowest, network.units[_unit_of(key)].layer)
         per_sample = [
@@ -462,12 +641,16 @@ class Variants:
             quantity = self.table.by_key[key]
             kind = quantity.kind
             if kind == "loss":
-                out[key] = first[network.loss] * plan.loss_scale
+                losses = [v[network.loss] * plan.loss_scale for v, _ in per_sample]
+                out[key] = _reduce_samples(losses, plan, network.spec.reduction)
+            elif kind == "sample_loss":
+                values, _ = per_sample[_sample_of(key) - 1]
+                out[key] = values[network.loss] * plan.loss_scale
             elif kind == "forward":
                 out[key] = first[quantity.symbol]
             elif kind == "given":
                 if key in weights:
-                    out[key] = first[network.weight(weights[key]).symbol]
+                    out[key] = first[network.parameter(weights[key]).symbol]
                 else:
                     out[key] = first.get(quantity.symbol, math.nan)
             elif kind == "upstream":
@@ -476,11 +659,12 @@ class Variants:
                 delta = network.units[_unit_of(key)].delta
                 out[key] = first[delta] if delta is not None else math.nan
             else:
-                weight = network.weight(weights[key])
-                assert weight.target.delta is not None
-                gradients = [v[weight.target.delta] * v[weight.source.a] for v, _ in per_sample]
-                gradient = _reduce(gradients, network.spec.reduction)
-                if kind == "gradient":
+                weight = network.parameter(weights[key])
+                gradients = [_gradient(weight, v) for v, _ in per_sample]
+                gradient = _reduce_samples(gradients, plan, network.spec.reduction)
+                if kind == "sample_gradient":
+                    out[key] = gradients[_sample_of(key) - 1]
+                elif kind == "gradient":
                     out[key] = gradient
                 elif kind == "update":
                     out[key] = first[weight.symbol] - plan.update_sign * rate * gradient
@@ -506,18 +690,25 @@ class Variants:
         return self._structures[numbering]
 
     def _forward_values(
-        self, network: Network, numbering: str, point: Mapping[str, float] | None
+        self, network: Network, numbering: str, point: Mapping[str, float] | None, plan: Plan
     ) -> _Forward:
-        key = (numbering, None if point is None else tuple(sorted(point.items())))
+        key = (
+            numbering,
+            None if point is None else tuple(sorted(point.items())),
+            plan.class_shift,
+            plan.biases_forgotten,
+        )
         if key not in self._forward:
-            self._forward[key] = _forward_pass(network, point)
+            self._forward[key] = _forward_pass(
+                network, point, plan.class_shift, plan.biases_forgotten
+            )
         return self._forward[key]
 
 
 def _weight_of(key: str, kind: str) -> str | None:
-    """The weight a quantity's key is about (dL/dw1, w1_new, Δw1, w1), or None."""
-    if kind == "gradient":
-        return key[len("dL/d") :]
+    """The weight a quantity's key is about (dL/dw1, dL(2)/dw1, w1_new, Δw1, w1), or None."""
+    if kind in ("gradient", "sample_gradient"):
+        return key[key.index("/d") + len("/d") :]
     if kind == "update":
         return key[: -len("_new")]
     if kind == "change":
@@ -527,26 +718,65 @@ def _weight_of(key: str, kind: str) -> str | None:
     return None
 
 
+def _targets(network: Network, name: str) -> tuple[Unit, ...]:
+    """The units whose δ a parameter's gradient takes: a weight's target, a bias's units."""
+    parameter = network.parameter(name)
+    return parameter.targets if isinstance(parameter, Bias) else (parameter.target,)
+
+
+def _gradient(parameter: Weight | Bias, values: Mapping[sp.Symbol, float]) -> float:
+    """∂L/∂p from one sample's δs: δ_target·a_source for a weight, Σ δ of its units for a bias."""
+    if isinstance(parameter, Bias):
+        return math.fsum(values[u.delta] for u in parameter.targets if u.delta is not None)
+    assert parameter.target.delta is not None
+    return values[parameter.target.delta] * values[parameter.source.a]
+
+
+def _sample_of(key: str) -> int:
+    """The sample a per-sample key is about: L(2) and dL(2)/dw1 are sample 2's."""
+    return int(key[key.index("(") + 1 : key.index(")")])
+
+
+def _reduce_samples(values: list[float], plan: Plan, reduction: str) -> float:
+    """The samples' values reduced as the plan does: all of them by the spec's rule (or the
+    plan's other rule), or sample 1's alone."""
+    if plan.first_sample_only:
+        return values[0]
+    return _reduce(values, plan.reduction or reduction)
+
+
 def _unit_of(key: str) -> str:
     """The unit of an upstream (dL/dh1) or δ (delta_h1) key."""
     return key[len("dL/d") :] if key.startswith("dL/d") else key[len("delta_") :]
 
 
-def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forward:
+def _forward_pass(
+    network: Network,
+    point: Mapping[str, float] | None,
+    class_shift: int = 0,
+    biases_forgotten: bool = False,
+) -> _Forward:
     spec = network.spec
     if point is None:
         samples = list(spec.samples)
         weights = list(spec.weights)
     else:
+        # samples 2… are named with their number in a point: x1(2), y1(2)
+        suffixes = ["", *(f"({n})" for n in range(2, len(spec.samples) + 1))]
         samples = [
             (
-                tuple(point[u.a.name] for u in network.inputs),
-                tuple(point[y.name] for y in network.targets),
+                tuple(point[u.a.name + suffix] for u in network.inputs),
+                tuple(point[y.name + suffix] for y in network.targets),
             )
+            for suffix in suffixes
+            if network.inputs[0].a.name + suffix in point
         ]
         weights = [point[w.name] for w in network.weights]
     result = _Forward(samples=[])
     for inputs, targets in samples:
+        if class_shift:  # one-hot targets, their 1 moved
+            hot = (targets.index(1.0) + class_shift) % len(targets)
+            targets = tuple(float(k == hot) for k in range(len(targets)))
         values: dict[sp.Symbol, float] = {}
         for unit, x in zip(network.inputs, inputs, strict=True):
             values[unit.a] = x
@@ -555,7 +785,7 @@ def _forward_pass(network: Network, point: Mapping[str, float] | None) -> _Forwa
         for weight, w in zip(network.weights, weights, strict=True):
             values[weight.symbol] = w
         for bias in network.biases:
-            values[bias.symbol] = bias.value
+            values[bias.symbol] = 0.0 if biases_forgotten else bias.value
         for symbol, definition in network.definitions.items():
             values[symbol] = float_value(
                 network.numeric_definitions.get(symbol, definition), values
@@ -606,13 +836,18 @@ def _backward(
             total = 0.0
             for activation in network.children[unit.z]:
                 through = network.unit_of_symbol[activation]
-                if not changed or plan.activation_derivative == "a":
+                if plan.tanh_as_sigmoid and _activation_name(unit) == "tanh":
+                    a = values[activation]
+                    local = a * (1 - a) if through is unit else 0.0
+                elif not changed or plan.activation_derivative == "a":
                     local = derivatives[(activation, unit.z)]
                 elif plan.activation_derivative == "none":
                     local = 1.0 if through is unit else 0.0
                 else:
                     local = of_z[(activation, unit.z)]
                 total += upstream[through.a] * local
+            if plan.softmax_sigma_prime and layer == last:
+                total *= values[unit.a] * (1 - values[unit.a])
             values[unit.delta] = total
     return values, upstream
 
@@ -628,7 +863,8 @@ def _upstream(
     """∂L/∂a of one unit under the plan: the loss's derivative, or Σ_k of the terms sent back."""
     network = structure.network
     if unit.layer == len(network.layers) - 1:
-        return plan.output_error_sign * plan.loss_scale * loss_derivatives[unit.a]
+        scale = plan.loss_scale * plan.error_scale
+        return plan.output_error_sign * scale * loss_derivatives[unit.a]
     total = 0.0
     a = values[unit.a]
     output_layer = len(network.layers) - 1

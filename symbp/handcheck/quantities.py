@@ -9,15 +9,17 @@ is computed from (its parents) and its formula in their symbols, in dependency o
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
 from symbp.derive import Backprop
+from symbp.errors import HandInputError
 from symbp.graph import Network
-from symbp.numeric import Evaluation
+from symbp.numeric import CompiledNetwork, Evaluation
 
 from .floats import float_value
 from .hand_input import LEARNING_RATE_NAMES, normalise_text
@@ -33,8 +35,15 @@ class Quantity:
     formula: sp.Expr  # in the parents' symbols; a given quantity's formula is its symbol
     parents: tuple[sp.Symbol, ...]
     #: "given", "forward", "loss", "upstream" (∂L/∂a), "delta", "gradient", "update" (w_new)
-    #: or "change" (Δw = w_new − w)
+    #: or "change" (Δw = w_new − w); with several samples also "sample_loss" (L(n)) and
+    #: "sample_gradient" (dL(n)/dw), and then "loss" and "gradient" are their mean or sum
     kind: str
+
+    @property
+    def is_given(self) -> bool:
+        """Judged against its true value alone: a given number, or a sample's loss or gradient
+        beyond sample 1 (whose forward pass the hand calculation does not hold)."""
+        return self.kind == "given" or (not self.parents and self.formula == self.symbol)
 
 
 class QuantityTable:
@@ -48,20 +57,49 @@ class QuantityTable:
             quantities.append(_given(unit.a))
         for y in network.targets:
             quantities.append(_given(y))
-        for weight in network.weights:
-            quantities.append(_given(weight.symbol))
+        # what gradient descent changes: the weights, then the trainable biases (a fixed bias
+        # is no quantity: it holds its spec value)
+        parameters = network.parameters
+        for parameter in parameters:
+            quantities.append(_given(parameter.symbol))
+        #: with several samples the hand calculation works sample 1 (as the handouts do), names
+        #: each sample's loss and gradients L(n), dL(n)/dw, and reduces them to L and dL/dw
+        self.sample_count = len(network.spec.samples)
+        several = self.sample_count > 1
+        if self.sample_count > MAX_HAND_SAMPLES:
+            raise HandInputError(
+                f"check-hand judges hand calculations of at most {MAX_HAND_SAMPLES} samples, "
+                f"not {self.sample_count}"
+            )
         for symbol, definition in network.definitions.items():
-            kind = "loss" if symbol == network.loss else "forward"
             parents = network.parents[symbol]
-            quantities.append(Quantity(symbol.name, symbol.name, symbol, definition, parents, kind))
+            if symbol != network.loss:
+                quantities.append(
+                    Quantity(symbol.name, symbol.name, symbol, definition, parents, "forward")
+                )
+            elif not several:
+                quantities.append(
+                    Quantity(symbol.name, symbol.name, symbol, definition, parents, "loss")
+                )
+            else:
+                # L itself is the reduction; sample 1's loss is L(1), defined as L is per sample
+                losses = [_sample_symbol("L", n) for n in range(1, self.sample_count + 1)]
+                display = sample_display("L", 1)
+                quantities.append(
+                    Quantity("L(1)", display, losses[0], definition, parents, "sample_loss")
+                )
+                quantities += [_sample_given(s, "L", n) for n, s in enumerate(losses[1:], 2)]
+                formula = _reduced(losses, network.spec.reduction)
+                quantities.append(Quantity("L", "L", symbol, formula, tuple(losses), "loss"))
         for symbol, delta in sweep.deltas.items():
             # ∂L/∂a_j, the sum δ_j multiplies by σ′: students often write it down first
             upstream = sp.Symbol(f"dL/d{delta.unit.name}", real=True)
             formula = delta.upstream_formula
+            display = f"∂L/∂{delta.unit.name}"
             quantities.append(
                 Quantity(
                     upstream.name,
-                    f"∂L/∂{delta.unit.name}",
+                    sample_display(display, 1) if several else display,
                     upstream,
                     formula,
                     _symbols(formula),
@@ -76,10 +114,29 @@ class QuantityTable:
             )
         self.gradient_symbols: dict[str, sp.Symbol] = {}
         self.update_symbols: dict[str, sp.Symbol] = {}
-        for weight in network.weights:
+        for weight in parameters:
             gradient = sp.Symbol(f"dL/d{weight.name}", real=True)
             self.gradient_symbols[weight.name] = gradient
             formula = sweep.gradients[weight.name]
+            if several:
+                first = sp.Symbol(f"dL(1)/d{weight.name}", real=True)
+                quantities.append(
+                    Quantity(
+                        first.name,
+                        sample_display(f"∂L/∂{weight.name}", 1),
+                        first,
+                        formula,
+                        _symbols(formula),
+                        "sample_gradient",
+                    )
+                )
+                others = [
+                    _sample_symbol(f"dL/d{weight.name}", n) for n in range(2, self.sample_count + 1)
+                ]
+                quantities += [
+                    _sample_given(s, f"∂L/∂{weight.name}", n) for n, s in enumerate(others, 2)
+                ]
+                formula = _reduced([first, *others], network.spec.reduction)
             quantities.append(
                 Quantity(
                     gradient.name,
@@ -91,7 +148,7 @@ class QuantityTable:
                 )
             )
         step = sp.Float(-learning_rate)
-        for weight in network.weights:
+        for weight in parameters:
             gradient = self.gradient_symbols[weight.name]
             updated = sp.Symbol(f"{weight.name}_new", real=True)
             self.update_symbols[weight.name] = updated
@@ -106,7 +163,7 @@ class QuantityTable:
                     "update",
                 )
             )
-        for weight in network.weights:
+        for weight in parameters:
             # Δw = w_new − w = −η·∂L/∂w, the change an update makes
             change = sp.Symbol(f"Δ{weight.name}", real=True)
             gradient = self.gradient_symbols[weight.name]
@@ -126,7 +183,7 @@ class QuantityTable:
         self._folded: dict[str, list[str]] = {}
         for quantity in quantities:
             self._folded.setdefault(quantity.key.casefold(), []).append(quantity.key)
-        self._weight_names = {w.name for w in network.weights}
+        self._weight_names = {p.name for p in parameters}
 
     def resolve(self, name: str) -> Quantity | None:
         """The quantity a student's name means (dL_dw1, grad_w1, δ_o1, w1', h1的梯度, ...), or None.
@@ -134,6 +191,10 @@ class QuantityTable:
         Names are matched exactly first, so that weights named B and b stay apart; a name that
         matches no key exactly may match one key ignoring case (dL/dW1 is dL/dw1).
         """
+        if self.sample_count > 1:
+            sample = self._resolve_sample(name)
+            if sample is not None:
+                return sample
         compact = _compact(name)
         if compact in self.by_key:
             return self.by_key[compact]
@@ -144,6 +205,22 @@ class QuantityTable:
             return self.by_key[key]
         folded = self._folded.get(key.casefold(), [])
         return self.by_key[folded[0]] if len(folded) == 1 else None
+
+    def _resolve_sample(self, name: str) -> Quantity | None:
+        """Sample n's own loss or gradient: L(2), L⁽²⁾, L^(2), dL(2)/dw1, ∂L⁽²⁾/∂w1."""
+        text = "".join(normalise_text(name.translate(_FROM_SUPERSCRIPTS)).split())
+        match = _SAMPLE_NAME.match(text)
+        if match is None or (match.group("d") is None) != (match.group("wrt") is None):
+            return None
+        n = int(match.group("n"))
+        if match.group("wrt") is None:
+            return self.by_key.get(f"L({n})")
+        gradient = self.resolve(f"dL/d{match.group('wrt')}")
+        if gradient is not None and gradient.kind == "upstream" and n == 1:
+            return gradient  # ∂L⁽¹⁾/∂o1: the worked sample's own, as the handouts write it
+        if gradient is None or gradient.kind != "gradient":
+            return None
+        return self.by_key.get(sample_key(gradient.key, n))
 
     def suggest(self, name: str) -> str | None:
         """The known name nearest to an unknown one, if any is near."""
@@ -169,14 +246,58 @@ class QuantityTable:
         for quantity in self.quantities:
             if quantity.kind == "upstream":
                 values[quantity.key] = float_value(quantity.formula, evaluation.values)
-        weights = evaluation.network.weights
-        # the gradients of trainable biases follow the weights'; no hand calculation names them
-        for weight, gradient in zip(weights, evaluation.gradients[: len(weights)], strict=True):
+        weights = evaluation.network.parameters  # the weights, then the trainable biases
+        for weight, gradient in zip(weights, evaluation.gradients, strict=True):
             values[f"dL/d{weight.name}"] = gradient
             old = evaluation.values[weight.symbol]
             values[f"{weight.name}_new"] = old - update_sign * rate * gradient
             values[f"Δ{weight.name}"] = -update_sign * rate * gradient
+        if self.sample_count > 1:
+            samples = evaluation.per_sample
+            if len(samples) != self.sample_count:
+                raise ValueError(f"{len(samples)} samples evaluated, not {self.sample_count}")
+            for n, sample in enumerate(samples, 1):
+                values[f"L({n})"] = sample.loss
+                for weight, gradient in zip(weights, sample.gradients, strict=False):
+                    values[sample_key(f"dL/d{weight.name}", n)] = gradient
+            values["L"] = evaluation.loss
         return {q.key: values[q.key] for q in self.quantities}
+
+
+#: a hand calculation names each sample's loss and gradients: beyond this many samples nobody
+#: works one by hand
+MAX_HAND_SAMPLES = 20
+
+
+def sample_key(key: str, n: int) -> str:
+    """The key of sample n's own L or ∂L/∂w: L(2), dL(2)/dw1."""
+    return f"L({n})" if key == "L" else f"dL({n})/d{key[len('dL/d') :]}"
+
+
+def sample_display(display: str, n: int) -> str:
+    """How reports show sample n's own quantity: L⁽²⁾, ∂L⁽²⁾/∂w1 (the handouts' names)."""
+    sup = f"⁽{str(n).translate(_SUPERSCRIPTS)}⁾"
+    return f"L{sup}" if display == "L" else f"∂L{sup}/{display[len('∂L/') :]}"
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_FROM_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾", "0123456789()")
+
+
+def _sample_symbol(key: str, n: int) -> sp.Symbol:
+    return sp.Symbol(sample_key(key, n), real=True)
+
+
+def _sample_given(symbol: sp.Symbol, display: str, n: int) -> Quantity:
+    """Sample n's own loss or gradient (n ≥ 2): judged against its true value alone."""
+    kind = "sample_loss" if display == "L" else "sample_gradient"
+    return Quantity(symbol.name, sample_display(display, n), symbol, symbol, (), kind)
+
+
+def _reduced(symbols: list[sp.Symbol], reduction: str) -> sp.Expr:
+    """The samples' mean or sum, as the spec reduces them."""
+    total = sp.Add(*symbols)
+    return total / len(symbols) if reduction == "mean" else total
 
 
 def _scaled(factor: sp.Float, symbol: sp.Symbol) -> sp.Expr:
@@ -216,6 +337,11 @@ _CHINESE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:更新后的?|新的?)(?P<x>.+)$"), "{x}_new"),
     (re.compile(r"^(?P<x>.+?)的?(?:变化量|改变量|更新量)$"), "Δ{x}"),
     (re.compile(r"^(?:总)?(?:损失|误差)(?:函数|值)?$"), "L"),
+)
+#: a sample's own loss or gradient, after NFKC (L⁽²⁾ is L(2)): L(2), L^(2), L^{(2)}, L_(2),
+#: L[2], dL(2)/dw1, ∂L^(2)/∂w1
+_SAMPLE_NAME = re.compile(
+    r"^(?P<d>[d∂])?(?:L|E|loss|J)(?:\^\{|\^|_)?[(\[](?P<n>\d{1,3})[)\]]\}?(?:/[d∂](?P<wrt>.+))?$"
 )
 _LOSS_NAMES = ("l", "loss", "e", "e_total", "etotal", "total_error", "cost", "j")
 _CHANGE = re.compile(r"^Δ_?(?P<w>.+)$")
@@ -279,7 +405,8 @@ def canonical_key(name: str) -> str:
 def known_names(table: QuantityTable) -> str:
     """The names a hand calculation may use, a few of each kind, whole names only."""
     shown: list[str] = []
-    for kind in ("forward", "loss", "upstream", "delta", "gradient", "update", "change"):
+    kinds = ("forward", "sample_loss", "loss", "upstream", "delta", "sample_gradient", "gradient")
+    for kind in (*kinds, "update", "change"):
         keys = [q.key for q in table.quantities if q.kind == kind]
         shown += keys if len(keys) <= 4 else [*keys[:2], "…", keys[-1]]
     return ", ".join(shown)
@@ -295,6 +422,35 @@ def resolver(table: QuantityTable) -> Callable[[str], sp.Expr | None]:
         return None if quantity is None else quantity.symbol
 
     return resolve
+
+
+def evaluate_samples(
+    compiled: CompiledNetwork,
+    samples: Sequence[tuple[Sequence[float], Sequence[float]]],
+    parameters: Sequence[float],
+) -> Evaluation:
+    """Every value at the given samples and parameters: one sample's own evaluation, or each
+    sample's with the loss and gradients reduced as the network's spec reduces them."""
+    evaluations = tuple(compiled.evaluate(x, y, parameters) for x, y in samples)
+    if len(evaluations) == 1:
+        return evaluations[0]
+    count = len(evaluations) if compiled.network.spec.reduction == "mean" else 1
+
+    def reduce(values: Sequence[float]) -> float:
+        return math.fsum(values) / count
+
+    first = evaluations[0]
+    return replace(
+        first,
+        gradients=tuple(
+            reduce([e.gradients[i] for e in evaluations]) for i in range(len(first.gradients))
+        ),
+        samples=evaluations,
+        total_loss=reduce([e.loss for e in evaluations]),
+        loss_terms={
+            name: reduce([e.loss_terms[name] for e in evaluations]) for name in first.loss_terms
+        },
+    )
 
 
 def evaluate_formula(expr: sp.Expr, values: Mapping[sp.Symbol, float]) -> float:

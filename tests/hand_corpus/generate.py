@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -158,9 +158,11 @@ def work(
         return a[unit] * (1 - a[unit])
 
     delta: dict[str, float] = {}
+    # ∂L/∂o = 2(o − y) with L = ½Σ(o − y)² kept: the derivative alone doubled
+    error_scale = 2.0 * scale if "error_doubled" in mistakes else scale
     for o, y in targets.items():
         error = (y - a[o]) if "output_error_sign" in mistakes else (a[o] - y)
-        upstream = out[f"dL/d{o}"] = r(f"dL/d{o}", scale * error)
+        upstream = out[f"dL/d{o}"] = r(f"dL/d{o}", error_scale * error)
         delta[o] = out[f"delta_{o}"] = r(f"delta_{o}", upstream * sigma_prime(o, "output"))
     output_gradient = {
         (h, o): fixed(delta[o] * a[h], decimals) if decimals is not None else delta[o] * a[h]
@@ -536,6 +538,8 @@ def build() -> list[Case]:
     cases += _slips()
     cases += _other_networks()
     cases += _gamed()
+    cases += _several_samples()
+    cases += _seen_in_class()
     return cases
 
 
@@ -655,6 +659,308 @@ def _gamed() -> list[Case]:
     return cases
 
 
+# -- mistakes seen in real hand calculations (issue 24, Why 10) -----------------------------
+
+TANH_SPEC = "mooc_tanh.toml"
+SOFTMAX_SPEC = "mooc_softmax.toml"
+#: the softmax network's target: class 1 (0-based, as torch takes it), the second output
+TARGET_CLASS = 1
+
+
+def work_activations(
+    hidden: str, output: str, mistakes: frozenset[str] = frozenset(), decimals: int | None = 4
+) -> dict[str, float]:
+    """The MOOC 8.3 network with a tanh or sigmoid hidden layer and a sigmoid output (½ squared
+    error) or a softmax output (cross-entropy, target class TARGET_CLASS), worked as a student
+    does: each number rounded to `decimals` before it is used again."""
+
+    def r(value: float) -> float:
+        return value if decimals is None else fixed(value, decimals)
+
+    def act(name: str, z: float) -> float:
+        return math.tanh(z) if name == "tanh" else sigmoid(z)
+
+    out: dict[str, float] = {}
+    w = {edge: MOOC.weights[i] for i, edge in enumerate(edges(MOOC, "by-source"))}
+    a = {"x1": MOOC.inputs[0], "x2": MOOC.inputs[1]}
+    for unit in ("h1", "h2"):
+        z = out[f"z_{unit}"] = r(sum(w[(s, t)] * a[s] for s, t in w if t == unit))
+        a[unit] = out[unit] = r(act(hidden, z))
+    zs = {o: r(sum(w[(s, t)] * a[s] for s, t in w if t == o)) for o in ("o1", "o2")}
+    for o in ("o1", "o2"):
+        out[f"z_{o}"] = zs[o]
+    if output == "softmax":
+        total = sum(math.exp(z) for z in zs.values())
+        for o in ("o1", "o2"):
+            a[o] = out[o] = r(math.exp(zs[o]) / total)
+        hot = TARGET_CLASS - 1 if "class_one_based" in mistakes else TARGET_CLASS
+        y = {o: float(k == hot) for k, o in enumerate(("o1", "o2"))}
+        out["L"] = r(-sum(y[o] * math.log(a[o]) for o in y))
+    else:
+        for o in ("o1", "o2"):
+            a[o] = out[o] = r(sigmoid(zs[o]))
+        y = dict(zip(("o1", "o2"), MOOC.targets, strict=True))
+        out["L"] = r(0.5 * sum((a[o] - y[o]) ** 2 for o in y))
+    delta = {}
+    for o in ("o1", "o2"):
+        if output == "softmax":
+            d = a[o] - y[o]  # softmax with cross-entropy: the Jacobian is in o − y
+            if "softmax_sigma_prime" in mistakes:
+                d *= a[o] * (1 - a[o])
+        else:
+            d = (a[o] - y[o]) * a[o] * (1 - a[o])
+        delta[o] = out[f"delta_{o}"] = r(d)
+    for h in ("h1", "h2"):
+        upstream = out[f"dL/d{h}"] = r(sum(delta[o] * w[(h, o)] for o in ("o1", "o2")))
+        if hidden == "tanh" and "tanh_prime_as_sigmoid" not in mistakes:
+            local = 1 - a[h] ** 2
+        else:
+            local = a[h] * (1 - a[h])
+        delta[h] = out[f"delta_{h}"] = r(upstream * local)
+    for i, (source, target) in enumerate(edges(MOOC, "by-source")):
+        gradient = out[f"dL/dw{i + 1}"] = r(delta[target] * a[source])
+        out[f"w{i + 1}_new"] = r(MOOC.weights[i] - MOOC.eta * gradient)
+    return out
+
+
+def _rule_verdicts(
+    values: dict[str, float], decimals: int, truth: dict[str, float], careful: dict[str, float]
+) -> dict[str, str]:
+    """The module docstring's rule for a calculation of `truth` worked at `decimals`."""
+    verdicts = {}
+    for key, value in values.items():
+        text = number_text(value, decimals)
+        if not any(c in "123456789" for c in text):
+            verdicts[key] = "right" if float(text) == truth[key] else "wrong"
+        elif text == number_text(truth[key], decimals):
+            verdicts[key] = "right"
+        elif text == number_text(careful[key], decimals):
+            verdicts[key] = "right to the stated precision"
+        else:
+            verdicts[key] = "wrong"
+    return verdicts
+
+
+def _activation_case(name: str, hidden: str, output: str, mistake: str, spec: str) -> Case:
+    values = work_activations(hidden, output, frozenset({mistake}))
+    truth = work_activations(hidden, output, decimals=None)
+    careful = work_activations(hidden, output)
+    header = f"# {hidden} hidden layer, {output} output: {mistake.replace('_', ' ')}"
+    lines = [f"spec = {spec}", header]
+    lines += [f"{k} = {number_text(v, 4)}" for k, v in values.items()]
+    return Case(
+        name,
+        ("\n".join(lines) + "\n").encode(),
+        _rule_verdicts(values, 4, truth, careful),
+        [mistake],
+        spec,
+    )
+
+
+def _seen_in_class() -> list[Case]:
+    cases = [
+        _activation_case(
+            "seen_tanh_prime_as_sigmoid.txt", "tanh", "sigmoid", "tanh_prime_as_sigmoid", TANH_SPEC
+        ),
+        _activation_case(
+            "seen_softmax_sigma_prime.txt",
+            "sigmoid",
+            "softmax",
+            "softmax_sigma_prime",
+            SOFTMAX_SPEC,
+        ),
+        _activation_case(
+            "seen_class_one_based.txt", "sigmoid", "softmax", "class_one_based", SOFTMAX_SPEC
+        ),
+        _calculation(MOOC, "seen_error_doubled.txt", Style(), ("error_doubled",)),
+    ]
+    # Mazur's network with its biases left out of every z
+    forgot = work(replace(MAZUR, biases=(0.0, 0.0)), decimals=4)
+    forgot = {k: v for k, v in forgot.items() if not k.startswith("Δ")}
+    cases.append(
+        Case(
+            "seen_biases_forgotten.txt",
+            plain_file(forgot, 4, Style(), ["biases left out of z"], spec=MAZUR.spec_file),
+            expected_verdicts(MAZUR, forgot, 4, None),
+            ["biases_forgotten"],
+            MAZUR.spec_file,
+        )
+    )
+    # carried rounding at 3 decimals: a wrong number that rounds to 0.000 still matches
+    cases.append(
+        _calculation(
+            MOOC, "seen_3dp_zero.txt", Style(), ("dropped_path_o2",), decimals=3, note="0.000"
+        )
+    )
+    return cases
+
+
+def activation_specs() -> dict[str, bytes]:
+    common = [
+        "layers = [2, 2, 2]",
+        'numbering = "by-source"',
+        f"learning_rate = {MOOC.eta}",
+        f"inputs = {list(MOOC.inputs)}",
+        f"weights = {list(MOOC.weights)}",
+    ]
+    tanh = ['title = "MOOC 8.3 with a tanh hidden layer"', 'activation = ["tanh", "sigmoid"]']
+    tanh.append(f"targets = {list(MOOC.targets)}")
+    softmax = ['title = "MOOC 8.3 with softmax"', 'activation = ["sigmoid", "softmax"]']
+    softmax += ['loss = "cross_entropy"', f"targets = {TARGET_CLASS}"]
+    return {
+        TANH_SPEC: ("\n".join(tanh + common) + "\n").encode(),
+        SOFTMAX_SPEC: ("\n".join(softmax + common) + "\n").encode(),
+    }
+
+
+# -- several samples -------------------------------------------------------------------------
+
+#: the MOOC network learning from three samples, their losses and gradients averaged
+SAMPLES = (
+    ((0.5, 0.3), (0.23, -0.07)),
+    ((0.1, 0.9), (0.5, 0.2)),
+    ((-0.4, 0.7), (0.9, 0.6)),
+)
+SAMPLES_SPEC = "mooc_3_samples.toml"
+
+
+def work_samples(
+    mode: str = "right", decimals: int | None = 4, written: frozenset[str] | None = None
+) -> dict[str, float]:
+    """A calculation over SAMPLES: sample 1 worked in full (as the handouts do), each sample's
+    L(n) and dL(n)/dw, then L and dL/dw as their mean and the update. `mode` "first": L and
+    dL/dw are sample 1's alone; "summed": the samples' sum instead of their mean."""
+
+    def r(name: str, value: float) -> float:
+        if decimals is None or (written is not None and name not in written):
+            return value
+        return fixed(value, decimals)
+
+    # sample 1 is worked as written; samples 2… without writing their steps down (only their
+    # own L(n) and dL(n)/dw are written, and rounded): symbp takes an unwritten step as exact
+    def own(n: int) -> frozenset[str] | None:
+        names = {f"L({n})": "L"} | {f"dL({n})/dw{i}": f"dL/dw{i}" for i in range(1, 9)}
+        steps = ("z_", "h", "o", "delta_", "dL/dh", "dL/do")
+        if written is None:
+            return None if n == 1 else frozenset(names.values())
+        mine = {names[k] for k in written if k in names}
+        return frozenset(mine | {k for k in written if n == 1 and k.startswith(steps)})
+
+    per_sample = [
+        work(replace(MOOC, inputs=x, targets=y), decimals=decimals, written=own(index))
+        for index, (x, y) in enumerate(SAMPLES, 1)
+    ]
+    out = {k: v for k, v in per_sample[0].items() if k.startswith(("z_", "h", "o", "delta_"))}
+    n = len(SAMPLES)
+    divisor = 1 if mode == "summed" else n
+    used = per_sample[:1] if mode == "first" else per_sample
+    if mode == "first":
+        divisor = 1
+    for index, values in enumerate(per_sample, 1):
+        out[f"L({index})"] = values["L"]
+    out["L"] = r("L", sum(out[f"L({n})"] for n in range(1, len(used) + 1)) / divisor)
+    for i in range(1, 9):
+        mine = [v[f"dL/dw{i}"] for v in per_sample]
+        for index, gradient in enumerate(mine, 1):
+            out[f"dL({index})/dw{i}"] = gradient
+        gradient = out[f"dL/dw{i}"] = r(f"dL/dw{i}", sum(mine[: len(used)]) / divisor)
+        out[f"w{i}_new"] = r(f"w{i}_new", MOOC.weights[i - 1] - MOOC.eta * gradient)
+    return out
+
+
+def _samples_verdicts(
+    values: dict[str, float], decimals: int, written: frozenset[str] | None
+) -> dict[str, str]:
+    """The module docstring's rule, with the truth and the careful calculation over SAMPLES."""
+    truth = work_samples(decimals=None)
+    careful = work_samples(decimals=decimals, written=written)
+    verdicts = {}
+    for key, value in values.items():
+        text = number_text(value, decimals)
+        if text == number_text(truth[key], decimals):
+            verdicts[key] = "right"
+        elif text == number_text(careful[key], decimals):
+            verdicts[key] = "right to the stated precision"
+        else:
+            verdicts[key] = "wrong"
+    return verdicts
+
+
+def _samples_case(
+    name: str, mode: str, keys: Callable[[str], bool], spelling: Callable[[str], str], note: str
+) -> Case:
+    values = {k: v for k, v in work_samples(mode).items() if keys(k)}
+    written = frozenset(values)
+    if written != frozenset(work_samples(mode)):  # unwritten steps are not rounded
+        values = {k: v for k, v in work_samples(mode, written=written).items() if k in written}
+    lines = [f"spec = {SAMPLES_SPEC}", f"# three samples, mean loss: {note}"]
+    lines += [f"{spelling(k)} = {number_text(v, 4)}" for k, v in values.items()]
+    diagnosis = {"right": [], "first": ["first_sample_only"], "summed": ["summed_samples"]}[mode]
+    return Case(
+        name,
+        ("\n".join(lines) + "\n").encode(),
+        _samples_verdicts(values, 4, written),
+        diagnosis,
+        SAMPLES_SPEC,
+    )
+
+
+def _handout_spelling(key: str) -> str:
+    """L⁽²⁾ and ∂L⁽²⁾/∂w1, as the handouts print a sample's own loss and gradients."""
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    if key.startswith("L("):
+        return f"L⁽{key[2:-1].translate(sup)}⁾"
+    if key.startswith("dL("):
+        n, wrt = key[3:].split(")/d")
+        return f"∂L⁽{n.translate(sup)}⁾/∂{wrt}"
+    return key
+
+
+def _several_samples() -> list[Case]:
+    def reduced(key: str) -> bool:
+        return key == "L" or key.startswith("dL/dw") or key.endswith("_new")
+
+    def first_and_reduced(key: str) -> bool:
+        return reduced(key) or key.startswith(("z_", "h", "o"))
+
+    return [
+        _samples_case("samples_right.txt", "right", lambda k: True, str, "everything"),
+        _samples_case(
+            "samples_per_sample.txt",
+            "right",
+            lambda k: "(" in k,
+            _handout_spelling,
+            "each sample's loss and gradients, named as the handouts name them",
+        ),
+        _samples_case(
+            "samples_first_only.txt",
+            "first",
+            first_and_reduced,
+            str,
+            "sample 1 worked, and its loss and gradients taken for L and dL/dw",
+        ),
+        _samples_case(
+            "samples_summed.txt", "summed", reduced, str, "the samples summed, not averaged"
+        ),
+    ]
+
+
+def samples_spec() -> bytes:
+    inputs = [list(x) for x, _ in SAMPLES]
+    targets = [list(y) for _, y in SAMPLES]
+    lines = [
+        'title = "MOOC 8.3 network, three samples"',
+        f"layers = {list(MOOC.sizes)}",
+        f'numbering = "{MOOC.numbering}"',
+        f"learning_rate = {MOOC.eta}",
+        f"inputs = {inputs}",
+        f"targets = {targets}",
+        f"weights = {list(MOOC.weights)}",
+        'reduction = "mean"',
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def spec_files() -> dict[str, bytes]:
     files = {}
     for net in (WIDE, MAZUR):
@@ -672,6 +978,8 @@ def spec_files() -> dict[str, bytes]:
             lines += ['bias = "per-layer"', f"bias_values = {list(net.biases)}"]
             lines.append("bias_trainable = false")
         files[net.spec_file] = ("\n".join(lines) + "\n").encode()
+    files[SAMPLES_SPEC] = samples_spec()
+    files |= activation_specs()
     return files
 
 

@@ -1,0 +1,75 @@
+"""A formula of rounded decimals is judged at their precision, but that precision is bounded.
+
+The reproducers of issue 24 (Why 3): on the default MOOC 8.3 network, dL/dw1 = 1000/(h1 - 0.562)
+(value 5,665,694) and w1_new = 0.1*0.1*1000 (value 10) were judged right, because the rounding
+of 0.562 or 0.1 moves them further than they are from the truth. Now they are "not judgeable",
+never right; formulas of decimals at the precision a student works at stay right.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symbp.handcheck import check_hand, parse_plain
+
+
+def sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+# the MOOC 8.3 network worked by hand: x = (0.5, 0.3), y = (0.23, -0.07), by-source weights
+H1 = sigmoid(0.2 * 0.5 + 0.5 * 0.3)
+H2 = sigmoid(-0.4 * 0.5 + 0.6 * 0.3)
+O1 = sigmoid(0.1 * H1 - 0.3 * H2)
+DELTA_O1 = (O1 - 0.23) * O1 * (1 - O1)
+
+
+@pytest.mark.parametrize(
+    "line", ["dL/dw1 = 1000/(h1 - 0.562)", "w1_new = 0.1*0.1*1000", "dL/dw5 = 0.1/(0.3 - 0.3)"]
+)
+def test_a_formula_whose_rounding_is_unbounded_is_not_judgeable(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "hand.txt"
+    path.write_text(line + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "symbp", "check-hand", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if "0.3 - 0.3" in line:  # a division by zero is refused outright
+        assert result.returncode == 2 and result.stderr.count("\n") == 1
+        return
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "NOT JUDGEABLE" in result.stdout
+    assert "All right" not in result.stdout
+
+
+def test_the_reproducers_are_never_right() -> None:
+    report = check_hand(parse_plain("dL/dw1 = 1000/(h1 - 0.562)\nw1_new = 0.1*0.1*1000\n"))
+    assert [f.method for f in report.formulas] == ["unjudgeable", "unjudgeable"]
+    assert all(j.verdict.value == "wrong" for j in report.judgements)
+    assert not report.all_right
+
+
+@pytest.mark.parametrize(
+    ("line", "true_value"),
+    [
+        ("dL/dw5 = 0.0616 × 0.5622", DELTA_O1 * H1),
+        ("dL/dw5 = 0.0616 * 0.5622 = 0.0346", DELTA_O1 * H1),
+        ("o1 = 1/(1 + exp(0.0923))", O1),
+        ("z_o1 = 0.1*0.5622 - 0.3*0.4950", 0.1 * H1 - 0.3 * H2),
+    ],
+)
+def test_formulas_at_the_students_precision_stay_right(line: str, true_value: float) -> None:
+    report = check_hand(parse_plain(line + "\n"))
+    (check,) = report.formulas
+    assert check.equal, (check.method, check.tolerance)
+    assert check.method in ("numbers", "algebra", "sampled")
+    # the bound: no wider than ten half units of the finest decimal written (4 decimals here)
+    assert check.tolerance <= 10 * 0.00005
+    assert abs(report.judgements[0].true_value - true_value) < 1e-12
