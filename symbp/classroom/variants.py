@@ -177,7 +177,7 @@ def _check_supported(base: NetworkSpec, settings: Settings) -> None:
 
 def _optimizer_words(spec: NetworkSpec) -> str:
     optimizer = spec.optimizer
-    if optimizer.name != "sgd":
+    if optimizer.name != SGD.name:
         return optimizer.name
     return "sgd with momentum or weight decay"
 

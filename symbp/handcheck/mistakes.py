@@ -22,7 +22,7 @@ from typing import Any
 import sympy as sp
 
 from symbp.graph import Bias, Network, Unit, Weight
-from symbp.operations import loss_info
+from symbp.operations import CROSS_ENTROPY, HALF_SSE, SOFTMAX, TANH, loss_info
 from symbp.spec import edge_order, weight_names
 
 from .floats import float_value
@@ -363,7 +363,7 @@ def _more_mistakes(network: Network, spell: _Speller) -> list[Mistake]:
     spec = network.spec
     out = network.outputs[0]
     mistakes: list[Mistake] = []
-    if spec.loss == "half_sse":
+    if spec.loss == HALF_SSE.name:
         d_loss = network.local_derivative(network.loss, out.a)
         mistakes.append(
             Mistake(
@@ -382,7 +382,7 @@ def _more_mistakes(network: Network, spell: _Speller) -> list[Mistake]:
                 ),
             )
         )
-    tanh_units = [u for u in network.units.values() if _activation_name(u) == "tanh"]
+    tanh_units = [u for u in network.units.values() if _activation_name(u) == TANH.name]
     if tanh_units:
         unit = tanh_units[0]
         assert unit.z is not None
@@ -404,7 +404,7 @@ def _more_mistakes(network: Network, spell: _Speller) -> list[Mistake]:
                 ),
             )
         )
-    if _activation_name(out) == "softmax" and spec.loss == "cross_entropy":
+    if _activation_name(out) == SOFTMAX.name and spec.loss == CROSS_ENTROPY.name:
         target = network.targets[0]
         mistakes.append(
             Mistake(
@@ -424,7 +424,7 @@ def _more_mistakes(network: Network, spell: _Speller) -> list[Mistake]:
             )
         )
     classes = spec.target_classes
-    if spec.loss == "cross_entropy" and classes and all(k >= 1 for k in classes):
+    if spec.loss == CROSS_ENTROPY.name and classes and all(k >= 1 for k in classes):
         mistakes.append(
             Mistake(
                 "class_one_based",
@@ -836,7 +836,7 @@ def _backward(
             total = 0.0
             for activation in network.children[unit.z]:
                 through = network.unit_of_symbol[activation]
-                if plan.tanh_as_sigmoid and _activation_name(unit) == "tanh":
+                if plan.tanh_as_sigmoid and _activation_name(unit) == TANH.name:
                     a = values[activation]
                     local = a * (1 - a) if through is unit else 0.0
                 elif not changed or plan.activation_derivative == "a":
