@@ -35,7 +35,7 @@ from symbp.classroom.csvfiles import Student
 from symbp.errors import SymbpError
 from symbp.functions import Activation
 from symbp.handcheck.judge import HandJudge
-from symbp.operations import LOSSES, activation_info, cancels, loss_info
+from symbp.operations import LOSSES, SGD, activation_info, cancels, loss_info
 from symbp.spec import MAX_TITLE_LENGTH, NetworkSpec
 
 #: draws tried per student before giving up
