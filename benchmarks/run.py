@@ -74,11 +74,11 @@ def worker(layers: Sequence[int]) -> dict[str, float]:
 
     import_torch = time.perf_counter() - start
 
-    from symbp.derive import backward_sweep
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork
-    from symbp.spec import spec_from_mapping
-    from symbp.torch_check import check
+    from symbp.core.derive import backward_sweep
+    from symbp.core.graph import Network
+    from symbp.core.numeric import CompiledNetwork
+    from symbp.core.spec import spec_from_mapping
+    from symbp.torchcheck.check import check
 
     spec = spec_from_mapping(_mapping(layers))
     marks = [time.perf_counter()]
@@ -147,8 +147,8 @@ def naive(layers: Sequence[int]) -> float:
     """sympy.diff of the loss written out in full (σ as 1/(1 + e^−z)), once per weight."""
     import sympy as sp
 
-    from symbp.graph import Network
-    from symbp.spec import spec_from_mapping
+    from symbp.core.graph import Network
+    from symbp.core.spec import spec_from_mapping
 
     start = time.perf_counter()
     network = Network(spec_from_mapping(_mapping(layers)))

@@ -17,8 +17,8 @@ from symbp import __version__
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
-    from symbp.api import Problem
-    from symbp.spec import OptimizerSpec
+    from symbp.api.problem import Problem
+    from symbp.core.spec import OptimizerSpec
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -409,8 +409,8 @@ def _add_classroom_commands(
 
 
 def _run_exercise(args: argparse.Namespace) -> int:
+    from symbp.api.homework import exercises
     from symbp.classroom.variants import Range, parse_range
-    from symbp.homework import exercises
 
     def span(name: str) -> Range | None:
         text = getattr(args, name)
@@ -438,7 +438,7 @@ def _run_exercise(args: argparse.Namespace) -> int:
 
 
 def _run_grade(args: argparse.Namespace) -> int:
-    from symbp.homework import grade
+    from symbp.api.homework import grade
 
     result = grade(args.submissions, args.exercises, args.lang)
     output = result.render(args.format)
@@ -454,7 +454,7 @@ def _run_grade(args: argparse.Namespace) -> int:
 
 
 def _problem(args: argparse.Namespace) -> Problem:
-    from symbp.api import problem
+    from symbp.api.problem import problem
 
     return problem(args.spec)
 
@@ -474,7 +474,7 @@ def _run_derive(args: argparse.Namespace) -> int:
             # torch starts in a worker while sympy works here
             problem.start_check(args.dtype, units=bool(args.wrt))
         if args.form == "scalar":  # derivations too long to print fail before the work
-            from symbp.derive import check_printable
+            from symbp.core.derive import check_printable
 
             network = problem.network
             every = [w.name for w in network.weights] + [b.name for b in network.biases]
@@ -500,7 +500,7 @@ def _optimizer(text: str | None) -> OptimizerSpec | None:
         return None
     import tomllib
 
-    from symbp.spec import parse_optimizer
+    from symbp.core.spec import parse_optimizer
 
     value: object = text.strip()
     if text.strip().startswith("{"):
@@ -513,8 +513,8 @@ def _optimizer(text: str | None) -> OptimizerSpec | None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from symbp.api import problem
-    from symbp.torch_bridge import torch_script
+    from symbp.api.problem import problem
+    from symbp.torchcheck.bridge import torch_script
 
     script = torch_script(problem(args.spec).spec)
     if args.output is None:
@@ -543,7 +543,7 @@ def _run_step(args: argparse.Namespace) -> int:
 
 
 def _run_handout(args: argparse.Namespace) -> int:
-    from symbp.api import handout_format
+    from symbp.api.problem import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
     show = None
@@ -568,7 +568,7 @@ def _run_handout(args: argparse.Namespace) -> int:
 
 
 def _run_check_hand(args: argparse.Namespace) -> int:
-    from symbp.api import check_hand_file
+    from symbp.api.problem import check_hand_file
 
     result = check_hand_file(args.file, args.spec, args.lr, args.lang)
     _write(result.render(args.format))

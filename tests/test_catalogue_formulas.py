@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from symbp.api import Problem
+from symbp.api.problem import Problem
+from symbp.core.spec import load_spec, parse_toml
 from symbp.handcheck.mistakes import catalogue
-from symbp.spec import load_spec, parse_toml
 from tests.readback import text_reader
 from tests.readback.tree import evaluate, unknowns
 from tests.readback.values import value_tables

@@ -19,12 +19,12 @@ from symbp.content import expr as E
 from symbp.content.blocks import Diagram, Equations, Math, Row, Table, Text
 from symbp.content.handout import labelled_pairs
 from symbp.content.names import Names
+from symbp.core.spec import spec_from_mapping
 from symbp.formats import breaking, latex
 from symbp.formats.diagram import CLEARANCE, LABEL_PAD, RADIUS, layout, svg, tikz
 from symbp.formats.metrics import DENSE_METRICS, METRICS
 from symbp.formats.page import paper
 from symbp.formats.tables import arrange, fold, split_columns
-from symbp.spec import spec_from_mapping
 
 from .conftest import require_tool
 from .layout_tools import (

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 import symbp
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.content.optimizer import STEP_WORKED_PARAMETERS
-from symbp.spec import parse_toml
+from symbp.core.spec import parse_toml
 from tests.readback import interval as I
 from tests.readback import latex_reader, text_reader
 from tests.readback.checker import Outcome, check_chain

@@ -25,8 +25,8 @@ import sympy as sp
 
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.content.labels import labels, title
+from symbp.core.functions import leaky_relu, relu, sigmoid, softmax, softplus
 from symbp.errors import SymbpError
-from symbp.functions import leaky_relu, relu, sigmoid, softmax, softplus
 from symbp.handcheck.judge import (
     CARRIED_FACTOR,
     MAX_DIAGNOSES,

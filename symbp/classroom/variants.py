@@ -32,9 +32,9 @@ from dataclasses import dataclass, field, replace
 
 from symbp.classroom.asked import asked_keys
 from symbp.classroom.csvfiles import Student
+from symbp.core.spec import MAX_TITLE_LENGTH, NetworkSpec
 from symbp.errors import SymbpError
 from symbp.handcheck.judge import HandJudge
-from symbp.spec import MAX_TITLE_LENGTH, NetworkSpec
 
 #: draws tried per student before giving up
 MAX_DRAWS = 400

@@ -39,7 +39,7 @@ from symbp.content.worked import sample_loss_name as sample_loss_name
 from symbp.content.worked import shown_factors as shown_factors
 from symbp.content.worked import worked as worked
 from symbp.content.writer import Writer
-from symbp.derive import (
+from symbp.core.derive import (
     MAX_PATHS,
     BiasDerivation,
     DeltaDefinition,
@@ -47,14 +47,14 @@ from symbp.derive import (
     LocalDerivative,
     UnitDerivation,
 )
-from symbp.explain import (
+from symbp.core.explain import (
     derivation_notes,
     unit_notes,
 )
-from symbp.graph import Network, Unit
-from symbp.numeric import Evaluation
-from symbp.optim import OptimizerStep
-from symbp.torch_check import CheckResult
+from symbp.core.graph import Network, Unit
+from symbp.core.numeric import Evaluation
+from symbp.core.optim import OptimizerStep
+from symbp.torchcheck.check import CheckResult
 
 #: a closed form with more nodes than this is described, not printed
 MAX_CLOSED_FORM_SIZE = 600
@@ -328,7 +328,7 @@ def update_rows(
 
 def first_update(evaluation: Evaluation) -> OptimizerStep:
     """The first update of every parameter by the spec's optimizer (torch.optim's numbers)."""
-    from symbp.optim import apply, update_rule
+    from symbp.core.optim import apply, update_rule
 
     network = evaluation.network
     spec = network.spec
@@ -531,7 +531,7 @@ def _joined(template: str, chains: list[E.Chain]) -> Inlines:
 
 def _activation_definitions(network: Network, closed_form: sp.Expr) -> list[E.Chain]:
     """σ(z) = 1/(1 + e^(−z)) and the like, for the functions the closed form uses."""
-    from symbp import functions
+    from symbp.core import functions
 
     z = E.Sym(E.Name("z", plain="z"))
     one = E.Num(1.0, "1")

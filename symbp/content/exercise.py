@@ -26,7 +26,7 @@ from symbp.content.blocks import (
 from symbp.content.handout import problem_blocks
 from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
-from symbp.graph import Network
+from symbp.core.graph import Network
 from symbp.handcheck.quantities import QuantityTable
 
 #: what a blank to write in looks like in every format (a table cell left empty has no line)

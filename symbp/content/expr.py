@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbp import functions
+from symbp.core import functions
 
 
 @dataclass(frozen=True)

@@ -61,12 +61,12 @@ from symbp.content.selection import (
     update_table,
 )
 from symbp.content.tables import parameter_cell
-from symbp.derive import MAX_PATHS, Backprop, derive
+from symbp.core.derive import MAX_PATHS, Backprop, derive
+from symbp.core.explain import symmetry_note, unit_notes
+from symbp.core.graph import Network, Weight
+from symbp.core.numeric import Evaluation, updated_weights
 from symbp.errors import SymbpError
-from symbp.explain import symmetry_note, unit_notes
-from symbp.graph import Network, Weight
-from symbp.numeric import Evaluation, updated_weights
-from symbp.torch_check import CheckResult
+from symbp.torchcheck.check import CheckResult
 
 #: per-sample tables show at most this many samples
 MAX_SAMPLE_COLUMNS = 8

@@ -6,7 +6,7 @@ Per layer, output layer first on the way back:
     δ⁽ᴸ⁾ = ∇_a L ⊙ f′(z⁽ᴸ⁾)  (softmax: (J⁽ᴸ⁾)ᵀ∇_a L),  δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾)
     ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ,  ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾
 
-each as rule = matrices written out = result, with the numbers symbp.matrices computed by matrix
+each as rule = matrices written out = result, with the numbers core.matrices computed by matrix
 arithmetic. A vector's entries are named (z⁽¹⁾ = [z_h1; z_h2]) where the scalar form names them,
 so a reader can hold the two forms side by side. With several samples the same rules act on
 matrices whose column n is sample n (X, A, Z, Δ), and the gradients are means (or sums) over the
@@ -33,9 +33,9 @@ from symbp.content.matrix_writer import (
     layer_sym,
 )
 from symbp.content.names import Names
-from symbp.graph import Network
-from symbp.matrices import MatrixForm
-from symbp.torch_check import TOLERANCES, CheckResult
+from symbp.core.graph import Network
+from symbp.core.matrices import MatrixForm
+from symbp.torchcheck.check import TOLERANCES, CheckResult
 
 ZERO = E.Num(0.0, "0")  # no bias on a unit whose layer has some (cannot happen today)
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbp import optim as O
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
@@ -35,8 +34,9 @@ from symbp.content.blocks import (
 from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
 from symbp.content.numbers import computed_num, given_num, result, result_num
-from symbp.graph import Network
-from symbp.optim import OptimizerStep, ParameterUpdate, UpdateRule
+from symbp.core import optim as O
+from symbp.core.graph import Network
+from symbp.core.optim import OptimizerStep, ParameterUpdate, UpdateRule
 
 #: a parameter's intermediate or state quantity: its written base
 BASES: dict[sp.Symbol, str] = {
@@ -396,7 +396,7 @@ def optimizer_step_blocks(
     evaluation: object, update: OptimizerStep, new_loss: float, lang: str = "en", digits: int = 4
 ) -> tuple[Block, ...]:
     """`symbp step` with an optimizer: the rule, each parameter's equations, a table, the loss."""
-    from symbp.numeric import Evaluation
+    from symbp.core.numeric import Evaluation
 
     assert isinstance(evaluation, Evaluation)
     words = labels(lang)

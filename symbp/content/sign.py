@@ -14,14 +14,14 @@ from symbp.content.blocks import (
 from symbp.content.labels import labels
 from symbp.content.numbers import result_num
 from symbp.content.worked import Worked
-from symbp.derive import (
+from symbp.core.derive import (
     Derivation,
 )
-from symbp.explain import (
+from symbp.core.explain import (
     SignExplanation,
     explain_sign,
 )
-from symbp.graph import Unit
+from symbp.core.graph import Unit
 
 
 def _prime(function: str) -> E.Sym:

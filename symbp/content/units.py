@@ -38,9 +38,9 @@ from symbp.content.derivation import (
 )
 from symbp.content.labels import title
 from symbp.content.numbers import difference, result_num
-from symbp.derive import MAX_PATHS, UnitDerivation
-from symbp.numeric import Evaluation
-from symbp.torch_check import UnitCheck
+from symbp.core.derive import MAX_PATHS, UnitDerivation
+from symbp.core.numeric import Evaluation
+from symbp.torchcheck.check import UnitCheck
 
 
 def unit_blocks(

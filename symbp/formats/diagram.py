@@ -20,10 +20,10 @@ from symbp.content import expr as E
 from symbp.content.blocks import Diagram
 from symbp.content.expr import Name
 from symbp.content.numbers import given
+from symbp.core.graph import Bias, Network
 from symbp.formats import latex
 from symbp.formats import metrics as M
 from symbp.formats.page import Paper, paper
-from symbp.graph import Bias, Network
 
 #: the SVG's type size and a unit's radius, in SVG px
 FONT = 13.0

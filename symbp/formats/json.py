@@ -17,18 +17,18 @@ import sympy as sp
 
 from symbp.content.blocks import Block, Equations, Row
 from symbp.content.derivation import Worked, add_delta_partials, delta_row, worked
-from symbp.derive import BiasDerivation, Derivation, LocalDerivative, UnitDerivation
+from symbp.core.derive import BiasDerivation, Derivation, LocalDerivative, UnitDerivation
+from symbp.core.graph import Network
+from symbp.core.numeric import Evaluation
+from symbp.core.train import TrainingRun
 from symbp.formats import latex, mathml, text
-from symbp.graph import Network
 from symbp.handcheck.judge import Diagnosis, HandReport, Judgement
-from symbp.numeric import Evaluation
-from symbp.torch_check import CheckResult
-from symbp.train import TrainingRun
+from symbp.torchcheck.check import CheckResult
 
 if TYPE_CHECKING:
-    from symbp.matrices import Layer, MatrixForm
-    from symbp.optim import OptimizerStep, UpdateRule
-    from symbp.torch_check import UnitCheck
+    from symbp.core.matrices import Layer, MatrixForm
+    from symbp.core.optim import OptimizerStep, UpdateRule
+    from symbp.torchcheck.check import UnitCheck
 
 
 def strict(value: Any) -> Any:

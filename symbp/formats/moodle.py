@@ -105,7 +105,7 @@ def _said(title: str, sentence: str, lang: str) -> str:
 
 def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
     """The Moodle XML document."""
-    from symbp.api import Problem
+    from symbp.api.problem import Problem
     from symbp.formats.diagram import svg
 
     words = labels(lang)

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 import sympy as sp
 
+from symbp.core.functions import leaky_relu, logsumexp, relu, sigmoid, softmax, softplus
 from symbp.errors import FormulaError
-from symbp.functions import leaky_relu, logsumexp, relu, sigmoid, softmax, softplus
 
 
 def _sigmoid(z: float) -> float:

@@ -17,8 +17,8 @@ from fractions import Fraction
 
 import sympy as sp
 
+from symbp.core.functions import sigmoid
 from symbp.errors import FormulaError
-from symbp.functions import sigmoid
 
 MAX_FORMULA_CHARS = 500
 MAX_TOKENS = 200

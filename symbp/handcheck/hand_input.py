@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from symbp.core.spec import check_nesting
 from symbp.errors import HandInputError
 from symbp.files import read_small_text
-from symbp.spec import check_nesting
 
 MAX_FILE_BYTES = 200_000
 MAX_LINE_CHARS = 1_000

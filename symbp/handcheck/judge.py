@@ -22,11 +22,11 @@ from enum import Enum
 
 import sympy as sp
 
-from symbp.derive import backward_sweep
+from symbp.core.derive import backward_sweep
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.spec import NetworkSpec, default_spec, load_spec
 from symbp.errors import FormulaError, HandInputError, SymbpError
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
-from symbp.spec import NetworkSpec, default_spec, load_spec
 
 from .formula import ParsedFormula, read_formula
 from .formula_check import (

@@ -21,8 +21,8 @@ from typing import Any
 
 import sympy as sp
 
-from symbp.graph import Network, Unit
-from symbp.spec import edge_order, weight_names
+from symbp.core.graph import Network, Unit
+from symbp.core.spec import edge_order, weight_names
 
 from .floats import float_value
 from .quantities import QuantityTable
@@ -711,7 +711,7 @@ def _other_numbering(network: Network) -> str | None:
 
 
 def _edges_text(network: Network, numbering: str) -> str:
-    from symbp.graph import unit_name
+    from symbp.core.graph import unit_name
 
     n = len(network.spec.layers)
     edges = edge_order(network.spec.layers, numbering)[:3]

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbp.derive import Backprop
-from symbp.graph import Network
-from symbp.numeric import Evaluation
+from symbp.core.derive import Backprop
+from symbp.core.graph import Network
+from symbp.core.numeric import Evaluation
 
 from .floats import float_value
 from .hand_input import LEARNING_RATE_NAMES, normalise_text

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from symbp import formats
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.content.blocks import (
     Block,
     Document,

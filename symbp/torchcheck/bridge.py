@@ -17,14 +17,14 @@ import keyword
 from collections.abc import Sequence
 from typing import Any
 
-from symbp.errors import SymbpError
-from symbp.spec import (
+from symbp.core.spec import (
     OUTPUT_LOSS,
     NetworkSpec,
     OptimizerSpec,
     spec_from_mapping,
     unit_name,
 )
+from symbp.errors import SymbpError
 
 #: torch activation modules symbp knows, by class name
 _ACTIVATION_MODULES = {

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from symbp.core.names import ACTIVATION_NAMES, LOSS_NAMES
 from symbp.errors import SpecError, SymbpError
 from symbp.files import read_small_text
-from symbp.names import ACTIVATION_NAMES, LOSS_NAMES
 
 #: Limits that keep a spec printable and a derivation tractable.
 MAX_LAYERS = 8
@@ -89,7 +89,7 @@ DEFAULT_LEARNING_RATES = {"sgd": 1.0, "adam": 1e-3, "adamw": 1e-3}
 class OptimizerSpec:
     """How the parameters are updated: torch.optim.SGD, Adam or AdamW with torch's defaults.
 
-    Plain data; the update rules themselves live in symbp.optim. Fields that an optimizer does
+    Plain data; the update rules themselves live in symbp.core.optim. Fields that an optimizer does
     not use keep their defaults (an SGD spec has Adam's betas, unused).
     """
 

@@ -13,9 +13,9 @@ from functools import cached_property
 
 import sympy as sp
 
+from symbp.core.functions import LOSSES, Activation, activation
+from symbp.core.spec import NetworkSpec, unit_name
 from symbp.errors import UnknownWeightError
-from symbp.functions import LOSSES, Activation, activation
-from symbp.spec import NetworkSpec, unit_name
 
 __all__ = ["Bias", "Network", "Unit", "Weight", "symbol_product", "unit_name"]
 

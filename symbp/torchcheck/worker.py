@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
-    from symbp.spec import NetworkSpec
-    from symbp.torch_check import TorchGradients
+    from symbp.core.spec import NetworkSpec
+    from symbp.torchcheck.check import TorchGradients
 
 #: how long a worker may take before it is stopped (import torch is 1 to 5 s on a laptop)
 TIMEOUT_SECONDS = 300.0
@@ -63,7 +63,7 @@ def torch_imported() -> bool:
 
 def worker_command() -> list[str]:
     """The command that runs the worker: this Python, this symbp."""
-    return [sys.executable, "-m", "symbp.torch_worker"]
+    return [sys.executable, "-m", "symbp.torchcheck.worker"]
 
 
 class Pending:
@@ -137,7 +137,7 @@ def start_torch_check(
     if command is None and not torch_installed():
         raise TorchMissingError()
     if command is None and torch_imported():
-        from symbp.torch_check import torch_loss_and_gradients, torch_unit_gradients
+        from symbp.torchcheck.check import torch_loss_and_gradients, torch_unit_gradients
 
         by_unit = torch_unit_gradients(spec, dtype, parameters) if units else None
         return Pending(None, torch_loss_and_gradients(spec, dtype, parameters), by_unit)
@@ -164,7 +164,7 @@ def start_torch_check(
 def _decode(
     out: bytes, err: bytes, returncode: int
 ) -> tuple[TorchGradients, dict[str, tuple[float, ...]] | None]:
-    from symbp.torch_check import TorchGradients
+    from symbp.torchcheck.check import TorchGradients
 
     if returncode == 0:
         try:
@@ -209,13 +209,13 @@ def _serve() -> int:
     answer: tuple[str, object]
     try:
         spec, dtype, parameters, units = pickle.loads(job)
-        from symbp.torch_check import torch_loss_and_gradients
+        from symbp.torchcheck.check import torch_loss_and_gradients
 
         by_torch = torch_loss_and_gradients(spec, dtype, parameters)
         plain = tuple(float(gradient) for gradient in by_torch.gradients)
         by_unit = None
         if units:
-            from symbp.torch_check import torch_unit_gradients
+            from symbp.torchcheck.check import torch_unit_gradients
 
             found = torch_unit_gradients(spec, dtype, parameters)
             by_unit = {str(k): tuple(float(v) for v in vs) for k, vs in found.items()}

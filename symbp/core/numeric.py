@@ -25,8 +25,8 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symbp.derive import Backprop, backward_sweep, unit_gradient_forms
-from symbp.graph import Network
+from symbp.core.derive import Backprop, backward_sweep, unit_gradient_forms
+from symbp.core.graph import Network
 
 #: networks up to this many parameters take finite differences on plain floats (one sample)
 SCALAR_FD_LIMIT = 64

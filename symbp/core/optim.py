@@ -24,8 +24,8 @@ from typing import Any
 
 import sympy as sp
 
+from symbp.core.spec import OptimizerSpec
 from symbp.errors import SymbpError
-from symbp.spec import OptimizerSpec
 
 # -- the symbols every rule is written in ----------------------------------------------------
 

@@ -21,20 +21,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from symbp.core.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
 from symbp.errors import SymbpError, UnknownWeightError
-from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
 
 if TYPE_CHECKING:
     from symbp.content.blocks import Block, Document
-    from symbp.derive import Backprop
-    from symbp.graph import Network
-    from symbp.matrices import MatrixForm
-    from symbp.numeric import CompiledNetwork, Evaluation
-    from symbp.torch_check import CheckResult, FiniteDifferenceCheck, UnitCheck
-    from symbp.torch_worker import Pending
+    from symbp.core.derive import Backprop
+    from symbp.core.graph import Network
+    from symbp.core.matrices import MatrixForm
+    from symbp.core.numeric import CompiledNetwork, Evaluation
+    from symbp.torchcheck.check import CheckResult, FiniteDifferenceCheck, UnitCheck
+    from symbp.torchcheck.worker import Pending
 
 
-from symbp.results import (  # noqa: F401 - the API's results, re-exported
+from symbp.api.results import (  # noqa: F401 - the API's results, re-exported
     FORMATS,
     FORMS,
     HANDOUT_EXTENSIONS,
@@ -75,7 +75,7 @@ class Problem(Result):
         symbolic work (importing torch takes longer than all of it); the next result that
         checks joins it; with `units`, the worker also computes every unit's ∂L/∂a (for
         derive --wrt). Nothing happens when torch is not installed."""
-        from symbp.torch_worker import TorchMissingError, start_torch_check
+        from symbp.torchcheck.worker import TorchMissingError, start_torch_check
 
         if dtype in self._pending:
             return
@@ -98,8 +98,8 @@ class Problem(Result):
 
     def _check_result(self, dtype: str) -> CheckResult:
         """The check against torch: the worker's answer when one was started, else torch here."""
-        from symbp.torch_check import check
-        from symbp.torch_worker import TorchMissingError, torch_installed
+        from symbp.torchcheck.check import check
+        from symbp.torchcheck.worker import TorchMissingError, torch_installed
 
         joined = self._joined(dtype)
         if joined is None and not torch_installed():
@@ -138,19 +138,19 @@ class Problem(Result):
 
     @cached_property
     def network(self) -> Network:
-        from symbp.graph import Network
+        from symbp.core.graph import Network
 
         return Network(self.spec)
 
     @cached_property
     def sweep(self) -> Backprop:
-        from symbp.derive import backward_sweep
+        from symbp.core.derive import backward_sweep
 
         return backward_sweep(self.network)
 
     @cached_property
     def compiled(self) -> CompiledNetwork:
-        from symbp.numeric import CompiledNetwork
+        from symbp.core.numeric import CompiledNetwork
 
         return CompiledNetwork(self.network, self.sweep)
 
@@ -161,7 +161,7 @@ class Problem(Result):
     @cached_property
     def matrices(self) -> MatrixForm:
         """The network's layers as matrices and backpropagation computed with them."""
-        from symbp.matrices import MatrixForm
+        from symbp.core.matrices import MatrixForm
 
         return MatrixForm(self.evaluation)
 
@@ -216,7 +216,7 @@ class Problem(Result):
         self, weight: str, *, check: bool = False, dtype: str = "float64", digits: int = 4
     ) -> WeightDerivation:
         """The derivation of ∂L/∂weight; `check=True` also compares it with torch autograd."""
-        from symbp.derive import derive
+        from symbp.core.derive import derive
 
         self.network.weight(weight)  # an unknown name fails before any work
         derivation = derive(self.network, weight, sweep=self.sweep)
@@ -238,7 +238,7 @@ class Problem(Result):
         `form="matrix"` derives the whole network at once, layer by layer with matrices; it
         names no parameter, so `names` must then be None.
         """
-        from symbp.derive import derive, derive_bias, derive_unit
+        from symbp.core.derive import derive, derive_bias, derive_unit
 
         if _form(form) == "matrix":
             if names is not None:
@@ -279,7 +279,7 @@ class Problem(Result):
         if not check:
             return kind(derivations, self.evaluation, None, digits)
         self._warm("text")
-        from symbp.torch_worker import TorchMissingError
+        from symbp.torchcheck.worker import TorchMissingError
 
         unit_checks = None
         if len(parameters) < len(names):
@@ -295,7 +295,7 @@ class Problem(Result):
         return kind(derivations, self.evaluation, result, digits, None, unit_checks)
 
     def _finite_differences_only(self, names: Sequence[str]) -> FiniteDifferenceCheck | None:
-        from symbp.torch_check import FiniteDifferenceCheck, finite_difference_agrees
+        from symbp.torchcheck.check import FiniteDifferenceCheck, finite_difference_agrees
 
         evaluation = self.evaluation
         order = [p.name for p in self.network.parameters]
@@ -337,7 +337,7 @@ class Problem(Result):
         `check=True` also compares every unit's ∂L/∂a with torch autograd (and the inputs'
         with central finite differences).
         """
-        from symbp.derive import derive_unit
+        from symbp.core.derive import derive_unit
 
         derivation = derive_unit(self.network, unit, sweep=self.sweep)
         checks = self._unit_checks(dtype) if check else None
@@ -348,9 +348,9 @@ class Problem(Result):
     def _unit_checks(self, dtype: str) -> tuple[UnitCheck, ...]:
         """Every unit's ∂L/∂a against torch autograd: the worker's, when it was asked for them,
         else computed in this process."""
-        from symbp.numeric import input_finite_differences
-        from symbp.torch_check import check_units
-        from symbp.torch_worker import TorchMissingError, torch_installed
+        from symbp.core.numeric import input_finite_differences
+        from symbp.torchcheck.check import check_units
+        from symbp.torchcheck.worker import TorchMissingError, torch_installed
 
         joined = self._joined(dtype)
         if joined is None and not torch_installed():
@@ -369,7 +369,7 @@ class Problem(Result):
         `optimizer` is a name ("adam") or a table like the spec's ({"name": "sgd",
         "momentum": 0.9}).
         """
-        from symbp.optim import apply, update_rule
+        from symbp.core.optim import apply, update_rule
 
         rate = self.spec.learning_rate if learning_rate is None else learning_rate
         if not math.isfinite(rate):
@@ -390,7 +390,7 @@ class Problem(Result):
     ) -> Training:
         """`steps` updates (the spec's `steps` by default) over all samples, by the spec's
         optimizer unless one is given."""
-        from symbp.train import train
+        from symbp.core.train import train
 
         rate = self.spec.learning_rate if learning_rate is None else learning_rate
         count = self.spec.steps if steps is None else steps
@@ -398,7 +398,7 @@ class Problem(Result):
         return Training(run, self.spec.title, self.spec.weight_init)
 
     def _optimizer(self, given: OptimizerSpec | str | dict[str, object] | None) -> OptimizerSpec:
-        from symbp.spec import parse_optimizer
+        from symbp.core.spec import parse_optimizer
 
         if given is None:
             return self.spec.optimizer
@@ -510,7 +510,7 @@ class Problem(Result):
 
 
 def _title(title: str) -> str:
-    from symbp.spec import MAX_TITLE_LENGTH
+    from symbp.core.spec import MAX_TITLE_LENGTH
 
     if not title.strip() or len(title) > MAX_TITLE_LENGTH or not title.isprintable():
         raise SymbpError(

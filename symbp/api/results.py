@@ -15,13 +15,13 @@ from symbp.errors import SymbpError
 if TYPE_CHECKING:
     from symbp.content.blocks import Block, Document
     from symbp.content.names import Names
-    from symbp.derive import BiasDerivation, Derivation, UnitDerivation
+    from symbp.core.derive import BiasDerivation, Derivation, UnitDerivation
+    from symbp.core.matrices import MatrixForm
+    from symbp.core.numeric import Evaluation
+    from symbp.core.optim import OptimizerStep
+    from symbp.core.train import TrainingRun
     from symbp.handcheck import HandReport
-    from symbp.matrices import MatrixForm
-    from symbp.numeric import Evaluation
-    from symbp.optim import OptimizerStep
-    from symbp.torch_check import CheckResult, FiniteDifferenceCheck, UnitCheck
-    from symbp.train import TrainingRun
+    from symbp.torchcheck.check import CheckResult, FiniteDifferenceCheck, UnitCheck
 
 #: formats every result renders to; JSON is each result's own data document
 FORMATS = ("text", "latex", "mathml", "markdown", "html", "json")
@@ -228,7 +228,7 @@ class Derivations(Result):
         self, derivation: Derivation | BiasDerivation | UnitDerivation
     ) -> tuple[Block, ...]:
         from symbp.content.derivation import bias_blocks, weight_blocks
-        from symbp.derive import BiasDerivation, UnitDerivation
+        from symbp.core.derive import BiasDerivation, UnitDerivation
 
         if isinstance(derivation, UnitDerivation):
             from symbp.content.units import unit_blocks
@@ -295,7 +295,7 @@ class WeightDerivation(Derivations):
 
     @property
     def derivation(self) -> Derivation:
-        from symbp.derive import Derivation
+        from symbp.core.derive import Derivation
 
         found = self.derivations[0]
         assert isinstance(found, Derivation)
@@ -327,7 +327,7 @@ class UnitGradient(Derivations):
 
     @property
     def derivation(self) -> UnitDerivation:
-        from symbp.derive import UnitDerivation
+        from symbp.core.derive import UnitDerivation
 
         found = self.derivations[0]
         assert isinstance(found, UnitDerivation)

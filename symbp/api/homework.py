@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from symbp.api import Result
+from symbp.api.problem import Result
+from symbp.core.spec import NetworkSpec, default_spec, load_spec
 from symbp.errors import SymbpError
-from symbp.spec import NetworkSpec, default_spec, load_spec
 
 if TYPE_CHECKING:
     from symbp.classroom.csvfiles import Student
@@ -114,7 +114,7 @@ class Exercises(Result):
 
     def _write_variant(self, writer: object, variant: Variant, interactive: bool) -> None:
         from symbp import formats
-        from symbp.api import Problem
+        from symbp.api.problem import Problem
         from symbp.classroom.folder import SPEC, FolderWriter, spec_toml
         from symbp.content.exercise import key_document, worksheet_document
 
@@ -136,7 +136,7 @@ class Exercises(Result):
 
     def selfcheck_page(self, variant: Variant) -> str:
         """The variant's offline self-check page (one self-contained HTML file)."""
-        from symbp.api import Problem
+        from symbp.api.problem import Problem
         from symbp.classroom.selfcheck import selfcheck_data
         from symbp.content.exercise import selfcheck_page
         from symbp.formats.selfcheck import render_page

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from symbp.spec import NetworkSpec, OptimizerSpec, unit_name
+from symbp.core.spec import NetworkSpec, OptimizerSpec, unit_name
 
 if TYPE_CHECKING:  # numeric imports sympy, which the torch worker must not load
-    from symbp.numeric import Evaluation
+    from symbp.core.numeric import Evaluation
 
 #: |symbolic − torch| must be within ATOL + RTOL·|torch| (per dtype).
 TOLERANCES = {"float64": (1e-10, 1e-8), "float32": (1e-5, 1e-4)}
@@ -297,7 +297,7 @@ def torch_training(
     return tuple(losses), network.flat_values(spec, gradients=False)
 
 
-#: torch.optim's state names for symbp's state keys (symbp.optim.StateVariable.key)
+#: torch.optim's state names for symbp's state keys (symbp.core.optim.StateVariable.key)
 TORCH_STATE_NAMES = {
     "b": "momentum_buffer",
     "m": "exp_avg",
@@ -459,7 +459,7 @@ class FiniteDifferenceCheck:
 
     @property
     def notice(self) -> str:
-        from symbp.torch_worker import INSTALL_HINT
+        from symbp.torchcheck.worker import INSTALL_HINT
 
         verdict = "agree" if self.agrees else "DISAGREE"
         return (

@@ -26,8 +26,8 @@ from functools import cached_property
 
 import sympy as sp
 
-from symbp.graph import Bias, Network, Unit, Weight
-from symbp.numeric import Evaluation, ScalarFunction
+from symbp.core.graph import Bias, Network, Unit, Weight
+from symbp.core.numeric import Evaluation, ScalarFunction
 
 Vector = tuple[float, ...]
 Grid = tuple[tuple[float, ...], ...]  # rows of a matrix
