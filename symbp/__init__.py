@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from symbp.core.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
     from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
     from symbp.torchcheck.bridge import from_torch, torch_script
-    from symbp.torchcheck.check import CheckResult
+    from symbp.torchcheck.results import CheckResult
 
 __version__ = "0.1.0"
 
@@ -76,7 +76,7 @@ _SOURCES = {
     "OptimizerSpec": "symbp.core.spec",
     "from_torch": "symbp.torchcheck.bridge",
     "torch_script": "symbp.torchcheck.bridge",
-    "CheckResult": "symbp.torchcheck.check",
+    "CheckResult": "symbp.torchcheck.results",
 }
 
 __all__ = [

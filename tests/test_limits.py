@@ -121,7 +121,7 @@ def test_symbol_products_are_sympys_own() -> None:
 
 def test_chunked_finite_differences_match_torch(monkeypatch: pytest.MonkeyPatch) -> None:
     require_module("torch")
-    from symbp.torchcheck.check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     samples = {
         "inputs": [[0.5, -0.3, 0.8], [0.1, 0.9, -0.4]],

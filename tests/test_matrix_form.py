@@ -76,7 +76,7 @@ NETWORKS: dict[str, Callable[[], symbp.Problem]] = {
 @pytest.mark.parametrize("name", list(NETWORKS))
 def test_every_matrix_entry_equals_the_scalar_derivation_and_torch(name: str) -> None:
     require_module("torch")
-    from symbp.torchcheck.check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     problem = NETWORKS[name]()
     network, evaluation = problem.network, problem.evaluation
@@ -417,7 +417,7 @@ def test_cli_derive_and_handout_agree_with_torch(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     require_module("torch")
-    from symbp.torchcheck.check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = SPEC_ARGUMENTS[name]
     assert main(["derive", "--form", "matrix", "--format", "json", *spec]) == 0
@@ -434,7 +434,7 @@ def test_cli_derive_and_handout_agree_with_torch(
 def test_saturated_softmax_stays_finite_as_torch() -> None:
     # o rounds to exactly 0 or 1: ∂L/∂o = −y/o is 0/0, the simplified δ = o − y is not
     require_module("torch")
-    from symbp.torchcheck.check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     data = dict(DEFAULT_SPEC_DATA, activation=["sigmoid", "softmax"], loss="cross_entropy")
     data.update(targets=1, weights=[1000.0, -1000.0, 1000.0, 1000.0, 1000.0, -1000.0, -1.0, 1.0])

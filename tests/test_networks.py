@@ -15,7 +15,9 @@ from symbp.core.graph import Network
 from symbp.core.numeric import CompiledNetwork, updated_weights
 from symbp.core.spec import spec_from_mapping
 from symbp.core.train import train
-from symbp.torchcheck.check import check, torch_loss_and_gradients, torch_training
+from symbp.torchcheck.check import check
+from symbp.torchcheck.model import torch_loss_and_gradients
+from symbp.torchcheck.replay import torch_training
 
 from .conftest import require_module
 

@@ -75,7 +75,7 @@ OPTIMIZERS: dict[str, Any] = {
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_five_rounds_equal_torch_optim(network: str, optimizer: str) -> None:
     require_module("torch")
-    from symbp.torchcheck.check import torch_rounds
+    from symbp.torchcheck.replay import torch_rounds
 
     data = dict(NETWORKS[network], optimizer=OPTIMIZERS[optimizer])
     spec = spec_from_mapping(data)

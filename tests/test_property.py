@@ -17,7 +17,7 @@ from symbp.core.derive import derive
 from symbp.core.graph import Network
 from symbp.core.numeric import CompiledNetwork
 from symbp.core.spec import spec_from_mapping
-from symbp.torchcheck.check import torch_loss_and_gradients
+from symbp.torchcheck.model import torch_loss_and_gradients
 
 from .conftest import require_module
 

@@ -24,8 +24,8 @@ from symbp.core.numeric import CompiledNetwork
 from symbp.core.spec import DEFAULT_SPEC_DATA, spec_from_mapping
 from symbp.errors import SymbpError
 from symbp.files import write_atomic
-from symbp.formats import html, latex, markdown, mathml
-from symbp.torchcheck.check import CheckResult, WeightCheck
+from symbp.formats import html, latex, latex_math, markdown, mathml
+from symbp.torchcheck.results import CheckResult, WeightCheck
 
 from .conftest import MOOC_GRADIENTS, require_module
 
@@ -74,9 +74,9 @@ def test_latex_printer_uses_network_names_and_substitutes_values(mooc: Network) 
     writer = Writer(Names(mooc), values, 4)
     formula = writer.formula(mooc.definitions[z_o1])
     # weights before activations, terms by source unit
-    assert latex.math(formula) == r"w_{5} h_{1} + w_{7} h_{2}"
+    assert latex_math.math(formula) == r"w_{5} h_{1} + w_{7} h_{2}"
     # given values as given, computed ones to 4 significant digits, trailing zeros kept
-    assert latex.math(writer.numbers(formula)) == (
+    assert latex_math.math(writer.numbers(formula)) == (
         r"\left(-0.5\right) \times 0.5000 + 2 \times 0.2500"
     )
 

@@ -14,7 +14,7 @@ import pytest
 from symbp.core.graph import Network
 from symbp.core.numeric import CompiledNetwork, scalar_sigmoid, stable_sigmoid
 from symbp.core.spec import spec_from_mapping
-from symbp.torchcheck.check import torch_loss_and_gradients
+from symbp.torchcheck.model import torch_loss_and_gradients
 
 from .conftest import require_module
 

@@ -8,7 +8,8 @@ import pytest
 from symbp.core.graph import Network
 from symbp.core.numeric import CompiledNetwork
 from symbp.core.spec import spec_from_mapping
-from symbp.torchcheck.check import check, torch_loss_and_gradients
+from symbp.torchcheck.check import check
+from symbp.torchcheck.model import torch_loss_and_gradients
 
 from .conftest import MOOC_GRADIENTS, MOOC_LOSS, require_module
 

@@ -42,7 +42,7 @@ def test_worker_gives_the_published_numbers() -> None:
 def test_worker_uses_the_given_parameters_and_dtype() -> None:
     # every weight doubled, in float32: the same as torch in this process with the same input
     require_module("torch")
-    from symbp.torchcheck.check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = load_spec(ROOT / "examples" / "mazur_2_2_2.toml")
     doubled = [2 * value for value in spec.parameters]

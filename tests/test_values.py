@@ -76,7 +76,8 @@ def _network(name: str) -> Network:
 @pytest.mark.parametrize("name", VARIANTS)
 def test_unit_gradients_equal_torch_autograd_and_finite_differences(name: str) -> None:
     require_module("torch")
-    from symbp.torchcheck.check import check_units, torch_unit_gradients
+    from symbp.torchcheck.check import check_units
+    from symbp.torchcheck.model import torch_unit_gradients
 
     network = _network(name)
     compiled = CompiledNetwork(network)
@@ -236,7 +237,7 @@ def test_loss_terms_equal_torch_elementwise_losses(name: str) -> None:
 @pytest.mark.parametrize("name", ["biases, tanh, 3 samples", "softmax, classes, sum"])
 def test_every_sample_equals_torch_on_that_sample_alone(name: str) -> None:
     require_module("torch")
-    from symbp.torchcheck.check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = spec_from_mapping(VARIANTS[name])
     samples = Problem(spec).samples
@@ -387,7 +388,7 @@ def test_sample_limit_is_ten_thousand() -> None:
 def test_a_thousand_samples_train_like_torch() -> None:
     require_module("torch")
     from symbp.core.train import train
-    from symbp.torchcheck.check import torch_training
+    from symbp.torchcheck.replay import torch_training
 
     rng = np.random.default_rng(0)
     inputs = rng.uniform(-1, 1, (1000, 4)).round(3).tolist()
@@ -415,7 +416,7 @@ def test_many_samples_evaluate_in_one_pass_like_one_at_a_time() -> None:
     # the one-sample path gives, and the reduction what torch gives
     require_module("torch")
     from symbp.core.numeric import SCALAR_SAMPLES
-    from symbp.torchcheck.check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     rng = np.random.default_rng(3)
     count = SCALAR_SAMPLES + 36

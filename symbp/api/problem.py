@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from symbp.core.graph import Network
     from symbp.core.matrices import MatrixForm
     from symbp.core.numeric import CompiledNetwork, Evaluation
-    from symbp.torchcheck.check import CheckResult, FiniteDifferenceCheck, UnitCheck
+    from symbp.torchcheck.results import CheckResult, FiniteDifferenceCheck, UnitCheck
     from symbp.torchcheck.worker import Pending
 
 
@@ -295,7 +295,8 @@ class Problem(Result):
         return kind(derivations, self.evaluation, result, digits, None, unit_checks)
 
     def _finite_differences_only(self, names: Sequence[str]) -> FiniteDifferenceCheck | None:
-        from symbp.torchcheck.check import FiniteDifferenceCheck, finite_difference_agrees
+        from symbp.torchcheck.check import finite_difference_agrees
+        from symbp.torchcheck.results import FiniteDifferenceCheck
 
         evaluation = self.evaluation
         order = [p.name for p in self.network.parameters]

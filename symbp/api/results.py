@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from symbp.core.optim import OptimizerStep
     from symbp.core.train import TrainingRun
     from symbp.handcheck import HandReport
-    from symbp.torchcheck.check import CheckResult, FiniteDifferenceCheck, UnitCheck
+    from symbp.torchcheck.results import CheckResult, FiniteDifferenceCheck, UnitCheck
 
 #: formats every result renders to; JSON is each result's own data document
 FORMATS = ("text", "latex", "mathml", "markdown", "html", "json")

@@ -54,7 +54,7 @@ from symbp.core.explain import (
 from symbp.core.graph import Network, Unit
 from symbp.core.numeric import Evaluation
 from symbp.core.optim import OptimizerStep
-from symbp.torchcheck.check import CheckResult
+from symbp.torchcheck.results import CheckResult
 
 #: a closed form with more nodes than this is described, not printed
 MAX_CLOSED_FORM_SIZE = 600

@@ -177,12 +177,11 @@ def selfcheck_page(
     return SelfCheckPage(heading, lang, tuple(blocks), rows)
 
 
-def quiz_blocks(
-    variant: Variant, exercise: ClassVariants, network: Network, lang: str
-) -> tuple[Block, ...]:
+def quiz_blocks(variant: Variant, exercise: ClassVariants, lang: str) -> tuple[Block, ...]:
     """What a quiz question says before its blanks: the worksheet's instructions and problem."""
     words = labels(lang)
     spec = variant.spec
+    network = Network(spec)
     eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
     decimals = str(exercise.settings.answer_decimals)
     return (

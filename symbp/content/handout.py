@@ -66,7 +66,7 @@ from symbp.core.explain import symmetry_note, unit_notes
 from symbp.core.graph import Network, Weight
 from symbp.core.numeric import Evaluation, updated_weights
 from symbp.errors import SymbpError
-from symbp.torchcheck.check import CheckResult
+from symbp.torchcheck.results import CheckResult
 
 #: per-sample tables show at most this many samples
 MAX_SAMPLE_COLUMNS = 8

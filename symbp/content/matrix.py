@@ -35,7 +35,7 @@ from symbp.content.matrix_writer import (
 from symbp.content.names import Names
 from symbp.core.graph import Network
 from symbp.core.matrices import MatrixForm
-from symbp.torchcheck.check import TOLERANCES, CheckResult
+from symbp.torchcheck.results import TOLERANCES, CheckResult
 
 ZERO = E.Num(0.0, "0")  # no bias on a unit whose layer has some (cannot happen today)
 

@@ -11,7 +11,7 @@ from symbp.core.graph import Network
 from symbp.core.numeric import Evaluation
 from symbp.core.train import TrainingRun
 from symbp.errors import UnknownWeightError
-from symbp.torchcheck.check import CheckResult
+from symbp.torchcheck.results import CheckResult
 
 
 def _cell(value: str) -> Inlines:

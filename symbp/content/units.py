@@ -40,7 +40,7 @@ from symbp.content.labels import title
 from symbp.content.numbers import difference, result_num
 from symbp.core.derive import MAX_PATHS, UnitDerivation
 from symbp.core.numeric import Evaluation
-from symbp.torchcheck.check import UnitCheck
+from symbp.torchcheck.results import UnitCheck
 
 
 def unit_blocks(

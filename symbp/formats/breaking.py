@@ -32,7 +32,7 @@ from symbp.formats.filling import (
     Token,
 )
 from symbp.formats.filling import fill as _fill
-from symbp.formats.latex import PRINTER, LatexPrinter
+from symbp.formats.latex_math import PRINTER, LatexPrinter
 
 #: an exponent wider than this (em) is written exp(…), which can break, instead of e^{…}
 MAX_EXPONENT = 6.0

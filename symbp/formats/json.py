@@ -21,14 +21,14 @@ from symbp.core.derive import BiasDerivation, Derivation, LocalDerivative, UnitD
 from symbp.core.graph import Network
 from symbp.core.numeric import Evaluation
 from symbp.core.train import TrainingRun
-from symbp.formats import latex, mathml, text
+from symbp.formats import latex_math, mathml, text_math
 from symbp.handcheck.judge import Diagnosis, HandReport, Judgement
-from symbp.torchcheck.check import CheckResult
+from symbp.torchcheck.results import CheckResult
 
 if TYPE_CHECKING:
     from symbp.core.matrices import Layer, MatrixForm
     from symbp.core.optim import OptimizerStep, UpdateRule
-    from symbp.torchcheck.check import UnitCheck
+    from symbp.torchcheck.results import UnitCheck
 
 
 def strict(value: Any) -> Any:
@@ -48,7 +48,7 @@ def dump(document: dict[str, Any]) -> str:
 
 def _rich(row: Row) -> dict[str, str]:
     """A step as one LaTeX formula and the same as a MathML fragment."""
-    return {"latex": latex.chain(row.chain), "mathml": mathml.row(row)}
+    return {"latex": latex_math.chain(row.chain), "mathml": mathml.row(row)}
 
 
 def _factor(context: Worked, factor: LocalDerivative) -> dict[str, Any]:
@@ -58,10 +58,10 @@ def _factor(context: Worked, factor: LocalDerivative) -> dict[str, Any]:
     value = context.first.value(factor.formula)
     writer.partials.setdefault((factor.of, factor.wrt), value)
     return {
-        "symbol": text.math(partial),
-        "of": text.math(writer.sym(factor.of)),
-        "wrt": text.math(writer.sym(factor.wrt)),
-        "formula": text.math(formula),
+        "symbol": text_math.math(partial),
+        "of": text_math.math(writer.sym(factor.of)),
+        "wrt": text_math.math(writer.sym(factor.wrt)),
+        "formula": text_math.math(formula),
         "value": value,
         **_rich(Row(writer.worked(partial, formula, value))),
     }
@@ -93,16 +93,16 @@ def derivation_document(
         ],
         "deltas": [
             {
-                "symbol": text.math(writer.sym(d.symbol)),
+                "symbol": text_math.math(writer.sym(d.symbol)),
                 "unit": d.unit.name,
-                "upstream": text.math(writer.formula(d.upstream_formula)),
+                "upstream": text_math.math(writer.formula(d.upstream_formula)),
                 "activation_derivative": _factor(context, d.activation_derivative),
-                "formula": text.math(writer.formula(d.formula)),
+                "formula": text_math.math(writer.formula(d.formula)),
                 "value": first.values[d.symbol],
                 "routes": [
                     {
                         "through": route.unit.name,
-                        "upstream": text.math(writer.formula(route.upstream_formula)),
+                        "upstream": text_math.math(writer.formula(route.upstream_formula)),
                         "local": _factor(context, route.local),
                     }
                     for route in d.routes
@@ -111,10 +111,10 @@ def derivation_document(
             }
             for d in derivation.deltas
         ],
-        "delta_form": text.math(delta_form),
+        "delta_form": text_math.math(delta_form),
         "closed_form": None
         if derivation.closed_form is None
-        else text.math(writer.formula(derivation.closed_form)),
+        else text_math.math(writer.formula(derivation.closed_form)),
         "closed_form_omitted_size": derivation.closed_form_size,
         "delta_form_step": _rich(
             Row(writer.worked(grad, delta_form, first.gradient(weight.name), final=True))
@@ -157,10 +157,10 @@ def bias_derivation_document(
         "units": [unit.name for unit in bias.targets],
         "trainable": bias.trainable,
         "initial_value": bias.value,
-        "delta_form": text.math(writer.formula(derivation.delta_form)),
+        "delta_form": text_math.math(writer.formula(derivation.delta_form)),
         "closed_form": None
         if derivation.closed_form is None
-        else text.math(writer.formula(derivation.closed_form)),
+        else text_math.math(writer.formula(derivation.closed_form)),
         "closed_form_omitted_size": derivation.closed_form_size,
         "gradient": gradient,
     }
@@ -296,26 +296,26 @@ def unit_derivation_document(
         "upstream": [
             {
                 "through": term.child.name,
-                "formula": text.math(writer.formula(term.formula)),
+                "formula": text_math.math(writer.formula(term.formula)),
                 "value": first.value(term.formula),
             }
             for term in derivation.upstream
         ],
         "deltas": [
             {
-                "symbol": text.math(writer.sym(d.symbol)),
+                "symbol": text_math.math(writer.sym(d.symbol)),
                 "unit": d.unit.name,
-                "formula": text.math(writer.formula(d.formula)),
+                "formula": text_math.math(writer.formula(d.formula)),
                 "value": first.values[d.symbol],
                 **_rich(delta_row(writer, d)),
             }
             for d in derivation.deltas
         ],
-        "delta_form": text.math(delta_form),
+        "delta_form": text_math.math(delta_form),
         "delta_form_step": _rich(Row(writer.worked(grad, delta_form, value, final=True))),
         "closed_form": None
         if derivation.closed_form is None
-        else text.math(writer.formula(derivation.closed_form)),
+        else text_math.math(writer.formula(derivation.closed_form)),
         "gradient": value,
         "per_sample": [s.unit_gradients[unit.name] for s in evaluation.per_sample],
     }
@@ -393,9 +393,11 @@ def optimizer_document(rule: UpdateRule) -> dict[str, Any]:
         "learning_rate": rule.learning_rate,
         "settings": dict(rule.optimizer.settings()),
         "state": [{"key": v.key, "meaning": v.meaning} for v in rule.state],
-        "equations": [{"text": text.chain(row.chain), **_rich(row)} for row in rule_rows(rule)],
+        "equations": [
+            {"text": text_math.chain(row.chain), **_rich(row)} for row in rule_rows(rule)
+        ],
         "first_round": [
-            {"text": text.chain(row.chain), **_rich(row)} for row in first_round_rows(rule)
+            {"text": text_math.chain(row.chain), **_rich(row)} for row in first_round_rows(rule)
         ],
     }
 
@@ -419,7 +421,7 @@ def update_entries(network: Network, update: OptimizerStep) -> list[dict[str, An
                     {
                         "target": update.rule.text_names[target],
                         "value": parameter.values[target],
-                        "text": text.chain(row.chain),
+                        "text": text_math.chain(row.chain),
                         **_rich(row),
                     }
                     for (target, _), row in zip(parameter.equations, rows, strict=True)
@@ -501,7 +503,7 @@ def _diagnosis(d: Diagnosis) -> dict[str, Any]:
 def _formula_text(formula: sp.Expr) -> str:
     from symbp.content.hand import formula_node
 
-    return text.math(formula_node(formula))
+    return text_math.math(formula_node(formula))
 
 
 def hand_report_document(report: HandReport) -> dict[str, Any]:
@@ -587,7 +589,7 @@ def matrix_document(
         "inputs": [list(sample.a[0]) for sample in form.samples],
         "layers": [layer_entry(layer) for layer in form.layers],
         "gradients": dict(form.gradients),
-        "equations": [{"text": text.chain(row.chain), **_rich(row)} for row in rows],
+        "equations": [{"text": text_math.chain(row.chain), **_rich(row)} for row in rows],
     }
     if check is not None:
         document["check"] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from symbp.content import blocks as B
-from symbp.formats import latex
+from symbp.formats import latex, latex_math
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could
 # start markup (emphasis, links, raw HTML, math, tables, entities).
@@ -22,7 +22,7 @@ def escape(text: str) -> str:
 
 def inline(parts: Iterable[B.Inline]) -> str:
     return "".join(
-        escape(part.text) if isinstance(part, B.Text) else f"${latex.inline_math(part.expr)}$"
+        escape(part.text) if isinstance(part, B.Text) else f"${latex_math.inline_math(part.expr)}$"
         for part in parts
     )
 

@@ -13,7 +13,7 @@ from html import escape
 
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Equations, Heading, Inline, Items, Paragraph, Row, Text
-from symbp.formats import latex
+from symbp.formats import latex, latex_math
 from symbp.formats.page import FILL, paper
 
 
@@ -66,7 +66,7 @@ def _inline_math(item: E.Node | E.Chain, line: float) -> str:
     from symbp.formats.tables import inline_width
 
     if inline_width(item) <= line / 2:
-        return to_mathml(latex.inline_math(item))
+        return to_mathml(latex_math.inline_math(item))
     return " ".join(to_mathml(piece) for piece in inline_pieces(item, line))
 
 
@@ -80,7 +80,7 @@ def inline_pieces(item: E.Node | E.Chain, line: float) -> list[str]:
     tokens = Tokens(line)
     pieces = fill(tokens(chain.lhs), line, line)
     for step in chain.steps:
-        relation = latex.RELATIONS.get(step.relation, step.relation)
+        relation = latex_math.RELATIONS.get(step.relation, step.relation)
         parts = fill(tokens(step.expr), line - M.relation(step.relation), line)
         if step.relation == ",":
             pieces[-1] += ","  # a list of equations: x_1 = 0.5, x_2 = 0.3

@@ -675,13 +675,13 @@ class _Speller:
         self.convert = Names(network).converter(constant)
 
     def __call__(self, expr: sp.Expr) -> str:
-        from symbp.formats.text import math
+        from symbp.formats.text_math import math
 
         return math(self.convert(expr))
 
     def factor(self, expr: sp.Expr) -> str:
         """As a factor of a product: bracketed where the printer brackets a factor."""
-        from symbp.formats.text import PRINTER, math
+        from symbp.formats.text_math import PRINTER, math
 
         node = self.convert(expr)
         return f"({math(node)})" if PRINTER.bracket_factor(node) else math(node)
@@ -689,7 +689,7 @@ class _Speller:
     def negated(self, expr: sp.Expr) -> str:
         """−expr: a negative formula loses its sign (−y1/o1 → y1/o1), a sum is bracketed."""
         from symbp.content import expr as E
-        from symbp.formats.text import math
+        from symbp.formats.text_math import math
 
         node = self.convert(expr)
         if isinstance(node, E.Neg):

@@ -30,15 +30,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from symbp.errors import SymbpError
+from symbp.torchcheck.results import INSTALL_HINT
 
 if TYPE_CHECKING:
     from symbp.core.spec import NetworkSpec
-    from symbp.torchcheck.check import TorchGradients
+    from symbp.torchcheck.results import TorchGradients
 
 #: how long a worker may take before it is stopped (import torch is 1 to 5 s on a laptop)
 TIMEOUT_SECONDS = 300.0
-#: the CPU build of torch, without the CUDA libraries PyPI's Linux build pulls in
-INSTALL_HINT = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
 
 
 class TorchMissingError(SymbpError):
@@ -137,7 +136,7 @@ def start_torch_check(
     if command is None and not torch_installed():
         raise TorchMissingError()
     if command is None and torch_imported():
-        from symbp.torchcheck.check import torch_loss_and_gradients, torch_unit_gradients
+        from symbp.torchcheck.model import torch_loss_and_gradients, torch_unit_gradients
 
         by_unit = torch_unit_gradients(spec, dtype, parameters) if units else None
         return Pending(None, torch_loss_and_gradients(spec, dtype, parameters), by_unit)
@@ -164,7 +163,7 @@ def start_torch_check(
 def _decode(
     out: bytes, err: bytes, returncode: int
 ) -> tuple[TorchGradients, dict[str, tuple[float, ...]] | None]:
-    from symbp.torchcheck.check import TorchGradients
+    from symbp.torchcheck.results import TorchGradients
 
     if returncode == 0:
         try:
@@ -209,13 +208,13 @@ def _serve() -> int:
     answer: tuple[str, object]
     try:
         spec, dtype, parameters, units = pickle.loads(job)
-        from symbp.torchcheck.check import torch_loss_and_gradients
+        from symbp.torchcheck.model import torch_loss_and_gradients
 
         by_torch = torch_loss_and_gradients(spec, dtype, parameters)
         plain = tuple(float(gradient) for gradient in by_torch.gradients)
         by_unit = None
         if units:
-            from symbp.torchcheck.check import torch_unit_gradients
+            from symbp.torchcheck.model import torch_unit_gradients
 
             found = torch_unit_gradients(spec, dtype, parameters)
             by_unit = {str(k): tuple(float(v) for v in vs) for k, vs in found.items()}

@@ -27,8 +27,7 @@ from symbp.content.optimizer import BASES, HYPERPARAMETERS, state_name
 from symbp.core import optim
 from symbp.core.graph import Network
 from symbp.core.numeric import Evaluation
-from symbp.formats import latex as latex_format
-from symbp.formats import text as text_format
+from symbp.formats import latex_math, text_math
 
 
 @dataclass(frozen=True)
@@ -67,8 +66,8 @@ def value_tables(problem: Problem) -> ValueTables:
 
     tables = ValueTables({}, {})
     spellers: list[tuple[dict[str, float], Callable[[Name], str]]] = [
-        (tables.latex, latex_format.name),
-        (tables.text, text_format.name),
+        (tables.latex, latex_math.name),
+        (tables.text, text_math.name),
     ]
 
     def put(name: Name, value: float) -> None:
