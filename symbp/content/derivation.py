@@ -30,6 +30,7 @@ from symbp.content.notes import indicator_paragraph as indicator_paragraph
 from symbp.content.notes import note_paragraph as note_paragraph
 from symbp.content.notes import undefined_note as undefined_note
 from symbp.content.numbers import difference, result_num
+from symbp.content.optimizer import parameter_rows, rule_blocks
 from symbp.content.sign import activation_sign_reason as activation_sign_reason
 from symbp.content.sign import sign_blocks as sign_blocks
 from symbp.content.worked import Worked as Worked
@@ -39,6 +40,7 @@ from symbp.content.worked import sample_loss_name as sample_loss_name
 from symbp.content.worked import shown_factors as shown_factors
 from symbp.content.worked import worked as worked
 from symbp.content.writer import Writer
+from symbp.core import functions
 from symbp.core.derive import (
     MAX_PATHS,
     BiasDerivation,
@@ -53,7 +55,7 @@ from symbp.core.explain import (
 )
 from symbp.core.graph import Network, Unit
 from symbp.core.numeric import Evaluation
-from symbp.core.optim import OptimizerStep
+from symbp.core.optim import OptimizerStep, apply, update_rule
 from symbp.torchcheck.results import CheckResult
 
 #: a closed form with more nodes than this is described, not printed
@@ -328,8 +330,6 @@ def update_rows(
 
 def first_update(evaluation: Evaluation) -> OptimizerStep:
     """The first update of every parameter by the spec's optimizer (torch.optim's numbers)."""
-    from symbp.core.optim import apply, update_rule
-
     network = evaluation.network
     spec = network.spec
     rule = update_rule(spec.optimizer, spec.learning_rate)
@@ -351,7 +351,6 @@ def value_update_blocks(
             Heading(sentence(words["value_update"], writer.given(network.spec.learning_rate))),
             update_rows(worked_sample, symbol, initial, gradient),
         ]
-    from symbp.content.optimizer import parameter_rows, rule_blocks
 
     update = first_update(worked_sample.evaluation)
     names = worked_sample.reduced
@@ -531,8 +530,6 @@ def _joined(template: str, chains: list[E.Chain]) -> Inlines:
 
 def _activation_definitions(network: Network, closed_form: sp.Expr) -> list[E.Chain]:
     """σ(z) = 1/(1 + e^(−z)) and the like, for the functions the closed form uses."""
-    from symbp.core import functions
-
     z = E.Sym(E.Name("z", plain="z"))
     one = E.Num(1.0, "1")
     e_z, e_minus_z = E.Call("exp", (z,)), E.Call("exp", (E.Neg(z),))

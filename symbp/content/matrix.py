@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Document, Equations, Heading, Paragraph, Row, sentence
+from symbp.content.derivation import first_update
+from symbp.content.handout import problem_blocks, verification_blocks
 from symbp.content.labels import labels, title
 from symbp.content.matrix_batch import batch_blocks
 from symbp.content.matrix_sample import backward_blocks, forward_blocks
@@ -33,6 +35,7 @@ from symbp.content.matrix_writer import (
     layer_sym,
 )
 from symbp.content.names import Names
+from symbp.content.optimizer import rule_blocks, update_table
 from symbp.core.graph import Network
 from symbp.core.matrices import MatrixForm
 from symbp.torchcheck.results import TOLERANCES, CheckResult
@@ -172,8 +175,6 @@ def update_blocks(mw: MatrixWriter) -> list[Block]:
     network = mw.network
     if not network.spec.optimizer.is_plain_sgd:
         # the spec's optimizer works entry by entry: its rule, and each parameter's numbers
-        from symbp.content.derivation import first_update
-        from symbp.content.optimizer import rule_blocks, update_table
 
         update = first_update(mw.form.evaluation)
         names = [p.name for p in network.parameters]
@@ -293,8 +294,6 @@ def matrix_handout_document(
     lang: str = "en",
 ) -> Document:
     """`handout --form matrix`: the problem, then every step in matrix form, then the check."""
-    from symbp.content.handout import problem_blocks, verification_blocks
-
     words = labels(lang)
     network = form.network
     mw = MatrixWriter(form, digits, lang, numbered=True)

@@ -36,6 +36,7 @@ from symbp.content.names import Names, constant
 from symbp.content.numbers import computed_num, given_num, result, result_num
 from symbp.core import optim as O
 from symbp.core.graph import Network
+from symbp.core.numeric import Evaluation
 from symbp.core.optim import OptimizerStep, ParameterUpdate, UpdateRule
 
 #: a parameter's intermediate or state quantity: its written base
@@ -396,8 +397,6 @@ def optimizer_step_blocks(
     evaluation: object, update: OptimizerStep, new_loss: float, lang: str = "en", digits: int = 4
 ) -> tuple[Block, ...]:
     """`symbp step` with an optimizer: the rule, each parameter's equations, a table, the loss."""
-    from symbp.core.numeric import Evaluation
-
     assert isinstance(evaluation, Evaluation)
     words = labels(lang)
     network = evaluation.network

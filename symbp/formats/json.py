@@ -16,7 +16,18 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from symbp.content.blocks import Block, Equations, Row
-from symbp.content.derivation import Worked, add_delta_partials, delta_row, worked
+from symbp.content.derivation import (
+    Worked,
+    add_delta_partials,
+    delta_row,
+    first_update,
+    shown_factors,
+    worked,
+)
+from symbp.content.hand import formula_node
+from symbp.content.matrix import matrix_passed
+from symbp.content.names import Names
+from symbp.content.optimizer import first_round_rows, parameter_rows, rule_rows
 from symbp.core.derive import BiasDerivation, Derivation, LocalDerivative, UnitDerivation
 from symbp.core.graph import Network
 from symbp.core.numeric import Evaluation
@@ -134,7 +145,6 @@ def _updated_value(evaluation: Evaluation, name: str) -> float:
     position = network.parameter(name).position
     if spec.optimizer.is_plain_sgd:
         return evaluation.parameters[position] - spec.learning_rate * evaluation.gradients[position]
-    from symbp.content.derivation import first_update
 
     return first_update(evaluation).new_parameters[position]
 
@@ -268,8 +278,6 @@ def unit_derivation_document(
     derivation: UnitDerivation, context: Worked, check: UnitCheck | None = None
 ) -> dict[str, Any]:
     """∂L/∂a for one unit: its paths, upstream terms, δs, δ form, closed form and value."""
-    from symbp.content.derivation import shown_factors
-
     writer = context.writer
     network = derivation.network
     evaluation = context.evaluation
@@ -385,8 +393,6 @@ def step_document(
 
 def optimizer_document(rule: UpdateRule) -> dict[str, Any]:
     """The optimizer, its settings and its equations (text and LaTeX), for JSON."""
-    from symbp.content.optimizer import first_round_rows, rule_rows
-
     return {
         "name": rule.name,
         "description": rule.description,
@@ -404,9 +410,6 @@ def optimizer_document(rule: UpdateRule) -> dict[str, Any]:
 
 def update_entries(network: Network, update: OptimizerStep) -> list[dict[str, Any]]:
     """Per parameter: the state before and after, and every equation worked with its value."""
-    from symbp.content.names import Names
-    from symbp.content.optimizer import parameter_rows
-
     names = Names(network)
     symbols = {p.name: p.symbol for p in network.parameters}
     entries = []
@@ -501,8 +504,6 @@ def _diagnosis(d: Diagnosis) -> dict[str, Any]:
 
 
 def _formula_text(formula: sp.Expr) -> str:
-    from symbp.content.hand import formula_node
-
     return text_math.math(formula_node(formula))
 
 
@@ -543,8 +544,6 @@ def matrix_document(
 ) -> str:
     """The matrix form as data: each layer's matrices and vectors (per sample, and the batch),
     every parameter's gradient, and each displayed equation in text, LaTeX and MathML."""
-    from symbp.content.matrix import matrix_passed
-
     network = form.network
 
     def layer_entry(layer: Layer) -> dict[str, Any]:

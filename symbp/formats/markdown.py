@@ -10,6 +10,9 @@ from collections.abc import Iterable
 
 from symbp.content import blocks as B
 from symbp.formats import latex, latex_math
+from symbp.formats.diagram import svg
+from symbp.formats.page import FILL, paper
+from symbp.formats.tables import split_columns
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could
 # start markup (emphasis, links, raw HTML, math, tables, entities).
@@ -38,14 +41,10 @@ def block(item: B.Block) -> str:
         body = latex.equations(item).replace(r"\begin{align*}", r"\begin{aligned}")
         return "$$\n" + body.replace(r"\end{align*}", r"\end{aligned}") + "\n$$"
     if isinstance(item, B.Table):
-        from symbp.formats.page import FILL, paper
-        from symbp.formats.tables import split_columns
-
         # a notebook's column is about a page wide: a wider table is split as LaTeX splits it
         parts = split_columns(item, paper().text_width_em * FILL, 1.1)
         return "\n\n".join(_table(part) for part in parts)
     assert isinstance(item, B.Diagram)
-    from symbp.formats.diagram import svg
 
     return svg(item)
 

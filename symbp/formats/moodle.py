@@ -28,6 +28,7 @@ from symbp.content.blocks import Block, Diagram, Heading, Items, Paragraph, Tabl
 from symbp.content.exercise import quiz_blocks
 from symbp.content.labels import labels
 from symbp.formats import text_math
+from symbp.formats.diagram import svg
 from symbp.handcheck.judge import HandJudge
 
 #: a numeric answer's most feedback answers (wrong values that name a mistake)
@@ -105,8 +106,6 @@ def _said(title: str, sentence: str, lang: str) -> str:
 
 def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
     """The Moodle XML document."""
-    from symbp.formats.diagram import svg
-
     words = labels(lang)
     decimals = exercise.settings.answer_decimals
     table = judge.table

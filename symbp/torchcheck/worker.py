@@ -30,7 +30,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from symbp.errors import SymbpError
-from symbp.torchcheck.results import INSTALL_HINT
+from symbp.torchcheck.model import torch_loss_and_gradients, torch_unit_gradients
+from symbp.torchcheck.results import INSTALL_HINT, TorchGradients
 
 if TYPE_CHECKING:
     from symbp.core.spec import NetworkSpec
@@ -136,8 +137,6 @@ def start_torch_check(
     if command is None and not torch_installed():
         raise TorchMissingError()
     if command is None and torch_imported():
-        from symbp.torchcheck.model import torch_loss_and_gradients, torch_unit_gradients
-
         by_unit = torch_unit_gradients(spec, dtype, parameters) if units else None
         return Pending(None, torch_loss_and_gradients(spec, dtype, parameters), by_unit)
     job = (spec, dtype, None if parameters is None else tuple(parameters), units)
@@ -163,8 +162,6 @@ def start_torch_check(
 def _decode(
     out: bytes, err: bytes, returncode: int
 ) -> tuple[TorchGradients, dict[str, tuple[float, ...]] | None]:
-    from symbp.torchcheck.results import TorchGradients
-
     if returncode == 0:
         try:
             status, payload = _PlainUnpickler(io.BytesIO(out)).load()
@@ -208,14 +205,11 @@ def _serve() -> int:
     answer: tuple[str, object]
     try:
         spec, dtype, parameters, units = pickle.loads(job)
-        from symbp.torchcheck.model import torch_loss_and_gradients
 
         by_torch = torch_loss_and_gradients(spec, dtype, parameters)
         plain = tuple(float(gradient) for gradient in by_torch.gradients)
         by_unit = None
         if units:
-            from symbp.torchcheck.model import torch_unit_gradients
-
             found = torch_unit_gradients(spec, dtype, parameters)
             by_unit = {str(k): tuple(float(v) for v in vs) for k, vs in found.items()}
         answer = ("ok", (float(by_torch.loss), plain, str(by_torch.version), by_unit))
