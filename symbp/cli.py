@@ -409,6 +409,7 @@ def _add_classroom_commands(
 
 
 def _run_exercise(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.homework import exercises
     from symbp.classroom.variants import Range, parse_range
 
@@ -438,6 +439,7 @@ def _run_exercise(args: argparse.Namespace) -> int:
 
 
 def _run_grade(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.homework import grade
 
     result = grade(args.submissions, args.exercises, args.lang)
@@ -445,6 +447,7 @@ def _run_grade(args: argparse.Namespace) -> int:
     if args.reports is not None:
         result.write_reports(args.reports, args.reports_format)
     if args.output is not None:
+        # after argv is parsed: --help and usage errors load none of symbp
         from symbp.files import write_atomic
 
         write_atomic(args.output, output)
@@ -454,6 +457,7 @@ def _run_grade(args: argparse.Namespace) -> int:
 
 
 def _problem(args: argparse.Namespace) -> Problem:
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.problem import problem
 
     return problem(args.spec)
@@ -474,6 +478,7 @@ def _run_derive(args: argparse.Namespace) -> int:
             # torch starts in a worker while sympy works here
             problem.start_check(args.dtype, units=bool(args.wrt))
         if args.form == "scalar":  # derivations too long to print fail before the work
+            # here, not at the top: sympy loads after the torch worker has started
             from symbp.core.derive import check_printable
 
             network = problem.network
@@ -500,6 +505,7 @@ def _optimizer(text: str | None) -> OptimizerSpec | None:
         return None
     import tomllib
 
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.core.spec import parse_optimizer
 
     value: object = text.strip()
@@ -513,6 +519,7 @@ def _optimizer(text: str | None) -> OptimizerSpec | None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.problem import problem
     from symbp.torchcheck.bridge import torch_script
 
@@ -522,6 +529,7 @@ def _run_export(args: argparse.Namespace) -> int:
     else:
         from pathlib import Path
 
+        # after argv is parsed: --help and usage errors load none of symbp
         from symbp.files import write_atomic
 
         write_atomic(Path(args.output), script)
@@ -543,6 +551,7 @@ def _run_step(args: argparse.Namespace) -> int:
 
 
 def _run_handout(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.problem import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
@@ -568,6 +577,7 @@ def _run_handout(args: argparse.Namespace) -> int:
 
 
 def _run_check_hand(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.problem import check_hand_file
 
     result = check_hand_file(args.file, args.spec, args.lr, args.lang)
@@ -576,6 +586,7 @@ def _run_check_hand(args: argparse.Namespace) -> int:
 
 
 def _run_train(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.formats.plot import PLOT_SUFFIXES
 
     if args.plot is not None and not args.plot.lower().endswith(PLOT_SUFFIXES):
