@@ -37,7 +37,13 @@ from symbp.classroom.grading import ClassGrades, grade_class
 from symbp.classroom.selfcheck import selfcheck_data
 from symbp.classroom.variants import ClassVariants, Range, Settings, Variant, draw_variants
 from symbp.content.blocks import Block, Document
-from symbp.content.exercise import key_document, selfcheck_page, summary_blocks, worksheet_document
+from symbp.content.exercise import (
+    key_document,
+    selfcheck_page,
+    selfcheck_words,
+    summary_blocks,
+    worksheet_document,
+)
 from symbp.content.grades import grades_blocks, student_blocks
 from symbp.content.labels import labels, title
 from symbp.core.spec import NetworkSpec, default_spec, load_spec
@@ -138,7 +144,8 @@ class Exercises(Result):
         """The variant's offline self-check page (one self-contained HTML file)."""
         problem = Problem(variant.spec)
         page = selfcheck_page(variant, self.exercise, problem.network, self.judge.table, self.lang)
-        data = selfcheck_data(self.judge, variant, self.exercise, self.lang)
+        words = selfcheck_words(variant.spec.title, self.lang)
+        data = selfcheck_data(self.judge, variant, self.exercise, words)
         return render_page(page, data, self.paper)
 
     def moodle_xml(self) -> str:

@@ -9,8 +9,9 @@ so a student's sheet and the teacher's key describe the network in the same word
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from symbp.classroom.selfcheck import PageWords
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.content import expr as E
 from symbp.content.blocks import (
@@ -25,6 +26,7 @@ from symbp.content.blocks import (
 )
 from symbp.content.handout import problem_blocks
 from symbp.content.labels import labels, title
+from symbp.content.mistakes import mistake_words
 from symbp.content.names import Names, constant
 from symbp.core.graph import Network
 from symbp.handcheck.quantities import QuantityTable
@@ -157,6 +159,16 @@ class SelfCheckPage:
     lang: str
     blocks: tuple[Block, ...]
     rows: tuple[tuple[str, Math], ...]
+
+
+def selfcheck_words(exercise_title: str, lang: str) -> PageWords:
+    """What a self-check page's script says: the title, its labels, the mistakes' words."""
+    words = labels(lang)
+    return PageWords(
+        title(exercise_title, lang),
+        {k: v for k, v in words.items() if k.startswith(("selfcheck_", "hand_"))},
+        lambda mistake: asdict(mistake_words(mistake, lang)),
+    )
 
 
 def selfcheck_page(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -26,6 +27,7 @@ from symbp.content.derivation import (
 )
 from symbp.content.hand import formula_node
 from symbp.content.matrix import matrix_passed
+from symbp.content.mistakes import mistake_words
 from symbp.content.names import Names
 from symbp.content.optimizer import first_round_rows, parameter_rows, rule_rows
 from symbp.core.derive import BiasDerivation, Derivation, LocalDerivative, UnitDerivation
@@ -484,16 +486,7 @@ def _judgement(j: Judgement) -> dict[str, Any]:
 
 def _diagnosis(d: Diagnosis) -> dict[str, Any]:
     return {
-        "mistakes": [
-            {
-                "key": m.key,
-                "title": m.title,
-                "sentence": m.sentence,
-                "wrong": m.wrong,
-                "right": m.right,
-            }
-            for m in d.mistakes
-        ],
+        "mistakes": [{"key": m.key, **asdict(mistake_words(m))} for m in d.mistakes],
         "reproduces": list(d.explained),
         "contradicts": list(d.contradicted),
         "variant_values": d.values,
@@ -636,7 +629,12 @@ def grades_document(grades: Any) -> str:
             if n
             else {},
             "mistakes": [
-                {"mistake": m.key, "title": m.title, "students": count, "who": list(who)}
+                {
+                    "mistake": m.key,
+                    "title": mistake_words(m).title,
+                    "students": count,
+                    "who": list(who),
+                }
                 for m, count, who in grades.mistake_counts
             ],
             "unexplained": list(grades.unexplained),

@@ -27,6 +27,7 @@ from symbp.classroom.variants import ClassVariants
 from symbp.content.blocks import Block, Diagram, Heading, Items, Paragraph, Table
 from symbp.content.exercise import quiz_blocks
 from symbp.content.labels import labels
+from symbp.content.mistakes import MistakeWords, mistake_words
 from symbp.formats import text_math
 from symbp.formats.diagram import svg
 from symbp.handcheck.judge import HandJudge
@@ -96,8 +97,9 @@ def _cdata(value: str) -> str:
     return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def _said(title: str, sentence: str, lang: str) -> str:
+def _said(words: MistakeWords, lang: str) -> str:
     """A mistake's feedback: its title as a sentence, then the explanation."""
+    title, sentence = words.title, words.sentence
     if lang == "zh":
         return f"{title}。{sentence}"
     first = title[:1].upper() if title[:1].isascii() else title[:1]  # σ′ must not become Σ′
@@ -131,8 +133,7 @@ def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
         for key in exercise.asked:
             truth = variant.answers[key]
             candidates = [
-                (_said(m.title_in(lang), m.sentence_in(lang), lang), values[key])
-                for m, values in mistakes
+                (_said(mistake_words(m, lang), lang), values[key]) for m, values in mistakes
             ]
             field = numerical_field(
                 truth,

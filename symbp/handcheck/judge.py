@@ -590,7 +590,7 @@ def _diagnose(
         candidates = [(combination, plan, values)]
         fitted = _fitted_rate(judgements, values, plan, rate)
         if fitted is not None:
-            with_rate = (*combination, learning_rate_mistake(fitted, rate))
+            with_rate = (*combination, learning_rate_mistake(judge.network, fitted, rate))
             rate_plan = replace(plan, learning_rate=fitted)
             candidates.append(
                 (with_rate, rate_plan, variants.values(rate_plan, point, keys=needed))
