@@ -12,8 +12,6 @@ torch worker, which reads only the spec) does not pay for sympy until something 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -129,17 +127,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_SOURCES})
-
-
-class _Package(types.ModuleType):
-    """symbp's module object: `symbp.core.derive` stays the function once the submodule loads."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # importing symbp.core.derive binds the package attribute `derive` to the submodule; the
-        # public name is the function, as it was when this file imported it eagerly
-        if name == "derive" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -1,6 +1,6 @@
 """What the API returns: each result holds its numbers as attributes, its content as document
 blocks (`blocks()`), renders in any format (`render(format)`) and shows as mathematics in
-Jupyter, while `repr()` stays one short line. `Problem` (api.py) computes them.
+Jupyter, while `repr()` stays one short line. `Problem` (api/problem.py) computes them.
 """
 
 from __future__ import annotations

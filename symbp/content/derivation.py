@@ -493,7 +493,7 @@ def closed_form_blocks(
     omitted_size: int | None = None,
 ) -> list[Block]:
     words = labels(lang)
-    if closed_form is None and omitted_size is not None:  # too large to build (derive.py)
+    if closed_form is None and omitted_size is not None:  # too large to build (core/derive.py)
         return [
             Heading(sentence(words["closed_form"])),
             Paragraph(sentence(words["closed_form_omitted"], f"{omitted_size:,}")),

@@ -1,7 +1,7 @@
 """An optimizer's update as blocks: its rule, and every equation of it worked per parameter.
 
-optim.py gives each optimizer as equations in sympy (target = formula, in named symbols) and the
-numbers of one update in torch.optim's own order of operations. Here the equations become
+core/optim.py gives each optimizer as equations in sympy (target = formula, in named symbols)
+and the numbers of one update in torch.optim's own order of operations. Here the equations become
 display trees, once for every format: the rule in the general names torch's documentation uses
 (p, g = ∂L/∂p, b, m, v, m̂, v̂, written as assignments ← from one update to the next), and for
 each parameter the same equations in that parameter's names, as formula = numbers = value.
