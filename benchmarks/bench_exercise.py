@@ -36,13 +36,13 @@ import json, sys, time, tomllib
 from pathlib import Path
 started = time.perf_counter()
 sys.path.insert(0, {root!r})
-import symbp.homework, symbp.classroom.grading, symbp.formats.html, symbp.formats.latex
+import symbp.api.homework, symbp.classroom.grading, symbp.formats.html, symbp.formats.latex
 import symbp.formats.markdown, symbp.content.exercise, symbp.content.handout, latex2mathml.converter
 from tests.hand_corpus import generate
 imported = time.perf_counter() - started
 size, folder = {size}, Path({folder!r})
 t0 = time.perf_counter()
-symbp.homework.exercises(count=size, seed=1).write(folder / "ex")
+symbp.api.homework.exercises(count=size, seed=1).write(folder / "ex")
 written = time.perf_counter() - t0
 asked = json.loads((folder / "ex" / "exercise.json").read_text())["asked"]
 mistakes = ("output_error_sign", "missing_sigma_prime", "half_dropped", "added_gradients",
@@ -63,7 +63,7 @@ for n in range(1, size + 1):
     lines.append(sid + "," + ",".join(generate.number_text(values[k], 4) for k in asked))
 (folder / "sub.csv").write_text("\n".join(lines) + "\n")
 t1 = time.perf_counter()
-grades = symbp.homework.grade(folder / "sub.csv", folder / "ex")
+grades = symbp.api.homework.grade(folder / "sub.csv", folder / "ex")
 grades.render("text")
 graded = time.perf_counter() - t1
 named = sum(bool(g.mistakes) for g in grades.grades.students)

@@ -76,7 +76,7 @@ def _mapping(name: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 def problems() -> list[tuple[str, Any]]:
     import symbp
-    from symbp.spec import spec_from_mapping
+    from symbp.core.spec import spec_from_mapping
 
     specs = sorted((ROOT / "examples").glob("*.toml")) + sorted(
         (ROOT / "examples" / "networks").glob("*.toml")

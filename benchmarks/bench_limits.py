@@ -104,11 +104,11 @@ def measure(argv: list[str], timeout: float, to_pipe: bool) -> tuple[str, float,
 
 def stages(path: Path, sample: int) -> str:
     """Symbolic, numeric and rendering seconds of derive --all --no-check, in this process."""
-    from symbp.api import Derivations
-    from symbp.derive import backward_sweep, derive, printed_terms
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork
-    from symbp.spec import load_spec
+    from symbp.api.problem import Derivations
+    from symbp.core.derive import backward_sweep, derive, printed_terms
+    from symbp.core.graph import Network
+    from symbp.core.numeric import CompiledNetwork
+    from symbp.core.spec import load_spec
 
     start = time.perf_counter()
     network = Network(load_spec(path))

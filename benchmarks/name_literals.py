@@ -25,7 +25,7 @@ JS_STRING = re.compile(r"""(['"`])([^'"`\\\n]*)\1""")
 def known_names() -> dict[str, tuple[str, ...]]:
     """The names to count, by kind, read from the table itself (so a new entry is counted)."""
     sys.path.insert(0, str(ROOT))
-    from symbp.operations import (
+    from symbp.core.operations import (
         ACTIVATION_NAMES,
         ARITHMETIC_NAMES,
         LOSS_NAMES,

@@ -9,7 +9,8 @@ loss alone; and one evaluation against torch autograd, per sample and per batch 
 Then start-up: `symbp derive --weight w1` and `symbp handout` against `import torch`, `derive
 --no-check` and `check-hand` against `import sympy`, as medians and fastest runs over fresh
 processes, interleaved so that a busy machine slows both sides alike (`--startup-only` for just
-these).
+these), each with the machine's load average while it ran; and, less sensitive to load, what
+`python -X importtime` says the sympy-bound commands import beyond `import sympy`.
 
 Figures are printed, never asserted: the tests check correctness, this script measures speed.
 """
@@ -74,11 +75,11 @@ def worker(layers: Sequence[int]) -> dict[str, float]:
 
     import_torch = time.perf_counter() - start
 
-    from symbp.derive import backward_sweep
-    from symbp.graph import Network
-    from symbp.numeric import CompiledNetwork
-    from symbp.spec import spec_from_mapping
-    from symbp.torch_check import check
+    from symbp.core.derive import backward_sweep
+    from symbp.core.graph import Network
+    from symbp.core.numeric import CompiledNetwork
+    from symbp.core.spec import spec_from_mapping
+    from symbp.torchcheck.check import check
 
     spec = spec_from_mapping(_mapping(layers))
     marks = [time.perf_counter()]
@@ -147,8 +148,8 @@ def naive(layers: Sequence[int]) -> float:
     """sympy.diff of the loss written out in full (σ as 1/(1 + e^−z)), once per weight."""
     import sympy as sp
 
-    from symbp.graph import Network
-    from symbp.spec import spec_from_mapping
+    from symbp.core.graph import Network
+    from symbp.core.spec import spec_from_mapping
 
     start = time.perf_counter()
     network = Network(spec_from_mapping(_mapping(layers)))
@@ -171,9 +172,13 @@ def _subprocess_json(args: list[str], timeout: float | None = None) -> Any:
 
 
 def _environment() -> dict[str, str]:
-    """This checkout's symbp first on the path, for every subprocess."""
+    """This checkout's symbp first on the path, for every subprocess, with bytecode caching on:
+    an installed symbp has its .pyc files as sympy and torch have theirs, and without them every
+    start-up would measure compiling symbp's sources (PYTHONDONTWRITEBYTECODE)."""
     paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
 
 
 def _symbp_command() -> list[str]:
@@ -243,9 +248,18 @@ def startup(runs: int) -> tuple[dict[str, float], dict[str, float], dict[str, fl
     return medians, {name: min(values) for name, values in times.items()}, cpu_medians
 
 
+def _load() -> str:
+    """The machine's load average (1, 5, 15 minutes): start-up ratios mean little on a busy one."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def startup_lines(runs: int) -> list[str]:
-    """One line per STARTUP comparison: median and fastest ratios against the target."""
+    """One line per STARTUP comparison: median and fastest ratios against the target, then the
+    load average before and after, and the import-time deltas of the sympy-bound commands."""
+    load_before = _load()
     medians, fastest, cpu = startup(runs)
+    load_after = _load()
     lines = []
     for arguments, baseline, target in STARTUP:
         median_ratio = medians[arguments] / medians[baseline]
@@ -258,6 +272,58 @@ def startup_lines(runs: int) -> list[str]:
             f"{fastest_ratio:.2f}×; target ≤ {target}×: {verdict}. CPU time "
             f"{_seconds(cpu[arguments])} / {_seconds(cpu[baseline])} = "
             f"{cpu[arguments] / cpu[baseline]:.2f}×"
+        )
+    lines.append(f"load average (1, 5, 15 min): {load_before} before, {load_after} after")
+    lines += importtime_lines(3)
+    return lines
+
+
+def _import_times(command: list[str]) -> dict[str, int]:
+    """Each module's own import time in µs (`python -X importtime`) in one fresh process."""
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment(),
+    )
+    found: dict[str, int] = {}
+    for line in completed.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, _, name = line.removeprefix("import time:").split("|")
+        found[name.strip()] = int(own)
+    return found
+
+
+def _fastest_import_times(command: list[str], runs: int) -> dict[str, int]:
+    """Per module, the least of `runs` fresh processes' import times (the least disturbed)."""
+    samples = [_import_times(command) for _ in range(runs)]
+    return {name: min(s.get(name, times) for s in samples) for name, times in samples[0].items()}
+
+
+def importtime_lines(runs: int) -> list[str]:
+    """For each command measured against `import sympy`: the import time of the modules it
+    imports that `import sympy` does not, in all and by the largest groups (symbp's modules by
+    package, others by top-level name), least of `runs` processes per module."""
+    baseline = _fastest_import_times(["-c", "import sympy"], runs)
+    lines = [f'`python -c "import sympy"` imports for {sum(baseline.values()) / 1000:.0f} ms']
+    for arguments, baseline_name, _ in STARTUP:
+        if baseline_name != "import sympy":
+            continue
+        words = [str(ROOT / w) if w.startswith("examples/") else w for w in arguments.split()]
+        times = _fastest_import_times(["-m", "symbp", *words], runs)
+        extra = {name: us for name, us in times.items() if name not in baseline}
+        groups: dict[str, int] = {}
+        for name, us in extra.items():
+            parts = name.split(".")
+            group = ".".join(parts[:2]) if parts[0] in ("symbp", "sympy") else parts[0]
+            groups[group] = groups.get(group, 0) + us
+        largest = sorted(groups.items(), key=lambda item: -item[1])[:6]
+        shown = ", ".join(f"{name} {us / 1000:.0f} ms" for name, us in largest)
+        lines.append(
+            f"`symbp {arguments}` imports {sum(extra.values()) / 1000:.0f} ms beyond "
+            f"`import sympy`: {shown}"
         )
     return lines
 

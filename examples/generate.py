@@ -39,7 +39,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from symbp.api import HANDOUT_EXTENSIONS, problem
+from symbp.api.problem import HANDOUT_EXTENSIONS, problem
 from symbp.cli import main as symbp_main
 from symbp.files import write_atomic
 

@@ -12,12 +12,11 @@ torch worker, which reads only the spec) does not pay for sympy until something 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from symbp.api import (
+    from symbp.api.homework import Exercises, Grades, exercises, grade
+    from symbp.api.problem import (
         CheckReport,
         ForwardPass,
         HandCheck,
@@ -30,53 +29,52 @@ if TYPE_CHECKING:
         check_hand_file,
         problem,
     )
-    from symbp.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
+    from symbp.core.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
+    from symbp.core.graph import Network
+    from symbp.core.numeric import CompiledNetwork, Evaluation
+    from symbp.core.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
     from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
-    from symbp.graph import Network
-    from symbp.homework import Exercises, Grades, exercises, grade
-    from symbp.numeric import CompiledNetwork, Evaluation
-    from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
-    from symbp.torch_bridge import from_torch, torch_script
-    from symbp.torch_check import CheckResult
+    from symbp.torchcheck.bridge import from_torch, torch_script
+    from symbp.torchcheck.results import CheckResult
 
 __version__ = "0.1.0"
 
 #: each public name and the module that defines it
 _SOURCES = {
-    "CheckReport": "symbp.api",
-    "ForwardPass": "symbp.api",
-    "HandCheck": "symbp.api",
-    "Problem": "symbp.api",
-    "SampleValues": "symbp.api",
-    "Step": "symbp.api",
-    "Training": "symbp.api",
-    "UnitGradient": "symbp.api",
-    "WeightDerivation": "symbp.api",
-    "check_hand_file": "symbp.api",
-    "problem": "symbp.api",
-    "Derivation": "symbp.derive",
-    "derive": "symbp.derive",
-    "derive_all": "symbp.derive",
-    "UnitDerivation": "symbp.derive",
-    "derive_unit": "symbp.derive",
+    "CheckReport": "symbp.api.problem",
+    "ForwardPass": "symbp.api.problem",
+    "HandCheck": "symbp.api.problem",
+    "Problem": "symbp.api.problem",
+    "SampleValues": "symbp.api.problem",
+    "Step": "symbp.api.problem",
+    "Training": "symbp.api.problem",
+    "UnitGradient": "symbp.api.problem",
+    "WeightDerivation": "symbp.api.problem",
+    "check_hand_file": "symbp.api.problem",
+    "problem": "symbp.api.problem",
+    "Derivation": "symbp.core.derive",
+    "derive": "symbp.core.derive",
+    "derive_all": "symbp.core.derive",
+    "UnitDerivation": "symbp.core.derive",
+    "derive_unit": "symbp.core.derive",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
     "UnknownWeightError": "symbp.errors",
-    "Network": "symbp.graph",
-    "Exercises": "symbp.homework",
-    "Grades": "symbp.homework",
-    "exercises": "symbp.homework",
-    "grade": "symbp.homework",
-    "CompiledNetwork": "symbp.numeric",
-    "Evaluation": "symbp.numeric",
-    "NetworkSpec": "symbp.spec",
-    "default_spec": "symbp.spec",
-    "load_spec": "symbp.spec",
-    "OptimizerSpec": "symbp.spec",
-    "from_torch": "symbp.torch_bridge",
-    "torch_script": "symbp.torch_bridge",
-    "CheckResult": "symbp.torch_check",
+    "Network": "symbp.core.graph",
+    "Exercises": "symbp.api.homework",
+    "Grades": "symbp.api.homework",
+    "exercises": "symbp.api.homework",
+    "grade": "symbp.api.homework",
+    "CompiledNetwork": "symbp.core.numeric",
+    "Evaluation": "symbp.core.numeric",
+    "NetworkSpec": "symbp.core.spec",
+    "default_spec": "symbp.core.spec",
+    "load_spec": "symbp.core.spec",
+    "OptimizerSpec": "symbp.core.spec",
+    "from_torch": "symbp.torchcheck.bridge",
+    "torch_script": "symbp.torchcheck.bridge",
+    "CheckResult": "symbp.torchcheck.results",
 }
 
 __all__ = [
@@ -129,17 +127,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_SOURCES})
-
-
-class _Package(types.ModuleType):
-    """symbp's module object: `symbp.derive` stays the function once the submodule loads."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # importing symbp.derive binds the package attribute `derive` to the submodule; the
-        # public name is the function, as it was when this file imported it eagerly
-        if name == "derive" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -17,8 +17,8 @@ from symbp import __version__
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
-    from symbp.api import Problem
-    from symbp.spec import OptimizerSpec
+    from symbp.api.problem import Problem
+    from symbp.core.spec import OptimizerSpec
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -415,8 +415,9 @@ def _add_classroom_commands(
 
 
 def _run_exercise(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.homework import exercises
     from symbp.classroom.variants import Range, parse_range
-    from symbp.homework import exercises
 
     def span(name: str) -> Range | None:
         text = getattr(args, name)
@@ -444,13 +445,15 @@ def _run_exercise(args: argparse.Namespace) -> int:
 
 
 def _run_grade(args: argparse.Namespace) -> int:
-    from symbp.homework import grade
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.homework import grade
 
     result = grade(args.submissions, args.exercises, args.lang)
     output = result.render(args.format)
     if args.reports is not None:
         result.write_reports(args.reports, args.reports_format)
     if args.output is not None:
+        # after argv is parsed: --help and usage errors load none of symbp
         from symbp.files import write_atomic
 
         write_atomic(args.output, output)
@@ -460,7 +463,8 @@ def _run_grade(args: argparse.Namespace) -> int:
 
 
 def _problem(args: argparse.Namespace) -> Problem:
-    from symbp.api import problem
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.problem import problem
 
     return problem(args.spec)
 
@@ -488,7 +492,8 @@ def _run_derive(args: argparse.Namespace) -> int:
             # torch starts in a worker while sympy works here
             problem.start_check(args.dtype, units=bool(args.wrt))
         if args.form == "scalar":  # derivations too long to print fail before the work
-            from symbp.derive import check_printable
+            # here, not at the top: sympy loads after the torch worker has started
+            from symbp.core.derive import check_printable
             from symbp.near import resolve
 
             network = problem.network
@@ -516,7 +521,8 @@ def _optimizer(text: str | None) -> OptimizerSpec | None:
         return None
     import tomllib
 
-    from symbp.spec import parse_optimizer
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.core.spec import parse_optimizer
 
     value: object = text.strip()
     if text.strip().startswith("{"):
@@ -529,8 +535,9 @@ def _optimizer(text: str | None) -> OptimizerSpec | None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from symbp.api import problem
-    from symbp.torch_bridge import torch_script
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.problem import problem
+    from symbp.torchcheck.bridge import torch_script
 
     script = torch_script(problem(args.spec).spec)
     if args.output is None:
@@ -538,6 +545,7 @@ def _run_export(args: argparse.Namespace) -> int:
     else:
         from pathlib import Path
 
+        # after argv is parsed: --help and usage errors load none of symbp
         from symbp.files import write_atomic
 
         write_atomic(Path(args.output), script)
@@ -559,7 +567,8 @@ def _run_step(args: argparse.Namespace) -> int:
 
 
 def _run_handout(args: argparse.Namespace) -> int:
-    from symbp.api import handout_format
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.problem import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
     show = None
@@ -591,7 +600,8 @@ def _run_handout(args: argparse.Namespace) -> int:
 
 
 def _run_check_hand(args: argparse.Namespace) -> int:
-    from symbp.api import check_hand_file
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.problem import check_hand_file
 
     result = check_hand_file(args.file, args.spec, args.lr, args.lang)
     _write(result.render(args.format))
@@ -599,6 +609,7 @@ def _run_check_hand(args: argparse.Namespace) -> int:
 
 
 def _run_train(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
     from symbp.formats.plot import PLOT_SUFFIXES
 
     if args.plot is not None and not args.plot.lower().endswith(PLOT_SUFFIXES):

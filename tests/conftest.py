@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from symbp.graph import Network
-from symbp.spec import default_spec
+from symbp.core.graph import Network
+from symbp.core.spec import default_spec
 
 #: The MOOC 8.3 example worked independently (numpy, by hand in the blog's own script): L and
 #: ∂L/∂w1..w8. These are the published reference numbers of the core issue.

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from symbp.api import Problem
+from symbp.api.problem import Problem
+from symbp.content.mistakes import mistake_words
+from symbp.core.spec import load_spec, parse_toml
 from symbp.handcheck.mistakes import catalogue
-from symbp.spec import load_spec, parse_toml
 from tests.readback import text_reader
 from tests.readback.tree import evaluate, unknowns
 from tests.readback.values import value_tables
@@ -57,8 +58,8 @@ def test_right_formulas_hold_and_wrong_ones_do_not(name: str) -> None:
     problem = _problem(NETWORKS[name])
     values = value_tables(problem).text
     checked = differing = 0
-    for mistake in catalogue(problem.network):
-        assert mistake.wrong != mistake.right, mistake.key
+    for mistake in map(mistake_words, catalogue(problem.network)):
+        assert mistake.wrong != mistake.right, mistake
         right = _sides(mistake.right, values)
         if right is None:
             continue

@@ -163,8 +163,8 @@ def test_in_process_main_returns_status() -> None:
 
 def test_train_csv_matches_torch_sgd() -> None:
     require_module("torch")
-    from symbp.spec import default_spec
-    from symbp.torch_check import torch_training
+    from symbp.core.spec import default_spec
+    from symbp.torchcheck.replay import torch_training
 
     result = run("train", "--steps", "5", "--lr", "0.5", "--format", "csv")
     assert result.returncode == 0, result.stderr

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symbp.derive import backward_sweep, closed_form_of, derive, derive_all
-from symbp.functions import ACTIVATIONS, sigmoid
-from symbp.graph import Network
-from symbp.spec import spec_from_mapping
+from symbp.core.derive import backward_sweep, closed_form_of, derive, derive_all
+from symbp.core.functions import ACTIVATIONS, sigmoid
+from symbp.core.graph import Network
+from symbp.core.spec import spec_from_mapping
 
 
 def network_of(layers: list[int], **fields: object) -> Network:
@@ -51,7 +51,7 @@ def test_variant_derivations_equal_sympy_diff(fields: dict[str, object]) -> None
 
 @pytest.mark.parametrize("name", ["tanh", "identity", "relu", "leaky_relu"])
 def test_activation_local_derivatives_are_derivatives_of_their_definitions(name: str) -> None:
-    from symbp.functions import activation
+    from symbp.core.functions import activation
 
     z = sp.Symbol("z", real=True)
     act = activation(name, 0.2)
@@ -183,7 +183,7 @@ def test_derive_all_in_numbering_order(mooc: Network) -> None:
 
 @pytest.mark.parametrize("name", ["half_sse", "sse", "mse_mean", "bce", "cross_entropy"])
 def test_loss_local_derivatives_are_derivatives_of_the_loss(name: str) -> None:
-    from symbp.functions import LOSSES
+    from symbp.core.functions import LOSSES
 
     loss = LOSSES[name]
     outputs = sp.symbols("o1:4", positive=True)
@@ -197,7 +197,7 @@ def test_loss_local_derivatives_are_derivatives_of_the_loss(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["bce", "cross_entropy"])
 def test_logit_forms_equal_the_loss_of_the_activations(name: str) -> None:
-    from symbp.functions import LOSSES, softmax
+    from symbp.core.functions import LOSSES, softmax
 
     loss = LOSSES[name]
     pre = sp.symbols("z1:3", real=True)

@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 import sympy as sp
 
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.cli import main
-from symbp.functions import activation
-from symbp.graph import Network
+from symbp.core.functions import activation
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.spec import parse_toml, spec_from_mapping
 from symbp.handcheck import check_hand_file
 from symbp.handcheck.judge import Verdict
-from symbp.numeric import CompiledNetwork
-from symbp.spec import parse_toml, spec_from_mapping
-from symbp.torch_check import check
+from symbp.torchcheck.check import check
 
 from .conftest import require_module, require_tool
 from .readback.harness import handout_results

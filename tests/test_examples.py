@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
-from symbp.spec import load_spec
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.spec import load_spec
 
 from .conftest import require_module
 

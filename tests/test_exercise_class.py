@@ -91,7 +91,7 @@ def test_the_class_summary_counts_exactly(
 
 
 def test_each_row_is_judged_as_check_hand_judges_it_as_a_file(folder: Path, tmp_path: Path) -> None:
-    from symbp.homework import grade
+    from symbp.api.homework import grade
 
     asked = asked_of(folder)
     rows = classwork.submissions(folder, asked)

@@ -252,7 +252,7 @@ def test_european_and_excel_sheets_grade_like_the_plain_one(
 
 
 def test_blank_cells_and_a_name_column(folder: Path, tmp_path: Path) -> None:
-    from symbp.homework import grade
+    from symbp.api.homework import grade
 
     header, first, second, *_ = key_rows(folder)
     truth = generate.work(classwork.net_of(folder / "s002" / "spec.toml", "s002"), decimals=None)

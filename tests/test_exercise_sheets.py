@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from symbp.api.homework import exercises
 from symbp.classroom.csvfiles import Student
 from symbp.classroom.variants import KINK_HALF_UNITS, Range, Settings, draw_variants
 from symbp.cli import main
+from symbp.core.spec import default_spec, load_spec
 from symbp.errors import SymbpError
 from symbp.handcheck import check_hand, parse_plain
 from symbp.handcheck.judge import HandJudge
-from symbp.homework import exercises
-from symbp.spec import default_spec, load_spec
 
 from . import classwork
 from .conftest import require_tool

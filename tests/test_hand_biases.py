@@ -15,8 +15,8 @@ import pytest
 
 from symbp.classroom.grading import grade_class
 from symbp.cli import main
+from symbp.core.spec import parse_toml
 from symbp.handcheck import check_hand, parse_plain
-from symbp.spec import parse_toml
 
 SPEC = """
 title = "MOOC 8.3 with trainable biases"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from symbp.api import HandCheck
+from symbp.api.problem import HandCheck
+from symbp.core.spec import spec_from_mapping
 from symbp.errors import FormulaError, HandInputError
 from symbp.handcheck import Verdict, check_hand, parse_plain
 from symbp.handcheck.hand_input import parse_json, parse_toml
-from symbp.spec import spec_from_mapping
 
 H1 = 1 / (1 + math.exp(-0.25))
 

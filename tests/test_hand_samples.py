@@ -13,9 +13,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from symbp.core.spec import load_spec
 from symbp.handcheck import check_hand, parse_plain
 from symbp.handcheck.judge import HandJudge, Verdict
-from symbp.spec import load_spec
 
 CORPUS = Path(__file__).resolve().parent / "hand_corpus"
 SPEC = CORPUS / "mooc_3_samples.toml"

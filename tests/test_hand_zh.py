@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from symbp.api import check_hand_file
+from symbp.api.problem import check_hand_file
 from symbp.cli import main
 from symbp.formats.text import WIDTH, width
 

@@ -63,7 +63,7 @@ MEASURE = """<script>
 def write_handout(tmp_path: Path, name: str, *options: str) -> Path:
     """The CLI's handout for the default network under a hostile title (in-process: fast)."""
     from symbp.cli import main
-    from symbp.spec import DEFAULT_SPEC_DATA
+    from symbp.core.spec import DEFAULT_SPEC_DATA
 
     spec = tmp_path / "hostile.json"
     spec.write_text(json.dumps(dict(DEFAULT_SPEC_DATA, title=HOSTILE_TITLE)), encoding="utf-8")

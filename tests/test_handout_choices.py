@@ -15,7 +15,7 @@ import symbp
 from symbp.cli import main
 from symbp.content.blocks import Equations, Math, Table
 from symbp.content.expr import Add, Num, Partial, Sym
-from symbp.spec import spec_from_mapping
+from symbp.core.spec import spec_from_mapping
 
 from .conftest import MOOC_GRADIENTS, MOOC_WEIGHTS
 

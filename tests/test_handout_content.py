@@ -12,7 +12,7 @@ import pytest
 
 import symbp
 from symbp.cli import main
-from symbp.spec import DEFAULT_SPEC_DATA, load_spec, spec_from_mapping
+from symbp.core.spec import DEFAULT_SPEC_DATA, load_spec, spec_from_mapping
 
 from .conftest import require_module, require_tool
 
@@ -159,7 +159,7 @@ def test_layered_weights_are_named_alike_in_diagram_formulas_and_tables() -> Non
 
 def test_handout_of_several_samples_shows_every_sample_and_updates_with_the_mean() -> None:
     require_module("torch")
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = load_spec(EXAMPLES / "two_hidden_layers.toml")
     problem = symbp.problem(spec)

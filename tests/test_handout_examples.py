@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import symbp
-from symbp.spec import load_spec
+from symbp.core.spec import load_spec
 
 from .conftest import require_module, require_tool
 
@@ -55,7 +55,7 @@ def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
     from dataclasses import replace
 
     from symbp.content.numbers import result
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = load_spec(EXAMPLES / "two_hidden_layers.toml")
     assert len(spec.samples) == 2

@@ -16,7 +16,7 @@ import pytest
 
 import symbp
 from symbp.cli import main
-from symbp.spec import parse_toml
+from symbp.core.spec import parse_toml
 from tests.conftest import require_module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -19,12 +19,12 @@ from symbp.content import expr as E
 from symbp.content.blocks import Diagram, Equations, Math, Row, Table, Text
 from symbp.content.handout import labelled_pairs
 from symbp.content.names import Names
-from symbp.formats import breaking, latex
+from symbp.core.spec import spec_from_mapping
+from symbp.formats import breaking, latex, latex_math
 from symbp.formats.diagram import CLEARANCE, LABEL_PAD, RADIUS, layout, svg, tikz
 from symbp.formats.metrics import DENSE_METRICS, METRICS
 from symbp.formats.page import paper
 from symbp.formats.tables import arrange, fold, split_columns
-from symbp.spec import spec_from_mapping
 
 from .conftest import require_tool
 from .layout_tools import (
@@ -75,9 +75,9 @@ def test_tokens_spell_exactly_what_the_printer_prints(layers: list[int]) -> None
     extra = SOFTMAX if layers == [2, 3, 3] else {}
     document = net(layers, **extra).handout(check=False).document()
     for node in members(document.blocks):
-        assert breaking.joined(breaking.Tokens()(node)) == latex.math(node)
-        dense = breaking.Tokens(printer=latex.DENSE_PRINTER)(node)
-        assert breaking.joined(dense) == latex.DENSE_PRINTER.math(node)
+        assert breaking.joined(breaking.Tokens()(node)) == latex_math.math(node)
+        dense = breaking.Tokens(printer=latex_math.DENSE_PRINTER)(node)
+        assert breaking.joined(dense) == latex_math.DENSE_PRINTER.math(node)
 
 
 def _terms(count: int) -> E.Node:
@@ -107,7 +107,7 @@ def test_a_long_sum_breaks_at_its_terms_and_reads_the_same() -> None:
     assert lines[0].startswith("z_{1} &= w_{1} x_{1}")
     for line in lines[1:]:
         assert line.startswith((r"&\quad + ", r"&\quad - ")), line
-    assert _unbroken(body) == _unbroken("z_{1} &= " + latex.math(long_sum))
+    assert _unbroken(body) == _unbroken("z_{1} &= " + latex_math.math(long_sum))
     # the lines are about as full as the budget allows: as few lines as the terms need
     whole = breaking.Tokens().width(long_sum)
     assert len(lines) <= whole / (30.0 - METRICS.width(z)) * 1.6 + 1
@@ -119,7 +119,7 @@ def test_a_long_product_breaks_at_its_factors() -> None:
     lines = body.split(" \\\\\n")
     assert len(lines) > 2
     assert all(line.startswith(r"&\quad \times ") for line in lines[1:])
-    assert _unbroken(body) == _unbroken("p &= " + latex.math(numbers))
+    assert _unbroken(body) == _unbroken("p &= " + latex_math.math(numbers))
 
 
 def test_juxtaposed_factors_broken_apart_get_an_explicit_cdot() -> None:
@@ -318,7 +318,7 @@ def test_width_model_is_within_a_few_percent_of_pdflatex(tmp_path: Path) -> None
     lines = [
         rf"\settowidth{{\x}}{{$\displaystyle {printer.math(n)}$}}\typeout{{W{i}:{d} \the\x}}"
         for i, n in enumerate(nodes)
-        for d, printer in ((0, latex.PRINTER), (1, latex.DENSE_PRINTER))
+        for d, printer in ((0, latex_math.PRINTER), (1, latex_math.DENSE_PRINTER))
     ]
     tex = tmp_path / "widths.tex"
     tex.write_text(

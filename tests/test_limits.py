@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbp import numeric
-from symbp.derive import MAX_CLOSED_FORM_SIZE, backward_sweep, closed_form_of, derive
-from symbp.graph import Network, symbol_product
-from symbp.numeric import CompiledNetwork
-from symbp.spec import spec_from_mapping
+from symbp.core import numeric
+from symbp.core.derive import MAX_CLOSED_FORM_SIZE, backward_sweep, closed_form_of, derive
+from symbp.core.graph import Network, symbol_product
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.spec import spec_from_mapping
 
 from .conftest import require_module
 
@@ -43,7 +43,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("layers", [[2, 2, 2], [3, 4, 2], [2, 3, 2, 2]])
 def test_the_closed_forms_size_is_counted_without_building_it(layers: list[int]) -> None:
-    from symbp.derive import closed_form_size
+    from symbp.core.derive import closed_form_size
 
     net = network(layers)
     sweep = backward_sweep(net)
@@ -121,7 +121,7 @@ def test_symbol_products_are_sympys_own() -> None:
 
 def test_chunked_finite_differences_match_torch(monkeypatch: pytest.MonkeyPatch) -> None:
     require_module("torch")
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     samples = {
         "inputs": [[0.5, -0.3, 0.8], [0.1, 0.9, -0.4]],

@@ -25,10 +25,10 @@ import symbp
 from symbp.cli import main
 from symbp.content import expr as E
 from symbp.content.blocks import Equations, Row
+from symbp.core.matrices import MatrixForm
+from symbp.core.spec import DEFAULT_SPEC_DATA, spec_from_mapping
 from symbp.errors import SymbpError
 from symbp.formats import text
-from symbp.matrices import MatrixForm
-from symbp.spec import DEFAULT_SPEC_DATA, spec_from_mapping
 
 from .conftest import MOOC_GRADIENTS, require_module, require_tool
 
@@ -76,7 +76,7 @@ NETWORKS: dict[str, Callable[[], symbp.Problem]] = {
 @pytest.mark.parametrize("name", list(NETWORKS))
 def test_every_matrix_entry_equals_the_scalar_derivation_and_torch(name: str) -> None:
     require_module("torch")
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     problem = NETWORKS[name]()
     network, evaluation = problem.network, problem.evaluation
@@ -229,7 +229,7 @@ def expected_values(problem: symbp.Problem) -> dict[str, np.ndarray]:
     count = len(network.layers) - 1
     expected: dict[str, np.ndarray] = {}
 
-    def stack(values: Callable[[symbp.numeric.Evaluation], list[float]]) -> np.ndarray:
+    def stack(values: Callable[[symbp.core.numeric.Evaluation], list[float]]) -> np.ndarray:
         columns = [values(s) for s in samples]
         return np.array(columns).T if batch else np.array(columns[0])[:, None]
 
@@ -417,7 +417,7 @@ def test_cli_derive_and_handout_agree_with_torch(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     require_module("torch")
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = SPEC_ARGUMENTS[name]
     assert main(["derive", "--form", "matrix", "--format", "json", *spec]) == 0
@@ -434,7 +434,7 @@ def test_cli_derive_and_handout_agree_with_torch(
 def test_saturated_softmax_stays_finite_as_torch() -> None:
     # o rounds to exactly 0 or 1: ∂L/∂o = −y/o is 0/0, the simplified δ = o − y is not
     require_module("torch")
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     data = dict(DEFAULT_SPEC_DATA, activation=["sigmoid", "softmax"], loss="cross_entropy")
     data.update(targets=1, weights=[1000.0, -1000.0, 1000.0, 1000.0, 1000.0, -1000.0, -1.0, 1.0])

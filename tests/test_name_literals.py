@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from symbp import operations
+from symbp.core import operations
 
 
 def test_every_name_is_written_in_at_most_three_files() -> None:

@@ -10,12 +10,14 @@ import numpy as np
 import pytest
 
 import symbp
-from symbp.derive import backward_sweep, derive
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork, updated_weights
-from symbp.spec import spec_from_mapping
-from symbp.torch_check import check, torch_loss_and_gradients, torch_training
-from symbp.train import train
+from symbp.core.derive import backward_sweep, derive
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork, updated_weights
+from symbp.core.spec import spec_from_mapping
+from symbp.core.train import train
+from symbp.torchcheck.check import check
+from symbp.torchcheck.model import torch_loss_and_gradients
+from symbp.torchcheck.replay import torch_training
 
 from .conftest import require_module
 

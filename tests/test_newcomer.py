@@ -11,7 +11,7 @@ import pytest
 
 from symbp import cli, torch_worker
 from symbp.near import closest, resolve
-from symbp.torch_worker import INSTALL_HINT, TorchMissingError
+from symbp.torchcheck.worker import INSTALL_HINT, TorchMissingError
 
 
 def test_handout_no_check_works_without_torch(

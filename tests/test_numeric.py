@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork, stable_sigmoid, updated_weights
-from symbp.spec import spec_from_mapping
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork, stable_sigmoid, updated_weights
+from symbp.core.spec import spec_from_mapping
 
 from .conftest import MOOC_GRADIENTS, MOOC_LOSS, MOOC_WEIGHTS
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from symbp import operations
+from symbp.core import operations
+from symbp.core.functions import ACTIVATIONS, ALL_ENTRIES, LOSSES, activation
 from symbp.errors import SymbpError
 from symbp.formats.javascript import ERF_JS, activation_functions
-from symbp.functions import ACTIVATIONS, ALL_ENTRIES, LOSSES, activation
 
 from .conftest import require_tool
 

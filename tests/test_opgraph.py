@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
+from symbp.core.opgraph import PARAMETER, GraphBuilder, sweep
 from symbp.errors import SymbpError
-from symbp.opgraph import PARAMETER, GraphBuilder, sweep
 from tests.conftest import require_module
 
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.cli import main
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.optim import B_NEW, M_HAT, M_NEW, P_NEW, V_HAT, V_NEW, apply, update_rule
+from symbp.core.spec import DEFAULT_SPEC_DATA, OptimizerSpec, parse_optimizer, spec_from_mapping
+from symbp.core.train import train
 from symbp.errors import SpecError
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
-from symbp.optim import B_NEW, M_HAT, M_NEW, P_NEW, V_HAT, V_NEW, apply, update_rule
-from symbp.spec import DEFAULT_SPEC_DATA, OptimizerSpec, parse_optimizer, spec_from_mapping
-from symbp.train import train
 
 from .conftest import require_module
 
@@ -75,7 +75,7 @@ OPTIMIZERS: dict[str, Any] = {
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_five_rounds_equal_torch_optim(network: str, optimizer: str) -> None:
     require_module("torch")
-    from symbp.torch_check import torch_rounds
+    from symbp.torchcheck.replay import torch_rounds
 
     data = dict(NETWORKS[network], optimizer=OPTIMIZERS[optimizer])
     spec = spec_from_mapping(data)

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbp.derive import derive
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
-from symbp.spec import spec_from_mapping
-from symbp.torch_check import torch_loss_and_gradients
+from symbp.core.derive import derive
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.spec import spec_from_mapping
+from symbp.torchcheck.model import torch_loss_and_gradients
 
 from .conftest import require_module
 

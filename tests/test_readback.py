@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 import symbp
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.content.optimizer import STEP_WORKED_PARAMETERS
-from symbp.spec import parse_toml
+from symbp.core.spec import parse_toml
 from tests.readback import interval as I
 from tests.readback import latex_reader, text_reader
 from tests.readback.checker import Outcome, check_chain
@@ -335,15 +335,15 @@ def test_the_tanh_bracket_bug_is_caught(monkeypatch: pytest.MonkeyPatch) -> None
 def test_a_wrong_sign_in_the_latex_printer_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     # subtraction printed as addition (o1 + y1 for o1 − y1), in LaTeX only
     from symbp.content import expr as E
-    from symbp.formats import latex
+    from symbp.formats import latex_math
 
-    original = latex.LatexPrinter.terms
+    original = latex_math.LatexPrinter.terms
 
-    def plus_for_minus(self: latex.LatexPrinter, node: E.Add) -> list[str]:
+    def plus_for_minus(self: latex_math.LatexPrinter, node: E.Add) -> list[str]:
         pieces = original(self, node)
         return [p.replace(" - ", " + ", 1) if p.startswith(" - ") else p for p in pieces]
 
-    monkeypatch.setattr(latex.LatexPrinter, "terms", plus_for_minus)
+    monkeypatch.setattr(latex_math.LatexPrinter, "terms", plus_for_minus)
     results = handout_results(symbp.problem(EXAMPLES / "mooc_8_3.toml"), "en", "mooc (mutated)")
     rows = _failing_rows(results.outcomes["latex"])
     assert any(r"\left(o_{1} + y_{1}\right)" in row for row in rows), rows
@@ -355,14 +355,14 @@ def test_a_wrong_sign_in_the_latex_printer_is_caught(monkeypatch: pytest.MonkeyP
 def test_swapped_fraction_in_the_text_printer_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     # a/b printed as b/a in plain text only: the cross-entropy ∂L/∂o1 = −y1/o1
     from symbp.content import expr as E
-    from symbp.formats import text
+    from symbp.formats import text_math
 
-    original = text.TextPrinter.fraction
+    original = text_math.TextPrinter.fraction
 
-    def swapped(self: text.TextPrinter, node: E.Frac) -> str:
+    def swapped(self: text_math.TextPrinter, node: E.Frac) -> str:
         return original(self, E.Frac(node.den, node.num))
 
-    monkeypatch.setattr(text.TextPrinter, "fraction", swapped)
+    monkeypatch.setattr(text_math.TextPrinter, "fraction", swapped)
     results = handout_results(symbp.problem(EXAMPLES / "cross_entropy.toml"), "en", "ce")
     rows = _failing_rows(results.outcomes["text"])
     assert any("o1/y1" in row for row in rows), rows

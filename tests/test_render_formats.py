@@ -18,14 +18,14 @@ from symbp.cli import main
 from symbp.content.blocks import Document
 from symbp.content.derivation import weight_blocks
 from symbp.content.handout import handout_document
-from symbp.derive import derive
+from symbp.core.derive import derive
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.spec import DEFAULT_SPEC_DATA, spec_from_mapping
 from symbp.errors import SymbpError
 from symbp.files import write_atomic
-from symbp.formats import html, latex, markdown, mathml
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
-from symbp.spec import DEFAULT_SPEC_DATA, spec_from_mapping
-from symbp.torch_check import CheckResult, WeightCheck
+from symbp.formats import html, latex, latex_math, markdown, mathml
+from symbp.torchcheck.results import CheckResult, WeightCheck
 
 from .conftest import MOOC_GRADIENTS, require_module
 
@@ -48,8 +48,8 @@ def fake_check(network: Network, gradients: tuple[float, ...], loss: float) -> C
 
 
 def mooc_handout(title: str | None = None, lang: str = "en") -> Document:
-    from symbp.derive import backward_sweep
-    from symbp.numeric import updated_weights
+    from symbp.core.derive import backward_sweep
+    from symbp.core.numeric import updated_weights
 
     data = dict(DEFAULT_SPEC_DATA)
     if title is not None:
@@ -74,9 +74,9 @@ def test_latex_printer_uses_network_names_and_substitutes_values(mooc: Network) 
     writer = Writer(Names(mooc), values, 4)
     formula = writer.formula(mooc.definitions[z_o1])
     # weights before activations, terms by source unit
-    assert latex.math(formula) == r"w_{5} h_{1} + w_{7} h_{2}"
+    assert latex_math.math(formula) == r"w_{5} h_{1} + w_{7} h_{2}"
     # given values as given, computed ones to 4 significant digits, trailing zeros kept
-    assert latex.math(writer.numbers(formula)) == (
+    assert latex_math.math(writer.numbers(formula)) == (
         r"\left(-0.5\right) \times 0.5000 + 2 \times 0.2500"
     )
 
@@ -98,7 +98,7 @@ def test_derive_mathml_lines_and_json_fragments_parse(mooc: Network, weight: str
     compiled = CompiledNetwork(mooc)
     evaluation = compiled.evaluate()
     derivation = derive(mooc, weight)
-    result = symbp.api.Derivations((derivation,), evaluation)
+    result = symbp.api.problem.Derivations((derivation,), evaluation)
     lines = result.render("mathml").splitlines()
     for line in lines:
         ET.fromstring(line)
@@ -261,7 +261,7 @@ def test_digits_round_the_display_only(tmp_path: Path) -> None:
 
 
 def test_a_deeper_network_gives_a_handout_in_every_format() -> None:
-    from symbp.derive import backward_sweep
+    from symbp.core.derive import backward_sweep
 
     data = dict(
         DEFAULT_SPEC_DATA, layers=[2, 3, 3, 2], weights=[0.1 * (i % 7 - 3) for i in range(21)]

@@ -11,10 +11,10 @@ import sys
 import numpy as np
 import pytest
 
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork, scalar_sigmoid, stable_sigmoid
-from symbp.spec import spec_from_mapping
-from symbp.torch_check import torch_loss_and_gradients
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork, scalar_sigmoid, stable_sigmoid
+from symbp.core.spec import spec_from_mapping
+from symbp.torchcheck.model import torch_loss_and_gradients
 
 from .conftest import require_module
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from symbp.cli import main
+from symbp.content.mistakes import mistake_words
 from symbp.handcheck import check_hand_file
 from symbp.handcheck.judge import HandReport
 
@@ -141,7 +142,8 @@ def expected(report: HandReport) -> dict[str, object]:
         "diagnoses": keys(report.diagnoses),
         "partial": keys(report.partial),
         "titles": [
-            " + ".join(m.title for m in d.mistakes) for d in report.diagnoses + report.partial
+            " + ".join(mistake_words(m).title for m in d.mistakes)
+            for d in report.diagnoses + report.partial
         ],
     }
 

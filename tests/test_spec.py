@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from symbp.errors import SpecError
-from symbp.spec import (
+from symbp.core.spec import (
     DEFAULT_SPEC_DATA,
     MAX_WEIGHTS,
     Edge,
@@ -16,6 +15,7 @@ from symbp.spec import (
     parse_json,
     parse_toml,
 )
+from symbp.errors import SpecError
 
 from .conftest import MOOC_WEIGHTS
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.content.blocks import Equations, Heading, Text
-from symbp.derive import Derivation
+from symbp.core.derive import Derivation
+from symbp.core.spec import load_spec
 from symbp.formats import text as text_format
 from symbp.formats.text import WIDTH, fold
-from symbp.spec import load_spec
 from tests.readback import text_reader
 from tests.readback.checker import Outcome, check_chain
 from tests.readback.harness import text_sources

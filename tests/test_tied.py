@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.cli import main
+from symbp.core.spec import spec_from_mapping
 from symbp.errors import SpecError
-from symbp.spec import spec_from_mapping
 from tests.conftest import require_module
 
 TIED = {
@@ -44,7 +44,7 @@ def test_from_torch_gives_torchs_single_summed_gradient() -> None:
     import torch
     from torch import nn
 
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     lin, model = _torch_model()
     x = torch.tensor([[0.5, 0.3], [-1.0, 2.0]], dtype=torch.float64)
@@ -121,7 +121,7 @@ def test_one_sgd_step_equals_torchs() -> None:
     import torch
     from torch import nn
 
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     lin, model = _torch_model(seed=3)
     x = torch.tensor([[0.5, 0.3]], dtype=torch.float64)

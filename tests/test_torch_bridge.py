@@ -10,11 +10,17 @@ from typing import Any
 
 import pytest
 
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.cli import main
+from symbp.core.spec import (
+    DEFAULT_SPEC_DATA,
+    NetworkSpec,
+    default_spec,
+    load_spec,
+    spec_from_mapping,
+)
 from symbp.errors import SymbpError
-from symbp.spec import DEFAULT_SPEC_DATA, NetworkSpec, default_spec, load_spec, spec_from_mapping
-from symbp.torch_bridge import torch_script
+from symbp.torchcheck.bridge import torch_script
 
 from .conftest import require_module
 
@@ -103,7 +109,7 @@ def _autograd(model: Any, x: Any, y: Any, loss_fn: Any, spec: NetworkSpec) -> di
 @pytest.mark.parametrize("name", MODEL_NAMES)
 def test_model_to_spec_gives_the_models_own_autograd(name: str) -> None:
     require_module("torch")
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     model, x, y, loss_fn = _models()[name]
     spec = from_torch(model, x, y, loss_fn)
@@ -117,7 +123,7 @@ def test_model_to_spec_gives_the_models_own_autograd(name: str) -> None:
 
 def test_from_torch_reads_what_each_model_says() -> None:
     require_module("torch")
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     models = _models()
     spec = from_torch(*models["softmax + CrossEntropyLoss"])
@@ -135,7 +141,7 @@ def test_from_torch_takes_the_optimizer_and_a_lone_neuron() -> None:
     import torch
     from torch import nn
 
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     neuron = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()).to(torch.float64)
     with torch.no_grad():
@@ -173,7 +179,7 @@ def test_unsupported_modules_are_named(build: str, message: str) -> None:
     import torch
     from torch import nn
 
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     model = eval(build, {"nn": nn})  # noqa: S307 - the test's own literal
     with pytest.raises(SymbpError, match=re.escape(message)) as error:
@@ -195,7 +201,7 @@ def test_unsupported_losses_are_named(loss: str, message: str) -> None:
     import torch
     from torch import nn
 
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     model = nn.Sequential(nn.Linear(2, 2))
     with pytest.raises(SymbpError, match=re.escape(message)):
@@ -207,7 +213,7 @@ def test_cross_entropy_after_softmax_is_refused() -> None:
     import torch
     from torch import nn
 
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     model = nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=1))
     with pytest.raises(SymbpError, match="applies softmax itself"):
@@ -397,7 +403,7 @@ def test_models_symbp_cannot_read_are_refused_in_one_line(kind: str, message: st
     import torch
     from torch import nn
 
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     with pytest.raises(SymbpError, match=re.escape(message)) as error:
         from_torch(_refused_model(kind), torch.zeros(1, 2), torch.zeros(1, 1), nn.MSELoss())
@@ -410,7 +416,7 @@ def test_a_hooked_or_lookalike_loss_is_refused() -> None:
     import torch
     from torch import nn
 
-    from symbp.torch_bridge import from_torch
+    from symbp.torchcheck.bridge import from_torch
 
     class MSELoss(nn.Module):
         def forward(self, a, b):  # noqa: ANN001, ANN202

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
-from symbp.spec import spec_from_mapping
-from symbp.torch_check import check, torch_loss_and_gradients
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.spec import spec_from_mapping
+from symbp.torchcheck.check import check
+from symbp.torchcheck.model import torch_loss_and_gradients
 
 from .conftest import MOOC_GRADIENTS, MOOC_LOSS, require_module
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from symbp import cli, torch_worker
+from symbp import cli
+from symbp.core.operations import ACTIVATION_NAMES, LOSS_NAMES
+from symbp.core.spec import default_spec, load_spec
 from symbp.errors import SymbpError
-from symbp.operations import ACTIVATION_NAMES, LOSS_NAMES
-from symbp.spec import default_spec, load_spec
-from symbp.torch_worker import TorchMissingError, start_torch_check
+from symbp.torchcheck import worker as torch_worker
+from symbp.torchcheck.worker import TorchMissingError, start_torch_check
 
 from .conftest import MOOC_GRADIENTS, MOOC_LOSS, require_module
 
@@ -41,7 +42,7 @@ def test_worker_gives_the_published_numbers() -> None:
 def test_worker_uses_the_given_parameters_and_dtype() -> None:
     # every weight doubled, in float32: the same as torch in this process with the same input
     require_module("torch")
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = load_spec(ROOT / "examples" / "mazur_2_2_2.toml")
     doubled = [2 * value for value in spec.parameters]
@@ -203,7 +204,7 @@ def test_the_main_process_leaves_torch_to_the_worker() -> None:
     require_module("torch")
     code = (
         "import sys, io, contextlib\n"
-        "import symbp.torch_worker as worker\n"
+        "import symbp.torchcheck.worker as worker\n"
         "started = worker.start_torch_check\n"
         "def spy(*args, **kwargs):\n"
         "    assert 'sympy' not in sys.modules, 'sympy was imported before the worker started'\n"
@@ -239,8 +240,8 @@ def test_a_units_check_is_the_workers_too() -> None:
 
 def test_reading_a_spec_does_not_import_sympy() -> None:
     code = (
-        "import sys, symbp, symbp.torch_worker, symbp.torch_check\n"
-        "from symbp.spec import load_spec\n"
+        "import sys, symbp, symbp.torchcheck.worker, symbp.torchcheck.check\n"
+        "from symbp.core.spec import load_spec\n"
         "load_spec('examples/mazur_2_2_2.toml')\n"
         "assert 'sympy' not in sys.modules, 'sympy was imported'\n"
     )
@@ -249,7 +250,7 @@ def test_reading_a_spec_does_not_import_sympy() -> None:
 
 
 def test_spec_names_are_the_defined_functions() -> None:
-    from symbp.functions import ACTIVATIONS, LOSSES
+    from symbp.core.functions import ACTIVATIONS, LOSSES
 
     assert tuple(ACTIVATIONS) == ACTIVATION_NAMES
     assert tuple(LOSSES) == LOSS_NAMES
@@ -259,8 +260,8 @@ def test_public_names_load_on_first_use() -> None:
     code = (
         "import sys, symbp\n"
         "assert 'sympy' not in sys.modules\n"
-        "import symbp.derive\n"
-        "assert callable(symbp.derive) and symbp.derive.__module__ == 'symbp.derive'\n"
+        "import symbp.core.derive\n"
+        "assert callable(symbp.derive) and symbp.derive.__module__ == 'symbp.core.derive'\n"
         "assert set(symbp.__all__) <= set(dir(symbp))\n"
         "for name in symbp.__all__:\n"
         "    getattr(symbp, name)\n"

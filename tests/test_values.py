@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbp.api import Problem, problem
+from symbp.api.problem import Problem, problem
 from symbp.cli import main
-from symbp.derive import backward_sweep, derive_unit
+from symbp.core.derive import backward_sweep, derive_unit
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork, input_finite_differences
+from symbp.core.spec import DEFAULT_SPEC_DATA, MAX_SAMPLES, load_spec, spec_from_mapping
 from symbp.errors import SpecError, UnknownUnitError
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork, input_finite_differences
-from symbp.spec import DEFAULT_SPEC_DATA, MAX_SAMPLES, load_spec, spec_from_mapping
 
 from .conftest import require_module
 
@@ -76,7 +76,8 @@ def _network(name: str) -> Network:
 @pytest.mark.parametrize("name", VARIANTS)
 def test_unit_gradients_equal_torch_autograd_and_finite_differences(name: str) -> None:
     require_module("torch")
-    from symbp.torch_check import check_units, torch_unit_gradients
+    from symbp.torchcheck.check import check_units
+    from symbp.torchcheck.model import torch_unit_gradients
 
     network = _network(name)
     compiled = CompiledNetwork(network)
@@ -236,7 +237,7 @@ def test_loss_terms_equal_torch_elementwise_losses(name: str) -> None:
 @pytest.mark.parametrize("name", ["biases, tanh, 3 samples", "softmax, classes, sum"])
 def test_every_sample_equals_torch_on_that_sample_alone(name: str) -> None:
     require_module("torch")
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = spec_from_mapping(VARIANTS[name])
     samples = Problem(spec).samples
@@ -307,7 +308,7 @@ def test_output_objective_spec_errors(fields: dict[str, Any], message: str) -> N
 
 def test_output_objective_is_that_output_and_matches_torch() -> None:
     require_module("torch")
-    from symbp.torch_check import check
+    from symbp.torchcheck.check import check
 
     network = _network("output objective")
     assert network.objective is not None and network.objective.name == "o2"
@@ -343,7 +344,7 @@ THETA = {
 
 def test_a_sources_bias_names_and_trainable_flags() -> None:
     require_module("torch")
-    from symbp.torch_check import check
+    from symbp.torchcheck.check import check
 
     spec = spec_from_mapping(THETA)
     assert spec.bias_names == ("theta5", "theta6", "theta11", "theta12")
@@ -386,8 +387,8 @@ def test_sample_limit_is_ten_thousand() -> None:
 
 def test_a_thousand_samples_train_like_torch() -> None:
     require_module("torch")
-    from symbp.torch_check import torch_training
-    from symbp.train import train
+    from symbp.core.train import train
+    from symbp.torchcheck.replay import torch_training
 
     rng = np.random.default_rng(0)
     inputs = rng.uniform(-1, 1, (1000, 4)).round(3).tolist()
@@ -414,8 +415,8 @@ def test_many_samples_evaluate_in_one_pass_like_one_at_a_time() -> None:
     # beyond SCALAR_SAMPLES samples evaluate() runs numpy once; each sample must still be what
     # the one-sample path gives, and the reduction what torch gives
     require_module("torch")
-    from symbp.numeric import SCALAR_SAMPLES
-    from symbp.torch_check import torch_loss_and_gradients
+    from symbp.core.numeric import SCALAR_SAMPLES
+    from symbp.torchcheck.model import torch_loss_and_gradients
 
     rng = np.random.default_rng(3)
     count = SCALAR_SAMPLES + 36

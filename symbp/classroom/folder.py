@@ -25,9 +25,9 @@ from pathlib import Path
 
 from symbp.classroom.csvfiles import Student
 from symbp.classroom.variants import ClassVariants, Range, Settings
+from symbp.core.spec import DEFAULT_NEGATIVE_SLOPE, NetworkSpec, load_spec
 from symbp.errors import SymbpError
 from symbp.files import read_small_text
-from symbp.spec import DEFAULT_NEGATIVE_SLOPE, NetworkSpec, load_spec
 
 MANIFEST = "exercise.json"
 KEY = "key.csv"

@@ -31,11 +31,11 @@ from symbp.classroom.csvfiles import (
     unique_ids,
 )
 from symbp.classroom.folder import Manifest, read_manifest
+from symbp.core.spec import NetworkSpec, load_spec
 from symbp.errors import SymbpError
 from symbp.handcheck.hand_input import HandCalculation, HandEntry, read_cell_number
 from symbp.handcheck.judge import HandJudge, HandReport, Verdict, architecture
 from symbp.handcheck.mistakes import Mistake
-from symbp.spec import NetworkSpec, load_spec
 
 RIGHT_VERDICTS = (Verdict.RIGHT.value, Verdict.RIGHT_TO_PRECISION.value)
 #: students must share this many identical numbers, wrong for at least one of them, to be listed

@@ -18,15 +18,16 @@ would have to derive.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy as sp
 
 from symbp.classroom.variants import ClassVariants, Variant
-from symbp.content.labels import labels, title
+from symbp.core.functions import ALL_ENTRIES, softmax
+from symbp.core.operations import ADD, EXP, LOG, MAX, SOFTMAX
 from symbp.errors import SymbpError
-from symbp.functions import ALL_ENTRIES, softmax
 from symbp.handcheck.judge import (
     CARRIED_FACTOR,
     MAX_DIAGNOSES,
@@ -36,7 +37,18 @@ from symbp.handcheck.judge import (
     variant_point,
 )
 from symbp.handcheck.mistakes import Mistake, Plan, plan_of
-from symbp.operations import ADD, EXP, LOG, MAX, SOFTMAX
+
+
+@dataclass(frozen=True)
+class PageWords:
+    """What the page says, which content decides (content/exercise.py, selfcheck_words): the
+    exercise's title, the page script's labels, and each mistake's title, sentence, wrong and
+    right formula."""
+
+    title: str
+    labels: dict[str, str]
+    mistake: Callable[[Mistake], dict[str, str]]
+
 
 #: the self-check page's judge handles networks of up to this many hidden layers (the
 #: already-updated-weights mistake makes the δs polynomials of degree 2^hidden − 1 in η)
@@ -45,7 +57,7 @@ FORMAT_VERSION = 1
 
 
 def selfcheck_data(
-    judge: HandJudge, variant: Variant, exercise: ClassVariants, lang: str
+    judge: HandJudge, variant: Variant, exercise: ClassVariants, words: PageWords
 ) -> dict[str, Any]:
     """The JSON-ready data of one variant's self-check page."""
     network = judge.network
@@ -88,15 +100,7 @@ def selfcheck_data(
         for mistake in combination:
             if mistake.key not in index:
                 index[mistake.key] = len(mistakes)
-                mistakes.append(
-                    {
-                        "key": mistake.key,
-                        "title": mistake.title_in(lang),
-                        "sentence": mistake.sentence_in(lang),
-                        "wrong": mistake.wrong,
-                        "right": mistake.right,
-                    }
-                )
+                mistakes.append({"key": mistake.key, **words.mistake(mistake)})
         plan = plan_of(combination)
         values = judge.variants.values(plan, point, keys=keys)
         entry: dict[str, Any] = {
@@ -107,11 +111,10 @@ def selfcheck_data(
         if plan.backprop_term == "updated_w":
             entry["poly"] = _polynomials(judge, plan, point, keys, degree)
         combinations.append(entry)
-    words = labels(lang)
     return {
         "version": FORMAT_VERSION,
         "student": variant.student.id,
-        "title": title(spec.title, lang),
+        "title": words.title,
         "decimals": exercise.settings.answer_decimals,
         "rate": judge.learning_rate,
         "asked": list(asked),
@@ -126,7 +129,7 @@ def selfcheck_data(
             "max_spread_ratio": MAX_SPREAD_RATIO,
             "max_diagnoses": MAX_DIAGNOSES,
         },
-        "labels": {k: v for k, v in words.items() if k.startswith(("selfcheck_", "hand_"))},
+        "labels": words.labels,
     }
 
 

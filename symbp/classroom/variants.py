@@ -32,11 +32,11 @@ from dataclasses import dataclass, field, replace
 
 from symbp.classroom.asked import asked_keys
 from symbp.classroom.csvfiles import Student
+from symbp.core.functions import Activation
+from symbp.core.operations import LOSSES, SGD, activation_info, cancels, loss_info
+from symbp.core.spec import MAX_TITLE_LENGTH, NetworkSpec
 from symbp.errors import SymbpError
-from symbp.functions import Activation
 from symbp.handcheck.judge import HandJudge
-from symbp.operations import LOSSES, SGD, activation_info, cancels, loss_info
-from symbp.spec import MAX_TITLE_LENGTH, NetworkSpec
 
 #: draws tried per student before giving up
 MAX_DRAWS = 400

@@ -31,6 +31,7 @@ from symbp.content.notes import note_paragraph as note_paragraph
 from symbp.content.notes import undefined_note as undefined_note
 from symbp.content.numbers import difference, result_num
 from symbp.content.operation_forms import written_out
+from symbp.content.optimizer import parameter_rows, rule_blocks
 from symbp.content.sign import activation_sign_reason as activation_sign_reason
 from symbp.content.sign import sign_blocks as sign_blocks
 from symbp.content.worked import Worked as Worked
@@ -40,7 +41,7 @@ from symbp.content.worked import sample_loss_name as sample_loss_name
 from symbp.content.worked import shown_factors as shown_factors
 from symbp.content.worked import worked as worked
 from symbp.content.writer import Writer
-from symbp.derive import (
+from symbp.core.derive import (
     MAX_PATHS,
     BiasDerivation,
     DeltaDefinition,
@@ -48,16 +49,16 @@ from symbp.derive import (
     LocalDerivative,
     UnitDerivation,
 )
-from symbp.explain import (
+from symbp.core.explain import (
     derivation_notes,
     unit_notes,
 )
-from symbp.functions import activation
-from symbp.graph import Network, Unit
-from symbp.numeric import Evaluation
-from symbp.operations import ACTIVATION_NAMES, activation_info, cancels, loss_info
-from symbp.optim import OptimizerStep
-from symbp.torch_check import CheckResult
+from symbp.core.functions import activation
+from symbp.core.graph import Network, Unit
+from symbp.core.numeric import Evaluation
+from symbp.core.operations import ACTIVATION_NAMES, activation_info, cancels, loss_info
+from symbp.core.optim import OptimizerStep, apply, update_rule
+from symbp.torchcheck.results import CheckResult
 
 #: a closed form with more nodes than this is described, not printed
 MAX_CLOSED_FORM_SIZE = 600
@@ -332,8 +333,6 @@ def update_rows(
 
 def first_update(evaluation: Evaluation) -> OptimizerStep:
     """The first update of every parameter by the spec's optimizer (torch.optim's numbers)."""
-    from symbp.optim import apply, update_rule
-
     network = evaluation.network
     spec = network.spec
     rule = update_rule(spec.optimizer, spec.learning_rate)
@@ -355,7 +354,6 @@ def value_update_blocks(
             Heading(sentence(words["value_update"], writer.given(network.spec.learning_rate))),
             update_rows(worked_sample, symbol, initial, gradient),
         ]
-    from symbp.content.optimizer import parameter_rows, rule_blocks
 
     update = first_update(worked_sample.evaluation)
     names = worked_sample.reduced
@@ -505,7 +503,7 @@ def closed_form_blocks(
     omitted_size: int | None = None,
 ) -> list[Block]:
     words = labels(lang)
-    if closed_form is None and omitted_size is not None:  # too large to build (derive.py)
+    if closed_form is None and omitted_size is not None:  # too large to build (core/derive.py)
         return [
             Heading(sentence(words["closed_form"])),
             Paragraph(sentence(words["closed_form_omitted"], f"{omitted_size:,}")),

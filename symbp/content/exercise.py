@@ -9,8 +9,9 @@ so a student's sheet and the teacher's key describe the network in the same word
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from symbp.classroom.selfcheck import PageWords
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.content import expr as E
 from symbp.content.blocks import (
@@ -25,10 +26,11 @@ from symbp.content.blocks import (
 )
 from symbp.content.handout import problem_blocks
 from symbp.content.labels import labels, title
+from symbp.content.mistakes import mistake_words
 from symbp.content.names import Names, constant
-from symbp.graph import Network
+from symbp.core.graph import Network
+from symbp.core.operations import loss_info
 from symbp.handcheck.quantities import QuantityTable
-from symbp.operations import loss_info
 
 #: what a blank to write in looks like in every format (a table cell left empty has no line)
 BLANK = "_" * 14
@@ -160,6 +162,16 @@ class SelfCheckPage:
     rows: tuple[tuple[str, Math], ...]
 
 
+def selfcheck_words(exercise_title: str, lang: str) -> PageWords:
+    """What a self-check page's script says: the title, its labels, the mistakes' words."""
+    words = labels(lang)
+    return PageWords(
+        title(exercise_title, lang),
+        {k: v for k, v in words.items() if k.startswith(("selfcheck_", "hand_"))},
+        lambda mistake: asdict(mistake_words(mistake, lang)),
+    )
+
+
 def selfcheck_page(
     variant: Variant, exercise: ClassVariants, network: Network, table: QuantityTable, lang: str
 ) -> SelfCheckPage:
@@ -178,12 +190,11 @@ def selfcheck_page(
     return SelfCheckPage(heading, lang, tuple(blocks), rows)
 
 
-def quiz_blocks(
-    variant: Variant, exercise: ClassVariants, network: Network, lang: str
-) -> tuple[Block, ...]:
+def quiz_blocks(variant: Variant, exercise: ClassVariants, lang: str) -> tuple[Block, ...]:
     """What a quiz question says before its blanks: the worksheet's instructions and problem."""
     words = labels(lang)
     spec = variant.spec
+    network = Network(spec)
     eta = E.equals(E.Sym(E.Name("η", plain="η")), constant(spec.learning_rate))
     decimals = str(exercise.settings.answer_decimals)
     return (

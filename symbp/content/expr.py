@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbp import functions
-from symbp.operations import EXP, LOG, SOFTMAX, activation_info
+from symbp.core import functions
+from symbp.core.operations import EXP, LOG, SOFTMAX, activation_info
 
 
 @dataclass(frozen=True)

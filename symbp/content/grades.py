@@ -9,6 +9,7 @@ from symbp.classroom.grading import ClassGrades, StudentGrade
 from symbp.content.blocks import Block, Heading, Inlines, Items, Paragraph, Table, Text
 from symbp.content.hand import diagnosis_title, filled, hand_report_blocks
 from symbp.content.labels import labels, title
+from symbp.content.mistakes import mistake_words
 
 
 def _text(value: str) -> Inlines:
@@ -62,7 +63,11 @@ def summary_blocks(grades: ClassGrades, lang: str = "en") -> list[Block]:
             Table(
                 tuple(_text(words[h]) for h in ("grade_mistake", "grade_students", "grade_who")),
                 tuple(
-                    (_text(mistake.title_in(lang)), _text(str(count)), _text(", ".join(who)))
+                    (
+                        _text(mistake_words(mistake, lang).title),
+                        _text(str(count)),
+                        _text(", ".join(who)),
+                    )
                     for mistake, count, who in counts
                 ),
                 align="lrl",

@@ -24,6 +24,7 @@ from symbp.content.blocks import (
     sentence,
 )
 from symbp.content.labels import labels, title
+from symbp.content.mistakes import mistake_words
 from symbp.content.names import constant
 from symbp.content.numbers import result, significant
 from symbp.handcheck.formula_check import FormulaCheck
@@ -63,7 +64,7 @@ def verdict_text(j: Judgement, names: dict[str, str], lang: str = "en") -> str:
 
 
 def diagnosis_title(d: Diagnosis, lang: str = "en") -> str:
-    return " + ".join(m.title_in(lang) for m in d.mistakes)
+    return " + ".join(mistake_words(m, lang).title for m in d.mistakes)
 
 
 def coverage_text(d: Diagnosis, names: dict[str, str], lang: str = "en") -> str:
@@ -229,15 +230,9 @@ def _diagnosis_blocks(
             matched = ", ".join(names[k] for k in d.formulas_matched)
             details.append(_text(filled(words["hand_formula_matched"], matched)))
         for mistake in d.mistakes:
+            said = mistake_words(mistake, lang)
             details.append(
-                _text(
-                    filled(
-                        words["hand_wrong_right"],
-                        mistake.sentence_in(lang),
-                        mistake.wrong,
-                        mistake.right,
-                    )
-                )
+                _text(filled(words["hand_wrong_right"], said.sentence, said.wrong, said.right))
             )
         blocks.append(Items(tuple(details)))
     return blocks

@@ -41,6 +41,7 @@ from symbp.content.derivation import (
     add_delta_partials,
     add_partials,
     delta_row,
+    first_update,
     note_paragraph,
     path_sum_row,
     sample_loss_name,
@@ -50,8 +51,9 @@ from symbp.content.derivation import (
 )
 from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
-from symbp.content.numbers import difference, result, result_num
+from symbp.content.numbers import difference, given_num, result, result_num
 from symbp.content.operation_forms import written_out
+from symbp.content.optimizer import rule_blocks, worked_update_blocks
 from symbp.content.selection import (
     Selection,
     delta_table,
@@ -62,13 +64,13 @@ from symbp.content.selection import (
     update_table,
 )
 from symbp.content.tables import parameter_cell
-from symbp.derive import MAX_PATHS, Backprop, derive
+from symbp.core.derive import MAX_PATHS, Backprop, derive
+from symbp.core.explain import symmetry_note, unit_notes
+from symbp.core.graph import Network, Weight
+from symbp.core.numeric import Evaluation, updated_weights
+from symbp.core.operations import EXP, activation_info
 from symbp.errors import SymbpError
-from symbp.explain import symmetry_note, unit_notes
-from symbp.graph import Network, Weight
-from symbp.numeric import Evaluation, updated_weights
-from symbp.operations import EXP, activation_info
-from symbp.torch_check import CheckResult
+from symbp.torchcheck.results import CheckResult
 
 #: per-sample tables show at most this many samples
 MAX_SAMPLE_COLUMNS = 8
@@ -125,8 +127,6 @@ def _listing(
     writer_names: Names, symbols: Sequence[sp.Symbol], values: Sequence[float], digits: int
 ) -> E.Chain | E.Node:
     """x1 = 0.5, x2 = 0.3 as one inline chain of equations separated by commas."""
-    from symbp.content.numbers import given_num
-
     pieces = [
         E.equals(writer_names.sym(s), given_num(v, digits))
         for s, v in zip(symbols, values, strict=True)
@@ -221,8 +221,6 @@ def labelled_pairs(network: Network) -> tuple[bool, ...]:
 def weight_matrix(network: Network, names: Names, layer: int, digits: int) -> Table:
     """W⁽ˡ⁾ as a table: a row per unit of layer l, a column per unit of layer l − 1, each entry
     the weight's name and value."""
-    from symbp.content.numbers import given_num
-
     matrix = E.Sym(E.Name("W", sup=f"({layer})", plain=f"W({layer})"))
     sources, targets = network.layers[layer - 1], network.layers[layer]
     weight = {(w.source.name, w.target.name): w for w in network.weights}
@@ -239,8 +237,6 @@ def weight_matrix(network: Network, names: Names, layer: int, digits: int) -> Ta
 
 
 def _samples_table(network: Network, names: Names, digits: int, lang: str) -> Table:
-    from symbp.content.numbers import given_num
-
     words = labels(lang)
     header: list[Inlines] = [(Text(words["sample"]),)]
     header += [(Math(names.sym(u.a)),) for u in network.inputs]
@@ -845,9 +841,6 @@ def update_blocks(
 def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selection) -> list[Block]:
     """The update by the spec's optimizer: its rule, every equation worked for the parameters
     shown in full, a table row (with the optimizer's state) for each of the others."""
-    from symbp.content.derivation import first_update
-    from symbp.content.optimizer import rule_blocks, worked_update_blocks
-
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
     update = first_update(evaluation)

@@ -6,7 +6,7 @@ Per layer, output layer first on the way back:
     δ⁽ᴸ⁾ = ∇_a L ⊙ f′(z⁽ᴸ⁾)  (softmax: (J⁽ᴸ⁾)ᵀ∇_a L),  δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾)
     ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ,  ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾
 
-each as rule = matrices written out = result, with the numbers symbp.matrices computed by matrix
+each as rule = matrices written out = result, with the numbers core.matrices computed by matrix
 arithmetic. A vector's entries are named (z⁽¹⁾ = [z_h1; z_h2]) where the scalar form names them,
 so a reader can hold the two forms side by side. With several samples the same rules act on
 matrices whose column n is sample n (X, A, Z, Δ), and the gradients are means (or sums) over the
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Document, Equations, Heading, Paragraph, Row, sentence
+from symbp.content.derivation import first_update
+from symbp.content.handout import problem_blocks, verification_blocks
 from symbp.content.labels import labels, title
 from symbp.content.matrix_batch import batch_blocks
 from symbp.content.matrix_sample import backward_blocks, forward_blocks
@@ -33,9 +35,10 @@ from symbp.content.matrix_writer import (
     layer_sym,
 )
 from symbp.content.names import Names
-from symbp.graph import Network
-from symbp.matrices import MatrixForm
-from symbp.torch_check import TOLERANCES, CheckResult
+from symbp.content.optimizer import rule_blocks, update_table
+from symbp.core.graph import Network
+from symbp.core.matrices import MatrixForm
+from symbp.torchcheck.results import TOLERANCES, CheckResult
 
 ZERO = E.Num(0.0, "0")  # no bias on a unit whose layer has some (cannot happen today)
 
@@ -172,8 +175,6 @@ def update_blocks(mw: MatrixWriter) -> list[Block]:
     network = mw.network
     if not network.spec.optimizer.is_plain_sgd:
         # the spec's optimizer works entry by entry: its rule, and each parameter's numbers
-        from symbp.content.derivation import first_update
-        from symbp.content.optimizer import rule_blocks, update_table
 
         update = first_update(mw.form.evaluation)
         names = [p.name for p in network.parameters]
@@ -293,8 +294,6 @@ def matrix_handout_document(
     lang: str = "en",
 ) -> Document:
     """`handout --form matrix`: the problem, then every step in matrix form, then the check."""
-    from symbp.content.handout import problem_blocks, verification_blocks
-
     words = labels(lang)
     network = form.network
     mw = MatrixWriter(form, digits, lang, numbered=True)

@@ -28,7 +28,7 @@ from symbp.content.matrix_writer import (
     layer_sym,
     rules,
 )
-from symbp.matrices import BatchMatrices, Layer, transpose
+from symbp.core.matrices import BatchMatrices, Layer, transpose
 
 
 def _capital(base: str, layer: int | str | None = None) -> E.Sym:

@@ -23,7 +23,7 @@ from symbp.content.matrix_writer import (
     layer_sym,
     rules,
 )
-from symbp.matrices import Layer, SampleMatrices, transpose
+from symbp.core.matrices import Layer, SampleMatrices, transpose
 
 
 def forward_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[Row | None]:

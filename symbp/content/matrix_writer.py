@@ -3,7 +3,7 @@
 Shared by the one-sample form (content/matrix_sample.py), the batch form
 (content/matrix_batch.py) and the documents (content/matrix.py). A layer's quantities are named
 with the layer as a superscript (W⁽¹⁾, z⁽²⁾, δ⁽ᴸ⁾); matrices are written out with the numbers
-symbp.matrices computed, and a matrix too large for a page is left out of its equation, which
+symbp.core.matrices computed, and a matrix too large for a page is left out of its equation, which
 then gives the rule alone.
 """
 
@@ -21,9 +21,9 @@ from symbp.content.labels import labels
 from symbp.content.names import Names
 from symbp.content.numbers import computed_num, given_num
 from symbp.content.writer import Writer
-from symbp.graph import Network, Unit
-from symbp.matrices import Grid, Layer, MatrixForm, SampleMatrices, transpose
-from symbp.operations import activation_info, cancels, loss_info
+from symbp.core.graph import Network, Unit
+from symbp.core.matrices import Grid, Layer, MatrixForm, SampleMatrices, transpose
+from symbp.core.operations import activation_info, cancels, loss_info
 
 #: matrices wider or taller than this are not written out (they would not fit a page)
 MAX_COLUMNS = 8

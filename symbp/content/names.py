@@ -17,7 +17,7 @@ from functools import cached_property
 import sympy as sp
 
 from symbp.content.expr import Converter, Name, Num, Partial, Rank, Sym
-from symbp.graph import Bias, Network, Unit, Weight
+from symbp.core.graph import Bias, Network, Unit, Weight
 
 #: how a product orders its factors: numbers, δ, weights and biases, then units' values
 KIND_DELTA, KIND_PARAMETER, KIND_VALUE = 1, 2, 3

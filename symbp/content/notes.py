@@ -16,16 +16,16 @@ from symbp.content.blocks import (
 )
 from symbp.content.labels import labels
 from symbp.content.writer import Writer
-from symbp.derive import (
+from symbp.core.derive import (
     DeltaDefinition,
     Derivation,
     UnitDerivation,
 )
-from symbp.explain import (
+from symbp.core.explain import (
     DerivationNote,
 )
-from symbp.graph import Network
-from symbp.operations import activation_info
+from symbp.core.graph import Network
+from symbp.core.operations import activation_info
 
 
 def undefined_note(

@@ -1,7 +1,7 @@
 """The operation table's display half: how an activation is written out and why f′ has its sign.
 
 Content is the only layer that builds display trees, so the parts of an operation's entry that
-are display trees live here, keyed by the table's own entries (symbp.operations): the
+are display trees live here, keyed by the table's own entries (symbp.core.operations): the
 definition with exponentials a reader can check (σ(z) = 1/(1 + e^(−z))), and the textbook rule
 for f′ with the sentence saying what its sign is (σ′ = a(1 − a) is always positive).
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from symbp.content import expr as E
-from symbp.operations import (
+from symbp.core.operations import (
     ELU,
     EXP,
     GELU,

@@ -1,7 +1,7 @@
 """An optimizer's update as blocks: its rule, and every equation of it worked per parameter.
 
-optim.py gives each optimizer as equations in sympy (target = formula, in named symbols) and the
-numbers of one update in torch.optim's own order of operations. Here the equations become
+core/optim.py gives each optimizer as equations in sympy (target = formula, in named symbols)
+and the numbers of one update in torch.optim's own order of operations. Here the equations become
 display trees, once for every format: the rule in the general names torch's documentation uses
 (p, g = ∂L/∂p, b, m, v, m̂, v̂, written as assignments ← from one update to the next), and for
 each parameter the same equations in that parameter's names, as formula = numbers = value.
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbp import optim as O
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
@@ -35,9 +34,11 @@ from symbp.content.blocks import (
 from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
 from symbp.content.numbers import computed_num, given_num, result, result_num
-from symbp.graph import Network
-from symbp.operations import MAX, optimizer_info
-from symbp.optim import OptimizerStep, ParameterUpdate, UpdateRule
+from symbp.core import optim as O
+from symbp.core.graph import Network
+from symbp.core.numeric import Evaluation
+from symbp.core.operations import MAX, optimizer_info
+from symbp.core.optim import OptimizerStep, ParameterUpdate, UpdateRule
 
 #: a parameter's intermediate or state quantity: its written base
 BASES: dict[sp.Symbol, str] = {
@@ -396,8 +397,6 @@ def optimizer_step_blocks(
     evaluation: object, update: OptimizerStep, new_loss: float, lang: str = "en", digits: int = 4
 ) -> tuple[Block, ...]:
     """`symbp step` with an optimizer: the rule, each parameter's equations, a table, the loss."""
-    from symbp.numeric import Evaluation
-
     assert isinstance(evaluation, Evaluation)
     words = labels(lang)
     network = evaluation.network

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from symbp.content import expr as E
 from symbp.content.blocks import Inlines, Math, Table, Text
 from symbp.content.derivation import Worked
-from symbp.derive import MAX_PATHS, Backprop, DeltaDefinition
+from symbp.core.derive import MAX_PATHS, Backprop, DeltaDefinition
+from symbp.core.graph import Bias, Network, Unit, Weight
+from symbp.core.numeric import updated_weights
 from symbp.errors import SymbpError
-from symbp.graph import Bias, Network, Unit, Weight
 from symbp.near import did_you_mean
-from symbp.numeric import updated_weights
 
 #: networks with more weights than this derive one weight per layer in full by default
 SHOW_ALL_MAX_WEIGHTS = 20

@@ -15,15 +15,19 @@ from symbp.content.labels import labels
 from symbp.content.numbers import result_num
 from symbp.content.operation_forms import sign_rule
 from symbp.content.worked import Worked
-from symbp.derive import (
+from symbp.core.derive import (
     Derivation,
 )
-from symbp.explain import (
+from symbp.core.explain import (
     SignExplanation,
     explain_sign,
 )
-from symbp.graph import Unit
-from symbp.operations import activation_info
+from symbp.core.graph import Unit
+from symbp.core.operations import activation_info
+
+
+def _prime(function: str) -> E.Sym:
+    return E.Sym(E.Name(function + "′", plain=function + "′"))
 
 
 def activation_sign_reason(unit: Unit, lang: str) -> Inlines:

@@ -7,11 +7,11 @@ from symbp.content.blocks import Block, Heading, Inlines, Math, Paragraph, Table
 from symbp.content.labels import labels, title
 from symbp.content.names import Names
 from symbp.content.numbers import difference, given, result
+from symbp.core.graph import Network
+from symbp.core.numeric import Evaluation
+from symbp.core.train import TrainingRun
 from symbp.errors import UnknownWeightError
-from symbp.graph import Network
-from symbp.numeric import Evaluation
-from symbp.torch_check import CheckResult
-from symbp.train import TrainingRun
+from symbp.torchcheck.results import CheckResult
 
 
 def _cell(value: str) -> Inlines:

@@ -22,6 +22,7 @@ from symbp.content.blocks import (
     sentence,
 )
 from symbp.content.derivation import (
+    Worked,
     add_delta_partials,
     add_partials,
     closed_form_blocks,
@@ -36,11 +37,11 @@ from symbp.content.derivation import (
     undefined_note,
     worked,
 )
-from symbp.content.labels import title
+from symbp.content.labels import labels, title
 from symbp.content.numbers import difference, result_num
-from symbp.derive import MAX_PATHS, UnitDerivation
-from symbp.numeric import Evaluation
-from symbp.torch_check import UnitCheck
+from symbp.core.derive import MAX_PATHS, UnitDerivation
+from symbp.core.numeric import Evaluation
+from symbp.torchcheck.results import UnitCheck
 
 
 def unit_blocks(
@@ -115,8 +116,6 @@ def unit_blocks(
 
 
 def _what_the_unit_is(context: object, derivation: UnitDerivation) -> Inlines:
-    from symbp.content.derivation import Worked
-
     assert isinstance(context, Worked)
     writer, words, network = context.writer, context.words, context.network
     unit = derivation.unit
@@ -131,8 +130,6 @@ def _what_the_unit_is(context: object, derivation: UnitDerivation) -> Inlines:
 
 def _delta_form_reason(context: object, derivation: UnitDerivation) -> Inlines:
     """Why ∂L/∂a is the sum of δ_k·w_jk: a_j reaches the loss only through the z_k it feeds."""
-    from symbp.content.derivation import Worked
-
     assert isinstance(context, Worked)
     words = context.words
     unit = derivation.unit
@@ -149,8 +146,6 @@ def _delta_form_reason(context: object, derivation: UnitDerivation) -> Inlines:
 
 
 def _check_paragraph(check: UnitCheck, lang: str) -> Paragraph:
-    from symbp.content.labels import labels
-
     words = labels(lang)
     verdict = words["agrees"] if check.passed else words["disagrees"]
     if check.finite_difference is None:

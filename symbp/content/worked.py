@@ -11,13 +11,13 @@ from symbp.content import expr as E
 from symbp.content.labels import labels
 from symbp.content.names import Names
 from symbp.content.writer import Writer
-from symbp.derive import (
+from symbp.core.derive import (
     ChainPath,
     DeltaDefinition,
     LocalDerivative,
 )
-from symbp.graph import Network
-from symbp.numeric import Evaluation
+from symbp.core.graph import Network
+from symbp.core.numeric import Evaluation
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import sympy as sp
 from symbp.content import expr as E
 from symbp.content.names import Names, constant
 from symbp.content.numbers import computed_num, given_num, result_num
-from symbp.graph import Network
+from symbp.core.graph import Network
 
 
 @dataclass

@@ -16,6 +16,7 @@ DOCUMENT_FORMATS = ("text", "latex", "mathml", "markdown", "html")
 def render(document: Document, fmt: str, *, paper: str = "a4") -> str:
     """The document in one format; HTML and LaTeX give complete files (on `paper`: a4 or
     letter), the others fragments."""
+    # each writer is imported in its branch: symbp derive (text) loads no LaTeX, MathML or HTML
     if fmt == "text":
         from symbp.formats import text
 
@@ -33,6 +34,7 @@ def render(document: Document, fmt: str, *, paper: str = "a4") -> str:
 
 def render_blocks(blocks: Sequence[Block], fmt: str) -> str:
     """Blocks as a fragment to paste into a document or notebook."""
+    # each writer is imported in its branch, as in render: a format loads only when asked for
     if fmt == "text":
         from symbp.formats import text
 

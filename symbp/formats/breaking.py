@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from symbp.content import expr as E
+from symbp.core.operations import EXP
 from symbp.formats import metrics as M
 from symbp.formats.filling import (
     ARGUMENT,
@@ -32,8 +33,7 @@ from symbp.formats.filling import (
     Token,
 )
 from symbp.formats.filling import fill as _fill
-from symbp.formats.latex import PRINTER, LatexPrinter
-from symbp.operations import EXP
+from symbp.formats.latex_math import PRINTER, LatexPrinter
 
 #: an exponent wider than this (em) is written exp(…), which can break, instead of e^{…}
 MAX_EXPONENT = 6.0

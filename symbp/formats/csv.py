@@ -7,7 +7,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from symbp.train import TrainingRun
+from symbp.core.train import TrainingRun
 
 if TYPE_CHECKING:
     from symbp.classroom.grading import ClassGrades

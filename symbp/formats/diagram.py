@@ -20,10 +20,10 @@ from symbp.content import expr as E
 from symbp.content.blocks import Diagram
 from symbp.content.expr import Name
 from symbp.content.numbers import given
-from symbp.formats import latex
+from symbp.core.graph import Bias, Network
+from symbp.formats import latex_math
 from symbp.formats import metrics as M
 from symbp.formats.page import Paper, paper
-from symbp.graph import Bias, Network
 
 #: the SVG's type size and a unit's radius, in SVG px
 FONT = 13.0
@@ -397,7 +397,7 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
         lines.append(
             rf"\node[circle,draw,fill=blue!5,minimum size={diameter:.3f}cm,inner sep=0pt,"
             rf"font={font}] ({unit.key}) at ({_n(unit.x)},{_n(unit.y)}) "
-            rf"{{${latex.name(unit.name)}$}};"
+            rf"{{${latex_math.name(unit.name)}$}};"
         )
     for edge in plan.edges:
         lines.append(
@@ -411,7 +411,7 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
             rf"inner sep=0pt,minimum width={width * scale:.3f}cm,"
             rf"minimum height={height * scale:.3f}cm,text={_rgb(label.colour)},font={font}] "
             rf"at ({_n(label.x)},{_n(label.y)}) "
-            rf"{{${latex.name(label.name)} = {label.value}$}};"
+            rf"{{${latex_math.name(label.name)} = {label.value}$}};"
         )
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)

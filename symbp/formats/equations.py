@@ -23,7 +23,7 @@ from symbp.content.blocks import Equations, Row, Text
 from symbp.formats import metrics as M
 from symbp.formats.breaking import Tokens, fill, joined
 from symbp.formats.filling import TERM, Gap, Piece, Token, width
-from symbp.formats.latex import DENSE_PRINTER, PRINTER, RELATIONS, LatexPrinter, tag_latex
+from symbp.formats.latex_math import DENSE_PRINTER, PRINTER, RELATIONS, LatexPrinter, tag_latex
 
 NEW_LINE = " \\\\\n"
 CONTINUED = "&\\quad "

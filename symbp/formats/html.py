@@ -21,8 +21,9 @@ from symbp.content.blocks import (
     Table,
 )
 from symbp.formats import mathml
+from symbp.formats.diagram import svg
 from symbp.formats.page import DEFAULT_PAPER, FILL, MARGIN_CM, Paper, paper
-from symbp.formats.tables import Arranged
+from symbp.formats.tables import Arranged, arrange
 
 STYLE = """\
 body { font-family: "Noto Serif", "Noto Serif CJK SC", Georgia, serif; max-width: 60rem;
@@ -80,12 +81,9 @@ def block(item: Block, page: Paper | None = None) -> str:
     if isinstance(item, Equations):
         return f'<div class="equations">{mathml.equations(item, page.math_width)}</div>'
     if isinstance(item, Table):
-        from symbp.formats.tables import arrange
-
         parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
         return "\n".join(_table(part) for part in parts)
     assert isinstance(item, Diagram)
-    from symbp.formats.diagram import svg
 
     return f"<figure>\n{svg(item)}\n</figure>"
 

@@ -1,6 +1,6 @@
 """The self-check page's activation functions, printed as JavaScript from the operation table.
 
-Each elementwise activation's entry (symbp.functions) gives f written in primitives (exp, log,
+Each elementwise activation's entry (symbp.core.functions) gives f written in primitives (exp, log,
 tanh, erf, max, abs, if-then-else); sympy's JavaScript printer turns it into one function the
 page calls with the formula tree's arguments [z, parameter]. Nothing here is written per
 activation, so the page cannot lag behind the table; tests/test_operations.py runs the printed
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.jscode import JavascriptCodePrinter
 
-from symbp.functions import ALL_ENTRIES, Activation
+from symbp.core.functions import ALL_ENTRIES, Activation
 
 #: the name each printed function is given in the page's FUNCTIONS table is the entry's name
 ERF_JS = """\

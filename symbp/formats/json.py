@@ -11,24 +11,37 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from symbp.content.blocks import Block, Equations, Row
-from symbp.content.derivation import Worked, add_delta_partials, delta_row, worked
-from symbp.derive import BiasDerivation, Derivation, LocalDerivative, UnitDerivation
-from symbp.formats import latex, mathml, text
-from symbp.graph import Network
+from symbp.content.derivation import (
+    Worked,
+    add_delta_partials,
+    delta_row,
+    first_update,
+    shown_factors,
+    worked,
+)
+from symbp.content.hand import formula_node
+from symbp.content.matrix import matrix_passed
+from symbp.content.mistakes import mistake_words
+from symbp.content.names import Names
+from symbp.content.optimizer import first_round_rows, parameter_rows, rule_rows
+from symbp.core.derive import BiasDerivation, Derivation, LocalDerivative, UnitDerivation
+from symbp.core.graph import Network
+from symbp.core.numeric import Evaluation
+from symbp.core.train import TrainingRun
+from symbp.formats import latex_math, mathml, text_math
 from symbp.handcheck.judge import Diagnosis, HandReport, Judgement
-from symbp.numeric import Evaluation
-from symbp.torch_check import CheckResult
-from symbp.train import TrainingRun
+from symbp.torchcheck.results import CheckResult
 
 if TYPE_CHECKING:
-    from symbp.matrices import Layer, MatrixForm
-    from symbp.optim import OptimizerStep, UpdateRule
-    from symbp.torch_check import UnitCheck
+    from symbp.core.matrices import Layer, MatrixForm
+    from symbp.core.optim import OptimizerStep, UpdateRule
+    from symbp.torchcheck.results import UnitCheck
 
 
 def strict(value: Any) -> Any:
@@ -48,7 +61,7 @@ def dump(document: dict[str, Any]) -> str:
 
 def _rich(row: Row) -> dict[str, str]:
     """A step as one LaTeX formula and the same as a MathML fragment."""
-    return {"latex": latex.chain(row.chain), "mathml": mathml.row(row)}
+    return {"latex": latex_math.chain(row.chain), "mathml": mathml.row(row)}
 
 
 def _factor(context: Worked, factor: LocalDerivative) -> dict[str, Any]:
@@ -58,10 +71,10 @@ def _factor(context: Worked, factor: LocalDerivative) -> dict[str, Any]:
     value = context.first.value(factor.formula)
     writer.partials.setdefault((factor.of, factor.wrt), value)
     return {
-        "symbol": text.math(partial),
-        "of": text.math(writer.sym(factor.of)),
-        "wrt": text.math(writer.sym(factor.wrt)),
-        "formula": text.math(formula),
+        "symbol": text_math.math(partial),
+        "of": text_math.math(writer.sym(factor.of)),
+        "wrt": text_math.math(writer.sym(factor.wrt)),
+        "formula": text_math.math(formula),
         "value": value,
         **_rich(Row(writer.worked(partial, formula, value))),
     }
@@ -99,16 +112,16 @@ def derivation_document(
         ],
         "deltas": [
             {
-                "symbol": text.math(writer.sym(d.symbol)),
+                "symbol": text_math.math(writer.sym(d.symbol)),
                 "unit": d.unit.name,
-                "upstream": text.math(writer.formula(d.upstream_formula)),
+                "upstream": text_math.math(writer.formula(d.upstream_formula)),
                 "activation_derivative": _factor(context, d.activation_derivative),
-                "formula": text.math(writer.formula(d.formula)),
+                "formula": text_math.math(writer.formula(d.formula)),
                 "value": first.values[d.symbol],
                 "routes": [
                     {
                         "through": route.unit.name,
-                        "upstream": text.math(writer.formula(route.upstream_formula)),
+                        "upstream": text_math.math(writer.formula(route.upstream_formula)),
                         "local": _factor(context, route.local),
                     }
                     for route in d.routes
@@ -117,10 +130,10 @@ def derivation_document(
             }
             for d in derivation.deltas
         ],
-        "delta_form": text.math(delta_form),
+        "delta_form": text_math.math(delta_form),
         "closed_form": None
         if derivation.closed_form is None
-        else text.math(writer.formula(derivation.closed_form)),
+        else text_math.math(writer.formula(derivation.closed_form)),
         "closed_form_omitted_size": derivation.closed_form_size,
         "delta_form_step": _rich(
             Row(writer.worked(grad, delta_form, first.gradient(weight.name), final=True))
@@ -140,7 +153,6 @@ def _updated_value(evaluation: Evaluation, name: str) -> float:
     position = network.parameter(name).position
     if spec.optimizer.is_plain_sgd:
         return evaluation.parameters[position] - spec.learning_rate * evaluation.gradients[position]
-    from symbp.content.derivation import first_update
 
     return first_update(evaluation).new_parameters[position]
 
@@ -163,10 +175,10 @@ def bias_derivation_document(
         "units": [unit.name for unit in bias.targets],
         "trainable": bias.trainable,
         "initial_value": bias.value,
-        "delta_form": text.math(writer.formula(derivation.delta_form)),
+        "delta_form": text_math.math(writer.formula(derivation.delta_form)),
         "closed_form": None
         if derivation.closed_form is None
-        else text.math(writer.formula(derivation.closed_form)),
+        else text_math.math(writer.formula(derivation.closed_form)),
         "closed_form_omitted_size": derivation.closed_form_size,
         "gradient": gradient,
     }
@@ -274,8 +286,6 @@ def unit_derivation_document(
     derivation: UnitDerivation, context: Worked, check: UnitCheck | None = None
 ) -> dict[str, Any]:
     """∂L/∂a for one unit: its paths, upstream terms, δs, δ form, closed form and value."""
-    from symbp.content.derivation import shown_factors
-
     writer = context.writer
     network = derivation.network
     evaluation = context.evaluation
@@ -302,26 +312,26 @@ def unit_derivation_document(
         "upstream": [
             {
                 "through": term.child.name,
-                "formula": text.math(writer.formula(term.formula)),
+                "formula": text_math.math(writer.formula(term.formula)),
                 "value": first.value(term.formula),
             }
             for term in derivation.upstream
         ],
         "deltas": [
             {
-                "symbol": text.math(writer.sym(d.symbol)),
+                "symbol": text_math.math(writer.sym(d.symbol)),
                 "unit": d.unit.name,
-                "formula": text.math(writer.formula(d.formula)),
+                "formula": text_math.math(writer.formula(d.formula)),
                 "value": first.values[d.symbol],
                 **_rich(delta_row(writer, d)),
             }
             for d in derivation.deltas
         ],
-        "delta_form": text.math(delta_form),
+        "delta_form": text_math.math(delta_form),
         "delta_form_step": _rich(Row(writer.worked(grad, delta_form, value, final=True))),
         "closed_form": None
         if derivation.closed_form is None
-        else text.math(writer.formula(derivation.closed_form)),
+        else text_math.math(writer.formula(derivation.closed_form)),
         "gradient": value,
         "per_sample": [s.unit_gradients[unit.name] for s in evaluation.per_sample],
     }
@@ -391,26 +401,23 @@ def step_document(
 
 def optimizer_document(rule: UpdateRule) -> dict[str, Any]:
     """The optimizer, its settings and its equations (text and LaTeX), for JSON."""
-    from symbp.content.optimizer import first_round_rows, rule_rows
-
     return {
         "name": rule.name,
         "description": rule.description,
         "learning_rate": rule.learning_rate,
         "settings": dict(rule.optimizer.settings()),
         "state": [{"key": v.key, "meaning": v.meaning} for v in rule.state],
-        "equations": [{"text": text.chain(row.chain), **_rich(row)} for row in rule_rows(rule)],
+        "equations": [
+            {"text": text_math.chain(row.chain), **_rich(row)} for row in rule_rows(rule)
+        ],
         "first_round": [
-            {"text": text.chain(row.chain), **_rich(row)} for row in first_round_rows(rule)
+            {"text": text_math.chain(row.chain), **_rich(row)} for row in first_round_rows(rule)
         ],
     }
 
 
 def update_entries(network: Network, update: OptimizerStep) -> list[dict[str, Any]]:
     """Per parameter: the state before and after, and every equation worked with its value."""
-    from symbp.content.names import Names
-    from symbp.content.optimizer import parameter_rows
-
     names = Names(network)
     symbols = {p.name: p.symbol for p in network.parameters}
     entries = []
@@ -425,7 +432,7 @@ def update_entries(network: Network, update: OptimizerStep) -> list[dict[str, An
                     {
                         "target": update.rule.text_names[target],
                         "value": parameter.values[target],
-                        "text": text.chain(row.chain),
+                        "text": text_math.chain(row.chain),
                         **_rich(row),
                     }
                     for (target, _), row in zip(parameter.equations, rows, strict=True)
@@ -485,16 +492,7 @@ def _judgement(j: Judgement) -> dict[str, Any]:
 
 def _diagnosis(d: Diagnosis) -> dict[str, Any]:
     return {
-        "mistakes": [
-            {
-                "key": m.key,
-                "title": m.title,
-                "sentence": m.sentence,
-                "wrong": m.wrong,
-                "right": m.right,
-            }
-            for m in d.mistakes
-        ],
+        "mistakes": [{"key": m.key, **asdict(mistake_words(m))} for m in d.mistakes],
         "reproduces": list(d.explained),
         "contradicts": list(d.contradicted),
         "variant_values": d.values,
@@ -505,9 +503,7 @@ def _diagnosis(d: Diagnosis) -> dict[str, Any]:
 
 
 def _formula_text(formula: sp.Expr) -> str:
-    from symbp.content.hand import formula_node
-
-    return text.math(formula_node(formula))
+    return text_math.math(formula_node(formula))
 
 
 def hand_report_document(report: HandReport) -> dict[str, Any]:
@@ -547,8 +543,6 @@ def matrix_document(
 ) -> str:
     """The matrix form as data: each layer's matrices and vectors (per sample, and the batch),
     every parameter's gradient, and each displayed equation in text, LaTeX and MathML."""
-    from symbp.content.matrix import matrix_passed
-
     network = form.network
 
     def layer_entry(layer: Layer) -> dict[str, Any]:
@@ -593,7 +587,7 @@ def matrix_document(
         "inputs": [list(sample.a[0]) for sample in form.samples],
         "layers": [layer_entry(layer) for layer in form.layers],
         "gradients": dict(form.gradients),
-        "equations": [{"text": text.chain(row.chain), **_rich(row)} for row in rows],
+        "equations": [{"text": text_math.chain(row.chain), **_rich(row)} for row in rows],
     }
     if check is not None:
         document["check"] = {
@@ -641,7 +635,12 @@ def grades_document(grades: Any) -> str:
             if n
             else {},
             "mistakes": [
-                {"mistake": m.key, "title": m.title, "students": count, "who": list(who)}
+                {
+                    "mistake": m.key,
+                    "title": mistake_words(m).title,
+                    "students": count,
+                    "who": list(who),
+                }
                 for m, count, who in grades.mistake_counts
             ],
             "unexplained": list(grades.unexplained),

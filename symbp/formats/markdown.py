@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from symbp.content import blocks as B
-from symbp.formats import latex
+from symbp.formats import latex, latex_math
+from symbp.formats.diagram import svg
+from symbp.formats.page import FILL, paper
+from symbp.formats.tables import split_columns
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that could
 # start markup (emphasis, links, raw HTML, math, tables, entities).
@@ -22,7 +25,7 @@ def escape(text: str) -> str:
 
 def inline(parts: Iterable[B.Inline]) -> str:
     return "".join(
-        escape(part.text) if isinstance(part, B.Text) else f"${latex.inline_math(part.expr)}$"
+        escape(part.text) if isinstance(part, B.Text) else f"${latex_math.inline_math(part.expr)}$"
         for part in parts
     )
 
@@ -38,14 +41,10 @@ def block(item: B.Block) -> str:
         body = latex.equations(item).replace(r"\begin{align*}", r"\begin{aligned}")
         return "$$\n" + body.replace(r"\end{align*}", r"\end{aligned}") + "\n$$"
     if isinstance(item, B.Table):
-        from symbp.formats.page import FILL, paper
-        from symbp.formats.tables import split_columns
-
         # a notebook's column is about a page wide: a wider table is split as LaTeX splits it
         parts = split_columns(item, paper().text_width_em * FILL, 1.1)
         return "\n\n".join(_table(part) for part in parts)
     assert isinstance(item, B.Diagram)
-    from symbp.formats.diagram import svg
 
     return svg(item)
 

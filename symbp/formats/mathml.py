@@ -13,8 +13,11 @@ from html import escape
 
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Equations, Heading, Inline, Items, Paragraph, Row, Text
-from symbp.formats import latex
+from symbp.formats import latex, latex_math
+from symbp.formats import metrics as M
+from symbp.formats.breaking import Tokens, fill
 from symbp.formats.page import FILL, paper
+from symbp.formats.tables import inline_width
 
 
 def to_mathml(source: str, display: str = "inline") -> str:
@@ -63,24 +66,19 @@ def inline(parts: Iterable[Inline], width: float | None = None) -> str:
 
 
 def _inline_math(item: E.Node | E.Chain, line: float) -> str:
-    from symbp.formats.tables import inline_width
-
     if inline_width(item) <= line / 2:
-        return to_mathml(latex.inline_math(item))
+        return to_mathml(latex_math.inline_math(item))
     return " ".join(to_mathml(piece) for piece in inline_pieces(item, line))
 
 
 def inline_pieces(item: E.Node | E.Chain, line: float) -> list[str]:
     """Inline math as LaTeX pieces to be set one after another: "lhs", "= m1", "= m2"; a
     member wider than `line` em is cut at its operators ("= a + b", "+ c")."""
-    from symbp.formats import metrics as M
-    from symbp.formats.breaking import Tokens, fill
-
     chain = item if isinstance(item, E.Chain) else E.Chain(item, ())
     tokens = Tokens(line)
     pieces = fill(tokens(chain.lhs), line, line)
     for step in chain.steps:
-        relation = latex.RELATIONS.get(step.relation, step.relation)
+        relation = latex_math.RELATIONS.get(step.relation, step.relation)
         parts = fill(tokens(step.expr), line - M.relation(step.relation), line)
         if step.relation == ",":
             pieces[-1] += ","  # a list of equations: x_1 = 0.5, x_2 = 0.3

@@ -11,7 +11,8 @@ kind, and requires it never to fall short by more than a few percent.
 from __future__ import annotations
 
 from symbp.content import expr as E
-from symbp.operations import EXP, LOG, SIGMOID, TANH, UPRIGHT_STEMS
+from symbp.core.operations import EXP, LOG, SIGMOID, TANH, UPRIGHT_STEMS
+from symbp.formats.latex_math import PRINTER
 
 #: a script's width relative to the same glyphs at its base size (8 pt on 11 pt: the 8 pt design
 #: is relatively wider than 8/11), and a script-of-script's relative to a script (6 pt on 8 pt)
@@ -236,8 +237,6 @@ class Metrics:
         return width
 
     def _product(self, node: E.Mul, scale: float, display: bool) -> float:
-        from symbp.formats.latex import PRINTER
-
         width = 0.0
         previous: E.Node | None = None
         previous_bracketed = False

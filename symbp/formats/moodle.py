@@ -27,7 +27,9 @@ from symbp.classroom.variants import ClassVariants
 from symbp.content.blocks import Block, Diagram, Heading, Items, Paragraph, Table
 from symbp.content.exercise import quiz_blocks
 from symbp.content.labels import labels
-from symbp.formats import text
+from symbp.content.mistakes import MistakeWords, mistake_words
+from symbp.formats import text_math
+from symbp.formats.diagram import svg
 from symbp.handcheck.judge import HandJudge
 
 #: a numeric answer's most feedback answers (wrong values that name a mistake)
@@ -72,19 +74,19 @@ def _mistake_answers(
 def _html(block: Block, diagram: str) -> str:
     """A problem block as plain HTML (maths as text)."""
     if isinstance(block, Heading):
-        return f"<h4>{escape(text.inline(block.parts))}</h4>"
+        return f"<h4>{escape(text_math.inline(block.parts))}</h4>"
     if isinstance(block, Paragraph):
-        return f"<p>{escape(text.inline(block.parts))}</p>"
+        return f"<p>{escape(text_math.inline(block.parts))}</p>"
     if isinstance(block, Items):
-        items = "".join(f"<li>{escape(text.inline(parts))}</li>" for parts in block.items)
+        items = "".join(f"<li>{escape(text_math.inline(parts))}</li>" for parts in block.items)
         return f"<ul>{items}</ul>"
     if isinstance(block, Diagram):
         source = f"@@PLUGINFILE@@/{diagram}"
         return f'<p><img src="{source}" alt="the network" style="max-width:100%"></p>'
     if isinstance(block, Table):
-        head = "".join(f"<th>{escape(text.inline(cell))}</th>" for cell in block.header)
+        head = "".join(f"<th>{escape(text_math.inline(cell))}</th>" for cell in block.header)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{escape(text.inline(cell))}</td>" for cell in row) + "</tr>"
+            "<tr>" + "".join(f"<td>{escape(text_math.inline(cell))}</td>" for cell in row) + "</tr>"
             for row in block.rows
         )
         return f"<table><tr>{head}</tr>{rows}</table>"
@@ -95,8 +97,9 @@ def _cdata(value: str) -> str:
     return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def _said(title: str, sentence: str, lang: str) -> str:
+def _said(words: MistakeWords, lang: str) -> str:
     """A mistake's feedback: its title as a sentence, then the explanation."""
+    title, sentence = words.title, words.sentence
     if lang == "zh":
         return f"{title}。{sentence}"
     first = title[:1].upper() if title[:1].isascii() else title[:1]  # σ′ must not become Σ′
@@ -105,9 +108,6 @@ def _said(title: str, sentence: str, lang: str) -> str:
 
 def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
     """The Moodle XML document."""
-    from symbp.api import Problem
-    from symbp.formats.diagram import svg
-
     words = labels(lang)
     decimals = exercise.settings.answer_decimals
     table = judge.table
@@ -125,17 +125,15 @@ def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
         "  </question>",
     ]
     for variant in exercise.variants:
-        network = Problem(variant.spec).network
         picture = f"diagram-{variant.student.id}.svg"
-        blocks = quiz_blocks(variant, exercise, network, lang)
+        blocks = quiz_blocks(variant, exercise, lang)
         drawn = next(b for b in blocks if isinstance(b, Diagram))
         mistakes = single_mistake_values(judge, variant, exercise.asked)
         rows = []
         for key in exercise.asked:
             truth = variant.answers[key]
             candidates = [
-                (_said(m.title_in(lang), m.sentence_in(lang), lang), values[key])
-                for m, values in mistakes
+                (_said(mistake_words(m, lang), lang), values[key]) for m, values in mistakes
             ]
             field = numerical_field(
                 truth,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from symbp.content.numbers import given
+from symbp.core.train import TrainingRun
 from symbp.errors import SymbpError
-from symbp.train import TrainingRun
 
 PLOT_SUFFIXES = (".png", ".svg")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from symbp.content import blocks as B
 from symbp.content import expr as E
-from symbp.formats.text import PRINTER, inline
+from symbp.formats.text_math import PRINTER, inline
 
 #: space between the columns of a matrix
 COLUMN_GAP = "  "

@@ -13,8 +13,13 @@ from collections.abc import Mapping
 
 import sympy as sp
 
+from symbp.core.functions import (
+    ALL_ENTRIES,
+    Activation,
+    logsumexp,
+    softmax,
+)
 from symbp.errors import FormulaError
-from symbp.functions import ALL_ENTRIES, Activation, logsumexp, softmax
 
 #: the activations a formula may hold, by their sympy function
 _ELEMENTWISE: dict[type, Activation] = {

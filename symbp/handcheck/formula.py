@@ -17,9 +17,9 @@ from fractions import Fraction
 
 import sympy as sp
 
+from symbp.core.functions import SYMPY_FUNCTIONS
+from symbp.core.operations import SPELLINGS
 from symbp.errors import FormulaError
-from symbp.functions import SYMPY_FUNCTIONS
-from symbp.operations import SPELLINGS
 
 MAX_FORMULA_CHARS = 500
 MAX_TOKENS = 200

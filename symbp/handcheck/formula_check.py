@@ -24,10 +24,10 @@ from math import comb
 
 import sympy as sp
 
+from symbp.core.functions import sigmoid
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
 from symbp.errors import FormulaError
-from symbp.functions import sigmoid
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
 
 from .floats import float_value
 from .formula import ParsedFormula

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from symbp.core.operations import SPELLINGS
+from symbp.core.spec import check_nesting
 from symbp.errors import HandInputError
 from symbp.files import read_small_text
-from symbp.operations import SPELLINGS
-from symbp.spec import check_nesting
 
 MAX_FILE_BYTES = 200_000
 MAX_LINE_CHARS = 1_000

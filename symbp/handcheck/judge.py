@@ -22,11 +22,11 @@ from enum import Enum
 
 import sympy as sp
 
-from symbp.derive import backward_sweep
+from symbp.core.derive import backward_sweep
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.spec import NetworkSpec, default_spec, load_spec
 from symbp.errors import FormulaError, HandInputError, SymbpError
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork
-from symbp.spec import NetworkSpec, default_spec, load_spec
 
 from .formula import ParsedFormula, read_formula
 from .formula_check import (
@@ -615,7 +615,7 @@ def _diagnose(
         candidates = [(combination, plan, values)]
         fitted = _fitted_rate(judgements, values, plan, rate)
         if fitted is not None:
-            with_rate = (*combination, learning_rate_mistake(fitted, rate))
+            with_rate = (*combination, learning_rate_mistake(judge.network, fitted, rate))
             rate_plan = replace(plan, learning_rate=fitted)
             candidates.append(
                 (with_rate, rate_plan, variants.values(rate_plan, point, keys=needed))

@@ -9,6 +9,9 @@ plan's changes in float64 over the network's own graph: the same δ_j = (Σ_k δ
 the true sweep computes, with the changed pieces swapped in. Forward values are computed once per
 network and point, local derivatives once per unit, so that the diagnosis search (every single
 mistake, every pair, each with a fitted learning rate) stays fast.
+
+What a reader is told of each mistake (its title, sentence and formulas) is content's:
+content/mistakes.py, beside every other word.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ from typing import Any
 
 import sympy as sp
 
-from symbp.graph import Bias, Network, Unit, Weight
-from symbp.operations import CROSS_ENTROPY, HALF_SSE, SOFTMAX, TANH, loss_info
-from symbp.spec import edge_order, weight_names
+from symbp.core.graph import Bias, Network, Unit, Weight
+from symbp.core.operations import CROSS_ENTROPY, SOFTMAX, TANH, loss_info
+from symbp.core.spec import edge_order, weight_names
 
 from .floats import float_value
 from .quantities import QuantityTable
@@ -59,408 +62,143 @@ class Plan:
 
 @dataclass(frozen=True)
 class Mistake:
-    """One classic mistake: what it changes, and one sentence with the wrong and right formula."""
+    """One classic mistake: the change it makes to a derivation. Its words (title, sentence,
+    the wrong and the right formula) are content's: content/mistakes.py, from the key, the
+    network and what `about` names."""
 
     key: str
-    title: str
     aspect: str  # two mistakes of the same aspect do not combine
     change: dict[str, Any]
-    wrong: str
-    right: str
-    sentence: str
-    #: the title and the sentence in Chinese (the formulas `wrong` and `right` serve both)
-    zh: tuple[str, str] = ("", "")
+    network: Network = field(repr=False, compare=False)
+    #: what the words name beyond the network: the unit concerned, the right learning rate
+    about: dict[str, Any] = field(default_factory=dict)
 
     def apply(self, plan: Plan) -> Plan:
         return replace(plan, **self.change)
 
-    def title_in(self, lang: str) -> str:
-        return self.zh[0] if lang == "zh" and self.zh[0] else self.title
-
-    def sentence_in(self, lang: str) -> str:
-        return self.zh[1] if lang == "zh" and self.zh[1] else self.sentence
-
 
 def catalogue(network: Network) -> list[Mistake]:
     """The single mistakes for this network (a wrong learning rate is fitted per variant, by
-    learning_rate_mistake). Their formulas are this network's own (its loss's ∂L/∂o, each
-    layer's activation derivative), printed as check-hand's reports print formulas."""
+    learning_rate_mistake): those its loss, activations, layers and numbering allow."""
     out = network.outputs[0]
     hidden = _first_hidden(network)
-    loss = network.spec.loss
-    spell = _Speller(network)
     assert out.z is not None
-    d_loss = network.local_derivative(network.loss, out.a)
-    d_out = network.local_derivative(out.a, out.z)
     # with softmax outputs δ_o is a Jacobian sum: there is no σ′ factor to forget
     softmax = out.activation is not None and not out.activation.elementwise
-    error = f"∂L/∂{out.name}"
-    mistakes = [
-        Mistake(
-            "output_error_sign",
-            "the output error's sign is flipped",
-            "output_sign",
-            {"output_error_sign": -1},
-            f"{error} = {spell.negated(d_loss)}",
-            f"{error} = {spell(d_loss)}",
-            f"The output error has the wrong sign: the loss's derivative is {error} = "
-            f"{spell(d_loss)}, not its negative.",
-            zh=(
-                "输出误差的符号反了",
-                f"输出误差的符号错了：损失的导数是 {error} = {spell(d_loss)}，不是它的相反数。",
-            ),
-        ),
-    ]
+
+    def mistake(key: str, aspect: str, change: dict[str, Any], **about: Any) -> Mistake:
+        return Mistake(key, aspect, change, network, about)
+
+    mistakes = [mistake("output_error_sign", "output_sign", {"output_error_sign": -1})]
     if not softmax:
-        delta_out = f"δ_{out.name}"
-        local_out = f"∂{out.name}/∂z_{out.name} = {spell(d_out)}"
-        wrong_out = f"{delta_out} = {spell(d_loss)}"
-        right_out = f"{delta_out} = {spell.factor(d_loss)}·{spell.factor(d_out)}"
-        mistakes += [
-            Mistake(
-                "missing_sigma_prime",
-                "the σ′ factor is missing",
-                "activation",
-                {"activation_derivative": "none"},
-                wrong_out,
-                right_out,
-                "δ = ∂L/∂z needs the activation's derivative as a factor (here "
-                f"{local_out}); without it you computed ∂L/∂a instead.",
-                zh=(
-                    "漏了 σ′ 因子",
-                    f"δ = ∂L/∂z 要乘激活函数的导数（这里 {local_out}）；漏了它，你算的是 ∂L/∂a。",
-                ),
-            ),
-        ]
-    if hidden is not None and hidden.z is not None:
-        children = list(network.outgoing(hidden))
-        deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
-        d_hidden = network.local_derivative(hidden.a, hidden.z)
-        delta_hidden = f"δ_{hidden.name}"
-        local_hidden = f"∂{hidden.name}/∂z_{hidden.name} = {spell(d_hidden)}"
         mistakes.append(
-            Mistake(
+            mistake("missing_sigma_prime", "activation", {"activation_derivative": "none"})
+        )
+    if hidden is not None and hidden.z is not None:
+        mistakes.append(
+            mistake(
                 "missing_sigma_prime_hidden",
-                "the σ′ factor is missing in the hidden layer",
                 "activation",
                 {"activation_derivative": "none", "activation_layers": "hidden"},
-                f"{delta_hidden} = {deltas}",
-                f"{delta_hidden} = ({deltas})·{spell.factor(d_hidden)}",
-                "Every δ = ∂L/∂z needs its unit's activation derivative, the hidden units' too "
-                f"(here {local_hidden}); without it a hidden δ is ∂L/∂a.",
-                zh=(
-                    "隐藏层漏了 σ′ 因子",
-                    "每个 δ = ∂L/∂z 都要乘本单元激活函数的导数，隐藏单元也不例外"
-                    f"（这里 {local_hidden}）；"
-                    "漏了它，隐藏层的 δ 就成了 ∂L/∂a。",
-                ),
             )
         )
         if not softmax:
             mistakes.append(
-                Mistake(
+                mistake(
                     "missing_sigma_prime_output",
-                    "the σ′ factor is missing in the output layer",
                     "activation",
                     {"activation_derivative": "none", "activation_layers": "output"},
-                    wrong_out,
-                    right_out,
-                    "Every δ = ∂L/∂z needs its unit's activation derivative, the output units' "
-                    f"too (here {local_out}); without it an output δ is ∂L/∂o.",
-                    zh=(
-                        "输出层漏了 σ′ 因子",
-                        "每个 δ = ∂L/∂z 都要乘本单元激活函数的导数，输出单元也不例外"
-                        f"（这里 {local_out}）；"
-                        "漏了它，输出层的 δ 就成了 ∂L/∂o。",
-                    ),
                 )
             )
     # f′ written in z instead of a: a mistake only where f′ is written in a (σ, tanh) and, for
     # a softmax output, in the hidden layers alone
     written_in_a = [
-        (unit, network.local_derivative(unit.a, unit.z))
+        unit
         for unit in (hidden, None if softmax else out)
-        if unit is not None and unit.z is not None
+        if unit is not None
+        and unit.z is not None
+        and unit.a in network.local_derivative(unit.a, unit.z).free_symbols
     ]
-    written_in_a = [(u, d) for u, d in written_in_a if u.a in d.free_symbols]
     if written_in_a:
-        unit, derivative = written_in_a[-1]  # the output's when it has one, else the hidden's
-        assert unit.z is not None
-        of_z = derivative.xreplace({unit.a: unit.z})
-        local = f"∂{unit.name}/∂z_{unit.name}"
+        unit = written_in_a[-1]  # the output's when it has one, else the hidden's
         mistakes.append(
-            Mistake(
+            mistake(
                 "sigma_prime_of_z",
-                "σ′ taken of z instead of a",
                 "activation",
                 {"activation_derivative": "z", "activation_layers": "hidden" if softmax else "all"},
-                f"{local} = {spell(of_z)}",
-                f"{local} = {spell(derivative)}",
-                f"The activation's derivative is written in the activation a ({local} = "
-                f"{spell(derivative)}), not in the pre-activation z.",
-                zh=(
-                    "σ′ 用了 z 而不是 a",
-                    f"激活函数的导数用激活值 a 表示（{local} = {spell(derivative)}），"
-                    "不是用净输入 z。",
-                ),
+                unit=unit.name,
             )
         )
-    if loss_info(loss).halved:
+    if loss_info(network.spec.loss).halved:
         mistakes += [
-            Mistake(
-                "half_dropped",
-                "the ½ of the loss is dropped",
-                "loss_scale",
-                {"loss_scale": 2.0},
-                f"L = Σ(o − y)², ∂L/∂{out.name} = 2({out.name} − y1)",
-                f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
-                "The loss is L = ½Σ(o − y)²: its ½ cancels the 2 of the square, so ∂L/∂o = "
-                "o − y, not 2(o − y).",
-                zh=(
-                    "丢掉了损失函数的 ½",
-                    "损失是 L = ½Σ(o − y)²：½ 与平方求导得到的 2 相消，所以 ∂L/∂o = o − y，"
-                    "不是 2(o − y)。",
-                ),
-            ),
-            Mistake(
-                "half_doubled",
-                "the ½ of the loss is applied twice",
-                "loss_scale",
-                {"loss_scale": 0.5},
-                f"L = ¼Σ(o − y)², ∂L/∂{out.name} = ½({out.name} − y1)",
-                f"L = ½Σ(o − y)², ∂L/∂{out.name} = {out.name} − y1",
-                "The ½ of L = ½Σ(o − y)² cancels the 2 of the square once, so ∂L/∂o = o − y, "
-                "not ½(o − y).",
-                zh=(
-                    "损失函数的 ½ 用了两次",
-                    "L = ½Σ(o − y)² 的 ½ 只与平方的 2 相消一次，所以 ∂L/∂o = o − y，"
-                    "不是 ½(o − y)。",
-                ),
-            ),
+            mistake("half_dropped", "loss_scale", {"loss_scale": 2.0}),
+            mistake("half_doubled", "loss_scale", {"loss_scale": 0.5}),
         ]
     if hidden is not None:
-        mistakes += _hidden_mistakes(network, hidden, spell)
-    mistakes.append(
-        Mistake(
-            "update_sign",
-            "the update step has the wrong sign",
-            "update_sign",
-            {"update_sign": -1},
-            "w_new = w + η·∂L/∂w",
-            "w_new = w − η·∂L/∂w",
-            "Gradient descent moves against the gradient: w_new = w − η·∂L/∂w.",
-            zh=("更新的方向反了", "梯度下降沿梯度的反方向移动：w_new = w − η·∂L/∂w。"),
+        mistakes.append(mistake("added_gradients", "backprop_term", {"backprop_term": "gradient"}))
+        # a dropped path is a classic of small networks; with many outputs each is a tiny
+        # change, and one variant per output would multiply the search
+        if 1 < len(network.outputs) <= MAX_DROPPED_PATHS and len(network.layers) == 3:
+            for index, unit in enumerate(network.outputs):
+                mistakes.append(
+                    mistake(
+                        f"dropped_path_{unit.name}",
+                        "dropped_path",
+                        {"dropped_output": index},
+                        unit=unit.name,
+                    )
+                )
+        mistakes.append(
+            mistake("updated_output_weights", "backprop_term", {"backprop_term": "updated_w"})
         )
-    )
+    mistakes.append(mistake("update_sign", "update_sign", {"update_sign": -1}))
     mistakes += _sample_mistakes(network)
-    mistakes += _more_mistakes(network, spell)
-    other = _other_numbering(network)
+    mistakes += _more_mistakes(network)
+    other = other_numbering(network)
     if other is not None:
-        mine = network.spec.numbering
         mistakes += [
-            Mistake(
-                "numbering",
-                f"the weights are numbered {other}",
-                "numbering",
-                {"numbering_swapped": True},
-                _edges_text(network, other),
-                _edges_text(network, mine),
-                f"This network numbers its weights {mine}; you placed their values {other}.",
-                zh=(
-                    f"权重按 {other} 方式编号",
-                    f"这个网络的权重按 {mine} 方式编号；你按 {other} 方式放置了它们的数值。",
-                ),
-            ),
-            Mistake(
-                "labels_swapped",
-                f"the weights are labelled {other} (right values, wrong names)",
-                "numbering",
-                {"labels_swapped": True},
-                _edges_text(network, other),
-                _edges_text(network, mine),
-                f"Your numbers are right, but under the names the {other} numbering gives "
-                f"the edges; this network numbers them {mine}.",
-                zh=(
-                    f"权重按 {other} 方式命名（数值对，名称错）",
-                    f"你的数是对的，但用的是 {other} 编号下各条边的名称；"
-                    f"这个网络按 {mine} 方式编号。",
-                ),
-            ),
+            mistake("numbering", "numbering", {"numbering_swapped": True}, other=other),
+            mistake("labels_swapped", "numbering", {"labels_swapped": True}, other=other),
         ]
     return mistakes
 
 
-def _hidden_mistakes(network: Network, hidden: Unit, spell: _Speller) -> list[Mistake]:
-    children = list(network.outgoing(hidden))
-    gradients = " + ".join(f"∂L/∂{w.name}" for w in children)
-    deltas = " + ".join(f"δ_{w.target.name}·{w.name}" for w in children)
-    assert hidden.z is not None
-    local = spell.factor(network.local_derivative(hidden.a, hidden.z))
-    mistakes = [
-        Mistake(
-            "added_gradients",
-            "the downstream weights' gradients are added instead of δ·w",
-            "backprop_term",
-            {"backprop_term": "gradient"},
-            f"δ_{hidden.name} = ({gradients})·{local}",
-            f"δ_{hidden.name} = ({deltas})·{local}",
-            "A hidden unit's error is the sum of the next layer's δ_k times the weights that "
-            "carry it (δ_k·w), not the sum of those weights' gradients (δ_k·a).",
-            zh=(
-                "把下游权重的梯度相加，而不是 δ·w",
-                "隐藏单元的误差是下一层各 δ_k 乘以连接它的权重之和（δ_k·w），"
-                "不是这些权重的梯度之和（δ_k·a）。",
-            ),
-        )
-    ]
-    # a dropped path is a classic of small networks; with many outputs each is a tiny change,
-    # and one variant per output would multiply the search
-    if 1 < len(network.outputs) <= MAX_DROPPED_PATHS and len(network.layers) == 3:
-        for index, unit in enumerate(network.outputs):
-            kept = [w for w in children if w.target != unit]
-            kept_text = " + ".join(f"δ_{w.target.name}·{w.name}" for w in kept) or "0"
-            mistakes.append(
-                Mistake(
-                    f"dropped_path_{unit.name}",
-                    f"the path through {unit.name} is dropped",
-                    "dropped_path",
-                    {"dropped_output": index},
-                    f"δ_{hidden.name} = ({kept_text})·{local}",
-                    f"δ_{hidden.name} = ({deltas})·{local}",
-                    f"A hidden unit reaches the loss through every output, so its δ sums over "
-                    f"all of them; the path through {unit.name} is missing.",
-                    zh=(
-                        f"漏掉了经过 {unit.name} 的路径",
-                        f"隐藏单元经过每个输出到达损失，所以它的 δ 要对所有输出求和；"
-                        f"缺了经过 {unit.name} 的路径。",
-                    ),
-                )
-            )
-    updated = " + ".join(f"δ_{w.target.name}·{w.name}_new" for w in children)
-    mistakes.append(
-        Mistake(
-            "updated_output_weights",
-            "already-updated output weights are used",
-            "backprop_term",
-            {"backprop_term": "updated_w"},
-            f"δ_{hidden.name} = ({updated})·{local}",
-            f"δ_{hidden.name} = ({deltas})·{local}",
-            "Every gradient is taken at the old weights; the updated output weights are "
-            "only for the next step.",
-            zh=(
-                "用了已经更新过的输出层权重",
-                "所有梯度都在旧权重处计算；更新后的输出层权重只用于下一步。",
-            ),
-        )
-    )
-    return mistakes
-
-
-def _more_mistakes(network: Network, spell: _Speller) -> list[Mistake]:
+def _more_mistakes(network: Network) -> list[Mistake]:
     """Mistakes seen in real hand calculations of particular networks: tanh′ as σ′, the softmax
     error times o(1 − o), a class index read 1-based, forgotten biases, ∂L/∂o doubled with L
     kept right."""
     spec = network.spec
     out = network.outputs[0]
     mistakes: list[Mistake] = []
-    if spec.loss == HALF_SSE.name:
-        d_loss = network.local_derivative(network.loss, out.a)
-        mistakes.append(
-            Mistake(
-                "error_doubled",
-                "∂L/∂o is 2(o − y) while L = ½Σ(o − y)²",
-                "loss_scale",
-                {"error_scale": 2.0},
-                f"∂L/∂{out.name} = 2·{spell.factor(d_loss)}",
-                f"∂L/∂{out.name} = {spell(d_loss)}",
-                "With L = ½Σ(o − y)² (as you computed it) the ½ cancels the 2 of the square: "
-                "∂L/∂o = o − y, not 2(o − y).",
-                zh=(
-                    "L = ½Σ(o − y)²，却用了 ∂L/∂o = 2(o − y)",
-                    "L = ½Σ(o − y)²（你也是这样算的）中的 ½ 与平方求导的 2 相消：∂L/∂o = o − y，"
-                    "不是 2(o − y)。",
-                ),
-            )
-        )
+    if loss_info(spec.loss).halved:
+        mistakes.append(Mistake("error_doubled", "loss_scale", {"error_scale": 2.0}, network))
     tanh_units = [u for u in network.units.values() if _activation_name(u) == TANH.name]
     if tanh_units:
-        unit = tanh_units[0]
-        assert unit.z is not None
-        local = f"∂{unit.name}/∂z_{unit.name}"
         mistakes.append(
             Mistake(
                 "tanh_prime_as_sigmoid",
-                "tanh′ taken as a(1 − a), the sigmoid's derivative",
                 "activation",
                 {"tanh_as_sigmoid": True},
-                f"{local} = {spell(unit.a * (1 - unit.a))}",
-                f"{local} = {spell(network.local_derivative(unit.a, unit.z))}",
-                f"The derivative of tanh is 1 − tanh², so ∂{unit.name}/∂z_{unit.name} = "
-                f"1 − {unit.name}²; a(1 − a) is the sigmoid's.",
-                zh=(
-                    "把 tanh′ 当成了 a(1 − a)（sigmoid 的导数）",
-                    f"tanh 的导数是 1 − tanh²，所以 ∂{unit.name}/∂z_{unit.name} = "
-                    f"1 − {unit.name}²；a(1 − a) 是 sigmoid 的导数。",
-                ),
+                network,
+                {"unit": tanh_units[0].name},
             )
         )
     if _activation_name(out) == SOFTMAX.name and spec.loss == CROSS_ENTROPY.name:
-        target = network.targets[0]
         mistakes.append(
-            Mistake(
-                "softmax_sigma_prime",
-                "the softmax error is multiplied by o(1 − o)",
-                "activation",
-                {"softmax_sigma_prime": True},
-                f"δ_{out.name} = {spell((out.a - target) * out.a * (1 - out.a))}",
-                f"δ_{out.name} = {spell(out.a - target)}",
-                "With softmax and cross-entropy the output error is already δ = o − y: the "
-                "softmax's Jacobian is in it, and there is no σ′ factor to multiply by.",
-                zh=(
-                    "softmax 的误差又乘了 o(1 − o)",
-                    "softmax 与交叉熵合用时输出误差就是 δ = o − y：softmax 的雅可比矩阵已经在其中，"
-                    "没有 σ′ 因子要乘。",
-                ),
-            )
+            Mistake("softmax_sigma_prime", "activation", {"softmax_sigma_prime": True}, network)
         )
     classes = spec.target_classes
     if spec.loss == CROSS_ENTROPY.name and classes and all(k >= 1 for k in classes):
-        mistakes.append(
-            Mistake(
-                "class_one_based",
-                "the target class index is read 1-based",
-                "targets",
-                {"class_shift": -1},
-                f"y = {_one_hot(classes[0] - 1, len(network.outputs))}",
-                f"y = {_one_hot(classes[0], len(network.outputs))}",
-                f"Class indices start at 0 (as torch's CrossEntropyLoss takes them): class "
-                f"{classes[0]} is output {classes[0] + 1}, so y = "
-                f"{_one_hot(classes[0], len(network.outputs))}.",
-                zh=(
-                    "把类别序号当成从 1 开始",
-                    f"类别序号从 0 开始（与 torch 的 CrossEntropyLoss 相同）：类别 {classes[0]} "
-                    f"是第 {classes[0] + 1} 个输出，所以 y = "
-                    f"{_one_hot(classes[0], len(network.outputs))}。",
-                ),
-            )
-        )
-    if any(b.value != 0 for b in network.biases):
-        bias = next(b for b in network.biases if b.value != 0)
+        mistakes.append(Mistake("class_one_based", "targets", {"class_shift": -1}, network))
+    biased = [b for b in network.biases if b.value != 0]
+    if biased:
         mistakes.append(
             Mistake(
                 "biases_forgotten",
-                "the biases are left out of z",
                 "biases",
                 {"biases_forgotten": True},
-                "z = Σ w·a",
-                "z = Σ w·a + b",
-                f"Every pre-activation includes its unit's bias (here {bias.name} = "
-                f"{bias.value:g}): z = Σ w·a + b.",
-                zh=(
-                    "计算 z 时漏了偏置",
-                    f"每个净输入都要加上本单元的偏置（这里 {bias.name} = {bias.value:g}）："
-                    "z = Σ w·a + b。",
-                ),
+                network,
+                {"bias": biased[0].name, "value": biased[0].value},
             )
         )
     return mistakes
@@ -470,74 +208,26 @@ def _activation_name(unit: Unit) -> str:
     return unit.activation.name if unit.activation is not None else ""
 
 
-def _one_hot(index: int, count: int) -> str:
-    return "(" + ", ".join("1" if k == index else "0" for k in range(count)) + ")"
-
-
 def _sample_mistakes(network: Network) -> list[Mistake]:
     """With several samples: L and ∂L/∂w of sample 1 alone, or reduced by the other rule."""
-    count = len(network.spec.samples)
-    if count == 1:
+    if len(network.spec.samples) == 1:
         return []
     mean = network.spec.reduction == "mean"
-    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-    terms = " + ".join(f"L⁽{str(n).translate(sup)}⁾" for n in range(1, count + 1))
-    if count > 3:
-        terms = f"L⁽¹⁾ + … + L⁽{str(count).translate(sup)}⁾"
-    right = f"L = ({terms})/{count}" if mean else f"L = {terms}"
-    other = "sum" if mean else "mean"
-    wrong_other = f"L = {terms}" if mean else f"L = ({terms})/{count}"
     return [
-        Mistake(
-            "first_sample_only",
-            "only sample 1 is used",
-            "samples",
-            {"first_sample_only": True},
-            "L = L⁽¹⁾, ∂L/∂w = ∂L⁽¹⁾/∂w",
-            right,
-            f"This network learns from {count} samples: L and every ∂L/∂w are the "
-            f"{'mean' if mean else 'sum'} over all of them, not sample 1's alone.",
-            zh=(
-                "只用了第 1 个样本",
-                f"这个网络有 {count} 个样本：L 和每个 ∂L/∂w 都是所有样本的"
-                f"{'平均' if mean else '总和'}，不只是第 1 个样本的。",
-            ),
-        ),
+        Mistake("first_sample_only", "samples", {"first_sample_only": True}, network),
         Mistake(
             "summed_samples" if mean else "averaged_samples",
-            "the samples are summed instead of averaged"
-            if mean
-            else "the samples are averaged instead of summed",
             "samples",
-            {"reduction": other},
-            wrong_other,
-            right,
-            f"This network's loss is the {'mean' if mean else 'sum'} over its samples "
-            f'(reduction = "{network.spec.reduction}"), so L and every ∂L/∂w are '
-            f"{f'divided by {count}' if mean else 'not divided by the number of samples'}.",
-            zh=(
-                "样本求和而不是求平均" if mean else "样本求平均而不是求和",
-                f"这个网络的损失是各样本的{'平均' if mean else '总和'}，所以 L 和每个 ∂L/∂w "
-                f"{f'都要除以 {count}' if mean else '都不除以样本数'}。",
-            ),
+            {"reduction": "sum" if mean else "mean"},
+            network,
         ),
     ]
 
 
-def learning_rate_mistake(fitted: float, right: float) -> Mistake:
+def learning_rate_mistake(network: Network, fitted: float, right: float) -> Mistake:
     """A wrong learning rate: the one a student's updates fit, instead of the right one."""
     return Mistake(
-        "learning_rate",
-        f"learning rate {fitted:g} instead of {right:g}",
-        "learning_rate",
-        {"learning_rate": fitted},
-        f"η = {fitted:g}",
-        f"η = {right:g}",
-        f"The update uses the learning rate η = {right:g}; your updates fit η = {fitted:g}.",
-        zh=(
-            f"学习率用了 {fitted:g} 而不是 {right:g}",
-            f"更新用的学习率是 η = {right:g}；你的更新符合 η = {fitted:g}。",
-        ),
+        "learning_rate", "learning_rate", {"learning_rate": fitted}, network, {"right": right}
     )
 
 
@@ -598,7 +288,7 @@ class Variants:
         self._forward: dict[
             tuple[str, tuple[tuple[str, float], ...] | None, int, bool], _Forward
         ] = {}
-        self._other = _other_numbering(self.network)
+        self._other = other_numbering(self.network)
 
     def values(
         self,
@@ -902,57 +592,14 @@ def _labels(network: Network, other: str | None) -> dict[str, str]:
     return {w.name: other_names[edge] for w, edge in zip(network.weights, spec.edges, strict=True)}
 
 
-class _Speller:
-    """A formula of network symbols as check-hand's text prints it (o1·(1 - o1), 1 - h1²), with
-    the text printer's own rules for brackets."""
-
-    def __init__(self, network: Network) -> None:
-        from symbp.content.names import Names, constant
-
-        self.convert = Names(network).converter(constant)
-
-    def __call__(self, expr: sp.Expr) -> str:
-        from symbp.formats.text import math
-
-        return math(self.convert(expr))
-
-    def factor(self, expr: sp.Expr) -> str:
-        """As a factor of a product: bracketed where the printer brackets a factor."""
-        from symbp.formats.text import PRINTER, math
-
-        node = self.convert(expr)
-        return f"({math(node)})" if PRINTER.bracket_factor(node) else math(node)
-
-    def negated(self, expr: sp.Expr) -> str:
-        """−expr: a negative formula loses its sign (−y1/o1 → y1/o1), a sum is bracketed."""
-        from symbp.content import expr as E
-        from symbp.formats.text import math
-
-        node = self.convert(expr)
-        if isinstance(node, E.Neg):
-            return math(node.arg)
-        return f"-({math(node)})" if E.bracket_negated(node) else f"-{math(node)}"
-
-
 def _first_hidden(network: Network) -> Unit | None:
     return network.layers[-2][0] if len(network.layers) > 2 else None
 
 
-def _other_numbering(network: Network) -> str | None:
+def other_numbering(network: Network) -> str | None:
     """The numbering a student may confuse with this network's, when it orders edges otherwise."""
     spec = network.spec
     if spec.numbering not in SWAPPABLE:
         return None
     other = next(n for n in SWAPPABLE if n != spec.numbering)
     return other if edge_order(spec.layers, other) != spec.edges else None
-
-
-def _edges_text(network: Network, numbering: str) -> str:
-    from symbp.graph import unit_name
-
-    n = len(network.spec.layers)
-    edges = edge_order(network.spec.layers, numbering)[:3]
-    return ", ".join(
-        f"w{i + 1}: {unit_name(e.layer - 1, e.source, n)}→{unit_name(e.layer, e.target, n)}"
-        for i, e in enumerate(edges)
-    )

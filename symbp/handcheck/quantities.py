@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from symbp.derive import Backprop
+from symbp.core.derive import Backprop
+from symbp.core.graph import Network
+from symbp.core.numeric import CompiledNetwork, Evaluation
 from symbp.errors import HandInputError
-from symbp.graph import Network
-from symbp.numeric import CompiledNetwork, Evaluation
 
 from .floats import float_value
 from .hand_input import LEARNING_RATE_NAMES, normalise_text

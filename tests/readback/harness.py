@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from symbp import formats
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.content.blocks import (
     Block,
     Document,
@@ -26,6 +26,7 @@ from symbp.content.blocks import (
     Table,
 )
 from symbp.formats import latex as latex_format
+from symbp.formats import latex_math, text_math
 from symbp.formats import text as text_format
 from tests.readback import latex_reader, text_reader
 from tests.readback.checker import Mismatch, Outcome, check_chain
@@ -82,9 +83,7 @@ def text_sources(blocks: Iterable[Block]) -> list[str]:
             sources += text_reader.equation_lines(text_format.block(untagged))
         else:
             sources += [
-                text_format.inline((part,))
-                for part in _inline_parts(block)
-                if isinstance(part, Math)
+                text_math.inline((part,)) for part in _inline_parts(block) if isinstance(part, Math)
             ]
     return sources
 
@@ -111,7 +110,7 @@ def html_latex(blocks: Iterable[Block]) -> tuple[list[str], list[str]]:
             if not isinstance(part, Math):
                 continue
             if inline_width(part.expr) <= line / 2:
-                parts = [latex_format.inline_math(part.expr)]
+                parts = [latex_math.inline_math(part.expr)]
             else:
                 parts = mathml.inline_pieces(part.expr, line)
             pieces += parts

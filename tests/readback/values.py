@@ -18,17 +18,16 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbp import optim
-from symbp.api import Problem
+from symbp.api.problem import Problem
 from symbp.content.derivation import sample_loss_name
 from symbp.content.expr import Name
 from symbp.content.handout import loss_term_name
 from symbp.content.names import Names
 from symbp.content.optimizer import BASES, HYPERPARAMETERS, state_name
-from symbp.formats import latex as latex_format
-from symbp.formats import text as text_format
-from symbp.graph import Network
-from symbp.numeric import Evaluation
+from symbp.core import optim
+from symbp.core.graph import Network
+from symbp.core.numeric import Evaluation
+from symbp.formats import latex_math, text_math
 
 
 @dataclass(frozen=True)
@@ -67,8 +66,8 @@ def value_tables(problem: Problem) -> ValueTables:
 
     tables = ValueTables({}, {})
     spellers: list[tuple[dict[str, float], Callable[[Name], str]]] = [
-        (tables.latex, latex_format.name),
-        (tables.text, text_format.name),
+        (tables.latex, latex_math.name),
+        (tables.text, text_math.name),
     ]
 
     def put(name: Name, value: float) -> None:

@@ -5,7 +5,7 @@ torch worker, which must start as fast as `import torch` allows) can validate na
 entry says what the rest of symbp asks of an operation besides its mathematics: its names in
 English and Chinese, how formulas spell it, which torch module it is checked against, the spec
 key of its parameter, and the properties displays and judges branch on (a kink at 0, dead
-below 0, acting on a whole layer). The sympy half sits beside it in symbp.functions, one entry
+below 0, acting on a whole layer). The sympy half sits beside it in symbp.core.functions, one entry
 per name here, keyed by these entries (a test keeps the two in step); the self-check page's
 JavaScript for each activation is printed from that sympy entry.
 

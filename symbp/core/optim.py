@@ -24,9 +24,9 @@ from typing import Any
 
 import sympy as sp
 
+from symbp.core.operations import optimizer_info
+from symbp.core.spec import OptimizerSpec
 from symbp.errors import SymbpError
-from symbp.operations import optimizer_info
-from symbp.spec import OptimizerSpec
 
 # -- the symbols every rule is written in ----------------------------------------------------
 

@@ -17,8 +17,7 @@ import keyword
 from collections.abc import Sequence
 from typing import Any
 
-from symbp.errors import SymbpError
-from symbp.operations import (
+from symbp.core.operations import (
     ACTIVATIONS,
     ADAMW,
     BCE,
@@ -34,7 +33,7 @@ from symbp.operations import (
     loss_info,
     optimizer_info,
 )
-from symbp.spec import (
+from symbp.core.spec import (
     OUTPUT_LOSS,
     NetworkSpec,
     OptimizerSpec,
@@ -42,6 +41,7 @@ from symbp.spec import (
     spec_from_mapping,
     unit_name,
 )
+from symbp.errors import SymbpError
 
 #: torch activation modules symbp knows, by class name
 _ACTIVATION_MODULES = {op.torch_module: op.name for op in ACTIVATIONS if op.torch_module}

@@ -18,10 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from symbp.errors import SpecError, SymbpError
-from symbp.files import read_small_text
-from symbp.near import did_you_mean
-from symbp.operations import (
+from symbp.core.operations import (
     ACTIVATION_NAMES,
     HALF_SSE,
     LOSS_NAMES,
@@ -35,6 +32,9 @@ from symbp.operations import (
     optimizer_info,
     unknown_name,
 )
+from symbp.errors import SpecError, SymbpError
+from symbp.files import read_small_text
+from symbp.near import did_you_mean
 
 #: Limits that keep a spec printable and a derivation tractable.
 MAX_LAYERS = 8
@@ -95,7 +95,7 @@ OPTIMIZERS = OPTIMIZER_NAMES
 class OptimizerSpec:
     """How the parameters are updated: torch.optim.SGD, Adam or AdamW with torch's defaults.
 
-    Plain data; the update rules themselves live in symbp.optim. Fields that an optimizer does
+    Plain data; the update rules themselves live in symbp.core.optim. Fields that an optimizer does
     not use keep their defaults (an SGD spec has Adam's betas, unused).
     """
 
@@ -154,7 +154,7 @@ class NetworkSpec:
     targets: tuple[float, ...]
     weights: tuple[float, ...]  # in numbering order
     negative_slope: float = DEFAULT_NEGATIVE_SLOPE  # leaky_relu's slope for z < 0
-    #: the other activations' parameters a spec gives (symbp.operations.PARAMETERS), by key
+    #: the other activations' parameters a spec gives (symbp.core.operations.PARAMETERS), by key
     activation_parameters: tuple[tuple[str, float | str], ...] = ()
     bias: str = "none"  # none, per-layer (one shared by a layer's units) or per-unit
     bias_values: tuple[float, ...] = ()  # one per layer or one per unit, input layer excluded

@@ -26,9 +26,9 @@ from functools import cached_property
 
 import sympy as sp
 
-from symbp.graph import Bias, Network, Unit, Weight
-from symbp.numeric import Evaluation, ScalarFunction
-from symbp.operations import cancels, loss_info
+from symbp.core.graph import Bias, Network, Unit, Weight
+from symbp.core.numeric import Evaluation, ScalarFunction
+from symbp.core.operations import cancels, loss_info
 
 Vector = tuple[float, ...]
 Grid = tuple[tuple[float, ...], ...]  # rows of a matrix

@@ -1,6 +1,6 @@
 """What the API returns: each result holds its numbers as attributes, its content as document
 blocks (`blocks()`), renders in any format (`render(format)`) and shows as mathematics in
-Jupyter, while `repr()` stays one short line. `Problem` (api.py) computes them.
+Jupyter, while `repr()` stays one short line. `Problem` (api/problem.py) computes them.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from symbp.errors import SymbpError
 if TYPE_CHECKING:
     from symbp.content.blocks import Block, Document
     from symbp.content.names import Names
-    from symbp.derive import BiasDerivation, Derivation, UnitDerivation
+    from symbp.core.derive import BiasDerivation, Derivation, UnitDerivation
+    from symbp.core.matrices import MatrixForm
+    from symbp.core.numeric import Evaluation
+    from symbp.core.optim import OptimizerStep
+    from symbp.core.train import TrainingRun
     from symbp.handcheck import HandReport
-    from symbp.matrices import MatrixForm
-    from symbp.numeric import Evaluation
-    from symbp.optim import OptimizerStep
-    from symbp.torch_check import CheckResult, FiniteDifferenceCheck, UnitCheck
-    from symbp.train import TrainingRun
+    from symbp.torchcheck.results import CheckResult, FiniteDifferenceCheck, UnitCheck
 
 #: formats every result renders to; JSON is each result's own data document
 FORMATS = ("text", "latex", "mathml", "markdown", "html", "json")
@@ -46,6 +46,7 @@ class Result:
         raise SymbpError(f"{type(self).__name__} has no JSON form")
 
     def document(self) -> Document:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.blocks import Document
 
         return Document(self.title(), self.lang, self.blocks())
@@ -57,6 +58,7 @@ class Result:
             return self.to_json()
         if format not in FORMATS:
             raise SymbpError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp import formats
         from symbp.formats.page import paper as known_paper
 
@@ -72,17 +74,20 @@ class Result:
         yield self.render(format, paper=paper)
 
     def _repr_html_(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats import html
 
         return html.render_blocks(self.blocks())
 
     def _repr_markdown_(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats import markdown
 
         return markdown.render_blocks(self.blocks())
 
     def _repr_latex_(self) -> str | None:
         """The equations alone, one align* environment each (what MathJax renders)."""
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.blocks import Equations
         from symbp.formats import latex
 
@@ -134,6 +139,7 @@ class ForwardPass(Result):
         return _sample_values(self.evaluation)
 
     def blocks(self) -> tuple[Block, ...]:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.derivation import worked
         from symbp.content.handout import forward_blocks
 
@@ -143,6 +149,7 @@ class ForwardPass(Result):
         return self.evaluation.network.spec.title
 
     def to_json(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats.json import forward_document
 
         return forward_document(self.evaluation)
@@ -174,6 +181,7 @@ class CheckReport(Result):
         return self.result.weight(weight).torch
 
     def blocks(self) -> tuple[Block, ...]:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.tables import check_blocks
 
         return check_blocks(self.result, self.network_title, self.lang, self.names)
@@ -182,6 +190,7 @@ class CheckReport(Result):
         return self.network_title
 
     def to_json(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats.json import check_document
 
         return check_document(self.result, self.network_title)
@@ -227,10 +236,12 @@ class Derivations(Result):
     def blocks_of(
         self, derivation: Derivation | BiasDerivation | UnitDerivation
     ) -> tuple[Block, ...]:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.derivation import bias_blocks, weight_blocks
-        from symbp.derive import BiasDerivation, UnitDerivation
+        from symbp.core.derive import BiasDerivation, UnitDerivation
 
         if isinstance(derivation, UnitDerivation):
+            # on use: importing the API loads no sympy (the torch worker starts first)
             from symbp.content.units import unit_blocks
 
             return unit_blocks(
@@ -255,6 +266,7 @@ class Derivations(Result):
         return self.evaluation.network.spec.title
 
     def to_json(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats.json import derivations_document
 
         return derivations_document(self.derivations, self.evaluation, self.check, self.unit_checks)
@@ -269,6 +281,7 @@ class Derivations(Result):
         if format in ("json", "latex", "html") or len(self.derivations) == 1:
             yield self.render(format, paper=paper)  # whole documents: one piece
             return
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp import formats
 
         for number, derivation in enumerate(self.derivations):
@@ -295,7 +308,8 @@ class WeightDerivation(Derivations):
 
     @property
     def derivation(self) -> Derivation:
-        from symbp.derive import Derivation
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.derive import Derivation
 
         found = self.derivations[0]
         assert isinstance(found, Derivation)
@@ -327,7 +341,8 @@ class UnitGradient(Derivations):
 
     @property
     def derivation(self) -> UnitDerivation:
-        from symbp.derive import UnitDerivation
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.derive import UnitDerivation
 
         found = self.derivations[0]
         assert isinstance(found, UnitDerivation)
@@ -436,6 +451,7 @@ class MatrixDerivation(Result):
     @property
     def passed(self) -> bool:
         """Whether every gradient agrees with torch (True when nothing was checked)."""
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.matrix import matrix_passed
 
         return self.check is None or matrix_passed(self.form, self.check)
@@ -451,6 +467,7 @@ class MatrixDerivation(Result):
         return dict(self.form.gradients)
 
     def blocks(self) -> tuple[Block, ...]:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.matrix import matrix_blocks
 
         return matrix_blocks(self.form, self.check, digits=self.digits, lang=self.lang)
@@ -459,6 +476,7 @@ class MatrixDerivation(Result):
         return self.form.network.spec.title
 
     def to_json(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats.json import matrix_document
 
         return matrix_document(self.form, self.blocks(), self.check)
@@ -495,9 +513,11 @@ class Step(Result):
 
     def blocks(self) -> tuple[Block, ...]:
         if self.update is not None and not self.update.rule.optimizer.is_plain_sgd:
+            # on use: importing the API loads no sympy (the torch worker starts first)
             from symbp.content.optimizer import optimizer_step_blocks
 
             return optimizer_step_blocks(self.evaluation, self.update, self.new_loss, self.lang)
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.tables import step_blocks
 
         return step_blocks(
@@ -508,6 +528,7 @@ class Step(Result):
         return self.evaluation.network.spec.title
 
     def to_json(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats.json import step_document
 
         return step_document(
@@ -546,6 +567,7 @@ class Training(Result):
         return self.run.update(step)
 
     def blocks(self) -> tuple[Block, ...]:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.tables import training_blocks
 
         return training_blocks(self.run, self.network_title, self.weight_init, self.lang)
@@ -554,12 +576,14 @@ class Training(Result):
         return self.network_title
 
     def to_json(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats.json import training_document
 
         return training_document(self.run, self.network_title)
 
     def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
         if format == "csv":
+            # on use: importing the API loads no sympy (the torch worker starts first)
             from symbp.formats.csv import training_csv
 
             return training_csv(self.run)
@@ -567,6 +591,7 @@ class Training(Result):
 
     def plot(self, path: str | Path) -> Path:
         """Draw the loss curve to a .png or .svg file (matplotlib, imported only here)."""
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats.plot import plot_loss_curve
 
         plot_loss_curve(self.run, self.network_title, path)
@@ -601,6 +626,7 @@ class Handout(Result):
 
     def write(self, path: str | Path) -> Path:
         """Write the handout; the format follows the extension (.html, .tex, .md)."""
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.files import write_atomic
 
         write_atomic(Path(path), self.render(handout_format(path)))
@@ -654,16 +680,19 @@ class HandCheck(Result):
         return self.report.diagnoses[0].keys if self.report.diagnoses else ()
 
     def blocks(self) -> tuple[Block, ...]:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.hand import hand_report_blocks
 
         return hand_report_blocks(self.report, self.lang)
 
     def title(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.labels import title
 
         return title(self.report.title, self.lang)
 
     def to_json(self) -> str:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.formats.json import hand_report
 
         return hand_report(self.report)

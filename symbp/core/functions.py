@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
-from symbp.operations import (
+from symbp.core.operations import (
     BCE,
     CROSS_ENTROPY,
     ELU,
@@ -271,7 +271,7 @@ class softmax(sp.Function):  # noqa: N801
 
 @dataclass(frozen=True)
 class Activation:
-    """The sympy half of an activation's table entry (symbp.operations holds the rest).
+    """The sympy half of an activation's table entry (symbp.core.operations holds the rest).
 
     `apply` is a = f(z) and `derivative` the local derivative ∂a/∂z as textbooks write it, with
     a and z. `evaluate` is f in float64, as a hand calculation is judged; `primitive` is the same

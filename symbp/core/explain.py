@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbp.derive import DeltaDefinition, Derivation, UpstreamTerm
-from symbp.graph import Network, Unit
-from symbp.numeric import Evaluation
-from symbp.operations import activation_info
+from symbp.core.derive import DeltaDefinition, Derivation, UpstreamTerm
+from symbp.core.graph import Network, Unit
+from symbp.core.numeric import Evaluation
+from symbp.core.operations import activation_info
 
 
 @dataclass(frozen=True)

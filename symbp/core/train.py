@@ -5,10 +5,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from symbp.core.numeric import CompiledNetwork
+from symbp.core.optim import (
+    OptimizerState,
+    OptimizerStep,
+    UpdateRule,
+    apply,
+    initial_state,
+    update_rule,
+)
+from symbp.core.spec import OptimizerSpec
 from symbp.errors import SymbpError
-from symbp.numeric import CompiledNetwork
-from symbp.optim import OptimizerState, OptimizerStep, UpdateRule, apply, initial_state, update_rule
-from symbp.spec import OptimizerSpec
 
 
 @dataclass(frozen=True)

@@ -21,20 +21,30 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from symbp.content.labels import labels
+from symbp.core.spec import (
+    MAX_TITLE_LENGTH,
+    NetworkSpec,
+    OptimizerSpec,
+    default_spec,
+    load_spec,
+    parse_optimizer,
+)
 from symbp.errors import SymbpError, UnknownWeightError
-from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
+from symbp.torchcheck import worker as torch_worker
+from symbp.torchcheck.check import check, check_units, finite_difference_agrees
+from symbp.torchcheck.results import CheckResult, FiniteDifferenceCheck, UnitCheck
+from symbp.torchcheck.worker import Pending, TorchMissingError
 
 if TYPE_CHECKING:
     from symbp.content.blocks import Block, Document
-    from symbp.derive import Backprop
-    from symbp.graph import Network
-    from symbp.matrices import MatrixForm
-    from symbp.numeric import CompiledNetwork, Evaluation
-    from symbp.torch_check import CheckResult, FiniteDifferenceCheck, UnitCheck
-    from symbp.torch_worker import Pending
+    from symbp.core.derive import Backprop
+    from symbp.core.graph import Network
+    from symbp.core.matrices import MatrixForm
+    from symbp.core.numeric import CompiledNetwork, Evaluation
 
 
-from symbp.results import (  # noqa: F401 - the API's results, re-exported
+from symbp.api.results import (  # noqa: F401 - the API's results, re-exported
     FORMATS,
     FORMS,
     HANDOUT_EXTENSIONS,
@@ -75,12 +85,10 @@ class Problem(Result):
         symbolic work (importing torch takes longer than all of it); the next result that
         checks joins it; with `units`, the worker also computes every unit's ∂L/∂a (for
         derive --wrt). Nothing happens when torch is not installed."""
-        from symbp.torch_worker import TorchMissingError, start_torch_check
-
         if dtype in self._pending:
             return
         try:
-            self._pending[dtype] = start_torch_check(self.spec, dtype, units=units)
+            self._pending[dtype] = torch_worker.start_torch_check(self.spec, dtype, units=units)
         except TorchMissingError:
             return
 
@@ -98,11 +106,8 @@ class Problem(Result):
 
     def _check_result(self, dtype: str) -> CheckResult:
         """The check against torch: the worker's answer when one was started, else torch here."""
-        from symbp.torch_check import check
-        from symbp.torch_worker import TorchMissingError, torch_installed
-
         joined = self._joined(dtype)
-        if joined is None and not torch_installed():
+        if joined is None and not torch_worker.torch_installed():
             raise TorchMissingError()
         finite_differences = self.compiled.finite_differences()
         torch_side = None if joined is None else joined.result()
@@ -138,19 +143,22 @@ class Problem(Result):
 
     @cached_property
     def network(self) -> Network:
-        from symbp.graph import Network
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.graph import Network
 
         return Network(self.spec)
 
     @cached_property
     def sweep(self) -> Backprop:
-        from symbp.derive import backward_sweep
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.derive import backward_sweep
 
         return backward_sweep(self.network)
 
     @cached_property
     def compiled(self) -> CompiledNetwork:
-        from symbp.numeric import CompiledNetwork
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.numeric import CompiledNetwork
 
         return CompiledNetwork(self.network, self.sweep)
 
@@ -161,7 +169,8 @@ class Problem(Result):
     @cached_property
     def matrices(self) -> MatrixForm:
         """The network's layers as matrices and backpropagation computed with them."""
-        from symbp.matrices import MatrixForm
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.matrices import MatrixForm
 
         return MatrixForm(self.evaluation)
 
@@ -216,7 +225,8 @@ class Problem(Result):
         self, weight: str, *, check: bool = False, dtype: str = "float64", digits: int = 4
     ) -> WeightDerivation:
         """The derivation of ∂L/∂weight; `check=True` also compares it with torch autograd."""
-        from symbp.derive import derive
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.derive import derive
 
         self.network.weight(weight)  # an unknown name fails before any work
         derivation = derive(self.network, weight, sweep=self.sweep)
@@ -238,7 +248,8 @@ class Problem(Result):
         `form="matrix"` derives the whole network at once, layer by layer with matrices; it
         names no parameter, so `names` must then be None.
         """
-        from symbp.derive import derive, derive_bias, derive_unit
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.derive import derive, derive_bias, derive_unit
         from symbp.near import closest, resolve
 
         if _form(form) == "matrix":
@@ -283,7 +294,6 @@ class Problem(Result):
         if not check:
             return kind(derivations, self.evaluation, None, digits)
         self._warm("text")
-        from symbp.torch_worker import TorchMissingError
 
         unit_checks = None
         if len(parameters) < len(names):
@@ -299,8 +309,6 @@ class Problem(Result):
         return kind(derivations, self.evaluation, result, digits, None, unit_checks)
 
     def _finite_differences_only(self, names: Sequence[str]) -> FiniteDifferenceCheck | None:
-        from symbp.torch_check import FiniteDifferenceCheck, finite_difference_agrees
-
         evaluation = self.evaluation
         order = [p.name for p in self.network.parameters]
         gradients = dict(zip(order, evaluation.gradients, strict=True))
@@ -329,6 +337,7 @@ class Problem(Result):
 
     def check(self, dtype: str = "float64") -> CheckReport:
         """Every gradient against torch autograd and central finite differences."""
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.names import Names
 
         return CheckReport(self._check_result(dtype), self.spec.title, Names(self.network))
@@ -341,7 +350,8 @@ class Problem(Result):
         `check=True` also compares every unit's ∂L/∂a with torch autograd (and the inputs'
         with central finite differences).
         """
-        from symbp.derive import derive_unit
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.derive import derive_unit
 
         derivation = derive_unit(self.network, unit, sweep=self.sweep)
         checks = self._unit_checks(dtype) if check else None
@@ -352,12 +362,11 @@ class Problem(Result):
     def _unit_checks(self, dtype: str) -> tuple[UnitCheck, ...]:
         """Every unit's ∂L/∂a against torch autograd: the worker's, when it was asked for them,
         else computed in this process."""
-        from symbp.numeric import input_finite_differences
-        from symbp.torch_check import check_units
-        from symbp.torch_worker import TorchMissingError, torch_installed
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.numeric import input_finite_differences
 
         joined = self._joined(dtype)
-        if joined is None and not torch_installed():
+        if joined is None and not torch_worker.torch_installed():
             raise TorchMissingError()
         by_torch = None if joined is None else joined.units
         finite_differences = input_finite_differences(self.compiled)
@@ -373,7 +382,8 @@ class Problem(Result):
         `optimizer` is a name ("adam") or a table like the spec's ({"name": "sgd",
         "momentum": 0.9}).
         """
-        from symbp.optim import apply, update_rule
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.optim import apply, update_rule
 
         rate = self.spec.learning_rate if learning_rate is None else learning_rate
         if not math.isfinite(rate):
@@ -394,7 +404,8 @@ class Problem(Result):
     ) -> Training:
         """`steps` updates (the spec's `steps` by default) over all samples, by the spec's
         optimizer unless one is given."""
-        from symbp.train import train
+        # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.train import train
 
         rate = self.spec.learning_rate if learning_rate is None else learning_rate
         count = self.spec.steps if steps is None else steps
@@ -402,8 +413,6 @@ class Problem(Result):
         return Training(run, self.spec.title, self.spec.weight_init)
 
     def _optimizer(self, given: OptimizerSpec | str | dict[str, object] | None) -> OptimizerSpec:
-        from symbp.spec import parse_optimizer
-
         if given is None:
             return self.spec.optimizer
         if isinstance(given, OptimizerSpec):
@@ -437,8 +446,8 @@ class Problem(Result):
         >>> handout.title(), handout.paper
         ('Week 3', 'a4')
         """
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.handout import handout_document
-        from symbp.content.labels import labels
         from symbp.content.selection import select
         from symbp.formats.page import paper as known_paper
         from symbp.near import resolve
@@ -468,6 +477,7 @@ class Problem(Result):
         self._warm("html")
         report = self.check().result if check else None
         if matrix:
+            # on use: importing the API loads no sympy (the torch worker starts first)
             from symbp.content.matrix import matrix_handout_document, matrix_passed
 
             document = matrix_handout_document(
@@ -501,12 +511,14 @@ class Problem(Result):
         >>> report.wrong, report.mistakes[:1]
         (('dL/dw1',), ('added_gradients',))
         """
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.handcheck import check_hand, parse_plain
 
         hand = parse_plain(calculation, source="<notebook>")
         return HandCheck(check_hand(hand, self.spec, learning_rate), _lang(lang))
 
     def blocks(self) -> tuple[Block, ...]:
+        # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.handout import problem_blocks
 
         return tuple(problem_blocks(self.network, 4, self.lang))
@@ -520,8 +532,6 @@ class Problem(Result):
 
 
 def _title(title: str) -> str:
-    from symbp.spec import MAX_TITLE_LENGTH
-
     if not title.strip() or len(title) > MAX_TITLE_LENGTH or not title.isprintable():
         raise SymbpError(
             f"--title must be 1 to {MAX_TITLE_LENGTH} printable characters, not {title!r}"
@@ -533,6 +543,7 @@ def _retitled(document: Document, title: str) -> Document:
     """The document under another title (its first heading too)."""
     from dataclasses import replace
 
+    # on use: importing the API loads no sympy (the torch worker starts first)
     from symbp.content.blocks import Heading, Text
 
     blocks = document.blocks
@@ -548,8 +559,6 @@ def _form(form: str) -> str:
 
 
 def _lang(lang: str) -> str:
-    from symbp.content.labels import labels
-
     labels(lang)  # an unknown language is one clear error
     return lang
 
@@ -589,6 +598,7 @@ def check_hand_file(
     >>> check_hand_file("examples/hand_mooc_8_3.txt").mistakes
     ('added_gradients',)
     """
+    # on use: importing the API loads no sympy (the torch worker starts first)
     from symbp.handcheck import check_hand_file as check
 
     judged = check(str(path), None if spec is None else str(spec), learning_rate)

@@ -8,7 +8,7 @@ that use) — the one rule of backpropagation. A value used in two places (micro
 at every step) gets two terms, and nothing else has to know.
 
 Builders make graphs: `GraphBuilder` for an expression written operation by operation (a
-CS231n circuit), `symbp.graph.Network` for a dense network (one node per z, a and L). What a
+CS231n circuit), `symbp.core.graph.Network` for a dense network (one node per z, a and L). What a
 reader is shown about a kind of model (a unit's δ, a layer's paths, a kernel's positions) is
 content built on the sweep's result.
 """
@@ -21,8 +21,8 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from symbp.core.functions import ACTIVATIONS
 from symbp.errors import SymbpError
-from symbp.functions import ACTIVATIONS
 
 __all__ = [
     "Graph",

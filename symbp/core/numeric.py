@@ -25,9 +25,9 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symbp.derive import Backprop, backward_sweep, unit_gradient_forms
-from symbp.functions import float_namespace
-from symbp.graph import Network
+from symbp.core.derive import Backprop, backward_sweep, unit_gradient_forms
+from symbp.core.functions import float_namespace
+from symbp.core.graph import Network
 
 #: networks up to this many parameters take finite differences on plain floats (one sample)
 SCALAR_FD_LIMIT = 64

@@ -19,18 +19,44 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from symbp.api import Result
+from symbp import formats
+from symbp.api.problem import Problem, Result
+from symbp.classroom.csvfiles import Student, numbered_students, read_roster
+from symbp.classroom.folder import (
+    KEY,
+    MANIFEST,
+    SPEC,
+    FolderWriter,
+    key_csv,
+    manifest_text,
+    replacing_folder,
+    spec_toml,
+)
+from symbp.classroom.grading import ClassGrades, grade_class
+from symbp.classroom.selfcheck import selfcheck_data
+from symbp.classroom.variants import ClassVariants, Range, Settings, Variant, draw_variants
+from symbp.content.blocks import Block, Document
+from symbp.content.exercise import (
+    key_document,
+    selfcheck_page,
+    selfcheck_words,
+    summary_blocks,
+    worksheet_document,
+)
+from symbp.content.grades import grades_blocks, student_blocks
+from symbp.content.labels import labels, title
+from symbp.core.spec import NetworkSpec, default_spec, load_spec
 from symbp.errors import SymbpError
-from symbp.spec import NetworkSpec, default_spec, load_spec
-
-if TYPE_CHECKING:
-    from symbp.classroom.csvfiles import Student
-    from symbp.classroom.grading import ClassGrades
-    from symbp.classroom.variants import ClassVariants, Range, Variant
-    from symbp.content.blocks import Block
-    from symbp.handcheck.judge import HandJudge
+from symbp.files import write_atomic
+from symbp.formats import render_blocks
+from symbp.formats.csv import grades_csv
+from symbp.formats.json import grades_document, student_grade_document
+from symbp.formats.moodle import quiz
+from symbp.formats.page import paper as known_paper
+from symbp.formats.selfcheck import render_page
+from symbp.formats.tex_fonts import tex_engine
+from symbp.handcheck.judge import HandJudge
 
 #: the files of each variant: format and extension
 DOCUMENT_FILES = (("html", ".html"), ("latex", ".tex"), ("markdown", ".md"))
@@ -57,8 +83,6 @@ class Exercises(Result):
         return self.exercise.asked
 
     def blocks(self) -> tuple[Block, ...]:
-        from symbp.content.exercise import summary_blocks
-
         return summary_blocks(self.exercise, self.written)
 
     def title(self) -> str:
@@ -66,8 +90,6 @@ class Exercises(Result):
 
     def key_csv(self) -> str:
         """The class's answers in the submission format (what DIR/key.csv holds)."""
-        from symbp.classroom.folder import key_csv
-
         return key_csv(self.exercise)
 
     def write(
@@ -79,16 +101,6 @@ class Exercises(Result):
     ) -> Exercises:
         """Write the exercise folder (replacing an earlier one there) and, with `moodle`, the
         Moodle XML quiz; nothing is left behind if anything fails. Returns what was written."""
-        from symbp.classroom.folder import (
-            KEY,
-            MANIFEST,
-            SPEC,
-            manifest_text,
-            replacing_folder,
-            spec_toml,
-        )
-        from symbp.files import write_atomic
-
         if moodle is not None and Path(moodle).suffix.lower() != ".xml":
             raise SymbpError(f"--moodle file {str(moodle)!r} must end in .xml")
         quiz = self.moodle_xml() if moodle is not None else None
@@ -124,12 +136,6 @@ class Exercises(Result):
 
     def _write_variant(self, writer: object, variant: Variant, interactive: bool) -> set[str]:
         """Write one student's files; the engines their .tex files name."""
-        from symbp import formats
-        from symbp.api import Problem
-        from symbp.classroom.folder import SPEC, FolderWriter, spec_toml
-        from symbp.content.exercise import key_document, worksheet_document
-        from symbp.formats.tex_fonts import tex_engine
-
         assert isinstance(writer, FolderWriter)
         folder = variant.student.id
         problem = Problem(variant.spec)
@@ -154,20 +160,14 @@ class Exercises(Result):
 
     def selfcheck_page(self, variant: Variant) -> str:
         """The variant's offline self-check page (one self-contained HTML file)."""
-        from symbp.api import Problem
-        from symbp.classroom.selfcheck import selfcheck_data
-        from symbp.content.exercise import selfcheck_page
-        from symbp.formats.selfcheck import render_page
-
         problem = Problem(variant.spec)
         page = selfcheck_page(variant, self.exercise, problem.network, self.judge.table, self.lang)
-        data = selfcheck_data(self.judge, variant, self.exercise, self.lang)
+        words = selfcheck_words(variant.spec.title, self.lang)
+        data = selfcheck_data(self.judge, variant, self.exercise, words)
         return render_page(page, data, self.paper)
 
     def moodle_xml(self) -> str:
         """Every variant as a Moodle cloze question, in one category (Moodle XML)."""
-        from symbp.formats.moodle import quiz
-
         return quiz(self.exercise, self.judge, self.lang)
 
     def __repr__(self) -> str:
@@ -193,12 +193,6 @@ def exercises(
     """Draw a variant of `spec` (default: the MOOC 8.3 network) for each student: `count`
     numbered students (s001, …), the students of a `roster` CSV (an id column, optionally a
     name column), or `students`. A student's numbers depend on `seed` and their id."""
-    from symbp.classroom.csvfiles import numbered_students, read_roster
-    from symbp.classroom.variants import Settings, draw_variants
-    from symbp.content.labels import labels
-    from symbp.formats.page import paper as known_paper
-    from symbp.handcheck.judge import HandJudge
-
     labels(lang)
     known_paper(paper)
     given = [count is not None, roster is not None, students is not None]
@@ -243,33 +237,21 @@ class Grades(Result):
     lang: str = "en"  # of the text, Markdown and HTML (JSON and CSV stay English)
 
     def blocks(self) -> tuple[Block, ...]:
-        from symbp.content.grades import grades_blocks
-
         return grades_blocks(self.grades, self.lang)
 
     def title(self) -> str:
-        from symbp.content.labels import title
-
         return title(self.grades.title, self.lang)
 
     def to_json(self) -> str:
-        from symbp.formats.json import grades_document
-
         return grades_document(self.grades)
 
     def render(self, format: str = "text", *, paper: str | None = None) -> str:  # noqa: A002
         if format == "csv":
-            from symbp.formats.csv import grades_csv
-
             return grades_csv(self.grades)
         return super().render(format, paper=paper)
 
     def write_reports(self, folder: str | Path, format: str = "text") -> Path:  # noqa: A002
         """One report per student (their numbers judged, their score) in `folder`."""
-        from symbp.classroom.folder import replacing_folder
-        from symbp.content.grades import student_blocks
-        from symbp.formats import render_blocks
-
         extension = {"text": ".txt", "html": ".html", "markdown": ".md", "json": ".json"}
         if format not in extension:
             raise SymbpError(f"--reports writes text, html, markdown or json, not {format}")
@@ -278,13 +260,8 @@ class Grades(Result):
             for grade in self.grades.students:
                 name = grade.student.id + extension[format]
                 if format == "json":
-                    from symbp.formats.json import student_grade_document
-
                     writer.write(name, student_grade_document(grade))
                 elif format == "html":
-                    from symbp import formats
-                    from symbp.content.blocks import Document
-
                     blocks = student_blocks(grade, self.lang)
                     document = Document(grade.student.id, self.lang, blocks)
                     writer.write(name, formats.render(document, "html"))
@@ -301,9 +278,6 @@ def grade(submissions: str | Path, exercises: str | Path, lang: str | None = Non
     """Judge every row of a submissions CSV (id, then any asked quantity, in the names
     check-hand reads) against the student's variant in the exercise folder `exercises`; the
     reports are in `lang`, by default the exercise's language."""
-    from symbp.classroom.grading import grade_class
-    from symbp.content.labels import labels
-
     if lang is not None:
         labels(lang)  # an unknown language fails before any work
     graded = grade_class(submissions, exercises)

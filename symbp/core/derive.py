@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from symbp.core.graph import Bias, Network, Unit, Weight
 from symbp.errors import SymbpError, UnknownUnitError
-from symbp.graph import Bias, Network, Unit, Weight
 
 #: Beyond this many routes from a weight to the loss the path-by-path form is not listed.
 MAX_PATHS = 64

@@ -5,7 +5,7 @@ a_j = f(z_j); the loss L is a function of the output activations and the targets
 kept as a computational graph of small definitions (one per symbol), never as one expanded
 expression: derivations walk the graph, and a closed form is built only on request.
 
-The graph is a symbp.opgraph.Graph (leaves x, w, b, y; one node per z, a and L), so the
+The graph is a symbp.core.opgraph.Graph (leaves x, w, b, y; one node per z, a and L), so the
 backward sweep is the general one; units, layers, δ and paths are this builder's view of it.
 """
 
@@ -16,15 +16,15 @@ from functools import cached_property
 
 import sympy as sp
 
+from symbp.core.functions import LOSSES, Activation, activation
+from symbp.core.opgraph import CONSTANT, INPUT, PARAMETER, Graph, Node, Sweep, product, sweep
+from symbp.core.spec import NetworkSpec, layer_owners, unit_name
 from symbp.errors import UnknownWeightError
-from symbp.functions import LOSSES, Activation, activation
-from symbp.opgraph import CONSTANT, INPUT, PARAMETER, Graph, Node, Sweep, product, sweep
-from symbp.spec import NetworkSpec, layer_owners, unit_name
 
 __all__ = ["Bias", "Network", "Unit", "Weight", "symbol_product", "unit_name"]
 
 
-#: a·b made directly when both are plain symbols (see symbp.opgraph.product)
+#: a·b made directly when both are plain symbols (see symbp.core.opgraph.product)
 symbol_product = product
 
 

@@ -22,7 +22,6 @@ import importlib.util
 import io
 import os
 import pickle
-import shlex
 import signal
 import subprocess
 import sys
@@ -31,20 +30,15 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from symbp.errors import SymbpError
+from symbp.torchcheck.model import torch_loss_and_gradients, torch_unit_gradients
+from symbp.torchcheck.results import INSTALL_HINT, TorchGradients
 
 if TYPE_CHECKING:
-    from symbp.spec import NetworkSpec
-    from symbp.torch_check import TorchGradients
+    from symbp.core.spec import NetworkSpec
+    from symbp.torchcheck.results import TorchGradients
 
 #: how long a worker may take before it is stopped (import torch is 1 to 5 s on a laptop)
 TIMEOUT_SECONDS = 300.0
-#: the CPU build of torch, without the CUDA libraries PyPI's Linux build pulls in, installed by
-#: the Python running symbp: a bare `pip` is refused on Debian and Ubuntu outside a virtual
-#: environment, or installs into another Python
-INSTALL_HINT = (
-    f"{shlex.quote(sys.executable)} -m pip install torch "
-    "--index-url https://download.pytorch.org/whl/cpu"
-)
 
 
 class TorchMissingError(SymbpError):
@@ -69,7 +63,7 @@ def torch_imported() -> bool:
 
 def worker_command() -> list[str]:
     """The command that runs the worker: this Python, this symbp."""
-    return [sys.executable, "-m", "symbp.torch_worker"]
+    return [sys.executable, "-m", "symbp.torchcheck.worker"]
 
 
 class Pending:
@@ -143,8 +137,6 @@ def start_torch_check(
     if command is None and not torch_installed():
         raise TorchMissingError()
     if command is None and torch_imported():
-        from symbp.torch_check import torch_loss_and_gradients, torch_unit_gradients
-
         by_unit = torch_unit_gradients(spec, dtype, parameters) if units else None
         return Pending(None, torch_loss_and_gradients(spec, dtype, parameters), by_unit)
     job = (spec, dtype, None if parameters is None else tuple(parameters), units)
@@ -170,8 +162,6 @@ def start_torch_check(
 def _decode(
     out: bytes, err: bytes, returncode: int
 ) -> tuple[TorchGradients, dict[str, tuple[float, ...]] | None]:
-    from symbp.torch_check import TorchGradients
-
     if returncode == 0:
         try:
             status, payload = _PlainUnpickler(io.BytesIO(out)).load()
@@ -215,14 +205,11 @@ def _serve() -> int:
     answer: tuple[str, object]
     try:
         spec, dtype, parameters, units = pickle.loads(job)
-        from symbp.torch_check import torch_loss_and_gradients
 
         by_torch = torch_loss_and_gradients(spec, dtype, parameters)
         plain = tuple(float(gradient) for gradient in by_torch.gradients)
         by_unit = None
         if units:
-            from symbp.torch_check import torch_unit_gradients
-
             found = torch_unit_gradients(spec, dtype, parameters)
             by_unit = {str(k): tuple(float(v) for v in vs) for k, vs in found.items()}
         answer = ("ok", (float(by_torch.loss), plain, str(by_torch.version), by_unit))

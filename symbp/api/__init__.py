@@ -1,0 +1,1 @@
+"""The Python API: Problem, its results, and homework for a class."""

@@ -1,0 +1,1 @@
+"""The mathematics: the spec, the network as sympy symbols, derivations, numbers, optimizers."""

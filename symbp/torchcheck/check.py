@@ -1,0 +1,102 @@
+"""The independent check: symbp's loss and gradients against torch autograd (the model in
+model.py, usually run by the worker process) and central finite differences.
+
+torch is imported only inside model.py's functions, so that `symbp derive --no-check` and
+`import symbp` never load it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from symbp.torchcheck.model import torch_loss_and_gradients, torch_unit_gradients
+from symbp.torchcheck.results import (
+    FD_ROUNDING,
+    FD_TOLERANCES,
+    TOLERANCES,
+    CheckResult,
+    TorchGradients,
+    UnitCheck,
+    WeightCheck,
+)
+
+if TYPE_CHECKING:  # numeric imports sympy, which the torch worker must not load
+    from symbp.core.numeric import Evaluation
+
+
+def check(
+    evaluation: Evaluation,
+    finite_differences: Sequence[float],
+    dtype: str = "float64",
+    torch_side: TorchGradients | None = None,
+) -> CheckResult:
+    """Compare an evaluation's loss and gradients with torch autograd and finite differences.
+
+    `torch_side` is torch's answer when it was computed elsewhere (the CLI's worker process, see
+    worker.py) for the same spec, dtype and parameters; otherwise it is computed here.
+    """
+    spec = evaluation.network.spec
+    if torch_side is None:
+        torch_side = torch_loss_and_gradients(spec, dtype, evaluation.parameters)
+    loss_torch, gradients_torch, version = torch_side
+    atol, rtol = TOLERANCES[dtype]
+    checks = []
+    for weight, symbolic, by_torch, by_fd in zip(
+        evaluation.network.parameters,
+        evaluation.gradients,
+        gradients_torch,
+        finite_differences,
+        strict=True,
+    ):
+        passed = _close(symbolic, by_torch, atol, rtol) and finite_difference_agrees(
+            symbolic, by_fd, evaluation.loss
+        )
+        checks.append(WeightCheck(weight.name, symbolic, by_torch, by_fd, passed))
+    return CheckResult(
+        dtype=dtype,
+        torch_version=version,
+        loss_symbolic=evaluation.loss,
+        loss_torch=loss_torch,
+        loss_passed=_close(evaluation.loss, loss_torch, atol, rtol),
+        weights=tuple(checks),
+    )
+
+
+def finite_difference_agrees(symbolic: float, by_fd: float, loss: float) -> bool:
+    """Whether a gradient and its central finite difference agree within FD_TOLERANCES plus
+    the difference's rounding bound at this loss."""
+    fd_atol, fd_rtol = FD_TOLERANCES
+    return _close(symbolic, by_fd, fd_atol + FD_ROUNDING * max(1.0, abs(loss)), fd_rtol)
+
+
+def _close(value: float, reference: float, atol: float, rtol: float) -> bool:
+    return abs(value - reference) <= atol + rtol * abs(reference)
+
+
+def check_units(
+    evaluation: Evaluation,
+    finite_differences: dict[str, float],
+    dtype: str = "float64",
+    by_torch: dict[str, tuple[float, ...]] | None = None,
+) -> tuple[UnitCheck, ...]:
+    """Every unit's ∂L/∂a at sample 1 against torch autograd (and inputs' central differences);
+    `by_torch` is torch's answer when a worker computed it already."""
+    if by_torch is None:
+        by_torch = torch_unit_gradients(evaluation.network.spec, dtype, evaluation.parameters)
+    first = evaluation.per_sample[0]
+    atol, rtol = TOLERANCES[dtype]
+    fd_atol, fd_rtol = FD_TOLERANCES
+    fd_atol += FD_ROUNDING * max(1.0, abs(first.loss))
+    checks = []
+    for name, symbolic in first.unit_gradients.items():
+        reference = by_torch[name][0]
+        passed = _close(symbolic, reference, atol, rtol) or (
+            math.isnan(symbolic) and math.isnan(reference)
+        )
+        fd = finite_differences.get(name)
+        if fd is not None:
+            passed = passed and _close(symbolic, fd, fd_atol, fd_rtol)
+        checks.append(UnitCheck(name, symbolic, reference, fd, passed))
+    return tuple(checks)
