@@ -151,3 +151,11 @@ def test_bad_tied_layers_are_one_line(change: dict[str, object], message: str) -
     data = dict(TIED, **change)
     with pytest.raises(SpecError, match=message):
         spec_from_mapping(data)
+
+
+def test_a_tied_spec_written_for_a_student_reads_back_tied() -> None:
+    from symbp.classroom.folder import spec_toml
+    from symbp.spec import parse_toml
+
+    spec = spec_from_mapping(TIED)
+    assert parse_toml(spec_toml(spec)) == spec
