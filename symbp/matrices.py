@@ -26,6 +26,7 @@ from functools import cached_property
 
 import sympy as sp
 
+from symbp.errors import SymbpError
 from symbp.graph import Bias, Network, Unit, Weight
 from symbp.numeric import Evaluation, ScalarFunction
 
@@ -174,6 +175,12 @@ class MatrixForm:
     """The matrix form of one network at its samples and parameters."""
 
     def __init__(self, evaluation: Evaluation) -> None:
+        if evaluation.network.spec.tied_layers:
+            # its W⁽ˡ⁾ ← W⁽ˡ⁾ − η·δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ per layer would update one tied matrix twice
+            raise SymbpError(
+                "the matrix form updates each layer's own W; with tied_layers one matrix's "
+                "gradient is the sum over the layers that use it: use --form scalar"
+            )
         self.evaluation = evaluation
         self.network = evaluation.network
         self.layers = network_layers(self.network)
