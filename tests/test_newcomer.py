@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from symbp import cli, torch_worker
+from symbp import cli
+from symbp.torchcheck import worker as torch_worker
 from symbp.near import closest, resolve
 from symbp.torchcheck.worker import INSTALL_HINT, TorchMissingError
 

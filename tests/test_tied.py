@@ -151,3 +151,22 @@ def test_bad_tied_layers_are_one_line(change: dict[str, object], message: str) -
     data = dict(TIED, **change)
     with pytest.raises(SpecError, match=message):
         spec_from_mapping(data)
+
+
+def test_a_tied_spec_written_for_a_student_reads_back_tied() -> None:
+    from symbp.classroom.folder import spec_toml
+    from symbp.core.spec import parse_toml
+
+    spec = spec_from_mapping(TIED)
+    assert parse_toml(spec_toml(spec)) == spec
+
+
+def test_the_matrix_form_of_a_tied_net_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "tied.json"
+    spec.write_text(json.dumps(TIED), encoding="utf-8")
+    assert main(["derive", "--spec", str(spec), "--form", "matrix", "--no-check"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "with tied_layers one matrix's gradient is the sum" in error
+    assert "\n" not in error

@@ -120,6 +120,8 @@ def spec_toml(spec: NetworkSpec) -> str:
         else f"targets = {floats(spec.targets)}",
         f"weights = {floats(spec.weights)}",
     ]
+    if spec.tied_layers:
+        lines.append(f"tied_layers = {[list(group) for group in spec.tied_layers]}")
     if spec.bias != "none":
         lines += [f'bias = "{spec.bias}"', f"bias_values = {floats(spec.bias_values)}"]
         lines.append(f"bias_trainable = {'true' if spec.bias_trainable else 'false'}")

@@ -29,6 +29,7 @@ import sympy as sp
 from symbp.core.graph import Bias, Network, Unit, Weight
 from symbp.core.numeric import Evaluation, ScalarFunction
 from symbp.core.operations import cancels, loss_info
+from symbp.errors import SymbpError
 
 Vector = tuple[float, ...]
 Grid = tuple[tuple[float, ...], ...]  # rows of a matrix
@@ -175,6 +176,12 @@ class MatrixForm:
     """The matrix form of one network at its samples and parameters."""
 
     def __init__(self, evaluation: Evaluation) -> None:
+        if evaluation.network.spec.tied_layers:
+            # its W⁽ˡ⁾ ← W⁽ˡ⁾ − η·δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ per layer would update one tied matrix twice
+            raise SymbpError(
+                "the matrix form updates each layer's own W; with tied_layers one matrix's "
+                "gradient is the sum over the layers that use it: use --form scalar"
+            )
         self.evaluation = evaluation
         self.network = evaluation.network
         self.layers = network_layers(self.network)
