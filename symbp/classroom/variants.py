@@ -287,8 +287,8 @@ def poor_exercise(
 def _same_linear_unit(judge: HandJudge, first: str, second: str) -> bool:
     """Whether two keys are z, a, ∂L/∂a or δ of one unit that can be equal by definition, not
     by chance: a piecewise-linear unit's (or one that is z itself above 0, elu), or a softmax
-    output's under cross-entropy (δ_j =
-    o_j − y_j is o_j itself for every output but the target class)."""
+    output's under cross-entropy (δ_j = o_j − y_j is o_j itself for every output but the
+    target class)."""
     units = [_unit_of(judge, key) for key in (first, second)]
     if units[0] is None or units[0] != units[1]:
         return False
