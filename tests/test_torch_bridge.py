@@ -167,7 +167,10 @@ def test_from_torch_takes_the_optimizer_and_a_lone_neuron() -> None:
     ("build", "message"),
     [
         ("nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.1), nn.Linear(2, 1))", "module 1 (Dropout"),
-        ("nn.Sequential(nn.Linear(2, 2), nn.ELU())", "module 1 (ELU(alpha=1.0)) is not supported"),
+        (
+            "nn.Sequential(nn.Linear(2, 2), nn.Hardtanh())",
+            "module 1 (Hardtanh(min_val=-1.0, max_val=1.0)) is not supported",
+        ),
         ("nn.Conv1d(1, 1, 1)", "not Conv1d"),
         ("nn.Sequential(nn.Sigmoid(), nn.Linear(2, 1))", "comes before any nn.Linear"),
         ("nn.Sequential(nn.Linear(2, 2), nn.Softmax(1), nn.Linear(2, 2))", "must be the last"),

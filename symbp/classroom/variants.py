@@ -302,8 +302,9 @@ def poor_exercise(
 
 def _same_linear_unit(judge: HandJudge, first: str, second: str) -> bool:
     """Whether two keys are z, a, ∂L/∂a or δ of one unit that can be equal by definition, not
-    by chance: a piecewise-linear unit's, or a softmax output's under cross-entropy (δ_j =
-    o_j − y_j is o_j itself for every output but the target class)."""
+    by chance: a piecewise-linear unit's (or one that is z itself above 0, elu), or a softmax
+    output's under cross-entropy (δ_j = o_j − y_j is o_j itself for every output but the
+    target class)."""
     units = [_unit_of(judge, key) for key in (first, second)]
     if units[0] is None or units[0] != units[1]:
         return False
@@ -312,7 +313,7 @@ def _same_linear_unit(judge: HandJudge, first: str, second: str) -> bool:
         return False
     info = activation_info(unit.activation.name)
     softmax_error = not info.elementwise and cancels(judge.network.spec.loss, info.name)
-    return info.piecewise_linear or softmax_error
+    return info.piecewise_linear or info.identity_above_zero or softmax_error
 
 
 def _slope(activation: Activation, z: float, a: float) -> float:

@@ -62,6 +62,8 @@ class Operation:
     piecewise_linear: bool = False
     #: the label (content.labels) of the note on f′(0) when a unit sits exactly at the kink
     kink_words: str = ""
+    #: a = z for z > 0 (elu): z, a, ∂L/∂a and δ of one unit can be equal by definition there
+    identity_above_zero: bool = False
     #: the derivative is 0 for every z < 0 (a dead unit)
     dead_below_zero: bool = False
     #: acts on a whole layer (softmax), so only on the output layer
@@ -212,6 +214,7 @@ ELU = Operation(
     torch_function="torch.nn.functional.elu",
     parameter=Parameter("alpha", 1.0),
     kink=True,
+    identity_above_zero=True,
     kink_words="kink_elu",
 )
 SOFTPLUS = Operation(
