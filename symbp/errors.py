@@ -5,6 +5,8 @@ The CLI turns a SymbpError into one line on stderr and exit status 2; anything e
 
 from __future__ import annotations
 
+from symbp.near import did_you_mean
+
 
 class SymbpError(Exception):
     """Base class: the input could not be used, for the reason in the message."""
@@ -18,8 +20,6 @@ class UnknownWeightError(SymbpError):
     """A weight name that the network does not have."""
 
     def __init__(self, name: str, valid: tuple[str, ...]) -> None:
-        from symbp.near import did_you_mean
-
         shown = ", ".join(valid) if len(valid) <= 12 else ", ".join(valid[:12]) + ", ..."
         super().__init__(
             f"unknown weight {name!r}{did_you_mean(name, valid)}; "
@@ -33,8 +33,6 @@ class UnknownUnitError(SymbpError):
     """A unit name (x1, h1, o1) that the network does not have."""
 
     def __init__(self, name: str, valid: tuple[str, ...]) -> None:
-        from symbp.near import did_you_mean
-
         shown = ", ".join(valid) if len(valid) <= 12 else ", ".join(valid[:12]) + ", ..."
         super().__init__(
             f"unknown unit {name!r}{did_you_mean(name, valid)}; "
