@@ -13,7 +13,7 @@ import pytest
 
 from symbp import cli
 from symbp.errors import SymbpError
-from symbp.formats import latex
+from symbp.formats import latex, latex_math
 from symbp.formats.tex_fonts import (
     CJK_BLOCKS,
     DEJAVU_SERIF,
@@ -142,14 +142,14 @@ def test_ascii_english_stays_pdflatex_and_others_need_xelatex() -> None:
 
 
 def test_options_are_code_and_hyphens_stay_hyphens() -> None:
-    assert latex.escape("symbp check-hand --spec spec.toml") == (
+    assert latex_math.escape("symbp check-hand --spec spec.toml") == (
         r"symbp check-hand \texttt{-{}-spec} spec.toml"
     )
-    assert latex.escape("a--b---c") == "a-{}-b-{}-{}-c"
-    assert latex.escape("Mary-Jane") == "Mary-Jane"
+    assert latex_math.escape("a--b---c") == "a-{}-b-{}-{}-c"
+    assert latex_math.escape("Mary-Jane") == "Mary-Jane"
     # a lone Greek letter is a symbol (math); a Greek word is text
-    assert latex.escape("Why δ") == r"Why \(\delta\)"
-    assert latex.escape("Σωκράτης") == "Σωκράτης"
+    assert latex_math.escape("Why δ") == r"Why \(\delta\)"
+    assert latex_math.escape("Σωκράτης") == "Σωκράτης"
 
 
 def _font_cmap(path: str) -> set[int]:
