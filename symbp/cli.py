@@ -358,8 +358,13 @@ def _add_classroom_commands(
     )
     exercise.add_argument(
         "--interactive",
-        action="store_true",
-        help="also write each student's offline self-check page (selfcheck.html)",
+        nargs="?",
+        const="full",
+        choices=("full", "consistency"),
+        metavar="MODE",
+        help="also write each student's offline self-check page (selfcheck.html): 'full' "
+        "(default) judges every number and names classic mistakes; 'consistency', for graded "
+        "work, only checks each number against the student's own earlier numbers",
     )
     exercise.add_argument(
         "--moodle", metavar="FILE.xml", help="also write a Moodle XML quiz of cloze questions"

@@ -74,11 +74,14 @@ class Exercises(Result):
         self,
         folder: str | Path = "exercises",
         *,
-        interactive: bool = False,
+        interactive: bool | str | None = False,
         moodle: str | Path | None = None,
     ) -> Exercises:
         """Write the exercise folder (replacing an earlier one there) and, with `moodle`, the
-        Moodle XML quiz; nothing is left behind if anything fails. Returns what was written."""
+        Moodle XML quiz; nothing is left behind if anything fails. Returns what was written.
+        `interactive`: also each student's self-check page, True or "full" (every number judged,
+        mistakes named) or "consistency" (each number against the student's own earlier ones)."""
+        mode = "full" if interactive is True else interactive or None
         from symbp.classroom.folder import (
             KEY,
             MANIFEST,
@@ -97,12 +100,12 @@ class Exercises(Result):
             writer.write(SPEC, spec_toml(self.exercise.base))
             writer.write(KEY, self.key_csv())
             for variant in self.variants:
-                self._write_variant(writer, variant, interactive)
+                self._write_variant(writer, variant, mode)
             count = writer.count
         written = [
             f"{count} files to {str(folder)!r} (key.csv, and per student spec.toml, "
             "worksheet and key in HTML, LaTeX and Markdown"
-            + (", selfcheck.html" if interactive else "")
+            + (", selfcheck.html" if mode else "")
             + ")"
         ]
         if quiz is not None and moodle is not None:
@@ -112,7 +115,7 @@ class Exercises(Result):
 
         return replace(self, written=tuple(written))
 
-    def _write_variant(self, writer: object, variant: Variant, interactive: bool) -> None:
+    def _write_variant(self, writer: object, variant: Variant, mode: str | None) -> None:
         from symbp import formats
         from symbp.api import Problem
         from symbp.classroom.folder import SPEC, FolderWriter, spec_toml
@@ -131,19 +134,22 @@ class Exercises(Result):
                 f"{folder}/worksheet{extension}", formats.render(worksheet, fmt, paper=self.paper)
             )
             writer.write(f"{folder}/key{extension}", formats.render(key, fmt, paper=self.paper))
-        if interactive:
-            writer.write(f"{folder}/selfcheck.html", self.selfcheck_page(variant))
+        if mode:
+            writer.write(f"{folder}/selfcheck.html", self.selfcheck_page(variant, mode))
 
-    def selfcheck_page(self, variant: Variant) -> str:
-        """The variant's offline self-check page (one self-contained HTML file)."""
+    def selfcheck_page(self, variant: Variant, mode: str = "full") -> str:
+        """The variant's offline self-check page (one self-contained HTML file, holding no
+        answer): `mode` "full" or "consistency" (symbp.classroom.selfcheck)."""
         from symbp.api import Problem
         from symbp.classroom.selfcheck import selfcheck_data
         from symbp.content.exercise import selfcheck_page
         from symbp.formats.selfcheck import render_page
 
         problem = Problem(variant.spec)
-        page = selfcheck_page(variant, self.exercise, problem.network, self.judge.table, self.lang)
-        data = selfcheck_data(self.judge, variant, self.exercise, self.lang)
+        page = selfcheck_page(
+            variant, self.exercise, problem.network, self.judge.table, self.lang, mode
+        )
+        data = selfcheck_data(self.judge, variant, self.exercise, self.lang, mode)
         return render_page(page, data, self.paper)
 
     def moodle_xml(self) -> str:

@@ -321,6 +321,15 @@ _EN: dict[str, str] = {
     "hand_all_right": "All right.",
     "hand_summary": "{} of {} numbers wrong.",
     "selfcheck_nothing": "Type at least one number.",
+    "selfcheck_intro_consistency": "Type your numbers into the blanks and press the button: "
+    "each is checked only against your own earlier numbers (is it what its formula gives from "
+    "them?). This page does not know the answers and does not say whether a number is right. "
+    "It works offline; nothing you type leaves it.",
+    "selfcheck_consistent": "follows from your own numbers",
+    "selfcheck_sealed": "This browser cannot open the page's sealed answers (it needs WebCrypto).",
+    "selfcheck_inconsistent": "does not follow from your own numbers ({} gives {})",
+    "selfcheck_unchecked": "not checked: write {} first",
+    "selfcheck_consistency_summary": "{} of {} numbers follow from your own earlier numbers.",
     "hand_title": "{}: checking {} (learning rate {})",
     "hand_quantity": "quantity",
     "hand_yours": "yours",
@@ -629,6 +638,14 @@ _ZH: dict[str, str] = {
     "hand_all_right": "全部正确。",
     "hand_summary": "错误 {} 个（共 {} 个数）。",
     "selfcheck_nothing": "请至少填写一个数。",
+    "selfcheck_intro_consistency": "在空格中填入你的数并按下按钮：每个数只与你自己前面的数核对"
+    "（它是否是由这些数按公式算出的）。本页不知道答案，也不判断一个数是否正确。"
+    "本页离线可用，你输入的内容不会离开本页。",
+    "selfcheck_consistent": "与你自己的数一致",
+    "selfcheck_sealed": "此浏览器无法打开本页密封的答案（需要 WebCrypto）。",
+    "selfcheck_inconsistent": "与你自己的数不一致（{} 给出 {}）",
+    "selfcheck_unchecked": "未检查：请先写出 {}",
+    "selfcheck_consistency_summary": "有 {} 个数与你自己前面的数一致（共 {} 个）。",
     "hand_title": "{}：检查 {}（学习率 {}）",
     "hand_quantity": "量",
     "hand_yours": "你的",
