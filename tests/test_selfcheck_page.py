@@ -295,3 +295,41 @@ def test_the_page_judges_a_softmax_cross_entropy_exercise_as_check_hand_does(
     disagreements, kinds = drive(folder, cases, tmp_path)
     assert disagreements == [], disagreements[:5]
     assert kinds >= {"right", "right to the stated precision", "wrong"}
+
+
+def test_the_consistency_page_checks_numbers_against_the_students_own(
+    tmp_path: Path,
+) -> None:
+    """--interactive consistency: no sealed key or catalogue in the page; each number is checked
+    only against the student's own earlier numbers. Worked in plain Python (generate.work): the
+    right numbers all follow; h1 slipped by +0.1 does not follow from z_h1, while everything
+    after it, worked from the slipped h1, does; a gradient without its inputs is not checked."""
+    from .cdp import Browser
+
+    folder = tmp_path / "graded"
+    argv = ["exercise", "--count", "1", "--seed", "21", "--out", str(folder)]
+    assert main([*argv, "--interactive", "consistency"]) == 0
+    page = (folder / "s001" / "selfcheck.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="symbp-data">(.*?)</script>', page, re.S).group(1))
+    assert data["mode"] == "consistency" and data["catalogue"] is None
+    assert "does not know the answers" in page
+    asked = json.loads((folder / "exercise.json").read_text(encoding="utf-8"))["asked"]
+    net = classwork.net_of(folder / "s001" / "spec.toml", "1")
+    right = generate.work(net, decimals=4)
+
+    def slip(name: str, value: float) -> float:
+        return value + 0.1 if name == "h1" else value
+
+    slipped = generate.work(net, decimals=4, slip=slip)
+    binary = require_tool("chromium")
+    with Browser(binary) as browser:
+        browser.open(folder / "s001" / "selfcheck.html")
+        rows = page_verdicts(browser, {k: generate.number_text(right[k], 4) for k in asked})
+        assert {r[1] for r in rows["rows"]} == {"consistent"}, rows["rows"]
+        rows = page_verdicts(browser, {k: generate.number_text(slipped[k], 4) for k in asked})
+        verdicts = {r[0]: r[1] for r in rows["rows"]}
+        assert verdicts["h1"] == "inconsistent"
+        assert {k for k, v in verdicts.items() if v != "consistent"} == {"h1"}
+        rows = page_verdicts(browser, {"dL/dw1": generate.number_text(right["dL/dw1"], 4)})
+        assert [r[1] for r in rows["rows"]] == ["unchecked"]
+        assert browser.exceptions == []

@@ -444,10 +444,16 @@
     const center = Object.assign({}, data.biases), radius = {};
     for (const b in data.biases) radius[b] = 0;
     for (const q of quantities) if (q.kind === "given") { center[q.key] = num(data.givens[q.key]); radius[q.key] = 0; }
-    const results = [];
+    const results = [], asked = new Set(data.asked);
     for (const q of quantities) {
       const mine = written[q.key];
-      if (mine === undefined || q.kind === "given") continue;
+      if (q.kind === "given") continue;
+      if (mine === undefined) {  // a step the page does not ask, worked from the student's numbers
+        if (!asked.has(q.key) && q.parents.every((p) => !(p in byKey) || p in center)) {
+          [center[q.key], radius[q.key]] = propagate(q, center, radius);
+        }
+        continue;
+      }
       center[q.key] = mine.value;
       radius[q.key] = mine.halfUnit;
       const missing = q.parents.filter((p) => p in byKey && !(p in center));
