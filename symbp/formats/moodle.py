@@ -34,12 +34,20 @@ from symbp.handcheck.judge import HandJudge
 MAX_MISTAKE_ANSWERS = 4
 #: Moodle's default penalty for each wrong try, as its own export writes it
 PENALTY = "0.3333333"
-#: characters a cloze answer or feedback must escape with a backslash (Moodle's documentation)
-CLOZE_SPECIAL = '\\}#~/"'
 
 
-def cloze_escape(value: str) -> str:
-    return "".join("\\" + c if c in CLOZE_SPECIAL else c for c in value)
+def cloze_feedback(text: str) -> str:
+    """Plain text as a cloze answer's feedback, written for what Moodle's multianswer parser
+    does with it (question/type/multianswer/questiontype.php, qtype_multianswer_extract_question):
+    the feedback runs to the first ~ or } without a backslash before it; the parser then decodes
+    HTML entities once, turns only \\} and \\# back into } and #, and stores the result as HTML.
+
+    So the text is first made HTML (& < > " ' escaped, a backslash as &#92; so that no \\} or
+    \\# can appear), then every & of that HTML is written &amp; (undone by the one decoding),
+    and ~ and } as &#126; and &#125; (which end nothing and decode to themselves). A
+    backslash-escape is never used: the parser keeps the backslash of any but \\} and \\#."""
+    stored = escape(text, quote=True).replace("\\", "&#92;")
+    return stored.replace("&", "&amp;").replace("~", "&#126;").replace("}", "&#125;")
 
 
 def numerical_field(
@@ -48,9 +56,9 @@ def numerical_field(
     """One NUMERICAL sub-question: the true value with a tolerance of half a unit of `decimals`,
     then each mistake's value (0 %) with its feedback."""
     tolerance = f"{0.5 * 10.0**-decimals:.{decimals + 1}f}"
-    answers = [f"={value:.10f}:{tolerance}#{cloze_escape(right)}"]
+    answers = [f"={value:.10f}:{tolerance}#{cloze_feedback(right)}"]
     for wrong, feedback in mistakes:
-        answers.append(f"%0%{wrong:.{decimals}f}:{tolerance}#{cloze_escape(feedback)}")
+        answers.append(f"%0%{wrong:.{decimals}f}:{tolerance}#{cloze_feedback(feedback)}")
     return "{1:NUMERICAL:" + "~".join(answers) + "}"
 
 
