@@ -570,9 +570,11 @@ def check_hand_file(
     spec: str | Path | None = None,
     learning_rate: float | None = None,
     lang: str = "en",
+    min_decimals: int | None = None,
 ) -> HandCheck:
     """Judge a hand-calculation file (TOML, JSON or `name = value` lines) against its network;
-    `lang="zh"` reports in Chinese.
+    `lang="zh"` reports in Chinese; `min_decimals`: the fewest decimals a right number may be
+    written to (symbp.handcheck.precision; default any).
 
     The network is `spec`'s, else the one the file names, else the MOOC 8.3 default.
 
@@ -580,6 +582,9 @@ def check_hand_file(
     ('added_gradients',)
     """
     from symbp.handcheck import check_hand_file as check
+    from symbp.handcheck.precision import Precision
 
-    judged = check(str(path), None if spec is None else str(spec), learning_rate)
+    judged = check(
+        str(path), None if spec is None else str(spec), learning_rate, Precision(min_decimals)
+    )
     return HandCheck(judged, _lang(lang))

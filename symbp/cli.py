@@ -246,6 +246,13 @@ def _build_parser() -> argparse.ArgumentParser:
         default="en",
         help="language of the report (default: en; JSON stays English)",
     )
+    check_hand.add_argument(
+        "--min-decimals",
+        type=int,
+        metavar="N",
+        help="a number written to fewer decimals is 'too few decimals', not right, unless it "
+        "is the exact value (default: any number of decimals)",
+    )
     check_hand.set_defaults(run=_run_check_hand)
 
     _add_classroom_commands(commands, spec_options, paper_options)
@@ -346,6 +353,13 @@ def _add_classroom_commands(
         metavar="N",
         help="decimals the answers are asked to (default: 4)",
     )
+    exercise.add_argument(
+        "--min-decimals",
+        type=int,
+        metavar="N",
+        help="the fewest decimals a right number may be written to, in grade, the self-check "
+        "page and Moodle's tolerance (default: the answer decimals)",
+    )
     for name, default in (("inputs", "0.1:1"), ("targets", "0:1"), ("weights", "-1:1")):
         exercise.add_argument(
             f"--{name}", metavar="LO:HI", help=f"range of the {name} (default: {default})"
@@ -410,6 +424,12 @@ def _add_classroom_commands(
         default="text",
         help="format of the per-student reports (default: text)",
     )
+    grade.add_argument(
+        "--min-decimals",
+        type=int,
+        metavar="N",
+        help="the fewest decimals a right number may be written to (default: the exercise's)",
+    )
     grade.set_defaults(run=_run_grade)
 
 
@@ -432,6 +452,7 @@ def _run_exercise(args: argparse.Namespace) -> int:
         ask=ask,
         decimals=args.decimals,
         answer_decimals=args.answer_decimals,
+        min_decimals=args.min_decimals,
         lang=args.lang,
         paper=args.paper,
         inputs=span("inputs"),
@@ -445,7 +466,7 @@ def _run_exercise(args: argparse.Namespace) -> int:
 def _run_grade(args: argparse.Namespace) -> int:
     from symbp.homework import grade
 
-    result = grade(args.submissions, args.exercises, args.lang)
+    result = grade(args.submissions, args.exercises, args.lang, args.min_decimals)
     output = result.render(args.format)
     if args.reports is not None:
         result.write_reports(args.reports, args.reports_format)
@@ -575,7 +596,7 @@ def _run_handout(args: argparse.Namespace) -> int:
 def _run_check_hand(args: argparse.Namespace) -> int:
     from symbp.api import check_hand_file
 
-    result = check_hand_file(args.file, args.spec, args.lr, args.lang)
+    result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
     _write(result.render(args.format))
     return _exit(result.passed)
 

@@ -172,6 +172,7 @@ def exercises(
     ask: Sequence[str] | None = None,
     decimals: int = 1,
     answer_decimals: int = 4,
+    min_decimals: int | None = None,
     inputs: Range | None = None,
     targets: Range | None = None,
     weights: Range | None = None,
@@ -206,6 +207,7 @@ def exercises(
         ask=tuple(ask or ()),
         decimals=decimals,
         answer_decimals=answer_decimals,
+        min_decimals=min_decimals,
         inputs=inputs or defaults.inputs,
         targets=targets or defaults.targets,
         weights=weights or defaults.weights,
@@ -285,14 +287,20 @@ class Grades(Result):
         return f"<Grades {len(self.grades.students)} students of {self.grades.title!r}>"
 
 
-def grade(submissions: str | Path, exercises: str | Path, lang: str | None = None) -> Grades:
+def grade(
+    submissions: str | Path,
+    exercises: str | Path,
+    lang: str | None = None,
+    min_decimals: int | None = None,
+) -> Grades:
     """Judge every row of a submissions CSV (id, then any asked quantity, in the names
     check-hand reads) against the student's variant in the exercise folder `exercises`; the
-    reports are in `lang`, by default the exercise's language."""
+    reports are in `lang`, by default the exercise's language; `min_decimals` overrides the
+    exercise's minimum of decimals (handcheck/precision.py)."""
     from symbp.classroom.grading import grade_class
     from symbp.content.labels import labels
 
     if lang is not None:
         labels(lang)  # an unknown language fails before any work
-    graded = grade_class(submissions, exercises)
+    graded = grade_class(submissions, exercises, min_decimals=min_decimals)
     return Grades(graded, lang or graded.lang)

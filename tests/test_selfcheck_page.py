@@ -17,6 +17,7 @@ import pytest
 from symbp.cli import main
 from symbp.handcheck import check_hand_file
 from symbp.handcheck.judge import HandReport
+from symbp.handcheck.precision import Precision
 
 from . import classwork
 from .conftest import require_tool
@@ -157,6 +158,8 @@ def drive(
     from .cdp import Browser
 
     binary = require_tool("chromium")
+    manifest = json.loads((folder / "exercise.json").read_text(encoding="utf-8"))
+    policy = Precision(manifest["min_decimals"])
     disagreements: list[str] = []
     kinds: set[str] = set()
     with Browser(binary) as browser:
@@ -168,7 +171,7 @@ def drive(
             page = page_verdicts(browser, texts)
             hand = tmp_path / f"case{number}.txt"
             hand.write_text("".join(f"{k} = {v}\n" for k, v in texts.items()), encoding="utf-8")
-            report = check_hand_file(str(hand), str(folder / student / "spec.toml"))
+            report = check_hand_file(str(hand), str(folder / student / "spec.toml"), None, policy)
             want = expected(report)
             got_rows = [row[:5] for row in page["rows"]]  # type: ignore[index]
             titles = [re.sub(r" \(\d+/\d+\)$", "", t) for t in page["titles"]]  # type: ignore[union-attr]
@@ -201,7 +204,14 @@ def test_the_page_judges_every_submission_as_check_hand_does(
             f"{len(disagreements)} disagreements"
         )
     assert disagreements == []
-    assert kinds >= {"right", "right to the stated precision", "wrong", "diagnosed", "partial"}
+    assert kinds >= {
+        "right",
+        "right to the stated precision",
+        "wrong",
+        "too few decimals",
+        "diagnosed",
+        "partial",
+    }
 
 
 def test_the_page_is_self_contained_and_fetches_nothing(folder: Path) -> None:

@@ -145,6 +145,7 @@ def selfcheck_data(
         "student": variant.student.id,
         "title": title(spec.title, lang),
         "decimals": exercise.settings.answer_decimals,
+        "min_decimals": exercise.settings.minimum_decimals,
         "rate": judge.learning_rate,
         "asked": list(asked),
         "quantities": quantities,

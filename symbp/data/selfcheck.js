@@ -55,12 +55,11 @@
     text = text.trim();
     if (text.length > 40 || !NUMBER.test(text)) return null;
     const [mantissa, exponent] = text.toLowerCase().split("e");
-    const [whole, fraction = ""] = mantissa.replace(/^[+-]+/, "").split(".");
+    const [, fraction = ""] = mantissa.replace(/^[+-]+/, "").split(".");
     const decimals = fraction.length - (exponent ? parseInt(exponent, 10) : 0);
     const value = Number(text);
     if (!Number.isFinite(value)) throw new NotANumber(`${text} is not a finite number`);
-    const significant = /[1-9]/.test(whole + fraction);
-    const exact = decimals <= 0 || !significant;
+    const exact = decimals <= 0;  // precision.py: 0.00 states two decimals, 0 none
     return { text, value, decimals, exact, halfUnit: exact ? 0 : 0.5 * Number(`1e${-decimals}`) };
   }
   function readCell(raw) {
@@ -165,6 +164,7 @@
   const quantities = data.quantities;
   const byKey = Object.fromEntries(quantities.map((q) => [q.key, q]));
   const RIGHT = "right", PRECISION = "right to the stated precision", WRONG = "wrong";
+  const TOO_FEW = "too few decimals";  // precision.py, rule 3
 
   function needed(written) {
     const found = new Set(), stack = Object.keys(written);
@@ -247,6 +247,12 @@
     return catalogue;
   }
 
+  function tooFew(mine, trueValue, slack) {  // precision.Precision.too_few
+    const off = Math.abs(mine.value - trueValue);
+    if (off <= slack) return false;
+    if (data.min_decimals !== null && mine.decimals < data.min_decimals) return true;
+    return mine.decimals <= 0 && off <= 0.5 * Number(`1e${-mine.decimals}`) + slack;
+  }
   function judge(written) {
     const want = needed(written);
     const center = Object.assign({}, data.biases), radius = {};
@@ -269,10 +275,12 @@
       const slack = C.relative_slack * Math.max(1, Math.abs(trueValue));
       const consistent = Math.abs(mine.value - expected) <= spread + mine.halfUnit + slack;
       let verdict = WRONG;
-      if (Math.abs(mine.value - trueValue) <= mine.halfUnit + slack) verdict = RIGHT;
+      if (tooFew(mine, trueValue, slack)) verdict = TOO_FEW;
+      else if (Math.abs(mine.value - trueValue) <= mine.halfUnit + slack) verdict = RIGHT;
       else if (consistent && !roots.length) verdict = PRECISION;
       const entered = verdict === WRONG && !roots.length;
-      if (entered) wrongRoots[q.key] = [q.key];
+      if (entered || (verdict === TOO_FEW && !roots.length)) wrongRoots[q.key] = [q.key];
+      else if (verdict === TOO_FEW) wrongRoots[q.key] = roots;
       else if (verdict === WRONG) wrongRoots[q.key] = roots;
       judgements.push({
         key: q.key, display: q.display, written: mine.text, value: mine.value, trueValue, verdict,
@@ -356,6 +364,7 @@
   function reproduces(judgements, values) {
     const explained = [], contradicted = [];
     for (const j of judgements) {
+      if (j.verdict === TOO_FEW) continue;  // a matter of precision, no mistake's
       const value = values[j.key];
       const ratio = Math.min(C.max_spread_ratio, Math.abs(value) / Math.max(Math.abs(j.trueValue), 1e-12));
       const tolerance = j.halfUnit + C.carried_factor * j.spread * Math.max(1, ratio);
@@ -417,6 +426,7 @@
   function verdictText(j) {
     if (j.verdict === RIGHT) return words.hand_right;
     if (j.verdict === PRECISION) return words.hand_precision;
+    if (j.verdict === TOO_FEW) return words.hand_too_few_decimals;
     if (j.entered && j.unwritten.length) return fill(words.hand_entered_unwritten, names(j.unwritten));
     if (j.entered) return words.hand_entered;
     if (!j.consistent) return fill(words.hand_follows_inconsistent, names(j.follows));
@@ -525,7 +535,8 @@
       row.querySelector(".verdict").textContent = verdictText(j);
     }
     const wrongCount = judgements.filter((j) => j.verdict === WRONG).length;
-    summary.textContent = wrongCount ? fill(words.hand_summary, wrongCount, judgements.length) : words.hand_all_right;
+    const notRight = wrongCount + judgements.filter((j) => j.verdict === TOO_FEW).length;
+    summary.textContent = notRight ? fill(words.hand_summary, notRight, judgements.length) : words.hand_all_right;
     summary.dataset.unreadable = unreadable ? "yes" : "no";
     if (!wrongCount) return;
     const [diagnoses, partial] = diagnose(judgements, opened);
