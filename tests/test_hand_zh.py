@@ -35,7 +35,12 @@ ZH = {
     "update_sign": "更新的方向反了",
     "updated_output_weights": "用了已经更新过的输出层权重",
 }
-VERDICTS = {"right": "正确", "right to the stated precision": "在所写精度下正确", "wrong": "错误"}
+VERDICTS = {
+    "right": "正确",
+    "right to the stated precision": "在所写精度下正确",
+    "wrong": "错误",
+    "too few decimals": "小数位数不够",
+}
 #: English words of a report, none of which may be left in a Chinese one (the heading, which
 #: quotes the file's name and the spec's own title, aside)
 ENGLISH = re.compile(
