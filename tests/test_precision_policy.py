@@ -142,6 +142,8 @@ def test_grade_and_moodle_give_one_answer_one_grade(tmp_path: Path, minimum: int
         for key, verdict in first.verdicts.items():
             assert verdict == ("right" if key in exact else "too few decimals"), key
         assert first.mistakes == () and first.report is not None and not first.report.partial
+        shown = grade(tmp_path / "sub.csv", folder).render("text")
+        assert f"{len(first.asked) - len(exact)} with too few decimals" in shown
     else:
         assert first.score == 1.0
     questions = {

@@ -299,7 +299,8 @@ def test_the_page_judges_a_softmax_cross_entropy_exercise_as_check_hand_does(
     spec = Path(__file__).resolve().parent.parent / "examples" / "cross_entropy.toml"
     folder = tmp_path / "ce"
     argv = ["exercise", "--count", "3", "--seed", "21", "--spec", str(spec), "--out", str(folder)]
-    assert main([*argv, "--interactive"]) == 0
+    # two decimals allowed (the teacher's --min-decimals), so the 2-decimal cases are judged
+    assert main([*argv, "--interactive", "--min-decimals", "2"]) == 0
     cases = _ce_cases(folder)
     assert len(cases) >= 20
     disagreements, kinds = drive(folder, cases, tmp_path)

@@ -84,6 +84,9 @@ def summary_text(report: HandReport, lang: str = "en") -> str:
         return words["hand_all_right"]
     wrong = str(len(report.wrong) + len(report.too_few_decimals))
     numbers = str(len(report.judgements))
+    if report.too_few_decimals and not report.formulas:
+        short = str(len(report.too_few_decimals))
+        return filled(words["hand_summary_too_few"], wrong, numbers, short)
     if not report.formulas:
         return filled(words["hand_summary"], wrong, numbers)
     differing = str(sum(not f.equal for f in report.formulas))

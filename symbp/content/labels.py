@@ -321,6 +321,7 @@ _EN: dict[str, str] = {
     "hand_no_mistake": "None of symbp's catalogue of classic mistakes reproduces them all.",
     "hand_all_right": "All right.",
     "hand_summary": "{} of {} numbers wrong.",
+    "hand_summary_too_few": "{} of {} numbers not right ({} with too few decimals).",
     "selfcheck_nothing": "Type at least one number.",
     "selfcheck_intro_consistency": "Type your numbers into the blanks and press the button: "
     "each is checked only against your own earlier numbers (is it what its formula gives from "
@@ -376,6 +377,7 @@ _EN: dict[str, str] = {
     "grade_name": "name",
     "grade_score": "score",
     "grade_wrong": "wrong",
+    "grade_too_few": "{} with too few decimals",
     "grade_blank": "blank",
     "grade_unnamed": "none of the catalogue's",
     "grade_student_title": "{}: {} right",
@@ -639,6 +641,7 @@ _ZH: dict[str, str] = {
     "hand_no_mistake": "典型错误目录中没有一个能复现全部错误数。",
     "hand_all_right": "全部正确。",
     "hand_summary": "错误 {} 个（共 {} 个数）。",
+    "hand_summary_too_few": "不正确 {} 个（共 {} 个数，其中 {} 个小数位数不够）。",
     "selfcheck_nothing": "请至少填写一个数。",
     "selfcheck_intro_consistency": "在空格中填入你的数并按下按钮：每个数只与你自己前面的数核对"
     "（它是否是由这些数按公式算出的）。本页不知道答案，也不判断一个数是否正确。"
@@ -690,6 +693,7 @@ _ZH: dict[str, str] = {
     "grade_name": "姓名",
     "grade_score": "得分",
     "grade_wrong": "错数",
+    "grade_too_few": "{} 个小数位数不够",
     "grade_blank": "未答数",
     "grade_unnamed": "目录中没有",
     "grade_student_title": "{}：{} 正确",

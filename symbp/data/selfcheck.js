@@ -535,8 +535,10 @@
       row.querySelector(".verdict").textContent = verdictText(j);
     }
     const wrongCount = judgements.filter((j) => j.verdict === WRONG).length;
-    const notRight = wrongCount + judgements.filter((j) => j.verdict === TOO_FEW).length;
-    summary.textContent = notRight ? fill(words.hand_summary, notRight, judgements.length) : words.hand_all_right;
+    const short = judgements.filter((j) => j.verdict === TOO_FEW).length, notRight = wrongCount + short;
+    summary.textContent = !notRight ? words.hand_all_right : short
+      ? fill(words.hand_summary_too_few, notRight, judgements.length, short)
+      : fill(words.hand_summary, notRight, judgements.length);
     summary.dataset.unreadable = unreadable ? "yes" : "no";
     if (!wrongCount) return;
     const [diagnoses, partial] = diagnose(judgements, opened);
