@@ -7,8 +7,9 @@ would have to derive.
   expression tree; the page evaluates these at the student's own numbers for carried rounding,
   with the same float64 operations check-hand uses (floats.py);
 - `givens`: the given numbers among them (inputs, targets, weights: the worksheet shows them);
-  no answer is embedded: the page works the true values from the givens with the local
-  formulas when the student presses the button (sealing.py says what that keeps from whom);
+  no answer is readable in the page: when the student presses the button the page works the
+  local formulas from the givens and opens the seal with what they give (sealing.py says what
+  that keeps from whom);
 - `catalogue`, sealed with the values the local formulas give from the givens (sealing.py):
   the true values, and the catalogue's mistakes, every single one and every pair, in check-hand's
   order, each with its values of the asked quantities (and of the weights and gradients that
@@ -17,8 +18,10 @@ would have to derive.
   rate (w − η·g, recomputed by the page); where already-updated weights are used the δs depend
   on it too, and their values are given as polynomials in η (exact up to float rounding).
 
-In the `consistency` mode (graded homework) the page holds no catalogue and judges each number
-only against the student's own earlier numbers: whether it is what its formula gives from them.
+In the `consistency` mode (graded homework) the page holds no sealed block (no true value, no
+catalogue) and judges each number only against the student's own earlier numbers: whether it
+is what its formula gives from them. The teacher's `min_decimals` (handcheck/precision.py) is
+in the data too: the page judges by the one precision policy.
 """
 
 from __future__ import annotations
