@@ -252,6 +252,13 @@ def _build_parser() -> argparse.ArgumentParser:
         default="en",
         help="language of the report (default: en; JSON stays English)",
     )
+    check_hand.add_argument(
+        "--min-decimals",
+        type=int,
+        metavar="N",
+        help="a number written to fewer decimals is 'too few decimals', not right, unless it "
+        "is the exact value (default: any number of decimals)",
+    )
     check_hand.set_defaults(run=_run_check_hand)
 
     _add_classroom_commands(commands, spec_options, paper_options)
@@ -352,6 +359,13 @@ def _add_classroom_commands(
         metavar="N",
         help="decimals the answers are asked to (default: 4)",
     )
+    exercise.add_argument(
+        "--min-decimals",
+        type=int,
+        metavar="N",
+        help="the fewest decimals a right number may be written to, in grade, the self-check "
+        "page and Moodle's tolerance (default: the answer decimals)",
+    )
     for name, default in (("inputs", "0.1:1"), ("targets", "0:1"), ("weights", "-1:1")):
         exercise.add_argument(
             f"--{name}", metavar="LO:HI", help=f"range of the {name} (default: {default})"
@@ -364,8 +378,13 @@ def _add_classroom_commands(
     )
     exercise.add_argument(
         "--interactive",
-        action="store_true",
-        help="also write each student's offline self-check page (selfcheck.html)",
+        nargs="?",
+        const="full",
+        choices=("full", "consistency"),
+        metavar="MODE",
+        help="also write each student's offline self-check page (selfcheck.html): 'full' "
+        "(default) judges every number and names classic mistakes; 'consistency', for graded "
+        "work, only checks each number against the student's own earlier numbers",
     )
     exercise.add_argument(
         "--moodle", metavar="FILE.xml", help="also write a Moodle XML quiz of cloze questions"
@@ -411,6 +430,12 @@ def _add_classroom_commands(
         default="text",
         help="format of the per-student reports (default: text)",
     )
+    grade.add_argument(
+        "--min-decimals",
+        type=int,
+        metavar="N",
+        help="the fewest decimals a right number may be written to (default: the exercise's)",
+    )
     grade.set_defaults(run=_run_grade)
 
 
@@ -434,6 +459,7 @@ def _run_exercise(args: argparse.Namespace) -> int:
         ask=ask,
         decimals=args.decimals,
         answer_decimals=args.answer_decimals,
+        min_decimals=args.min_decimals,
         lang=args.lang,
         paper=args.paper,
         inputs=span("inputs"),
@@ -448,7 +474,7 @@ def _run_grade(args: argparse.Namespace) -> int:
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.homework import grade
 
-    result = grade(args.submissions, args.exercises, args.lang)
+    result = grade(args.submissions, args.exercises, args.lang, args.min_decimals)
     output = result.render(args.format)
     if args.reports is not None:
         result.write_reports(args.reports, args.reports_format)
@@ -603,7 +629,7 @@ def _run_check_hand(args: argparse.Namespace) -> int:
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.problem import check_hand_file
 
-    result = check_hand_file(args.file, args.spec, args.lr, args.lang)
+    result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
     _write(result.render(args.format))
     return _exit(result.passed)
 

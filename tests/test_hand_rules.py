@@ -34,10 +34,12 @@ def verdicts(text: str) -> dict[str, Verdict]:
         ("h1 = 0.5622", Verdict.RIGHT),
         ("h1 = 0.6", Verdict.RIGHT),  # one decimal: 0.5622 rounds to 0.6
         ("h1 = 1.0", Verdict.WRONG),  # one decimal, and 0.5622 is not 1.0
-        ("h1 = 1", Verdict.WRONG),  # no decimal states no rounding: exact, and 1 is not σ(0.25)
-        ("h1 = 0", Verdict.WRONG),
-        ("h1 = 0.0", Verdict.WRONG),  # no significant digit: exact
-        ("dL/dw1 = 0", Verdict.WRONG),  # -0.0084 is not 0
+        # no decimal states no rounding (precision.py): 1 is not σ(0.25) = 0.5622, only what
+        # it rounds to at no decimals: too few decimals, a matter of precision
+        ("h1 = 1", Verdict.TOO_FEW_DECIMALS),
+        ("h1 = 0", Verdict.WRONG),  # 0.5622 does not even round to 0
+        ("h1 = 0.0", Verdict.WRONG),  # one decimal: 0.5622 is 0.6
+        ("dL/dw1 = 0", Verdict.TOO_FEW_DECIMALS),  # -0.0084 is not exactly 0
         ("dL/dw1 = -0.01", Verdict.RIGHT),
         ("dL/dw1 = -0.00", Verdict.WRONG),
         ("dL/dw1 = -8.4e-3", Verdict.RIGHT),
@@ -63,10 +65,14 @@ def test_carried_rounding_is_excused_only_by_the_students_own_right_inputs() -> 
     assert right["dL/dw5"] is Verdict.RIGHT_TO_PRECISION
     # the same 0.0345 with no written input to explain it is wrong at 4 decimals
     assert verdicts("dL/dw5 = 0.0345\n")["dL/dw5"] is Verdict.WRONG
-    # h1 = 1 is wrong, and what is worked from it follows from that error, excused by nothing
+    # h1 = 1 is too few decimals, and what is worked from it follows from it, excused by
+    # nothing; no error of the calculation entered anywhere
     gamed = check_hand(parse_plain("h1 = 1\ndelta_o1 = 0.0616\ndL/dw5 = 0.0616\n"))
-    assert {j.key: j.verdict for j in gamed.judgements}["dL/dw5"] is Verdict.WRONG
-    assert [j.key for j in gamed.entry_points] == ["h1"]
+    verdicts_of = {j.key: j for j in gamed.judgements}
+    assert verdicts_of["h1"].verdict is Verdict.TOO_FEW_DECIMALS
+    assert verdicts_of["dL/dw5"].verdict is Verdict.WRONG
+    assert verdicts_of["dL/dw5"].follows_from == ("h1",)
+    assert gamed.entry_points == () and not gamed.diagnoses
 
 
 def test_a_formula_of_written_decimals_is_judged_at_their_precision() -> None:

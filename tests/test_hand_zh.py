@@ -42,7 +42,12 @@ ZH = {
     "class_one_based": "把类别序号当成从 1 开始",
     "biases_forgotten": "计算 z 时漏了偏置",
 }
-VERDICTS = {"right": "正确", "right to the stated precision": "在所写精度下正确", "wrong": "错误"}
+VERDICTS = {
+    "right": "正确",
+    "right to the stated precision": "在所写精度下正确",
+    "wrong": "错误",
+    "too few decimals": "小数位数不够",
+}
 #: English words of a report, none of which may be left in a Chinese one (the heading, which
 #: quotes the file's name and the spec's own title, aside)
 ENGLISH = re.compile(
@@ -102,6 +107,8 @@ def test_a_chinese_report_says_what_the_english_one_says_in_chinese(
 
 
 def test_the_chinese_self_check_page_and_quiz_name_the_mistakes_in_chinese(tmp_path: Path) -> None:
+    from .selfcheck_seal import open_seal
+
     out = tmp_path / "zh"
     quiz = tmp_path / "quiz.xml"
     args = ["exercise", "--count", "2", "--lang", "zh", "--interactive", "--out", str(out)]
@@ -110,6 +117,7 @@ def test_the_chinese_self_check_page_and_quiz_name_the_mistakes_in_chinese(tmp_p
     data = json.loads(
         re.search(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S)[1]
     )
+    data |= open_seal(page)  # the catalogue is sealed with the exercise's arithmetic
     titles = {m["key"]: m["title"] for m in data["mistakes"]}
     assert titles["added_gradients"] == ZH["added_gradients"]
     assert titles["update_sign"] == ZH["update_sign"]

@@ -8,6 +8,8 @@ of the asked decimals. (Not imported into a running Moodle: none runs here.)"""
 from __future__ import annotations
 
 import base64
+import csv
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -186,3 +188,87 @@ def test_a_feedback_keeps_the_mistakes_own_letters(quiz: tuple[Path, Path]) -> N
     text = quiz[1].read_text(encoding="utf-8")
     assert "#σ′ taken of z instead of a." in text
     assert "Σ′" not in text
+
+
+# -- read back as Moodle itself reads it: tests/moodle_cloze.py ports its parser -----------
+
+
+def test_the_port_reads_as_moodle_does() -> None:
+    """The parser keeps the backslash of any escape but \\} and \\#: the escaping symbp used to
+    write (\\/ and \\" in feedback) shows as stray backslashes."""
+    from .moodle_cloze import extract_question, validate_question
+
+    text, subs = extract_question(
+        "a {2:NUMERICAL:=23.8:0.1#right \\} now~%50%23.8:2#half \\/ off} b "
+        "{1:SHORTANSWER:=Berlin\\}#capital~*#Wrong}"
+    )
+    assert text == "a {#1} b {#2}"
+    assert subs[0].qtype == "numerical" and subs[0].defaultmark == "2"
+    assert subs[0].answers == ["23.8", "23.8"] and subs[0].tolerance == ["0.1", "2"]
+    assert subs[0].fractions == [1.0, 0.5]
+    assert subs[0].feedback == ["right } now", "half \\/ off"]
+    assert subs[1].answers == ["Berlin}", "*"]
+    assert validate_question(subs) == {}
+    _, bad = extract_question("{1:NUMERICAL:%0%1:0.1#no full mark}")
+    assert validate_question(bad) == {"sub_1_fraction[0]": "fractionsnomax"}
+
+
+@pytest.mark.parametrize("text", ["∂L/∂o1 = o1 − y1", 'a "b" ~ c } d # e \\ f \\} g \\# h < & >'])
+def test_a_feedback_survives_moodles_parser(text: str) -> None:
+    from symbp.formats.moodle import numerical_field
+
+    from .moodle_cloze import extract_question
+
+    _, subs = extract_question(numerical_field(0.5, 4, text, [(0.25, text)]))
+    assert [html.unescape(f) for f in subs[0].feedback] == [text, text]
+
+
+@pytest.mark.parametrize(
+    ("spec", "lang"), [(None, "en"), ("cross_entropy.toml", "en"), (None, "zh")]
+)
+def test_moodle_reads_every_feedback_without_a_stray_backslash(
+    tmp_path: Path, spec: str | None, lang: str
+) -> None:
+    """Every question of a generated quiz, read by the port of Moodle's parser: valid, one
+    NUMERICAL sub-question per asked quantity, the right answer the true value (worked in plain
+    Python for the MOOC net), the tolerance the precision policy's, and every feedback shown to
+    the student exactly as symbp meant it: 0 stray backslashes."""
+    from symbp.content.labels import labels
+
+    from .moodle_cloze import extract_question, validate_question
+
+    argv = ["exercise", "--count", "3", "--seed", "4", "--out", str(tmp_path / "ex")]
+    if spec is not None:
+        argv += ["--spec", str(Path(__file__).resolve().parent.parent / "examples" / spec)]
+    assert main([*argv, "--lang", lang, "--moodle", str(tmp_path / "q.xml")]) == 0
+    asked = json.loads((tmp_path / "ex" / "exercise.json").read_text(encoding="utf-8"))["asked"]
+    key = {
+        row["id"]: row
+        for row in csv.DictReader(
+            (tmp_path / "ex" / "key.csv").read_text(encoding="utf-8").splitlines()
+        )
+    }
+    right_word = labels(lang)["hand_right"]
+    feedbacks = backslashes = 0
+    for question in list(ET.parse(tmp_path / "q.xml").getroot())[1:]:
+        sid = question.findtext("idnumber") or ""
+        text, subs = extract_question(question.findtext("questiontext/text") or "")
+        assert validate_question(subs) == {}
+        assert len(subs) == len(asked) and "{1:NUMERICAL" not in text
+        truth = (
+            generate.work(classwork.net_of(tmp_path / "ex" / sid / "spec.toml", sid), decimals=None)
+            if spec is None
+            else None
+        )
+        for sub, name in zip(subs, asked, strict=True):
+            assert sub.qtype == "numerical" and sub.fractions[0] == 1.0
+            if truth is not None:
+                assert abs(float(sub.answers[0]) - truth[name]) < 1e-9
+            assert f"{float(sub.answers[0]):.4f}" == key[sid][name]
+            assert set(sub.tolerance) == {"0.00005"}
+            shown = [html.unescape(f) for f in sub.feedback]
+            assert shown[0] == right_word and all(shown[1:])
+            feedbacks += len(shown)
+            backslashes += sum(f.count("\\") for f in shown)
+    assert feedbacks > 3 * len(asked)
+    assert backslashes == 0

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from symbp import cli
-from symbp.torchcheck import worker as torch_worker
 from symbp.near import closest, resolve
+from symbp.torchcheck import worker as torch_worker
 from symbp.torchcheck.worker import INSTALL_HINT, TorchMissingError
 
 

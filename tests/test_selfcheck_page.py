@@ -18,6 +18,7 @@ from symbp.cli import main
 from symbp.content.mistakes import mistake_words
 from symbp.handcheck import check_hand_file
 from symbp.handcheck.judge import HandReport
+from symbp.handcheck.precision import Precision
 
 from . import classwork
 from .conftest import require_tool
@@ -103,13 +104,16 @@ def page_verdicts(browser: object, texts: dict[str, str]) -> dict[str, object]:
 
     assert isinstance(browser, Browser)
     script = (
-        "(() => {"
+        "(async () => {"
         f"const texts = {json.dumps(texts, ensure_ascii=False)};"
         "for (const input of document.querySelectorAll('input[data-key]')) {"
         "  input.value = texts[input.dataset.key] || '';"
         "  input.dispatchEvent(new Event('input', {bubbles: true}));"
         "}"
+        "const form = document.getElementById('symbp-form');"
+        "form.dataset.state = '';"
         "document.getElementById('symbp-check').click();"
+        "while (form.dataset.state !== 'done') await new Promise(r => setTimeout(r, 5));"
         "const rows = [...document.querySelectorAll('tr[data-key]')]"
         "  .filter(r => r.dataset.verdict !== 'blank')"
         "  .map(r => [r.dataset.key, r.dataset.verdict, r.dataset.entered, r.dataset.follows,"
@@ -156,6 +160,8 @@ def drive(
     from .cdp import Browser
 
     binary = require_tool("chromium")
+    manifest = json.loads((folder / "exercise.json").read_text(encoding="utf-8"))
+    policy = Precision(manifest["min_decimals"])
     disagreements: list[str] = []
     kinds: set[str] = set()
     with Browser(binary) as browser:
@@ -167,7 +173,7 @@ def drive(
             page = page_verdicts(browser, texts)
             hand = tmp_path / f"case{number}.txt"
             hand.write_text("".join(f"{k} = {v}\n" for k, v in texts.items()), encoding="utf-8")
-            report = check_hand_file(str(hand), str(folder / student / "spec.toml"))
+            report = check_hand_file(str(hand), str(folder / student / "spec.toml"), None, policy)
             want = expected(report)
             got_rows = [row[:5] for row in page["rows"]]  # type: ignore[index]
             titles = [re.sub(r" \(\d+/\d+\)$", "", t) for t in page["titles"]]  # type: ignore[union-attr]
@@ -200,7 +206,14 @@ def test_the_page_judges_every_submission_as_check_hand_does(
             f"{len(disagreements)} disagreements"
         )
     assert disagreements == []
-    assert kinds >= {"right", "right to the stated precision", "wrong", "diagnosed", "partial"}
+    assert kinds >= {
+        "right",
+        "right to the stated precision",
+        "wrong",
+        "too few decimals",
+        "diagnosed",
+        "partial",
+    }
 
 
 def test_the_page_is_self_contained_and_fetches_nothing(folder: Path) -> None:
@@ -213,7 +226,7 @@ def test_the_page_is_self_contained_and_fetches_nothing(folder: Path) -> None:
     assert policy is not None and "default-src 'none'" in policy.group(1)
     assert page.count("<script") == 2
     script = page.split("<script>")[1].split("</script>")[0]
-    assert len(script.splitlines()) < 500  # small and readable: no framework, no bundle
+    assert len(script.splitlines()) < 600  # small and readable: no framework, no bundle
     for word in ("eval(", "Function(", "fetch(", "XMLHttpRequest", "import("):
         assert word not in script
 
@@ -288,9 +301,48 @@ def test_the_page_judges_a_softmax_cross_entropy_exercise_as_check_hand_does(
     spec = Path(__file__).resolve().parent.parent / "examples" / "cross_entropy.toml"
     folder = tmp_path / "ce"
     argv = ["exercise", "--count", "3", "--seed", "21", "--spec", str(spec), "--out", str(folder)]
-    assert main([*argv, "--interactive"]) == 0
+    # two decimals allowed (the teacher's --min-decimals), so the 2-decimal cases are judged
+    assert main([*argv, "--interactive", "--min-decimals", "2"]) == 0
     cases = _ce_cases(folder)
     assert len(cases) >= 20
     disagreements, kinds = drive(folder, cases, tmp_path)
     assert disagreements == [], disagreements[:5]
     assert kinds >= {"right", "right to the stated precision", "wrong"}
+
+
+def test_the_consistency_page_checks_numbers_against_the_students_own(
+    tmp_path: Path,
+) -> None:
+    """--interactive consistency: no sealed key or catalogue in the page; each number is checked
+    only against the student's own earlier numbers. Worked in plain Python (generate.work): the
+    right numbers all follow; h1 slipped by +0.1 does not follow from z_h1, while everything
+    after it, worked from the slipped h1, does; a gradient without its inputs is not checked."""
+    from .cdp import Browser
+
+    folder = tmp_path / "graded"
+    argv = ["exercise", "--count", "1", "--seed", "21", "--out", str(folder)]
+    assert main([*argv, "--interactive", "consistency"]) == 0
+    page = (folder / "s001" / "selfcheck.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="symbp-data">(.*?)</script>', page, re.S).group(1))
+    assert data["mode"] == "consistency" and data["catalogue"] is None
+    assert "does not know the answers" in page
+    asked = json.loads((folder / "exercise.json").read_text(encoding="utf-8"))["asked"]
+    net = classwork.net_of(folder / "s001" / "spec.toml", "1")
+    right = generate.work(net, decimals=4)
+
+    def slip(name: str, value: float) -> float:
+        return value + 0.1 if name == "h1" else value
+
+    slipped = generate.work(net, decimals=4, slip=slip)
+    binary = require_tool("chromium")
+    with Browser(binary) as browser:
+        browser.open(folder / "s001" / "selfcheck.html")
+        rows = page_verdicts(browser, {k: generate.number_text(right[k], 4) for k in asked})
+        assert {r[1] for r in rows["rows"]} == {"consistent"}, rows["rows"]
+        rows = page_verdicts(browser, {k: generate.number_text(slipped[k], 4) for k in asked})
+        verdicts = {r[0]: r[1] for r in rows["rows"]}
+        assert verdicts["h1"] == "inconsistent"
+        assert {k for k, v in verdicts.items() if v != "consistent"} == {"h1"}
+        rows = page_verdicts(browser, {"dL/dw1": generate.number_text(right["dL/dw1"], 4)})
+        assert [r[1] for r in rows["rows"]] == ["unchecked"]
+        assert browser.exceptions == []

@@ -13,7 +13,7 @@ import pytest
 
 from symbp import cli
 from symbp.errors import SymbpError
-from symbp.formats import latex, latex_math
+from symbp.formats import latex_math
 from symbp.formats.tex_fonts import (
     CJK_BLOCKS,
     DEJAVU_SERIF,

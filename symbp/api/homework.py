@@ -96,11 +96,14 @@ class Exercises(Result):
         self,
         folder: str | Path = "exercises",
         *,
-        interactive: bool = False,
+        interactive: bool | str | None = False,
         moodle: str | Path | None = None,
     ) -> Exercises:
         """Write the exercise folder (replacing an earlier one there) and, with `moodle`, the
-        Moodle XML quiz; nothing is left behind if anything fails. Returns what was written."""
+        Moodle XML quiz; nothing is left behind if anything fails. Returns what was written.
+        `interactive`: also each student's self-check page, True or "full" (every number judged,
+        mistakes named) or "consistency" (each number against the student's own earlier ones)."""
+        mode = "full" if interactive is True else interactive or None
         if moodle is not None and Path(moodle).suffix.lower() != ".xml":
             raise SymbpError(f"--moodle file {str(moodle)!r} must end in .xml")
         quiz = self.moodle_xml() if moodle is not None else None
@@ -110,13 +113,13 @@ class Exercises(Result):
             writer.write(KEY, self.key_csv())
             by_engine: dict[str, int] = {}
             for variant in self.variants:
-                for engine in self._write_variant(writer, variant, interactive):
+                for engine in self._write_variant(writer, variant, mode):
                     by_engine[engine] = by_engine.get(engine, 0) + 1
             count = writer.count
         written = [
             f"{count} files to {str(folder)!r} (key.csv, and per student spec.toml, "
             "worksheet and key in HTML, LaTeX and Markdown"
-            + (", selfcheck.html" if interactive else "")
+            + (", selfcheck.html" if mode else "")
             + ")"
         ]
         written.append(
@@ -134,7 +137,7 @@ class Exercises(Result):
 
         return replace(self, written=tuple(written))
 
-    def _write_variant(self, writer: object, variant: Variant, interactive: bool) -> set[str]:
+    def _write_variant(self, writer: object, variant: Variant, mode: str | None) -> set[str]:
         """Write one student's files; the engines their .tex files name."""
         assert isinstance(writer, FolderWriter)
         folder = variant.student.id
@@ -154,16 +157,19 @@ class Exercises(Result):
                 if extension == ".tex":
                     engines.add(tex_engine(text))
                 writer.write(f"{folder}/{name}{extension}", text)
-        if interactive:
-            writer.write(f"{folder}/selfcheck.html", self.selfcheck_page(variant))
+        if mode:
+            writer.write(f"{folder}/selfcheck.html", self.selfcheck_page(variant, mode))
         return engines
 
-    def selfcheck_page(self, variant: Variant) -> str:
-        """The variant's offline self-check page (one self-contained HTML file)."""
+    def selfcheck_page(self, variant: Variant, mode: str = "full") -> str:
+        """The variant's offline self-check page (one self-contained HTML file, holding no
+        answer): `mode` "full" or "consistency" (symbp.classroom.selfcheck)."""
         problem = Problem(variant.spec)
-        page = selfcheck_page(variant, self.exercise, problem.network, self.judge.table, self.lang)
+        page = selfcheck_page(
+            variant, self.exercise, problem.network, self.judge.table, self.lang, mode
+        )
         words = selfcheck_words(variant.spec.title, self.lang)
-        data = selfcheck_data(self.judge, variant, self.exercise, words)
+        data = selfcheck_data(self.judge, variant, self.exercise, words, mode)
         return render_page(page, data, self.paper)
 
     def moodle_xml(self) -> str:
@@ -184,6 +190,7 @@ def exercises(
     ask: Sequence[str] | None = None,
     decimals: int = 1,
     answer_decimals: int = 4,
+    min_decimals: int | None = None,
     inputs: Range | None = None,
     targets: Range | None = None,
     weights: Range | None = None,
@@ -212,6 +219,7 @@ def exercises(
         ask=tuple(ask or ()),
         decimals=decimals,
         answer_decimals=answer_decimals,
+        min_decimals=min_decimals,
         inputs=inputs or defaults.inputs,
         targets=targets or defaults.targets,
         weights=weights or defaults.weights,
@@ -274,11 +282,17 @@ class Grades(Result):
         return f"<Grades {len(self.grades.students)} students of {self.grades.title!r}>"
 
 
-def grade(submissions: str | Path, exercises: str | Path, lang: str | None = None) -> Grades:
+def grade(
+    submissions: str | Path,
+    exercises: str | Path,
+    lang: str | None = None,
+    min_decimals: int | None = None,
+) -> Grades:
     """Judge every row of a submissions CSV (id, then any asked quantity, in the names
     check-hand reads) against the student's variant in the exercise folder `exercises`; the
-    reports are in `lang`, by default the exercise's language."""
+    reports are in `lang`, by default the exercise's language; `min_decimals` overrides the
+    exercise's minimum of decimals (handcheck/precision.py)."""
     if lang is not None:
         labels(lang)  # an unknown language fails before any work
-    graded = grade_class(submissions, exercises)
+    graded = grade_class(submissions, exercises, min_decimals=min_decimals)
     return Grades(graded, lang or graded.lang)

@@ -589,9 +589,11 @@ def check_hand_file(
     spec: str | Path | None = None,
     learning_rate: float | None = None,
     lang: str = "en",
+    min_decimals: int | None = None,
 ) -> HandCheck:
     """Judge a hand-calculation file (TOML, JSON or `name = value` lines) against its network;
-    `lang="zh"` reports in Chinese.
+    `lang="zh"` reports in Chinese; `min_decimals`: the fewest decimals a right number may be
+    written to (symbp.handcheck.precision; default any).
 
     The network is `spec`'s, else the one the file names, else the MOOC 8.3 default.
 
@@ -600,6 +602,9 @@ def check_hand_file(
     """
     # on use: importing the API loads no sympy (the torch worker starts first)
     from symbp.handcheck import check_hand_file as check
+    from symbp.handcheck.precision import Precision
 
-    judged = check(str(path), None if spec is None else str(spec), learning_rate)
+    judged = check(
+        str(path), None if spec is None else str(spec), learning_rate, Precision(min_decimals)
+    )
     return HandCheck(judged, _lang(lang))

@@ -67,6 +67,7 @@ def manifest_text(exercise: ClassVariants, lang: str) -> str:
         "seed": settings.seed,
         "decimals": settings.decimals,
         "answer_decimals": settings.answer_decimals,
+        "min_decimals": settings.minimum_decimals,
         "ranges": {
             "inputs": [settings.inputs.low, settings.inputs.high],
             "targets": [settings.targets.low, settings.targets.high],
@@ -150,6 +151,7 @@ def read_manifest(folder: str | Path) -> Manifest:
             ask=tuple(data["asked"]),
             decimals=int(data["decimals"]),
             answer_decimals=int(data["answer_decimals"]),
+            min_decimals=int(data.get("min_decimals", data["answer_decimals"])),
             inputs=Range(*map(float, ranges["inputs"])),
             targets=Range(*map(float, ranges["targets"])),
             weights=Range(*map(float, ranges["weights"])),

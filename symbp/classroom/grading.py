@@ -36,6 +36,7 @@ from symbp.errors import SymbpError
 from symbp.handcheck.hand_input import HandCalculation, HandEntry, read_cell_number
 from symbp.handcheck.judge import HandJudge, HandReport, Verdict, architecture
 from symbp.handcheck.mistakes import Mistake
+from symbp.handcheck.precision import Precision
 
 RIGHT_VERDICTS = (Verdict.RIGHT.value, Verdict.RIGHT_TO_PRECISION.value)
 #: students must share this many identical numbers, wrong for at least one of them, to be listed
@@ -172,10 +173,17 @@ class Judges:
 
 
 def grade_class(
-    submissions: str | Path, folder: str | Path, judges: Judges | None = None
+    submissions: str | Path,
+    folder: str | Path,
+    judges: Judges | None = None,
+    min_decimals: int | None = None,
 ) -> ClassGrades:
-    """Read, check and judge a submissions CSV against an exercise folder."""
+    """Read, check and judge a submissions CSV against an exercise folder, under the precision
+    policy (handcheck/precision.py) with `min_decimals`, by default the exercise's."""
     manifest = read_manifest(folder)
+    precision = Precision(
+        manifest.settings.minimum_decimals if min_decimals is None else min_decimals
+    )
     table = read_csv(submissions, "submissions")
     judges = judges or Judges()
     base = judges(manifest.base_spec())
@@ -202,7 +210,7 @@ def grade_class(
         judge = judges(spec)
         if not judge.accepts(spec):
             raise SymbpError(f"{manifest.spec_path(student.id)}: not a variant of the exercise")
-        report = judge.check(hand, spec) if hand.entries else None
+        report = judge.check(hand, spec, precision) if hand.entries else None
         grades.append(_grade(student, row, manifest.asked, report, hand))
     displays = {key: base.table.by_key[key].display for key in manifest.asked}
     graded = {g.student.id for g in grades}

@@ -6,13 +6,22 @@ would have to derive.
   each with its parents and its local formula (z = Σ w·a, a = σ(z), δ = ∂L/∂a·σ′, …) as a small
   expression tree; the page evaluates these at the student's own numbers for carried rounding,
   with the same float64 operations check-hand uses (floats.py);
-- `truth`: every such quantity's true value;
-- `combinations`: the catalogue's mistakes, every single one and every pair, in check-hand's
+- `givens`: the given numbers among them (inputs, targets, weights: the worksheet shows them);
+  no answer is readable in the page: when the student presses the button the page works the
+  local formulas from the givens and opens the seal with what they give (sealing.py says what
+  that keeps from whom);
+- `catalogue`, sealed with the values the local formulas give from the givens (sealing.py):
+  the true values, and the catalogue's mistakes, every single one and every pair, in check-hand's
   order, each with its values of the asked quantities (and of the weights and gradients that
   fitting a learning rate to the updates needs). A wrong learning rate is fitted to the
   student's updates, as check-hand fits it: for most mistakes only the updates depend on the
   rate (w − η·g, recomputed by the page); where already-updated weights are used the δs depend
   on it too, and their values are given as polynomials in η (exact up to float rounding).
+
+In the `consistency` mode (graded homework) the page holds no sealed block (no true value, no
+catalogue) and judges each number only against the student's own earlier numbers: whether it
+is what its formula gives from them. The teacher's `min_decimals` (handcheck/precision.py) is
+in the data too: the page judges by the one precision policy.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from typing import Any
 
 import sympy as sp
 
+from symbp.classroom import sealing
 from symbp.classroom.variants import ClassVariants, Variant
 from symbp.core.functions import ALL_ENTRIES, softmax
 from symbp.core.operations import ADD, EXP, LOG, MAX, SOFTMAX
@@ -53,13 +63,22 @@ class PageWords:
 #: the self-check page's judge handles networks of up to this many hidden layers (the
 #: already-updated-weights mistake makes the δs polynomials of degree 2^hidden − 1 in η)
 MAX_HIDDEN_LAYERS = 2
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: what a self-check page checks: every number and the catalogue's diagnoses (practice), or
+#: only each number against the student's own earlier ones (graded homework)
+MODES = ("full", "consistency")
 
 
 def selfcheck_data(
-    judge: HandJudge, variant: Variant, exercise: ClassVariants, words: PageWords
+    judge: HandJudge,
+    variant: Variant,
+    exercise: ClassVariants,
+    words: PageWords,
+    mode: str = "full",
 ) -> dict[str, Any]:
-    """The JSON-ready data of one variant's self-check page."""
+    """The JSON-ready data of one variant's self-check page (no answer among it)."""
+    if mode not in MODES:
+        raise SymbpError(f"--interactive: unknown mode {mode!r} (modes: {', '.join(MODES)})")
     network = judge.network
     hidden = len(network.layers) - 2
     if hidden > MAX_HIDDEN_LAYERS:
@@ -96,7 +115,7 @@ def selfcheck_data(
     index: dict[str, int] = {}
     combinations = []
     degree = 2**hidden
-    for combination in judge.combinations:
+    for combination in judge.combinations if mode == "full" else ():
         for mistake in combination:
             if mistake.key not in index:
                 index[mistake.key] = len(mistakes)
@@ -111,18 +130,39 @@ def selfcheck_data(
         if plan.backprop_term == "updated_w":
             entry["poly"] = _polynomials(judge, plan, point, keys, degree)
         combinations.append(entry)
+    givens = {q.key: number(truth[q.key]) for q in table.quantities if q.kind == "given"}
+    chain = _chain_values(judge, closure, truth)
+    secret = sealing.password(
+        chain[q.key] for q in table.quantities if q.key in closure and q.kind != "given"
+    )
+    salt = sealing.page_salt(variant.student.id, spec.title, str(exercise.settings.seed))
+    catalogue = {
+        "truth": {k: number(v) for k, v in truth.items() if k in closure},
+        "mistakes": mistakes,
+        "combinations": combinations,
+    }
+    sealed = (
+        {
+            "salt": salt.hex(),
+            "iterations": sealing.ITERATIONS,
+            "sealed": sealing.seal(_json(catalogue), secret, salt),
+        }
+        if mode == "full"
+        else None
+    )
     return {
         "version": FORMAT_VERSION,
+        "mode": mode,
         "student": variant.student.id,
         "title": words.title,
         "decimals": exercise.settings.answer_decimals,
+        "min_decimals": exercise.settings.minimum_decimals,
         "rate": judge.learning_rate,
         "asked": list(asked),
         "quantities": quantities,
         "biases": {b.name: b.value for b in network.biases},
-        "truth": {k: number(v) for k, v in truth.items() if k in closure},
-        "mistakes": mistakes,
-        "combinations": combinations,
+        "givens": {k: v for k, v in givens.items() if k in closure},
+        "catalogue": sealed,
         "constants": {
             "relative_slack": RELATIVE_SLACK,
             "carried_factor": CARRIED_FACTOR,
@@ -131,6 +171,31 @@ def selfcheck_data(
         },
         "labels": words.labels,
     }
+
+
+def _chain_values(judge: HandJudge, closure: set[str], truth: dict[str, float]) -> dict[str, float]:
+    """Each quantity's local formula worked from the given numbers, step by step in float64:
+    what the page computes to open its seal (for most networks the true values; where a
+    displayed local formula is not the whole derivative, as softmax's δ, not quite)."""
+    table = judge.table
+    values: dict[sp.Symbol, float] = {b.symbol: b.value for b in judge.network.biases}
+    out: dict[str, float] = {}
+    for quantity in table.quantities:
+        if quantity.key not in closure:
+            continue
+        if quantity.kind == "given":
+            value = truth[quantity.key]
+        else:
+            value = table.local_value(quantity, {p: values[p] for p in quantity.parents})
+        values[quantity.symbol] = value
+        out[quantity.key] = value
+    return out
+
+
+def _json(data: object) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def number(value: float) -> float | str:

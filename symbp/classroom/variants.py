@@ -85,6 +85,9 @@ class Settings:
     ask: tuple[str, ...] = ()  # groups or names; () is the default (asked.DEFAULT_ASK)
     decimals: int = 1  # of the given numbers
     answer_decimals: int = 4  # the precision the answers are asked to
+    #: the fewest decimals a number may be written to (handcheck/precision.py); None: the
+    #: answer decimals
+    min_decimals: int | None = None
     inputs: Range = Range(0.1, 1.0)
     targets: Range = Range(0.0, 1.0)
     weights: Range = Range(-1.0, 1.0)
@@ -94,6 +97,11 @@ class Settings:
             raise SymbpError(f"--decimals must be 1, 2 or 3, not {self.decimals}")
         if not 2 <= self.answer_decimals <= 8:
             raise SymbpError(f"--answer-decimals must be from 2 to 8, not {self.answer_decimals}")
+        if self.min_decimals is not None and not 0 <= self.min_decimals <= self.answer_decimals:
+            raise SymbpError(
+                f"--min-decimals must be from 0 to the answer decimals ({self.answer_decimals}), "
+                f"not {self.min_decimals}"
+            )
         if not 0 <= self.seed < 2**63:
             raise SymbpError(f"--seed must be a whole number from 0 to 2^63 - 1, not {self.seed}")
         for option, span in (("--inputs", self.inputs), ("--targets", self.targets)):
@@ -103,6 +111,11 @@ class Settings:
     @property
     def half_unit(self) -> float:
         return 0.5 * 10.0 ** (-self.answer_decimals)
+
+    @property
+    def minimum_decimals(self) -> int:
+        """The fewest decimals a right number may be written to (precision.py, rule 3)."""
+        return self.answer_decimals if self.min_decimals is None else self.min_decimals
 
 
 @dataclass(frozen=True)

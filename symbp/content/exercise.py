@@ -173,7 +173,12 @@ def selfcheck_words(exercise_title: str, lang: str) -> PageWords:
 
 
 def selfcheck_page(
-    variant: Variant, exercise: ClassVariants, network: Network, table: QuantityTable, lang: str
+    variant: Variant,
+    exercise: ClassVariants,
+    network: Network,
+    table: QuantityTable,
+    lang: str,
+    mode: str = "full",
 ) -> SelfCheckPage:
     words = labels(lang)
     spec = variant.spec
@@ -183,7 +188,8 @@ def selfcheck_page(
     blocks.append(
         Paragraph(sentence(words["exercise_intro"], eta, str(exercise.settings.answer_decimals)))
     )
-    blocks.append(Paragraph(sentence(words["selfcheck_intro"])))
+    intro = "selfcheck_intro_consistency" if mode == "consistency" else "selfcheck_intro"
+    blocks.append(Paragraph(sentence(words[intro])))
     blocks += problem_blocks(network, 4, lang)
     blocks.append(Heading(sentence(words["exercise_answers"])))
     rows = tuple((key, Math(quantity_node(network, table, key))) for key in exercise.asked)

@@ -131,11 +131,18 @@ def summary_blocks(grades: ClassGrades, lang: str = "en") -> list[Block]:
 
 def _mistake_text(grade: StudentGrade, lang: str) -> str:
     report = grade.report
-    if report is None or not report.wrong:
+    if report is None or not (report.wrong or report.too_few_decimals):
         return ""
-    if report.diagnoses:
-        return diagnosis_title(report.diagnoses[0], lang)
-    return labels(lang)["grade_unnamed"]
+    short = (
+        labels(lang)["grade_too_few"].replace("{}", str(len(report.too_few_decimals)))
+        if report.too_few_decimals
+        else ""
+    )
+    if not report.wrong:
+        return short
+    named = diagnosis_title(report.diagnoses[0], lang) if report.diagnoses else None
+    text = named or labels(lang)["grade_unnamed"]
+    return f"{text}; {short}" if short else text
 
 
 def student_blocks(grade: StudentGrade, lang: str = "en") -> tuple[Block, ...]:

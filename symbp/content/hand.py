@@ -52,6 +52,8 @@ def verdict_text(j: Judgement, names: dict[str, str], lang: str = "en") -> str:
         return words["hand_right"]
     if j.verdict is Verdict.RIGHT_TO_PRECISION:
         return words["hand_precision"]
+    if j.verdict is Verdict.TOO_FEW_DECIMALS:
+        return words["hand_too_few_decimals"]
     if j.entered_here and j.unwritten_inputs:
         steps = ", ".join(display_key(k) for k in j.unwritten_inputs)
         return filled(words["hand_entered_unwritten"], steps)
@@ -81,7 +83,11 @@ def summary_text(report: HandReport, lang: str = "en") -> str:
     words = labels(lang)
     if report.all_right:
         return words["hand_all_right"]
-    wrong, numbers = str(len(report.wrong)), str(len(report.judgements))
+    wrong = str(len(report.wrong) + len(report.too_few_decimals))
+    numbers = str(len(report.judgements))
+    if report.too_few_decimals and not report.formulas:
+        short = str(len(report.too_few_decimals))
+        return filled(words["hand_summary_too_few"], wrong, numbers, short)
     if not report.formulas:
         return filled(words["hand_summary"], wrong, numbers)
     differing = str(sum(not f.equal for f in report.formulas))

@@ -1,9 +1,12 @@
 // symbp's self-check page: judges a student's numbers exactly as `symbp check-hand` does.
 //
-// Everything derived is precomputed by symbp and embedded as JSON (#symbp-data): the true values,
-// each quantity's local formula (as a small tree), and the catalogue's values for this variant.
-// This script only reads numbers, judges their precision, evaluates local formulas at the
-// student's own numbers (carried rounding) and compares. It mirrors, function for function,
+// symbp embeds as JSON (#symbp-data) the given numbers, each quantity's local formula (as a small
+// tree) and the catalogue's values for this variant, sealed with the true values (no answer is
+// in the page: symbp/classroom/sealing.py). This script reads numbers, judges their precision,
+// works the true values from the givens, evaluates local formulas at the student's own numbers
+// (carried rounding), opens the catalogue when a number is wrong, and compares. In the
+// "consistency" mode it only checks each number against the student's own earlier ones. It
+// mirrors, function for function,
 // symbp/handcheck/hand_input.py (reading), floats.py (evaluation) and judge.py (verdicts and
 // diagnoses). Nothing is fetched and nothing typed is evaluated as code.
 "use strict";
@@ -51,12 +54,11 @@
     text = text.trim();
     if (text.length > 40 || !NUMBER.test(text)) return null;
     const [mantissa, exponent] = text.toLowerCase().split("e");
-    const [whole, fraction = ""] = mantissa.replace(/^[+-]+/, "").split(".");
+    const [, fraction = ""] = mantissa.replace(/^[+-]+/, "").split(".");
     const decimals = fraction.length - (exponent ? parseInt(exponent, 10) : 0);
     const value = Number(text);
     if (!Number.isFinite(value)) throw new NotANumber(`${text} is not a finite number`);
-    const significant = /[1-9]/.test(whole + fraction);
-    const exact = decimals <= 0 || !significant;
+    const exact = decimals <= 0;  // precision.py: 0.00 states two decimals, 0 none
     return { text, value, decimals, exact, halfUnit: exact ? 0 : 0.5 * Number(`1e${-decimals}`) };
   }
   function readCell(raw) {
@@ -151,8 +153,8 @@
   // -- verdicts, as judge._judge and judge._propagate ---------------------------------------
   const quantities = data.quantities;
   const byKey = Object.fromEntries(quantities.map((q) => [q.key, q]));
-  const truth = Object.fromEntries(Object.entries(data.truth).map(([k, v]) => [k, num(v)]));
   const RIGHT = "right", PRECISION = "right to the stated precision", WRONG = "wrong";
+  const TOO_FEW = "too few decimals";  // precision.py, rule 3
 
   function needed(written) {
     const found = new Set(), stack = Object.keys(written);
@@ -185,6 +187,62 @@
     }
     return [value, spread];
   }
+  // -- the local formulas worked from the givens: what opens the seal -----------------------
+  function chainValues() {
+    const values = Object.assign({}, data.biases);
+    for (const q of quantities) {
+      if (q.kind === "given") { values[q.key] = num(data.givens[q.key]); continue; }
+      const point = {};
+      for (const p of q.parents) point[p] = values[p];
+      values[q.key] = evaluate(q.formula, point);
+    }
+    return values;
+  }
+
+  // -- the sealed catalogue, opened with the true values (sealing.py) ------------------------
+  const MARKER = "symbp-sealed:";
+  function canonical(v) {  // sealing.canonical
+    if (Number.isNaN(v)) return "nan";
+    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+    return (v + 0).toExponential(6);
+  }
+  // the true values and the catalogue (no answer is readable in the page before this)
+  let catalogue = null, truth = null;
+  async function openCatalogue() {
+    if (catalogue !== null) return catalogue;
+    const seal = data.catalogue;
+    catalogue = { truth: null, mistakes: [], combinations: [] };
+    if (!seal || !(window.crypto && crypto.subtle)) return catalogue;
+    const values = chainValues();
+    const secret = quantities.filter((q) => q.kind !== "given").map((q) => canonical(values[q.key])).join(";");
+    const encoder = new TextEncoder();
+    const salt = new Uint8Array(seal.salt.match(/../g).map((h) => parseInt(h, 16)));
+    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveBits"]);
+    const key = new Uint8Array(await crypto.subtle.deriveBits(
+      { name: "PBKDF2", hash: "SHA-256", salt, iterations: seal.iterations }, base, 256));
+    const sealed = Uint8Array.from(atob(seal.sealed), (c) => c.charCodeAt(0));
+    const blocks = [];
+    for (let b = 0; b * 32 < sealed.length; b++) {
+      const input = new Uint8Array(36);
+      input.set(key);
+      new DataView(input.buffer).setUint32(32, b);
+      blocks.push(crypto.subtle.digest("SHA-256", input));
+    }
+    const pads = await Promise.all(blocks);
+    const opened = sealed.map((byte, i) => byte ^ new Uint8Array(pads[i >> 5])[i & 31]);
+    let text;
+    try { text = new TextDecoder("utf-8", { fatal: true }).decode(opened); } catch (e) { return catalogue; }
+    if (text.startsWith(MARKER)) catalogue = JSON.parse(text.slice(MARKER.length));
+    if (catalogue.truth) truth = Object.fromEntries(Object.entries(catalogue.truth).map(([k, v]) => [k, num(v)]));
+    return catalogue;
+  }
+
+  function tooFew(mine, trueValue, slack) {  // precision.Precision.too_few
+    const off = Math.abs(mine.value - trueValue);
+    if (off <= slack) return false;
+    if (data.min_decimals !== null && mine.decimals < data.min_decimals) return true;
+    return mine.decimals <= 0 && off <= 0.5 * Number(`1e${-mine.decimals}`) + slack;
+  }
   function judge(written) {
     const want = needed(written);
     const center = Object.assign({}, data.biases), radius = {};
@@ -207,10 +265,12 @@
       const slack = C.relative_slack * Math.max(1, Math.abs(trueValue));
       const consistent = Math.abs(mine.value - expected) <= spread + mine.halfUnit + slack;
       let verdict = WRONG;
-      if (Math.abs(mine.value - trueValue) <= mine.halfUnit + slack) verdict = RIGHT;
+      if (tooFew(mine, trueValue, slack)) verdict = TOO_FEW;
+      else if (Math.abs(mine.value - trueValue) <= mine.halfUnit + slack) verdict = RIGHT;
       else if (consistent && !roots.length) verdict = PRECISION;
       const entered = verdict === WRONG && !roots.length;
-      if (entered) wrongRoots[q.key] = [q.key];
+      if (entered || (verdict === TOO_FEW && !roots.length)) wrongRoots[q.key] = [q.key];
+      else if (verdict === TOO_FEW) wrongRoots[q.key] = roots;
       else if (verdict === WRONG) wrongRoots[q.key] = roots;
       judgements.push({
         key: q.key, display: q.display, written: mine.text, value: mine.value, trueValue, verdict,
@@ -294,6 +354,7 @@
   function reproduces(judgements, values) {
     const explained = [], contradicted = [];
     for (const j of judgements) {
+      if (j.verdict === TOO_FEW) continue;  // a matter of precision, no mistake's
       const value = values[j.key];
       const ratio = Math.min(C.max_spread_ratio, Math.abs(value) / Math.max(Math.abs(j.trueValue), 1e-12));
       const tolerance = j.halfUnit + C.carried_factor * j.spread * Math.max(1, ratio);
@@ -303,12 +364,12 @@
     }
     return [explained, contradicted];
   }
-  function diagnose(judgements) {
+  function diagnose(judgements, opened) {
     const wrong = judgements.filter((j) => j.verdict === WRONG);
     if (!wrong.length) return [[], []];
     const results = new Map(), found = [];
-    data.combinations.forEach((combination, order) => {
-      const mistakes = combination.mistakes.map((i) => data.mistakes[i]);
+    opened.combinations.forEach((combination, order) => {
+      const mistakes = combination.mistakes.map((i) => opened.mistakes[i]);
       const values = mistakes.length ? valuesOf(combination) : truth;
       const candidates = [[mistakes, values]];
       const fitted = fittedRate(judgements, values, combination.sign);
@@ -355,6 +416,7 @@
   function verdictText(j) {
     if (j.verdict === RIGHT) return words.hand_right;
     if (j.verdict === PRECISION) return words.hand_precision;
+    if (j.verdict === TOO_FEW) return words.hand_too_few_decimals;
     if (j.entered && j.unwritten.length) return fill(words.hand_entered_unwritten, names(j.unwritten));
     if (j.entered) return words.hand_entered;
     if (!j.consistent) return fill(words.hand_follows_inconsistent, names(j.follows));
@@ -377,8 +439,55 @@
     block.appendChild(list);
     return block;
   }
-  function check(event) {
+  // -- the consistency mode: each number against the student's own earlier numbers ----------
+  function consistency(written) {
+    const center = Object.assign({}, data.biases), radius = {};
+    for (const b in data.biases) radius[b] = 0;
+    for (const q of quantities) if (q.kind === "given") { center[q.key] = num(data.givens[q.key]); radius[q.key] = 0; }
+    const results = [], asked = new Set(data.asked);
+    for (const q of quantities) {
+      const mine = written[q.key];
+      if (q.kind === "given") continue;
+      if (mine === undefined) {  // a step the page does not ask, worked from the student's numbers
+        if (!asked.has(q.key) && q.parents.every((p) => !(p in byKey) || p in center)) {
+          [center[q.key], radius[q.key]] = propagate(q, center, radius);
+        }
+        continue;
+      }
+      center[q.key] = mine.value;
+      radius[q.key] = mine.halfUnit;
+      const missing = q.parents.filter((p) => p in byKey && !(p in center));
+      if (missing.length) { results.push({ key: q.key, verdict: "unchecked", missing }); continue; }
+      const [expected, spread] = propagate(q, center, radius);
+      const slack = C.relative_slack * Math.max(1, Math.abs(expected));
+      const follows = Math.abs(mine.value - expected) <= spread + mine.halfUnit + slack;
+      results.push({ key: q.key, verdict: follows ? "consistent" : "inconsistent", expected, missing });
+    }
+    return results;
+  }
+  function showConsistency(written, rows, summary) {
+    const results = consistency(written);
+    for (const r of results) {
+      const row = rows[r.key];
+      row.className = r.verdict === "consistent" ? "right" : r.verdict === "inconsistent" ? "wrong" : "";
+      row.dataset.verdict = r.verdict;
+      row.dataset.unwritten = r.missing.join(",");
+      row.querySelector(".verdict").textContent =
+        r.verdict === "consistent" ? words.selfcheck_consistent
+          : r.verdict === "inconsistent" ? fill(words.selfcheck_inconsistent, byKey[r.key].display, formatG(r.expected))
+          : fill(words.selfcheck_unchecked, names(r.missing));
+    }
+    const good = results.filter((r) => r.verdict === "consistent").length;
+    summary.textContent = fill(words.selfcheck_consistency_summary, good, results.length);
+  }
+
+  async function check(event) {
     event.preventDefault();
+    const form = document.getElementById("symbp-form");
+    form.dataset.state = "checking";
+    try { await checkNumbers(); } finally { form.dataset.state = "done"; }
+  }
+  async function checkNumbers() {
     const written = {}, rows = {};
     let unreadable = false;
     for (const row of document.querySelectorAll("tr[data-key]")) {
@@ -401,6 +510,9 @@
     delete box.dataset.diagnoses;
     delete box.dataset.partial;
     if (!Object.keys(written).length) { summary.textContent = words.selfcheck_nothing; return; }
+    if (data.mode === "consistency") { showConsistency(written, rows, summary); return; }
+    const opened = await openCatalogue();
+    if (!opened.truth) { summary.textContent = words.selfcheck_sealed; return; }
     const judgements = judge(written);
     for (const j of judgements) {
       const row = rows[j.key];
@@ -413,10 +525,13 @@
       row.querySelector(".verdict").textContent = verdictText(j);
     }
     const wrongCount = judgements.filter((j) => j.verdict === WRONG).length;
-    summary.textContent = wrongCount ? fill(words.hand_summary, wrongCount, judgements.length) : words.hand_all_right;
+    const short = judgements.filter((j) => j.verdict === TOO_FEW).length, notRight = wrongCount + short;
+    summary.textContent = !notRight ? words.hand_all_right : short
+      ? fill(words.hand_summary_too_few, notRight, judgements.length, short)
+      : fill(words.hand_summary, notRight, judgements.length);
     summary.dataset.unreadable = unreadable ? "yes" : "no";
     if (!wrongCount) return;
-    const [diagnoses, partial] = diagnose(judgements);
+    const [diagnoses, partial] = diagnose(judgements, opened);
     box.dataset.diagnoses = diagnoses.map((d) => d.mistakes.map((m) => m.key).join("+")).join("|");
     box.dataset.partial = partial.map((d) => d.mistakes.map((m) => m.key).join("+")).join("|");
     const heading = document.createElement("h3");

@@ -3,12 +3,13 @@ variant, all in one category, so that a quiz's "random question from this catego
 student a variant of their own.
 
 Each asked quantity is a NUMERICAL sub-question, {1:NUMERICAL:=value:tolerance#feedback~…}: the
-true value, with a tolerance of half a unit of the asked decimals (so the one number of those
-decimals the true value rounds to is accepted), then, as 0 % answers with feedback, the values
-of the catalogue's classic mistakes for this variant that differ from the truth, each naming its
-mistake. Moodle cannot judge carried rounding: a number off only by rounding carried from the
-student's own earlier numbers is marked wrong there (symbp grade and the self-check page judge
-it right to the stated precision).
+true value, with a tolerance of half a unit of the exercise's minimum of decimals (the precision
+policy of symbp/handcheck/precision.py, which grade and the self-check page share: a number of
+that many decimals is accepted exactly when the true value rounds to it), then, as 0 % answers
+with feedback, the values of the catalogue's classic mistakes for this variant that differ
+from the truth, each naming its mistake. Moodle cannot judge carried rounding: a number off
+only by rounding carried from the student's own earlier numbers is marked wrong there (symbp
+grade and the self-check page judge it right to the stated precision).
 
 The question text is plain HTML (maths as text, which every Moodle filter set shows), with the
 network's diagram as an SVG file embedded in the question (@@PLUGINFILE@@), as Moodle XML
@@ -31,28 +32,38 @@ from symbp.content.mistakes import MistakeWords, mistake_words
 from symbp.formats import text_math
 from symbp.formats.diagram import svg
 from symbp.handcheck.judge import HandJudge
+from symbp.handcheck.precision import moodle_tolerance
 
 #: a numeric answer's most feedback answers (wrong values that name a mistake)
 MAX_MISTAKE_ANSWERS = 4
 #: Moodle's default penalty for each wrong try, as its own export writes it
 PENALTY = "0.3333333"
-#: characters a cloze answer or feedback must escape with a backslash (Moodle's documentation)
-CLOZE_SPECIAL = '\\}#~/"'
 
 
-def cloze_escape(value: str) -> str:
-    return "".join("\\" + c if c in CLOZE_SPECIAL else c for c in value)
+def cloze_feedback(text: str) -> str:
+    """Plain text as a cloze answer's feedback, written for what Moodle's multianswer parser
+    does with it (question/type/multianswer/questiontype.php, qtype_multianswer_extract_question):
+    the feedback runs to the first ~ or } without a backslash before it; the parser then decodes
+    HTML entities once, turns only \\} and \\# back into } and #, and stores the result as HTML.
+
+    So the text is first made HTML (& < > " ' escaped, a backslash as &#92; so that no \\} or
+    \\# can appear), then every & of that HTML is written &amp; (undone by the one decoding),
+    and ~ and } as &#126; and &#125; (which end nothing and decode to themselves). A
+    backslash-escape is never used: the parser keeps the backslash of any but \\} and \\#."""
+    stored = escape(text, quote=True).replace("\\", "&#92;")
+    return stored.replace("&", "&amp;").replace("~", "&#126;").replace("}", "&#125;")
 
 
 def numerical_field(
     value: float, decimals: int, right: str, mistakes: list[tuple[float, str]]
 ) -> str:
-    """One NUMERICAL sub-question: the true value with a tolerance of half a unit of `decimals`,
-    then each mistake's value (0 %) with its feedback."""
-    tolerance = f"{0.5 * 10.0**-decimals:.{decimals + 1}f}"
-    answers = [f"={value:.10f}:{tolerance}#{cloze_escape(right)}"]
+    """One NUMERICAL sub-question: the true value with a tolerance of half a unit of `decimals`
+    (the exercise's minimum: precision.py, rule 5), then each mistake's value (0 %) with its
+    feedback."""
+    tolerance = moodle_tolerance(decimals)
+    answers = [f"={value:.10f}:{tolerance}#{cloze_feedback(right)}"]
     for wrong, feedback in mistakes:
-        answers.append(f"%0%{wrong:.{decimals}f}:{tolerance}#{cloze_escape(feedback)}")
+        answers.append(f"%0%{wrong:.{decimals}f}:{tolerance}#{cloze_feedback(feedback)}")
     return "{1:NUMERICAL:" + "~".join(answers) + "}"
 
 
@@ -109,7 +120,7 @@ def _said(words: MistakeWords, lang: str) -> str:
 def quiz(exercise: ClassVariants, judge: HandJudge, lang: str = "en") -> str:
     """The Moodle XML document."""
     words = labels(lang)
-    decimals = exercise.settings.answer_decimals
+    decimals = exercise.settings.minimum_decimals
     table = judge.table
     # a / in a category's name is written // (a single / starts a subcategory)
     name = f"symbp: {exercise.base.title} (seed {exercise.settings.seed})".replace("/", "//")

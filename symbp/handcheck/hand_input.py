@@ -30,6 +30,8 @@ from symbp.core.spec import check_nesting
 from symbp.errors import HandInputError
 from symbp.files import read_small_text
 
+from . import precision
+
 MAX_FILE_BYTES = 200_000
 MAX_LINE_CHARS = 1_000
 MAX_ENTRIES = 2_000
@@ -70,14 +72,12 @@ class WrittenNumber:
     text: str
     value: float
     decimals: int  # digits after the point, less the exponent: 0.01 -> 2, 1.5e-3 -> 4
-    exact: bool = False  # no decimal place or no significant digit (0, 1, 12, 0.0): no rounding
+    exact: bool = False  # no decimals (0, 1, 12, 5e2): no rounding stated (precision.py)
 
     @property
     def half_unit(self) -> float:
         """Half a unit in the last written place: how far rounding may have moved the value."""
-        if self.exact:
-            return 0.0
-        return 0.5 * 10.0 ** (-self.decimals)
+        return precision.half_unit(self.decimals)
 
 
 @dataclass(frozen=True)
@@ -116,13 +116,12 @@ def read_number(text: str, where: str) -> WrittenNumber | None:
     if len(text) > 40 or not _NUMBER.match(text):
         return None
     mantissa, _, exponent = text.lower().partition("e")
-    whole, _, fraction = mantissa.lstrip("+-").partition(".")
+    _, _, fraction = mantissa.lstrip("+-").partition(".")
     decimals = len(fraction) - (int(exponent) if exponent else 0)
     value = float(text)
     if not math.isfinite(value):
         raise HandInputError(f"{where}: {text[:30]} is not a finite number")
-    significant = any(c in "123456789" for c in whole + fraction)
-    exact = decimals <= 0 or not significant  # 1, 12, 5e2, 0.0: no rounding stated
+    exact = precision.states_no_rounding(decimals)  # 1, 12, 5e2; 0.00 states two decimals
     return WrittenNumber(text=text, value=value, decimals=decimals, exact=exact)
 
 

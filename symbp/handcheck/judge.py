@@ -48,6 +48,7 @@ from .mistakes import (
     learning_rate_mistake,
     plan_of,
 )
+from .precision import Precision
 from .quantities import (
     Quantity,
     QuantityTable,
@@ -74,6 +75,9 @@ class Verdict(Enum):
     RIGHT = "right"
     RIGHT_TO_PRECISION = "right to the stated precision"
     WRONG = "wrong"
+    #: written to fewer decimals than the teacher's minimum (precision.py): not right, and no
+    #: error of the calculation either
+    TOO_FEW_DECIMALS = "too few decimals"
 
 
 @dataclass(frozen=True)
@@ -147,30 +151,41 @@ class HandReport:
         return tuple(j for j in self.judgements if j.entered_here)
 
     @property
+    def too_few_decimals(self) -> tuple[Judgement, ...]:
+        return tuple(j for j in self.judgements if j.verdict is Verdict.TOO_FEW_DECIMALS)
+
+    @property
     def all_right(self) -> bool:
-        return not self.wrong and all(f.equal for f in self.formulas)
+        return not self.wrong and not self.too_few_decimals and all(f.equal for f in self.formulas)
 
 
 def check_hand_file(
-    path: str, spec_path: str | None = None, learning_rate: float | None = None
+    path: str,
+    spec_path: str | None = None,
+    learning_rate: float | None = None,
+    precision: Precision | None = None,
 ) -> HandReport:
     """Read and judge a hand-calculation file (the spec: the argument's, the file's, or default)."""
     hand = read_hand_file(path)
     chosen = spec_path if spec_path is not None else hand.spec_path
     spec = default_spec() if chosen is None else load_spec(chosen)
-    return check_hand(hand, spec, learning_rate)
+    return check_hand(hand, spec, learning_rate, precision)
 
 
 def check_hand(
-    hand: HandCalculation, spec: NetworkSpec | None = None, learning_rate: float | None = None
+    hand: HandCalculation,
+    spec: NetworkSpec | None = None,
+    learning_rate: float | None = None,
+    precision: Precision | None = None,
 ) -> HandReport:
     """Judge a hand calculation of `spec` (default: the MOOC 8.3 network).
 
-    The learning rate is the argument's, else the file's, else the spec's.
+    The learning rate is the argument's, else the file's, else the spec's; `precision` the
+    teacher's minimum of decimals (precision.py; default none).
     """
     spec = spec if spec is not None else default_spec()
     rate = _learning_rate(learning_rate, hand.learning_rate, spec.learning_rate)
-    return HandJudge(spec, rate).check(hand)
+    return HandJudge(spec, rate).check(hand, precision=precision)
 
 
 #: what variants of one network share: everything but the title, the sample and the weights
@@ -222,10 +237,15 @@ class HandJudge:
         same_samples = len(spec.samples) == len(self.spec.samples)
         return same_samples and architecture(spec) == architecture(self.spec)
 
-    def check(self, hand: HandCalculation, spec: NetworkSpec | None = None) -> HandReport:
+    def check(
+        self,
+        hand: HandCalculation,
+        spec: NetworkSpec | None = None,
+        precision: Precision | None = None,
+    ) -> HandReport:
         """Judge a hand calculation of `spec`, a variant of this network (default: the judge's
         own spec), at the judge's learning rate (check_hand picks it: the argument's, else the
-        file's, else the spec's)."""
+        file's, else the spec's), under the precision policy with `precision`'s minimum."""
         table, compiled = self.table, self.compiled
         if spec is None:
             spec, point = self.spec, None
@@ -275,7 +295,7 @@ class HandJudge:
                     f"{where}: cannot judge this line ({type(error).__name__}: {detail})"
                 ) from None
         try:
-            judgements = _judge(table, truth, written)
+            judgements = _judge(table, truth, written, precision or Precision())
             diagnoses, partial = _diagnose(self, judgements, truth, point)
             if formulas:
                 diagnoses = tuple(_match_formulas(d, self, formulas) for d in diagnoses)
@@ -403,9 +423,13 @@ def _needed(table: QuantityTable, written: Mapping[str, object]) -> set[sp.Symbo
 
 
 def _judge(
-    table: QuantityTable, truth: Mapping[str, float], written: Mapping[str, _Written]
+    table: QuantityTable,
+    truth: Mapping[str, float],
+    written: Mapping[str, _Written],
+    precision: Precision,
 ) -> tuple[Judgement, ...]:
-    """Verdicts in dependency order, each against the student's own inputs as well as the truth."""
+    """Verdicts in dependency order, each against the student's own inputs as well as the truth,
+    under the precision policy (precision.py)."""
     needed = _needed(table, written)
     # biases are no quantity of a hand calculation: they hold their spec values
     center: dict[sp.Symbol, float] = {b.symbol: b.value for b in table.network.biases}
@@ -435,16 +459,19 @@ def _judge(
         slack = RELATIVE_SLACK * max(1.0, abs(true_value))
         # what the student's own (right) inputs give, within the rounding they state
         consistent = abs(mine.value - expected) <= spread + mine.half_unit + slack
-        if abs(mine.value - true_value) <= mine.half_unit + slack:
+        if precision.too_few(mine.decimals, mine.value, true_value, slack):
+            verdict = Verdict.TOO_FEW_DECIMALS
+        elif abs(mine.value - true_value) <= mine.half_unit + slack:
             verdict = Verdict.RIGHT
         elif consistent and not roots:
             verdict = Verdict.RIGHT_TO_PRECISION
         else:
             verdict = Verdict.WRONG
         entered = verdict is Verdict.WRONG and not roots
-        if entered:
+        if entered or (verdict is Verdict.TOO_FEW_DECIMALS and not roots):
+            # what is worked from a number of too few decimals is not excused by it either
             wrong_roots[symbol] = (quantity.key,)
-        elif verdict is Verdict.WRONG:
+        elif verdict in (Verdict.TOO_FEW_DECIMALS, Verdict.WRONG):
             wrong_roots[symbol] = roots
         judgements.append(
             Judgement(
@@ -570,6 +597,8 @@ def _reproduces(
     """
     explained, contradicted = [], []
     for j in judgements:
+        if j.verdict is Verdict.TOO_FEW_DECIMALS:  # a matter of precision, no mistake's
+            continue
         value = values[j.key]
         # carried rounding grows with the size of the numbers it is carried through
         ratio = min(MAX_SPREAD_RATIO, abs(value) / max(abs(j.true_value), 1e-12))

@@ -636,23 +636,28 @@ def _other_networks() -> list[Case]:
 
 
 def _gamed() -> list[Case]:
-    """Numbers that state no precision, which must be exact."""
+    """Numbers that state no precision, which must be exact: one the true value only rounds to
+    (within half a unit, 0.5) has too few decimals; one it does not even round to is wrong."""
     zeros = {f"dL/dw{i}": 0.0 for i in range(1, 9)}
     ones = {"h1": 1.0, "h2": 0.0}
     truth = work(MOOC, decimals=None)
+
+    def verdict(key: str, written: float) -> str:
+        return "too few decimals" if abs(truth[key] - written) <= 0.5 else "wrong"
+
     cases = [
         Case(
             "gamed_zero_gradients.txt",
             "".join(f"{k} = 0\n" for k in zeros).encode(),
-            {k: "wrong" for k in zeros},
+            {k: verdict(k, v) for k, v in zeros.items()},
             None,
         ),
         Case(
             "gamed_integer_activations.txt",
             b"h1 = 1\nh2 = 0\n",
-            {k: "wrong" for k in ones},
+            {k: verdict(k, v) for k, v in ones.items()},
             None,
-            entered=["h1", "h2"],
+            entered=[k for k, v in ones.items() if verdict(k, v) == "wrong"],
         ),
     ]
     assert all(truth[k] != 0 for k in zeros)
