@@ -87,26 +87,37 @@ class Exercises(Result):
             replacing_folder,
             spec_toml,
         )
-        from symbp.files import write_atomic
+        from symbp.files import StagedFile, stage_file
 
         if moodle is not None and Path(moodle).suffix.lower() != ".xml":
             raise SymbpError(f"--moodle file {str(moodle)!r} must end in .xml")
         quiz = self.moodle_xml() if moodle is not None else None
-        with replacing_folder(folder) as writer:
-            writer.write(MANIFEST, manifest_text(self.exercise, self.lang))
-            writer.write(SPEC, spec_toml(self.exercise.base))
-            writer.write(KEY, self.key_csv())
-            for variant in self.variants:
-                self._write_variant(writer, variant, interactive)
-            count = writer.count
+        staged: StagedFile | None = None
+        try:
+            with replacing_folder(folder) as writer:
+                writer.write(MANIFEST, manifest_text(self.exercise, self.lang))
+                writer.write(SPEC, spec_toml(self.exercise.base))
+                writer.write(KEY, self.key_csv())
+                for variant in self.variants:
+                    self._write_variant(writer, variant, interactive)
+                count = writer.count
+                if quiz is not None and moodle is not None:
+                    # written beside its target before the folder moves: a quiz that cannot
+                    # be written leaves the earlier folder in place
+                    staged = stage_file(Path(moodle), quiz)
+        except BaseException:
+            if staged is not None:
+                staged.discard()
+            raise
+        if staged is not None:
+            staged.commit()
         written = [
             f"{count} files to {str(folder)!r} (key.csv, and per student spec.toml, "
             "worksheet and key in HTML, LaTeX and Markdown"
             + (", selfcheck.html" if interactive else "")
             + ")"
         ]
-        if quiz is not None and moodle is not None:
-            write_atomic(Path(moodle), quiz)
+        if staged is not None:
             written.append(f"the Moodle quiz {str(moodle)!r}")
         from dataclasses import replace
 

@@ -13,7 +13,7 @@ import math
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -294,8 +294,10 @@ def parse_toml(text: str, source: str = "<toml>") -> NetworkSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{source}: not valid TOML: {_one_line(error)}") from None
-    except (ValueError, RecursionError):  # an integer of more than 4,300 digits
-        raise SpecError(f"{source}: not valid TOML: a number is too long") from None
+    except RecursionError:
+        raise SpecError(f"{source}: not valid TOML: nested too deeply") from None
+    except ValueError as error:  # an integer of more than 4,300 digits, or another refusal
+        raise SpecError(f"{source}: not valid TOML: {toml_value_error(error)}") from None
     return spec_from_mapping(data, source)
 
 
@@ -312,7 +314,12 @@ def parse_json(text: str, source: str = "<json>") -> NetworkSpec:
 
     check_nesting(text, MAX_NESTING, SpecError, source)
     try:
-        data = json.loads(text, parse_constant=reject_constant, parse_int=bounded_int)
+        data = json.loads(
+            text,
+            parse_constant=reject_constant,
+            parse_int=bounded_int,
+            object_pairs_hook=unique_keys(SpecError, source),
+        )
     except json.JSONDecodeError as error:
         raise SpecError(f"{source}: not valid JSON: {_one_line(error)}") from None
     except RecursionError:
@@ -839,6 +846,31 @@ def check_nesting(
                 raise error(f"{source}: brackets nest more than {limit} levels deep")
         elif char in "]}":
             depth = max(0, depth - 1)
+
+
+def toml_value_error(error: ValueError) -> str:
+    """What a ValueError out of tomllib means, in a few words (one line)."""
+    text = _one_line(error)
+    if "digits" in text:  # int() refusing more than 4,300 digits
+        return "a number is too long"
+    return text or "a value it cannot read"
+
+
+def unique_keys(
+    error: type[SymbpError], source: str
+) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A json object_pairs_hook refusing a key written twice in one object (json.loads would
+    keep the last silently, where a reader of the file may see the first)."""
+
+    def pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        document: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in document:
+                raise error(f"{source}: the key {key[:40]!r} is written twice in one object")
+            document[key] = value
+        return document
+
+    return pairs_to_dict
 
 
 def _describe(value: Any) -> str:

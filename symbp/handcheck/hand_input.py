@@ -27,7 +27,7 @@ from typing import Any
 
 from symbp.errors import HandInputError
 from symbp.files import read_small_text
-from symbp.spec import check_nesting
+from symbp.spec import check_nesting, toml_value_error, unique_keys
 
 MAX_FILE_BYTES = 200_000
 MAX_LINE_CHARS = 1_000
@@ -194,8 +194,10 @@ def parse_toml(text: str, source: str = "<toml>") -> HandCalculation:
         data = tomllib.loads(text, parse_float=str)
     except tomllib.TOMLDecodeError as error:
         raise HandInputError(f"{source}: not valid TOML: {' '.join(str(error).split())}") from None
-    except (ValueError, RecursionError):  # an integer of more than 4,300 digits
-        raise HandInputError(f"{source}: not valid TOML: a number is too long") from None
+    except RecursionError:
+        raise HandInputError(f"{source}: not valid TOML: nested too deeply") from None
+    except ValueError as error:  # an integer of more than 4,300 digits, or another refusal
+        raise HandInputError(f"{source}: not valid TOML: {toml_value_error(error)}") from None
     return _from_mapping(data, source)
 
 
@@ -205,7 +207,13 @@ def parse_json(text: str, source: str = "<json>") -> HandCalculation:
 
     check_nesting(text, MAX_NESTING, HandInputError, source)
     try:
-        data = json.loads(text, parse_float=str, parse_int=str, parse_constant=reject)
+        data = json.loads(
+            text,
+            parse_float=str,
+            parse_int=str,
+            parse_constant=reject,
+            object_pairs_hook=unique_keys(HandInputError, source),
+        )
     except json.JSONDecodeError as error:
         raise HandInputError(f"{source}: not valid JSON: {' '.join(str(error).split())}") from None
     except RecursionError:
