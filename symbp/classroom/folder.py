@@ -14,8 +14,6 @@ replaced, anything else there is refused.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import math
 import os
@@ -101,15 +99,15 @@ def manifest_text(exercise: ClassVariants, lang: str) -> str:
 
 def key_csv(exercise: ClassVariants) -> str:
     """The class's answers in the submission format: id, then each asked quantity."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", *exercise.asked])
+    from symbp.formats.csv import csv_text
+
     decimals = exercise.settings.answer_decimals
+    rows = [["id", *exercise.asked]]
     for variant in exercise.variants:
-        writer.writerow(
+        rows.append(
             [variant.student.id, *(f"{variant.answers[k]:.{decimals}f}" for k in exercise.asked)]
         )
-    return out.getvalue()
+    return csv_text(rows)
 
 
 def spec_toml(spec: NetworkSpec) -> str:

@@ -114,12 +114,12 @@ def simplified_delta(writer: Writer, unit: Unit) -> E.Node | None:
     network = writer.network
     if unit not in network.outputs or unit.activation is None:
         return None
-    y = network.targets[unit.index]
     loss, activation = network.spec.loss, unit.activation.name
+    # only these losses have targets to read (the objective "output" has none)
     if loss == "cross_entropy" and activation == "softmax":
-        return writer.formula(unit.a - y)
+        return writer.formula(unit.a - network.targets[unit.index])
     if loss == "bce" and activation == "sigmoid":
-        return writer.formula((unit.a - y) / len(network.outputs))
+        return writer.formula((unit.a - network.targets[unit.index]) / len(network.outputs))
     return None
 
 
@@ -428,7 +428,7 @@ def weight_blocks(
         if undefined is not None:
             blocks.append(undefined)
         blocks += [Heading(sentence(words["products"]), 3), product_rows(writer, derivation, lang)]
-    else:
+    elif derivation.path_count:  # none at all: the heading says 0 paths
         blocks.append(Paragraph(sentence(words["too_many_paths"], str(MAX_PATHS))))
 
     blocks.append(Heading(sentence(words["delta_form"], DELTA_RULE)))
