@@ -15,7 +15,6 @@ line is a thin layer over this module: one call here and one `render` per comman
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -370,10 +369,11 @@ class Problem(Result):
         "momentum": 0.9}).
         """
         from symbp.optim import apply, update_rule
+        from symbp.spec import check_learning_rate
 
-        rate = self.spec.learning_rate if learning_rate is None else learning_rate
-        if not math.isfinite(rate):
-            raise SymbpError(f"the learning rate (--lr) must be a finite number, not {rate}")
+        rate = check_learning_rate(
+            self.spec.learning_rate if learning_rate is None else learning_rate
+        )
         rule = update_rule(self._optimizer(optimizer), rate)
         names = tuple(p.name for p in self.network.parameters)
         update = apply(rule, names, self.evaluation.parameters, self.evaluation.gradients)
@@ -390,9 +390,11 @@ class Problem(Result):
     ) -> Training:
         """`steps` updates (the spec's `steps` by default) over all samples, by the spec's
         optimizer unless one is given."""
+        from symbp.spec import check_learning_rate
         from symbp.train import train
 
-        rate = self.spec.learning_rate if learning_rate is None else learning_rate
+        given = self.spec.learning_rate if learning_rate is None else learning_rate
+        rate = check_learning_rate(given)  # as the spec reader: 0 or less is no descent
         count = self.spec.steps if steps is None else steps
         run = train(self.compiled, count, rate, self._optimizer(optimizer))
         return Training(run, self.spec.title, self.spec.weight_init)

@@ -6,6 +6,14 @@ The CLI turns a SymbpError into one line on stderr and exit status 2; anything e
 from __future__ import annotations
 
 
+def one_line(message: str) -> str:
+    """A message as one terminal line: control characters that a path or a name typed by a
+    user may carry (a newline, ESC starting a colour sequence) written as escapes."""
+    return "".join(
+        char if char.isprintable() or char == " " else repr(char)[1:-1] for char in message
+    )
+
+
 class SymbpError(Exception):
     """Base class: the input could not be used, for the reason in the message."""
 

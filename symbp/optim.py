@@ -396,6 +396,15 @@ def apply(
         _sgd_numbers(rule, state, round_number, p, g, values, buffers)
     else:
         _adam_numbers(rule, state, round_number, p, g, values, buffers)
+    for index in np.flatnonzero(~np.isfinite(np.broadcast_to(values[P_NEW], p.shape))):
+        if rule.name != "sgd" and g[index] == 0:
+            raise SymbpError(
+                f"the update of {names[index]} is 0/0: its gradient is 0 and eps = 0 (give the "
+                "optimizer eps > 0)"
+            )
+        raise SymbpError(
+            f"the update of {names[index]} is not a finite number: lower the learning rate"
+        )
     size = len(parameters)
     columns = {
         symbol: tuple(float(v) for v in np.broadcast_to(array, (size,)))

@@ -14,7 +14,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,25 @@ class OptimizerSpec:
     eps: float = 1e-8
     amsgrad: bool = False
 
+    def __post_init__(self) -> None:
+        # a hand-built OptimizerSpec (the Python API) meets the rules parse_optimizer applies
+        where = "optimizer"
+        if not isinstance(self.name, str) or self.name not in OPTIMIZERS:
+            raise SpecError(f"{where}: unknown optimizer {self.name!r}")
+        for key in ("momentum", "weight_decay", "eps"):
+            if _number(getattr(self, key), f"{where}: {key}") < 0:
+                raise SpecError(f"{where}: {key} must be ≥ 0, not {getattr(self, key):g}")
+        _number(self.dampening, f"{where}: dampening")
+        if not isinstance(self.betas, tuple) or len(self.betas) != 2:
+            raise SpecError(f"{where}: betas must be two numbers, e.g. (0.9, 0.999)")
+        for index, beta in enumerate(self.betas):
+            if not 0 <= _number(beta, f"{where}: betas[{index}]") < 1:
+                raise SpecError(f"{where}: betas[{index}] must be in [0, 1), not {beta:g}")
+        if not isinstance(self.nesterov, bool) or not isinstance(self.amsgrad, bool):
+            raise SpecError(f"{where}: nesterov and amsgrad must be True or False")
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise SpecError(f"{where}: nesterov needs momentum > 0 and dampening = 0")
+
     @property
     def is_plain_sgd(self) -> bool:
         """p ← p − η·∂L/∂p and nothing else: no state, no decay."""
@@ -161,7 +180,7 @@ class NetworkSpec:
     #: bias_trainable given per bias (one flag per bias, in bias order); empty: all alike
     bias_trainable_each: tuple[bool, ...] = ()
     explicit_bias_names: tuple[str, ...] = ()  # bias_names = [...]: one name per bias
-    optimizer: OptimizerSpec = OptimizerSpec()
+    optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
     #: loss = "output": the 0-based index of the output that is the objective
     objective_output: int | None = None
 
@@ -432,6 +451,17 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         optimizer=optimizer,
         objective_output=objective,
     )
+
+
+def check_learning_rate(value: object, where: str = "--lr") -> float:
+    """A learning rate as every command takes it: a finite number > 0 and ≤ 1e6 (0 or less
+    would keep the weights or climb the loss: gradient ascent)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SpecError(f"{where} must be a number, not {_describe(value)}")
+    rate = _number(value, where)
+    if rate <= 0:
+        raise SpecError(f"{where} must be positive, not {rate:g}")
+    return rate
 
 
 def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
