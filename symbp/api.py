@@ -371,9 +371,8 @@ class Problem(Result):
         from symbp.optim import apply, update_rule
         from symbp.spec import check_learning_rate
 
-        rate = check_learning_rate(
-            self.spec.learning_rate if learning_rate is None else learning_rate
-        )
+        given = self.spec.learning_rate if learning_rate is None else learning_rate
+        rate = check_learning_rate(given, "the learning rate (--lr)")
         rule = update_rule(self._optimizer(optimizer), rate)
         names = tuple(p.name for p in self.network.parameters)
         update = apply(rule, names, self.evaluation.parameters, self.evaluation.gradients)
