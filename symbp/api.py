@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from symbp import arguments
 from symbp.errors import SymbpError, UnknownWeightError
 from symbp.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
 
@@ -74,6 +75,7 @@ class Problem(Result):
         symbolic work (importing torch takes longer than all of it); the next result that
         checks joins it; with `units`, the worker also computes every unit's ∂L/∂a (for
         derive --wrt). Nothing happens when torch is not installed."""
+        dtype = arguments.dtype(dtype)
         from symbp.torch_worker import TorchMissingError, start_torch_check
 
         if dtype in self._pending:
@@ -133,7 +135,7 @@ class Problem(Result):
     @classmethod
     def load(cls, path: str | Path) -> Problem:
         """The problem described by a .toml or .json spec file."""
-        return cls(load_spec(path))
+        return cls(load_spec(arguments.path(path, "path")))
 
     @cached_property
     def network(self) -> Network:
@@ -217,7 +219,9 @@ class Problem(Result):
         """The derivation of ∂L/∂weight; `check=True` also compares it with torch autograd."""
         from symbp.derive import derive
 
-        self.network.weight(weight)  # an unknown name fails before any work
+        arguments.flag(check, "check")
+        dtype = arguments.dtype(dtype)
+        self.network.weight(arguments.text(weight, "weight"))  # fails before any work
         derivation = derive(self.network, weight, sweep=self.sweep)
         result = self.check(dtype).result if check else None
         return WeightDerivation((derivation,), self.evaluation, result, _digits(digits))
@@ -239,6 +243,9 @@ class Problem(Result):
         """
         from symbp.derive import derive, derive_bias, derive_unit
 
+        names = arguments.names(names, "names")
+        arguments.flag(check, "check")
+        dtype, digits = arguments.dtype(dtype), _digits(digits)
         if _form(form) == "matrix":
             if names is not None:
                 raise SymbpError(
@@ -314,8 +321,8 @@ class Problem(Result):
     ) -> MatrixDerivation:
         """The whole network's backpropagation in matrix form; `check=True` compares it with
         torch autograd."""
-        digits = _digits(digits)
-        result = self.check(dtype).result if check else None
+        digits, dtype = _digits(digits), arguments.dtype(dtype)
+        result = self.check(dtype).result if arguments.flag(check, "check") else None
         return MatrixDerivation(self.matrices, result, digits)
 
     def forward(self) -> ForwardPass:
@@ -326,6 +333,7 @@ class Problem(Result):
         """Every gradient against torch autograd and central finite differences."""
         from symbp.content.names import Names
 
+        dtype = arguments.dtype(dtype)
         return CheckReport(self._check_result(dtype), self.spec.title, Names(self.network))
 
     def derive_unit(
@@ -338,7 +346,9 @@ class Problem(Result):
         """
         from symbp.derive import derive_unit
 
-        derivation = derive_unit(self.network, unit, sweep=self.sweep)
+        arguments.flag(check, "check")
+        dtype, digits = arguments.dtype(dtype), _digits(digits)
+        derivation = derive_unit(self.network, arguments.text(unit, "unit"), sweep=self.sweep)
         checks = self._unit_checks(dtype) if check else None
         return UnitGradient(
             (derivation,), self.evaluation, None, _digits(digits), unit_checks=checks
@@ -371,6 +381,7 @@ class Problem(Result):
         from symbp.optim import apply, update_rule
         from symbp.spec import check_learning_rate
 
+        arguments.keyword_table(optimizer, "optimizer")
         given = self.spec.learning_rate if learning_rate is None else learning_rate
         rate = check_learning_rate(given, "the learning rate (--lr)")
         rule = update_rule(self._optimizer(optimizer), rate)
@@ -392,9 +403,10 @@ class Problem(Result):
         from symbp.spec import check_learning_rate
         from symbp.train import train
 
+        arguments.keyword_table(optimizer, "optimizer")
         given = self.spec.learning_rate if learning_rate is None else learning_rate
         rate = check_learning_rate(given)  # as the spec reader: 0 or less is no descent
-        count = self.spec.steps if steps is None else steps
+        count = self.spec.steps if steps is None else arguments.whole(steps, "steps")
         run = train(self.compiled, count, rate, self._optimizer(optimizer))
         return Training(run, self.spec.title, self.spec.weight_init)
 
@@ -439,8 +451,12 @@ class Problem(Result):
         from symbp.content.selection import select
         from symbp.formats.page import paper as known_paper
 
-        labels(lang)  # an unknown language, paper or parameter fails before any work
-        known_paper(paper)
+        labels(arguments.text(lang, "lang"))  # an unknown language, paper or parameter fails
+        known_paper(arguments.text(paper, "paper"))  # before any work
+        arguments.optional_text(focus, "focus")
+        arguments.flag(check, "check")
+        arguments.flag(compact, "compact")
+        show = arguments.names(show, "show")
         digits = _digits(digits)
         matrix = _form(form) == "matrix"
         if focus is not None:
@@ -494,8 +510,11 @@ class Problem(Result):
         """
         from symbp.handcheck import check_hand, parse_plain
 
+        arguments.text(calculation, "calculation")
+        learning_rate = arguments.optional_number(learning_rate, "learning_rate")
+        _lang(lang)
         hand = parse_plain(calculation, source="<notebook>")
-        return HandCheck(check_hand(hand, self.spec, learning_rate), _lang(lang))
+        return HandCheck(check_hand(hand, self.spec, learning_rate), lang)
 
     def blocks(self) -> tuple[Block, ...]:
         from symbp.content.handout import problem_blocks
@@ -513,7 +532,11 @@ class Problem(Result):
 def _title(title: str) -> str:
     from symbp.spec import MAX_TITLE_LENGTH
 
-    if not title.strip() or len(title) > MAX_TITLE_LENGTH or not title.isprintable():
+    if (
+        not arguments.text(title, "title").strip()
+        or len(title) > MAX_TITLE_LENGTH
+        or not title.isprintable()
+    ):
         raise SymbpError(
             f"--title must be 1 to {MAX_TITLE_LENGTH} printable characters, not {title!r}"
         )
@@ -533,7 +556,7 @@ def _retitled(document: Document, title: str) -> Document:
 
 
 def _form(form: str) -> str:
-    if form not in FORMS:
+    if arguments.text(form, "form") not in FORMS:
         raise SymbpError(f"unknown form {form!r} (known: {', '.join(FORMS)})")
     return form
 
@@ -541,12 +564,12 @@ def _form(form: str) -> str:
 def _lang(lang: str) -> str:
     from symbp.content.labels import labels
 
-    labels(lang)  # an unknown language is one clear error
+    labels(arguments.text(lang, "lang"))  # an unknown language is one clear error
     return lang
 
 
 def _digits(digits: int) -> int:
-    if not 1 <= digits <= 15:
+    if not 1 <= arguments.whole(digits, "digits") <= 15:
         raise SymbpError(f"--digits must be between 1 and 15, not {digits}")
     return digits
 
@@ -563,7 +586,7 @@ def problem(spec: str | Path | NetworkSpec | None = None) -> Problem:
         return Problem(default_spec())
     if isinstance(spec, NetworkSpec):
         return Problem(spec)
-    return Problem.load(spec)
+    return Problem.load(arguments.path(spec, "spec"))
 
 
 def check_hand_file(
@@ -582,5 +605,9 @@ def check_hand_file(
     """
     from symbp.handcheck import check_hand_file as check
 
+    path = arguments.path(path, "path")
+    spec = arguments.optional_path(spec, "spec")
+    learning_rate = arguments.optional_number(learning_rate, "learning_rate")
+    _lang(lang)
     judged = check(str(path), None if spec is None else str(spec), learning_rate)
-    return HandCheck(judged, _lang(lang))
+    return HandCheck(judged, lang)

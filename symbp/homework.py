@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from symbp import arguments
 from symbp.api import Result
 from symbp.errors import SymbpError
 from symbp.spec import NetworkSpec, default_spec, load_spec
@@ -187,13 +188,22 @@ def exercises(
     numbered students (s001, …), the students of a `roster` CSV (an id column, optionally a
     name column), or `students`. A student's numbers depend on `seed` and their id."""
     from symbp.classroom.csvfiles import numbered_students, read_roster
-    from symbp.classroom.variants import Settings, draw_variants
+    from symbp.classroom.variants import Range, Settings, draw_variants
     from symbp.content.labels import labels
     from symbp.formats.page import paper as known_paper
     from symbp.handcheck.judge import HandJudge
 
-    labels(lang)
-    known_paper(paper)
+    labels(arguments.text(lang, "lang"))
+    known_paper(arguments.text(paper, "paper"))
+    count = arguments.optional_whole(count, "count")
+    roster = arguments.optional_path(roster, "roster")
+    seed = arguments.whole(seed, "seed")
+    decimals = arguments.whole(decimals, "decimals")
+    answer_decimals = arguments.whole(answer_decimals, "answer_decimals")
+    ask = arguments.names(ask, "ask")
+    for value, option in ((inputs, "inputs"), (targets, "targets"), (weights, "weights")):
+        if value is not None and not isinstance(value, Range):
+            raise TypeError(f"{option} must be a Range(low, high), not {type(value).__name__}")
     given = [count is not None, roster is not None, students is not None]
     if sum(given) != 1:
         raise SymbpError("say who the exercises are for: --count N or --roster FILE")
@@ -297,6 +307,9 @@ def grade(submissions: str | Path, exercises: str | Path, lang: str | None = Non
     from symbp.classroom.grading import grade_class
     from symbp.content.labels import labels
 
+    submissions = arguments.path(submissions, "submissions")
+    exercises = arguments.path(exercises, "exercises")
+    lang = arguments.optional_text(lang, "lang")
     if lang is not None:
         labels(lang)  # an unknown language fails before any work
     graded = grade_class(submissions, exercises)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import tomllib
 import unicodedata
@@ -297,6 +298,8 @@ def default_spec() -> NetworkSpec:
 
 def load_spec(path: str | Path) -> NetworkSpec:
     """Read a spec from a .toml or .json file (decided by the extension)."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a path (str or pathlib.Path), not {type(path).__name__}")
     path = Path(path)
     text = read_small_text(path, MAX_SPEC_BYTES, SpecError, f"spec file {str(path)!r}")
     suffix = path.suffix.lower()
