@@ -44,6 +44,9 @@ REDUCTIONS = ("mean", "sum")
 #: what the numeric path evaluates comfortably (see README, Performance); derivations still
 #: show sample 1 and the reduction
 MAX_SAMPLES = 10_000
+#: samples × parameters (weights and biases): 10,000 samples of a network of up to 20
+#: parameters, 11 of the largest ([2, 128, 128, 2], 16,896 weights)
+MAX_SAMPLE_PARAMETERS = 200_000
 MAX_STEPS = 10_000
 #: explicit names: a letter, then letters, digits or underscores (never evaluated)
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
@@ -411,13 +414,14 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
             f"{source}: unknown reduction {reduction!r} (known: {', '.join(REDUCTIONS)})"
         )
 
-    samples, classes = _samples(data["inputs"], data.get("targets"), layers, loss, source)
-    weights, weight_init = _initial_weights(data["weights"], layers, numbering, source)
-
     bias = data.get("bias", "none")
     if not isinstance(bias, str) or bias not in BIAS_MODES:
         raise SpecError(f"{source}: unknown bias {bias!r} (known: {', '.join(BIAS_MODES)})")
     n_biases = len(bias_names(layers, bias))
+    _check_sample_work(data["inputs"], layers, n_biases, source)
+    samples, classes = _samples(data["inputs"], data.get("targets"), layers, loss, source)
+    weights, weight_init = _initial_weights(data["weights"], layers, numbering, source)
+
     bias_values = _bias_values(data.get("bias_values"), bias, n_biases, source)
     bias_trainable, trainable_each = _bias_trainable(
         data.get("bias_trainable", True), bias, n_biases, source
@@ -672,6 +676,22 @@ def _check_names_distinct(names: tuple[str, ...], layers: tuple[int, ...], sourc
         if name in seen:
             raise SpecError(f"{source}: weight_names: {name!r} is used twice")
         seen.add(name)
+
+
+def _check_sample_work(inputs: Any, layers: tuple[int, ...], n_biases: int, source: str) -> None:
+    """Refuse, before reading them, more samples than the network's size allows: every
+    command's work and memory grow with samples × parameters (the finite-difference check with
+    samples × parameters²), so their product is bounded, not each alone."""
+    several = isinstance(inputs, list) and bool(inputs) and isinstance(inputs[0], list)
+    if not several:
+        return
+    parameters = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + n_biases
+    if len(inputs) * parameters > MAX_SAMPLE_PARAMETERS:
+        most = max(1, MAX_SAMPLE_PARAMETERS // parameters)
+        raise SpecError(
+            f"{source}: {len(inputs):,} samples × {parameters:,} parameters is more than "
+            f"{MAX_SAMPLE_PARAMETERS:,}: this network takes at most {most:,} samples"
+        )
 
 
 def _samples(
