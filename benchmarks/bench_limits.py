@@ -55,7 +55,7 @@ COMMANDS = {
 SAMPLE_NETWORKS = {
     "[2, 2, 2] × 10,000 samples": ([2, 2, 2], 10_000),
     "[2, 4, 2] × 10,000 samples (16 weights)": ([2, 4, 2], 10_000),
-    "[8, 16, 8] × 784 samples (256 weights)": ([8, 16, 8], 781),
+    "[8, 16, 8] × 781 samples (256 weights)": ([8, 16, 8], 781),
     "[2, 128, 128, 2] × 11 samples (16,896 weights)": ([2, 128, 128, 2], 11),
 }
 SAMPLE_COMMANDS = {
