@@ -40,8 +40,12 @@ def csv_text(rows: Iterable[Iterable[object]]) -> str:
     """Rows as CSV (LF line ends), every cell through spreadsheet_cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    # csv quotes a cell holding the line terminator (\n) but not a bare CR, which a reader
+    # takes for the end of the row: a row with one is quoted throughout
+    quoting = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for row in rows:
-        writer.writerow([spreadsheet_cell(cell) for cell in row])
+        cells = [spreadsheet_cell(cell) for cell in row]
+        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()
 
 
