@@ -28,15 +28,25 @@ def main() -> None:
     parser.add_argument("--classes", type=int, default=120, help="generated rosters")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=60, help="seconds a run may take")
+    parser.add_argument("--only", help="one category (e.g. specs)")
     args = parser.parse_args()
+
+    def progress(number: int, counts: attack.Counts) -> None:
+        print(
+            f"   ... {number} specs, {counts.runs} runs, {len(counts.problems)} problems",
+            flush=True,
+        )
+
     rounds = {
         "api calls": lambda: attack.attack_api(),
         "output targets": lambda: attack.attack_outputs(args.limit),
         "exercise folders": lambda: attack.attack_exercise_folders(args.seed, args.limit),
         "hand files": lambda: attack.attack_hand_files(args.hands, args.seed, args.limit),
         "class files": lambda: attack.attack_class_files(args.classes, args.seed, args.limit),
-        "specs": lambda: attack.attack_specs(args.specs, args.seed, args.limit),
+        "specs": lambda: attack.attack_specs(args.specs, args.seed, args.limit, progress),
     }
+    if args.only:
+        rounds = {args.only: rounds[args.only]}
     total = attack.Counts()
     print(
         f"{'category':18} {'runs':>6} {'tracebacks':>10} {'hangs':>6} {'injections':>10} "

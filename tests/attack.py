@@ -31,6 +31,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import stat
 import threading
@@ -242,13 +243,24 @@ def spec_commands(spec: Path, directory: Path, rng: random.Random) -> list[list[
     s = ["--spec", str(spec)]
     lr = rng.choice([[], [], ["--lr", "-1"], ["--lr", "0"], ["--lr", "0.5"]])
     commands = [
-        ["derive", "--all", "--no-check", *s],
-        ["derive", "--weight", "w1", "--no-check", "--format", rng.choice(["latex", "json"]), *s],
-        ["derive", "--wrt", "x1", "--no-check", *s],
-        ["step", "--format", rng.choice(["latex", "json", "text"]), *lr, *s],
+        ["derive", "--all", "--no-check", "--format", rng.choice(["text", "json"]), *s],
         ["train", "--steps", "3", "--format", "csv", *lr, *s],
     ]
-    if rng.random() < 0.2:
+    if rng.random() < 0.4:
+        commands += [
+            [
+                "derive",
+                "--weight",
+                "w1",
+                "--no-check",
+                "--format",
+                rng.choice(["latex", "html"]),
+                *s,
+            ],
+            ["derive", "--wrt", "x1", "--no-check", *s],
+            ["step", "--format", rng.choice(["latex", "text"]), *lr, *s],
+        ]
+    if rng.random() < 0.12:
         handout = str(directory / rng.choice(["h.html", "h.tex", "h.md"]))
         commands += [
             ["check", "--format", "json", *s],
@@ -258,10 +270,17 @@ def spec_commands(spec: Path, directory: Path, rng: random.Random) -> list[list[
     return commands
 
 
-def attack_specs(count: int, seed: int = 0, limit: int = 60) -> Counts:
+def attack_specs(
+    count: int,
+    seed: int = 0,
+    limit: int = 60,
+    progress: Callable[[int, Counts], None] | None = None,
+) -> Counts:
     counts = Counts()
     rng = random.Random(seed)
-    for _ in range(count):
+    for number in range(count):
+        if progress is not None and number and number % 50 == 0:
+            progress(number, counts)
         document = spec_document(rng)
         with temporary() as directory:
             spec = directory / "spec.json"
@@ -509,6 +528,25 @@ TAMPERS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("version 2", lambda d: d.__setitem__("symbp_exercise", 2)),
     ("version true", lambda d: d.__setitem__("symbp_exercise", True)),
     ("version missing", lambda d: d.pop("symbp_exercise")),
+    ("seed 2^63", lambda d: d.__setitem__("seed", 2**63)),
+    ("decimals string", lambda d: d.__setitem__("decimals", "1")),
+    ("answer_decimals 9", lambda d: d.__setitem__("answer_decimals", 9)),
+    ("ranges NaN", lambda d: d["ranges"].__setitem__("inputs", ["RAW:NaN", 1])),
+    ("ranges not an object", lambda d: d.__setitem__("ranges", [0, 1])),
+    ("ranges one value", lambda d: d["ranges"].__setitem__("weights", [0.5, 0.5])),
+    ("asked null", lambda d: d.__setitem__("asked", None)),
+    ("asked twice", lambda d: d["asked"].append(d["asked"][0])),
+    ("students null", lambda d: d.__setitem__("students", None)),
+    ("student not an object", lambda d: d["students"].__setitem__(0, "s001")),
+    ("student id empty", lambda d: d["students"][0].__setitem__("id", "")),
+    ("student id leading dot", lambda d: d["students"][0].__setitem__("id", ".hidden")),
+    ("student id 65 letters", lambda d: d["students"][0].__setitem__("id", "a" * 65)),
+    (
+        "student id case twin",
+        lambda d: d["students"][1].__setitem__("id", d["students"][0]["id"].upper()),
+    ),
+    ("version string", lambda d: d.__setitem__("symbp_exercise", "1")),
+    ("title list", lambda d: d.__setitem__("title", ["t"])),
     ("top level list", lambda d: "RAW:[1, 2]"),
     ("nested 100,000", lambda d: "RAW:" + "[" * 100_000 + "]" * 100_000),
     ("nested objects", lambda d: "RAW:" + '{"a":' * 50_000 + "1" + "}" * 50_000),
@@ -533,10 +571,8 @@ def _write_manifest(path: Path, document: dict[str, Any], result: Any) -> None:
         text = result[4:]
     else:
         text = json.dumps(document)
-        for key in ("seed", "decimals", "answer_decimals"):
-            raw = document.get(key)
-            if isinstance(raw, str) and raw.startswith("RAW:"):
-                text = text.replace(json.dumps(raw), raw[4:])
+        for raw in re.findall(r'"RAW:[^"]*"', text):  # a bare 1e400, Infinity, NaN
+            text = text.replace(raw, raw[5:-1])
     path.write_text(text, encoding="utf-8")
 
 
