@@ -19,7 +19,7 @@ def test_api_calls_with_wrong_arguments_fail_at_the_boundary() -> None:
 
 
 def test_outputs_to_devices_fifos_folders_and_long_names() -> None:
-    _clean(attack.attack_outputs())
+    _clean(attack.attack_outputs(quick=True))
     assert __import__("pathlib").Path("/dev/null").is_char_device()
 
 
