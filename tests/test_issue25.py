@@ -17,6 +17,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,13 @@ def test_a_fifo_with_a_reader_receives_the_output_and_stays_a_fifo(tmp_path: Pat
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    write_atomic(fifo, "import torch\n")
+    for _ in range(200):  # until the thread has opened its end (no reader: refused at once)
+        try:
+            write_atomic(fifo, "import torch\n")
+            break
+        except SymbpError as error:
+            assert "no process reads it" in str(error)
+            time.sleep(0.05)
     reader.join(10)
     assert received == [b"import torch\n"]
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
