@@ -6,8 +6,12 @@ rusage of that one child), stopped after a timeout. Then, in this process, the s
 then every derivation object), numeric (compile and evaluate) and rendering (text), the last on
 a sample of weights and extrapolated, so that the report can say which part dominates.
 
-Run from the repository root:  python3 benchmarks/bench_limits.py [--quick] [--timeout S]
-Targets: `derive --weight w1` ≤ 5 s, `derive --all --no-check` ≤ 120 s.
+Then the sample limits: the largest sample counts the spec reader accepts (10,000 samples,
+and samples × parameters at MAX_SAMPLE_PARAMETERS), every command on each.
+
+Run from the repository root:  python3 benchmarks/bench_limits.py [--quick] [--samples-only]
+Targets: `derive --weight w1` ≤ 5 s, `derive --all --no-check` ≤ 120 s; with samples, every
+command under 60 s and 1 GB.
 """
 
 from __future__ import annotations
@@ -47,13 +51,38 @@ COMMANDS = {
 }
 
 
-def spec_file(layers: list[int], directory: Path) -> Path:
-    path = directory / f"net_{'_'.join(map(str, layers))}.json"
+#: networks at the sample limits: (layers, samples); samples × weights at the bound
+SAMPLE_NETWORKS = {
+    "[2, 2, 2] × 10,000 samples": ([2, 2, 2], 10_000),
+    "[2, 4, 2] × 10,000 samples (16 weights)": ([2, 4, 2], 10_000),
+    "[8, 16, 8] × 781 samples (256 weights)": ([8, 16, 8], 781),
+    "[2, 128, 128, 2] × 11 samples (16,896 weights)": ([2, 128, 128, 2], 11),
+}
+SAMPLE_COMMANDS = {
+    "derive --weight w1": ["derive", "--weight", "w1"],
+    "derive --wrt x1": ["derive", "--wrt", "x1"],
+    "check": ["check"],
+    "step": ["step"],
+    "step --format json": ["step", "--format", "json"],
+    "train --steps 20": ["train", "--steps", "20"],
+    "handout -o handout.html": ["handout", "-o", "{directory}/handout.html"],
+    "export --torch": ["export", "--torch"],
+}
+
+
+def spec_file(layers: list[int], directory: Path, samples: int = 1) -> Path:
+    path = directory / f"net_{'_'.join(map(str, layers))}_{samples}.json"
+    inputs = [
+        [round(0.1 * ((i + n) % 7) - 0.3, 2) for i in range(layers[0])] for n in range(samples)
+    ]
+    targets = [
+        [round(0.1 * ((k + n) % 5) + 0.2, 2) for k in range(layers[-1])] for n in range(samples)
+    ]
     document = {
         "title": f"limits {layers}",
         "layers": layers,
-        "inputs": [round(0.1 * (i % 7) - 0.3, 2) for i in range(layers[0])],
-        "targets": [round(0.1 * (k % 5) + 0.2, 2) for k in range(layers[-1])],
+        "inputs": inputs[0] if samples == 1 else inputs,
+        "targets": targets[0] if samples == 1 else targets,
         "weights": {"random": "uniform", "seed": 1},
     }
     path.write_text(json.dumps(document), encoding="utf-8")
@@ -132,13 +161,32 @@ def stages(path: Path, sample: int) -> str:
     )
 
 
+def sample_limits(directory: str, timeout: float) -> None:
+    """Every command on the networks at the sample limits: time and peak memory."""
+    slowest = largest = 0.0
+    for name, (layers, samples) in SAMPLE_NETWORKS.items():
+        path = spec_file(layers, Path(directory), samples)
+        print(f"{name} ({path.stat().st_size / 1000:.0f} KB spec)", flush=True)
+        for label, argv in SAMPLE_COMMANDS.items():
+            argv = [part.replace("{directory}", directory) for part in argv]
+            outcome, seconds, peak = measure([*argv, "--spec", str(path)], timeout, False)
+            slowest, largest = max(slowest, seconds), max(largest, peak)
+            shown = f"> {timeout:.0f} s" if outcome == "timeout" else f"{seconds:.2f} s"
+            print(f"  {label:38} {outcome:8} {shown:>9}  peak {peak:7.1f} MB", flush=True)
+    print(f"sample limits: slowest {slowest:.1f} s, largest peak {largest:.0f} MB\n", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=float, default=300, help="seconds per command")
     parser.add_argument("--quick", action="store_true", help="skip the derive --all runs")
     parser.add_argument("--sample", type=int, default=200, help="weights rendered per network")
+    parser.add_argument("--samples-only", action="store_true", help="only the sample limits")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
+        sample_limits(directory, args.timeout)
+        if args.samples_only:
+            return
         for name, layers in NETWORKS.items():
             path = spec_file(layers, Path(directory))
             weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))

@@ -10,11 +10,12 @@ import argparse
 import contextlib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from symbp import __version__
-from symbp.errors import SymbpError
+from symbp.errors import SymbpError, one_line
 
 if TYPE_CHECKING:
     from symbp.api.problem import Problem
@@ -674,9 +675,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        return int(args.run(args))
+        with warnings.catch_warnings():
+            # numpy's overflow/invalid warnings: the result is judged (and refused with one
+            # line) by symbp itself, so their multi-line text only garbles stderr
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return int(args.run(args))
     except SymbpError as error:
-        sys.stderr.write(f"symbp: error: {error}\n")
+        sys.stderr.write(f"symbp: error: {one_line(str(error))}\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return EXIT_OK

@@ -8,6 +8,14 @@ from __future__ import annotations
 from symbp.near import did_you_mean
 
 
+def one_line(message: str) -> str:
+    """A message as one terminal line: control characters that a path or a name typed by a
+    user may carry (a newline, ESC starting a colour sequence) written as escapes."""
+    return "".join(
+        char if char.isprintable() or char == " " else repr(char)[1:-1] for char in message
+    )
+
+
 class SymbpError(Exception):
     """Base class: the input could not be used, for the reason in the message."""
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from symbp import formats
+from symbp import arguments, formats
 from symbp.api.problem import Problem, Result
 from symbp.classroom.csvfiles import Student, numbered_students, read_roster
 from symbp.classroom.folder import (
@@ -28,7 +28,7 @@ from symbp.classroom.folder import (
     MANIFEST,
     SPEC,
     FolderWriter,
-    key_csv,
+    key_rows,
     manifest_text,
     replacing_folder,
     spec_toml,
@@ -48,9 +48,9 @@ from symbp.content.grades import grades_blocks, student_blocks
 from symbp.content.labels import labels, title
 from symbp.core.spec import NetworkSpec, default_spec, load_spec
 from symbp.errors import SymbpError
-from symbp.files import write_atomic
+from symbp.files import StagedFile, stage_file
 from symbp.formats import render_blocks
-from symbp.formats.csv import grades_csv
+from symbp.formats.csv import csv_text, grades_csv
 from symbp.formats.json import grades_document, student_grade_document
 from symbp.formats.moodle import quiz
 from symbp.formats.page import paper as known_paper
@@ -90,7 +90,7 @@ class Exercises(Result):
 
     def key_csv(self) -> str:
         """The class's answers in the submission format (what DIR/key.csv holds)."""
-        return key_csv(self.exercise)
+        return csv_text(key_rows(self.exercise))
 
     def write(
         self,
@@ -107,15 +107,27 @@ class Exercises(Result):
         if moodle is not None and Path(moodle).suffix.lower() != ".xml":
             raise SymbpError(f"--moodle file {str(moodle)!r} must end in .xml")
         quiz = self.moodle_xml() if moodle is not None else None
-        with replacing_folder(folder) as writer:
-            writer.write(MANIFEST, manifest_text(self.exercise, self.lang))
-            writer.write(SPEC, spec_toml(self.exercise.base))
-            writer.write(KEY, self.key_csv())
-            by_engine: dict[str, int] = {}
-            for variant in self.variants:
-                for engine in self._write_variant(writer, variant, mode):
-                    by_engine[engine] = by_engine.get(engine, 0) + 1
-            count = writer.count
+        staged: StagedFile | None = None
+        by_engine: dict[str, int] = {}
+        try:
+            with replacing_folder(folder) as writer:
+                writer.write(MANIFEST, manifest_text(self.exercise, self.lang))
+                writer.write(SPEC, spec_toml(self.exercise.base))
+                writer.write(KEY, self.key_csv())
+                for variant in self.variants:
+                    for engine in self._write_variant(writer, variant, mode):
+                        by_engine[engine] = by_engine.get(engine, 0) + 1
+                count = writer.count
+                if quiz is not None and moodle is not None:
+                    # written beside its target before the folder moves: a quiz that cannot
+                    # be written leaves the earlier folder in place
+                    staged = stage_file(Path(moodle), quiz)
+        except BaseException:
+            if staged is not None:
+                staged.discard()
+            raise
+        if staged is not None:
+            staged.commit()
         written = [
             f"{count} files to {str(folder)!r} (key.csv, and per student spec.toml, "
             "worksheet and key in HTML, LaTeX and Markdown"
@@ -130,8 +142,7 @@ class Exercises(Result):
             )
             + ", as each .tex file's first line says"
         )
-        if quiz is not None and moodle is not None:
-            write_atomic(Path(moodle), quiz)
+        if staged is not None:
             written.append(f"the Moodle quiz {str(moodle)!r}")
         from dataclasses import replace
 
@@ -200,8 +211,18 @@ def exercises(
     """Draw a variant of `spec` (default: the MOOC 8.3 network) for each student: `count`
     numbered students (s001, …), the students of a `roster` CSV (an id column, optionally a
     name column), or `students`. A student's numbers depend on `seed` and their id."""
-    labels(lang)
-    known_paper(paper)
+    labels(arguments.text(lang, "lang"))
+    known_paper(arguments.text(paper, "paper"))
+    count = arguments.optional_whole(count, "count")
+    roster = arguments.optional_path(roster, "roster")
+    seed = arguments.whole(seed, "seed")
+    decimals = arguments.whole(decimals, "decimals")
+    answer_decimals = arguments.whole(answer_decimals, "answer_decimals")
+    min_decimals = arguments.optional_whole(min_decimals, "min_decimals")
+    ask = arguments.names(ask, "ask")
+    for value, option in ((inputs, "inputs"), (targets, "targets"), (weights, "weights")):
+        if value is not None and not isinstance(value, Range):
+            raise TypeError(f"{option} must be a Range(low, high), not {type(value).__name__}")
     given = [count is not None, roster is not None, students is not None]
     if sum(given) != 1:
         raise SymbpError("say who the exercises are for: --count N or --roster FILE")
@@ -292,6 +313,10 @@ def grade(
     check-hand reads) against the student's variant in the exercise folder `exercises`; the
     reports are in `lang`, by default the exercise's language; `min_decimals` overrides the
     exercise's minimum of decimals (handcheck/precision.py)."""
+    submissions = arguments.path(submissions, "submissions")
+    exercises = arguments.path(exercises, "exercises")
+    lang = arguments.optional_text(lang, "lang")
+    min_decimals = arguments.optional_whole(min_decimals, "min_decimals")
     if lang is not None:
         labels(lang)  # an unknown language fails before any work
     graded = grade_class(submissions, exercises, min_decimals=min_decimals)

@@ -15,17 +15,18 @@ line is a thin layer over this module: one call here and one `render` per comman
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from symbp import arguments
 from symbp.content.labels import labels
 from symbp.core.spec import (
     MAX_TITLE_LENGTH,
     NetworkSpec,
     OptimizerSpec,
+    check_learning_rate,
     default_spec,
     load_spec,
     parse_optimizer,
@@ -85,6 +86,7 @@ class Problem(Result):
         symbolic work (importing torch takes longer than all of it); the next result that
         checks joins it; with `units`, the worker also computes every unit's ∂L/∂a (for
         derive --wrt). Nothing happens when torch is not installed."""
+        dtype = arguments.dtype(dtype)
         if dtype in self._pending:
             return
         try:
@@ -139,7 +141,7 @@ class Problem(Result):
     @classmethod
     def load(cls, path: str | Path) -> Problem:
         """The problem described by a .toml or .json spec file."""
-        return cls(load_spec(path))
+        return cls(load_spec(arguments.path(path, "path")))
 
     @cached_property
     def network(self) -> Network:
@@ -228,7 +230,9 @@ class Problem(Result):
         # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.core.derive import derive
 
-        self.network.weight(weight)  # an unknown name fails before any work
+        arguments.flag(check, "check")
+        dtype = arguments.dtype(dtype)
+        self.network.weight(arguments.text(weight, "weight"))  # fails before any work
         derivation = derive(self.network, weight, sweep=self.sweep)
         result = self.check(dtype).result if check else None
         return WeightDerivation((derivation,), self.evaluation, result, _digits(digits))
@@ -252,6 +256,9 @@ class Problem(Result):
         from symbp.core.derive import derive, derive_bias, derive_unit
         from symbp.near import closest, resolve
 
+        names = arguments.names(names, "names")
+        arguments.flag(check, "check")
+        dtype, digits = arguments.dtype(dtype), _digits(digits)
         if _form(form) == "matrix":
             if names is not None:
                 raise SymbpError(
@@ -327,8 +334,8 @@ class Problem(Result):
     ) -> MatrixDerivation:
         """The whole network's backpropagation in matrix form; `check=True` compares it with
         torch autograd."""
-        digits = _digits(digits)
-        result = self.check(dtype).result if check else None
+        digits, dtype = _digits(digits), arguments.dtype(dtype)
+        result = self.check(dtype).result if arguments.flag(check, "check") else None
         return MatrixDerivation(self.matrices, result, digits)
 
     def forward(self) -> ForwardPass:
@@ -340,6 +347,7 @@ class Problem(Result):
         # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.content.names import Names
 
+        dtype = arguments.dtype(dtype)
         return CheckReport(self._check_result(dtype), self.spec.title, Names(self.network))
 
     def derive_unit(
@@ -353,7 +361,9 @@ class Problem(Result):
         # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.core.derive import derive_unit
 
-        derivation = derive_unit(self.network, unit, sweep=self.sweep)
+        arguments.flag(check, "check")
+        dtype, digits = arguments.dtype(dtype), _digits(digits)
+        derivation = derive_unit(self.network, arguments.text(unit, "unit"), sweep=self.sweep)
         checks = self._unit_checks(dtype) if check else None
         return UnitGradient(
             (derivation,), self.evaluation, None, _digits(digits), unit_checks=checks
@@ -385,9 +395,9 @@ class Problem(Result):
         # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.core.optim import apply, update_rule
 
-        rate = self.spec.learning_rate if learning_rate is None else learning_rate
-        if not math.isfinite(rate):
-            raise SymbpError(f"the learning rate (--lr) must be a finite number, not {rate}")
+        arguments.keyword_table(optimizer, "optimizer")
+        given = self.spec.learning_rate if learning_rate is None else learning_rate
+        rate = check_learning_rate(given, "the learning rate (--lr)")
         rule = update_rule(self._optimizer(optimizer), rate)
         names = tuple(p.name for p in self.network.parameters)
         update = apply(rule, names, self.evaluation.parameters, self.evaluation.gradients)
@@ -407,8 +417,10 @@ class Problem(Result):
         # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.core.train import train
 
-        rate = self.spec.learning_rate if learning_rate is None else learning_rate
-        count = self.spec.steps if steps is None else steps
+        arguments.keyword_table(optimizer, "optimizer")
+        given = self.spec.learning_rate if learning_rate is None else learning_rate
+        rate = check_learning_rate(given)  # as the spec reader: 0 or less is no descent
+        count = self.spec.steps if steps is None else arguments.whole(steps, "steps")
         run = train(self.compiled, count, rate, self._optimizer(optimizer))
         return Training(run, self.spec.title, self.spec.weight_init)
 
@@ -452,8 +464,12 @@ class Problem(Result):
         from symbp.formats.page import paper as known_paper
         from symbp.near import resolve
 
-        labels(lang)  # an unknown language, paper or parameter fails before any work
-        known_paper(paper)
+        labels(arguments.text(lang, "lang"))  # an unknown language, paper or parameter fails
+        known_paper(arguments.text(paper, "paper"))  # before any work
+        arguments.optional_text(focus, "focus")
+        arguments.flag(check, "check")
+        arguments.flag(compact, "compact")
+        show = arguments.names(show, "show")
         digits = _digits(digits)
         matrix = _form(form) == "matrix"
         known = [p.name for p in self.network.parameters]
@@ -514,8 +530,11 @@ class Problem(Result):
         # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.handcheck import check_hand, parse_plain
 
+        arguments.text(calculation, "calculation")
+        learning_rate = arguments.optional_number(learning_rate, "learning_rate")
+        _lang(lang)
         hand = parse_plain(calculation, source="<notebook>")
-        return HandCheck(check_hand(hand, self.spec, learning_rate), _lang(lang))
+        return HandCheck(check_hand(hand, self.spec, learning_rate), lang)
 
     def blocks(self) -> tuple[Block, ...]:
         # on use: importing the API loads no sympy (the torch worker starts first)
@@ -532,7 +551,11 @@ class Problem(Result):
 
 
 def _title(title: str) -> str:
-    if not title.strip() or len(title) > MAX_TITLE_LENGTH or not title.isprintable():
+    if (
+        not arguments.text(title, "title").strip()
+        or len(title) > MAX_TITLE_LENGTH
+        or not title.isprintable()
+    ):
         raise SymbpError(
             f"--title must be 1 to {MAX_TITLE_LENGTH} printable characters, not {title!r}"
         )
@@ -553,18 +576,18 @@ def _retitled(document: Document, title: str) -> Document:
 
 
 def _form(form: str) -> str:
-    if form not in FORMS:
+    if arguments.text(form, "form") not in FORMS:
         raise SymbpError(f"unknown form {form!r} (known: {', '.join(FORMS)})")
     return form
 
 
 def _lang(lang: str) -> str:
-    labels(lang)  # an unknown language is one clear error
+    labels(arguments.text(lang, "lang"))  # an unknown language is one clear error
     return lang
 
 
 def _digits(digits: int) -> int:
-    if not 1 <= digits <= 15:
+    if not 1 <= arguments.whole(digits, "digits") <= 15:
         raise SymbpError(f"--digits must be between 1 and 15, not {digits}")
     return digits
 
@@ -581,7 +604,7 @@ def problem(spec: str | Path | NetworkSpec | None = None) -> Problem:
         return Problem(default_spec())
     if isinstance(spec, NetworkSpec):
         return Problem(spec)
-    return Problem.load(spec)
+    return Problem.load(arguments.path(spec, "spec"))
 
 
 def check_hand_file(
@@ -604,6 +627,10 @@ def check_hand_file(
     from symbp.handcheck import check_hand_file as check
     from symbp.handcheck.precision import Precision
 
+    path = arguments.path(path, "path")
+    spec = arguments.optional_path(spec, "spec")
+    learning_rate = arguments.optional_number(learning_rate, "learning_rate")
+    min_decimals = arguments.optional_whole(min_decimals, "min_decimals")
     judged = check(
         str(path), None if spec is None else str(spec), learning_rate, Precision(min_decimals)
     )

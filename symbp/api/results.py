@@ -216,11 +216,30 @@ class Derivations(Result):
 
     @property
     def passed(self) -> bool:
-        """Whether every checked number agrees (True when nothing was checked)."""
-        units = self.unit_checks is None or all(c.passed for c in self.unit_checks)
+        """Whether every number shown agrees with its check (True when nothing was checked).
+
+        Only the derivations printed count, so that the exit status says what the reader sees:
+        `derive --wrt x1` is not failed by a bias it does not show (one at a kink, where finite
+        differences straddle two slopes). Without torch the finite-difference check covers
+        every gradient, and its stderr notice says so.
+        """
+        from symbp.core.derive import BiasDerivation, UnitDerivation
+
+        shown_units = {d.unit.name for d in self.derivations if isinstance(d, UnitDerivation)}
+        shown = {
+            d.bias.name if isinstance(d, BiasDerivation) else d.weight.name
+            for d in self.derivations
+            if not isinstance(d, UnitDerivation)
+        }
+        units = self.unit_checks is None or all(
+            c.passed for c in self.unit_checks if c.name in shown_units
+        )
         if self.fallback is not None:
             return self.fallback.agrees and units
-        return (self.check is None or self.check.passed) and units
+        if self.check is None:
+            return units
+        weights = all(c.passed for c in self.check.weights if c.name in shown)
+        return self.check.loss_passed and weights and units
 
     @property
     def notice(self) -> str | None:

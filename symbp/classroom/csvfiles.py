@@ -55,6 +55,8 @@ NAME_HEADERS = (
 #: a name in two columns, joined "First Last"
 FIRST_NAME_HEADERS = ("first name", "first_name", "given name", "forename", "名")
 LAST_NAME_HEADERS = ("last name", "last_name", "surname", "family name", "姓")
+#: names an exercise folder gives its own files: a student's folder cannot take one of them
+RESERVED_IDS = ("exercise.json", "key.csv", "spec.toml")
 
 
 class ClassFileError(SymbpError):
@@ -112,7 +114,8 @@ def read_csv(path: str | Path, what: str) -> CsvTable:
                 raise ClassFileError(f"{label} has more than {MAX_ROWS} rows")
     except csv.Error as error:
         raise ClassFileError(f"{label}: row {reader.line_num}: not valid CSV ({error})") from None
-    assert header is not None
+    if header is None:  # only separators, e.g. ",,,"
+        raise ClassFileError(f"{label} has only empty cells: its first row must name the columns")
     return CsvTable(label, header, tuple(rows), delimiter)
 
 
@@ -133,7 +136,9 @@ def _cell(cell: str, label: str, row: int, column: int) -> str:
         raise ClassFileError(
             f"{label}: row {row}, column {column + 1}: a control character in {cell[:30]!r}"
         )
-    return cell.strip()
+    # one spelling of every letter: "José" as macOS saves it (e + combining accent) is the
+    # same id, name or column as "José" typed elsewhere
+    return unicodedata.normalize("NFC", cell.strip())
 
 
 def _padded(
@@ -208,6 +213,11 @@ def student_id(table: CsvTable, row: int, column: int, value: str) -> str:
         raise ClassFileError(
             f"{table.where(row, column)}: {_quoted(value)} is not an id (up to 64 letters, "
             "digits, '.', '_' or '-', starting with a letter or digit)"
+        )
+    if normal.casefold() in RESERVED_IDS:
+        raise ClassFileError(
+            f"{table.where(row, column)}: {_quoted(value)} cannot be an id: the exercise folder "
+            "names one of its own files so"
         )
     return normal
 

@@ -30,7 +30,7 @@ from symbp.classroom.csvfiles import (
     read_csv,
     unique_ids,
 )
-from symbp.classroom.folder import Manifest, read_manifest
+from symbp.classroom.folder import MANIFEST, Manifest, read_manifest
 from symbp.core.spec import NetworkSpec, load_spec
 from symbp.errors import SymbpError
 from symbp.handcheck.hand_input import HandCalculation, HandEntry, read_cell_number
@@ -187,6 +187,12 @@ def grade_class(
     table = read_csv(submissions, "submissions")
     judges = judges or Judges()
     base = judges(manifest.base_spec())
+    for key in manifest.asked:  # a hand-edited manifest may name what the network lacks
+        if key not in base.table.by_key:
+            raise ClassFileError(
+                f"{manifest.folder / MANIFEST}: asks for {key!r}, which is not a quantity's "
+                "name in this network (the manifest was edited)"
+            )
     columns = _columns(table, manifest, base)
     ids_column = id_column(table)
     names = name_columns(table)

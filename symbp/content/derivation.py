@@ -118,10 +118,11 @@ def simplified_delta(writer: Writer, unit: Unit) -> E.Node | None:
     network = writer.network
     if unit not in network.outputs or unit.activation is None:
         return None
-    y = network.targets[unit.index]
     loss = network.spec.loss
     if not cancels(loss, unit.activation.name):
         return None
+    # read only where the loss has targets (the objective "output" has none)
+    y = network.targets[unit.index]
     if loss_info(loss).mean_over_outputs:
         return writer.formula((unit.a - y) / len(network.outputs))
     return writer.formula(unit.a - y)
@@ -436,7 +437,7 @@ def weight_blocks(
         if undefined is not None:
             blocks.append(undefined)
         blocks += [Heading(sentence(words["products"]), 3), product_rows(writer, derivation, lang)]
-    else:
+    elif derivation.path_count:  # none at all: the heading says 0 paths
         blocks.append(Paragraph(sentence(words["too_many_paths"], str(MAX_PATHS))))
 
     blocks.append(Heading(sentence(words["delta_form"], DELTA_RULE)))

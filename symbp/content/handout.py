@@ -661,8 +661,9 @@ def _paths_for_weight(
 ) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     derivation = derive(network, weight.name, sweep=sweep, closed_form=False)
-    if not derivation.paths:
-        return [Paragraph(sentence(words["too_many_paths"], str(MAX_PATHS)))]
+    if not derivation.paths:  # none at all (an output that is not the objective), or too many
+        too_many = derivation.path_count > MAX_PATHS
+        return [Paragraph(sentence(words["too_many_paths"], str(MAX_PATHS)))] if too_many else []
     target = weight.target
     assert target.z is not None
     grad = writer.partial(network.loss, weight.symbol)

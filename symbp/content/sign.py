@@ -119,7 +119,7 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
         )
         upstream = writer.formula(why.delta.upstream_formula)
         upstream_lhs = writer.partial(network.loss, unit.a)
-        if len(why.upstream) == 1:
+        if len(why.upstream) <= 1:  # none: an output that is not the objective reaches nothing
             chain = writer.worked(upstream_lhs, upstream, why.upstream_value)
             blocks.append(
                 Paragraph(sentence(words["sign_upstream_one"], chain, sign(why.upstream_value)))

@@ -194,6 +194,8 @@ def derive(
     `closed_form=None` builds the closed form only for networks of at most
     MAX_WEIGHTS_FOR_CLOSED_FORM weights, where it is still printable.
     """
+    if not isinstance(weight_name, str):
+        raise TypeError(f"weight_name must be a string, not {type(weight_name).__name__}")
     weight = network.weight(weight_name)
     sweep = sweep if sweep is not None else backward_sweep(network)
     target = weight.target

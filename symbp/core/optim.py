@@ -20,6 +20,7 @@ torch's conventions, which textbooks often write differently:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import sympy as sp
@@ -359,16 +360,23 @@ class OptimizerStep:
 
     @property
     def parameters(self) -> tuple[ParameterUpdate, ...]:
-        return tuple(self.parameter(name) for name in self.names)
+        return tuple(self._update(index, name) for index, name in enumerate(self.names))
 
     def parameter(self, name: str) -> ParameterUpdate:
         """One parameter's update with every number of its equations."""
-        try:
-            index = self.names.index(name)
-        except ValueError:
+        index = self._positions.get(name)
+        if index is None:
             raise SymbpError(
                 f"unknown parameter {name!r}; this step updates {', '.join(self.names)}"
-            ) from None
+            )
+        return self._update(index, name)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        # a dict, not names.index: every parameter of 20,000 looked up cost 20,000 steps each
+        return {name: index for index, name in enumerate(self.names)}
+
+    def _update(self, index: int, name: str) -> ParameterUpdate:
         values = {symbol: column[index] for symbol, column in self.values.items()}
         values.update(self.rule.hyperparameters)
         values[T] = float(self.round)
@@ -395,6 +403,15 @@ def apply(
         _sgd_numbers(rule, state, round_number, p, g, values, buffers)
     else:
         _adam_numbers(rule, state, round_number, p, g, values, buffers)
+    for index in np.flatnonzero(~np.isfinite(np.broadcast_to(values[P_NEW], p.shape))):
+        if rule.name != "sgd" and g[index] == 0:
+            raise SymbpError(
+                f"the update of {names[index]} is 0/0: its gradient is 0 and eps = 0 (give the "
+                "optimizer eps > 0)"
+            )
+        raise SymbpError(
+            f"the update of {names[index]} is not a finite number: lower the learning rate"
+        )
     size = len(parameters)
     columns = {
         symbol: tuple(float(v) for v in np.broadcast_to(array, (size,)))

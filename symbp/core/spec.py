@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,9 @@ REDUCTIONS = ("mean", "sum")
 #: what the numeric path evaluates comfortably (see README, Performance); derivations still
 #: show sample 1 and the reduction
 MAX_SAMPLES = 10_000
+#: samples × parameters (weights and biases): 10,000 samples of a network of up to 20
+#: parameters, 11 of the largest ([2, 128, 128, 2], 16,896 weights)
+MAX_SAMPLE_PARAMETERS = 200_000
 MAX_STEPS = 10_000
 #: explicit names: a letter, then letters, digits or underscores (never evaluated)
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
@@ -107,6 +111,25 @@ class OptimizerSpec:
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     amsgrad: bool = False
+
+    def __post_init__(self) -> None:
+        # a hand-built OptimizerSpec (the Python API) meets the rules parse_optimizer applies
+        where = "optimizer"
+        if not isinstance(self.name, str) or self.name not in OPTIMIZERS:
+            raise SpecError(f"{where}: unknown optimizer {self.name!r}")
+        for key in ("momentum", "weight_decay", "eps"):
+            if _number(getattr(self, key), f"{where}: {key}") < 0:
+                raise SpecError(f"{where}: {key} must be ≥ 0, not {getattr(self, key):g}")
+        _number(self.dampening, f"{where}: dampening")
+        if not isinstance(self.betas, tuple) or len(self.betas) != 2:
+            raise SpecError(f"{where}: betas must be two numbers, e.g. (0.9, 0.999)")
+        for index, beta in enumerate(self.betas):
+            if not 0 <= _number(beta, f"{where}: betas[{index}]") < 1:
+                raise SpecError(f"{where}: betas[{index}] must be in [0, 1), not {beta:g}")
+        if not isinstance(self.nesterov, bool) or not isinstance(self.amsgrad, bool):
+            raise SpecError(f"{where}: nesterov and amsgrad must be True or False")
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise SpecError(f"{where}: nesterov needs momentum > 0 and dampening = 0")
 
     @property
     def is_plain_sgd(self) -> bool:
@@ -170,7 +193,7 @@ class NetworkSpec:
     #: bias_trainable given per bias (one flag per bias, in bias order); empty: all alike
     bias_trainable_each: tuple[bool, ...] = ()
     explicit_bias_names: tuple[str, ...] = ()  # bias_names = [...]: one name per bias
-    optimizer: OptimizerSpec = OptimizerSpec()
+    optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
     #: loss = "output": the 0-based index of the output that is the objective
     objective_output: int | None = None
     #: groups of weight layers (1 = the weights into layer 1) that are one weight matrix and
@@ -341,6 +364,8 @@ def default_spec() -> NetworkSpec:
 
 def load_spec(path: str | Path) -> NetworkSpec:
     """Read a spec from a .toml or .json file (decided by the extension)."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a path (str or pathlib.Path), not {type(path).__name__}")
     path = Path(path)
     text = read_small_text(path, MAX_SPEC_BYTES, SpecError, f"spec file {str(path)!r}")
     suffix = path.suffix.lower()
@@ -357,8 +382,10 @@ def parse_toml(text: str, source: str = "<toml>") -> NetworkSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{source}: not valid TOML: {_one_line(error)}") from None
-    except (ValueError, RecursionError):  # an integer of more than 4,300 digits
-        raise SpecError(f"{source}: not valid TOML: a number is too long") from None
+    except RecursionError:
+        raise SpecError(f"{source}: not valid TOML: nested too deeply") from None
+    except ValueError as error:  # an integer of more than 4,300 digits, or another refusal
+        raise SpecError(f"{source}: not valid TOML: {toml_value_error(error)}") from None
     return spec_from_mapping(data, source)
 
 
@@ -375,7 +402,12 @@ def parse_json(text: str, source: str = "<json>") -> NetworkSpec:
 
     check_nesting(text, MAX_NESTING, SpecError, source)
     try:
-        data = json.loads(text, parse_constant=reject_constant, parse_int=bounded_int)
+        data = json.loads(
+            text,
+            parse_constant=reject_constant,
+            parse_int=bounded_int,
+            object_pairs_hook=unique_keys(SpecError, source),
+        )
     except json.JSONDecodeError as error:
         raise SpecError(f"{source}: not valid JSON: {_one_line(error)}") from None
     except RecursionError:
@@ -448,15 +480,16 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
             f"{source}: unknown reduction {reduction!r} (known: {', '.join(REDUCTIONS)})"
         )
 
-    samples, classes = _samples(data["inputs"], data.get("targets"), layers, loss, source)
-    weights, weight_init = _initial_weights(data["weights"], layers, numbering, source, tied)
-
     bias = data.get("bias", "none")
     if not isinstance(bias, str) or bias not in BIAS_MODES:
         raise SpecError(f"{source}: unknown bias {bias!r} (known: {', '.join(BIAS_MODES)})")
     if tied and bias == "per-layer":
         raise SpecError(f"{source}: tied_layers works with bias 'none' or 'per-unit' only")
     n_biases = len(bias_names(layers, bias, tied))
+    _check_sample_work(data["inputs"], layers, n_biases, source)
+    samples, classes = _samples(data["inputs"], data.get("targets"), layers, loss, source)
+    weights, weight_init = _initial_weights(data["weights"], layers, numbering, source, tied)
+
     bias_values = _bias_values(data.get("bias_values"), bias, n_biases, source)
     bias_trainable, trainable_each = _bias_trainable(
         data.get("bias_trainable", True), bias, n_biases, source
@@ -496,6 +529,17 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         objective_output=objective,
         tied_layers=tied,
     )
+
+
+def check_learning_rate(value: object, where: str = "--lr") -> float:
+    """A learning rate as every command takes it: a finite number > 0 and ≤ 1e6 (0 or less
+    would keep the weights or climb the loss: gradient ascent)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SpecError(f"{where} must be a number, not {_describe(value)}")
+    rate = _number(value, where)
+    if rate <= 0:
+        raise SpecError(f"{where} must be positive, not {rate:g}")
+    return rate
 
 
 def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
@@ -720,6 +764,22 @@ def _check_names_distinct(names: tuple[str, ...], layers: tuple[int, ...], sourc
         if name in seen:
             raise SpecError(f"{source}: weight_names: {name!r} is used twice")
         seen.add(name)
+
+
+def _check_sample_work(inputs: Any, layers: tuple[int, ...], n_biases: int, source: str) -> None:
+    """Refuse, before reading them, more samples than the network's size allows: every
+    command's work and memory grow with samples × parameters (the finite-difference check with
+    samples × parameters²), so their product is bounded, not each alone."""
+    several = isinstance(inputs, list) and bool(inputs) and isinstance(inputs[0], list)
+    if not several:
+        return
+    parameters = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + n_biases
+    if len(inputs) * parameters > MAX_SAMPLE_PARAMETERS:
+        most = max(1, MAX_SAMPLE_PARAMETERS // parameters)
+        raise SpecError(
+            f"{source}: {len(inputs):,} samples × {parameters:,} parameters is more than "
+            f"{MAX_SAMPLE_PARAMETERS:,}: this network takes at most {most:,} samples"
+        )
 
 
 def _samples(
@@ -968,6 +1028,31 @@ def check_nesting(
                 raise error(f"{source}: brackets nest more than {limit} levels deep")
         elif char in "]}":
             depth = max(0, depth - 1)
+
+
+def toml_value_error(error: ValueError) -> str:
+    """What a ValueError out of tomllib means, in a few words (one line)."""
+    text = _one_line(error)
+    if "digits" in text:  # int() refusing more than 4,300 digits
+        return "a number is too long"
+    return text or "a value it cannot read"
+
+
+def unique_keys(
+    error: type[SymbpError], source: str
+) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A json object_pairs_hook refusing a key written twice in one object (json.loads would
+    keep the last silently, where a reader of the file may see the first)."""
+
+    def pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        document: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in document:
+                raise error(f"{source}: the key {key[:40]!r} is written twice in one object")
+            document[key] = value
+        return document
+
+    return pairs_to_dict
 
 
 def _describe(value: Any) -> str:

@@ -83,6 +83,8 @@ def train(
     The optimizer is the spec's unless one is given. With several samples each round's loss
     and gradients come from one vectorised pass over all of them.
     """
+    if isinstance(steps, bool) or not isinstance(steps, int):
+        raise TypeError(f"steps must be a whole number, not {type(steps).__name__}")
     if not 0 <= steps <= MAX_STEPS:
         raise SymbpError(f"--steps must be from 0 to {MAX_STEPS}, not {steps}")
     if not math.isfinite(learning_rate):

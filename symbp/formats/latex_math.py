@@ -144,7 +144,10 @@ class LatexPrinter(MathPrinter):
 
     def power(self, base: str, item: E.Pow) -> str:
         if isinstance(item.base, E.Sym) and item.base.name.sup is not None:
-            base = "{" + base + "}"  # h^{(1)}_{1} squared: a double superscript otherwise
+            # h^{(1)}_{1} squared: braces, a double superscript otherwise; an accent under
+            # amsmath (g̃ of Adam with weight decay) needs brackets: it escapes the braces
+            accent = item.base.name.base in _SIGNS
+            base = self.group(base) if accent else "{" + base + "}"
         return f"{base}^{{{self.math(item.exp)}}}"
 
     def call(self, item: E.Call) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from symbp.content.numbers import given
 from symbp.core.train import TrainingRun
 from symbp.errors import SymbpError
+from symbp.files import write_atomic
 
 PLOT_SUFFIXES = (".png", ".svg")
 
@@ -35,13 +37,16 @@ def plot_loss_curve(run: TrainingRun, title: str, path: str | Path) -> None:
             axes.xaxis.set_major_locator(MaxNLocator(integer=True))
             axes.set_xlabel("step")
             axes.set_ylabel("loss L")
-            axes.set_title(f"{title} (η = {given(run.learning_rate)})")
+            # a $ would start matplotlib's mathtext (and fail on an odd count): text is data
+            shown = title.replace("\\", "\\\\").replace("$", r"\$")
+            axes.set_title(f"{shown} (η = {given(run.learning_rate)})")
             axes.grid(True, alpha=0.3)
             figure.tight_layout()
             metadata = {"Date": None} if path.suffix.lower() == ".svg" else {"Software": None}
-            try:
-                figure.savefig(path, metadata=metadata)
-            except OSError as error:
-                raise SymbpError(f"cannot write {str(path)!r}: {error.strerror}") from None
+            # drawn in memory, then written atomically: an earlier plot stays whole if the
+            # disk is full, and a device or FIFO named by --plot is written, never replaced
+            picture = io.BytesIO()
+            figure.savefig(picture, format=path.suffix.lower()[1:], metadata=metadata)
+            write_atomic(path, picture.getvalue())
         finally:
             plt.close(figure)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from symbp.core.operations import SPELLINGS
-from symbp.core.spec import check_nesting
+from symbp.core.spec import check_nesting, toml_value_error, unique_keys
 from symbp.errors import HandInputError
 from symbp.files import read_small_text
 
@@ -200,8 +200,10 @@ def parse_toml(text: str, source: str = "<toml>") -> HandCalculation:
         data = tomllib.loads(text, parse_float=str)
     except tomllib.TOMLDecodeError as error:
         raise HandInputError(f"{source}: not valid TOML: {' '.join(str(error).split())}") from None
-    except (ValueError, RecursionError):  # an integer of more than 4,300 digits
-        raise HandInputError(f"{source}: not valid TOML: a number is too long") from None
+    except RecursionError:
+        raise HandInputError(f"{source}: not valid TOML: nested too deeply") from None
+    except ValueError as error:  # an integer of more than 4,300 digits, or another refusal
+        raise HandInputError(f"{source}: not valid TOML: {toml_value_error(error)}") from None
     return _from_mapping(data, source)
 
 
@@ -211,7 +213,13 @@ def parse_json(text: str, source: str = "<json>") -> HandCalculation:
 
     check_nesting(text, MAX_NESTING, HandInputError, source)
     try:
-        data = json.loads(text, parse_float=str, parse_int=str, parse_constant=reject)
+        data = json.loads(
+            text,
+            parse_float=str,
+            parse_int=str,
+            parse_constant=reject,
+            object_pairs_hook=unique_keys(HandInputError, source),
+        )
     except json.JSONDecodeError as error:
         raise HandInputError(f"{source}: not valid JSON: {' '.join(str(error).split())}") from None
     except RecursionError:

@@ -457,6 +457,10 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
     It prints `L = …`, `dL/dw1 = …` for every parameter, `dL/dx1 = …` for every input (one
     sample), then `w1_new = …` and `L_new = …` after the step: lines a program can read back.
     """
+    if not isinstance(spec, NetworkSpec):
+        raise TypeError(f"spec must be a NetworkSpec, not {type(spec).__name__}")
+    if optimizer is not None and not isinstance(optimizer, OptimizerSpec):
+        raise TypeError(f"optimizer must be an OptimizerSpec, not {type(optimizer).__name__}")
     settings = spec.optimizer if optimizer is None else optimizer
     layers = spec.layers
     n_layers = len(layers)
