@@ -257,7 +257,7 @@ def test_adam_weight_decay_step_and_handout_compile_with_pdflatex(tmp_path: Path
 
 def test_an_accented_name_with_a_superscript_is_bracketed_when_squared() -> None:
     from symbp.content import expr as E
-    from symbp.formats.latex import LatexPrinter
+    from symbp.formats.latex_math import LatexPrinter
 
     g = E.Sym(E.Name("g̃", "w_{1}", sup="(1)", plain="g"))
     h = E.Sym(E.Name("h", "1", sup="(1)", plain="h"))
@@ -286,7 +286,7 @@ def exercise_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("deep", lambda d: "[" * 100_000 + "]" * 100_000, "nest more than"),
         ("duplicate", lambda d: "DUP", "written twice"),
         ("students", lambda d: d.__setitem__("students", "s001"), "students must be a list"),
-        ("lang", lambda d: d.__setitem__("lang", ["en"]), "lang must be one of"),
+        ("lang", lambda d: d.__setitem__("lang", ["en"]), "lang must be a language code"),
         ("range", lambda d: d["ranges"].__setitem__("inputs", [1, -1]), "ranges.inputs"),
     ],
 )

@@ -30,6 +30,7 @@ from symbp.classroom.folder import (
     FolderWriter,
     key_rows,
     manifest_text,
+    read_manifest,
     replacing_folder,
     spec_toml,
 )
@@ -45,7 +46,7 @@ from symbp.content.exercise import (
     worksheet_document,
 )
 from symbp.content.grades import grades_blocks, student_blocks
-from symbp.content.labels import labels, title
+from symbp.content.labels import LANGUAGES, labels, title
 from symbp.core.spec import NetworkSpec, default_spec, load_spec
 from symbp.errors import SymbpError
 from symbp.files import StagedFile, stage_file
@@ -319,5 +320,12 @@ def grade(
     min_decimals = arguments.optional_whole(min_decimals, "min_decimals")
     if lang is not None:
         labels(lang)  # an unknown language fails before any work
+    else:  # the folder's: classroom checks its form, content knows which languages exist
+        folder_lang = read_manifest(exercises).lang
+        if folder_lang not in LANGUAGES:
+            raise SymbpError(
+                f"{str(Path(exercises) / MANIFEST)!r}: not an exercise manifest (lang "
+                f"{folder_lang!r} is not one of {', '.join(LANGUAGES)})"
+            )
     graded = grade_class(submissions, exercises, min_decimals=min_decimals)
     return Grades(graded, lang or graded.lang)
