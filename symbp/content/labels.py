@@ -65,6 +65,13 @@ _EN: dict[str, str] = {
     "Jacobian).",
     "sign_result": "So {} is {}: gradient descent {} {}. A hand result of the opposite sign "
     "has flipped the sign of one of these factors.",
+    "sign_samples": "With {} samples, {} is the {} of the samples' contributions, and each "
+    "sample's contribution has its own sign. Why sample 1's contribution {} has its sign:",
+    "sign_sample_first": "Sample {}: {}, {}.",
+    "sign_sample": "Sample {}: {}, {}.",
+    "sign_result_samples": "So {} is {}: gradient descent {} {}. A hand result of the opposite "
+    "sign for one sample has flipped the sign of one of that sample's factors; the samples' "
+    "contributions can differ in sign, and the larger ones decide the sign of the whole.",
     "positive": "positive",
     "negative": "negative",
     "zero": "zero",
@@ -413,6 +420,12 @@ _ZH: dict[str, str] = {
     "below": "低于",
     "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",
     "sign_result": "所以 {} 为{}：梯度下降会{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
+    "sign_samples": "共有 {} 个样本，{} 是各样本贡献的{}，而每个样本的贡献各有各的符号。"
+    "先看样本 1 的贡献 {} 为什么是这个符号：",
+    "sign_sample_first": "样本 {}：{}，为{}。",
+    "sign_sample": "样本 {}：{}，为{}。",
+    "sign_result_samples": "所以 {} 为{}：梯度下降会{} {}。某个样本的手算结果若符号相反，说明该样本的某个因子"
+    "的符号弄反了；各样本的贡献可以符号不同，由绝对值较大的贡献决定总的符号。",
     "positive": "正",
     "negative": "负",
     "zero": "零",
