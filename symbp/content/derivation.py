@@ -104,7 +104,8 @@ def delta_row(writer: Writer, delta: DeltaDefinition) -> Row:
     chain = writer.worked(writer.sym(delta.symbol), formula, value)
     steps = (E.Step("=", leibniz), *chain.steps)
     simplified = simplified_delta(writer, unit)
-    if simplified is not None:
+    if simplified is not None:  # the formula, its simplified form, then the numbers once
+        steps = (E.Step("=", leibniz), chain.steps[0])
         steps += tuple(writer.worked(chain.lhs, simplified, value).steps)
     return Row(E.Chain(chain.lhs, steps))
 

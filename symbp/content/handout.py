@@ -336,6 +336,33 @@ def _expanded(activation: str) -> E.Node:
     return E.Frac(E.total(e_z, E.Neg(e_minus_z)), E.total(e_z, e_minus_z))
 
 
+def one_hot_class(network: Network) -> int | None:
+    """The target class (0-based) of a cross-entropy loss whose one target is one-hot."""
+    if network.spec.loss != "cross_entropy" or len(network.spec.samples) != 1:
+        return None
+    targets = network.spec.targets
+    if sorted(targets) != [0.0] * (len(targets) - 1) + [1.0]:
+        return None
+    return list(targets).index(1.0)
+
+
+def _loss_meaning(network: Network, names: Names, lang: str) -> Inlines:
+    """What the loss is, where its formula does not say it: mse_mean's mean over the outputs,
+    cross-entropy's target class."""
+    words = labels(lang)
+    spec = network.spec
+    if spec.loss == "mse_mean":
+        return sentence(words["loss_mean"], str(len(network.outputs)))
+    target = one_hot_class(network)
+    if target is None:
+        return ()
+    y = network.targets[target]
+    o = network.outputs[target].a
+    one = E.equals(names.sym(y), E.Num(1.0, "1"))
+    minus_log = E.equals(names.sym(network.loss), E.Neg(E.Call("log", (names.sym(o),))))
+    return sentence(words["loss_class"], str(target), one, minus_log)
+
+
 def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
     words = labels(lang)
     spec = network.spec
@@ -345,7 +372,7 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
         return Paragraph(sentence(words["objective_loss"], names.sym(network.objective.a), eta))
     if len(spec.samples) == 1:
         loss = E.equals(names.sym(network.loss), convert(network.definitions[network.loss]))
-        return Paragraph(sentence(words["loss"], loss, eta))
+        return Paragraph(sentence(words["loss"], loss, eta) + _loss_meaning(network, names, lang))
     sample_names = Names(network, loss=sample_loss_name("n"))
     per_sample = E.equals(
         sample_names.sym(network.loss),
@@ -415,11 +442,19 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         # the loss is the output itself: "o1 = o1" says nothing, its value does
         value = E.equals(writer.sym(loss), writer.num(context.first.loss))
         blocks.append(Paragraph(sentence(words["objective_value"], value)))
+    elif (target := one_hot_class(network)) is not None:
+        # one-hot target: the terms with y = 0 vanish, L = −log o_c (no "−0 log(0.34)")
+        full = writer.formula(network.definitions[loss])
+        picked = -sp.log(network.outputs[target].a)
+        worked_row = writer.worked(writer.sym(loss), writer.formula(picked), context.first.loss)
+        row = E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps))
+        blocks.append(Equations((Row(row),), layout="stacked"))
     else:
         blocks.append(
             Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
         )
-    blocks += loss_term_blocks(context)
+    if one_hot_class(network) is None:
+        blocks += loss_term_blocks(context)
     if context.several:
         blocks += _per_sample_forward(context)
     return blocks
@@ -577,14 +612,17 @@ def backward_blocks(
     for layer in range(len(network.layers) - 1, 0, -1):
         blocks.append(_layer_heading(network, layer, context.lang))
         paths = selection.paths(network, layer)
-        explain = not selection.condensed or layer == len(network.layers) - 1
+        # why δ is said once for the output layer, and once for the first hidden layer (why
+        # ∂L/∂a sums the next layer's δs); the layers before say nothing new
+        last = len(network.layers) - 1
+        explain = "output" if layer == last else "hidden" if layer == last - 1 else None
         blocks += _paths_for_layer(
             context,
             sweep,
             paths,
             packed=selection.condensed,
             most=selection.max_paths,
-            explain=explain,  # a condensed handout explains δ once, at the output layer
+            explain=explain,
         )
         deltas = [d for d in sweep.deltas.values() if d.unit.layer == layer]
         targets = {w.target.name for w in selection.paths(network, layer)}
@@ -650,7 +688,7 @@ def _paths_for_layer(
     *,
     packed: bool = False,
     most: int = MAX_PATHS,
-    explain: bool = True,
+    explain: str | None = "output",
 ) -> list[Block]:
     """The chain-rule paths of some weights of a layer (one per line, or `packed` as many as
     fit; counted instead beyond `most`), and (after the first, if `explain`) why they make δ
@@ -658,13 +696,24 @@ def _paths_for_layer(
     blocks: list[Block] = []
     for number, weight in enumerate(weights):
         blocks += _paths_for_weight(
-            context, sweep, weight, why=number == 0 and explain, packed=packed, most=most
+            context,
+            sweep,
+            weight,
+            why=explain if number == 0 else None,
+            packed=packed,
+            most=most,
         )
     return blocks
 
 
 def _paths_for_weight(
-    context: Worked, sweep: Backprop, weight: Weight, *, why: bool, packed: bool, most: int
+    context: Worked,
+    sweep: Backprop,
+    weight: Weight,
+    *,
+    why: str | None,
+    packed: bool,
+    most: int,
 ) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     derivation = derive(network, weight.name, sweep=sweep, closed_form=False)
@@ -681,6 +730,7 @@ def _paths_for_weight(
                     words["paths_counted"],
                     writer.sym(weight.symbol),
                     str(derivation.path_count),
+                    " × ".join(str(len(units)) for units in network.layers[target.layer + 1 :]),
                     writer.sym(target.z),
                 )
             )
@@ -695,7 +745,7 @@ def _paths_for_weight(
                 layout="dense" if packed else "stacked",
             ),
         ]
-    if not why:
+    if why is None:
         return blocks
     hidden_rule = E.equals(
         E.Partial(writer.names.loss, E.Name("a", "j", plain="a_j")),
@@ -705,15 +755,25 @@ def _paths_for_weight(
         E.Partial(writer.names.loss, E.Name("w", "ij", plain="w_ij")),
         E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
     )
-    reason = sentence(
-        words["delta_why"],
-        writer.sym(weight.symbol),
-        writer.sym(target.z),
-        shared,
-        writer.sym(target.delta) if target.delta is not None else shared,
-        hidden_rule,
-        gradient_rule,
-    )
+    delta = writer.sym(target.delta) if target.delta is not None else shared
+    if why == "hidden":
+        reason = sentence(
+            words["delta_why_hidden"],
+            writer.sym(weight.symbol),
+            writer.sym(target.z),
+            shared,
+            delta,
+            hidden_rule,
+        )
+    else:
+        reason = sentence(
+            words["delta_why"],
+            writer.sym(weight.symbol),
+            writer.sym(target.z),
+            shared,
+            delta,
+            gradient_rule,
+        )
     return [*blocks, Paragraph(reason)]
 
 

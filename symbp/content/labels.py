@@ -32,8 +32,10 @@ _EN: dict[str, str] = {
     "delta_form": "δ form (backpropagation: {}, output layer first)",
     "delta_why": "Every path from {} to the loss passes through {}, so they all share the "
     "factor {}. Backpropagation names it {} and computes it once per unit, output layer "
-    "first: for a hidden unit {}, because its activation reaches the loss only through the "
-    "next layer's z. Then the gradient of a weight from unit i to unit j is {}.",
+    "first; the gradient of a weight from unit i to unit j is then {}.",
+    "delta_why_hidden": "Here too every path from {} passes through {} and shares {}, named "
+    "{}. A hidden unit's activation reaches the loss only through the next layer's z, so {}: "
+    "the δs of the layer after it are reused, not recomputed.",
     "softmax_ce": "With softmax outputs and cross-entropy the Jacobian sum simplifies: "
     "{} because the targets sum to 1 ({}), so every output's δ is simply {}.",
     "sigmoid_bce": "With a sigmoid output and binary cross-entropy σ′ = o(1 − o) cancels the "
@@ -97,7 +99,8 @@ _EN: dict[str, str] = {
     "{} is 0, so {}. Gradient descent then changes only the last layer, and the hidden units "
     "stay identical to each other: that is why networks start from random weights.",
     "note_dead": "Note: {} is dead on this sample: {} < 0, so relu′ = 0 and {}; no weight "
-    "into {} learns from it.",
+    "into {} learns from it. Its output is {} too, so the weights out of {} get zero gradient "
+    "as well ({}).",
     "note_undefined": "Note: {} cannot be evaluated on its own here (0/0): an output has "
     "rounded to exactly 0 or 1 in float64. In the δ form below the output factor cancels "
     "exactly, so δ, the gradient and the loss (computed from the pre-activations, like torch's "
@@ -129,6 +132,9 @@ _EN: dict[str, str] = {
     "layer_hidden": "Hidden layer {}",
     "layer_output": "Output layer",
     "loss": "Loss: {}, learning rate {}.",
+    "loss_mean": " L is the mean of the squared errors of the {} outputs (torch.nn.MSELoss).",
+    "loss_class": " The target is class {} (0-based, as torch counts): one-hot {} and every "
+    "other y is 0, so only its term remains, {}.",
     "loss_samples": "Loss of sample n: {}; the loss of the batch is the {} {}; learning rate {}.",
     "forward": "2. Forward pass",
     "forward_intro": "Each unit sums its weighted inputs, {}, then applies its activation, {}.",
@@ -139,8 +145,8 @@ _EN: dict[str, str] = {
     "backward_intro": "The chain rule, output layer first. Each {} is introduced once and "
     "reused for every weight into its unit and by the layer before it (nearer the input).",
     "paths_for": "Why δ: the paths from {} to the loss",
-    "paths_counted": "Why δ: {} reaches the loss along {} paths, one through each unit of every "
-    "later layer; each of them starts with the steps from the weight to {}.",
+    "paths_counted": "Why δ: {} reaches the loss along {} paths ({}), each through one unit of "
+    "every later layer; each of them starts with the steps from the weight to {}.",
     "deltas": "The δ of each unit",
     "gradients": "Gradients",
     "gradients_sample": "Gradients of sample 1",
@@ -393,8 +399,9 @@ _ZH: dict[str, str] = {
     "path_sum": "各路径之和",
     "delta_form": "δ 形式（反向传播：{}，从输出层开始）",
     "delta_why": "从 {} 到损失的每条路径都经过 {}，因此都含有公共因子 {}。反向传播把它记作 {}，"
-    "从输出层开始对每个神经元只算一次：隐藏层神经元 {}，因为它的激活值只能通过后一层的 z 影响损失。"
-    "于是从神经元 i 到 j 的权重的梯度是 {}。",
+    "从输出层开始对每个神经元只算一次；于是从神经元 i 到 j 的权重的梯度是 {}。",
+    "delta_why_hidden": "这里同样，从 {} 出发的每条路径都经过 {}，都含有公共因子 {}，记作 {}。"
+    "隐藏层神经元的激活值只能通过后一层的 z 影响损失，所以 {}：后一层已算好的 δ 直接拿来用，不必重算。",
     "softmax_ce": "softmax 输出配交叉熵时，雅可比求和可以化简：{}，因为目标之和为 1（{}），"
     "所以每个输出的 δ 就是 {}。",
     "sigmoid_bce": "sigmoid 输出配二元交叉熵时，σ′ = o(1 − o) 与 ∂L/∂o 的分母相消，所以 {}。",
@@ -448,7 +455,7 @@ _ZH: dict[str, str] = {
     "同一隐藏层的神经元算出相同的值，且离开 {} 的权重都是 0，所以 {}。梯度下降于是只改变最后一层，隐藏层神经元始终彼此相同："
     "这就是网络要从随机权重开始的原因。",
     "note_dead": "注意：{} 在这个样本上“死亡”：{} < 0，所以 relu′ = 0，{}；"
-    "进入 {} 的权重都学不到东西。",
+    "进入 {} 的权重都学不到东西。它的输出也是 {}，所以从 {} 出去的权重梯度同样为 0（{}）。",
     "note_undefined": "注意：{} 在这里无法单独求值（0/0）：某个输出在 float64 下恰好舍入成 0 或 1。"
     "在下面的 δ 形式中输出因子被精确约去，所以 δ、梯度和损失（像 torch 的 log-softmax 和 "
     "BCE-with-logits 那样由净输入计算）仍是有限值。",
@@ -472,6 +479,9 @@ _ZH: dict[str, str] = {
     "layer_hidden": "隐藏层 {}",
     "layer_output": "输出层",
     "loss": "损失函数：{}，学习率 {}。",
+    "loss_mean": "L 是 {} 个输出的平方误差的平均值（torch.nn.MSELoss）。",
+    "loss_class": "目标类别是 {}（与 torch 一样从 0 开始编号）：独热编码 {}，其余 y 都为 0，"
+    "所以只剩这一项，{}。",
     "loss_samples": "样本 n 的损失：{}；整批的损失取{} {}；学习率 {}。",
     "forward": "二、前向传播",
     "forward_intro": "每个神经元先求加权和 {}，再经过激活函数 {}。",
@@ -482,8 +492,8 @@ _ZH: dict[str, str] = {
     "backward_intro": "按链式法则，从输出层开始。每个 {} 只引入一次，"
     "既用于进入该神经元的每个权重，也被前一层（靠近输入的一层）重复使用。",
     "paths_for": "为什么要引入 δ：从 {} 到损失的路径",
-    "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（经过其后每一层的每个神经元），"
-    "每条路径都以从该权重到 {} 的那几步开头。",
+    "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（{}），每条路径在其后每一层各经过一个神经元，"
+    "并且都以从该权重到 {} 的那几步开头。",
     "deltas": "每个神经元的 δ",
     "gradients": "梯度",
     "gradients_sample": "样本 1 的梯度",

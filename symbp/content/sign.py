@@ -193,12 +193,11 @@ def _contribution(
     shown_source = (
         writer.given(source_value) if weight.source.layer == 0 else writer.num(source_value)
     )
-    return E.equals(
-        loss,
-        E.product(delta, source),
-        E.Mul((writer.num(delta_value), shown_source)),
-        writer.num(sample.gradient(weight.name)),
-    )
+    numbers = E.Mul((writer.num(delta_value), shown_source))
+    value = writer.num(sample.gradient(weight.name))
+    if sample is not worked_sample.first:  # δ_j, a_i name sample 1's values: numbers only
+        return E.equals(loss, numbers, value)
+    return E.equals(loss, E.product(delta, source), numbers, value)
 
 
 def _conclusion_blocks(
