@@ -25,7 +25,7 @@ from symbp.content.blocks import (
     Text,
     sentence,
 )
-from symbp.content.labels import labels, title
+from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.notes import indicator_paragraph as indicator_paragraph
 from symbp.content.notes import note_paragraph as note_paragraph
 from symbp.content.notes import undefined_note as undefined_note
@@ -408,7 +408,13 @@ def weight_blocks(
         ),
     ]
     if network.spec.weight_init != "given":
-        blocks.append(Paragraph(sentence(words["initial_weights"], network.spec.weight_init)))
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["initial_weights"], weight_init_words(network.spec.weight_init, lang)
+                )
+            )
+        )
     if context.several:
         blocks.append(samples_paragraph(context))
 

@@ -48,7 +48,7 @@ from symbp.content.derivation import (
     simplification_paragraph,
     worked,
 )
-from symbp.content.labels import labels, title
+from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.names import Names, constant
 from symbp.content.numbers import difference, result, result_num
 from symbp.content.selection import (
@@ -190,7 +190,9 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     if network.biases:
         blocks += _bias_paragraphs(network, names, digits, lang)
     if spec.weight_init != "given":
-        blocks.append(Paragraph(sentence(words["initial_weights"], spec.weight_init)))
+        blocks.append(
+            Paragraph(sentence(words["initial_weights"], weight_init_words(spec.weight_init, lang)))
+        )
     blocks += activation_blocks(network, lang)
     blocks.append(loss_paragraph(network, names, lang))
     return blocks
@@ -669,7 +671,7 @@ def backward_blocks(
         Heading(
             sentence(words["sign"])
             + (
-                Text(": "),
+                Text(words["heading_colon"]),
                 Math(context.reduced.partial(network.loss, network.weight(focus).symbol)),
             ),
             3,

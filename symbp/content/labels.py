@@ -7,6 +7,7 @@ Markdown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -48,6 +49,7 @@ _EN: dict[str, str] = {
     "have about {} symbols and operations, so it is not built; the δ form above is the same "
     "derivative in named steps.",
     "sign": "Why the sign",
+    "heading_colon": ": ",
     "sign_product": "{}.",
     "sign_objective": "{} is {} (",
     "sign_result_output": "So {} is {}: a small increase of {} {} the output {} (the "
@@ -410,11 +412,12 @@ _ZH: dict[str, str] = {
     "closed_form_too_long": "闭式表达有 {} 项，不予打印；上面的 δ 形式就是同一个导数的分步写法。",
     "closed_form_omitted": "闭式表达若只用输入、目标和权重写出，约有 {} 个符号和运算，因此不予构造；"
     "上面的 δ 形式就是同一个导数的分步写法。",
-    "sign": "为什么是这个符号",
+    "sign": "梯度的符号从何而来",
+    "heading_colon": "：",
     "sign_product": "{}。",
     "sign_objective": "{} 为{}（",
-    "sign_result_output": "所以 {} 为{}：稍微增大 {} 会{}输出 {}（目标函数就是这个输出本身）。",
-    "sign_factor": "{} 为{}，所以 {} 与 {}{}。",
+    "sign_result_output": "所以 {} 为{}：稍微增大 {} {}输出 {}（目标函数就是这个输出本身）。",
+    "sign_factor": "{} 为{}，所以 {} 与 {} {}。",
     "same_sign": "同号",
     "opposite_sign": "异号",
     "sign_zero": "{}，所以 {} 为 0，与 {} 无关。",
@@ -426,19 +429,19 @@ _ZH: dict[str, str] = {
     "above": "高于",
     "below": "低于",
     "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",
-    "sign_result": "所以 {} 为{}：梯度下降会{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
+    "sign_result": "所以 {} 为{}：梯度下降{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
     "sign_samples": "共有 {} 个样本，{} 是各样本贡献的{}，而每个样本的贡献各有各的符号。"
-    "先看样本 1 的贡献 {} 为什么是这个符号：",
+    "先看样本 1 的贡献 {} 的符号从何而来：",
     "sign_sample_first": "样本 {}：{}，为{}。",
     "sign_sample": "样本 {}：{}，为{}。",
-    "sign_result_samples": "所以 {} 为{}：梯度下降会{} {}。某个样本的手算结果若符号相反，说明该样本的某个因子"
+    "sign_result_samples": "所以 {} 为{}：梯度下降{} {}。某个样本的手算结果若符号相反，说明该样本的某个因子"
     "的符号弄反了；各样本的贡献可以符号不同，由绝对值较大的贡献决定总的符号。",
     "positive": "正",
     "negative": "负",
     "zero": "零",
-    "raises": "增大",
-    "lowers": "减小",
-    "leaves": "不改变",
+    "raises": "会增大",
+    "lowers": "会减小",
+    "leaves": "不会改变",
     "samples_reduce": "对所有样本（{}）：{}",
     "value_update": "结果与更新（学习率 {}）",
     "fixed_bias": "该偏置是固定的：梯度下降不改变它。",
@@ -610,7 +613,7 @@ _ZH: dict[str, str] = {
     "unit_check_fd": "验证：torch 自动求导得 {}（差 {}），有限差分得 {}（差 {}）：{}。",
     # loss terms and samples
     "loss_terms": "损失是每个输出各一项之和：{}。",
-    "loss_terms_samples": "对样本取（{}）后，损失仍是每个输出各一项之和：{}。",
+    "loss_terms_samples": "对各样本取{}之后，损失仍是每个输出各一项之和：{}。",
     "objective_output": "输入 {}；没有目标值：目标函数就是输出 {} 本身。",
     "objective_value": "目标函数：{}。",
     "objective_loss": "目标函数就是输出 {} 本身（没有损失函数，也没有目标值）；学习率 {}。",
@@ -716,6 +719,29 @@ _ZH_TITLES = {
     DEFAULT_TITLE: "symbp 网络",
     "MOOC 8.3 worked example": "MOOC《人工智能：模型与算法》8.3 节例题",
 }
+
+
+_RANDOM_INIT = re.compile(
+    r"random: each weight from U\(−(?P<bound>[^,]+), [^)]+\), numpy default_rng\((?P<seed>\d+)\), "
+    r"in numbering order"
+)
+
+
+def weight_init_words(described: str, lang: str) -> str:
+    """How the initial weights were chosen (the spec's English description), in `lang`."""
+    if lang != "zh":
+        return described
+    if described == "all zero":
+        return "全部为 0"
+    random = _RANDOM_INIT.fullmatch(described)
+    if random is None:
+        return described
+    bound = random.group("bound")
+    bound = "1/√（目标神经元的输入个数）" if bound == "1/√fan-in" else bound
+    return (
+        f"随机生成，每个权重独立地取自均匀分布 U(−r, r)，r = {bound}；"
+        f"按编号顺序由 numpy default_rng({random.group('seed')}) 生成"
+    )
 
 
 def title(spec_title: str, lang: str) -> str:
