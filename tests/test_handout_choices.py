@@ -128,8 +128,9 @@ def test_compact_gives_every_gradient_and_every_update_one_table_row() -> None:
     )
     assert len(update.rows) == 8
     first = update.rows[0]
-    # w1 ← 0.2 − 1 × (−0.0084214805) = 0.2084214805, to 4 significant digits
-    assert [cell[0].expr.text for cell in first[1:]] == ["0.2", "0.2084"]  # type: ignore[union-attr]
+    # w1 = 0.2, Δw1 = −1 × (−0.0084214805), w1 + Δw1 = 0.2084214805, to 4 significant digits
+    cells = [cell[0].expr.text for cell in first[1:]]  # type: ignore[union-attr]
+    assert cells == ["0.2", "0.008421", "0.2084"]
     # with one sample the gradient column is the backward pass's; every update stays a row
     assert not any(
         isinstance(b, Equations) and any(r.chain.steps[0].relation == "←" for r in b.rows)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import symbp
 from symbp.spec import load_spec
 
@@ -80,3 +82,38 @@ def test_chinese_initial_weights_and_headings(tmp_path: Path) -> None:
     assert "default\\_rng(2026)" in text
     assert "### 梯度的符号从何而来：$" in text
     assert "为什么是这个符号" not in text and "会不改变" not in text
+
+
+TWO_SAMPLES = COURSE.replace(
+    "inputs = [0.5, -0.3, 0.8, 0.1]\ntargets = [0.2, 0.9, 0.4]",
+    "inputs = [[0.5, -0.3, 0.8, 0.1], [0.2, 0.7, -0.4, 0.9]]\n"
+    'targets = [[0.2, 0.9, 0.4], [0.8, 0.1, 0.3]]\nreduction = "mean"',
+)
+
+
+def test_no_ten_digit_values_in_four_digit_text(tmp_path: Path) -> None:
+    text = handout(tmp_path, TWO_SAMPLES)
+    assert "2 training samples" in text
+    assert not re.search(r"\d\.\d{10}", text.split("## 5.")[0])
+
+
+def test_a_change_below_the_digits_shown_is_written_as_old_plus_change(tmp_path: Path) -> None:
+
+    from .conftest import require_module
+
+    require_module("torch")
+    from symbp.torch_check import torch_loss_and_gradients
+
+    path = tmp_path / "net.toml"
+    path.write_text(TWO_SAMPLES, encoding="utf-8")
+    spec = load_spec(path)
+    _, gradients, _ = torch_loss_and_gradients(spec)
+    change = -0.5 * gradients[0]  # w1's Δ = −η ∂L/∂w1, independently of symbp
+    assert abs(change) < 5e-5  # below the 4 digits of w1 = −0.3211…
+    text = symbp.problem(spec).handout(check=False).render("markdown")
+    row = next(line for line in text.splitlines() if line.startswith(r"w_{1} &\leftarrow"))
+    old, sign, shown = re.search(r"= (-?[\d.]+) ([-+]) ([\d.]+)", row.split(r"\times")[-1]).groups()  # type: ignore[union-attr]
+    assert old == f"{spec.weights[0]:.4f}"
+    assert float(sign + shown) == pytest.approx(change, rel=1e-3)
+    assert "the new value is written as the old one plus its change" in text
+    assert r"\Delta p = -\eta" in text  # the table's Δp column

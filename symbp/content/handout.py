@@ -50,7 +50,7 @@ from symbp.content.derivation import (
 )
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.names import Names, constant
-from symbp.content.numbers import difference, result, result_num
+from symbp.content.numbers import difference, result
 from symbp.content.selection import (
     Selection,
     delta_table,
@@ -61,6 +61,7 @@ from symbp.content.selection import (
     update_table,
 )
 from symbp.content.tables import parameter_cell
+from symbp.content.writer import Writer
 from symbp.derive import MAX_PATHS, Backprop, derive
 from symbp.errors import SymbpError
 from symbp.explain import symmetry_note, unit_notes
@@ -484,7 +485,7 @@ def loss_term_blocks(context: Worked) -> list[Block]:
             context.reduced.sym(network.loss),
             E.total(*terms.values()),
             E.total(*(writer.num(values[s.name]) for s in terms)),
-            result_num(evaluation.loss),
+            writer.num(evaluation.loss),
         )
         reduction = words[f"reduction_{network.spec.reduction}"]
         return [Paragraph(sentence(words["loss_terms_samples"], reduction, total))]
@@ -594,7 +595,7 @@ def _reduction(
             if network.spec.reduction == "mean"
             else summed
         ]
-    return E.equals(lhs, *members, result_num(total))
+    return E.equals(lhs, *members, context.writer.num(total))
 
 
 # -- 3. the backward pass -----------------------------------------------------------------------
@@ -818,7 +819,7 @@ def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
     for parameter in network.parameters:
         cells: list[Inlines] = [(Math(context.reduced.partial(network.loss, parameter.symbol)),)]
         cells += [(Math(context.writer.num(s.gradient(parameter.name))),) for s in samples]
-        cells.append((Math(result_num(evaluation.gradient(parameter.name))),))
+        cells.append((Math(context.writer.num(evaluation.gradient(parameter.name))),))
         rows.append(tuple(cells))
     first = network.weight(focus)
     example = _reduction(
@@ -853,6 +854,7 @@ def update_blocks(
     selection = selection or Selection(None)
     rows = []
     rest = []
+    hidden_changes = False
     for parameter, new in zip(network.parameters, updated_weights(evaluation, rate), strict=True):
         if not selection.worked(parameter.name):
             rest.append(parameter)
@@ -861,11 +863,17 @@ def update_blocks(
         numbers = E.total(
             writer.given(parameter.value), E.Neg(E.Mul((writer.given(rate), writer.num(gradient))))
         )
+        shown_new: E.Node = writer.num(new)
+        if below_digits(writer, parameter.value, new):
+            hidden_changes = True
+            change = writer.num(abs(new - parameter.value))
+            old = writer.given(parameter.value)
+            shown_new = E.total(old, change if new > parameter.value else E.Neg(change))
         rows.append(
             Row(
                 E.Chain(
                     names.sym(parameter.symbol),
-                    (E.Step("←", numbers), E.Step("=", writer.num(new))),
+                    (E.Step("←", numbers), E.Step("=", shown_new)),
                 )
             )
         )
@@ -882,23 +890,43 @@ def update_blocks(
             ),
         ),
     )
-    loss_before = E.equals(names.sym(network.loss), writer.num(evaluation.loss))
-    # the new loss is a number, not "L = …": L is the loss at the parameters shown above
-    loss_after = writer.num(new_loss)
-    change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
-    if network.objective is not None:
-        change = change.replace("loss", "objective")
     blocks: list[Block] = [
         Heading(sentence(words["update"])),
         Paragraph(sentence(words["update_intro"], E.equals(eta, writer.given(rate)), rule)),
     ]
     if rows:
         blocks.append(Equations(tuple(rows)))
+        if hidden_changes:
+            blocks.append(Paragraph(sentence(words["below_digits"], str(writer.digits))))
     if rest:
         if rows:
             blocks.append(Paragraph(sentence(words["updates_table"])))
         blocks.append(update_table(context, rest))
-    return [*blocks, Paragraph(sentence(words[change], loss_before, loss_after))]
+    return [*blocks, loss_change(context, evaluation.loss, new_loss)]
+
+
+def below_digits(writer: Writer, old: float, new: float) -> bool:
+    """Whether a change is too small to show at the handout's digits (old and new look alike)."""
+    return new != old and writer.num(new).text == writer.num(old).text
+
+
+def loss_change(context: Worked, before: float, after: float) -> Paragraph:
+    """The loss falls from L = a to b; with its change ΔL when a and b look alike."""
+    writer, words, network = context.writer, context.words, context.network
+    loss_before = E.equals(context.reduced.sym(network.loss), writer.num(before))
+    # the new loss is a number, not "L = …": L is the loss at the parameters shown above
+    loss_after = writer.num(after)
+    change = "new_loss" if after <= before else "new_loss_rises"
+    if network.objective is not None:
+        change = change.replace("loss", "objective")
+    if not below_digits(writer, before, after):
+        return Paragraph(sentence(words[change], loss_before, loss_after))
+    delta = E.Sym(E.Name("ΔL", plain="ΔL"))
+    by = E.equals(delta, writer.num(after - before))
+    return Paragraph(
+        sentence(words[change], loss_before, loss_after)
+        + sentence(words["loss_change_below"], by, str(writer.digits))
+    )
 
 
 def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selection) -> list[Block]:
@@ -920,11 +948,7 @@ def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selecti
             context.reduced, update, worked_names, rest, context.lang, writer.digits
         ),
     ]
-    loss_before = E.equals(context.reduced.sym(network.loss), writer.num(evaluation.loss))
-    change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
-    if network.objective is not None:
-        change = change.replace("loss", "objective")
-    return [*blocks, Paragraph(sentence(words[change], loss_before, writer.num(new_loss)))]
+    return [*blocks, loss_change(context, evaluation.loss, new_loss)]
 
 
 def verification_blocks(

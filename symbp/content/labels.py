@@ -166,6 +166,9 @@ _EN: dict[str, str] = {
     "update": "4. Update step",
     "update_intro": "One gradient-descent step with learning rate {}: {}.",
     "new_loss": "With the new parameters the loss falls from {} to {}.",
+    "loss_change_below": " The change, {}, is below the {} digits shown.",
+    "below_digits": "Where a change is below the {} digits shown, the new value is written as the "
+    "old one plus its change.",
     "new_loss_rises": "With the new parameters the loss goes from {} to {}.",
     "verification": "5. Verification against torch autograd",
     "verification_intro": "The same network built directly in torch {} ({}), differentiated by "
@@ -513,6 +516,8 @@ _ZH: dict[str, str] = {
     "update": "四、参数更新",
     "update_intro": "学习率为 {} 的一步梯度下降：{}。",
     "new_loss": "更新后损失从 {} 降到 {}。",
+    "loss_change_below": "变化量 {} 小于所显示的 {} 位有效数字。",
+    "below_digits": "变化量小于所显示的 {} 位有效数字时，新值写成旧值加上变化量。",
     "new_loss_rises": "更新后损失从 {} 变为 {}。",
     "verification": "五、与 torch 自动求导对照",
     "verification_intro": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，"

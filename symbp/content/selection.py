@@ -98,30 +98,35 @@ def gradient_table(context: Worked, sweep: Backprop, parameters: Sequence[Weight
 
 
 def update_table(context: Worked, parameters: Sequence[Weight | Bias]) -> Table:
-    """One row per parameter: p | its value | ∂L/∂p | p − η·∂L/∂p (without ∂L/∂p when the
-    backward pass's tables give it: one sample)."""
+    """One row per parameter: p | its value | ∂L/∂p | Δp = −η·∂L/∂p | p + Δp, the change shown
+    even where it is below the digits of p (without ∂L/∂p when the backward pass's tables give
+    it: one sample)."""
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
+    rate = network.spec.learning_rate
     new_values = dict(
         zip(
             (p.name for p in network.parameters),
-            updated_weights(evaluation, network.spec.learning_rate),
+            updated_weights(evaluation, rate),
             strict=True,
         )
     )
     p = E.Sym(E.Name("p", plain="p"))
     eta = E.Sym(E.Name("η", plain="η"))
     gradient = E.Partial(context.reduced.loss, p.name)
+    delta = E.Sym(E.Name("Δp", plain="Δp"))
     # with one sample the gradient tables of the backward pass hold ∂L/∂p already
     with_gradient = context.several
     header: tuple[Inlines, ...] = (
         (Math(p),),
         (Text(words["value"]),),
         *(((Math(gradient),),) if with_gradient else ()),
-        (Math(E.total(p, E.Neg(E.product(eta, gradient)))),),
+        (Math(E.equals(delta, E.Neg(E.product(eta, gradient)))),),
+        (Math(E.total(p, delta)),),
     )
     rows = []
     for parameter in parameters:
+        new = new_values[parameter.name]
         gradient_cell: tuple[Inlines, ...] = (
             ((Math(writer.num(evaluation.gradient(parameter.name))),),) if with_gradient else ()
         )
@@ -130,7 +135,8 @@ def update_table(context: Worked, parameters: Sequence[Weight | Bias]) -> Table:
                 (Math(context.reduced.sym(parameter.symbol)),),
                 (Math(writer.given(parameter.value)),),
                 *gradient_cell,
-                (Math(writer.num(new_values[parameter.name])),),
+                (Math(writer.num(new - parameter.value)),),
+                (Math(writer.num(new)),),
             )
         )
     return Table(header, tuple(rows), align="l" + "r" * (len(header) - 1))
