@@ -108,26 +108,31 @@ def factor_value(chain: str) -> float | None:
 
 def read_claims(markdown: str) -> list[tuple[str, float | None, str]]:
     """(left-hand side, value its own factors make or None, asserted sign) of every sentence
-    of the sign section that concludes on a gradient; a conclusion without factors of its own
-    gets the product of the signs argued in the paragraphs before it."""
-    claims = []
+    of the sign section that concludes on a gradient. The reasoning paragraphs (∂L/∂w = δ a,
+    then each factor "= v is positive") argue about one quantity: the conclusion on that
+    quantity also gets a claim "(reasoned)" with the product of the values they argued from."""
+    claims: list[tuple[str, float | None, str]] = []
     argued: list[float] = []  # the factor values the reasoning paragraphs state with a sign
+    reasoned = None  # the quantity the reasoning is about: the lhs of "∂L/∂w = δ a."
     for paragraph in sign_section(markdown):
         conclusion = re.match(r"(?:So|Sample \d+:) \$(.*?)\$,? (?:is )?(\w+)", paragraph)
         if conclusion and conclusion.group(2) in SIGN_WORDS:
             chain, asserted = conclusion.group(1), conclusion.group(2)
-            own = factor_value(chain)
-            if argued:  # the first conclusion after the reasoning rests on its factors too
-                reasoned = math.prod(argued)
+            lhs = chain.split(" = ")[0]
+            if lhs == reasoned and argued:
+                claims.append((lhs + " (reasoned)", math.prod(argued), asserted))
                 argued = []
-                claims.append((chain.split(" = ")[0] + " (reasoned)", reasoned, asserted))
-            if own is not None or not claims:
-                claims.append((chain.split(" = ")[0], own, asserted))
+            claims.append((lhs, factor_value(chain), asserted))
             continue
+        product = re.fullmatch(r"\$(.*?) = \\delta_\{.*\$\.", paragraph)
+        if product and reasoned is None:
+            reasoned = product.group(1)
         for value, _word in re.findall(rf"= ({NUMBER})\$? is (positive|negative|zero)", paragraph):
             argued.append(number(value))
         if re.search(r"= 0\$?, so .* is 0 whatever", paragraph):
             argued.append(0.0)
+    if argued:  # the reasoning's own quantity is never concluded on
+        claims.append((f"{reasoned} (reasoned, never concluded)", None, "none"))
     return claims
 
 
@@ -174,9 +179,10 @@ def test_every_example(spec_path: Path) -> None:
     [
         (TWO_SAMPLE_COURSE_NET, ("w24", "w1", "w50")),
         (XOR_SUM, ("w1", "w3", "w5")),
+        (XOR_SUM.replace('"sum"', '"mean"'), ("w1", "w6")),
         (SOFTMAX_SAMPLES, ("w2", "w9")),
     ],
-    ids=("two_sample_course_net", "xor_sum", "softmax_samples"),
+    ids=("two_sample_course_net", "xor_sum", "xor_mean", "softmax_samples"),
 )
 def test_multi_sample_nets(tmp_path: Path, text: str, focuses: tuple[str, ...]) -> None:
     require_module("torch")
@@ -185,8 +191,9 @@ def test_multi_sample_nets(tmp_path: Path, text: str, focuses: tuple[str, ...]) 
     spec = load_spec(path)
     problem = symbp.problem(spec)
     for focus in focuses:
-        markdown = problem.handout(check=False, focus=focus).render("markdown")
-        check_sign_section(spec, markdown, focus)
+        for sample in (1, len(spec.samples)):  # --sample N: the worked sample's reasoning
+            markdown = problem.handout(check=False, focus=focus, sample=sample).render("markdown")
+            check_sign_section(spec, markdown, focus)
 
 
 def test_two_sample_course_net(tmp_path: Path) -> None:

@@ -89,6 +89,7 @@ def handout_document(
     show: Sequence[str] | None = None,
     compact: bool = False,
     heading: str | None = None,
+    sample: int = 1,
 ) -> Document:
     """Every step of one training iteration for a network, as a document.
 
@@ -104,7 +105,7 @@ def handout_document(
     if focus_name not in weights:
         known = ", ".join(w.name for w in network.weights[:12])
         raise SymbpError(f"--focus: unknown weight {focus_name!r} (this network has {known}, ...)")
-    context = worked(evaluation, digits, lang)
+    context = worked(evaluation, digits, lang, sample=sample)
     heading = title(network.spec.title if heading is None else heading, lang)
     blocks: list[Block] = [Heading((Text(heading),), 1), Paragraph((Text(words["handout"]),))]
     blocks += problem_blocks(network, digits, lang)
@@ -421,7 +422,7 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         Paragraph(sentence(words["forward_intro"], z_rule, a_rule)),
     ]
     if context.several:
-        blocks.append(Paragraph(sentence(words["forward_sample"])))
+        blocks.append(Paragraph(sentence(words["forward_sample"], str(context.number))))
     condensed = selection is not None and selection.condensed
     for layer, units in enumerate(network.layers[1:], start=1):
         worked_units = units[:1] if condensed else units
@@ -799,11 +800,12 @@ def _gradient_blocks(
         rows.append(Row(writer.worked(grad, formula, first.gradient(parameter.name))))
     blocks: list[Block] = []
     title_key = "gradients_sample" if context.several else "gradients"
+    title_text = sentence(words[title_key], *((str(context.number),) if context.several else ()))
     if rows:
-        blocks += [Paragraph(sentence(words[title_key])), Equations(tuple(rows))]
+        blocks += [Paragraph(title_text), Equations(tuple(rows))]
     if rest:
-        key = "gradients_table" if rows else title_key
-        blocks += [Paragraph(sentence(words[key])), gradient_table(context, sweep, rest)]
+        text = sentence(words["gradients_table"]) if rows else title_text
+        blocks += [Paragraph(text), gradient_table(context, sweep, rest)]
     return blocks
 
 

@@ -70,7 +70,7 @@ _EN: dict[str, str] = {
     "sign_result": "So {} is {}: gradient descent {} {}. A hand result of the opposite sign "
     "has flipped the sign of one of these factors.",
     "sign_samples": "With {} samples, {} is the {} of the samples' contributions, and each "
-    "sample's contribution has its own sign. Why sample 1's contribution {} has its sign:",
+    "sample's contribution has its own sign. Why sample {}'s contribution {} has its sign:",
     "sign_sample_first": "Sample {}: {}, {}.",
     "sign_sample": "Sample {}: {}, {}.",
     "sign_result_samples": "So {} is {}: gradient descent {} {}. A hand result of the opposite "
@@ -140,7 +140,8 @@ _EN: dict[str, str] = {
     "loss_samples": "Loss of sample n: {}; the loss of the batch is the {} {}; learning rate {}.",
     "forward": "2. Forward pass",
     "forward_intro": "Each unit sums its weighted inputs, {}, then applies its activation, {}.",
-    "forward_sample": "The values below are sample 1's; the table after them gives every sample's.",
+    "forward_sample": "The values below are sample {}'s; the table after them gives every "
+    "sample's.",
     "the_loss": "The loss",
     "per_sample": "Every sample",
     "backward": "3. Backward pass",
@@ -151,7 +152,7 @@ _EN: dict[str, str] = {
     "every later layer; each of them starts with the steps from the weight to {}.",
     "deltas": "The δ of each unit",
     "gradients": "Gradients",
-    "gradients_sample": "Gradients of sample 1",
+    "gradients_sample": "Gradients of sample {}",
     "gradients_table": "The layer's other gradients, in the same steps:",
     "updates_table": "The other parameters, in the same steps:",
     "unit": "unit",
@@ -434,7 +435,7 @@ _ZH: dict[str, str] = {
     "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",
     "sign_result": "所以 {} 为{}：梯度下降{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
     "sign_samples": "共有 {} 个样本，{} 是各样本贡献的{}，而每个样本的贡献各有各的符号。"
-    "先看样本 1 的贡献 {} 的符号从何而来：",
+    "先看样本 {} 的贡献 {} 的符号从何而来：",
     "sign_sample_first": "样本 {}：{}，为{}。",
     "sign_sample": "样本 {}：{}，为{}。",
     "sign_result_samples": "所以 {} 为{}：梯度下降{} {}。某个样本的手算结果若符号相反，说明该样本的某个因子"
@@ -491,7 +492,7 @@ _ZH: dict[str, str] = {
     "loss_samples": "样本 n 的损失：{}；整批的损失取{} {}；学习率 {}。",
     "forward": "二、前向传播",
     "forward_intro": "每个神经元先求加权和 {}，再经过激活函数 {}。",
-    "forward_sample": "下面是样本 1 的数值；其后的表格给出每个样本的数值。",
+    "forward_sample": "下面是样本 {} 的数值；其后的表格给出每个样本的数值。",
     "the_loss": "损失",
     "per_sample": "每个样本",
     "backward": "三、反向传播",
@@ -502,7 +503,7 @@ _ZH: dict[str, str] = {
     "并且都以从该权重到 {} 的那几步开头。",
     "deltas": "每个神经元的 δ",
     "gradients": "梯度",
-    "gradients_sample": "样本 1 的梯度",
+    "gradients_sample": "样本 {} 的梯度",
     "gradients_table": "本层其余的梯度，步骤相同：",
     "updates_table": "其余参数，步骤相同：",
     "unit": "神经元",

@@ -80,7 +80,16 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
         reduction = words[f"reduction_{network.spec.reduction}"]
         reduced_grad = worked_sample.reduced.partial(network.loss, weight.symbol)
         blocks.append(
-            Paragraph(sentence(words["sign_samples"], samples, reduced_grad, reduction, grad))
+            Paragraph(
+                sentence(
+                    words["sign_samples"],
+                    samples,
+                    reduced_grad,
+                    reduction,
+                    str(worked_sample.number),
+                    grad,
+                )
+            )
         )
     blocks.append(
         Paragraph(sentence(words["sign_product"], E.equals(grad, E.product(delta, source))))
@@ -195,7 +204,7 @@ def _contribution(
     )
     numbers = E.Mul((writer.num(delta_value), shown_source))
     value = writer.num(sample.gradient(weight.name))
-    if sample is not worked_sample.first:  # δ_j, a_i name sample 1's values: numbers only
+    if sample is not worked_sample.first:  # δ_j, a_i name the worked sample's: numbers only
         return E.equals(loss, numbers, value)
     return E.equals(loss, E.product(delta, source), numbers, value)
 
@@ -227,7 +236,7 @@ def _conclusion_blocks(
             if number > MAX_SIGN_SAMPLES:
                 continue
             chain = _contribution(worked_sample, derivation, sample, loss)
-            key = "sign_sample_first" if number == 1 else "sign_sample"
+            key = "sign_sample_first" if number == worked_sample.number else "sign_sample"
             value = sample.gradient(weight.name)
             blocks.append(Paragraph(sentence(words[key], str(number), chain, sign(value))))
         count = len(samples)
