@@ -111,7 +111,7 @@ def handout_document(
     blocks += problem_blocks(network, digits, lang)
     blocks += forward_blocks(context, selection)
     blocks += backward_blocks(context, sweep, focus_name, selection)
-    blocks += update_blocks(context, new_loss, selection)
+    blocks += update_blocks(context, new_loss, selection, sweep=sweep)
     if check is not None:
         blocks += verification_blocks(check, lang, Names(network), differences=selection.condensed)
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
@@ -844,10 +844,16 @@ def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
 
 
 def update_blocks(
-    context: Worked, new_loss: float, selection: Selection | None = None
+    context: Worked,
+    new_loss: float,
+    selection: Selection | None = None,
+    *,
+    sweep: Backprop | None = None,
 ) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
+    if network.spec.steps > 1:
+        return multi_step_blocks(context, selection or Selection(None), sweep)
     if not network.spec.optimizer.is_plain_sgd:
         return optimizer_update_blocks(context, new_loss, selection or Selection(None))
     names = context.reduced
@@ -912,10 +918,13 @@ def below_digits(writer: Writer, old: float, new: float) -> bool:
     return new != old and writer.num(new).text == writer.num(old).text
 
 
-def loss_change(context: Worked, before: float, after: float) -> Paragraph:
-    """The loss falls from L = a to b; with its change ΔL when a and b look alike."""
+def loss_change(context: Worked, before: float, after: float, *, named: bool = True) -> Paragraph:
+    """The loss falls from L = a to b; with its change ΔL when a and b look alike (`named`
+    False: from a to b, where L, the loss at the initial parameters, is not a)."""
     writer, words, network = context.writer, context.words, context.network
-    loss_before = E.equals(context.reduced.sym(network.loss), writer.num(before))
+    loss_before: E.Node | E.Chain = writer.num(before)
+    if named:
+        loss_before = E.equals(context.reduced.sym(network.loss), writer.num(before))
     # the new loss is a number, not "L = …": L is the loss at the parameters shown above
     loss_after = writer.num(after)
     change = "new_loss" if after <= before else "new_loss_rises"
@@ -929,6 +938,53 @@ def loss_change(context: Worked, before: float, after: float) -> Paragraph:
         sentence(words[change], loss_before, loss_after)
         + sentence(words["loss_change_below"], by, str(writer.digits))
     )
+
+
+def multi_step_blocks(
+    context: Worked, selection: Selection, sweep: Backprop | None = None
+) -> list[Block]:
+    """A spec's `steps` updates: for each, one parameter's update worked in full and a table of
+    every other parameter's (with the optimizer's state), then the loss after it."""
+    from symbp.content.optimizer import round_name, rule_blocks, worked_update_blocks
+    from symbp.numeric import CompiledNetwork
+    from symbp.train import train
+
+    writer, words, network = context.writer, context.words, context.network
+    spec = network.spec
+    compiled = CompiledNetwork(network, sweep)
+    run = train(compiled, spec.steps, spec.learning_rate)
+    names = [p.name for p in network.parameters]
+    shown = next((name for name in names if selection.worked(name)), names[0])
+    rest = [name for name in names if name != shown]
+    first = run.update(0)
+    blocks: list[Block] = [
+        Heading(sentence(words["update"])),
+        *rule_blocks(first.rule, context.lang, writer.digits, context.reduced.loss),
+        Paragraph(sentence(words["steps_intro"], str(spec.steps))),
+    ]
+    for step in range(spec.steps):
+        update = run.update(step)
+        before, after = run.steps[step].loss, run.steps[step + 1].loss
+        blocks.append(Heading(sentence(words["step_heading"], str(step + 1)), 3))
+        if step == 1:
+            own = context.reduced.of[network.parameter(shown).symbol]
+            blocks.append(
+                Paragraph(
+                    sentence(
+                        words["steps_names"],
+                        E.Sym(round_name("p", own, 1)),
+                        writer.sym(network.parameter(shown).symbol),
+                        E.Sym(round_name("g", own, 2)),
+                    )
+                )
+            )
+        blocks += [
+            *worked_update_blocks(
+                context.reduced, update, [shown], rest, context.lang, writer.digits, precise=False
+            ),
+            loss_change(context, before, after, named=step == 0),
+        ]
+    return blocks
 
 
 def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selection) -> list[Block]:
@@ -947,7 +1003,13 @@ def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selecti
         Heading(sentence(words["update"])),
         *rule_blocks(update.rule, context.lang, writer.digits, context.reduced.loss),
         *worked_update_blocks(
-            context.reduced, update, worked_names, rest, context.lang, writer.digits
+            context.reduced,
+            update,
+            worked_names,
+            rest,
+            context.lang,
+            writer.digits,
+            precise=False,
         ),
     ]
     return [*blocks, loss_change(context, evaluation.loss, new_loss)]

@@ -165,6 +165,11 @@ _EN: dict[str, str] = {
     "reduction_mean": "mean",
     "reduction_sum": "sum",
     "update": "4. Update step",
+    "steps_intro": "The spec asks for {} updates. Each is worked in full for one parameter; "
+    "the table after it gives every other parameter's, with the optimizer's state.",
+    "step_heading": "Update {}",
+    "steps_names": "From here on {} is the value of {} after update 1 (and so on), and {} its "
+    "gradient at update 2, computed at those values.",
     "update_intro": "One gradient-descent step with learning rate {}: {}.",
     "new_loss": "With the new parameters the loss falls from {} to {}.",
     "loss_change_below": " The change, {}, is below the {} digits shown.",
@@ -515,6 +520,9 @@ _ZH: dict[str, str] = {
     "reduction_mean": "平均",
     "reduction_sum": "总和",
     "update": "四、参数更新",
+    "steps_intro": "本题要求更新 {} 次。每次更新对一个参数完整演算，其后的表格给出其余每个参数的结果及优化器状态。",
+    "step_heading": "第 {} 次更新",
+    "steps_names": "此后 {} 表示 {} 第 1 次更新后的值（依此类推），{} 表示第 2 次更新时在这些值处计算的梯度。",
     "update_intro": "学习率为 {} 的一步梯度下降：{}。",
     "new_loss": "更新后损失从 {} 降到 {}。",
     "loss_change_below": "变化量 {} 小于所显示的 {} 位有效数字。",
