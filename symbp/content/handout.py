@@ -432,7 +432,9 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
             for symbol in (unit.z, unit.a):
                 rows.append(Row(writer.definition(symbol, network.definitions[symbol])))
         blocks += [_layer_heading(network, layer, context.lang), Equations(tuple(rows))]
-    if condensed:  # every unit's values, the worked ones too, in one table
+    # every unit's values, the worked ones too, in one table (with several samples the table of
+    # every sample that follows holds them)
+    if condensed and not context.several:
         every = [u for layer in network.layers[1:] for u in layer]
         blocks += [
             Heading(sentence(words["every_unit"]), 3),
@@ -532,27 +534,37 @@ def _per_sample_forward(context: Worked) -> list[Block]:
     """Every sample's forward values and loss, then L as their mean or sum."""
     writer, words, network = context.writer, context.words, context.network
     samples = _shown_samples(context)
+    # a row per unit, its z and a side by side for each sample (half the rows of one per value)
     rows: list[tuple[Inlines, ...]] = []
+    empty: Inlines = ()
     for units in network.layers[1:]:
         for unit in units:
-            for symbol in (unit.z, unit.a):
-                assert symbol is not None
-                cells = [(Math(context.reduced.sym(symbol)),)]
-                cells += [(Math(writer.num(s.values[symbol])),) for s in samples]
-                rows.append(tuple(cells))
+            assert unit.z is not None
+            cells: list[Inlines] = [(Math(context.reduced.sym(unit.a)),)]
+            for s in samples:
+                cells += [
+                    (Math(writer.num(s.values[unit.z])),),
+                    (Math(writer.num(s.values[unit.a])),),
+                ]
+            rows.append(tuple(cells))
     if len(network.loss_terms) > 1:  # each sample's own loss terms L_o1, …
         for symbol, _ in network.loss_terms:
             cells = [(Math(E.Sym(loss_term_name(network, symbol))),)]
-            cells += [(Math(writer.num(s.loss_terms[symbol.name])),) for s in samples]
+            for s in samples:
+                cells += [empty, (Math(writer.num(s.loss_terms[symbol.name])),)]
             rows.append(tuple(cells))
     losses = [s.loss for s in context.evaluation.samples]
-    rows.append(
-        (
-            (Math(E.Sym(sample_loss_name("n"))),),
-            *((Math(writer.num(v)),) for v in losses[: len(samples)]),
-        )
-    )
-    table = Table(_sample_header(context, ""), tuple(rows))
+    cells = [(Math(E.Sym(sample_loss_name("n"))),)]
+    for v in losses[: len(samples)]:
+        cells += [empty, (Math(writer.num(v)),)]
+    rows.append(tuple(cells))
+    header: list[Inlines] = [empty]
+    for n in range(1, len(samples) + 1):
+        header += [
+            (Text(f"{words['sample']} {n}: "), Math(_generic("z"))),
+            (Math(_generic("a")),),
+        ]
+    table = Table(tuple(header), tuple(rows))
     return [
         Heading(sentence(words["per_sample"]), 3),
         *_shown_note(context),
@@ -680,8 +692,10 @@ def backward_blocks(
         )
     )
     blocks += sign_blocks(context, focus_derivation)
-    if context.several:
-        blocks += _per_sample_gradients(context, focus)
+    if context.several and not selection.condensed:
+        # a condensed handout's sign section works the focus weight's mean, and the update's
+        # table gives every sample's gradient
+        blocks += _per_sample_gradients(context, focus, selection.condensed)
     return blocks
 
 
@@ -803,13 +817,21 @@ def _gradient_blocks(
     title_text = sentence(words[title_key], *((str(context.number),) if context.several else ()))
     if rows:
         blocks += [Paragraph(title_text), Equations(tuple(rows))]
-    if rest:
+    if rest and context.several and selection.condensed:
+        # each sample's value of every gradient is a column of the update's table (section 4)
+        head, *more = (writer.sym(p.symbol) for p in rest[:3])
+        listing = E.Chain(head, tuple(E.Step(",", name) for name in more))
+        reduction = words[f"reduction_{network.spec.reduction}"]
+        blocks.append(
+            Paragraph(sentence(words["gradients_later"], listing, str(len(rest)), reduction))
+        )
+    elif rest:
         text = sentence(words["gradients_table"]) if rows else title_text
         blocks += [Paragraph(text), gradient_table(context, sweep, rest)]
     return blocks
 
 
-def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
+def _per_sample_gradients(context: Worked, focus: str, condensed: bool = False) -> list[Block]:
     """Every sample's gradients, their mean (or sum), and the focus weight's reduction worked
     in full."""
     words, network = context.words, context.network
@@ -835,8 +857,8 @@ def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
         Heading(sentence(words["reduction"]), 3),
         Paragraph(sentence(words["reduction_intro"], reduction, reduction)),
         Equations((Row(example),)),
-        *_shown_note(context),
-        Table(header, tuple(rows)),
+        # every sample's gradient is a column of the update's table (section 4)
+        *([] if condensed else [*_shown_note(context), Table(header, tuple(rows))]),
     ]
 
 
@@ -1062,6 +1084,23 @@ def verification_blocks(
 def _difference_blocks(
     check: CheckResult, words: Mapping[str, str], names: Names | None
 ) -> list[Block]:
+    if check.passed:  # nothing to point at: the largest differences say it in one sentence
+        largest_torch = max(abs(r.symbolic - r.torch) for r in check.weights)
+        largest_fd = max(abs(r.symbolic - r.finite_difference) for r in check.weights)
+        return [
+            Heading(sentence(words["verification"])),
+            Paragraph(
+                sentence(
+                    words["verification_summary"],
+                    check.torch_version,
+                    check.dtype,
+                    str(len(check.weights)),
+                    difference(largest_torch),
+                    difference(largest_fd),
+                    difference(abs(check.loss_symbolic - check.loss_torch)),
+                )
+            ),
+        ]
     # a verdict column only when there is something to point at
     verdict = not check.passed
     header: tuple[Inlines, ...] = (

@@ -19,14 +19,17 @@ from dataclasses import dataclass
 
 from symbp.content import expr as E
 from symbp.content.blocks import Inlines, Math, Table, Text
-from symbp.content.derivation import Worked
+from symbp.content.derivation import Worked, sample_loss_name
 from symbp.derive import MAX_PATHS, Backprop, DeltaDefinition
 from symbp.errors import SymbpError
 from symbp.graph import Bias, Network, Unit, Weight
 from symbp.numeric import updated_weights
 
-#: networks with more weights than this derive one weight per layer in full by default
-SHOW_ALL_MAX_WEIGHTS = 20
+#: per-sample columns of the update table (as the handout's per-sample tables)
+MAX_SAMPLE_COLUMNS = 8
+#: networks with more weights than this derive one weight per layer in full by default (a
+#: [3, 4, 2] net's 20 weights worked one by one make a 6-page handout of near-identical rows)
+SHOW_ALL_MAX_WEIGHTS = 12
 #: unless asked for (--show), a condensed handout lists at most this many paths of a weight
 CONDENSED_PATHS = 8
 
@@ -115,11 +118,14 @@ def update_table(context: Worked, parameters: Sequence[Weight | Bias]) -> Table:
     eta = E.Sym(E.Name("η", plain="η"))
     gradient = E.Partial(context.reduced.loss, p.name)
     delta = E.Sym(E.Name("Δp", plain="Δp"))
-    # with one sample the gradient tables of the backward pass hold ∂L/∂p already
+    # with one sample the gradient tables of the backward pass hold ∂L/∂p already; with several
+    # each sample's ∂L⁽ⁿ⁾/∂p is a column before the reduced one (up to 8 samples)
     with_gradient = context.several
+    samples = evaluation.samples[:MAX_SAMPLE_COLUMNS]
     header: tuple[Inlines, ...] = (
         (Math(p),),
         (Text(words["value"]),),
+        *((Math(E.Partial(sample_loss_name(n), p.name)),) for n in range(1, len(samples) + 1)),
         *(((Math(gradient),),) if with_gradient else ()),
         (Math(E.equals(delta, E.Neg(E.product(eta, gradient)))),),
         (Math(E.total(p, delta)),),
@@ -130,10 +136,12 @@ def update_table(context: Worked, parameters: Sequence[Weight | Bias]) -> Table:
         gradient_cell: tuple[Inlines, ...] = (
             ((Math(writer.num(evaluation.gradient(parameter.name))),),) if with_gradient else ()
         )
+        sample_cells = tuple((Math(writer.num(s.gradient(parameter.name))),) for s in samples)
         rows.append(
             (
                 (Math(context.reduced.sym(parameter.symbol)),),
                 (Math(writer.given(parameter.value)),),
+                *sample_cells,
                 *gradient_cell,
                 (Math(writer.num(new - parameter.value)),),
                 (Math(writer.num(new)),),
