@@ -121,7 +121,8 @@ def test_handout_of_an_adam_spec_works_adams_update() -> None:
     assert "m̂ = m/(1 - β1^t)" in update and "v ← β2·v + (1 - β2)·g²" in update
     w1 = _torch_mooc("adam", 0.1, 1)[0]["p"][0]
     line = next(line for line in update.splitlines() if line.strip().startswith("w1 "))
-    assert line.endswith(f"= {w1:.10f}")
+    # the handout gives it to its 4 significant digits (symbp step keeps 10 decimals)
+    assert line.endswith(f"= {w1:.4f}")
     latex = problem.handout(check=False).render("latex")
     assert r"\hat{m}^{(1)}_{w_{1}}" in latex
 
