@@ -65,6 +65,8 @@ weights = { random = "uniform", seed = 11 }
     text = handout(tmp_path, net)
     assert "The target is class 2 (0-based, as torch counts): one-hot $y_{3} = 1$" in text
     assert r"-0 \log" not in text
+    # w1 → h1 → z_o1, z_o2, z_o3 → each of o1, o2, o3 through the softmax: 3 × 3 paths
+    assert "along 9 paths (the softmax sends every output's z to every output)" in text
     # δ is never number → formula → number: no line of only a number before "= o_k − y_k"
     assert not re.search(r"&= -?[\d.]+ \\\\\n&= o_{\d} - y_{\d}", text)
 

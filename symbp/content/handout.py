@@ -16,6 +16,7 @@ many edges to label on the diagram has its weights as a matrix W⁽ˡ⁾ after i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import sympy as sp
@@ -742,17 +743,24 @@ def _paths_for_weight(
     grad = writer.partial(network.loss, weight.symbol)
     shared = writer.partial(network.loss, target.z)
     if derivation.path_count > most:
-        blocks: list[Block] = [
-            Paragraph(
-                sentence(
-                    words["paths_counted"],
-                    writer.sym(weight.symbol),
-                    str(derivation.path_count),
-                    " × ".join(str(len(units)) for units in network.layers[target.layer + 1 :]),
-                    writer.sym(target.z),
-                )
+        later = [len(units) for units in network.layers[target.layer + 1 :]]
+        # one unit of each later layer per path, unless a softmax's Jacobian adds paths
+        if math.prod(later) == derivation.path_count:
+            counted = sentence(
+                words["paths_counted"],
+                writer.sym(weight.symbol),
+                str(derivation.path_count),
+                " × ".join(str(size) for size in later),
+                writer.sym(target.z),
             )
-        ]
+        else:
+            counted = sentence(
+                words["paths_counted_jacobian"],
+                writer.sym(weight.symbol),
+                str(derivation.path_count),
+                writer.sym(target.z),
+            )
+        blocks: list[Block] = [Paragraph(counted)]
     else:
         for path in derivation.paths:
             add_partials(writer, path.factors, context.first)

@@ -150,6 +150,9 @@ _EN: dict[str, str] = {
     "paths_for": "Why δ: the paths from {} to the loss",
     "paths_counted": "Why δ: {} reaches the loss along {} paths ({}), each through one unit of "
     "every later layer; each of them starts with the steps from the weight to {}.",
+    "paths_counted_jacobian": "Why δ: {} reaches the loss along {} paths (the softmax sends "
+    "every output's z to every output); each of them starts with the steps from the weight to "
+    "{}.",
     "deltas": "The δ of each unit",
     "gradients": "Gradients",
     "gradients_sample": "Gradients of sample {}",
@@ -512,6 +515,8 @@ _ZH: dict[str, str] = {
     "paths_for": "为什么要引入 δ：从 {} 到损失的路径",
     "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（{}），每条路径在其后每一层各经过一个神经元，"
     "并且都以从该权重到 {} 的那几步开头。",
+    "paths_counted_jacobian": "为什么要引入 δ：{} 沿 {} 条路径影响损失（softmax 把每个输出的 z 传给每个输出），"
+    "每条路径都以从该权重到 {} 的那几步开头。",
     "deltas": "每个神经元的 δ",
     "gradients": "梯度",
     "gradients_sample": "样本 {} 的梯度",
