@@ -74,6 +74,8 @@ from symbp.torch_check import CheckResult
 MAX_SAMPLE_COLUMNS = 8
 #: finite differences are shown to this many decimals (their own error is about 1e-11)
 FD_DECIMALS = 8
+#: a spec's updates worked in the handout; the losses of the later ones are a table
+MAX_WORKED_STEPS = 3
 #: a layer pair with more edges than this is drawn without labels, its weights in a matrix
 MAX_LABELLED_EDGES = 12
 
@@ -987,12 +989,21 @@ def multi_step_blocks(
     shown = next((name for name in names if selection.worked(name)), names[0])
     rest = [name for name in names if name != shown]
     first = run.update(0)
-    blocks: list[Block] = [
-        Heading(sentence(words["update"])),
-        *rule_blocks(first.rule, context.lang, writer.digits, context.reduced.loss),
-        Paragraph(sentence(words["steps_intro"], str(spec.steps))),
-    ]
-    for step in range(spec.steps):
+    blocks: list[Block] = [Heading(sentence(words["update"]))]
+    if spec.optimizer.is_plain_sgd:  # p ← p − η·∂L/∂p says it; torch's call would not fit
+        eta = E.Sym(E.Name("η", plain="η"))
+        p = _generic("p")
+        gradient = E.Partial(context.reduced.loss, E.Name("p", plain="p"))
+        rule = E.Chain(p, (E.Step("←", E.total(p, E.Neg(E.product(eta, gradient)))),))
+        intro = sentence(
+            words["update_intro"], E.equals(eta, writer.given(spec.learning_rate)), rule
+        )
+        blocks.append(Paragraph(intro))
+    else:
+        blocks += rule_blocks(first.rule, context.lang, writer.digits, context.reduced.loss)
+    worked_steps = min(spec.steps, MAX_WORKED_STEPS)
+    blocks.append(Paragraph(sentence(words["steps_intro"], str(spec.steps))))
+    for step in range(worked_steps):
         update = run.update(step)
         before, after = run.steps[step].loss, run.steps[step + 1].loss
         blocks.append(Heading(sentence(words["step_heading"], str(step + 1)), 3))
@@ -1013,6 +1024,20 @@ def multi_step_blocks(
                 context.reduced, update, [shown], rest, context.lang, writer.digits, precise=False
             ),
             loss_change(context, before, after, named=step == 0),
+        ]
+    if spec.steps > worked_steps:  # the loss after the later updates, as symbp train gives it
+        last = spec.steps
+        marks = sorted(
+            {*range(worked_steps + 1, min(last, 5) + 1), *range(10, last + 1, max(last // 10, 1))}
+            | {last}
+        )
+        rows = tuple(
+            ((Text(str(t)),), (Math(writer.num(run.steps[t].loss)),)) for t in marks if t <= last
+        )
+        header = ((Text(words["step_column"]),), (Text(words["loss_column"]),))
+        blocks += [
+            Paragraph(sentence(words["steps_rest"], str(worked_steps + 1), str(last))),
+            Table(header, rows),
         ]
     return blocks
 

@@ -171,6 +171,9 @@ _EN: dict[str, str] = {
     "steps_intro": "The spec asks for {} updates. Each is worked in full for one parameter; "
     "the table after it gives every other parameter's, with the optimizer's state.",
     "step_heading": "Update {}",
+    "step_column": "after update",
+    "steps_rest": "Updates {} to {} follow the same steps; the loss after some of them "
+    "(symbp train gives every round):",
     "steps_names": "From here on {} is the value of {} after update 1 (and so on), and {} its "
     "gradient at update 2, computed at those values.",
     "update_intro": "One gradient-descent step with learning rate {}: {}.",
@@ -533,6 +536,8 @@ _ZH: dict[str, str] = {
     "update": "四、参数更新",
     "steps_intro": "本题要求更新 {} 次。每次更新对一个参数完整演算，其后的表格给出其余每个参数的结果及优化器状态。",
     "step_heading": "第 {} 次更新",
+    "step_column": "更新次数",
+    "steps_rest": "第 {} 至 {} 次更新步骤相同；下表给出其中部分更新后的损失（symbp train 给出每一轮）：",
     "steps_names": "此后 {} 表示 {} 第 1 次更新后的值（依此类推），{} 表示第 2 次更新时在这些值处计算的梯度。",
     "update_intro": "学习率为 {} 的一步梯度下降：{}。",
     "new_loss": "更新后损失从 {} 降到 {}。",
