@@ -139,7 +139,10 @@ _EN: dict[str, str] = {
     "other y is 0, so only its term remains, {}.",
     "loss_samples": "Loss of sample n: {}; the loss of the batch is the {} {}; learning rate {}.",
     "forward": "2. Forward pass",
-    "forward_intro": "Each unit sums its weighted inputs, {}, then applies its activation, {}.",
+    "forward_intro": "Each unit sums its weighted inputs, {}, then applies its activation, {}. "
+    "(Notation: Bishop's Pattern Recognition and Machine Learning swaps the letters, a for the "
+    "weighted sum and z for the activation; here z is the sum and a the activation, as in "
+    "Nielsen's Neural Networks and Deep Learning.)",
     "forward_sample": "The values below are sample {}'s; the table after them gives every "
     "sample's.",
     "the_loss": "The loss",
@@ -508,7 +511,9 @@ _ZH: dict[str, str] = {
     "所以只剩这一项，{}。",
     "loss_samples": "样本 n 的损失：{}；整批的损失取{} {}；学习率 {}。",
     "forward": "二、前向传播",
-    "forward_intro": "每个神经元先求加权和 {}，再经过激活函数 {}。",
+    "forward_intro": "每个神经元先求加权和 {}，再经过激活函数 {}。"
+    "（记号说明：Bishop 的《模式识别与机器学习》把这两个字母反过来用，a 表示加权和、z 表示激活值；"
+    "本讲义与 Nielsen 的《Neural Networks and Deep Learning》一样，z 是加权和，a 是激活值。）",
     "forward_sample": "下面是样本 {} 的数值；其后的表格给出每个样本的数值。",
     "the_loss": "损失",
     "per_sample": "每个样本",
