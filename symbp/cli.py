@@ -207,6 +207,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "the first weight of each layer)",
     )
     handout.add_argument(
+        "--sample",
+        metavar="N",
+        type=int,
+        default=1,
+        help="with several samples, the one worked step by step (default: 1)",
+    )
+    handout.add_argument(
         "--compact",
         action="store_true",
         help="every gradient and every update as one table row",
@@ -616,6 +623,7 @@ def _run_handout(args: argparse.Namespace) -> int:
             title=args.title,
             paper=args.paper,
             form=args.form,
+            sample=args.sample,
         )
     written = result.write(args.output)
     if written.suffix.lower() == ".tex":  # which engine: pdflatex cannot set every script

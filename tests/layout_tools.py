@@ -123,6 +123,41 @@ def pdf_words(pdf: Path) -> list[Word]:
     return words
 
 
+def pdf_lines(pdf: Path) -> list[tuple[int, float, str]]:
+    """(page, top in pt, text) of every line of words, top to bottom on each page: words whose
+    tops lie within 2 pt of each other are one line."""
+    lines: list[tuple[int, float, list[Word]]] = []
+    for word in sorted(pdf_words(pdf), key=lambda w: (w.page, w.y_min, w.x_min)):
+        if lines and lines[-1][0] == word.page and abs(lines[-1][1] - word.y_min) <= 2.0:
+            lines[-1][2].append(word)
+        else:
+            lines.append((word.page, word.y_min, [word]))
+    return [
+        (page, top, " ".join(w.text for w in sorted(words, key=lambda w: w.x_min)))
+        for page, top, words in lines
+    ]
+
+
+def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
+    """Headings set as the last text of a page (its page number aside), with nothing of their
+    section after them on that page: (page, heading). `headings` are their plain texts; a
+    heading is matched by its first three words, so math in it need not be extracted exactly."""
+    keys = [" ".join(h.split()[:3]) for h in headings if h.strip()]
+    lines = pdf_lines(pdf)
+    pages = max((page for page, _, _ in lines), default=0)
+    found = []
+    for page in range(1, pages):  # the last page's last heading has nothing to strand it from
+        body = [text for p, _, text in lines if p == page and not text.strip().isdigit()]
+        if not body:
+            continue
+        last = body[-1]
+        for key in keys:
+            if last.startswith(key):
+                found.append((page, last))
+                break
+    return found
+
+
 # -- Chromium -----------------------------------------------------------------------------------
 
 

@@ -128,8 +128,9 @@ def test_compact_gives_every_gradient_and_every_update_one_table_row() -> None:
     )
     assert len(update.rows) == 8
     first = update.rows[0]
-    # w1 ← 0.2 − 1 × (−0.0084214805) = 0.2084214805, to 4 significant digits
-    assert [cell[0].expr.text for cell in first[1:]] == ["0.2", "0.2084"]  # type: ignore[union-attr]
+    # w1 = 0.2, Δw1 = −1 × (−0.0084214805), w1 + Δw1 = 0.2084214805, to 4 significant digits
+    cells = [cell[0].expr.text for cell in first[1:]]  # type: ignore[union-attr]
+    assert cells == ["0.2", "0.008421", "0.2084"]
     # with one sample the gradient column is the backward pass's; every update stays a row
     assert not any(
         isinstance(b, Equations) and any(r.chain.steps[0].relation == "←" for r in b.rows)
@@ -208,6 +209,14 @@ def test_a_shown_bias_is_worked_and_the_other_biases_are_table_rows() -> None:
     )
     blocks = problem.handout(show=["w2_1_1", "b_h2_1"], check=False).blocks()
     assert sorted(set(worked_gradients(blocks))) == ["b_h2_1", "w2_1_1"]
-    rest = table_parameters(blocks, "p")
+    # several samples, condensed: the other gradients are rows of the update's table
+    rest = table_parameters(blocks, "p") + [
+        row[0][0].expr.name.plain
+        for b in blocks
+        if isinstance(b, Table)
+        and isinstance(b.header[-1][0], Math)
+        and isinstance(b.header[-1][0].expr, Add)  # p + Δp
+        for row in b.rows
+    ]
     assert "b_h2_2" in rest and "b_o1" in rest and "w1_1_1" in rest
     assert "b_h2_1" not in rest

@@ -157,8 +157,12 @@ def test_layered_weights_are_named_alike_in_diagram_formulas_and_tables() -> Non
     assert "w1_1_1" not in table and "<msubsup>" in table
 
 
-def test_handout_of_several_samples_shows_every_sample_and_updates_with_the_mean() -> None:
+def test_handout_of_several_samples_shows_every_sample_and_updates_with_the_mean(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     require_module("torch")
+    # the full handout, every parameter worked (its 14 weights are beyond the condensed limit)
+    monkeypatch.setattr("symbp.content.selection.SHOW_ALL_MAX_WEIGHTS", 20)
     from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = load_spec(EXAMPLES / "two_hidden_layers.toml")

@@ -54,7 +54,7 @@ def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
     require_module("torch")
     from dataclasses import replace
 
-    from symbp.content.numbers import result
+    from symbp.content.numbers import result, significant
     from symbp.torchcheck.model import torch_loss_and_gradients
 
     spec = load_spec(EXAMPLES / "two_hidden_layers.toml")
@@ -71,9 +71,10 @@ def test_several_samples_show_sample_one_and_the_mean(tmp_path: Path) -> None:
     assert result(gradients_mean[0]) in markdown.split("Over the samples (mean)")[1]
 
     handout = problem.handout().render("markdown")
-    assert result(loss_mean) in handout.split("Every sample")[1]
+    assert significant(loss_mean) in handout.split("Every sample")[1]
     assert "L^{(1)} &= " in handout
     assert f"{loss_1:.4f}" in handout
+    assert not re.search(r"\d\.\d{10}", handout.split("## 5.")[0])  # 4 digits, as the text
     assert "2 training samples" in handout.replace("$", "")
 
 

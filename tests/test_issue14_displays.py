@@ -121,7 +121,8 @@ def test_handout_of_an_adam_spec_works_adams_update() -> None:
     assert "m̂ = m/(1 - β1^t)" in update and "v ← β2·v + (1 - β2)·g²" in update
     w1 = _torch_mooc("adam", 0.1, 1)[0]["p"][0]
     line = next(line for line in update.splitlines() if line.strip().startswith("w1 "))
-    assert line.endswith(f"= {w1:.10f}")
+    # the handout gives it to its 4 significant digits (symbp step keeps 10 decimals)
+    assert line.endswith(f"= {w1:.4f}")
     latex = problem.handout(check=False).render("latex")
     assert r"\hat{m}^{(1)}_{w_{1}}" in latex
 
@@ -170,7 +171,7 @@ def test_cs231n_neuron_without_a_loss(capsys: pytest.CaptureFixture[str]) -> Non
     assert [round(v, 2) for v in dw] == [-0.2, -0.39, 0.2]
     assert "∂L/∂o1" not in text and "∂o1/∂o1" not in text
     assert "∂o1/∂w0 = ∂o1/∂z_o1·∂z_o1/∂w0" in text
-    assert "a small increase of w0 lowers the output o1" in text
+    assert "a small increase of w0 lowers the output o1" in " ".join(text.split())
     latex = symbp.problem(spec).handout(check=False).render("latex")
     assert "no targets: the objective is the output" in latex
     assert r"\frac{\partial o_{1}}{\partial w_{2}}" in latex  # the bias keeps the course's name

@@ -443,13 +443,15 @@ class Problem(Result):
         title: str | None = None,
         paper: str = "a4",
         form: str = "scalar",
+        sample: int = 1,
     ) -> Handout:
         """The complete handout; `.write("handout.html")` (or .tex, .md) writes it.
 
         `show` names the parameters derived in full (the others get one table row each; by
         default every parameter of a network of up to 20 weights, else one weight per layer),
         `compact` gives every gradient and update one table row, `title` replaces the spec's,
-        `paper` (a4 or letter) sets the LaTeX and HTML page.
+        `paper` (a4 or letter) sets the LaTeX and HTML page, `sample` (1-based) is the sample
+        worked step by step when there are several.
 
         `form="matrix"` writes the forward and backward pass with matrices and vectors; it
         explains no single weight's sign, so `focus` must then be None.
@@ -488,6 +490,13 @@ class Problem(Result):
             select(self.network, show)
         if title is not None:
             _title(title)
+        count = len(self.spec.samples)
+        if isinstance(sample, bool) or not isinstance(sample, int) or not 1 <= sample <= count:
+            raise SymbpError(
+                f"--sample must be a sample number from 1 to {count}, not {sample!r}"
+                if count > 1
+                else f"--sample: this spec has one sample, so only --sample 1 (not {sample!r})"
+            )
         new_loss = self.step().new_loss
         self.sweep  # noqa: B018 - the symbolic work, done while a started torch check runs
         self._warm("html")
@@ -514,6 +523,7 @@ class Problem(Result):
             show=show,
             compact=compact,
             heading=title,
+            sample=sample,
         )
         return Handout(document, report is None or report.passed, paper)
 

@@ -25,7 +25,7 @@ from symbp.content.blocks import (
     Text,
     sentence,
 )
-from symbp.content.labels import labels, title
+from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.notes import indicator_paragraph as indicator_paragraph
 from symbp.content.notes import note_paragraph as note_paragraph
 from symbp.content.notes import undefined_note as undefined_note
@@ -108,7 +108,8 @@ def delta_row(writer: Writer, delta: DeltaDefinition) -> Row:
     chain = writer.worked(writer.sym(delta.symbol), formula, value)
     steps = (E.Step("=", leibniz), *chain.steps)
     simplified = simplified_delta(writer, unit)
-    if simplified is not None:
+    if simplified is not None:  # the formula, its simplified form, then the numbers once
+        steps = (E.Step("=", leibniz), chain.steps[0])
         steps += tuple(writer.worked(chain.lhs, simplified, value).steps)
     return Row(E.Chain(chain.lhs, steps))
 
@@ -416,7 +417,13 @@ def weight_blocks(
         )
         blocks.append(Paragraph(used))
     if network.spec.weight_init != "given":
-        blocks.append(Paragraph(sentence(words["initial_weights"], network.spec.weight_init)))
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["initial_weights"], weight_init_words(network.spec.weight_init, lang)
+                )
+            )
+        )
     if context.several:
         blocks.append(samples_paragraph(context))
 

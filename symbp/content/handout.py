@@ -16,6 +16,7 @@ many edges to label on the diagram has its weights as a matrix W⁽ˡ⁾ after i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import sympy as sp
@@ -49,9 +50,9 @@ from symbp.content.derivation import (
     simplification_paragraph,
     worked,
 )
-from symbp.content.labels import labels, title
+from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.names import Names, constant
-from symbp.content.numbers import difference, given_num, result, result_num
+from symbp.content.numbers import difference, given_num, result
 from symbp.content.operation_forms import written_out
 from symbp.content.optimizer import rule_blocks, worked_update_blocks
 from symbp.content.selection import (
@@ -64,11 +65,12 @@ from symbp.content.selection import (
     update_table,
 )
 from symbp.content.tables import parameter_cell
+from symbp.content.writer import Writer
 from symbp.core.derive import MAX_PATHS, Backprop, derive
 from symbp.core.explain import symmetry_note, unit_notes
 from symbp.core.graph import Network, Weight
 from symbp.core.numeric import Evaluation, updated_weights
-from symbp.core.operations import EXP, activation_info
+from symbp.core.operations import CROSS_ENTROPY, EXP, MSE_MEAN, activation_info
 from symbp.errors import SymbpError
 from symbp.torchcheck.results import CheckResult
 
@@ -76,6 +78,8 @@ from symbp.torchcheck.results import CheckResult
 MAX_SAMPLE_COLUMNS = 8
 #: finite differences are shown to this many decimals (their own error is about 1e-11)
 FD_DECIMALS = 8
+#: a spec's updates worked in the handout; the losses of the later ones are a table
+MAX_WORKED_STEPS = 3
 #: a layer pair with more edges than this is drawn without labels, its weights in a matrix
 MAX_LABELLED_EDGES = 12
 
@@ -92,6 +96,7 @@ def handout_document(
     show: Sequence[str] | None = None,
     compact: bool = False,
     heading: str | None = None,
+    sample: int = 1,
 ) -> Document:
     """Every step of one training iteration for a network, as a document.
 
@@ -107,13 +112,13 @@ def handout_document(
     if focus_name not in weights:
         known = ", ".join(w.name for w in network.weights[:12])
         raise SymbpError(f"--focus: unknown weight {focus_name!r} (this network has {known}, ...)")
-    context = worked(evaluation, digits, lang)
+    context = worked(evaluation, digits, lang, sample=sample)
     heading = title(network.spec.title if heading is None else heading, lang)
     blocks: list[Block] = [Heading((Text(heading),), 1), Paragraph((Text(words["handout"]),))]
     blocks += problem_blocks(network, digits, lang)
     blocks += forward_blocks(context, selection)
     blocks += backward_blocks(context, sweep, focus_name, selection)
-    blocks += update_blocks(context, new_loss, selection)
+    blocks += update_blocks(context, new_loss, selection, sweep=sweep)
     if check is not None:
         blocks += verification_blocks(check, lang, Names(network), differences=selection.condensed)
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
@@ -192,7 +197,9 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     if network.biases:
         blocks += _bias_paragraphs(network, names, digits, lang)
     if spec.weight_init != "given":
-        blocks.append(Paragraph(sentence(words["initial_weights"], spec.weight_init)))
+        blocks.append(
+            Paragraph(sentence(words["initial_weights"], weight_init_words(spec.weight_init, lang)))
+        )
     blocks += activation_blocks(network, lang)
     blocks.append(loss_paragraph(network, names, lang))
     return blocks
@@ -328,6 +335,33 @@ def _generic_sub(base: str, index: str) -> E.Sym:
     return E.Sym(E.Name(base, index, plain=f"{base}_{index}"))
 
 
+def one_hot_class(network: Network) -> int | None:
+    """The target class (0-based) of a cross-entropy loss whose one target is one-hot."""
+    if network.spec.loss != CROSS_ENTROPY.name or len(network.spec.samples) != 1:
+        return None
+    targets = network.spec.targets
+    if sorted(targets) != [0.0] * (len(targets) - 1) + [1.0]:
+        return None
+    return list(targets).index(1.0)
+
+
+def _loss_meaning(network: Network, names: Names, lang: str) -> Inlines:
+    """What the loss is, where its formula does not say it: mse_mean's mean over the outputs,
+    cross-entropy's target class."""
+    words = labels(lang)
+    spec = network.spec
+    if spec.loss == MSE_MEAN.name:
+        return sentence(words["loss_mean"], str(len(network.outputs)))
+    target = one_hot_class(network)
+    if target is None:
+        return ()
+    y = network.targets[target]
+    o = network.outputs[target].a
+    one = E.equals(names.sym(y), E.Num(1.0, "1"))
+    minus_log = E.equals(names.sym(network.loss), E.Neg(E.Call("log", (names.sym(o),))))
+    return sentence(words["loss_class"], str(target), one, minus_log)
+
+
 def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
     words = labels(lang)
     spec = network.spec
@@ -337,7 +371,7 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
         return Paragraph(sentence(words["objective_loss"], names.sym(network.objective.a), eta))
     if len(spec.samples) == 1:
         loss = E.equals(names.sym(network.loss), convert(network.definitions[network.loss]))
-        return Paragraph(sentence(words["loss"], loss, eta))
+        return Paragraph(sentence(words["loss"], loss, eta) + _loss_meaning(network, names, lang))
     sample_names = Names(network, loss=sample_loss_name("n"))
     per_sample = E.equals(
         sample_names.sym(network.loss),
@@ -383,7 +417,7 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         Paragraph(sentence(words["forward_intro"], z_rule, a_rule)),
     ]
     if context.several:
-        blocks.append(Paragraph(sentence(words["forward_sample"])))
+        blocks.append(Paragraph(sentence(words["forward_sample"], str(context.number))))
     condensed = selection is not None and selection.condensed
     for layer, units in enumerate(network.layers[1:], start=1):
         worked_units = units[:1] if condensed else units
@@ -393,7 +427,9 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
             for symbol in (unit.z, unit.a):
                 rows.append(Row(writer.definition(symbol, network.definitions[symbol])))
         blocks += [_layer_heading(network, layer, context.lang), Equations(tuple(rows))]
-    if condensed:  # every unit's values, the worked ones too, in one table
+    # every unit's values, the worked ones too, in one table (with several samples the table of
+    # every sample that follows holds them)
+    if condensed and not context.several:
         every = [u for layer in network.layers[1:] for u in layer]
         blocks += [
             Heading(sentence(words["every_unit"]), 3),
@@ -407,11 +443,19 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         # the loss is the output itself: "o1 = o1" says nothing, its value does
         value = E.equals(writer.sym(loss), writer.num(context.first.loss))
         blocks.append(Paragraph(sentence(words["objective_value"], value)))
+    elif (target := one_hot_class(network)) is not None:
+        # one-hot target: the terms with y = 0 vanish, L = −log o_c (no "−0 log(0.34)")
+        full = writer.formula(network.definitions[loss])
+        picked = -sp.log(network.outputs[target].a)
+        worked_row = writer.worked(writer.sym(loss), writer.formula(picked), context.first.loss)
+        row = E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps))
+        blocks.append(Equations((Row(row),), layout="stacked"))
     else:
         blocks.append(
             Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
         )
-    blocks += loss_term_blocks(context)
+    if one_hot_class(network) is None:
+        blocks += loss_term_blocks(context)
     if context.several:
         blocks += _per_sample_forward(context)
     return blocks
@@ -439,7 +483,7 @@ def loss_term_blocks(context: Worked) -> list[Block]:
             context.reduced.sym(network.loss),
             E.total(*terms.values()),
             E.total(*(writer.num(values[s.name]) for s in terms)),
-            result_num(evaluation.loss),
+            writer.num(evaluation.loss),
         )
         reduction = words[f"reduction_{network.spec.reduction}"]
         return [Paragraph(sentence(words["loss_terms_samples"], reduction, total))]
@@ -485,27 +529,37 @@ def _per_sample_forward(context: Worked) -> list[Block]:
     """Every sample's forward values and loss, then L as their mean or sum."""
     writer, words, network = context.writer, context.words, context.network
     samples = _shown_samples(context)
+    # a row per unit, its z and a side by side for each sample (half the rows of one per value)
     rows: list[tuple[Inlines, ...]] = []
+    empty: Inlines = ()
     for units in network.layers[1:]:
         for unit in units:
-            for symbol in (unit.z, unit.a):
-                assert symbol is not None
-                cells = [(Math(context.reduced.sym(symbol)),)]
-                cells += [(Math(writer.num(s.values[symbol])),) for s in samples]
-                rows.append(tuple(cells))
+            assert unit.z is not None
+            cells: list[Inlines] = [(Math(context.reduced.sym(unit.a)),)]
+            for s in samples:
+                cells += [
+                    (Math(writer.num(s.values[unit.z])),),
+                    (Math(writer.num(s.values[unit.a])),),
+                ]
+            rows.append(tuple(cells))
     if len(network.loss_terms) > 1:  # each sample's own loss terms L_o1, …
         for symbol, _ in network.loss_terms:
             cells = [(Math(E.Sym(loss_term_name(network, symbol))),)]
-            cells += [(Math(writer.num(s.loss_terms[symbol.name])),) for s in samples]
+            for s in samples:
+                cells += [empty, (Math(writer.num(s.loss_terms[symbol.name])),)]
             rows.append(tuple(cells))
     losses = [s.loss for s in context.evaluation.samples]
-    rows.append(
-        (
-            (Math(E.Sym(sample_loss_name("n"))),),
-            *((Math(writer.num(v)),) for v in losses[: len(samples)]),
-        )
-    )
-    table = Table(_sample_header(context, ""), tuple(rows))
+    cells = [(Math(E.Sym(sample_loss_name("n"))),)]
+    for v in losses[: len(samples)]:
+        cells += [empty, (Math(writer.num(v)),)]
+    rows.append(tuple(cells))
+    header: list[Inlines] = [empty]
+    for n in range(1, len(samples) + 1):
+        header += [
+            (Text(f"{words['sample']} {n}: "), Math(_generic("z"))),
+            (Math(_generic("a")),),
+        ]
+    table = Table(tuple(header), tuple(rows))
     return [
         Heading(sentence(words["per_sample"]), 3),
         *_shown_note(context),
@@ -549,7 +603,7 @@ def _reduction(
             if network.spec.reduction == "mean"
             else summed
         ]
-    return E.equals(lhs, *members, result_num(total))
+    return E.equals(lhs, *members, context.writer.num(total))
 
 
 # -- 3. the backward pass -----------------------------------------------------------------------
@@ -569,14 +623,17 @@ def backward_blocks(
     for layer in range(len(network.layers) - 1, 0, -1):
         blocks.append(_layer_heading(network, layer, context.lang))
         paths = selection.paths(network, layer)
-        explain = not selection.condensed or layer == len(network.layers) - 1
+        # why δ is said once for the output layer, and once for the first hidden layer (why
+        # ∂L/∂a sums the next layer's δs); the layers before say nothing new
+        last = len(network.layers) - 1
+        explain = "output" if layer == last else "hidden" if layer == last - 1 else None
         blocks += _paths_for_layer(
             context,
             sweep,
             paths,
             packed=selection.condensed,
             most=selection.max_paths,
-            explain=explain,  # a condensed handout explains δ once, at the output layer
+            explain=explain,
         )
         deltas = [d for d in sweep.deltas.values() if d.unit.layer == layer]
         targets = {w.target.name for w in selection.paths(network, layer)}
@@ -624,15 +681,17 @@ def backward_blocks(
             Heading(
                 sentence(words["sign"])
                 + (
-                    Text(": "),
+                    Text(words["heading_colon"]),
                     Math(context.reduced.partial(network.loss, network.weight(focus).symbol)),
                 ),
                 3,
             )
         )
         blocks += sign_blocks(context, focus_derivation)
-    if context.several:
-        blocks += _per_sample_gradients(context, focus)
+    if context.several and not selection.condensed:
+        # a condensed handout's sign section works the focus weight's mean, and the update's
+        # table gives every sample's gradient
+        blocks += _per_sample_gradients(context, focus, selection.condensed)
     return blocks
 
 
@@ -643,7 +702,7 @@ def _paths_for_layer(
     *,
     packed: bool = False,
     most: int = MAX_PATHS,
-    explain: bool = True,
+    explain: str | None = "output",
 ) -> list[Block]:
     """The chain-rule paths of some weights of a layer (one per line, or `packed` as many as
     fit; counted instead beyond `most`), and (after the first, if `explain`) why they make δ
@@ -651,13 +710,24 @@ def _paths_for_layer(
     blocks: list[Block] = []
     for number, weight in enumerate(weights):
         blocks += _paths_for_weight(
-            context, sweep, weight, why=number == 0 and explain, packed=packed, most=most
+            context,
+            sweep,
+            weight,
+            why=explain if number == 0 else None,
+            packed=packed,
+            most=most,
         )
     return blocks
 
 
 def _paths_for_weight(
-    context: Worked, sweep: Backprop, weight: Weight, *, why: bool, packed: bool, most: int
+    context: Worked,
+    sweep: Backprop,
+    weight: Weight,
+    *,
+    why: str | None,
+    packed: bool,
+    most: int,
 ) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     derivation = derive(network, weight.name, sweep=sweep, closed_form=False)
@@ -669,16 +739,24 @@ def _paths_for_weight(
     grad = writer.partial(network.loss, weight.symbol)
     shared = writer.partial(network.loss, target.z)
     if derivation.path_count > most:
-        blocks: list[Block] = [
-            Paragraph(
-                sentence(
-                    words["paths_counted"],
-                    writer.sym(weight.symbol),
-                    str(derivation.path_count),
-                    writer.sym(target.z),
-                )
+        later = [len(units) for units in network.layers[target.layer + 1 :]]
+        # one unit of each later layer per path, unless a softmax's Jacobian adds paths
+        if math.prod(later) == derivation.path_count:
+            counted = sentence(
+                words["paths_counted"],
+                writer.sym(weight.symbol),
+                str(derivation.path_count),
+                " × ".join(str(size) for size in later),
+                writer.sym(target.z),
             )
-        ]
+        else:
+            counted = sentence(
+                words["paths_counted_jacobian"],
+                writer.sym(weight.symbol),
+                str(derivation.path_count),
+                writer.sym(target.z),
+            )
+        blocks: list[Block] = [Paragraph(counted)]
     else:
         for path in derivation.paths:
             add_partials(writer, path.factors, context.first)
@@ -689,7 +767,7 @@ def _paths_for_weight(
                 layout="dense" if packed else "stacked",
             ),
         ]
-    if not why:
+    if why is None:
         return blocks
     if weight.uses > 1:  # a tied weight's paths pass through each z it feeds, not one
         sum_over_uses = E.equals(grad, writer.formula(derivation.delta_form))
@@ -705,15 +783,25 @@ def _paths_for_weight(
         E.Partial(writer.names.loss, E.Name("w", "ij", plain="w_ij")),
         E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
     )
-    reason = sentence(
-        words["delta_why"],
-        writer.sym(weight.symbol),
-        writer.sym(target.z),
-        shared,
-        writer.sym(target.delta) if target.delta is not None else shared,
-        hidden_rule,
-        gradient_rule,
-    )
+    delta = writer.sym(target.delta) if target.delta is not None else shared
+    if why == "hidden":
+        reason = sentence(
+            words["delta_why_hidden"],
+            writer.sym(weight.symbol),
+            writer.sym(target.z),
+            shared,
+            delta,
+            hidden_rule,
+        )
+    else:
+        reason = sentence(
+            words["delta_why"],
+            writer.sym(weight.symbol),
+            writer.sym(target.z),
+            shared,
+            delta,
+            gradient_rule,
+        )
     return [*blocks, Paragraph(reason)]
 
 
@@ -736,15 +824,24 @@ def _gradient_blocks(
         rows.append(Row(writer.worked(grad, formula, first.gradient(parameter.name))))
     blocks: list[Block] = []
     title_key = "gradients_sample" if context.several else "gradients"
+    title_text = sentence(words[title_key], *((str(context.number),) if context.several else ()))
     if rows:
-        blocks += [Paragraph(sentence(words[title_key])), Equations(tuple(rows))]
-    if rest:
-        key = "gradients_table" if rows else title_key
-        blocks += [Paragraph(sentence(words[key])), gradient_table(context, sweep, rest)]
+        blocks += [Paragraph(title_text), Equations(tuple(rows))]
+    if rest and context.several and selection.condensed:
+        # each sample's value of every gradient is a column of the update's table (section 4)
+        head, *more = (writer.sym(p.symbol) for p in rest[:3])
+        listing = E.Chain(head, tuple(E.Step(",", name) for name in more))
+        reduction = words[f"reduction_{network.spec.reduction}"]
+        blocks.append(
+            Paragraph(sentence(words["gradients_later"], listing, str(len(rest)), reduction))
+        )
+    elif rest:
+        text = sentence(words["gradients_table"]) if rows else title_text
+        blocks += [Paragraph(text), gradient_table(context, sweep, rest)]
     return blocks
 
 
-def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
+def _per_sample_gradients(context: Worked, focus: str, condensed: bool = False) -> list[Block]:
     """Every sample's gradients, their mean (or sum), and the focus weight's reduction worked
     in full."""
     words, network = context.words, context.network
@@ -756,7 +853,7 @@ def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
     for parameter in network.parameters:
         cells: list[Inlines] = [(Math(context.reduced.partial(network.loss, parameter.symbol)),)]
         cells += [(Math(context.writer.num(s.gradient(parameter.name))),) for s in samples]
-        cells.append((Math(result_num(evaluation.gradient(parameter.name))),))
+        cells.append((Math(context.writer.num(evaluation.gradient(parameter.name))),))
         rows.append(tuple(cells))
     first = network.weight(focus)
     example = _reduction(
@@ -770,8 +867,8 @@ def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
         Heading(sentence(words["reduction"]), 3),
         Paragraph(sentence(words["reduction_intro"], reduction, reduction)),
         Equations((Row(example),)),
-        *_shown_note(context),
-        Table(header, tuple(rows)),
+        # every sample's gradient is a column of the update's table (section 4)
+        *([] if condensed else [*_shown_note(context), Table(header, tuple(rows))]),
     ]
 
 
@@ -779,10 +876,16 @@ def _per_sample_gradients(context: Worked, focus: str) -> list[Block]:
 
 
 def update_blocks(
-    context: Worked, new_loss: float, selection: Selection | None = None
+    context: Worked,
+    new_loss: float,
+    selection: Selection | None = None,
+    *,
+    sweep: Backprop | None = None,
 ) -> list[Block]:
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
+    if network.spec.steps > 1:
+        return multi_step_blocks(context, selection or Selection(None), sweep)
     if not network.spec.optimizer.is_plain_sgd:
         return optimizer_update_blocks(context, new_loss, selection or Selection(None))
     names = context.reduced
@@ -791,6 +894,7 @@ def update_blocks(
     selection = selection or Selection(None)
     rows = []
     rest = []
+    hidden_changes = False
     for parameter, new in zip(network.parameters, updated_weights(evaluation, rate), strict=True):
         if not selection.worked(parameter.name):
             rest.append(parameter)
@@ -799,11 +903,17 @@ def update_blocks(
         numbers = E.total(
             writer.given(parameter.value), E.Neg(E.Mul((writer.given(rate), writer.num(gradient))))
         )
+        shown_new: E.Node = writer.num(new)
+        if below_digits(writer, parameter.value, new):
+            hidden_changes = True
+            change = writer.num(abs(new - parameter.value))
+            old = writer.given(parameter.value)
+            shown_new = E.total(old, change if new > parameter.value else E.Neg(change))
         rows.append(
             Row(
                 E.Chain(
                     names.sym(parameter.symbol),
-                    (E.Step("←", numbers), E.Step("=", writer.num(new))),
+                    (E.Step("←", numbers), E.Step("=", shown_new)),
                 )
             )
         )
@@ -820,23 +930,116 @@ def update_blocks(
             ),
         ),
     )
-    loss_before = E.equals(names.sym(network.loss), writer.num(evaluation.loss))
-    # the new loss is a number, not "L = …": L is the loss at the parameters shown above
-    loss_after = writer.num(new_loss)
-    change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
-    if network.objective is not None:
-        change = change.replace("loss", "objective")
     blocks: list[Block] = [
         Heading(sentence(words["update"])),
         Paragraph(sentence(words["update_intro"], E.equals(eta, writer.given(rate)), rule)),
     ]
     if rows:
         blocks.append(Equations(tuple(rows)))
+        if hidden_changes:
+            blocks.append(Paragraph(sentence(words["below_digits"], str(writer.digits))))
     if rest:
         if rows:
             blocks.append(Paragraph(sentence(words["updates_table"])))
         blocks.append(update_table(context, rest))
-    return [*blocks, Paragraph(sentence(words[change], loss_before, loss_after))]
+    return [*blocks, loss_change(context, evaluation.loss, new_loss)]
+
+
+def below_digits(writer: Writer, old: float, new: float) -> bool:
+    """Whether a change is too small to show at the handout's digits (old and new look alike)."""
+    return new != old and writer.num(new).text == writer.num(old).text
+
+
+def loss_change(context: Worked, before: float, after: float, *, named: bool = True) -> Paragraph:
+    """The loss falls from L = a to b; with its change ΔL when a and b look alike (`named`
+    False: from a to b, where L, the loss at the initial parameters, is not a)."""
+    writer, words, network = context.writer, context.words, context.network
+    loss_before: E.Node | E.Chain = writer.num(before)
+    if named:
+        loss_before = E.equals(context.reduced.sym(network.loss), writer.num(before))
+    # the new loss is a number, not "L = …": L is the loss at the parameters shown above
+    loss_after = writer.num(after)
+    change = "new_loss" if after <= before else "new_loss_rises"
+    if network.objective is not None:
+        change = change.replace("loss", "objective")
+    if not below_digits(writer, before, after):
+        return Paragraph(sentence(words[change], loss_before, loss_after))
+    delta = E.Sym(E.Name("ΔL", plain="ΔL"))
+    by = E.equals(delta, writer.num(after - before))
+    return Paragraph(
+        sentence(words[change], loss_before, loss_after)
+        + sentence(words["loss_change_below"], by, str(writer.digits))
+    )
+
+
+def multi_step_blocks(
+    context: Worked, selection: Selection, sweep: Backprop | None = None
+) -> list[Block]:
+    """A spec's `steps` updates: for each, one parameter's update worked in full and a table of
+    every other parameter's (with the optimizer's state), then the loss after it."""
+    from symbp.content.optimizer import round_name, rule_blocks, worked_update_blocks
+    from symbp.core.numeric import CompiledNetwork
+    from symbp.core.train import train
+
+    writer, words, network = context.writer, context.words, context.network
+    spec = network.spec
+    compiled = CompiledNetwork(network, sweep)
+    run = train(compiled, spec.steps, spec.learning_rate)
+    names = [p.name for p in network.parameters]
+    shown = next((name for name in names if selection.worked(name)), names[0])
+    rest = [name for name in names if name != shown]
+    first = run.update(0)
+    blocks: list[Block] = [Heading(sentence(words["update"]))]
+    if spec.optimizer.is_plain_sgd:  # p ← p − η·∂L/∂p says it; torch's call would not fit
+        eta = E.Sym(E.Name("η", plain="η"))
+        p = _generic("p")
+        gradient = E.Partial(context.reduced.loss, E.Name("p", plain="p"))
+        rule = E.Chain(p, (E.Step("←", E.total(p, E.Neg(E.product(eta, gradient)))),))
+        intro = sentence(
+            words["update_intro"], E.equals(eta, writer.given(spec.learning_rate)), rule
+        )
+        blocks.append(Paragraph(intro))
+    else:
+        blocks += rule_blocks(first.rule, context.lang, writer.digits, context.reduced.loss)
+    worked_steps = min(spec.steps, MAX_WORKED_STEPS)
+    blocks.append(Paragraph(sentence(words["steps_intro"], str(spec.steps))))
+    for step in range(worked_steps):
+        update = run.update(step)
+        before, after = run.steps[step].loss, run.steps[step + 1].loss
+        blocks.append(Heading(sentence(words["step_heading"], str(step + 1)), 3))
+        if step == 1:
+            own = context.reduced.of[network.parameter(shown).symbol]
+            blocks.append(
+                Paragraph(
+                    sentence(
+                        words["steps_names"],
+                        E.Sym(round_name("p", own, 1)),
+                        writer.sym(network.parameter(shown).symbol),
+                        E.Sym(round_name("g", own, 2)),
+                    )
+                )
+            )
+        blocks += [
+            *worked_update_blocks(
+                context.reduced, update, [shown], rest, context.lang, writer.digits, precise=False
+            ),
+            loss_change(context, before, after, named=step == 0),
+        ]
+    if spec.steps > worked_steps:  # the loss after the later updates, as symbp train gives it
+        last = spec.steps
+        marks = sorted(
+            {*range(worked_steps + 1, min(last, 5) + 1), *range(10, last + 1, max(last // 10, 1))}
+            | {last}
+        )
+        rows = tuple(
+            ((Text(str(t)),), (Math(writer.num(run.steps[t].loss)),)) for t in marks if t <= last
+        )
+        header = ((Text(words["step_column"]),), (Text(words["loss_column"]),))
+        blocks += [
+            Paragraph(sentence(words["steps_rest"], str(worked_steps + 1), str(last))),
+            Table(header, rows),
+        ]
+    return blocks
 
 
 def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selection) -> list[Block]:
@@ -852,14 +1055,16 @@ def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selecti
         Heading(sentence(words["update"])),
         *rule_blocks(update.rule, context.lang, writer.digits, context.reduced.loss),
         *worked_update_blocks(
-            context.reduced, update, worked_names, rest, context.lang, writer.digits
+            context.reduced,
+            update,
+            worked_names,
+            rest,
+            context.lang,
+            writer.digits,
+            precise=False,
         ),
     ]
-    loss_before = E.equals(context.reduced.sym(network.loss), writer.num(evaluation.loss))
-    change = "new_loss" if new_loss <= evaluation.loss else "new_loss_rises"
-    if network.objective is not None:
-        change = change.replace("loss", "objective")
-    return [*blocks, Paragraph(sentence(words[change], loss_before, writer.num(new_loss)))]
+    return [*blocks, loss_change(context, evaluation.loss, new_loss)]
 
 
 def verification_blocks(
@@ -909,6 +1114,23 @@ def verification_blocks(
 def _difference_blocks(
     check: CheckResult, words: Mapping[str, str], names: Names | None
 ) -> list[Block]:
+    if check.passed:  # nothing to point at: the largest differences say it in one sentence
+        largest_torch = max(abs(r.symbolic - r.torch) for r in check.weights)
+        largest_fd = max(abs(r.symbolic - r.finite_difference) for r in check.weights)
+        return [
+            Heading(sentence(words["verification"])),
+            Paragraph(
+                sentence(
+                    words["verification_summary"],
+                    check.torch_version,
+                    check.dtype,
+                    str(len(check.weights)),
+                    difference(largest_torch),
+                    difference(largest_fd),
+                    difference(abs(check.loss_symbolic - check.loss_torch)),
+                )
+            ),
+        ]
     # a verdict column only when there is something to point at
     verdict = not check.passed
     header: tuple[Inlines, ...] = (

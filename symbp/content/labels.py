@@ -7,6 +7,7 @@ Markdown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -34,8 +35,10 @@ _EN: dict[str, str] = {
     "delta_form": "δ form (backpropagation: {}, output layer first)",
     "delta_why": "Every path from {} to the loss passes through {}, so they all share the "
     "factor {}. Backpropagation names it {} and computes it once per unit, output layer "
-    "first: for a hidden unit {}, because its activation reaches the loss only through the "
-    "next layer's z. Then the gradient of a weight from unit i to unit j is {}.",
+    "first; the gradient of a weight from unit i to unit j is then {}.",
+    "delta_why_hidden": "Here too every path from {} passes through {} and shares {}, named "
+    "{}. A hidden unit's activation reaches the loss only through the next layer's z, so {}: "
+    "the δs of the layer after it are reused, not recomputed.",
     "softmax_ce": "With softmax outputs and cross-entropy the Jacobian sum simplifies: "
     "{} because the targets sum to 1 ({}), so every output's δ is simply {}.",
     "sigmoid_bce": "With a sigmoid output and binary cross-entropy σ′ = o(1 − o) cancels the "
@@ -48,6 +51,7 @@ _EN: dict[str, str] = {
     "have about {} symbols and operations, so it is not built; the δ form above is the same "
     "derivative in named steps.",
     "sign": "Why the sign",
+    "heading_colon": ": ",
     "sign_product": "{}.",
     "sign_objective": "{} is {} (",
     "sign_result_output": "So {} is {}: a small increase of {} {} the output {} (the "
@@ -67,6 +71,13 @@ _EN: dict[str, str] = {
     "Jacobian).",
     "sign_result": "So {} is {}: gradient descent {} {}. A hand result of the opposite sign "
     "has flipped the sign of one of these factors.",
+    "sign_samples": "With {} samples, {} is the {} of the samples' contributions, and each "
+    "sample's contribution has its own sign. Why sample {}'s contribution {} has its sign:",
+    "sign_sample_first": "Sample {}: {}, {}.",
+    "sign_sample": "Sample {}: {}, {}.",
+    "sign_result_samples": "So {} is {}: gradient descent {} {}. A hand result of the opposite "
+    "sign for one sample has flipped the sign of one of that sample's factors; the samples' "
+    "contributions can differ in sign, and the larger ones decide the sign of the whole.",
     "positive": "positive",
     "negative": "negative",
     "zero": "zero",
@@ -93,7 +104,8 @@ _EN: dict[str, str] = {
     "{} is 0, so {}. Gradient descent then changes only the last layer, and the hidden units "
     "stay identical to each other: that is why networks start from random weights.",
     "note_dead": "Note: {} is dead on this sample: {} < 0, so relu′ = 0 and {}; no weight "
-    "into {} learns from it.",
+    "into {} learns from it. Its output is {} too, so the weights out of {} get zero gradient "
+    "as well ({}).",
     "note_undefined": "Note: {} cannot be evaluated on its own here (0/0): an output has "
     "rounded to exactly 0 or 1 in float64. In the δ form below the output factor cancels "
     "exactly, so δ, the gradient and the loss (computed from the pre-activations, like torch's "
@@ -125,21 +137,31 @@ _EN: dict[str, str] = {
     "layer_hidden": "Hidden layer {}",
     "layer_output": "Output layer",
     "loss": "Loss: {}, learning rate {}.",
+    "loss_mean": " L is the mean of the squared errors of the {} outputs (torch.nn.MSELoss).",
+    "loss_class": " The target is class {} (0-based, as torch counts): one-hot {} and every "
+    "other y is 0, so only its term remains, {}.",
     "loss_samples": "Loss of sample n: {}; the loss of the batch is the {} {}; learning rate {}.",
     "forward": "2. Forward pass",
-    "forward_intro": "Each unit sums its weighted inputs, {}, then applies its activation, {}.",
-    "forward_sample": "The values below are sample 1's; the table after them gives every sample's.",
+    "forward_intro": "Each unit sums its weighted inputs, {}, then applies its activation, {}. "
+    "(Notation: Bishop's Pattern Recognition and Machine Learning swaps the letters, a for the "
+    "weighted sum and z for the activation; here z is the sum and a the activation, as in "
+    "Nielsen's Neural Networks and Deep Learning.)",
+    "forward_sample": "The values below are sample {}'s; the table after them gives every "
+    "sample's.",
     "the_loss": "The loss",
     "per_sample": "Every sample",
     "backward": "3. Backward pass",
     "backward_intro": "The chain rule, output layer first. Each {} is introduced once and "
     "reused for every weight into its unit and by the layer before it (nearer the input).",
     "paths_for": "Why δ: the paths from {} to the loss",
-    "paths_counted": "Why δ: {} reaches the loss along {} paths, one through each unit of every "
-    "later layer; each of them starts with the steps from the weight to {}.",
+    "paths_counted": "Why δ: {} reaches the loss along {} paths ({}), each through one unit of "
+    "every later layer; each of them starts with the steps from the weight to {}.",
+    "paths_counted_jacobian": "Why δ: {} reaches the loss along {} paths (the softmax sends "
+    "every output's z to every output); each of them starts with the steps from the weight to "
+    "{}.",
     "deltas": "The δ of each unit",
     "gradients": "Gradients",
-    "gradients_sample": "Gradients of sample 1",
+    "gradients_sample": "Gradients of sample {}",
     "gradients_table": "The layer's other gradients, in the same steps:",
     "updates_table": "The other parameters, in the same steps:",
     "unit": "unit",
@@ -152,8 +174,19 @@ _EN: dict[str, str] = {
     "reduction_mean": "mean",
     "reduction_sum": "sum",
     "update": "4. Update step",
+    "steps_intro": "The spec asks for {} updates. Each is worked in full for one parameter; "
+    "the table after it gives every other parameter's, with the optimizer's state.",
+    "step_heading": "Update {}",
+    "step_column": "after update",
+    "steps_rest": "Updates {} to {} follow the same steps; the loss after some of them "
+    "(symbp train gives every round):",
+    "steps_names": "From here on {} is the value of {} after update 1 (and so on), and {} its "
+    "gradient at update 2, computed at those values.",
     "update_intro": "One gradient-descent step with learning rate {}: {}.",
     "new_loss": "With the new parameters the loss falls from {} to {}.",
+    "loss_change_below": " The change, {}, is below the {} digits shown.",
+    "below_digits": "Where a change is below the {} digits shown, the new value is written as the "
+    "old one plus its change.",
     "new_loss_rises": "With the new parameters the loss goes from {} to {}.",
     "verification": "5. Verification against torch autograd",
     "verification_intro": "The same network built directly in torch {} ({}), differentiated by "
@@ -172,6 +205,12 @@ _EN: dict[str, str] = {
     "yes": "yes",
     "no": "NO",
     "all_agree": "All values agree within the tolerances.",
+    "gradients_later": "The other gradients of this layer ({}, …: {} in all) follow the same "
+    "rule; the table of section 4 gives each sample's value, their {} and the update.",
+    "verification_summary": "The same network built directly in torch {} ({}), differentiated "
+    "by autograd, and central finite differences of the loss: over all {} gradients symbp's "
+    "differ from torch's by at most {} and from the finite differences by at most {}; the "
+    "loss differs by {}. All values agree within the tolerances.",
     "some_disagree": "Some values DISAGREE: see the table.",
     # check and step tables
     "check_title": "{}: symbolic gradients against torch {} autograd",
@@ -404,8 +443,9 @@ _ZH: dict[str, str] = {
     "path_sum": "各路径之和",
     "delta_form": "δ 形式（反向传播：{}，从输出层开始）",
     "delta_why": "从 {} 到损失的每条路径都经过 {}，因此都含有公共因子 {}。反向传播把它记作 {}，"
-    "从输出层开始对每个神经元只算一次：隐藏层神经元 {}，因为它的激活值只能通过后一层的 z 影响损失。"
-    "于是从神经元 i 到 j 的权重的梯度是 {}。",
+    "从输出层开始对每个神经元只算一次；于是从神经元 i 到 j 的权重的梯度是 {}。",
+    "delta_why_hidden": "这里同样，从 {} 出发的每条路径都经过 {}，都含有公共因子 {}，记作 {}。"
+    "隐藏层神经元的激活值只能通过后一层的 z 影响损失，所以 {}：后一层已算好的 δ 直接拿来用，不必重算。",
     "softmax_ce": "softmax 输出配交叉熵时，雅可比求和可以化简：{}，因为目标之和为 1（{}），"
     "所以每个输出的 δ 就是 {}。",
     "sigmoid_bce": "sigmoid 输出配二元交叉熵时，σ′ = o(1 − o) 与 ∂L/∂o 的分母相消，所以 {}。",
@@ -414,11 +454,12 @@ _ZH: dict[str, str] = {
     "closed_form_too_long": "闭式表达有 {} 项，不予打印；上面的 δ 形式就是同一个导数的分步写法。",
     "closed_form_omitted": "闭式表达若只用输入、目标和权重写出，约有 {} 个符号和运算，因此不予构造；"
     "上面的 δ 形式就是同一个导数的分步写法。",
-    "sign": "为什么是这个符号",
+    "sign": "梯度的符号从何而来",
+    "heading_colon": "：",
     "sign_product": "{}。",
     "sign_objective": "{} 为{}（",
-    "sign_result_output": "所以 {} 为{}：稍微增大 {} 会{}输出 {}（目标函数就是这个输出本身）。",
-    "sign_factor": "{} 为{}，所以 {} 与 {}{}。",
+    "sign_result_output": "所以 {} 为{}：稍微增大 {} {}输出 {}（目标函数就是这个输出本身）。",
+    "sign_factor": "{} 为{}，所以 {} 与 {} {}。",
     "same_sign": "同号",
     "opposite_sign": "异号",
     "sign_zero": "{}，所以 {} 为 0，与 {} 无关。",
@@ -430,13 +471,19 @@ _ZH: dict[str, str] = {
     "above": "高于",
     "below": "低于",
     "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",
-    "sign_result": "所以 {} 为{}：梯度下降会{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
+    "sign_result": "所以 {} 为{}：梯度下降{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
+    "sign_samples": "共有 {} 个样本，{} 是各样本贡献的{}，而每个样本的贡献各有各的符号。"
+    "先看样本 {} 的贡献 {} 的符号从何而来：",
+    "sign_sample_first": "样本 {}：{}，为{}。",
+    "sign_sample": "样本 {}：{}，为{}。",
+    "sign_result_samples": "所以 {} 为{}：梯度下降{} {}。某个样本的手算结果若符号相反，说明该样本的某个因子"
+    "的符号弄反了；各样本的贡献可以符号不同，由绝对值较大的贡献决定总的符号。",
     "positive": "正",
     "negative": "负",
     "zero": "零",
-    "raises": "增大",
-    "lowers": "减小",
-    "leaves": "不改变",
+    "raises": "会增大",
+    "lowers": "会减小",
+    "leaves": "不会改变",
     "samples_reduce": "对所有样本（{}）：{}",
     "value_update": "结果与更新（学习率 {}）",
     "fixed_bias": "该偏置是固定的：梯度下降不改变它。",
@@ -454,7 +501,7 @@ _ZH: dict[str, str] = {
     "同一隐藏层的神经元算出相同的值，且离开 {} 的权重都是 0，所以 {}。梯度下降于是只改变最后一层，隐藏层神经元始终彼此相同："
     "这就是网络要从随机权重开始的原因。",
     "note_dead": "注意：{} 在这个样本上“死亡”：{} < 0，所以 relu′ = 0，{}；"
-    "进入 {} 的权重都学不到东西。",
+    "进入 {} 的权重都学不到东西。它的输出也是 {}，所以从 {} 出去的权重梯度同样为 0（{}）。",
     "note_undefined": "注意：{} 在这里无法单独求值（0/0）：某个输出在 float64 下恰好舍入成 0 或 1。"
     "在下面的 δ 形式中输出因子被精确约去，所以 δ、梯度和损失（像 torch 的 log-softmax 和 "
     "BCE-with-logits 那样由净输入计算）仍是有限值。",
@@ -478,21 +525,28 @@ _ZH: dict[str, str] = {
     "layer_hidden": "隐藏层 {}",
     "layer_output": "输出层",
     "loss": "损失函数：{}，学习率 {}。",
+    "loss_mean": "L 是 {} 个输出的平方误差的平均值（torch.nn.MSELoss）。",
+    "loss_class": "目标类别是 {}（与 torch 一样从 0 开始编号）：独热编码 {}，其余 y 都为 0，"
+    "所以只剩这一项，{}。",
     "loss_samples": "样本 n 的损失：{}；整批的损失取{} {}；学习率 {}。",
     "forward": "二、前向传播",
-    "forward_intro": "每个神经元先求加权和 {}，再经过激活函数 {}。",
-    "forward_sample": "下面是样本 1 的数值；其后的表格给出每个样本的数值。",
+    "forward_intro": "每个神经元先求加权和 {}，再经过激活函数 {}。"
+    "（记号说明：Bishop 的《模式识别与机器学习》把这两个字母反过来用，a 表示加权和、z 表示激活值；"
+    "本讲义与 Nielsen 的《Neural Networks and Deep Learning》一样，z 是加权和，a 是激活值。）",
+    "forward_sample": "下面是样本 {} 的数值；其后的表格给出每个样本的数值。",
     "the_loss": "损失",
     "per_sample": "每个样本",
     "backward": "三、反向传播",
     "backward_intro": "按链式法则，从输出层开始。每个 {} 只引入一次，"
     "既用于进入该神经元的每个权重，也被前一层（靠近输入的一层）重复使用。",
     "paths_for": "为什么要引入 δ：从 {} 到损失的路径",
-    "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（经过其后每一层的每个神经元），"
+    "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（{}），每条路径在其后每一层各经过一个神经元，"
+    "并且都以从该权重到 {} 的那几步开头。",
+    "paths_counted_jacobian": "为什么要引入 δ：{} 沿 {} 条路径影响损失（softmax 把每个输出的 z 传给每个输出），"
     "每条路径都以从该权重到 {} 的那几步开头。",
     "deltas": "每个神经元的 δ",
     "gradients": "梯度",
-    "gradients_sample": "样本 1 的梯度",
+    "gradients_sample": "样本 {} 的梯度",
     "gradients_table": "本层其余的梯度，步骤相同：",
     "updates_table": "其余参数，步骤相同：",
     "unit": "神经元",
@@ -504,8 +558,15 @@ _ZH: dict[str, str] = {
     "reduction_mean": "平均",
     "reduction_sum": "总和",
     "update": "四、参数更新",
+    "steps_intro": "本题要求更新 {} 次。每次更新对一个参数完整演算，其后的表格给出其余每个参数的结果及优化器状态。",
+    "step_heading": "第 {} 次更新",
+    "step_column": "更新次数",
+    "steps_rest": "第 {} 至 {} 次更新步骤相同；下表给出其中部分更新后的损失（symbp train 给出每一轮）：",
+    "steps_names": "此后 {} 表示 {} 第 1 次更新后的值（依此类推），{} 表示第 2 次更新时在这些值处计算的梯度。",
     "update_intro": "学习率为 {} 的一步梯度下降：{}。",
     "new_loss": "更新后损失从 {} 降到 {}。",
+    "loss_change_below": "变化量 {} 小于所显示的 {} 位有效数字。",
+    "below_digits": "变化量小于所显示的 {} 位有效数字时，新值写成旧值加上变化量。",
     "new_loss_rises": "更新后损失从 {} 变为 {}。",
     "verification": "五、与 torch 自动求导对照",
     "verification_intro": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，"
@@ -523,6 +584,10 @@ _ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
     "all_agree": "所有数值都在容差内一致。",
+    "gradients_later": "本层其余的梯度（{}，……，共 {} 个）规则相同；第四节的表格给出每个样本的值、它们的{}以及更新。",
+    "verification_summary": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，并计算损失的中心有限差分："
+    "全部 {} 个梯度中，symbp 与 torch 之差至多为 {}，与有限差分之差至多为 {}；损失之差为 {}。"
+    "所有数值都在容差内一致。",
     "some_disagree": "有数值不一致：见上表。",
     "check_title": "{}：符号梯度与 torch {} 自动求导对照",
     "check_title_fd": "{}：符号梯度与有限差分对照",
@@ -606,7 +671,7 @@ _ZH: dict[str, str] = {
     "unit_check_fd": "验证：torch 自动求导得 {}（差 {}），有限差分得 {}（差 {}）：{}。",
     # loss terms and samples
     "loss_terms": "损失是每个输出各一项之和：{}。",
-    "loss_terms_samples": "对样本取（{}）后，损失仍是每个输出各一项之和：{}。",
+    "loss_terms_samples": "对各样本取{}之后，损失仍是每个输出各一项之和：{}。",
     "objective_output": "输入 {}；没有目标值：目标函数就是输出 {} 本身。",
     "objective_value": "目标函数：{}。",
     "objective_loss": "目标函数就是输出 {} 本身（没有损失函数，也没有目标值）；学习率 {}。",
@@ -725,6 +790,29 @@ _ZH_TITLES = {
     DEFAULT_TITLE: "symbp 网络",
     "MOOC 8.3 worked example": "MOOC《人工智能：模型与算法》8.3 节例题",
 }
+
+
+_RANDOM_INIT = re.compile(
+    r"random: each weight from U\(−(?P<bound>[^,]+), [^)]+\), numpy default_rng\((?P<seed>\d+)\), "
+    r"in numbering order"
+)
+
+
+def weight_init_words(described: str, lang: str) -> str:
+    """How the initial weights were chosen (the spec's English description), in `lang`."""
+    if lang != "zh":
+        return described
+    if described == "all zero":
+        return "全部为 0"
+    random = _RANDOM_INIT.fullmatch(described)
+    if random is None:
+        return described
+    bound = random.group("bound")
+    bound = "1/√（目标神经元的输入个数）" if bound == "1/√fan-in" else bound
+    return (
+        f"随机生成，每个权重独立地取自均匀分布 U(−r, r)，r = {bound}；"
+        f"按编号顺序由 numpy default_rng({random.group('seed')}) 生成"
+    )
 
 
 def title(spec_title: str, lang: str) -> str:

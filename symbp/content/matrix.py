@@ -19,7 +19,7 @@ from symbp.content import expr as E
 from symbp.content.blocks import Block, Document, Equations, Heading, Paragraph, Row, sentence
 from symbp.content.derivation import first_update
 from symbp.content.handout import problem_blocks, verification_blocks
-from symbp.content.labels import labels, title
+from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.matrix_batch import batch_blocks
 from symbp.content.matrix_sample import backward_blocks, forward_blocks
 from symbp.content.matrix_writer import (
@@ -275,7 +275,13 @@ def matrix_blocks(
         intro_paragraph(network, lang),
     ]
     if network.spec.weight_init != "given":
-        blocks.append(Paragraph(sentence(words["initial_weights"], network.spec.weight_init)))
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["initial_weights"], weight_init_words(network.spec.weight_init, lang)
+                )
+            )
+        )
     blocks += parameter_blocks(mw)
     blocks += pass_blocks(mw)
     blocks += update_blocks(mw)

@@ -71,8 +71,21 @@ def note_paragraph(writer: Writer, note: DerivationNote, lang: str) -> Paragraph
         assert unit.z is not None and unit.delta is not None
         z = E.equals(writer.sym(unit.z), writer.num(writer.values[unit.z]))
         zero = E.equals(writer.sym(unit.delta), E.Num(0.0, "0"))
+        output = E.equals(writer.sym(unit.a), E.Num(0.0, "0"))
+        out_rule = E.equals(
+            E.product(E.Sym(E.Name("δ", "k", plain="δ_k")), writer.sym(unit.a)), E.Num(0.0, "0")
+        )
         return Paragraph(
-            sentence(words["note_dead"], writer.sym(unit.a), z, zero, writer.sym(unit.a)),
+            sentence(
+                words["note_dead"],
+                writer.sym(unit.a),
+                z,
+                zero,
+                writer.sym(unit.a),
+                output,
+                writer.sym(unit.a),
+                out_rule,
+            ),
             kind="note",
         )
     assert unit.delta is not None

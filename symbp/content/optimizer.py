@@ -239,6 +239,17 @@ def state_name(symbol: sp.Symbol, parameter: E.Name, round_number: int) -> E.Nam
     )
 
 
+def round_name(base: str, parameter: E.Name, round_number: int) -> E.Name:
+    """p⁽ᵗ⁾ of w1 (the value after update t) or g⁽ᵗ⁾ of w1 (its gradient at update t)."""
+    superscript = str(round_number).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return E.Name(
+        base,
+        parameter,
+        f"({round_number})",
+        plain=f"{base}_{parameter.plain or parameter.base}⁽{superscript}⁾",
+    )
+
+
 def parameter_names(names: Names, symbol: sp.Symbol, round_number: int) -> dict[sp.Symbol, E.Node]:
     """Every symbol of a rule as written for one parameter: p is its own name, g its ∂L/∂p."""
     network = names.network
@@ -248,6 +259,11 @@ def parameter_names(names: Names, symbol: sp.Symbol, round_number: int) -> dict[
     }
     written[O.P_PREV] = written[O.P_NEW] = E.Sym(own, O.P_PREV)
     written[O.G] = E.Partial(names.loss, own, (network.loss, symbol))
+    if round_number > 1:  # later updates: the values of that round, not the initial ones
+        written[O.P_PREV] = E.Sym(round_name("p", own, round_number - 1), O.P_PREV)
+        written[O.P_NEW] = E.Sym(round_name("p", own, round_number), O.P_NEW)
+        written[O.G] = E.Sym(round_name("g", own, round_number), O.G)
+        written[O.T] = E.Num(float(round_number), str(round_number))
     for rule_symbol in BASES:
         written[rule_symbol] = E.Sym(state_name(rule_symbol, own, round_number), rule_symbol)
     return written
@@ -271,9 +287,15 @@ class _TreeConverter:
 
 
 def parameter_rows(
-    names: Names, update: ParameterUpdate, symbol: sp.Symbol, digits: int = 4
+    names: Names,
+    update: ParameterUpdate,
+    symbol: sp.Symbol,
+    digits: int = 4,
+    *,
+    precise: bool = True,
 ) -> tuple[Row, ...]:
-    """One parameter's update: every equation as formula = numbers = value, the last p ← …."""
+    """One parameter's update: every equation as formula = numbers = value, the last p ← …
+    (its new value to 10 decimals when `precise`, else to `digits` like the rest)."""
     written = parameter_names(names, symbol, update.round)
     convert = _TreeConverter(written)
     values = update.values
@@ -302,7 +324,7 @@ def parameter_rows(
         members: list[E.Node] = [node]
         if numbers != node:
             members.append(numbers)
-        shown_value = result_num(value) if final else computed_num(value, digits)
+        shown_value = result_num(value) if final and precise else computed_num(value, digits)
         if members[-1] != shown_value:
             members.append(shown_value)
         lhs = written[target]
@@ -337,8 +359,10 @@ def update_table(
     lang: str,
     *,
     gradients: bool = True,
+    digits: int | None = None,
 ) -> Table:
-    """One row per parameter: p | value | ∂L/∂p | the state after | new value."""
+    """One row per parameter: p | value | ∂L/∂p | the state after | new value (to 10 decimals,
+    or to `digits` significant digits in a handout's text)."""
     words = labels(lang)
     symbols = _parameter_symbols(names.network)
     p = E.Sym(E.Name("p", plain="p"))
@@ -349,6 +373,12 @@ def update_table(
         *state_header(update.rule, update.round),
         (Text(words["new_value_short"]),),
     )
+
+    def cell(value: float) -> Inlines:
+        if digits is None:
+            return (Text(result(value)),)
+        return (Math(computed_num(value, digits)),)
+
     rows = []
     for name in parameters:
         parameter = update.parameter(name)
@@ -356,10 +386,10 @@ def update_table(
         rows.append(
             (
                 (Math(names.sym(symbols[name])),),
-                (Text(result(parameter.value_before)),),
-                *(((Text(result(parameter.gradient)),),) if gradients else ()),
-                *((Text(result(after[v.key])),) for v in update.rule.state),
-                (Text(result(parameter.value_after)),),
+                cell(parameter.value_before),
+                *((cell(parameter.gradient),) if gradients else ()),
+                *(cell(after[v.key]) for v in update.rule.state),
+                cell(parameter.value_after),
             )
         )
     return Table(header, tuple(rows), align="l" + "r" * (len(header) - 1))
@@ -374,18 +404,29 @@ def worked_update_blocks(
     digits: int = 4,
     *,
     gradients: bool = True,
+    precise: bool = True,
 ) -> list[Block]:
-    """The update of every parameter: `worked` ones as equations, the `rest` as table rows."""
+    """The update of every parameter: `worked` ones as equations, the `rest` as table rows
+    (`precise`: final values to 10 decimals; a handout gives them to `digits`)."""
     words = labels(lang)
     symbols = _parameter_symbols(names.network)
     blocks: list[Block] = []
     for name in worked:
-        rows = parameter_rows(names, update.parameter(name), symbols[name], digits)
+        rows = parameter_rows(names, update.parameter(name), symbols[name], digits, precise=precise)
         blocks.append(Equations(rows, layout="aligned"))
     if rest:
         if worked:
             blocks.append(Paragraph(sentence(words["updates_table"])))
-        blocks.append(update_table(names, update, rest, lang, gradients=gradients))
+        blocks.append(
+            update_table(
+                names,
+                update,
+                rest,
+                lang,
+                gradients=gradients,
+                digits=None if precise else digits,
+            )
+        )
     return blocks
 
 

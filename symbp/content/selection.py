@@ -19,15 +19,18 @@ from dataclasses import dataclass
 
 from symbp.content import expr as E
 from symbp.content.blocks import Inlines, Math, Table, Text
-from symbp.content.derivation import Worked
+from symbp.content.derivation import Worked, sample_loss_name
 from symbp.core.derive import MAX_PATHS, Backprop, DeltaDefinition
 from symbp.core.graph import Bias, Network, Unit, Weight
 from symbp.core.numeric import updated_weights
 from symbp.errors import SymbpError
 from symbp.near import did_you_mean
 
-#: networks with more weights than this derive one weight per layer in full by default
-SHOW_ALL_MAX_WEIGHTS = 20
+#: per-sample columns of the update table (as the handout's per-sample tables)
+MAX_SAMPLE_COLUMNS = 8
+#: networks with more weights than this derive one weight per layer in full by default (a
+#: [3, 4, 2] net's 20 weights worked one by one make a 6-page handout of near-identical rows)
+SHOW_ALL_MAX_WEIGHTS = 12
 #: unless asked for (--show), a condensed handout lists at most this many paths of a weight
 CONDENSED_PATHS = 8
 
@@ -102,39 +105,50 @@ def gradient_table(context: Worked, sweep: Backprop, parameters: Sequence[Weight
 
 
 def update_table(context: Worked, parameters: Sequence[Weight | Bias]) -> Table:
-    """One row per parameter: p | its value | ∂L/∂p | p − η·∂L/∂p (without ∂L/∂p when the
-    backward pass's tables give it: one sample)."""
+    """One row per parameter: p | its value | ∂L/∂p | Δp = −η·∂L/∂p | p + Δp, the change shown
+    even where it is below the digits of p (without ∂L/∂p when the backward pass's tables give
+    it: one sample)."""
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
+    rate = network.spec.learning_rate
     new_values = dict(
         zip(
             (p.name for p in network.parameters),
-            updated_weights(evaluation, network.spec.learning_rate),
+            updated_weights(evaluation, rate),
             strict=True,
         )
     )
     p = E.Sym(E.Name("p", plain="p"))
     eta = E.Sym(E.Name("η", plain="η"))
     gradient = E.Partial(context.reduced.loss, p.name)
-    # with one sample the gradient tables of the backward pass hold ∂L/∂p already
+    delta = E.Sym(E.Name("Δp", plain="Δp"))
+    # with one sample the gradient tables of the backward pass hold ∂L/∂p already; with several
+    # each sample's ∂L⁽ⁿ⁾/∂p is a column before the reduced one (up to 8 samples)
     with_gradient = context.several
+    samples = evaluation.samples[:MAX_SAMPLE_COLUMNS]
     header: tuple[Inlines, ...] = (
         (Math(p),),
         (Text(words["value"]),),
+        *((Math(E.Partial(sample_loss_name(n), p.name)),) for n in range(1, len(samples) + 1)),
         *(((Math(gradient),),) if with_gradient else ()),
-        (Math(E.total(p, E.Neg(E.product(eta, gradient)))),),
+        (Math(E.equals(delta, E.Neg(E.product(eta, gradient)))),),
+        (Math(E.total(p, delta)),),
     )
     rows = []
     for parameter in parameters:
+        new = new_values[parameter.name]
         gradient_cell: tuple[Inlines, ...] = (
             ((Math(writer.num(evaluation.gradient(parameter.name))),),) if with_gradient else ()
         )
+        sample_cells = tuple((Math(writer.num(s.gradient(parameter.name))),) for s in samples)
         rows.append(
             (
                 (Math(context.reduced.sym(parameter.symbol)),),
                 (Math(writer.given(parameter.value)),),
+                *sample_cells,
                 *gradient_cell,
-                (Math(writer.num(new_values[parameter.name])),),
+                (Math(writer.num(new - parameter.value)),),
+                (Math(writer.num(new)),),
             )
         )
     return Table(header, tuple(rows), align="l" + "r" * (len(header) - 1))

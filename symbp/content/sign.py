@@ -12,9 +12,8 @@ from symbp.content.blocks import (
     sentence,
 )
 from symbp.content.labels import labels
-from symbp.content.numbers import result_num
 from symbp.content.operation_forms import sign_rule
-from symbp.content.worked import Worked
+from symbp.content.worked import Worked, sample_loss_name
 from symbp.core.derive import (
     Derivation,
 )
@@ -23,7 +22,11 @@ from symbp.core.explain import (
     explain_sign,
 )
 from symbp.core.graph import Unit
+from symbp.core.numeric import Evaluation
 from symbp.core.operations import activation_info
+
+#: the sign section works each sample's contribution up to this many samples
+MAX_SIGN_SAMPLES = 8
 
 
 def _prime(function: str) -> E.Sym:
@@ -56,12 +59,30 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
     def sign(value: float) -> str:
         return words["positive" if value > 0 else "negative" if value < 0 else "zero"]
 
-    blocks: list[Block] = [
+    blocks: list[Block] = []
+    if worked_sample.several:
+        samples = str(len(worked_sample.evaluation.samples))
+        reduction = words[f"reduction_{network.spec.reduction}"]
+        reduced_grad = worked_sample.reduced.partial(network.loss, weight.symbol)
+        blocks.append(
+            Paragraph(
+                sentence(
+                    words["sign_samples"],
+                    samples,
+                    reduced_grad,
+                    reduction,
+                    str(worked_sample.number),
+                    grad,
+                )
+            )
+        )
+    blocks.append(
         Paragraph(sentence(words["sign_product"], E.equals(grad, E.product(delta, source))))
-    ]
+    )
     if why.source_value == 0:
         zero = E.equals(source, E.Num(0.0, "0"))
-        return blocks + [Paragraph(sentence(words["sign_zero"], zero, grad, delta))]
+        blocks.append(Paragraph(sentence(words["sign_zero"], zero, grad, delta)))
+        return blocks + _conclusion_blocks(worked_sample, derivation, why)
     relation = words["same_sign" if why.source_value > 0 else "opposite_sign"]
     shown_source = E.equals(source, writer.shown(weight.source.a))
     if lang == "zh":
@@ -148,16 +169,82 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                     )
                 )
             )
-    gradient = worked_sample.evaluation.gradient(weight.name)
-    direction = "raises" if gradient < 0 else "lowers" if gradient > 0 else "leaves"
+    return blocks + _conclusion_blocks(worked_sample, derivation, why)
+
+
+def _contribution(
+    worked_sample: Worked, derivation: Derivation, sample: Evaluation, loss: E.Node
+) -> E.Chain:
+    """∂L⁽ⁿ⁾/∂w = δ_j a_i = (δ value)(a value) = product: one sample's factors and product."""
+    writer = worked_sample.writer
+    weight = derivation.weight
+    why = explain_sign(derivation, sample)
+    delta_value = sample.values[why.delta.symbol]
+    source_value = sample.values[weight.source.a]
+    source = writer.sym(weight.source.a)
+    delta = writer.sym(why.delta.symbol)
+    # an input is shown as given (x1 = 0.5), a computed value to the handout's digits
+    shown_source = (
+        writer.given(source_value) if weight.source.layer == 0 else writer.num(source_value)
+    )
+    numbers = E.Mul((writer.num(delta_value), shown_source))
+    value = writer.num(sample.gradient(weight.name))
+    if sample is not worked_sample.first:  # δ_j, a_i name the worked sample's: numbers only
+        return E.equals(loss, numbers, value)
+    return E.equals(loss, E.product(delta, source), numbers, value)
+
+
+def _conclusion_blocks(
+    worked_sample: Worked, derivation: Derivation, why: SignExplanation
+) -> list[Block]:
+    """The sign of the quantity concluded on, shown with the factors that make it: the one
+    sample's δ_j · a_i, or with several samples each sample's product and their mean (or sum)."""
+    writer, lang = worked_sample.writer, worked_sample.lang
+    words = labels(lang)
+    network = writer.network
+    weight = derivation.weight
+    evaluation = worked_sample.evaluation
+    gradient = evaluation.gradient(weight.name)
     reduced_grad = worked_sample.reduced.partial(network.loss, weight.symbol)
+
+    def sign(value: float) -> str:
+        return words["positive" if value > 0 else "negative" if value < 0 else "zero"]
+
+    blocks: list[Block] = []
+    if worked_sample.several:
+        samples = evaluation.samples
+        name = worked_sample.reduced.of[weight.symbol]
+        contributions = []
+        for number, sample in enumerate(samples, start=1):
+            loss = E.Partial(sample_loss_name(number), name, ("sample", number, weight.name))
+            contributions.append(loss)
+            if number > MAX_SIGN_SAMPLES:
+                continue
+            chain = _contribution(worked_sample, derivation, sample, loss)
+            key = "sign_sample_first" if number == worked_sample.number else "sign_sample"
+            value = sample.gradient(weight.name)
+            blocks.append(Paragraph(sentence(words[key], str(number), chain, sign(value))))
+        count = len(samples)
+        reduction = network.spec.reduction
+        shown = [s.gradient(weight.name) for s in samples]
+        numbers: E.Node = E.total(*(writer.num(v) for v in shown))
+        if reduction == "mean":
+            numbers = E.Frac(numbers, E.Num(float(count), str(count)))
+        total: E.Chain = (
+            E.equals(reduced_grad, numbers, writer.num(gradient))
+            if count <= MAX_SIGN_SAMPLES
+            else E.equals(reduced_grad, writer.num(gradient))
+        )
+        subject = total
+    else:
+        subject = _contribution(worked_sample, derivation, worked_sample.first, reduced_grad)
     if network.objective is not None:  # no loss to descend: say what the sign means for o_k
         effect = "raises" if gradient > 0 else "lowers" if gradient < 0 else "leaves"
         blocks.append(
             Paragraph(
                 sentence(
                     words["sign_result_output"],
-                    E.equals(reduced_grad, result_num(gradient)),
+                    subject,
                     sign(gradient),
                     writer.sym(weight.symbol),
                     words[effect],
@@ -166,11 +253,13 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
             )
         )
         return blocks
+    direction = "raises" if gradient < 0 else "lowers" if gradient > 0 else "leaves"
+    key = "sign_result_samples" if worked_sample.several else "sign_result"
     blocks.append(
         Paragraph(
             sentence(
-                words["sign_result"],
-                E.equals(reduced_grad, result_num(gradient)),
+                words[key],
+                subject,
                 sign(gradient),
                 words[direction],
                 writer.sym(weight.symbol),

@@ -24,10 +24,11 @@ from symbp.core.numeric import Evaluation
 class Worked:
     """Names and values of the sample a derivation works, and of the reduced loss."""
 
-    writer: Writer  # sample 1's values; its loss written L⁽¹⁾ when there are several samples
+    writer: Writer  # the worked sample's values; its loss written L⁽ⁿ⁾ when there are several
     reduced: Names  # the loss as L, for the reduced gradient and the update
     evaluation: Evaluation  # over all samples
     lang: str
+    number: int = 1  # the worked sample, 1-based
 
     @property
     def network(self) -> Network:
@@ -39,7 +40,10 @@ class Worked:
 
     @property
     def first(self) -> Evaluation:
-        return self.evaluation.samples[0] if self.evaluation.samples else self.evaluation
+        """The worked sample's evaluation (sample `number`; the only one when there is one)."""
+        if not self.evaluation.samples:
+            return self.evaluation
+        return self.evaluation.samples[self.number - 1]
 
     @property
     def words(self) -> Mapping[str, str]:
@@ -51,15 +55,16 @@ def sample_loss_name(number: int | str) -> E.Name:
     return E.Name("L", sup=f"({number})", plain=f"L⁽{sup}⁾")
 
 
-def worked(evaluation: Evaluation, digits: int, lang: str) -> Worked:
-    """The context of a derivation: sample 1 when there are several (its loss L⁽¹⁾)."""
+def worked(evaluation: Evaluation, digits: int, lang: str, *, sample: int = 1) -> Worked:
+    """The context of a derivation: sample `sample` (1-based) when there are several (its loss
+    L⁽ⁿ⁾)."""
     network = evaluation.network
     reduced = Names(network)
     several = bool(evaluation.samples)
-    names = Names(network, loss=sample_loss_name(1)) if several else reduced
-    first = evaluation.samples[0] if several else evaluation
+    names = Names(network, loss=sample_loss_name(sample)) if several else reduced
+    first = evaluation.samples[sample - 1] if several else evaluation
     writer = Writer(names, first.values, digits)
-    return Worked(writer, reduced, evaluation, lang)
+    return Worked(writer, reduced, evaluation, lang, sample if several else 1)
 
 
 def shown_factors(network: Network, path: ChainPath) -> tuple[LocalDerivative, ...]:

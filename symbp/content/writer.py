@@ -49,7 +49,7 @@ class Writer:
         return self.names.partial(of, wrt)
 
     def formula(self, expr: sp.Basic) -> E.Node:
-        return self._convert(expr)
+        return self._convert(_common_fraction(expr))
 
     def num(self, value: float) -> E.Num:
         """A computed value to the requested significant digits (trailing zeros kept)."""
@@ -111,3 +111,18 @@ class Writer:
     def definition(self, symbol: sp.Symbol, expr: sp.Basic, *, final: bool = False) -> E.Chain:
         """symbol = its formula = numbers = value."""
         return self.worked(self.sym(symbol), self.formula(expr), self.values[symbol], final=final)
+
+
+def _common_fraction(expr: sp.Basic) -> sp.Basic:
+    """2/3·o1 − 2/3·y1 as (2/3)(o1 − y1): a sum whose terms share a fractional coefficient is
+    written with it factored out, as a textbook writes mse_mean's ∂L/∂o (a unit fraction
+    such as ½ stays on each term, ½(o1 − y1)² + ½(o2 − y2)²)."""
+    if not isinstance(expr, sp.Add):
+        return expr
+    coefficients = [term.as_coeff_Mul()[0] for term in expr.args]
+    first = abs(coefficients[0])
+    if not isinstance(first, sp.Rational) or first.q == 1 or first.p == 1:
+        return expr
+    if any(abs(c) != first for c in coefficients):
+        return expr
+    return sp.Mul(first, sp.Add(*(t / first for t in expr.args)), evaluate=False)

@@ -93,6 +93,9 @@ _SIGNS = {
     "v̂": r"\hat{v}",
     "g̃": r"\tilde{g}",
     "p̃": r"\tilde{p}",
+    # a change: Δp = −η·∂L/∂p, ΔL (one name, set as the sign Δ before the letter)
+    "Δp": r"\Delta p",
+    "ΔL": r"\Delta L",
 }
 
 

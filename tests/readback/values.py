@@ -23,7 +23,7 @@ from symbp.content.derivation import sample_loss_name
 from symbp.content.expr import Name
 from symbp.content.handout import loss_term_name
 from symbp.content.names import Names
-from symbp.content.optimizer import BASES, HYPERPARAMETERS, state_name
+from symbp.content.optimizer import BASES, HYPERPARAMETERS, round_name, state_name
 from symbp.core import optim
 from symbp.core.graph import Network
 from symbp.core.numeric import Evaluation
@@ -121,6 +121,27 @@ def value_tables(problem: Problem) -> ValueTables:
             for symbol, value in numbers.values.items():
                 if symbol in BASES:
                     put(state_name(symbol, own, update.round), value)
+
+    # a spec's later updates (steps > 1, the handout works each): p⁽ᵗ⁾ and g⁽ᵗ⁾ of a parameter,
+    # and its state at update t, from symbp's training run (itself checked against torch.optim)
+    if problem.spec.steps > 1:
+        from symbp.core.numeric import CompiledNetwork
+        from symbp.core.train import train
+
+        run = train(
+            CompiledNetwork(network, problem.sweep), problem.spec.steps, problem.spec.learning_rate
+        )
+        for step in range(1, problem.spec.steps):
+            later = run.update(step)
+            for parameter in network.parameters:
+                numbers = later.parameter(parameter.name)
+                own = reduced.of[parameter.symbol]
+                put(round_name("p", own, later.round - 1), numbers.value_before)
+                put(round_name("p", own, later.round), numbers.value_after)
+                put(round_name("g", own, later.round), numbers.gradient)
+                for symbol, value in numbers.values.items():
+                    if symbol in BASES:
+                        put(state_name(symbol, own, later.round), value)
 
     # the gradients: reduced under L, each sample's under L⁽ⁿ⁾
     parameters = network.parameters
