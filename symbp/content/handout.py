@@ -70,7 +70,7 @@ from symbp.core.derive import MAX_PATHS, Backprop, derive
 from symbp.core.explain import symmetry_note, unit_notes
 from symbp.core.graph import Network, Weight
 from symbp.core.numeric import Evaluation, updated_weights
-from symbp.core.operations import CROSS_ENTROPY, EXP, MSE_MEAN, activation_info
+from symbp.core.operations import CROSS_ENTROPY, EXP, LOG, MSE_MEAN, activation_info
 from symbp.errors import SymbpError
 from symbp.torchcheck.results import CheckResult
 
@@ -358,7 +358,7 @@ def _loss_meaning(network: Network, names: Names, lang: str) -> Inlines:
     y = network.targets[target]
     o = network.outputs[target].a
     one = E.equals(names.sym(y), E.Num(1.0, "1"))
-    minus_log = E.equals(names.sym(network.loss), E.Neg(E.Call("log", (names.sym(o),))))
+    minus_log = E.equals(names.sym(network.loss), E.Neg(E.Call(LOG.name, (names.sym(o),))))
     return sentence(words["loss_class"], str(target), one, minus_log)
 
 
@@ -626,7 +626,11 @@ def backward_blocks(
         # why δ is said once for the output layer, and once for the first hidden layer (why
         # ∂L/∂a sums the next layer's δs); the layers before say nothing new
         last = len(network.layers) - 1
-        explain = "output" if layer == last else "hidden" if layer == last - 1 else None
+        # the label that says why δ is worth naming: once for the output layer, once where a
+        # hidden unit's ∂L/∂a = Σ δ·w first appears
+        explain = (
+            "delta_why" if layer == last else "delta_why_hidden" if layer == last - 1 else None
+        )
         blocks += _paths_for_layer(
             context,
             sweep,
@@ -702,7 +706,7 @@ def _paths_for_layer(
     *,
     packed: bool = False,
     most: int = MAX_PATHS,
-    explain: str | None = "output",
+    explain: str | None = "delta_why",
 ) -> list[Block]:
     """The chain-rule paths of some weights of a layer (one per line, or `packed` as many as
     fit; counted instead beyond `most`), and (after the first, if `explain`) why they make δ
@@ -784,24 +788,10 @@ def _paths_for_weight(
         E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
     )
     delta = writer.sym(target.delta) if target.delta is not None else shared
-    if why == "hidden":
-        reason = sentence(
-            words["delta_why_hidden"],
-            writer.sym(weight.symbol),
-            writer.sym(target.z),
-            shared,
-            delta,
-            hidden_rule,
-        )
-    else:
-        reason = sentence(
-            words["delta_why"],
-            writer.sym(weight.symbol),
-            writer.sym(target.z),
-            shared,
-            delta,
-            gradient_rule,
-        )
+    rule = hidden_rule if why == "delta_why_hidden" else gradient_rule
+    reason = sentence(
+        words[why], writer.sym(weight.symbol), writer.sym(target.z), shared, delta, rule
+    )
     return [*blocks, Paragraph(reason)]
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import sympy as sp
 
-from symbp.core.operations import optimizer_info
+from symbp.core.operations import SGD, optimizer_info
 from symbp.core.spec import OptimizerSpec
 from symbp.errors import SymbpError
 
@@ -404,7 +404,7 @@ def apply(
     else:
         _adam_numbers(rule, state, round_number, p, g, values, buffers)
     for index in np.flatnonzero(~np.isfinite(np.broadcast_to(values[P_NEW], p.shape))):
-        if rule.name != "sgd" and g[index] == 0:
+        if rule.name != SGD.name and g[index] == 0:
             raise SymbpError(
                 f"the update of {names[index]} is 0/0: its gradient is 0 and eps = 0 (give the "
                 "optimizer eps > 0)"

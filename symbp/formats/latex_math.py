@@ -72,6 +72,8 @@ _ESCAPES = {
     "<": r"\textless{}",
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
+    # every engine has the ellipsis as a command: an English text stays pdflatex's
+    "…": r"\ldots{}",
 }
 RELATIONS = {
     "=": "=",
