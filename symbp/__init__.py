@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         check_hand_file,
         problem,
     )
+    from symbp.circuit_result import CircuitResult, expression
     from symbp.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
     from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
     from symbp.graph import Network
@@ -53,6 +54,8 @@ _SOURCES = {
     "UnitGradient": "symbp.api",
     "WeightDerivation": "symbp.api",
     "check_hand_file": "symbp.api",
+    "CircuitResult": "symbp.circuit_result",
+    "expression": "symbp.circuit_result",
     "problem": "symbp.api",
     "Derivation": "symbp.derive",
     "derive": "symbp.derive",
@@ -82,6 +85,7 @@ _SOURCES = {
 __all__ = [
     "CheckReport",
     "CheckResult",
+    "CircuitResult",
     "CompiledNetwork",
     "Derivation",
     "Evaluation",
@@ -110,6 +114,7 @@ __all__ = [
     "derive_all",
     "derive_unit",
     "exercises",
+    "expression",
     "from_torch",
     "grade",
     "load_spec",

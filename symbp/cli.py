@@ -18,6 +18,7 @@ from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
     from symbp.api import Problem
+    from symbp.circuit import Circuit
     from symbp.spec import OptimizerSpec
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
@@ -139,6 +140,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
+    )
+    derive.add_argument(
+        "--expr",
+        metavar="EXPRESSION",
+        help="derive a computational graph instead of a network: assignments separated by ';', "
+        "e.g. 'f = (x + y) * z' (a spec holding expression = ... does the same)",
+    )
+    derive.add_argument(
+        "--at", metavar="VALUES", help="the expression's input values, e.g. x=-2,y=5,z=-4"
     )
     derive.set_defaults(run=_run_derive)
 
@@ -470,6 +480,9 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
+    circuit = _circuit(args)
+    if circuit is not None:
+        return _run_circuit(args, circuit)
     # --weight w1,w5 as --show w1,w5: commas separate names, as repeating the option does
     for option in ("weight", "wrt"):
         given = getattr(args, option)
@@ -507,6 +520,36 @@ def _run_derive(args: argparse.Namespace) -> int:
         sys.stderr.write(f"symbp: {notice}\n")
     for chunk in result.render_chunks(args.format, paper=args.paper):
         _write(chunk)
+    return _exit(result.passed)
+
+
+def _circuit(args: argparse.Namespace) -> Circuit | None:
+    """The expression of --expr/--at, or of a spec holding `expression`; None for a network."""
+    from symbp.circuit import load_circuit_spec, parse_at, read_circuit
+
+    if args.expr is not None:
+        if args.spec is not None:
+            raise SymbpError("give either --expr or --spec, not both")
+        if args.at is None:
+            raise SymbpError("--expr needs its inputs' values: --at x=-2,y=5,z=-4")
+        return read_circuit(args.expr, parse_at(args.at))
+    if args.at is not None:
+        raise SymbpError("--at gives an expression's values: use it with --expr")
+    if args.spec is None:
+        return None
+    return load_circuit_spec(args.spec)
+
+
+def _run_circuit(args: argparse.Namespace, circuit: Circuit) -> int:
+    from symbp.circuit_result import derive
+
+    if args.weight:
+        raise SymbpError("an expression has no weights: use --wrt NAME or --all")
+    if args.form != "scalar":
+        raise SymbpError("--form matrix is for networks; an expression is derived gate by gate")
+    wrt = [name.strip() for text in args.wrt or () for name in text.split(",") if name.strip()]
+    result = derive(circuit, wrt=wrt, check=not args.no_check, dtype=args.dtype, digits=args.digits)
+    _write(result.render(args.format, paper=args.paper))
     return _exit(result.passed)
 
 

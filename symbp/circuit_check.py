@@ -1,0 +1,152 @@
+"""The independent checks of a circuit's gradients: torch autograd and central differences.
+
+torch evaluates the same gates with each operation's torch function from the table (torch.add,
+torch.mul, torch.maximum, torch.sigmoid, …) and differentiates them itself; central differences
+perturb each input of the gates' own float forward pass. Neither reads symbp's derivatives.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+import sympy as sp
+
+from symbp.circuit import Circuit
+from symbp.opgraph import VARIADIC
+
+#: central differences: the step, and the agreement asked of them (relative to max(1, |g|))
+STEP = 1e-6
+DIFFERENCE_TOLERANCE = 1e-5
+#: torch float64 against symbp's exact arithmetic
+TORCH_TOLERANCE = 1e-9
+FLOAT32_TOLERANCE = 1e-4
+
+
+@dataclass(frozen=True)
+class CircuitCheck:
+    """Each wanted node's gradient by torch autograd and by central differences (inputs only),
+    and whether both agree with symbp's."""
+
+    symbolic: dict[sp.Symbol, float]
+    torch: dict[sp.Symbol, float]
+    differences: dict[sp.Symbol, float]
+    #: an input whose central difference straddles a kink (relu at 0, max at a tie)
+    at_kink: tuple[sp.Symbol, ...] = ()
+    dtype: str = "float64"
+    tolerance: float = TORCH_TOLERANCE
+
+    def torch_error(self, symbol: sp.Symbol) -> float:
+        return abs(self.torch[symbol] - self.symbolic[symbol])
+
+    def difference_error(self, symbol: sp.Symbol) -> float:
+        return abs(self.differences[symbol] - self.symbolic[symbol])
+
+    @property
+    def passed(self) -> bool:
+        for symbol, value in self.torch.items():
+            if not self.torch_error(symbol) <= self.tolerance * max(1.0, abs(value)):
+                return False
+        for symbol, value in self.differences.items():
+            if symbol in self.at_kink:
+                continue
+            if not self.difference_error(symbol) <= DIFFERENCE_TOLERANCE * max(1.0, abs(value)):
+                return False
+        return True
+
+
+def _torch_function(torch: Any, dotted: str) -> Any:
+    """torch.nn.functional.elu from the table's "torch.nn.functional.elu"."""
+    module, _, name = dotted.rpartition(".")
+    owner = torch if module == "torch" else importlib.import_module(module)
+    return getattr(owner, name)
+
+
+def torch_gradients(
+    circuit: Circuit, wanted: tuple[sp.Symbol, ...], dtype: str = "float64"
+) -> dict[sp.Symbol, float]:
+    """∂objective/∂node by torch autograd for each wanted node (inputs and intermediates)."""
+    import torch
+
+    kind = getattr(torch, dtype)
+    tensors: dict[sp.Symbol, Any] = {
+        symbol: torch.tensor(value, dtype=kind, requires_grad=True)
+        for symbol, value in circuit.given.items()
+    }
+    for gate in circuit.gates:
+        args = [
+            tensors[a] if isinstance(a, sp.Symbol) else torch.tensor(a, dtype=kind)
+            for a in gate.args
+        ]
+        if not gate.operation.torch_function:  # the identity (c = a)
+            result = args[0]
+        else:
+            function = _torch_function(torch, gate.operation.torch_function)
+            result = reduce(function, args) if gate.operation.name in VARIADIC else function(*args)
+        if gate.symbol in wanted:
+            result.retain_grad()
+        tensors[gate.symbol] = result
+    tensors[circuit.root].backward()
+    found: dict[sp.Symbol, float] = {}
+    for symbol in wanted:
+        if symbol == circuit.root:
+            found[symbol] = 1.0
+            continue
+        grad = tensors[symbol].grad
+        found[symbol] = 0.0 if grad is None else float(grad.item())
+    return found
+
+
+def central_differences(circuit: Circuit) -> dict[sp.Symbol, float]:
+    """(f(x + h) − f(x − h)) / 2h for each input, through the graph's own forward pass."""
+    found: dict[sp.Symbol, float] = {}
+    for symbol in circuit.inputs:
+        above, below = dict(circuit.given), dict(circuit.given)
+        above[symbol] += STEP
+        below[symbol] -= STEP
+        upper = circuit.graph.forward(above)[circuit.root]
+        lower = circuit.graph.forward(below)[circuit.root]
+        found[symbol] = (upper - lower) / (2 * STEP)
+    return found
+
+
+def _kinked_inputs(circuit: Circuit) -> tuple[sp.Symbol, ...]:
+    """Inputs upstream of a gate whose argument sits within a step of its kink."""
+    near: set[sp.Symbol] = set()
+    for gate in circuit.gates:
+        if not gate.operation.kink:
+            continue
+        values = [circuit.values[a] if isinstance(a, sp.Symbol) else a for a in gate.args]
+        at = values[0] - values[1] if len(values) == 2 else values[0]
+        if abs(at) <= 10 * STEP:
+            near |= _ancestors(circuit, gate.symbol)
+    return tuple(s for s in circuit.inputs if s in near)
+
+
+def _ancestors(circuit: Circuit, symbol: sp.Symbol) -> set[sp.Symbol]:
+    found: set[sp.Symbol] = set()
+    stack = [symbol]
+    while stack:
+        node = circuit.graph.nodes[stack.pop()]
+        for parent in node.inputs:
+            if parent not in found:
+                found.add(parent)
+                stack.append(parent)
+    return found
+
+
+def check_circuit(
+    circuit: Circuit,
+    symbolic: dict[sp.Symbol, float],
+    dtype: str = "float64",
+    torch: bool = True,
+) -> CircuitCheck:
+    """symbp's gradients (`symbolic`, by node) against torch autograd and central differences."""
+    wanted = tuple(symbolic)
+    by_torch = torch_gradients(circuit, wanted, dtype) if torch else {}
+    differences = central_differences(circuit)
+    kinked = _kinked_inputs(circuit)
+    tolerance = TORCH_TOLERANCE if dtype == "float64" else FLOAT32_TOLERANCE
+    return CircuitCheck(dict(symbolic), by_torch, differences, kinked, dtype, tolerance)

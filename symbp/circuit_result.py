@@ -1,0 +1,168 @@
+"""What `symbp.expression(...)` and `symbp derive --expr` return: a circuit's derivation with its
+numbers as attributes, rendered in every format (JSON: every node's value and gradient) and
+shown as mathematics in Jupyter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from symbp.circuit import Circuit, CircuitDerivation, derive_circuit, read_circuit
+from symbp.content.labels import labels
+from symbp.errors import SymbpError
+from symbp.results import Result
+
+if TYPE_CHECKING:
+    import sympy as sp
+
+    from symbp.circuit_check import CircuitCheck
+    from symbp.content.blocks import Block
+
+
+class CircuitResult(Result):
+    """A circuit derived: `value` (the objective's), `values` and `gradients` by node name,
+    `passed` (the torch and central-difference check, when it ran)."""
+
+    def __init__(
+        self,
+        derivation: CircuitDerivation,
+        check: CircuitCheck | None,
+        wrt: tuple[sp.Symbol, ...] = (),
+        lang: str = "en",
+        digits: int = 4,
+    ) -> None:
+        self.derivation = derivation
+        self.circuit: Circuit = derivation.circuit
+        self.check = check
+        self.wrt = wrt
+        self.lang = lang
+        self.digits = digits
+
+    @property
+    def passed(self) -> bool:
+        return self.check is None or self.check.passed
+
+    @property
+    def value(self) -> float:
+        return self.circuit.values[self.circuit.root]
+
+    @property
+    def values(self) -> dict[str, float]:
+        return {self.circuit.names[s]: v for s, v in self.circuit.values.items()}
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        """∂objective/∂node for every node (inputs and intermediates), by plain name."""
+        found = self.derivation.gradients
+        return {self.circuit.names[s]: found[s] for s in self.circuit.graph.nodes if s in found}
+
+    def gradient(self, name: str) -> float:
+        return self.derivation.gradients[self.circuit.symbol(name)]
+
+    def title(self) -> str:
+        if self.circuit.title:
+            return self.circuit.title
+        statements = self.circuit.statements
+        shown = statements[0] if len(statements) == 1 and len(statements[0]) <= 60 else ""
+        title = labels(self.lang)["circuit_title"]
+        return f"{title}: {shown}" if shown else title
+
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.circuit import circuit_blocks
+
+        return circuit_blocks(
+            self.derivation, self.lang, self.digits, self.check, self.wrt, self.title()
+        )
+
+    def to_json(self) -> str:
+        circuit = self.circuit
+        names = circuit.names
+        nodes = []
+        for symbol, node in circuit.graph.nodes.items():
+            gate = circuit.gate(symbol)
+            entry: dict[str, object] = {
+                "name": names[symbol],
+                "op": "input" if gate is None else gate.operation.name,
+                "inputs": []
+                if gate is None
+                else [names[a] if not isinstance(a, float) else a for a in gate.args],
+                "formula": "" if node.definition is None else str(node.definition),
+                "value": circuit.values[symbol],
+                "gradient": self.derivation.gradients[symbol],
+            }
+            nodes.append(entry)
+        data: dict[str, object] = {
+            "title": circuit.title,
+            "expression": list(circuit.statements),
+            "objective": names[circuit.root],
+            "value": self.value,
+            "inputs": {names[s]: v for s, v in circuit.given.items()},
+            "gradients": {names[s]: self.derivation.gradients[s] for s in circuit.inputs},
+            "wrt": {names[s]: self.derivation.gradients[s] for s in self.wrt},
+            "nodes": nodes,
+        }
+        if self.check is not None:
+            check = self.check
+            data["check"] = {
+                "dtype": check.dtype,
+                "passed": check.passed,
+                "torch": {names[s]: v for s, v in check.torch.items()},
+                "central_differences": {names[s]: v for s, v in check.differences.items()},
+                "at_kink": [names[s] for s in check.at_kink],
+            }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def __repr__(self) -> str:
+        name = self.circuit.names[self.circuit.root]
+        return f"<CircuitResult {name} = {self.value:.10g}>"
+
+
+def expression(
+    text: str,
+    values: Mapping[str, float] | None = None,
+    *,
+    title: str = "",
+    wrt: tuple[str, ...] | list[str] = (),
+    check: bool = True,
+    dtype: str = "float64",
+    lang: str = "en",
+    digits: int = 4,
+    **named: float,
+) -> CircuitResult:
+    """A computational graph of `text` derived and checked:
+    `symbp.expression("f = (x + y) * z", x=-2, y=5, z=-4)`."""
+    given = dict(values or {})
+    for name, value in named.items():
+        if name in given:
+            raise SymbpError(f"{name} is given twice")
+        given[name] = value
+    circuit = read_circuit(text, given, title)
+    return derive(circuit, wrt=wrt, check=check, dtype=dtype, lang=lang, digits=digits)
+
+
+def derive(
+    circuit: Circuit,
+    *,
+    wrt: tuple[str, ...] | list[str] = (),
+    check: bool = True,
+    dtype: str = "float64",
+    lang: str = "en",
+    digits: int = 4,
+) -> CircuitResult:
+    """A circuit's derivation, checked against torch autograd and central differences."""
+    labels(lang)  # an unknown language fails before any work
+    if not 1 <= digits <= 15:
+        raise SymbpError("digits must be between 1 and 15")
+    if dtype not in ("float64", "float32"):
+        raise SymbpError(f"unknown dtype {dtype!r} (known: float64, float32)")
+    wanted = tuple(circuit.symbol(name) for name in wrt)
+    derivation = derive_circuit(circuit)
+    found = None
+    if check:
+        from symbp.circuit_check import check_circuit
+
+        shown = (*circuit.inputs, *(s for s in wanted if s not in circuit.inputs))
+        symbolic = {s: derivation.gradients[s] for s in shown}
+        found = check_circuit(circuit, symbolic, dtype)
+    return CircuitResult(derivation, found, wanted, lang, digits)
