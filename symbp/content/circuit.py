@@ -14,6 +14,8 @@ from symbp.circuit_check import CircuitCheck
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
+    CircuitDiagram,
+    CircuitNode,
     Equations,
     Heading,
     Inlines,
@@ -27,7 +29,7 @@ from symbp.content.blocks import (
 )
 from symbp.content.labels import labels
 from symbp.content.numbers import computed_num, difference, given_num, result_num
-from symbp.operations import operation_info
+from symbp.operations import Operation, operation_info
 
 #: a closed form longer than this (display tree nodes) is described, not printed
 MAX_CLOSED_FORM_SIZE = 120
@@ -126,6 +128,36 @@ class _Writer:
                 parts.append(Text(", "))
             parts.append(Math(self.sym(symbol)))
         return tuple(parts)
+
+    def diagram(self) -> list[Block]:
+        order = {symbol: index for index, symbol in enumerate(self.circuit.graph.nodes)}
+        drawn = []
+        for symbol in self.circuit.graph.nodes:
+            gate = self.circuit.gate(symbol)
+            glyph, glyph_latex = ("", "") if gate is None else _glyph(gate.operation)
+            if gate is not None:  # a constant operand is written in the gate (+1, 1÷, ×2)
+                constants = [(i, given_num(a, self.digits).text) for i, a in
+                             enumerate(gate.args) if not isinstance(a, sp.Symbol)]  # fmt: skip
+                for position, number in constants:
+                    if position == 0:
+                        glyph, glyph_latex = number + glyph, number + glyph_latex
+                    else:
+                        glyph, glyph_latex = glyph + number, glyph_latex + number
+            drawn.append(
+                CircuitNode(
+                    self.names[symbol],
+                    glyph,
+                    glyph_latex,
+                    self.value(symbol).text,
+                    self.number(self.derivation.gradients[symbol]).text,
+                    tuple(order[s] for s in self.circuit.graph.nodes[symbol].inputs),
+                )
+            )
+        words = (self.words["circuit_check_node"], *self.words["circuit_columns"].split("|"))
+        return [
+            Paragraph(sentence(self.words["circuit_diagram"], self.sym(self.root))),
+            CircuitDiagram(tuple(drawn), words),
+        ]
 
     def forward(self) -> list[Block]:
         rows = [Row(E.equals(self.sym(s), self.value(s))) for s in self.circuit.inputs]
@@ -286,6 +318,21 @@ class _Writer:
         return blocks
 
 
+#: how a circuit's gate shows an operator written between operands, as text and as LaTeX
+_OPERATOR_GLYPHS = {"+": ("+", "+"), "*": ("×", r"\times"), "-": ("−", "-"), "/": ("÷", r"\div")}
+
+
+def _glyph(entry: Operation) -> tuple[str, str]:
+    """The sign a gate's circle holds: its operator (+, ×), or its function's name (exp, σ)."""
+    if entry.infix in _OPERATOR_GLYPHS:
+        return _OPERATOR_GLYPHS[entry.infix]
+    if entry.infix:  # a power
+        return "pow", r"\mathrm{pow}"
+    text = entry.text or entry.call_name
+    escaped = entry.call_name.replace("_", "\\_")
+    return text, entry.latex or rf"\mathrm{{{escaped}}}"
+
+
 def _sentence(template: str, *fills: Inlines) -> Inlines:
     """A label template filled with runs of inline content (a list of names)."""
     pieces = template.split("{}")
@@ -308,7 +355,7 @@ def circuit_blocks(
     """The whole derivation of a circuit as document blocks."""
     writer = _Writer(derivation, lang, digits)
     blocks: list[Block] = [Heading(text(title), 2)] if title else []
-    blocks += [*writer.intro(), *writer.forward(), *writer.backward()]
+    blocks += [*writer.intro(), *writer.diagram(), *writer.forward(), *writer.backward()]
     blocks.extend(writer.gradients(wrt))
     if check is not None:
         blocks.extend(writer.check(check))

@@ -66,6 +66,9 @@ _EN: dict[str, str] = {
     "not printed; the gates above compute it step by step.",
     "circuit_check": "Check: torch autograd ({}) and central differences on the same expression",
     "circuit_check_node": "node",
+    "circuit_diagram": "The circuit: on the wire leaving each node, its value above (green) and "
+    "the gradient of {} with respect to it below (red).",
+    "circuit_columns": "gate|value|gradient|feeds|(objective)",
     "circuit_differences": "central differences",
     "circuit_check_kink": "{} sits at a kink (relu at 0, a tie of max or min): central "
     "differences there average the two sides and are not compared.",
@@ -457,6 +460,8 @@ _ZH: dict[str, str] = {
     "circuit_closed_long": "{} 的闭式表达约有 {} 个符号和运算，不予打印；上面的各个门逐步算出了它。",
     "circuit_check": "检验：对同一表达式用 torch 自动求导（{}）和中心差分",
     "circuit_check_node": "节点",
+    "circuit_diagram": "电路图：每个节点引出的连线上方是它的值（绿色），下方是 {} 对它的梯度（红色）。",
+    "circuit_columns": "门|值|梯度|输入到|（目标）",
     "circuit_differences": "中心差分",
     "circuit_check_kink": "{} 位于折点（relu 在 0 处，max 或 min 的两个输入相等）："
     "那里的中心差分取两侧的平均，不作比较。",

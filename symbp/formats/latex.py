@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
+    CircuitDiagram,
     Diagram,
     Document,
     Equations,
@@ -319,6 +320,10 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
 
         parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
         return "\n\n".join(_table(part, long=document) for part in parts)
+    if isinstance(item, CircuitDiagram):
+        from symbp.formats import circuit_diagram
+
+        return "\\begin{center}\n" + circuit_diagram.tikz(item, page) + "\n\\end{center}"
     assert isinstance(item, Diagram)
     from symbp.formats.diagram import tikz
 
