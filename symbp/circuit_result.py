@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from symbp.circuit import Circuit, CircuitDerivation, derive_circuit, read_circuit
+from symbp.content.circuit import circuit_blocks
 from symbp.content.labels import labels
 from symbp.errors import SymbpError
-from symbp.results import Result
+from symbp.results import Handout, Result
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -69,11 +70,21 @@ class CircuitResult(Result):
         return f"{title}: {shown}" if shown else title
 
     def blocks(self) -> tuple[Block, ...]:
-        from symbp.content.circuit import circuit_blocks
-
         return circuit_blocks(
             self.derivation, self.lang, self.digits, self.check, self.wrt, self.title()
         )
+
+    def handout(self, title: str | None = None, paper: str = "a4") -> Handout:
+        """The derivation as a handout document (write it to .html, .tex or .md)."""
+        from symbp.content.blocks import Document
+        from symbp.formats.page import paper as known_paper
+
+        known_paper(paper)
+        shown = title or self.title()
+        blocks = circuit_blocks(
+            self.derivation, self.lang, self.digits, self.check, self.wrt, shown
+        )
+        return Handout(Document(shown, self.lang, blocks[1:]), self.passed, paper)
 
     def to_json(self) -> str:
         circuit = self.circuit

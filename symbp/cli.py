@@ -224,6 +224,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "--title", metavar="TEXT", help="the handout's title (default: the spec's)"
     )
     handout.add_argument(
+        "--expr",
+        metavar="EXPRESSION",
+        help="a handout of a computational graph: assignments separated by ';'",
+    )
+    handout.add_argument(
+        "--at", metavar="VALUES", help="the expression's input values, e.g. x=-2,y=5,z=-4"
+    )
+    handout.add_argument(
         "--no-check",
         action="store_true",
         help="leave out the check against torch autograd (torch is not imported)",
@@ -605,6 +613,9 @@ def _run_handout(args: argparse.Namespace) -> int:
     from symbp.api import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
+    circuit = _circuit(args)
+    if circuit is not None:
+        return _write_circuit_handout(args, circuit)
     show = None
     if args.show is not None:
         show = [name.strip() for names in args.show for name in names.split(",") if name.strip()]
@@ -626,6 +637,21 @@ def _run_handout(args: argparse.Namespace) -> int:
         )
     written = result.write(args.output)
     if written.suffix.lower() == ".tex":  # which engine: pdflatex cannot set every script
+        from symbp.formats.tex_fonts import tex_engine
+
+        engine = tex_engine(written.read_text(encoding="utf-8"))
+        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+    return _exit(result.passed)
+
+
+def _write_circuit_handout(args: argparse.Namespace, circuit: Circuit) -> int:
+    from symbp.circuit_result import derive
+
+    if args.show or args.focus or args.compact or args.form != "scalar":
+        raise SymbpError("--show, --focus, --compact and --form are for networks' handouts")
+    result = derive(circuit, check=not args.no_check, lang=args.lang, digits=args.digits)
+    written = result.handout(args.title, args.paper).write(args.output)
+    if written.suffix.lower() == ".tex":
         from symbp.formats.tex_fonts import tex_engine
 
         engine = tex_engine(written.read_text(encoding="utf-8"))

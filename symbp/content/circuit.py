@@ -61,7 +61,8 @@ class _Writer:
         self.digits = digits
         self.names = node_names(derivation)
         order = {symbol: (float(i),) for i, symbol in enumerate(self.circuit.graph.nodes)}
-        self.convert = E.Converter(self.names, order, {}, lambda value: computed_num(value, digits))
+        # numbers in a gate's definition are the expression's constants: shown as written
+        self.convert = E.Converter(self.names, order, {}, lambda value: given_num(value, digits))
         self.root = self.circuit.root
 
     def sym(self, symbol: sp.Symbol) -> E.Sym:
@@ -196,22 +197,21 @@ class _Writer:
                     tag = sentence(words["circuit_through"], self.sym(symbol))
                 local = self.chain(self.partial(symbol, parent), use.local, use.local_value)
                 if symbol == self.root:  # the objective's local gradients are the downstream
+                    if tag:  # ∂root/∂parent names the sum: show this use's term alone
+                        term = self.chain(self.partial(symbol, parent), use.local, use.local_value)
+                        local = E.Chain(term.steps[0].expr, term.steps[1:])
                     rows.append(Row(local, tag))
                     continue
                 rows.append(Row(local))
                 product = E.product(self.partial(self.root, symbol), self.partial(symbol, parent))
                 numbers = E.Mul((self.number(use.upstream), self.number(use.local_value)))
-                rows.append(
-                    Row(
-                        E.equals(
-                            self.partial(self.root, parent),
-                            product,
-                            numbers,
-                            self.number(use.value),
-                        ),
-                        tag,
+                if tag:  # one use of several: its term, not yet ∂root/∂parent
+                    chain = E.equals(product, numbers, self.number(use.value))
+                else:
+                    chain = E.equals(
+                        self.partial(self.root, parent), product, numbers, self.number(use.value)
                     )
-                )
+                rows.append(Row(chain, tag))
             blocks.append(Equations(tuple(rows)))
         for symbol in self.circuit.inputs:
             if len(derivation.contributions.get(symbol, ())) > 1:
