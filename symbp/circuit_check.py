@@ -150,3 +150,54 @@ def check_circuit(
     kinked = _kinked_inputs(circuit)
     tolerance = TORCH_TOLERANCE if dtype == "float64" else FLOAT32_TOLERANCE
     return CircuitCheck(dict(symbolic), by_torch, differences, kinked, dtype, tolerance)
+
+
+def torch_script(circuit: Circuit) -> str:
+    """A stand-alone torch script (float64) that builds the circuit gate by gate with the
+    table's torch functions and prints the objective and its gradient w.r.t. every node."""
+    import keyword
+
+    def variable(symbol: sp.Symbol) -> str:
+        name = circuit.names[symbol]
+        return f"{name}_" if keyword.iskeyword(name) or name in ("torch", "print") else name
+
+    root = circuit.names[circuit.root]
+    title = " ".join(circuit.title.split()) or "; ".join(circuit.statements)
+    lines = [
+        f"# {title[:200]}",
+        "# Written by `symbp export --torch`: the expression built gate by gate with torch's",
+        "# functions, differentiated by autograd. float64 throughout.",
+        "import torch",
+        "",
+        "torch.set_default_dtype(torch.float64)",
+        "",
+    ]
+    for symbol, value in circuit.given.items():
+        lines.append(f"{variable(symbol)} = torch.tensor({value!r}, requires_grad=True)")
+    for gate in circuit.gates:
+        args = [
+            variable(a) if isinstance(a, sp.Symbol) else f"torch.tensor({a!r})" for a in gate.args
+        ]
+        name = variable(gate.symbol)
+        function = gate.operation.torch_function
+        if not function:
+            lines.append(f"{name} = {args[0]}")
+        elif gate.operation.name in VARIADIC and len(args) > 2:
+            call = args[0]
+            for arg in args[1:]:
+                call = f"{function}({call}, {arg})"
+            lines.append(f"{name} = {call}")
+        else:
+            lines.append(f"{name} = {function}({', '.join(args)})")
+        lines.append(f"{name}.retain_grad()")
+    lines += ["", f"{variable(circuit.root)}.backward()", ""]
+    lines.append(f'print("{root} =", repr({variable(circuit.root)}.item()))')
+    for symbol in circuit.graph.nodes:
+        if symbol == circuit.root:
+            continue
+        shown = circuit.names[symbol]
+        grad = f"{variable(symbol)}.grad"
+        lines.append(
+            f'print("d{root}/d{shown} =", repr({grad}.item() if {grad} is not None else 0.0))'
+        )
+    return "\n".join(lines) + "\n"

@@ -83,6 +83,16 @@ def _build_parser() -> argparse.ArgumentParser:
         default="a4",
         help="paper of LaTeX and HTML (print) output (default: a4)",
     )
+    expression_options = _Parser(add_help=False)
+    expression_options.add_argument(
+        "--expr",
+        metavar="EXPRESSION",
+        help="a computational graph instead of a network: assignments separated by ';' or "
+        "newlines, e.g. 'q = x + y; f = q * z' (a spec holding expression = ... does the same)",
+    )
+    expression_options.add_argument(
+        "--at", metavar="VALUES", help="the expression's input values, e.g. x=-2,y=5,z=-4"
+    )
     optimizer_options = _Parser(add_help=False)
     optimizer_options.add_argument(
         "--optimizer",
@@ -110,6 +120,7 @@ def _build_parser() -> argparse.ArgumentParser:
             dtype_options,
             digits_options,
             paper_options,
+            expression_options,
         ],
         help="derive ∂L/∂w for one weight or all (or ∂L/∂a for a unit), step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
@@ -140,15 +151,6 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
-    )
-    derive.add_argument(
-        "--expr",
-        metavar="EXPRESSION",
-        help="derive a computational graph instead of a network: assignments separated by ';', "
-        "e.g. 'f = (x + y) * z' (a spec holding expression = ... does the same)",
-    )
-    derive.add_argument(
-        "--at", metavar="VALUES", help="the expression's input values, e.g. x=-2,y=5,z=-4"
     )
     derive.set_defaults(run=_run_derive)
 
@@ -182,7 +184,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     handout = commands.add_parser(
         "handout",
-        parents=[spec_options, digits_options, paper_options, form_options],
+        parents=[spec_options, digits_options, paper_options, form_options, expression_options],
         help="write a complete derivation handout (.html, .tex or .md)",
         description="Write a self-contained handout: the network diagram, the forward pass, "
         "the backward pass for every weight, the update step and a check against torch "
@@ -223,14 +225,7 @@ def _build_parser() -> argparse.ArgumentParser:
     handout.add_argument(
         "--title", metavar="TEXT", help="the handout's title (default: the spec's)"
     )
-    handout.add_argument(
-        "--expr",
-        metavar="EXPRESSION",
-        help="a handout of a computational graph: assignments separated by ';'",
-    )
-    handout.add_argument(
-        "--at", metavar="VALUES", help="the expression's input values, e.g. x=-2,y=5,z=-4"
-    )
+
     handout.add_argument(
         "--no-check",
         action="store_true",
@@ -302,7 +297,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        parents=[spec_options],
+        parents=[spec_options, expression_options],
         help="write a stand-alone torch script that reproduces the numbers",
         description="Write a short stand-alone torch script (float64) that rebuilds the "
         "network weight by weight with symbp's names, runs one step of the spec's optimizer "
@@ -583,7 +578,13 @@ def _run_export(args: argparse.Namespace) -> int:
     from symbp.api import problem
     from symbp.torch_bridge import torch_script
 
-    script = torch_script(problem(args.spec).spec)
+    circuit = _circuit(args)
+    if circuit is not None:
+        from symbp.circuit_check import torch_script as circuit_script
+
+        script = circuit_script(circuit)
+    else:
+        script = torch_script(problem(args.spec).spec)
     if args.output is None:
         _write(script)
     else:

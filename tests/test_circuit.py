@@ -237,3 +237,34 @@ def test_limits_are_the_formula_readers() -> None:
             {"x": 1.0},
         )
     assert parse_at("x=-2, y=5") == {"x": -2.0, "y": 5.0}
+
+
+def test_export_torch_script_reproduces_micrograd(tmp_path, capsys) -> None:
+    require_module("torch")
+    import subprocess
+    import sys
+
+    spec = tmp_path / "micrograd.toml"
+    spec.write_text(
+        f'expression = """{MICROGRAD[0]}"""\nvalues = {{ a = -4.0, b = 2.0 }}\n', encoding="utf-8"
+    )
+    script = tmp_path / "micrograd.py"
+    assert main(["export", "--torch", "--spec", str(spec), "-o", str(script)]) == 0
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=120
+    )
+    printed = dict(line.split(" = ") for line in run.stdout.splitlines())
+    # micrograd's README prints 24.7041, 138.8338, 645.5773 (%.4f)
+    assert _agrees(float(printed["g_2"]), 24.7041, 4)
+    assert _agrees(float(printed["dg_2/da"]), 138.8338, 4)
+    assert _agrees(float(printed["dg_2/db"]), 645.5773, 4)
+
+
+def test_python_api_shows_in_jupyter() -> None:
+    result = symbp.expression("f = (x + y) * z", x=-2, y=5, z=-4, check=False)
+    assert repr(result) == "<CircuitResult f = -12>"
+    assert "<svg" in result._repr_html_() and "<math" in result._repr_html_()
+    assert "\\frac{\\partial f}{\\partial x}" in (result._repr_latex_() or "")
+    assert result.gradients["x"] == -4.0 and result.values["t1"] == 3.0
+    with pytest.raises(symbp.SymbpError, match="given twice"):
+        symbp.expression("f = x", {"x": 1.0}, x=2.0)
