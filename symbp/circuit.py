@@ -62,7 +62,6 @@ MAX_STATEMENTS = 100
 MAX_GATES = 200
 #: the expression's whole text, and a circuit spec file
 MAX_EXPRESSION_CHARS = MAX_STATEMENTS * 80
-MAX_CIRCUIT_SPEC_BYTES = 64 * 1024
 #: a value given for an input (as the formula reader bounds a written number)
 MAX_VALUE = 1e15
 
@@ -525,11 +524,12 @@ def load_circuit_spec(path: str | Path) -> Circuit | None:
     import tomllib
 
     from symbp.files import read_small_text
+    from symbp.spec import MAX_SPEC_BYTES
 
     path = Path(path)
     if path.suffix.lower() != ".toml":
         return None
-    text = read_small_text(path, MAX_CIRCUIT_SPEC_BYTES, CircuitError, f"spec {str(path)!r}")
+    text = read_small_text(path, MAX_SPEC_BYTES, CircuitError, f"spec file {str(path)!r}")
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError, RecursionError):
