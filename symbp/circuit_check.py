@@ -7,14 +7,12 @@ perturb each input of the gates' own float forward pass. Neither reads symbp's d
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from functools import reduce
-from typing import Any
 
 import sympy as sp
 
 from symbp.circuit import Circuit
+from symbp.circuit_torch import CircuitJob, Pending, TorchGate, gradients
 from symbp.opgraph import VARIADIC
 
 #: central differences: the step, and the agreement asked of them (relative to max(1, |g|))
@@ -57,46 +55,30 @@ class CircuitCheck:
         return True
 
 
-def _torch_function(torch: Any, dotted: str) -> Any:
-    """torch.nn.functional.elu from the table's "torch.nn.functional.elu"."""
-    module, _, name = dotted.rpartition(".")
-    owner = torch if module == "torch" else importlib.import_module(module)
-    return getattr(owner, name)
+def torch_job(
+    circuit: Circuit, wanted: tuple[sp.Symbol, ...], dtype: str = "float64"
+) -> CircuitJob:
+    """The circuit as plain data for torch (symbp.circuit_torch), nothing of sympy in it."""
+    names = circuit.names
+    gates = tuple(
+        TorchGate(
+            names[gate.symbol],
+            gate.operation.torch_function,
+            gate.operation.name in VARIADIC,
+            tuple(names[a] if isinstance(a, sp.Symbol) else float(a) for a in gate.args),
+        )
+        for gate in circuit.gates
+    )
+    inputs = tuple((names[s], v) for s, v in circuit.given.items())
+    return CircuitJob(dtype, inputs, gates, names[circuit.root], tuple(names[s] for s in wanted))
 
 
 def torch_gradients(
     circuit: Circuit, wanted: tuple[sp.Symbol, ...], dtype: str = "float64"
 ) -> dict[sp.Symbol, float]:
     """∂objective/∂node by torch autograd for each wanted node (inputs and intermediates)."""
-    import torch
-
-    kind = getattr(torch, dtype)
-    tensors: dict[sp.Symbol, Any] = {
-        symbol: torch.tensor(value, dtype=kind, requires_grad=True)
-        for symbol, value in circuit.given.items()
-    }
-    for gate in circuit.gates:
-        args = [
-            tensors[a] if isinstance(a, sp.Symbol) else torch.tensor(a, dtype=kind)
-            for a in gate.args
-        ]
-        if not gate.operation.torch_function:  # the identity (c = a)
-            result = args[0]
-        else:
-            function = _torch_function(torch, gate.operation.torch_function)
-            result = reduce(function, args) if gate.operation.name in VARIADIC else function(*args)
-        if gate.symbol in wanted:
-            result.retain_grad()
-        tensors[gate.symbol] = result
-    tensors[circuit.root].backward()
-    found: dict[sp.Symbol, float] = {}
-    for symbol in wanted:
-        if symbol == circuit.root:
-            found[symbol] = 1.0
-            continue
-        grad = tensors[symbol].grad
-        found[symbol] = 0.0 if grad is None else float(grad.item())
-    return found
+    found = gradients(torch_job(circuit, wanted, dtype))
+    return {symbol: found[circuit.names[symbol]] for symbol in wanted}
 
 
 def central_differences(circuit: Circuit) -> dict[sp.Symbol, float]:
@@ -141,11 +123,16 @@ def check_circuit(
     circuit: Circuit,
     symbolic: dict[sp.Symbol, float],
     dtype: str = "float64",
-    torch: bool = True,
+    pending: Pending | None = None,
 ) -> CircuitCheck:
-    """symbp's gradients (`symbolic`, by node) against torch autograd and central differences."""
+    """symbp's gradients (`symbolic`, by node) against torch autograd (the `pending` worker's
+    answer when one was started for these nodes) and central differences."""
     wanted = tuple(symbolic)
-    by_torch = torch_gradients(circuit, wanted, dtype) if torch else {}
+    if pending is None:
+        by_torch = torch_gradients(circuit, wanted, dtype)
+    else:
+        found = pending.result()
+        by_torch = {symbol: found[circuit.names[symbol]] for symbol in wanted}
     differences = central_differences(circuit)
     kinked = _kinked_inputs(circuit)
     tolerance = TORCH_TOLERANCE if dtype == "float64" else FLOAT32_TOLERANCE

@@ -168,12 +168,25 @@ def derive(
     if dtype not in ("float64", "float32"):
         raise SymbpError(f"unknown dtype {dtype!r} (known: float64, float32)")
     wanted = tuple(circuit.symbol(name) for name in wrt)
-    derivation = derive_circuit(circuit)
-    found = None
-    if check:
-        from symbp.circuit_check import check_circuit
+    shown = (*circuit.inputs, *(s for s in wanted if s not in circuit.inputs))
+    pending = None
+    if check:  # torch starts in a worker while sympy derives here
+        from symbp.circuit_check import torch_job
+        from symbp.circuit_torch import start
+        from symbp.torch_worker import TorchMissingError, torch_installed
 
-        shown = (*circuit.inputs, *(s for s in wanted if s not in circuit.inputs))
-        symbolic = {s: derivation.gradients[s] for s in shown}
-        found = check_circuit(circuit, symbolic, dtype)
+        if not torch_installed():
+            raise TorchMissingError()
+        pending = start(torch_job(circuit, shown, dtype))
+    try:
+        derivation = derive_circuit(circuit)
+        found = None
+        if pending is not None:
+            from symbp.circuit_check import check_circuit
+
+            symbolic = {s: derivation.gradients[s] for s in shown}
+            found = check_circuit(circuit, symbolic, dtype, pending)
+    finally:
+        if pending is not None:
+            pending.cancel()
     return CircuitResult(derivation, found, wanted, lang, digits)
