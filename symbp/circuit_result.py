@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from symbp.circuit_check import CircuitCheck
     from symbp.content.blocks import Block
+    from symbp.handcheck.circuit import CircuitHandReport
 
 
 class CircuitResult(Result):
@@ -190,3 +191,93 @@ def derive(
         if pending is not None:
             pending.cancel()
     return CircuitResult(derivation, found, wanted, lang, digits)
+
+
+class CircuitHandCheck(Result):
+    """A student's circuit homework judged: `all_right`, `report` (every number's verdict)."""
+
+    def __init__(self, result: CircuitResult, report: CircuitHandReport, lang: str = "en"):
+        self.result = result
+        self.report = report
+        self.lang = lang
+
+    @property
+    def passed(self) -> bool:
+        return self.report.all_right
+
+    @property
+    def all_right(self) -> bool:
+        return self.report.all_right
+
+    def title(self) -> str:
+        return labels(self.lang)["circuit_hand_title"]
+
+    def blocks(self) -> tuple[Block, ...]:
+        from symbp.content.blocks import Heading, Paragraph, Table, text
+        from symbp.content.numbers import result_num
+
+        words = labels(self.lang)
+        header = tuple(text(w) for w in words["circuit_hand_columns"].split("|"))
+        verdict_words = {
+            "right": words["circuit_hand_right"],
+            "carried": words["circuit_hand_carried"],
+            "wrong": words["circuit_hand_wrong"],
+        }
+        rows = []
+        for verdict in self.report.verdicts:
+            said = verdict_words[verdict.verdict]
+            if verdict.mistake:
+                said += ": " + words[f"mistake_{verdict.mistake}"]
+            rows.append(
+                (
+                    text(verdict.name),
+                    text(verdict.text),
+                    text(result_num(verdict.expected).text),
+                    text(said),
+                )
+            )
+        right = sum(v.verdict == "right" for v in self.report.verdicts)
+        total = len(self.report.verdicts)
+        summary = words["circuit_hand_summary"]
+        counts = (total, right) if self.lang == "zh" else (right, total)
+        return (
+            Heading(text(self.title()), 2),
+            Table(header, tuple(rows), align="lrrl"),
+            Paragraph(text(summary.format(*counts))),
+        )
+
+    def to_json(self) -> str:
+        return (
+            json.dumps(
+                {
+                    "all_right": self.all_right,
+                    "numbers": [
+                        {
+                            "name": v.name,
+                            "node": v.node,
+                            "gradient": v.gradient,
+                            "written": v.written,
+                            "correct": v.expected,
+                            "verdict": v.verdict,
+                            "mistake": v.mistake,
+                        }
+                        for v in self.report.verdicts
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+
+    def __repr__(self) -> str:
+        wrong = sum(v.verdict != "right" for v in self.report.verdicts)
+        return f"<CircuitHandCheck {wrong} wrong>"
+
+
+def check_hand(circuit: Circuit, text: str, lang: str = "en") -> CircuitHandCheck:
+    """A student's node values and gradients (lines `q = 3`, `df/dq = -4`) judged."""
+    from symbp.handcheck.circuit import judge
+
+    result = derive(circuit, check=False, lang=lang)
+    return CircuitHandCheck(result, judge(result.derivation, text), lang)

@@ -235,7 +235,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     check_hand = commands.add_parser(
         "check-hand",
-        parents=[spec_options],
+        parents=[spec_options, expression_options],
         help="judge a student's hand calculation and name the mistake",
         description="Judge each number of a hand calculation at the precision it was written "
         "to, point at where the error entered, and name the classic mistake that reproduces "
@@ -662,6 +662,15 @@ def _write_circuit_handout(args: argparse.Namespace, circuit: Circuit) -> int:
 
 def _run_check_hand(args: argparse.Namespace) -> int:
     from symbp.api import check_hand_file
+
+    circuit = _circuit(args)
+    if circuit is not None:  # circuit homework: node values and gradients
+        from symbp.circuit_result import check_hand
+        from symbp.handcheck.circuit import read_hand_file
+
+        judged = check_hand(circuit, read_hand_file(args.file), args.lang)
+        _write(judged.render(args.format))
+        return _exit(judged.passed)
 
     result = check_hand_file(args.file, args.spec, args.lr, args.lang)
     _write(result.render(args.format))

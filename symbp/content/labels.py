@@ -65,6 +65,19 @@ _EN: dict[str, str] = {
     "circuit_closed_long": "The closed form of {} has about {} symbols and operations and is "
     "not printed; the gates above compute it step by step.",
     "circuit_check": "Check: torch autograd ({}) and central differences on the same expression",
+    "circuit_hand_title": "Circuit homework checked",
+    "circuit_hand_columns": "quantity|written|correct|verdict",
+    "circuit_hand_right": "right",
+    "circuit_hand_carried": "carried from an earlier wrong number",
+    "circuit_hand_wrong": "wrong",
+    "circuit_hand_summary": "{} of {} numbers right.",
+    "mistake_multiply_not_swapped": "a multiply gate's local gradient is the other input's value, "
+    "not this one's",
+    "mistake_fan_out_not_added": "this value is used in several places: its gradients add",
+    "mistake_wrong_local_value": "the local derivative is taken at the wrong value (the gate's "
+    "input and output exchanged)",
+    "mistake_subtraction_sign_lost": "a subtraction's second input receives minus the upstream "
+    "gradient",
     "circuit_check_node": "node",
     "circuit_diagram": "The circuit: on the wire leaving each node, its value above (green) and "
     "the gradient of {} with respect to it below (red).",
@@ -459,6 +472,16 @@ _ZH: dict[str, str] = {
     "circuit_closed": "闭式表达（只含输入）",
     "circuit_closed_long": "{} 的闭式表达约有 {} 个符号和运算，不予打印；上面的各个门逐步算出了它。",
     "circuit_check": "检验：对同一表达式用 torch 自动求导（{}）和中心差分",
+    "circuit_hand_title": "计算图作业检查",
+    "circuit_hand_columns": "量|所写|正确值|判定",
+    "circuit_hand_right": "正确",
+    "circuit_hand_carried": "由前面的错误数传来",
+    "circuit_hand_wrong": "错误",
+    "circuit_hand_summary": "{} 个数中 {} 个正确。",
+    "mistake_multiply_not_swapped": "乘法门的局部梯度是另一个输入的值，而不是这个输入自己的值",
+    "mistake_fan_out_not_added": "这个值在多处被使用：它的梯度要相加",
+    "mistake_wrong_local_value": "局部导数在错误的值处计算（门的输入与输出弄反了）",
+    "mistake_subtraction_sign_lost": "减法的第二个输入得到的是上游梯度的相反数",
     "circuit_check_node": "节点",
     "circuit_diagram": "电路图：每个节点引出的连线上方是它的值（绿色），下方是 {} 对它的梯度（红色）。",
     "circuit_columns": "门|值|梯度|输入到|（目标）",
