@@ -124,9 +124,7 @@ def judge(derivation: CircuitDerivation, text: str) -> CircuitHandReport:
         else:
             verdict, mistake = WRONG, ""
         verdicts.append(
-            CircuitVerdict(
-                written_name, node, gradient, written, expected, verdict, mistake, value
-            )
+            CircuitVerdict(written_name, node, gradient, written, expected, verdict, mistake, value)
         )
     return CircuitHandReport(tuple(verdicts))
 
