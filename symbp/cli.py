@@ -475,6 +475,15 @@ def _run_grade(args: argparse.Namespace) -> int:
 def _problem(args: argparse.Namespace) -> Problem:
     from symbp.api import problem
 
+    if args.spec is not None and str(args.spec).lower().endswith(".toml"):
+        from symbp.circuit import load_circuit_spec
+
+        if load_circuit_spec(args.spec) is not None:
+            raise SymbpError(
+                f"{args.spec} holds an expression: symbp {args.command} is for networks; an "
+                "expression has derive (checked against torch), handout, export and check-hand"
+            )
+
     return problem(args.spec)
 
 
