@@ -475,14 +475,11 @@ def _run_grade(args: argparse.Namespace) -> int:
 def _problem(args: argparse.Namespace) -> Problem:
     from symbp.api import problem
 
-    if args.spec is not None and str(args.spec).lower().endswith(".toml"):
-        from symbp.circuit import load_circuit_spec
-
-        if load_circuit_spec(args.spec) is not None:
-            raise SymbpError(
-                f"{args.spec} holds an expression: symbp {args.command} is for networks; an "
-                "expression has derive (checked against torch), handout, export and check-hand"
-            )
+    if args.spec is not None and _is_circuit_spec(args.spec):
+        raise SymbpError(
+            f"{args.spec} holds an expression: symbp {args.command} is for networks; an "
+            "expression has derive (checked against torch), handout, export and check-hand"
+        )
 
     return problem(args.spec)
 
@@ -537,9 +534,9 @@ def _run_derive(args: argparse.Namespace) -> int:
 
 def _circuit(args: argparse.Namespace) -> Circuit | None:
     """The expression of --expr/--at, or of a spec holding `expression`; None for a network."""
-    from symbp.circuit import load_circuit_spec, parse_at, read_circuit
-
     if args.expr is not None:
+        from symbp.circuit import parse_at, read_circuit
+
         if args.spec is not None:
             raise SymbpError("give either --expr or --spec, not both")
         if args.at is None:
@@ -547,9 +544,29 @@ def _circuit(args: argparse.Namespace) -> Circuit | None:
         return read_circuit(args.expr, parse_at(args.at))
     if args.at is not None:
         raise SymbpError("--at gives an expression's values: use it with --expr")
-    if args.spec is None:
-        return None
+    if args.spec is None or not _is_circuit_spec(args.spec):
+        return None  # a network: sympy is not imported yet, so torch's worker starts first
+    from symbp.circuit import load_circuit_spec
+
     return load_circuit_spec(args.spec)
+
+
+def _is_circuit_spec(path: str) -> bool:
+    """Whether a .toml spec holds an expression (read without sympy; errors are left to the
+    reader that will read it)."""
+    import tomllib
+    from pathlib import Path
+
+    from symbp.files import read_small_text
+    from symbp.spec import MAX_SPEC_BYTES
+
+    if not str(path).lower().endswith(".toml"):
+        return False
+    try:
+        text = read_small_text(Path(path), MAX_SPEC_BYTES, SymbpError, "spec")
+        return "expression" in tomllib.loads(text)
+    except (SymbpError, tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return False
 
 
 def _run_circuit(args: argparse.Namespace, circuit: Circuit) -> int:
