@@ -15,6 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from symbp.api.circuit import CircuitResult, expression
     from symbp.api.homework import Exercises, Grades, exercises, grade
     from symbp.api.problem import (
         CheckReport,
@@ -57,6 +58,8 @@ _SOURCES = {
     "derive_all": "symbp.core.derive",
     "UnitDerivation": "symbp.core.derive",
     "derive_unit": "symbp.core.derive",
+    "CircuitResult": "symbp.api.circuit",
+    "expression": "symbp.api.circuit",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
@@ -80,6 +83,7 @@ _SOURCES = {
 __all__ = [
     "CheckReport",
     "CheckResult",
+    "CircuitResult",
     "CompiledNetwork",
     "Derivation",
     "Evaluation",
@@ -108,6 +112,7 @@ __all__ = [
     "derive_all",
     "derive_unit",
     "exercises",
+    "expression",
     "from_torch",
     "grade",
     "load_spec",

@@ -19,6 +19,7 @@ from symbp.errors import SymbpError, one_line
 
 if TYPE_CHECKING:
     from symbp.api.problem import Problem
+    from symbp.core.circuit import Circuit
     from symbp.core.spec import OptimizerSpec
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
@@ -83,6 +84,16 @@ def _build_parser() -> argparse.ArgumentParser:
         default="a4",
         help="paper of LaTeX and HTML (print) output (default: a4)",
     )
+    expression_options = _Parser(add_help=False)
+    expression_options.add_argument(
+        "--expr",
+        metavar="EXPRESSION",
+        help="a computational graph instead of a network: assignments separated by ';' or "
+        "newlines, e.g. 'q = x + y; f = q * z' (a spec holding expression = ... does the same)",
+    )
+    expression_options.add_argument(
+        "--at", metavar="VALUES", help="the expression's input values, e.g. x=-2,y=5,z=-4"
+    )
     optimizer_options = _Parser(add_help=False)
     optimizer_options.add_argument(
         "--optimizer",
@@ -110,6 +121,7 @@ def _build_parser() -> argparse.ArgumentParser:
             dtype_options,
             digits_options,
             paper_options,
+            expression_options,
         ],
         help="derive ∂L/∂w for one weight or all (or ∂L/∂a for a unit), step by step",
         description="Derive ∂L/∂w: the chain-rule paths, each local derivative as "
@@ -173,7 +185,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     handout = commands.add_parser(
         "handout",
-        parents=[spec_options, digits_options, paper_options, form_options],
+        parents=[spec_options, digits_options, paper_options, form_options, expression_options],
         help="write a complete derivation handout (.html, .tex or .md)",
         description="Write a self-contained handout: the network diagram, the forward pass, "
         "the backward pass for every weight, the update step and a check against torch "
@@ -221,6 +233,7 @@ def _build_parser() -> argparse.ArgumentParser:
     handout.add_argument(
         "--title", metavar="TEXT", help="the handout's title (default: the spec's)"
     )
+
     handout.add_argument(
         "--no-check",
         action="store_true",
@@ -230,7 +243,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     check_hand = commands.add_parser(
         "check-hand",
-        parents=[spec_options],
+        parents=[spec_options, expression_options],
         help="judge a student's hand calculation and name the mistake",
         description="Judge each number of a hand calculation at the precision it was written "
         "to, point at where the error entered, and name the classic mistake that reproduces "
@@ -299,7 +312,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        parents=[spec_options],
+        parents=[spec_options, expression_options],
         help="write a stand-alone torch script that reproduces the numbers",
         description="Write a short stand-alone torch script (float64) that rebuilds the "
         "network weight by weight with symbp's names, runs one step of the spec's optimizer "
@@ -500,6 +513,12 @@ def _problem(args: argparse.Namespace) -> Problem:
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.problem import problem
 
+    if args.spec is not None and _is_circuit_spec(args.spec):
+        raise SymbpError(
+            f"{args.spec} holds an expression: symbp {args.command} is for networks; an "
+            "expression has derive (checked against torch), handout, export and check-hand"
+        )
+
     return problem(args.spec)
 
 
@@ -508,6 +527,9 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
+    circuit = _circuit(args)
+    if circuit is not None:
+        return _run_circuit(args, circuit)
     # --weight w1,w5 as --show w1,w5: commas separate names, as repeating the option does
     for option in ("weight", "wrt"):
         given = getattr(args, option)
@@ -549,6 +571,56 @@ def _run_derive(args: argparse.Namespace) -> int:
     return _exit(result.passed)
 
 
+def _circuit(args: argparse.Namespace) -> Circuit | None:
+    """The expression of --expr/--at, or of a spec holding `expression`; None for a network."""
+    if args.expr is not None:
+        from symbp.core.circuit import parse_at, read_circuit
+
+        if args.spec is not None:
+            raise SymbpError("give either --expr or --spec, not both")
+        if args.at is None:
+            raise SymbpError("--expr needs its inputs' values: --at x=-2,y=5,z=-4")
+        return read_circuit(args.expr, parse_at(args.at))
+    if args.at is not None:
+        raise SymbpError("--at gives an expression's values: use it with --expr")
+    if args.spec is None or not _is_circuit_spec(args.spec):
+        return None  # a network: sympy is not imported yet, so torch's worker starts first
+    from symbp.core.circuit import load_circuit_spec
+
+    return load_circuit_spec(args.spec)
+
+
+def _is_circuit_spec(path: str) -> bool:
+    """Whether a .toml spec holds an expression (read without sympy; errors are left to the
+    reader that will read it)."""
+    import tomllib
+    from pathlib import Path
+
+    from symbp.core.spec import MAX_SPEC_BYTES
+    from symbp.files import read_small_text
+
+    if not str(path).lower().endswith(".toml"):
+        return False
+    try:
+        text = read_small_text(Path(path), MAX_SPEC_BYTES, SymbpError, "spec")
+        return "expression" in tomllib.loads(text)
+    except (SymbpError, tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return False
+
+
+def _run_circuit(args: argparse.Namespace, circuit: Circuit) -> int:
+    from symbp.api.circuit import derive
+
+    if args.weight:
+        raise SymbpError("an expression has no weights: use --wrt NAME or --all")
+    if args.form != "scalar":
+        raise SymbpError("--form matrix is for networks; an expression is derived gate by gate")
+    wrt = [name.strip() for text in args.wrt or () for name in text.split(",") if name.strip()]
+    result = derive(circuit, wrt=wrt, check=not args.no_check, dtype=args.dtype, digits=args.digits)
+    _write(result.render(args.format, paper=args.paper))
+    return _exit(result.passed)
+
+
 def _optimizer(text: str | None) -> OptimizerSpec | None:
     """--optimizer: a name, or a TOML inline table read as data (never evaluated)."""
     if text is None:
@@ -573,7 +645,13 @@ def _run_export(args: argparse.Namespace) -> int:
     from symbp.api.problem import problem
     from symbp.torchcheck.bridge import torch_script
 
-    script = torch_script(problem(args.spec).spec)
+    circuit = _circuit(args)
+    if circuit is not None:
+        from symbp.torchcheck.circuit_check import torch_script as circuit_script
+
+        script = circuit_script(circuit)
+    else:
+        script = torch_script(problem(args.spec).spec)
     if args.output is None:
         _write(script)
     else:
@@ -605,6 +683,9 @@ def _run_handout(args: argparse.Namespace) -> int:
     from symbp.api.problem import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
+    circuit = _circuit(args)
+    if circuit is not None:
+        return _write_circuit_handout(args, circuit)
     show = None
     if args.show is not None:
         show = [name.strip() for names in args.show for name in names.split(",") if name.strip()]
@@ -634,9 +715,33 @@ def _run_handout(args: argparse.Namespace) -> int:
     return _exit(result.passed)
 
 
+def _write_circuit_handout(args: argparse.Namespace, circuit: Circuit) -> int:
+    from symbp.api.circuit import derive
+
+    if args.show or args.focus or args.compact or args.form != "scalar":
+        raise SymbpError("--show, --focus, --compact and --form are for networks' handouts")
+    result = derive(circuit, check=not args.no_check, lang=args.lang, digits=args.digits)
+    written = result.handout(args.title, args.paper).write(args.output)
+    if written.suffix.lower() == ".tex":
+        from symbp.formats.tex_fonts import tex_engine
+
+        engine = tex_engine(written.read_text(encoding="utf-8"))
+        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+    return _exit(result.passed)
+
+
 def _run_check_hand(args: argparse.Namespace) -> int:
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.problem import check_hand_file
+
+    circuit = _circuit(args)
+    if circuit is not None:  # circuit homework: node values and gradients
+        from symbp.api.circuit import check_hand
+        from symbp.handcheck.circuit import read_hand_file
+
+        judged = check_hand(circuit, read_hand_file(args.file), args.lang)
+        _write(judged.render(args.format))
+        return _exit(judged.passed)
 
     result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
     _write(result.render(args.format))

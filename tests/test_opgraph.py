@@ -32,7 +32,7 @@ def _cs231n():
     builder = GraphBuilder()
     x, y, z = builder.leaf("x"), builder.leaf("y"), builder.leaf("z")
     q = builder.op("q", "add", x, y)
-    f = builder.op("f", "mul", q, z)
+    f = builder.op("f", "multiply", q, z)
     return builder.build(f), (x, y, z, q), {x: -2.0, y: 5.0, z: -4.0}
 
 
@@ -72,29 +72,29 @@ def _micrograd():
     builder = GraphBuilder()
     a, b = builder.leaf("a"), builder.leaf("b")
     c = builder.op("c", "add", a, b)
-    d = builder.op("d", "add", builder.op("t", "mul", a, b), builder.op("t", "pow", b, 3))
+    d = builder.op("d", "add", builder.op("t", "multiply", a, b), builder.op("t", "power", b, 3))
     c = builder.op("c", "add", c, builder.op("t", "add", c, 1))  # c += c + 1
     c = builder.op(
-        "c", "add", c, builder.op("t", "add", 1, c), builder.op("t", "neg", a)
+        "c", "add", c, builder.op("t", "add", 1, c), builder.op("t", "negate", a)
     )  # c += 1 + c + (-a)
     d = builder.op(
         "d",
         "add",
         d,
-        builder.op("t", "mul", d, 2),
+        builder.op("t", "multiply", d, 2),
         builder.op("t", "relu", builder.op("t", "add", b, a)),
     )  # d += d * 2 + (b + a).relu()
     d = builder.op(
         "d",
         "add",
         d,
-        builder.op("t", "mul", 3, d),
-        builder.op("t", "relu", builder.op("t", "sub", b, a)),
+        builder.op("t", "multiply", 3, d),
+        builder.op("t", "relu", builder.op("t", "subtract", b, a)),
     )  # d += 3 * d + (b - a).relu()
-    e = builder.op("e", "sub", c, d)
-    f = builder.op("f", "pow", e, 2)
-    g = builder.op("g", "div", f, 2.0)
-    g = builder.op("g", "add", g, builder.op("t", "div", 10.0, f))  # g += 10.0 / f
+    e = builder.op("e", "subtract", c, d)
+    f = builder.op("f", "power", e, 2)
+    g = builder.op("g", "divide", f, 2.0)
+    g = builder.op("g", "add", g, builder.op("t", "divide", 10.0, f))  # g += 10.0 / f
     return builder.build(g), (a, b), {a: -4.0, b: 2.0}
 
 
@@ -138,9 +138,9 @@ def test_a_shared_parameter_gets_the_sum_over_its_uses() -> None:
     builder = GraphBuilder()
     x = builder.leaf("x")
     w = builder.leaf("w", PARAMETER)
-    z1 = builder.op("z1", "mul", w, x)
+    z1 = builder.op("z1", "multiply", w, x)
     h = builder.op("h", "sigmoid", z1)
-    z2 = builder.op("z2", "mul", w, h)
+    z2 = builder.op("z2", "multiply", w, h)
     o = builder.op("o", "sigmoid", z2)
     graph = builder.build(o)
     dz1, dz2 = sp.Symbol("delta_z1", real=True), sp.Symbol("delta_z2", real=True)
@@ -162,7 +162,7 @@ def test_a_shared_parameter_gets_the_sum_over_its_uses() -> None:
     ("build", "message"),
     [
         (lambda b: b.op("q", "frobnicate", b.leaf("x")), "unknown operation 'frobnicate'"),
-        (lambda b: b.op("q", "sub", b.leaf("x")), "sub takes 2 inputs, not 1"),
+        (lambda b: b.op("q", "subtract", b.leaf("x")), "subtract takes 2 inputs, not 1"),
         (lambda b: b.op("q", "exp", sp.Symbol("nowhere", real=True)), "used before"),
         (lambda b: b.leaf("x", "weights"), "unknown leaf kind"),
     ],

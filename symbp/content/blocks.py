@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from symbp.content.expr import Chain, Node
+from symbp.content.expr import Chain, Name, Node
 
 if TYPE_CHECKING:
     from symbp.content.names import Names
@@ -99,7 +99,29 @@ class Diagram:
     labelled: tuple[bool, ...] = ()
 
 
-Block = Heading | Paragraph | Items | Equations | Table | Diagram
+@dataclass(frozen=True)
+class CircuitNode:
+    """One node of a drawn circuit: an input (no glyph) or a gate; its forward value and its
+    gradient are written on the wire that leaves it (value above, gradient below)."""
+
+    name: Name
+    glyph: str  # the gate's sign as text (+, ×, max, σ); empty for an input
+    glyph_latex: str  # the same in LaTeX math (\times, \sigma)
+    value: str
+    gradient: str
+    inputs: tuple[int, ...] = ()  # the nodes (indices of earlier ones) it takes
+
+
+@dataclass(frozen=True)
+class CircuitDiagram:
+    """A computational graph drawn as CS231n draws it: gates as nodes, inputs on the left."""
+
+    nodes: tuple[CircuitNode, ...]
+    #: the text form's words: node, gate, value, gradient, feeds, (objective)
+    words: tuple[str, ...] = ("node", "gate", "value", "gradient", "feeds", "(objective)")
+
+
+Block = Heading | Paragraph | Items | Equations | Table | Diagram | CircuitDiagram
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbp.core import functions
-from symbp.core.operations import EXP, LOG, SOFTMAX, activation_info
+from symbp.core.operations import ABS, EXP, LOG, MAX, MIN, SOFTMAX, activation_info
 
 
 @dataclass(frozen=True)
@@ -391,6 +391,11 @@ class Converter:
             return Call("logsumexp", args)
         if isinstance(expr, functions.softmax):
             return Call(SOFTMAX.name, args[1:], index=int(expr.args[0]) + 1)
+        for function, entry in ((sp.Max, MAX), (sp.Min, MIN), (sp.Abs, ABS)):
+            if isinstance(expr, function):
+                return Call(entry.name, args)
+        if isinstance(expr, sp.sign):
+            return Call("sign", args)
         if isinstance(expr, sp.Heaviside):
             # Heaviside(z, 0): 1 for z > 0, 0 for z ≤ 0 (torch's relu′(0) = 0)
             return Indicator(args[0], ">", self._integer(0))

@@ -50,6 +50,61 @@ _EN: dict[str, str] = {
     "closed_form_omitted": "Written out in inputs, targets and weights the closed form would "
     "have about {} symbols and operations, so it is not built; the δ form above is the same "
     "derivative in named steps.",
+    # -- circuits (an expression's computational graph) --
+    "circuit_title": "Computational graph",
+    "circuit_intro": "The expression as a circuit of {} gates (one per operation), with inputs "
+    "{}; the objective is {}.",
+    "circuit_renamed": "A name assigned again is a new node: {}.",
+    "circuit_forward": "Forward pass (node = formula = numbers = value)",
+    "circuit_backward": "Backward pass, gate by gate from the objective",
+    "circuit_backward_intro": "Start with {}. At each gate, the gradient arriving from above "
+    "(upstream) times the gate's local gradient is the gradient passed down to each input "
+    "(downstream): downstream = upstream times local.",
+    "circuit_local": "local gradient",
+    "circuit_through": "through {}",
+    "circuit_fan_out": "{} is used in {} places, so its gradients add: {}.",
+    "circuit_gradients": "Gradients of {}",
+    "circuit_closed": "Closed form (inputs only)",
+    "circuit_closed_long": "The closed form of {} has about {} symbols and operations and is "
+    "not printed; the gates above compute it step by step.",
+    "circuit_check": "Check: torch autograd ({}) and central differences on the same expression",
+    "circuit_hand_title": "Circuit homework checked",
+    "circuit_hand_columns": "quantity|written|correct|verdict",
+    "circuit_hand_right": "right",
+    "circuit_hand_carried": "carried from an earlier wrong number",
+    "circuit_hand_wrong": "wrong",
+    "circuit_hand_summary": "{} of {} numbers right.",
+    "mistake_multiply_not_swapped": "a multiply gate's local gradient is the other input's value, "
+    "not this one's",
+    "mistake_fan_out_not_added": "this value is used in several places: its gradients add",
+    "mistake_wrong_local_value": "the local derivative is taken at the wrong value (the gate's "
+    "input and output exchanged)",
+    "mistake_subtraction_sign_lost": "a subtraction's second input receives minus the upstream "
+    "gradient",
+    "circuit_check_node": "node",
+    "circuit_diagram": "The circuit: on the wire leaving each node, its value above (green) and "
+    "the gradient of {} with respect to it below (red).",
+    "circuit_columns": "gate|value|gradient|feeds|(objective)",
+    "circuit_differences": "central differences",
+    "circuit_check_kink": "{} sits at a kink (relu at 0, a tie of max or min): central "
+    "differences there average the two sides and are not compared.",
+    "circuit_verdict_ok": "Every gradient agrees",
+    "circuit_verdict_bad": "MISMATCH: a gradient disagrees",
+    "gate_add": "{} is an add gate: it distributes the upstream gradient, each input receives it "
+    "unchanged (local gradient 1).",
+    "gate_multiply": "{} is a multiply gate: it swaps its inputs, each input's local gradient is "
+    "the other input's value.",
+    "gate_subtract": "{} is a subtract gate: the first input receives the upstream gradient, the "
+    "second its negative (local gradients 1 and -1).",
+    "gate_negate": "{} negates: the gradient passes with its sign flipped (local gradient -1).",
+    "gate_max": "{} is a max gate: it routes the upstream gradient to the larger input (local "
+    "gradient 1); the other input receives 0.",
+    "gate_min": "{} is a min gate: it routes the upstream gradient to the smaller input (local "
+    "gradient 1); the other input receives 0.",
+    "gate_abs": "{} is an absolute value: the gradient passes multiplied by the sign of the input.",
+    "gate_relu": "{} is a relu gate: it passes the upstream gradient where its input is positive "
+    "and blocks it (0) where it is not.",
+    "gate_other": "{} is a {} gate: upstream gradient times local gradient.",
     "sign": "Why the sign",
     "heading_colon": ": ",
     "sign_product": "{}.",
@@ -454,6 +509,48 @@ _ZH: dict[str, str] = {
     "closed_form_too_long": "闭式表达有 {} 项，不予打印；上面的 δ 形式就是同一个导数的分步写法。",
     "closed_form_omitted": "闭式表达若只用输入、目标和权重写出，约有 {} 个符号和运算，因此不予构造；"
     "上面的 δ 形式就是同一个导数的分步写法。",
+    # -- circuits (an expression's computational graph) --
+    "circuit_title": "计算图",
+    "circuit_intro": "把表达式写成由 {} 个门（每个运算一个）组成的电路，输入为 {}；目标为 {}。",
+    "circuit_renamed": "再次赋值的名字是新的节点：{}。",
+    "circuit_forward": "前向传播（节点 = 公式 = 代入数值 = 值）",
+    "circuit_backward": "反向传播：从目标开始逐门计算",
+    "circuit_backward_intro": "从 {} 开始。每个门把从上游传来的梯度乘以该门的局部梯度，"
+    "得到传给每个输入的下游梯度：下游 = 上游 × 局部。",
+    "circuit_local": "局部梯度",
+    "circuit_through": "经由 {}",
+    "circuit_fan_out": "{} 在 {} 处被使用，所以它的梯度相加：{}。",
+    "circuit_gradients": "{} 的梯度",
+    "circuit_closed": "闭式表达（只含输入）",
+    "circuit_closed_long": "{} 的闭式表达约有 {} 个符号和运算，不予打印；上面的各个门逐步算出了它。",
+    "circuit_check": "检验：对同一表达式用 torch 自动求导（{}）和中心差分",
+    "circuit_hand_title": "计算图作业检查",
+    "circuit_hand_columns": "量|所写|正确值|判定",
+    "circuit_hand_right": "正确",
+    "circuit_hand_carried": "由前面的错误数传来",
+    "circuit_hand_wrong": "错误",
+    "circuit_hand_summary": "{} 个数中 {} 个正确。",
+    "mistake_multiply_not_swapped": "乘法门的局部梯度是另一个输入的值，而不是这个输入自己的值",
+    "mistake_fan_out_not_added": "这个值在多处被使用：它的梯度要相加",
+    "mistake_wrong_local_value": "局部导数在错误的值处计算（门的输入与输出弄反了）",
+    "mistake_subtraction_sign_lost": "减法的第二个输入得到的是上游梯度的相反数",
+    "circuit_check_node": "节点",
+    "circuit_diagram": "电路图：每个节点引出的连线上方是它的值（绿色），下方是 {} 对它的梯度（红色）。",
+    "circuit_columns": "门|值|梯度|输入到|（目标）",
+    "circuit_differences": "中心差分",
+    "circuit_check_kink": "{} 位于折点（relu 在 0 处，max 或 min 的两个输入相等）："
+    "那里的中心差分取两侧的平均，不作比较。",
+    "circuit_verdict_ok": "所有梯度一致",
+    "circuit_verdict_bad": "不一致：有梯度不符",
+    "gate_add": "{} 是加法门：它把上游梯度分发给每个输入，原样不变（局部梯度为 1）。",
+    "gate_multiply": "{} 是乘法门：它交换两个输入，每个输入的局部梯度是另一个输入的值。",
+    "gate_subtract": "{} 是减法门：第一个输入得到上游梯度，第二个输入得到它的相反数（局部梯度为 1 和 -1）。",
+    "gate_negate": "{} 取负：梯度通过时变号（局部梯度为 -1）。",
+    "gate_max": "{} 是 max 门：它把上游梯度路由给较大的输入（局部梯度为 1），另一个输入得到 0。",
+    "gate_min": "{} 是 min 门：它把上游梯度路由给较小的输入（局部梯度为 1），另一个输入得到 0。",
+    "gate_abs": "{} 是绝对值门：梯度乘以输入的符号后通过。",
+    "gate_relu": "{} 是 relu 门：输入为正时梯度原样通过，否则被截断（为 0）。",
+    "gate_other": "{} 是{}门：上游梯度乘以局部梯度。",
     "sign": "梯度的符号从何而来",
     "heading_colon": "：",
     "sign_product": "{}。",

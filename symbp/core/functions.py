@@ -16,8 +16,11 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
 from symbp.core.operations import (
+    ABS,
+    ADD,
     BCE,
     CROSS_ENTROPY,
+    DIVIDE,
     ELU,
     EXP,
     GELU,
@@ -25,16 +28,22 @@ from symbp.core.operations import (
     IDENTITY,
     LEAKY_RELU,
     LOG,
+    MAX,
+    MIN,
     MSE_MEAN,
+    MULTIPLY,
+    NEGATE,
     NORMAL_CDF,
     NORMAL_PDF,
     OUTPUT,
+    POWER,
     RELU,
     SIGMOID,
     SILU,
     SOFTMAX,
     SOFTPLUS,
     SSE,
+    SUBTRACT,
     TANH,
     activation_info,
 )
@@ -44,6 +53,15 @@ class TableFunctionBase(sp.Function):
     """An activation defined by its table entry alone (sympy's printers look methods up by a
     subclass's own name or a name ending in Base): compiled numeric code calls the entry's
     float64 forms (`_op_<name>`) rather than a printer method written for it."""
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        """A number (evalf, a graph's forward pass) by the entry's float64 form."""
+        entry = next((e for e in ALL_ENTRIES if e.function is type(self)), None)
+        arguments = [argument.evalf(prec) for argument in self.args]
+        if entry is None or entry.evaluate is None or not all(a.is_Number for a in arguments):
+            return None
+        parameter = float(arguments[1]) if len(arguments) > 1 else 0.0
+        return sp.Float(entry.evaluate(float(arguments[0]), parameter))
 
 
 class sigmoid(sp.Function):  # noqa: N801 - sympy names functions in lower case
@@ -234,6 +252,12 @@ class softplus(sp.Function):  # noqa: N801
 
     def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs: object) -> sp.Expr:
         return sp.log(1 + sp.exp(arg))
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        argument = self.args[0].evalf(prec)
+        if not argument.is_Number:
+            return None
+        return sp.log(1 + sp.exp(argument)).evalf(prec)
 
 
 class logsumexp(sp.Function):  # noqa: N801
@@ -761,4 +785,20 @@ SYMPY_FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     EXP.name: sp.exp,
     LOG.name: sp.log,
     **{name: entry.apply for name, entry in ACTIVATIONS.items() if entry.elementwise},
+}
+
+#: the sympy forward of each arithmetic operation on its inputs, by name (a graph's gates);
+#: add and multiply take any number of inputs
+ARITHMETIC_FORMS: dict[str, Callable[[Sequence[sp.Expr]], sp.Expr]] = {
+    ADD.name: lambda a: sp.Add(*a),
+    MULTIPLY.name: lambda a: sp.Mul(*a),
+    SUBTRACT.name: lambda a: a[0] - a[1],
+    DIVIDE.name: lambda a: a[0] / a[1],
+    POWER.name: lambda a: a[0] ** a[1],
+    NEGATE.name: lambda a: -a[0],
+    EXP.name: lambda a: sp.exp(a[0]),
+    LOG.name: lambda a: sp.log(a[0]),
+    MAX.name: lambda a: sp.Max(a[0], a[1]),
+    MIN.name: lambda a: sp.Min(a[0], a[1]),
+    ABS.name: lambda a: sp.Abs(a[0]),
 }

@@ -70,6 +70,15 @@ class Operation:
     elementwise: bool = True
     #: the handout writes the activation out with exponentials (σ, tanh)
     exponential_form: bool = False
+    #: how an expression writes it between its operands (+, *, **); empty: called f(a, b)
+    infix: str = ""
+    #: how many inputs it takes in an expression (add and multiply take two at a time)
+    arity: int = 1
+    #: the label (content.labels) naming what a gate of it does to the gradient (add
+    #: distributes, multiply swaps); empty: the generic "upstream × local"
+    gate_words: str = ""
+    #: why a value may be outside its domain, for the one-line error (division by zero)
+    undefined_words: str = ""
 
     @property
     def call_name(self) -> str:
@@ -123,11 +132,60 @@ class Optimizer:
 
 # -- arithmetic --------------------------------------------------------------------------------
 
-ADD = Operation("add", "addition", "加法")
-MULTIPLY = Operation("multiply", "multiplication", "乘法")
-SUBTRACT = Operation("subtract", "subtraction", "减法")
-DIVIDE = Operation("divide", "division", "除法")
-POWER = Operation("power", "power", "乘方")
+ADD = Operation(
+    "add",
+    "addition",
+    "加法",
+    torch_function="torch.add",
+    infix="+",
+    arity=2,
+    gate_words="gate_add",
+)
+MULTIPLY = Operation(
+    "multiply",
+    "multiplication",
+    "乘法",
+    torch_function="torch.mul",
+    infix="*",
+    arity=2,
+    gate_words="gate_multiply",
+)
+SUBTRACT = Operation(
+    "subtract",
+    "subtraction",
+    "减法",
+    torch_function="torch.sub",
+    infix="-",
+    arity=2,
+    gate_words="gate_subtract",
+)
+DIVIDE = Operation(
+    "divide",
+    "division",
+    "除法",
+    torch_function="torch.div",
+    infix="/",
+    arity=2,
+    undefined_words="division by zero",
+)
+POWER = Operation(
+    "power",
+    "power",
+    "乘方",
+    torch_function="torch.pow",
+    infix="**",
+    arity=2,
+    undefined_words="a power of zero or of a negative number",
+)
+#: unary minus: −a (micrograd's neg, a multiply by −1 in CS231n's circuits)
+NEGATE = Operation(
+    "negate",
+    "negation",
+    "取负",
+    torch_function="torch.neg",
+    infix="-",
+    gate_words="gate_negate",
+)
 EXP = Operation("exp", "exponential", "指数函数", torch_function="torch.exp", spellings=("exp",))
 LOG = Operation(
     "log",
@@ -136,8 +194,37 @@ LOG = Operation(
     latex=r"\log",
     torch_function="torch.log",
     spellings=("ln", "log"),
+    undefined_words="the logarithm of a number that is not positive",
 )
-MAX = Operation("max", "maximum", "最大值", latex=r"\max", torch_function="torch.maximum")
+MAX = Operation(
+    "max",
+    "maximum",
+    "最大值",
+    latex=r"\max",
+    torch_function="torch.maximum",
+    arity=2,
+    kink=True,
+    gate_words="gate_max",
+)
+MIN = Operation(
+    "min",
+    "minimum",
+    "最小值",
+    latex=r"\min",
+    torch_function="torch.minimum",
+    arity=2,
+    kink=True,
+    gate_words="gate_min",
+)
+ABS = Operation(
+    "abs",
+    "absolute value",
+    "绝对值",
+    upright=True,
+    torch_function="torch.abs",
+    kink=True,
+    gate_words="gate_abs",
+)
 
 # -- activations -------------------------------------------------------------------------------
 
@@ -175,6 +262,7 @@ RELU = Operation(
     kink_words="kink_relu",
     piecewise_linear=True,
     dead_below_zero=True,
+    gate_words="gate_relu",
 )
 LEAKY_RELU = Operation(
     "leaky_relu",
@@ -261,7 +349,21 @@ NORMAL_PDF = Operation(
     latex=r"\phi",
 )
 
-ARITHMETIC = (ADD, MULTIPLY, SUBTRACT, DIVIDE, POWER, EXP, LOG, MAX, NORMAL_CDF, NORMAL_PDF)
+ARITHMETIC = (
+    ADD,
+    MULTIPLY,
+    SUBTRACT,
+    DIVIDE,
+    POWER,
+    NEGATE,
+    EXP,
+    LOG,
+    MAX,
+    MIN,
+    ABS,
+    NORMAL_CDF,
+    NORMAL_PDF,
+)
 ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU, SOFTPLUS, SILU, GELU)
 
 # -- losses ------------------------------------------------------------------------------------

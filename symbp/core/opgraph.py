@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from symbp.core.functions import ACTIVATIONS
+from symbp.core.functions import ACTIVATIONS, ARITHMETIC_FORMS
+from symbp.core.operations import ADD, MULTIPLY, operation_info, unknown_name
 from symbp.errors import SymbpError
 
 __all__ = [
@@ -346,33 +347,24 @@ class GraphBuilder:
 
 
 def operation(op: str, inputs: list[sp.Expr]) -> sp.Expr:
-    """The sympy forward definition of a scalar operation on its inputs' symbols."""
-    arity = {"add": None, "mul": None, "sub": 2, "div": 2, "pow": 2, "max": 2, "min": 2}
-    if op in arity or op in ("exp", "log", "neg"):
-        expected = arity.get(op, 1)
-        if expected is not None and len(inputs) != expected:
-            raise SymbpError(f"graph: {op} takes {expected} inputs, not {len(inputs)}")
-        if expected is None and len(inputs) < 2:
-            raise SymbpError(f"graph: {op} takes at least 2 inputs, not {len(inputs)}")
-    forms: dict[str, Callable[[list[sp.Expr]], sp.Expr]] = {
-        "add": lambda a: sp.Add(*a),
-        "mul": lambda a: sp.Mul(*a),
-        "sub": lambda a: a[0] - a[1],
-        "div": lambda a: a[0] / a[1],
-        "pow": lambda a: a[0] ** a[1],
-        "max": lambda a: sp.Max(a[0], a[1]),
-        "min": lambda a: sp.Min(a[0], a[1]),
-        "exp": lambda a: sp.exp(a[0]),
-        "log": lambda a: sp.log(a[0]),
-        "neg": lambda a: -a[0],
-    }
-    form = forms.get(op)
+    """The sympy forward definition of a scalar operation (a table entry's name) on its inputs."""
+    form = ARITHMETIC_FORMS.get(op)
     if form is None:
         activation = ACTIVATIONS.get(op)
         if activation is None or not activation.elementwise:
-            known = sorted(set(forms) | {n for n, a in ACTIVATIONS.items() if a.elementwise})
-            raise SymbpError(f"graph: unknown operation {op!r} (known: {', '.join(known)})")
+            known = [*ARITHMETIC_FORMS, *(n for n, a in ACTIVATIONS.items() if a.elementwise)]
+            raise SymbpError(unknown_name("operation", op, known))
         if len(inputs) != 1:
             raise SymbpError(f"graph: {op} takes 1 input, not {len(inputs)}")
         return activation.apply(inputs[0])
+    entry = operation_info(op)
+    if entry.name in VARIADIC:
+        if len(inputs) < 2:
+            raise SymbpError(f"graph: {op} takes at least 2 inputs, not {len(inputs)}")
+    elif len(inputs) != entry.arity:
+        raise SymbpError(f"graph: {op} takes {entry.arity} inputs, not {len(inputs)}")
     return form(inputs)
+
+
+#: the operations a graph node may apply to any number of inputs (a sum, a product)
+VARIADIC = (ADD.name, MULTIPLY.name)

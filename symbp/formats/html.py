@@ -12,6 +12,7 @@ from html import escape
 
 from symbp.content.blocks import (
     Block,
+    CircuitDiagram,
     Diagram,
     Document,
     Equations,
@@ -83,6 +84,10 @@ def block(item: Block, page: Paper | None = None) -> str:
     if isinstance(item, Table):
         parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
         return "\n".join(_table(part) for part in parts)
+    if isinstance(item, CircuitDiagram):
+        from symbp.formats import circuit_diagram
+
+        return f"<figure>\n{circuit_diagram.svg(item)}\n</figure>"
     assert isinstance(item, Diagram)
 
     return f"<figure>\n{svg(item)}\n</figure>"

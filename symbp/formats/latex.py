@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from symbp.content.blocks import (
     Block,
+    CircuitDiagram,
     Diagram,
     Document,
     Equations,
@@ -61,6 +62,10 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
     if isinstance(item, Table):
         parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
         return "\n\n".join(_table(part, long=document) for part in parts)
+    if isinstance(item, CircuitDiagram):
+        from symbp.formats import circuit_diagram
+
+        return "\\begin{center}\n" + circuit_diagram.tikz(item, page) + "\n\\end{center}"
     assert isinstance(item, Diagram)
     return "\\begin{center}\n" + tikz(item, page) + "\n\\end{center}"
 

@@ -44,6 +44,10 @@ def block(item: B.Block) -> str:
         # a notebook's column is about a page wide: a wider table is split as LaTeX splits it
         parts = split_columns(item, paper().text_width_em * FILL, 1.1)
         return "\n\n".join(_table(part) for part in parts)
+    if isinstance(item, B.CircuitDiagram):
+        from symbp.formats import circuit_diagram
+
+        return circuit_diagram.svg(item)
     assert isinstance(item, B.Diagram)
 
     return svg(item)

@@ -232,6 +232,10 @@ def block(item: B.Block) -> list[str]:
         return _stacked(item.rows) if stacked else _aligned(item.rows)
     if isinstance(item, B.Table):
         return _table(item)
+    if isinstance(item, B.CircuitDiagram):
+        from symbp.formats import circuit_diagram
+
+        return circuit_diagram.text_lines(item)
     assert isinstance(item, B.Diagram)
     return []  # a terminal has no picture: the problem's prose names every weight
 

@@ -20,17 +20,16 @@ import sympy as sp
 from symbp.core.functions import SYMPY_FUNCTIONS
 from symbp.core.operations import SPELLINGS
 from symbp.errors import FormulaError
-
-MAX_FORMULA_CHARS = 500
-MAX_TOKENS = 200
-MAX_DEPTH = 30
-MAX_NUMBER_CHARS = 30
-MAX_EXPONENT = 10
-#: the exponent of powers of powers ((x^10)^10 is x^100: refused)
-MAX_DEGREE = MAX_EXPONENT
-MAX_RESULT_DIGITS = 400
-#: a written number's exponent: 1e30 at most (the value must stay below 1e15 anyway)
-MAX_NUMBER_EXPONENT = 30
+from symbp.limits import (  # noqa: F401 - the reader's bounds, re-exported for its users
+    MAX_DEGREE,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_FORMULA_CHARS,
+    MAX_NUMBER_CHARS,
+    MAX_NUMBER_EXPONENT,
+    MAX_RESULT_DIGITS,
+    MAX_TOKENS,
+)
 
 #: Resolves a name the student wrote (h1, δ_o1, dL/dw5, w5') to a sympy expression, or None.
 Resolver = Callable[[str], "sp.Expr | None"]
