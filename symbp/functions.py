@@ -37,6 +37,7 @@ from symbp.operations import (
     SSE,
     TANH,
     activation_info,
+    loss_info,
 )
 
 
@@ -421,6 +422,37 @@ def _output_objective(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]
     # the graph passes only the chosen output (spec.objective_output) and no targets
     (output,) = outputs
     return output
+
+
+def _mean_of(
+    term: Callable[[sp.Expr], sp.Expr],
+) -> tuple[
+    Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], sp.Expr],
+    Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], list[sp.Expr]],
+]:
+    """L = (1/K) Σ_k term(o_k − y_k), as torch's elementwise losses average over the outputs,
+    and its terms L_k."""
+
+    def terms(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+        return [term(o - y) / len(outputs) for o, y in zip(outputs, targets, strict=True)]
+
+    def apply(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
+        return sp.Add(*terms(outputs, targets))
+
+    return apply, terms
+
+
+_LOSS_WITH_PARAMETER: dict[str, Callable[[float | str], Loss]] = {}
+
+
+def loss(name: str, parameter: float | str | None = None) -> Loss:
+    """The loss called `name`, with its parameter from the spec (huber's δ) when it takes one;
+    the table's default otherwise."""
+    info = loss_info(name)
+    if info.parameter is None:
+        return LOSSES[name]
+    made = _LOSS_WITH_PARAMETER[name]
+    return made(info.parameter.default if parameter is None else parameter)
 
 
 def _softmax_layer(pre: Sequence[sp.Symbol]) -> list[sp.Expr]:

@@ -17,7 +17,8 @@ from functools import cached_property
 import sympy as sp
 
 from symbp.errors import UnknownWeightError
-from symbp.functions import LOSSES, Activation, activation
+from symbp.functions import Activation, activation
+from symbp.functions import loss as loss_entry
 from symbp.opgraph import CONSTANT, INPUT, PARAMETER, Graph, Node, Sweep, product, sweep
 from symbp.spec import NetworkSpec, layer_owners, unit_name
 
@@ -216,7 +217,7 @@ class Network:
                 parents[unit.z] = tuple(coefficients)
             self._define_activations(layer_units, definitions, parents)
         outputs = [unit.a for unit in self.outputs]
-        loss = LOSSES[spec.loss]
+        loss = loss_entry(spec.loss, spec.loss_parameter)
         #: loss = "output": the output unit that is the objective (L = o_k), else None
         self.objective: Unit | None = None
         if spec.objective_output is not None:
@@ -454,7 +455,7 @@ class Network:
         if unit is not None and of == unit.a and unit.activation is not None:
             return self._activation_derivative(unit, wrt)
         if of == self.loss and wrt in self._output_index:
-            derivative = LOSSES[self.spec.loss].derivative
+            derivative = loss_entry(self.spec.loss, self.spec.loss_parameter).derivative
             if derivative is not None:
                 outputs = [u.a for u in self.outputs]
                 return derivative(self._output_index[wrt], outputs, self.targets)

@@ -29,6 +29,10 @@ class Parameter:
     key: str  # the spec key and torch's keyword argument: negative_slope, alpha, approximate
     default: float | str
     choices: tuple[str, ...] = ()  # for a choice (gelu's approximate); empty for a number
+    #: the smallest value it may take (a loss's margin or δ: 0); None: any number
+    minimum: float | None = None
+    #: the minimum itself is refused (huber's δ > 0)
+    above_minimum: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,16 @@ class Loss:
     class_targets: bool = False
     #: targets lie in [0, 1] (binary cross-entropy)
     unit_targets: bool = False
+    #: targets are a class index only, never a distribution (hinge, nll: torch takes indices)
+    index_targets: bool = False
+    #: the number it takes from the spec (huber's delta, hinge's margin), a top-level key
+    parameter: Parameter | None = None
+    #: torch.nn's module for it; with reduction="sum" over a batch it gives Σ over samples of
+    #: K^torch_outputs_power × symbp's L of one sample (K outputs): −1 for a mean over the
+    #: outputs (nn.HuberLoss), 0 for a loss per sample (nn.NLLLoss), 1 for CS231n's hinge,
+    #: which nn.MultiMarginLoss divides by K
+    torch_module: str = ""
+    torch_outputs_power: int = 0
 
 
 @dataclass(frozen=True)
@@ -368,8 +382,13 @@ def cancels(loss: str, activation: str) -> bool:
     return found is not None and found.cancels_with != "" and found.cancels_with == activation
 
 
-#: the parameters activations take from a spec, by spec key (negative_slope, alpha, …)
-PARAMETERS = {op.parameter.key: op.parameter for op in ACTIVATIONS if op.parameter is not None}
+#: the parameters activations and losses take from a spec, by spec key (negative_slope,
+#: alpha, delta, …)
+PARAMETERS = {
+    entry.parameter.key: entry.parameter
+    for entry in (*ACTIVATIONS, *LOSSES)
+    if entry.parameter is not None
+}
 #: every spelling a hand formula may use for an operation (σ, sigmoid, ln, …)
 SPELLINGS = {spelling: op.name for op in ARITHMETIC + ACTIVATIONS for spelling in op.spellings}
 #: LaTeX's commands for the functions displays call, by the name they call them

@@ -215,6 +215,12 @@ class NetworkSpec:
         return given.get(key, PARAMETERS[key].default)
 
     @property
+    def loss_parameter(self) -> float | str | None:
+        """The loss's own parameter (huber's delta, hinge's margin), or None if it takes none."""
+        info = loss_info(self.loss).parameter
+        return None if info is None else self.parameter(info.key)
+
+    @property
     def samples(self) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
         """Every (inputs, targets) pair; one for a single-sample spec."""
         return self.all_samples or ((self.inputs, self.targets),)
@@ -665,7 +671,12 @@ def _activation_parameters(
                 raise SpecError(f"{source}: {unknown_name(key, value, parameter.choices)}")
             found.append((key, value))
         else:
-            found.append((key, _number(value, f"{source}: {key}")))
+            number = _number(value, f"{source}: {key}")
+            low = parameter.minimum
+            if low is not None and (number < low or (parameter.above_minimum and number == low)):
+                side = "greater than" if parameter.above_minimum else "at least"
+                raise SpecError(f"{source}: {key} must be {side} {low:g}, not {number:g}")
+            found.append((key, number))
     return tuple(found)
 
 
@@ -777,6 +788,11 @@ def _targets(
                 f"{where}: class index {value} is not a valid class (0..{n_outputs - 1})"
             )
         return tuple(1.0 if k == value else 0.0 for k in range(n_outputs)), int(value)
+    if info.index_targets:
+        raise SpecError(
+            f"{where}: {loss} targets must be a class index (0..{n_outputs - 1}), not "
+            f"{_describe(value)}"
+        )
     values = _numbers(value, where, n_outputs)
     if info.class_targets and (any(v < 0 for v in values) or abs(math.fsum(values) - 1) > 1e-9):
         raise SpecError(

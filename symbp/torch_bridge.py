@@ -615,6 +615,17 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
     if spec.loss == OUTPUT_LOSS:
         assert spec.objective_output is not None
         return [f"L = {outputs[spec.objective_output]}.{reduce}()  # the output itself"]
+    info = loss_info(spec.loss)
+    if info.torch_module:  # the table's module, summed, scaled to symbp's L (see Loss)
+        target = "classes" if spec.target_classes is not None else "y"
+        arguments = ["reduction='sum'"]
+        if info.parameter is not None:
+            arguments.insert(0, f"{info.parameter.key}={spec.loss_parameter!r}")
+        scale = float(k) ** info.torch_outputs_power
+        if reduce == "mean":
+            scale /= len(spec.samples)
+        module = f"torch.nn.{info.torch_module}({', '.join(arguments)})"
+        return [f"L = {scale!r} * {module}({stacked}, {target})"]
     if spec.loss in (HALF_SSE.name, SSE.name):
         half = "0.5 * " if spec.loss == HALF_SSE.name else ""
         terms = " + ".join(f"({o} - y{i + 1}) ** 2" for i, o in enumerate(outputs))

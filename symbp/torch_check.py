@@ -236,7 +236,12 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
         bias_slots=slots,
         activations=[_torch_activation(name, spec) for name in spec.activations],
         loss=_torch_loss(
-            spec.loss, spec.reduction, len(spec.samples), spec.layers[-1], spec.objective_output
+            spec.loss,
+            spec.reduction,
+            len(spec.samples),
+            spec.layers[-1],
+            spec.objective_output,
+            spec.loss_parameter,
         ),
         logits_loss=logits_loss,
         inputs=inputs,
@@ -384,12 +389,25 @@ def _torch_activation(name: str, spec: NetworkSpec) -> Any:
 
 
 def _torch_loss(
-    name: str, reduction: str, n_samples: int, n_outputs: int, objective: int | None = None
+    name: str,
+    reduction: str,
+    n_samples: int,
+    n_outputs: int,
+    objective: int | None = None,
+    parameter: float | str | None = None,
 ) -> Any:
     """torch's own loss module, scaled to symbp's definition and reduction over samples."""
     from torch import nn
 
     per_samples = 1.0 / n_samples if reduction == "mean" else 1.0
+    info = loss_info(name)
+    if info.torch_module:  # the table says how torch's summed loss relates to symbp's L
+        arguments: dict[str, Any] = {"reduction": "sum"}
+        if info.parameter is not None:
+            arguments[info.parameter.key] = parameter
+        module = getattr(nn, info.torch_module)(**arguments)
+        scale = per_samples * float(n_outputs) ** info.torch_outputs_power
+        return lambda outputs, targets: scale * module(outputs, targets)
     if name == OUTPUT.name:  # the objective is output `objective` itself, summed over samples
         return lambda outputs, targets: per_samples * outputs[:, objective].sum()
     if name in (HALF_SSE.name, SSE.name):
