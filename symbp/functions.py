@@ -22,6 +22,7 @@ from symbp.operations import (
     EXP,
     GELU,
     HALF_SSE,
+    HUBER,
     IDENTITY,
     LEAKY_RELU,
     LOG,
@@ -270,6 +271,63 @@ class softmax(sp.Function):  # noqa: N801
         return f"softmax_{int(self.args[0]) + 1}({args})"
 
 
+class clip(TableFunctionBase):  # noqa: N801
+    """x held between lo and hi: min(max(x, lo), hi), the derivative of Huber's loss."""
+
+    nargs = 3
+
+    @classmethod
+    def eval(cls, x: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+        if x.is_Number and lo.is_Number and hi.is_Number:
+            return sp.Min(sp.Max(x, lo), hi)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        raise sp.ArgumentIndexError(self, argindex)
+
+
+class huber(TableFunctionBase):  # noqa: N801
+    """huber_δ(d) = ½d² for |d| < δ, δ(|d| − ½δ) otherwise (torch.nn.HuberLoss of one value)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, d: sp.Expr, delta: sp.Expr) -> sp.Expr | None:
+        if d.is_Number and delta.is_Number:
+            return d**2 / 2 if abs(d) < delta else delta * (abs(d) - delta / 2)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        d, delta = self.args
+        # d inside (−δ, δ), ±δ outside: both sides agree at |d| = δ, so no kink convention
+        return clip(d, -delta, delta)
+
+
+def _float_clip(x: float, lo: float, hi: float) -> float:
+    return min(max(x, lo), hi)
+
+
+def _clip_array(x: Any, lo: Any, hi: Any) -> Any:
+    import numpy as np
+
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+def _float_huber(d: float, delta: float) -> float:
+    # torch's order of operations (aten huber_loss): 0.5·d·d, else δ·(|d| − 0.5·δ)
+    size = abs(d)
+    return 0.5 * d * d if size < delta else delta * (size - 0.5 * delta)
+
+
+def _huber_array(d: Any, delta: Any) -> Any:
+    import numpy as np
+
+    size = np.abs(d)
+    return np.where(size < delta, 0.5 * d * d, delta * (size - 0.5 * delta))
+
+
 @dataclass(frozen=True)
 class Activation:
     """The sympy half of an activation's table entry (symbp.operations holds the rest).
@@ -442,7 +500,24 @@ def _mean_of(
     return apply, terms
 
 
-_LOSS_WITH_PARAMETER: dict[str, Callable[[float | str], Loss]] = {}
+def _huber(delta_value: float | str) -> Loss:
+    delta = sp.Float(float(delta_value))
+    apply, terms = _mean_of(lambda d: huber(d, delta))
+    return Loss(
+        name=HUBER.name,
+        apply=apply,
+        formula=(
+            f"L = (1/K) Σ_k huber(o_k − y_k), huber(d) = ½d² for |d| < δ, δ(|d| − ½δ) "
+            f"otherwise, δ = {float(delta_value):g} (torch.nn.HuberLoss)"
+        ),
+        derivative=lambda k, o, y: clip(o[k] - y[k], -delta, delta) / len(o),
+        terms=terms,
+    )
+
+
+_LOSS_WITH_PARAMETER: dict[str, Callable[[float | str], Loss]] = {
+    HUBER.name: _huber,
+}
 
 
 def loss(name: str, parameter: float | str | None = None) -> Loss:
@@ -765,6 +840,7 @@ LOSSES: dict[str, Loss] = {
         apply=_output_objective,
         formula="L = o_k: the objective is one output itself (no targets)",
     ),
+    HUBER.name: _huber(1.0),
 }
 
 #: every sympy function the table defines, with its float forms: the activations, their other
@@ -772,6 +848,26 @@ LOSSES: dict[str, Loss] = {
 ALL_ENTRIES: tuple[Activation, ...] = (
     *ACTIVATIONS.values(),
     _GELU_TANH,
+    Activation(
+        name=clip.__name__,
+        apply=clip,
+        derivative=lambda z, a: sp.S.Zero,  # never differentiated: a loss's derivative
+        formula="",
+        function=clip,
+        evaluate=_float_clip,  # type: ignore[arg-type]
+        evaluate_array=_clip_array,  # type: ignore[arg-type]
+        display=clip.__name__,
+    ),
+    Activation(
+        name=HUBER.name,
+        apply=huber,
+        derivative=lambda z, a: sp.S.Zero,  # the loss's own derivative is clip
+        formula="",
+        function=huber,
+        evaluate=_float_huber,
+        evaluate_array=_huber_array,
+        display=HUBER.name,
+    ),
     _helper(
         NORMAL_CDF.name,
         normal_cdf,

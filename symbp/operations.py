@@ -298,7 +298,15 @@ CROSS_ENTROPY = Loss(
     cancellation_words="softmax_ce",
 )
 OUTPUT = Loss("output", "one output itself", "网络的一个输出", drawn=False, objective=True)
-LOSSES = (HALF_SSE, SSE, MSE_MEAN, BCE, CROSS_ENTROPY, OUTPUT)
+HUBER = Loss(
+    "huber",
+    "Huber loss",
+    "Huber 损失",
+    parameter=Parameter("delta", 1.0, minimum=0.0, above_minimum=True),
+    torch_module="HuberLoss",
+    torch_outputs_power=-1,
+)
+LOSSES = (HALF_SSE, SSE, MSE_MEAN, BCE, CROSS_ENTROPY, OUTPUT, HUBER)
 
 # -- optimizers --------------------------------------------------------------------------------
 
