@@ -22,17 +22,22 @@ from symbp.operations import (
     EXP,
     GELU,
     HALF_SSE,
+    HINGE,
     HUBER,
     IDENTITY,
+    L1,
     LEAKY_RELU,
     LOG,
     MSE_MEAN,
+    MULTI_MARGIN,
+    NLL,
     NORMAL_CDF,
     NORMAL_PDF,
     OUTPUT,
     RELU,
     SIGMOID,
     SILU,
+    SMOOTH_L1,
     SOFTMAX,
     SOFTPLUS,
     SSE,
@@ -305,6 +310,38 @@ class huber(TableFunctionBase):  # noqa: N801
         return clip(d, -delta, delta)
 
 
+class smooth_l1(TableFunctionBase):  # noqa: N801
+    """½d²/β for |d| < β, |d| − ½β otherwise (torch.nn.SmoothL1Loss of one value)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, d: sp.Expr, beta: sp.Expr) -> sp.Expr | None:
+        if d.is_Number and beta.is_Number:
+            return d**2 / (2 * beta) if abs(d) < beta else abs(d) - beta / 2
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        d, beta = self.args
+        # d/β inside (−β, β), ±1 outside: the sides agree at |d| = β
+        return clip(d / beta, -1, 1)
+
+
+def _float_smooth_l1(d: float, beta: float) -> float:
+    # torch's order (aten smooth_l1_loss): 0.5·d·d/β, else |d| − 0.5·β
+    size = abs(d)
+    return 0.5 * d * d / beta if size < beta else size - 0.5 * beta
+
+
+def _smooth_l1_array(d: Any, beta: Any) -> Any:
+    import numpy as np
+
+    size = np.abs(d)
+    return np.where(size < beta, 0.5 * d * d / beta, size - 0.5 * beta)
+
+
 def _float_clip(x: float, lo: float, hi: float) -> float:
     return min(max(x, lo), hi)
 
@@ -515,9 +552,81 @@ def _huber(delta_value: float | str) -> Loss:
     )
 
 
+def _smooth_l1(beta_value: float | str) -> Loss:
+    beta = sp.Float(float(beta_value))
+    apply, terms = _mean_of(lambda d: smooth_l1(d, beta))
+    return Loss(
+        name=SMOOTH_L1.name,
+        apply=apply,
+        formula=(
+            f"L = (1/K) Σ_k smooth_l1(o_k − y_k), smooth_l1(d) = ½d²/β for |d| < β, |d| − ½β "
+            f"otherwise, β = {float(beta_value):g} (torch.nn.SmoothL1Loss)"
+        ),
+        derivative=lambda k, o, y: clip((o[k] - y[k]) / beta, -1, 1) / len(o),
+        terms=terms,
+    )
+
+
+def _class_score(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
+    """s_y, the correct class's score, as Σ_m y_m·o_m over the one-hot targets."""
+    return sp.Add(*[y * o for o, y in zip(outputs, targets, strict=True)])
+
+
+def _hinge_terms(
+    margin: sp.Expr, scale: sp.Expr
+) -> Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], list[sp.Expr]]:
+    def terms(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+        # (1 − y_j) leaves out the correct class j = y
+        s_y = _class_score(outputs, targets)
+        return [
+            scale * (1 - y) * sp.Max(0, o - s_y + margin)
+            for o, y in zip(outputs, targets, strict=True)
+        ]
+
+    return terms
+
+
+def _hinge_derivative(
+    margin: sp.Expr, scale: sp.Expr
+) -> Callable[[int, Sequence[sp.Symbol], Sequence[sp.Symbol]], sp.Expr]:
+    def derivative(k: int, outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
+        # CS231n: 1[s_k − s_y + Δ > 0] for k ≠ y, −Σ_{j≠y} 1[s_j − s_y + Δ > 0] for k = y;
+        # torch's MultiMarginLoss takes 0 at the kink (a margin exactly 0): Heaviside(·, 0)
+        s_y = _class_score(outputs, targets)
+        active = [sp.Heaviside(o - s_y + margin, 0) for o in outputs]
+        others = sp.Add(*[(1 - y) * a for y, a in zip(targets, active, strict=True)])
+        return scale * ((1 - targets[k]) * active[k] - targets[k] * others)
+
+    return derivative
+
+
+def _margin_loss(name: str, margin_value: float | str, per_class: bool) -> Loss:
+    margin = sp.Float(float(margin_value))
+    terms = _hinge_terms(margin, sp.S.One)
+    scale = sp.S.One
+    formula = f"L = Σ_(j≠y) max(0, o_j − o_y + Δ), Δ = {float(margin_value):g} (CS231n's SVM loss)"
+    if per_class:
+        formula = (
+            f"L = (1/K) Σ_(j≠y) max(0, o_j − o_y + Δ), Δ = {float(margin_value):g} "
+            "(torch.nn.MultiMarginLoss)"
+        )
+    return Loss(
+        name=name,
+        apply=lambda o, y: sp.Add(*terms(o, y)) / (len(o) if per_class else 1),
+        formula=formula,
+        derivative=lambda k, o, y: (
+            _hinge_derivative(margin, scale)(k, o, y) / (len(o) if per_class else 1)
+        ),
+    )
+
+
 _LOSS_WITH_PARAMETER: dict[str, Callable[[float | str], Loss]] = {
     HUBER.name: _huber,
+    SMOOTH_L1.name: _smooth_l1,
+    HINGE.name: lambda margin: _margin_loss(HINGE.name, margin, per_class=False),
+    MULTI_MARGIN.name: lambda margin: _margin_loss(MULTI_MARGIN.name, margin, per_class=True),
 }
+_L1_APPLY, _L1_TERMS = _mean_of(sp.Abs)
 
 
 def loss(name: str, parameter: float | str | None = None) -> Loss:
@@ -841,6 +950,23 @@ LOSSES: dict[str, Loss] = {
         formula="L = o_k: the objective is one output itself (no targets)",
     ),
     HUBER.name: _huber(1.0),
+    SMOOTH_L1.name: _smooth_l1(1.0),
+    L1.name: Loss(
+        name=L1.name,
+        apply=_L1_APPLY,
+        formula="L = (1/K) Σ_k |o_k − y_k| (torch.nn.L1Loss)",
+        # torch's sign(0) = 0: no gradient where an output equals its target
+        derivative=lambda k, o, y: sp.sign(o[k] - y[k]) / len(o),
+        terms=_L1_TERMS,
+    ),
+    HINGE.name: _margin_loss(HINGE.name, 1.0, per_class=False),
+    MULTI_MARGIN.name: _margin_loss(MULTI_MARGIN.name, 1.0, per_class=True),
+    NLL.name: Loss(
+        name=NLL.name,
+        apply=lambda o, y: -_class_score(o, y),
+        formula="L = −o_y: the outputs are log-probabilities (torch.nn.NLLLoss)",
+        derivative=lambda k, o, y: -y[k],
+    ),
 }
 
 #: every sympy function the table defines, with its float forms: the activations, their other
@@ -857,6 +983,16 @@ ALL_ENTRIES: tuple[Activation, ...] = (
         evaluate=_float_clip,  # type: ignore[arg-type]
         evaluate_array=_clip_array,  # type: ignore[arg-type]
         display=clip.__name__,
+    ),
+    Activation(
+        name=SMOOTH_L1.name,
+        apply=smooth_l1,
+        derivative=lambda z, a: sp.S.Zero,  # the loss's own derivative is clip
+        formula="",
+        function=smooth_l1,
+        evaluate=_float_smooth_l1,
+        evaluate_array=_smooth_l1_array,
+        display=SMOOTH_L1.name,
     ),
     Activation(
         name=HUBER.name,

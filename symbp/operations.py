@@ -306,7 +306,61 @@ HUBER = Loss(
     torch_module="HuberLoss",
     torch_outputs_power=-1,
 )
-LOSSES = (HALF_SSE, SSE, MSE_MEAN, BCE, CROSS_ENTROPY, OUTPUT, HUBER)
+SMOOTH_L1 = Loss(
+    "smooth_l1",
+    "smooth L1 loss",
+    "平滑 L1 损失",
+    parameter=Parameter("beta", 1.0, minimum=0.0, above_minimum=True),
+    torch_module="SmoothL1Loss",
+    torch_outputs_power=-1,
+)
+L1 = Loss(
+    "l1", "mean absolute error", "平均绝对误差", torch_module="L1Loss", torch_outputs_power=-1
+)
+#: CS231n's multiclass SVM loss L = Σ_{j≠y} max(0, s_j − s_y + Δ); nn.MultiMarginLoss divides
+#: it by the number of classes K (multi_margin below)
+HINGE = Loss(
+    "hinge",
+    "multiclass hinge (SVM) loss",
+    "多类合页（SVM）损失",
+    class_targets=True,
+    index_targets=True,
+    parameter=Parameter("margin", 1.0, minimum=0.0),
+    torch_module="MultiMarginLoss",
+    torch_outputs_power=1,
+)
+MULTI_MARGIN = Loss(
+    "multi_margin",
+    "multiclass margin loss (hinge over K)",
+    "多类间隔损失（合页损失除以类别数）",
+    class_targets=True,
+    index_targets=True,
+    parameter=Parameter("margin", 1.0, minimum=0.0),
+    torch_module="MultiMarginLoss",
+)
+#: the outputs are log-probabilities: L = −o_y (nn.NLLLoss)
+NLL = Loss(
+    "nll",
+    "negative log-likelihood",
+    "负对数似然",
+    class_targets=True,
+    index_targets=True,
+    torch_module="NLLLoss",
+)
+LOSSES = (
+    HALF_SSE,
+    SSE,
+    MSE_MEAN,
+    BCE,
+    CROSS_ENTROPY,
+    OUTPUT,
+    HUBER,
+    SMOOTH_L1,
+    L1,
+    HINGE,
+    MULTI_MARGIN,
+    NLL,
+)
 
 # -- optimizers --------------------------------------------------------------------------------
 

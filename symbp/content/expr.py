@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbp import functions
-from symbp.operations import EXP, LOG, SOFTMAX, activation_info
+from symbp.operations import EXP, LOG, MAX, SOFTMAX, activation_info
 
 
 @dataclass(frozen=True)
@@ -391,6 +391,10 @@ class Converter:
             return Call("logsumexp", args)
         if isinstance(expr, functions.softmax):
             return Call(SOFTMAX.name, args[1:], index=int(expr.args[0]) + 1)
+        if isinstance(expr, sp.Max):  # a hinge loss's max(0, s_j − s_y + Δ)
+            return Call(MAX.name, args)
+        if isinstance(expr, sp.Abs | sp.sign):  # the L1 loss and its derivative
+            return Call("abs" if isinstance(expr, sp.Abs) else "sign", args)
         if isinstance(expr, sp.Heaviside):
             # Heaviside(z, 0): 1 for z > 0, 0 for z ≤ 0 (torch's relu′(0) = 0)
             return Indicator(args[0], ">", self._integer(0))

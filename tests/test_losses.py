@@ -1,0 +1,145 @@
+"""smooth_l1, l1, hinge (CS231n), multi_margin (torch.nn.MultiMarginLoss) and nll, each one
+table entry: torch autograd and 5 rounds of torch.optim on three networks (the largest
+difference reported), CS231n's worked SVM example, torch's conventions at the kinks, and bad
+parameters refused in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from symbp.cli import main
+from symbp.graph import Network
+from symbp.numeric import CompiledNetwork
+from symbp.spec import spec_from_mapping
+
+from .conftest import require_module
+from .torch_agreement import NETWORKS, gradient_difference, network_spec, training_difference
+
+#: (loss, its parameter, class-index targets)
+ROWS: tuple[tuple[str, dict[str, Any], bool], ...] = (
+    ("smooth_l1", {}, False),
+    ("smooth_l1", {"beta": 0.4}, False),
+    ("l1", {}, False),
+    ("hinge", {}, True),
+    ("hinge", {"margin": 0.3}, True),
+    ("multi_margin", {}, True),
+    ("multi_margin", {"margin": 2.0}, True),
+    ("nll", {}, True),
+)
+
+
+@pytest.mark.parametrize("index", range(len(NETWORKS)))
+@pytest.mark.parametrize(("loss", "parameter", "classes"), ROWS)
+def test_agrees_with_torch(
+    loss: str,
+    parameter: dict[str, Any],
+    classes: bool,
+    index: int,
+    report_figure: Any,
+) -> None:
+    spec = network_spec(index, loss, class_targets=classes, **parameter)
+    gradients = gradient_difference(spec)
+    training = training_difference(spec)
+    report_figure(
+        f"{loss} {parameter or ''} network {index + 1}: gradients {gradients:.1e}, "
+        f"5 rounds {training:.1e} from torch"
+    )
+    assert gradients <= 1e-12 and training <= 1e-12
+
+
+def _scores_network(loss: str, scores: list[float], target: int, **keys: Any) -> Network:
+    """A network whose outputs are `scores` themselves: identity weights, identity output."""
+    k = len(scores)
+    identity = [1.0 if i == j else 0.0 for i in range(k) for j in range(k)]
+    data = {
+        "layers": [k, k],
+        "activation": "identity",
+        "loss": loss,
+        "inputs": scores,
+        "targets": target,
+        "weights": identity,
+        **keys,
+    }
+    return Network(spec_from_mapping(data))
+
+
+def test_cs231n_svm_loss_and_its_gradient() -> None:
+    # cs231n.github.io/linear-classify/ (Multiclass SVM loss): scores s = [13, −7, 11], the
+    # first class correct, Δ = 10: L_i = max(0, −7 − 13 + 10) + max(0, 11 − 13 + 10) = 0 + 8.
+    # Gradient by hand: only the third margin is positive, so ∂L/∂s_3 = 1, ∂L/∂s_2 = 0 and
+    # ∂L/∂s_1 = −(number of positive margins) = −1.
+    network = _scores_network("hinge", [13.0, -7.0, 11.0], 0, margin=10)
+    evaluation = CompiledNetwork(network).evaluate()
+    assert evaluation.loss == 8.0
+    # with identity weights ∂L/∂w_(i→j) = s_i·∂L/∂s_j; by-source numbering puts w1..w3 on x1
+    by_hand = [-1.0, 0.0, 1.0]
+    gradients = evaluation.gradients
+    for j, d_score in enumerate(by_hand):
+        assert gradients[j] == 13.0 * d_score
+    # torch.nn.MultiMarginLoss is the same divided by the 3 classes
+    per_class = _scores_network("multi_margin", [13.0, -7.0, 11.0], 0, margin=10)
+    assert CompiledNetwork(per_class).evaluate().loss == pytest.approx(8.0 / 3, rel=1e-15)
+
+
+def test_hinge_kink_is_torchs() -> None:
+    # s = [1, 2, 0], class 2 (index 1), Δ = 1: the first margin 1 − 2 + 1 is exactly 0;
+    # torch.nn.MultiMarginLoss gives no gradient there (its margin must be > 0), and L = 0
+    require_module("torch")
+    import torch
+
+    x = torch.tensor([[1.0, 2.0, 0.0]], dtype=torch.float64, requires_grad=True)
+    torch.nn.MultiMarginLoss()(x, torch.tensor([1])).backward()
+    assert x.grad is not None and not x.grad.any()
+    evaluation = CompiledNetwork(_scores_network("hinge", [1.0, 2.0, 0.0], 1)).evaluate()
+    assert evaluation.loss == 0.0 and not any(evaluation.gradients)
+
+
+def test_l1_at_zero_is_torchs_sign() -> None:
+    # |d| at d = 0: torch's L1Loss backward is sign(0) = 0
+    network = Network(
+        spec_from_mapping(
+            {
+                "layers": [1, 2],
+                "activation": "identity",
+                "loss": "l1",
+                "inputs": [1.0],
+                "targets": [0.5, 0.0],
+                "weights": [0.5, 2.0],
+            }
+        )
+    )
+    # o = [0.5, 2]: d = [0, 2], so ∂L/∂w1 = sign(0)/2 = 0, ∂L/∂w2 = x·sign(2)/2 = 0.5
+    assert CompiledNetwork(network).evaluate().gradients == (0.0, 0.5)
+
+
+def test_nll_is_minus_the_correct_output() -> None:
+    # log-probabilities in: L = −o_y; log(0.2), log(0.5), log(0.3) with class 1 → −log 0.5
+    import math
+
+    scores = [math.log(0.2), math.log(0.5), math.log(0.3)]
+    evaluation = CompiledNetwork(_scores_network("nll", scores, 1)).evaluate()
+    assert evaluation.loss == pytest.approx(math.log(2), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ('loss = "hinge"\nmargin = -1\ntargets = 0', "margin must be at least 0, not -1"),
+        ('loss = "smooth_l1"\nbeta = 0\ntargets = [0, 1]', "beta must be greater than 0"),
+        ('loss = "nll"\ntargets = [0, 1]', "nll targets must be a class index (0..1)"),
+    ],
+)
+def test_bad_input_is_one_line(
+    tmp_path: Path, lines: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "bad.toml"
+    spec.write_text(
+        f"layers = [1, 2]\nactivation = 'identity'\ninputs = [1]\nweights = [0.5, 1]\n{lines}\n",
+        encoding="utf-8",
+    )
+    assert main(["step", "--spec", str(spec)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err
