@@ -514,9 +514,8 @@ def _cross_entropy_logit_terms(
 
 
 def _output_objective(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
-    # the graph passes only the chosen output (spec.objective_output) and no targets
-    (output,) = outputs
-    return output
+    # the graph passes only the chosen outputs (spec.objective_indices) and no targets
+    return sp.Add(*outputs)
 
 
 def _mean_of(
@@ -947,7 +946,7 @@ LOSSES: dict[str, Loss] = {
     OUTPUT.name: Loss(
         name=OUTPUT.name,
         apply=_output_objective,
-        formula="L = o_k: the objective is one output itself (no targets)",
+        formula="L = o_k: the objective is one output itself, or the sum of several (no targets)",
     ),
     HUBER.name: _huber(1.0),
     SMOOTH_L1.name: _smooth_l1(1.0),

@@ -169,7 +169,7 @@ class Network:
         self.biases: tuple[Bias, ...] = self._make_biases(latex)
 
         # the objective "output" has no targets
-        n_targets = 0 if spec.objective_output is not None else spec.layers[-1]
+        n_targets = 0 if spec.objective_indices else spec.layers[-1]
         self.targets: tuple[sp.Symbol, ...] = tuple(
             sp.Symbol(f"y{k + 1}", real=True) for k in range(n_targets)
         )
@@ -223,6 +223,8 @@ class Network:
         if spec.objective_output is not None:
             self.objective = self.outputs[spec.objective_output]
             outputs = [self.objective.a]
+        elif spec.objective_sum:  # L = o_i + o_j + …: ∂L/∂o = 1 for each
+            outputs = [self.outputs[k].a for k in spec.objective_sum]
         definitions[self.loss] = loss.apply(outputs, self.targets)
         parents[self.loss] = (*outputs, *self.targets)
         self.definitions = definitions

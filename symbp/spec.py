@@ -173,6 +173,9 @@ class NetworkSpec:
     optimizer: OptimizerSpec = OptimizerSpec()
     #: loss = "output": the 0-based index of the output that is the objective
     objective_output: int | None = None
+    #: loss = "output" with output = ["o1", "o2"]: the 0-based indices of the outputs whose
+    #: sum is L (NNFS's dvalues of ones); empty for one output or another loss
+    objective_sum: tuple[int, ...] = ()
     #: groups of weight layers (1 = the weights into layer 1) that are one weight matrix and
     #: one set of biases, as one nn.Linear called twice: the first of a group owns the
     #: parameters (their names and values), the others use them
@@ -213,6 +216,13 @@ class NetworkSpec:
             return self.negative_slope
         given = dict(self.activation_parameters)
         return given.get(key, PARAMETERS[key].default)
+
+    @property
+    def objective_indices(self) -> tuple[int, ...]:
+        """loss = "output": the outputs L is (the sum of); empty for other losses."""
+        if self.objective_output is not None:
+            return (self.objective_output,)
+        return self.objective_sum
 
     @property
     def loss_parameter(self) -> float | str | None:
@@ -499,7 +509,8 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         bias_trainable_each=trainable_each,
         explicit_bias_names=explicit_biases,
         optimizer=optimizer,
-        objective_output=objective,
+        objective_output=objective[0] if len(objective) == 1 else None,
+        objective_sum=objective if len(objective) > 1 else (),
         tied_layers=tied,
     )
 
@@ -571,13 +582,14 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
 
 def _objective_output(
     data: Mapping[str, Any], loss: str, layers: tuple[int, ...], source: str
-) -> int | None:
-    """loss = "output" with output = "o1": the index of that output; None for other losses."""
+) -> tuple[int, ...]:
+    """loss = "output" with output = "o1" (or a list of outputs, whose sum L is): the indices
+    of those outputs; empty for other losses."""
     output = data.get(OUTPUT.name)
     if loss != OUTPUT_LOSS:
         if output is not None:
             raise SpecError(f"{source}: output needs loss = 'output'")
-        return None
+        return ()
     if "targets" in data:
         raise SpecError(
             f"{source}: loss 'output' differentiates an output itself and takes no targets"
@@ -586,13 +598,17 @@ def _objective_output(
     if output is None:
         if len(names) > 1:
             raise SpecError(f"{source}: loss 'output' needs output = one of {', '.join(names)}")
-        return 0
-    if not isinstance(output, str) or output not in names:
-        raise SpecError(
-            f"{source}: output must be the name of an output unit ({', '.join(names)}), "
-            f"not {_describe(output)}"
-        )
-    return names.index(output)
+        return (0,)
+    listed = output if isinstance(output, list) and output else [output]
+    for name in listed:
+        if not isinstance(name, str) or name not in names:
+            raise SpecError(
+                f"{source}: output must be the name of an output unit ({', '.join(names)}) "
+                f"or a list of them, not {_describe(name)}"
+            )
+    if len(set(listed)) != len(listed):
+        raise SpecError(f"{source}: output names an output twice: {listed}")
+    return tuple(sorted(names.index(name) for name in listed))
 
 
 def _bias_trainable(

@@ -478,7 +478,7 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
         lines.append(f"{unit_name(0, index, n_layers)} = x[:, {index}]")
     if spec.target_classes is not None:
         lines.append(f"classes = torch.tensor({list(spec.target_classes)!r})  # class indices")
-    elif spec.objective_output is None:
+    elif not spec.objective_indices:
         lines.append(f"y = torch.tensor({[list(y) for _, y in spec.samples]!r})")
         for index in range(layers[-1]):
             lines.append(f"y{index + 1} = y[:, {index}]")
@@ -502,8 +502,13 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
         "L.backward()",
         'print("L =", repr(L.item()))',
     ]
+    # an output that L leaves out gives its weights no gradient at all (None in torch): 0
+    unused = bool(spec.objective_indices) and len(spec.objective_indices) < layers[-1]
     for name in spec.parameter_names:
-        lines.append(f'print("dL/d{name} =", repr({variables[name]}.grad.item()))')
+        tensor = variables[name]
+        grad = f"0.0 if {tensor}.grad is None else {tensor}.grad.item()" if unused else None
+        value = f"{grad}" if grad else f"{tensor}.grad.item()"
+        lines.append(f'print("dL/d{name} =", repr({value}))')
     if one_sample:
         for index in range(layers[0]):
             unit = unit_name(0, index, n_layers)
@@ -613,8 +618,8 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
     logits = f"torch.stack([{', '.join('z_' + o for o in outputs)}], dim=1)"
     k = len(outputs)
     if spec.loss == OUTPUT_LOSS:
-        assert spec.objective_output is not None
-        return [f"L = {outputs[spec.objective_output]}.{reduce}()  # the output itself"]
+        chosen = " + ".join(outputs[k] for k in spec.objective_indices)
+        return [f"L = ({chosen}).{reduce}()  # the output itself (the sum of several)"]
     info = loss_info(spec.loss)
     if info.torch_module:  # the table's module, summed, scaled to symbp's L (see Loss)
         target = "classes" if spec.target_classes is not None else "y"

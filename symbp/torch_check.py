@@ -240,7 +240,7 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
             spec.reduction,
             len(spec.samples),
             spec.layers[-1],
-            spec.objective_output,
+            spec.objective_indices,
             spec.loss_parameter,
         ),
         logits_loss=logits_loss,
@@ -393,7 +393,7 @@ def _torch_loss(
     reduction: str,
     n_samples: int,
     n_outputs: int,
-    objective: int | None = None,
+    objective: tuple[int, ...] = (),
     parameter: float | str | None = None,
 ) -> Any:
     """torch's own loss module, scaled to symbp's definition and reduction over samples."""
@@ -409,7 +409,7 @@ def _torch_loss(
         scale = per_samples * float(n_outputs) ** info.torch_outputs_power
         return lambda outputs, targets: scale * module(outputs, targets)
     if name == OUTPUT.name:  # the objective is output `objective` itself, summed over samples
-        return lambda outputs, targets: per_samples * outputs[:, objective].sum()
+        return lambda outputs, targets: per_samples * outputs[:, list(objective)].sum()
     if name in (HALF_SSE.name, SSE.name):
         factor = (0.5 if name == HALF_SSE.name else 1.0) * per_samples
         sse = nn.MSELoss(reduction="sum")
@@ -546,7 +546,7 @@ def _probability_loss(spec: NetworkSpec, outputs: Any, targets: Any) -> Any:
             return nn.NLLLoss(reduction=spec.reduction)(log_outputs, targets)
         per_sample = -(targets * log_outputs).sum(dim=1)
         return per_sample.mean() if spec.reduction == "mean" else per_sample.sum()
-    return _torch_loss(spec.loss, spec.reduction, n_samples, n_outputs, spec.objective_output)(
+    return _torch_loss(spec.loss, spec.reduction, n_samples, n_outputs, spec.objective_indices)(
         outputs, targets
     )
 

@@ -143,3 +143,66 @@ def test_bad_input_is_one_line(
     assert main(["step", "--spec", str(spec)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_output_objective_over_several_outputs() -> None:
+    # L = o1 + o3 (NNFS, chapter 9: the gradient arriving at each chosen output is 1, its
+    # "dvalues" of ones). By hand, one sample x = (0.5, −1), tanh outputs, w by source:
+    # z_o1 = 0.1·0.5 + 0.4·(−1) = −0.35, z_o3 = 0.3·0.5 + 0.6·(−1) = −0.45;
+    # ∂L/∂w1 = (1 − tanh²(−0.35))·0.5 and o2's weights get nothing.
+    import math
+
+    data = {
+        "layers": [2, 3],
+        "activation": "tanh",
+        "loss": "output",
+        "output": ["o1", "o3"],
+        "inputs": [0.5, -1.0],
+        "weights": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+    }
+    evaluation = CompiledNetwork(Network(spec_from_mapping(data))).evaluate()
+    assert evaluation.loss == pytest.approx(math.tanh(-0.35) + math.tanh(-0.45), rel=1e-15)
+    gradients = dict(zip(("w1", "w2", "w3", "w4", "w5", "w6"), evaluation.gradients, strict=True))
+    assert gradients["w1"] == pytest.approx((1 - math.tanh(-0.35) ** 2) * 0.5, rel=1e-14)
+    assert gradients["w2"] == 0.0 and gradients["w5"] == 0.0
+
+
+@pytest.mark.parametrize("index", range(len(NETWORKS)))
+def test_output_objective_agrees_with_torch(index: int, report_figure: Any) -> None:
+    layers, activations, keys, inputs = NETWORKS[index]
+    n_weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    data = {
+        "layers": layers,
+        "activation": activations[:-1] + ["tanh"],
+        "loss": "output",
+        "output": ["o1", "o2"],
+        "inputs": inputs if len(inputs) > 1 else inputs[0],
+        "weights": [round(0.05 * ((3 * i) % 13) - 0.3, 2) for i in range(n_weights)],
+        "learning_rate": 0.2,
+        **keys,
+    }
+    spec = spec_from_mapping(data)
+    gradients = gradient_difference(spec)
+    training = training_difference(spec)
+    report_figure(
+        f"output = o1 + o2 network {index + 1}: gradients {gradients:.1e}, "
+        f"5 rounds {training:.1e} from torch"
+    )
+    assert gradients <= 1e-12 and training <= 1e-12
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [('["o1", "o1"]', "output names an output twice"), ('["o1", "o9"]', "not the string 'o9'")],
+)
+def test_bad_output_list_is_one_line(
+    tmp_path: Path, output: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "bad.toml"
+    spec.write_text(
+        f'layers = [1, 2]\nloss = "output"\noutput = {output}\ninputs = [1]\nweights = [1, 2]\n',
+        encoding="utf-8",
+    )
+    assert main(["step", "--spec", str(spec)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err

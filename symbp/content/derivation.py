@@ -117,10 +117,10 @@ def simplified_delta(writer: Writer, unit: Unit) -> E.Node | None:
     network = writer.network
     if unit not in network.outputs or unit.activation is None:
         return None
-    y = network.targets[unit.index]
     loss = network.spec.loss
     if not cancels(loss, unit.activation.name):
         return None
+    y = network.targets[unit.index]
     if loss_info(loss).mean_over_outputs:
         return writer.formula((unit.a - y) / len(network.outputs))
     return writer.formula(unit.a - y)
