@@ -505,10 +505,9 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
     # an output that L leaves out gives its weights no gradient at all (None in torch): 0
     unused = bool(spec.objective_indices) and len(spec.objective_indices) < layers[-1]
     for name in spec.parameter_names:
-        tensor = variables[name]
-        grad = f"0.0 if {tensor}.grad is None else {tensor}.grad.item()" if unused else None
-        value = f"{grad}" if grad else f"{tensor}.grad.item()"
-        lines.append(f'print("dL/d{name} =", repr({value}))')
+        held = variables[name]
+        read = f"0.0 if {held}.grad is None else {held}.grad.item()" if unused else ""
+        lines.append(f'print("dL/d{name} =", repr({read or held + ".grad.item()"}))')
     if one_sample:
         for index in range(layers[0]):
             unit = unit_name(0, index, n_layers)
