@@ -131,6 +131,9 @@ class Optimizer:
     #: weight decay shrinks the parameter (AdamW) instead of joining the gradient
     decoupled_decay: bool = False
     default_weight_decay: float = 0.0
+    #: which of symbp.optim's rules it is: sgd, adam (Adam, AdamW), rmsprop, adagrad
+    family: str = "sgd"
+    default_eps: float = 1e-8
 
 
 # -- arithmetic --------------------------------------------------------------------------------
@@ -366,7 +369,7 @@ LOSSES = (
 
 _ADAM_KEYS = ("betas", "eps", "weight_decay", "amsgrad")
 SGD = Optimizer("sgd", "SGD", ("momentum", "dampening", "nesterov", "weight_decay"), 1.0)
-ADAM = Optimizer("adam", "Adam", _ADAM_KEYS, 1e-3, adaptive=True)
+ADAM = Optimizer("adam", "Adam", _ADAM_KEYS, 1e-3, adaptive=True, family="adam")
 ADAMW = Optimizer(
     "adamw",
     "AdamW",
@@ -375,8 +378,26 @@ ADAMW = Optimizer(
     adaptive=True,
     decoupled_decay=True,
     default_weight_decay=0.01,
+    family="adam",
 )
-OPTIMIZERS = (SGD, ADAM, ADAMW)
+RMSPROP = Optimizer(
+    "rmsprop",
+    "RMSprop",
+    ("alpha", "eps", "weight_decay", "momentum", "centered"),
+    1e-2,
+    adaptive=True,
+    family="rmsprop",
+)
+ADAGRAD = Optimizer(
+    "adagrad",
+    "Adagrad",
+    ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
+    1e-2,
+    adaptive=True,
+    family="adagrad",
+    default_eps=1e-10,
+)
+OPTIMIZERS = (SGD, ADAM, ADAMW, RMSPROP, ADAGRAD)
 
 ARITHMETIC_NAMES = tuple(op.name for op in ARITHMETIC)
 ACTIVATION_NAMES = tuple(op.name for op in ACTIVATIONS)

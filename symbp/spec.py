@@ -23,11 +23,13 @@ from symbp.files import read_small_text
 from symbp.near import did_you_mean
 from symbp.operations import (
     ACTIVATION_NAMES,
+    ADAGRAD,
     HALF_SSE,
     LOSS_NAMES,
     OPTIMIZER_NAMES,
     OUTPUT,
     PARAMETERS,
+    RMSPROP,
     SGD,
     SIGMOID,
     activation_info,
@@ -107,6 +109,10 @@ class OptimizerSpec:
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     amsgrad: bool = False
+    alpha: float = 0.99  # RMSprop's smoothing constant
+    centered: bool = False  # RMSprop: divide by the variance estimate v − ḡ²
+    lr_decay: float = 0.0  # Adagrad: η/(1 + (t − 1)·lr_decay)
+    initial_accumulator_value: float = 0.0  # Adagrad's starting sum of squared gradients
 
     @property
     def is_plain_sgd(self) -> bool:
@@ -124,6 +130,10 @@ class OptimizerSpec:
             "betas": self.betas,
             "eps": self.eps,
             "amsgrad": self.amsgrad,
+            "alpha": self.alpha,
+            "centered": self.centered,
+            "lr_decay": self.lr_decay,
+            "initial_accumulator_value": self.initial_accumulator_value,
         }
         return {key: values[key] for key in optimizer_info(self.name).keys}
 
@@ -549,6 +559,24 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
             raise SpecError(f"{where}: {key} must be true or false")
         return given
 
+    if info.family == RMSPROP.family:
+        alpha = non_negative("alpha", 0.99)
+        return OptimizerSpec(
+            name=name,
+            alpha=alpha,
+            eps=non_negative("eps", info.default_eps),
+            weight_decay=non_negative("weight_decay", 0.0),
+            momentum=non_negative("momentum", 0.0),
+            centered=flag("centered"),
+        )
+    if info.family == ADAGRAD.family:
+        return OptimizerSpec(
+            name=name,
+            lr_decay=non_negative("lr_decay", 0.0),
+            weight_decay=non_negative("weight_decay", 0.0),
+            initial_accumulator_value=non_negative("initial_accumulator_value", 0.0),
+            eps=non_negative("eps", info.default_eps),
+        )
     if not info.adaptive:
         momentum = non_negative("momentum", 0.0)
         dampening = _number(value.get("dampening", 0.0), f"{where}: dampening")

@@ -324,7 +324,11 @@ TORCH_STATE_NAMES = {
     "m": "exp_avg",
     "v": "exp_avg_sq",
     "vmax": "max_exp_avg_sq",
+    "gbar": "grad_avg",
+    "s": "sum",
 }
+#: RMSprop keeps its running mean of squared gradients (symbp's v) under another name
+_TORCH_STATE_ALIASES = {"v": ("square_avg",)}
 
 
 @dataclass(frozen=True)
@@ -360,10 +364,12 @@ def torch_rounds(
             def read(tensor: Any, torch_name: str = torch_name) -> Any:
                 return torch_optimizer.state[tensor][torch_name]
 
-            try:
-                state[key] = network.flat(spec, read)
-            except KeyError:
-                continue
+            for name in (torch_name, *_TORCH_STATE_ALIASES.get(key, ())):
+                try:
+                    state[key] = network.flat(spec, lambda t, name=name: read(t, name))
+                    break
+                except KeyError:
+                    continue
         found.append(
             TorchRound(
                 float(loss.item()),
