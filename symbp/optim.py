@@ -245,7 +245,10 @@ def _sgd_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
         if optimizer.dampening != 0:
             hyper[TAU] = optimizer.dampening
             new_share = (1 - TAU) * gradient
-        equations.append(Equation(B_NEW, MU * B_PREV + new_share, first_round=gradient))
+        # torch creates the buffer as g_1 unless a given state holds one (optimizer_state)
+        given = any(key == "b" for key, _ in optimizer.initial)
+        first = None if given else gradient
+        equations.append(Equation(B_NEW, MU * B_PREV + new_share, first_round=first))
         state.append(StateVariable("b", B_PREV, B_NEW, MEANINGS[B_NEW]))
         direction = B_NEW
         if optimizer.nesterov:
@@ -367,7 +370,9 @@ def initial_state(rule: UpdateRule, count: int) -> OptimizerState:
         for variable in rule.state
         if variable.key != "b" or optimizer_info(rule.name).family != SGD.family
     }
-    return OptimizerState(0, buffers)
+    # a given state (optimizer_state) replaces torch's start, as loading torch's state_dict
+    buffers.update(dict(rule.optimizer.initial))
+    return OptimizerState(rule.optimizer.initial_step, buffers)
 
 
 @dataclass(frozen=True)
@@ -503,7 +508,7 @@ def _sgd_numbers(
         values[G_DECAYED] = direction
     if settings.momentum != 0:
         previous = state.buffer("b")
-        if previous is None or round_number == 1:
+        if previous is None:
             buffer = direction.copy()  # torch: the buffer starts as the gradient itself
         else:
             before = np.asarray(previous, dtype=np.float64)

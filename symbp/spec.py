@@ -14,7 +14,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,7 @@ KNOWN_KEYS = (
     "optimizer",
     OUTPUT.name,  # loss = "output" names the output it is under its own name: output = "o1"
     "tied_layers",
+    "optimizer_state",
 )
 
 #: the objective "output": L is one network output itself (CS231n, micrograd), no targets
@@ -109,6 +110,10 @@ class OptimizerSpec:
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     amsgrad: bool = False
+    #: a given state before the first update (symbp's keys b, m, v, vmax, gbar, s: one value
+    #: per trainable parameter), as torch.optim's state would hold it; empty: torch's start
+    initial: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    initial_step: int = 0  # updates already made (torch's `step`: Adam's bias correction)
     alpha: float = 0.99  # RMSprop's smoothing constant
     centered: bool = False  # RMSprop: divide by the variance estimate v − ḡ²
     lr_decay: float = 0.0  # Adagrad: η/(1 + (t − 1)·lr_decay)
@@ -119,6 +124,21 @@ class OptimizerSpec:
         """p ← p − η·∂L/∂p and nothing else: no state, no decay."""
         plain = not optimizer_info(self.name).adaptive
         return plain and self.momentum == 0 and self.weight_decay == 0
+
+    def state_keys(self) -> tuple[str, ...]:
+        """The state this optimizer keeps per parameter (symbp.optim's StateVariable keys)."""
+        family = optimizer_info(self.name).family
+        if family == SGD.family:
+            return ("b",) if self.momentum != 0 else ()
+        if family == RMSPROP.family:
+            return (
+                ("v",)
+                + (("gbar",) if self.centered else ())
+                + (("b",) if self.momentum != 0 else ())
+            )
+        if family == ADAGRAD.family:
+            return ("s",)
+        return ("m", "v") + (("vmax",) if self.amsgrad else ())
 
     def settings(self) -> dict[str, Any]:
         """The arguments torch.optim takes for this optimizer (besides the learning rate)."""
@@ -459,6 +479,9 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     explicit = _explicit_names(data, numbering, n_weights, source)
 
     optimizer = parse_optimizer(data.get("optimizer", SGD.name), f"{source}: optimizer")
+    if "optimizer_state" in data:
+        n_parameters = _trainable_count(data, layers, numbering, tied, source)
+        optimizer = _optimizer_state(data["optimizer_state"], optimizer, n_parameters, source)
     learning_rate = _number(
         data.get("learning_rate", optimizer_info(optimizer.name).default_learning_rate),
         f"{source}: learning_rate",
@@ -1039,3 +1062,62 @@ def _describe(value: Any) -> str:
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
+
+
+#: state that is a running sum or mean of squares, so never negative
+_SQUARES = ("v", "vmax", "s")
+
+
+def _trainable_count(
+    data: Mapping[str, Any],
+    layers: tuple[int, ...],
+    numbering: str,
+    tied: tuple[tuple[int, ...], ...],
+    source: str,
+) -> int:
+    """How many parameters gradient descent changes: the weights and the trainable biases."""
+    bias = data.get("bias", "none")
+    n_biases = len(bias_names(layers, bias, tied)) if bias in BIAS_MODES else 0
+    trainable = data.get("bias_trainable", True)
+    if isinstance(trainable, list):
+        n_biases = sum(1 for flag in trainable if flag is True)
+    elif trainable is False:
+        n_biases = 0
+    return len(edge_order(layers, numbering, tied)) + n_biases
+
+
+def _optimizer_state(
+    value: Any, optimizer: OptimizerSpec, count: int, source: str
+) -> OptimizerSpec:
+    """optimizer_state = { b = [...], step = 3 }: the optimizer's state before the first
+    update, one value per trainable parameter (weights in numbering order, then biases)."""
+    where = f"{source}: optimizer_state"
+    if not isinstance(value, Mapping):
+        raise SpecError(f"{where} must be a table of lists, e.g. {{ b = [0.1, 0.2] }}")
+    keys = optimizer.state_keys()
+    allowed = keys + (("step",) if optimizer_info(optimizer.name).adaptive else ())
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        known = ", ".join(allowed) if allowed else "none: give it momentum > 0 first"
+        raise SpecError(
+            f"{where}: {optimizer.name} keeps no state {unknown[0]!r} with these settings "
+            f"(known: {known})"
+        )
+    given: list[tuple[str, tuple[float, ...]]] = []
+    for key in keys:
+        if key not in value:
+            continue
+        listed = value[key]
+        if not isinstance(listed, list) or len(listed) != count:
+            size = f"{len(listed)} values" if isinstance(listed, list) else _describe(listed)
+            raise SpecError(
+                f"{where}: {key} must list one number per trainable parameter ({count}), not {size}"
+            )
+        numbers = _numbers(listed, f"{where}: {key}", count)
+        if key in _SQUARES and any(v < 0 for v in numbers):
+            raise SpecError(f"{where}: {key} holds squares and must be ≥ 0, not {list(numbers)}")
+        given.append((key, numbers))
+    step = value.get("step", 0)
+    if not _is_int(step) or not 0 <= step <= MAX_STEPS:
+        raise SpecError(f"{where}: step must be a whole number from 0 to {MAX_STEPS}")
+    return replace(optimizer, initial=tuple(given), initial_step=int(step))

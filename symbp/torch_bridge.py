@@ -497,6 +497,7 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
     lines += [
         f"parameters = [{', '.join(trained)}]",
         f"optimizer = {_torch_optimizer(settings, spec.learning_rate)}",
+        *_state_lines(spec, settings, trained),
         "",
         "L = forward()",
         "L.backward()",
@@ -647,6 +648,26 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
         "# CrossEntropyLoss takes the logits and applies softmax itself",
         f"L = torch.nn.CrossEntropyLoss(reduction={reduce!r})({logits}, {target})",
     ]
+
+
+def _state_lines(spec: NetworkSpec, settings: OptimizerSpec, trained: list[str]) -> list[str]:
+    """A given optimizer_state put into torch.optim's state, as a loaded state_dict would."""
+    if not settings.initial and not settings.initial_step:
+        return []
+    from symbp.torch_check import torch_state_names
+
+    given = dict(settings.initial)
+    lines = ["# the optimizer's state before this update (optimizer_state in the spec)"]
+    names = torch_state_names(settings)
+    for index, variable in enumerate(trained):
+        for key in settings.state_keys():
+            start = settings.initial_accumulator_value if key == "s" else 0.0
+            value = given[key][index] if key in given else start
+            lines.append(f"optimizer.state[{variable}][{names[key]!r}] = torch.tensor({value!r})")
+        if optimizer_info(settings.name).adaptive:
+            step = float(settings.initial_step)
+            lines.append(f"optimizer.state[{variable}]['step'] = torch.tensor({step!r})")
+    return lines
 
 
 def _torch_optimizer(settings: OptimizerSpec, learning_rate: float) -> str:

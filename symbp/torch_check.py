@@ -19,6 +19,7 @@ from symbp.operations import (
     HALF_SSE,
     MSE_MEAN,
     OUTPUT,
+    RMSPROP,
     SSE,
     activation_info,
     loss_info,
@@ -131,6 +132,32 @@ class _TorchNetwork:
     def flat_values(self, spec: NetworkSpec, gradients: bool) -> tuple[float, ...]:
         """Values (or gradients) in symbp's parameter order: numbering order, then biases."""
         return self.flat(spec, lambda tensor: tensor.grad if gradients else tensor.detach())
+
+    def unflat(self, spec: NetworkSpec, values: Sequence[float]) -> dict[Any, Any]:
+        """For every trainable tensor, a tensor of its shape holding `values` (symbp's parameter
+        order) where `flat` reads them: the inverse of flat."""
+        import torch
+
+        made: dict[Any, Any] = {}
+        position = 0
+        for layer, (rows, columns) in _edge_indices(spec).items():
+            weight = self.linears[layer - 1].weight
+            held = made.setdefault(weight, torch.zeros_like(weight.detach()))
+            count = len(rows)
+            chunk = torch.tensor(values[position : position + count], dtype=weight.dtype)
+            held[rows, columns] = chunk
+            position += count
+        for (tensor, index), trainable in zip(
+            self.bias_slots, spec.bias_trainable_flags, strict=True
+        ):
+            if trainable:
+                held = made.setdefault(tensor, torch.zeros_like(tensor.detach()))
+                if index is None:
+                    held.fill_(values[position])
+                else:
+                    held[index] = values[position]
+                position += 1
+        return made
 
     def flat(self, spec: NetworkSpec, read: Any) -> tuple[float, ...]:
         """read(tensor) for every parameter tensor, in symbp's parameter order."""
@@ -291,7 +318,51 @@ def _torch_optimizer(
     if "betas" in arguments:
         arguments["betas"] = tuple(arguments["betas"])
     torch_optimizer = optimizer_class(network.trainable(spec), lr=learning_rate, **arguments)
+    if settings.initial or settings.initial_step:
+        _load_state(spec, network, torch_optimizer, settings)
     return network, torch_optimizer
+
+
+#: torch.optim's state names for each family's state, in the order torch creates them
+_TORCH_STATE_OF_FAMILY = {
+    "m": "exp_avg",
+    "vmax": "max_exp_avg_sq",
+    "gbar": "grad_avg",
+    "b": "momentum_buffer",
+    "s": "sum",
+}
+
+
+def torch_state_names(settings: OptimizerSpec) -> dict[str, str]:
+    """torch.optim's name for each state this optimizer keeps, by symbp's key."""
+    family = optimizer_info(settings.name).family
+    return {
+        key: ("square_avg" if family == RMSPROP.family else "exp_avg_sq")
+        if key == "v"
+        else _TORCH_STATE_OF_FAMILY[key]
+        for key in settings.state_keys()
+    }
+
+
+def _load_state(spec: NetworkSpec, network: _TorchNetwork, optimizer: Any, settings: Any) -> None:
+    """A given optimizer_state put where torch.optim keeps it (as a loaded state_dict would):
+    every state the optimizer keeps, the given values or torch's own start, and `step`."""
+    import torch
+
+    given = dict(settings.initial)
+    names = torch_state_names(settings)
+    for key in settings.state_keys():
+        name = names[key]
+        start = settings.initial_accumulator_value if key == "s" else 0.0
+        values = given.get(key, (start,) * len(spec.parameters))
+        for tensor, held in network.unflat(spec, values).items():
+            optimizer.state[tensor][name] = held
+    if optimizer_info(settings.name).adaptive:
+        for tensor in network.trainable(spec):
+            dtype = tensor.dtype
+            optimizer.state[tensor]["step"] = torch.tensor(
+                float(settings.initial_step), dtype=dtype
+            )
 
 
 def torch_training(

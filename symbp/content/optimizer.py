@@ -222,7 +222,7 @@ def rule_blocks(
     first = first_round_rows(rule)
     if first:
         blocks += [Paragraph(sentence(words["optimizer_first_round"])), Equations(first)]
-    if rule.state and optimizer_info(rule.name).adaptive:
+    if rule.state and optimizer_info(rule.name).adaptive and not optimizer.initial:
         # every state starts at 0 but Adagrad's sum, which starts at initial_accumulator_value
         start_value = optimizer.initial_accumulator_value if rule.state[0].key == "s" else 0.0
         zero = E.Num(start_value, f"{start_value:g}")
