@@ -116,6 +116,9 @@ class Loss:
     #: which nn.MultiMarginLoss divides by K
     torch_module: str = ""
     torch_outputs_power: int = 0
+    #: from_torch reads torch_module as this loss (hinge leaves nn.MultiMarginLoss, which is
+    #: exactly multi_margin, to multi_margin)
+    read_from_torch: bool = True
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,7 @@ HINGE = Loss(
     parameter=Parameter("margin", 1.0, minimum=0.0),
     torch_module="MultiMarginLoss",
     torch_outputs_power=1,
+    read_from_torch=False,
 )
 MULTI_MARGIN = Loss(
     "multi_margin",
@@ -457,6 +461,15 @@ def optimizer_info(name: str) -> Optimizer:
 def activation_of_torch_module(class_name: str) -> Operation | None:
     """The activation torch's module class `class_name` computes, if symbp knows it."""
     return _BY_TORCH_MODULE.get(class_name)
+
+
+def loss_of_torch_module(class_name: str) -> Loss | None:
+    """The loss from_torch reads torch's loss module `class_name` as, when it is a table
+    entry's module (nn.HuberLoss, nn.MultiMarginLoss, …)."""
+    for loss in LOSSES:
+        if loss.torch_module == class_name and loss.read_from_torch:
+            return loss
+    return None
 
 
 def cancels(loss: str, activation: str) -> bool:

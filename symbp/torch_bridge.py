@@ -26,12 +26,14 @@ from symbp.operations import (
     HALF_SSE,
     IDENTITY,
     MSE_MEAN,
+    OPTIMIZER_NAMES,
     SIGMOID,
     SOFTMAX,
     SSE,
     activation_info,
     activation_of_torch_module,
     loss_info,
+    loss_of_torch_module,
     optimizer_info,
 )
 from symbp.spec import (
@@ -98,6 +100,7 @@ def from_torch(
     parameters = _parameters(activations)
     names = [_activation_name(module) for module in activations]
     loss, reduction, names = _loss(loss_fn, names, log_softmax, linears[-1].out_features)
+    parameters.update(_loss_parameter(loss_fn, loss))
 
     layers = [linears[0].in_features] + [linear.out_features for linear in linears]
     # one nn.Linear called in several places is one weight matrix: tied layers
@@ -288,6 +291,9 @@ def _loss(
     from torch import nn
 
     name = type(loss_fn).__name__
+    entry = loss_of_torch_module(name)
+    if entry is not None and type(loss_fn) is getattr(nn, name) and not log_softmax:
+        return _table_loss(loss_fn, entry, n_outputs), loss_fn.reduction, names
     if name not in _LOSS_MODULES or type(loss_fn) is not getattr(nn, name):
         raise SymbpError(
             f"from_torch: loss {loss_fn} is not supported (symbp reads "
@@ -330,6 +336,34 @@ def _loss(
         return _bce(reduction, n_outputs), reduction, names
     # MSELoss: its mean is over outputs and samples; its sum over both is symbp's sse summed
     return (MSE_MEAN.name if reduction == "mean" else SSE.name), reduction, names
+
+
+def _table_loss(loss_fn: Any, entry: Any, n_outputs: int) -> str:
+    """A loss module that is a table entry's (nn.HuberLoss, nn.MultiMarginLoss, nn.NLLLoss
+    after a model without LogSoftmax, …), with the settings symbp can take."""
+    name = type(loss_fn).__name__
+    if loss_fn.reduction not in ("mean", "sum"):
+        raise SymbpError(f"from_torch: {name}(reduction={loss_fn.reduction!r}) is not supported")
+    if getattr(loss_fn, "weight", None) is not None:
+        raise SymbpError(f"from_torch: {name} with a weight is not supported")
+    if getattr(loss_fn, "p", 1) != 1:
+        raise SymbpError(f"from_torch: {name} with p = {loss_fn.p} is not supported (p = 1)")
+    if getattr(loss_fn, "ignore_index", -100) != -100:
+        raise SymbpError(f"from_torch: {name} with an ignore_index is not supported")
+    if loss_fn.reduction == "sum" and entry.torch_outputs_power != 0 and n_outputs > 1:
+        raise SymbpError(
+            f"from_torch: {name} with reduction='sum' over several outputs is not supported "
+            f"(symbp's {entry.name} averages over the outputs)"
+        )
+    return str(entry.name)
+
+
+def _loss_parameter(loss_fn: Any, loss: str) -> dict[str, Any]:
+    """The spec key of the loss's parameter (delta, beta, margin) with torch's value."""
+    parameter = loss_info(loss).parameter
+    if parameter is None or loss_fn is None:
+        return {}
+    return {parameter.key: float(getattr(loss_fn, parameter.key))}
 
 
 def _bce(reduction: str, n_outputs: int) -> str:
@@ -401,28 +435,36 @@ def _rows(tensor: Any, name: str, width: int) -> list[list[float]]:
 
 
 def _optimizer(optimizer: Any) -> tuple[float, dict[str, Any]]:
-    """The learning rate and symbp's optimizer table of a torch.optim SGD, Adam or AdamW."""
+    """The learning rate and symbp's optimizer table of a torch.optim optimizer the table
+    knows (SGD, Adam, AdamW, RMSprop, Adagrad)."""
     name = type(optimizer).__name__
     groups = getattr(optimizer, "param_groups", None)
-    if name not in ("SGD", "Adam", "AdamW") or not groups:
-        raise SymbpError(f"from_torch: optimizer {name} is not supported (SGD, Adam or AdamW)")
+    by_label = {optimizer_info(known).label: optimizer_info(known) for known in OPTIMIZER_NAMES}
+    info = by_label.get(name)
+    if info is None or not groups:
+        raise SymbpError(f"from_torch: optimizer {name} is not supported ({', '.join(by_label)})")
     group = groups[0]
     if any({k: v for k, v in g.items() if k != "params"} != _settings(group) for g in groups):
         raise SymbpError("from_torch: the optimizer's parameter groups have different settings")
     if group.get("maximize"):
         raise SymbpError("from_torch: an optimizer with maximize=True is not supported")
-    table: dict[str, Any] = {"name": name.lower()}
-    keys = (
-        ("momentum", "dampening", "nesterov", "weight_decay")
-        if name == "SGD"
-        else ("betas", "eps", "weight_decay", "amsgrad")
-    )
-    for key in keys:
+    if any(_has_stepped(optimizer.state.get(p, {})) for g in groups for p in g["params"]):
+        raise SymbpError(
+            "from_torch: the optimizer has taken steps already; give its state as "
+            "optimizer_state in the spec"
+        )
+    table: dict[str, Any] = {"name": info.name}
+    for key in info.keys:
         value = group[key]
         table[key] = [float(v) for v in value] if key == "betas" else value
     if name == "Adam" and group.get("decoupled_weight_decay"):
         table["name"] = ADAMW.name
     return float(group["lr"]), table
+
+
+def _has_stepped(state: dict[str, Any]) -> bool:
+    # Adagrad creates its state (step 0, its sum) before any step; the others at the first
+    return float(state.get("step", 0)) > 0 or state.get("momentum_buffer") is not None
 
 
 def _settings(group: dict[str, Any]) -> dict[str, Any]:
