@@ -225,8 +225,9 @@ class Network:
             outputs = [self.objective.a]
         elif spec.objective_sum:  # L = o_i + o_j + …: ∂L/∂o = 1 for each
             outputs = [self.outputs[k].a for k in spec.objective_sum]
-        definitions[self.loss] = loss.apply(outputs, self.targets)
-        parents[self.loss] = (*outputs, *self.targets)
+        penalty, penalized = self._penalty(spec)
+        definitions[self.loss] = loss.apply(outputs, self.targets) + penalty
+        parents[self.loss] = (*outputs, *self.targets, *penalized)
         self.definitions = definitions
         self.parents = parents
         #: definitions to compute with instead, where the displayed one overflows or loses
@@ -235,14 +236,14 @@ class Network:
         pre = [unit.z for unit in self.outputs if unit.z is not None]
         logits = spec.activations[-1] == loss.logit_activation
         if loss.logit_form is not None and logits:
-            self.numeric_definitions[self.loss] = loss.logit_form(pre, self.targets)
+            self.numeric_definitions[self.loss] = loss.logit_form(pre, self.targets) + penalty
         #: L = Σ_k L_ok, one term per output (E_o1, E_o2 in Mazur's post): the symbol L_ok
         #: and its definition; empty for the objective "output". Not part of `definitions`:
         #: the derivation differentiates L itself.
         self.loss_terms: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
         #: the terms to compute with (written with the pre-activations where L is)
         self.numeric_loss_terms: dict[sp.Symbol, sp.Expr] = {}
-        if loss.terms is not None:
+        if loss.terms is not None and not penalized:  # a penalty is no output's term
             symbols = [sp.Symbol(f"L_{unit.name}", real=True) for unit in self.outputs]
             for symbol, unit in zip(symbols, self.outputs, strict=True):
                 latex[symbol] = f"L_{{{latex[unit.a]}}}"
@@ -256,6 +257,20 @@ class Network:
         self._linear = linear
         self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
         self.graph = Graph(self._nodes(), self.loss, local=self._local_derivative)
+
+    def _penalty(self, spec: NetworkSpec) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+        """regularization = { l2 = λ }: the term ½λΣw² (λΣw² for l2_convention = "full") of
+        one sample's L, and the parameters it holds. Each sample's L carries it whole under
+        reduction "mean" (the mean of the samples' L adds it once) and 1/N of it under "sum"."""
+        if spec.l2 == 0:
+            return sp.S.Zero, ()
+        penalized = [w.symbol for w in self.weights]
+        if spec.l2_biases:
+            penalized += [b.symbol for b in self.biases if b.trainable]
+        factor = sp.Float(spec.l2) * (1 if spec.l2_full else sp.Rational(1, 2))
+        if spec.reduction != "mean" and len(spec.samples) > 1:
+            factor = factor / len(spec.samples)
+        return factor * sp.Add(*[p**2 for p in penalized]), tuple(penalized)
 
     def _shared(self, weights: list[Weight]) -> list[Weight]:
         """The weights with every edge each one sits on, for a spec with tied layers."""

@@ -87,6 +87,7 @@ KNOWN_KEYS = (
     OUTPUT.name,  # loss = "output" names the output it is under its own name: output = "o1"
     "tied_layers",
     "optimizer_state",
+    "regularization",
 )
 
 #: the objective "output": L is one network output itself (CS231n, micrograd), no targets
@@ -206,6 +207,12 @@ class NetworkSpec:
     #: loss = "output" with output = ["o1", "o2"]: the 0-based indices of the outputs whose
     #: sum is L (NNFS's dvalues of ones); empty for one output or another loss
     objective_sum: tuple[int, ...] = ()
+    #: regularization = { l2 = λ }: λ of the L2 penalty written into L (0: none)
+    l2: float = 0.0
+    #: l2_convention = "full": λΣw² rather than the default ½λΣw²
+    l2_full: bool = False
+    #: biases = true: the penalty covers the trainable biases too, not only the weights
+    l2_biases: bool = False
     #: groups of weight layers (1 = the weights into layer 1) that are one weight matrix and
     #: one set of biases, as one nn.Linear called twice: the first of a group owns the
     #: parameters (their names and values), the others use them
@@ -497,6 +504,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
             f"{source}: unknown reduction {reduction!r} (known: {', '.join(REDUCTIONS)})"
         )
 
+    l2, l2_full, l2_biases = _regularization(data.get("regularization"), source)
     samples, classes = _samples(data["inputs"], data.get("targets"), layers, loss, source)
     weights, weight_init = _initial_weights(data["weights"], layers, numbering, source, tied)
 
@@ -544,6 +552,9 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         optimizer=optimizer,
         objective_output=objective[0] if len(objective) == 1 else None,
         objective_sum=objective if len(objective) > 1 else (),
+        l2=l2,
+        l2_full=l2_full,
+        l2_biases=l2_biases,
         tied_layers=tied,
     )
 
@@ -1121,3 +1132,35 @@ def _optimizer_state(
     if not _is_int(step) or not 0 <= step <= MAX_STEPS:
         raise SpecError(f"{where}: step must be a whole number from 0 to {MAX_STEPS}")
     return replace(optimizer, initial=tuple(given), initial_step=int(step))
+
+
+L2_CONVENTIONS = ("half", "full")
+
+
+def _regularization(value: Any, source: str) -> tuple[float, bool, bool]:
+    """regularization = { l2 = λ, l2_convention = "half", biases = false }: λ, whether the
+    penalty is λΣw² (full) rather than ½λΣw², and whether it covers the biases."""
+    if value is None:
+        return 0.0, False, False
+    where = f"{source}: regularization"
+    if not isinstance(value, Mapping):
+        raise SpecError(f"{where} must be a table, e.g. {{ l2 = 0.01 }}")
+    known = ("l2", "l2_convention", "biases")
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise SpecError(
+            f"{where}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], known)}; "
+            f"known: {', '.join(known)}"
+        )
+    if "l2" not in value:
+        raise SpecError(f"{where} needs l2 = λ, the penalty's weight")
+    l2 = _number(value["l2"], f"{where}: l2")
+    if l2 < 0:
+        raise SpecError(f"{where}: l2 must be ≥ 0, not {l2:g}")
+    convention = value.get("l2_convention", "half")
+    if not isinstance(convention, str) or convention not in L2_CONVENTIONS:
+        raise SpecError(f"{where}: {unknown_name('l2_convention', convention, L2_CONVENTIONS)}")
+    biases = value.get("biases", False)
+    if not isinstance(biases, bool):
+        raise SpecError(f"{where}: biases must be true or false")
+    return l2, convention == "full", biases

@@ -620,6 +620,14 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
             lines.append(f"{unit} = {_activation_call(activation, f'z_{unit}', spec)}")
     outputs = [unit_name(n_layers - 1, k, n_layers) for k in range(spec.layers[-1])]
     lines += _loss_lines(spec, outputs)
+    if spec.l2:
+        # the L2 penalty written into L (regularization), once for the whole batch
+        factor = spec.l2 * (1.0 if spec.l2_full else 0.5)
+        squared = list(spec.weight_names)
+        if spec.l2_biases:
+            squared += [n for n in spec.parameter_names if n not in spec.weight_names]
+        terms = " + ".join(f"{variables[name]} ** 2" for name in squared)
+        lines.append(f"L = L + {factor!r} * ({terms})")
     lines.append("return L")
     return lines
 

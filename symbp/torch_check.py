@@ -101,6 +101,10 @@ class _TorchNetwork:
     inputs: Any  # (samples, inputs)
     targets: Any  # (samples, outputs), or class indices
     scalar_biases: list[Any]  # the 0-d bias tensors that torch.optim updates directly
+    #: regularization: the factor of Σp² added to the batch's loss (½λ or λ),
+    #: and which tensors it squares (weights, and the trainable biases with biases = true)
+    l2_factor: float = 0.0
+    penalized: tuple[Any, ...] = ()
 
     def pre_activation(self, layer: int, activation: Any) -> Any:
         pre = self.linears[layer](activation)
@@ -108,6 +112,15 @@ class _TorchNetwork:
         return pre if extra is None else pre + extra()
 
     def forward(self) -> Any:
+        return self._data_loss() + self.penalty()
+
+    def penalty(self) -> Any:
+        """The L2 penalty written into L (0 without regularization)."""
+        if not self.l2_factor:
+            return 0.0
+        return self.l2_factor * sum((tensor**2).sum() for tensor in self.penalized)
+
+    def _data_loss(self) -> Any:
         activation = self.inputs
         last = len(self.linears) - 1
         for layer in range(len(self.linears)):
@@ -257,7 +270,7 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
         targets = torch.tensor(list(spec.target_classes), dtype=torch.long)
     else:
         targets = torch.tensor([list(y) for _, y in spec.samples], dtype=torch_dtype)
-    return _TorchNetwork(
+    built = _TorchNetwork(
         linears=linears,
         extra_biases=extra,
         bias_slots=slots,
@@ -275,6 +288,13 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
         targets=targets,
         scalar_biases=scalars,
     )
+    if spec.l2:
+        # torch's L is the whole batch's: the penalty joins it once
+        built.l2_factor = spec.l2 * (1.0 if spec.l2_full else 0.5)
+        weights = list({id(lin.weight): lin.weight for lin in built.linears}.values())
+        tensors = built.trainable(spec)
+        built.penalized = tuple(tensors if spec.l2_biases else weights)
+    return built
 
 
 def _edge_indices(spec: NetworkSpec) -> dict[int, tuple[list[int], list[int]]]:
