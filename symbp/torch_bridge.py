@@ -626,8 +626,8 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
         squared = list(spec.weight_names)
         if spec.l2_biases:
             squared += [n for n in spec.parameter_names if n not in spec.weight_names]
-        terms = " + ".join(f"{variables[name]} ** 2" for name in squared)
-        lines.append(f"L = L + {factor!r} * ({terms})")
+        squares = " + ".join(f"{variables[name]} ** 2" for name in squared)
+        lines.append(f"L = L + {factor!r} * ({squares})")
     lines.append("return L")
     return lines
 
