@@ -112,6 +112,10 @@ def _latex_unit(layer: int, index: int, n_layers: int) -> str:
     return f"h^{{({layer})}}_{{{index + 1}}}"
 
 
+#: the graph operation of the L2 penalty node R (regularization = { l2 = λ })
+PENALTY_OPERATION = "l2_penalty"
+
+
 class Network:
     """A spec turned into sympy: symbols, one definition per derived symbol, and the loss."""
 
@@ -226,8 +230,17 @@ class Network:
         elif spec.objective_sum:  # L = o_i + o_j + …: ∂L/∂o = 1 for each
             outputs = [self.outputs[k].a for k in spec.objective_sum]
         penalty, penalized = self._penalty(spec)
-        definitions[self.loss] = loss.apply(outputs, self.targets) + penalty
-        parents[self.loss] = (*outputs, *self.targets, *penalized)
+        #: regularization: R, the penalty's own node (L = … + R, R = ½λΣw²), else None
+        self.penalty: sp.Symbol | None = None
+        added: tuple[sp.Symbol, ...] = ()
+        if penalized:
+            self.penalty = sp.Symbol("R", real=True)
+            latex[self.penalty] = "R"
+            definitions[self.penalty] = penalty
+            parents[self.penalty] = penalized
+            added = (self.penalty,)
+        definitions[self.loss] = loss.apply(outputs, self.targets) + sp.Add(*added)
+        parents[self.loss] = (*outputs, *self.targets, *added)
         self.definitions = definitions
         self.parents = parents
         #: definitions to compute with instead, where the displayed one overflows or loses
@@ -236,7 +249,9 @@ class Network:
         pre = [unit.z for unit in self.outputs if unit.z is not None]
         logits = spec.activations[-1] == loss.logit_activation
         if loss.logit_form is not None and logits:
-            self.numeric_definitions[self.loss] = loss.logit_form(pre, self.targets) + penalty
+            self.numeric_definitions[self.loss] = loss.logit_form(pre, self.targets) + sp.Add(
+                *added
+            )
         #: L = Σ_k L_ok, one term per output (E_o1, E_o2 in Mazur's post): the symbol L_ok
         #: and its definition; empty for the objective "output". Not part of `definitions`:
         #: the derivation differentiates L itself.
@@ -429,6 +444,8 @@ class Network:
         for symbol, definition in self.definitions.items():
             if symbol == self.loss:
                 op = self.spec.loss
+            elif symbol == self.penalty:
+                op = PENALTY_OPERATION
             elif symbol in self._linear:
                 op = "weighted_sum"
             else:

@@ -114,8 +114,8 @@ TEXT_NAMES: dict[sp.Symbol, str] = {
     V_HAT: "v̂_t",
     S_PREV: "s_(t−1)",
     S_NEW: "s_t",
-    GBAR_PREV: "ḡ_(t−1)",
-    GBAR_NEW: "ḡ_t",
+    GBAR_PREV: "ḡ_(t−1)",
+    GBAR_NEW: "ḡ_t",
     GAMMA_DECAYED: "γ̃_t",
     ALPHA: "α",
     KAPPA: "κ",
@@ -296,7 +296,7 @@ def _adam_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
 
 def _rmsprop_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
     """torch.optim.RMSprop: v_t = α·v_{t−1} + (1 − α)·g², p_t = p_{t−1} − γ·g/(√v_t + ε);
-    centered divides by √(v_t − ḡ_t²) + ε; momentum keeps b_t = μ·b_{t−1} + g/(…), b_0 = 0."""
+    centered divides by √(v_t − ḡ_t²) + ε; momentum keeps b_t = μ·b_{t−1} + g/(…), b_0 = 0."""
     hyper: dict[sp.Symbol, float] = {GAMMA: learning_rate, ALPHA: optimizer.alpha}
     hyper[EPS] = optimizer.eps
     equations: list[Equation] = []
@@ -617,7 +617,7 @@ def _rmsprop_numbers(
         values[GBAR_PREV] = gbar_before
         gbar = _lerp(gbar_before, g, 1 - alpha)  # grad_avg.lerp_(grad, 1 − alpha)
         values[GBAR_NEW] = buffers["gbar"] = gbar
-        average = np.sqrt(v + (-1.0) * gbar * gbar)  # square_avg.addcmul(ḡ, ḡ, value=−1).sqrt_()
+        average = np.sqrt(v + (-1.0) * gbar * gbar)  # square_avg.addcmul(ḡ, ḡ, value=−1).sqrt_()
     else:
         average = np.sqrt(v)
     average = average + settings.eps

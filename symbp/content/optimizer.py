@@ -56,8 +56,8 @@ BASES: dict[sp.Symbol, str] = {
     O.V_HAT: "v̂",
     O.S_PREV: "s",
     O.S_NEW: "s",
-    O.GBAR_PREV: "ḡ",
-    O.GBAR_NEW: "ḡ",
+    O.GBAR_PREV: "ḡ",
+    O.GBAR_NEW: "ḡ",
     O.GAMMA_DECAYED: "η̃",
 }
 #: quantities of the previous update (t − 1); the rest belong to this one (t)

@@ -39,6 +39,7 @@ GREEK = {
     "ε": r"\varepsilon",
     "η": r"\eta",
     "θ": r"\theta",
+    "κ": r"\kappa",
     "λ": r"\lambda",
     "μ": r"\mu",
     "σ": r"\sigma",
@@ -108,6 +109,8 @@ _SIGNS = {
     "v̂": r"\hat{v}",
     "g̃": r"\tilde{g}",
     "p̃": r"\tilde{p}",
+    "ḡ": r"\bar{g}",
+    "η̃": r"\tilde{\eta}",
 }
 
 
