@@ -109,7 +109,8 @@ _SIGNS = {
     "v̂": r"\hat{v}",
     "g̃": r"\tilde{g}",
     "p̃": r"\tilde{p}",
-    "ḡ": r"\bar{g}",
+    # \overline, not amsmath's accent \bar: {\bar{g}^{(1)}}^{2} is a double superscript
+    "ḡ": r"\overline{g}",
     "η̃": r"\tilde{\eta}",
 }
 

@@ -103,7 +103,7 @@ _GREEK = {
     r"\Delta",
 }
 #: commands that write a name: \mathit{vmax}, an accented letter \hat{m}, \tilde{g}
-_NAME_COMMANDS = {r"\mathit", r"\hat", r"\tilde", r"\bar"}
+_NAME_COMMANDS = {r"\mathit", r"\hat", r"\tilde", r"\overline"}
 _NAMED_FUNCTIONS = {
     r"\sigma": "sigma",
     r"\tanh": "tanh",
