@@ -5,6 +5,7 @@ parameters refused in one line."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,33 @@ def test_bad_output_list_is_one_line(
     assert main(["step", "--spec", str(spec)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_json_spec_and_python_api(tmp_path: Path) -> None:
+    # the same keys in a JSON spec, through the Python API: CS231n's example with a penalty
+    # and one RMSprop step (the penalty ½·0.1·Σw² = 0.05·3 on the identity weights)
+    import json
+
+    import symbp
+
+    document = {
+        "layers": [3, 3],
+        "activation": "identity",
+        "loss": "hinge",
+        "margin": 10,
+        "inputs": [13, -7, 11],
+        "targets": 0,
+        "weights": [1, 0, 0, 0, 1, 0, 0, 0, 1],
+        "regularization": {"l2": 0.1},
+        "optimizer": {"name": "rmsprop", "alpha": 0.9},
+        "learning_rate": 0.01,
+    }
+    path = tmp_path / "cs231n.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    problem = symbp.problem(path)
+    assert problem.evaluation.loss == pytest.approx(8.0 + 0.05 * 3, abs=1e-15)
+    step = problem.step()
+    # w1's gradient: 13·(−1) + 0.1·1 = −12.9; RMSprop's first step is −η·g/(√(0.1·g²) + ε)
+    g = -12.9
+    expected = 1 - 0.01 * g / (math.sqrt(0.1 * g * g) + 1e-8)
+    assert step.new_weights[0] == pytest.approx(expected, abs=1e-15)
