@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from symbp.cli import main
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax", "swish", ""]
-LOSSES = ["half_sse", "sse", "mse_mean", "bce", "cross_entropy", "hinge"]
+LOSSES = ["half_sse", "sse", "mse_mean", "bce", "cross_entropy", "focal"]
 NUMBERINGS = ["by-source", "by-target", "layered", "explicit", "random"]
 BIASES = ["none", "per-layer", "per-unit", "all"]
 #: the largest networks the limits accept, and ones just past them

@@ -114,7 +114,11 @@ def test_javascript_erf_is_maths(function: str, reference: object) -> None:
         ('loss = "cross_entropyy"', [], "did you mean 'cross_entropy'?"),
         ('optimizer = "adamw2"', [], "did you mean 'adamw'?"),
         ('activation = "gelu"\napproximate = "tan"', [], "did you mean 'tanh'?"),
-        ("", ["--optimizer", "sgdd"], "unknown optimizer 'sgdd' (known: sgd, adam, adamw)"),
+        (
+            "",
+            ["--optimizer", "sgdd"],
+            "unknown optimizer 'sgdd' (known: sgd, adam, adamw, rmsprop, adagrad)",
+        ),
     ],
 )
 def test_an_unknown_name_is_one_line_with_the_nearest(

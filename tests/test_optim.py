@@ -273,7 +273,7 @@ def test_apply_from_a_state_is_the_next_round() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("rmsprop", "unknown optimizer 'rmsprop'"),
+        ("lion", "unknown optimizer 'lion'"),
         ({"name": "sgd", "momentum": -0.1}, "momentum must be ≥ 0"),
         ({"name": "sgd", "nesterov": True}, "nesterov needs momentum > 0 and dampening = 0"),
         (
@@ -330,7 +330,7 @@ def test_cli_train_csv_has_a_column_per_state_and_parameter(
 
 @pytest.mark.parametrize(
     "value",
-    ["rmsprop", "{ name = 'sgd', nesterov = true }", "{ name = ", "{ name = 'adam', betas = 1 }"],
+    ["lion", "{ name = 'sgd', nesterov = true }", "{ name = ", "{ name = 'adam', betas = 1 }"],
 )
 def test_cli_bad_optimizer_is_one_line(value: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["step", "--optimizer", value]) == 2

@@ -84,7 +84,7 @@ weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5, -0.3, 0.8]
         (GOOD.replace("[2, 2, 2]", "[128, 128, 128, 2]"), f"more than the limit {MAX_WEIGHTS}"),
         (GOOD + "activation = 'swish'", "unknown activation 'swish'"),
         (GOOD + "activation = ['sigmoid']", "activation lists 1 names but the network has 2"),
-        (GOOD + "loss = 'hinge'", "unknown loss 'hinge'"),
+        (GOOD + "loss = 'focal'", "unknown loss 'focal'"),
         (GOOD + "numbering = 'random'", "unknown numbering 'random'"),
         (GOOD + "title = 3", "title must be a string"),
         (GOOD.replace("weights", "weightz"), "unknown key 'weightz'"),

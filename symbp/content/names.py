@@ -114,6 +114,8 @@ class Names:
             names[bias.symbol] = self._bias(bias, n_layers)
         for k, y in enumerate(network.targets):
             names[y] = Name("y", str(k + 1), plain=y.name)
+        if network.penalty is not None:  # regularization: L = … + R
+            names[network.penalty] = Name("R", plain="R")
         return names
 
     def _bias(self, bias: Bias, n_layers: int) -> Name:
@@ -128,6 +130,8 @@ class Names:
     def rank(self) -> dict[sp.Symbol, Rank]:
         network = self.network
         ranks: dict[sp.Symbol, Rank] = {network.loss: (math.inf,)}
+        if network.penalty is not None:  # the penalty after the outputs' terms: L = … + R
+            ranks[network.penalty] = (float(len(network.layers)), 9.0, 0.0)
         for unit in network.units.values():
             place = (float(unit.layer), 2.0, float(unit.index))
             for symbol in (unit.a, unit.z, unit.delta):

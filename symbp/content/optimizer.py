@@ -55,9 +55,14 @@ BASES: dict[sp.Symbol, str] = {
     O.VMAX_NEW: "vmax",
     O.M_HAT: "m̂",
     O.V_HAT: "v̂",
+    O.S_PREV: "s",
+    O.S_NEW: "s",
+    O.GBAR_PREV: "ḡ",
+    O.GBAR_NEW: "ḡ",
+    O.GAMMA_DECAYED: "η̃",
 }
 #: quantities of the previous update (t − 1); the rest belong to this one (t)
-PREVIOUS = frozenset({O.B_PREV, O.M_PREV, O.V_PREV, O.VMAX_PREV})
+PREVIOUS = frozenset({O.B_PREV, O.M_PREV, O.V_PREV, O.VMAX_PREV, O.S_PREV, O.GBAR_PREV})
 #: the hyperparameters as written; η for the learning rate, as every other update symbp shows
 HYPERPARAMETERS: dict[sp.Symbol, E.Name] = {
     O.GAMMA: E.Name("η", plain="η"),
@@ -67,6 +72,8 @@ HYPERPARAMETERS: dict[sp.Symbol, E.Name] = {
     O.BETA1: E.Name("β", "1", plain="β1"),
     O.BETA2: E.Name("β", "2", plain="β2"),
     O.EPS: E.Name("ε", plain="ε"),
+    O.ALPHA: E.Name("α", plain="α"),
+    O.KAPPA: E.Name("κ", plain="κ"),
     O.T: E.Name("t", plain="t"),
 }
 #: the order a sum's terms are written in: the old value first, then the gradient, then the
@@ -85,6 +92,9 @@ _RANKS: dict[sp.Symbol, float] = {
     O.VMAX_NEW: 4.0,
     O.M_HAT: 5.0,
     O.V_HAT: 5.0,
+    O.S_NEW: 4.0,
+    O.GBAR_NEW: 4.0,
+    O.GAMMA_DECAYED: 5.0,
 }
 #: a product's factor order: hyperparameters, values, then compound factors, the gradient last
 #: ((1 − β1)·g, η·m̂, p·(1 − η·λ))
@@ -117,7 +127,7 @@ def _converter(names: Mapping[sp.Symbol, E.Name]) -> _RuleConverter:
 
 
 def _is_state(symbol: sp.Symbol) -> bool:
-    return symbol in (O.B_NEW, O.M_NEW, O.V_NEW, O.VMAX_NEW)
+    return symbol in (O.B_NEW, O.M_NEW, O.V_NEW, O.VMAX_NEW, O.S_NEW, O.GBAR_NEW)
 
 
 # -- the rule, in general names -----------------------------------------------------------------
@@ -213,8 +223,10 @@ def rule_blocks(
     first = first_round_rows(rule)
     if first:
         blocks += [Paragraph(sentence(words["optimizer_first_round"])), Equations(first)]
-    if rule.state and optimizer_info(rule.name).adaptive:
-        zero = E.Num(0.0, "0")
+    if rule.state and optimizer_info(rule.name).adaptive and not optimizer.initial:
+        # every state starts at 0 but Adagrad's sum, which starts at initial_accumulator_value
+        start_value = optimizer.initial_accumulator_value if rule.state[0].key == "s" else 0.0
+        zero = E.Num(start_value, f"{start_value:g}")
         start = [E.Sym(E.Name(v.key, plain=v.key)) for v in rule.state]
         chain = E.Chain(start[0], tuple(E.Step("=", s) for s in start[1:]) + (E.Step("=", zero),))
         blocks.append(Paragraph(sentence(words["optimizer_start"], chain)))

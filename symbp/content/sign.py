@@ -46,6 +46,9 @@ def activation_sign_reason(unit: Unit, lang: str) -> Inlines:
 def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
     """Why ∂L/∂w has its sign: the factors of δ_j · a_i and their signs, for sample 1."""
     writer, lang = worked_sample.writer, worked_sample.lang
+    if writer.network.penalty is not None:
+        # ∂L/∂w = δ_j·a_i + λw: the sign is no longer the product's (a gap: not explained yet)
+        return []
     words = labels(lang)
     why: SignExplanation = explain_sign(derivation, worked_sample.first)
     network = writer.network

@@ -25,14 +25,19 @@ from symbp.core.operations import (
     EXP,
     GELU,
     HALF_SSE,
+    HINGE,
+    HUBER,
     IDENTITY,
+    L1,
     LEAKY_RELU,
     LOG,
     MAX,
     MIN,
     MSE_MEAN,
+    MULTI_MARGIN,
     MULTIPLY,
     NEGATE,
+    NLL,
     NORMAL_CDF,
     NORMAL_PDF,
     OUTPUT,
@@ -40,12 +45,14 @@ from symbp.core.operations import (
     RELU,
     SIGMOID,
     SILU,
+    SMOOTH_L1,
     SOFTMAX,
     SOFTPLUS,
     SSE,
     SUBTRACT,
     TANH,
     activation_info,
+    loss_info,
 )
 
 
@@ -293,6 +300,95 @@ class softmax(sp.Function):  # noqa: N801
         return f"softmax_{int(self.args[0]) + 1}({args})"
 
 
+class clip(TableFunctionBase):  # noqa: N801
+    """x held between lo and hi: min(max(x, lo), hi), the derivative of Huber's loss."""
+
+    nargs = 3
+
+    @classmethod
+    def eval(cls, x: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+        if x.is_Number and lo.is_Number and hi.is_Number:
+            return sp.Min(sp.Max(x, lo), hi)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        raise sp.ArgumentIndexError(self, argindex)
+
+
+class huber(TableFunctionBase):  # noqa: N801
+    """huber_δ(d) = ½d² for |d| < δ, δ(|d| − ½δ) otherwise (torch.nn.HuberLoss of one value)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, d: sp.Expr, delta: sp.Expr) -> sp.Expr | None:
+        if d.is_Number and delta.is_Number:
+            return d**2 / 2 if abs(d) < delta else delta * (abs(d) - delta / 2)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        d, delta = self.args
+        # d inside (−δ, δ), ±δ outside: both sides agree at |d| = δ, so no kink convention
+        return clip(d, -delta, delta)
+
+
+class smooth_l1(TableFunctionBase):  # noqa: N801
+    """½d²/β for |d| < β, |d| − ½β otherwise (torch.nn.SmoothL1Loss of one value)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, d: sp.Expr, beta: sp.Expr) -> sp.Expr | None:
+        if d.is_Number and beta.is_Number:
+            return d**2 / (2 * beta) if abs(d) < beta else abs(d) - beta / 2
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        d, beta = self.args
+        # d/β inside (−β, β), ±1 outside: the sides agree at |d| = β
+        return clip(d / beta, -1, 1)
+
+
+def _float_smooth_l1(d: float, beta: float) -> float:
+    # torch's order (aten smooth_l1_loss): 0.5·d·d/β, else |d| − 0.5·β
+    size = abs(d)
+    return 0.5 * d * d / beta if size < beta else size - 0.5 * beta
+
+
+def _smooth_l1_array(d: Any, beta: Any) -> Any:
+    import numpy as np
+
+    size = np.abs(d)
+    return np.where(size < beta, 0.5 * d * d / beta, size - 0.5 * beta)
+
+
+def _float_clip(x: float, lo: float, hi: float) -> float:
+    return min(max(x, lo), hi)
+
+
+def _clip_array(x: Any, lo: Any, hi: Any) -> Any:
+    import numpy as np
+
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+def _float_huber(d: float, delta: float) -> float:
+    # torch's order of operations (aten huber_loss): 0.5·d·d, else δ·(|d| − 0.5·δ)
+    size = abs(d)
+    return 0.5 * d * d if size < delta else delta * (size - 0.5 * delta)
+
+
+def _huber_array(d: Any, delta: Any) -> Any:
+    import numpy as np
+
+    size = np.abs(d)
+    return np.where(size < delta, 0.5 * d * d, delta * (size - 0.5 * delta))
+
+
 @dataclass(frozen=True)
 class Activation:
     """The sympy half of an activation's table entry (symbp.core.operations holds the rest).
@@ -442,9 +538,128 @@ def _cross_entropy_logit_terms(
 
 
 def _output_objective(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
-    # the graph passes only the chosen output (spec.objective_output) and no targets
-    (output,) = outputs
-    return output
+    # the graph passes only the chosen outputs (spec.objective_indices) and no targets
+    return sp.Add(*outputs)
+
+
+def _mean_of(
+    term: Callable[[sp.Expr], sp.Expr],
+) -> tuple[
+    Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], sp.Expr],
+    Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], list[sp.Expr]],
+]:
+    """L = (1/K) Σ_k term(o_k − y_k), as torch's elementwise losses average over the outputs,
+    and its terms L_k."""
+
+    def terms(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+        return [term(o - y) / len(outputs) for o, y in zip(outputs, targets, strict=True)]
+
+    def apply(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
+        return sp.Add(*terms(outputs, targets))
+
+    return apply, terms
+
+
+def _huber(delta_value: float | str) -> Loss:
+    delta = sp.Float(float(delta_value))
+    apply, terms = _mean_of(lambda d: huber(d, delta))
+    return Loss(
+        name=HUBER.name,
+        apply=apply,
+        formula=(
+            f"L = (1/K) Σ_k huber(o_k − y_k), huber(d) = ½d² for |d| < δ, δ(|d| − ½δ) "
+            f"otherwise, δ = {float(delta_value):g} (torch.nn.HuberLoss)"
+        ),
+        derivative=lambda k, o, y: clip(o[k] - y[k], -delta, delta) / len(o),
+        terms=terms,
+    )
+
+
+def _smooth_l1(beta_value: float | str) -> Loss:
+    beta = sp.Float(float(beta_value))
+    apply, terms = _mean_of(lambda d: smooth_l1(d, beta))
+    return Loss(
+        name=SMOOTH_L1.name,
+        apply=apply,
+        formula=(
+            f"L = (1/K) Σ_k smooth_l1(o_k − y_k), smooth_l1(d) = ½d²/β for |d| < β, |d| − ½β "
+            f"otherwise, β = {float(beta_value):g} (torch.nn.SmoothL1Loss)"
+        ),
+        derivative=lambda k, o, y: clip((o[k] - y[k]) / beta, -1, 1) / len(o),
+        terms=terms,
+    )
+
+
+def _class_score(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
+    """s_y, the correct class's score, as Σ_m y_m·o_m over the one-hot targets."""
+    return sp.Add(*[y * o for o, y in zip(outputs, targets, strict=True)])
+
+
+def _hinge_terms(
+    margin: sp.Expr, scale: sp.Expr
+) -> Callable[[Sequence[sp.Symbol], Sequence[sp.Symbol]], list[sp.Expr]]:
+    def terms(outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+        # (1 − y_j) leaves out the correct class j = y
+        s_y = _class_score(outputs, targets)
+        return [
+            scale * (1 - y) * sp.Max(0, o - s_y + margin)
+            for o, y in zip(outputs, targets, strict=True)
+        ]
+
+    return terms
+
+
+def _hinge_derivative(
+    margin: sp.Expr, scale: sp.Expr
+) -> Callable[[int, Sequence[sp.Symbol], Sequence[sp.Symbol]], sp.Expr]:
+    def derivative(k: int, outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]) -> sp.Expr:
+        # CS231n: 1[s_k − s_y + Δ > 0] for k ≠ y, −Σ_{j≠y} 1[s_j − s_y + Δ > 0] for k = y;
+        # torch's MultiMarginLoss takes 0 at the kink (a margin exactly 0): Heaviside(·, 0)
+        s_y = _class_score(outputs, targets)
+        active = [sp.Heaviside(o - s_y + margin, 0) for o in outputs]
+        others = sp.Add(*[(1 - y) * a for y, a in zip(targets, active, strict=True)])
+        return scale * ((1 - targets[k]) * active[k] - targets[k] * others)
+
+    return derivative
+
+
+def _margin_loss(name: str, margin_value: float | str, per_class: bool) -> Loss:
+    margin = sp.Float(float(margin_value))
+    terms = _hinge_terms(margin, sp.S.One)
+    scale = sp.S.One
+    formula = f"L = Σ_(j≠y) max(0, o_j − o_y + Δ), Δ = {float(margin_value):g} (CS231n's SVM loss)"
+    if per_class:
+        formula = (
+            f"L = (1/K) Σ_(j≠y) max(0, o_j − o_y + Δ), Δ = {float(margin_value):g} "
+            "(torch.nn.MultiMarginLoss)"
+        )
+    return Loss(
+        name=name,
+        apply=lambda o, y: sp.Add(*terms(o, y)) / (len(o) if per_class else 1),
+        formula=formula,
+        derivative=lambda k, o, y: (
+            _hinge_derivative(margin, scale)(k, o, y) / (len(o) if per_class else 1)
+        ),
+    )
+
+
+_LOSS_WITH_PARAMETER: dict[str, Callable[[float | str], Loss]] = {
+    HUBER.name: _huber,
+    SMOOTH_L1.name: _smooth_l1,
+    HINGE.name: lambda margin: _margin_loss(HINGE.name, margin, per_class=False),
+    MULTI_MARGIN.name: lambda margin: _margin_loss(MULTI_MARGIN.name, margin, per_class=True),
+}
+_L1_APPLY, _L1_TERMS = _mean_of(sp.Abs)
+
+
+def loss(name: str, parameter: float | str | None = None) -> Loss:
+    """The loss called `name`, with its parameter from the spec (huber's δ) when it takes one;
+    the table's default otherwise."""
+    info = loss_info(name)
+    if info.parameter is None:
+        return LOSSES[name]
+    made = _LOSS_WITH_PARAMETER[name]
+    return made(info.parameter.default if parameter is None else parameter)
 
 
 def _softmax_layer(pre: Sequence[sp.Symbol]) -> list[sp.Expr]:
@@ -755,7 +970,25 @@ LOSSES: dict[str, Loss] = {
     OUTPUT.name: Loss(
         name=OUTPUT.name,
         apply=_output_objective,
-        formula="L = o_k: the objective is one output itself (no targets)",
+        formula="L = o_k: the objective is one output itself, or the sum of several (no targets)",
+    ),
+    HUBER.name: _huber(1.0),
+    SMOOTH_L1.name: _smooth_l1(1.0),
+    L1.name: Loss(
+        name=L1.name,
+        apply=_L1_APPLY,
+        formula="L = (1/K) Σ_k |o_k − y_k| (torch.nn.L1Loss)",
+        # torch's sign(0) = 0: no gradient where an output equals its target
+        derivative=lambda k, o, y: sp.sign(o[k] - y[k]) / len(o),
+        terms=_L1_TERMS,
+    ),
+    HINGE.name: _margin_loss(HINGE.name, 1.0, per_class=False),
+    MULTI_MARGIN.name: _margin_loss(MULTI_MARGIN.name, 1.0, per_class=True),
+    NLL.name: Loss(
+        name=NLL.name,
+        apply=lambda o, y: -_class_score(o, y),
+        formula="L = −o_y: the outputs are log-probabilities (torch.nn.NLLLoss)",
+        derivative=lambda k, o, y: -y[k],
     ),
 }
 
@@ -764,6 +997,36 @@ LOSSES: dict[str, Loss] = {
 ALL_ENTRIES: tuple[Activation, ...] = (
     *ACTIVATIONS.values(),
     _GELU_TANH,
+    Activation(
+        name=clip.__name__,
+        apply=clip,
+        derivative=lambda z, a: sp.S.Zero,  # never differentiated: a loss's derivative
+        formula="",
+        function=clip,
+        evaluate=_float_clip,  # type: ignore[arg-type]
+        evaluate_array=_clip_array,  # type: ignore[arg-type]
+        display=clip.__name__,
+    ),
+    Activation(
+        name=SMOOTH_L1.name,
+        apply=smooth_l1,
+        derivative=lambda z, a: sp.S.Zero,  # the loss's own derivative is clip
+        formula="",
+        function=smooth_l1,
+        evaluate=_float_smooth_l1,
+        evaluate_array=_smooth_l1_array,
+        display=SMOOTH_L1.name,
+    ),
+    Activation(
+        name=HUBER.name,
+        apply=huber,
+        derivative=lambda z, a: sp.S.Zero,  # the loss's own derivative is clip
+        formula="",
+        function=huber,
+        evaluate=_float_huber,
+        evaluate_array=_huber_array,
+        display=HUBER.name,
+    ),
     _helper(
         NORMAL_CDF.name,
         normal_cdf,

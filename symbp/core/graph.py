@@ -16,7 +16,8 @@ from functools import cached_property
 
 import sympy as sp
 
-from symbp.core.functions import LOSSES, Activation, activation
+from symbp.core.functions import Activation, activation
+from symbp.core.functions import loss as loss_entry
 from symbp.core.opgraph import CONSTANT, INPUT, PARAMETER, Graph, Node, Sweep, product, sweep
 from symbp.core.spec import NetworkSpec, layer_owners, unit_name
 from symbp.errors import UnknownWeightError
@@ -111,6 +112,10 @@ def _latex_unit(layer: int, index: int, n_layers: int) -> str:
     return f"h^{{({layer})}}_{{{index + 1}}}"
 
 
+#: the graph operation of the L2 penalty node R (regularization = { l2 = λ })
+PENALTY_OPERATION = "l2_penalty"
+
+
 class Network:
     """A spec turned into sympy: symbols, one definition per derived symbol, and the loss."""
 
@@ -168,7 +173,7 @@ class Network:
         self.biases: tuple[Bias, ...] = self._make_biases(latex)
 
         # the objective "output" has no targets
-        n_targets = 0 if spec.objective_output is not None else spec.layers[-1]
+        n_targets = 0 if spec.objective_indices else spec.layers[-1]
         self.targets: tuple[sp.Symbol, ...] = tuple(
             sp.Symbol(f"y{k + 1}", real=True) for k in range(n_targets)
         )
@@ -216,14 +221,26 @@ class Network:
                 parents[unit.z] = tuple(coefficients)
             self._define_activations(layer_units, definitions, parents)
         outputs = [unit.a for unit in self.outputs]
-        loss = LOSSES[spec.loss]
+        loss = loss_entry(spec.loss, spec.loss_parameter)
         #: loss = "output": the output unit that is the objective (L = o_k), else None
         self.objective: Unit | None = None
         if spec.objective_output is not None:
             self.objective = self.outputs[spec.objective_output]
             outputs = [self.objective.a]
-        definitions[self.loss] = loss.apply(outputs, self.targets)
-        parents[self.loss] = (*outputs, *self.targets)
+        elif spec.objective_sum:  # L = o_i + o_j + …: ∂L/∂o = 1 for each
+            outputs = [self.outputs[k].a for k in spec.objective_sum]
+        penalty, penalized = self._penalty(spec)
+        #: regularization: R, the penalty's own node (L = … + R, R = ½λΣw²), else None
+        self.penalty: sp.Symbol | None = None
+        added: tuple[sp.Symbol, ...] = ()
+        if penalized:
+            self.penalty = sp.Symbol("R", real=True)
+            latex[self.penalty] = "R"
+            definitions[self.penalty] = penalty
+            parents[self.penalty] = penalized
+            added = (self.penalty,)
+        definitions[self.loss] = loss.apply(outputs, self.targets) + sp.Add(*added)
+        parents[self.loss] = (*outputs, *self.targets, *added)
         self.definitions = definitions
         self.parents = parents
         #: definitions to compute with instead, where the displayed one overflows or loses
@@ -232,14 +249,16 @@ class Network:
         pre = [unit.z for unit in self.outputs if unit.z is not None]
         logits = spec.activations[-1] == loss.logit_activation
         if loss.logit_form is not None and logits:
-            self.numeric_definitions[self.loss] = loss.logit_form(pre, self.targets)
+            self.numeric_definitions[self.loss] = loss.logit_form(pre, self.targets) + sp.Add(
+                *added
+            )
         #: L = Σ_k L_ok, one term per output (E_o1, E_o2 in Mazur's post): the symbol L_ok
         #: and its definition; empty for the objective "output". Not part of `definitions`:
         #: the derivation differentiates L itself.
         self.loss_terms: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
         #: the terms to compute with (written with the pre-activations where L is)
         self.numeric_loss_terms: dict[sp.Symbol, sp.Expr] = {}
-        if loss.terms is not None:
+        if loss.terms is not None and not penalized:  # a penalty is no output's term
             symbols = [sp.Symbol(f"L_{unit.name}", real=True) for unit in self.outputs]
             for symbol, unit in zip(symbols, self.outputs, strict=True):
                 latex[symbol] = f"L_{{{latex[unit.a]}}}"
@@ -253,6 +272,20 @@ class Network:
         self._linear = linear
         self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
         self.graph = Graph(self._nodes(), self.loss, local=self._local_derivative)
+
+    def _penalty(self, spec: NetworkSpec) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+        """regularization = { l2 = λ }: the term ½λΣw² (λΣw² for l2_convention = "full") of
+        one sample's L, and the parameters it holds. Each sample's L carries it whole under
+        reduction "mean" (the mean of the samples' L adds it once) and 1/N of it under "sum"."""
+        if spec.l2 == 0:
+            return sp.S.Zero, ()
+        penalized = [w.symbol for w in self.weights]
+        if spec.l2_biases:
+            penalized += [b.symbol for b in self.biases if b.trainable]
+        factor = sp.Float(spec.l2) * (1 if spec.l2_full else sp.Rational(1, 2))
+        if spec.reduction != "mean" and len(spec.samples) > 1:
+            factor = factor / len(spec.samples)
+        return factor * sp.Add(*[p**2 for p in penalized]), tuple(penalized)
 
     def _shared(self, weights: list[Weight]) -> list[Weight]:
         """The weights with every edge each one sits on, for a spec with tied layers."""
@@ -411,6 +444,8 @@ class Network:
         for symbol, definition in self.definitions.items():
             if symbol == self.loss:
                 op = self.spec.loss
+            elif symbol == self.penalty:
+                op = PENALTY_OPERATION
             elif symbol in self._linear:
                 op = "weighted_sum"
             else:
@@ -454,7 +489,7 @@ class Network:
         if unit is not None and of == unit.a and unit.activation is not None:
             return self._activation_derivative(unit, wrt)
         if of == self.loss and wrt in self._output_index:
-            derivative = LOSSES[self.spec.loss].derivative
+            derivative = loss_entry(self.spec.loss, self.spec.loss_parameter).derivative
             if derivative is not None:
                 outputs = [u.a for u in self.outputs]
                 return derivative(self._output_index[wrt], outputs, self.targets)

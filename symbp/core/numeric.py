@@ -129,6 +129,14 @@ class _CodePrinter(NumPyPrinter):
         # Heaviside(z, 0): relu′(0) = 0, as torch
         return f"numpy.heaviside({self._print(expr.args[0])}, {float(expr.args[1])!r})"
 
+    def _print_Max(self, expr: sp.Expr) -> str:  # noqa: N802
+        # a hinge loss's max(0, m): numpy.maximum pairwise, on floats and arrays alike
+        printed = [self._print(arg) for arg in expr.args]
+        found = printed[0]
+        for other in printed[1:]:
+            found = f"numpy.maximum({found}, {other})"
+        return found
+
     def _print_TableFunctionBase(self, expr: sp.Expr) -> str:  # noqa: N802 - sympy's naming
         # the entry's own float64 form, by name in the namespace (functions.float_namespace)
         arguments = ", ".join(self._print(arg) for arg in expr.args)

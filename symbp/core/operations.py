@@ -29,6 +29,10 @@ class Parameter:
     key: str  # the spec key and torch's keyword argument: negative_slope, alpha, approximate
     default: float | str
     choices: tuple[str, ...] = ()  # for a choice (gelu's approximate); empty for a number
+    #: the smallest value it may take (a loss's margin or δ: 0); None: any number
+    minimum: float | None = None
+    #: the minimum itself is refused (huber's δ > 0)
+    above_minimum: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,19 @@ class Loss:
     class_targets: bool = False
     #: targets lie in [0, 1] (binary cross-entropy)
     unit_targets: bool = False
+    #: targets are a class index only, never a distribution (hinge, nll: torch takes indices)
+    index_targets: bool = False
+    #: the number it takes from the spec (huber's delta, hinge's margin), a top-level key
+    parameter: Parameter | None = None
+    #: torch.nn's module for it; with reduction="sum" over a batch it gives Σ over samples of
+    #: K^torch_outputs_power × symbp's L of one sample (K outputs): −1 for a mean over the
+    #: outputs (nn.HuberLoss), 0 for a loss per sample (nn.NLLLoss), 1 for CS231n's hinge,
+    #: which nn.MultiMarginLoss divides by K
+    torch_module: str = ""
+    torch_outputs_power: int = 0
+    #: from_torch reads torch_module as this loss (hinge leaves nn.MultiMarginLoss, which is
+    #: exactly multi_margin, to multi_margin)
+    read_from_torch: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,9 @@ class Optimizer:
     #: weight decay shrinks the parameter (AdamW) instead of joining the gradient
     decoupled_decay: bool = False
     default_weight_decay: float = 0.0
+    #: which of symbp.core.optim's rules it is: sgd, adam (Adam, AdamW), rmsprop, adagrad
+    family: str = "sgd"
+    default_eps: float = 1e-8
 
 
 # -- arithmetic --------------------------------------------------------------------------------
@@ -389,13 +409,76 @@ CROSS_ENTROPY = Loss(
     cancellation_words="softmax_ce",
 )
 OUTPUT = Loss("output", "one output itself", "网络的一个输出", drawn=False, objective=True)
-LOSSES = (HALF_SSE, SSE, MSE_MEAN, BCE, CROSS_ENTROPY, OUTPUT)
+HUBER = Loss(
+    "huber",
+    "Huber loss",
+    "Huber 损失",
+    parameter=Parameter("delta", 1.0, minimum=0.0, above_minimum=True),
+    torch_module="HuberLoss",
+    torch_outputs_power=-1,
+)
+SMOOTH_L1 = Loss(
+    "smooth_l1",
+    "smooth L1 loss",
+    "平滑 L1 损失",
+    parameter=Parameter("beta", 1.0, minimum=0.0, above_minimum=True),
+    torch_module="SmoothL1Loss",
+    torch_outputs_power=-1,
+)
+L1 = Loss(
+    "l1", "mean absolute error", "平均绝对误差", torch_module="L1Loss", torch_outputs_power=-1
+)
+#: CS231n's multiclass SVM loss L = Σ_{j≠y} max(0, s_j − s_y + Δ); nn.MultiMarginLoss divides
+#: it by the number of classes K (multi_margin below)
+HINGE = Loss(
+    "hinge",
+    "multiclass hinge (SVM) loss",
+    "多类合页（SVM）损失",
+    class_targets=True,
+    index_targets=True,
+    parameter=Parameter("margin", 1.0, minimum=0.0),
+    torch_module="MultiMarginLoss",
+    torch_outputs_power=1,
+    read_from_torch=False,
+)
+MULTI_MARGIN = Loss(
+    "multi_margin",
+    "multiclass margin loss (hinge over K)",
+    "多类间隔损失（合页损失除以类别数）",
+    class_targets=True,
+    index_targets=True,
+    parameter=Parameter("margin", 1.0, minimum=0.0),
+    torch_module="MultiMarginLoss",
+)
+#: the outputs are log-probabilities: L = −o_y (nn.NLLLoss)
+NLL = Loss(
+    "nll",
+    "negative log-likelihood",
+    "负对数似然",
+    class_targets=True,
+    index_targets=True,
+    torch_module="NLLLoss",
+)
+LOSSES = (
+    HALF_SSE,
+    SSE,
+    MSE_MEAN,
+    BCE,
+    CROSS_ENTROPY,
+    OUTPUT,
+    HUBER,
+    SMOOTH_L1,
+    L1,
+    HINGE,
+    MULTI_MARGIN,
+    NLL,
+)
 
 # -- optimizers --------------------------------------------------------------------------------
 
 _ADAM_KEYS = ("betas", "eps", "weight_decay", "amsgrad")
 SGD = Optimizer("sgd", "SGD", ("momentum", "dampening", "nesterov", "weight_decay"), 1.0)
-ADAM = Optimizer("adam", "Adam", _ADAM_KEYS, 1e-3, adaptive=True)
+ADAM = Optimizer("adam", "Adam", _ADAM_KEYS, 1e-3, adaptive=True, family="adam")
 ADAMW = Optimizer(
     "adamw",
     "AdamW",
@@ -404,8 +487,26 @@ ADAMW = Optimizer(
     adaptive=True,
     decoupled_decay=True,
     default_weight_decay=0.01,
+    family="adam",
 )
-OPTIMIZERS = (SGD, ADAM, ADAMW)
+RMSPROP = Optimizer(
+    "rmsprop",
+    "RMSprop",
+    ("alpha", "eps", "weight_decay", "momentum", "centered"),
+    1e-2,
+    adaptive=True,
+    family="rmsprop",
+)
+ADAGRAD = Optimizer(
+    "adagrad",
+    "Adagrad",
+    ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
+    1e-2,
+    adaptive=True,
+    family="adagrad",
+    default_eps=1e-10,
+)
+OPTIMIZERS = (SGD, ADAM, ADAMW, RMSPROP, ADAGRAD)
 
 ARITHMETIC_NAMES = tuple(op.name for op in ARITHMETIC)
 ACTIVATION_NAMES = tuple(op.name for op in ACTIVATIONS)
@@ -467,14 +568,28 @@ def activation_of_torch_module(class_name: str) -> Operation | None:
     return _BY_TORCH_MODULE.get(class_name)
 
 
+def loss_of_torch_module(class_name: str) -> Loss | None:
+    """The loss from_torch reads torch's loss module `class_name` as, when it is a table
+    entry's module (nn.HuberLoss, nn.MultiMarginLoss, …)."""
+    for loss in LOSSES:
+        if loss.torch_module == class_name and loss.read_from_torch:
+            return loss
+    return None
+
+
 def cancels(loss: str, activation: str) -> bool:
     """Whether the output δ simplifies for this loss after this output activation."""
     found = _LOSSES.get(loss)
     return found is not None and found.cancels_with != "" and found.cancels_with == activation
 
 
-#: the parameters activations take from a spec, by spec key (negative_slope, alpha, …)
-PARAMETERS = {op.parameter.key: op.parameter for op in ACTIVATIONS if op.parameter is not None}
+#: the parameters activations and losses take from a spec, by spec key (negative_slope,
+#: alpha, delta, …)
+PARAMETERS = {
+    entry.parameter.key: entry.parameter
+    for entry in (*ACTIVATIONS, *LOSSES)
+    if entry.parameter is not None
+}
 #: every spelling a hand formula may use for an operation (σ, sigmoid, ln, …)
 SPELLINGS = {spelling: op.name for op in ARITHMETIC + ACTIVATIONS for spelling in op.spellings}
 #: LaTeX's commands for the functions displays call, by the name they call them

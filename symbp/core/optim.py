@@ -25,7 +25,7 @@ from typing import Any
 
 import sympy as sp
 
-from symbp.core.operations import SGD, optimizer_info
+from symbp.core.operations import ADAGRAD, ADAM, RMSPROP, SGD, optimizer_info
 from symbp.core.spec import OptimizerSpec
 from symbp.errors import SymbpError
 
@@ -47,6 +47,13 @@ VMAX_PREV = sp.Symbol("vmax_prev", nonnegative=True)  # amsgrad's running maximu
 VMAX_NEW = sp.Symbol("vmax_new", nonnegative=True)
 M_HAT = sp.Symbol("m_hat", real=True)  # bias-corrected moments
 V_HAT = sp.Symbol("v_hat", nonnegative=True)
+S_PREV = sp.Symbol("s_prev", nonnegative=True)  # Adagrad's sum of squared gradients
+S_NEW = sp.Symbol("s_new", nonnegative=True)
+GBAR_PREV = sp.Symbol("gbar_prev", real=True)  # centered RMSprop's running mean of gradients
+GBAR_NEW = sp.Symbol("gbar_new", real=True)
+GAMMA_DECAYED = sp.Symbol("gamma_decayed", nonnegative=True)  # Adagrad's γ/(1 + (t − 1)κ)
+ALPHA = sp.Symbol("alpha", nonnegative=True)  # RMSprop's smoothing constant
+KAPPA = sp.Symbol("kappa", nonnegative=True)  # Adagrad's lr_decay
 T = sp.Symbol("t", positive=True, integer=True)  # the update's number, 1 for the first
 GAMMA = sp.Symbol("gamma", nonnegative=True)  # learning rate
 MU = sp.Symbol("mu", nonnegative=True)  # momentum
@@ -73,6 +80,13 @@ LATEX_NAMES: dict[sp.Symbol, str] = {
     VMAX_NEW: r"v^{\max}_{t}",
     M_HAT: r"\hat{m}_{t}",
     V_HAT: r"\hat{v}_{t}",
+    S_PREV: "s_{t-1}",
+    S_NEW: "s_{t}",
+    GBAR_PREV: r"\bar{g}_{t-1}",
+    GBAR_NEW: r"\bar{g}_{t}",
+    GAMMA_DECAYED: r"\tilde{\gamma}_{t}",
+    ALPHA: r"\alpha",
+    KAPPA: r"\kappa",
     T: "t",
     GAMMA: r"\gamma",
     MU: r"\mu",
@@ -99,6 +113,13 @@ TEXT_NAMES: dict[sp.Symbol, str] = {
     VMAX_NEW: "vmax_t",
     M_HAT: "m̂_t",
     V_HAT: "v̂_t",
+    S_PREV: "s_(t−1)",
+    S_NEW: "s_t",
+    GBAR_PREV: "ḡ_(t−1)",
+    GBAR_NEW: "ḡ_t",
+    GAMMA_DECAYED: "γ̃_t",
+    ALPHA: "α",
+    KAPPA: "κ",
     T: "t",
     GAMMA: "γ",
     MU: "μ",
@@ -122,6 +143,11 @@ MEANINGS: dict[sp.Symbol, str] = {
     VMAX_NEW: "the largest second moment so far (amsgrad)",
     M_HAT: "the bias-corrected first moment",
     V_HAT: "the bias-corrected second moment",
+    S_NEW: "the sum of squared gradients (Adagrad)",
+    GBAR_NEW: "the running mean of gradients (centered RMSprop)",
+    GAMMA_DECAYED: "the learning rate after decay (Adagrad's lr_decay)",
+    ALPHA: "smoothing constant of the squared-gradient average (RMSprop)",
+    KAPPA: "learning-rate decay (Adagrad's lr_decay)",
     T: "the update's number, 1 for the first",
     GAMMA: "learning rate",
     MU: "momentum",
@@ -201,9 +227,7 @@ class UpdateRule:
 
 def update_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
     """The equations of `optimizer` (torch.optim's rules), for any parameter."""
-    if optimizer_info(optimizer.name).adaptive:
-        return _adam_rule(optimizer, learning_rate)
-    return _sgd_rule(optimizer, learning_rate)
+    return _RULES[optimizer_info(optimizer.name).family](optimizer, learning_rate)
 
 
 def _sgd_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
@@ -222,7 +246,10 @@ def _sgd_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
         if optimizer.dampening != 0:
             hyper[TAU] = optimizer.dampening
             new_share = (1 - TAU) * gradient
-        equations.append(Equation(B_NEW, MU * B_PREV + new_share, first_round=gradient))
+        # torch creates the buffer as g_1 unless a given state holds one (optimizer_state)
+        given = any(key == "b" for key, _ in optimizer.initial)
+        first = None if given else gradient
+        equations.append(Equation(B_NEW, MU * B_PREV + new_share, first_round=first))
         state.append(StateVariable("b", B_PREV, B_NEW, MEANINGS[B_NEW]))
         direction = B_NEW
         if optimizer.nesterov:
@@ -268,6 +295,56 @@ def _adam_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
     return UpdateRule(optimizer, learning_rate, tuple(equations), tuple(state), hyper)
 
 
+def _rmsprop_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
+    """torch.optim.RMSprop: v_t = α·v_{t−1} + (1 − α)·g², p_t = p_{t−1} − γ·g/(√v_t + ε);
+    centered divides by √(v_t − ḡ_t²) + ε; momentum keeps b_t = μ·b_{t−1} + g/(…), b_0 = 0."""
+    hyper: dict[sp.Symbol, float] = {GAMMA: learning_rate, ALPHA: optimizer.alpha}
+    hyper[EPS] = optimizer.eps
+    equations: list[Equation] = []
+    gradient: sp.Expr = G
+    if optimizer.weight_decay != 0:
+        hyper[LAMBDA] = optimizer.weight_decay
+        equations.append(Equation(G_DECAYED, G + LAMBDA * P_PREV))
+        gradient = G_DECAYED
+    equations.append(Equation(V_NEW, ALPHA * V_PREV + (1 - ALPHA) * gradient**2))
+    state = [StateVariable("v", V_PREV, V_NEW, MEANINGS[V_NEW])]
+    spread: sp.Expr = V_NEW
+    if optimizer.centered:
+        equations.append(Equation(GBAR_NEW, ALPHA * GBAR_PREV + (1 - ALPHA) * gradient))
+        state.append(StateVariable("gbar", GBAR_PREV, GBAR_NEW, MEANINGS[GBAR_NEW]))
+        spread = V_NEW - GBAR_NEW**2
+    scaled = gradient / (sp.sqrt(spread) + EPS)
+    if optimizer.momentum != 0:
+        hyper[MU] = optimizer.momentum
+        equations.append(Equation(B_NEW, MU * B_PREV + scaled))
+        state.append(StateVariable("b", B_PREV, B_NEW, MEANINGS[B_NEW]))
+        equations.append(Equation(P_NEW, P_PREV - GAMMA * B_NEW))
+    else:
+        equations.append(Equation(P_NEW, P_PREV - GAMMA * scaled))
+    return UpdateRule(optimizer, learning_rate, tuple(equations), tuple(state), hyper)
+
+
+def _adagrad_rule(optimizer: OptimizerSpec, learning_rate: float) -> UpdateRule:
+    """torch.optim.Adagrad: γ̃_t = γ/(1 + (t − 1)·κ), s_t = s_{t−1} + g², p_t = p_{t−1} −
+    γ̃_t·g/(√s_t + ε), s_0 = initial_accumulator_value."""
+    hyper: dict[sp.Symbol, float] = {GAMMA: learning_rate, EPS: optimizer.eps}
+    equations: list[Equation] = []
+    gradient: sp.Expr = G
+    if optimizer.weight_decay != 0:
+        hyper[LAMBDA] = optimizer.weight_decay
+        equations.append(Equation(G_DECAYED, G + LAMBDA * P_PREV))
+        gradient = G_DECAYED
+    rate: sp.Expr = GAMMA
+    if optimizer.lr_decay != 0:
+        hyper[KAPPA] = optimizer.lr_decay
+        equations.append(Equation(GAMMA_DECAYED, GAMMA / (1 + (T - 1) * KAPPA)))
+        rate = GAMMA_DECAYED
+    equations.append(Equation(S_NEW, S_PREV + gradient**2))
+    equations.append(Equation(P_NEW, P_PREV - rate * gradient / (sp.sqrt(S_NEW) + EPS)))
+    state = (StateVariable("s", S_PREV, S_NEW, MEANINGS[S_NEW]),)
+    return UpdateRule(optimizer, learning_rate, tuple(equations), state, hyper)
+
+
 # -- numbers ---------------------------------------------------------------------------------
 
 
@@ -288,8 +365,15 @@ class OptimizerState:
 
 def initial_state(rule: UpdateRule, count: int) -> OptimizerState:
     """The state before the first update: Adam's moments are zero, SGD's buffer does not exist."""
-    buffers = {variable.key: (0.0,) * count for variable in rule.state if variable.key != "b"}
-    return OptimizerState(0, buffers)
+    start = rule.optimizer.initial_accumulator_value  # Adagrad's s_0; 0 for every other state
+    buffers = {
+        variable.key: ((start if variable.key == "s" else 0.0),) * count
+        for variable in rule.state
+        if variable.key != "b" or optimizer_info(rule.name).family != SGD.family
+    }
+    # a given state (optimizer_state) replaces torch's start, as loading torch's state_dict
+    buffers.update(dict(rule.optimizer.initial))
+    return OptimizerState(rule.optimizer.initial_step, buffers)
 
 
 @dataclass(frozen=True)
@@ -399,10 +483,7 @@ def apply(
     values: dict[sp.Symbol, Any] = {P_PREV: p, G: g}
     buffers: dict[str, Any] = {}
     round_number = state.rounds + 1
-    if not optimizer_info(rule.name).adaptive:
-        _sgd_numbers(rule, state, round_number, p, g, values, buffers)
-    else:
-        _adam_numbers(rule, state, round_number, p, g, values, buffers)
+    _NUMBERS[optimizer_info(rule.name).family](rule, state, round_number, p, g, values, buffers)
     for index in np.flatnonzero(~np.isfinite(np.broadcast_to(values[P_NEW], p.shape))):
         if rule.name != SGD.name and g[index] == 0:
             raise SymbpError(
@@ -444,7 +525,7 @@ def _sgd_numbers(
         values[G_DECAYED] = direction
     if settings.momentum != 0:
         previous = state.buffer("b")
-        if previous is None or round_number == 1:
+        if previous is None:
             buffer = direction.copy()  # torch: the buffer starts as the gradient itself
         else:
             before = np.asarray(previous, dtype=np.float64)
@@ -520,3 +601,94 @@ def _lerp(start: Any, end: Any, weight: float) -> Any:
     if abs(weight) < 0.5:
         return start + weight * (end - start)
     return end - (end - start) * (1 - weight)
+
+
+def _rmsprop_numbers(
+    rule: UpdateRule,
+    state: OptimizerState,
+    round_number: int,
+    p: Any,
+    g: Any,
+    values: dict[sp.Symbol, Any],
+    buffers: dict[str, Any],
+) -> None:
+    """torch/optim/rmsprop.py, _single_tensor_rmsprop."""
+    import numpy as np
+
+    settings = rule.optimizer
+    alpha = settings.alpha
+
+    def previous(key: str) -> Any:
+        stored = state.buffer(key)
+        return np.zeros(len(p)) if stored is None else np.asarray(stored, dtype=np.float64)
+
+    if settings.weight_decay != 0:
+        g = g + settings.weight_decay * p  # grad.add(param, alpha=weight_decay)
+        values[G_DECAYED] = g
+    v_before = previous("v")
+    values[V_PREV] = v_before
+    v = v_before * alpha + (1 - alpha) * g * g  # square_avg.mul_(alpha).addcmul_(g, g, 1 − α)
+    values[V_NEW] = buffers["v"] = v
+    if settings.centered:
+        gbar_before = previous("gbar")
+        values[GBAR_PREV] = gbar_before
+        gbar = _lerp(gbar_before, g, 1 - alpha)  # grad_avg.lerp_(grad, 1 − alpha)
+        values[GBAR_NEW] = buffers["gbar"] = gbar
+        average = np.sqrt(v + (-1.0) * gbar * gbar)  # square_avg.addcmul(ḡ, ḡ, value=−1).sqrt_()
+    else:
+        average = np.sqrt(v)
+    average = average + settings.eps
+    if settings.momentum > 0:
+        b_before = previous("b")
+        values[B_PREV] = b_before
+        b = b_before * settings.momentum + g / average  # buf.mul_(μ).addcdiv_(grad, avg)
+        values[B_NEW] = buffers["b"] = b
+        values[P_NEW] = p + (-rule.learning_rate) * b  # param.add_(buf, alpha=−lr)
+    else:
+        values[P_NEW] = p + (-rule.learning_rate) * (g / average)  # addcdiv_(g, avg, −lr)
+
+
+def _adagrad_numbers(
+    rule: UpdateRule,
+    state: OptimizerState,
+    round_number: int,
+    p: Any,
+    g: Any,
+    values: dict[sp.Symbol, Any],
+    buffers: dict[str, Any],
+) -> None:
+    """torch/optim/adagrad.py, _single_tensor_adagrad (dense gradients)."""
+    import numpy as np
+
+    settings = rule.optimizer
+    stored = state.buffer("s")
+    s_before = (
+        np.full(len(p), settings.initial_accumulator_value)
+        if stored is None
+        else np.asarray(stored, dtype=np.float64)
+    )
+    values[S_PREV] = s_before
+    if settings.weight_decay != 0:
+        g = g + settings.weight_decay * p
+        values[G_DECAYED] = g
+    rate = rule.learning_rate / (1 + (round_number - 1) * settings.lr_decay)
+    if settings.lr_decay != 0:
+        values[GAMMA_DECAYED] = np.float64(rate)
+    s = s_before + g * g  # state_sum.addcmul_(grad, grad, value=1)
+    values[S_NEW] = buffers["s"] = s
+    std = np.sqrt(s) + settings.eps  # state_sum.sqrt().add_(eps)
+    values[P_NEW] = p + (-rate) * (g / std)  # param.addcdiv_(grad, std, value=−clr)
+
+
+_RULES = {
+    SGD.family: _sgd_rule,
+    ADAM.family: _adam_rule,
+    RMSPROP.family: _rmsprop_rule,
+    ADAGRAD.family: _adagrad_rule,
+}
+_NUMBERS = {
+    SGD.family: _sgd_numbers,
+    ADAM.family: _adam_numbers,
+    RMSPROP.family: _rmsprop_numbers,
+    ADAGRAD.family: _adagrad_numbers,
+}

@@ -15,17 +15,19 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from symbp.core.operations import (
     ACTIVATION_NAMES,
+    ADAGRAD,
     HALF_SSE,
     LOSS_NAMES,
     OPTIMIZER_NAMES,
     OUTPUT,
     PARAMETERS,
+    RMSPROP,
     SGD,
     SIGMOID,
     activation_info,
@@ -88,6 +90,8 @@ KNOWN_KEYS = (
     "optimizer",
     OUTPUT.name,  # loss = "output" names the output it is under its own name: output = "o1"
     "tied_layers",
+    "optimizer_state",
+    "regularization",
 )
 
 #: the objective "output": L is one network output itself (CS231n, micrograd), no targets
@@ -111,6 +115,14 @@ class OptimizerSpec:
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     amsgrad: bool = False
+    #: a given state before the first update (symbp's keys b, m, v, vmax, gbar, s: one value
+    #: per trainable parameter), as torch.optim's state would hold it; empty: torch's start
+    initial: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    initial_step: int = 0  # updates already made (torch's `step`: Adam's bias correction)
+    alpha: float = 0.99  # RMSprop's smoothing constant
+    centered: bool = False  # RMSprop: divide by the variance estimate v − ḡ²
+    lr_decay: float = 0.0  # Adagrad: η/(1 + (t − 1)·lr_decay)
+    initial_accumulator_value: float = 0.0  # Adagrad's starting sum of squared gradients
 
     def __post_init__(self) -> None:
         # a hand-built OptimizerSpec (the Python API) meets the rules parse_optimizer applies
@@ -137,6 +149,21 @@ class OptimizerSpec:
         plain = not optimizer_info(self.name).adaptive
         return plain and self.momentum == 0 and self.weight_decay == 0
 
+    def state_keys(self) -> tuple[str, ...]:
+        """The state this optimizer keeps per parameter (symbp.core.optim's StateVariable keys)."""
+        family = optimizer_info(self.name).family
+        if family == SGD.family:
+            return ("b",) if self.momentum != 0 else ()
+        if family == RMSPROP.family:
+            return (
+                ("v",)
+                + (("gbar",) if self.centered else ())
+                + (("b",) if self.momentum != 0 else ())
+            )
+        if family == ADAGRAD.family:
+            return ("s",)
+        return ("m", "v") + (("vmax",) if self.amsgrad else ())
+
     def settings(self) -> dict[str, Any]:
         """The arguments torch.optim takes for this optimizer (besides the learning rate)."""
         values: dict[str, Any] = {
@@ -147,6 +174,10 @@ class OptimizerSpec:
             "betas": self.betas,
             "eps": self.eps,
             "amsgrad": self.amsgrad,
+            "alpha": self.alpha,
+            "centered": self.centered,
+            "lr_decay": self.lr_decay,
+            "initial_accumulator_value": self.initial_accumulator_value,
         }
         return {key: values[key] for key in optimizer_info(self.name).keys}
 
@@ -196,6 +227,15 @@ class NetworkSpec:
     optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
     #: loss = "output": the 0-based index of the output that is the objective
     objective_output: int | None = None
+    #: loss = "output" with output = ["o1", "o2"]: the 0-based indices of the outputs whose
+    #: sum is L (NNFS's dvalues of ones); empty for one output or another loss
+    objective_sum: tuple[int, ...] = ()
+    #: regularization = { l2 = λ }: λ of the L2 penalty written into L (0: none)
+    l2: float = 0.0
+    #: l2_convention = "full": λΣw² rather than the default ½λΣw²
+    l2_full: bool = False
+    #: biases = true: the penalty covers the trainable biases too, not only the weights
+    l2_biases: bool = False
     #: groups of weight layers (1 = the weights into layer 1) that are one weight matrix and
     #: one set of biases, as one nn.Linear called twice: the first of a group owns the
     #: parameters (their names and values), the others use them
@@ -236,6 +276,19 @@ class NetworkSpec:
             return self.negative_slope
         given = dict(self.activation_parameters)
         return given.get(key, PARAMETERS[key].default)
+
+    @property
+    def objective_indices(self) -> tuple[int, ...]:
+        """loss = "output": the outputs L is (the sum of); empty for other losses."""
+        if self.objective_output is not None:
+            return (self.objective_output,)
+        return self.objective_sum
+
+    @property
+    def loss_parameter(self) -> float | str | None:
+        """The loss's own parameter (huber's delta, hinge's margin), or None if it takes none."""
+        info = loss_info(self.loss).parameter
+        return None if info is None else self.parameter(info.key)
 
     @property
     def samples(self) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
@@ -465,6 +518,9 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     explicit = _explicit_names(data, numbering, n_weights, source)
 
     optimizer = parse_optimizer(data.get("optimizer", SGD.name), f"{source}: optimizer")
+    if "optimizer_state" in data:
+        n_parameters = _trainable_count(data, layers, numbering, tied, source)
+        optimizer = _optimizer_state(data["optimizer_state"], optimizer, n_parameters, source)
     learning_rate = _number(
         data.get("learning_rate", optimizer_info(optimizer.name).default_learning_rate),
         f"{source}: learning_rate",
@@ -480,6 +536,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
             f"{source}: unknown reduction {reduction!r} (known: {', '.join(REDUCTIONS)})"
         )
 
+    l2, l2_full, l2_biases = _regularization(data.get("regularization"), source)
     bias = data.get("bias", "none")
     if not isinstance(bias, str) or bias not in BIAS_MODES:
         raise SpecError(f"{source}: unknown bias {bias!r} (known: {', '.join(BIAS_MODES)})")
@@ -526,7 +583,11 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         bias_trainable_each=trainable_each,
         explicit_bias_names=explicit_biases,
         optimizer=optimizer,
-        objective_output=objective,
+        objective_output=objective[0] if len(objective) == 1 else None,
+        objective_sum=objective if len(objective) > 1 else (),
+        l2=l2,
+        l2_full=l2_full,
+        l2_biases=l2_biases,
         tied_layers=tied,
     )
 
@@ -576,6 +637,24 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
             raise SpecError(f"{where}: {key} must be true or false")
         return given
 
+    if info.family == RMSPROP.family:
+        alpha = non_negative("alpha", 0.99)
+        return OptimizerSpec(
+            name=name,
+            alpha=alpha,
+            eps=non_negative("eps", info.default_eps),
+            weight_decay=non_negative("weight_decay", 0.0),
+            momentum=non_negative("momentum", 0.0),
+            centered=flag("centered"),
+        )
+    if info.family == ADAGRAD.family:
+        return OptimizerSpec(
+            name=name,
+            lr_decay=non_negative("lr_decay", 0.0),
+            weight_decay=non_negative("weight_decay", 0.0),
+            initial_accumulator_value=non_negative("initial_accumulator_value", 0.0),
+            eps=non_negative("eps", info.default_eps),
+        )
     if not info.adaptive:
         momentum = non_negative("momentum", 0.0)
         dampening = _number(value.get("dampening", 0.0), f"{where}: dampening")
@@ -609,13 +688,14 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
 
 def _objective_output(
     data: Mapping[str, Any], loss: str, layers: tuple[int, ...], source: str
-) -> int | None:
-    """loss = "output" with output = "o1": the index of that output; None for other losses."""
+) -> tuple[int, ...]:
+    """loss = "output" with output = "o1" (or a list of outputs, whose sum L is): the indices
+    of those outputs; empty for other losses."""
     output = data.get(OUTPUT.name)
     if loss != OUTPUT_LOSS:
         if output is not None:
             raise SpecError(f"{source}: output needs loss = 'output'")
-        return None
+        return ()
     if "targets" in data:
         raise SpecError(
             f"{source}: loss 'output' differentiates an output itself and takes no targets"
@@ -624,13 +704,17 @@ def _objective_output(
     if output is None:
         if len(names) > 1:
             raise SpecError(f"{source}: loss 'output' needs output = one of {', '.join(names)}")
-        return 0
-    if not isinstance(output, str) or output not in names:
-        raise SpecError(
-            f"{source}: output must be the name of an output unit ({', '.join(names)}), "
-            f"not {_describe(output)}"
-        )
-    return names.index(output)
+        return (0,)
+    listed = output if isinstance(output, list) and output else [output]
+    for name in listed:
+        if not isinstance(name, str) or name not in names:
+            raise SpecError(
+                f"{source}: output must be the name of an output unit ({', '.join(names)}) "
+                f"or a list of them, not {_describe(name)}"
+            )
+    if len(set(listed)) != len(listed):
+        raise SpecError(f"{source}: output names an output twice: {listed}")
+    return tuple(sorted(names.index(name) for name in listed))
 
 
 def _bias_trainable(
@@ -709,7 +793,12 @@ def _activation_parameters(
                 raise SpecError(f"{source}: {unknown_name(key, value, parameter.choices)}")
             found.append((key, value))
         else:
-            found.append((key, _number(value, f"{source}: {key}")))
+            number = _number(value, f"{source}: {key}")
+            low = parameter.minimum
+            if low is not None and (number < low or (parameter.above_minimum and number == low)):
+                side = "greater than" if parameter.above_minimum else "at least"
+                raise SpecError(f"{source}: {key} must be {side} {low:g}, not {number:g}")
+            found.append((key, number))
     return tuple(found)
 
 
@@ -837,6 +926,11 @@ def _targets(
                 f"{where}: class index {value} is not a valid class (0..{n_outputs - 1})"
             )
         return tuple(1.0 if k == value else 0.0 for k in range(n_outputs)), int(value)
+    if info.index_targets:
+        raise SpecError(
+            f"{where}: {loss} targets must be a class index (0..{n_outputs - 1}), not "
+            f"{_describe(value)}"
+        )
     values = _numbers(value, where, n_outputs)
     if info.class_targets and (any(v < 0 for v in values) or abs(math.fsum(values) - 1) > 1e-9):
         raise SpecError(
@@ -1064,3 +1158,94 @@ def _describe(value: Any) -> str:
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
+
+
+#: state that is a running sum or mean of squares, so never negative
+_SQUARES = ("v", "vmax", "s")
+
+
+def _trainable_count(
+    data: Mapping[str, Any],
+    layers: tuple[int, ...],
+    numbering: str,
+    tied: tuple[tuple[int, ...], ...],
+    source: str,
+) -> int:
+    """How many parameters gradient descent changes: the weights and the trainable biases."""
+    bias = data.get("bias", "none")
+    n_biases = len(bias_names(layers, bias, tied)) if bias in BIAS_MODES else 0
+    trainable = data.get("bias_trainable", True)
+    if isinstance(trainable, list):
+        n_biases = sum(1 for flag in trainable if flag is True)
+    elif trainable is False:
+        n_biases = 0
+    return len(edge_order(layers, numbering, tied)) + n_biases
+
+
+def _optimizer_state(
+    value: Any, optimizer: OptimizerSpec, count: int, source: str
+) -> OptimizerSpec:
+    """optimizer_state = { b = [...], step = 3 }: the optimizer's state before the first
+    update, one value per trainable parameter (weights in numbering order, then biases)."""
+    where = f"{source}: optimizer_state"
+    if not isinstance(value, Mapping):
+        raise SpecError(f"{where} must be a table of lists, e.g. {{ b = [0.1, 0.2] }}")
+    keys = optimizer.state_keys()
+    allowed = keys + (("step",) if optimizer_info(optimizer.name).adaptive else ())
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        known = ", ".join(allowed) if allowed else "none: give it momentum > 0 first"
+        raise SpecError(
+            f"{where}: {optimizer.name} keeps no state {unknown[0]!r} with these settings "
+            f"(known: {known})"
+        )
+    given: list[tuple[str, tuple[float, ...]]] = []
+    for key in keys:
+        if key not in value:
+            continue
+        listed = value[key]
+        if not isinstance(listed, list) or len(listed) != count:
+            size = f"{len(listed)} values" if isinstance(listed, list) else _describe(listed)
+            raise SpecError(
+                f"{where}: {key} must list one number per trainable parameter ({count}), not {size}"
+            )
+        numbers = _numbers(listed, f"{where}: {key}", count)
+        if key in _SQUARES and any(v < 0 for v in numbers):
+            raise SpecError(f"{where}: {key} holds squares and must be ≥ 0, not {list(numbers)}")
+        given.append((key, numbers))
+    step = value.get("step", 0)
+    if not _is_int(step) or not 0 <= step <= MAX_STEPS:
+        raise SpecError(f"{where}: step must be a whole number from 0 to {MAX_STEPS}")
+    return replace(optimizer, initial=tuple(given), initial_step=int(step))
+
+
+L2_CONVENTIONS = ("half", "full")
+
+
+def _regularization(value: Any, source: str) -> tuple[float, bool, bool]:
+    """regularization = { l2 = λ, l2_convention = "half", biases = false }: λ, whether the
+    penalty is λΣw² (full) rather than ½λΣw², and whether it covers the biases."""
+    if value is None:
+        return 0.0, False, False
+    where = f"{source}: regularization"
+    if not isinstance(value, Mapping):
+        raise SpecError(f"{where} must be a table, e.g. {{ l2 = 0.01 }}")
+    known = ("l2", "l2_convention", "biases")
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise SpecError(
+            f"{where}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], known)}; "
+            f"known: {', '.join(known)}"
+        )
+    if "l2" not in value:
+        raise SpecError(f"{where} needs l2 = λ, the penalty's weight")
+    l2 = _number(value["l2"], f"{where}: l2")
+    if l2 < 0:
+        raise SpecError(f"{where}: l2 must be ≥ 0, not {l2:g}")
+    convention = value.get("l2_convention", "half")
+    if not isinstance(convention, str) or convention not in L2_CONVENTIONS:
+        raise SpecError(f"{where}: {unknown_name('l2_convention', convention, L2_CONVENTIONS)}")
+    biases = value.get("biases", False)
+    if not isinstance(biases, bool):
+        raise SpecError(f"{where}: biases must be true or false")
+    return l2, convention == "full", biases

@@ -24,6 +24,7 @@ GREEK = {
     "ε": r"\varepsilon",
     "η": r"\eta",
     "θ": r"\theta",
+    "κ": r"\kappa",
     "λ": r"\lambda",
     "μ": r"\mu",
     "σ": r"\sigma",
@@ -95,6 +96,9 @@ _SIGNS = {
     "v̂": r"\hat{v}",
     "g̃": r"\tilde{g}",
     "p̃": r"\tilde{p}",
+    # \overline, not amsmath's accent \bar: {\bar{g}^{(1)}}^{2} is a double superscript
+    "ḡ": r"\overline{g}",
+    "η̃": r"\tilde{\eta}",
     # a change: Δp = −η·∂L/∂p, ΔL (one name, set as the sign Δ before the letter)
     "Δp": r"\Delta p",
     "ΔL": r"\Delta L",

@@ -25,12 +25,14 @@ from symbp.core.operations import (
     HALF_SSE,
     IDENTITY,
     MSE_MEAN,
+    OPTIMIZER_NAMES,
     SIGMOID,
     SOFTMAX,
     SSE,
     activation_info,
     activation_of_torch_module,
     loss_info,
+    loss_of_torch_module,
     optimizer_info,
 )
 from symbp.core.spec import (
@@ -98,6 +100,7 @@ def from_torch(
     parameters = _parameters(activations)
     names = [_activation_name(module) for module in activations]
     loss, reduction, names = _loss(loss_fn, names, log_softmax, linears[-1].out_features)
+    parameters.update(_loss_parameter(loss_fn, loss))
 
     layers = [linears[0].in_features] + [linear.out_features for linear in linears]
     # one nn.Linear called in several places is one weight matrix: tied layers
@@ -288,6 +291,9 @@ def _loss(
     from torch import nn
 
     name = type(loss_fn).__name__
+    entry = loss_of_torch_module(name)
+    if entry is not None and type(loss_fn) is getattr(nn, name) and not log_softmax:
+        return _table_loss(loss_fn, entry, n_outputs), loss_fn.reduction, names
     if name not in _LOSS_MODULES or type(loss_fn) is not getattr(nn, name):
         raise SymbpError(
             f"from_torch: loss {loss_fn} is not supported (symbp reads "
@@ -330,6 +336,34 @@ def _loss(
         return _bce(reduction, n_outputs), reduction, names
     # MSELoss: its mean is over outputs and samples; its sum over both is symbp's sse summed
     return (MSE_MEAN.name if reduction == "mean" else SSE.name), reduction, names
+
+
+def _table_loss(loss_fn: Any, entry: Any, n_outputs: int) -> str:
+    """A loss module that is a table entry's (nn.HuberLoss, nn.MultiMarginLoss, nn.NLLLoss
+    after a model without LogSoftmax, …), with the settings symbp can take."""
+    name = type(loss_fn).__name__
+    if loss_fn.reduction not in ("mean", "sum"):
+        raise SymbpError(f"from_torch: {name}(reduction={loss_fn.reduction!r}) is not supported")
+    if getattr(loss_fn, "weight", None) is not None:
+        raise SymbpError(f"from_torch: {name} with a weight is not supported")
+    if getattr(loss_fn, "p", 1) != 1:
+        raise SymbpError(f"from_torch: {name} with p = {loss_fn.p} is not supported (p = 1)")
+    if getattr(loss_fn, "ignore_index", -100) != -100:
+        raise SymbpError(f"from_torch: {name} with an ignore_index is not supported")
+    if loss_fn.reduction == "sum" and entry.torch_outputs_power != 0 and n_outputs > 1:
+        raise SymbpError(
+            f"from_torch: {name} with reduction='sum' over several outputs is not supported "
+            f"(symbp's {entry.name} averages over the outputs)"
+        )
+    return str(entry.name)
+
+
+def _loss_parameter(loss_fn: Any, loss: str) -> dict[str, Any]:
+    """The spec key of the loss's parameter (delta, beta, margin) with torch's value."""
+    parameter = loss_info(loss).parameter
+    if parameter is None or loss_fn is None:
+        return {}
+    return {parameter.key: float(getattr(loss_fn, parameter.key))}
 
 
 def _bce(reduction: str, n_outputs: int) -> str:
@@ -401,28 +435,36 @@ def _rows(tensor: Any, name: str, width: int) -> list[list[float]]:
 
 
 def _optimizer(optimizer: Any) -> tuple[float, dict[str, Any]]:
-    """The learning rate and symbp's optimizer table of a torch.optim SGD, Adam or AdamW."""
+    """The learning rate and symbp's optimizer table of a torch.optim optimizer the table
+    knows (SGD, Adam, AdamW, RMSprop, Adagrad)."""
     name = type(optimizer).__name__
     groups = getattr(optimizer, "param_groups", None)
-    if name not in ("SGD", "Adam", "AdamW") or not groups:
-        raise SymbpError(f"from_torch: optimizer {name} is not supported (SGD, Adam or AdamW)")
+    by_label = {optimizer_info(known).label: optimizer_info(known) for known in OPTIMIZER_NAMES}
+    info = by_label.get(name)
+    if info is None or not groups:
+        raise SymbpError(f"from_torch: optimizer {name} is not supported ({', '.join(by_label)})")
     group = groups[0]
     if any({k: v for k, v in g.items() if k != "params"} != _settings(group) for g in groups):
         raise SymbpError("from_torch: the optimizer's parameter groups have different settings")
     if group.get("maximize"):
         raise SymbpError("from_torch: an optimizer with maximize=True is not supported")
-    table: dict[str, Any] = {"name": name.lower()}
-    keys = (
-        ("momentum", "dampening", "nesterov", "weight_decay")
-        if name == "SGD"
-        else ("betas", "eps", "weight_decay", "amsgrad")
-    )
-    for key in keys:
+    if any(_has_stepped(optimizer.state.get(p, {})) for g in groups for p in g["params"]):
+        raise SymbpError(
+            "from_torch: the optimizer has taken steps already; give its state as "
+            "optimizer_state in the spec"
+        )
+    table: dict[str, Any] = {"name": info.name}
+    for key in info.keys:
         value = group[key]
         table[key] = [float(v) for v in value] if key == "betas" else value
     if name == "Adam" and group.get("decoupled_weight_decay"):
         table["name"] = ADAMW.name
     return float(group["lr"]), table
+
+
+def _has_stepped(state: dict[str, Any]) -> bool:
+    # Adagrad creates its state (step 0, its sum) before any step; the others at the first
+    return float(state.get("step", 0)) > 0 or state.get("momentum_buffer") is not None
 
 
 def _settings(group: dict[str, Any]) -> dict[str, Any]:
@@ -482,7 +524,7 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
         lines.append(f"{unit_name(0, index, n_layers)} = x[:, {index}]")
     if spec.target_classes is not None:
         lines.append(f"classes = torch.tensor({list(spec.target_classes)!r})  # class indices")
-    elif spec.objective_output is None:
+    elif not spec.objective_indices:
         lines.append(f"y = torch.tensor({[list(y) for _, y in spec.samples]!r})")
         for index in range(layers[-1]):
             lines.append(f"y{index + 1} = y[:, {index}]")
@@ -501,13 +543,18 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
     lines += [
         f"parameters = [{', '.join(trained)}]",
         f"optimizer = {_torch_optimizer(settings, spec.learning_rate)}",
+        *_state_lines(spec, settings, trained),
         "",
         "L = forward()",
         "L.backward()",
         'print("L =", repr(L.item()))',
     ]
+    # an output that L leaves out gives its weights no gradient at all (None in torch): 0
+    unused = bool(spec.objective_indices) and len(spec.objective_indices) < layers[-1]
     for name in spec.parameter_names:
-        lines.append(f'print("dL/d{name} =", repr({variables[name]}.grad.item()))')
+        held = variables[name]
+        read = f"0.0 if {held}.grad is None else {held}.grad.item()" if unused else ""
+        lines.append(f'print("dL/d{name} =", repr({read or held + ".grad.item()"}))')
     if one_sample:
         for index in range(layers[0]):
             unit = unit_name(0, index, n_layers)
@@ -577,6 +624,14 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
             lines.append(f"{unit} = {_activation_call(activation, f'z_{unit}', spec)}")
     outputs = [unit_name(n_layers - 1, k, n_layers) for k in range(spec.layers[-1])]
     lines += _loss_lines(spec, outputs)
+    if spec.l2:
+        # the L2 penalty written into L (regularization), once for the whole batch
+        factor = spec.l2 * (1.0 if spec.l2_full else 0.5)
+        squared = list(spec.weight_names)
+        if spec.l2_biases:
+            squared += [n for n in spec.parameter_names if n not in spec.weight_names]
+        squares = " + ".join(f"{variables[name]} ** 2" for name in squared)
+        lines.append(f"L = L + {factor!r} * ({squares})")
     lines.append("return L")
     return lines
 
@@ -617,8 +672,19 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
     logits = f"torch.stack([{', '.join('z_' + o for o in outputs)}], dim=1)"
     k = len(outputs)
     if spec.loss == OUTPUT_LOSS:
-        assert spec.objective_output is not None
-        return [f"L = {outputs[spec.objective_output]}.{reduce}()  # the output itself"]
+        chosen = " + ".join(outputs[k] for k in spec.objective_indices)
+        return [f"L = ({chosen}).{reduce}()  # the output itself (the sum of several)"]
+    info = loss_info(spec.loss)
+    if info.torch_module:  # the table's module, summed, scaled to symbp's L (see Loss)
+        target = "classes" if spec.target_classes is not None else "y"
+        arguments = ["reduction='sum'"]
+        if info.parameter is not None:
+            arguments.insert(0, f"{info.parameter.key}={spec.loss_parameter!r}")
+        scale = float(k) ** info.torch_outputs_power
+        if reduce == "mean":
+            scale /= len(spec.samples)
+        module = f"torch.nn.{info.torch_module}({', '.join(arguments)})"
+        return [f"L = {scale!r} * {module}({stacked}, {target})"]
     if spec.loss in (HALF_SSE.name, SSE.name):
         half = "0.5 * " if spec.loss == HALF_SSE.name else ""
         terms = " + ".join(f"({o} - y{i + 1}) ** 2" for i, o in enumerate(outputs))
@@ -636,6 +702,26 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
         "# CrossEntropyLoss takes the logits and applies softmax itself",
         f"L = torch.nn.CrossEntropyLoss(reduction={reduce!r})({logits}, {target})",
     ]
+
+
+def _state_lines(spec: NetworkSpec, settings: OptimizerSpec, trained: list[str]) -> list[str]:
+    """A given optimizer_state put into torch.optim's state, as a loaded state_dict would."""
+    if not settings.initial and not settings.initial_step:
+        return []
+    from symbp.torchcheck.replay import torch_state_names  # only for a given optimizer state
+
+    given = dict(settings.initial)
+    lines = ["# the optimizer's state before this update (optimizer_state in the spec)"]
+    names = torch_state_names(settings)
+    for index, variable in enumerate(trained):
+        for key in settings.state_keys():
+            start = settings.initial_accumulator_value if key == "s" else 0.0
+            value = given[key][index] if key in given else start
+            lines.append(f"optimizer.state[{variable}][{names[key]!r}] = torch.tensor({value!r})")
+        if optimizer_info(settings.name).adaptive:
+            step = float(settings.initial_step)
+            lines.append(f"optimizer.state[{variable}]['step'] = torch.tensor({step!r})")
+    return lines
 
 
 def _torch_optimizer(settings: OptimizerSpec, learning_rate: float) -> str:

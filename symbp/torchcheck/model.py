@@ -43,6 +43,10 @@ class _TorchNetwork:
     inputs: Any  # (samples, inputs)
     targets: Any  # (samples, outputs), or class indices
     scalar_biases: list[Any]  # the 0-d bias tensors that torch.optim updates directly
+    #: regularization: the factor of Σp² added to the batch's loss (½λ or λ),
+    #: and which tensors it squares (weights, and the trainable biases with biases = true)
+    l2_factor: float = 0.0
+    penalized: tuple[Any, ...] = ()
 
     def pre_activation(self, layer: int, activation: Any) -> Any:
         pre = self.linears[layer](activation)
@@ -50,6 +54,15 @@ class _TorchNetwork:
         return pre if extra is None else pre + extra()
 
     def forward(self) -> Any:
+        return self._data_loss() + self.penalty()
+
+    def penalty(self) -> Any:
+        """The L2 penalty written into L (0 without regularization)."""
+        if not self.l2_factor:
+            return 0.0
+        return self.l2_factor * sum((tensor**2).sum() for tensor in self.penalized)
+
+    def _data_loss(self) -> Any:
         activation = self.inputs
         last = len(self.linears) - 1
         for layer in range(len(self.linears)):
@@ -74,6 +87,32 @@ class _TorchNetwork:
     def flat_values(self, spec: NetworkSpec, gradients: bool) -> tuple[float, ...]:
         """Values (or gradients) in symbp's parameter order: numbering order, then biases."""
         return self.flat(spec, lambda tensor: tensor.grad if gradients else tensor.detach())
+
+    def unflat(self, spec: NetworkSpec, values: Sequence[float]) -> dict[Any, Any]:
+        """For every trainable tensor, a tensor of its shape holding `values` (symbp's parameter
+        order) where `flat` reads them: the inverse of flat."""
+        import torch
+
+        made: dict[Any, Any] = {}
+        position = 0
+        for layer, (rows, columns) in _edge_indices(spec).items():
+            weight = self.linears[layer - 1].weight
+            held = made.setdefault(weight, torch.zeros_like(weight.detach()))
+            count = len(rows)
+            chunk = torch.tensor(values[position : position + count], dtype=weight.dtype)
+            held[rows, columns] = chunk
+            position += count
+        for (tensor, index), trainable in zip(
+            self.bias_slots, spec.bias_trainable_flags, strict=True
+        ):
+            if trainable:
+                held = made.setdefault(tensor, torch.zeros_like(tensor.detach()))
+                if index is None:
+                    held.fill_(values[position])
+                else:
+                    held[index] = values[position]
+                position += 1
+        return made
 
     def flat(self, spec: NetworkSpec, read: Any) -> tuple[float, ...]:
         """read(tensor) for every parameter tensor, in symbp's parameter order."""
@@ -173,19 +212,31 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
         targets = torch.tensor(list(spec.target_classes), dtype=torch.long)
     else:
         targets = torch.tensor([list(y) for _, y in spec.samples], dtype=torch_dtype)
-    return _TorchNetwork(
+    built = _TorchNetwork(
         linears=linears,
         extra_biases=extra,
         bias_slots=slots,
         activations=[_torch_activation(name, spec) for name in spec.activations],
         loss=_torch_loss(
-            spec.loss, spec.reduction, len(spec.samples), spec.layers[-1], spec.objective_output
+            spec.loss,
+            spec.reduction,
+            len(spec.samples),
+            spec.layers[-1],
+            spec.objective_indices,
+            spec.loss_parameter,
         ),
         logits_loss=logits_loss,
         inputs=inputs,
         targets=targets,
         scalar_biases=scalars,
     )
+    if spec.l2:
+        # torch's L is the whole batch's: the penalty joins it once
+        built.l2_factor = spec.l2 * (1.0 if spec.l2_full else 0.5)
+        weights = list({id(lin.weight): lin.weight for lin in built.linears}.values())
+        tensors = built.trainable(spec)
+        built.penalized = tuple(tensors if spec.l2_biases else weights)
+    return built
 
 
 def _edge_indices(spec: NetworkSpec) -> dict[int, tuple[list[int], list[int]]]:
@@ -264,7 +315,7 @@ def _probability_loss(spec: NetworkSpec, outputs: Any, targets: Any) -> Any:
             return nn.NLLLoss(reduction=spec.reduction)(log_outputs, targets)
         per_sample = -(targets * log_outputs).sum(dim=1)
         return per_sample.mean() if spec.reduction == "mean" else per_sample.sum()
-    return _torch_loss(spec.loss, spec.reduction, n_samples, n_outputs, spec.objective_output)(
+    return _torch_loss(spec.loss, spec.reduction, n_samples, n_outputs, spec.objective_indices)(
         outputs, targets
     )
 
@@ -283,14 +334,27 @@ def _torch_activation(name: str, spec: NetworkSpec) -> Any:
 
 
 def _torch_loss(
-    name: str, reduction: str, n_samples: int, n_outputs: int, objective: int | None = None
+    name: str,
+    reduction: str,
+    n_samples: int,
+    n_outputs: int,
+    objective: tuple[int, ...] = (),
+    parameter: float | str | None = None,
 ) -> Any:
     """torch's own loss module, scaled to symbp's definition and reduction over samples."""
     from torch import nn
 
     per_samples = 1.0 / n_samples if reduction == "mean" else 1.0
+    info = loss_info(name)
+    if info.torch_module:  # the table says how torch's summed loss relates to symbp's L
+        arguments: dict[str, Any] = {"reduction": "sum"}
+        if info.parameter is not None:
+            arguments[info.parameter.key] = parameter
+        module = getattr(nn, info.torch_module)(**arguments)
+        scale = per_samples * float(n_outputs) ** info.torch_outputs_power
+        return lambda outputs, targets: scale * module(outputs, targets)
     if name == OUTPUT.name:  # the objective is output `objective` itself, summed over samples
-        return lambda outputs, targets: per_samples * outputs[:, objective].sum()
+        return lambda outputs, targets: per_samples * outputs[:, list(objective)].sum()
     if name in (HALF_SSE.name, SSE.name):
         factor = (0.5 if name == HALF_SSE.name else 1.0) * per_samples
         sse = nn.MSELoss(reduction="sum")

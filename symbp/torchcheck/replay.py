@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from symbp.core.operations import optimizer_info
+from symbp.core.operations import RMSPROP, optimizer_info
 from symbp.core.spec import NetworkSpec, OptimizerSpec
 from symbp.torchcheck.model import _build, _TorchNetwork
 
@@ -25,7 +25,51 @@ def _torch_optimizer(
     if "betas" in arguments:
         arguments["betas"] = tuple(arguments["betas"])
     torch_optimizer = optimizer_class(network.trainable(spec), lr=learning_rate, **arguments)
+    if settings.initial or settings.initial_step:
+        _load_state(spec, network, torch_optimizer, settings)
     return network, torch_optimizer
+
+
+#: torch.optim's state names for each family's state, in the order torch creates them
+_TORCH_STATE_OF_FAMILY = {
+    "m": "exp_avg",
+    "vmax": "max_exp_avg_sq",
+    "gbar": "grad_avg",
+    "b": "momentum_buffer",
+    "s": "sum",
+}
+
+
+def torch_state_names(settings: OptimizerSpec) -> dict[str, str]:
+    """torch.optim's name for each state this optimizer keeps, by symbp's key."""
+    family = optimizer_info(settings.name).family
+    return {
+        key: ("square_avg" if family == RMSPROP.family else "exp_avg_sq")
+        if key == "v"
+        else _TORCH_STATE_OF_FAMILY[key]
+        for key in settings.state_keys()
+    }
+
+
+def _load_state(spec: NetworkSpec, network: _TorchNetwork, optimizer: Any, settings: Any) -> None:
+    """A given optimizer_state put where torch.optim keeps it (as a loaded state_dict would):
+    every state the optimizer keeps, the given values or torch's own start, and `step`."""
+    import torch
+
+    given = dict(settings.initial)
+    names = torch_state_names(settings)
+    for key in settings.state_keys():
+        name = names[key]
+        start = settings.initial_accumulator_value if key == "s" else 0.0
+        values = given.get(key, (start,) * len(spec.parameters))
+        for tensor, held in network.unflat(spec, values).items():
+            optimizer.state[tensor][name] = held
+    if optimizer_info(settings.name).adaptive:
+        for tensor in network.trainable(spec):
+            dtype = tensor.dtype
+            optimizer.state[tensor]["step"] = torch.tensor(
+                float(settings.initial_step), dtype=dtype
+            )
 
 
 def torch_training(
@@ -58,7 +102,11 @@ TORCH_STATE_NAMES = {
     "m": "exp_avg",
     "v": "exp_avg_sq",
     "vmax": "max_exp_avg_sq",
+    "gbar": "grad_avg",
+    "s": "sum",
 }
+#: RMSprop keeps its running mean of squared gradients (symbp's v) under another name
+_TORCH_STATE_ALIASES = {"v": ("square_avg",)}
 
 
 @dataclass(frozen=True)
@@ -94,10 +142,12 @@ def torch_rounds(
             def read(tensor: Any, torch_name: str = torch_name) -> Any:
                 return torch_optimizer.state[tensor][torch_name]
 
-            try:
-                state[key] = network.flat(spec, read)
-            except KeyError:
-                continue
+            for name in (torch_name, *_TORCH_STATE_ALIASES.get(key, ())):
+                try:
+                    state[key] = network.flat(spec, lambda t, name=name: read(t, name))
+                    break
+                except KeyError:
+                    continue
         found.append(
             TorchRound(
                 float(loss.item()),

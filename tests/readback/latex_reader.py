@@ -94,6 +94,7 @@ _GREEK = {
     r"\epsilon",
     r"\eta",
     r"\theta",
+    r"\kappa",
     r"\lambda",
     r"\mu",
     r"\tau",
@@ -102,7 +103,7 @@ _GREEK = {
     r"\Delta",
 }
 #: commands that write a name: \mathit{vmax}, an accented letter \hat{m}, \tilde{g}
-_NAME_COMMANDS = {r"\mathit", r"\hat", r"\tilde"}
+_NAME_COMMANDS = {r"\mathit", r"\hat", r"\tilde", r"\overline"}
 _NAMED_FUNCTIONS = {
     r"\sigma": "sigma",
     r"\tanh": "tanh",

@@ -37,7 +37,7 @@ class Unreadable(ValueError):
 
 _LETTER = "A-Za-zα-ωΑ-Ω"
 #: a letter may carry an accent (m̂, g̃: an optimizer's corrected moment, decayed gradient)
-_ACCENTS = "\u0302\u0303"
+_ACCENTS = "\u0302\u0303\u0304"
 _NAME = rf"[{_LETTER}][{_ACCENTS}]?[{_LETTER}0-9_]*(?:⁽[⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ]+⁾)?[′']*"
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _TOKEN = re.compile(
