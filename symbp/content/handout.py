@@ -783,9 +783,15 @@ def _paths_for_weight(
         E.Partial(writer.names.loss, E.Name("a", "j", plain="a_j")),
         E.Sum("k", E.product(_generic_sub("δ", "k"), _generic_sub("w", "jk"))),
     )
+    through_z: E.Node = E.product(_generic_sub("δ", "j"), _generic_sub("a", "i"))
+    if network.penalty is not None:  # the path w → R → L of the L2 penalty adds λ·w_ij
+        spec = network.spec
+        slope = E.Num(
+            spec.l2 * (2.0 if spec.l2_full else 1.0), f"{spec.l2 * (2 if spec.l2_full else 1):g}"
+        )
+        through_z = E.total(through_z, E.product(slope, _generic_sub("w", "ij")))
     gradient_rule = E.equals(
-        E.Partial(writer.names.loss, E.Name("w", "ij", plain="w_ij")),
-        E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
+        E.Partial(writer.names.loss, E.Name("w", "ij", plain="w_ij")), through_z
     )
     delta = writer.sym(target.delta) if target.delta is not None else shared
     rule = hidden_rule if why == "delta_why_hidden" else gradient_rule
