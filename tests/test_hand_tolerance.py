@@ -73,3 +73,55 @@ def test_formulas_at_the_students_precision_stay_right(line: str, true_value: fl
     # the bound: no wider than ten half units of the finest decimal written (4 decimals here)
     assert check.tolerance <= 10 * 0.00005
     assert abs(report.judgements[0].true_value - true_value) < 1e-12
+
+
+# issue 24 trial F1: formulas with the network's numbers substituted into them. Their numbers
+# are the MOOC network's values (x = (0.5, 0.3), w1 = 0.2, w3 = 0.5), so each is a calculation
+# at that network, judged by its value there; comparing it as a function at random points (where
+# x1 is no longer 0.5) called every one of them DIFFERENT.
+Z_H1 = 0.2 * 0.5 + 0.5 * 0.3  # 0.25, by hand
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "z_h1 = 0.2*0.5 + 0.5*0.3\n",
+        "z_h1 = 0.2*0.5 + 0.5*0.3 = 0.25\n",
+        "h1 = 1/(1+exp(-0.25)) = 0.5622\n",
+        "h1 = 1/(1+exp(-0.25))\n",
+        "h1 = σ(0.2*0.5 + 0.5*0.3)\n",
+        "z_h1 = w1*x1 + w3*x2 = 0.2*0.5 + 0.5*0.3 = 0.25\n",
+        "z_h1 = w1*0.5 + w3*0.3\n",
+    ],
+)
+def test_a_substituted_formula_is_judged_by_its_value(text: str) -> None:
+    report = check_hand(parse_plain(text))
+    assert report.all_right, [(f.method, f.student_value) for f in report.formulas]
+    numbers = [f for f in report.formulas if f.method != "algebra"]
+    assert numbers and all(f.method == "numbers" for f in numbers)
+    expected = Z_H1 if text.startswith("z_h1") else H1
+    assert abs(report.judgements[0].true_value - expected) < 1e-12
+    assert all(abs(f.student_value - expected) < 5e-5 for f in numbers)
+
+
+def test_a_number_formula_for_a_gradient_is_judged_by_its_value() -> None:
+    # dL/dw1 = δ_h1·x1 worked by hand (by-source numbering: w5 = h1→o1, w6 = h1→o2):
+    # δ_h1 = (δ_o1·w5 + δ_o2·w6)·h1(1 − h1), x1 = 0.5
+    o2 = sigmoid(-0.5 * H1 + 0.8 * H2)
+    delta_o2 = (o2 + 0.07) * o2 * (1 - o2)
+    dl_dw1 = (DELTA_O1 * 0.1 + delta_o2 * -0.5) * H1 * (1 - H1) * 0.5
+    written = f"{dl_dw1 * 1e6:.2f}"
+    assert written == "-8421.48"  # the trial's line
+    report = check_hand(parse_plain(f"dL/dw1 = {written}/1000000\n"))
+    (check,) = report.formulas
+    assert check.method == "numbers" and report.all_right
+    assert abs(report.judgements[0].true_value - dl_dw1) < 1e-12
+
+
+def test_a_number_formula_off_its_precision_differs_at_the_networks_values() -> None:
+    # 0.2·0.5 + 0.5·0.9 = 0.55, and z_h1 = 0.25: x2 is wrong beyond any rounding of 1 decimal
+    report = check_hand(parse_plain("z_h1 = 0.2*0.5 + 0.5*0.9\n"))
+    (check,) = report.formulas
+    assert check.method == "differs" and not report.all_right
+    assert check.point is not None and check.point["x2"] == 0.3  # the network's own values
+    assert abs(check.student_value - 0.55) < 1e-12
