@@ -52,8 +52,43 @@ def test_a_formula_whose_rounding_is_unbounded_is_not_judgeable(tmp_path: Path, 
 def test_the_reproducers_are_never_right() -> None:
     report = check_hand(parse_plain("dL/dw1 = 1000/(h1 - 0.562)\nw1_new = 0.1*0.1*1000\n"))
     assert [f.method for f in report.formulas] == ["unjudgeable", "unjudgeable"]
-    assert all(j.verdict.value == "wrong" for j in report.judgements)
+    # neither right nor wrong (issue 24 trial F2): no catalogue search starts from them
+    assert all(j.verdict.value == "not judgeable" for j in report.judgements)
+    assert not report.wrong and not report.diagnoses and not report.partial
     assert not report.all_right
+
+
+@pytest.mark.parametrize(
+    ("formula", "value"),
+    [
+        ("0.5*1000 - 500.0084", 0.5 * 1000 - 500.0084),  # 0.05 of 0.5 × 1000 = 50 ≫ 0.0084
+        ("(0.5622-0.5621)*(-84.2)", (0.5622 - 0.5621) * -84.2),  # 0.0001 ± 0.0001
+    ],
+)
+def test_a_number_given_by_an_unjudgeable_formula_is_not_judgeable_everywhere(
+    tmp_path: Path, formula: str, value: float
+) -> None:
+    path = tmp_path / "hand.txt"
+    path.write_text(f"dL/dw1 = {formula}\nw1_new = 0.2084\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "symbp", "check-hand", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    table = result.stdout.split("Formulas")[0]
+    assert "not judgeable" in table and "WRONG" not in table and "wrong" not in table
+    assert "Which mistake" not in result.stdout
+    report = check_hand(parse_plain(path.read_text(encoding="utf-8")))
+    first, update = report.judgements
+    assert first.verdict.value == "not judgeable" and abs(first.value - value) < 1e-12
+    # w1_new = 0.2 − ∂L/∂w1 = 0.2084, judged as if ∂L/∂w1 were unwritten: right
+    assert update.verdict.value == "right"
+    # with a number written after it, the number is judged as written (the formula ignored)
+    written = check_hand(parse_plain(f"dL/dw1 = {formula} = -0.0084\n"))
+    assert written.judgements[0].verdict.value == "right"
+    assert written.formulas[0].method == "unjudgeable"
 
 
 @pytest.mark.parametrize(

@@ -312,6 +312,8 @@ _EN: dict[str, str] = {
     "hand_right": "right",
     "hand_precision": "right to the stated precision (rounding carried from earlier steps)",
     "hand_too_few_decimals": "too few decimals: not judged right (write the decimals asked)",
+    "hand_not_judgeable": "not judgeable: its formula states no precision (see Formulas); "
+    "write the number you got",
     "hand_entered": "WRONG: the error entered here (its inputs were right)",
     "hand_entered_unwritten": "WRONG: the error entered here or in {}, which you did not write",
     "hand_follows": "wrong, follows from {}",
@@ -637,6 +639,7 @@ _ZH: dict[str, str] = {
     "hand_right": "正确",
     "hand_precision": "在所写精度下正确（前面步骤带下来的舍入）",
     "hand_too_few_decimals": "小数位数不够：不算正确（请按要求的位数写）",
+    "hand_not_judgeable": "无法评判：它的公式不表明任何精度（见“公式”部分）；请写出你得到的数",
     "hand_entered": "错误：错误出现在这里（它的输入是对的）",
     "hand_entered_unwritten": "错误：错误出现在这里，或在你没有写出的 {} 中",
     "hand_follows": "错误，由 {} 的错误导致",
