@@ -461,7 +461,8 @@
       const [expected, spread] = propagate(q, center, radius);
       const slack = C.relative_slack * Math.max(1, Math.abs(expected));
       const follows = Math.abs(mine.value - expected) <= spread + mine.halfUnit + slack;
-      results.push({ key: q.key, verdict: follows ? "consistent" : "inconsistent", expected, missing });
+      // yes or no only: the value its formula gives would hand the key out to any typed junk
+      results.push({ key: q.key, verdict: follows ? "consistent" : "inconsistent", missing });
     }
     return results;
   }
@@ -474,7 +475,7 @@
       row.dataset.unwritten = r.missing.join(",");
       row.querySelector(".verdict").textContent =
         r.verdict === "consistent" ? words.selfcheck_consistent
-          : r.verdict === "inconsistent" ? fill(words.selfcheck_inconsistent, byKey[r.key].display, formatG(r.expected))
+          : r.verdict === "inconsistent" ? words.selfcheck_inconsistent
           : fill(words.selfcheck_unchecked, names(r.missing));
     }
     const good = results.filter((r) => r.verdict === "consistent").length;
