@@ -185,10 +185,12 @@ def check_hand(
     """Judge a hand calculation of `spec` (default: the MOOC 8.3 network).
 
     The learning rate is the argument's, else the file's, else the spec's; `precision` the
-    teacher's minimum of decimals (precision.py; default none).
+    teacher's minimum of decimals (precision.py; default the spec's min_decimals, else none).
     """
     spec = spec if spec is not None else default_spec()
     rate = _learning_rate(learning_rate, hand.learning_rate, spec.learning_rate)
+    if precision is None or precision.min_decimals is None:  # else the spec's (an exercise's)
+        precision = Precision(spec.min_decimals)
     return HandJudge(spec, rate).check(hand, precision=precision)
 
 
@@ -490,7 +492,9 @@ def _judge(
         consistent = abs(mine.value - expected) <= spread + mine.half_unit + slack
         if precision.too_few(mine.decimals, mine.value, true_value, slack):
             verdict = Verdict.TOO_FEW_DECIMALS
-        elif abs(mine.value - true_value) <= mine.half_unit + slack:
+        elif abs(mine.value - true_value) <= mine.half_unit + slack or (
+            mine.decimals is not None and precision.within_minimum(mine.value, true_value, slack)
+        ):
             verdict = Verdict.RIGHT
         elif consistent and not roots:
             verdict = Verdict.RIGHT_TO_PRECISION
