@@ -63,7 +63,6 @@ class Precision:
             0.5 * 10.0**-decimals + slack
         )
 
-
     def within_minimum(self, value: float, true_value: float, slack: float) -> bool:
         """Rule 5 for grade too: within ± half a unit of the minimum's last decimal of the true
         value (0.475 for 0.475021 at 4 decimals: it is 0.4750 with its zero dropped)."""
