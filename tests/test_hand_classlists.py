@@ -43,6 +43,42 @@ def test_a_roster_without_an_id_column_is_one_line_naming_row_1(tmp_path: Path) 
         read_roster(roster)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a Canvas export: the name under "Student", the id under "ID"
+            'Student,ID,SIS User ID,SIS Login ID,Section\n"Lovelace, Ada",101,s1,ada,A\n'
+            '"Noether, Emmy",102,s2,emmy,A\n',
+            [("101", "Lovelace, Ada"), ("102", "Noether, Emmy")],
+        ),
+        ("student_id,full_name\n7,Ada Lovelace\n8,王芳\n", [("7", "Ada Lovelace"), ("8", "王芳")]),
+        ("Matrikelnummer,Nachname,Vorname\n001,Müller,Jürgen\n", [("001", "Jürgen Müller")]),
+        # no name at all: ids only, e-mail and programme ignored
+        ("Student ID,E-mail,Program\n1,a@x.example,CS\n", [("1", "")]),
+    ],
+)
+def test_more_exports_give_their_names(
+    tmp_path: Path, text: str, expected: list[tuple[str, str]]
+) -> None:
+    """Issue 24 trial F9: these headers gave empty names, silently."""
+    roster = tmp_path / "r.csv"
+    roster.write_text(text, encoding="utf-8")
+    assert [(s.id, s.name) for s in read_roster(roster)] == expected
+
+
+def test_a_column_of_words_no_header_names_is_refused_not_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("id,Learner,E-mail\n1,Ada Lovelace,a@x.example\n", encoding="utf-8")
+    with pytest.raises(ClassFileError, match=r"row 1, column 2 'Learner': no name column"):
+        read_roster(roster)
+    out = tmp_path / "ex"
+    assert main(["exercise", "--roster", str(roster), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "head it 'name'" in err and not out.exists()
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("classlists")

@@ -84,3 +84,34 @@ def test_the_grading_judge_judges_a_variant_with_several_samples_as_check_hand_d
         (j.key, j.verdict, j.true_value) for j in alone.judgements
     ]
     assert any(j.verdict is Verdict.WRONG for j in graded.judgements)  # other weights
+
+
+def sample_forward(x: tuple[float, float], y: tuple[float, float]) -> dict[str, float]:
+    """h1, o2 and δ_o1 of one sample of the MOOC 8.3 network (by-source numbering), by hand."""
+    w = (0.2, -0.4, 0.5, 0.6, 0.1, -0.5, -0.3, 0.8)
+    h1 = sigmoid(w[0] * x[0] + w[2] * x[1])
+    h2 = sigmoid(w[1] * x[0] + w[3] * x[1])
+    o1 = sigmoid(w[4] * h1 + w[6] * h2)
+    o2 = sigmoid(w[5] * h1 + w[7] * h2)
+    return {"h1": h1, "o2": o2, "delta_o1": (o1 - y[0]) * o1 * (1 - o1)}
+
+
+def test_each_samples_own_forward_values_and_deltas_are_judged() -> None:
+    """Issue 24 trial F5: h1(2), o2(3), delta_o1(2) were 'unknown quantity'. Each is judged
+    against its own sample's value, worked by hand; h1(1) is h1; sample 1's h1 written as
+    h1(2) is wrong."""
+    spec = load_spec(SPEC)
+    lines = []
+    for n, (x, y) in enumerate(spec.samples, 1):
+        for key, value in sample_forward(x, y).items():
+            lines.append(f"{key}({n}) = {value:.4f}")
+    report = check_hand(parse_plain("\n".join(lines) + "\n"), spec)
+    assert len(report.judgements) == 3 * len(spec.samples)
+    assert {j.verdict for j in report.judgements} == {Verdict.RIGHT}, report.judgements
+    assert report.all_right
+    (x1, y1), (x2, y2) = spec.samples[0], spec.samples[1]
+    first = sample_forward(x1, y1)["h1"]
+    assert abs(first - sample_forward(x2, y2)["h1"]) > 0.001
+    wrong = check_hand(parse_plain(f"h1(2) = {first:.4f}\n"), spec)
+    assert [j.verdict for j in wrong.judgements] == [Verdict.WRONG]
+    assert [j.display for j in wrong.judgements] == ["h1⁽²⁾"]

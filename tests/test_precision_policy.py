@@ -97,16 +97,18 @@ def test_precision_rejects_a_minimum_out_of_range() -> None:
     assert moodle_tolerance(4) == "0.00005" and moodle_tolerance(1) == "0.05"
 
 
-def _class(tmp_path: Path, minimum: int | None) -> tuple[Path, dict[str, dict[str, str]]]:
-    """An exercise of two students and their submissions: s001 every number to 1 decimal, s002
-    to 4; both the true values rounded (worked in plain Python)."""
+def _class(
+    tmp_path: Path, minimum: int | None, first_places: int = 1, seed: int = 3
+) -> tuple[Path, dict[str, dict[str, str]]]:
+    """An exercise of two students and their submissions: s001 every number to `first_places`
+    decimals, s002 to 4; both the true values rounded (worked in plain Python)."""
     from symbp.api.homework import exercises
 
     folder = tmp_path / f"ex{minimum}"
-    exercises(count=2, seed=3, min_decimals=minimum).write(folder, moodle=tmp_path / "q.xml")
+    exercises(count=2, seed=seed, min_decimals=minimum).write(folder, moodle=tmp_path / "q.xml")
     asked = json.loads((folder / "exercise.json").read_text(encoding="utf-8"))["asked"]
     texts = {}
-    for sid, places in (("s001", 1), ("s002", 4)):
+    for sid, places in (("s001", first_places), ("s002", 4)):
         truth = generate.work(classwork.net_of(folder / sid / "spec.toml", sid), decimals=None)
         texts[sid] = {k: generate.number_text(truth[k], places) for k in asked}
     out = io.StringIO()
@@ -158,3 +160,94 @@ def test_grade_and_moodle_give_one_answer_one_grade(tmp_path: Path, minimum: int
             moodle_right = abs(float(texts[sid][key]) - float(sub.answers[0])) <= float(tolerance)
             grade_right = student.verdicts[key] in ("right", "right to the stated precision")
             assert moodle_right == grade_right, (sid, key)
+
+
+@pytest.mark.parametrize(("places", "seed"), [(3, 3), (3, 11), (2, 5)])
+def test_a_short_number_moodle_accepts_grade_accepts(
+    tmp_path: Path, places: int, seed: int
+) -> None:
+    """Issue 24 trial F7: 0.475 for 0.475021 on a 4-decimal sheet was right in Moodle and "too
+    few decimals" in grade. Worked here: a number written to fewer decimals than the minimum
+    is right exactly when it lies within ±0.00005 of the true value (Moodle's tolerance), else
+    too few decimals; grade and Moodle (its parser's port) agree on every cell."""
+    from symbp.api.homework import grade
+
+    folder, texts = _class(tmp_path, None, places, seed)
+    graded = grade(tmp_path / "sub.csv", folder).grades
+    first = graded.students[0]
+    truth = generate.work(classwork.net_of(folder / "s001" / "spec.toml", "s001"), decimals=None)
+    inside = {k for k in first.asked if abs(float(texts["s001"][k]) - truth[k]) <= 0.00005 + 1e-12}
+    for key, verdict in first.verdicts.items():
+        assert verdict == ("right" if key in inside else "too few decimals"), key
+    assert first.score == len(inside) / len(first.asked)
+    questions = {
+        q.findtext("idnumber"): q for q in list(ET.parse(tmp_path / "q.xml").getroot())[1:]
+    }
+    _, subs = extract_question(questions["s001"].findtext("questiontext/text") or "")
+    moodle_right = {
+        key
+        for sub, key in zip(subs, first.asked, strict=True)
+        if abs(float(texts["s001"][key]) - float(sub.answers[0])) <= float(sub.tolerance[0])
+    }
+    assert moodle_right == inside
+
+
+@pytest.mark.parametrize("places", [0, 1, 2, 3])
+def test_under_a_minimum_check_hand_accepts_what_moodle_accepts(places: int) -> None:
+    """Every number of the small network rounded to `places` decimals, judged with a minimum of
+    4: right exactly when Moodle's tolerance (±0.00005) holds it, else too few decimals."""
+    truth = generate.work(SMALL, decimals=None)
+    report = check_hand(
+        parse_plain(written(places)),
+        small_spec(),  # type: ignore[arg-type]
+        precision=Precision(4),
+    )
+    tolerance = float(moodle_tolerance(4))
+    for j in report.judgements:
+        inside = abs(float(generate.number_text(truth[j.key], places)) - truth[j.key])
+        expected = Verdict.RIGHT if inside <= tolerance + 1e-12 else Verdict.TOO_FEW_DECIMALS
+        assert j.verdict is expected, (j.key, j.written, truth[j.key])
+
+
+def test_check_hand_with_the_students_spec_applies_the_exercises_minimum(tmp_path: Path) -> None:
+    """Issue 24 trial F6: `check-hand --spec <student>/spec.toml`, as the worksheet says, judged
+    2-decimal numbers right where grade called them too few decimals. The exercise's minimum
+    now rides in the student's spec.toml; verdicts worked in plain Python."""
+    import subprocess
+    import sys
+
+    from symbp.api.homework import exercises
+
+    folder = tmp_path / "ex"
+    exercises(count=1, seed=3).write(folder)  # minimum: the asked 4 decimals
+    spec = folder / "s001" / "spec.toml"
+    assert "min_decimals = 4" in spec.read_text(encoding="utf-8")
+    truth = generate.work(classwork.net_of(spec, "s001"), decimals=None)
+    hand = tmp_path / "hand.txt"
+    hand.write_text(
+        "".join(f"{k} = {generate.number_text(truth[k], 2)}\n" for k in KEYS if k in truth),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "symbp", "check-hand", "--spec", str(spec), str(hand)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    short = [
+        k
+        for k in KEYS
+        if k in truth and abs(float(generate.number_text(truth[k], 2)) - truth[k]) > 0.00005
+    ]
+    assert short and result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.count("too few decimals") >= len(short)
+    assert "All right" not in result.stdout
+    # an explicit --min-decimals still wins over the spec's
+    looser = subprocess.run(
+        [sys.executable, "-m", "symbp", "check-hand", "--spec", str(spec), "--min-decimals", "2"]
+        + [str(hand)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert looser.returncode == 0 and "All right" in looser.stdout, looser.stdout

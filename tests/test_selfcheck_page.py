@@ -342,6 +342,15 @@ def test_the_consistency_page_checks_numbers_against_the_students_own(
         rows = page_verdicts(browser, {k: generate.number_text(slipped[k], 4) for k in asked})
         verdicts = {r[0]: r[1] for r in rows["rows"]}
         assert verdicts["h1"] == "inconsistent"
+        # yes or no only (issue 24 trial F3): the row never shows what z_h1 gives (h1 = σ(z_h1),
+        # in plain Python), nor any digit string of it, whatever the student typed
+        (h1_text,) = [r[5] for r in rows["rows"] if r[0] == "h1"]
+        assert h1_text == "does not follow from your own numbers"
+        junk = page_verdicts(browser, {k: "0.1234" for k in asked})
+        h1_true = 1 / (1 + math.exp(-right["z_h1"]))
+        for row in junk["rows"]:
+            assert not re.search(r"\d\.\d", row[5]), row
+        assert f"{h1_true:.3f}"[2:] not in json.dumps(junk)
         assert {k for k, v in verdicts.items() if v != "consistent"} == {"h1"}
         rows = page_verdicts(browser, {"dL/dw1": generate.number_text(right["dL/dw1"], 4)})
         assert [r[1] for r in rows["rows"]] == ["unchecked"]

@@ -89,7 +89,10 @@ def test_a_class_of_every_script_compiles_and_keeps_every_name(tmp_path: Path) -
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("title", ["Привет", "第三周", "Ω and ∂", "Week 3 — Nguyễn’s class"])
+@pytest.mark.parametrize(
+    "title",
+    ["Привет", "第三周", "Ω and ∂", "Week 3 — Nguyễn’s class", "Ἀθηνᾶ, Ὀδυσσεύς"],  # polytonic
+)
 def test_an_english_handout_with_a_title_in_any_script_compiles(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], title: str
 ) -> None:
@@ -191,6 +194,8 @@ def test_the_coverage_tables_are_the_fonts_own(
         assert claimed <= cmap, sorted(claimed - cmap)[:10]
     assert covers(WENQUANYI, "喆") and covers(CJK_BLOCKS, "喆")
     assert not covers(DEJAVU_SERIF, "🙂")
+    # polytonic Greek (issue 24 trial F8): every letter of these names is in DejaVu Serif
+    assert all(covers(DEJAVU_SERIF, c) for c in "Ἀθηνᾶ Ὀδυσσεύς ᾨδή".replace(" ", ""))
 
 
 @pytest.mark.slow

@@ -158,7 +158,8 @@ class Exercises(Result):
         worksheet = worksheet_document(variant, self.exercise, problem.network, table, self.lang)
         handout = problem.handout(check=False, lang=self.lang, paper=self.paper).document()
         key = key_document(variant, self.exercise, problem.network, table, handout, self.lang)
-        writer.write(f"{folder}/{SPEC}", spec_toml(variant.spec))
+        minimum = self.exercise.settings.minimum_decimals
+        writer.write(f"{folder}/{SPEC}", spec_toml(variant.spec, minimum))
         engines: set[str] = set()
         for fmt, extension in DOCUMENT_FILES:
             for name, document in (("worksheet", worksheet), ("key", key)):

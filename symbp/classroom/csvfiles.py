@@ -40,21 +40,32 @@ ID_HEADERS = (
     "student no.",
     "id number",
     "matriculation number",
+    "matrikelnummer",
     "学号",
 )
 NAME_HEADERS = (
     "name",
+    "student",  # Canvas: Student,ID,SIS User ID,… (the name as "Last, First")
     "student_name",
     "student name",
     "full name",
+    "fullname",
+    "display name",
     "last name, first name",
     "surname, first name",
     "family name, given name",
     "姓名",
 )
 #: a name in two columns, joined "First Last"
-FIRST_NAME_HEADERS = ("first name", "first_name", "given name", "forename", "名")
-LAST_NAME_HEADERS = ("last name", "last_name", "surname", "family name", "姓")
+FIRST_NAME_HEADERS = ("first name", "first_name", "given name", "forename", "vorname", "名")
+LAST_NAME_HEADERS = ("last name", "last_name", "surname", "family name", "nachname", "姓")
+#: columns a registrar's export holds besides ids and names: never taken for a name column
+OTHER_HEADERS = (
+    "e-mail", "email", "mail", "e-mail address", "email address", "login", "login id",
+    "sis login id", "sis user id", "integration id", "section", "sections", "program",
+    "programme", "course", "group", "class", "major", "year", "status", "degree", "notes",
+    "note", "comment", "comments", "username", "user name", "user id", "phone",
+)  # fmt: skip
 #: names an exercise folder gives its own files: a student's folder cannot take one of them
 RESERVED_IDS = ("exercise.json", "key.csv", "spec.toml")
 
@@ -161,7 +172,18 @@ def _padded(
 def header_kind(cell: str) -> str | None:
     """ "id", "name", "first" or "last" when a header cell names the student's id or name
     column (or half of a name in two columns)."""
+    # student_id, full_name, First-Name: '_' and '-' read as spaces (e-mail stays as it is)
     folded = " ".join(cell.casefold().split())
+    spaced = " ".join(folded.replace("_", " ").split())
+    if folded in ID_HEADERS or spaced in ID_HEADERS:
+        return "id"
+    return next(
+        (kind for kind in (_kind(folded), _kind(spaced)) if kind is not None),
+        None,
+    )
+
+
+def _kind(folded: str) -> str | None:
     if folded in ID_HEADERS:
         return "id"
     if folded in NAME_HEADERS:
@@ -272,11 +294,32 @@ def read_roster(path: str | Path) -> tuple[Student, ...]:
     if not table.rows:
         raise ClassFileError(f"{table.label} names no student (only a header row)")
     unique_ids(table, id_index)
+    if not names:
+        _refuse_unread_names(table, id_index)
     students = []
     for row, cells in table.rows:
         name = name_of(table, row, cells, names)
         students.append(Student(student_id(table, row, id_index, cells[id_index]), name))
     return tuple(students)
+
+
+def _refuse_unread_names(table: CsvTable, id_index: int) -> None:
+    """A roster with no name column the headers name, but a column of words (not e-mail
+    addresses, not numbers) under a header symbp does not know: its names would be dropped
+    silently, so it is refused, naming the column."""
+    for column, cell in enumerate(table.header):
+        folded = " ".join(cell.casefold().split())
+        if column == id_index or folded in OTHER_HEADERS or header_kind(cell) is not None:
+            continue
+        values = [cells[column] for _, cells in table.rows if cells[column]]
+        words = [v for v in values if "@" not in v and any(c.isalpha() for c in v)]
+        if values and len(words) * 2 >= len(values):
+            raise ClassFileError(
+                f"{table.where(1, column)}: no name column was found, and this one holds words: "
+                f"if it is the students' names, head it 'name' (or remove it); name columns "
+                f"are headed {', '.join(repr(h) for h in NAME_HEADERS[:4])}, … or first and "
+                "last name"
+            )
 
 
 def numbered_students(count: int) -> tuple[Student, ...]:

@@ -109,8 +109,9 @@ def key_rows(exercise: ClassVariants) -> list[list[str]]:
     return rows
 
 
-def spec_toml(spec: NetworkSpec) -> str:
-    """A one-sample spec as the TOML `load_spec` reads back to the same spec."""
+def spec_toml(spec: NetworkSpec, min_decimals: int | None = None) -> str:
+    """A one-sample spec as the TOML `load_spec` reads back to the same spec; `min_decimals`
+    (the exercise's) written into it, so check-hand --spec judges precision as grade does."""
 
     def floats(values: Sequence[float]) -> str:
         return "[" + ", ".join(repr(float(v)) for v in values) + "]"
@@ -145,6 +146,9 @@ def spec_toml(spec: NetworkSpec) -> str:
         lines.append(f"bias_trainable = {'true' if spec.bias_trainable else 'false'}")
     if spec.steps != 1:
         lines.append(f"steps = {spec.steps}")
+    minimum = spec.min_decimals if min_decimals is None else min_decimals
+    if minimum is not None:
+        lines.append(f"min_decimals = {minimum}")
     return "\n".join(lines) + "\n"
 
 

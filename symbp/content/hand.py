@@ -54,6 +54,8 @@ def verdict_text(j: Judgement, names: dict[str, str], lang: str = "en") -> str:
         return words["hand_precision"]
     if j.verdict is Verdict.TOO_FEW_DECIMALS:
         return words["hand_too_few_decimals"]
+    if j.verdict is Verdict.NOT_JUDGEABLE:
+        return words["hand_not_judgeable"]
     if j.entered_here and j.unwritten_inputs:
         steps = ", ".join(display_key(k) for k in j.unwritten_inputs)
         return filled(words["hand_entered_unwritten"], steps)

@@ -92,7 +92,10 @@ KNOWN_KEYS = (
     "tied_layers",
     "optimizer_state",
     "regularization",
+    "min_decimals",
 )
+#: the most decimals a spec's min_decimals may ask (handcheck/precision.py's MAX_MIN_DECIMALS)
+MAX_SPEC_MIN_DECIMALS = 8
 
 #: the objective "output": L is one network output itself (CS231n, micrograd), no targets
 OUTPUT_LOSS = OUTPUT.name
@@ -240,6 +243,10 @@ class NetworkSpec:
     #: one set of biases, as one nn.Linear called twice: the first of a group owns the
     #: parameters (their names and values), the others use them
     tied_layers: tuple[tuple[int, ...], ...] = ()
+    #: the fewest decimals check-hand takes a right number to be written to (None: any): an
+    #: exercise writes its own into each student's spec.toml, so check-hand --spec judges a
+    #: number as grade does (handcheck/precision.py)
+    min_decimals: int | None = None
 
     @property
     def edges(self) -> tuple[Edge, ...]:
@@ -530,6 +537,13 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     steps = data.get("steps", 1)
     if not _is_int(steps) or not 0 <= steps <= MAX_STEPS:
         raise SpecError(f"{source}: steps must be a whole number from 0 to {MAX_STEPS}")
+    min_decimals = data.get("min_decimals")
+    if min_decimals is not None and (
+        not _is_int(min_decimals) or not 0 <= min_decimals <= MAX_SPEC_MIN_DECIMALS
+    ):
+        raise SpecError(
+            f"{source}: min_decimals must be a whole number from 0 to {MAX_SPEC_MIN_DECIMALS}"
+        )
     reduction = data.get("reduction", "mean")
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise SpecError(
@@ -579,6 +593,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         target_classes=classes,
         reduction=reduction,
         steps=int(steps),
+        min_decimals=None if min_decimals is None else int(min_decimals),
         weight_init=weight_init,
         bias_trainable_each=trainable_each,
         explicit_bias_names=explicit_biases,

@@ -237,9 +237,14 @@
     return catalogue;
   }
 
+  function withinMinimum(mine, trueValue, slack) {  // precision.Precision.within_minimum
+    if (data.min_decimals === null) return false;
+    return Math.abs(mine.value - trueValue) <= 0.5 * Number(`1e${-data.min_decimals}`) + slack;
+  }
   function tooFew(mine, trueValue, slack) {  // precision.Precision.too_few
     const off = Math.abs(mine.value - trueValue);
     if (off <= slack) return false;
+    if (withinMinimum(mine, trueValue, slack)) return false;
     if (data.min_decimals !== null && mine.decimals < data.min_decimals) return true;
     return mine.decimals <= 0 && off <= 0.5 * Number(`1e${-mine.decimals}`) + slack;
   }
@@ -266,7 +271,8 @@
       const consistent = Math.abs(mine.value - expected) <= spread + mine.halfUnit + slack;
       let verdict = WRONG;
       if (tooFew(mine, trueValue, slack)) verdict = TOO_FEW;
-      else if (Math.abs(mine.value - trueValue) <= mine.halfUnit + slack) verdict = RIGHT;
+      else if (Math.abs(mine.value - trueValue) <= mine.halfUnit + slack
+               || withinMinimum(mine, trueValue, slack)) verdict = RIGHT;
       else if (consistent && !roots.length) verdict = PRECISION;
       const entered = verdict === WRONG && !roots.length;
       if (entered || (verdict === TOO_FEW && !roots.length)) wrongRoots[q.key] = [q.key];
@@ -461,7 +467,8 @@
       const [expected, spread] = propagate(q, center, radius);
       const slack = C.relative_slack * Math.max(1, Math.abs(expected));
       const follows = Math.abs(mine.value - expected) <= spread + mine.halfUnit + slack;
-      results.push({ key: q.key, verdict: follows ? "consistent" : "inconsistent", expected, missing });
+      // yes or no only: the value its formula gives would hand the key out to any typed junk
+      results.push({ key: q.key, verdict: follows ? "consistent" : "inconsistent", missing });
     }
     return results;
   }
@@ -474,7 +481,7 @@
       row.dataset.unwritten = r.missing.join(",");
       row.querySelector(".verdict").textContent =
         r.verdict === "consistent" ? words.selfcheck_consistent
-          : r.verdict === "inconsistent" ? fill(words.selfcheck_inconsistent, byKey[r.key].display, formatG(r.expected))
+          : r.verdict === "inconsistent" ? words.selfcheck_inconsistent
           : fill(words.selfcheck_unchecked, names(r.missing));
     }
     const good = results.filter((r) => r.verdict === "consistent").length;

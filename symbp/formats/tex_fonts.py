@@ -27,12 +27,17 @@ LATIN_MODERN = (
     (7826, 7827), (7831, 7831), (7840, 7929), (8208, 8209), (8211, 8212), (8214, 8214),
     (8216, 8218), (8220, 8222), (8224, 8226), (8230, 8230),
 )  # fmt: skip
-#: DejaVu Serif (fonts-dejavu-core): Latin, Vietnamese, Greek, Cyrillic
+#: DejaVu Serif (fonts-dejavu-core): Latin, Vietnamese, Greek with polytonic Greek (Greek
+#: Extended, U+1F00-1FFF, as `fc-query` lists DejaVuSerif.ttf's charset), Cyrillic
 DEJAVU_SERIF = (
     (160, 591), (880, 887), (890, 895), (900, 906), (908, 908), (910, 929), (931, 993),
     (1008, 1119), (1122, 1125), (1130, 1133), (1136, 1143), (1164, 1165), (1168, 1179),
     (1182, 1191), (1194, 1207), (1210, 1211), (1216, 1220), (1223, 1224), (1227, 1228),
-    (1231, 1273), (1296, 1301), (1306, 1309), (7680, 7931), (8208, 8230),
+    (1231, 1273), (1296, 1301), (1306, 1309), (7680, 7931),
+    (0x1F00, 0x1F15), (0x1F18, 0x1F1D), (0x1F20, 0x1F45), (0x1F48, 0x1F4D), (0x1F50, 0x1F57),
+    (0x1F59, 0x1F59), (0x1F5B, 0x1F5B), (0x1F5D, 0x1F5D), (0x1F5F, 0x1F7D), (0x1F80, 0x1FB4),
+    (0x1FB6, 0x1FC4), (0x1FC6, 0x1FD3), (0x1FD6, 0x1FDB), (0x1FDD, 0x1FEF), (0x1FF2, 0x1FF4),
+    (0x1FF6, 0x1FFE), (8208, 8230),
 )  # fmt: skip
 #: WenQuanYi Micro Hei (fonts-wqy-microhei): Chinese, Japanese kana, Korean Hangul, CJK
 #: punctuation and full-width forms

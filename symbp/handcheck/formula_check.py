@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from math import comb
 
@@ -105,6 +105,8 @@ def check_formula(
     )
     if affordable and sp.expand(_to_nodes(table, formula) - _to_nodes(table, true_formula)) == 0:
         return result("algebra")
+    if parsed.literals or not formula.free_symbols:
+        return _judge_numbers(parsed, quantity, truth, result_half_unit, result, network)
     points = [None] + [random_point(network, seed) for seed in range(SAMPLE_POINTS)]
     for point in points:
         values = values_at(table, compiled, point) if point is not None else truth
@@ -122,6 +124,33 @@ def check_formula(
             shown = point if point is not None else _spec_point(network)
             return result("differs", shown, mine, right)
     return result("sampled")
+
+
+def _judge_numbers(
+    parsed: ParsedFormula,
+    quantity: Quantity,
+    truth: Mapping[sp.Symbol, float],
+    result_half_unit: float | None,
+    result: Callable[..., FormulaCheck],
+    network: Network,
+) -> FormulaCheck:
+    """A formula with numbers written in it (0.2*0.5 + 0.5*0.3, w1*0.5 + w3*0.3, o1 - 0.23):
+    those numbers are the network's values, so it is a calculation at the network's values, not
+    a function of the quantities they stand for. It is judged by its value there, at the
+    precision of its decimals (bounded: bounded_spread), never at other points, where the
+    numbers it holds would no longer be the quantities' values."""
+    mine = float_value(parsed.expr, truth, strict=True)
+    _require_finite(mine)
+    right = float_value(quantity.formula, truth)
+    slack = POINT_TOLERANCE * max(1.0, abs(right))
+    tolerance = bounded_spread(parsed, truth, result_half_unit)
+    if abs(mine - right) <= slack:
+        return result("numbers", None, mine, right, tolerance or 0.0)
+    if tolerance is None:
+        return result("unjudgeable", None, mine, right)
+    if abs(mine - right) <= tolerance + slack:
+        return result("numbers", None, mine, right, tolerance)
+    return result("differs", _spec_point(network), mine, right)
 
 
 def formula_value(

@@ -78,6 +78,10 @@ class Verdict(Enum):
     #: written to fewer decimals than the teacher's minimum (precision.py): not right, and no
     #: error of the calculation either
     TOO_FEW_DECIMALS = "too few decimals"
+    #: given only by a formula whose decimals' rounding moves it without bound or by more than
+    #: its value (formula_check.bounded_spread): it states no precision, so it is neither right
+    #: nor wrong, starts no catalogue search, and later steps are judged as if it were unwritten
+    NOT_JUDGEABLE = "not judgeable"
 
 
 @dataclass(frozen=True)
@@ -181,10 +185,12 @@ def check_hand(
     """Judge a hand calculation of `spec` (default: the MOOC 8.3 network).
 
     The learning rate is the argument's, else the file's, else the spec's; `precision` the
-    teacher's minimum of decimals (precision.py; default none).
+    teacher's minimum of decimals (precision.py; default the spec's min_decimals, else none).
     """
     spec = spec if spec is not None else default_spec()
     rate = _learning_rate(learning_rate, hand.learning_rate, spec.learning_rate)
+    if precision is None or precision.min_decimals is None:  # else the spec's (an exercise's)
+        precision = Precision(spec.min_decimals)
     return HandJudge(spec, rate).check(hand, precision=precision)
 
 
@@ -391,6 +397,7 @@ class _Written:
     text: str
     decimals: int | None
     exact: bool
+    judgeable: bool = True
 
 
 def _written_value(
@@ -402,8 +409,8 @@ def _written_value(
         n = entry.number
         return _Written(n.value, n.half_unit, n.text, n.decimals, n.exact)
     value, spread = formula_value(parsed[0], truth)
-    if spread is None:  # its decimals' rounding says nothing: judged as the value it has
-        return _Written(value, 0.0, entry.formula or "", None, False)
+    if spread is None:  # its decimals' rounding says nothing: the value states no precision
+        return _Written(value, 0.0, entry.formula or "", None, False, judgeable=False)
     return _Written(value, spread, entry.formula or "", None, spread == 0)
 
 
@@ -454,14 +461,40 @@ def _judge(
                 wrong_roots[symbol] = roots
             continue
         mine = written[quantity.key]
-        center[symbol], radius[symbol] = mine.value, mine.half_unit
         true_value = truth[quantity.key]
         slack = RELATIVE_SLACK * max(1.0, abs(true_value))
+        if not mine.judgeable:
+            # neither right nor wrong: later steps are judged as if it were unwritten
+            center[symbol], radius[symbol] = expected, spread
+            if roots:
+                wrong_roots[symbol] = roots
+            judgements.append(
+                Judgement(
+                    key=quantity.key,
+                    display=quantity.display,
+                    written=mine.text,
+                    value=mine.value,
+                    decimals=None,
+                    true_value=true_value,
+                    verdict=Verdict.NOT_JUDGEABLE,
+                    from_inputs=expected,
+                    consistent_with_inputs=False,
+                    half_unit=slack,
+                    spread=spread,
+                    entered_here=False,
+                    unwritten_inputs=(),
+                    follows_from=(),
+                )
+            )
+            continue
+        center[symbol], radius[symbol] = mine.value, mine.half_unit
         # what the student's own (right) inputs give, within the rounding they state
         consistent = abs(mine.value - expected) <= spread + mine.half_unit + slack
         if precision.too_few(mine.decimals, mine.value, true_value, slack):
             verdict = Verdict.TOO_FEW_DECIMALS
-        elif abs(mine.value - true_value) <= mine.half_unit + slack:
+        elif abs(mine.value - true_value) <= mine.half_unit + slack or (
+            mine.decimals is not None and precision.within_minimum(mine.value, true_value, slack)
+        ):
             verdict = Verdict.RIGHT
         elif consistent and not roots:
             verdict = Verdict.RIGHT_TO_PRECISION
@@ -597,8 +630,8 @@ def _reproduces(
     """
     explained, contradicted = [], []
     for j in judgements:
-        if j.verdict is Verdict.TOO_FEW_DECIMALS:  # a matter of precision, no mistake's
-            continue
+        if j.verdict in (Verdict.TOO_FEW_DECIMALS, Verdict.NOT_JUDGEABLE):
+            continue  # a matter of precision, no mistake's
         value = values[j.key]
         # carried rounding grows with the size of the numbers it is carried through
         ratio = min(MAX_SPREAD_RATIO, abs(value) / max(abs(j.true_value), 1e-12))

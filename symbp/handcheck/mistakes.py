@@ -338,6 +338,9 @@ class Variants:
                 out[key] = values[network.loss] * plan.loss_scale
             elif kind == "forward":
                 out[key] = first[quantity.symbol]
+            elif kind == "sample_forward":
+                symbol, n = self.table.sample_forward[key]
+                out[key] = per_sample[n - 1][0].get(symbol, math.nan)
             elif kind == "given":
                 if key in weights:
                     out[key] = first[network.parameter(weights[key]).symbol]

@@ -10,17 +10,21 @@ self-check page (symbp/data/selfcheck.js mirrors it) and the Moodle quiz.
    gradient 0, an exact 1. When the true value only rounds to it (0 for 0.003, 12 for 12.3) it
    is "too few decimals" (rule 3), a matter of precision, never a mistake of the catalogue.
 3. The teacher's minimum, `min_decimals` (symbp exercise --min-decimals, default the asked
-   decimals; symbp grade --min-decimals overrides it; check-hand has none unless given): a
-   number written to fewer decimals is "too few decimals", not right, unless it is the true value
-   exactly. It is not an error of the calculation: no catalogue mistake is sought for it, and
-   what follows from it is judged with the rounding it states.
+   decimals, written into each student's spec.toml; symbp grade and check-hand --min-decimals
+   override it; check-hand has none unless given or in the spec): a number written to fewer
+   decimals is "too few decimals", not right, unless it lies within ± half a unit of the
+   minimum's last decimal of the true value (what Moodle accepts, rule 5: 0.475 for 0.475021 at
+   4 decimals is 0.4750 with its zero dropped; 0 for 0.00003). Such a number, and any number
+   however many decimals it has, is right there. "Too few decimals" is not an error of the
+   calculation: no catalogue mistake is sought for it, and what follows from it is judged with
+   the rounding it states.
 4. Rounding carried from the student's own earlier numbers ("right to the stated precision")
    is judged by check-hand, grade and the self-check page alike (judge.py).
 5. Moodle sees only the value typed, not its decimals: each NUMERICAL sub-question accepts the
-   true value ± half a unit of the minimum's last decimal. A number of at least that many
-   decimals that grade calls right, Moodle calls right too; Moodle also accepts a longer
-   number whose extra digits are off (0.59331 for 0.59327 at 4 decimals), and it cannot see
-   carried rounding or count decimals (0.59 for a true 0.5900003 passes there).
+   true value ± half a unit of the minimum's last decimal, and under a minimum grade and
+   check-hand accept exactly that too (rule 3). The one difference left: Moodle cannot see
+   carried rounding (rule 4), so a number "right to the stated precision" from the student's
+   own rounded inputs but outside that interval is right in grade and wrong in Moodle.
 """
 
 from __future__ import annotations
@@ -51,11 +55,20 @@ class Precision:
         value only rounds to it (rule 2); never when it is the true value exactly."""
         if decimals is None or abs(value - true_value) <= slack:
             return False
+        if self.within_minimum(value, true_value, slack):
+            return False  # what Moodle accepts (rule 5): right, however few its decimals
         if self.min_decimals is not None and decimals < self.min_decimals:
             return True
         return states_no_rounding(decimals) and abs(value - true_value) <= (
             0.5 * 10.0**-decimals + slack
         )
+
+    def within_minimum(self, value: float, true_value: float, slack: float) -> bool:
+        """Rule 5 for grade too: within ± half a unit of the minimum's last decimal of the true
+        value (0.475 for 0.475021 at 4 decimals: it is 0.4750 with its zero dropped)."""
+        if self.min_decimals is None:
+            return False
+        return abs(value - true_value) <= 0.5 * 10.0**-self.min_decimals + slack
 
 
 def states_no_rounding(decimals: int) -> bool:

@@ -112,6 +112,18 @@ class QuantityTable:
                     symbol.name, "δ_" + delta.unit.name, symbol, formula, _symbols(formula), "delta"
                 )
             )
+        #: samples 2…'s own forward values and δs, h1(2), delta_o1(3): judged against their
+        #: true values alone (h1(1) is h1 itself); the sample's symbol for each key
+        self.sample_forward: dict[str, tuple[sp.Symbol, int]] = {}
+        forward = [s for s in network.definitions if s != network.loss] + list(sweep.deltas)
+        for n in range(2, self.sample_count + 1) if several else ():
+            for symbol in forward:
+                key = f"{symbol.name}({n})"
+                self.sample_forward[key] = (symbol, n)
+                own = sp.Symbol(key, real=True)
+                shown = symbol.name.replace("delta_", "δ_", 1)
+                display = f"{shown}⁽{str(n).translate(_SUPERSCRIPTS)}⁾"
+                quantities.append(Quantity(key, display, own, own, (), "sample_forward"))
         self.gradient_symbols: dict[str, sp.Symbol] = {}
         self.update_symbols: dict[str, sp.Symbol] = {}
         for weight in parameters:
@@ -209,6 +221,13 @@ class QuantityTable:
     def _resolve_sample(self, name: str) -> Quantity | None:
         """Sample n's own loss or gradient: L(2), L⁽²⁾, L^(2), dL(2)/dw1, ∂L⁽²⁾/∂w1."""
         text = "".join(normalise_text(name.translate(_FROM_SUPERSCRIPTS)).split())
+        forward = _SAMPLE_FORWARD.match(text)
+        if forward is not None and not _SAMPLE_NAME.match(text):
+            own = self.resolve(forward.group("name"))
+            if own is None or own.kind not in ("forward", "delta"):
+                return None
+            n = int(forward.group("n"))
+            return own if n == 1 else self.by_key.get(f"{own.key}({n})")
         match = _SAMPLE_NAME.match(text)
         if match is None or (match.group("d") is None) != (match.group("wrt") is None):
             return None
@@ -256,6 +275,8 @@ class QuantityTable:
             samples = evaluation.per_sample
             if len(samples) != self.sample_count:
                 raise ValueError(f"{len(samples)} samples evaluated, not {self.sample_count}")
+            for key, (symbol, n) in self.sample_forward.items():
+                values[key] = samples[n - 1].values[symbol]
             for n, sample in enumerate(samples, 1):
                 values[f"L({n})"] = sample.loss
                 for weight, gradient in zip(weights, sample.gradients, strict=False):
@@ -343,6 +364,8 @@ _CHINESE: tuple[tuple[re.Pattern[str], str], ...] = (
 _SAMPLE_NAME = re.compile(
     r"^(?P<d>[d∂])?(?:L|E|loss|J)(?:\^\{|\^|_)?[(\[](?P<n>\d{1,3})[)\]]\}?(?:/[d∂](?P<wrt>.+))?$"
 )
+#: a forward value of sample n: h1(2), z_o1[3], o2^(2)
+_SAMPLE_FORWARD = re.compile(r"^(?P<name>[^()\[\]]+?)(?:\^\{|\^|_)?[(\[](?P<n>\d{1,3})[)\]]\}?$")
 _LOSS_NAMES = ("l", "loss", "e", "e_total", "etotal", "total_error", "cost", "j")
 _CHANGE = re.compile(r"^Δ_?(?P<w>.+)$")
 _UPDATED = re.compile(r"^(?P<w>.+?)(?:_new|'|\+|_updated|_next|new|\^\+)$", re.IGNORECASE)
