@@ -13,8 +13,8 @@ import sympy as sp
 import symbp
 from symbp import formats
 from symbp.content.circuit import node_names
-from symbp.formats import latex as latex_format
-from symbp.formats import text as text_format
+from symbp.formats import latex_math as latex_format
+from symbp.formats import text_math as text_format
 from symbp.torchcheck.circuit_check import torch_gradients
 from tests.conftest import require_module, require_tool
 from tests.layout_tools import compile_latex, print_html

@@ -97,7 +97,7 @@ _SIGNS = {
     "g̃": r"\tilde{g}",
     "p̃": r"\tilde{p}",
     # \overline, not amsmath's accent \bar: {\bar{g}^{(1)}}^{2} is a double superscript
-    "ḡ": r"\overline{g}",
+    "ḡ": r"\overline{g}",
     "η̃": r"\tilde{\eta}",
     # a change: Δp = −η·∂L/∂p, ΔL (one name, set as the sign Δ before the letter)
     "Δp": r"\Delta p",
