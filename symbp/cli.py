@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from symbp.api.problem import Problem
     from symbp.core.circuit import Circuit
     from symbp.core.spec import OptimizerSpec
+    from symbp.torchcheck.circuit_model import Worker
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -527,9 +528,21 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    circuit = _circuit(args)
-    if circuit is not None:
-        return _run_circuit(args, circuit)
+    if args.expr is not None or (args.spec is not None and _is_circuit_spec(args.spec)):
+        from symbp.torchcheck.circuit_model import spawn
+        from symbp.torchcheck.worker import torch_installed
+
+        # torch starts importing now, while sympy loads and derives here
+        worker: Worker | None = None
+        if not args.no_check and torch_installed():
+            worker = spawn()
+        try:
+            circuit = _circuit(args)
+            assert circuit is not None
+            return _run_circuit(args, circuit, worker)
+        finally:
+            if worker is not None:
+                worker.cancel()
     # --weight w1,w5 as --show w1,w5: commas separate names, as repeating the option does
     for option in ("weight", "wrt"):
         given = getattr(args, option)
@@ -608,7 +621,7 @@ def _is_circuit_spec(path: str) -> bool:
         return False
 
 
-def _run_circuit(args: argparse.Namespace, circuit: Circuit) -> int:
+def _run_circuit(args: argparse.Namespace, circuit: Circuit, worker: Worker | None) -> int:
     from symbp.api.circuit import derive
 
     if args.weight:
@@ -616,7 +629,14 @@ def _run_circuit(args: argparse.Namespace, circuit: Circuit) -> int:
     if args.form != "scalar":
         raise SymbpError("--form matrix is for networks; an expression is derived gate by gate")
     wrt = [name.strip() for text in args.wrt or () for name in text.split(",") if name.strip()]
-    result = derive(circuit, wrt=wrt, check=not args.no_check, dtype=args.dtype, digits=args.digits)
+    result = derive(
+        circuit,
+        wrt=wrt,
+        check=not args.no_check,
+        dtype=args.dtype,
+        digits=args.digits,
+        worker=worker,
+    )
     _write(result.render(args.format, paper=args.paper))
     return _exit(result.passed)
 

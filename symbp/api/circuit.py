@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from symbp.content.blocks import Block
     from symbp.handcheck.circuit import CircuitHandReport
     from symbp.torchcheck.circuit_check import CircuitCheck
+    from symbp.torchcheck.circuit_model import Worker
 
 
 class CircuitResult(Result):
@@ -161,8 +162,10 @@ def derive(
     dtype: str = "float64",
     lang: str = "en",
     digits: int = 4,
+    worker: Worker | None = None,
 ) -> CircuitResult:
-    """A circuit's derivation, checked against torch autograd and central differences."""
+    """A circuit's derivation, checked against torch autograd and central differences (in
+    `worker` when the caller started one early)."""
     labels(lang)  # an unknown language fails before any work
     if not 1 <= digits <= 15:
         raise SymbpError("digits must be between 1 and 15")
@@ -178,7 +181,7 @@ def derive(
 
         if not torch_installed():
             raise TorchMissingError()
-        pending = start(torch_job(circuit, shown, dtype))
+        pending = start(torch_job(circuit, shown, dtype), worker)
     try:
         derivation = derive_circuit(circuit)
         found = None

@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 
 import sympy as sp
@@ -567,13 +568,19 @@ class CircuitDerivation:
     gradients: dict[sp.Symbol, float]  # ∂objective/∂node for every node
     contributions: dict[sp.Symbol, tuple[Contribution, ...]]
 
-    def closed_form(self, symbol: sp.Symbol) -> sp.Expr:
-        """∂objective/∂symbol in the inputs alone (every intermediate written out)."""
+    @cached_property
+    def inlined(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every intermediate written out in the inputs (built once: a max of expressions
+        compares its arguments whenever it is built)."""
         inline: dict[sp.Symbol, sp.Expr] = {}
         for node_symbol, node in self.circuit.graph.nodes.items():
             if node.definition is not None:
                 inline[node_symbol] = node.definition.xreplace(inline)
-        return self.sweep.expanded(symbol).xreplace(inline)
+        return inline
+
+    def closed_form(self, symbol: sp.Symbol) -> sp.Expr:
+        """∂objective/∂symbol in the inputs alone (every intermediate written out)."""
+        return self.sweep.expanded(symbol).xreplace(self.inlined)
 
 
 def derive_circuit(circuit: Circuit) -> CircuitDerivation:

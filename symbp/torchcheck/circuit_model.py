@@ -113,24 +113,46 @@ class Pending:
             self._process.wait()
 
 
-def start(job: CircuitJob) -> Pending:
-    """torch's side of the check: at once when torch is loaded already, else in a worker."""
+class Worker:
+    """A worker process importing torch already, waiting for its job on stdin (the CLI starts
+    it before it reads the expression, so that even sympy's import overlaps torch's)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "symbp.torchcheck.circuit_model"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def send(self, job: CircuitJob) -> Pending:
+        process = self.process
+        assert process.stdin is not None
+        try:
+            process.stdin.write(pickle.dumps(job))
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # result() reports how the worker died
+        process.stdin = None
+        return Pending(process)
+
+    def cancel(self) -> None:
+        Pending(self.process).cancel()
+
+
+def spawn() -> Worker | None:
+    """A worker started now, or None when torch is loaded here already (nothing to hide)."""
+    return None if "torch" in sys.modules else Worker()
+
+
+def start(job: CircuitJob, worker: Worker | None = None) -> Pending:
+    """torch's side of the check: in `worker` when one was spawned, at once when torch is
+    loaded already, else in a new worker."""
+    if worker is not None:
+        return worker.send(job)
     if "torch" in sys.modules:
         return Pending(None, gradients(job))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "symbp.torchcheck.circuit_model"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdin is not None
-    try:
-        process.stdin.write(pickle.dumps(job))
-        process.stdin.close()
-    except BrokenPipeError:
-        pass  # result() reports how the worker died
-    process.stdin = None
-    return Pending(process)
+    return Worker().send(job)
 
 
 def _serve() -> int:
@@ -138,6 +160,8 @@ def _serve() -> int:
     os.dup2(2, 1)  # whatever torch prints goes to stderr, not into the answer
     answer: tuple[str, object]
     try:
+        import torch  # noqa: F401 - while the main process is still reading the expression
+
         job = CircuitJob(*pickle.loads(sys.stdin.buffer.read()))
         job = job._replace(gates=tuple(TorchGate(*gate) for gate in job.gates))
         answer = ("ok", gradients(job))
