@@ -28,6 +28,7 @@ from symbp.core.operations import (
     SIGMOID,
     SOFTMAX,
     SSE,
+    Operation,
     activation_info,
     activation_of_torch_module,
     loss_info,
@@ -100,12 +101,7 @@ def from_torch(
     loss, reduction, names = _loss(loss_fn, names, log_softmax, linears[-1].out_features)
 
     layers = [linears[0].in_features] + [linear.out_features for linear in linears]
-    # one nn.Linear called in several places is one weight matrix: tied layers
-    places: dict[int, list[int]] = {}
-    for layer, linear in enumerate(linears, start=1):
-        places.setdefault(id(linear), []).append(layer)
-    tied = [group for group in places.values() if len(group) > 1]
-    linears = list({id(linear): linear for linear in linears}.values())
+    tied, linears = _tied(linears)
     data: dict[str, Any] = {
         "title": title or _title(model, loss_fn),
         "layers": layers,
@@ -130,6 +126,27 @@ def from_torch(
     return spec_from_mapping(data, source="from_torch")
 
 
+def _tied(linears: list[Any]) -> tuple[list[list[int]], list[Any]]:
+    """The groups of layers that share their weights (tied_layers), and one nn.Linear per
+    group: one nn.Linear called in several places, or several sharing one weight Parameter and
+    one bias Parameter (or no bias). One line for layers that share one but not the other."""
+    places: dict[tuple[int, int | None], list[int]] = {}
+    owners: dict[tuple[int, int | None], Any] = {}
+    shared: dict[int, tuple[int, int | None]] = {}  # a Parameter's id -> the pair it is in
+    for layer, linear in enumerate(linears, start=1):
+        bias = None if linear.bias is None else id(linear.bias)
+        pair = (id(linear.weight), bias)
+        for parameter in (id(linear.weight), bias):
+            if parameter is not None and shared.setdefault(parameter, pair) != pair:
+                raise SymbpError(
+                    f"from_torch: layer {layer} shares a weight or bias Parameter with another "
+                    "nn.Linear but not both; symbp ties whole layers (weights and biases)"
+                )
+        places.setdefault(pair, []).append(layer)
+        owners.setdefault(pair, linear)
+    return [group for group in places.values() if len(group) > 1], list(owners.values())
+
+
 def _refuse_unreadable(model: Any) -> None:
     """One line for a model whose computation is not what its modules say: its own forward(),
     hooks, subclasses of the modules symbp reads, lazy or meta-device parameters."""
@@ -148,6 +165,13 @@ def _refuse_unreadable(model: Any) -> None:
                 raise SymbpError(
                     f"from_torch: {label} has lazy, uninitialized parameters; run the model "
                     "once on an input (or use nn.Linear) first"
+                )
+            if getattr(parameter, "_backward_hooks", None) or getattr(
+                parameter, "_post_accumulate_grad_hooks", None
+            ):
+                raise SymbpError(
+                    f"from_torch: a parameter of {label} has a hook (register_hook), which "
+                    "changes its gradient; remove the hook first"
                 )
             if parameter.is_meta:
                 raise SymbpError(
@@ -227,13 +251,11 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
                 f"from_torch: module {index} ({module}) follows another activation; symbp "
                 "reads one activation after each nn.Linear"
             )
+        # LogSoftmax is read as softmax (and its log by nn.NLLLoss): softmax's settings
+        _refuse_unmodelled(index, module, activation_of_torch_module(name) or SOFTMAX)
         if name in ("Softmax", "LogSoftmax"):
             if not last:
                 raise SymbpError(f"from_torch: module {index} ({module}) must be the last one")
-            if module.dim not in (1, -1):
-                raise SymbpError(
-                    f"from_torch: module {index} ({module}) must act on dim=1 (the features)"
-                )
             log_softmax = name == "LogSoftmax"
             activations[-1] = module if name == SOFTMAX.torch_module else SOFTMAX.name
             continue
@@ -241,6 +263,29 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
     if not linears:
         raise SymbpError("from_torch: the model has no nn.Linear layer")
     return linears, activations, log_softmax
+
+
+def _refuse_unmodelled(index: int, module: Any, info: Operation) -> None:
+    """One line for an activation module with an attribute symbp does not model (Softplus's
+    beta), or one it models at other values only (Softmax's dim): the table lists, for each
+    activation, its parameter and the torch settings it computes torch's function with."""
+    settings = {setting.name: setting.values for setting in info.torch_settings}
+    parameter = info.parameter.key if info.parameter is not None else None
+    for attribute, value in vars(module).items():
+        if attribute.startswith("_") or attribute in ("training", parameter):
+            continue
+        allowed = settings.get(attribute)
+        if allowed is None:
+            raise SymbpError(
+                f"from_torch: module {index} ({module}) has {attribute}={value!r}, which symbp "
+                "does not model"
+            )
+        if not any(type(value) is not bool and value == v or value is v for v in allowed):
+            shown = " or ".join(f"{attribute}={v!r}" for v in allowed)
+            raise SymbpError(
+                f"from_torch: module {index} ({module}) has {attribute}={value!r}; symbp "
+                f"computes {info.torch_module} with {shown} only"
+            )
 
 
 def _activation_name(module: Any) -> str:
