@@ -113,9 +113,10 @@ def text(value: str) -> Inlines:
     return (Text(value),)
 
 
-def sentence(template: str, *fills: str | Node | Chain | Text) -> Inlines:
+def sentence(template: str, *fills: str | Node | Chain | Text | Inlines) -> Inlines:
     """Prose from a label template whose "{}" placeholders are filled in order: a str or Text
-    fill is more prose (a translated word), an expression or chain is inline math."""
+    fill is more prose (a translated word), an expression or chain is inline math, and a
+    sentence (Inlines) is set in as it is."""
     pieces = template.split("{}")
     if len(pieces) != len(fills) + 1:
         raise ValueError(f"template {template!r} needs {len(pieces) - 1} parts")
@@ -129,6 +130,8 @@ def sentence(template: str, *fills: str | Node | Chain | Text) -> Inlines:
             parts.append(Text(fill))
         elif isinstance(fill, Text):
             parts.append(fill)
+        elif isinstance(fill, tuple):
+            parts.extend(fill)
         else:
             parts.append(Math(fill))
     return _merged(parts)
