@@ -30,6 +30,7 @@ GREEK = {
     "τ": r"\tau",
     "φ": r"\varphi",
     "ω": r"\omega",
+    "π": r"\pi",
     "Σ": r"\Sigma",
     "Δ": r"\Delta",
     "∂": r"\partial",
