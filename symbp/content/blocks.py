@@ -26,9 +26,11 @@ class Text:
 
 @dataclass(frozen=True)
 class Math:
-    """Inline mathematics: an expression or a whole chain."""
+    """Inline mathematics: an expression or a whole chain. `plain` math is set as prose in
+    every format, written as plain text writes formulas (check-hand's reports: o1·(1 - o1))."""
 
     expr: Node | Chain
+    plain: bool = False
 
 
 Inline = Text | Math
