@@ -79,11 +79,12 @@ def from_torch(
     followed by nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.ELU, nn.Softplus(), nn.SiLU,
     nn.GELU, nn.Identity, or nn.Softmax(dim=1) / nn.LogSoftmax(dim=1) last; a module attribute
     the operation table does not model (Softplus's beta) is refused. One nn.Linear called twice,
-    or several sharing their weight and bias Parameters, is tied_layers. `loss_fn` is nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss,
-    nn.CrossEntropyLoss (the model ending in logits) or nn.NLLLoss (after LogSoftmax); None
-    differentiates the single output itself (L = Σ or mean of o1, no targets). `optimizer`, a
-    torch.optim.SGD, Adam or AdamW over the model, gives the learning rate and settings.
-    Anything else raises a SymbpError naming the first module symbp cannot read.
+    or several sharing their weight and bias Parameters, is tied_layers. `loss_fn` is
+    nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss (the model ending in
+    logits) or nn.NLLLoss (after LogSoftmax); None differentiates the single output itself
+    (L = Σ or mean of o1, no targets). `optimizer`, a torch.optim.SGD, Adam or AdamW over the
+    model, gives the learning rate and settings. Anything else raises a SymbpError naming the
+    first module symbp cannot read.
     """
     from torch import nn
 
