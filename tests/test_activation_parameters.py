@@ -29,7 +29,7 @@ _BASE = {
         ),
         (
             {"activation": ["gelu_tanh", "sigmoid"]},
-            "activation 'gelu_tanh' is written activation = \"gelu\" with approximate = \"tanh\"",
+            'activation \'gelu_tanh\' is written activation = "gelu" with approximate = "tanh"',
         ),
     ],
 )
