@@ -560,3 +560,19 @@ def test_linears_sharing_one_weight_parameter() -> None:
     gradients = Problem(spec).parameter_gradients
     theirs = [*first.weight.grad.reshape(-1).tolist(), *first.bias.grad.tolist()]
     assert list(gradients.values()) == pytest.approx(theirs, abs=1e-14)
+
+
+def test_a_frozen_weight_is_refused() -> None:
+    """torch leaves a weight with requires_grad=False alone; symbp would train it."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torchcheck.bridge import from_torch
+
+    linear = nn.Linear(2, 2)
+    linear.weight.requires_grad_(False)
+    with pytest.raises(SymbpError, match=re.escape("layer 1's weight has requires_grad=False")):
+        from_torch(
+            nn.Sequential(linear, nn.Sigmoid()), torch.zeros(1, 2), torch.zeros(1, 2), nn.MSELoss()
+        )

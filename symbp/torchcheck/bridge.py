@@ -137,6 +137,11 @@ def _tied(linears: list[Any]) -> tuple[list[list[int]], list[Any]]:
     owners: dict[tuple[int, int | None], Any] = {}
     shared: dict[int, tuple[int, int | None]] = {}  # a Parameter's id -> the pair it is in
     for layer, linear in enumerate(linears, start=1):
+        if not linear.weight.requires_grad:
+            raise SymbpError(
+                f"from_torch: layer {layer}'s weight has requires_grad=False; symbp trains every "
+                "weight (a frozen bias is read, a frozen weight is not)"
+            )
         bias = None if linear.bias is None else id(linear.bias)
         pair = (id(linear.weight), bias)
         for parameter in (id(linear.weight), bias):
