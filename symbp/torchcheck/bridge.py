@@ -25,6 +25,7 @@ from symbp.core.operations import (
     HALF_SSE,
     IDENTITY,
     MSE_MEAN,
+    OPTIMIZERS,
     SIGMOID,
     SOFTMAX,
     SSE,
@@ -46,6 +47,8 @@ from symbp.errors import SymbpError
 
 #: torch activation modules symbp knows, by class name
 _ACTIVATION_MODULES = {op.torch_module: op.name for op in ACTIVATIONS if op.torch_module}
+#: torch.optim's optimizers symbp knows, by class name (the table's label)
+_TORCH_OPTIMIZERS = {opt.label: opt for opt in OPTIMIZERS}
 #: the per-module hook tables of nn.Module, and torch's global ones
 _HOOK_DICTS = (
     "_forward_hooks",
@@ -454,27 +457,26 @@ def _rows(tensor: Any, name: str, width: int) -> list[list[float]]:
 
 
 def _optimizer(optimizer: Any) -> tuple[float, dict[str, Any]]:
-    """The learning rate and symbp's optimizer table of a torch.optim SGD, Adam or AdamW."""
+    """The learning rate and symbp's optimizer table of a torch.optim optimizer the operation
+    table has (its label is torch's class name), with the table's keys."""
     name = type(optimizer).__name__
     groups = getattr(optimizer, "param_groups", None)
-    if name not in ("SGD", "Adam", "AdamW") or not groups:
-        raise SymbpError(f"from_torch: optimizer {name} is not supported (SGD, Adam or AdamW)")
+    info = _TORCH_OPTIMIZERS.get(name)
+    if info is None or not groups:
+        raise SymbpError(
+            f"from_torch: optimizer {name} is not supported ({', '.join(_TORCH_OPTIMIZERS)})"
+        )
     group = groups[0]
     if any({k: v for k, v in g.items() if k != "params"} != _settings(group) for g in groups):
         raise SymbpError("from_torch: the optimizer's parameter groups have different settings")
     if group.get("maximize"):
         raise SymbpError("from_torch: an optimizer with maximize=True is not supported")
-    table: dict[str, Any] = {"name": name.lower()}
-    keys = (
-        ("momentum", "dampening", "nesterov", "weight_decay")
-        if name == "SGD"
-        else ("betas", "eps", "weight_decay", "amsgrad")
-    )
-    for key in keys:
+    table: dict[str, Any] = {"name": info.name}
+    for key in info.keys:
         value = group[key]
-        table[key] = [float(v) for v in value] if key == "betas" else value
-    if name == "Adam" and group.get("decoupled_weight_decay"):
-        table["name"] = ADAMW.name
+        table[key] = [float(v) for v in value] if isinstance(value, tuple | list) else value
+    if info.adaptive and not info.decoupled_decay and group.get("decoupled_weight_decay"):
+        table["name"] = ADAMW.name  # torch's Adam(decoupled_weight_decay=True) is AdamW
     return float(group["lr"]), table
 
 
