@@ -63,7 +63,9 @@ _GLOBAL_HOOK_DICTS = (
     "_global_backward_pre_hooks",
 )
 #: the module classes symbp reads, by their name in torch.nn
-_READ_MODULES = ("Linear", "LogSoftmax", *_ACTIVATION_MODULES)
+#: read as softmax whose log nn.NLLLoss takes
+_LOG_SOFTMAX = "LogSoftmax"
+_READ_MODULES = ("Linear", _LOG_SOFTMAX, *_ACTIVATION_MODULES)
 _LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss")
 
 
@@ -252,7 +254,7 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
             raise SymbpError(f"from_torch: module {index} ({module}) comes before any nn.Linear")
         if name == "Identity":
             continue
-        if name not in _ACTIVATION_MODULES and name != "LogSoftmax":
+        if name not in _ACTIVATION_MODULES and name != _LOG_SOFTMAX:
             raise SymbpError(
                 f"from_torch: module {index} ({module}) is not supported (symbp reads nn.Linear, "
                 f"{', '.join('nn.' + n for n in _ACTIVATION_MODULES)} and nn.LogSoftmax)"
@@ -264,10 +266,10 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
             )
         # LogSoftmax is read as softmax (and its log by nn.NLLLoss): softmax's settings
         _refuse_unmodelled(index, module, activation_of_torch_module(name) or SOFTMAX)
-        if name in ("Softmax", "LogSoftmax"):
+        if name in (SOFTMAX.torch_module, _LOG_SOFTMAX):
             if not last:
                 raise SymbpError(f"from_torch: module {index} ({module}) must be the last one")
-            log_softmax = name == "LogSoftmax"
+            log_softmax = name == _LOG_SOFTMAX
             activations[-1] = module if name == SOFTMAX.torch_module else SOFTMAX.name
             continue
         activations[-1] = module
@@ -473,6 +475,8 @@ def _optimizer(optimizer: Any) -> tuple[float, dict[str, Any]]:
         raise SymbpError("from_torch: an optimizer with maximize=True is not supported")
     table: dict[str, Any] = {"name": info.name}
     for key in info.keys:
+        if key not in group:
+            raise SymbpError(f"from_torch: {name} has no setting {key!r} that symbp reads")
         value = group[key]
         table[key] = [float(v) for v in value] if isinstance(value, tuple | list) else value
     if info.adaptive and not info.decoupled_decay and group.get("decoupled_weight_decay"):
