@@ -104,3 +104,11 @@ def test_no_import_cycles() -> None:
         chain = imports.find_shortest_chain(members[1], members[0]) or ()
         shown.append(f"{', '.join(members)} (e.g. {' -> '.join(chain)} -> ...)")
     assert not cycles, "import cycles among symbp's modules:\n" + "\n".join(shown)
+
+
+def test_no_layer_has_an_exception() -> None:
+    """No module imports a higher layer, not even the mistake catalogue: its formulas are
+    display trees that the formats print (the one ignore_imports entry is gone)."""
+    assert "ignore_imports" not in (ROOT / ".importlinter").read_text()
+    source = (ROOT / "symbp" / "content" / "mistakes.py").read_text()
+    assert "symbp.formats" not in source

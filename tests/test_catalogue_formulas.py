@@ -16,6 +16,7 @@ import pytest
 from symbp.api.problem import Problem
 from symbp.content.mistakes import mistake_words
 from symbp.core.spec import load_spec, parse_toml
+from symbp.formats.text_math import inline
 from symbp.handcheck.mistakes import catalogue
 from tests.readback import text_reader
 from tests.readback.tree import evaluate, unknowns
@@ -60,14 +61,14 @@ def test_right_formulas_hold_and_wrong_ones_do_not(name: str) -> None:
     checked = differing = 0
     for mistake in map(mistake_words, catalogue(problem.network)):
         assert mistake.wrong != mistake.right, mistake
-        right = _sides(mistake.right, values)
+        right = _sides(inline(mistake.right), values)
         if right is None:
             continue
         assert right[1] == pytest.approx(right[0], rel=1e-9, abs=1e-12), (name, mistake.right)
         checked += 1
         # a wrong formula may still give the right number here (relu′ = 1 on an active unit,
         # a target of 0), but not every one
-        wrong = _sides(mistake.wrong, values)
+        wrong = _sides(inline(mistake.wrong), values)
         differing += wrong is not None and wrong[1] != pytest.approx(wrong[0], rel=1e-6)
     assert checked >= 3, name  # the output error, and a δ with its activation derivative
     assert differing >= 1, name

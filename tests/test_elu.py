@@ -257,3 +257,51 @@ def test_an_exercise_key_is_torchs_and_passes_check_hand(tmp_path: Path) -> None
         report = check_hand_file(str(hand), str(folder / row["id"] / "spec.toml"))
         assert not all(j.verdict is Verdict.RIGHT for j in report.judgements)
     assert math.isfinite(float(rows[0]["L"]))
+
+
+_KINK_SPEC = """title = "kink"
+layers = [2, 2, 2]
+activation = "{activation}"
+{key} = {value}
+loss = "half_sse"
+learning_rate = 1.0
+inputs = [1.0, 1.0]
+targets = [0.5, -0.5]
+weights = [0.5, 0.25, -0.5, -0.25, 1.0, 0.5, -1.0, 0.5]
+"""
+
+
+@pytest.mark.parametrize(
+    ("activation", "key", "value", "fmt", "words"),
+    [
+        # w1 + w3 = 0.5 − 0.5 = 0 exactly: z_h1 sits at the kink, f′(0) is the parameter
+        ("elu", "alpha", 0.3, "text", "is taken as α = 0.3 (the z ≤ 0"),
+        ("elu", "alpha", 0.3, "latex", r"is taken as \(\alpha\) = \(0.3\) (the z"),
+        ("elu", "alpha", 0.3, "html", 'taken as α = <math xmlns="http://www.w3.org/1998'),
+        ("leaky_relu", "negative_slope", 0.2, "text", "is taken as the slope 0.2,"),
+    ],
+)
+def test_the_kink_note_gives_the_parameters_value(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    activation: str,
+    key: str,
+    value: float,
+    fmt: str,
+    words: str,
+) -> None:
+    path = tmp_path / "kink.toml"
+    path.write_text(_KINK_SPEC.format(activation=activation, key=key, value=value))
+    main(["derive", "--weight", "w1", "--spec", str(path), "--no-check", "--format", fmt])
+    out = " ".join(capsys.readouterr().out.split())
+    assert words in out
+    if fmt == "html":
+        assert "<mn>0.3</mn></mrow></math> (the z ≤ 0 side" in out
+
+
+def test_the_chinese_kink_note_gives_alpha(tmp_path: Path) -> None:
+    spec = tmp_path / "kink.toml"
+    spec.write_text(_KINK_SPEC.format(activation="elu", key="alpha", value=0.3))
+    out = tmp_path / "h.md"
+    main(["handout", "--spec", str(spec), "--no-check", "--lang", "zh", "-o", str(out)])
+    assert "elu′(0) 取 α = $0.3$（z ≤ 0 一侧）" in out.read_text()

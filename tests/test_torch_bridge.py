@@ -433,3 +433,146 @@ def test_a_hooked_or_lookalike_loss_is_refused() -> None:
     hooked.register_forward_hook(lambda module, args, out: out * 0)
     with pytest.raises(SymbpError, match="has a forward or backward hook"):
         from_torch(model, x, y, hooked)
+
+
+@pytest.mark.parametrize(
+    ("module", "message"),
+    [
+        ("Softplus(beta=2.0)", "has beta=2.0; symbp computes Softplus with beta=1.0 only"),
+        ("Softplus(threshold=1.0)", "has threshold=1.0; symbp computes Softplus with"),
+        ("Softmax(dim=0)", "has dim=0; symbp computes Softmax with dim=1 or dim=-1 only"),
+        ("LogSoftmax(dim=0)", "has dim=0; symbp computes Softmax with dim=1 or dim=-1 only"),
+    ],
+)
+def test_a_torch_setting_symbp_does_not_model_is_refused(module: str, message: str) -> None:
+    """Softplus(beta=2) is not softplus: read as plain softplus its loss was 0.2028 where
+    torch's is 0.0781, and check() agreed because it rebuilt torch from the same spec."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torchcheck.bridge import from_torch
+
+    name, _, arguments = module.partition("(")
+    keyword, _, value = arguments.rstrip(")").partition("=")
+    activation = getattr(nn, name)(**{keyword: float(value) if "." in value else int(value)})
+    loss = nn.NLLLoss() if name == "LogSoftmax" else nn.MSELoss()
+    y = torch.tensor([1]) if name == "LogSoftmax" else torch.zeros(1, 2)
+    with pytest.raises(SymbpError, match=re.escape(message)) as error:
+        from_torch(nn.Sequential(nn.Linear(2, 2), activation), torch.zeros(1, 2), y, loss)
+    assert "\n" not in str(error.value)
+
+
+def test_every_attribute_of_a_known_torch_activation_is_in_the_table() -> None:
+    """Each activation module torch builds by default has only attributes the table models:
+    its parameter, or a setting whose values include torch's default."""
+    require_module("torch")
+    from torch import nn
+
+    from symbp.core.operations import ACTIVATIONS
+
+    for info in ACTIVATIONS:
+        if not info.torch_module:
+            continue
+        module = getattr(nn, info.torch_module)(**({"dim": 1} if not info.elementwise else {}))
+        settings = {s.name: s.values for s in info.torch_settings}
+        for attribute, value in vars(module).items():
+            if attribute.startswith("_") or attribute == "training":
+                continue
+            if info.parameter is not None and attribute == info.parameter.key:
+                assert value == info.parameter.default, info.name
+                continue
+            assert value in settings[attribute], (info.name, attribute)
+
+
+def test_harmless_torch_settings_are_read_and_agree_with_torch() -> None:
+    """inplace=True and Softmax(dim=-1) compute what symbp computes: the gradients are
+    torch's own."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torchcheck.bridge import from_torch
+
+    torch.manual_seed(5)
+    model = nn.Sequential(
+        nn.Linear(2, 3),
+        nn.ELU(0.5, inplace=True),
+        nn.Linear(3, 3),
+        nn.ReLU(inplace=True),
+        nn.Linear(3, 2),
+        nn.Softmax(dim=-1),
+    ).double()
+    x = torch.tensor([[0.5, 0.3], [2.0, -3.0]], dtype=torch.float64)
+    y = torch.tensor([[0.2, 0.8], [1.0, 0.0]], dtype=torch.float64)
+    spec = from_torch(model, x, y, nn.MSELoss())
+    assert spec.parameter("alpha") == 0.5
+    nn.MSELoss()(model(x), y).backward()
+    gradients = Problem(spec).parameter_gradients
+    theirs = [
+        g
+        for linear in (model[0], model[2], model[4])
+        for g in (*linear.weight.grad.reshape(-1).tolist(),)
+    ]
+    ours = [v for k, v in gradients.items() if k.startswith("w")]
+    assert ours == pytest.approx(theirs, abs=1e-14)
+
+
+def test_a_hook_on_a_parameter_tensor_is_refused() -> None:
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torchcheck.bridge import from_torch
+
+    linear = nn.Linear(2, 2)
+    linear.weight.register_hook(lambda grad: grad * 2)
+    with pytest.raises(SymbpError, match=re.escape("has a hook (register_hook)")) as error:
+        from_torch(
+            nn.Sequential(linear, nn.Sigmoid()), torch.zeros(1, 2), torch.zeros(1, 2), nn.MSELoss()
+        )
+    assert "\n" not in str(error.value)
+
+
+def test_linears_sharing_one_weight_parameter() -> None:
+    """l3.weight = l2.weight: torch sums the two uses' gradients. With the bias shared too it
+    is symbp's tied layers (torch's summed gradient); with the weight alone it is refused."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torchcheck.bridge import from_torch
+
+    torch.manual_seed(3)
+    x = torch.tensor([[0.5, 0.3], [2.0, 3.0]], dtype=torch.float64)
+    y = torch.tensor([[0.2, 0.1], [0.4, 0.3]], dtype=torch.float64)
+    first, second = nn.Linear(2, 2).double(), nn.Linear(2, 2).double()
+    second.weight = first.weight
+    model = nn.Sequential(first, nn.Sigmoid(), second, nn.Sigmoid())
+    with pytest.raises(SymbpError, match="shares a weight or bias Parameter") as error:
+        from_torch(model, x, y, nn.MSELoss())
+    assert "\n" not in str(error.value)
+
+    second.bias = first.bias
+    spec = from_torch(model, x, y, nn.MSELoss())
+    assert spec.tied_layers == ((1, 2),)
+    nn.MSELoss()(model(x), y).backward()
+    gradients = Problem(spec).parameter_gradients
+    theirs = [*first.weight.grad.reshape(-1).tolist(), *first.bias.grad.tolist()]
+    assert list(gradients.values()) == pytest.approx(theirs, abs=1e-14)
+
+
+def test_a_frozen_weight_is_refused() -> None:
+    """torch leaves a weight with requires_grad=False alone; symbp would train it."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torchcheck.bridge import from_torch
+
+    linear = nn.Linear(2, 2)
+    linear.weight.requires_grad_(False)
+    with pytest.raises(SymbpError, match=re.escape("layer 1's weight has requires_grad=False")):
+        from_torch(
+            nn.Sequential(linear, nn.Sigmoid()), torch.zeros(1, 2), torch.zeros(1, 2), nn.MSELoss()
+        )

@@ -50,7 +50,7 @@ from symbp.content.labels import LANGUAGES, labels, title
 from symbp.core.spec import NetworkSpec, default_spec, load_spec
 from symbp.errors import SymbpError
 from symbp.files import StagedFile, stage_file
-from symbp.formats import render_blocks
+from symbp.formats import render_blocks, text_math
 from symbp.formats.csv import csv_text, grades_csv
 from symbp.formats.json import grades_document, student_grade_document
 from symbp.formats.moodle import quiz
@@ -181,7 +181,7 @@ class Exercises(Result):
         page = selfcheck_page(
             variant, self.exercise, problem.network, self.judge.table, self.lang, mode
         )
-        words = selfcheck_words(variant.spec.title, self.lang)
+        words = selfcheck_words(variant.spec.title, self.lang, text_math.inline)
         data = selfcheck_data(self.judge, variant, self.exercise, words, mode)
         return render_page(page, data, self.paper)
 

@@ -26,9 +26,11 @@ class Text:
 
 @dataclass(frozen=True)
 class Math:
-    """Inline mathematics: an expression or a whole chain."""
+    """Inline mathematics: an expression or a whole chain. `plain` math is set as prose in
+    every format, written as plain text writes formulas (check-hand's reports: o1·(1 - o1))."""
 
     expr: Node | Chain
+    plain: bool = False
 
 
 Inline = Text | Math
@@ -135,9 +137,10 @@ def text(value: str) -> Inlines:
     return (Text(value),)
 
 
-def sentence(template: str, *fills: str | Node | Chain | Text) -> Inlines:
+def sentence(template: str, *fills: str | Node | Chain | Text | Inlines) -> Inlines:
     """Prose from a label template whose "{}" placeholders are filled in order: a str or Text
-    fill is more prose (a translated word), an expression or chain is inline math."""
+    fill is more prose (a translated word), an expression or chain is inline math, and a
+    sentence (Inlines) is set in as it is."""
     pieces = template.split("{}")
     if len(pieces) != len(fills) + 1:
         raise ValueError(f"template {template!r} needs {len(pieces) - 1} parts")
@@ -151,6 +154,8 @@ def sentence(template: str, *fills: str | Node | Chain | Text) -> Inlines:
             parts.append(Text(fill))
         elif isinstance(fill, Text):
             parts.append(fill)
+        elif isinstance(fill, tuple):
+            parts.extend(fill)
         else:
             parts.append(Math(fill))
     return _merged(parts)

@@ -30,7 +30,7 @@ from symbp.content.notes import indicator_paragraph as indicator_paragraph
 from symbp.content.notes import note_paragraph as note_paragraph
 from symbp.content.notes import undefined_note as undefined_note
 from symbp.content.numbers import difference, result_num
-from symbp.content.operation_forms import written_out
+from symbp.content.operation_forms import definition
 from symbp.content.optimizer import parameter_rows, rule_blocks
 from symbp.content.sign import activation_sign_reason as activation_sign_reason
 from symbp.content.sign import sign_blocks as sign_blocks
@@ -53,10 +53,10 @@ from symbp.core.explain import (
     derivation_notes,
     unit_notes,
 )
-from symbp.core.functions import activation
+from symbp.core.functions import ALL_ENTRIES
 from symbp.core.graph import Network, Unit
 from symbp.core.numeric import Evaluation
-from symbp.core.operations import ACTIVATION_NAMES, activation_info, cancels, loss_info
+from symbp.core.operations import activation_info, cancels, loss_info
 from symbp.core.optim import OptimizerStep, apply, update_rule
 from symbp.torchcheck.results import CheckResult
 
@@ -550,13 +550,13 @@ def _activation_definitions(network: Network, closed_form: sp.Expr) -> list[E.Ch
     """σ(z) = 1/(1 + e^(−z)) and the like, for the functions the closed form uses."""
     z = E.Sym(E.Name("z", plain="z"))
     found = []
-    for name in ACTIVATION_NAMES:
-        sympy_form = activation(name)
-        if sympy_form.function is None or not closed_form.has(sympy_form.function):
+    for entry in ALL_ENTRIES:  # the activations, gelu's tanh form, then Φ and φ
+        if entry.function is None or not closed_form.has(entry.function):
             continue
-        definition = written_out(activation_info(name), z)
-        if definition is not None:
-            found.append(E.equals(E.Call(activation_info(name).call_name, (z,)), definition))
+        call = entry.display or activation_info(entry.name).call_name
+        written = definition(entry.key, call, z)
+        if written is not None:
+            found.append(written)
     return found
 
 

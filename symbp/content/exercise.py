@@ -8,8 +8,8 @@ so a student's sheet and the teacher's key describe the network in the same word
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from symbp.classroom.selfcheck import PageWords
 from symbp.classroom.variants import ClassVariants, Variant
@@ -18,6 +18,7 @@ from symbp.content.blocks import (
     Block,
     Document,
     Heading,
+    Inlines,
     Math,
     Paragraph,
     Table,
@@ -30,6 +31,7 @@ from symbp.content.mistakes import mistake_words
 from symbp.content.names import Names, constant
 from symbp.core.graph import Network
 from symbp.core.operations import loss_info
+from symbp.handcheck.mistakes import Mistake
 from symbp.handcheck.quantities import QuantityTable
 
 #: what a blank to write in looks like in every format (a table cell left empty has no line)
@@ -162,13 +164,24 @@ class SelfCheckPage:
     rows: tuple[tuple[str, Math], ...]
 
 
-def selfcheck_words(exercise_title: str, lang: str) -> PageWords:
-    """What a self-check page's script says: the title, its labels, the mistakes' words."""
+def selfcheck_words(exercise_title: str, lang: str, render: Callable[[Inlines], str]) -> PageWords:
+    """What a self-check page's script says: the title, its labels, the mistakes' words, their
+    formulas printed by `render` (a format's: the page's script shows check-hand's text)."""
     words = labels(lang)
+
+    def said(mistake: Mistake) -> dict[str, str]:
+        found = mistake_words(mistake, lang)
+        return {
+            "title": found.title,
+            "sentence": render(found.sentence),
+            "wrong": render(found.wrong),
+            "right": render(found.right),
+        }
+
     return PageWords(
         title(exercise_title, lang),
         {k: v for k, v in words.items() if k.startswith(("selfcheck_", "hand_"))},
-        lambda mistake: asdict(mistake_words(mistake, lang)),
+        said,
     )
 
 

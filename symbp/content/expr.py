@@ -94,6 +94,30 @@ _CALLS: dict[type, str] = {
 }
 
 
+def _root_two_over_pi() -> Node:
+    return Call("sqrt", (Frac(Num(2.0, "2"), Sym(Name("π", plain="π"))),))
+
+
+def _times_root(coefficient: float) -> Node:
+    return Mul((Num(coefficient, f"{coefficient:g}"), _root_two_over_pi()))
+
+
+#: constants of the table's functions shown as they are written, not as their float64 values:
+#: gelu's tanh form has √(2/π) and 0.044715 (and sympy's products of the two)
+_NAMED_CONSTANTS: tuple[tuple[float, Callable[[], Node]], ...] = (
+    (functions.GELU_BETA, _root_two_over_pi),
+    (functions.GELU_BETA * functions.GELU_KAPPA, lambda: _times_root(functions.GELU_KAPPA)),
+    (functions.GELU_BETA * 3 * functions.GELU_KAPPA, lambda: _times_root(3 * functions.GELU_KAPPA)),
+)
+
+
+def _named_constant(value: float) -> Node | None:
+    for constant, node in _NAMED_CONSTANTS:
+        if math.isclose(value, constant, rel_tol=1e-15, abs_tol=0.0):
+            return node()
+    return None
+
+
 @dataclass(frozen=True)
 class Call:
     """f(args): σ(z), tanh(z), e^z, log(o), softmax_k(z1, …, zK), leaky_relu(z)."""
@@ -331,7 +355,8 @@ class Converter:
             return Neg(node) if expr.p < 0 else node
         if expr.is_Number:
             value = float(expr)
-            return Neg(self.number(-value)) if value < 0 else self.number(value)
+            shown = _named_constant(abs(value)) or self.number(abs(value))
+            return Neg(shown) if value < 0 else shown
         if isinstance(expr, sp.Add):
             return self._add(expr)
         if isinstance(expr, sp.Mul):

@@ -240,7 +240,7 @@ def _diagnosis_blocks(
         for mistake in d.mistakes:
             said = mistake_words(mistake, lang)
             details.append(
-                _text(filled(words["hand_wrong_right"], said.sentence, said.wrong, said.right))
+                sentence(words["hand_wrong_right"], said.sentence, said.wrong, said.right)
             )
         blocks.append(Items(tuple(details)))
     return blocks

@@ -3,37 +3,41 @@ and the right formula, in English and Chinese, beside every other word symbp say
 
 Which mistakes a network allows and what each changes is handcheck's (handcheck/mistakes.py);
 what a reader is told of them is decided here. The formulas are the network's own (its loss's
-∂L/∂o, each layer's activation derivative), printed as check-hand's reports print formulas.
+∂L/∂o, each layer's activation derivative), given as display trees (Math marked `plain`: set as
+check-hand's reports write formulas, o1·(1 - o1)) for the formats to print.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
 
 from symbp.content import expr as E
+from symbp.content.blocks import Inline, Inlines, Math, Text
 from symbp.content.names import Names, constant
 from symbp.core.graph import Network, Unit
 from symbp.core.spec import edge_order, unit_name
-from symbp.formats.text_math import PRINTER, math
 from symbp.handcheck.mistakes import Mistake
 
 
 @dataclass(frozen=True)
 class MistakeWords:
-    """What a report says of one mistake."""
+    """What a report says of one mistake: prose with the network's formulas as plain Math
+    (a format prints them, text_math.inline as check-hand's text)."""
 
     title: str
-    sentence: str
-    wrong: str  # the formula as the student wrote it
-    right: str  # the formula as it should be
+    sentence: Inlines
+    wrong: Inlines  # the formula as the student wrote it
+    right: Inlines  # the formula as it should be
 
 
 @dataclass(frozen=True)
 class _Said:
-    """A mistake's words in both languages (the formulas serve both)."""
+    """A mistake's words in both languages (the formulas serve both), each formula a
+    placeholder of the speller's."""
 
     title: str
     sentence: str
@@ -41,40 +45,67 @@ class _Said:
     right: str
     zh: tuple[str, str]
 
-    def words(self, lang: str) -> MistakeWords:
-        if lang == "zh":
-            return MistakeWords(self.zh[0], self.zh[1], self.wrong, self.right)
-        return MistakeWords(self.title, self.sentence, self.wrong, self.right)
+    def words(self, lang: str, spell: _Speller) -> MistakeWords:
+        title, said = self.zh if lang == "zh" else (self.title, self.sentence)
+        return MistakeWords(
+            title, spell.parts(said), spell.parts(self.wrong), spell.parts(self.right)
+        )
 
 
 def mistake_words(mistake: Mistake, lang: str = "en") -> MistakeWords:
     """The title, sentence and formulas of `mistake` in `lang` (en or zh)."""
     key = mistake.key
     said = _dropped_path if key.startswith("dropped_path_") else _SAYINGS[key]
-    return said(mistake, _Speller(mistake.network)).words(lang)
+    spell = _Speller(mistake.network)
+    return said(mistake, spell).words(lang, spell)
+
+
+#: where a formula stands in a saying's string until it becomes a Math part
+_PLACEHOLDER = re.compile("\x00(\\d+)\x00")
 
 
 class _Speller:
-    """A formula of network symbols as check-hand's text prints it (o1·(1 - o1), 1 - h1²), with
-    the text printer's own rules for brackets."""
+    """A formula of network symbols, held as a display tree while the sayings are written as
+    strings: each formula stands as a placeholder that `parts` turns into a plain Math part
+    (o1·(1 - o1), 1 - h1²), bracketed by the display tree's own rules."""
 
     def __init__(self, network: Network) -> None:
         self.convert = Names(network).converter(constant)
+        self.formulas: list[E.Node] = []
+
+    def _hold(self, node: E.Node) -> str:
+        self.formulas.append(node)
+        return f"\x00{len(self.formulas) - 1}\x00"
 
     def __call__(self, expr: sp.Expr) -> str:
-        return math(self.convert(expr))
+        return self._hold(self.convert(expr))
 
     def factor(self, expr: sp.Expr) -> str:
-        """As a factor of a product: bracketed where the printer brackets a factor."""
+        """As a factor of a product: bracketed where a product brackets its factor."""
         node = self.convert(expr)
-        return f"({math(node)})" if PRINTER.bracket_factor(node) else math(node)
+        return (
+            f"({self._hold(node)})"
+            if E.bracket_factor(node) or isinstance(node, E.Frac)
+            else self._hold(node)
+        )
 
     def negated(self, expr: sp.Expr) -> str:
         """−expr: a negative formula loses its sign (−y1/o1 → y1/o1), a sum is bracketed."""
         node = self.convert(expr)
         if isinstance(node, E.Neg):
-            return math(node.arg)
-        return f"-({math(node)})" if E.bracket_negated(node) else f"-{math(node)}"
+            return self._hold(node.arg)
+        return f"-({self._hold(node)})" if E.bracket_negated(node) else f"-{self._hold(node)}"
+
+    def parts(self, said: str) -> Inlines:
+        """A saying as prose and plain Math parts."""
+        pieces = _PLACEHOLDER.split(said)
+        found: list[Inline] = []
+        for position, piece in enumerate(pieces):
+            if position % 2:
+                found.append(Math(self.formulas[int(piece)], plain=True))
+            elif piece:
+                found.append(Text(piece))
+        return tuple(found)
 
 
 def _output(network: Network) -> tuple[Unit, sp.Expr, sp.Expr]:

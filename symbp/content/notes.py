@@ -9,9 +9,7 @@ from collections.abc import Sequence
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
-    Inlines,
     Paragraph,
-    Text,
     sentence,
 )
 from symbp.content.labels import labels
@@ -64,9 +62,7 @@ def note_paragraph(writer: Writer, note: DerivationNote, lang: str) -> Paragraph
         else:
             rule = sentence(words[info.kink_words])
         indicator = E.Indicator(writer.sym(unit.z), ">", E.Num(0.0, "0"))
-        return Paragraph(
-            sentence(words["note_kink"], at_zero, _words(rule), indicator), kind="note"
-        )
+        return Paragraph(sentence(words["note_kink"], at_zero, rule, indicator), kind="note")
     if note.kind == "dead":
         assert unit.z is not None and unit.delta is not None
         z = E.equals(writer.sym(unit.z), writer.num(writer.values[unit.z]))
@@ -122,7 +118,3 @@ def indicator_paragraph(
             )
         )
     ]
-
-
-def _words(parts: Inlines) -> Text:
-    return Text("".join(p.text for p in parts if isinstance(p, Text)))

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from symbp.content import expr as E
+from symbp.core.functions import GELU_KAPPA, gelu_tanh
 from symbp.core.operations import (
     ELU,
     EXP,
     GELU,
     IDENTITY,
     LEAKY_RELU,
+    LOG,
     MAX,
     NORMAL_CDF,
     NORMAL_PDF,
@@ -30,6 +32,10 @@ from symbp.core.operations import (
 )
 
 _ONE, _ZERO, _TWO = E.Num(1.0, "1"), E.Num(0.0, "0"), E.Num(2.0, "2")
+_THREE = E.Num(3.0, "3")
+_KAPPA = E.Num(GELU_KAPPA, f"{GELU_KAPPA:g}")
+_PI, _ALPHA = E.Sym(E.Name("π", plain="π")), E.Sym(E.Name("α", plain="α"))
+_T = E.Sym(E.Name("t", plain="t"))
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,8 @@ class SignRule:
 
     english: str
     chinese: str
-    rule: Callable[[E.Node, E.Node], E.Chain] | None = None  # (a, z) -> f′ = …
+    #: (a, z) -> f′ = … (and what it is written with: gelu_tanh′'s t = tanh(…))
+    rule: Callable[[E.Node, E.Node], E.Chain | tuple[E.Chain, ...]] | None = None
 
 
 def _prime(operation: Operation) -> E.Sym:
@@ -63,12 +70,62 @@ def _written_out_relu(z: E.Node) -> E.Node:
     return E.Call(MAX.name, (_ZERO, z))
 
 
-#: f(z) written with exp, max, …: shown beside a closed form that uses f
+def _step(z: E.Node) -> E.Node:
+    return E.Indicator(z, ">", _ZERO)
+
+
+def _root_two_over_pi() -> E.Node:
+    return E.Call("sqrt", (E.Frac(_TWO, _PI),))
+
+
+def _written_out_elu(z: E.Node) -> E.Node:
+    # as its derivative is shown: 1[z > 0] picks the side, α(e^z − 1) for z ≤ 0
+    below = E.Mul((_ALPHA, E.total(_exp(z), E.Neg(_ONE))))
+    return E.total(E.Mul((_step(z), z)), E.Mul((E.total(_ONE, E.Neg(_step(z))), below)))
+
+
+def _written_out_softplus(z: E.Node) -> E.Node:
+    return E.Call(LOG.name, (E.total(_ONE, _exp(z)),))
+
+
+def _written_out_silu(z: E.Node) -> E.Node:
+    return E.Mul((z, E.Call(SIGMOID.call_name, (z,))))
+
+
+def _written_out_gelu(z: E.Node) -> E.Node:
+    return E.Mul((z, E.Call(NORMAL_CDF.call_name, (z,))))
+
+
+def _written_out_gelu_tanh(z: E.Node) -> E.Node:
+    inner = E.Mul((_root_two_over_pi(), E.total(z, E.Mul((_KAPPA, E.Pow(z, _THREE))))))
+    return E.Frac(E.Mul((z, E.total(_ONE, E.Call(TANH.name, (inner,))))), _TWO)
+
+
+def _written_out_normal_cdf(z: E.Node) -> E.Node:
+    return E.Frac(E.total(_ONE, E.Call("erf", (E.Frac(z, E.Call("sqrt", (_TWO,))),))), _TWO)
+
+
+def _written_out_normal_pdf(z: E.Node) -> E.Node:
+    density = _exp(E.Neg(E.Frac(E.Pow(z, _TWO), _TWO)))
+    return E.Frac(density, E.Call("sqrt", (E.Mul((_TWO, _PI)),)))
+
+
+#: f(z) written with exp, log, max, …: shown beside a closed form that uses f, keyed by the
+#: sympy function a closed form holds (gelu's tanh form and Φ, φ are functions of their own)
 WRITTEN_OUT: dict[str, Callable[[E.Node], E.Node]] = {
     SIGMOID.name: _written_out_sigmoid,
     TANH.name: _written_out_tanh,
     RELU.name: _written_out_relu,
+    ELU.name: _written_out_elu,
+    SOFTPLUS.name: _written_out_softplus,
+    SILU.name: _written_out_silu,
+    GELU.name: _written_out_gelu,
+    gelu_tanh.__name__: _written_out_gelu_tanh,
+    NORMAL_CDF.name: _written_out_normal_cdf,
+    NORMAL_PDF.name: _written_out_normal_pdf,
 }
+#: the arguments besides z a function's call shows (elu(z, α))
+_PARAMETER_ARGUMENTS: dict[str, tuple[E.Node, ...]] = {ELU.name: (_ALPHA,)}
 
 SIGN_RULES: dict[str, SignRule] = {
     SIGMOID.name: SignRule(
@@ -117,6 +174,37 @@ SIGN_RULES: dict[str, SignRule] = {
             ),
         ),
     ),
+    # gelu's tanh form: its own derivative, with t = tanh(√(2/π)(z + 0.044715·z³))
+    gelu_tanh.__name__: SignRule(
+        "{} where {}, negative only for z below about −0.75",
+        "{}，其中 {}，仅当 z 小于约 −0.75 时为负",
+        lambda a, z: (
+            E.equals(
+                _prime(GELU),
+                E.total(
+                    E.Frac(E.total(_ONE, _T), _TWO),
+                    E.Frac(
+                        E.Mul(
+                            (
+                                z,
+                                E.total(_ONE, E.Neg(E.Pow(_T, _TWO))),
+                                _root_two_over_pi(),
+                                E.total(_ONE, E.Mul((_THREE, _KAPPA, E.Pow(z, _TWO)))),
+                            )
+                        ),
+                        _TWO,
+                    ),
+                ),
+            ),
+            E.equals(
+                _T,
+                E.Call(
+                    TANH.name,
+                    (E.Mul((_root_two_over_pi(), E.total(z, E.Mul((_KAPPA, E.Pow(z, _THREE)))))),),
+                ),
+            ),
+        ),
+    ),
     IDENTITY.name: SignRule("{}", "{}", lambda a, z: E.equals(_prime(IDENTITY), _ONE)),
 }
 
@@ -127,11 +215,22 @@ def written_out(operation: Operation, z: E.Node) -> E.Node | None:
     return form(z) if form is not None else None
 
 
-def sign_rule(operation: Operation, lang: str) -> tuple[str, E.Chain | None] | None:
-    """The sentence and the rule saying why f′ has its sign, if the table gives one."""
-    found = SIGN_RULES.get(operation.name)
+def definition(key: str, call: str, z: E.Node) -> E.Chain | None:
+    """f(z) = its written-out form (elu(z, α) = …) for the sympy function named `key` that a
+    closed form shows as `call`, if the table gives one."""
+    form = WRITTEN_OUT.get(key)
+    if form is None:
+        return None
+    return E.equals(E.Call(call, (z, *_PARAMETER_ARGUMENTS.get(key, ()))), form(z))
+
+
+def sign_rule(key: str, lang: str) -> tuple[str, tuple[E.Chain, ...]] | None:
+    """The sentence and the formulas saying why f′ has its sign, for the sympy function named
+    `key` (gelu's two forms each have their own), if the table gives one."""
+    found = SIGN_RULES.get(key)
     if found is None:
         return None
     a, z = E.Sym(E.Name("a", plain="a")), E.Sym(E.Name("z", plain="z"))
     words = found.chinese if lang == "zh" else found.english
-    return words, found.rule(a, z) if found.rule is not None else None
+    rule = found.rule(a, z) if found.rule is not None else ()
+    return words, rule if isinstance(rule, tuple) else (rule,)

@@ -23,7 +23,6 @@ from symbp.core.explain import (
 )
 from symbp.core.graph import Unit
 from symbp.core.numeric import Evaluation
-from symbp.core.operations import activation_info
 
 #: the sign section works each sample's contribution up to this many samples
 MAX_SIGN_SAMPLES = 8
@@ -36,11 +35,11 @@ def _prime(function: str) -> E.Sym:
 def activation_sign_reason(unit: Unit, lang: str) -> Inlines:
     """Why f′ has its sign: σ′ = a(1 − a) is always positive, relu′ = 1[z > 0]."""
     assert unit.activation is not None
-    found = sign_rule(activation_info(unit.activation.name), lang)
+    found = sign_rule(unit.activation.key, lang)
     if found is None:
         return ()
-    words, rule = found
-    return sentence(words, rule) if rule is not None else sentence(words)
+    words, rules = found
+    return sentence(words, *rules)
 
 
 def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:

@@ -172,8 +172,8 @@ class silu(TableFunctionBase):  # noqa: N801
 
 #: 1/√2, √(2/π) and 1/√(2π) as torch's kernels hold them (M_SQRT1_2, M_SQRT2·M_2_SQRTPI/2)
 _SQRT1_2 = 0.7071067811865476
-_GELU_BETA = 0.7978845608028654
-_GELU_KAPPA = 0.044715
+GELU_BETA = 0.7978845608028654
+GELU_KAPPA = 0.044715
 _INV_SQRT_2PI = 0.3989422804014327
 
 
@@ -225,7 +225,7 @@ class gelu(TableFunctionBase):  # noqa: N801
 
 def _gelu_tanh_inner(z: sp.Expr) -> sp.Expr:
     # kept as β·(z + κ·z³), as torch computes it and as it is written (sympy would distribute β)
-    return sp.Mul(sp.Float(_GELU_BETA), z + sp.Float(_GELU_KAPPA) * z**3, evaluate=False)
+    return sp.Mul(sp.Float(GELU_BETA), z + sp.Float(GELU_KAPPA) * z**3, evaluate=False)
 
 
 class gelu_tanh(TableFunctionBase):  # noqa: N801
@@ -245,7 +245,7 @@ class gelu_tanh(TableFunctionBase):  # noqa: N801
 
 def _gelu_tanh_derivative(z: sp.Expr) -> sp.Expr:
     t = sp.tanh(_gelu_tanh_inner(z))
-    slope = sp.Float(_GELU_BETA) * (1 + sp.Float(3 * _GELU_KAPPA) * z**2)
+    slope = sp.Float(GELU_BETA) * (1 + sp.Float(3 * GELU_KAPPA) * z**2)
     return (1 + t) / 2 + z * (1 - t**2) * slope / 2
 
 
@@ -730,7 +730,7 @@ def _float_gelu(z: float, parameter: float = 0.0) -> float:
 
 
 def _float_gelu_tanh(z: float, parameter: float = 0.0) -> float:
-    inner = _GELU_BETA * (z + _GELU_KAPPA * z**3)
+    inner = GELU_BETA * (z + GELU_KAPPA * z**3)
     return 0.5 * z * (1.0 + math.tanh(inner))
 
 

@@ -36,6 +36,19 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class TorchSetting:
+    """An attribute of the torch module symbp reads an activation from, that symbp does not
+    take as its parameter: symbp computes what torch does only for the values listed here."""
+
+    name: str  # the module's attribute: Softplus's beta, Softmax's dim, ReLU's inplace
+    values: tuple[object, ...]  # the values with which torch computes symbp's function
+
+
+#: in-place computation changes where torch writes a result, not the result
+_INPLACE = TorchSetting("inplace", (False, True))
+
+
+@dataclass(frozen=True)
 class Operation:
     """One operation of the graph: an arithmetic step or an activation a = f(z)."""
 
@@ -56,6 +69,9 @@ class Operation:
     torch_module: str = ""
     torch_function: str = ""
     parameter: Parameter | None = None
+    #: the torch module's other attributes and the values symbp models them at; from_torch
+    #: refuses a module with any other attribute, or another value of one of these
+    torch_settings: tuple[TorchSetting, ...] = ()
     #: how a student may write it in a hand formula (σ(z), sigmoid(z), exp(z), ln(x))
     spellings: tuple[str, ...] = ()
     #: the derivative jumps at z = 0 (relu, leaky_relu): displays explain 1[z > 0], the
@@ -278,6 +294,7 @@ RELU = Operation(
     upright=True,
     torch_module="ReLU",
     torch_function="torch.relu",
+    torch_settings=(_INPLACE,),
     kink=True,
     kink_words="kink_relu",
     piecewise_linear=True,
@@ -291,6 +308,7 @@ LEAKY_RELU = Operation(
     torch_module="LeakyReLU",
     torch_function="torch.nn.functional.leaky_relu",
     parameter=Parameter("negative_slope", 0.01),
+    torch_settings=(_INPLACE,),
     kink=True,
     kink_words="kink_leaky",
     piecewise_linear=True,
@@ -310,6 +328,8 @@ SOFTMAX = Operation(
     "Softmax 函数",
     torch_module="Softmax",
     torch_function="torch.softmax",
+    # over the features of each sample (nn.LogSoftmax is read by the same rule)
+    torch_settings=(TorchSetting("dim", (1, -1)),),
     elementwise=False,
 )
 
@@ -321,6 +341,7 @@ ELU = Operation(
     torch_module="ELU",
     torch_function="torch.nn.functional.elu",
     parameter=Parameter("alpha", 1.0),
+    torch_settings=(_INPLACE,),
     kink=True,
     identity_above_zero=True,
     kink_words="kink_elu",
@@ -332,6 +353,9 @@ SOFTPLUS = Operation(
     upright=True,
     torch_module="Softplus",
     torch_function="torch.nn.functional.softplus",
+    # log(1 + e^z) is beta 1; torch returns z itself above the threshold (20: a difference
+    # below 3e-9 from log(1 + e^z), which symbp keeps)
+    torch_settings=(TorchSetting("beta", (1.0,)), TorchSetting("threshold", (20.0,))),
 )
 SILU = Operation(
     "silu",
@@ -340,6 +364,7 @@ SILU = Operation(
     upright=True,
     torch_module="SiLU",
     torch_function="torch.nn.functional.silu",
+    torch_settings=(_INPLACE,),
 )
 GELU = Operation(
     "gelu",

@@ -21,6 +21,7 @@ from typing import Any
 
 from symbp.core.operations import (
     ACTIVATION_NAMES,
+    ACTIVATIONS,
     ADAGRAD,
     HALF_SSE,
     LOSS_NAMES,
@@ -513,6 +514,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         data.get("negative_slope", DEFAULT_NEGATIVE_SLOPE), f"{source}: negative_slope"
     )
     parameters = _activation_parameters(data, source)
+    _refuse_unused_parameters(parameters, activations, source)
     _check_loss_fits_output(loss, activations[-1], source)
 
     numbering = data.get("numbering", "by-source")
@@ -786,11 +788,38 @@ def _activations(value: Any, n_layers: int, source: str) -> tuple[str, ...]:
         raise SpecError(f"{source}: activation must be a name or a list of names")
     for name in activations:
         if name not in ACTIVATION_NAMES:
+            _refuse_spelled_form(name, source)
             raise SpecError(f"{source}: {unknown_name('activation', name, ACTIVATION_NAMES)}")
     for name in activations[:-1]:
         if not activation_info(name).elementwise:
             raise SpecError(f"{source}: activation {name!r} is allowed on the output layer only")
     return activations
+
+
+def _refuse_spelled_form(name: str, source: str) -> None:
+    """gelu_tanh, as derivations print gelu's tanh form, is gelu with approximate = "tanh"."""
+    for info in ACTIVATIONS:
+        parameter = info.parameter
+        for choice in parameter.choices if parameter is not None else ():
+            if name == f"{info.name}_{choice}":
+                assert parameter is not None
+                raise SpecError(
+                    f'{source}: activation {name!r} is written activation = "{info.name}" with '
+                    f'{parameter.key} = "{choice}"'
+                )
+
+
+def _refuse_unused_parameters(
+    parameters: tuple[tuple[str, float | str], ...], activations: tuple[str, ...], source: str
+) -> None:
+    """alpha without elu, approximate without gelu: a parameter no layer uses is a mistake."""
+    for key, _ in parameters:
+        owners = [op.name for op in ACTIVATIONS if op.parameter and op.parameter.key == key]
+        if not any(owner in activations for owner in owners):
+            raise SpecError(
+                f"{source}: {key} is {' or '.join(owners)}'s parameter, but no layer uses "
+                f"{' or '.join(owners)} (activation: {', '.join(dict.fromkeys(activations))})"
+            )
 
 
 def _activation_parameters(

@@ -24,6 +24,7 @@ from symbp.formats import metrics as M
 from symbp.formats.breaking import Tokens, fill, joined
 from symbp.formats.filling import TERM, Gap, Piece, Token, width
 from symbp.formats.latex_math import DENSE_PRINTER, PRINTER, RELATIONS, LatexPrinter, tag_latex
+from symbp.formats.text_math import as_prose
 
 NEW_LINE = " \\\\\n"
 CONTINUED = "&\\quad "
@@ -40,7 +41,7 @@ def _left_width(row: Row, printer: LatexPrinter) -> float:
     if row.tag:
         return sum(
             M.prose(part.text) if isinstance(part, Text) else _inline_width(part.expr)
-            for part in row.tag
+            for part in as_prose(row.tag)
         )
     return Tokens(printer=printer).width(row.chain.lhs)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -36,6 +35,7 @@ from symbp.core.numeric import Evaluation
 from symbp.core.train import TrainingRun
 from symbp.formats import latex_math, mathml, text_math
 from symbp.handcheck.judge import Diagnosis, HandReport, Judgement
+from symbp.handcheck.mistakes import Mistake
 from symbp.torchcheck.results import CheckResult
 
 if TYPE_CHECKING:
@@ -490,9 +490,20 @@ def _judgement(j: Judgement) -> dict[str, Any]:
     }
 
 
+def _mistake(mistake: Mistake) -> dict[str, str]:
+    """A mistake's words, its formulas as check-hand's text writes them."""
+    said = mistake_words(mistake)
+    return {
+        "title": said.title,
+        "sentence": text_math.inline(said.sentence),
+        "wrong": text_math.inline(said.wrong),
+        "right": text_math.inline(said.right),
+    }
+
+
 def _diagnosis(d: Diagnosis) -> dict[str, Any]:
     return {
-        "mistakes": [{"key": m.key, **asdict(mistake_words(m))} for m in d.mistakes],
+        "mistakes": [{"key": m.key, **_mistake(m)} for m in d.mistakes],
         "reproduces": list(d.explained),
         "contradicts": list(d.contradicted),
         "variant_values": d.values,

@@ -15,6 +15,7 @@ from symbp.content import expr as E
 from symbp.content.blocks import Inline, Text
 from symbp.core.operations import EXP, LATEX_COMMANDS, UPRIGHT_STEMS
 from symbp.formats.printer import MathPrinter
+from symbp.formats.text_math import as_prose
 
 GREEK = {
     "α": r"\alpha",
@@ -31,6 +32,7 @@ GREEK = {
     "τ": r"\tau",
     "φ": r"\varphi",
     "ω": r"\omega",
+    "π": r"\pi",
     "Σ": r"\Sigma",
     "Δ": r"\Delta",
     "∂": r"\partial",
@@ -264,6 +266,7 @@ def _escape_chars(text: str) -> str:
 
 
 def inline(parts: Iterable[Inline]) -> str:
+    parts = as_prose(parts)
     return "".join(
         escape(part.text) if isinstance(part, Text) else rf"\({inline_math(part.expr)}\)"
         for part in parts
@@ -272,6 +275,7 @@ def inline(parts: Iterable[Inline]) -> str:
 
 def tag_latex(parts: Iterable[Inline]) -> str:
     """A row's tag inside math: prose in \\text{}, math as it is."""
+    parts = as_prose(parts)
     return "".join(
         r"\text{" + escape(part.text) + "}" if isinstance(part, Text) else inline_math(part.expr)
         for part in parts

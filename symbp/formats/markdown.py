@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from symbp.content import blocks as B
-from symbp.formats import latex, latex_math
+from symbp.formats import latex, latex_math, text_math
 from symbp.formats.diagram import svg
 from symbp.formats.page import FILL, paper
 from symbp.formats.tables import split_columns
@@ -24,6 +24,7 @@ def escape(text: str) -> str:
 
 
 def inline(parts: Iterable[B.Inline]) -> str:
+    parts = text_math.as_prose(parts)
     return "".join(
         escape(part.text) if isinstance(part, B.Text) else f"${latex_math.inline_math(part.expr)}$"
         for part in parts

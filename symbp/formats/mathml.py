@@ -13,7 +13,7 @@ from html import escape
 
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Equations, Heading, Inline, Items, Paragraph, Row, Text
-from symbp.formats import latex, latex_math
+from symbp.formats import latex, latex_math, text_math
 from symbp.formats import metrics as M
 from symbp.formats.breaking import Tokens, fill
 from symbp.formats.page import FILL, paper
@@ -59,6 +59,7 @@ def inline(parts: Iterable[Inline], width: float | None = None) -> str:
     cut at its relations and, within a member wider than a line, at its operators, so that the
     browser can wrap it like words."""
     line = paper().text_width_em * FILL if width is None else width
+    parts = text_math.as_prose(parts)
     return "".join(
         escape(part.text) if isinstance(part, Text) else _inline_math(part.expr, line)
         for part in parts

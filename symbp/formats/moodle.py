@@ -110,7 +110,7 @@ def _cdata(value: str) -> str:
 
 def _said(words: MistakeWords, lang: str) -> str:
     """A mistake's feedback: its title as a sentence, then the explanation."""
-    title, sentence = words.title, words.sentence
+    title, sentence = words.title, text_math.inline(words.sentence)
     if lang == "zh":
         return f"{title}。{sentence}"
     first = title[:1].upper() if title[:1].isascii() else title[:1]  # σ′ must not become Σ′

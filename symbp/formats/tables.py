@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from symbp.content import expr as E
 from symbp.content.blocks import Inlines, Table, Text
 from symbp.formats import metrics as M
+from symbp.formats.text_math import as_prose
 
 #: tables are set in 10 pt on 11 pt text (LaTeX's \\small; 0.913em in HTML)
 TABLE_SCALE = 10 / 10.95
@@ -71,7 +72,7 @@ def fold(table: Table, budget: float, padding: float) -> Arranged:
 def cell_width(cell: Inlines) -> float:
     """A cell's natural width in em: prose upright, math in text style."""
     total = 0.0
-    for part in cell:
+    for part in as_prose(cell):
         if isinstance(part, Text):
             total += M.prose(part.text)
         else:

@@ -99,8 +99,25 @@ chain = PRINTER.chain
 inline_math = PRINTER.inline
 
 
+def as_prose(parts: Iterable[B.Inline]) -> tuple[B.Inline, ...]:
+    """The parts with each plain Math set as prose (its plain text), joined to the prose
+    around it: every format prints plain math as it prints words."""
+    found: list[B.Inline] = []
+    for part in parts:
+        if isinstance(part, B.Math) and part.plain:
+            part = B.Text(
+                math(part.expr) if not isinstance(part.expr, E.Chain) else chain(part.expr)
+            )
+        if isinstance(part, B.Text) and found and isinstance(found[-1], B.Text):
+            found[-1] = B.Text(found[-1].text + part.text)
+        else:
+            found.append(part)
+    return tuple(found)
+
+
 def inline(parts: Iterable[B.Inline], *, unbreakable: bool = False) -> str:
     """Prose with its math; `unbreakable` keeps each formula on one line when wrapped."""
+    parts = as_prose(parts)
 
     def math_text(part: B.Math) -> str:
         shown = inline_math(part.expr)

@@ -25,10 +25,11 @@ from symbp.core.operations import (
     HALF_SSE,
     IDENTITY,
     MSE_MEAN,
-    OPTIMIZER_NAMES,
+    OPTIMIZERS,
     SIGMOID,
     SOFTMAX,
     SSE,
+    Operation,
     activation_info,
     activation_of_torch_module,
     loss_info,
@@ -47,6 +48,8 @@ from symbp.errors import SymbpError
 
 #: torch activation modules symbp knows, by class name
 _ACTIVATION_MODULES = {op.torch_module: op.name for op in ACTIVATIONS if op.torch_module}
+#: torch.optim's optimizers symbp knows, by class name (the table's label)
+_TORCH_OPTIMIZERS = {opt.label: opt for opt in OPTIMIZERS}
 #: the per-module hook tables of nn.Module, and torch's global ones
 _HOOK_DICTS = (
     "_forward_hooks",
@@ -61,7 +64,9 @@ _GLOBAL_HOOK_DICTS = (
     "_global_backward_pre_hooks",
 )
 #: the module classes symbp reads, by their name in torch.nn
-_READ_MODULES = ("Linear", "LogSoftmax", *_ACTIVATION_MODULES)
+#: read as softmax whose log nn.NLLLoss takes
+_LOG_SOFTMAX = "LogSoftmax"
+_READ_MODULES = ("Linear", _LOG_SOFTMAX, *_ACTIVATION_MODULES)
 _LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss")
 
 
@@ -77,12 +82,15 @@ def from_torch(
     """The spec of a torch model, its inputs x, targets y and loss module.
 
     `model` is an nn.Sequential of nn.Linear layers (with or without bias), each optionally
-    followed by nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Identity, or nn.Softmax(dim=1)
-    / nn.LogSoftmax(dim=1) last. `loss_fn` is nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss,
-    nn.CrossEntropyLoss (the model ending in logits) or nn.NLLLoss (after LogSoftmax); None
-    differentiates the single output itself (L = Σ or mean of o1, no targets). `optimizer`, a
-    torch.optim.SGD, Adam or AdamW over the model, gives the learning rate and settings.
-    Anything else raises a SymbpError naming the first module symbp cannot read.
+    followed by nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.ELU, nn.Softplus(), nn.SiLU,
+    nn.GELU, nn.Identity, or nn.Softmax(dim=1) / nn.LogSoftmax(dim=1) last; a module attribute
+    the operation table does not model (Softplus's beta) is refused. One nn.Linear called twice,
+    or several sharing their weight and bias Parameters, is tied_layers. `loss_fn` is
+    nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss (the model ending in
+    logits) or nn.NLLLoss (after LogSoftmax); None differentiates the single output itself
+    (L = Σ or mean of o1, no targets). `optimizer`, a torch.optim.SGD, Adam or AdamW over the
+    model, gives the learning rate and settings. Anything else raises a SymbpError naming the
+    first module symbp cannot read.
     """
     from torch import nn
 
@@ -103,12 +111,7 @@ def from_torch(
     parameters.update(_loss_parameter(loss_fn, loss))
 
     layers = [linears[0].in_features] + [linear.out_features for linear in linears]
-    # one nn.Linear called in several places is one weight matrix: tied layers
-    places: dict[int, list[int]] = {}
-    for layer, linear in enumerate(linears, start=1):
-        places.setdefault(id(linear), []).append(layer)
-    tied = [group for group in places.values() if len(group) > 1]
-    linears = list({id(linear): linear for linear in linears}.values())
+    tied, linears = _tied(linears)
     data: dict[str, Any] = {
         "title": title or _title(model, loss_fn),
         "layers": layers,
@@ -133,6 +136,32 @@ def from_torch(
     return spec_from_mapping(data, source="from_torch")
 
 
+def _tied(linears: list[Any]) -> tuple[list[list[int]], list[Any]]:
+    """The groups of layers that share their weights (tied_layers), and one nn.Linear per
+    group: one nn.Linear called in several places, or several sharing one weight Parameter and
+    one bias Parameter (or no bias). One line for layers that share one but not the other."""
+    places: dict[tuple[int, int | None], list[int]] = {}
+    owners: dict[tuple[int, int | None], Any] = {}
+    shared: dict[int, tuple[int, int | None]] = {}  # a Parameter's id -> the pair it is in
+    for layer, linear in enumerate(linears, start=1):
+        if not linear.weight.requires_grad:
+            raise SymbpError(
+                f"from_torch: layer {layer}'s weight has requires_grad=False; symbp trains every "
+                "weight (a frozen bias is read, a frozen weight is not)"
+            )
+        bias = None if linear.bias is None else id(linear.bias)
+        pair = (id(linear.weight), bias)
+        for parameter in (id(linear.weight), bias):
+            if parameter is not None and shared.setdefault(parameter, pair) != pair:
+                raise SymbpError(
+                    f"from_torch: layer {layer} shares a weight or bias Parameter with another "
+                    "nn.Linear but not both; symbp ties whole layers (weights and biases)"
+                )
+        places.setdefault(pair, []).append(layer)
+        owners.setdefault(pair, linear)
+    return [group for group in places.values() if len(group) > 1], list(owners.values())
+
+
 def _refuse_unreadable(model: Any) -> None:
     """One line for a model whose computation is not what its modules say: its own forward(),
     hooks, subclasses of the modules symbp reads, lazy or meta-device parameters."""
@@ -151,6 +180,13 @@ def _refuse_unreadable(model: Any) -> None:
                 raise SymbpError(
                     f"from_torch: {label} has lazy, uninitialized parameters; run the model "
                     "once on an input (or use nn.Linear) first"
+                )
+            if getattr(parameter, "_backward_hooks", None) or getattr(
+                parameter, "_post_accumulate_grad_hooks", None
+            ):
+                raise SymbpError(
+                    f"from_torch: a parameter of {label} has a hook (register_hook), which "
+                    "changes its gradient; remove the hook first"
                 )
             if parameter.is_meta:
                 raise SymbpError(
@@ -220,7 +256,7 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
             raise SymbpError(f"from_torch: module {index} ({module}) comes before any nn.Linear")
         if name == "Identity":
             continue
-        if name not in _ACTIVATION_MODULES and name != "LogSoftmax":
+        if name not in _ACTIVATION_MODULES and name != _LOG_SOFTMAX:
             raise SymbpError(
                 f"from_torch: module {index} ({module}) is not supported (symbp reads nn.Linear, "
                 f"{', '.join('nn.' + n for n in _ACTIVATION_MODULES)} and nn.LogSoftmax)"
@@ -230,20 +266,41 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
                 f"from_torch: module {index} ({module}) follows another activation; symbp "
                 "reads one activation after each nn.Linear"
             )
-        if name in ("Softmax", "LogSoftmax"):
+        # LogSoftmax is read as softmax (and its log by nn.NLLLoss): softmax's settings
+        _refuse_unmodelled(index, module, activation_of_torch_module(name) or SOFTMAX)
+        if name in (SOFTMAX.torch_module, _LOG_SOFTMAX):
             if not last:
                 raise SymbpError(f"from_torch: module {index} ({module}) must be the last one")
-            if module.dim not in (1, -1):
-                raise SymbpError(
-                    f"from_torch: module {index} ({module}) must act on dim=1 (the features)"
-                )
-            log_softmax = name == "LogSoftmax"
+            log_softmax = name == _LOG_SOFTMAX
             activations[-1] = module if name == SOFTMAX.torch_module else SOFTMAX.name
             continue
         activations[-1] = module
     if not linears:
         raise SymbpError("from_torch: the model has no nn.Linear layer")
     return linears, activations, log_softmax
+
+
+def _refuse_unmodelled(index: int, module: Any, info: Operation) -> None:
+    """One line for an activation module with an attribute symbp does not model (Softplus's
+    beta), or one it models at other values only (Softmax's dim): the table lists, for each
+    activation, its parameter and the torch settings it computes torch's function with."""
+    settings = {setting.name: setting.values for setting in info.torch_settings}
+    parameter = info.parameter.key if info.parameter is not None else None
+    for attribute, value in vars(module).items():
+        if attribute.startswith("_") or attribute in ("training", parameter):
+            continue
+        allowed = settings.get(attribute)
+        if allowed is None:
+            raise SymbpError(
+                f"from_torch: module {index} ({module}) has {attribute}={value!r}, which symbp "
+                "does not model"
+            )
+        if not any(type(value) is not bool and value == v or value is v for v in allowed):
+            shown = " or ".join(f"{attribute}={v!r}" for v in allowed)
+            raise SymbpError(
+                f"from_torch: module {index} ({module}) has {attribute}={value!r}; symbp "
+                f"computes {info.torch_module} with {shown} only"
+            )
 
 
 def _activation_name(module: Any) -> str:
@@ -435,14 +492,15 @@ def _rows(tensor: Any, name: str, width: int) -> list[list[float]]:
 
 
 def _optimizer(optimizer: Any) -> tuple[float, dict[str, Any]]:
-    """The learning rate and symbp's optimizer table of a torch.optim optimizer the table
-    knows (SGD, Adam, AdamW, RMSprop, Adagrad)."""
+    """The learning rate and symbp's optimizer table of a torch.optim optimizer the operation
+    table has (its label is torch's class name), with the table's keys."""
     name = type(optimizer).__name__
     groups = getattr(optimizer, "param_groups", None)
-    by_label = {optimizer_info(known).label: optimizer_info(known) for known in OPTIMIZER_NAMES}
-    info = by_label.get(name)
+    info = _TORCH_OPTIMIZERS.get(name)
     if info is None or not groups:
-        raise SymbpError(f"from_torch: optimizer {name} is not supported ({', '.join(by_label)})")
+        raise SymbpError(
+            f"from_torch: optimizer {name} is not supported ({', '.join(_TORCH_OPTIMIZERS)})"
+        )
     group = groups[0]
     if any({k: v for k, v in g.items() if k != "params"} != _settings(group) for g in groups):
         raise SymbpError("from_torch: the optimizer's parameter groups have different settings")
@@ -455,10 +513,12 @@ def _optimizer(optimizer: Any) -> tuple[float, dict[str, Any]]:
         )
     table: dict[str, Any] = {"name": info.name}
     for key in info.keys:
+        if key not in group:
+            raise SymbpError(f"from_torch: {name} has no setting {key!r} that symbp reads")
         value = group[key]
-        table[key] = [float(v) for v in value] if key == "betas" else value
-    if name == "Adam" and group.get("decoupled_weight_decay"):
-        table["name"] = ADAMW.name
+        table[key] = [float(v) for v in value] if isinstance(value, tuple | list) else value
+    if info.adaptive and not info.decoupled_decay and group.get("decoupled_weight_decay"):
+        table["name"] = ADAMW.name  # torch's Adam(decoupled_weight_decay=True) is AdamW
     return float(group["lr"]), table
 
 

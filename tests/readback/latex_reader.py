@@ -14,6 +14,7 @@ dropped).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -259,6 +260,9 @@ class _Parser:
         if text == r"\sqrt":
             self.next()
             return Function("sqrt", (self.group(),))
+        if text == r"\pi":  # gelu's tanh form: √(2/π)
+            self.next()
+            return Number(repr(math.pi))
         if text in _NAMED_FUNCTIONS:
             return self.named_function()
         if text == r"\operatorname":

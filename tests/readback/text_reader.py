@@ -14,6 +14,7 @@ long product) continues the one above.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -192,6 +193,8 @@ class _Parser:
         if text.startswith("Σ"):
             self.term()  # Σ_k reaches over the product after it
             return Generic(text)
+        if text == "π":  # gelu's tanh form: √(2/π)
+            return Number(repr(math.pi))
         if self.peek_text() != "(":
             return Name(text)
         function, index = _NAMED_FUNCTIONS.get(text, text), None
