@@ -21,11 +21,13 @@ _BASE = {
     [
         (
             {"activation": ["gelu", "silu"], "alpha": 0.5},
-            "alpha is elu's parameter, but no layer uses elu (activation: gelu, silu)",
+            "alpha is elu's parameter, but neither a layer nor the loss uses it "
+            "(activation: gelu, silu; loss: half_sse)",
         ),
         (
             {"activation": "elu", "approximate": "tanh"},
-            "approximate is gelu's parameter, but no layer uses gelu (activation: elu)",
+            "approximate is gelu's parameter, but neither a layer nor the loss uses it "
+            "(activation: elu; loss: half_sse)",
         ),
         (
             {"activation": ["gelu_tanh", "sigmoid"]},

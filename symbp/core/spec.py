@@ -25,6 +25,7 @@ from symbp.core.operations import (
     ADAGRAD,
     HALF_SSE,
     LOSS_NAMES,
+    LOSSES,
     OPTIMIZER_NAMES,
     OUTPUT,
     PARAMETERS,
@@ -514,7 +515,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         data.get("negative_slope", DEFAULT_NEGATIVE_SLOPE), f"{source}: negative_slope"
     )
     parameters = _activation_parameters(data, source)
-    _refuse_unused_parameters(parameters, activations, source)
+    _refuse_unused_parameters(parameters, activations, loss, source)
     _check_loss_fits_output(loss, activations[-1], source)
 
     numbering = data.get("numbering", "by-source")
@@ -810,15 +811,24 @@ def _refuse_spelled_form(name: str, source: str) -> None:
 
 
 def _refuse_unused_parameters(
-    parameters: tuple[tuple[str, float | str], ...], activations: tuple[str, ...], source: str
+    parameters: tuple[tuple[str, float | str], ...],
+    activations: tuple[str, ...],
+    loss: str,
+    source: str,
 ) -> None:
-    """alpha without elu, approximate without gelu: a parameter no layer uses is a mistake."""
+    """alpha without elu, approximate without gelu, delta without huber: a parameter that no
+    layer's activation and not the loss takes is a mistake."""
     for key, _ in parameters:
-        owners = [op.name for op in ACTIVATIONS if op.parameter and op.parameter.key == key]
-        if not any(owner in activations for owner in owners):
+        owners = [
+            entry.name
+            for entry in (*ACTIVATIONS, *LOSSES)
+            if entry.parameter and entry.parameter.key == key
+        ]
+        if not any(owner in (*activations, loss) for owner in owners):
             raise SpecError(
-                f"{source}: {key} is {' or '.join(owners)}'s parameter, but no layer uses "
-                f"{' or '.join(owners)} (activation: {', '.join(dict.fromkeys(activations))})"
+                f"{source}: {key} is {' or '.join(owners)}'s parameter, but neither a layer nor "
+                f"the loss uses it (activation: {', '.join(dict.fromkeys(activations))}; "
+                f"loss: {loss})"
             )
 
 
