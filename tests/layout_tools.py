@@ -337,3 +337,145 @@ def overlaps(
         for j in range(i + 1, len(boxes))
     )
     return count + sum(box_meets_circle(b, c) for b in boxes for c in circles)
+
+
+# -- diagram labels against the edges ----------------------------------------------------------
+
+Segment = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class DrawnLabel:
+    """A label as drawn: its anchor (the box's centre), its box, its text, its colour."""
+
+    x: float
+    y: float
+    box: Box
+    text: str
+    colour: str
+
+
+def point_segment_distance(x: float, y: float, segment: Segment) -> float:
+    x0, y0, x1, y1 = segment
+    dx, dy = x1 - x0, y1 - y0
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / length))
+    return float(((x - x0 - t * dx) ** 2 + (y - y0 - t * dy) ** 2) ** 0.5)
+
+
+def crossings(segments: Sequence[Segment]) -> list[tuple[float, float]]:
+    """Where two segments cross strictly inside both (not at a shared unit)."""
+    found = []
+    for i, (ax, ay, bx, by) in enumerate(segments):
+        for cx, cy, dx, dy in segments[i + 1 :]:
+            denominator = (bx - ax) * (dy - cy) - (by - ay) * (dx - cx)
+            if abs(denominator) < 1e-12:
+                continue
+            t = ((cx - ax) * (dy - cy) - (cy - ay) * (dx - cx)) / denominator
+            u = ((cx - ax) * (by - ay) - (cy - ay) * (bx - ax)) / denominator
+            if 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6:
+                found.append((ax + t * (bx - ax), ay + t * (by - ay)))
+    return found
+
+
+def segment_meets_box(segment: Segment, box: Box) -> bool:
+    """Whether a segment passes through a box (Liang–Barsky clipping)."""
+    x0, y0, x1, y1 = segment
+    bx, by, bw, bh = box
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - bx), (dx, bx + bw - x0), (-dy, y0 - by), (dy, by + bh - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+        if low > high:
+            return False
+    return True
+
+
+def label_faults(
+    labels: Sequence[DrawnLabel],
+    owners: Sequence[int | None],
+    segments: Sequence[Segment],
+    crossing_radius: float,
+    core: float = 0.0,
+) -> list[str]:
+    """What is wrong with where the labels sit: for a weight's label (`owners[i]` the index of
+    its edge in `segments`), its anchor not strictly nearest its own edge, another edge through
+    its box, or an edge crossing within `crossing_radius` of its anchor; for a bias's label
+    (owner None), any edge through its box. `core`: the fraction of a box's width at each end
+    that another edge may clip (hidden under the box's end, away from the name)."""
+    faults = []
+    points = crossings(segments)
+    for label, owner in zip(labels, owners, strict=True):
+        others = [s for i, s in enumerate(segments) if i != owner]
+        if owner is not None:
+            own = point_segment_distance(label.x, label.y, segments[owner])
+            nearest = min((point_segment_distance(label.x, label.y, s) for s in others),
+                          default=float("inf"))  # fmt: skip
+            if not own < nearest:
+                faults.append(f"{label.text}: {own:.1f} from its edge, {nearest:.1f} from another")
+            for x, y in points:
+                if ((x - label.x) ** 2 + (y - label.y) ** 2) ** 0.5 < crossing_radius:
+                    faults.append(f"{label.text}: a crossing at ({x:.0f}, {y:.0f})")
+        x, y, w, h = label.box
+        middle = (x + core * w, y, w - 2 * core * w, h)
+        through = [s for s in others if segment_meets_box(s, middle)]
+        if through:
+            faults.append(f"{label.text}: {len(through)} other edge(s) through its box")
+    return faults
+
+
+def svg_geometry(svg: str) -> tuple[list[DrawnLabel], list[Segment]]:
+    """The labels and edges of a diagram's SVG, in its own coordinates."""
+    number = r"(-?[\d.]+)"
+    segments = [
+        (float(a), float(b), float(c), float(d))
+        for a, b, c, d in re.findall(
+            rf'<line x1="{number}" y1="{number}" x2="{number}" y2="{number}"', svg
+        )
+    ]
+    labels = []
+    found = re.findall(
+        rf'<rect x="{number}" y="{number}" width="{number}" height="{number}"[^>]*'
+        rf'stroke="(#[0-9a-f]+)"[^>]*/>\n<text class="label"[^>]*>(.*?)</text>',
+        svg,
+    )
+    for x, y, w, h, colour, text in found:
+        box = (float(x), float(y), float(w), float(h))
+        plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+        labels.append(DrawnLabel(box[0] + box[2] / 2, box[1] + box[3] / 2, box, plain, colour))
+    return labels, segments
+
+
+def tikz_geometry(tikz: str) -> tuple[list[DrawnLabel], list[Segment]]:
+    """The labels and edges of a diagram's TikZ picture, in its own coordinates (y down), the
+    label boxes from their minimum sizes divided by the picture's scale."""
+    scale = float(re.search(r"x=([\d.]+)cm", tikz).group(1))  # type: ignore[union-attr]
+    units = {
+        key: (float(x), float(y))
+        for key, x, y in re.findall(r"\((\w+)\) at \((-?[\d.]+),(-?[\d.]+)\)", tikz)
+    }
+    segments = []
+    for source, target in re.findall(r"\\draw\[[^\]]*\] \((\w+)\) -- \((\w+)\);", tikz):
+        segments.append((*units[source], *units[target]))
+    labels = []
+    for line in tikz.splitlines():
+        found = re.search(
+            r"draw=\{rgb,255:red,(\d+);green,(\d+);blue,(\d+)\}.*minimum width=([\d.]+)cm,"
+            r"minimum height=([\d.]+)cm.*\] at \((-?[\d.]+),(-?[\d.]+)\) \{(.*)\};",
+            line,
+        )
+        if found:
+            r, g, b = (int(found.group(i)) for i in (1, 2, 3))
+            w, h = float(found.group(4)) / scale, float(found.group(5)) / scale
+            x, y = float(found.group(6)), float(found.group(7))
+            colour = f"#{r:02x}{g:02x}{b:02x}"
+            labels.append(DrawnLabel(x, y, (x - w / 2, y - h / 2, w, h), found.group(8), colour))
+    return labels, segments
