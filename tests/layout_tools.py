@@ -479,3 +479,93 @@ def tikz_geometry(tikz: str) -> tuple[list[DrawnLabel], list[Segment]]:
             colour = f"#{r:02x}{g:02x}{b:02x}"
             labels.append(DrawnLabel(x, y, (x - w / 2, y - h / 2, w, h), found.group(8), colour))
     return labels, segments
+
+
+# -- displays across pages ----------------------------------------------------------------------
+
+#: written to the log at shipout by every marked line of a display: its display, row and page
+MARK = re.compile(r"SYMBPMARK (\d+)\.(\d+) (\d+)")
+MARK_MACRO = r"\def\symbpmark#1{\write-1{SYMBPMARK #1 \thepage}}"
+
+
+def marked_latex(source: str) -> str:
+    """A copy of a LaTeX handout whose every line of every align* display writes (display, row,
+    page) to the log when its page ships out: a continuation line (one starting with `&`, its
+    left column empty) belongs to the row above it."""
+    count = 0
+
+    def mark(found: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        row = 0
+        pieces = re.split(r"( \\\\\*?\n)", found.group(2))  # lines and their breaks
+        for i in range(0, len(pieces), 2):
+            if not pieces[i].lstrip().startswith("&"):
+                row += 1
+            pieces[i] = pieces[i].rstrip() + rf" \symbpmark{{{count}.{row}}}"
+        return found.group(1) + "".join(pieces) + found.group(3)
+
+    body = re.sub(r"(\\begin\{align\*\}\n)(.*?)(\n\\end\{align\*\})", mark, source, flags=re.S)
+    return body.replace(r"\begin{document}", MARK_MACRO + "\n" + r"\begin{document}", 1)
+
+
+def displays_across_pages(log: str) -> list[tuple[int, int, tuple[int, ...]]]:
+    """(display, row, pages) of every row of a display whose lines a marked copy's log puts on
+    more than one page: one equation split by a page break."""
+    pages: dict[tuple[int, int], set[int]] = {}
+    for display, row, page in MARK.findall(log):
+        pages.setdefault((int(display), int(row)), set()).add(int(page))
+    return [(d, r, tuple(sorted(p))) for (d, r), p in sorted(pages.items()) if len(p) > 1]
+
+
+def latex_split_displays(
+    tex: Path, engine: str
+) -> tuple[Compiled, list[tuple[int, int, tuple[int, ...]]]]:
+    """Compile a marked copy of `tex` beside it and find its equations split across pages."""
+    marked = tex.with_name(tex.stem + "-marked.tex")
+    marked.write_text(marked_latex(tex.read_text(encoding="utf-8")), encoding="utf-8")
+    compiled = compile_latex(marked, engine)
+    return compiled, displays_across_pages(compiled.log)
+
+
+#: a marker's word in a printed page: display, row
+HTML_MARK = re.compile(r"SYMBPMARK(\d+)x(\d+)x")
+
+
+def marked_html(source: str) -> str:
+    """A copy of an HTML handout whose every line (mtr) of every displayed equation ends in a
+    tiny word naming its display and row, found by pdftotext in the printed PDF: a line whose
+    first cell is empty continues the row above it."""
+    count = 0
+
+    def mark_display(found: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        row = 0
+        rows = []
+        for line in re.split(r"(?=<mtr>)", found.group(0)):
+            if line.startswith("<mtr>"):
+                if not line.startswith('<mtr><mtd columnalign="right" />'):
+                    row += 1
+                marker = f'<mtext style="font-size:3px">SYMBPMARK{count}x{row}x</mtext></mtd></mtr>'
+                line = line.replace("</mtd></mtr>", marker, 1)
+            rows.append(line)
+        return "".join(rows)
+
+    return re.sub(r'<math [^>]*display="block".*?</math>', mark_display, source, flags=re.S)
+
+
+def html_split_displays(
+    binary: str, page: Path
+) -> tuple[Printed, list[tuple[int, int, tuple[int, ...]]]]:
+    """Print a marked copy of an HTML handout with Chromium and find its equations split
+    across pages: (display, row, pages)."""
+    marked = page.with_name(page.stem + "-marked.html")
+    marked.write_text(marked_html(page.read_text(encoding="utf-8")), encoding="utf-8")
+    printed = print_html(binary, marked, ruler=False)
+    pages: dict[tuple[int, int], set[int]] = {}
+    for word in pdf_words(printed.pdf):
+        for display, row in HTML_MARK.findall(word.text):
+            pages.setdefault((int(display), int(row)), set()).add(word.page)
+    split = [(d, r, tuple(sorted(p))) for (d, r), p in sorted(pages.items()) if len(p) > 1]
+    return printed, split

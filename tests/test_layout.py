@@ -37,12 +37,16 @@ from symbp.formats.tables import arrange, fold, split_columns
 
 from .conftest import require_tool
 from .layout_tools import (
+    MARK,
     DrawnLabel,
     box_meets_circle,
     boxes_overlap,
     compile_latex,
+    html_split_displays,
     label_faults,
+    latex_split_displays,
     lay_out,
+    marked_html,
     overlaps,
     pdf_words,
     print_html,
@@ -559,6 +563,83 @@ def test_issue_26_handouts_fit_their_pages_without_stranded_headings(
         if isinstance(block, Heading)
     ]
     assert stranded_headings(compiled.pdf, headings) == []
+
+
+#: issue 26's leaky-relu/Adam net worked for two steps (its displays run over pages)
+LEAKY_ADAM = {
+    "layers": [2, 3, 2],
+    "activation": ["leaky_relu", "sigmoid"],
+    "learning_rate": 0.1,
+    "optimizer": {"name": "adam", "betas": [0.9, 0.999], "eps": 1e-8},
+    "steps": 2,
+    "inputs": [0.5, -0.3],
+    "targets": [0.2, 0.9],
+    "weights": {"random": "uniform", "seed": 5},
+}
+
+
+def _issue_26_handout(name: str, lang: str) -> Any:
+    if name == "leaky_adam_2_steps":
+        data: dict[str, Any] = {"title": name, **LEAKY_ADAM}
+    else:
+        data = {"title": name, "learning_rate": 0.5, **ISSUE_26_NETS[name][0]}
+    return symbp.Problem(spec_from_mapping(data, source=name)).handout(check=False, lang=lang)
+
+
+def _engine_for(tex: Path) -> str:
+    """The engine the handout's first line asks for."""
+    first = tex.read_text(encoding="utf-8").splitlines()[0]
+    return require_tool("xelatex" if "xelatex" in first else "pdflatex")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", [*sorted(ISSUE_26_NETS), "leaky_adam_2_steps"])
+def test_no_equation_of_issue_26s_handouts_is_split_across_pages(
+    tmp_path: Path, name: str, lang: str
+) -> None:
+    # every line of every displayed equation reports the page it lands on: in LaTeX by a
+    # \write at shipout, in Chromium's print by a tiny marker word read back with pdftotext
+    require_tool("pdftotext")
+    browser = require_tool("chromium")
+    handout = _issue_26_handout(name, lang)
+    tex = tmp_path / f"{name}.tex"
+    handout.write(tex)
+    compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
+    assert compiled.returncode == 0, compiled.log[-3000:]
+    assert MARK.search(compiled.log), "no display reported its page"
+    assert split == []
+    page = tmp_path / f"{name}.html"
+    handout.write(page)
+    printed, split = html_split_displays(browser, page)
+    assert printed.pages >= 1
+    assert split == []
+
+
+def test_the_split_detectors_find_a_split_equation(tmp_path: Path) -> None:
+    # LaTeX: the same handout with every line break breakable again (the old \\ inside a
+    # row) splits the softmax net's δ over a page; Chromium: a display taller than a page
+    require_tool("pdftotext")
+    browser = require_tool("chromium")
+    tex = tmp_path / "softmax.tex"
+    _issue_26_handout("relu_softmax_2_3_3", "en").write(tex)
+    tex.write_text(tex.read_text(encoding="utf-8").replace("\\\\*\n", "\\\\\n"), "utf-8")
+    compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
+    assert compiled.returncode == 0, compiled.log[-3000:]
+    assert split, "the detector missed the split row"
+    first = '<mtr><mtd columnalign="right"><mi>y</mi></mtd><mtd columnalign="left"><mo>=</mo>'
+    more = '<mtr><mtd columnalign="right" /><mtd columnalign="left"><mo>+</mo>'
+    lines = [f"{first}<mn>0</mn></mtd></mtr>"] + [
+        f"{more}<mn>{k}</mn></mtd></mtr>" for k in range(80)
+    ]
+    page = tmp_path / "tall.html"
+    page.write_text(
+        '<!DOCTYPE html><html><body><p>one equation of 81 lines</p><math display="block">'
+        f"<mtable>{''.join(lines)}</mtable></math></body></html>",
+        encoding="utf-8",
+    )
+    assert marked_html(page.read_text(encoding="utf-8")).count("SYMBPMARK") == 81
+    printed, split = html_split_displays(browser, page)
+    assert printed.pages >= 2 and split and split[0][:2] == (1, 1), split
 
 
 def test_derive_latex_breaks_the_closed_form_within_the_page(tmp_path: Path) -> None:
