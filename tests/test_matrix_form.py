@@ -157,7 +157,7 @@ def chains(latex: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every displayed equation: its left side and its (relation, member) steps."""
     found = []
     for body in re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", latex, re.DOTALL):
-        for line in body.split(" \\\\\n"):
+        for line in re.split(r" \\\\\*?\n", body):  # \\* where no page may break
             head, _, rest = line.partition("&")
             relation, _, member = rest.partition(" ")
             if head.strip():
