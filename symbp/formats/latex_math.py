@@ -72,6 +72,8 @@ _ESCAPES = {
     "<": r"\textless{}",
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
+    # an ellipsis in prose ("w47, w48, …: 14 in all"): pdflatex's own, not a Unicode font's
+    "…": r"\dots{}",
 }
 RELATIONS = {
     "=": "=",
