@@ -3,8 +3,9 @@
 For every example spec and issue 26's networks ([3, 4, 2] tanh/sigmoid with per-unit biases,
 [2, 3, 3] relu/softmax/cross-entropy, a 2-sample [4, 5, 5, 3], a leaky-relu/Adam 2-step net), in
 English and Chinese: the LaTeX handout compiled (pdflatex / xelatex) and the HTML printed by
-headless Chromium, each PDF's pages, overfull boxes (LaTeX), words past the margins (Chromium)
-and headings stranded at the foot of a page (tests/layout_tools.stranded_headings). Figures are
+headless Chromium, each PDF's pages, overfull boxes (LaTeX), words past the margins (Chromium),
+headings stranded at the foot of a page (tests/layout_tools.stranded_headings) and equations
+split across pages (tests/layout_tools.latex_split_displays, html_split_displays). Figures are
 printed, never asserted (tests/test_layout.py asserts them for issue 26's nets). Names on the
 command line choose fewer (e.g. `two_samples_4_5_5_3 ex-mooc_8_3`).
 """
@@ -24,21 +25,12 @@ from symbp.core.spec import load_spec, spec_from_mapping  # noqa: E402
 from tests.layout_tools import (  # noqa: E402
     chromium_binary,
     compile_latex,
+    html_split_displays,
+    latex_split_displays,
     print_html,
     stranded_headings,
 )
-from tests.test_layout import ISSUE_26_NETS  # noqa: E402
-
-LEAKY_ADAM = {
-    "layers": [2, 3, 2],
-    "activation": ["leaky_relu", "sigmoid"],
-    "learning_rate": 0.1,
-    "optimizer": {"name": "adam", "betas": [0.9, 0.999], "eps": 1e-8},
-    "steps": 2,
-    "inputs": [0.5, -0.3],
-    "targets": [0.2, 0.9],
-    "weights": {"random": "uniform", "seed": 5},
-}
+from tests.test_layout import ISSUE_26_NETS, LEAKY_ADAM  # noqa: E402
 
 
 def problems() -> dict[str, symbp.Problem]:
@@ -70,10 +62,14 @@ def main() -> int:
                 ]
                 tex = out / f"{name}-{lang}.tex"
                 handout.write(tex)
-                compiled = compile_latex(tex, "xelatex" if lang == "zh" else "pdflatex")
+                first = tex.read_text(encoding="utf-8").splitlines()[0]
+                engine = "xelatex" if "xelatex" in first else "pdflatex"  # as the file asks
+                compiled = compile_latex(tex, engine)
+                split = latex_split_displays(tex, engine)[1]
                 latex = (
                     f"latex {compiled.pages} pages, {len(compiled.overfull)} overfull, "
-                    f"{len(stranded_headings(compiled.pdf, headings))} stranded"
+                    f"{len(stranded_headings(compiled.pdf, headings))} stranded, "
+                    f"{len(split)} split equations"
                 )
                 html = ""
                 if browser is not None:
@@ -82,7 +78,8 @@ def main() -> int:
                     printed = print_html(browser, page)
                     html = (
                         f" | html {printed.pages} pages, {len(printed.outside)} outside, "
-                        f"{len(stranded_headings(printed.pdf, headings))} stranded"
+                        f"{len(stranded_headings(printed.pdf, headings))} stranded, "
+                        f"{len(html_split_displays(browser, page)[1])} split equations"
                     )
                 print(f"{name:28} {lang}  {latex}{html}", flush=True)
     return 0

@@ -337,3 +337,235 @@ def overlaps(
         for j in range(i + 1, len(boxes))
     )
     return count + sum(box_meets_circle(b, c) for b in boxes for c in circles)
+
+
+# -- diagram labels against the edges ----------------------------------------------------------
+
+Segment = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class DrawnLabel:
+    """A label as drawn: its anchor (the box's centre), its box, its text, its colour."""
+
+    x: float
+    y: float
+    box: Box
+    text: str
+    colour: str
+
+
+def point_segment_distance(x: float, y: float, segment: Segment) -> float:
+    x0, y0, x1, y1 = segment
+    dx, dy = x1 - x0, y1 - y0
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / length))
+    return float(((x - x0 - t * dx) ** 2 + (y - y0 - t * dy) ** 2) ** 0.5)
+
+
+def crossings(segments: Sequence[Segment]) -> list[tuple[float, float]]:
+    """Where two segments cross strictly inside both (not at a shared unit)."""
+    found = []
+    for i, (ax, ay, bx, by) in enumerate(segments):
+        for cx, cy, dx, dy in segments[i + 1 :]:
+            denominator = (bx - ax) * (dy - cy) - (by - ay) * (dx - cx)
+            if abs(denominator) < 1e-12:
+                continue
+            t = ((cx - ax) * (dy - cy) - (cy - ay) * (dx - cx)) / denominator
+            u = ((cx - ax) * (by - ay) - (cy - ay) * (bx - ax)) / denominator
+            if 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6:
+                found.append((ax + t * (bx - ax), ay + t * (by - ay)))
+    return found
+
+
+def segment_meets_box(segment: Segment, box: Box) -> bool:
+    """Whether a segment passes through a box (Liang–Barsky clipping)."""
+    x0, y0, x1, y1 = segment
+    bx, by, bw, bh = box
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - bx), (dx, bx + bw - x0), (-dy, y0 - by), (dy, by + bh - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+        if low > high:
+            return False
+    return True
+
+
+def label_faults(
+    labels: Sequence[DrawnLabel],
+    owners: Sequence[int | None],
+    segments: Sequence[Segment],
+    crossing_radius: float,
+    core: float = 0.0,
+) -> list[str]:
+    """What is wrong with where the labels sit: for a weight's label (`owners[i]` the index of
+    its edge in `segments`), its anchor not strictly nearest its own edge, another edge through
+    its box, or an edge crossing within `crossing_radius` of its anchor; for a bias's label
+    (owner None), any edge through its box. `core`: the fraction of a box's width at each end
+    that another edge may clip (hidden under the box's end, away from the name)."""
+    faults = []
+    points = crossings(segments)
+    for label, owner in zip(labels, owners, strict=True):
+        others = [s for i, s in enumerate(segments) if i != owner]
+        if owner is not None:
+            own = point_segment_distance(label.x, label.y, segments[owner])
+            nearest = min((point_segment_distance(label.x, label.y, s) for s in others),
+                          default=float("inf"))  # fmt: skip
+            if not own < nearest:
+                faults.append(f"{label.text}: {own:.1f} from its edge, {nearest:.1f} from another")
+            for x, y in points:
+                if ((x - label.x) ** 2 + (y - label.y) ** 2) ** 0.5 < crossing_radius:
+                    faults.append(f"{label.text}: a crossing at ({x:.0f}, {y:.0f})")
+        x, y, w, h = label.box
+        middle = (x + core * w, y, w - 2 * core * w, h)
+        through = [s for s in others if segment_meets_box(s, middle)]
+        if through:
+            faults.append(f"{label.text}: {len(through)} other edge(s) through its box")
+    return faults
+
+
+def svg_geometry(svg: str) -> tuple[list[DrawnLabel], list[Segment]]:
+    """The labels and edges of a diagram's SVG, in its own coordinates."""
+    number = r"(-?[\d.]+)"
+    segments = [
+        (float(a), float(b), float(c), float(d))
+        for a, b, c, d in re.findall(
+            rf'<line x1="{number}" y1="{number}" x2="{number}" y2="{number}"', svg
+        )
+    ]
+    labels = []
+    found = re.findall(
+        rf'<rect x="{number}" y="{number}" width="{number}" height="{number}"[^>]*'
+        rf'stroke="(#[0-9a-f]+)"[^>]*/>\n<text class="label"[^>]*>(.*?)</text>',
+        svg,
+    )
+    for x, y, w, h, colour, text in found:
+        box = (float(x), float(y), float(w), float(h))
+        plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+        labels.append(DrawnLabel(box[0] + box[2] / 2, box[1] + box[3] / 2, box, plain, colour))
+    return labels, segments
+
+
+def tikz_geometry(tikz: str) -> tuple[list[DrawnLabel], list[Segment]]:
+    """The labels and edges of a diagram's TikZ picture, in its own coordinates (y down), the
+    label boxes from their minimum sizes divided by the picture's scale."""
+    scale = float(re.search(r"x=([\d.]+)cm", tikz).group(1))  # type: ignore[union-attr]
+    units = {
+        key: (float(x), float(y))
+        for key, x, y in re.findall(r"\((\w+)\) at \((-?[\d.]+),(-?[\d.]+)\)", tikz)
+    }
+    segments = []
+    for source, target in re.findall(r"\\draw\[[^\]]*\] \((\w+)\) -- \((\w+)\);", tikz):
+        segments.append((*units[source], *units[target]))
+    labels = []
+    for line in tikz.splitlines():
+        found = re.search(
+            r"draw=\{rgb,255:red,(\d+);green,(\d+);blue,(\d+)\}.*minimum width=([\d.]+)cm,"
+            r"minimum height=([\d.]+)cm.*\] at \((-?[\d.]+),(-?[\d.]+)\) \{(.*)\};",
+            line,
+        )
+        if found:
+            r, g, b = (int(found.group(i)) for i in (1, 2, 3))
+            w, h = float(found.group(4)) / scale, float(found.group(5)) / scale
+            x, y = float(found.group(6)), float(found.group(7))
+            colour = f"#{r:02x}{g:02x}{b:02x}"
+            labels.append(DrawnLabel(x, y, (x - w / 2, y - h / 2, w, h), found.group(8), colour))
+    return labels, segments
+
+
+# -- displays across pages ----------------------------------------------------------------------
+
+#: written to the log at shipout by every marked line of a display: its display, row and page
+MARK = re.compile(r"SYMBPMARK (\d+)\.(\d+) (\d+)")
+MARK_MACRO = r"\def\symbpmark#1{\write-1{SYMBPMARK #1 \thepage}}"
+
+
+def marked_latex(source: str) -> str:
+    """A copy of a LaTeX handout whose every line of every align* display writes (display, row,
+    page) to the log when its page ships out: a continuation line (one starting with `&`, its
+    left column empty) belongs to the row above it."""
+    count = 0
+
+    def mark(found: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        row = 0
+        pieces = re.split(r"( \\\\\*?\n)", found.group(2))  # lines and their breaks
+        for i in range(0, len(pieces), 2):
+            if not pieces[i].lstrip().startswith("&"):
+                row += 1
+            pieces[i] = pieces[i].rstrip() + rf" \symbpmark{{{count}.{row}}}"
+        return found.group(1) + "".join(pieces) + found.group(3)
+
+    body = re.sub(r"(\\begin\{align\*\}\n)(.*?)(\n\\end\{align\*\})", mark, source, flags=re.S)
+    return body.replace(r"\begin{document}", MARK_MACRO + "\n" + r"\begin{document}", 1)
+
+
+def displays_across_pages(log: str) -> list[tuple[int, int, tuple[int, ...]]]:
+    """(display, row, pages) of every row of a display whose lines a marked copy's log puts on
+    more than one page: one equation split by a page break."""
+    pages: dict[tuple[int, int], set[int]] = {}
+    for display, row, page in MARK.findall(log):
+        pages.setdefault((int(display), int(row)), set()).add(int(page))
+    return [(d, r, tuple(sorted(p))) for (d, r), p in sorted(pages.items()) if len(p) > 1]
+
+
+def latex_split_displays(
+    tex: Path, engine: str
+) -> tuple[Compiled, list[tuple[int, int, tuple[int, ...]]]]:
+    """Compile a marked copy of `tex` beside it and find its equations split across pages."""
+    marked = tex.with_name(tex.stem + "-marked.tex")
+    marked.write_text(marked_latex(tex.read_text(encoding="utf-8")), encoding="utf-8")
+    compiled = compile_latex(marked, engine)
+    return compiled, displays_across_pages(compiled.log)
+
+
+#: a marker's word in a printed page: display, row
+HTML_MARK = re.compile(r"SYMBPMARK(\d+)x(\d+)x")
+
+
+def marked_html(source: str) -> str:
+    """A copy of an HTML handout whose every line (mtr) of every displayed equation ends in a
+    tiny word naming its display and row, found by pdftotext in the printed PDF: a line whose
+    first cell is empty continues the row above it."""
+    count = 0
+
+    def mark_display(found: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        row = 0
+        rows = []
+        for line in re.split(r"(?=<mtr>)", found.group(0)):
+            if line.startswith("<mtr>"):
+                if not line.startswith('<mtr><mtd columnalign="right" />'):
+                    row += 1
+                marker = f'<mtext style="font-size:3px">SYMBPMARK{count}x{row}x</mtext></mtd></mtr>'
+                line = line.replace("</mtd></mtr>", marker, 1)
+            rows.append(line)
+        return "".join(rows)
+
+    return re.sub(r'<math [^>]*display="block".*?</math>', mark_display, source, flags=re.S)
+
+
+def html_split_displays(
+    binary: str, page: Path
+) -> tuple[Printed, list[tuple[int, int, tuple[int, ...]]]]:
+    """Print a marked copy of an HTML handout with Chromium and find its equations split
+    across pages: (display, row, pages)."""
+    marked = page.with_name(page.stem + "-marked.html")
+    marked.write_text(marked_html(page.read_text(encoding="utf-8")), encoding="utf-8")
+    printed = print_html(binary, marked, ruler=False)
+    pages: dict[tuple[int, int], set[int]] = {}
+    for word in pdf_words(printed.pdf):
+        for display, row in HTML_MARK.findall(word.text):
+            pages.setdefault((int(display), int(row)), set()).add(word.page)
+    split = [(d, r, tuple(sorted(p))) for (d, r), p in sorted(pages.items()) if len(p) > 1]
+    return printed, split

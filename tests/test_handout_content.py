@@ -113,7 +113,7 @@ def test_zh_tex_sets_greek_in_math_and_compiles_with_xelatex(tmp_path: Path) -> 
     ).stdout
     assert re.search(r"每个神经元的\s*δ", text)  # the heading "δ 项" whose δ used to vanish
     assert text.count("δ") >= 20
-    assert "前一层（靠近输入的一层）" in text.replace("\n", "")
+    assert "靠近输入的前一层" in text.replace("\n", "")  # which layer "前一层" is
 
 
 def test_default_title_is_translated() -> None:

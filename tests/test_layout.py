@@ -21,22 +21,39 @@ from symbp.content.handout import labelled_pairs
 from symbp.content.names import Names
 from symbp.core.spec import spec_from_mapping
 from symbp.formats import breaking, latex, latex_math
-from symbp.formats.diagram import CLEARANCE, LABEL_PAD, RADIUS, layout, svg, tikz
+from symbp.formats.diagram import (
+    CLEARANCE,
+    CORE,
+    LABEL_HEIGHT,
+    LABEL_PAD,
+    RADIUS,
+    layout,
+    svg,
+    tikz,
+)
 from symbp.formats.metrics import DENSE_METRICS, METRICS
 from symbp.formats.page import paper
 from symbp.formats.tables import arrange, fold, split_columns
 
 from .conftest import require_tool
 from .layout_tools import (
+    MARK,
+    DrawnLabel,
     box_meets_circle,
     boxes_overlap,
     compile_latex,
+    html_split_displays,
+    label_faults,
+    latex_split_displays,
     lay_out,
+    marked_html,
     overlaps,
     pdf_words,
     print_html,
     stranded_headings,
+    svg_geometry,
     text_width_px,
+    tikz_geometry,
 )
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -251,6 +268,71 @@ def test_labels_of_every_pair_the_content_labels_never_overlap(a: int, b: int) -
 )
 def test_labels_never_overlap_in_course_networks(problem: Any) -> None:
     _check_layout(problem())
+
+
+#: the networks whose drawings issue 26 found wrong, every example, and the issue's nets
+LABEL_EDGE_NETS = {
+    "342-biases": lambda: net([3, 4, 2], bias="per-unit"),
+    "342": lambda: net([3, 4, 2], numbering="by-target", bias="per-layer"),
+    "233-softmax": lambda: net([2, 3, 3], **SOFTMAX),
+    "4553-biases": lambda: net(COURSE, bias="per-unit"),
+    **{
+        f"example-{path.stem}": (lambda path=path: symbp.problem(path))
+        for path in sorted(EXAMPLES.glob("*.toml"))
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(LABEL_EDGE_NETS))
+def test_each_label_sits_nearest_its_own_edge_and_away_from_crossings(name: str) -> None:
+    # measured on the drawn coordinates of both the SVG and the TikZ picture: every weight's
+    # label is strictly nearer its own edge than any other, no crossing lies within a label's
+    # half-height plus clearance, no other edge crosses the middle of its box (where the name
+    # is read), and no edge at all crosses a bias's box
+    problem = LABEL_EDGE_NETS[name]()
+    diagram = Diagram(Names(problem.network), labelled=labelled_pairs(problem.network))
+    plan = layout(diagram)
+    owners = [label.edge for label in plan.labels]
+    for drawing, (labels, segments) in (
+        ("svg", svg_geometry(svg(diagram))),
+        ("tikz", tikz_geometry(tikz(diagram))),
+    ):
+        assert len(labels) == len(plan.labels) and len(segments) == len(plan.edges), drawing
+        faults = label_faults(labels, owners, segments, LABEL_HEIGHT / 2 + CLEARANCE, CORE)
+        assert faults == [], (drawing, faults)
+
+
+def test_the_label_edge_test_finds_issue_26s_labels() -> None:
+    # the old placement (each label at its edge's middle, whatever ran there) put w2 of a
+    # 2-2 pair on the crossing of the two middle edges: the geometry test must see it
+    problem = symbp.problem(EXAMPLES / "mooc_8_3.toml")
+    diagram = Diagram(Names(problem.network), labelled=labelled_pairs(problem.network))
+    plan = layout(diagram)
+    labels, segments = svg_geometry(svg(diagram))
+    middle = []
+    for label, drawn in zip(plan.labels, labels, strict=True):
+        if label.edge is None:
+            middle.append(drawn)
+            continue
+        x0, y0, x1, y1 = segments[label.edge]
+        x, y = (x0 + x1) / 2, (y0 + y1) / 2
+        box = (x - drawn.box[2] / 2, y - drawn.box[3] / 2, drawn.box[2], drawn.box[3])
+        middle.append(DrawnLabel(x, y, box, drawn.text, drawn.colour))
+    faults = label_faults(middle, [label.edge for label in plan.labels], segments, 15.0, CORE)
+    assert any("crossing" in fault for fault in faults), faults
+
+
+def test_bias_labels_have_a_colour_no_edge_has_and_a_dashed_frame() -> None:
+    problem = net([3, 4, 2], bias="per-unit")
+    diagram = Diagram(Names(problem.network), labelled=labelled_pairs(problem.network))
+    labels, segments = svg_geometry(svg(diagram))
+    plan = layout(diagram)
+    edge_colours = {edge.colour for edge in plan.edges}
+    biases = [drawn for label, drawn in zip(plan.labels, labels, strict=True) if label.edge is None]
+    assert len(biases) == 6
+    assert all(drawn.colour not in edge_colours for drawn in biases)
+    assert svg(diagram).count('stroke-dasharray="3 2"') == 6
+    assert tikz(diagram).count("dashed,") == 6
 
 
 def test_long_labels_widen_the_drawing_instead_of_overlapping() -> None:
@@ -481,6 +563,83 @@ def test_issue_26_handouts_fit_their_pages_without_stranded_headings(
         if isinstance(block, Heading)
     ]
     assert stranded_headings(compiled.pdf, headings) == []
+
+
+#: issue 26's leaky-relu/Adam net worked for two steps (its displays run over pages)
+LEAKY_ADAM = {
+    "layers": [2, 3, 2],
+    "activation": ["leaky_relu", "sigmoid"],
+    "learning_rate": 0.1,
+    "optimizer": {"name": "adam", "betas": [0.9, 0.999], "eps": 1e-8},
+    "steps": 2,
+    "inputs": [0.5, -0.3],
+    "targets": [0.2, 0.9],
+    "weights": {"random": "uniform", "seed": 5},
+}
+
+
+def _issue_26_handout(name: str, lang: str) -> Any:
+    if name == "leaky_adam_2_steps":
+        data: dict[str, Any] = {"title": name, **LEAKY_ADAM}
+    else:
+        data = {"title": name, "learning_rate": 0.5, **ISSUE_26_NETS[name][0]}
+    return symbp.Problem(spec_from_mapping(data, source=name)).handout(check=False, lang=lang)
+
+
+def _engine_for(tex: Path) -> str:
+    """The engine the handout's first line asks for."""
+    first = tex.read_text(encoding="utf-8").splitlines()[0]
+    return require_tool("xelatex" if "xelatex" in first else "pdflatex")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", [*sorted(ISSUE_26_NETS), "leaky_adam_2_steps"])
+def test_no_equation_of_issue_26s_handouts_is_split_across_pages(
+    tmp_path: Path, name: str, lang: str
+) -> None:
+    # every line of every displayed equation reports the page it lands on: in LaTeX by a
+    # \write at shipout, in Chromium's print by a tiny marker word read back with pdftotext
+    require_tool("pdftotext")
+    browser = require_tool("chromium")
+    handout = _issue_26_handout(name, lang)
+    tex = tmp_path / f"{name}.tex"
+    handout.write(tex)
+    compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
+    assert compiled.returncode == 0, compiled.log[-3000:]
+    assert MARK.search(compiled.log), "no display reported its page"
+    assert split == []
+    page = tmp_path / f"{name}.html"
+    handout.write(page)
+    printed, split = html_split_displays(browser, page)
+    assert printed.pages >= 1
+    assert split == []
+
+
+def test_the_split_detectors_find_a_split_equation(tmp_path: Path) -> None:
+    # LaTeX: the same handout with every line break breakable again (the old \\ inside a
+    # row) splits the softmax net's δ over a page; Chromium: a display taller than a page
+    require_tool("pdftotext")
+    browser = require_tool("chromium")
+    tex = tmp_path / "softmax.tex"
+    _issue_26_handout("relu_softmax_2_3_3", "en").write(tex)
+    tex.write_text(tex.read_text(encoding="utf-8").replace("\\\\*\n", "\\\\\n"), "utf-8")
+    compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
+    assert compiled.returncode == 0, compiled.log[-3000:]
+    assert split, "the detector missed the split row"
+    first = '<mtr><mtd columnalign="right"><mi>y</mi></mtd><mtd columnalign="left"><mo>=</mo>'
+    more = '<mtr><mtd columnalign="right" /><mtd columnalign="left"><mo>+</mo>'
+    lines = [f"{first}<mn>0</mn></mtd></mtr>"] + [
+        f"{more}<mn>{k}</mn></mtd></mtr>" for k in range(80)
+    ]
+    page = tmp_path / "tall.html"
+    page.write_text(
+        '<!DOCTYPE html><html><body><p>one equation of 81 lines</p><math display="block">'
+        f"<mtable>{''.join(lines)}</mtable></math></body></html>",
+        encoding="utf-8",
+    )
+    assert marked_html(page.read_text(encoding="utf-8")).count("SYMBPMARK") == 81
+    printed, split = html_split_displays(browser, page)
+    assert printed.pages >= 2 and split and split[0][:2] == (1, 1), split
 
 
 def test_derive_latex_breaks_the_closed_form_within_the_page(tmp_path: Path) -> None:

@@ -157,7 +157,7 @@ def chains(latex: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every displayed equation: its left side and its (relation, member) steps."""
     found = []
     for body in re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", latex, re.DOTALL):
-        for line in body.split(" \\\\\n"):
+        for line in re.split(r" \\\\\*?\n", body):  # \\* where no page may break
             head, _, rest = line.partition("&")
             relation, _, member = rest.partition(" ")
             if head.strip():
@@ -563,3 +563,13 @@ document.body.appendChild(out);
     shot.unlink(missing_ok=True)
     chromium(tmp_path, f"--screenshot={shot}", "--window-size=1000,2400", page.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_output_layer_is_named_by_its_number_never_by_the_loss_s_letter(lang: str) -> None:
+    # issue 26 item 5: L is the loss (∂L/∂W⁽ˡ⁾); the rules name the output layer by its number
+    problem = symbp.problem()  # one sample: the rules' δ, not the batch's G
+    latex = problem.handout(form="matrix", check=False, lang=lang).render("latex")
+    assert "^{(L)}" not in latex
+    layers = len(problem.network.layers) - 1  # the output layer's number
+    assert rf"\delta^{{({layers})}} = \nabla_{{a^{{({layers})}}}} L" in latex

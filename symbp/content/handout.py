@@ -615,11 +615,12 @@ def backward_blocks(
     writer, words, network = context.writer, context.words, context.network
     first = context.first
     add_delta_partials(writer, tuple(sweep.deltas.values()), first)
-    blocks: list[Block] = [
-        Heading(sentence(words["backward"])),
-        Paragraph(sentence(words["backward_intro"], DELTA_RULE)),
-    ]
     selection = selection or Selection(None)
+    blocks: list[Block] = [Heading(sentence(words["backward"]))]
+    if not any(labelled_pairs(network)):  # a course-sized net keeps its pages for its tables
+        blocks.append(Paragraph(sentence(words["backward_intro"], DELTA_RULE)))
+    else:
+        blocks += four_equations(network, context.lang)
     for layer in range(len(network.layers) - 1, 0, -1):
         blocks.append(_layer_heading(network, layer, context.lang))
         paths = selection.paths(network, layer)
@@ -697,6 +698,63 @@ def backward_blocks(
         # table gives every sample's gradient
         blocks += _per_sample_gradients(context, focus, selection.condensed)
     return blocks
+
+
+def four_equations(network: Network, lang: str) -> list[Block]:
+    """The four equations of backpropagation in this handout's notation, as a reference for
+    every number below (Nielsen's BP1–BP4 written unit by unit): an output unit's δ, a hidden
+    unit's δ from the next layer's, and a bias's and a weight's gradient from δ. A softmax
+    output's δ sums over the layer's outputs (its Jacobian); the bias row only where the network
+    has a trainable bias."""
+    words = labels(lang)
+    loss = E.Name("L", plain="L")
+    output = network.layers[-1][0].activation
+
+    def f_prime(index: str) -> E.Node:
+        return E.Call("f", (_generic_sub("z", index),), prime=True)
+
+    if output is not None and not output.elementwise:
+        first = E.equals(
+            _generic_sub("δ", "j"),
+            E.Sum(
+                "m",
+                E.product(
+                    E.Partial(loss, E.Name("a", "m", plain="a_m")),
+                    E.Partial(E.Name("a", "m", plain="a_m"), E.Name("z", "j", plain="z_j")),
+                ),
+            ),
+        )
+    else:
+        first = E.equals(
+            _generic_sub("δ", "j"),
+            E.product(E.Partial(loss, E.Name("a", "j", plain="a_j")), f_prime("j")),
+        )
+    rows = [Row(first, sentence(words["bp_output"]))]
+    if len(network.layers) > 2:
+        hidden = E.equals(
+            _generic_sub("δ", "j"),
+            E.product(  # f′ first: the sum runs to the end of the line, unbracketed
+                f_prime("j"),
+                E.Sum("k", E.product(_generic_sub("w", "jk"), _generic_sub("δ", "k"))),
+            ),
+        )
+        rows.append(Row(hidden, sentence(words["bp_hidden"])))
+    if any(b.position >= 0 for b in network.biases):
+        bias = E.equals(E.Partial(loss, E.Name("b", "j", plain="b_j")), _generic_sub("δ", "j"))
+        rows.append(Row(bias, sentence(words["bp_bias"])))
+    weight = E.equals(
+        E.Partial(loss, E.Name("w", "ij", plain="w_ij")),
+        E.product(_generic_sub("δ", "j"), _generic_sub("a", "i")),
+    )
+    rows.append(Row(weight, sentence(words["bp_weight"])))
+    return [  # one paragraph with the backward pass's introduction: the box is its sequel
+        Paragraph(
+            sentence(words["backward_intro"], DELTA_RULE)
+            + (Text(" "),)
+            + sentence(words["bp_equations"])
+        ),
+        Equations(tuple(rows), layout="dense"),  # Leibniz symbols set small: a short box
+    ]
 
 
 def _paths_for_layer(

@@ -215,6 +215,12 @@ _EN: dict[str, str] = {
     "every output's z to every output); each of them starts with the steps from the weight to "
     "{}.",
     "deltas": "The δ of each unit",
+    "bp_equations": "The backpropagation equations, from which every number below follows "
+    "(f′ is the activation's derivative):",
+    "bp_output": "output unit j:",
+    "bp_hidden": "hidden unit j (k in the next layer):",
+    "bp_bias": "the bias of unit j:",
+    "bp_weight": "weight i → j:",
     "gradients": "Gradients",
     "gradients_sample": "Gradients of sample {}",
     "gradients_table": "The layer's other gradients, in the same steps:",
@@ -637,13 +643,18 @@ _ZH: dict[str, str] = {
     "per_sample": "每个样本",
     "backward": "三、反向传播",
     "backward_intro": "按链式法则，从输出层开始。每个 {} 只引入一次，"
-    "既用于进入该神经元的每个权重，也被前一层（靠近输入的一层）重复使用。",
+    "既用于进入该神经元的每个权重，也被靠近输入的前一层重复使用。",
     "paths_for": "为什么要引入 δ：从 {} 到损失的路径",
     "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（{}），每条路径在其后每一层各经过一个神经元，"
     "并且都以从该权重到 {} 的那几步开头。",
     "paths_counted_jacobian": "为什么要引入 δ：{} 沿 {} 条路径影响损失（softmax 把每个输出的 z 传给每个输出），"
     "每条路径都以从该权重到 {} 的那几步开头。",
     "deltas": "每个神经元的 δ",
+    "bp_equations": "反向传播的基本方程（f′ 为激活函数的导数）：",
+    "bp_output": "输出神经元 j：",
+    "bp_hidden": "隐藏神经元 j（k 在下一层）：",
+    "bp_bias": "神经元 j 的偏置：",
+    "bp_weight": "权重 i → j：",
     "gradients": "梯度",
     "gradients_sample": "样本 {} 的梯度",
     "gradients_table": "本层其余的梯度，步骤相同：",

@@ -265,16 +265,19 @@ def layer_heading(mw: MatrixWriter, layer: Layer) -> Heading:
 
 
 def rules(mw: MatrixWriter, *, batch: bool = False) -> tuple[E.Chain, ...]:
-    """The rules of the backward pass with a general layer l: δ⁽ᴸ⁾ and δ⁽ˡ⁾, then ∂L/∂W⁽ˡ⁾ and
+    """The rules of the backward pass with a general layer l: the output layer's δ (by its
+    number, as δ⁽³⁾: L is the loss) and δ⁽ˡ⁾, then ∂L/∂W⁽ˡ⁾ and
     ∂L/∂b⁽ˡ⁾ when biases learn (for one sample; the batch form states its gradients with the
     samples)."""
     delta, pre = ("Δ", "Z") if batch else ("δ", "z")
+    # the output layer by its number: L names the loss (∂L/∂W), never a layer
+    last = str(len(mw.form.layers))
     output_error: E.Node = (
-        layer_sym("G", "L") if batch else E.Grad(mw.names.loss, layer_name("a", "L"))
+        layer_sym("G", last) if batch else E.Grad(mw.names.loss, layer_name("a", last))
     )
     output = E.equals(
-        layer_sym(delta, "L"),
-        E.Hadamard((output_error, E.Call("f", (layer_sym(pre, "L"),), prime=True))),
+        layer_sym(delta, last),
+        E.Hadamard((output_error, E.Call("f", (layer_sym(pre, last),), prime=True))),
     )
     hidden = E.equals(
         layer_sym(delta, "l"),

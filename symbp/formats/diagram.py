@@ -4,9 +4,15 @@ other layer pairs show their structure only, their weights being in a matrix bes
 
 One layout feeds two drawings: SVG (HTML and Markdown), whose names are set with the same
 subscripts and superscripts as the formulas (w₁, w⁽¹⁾₂₁, b_h₁), and TikZ (LaTeX), whose names
-are the formulas' own LaTeX. The layout places every label where its box meets no other label
-and no unit: it tries points along the label's edge from the middle outwards, and widens the gap
-between two columns until every label of that pair has found a place. A label's box is as wide
+are the formulas' own LaTeX.
+
+The layout places every weight's label centred on its own edge where its box meets no other
+label, no unit and no other edge (but for the box's ends, where an edge may pass under it away
+from the name), so that it reads as its own edge's and never sits at a crossing: it tries points
+along the edge from the middle outwards, and moves a crowded pair's rows apart and its columns
+apart until every label has found a
+place. A bias's label sits under (or above, or beside) its unit off every edge, framed dashed in
+a colour no edge has, since it names no edge. A label's box is as wide
 as the wider of its two drawings, by a model of each font (DejaVu Sans in the SVG, Computer
 Modern in TikZ), so one placement holds for both.
 """
@@ -35,6 +41,11 @@ PLAIN_GAP = 150.0
 ROW_GAP = 110.0
 PLAIN_ROW_GAP = 64.0
 TIGHT_HEIGHT = 600.0
+#: how much a crowded pair's rows and columns move apart per round of placing its labels
+ROW_STEP = 6.0
+GAP_STEP = 40.0
+#: the part of a label's box no other edge may cross: all but this fraction at each end
+CORE = 0.2
 MARGIN_X = 40.0
 MARGIN_Y = 50.0
 #: a label's box: its text plus this much on each side, and this tall
@@ -46,7 +57,9 @@ BASELINE = 1.5
 #: how far a label keeps from a unit's circle, and from another label
 CLEARANCE = 3.0
 #: points along an edge where its label may sit, from the middle outwards
-POSITIONS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.2, 0.8, 0.38, 0.62, 0.3, 0.7, 0.46, 0.54)
+POSITIONS = tuple(sorted((k / 50 for k in range(5, 46)), key=lambda t: (abs(t - 0.5), t)))
+#: a bias's label: dark grey with a dashed frame, a colour no edge has (it names no edge)
+BIAS_COLOUR = "#333333"
 #: colours of the edges, one per source unit of a layer pair, in turn (dark enough for text)
 PALETTE = ("#0b5fa5", "#b03a2e", "#1e7d45", "#7d3c98", "#a35f00", "#0e7c86", "#5d6d7e", "#a0306a")
 #: pixels to cm in TikZ at most (labels then come out at 13 px × 0.022 cm ≈ 8 pt)
@@ -67,6 +80,9 @@ _SANS = {
 _SANS_DEFAULT = 0.8
 #: subscripts and superscripts in the SVG are set at 70 %
 SCRIPT = 0.7
+
+
+Segment = tuple[float, float, float, float]  # an edge: x0, y0, x1, y1
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,8 @@ class Label:
     y: float
     width: float
     colour: str
+    #: the index in Layout.edges of the edge it names (a weight's), or None (a bias's)
+    edge: int | None = None
 
     @property
     def plain(self) -> str:
@@ -164,7 +182,6 @@ def layout(diagram: Diagram) -> Layout:
         row_gap = ROW_GAP
     else:
         row_gap = max(least, TIGHT_HEIGHT / (tallest - 1))
-    height = 2 * MARGIN_Y + (tallest - 1) * row_gap + (LABEL_HEIGHT + RADIUS if biases else 0)
     widths = {w.name: label_width(names.of[w.symbol], given(w.value, diagram.digits))
               for w in network.weights}  # fmt: skip
     gaps = [
@@ -173,9 +190,10 @@ def layout(diagram: Diagram) -> Layout:
         else PLAIN_GAP
         for pair in range(pairs)
     ]
-    for _ in range(40):  # widen a crowded pair until its labels fit (a few rounds at most)
+    for _ in range(80):  # spread a crowded pair until its labels fit (a few rounds)
+        height = 2 * MARGIN_Y + (tallest - 1) * row_gap + (2 * LABEL_HEIGHT if biases else 0)
         placed = _units(diagram, gaps, row_gap, height)
-        bias_labels = _bias_labels(diagram, placed, biases)
+        bias_labels = _bias_labels(diagram, placed, biases, _segments(diagram, placed))
         crowded = None
         edge_labels: list[Label] = []
         for pair in range(pairs):
@@ -188,7 +206,10 @@ def layout(diagram: Diagram) -> Layout:
             edge_labels += found
         if crowded is None:
             break
-        gaps[crowded] += 80.0
+        # wider and a little taller: rows apart part lines at a crossing, columns apart shorten
+        # the stretch of each line under a box; the page has little room down for a figure
+        row_gap += ROW_STEP
+        gaps[crowded] += GAP_STEP
     else:  # pragma: no cover - the tests place every pair the content may label
         raise RuntimeError("cannot place the diagram's labels")
     edges = tuple(
@@ -220,24 +241,46 @@ def _units(diagram: Diagram, gaps: list[float], row_gap: float, height: float) -
     return placed
 
 
-def _bias_labels(diagram: Diagram, placed: dict[str, Placed], biases: list[Bias]) -> list[Label]:
+def _segments(diagram: Diagram, placed: dict[str, Placed]) -> list[Segment]:
+    """Every edge as (x0, y0, x1, y1), in the network's connection order."""
+    return [
+        (placed[s.name].x, placed[s.name].y, placed[t.name].x, placed[t.name].y)
+        for _, s, t in diagram.names.network.connections
+    ]
+
+
+def _bias_labels(
+    diagram: Diagram, placed: dict[str, Placed], biases: list[Bias], segments: list[Segment]
+) -> list[Label]:
+    """Each bias's label under the lowest unit it feeds, or, where an edge runs there, above
+    its highest unit or beside it: never on an edge, where it would read as that edge's."""
     names = diagram.names
-    labels = []
+    circles = [(p.x, p.y, RADIUS + CLEARANCE) for p in placed.values()]
+    labels: list[Label] = []
     for bias in biases:
         fed = [placed[u.name] for u in bias.targets]
         lowest = max(fed, key=lambda p: p.y)
+        highest = min(fed, key=lambda p: p.y)
         value = given(bias.value, diagram.digits)
         name = names.of[bias.symbol]
-        labels.append(
-            Label(
-                name,
-                value,
-                lowest.x,
-                lowest.y + RADIUS + CLEARANCE + LABEL_HEIGHT / 2,
-                label_width(name, value),
-                "#1d5e2a",
-            )
-        )
+        width = label_width(name, value)
+        step = RADIUS + CLEARANCE + LABEL_HEIGHT / 2
+        candidates = [
+            (lowest.x, lowest.y + step),
+            (highest.x, highest.y - step),
+            (lowest.x + width / 2 + RADIUS, lowest.y + step),
+            (lowest.x - width / 2 - RADIUS, lowest.y + step),
+            (highest.x + width / 2 + RADIUS, highest.y - step),
+            (highest.x - width / 2 - RADIUS, highest.y - step),
+        ]
+        taken = [label.box for label in labels]
+        x, y = candidates[0]
+        for cx, cy in candidates:
+            box = (cx - width / 2, cy - LABEL_HEIGHT / 2, width, LABEL_HEIGHT)
+            if _box_is_free(box, segments, taken, circles):
+                x, y = cx, cy
+                break
+        labels.append(Label(name, value, x, y, width, BIAS_COLOUR))
     return labels
 
 
@@ -248,27 +291,28 @@ def _place_pair(
     widths: dict[str, float],
     taken: list[Label],
 ) -> list[Label] | None:
-    """Labels for the edges into layer pair + 1, each where it meets nothing placed before;
-    None if one finds no such place."""
+    """Labels for the edges into layer pair + 1, each centred on its own edge where its box
+    meets no other edge (so it is nearest its own and away from every crossing), no unit and
+    no label placed before; None if one finds no such place."""
     names = diagram.names
     network = names.network
     circles = [(p.x, p.y, RADIUS + CLEARANCE) for p in placed.values()]
     boxes = [label.box for label in taken]
+    segments = _segments(diagram, placed)
     found = []
-    for weight, source_unit, target_unit in network.connections:
+    for index, (weight, source_unit, target_unit) in enumerate(network.connections):
         if target_unit.layer != pair + 1:
             continue
         source, target = placed[source_unit.name], placed[target_unit.name]
         width = widths[weight.name]
+        others = [s for i, s in enumerate(segments) if i != index]
         for t in POSITIONS:
             x = source.x + t * (target.x - source.x)
             y = source.y + t * (target.y - source.y)
             box = (x - width / 2, y - LABEL_HEIGHT / 2, width, LABEL_HEIGHT)
             if box[0] < source.x + RADIUS or box[0] + box[2] > target.x - RADIUS:
                 continue
-            if any(_boxes_meet(box, other) for other in boxes):
-                continue
-            if any(_box_meets_circle(box, circle) for circle in circles):
+            if not _box_is_free(box, others, boxes, circles):
                 continue
             boxes.append(box)
             found.append(
@@ -279,12 +323,49 @@ def _place_pair(
                     y,
                     width,
                     _colour(source_unit.index),
+                    index,
                 )
             )
             break
         else:
             return None
     return found
+
+
+def _box_is_free(
+    box: tuple[float, float, float, float],
+    segments: list[Segment],
+    boxes: list[tuple[float, float, float, float]],
+    circles: list[tuple[float, float, float]],
+) -> bool:
+    inset = CORE * box[2]
+    grown = (box[0] + inset, box[1] - CLEARANCE, box[2] - 2 * inset, box[3] + 2 * CLEARANCE)
+    return (
+        not any(_segment_meets_box(s, grown) for s in segments)
+        and not any(_boxes_meet(box, other) for other in boxes)
+        and not any(_box_meets_circle(box, circle) for circle in circles)
+    )
+
+
+def _segment_meets_box(segment: Segment, box: tuple[float, float, float, float]) -> bool:
+    """Whether a segment passes through a box (Liang–Barsky clipping)."""
+    x0, y0, x1, y1 = segment
+    bx, by, bw, bh = box
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - bx), (dx, bx + bw - x0), (-dy, y0 - by), (dy, by + bh - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+        if low > high:
+            return False
+    return True
 
 
 def _boxes_meet(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -357,7 +438,8 @@ def svg(diagram: Diagram, title: str = "network") -> str:
         x, y, width, height = label.box
         lines.append(
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}" rx="3" '
-            f'fill="white" fill-opacity="0.92" stroke="{label.colour}" stroke-width="0.6"/>'
+            f'fill="white" fill-opacity="0.92" stroke="{label.colour}" stroke-width="0.6"'
+            + (' stroke-dasharray="3 2"/>' if label.edge is None else "/>")
         )
         lines.append(
             f'<text class="label" x="{_n(label.x)}" y="{_n(label.y + BASELINE)}" '
@@ -408,7 +490,8 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
         x, y, width, height = label.box
         lines.append(
             rf"\node[fill=white,draw={_rgb(label.colour)},line width=0.3pt,rounded corners=1pt,"
-            rf"inner sep=0pt,minimum width={width * scale:.3f}cm,"
+            + ("dashed," if label.edge is None else "")
+            + rf"inner sep=0pt,minimum width={width * scale:.3f}cm,"
             rf"minimum height={height * scale:.3f}cm,text={_rgb(label.colour)},font={font}] "
             rf"at ({_n(label.x)},{_n(label.y)}) "
             rf"{{${latex_math.name(label.name)} = {label.value}$}};"

@@ -52,6 +52,8 @@ figure svg { max-width: 100%; height: auto; }
   h3 { font-size: 1.1em; margin: 0.8em 0 0.2em; }
   p { margin: 0.35em 0; }
   math[display="block"] { margin: 0.3em 0; }
+  /* an equation's lines stay on one page (Chromium sets a display whole; this says so) */
+  div.equations, math[display="block"] { break-inside: avoid; }
   table { margin: 0.5em 0; line-height: 1.2; }
   th, td { padding-top: 0.1em; padding-bottom: 0.1em; }
   mtd { padding-top: 0.2ex; padding-bottom: 0.2ex; }

@@ -38,6 +38,13 @@ def equations(item: Equations, width: float | None = None) -> str:
     return "\\begin{align*}\n" + equations_body(item, width) + "\n\\end{align*}"
 
 
+def unbroken_rows(display: str) -> str:
+    r"""An align* whose page may break between two equations but never inside one: the line
+    break before a continuation line (one starting with &, its left column empty) becomes \\*
+    (\allowdisplaybreaks lets LaTeX break at every other \\)."""
+    return display.replace(" \\\\\n&", " \\\\*\n&")
+
+
 def equations_body(item: Equations, width: float | None = None) -> str:
     return rows_latex(item, paper().math_width if width is None else width)
 
@@ -58,7 +65,7 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
         entries = "\n".join(r"\item " + inline(parts) for parts in item.items)
         return "\\begin{itemize}\n" + entries + "\n\\end{itemize}"
     if isinstance(item, Equations):
-        return equations(item, page.math_width)
+        return unbroken_rows(equations(item, page.math_width))
     if isinstance(item, Table):
         parts = arrange(item, page.text_width_em * FILL, TABLE_PADDING)
         return "\n\n".join(_table(part, long=document) for part in parts)

@@ -430,12 +430,13 @@ def read(source: str, where: str = "") -> list[Chain]:
 def align_rows(body: str) -> list[str]:
     r"""One source line per displayed equation of an align* (or aligned) body.
 
-    Rows are separated by \\. A row starting with & continues the equation above (stacked
-    steps "&= …", a long sum "&\quad + …"); a row "tag &\quad chain" is a tagged equation whose
-    tag (prose) is dropped; otherwise the & of "lhs &= …" is removed.
+    Rows are separated by \\ (or \\*, where no page may break). A row starting with &
+    continues the equation above (stacked steps "&= …", a long sum "&\quad + …"); a row
+    "tag &\quad chain" is a tagged equation whose tag (prose) is dropped; otherwise the & of
+    "lhs &= …" is removed.
     """
     equations: list[str] = []
-    for row in (r.strip() for r in re.split(r"\\\\", body)):
+    for row in (r.strip() for r in re.split(r"\\\\\*?", body)):  # \\* keeps a page
         if not row:
             continue
         if row.startswith("&"):
