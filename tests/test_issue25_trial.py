@@ -1,0 +1,48 @@
+"""The findings of the independent trial of issue 25, each from its reproducer: a student's
+formula that simplifies to |x| or another sympy function, control characters in argparse's
+errors, grade outputs inside the exercise folder, API arguments, overflowing float
+evaluations and the time of Adam's JSON on a 20,000-weight network."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symbp.cli import main
+from symbp.content import expr as E
+from symbp.errors import SymbpError
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(argv))
+    return status, out.getvalue(), err.getvalue()
+
+
+# -- F1: every sympy class reaching the display has a form or one clean error ---------------------
+
+
+@pytest.mark.parametrize("formula", ["sqrt(x1^2)", "sqrt(w1^2)", "sqrt(sqrt(x1^4))"])
+@pytest.mark.parametrize("fmt", ["text", "html", "markdown"])
+def test_a_formula_simplifying_to_abs_is_displayed(tmp_path: Path, formula: str, fmt: str) -> None:
+    hand = tmp_path / "m.txt"
+    hand.write_text(f"dL/dw1 = {formula}\n", encoding="utf-8")
+    status, out, err = cli("check-hand", str(hand), "--format", fmt)
+    assert status in (0, 1) and err == "", err
+    assert "|" in out or "abs" in out.lower() or "&#124;" in out
+
+
+def test_other_sympy_functions_display_or_fail_in_one_line() -> None:
+    x = sp.Symbol("x")
+    convert = E.Converter({x: E.Name("x")}, {}, {}, lambda v: E.Num(v, repr(v)))
+    assert convert(sp.sign(x)) == E.Call("sign", (E.Sym(E.Name("x"), x),))
+    assert convert(sp.floor(x)) == E.Call("floor", (E.Sym(E.Name("x"), x),))
+    assert convert(sp.re(x)).function == "re"
+    with pytest.raises(SymbpError, match="cannot display") as caught:
+        convert(sp.Piecewise((x, x > 0), (0, True)))
+    assert "\n" not in str(caught.value)
