@@ -27,10 +27,18 @@ EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors on one line."""
+    """argparse, with usage errors on one line: the user's text in them (an unknown option,
+    a bad value) has its control characters escaped, so it cannot break the line or recolour
+    the terminal."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            # every message argparse writes to stderr passes here (error() above included)
+            message = one_line(message.rstrip("\n")) + "\n"
+        super().exit(status, message)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -578,7 +586,7 @@ def _run_derive(args: argparse.Namespace) -> int:
         )
     notice = getattr(result, "notice", None)
     if notice:
-        sys.stderr.write(f"symbp: {notice}\n")
+        sys.stderr.write(f"symbp: {one_line(str(notice))}\n")
     for chunk in result.render_chunks(args.format, paper=args.paper):
         _write(chunk)
     return _exit(result.passed)

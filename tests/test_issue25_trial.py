@@ -46,3 +46,26 @@ def test_other_sympy_functions_display_or_fail_in_one_line() -> None:
     with pytest.raises(SymbpError, match="cannot display") as caught:
         convert(sp.Piecewise((x, x > 0), (0, True)))
     assert "\n" not in str(caught.value)
+
+
+# -- F2: argparse's own errors escape the user's control characters ------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["derive", "--weight", "w1", "--no-check", "--bogus\x1b]0;pwn\x07\nFAKE: line"],
+        ["derive", "--weight", "w1", "--no-check", "--title", "\x1b[31mRED"],
+        ["derive", "--dtype", "x\x1b[31m\r"],
+        ["no\x1bsuch-command\n"],
+    ],
+)
+def test_argparse_errors_are_one_escaped_line(argv: list[str]) -> None:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as leaving:
+        main(argv)
+    assert leaving.value.code == 2
+    text = err.getvalue()
+    assert text.endswith("\n") and text.count("\n") == 1, text
+    assert not any(ord(c) < 32 or ord(c) == 127 for c in text[:-1]), text
+    assert "\\x1b" in text
