@@ -504,6 +504,8 @@ def _run_grade(args: argparse.Namespace) -> int:
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.homework import grade
 
+    if args.output is not None:
+        _refuse_output_over_inputs(args.output, args.submissions, args.exercises)
     result = grade(args.submissions, args.exercises, args.lang, args.min_decimals)
     output = result.render(args.format)
     if args.reports is not None:
@@ -516,6 +518,19 @@ def _run_grade(args: argparse.Namespace) -> int:
     else:
         _write(output)
     return EXIT_OK
+
+
+def _refuse_output_over_inputs(output: str, submissions: str, exercises: str) -> None:
+    """grade -o must not replace what it reads: the submissions file, or anything inside
+    the exercise folder (its manifest, key or a student's variant); symlinks are followed."""
+    target = os.path.realpath(output)
+    if target == os.path.realpath(submissions):
+        raise SymbpError(f"-o {output!r} is the submissions file: write the grades elsewhere")
+    folder = os.path.realpath(exercises)
+    if target == folder or target.startswith(folder.rstrip(os.sep) + os.sep):
+        raise SymbpError(
+            f"-o {output!r} is inside the exercise folder {exercises!r}: write the grades elsewhere"
+        )
 
 
 def _problem(args: argparse.Namespace) -> Problem:

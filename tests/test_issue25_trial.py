@@ -69,3 +69,50 @@ def test_argparse_errors_are_one_escaped_line(argv: list[str]) -> None:
     assert text.endswith("\n") and text.count("\n") == 1, text
     assert not any(ord(c) < 32 or ord(c) == 127 for c in text[:-1]), text
     assert "\\x1b" in text
+
+
+# -- F4: grade -o never replaces what grade reads --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("class") / "ex"
+    assert cli("exercise", "--count", "1", "--seed", "3", "--out", str(folder))[0] == 0
+    submissions = folder.parent / "sub.csv"
+    submissions.write_text("id,z_h1\ns001,0.5\n", encoding="utf-8")
+    return folder, submissions
+
+
+@pytest.mark.parametrize("inside", ["exercise.json", "key.csv", "s001/spec.toml", "new.csv", "."])
+def test_grade_output_inside_the_exercise_folder_is_refused(
+    graded_class: tuple[Path, Path], inside: str
+) -> None:
+    folder, submissions = graded_class
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    target = folder / inside
+    status, out, err = cli("grade", str(submissions), "--exercises", str(folder), "-o", str(target))
+    assert status == 2 and out == "", err
+    assert err.startswith("symbp: error: ") and err.count("\n") == 1 and "inside" in err
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+def test_grade_output_equal_to_the_submissions_is_refused(graded_class: tuple[Path, Path]) -> None:
+    folder, submissions = graded_class
+    before = submissions.read_bytes()
+    status, _, err = cli(
+        "grade", str(submissions), "--exercises", str(folder), "-o", str(submissions)
+    )
+    assert status == 2 and "submissions file" in err and err.count("\n") == 1, err
+    assert submissions.read_bytes() == before
+
+
+def test_grade_output_beside_the_folder_is_written(
+    graded_class: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, submissions = graded_class
+    target = tmp_path / "grades.csv"
+    status, _, err = cli(
+        "grade", str(submissions), "--exercises", str(folder), "--format", "csv", "-o", str(target)
+    )
+    assert status == 0, err
+    assert target.read_text(encoding="utf-8").startswith("id")
