@@ -116,3 +116,35 @@ def test_grade_output_beside_the_folder_is_written(
     )
     assert status == 0, err
     assert target.read_text(encoding="utf-8").startswith("id")
+
+
+# -- F7: the API's errors are one line: SymbpError, or TypeError naming the argument -------------
+
+
+def test_a_spec_path_with_a_nul_character_is_one_symbp_error() -> None:
+    import symbp
+
+    for path in ("\x00", "a\x00b.toml", Path("x\x00")):
+        with pytest.raises(SymbpError, match="NUL") as caught:
+            symbp.problem(path)
+        assert "\n" not in str(caught.value)
+
+
+def test_from_torch_refusals_are_one_line() -> None:
+    import torch
+    from torch import nn
+
+    import symbp
+
+    x = torch.tensor([[0.5, 0.3]], dtype=torch.float64)
+    y = torch.tensor([[0.2, 0.1]], dtype=torch.float64)
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        symbp.from_torch(5, x, y, nn.MSELoss())
+    cases = {
+        "complex64": nn.Sequential(nn.Linear(2, 2, dtype=torch.complex64)),
+        "before any": nn.Sequential(nn.Sequential(nn.Linear(2, 2)), nn.Sigmoid()),
+    }
+    for match, model in cases.items():
+        with pytest.raises(SymbpError, match=match) as caught:
+            symbp.from_torch(model, x, y, nn.MSELoss())
+        assert "\n" not in str(caught.value)

@@ -86,6 +86,11 @@ def from_torch(
     """
     from torch import nn
 
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            "model must be a torch.nn.Module (an nn.Sequential of nn.Linear and activation "
+            f"modules), not {type(model).__name__}"
+        )
     _refuse_unreadable(model)
     if isinstance(loss_fn, nn.Module):
         _refuse_unreadable(loss_fn)
@@ -152,6 +157,11 @@ def _refuse_unreadable(model: Any) -> None:
                     f"from_torch: {label} has lazy, uninitialized parameters; run the model "
                     "once on an input (or use nn.Linear) first"
                 )
+            if not parameter.is_floating_point():  # complex or integer weights
+                raise SymbpError(
+                    f"from_torch: {label} has {str(parameter.dtype).removeprefix('torch.')} "
+                    "parameters; symbp reads real floating-point weights only"
+                )
             if parameter.is_meta:
                 raise SymbpError(
                     f"from_torch: {label} has parameters on the meta device, which hold no "
@@ -169,6 +179,12 @@ def _refuse_unreadable(model: Any) -> None:
             "from_torch: a global module hook is registered (torch.nn.modules.module."
             "register_module_forward_hook or the like); remove it first"
         )
+
+
+def _shown(module: Any) -> str:
+    """A module as written in a one-line message: a nested Sequential's repr spans lines."""
+    text = " ".join(str(module).split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _own_forward(kind: type) -> bool:
@@ -205,37 +221,38 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
     log_softmax = False
     for index, module in enumerate(modules):
         name = type(module).__name__
+        shown = _shown(module)
         last = index == len(modules) - 1
         _refuse_lookalike(index, module)
         if type(module) is nn.Linear:
             if linears and module.in_features != linears[-1].out_features:
                 raise SymbpError(
-                    f"from_torch: module {index} ({module}) takes {module.in_features} inputs "
+                    f"from_torch: module {index} ({shown}) takes {module.in_features} inputs "
                     f"but the layer before gives {linears[-1].out_features}"
                 )
             linears.append(module)
             activations.append(None)
             continue
         if not linears:
-            raise SymbpError(f"from_torch: module {index} ({module}) comes before any nn.Linear")
+            raise SymbpError(f"from_torch: module {index} ({shown}) comes before any nn.Linear")
         if name == "Identity":
             continue
         if name not in _ACTIVATION_MODULES and name != "LogSoftmax":
             raise SymbpError(
-                f"from_torch: module {index} ({module}) is not supported (symbp reads nn.Linear, "
+                f"from_torch: module {index} ({shown}) is not supported (symbp reads nn.Linear, "
                 f"{', '.join('nn.' + n for n in _ACTIVATION_MODULES)} and nn.LogSoftmax)"
             )
         if activations[-1] is not None:
             raise SymbpError(
-                f"from_torch: module {index} ({module}) follows another activation; symbp "
+                f"from_torch: module {index} ({shown}) follows another activation; symbp "
                 "reads one activation after each nn.Linear"
             )
         if name in ("Softmax", "LogSoftmax"):
             if not last:
-                raise SymbpError(f"from_torch: module {index} ({module}) must be the last one")
+                raise SymbpError(f"from_torch: module {index} ({shown}) must be the last one")
             if module.dim not in (1, -1):
                 raise SymbpError(
-                    f"from_torch: module {index} ({module}) must act on dim=1 (the features)"
+                    f"from_torch: module {index} ({shown}) must act on dim=1 (the features)"
                 )
             log_softmax = name == "LogSoftmax"
             activations[-1] = module if name == SOFTMAX.torch_module else SOFTMAX.name
@@ -296,7 +313,7 @@ def _loss(
         return _table_loss(loss_fn, entry, n_outputs), loss_fn.reduction, names
     if name not in _LOSS_MODULES or type(loss_fn) is not getattr(nn, name):
         raise SymbpError(
-            f"from_torch: loss {loss_fn} is not supported (symbp reads "
+            f"from_torch: loss {_shown(loss_fn)} is not supported (symbp reads "
             f"{', '.join('nn.' + n for n in _LOSS_MODULES)})"
         )
     reduction = getattr(loss_fn, "reduction", "mean")
