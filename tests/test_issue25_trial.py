@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,43 @@ def test_from_torch_refusals_are_one_line() -> None:
         with pytest.raises(SymbpError, match=match) as caught:
             symbp.from_torch(model, x, y, nn.MSELoss())
         assert "\n" not in str(caught.value)
+
+
+# -- F5/F6: float64 evaluations past its range are refused, not used ------------------------------
+
+
+def _extreme(tmp_path: Path, activation: str, weight: float) -> Path:
+    import json
+
+    spec = {
+        "layers": [2, 2, 2],
+        "activation": activation,
+        "inputs": [1e6, 1e6],
+        "targets": [0.1, 0.2],
+        "weights": [weight] * 8,
+    }
+    path = tmp_path / f"{activation}.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["step", "train"])
+def test_silu_at_1e6_is_refused_not_a_zero_gradient(tmp_path: Path, command: str) -> None:
+    # by hand: z_h = 2·10¹², h ≈ z_h, z_o = 2·10¹²·10⁶·2 = 4·10¹⁸ > 2^53 ≈ 9.0·10¹⁵; torch's
+    # gradient is ≈ 8·10³⁰, the float64 form a + σ(z)(1 − a) cancels to 0
+    spec = _extreme(tmp_path, "silu", 1e6)
+    status, out, err = cli(command, "--spec", str(spec))
+    assert status == 2 and out == "", err
+    assert err.count("\n") == 1 and "z_o1 = 4e+18" in err and "2^53" in err
+
+
+def test_unreliable_floats_names_a_non_finite_gradient() -> None:
+    import symbp
+    from symbp.core.numeric import unreliable_floats
+
+    evaluation = symbp.problem().evaluation
+    assert unreliable_floats(evaluation) is None
+    broken = type(evaluation)(
+        evaluation.network, evaluation.values, (math.nan, *evaluation.gradients[1:])
+    )
+    assert "∂L/∂w1 = nan" in (unreliable_floats(broken) or "")

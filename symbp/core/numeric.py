@@ -619,6 +619,34 @@ def evaluate(network: Network) -> Evaluation:
     return CompiledNetwork(network).evaluate()
 
 
+#: beyond 2^53 float64 no longer holds a change of 1: a derivative written as a sum of such
+#: values (silu′ = a + σ(z)·(1 − a) at a = 4·10¹⁸) loses every digit and can come out 0
+FLOAT_EXACT_LIMIT = 2.0**53
+
+
+def unreliable_floats(evaluation: Evaluation, when: str = "") -> str | None:
+    """Why this evaluation's float64 gradients cannot be trusted (a value non-finite or past
+    2^53, a gradient nan or infinite), naming the quantity; None when they can."""
+    from symbp.errors import one_line
+
+    for sample, each in enumerate(evaluation.per_sample, start=1):
+        where = f" (sample {sample})" if len(evaluation.per_sample) > 1 else ""
+        for name, value in each.forward_values.items():
+            if not math.isfinite(value) or abs(value) > FLOAT_EXACT_LIMIT:
+                return one_line(
+                    f"{name} = {value:.4g}{where}{when} is beyond what float64 computes with "
+                    f"(|value| up to 2^53 ≈ 9.0e15): its gradients would be wrong; scale the "
+                    "inputs or weights down"
+                )
+    for name, gradient in evaluation.named_gradients.items():
+        if not math.isfinite(gradient):
+            return one_line(
+                f"∂L/∂{name} = {gradient}{when} in float64 (an overflow): scale the inputs or "
+                "weights down"
+            )
+    return None
+
+
 def updated_weights(evaluation: Evaluation, learning_rate: float) -> tuple[float, ...]:
     """One gradient-descent step: w − η · ∂L/∂w for every weight."""
     return tuple(
