@@ -189,3 +189,14 @@ def test_unreliable_floats_names_a_non_finite_gradient() -> None:
         evaluation.network, evaluation.values, (math.nan, *evaluation.gradients[1:])
     )
     assert "∂L/∂w1 = nan" in (unreliable_floats(broken) or "")
+
+
+def test_gelu_at_minus_1e6_shows_no_nan_and_its_true_zero(tmp_path: Path) -> None:
+    # by hand: z_h1 = −2·10¹²; φ(z_h1) = e^{−2·10²⁴}/√(2π) and Φ(z_h1) < 10⁻³⁰⁰ are 0 in
+    # float64, so ∂h1/∂z_h1 = z·φ(z) + Φ(z) = 0 (sympy's arbitrary precision overflowed: nan)
+    spec = _extreme(tmp_path, "gelu", -1e6)
+    status, out, err = cli("derive", "--spec", str(spec), "--weight", "w1")
+    assert "nan" not in out, out
+    assert "∂h1/∂z_h1 = z_h1·φ(z_h1) + Φ(z_h1)" in out
+    assert "+ Φ(-2000000000000) = 0\n" in out
+    assert status == 0 and "agrees" in out, err
