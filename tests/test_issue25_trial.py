@@ -200,3 +200,34 @@ def test_gelu_at_minus_1e6_shows_no_nan_and_its_true_zero(tmp_path: Path) -> Non
     assert "∂h1/∂z_h1 = z_h1·φ(z_h1) + Φ(z_h1)" in out
     assert "+ Φ(-2000000000000) = 0\n" in out
     assert status == 0 and "agrees" in out, err
+
+
+# -- F3: Adam's JSON on a wide network: equations worked for the first parameters only -----------
+
+
+def test_adam_json_past_the_worked_parameters_gives_values_by_hand(tmp_path: Path) -> None:
+    import json
+
+    from symbp.formats.json import WORKED_PARAMETERS
+
+    spec = {
+        "layers": [15, 15],
+        "inputs": [0.1] * 15,
+        "targets": [0.2] * 15,
+        "weights": {"random": "uniform", "seed": 1},
+        "learning_rate": 0.5,
+    }
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    status, out, err = cli("step", "--spec", str(path), "--optimizer", "adam", "--format", "json")
+    assert status == 0, err
+    weights = json.loads(out)["weights"]
+    assert len(weights) > WORKED_PARAMETERS
+    assert {"text", "latex", "mathml"} <= set(weights[0]["equations"][0])
+    last = weights[-1]
+    assert set(last["equations"][0]) == {"target", "value"}
+    # Adam's first round by hand: m = (1 − β1)·g, m̂ = g, v̂ = g², w ← w − η·g/(√(g²) + ε)
+    g, w = last["gradient"], last["value"]
+    values = {e["target"]: e["value"] for e in last["equations"]}
+    assert values["m_t"] == pytest.approx(0.1 * g, rel=1e-12)
+    assert last["updated"] == pytest.approx(w - 0.5 * g / (abs(g) + 1e-8), rel=1e-9)
