@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from symbp.errors import SymbpError
+from symbp.errors import SymbpError, one_line
 
 #: the precisions torch checks in (symbp.torchcheck.check.TOLERANCES has one entry for each)
 DTYPES = ("float64", "float32")
@@ -65,6 +65,8 @@ def flag(value: object, name: str) -> bool:
 def path(value: object, name: str) -> Path:
     """A file or folder argument: a string or a path object."""
     if isinstance(value, str | os.PathLike):
+        if "\x00" in os.fspath(value):  # the OS refuses it with a ValueError deep inside
+            raise SymbpError(f"{name} path holds a NUL character: {one_line(repr(value))}")
         return Path(value)
     raise TypeError(f"{name} must be a path (str or pathlib.Path), not {_kind(value)}")
 

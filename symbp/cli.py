@@ -27,10 +27,18 @@ EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors on one line."""
+    """argparse, with usage errors on one line: the user's text in them (an unknown option,
+    a bad value) has its control characters escaped, so it cannot break the line or recolour
+    the terminal."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            # every message argparse writes to stderr passes here (error() above included)
+            message = one_line(message.rstrip("\n")) + "\n"
+        super().exit(status, message)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -496,6 +504,8 @@ def _run_grade(args: argparse.Namespace) -> int:
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.homework import grade
 
+    if args.output is not None:
+        _refuse_output_over_inputs(args.output, args.submissions, args.exercises)
     result = grade(args.submissions, args.exercises, args.lang, args.min_decimals)
     output = result.render(args.format)
     if args.reports is not None:
@@ -508,6 +518,19 @@ def _run_grade(args: argparse.Namespace) -> int:
     else:
         _write(output)
     return EXIT_OK
+
+
+def _refuse_output_over_inputs(output: str, submissions: str, exercises: str) -> None:
+    """grade -o must not replace what it reads: the submissions file, or anything inside
+    the exercise folder (its manifest, key or a student's variant); symlinks are followed."""
+    target = os.path.realpath(output)
+    if target == os.path.realpath(submissions):
+        raise SymbpError(f"-o {output!r} is the submissions file: write the grades elsewhere")
+    folder = os.path.realpath(exercises)
+    if target == folder or target.startswith(folder.rstrip(os.sep) + os.sep):
+        raise SymbpError(
+            f"-o {output!r} is inside the exercise folder {exercises!r}: write the grades elsewhere"
+        )
 
 
 def _problem(args: argparse.Namespace) -> Problem:
@@ -578,7 +601,7 @@ def _run_derive(args: argparse.Namespace) -> int:
         )
     notice = getattr(result, "notice", None)
     if notice:
-        sys.stderr.write(f"symbp: {notice}\n")
+        sys.stderr.write(f"symbp: {one_line(str(notice))}\n")
     for chunk in result.render_chunks(args.format, paper=args.paper):
         _write(chunk)
     return _exit(result.passed)

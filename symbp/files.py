@@ -34,6 +34,8 @@ def read_bounded_bytes(path: Path, max_bytes: int, error: type[SymbpError], labe
         descriptor = os.open(path, flags)
     except OSError as problem:
         raise error(f"cannot read {label}: {problem.strerror or problem}") from None
+    except ValueError:  # a NUL character in the path
+        raise error(f"cannot read {label}: its name holds a NUL character") from None
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):

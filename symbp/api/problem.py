@@ -15,6 +15,7 @@ line is a thin layer over this module: one call here and one `render` per comman
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -393,15 +394,24 @@ class Problem(Result):
         "momentum": 0.9}).
         """
         # on use: importing the API loads no sympy (the torch worker starts first)
+        from symbp.core.numeric import unreliable_floats
         from symbp.core.optim import apply, update_rule
 
         arguments.keyword_table(optimizer, "optimizer")
         given = self.spec.learning_rate if learning_rate is None else learning_rate
         rate = check_learning_rate(given, "the learning rate (--lr)")
         rule = update_rule(self._optimizer(optimizer), rate)
+        problem = unreliable_floats(self.evaluation)
+        if problem is not None:  # an update from such gradients would be silently wrong
+            raise SymbpError(problem)
         names = tuple(p.name for p in self.network.parameters)
         update = apply(rule, names, self.evaluation.parameters, self.evaluation.gradients)
         new_weights = update.new_parameters
+        for name, value in zip(names, new_weights, strict=True):
+            if not math.isfinite(value):
+                raise SymbpError(
+                    f"the updated {name} is {value} in float64: lower the learning rate"
+                )
         new_loss = self.compiled.evaluate(weights=new_weights).loss
         return Step(self.evaluation, rate, new_weights, new_loss, update)
 

@@ -11,6 +11,7 @@ that no format can print a formula that reads differently from its value.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import sympy as sp
 
 from symbp.core import functions
 from symbp.core.operations import ABS, EXP, LOG, MAX, MIN, SOFTMAX, activation_info
+from symbp.errors import SymbpError
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,7 @@ def factors(node: Mul) -> list[Node]:
 # -- from sympy, in the network's order ----------------------------------------------------------
 
 Rank = tuple[float, ...]
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 
 
 @dataclass(frozen=True)
@@ -404,6 +407,10 @@ class Converter:
         return Pow(self.convert(base), self.convert(exponent))
 
     def _function(self, expr: sp.Basic) -> Node:
+        if not all(isinstance(arg, sp.Expr) for arg in expr.args):
+            raise SymbpError(
+                f"a formula holds {type(expr).__name__[:40]!r}, which symbp cannot display"
+            )
         args = tuple(self.convert(arg) for arg in expr.args)
         for function, name in _CALLS.items():
             if isinstance(expr, function):
@@ -424,7 +431,12 @@ class Converter:
         if isinstance(expr, sp.Heaviside):
             # Heaviside(z, 0): 1 for z > 0, 0 for z ≤ 0 (torch's relu′(0) = 0)
             return Indicator(args[0], ">", self._integer(0))
-        raise TypeError(f"no display form for {type(expr).__name__}")
+        name = type(expr).__name__
+        if isinstance(expr, sp.Function) and _PLAIN_NAME.fullmatch(name):
+            # any other sympy function a formula can simplify to (re, floor, …): written by
+            # its sympy name, f(args), rather than failing the whole document
+            return Call(name.lower(), args)
+        raise SymbpError(f"a formula holds {name[:40]!r}, which symbp cannot display")
 
     # ordering ---------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symbp.core.derive import Backprop, backward_sweep, unit_gradient_forms
-from symbp.core.functions import float_namespace
+from symbp.core.functions import ALL_ENTRIES, float_namespace
 from symbp.core.graph import Network
 
 #: networks up to this many parameters take finite differences on plain floats (one sample)
@@ -212,7 +212,9 @@ class Evaluation:
         try:
             return float(expr.xreplace(mapping))
         except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-            return math.nan
+            # sympy's arbitrary precision can fail where float64 has an answer (a φ(z) at
+            # z = −2·10¹² rewritten to exp and sqrt): evaluate node by node in float64
+            return _float_value(expr, self.values)
 
 
 class CompiledNetwork:
@@ -617,6 +619,66 @@ def _reducer(reduction: str) -> Any:
 def evaluate(network: Network) -> Evaluation:
     """Every value of the network at its spec's sample and weights."""
     return CompiledNetwork(network).evaluate()
+
+
+def _float_value(expr: sp.Basic, values: Mapping[sp.Symbol, float]) -> float:
+    """An expression's value computed node by node in float64 (nan where it is undefined):
+    the compiled network's arithmetic, without sympy's arbitrary precision."""
+    try:
+        return _float_node(expr, values)
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError, KeyError):
+        return math.nan
+
+
+def _float_node(expr: sp.Basic, values: Mapping[sp.Symbol, float]) -> float:
+    if isinstance(expr, sp.Symbol):
+        return float(values[expr])
+    if expr.is_Number:
+        return float(expr)
+    args = [_float_node(arg, values) for arg in expr.args]
+    if isinstance(expr, sp.Add):
+        return math.fsum(args)
+    if isinstance(expr, sp.Mul):
+        return math.prod(args)
+    if isinstance(expr, sp.Pow):
+        return float(args[0] ** args[1])
+    entry = next((e for e in ALL_ENTRIES if e.function is type(expr)), None)
+    if entry is not None and entry.evaluate is not None and 1 <= len(args) <= 2:
+        # the table's float64 form (what the compiled network runs), not sympy's rewriting
+        return float(entry.evaluate(args[0], args[1] if len(args) > 1 else 0.0))
+    if isinstance(expr, sp.exp):
+        return math.exp(args[0])
+    if isinstance(expr, sp.log):
+        return math.log(args[0])
+    return float(type(expr)(*(sp.Float(arg) for arg in args)))
+
+
+#: beyond 2^53 float64 no longer holds a change of 1: a derivative written as a sum of such
+#: values (silu′ = a + σ(z)·(1 − a) at a = 4·10¹⁸) loses every digit and can come out 0
+FLOAT_EXACT_LIMIT = 2.0**53
+
+
+def unreliable_floats(evaluation: Evaluation, when: str = "") -> str | None:
+    """Why this evaluation's float64 gradients cannot be trusted (a value non-finite or past
+    2^53, a gradient nan or infinite), naming the quantity; None when they can."""
+    from symbp.errors import one_line
+
+    for sample, each in enumerate(evaluation.per_sample, start=1):
+        where = f" (sample {sample})" if len(evaluation.per_sample) > 1 else ""
+        for name, value in each.forward_values.items():
+            if not math.isfinite(value) or abs(value) > FLOAT_EXACT_LIMIT:
+                return one_line(
+                    f"{name} = {value:.4g}{where}{when} is beyond what float64 computes with "
+                    f"(|value| up to 2^53 ≈ 9.0e15): its gradients would be wrong; scale the "
+                    "inputs or weights down"
+                )
+    for name, gradient in evaluation.named_gradients.items():
+        if not math.isfinite(gradient):
+            return one_line(
+                f"∂L/∂{name} = {gradient}{when} in float64 (an overflow): scale the inputs or "
+                "weights down"
+            )
+    return None
 
 
 def updated_weights(evaluation: Evaluation, learning_rate: float) -> tuple[float, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from symbp.core.numeric import CompiledNetwork
+from symbp.core.numeric import CompiledNetwork, unreliable_floats
 from symbp.core.optim import (
     OptimizerState,
     OptimizerStep,
@@ -103,10 +103,17 @@ def train(
         else:
             evaluation = compiled.evaluate(weights=parameters)
             loss, gradients = evaluation.loss, evaluation.gradients
+            if step == 0 and (problem := unreliable_floats(evaluation)) is not None:
+                raise SymbpError(problem)
         history.append(TrainingStep(step, loss, parameters, gradients, state))
         if not math.isfinite(loss):
             raise SymbpError(
                 f"the loss is no longer finite after {step} steps: lower the learning rate"
+            )
+        if not all(math.isfinite(g) for g in gradients):
+            raise SymbpError(
+                f"a gradient is no longer finite after {step} steps (a float64 overflow): "
+                "lower the learning rate or scale the inputs or weights down"
             )
         if step < steps:
             update = apply(rule, names, parameters, gradients, state)

@@ -416,13 +416,35 @@ def optimizer_document(rule: UpdateRule) -> dict[str, Any]:
     }
 
 
+#: parameters whose update equations are written out (text, LaTeX, MathML) in JSON; past
+#: them each equation is its target and value only: writing 20,000 parameters' equations took
+#: minutes (each a LaTeX-to-MathML conversion) and no reader reads them one by one
+WORKED_PARAMETERS = 200
+
+
 def update_entries(network: Network, update: OptimizerStep) -> list[dict[str, Any]]:
-    """Per parameter: the state before and after, and every equation worked with its value."""
+    """Per parameter: the state before and after, and every equation with its value, worked
+    (text, LaTeX, MathML) for the first WORKED_PARAMETERS parameters."""
     names = Names(network)
     symbols = {p.name: p.symbol for p in network.parameters}
     entries = []
-    for name in update.names:
+    for index, name in enumerate(update.names):
         parameter = update.parameter(name)
+        if index >= WORKED_PARAMETERS:
+            entries.append(
+                {
+                    "state_before": parameter.state_before,
+                    "state_after": parameter.state_after,
+                    "equations": [
+                        {
+                            "target": update.rule.text_names[target],
+                            "value": parameter.values[target],
+                        }
+                        for target, _ in parameter.equations
+                    ],
+                }
+            )
+            continue
         rows = parameter_rows(names, parameter, symbols[name])
         entries.append(
             {

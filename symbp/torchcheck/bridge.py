@@ -94,6 +94,11 @@ def from_torch(
     """
     from torch import nn
 
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            "model must be a torch.nn.Module (an nn.Sequential of nn.Linear and activation "
+            f"modules), not {type(model).__name__}"
+        )
     _refuse_unreadable(model)
     if isinstance(loss_fn, nn.Module):
         _refuse_unreadable(loss_fn)
@@ -188,6 +193,11 @@ def _refuse_unreadable(model: Any) -> None:
                     f"from_torch: a parameter of {label} has a hook (register_hook), which "
                     "changes its gradient; remove the hook first"
                 )
+            if not parameter.is_floating_point():  # complex or integer weights
+                raise SymbpError(
+                    f"from_torch: {label} has {str(parameter.dtype).removeprefix('torch.')} "
+                    "parameters; symbp reads real floating-point weights only"
+                )
             if parameter.is_meta:
                 raise SymbpError(
                     f"from_torch: {label} has parameters on the meta device, which hold no "
@@ -205,6 +215,12 @@ def _refuse_unreadable(model: Any) -> None:
             "from_torch: a global module hook is registered (torch.nn.modules.module."
             "register_module_forward_hook or the like); remove it first"
         )
+
+
+def _shown(module: Any) -> str:
+    """A module as written in a one-line message: a nested Sequential's repr spans lines."""
+    text = " ".join(str(module).split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _own_forward(kind: type) -> bool:
@@ -241,36 +257,37 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
     log_softmax = False
     for index, module in enumerate(modules):
         name = type(module).__name__
+        shown = _shown(module)
         last = index == len(modules) - 1
         _refuse_lookalike(index, module)
         if type(module) is nn.Linear:
             if linears and module.in_features != linears[-1].out_features:
                 raise SymbpError(
-                    f"from_torch: module {index} ({module}) takes {module.in_features} inputs "
+                    f"from_torch: module {index} ({shown}) takes {module.in_features} inputs "
                     f"but the layer before gives {linears[-1].out_features}"
                 )
             linears.append(module)
             activations.append(None)
             continue
         if not linears:
-            raise SymbpError(f"from_torch: module {index} ({module}) comes before any nn.Linear")
+            raise SymbpError(f"from_torch: module {index} ({shown}) comes before any nn.Linear")
         if name == "Identity":
             continue
         if name not in _ACTIVATION_MODULES and name != _LOG_SOFTMAX:
             raise SymbpError(
-                f"from_torch: module {index} ({module}) is not supported (symbp reads nn.Linear, "
+                f"from_torch: module {index} ({shown}) is not supported (symbp reads nn.Linear, "
                 f"{', '.join('nn.' + n for n in _ACTIVATION_MODULES)} and nn.LogSoftmax)"
             )
         if activations[-1] is not None:
             raise SymbpError(
-                f"from_torch: module {index} ({module}) follows another activation; symbp "
+                f"from_torch: module {index} ({shown}) follows another activation; symbp "
                 "reads one activation after each nn.Linear"
             )
         # LogSoftmax is read as softmax (and its log by nn.NLLLoss): softmax's settings
         _refuse_unmodelled(index, module, activation_of_torch_module(name) or SOFTMAX)
         if name in (SOFTMAX.torch_module, _LOG_SOFTMAX):
             if not last:
-                raise SymbpError(f"from_torch: module {index} ({module}) must be the last one")
+                raise SymbpError(f"from_torch: module {index} ({shown}) must be the last one")
             log_softmax = name == _LOG_SOFTMAX
             activations[-1] = module if name == SOFTMAX.torch_module else SOFTMAX.name
             continue
@@ -353,7 +370,7 @@ def _loss(
         return _table_loss(loss_fn, entry, n_outputs), loss_fn.reduction, names
     if name not in _LOSS_MODULES or type(loss_fn) is not getattr(nn, name):
         raise SymbpError(
-            f"from_torch: loss {loss_fn} is not supported (symbp reads "
+            f"from_torch: loss {_shown(loss_fn)} is not supported (symbp reads "
             f"{', '.join('nn.' + n for n in _LOSS_MODULES)})"
         )
     reduction = getattr(loss_fn, "reduction", "mean")
