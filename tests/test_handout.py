@@ -37,8 +37,11 @@ MEASURE = """<script>
   const box = e => { const r = e.getBoundingClientRect();
                      return {width: r.width, height: r.height, top: r.top, bottom: r.bottom}; };
   const maths = [...document.querySelectorAll("math")];
+  // the tallest Leibniz ∂L/∂w of the displays (not a ½; the equations box sets its
+  // fractions in text style, so the first one is not a display fraction)
   const fraction = [...document.querySelectorAll('math[display="block"] mfrac')]
-    .find(f => f.textContent.includes("\u2202"));  // a Leibniz ∂L/∂w, not a ½
+    .filter(f => f.textContent.includes("\u2202"))
+    .sort((a, b) => b.getBoundingClientRect().height - a.getBoundingClientRect().height)[0];
   const report = {
     title: document.title,
     h1: document.querySelector("h1").textContent,
