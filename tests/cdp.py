@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -48,6 +51,9 @@ class Browser:
             ],
             stdout=subprocess.DEVNULL,
             stderr=self._log,
+            # its own process group: closing ends the helpers (renderer, crash handler) too,
+            # which otherwise still write into the profile while it is being removed
+            start_new_session=True,
         )
         self._next = 0
         self._stack = contextlib.ExitStack()
@@ -124,14 +130,28 @@ class Browser:
     def close(self) -> None:
         self._stack.close()
         if self._process.poll() is None:
-            self._process.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self._process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        self._signal_group(signal.SIGKILL)  # any helper process still alive
         self._log.close()
-        self._profile.cleanup()
+        for attempt in range(20):  # a dying helper may still close its files in the profile
+            try:
+                shutil.rmtree(self._profile.name)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.1)
+
+    def _signal_group(self, number: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._process.pid, number)
 
     def __enter__(self) -> Browser:
         return self
