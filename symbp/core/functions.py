@@ -767,6 +767,27 @@ def _helper(
     )
 
 
+def _loss_function(
+    name: str,
+    function: type[sp.Function],
+    scalar: Callable[..., float],
+    array: Callable[..., Any],
+) -> Activation:
+    """A function a loss is written with (huber, smooth_l1, clip): float forms for the compiled
+    numbers and a display name; it is never differentiated as an activation (the loss's own
+    derivative is written with clip)."""
+    return Activation(
+        name=name,
+        apply=function,
+        derivative=lambda z, a: sp.S.Zero,
+        formula="",
+        function=function,
+        evaluate=scalar,
+        evaluate_array=array,
+        display=name,
+    )
+
+
 def _gelu(approximate: float | str) -> Activation:
     if approximate == "tanh":
         return _GELU_TANH
@@ -997,36 +1018,9 @@ LOSSES: dict[str, Loss] = {
 ALL_ENTRIES: tuple[Activation, ...] = (
     *ACTIVATIONS.values(),
     _GELU_TANH,
-    Activation(
-        name=clip.__name__,
-        apply=clip,
-        derivative=lambda z, a: sp.S.Zero,  # never differentiated: a loss's derivative
-        formula="",
-        function=clip,
-        evaluate=_float_clip,  # type: ignore[arg-type]
-        evaluate_array=_clip_array,  # type: ignore[arg-type]
-        display=clip.__name__,
-    ),
-    Activation(
-        name=SMOOTH_L1.name,
-        apply=smooth_l1,
-        derivative=lambda z, a: sp.S.Zero,  # the loss's own derivative is clip
-        formula="",
-        function=smooth_l1,
-        evaluate=_float_smooth_l1,
-        evaluate_array=_smooth_l1_array,
-        display=SMOOTH_L1.name,
-    ),
-    Activation(
-        name=HUBER.name,
-        apply=huber,
-        derivative=lambda z, a: sp.S.Zero,  # the loss's own derivative is clip
-        formula="",
-        function=huber,
-        evaluate=_float_huber,
-        evaluate_array=_huber_array,
-        display=HUBER.name,
-    ),
+    _loss_function(clip.__name__, clip, _float_clip, _clip_array),
+    _loss_function(SMOOTH_L1.name, smooth_l1, _float_smooth_l1, _smooth_l1_array),
+    _loss_function(HUBER.name, huber, _float_huber, _huber_array),
     _helper(
         NORMAL_CDF.name,
         normal_cdf,
