@@ -298,6 +298,9 @@ _EN: dict[str, str] = {
     "unit j of the layer and whose column i holds the weights out of unit i of the layer before "
     "(entry (j, i) is the weight on the edge i → j). Vectors are columns, {} multiplies entry "
     "by entry and {} transposes.",
+    "matrix_index": "The scalar equations write {} for the weight from unit i to unit j, so "
+    "that {}; in {} the same weight is entry (j, i), row j and column i, because row j of {} "
+    "must give {}: the indices swap places, the edge is the same.",
     "matrix_parameters": "The parameters as matrices",
     "matrix_forward": "Forward pass",
     "matrix_forward_intro": "Layer by layer, {} and {}, starting from {}.",
@@ -324,6 +327,20 @@ _EN: dict[str, str] = {
     "matrix_batch_output": "Column n of {} is {} of sample n.",
     "matrix_batch_softmax": "Column n of {} is sample n's {}, with the Jacobian taken at that "
     "sample's outputs.",
+    "matrix_batch_cancel": "softmax couples the outputs: column n of {} is sample n's {}, with "
+    "the Jacobian taken at that sample's outputs. With cross-entropy the Jacobian and the loss's "
+    "derivative cancel in every column, leaving {}, so {}.",
+    "matrix_batch_output_entry": "Its entry (k, n) is {} at sample n's values.",
+    "matrix_batch_backward_intro_columns": "Output layer first: softmax couples the outputs, so "
+    "column n of {} is sample n's {}, with the Jacobian taken at that sample's outputs; then for "
+    "each layer below it {}.",
+    "matrix_shapes": "Shapes (rows × columns): with {} units in layer l, {} and {} are {}, "
+    "and {} are columns of {} entries (layer 0 is the input x).",
+    "matrix_shapes_here": "For this network:",
+    "matrix_shapes_batch": "With {} samples side by side, {} are {}, one column per sample.",
+    "matrix_shapes_layer": "layer",
+    "matrix_shapes_units": "units",
+    "matrix_shapes_input": "0 (inputs)",
     "matrix_too_wide": "Matrices too large for a page (more than {} columns or {} rows, or "
     "too wide side by side) are not written out: those equations give the rule only (every "
     "entry is in the scalar form).",
@@ -720,6 +737,8 @@ _ZH: dict[str, str] = {
     "matrix_intro_nobias": "第 l 层是一个权重矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
     "神经元 i 出发的权重，即第 (j, i) 个元素是边 i → j 上的权重）。向量都是列向量，"
     "{} 表示逐元素相乘，{} 表示转置。",
+    "matrix_index": "标量形式中 {} 表示从神经元 i 到神经元 j 的权重，所以 {}；在 {} 中同一个权重是第 "
+    "(j, i) 个元素（第 j 行、第 i 列），因为 {} 的第 j 行要得到 {}：下标换了位置，指的仍是同一条边。",
     "matrix_parameters": "矩阵形式的参数",
     "matrix_forward": "前向传播",
     "matrix_forward_intro": "逐层计算 {} 和 {}，从 {} 开始。",
@@ -742,6 +761,18 @@ _ZH: dict[str, str] = {
     "matrix_batch_backward_intro": "从输出层开始，{}；其下每一层 {}。",
     "matrix_batch_output": "{} 的第 n 列是样本 n 的 {}。",
     "matrix_batch_softmax": "{} 的第 n 列是样本 n 的 {}，雅可比矩阵取该样本的输出值。",
+    "matrix_batch_cancel": "softmax 把各输出耦合在一起：{} 的第 n 列是样本 n 的 {}，雅可比矩阵取该样本的"
+    "输出值。与交叉熵搭配时，雅可比矩阵与损失的导数在每一列中相消，只剩 {}，所以 {}。",
+    "matrix_batch_output_entry": "它的第 (k, n) 个元素是 {}，代入样本 n 的数值。",
+    "matrix_batch_backward_intro_columns": "从输出层开始：softmax 把各输出耦合在一起，所以 {} 的第 n 列"
+    "是样本 n 的 {}，雅可比矩阵取该样本的输出值；其下每一层 {}。",
+    "matrix_shapes": "形状（行数 × 列数）：设第 l 层有 {} 个神经元，则 {} 和 {} 都是 {}，"
+    "{} 都是有 {} 个元素的列向量（第 0 层即输入 x）。",
+    "matrix_shapes_here": "本网络的形状如下：",
+    "matrix_shapes_batch": "{} 个样本按列并排时，{} 都是 {}，每个样本一列。",
+    "matrix_shapes_layer": "层",
+    "matrix_shapes_units": "神经元数",
+    "matrix_shapes_input": "0（输入）",
     "matrix_too_wide": "一页放不下的矩阵（超过 {} 列或 {} 行，或并排过宽）不逐项写出：这些等式只给出公式"
     "（每个元素见标量形式）。",
     "matrix_check": "检验：每个 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"

@@ -16,7 +16,19 @@ columns. Matrices too large to print are given by their rule alone.
 from __future__ import annotations
 
 from symbp.content import expr as E
-from symbp.content.blocks import Block, Document, Equations, Heading, Paragraph, Row, sentence
+from symbp.content.blocks import (
+    Block,
+    Document,
+    Equations,
+    Heading,
+    Inlines,
+    Math,
+    Paragraph,
+    Row,
+    Table,
+    Text,
+    sentence,
+)
 from symbp.content.derivation import first_update
 from symbp.content.handout import problem_blocks, verification_blocks
 from symbp.content.labels import labels, title, weight_init_words
@@ -86,7 +98,28 @@ def intro_paragraph(network: Network, lang: str) -> Paragraph:
         parts = sentence(words["matrix_intro"], layer_sym("W", "l"), layer_sym("b", "l"), "⊙", "ᵀ")
     else:
         parts = sentence(words["matrix_intro_nobias"], layer_sym("W", "l"), "⊙", "ᵀ")
-    return Paragraph(parts)
+    return Paragraph(parts + (Text(" "),) + _index_sentence(lang))
+
+
+def _index_sentence(lang: str) -> Inlines:
+    """Why the scalar w_ij (edge i → j) is the matrix's entry (j, i)."""
+
+    def sub(base: str, index: str) -> E.Sym:
+        return E.Sym(E.Name(base, index, plain=f"{base}_{index}"))
+
+    loss = E.Name("L", plain="L")
+    gradient = E.equals(
+        E.Partial(loss, E.Name("w", "ij", plain="w_ij")), E.product(sub("δ", "j"), sub("a", "i"))
+    )
+    product = E.Mul((layer_sym("W", "l"), layer_sym("a", "l-1")))
+    return sentence(
+        labels(lang)["matrix_index"],
+        sub("w", "ij"),
+        gradient,
+        layer_sym("W", "l"),
+        product,
+        sub("z", "j"),
+    )
 
 
 # -- the update and the check --------------------------------------------------------------------
@@ -283,6 +316,7 @@ def matrix_blocks(
             )
         )
     blocks += parameter_blocks(mw)
+    blocks += shape_blocks(mw)
     blocks += pass_blocks(mw)
     blocks += update_blocks(mw)
     blocks += too_wide_paragraph(mw)
@@ -310,6 +344,7 @@ def matrix_handout_document(
         *problem_blocks(network, digits, lang),
         intro_paragraph(network, lang),
         *parameter_blocks(mw, level=3),
+        *shape_blocks(mw),
         *pass_blocks(mw),
         *update_blocks(mw),
     ]
@@ -321,3 +356,68 @@ def matrix_handout_document(
         blocks.append(check_paragraph(mw, check, differences=False))
         blocks += verification_blocks(check, lang, Names(network))
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
+
+
+# -- the shapes ------------------------------------------------------------------------------------
+
+
+def _times(rows: E.Node, columns: E.Node) -> Inlines:
+    return (Math(rows), Text(" × "), Math(columns))
+
+
+def _shape(rows: int, columns: int | str) -> Inlines:
+    return (Text(f"{rows} × {columns}"),)
+
+
+def shape_blocks(mw: MatrixWriter) -> list[Block]:
+    """Every matrix's and vector's shape: the rule (W⁽ˡ⁾ is n_l × n_{l−1}) and a table of this
+    network's, layer by layer (with several samples, the batch matrices' too)."""
+    words = labels(mw.lang)
+    n_l = E.Sym(E.Name("n", "l", plain="n_l"))
+    n_before = E.Sym(E.Name("n", "l-1", plain="n_{l−1}"))
+    vectors = [layer_sym(base, "l") for base in ("z", "a", "δ")]
+    if mw.network.biases:
+        vectors.append(layer_sym("b", "l"))
+    listing = E.Chain(vectors[0], tuple(E.Step(",", v) for v in vectors[1:]))
+    text = sentence(
+        words["matrix_shapes"],
+        n_l,
+        layer_sym("W", "l"),
+        E.Partial(mw.names.loss, layer_name("W", "l")),
+        _times(n_l, n_before),
+        listing,
+        n_l,
+    )
+    batch = mw.form.batch is not None
+    count = len(mw.form.samples)
+    capitals = [layer_sym(base, "l") for base in ("Z", "A", "Δ")]
+    capital_listing = E.Chain(capitals[0], tuple(E.Step(",", v) for v in capitals[1:]))
+    if batch:
+        text += (Text(" "),) + sentence(
+            words["matrix_shapes_batch"],
+            str(count),
+            capital_listing,
+            _times(n_l, E.Num(float(count), str(count))),
+        )
+    text += (Text(" "),) + sentence(words["matrix_shapes_here"])
+    header: list[Inlines] = [
+        (Text(words["matrix_shapes_layer"]),),
+        (Text(words["matrix_shapes_units"]),),
+        (Math(layer_sym("W", "l")),),
+        (Math(listing),),
+    ]
+    if batch:
+        header.append((Math(capital_listing),))
+    sizes = [len(units) for units in mw.network.layers]
+    rows: list[tuple[Inlines, ...]] = []
+    for layer, size in enumerate(sizes):
+        cells: list[Inlines] = [
+            (Text(words["matrix_shapes_input"] if layer == 0 else str(layer)),),
+            (Text(str(size)),),
+            () if layer == 0 else _shape(size, sizes[layer - 1]),
+            _shape(size, 1),
+        ]
+        if batch:
+            cells.append(_shape(size, count))
+        rows.append(tuple(cells))
+    return [Paragraph(text), Table(tuple(header), tuple(rows), align="l" * len(header))]

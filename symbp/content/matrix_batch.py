@@ -11,7 +11,7 @@ sample's (J⁽ᴸ⁾)ᵀ∇_a L⁽ⁿ⁾, a product no single matrix equation wr
 from __future__ import annotations
 
 from symbp.content import expr as E
-from symbp.content.blocks import Block, Equations, Paragraph, Row, sentence
+from symbp.content.blocks import Block, Equations, Paragraph, Row, Text, sentence
 from symbp.content.derivation import sample_loss_name
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
@@ -22,11 +22,15 @@ from symbp.content.matrix_writer import (
     bias_gradient_rows,
     column_of,
     equations,
+    error_scale,
     grid_of,
+    hidden_rule,
     layer_heading,
     layer_name,
     layer_sym,
-    rules,
+    output_gradient_entry,
+    output_rule,
+    scaled_error,
 )
 from symbp.core.matrices import BatchMatrices, Layer, transpose
 
@@ -163,14 +167,45 @@ def loss_reduction(mw: MatrixWriter) -> E.Chain:
 
 
 def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[Block]]:
-    """G⁽ᴸ⁾, f′(Z⁽ᴸ⁾) and Δ⁽ᴸ⁾ (stated column by column for softmax), and the notes on them."""
+    """G⁽ᴸ⁾ (its formula, then its numbers), f′(Z⁽ᴸ⁾) and Δ⁽ᴸ⁾, and the notes on them. A softmax
+    output has no G ⊙ f′: with cross-entropy Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (the Jacobian cancels), without it
+    Δ⁽ᴸ⁾ is stated column by column."""
     batch = _batch(mw)
     words = labels(mw.lang)
     n = layer.number
     g = _capital("G", n)
+    simplified = mw.simplified(_capital("A", n), _capital("Y"))
+    per_sample = E.Mul((E.Transpose(layer_sym("J", n)), _sample_grad(mw)))
+    if not layer.elementwise and simplified is not None:
+        # softmax + cross-entropy: G (−y/o) is never needed, the cancellation gives Δ at once
+        numbers = mw.simplified(mw.numbers(batch.a[n]), _targets(mw))
+        assert numbers is not None
+        column = mw.simplified(
+            layer_sym("a", n), E.Sym(E.Name("y", plain="y"))
+        )  # a − y (or its scaled form) in each column
+        assert column is not None
+        note = sentence(
+            words["matrix_batch_cancel"],
+            _capital("Δ", n),
+            per_sample,
+            column,
+            E.equals(_capital("Δ", n), simplified),
+        )
+        delta = mw.chain(_capital("Δ", n), simplified, numbers, mw.numbers(batch.delta[n]))
+        return [delta], [Paragraph(note)]
     upstream = mw.numbers(batch.upstream[n])
-    rows = [mw.chain(g, upstream)]
-    notes: list[Block] = [Paragraph(sentence(words["matrix_batch_output"], g, _sample_grad(mw)))]
+    scale = error_scale(mw.network)
+    formula: list[E.Node] = []
+    note = sentence(words["matrix_batch_output"], g, _sample_grad(mw))
+    if scale is not None:  # G = A − Y (or c(A − Y)) written out, then its numbers
+        formula = [
+            scaled_error(scale, _capital("A", n), _capital("Y")),
+            scaled_error(scale, mw.numbers(batch.a[n]), _targets(mw)),
+        ]
+    elif (entry := output_gradient_entry(mw.network)) is not None:
+        note += (Text(" "),) + sentence(words["matrix_batch_output_entry"], entry)
+    rows = [mw.chain(g, *formula, upstream)]
+    notes: list[Block] = [Paragraph(note)]
     members: list[E.Node] = []
     if layer.elementwise:
         f_prime_rule = mw.activation(layer, _capital("Z", n), prime=True)
@@ -178,11 +213,9 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
         rows.append(mw.chain(f_prime_rule, f_prime))
         members += [E.Hadamard((g, f_prime_rule)), E.Hadamard((upstream, f_prime))]
     else:
-        per_sample = E.Mul((E.Transpose(layer_sym("J", n)), _sample_grad(mw)))
         notes.append(
             Paragraph(sentence(words["matrix_batch_softmax"], _capital("Δ", n), per_sample))
         )
-    simplified = mw.simplified(_capital("A", n), _capital("Y"))
     if simplified is not None:
         numbers = mw.simplified(mw.numbers(batch.a[n]), _targets(mw))
         assert numbers is not None
@@ -241,10 +274,19 @@ def gradient_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
 
 def backward_blocks(mw: MatrixWriter) -> list[Block]:
     words = labels(mw.lang)
-    blocks: list[Block] = [
-        mw.section("backward"),
-        Paragraph(sentence(words["matrix_batch_backward_intro"], *rules(mw, batch=True))),
-    ]
+    output = output_rule(mw, batch=True)
+    if output is None:  # softmax without cross-entropy: one Jacobian per column
+        last = len(mw.form.layers)
+        per_sample = E.Mul((E.Transpose(layer_sym("J", last)), _sample_grad(mw)))
+        intro = sentence(
+            words["matrix_batch_backward_intro_columns"],
+            _capital("Δ", last),
+            per_sample,
+            hidden_rule(batch=True),
+        )
+    else:
+        intro = sentence(words["matrix_batch_backward_intro"], output, hidden_rule(batch=True))
+    blocks: list[Block] = [mw.section("backward"), Paragraph(intro)]
     for layer in reversed(mw.form.layers):
         notes: list[Block] = []
         if layer.number == len(mw.form.layers):

@@ -212,12 +212,10 @@ def backward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
             else hidden_rows(mw, sample, layer)
         )
         rows += gradient_rows(mw, sample, layer)
-        blocks += [
-            layer_heading(mw, layer),
-            *equations(rows),
-        ]
+        blocks.append(layer_heading(mw, layer))
         if layer.number == count and sample.jacobian is not None:
-            blocks.append(softmax_paragraph(mw, layer))
+            blocks.append(softmax_paragraph(mw, layer))  # J before the rows that use it
+        blocks += equations(rows)
     return blocks
 
 

@@ -18,7 +18,7 @@ import sympy as sp
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Equations, Heading, Row, sentence
 from symbp.content.labels import labels
-from symbp.content.names import Names
+from symbp.content.names import Names, constant
 from symbp.content.numbers import computed_num, given_num
 from symbp.content.writer import Writer
 from symbp.core.graph import Network, Unit
@@ -257,6 +257,45 @@ class MatrixWriter:
         return error
 
 
+def error_scale(network: Network) -> sp.Expr | None:
+    """c where every output's ∂L/∂o_k is c·(o_k − y_k) (1 for ½Σ(o − y)², 2/K for a mean
+    over K outputs), None for a loss of another form (cross-entropy's −y_k/o_k)."""
+    if not network.targets:  # an objective: no targets, no error
+        return None
+    scales = set()
+    for unit, target in zip(network.outputs, network.targets, strict=True):
+        derivative = network.local_derivative(network.loss, unit.a)
+        scale = sp.simplify(derivative / (unit.a - target))
+        if scale.free_symbols or not scale.is_Rational or scale == 0:
+            return None
+        scales.add(scale)
+    return scales.pop() if len(scales) == 1 else None
+
+
+def scaled_error(scale: sp.Expr, a: E.Node, y: E.Node) -> E.Node:
+    """c(A − Y): a written scale in front of the difference, none for 1."""
+    error = E.total(a, E.Neg(y))
+    if scale == 1:
+        return error
+    return E.Mul((E.Converter({}, {}, {}, constant)(scale), error))
+
+
+def output_gradient_entry(network: Network) -> E.Chain | None:
+    """∂L/∂o_k = −y_k/o_k: an output's loss derivative written for a general output k (None
+    when it involves another output than its own)."""
+    if not network.targets:
+        return None
+    unit, target = network.outputs[0], network.targets[0]
+    derivative = network.local_derivative(network.loss, unit.a)
+    if not derivative.free_symbols <= {unit.a, target}:
+        return None
+    o_k, y_k = sp.Symbol("o_k"), sp.Symbol("y_k")
+    generic = {o_k: E.Name("o", "k", plain="o_k"), y_k: E.Name("y", "k", plain="y_k")}
+    convert = E.Converter(generic, {}, {}, constant)
+    written = convert(derivative.xreplace({unit.a: o_k, target: y_k}))
+    return E.equals(E.Partial(Names(network).loss, E.Name("o", "k", plain="o_k")), written)
+
+
 def layer_heading(mw: MatrixWriter, layer: Layer) -> Heading:
     words = labels(mw.lang)
     if layer.number == len(mw.form.layers):
@@ -264,22 +303,10 @@ def layer_heading(mw: MatrixWriter, layer: Layer) -> Heading:
     return Heading(sentence(words["layer_hidden"], str(layer.number)), 3)
 
 
-def rules(mw: MatrixWriter, *, batch: bool = False) -> tuple[E.Chain, ...]:
-    """The rules of the backward pass with a general layer l: the output layer's δ (by its
-    number, as δ⁽³⁾: L is the loss) and δ⁽ˡ⁾, then ∂L/∂W⁽ˡ⁾ and
-    ∂L/∂b⁽ˡ⁾ when biases learn (for one sample; the batch form states its gradients with the
-    samples)."""
+def hidden_rule(*, batch: bool = False) -> E.Chain:
+    """δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾) (Δ and Z in the batch form)."""
     delta, pre = ("Δ", "Z") if batch else ("δ", "z")
-    # the output layer by its number: L names the loss (∂L/∂W), never a layer
-    last = str(len(mw.form.layers))
-    output_error: E.Node = (
-        layer_sym("G", last) if batch else E.Grad(mw.names.loss, layer_name("a", last))
-    )
-    output = E.equals(
-        layer_sym(delta, last),
-        E.Hadamard((output_error, E.Call("f", (layer_sym(pre, last),), prime=True))),
-    )
-    hidden = E.equals(
+    return E.equals(
         layer_sym(delta, "l"),
         E.Hadamard(
             (
@@ -288,16 +315,46 @@ def rules(mw: MatrixWriter, *, batch: bool = False) -> tuple[E.Chain, ...]:
             )
         ),
     )
-    if batch:
-        return output, hidden
+
+
+def rules(mw: MatrixWriter) -> tuple[E.Chain, ...]:
+    """The rules of the backward pass of one sample with a general layer l: the output layer's
+    δ and δ⁽ˡ⁾, then ∂L/∂W⁽ˡ⁾ and ∂L/∂b⁽ˡ⁾ when biases learn (the batch form states its
+    gradients with the samples)."""
+    output = output_rule(mw)
+    assert output is not None  # one sample: every output layer has its rule
     weights = E.equals(
         E.Partial(mw.names.loss, layer_name("W", "l")),
         E.Mul((layer_sym("δ", "l"), E.Transpose(layer_sym("a", "l-1")))),
     )
     if not mw.trains_biases:
-        return output, hidden, weights
+        return output, hidden_rule(), weights
     biases = E.equals(E.Partial(mw.names.loss, layer_name("b", "l")), layer_sym("δ", "l"))
-    return output, hidden, weights, biases
+    return output, hidden_rule(), weights, biases
+
+
+def output_rule(mw: MatrixWriter, *, batch: bool = False) -> E.Chain | None:
+    """The output layer's δ⁽ᴸ⁾ (by its number, as δ⁽³⁾: L is the loss): ∇_a L ⊙ f′(z⁽ᴸ⁾) for an
+    elementwise activation; for softmax, whose outputs are coupled, (J⁽ᴸ⁾)ᵀ∇_a L (never a ⊙),
+    = a⁽ᴸ⁾ − y where cross-entropy cancels the Jacobian. The batch form writes Δ⁽ᴸ⁾ with G⁽ᴸ⁾
+    (column n: sample n's ∇_a L⁽ⁿ⁾), and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y for softmax with cross-entropy; a
+    softmax without it has no matrix equation (each column has its own Jacobian): None."""
+    last = str(len(mw.form.layers))
+    lhs = layer_sym("Δ" if batch else "δ", last)
+    if mw.form.layers[-1].elementwise:
+        output_error: E.Node = (
+            layer_sym("G", last) if batch else E.Grad(mw.names.loss, layer_name("a", last))
+        )
+        pre = layer_sym("Z" if batch else "z", last)
+        return E.equals(lhs, E.Hadamard((output_error, E.Call("f", (pre,), prime=True))))
+    if batch:
+        simplified = mw.simplified(layer_sym("A", last), E.Sym(E.Name("Y", plain="Y")))
+        return None if simplified is None else E.equals(lhs, simplified)
+    simplified = mw.simplified(layer_sym("a", last), E.Sym(E.Name("y", plain="y")))
+    jacobian = E.Mul(
+        (E.Transpose(layer_sym("J", last)), E.Grad(mw.names.loss, layer_name("a", last)))
+    )
+    return E.equals(lhs, jacobian, *((simplified,) if simplified is not None else ()))
 
 
 def bias_gradient_rows(
