@@ -7,7 +7,8 @@ headless Chromium, each PDF's pages, overfull boxes (LaTeX), words past the marg
 headings stranded at the foot of a page (tests/layout_tools.stranded_headings) and equations
 split across pages (tests/layout_tools.latex_split_displays, html_split_displays). Figures are
 printed, never asserted (tests/test_layout.py asserts them for issue 26's nets). Names on the
-command line choose fewer (e.g. `two_samples_4_5_5_3 ex-mooc_8_3`).
+command line choose fewer (e.g. `two_samples_4_5_5_3 ex-mooc_8_3`); `--body` measures the
+handouts without the torch check (the body a student reads, without what follows it).
 """
 
 from __future__ import annotations
@@ -47,14 +48,15 @@ def problems() -> dict[str, symbp.Problem]:
 
 def main() -> int:
     browser = chromium_binary()
-    chosen = set(sys.argv[1:])
+    chosen = {name for name in sys.argv[1:] if not name.startswith("--")}
+    check = "--body" not in sys.argv[1:]
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
         for name, problem in problems().items():
             if chosen and name not in chosen:
                 continue
             for lang in ("en", "zh"):
-                handout = problem.handout(lang=lang)
+                handout = problem.handout(lang=lang, check=check)
                 headings = [
                     "".join(p.text for p in block.parts if isinstance(p, Text))
                     for block in handout.blocks()

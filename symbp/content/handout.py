@@ -124,6 +124,13 @@ def handout_document(
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
 
+def sentence_text(template: str, *fills: str) -> str:
+    """A label filled with words only, as one piece of prose."""
+    for fill in fills:
+        template = template.replace("{}", fill, 1)
+    return template
+
+
 def _generic(symbol: str) -> E.Sym:
     return E.Sym(E.Name(symbol, plain=symbol))
 
@@ -264,12 +271,17 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
     convert = E.Converter(generic, {}, {}, constant)
     blocks: list[Block] = []
     indicator = kronecker = False  # relu's 1[z > 0]; the softmax Jacobian's 1[i = j]
-    for layer in range(1, len(network.layers)):
+    layers = list(range(1, len(network.layers)))
+    if len(layers) > 1 and len({_activation_key(network, layer) for layer in layers}) == 1:
+        layers = layers[:1]  # one line says it for every layer, not one copy per layer
+    for layer in layers:
         unit = network.layers[layer][0]
         activation = unit.activation
         assert activation is not None
         layer_name = (
-            words["layer_output"]
+            words["layer_every"]
+            if len(layers) == 1 and len(network.layers) > 2
+            else words["layer_output"]
             if layer == len(network.layers) - 1
             else words["layer_hidden"].replace("{}", str(layer))
         )
@@ -329,6 +341,16 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
         one = E.Indicator(i, "=", j)
         blocks.append(Paragraph(sentence(words["indicator_kronecker"], one, E.equals(i, j))))
     return blocks
+
+
+def _activation_key(network: Network, layer: int) -> tuple[str, str, bool]:
+    """What decides how a layer's activation is written: its name and its formula (with any
+    parameter, such as leaky relu's slope, in it)."""
+    activation = network.layers[layer][0].activation
+    assert activation is not None
+    if not activation.elementwise:
+        return activation.name, "", False
+    return activation.name, sp.srepr(activation.apply(sp.Symbol("z"))), True
 
 
 def _generic_sub(base: str, index: str) -> E.Sym:
@@ -454,10 +476,13 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         blocks.append(
             Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
         )
-    if one_hot_class(network) is None:
+    # a course-sized batch keeps to each sample's L⁽ⁿ⁾: its loss terms per output say nothing
+    # a later step uses
+    terms = not (condensed and context.several)
+    if one_hot_class(network) is None and terms:
         blocks += loss_term_blocks(context)
     if context.several:
-        blocks += _per_sample_forward(context)
+        blocks += _per_sample_forward(context, terms=terms)
     return blocks
 
 
@@ -525,8 +550,9 @@ def _sample_header(
     return (*header, *extra)
 
 
-def _per_sample_forward(context: Worked) -> list[Block]:
-    """Every sample's forward values and loss, then L as their mean or sum."""
+def _per_sample_forward(context: Worked, *, terms: bool = True) -> list[Block]:
+    """Every sample's forward values and loss (and its loss `terms` per output), then L as
+    their mean or sum."""
     writer, words, network = context.writer, context.words, context.network
     samples = _shown_samples(context)
     # a row per unit, its z and a side by side for each sample (half the rows of one per value)
@@ -542,7 +568,7 @@ def _per_sample_forward(context: Worked) -> list[Block]:
                     (Math(writer.num(s.values[unit.a])),),
                 ]
             rows.append(tuple(cells))
-    if len(network.loss_terms) > 1:  # each sample's own loss terms L_o1, …
+    if terms and len(network.loss_terms) > 1:  # each sample's own loss terms L_o1, …
         for symbol, _ in network.loss_terms:
             cells = [(Math(E.Sym(loss_term_name(network, symbol))),)]
             for s in samples:
@@ -556,7 +582,7 @@ def _per_sample_forward(context: Worked) -> list[Block]:
     header: list[Inlines] = [empty]
     for n in range(1, len(samples) + 1):
         header += [
-            (Text(f"{words['sample']} {n}: "), Math(_generic("z"))),
+            (Text(words["sample_column"].replace("{}", str(n))), Math(_generic("z"))),
             (Math(_generic("a")),),
         ]
     table = Table(tuple(header), tuple(rows))
@@ -883,6 +909,9 @@ def _gradient_blocks(
         blocks += [Paragraph(title_text), Equations(tuple(rows))]
     if rest and context.several and selection.condensed:
         # each sample's value of every gradient is a column of the update's table (section 4)
+        if layer < len(network.layers) - 1:  # the output layer's sentence said where they are
+            blocks.append(Paragraph(sentence(words["gradients_later_again"], str(len(rest)))))
+            return blocks
         head, *more = (writer.sym(p.symbol) for p in rest[:3])
         listing = E.Chain(head, tuple(E.Step(",", name) for name in more))
         reduction = words[f"reduction_{network.spec.reduction}"]
@@ -1132,7 +1161,7 @@ def verification_blocks(
     header = (
         (Text(words["parameter"]),),
         (Text(words["symbolic"]),),
-        (Text(f"{words['torch']} ({check.dtype})"),),
+        (Text(sentence_text(words["torch_dtype"], words["torch"], check.dtype)),),
         (Text(words["finite_difference"]),),
         (Text(words["agrees_column"]),),
     )

@@ -191,6 +191,9 @@ _EN: dict[str, str] = {
     "activation_layer": "{}: {}, {}, {}.",
     "layer_hidden": "Hidden layer {}",
     "layer_output": "Output layer",
+    "layer_every": "Every layer",
+    "sample_column": "sample {}: ",
+    "torch_dtype": "{} ({})",
     "loss": "Loss: {}, learning rate {}.",
     "loss_mean": " L is the mean of the squared errors of the {} outputs (torch.nn.MSELoss).",
     "loss_class": " The target is class {} (0-based, as torch counts): one-hot {} and every "
@@ -268,6 +271,7 @@ _EN: dict[str, str] = {
     "all_agree": "All values agree within the tolerances.",
     "gradients_later": "The other gradients of this layer ({}, …: {} in all) follow the same "
     "rule; the table of section 4 gives each sample's value, their {} and the update.",
+    "gradients_later_again": "The other {} gradients of this layer: in the same table.",
     "verification_summary": "The same network built directly in torch {} ({}), differentiated "
     "by autograd, and central finite differences of the loss: over all {} gradients symbp's "
     "differ from torch's by at most {} and from the finite differences by at most {}; the "
@@ -614,7 +618,7 @@ _ZH: dict[str, str] = {
     "check_no_torch": "检验：有限差分得 {}（差 {}）：{}。{}",
     "agrees": "一致",
     "disagrees": "不一致",
-    "note_kink": "注意：{}，恰好处在激活函数的拐点：{}，与 torch 相同（导数写作 {}；"
+    "note_kink": "注意：{}，恰好处在激活函数的折点：{}，与 torch 相同（导数写作 {}；"
     "sympy 自带的 Heaviside(0) 取 ½）。",
     "kink_relu": "relu′(0) 取 0",
     "kink_leaky": "leaky_relu′(0) 取斜率 {}",
@@ -646,6 +650,9 @@ _ZH: dict[str, str] = {
     "activation_layer": "{}：{}，{}，{}。",
     "layer_hidden": "隐藏层 {}",
     "layer_output": "输出层",
+    "layer_every": "各层",
+    "sample_column": "样本 {}：",
+    "torch_dtype": "{}（{}）",
     "loss": "损失函数：{}，学习率 {}。",
     "loss_mean": "L 是 {} 个输出的平方误差的平均值（torch.nn.MSELoss）。",
     "loss_class": "目标类别是 {}（与 torch 一样从 0 开始编号）：独热编码 {}，其余 y 都为 0，"
@@ -659,8 +666,8 @@ _ZH: dict[str, str] = {
     "the_loss": "损失",
     "per_sample": "每个样本",
     "backward": "三、反向传播",
-    "backward_intro": "按链式法则，从输出层开始。每个 {} 只引入一次，"
-    "既用于进入该神经元的每个权重，也被靠近输入的前一层重复使用。",
+    "backward_intro": "按链式法则从输出层开始逐层计算。每个 {} 只算一次："
+    "进入该神经元的每个权重都要用到它，靠近输入的前一层也要用到它。",
     "paths_for": "为什么要引入 δ：从 {} 到损失的路径",
     "paths_counted": "为什么要引入 δ：{} 沿 {} 条路径影响损失（{}），每条路径在其后每一层各经过一个神经元，"
     "并且都以从该权重到 {} 的那几步开头。",
@@ -712,6 +719,7 @@ _ZH: dict[str, str] = {
     "no": "否",
     "all_agree": "所有数值都在容差内一致。",
     "gradients_later": "本层其余的梯度（{}，……，共 {} 个）规则相同；第四节的表格给出每个样本的值、它们的{}以及更新。",
+    "gradients_later_again": "本层其余 {} 个梯度也见同一张表。",
     "verification_summary": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，并计算损失的中心有限差分："
     "全部 {} 个梯度中，symbp 与 torch 之差至多为 {}，与有限差分之差至多为 {}；损失之差为 {}。"
     "所有数值都在容差内一致。",
@@ -812,7 +820,7 @@ _ZH: dict[str, str] = {
     "unit_check_fd": "验证：torch 自动求导得 {}（差 {}），有限差分得 {}（差 {}）：{}。",
     # loss terms and samples
     "loss_terms": "损失是每个输出各一项之和：{}。",
-    "loss_terms_samples": "对各样本取{}之后，损失仍是每个输出各一项之和：{}。",
+    "loss_terms_samples": "整批的损失是各样本损失的{}，它同样可以写成每个输出一项之和：{}。",
     "objective_output": "输入 {}；没有目标值：目标函数就是输出 {} 本身。",
     "objective_value": "目标函数：{}。",
     "objective_loss": "目标函数就是输出 {} 本身（没有损失函数，也没有目标值）；学习率 {}。",

@@ -184,7 +184,7 @@ def _missing_sigma_prime_hidden(mistake: Mistake, spell: _Speller) -> _Said:
         f"{delta_hidden} = ({deltas})·{spell.factor(d_hidden)}",
         zh=(
             "隐藏层漏了 σ′ 因子",
-            "每个 δ = ∂L/∂z 都要乘本单元激活函数的导数，隐藏单元也不例外"
+            "每个 δ = ∂L/∂z 都要乘该神经元激活函数的导数，隐藏神经元也不例外"
             f"（这里 {local_hidden}）；"
             "漏了它，隐藏层的 δ 就成了 ∂L/∂a。",
         ),
@@ -201,7 +201,7 @@ def _missing_sigma_prime_output(mistake: Mistake, spell: _Speller) -> _Said:
         right_out,
         zh=(
             "输出层漏了 σ′ 因子",
-            "每个 δ = ∂L/∂z 都要乘本单元激活函数的导数，输出单元也不例外"
+            "每个 δ = ∂L/∂z 都要乘该神经元激活函数的导数，输出神经元也不例外"
             f"（这里 {local_out}）；"
             "漏了它，输出层的 δ 就成了 ∂L/∂o。",
         ),
@@ -277,7 +277,7 @@ def _added_gradients(mistake: Mistake, spell: _Speller) -> _Said:
         f"δ_{hidden.name} = ({deltas})·{local}",
         zh=(
             "把下游权重的梯度相加，而不是 δ·w",
-            "隐藏单元的误差是下一层各 δ_k 乘以连接它的权重之和（δ_k·w），"
+            "隐藏神经元的误差是下一层各 δ_k 乘以连接它的权重之和（δ_k·w），"
             "不是这些权重的梯度之和（δ_k·a）。",
         ),
     )
@@ -297,7 +297,7 @@ def _dropped_path(mistake: Mistake, spell: _Speller) -> _Said:
         f"δ_{hidden.name} = ({deltas})·{local}",
         zh=(
             f"漏掉了经过 {unit} 的路径",
-            f"隐藏单元经过每个输出到达损失，所以它的 δ 要对所有输出求和；缺了经过 {unit} 的路径。",
+            f"隐藏神经元经过每个输出到达损失，所以它的 δ 要对所有输出求和；缺了经过 {unit} 的路径。",
         ),
     )
 
@@ -468,7 +468,7 @@ def _biases_forgotten(mistake: Mistake, spell: _Speller) -> _Said:
         "z = Σ w·a + b",
         zh=(
             "计算 z 时漏了偏置",
-            f"每个净输入都要加上本单元的偏置（这里 {bias} = {value:g}）：z = Σ w·a + b。",
+            f"每个净输入都要加上该神经元的偏置（这里 {bias} = {value:g}）：z = Σ w·a + b。",
         ),
     )
 

@@ -24,7 +24,7 @@ from symbp.content.blocks import (
 from symbp.formats import mathml
 from symbp.formats.diagram import svg
 from symbp.formats.page import DEFAULT_PAPER, FILL, MARGIN_CM, Paper, paper
-from symbp.formats.tables import Arranged, arrange
+from symbp.formats.tables import Arranged, arrange, long_table
 
 STYLE = """\
 body { font-family: "Noto Serif", "Noto Serif CJK SC", Georgia, serif; max-width: 60rem;
@@ -38,6 +38,7 @@ math[display="block"] { margin: 0.6rem 0; }
 mtd[columnalign="right"] { text-align: right; }
 mtd[columnalign="left"] { text-align: left; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.913em; }
+table.long { font-size: 0.82em; }
 th, td { border-bottom: 1px solid #ccc; padding: 0.2em 0.55em; }
 th.fold, td.fold { border-left: 1px solid #999; }
 td.r, th.r { text-align: right; } td.l, th.l { text-align: left; }
@@ -54,8 +55,10 @@ figure svg { max-width: 100%; height: auto; }
   math[display="block"] { margin: 0.3em 0; }
   /* an equation's lines stay on one page (Chromium sets a display whole; this says so) */
   div.equations, math[display="block"] { break-inside: avoid; }
-  table { margin: 0.5em 0; line-height: 1.2; }
-  th, td { padding-top: 0.1em; padding-bottom: 0.1em; }
+  /* rows as close as LaTeX's (\\small on its own baselines): a course-sized handout's table of
+     every parameter runs to 60 rows */
+  table { margin: 0.5em 0; line-height: 1.1; }
+  th, td { padding-top: 0; padding-bottom: 0; }
   mtd { padding-top: 0.2ex; padding-bottom: 0.2ex; }
   figure { margin: 0.5em 0; }
 }
@@ -113,7 +116,8 @@ def _table(arranged: Arranged) -> str:
         + "</tr>"
         for row in item.rows
     )
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
+    opening = '<table class="long">' if long_table(arranged) else "<table>"
+    return f"{opening}\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
 
 
 def render_blocks(blocks: Iterable[Block], page: Paper | None = None) -> str:

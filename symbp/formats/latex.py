@@ -25,7 +25,7 @@ from symbp.formats.diagram import tikz
 from symbp.formats.equations import rows_latex
 from symbp.formats.latex_math import inline
 from symbp.formats.page import DEFAULT_PAPER, EM_PT, FILL, MARGIN_CM, Paper, paper
-from symbp.formats.tables import Arranged, arrange
+from symbp.formats.tables import Arranged, arrange, long_table
 
 
 def row_latex(row: Row, layout: str = "aligned", width: float | None = None) -> str:
@@ -78,8 +78,8 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
 
 
 def _table(arranged: Arranged, *, long: bool) -> str:
-    """A table in \\small; in a document a longtable (its header on every page it runs over);
-    a folded table's groups apart by a rule."""
+    """A table in \\small (\\footnotesize when long); in a document a longtable (its header on
+    every page it runs over); a folded table's groups apart by a rule."""
     item = arranged.table
     size = arranged.group_size
     columns = "|".join(
@@ -88,7 +88,8 @@ def _table(arranged: Arranged, *, long: bool) -> str:
     header = " & ".join(inline(cell) for cell in item.header) + r" \\"
     rows = [" & ".join(inline(cell) for cell in row) + r" \\" for row in item.rows]
     if long:
-        lines = [r"{\small", f"\\begin{{longtable}}{{{columns}}}", r"\hline", header, r"\hline"]
+        size_command = r"{\footnotesize" if long_table(arranged) else r"{\small"
+        lines = [size_command, f"\\begin{{longtable}}{{{columns}}}", r"\hline", header, r"\hline"]
         lines += [r"\endhead", *rows, r"\hline", r"\end{longtable}}"]
         return "\n".join(lines)
     lines = [f"\\begin{{center}}\\small\\begin{{tabular}}{{{columns}}}", r"\hline", header]
@@ -122,6 +123,10 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
             r"\xeCJKsetup{AutoFallBack=true}",
             rf"\setCJKfallbackfamilyfont{{\CJKrmdefault}}{{{CJK_FONT}}}",
             r"\tracinglostchars=3",  # a glyph no font has stops the run: never dropped silently
+            # headings as close to their text as in the print style of HTML pages (h2, h3)
+            r"\ctexset{subsection={beforeskip=1.1em plus 0.3em minus 0.2em,"
+            r"afterskip=0.4em plus 0.1em},subsubsection={beforeskip=0.9em plus 0.2em minus "
+            r"0.1em,afterskip=0.25em plus 0.1em}}",
         ]
     elif fonts.engine == "xelatex":
         head = [
@@ -155,14 +160,29 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
         r"\g@addto@macro\normalsize{\setlength\abovedisplayskip{6pt plus 3pt minus 3pt}%",
         r"\setlength\belowdisplayskip{6pt plus 3pt minus 3pt}}",
         r"\makeatother",
+        *([] if document.lang == "zh" else _HEADINGS),
         r"\setlength{\parindent}{0pt}",
-        r"\setlength{\parskip}{0.6em}",
+        r"\setlength{\parskip}{0.35em}",  # as the print style of HTML pages (p margin)
         # a paragraph with long inline formulas may stretch rather than run into the margin
         r"\setlength{\emergencystretch}{3em}",
         r"\begin{document}",
         "",
     ]
     return "\n".join(head) + body + "\n\n\\end{document}\n"
+
+
+#: headings as close to their text as in the print style of HTML pages (h2 1em above, 0.3em
+#: below; h3 0.8em and 0.2em) rather than article's 3.25ex and 1.5ex: a course-sized handout
+#: has a dozen of them (ctexart, which has its own headings, says the same with \\ctexset)
+_HEADINGS = [
+    r"\makeatletter",
+    r"\renewcommand\subsection{\@startsection{subsection}{2}{\z@}"
+    r"{-1.1em \@plus -0.3em \@minus -0.2em}{0.4em \@plus 0.1em}{\normalfont\large\bfseries}}",
+    r"\renewcommand\subsubsection{\@startsection{subsubsection}{3}{\z@}"
+    r"{-0.9em \@plus -0.2em \@minus -0.1em}{0.25em \@plus 0.1em}"
+    r"{\normalfont\normalsize\bfseries}}",
+    r"\makeatother",
+]
 
 
 def _joined(blocks: Iterable[Block], page: Paper) -> str:

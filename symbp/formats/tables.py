@@ -25,6 +25,14 @@ FOLD_ROWS = 6
 MAX_GROUPS = 3
 #: what separates two groups of a folded table, in em
 GROUP_GAP = 0.2
+#: a table of more rows than this (a course-sized network's row per parameter) is set a size
+#: smaller still: 9 pt (LaTeX's \\footnotesize; 0.82em in HTML), a page less for 60 rows
+LONG_ROWS = 30
+
+
+def long_table(arranged: Arranged) -> bool:
+    """Whether the table as it goes on the page is long enough to be set in the smaller size."""
+    return len(arranged.table.rows) > LONG_ROWS
 
 
 @dataclass(frozen=True)
