@@ -63,9 +63,7 @@ def _prose(parts: Iterable[Any]) -> str:
 def prose_pieces(blocks: Iterable[Any]) -> Iterator[str]:
     """Every piece of prose of a document but its title (a spec's own words)."""
     for block in blocks:
-        if isinstance(block, Heading) and block.level > 1:
-            yield _prose(block.parts)
-        elif isinstance(block, Paragraph):
+        if isinstance(block, Paragraph) or (isinstance(block, Heading) and block.level > 1):
             yield _prose(block.parts)
         elif isinstance(block, Table):
             for row in (block.header, *block.rows):

@@ -297,7 +297,8 @@ def _dropped_path(mistake: Mistake, spell: _Speller) -> _Said:
         f"δ_{hidden.name} = ({deltas})·{local}",
         zh=(
             f"漏掉了经过 {unit} 的路径",
-            f"隐藏神经元经过每个输出到达损失，所以它的 δ 要对所有输出求和；缺了经过 {unit} 的路径。",
+            f"隐藏神经元经过每个输出到达损失，所以它的 δ 要对所有输出求和；"
+            f"缺了经过 {unit} 的路径。",
         ),
     )
 
