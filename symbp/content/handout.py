@@ -643,10 +643,7 @@ def backward_blocks(
     add_delta_partials(writer, tuple(sweep.deltas.values()), first)
     selection = selection or Selection(None)
     blocks: list[Block] = [Heading(sentence(words["backward"]))]
-    if not any(labelled_pairs(network)):  # a course-sized net keeps its pages for its tables
-        blocks.append(Paragraph(sentence(words["backward_intro"], DELTA_RULE)))
-    else:
-        blocks += four_equations(network, context.lang)
+    blocks += four_equations(network, context.lang)
     for layer in range(len(network.layers) - 1, 0, -1):
         blocks.append(_layer_heading(network, layer, context.lang))
         paths = selection.paths(network, layer)
