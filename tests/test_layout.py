@@ -622,10 +622,28 @@ def test_the_split_detectors_find_a_split_equation(tmp_path: Path) -> None:
     browser = require_tool("chromium")
     tex = tmp_path / "softmax.tex"
     _issue_26_handout("relu_softmax_2_3_3", "en").write(tex)
-    tex.write_text(tex.read_text(encoding="utf-8").replace("\\\\*\n", "\\\\\n"), "utf-8")
-    compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
-    assert compiled.returncode == 0, compiled.log[-3000:]
+    breakable = tex.read_text(encoding="utf-8").replace("\\\\*\n", "\\\\\n")
+    # the text moved down a centimetre at a time until a display's rows meet a page break
+    # (where they fall depends on the spacing of everything above them)
+    for offset in range(12):
+        moved = breakable.replace(
+            "\\begin{document}", f"\\begin{{document}}\\vspace*{{{offset}cm}}"
+        )
+        tex.write_text(moved, "utf-8")
+        compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
+        assert compiled.returncode == 0, compiled.log[-3000:]
+        if split:
+            break
     assert split, "the detector missed the split row"
+    # and at the same place the rows as written (\\* inside a row) stay together
+    kept = tmp_path / "kept.tex"
+    _issue_26_handout("relu_softmax_2_3_3", "en").write(kept)
+    original = kept.read_text(encoding="utf-8")
+    kept.write_text(
+        original.replace("\\begin{document}", f"\\begin{{document}}\\vspace*{{{offset}cm}}"),
+        "utf-8",
+    )
+    assert latex_split_displays(kept, Path(_engine_for(kept)).name)[1] == []
     first = '<mtr><mtd columnalign="right"><mi>y</mi></mtd><mtd columnalign="left"><mo>=</mo>'
     more = '<mtr><mtd columnalign="right" /><mtd columnalign="left"><mo>+</mo>'
     lines = [f"{first}<mn>0</mn></mtd></mtr>"] + [
