@@ -39,7 +39,7 @@ def _spec(tmp_path: Path, text: str = TEACHING, name: str = "conv.toml") -> str:
 BAD = [
     ("kernel = 3, stride = 1", "kernel = 5, stride = 1",
      "layer 1 (conv): kernel 5×5 is larger than the padded input 4×4"),
-    ("{ conv = 2, kernel = 3, stride = 1, padding = 0,", "{ conv = 2, kernel = 3, stride = 2, padding = 0,",
+    ("kernel = 3, stride = 1, padding = 0,", "kernel = 3, stride = 2, padding = 0,",
      "layer 1 (conv): stride 2 does not fit the rows: 4 + 2·0 − 3 (kernel) = 1"),
     ('{ pool = "max", size = 2 }', '{ pool = "max", size = 3 }',
      "layer 2 (pool): window 3×3 is larger than its input 2×2"),
@@ -51,9 +51,11 @@ BAD = [
      "inputs has shape [1, 4, 3] but the layer needs [1, 4, 4]"),
     ("[0.5, 0.6, 0.7, 0.8]", "[0.5, 0.6, 0.7]",
      "inputs[0, 1] must be a list of 4 (numbers): the lists are ragged"),
-    ("dense3 = [[0.5", "dense7 = [[0.5", "weights.dense7: no layer with weights is called so (did you mean 'dense3'?)"),
+    ("dense3 = [[0.5", "dense7 = [[0.5",
+     "weights.dense7: no layer with weights is called so (did you mean 'dense3'?)"),
     ('{ pool = "max", size = 2 }', '{ pool = "mean", size = 2 }', "unknown pool 'mean'"),
-    ("targets = [1.0, 0.0]", "targets = [1.0, 0.0, 1.0]", "targets has 3 values but the layers need 2"),
+    ("targets = [1.0, 0.0]", "targets = [1.0, 0.0, 1.0]",
+     "targets has 3 values but the layers need 2"),
 ]  # fmt: skip
 
 

@@ -23,9 +23,9 @@ sample 1; x2[c,i,j] of sample 2).
 Output size: (n + 2·padding − kernel)/stride + 1. A stride "does not fit" when that division
 leaves a remainder: torch floors it and silently leaves the last rows or columns out of every
 window, which a derivation would hide, so symbp refuses it (one line naming the layer and the
-numbers), as it refuses a kernel (or pooling window) larger than the padded input. A flatten is implied before
-the first dense layer; the network may also end in a conv or pool layer, whose every value is
-then an output (targets then list C·H·W numbers, flat or nested [C][H][W]).
+numbers), as it refuses a kernel (or pooling window) larger than the padded input. A flatten is
+implied before the first dense layer; the network may also end in a conv or pool layer, whose
+every value is then an output (targets then list C·H·W numbers, flat or nested [C][H][W]).
 
 This module imports no sympy, so that the torch worker can read the spec it is sent.
 """
