@@ -244,7 +244,7 @@ class _Writer:
         general = E.equals(
             E.Partial(self.loss, self.names[symbol]),
             E.Sum(
-                "i,j",
+                "ij",
                 E.product(
                     E.Sym(
                         E.Name(
@@ -640,7 +640,7 @@ def _index(variable: str, stride: int, offset: int) -> str:
     scaled = variable if stride == 1 else f"{stride}{variable}"
     if offset == 0:
         return scaled
-    return f"{scaled}{'+' if offset > 0 else '−'}{abs(offset)}"
+    return f"{scaled}{'+' if offset > 0 else '-'}{abs(offset)}"
 
 
 def cross_correlation(x: Any, delta: Any, kernel: int, stride: int, padding: int) -> Any:
