@@ -516,6 +516,16 @@ class ConvNumbers:
     def gradient(self, symbol: sp.Symbol) -> float:
         return self.gradients.get(symbol, 0.0)
 
+    def at(self, expr: sp.Expr) -> float:
+        """An expression of the nodes' symbols (a local derivative) at the forward pass: a
+        symbol's value, or the expression evaluated exactly (30 digits) at the values."""
+        if isinstance(expr, sp.Symbol):
+            return self.values[expr]
+        if expr.is_Number:
+            return float(expr)
+        exact = {s: sp.Float(self.values[s], 30) for s in expr.free_symbols}
+        return float(expr.xreplace(exact).evalf(30))
+
     @property
     def parameter_gradients(self) -> dict[str, float]:
         """∂L/∂p for every parameter, by name, in the parameters' order."""
