@@ -17,7 +17,6 @@ import keyword
 from collections.abc import Sequence
 from typing import Any
 
-from symbp.core.conv_spec import ConvSpec
 from symbp.core.operations import (
     ACTIVATIONS,
     ADAMW,
@@ -79,9 +78,8 @@ def from_torch(
     *,
     optimizer: Any = None,
     title: str | None = None,
-) -> NetworkSpec | ConvSpec:
-    """The spec of a torch model, its inputs x, targets y and loss module (a ConvSpec for a
-    model holding nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d or nn.Flatten: conv_bridge.py).
+) -> NetworkSpec:
+    """The spec of a torch model, its inputs x, targets y and loss module.
 
     `model` is an nn.Sequential of nn.Linear layers (with or without bias), each optionally
     followed by nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.ELU, nn.Softplus(), nn.SiLU,
@@ -106,12 +104,6 @@ def from_torch(
         _refuse_unreadable(loss_fn)
     if isinstance(model, nn.Linear):
         model = nn.Sequential(model)
-    if isinstance(model, nn.Sequential) and any(
-        isinstance(m, nn.Conv2d | nn.MaxPool2d | nn.AvgPool2d | nn.Flatten) for m in model
-    ):  # a convolutional model: its own reader (optimizer settings are not read there)
-        from symbp.torchcheck.conv_bridge import conv_from_torch
-
-        return conv_from_torch(model, x, y, loss_fn, title)
     if not isinstance(model, nn.Sequential):
         raise SymbpError(
             f"from_torch reads an nn.Sequential of nn.Linear and activation modules, "

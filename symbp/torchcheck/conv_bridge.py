@@ -15,6 +15,7 @@ from typing import Any
 
 from symbp.core.conv_spec import ConvSpec, conv_spec_from_mapping
 from symbp.core.operations import IDENTITY, MAX, activation_of_torch_module
+from symbp.core.spec import NetworkSpec
 from symbp.errors import SymbpError
 
 #: the pooling kinds of a spec, by torch module
@@ -29,6 +30,30 @@ def _square(value: Any, what: str, module: str) -> int:
             )
         value = value[0]
     return int(value)
+
+
+def from_torch(
+    model: Any,
+    x: Any,
+    y: Any = None,
+    loss_fn: Any = None,
+    *,
+    optimizer: Any = None,
+    title: str | None = None,
+) -> NetworkSpec | ConvSpec:
+    """symbp.from_torch: a convolutional model (one holding nn.Conv2d, nn.MaxPool2d,
+    nn.AvgPool2d or nn.Flatten) read here into a ConvSpec; any other model by
+    symbp.torchcheck.bridge.from_torch into a dense NetworkSpec (see there)."""
+    from torch import nn
+
+    from symbp.torchcheck import bridge
+
+    kinds = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.Flatten)
+    if isinstance(model, nn.Sequential) and any(isinstance(m, kinds) for m in model):
+        if optimizer is not None:
+            raise SymbpError("from_torch: a convolutional model's optimizer is not read yet")
+        return conv_from_torch(model, x, y, loss_fn, title)
+    return bridge.from_torch(model, x, y, loss_fn, optimizer=optimizer, title=title)
 
 
 def conv_from_torch(
