@@ -122,29 +122,22 @@ class ConvNet:
         self.parameters: dict[str, sp.Symbol] = {}
         self._parameter_leaves()
         self.samples = len(spec.inputs)
-        self.sample_losses: list[sp.Symbol] = []
         pixel_nodes: list[Node] = []
         target_nodes: list[Node] = []
-        outputs_of: list[tuple[sp.Symbol, ...]] = []
         for sample in range(self.samples):
-            pixels = self._input(sample, pixel_nodes)
-            outputs_of.append(pixels)
-        self.nodes = pixel_nodes + self.nodes
-        body_start = len(self.nodes)
+            self._input(sample, pixel_nodes)
+        self.nodes = pixel_nodes + self.nodes  # leaves first: pixels, then parameters
+        # each layer's nodes of every sample form a stage (z, then a), evaluated together
         layer_stages: dict[int, list[list[sp.Symbol]]] = {}
-        finals = []
-        for sample in range(self.samples):
-            finals.append(self._body(sample, layer_stages))
+        finals = [self._body(sample, layer_stages) for sample in range(self.samples)]
         for _, groups in sorted(layer_stages.items()):
-            self.stages.extend(groups)
-        del body_start
+            self.stages.extend(group for group in groups if group)
         loss_stage: list[sp.Symbol] = []
         for sample, outputs in enumerate(finals):
             targets = self._targets(sample, target_nodes)
             loss_stage.append(self._loss(sample, outputs, targets))
-        self.nodes[
-            len(pixel_nodes) + len(self.parameters) : len(pixel_nodes) + len(self.parameters)
-        ] = target_nodes
+        leaves = len(pixel_nodes) + len(self.parameters)
+        self.nodes[leaves:leaves] = target_nodes  # the targets are leaves too
         self.stages.append(loss_stage)
         if self.samples == 1:
             self.root = loss_stage[0]
@@ -199,29 +192,25 @@ class ConvNet:
 
     def _body(self, sample: int, stages: dict[int, list[list[sp.Symbol]]]) -> tuple[sp.Symbol, ...]:
         """The sample's layers; returns the last layer's values, flat."""
-        values = self.maps[(sample, 0)].flat
-        shape: tuple[int, ...] = self.spec.input_shape
+        values = self.maps[(sample, 0)].flat  # flat [C][H][W]: a flatten changes nothing
         tag = self._suffix(sample)
         for layer in self.spec.layers:
             groups = stages.setdefault(layer.number, [])
             if isinstance(layer, ConvLayer):
                 z, a = self._conv(layer, sample, values, tag)
-                values, shape = a, layer.out_shape
+                values = a
             elif isinstance(layer, PoolLayer):
-                pooled = self._pool(layer, sample, values, tag)
-                z, a = pooled, ()
-                values, shape = pooled, layer.out_shape
+                z, a = self._pool(layer, sample, values, tag), ()
+                values = z
             elif isinstance(layer, FlattenLayer):
-                shape = (layer.size,)
                 continue
             else:
                 z, a = self._dense(layer, sample, values, tag)
-                values, shape = a, (layer.outputs,)
+                values = a
             while len(groups) < 2:
                 groups.append([])
             groups[0].extend(z)
             groups[1].extend(a)
-        del shape
         return values
 
     def _conv(
