@@ -189,3 +189,22 @@ def test_exported_torch_script_prints_torch_gradients(
     ours = data["gradient_tensors"]["conv1_w"]
     flat = [v for f in by_torch for c in f for row in c for v in row]
     assert flat == pytest.approx([v for f in ours for c in f for row in c for v in row], abs=1e-15)
+
+
+def test_chinese_latex_compiles_with_xelatex(tmp_path: Path) -> None:
+    engine = require_tool("xelatex")
+    import tomllib
+
+    import symbp
+
+    result = symbp.conv(tomllib.loads(TEACHING), ["conv1_w[1,0,2,2]"], check=False, lang="zh")
+    tex = tmp_path / "conv-zh.tex"
+    tex.write_text(result.render("latex"), encoding="utf-8")
+    run = subprocess.run(
+        [engine, "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "Overfull" not in (tmp_path / "conv-zh.log").read_text(
+        encoding="utf-8", errors="replace"
+    )
