@@ -786,6 +786,15 @@ def _run_check_hand(args: argparse.Namespace) -> int:
         _write(judged.render(args.format))
         return _exit(judged.passed)
 
+    if args.spec is not None:
+        from symbp.core.conv_spec import is_conv_spec_file
+
+        if is_conv_spec_file(args.spec):  # a convolution layer's grids
+            from symbp.api.conv_hand import check_hand_conv, read_conv_hand_file
+
+            grids = check_hand_conv(args.spec, read_conv_hand_file(args.file), args.lang)
+            _write(grids.render(args.format))
+            return _exit(grids.passed)
     result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
     _write(result.render(args.format))
     return _exit(result.passed)

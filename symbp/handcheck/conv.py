@@ -34,9 +34,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
+import sympy as sp
 
+from symbp.core.conv import ConvNet, ConvNumbers
+from symbp.core.conv_spec import ConvLayer, PoolLayer, element_name, tensor_indices
 from symbp.errors import HandInputError
 from symbp.handcheck import conv_layer as C
 from symbp.handcheck.hand_input import normalise_text, read_number
@@ -139,7 +143,9 @@ def expected_grid(layer: C.ConvLayer, quantity: Quantity) -> np.ndarray:
     return layer.grad_input[c]
 
 
-def _quantity(name: str, layer: C.ConvLayer, number: int) -> tuple[Quantity, tuple[int, int] | None]:
+def _quantity(
+    name: str, layer: C.ConvLayer, number: int
+) -> tuple[Quantity, tuple[int, int] | None]:
     key = name.lower().replace("∂", "d").replace(" ", "")
     match = _NAME.fullmatch(key)
     if match is None:
@@ -157,7 +163,9 @@ def _quantity(name: str, layer: C.ConvLayer, number: int) -> tuple[Quantity, tup
         if first is None and channels > 1:
             raise HandInputError(f"line {number}: {name[:40]!r}: which channel (1-{channels})?")
         if not 1 <= channel <= channels:
-            raise HandInputError(f"line {number}: {name[:40]!r}: the input has {channels} channel(s)")
+            raise HandInputError(
+                f"line {number}: {name[:40]!r}: the input has {channels} channel(s)"
+            )
         quantity = Quantity(kind, 0, channel - 1)
     else:
         if first is None and filters > 1:
@@ -264,10 +272,10 @@ def _grid(
 ) -> _Written:
     shape = expected_grid(layer, quantity).shape
     if len(rows) != shape[0] or any(len(r) != shape[1] for r in rows):
-        written = "×".join((str(len(rows)), str(max((len(r) for r in rows), default=0))))
+        lengths = ", ".join(str(len(r)) for r in rows[:12]) or "none"
         raise HandInputError(
             f"line {number}: {name[:40]!r} should be {shape[0]} rows of {shape[1]} numbers "
-            f"(found {written})"
+            f"(found {len(rows)} rows of {lengths})"
         )
     cells = tuple((r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row))
     return _Written(name, quantity, cells)
@@ -283,9 +291,9 @@ def _half_unit(text: str) -> float:
 def agrees(text: str, value: float) -> bool:
     """A written number agrees with a value at its precision, or within 1 %."""
     written = float(text)
-    return abs(written - value) <= _half_unit(text) + 1e-12 or abs(written - value) <= CARRIED * abs(
-        value
-    )
+    return abs(written - value) <= _half_unit(text) + 1e-12 or abs(
+        written - value
+    ) <= CARRIED * abs(value)
 
 
 def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
@@ -314,7 +322,9 @@ def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
     return ConvHandReport(tuple(verdicts))
 
 
-def _student_grids(written: list[_Written], layer: C.ConvLayer) -> dict[tuple[str, int], np.ndarray]:
+def _student_grids(
+    written: list[_Written], layer: C.ConvLayer
+) -> dict[tuple[str, int], np.ndarray]:
     """The δ maps (∂L/∂a, ∂L/∂z) the student wrote in full, by (kind, filter)."""
     found: dict[tuple[str, int], np.ndarray] = {}
     for grid in written:
@@ -330,7 +340,9 @@ def _student_grids(written: list[_Written], layer: C.ConvLayer) -> dict[tuple[st
     return found
 
 
-def _upstream(layer: C.ConvLayer, kind: str, student: dict[tuple[str, int], np.ndarray]) -> np.ndarray:
+def _upstream(
+    layer: C.ConvLayer, kind: str, student: dict[tuple[str, int], np.ndarray]
+) -> np.ndarray:
     """A whole δ map stack [F, H, W] as the student has it: their maps where written."""
     true = layer.delta_a if kind == "delta_a" else layer.delta_z
     stack = np.array(true, dtype=float)
@@ -394,6 +406,14 @@ def _diagnose(
 Candidate = tuple[str, Callable[[], np.ndarray]]
 
 
+def _part(make: Callable[[], np.ndarray], index: tuple[int, int]) -> np.ndarray:
+    return make()[index]
+
+
+def _cell(value: float) -> np.ndarray:
+    return np.array([[value]])
+
+
 def _candidates(
     layer: C.ConvLayer, quantity: Quantity, student: dict[tuple[str, int], np.ndarray]
 ) -> list[Candidate]:
@@ -403,7 +423,9 @@ def _candidates(
     found: list[Candidate] = []
     if quantity.kind in ("delta_a", "delta_z") and pool is not None:
         scale = layer.derivative[f] if quantity.kind == "delta_z" else 1.0
-        name, how = ("pool_to_all", "to_all") if pool.kind == "max" else ("pool_not_divided", "undivided")
+        name, how = (
+            ("pool_to_all", "to_all") if pool.kind == "max" else ("pool_not_divided", "undivided")
+        )
         found.append((name, lambda: C.routed(layer.a, pool, how)[f] * scale))
     if quantity.kind == "delta_z" and not np.all(layer.derivative == 1.0):
         found.append(("activation_derivative_missing", lambda: layer.delta_a[f]))
@@ -415,14 +437,8 @@ def _candidates(
     if quantity.kind == "grad_w":
         for i in range(delta.shape[1]):
             for j in range(delta.shape[2]):
-                found.append(
-                    (
-                        "one_position",
-                        lambda i=i, j=j: C.one_position(layer.x, delta, size, stride, padding, i, j)[
-                            f, c
-                        ],
-                    )
-                )
+                term = partial(C.one_position, layer.x, delta, size, stride, padding, i, j)
+                found.append(("one_position", partial(_part, term, (f, c))))
         found.append(
             (
                 "kernel_gradient_rotated",
@@ -432,7 +448,7 @@ def _candidates(
     if quantity.kind == "grad_b":
         for i in range(delta.shape[1]):
             for j in range(delta.shape[2]):
-                found.append(("one_position", lambda i=i, j=j: np.array([[delta[f, i, j]]])))
+                found.append(("one_position", partial(_cell, delta[f, i, j])))
     if quantity.kind == "grad_x":
         found.append(
             (
@@ -443,3 +459,67 @@ def _candidates(
             )
         )
     return found
+
+
+# -- the true numbers, from the network's own derivation ------------------------------------------
+
+
+def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.ConvLayer:
+    """The first convolution layer's numbers (one sample) as the core's sweep computed them:
+    values, δ maps, the kernel's, the bias's and the input's gradients; the pooling layer
+    after it, if any, with the gradient it receives."""
+    spec = net.spec
+    index, conv = next((i, la) for i, la in enumerate(spec.layers) if isinstance(la, ConvLayer))
+    if index:  # a conv after another layer: its input is that layer's output
+        raise HandInputError("check-hand judges the first layer when it is a convolution")
+    n = conv.number
+
+    def grid(layer: int, gradient: bool) -> np.ndarray:
+        symbols = net.maps[(sample, layer)].symbols
+        read = numbers.gradient if gradient else numbers.value
+        return np.array(_nested(symbols, read), dtype=float)
+
+    z, a = grid(-n, False), grid(n, False)
+    derivative = np.zeros(z.shape)
+    z_symbols = np.array(_nested(net.maps[(sample, -n)].symbols, lambda s: s), dtype=object)
+    a_symbols = np.array(_nested(net.maps[(sample, n)].symbols, lambda s: s), dtype=object)
+    for position in np.ndindex(z.shape):
+        local = net.graph.local_derivative(a_symbols[position], z_symbols[position])
+        exact = {s: sp.Float(numbers.value(s), 30) for s in local.free_symbols}
+        derivative[position] = float(local.xreplace(exact).evalf(30))
+    pool = None
+    following = spec.layers[index + 1] if index + 1 < len(spec.layers) else None
+    if isinstance(following, PoolLayer):
+        pool = C.Pooling(
+            following.kind, following.size, following.stride, grid(following.number, True)
+        )
+    weights = np.array(spec.values(f"{conv.name}_w"), dtype=float).reshape(conv.weight_shape)
+    bias_key = f"{conv.name}_b"
+    has_bias = any(key == bias_key for key, _ in spec.tensors)
+    bias = np.array(spec.values(bias_key), dtype=float) if has_bias else np.zeros(conv.filters)
+    grads = numbers.parameter_gradients
+    kernel_names = [element_name(f"{conv.name}_w", i) for i in tensor_indices(conv.weight_shape)]
+    bias_names = [element_name(bias_key, (f,)) for f in range(conv.filters)]
+    return C.ConvLayer(
+        x=grid(0, False),
+        kernels=weights,
+        bias=bias,
+        stride=conv.stride,
+        padding=conv.padding,
+        z=z,
+        a=a,
+        derivative=derivative,
+        delta_a=grid(n, True),
+        delta_z=grid(-n, True),
+        grad_kernels=np.array([grads[k] for k in kernel_names]).reshape(conv.weight_shape),
+        grad_bias=np.array([grads.get(k, 0.0) for k in bias_names]),
+        grad_input=grid(0, True),
+        pool=pool,
+    )
+
+
+def _nested(symbols: object, read: Callable[[sp.Symbol], object]) -> object:
+    if isinstance(symbols, tuple):
+        return [_nested(item, read) for item in symbols]
+    assert isinstance(symbols, sp.Symbol)
+    return read(symbols)
