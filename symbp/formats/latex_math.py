@@ -59,6 +59,10 @@ _PROSE_MATH = {
     "⁾": ")}",
     "₁": "_{1}",
     "₂": "_{2}",
+    # a convolution's prose: X ⋆ δ, the kernel rotated 180°, ∂L/∂W
+    "⋆": r"\star",
+    "∗": r"\ast",
+    "°": r"^{\circ}",
 }
 _ESCAPES = {
     "\\": r"\textbackslash{}",
