@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from symbp.api.circuit import CircuitResult, expression
+    from symbp.api.conv import ConvResult, conv
     from symbp.api.homework import Exercises, Grades, exercises, grade
     from symbp.api.problem import (
         CheckReport,
@@ -60,6 +61,8 @@ _SOURCES = {
     "derive_unit": "symbp.core.derive",
     "CircuitResult": "symbp.api.circuit",
     "expression": "symbp.api.circuit",
+    "ConvResult": "symbp.api.conv",
+    "conv": "symbp.api.conv",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
@@ -85,6 +88,7 @@ __all__ = [
     "CheckResult",
     "CircuitResult",
     "CompiledNetwork",
+    "ConvResult",
     "Derivation",
     "Evaluation",
     "Exercises",
@@ -107,6 +111,7 @@ __all__ = [
     "WeightDerivation",
     "__version__",
     "check_hand_file",
+    "conv",
     "default_spec",
     "derive",
     "derive_all",

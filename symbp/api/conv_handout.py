@@ -24,7 +24,7 @@ def conv_handout(
     """The handout of a convolutional spec (a ConvSpec or the path of its TOML file)."""
     from symbp.content.blocks import Document
     from symbp.content.conv_handout import check_summary, conv_handout_blocks
-    from symbp.content.conv_words import conv_words
+    from symbp.content.conv_handout_words import conv_words
     from symbp.core.conv import ConvNet
     from symbp.core.conv_spec import load_conv_spec
     from symbp.formats.page import paper as known_paper

@@ -36,7 +36,7 @@ from symbp.content.blocks import (
     sentence,
     text,
 )
-from symbp.content.conv_words import conv_words
+from symbp.content.conv_handout_words import conv_words
 from symbp.content.numbers import computed_num, given_num, significant
 from symbp.core.conv import ConvNet, ConvNumbers
 from symbp.core.conv_spec import ConvLayer, DenseLayer, PoolLayer, element_name, tensor_indices

@@ -303,8 +303,9 @@ class ConvNet:
                 for u, v in itertools.product(range(k), range(k))
             )
             name, label = f"p{n}_{sample + 1}_{c}_{i}_{j}", f"pool{n}{tag}[{c},{i},{j}]"
-            if layer.kind == "max":
-                definition = sp.Max(*window) if len(window) > 1 else window[0]
+            if layer.kind == MAX.name:
+                # unevaluated: sympy's Max compares its arguments when it is built (17 ms a window)
+                definition = sp.Max(*window, evaluate=False) if len(window) > 1 else window[0]
                 symbol = self._node(name, label, MAX.name, tuple(dict.fromkeys(window)), definition)
             else:
                 definition = sp.Add(*window) / (k * k)
@@ -471,7 +472,10 @@ class ConvNet:
         """Every value and gradient in float64 (see the module's docstring)."""
         from symbp.core.conv_numeric import evaluate_graph
 
-        return evaluate_graph(self)
+        values, gradients = evaluate_graph(
+            self.graph, self.leaf_values, self.stages, self.terms, self._numeric
+        )
+        return ConvNumbers(self, values, gradients)
 
 
 def _max_routing(window: tuple[sp.Symbol, ...], wrt: sp.Symbol) -> sp.Expr:
@@ -480,9 +484,9 @@ def _max_routing(window: tuple[sp.Symbol, ...], wrt: sp.Symbol) -> sp.Expr:
     if len(window) == 1:
         return sp.S.One
     k = window.index(wrt)
-    factors = [sp.Heaviside(wrt - other, 0) for other in window[:k]]
-    factors += [sp.Heaviside(wrt - other, 1) for other in window[k + 1 :]]
-    return sp.Mul(*factors)
+    factors = [sp.Heaviside(wrt - other, 0, evaluate=False) for other in window[:k]]
+    factors += [sp.Heaviside(wrt - other, 1, evaluate=False) for other in window[k + 1 :]]
+    return sp.Mul(*factors, evaluate=False)
 
 
 @dataclass(frozen=True)

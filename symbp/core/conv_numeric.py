@@ -12,16 +12,17 @@ sweep's rule, taken stage by stage from the loss back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
 from symbp.core.functions import float_namespace
 from symbp.core.numeric import _CodePrinter, stable_logsumexp, stable_sigmoid
+from symbp.core.opgraph import CONSTANT, Graph
 
-if TYPE_CHECKING:
-    from symbp.core.conv import ConvNet, ConvNumbers
+#: each weighted sum's products (weight, input) and its bias
+Terms = Mapping[sp.Symbol, tuple[tuple[tuple[sp.Symbol, sp.Symbol], ...], sp.Symbol | None]]
 
 _PLACEHOLDERS: list[sp.Symbol] = []
 
@@ -65,7 +66,7 @@ class Shapes:
         import numpy as np
 
         result = np.empty(len(exprs))
-        groups: dict[sp.Expr, tuple[list[int], list[list[int]]]] = {}
+        groups: dict[object, tuple[sp.Expr, list[int], list[list[int]]]] = {}
         for position, expr in enumerate(exprs):
             if isinstance(expr, sp.Symbol):
                 result[position] = values[index[expr]]
@@ -73,15 +74,17 @@ class Shapes:
             if expr.is_Number:
                 result[position] = float(expr)
                 continue
-            symbols = list(
-                dict.fromkeys(s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Symbol))
-            )
-            template = expr.xreplace({s: _placeholder(i) for i, s in enumerate(symbols)})
-            positions, arguments = groups.setdefault(template, ([], []))
-            positions.append(position)
-            arguments.append([index[s] for s in symbols])
+            order: dict[sp.Symbol, int] = {}
+            key = _shape(expr, order)
+            group = groups.get(key)
+            if group is None:  # the first of its shape: its template, built once
+                with sp.evaluate(False):  # the same shape, not re-simplified (a Max compares)
+                    template = expr.xreplace({s: _placeholder(i) for s, i in order.items()})
+                group = groups[key] = (template, [], [])
+            group[1].append(position)
+            group[2].append([index[s] for s in order])
         with np.errstate(all="ignore"):
-            for template, (positions, arguments) in groups.items():
+            for template, positions, arguments in groups.values():
                 table = values[np.array(arguments, dtype=np.intp)]
                 arity = table.shape[1]
                 function = self._function(template, arity)
@@ -92,28 +95,42 @@ class Shapes:
         return result
 
 
-def evaluate_graph(net: ConvNet) -> ConvNumbers:
-    """Every node's value, then every gradient by the sweep's rule (see the module's doc)."""
+def _shape(expr: sp.Basic, order: dict[sp.Symbol, int]) -> object:
+    """A hashable key of an expression's shape: its operations and numbers, its symbols by
+    order of first appearance (which `order` collects)."""
+    if isinstance(expr, sp.Symbol):
+        return order.setdefault(expr, len(order))
+    if not expr.args:
+        return expr
+    return (expr.func, *(_shape(arg, order) for arg in expr.args))
+
+
+def evaluate_graph(
+    graph: Graph,
+    leaf_values: Mapping[sp.Symbol, float],
+    stages: Sequence[Sequence[sp.Symbol]],
+    terms: Terms,
+    numeric: Mapping[sp.Symbol, sp.Expr],
+) -> tuple[dict[sp.Symbol, float], dict[sp.Symbol, float]]:
+    """Every node's value, then every gradient (∂root/∂node, constants left out) by the
+    sweep's rule (see the module's doc). `stages` are groups of nodes in forward order whose
+    inputs are all in earlier groups; `numeric` a stabler definition to compute a node with."""
     import numpy as np
 
-    from symbp.core.conv import ConvNumbers
-    from symbp.core.opgraph import CONSTANT
-
-    graph = net.graph
     symbols = list(graph.nodes)
     index = {symbol: i for i, symbol in enumerate(symbols)}
     values = np.zeros(len(symbols))
-    for symbol, value in net.leaf_values.items():
+    for symbol, value in leaf_values.items():
         values[index[symbol]] = value
     shapes = Shapes()
     with np.errstate(all="ignore"):
-        for stage in net.stages:
-            sums = [s for s in stage if s in net.terms]
+        for stage in stages:
+            sums = [s for s in stage if s in terms]
             if sums:
-                values[[index[s] for s in sums]] = _weighted_sums(net, sums, values, index)
-            others = [s for s in stage if s not in net.terms]
+                values[[index[s] for s in sums]] = _weighted_sums(terms, sums, values, index)
+            others = [s for s in stage if s not in terms]
             if others:
-                exprs = [net._numeric.get(s) or graph.nodes[s].definition for s in others]
+                exprs = [numeric.get(s) or graph.nodes[s].definition for s in others]
                 values[[index[s] for s in others]] = shapes.evaluate(exprs, values, index)
 
     # every use (user, node) of every operation, its local derivative as the sweep takes it
@@ -146,9 +163,9 @@ def evaluate_graph(net: ConvNet) -> ConvNumbers:
         local_values[other_positions] = shapes.evaluate(other_locals, values, index)
 
     gradients = np.zeros(len(symbols))
-    gradients[index[net.root]] = 1.0
+    gradients[index[graph.root]] = 1.0
     stage_of = np.full(len(symbols), -1)
-    for number, stage in enumerate(net.stages):
+    for number, stage in enumerate(stages):
         stage_of[[index[s] for s in stage]] = number
     edge_stage = stage_of[user_array]
     order = np.argsort(-edge_stage, kind="stable")
@@ -157,21 +174,17 @@ def evaluate_graph(net: ConvNet) -> ConvNumbers:
         for chunk in np.split(order, bounds):
             if not len(chunk):
                 continue
-            terms = gradients[user_array[chunk]] * local_values[chunk]
-            gradients += np.bincount(parent_array[chunk], weights=terms, minlength=len(symbols))
-    return ConvNumbers(
-        net,
-        dict(zip(symbols, values.tolist(), strict=True)),
-        {
-            s: g
-            for s, g, node in zip(symbols, gradients.tolist(), graph.nodes.values(), strict=True)
-            if node.op != CONSTANT
-        },
-    )
+            products = gradients[user_array[chunk]] * local_values[chunk]
+            gradients += np.bincount(parent_array[chunk], weights=products, minlength=len(symbols))
+    return dict(zip(symbols, values.tolist(), strict=True)), {
+        s: g
+        for s, g, node in zip(symbols, gradients.tolist(), graph.nodes.values(), strict=True)
+        if node.op != CONSTANT
+    }
 
 
 def _weighted_sums(
-    net: ConvNet, sums: list[sp.Symbol], values: Any, index: dict[sp.Symbol, int]
+    terms: Terms, sums: list[sp.Symbol], values: Any, index: dict[sp.Symbol, int]
 ) -> Any:
     import numpy as np
 
@@ -180,7 +193,7 @@ def _weighted_sums(
     inputs: list[int] = []
     biases = np.zeros(len(sums))
     for row, symbol in enumerate(sums):
-        pairs, bias = net.terms[symbol]
+        pairs, bias = terms[symbol]
         for w, x in pairs:
             rows.append(row)
             weights.append(index[w])

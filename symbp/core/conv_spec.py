@@ -43,6 +43,7 @@ from symbp.core.operations import (
     ACTIVATION_NAMES,
     HALF_SSE,
     LOSS_NAMES,
+    MAX,
     OUTPUT,
     PARAMETERS,
     SGD,
@@ -93,7 +94,8 @@ KNOWN_KEYS = (
     "optimizer",
     OUTPUT.name,
 )
-POOL_KINDS = ("max", "avg")
+#: the pooling kinds: the table's max, and the average of a window
+POOL_KINDS = (MAX.name, "avg")
 REDUCTIONS = ("mean", "sum")
 
 

@@ -59,7 +59,7 @@ _PROSE_MATH = {
     "⁾": ")}",
     "₁": "_{1}",
     "₂": "_{2}",
-    # a convolution's prose: X ⋆ δ, the kernel rotated 180°, ∂L/∂W
+    # a convolution's tensor form: X ⋆ δ, δ ∗ rot180(W), rotated by 180°
     "⋆": r"\star",
     "∗": r"\ast",
     "°": r"^{\circ}",

@@ -20,7 +20,7 @@ import sys
 from typing import Any, NamedTuple
 
 from symbp.core.conv_spec import ConvLayer, ConvSpec, DenseLayer, FlattenLayer, PoolLayer
-from symbp.core.operations import activation_info, loss_info
+from symbp.core.operations import MAX, activation_info, loss_info
 from symbp.errors import SymbpError
 
 TIMEOUT_SECONDS = 300.0
@@ -68,7 +68,7 @@ def build_model(spec: ConvSpec, dtype: str = "float64") -> tuple[Any, list[Any],
             )
             activation = _activation(layer.activation, spec)
         elif isinstance(layer, PoolLayer):
-            pool = nn.MaxPool2d if layer.kind == "max" else nn.AvgPool2d
+            pool = nn.MaxPool2d if layer.kind == MAX.name else nn.AvgPool2d
             modules.append(pool(layer.size, stride=layer.stride))
             continue
         elif isinstance(layer, FlattenLayer):
@@ -215,7 +215,7 @@ def torch_script(spec: ConvSpec) -> str:
             position += 1
             activation = layer.activation
         elif isinstance(layer, PoolLayer):
-            pool = "MaxPool2d" if layer.kind == "max" else "AvgPool2d"
+            pool = "MaxPool2d" if layer.kind == MAX.name else "AvgPool2d"
             lines.append(f"    nn.{pool}({layer.size}, stride={layer.stride}),")
             position += 1
             continue
