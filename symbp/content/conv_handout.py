@@ -652,38 +652,15 @@ class _Writer:
         shape_w = _shape((f_, c_, k, k))
         shape_x = _shape(conv.in_shape)
         shape_d = _shape(conv.out_shape)
-        i, j = "i", "j"
-        rule_w = E.equals(
-            E.Partial(E.Name("L"), E.Name("w", "f,c,u,v")),
-            E.Sum(
-                "i,j",
-                E.product(
-                    E.Sym(E.Name("δ", "f,i,j")),
-                    E.Sym(E.Name("x", f"c,{s}{i}+u,{s}{j}+v" if s > 1 else "c,i+u,j+v")),
-                ),
-            ),
-        )
-        rule_x = E.equals(
-            E.Partial(E.Name("L"), E.Name("x", "c,m,n")),
-            E.Sum(
-                "f,i,j",
-                E.product(
-                    E.Sym(E.Name("δ", "f,i,j")),
-                    E.Sym(E.Name("w", f"f,c,m-{s}i,n-{s}j" if s > 1 else "f,c,m-i,n-j")),
-                ),
-            ),
-        )
-        rule_b = E.equals(
-            E.Partial(E.Name("L"), E.Name("b", "f")), E.Sum("i,j", E.Sym(E.Name("δ", "f,i,j")))
-        )
+        step = f"{s}·" if s > 1 else ""
         return [
             Heading(text(words["tensor"]), 3),
             Paragraph(text(words["tensor_w"].format(shape_w, shape_x, shape_d, s))),
-            Equations((Row(rule_w),)),
+            Paragraph(text(words["rule_w"].format(step, step)), "note"),
             Paragraph(text(words["tensor_x"].format(shape_x, k - 1))),
-            Equations((Row(rule_x),)),
+            Paragraph(text(words["rule_x"].format(step, step)), "note"),
             Paragraph(text(words["tensor_b"].format(_shape((f_,))))),
-            Equations((Row(rule_b),)),
+            Paragraph(text(words["rule_b"]), "note"),
         ]
 
     def check(self, summary: ConvCheckSummary) -> list[Block]:

@@ -54,6 +54,10 @@ WORDS = {
         "tensor_x": "∂L/∂X ({}) = δ full-convolved with the kernel rotated 180°: δ padded "
         "by k − 1 = {} on every side and cross-correlated with rot180(W):",
         "tensor_b": "∂L/∂b ({}) = the sum of each δ map:",
+        "rule_w": "∂L/∂w[f,c,u,v] = Σ over i, j of δ[f,i,j] · x[c, {}i+u, {}j+v]",
+        "rule_x": "∂L/∂x[c,m,n] = Σ over f, i, j of δ[f,i,j] · w[f, c, m−{}i, n−{}j] (the weights "
+        "that fall inside the kernel)",
+        "rule_b": "∂L/∂b[f] = Σ over i, j of δ[f,i,j]",
         "results": "Every gradient",
         "check": "Checked against torch",
         "check_columns": "quantity|values|largest difference from torch",
@@ -116,6 +120,9 @@ WORDS = {
         "tensor_x": "∂L/∂X（{}）= δ 与旋转 180° 的卷积核做全卷积：δ 每边填充 k − 1 = {}，"
         "再与 rot180(W) 做互相关：",
         "tensor_b": "∂L/∂b（{}）= 每个 δ 图之和：",
+        "rule_w": "∂L/∂w[f,c,u,v] = 对 i、j 求和 δ[f,i,j] · x[c, {}i+u, {}j+v]",
+        "rule_x": "∂L/∂x[c,m,n] = 对 f、i、j 求和 δ[f,i,j] · w[f, c, m−{}i, n−{}j]（只取落在卷积核内的权重）",
+        "rule_b": "∂L/∂b[f] = 对 i、j 求和 δ[f,i,j]",
         "results": "所有梯度",
         "check": "与 torch 核对",
         "check_columns": "量|个数|与 torch 的最大差",
