@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from symbp.api.circuit import CircuitResult, expression
     from symbp.api.conv import ConvResult, conv
+    from symbp.api.conv_hand import ConvHandCheck, check_hand_conv
+    from symbp.api.conv_handout import conv_handout
     from symbp.api.homework import Exercises, Grades, exercises, grade
     from symbp.api.problem import (
         CheckReport,
@@ -63,6 +65,9 @@ _SOURCES = {
     "expression": "symbp.api.circuit",
     "ConvResult": "symbp.api.conv",
     "conv": "symbp.api.conv",
+    "ConvHandCheck": "symbp.api.conv_hand",
+    "check_hand_conv": "symbp.api.conv_hand",
+    "conv_handout": "symbp.api.conv_handout",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
@@ -88,6 +93,7 @@ __all__ = [
     "CheckResult",
     "CircuitResult",
     "CompiledNetwork",
+    "ConvHandCheck",
     "ConvResult",
     "Derivation",
     "Evaluation",
@@ -110,8 +116,10 @@ __all__ = [
     "UnknownWeightError",
     "WeightDerivation",
     "__version__",
+    "check_hand_conv",
     "check_hand_file",
     "conv",
+    "conv_handout",
     "default_spec",
     "derive",
     "derive_all",

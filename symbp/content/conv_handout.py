@@ -41,6 +41,7 @@ from symbp.content.numbers import computed_num, given_num, significant
 from symbp.core.conv import ConvNet, ConvNumbers
 from symbp.core.conv_spec import ConvLayer, DenseLayer, PoolLayer, element_name, tensor_indices
 from symbp.errors import SymbpError
+from symbp.handcheck.conv_layer import MAX_POOL
 
 #: a layer with more kernel weights than this has its per-weight sums summarised
 MAX_WEIGHT_ROWS = 36
@@ -353,7 +354,7 @@ class _Writer:
             for i in range(pool.out_shape[1])
             for j in range(pool.out_shape[2])
         ]
-        if pool.kind == "max":
+        if pool.kind == MAX_POOL:
             for row, col in self._winners(f):
                 marks.append(GridMark(row, col, kind="winner"))
         return tuple(marks)
@@ -464,7 +465,7 @@ class _Writer:
         words = self.words
         blocks: list[Block] = []
         rows: list[Row] = []
-        if pool.kind == "max":
+        if pool.kind == MAX_POOL:
             blocks.append(Paragraph(text(words["max_routing"])))
             a_maps = self.net.maps[(0, self.conv.number)].symbols
             for f in range(self.conv.filters):

@@ -424,14 +424,16 @@ def _candidates(
     if quantity.kind in ("delta_a", "delta_z") and pool is not None:
         scale = layer.derivative[f] if quantity.kind == "delta_z" else 1.0
         name, how = (
-            ("pool_to_all", "to_all") if pool.kind == "max" else ("pool_not_divided", "undivided")
+            ("pool_to_all", "to_all")
+            if pool.kind == C.MAX_POOL
+            else ("pool_not_divided", "undivided")
         )
         found.append((name, lambda: C.routed(layer.a, pool, how)[f] * scale))
     if quantity.kind == "delta_z" and not np.all(layer.derivative == 1.0):
         found.append(("activation_derivative_missing", lambda: layer.delta_a[f]))
         if pool is not None:
-            how = "to_all" if pool.kind == "max" else "undivided"
-            name = "pool_to_all" if pool.kind == "max" else "pool_not_divided"
+            how = "to_all" if pool.kind == C.MAX_POOL else "undivided"
+            name = "pool_to_all" if pool.kind == C.MAX_POOL else "pool_not_divided"
             found.append((name, lambda: C.routed(layer.a, pool, how)[f]))
     delta = _own_delta_z(layer, student)
     if quantity.kind == "grad_w":

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbp.core.conv_spec import POOL_KINDS
+
 FloatArray = np.ndarray
+#: the pooling kinds as the spec names them (max, avg)
+MAX_POOL, AVERAGE_POOL = POOL_KINDS
 
 
 @dataclass(frozen=True)
 class Pooling:
     """A pooling layer after the activation: `upstream` is ∂L/∂(pooled map), [F, H_p, W_p]."""
 
-    kind: str  # "max" or "avg"
+    kind: str  # MAX_POOL or AVERAGE_POOL
     size: int
     stride: int
     upstream: FloatArray
@@ -129,7 +133,7 @@ def pooled(a: FloatArray, kind: str, size: int, stride: int) -> FloatArray:
         for j in range(columns):
             window = a[:, i * stride : i * stride + size, j * stride : j * stride + size]
             flat = window.reshape(a.shape[0], -1)
-            out[:, i, j] = flat.max(axis=1) if kind == "max" else flat.mean(axis=1)
+            out[:, i, j] = flat.max(axis=1) if kind == MAX_POOL else flat.mean(axis=1)
     return out
 
 
@@ -157,11 +161,11 @@ def routed(a: FloatArray, pool: Pooling, mistake: str = "") -> FloatArray:
                 rows = slice(i * stride, i * stride + size)
                 columns = slice(j * stride, j * stride + size)
                 upstream = pool.upstream[f, i, j]
-                if pool.kind == "max" and mistake != "to_all":
+                if pool.kind == MAX_POOL and mistake != "to_all":
                     window = a[f, rows, columns]
                     u, v = divmod(int(np.argmax(window)), size)
                     grad[f, i * stride + u, j * stride + v] += upstream
-                elif pool.kind == "avg" and mistake != "undivided":
+                elif pool.kind == AVERAGE_POOL and mistake != "undivided":
                     grad[f, rows, columns] += upstream / (size * size)
                 else:
                     grad[f, rows, columns] += upstream
