@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from symbp.api.conv import ConvResult, conv
     from symbp.api.conv_hand import ConvHandCheck, check_hand_conv
     from symbp.api.conv_handout import conv_handout
+    from symbp.api.conv_homework import ConvExercises, conv_exercises
     from symbp.api.homework import Exercises, Grades, exercises, grade
     from symbp.api.problem import (
         CheckReport,
@@ -68,6 +69,8 @@ _SOURCES = {
     "ConvHandCheck": "symbp.api.conv_hand",
     "check_hand_conv": "symbp.api.conv_hand",
     "conv_handout": "symbp.api.conv_handout",
+    "ConvExercises": "symbp.api.conv_homework",
+    "conv_exercises": "symbp.api.conv_homework",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
@@ -93,6 +96,7 @@ __all__ = [
     "CheckResult",
     "CircuitResult",
     "CompiledNetwork",
+    "ConvExercises",
     "ConvHandCheck",
     "ConvResult",
     "Derivation",
@@ -119,6 +123,7 @@ __all__ = [
     "check_hand_conv",
     "check_hand_file",
     "conv",
+    "conv_exercises",
     "conv_handout",
     "default_spec",
     "derive",

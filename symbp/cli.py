@@ -11,8 +11,8 @@ import contextlib
 import os
 import sys
 import warnings
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from symbp import __version__
 from symbp.errors import SymbpError, one_line
@@ -478,6 +478,8 @@ def _run_exercise(args: argparse.Namespace) -> int:
         text = getattr(args, name)
         return None if text is None else parse_range(text, f"--{name}")
 
+    if args.spec is not None and _is_conv_spec(args.spec):
+        return _write_conv_exercise(args, span)
     ask = None
     if args.ask is not None:
         ask = [name.strip() for names in args.ask for name in names.split(",") if name.strip()]
@@ -496,6 +498,29 @@ def _run_exercise(args: argparse.Namespace) -> int:
         targets=span("targets"),
         weights=span("weights"),
     ).write(args.out, interactive=args.interactive, moodle=args.moodle)
+    _write(result.render("text"))
+    return EXIT_OK
+
+
+def _write_conv_exercise(args: argparse.Namespace, span: Callable[[str], Any]) -> int:
+    from symbp.api.conv_homework import conv_exercises
+
+    if args.ask or args.interactive or args.moodle or args.targets or args.min_decimals:
+        raise SymbpError(
+            "a convolution exercise takes --count/--roster, --seed, --decimals, "
+            "--answer-decimals, --inputs, --weights, --lang and --out"
+        )
+    result = conv_exercises(
+        args.spec,
+        count=args.count,
+        roster=args.roster,
+        seed=args.seed,
+        decimals=args.decimals,
+        answer_decimals=args.answer_decimals,
+        inputs=span("inputs"),
+        weights=span("weights"),
+        lang=args.lang,
+    ).write(args.out)
     _write(result.render("text"))
     return EXIT_OK
 
