@@ -733,6 +733,7 @@ def _run_conv(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         digits=getattr(args, "digits", 4),
         pending=pending,
+        table=not deriving,
     )
     _write(result.render(args.format, paper=getattr(args, "paper", None)))
     return _exit(result.passed)

@@ -41,8 +41,10 @@ class ConvResult(Result):
         every: bool = False,
         lang: str = "en",
         digits: int = 4,
+        table: bool = False,
     ) -> None:
         self.net = net
+        self.table = table
         self.spec: ConvSpec = net.spec
         self.numbers = numbers
         self.check = check
@@ -89,6 +91,7 @@ class ConvResult(Result):
             self.lang,
             self.digits,
             self.title(),
+            self.table,
         )
 
     def to_json(self) -> str:
@@ -226,10 +229,12 @@ def derive(
     lang: str = "en",
     digits: int = 4,
     pending: Pending | None = None,
+    table: bool = False,
 ) -> ConvResult:
     """A convolutional network's gradients by the general sweep, with the derivation of each of
     `weights` (conv1_w[0,0,1,2]) and of each node of `wrt` (`x` for the whole input gradient,
-    x[0,1,2] for one pixel), checked against torch (in `pending` when the caller started it)."""
+    x[0,1,2] for one pixel), checked against torch (in `pending` when the caller started it);
+    `table`: the check lists every parameter (symbp check)."""
     from symbp.content.conv_words import conv_words
 
     conv_words(lang)  # an unknown language fails before any work
@@ -260,7 +265,7 @@ def derive(
     finally:
         if pending is not None:
             pending.cancel()
-    return ConvResult(net, numbers, found, chosen, nodes, every, lang, digits)
+    return ConvResult(net, numbers, found, chosen, nodes, every, lang, digits, table)
 
 
 def conv(

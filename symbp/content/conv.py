@@ -46,6 +46,8 @@ MAX_TERMS = 16
 MAX_GRID = 12
 #: pooling windows listed with their winner
 MAX_WINDOWS = 16
+#: `symbp check` lists every parameter of a network of up to this many (beyond: the summary)
+MAX_CHECK_ROWS = 200
 
 _NAME = re.compile(r"(conv|dense|pool)(\d+)(?:_([wbza]))?(\d*)\[([\d,]+)\]")
 _PIXEL = re.compile(r"([xy])(\d*)\[([\d,]+)\]")
@@ -695,10 +697,12 @@ def conv_blocks(
     lang: str = "en",
     digits: int = 4,
     title: str = "",
+    table: bool = False,
 ) -> tuple[Block, ...]:
     """A convolutional derivation as document blocks: the network, each asked parameter's sum
     over positions with its grids and tensor form, each asked node's (∂L/∂x with `x`), every
-    parameter's gradient with `every`, and the check."""
+    parameter's gradient with `every`, and the check (with `table`, a row for every parameter
+    of a network of up to MAX_CHECK_ROWS)."""
     writer = _Writer(net, numbers, lang, digits, check)
     blocks: list[Block] = [Heading(sentence(writer.words["title"], title), 2)] if title else []
     blocks += writer.network()
@@ -713,5 +717,7 @@ def conv_blocks(
         blocks += writer.every_parameter()
     if check is not None:
         shown = [*weights, *(s for s in wrt if s is not None)]  # None: the whole input
+        if table and len(net.parameters) <= MAX_CHECK_ROWS:
+            shown = list(net.parameters.values())
         blocks += writer.checked(check, shown)
     return tuple(blocks)

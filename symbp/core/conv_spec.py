@@ -20,11 +20,12 @@ A parameter's name (derive --weight, JSON) is its layer, w or b, and its 0-based
 conv1_w[0,0,1,2], conv1_b[1], dense3_w[1,7], dense3_b[0]; an input pixel is x[c,i,j] (of
 sample 1; x2[c,i,j] of sample 2).
 
-Output size as torch computes it: ⌊(n + 2·padding − kernel)/stride⌋ + 1, so a stride that
-leaves pixels over is taken as torch takes it (the rest are not visited); "does not fit" means
-an output size below 1, or a kernel larger than the padded input. A flatten is implied before
-the first dense layer; the network may also end in a conv or pool layer, whose every value is
-then an output (targets then list C·H·W numbers, flat or nested [C][H][W]).
+Output size: (n + 2·padding − kernel)/stride + 1. A stride "does not fit" when that division
+leaves a remainder: torch floors it and silently leaves the last rows or columns out of every
+window, which a derivation would hide, so symbp refuses it (one line naming the layer and the
+numbers), as it refuses a kernel (or pooling window) larger than the padded input. A flatten is
+implied before the first dense layer; the network may also end in a conv or pool layer, whose
+every value is then an output (targets then list C·H·W numbers, flat or nested [C][H][W]).
 
 This module imports no sympy, so that the torch worker can read the spec it is sent.
 """
@@ -374,6 +375,22 @@ def _out_size(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
+def _check_stride(
+    where: str, what: str, kernel: int, stride: int, padding: int, height: int, width: int
+) -> None:
+    """A stride fits when the windows end exactly at the (padded) input's last row and column:
+    torch would floor (n + 2p − k)/s and silently leave the rest out of every window."""
+    for side, n in (("rows", height), ("columns", width)):
+        span = n + 2 * padding - kernel
+        if span % stride:
+            raise SpecError(
+                f"{where}: stride {stride} does not fit the {side}: {n} + 2·{padding} − {kernel} "
+                f"({what}) = {span} is not a multiple of {stride}, so the last {span % stride} of "
+                f"the {side} would be in no window (torch drops them); change the stride, the "
+                "padding or the input size"
+            )
+
+
 def _activation(value: Any, default: str, where: str, output: bool) -> str:
     name = default if value is None else value
     if not isinstance(name, str) or name not in ACTIVATION_NAMES:
@@ -450,6 +467,7 @@ def _layers(
                     f"{where} (conv): kernel {kernel}×{kernel} is larger than the padded input "
                     f"{h + 2 * padding}×{w + 2 * padding} ({h}×{w}, padding {padding})"
                 )
+            _check_stride(f"{where} (conv)", "kernel", kernel, stride, padding, h, w)
             out_h, out_w = (_out_size(n, kernel, stride, padding) for n in (h, w))
             bias = entry.get("bias", True)
             if not isinstance(bias, bool):
@@ -479,6 +497,7 @@ def _layers(
                 raise SpecError(
                     f"{where} (pool): window {size}×{size} is larger than its input {h}×{w}"
                 )
+            _check_stride(f"{where} (pool)", "window", size, stride, 0, h, w)
             out_shape = (c, _out_size(h, size, stride, 0), _out_size(w, size, stride, 0))
             layers.append(PoolLayer(number, pool, size, stride, shape, out_shape))
             shape = out_shape
