@@ -47,6 +47,8 @@ from symbp.handcheck.conv_layer import MAX_POOL
 MAX_WEIGHT_ROWS = 36
 #: a sum with more terms than this is not written out term by term
 MAX_TERMS = 16
+#: a weighted sum (a window, a dense unit) with more products than this shows its value only
+MAX_PRODUCTS = 27
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,20 @@ class _Writer:
         assert node.definition is not None
         return self.chain(self.sym(symbol), self.convert(node.definition), self.value(symbol))
 
+    def capped(self, rows: Sequence[Row], layout: str = "aligned") -> list[Block]:
+        """At most MAX_WEIGHT_ROWS rows; a note says how many more the grids hold."""
+        blocks: list[Block] = [Equations(tuple(rows[:MAX_WEIGHT_ROWS]), layout)]
+        if len(rows) > MAX_WEIGHT_ROWS:
+            more = len(rows) - MAX_WEIGHT_ROWS
+            blocks.append(Paragraph(text(self.words["more_rows"].format(more))))
+        return blocks
+
+    def sum_row(self, symbol: sp.Symbol) -> Row:
+        """z = Σ w·x + b = numbers = value; beyond MAX_PRODUCTS products, z = value."""
+        if len(self.net.terms[symbol][0]) > MAX_PRODUCTS:
+            return Row(E.equals(self.sym(symbol), self.num(self.value(symbol))))
+        return Row(self.chain(self.sym(symbol), self.weighted_sum(symbol), self.value(symbol)))
+
     def weighted_sum(self, symbol: sp.Symbol) -> E.Node:
         pairs, bias = self.net.terms[symbol]
         terms: list[E.Node] = [E.product(self.sym(w), self.sym(x)) for w, x in pairs]
@@ -286,11 +302,7 @@ class _Writer:
         blocks.append(
             Equations(
                 (
-                    Row(
-                        self.chain(
-                            self.sym(first_z), self.weighted_sum(first_z), self.value(first_z)
-                        )
-                    ),  # fmt: skip
+                    self.sum_row(first_z),
                     Row(self.definition(first_a)),
                 ),
                 layout="dense",
@@ -405,11 +417,10 @@ class _Writer:
                 _walk(self.net.maps[(0, layer.number)].symbols),
                 strict=True,
             ):
-                rows.append(Row(self.chain(self.sym(s_symbol[1]), self.weighted_sum(s_symbol[1]),
-                                           self.value(s_symbol[1]))))  # fmt: skip
+                rows.append(self.sum_row(s_symbol[1]))
                 rows.append(Row(self.definition(o_symbol[1])))
         rows.append(Row(self.definition(self.net.root)))
-        return [Paragraph(text(self.words["dense_forward"])), Equations(tuple(rows), "dense")]
+        return [Paragraph(text(self.words["dense_forward"])), *self.capped(rows, "dense")]
 
     def backward(self) -> list[Block]:
         words = self.words
@@ -456,7 +467,7 @@ class _Writer:
             for _, symbol in _walk(target):
                 if self.pool is not None or denses:
                     rows.append(Row(self._upstream_sum(symbol)))
-        return [Paragraph(text(self.words["output_deltas"])), Equations(tuple(rows))]
+        return [Paragraph(text(self.words["output_deltas"])), *self.capped(rows)]
 
     def _routing(self) -> list[Block]:
         pool = self.pool
@@ -486,7 +497,7 @@ class _Writer:
                                      E.Frac(self.num(self.gradient(first_p)),
                                             E.Num(share, str(share))),
                                      self.num(self.gradient(a_symbol)))))  # fmt: skip
-        blocks.append(Equations(tuple(rows)))
+        blocks.extend(self.capped(rows))
         panels: list[GridPanel] = []
         between: list[str] = []
         for f in range(self.conv.filters):
@@ -527,7 +538,7 @@ class _Writer:
         blocks: list[Block] = [Heading(text(words["delta_maps"]), 4)]
         if len(rows) < len(z_maps):
             blocks.append(Paragraph(text(words["delta_nonzero"])))
-        blocks.append(Equations(tuple(rows[:MAX_WEIGHT_ROWS])))
+        blocks.extend(self.capped(rows))
         if len(rows) < len(z_maps):
             blocks.append(Paragraph(text(words["delta_zero"])))
         panels = []
@@ -609,7 +620,7 @@ class _Writer:
                                      self.num(self.gradient(bias)))))  # fmt: skip
         if not rows:
             return []
-        return [Paragraph(text(self.words["bias"])), Equations(tuple(rows), "dense")]
+        return [Paragraph(text(self.words["bias"])), *self.capped(rows, "dense")]
 
     def _input(self) -> list[Block]:
         words = self.words

@@ -35,6 +35,7 @@ WORDS = {
         "delta_maps": "The δ map of each filter: δ = ∂L/∂a ⊙ f′(z), cell by cell",
         "delta_nonzero": "The cells where δ is not 0:",
         "delta_zero": "All other cells of the δ maps are 0.",
+        "more_rows": "… and {} more rows of the same form: their values are in the grids.",
         "kernel_sum": "A kernel weight is used at every position of its filter, so its gradient "
         "is the sum over every position it touched of δ there times the input under the weight:",
         "kernel_zero_terms": "The other {} positions have δ = 0 and add nothing.",
@@ -106,6 +107,7 @@ WORDS = {
         "delta_maps": "每个滤波器的 δ 图：δ = ∂L/∂a ⊙ f′(z)，逐格计算",
         "delta_nonzero": "δ 不为 0 的格：",
         "delta_zero": "δ 图的其余格都是 0。",
+        "more_rows": "……另有 {} 行形式相同：它们的数值见网格。",
         "kernel_sum": "卷积核的一个权重在该滤波器的每个位置都被使用，所以它的梯度是它经过的所有位置上"
         "（该处的 δ × 该权重下的输入）之和：",
         "kernel_zero_terms": "其余 {} 个位置的 δ = 0，不贡献任何项。",

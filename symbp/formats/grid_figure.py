@@ -4,8 +4,8 @@ output cell it makes, δ maps, a kernel's gradient, max pooling's winners.
 A grid of at most 8 × 8 cells writes its numbers in its cells (tinted by value: red positive,
 blue negative, as a heatmap's colours); a larger grid is a heatmap of small cells with its
 colour scale below it, from its smallest to its largest number (each cell's number is its SVG
-tooltip). Grids stand side by side with a sign between neighbours (⋆, =, →) and start a new
-line where the page ends.
+tooltip; pooling windows are not drawn on it, only a window and winners). Grids stand side
+by side with a sign between neighbours (⋆, =, →) and start a new line where the page ends.
 
 One layout feeds SVG (HTML, Markdown) and TikZ (LaTeX); every written label has a box as wide
 as the wider of its two drawings (DejaVu Sans in the SVG, Computer Modern in TikZ), so one
@@ -349,6 +349,8 @@ def _place(
     else:
         _legend(item, left, top, panel_left, scale, cells, labels)
     for mark in panel.marks:
+        if item.heat and mark.kind == "region":  # a heatmap's small cells: windows would hide it
+            continue
         frames.append(_frame(mark, left, top, cw, ch))
 
 
