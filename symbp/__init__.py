@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from symbp.core.numeric import CompiledNetwork, Evaluation
     from symbp.core.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
     from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
-    from symbp.torchcheck.bridge import from_torch, torch_script
+    from symbp.torchcheck.bridge import torch_script
+    from symbp.torchcheck.conv_bridge import from_torch
     from symbp.torchcheck.results import CheckResult
 
 __version__ = "0.1.0"
@@ -86,7 +87,7 @@ _SOURCES = {
     "default_spec": "symbp.core.spec",
     "load_spec": "symbp.core.spec",
     "OptimizerSpec": "symbp.core.spec",
-    "from_torch": "symbp.torchcheck.bridge",
+    "from_torch": "symbp.torchcheck.conv_bridge",  # dense models go on to bridge.py
     "torch_script": "symbp.torchcheck.bridge",
     "CheckResult": "symbp.torchcheck.results",
 }

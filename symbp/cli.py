@@ -732,6 +732,7 @@ def _run_conv(args: argparse.Namespace) -> int:
         check=check,
         dtype=args.dtype,
         digits=getattr(args, "digits", 4),
+        lang=getattr(args, "lang", "en"),
         pending=pending,
         table=not deriving,
     )

@@ -5,13 +5,18 @@ torch routes them; the sweep's exact terms equal the float numbers.
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
+import pytest
 import sympy as sp
 
 from symbp.core.conv import ConvNet
 from symbp.core.conv_spec import conv_spec_from_mapping
+from symbp.core.operations import LOSSES, loss_info
 from tests.conftest import require_module
 
-TEACHING = {
+TEACHING: dict[str, Any] = {
     "layers": [
         [1, 4, 4],
         {"conv": 2, "kernel": 3, "stride": 1, "padding": 0, "activation": "relu"},
@@ -83,3 +88,17 @@ def test_exact_sweep_equals_the_float_numbers() -> None:
     for name, symbol in net.parameters.items():
         assert abs(exact[symbol] - numbers.gradient(symbol)) <= 1e-14, name
     assert isinstance(net.sweep.formula(net.parameter_symbol("conv1_w[0,0,1,2]")), sp.Expr)
+
+
+@pytest.mark.parametrize("loss", [entry.name for entry in LOSSES])
+def test_every_loss_of_the_table_agrees_with_torch(loss: str) -> None:
+    entry = loss_info(loss)
+    data = copy.deepcopy(TEACHING)
+    data["loss"] = loss
+    data["layers"][-1] = {"dense": 2, "activation": entry.cancels_with or "identity"}
+    if entry.index_targets or entry.class_targets:
+        data["targets"] = 1
+    if entry.objective:
+        del data["targets"]
+        data["output"] = "o2"
+    _agree(data)

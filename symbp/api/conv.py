@@ -178,12 +178,8 @@ def _terms(net: ConvNet, numbers: ConvNumbers, symbol: sp.Symbol) -> list[dict[s
     found = []
     for use in net.sweep.gradient(symbol).uses:
         upstream = numbers.gradient(use.user)
-        if isinstance(use.local, sp.Symbol):
-            local = numbers.value(use.local)
-            multiplies = net.names[use.local]
-        else:
-            local = float(use.local)
-            multiplies = str(use.local)
+        local = numbers.at(use.local)
+        multiplies = net.names[use.local] if isinstance(use.local, sp.Symbol) else str(use.local)
         found.append(
             {
                 "through": net.names[use.user],

@@ -244,7 +244,7 @@ class _Writer:
         general = E.equals(
             E.Partial(self.loss, self.names[symbol]),
             E.Sum(
-                "i,j",
+                "ij",
                 E.product(
                     E.Sym(
                         E.Name(
@@ -318,9 +318,7 @@ class _Writer:
         return blocks
 
     def _local_value(self, local: sp.Expr) -> float:
-        if isinstance(local, sp.Symbol):
-            return self.numbers.value(local)
-        return float(local)
+        return self.numbers.at(local)
 
     def _local_shown(self, local: sp.Expr, value: float) -> E.Num:
         if isinstance(local, sp.Symbol):
@@ -627,12 +625,7 @@ class _Writer:
 
 def _float_local(writer: _Writer, local: sp.Expr) -> float:
     """A local derivative's value at the forward pass (a symbol, a number or an expression)."""
-    if isinstance(local, sp.Symbol):
-        return writer.numbers.value(local)
-    if local.is_Number:
-        return float(local)
-    exact = {s: sp.Float(writer.numbers.value(s), 30) for s in local.free_symbols}
-    return float(local.xreplace(exact).evalf(30))
+    return writer.numbers.at(local)
 
 
 def _index(variable: str, stride: int, offset: int) -> str:
@@ -640,7 +633,7 @@ def _index(variable: str, stride: int, offset: int) -> str:
     scaled = variable if stride == 1 else f"{stride}{variable}"
     if offset == 0:
         return scaled
-    return f"{scaled}{'+' if offset > 0 else '−'}{abs(offset)}"
+    return f"{scaled}{'+' if offset > 0 else '-'}{abs(offset)}"
 
 
 def cross_correlation(x: Any, delta: Any, kernel: int, stride: int, padding: int) -> Any:

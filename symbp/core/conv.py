@@ -270,9 +270,10 @@ class ConvNet:
         pairs: list[tuple[sp.Symbol, sp.Symbol]],
         bias: sp.Symbol | None,
     ) -> sp.Symbol:
-        definition = sp.Add(
-            *[product(w, x) for w, x in pairs], *([bias] if bias is not None else [])
-        )
+        # unevaluated: the terms are distinct products, which sympy's Add would only sort
+        # (its flattening is most of the graph's building time on an MNIST-size layer)
+        terms = [product(w, x) for w, x in pairs] + ([bias] if bias is not None else [])
+        definition = terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
         inputs: dict[sp.Symbol, None] = {}
         for w, x in pairs:
             inputs[w] = None
@@ -484,9 +485,17 @@ def _max_routing(window: tuple[sp.Symbol, ...], wrt: sp.Symbol) -> sp.Expr:
     if len(window) == 1:
         return sp.S.One
     k = window.index(wrt)
-    factors = [sp.Heaviside(wrt - other, 0, evaluate=False) for other in window[:k]]
-    factors += [sp.Heaviside(wrt - other, 1, evaluate=False) for other in window[k + 1 :]]
-    return sp.Mul(*factors, evaluate=False)
+    factors = [_step(wrt, other, sp.S.Zero) for other in window[:k]]
+    factors += [_step(wrt, other, sp.S.One) for other in window[k + 1 :]]
+    return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def _step(a: sp.Symbol, b: sp.Symbol, at_zero: sp.Expr) -> sp.Expr:
+    """Heaviside(a − b, at_zero) made as it reads, without sympy's evaluation (which asks the
+    assumptions system about a − b: most of an MNIST-size graph's time)."""
+    negated = sp.Mul._from_args((sp.S.NegativeOne, b), is_commutative=True)
+    difference = sp.Add._from_args((a, negated), is_commutative=True)
+    return sp.Expr.__new__(sp.Heaviside, difference, at_zero)
 
 
 @dataclass(frozen=True)
@@ -506,6 +515,16 @@ class ConvNumbers:
 
     def gradient(self, symbol: sp.Symbol) -> float:
         return self.gradients.get(symbol, 0.0)
+
+    def at(self, expr: sp.Expr) -> float:
+        """An expression of the nodes' symbols (a local derivative) at the forward pass: a
+        symbol's value, or the expression evaluated exactly (30 digits) at the values."""
+        if isinstance(expr, sp.Symbol):
+            return self.values[expr]
+        if expr.is_Number:
+            return float(expr)
+        exact = {s: sp.Float(self.values[s], 30) for s in expr.free_symbols}
+        return float(expr.xreplace(exact).evalf(30))
 
     @property
     def parameter_gradients(self) -> dict[str, float]:

@@ -749,6 +749,9 @@ def conv_spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> Con
     if reduction not in REDUCTIONS:
         raise SpecError(f"{source}: {unknown_name('reduction', reduction, REDUCTIONS)}")
     activation_parameters = _activation_parameters(data, source)
+    if "negative_slope" in data:  # read apart by the dense reader, which keeps it as a field
+        slope = _number(data["negative_slope"], f"{source}: negative_slope")
+        activation_parameters = (("negative_slope", slope), *activation_parameters)
     used = tuple(layer.activation for layer in layers if isinstance(layer, ConvLayer | DenseLayer))
     _refuse_unused_parameters(activation_parameters, used, loss, source)
     optimizer = parse_optimizer(data.get("optimizer", SGD.name), f"{source}: optimizer")

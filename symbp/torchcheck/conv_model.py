@@ -155,8 +155,9 @@ def torch_conv_check(spec: ConvSpec, dtype: str = "float64") -> ConvTorchAnswer:
     assert inputs.grad is not None
     by_input = tuple(tuple(float(v) for v in sample.reshape(-1).tolist()) for sample in inputs.grad)
     differences = _differences(model, tensors, loss_of, inputs.detach(), len(gradients))
+    # str: torch's version is a torch class, whose unpickling would import torch here
     return ConvTorchAnswer(
-        float(loss.item()), tuple(gradients), by_input, differences, torch.__version__
+        float(loss.item()), tuple(gradients), by_input, differences, str(torch.__version__)
     )
 
 
@@ -345,7 +346,7 @@ class Pending:
             self.cancel()
             raise SymbpError(f"the torch check did not finish within {timeout:g} s") from None
         try:
-            status, payload = pickle.loads(out) if self._process.returncode == 0 else ("", "")
+            status, payload = _plain(out) if self._process.returncode == 0 else ("", "")
         except Exception:  # noqa: BLE001 - whatever the bytes were, they are not our answer
             status, payload = "", ""
         if status == "ok":
@@ -360,6 +361,16 @@ class Pending:
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+
+
+def _plain(data: bytes) -> Any:
+    """The worker's answer, read as plain data only (no class is looked up, so nothing is
+    imported here: not torch)."""
+    import io
+
+    from symbp.torchcheck.worker import _PlainUnpickler
+
+    return _PlainUnpickler(io.BytesIO(data)).load()
 
 
 def start(spec: ConvSpec, dtype: str = "float64") -> Pending:
