@@ -304,3 +304,12 @@ def test_the_cli_judges_a_conv_homework_in_json(tmp_path: Path) -> None:
     }
     cell = next(c for c in grid["cells"] if c["row"] == 5 and c["column"] == 2)
     assert cell["correct"] == 4.0 and cell["written"] == -2.0
+
+
+def test_several_samples_are_refused_in_one_line() -> None:
+    """∂L/∂W of several samples holds every sample's terms, a δ map one sample's: refused."""
+    data, _ = _net("relu", "max")
+    data["inputs"] = data["inputs"] * 2
+    data["targets"] = [[1.0, 0.0], [0.0, 1.0]]
+    with pytest.raises(HandInputError, match="one sample"):
+        check_hand_conv(conv_spec_from_mapping(data), "dL/db = 0\n")

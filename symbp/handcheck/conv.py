@@ -471,6 +471,8 @@ def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.C
     values, δ maps, the kernel's, the bias's and the input's gradients; the pooling layer
     after it, if any, with the gradient it receives."""
     spec = net.spec
+    if net.samples != 1:  # ∂L/∂W would hold every sample's terms, the δ maps one sample's
+        raise HandInputError("check-hand judges a convolution layer of one sample: give one input")
     index, conv = next((i, la) for i, la in enumerate(spec.layers) if isinstance(la, ConvLayer))
     if index:  # a conv after another layer: its input is that layer's output
         raise HandInputError("check-hand judges the first layer when it is a convolution")
