@@ -16,6 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from symbp.api.circuit import CircuitResult, expression
+    from symbp.api.conv import ConvResult, conv
+    from symbp.api.conv_hand import ConvHandCheck, check_hand_conv
+    from symbp.api.conv_handout import conv_handout
+    from symbp.api.conv_homework import ConvExercises, conv_exercises
     from symbp.api.homework import Exercises, Grades, exercises, grade
     from symbp.api.problem import (
         CheckReport,
@@ -35,7 +39,8 @@ if TYPE_CHECKING:
     from symbp.core.numeric import CompiledNetwork, Evaluation
     from symbp.core.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
     from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
-    from symbp.torchcheck.bridge import from_torch, torch_script
+    from symbp.torchcheck.bridge import torch_script
+    from symbp.torchcheck.conv_bridge import from_torch
     from symbp.torchcheck.results import CheckResult
 
 __version__ = "0.1.0"
@@ -60,6 +65,13 @@ _SOURCES = {
     "derive_unit": "symbp.core.derive",
     "CircuitResult": "symbp.api.circuit",
     "expression": "symbp.api.circuit",
+    "ConvResult": "symbp.api.conv",
+    "conv": "symbp.api.conv",
+    "ConvHandCheck": "symbp.api.conv_hand",
+    "check_hand_conv": "symbp.api.conv_hand",
+    "conv_handout": "symbp.api.conv_handout",
+    "ConvExercises": "symbp.api.conv_homework",
+    "conv_exercises": "symbp.api.conv_homework",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
@@ -75,7 +87,7 @@ _SOURCES = {
     "default_spec": "symbp.core.spec",
     "load_spec": "symbp.core.spec",
     "OptimizerSpec": "symbp.core.spec",
-    "from_torch": "symbp.torchcheck.bridge",
+    "from_torch": "symbp.torchcheck.conv_bridge",  # dense models go on to bridge.py
     "torch_script": "symbp.torchcheck.bridge",
     "CheckResult": "symbp.torchcheck.results",
 }
@@ -85,6 +97,9 @@ __all__ = [
     "CheckResult",
     "CircuitResult",
     "CompiledNetwork",
+    "ConvExercises",
+    "ConvHandCheck",
+    "ConvResult",
     "Derivation",
     "Evaluation",
     "Exercises",
@@ -106,7 +121,11 @@ __all__ = [
     "UnknownWeightError",
     "WeightDerivation",
     "__version__",
+    "check_hand_conv",
     "check_hand_file",
+    "conv",
+    "conv_exercises",
+    "conv_handout",
     "default_spec",
     "derive",
     "derive_all",

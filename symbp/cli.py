@@ -11,8 +11,8 @@ import contextlib
 import os
 import sys
 import warnings
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from symbp import __version__
 from symbp.errors import SymbpError, one_line
@@ -478,6 +478,8 @@ def _run_exercise(args: argparse.Namespace) -> int:
         text = getattr(args, name)
         return None if text is None else parse_range(text, f"--{name}")
 
+    if args.spec is not None and _is_conv_spec(args.spec):
+        return _write_conv_exercise(args, span)
     ask = None
     if args.ask is not None:
         ask = [name.strip() for names in args.ask for name in names.split(",") if name.strip()]
@@ -496,6 +498,29 @@ def _run_exercise(args: argparse.Namespace) -> int:
         targets=span("targets"),
         weights=span("weights"),
     ).write(args.out, interactive=args.interactive, moodle=args.moodle)
+    _write(result.render("text"))
+    return EXIT_OK
+
+
+def _write_conv_exercise(args: argparse.Namespace, span: Callable[[str], Any]) -> int:
+    from symbp.api.conv_homework import conv_exercises
+
+    if args.ask or args.interactive or args.moodle or args.targets or args.min_decimals:
+        raise SymbpError(
+            "a convolution exercise takes --count/--roster, --seed, --decimals, "
+            "--answer-decimals, --inputs, --weights, --lang and --out"
+        )
+    result = conv_exercises(
+        args.spec,
+        count=args.count,
+        roster=args.roster,
+        seed=args.seed,
+        decimals=args.decimals,
+        answer_decimals=args.answer_decimals,
+        inputs=span("inputs"),
+        weights=span("weights"),
+        lang=args.lang,
+    ).write(args.out)
     _write(result.render("text"))
     return EXIT_OK
 
@@ -542,6 +567,12 @@ def _problem(args: argparse.Namespace) -> Problem:
             f"{args.spec} holds an expression: symbp {args.command} is for networks; an "
             "expression has derive (checked against torch), handout, export and check-hand"
         )
+    if args.spec is not None and _is_conv_spec(args.spec):
+        raise SymbpError(
+            f"{args.spec} holds a convolutional network: symbp {args.command} is for dense "
+            "networks; a convolutional one has derive, check, export, handout and check-hand "
+            "(docs/conv.md)"
+        )
 
     return problem(args.spec)
 
@@ -551,6 +582,8 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
+    if args.expr is None and args.spec is not None and _is_conv_spec(args.spec):
+        return _run_conv(args)
     if args.expr is not None or (args.spec is not None and _is_circuit_spec(args.spec)):
         from symbp.torchcheck.circuit_model import spawn
         from symbp.torchcheck.worker import torch_installed
@@ -644,6 +677,69 @@ def _is_circuit_spec(path: str) -> bool:
         return False
 
 
+def _is_conv_spec(path: str) -> bool:
+    """Whether a spec file holds a convolutional network (layers begins with [C, H, W])."""
+    from symbp.core.conv_spec import is_conv_spec_file
+
+    return is_conv_spec_file(path)
+
+
+def _conv_names(given: Sequence[str] | None, option: str) -> list[str]:
+    """--weight conv1_w[0,0,1,2],conv1_b[0]: commas outside brackets separate names."""
+    import re
+
+    names = [
+        name.strip()
+        for text in given or ()
+        for name in re.split(r",(?![^\[]*\])", text)
+        if name.strip()
+    ]
+    if given and not names:
+        raise SymbpError(f"--{option} needs a name, e.g. --{option} conv1_w[0,0,1,2]")
+    return names
+
+
+def _run_conv(args: argparse.Namespace) -> int:
+    """derive or check of a convolutional spec: torch starts in a worker first, then sympy."""
+    from symbp.api.conv import derive
+    from symbp.core.conv_spec import load_conv_spec
+
+    spec = load_conv_spec(args.spec)
+    deriving = args.command == "derive"
+    if deriving and args.form != "scalar":
+        raise SymbpError("--form matrix is for dense networks; see the tensor form in derive")
+    weights = _conv_names(args.weight, "weight") if deriving else []
+    wrt = _conv_names(args.wrt, "wrt") if deriving else []
+    every = args.all if deriving else False
+    if deriving and not (weights or wrt or every):
+        raise SymbpError(
+            "say which weight: --weight NAME (e.g. --weight conv1_w[0,0,1,2]), --wrt x or --all"
+        )
+    check = not (deriving and args.no_check)
+    pending = None
+    if check:
+        from symbp.torchcheck.conv_model import start
+        from symbp.torchcheck.worker import TorchMissingError, torch_installed
+
+        if not torch_installed():
+            raise TorchMissingError()
+        pending = start(spec, args.dtype)  # torch imports while sympy builds the graph
+    result = derive(
+        spec,
+        weights=weights,
+        wrt=wrt,
+        every=every,
+        check=check,
+        dtype=args.dtype,
+        digits=getattr(args, "digits", 4),
+        lang=getattr(args, "lang", "en"),
+        pending=pending,
+        table=not deriving,
+    )
+    _write(result.render(args.format, paper=getattr(args, "paper", None)))
+    return _exit(result.passed)
+
+
 def _run_circuit(args: argparse.Namespace, circuit: Circuit, worker: Worker | None) -> int:
     from symbp.api.circuit import derive
 
@@ -693,6 +789,11 @@ def _run_export(args: argparse.Namespace) -> int:
         from symbp.torchcheck.circuit_check import torch_script as circuit_script
 
         script = circuit_script(circuit)
+    elif args.spec is not None and _is_conv_spec(args.spec):
+        from symbp.core.conv_spec import load_conv_spec
+        from symbp.torchcheck.conv_model import torch_script as conv_script
+
+        script = conv_script(load_conv_spec(args.spec))
     else:
         script = torch_script(problem(args.spec).spec)
     if args.output is None:
@@ -708,6 +809,8 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    if args.spec is not None and _is_conv_spec(args.spec):
+        return _run_conv(args)
     with _problem(args) as problem:
         problem.start_check(args.dtype)
         result = problem.check(args.dtype)
@@ -729,6 +832,8 @@ def _run_handout(args: argparse.Namespace) -> int:
     circuit = _circuit(args)
     if circuit is not None:
         return _write_circuit_handout(args, circuit)
+    if args.spec is not None and _is_conv_spec(args.spec):
+        return _write_conv_handout(args)
     show = None
     if args.show is not None:
         show = [name.strip() for names in args.show for name in names.split(",") if name.strip()]
@@ -751,6 +856,24 @@ def _run_handout(args: argparse.Namespace) -> int:
         )
     written = result.write(args.output)
     if written.suffix.lower() == ".tex":  # which engine: pdflatex cannot set every script
+        from symbp.formats.tex_fonts import tex_engine
+
+        engine = tex_engine(written.read_text(encoding="utf-8"))
+        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+    return _exit(result.passed)
+
+
+def _write_conv_handout(args: argparse.Namespace) -> int:
+    from symbp.api.conv_handout import conv_handout
+
+    if args.show or args.focus or args.compact or args.form != "scalar" or args.sample != 1:
+        raise SymbpError(
+            "a convolutional handout takes --lang, --digits, --title, --paper and --no-check"
+        )
+    result = conv_handout(args.spec, args.lang, args.digits, not args.no_check, args.title,
+                          args.paper)  # fmt: skip
+    written = result.write(args.output)
+    if written.suffix.lower() == ".tex":
         from symbp.formats.tex_fonts import tex_engine
 
         engine = tex_engine(written.read_text(encoding="utf-8"))
@@ -786,6 +909,12 @@ def _run_check_hand(args: argparse.Namespace) -> int:
         _write(judged.render(args.format))
         return _exit(judged.passed)
 
+    if args.spec is not None and _is_conv_spec(args.spec):  # a convolution layer's grids
+        from symbp.api.conv_hand import check_hand_conv, read_conv_hand_file
+
+        grids = check_hand_conv(args.spec, read_conv_hand_file(args.file), args.lang)
+        _write(grids.render(args.format))
+        return _exit(grids.passed)
     result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
     _write(result.render(args.format))
     return _exit(result.passed)

@@ -123,7 +123,43 @@ class CircuitDiagram:
     words: tuple[str, ...] = ("node", "gate", "value", "gradient", "feeds", "(objective)")
 
 
-Block = Heading | Paragraph | Items | Equations | Table | Diagram | CircuitDiagram
+@dataclass(frozen=True)
+class GridMark:
+    """Cells of a grid marked by a frame: kind "window" (the kernel's or a pooling window's
+    place on its input), "target" (the output cell that window makes), "winner" (a max
+    pooling window's winner, which alone receives the gradient), "region" (a pooling window)."""
+
+    row: int
+    col: int
+    height: int = 1
+    width: int = 1
+    kind: str = "window"
+
+
+@dataclass(frozen=True)
+class GridPanel:
+    """One grid of numbers (a channel of an input, a kernel, a δ map, a gradient): `values`
+    colour the cells, `cells` are the numbers as written (same shape)."""
+
+    title: str
+    values: tuple[tuple[float, ...], ...]
+    cells: tuple[tuple[str, ...], ...]
+    marks: tuple[GridMark, ...] = ()
+
+
+@dataclass(frozen=True)
+class GridFigure:
+    """Grids side by side, with a sign between neighbours (⋆, =, →; "" for none): the input
+    with the kernel's window and the output it makes, δ maps, gradients. A grid beyond a
+    readable size is drawn as a heatmap."""
+
+    panels: tuple[GridPanel, ...]
+    between: tuple[str, ...] = ()
+    #: the text form's words: the colour scale's "from … to", the window's and winner's marks
+    words: tuple[str, ...] = ("scale", "[ ] window", "* winner")
+
+
+Block = Heading | Paragraph | Items | Equations | Table | Diagram | CircuitDiagram | GridFigure
 
 
 @dataclass(frozen=True)

@@ -1101,6 +1101,11 @@ def _bias_values(value: Any, mode: str, count: int, source: str) -> tuple[float,
 
 
 def _layers(value: Any, source: str) -> tuple[int, ...]:
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        raise SpecError(
+            f"{source}: layers begins with an input shape [C, H, W]: a convolutional network, "
+            "which symbp.conv(...) and the CLI's derive, check and export read (docs/conv.md)"
+        )
     if not isinstance(value, list) or not all(_is_int(v) for v in value):
         raise SpecError(f"{source}: layers must be a list of whole numbers, e.g. [2, 2, 2]")
     if not 2 <= len(value) <= MAX_LAYERS:

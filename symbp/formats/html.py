@@ -16,6 +16,7 @@ from symbp.content.blocks import (
     Diagram,
     Document,
     Equations,
+    GridFigure,
     Heading,
     Items,
     Paragraph,
@@ -93,6 +94,10 @@ def block(item: Block, page: Paper | None = None) -> str:
         from symbp.formats import circuit_diagram
 
         return f"<figure>\n{circuit_diagram.svg(item)}\n</figure>"
+    if isinstance(item, GridFigure):
+        from symbp.formats import grid_figure
+
+        return f"<figure>\n{grid_figure.svg(item, page=page)}\n</figure>"
     assert isinstance(item, Diagram)
 
     return f"<figure>\n{svg(item)}\n</figure>"

@@ -15,6 +15,7 @@ from symbp.content.blocks import (
     Diagram,
     Document,
     Equations,
+    GridFigure,
     Heading,
     Items,
     Paragraph,
@@ -73,6 +74,10 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
         from symbp.formats import circuit_diagram
 
         return "\\begin{center}\n" + circuit_diagram.tikz(item, page) + "\n\\end{center}"
+    if isinstance(item, GridFigure):
+        from symbp.formats import grid_figure
+
+        return "\\begin{center}\n" + grid_figure.tikz(item, page) + "\n\\end{center}"
     assert isinstance(item, Diagram)
     return "\\begin{center}\n" + tikz(item, page) + "\n\\end{center}"
 

@@ -59,6 +59,10 @@ _PROSE_MATH = {
     "⁾": ")}",
     "₁": "_{1}",
     "₂": "_{2}",
+    # a convolution's tensor form: X ⋆ δ, δ ∗ rot180(W), rotated by 180°
+    "⋆": r"\star",
+    "∗": r"\ast",
+    "°": r"^{\circ}",
 }
 _ESCAPES = {
     "\\": r"\textbackslash{}",

@@ -49,6 +49,10 @@ def block(item: B.Block) -> str:
         from symbp.formats import circuit_diagram
 
         return circuit_diagram.svg(item)
+    if isinstance(item, B.GridFigure):
+        from symbp.formats import grid_figure
+
+        return grid_figure.svg(item)
     assert isinstance(item, B.Diagram)
 
     return svg(item)

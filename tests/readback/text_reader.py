@@ -39,7 +39,11 @@ class Unreadable(ValueError):
 _LETTER = "A-Za-zα-ωΑ-Ω"
 #: a letter may carry an accent (m̂, g̃: an optimizer's corrected moment, decayed gradient)
 _ACCENTS = "\u0302\u0303\u0304"
-_NAME = rf"[{_LETTER}][{_ACCENTS}]?[{_LETTER}0-9_]*(?:⁽[⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ]+⁾)?[′']*"
+#: a convolution's names carry a bracketed index: conv1_w[0,0,1,2], x[0,i+1,j+2]
+_NAME = (
+    rf"[{_LETTER}][{_ACCENTS}]?[{_LETTER}0-9_]*(?:⁽[⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ]+⁾)?"
+    rf"(?:\[[0-9a-z+−\-,]+\])?[′']*"
+)
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _TOKEN = re.compile(
     rf"""

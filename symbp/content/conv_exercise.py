@@ -1,0 +1,163 @@
+"""What a convolution exercise says: each student's worksheet (the network, their image and
+parameters as grids, what to compute and how to write it for check-hand) and the teacher's key
+(the answers in check-hand's own format, so that `symbp check-hand key.txt --spec problem.toml`
+judges it all right)."""
+
+from __future__ import annotations
+
+from symbp.classroom.conv_variants import ConvVariant
+from symbp.content.blocks import (
+    Block,
+    Document,
+    GridFigure,
+    GridPanel,
+    Heading,
+    Items,
+    Paragraph,
+    Table,
+    text,
+)
+from symbp.content.numbers import given
+from symbp.core.conv_spec import ConvLayer, DenseLayer, PoolLayer
+
+WORDS = {
+    "en": {
+        "title": "Convolution exercise",
+        "intro": "Your own numbers for this network (shapes are channels × height × width):",
+        "input": "your image x",
+        "kernel": "kernel of filter {}",
+        "kernel_channel": "kernel of filter {}, channel {}",
+        "parameters": "The biases and the dense layer's weights:",
+        "columns": "parameter|values",
+        "targets": "Targets: {}.",
+        "task": "Compute, to {} decimals, for the first convolution layer: the δ map of each "
+        "filter (δ = ∂L/∂z){}, each kernel's gradient ∂L/∂W, each bias's gradient ∂L/∂b and "
+        "the input's gradient ∂L/∂x. Write each grid under its name, one row a line:",
+        "after_pool": ", the gradient after the pooling layer (∂L/∂a)",
+        "check": "Then check your numbers: symbp check-hand answers.txt --spec problem.toml",
+        "layer_input": "input: {}",
+        "layer_conv": "convolution: {} filter(s) {}×{}, stride {}, padding {}, {}: {}",
+        "layer_pool": "{} pooling {}×{}, stride {}: {}",
+        "layer_dense": "dense: {} unit(s), {}",
+        "layer_loss": "loss: {}",
+    },
+    "zh": {
+        "title": "卷积练习",
+        "intro": "这个网络中属于你的数值（形状为 通道 × 高 × 宽）：",
+        "input": "你的图像 x",
+        "kernel": "滤波器 {} 的卷积核",
+        "kernel_channel": "滤波器 {}、通道 {} 的卷积核",
+        "parameters": "偏置与全连接层的权重：",
+        "columns": "参数|数值",
+        "targets": "目标值：{}。",
+        "task": "对第一个卷积层计算（保留 {} 位小数）：每个滤波器的 δ 图（δ = ∂L/∂z）{}、每个卷积核的梯度 "
+        "∂L/∂W、每个偏置的梯度 ∂L/∂b 以及输入的梯度 ∂L/∂x。把每个网格写在它的名字下面，每行一行：",
+        "after_pool": "、池化层之后的梯度（∂L/∂a）",
+        "check": "然后检查你的答案：symbp check-hand answers.txt --spec problem.toml",
+        "layer_input": "输入：{}",
+        "layer_conv": "卷积：{} 个 {}×{} 滤波器，步长 {}，填充 {}，{}：{}",
+        "layer_pool": "{} 池化 {}×{}，步长 {}：{}",
+        "layer_dense": "全连接：{} 个单元，{}",
+        "layer_loss": "损失：{}",
+    },
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    return WORDS["zh" if lang == "zh" else "en"]
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def _grid_names(variant: ConvVariant) -> list[tuple[str, str, object]]:
+    """(name as check-hand reads it, kind, the grid or number) in the order a key lists them."""
+    layer = variant.layer
+    several = layer.filters > 1
+    channels = layer.channels
+    found: list[tuple[str, str, object]] = []
+    for f in range(layer.filters):
+        index = str(f + 1) if several else ""
+        if layer.pool is not None:
+            found.append((f"dL/da{index}", "grid", layer.delta_a[f]))
+        found.append((f"delta{index}", "grid", layer.delta_z[f]))
+        for c in range(channels):
+            suffix = f"{f + 1}_{c + 1}" if channels > 1 else index
+            found.append((f"dL/dW{suffix}", "grid", layer.grad_kernels[f, c]))
+        found.append((f"dL/db{index}", "number", float(layer.grad_bias[f])))
+    for c in range(channels):
+        found.append((f"dL/dX{c + 1 if channels > 1 else ''}", "grid", layer.grad_input[c]))
+    return found
+
+
+def key_text(variant: ConvVariant, answer_decimals: int) -> str:
+    """The answers in check-hand's format, rounded to the asked decimals."""
+
+    def shown(value: float) -> str:
+        return f"{value + 0.0:.{answer_decimals}f}"
+
+    lines = [f"# key of {variant.student.id}: the first convolution layer"]
+    for name, kind, item in _grid_names(variant):
+        if kind == "number":
+            lines.append(f"{name} = {shown(float(item))}")  # type: ignore[arg-type]
+            continue
+        lines.append(f"{name} =")
+        for row in item:  # type: ignore[attr-defined]
+            lines.append("  ".join(shown(float(v)) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+def worksheet_document(
+    variant: ConvVariant, lang: str, answer_decimals: int, title: str = ""
+) -> Document:
+    words = _words(lang)
+    spec = variant.spec
+    layer = variant.layer
+    items = [text(words["layer_input"].format(_shape(spec.input_shape)))]
+    for entry in spec.layers:
+        if isinstance(entry, ConvLayer):
+            items.append(text(words["layer_conv"].format(
+                entry.filters, entry.kernel, entry.kernel, entry.stride, entry.padding,
+                entry.activation, _shape(entry.out_shape))))  # fmt: skip
+        elif isinstance(entry, PoolLayer):
+            items.append(text(words["layer_pool"].format(
+                entry.kind, entry.size, entry.size, entry.stride, _shape(entry.out_shape))))  # fmt: skip
+        elif isinstance(entry, DenseLayer):
+            items.append(text(words["layer_dense"].format(entry.outputs, entry.activation)))
+    items.append(text(words["layer_loss"].format(spec.loss)))
+    panels = []
+    for c in range(layer.channels):
+        grid = layer.x[c]
+        title_c = words["input"] + (f" ({c + 1})" if layer.channels > 1 else "")
+        panels.append(_panel(title_c, grid))
+    for f in range(layer.filters):
+        for c in range(layer.channels):
+            name = (words["kernel_channel"].format(f + 1, c + 1) if layer.channels > 1
+                    else words["kernel"].format(f + 1))  # fmt: skip
+            panels.append(_panel(name, layer.kernels[f, c]))
+    rows = []
+    for key, values in spec.parameters:
+        if key.startswith(spec.layers[0].name + "_w"):
+            continue
+        rows.append((text(key), text(", ".join(given(v) for v in values))))
+    names = tuple(text(f"{name} = …") for name, _, _ in _grid_names(variant))
+    pooled = words["after_pool"] if layer.pool is not None else ""
+    blocks: list[Block] = [
+        Heading(text(title or f"{words['title']} — {variant.student.id}"), 2),
+        Paragraph(text(words["intro"])),
+        Items(tuple(items)),
+        GridFigure(tuple(panels)),
+        Paragraph(text(words["parameters"])),
+        Table(tuple(text(w) for w in words["columns"].split("|")), tuple(rows), align="ll"),
+        Paragraph(text(words["targets"].format(", ".join(given(v) for v in spec.targets[0])))),
+        Paragraph(text(words["task"].format(answer_decimals, pooled))),
+        Items(names),
+        Paragraph(text(words["check"]), "note"),
+    ]
+    return Document(title or words["title"], lang, tuple(blocks))
+
+
+def _panel(title: str, grid: object) -> GridPanel:
+    values = tuple(tuple(float(v) for v in row) for row in grid)  # type: ignore[attr-defined]
+    return GridPanel(title, values, tuple(tuple(given(v) for v in row) for row in values))

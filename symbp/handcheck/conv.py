@@ -1,0 +1,529 @@
+"""Judging a student's convolution homework: δ maps, kernel gradients, bias gradients and the
+input's gradient, written as students write grids:
+
+    dL/dz1 =            (or delta1, δ1: the δ map of filter 1, ∂L/∂z)
+    0.12  0     -0.3
+    0     0.05   0
+    dL/dW1 = [[0.1, 0.2], [0.3, 0.4]]
+    dL/dW1[2,1] = 0.3   (one cell, rows and columns counted from 1)
+    dL/db1 = 0.42
+    dL/dX =             (dx, ∂L/∂X; dL/dX2 for the second channel)
+
+`dL/da1` is the gradient after the pooling layer's routing (before the activation's
+derivative). With one filter the number may be left out (dL/dW, delta); with several input
+channels a kernel's channel follows its filter: dL/dW1_2. Names and numbers are normalised as
+check-hand's other readers normalise them (full-width characters, any minus, a BOM).
+
+Each cell is right when it agrees with the true value at the precision it was written to, or
+within 1 % (rounding carried from earlier steps). A wrong cell is recomputed from the student's
+own upstream grid (the kernel's and the input's gradient from their δ map, the δ map from
+their routed gradient): if it agrees, the error was carried. Otherwise the catalogue's mistakes
+are tried, each as the whole grid it produces (from the student's upstream where written):
+
+- kernel_not_rotated: ∂L/∂X as δ full-correlated with the kernel as it is, not rotated 180°;
+- pool_to_all: max pooling's gradient given to every input of its window, not the winner alone;
+- pool_not_divided: average pooling's gradient given whole to each input, not divided by size²;
+- one_position: a kernel weight's (or the bias's) gradient taken from one position only, not
+  summed over every position the kernel visited;
+- kernel_gradient_rotated: ∂L/∂W rotated 180° (x convolved with δ instead of correlated);
+- activation_derivative_missing: the δ map taken as ∂L/∂a, the activation's derivative left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import sympy as sp
+
+from symbp.core.conv import ConvNet, ConvNumbers
+from symbp.core.conv_spec import ConvLayer, PoolLayer, element_name, tensor_indices
+from symbp.errors import HandInputError
+from symbp.handcheck import conv_layer as C
+from symbp.handcheck.hand_input import normalise_text, read_number
+
+#: relative agreement allowed for rounding carried from earlier steps
+CARRIED = 0.01
+MAX_LINES = 2_000
+MAX_CELLS = 20_000
+RIGHT, CARRIED_ERROR, WRONG = "right", "carried", "wrong"
+#: the quantities, in the order a report lists them
+KINDS = ("delta_a", "delta_z", "grad_w", "grad_b", "grad_x")
+MISTAKES = (
+    "kernel_not_rotated",
+    "pool_to_all",
+    "pool_not_divided",
+    "one_position",
+    "kernel_gradient_rotated",
+    "activation_derivative_missing",
+)
+
+_STEMS = {
+    "dl/da": "delta_a",
+    "dl/dz": "delta_z",
+    "delta": "delta_z",
+    "δ": "delta_z",
+    "dl/dw": "grad_w",
+    "dl/dk": "grad_w",
+    "dw": "grad_w",
+    "dk": "grad_w",
+    "dl/db": "grad_b",
+    "db": "grad_b",
+    "dl/dx": "grad_x",
+    "dx": "grad_x",
+}
+_NAME = re.compile(
+    r"(?P<stem>dl/da|dl/dz|delta|δ|dl/dw|dl/dk|dw|dk|dl/db|db|dl/dx|dx)"
+    r"_?(?P<first>\d+)?(?:[_,](?P<second>\d+))?"
+    r"(?:[\[(]\s*(?P<row>\d+)\s*,\s*(?P<col>\d+)\s*[\])])?$"
+)
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?")
+_HEADER = re.compile(r"^(?P<name>[^=:]+?)\s*[=:]\s*(?P<rest>.*)$")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A grid the student may write: its kind, filter and channel (from 0) and its shape."""
+
+    kind: str
+    filter: int
+    channel: int
+
+
+@dataclass(frozen=True)
+class CellVerdict:
+    name: str  # the grid's name as written
+    quantity: Quantity
+    row: int  # from 0 (a bias: 0, 0)
+    col: int
+    text: str  # the number as written
+    written: float
+    expected: float
+    verdict: str
+    mistake: str = ""
+
+
+@dataclass(frozen=True)
+class ConvHandReport:
+    cells: tuple[CellVerdict, ...]
+
+    @property
+    def all_right(self) -> bool:
+        return all(c.verdict == RIGHT for c in self.cells)
+
+    def grids(self) -> list[tuple[str, Quantity, tuple[CellVerdict, ...]]]:
+        """The cells grouped by the grid they were written in, in the order written."""
+        found: dict[tuple[str, Quantity], list[CellVerdict]] = {}
+        for cell in self.cells:
+            found.setdefault((cell.name, cell.quantity), []).append(cell)
+        return [(name, quantity, tuple(cells)) for (name, quantity), cells in found.items()]
+
+
+@dataclass(frozen=True)
+class _Written:
+    name: str
+    quantity: Quantity
+    cells: tuple[tuple[int, int, str], ...]  # (row, col, number text)
+
+
+def expected_grid(layer: C.ConvLayer, quantity: Quantity) -> np.ndarray:
+    """The true grid of a quantity (a bias: a 1 × 1 grid)."""
+    f, c = quantity.filter, quantity.channel
+    if quantity.kind == "delta_a":
+        return layer.delta_a[f]
+    if quantity.kind == "delta_z":
+        return layer.delta_z[f]
+    if quantity.kind == "grad_w":
+        return layer.grad_kernels[f, c]
+    if quantity.kind == "grad_b":
+        return np.array([[layer.grad_bias[f]]])
+    return layer.grad_input[c]
+
+
+def _quantity(
+    name: str, layer: C.ConvLayer, number: int
+) -> tuple[Quantity, tuple[int, int] | None]:
+    key = name.lower().replace("∂", "d").replace(" ", "")
+    match = _NAME.fullmatch(key)
+    if match is None:
+        raise HandInputError(
+            f"line {number}: {name[:40]!r} is not a grid check-hand reads "
+            "(dL/dz1, delta1, dL/da1, dL/dW1, dL/db1, dL/dX)"
+        )
+    kind = _STEMS[match.group("stem")]
+    first, second = match.group("first"), match.group("second")
+    filters, channels = layer.filters, layer.channels
+    if kind == "grad_x":
+        if second is not None:
+            raise HandInputError(f"line {number}: {name[:40]!r}: the input has one index")
+        channel = int(first) if first is not None else 1
+        if first is None and channels > 1:
+            raise HandInputError(f"line {number}: {name[:40]!r}: which channel (1-{channels})?")
+        if not 1 <= channel <= channels:
+            raise HandInputError(
+                f"line {number}: {name[:40]!r}: the input has {channels} channel(s)"
+            )
+        quantity = Quantity(kind, 0, channel - 1)
+    else:
+        if first is None and filters > 1:
+            raise HandInputError(f"line {number}: {name[:40]!r}: which filter (1-{filters})?")
+        index = int(first) if first is not None else 1
+        if not 1 <= index <= filters:
+            raise HandInputError(f"line {number}: {name[:40]!r}: the layer has {filters} filter(s)")
+        channel = 1
+        if kind == "grad_w":
+            if second is None and channels > 1:
+                raise HandInputError(
+                    f"line {number}: {name[:40]!r}: which channel (dL/dW{index}_1 … _{channels})?"
+                )
+            channel = int(second) if second is not None else 1
+            if not 1 <= channel <= channels:
+                raise HandInputError(
+                    f"line {number}: {name[:40]!r}: the kernel has {channels} channel(s)"
+                )
+        elif second is not None:
+            raise HandInputError(f"line {number}: {name[:40]!r}: one index (the filter) expected")
+        if kind == "delta_a" and layer.pool is None:
+            raise HandInputError(f"line {number}: {name[:40]!r}: the layer has no pooling")
+        quantity = Quantity(kind, index - 1, channel - 1)
+    cell = None
+    if match.group("row") is not None:
+        cell = (int(match.group("row")) - 1, int(match.group("col")) - 1)
+    return quantity, cell
+
+
+def _numbers(text: str, where: str) -> list[str]:
+    """The numbers of a row as written; anything but numbers, brackets and separators refused."""
+    rest = _NUMBER.sub(" ", text)
+    if re.sub(r"[\s,;\[\]()]", "", rest):
+        raise HandInputError(f"{where}: {text.strip()[:40]!r} is not a row of numbers")
+    found = _NUMBER.findall(text)
+    for number in found:
+        if read_number(number, where) is None:
+            raise HandInputError(f"{where}: {number[:40]!r} is not a number")
+    return found
+
+
+def _rows(text: str) -> list[str]:
+    """A grid written on one line as [[a, b], [c, d]] or a; b (MATLAB): one row each."""
+    if re.search(r"\]\s*,?\s*\[", text):
+        return [part for part in re.split(r"\]\s*,?\s*\[", text) if part.strip()]
+    if ";" in text:
+        return [part for part in text.split(";") if part.strip()]
+    return [text]
+
+
+def read(text: str, layer: C.ConvLayer) -> list[_Written]:
+    """The grids and cells the student wrote, with the quantities they name."""
+    lines = normalise_text(text.lstrip("\ufeff")).splitlines()
+    if len(lines) > MAX_LINES:
+        raise HandInputError(f"the hand calculation has more than {MAX_LINES} lines")
+    found: list[_Written] = []
+    current: tuple[str, Quantity, list[list[str]], int] | None = None
+
+    def close() -> None:
+        if current is None:
+            return
+        name, quantity, rows, number = current
+        found.append(_grid(name, quantity, rows, layer, number))
+
+    for number, raw in enumerate(lines, 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            close()
+            current = None
+            continue
+        header = _HEADER.match(line)
+        if header and re.search(r"[A-Za-zδ]", header.group("name")):
+            close()
+            current = None
+            name = header.group("name").strip()
+            quantity, cell = _quantity(name, layer, number)
+            rest = header.group("rest")
+            if cell is not None or quantity.kind == "grad_b":
+                values = _numbers(rest, f"line {number}")
+                if len(values) != 1:
+                    raise HandInputError(f"line {number}: {name[:40]!r} takes one number")
+                row, col = cell or (0, 0)
+                shape = expected_grid(layer, quantity).shape
+                if not (0 <= row < shape[0] and 0 <= col < shape[1]):
+                    raise HandInputError(
+                        f"line {number}: {name[:40]!r}: the grid is {shape[0]}×{shape[1]}"
+                    )
+                found.append(_Written(name, quantity, ((row, col, values[0]),)))
+                continue
+            rows = [_numbers(r, f"line {number}") for r in _rows(rest)]
+            current = (name, quantity, [r for r in rows if r], number)
+            continue
+        if current is None:
+            raise HandInputError(f"line {number}: {line[:40]!r} follows no 'name =' line")
+        current[2].extend(r for r in (_numbers(p, f"line {number}") for p in _rows(line)) if r)
+    close()
+    if sum(len(w.cells) for w in found) > MAX_CELLS:
+        raise HandInputError(f"the hand calculation has more than {MAX_CELLS} numbers")
+    return found
+
+
+def _grid(
+    name: str, quantity: Quantity, rows: list[list[str]], layer: C.ConvLayer, number: int
+) -> _Written:
+    shape = expected_grid(layer, quantity).shape
+    if len(rows) != shape[0] or any(len(r) != shape[1] for r in rows):
+        lengths = ", ".join(str(len(r)) for r in rows[:12]) or "none"
+        raise HandInputError(
+            f"line {number}: {name[:40]!r} should be {shape[0]} rows of {shape[1]} numbers "
+            f"(found {len(rows)} rows of {lengths})"
+        )
+    cells = tuple((r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row))
+    return _Written(name, quantity, cells)
+
+
+def _half_unit(text: str) -> float:
+    mantissa, _, exponent = text.lower().partition("e")
+    _, _, fraction = mantissa.partition(".")
+    decimals = len(fraction) - (int(exponent) if exponent else 0)
+    return 0.5 * 10.0 ** (-decimals)
+
+
+def agrees(text: str, value: float) -> bool:
+    """A written number agrees with a value at its precision, or within 1 %."""
+    written = float(text)
+    return abs(written - value) <= _half_unit(text) + 1e-12 or abs(
+        written - value
+    ) <= CARRIED * abs(value)
+
+
+def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
+    """The student's grids judged cell by cell; a wrong grid's mistake named."""
+    written = read(text, layer)
+    student = _student_grids(written, layer)
+    verdicts: list[CellVerdict] = []
+    for grid in written:
+        truth = expected_grid(layer, grid.quantity)
+        wrong = [(r, c, t) for r, c, t in grid.cells if not agrees(t, truth[r, c])]
+        carried = _recomputed(layer, grid.quantity, student)
+        mistake = ""
+        if wrong and not (carried is not None and _fits(grid.cells, carried)):
+            mistake = _diagnose(layer, grid, student)
+        for r, c, t in grid.cells:
+            expected = float(truth[r, c])
+            if agrees(t, expected):
+                verdict, named = RIGHT, ""
+            elif carried is not None and agrees(t, carried[r, c]):
+                verdict, named = CARRIED_ERROR, ""
+            else:
+                verdict, named = WRONG, mistake
+            verdicts.append(
+                CellVerdict(grid.name, grid.quantity, r, c, t, float(t), expected, verdict, named)
+            )
+    return ConvHandReport(tuple(verdicts))
+
+
+def _student_grids(
+    written: list[_Written], layer: C.ConvLayer
+) -> dict[tuple[str, int], np.ndarray]:
+    """The δ maps (∂L/∂a, ∂L/∂z) the student wrote in full, by (kind, filter)."""
+    found: dict[tuple[str, int], np.ndarray] = {}
+    for grid in written:
+        if grid.quantity.kind not in ("delta_a", "delta_z"):
+            continue
+        shape = expected_grid(layer, grid.quantity).shape
+        if len(grid.cells) != shape[0] * shape[1]:
+            continue
+        values = np.zeros(shape)
+        for r, c, t in grid.cells:
+            values[r, c] = float(t)
+        found[(grid.quantity.kind, grid.quantity.filter)] = values
+    return found
+
+
+def _upstream(
+    layer: C.ConvLayer, kind: str, student: dict[tuple[str, int], np.ndarray]
+) -> np.ndarray:
+    """A whole δ map stack [F, H, W] as the student has it: their maps where written."""
+    true = layer.delta_a if kind == "delta_a" else layer.delta_z
+    stack = np.array(true, dtype=float)
+    for f in range(stack.shape[0]):
+        if (kind, f) in student:
+            stack[f] = student[(kind, f)]
+    return stack
+
+
+def _own_delta_z(layer: C.ConvLayer, student: dict[tuple[str, int], np.ndarray]) -> np.ndarray:
+    """∂L/∂z from the student's own numbers: their δ map, else their ∂L/∂a × f′(z)."""
+    stack = _upstream(layer, "delta_z", student)
+    for f in range(stack.shape[0]):
+        if ("delta_z", f) not in student and ("delta_a", f) in student:
+            stack[f] = student[("delta_a", f)] * layer.derivative[f]
+    return stack
+
+
+def _has_own_upstream(quantity: Quantity, student: dict[tuple[str, int], np.ndarray]) -> bool:
+    if quantity.kind == "delta_z":
+        return ("delta_a", quantity.filter) in student
+    if quantity.kind in ("grad_w", "grad_b"):
+        return ("delta_z", quantity.filter) in student or ("delta_a", quantity.filter) in student
+    if quantity.kind == "grad_x":
+        return bool(student)
+    return False
+
+
+def _recomputed(
+    layer: C.ConvLayer, quantity: Quantity, student: dict[tuple[str, int], np.ndarray]
+) -> np.ndarray | None:
+    """The grid recomputed from the student's own upstream grid, when they wrote one."""
+    if not _has_own_upstream(quantity, student):
+        return None
+    f, c = quantity.filter, quantity.channel
+    if quantity.kind == "delta_z":
+        return student[("delta_a", f)] * layer.derivative[f]
+    delta = _own_delta_z(layer, student)
+    size = layer.kernels.shape[-1]
+    if quantity.kind == "grad_w":
+        return C.kernel_gradient(layer.x, delta, size, layer.stride, layer.padding)[f, c]
+    if quantity.kind == "grad_b":
+        return np.array([[delta[f].sum()]])
+    return C.input_gradient(delta, layer.kernels, layer.x.shape, layer.stride, layer.padding)[c]
+
+
+def _fits(cells: tuple[tuple[int, int, str], ...], grid: np.ndarray) -> bool:
+    return all(agrees(t, grid[r, c]) for r, c, t in cells)
+
+
+def _diagnose(
+    layer: C.ConvLayer, grid: _Written, student: dict[tuple[str, int], np.ndarray]
+) -> str:
+    """The catalogue's first mistake whose grid every written number agrees with."""
+    for mistake, candidate in _candidates(layer, grid.quantity, student):
+        if _fits(grid.cells, candidate()):
+            return mistake
+    return ""
+
+
+Candidate = tuple[str, Callable[[], np.ndarray]]
+
+
+def _part(make: Callable[[], np.ndarray], index: tuple[int, int]) -> np.ndarray:
+    return make()[index]
+
+
+def _cell(value: float) -> np.ndarray:
+    return np.array([[value]])
+
+
+def _candidates(
+    layer: C.ConvLayer, quantity: Quantity, student: dict[tuple[str, int], np.ndarray]
+) -> list[Candidate]:
+    f, c = quantity.filter, quantity.channel
+    size, stride, padding = layer.kernels.shape[-1], layer.stride, layer.padding
+    pool = layer.pool
+    found: list[Candidate] = []
+    if quantity.kind in ("delta_a", "delta_z") and pool is not None:
+        scale = layer.derivative[f] if quantity.kind == "delta_z" else 1.0
+        name, how = (
+            ("pool_to_all", "to_all")
+            if pool.kind == C.MAX_POOL
+            else ("pool_not_divided", "undivided")
+        )
+        found.append((name, lambda: C.routed(layer.a, pool, how)[f] * scale))
+    if quantity.kind == "delta_z" and not np.all(layer.derivative == 1.0):
+        found.append(("activation_derivative_missing", lambda: layer.delta_a[f]))
+        if pool is not None:
+            how = "to_all" if pool.kind == C.MAX_POOL else "undivided"
+            name = "pool_to_all" if pool.kind == C.MAX_POOL else "pool_not_divided"
+            found.append((name, lambda: C.routed(layer.a, pool, how)[f]))
+    delta = _own_delta_z(layer, student)
+    if quantity.kind == "grad_w":
+        for i in range(delta.shape[1]):
+            for j in range(delta.shape[2]):
+                term = partial(C.one_position, layer.x, delta, size, stride, padding, i, j)
+                found.append(("one_position", partial(_part, term, (f, c))))
+        found.append(
+            (
+                "kernel_gradient_rotated",
+                lambda: C.kernel_gradient(layer.x, delta, size, stride, padding)[f, c, ::-1, ::-1],
+            )
+        )
+    if quantity.kind == "grad_b":
+        for i in range(delta.shape[1]):
+            for j in range(delta.shape[2]):
+                found.append(("one_position", partial(_cell, delta[f, i, j])))
+    if quantity.kind == "grad_x":
+        found.append(
+            (
+                "kernel_not_rotated",
+                lambda: C.input_gradient(
+                    delta, layer.kernels, layer.x.shape, stride, padding, rotate=False
+                )[c],
+            )
+        )
+    return found
+
+
+# -- the true numbers, from the network's own derivation ------------------------------------------
+
+
+def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.ConvLayer:
+    """The first convolution layer's numbers (one sample) as the core's sweep computed them:
+    values, δ maps, the kernel's, the bias's and the input's gradients; the pooling layer
+    after it, if any, with the gradient it receives."""
+    spec = net.spec
+    if net.samples != 1:  # ∂L/∂W would hold every sample's terms, the δ maps one sample's
+        raise HandInputError("check-hand judges a convolution layer of one sample: give one input")
+    index, conv = next((i, la) for i, la in enumerate(spec.layers) if isinstance(la, ConvLayer))
+    if index:  # a conv after another layer: its input is that layer's output
+        raise HandInputError("check-hand judges the first layer when it is a convolution")
+    n = conv.number
+
+    def grid(layer: int, gradient: bool) -> np.ndarray:
+        symbols = net.maps[(sample, layer)].symbols
+        read = numbers.gradient if gradient else numbers.value
+        return np.array(_nested(symbols, read), dtype=float)
+
+    z, a = grid(-n, False), grid(n, False)
+    derivative = np.zeros(z.shape)
+    z_symbols = np.array(_nested(net.maps[(sample, -n)].symbols, lambda s: s), dtype=object)
+    a_symbols = np.array(_nested(net.maps[(sample, n)].symbols, lambda s: s), dtype=object)
+    for position in np.ndindex(z.shape):
+        local = net.graph.local_derivative(a_symbols[position], z_symbols[position])
+        exact = {s: sp.Float(numbers.value(s), 30) for s in local.free_symbols}
+        derivative[position] = float(local.xreplace(exact).evalf(30))
+    pool = None
+    following = spec.layers[index + 1] if index + 1 < len(spec.layers) else None
+    if isinstance(following, PoolLayer):
+        pool = C.Pooling(
+            following.kind, following.size, following.stride, grid(following.number, True)
+        )
+    weights = np.array(spec.values(f"{conv.name}_w"), dtype=float).reshape(conv.weight_shape)
+    bias_key = f"{conv.name}_b"
+    has_bias = any(key == bias_key for key, _ in spec.tensors)
+    bias = np.array(spec.values(bias_key), dtype=float) if has_bias else np.zeros(conv.filters)
+    grads = numbers.parameter_gradients
+    kernel_names = [element_name(f"{conv.name}_w", i) for i in tensor_indices(conv.weight_shape)]
+    bias_names = [element_name(bias_key, (f,)) for f in range(conv.filters)]
+    return C.ConvLayer(
+        x=grid(0, False),
+        kernels=weights,
+        bias=bias,
+        stride=conv.stride,
+        padding=conv.padding,
+        z=z,
+        a=a,
+        derivative=derivative,
+        delta_a=grid(n, True),
+        delta_z=grid(-n, True),
+        grad_kernels=np.array([grads[k] for k in kernel_names]).reshape(conv.weight_shape),
+        grad_bias=np.array([grads.get(k, 0.0) for k in bias_names]),
+        grad_input=grid(0, True),
+        pool=pool,
+    )
+
+
+def _nested(symbols: object, read: Callable[[sp.Symbol], object]) -> object:
+    if isinstance(symbols, tuple):
+        return [_nested(item, read) for item in symbols]
+    assert isinstance(symbols, sp.Symbol)
+    return read(symbols)

@@ -1,0 +1,119 @@
+"""The independent check of a convolutional network's numbers: torch autograd on nn.Conv2d,
+MaxPool2d, AvgPool2d, Flatten and Linear (conv_model.py, usually in a worker process) for every
+parameter and input gradient, and central differences of torch's forward pass."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from symbp.core.conv import ConvNumbers
+from symbp.torchcheck.conv_model import ConvTorchAnswer
+
+#: torch float64 against symbp's float64 sweep: both sum the same products in other orders
+TORCH_TOLERANCE = 1e-10
+FLOAT32_TOLERANCE = 1e-4
+#: central differences (step 1e-6) against the sweep
+DIFFERENCE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class ConvCheck:
+    """symbp's gradients beside torch's and the central differences, by name."""
+
+    dtype: str
+    version: str
+    loss: float
+    loss_torch: float
+    #: every parameter: (name, symbp, torch)
+    parameters: tuple[tuple[str, float, float], ...]
+    #: every pixel of every sample: (name, symbp, torch)
+    inputs: tuple[tuple[str, float, float], ...]
+    #: the parameters central differences were taken for: (name, symbp, difference, at a kink)
+    differences: tuple[tuple[str, float, float, bool], ...]
+    tolerance: float
+
+    def _close(self, value: float, reference: float, tolerance: float) -> bool:
+        if math.isnan(value) and math.isnan(reference):
+            return True
+        return abs(value - reference) <= tolerance * max(1.0, abs(reference))
+
+    @property
+    def torch_error(self) -> float:
+        """The largest |symbp − torch| over every gradient."""
+        return max((abs(a - b) for _, a, b in self.parameters + self.inputs), default=0.0)
+
+    @property
+    def difference_error(self) -> float:
+        return max((abs(a - b) for _, a, b, kink in self.differences if not kink), default=0.0)
+
+    @property
+    def kinks(self) -> int:
+        return sum(1 for *_, kink in self.differences if kink)
+
+    @property
+    def passed(self) -> bool:
+        if not self._close(self.loss, self.loss_torch, self.tolerance):
+            return False
+        if not all(self._close(a, b, self.tolerance) for _, a, b in self.parameters + self.inputs):
+            return False
+        return all(
+            kink or self._close(a, b, DIFFERENCE_TOLERANCE) for _, a, b, kink in self.differences
+        )
+
+
+def conv_check(numbers: ConvNumbers, answer: ConvTorchAnswer, dtype: str = "float64") -> ConvCheck:
+    """Compare symbp's numbers with torch's answer for the same spec."""
+    ours = numbers.parameter_gradients
+    parameters = tuple(
+        (name, value, reference)
+        for (name, value), reference in zip(ours.items(), answer.parameter_gradients, strict=True)
+    )
+    inputs = []
+    for sample, reference_sample in enumerate(answer.input_gradients):
+        pixels = numbers.input_gradients(sample)
+        inputs += [
+            (name, value, reference)
+            for (name, value), reference in zip(pixels.items(), reference_sample, strict=True)
+        ]
+    names = list(ours)
+    differences = []
+    near = _near_kink(numbers)
+    for position, difference in answer.differences:
+        value = ours[names[position]]
+        disagree = abs(value - difference) > DIFFERENCE_TOLERANCE * max(1.0, abs(difference))
+        differences.append((names[position], value, difference, disagree and near))
+    tolerance = TORCH_TOLERANCE if dtype == "float64" else FLOAT32_TOLERANCE
+    return ConvCheck(
+        dtype,
+        answer.version,
+        numbers.loss,
+        answer.loss,
+        parameters,
+        tuple(inputs),
+        tuple(differences),
+        tolerance,
+    )
+
+
+#: how near a kink a value must be for a central difference to be allowed to straddle it
+KINK_WIDTH = 1e-4
+
+
+def _near_kink(numbers: ConvNumbers) -> bool:
+    """Whether some value sits within KINK_WIDTH of a kink: the pre-activation of an activation
+    with a kink at 0 (relu), or the two largest entries of a max window (a near tie)."""
+    from symbp.core.operations import ACTIVATION_NAMES, MAX, activation_info
+
+    net = numbers.net
+    for node in net.graph.nodes.values():
+        kinked = node.op in ACTIVATION_NAMES and activation_info(node.op).kink and node.inputs
+        if kinked and abs(numbers.value(node.inputs[0])) < KINK_WIDTH:
+            return True
+    for symbol, window in net.windows.items():
+        if net.graph.nodes[symbol].op != MAX.name:
+            continue
+        ranked = sorted((numbers.value(s) for s in window), reverse=True)
+        if len(ranked) > 1 and ranked[0] - ranked[1] < KINK_WIDTH:
+            return True
+    return False

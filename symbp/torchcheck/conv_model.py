@@ -1,0 +1,421 @@
+"""torch autograd on a convolutional spec: nn.Conv2d, MaxPool2d, AvgPool2d, Flatten, Linear and
+the table's activation modules, built from the spec (never from symbp's graph), here or in a
+worker process started before sympy loads, as the circuit check does.
+
+    pending = start(spec)        # returns at once (or computes at once if torch is loaded)
+    answer = pending.result()    # ConvTorchAnswer, or SymbpError
+
+Central differences run here too, on torch's float64 forward pass: for every parameter when
+there are at most MAX_DIFFERENCES, else for MAX_DIFFERENCES of them spread evenly over the
+parameter order. Neither this module nor what it imports loads sympy.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import subprocess
+import sys
+from typing import Any, NamedTuple
+
+from symbp.core.conv_spec import ConvLayer, ConvSpec, DenseLayer, FlattenLayer, PoolLayer
+from symbp.core.operations import MAX, activation_info, loss_info
+from symbp.errors import SymbpError
+
+TIMEOUT_SECONDS = 300.0
+#: the most parameters central differences are taken for (two forward passes each)
+MAX_DIFFERENCES = 300
+#: the step of a central difference, relative to max(1, |p|)
+STEP = 1e-6
+
+
+class ConvTorchAnswer(NamedTuple):
+    """L, ∂L/∂p in the spec's parameter order, ∂L/∂x of every sample (flat [C][H][W]), the
+    central differences {parameter position: value} and torch's version."""
+
+    loss: float
+    parameter_gradients: tuple[float, ...]
+    input_gradients: tuple[tuple[float, ...], ...]
+    differences: tuple[tuple[int, float], ...]
+    version: str
+
+
+def build_model(spec: ConvSpec, dtype: str = "float64") -> tuple[Any, list[Any], Any]:
+    """The network as an nn.Sequential (the last activation left out where the loss takes
+    logits), its parameter tensors in the spec's order, and the last activation module."""
+    import torch
+    from torch import nn
+
+    kind = getattr(torch, dtype)
+    modules: list[Any] = []
+    tensors: list[Any] = []
+    flat = False
+    logits = loss_info(spec.loss).cancels_with != ""
+    last_activation: Any = None
+    for position, layer in enumerate(spec.layers):
+        last = position == len(spec.layers) - 1
+        module: Any
+        if isinstance(layer, ConvLayer):
+            module = nn.Conv2d(
+                layer.in_shape[0],
+                layer.filters,
+                layer.kernel,
+                stride=layer.stride,
+                padding=layer.padding,
+                bias=layer.bias,
+                dtype=kind,
+            )
+            activation = _activation(layer.activation, spec)
+        elif isinstance(layer, PoolLayer):
+            pool = nn.MaxPool2d if layer.kind == MAX.name else nn.AvgPool2d
+            modules.append(pool(layer.size, stride=layer.stride))
+            continue
+        elif isinstance(layer, FlattenLayer):
+            modules.append(nn.Flatten())
+            flat = True
+            continue
+        else:
+            assert isinstance(layer, DenseLayer)
+            if not flat:
+                modules.append(nn.Flatten())
+                flat = True
+            module = nn.Linear(layer.inputs, layer.outputs, bias=layer.bias, dtype=kind)
+            activation = _activation(layer.activation, spec)
+        with torch.no_grad():
+            module.weight.copy_(
+                torch.tensor(spec.values(f"{layer.name}_w"), dtype=kind).reshape(
+                    module.weight.shape
+                )
+            )
+            tensors.append(module.weight)
+            if module.bias is not None:
+                module.bias.copy_(torch.tensor(spec.values(f"{layer.name}_b"), dtype=kind))
+                tensors.append(module.bias)
+        modules.append(module)
+        if last and logits:
+            last_activation = activation
+        else:
+            modules.append(activation)
+    if not flat:
+        modules.append(nn.Flatten())
+    return nn.Sequential(*modules), tensors, last_activation
+
+
+def _activation(name: str, spec: ConvSpec) -> Any:
+    from torch import nn
+
+    info = activation_info(name)
+    arguments: dict[str, Any] = {}
+    if info.parameter is not None:
+        arguments[info.parameter.key] = spec.parameter(info.parameter.key)
+    if not info.elementwise:
+        arguments["dim"] = 1
+    return getattr(nn, info.torch_module)(**arguments)
+
+
+def _loss_function(spec: ConvSpec, dtype: str) -> Any:
+    """(outputs, or logits where the loss takes them) -> L, torch's loss scaled to symbp's."""
+    import torch
+
+    from symbp.torchcheck.model import _torch_loss
+
+    kind = getattr(torch, dtype)
+    module = _torch_loss(
+        spec.loss,
+        spec.reduction,
+        len(spec.inputs),
+        spec.output_size,
+        spec.objective,
+        spec.loss_parameter,
+    )
+    if spec.target_classes is not None:
+        targets = torch.tensor(list(spec.target_classes), dtype=torch.long)
+    else:
+        targets = torch.tensor([list(t) for t in spec.targets], dtype=kind)
+    return lambda outputs: module(outputs, targets)
+
+
+def torch_conv_check(spec: ConvSpec, dtype: str = "float64") -> ConvTorchAnswer:
+    """L and every gradient by torch autograd, and central differences of torch's forward."""
+    import torch
+
+    kind = getattr(torch, dtype)
+    model, tensors, _ = build_model(spec, dtype)
+    loss_of = _loss_function(spec, dtype)
+    inputs = torch.tensor([list(x) for x in spec.inputs], dtype=kind).reshape(
+        len(spec.inputs), *spec.input_shape
+    )
+    inputs.requires_grad_(True)
+    loss = loss_of(model(inputs))
+    loss.backward()
+    gradients: list[float] = []
+    for tensor in tensors:
+        gradients += [float(v) for v in tensor.grad.reshape(-1).tolist()]
+    assert inputs.grad is not None
+    by_input = tuple(tuple(float(v) for v in sample.reshape(-1).tolist()) for sample in inputs.grad)
+    differences = _differences(model, tensors, loss_of, inputs.detach(), len(gradients))
+    # str: torch's version is a torch class, whose unpickling would import torch here
+    return ConvTorchAnswer(
+        float(loss.item()), tuple(gradients), by_input, differences, str(torch.__version__)
+    )
+
+
+def _differences(
+    model: Any, tensors: list[Any], loss_of: Any, inputs: Any, count: int
+) -> tuple[tuple[int, float], ...]:
+    import torch
+
+    if count <= MAX_DIFFERENCES:
+        chosen = list(range(count))
+    else:
+        chosen = sorted(
+            {round(k * (count - 1) / (MAX_DIFFERENCES - 1)) for k in range(MAX_DIFFERENCES)}
+        )
+    places: list[tuple[Any, int]] = []
+    for tensor in tensors:
+        places += [(tensor, i) for i in range(tensor.numel())]
+    found = []
+    with torch.no_grad():
+        for position in chosen:
+            tensor, i = places[position]
+            flat = tensor.view(-1)
+            original = float(flat[i])
+            step = STEP * max(1.0, abs(original))
+            flat[i] = original + step
+            up = float(loss_of(model(inputs)))
+            flat[i] = original - step
+            down = float(loss_of(model(inputs)))
+            flat[i] = original
+            found.append((position, (up - down) / (2 * step)))
+    return tuple(found)
+
+
+def torch_script(spec: ConvSpec) -> str:
+    """A stand-alone Python script: the spec's network in torch, its loss and every gradient."""
+    lines = [
+        f"# {spec.title} — exported by symbp: the network in torch, its loss and gradients",
+        "import torch",
+        "from torch import nn",
+        "",
+        "torch.set_default_dtype(torch.float64)",
+        "model = nn.Sequential(",
+    ]
+    flat = False
+    logits = loss_info(spec.loss).cancels_with != ""
+    named: list[tuple[int, str]] = []
+    position = 0
+    for number, layer in enumerate(spec.layers):
+        last = number == len(spec.layers) - 1
+        if isinstance(layer, ConvLayer):
+            lines.append(
+                f"    nn.Conv2d({layer.in_shape[0]}, {layer.filters}, {layer.kernel}, "
+                f"stride={layer.stride}, padding={layer.padding}, bias={layer.bias}),"
+            )
+            named.append((position, layer.name))
+            position += 1
+            activation = layer.activation
+        elif isinstance(layer, PoolLayer):
+            pool = "MaxPool2d" if layer.kind == MAX.name else "AvgPool2d"
+            lines.append(f"    nn.{pool}({layer.size}, stride={layer.stride}),")
+            position += 1
+            continue
+        elif isinstance(layer, FlattenLayer):
+            lines.append("    nn.Flatten(),")
+            flat = True
+            position += 1
+            continue
+        else:
+            if not flat:
+                lines.append("    nn.Flatten(),")
+                flat = True
+                position += 1
+            lines.append(f"    nn.Linear({layer.inputs}, {layer.outputs}, bias={layer.bias}),")
+            named.append((position, layer.name))
+            position += 1
+            activation = layer.activation
+        if last and logits:
+            continue
+        info = activation_info(activation)
+        arguments = []
+        if info.parameter is not None:
+            arguments.append(f"{info.parameter.key}={spec.parameter(info.parameter.key)!r}")
+        if not info.elementwise:
+            arguments.append("dim=1")
+        lines.append(f"    nn.{info.torch_module}({', '.join(arguments)}),")
+        position += 1
+    if not flat:
+        lines.append("    nn.Flatten(),")
+    lines.append(")")
+    lines.append("with torch.no_grad():")
+    for index, name in named:
+        weight_shape = list(_shape(spec, f"{name}_w"))
+        lines.append(
+            f"    model[{index}].weight.copy_(torch.tensor({list(spec.values(name + '_w'))!r})"
+            f".reshape({weight_shape}))"
+        )
+        if f"{name}_b" in dict(spec.tensors):
+            lines.append(
+                f"    model[{index}].bias.copy_(torch.tensor({list(spec.values(name + '_b'))!r}))"
+            )
+    samples = [list(x) for x in spec.inputs]
+    shape = ", ".join(str(n) for n in (len(samples), *spec.input_shape))
+    lines.append(f"x = torch.tensor({samples!r}).reshape({shape})")
+    lines.append("x.requires_grad_(True)")
+    lines += _script_loss(spec)
+    lines += [
+        "loss = loss_of(model(x))",
+        "loss.backward()",
+        'print("L =", loss.item())',
+        "for name, parameter in model.named_parameters():",
+        '    print(name, "grad", parameter.grad.tolist())',
+        'print("dL/dx", x.grad.tolist())',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _shape(spec: ConvSpec, key: str) -> tuple[int, ...]:
+    return spec.shape(key)
+
+
+def _script_loss(spec: ConvSpec) -> list[str]:
+    """The loss as torch writes it, with the scale that makes it symbp's L."""
+    from symbp.core.operations import (
+        BCE,
+        CROSS_ENTROPY,
+        HALF_SSE,
+        MSE_MEAN,
+        OUTPUT,
+        SSE,
+    )
+
+    n_samples, n_outputs = len(spec.inputs), spec.output_size
+    per_samples = 1.0 / n_samples if spec.reduction == "mean" else 1.0
+    if spec.target_classes is not None:
+        targets = f"torch.tensor({list(spec.target_classes)!r})"
+    else:
+        targets = f"torch.tensor({[list(t) for t in spec.targets]!r})"
+    info = loss_info(spec.loss)
+    lines = [f"y = {targets}"]
+    if info.torch_module:
+        arguments = ['reduction="sum"']
+        if info.parameter is not None:
+            arguments.append(f"{info.parameter.key}={spec.loss_parameter!r}")
+        scale = per_samples * float(n_outputs) ** info.torch_outputs_power
+        lines.append(f"criterion = nn.{info.torch_module}({', '.join(arguments)})")
+        lines.append(f"loss_of = lambda out: {scale!r} * criterion(out, y)")
+    elif spec.loss == OUTPUT.name:
+        lines.append(
+            f"loss_of = lambda out: {per_samples!r} * out[:, {list(spec.objective)!r}].sum()"
+        )
+    elif spec.loss in (HALF_SSE.name, SSE.name):
+        factor = (0.5 if spec.loss == HALF_SSE.name else 1.0) * per_samples
+        lines.append(f'loss_of = lambda out: {factor!r} * nn.MSELoss(reduction="sum")(out, y)')
+    elif spec.loss == MSE_MEAN.name:
+        scale = per_samples / n_outputs
+        lines.append(f'loss_of = lambda out: {scale!r} * nn.MSELoss(reduction="sum")(out, y)')
+    elif spec.loss == BCE.name:
+        scale = per_samples / n_outputs
+        lines.append(f'loss_of = lambda z: {scale!r} * nn.BCEWithLogitsLoss(reduction="sum")(z, y)')
+    elif spec.loss == CROSS_ENTROPY.name:
+        lines.append(
+            f'loss_of = lambda z: {per_samples!r} * nn.CrossEntropyLoss(reduction="sum")(z, y)'
+        )
+    else:
+        raise SymbpError(f"no torch form of the loss {spec.loss!r}")
+    return lines
+
+
+class Pending:
+    """A started torch check: `result()` waits for it; `cancel()` stops the worker."""
+
+    def __init__(
+        self, process: subprocess.Popen[bytes] | None, ready: ConvTorchAnswer | None = None
+    ) -> None:
+        self._process = process
+        self._ready = ready
+
+    def result(self, timeout: float = TIMEOUT_SECONDS) -> ConvTorchAnswer:
+        if self._ready is not None:
+            return self._ready
+        assert self._process is not None
+        try:
+            out, err = self._process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            raise SymbpError(f"the torch check did not finish within {timeout:g} s") from None
+        try:
+            status, payload = _plain(out) if self._process.returncode == 0 else ("", "")
+        except Exception:  # noqa: BLE001 - whatever the bytes were, they are not our answer
+            status, payload = "", ""
+        if status == "ok":
+            self._ready = ConvTorchAnswer(*payload)
+            return self._ready
+        if status == "error":
+            raise SymbpError(f"the torch check failed: {payload}")
+        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise SymbpError(f"the torch check's worker failed: {last[0][:300]}")
+
+    def cancel(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+
+def _plain(data: bytes) -> Any:
+    """The worker's answer, read as plain data only (no class is looked up, so nothing is
+    imported here: not torch)."""
+    import io
+
+    from symbp.torchcheck.worker import _PlainUnpickler
+
+    return _PlainUnpickler(io.BytesIO(data)).load()
+
+
+def start(spec: ConvSpec, dtype: str = "float64") -> Pending:
+    """torch's side of the check: at once when torch is loaded here, else in a worker."""
+    if "torch" in sys.modules:
+        return Pending(None, torch_conv_check(spec, dtype))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "symbp.torchcheck.conv_model"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    try:
+        process.stdin.write(pickle.dumps((spec, dtype)))
+        process.stdin.close()
+    except BrokenPipeError:
+        pass  # result() reports how the worker died
+    process.stdin = None
+    return Pending(process)
+
+
+def _serve() -> int:
+    answer_fd = os.dup(1)
+    os.dup2(2, 1)  # whatever torch prints goes to stderr, not into the answer
+    answer: tuple[str, object]
+    try:
+        import torch  # noqa: F401 - while the main process is still reading the spec
+
+        spec, dtype = pickle.loads(sys.stdin.buffer.read())
+        answer = ("ok", tuple(torch_conv_check(spec, dtype)))
+    except Exception as error:  # noqa: BLE001 - reported as one line by the main process
+        answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
+    data = memoryview(pickle.dumps(answer))
+    while data:
+        data = data[os.write(answer_fd, data) :]
+    os._exit(0)  # torch's teardown costs time and the answer is sent
+
+
+def isclose(value: float, reference: float, tolerance: float) -> bool:
+    """|value − reference| ≤ tolerance · max(1, |reference|) (nan equals nan)."""
+    if math.isnan(value) and math.isnan(reference):
+        return True
+    return abs(value - reference) <= tolerance * max(1.0, abs(reference))
+
+
+if __name__ == "__main__":
+    raise SystemExit(_serve())
