@@ -291,7 +291,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     check_hand.set_defaults(run=_run_check_hand)
 
-    _add_classroom_commands(commands, spec_options, paper_options)
+    _add_classroom_commands(commands, spec_options, paper_options, expression_options)
 
     train = commands.add_parser(
         "train",
@@ -343,11 +343,12 @@ def _add_classroom_commands(
     commands: argparse._SubParsersAction[_Parser],
     spec_options: _Parser,
     paper_options: _Parser,
+    expression_options: _Parser,
 ) -> None:
     """symbp exercise and symbp grade: homework for a class."""
     exercise = commands.add_parser(
         "exercise",
-        parents=[spec_options, paper_options],
+        parents=[spec_options, paper_options, expression_options],
         help="a variant of the network per student: worksheets, answer keys, key.csv",
         description="Draw each student's own numbers for the network (inputs, targets and "
         "weights, nice numbers in ranges you set; draws that would make a poor exercise are "
@@ -358,10 +359,14 @@ def _add_classroom_commands(
         epilog="examples:\n  symbp exercise --count 40 --seed 7 --out week3/\n"
         "  symbp exercise --roster class.csv --seed 7 --out week3/ --interactive "
         "--moodle week3.xml\n"
-        "  symbp exercise --count 30 --ask gradient,update --weights=-0.9:0.9 --lang zh\n\n"
+        "  symbp exercise --count 30 --ask gradient,update --weights=-0.9:0.9 --lang zh\n"
+        "  symbp exercise --expr 'q = x + y; f = q * z' --at x=-2,y=5,z=-4 --count 30 "
+        "--inputs=-3:3 --interactive\n\n"
         "--ask takes groups (forward, z, a, loss, upstream, delta, gradient, update, change) or "
         "names check-hand reads (dL/dw1, delta_h1, w1_new); default: forward, loss, delta, "
-        "gradient, update. Write a range that starts with a minus sign with =, as --weights=-1:1.",
+        "gradient, update. For an expression: values, gradients, inputs or names (q, df/dq); "
+        "default: every gate's value and every gradient; its inputs are drawn from --inputs "
+        "(default -2:2). Write a range that starts with a minus sign with =, as --weights=-1:1.",
     )
     who = exercise.add_mutually_exclusive_group(required=True)
     who.add_argument("--count", type=int, metavar="N", help="N students, numbered s001, s002, …")
@@ -481,8 +486,9 @@ def _run_exercise(args: argparse.Namespace) -> int:
     ask = None
     if args.ask is not None:
         ask = [name.strip() for names in args.ask for name in names.split(",") if name.strip()]
+    circuit = _circuit(args)  # --expr/--at, or a spec holding an expression
     result = exercises(
-        args.spec,
+        circuit if circuit is not None else args.spec,
         count=args.count,
         roster=args.roster,
         seed=args.seed,

@@ -360,3 +360,34 @@ def circuit_blocks(
     if check is not None:
         blocks.extend(writer.check(check))
     return tuple(blocks)
+
+
+def problem_blocks(derivation: CircuitDerivation, lang: str = "en", digits: int = 4) -> list[Block]:
+    """The circuit as an exercise states it, without a value or gradient it asks for: the
+    introduction, each gate's formula and the inputs' given values."""
+    writer = _Writer(derivation, lang, digits)
+    words = writer.words
+    gates = []
+    for gate in writer.circuit.gates:
+        node = writer.circuit.graph.nodes.get(gate.symbol)
+        if node is not None and node.definition is not None:
+            gates.append(Row(E.equals(writer.sym(gate.symbol), writer.convert(node.definition))))
+    given = tuple(Row(E.equals(writer.sym(s), writer.value(s))) for s in writer.circuit.inputs)
+    return [
+        *writer.intro(),
+        Paragraph(text(words["circuit_exercise_gates"])),
+        Equations(tuple(gates)),
+        Paragraph(text(words["circuit_exercise_given"])),
+        Equations(given),
+    ]
+
+
+def quantity_math(derivation: CircuitDerivation, node: sp.Symbol, gradient: bool) -> E.Node:
+    """An asked quantity as mathematics: the node (q, c₂) or ∂f/∂q."""
+    writer = _Writer(derivation, "en", 4)
+    return writer.partial(writer.root, node) if gradient else writer.sym(node)
+
+
+def objective_math(derivation: CircuitDerivation) -> E.Node:
+    writer = _Writer(derivation, "en", 4)
+    return writer.sym(writer.root)
