@@ -118,25 +118,26 @@ def submissions(folder: Path) -> list[tuple[str, dict[str, str], dict[str, str]]
     cases = []
     for student in sorted(key_rows(folder)):
         values = given(folder, student)
-        x, y, z = values["x"], values["y"], values["z"]
+        x, y = values["x"], values["y"]
         t = by_torch(values)
         right = {k: f"{v:.4f}" for k, v in t.items() if k != "df/df"}
         cases.append((student, right, {}))
         cases.append((student, {k: f"{v:.2f}" for k, v in t.items() if k != "df/df"}, {}))
         routed_x = 1.0 if x > t["c"] else 0.0  # max sends d's gradient to x or to c
 
-        def mistake(key: str, wrong: float, name: str) -> None:
+        made = (
+            # a multiply gate's gradient not swapped: ∂a/∂x taken as x instead of y
+            ("df/dx", t["df/da"] * x + t["df/dd"] * routed_x, "multiply_not_swapped"),
+            # a subtraction's second input given +upstream
+            ("df/dz", t["df/db"], "subtraction_sign_lost"),
+            # tanh′ taken at its input: 1 − b² instead of 1 − c²
+            ("df/db", t["df/dc"] * (1 - t["b"] ** 2), "wrong_local_value"),
+            # c feeds the max and the sum: only the sum's term (1) written
+            ("df/dc", 1.0, "fan_out_not_added"),
+        )
+        for key, wrong, name in made:
             if abs(wrong - t[key]) > max(2e-4, 0.02 * abs(t[key])):  # else it is no mistake
                 cases.append((student, {key: f"{wrong:.4f}"}, {key: name}))
-
-        # a multiply gate's gradient not swapped: ∂a/∂x taken as x instead of y
-        mistake("df/dx", t["df/da"] * x + t["df/dd"] * routed_x, "multiply_not_swapped")
-        # a subtraction's second input given +upstream
-        mistake("df/dz", t["df/db"], "subtraction_sign_lost")
-        # tanh′ taken at its input: 1 − b² instead of 1 − c²
-        mistake("df/db", t["df/dc"] * (1 - t["b"] ** 2), "wrong_local_value")
-        # c feeds the max and the sum: only the sum's term (1) written
-        mistake("df/dc", 1.0, "fan_out_not_added")
         # an error in df/da carried down to df/dx and df/dy by the right arithmetic
         slipped = t["df/da"] + 0.5
         carried = {
@@ -205,9 +206,9 @@ def test_the_page_judges_a_class_as_check_hand_does(folder: Path, tmp_path: Path
             assert isinstance(rows, list)
             got = [row[:3] for row in rows]
             want = check_hand_rows(folder / student / "spec.toml", texts, tmp_path)
-            if sorted(got) != sorted(want):  # the page in the sheet's order, the file in its own
+            if sorted(got) != sorted(want):  # the page's rows in the sheet's order
                 disagreements.append(f"case {number} ({student}): page {got}, check-hand {want}")
-            verdicts = {row[0]: row[1] if row[1] != "wrong" or not row[2] else row[2] for row in got}
+            verdicts = {row[0]: row[2] if row[1] == "wrong" and row[2] else row[1] for row in got}
             for key, what in meant.items():  # the mistake made here is the one named
                 assert verdicts[key] == what, (number, student, key, got)
             if not meant:
@@ -306,9 +307,8 @@ def test_a_chinese_class_gets_chinese_sheets(tmp_path: Path) -> None:
 
 
 def test_ask_picks_groups_and_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from symbp.api.homework import exercises
-
     from symbp.api.circuit_homework import CircuitExercises
+    from symbp.api.homework import exercises
     from symbp.core.circuit import read_circuit
 
     circuit = read_circuit("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4})
