@@ -162,6 +162,13 @@ def _build_parser() -> argparse.ArgumentParser:
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
     )
+    derive.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of an expression's derivation (default: en; JSON stays English); a "
+        "network's derivation is in English (its handout has --lang)",
+    )
     derive.set_defaults(run=_run_derive)
 
     check = commands.add_parser(
@@ -572,6 +579,11 @@ def _run_derive(args: argparse.Namespace) -> int:
         finally:
             if worker is not None:
                 worker.cancel()
+    if args.lang != "en":
+        raise SymbpError(
+            f"derive --lang {args.lang} is for expressions: a network's derivation is in "
+            f"English; symbp handout --lang {args.lang} writes it in full"
+        )
     # --weight w1,w5 as --show w1,w5: commas separate names, as repeating the option does
     for option in ("weight", "wrt"):
         given = getattr(args, option)
@@ -663,6 +675,7 @@ def _run_circuit(args: argparse.Namespace, circuit: Circuit, worker: Worker | No
         wrt=wrt,
         check=not args.no_check,
         dtype=args.dtype,
+        lang=args.lang,
         digits=args.digits,
         worker=worker,
     )
