@@ -294,6 +294,10 @@ _EN: dict[str, str] = {
     "ok": "ok",
     "fail": "FAIL",
     "all_agree_short": "all agree",
+    "ok_kink": "ok*",
+    "fd_at_kink": "* FD not applicable at a kink (z = 0 at unit {}): the central differences of {} "
+    "average the two sides of the kink; symbp equals torch autograd there.",
+    "agrees_kink": "agrees with torch; FD not applicable at a kink (z = 0 at unit {})",
     "mismatches": "{} mismatch(es)",
     "step_title": "{}: one gradient-descent step, learning rate {}",
     "loss_before": "loss before: {}",
@@ -728,6 +732,10 @@ _ZH: dict[str, str] = {
     "ok": "一致",
     "fail": "不一致",
     "all_agree_short": "全部一致",
+    "ok_kink": "一致*",
+    "fd_at_kink": "* 有限差分在折点不适用（单元 {} 的 z = 0）：{} 的中心差分取了折点两侧的平均；"
+    "此处 symbp 与 torch 自动求导一致。",
+    "agrees_kink": "与 torch 一致；有限差分在折点不适用（单元 {} 的 z = 0）",
     "mismatches": "{} 处不一致",
     "step_title": "{}：一步梯度下降，学习率 {}",
     "loss_before": "更新前损失：{}",
