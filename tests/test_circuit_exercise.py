@@ -319,3 +319,23 @@ def test_ask_picks_groups_and_names(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main([*argv, "--ask", "gradient", "--out", str(tmp_path / "a")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "gradients" in err
+
+
+def test_a_chinese_self_check_page_judges_in_chinese(tmp_path: Path) -> None:
+    from .cdp import Browser
+
+    argv = ["exercise", "--expr", "q = x + y; f = q * z", "--at", "x=-2,y=5,z=-4"]
+    out = tmp_path / "zh"
+    assert main([*argv, "--count", "1", "--lang", "zh", "--interactive", "--out", str(out)]) == 0
+    key = key_rows(out)["s001"]
+    texts = {k: f"{v:.4f}" for k, v in key.items()}
+    texts["df/dx"] = f"{key['df/dx'] + 1:.4f}"  # one wrong number
+    binary = require_tool("chromium")
+    with Browser(binary) as browser:
+        browser.open(out / "s001" / "selfcheck.html")
+        result = page_rows(browser, texts)
+        assert result["summary"] == f"{len(texts)} 个数中 {len(texts) - 1} 个正确。"
+        rows = {row[0]: row for row in result["rows"]}  # type: ignore[union-attr]
+        assert rows["df/dx"][1] == "wrong" and rows["df/dx"][3].startswith("错误")
+        assert rows["q"][3] == "正确"
+        assert browser.exceptions == []
