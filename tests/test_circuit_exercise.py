@@ -339,3 +339,30 @@ def test_a_chinese_self_check_page_judges_in_chinese(tmp_path: Path) -> None:
         assert rows["df/dx"][1] == "wrong" and rows["df/dx"][3].startswith("错误")
         assert rows["q"][3] == "正确"
         assert browser.exceptions == []
+
+
+#: every function an expression may call, and every operator, between them
+EVERY_GATE = (
+    "p = sigmoid(x) + tanh(y) + relu(z) + leaky_relu(x) + elu(y); "
+    "f = p * softplus(z) + silu(x) - gelu(y)",
+    "q = max(x, y) - min(y, z) + abs(x); r = exp(q / 4) + log(y * y + 1); "
+    "f = r ** 2 / (z + 3) + (y * y + 1) ** z - (-x)",
+)
+
+
+@pytest.mark.parametrize("expression", EVERY_GATE)
+def test_every_gate_is_worked_by_the_page(expression: str, tmp_path: Path) -> None:
+    """The page opens its seal (it works every gate's formula and local gradient with the
+    functions printed from the operation table) and judges the key's own numbers right."""
+    from .cdp import Browser
+
+    out = tmp_path / "every"
+    argv = ["exercise", "--expr", expression, "--at", "x=1,y=0.5,z=-1", "--count", "2"]
+    assert main([*argv, "--interactive", "--out", str(out)]) == 0
+    binary = require_tool("chromium")
+    with Browser(binary) as browser:
+        for student, key in key_rows(out).items():
+            browser.open(out / student / "selfcheck.html")
+            result = page_rows(browser, {k: f"{v:.4f}" for k, v in key.items()})
+            assert result["summary"] == f"{len(key)} of {len(key)} numbers right.", student
+        assert browser.exceptions == []
