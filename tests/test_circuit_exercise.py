@@ -366,3 +366,34 @@ def test_every_gate_is_worked_by_the_page(expression: str, tmp_path: Path) -> No
             result = page_rows(browser, {k: f"{v:.4f}" for k, v in key.items()})
             assert result["summary"] == f"{len(key)} of {len(key)} numbers right.", student
         assert browser.exceptions == []
+
+
+@pytest.mark.slow
+def test_circuit_sheets_compile_with_pdflatex_and_xelatex(folder: Path, tmp_path: Path) -> None:
+    import re
+    import subprocess
+
+    pdflatex, xelatex = require_tool("pdflatex"), require_tool("xelatex")
+    zh = tmp_path / "zh"
+    argv = ["exercise", "--expr", EXPRESSION, "--at", "x=1,y=2,z=0.5", "--count", "1"]
+    assert main([*argv, "--lang", "zh", "--out", str(zh)]) == 0
+    jobs = [
+        (pdflatex, folder / "s001" / "worksheet.tex"),
+        (pdflatex, folder / "s001" / "key.tex"),
+        (xelatex, zh / "s001" / "worksheet.tex"),
+        (xelatex, zh / "s001" / "key.tex"),
+    ]
+    for number, (engine, tex) in enumerate(jobs):
+        work = tmp_path / str(number)
+        work.mkdir()
+        (work / tex.name).write_bytes(tex.read_bytes())
+        result = subprocess.run(
+            [engine, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", tex.name],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        log = (work / tex.with_suffix(".log").name).read_text(encoding="utf-8", errors="replace")
+        assert result.returncode == 0, log[-2000:]
+        assert not re.search(r"Overfull \\hbox \((\d{2,}|[3-9])\.", log)
