@@ -12,6 +12,7 @@ from symbp.content.blocks import Block, Document, Heading, Math, Paragraph, Tabl
 from symbp.content.circuit import circuit_blocks, objective_math, problem_blocks, quantity_math
 from symbp.content.exercise import BLANK, SelfCheckPage, answer_text
 from symbp.content.labels import labels, title
+from symbp.handcheck.circuit import MISTAKES
 
 
 def quantity_node(variant: CircuitVariant, key: str) -> Math:
@@ -84,12 +85,12 @@ def selfcheck_page(variant: CircuitVariant, exercise: CircuitClass, lang: str) -
 def page_labels(lang: str) -> dict[str, str]:
     """The words the circuit self-check page's script says."""
     words = labels(lang)
-    return {
+    said = {
         k: v
         for k, v in words.items()
-        if k.startswith(("selfcheck_", "circuit_hand_", "mistake_"))
-        and not k.startswith("selfcheck_intro")
+        if k.startswith(("selfcheck_", "circuit_hand_")) and not k.startswith("selfcheck_intro")
     }
+    return said | {f"mistake_{m}": words[f"mistake_{m}"] for m in MISTAKES}
 
 
 def summary_blocks(exercise: CircuitClass, written: Sequence[str]) -> tuple[Block, ...]:

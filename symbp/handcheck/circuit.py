@@ -32,6 +32,13 @@ MAX_LINES = 500
 MAX_FILE_BYTES = 100_000
 
 RIGHT, CARRIED_ERROR, WRONG = "right", "carried", "wrong"
+#: the catalogue, in the order its mistakes are tried
+MISTAKES = (
+    "fan_out_not_added",
+    "multiply_not_swapped",
+    "subtraction_sign_lost",
+    "wrong_local_value",
+)
 
 
 @dataclass(frozen=True)
