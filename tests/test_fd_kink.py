@@ -60,6 +60,15 @@ def test_json_and_derive_name_the_kink(tmp_path: Path, capsys: pytest.CaptureFix
     assert "agrees with torch; FD not applicable at a kink (z = 0 at unit h1)" in out
 
 
+def test_derive_wrt_an_input_at_a_kink(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # ∂L/∂x1 = δ_h2·w2 = −0.21·0.2·0.3 = −0.0126 (h1's relu′(0) = 0); the central difference
+    # also sees h1 = 0.4·ε on one side: −0.0126 − 0.21·0.7·0.4/2 = −0.042
+    assert main(["derive", "--spec", spec(tmp_path), "--wrt", "x1"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "gives -0.0126000000" in out and "finite differences give -0.04199" in out
+    assert "agrees with torch; FD not applicable at a kink (z = 0 at unit h1)" in out
+
+
 def test_leaky_relu_kink_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # leaky_relu′(0) = 0.01 (torch's): the difference averages 1 and 0.01 on h1's side
     assert main(["check", "--spec", spec(tmp_path, "leaky_relu")]) == 0

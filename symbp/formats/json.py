@@ -341,6 +341,7 @@ def unit_derivation_document(
             "torch": check.torch,
             "finite_difference": check.finite_difference,
             "passed": check.passed,
+            **({"fd_not_applicable_at_kink": check.kink} if check.kink else {}),
         }
     return document
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from symbp.torchcheck.model import torch_loss_and_gradients, torch_unit_gradients
 from symbp.torchcheck.results import (
@@ -84,13 +84,7 @@ def straddled_kinks(evaluation: Evaluation) -> dict[str, str]:
     for sample in evaluation.per_sample:
         for layer in network.layers[1:]:
             for unit in layer:
-                activation = unit.activation
-                if activation is None or unit.z is None or not activation.elementwise:
-                    continue
-                z = sample.values.get(unit.z)
-                if z is None or not activation_info(activation.name).kink:
-                    continue
-                if abs(z) <= KINK_BAND and unit not in at_kink:
+                if unit not in at_kink and _at_kink(unit, sample.values, activation_info):
                     at_kink.append(unit)
     found: dict[str, str] = {}
     for parameter in network.parameters:
@@ -104,6 +98,27 @@ def straddled_kinks(evaluation: Evaluation) -> dict[str, str]:
                 found[parameter.name] = unit.name
                 break
     return found
+
+
+def _at_kink(unit: Any, values: dict[Any, float], info: Any) -> bool:
+    activation = unit.activation
+    if activation is None or unit.z is None or not activation.elementwise:
+        return False
+    z = values.get(unit.z)
+    return z is not None and info(activation.name).kink and abs(z) <= KINK_BAND
+
+
+def units_at_kink(evaluation: Evaluation) -> list[str]:
+    """The names of one sample's units whose z is within KINK_BAND of their kink."""
+    from symbp.core.operations import activation_info
+
+    network = evaluation.network
+    return [
+        unit.name
+        for layer in network.layers[1:]
+        for unit in layer
+        if _at_kink(unit, evaluation.values, activation_info)
+    ]
 
 
 def finite_difference_agrees(symbolic: float, by_fd: float, loss: float) -> bool:
@@ -130,6 +145,7 @@ def check_units(
     first = evaluation.per_sample[0]
     atol, rtol = TOLERANCES[dtype]
     fd_atol, fd_rtol = FD_TOLERANCES
+    kinked_units = units_at_kink(first)
     fd_atol += FD_ROUNDING * max(1.0, abs(first.loss))
     checks = []
     for name, symbolic in first.unit_gradients.items():
@@ -138,7 +154,10 @@ def check_units(
             math.isnan(symbolic) and math.isnan(reference)
         )
         fd = finite_differences.get(name)
-        if fd is not None:
-            passed = passed and _close(symbolic, fd, fd_atol, fd_rtol)
-        checks.append(UnitCheck(name, symbolic, reference, fd, passed))
+        kink = ""
+        if fd is not None and not _close(symbolic, fd, fd_atol, fd_rtol):
+            # an input feeds every later layer: any unit at a kink is downstream of it
+            kink = kinked_units[0] if kinked_units else ""
+            passed = passed and bool(kink)
+        checks.append(UnitCheck(name, symbolic, reference, fd, passed, kink))
     return tuple(checks)

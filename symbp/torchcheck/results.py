@@ -107,3 +107,6 @@ class UnitCheck:
     torch: float
     finite_difference: float | None  # inputs only: a hidden value cannot be nudged alone
     passed: bool
+    #: the unit at a kink whose kink this input's central difference straddles, where it
+    #: disagrees (not compared then; symbp must still equal torch), as WeightCheck.kink
+    kink: str = ""
