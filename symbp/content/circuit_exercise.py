@@ -29,7 +29,7 @@ def _head(variant: CircuitVariant, exercise: CircuitClass, lang: str, intro: str
     decimals = str(exercise.settings.answer_decimals)
     if intro == "circuit_exercise_intro":
         objective = objective_math(variant.derivation)
-        blocks.append(Paragraph(sentence(words[intro], decimals, objective)))
+        blocks.append(Paragraph(sentence(words[intro], objective, decimals)))
     else:
         blocks.append(Paragraph(sentence(words[intro])))
     return blocks

@@ -91,8 +91,8 @@ _EN: dict[str, str] = {
     "circuit_verdict_ok": "Every gradient agrees",
     "circuit_verdict_bad": "MISMATCH: a gradient disagrees",
     "circuit_exercise_intro": "Work the forward pass and the backward pass of this circuit by "
-    "hand and write each number the table at the end asks for, to {} decimals: each gate's "
-    "value and the gradient of {} with respect to each node.",
+    "hand and write each number the table at the end asks for (gates' values, gradients of {} "
+    "with respect to nodes), to {} decimals.",
     "circuit_exercise_gates": "The gates, one per operation (node = formula):",
     "circuit_exercise_given": "The inputs' values:",
     "circuit_exercise_key_intro": "Each answer to {} decimals: a student's number is right at "
@@ -567,8 +567,8 @@ _ZH: dict[str, str] = {
     "那里的中心差分取两侧的平均，不作比较。",
     "circuit_verdict_ok": "所有梯度一致",
     "circuit_verdict_bad": "不一致：有梯度不符",
-    "circuit_exercise_intro": "请手算下面电路的前向传播和反向传播，把最后表格要求的每个数写到小数点后 {} 位："
-    "每个门的值，以及 {} 对每个节点的梯度。",
+    "circuit_exercise_intro": "请手算下面电路的前向传播和反向传播，把最后表格要求的每个数（门的值、{} 对节点的梯度）"
+    "写到小数点后 {} 位。",
     "circuit_exercise_gates": "各个门，每个运算一个（节点 = 公式）：",
     "circuit_exercise_given": "输入的值：",
     "circuit_exercise_key_intro": "每个答案保留 {} 位小数：学生的数按其所写的精度与正确值相符，或相差在 1% 以内"

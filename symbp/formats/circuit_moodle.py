@@ -90,9 +90,9 @@ def circuit_quiz(exercise: CircuitClass, lang: str = "en") -> str:
     ]
     for variant in exercise.variants:
         intro = words["circuit_exercise_intro"].replace(
-            "{}", str(exercise.settings.answer_decimals), 1
+            "{}", variant.circuit.names[variant.circuit.root], 1
         )
-        intro = intro.replace("{}", variant.circuit.names[variant.circuit.root], 1)
+        intro = intro.replace("{}", str(exercise.settings.answer_decimals), 1)
         rows = []
         for key in exercise.asked:
             truth = variant.answers[key]
