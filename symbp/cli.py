@@ -162,6 +162,13 @@ def _build_parser() -> argparse.ArgumentParser:
     derive.add_argument(
         "--no-check", action="store_true", help="skip the torch check (torch is not imported)"
     )
+    derive.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of an expression's derivation (default: en; JSON stays English); a "
+        "network's derivation is in English (its handout has --lang)",
+    )
     derive.set_defaults(run=_run_derive)
 
     check = commands.add_parser(
@@ -291,7 +298,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     check_hand.set_defaults(run=_run_check_hand)
 
-    _add_classroom_commands(commands, spec_options, paper_options)
+    _add_classroom_commands(commands, spec_options, paper_options, expression_options)
 
     train = commands.add_parser(
         "train",
@@ -343,11 +350,12 @@ def _add_classroom_commands(
     commands: argparse._SubParsersAction[_Parser],
     spec_options: _Parser,
     paper_options: _Parser,
+    expression_options: _Parser,
 ) -> None:
     """symbp exercise and symbp grade: homework for a class."""
     exercise = commands.add_parser(
         "exercise",
-        parents=[spec_options, paper_options],
+        parents=[spec_options, paper_options, expression_options],
         help="a variant of the network per student: worksheets, answer keys, key.csv",
         description="Draw each student's own numbers for the network (inputs, targets and "
         "weights, nice numbers in ranges you set; draws that would make a poor exercise are "
@@ -358,10 +366,14 @@ def _add_classroom_commands(
         epilog="examples:\n  symbp exercise --count 40 --seed 7 --out week3/\n"
         "  symbp exercise --roster class.csv --seed 7 --out week3/ --interactive "
         "--moodle week3.xml\n"
-        "  symbp exercise --count 30 --ask gradient,update --weights=-0.9:0.9 --lang zh\n\n"
+        "  symbp exercise --count 30 --ask gradient,update --weights=-0.9:0.9 --lang zh\n"
+        "  symbp exercise --expr 'q = x + y; f = q * z' --at x=-2,y=5,z=-4 --count 30 "
+        "--inputs=-3:3 --interactive\n\n"
         "--ask takes groups (forward, z, a, loss, upstream, delta, gradient, update, change) or "
         "names check-hand reads (dL/dw1, delta_h1, w1_new); default: forward, loss, delta, "
-        "gradient, update. Write a range that starts with a minus sign with =, as --weights=-1:1.",
+        "gradient, update. For an expression: values, gradients, inputs or names (q, df/dq); "
+        "default: every gate's value and every gradient; its inputs are drawn from --inputs "
+        "(default -2:2). Write a range that starts with a minus sign with =, as --weights=-1:1.",
     )
     who = exercise.add_mutually_exclusive_group(required=True)
     who.add_argument("--count", type=int, metavar="N", help="N students, numbered s001, s002, …")
@@ -483,8 +495,9 @@ def _run_exercise(args: argparse.Namespace) -> int:
     ask = None
     if args.ask is not None:
         ask = [name.strip() for names in args.ask for name in names.split(",") if name.strip()]
+    circuit = _circuit(args)  # --expr/--at, or a spec holding an expression
     result = exercises(
-        args.spec,
+        circuit if circuit is not None else args.spec,
         count=args.count,
         roster=args.roster,
         seed=args.seed,
@@ -599,6 +612,11 @@ def _run_derive(args: argparse.Namespace) -> int:
         finally:
             if worker is not None:
                 worker.cancel()
+    if args.lang != "en":
+        raise SymbpError(
+            f"derive --lang {args.lang} is for expressions: a network's derivation is in "
+            f"English; symbp handout --lang {args.lang} writes it in full"
+        )
     # --weight w1,w5 as --show w1,w5: commas separate names, as repeating the option does
     for option in ("weight", "wrt"):
         given = getattr(args, option)
@@ -753,6 +771,7 @@ def _run_circuit(args: argparse.Namespace, circuit: Circuit, worker: Worker | No
         wrt=wrt,
         check=not args.no_check,
         dtype=args.dtype,
+        lang=args.lang,
         digits=args.digits,
         worker=worker,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from symbp import arguments, formats
 from symbp.api.problem import Problem, Result
@@ -47,6 +48,7 @@ from symbp.content.exercise import (
 )
 from symbp.content.grades import grades_blocks, student_blocks
 from symbp.content.labels import LANGUAGES, labels, title
+from symbp.core.circuit import Circuit
 from symbp.core.spec import NetworkSpec, default_spec, load_spec
 from symbp.errors import SymbpError
 from symbp.files import StagedFile, stage_file
@@ -58,6 +60,9 @@ from symbp.formats.page import paper as known_paper
 from symbp.formats.selfcheck import render_page
 from symbp.formats.tex_fonts import tex_engine
 from symbp.handcheck.judge import HandJudge
+
+if TYPE_CHECKING:
+    from symbp.api.circuit_homework import CircuitExercises
 
 #: the files of each variant: format and extension
 DOCUMENT_FILES = (("html", ".html"), ("latex", ".tex"), ("markdown", ".md"))
@@ -194,7 +199,7 @@ class Exercises(Result):
 
 
 def exercises(
-    spec: str | Path | NetworkSpec | None = None,
+    spec: str | Path | NetworkSpec | Circuit | None = None,
     *,
     count: int | None = None,
     roster: str | Path | None = None,
@@ -209,10 +214,12 @@ def exercises(
     weights: Range | None = None,
     lang: str = "en",
     paper: str = "a4",
-) -> Exercises:
+) -> Exercises | CircuitExercises:
     """Draw a variant of `spec` (default: the MOOC 8.3 network) for each student: `count`
     numbered students (s001, …), the students of a `roster` CSV (an id column, optionally a
-    name column), or `students`. A student's numbers depend on `seed` and their id."""
+    name column), or `students`. A student's numbers depend on `seed` and their id. A spec
+    holding an expression (or a Circuit) draws each student's input values from `inputs`
+    (symbp.api.circuit_homework)."""
     labels(arguments.text(lang, "lang"))
     known_paper(arguments.text(paper, "paper"))
     count = arguments.optional_whole(count, "count")
@@ -235,6 +242,28 @@ def exercises(
     else:
         assert count is not None
         class_list = numbered_students(count)
+    circuit = _circuit_of(spec)
+    if circuit is not None:
+        if targets is not None or weights is not None:
+            raise SymbpError(
+                "--targets and --weights are a network's: an expression's input values are "
+                "drawn from --inputs"
+            )
+        from symbp.api.circuit_homework import circuit_exercises
+
+        return circuit_exercises(
+            circuit,
+            class_list,
+            seed=seed,
+            ask=ask or (),
+            decimals=decimals,
+            answer_decimals=answer_decimals,
+            min_decimals=min_decimals,
+            inputs=inputs,
+            lang=lang,
+            paper=paper,
+        )
+    assert not isinstance(spec, Circuit)
     base = _spec(spec)
     defaults = Settings()
     settings = Settings(
@@ -250,6 +279,39 @@ def exercises(
     judge = HandJudge(base)
     drawn = draw_variants(base, class_list, settings, judge)
     return Exercises(drawn, judge, lang, paper)
+
+
+def _circuit_of(spec: object) -> Circuit | None:
+    """The expression of a circuit spec (or a Circuit itself); None for a network."""
+    from symbp.core.circuit import load_circuit_spec
+
+    if isinstance(spec, Circuit):
+        return spec
+    if isinstance(spec, str | Path):
+        return load_circuit_spec(spec)
+    return None
+
+
+def _refuse_circuit_folder(folder: Path) -> None:
+    """grade judges networks' folders; a circuit's is refused in one line."""
+    import json
+
+    from symbp.classroom.folder import MAX_MANIFEST_BYTES
+    from symbp.files import read_small_text
+
+    path = folder / MANIFEST
+    if not path.is_file():
+        return  # read_manifest says what is missing
+    try:
+        data = json.loads(read_small_text(path, MAX_MANIFEST_BYTES, SymbpError, str(path)))
+    except (SymbpError, ValueError, RecursionError):
+        return  # read_manifest says what is wrong
+    if isinstance(data, dict) and data.get("kind") == "circuit":
+        raise SymbpError(
+            f"{str(folder)!r} holds circuit exercises: symbp grade judges networks' folders; "
+            "judge a student's numbers with symbp check-hand FILE --spec "
+            f"{str(folder / '<id>' / SPEC)!r}, or their selfcheck.html"
+        )
 
 
 def _spec(spec: str | Path | NetworkSpec | None) -> NetworkSpec:
@@ -319,6 +381,7 @@ def grade(
     exercises = arguments.path(exercises, "exercises")
     lang = arguments.optional_text(lang, "lang")
     min_decimals = arguments.optional_whole(min_decimals, "min_decimals")
+    _refuse_circuit_folder(exercises)
     if lang is not None:
         labels(lang)  # an unknown language fails before any work
     else:  # the folder's: classroom checks its form, content knows which languages exist

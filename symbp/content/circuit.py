@@ -254,12 +254,15 @@ class _Writer:
         closed_rows: list[Row] = []
         for symbol in shown:
             closed = self.derivation.closed_form(symbol)
-            tree = self.convert(closed) if sp.count_ops(closed) < MAX_CLOSED_FORM_SIZE else None
+            # sympy's tree is a little larger than the display's (a − b is a + (−1)·b): one
+            # far beyond the limit is not converted (a walk, where count_ops costs 50 times more)
+            nodes = _nodes(closed, 2 * MAX_CLOSED_FORM_SIZE)
+            tree = self.convert(closed) if nodes < 2 * MAX_CLOSED_FORM_SIZE else None
             if tree is None or E.size(tree) > MAX_CLOSED_FORM_SIZE:
                 if closed_rows:
                     blocks.append(Equations(tuple(closed_rows)))
                     closed_rows = []
-                size = E.size(tree) if tree is not None else sp.count_ops(closed)
+                size = E.size(tree) if tree is not None else _nodes(closed)
                 blocks.append(
                     Paragraph(
                         sentence(
@@ -333,6 +336,16 @@ def _glyph(entry: Operation) -> tuple[str, str]:
     return text, entry.latex or rf"\mathrm{{{escaped}}}"
 
 
+def _nodes(expr: sp.Basic, limit: int | None = None) -> int:
+    """The symbols and operations of a sympy tree (counted up to `limit`)."""
+    count = 0
+    for _ in sp.preorder_traversal(expr):
+        count += 1
+        if limit is not None and count >= limit:
+            break
+    return count
+
+
 def _sentence(template: str, *fills: Inlines) -> Inlines:
     """A label template filled with runs of inline content (a list of names)."""
     pieces = template.split("{}")
@@ -360,3 +373,34 @@ def circuit_blocks(
     if check is not None:
         blocks.extend(writer.check(check))
     return tuple(blocks)
+
+
+def problem_blocks(derivation: CircuitDerivation, lang: str = "en", digits: int = 4) -> list[Block]:
+    """The circuit as an exercise states it, without a value or gradient it asks for: the
+    introduction, each gate's formula and the inputs' given values."""
+    writer = _Writer(derivation, lang, digits)
+    words = writer.words
+    gates = []
+    for gate in writer.circuit.gates:
+        node = writer.circuit.graph.nodes.get(gate.symbol)
+        if node is not None and node.definition is not None:
+            gates.append(Row(E.equals(writer.sym(gate.symbol), writer.convert(node.definition))))
+    given = tuple(Row(E.equals(writer.sym(s), writer.value(s))) for s in writer.circuit.inputs)
+    return [
+        *writer.intro(),
+        Paragraph(text(words["circuit_exercise_gates"])),
+        Equations(tuple(gates)),
+        Paragraph(text(words["circuit_exercise_given"])),
+        Equations(given),
+    ]
+
+
+def quantity_math(derivation: CircuitDerivation, node: sp.Symbol, gradient: bool) -> E.Node:
+    """An asked quantity as mathematics: the node (q, c₂) or ∂f/∂q."""
+    writer = _Writer(derivation, "en", 4)
+    return writer.partial(writer.root, node) if gradient else writer.sym(node)
+
+
+def objective_math(derivation: CircuitDerivation) -> E.Node:
+    writer = _Writer(derivation, "en", 4)
+    return writer.sym(writer.root)

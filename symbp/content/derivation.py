@@ -244,6 +244,8 @@ def check_paragraph(check: CheckResult, name: str, lang: str) -> Paragraph:
     words = labels(lang)
     row = check.weight(name)
     verdict = words["agrees"] if row.passed else words["disagrees"]
+    if row.passed and row.kink:
+        verdict = words["agrees_kink"].replace("{}", row.kink)
     return Paragraph(
         sentence(
             words["check"],

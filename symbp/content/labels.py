@@ -90,6 +90,19 @@ _EN: dict[str, str] = {
     "differences there average the two sides and are not compared.",
     "circuit_verdict_ok": "Every gradient agrees",
     "circuit_verdict_bad": "MISMATCH: a gradient disagrees",
+    "circuit_exercise_intro": "Work the forward pass and the backward pass of this circuit by "
+    "hand and write each number the table at the end asks for (gates' values, gradients of {} "
+    "with respect to nodes), to {} decimals.",
+    "circuit_exercise_gates": "The gates, one per operation (node = formula):",
+    "circuit_exercise_given": "The inputs' values:",
+    "circuit_exercise_key_intro": "Each answer to {} decimals: a student's number is right at "
+    "the precision it is written to or within 1% (rounding carried from earlier steps), as "
+    "symbp check-hand judges circuit homework. The whole derivation follows.",
+    "circuit_selfcheck_intro": "Type your numbers into the blanks and press the button: each is "
+    "judged as symbp check-hand judges circuit homework (right at the precision you wrote it "
+    "to, or within 1%), a wrong gradient that follows from your own gradients above is "
+    "called carried, and a classic mistake that gives your number is named. This page works "
+    "offline; nothing you type leaves it.",
     "gate_add": "{} is an add gate: it distributes the upstream gradient, each input receives it "
     "unchanged (local gradient 1).",
     "gate_multiply": "{} is a multiply gate: it swaps its inputs, each input's local gradient is "
@@ -285,6 +298,10 @@ _EN: dict[str, str] = {
     "ok": "ok",
     "fail": "FAIL",
     "all_agree_short": "all agree",
+    "ok_kink": "ok*",
+    "fd_at_kink": "* FD not applicable at a kink (z = 0 at unit {}): the central differences of {} "
+    "average the two sides of the kink; symbp equals torch autograd there.",
+    "agrees_kink": "agrees with torch; FD not applicable at a kink (z = 0 at unit {})",
     "mismatches": "{} mismatch(es)",
     "step_title": "{}: one gradient-descent step, learning rate {}",
     "loss_before": "loss before: {}",
@@ -571,6 +588,15 @@ _ZH: dict[str, str] = {
     "那里的中心差分取两侧的平均，不作比较。",
     "circuit_verdict_ok": "所有梯度一致",
     "circuit_verdict_bad": "不一致：有梯度不符",
+    "circuit_exercise_intro": "请手算下面电路的前向传播和反向传播，把最后表格要求的每个数（门的值、{} 对节点的梯度）"
+    "写到小数点后 {} 位。",
+    "circuit_exercise_gates": "各个门，每个运算一个（节点 = 公式）：",
+    "circuit_exercise_given": "输入的值：",
+    "circuit_exercise_key_intro": "每个答案保留 {} 位小数：学生的数按其所写的精度与正确值相符，或相差在 1% 以内"
+    "（前面步骤带来的舍入误差），即算正确，与 symbp check-hand 判断计算图作业的方式相同。完整推导如下。",
+    "circuit_selfcheck_intro": "在空格中填入你的数并按下按钮：每个数都按 symbp check-hand 判断计算图作业的方式"
+    "判定（按你所写的精度相符，或相差在 1% 以内即正确）；若一个错误的梯度是由你自己上游的梯度推出的，"
+    "会标为“由前面的错误数传来”；若某个典型错误能得到你的数，会指出它。本页离线工作，你输入的内容不会离开本页。",
     "gate_add": "{} 是加法门：它把上游梯度分发给每个输入，原样不变（局部梯度为 1）。",
     "gate_multiply": "{} 是乘法门：它交换两个输入，每个输入的局部梯度是另一个输入的值。",
     "gate_subtract": "{} 是减法门：第一个输入得到上游梯度，第二个输入得到它的相反数（局部梯度为 1 和 -1）。",
@@ -731,6 +757,10 @@ _ZH: dict[str, str] = {
     "ok": "一致",
     "fail": "不一致",
     "all_agree_short": "全部一致",
+    "ok_kink": "一致*",
+    "fd_at_kink": "* 有限差分在折点不适用（单元 {} 的 z = 0）：{} 的中心差分取了折点两侧的平均；"
+    "此处 symbp 与 torch 自动求导一致。",
+    "agrees_kink": "与 torch 一致；有限差分在折点不适用（单元 {} 的 z = 0）",
     "mismatches": "{} 处不一致",
     "step_title": "{}：一步梯度下降，学习率 {}",
     "loss_before": "更新前损失：{}",

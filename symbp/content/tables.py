@@ -57,7 +57,7 @@ def check_blocks(
             _cell(result(row.torch)),
             _cell(result(row.finite_difference)),
             _cell(difference(row.largest_difference)),
-            _cell(words["ok" if row.passed else "fail"]),
+            _cell(words[("ok_kink" if row.kink else "ok") if row.passed else "fail"]),
         )
         for row in check.weights
     ]
@@ -78,7 +78,21 @@ def check_blocks(
     return (
         Heading(sentence(words["check_title"], title, check.torch_version), 1),
         Table(header, tuple(rows), align="lrrrrl"),
+        *kink_notes(check, lang),
         Paragraph(_cell(summary)),
+    )
+
+
+def kink_notes(check: CheckResult, lang: str = "en") -> tuple[Paragraph, ...]:
+    """One note per unit at a kink whose central differences were not compared."""
+    words = labels(lang)
+    by_unit: dict[str, list[str]] = {}
+    for row in check.weights:
+        if row.kink and row.passed:
+            by_unit.setdefault(row.kink, []).append(row.name)
+    return tuple(
+        Paragraph(sentence(words["fd_at_kink"], unit, ", ".join(names)))
+        for unit, names in by_unit.items()
     )
 
 

@@ -148,6 +148,8 @@ def _delta_form_reason(context: object, derivation: UnitDerivation) -> Inlines:
 def _check_paragraph(check: UnitCheck, lang: str) -> Paragraph:
     words = labels(lang)
     verdict = words["agrees"] if check.passed else words["disagrees"]
+    if check.passed and check.kink:
+        verdict = words["agrees_kink"].replace("{}", check.kink)
     if check.finite_difference is None:
         return Paragraph(
             sentence(

@@ -583,9 +583,11 @@ class CircuitDerivation:
         return self.sweep.expanded(symbol).xreplace(self.inlined)
 
 
-def derive_circuit(circuit: Circuit) -> CircuitDerivation:
-    """Every node's gradient by the backward sweep (sum over uses of upstream × local)."""
-    result = sweep(circuit.graph)
+def derive_circuit(circuit: Circuit, swept: Sweep | None = None) -> CircuitDerivation:
+    """Every node's gradient by the backward sweep (sum over uses of upstream × local);
+    `swept`: the sweep of the same expression at other values (an exercise's variants share
+    one, so that each student's draw costs numbers, not a new symbolic sweep)."""
+    result = sweep(circuit.graph) if swept is None else swept
     exact = {s: sp.Float(v, 30) for s, v in circuit.values.items()}
     gradients = result.values(circuit.given)
     contributions: dict[sp.Symbol, tuple[Contribution, ...]] = {}

@@ -196,6 +196,7 @@ def _check_entry(check: CheckResult, name: str) -> dict[str, Any]:
         "torch": row.torch,
         "finite_difference": row.finite_difference,
         "passed": row.passed,
+        **({"fd_not_applicable_at_kink": row.kink} if row.kink else {}),
     }
 
 
@@ -340,6 +341,7 @@ def unit_derivation_document(
             "torch": check.torch,
             "finite_difference": check.finite_difference,
             "passed": check.passed,
+            **({"fd_not_applicable_at_kink": check.kink} if check.kink else {}),
         }
     return document
 
@@ -364,6 +366,8 @@ def check_document(check: CheckResult, title: str) -> str:
                     "finite_difference": row.finite_difference,
                     "largest_difference": row.largest_difference,
                     "passed": row.passed,
+                    # only where a kink excused the finite difference (the usual form unchanged)
+                    **({"fd_not_applicable_at_kink": row.kink} if row.kink else {}),
                 }
                 for row in check.weights
             ],

@@ -32,13 +32,13 @@ FORM_STYLE = """
 """
 
 
-def script() -> str:
+def script(source: str = "data/selfcheck.js") -> str:
     """The page's judge, as shipped with symbp, with the activations printed from the
-    operation table where it marks them."""
+    operation table where it marks them (`source`: a circuit's page has its own judge)."""
     from symbp.formats.javascript import ERF_JS, activation_functions
     from symbp.handcheck.hand_input import NOT_REMARKS
 
-    code = resources.files("symbp").joinpath("data/selfcheck.js").read_text(encoding="utf-8")
+    code = resources.files("symbp").joinpath(source).read_text(encoding="utf-8")
     code = code.replace("  // symbp: primitives\n", ERF_JS, 1)
     words = json.dumps(list(NOT_REMARKS), ensure_ascii=False)
     code = code.replace("new Set([]);  // symbp: hand_input.NOT_REMARKS", f"new Set({words});", 1)
@@ -53,11 +53,13 @@ def _json_for_html(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
 
 
-def render_page(page: SelfCheckPage, data: dict[str, Any], paper_name: str = "a4") -> str:
-    """The complete page."""
+def render_page(
+    page: SelfCheckPage, data: dict[str, Any], paper_name: str = "a4", source: str | None = None
+) -> str:
+    """The complete page (`source`: the judge's script, if not the networks' one)."""
     layout = paper(paper_name)
     words = data["labels"]
-    code = script()
+    code = script() if source is None else script(source)
     digest = base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode()
     policy = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

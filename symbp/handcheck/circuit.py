@@ -32,6 +32,13 @@ MAX_LINES = 500
 MAX_FILE_BYTES = 100_000
 
 RIGHT, CARRIED_ERROR, WRONG = "right", "carried", "wrong"
+#: the catalogue, in the order its mistakes are tried
+MISTAKES = (
+    "fan_out_not_added",
+    "multiply_not_swapped",
+    "subtraction_sign_lost",
+    "wrong_local_value",
+)
 
 
 @dataclass(frozen=True)
@@ -129,9 +136,44 @@ def judge(derivation: CircuitDerivation, text: str) -> CircuitHandReport:
     return CircuitHandReport(tuple(verdicts))
 
 
-def _upstream(derivation: CircuitDerivation, user: sp.Symbol, student: dict[str, float]) -> float:
-    """The gradient of a user gate as the student has it (their number), else the true one."""
-    return student.get(derivation.circuit.names[user], derivation.gradients[user])
+@dataclass(frozen=True)
+class UseFacts:
+    """What the catalogue needs of one use of a node (the self-check page carries these
+    sealed, and judges with them exactly as here): the user gate, the true local gradient, the
+    node's own value where the user is a two-input multiply (the unswapped gradient), whether
+    the node is a subtraction's second input, and the local gradient at exchanged input and
+    output values where that differs (a one-input gate)."""
+
+    user: str
+    local: float
+    multiply_own: float | None
+    subtracted: bool
+    swapped: float | None
+
+
+def use_facts(derivation: CircuitDerivation, symbol: sp.Symbol) -> tuple[UseFacts, ...]:
+    circuit = derivation.circuit
+    exact = {s: sp.Float(v, 30) for s, v in circuit.values.items()}
+    found = []
+    for use in derivation.contributions.get(symbol, ()):
+        gate = circuit.gate(use.user)
+        assert gate is not None
+        own = None
+        if gate.operation is MULTIPLY and len(gate.args) == 2:
+            own = circuit.values[symbol]
+        subtracted = (
+            gate.operation is SUBTRACT and gate.args[-1] == symbol and gate.args[0] != symbol
+        )
+        swapped = None
+        if len(circuit.graph.nodes[use.user].inputs) == 1:
+            exchanged = use.local.xreplace({symbol: use.user, use.user: symbol})
+            try:
+                local = float(exchanged.xreplace(exact).evalf(30))
+            except TypeError:  # not a real number at the exchanged values
+                local = use.local_value
+            swapped = None if local == use.local_value else local
+        found.append(UseFacts(circuit.names[use.user], use.local_value, own, subtracted, swapped))
+    return tuple(found)
 
 
 def _diagnose(
@@ -141,46 +183,46 @@ def _diagnose(
     half: float,
     student: dict[str, float],
 ) -> tuple[str, str]:
-    uses = derivation.contributions.get(symbol, ())
-    upstream = [_upstream(derivation, use.user, student) for use in uses]
-    terms = [u * use.local_value for u, use in zip(upstream, uses, strict=True)]
+    uses = use_facts(derivation, symbol)
+    gradients = {derivation.circuit.names[s]: g for s, g in derivation.gradients.items()}
+    return diagnose(uses, gradients, written, half, student)
+
+
+def diagnose(
+    uses: tuple[UseFacts, ...],
+    gradients: dict[str, float],
+    written: float,
+    half: float,
+    student: dict[str, float],
+) -> tuple[str, str]:
+    """A wrong gradient's verdict (carried, or wrong with the catalogue's mistake that
+    reproduces it); `gradients` the true ones and `student` the student's, by node name."""
+    # the gradient of each user gate as the student has it (their number), else the true one
+    upstream = [student.get(use.user, gradients[use.user]) for use in uses]
+    terms = [u * use.local for u, use in zip(upstream, uses, strict=True)]
     if uses and _agrees(written, half, sum(terms)):
         return CARRIED_ERROR, ""
-    for mistake, candidate in _candidates(derivation, symbol, upstream, terms):
+    for mistake, candidate in candidates(uses, upstream, terms):
         if _agrees(written, half, candidate):
             return WRONG, mistake
     return WRONG, ""
 
 
-def _candidates(
-    derivation: CircuitDerivation,
-    symbol: sp.Symbol,
-    upstream: list[float],
-    terms: list[float],
+def candidates(
+    uses: tuple[UseFacts, ...], upstream: list[float], terms: list[float]
 ) -> list[tuple[str, float]]:
-    circuit = derivation.circuit
-    uses = derivation.contributions.get(symbol, ())
+    """Each catalogue mistake's number for a node's gradient, in the order they are tried."""
     found: list[tuple[str, float]] = []
     if len(uses) > 1:
         found += [("fan_out_not_added", term) for term in terms]
     for index, use in enumerate(uses):
-        gate = circuit.gate(use.user)
-        assert gate is not None
         others = sum(terms) - terms[index]
-        if gate.operation is MULTIPLY and len(gate.args) == 2:
-            own = circuit.values[symbol]
-            found.append(("multiply_not_swapped", others + upstream[index] * own))
-        if gate.operation is SUBTRACT and gate.args[-1] == symbol and gate.args[0] != symbol:
+        if use.multiply_own is not None:
+            found.append(("multiply_not_swapped", others + upstream[index] * use.multiply_own))
+        if use.subtracted:
             found.append(("subtraction_sign_lost", others - terms[index]))
-        if len(circuit.graph.nodes[use.user].inputs) == 1:
-            exact = {s: sp.Float(v, 30) for s, v in circuit.values.items()}
-            swapped = use.local.xreplace({symbol: use.user, use.user: symbol})
-            try:
-                local = float(swapped.xreplace(exact).evalf(30))
-            except TypeError:  # not a real number at the exchanged values
-                continue
-            if local != use.local_value:
-                found.append(("wrong_local_value", others + upstream[index] * local))
+        if use.swapped is not None:
+            found.append(("wrong_local_value", others + upstream[index] * use.swapped))
     return found
 
 

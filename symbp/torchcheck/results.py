@@ -47,9 +47,15 @@ class WeightCheck:
     torch: float
     finite_difference: float
     passed: bool
+    #: the unit at a kink (relu, leaky relu or elu with z = 0) whose kink this weight's central
+    #: difference straddles, where it disagrees: it averages the two sides, so it is not compared
+    #: (symbp must still equal torch); "" where the finite difference is compared
+    kink: str = ""
 
     @property
     def largest_difference(self) -> float:
+        if self.kink:
+            return abs(self.symbolic - self.torch)
         return max(abs(self.symbolic - self.torch), abs(self.symbolic - self.finite_difference))
 
 
@@ -101,3 +107,6 @@ class UnitCheck:
     torch: float
     finite_difference: float | None  # inputs only: a hidden value cannot be nudged alone
     passed: bool
+    #: the unit at a kink whose kink this input's central difference straddles, where it
+    #: disagrees (not compared then; symbp must still equal torch), as WeightCheck.kink
+    kink: str = ""

@@ -1,0 +1,248 @@
+// symbp's self-check page for circuit homework: judges a student's node values and gradients
+// exactly as `symbp check-hand --spec <the student's circuit>` does (symbp/handcheck/circuit.py).
+//
+// symbp embeds as JSON (#symbp-data) the given input values, each gate's formula and each use's
+// local gradient as small trees, and the catalogue sealed with the values those formulas give
+// (symbp/classroom/circuit_selfcheck.py): no answer is in the page. When the student presses the
+// button, this script works the circuit forward and backward from the givens, opens the seal
+// with what it gets, and judges each number with the opened numbers: right at the precision it
+// is written to or within 1%; a wrong gradient that follows from the student's own gradients of
+// the gates above is carried; otherwise the catalogue's mistakes are tried in check-hand's
+// order. Nothing is fetched and nothing typed is evaluated as code.
+"use strict";
+(function () {
+  const data = JSON.parse(document.getElementById("symbp-data").textContent);
+  const words = data.labels;
+  const C = data.constants;
+  const num = (v) => (typeof v === "number" ? v : v === "inf" ? Infinity : v === "-inf" ? -Infinity : NaN);
+
+  // -- reading a number as handcheck/circuit.read_hand_lines does -------------------------------
+  const NUMBER = /^[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+  function readNumber(raw) {
+    const typed = raw.trim();
+    if (!NUMBER.test(typed) || typed.length > C.max_number_chars) return null;
+    const text = typed.replace("−", "-");
+    const [mantissa, exponent] = text.toLowerCase().split("e");
+    const fraction = mantissa.split(".")[1] || "";
+    const decimals = fraction.length - (exponent ? parseInt(exponent, 10) : 0);
+    return { text: typed, value: Number(text), half: 0.5 * Number(`1e${-decimals}`) };
+  }
+
+  // -- float64 evaluation, as handcheck/floats.float_value ----------------------------------
+  function fsum(values) {  // CPython's math.fsum: the correctly rounded sum
+    const partials = [];
+    let special = 0, infinities = 0;
+    for (let x of values) {
+      const saved = x;
+      let i = 0;
+      for (let y of partials) {
+        if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+        const hi = x + y, lo = y - (hi - x);
+        if (lo !== 0) partials[i++] = lo;
+        x = hi;
+      }
+      let n = i;
+      if (x !== 0) {
+        if (!Number.isFinite(x)) {
+          if (Number.isFinite(saved)) throw new RangeError("intermediate overflow");
+          if (!Number.isNaN(saved)) infinities += saved;
+          special += saved;
+          n = 0;
+        } else {
+          partials[n++] = x;
+        }
+      }
+      partials.length = n;
+    }
+    if (special !== 0) {
+      if (Number.isNaN(infinities)) throw new RangeError("-inf + inf");
+      return special;
+    }
+    let n = partials.length, hi = 0, lo = 0;
+    if (n > 0) {
+      hi = partials[--n];
+      while (n > 0) {
+        const x = hi, y = partials[--n];
+        hi = x + y;
+        lo = y - (hi - x);
+        if (lo !== 0) break;
+      }
+      if (n > 0 && ((lo < 0 && partials[n - 1] < 0) || (lo > 0 && partials[n - 1] > 0))) {
+        const y = lo * 2, x = hi + y;
+        if (y === x - hi) hi = x;
+      }
+    }
+    return hi;
+  }
+  function sum(values) {
+    try { return fsum(values); } catch (e) { return values.reduce((a, b) => a + b, 0); }
+  }
+  function power(base, exponent) {
+    if (base === 1 || exponent === 0) return 1;
+    if (base === 0 && exponent < 0) return NaN;
+    if (base < 0 && !Number.isInteger(exponent) && Number.isFinite(exponent)) return NaN;
+    return Math.pow(base, exponent);
+  }
+  // symbp: primitives
+  const FUNCTIONS = {
+    add: (a) => sum(a),
+    mul: (a) => a.reduce((p, v) => p * v, 1),
+    pow: (a) => power(a[0], a[1]),
+    exp: (a) => Math.exp(a[0]),
+    log: (a) => (Number.isNaN(a[0]) || a[0] < 0 ? NaN : a[0] === 0 ? -Infinity : Math.log(a[0])),
+    // symbp: activations (printed from the operation table, symbp/formats/javascript.py)
+    heaviside: (a) => (a[0] > 0 ? 1 : a[0] < 0 ? 0 : a.length > 1 ? a[1] : 0.5),
+    abs: (a) => Math.abs(a[0]),
+    max: (a) => a.reduce((m, v) => (v > m ? v : m)),
+    min: (a) => a.reduce((m, v) => (v < m ? v : m)),
+  };
+  function evaluate(tree, values) {
+    if (typeof tree === "number") return tree;
+    if (typeof tree === "string") return values[tree];
+    return FUNCTIONS[tree[0]](tree.slice(1).map((t) => evaluate(t, values)));
+  }
+
+  // -- the circuit worked from the givens: what opens the seal ------------------------------
+  function chainValues() {
+    const values = {};
+    for (const node of data.nodes) {
+      values[node.name] = node.formula === null ? data.givens[node.name] : evaluate(node.formula, values);
+    }
+    const gradients = {};
+    gradients[data.objective] = 1;
+    for (const node of [...data.nodes].reverse()) {
+      if (node.name === data.objective) continue;
+      gradients[node.name] = sum(data.uses[node.name].map((u) => gradients[u.user] * evaluate(u.local, values)));
+    }
+    return [values, gradients];
+  }
+
+  // -- the sealed catalogue (symbp/classroom/sealing.py) ------------------------------------
+  const MARKER = "symbp-sealed:";
+  function canonical(v) {  // sealing.canonical
+    if (Number.isNaN(v)) return "nan";
+    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+    return (v + 0).toExponential(6);
+  }
+  let catalogue = null;
+  async function openCatalogue() {
+    if (catalogue !== null) return catalogue;
+    const seal = data.catalogue;
+    if (!(window.crypto && crypto.subtle)) return null;
+    const [values, gradients] = chainValues();
+    const secret = [...data.secret.gates.map((n) => values[n]), ...data.secret.gradients.map((n) => gradients[n])]
+      .map(canonical).join(";");
+    const encoder = new TextEncoder();
+    const salt = new Uint8Array(seal.salt.match(/../g).map((h) => parseInt(h, 16)));
+    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveBits"]);
+    const key = new Uint8Array(await crypto.subtle.deriveBits(
+      { name: "PBKDF2", hash: "SHA-256", salt, iterations: seal.iterations }, base, 256));
+    const sealed = Uint8Array.from(atob(seal.sealed), (c) => c.charCodeAt(0));
+    const blocks = [];
+    for (let b = 0; b * 32 < sealed.length; b++) {
+      const input = new Uint8Array(36);
+      input.set(key);
+      new DataView(input.buffer).setUint32(32, b);
+      blocks.push(crypto.subtle.digest("SHA-256", input));
+    }
+    const pads = await Promise.all(blocks);
+    const opened = sealed.map((byte, i) => byte ^ new Uint8Array(pads[i >> 5])[i & 31]);
+    let text;
+    try { text = new TextDecoder("utf-8", { fatal: true }).decode(opened); } catch (e) { return null; }
+    if (!text.startsWith(MARKER)) return null;
+    catalogue = JSON.parse(text.slice(MARKER.length));
+    return catalogue;
+  }
+
+  // -- verdicts, as handcheck/circuit.judge ---------------------------------------------------
+  const RIGHT = "right", CARRIED = "carried", WRONG = "wrong";
+  function agrees(written, half, value) {
+    return Math.abs(written - value) <= half + 1e-12 || Math.abs(written - value) <= C.carried * Math.abs(value);
+  }
+  function pySum(values) { return values.reduce((a, b) => a + b, 0); }  // Python's sum()
+  function candidates(uses, upstream, terms) {  // handcheck/circuit.candidates
+    const found = [];
+    if (uses.length > 1) for (const term of terms) found.push(["fan_out_not_added", term]);
+    uses.forEach(([, , own, subtracted, swapped], i) => {
+      const others = pySum(terms) - terms[i];
+      if (own !== null) found.push(["multiply_not_swapped", others + upstream[i] * num(own)]);
+      if (subtracted) found.push(["subtraction_sign_lost", others - terms[i]]);
+      if (swapped !== null) found.push(["wrong_local_value", others + upstream[i] * num(swapped)]);
+    });
+    return found;
+  }
+  function diagnose(node, mine, student, opened) {  // handcheck/circuit.diagnose
+    const uses = opened.uses[node] || [];
+    const upstream = uses.map(([user]) => (user in student ? student[user] : num(opened.gradients[user])));
+    const terms = uses.map(([, local], i) => upstream[i] * num(local));
+    if (uses.length && agrees(mine.value, mine.half, pySum(terms))) return [CARRIED, ""];
+    for (const [mistake, candidate] of candidates(uses, upstream, terms)) {
+      if (agrees(mine.value, mine.half, candidate)) return [WRONG, mistake];
+    }
+    return [WRONG, ""];
+  }
+  function judge(written, opened) {
+    const student = {};
+    for (const q of data.asked) if (q.key in written && q.gradient) student[q.node] = written[q.key].value;
+    const verdicts = [];
+    for (const q of data.asked) {
+      const mine = written[q.key];
+      if (mine === undefined) continue;
+      const expected = num((q.gradient ? opened.gradients : opened.values)[q.node]);
+      let verdict = [WRONG, ""];
+      if (agrees(mine.value, mine.half, expected)) verdict = [RIGHT, ""];
+      else if (q.gradient) verdict = diagnose(q.node, mine, student, opened);
+      verdicts.push({ key: q.key, verdict: verdict[0], mistake: verdict[1] });
+    }
+    return verdicts;
+  }
+
+  // -- the page ---------------------------------------------------------------------------
+  const fill = (template, ...parts) => parts.reduce((text, part) => text.replace("{}", part), template);
+  function verdictText(v) {
+    const said = v.verdict === RIGHT ? words.circuit_hand_right
+      : v.verdict === CARRIED ? words.circuit_hand_carried : words.circuit_hand_wrong;
+    return v.mistake ? `${said}: ${words["mistake_" + v.mistake]}` : said;
+  }
+  async function check(event) {
+    event.preventDefault();
+    const form = document.getElementById("symbp-form");
+    form.dataset.state = "checking";
+    try { await checkNumbers(); } finally { form.dataset.state = "done"; }
+  }
+  async function checkNumbers() {
+    const written = {}, rows = {};
+    for (const row of document.querySelectorAll("tr[data-key]")) {
+      const key = row.dataset.key, input = row.querySelector("input"), cell = row.querySelector(".verdict");
+      rows[key] = row;
+      row.className = "";
+      delete row.dataset.mistake;
+      cell.textContent = "";
+      if (!input.value.trim()) { cell.textContent = words.selfcheck_blank; row.dataset.verdict = "blank"; continue; }
+      const mine = readNumber(input.value);
+      if (mine === null) {
+        cell.textContent = fill(words.selfcheck_not_number, `'${input.value.trim()}' is not a number`);
+        row.dataset.verdict = "unreadable";
+        continue;
+      }
+      written[key] = mine;
+    }
+    const summary = document.getElementById("symbp-summary");
+    if (!Object.keys(written).length) { summary.textContent = words.selfcheck_nothing; return; }
+    const opened = await openCatalogue();
+    if (opened === null) { summary.textContent = words.selfcheck_sealed; return; }
+    const verdicts = judge(written, opened);
+    for (const v of verdicts) {
+      const row = rows[v.key];
+      row.className = v.verdict === RIGHT ? "right" : "wrong";
+      row.dataset.verdict = v.verdict;
+      row.dataset.mistake = v.mistake;
+      row.querySelector(".verdict").textContent = verdictText(v);
+    }
+    const right = verdicts.filter((v) => v.verdict === RIGHT).length;
+    summary.textContent = data.total_first
+      ? fill(words.circuit_hand_summary, verdicts.length, right)
+      : fill(words.circuit_hand_summary, right, verdicts.length);
+  }
+  document.getElementById("symbp-form").addEventListener("submit", check);
+})();
