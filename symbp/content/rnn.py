@@ -46,6 +46,15 @@ def _subscript(*parts: object) -> str:
     return ",".join(str(p) for p in parts)
 
 
+def _name(base: str, *parts: object) -> E.Name:
+    """base with the subscript parts: h_{1,0} in LaTeX, h_1_0 in plain text (which a reader of
+    text, and check-hand, can take apart)."""
+    if not parts:
+        return E.Name(base, plain=base)
+    plain = base + "".join(f"_{p}" for p in parts)
+    return E.Name(base, _subscript(*parts), plain=plain)
+
+
 class _Writer:
     def __init__(self, derivation: RnnDerivation, lang: str, digits: int) -> None:
         self.derivation = derivation
@@ -79,7 +88,6 @@ class _Writer:
 
         assert isinstance(place, Place)
         spec = self.spec
-        shown = plain.split(".", 1)[-1]  # a sequence's prefix is not shown in formulas
         if place.kind == "L":
             return E.Name("L", plain="L")
         if place.column >= 0 or place.kind in (B_IH, B_HH, B_Y):
@@ -87,8 +95,10 @@ class _Writer:
             rows, columns = spec.shapes()[place.kind][0], (spec.shapes()[place.kind] + (1,))[1]
             if rows * columns == 1:
                 return E.Name(base, sub, plain=place.kind)
-            index = _subscript(place.unit, place.column) if place.column >= 0 else str(place.unit)
-            return E.Name(base, f"{sub},{index}", plain=shown)
+            index = (place.unit, place.column) if place.column >= 0 else (place.unit,)
+            return E.Name(
+                base, _subscript(sub, *index), plain="_".join(map(str, (place.kind, *index)))
+            )
         width = {
             "x": spec.n_inputs,
             "h": spec.n_hidden,
@@ -97,18 +107,21 @@ class _Writer:
             "o": spec.n_outputs,
             "y": spec.n_outputs,
         }[place.kind]
+        # with several sequences a node's subscript starts with its sequence: h_{s2,1}
+        several = spec.n_sequences > 1
+        start = (f"s{place.sequence + 1}",) if several else ()
         if width == 1:
-            return E.Name(place.kind, str(place.step), plain=f"{place.kind}_{place.step}")
-        return E.Name(place.kind, _subscript(place.step, place.unit), plain=shown)
+            return _name(place.kind, *start, place.step)
+        return _name(place.kind, *start, place.step, place.unit)
 
     def _gradient_name(self, node: sp.Symbol) -> E.Name:
         place = self.model.places[node]
         own = self.names[node]
-        if place.kind in ("z", "u"):
-            base = "δ" if place.kind == "z" else "δo"
-            plain = own.plain.replace(place.kind, base, 1)
-            return E.Name("δ", own.sub, "o" if place.kind == "u" else None, plain=plain)
-        return E.Name(f"∂L/∂{own.plain}", plain=f"∂L/∂{own.plain}")
+        if place.kind == "z":
+            return E.Name("δ", own.sub, plain=own.plain.replace("z", "δ", 1))
+        if place.kind == "u":  # the output's δ: δ_{o,t} (δ_o1 in the dense derivations)
+            return E.Name("δ", f"o,{own.sub}", plain=own.plain.replace("u", "δo", 1))
+        return E.Name(f"∂L/∂{own}", plain=f"∂L/∂{own}")
 
     def sym(self, symbol: sp.Symbol) -> E.Node:
         if symbol in self.derivation.model.named.values():
@@ -245,15 +258,16 @@ class _Writer:
             Row(E.equals(vector("h", "t"), E.Call(cell, (vector("z", "t"),)))),
             Row(E.equals(vector("u", "t"), E.total(*u_terms))),
             Row(E.equals(vector("o", "t"), head_call)),
-            Row(E.equals(E.Sym(self.loss_name), self.converted_loss_rule())),
+            *self.loss_rule(),
         )
 
-    def converted_loss_rule(self) -> E.Node:
+    def loss_rule(self) -> tuple[Row, ...]:
+        """L written out, when it is short (the model's sentence names it otherwise)."""
         graph_node = self.model.graph.nodes[self.model.loss]
         assert graph_node.definition is not None
-        if len(graph_node.inputs) <= 6:
-            return self.converted(graph_node.definition)
-        return E.Sym(E.Name("…", plain="..."))
+        if len(graph_node.inputs) > 6:
+            return ()
+        return (Row(E.equals(E.Sym(self.loss_name), self.converted(graph_node.definition))),)
 
     def unrolled(self) -> list[Block]:
         words, model = self.words, self.model
@@ -285,13 +299,14 @@ class _Writer:
             Items(tuple(items)),
         ]
 
-    def vector_values(self, symbols: Sequence[sp.Symbol]) -> E.Chain:
-        """h_1 = 0.4621, or (h_{1,0}, h_{1,1}) = (0.1, 0.2) for several units."""
-        if len(symbols) == 1:
-            return E.equals(E.Sym(self.names[symbols[0]], symbols[0]), self.value(symbols[0]))
-        names = E.Matrix((tuple(E.Sym(self.names[s], s) for s in symbols),))
-        values = E.Matrix((tuple(self.value(s) for s in symbols),))
-        return E.equals(names, values)
+    def vector_values(self, symbols: Sequence[sp.Symbol]) -> Inlines:
+        """h_1 = 0.4621, or h_{1,0} = 0.1, h_{1,1} = 0.2 for several units."""
+        parts: list[Text | Math] = []
+        for index, symbol in enumerate(symbols):
+            if index:
+                parts.append(Text(", "))
+            parts.append(Math(E.equals(E.Sym(self.names[symbol], symbol), self.value(symbol))))
+        return tuple(parts)
 
     def forward(self) -> list[Block]:
         model, derivation = self.model, self.derivation
@@ -333,7 +348,7 @@ class _Writer:
                 (
                     E.total(
                         E.Mul((E.Transpose(E.Sym(E.Name("W", "hy", plain=W_HY))),
-                               E.Sym(E.Name("δ", "t", "o", plain="δo_t")))),
+                               E.Sym(E.Name("δ", "o,t", plain="δo_t")))),
                         E.Mul((E.Transpose(E.Sym(E.Name("W", "hh", plain=W_HH))),
                                E.Sym(E.Name("δ", "t+1", plain="δ_t+1")))),
                     ),
