@@ -40,10 +40,17 @@ from symbp.torchcheck.rnn_check import RnnCheck
 _DELTA, _WEIGHT, _VALUE = 1, 2, 3
 #: the most steps the per-step sections write out in full (the first and last are kept)
 MAX_STEPS_SHOWN = 12
+#: the most units of a layer the unrolled graph lists with their values
+MAX_UNITS_LISTED = 3
 
 
 def _subscript(*parts: object) -> str:
     return ",".join(str(p) for p in parts)
+
+
+def _count(number: int) -> str:
+    """A count as digits, or about 1.9e+17 when it has more than six."""
+    return str(number) if number < 10**6 else f"~{number:.2g}"
 
 
 def _name(base: str, *parts: object) -> E.Name:
@@ -286,11 +293,7 @@ class _Writer:
             if t in model.o[0]:
                 line = (
                     *line,
-                    *sentence(
-                        words["rnn_unrolled_output"],
-                        self.vector_values(model.h[0][t]),
-                        self.vector_values(model.o[0][t]),
-                    ),
+                    *sentence(words["rnn_unrolled_output"], self.vector_values(model.o[0][t])),
                 )
             items.append(line)
         return [
@@ -300,7 +303,13 @@ class _Writer:
         ]
 
     def vector_values(self, symbols: Sequence[sp.Symbol]) -> Inlines:
-        """h_1 = 0.4621, or h_{1,0} = 0.1, h_{1,1} = 0.2 for several units."""
+        """h_1 = 0.4621, or h_{1,0} = 0.1, h_{1,1} = 0.2 for a few units; a wider layer's vector
+        by its name alone (h_1: its values are in the forward pass)."""
+        if len(symbols) > MAX_UNITS_LISTED:
+            place = self.model.places[symbols[0]]
+            several = self.spec.n_sequences > 1
+            start = (f"s{place.sequence + 1}",) if several else ()
+            return (Math(E.Sym(_name(place.kind, *start, place.step))),)
         parts: list[Text | Math] = []
         for index, symbol in enumerate(symbols):
             if index:
@@ -394,7 +403,7 @@ class _Writer:
                         words["rnn_paths"],
                         E.Sym(self.names[symbol], symbol),
                         str(len(uses)),
-                        str(model.graph.routes(symbol)),
+                        _count(model.graph.routes(symbol)),
                     )
                 )
             )
@@ -408,12 +417,18 @@ class _Writer:
                     (
                         text(str(term.step)),
                         (Math(E.equals(user, self.number(term.upstream))),),
-                        (Math(E.equals(self.converted(term.local), self.local_number(term))),),
+                        (Math(self.local_display(term)),),
                         text(self.number(term.value).text),
                     )
                 )
             blocks.append(Table(header, tuple(table_rows), align="rrrr"))
         return blocks
+
+    def local_display(self, term: StepTerm) -> E.Node | E.Chain:
+        """The local derivative as name = value (h_1 = 0.4621), or the number alone (a bias's 1)."""
+        if term.local.is_Number:
+            return self.local_number(term)
+        return E.equals(self.converted(term.local), self.local_number(term))
 
     def local_number(self, term: StepTerm) -> E.Num:
         """A use's local derivative's number: a leaf's as given (x_2 = 2), else computed."""

@@ -26,7 +26,7 @@ _EN: dict[str, str] = {
     "own z, h and output nodes, but the weights are the same leaves at every step, each used "
     "once per step. The graph, step by step (value of each node):",
     "rnn_unrolled_step": "step {}: {} and {} feed {}, then {}",
-    "rnn_unrolled_output": "; {} gives {}",
+    "rnn_unrolled_output": "; the output {}",
     "rnn_columns": "t|x_t|z_t|h_t|o_t|y_t",
     "rnn_forward": "Forward pass (symbol = formula = numbers = value)",
     "rnn_backward": "Backward pass: the δ recursion through time",
@@ -86,7 +86,7 @@ _ZH: dict[str, str] = {
     "rnn_unrolled_intro": "按时间展开后，网络是一张计算图：每个时间步有自己的 z、h 和输出节点，"
     "但权重在每一步都是同一个叶节点，每步使用一次。逐步列出的计算图（各节点的值）：",
     "rnn_unrolled_step": "第 {} 步：{} 和 {} 输入 {}，再得到 {}",
-    "rnn_unrolled_output": "；{} 给出 {}",
+    "rnn_unrolled_output": "；输出 {}",
     "rnn_columns": "t|x_t|z_t|h_t|o_t|y_t",
     "rnn_forward": "前向传播（符号 = 公式 = 代入数值 = 结果）",
     "rnn_backward": "反向传播：随时间的 δ 递推",
