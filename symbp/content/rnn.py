@@ -10,6 +10,7 @@ are the sweep's, the numbers its terms evaluated.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import sympy as sp
@@ -40,6 +41,8 @@ from symbp.torchcheck.rnn_check import RnnCheck
 _DELTA, _WEIGHT, _VALUE = 1, 2, 3
 #: the most steps the per-step sections write out in full (the first and last are kept)
 MAX_STEPS_SHOWN = 12
+#: the most paths from a weight to L listed one by one
+MAX_PATHS_LISTED = 8
 #: the most units of a layer the unrolled graph lists with their values
 MAX_UNITS_LISTED = 3
 
@@ -422,7 +425,51 @@ class _Writer:
                     )
                 )
             blocks.append(Table(header, tuple(table_rows), align="rrrr"))
+            blocks += self.paths(symbol)
         return blocks
+
+    def paths(self, symbol: sp.Symbol) -> list[Block]:
+        """Every path from a weight through time to L, with its product of local derivatives,
+        when there are few (a short sequence): their sum is the weight's gradient."""
+        model, derivation = self.model, self.derivation
+        if model.graph.routes(symbol) > MAX_PATHS_LISTED:
+            return []
+        found: list[list[sp.Symbol]] = []
+        stack: list[list[sp.Symbol]] = [[symbol]]
+        users = model.graph.users
+        while stack:
+            path = stack.pop()
+            if path[-1] == model.loss:
+                found.append(path)
+                continue
+            stack += [[*path, user] for user in reversed(users.get(path[-1], ()))]
+        found.sort(key=lambda path: [model.places[s].step for s in path])
+        items: list[Inlines] = []
+        values: list[E.Node] = []
+        for path in found:
+            locals_ = [model.local(user, node) for node, user in zip(path, path[1:], strict=False)]
+            factors = [derivation.local_value(local) for local in locals_]
+            product = math.prod(factors)
+            values.append(self.number(product))
+            route: list[Text | Math] = []
+            for index, node in enumerate(path):
+                if index:
+                    route.append(Text(" → "))
+                route.append(Math(E.Sym(self.names[node], node)))
+            shown = [
+                self.value(local) if local in model.places else self.number(value)
+                for local, value in zip(locals_, factors, strict=True)
+            ]
+            numbers = E.Mul(tuple(shown))
+            items.append((*route, Text(": "), Math(E.equals(numbers, self.number(product)))))
+        total = E.equals(
+            self.gradient_sym(symbol), E.Add(tuple(values)), self.number(derivation.gradient(symbol))
+        )
+        return [
+            Paragraph(sentence(self.words["rnn_path_list"], E.Sym(self.names[symbol], symbol))),
+            Items(tuple(items)),
+            Equations((Row(total),)),
+        ]
 
     def local_display(self, term: StepTerm) -> E.Node | E.Chain:
         """The local derivative as name = value (h_1 = 0.4621), or the number alone (a bias's 1)."""
