@@ -462,9 +462,8 @@ class _Writer:
             ]
             numbers = E.Mul(tuple(shown))
             items.append((*route, Text(": "), Math(E.equals(numbers, self.number(product)))))
-        total = E.equals(
-            self.gradient_sym(symbol), E.Add(tuple(values)), self.number(derivation.gradient(symbol))
-        )
+        gradient = self.number(derivation.gradient(symbol))
+        total = E.equals(self.gradient_sym(symbol), E.Add(tuple(values)), gradient)
         return [
             Paragraph(sentence(self.words["rnn_path_list"], E.Sym(self.names[symbol], symbol))),
             Items(tuple(items)),
