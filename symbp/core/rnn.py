@@ -10,6 +10,11 @@ Public interface (what displays, the API and the checks build on):
     derivation.parameter_gradients       # {"W_hh[0,0]": ∂L/∂W_hh[0,0], …} in parameter order
     derivation.step_terms(symbol)        # a shared weight's gradient, one StepTerm per use
     model.parameter("W_hh[0,0]")         # a parameter's symbol by name (near misses refused)
+    model.symbol("h_2[0]")               # any node's symbol by its plain name
+    model.x/h/z/u/o/y[s][t]              # per sequence s (from 0) and step t: the units' symbols
+    model.places[symbol]                 # Place(kind, sequence, step, unit, column)
+    model.names[symbol], model.named     # plain names; each node's gradient symbol (δ …)
+    model.local(of, wrt)                 # a local derivative as textbooks write it (1 − h²)
 
 The graph has one parameter leaf per weight entry, used at every step; the backward sweep sums
 its uses by itself, so ∂L/∂W_hh[j,k] = Σ_t δ_t[j]·h_{t−1}[k] comes out of the one rule of
@@ -65,6 +70,7 @@ from symbp.near import closest, resolve
 
 __all__ = [
     "AFFINE",
+    "Place",
     "RnnDerivation",
     "RnnModel",
     "StepTerm",
