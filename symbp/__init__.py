@@ -34,14 +34,17 @@ if TYPE_CHECKING:
         check_hand_file,
         problem,
     )
+    from symbp.api.rnn import RnnResult, rnn
     from symbp.core.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
     from symbp.core.graph import Network
     from symbp.core.numeric import CompiledNetwork, Evaluation
+    from symbp.core.rnn_spec import RnnSpec
     from symbp.core.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
     from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
     from symbp.torchcheck.bridge import torch_script
     from symbp.torchcheck.conv_bridge import from_torch
     from symbp.torchcheck.results import CheckResult
+    from symbp.torchcheck.rnn_bridge import rnn_from_torch
 
 __version__ = "0.1.0"
 
@@ -72,6 +75,10 @@ _SOURCES = {
     "conv_handout": "symbp.api.conv_handout",
     "ConvExercises": "symbp.api.conv_homework",
     "conv_exercises": "symbp.api.conv_homework",
+    "RnnResult": "symbp.api.rnn",
+    "rnn": "symbp.api.rnn",
+    "RnnSpec": "symbp.core.rnn_spec",
+    "rnn_from_torch": "symbp.torchcheck.rnn_bridge",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
@@ -110,6 +117,8 @@ __all__ = [
     "NetworkSpec",
     "OptimizerSpec",
     "Problem",
+    "RnnResult",
+    "RnnSpec",
     "SampleValues",
     "SpecError",
     "Step",
@@ -136,6 +145,8 @@ __all__ = [
     "grade",
     "load_spec",
     "problem",
+    "rnn",
+    "rnn_from_torch",
     "torch_script",
 ]
 

@@ -587,6 +587,11 @@ def _problem(args: argparse.Namespace) -> Problem:
             "(docs/conv.md)"
         )
 
+    if _is_rnn_spec(args):
+        raise SymbpError(
+            f"{args.spec} holds a recurrent network: symbp {args.command} is for dense "
+            "networks; an RNN has derive, check, handout and export"
+        )
     return problem(args.spec)
 
 
@@ -597,6 +602,8 @@ def _exit(passed: bool) -> int:
 def _run_derive(args: argparse.Namespace) -> int:
     if args.expr is None and args.spec is not None and _is_conv_spec(args.spec):
         return _run_conv(args)
+    if _is_rnn_spec(args):
+        return _run_rnn(args)
     if args.expr is not None or (args.spec is not None and _is_circuit_spec(args.spec)):
         from symbp.torchcheck.circuit_model import spawn
         from symbp.torchcheck.worker import torch_installed
@@ -803,6 +810,13 @@ def _run_export(args: argparse.Namespace) -> int:
     from symbp.api.problem import problem
     from symbp.torchcheck.bridge import torch_script
 
+    if _is_rnn_spec(args):
+        from symbp.core.rnn_spec import load_rnn_spec
+        from symbp.torchcheck.rnn_check import torch_script as rnn_script
+
+        rnn_spec = load_rnn_spec(args.spec)
+        assert rnn_spec is not None
+        return _write_script(args, rnn_script(rnn_spec))
     circuit = _circuit(args)
     if circuit is not None:
         from symbp.torchcheck.circuit_check import torch_script as circuit_script
@@ -815,6 +829,10 @@ def _run_export(args: argparse.Namespace) -> int:
         script = conv_script(load_conv_spec(args.spec))
     else:
         script = torch_script(problem(args.spec).spec)
+    return _write_script(args, script)
+
+
+def _write_script(args: argparse.Namespace, script: str) -> int:
     if args.output is None:
         _write(script)
     else:
@@ -830,6 +848,8 @@ def _run_export(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     if args.spec is not None and _is_conv_spec(args.spec):
         return _run_conv(args)
+    if _is_rnn_spec(args):
+        return _run_rnn(args, only_check=True)
     with _problem(args) as problem:
         problem.start_check(args.dtype)
         result = problem.check(args.dtype)
@@ -848,6 +868,8 @@ def _run_handout(args: argparse.Namespace) -> int:
     from symbp.api.problem import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
+    if _is_rnn_spec(args):
+        return _run_rnn(args)
     circuit = _circuit(args)
     if circuit is not None:
         return _write_circuit_handout(args, circuit)
@@ -897,6 +919,81 @@ def _write_conv_handout(args: argparse.Namespace) -> int:
 
         engine = tex_engine(written.read_text(encoding="utf-8"))
         sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+    return _exit(result.passed)
+
+
+def _is_rnn_spec(args: argparse.Namespace) -> bool:
+    """Whether --spec holds a recurrent network: a table with an `rnn` key in `layers` (read
+    without sympy; a file that cannot be read is left to the network reader)."""
+    spec = getattr(args, "spec", None)
+    if spec is None or getattr(args, "expr", None) is not None:
+        return False
+    from symbp.core.rnn_spec import is_rnn_data, read_spec_data
+
+    try:
+        data = read_spec_data(spec)
+    except SymbpError:
+        return False
+    return data is not None and is_rnn_data(data)
+
+
+def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
+    """derive, check or handout of a recurrent network: torch starts in a worker first."""
+    import math
+    import re
+
+    from symbp.core.rnn_spec import load_rnn_spec
+    from symbp.torchcheck.worker import torch_installed
+
+    no_check = getattr(args, "no_check", False) and not only_check
+    worker = None
+    if not no_check and torch_installed():
+        from symbp.torchcheck.rnn_model import spawn
+
+        worker = spawn()
+    try:
+        spec = load_rnn_spec(args.spec)
+        assert spec is not None
+        if getattr(args, "form", "scalar") != "scalar":
+            raise SymbpError("--form matrix is for dense networks; an RNN is derived step by step")
+        weights = None
+        for option in ("weight", "wrt"):
+            given = getattr(args, option, None)
+            if given:
+                # commas separate names, except inside an entry's brackets: W_hh[0,1]
+                names = [n.strip() for text in given for n in re.split(r",(?![^\[]*\])", text)]
+                weights = (weights or []) + [n for n in names if n]
+        shapes = spec.shapes().values()
+        count = sum(math.prod(shape) for shape in shapes)
+        if args.command == "derive" and weights is None and not args.all and count > 16:
+            raise SymbpError(
+                f"this network has {count} weights and biases: say which to derive, "
+                "--weight W_hh (a matrix) or --weight W_hh[0,1], or --all"
+            )
+        from symbp.api.rnn import derive
+
+        result = derive(
+            spec,
+            weights=weights,
+            check=not no_check,
+            dtype=getattr(args, "dtype", "float64"),
+            lang=getattr(args, "lang", "en"),
+            digits=getattr(args, "digits", 4),
+            worker=worker,
+            only_check=only_check,
+        )
+    finally:
+        if worker is not None:
+            worker.cancel()
+    if args.command == "handout":
+        written = result.handout(args.title, args.paper).write(args.output)
+        if written.suffix.lower() == ".tex":
+            from symbp.formats.tex_fonts import tex_engine
+
+            engine = tex_engine(written.read_text(encoding="utf-8"))
+            sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+        return _exit(result.passed)
+    _write(result.render(getattr(args, "format", "text"), paper=getattr(args, "paper", None)))
     return _exit(result.passed)
 
 
