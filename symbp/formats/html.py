@@ -20,6 +20,7 @@ from symbp.content.blocks import (
     Items,
     Paragraph,
     Table,
+    UnrolledDiagram,
 )
 from symbp.formats import mathml
 from symbp.formats.diagram import svg
@@ -90,6 +91,10 @@ def block(item: Block, page: Paper | None = None) -> str:
         from symbp.formats import circuit_diagram
 
         return f"<figure>\n{circuit_diagram.svg(item)}\n</figure>"
+    if isinstance(item, UnrolledDiagram):
+        from symbp.formats import unrolled_diagram
+
+        return f"<figure>\n{unrolled_diagram.svg(item)}\n</figure>"
     assert isinstance(item, Diagram)
 
     return f"<figure>\n{svg(item)}\n</figure>"

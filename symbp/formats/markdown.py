@@ -49,6 +49,10 @@ def block(item: B.Block) -> str:
         from symbp.formats import circuit_diagram
 
         return circuit_diagram.svg(item)
+    if isinstance(item, B.UnrolledDiagram):
+        from symbp.formats import unrolled_diagram
+
+        return unrolled_diagram.svg(item)
     assert isinstance(item, B.Diagram)
 
     return svg(item)
