@@ -786,9 +786,28 @@ def _run_check_hand(args: argparse.Namespace) -> int:
         _write(judged.render(args.format))
         return _exit(judged.passed)
 
+    status = _rnn_hand(args) if args.spec is not None else None
+    if status is not None:  # a recurrent network's homework
+        return status
+
     result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
     _write(result.render(args.format))
     return _exit(result.passed)
+
+
+def _rnn_hand(args: argparse.Namespace) -> int | None:
+    """check-hand on a recurrent network's homework (the spec is an RNN's), else None."""
+    from symbp.core.rnn_spec import load_rnn_spec
+
+    spec = load_rnn_spec(args.spec)
+    if spec is None:
+        return None
+    from symbp.api.rnn_hand import check_rnn_hand
+    from symbp.handcheck.recurrent import read_hand_file
+
+    judged = check_rnn_hand(spec, read_hand_file(args.file), args.lang)
+    _write(judged.render(args.format))
+    return _exit(judged.passed)
 
 
 def _run_train(args: argparse.Namespace) -> int:
