@@ -543,6 +543,11 @@ def _problem(args: argparse.Namespace) -> Problem:
             "expression has derive (checked against torch), handout, export and check-hand"
         )
 
+    if _is_rnn_spec(args):
+        raise SymbpError(
+            f"{args.spec} holds a recurrent network: symbp {args.command} is for dense "
+            "networks; an RNN has derive, check, handout and export"
+        )
     return problem(args.spec)
 
 
@@ -551,6 +556,8 @@ def _exit(passed: bool) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
+    if _is_rnn_spec(args):
+        return _run_rnn(args)
     if args.expr is not None or (args.spec is not None and _is_circuit_spec(args.spec)):
         from symbp.torchcheck.circuit_model import spawn
         from symbp.torchcheck.worker import torch_installed
@@ -688,6 +695,13 @@ def _run_export(args: argparse.Namespace) -> int:
     from symbp.api.problem import problem
     from symbp.torchcheck.bridge import torch_script
 
+    if _is_rnn_spec(args):
+        from symbp.core.rnn_spec import load_rnn_spec
+        from symbp.torchcheck.rnn_check import torch_script as rnn_script
+
+        rnn_spec = load_rnn_spec(args.spec)
+        assert rnn_spec is not None
+        return _write_script(args, rnn_script(rnn_spec))
     circuit = _circuit(args)
     if circuit is not None:
         from symbp.torchcheck.circuit_check import torch_script as circuit_script
@@ -695,6 +709,10 @@ def _run_export(args: argparse.Namespace) -> int:
         script = circuit_script(circuit)
     else:
         script = torch_script(problem(args.spec).spec)
+    return _write_script(args, script)
+
+
+def _write_script(args: argparse.Namespace, script: str) -> int:
     if args.output is None:
         _write(script)
     else:
@@ -708,6 +726,8 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    if _is_rnn_spec(args):
+        return _run_rnn(args, only_check=True)
     with _problem(args) as problem:
         problem.start_check(args.dtype)
         result = problem.check(args.dtype)
@@ -726,6 +746,8 @@ def _run_handout(args: argparse.Namespace) -> int:
     from symbp.api.problem import handout_format
 
     handout_format(args.output)  # an unknown extension fails before any work
+    if _is_rnn_spec(args):
+        return _run_rnn(args)
     circuit = _circuit(args)
     if circuit is not None:
         return _write_circuit_handout(args, circuit)
@@ -755,6 +777,70 @@ def _run_handout(args: argparse.Namespace) -> int:
 
         engine = tex_engine(written.read_text(encoding="utf-8"))
         sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+    return _exit(result.passed)
+
+
+def _is_rnn_spec(args: argparse.Namespace) -> bool:
+    """Whether --spec holds a recurrent network: a table with an `rnn` key in `layers` (read
+    without sympy; a file that cannot be read is left to the network reader)."""
+    spec = getattr(args, "spec", None)
+    if spec is None or getattr(args, "expr", None) is not None:
+        return False
+    from symbp.core.rnn_spec import is_rnn_data, read_spec_data
+
+    try:
+        data = read_spec_data(spec)
+    except SymbpError:
+        return False
+    return data is not None and is_rnn_data(data)
+
+
+def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
+    """derive, check or handout of a recurrent network: torch starts in a worker first."""
+    from symbp.core.rnn_spec import load_rnn_spec
+    from symbp.torchcheck.worker import torch_installed
+
+    no_check = getattr(args, "no_check", False) and not only_check
+    worker = None
+    if not no_check and torch_installed():
+        from symbp.torchcheck.rnn_model import spawn
+
+        worker = spawn()
+    try:
+        spec = load_rnn_spec(args.spec)
+        assert spec is not None
+        if getattr(args, "form", "scalar") != "scalar":
+            raise SymbpError("--form matrix is for dense networks; an RNN is derived step by step")
+        weights = None
+        for option in ("weight", "wrt"):
+            given = getattr(args, option, None)
+            if given:
+                names = [n.strip() for text in given for n in text.split(",") if n.strip()]
+                weights = (weights or []) + names
+        from symbp.api.rnn import derive
+
+        result = derive(
+            spec,
+            weights=weights,
+            check=not no_check,
+            dtype=getattr(args, "dtype", "float64"),
+            lang=getattr(args, "lang", "en"),
+            digits=getattr(args, "digits", 4),
+            worker=worker,
+            only_check=only_check,
+        )
+    finally:
+        if worker is not None:
+            worker.cancel()
+    if getattr(args, "output", None) is not None and args.command == "handout":
+        written = result.handout(args.title, args.paper).write(args.output)
+        if written.suffix.lower() == ".tex":
+            from symbp.formats.tex_fonts import tex_engine
+
+            engine = tex_engine(written.read_text(encoding="utf-8"))
+            sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+        return _exit(result.passed)
+    _write(result.render(getattr(args, "format", "text"), paper=getattr(args, "paper", None)))
     return _exit(result.passed)
 
 

@@ -1,0 +1,553 @@
+"""What a recurrent network's derivation says: the rules, the unrolled graph, the forward pass
+step by step, the δ recursion back through time with numbers, each shared weight's gradient as
+a sum over the steps (each step's term), the product of factors that makes gradients vanish or
+explode (with the example's numbers), and the check against nn.RNN, a torch loop and central
+differences.
+
+Everything shown is read off the sweep over the unrolled graph (symbp.core.rnn): the formulas
+are the sweep's, the numbers its terms evaluated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from symbp.content import expr as E
+from symbp.content.blocks import (
+    Block,
+    Equations,
+    Heading,
+    Inlines,
+    Items,
+    Math,
+    Paragraph,
+    Row,
+    Table,
+    Text,
+    sentence,
+    text,
+)
+from symbp.content.numbers import computed_num, difference, given_num, result_num
+from symbp.content.rnn_words import rnn_labels
+from symbp.core.operations import activation_info, loss_info
+from symbp.core.rnn import RnnDerivation, StepTerm
+from symbp.core.rnn_spec import B_HH, B_IH, B_Y, LAST, W_HH, W_HY, W_XH
+from symbp.torchcheck.rnn_check import RnnCheck
+
+#: δ, weights and biases, then values: the order of a product's factors (Converter's kinds)
+_DELTA, _WEIGHT, _VALUE = 1, 2, 3
+#: the most steps the per-step sections write out in full (the first and last are kept)
+MAX_STEPS_SHOWN = 12
+
+
+def _subscript(*parts: object) -> str:
+    return ",".join(str(p) for p in parts)
+
+
+class _Writer:
+    def __init__(self, derivation: RnnDerivation, lang: str, digits: int) -> None:
+        self.derivation = derivation
+        self.model = derivation.model
+        self.spec = derivation.spec
+        self.words = rnn_labels(lang)
+        self.lang = lang
+        self.digits = digits
+        self.names: dict[sp.Symbol, E.Name] = {}
+        kinds: dict[sp.Symbol, int] = {}
+        order: dict[sp.Symbol, tuple[float, ...]] = {}
+        for position, (symbol, place) in enumerate(self.model.places.items()):
+            self.names[symbol] = self._name(place, self.model.names[symbol])
+            # a target after its output: (o − y), as the dense derivations write it
+            late = 1e6 if place.kind == "y" else 0.0
+            order[symbol] = (float(place.step), float(position) + late)
+            kinds[symbol] = _VALUE if place.kind in "xhzuoy" else _WEIGHT
+        for node, named in self.model.named.items():
+            place = self.model.places[node]
+            self.names[named] = self._gradient_name(node)
+            order[named] = (float(place.step), float(len(order)))
+            kinds[named] = _DELTA
+        # the numbers in a definition are exact constants (½, the exponent 2): shown as written
+        self.convert = E.Converter(self.names, order, kinds, lambda value: given_num(value, digits))
+        self.loss_name = E.Name("L", plain="L")
+
+    # -- names ----------------------------------------------------------------------------------
+
+    def _name(self, place: object, plain: str) -> E.Name:
+        from symbp.core.rnn import Place
+
+        assert isinstance(place, Place)
+        spec = self.spec
+        shown = plain.split(".", 1)[-1]  # a sequence's prefix is not shown in formulas
+        if place.kind == "L":
+            return E.Name("L", plain="L")
+        if place.column >= 0 or place.kind in (B_IH, B_HH, B_Y):
+            base, _, sub = place.kind.partition("_")
+            rows, columns = spec.shapes()[place.kind][0], (spec.shapes()[place.kind] + (1,))[1]
+            if rows * columns == 1:
+                return E.Name(base, sub, plain=place.kind)
+            index = (
+                _subscript(place.unit, place.column) if place.column >= 0 else str(place.unit)
+            )
+            return E.Name(base, f"{sub},{index}", plain=shown)
+        width = {
+            "x": spec.n_inputs,
+            "h": spec.n_hidden,
+            "z": spec.n_hidden,
+            "u": spec.n_outputs,
+            "o": spec.n_outputs,
+            "y": spec.n_outputs,
+        }[place.kind]
+        if width == 1:
+            return E.Name(place.kind, str(place.step), plain=f"{place.kind}_{place.step}")
+        return E.Name(place.kind, _subscript(place.step, place.unit), plain=shown)
+
+    def _gradient_name(self, node: sp.Symbol) -> E.Name:
+        place = self.model.places[node]
+        own = self.names[node]
+        if place.kind in ("z", "u"):
+            base = "δ" if place.kind == "z" else "δo"
+            plain = own.plain.replace(place.kind, base, 1)
+            return E.Name("δ", own.sub, "o" if place.kind == "u" else None, plain=plain)
+        return E.Name(f"∂L/∂{own.plain}", plain=f"∂L/∂{own.plain}")
+
+    def sym(self, symbol: sp.Symbol) -> E.Node:
+        if symbol in self.derivation.model.named.values():
+            node = self._of_named[symbol]
+            if self.model.places[node].kind in ("h", "o"):
+                return E.Partial(self.loss_name, self.names[node], symbol)
+        return E.Sym(self.names[symbol], symbol)
+
+    @property
+    def _of_named(self) -> dict[sp.Symbol, sp.Symbol]:
+        return {named: node for node, named in self.model.named.items()}
+
+    def gradient_sym(self, node: sp.Symbol) -> E.Node:
+        """∂L/∂node as displays write it: δ for z and u, ∂L/∂h, ∂L/∂o, ∂L/∂W."""
+        named = self.model.named.get(node)
+        if named is not None:
+            return self.sym(named)
+        return E.Partial(self.loss_name, self.names[node], node)
+
+    # -- numbers --------------------------------------------------------------------------------
+
+    def value(self, symbol: sp.Symbol) -> E.Num:
+        number = self.derivation.values[symbol]
+        if self.model.graph.nodes[symbol].is_leaf:
+            return given_num(number, self.digits)
+        return computed_num(number, self.digits)
+
+    def number(self, value: float) -> E.Num:
+        return computed_num(value, self.digits)
+
+    def converted(self, formula: sp.Expr) -> E.Node:
+        tree = self.convert(formula)
+
+        def rename(item: E.Sym | E.Partial) -> E.Node | None:
+            if isinstance(item, E.Sym) and isinstance(item.key, sp.Symbol):
+                shown = self.sym(item.key)
+                return None if shown == item else shown
+            return None
+
+        return E.substitute(tree, rename)
+
+    def numbers(self, tree: E.Node) -> E.Node:
+        derivation = self.derivation
+
+        def value_of(item: E.Sym | E.Partial) -> E.Node | None:
+            key = item.key
+            if not isinstance(key, sp.Symbol):
+                return None
+            if key in derivation.values and key in self.model.places:
+                return self.value(key)
+            if key in self._of_named:
+                return self.number(derivation.gradient_value(key))
+            return None
+
+        return E.substitute(tree, value_of)
+
+    def chain(self, lhs: E.Node, formula: sp.Expr, value: float) -> E.Chain:
+        """lhs = formula = numbers = value, a member that repeats the one before dropped."""
+        tree = self.converted(formula)
+        members: list[E.Node] = [tree]
+        substituted = self.numbers(tree)
+        if substituted != tree:
+            members.append(substituted)
+        shown = self.number(value)
+        if not (isinstance(members[-1], E.Num) and members[-1].text == shown.text):
+            members.append(shown)
+        return E.equals(lhs, *members)
+
+    def steps_shown(self) -> tuple[int, ...]:
+        """The steps written out in full: all, or the first and last few of a long sequence."""
+        n = self.spec.n_steps
+        if n <= MAX_STEPS_SHOWN:
+            return tuple(range(1, n + 1))
+        half = MAX_STEPS_SHOWN // 2
+        return (*range(1, half + 1), *range(n - half + 1, n + 1))
+
+    # -- sections -------------------------------------------------------------------------------
+
+    def intro(self) -> list[Block]:
+        spec, words = self.spec, self.words
+        loss_entry = loss_info(spec.loss)
+
+        def named(name: str) -> str:
+            info = activation_info(name)
+            return info.chinese if self.lang == "zh" else info.english
+
+        blocks: list[Block] = [
+            Paragraph(
+                sentence(
+                    words["rnn_model"],
+                    str(spec.n_steps),
+                    str(spec.n_inputs),
+                    str(spec.n_hidden),
+                    str(spec.n_outputs),
+                    named(spec.cell_activation),
+                    named(spec.output_activation),
+                    loss_entry.chinese if self.lang == "zh" else loss_entry.english,
+                    words["rnn_mean" if spec.reduction == "mean" else "rnn_sum"],
+                    words["rnn_targets_last" if spec.target_steps == LAST else "rnn_targets_all"],
+                )
+            ),
+            Paragraph(text(words["rnn_names"])),
+        ]
+        if spec.n_sequences > 1:
+            blocks.append(
+                Paragraph(sentence(words["rnn_sequences"], str(spec.n_sequences)))
+            )
+        blocks.append(Heading(text(words["rnn_rules"]), 3))
+        blocks.append(Equations(self.rules()))
+        return blocks
+
+    def rules(self) -> tuple[Row, ...]:
+        spec = self.spec
+
+        def vector(name: str, sub: str) -> E.Sym:
+            return E.Sym(E.Name(name, sub, plain=f"{name}_{sub}"))
+
+        def matrix(name: str) -> E.Sym:
+            base, _, sub = name.partition("_")
+            return E.Sym(E.Name(base, sub, plain=name))
+
+        biases = dict(spec.biases)
+        z_terms: list[E.Node] = [E.Mul((matrix(W_XH), vector("x", "t")))]
+        z_terms += [matrix(B_IH)] if B_IH in biases else []
+        z_terms.append(E.Mul((matrix(W_HH), vector("h", "t-1"))))
+        z_terms += [matrix(B_HH)] if B_HH in biases else []
+        cell = activation_info(spec.cell_activation).call_name
+        head = activation_info(spec.output_activation)
+        u_terms: list[E.Node] = [E.Mul((matrix(W_HY), vector("h", "t")))]
+        u_terms += [matrix(B_Y)] if B_Y in biases else []
+        head_call: E.Node = vector("u", "t")
+        if head.torch_function:
+            head_call = E.Call(head.call_name, (vector("u", "t"),))
+        return (
+            Row(E.equals(vector("z", "t"), E.total(*z_terms))),
+            Row(E.equals(vector("h", "t"), E.Call(cell, (vector("z", "t"),)))),
+            Row(E.equals(vector("u", "t"), E.total(*u_terms))),
+            Row(E.equals(vector("o", "t"), head_call)),
+            Row(E.equals(E.Sym(self.loss_name), self.converted_loss_rule())),
+        )
+
+    def converted_loss_rule(self) -> E.Node:
+        graph_node = self.model.graph.nodes[self.model.loss]
+        assert graph_node.definition is not None
+        if len(graph_node.inputs) <= 6:
+            return self.converted(graph_node.definition)
+        return E.Sym(E.Name("…", plain="..."))
+
+    def unrolled(self) -> list[Block]:
+        words, model = self.words, self.model
+        items: list[Inlines] = []
+        for t in self.steps_shown():
+            x, h_before = model.x[0][t], model.h[0][t - 1]
+            z, h = model.z[0][t], model.h[0][t]
+            line = sentence(
+                words["rnn_unrolled_step"],
+                str(t),
+                self.vector_values(x),
+                self.vector_values(h_before),
+                self.vector_values(z),
+                self.vector_values(h),
+            )
+            if t in model.o[0]:
+                line = (
+                    *line,
+                    *sentence(
+                        words["rnn_unrolled_output"],
+                        self.vector_values(model.h[0][t]),
+                        self.vector_values(model.o[0][t]),
+                    ),
+                )
+            items.append(line)
+        return [
+            Heading(text(words["rnn_unrolled"]), 3),
+            Paragraph(text(words["rnn_unrolled_intro"])),
+            Items(tuple(items)),
+        ]
+
+    def vector_values(self, symbols: Sequence[sp.Symbol]) -> E.Chain:
+        """h_1 = 0.4621, or (h_{1,0}, h_{1,1}) = (0.1, 0.2) for several units."""
+        if len(symbols) == 1:
+            return E.equals(E.Sym(self.names[symbols[0]], symbols[0]), self.value(symbols[0]))
+        names = E.Matrix((tuple(E.Sym(self.names[s], s) for s in symbols),))
+        values = E.Matrix((tuple(self.value(s) for s in symbols),))
+        return E.equals(names, values)
+
+    def forward(self) -> list[Block]:
+        model, derivation = self.model, self.derivation
+        rows: list[Row] = []
+        for t in self.steps_shown():
+            for symbol in (*model.z[0][t], *model.h[0][t]):
+                rows.append(Row(self.chain(self.sym(symbol), self.definition(symbol),
+                                           derivation.values[symbol])))  # fmt: skip
+            if t in model.o[0]:
+                for symbol in (*model.u[0][t], *model.o[0][t]):
+                    if model.o[0][t] and symbol in model.o[0][t] and self._identity_head:
+                        continue
+                    rows.append(Row(self.chain(self.sym(symbol), self.definition(symbol),
+                                               derivation.values[symbol])))  # fmt: skip
+        loss_node = model.graph.nodes[model.loss]
+        assert loss_node.definition is not None
+        if len(loss_node.inputs) <= 6:
+            rows.append(Row(self.chain(E.Sym(self.loss_name), loss_node.definition,
+                                       derivation.loss)))  # fmt: skip
+        else:
+            rows.append(Row(E.equals(E.Sym(self.loss_name), self.number(derivation.loss))))
+        return [Heading(text(self.words["rnn_forward"]), 3), Equations(tuple(rows))]
+
+    @property
+    def _identity_head(self) -> bool:
+        # o = u: the output rows would repeat the u rows
+        return not activation_info(self.spec.output_activation).torch_function
+
+    def definition(self, symbol: sp.Symbol) -> sp.Expr:
+        node = self.model.graph.nodes[symbol]
+        assert node.definition is not None
+        return node.definition
+
+    def backward(self) -> list[Block]:
+        words, model = self.words, self.model
+        rule = E.equals(
+            E.Sym(E.Name("δ", "t", plain="δ_t")),
+            E.Hadamard(
+                (
+                    E.total(
+                        E.Mul((E.Transpose(E.Sym(E.Name("W", "hy", plain=W_HY))),
+                               E.Sym(E.Name("δ", "t", "o", plain="δo_t")))),
+                        E.Mul((E.Transpose(E.Sym(E.Name("W", "hh", plain=W_HH))),
+                               E.Sym(E.Name("δ", "t+1", plain="δ_t+1")))),
+                    ),
+                    E.Call(activation_info(self.spec.cell_activation).call_name,
+                           (E.Sym(E.Name("z", "t", plain="z_t")),), prime=True),
+                )
+            ),
+        )  # fmt: skip
+        blocks: list[Block] = [
+            Heading(text(words["rnn_backward"]), 3),
+            Paragraph(sentence(words["rnn_backward_intro"], rule)),
+        ]
+        for t in reversed(self.steps_shown()):
+            rows: list[Row] = []
+            if t in model.o[0]:
+                for o in model.o[0][t]:
+                    rows.append(self.gradient_row(o))
+                for u in model.u[0][t]:
+                    rows.append(self.gradient_row(u))
+            for h in model.h[0][t]:
+                rows.append(self.gradient_row(h))
+            for z in model.z[0][t]:
+                rows.append(self.gradient_row(z))
+            blocks.append(Paragraph(sentence(words["rnn_step_delta"], str(t))))
+            blocks.append(Equations(tuple(rows)))
+        return blocks
+
+    def gradient_row(self, node: sp.Symbol) -> Row:
+        formula = self.derivation.sweep.formula(node)
+        return Row(self.chain(self.gradient_sym(node), formula, self.derivation.gradient(node)))
+
+    def shared(self, weights: Sequence[sp.Symbol]) -> list[Block]:
+        words, derivation, model = self.words, self.derivation, self.model
+        blocks: list[Block] = [
+            Heading(text(words["rnn_shared"]), 3),
+            Paragraph(text(words["rnn_shared_intro"])),
+        ]
+        for symbol in weights:
+            uses = derivation.step_terms(symbol)
+            blocks.append(
+                Paragraph(
+                    sentence(
+                        words["rnn_paths"],
+                        E.Sym(self.names[symbol], symbol),
+                        str(len(uses)),
+                        str(model.graph.routes(symbol)),
+                    )
+                )
+            )
+            rows = [Row(self.gradient_chain(symbol))]
+            blocks.append(Equations(tuple(rows)))
+            header = tuple(text(w) for w in words["rnn_terms_columns"].split("|"))
+            table_rows = []
+            for term in uses:
+                user = self.gradient_sym(term.user)
+                table_rows.append(
+                    (
+                        text(str(term.step)),
+                        (Math(E.equals(user, self.number(term.upstream))),),
+                        (Math(E.equals(self.converted(term.local), self.local_number(term))),),
+                        text(self.number(term.value).text),
+                    )
+                )
+            blocks.append(Table(header, tuple(table_rows), align="rrrr"))
+        return blocks
+
+    def local_number(self, term: StepTerm) -> E.Num:
+        """A use's local derivative's number: a leaf's as given (x_2 = 2), else computed."""
+        if isinstance(term.local, sp.Symbol) and term.local in self.model.places:
+            return self.value(term.local)
+        return self.number(term.local_value)
+
+    def gradient_chain(self, symbol: sp.Symbol) -> E.Chain:
+        """∂L/∂W = Σ_t (upstream × local) = numbers = value."""
+        formula = self.derivation.sweep.formula(symbol)
+        return self.chain(self.gradient_sym(symbol), formula, self.derivation.gradient(symbol))
+
+    def all_gradients(self) -> list[Block]:
+        words = self.words
+        header = tuple(text(w) for w in words["rnn_gradient_columns"].split("|"))
+        rows = tuple(
+            ((Math(E.Sym(self.names[s], s)),), text(result_num(self.derivation.gradient(s)).text))
+            for s in self.model.parameters.values()
+        )
+        return [Heading(text(words["rnn_gradients"]), 3), Table(header, rows, align="lr")]
+
+    def vanishing(self) -> list[Block]:
+        import numpy as np
+
+        words, spec, model, derivation = self.words, self.spec, self.model, self.derivation
+        cell = activation_info(spec.cell_activation).call_name
+        factor_rule = E.Mul(
+            (
+                E.Call(cell, (E.Sym(E.Name("z", "t", plain="z_t")),), prime=True),
+                E.Sym(E.Name("W", "hh", plain=W_HH)),
+            )
+        )
+        blocks: list[Block] = [
+            Heading(text(words["rnn_vanishing"]), 3),
+            Paragraph(sentence(words["rnn_vanishing_intro"], factor_rule)),
+        ]
+        if spec.n_steps < 2:
+            return [*blocks, Paragraph(text(words["rnn_factor_one_step"]))]
+        w_hh = np.array(spec.weight(W_HH))
+        product = np.eye(spec.n_hidden)
+        header = tuple(text(w) for w in words["rnn_factor_columns"].split("|"))
+        table_rows = []
+        rows: list[Row] = []
+        factors: list[E.Node] = []
+        for t in range(spec.n_steps, 1, -1):
+            slopes = []
+            for h, z in zip(model.h[0][t], model.z[0][t], strict=True):
+                local = model.local(h, z)
+                slopes.append(derivation.local_value(local))
+            factor = np.diag(slopes) @ w_hh
+            product = product @ factor
+            if spec.n_hidden == 1:
+                h, z = model.h[0][t][0], model.z[0][t][0]
+                local = model.local(h, z)
+                weight = model.parameters[f"{W_HH}[0,0]"]
+                formula = local * weight
+                lhs = E.Partial(self.names[h], self.names[model.h[0][t - 1][0]])
+                rows.append(Row(self.chain(lhs, formula, float(factor[0, 0]))))
+                factors.append(self.number(float(factor[0, 0])))
+                size, reach = float(factor[0, 0]), float(product[0, 0])
+            else:
+                size = float(np.linalg.norm(factor, 2))
+                reach = float(np.linalg.norm(product, 2))
+            table_rows.append(
+                (text(str(t)), text(self.number(size).text), text(self.number(reach).text))
+            )
+        total = float(product[0, 0]) if spec.n_hidden == 1 else float(np.linalg.norm(product, 2))
+        if spec.n_hidden == 1:
+            blocks.append(Paragraph(text(words["rnn_factor_scalar"])))
+            blocks.append(Equations(tuple(rows)))
+            first, last = model.h[0][1][0], model.h[0][spec.n_steps][0]
+            if len(factors) > 1:
+                product_row = E.equals(
+                    E.Partial(self.names[last], self.names[first]),
+                    E.Mul(tuple(factors)),
+                    self.number(total),
+                )
+                blocks.append(Equations((Row(product_row),)))
+        else:
+            blocks.append(Paragraph(sentence(words["rnn_factor_matrix"], str(spec.n_hidden))))
+        blocks.append(Table(header, tuple(table_rows), align="rrr"))
+        verdict = "rnn_factor_verdict_small" if abs(total) < 1 else "rnn_factor_verdict_large"
+        blocks.append(Paragraph(sentence(words[verdict], self.number(abs(total)).text)))
+        return blocks
+
+    def check(self, check: RnnCheck) -> list[Block]:
+        words = self.words
+        header = tuple(text(w) for w in words["rnn_check_columns"].split("|"))
+        rows = []
+        for name, value in check.symbolic.items():
+            symbol = self.model.parameters[name]
+            by_rnn = check.nn_rnn.get(name)
+            rows.append(
+                (
+                    (Math(E.Sym(self.names[symbol], symbol)),),
+                    text(result_num(value).text),
+                    text("" if by_rnn is None else difference(abs(by_rnn - value))),
+                    text(difference(abs(check.loop[name] - value))),
+                    text(difference(abs(check.differences[name] - value))),
+                )
+            )
+        blocks: list[Block] = [
+            Heading(sentence(words["rnn_check"], check.dtype), 3),
+            Table(header, tuple(rows), align="lrrrr"),
+        ]
+        if not check.nn_rnn:
+            blocks.append(
+                Paragraph(sentence(words["rnn_check_no_rnn"], self.spec.cell_activation))
+            )
+        if check.at_kink:
+            blocks.append(Paragraph(text(words["rnn_check_kink"])))
+        verdict = words["rnn_check_ok"] if check.passed else words["rnn_check_bad"]
+        blocks.append(Paragraph((Text(verdict + ("." if self.lang == "en" else "。")),)))
+        return blocks
+
+
+def rnn_blocks(
+    derivation: RnnDerivation,
+    lang: str = "en",
+    digits: int = 4,
+    check: RnnCheck | None = None,
+    weights: Sequence[sp.Symbol] | None = None,
+    title: str = "",
+) -> tuple[Block, ...]:
+    """The derivation as blocks: `weights` are the shared weights whose sums over the steps are
+    written out (default: every weight and bias)."""
+    writer = _Writer(derivation, lang, digits)
+    shown = tuple(derivation.model.parameters.values()) if weights is None else tuple(weights)
+    blocks: list[Block] = [Heading(text(title or writer.words["rnn_title"]), 2)]
+    blocks += writer.intro()
+    blocks += writer.unrolled()
+    blocks += writer.forward()
+    blocks += writer.backward()
+    blocks += writer.shared(shown)
+    blocks += writer.all_gradients()
+    blocks += writer.vanishing()
+    if check is not None:
+        blocks += writer.check(check)
+    return tuple(blocks)
+
+
+def rnn_check_blocks(
+    derivation: RnnDerivation, check: RnnCheck, lang: str = "en", digits: int = 4, title: str = ""
+) -> tuple[Block, ...]:
+    """The check alone (what `symbp check` prints): every parameter's gradient by symbp, and
+    its distance from nn.RNN's, the torch loop's and central differences'."""
+    writer = _Writer(derivation, lang, digits)
+    return (Heading(text(title or writer.words["rnn_title"]), 2), *writer.check(check))

@@ -1,0 +1,135 @@
+"""The words of a recurrent network's derivation, in each language ("{}" marks where math or a
+number goes). Kept beside the other labels (symbp.content.labels), which they extend."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from symbp.content.labels import labels
+
+_EN: dict[str, str] = {
+    "rnn_title": "Backpropagation through time",
+    "rnn_model": "The network (torch's nn.RNN with a linear head): {} steps; sizes: {} in, {} "
+    "hidden, {} out; the cell's activation is {}, the output's {}; the loss is {}, {} over {}.",
+    "rnn_sum": "summed",
+    "rnn_mean": "averaged",
+    "rnn_targets_all": "every step's output and target",
+    "rnn_targets_last": "the last step's output and target",
+    "rnn_sequences": "There are {} sequences of equal length; the steps below work sequence 1 "
+    "(the gradients are over all of them).",
+    "rnn_names": "Steps count from 1 (h at step 0 is the initial state); unit and weight indices "
+    "count from 0, as torch indexes its tensors.",
+    "rnn_rules": "The rules, at every step t",
+    "rnn_unrolled": "The unrolled graph",
+    "rnn_unrolled_intro": "Unrolled through time the network is one graph: every step has its "
+    "own z, h and output nodes, but the weights are the same leaves at every step, each used "
+    "once per step. The graph, step by step (value of each node):",
+    "rnn_unrolled_step": "step {}: {} and {} feed {}, then {}",
+    "rnn_unrolled_output": "; {} gives {}",
+    "rnn_columns": "t|x_t|z_t|h_t|o_t|y_t",
+    "rnn_forward": "Forward pass (symbol = formula = numbers = value)",
+    "rnn_backward": "Backward pass: the δ recursion through time",
+    "rnn_backward_intro": "δ at step t is ∂L/∂z at step t. h at step t reaches L through its "
+    "own output and through z at step t + 1, so its gradient has two parts, and "
+    "backpropagation runs from the last step to the first: {}",
+    "rnn_output_delta": "The output at step {}: {}",
+    "rnn_step_delta": "Step {}",
+    "rnn_last_step": "At the last step there is no step after it: only the output's part.",
+    "rnn_shared": "Each shared weight's gradient: a sum over the steps",
+    "rnn_shared_intro": "A weight is one leaf of the graph used at every step, so its gradient "
+    "is the sum over its uses of (that step's δ times the value the weight multiplies). The sweep "
+    "adds these terms by itself.",
+    "rnn_paths": "{} is used at {} steps; {} paths through time lead from it to L (through "
+    "every later h), and the δ recursion has already summed each step's.",
+    "rnn_terms_columns": "step|upstream|local|term",
+    "rnn_gradients": "Every parameter's gradient",
+    "rnn_gradient_columns": "parameter|∂L/∂parameter",
+    "rnn_vanishing": "Vanishing and exploding gradients",
+    "rnn_vanishing_intro": "The gradient reaching h at an early step from a later one is "
+    "multiplied, once per step in between, by {}: the factor of one step back.",
+    "rnn_factor_scalar": "With one hidden unit each factor is a number; their product over the "
+    "steps is how much of the gradient at the last step reaches the first:",
+    "rnn_factor_matrix": "With {} hidden units each factor is a matrix; its size is its largest "
+    "singular value (the most it stretches a vector), and the product's is the most a "
+    "gradient can grow or shrink going back from the last step to the first:",
+    "rnn_factor_columns": "step|factor|product back to the last step",
+    "rnn_factor_verdict_small": "The product is {}: below 1, each factor shrinks the gradient "
+    "going back, which over many steps makes it vanish.",
+    "rnn_factor_verdict_large": "The product is {}: above 1, each factor can grow the gradient "
+    "going back, which over many steps makes it explode.",
+    "rnn_factor_one_step": "One step: there is no step back, so no factor.",
+    "rnn_check": "Check ({})",
+    "rnn_check_columns": "parameter|symbp|nn.RNN|torch loop|central differences",
+    "rnn_check_no_rnn": "nn.RNN offers tanh and relu only: the cell's {} is checked by the plain "
+    "torch loop alone.",
+    "rnn_check_kink": "A pre-activation sits at relu's kink: central differences are not "
+    "compared there.",
+    "rnn_check_ok": "Every gradient agrees with torch and with central differences",
+    "rnn_check_bad": "Some gradient does not agree with torch or with central differences",
+    "rnn_loss_row": "L",
+}
+
+_ZH: dict[str, str] = {
+    "rnn_title": "随时间反向传播",
+    "rnn_model": "网络（torch 的 nn.RNN 加一个线性输出层）：{} 个时间步，{} 个输入，{} 个隐藏单元，"
+    "{} 个输出；循环单元的激活函数为 {}，输出层的为 {}；损失函数为 {}，{}（对{}）。",
+    "rnn_sum": "求和",
+    "rnn_mean": "求平均",
+    "rnn_targets_all": "每一步的输出与目标",
+    "rnn_targets_last": "最后一步的输出与目标",
+    "rnn_sequences": "共有 {} 个等长序列；下面的步骤演算序列 1（梯度是对全部序列的）。",
+    "rnn_names": "时间步从 1 开始计数（第 0 步的 h 是初始状态）；"
+    "单元和权重的下标从 0 开始，与 torch 张量的下标一致。",
+    "rnn_rules": "每个时间步 t 的规则",
+    "rnn_unrolled": "按时间展开的计算图",
+    "rnn_unrolled_intro": "按时间展开后，网络是一张计算图：每个时间步有自己的 z、h 和输出节点，"
+    "但权重在每一步都是同一个叶节点，每步使用一次。逐步列出的计算图（各节点的值）：",
+    "rnn_unrolled_step": "第 {} 步：{} 和 {} 输入 {}，再得到 {}",
+    "rnn_unrolled_output": "；{} 给出 {}",
+    "rnn_columns": "t|x_t|z_t|h_t|o_t|y_t",
+    "rnn_forward": "前向传播（符号 = 公式 = 代入数值 = 结果）",
+    "rnn_backward": "反向传播：随时间的 δ 递推",
+    "rnn_backward_intro": "第 t 步的 δ 是 ∂L/∂z（第 t 步）。第 t 步的 h 通过本步的输出和第 t + 1 "
+    "步的 z 两条路到达 L，所以它的梯度有两部分，反向传播从最后一步算到第一步：{}",
+    "rnn_output_delta": "第 {} 步的输出：{}",
+    "rnn_step_delta": "第 {} 步",
+    "rnn_last_step": "最后一步之后没有下一步：只有输出这一部分。",
+    "rnn_shared": "共享权重的梯度：对各时间步求和",
+    "rnn_shared_intro": "一个权重是计算图中的一个叶节点，在每个时间步都被使用，"
+    "所以它的梯度是各次使用的（该步的 δ 乘以权重所乘的值）之和。反向扫描自动把这些项加起来。",
+    "rnn_paths": "{} 在 {} 个时间步被使用；从它到 L 共有 {} 条随时间的路径（经过之后的每个 h），"
+    "δ 递推已经把每一步的路径求和。",
+    "rnn_terms_columns": "时间步|上游梯度|局部导数|项",
+    "rnn_gradients": "每个参数的梯度",
+    "rnn_gradient_columns": "参数|∂L/∂参数",
+    "rnn_vanishing": "梯度消失与梯度爆炸",
+    "rnn_vanishing_intro": "从后面的时间步传回前面某一步 h 的梯度，"
+    "每经过一步都要乘以 {}：回退一步的因子。",
+    "rnn_factor_scalar": "只有一个隐藏单元时，每个因子是一个数；它们各步的乘积就是最后一步的梯度"
+    "传到第一步时剩下的倍数：",
+    "rnn_factor_matrix": "有 {} 个隐藏单元时，每个因子是一个矩阵；"
+    "它的大小取最大奇异值（它最多把向量拉长多少），"
+    "乘积的大小就是梯度从最后一步传回第一步时最多放大或缩小的倍数：",
+    "rnn_factor_columns": "时间步|因子|回到最后一步的乘积",
+    "rnn_factor_verdict_small": "乘积为 {}：小于 1，"
+    "每个因子都使回传的梯度变小，步数多了梯度就会消失。",
+    "rnn_factor_verdict_large": "乘积为 {}：大于 1，"
+    "每个因子都可能使回传的梯度变大，步数多了梯度就会爆炸。",
+    "rnn_factor_one_step": "只有一步：没有回退的步，也就没有因子。",
+    "rnn_check": "检验（{}）",
+    "rnn_check_columns": "参数|symbp|nn.RNN|torch 循环|中心差分",
+    "rnn_check_no_rnn": "nn.RNN 只提供 tanh 和 relu：循环单元的 {} 只由普通的 torch 循环检验。",
+    "rnn_check_kink": "有一个预激活值正好在 relu 的折点上：那里不比较中心差分。",
+    "rnn_check_ok": "每个梯度都与 torch 和中心差分一致",
+    "rnn_check_bad": "有梯度与 torch 或中心差分不一致",
+    "rnn_loss_row": "L",
+}
+
+_WORDS = {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}
+
+
+def rnn_labels(lang: str) -> Mapping[str, str]:
+    """The labels of `lang` with the recurrent network's words added."""
+    base = labels(lang)  # an unknown language fails here, with the known ones named
+    return MappingProxyType({**base, **_WORDS[lang]})
