@@ -42,8 +42,8 @@ SPACE = 5.0
 #: the end of the h→h arrow past the weight's name
 HEAD_ROOM = 18.0
 #: between the rows (y over h over x): the vertical arrows, their weight's name beside them
-ROW_GAP = 40.0
-MARGIN = 20.0
+ROW_GAP = 34.0
+MARGIN = 12.0
 ARROW = 6.0
 VALUE_COLOUR = "#1e7d45"
 GRADIENT_COLOUR = "#b03a2e"
