@@ -642,13 +642,19 @@ def _within(written: Array, value: Array, tolerance: Array) -> bool:
         return bool(np.all(np.abs(written - value) <= tolerance))
 
 
+def true_values(graph: dict[str, Quantity]) -> dict[str, Array]:
+    """Every quantity's value, worked from the spec alone."""
+    truth: dict[str, Array] = {}
+    for key, quantity in graph.items():
+        truth[key] = np.asarray(quantity.compute([truth[i] for i in quantity.inputs]), float)
+    return truth
+
+
 def judge(spec: RnnSpec, text: str) -> RnnHandReport:
     """The student's numbers judged against the spec's sequence, mistakes named."""
     graph = build(spec)
     written = {w.key: w for w in read_homework(text, spec, graph)}
-    truth: dict[str, Array] = {}
-    for key, quantity in graph.items():
-        truth[key] = np.asarray(quantity.compute([truth[i] for i in quantity.inputs]), float)
+    truth = true_values(graph)
     world: dict[str, Array] = {}
     radius: dict[str, Array] = {}
     roots: dict[str, tuple[str, ...]] = {}  # the wrong written numbers behind a value
