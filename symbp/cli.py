@@ -832,7 +832,7 @@ def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
     finally:
         if worker is not None:
             worker.cancel()
-    if getattr(args, "output", None) is not None and args.command == "handout":
+    if args.command == "handout":
         written = result.handout(args.title, args.paper).write(args.output)
         if written.suffix.lower() == ".tex":
             from symbp.formats.tex_fonts import tex_engine

@@ -134,8 +134,13 @@ class RnnResult(Result):
             )
         shared = {
             name: [
-                {"sequence": t.sequence + 1, "step": t.step, "upstream": t.upstream,
-                 "local": t.local_value, "term": t.value}  # fmt: skip
+                {
+                    "sequence": t.sequence + 1,
+                    "step": t.step,
+                    "upstream": t.upstream,
+                    "local": t.local_value,
+                    "term": t.value,
+                }  # fmt: skip
                 for t in derivation.step_terms(symbol)
             ]
             for name, symbol in model.parameters.items()

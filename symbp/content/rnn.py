@@ -88,9 +88,7 @@ class _Writer:
             rows, columns = spec.shapes()[place.kind][0], (spec.shapes()[place.kind] + (1,))[1]
             if rows * columns == 1:
                 return E.Name(base, sub, plain=place.kind)
-            index = (
-                _subscript(place.unit, place.column) if place.column >= 0 else str(place.unit)
-            )
+            index = _subscript(place.unit, place.column) if place.column >= 0 else str(place.unit)
             return E.Name(base, f"{sub},{index}", plain=shown)
         width = {
             "x": spec.n_inputs,
@@ -216,9 +214,7 @@ class _Writer:
             Paragraph(text(words["rnn_names"])),
         ]
         if spec.n_sequences > 1:
-            blocks.append(
-                Paragraph(sentence(words["rnn_sequences"], str(spec.n_sequences)))
-            )
+            blocks.append(Paragraph(sentence(words["rnn_sequences"], str(spec.n_sequences))))
         blocks.append(Heading(text(words["rnn_rules"]), 3))
         blocks.append(Equations(self.rules()))
         return blocks
@@ -510,9 +506,7 @@ class _Writer:
             Table(header, tuple(rows), align="lrrrr"),
         ]
         if not check.nn_rnn:
-            blocks.append(
-                Paragraph(sentence(words["rnn_check_no_rnn"], self.spec.cell_activation))
-            )
+            blocks.append(Paragraph(sentence(words["rnn_check_no_rnn"], self.spec.cell_activation)))
         if check.at_kink:
             blocks.append(Paragraph(text(words["rnn_check_kink"])))
         verdict = words["rnn_check_ok"] if check.passed else words["rnn_check_bad"]

@@ -151,7 +151,8 @@ class RnnModel:
         known = resolve(_canonical(name), by_name)
         if known is not None:
             return by_name[known]
-        near = closest(_canonical(name), list(self.parameters) + list(by_name))
+        matrices = dict.fromkeys(self.places[s].kind for s in self.parameters.values())
+        near = closest(_canonical(name), [*matrices, *self.parameters, *by_name])
         hint = f"; did you mean {near!r}?" if near is not None else ""
         raise SymbpError(
             f"no node or weight {name!r} in this network (weights are written "
