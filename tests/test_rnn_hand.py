@@ -236,6 +236,13 @@ def test_students_spellings() -> None:
     assert verdicts(PRACHUB, text) == [(R, "")] * 6
     two = f"h1 = {B['h1'][0]:.4f}, {B['h1'][1]:.4f}\nh_2 = ({B['h2'][0]:.4f} {B['h2'][1]:.4f})"
     assert verdicts(TWO_UNITS, two) == [(R, ""), (R, "")]
+    grad = B["dW_hh"]
+    more = (
+        f"dWhh[t=2] = {f4(B['dW_hh@2'])}\ndL/dU = {f4(B['dW_xh'])}\nσ'(z1) = {f4(B['local1'])}\n"
+        f"ŷ1 = {f4(B['y1'])}\nh(2) = {f4(B['h2'])}\n"
+        f"dL/dW_hh = [{grad[0, 0]:.4f}, {grad[0, 1]:.4f}; {grad[1, 0]:.4f}, {grad[1, 1]:.4f}]"
+    )
+    assert verdicts(TWO_UNITS, more) == [(R, "")] * 6
 
 
 @pytest.mark.parametrize(
