@@ -478,6 +478,27 @@ def _run_exercise(args: argparse.Namespace) -> int:
         text = getattr(args, name)
         return None if text is None else parse_range(text, f"--{name}")
 
+    if _is_rnn_spec(args):  # a BPTT exercise
+        from symbp.api.rnn_exercise import rnn_exercises
+
+        if args.ask is not None or args.interactive or args.moodle:
+            raise SymbpError("--ask, --interactive and --moodle are for dense networks' exercises")
+        written = rnn_exercises(
+            args.spec,
+            count=args.count,
+            roster=args.roster,
+            seed=args.seed,
+            decimals=args.decimals,
+            answer_decimals=args.answer_decimals,
+            lang=args.lang,
+            paper=args.paper,
+            inputs=span("inputs"),
+            targets=span("targets"),
+            weights=span("weights"),
+        ).write(args.out)
+        _write(written.render("text"))
+        return EXIT_OK
+
     ask = None
     if args.ask is not None:
         ask = [name.strip() for names in args.ask for name in names.split(",") if name.strip()]
