@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from symbp.api.results import Handout, Result
 from symbp.content.rnn import rnn_blocks
 from symbp.content.rnn_words import rnn_labels
-from symbp.core.rnn import RnnDerivation, derive_rnn
+from symbp.core.rnn import RnnDerivation, derive_rnn, fast_code
 from symbp.core.rnn_spec import RnnSpec, load_rnn_spec, rnn_spec_from_mapping
 from symbp.errors import SymbpError
 
@@ -127,7 +127,7 @@ class RnnResult(Result):
                     "sequence": place.sequence + 1,
                     "step": place.step,
                     "inputs": [names[s] for s in node.inputs],
-                    "formula": "" if node.definition is None else str(node.definition),
+                    "formula": "" if node.definition is None else fast_code(node.definition, names),
                     "value": derivation.values[symbol],
                     "gradient": derivation.gradients.get(symbol),
                 }

@@ -69,6 +69,7 @@ __all__ = [
     "StepTerm",
     "build_rnn",
     "derive_rnn",
+    "fast_code",
 ]
 
 #: the op of a node that sums products and a bias (z, u): its local derivatives are read off
@@ -288,7 +289,10 @@ class _Builder:
         for bias in biases:
             inputs.append(bias)
             coefficients[bias] = sp.S.One
-        symbol = self.op(name, place, AFFINE, inputs, sp.Add(*terms))
+        # unevaluated: the terms are distinct already, and flattening 20,000 sums is most
+        # of the building's time (displays order terms themselves)
+        total = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+        symbol = self.op(name, place, AFFINE, inputs, total)
         self.coefficients[symbol] = coefficients
         return symbol
 
@@ -436,6 +440,29 @@ class _Builder:
 # -- numbers -----------------------------------------------------------------------------------
 
 
+def fast_code(expr: sp.Basic, names: dict[sp.Symbol, str], printer: Any = None) -> str:
+    """Python for sums, products and integer powers of symbols and numbers, written directly
+    (sympy's printer takes most of the compile time for a long sequence); anything else (a
+    function: tanh, σ, softmax) through `printer`, or str() without one."""
+    if isinstance(expr, sp.Symbol):
+        return names[expr]
+    if isinstance(expr, sp.Integer):
+        return f"{int(expr)}.0" if printer is not None else str(int(expr))
+    if isinstance(expr, sp.Rational):
+        return f"({expr.p}/{expr.q})"
+    if isinstance(expr, sp.Float):
+        return repr(float(expr))
+    if isinstance(expr, sp.Add):
+        return "(" + " + ".join(fast_code(a, names, printer) for a in expr.args) + ")"
+    if isinstance(expr, sp.Mul):
+        return "*".join(fast_code(a, names, printer) for a in expr.args)
+    if isinstance(expr, sp.Pow) and isinstance(expr.exp, sp.Integer):
+        return f"({fast_code(expr.base, names, printer)})**{int(expr.exp)}"
+    if printer is not None:
+        return str(printer.code(expr))
+    return str(expr)
+
+
 class _Compiled:
     """The model's forward pass and the sweep's gradients as generated float64 code."""
 
@@ -459,10 +486,11 @@ class _Compiled:
             if symbol == model.loss:
                 definition = model.numeric_loss
             assert definition is not None
-            forward.append(f"    {names[symbol]} = {printer.code(definition)}")
+            forward.append(f"    {names[symbol]} = {fast_code(definition, names, printer)}")
         backward = []
         for number, symbol in enumerate(self.gradients):
-            backward.append(f"    g{number} = {printer.code(swept.formula(symbol))}")
+            formula = swept.formula(symbol)
+            backward.append(f"    g{number} = {fast_code(formula, names, printer)}")
         values = ", ".join(names[s] for s in self.operations)
         gradient_names = ", ".join(f"g{n}" for n in range(len(self.gradients)))
         source = "\n".join(

@@ -22,10 +22,10 @@ import subprocess
 import sys
 from typing import Any
 
+# the worker runs this module: `import torch` comes first in _serve, so that it starts at once
 from symbp.core.operations import RELU, TANH, activation_info, loss_info
 from symbp.core.rnn_spec import B_HH, B_IH, B_Y, W_HH, W_HY, W_XH, RnnSpec
 from symbp.torchcheck.circuit_model import Pending
-from symbp.torchcheck.model import _torch_loss
 
 #: the two torch computations' keys in the answer
 NN_RNN, LOOP = "rnn", "loop"
@@ -84,6 +84,8 @@ def _loss(spec: RnnSpec, pre: Any, tensors: _Tensors) -> Any:
         )
     else:
         targets = None
+    from symbp.torchcheck.model import _torch_loss
+
     objective = tuple(range(spec.n_outputs))
     function = _torch_loss(
         spec.loss, spec.reduction, n_terms, spec.n_outputs, objective, spec.loss_parameter
