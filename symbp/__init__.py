@@ -30,13 +30,16 @@ if TYPE_CHECKING:
         check_hand_file,
         problem,
     )
+    from symbp.api.rnn import RnnResult, rnn
     from symbp.core.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
     from symbp.core.graph import Network
     from symbp.core.numeric import CompiledNetwork, Evaluation
+    from symbp.core.rnn_spec import RnnSpec
     from symbp.core.spec import NetworkSpec, OptimizerSpec, default_spec, load_spec
     from symbp.errors import SpecError, SymbpError, UnknownUnitError, UnknownWeightError
     from symbp.torchcheck.bridge import from_torch, torch_script
     from symbp.torchcheck.results import CheckResult
+    from symbp.torchcheck.rnn_bridge import rnn_from_torch
 
 __version__ = "0.1.0"
 
@@ -60,6 +63,10 @@ _SOURCES = {
     "derive_unit": "symbp.core.derive",
     "CircuitResult": "symbp.api.circuit",
     "expression": "symbp.api.circuit",
+    "RnnResult": "symbp.api.rnn",
+    "rnn": "symbp.api.rnn",
+    "RnnSpec": "symbp.core.rnn_spec",
+    "rnn_from_torch": "symbp.torchcheck.rnn_bridge",
     "SpecError": "symbp.errors",
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
@@ -95,6 +102,8 @@ __all__ = [
     "NetworkSpec",
     "OptimizerSpec",
     "Problem",
+    "RnnResult",
+    "RnnSpec",
     "SampleValues",
     "SpecError",
     "Step",
@@ -117,6 +126,8 @@ __all__ = [
     "grade",
     "load_spec",
     "problem",
+    "rnn",
+    "rnn_from_torch",
     "torch_script",
 ]
 

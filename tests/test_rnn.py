@@ -425,3 +425,58 @@ def test_random_networks_agree_with_torch(data: dict[str, Any]) -> None:
     assert derivation.loss == pytest.approx(loss, abs=1e-10)
     for name, value in expected.items():
         assert abs(derivation.parameter_gradients[name] - value) <= 1e-10 * max(1.0, abs(value))
+
+
+# -- from_torch -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_rnn_from_torch_gives_torch_gradients(batch_first: bool) -> None:
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    import symbp
+
+    torch.manual_seed(22)
+    rnn_module = nn.RNN(2, 3, batch_first=batch_first, dtype=torch.float64)
+    head = nn.Linear(3, 2, dtype=torch.float64)
+    x = torch.randn(2, 4, 2, dtype=torch.float64)  # (sequences, steps, inputs)
+    y = torch.randn(2, 4, 2, dtype=torch.float64)
+    h0 = torch.randn(1, 2, 3, dtype=torch.float64)
+    fed_x = x if batch_first else x.transpose(0, 1)
+    fed_y = y if batch_first else y.transpose(0, 1)
+    loss_fn = nn.MSELoss(reduction="sum")
+    out, _ = rnn_module(fed_x, h0)
+    loss = loss_fn(head(out), fed_y)
+    loss.backward()
+    spec = symbp.rnn_from_torch(rnn_module, head, fed_x, fed_y, loss_fn, h0=h0)
+    result = symbp.rnn(spec)
+    assert result.loss == pytest.approx(float(loss.detach()), abs=1e-12)
+    torch_grads = {
+        "W_xh": rnn_module.weight_ih_l0.grad,
+        "W_hh": rnn_module.weight_hh_l0.grad,
+        "W_hy": head.weight.grad,
+        "b_ih": rnn_module.bias_ih_l0.grad,
+        "b_hh": rnn_module.bias_hh_l0.grad,
+        "b_y": head.bias.grad,
+    }
+    for name, grad in torch_grads.items():
+        for index, value in enumerate(grad.reshape(-1).tolist()):
+            key = (
+                f"{name}[{index}]"
+                if grad.dim() == 1
+                else f"{name}[{index // grad.shape[1]},{index % grad.shape[1]}]"
+            )
+            assert result.gradients[key] == pytest.approx(value, abs=1e-12), key
+    assert result.passed
+
+
+def test_dense_from_torch_points_to_rnn_from_torch() -> None:
+    require_module("torch")
+    from torch import nn
+
+    import symbp
+
+    with pytest.raises(SymbpError, match="rnn_from_torch"):
+        symbp.from_torch(nn.RNN(1, 1), [[1.0]], [[1.0]], nn.MSELoss())

@@ -102,6 +102,8 @@ def from_torch(
     _refuse_unreadable(model)
     if isinstance(loss_fn, nn.Module):
         _refuse_unreadable(loss_fn)
+    if isinstance(model, nn.RNN):  # a recurrent network has its own reader and spec
+        raise SymbpError("from_torch reads dense networks: for an nn.RNN use symbp.rnn_from_torch")
     if isinstance(model, nn.Linear):
         model = nn.Sequential(model)
     if not isinstance(model, nn.Sequential):
