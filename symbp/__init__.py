@@ -31,6 +31,8 @@ if TYPE_CHECKING:
         problem,
     )
     from symbp.api.rnn import RnnResult, rnn
+    from symbp.api.rnn_exercise import RnnExercises, rnn_exercises
+    from symbp.api.rnn_hand import RnnHandCheck, check_rnn_hand
     from symbp.core.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
     from symbp.core.graph import Network
     from symbp.core.numeric import CompiledNetwork, Evaluation
@@ -65,6 +67,10 @@ _SOURCES = {
     "expression": "symbp.api.circuit",
     "RnnResult": "symbp.api.rnn",
     "rnn": "symbp.api.rnn",
+    "RnnExercises": "symbp.api.rnn_exercise",
+    "rnn_exercises": "symbp.api.rnn_exercise",
+    "RnnHandCheck": "symbp.api.rnn_hand",
+    "check_rnn_hand": "symbp.api.rnn_hand",
     "RnnSpec": "symbp.core.rnn_spec",
     "rnn_from_torch": "symbp.torchcheck.rnn_bridge",
     "SpecError": "symbp.errors",
@@ -102,6 +108,8 @@ __all__ = [
     "NetworkSpec",
     "OptimizerSpec",
     "Problem",
+    "RnnExercises",
+    "RnnHandCheck",
     "RnnResult",
     "RnnSpec",
     "SampleValues",
@@ -116,6 +124,7 @@ __all__ = [
     "WeightDerivation",
     "__version__",
     "check_hand_file",
+    "check_rnn_hand",
     "default_spec",
     "derive",
     "derive_all",
@@ -127,6 +136,7 @@ __all__ = [
     "load_spec",
     "problem",
     "rnn",
+    "rnn_exercises",
     "rnn_from_torch",
     "torch_script",
 ]
