@@ -818,6 +818,8 @@ def _is_rnn_spec(args: argparse.Namespace) -> bool:
 
 def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
     """derive, check or handout of a recurrent network: torch starts in a worker first."""
+    import re
+
     from symbp.core.rnn_spec import load_rnn_spec
     from symbp.torchcheck.worker import torch_installed
 
@@ -836,8 +838,9 @@ def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
         for option in ("weight", "wrt"):
             given = getattr(args, option, None)
             if given:
-                names = [n.strip() for text in given for n in text.split(",") if n.strip()]
-                weights = (weights or []) + names
+                # commas separate names, except inside an entry's brackets: W_hh[0,1]
+                names = [n.strip() for text in given for n in re.split(r",(?![^\[]*\])", text)]
+                weights = (weights or []) + [n for n in names if n]
         from symbp.api.rnn import derive
 
         result = derive(

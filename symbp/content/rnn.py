@@ -10,6 +10,7 @@ are the sweep's, the numbers its terms evaluated.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import sympy as sp
@@ -41,10 +42,28 @@ from symbp.torchcheck.rnn_check import RnnCheck
 _DELTA, _WEIGHT, _VALUE = 1, 2, 3
 #: the most steps the per-step sections write out in full (the first and last are kept)
 MAX_STEPS_SHOWN = 12
+#: the most paths from a weight to L listed one by one
+MAX_PATHS_LISTED = 8
+#: the most units of a layer the unrolled graph lists with their values
+MAX_UNITS_LISTED = 3
 
 
 def _subscript(*parts: object) -> str:
     return ",".join(str(p) for p in parts)
+
+
+def _count(number: int) -> str:
+    """A count as digits, or about 1.9e+17 when it has more than six."""
+    return str(number) if number < 10**6 else f"~{number:.2g}"
+
+
+def _name(base: str, *parts: object) -> E.Name:
+    """base with the subscript parts: h_{1,0} in LaTeX, h_1_0 in plain text (which a reader of
+    text, and check-hand, can take apart)."""
+    if not parts:
+        return E.Name(base, plain=base)
+    plain = base + "".join(f"_{p}" for p in parts)
+    return E.Name(base, _subscript(*parts), plain=plain)
 
 
 class _Writer:
@@ -80,7 +99,6 @@ class _Writer:
 
         assert isinstance(place, Place)
         spec = self.spec
-        shown = plain.split(".", 1)[-1]  # a sequence's prefix is not shown in formulas
         if place.kind == "L":
             return E.Name("L", plain="L")
         if place.column >= 0 or place.kind in (B_IH, B_HH, B_Y):
@@ -88,8 +106,10 @@ class _Writer:
             rows, columns = spec.shapes()[place.kind][0], (spec.shapes()[place.kind] + (1,))[1]
             if rows * columns == 1:
                 return E.Name(base, sub, plain=place.kind)
-            index = _subscript(place.unit, place.column) if place.column >= 0 else str(place.unit)
-            return E.Name(base, f"{sub},{index}", plain=shown)
+            index = (place.unit, place.column) if place.column >= 0 else (place.unit,)
+            return E.Name(
+                base, _subscript(sub, *index), plain="_".join(map(str, (place.kind, *index)))
+            )
         width = {
             "x": spec.n_inputs,
             "h": spec.n_hidden,
@@ -98,18 +118,21 @@ class _Writer:
             "o": spec.n_outputs,
             "y": spec.n_outputs,
         }[place.kind]
+        # with several sequences a node's subscript starts with its sequence: h_{s2,1}
+        several = spec.n_sequences > 1
+        start = (f"s{place.sequence + 1}",) if several else ()
         if width == 1:
-            return E.Name(place.kind, str(place.step), plain=f"{place.kind}_{place.step}")
-        return E.Name(place.kind, _subscript(place.step, place.unit), plain=shown)
+            return _name(place.kind, *start, place.step)
+        return _name(place.kind, *start, place.step, place.unit)
 
     def _gradient_name(self, node: sp.Symbol) -> E.Name:
         place = self.model.places[node]
         own = self.names[node]
-        if place.kind in ("z", "u"):
-            base = "δ" if place.kind == "z" else "δo"
-            plain = own.plain.replace(place.kind, base, 1)
-            return E.Name("δ", own.sub, "o" if place.kind == "u" else None, plain=plain)
-        return E.Name(f"∂L/∂{own.plain}", plain=f"∂L/∂{own.plain}")
+        if place.kind == "z":
+            return E.Name("δ", own.sub, plain=own.plain.replace("z", "δ", 1))
+        if place.kind == "u":  # the output's δ: δ_{o,t} (δ_o1 in the dense derivations)
+            return E.Name("δ", f"o,{own.sub}", plain=own.plain.replace("u", "δo", 1))
+        return E.Name(f"∂L/∂{own}", plain=f"∂L/∂{own}")
 
     def sym(self, symbol: sp.Symbol) -> E.Node:
         if symbol in self.derivation.model.named.values():
@@ -246,15 +269,16 @@ class _Writer:
             Row(E.equals(vector("h", "t"), E.Call(cell, (vector("z", "t"),)))),
             Row(E.equals(vector("u", "t"), E.total(*u_terms))),
             Row(E.equals(vector("o", "t"), head_call)),
-            Row(E.equals(E.Sym(self.loss_name), self.converted_loss_rule())),
+            *self.loss_rule(),
         )
 
-    def converted_loss_rule(self) -> E.Node:
+    def loss_rule(self) -> tuple[Row, ...]:
+        """L written out, when it is short (the model's sentence names it otherwise)."""
         graph_node = self.model.graph.nodes[self.model.loss]
         assert graph_node.definition is not None
-        if len(graph_node.inputs) <= 6:
-            return self.converted(graph_node.definition)
-        return E.Sym(E.Name("…", plain="..."))
+        if len(graph_node.inputs) > 6:
+            return ()
+        return (Row(E.equals(E.Sym(self.loss_name), self.converted(graph_node.definition))),)
 
     def unrolled(self) -> list[Block]:
         words, model = self.words, self.model
@@ -273,11 +297,7 @@ class _Writer:
             if t in model.o[0]:
                 line = (
                     *line,
-                    *sentence(
-                        words["rnn_unrolled_output"],
-                        self.vector_values(model.h[0][t]),
-                        self.vector_values(model.o[0][t]),
-                    ),
+                    *sentence(words["rnn_unrolled_output"], self.vector_values(model.o[0][t])),
                 )
             items.append(line)
         return [
@@ -286,13 +306,20 @@ class _Writer:
             Items(tuple(items)),
         ]
 
-    def vector_values(self, symbols: Sequence[sp.Symbol]) -> E.Chain:
-        """h_1 = 0.4621, or (h_{1,0}, h_{1,1}) = (0.1, 0.2) for several units."""
-        if len(symbols) == 1:
-            return E.equals(E.Sym(self.names[symbols[0]], symbols[0]), self.value(symbols[0]))
-        names = E.Matrix((tuple(E.Sym(self.names[s], s) for s in symbols),))
-        values = E.Matrix((tuple(self.value(s) for s in symbols),))
-        return E.equals(names, values)
+    def vector_values(self, symbols: Sequence[sp.Symbol]) -> Inlines:
+        """h_1 = 0.4621, or h_{1,0} = 0.1, h_{1,1} = 0.2 for a few units; a wider layer's vector
+        by its name alone (h_1: its values are in the forward pass)."""
+        if len(symbols) > MAX_UNITS_LISTED:
+            place = self.model.places[symbols[0]]
+            several = self.spec.n_sequences > 1
+            start = (f"s{place.sequence + 1}",) if several else ()
+            return (Math(E.Sym(_name(place.kind, *start, place.step))),)
+        parts: list[Text | Math] = []
+        for index, symbol in enumerate(symbols):
+            if index:
+                parts.append(Text(", "))
+            parts.append(Math(E.equals(E.Sym(self.names[symbol], symbol), self.value(symbol))))
+        return tuple(parts)
 
     def forward(self) -> list[Block]:
         model, derivation = self.model, self.derivation
@@ -334,7 +361,7 @@ class _Writer:
                 (
                     E.total(
                         E.Mul((E.Transpose(E.Sym(E.Name("W", "hy", plain=W_HY))),
-                               E.Sym(E.Name("δ", "t", "o", plain="δo_t")))),
+                               E.Sym(E.Name("δ", "o,t", plain="δo_t")))),
                         E.Mul((E.Transpose(E.Sym(E.Name("W", "hh", plain=W_HH))),
                                E.Sym(E.Name("δ", "t+1", plain="δ_t+1")))),
                     ),
@@ -380,7 +407,7 @@ class _Writer:
                         words["rnn_paths"],
                         E.Sym(self.names[symbol], symbol),
                         str(len(uses)),
-                        str(model.graph.routes(symbol)),
+                        _count(model.graph.routes(symbol)),
                     )
                 )
             )
@@ -394,12 +421,61 @@ class _Writer:
                     (
                         text(str(term.step)),
                         (Math(E.equals(user, self.number(term.upstream))),),
-                        (Math(E.equals(self.converted(term.local), self.local_number(term))),),
+                        (Math(self.local_display(term)),),
                         text(self.number(term.value).text),
                     )
                 )
             blocks.append(Table(header, tuple(table_rows), align="rrrr"))
+            blocks += self.paths(symbol)
         return blocks
+
+    def paths(self, symbol: sp.Symbol) -> list[Block]:
+        """Every path from a weight through time to L, with its product of local derivatives,
+        when there are few (a short sequence): their sum is the weight's gradient."""
+        model, derivation = self.model, self.derivation
+        if model.graph.routes(symbol) > MAX_PATHS_LISTED:
+            return []
+        found: list[list[sp.Symbol]] = []
+        stack: list[list[sp.Symbol]] = [[symbol]]
+        users = model.graph.users
+        while stack:
+            path = stack.pop()
+            if path[-1] == model.loss:
+                found.append(path)
+                continue
+            stack += [[*path, user] for user in reversed(users.get(path[-1], ()))]
+        found.sort(key=lambda path: [model.places[s].step for s in path])
+        items: list[Inlines] = []
+        values: list[E.Node] = []
+        for path in found:
+            locals_ = [model.local(user, node) for node, user in zip(path, path[1:], strict=False)]
+            factors = [derivation.local_value(local) for local in locals_]
+            product = math.prod(factors)
+            values.append(self.number(product))
+            route: list[Text | Math] = []
+            for index, node in enumerate(path):
+                if index:
+                    route.append(Text(" → "))
+                route.append(Math(E.Sym(self.names[node], node)))
+            shown = [
+                self.value(local) if local in model.places else self.number(value)
+                for local, value in zip(locals_, factors, strict=True)
+            ]
+            numbers = E.Mul(tuple(shown))
+            items.append((*route, Text(": "), Math(E.equals(numbers, self.number(product)))))
+        gradient = self.number(derivation.gradient(symbol))
+        total = E.equals(self.gradient_sym(symbol), E.Add(tuple(values)), gradient)
+        return [
+            Paragraph(sentence(self.words["rnn_path_list"], E.Sym(self.names[symbol], symbol))),
+            Items(tuple(items)),
+            Equations((Row(total),)),
+        ]
+
+    def local_display(self, term: StepTerm) -> E.Node | E.Chain:
+        """The local derivative as name = value (h_1 = 0.4621), or the number alone (a bias's 1)."""
+        if term.local.is_Number:
+            return self.local_number(term)
+        return E.equals(self.converted(term.local), self.local_number(term))
 
     def local_number(self, term: StepTerm) -> E.Num:
         """A use's local derivative's number: a leaf's as given (x_2 = 2), else computed."""

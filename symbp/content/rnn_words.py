@@ -26,7 +26,7 @@ _EN: dict[str, str] = {
     "own z, h and output nodes, but the weights are the same leaves at every step, each used "
     "once per step. The graph, step by step (value of each node):",
     "rnn_unrolled_step": "step {}: {} and {} feed {}, then {}",
-    "rnn_unrolled_output": "; {} gives {}",
+    "rnn_unrolled_output": "; the output {}",
     "rnn_columns": "t|x_t|z_t|h_t|o_t|y_t",
     "rnn_forward": "Forward pass (symbol = formula = numbers = value)",
     "rnn_backward": "Backward pass: the δ recursion through time",
@@ -43,6 +43,8 @@ _EN: dict[str, str] = {
     "rnn_paths": "{} is used at {} steps; {} paths through time lead from it to L (through "
     "every later h), and the δ recursion has already summed each step's.",
     "rnn_terms_columns": "step|upstream|local|term",
+    "rnn_path_list": "The same sum path by path: each path from {} through time to L is the "
+    "product of its local derivatives, and the paths add up to the gradient.",
     "rnn_gradients": "Every parameter's gradient",
     "rnn_gradient_columns": "parameter|∂L/∂parameter",
     "rnn_vanishing": "Vanishing and exploding gradients",
@@ -86,7 +88,7 @@ _ZH: dict[str, str] = {
     "rnn_unrolled_intro": "按时间展开后，网络是一张计算图：每个时间步有自己的 z、h 和输出节点，"
     "但权重在每一步都是同一个叶节点，每步使用一次。逐步列出的计算图（各节点的值）：",
     "rnn_unrolled_step": "第 {} 步：{} 和 {} 输入 {}，再得到 {}",
-    "rnn_unrolled_output": "；{} 给出 {}",
+    "rnn_unrolled_output": "；输出 {}",
     "rnn_columns": "t|x_t|z_t|h_t|o_t|y_t",
     "rnn_forward": "前向传播（符号 = 公式 = 代入数值 = 结果）",
     "rnn_backward": "反向传播：随时间的 δ 递推",
@@ -101,6 +103,8 @@ _ZH: dict[str, str] = {
     "rnn_paths": "{} 在 {} 个时间步被使用；从它到 L 共有 {} 条随时间的路径（经过之后的每个 h），"
     "δ 递推已经把每一步的路径求和。",
     "rnn_terms_columns": "时间步|上游梯度|局部导数|项",
+    "rnn_path_list": "逐条路径写出同一个和：从 {} 随时间到 L 的每条路径是其局部导数之积，"
+    "各路径之和就是梯度。",
     "rnn_gradients": "每个参数的梯度",
     "rnn_gradient_columns": "参数|∂L/∂参数",
     "rnn_vanishing": "梯度消失与梯度爆炸",
