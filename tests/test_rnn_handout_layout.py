@@ -1,9 +1,9 @@
 """Handouts of recurrent networks, their display (issue 22 items 3–4): every equation read back
-by the harness against values computed here by a plain torch loop (the forward pass step by step, every z_t,
-h_t, u_t, o_t kept and its gradient taken by autograd), in LaTeX, Markdown and text, English
-and Chinese; the .tex compiles (pdflatex en, xelatex zh) without an overfull box; a 3-step,
-hidden-size-2 handout is at most 6 pages; the HTML prints within the page in Chromium; the
-unrolled figure is in every format."""
+by the harness against values computed here by a plain torch loop (the forward pass step by
+step, every z_t, h_t, u_t, o_t kept and its gradient taken by autograd), in LaTeX, Markdown and
+text, English and Chinese, with biases and a sigmoid cell too; the .tex compiles (pdflatex en,
+xelatex zh) without an overfull box; a 3-step, hidden-size-2 handout is at most 6 pages; the
+HTML prints within the page in Chromium; the unrolled figure is in every format."""
 
 from __future__ import annotations
 
