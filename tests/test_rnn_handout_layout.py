@@ -226,3 +226,19 @@ def test_rnn_handout_prints_within_the_page_in_chromium(tmp_path: Path, name: st
     printed = print_html(browser, page)
     assert printed.outside == ()
     assert printed.shrink == pytest.approx(1.0, abs=0.005)
+
+
+def test_a_long_sequence_draws_its_first_steps_and_says_so() -> None:
+    from symbp.content.blocks import Paragraph, Text
+    from symbp.content.rnn_figure import MAX_DRAWN_STEPS, unrolled_figure
+    from symbp.core.rnn import derive_rnn
+    from symbp.core.rnn_spec import rnn_spec_from_mapping
+
+    steps = 10
+    data = {**PRACHUB, "inputs": [[0.1 * t] for t in range(steps)],
+            "targets": [[0.5]] * steps}  # fmt: skip
+    caption, figure = unrolled_figure(derive_rnn(rnn_spec_from_mapping(data)))
+    assert isinstance(figure, UnrolledDiagram) and len(figure.steps) == MAX_DRAWN_STEPS
+    assert isinstance(caption, Paragraph)
+    said = "".join(p.text for p in caption.parts if isinstance(p, Text))
+    assert f"Only the first {MAX_DRAWN_STEPS} of the {steps} steps are drawn." in said
