@@ -3,8 +3,8 @@
 `python benchmarks/bench_rnn.py` writes two random networks (seeded) to specs and times,
 alternately and N times each:
 
-1. 20 steps, hidden size 8: `symbp derive --spec … --format json` (every gradient, each shared
-   weight's terms by step, the nn.RNN, torch-loop and central-difference check) against
+1. 20 steps, hidden size 8: `symbp derive --spec … --all --format json` (every gradient, each
+   shared weight's terms by step, the nn.RNN, torch-loop and central-difference check) against
    `python -c "import torch"` alone; the target is a ratio of 1.2 or less.
 2. 100 steps, hidden size 16: `symbp check --spec …`; the target is 10 s or less.
 
@@ -64,7 +64,7 @@ def main() -> int:
         large = Path(directory) / "rnn_100x16.json"
         large.write_text(json.dumps(spec_data(100, 16)), "utf-8")
         symbp = [sys.executable, "-m", "symbp"]
-        derive = [*symbp, "derive", "--spec", str(small), "--format", "json"]
+        derive = [*symbp, "derive", "--spec", str(small), "--all", "--format", "json"]
         check = [*symbp, "check", "--spec", str(large)]
         torch = [sys.executable, "-c", "import torch"]
         _seconds(torch)  # warm the file cache

@@ -818,6 +818,7 @@ def _is_rnn_spec(args: argparse.Namespace) -> bool:
 
 def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
     """derive, check or handout of a recurrent network: torch starts in a worker first."""
+    import math
     import re
 
     from symbp.core.rnn_spec import load_rnn_spec
@@ -841,6 +842,13 @@ def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
                 # commas separate names, except inside an entry's brackets: W_hh[0,1]
                 names = [n.strip() for text in given for n in re.split(r",(?![^\[]*\])", text)]
                 weights = (weights or []) + [n for n in names if n]
+        shapes = spec.shapes().values()
+        count = sum(math.prod(shape) for shape in shapes)
+        if args.command == "derive" and weights is None and not args.all and count > 16:
+            raise SymbpError(
+                f"this network has {count} weights and biases: say which to derive, "
+                "--weight W_hh (a matrix) or --weight W_hh[0,1], or --all"
+            )
         from symbp.api.rnn import derive
 
         result = derive(

@@ -180,10 +180,10 @@ class NodeGradient(NamedTuple):
     formula: sp.Expr
 
 
-def _sum_of_terms(uses: list[Use]) -> sp.Expr:
+def _sum_of_terms(uses: list[Use], evaluate: bool = True) -> sp.Expr:
     if len(uses) == 1:
         return uses[0].term
-    return sp.Add(*[use.term for use in uses])
+    return sp.Add(*[use.term for use in uses], evaluate=evaluate)
 
 
 class Sweep:
@@ -198,11 +198,15 @@ class Sweep:
         graph: Graph,
         named: Mapping[sp.Symbol, sp.Symbol],
         skip: Callable[[Node], bool] | None,
+        unevaluated_sums: bool = False,
     ) -> None:
         self.graph = graph
         #: the nodes whose gradient is referred to by a symbol of its own (δ_j for a dense z_j)
         self.named = named
         self._skip = skip
+        #: sums of terms left as written (the uses in forward order, nothing combined): an
+        #: unrolled recurrent net has thousands, and sympy's flattening was most of its sweep
+        self._evaluate_sums = not unevaluated_sums
         self._users = graph.users  # read once: a cached_property costs a lock on every access
         self._gradients: dict[sp.Symbol, NodeGradient] = {}
         #: how each computed node's gradient is written in its inputs' terms
@@ -228,7 +232,7 @@ class Sweep:
                 local = local_derivative(user, symbol)
                 term = local if upstream is sp.S.One else product(upstream, local)
                 uses.append(Use(user, local, term))
-            gradient = NodeGradient(symbol, tuple(uses), _sum_of_terms(uses))
+            gradient = NodeGradient(symbol, tuple(uses), _sum_of_terms(uses, self._evaluate_sums))
             if not leaf:  # a leaf is never upstream of another node
                 written[symbol] = self.named.get(symbol) or gradient.formula
         self._gradients[symbol] = gradient
@@ -283,6 +287,7 @@ def sweep(
     graph: Graph,
     named: Mapping[sp.Symbol, sp.Symbol] | None = None,
     skip: Callable[[Node], bool] | None = None,
+    unevaluated_sums: bool = False,
 ) -> Sweep:
     """The backward sweep: every node's gradient as the sum over its uses.
 
@@ -290,7 +295,7 @@ def sweep(
     refer to it, where any other user's gradient is written out as its formula. Constants and
     the nodes `skip` picks get no gradient (a target, a fixed bias).
     """
-    return Sweep(graph, named or {}, skip)
+    return Sweep(graph, named or {}, skip, unevaluated_sums)
 
 
 class GraphBuilder:

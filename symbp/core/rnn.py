@@ -10,6 +10,11 @@ Public interface (what displays, the API and the checks build on):
     derivation.parameter_gradients       # {"W_hh[0,0]": ∂L/∂W_hh[0,0], …} in parameter order
     derivation.step_terms(symbol)        # a shared weight's gradient, one StepTerm per use
     model.parameter("W_hh[0,0]")         # a parameter's symbol by name (near misses refused)
+    model.symbol("h_2[0]")               # any node's symbol by its plain name
+    model.x/h/z/u/o/y[s][t]              # per sequence s (from 0) and step t: the units' symbols
+    model.places[symbol]                 # Place(kind, sequence, step, unit, column)
+    model.names[symbol], model.named     # plain names; each node's gradient symbol (δ …)
+    model.local(of, wrt)                 # a local derivative as textbooks write it (1 − h²)
 
 The graph has one parameter leaf per weight entry, used at every step; the backward sweep sums
 its uses by itself, so ∂L/∂W_hh[j,k] = Σ_t δ_t[j]·h_{t−1}[k] comes out of the one rule of
@@ -26,10 +31,11 @@ indexes its tensors: W_hh[0,1] is torch's weight_hh_l0[0, 1]. With several seque
 name starts with its sequence, "s2.h_1[0]". The gradients' symbols (`RnnModel.named`) are
 δ_t[j] = ∂L/∂z_t[j], δo_t[k] = ∂L/∂u_t[k], and ∂L/∂h_t[j], ∂L/∂o_t[k].
 
-Numbers come from the derivation itself: every node's definition and every gradient's formula
-(the sweep's terms: upstream gradient × local derivative) are printed once as straight-line
-float64 code (as symbp.core.numeric does for dense networks) and run; central differences run
-the same forward code on numpy arrays, every parameter perturbed at once.
+Numbers come from the derivation itself: every node's definition is printed once as
+straight-line float64 code (as symbp.core.numeric does for dense networks) and run, and every
+gradient is the sweep's terms evaluated, upstream gradient × local derivative at those values,
+summed in the sweep's order. Central differences run the same forward code on numpy arrays,
+every parameter perturbed at once.
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ from symbp.near import closest, resolve
 
 __all__ = [
     "AFFINE",
+    "Place",
     "RnnDerivation",
     "RnnModel",
     "StepTerm",
@@ -464,41 +471,29 @@ def fast_code(expr: sp.Basic, names: dict[sp.Symbol, str], printer: Any = None) 
 
 
 class _Compiled:
-    """The model's forward pass and the sweep's gradients as generated float64 code."""
+    """The model's forward pass (every node's definition) as generated float64 code, run on
+    Python floats or on numpy arrays (central differences: every parameter perturbed at once)."""
 
-    def __init__(self, model: RnnModel, swept: Sweep) -> None:
+    def __init__(self, model: RnnModel) -> None:
         graph = model.graph
         names: dict[sp.Symbol, str] = {}
         self.leaves = tuple(s for s, node in graph.nodes.items() if node.is_leaf)
         for position, symbol in enumerate(self.leaves):
-            names[symbol] = f"leaf[{position}]"
+            names[symbol] = f"a{position}"
         self.operations = tuple(s for s, node in graph.nodes.items() if not node.is_leaf)
         for number, symbol in enumerate(self.operations):
             names[symbol] = f"v{number}"
-        self.gradients = tuple(swept.gradients)
-        for number, symbol in enumerate(self.gradients):
-            gradient_name = f"g{number}"
-            names[model.named.get(symbol, sp.Symbol(f"_unnamed{number}"))] = gradient_name
         printer = _CodePrinter(names)
-        forward = []
+        lines = ["def forward(leaf):", f"    {', '.join(names[s] for s in self.leaves)}, = leaf"]
         for symbol in self.operations:
             definition = graph.nodes[symbol].definition
             if symbol == model.loss:
                 definition = model.numeric_loss
             assert definition is not None
-            forward.append(f"    {names[symbol]} = {fast_code(definition, names, printer)}")
-        backward = []
-        for number, symbol in enumerate(self.gradients):
-            formula = swept.formula(symbol)
-            backward.append(f"    g{number} = {fast_code(formula, names, printer)}")
-        values = ", ".join(names[s] for s in self.operations)
-        gradient_names = ", ".join(f"g{n}" for n in range(len(self.gradients)))
-        source = "\n".join(
-            ["def run(leaf):", *forward, *backward, f"    return ({values},), ({gradient_names},)"]
-            + ["", "def forward(leaf):", *forward, f"    return {names[model.loss]}"]
-        )
-        # printed from symbols symbp made (names like leaf[3], v12), never from user text
-        self._code = compile(source + "\n", "<symbp rnn>", "exec")
+            lines.append(f"    {names[symbol]} = {fast_code(definition, names, printer)}")
+        lines.append(f"    return ({', '.join(names[s] for s in self.operations)},)")
+        # printed from symbols symbp made (names like a3, v12), never from user text
+        self._code = compile("\n".join(lines) + "\n", "<symbp rnn>", "exec")
         import numpy
 
         self._namespace: dict[str, Any] = {
@@ -509,18 +504,40 @@ class _Compiled:
         }
         exec(self._code, self._namespace)  # noqa: S102
 
-    def run(self, leaf: list[Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    def forward(self, leaf: list[Any]) -> tuple[Any, ...]:
+        """Every operation node's value (the loss last) from the leaves' values."""
         import numpy as np
 
         with np.errstate(all="ignore"):
-            result: tuple[tuple[Any, ...], tuple[Any, ...]] = self._namespace["run"](leaf)
-        return result
+            found: tuple[Any, ...] = self._namespace["forward"](leaf)
+        return found
 
-    def forward(self, leaf: list[Any]) -> Any:
-        import numpy as np
 
-        with np.errstate(all="ignore"):
-            return self._namespace["forward"](leaf)
+def _backward(
+    model: RnnModel, swept: Sweep, values: dict[sp.Symbol, float]
+) -> dict[sp.Symbol, float]:
+    """Every gradient's number: the sweep's terms, upstream gradient × local derivative, each
+    local derivative evaluated at the forward pass's values, summed in the sweep's order."""
+    gradients: dict[sp.Symbol, float] = {model.loss: 1.0}
+    evaluated: dict[sp.Expr, float] = {}
+    for symbol, gradient in swept.gradients.items():
+        if symbol == model.loss:
+            continue
+        total = 0.0
+        for use in gradient.uses:
+            local = use.local
+            if isinstance(local, sp.Symbol):
+                number = values[local]
+            elif local.is_Number:
+                number = float(local)
+            else:
+                found = evaluated.get(local)
+                if found is None:
+                    found = evaluated[local] = _float_value(local, values)
+                number = found
+            total += gradients[use.user] * number
+        gradients[symbol] = total
+    return gradients
 
 
 @dataclass
@@ -605,7 +622,7 @@ class RnnDerivation:
             shifted[2 * number] += step
             shifted[2 * number + 1] -= step
             leaf[position[symbol]] = shifted
-        losses = np.asarray(compiled.forward(leaf), dtype=float)
+        losses = np.asarray(compiled.forward(leaf)[-1], dtype=float)
         if losses.shape != (2 * count,):  # a loss not depending on any parameter
             losses = np.broadcast_to(losses, (2 * count,))
         return {
@@ -617,20 +634,16 @@ class RnnDerivation:
 def derive_rnn(spec: RnnSpec | RnnModel) -> RnnDerivation:
     """The backward sweep over the unrolled graph, and every number from it."""
     model = spec if isinstance(spec, RnnModel) else build_rnn(spec)
-    swept = sweep(model.graph, named=model.named)
-    compiled = _Compiled(model, swept)
-    leaf = [model.leaf_values[s] for s in compiled.leaves]
+    swept = sweep(model.graph, named=model.named, unevaluated_sums=True)
+    compiled = _Compiled(model)
     import numpy as np
 
-    node_values, gradient_values = compiled.run([np.float64(v) for v in leaf])
+    # numpy scalars: an overflow becomes inf (refused below with one line), not an exception
+    node_values = compiled.forward([np.float64(model.leaf_values[s]) for s in compiled.leaves])
     values = dict(model.leaf_values)
     for symbol, value in zip(compiled.operations, node_values, strict=True):
         values[symbol] = float(value)
-    gradients = {
-        symbol: float(value)
-        for symbol, value in zip(compiled.gradients, gradient_values, strict=True)
-    }
-    gradients[model.loss] = 1.0
+    gradients = _backward(model, swept, values)
     bad = [
         model.names[s] for s in (model.loss, *gradients) if not math.isfinite(values.get(s, 0.0))
     ]
