@@ -334,3 +334,10 @@ def test_the_judges_numbers_are_the_derivations(seed) -> None:
             for c in range(columns):
                 found = derivation.parameter_gradients[f"{name}[{r},{c}]"]
                 assert truth[f"d{name}"][r, c] == pytest.approx(found, abs=1e-12)
+
+
+def test_several_sequences_are_refused_in_one_line() -> None:
+    several = {**PRACHUB, "inputs": [[[1.0], [2.0]], [[0.5], [1.0]]],
+               "targets": [[[1.0], [2.0]], [[0.0], [1.0]]]}  # fmt: skip
+    with pytest.raises(HandInputError, match="one sequence"):
+        check_rnn_hand(rnn_spec_from_mapping(several), "h1 = 0.4621")
