@@ -35,6 +35,8 @@ if TYPE_CHECKING:
         problem,
     )
     from symbp.api.rnn import RnnResult, rnn
+    from symbp.api.rnn_exercise import RnnExercises, rnn_exercises
+    from symbp.api.rnn_hand import RnnHandCheck, check_rnn_hand
     from symbp.core.derive import Derivation, UnitDerivation, derive, derive_all, derive_unit
     from symbp.core.graph import Network
     from symbp.core.numeric import CompiledNetwork, Evaluation
@@ -77,6 +79,10 @@ _SOURCES = {
     "conv_exercises": "symbp.api.conv_homework",
     "RnnResult": "symbp.api.rnn",
     "rnn": "symbp.api.rnn",
+    "RnnExercises": "symbp.api.rnn_exercise",
+    "rnn_exercises": "symbp.api.rnn_exercise",
+    "RnnHandCheck": "symbp.api.rnn_hand",
+    "check_rnn_hand": "symbp.api.rnn_hand",
     "RnnSpec": "symbp.core.rnn_spec",
     "rnn_from_torch": "symbp.torchcheck.rnn_bridge",
     "SpecError": "symbp.errors",
@@ -117,6 +123,8 @@ __all__ = [
     "NetworkSpec",
     "OptimizerSpec",
     "Problem",
+    "RnnExercises",
+    "RnnHandCheck",
     "RnnResult",
     "RnnSpec",
     "SampleValues",
@@ -135,6 +143,7 @@ __all__ = [
     "conv",
     "conv_exercises",
     "conv_handout",
+    "check_rnn_hand",
     "default_spec",
     "derive",
     "derive_all",
@@ -146,6 +155,7 @@ __all__ = [
     "load_spec",
     "problem",
     "rnn",
+    "rnn_exercises",
     "rnn_from_torch",
     "torch_script",
 ]

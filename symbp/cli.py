@@ -492,6 +492,27 @@ def _run_exercise(args: argparse.Namespace) -> int:
 
     if args.spec is not None and _is_conv_spec(args.spec):
         return _write_conv_exercise(args, span)
+    if _is_rnn_spec(args):  # a BPTT exercise
+        from symbp.api.rnn_exercise import rnn_exercises
+
+        if args.ask is not None or args.interactive or args.moodle:
+            raise SymbpError("--ask, --interactive and --moodle are for dense networks' exercises")
+        written = rnn_exercises(
+            args.spec,
+            count=args.count,
+            roster=args.roster,
+            seed=args.seed,
+            decimals=args.decimals,
+            answer_decimals=args.answer_decimals,
+            lang=args.lang,
+            paper=args.paper,
+            inputs=span("inputs"),
+            targets=span("targets"),
+            weights=span("weights"),
+        ).write(args.out)
+        _write(written.render("text"))
+        return EXIT_OK
+
     ask = None
     if args.ask is not None:
         ask = [name.strip() for names in args.ask for name in names.split(",") if name.strip()]
@@ -1031,9 +1052,28 @@ def _run_check_hand(args: argparse.Namespace) -> int:
         grids = check_hand_conv(args.spec, read_conv_hand_file(args.file), args.lang)
         _write(grids.render(args.format))
         return _exit(grids.passed)
+    status = _rnn_hand(args) if args.spec is not None else None
+    if status is not None:  # a recurrent network's homework
+        return status
+
     result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
     _write(result.render(args.format))
     return _exit(result.passed)
+
+
+def _rnn_hand(args: argparse.Namespace) -> int | None:
+    """check-hand on a recurrent network's homework (the spec is an RNN's), else None."""
+    from symbp.core.rnn_spec import load_rnn_spec
+
+    spec = load_rnn_spec(args.spec)
+    if spec is None:
+        return None
+    from symbp.api.rnn_hand import check_rnn_hand
+    from symbp.handcheck.recurrent import read_hand_file
+
+    judged = check_rnn_hand(spec, read_hand_file(args.file), args.lang)
+    _write(judged.render(args.format))
+    return _exit(judged.passed)
 
 
 def _run_train(args: argparse.Namespace) -> int:

@@ -159,7 +159,48 @@ class GridFigure:
     words: tuple[str, ...] = ("scale", "[ ] window", "* winner")
 
 
-Block = Heading | Paragraph | Items | Equations | Table | Diagram | CircuitDiagram | GridFigure
+@dataclass(frozen=True)
+class UnrolledCell:
+    """One box of an unrolled recurrent net (x_t, h_t or y_t): its name and, one per unit, its
+    forward value and its gradient, written as the reader is to see them."""
+
+    name: Name
+    values: tuple[str, ...]
+    gradients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnrolledStep:
+    """A time step drawn: its input, its state and its output (None where the step has none)."""
+
+    input: UnrolledCell
+    state: UnrolledCell
+    output: UnrolledCell | None = None
+
+
+@dataclass(frozen=True)
+class UnrolledDiagram:
+    """A recurrent net unrolled through time: h_0, then a column per step (x_t below, h_t, y_t
+    above); the shared weights name the arrows x→h, h→h and h→y of every step."""
+
+    initial: UnrolledCell
+    steps: tuple[UnrolledStep, ...]
+    weights: tuple[Name, Name, Name]  # input→state, state→state, state→output
+    #: the text form's words: node, from, value, gradient
+    words: tuple[str, ...] = ("node", "from", "value", "gradient")
+
+
+Block = (
+    Heading
+    | Paragraph
+    | Items
+    | Equations
+    | Table
+    | Diagram
+    | CircuitDiagram
+    | GridFigure
+    | UnrolledDiagram
+)
 
 
 @dataclass(frozen=True)

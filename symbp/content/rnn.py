@@ -31,6 +31,7 @@ from symbp.content.blocks import (
     text,
 )
 from symbp.content.numbers import computed_num, difference, given_num, result_num
+from symbp.content.rnn_figure import unrolled_figure
 from symbp.content.rnn_words import rnn_labels
 from symbp.core.operations import activation_info, loss_info
 from symbp.core.rnn import RnnDerivation, StepTerm
@@ -604,6 +605,7 @@ def rnn_blocks(
     blocks: list[Block] = [Heading(text(title or writer.words["rnn_title"]), 2)]
     blocks += writer.intro()
     blocks += writer.unrolled()
+    blocks += unrolled_figure(derivation, lang, digits)
     blocks += writer.forward()
     blocks += writer.backward()
     blocks += writer.shared(shown)

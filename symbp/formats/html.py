@@ -21,6 +21,7 @@ from symbp.content.blocks import (
     Items,
     Paragraph,
     Table,
+    UnrolledDiagram,
 )
 from symbp.formats import mathml
 from symbp.formats.diagram import svg
@@ -98,6 +99,10 @@ def block(item: Block, page: Paper | None = None) -> str:
         from symbp.formats import grid_figure
 
         return f"<figure>\n{grid_figure.svg(item, page=page)}\n</figure>"
+    if isinstance(item, UnrolledDiagram):
+        from symbp.formats import unrolled_diagram
+
+        return f"<figure>\n{unrolled_diagram.svg(item)}\n</figure>"
     assert isinstance(item, Diagram)
 
     return f"<figure>\n{svg(item)}\n</figure>"

@@ -21,6 +21,7 @@ from symbp.content.blocks import (
     Paragraph,
     Row,
     Table,
+    UnrolledDiagram,
 )
 from symbp.formats.diagram import tikz
 from symbp.formats.equations import rows_latex
@@ -78,6 +79,10 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
         from symbp.formats import grid_figure
 
         return "\\begin{center}\n" + grid_figure.tikz(item, page) + "\n\\end{center}"
+    if isinstance(item, UnrolledDiagram):
+        from symbp.formats import unrolled_diagram
+
+        return "\\begin{center}\n" + unrolled_diagram.tikz(item, page) + "\n\\end{center}"
     assert isinstance(item, Diagram)
     return "\\begin{center}\n" + tikz(item, page) + "\n\\end{center}"
 

@@ -53,6 +53,10 @@ def block(item: B.Block) -> str:
         from symbp.formats import grid_figure
 
         return grid_figure.svg(item)
+    if isinstance(item, B.UnrolledDiagram):
+        from symbp.formats import unrolled_diagram
+
+        return unrolled_diagram.svg(item)
     assert isinstance(item, B.Diagram)
 
     return svg(item)

@@ -240,6 +240,10 @@ def block(item: B.Block) -> list[str]:
         from symbp.formats import grid_figure
 
         return grid_figure.text_lines(item)
+    if isinstance(item, B.UnrolledDiagram):
+        from symbp.formats import unrolled_diagram
+
+        return unrolled_diagram.text_lines(item)
     assert isinstance(item, B.Diagram)
     return []  # a terminal has no picture: the problem's prose names every weight
 

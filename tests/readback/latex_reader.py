@@ -298,6 +298,11 @@ class _Parser:
             elif text == "^" and self.peek_text(1) == "{" and self.peek_text(2) == "(":
                 self.next()
                 spelling += "^" + self.raw_script()
+            elif text == "^" and self.peek_text(1) == "{" and self.peek_text(4) == "_":
+                # a one-letter superscript with a subscript after it names (δ^{o}_{2}, the
+                # output's δ): a power carries no subscript
+                self.next()
+                spelling += "^" + self.raw_script()
             elif text == "'":
                 self.next()
                 spelling += "'"

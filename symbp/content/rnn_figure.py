@@ -1,0 +1,90 @@
+"""The unrolled network drawn with its numbers: h_0, then per step x_t, h_t and (at a step with
+a target) o_t, each box with its value and ∂L/∂ of it, the shared weights naming the arrows.
+Drawn for the first sequence; a long sequence's first steps only (the prose says so)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from symbp.content import expr as E
+from symbp.content.blocks import (
+    Block,
+    Paragraph,
+    UnrolledCell,
+    UnrolledDiagram,
+    UnrolledStep,
+    sentence,
+)
+from symbp.content.numbers import computed_num, given_num
+from symbp.core.rnn import RnnDerivation
+from symbp.core.rnn_spec import W_HH, W_HY, W_XH
+
+#: the most steps drawn: more would print below a readable size across a page
+MAX_DRAWN_STEPS = 6
+
+_WORDS = {
+    "en": {
+        "caption": "The network unrolled through time: beside each box its value above (green) "
+        "and the gradient of {} with respect to it below (red); a vector's units one per line. "
+        "The same {}, {} and {} act at every step.",
+        "first": "Only the first {drawn} of the {steps} steps are drawn.",
+        "sequence": "The first sequence is drawn.",
+        "columns": "node|from|value|gradient",
+    },
+    "zh": {
+        "caption": "按时间展开的网络：每个方框旁，上方是它的值（绿色），"
+        "下方是 {} 对它的梯度（红色）；向量的各分量每行一个。每一步使用同样的 {}、{} 和 {}。",
+        "first": "只画出 {steps} 步中的前 {drawn} 步。",
+        "sequence": "画的是第一个序列。",
+        "columns": "节点|来自|值|梯度",
+    },
+}
+
+
+def _weight(name: str) -> E.Name:
+    base, _, sub = name.partition("_")
+    return E.Name(base, sub, plain=name)
+
+
+def unrolled_figure(derivation: RnnDerivation, lang: str = "en", digits: int = 4) -> list[Block]:
+    """A paragraph saying how to read the figure, and the figure."""
+    words = _WORDS[lang]
+    model, spec = derivation.model, derivation.spec
+
+    def cell(kind: str, t: int, symbols: Sequence[sp.Symbol], given: bool) -> UnrolledCell:
+        values = tuple(
+            (given_num if given else computed_num)(derivation.value(s), digits).text
+            for s in symbols
+        )
+        gradients = tuple(computed_num(derivation.gradient(s), digits).text for s in symbols)
+        return UnrolledCell(E.Name(kind, str(t), plain=f"{kind}_{t}"), values, gradients)
+
+    drawn = min(spec.n_steps, MAX_DRAWN_STEPS)
+    steps = []
+    for t in range(1, drawn + 1):
+        output = cell("o", t, model.o[0][t], False) if t in model.o[0] else None
+        steps.append(
+            UnrolledStep(
+                cell("x", t, model.x[0][t], True), cell("h", t, model.h[0][t], False), output
+            )  # fmt: skip
+        )
+    weights = (_weight(W_XH), _weight(W_HH), _weight(W_HY))
+    caption = sentence(
+        words["caption"],
+        E.Sym(E.Name("L", plain="L")),
+        *(E.Sym(w) for w in weights),
+    )
+    if drawn < spec.n_steps:
+        first = words["first"].format(drawn=drawn, steps=spec.n_steps)
+        caption = (*caption, *sentence(" " + first))
+    if spec.n_sequences > 1:
+        caption = (*caption, *sentence(" " + words["sequence"]))
+    figure = UnrolledDiagram(
+        cell("h", 0, model.h[0][0], True),
+        tuple(steps),
+        weights,
+        tuple(words["columns"].split("|")),
+    )
+    return [Paragraph(caption), figure]
