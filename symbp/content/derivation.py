@@ -25,6 +25,7 @@ from symbp.content.blocks import (
     Text,
     sentence,
 )
+from symbp.content.dropout import dropout_paragraph
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.notes import indicator_paragraph as indicator_paragraph
 from symbp.content.notes import note_paragraph as note_paragraph
@@ -426,6 +427,9 @@ def weight_blocks(
         )
     if context.several:
         blocks.append(samples_paragraph(context))
+    dropout = dropout_paragraph(context)
+    if dropout is not None:
+        blocks.append(dropout)
 
     blocks.append(
         Heading(

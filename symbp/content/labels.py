@@ -25,6 +25,12 @@ _EN: dict[str, str] = {
     "samples_intro": "There are {} samples. L is the {} of the samples' losses, so every gradient "
     "is the {} of theirs; the steps below work sample 1, whose loss is {} (every z, a and δ "
     "below is sample 1's).",
+    "dropout_rule": "Dropout (inverted, as torch's nn.Dropout and deeplearning.ai): a unit of "
+    "a layer with dropout has a = m·f(z)/p, its mask m being 1 (kept, scaled by 1/p) or 0 "
+    "(dropped) for this sample; keep probability {}; this sample's masks: {}.",
+    "dropout_dropped": "Dropped here: {}. A dropped unit's a is 0 and its δ is 0 (∂a/∂z = "
+    "m·f′(z)/p = 0), so no path to the loss passes through it and its incoming weights get no "
+    "gradient from this sample.",
     "chain_rule": "Chain rule: a sum over every path from {} to {} ({} in all)",
     "too_many_paths": "There are too many paths to list (more than {}): the δ form below "
     "computes the same sum layer by layer.",
@@ -511,6 +517,11 @@ _ZH: dict[str, str] = {
     "隐藏层神经元的激活值只能通过后一层的 z 影响损失，所以 {}：后一层已算好的 δ 直接拿来用，不必重算。",
     "softmax_ce": "softmax 输出配交叉熵时，雅可比求和可以化简：{}，因为目标之和为 1（{}），"
     "所以每个输出的 δ 就是 {}。",
+    "dropout_rule": "Dropout（倒置 dropout，与 torch 的 nn.Dropout 和 deeplearning.ai 相同）："
+    "有 dropout 的层中每个单元 a = m·f(z)/p，掩码 m 对本样本为 1（保留，并乘以 1/p）或 0（丢弃）；"
+    "保留概率 {}；本样本的掩码：{}。",
+    "dropout_dropped": "本样本丢弃的单元：{}。被丢弃单元的 a 为 0，δ 也为 0（∂a/∂z = m·f′(z)/p = 0），"
+    "所以没有通往损失的路径经过它，它的输入权重从本样本得不到梯度。",
     "sigmoid_bce": "sigmoid 输出配二元交叉熵时，σ′ = o(1 − o) 与 ∂L/∂o 的分母相消，所以 {}。",
     "closed_form": "闭式表达（只含输入、目标和权重）",
     "closed_form_where": "其中 {}。",

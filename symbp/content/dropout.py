@@ -1,0 +1,36 @@
+"""What a derivation says about dropout: a = m·f(z)/p, and a dropped unit's a and δ are 0."""
+
+from __future__ import annotations
+
+from symbp.content import expr as E
+from symbp.content.blocks import Inline, Math, Paragraph, Text, sentence
+from symbp.content.worked import Worked
+
+
+def dropout_paragraph(context: Worked) -> Paragraph | None:
+    """The dropout note: inverted dropout's rule, the worked sample's masks, and what a dropped
+    unit's a and δ are (0: no path to the loss passes through it); None without dropout."""
+    network, writer = context.network, context.writer
+    if not network.masks:
+        return None
+    values = context.first.values
+    keeps: list[Inline] = []
+    for keep, value in network.keep_values.items():
+        if keeps:
+            keeps.append(Text(", "))
+        keeps.append(Math(E.equals(writer.sym(keep), writer.num(value))))
+    masks: list[Inline] = []
+    dropped: list[Inline] = []
+    for unit_name, mask in network.masks.items():
+        if masks:
+            masks.append(Text(", "))
+        masks.append(Math(E.equals(writer.sym(mask), writer.num(values[mask]))))
+        if values[mask] == 0:
+            if dropped:
+                dropped.append(Text(", "))
+            dropped.append(Math(writer.sym(network.units[unit_name].a)))
+    words = context.words
+    parts = sentence(words["dropout_rule"], tuple(keeps), tuple(masks))
+    if dropped:
+        parts += (Text(" "),) + sentence(words["dropout_dropped"], tuple(dropped))
+    return Paragraph(parts)
