@@ -31,6 +31,8 @@ _EN: dict[str, str] = {
     "dropout_dropped": "Dropped here: {}. A dropped unit's a is 0 and its δ is 0 (∂a/∂z = "
     "m·f′(z)/p = 0), so no path to the loss passes through it and its incoming weights get no "
     "gradient from this sample.",
+    "dropout_backward": "Dropout: ∂a/∂z = m·f′(z)/p, so a dropped unit's δ is 0: {}.",
+    "dropout_backward_none": "Dropout: ∂a/∂z = m·f′(z)/p; no unit is dropped in this sample.",
     "chain_rule": "Chain rule: a sum over every path from {} to {} ({} in all)",
     "too_many_paths": "There are too many paths to list (more than {}): the δ form below "
     "computes the same sum layer by layer.",
@@ -522,6 +524,8 @@ _ZH: dict[str, str] = {
     "保留概率 {}；本样本的掩码：{}。",
     "dropout_dropped": "本样本丢弃的单元：{}。被丢弃单元的 a 为 0，δ 也为 0（∂a/∂z = m·f′(z)/p = 0），"
     "所以没有通往损失的路径经过它，它的输入权重从本样本得不到梯度。",
+    "dropout_backward": "Dropout：∂a/∂z = m·f′(z)/p，所以被丢弃单元的 δ 为 0：{}。",
+    "dropout_backward_none": "Dropout：∂a/∂z = m·f′(z)/p；本样本没有单元被丢弃。",
     "sigmoid_bce": "sigmoid 输出配二元交叉熵时，σ′ = o(1 − o) 与 ∂L/∂o 的分母相消，所以 {}。",
     "closed_form": "闭式表达（只含输入、目标和权重）",
     "closed_form_where": "其中 {}。",
