@@ -276,3 +276,58 @@ def test_bad_input_one_line(
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "Traceback" not in error
     assert message in error
+
+
+def test_from_torch_reads_nn_dropout_with_given_masks() -> None:
+    # the model's own nn.Dropout draws a mask symbp cannot reproduce: read it back from the
+    # hidden layer's output and give it as dropout_masks; the spec then agrees with torch
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp.torchcheck.bridge import from_torch
+
+    torch.manual_seed(5)
+    model = nn.Sequential(
+        nn.Linear(2, 4), nn.Tanh(), nn.Dropout(0.5), nn.Linear(4, 1), nn.Sigmoid()
+    ).double()
+    x = torch.tensor([[0.5, -0.3], [0.1, 0.8], [-0.6, 0.2]], dtype=torch.float64)
+    y = torch.tensor([[1.0], [0.0], [1.0]], dtype=torch.float64)
+    hidden = model[2](model[1](model[0](x)))
+    loss = nn.BCELoss()(model[4](model[3](hidden)), y)
+    loss.backward()
+    mask = (hidden != 0).to(torch.int64)
+    spec = from_torch(model, x, y, nn.BCELoss(), dropout_masks={1: mask})
+    assert spec.dropout is not None and spec.dropout.keep_prob == (0.5,)
+    evaluation = CompiledNetwork(Network(spec)).evaluate()
+    assert math.isclose(evaluation.loss, loss.item(), rel_tol=1e-13)
+    by_torch = model[0].weight.grad.reshape(-1).tolist() + model[3].weight.grad.reshape(-1).tolist()
+    assert max(abs(a - b) for a, b in zip(evaluation.gradients, by_torch, strict=False)) < 1e-14
+    from symbp.errors import SymbpError
+
+    with pytest.raises(SymbpError, match="give its masks"):
+        from_torch(model, x, y, nn.BCELoss())
+    plain = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1)).double()
+    with pytest.raises(SymbpError, match="no nn.Dropout"):
+        from_torch(plain, x, y, nn.MSELoss(), dropout_masks={1: mask})
+
+
+def test_export_torch_applies_the_masks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    require_module("torch")
+    import subprocess
+    import sys
+
+    spec_path = tmp_path / "drop.toml"
+    spec_path.write_text(
+        BASE + "dropout = { keep_prob = 0.6, masks = { 1 = [[1, 0], [0, 1]] } }\n", encoding="utf-8"
+    )
+    script = tmp_path / "drop.py"
+    assert main(["export", "--torch", "--spec", str(spec_path), "-o", str(script)]) == 0
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    printed = dict(line.split(" = ") for line in done.stdout.splitlines())
+    from symbp.core.spec import load_spec
+
+    evaluation = CompiledNetwork(Network(load_spec(spec_path))).evaluate()
+    assert math.isclose(float(printed["L"]), evaluation.loss, rel_tol=1e-14)
+    for name, value in evaluation.named_gradients.items():
+        assert abs(float(printed[f"dL/d{name}"]) - value) < 1e-15
