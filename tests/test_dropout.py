@@ -265,6 +265,7 @@ weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5]
         ("{ keep_prob = 0.5 }", "needs either masks"),
         ("{ masks = { 1 = [[1, 0], [1, 1]] } }", "needs keep_prob"),
         ("{ keep_prob = 0.5, seed = 1, rate = 2 }", "unknown key 'rate'"),
+        ("{ keep_prob = 0.5, seed = -1 }", "seed must be a whole number"),
     ],
 )
 def test_bad_input_one_line(
@@ -331,3 +332,37 @@ def test_export_torch_applies_the_masks(tmp_path: Path, capsys: pytest.CaptureFi
     assert math.isclose(float(printed["L"]), evaluation.loss, rel_tol=1e-14)
     for name, value in evaluation.named_gradients.items():
         assert abs(float(printed[f"dL/d{name}"]) - value) < 1e-15
+
+
+def test_json_spec_through_the_api(tmp_path: Path) -> None:
+    # a .json spec with dropout through symbp.problem: the masks keyed "1" as JSON writes
+    # keys; by hand: h = m·tanh(z)/p with w = 0.5, x = 1, keep 0.5, one output o = 2·h2 + 3·h1
+    import json
+
+    import symbp
+
+    path = tmp_path / "drop.json"
+    spec = {
+        "layers": [1, 2, 1],
+        "activation": ["tanh", "identity"],
+        "loss": "half_sse",
+        "inputs": [1.0],
+        "targets": [0.0],
+        "weights": [0.5, 0.5, 3.0, 2.0],
+        "dropout": {"keep_prob": 0.5, "masks": {"1": [0, 1]}},
+    }
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    problem = symbp.problem(path)
+    # h1 dropped, h2 = tanh(0.5)/0.5, o = 2·h2, L = ½o², ∂L/∂w4 = o·h2, ∂L/∂w1 = 0 (dropped),
+    # ∂L/∂w2 = o·2·(1 − tanh²(0.5))/0.5·x
+    h2 = math.tanh(0.5) / 0.5
+    o = 2 * h2
+    gradients = problem.evaluation.named_gradients
+    assert math.isclose(problem.evaluation.loss, 0.5 * o * o, rel_tol=1e-15)
+    assert gradients["w1"] == 0 and gradients["w3"] == 0
+    assert math.isclose(gradients["w4"], o * h2, rel_tol=1e-15)
+    assert math.isclose(gradients["w2"], o * 2 * (1 - math.tanh(0.5) ** 2) / 0.5, rel_tol=1e-14)
+    document = json.loads(problem.derivations(["w2"]).render("json"))
+    assert document["per_sample"][0]["dropout_masks"] == {"h1": 0, "h2": 1}
+    text = problem.derivations(["w1"]).render("text")
+    assert "Dropped here: h1" in text and "its δ is 0" in text
