@@ -366,3 +366,39 @@ def test_json_spec_through_the_api(tmp_path: Path) -> None:
     assert document["per_sample"][0]["dropout_masks"] == {"h1": 0, "h2": 1}
     text = problem.derivations(["w1"]).render("text")
     assert "Dropped here: h1" in text and "its δ is 0" in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "mathml", "markdown", "html", "json"])
+def test_every_format_names_the_dropped_unit(tmp_path: Path, fmt: str) -> None:
+    # derivations are written in English (derive has no --lang); handouts in en and zh
+    import symbp
+
+    path = tmp_path / "drop.toml"
+    path.write_text(
+        BASE + "dropout = { keep_prob = 0.6, masks = { 1 = [[1, 0], [0, 1]] } }\n", encoding="utf-8"
+    )
+    rendered = symbp.problem(path).derivations(["w2"]).render(fmt)
+    if fmt == "json":
+        assert '"dropout_masks"' in rendered
+    else:
+        assert "Dropped here" in rendered and "0.6" in rendered
+
+
+@pytest.mark.parametrize(
+    ("lang", "forward", "backward"),
+    [("en", "Dropped here", "Dropout: "), ("zh", "本样本丢弃的单元", "Dropout：")],
+)
+@pytest.mark.parametrize("suffix", [".md", ".html", ".tex"])
+def test_handout_forward_and_backward_say_so(
+    tmp_path: Path, lang: str, forward: str, backward: str, suffix: str
+) -> None:
+    # the forward pass names the dropped unit, the backward pass gives its δ = 0
+    path = tmp_path / "drop.toml"
+    path.write_text(
+        BASE + "dropout = { keep_prob = 0.6, masks = { 1 = [[1, 0], [0, 1]] } }\n", encoding="utf-8"
+    )
+    out = tmp_path / f"h{suffix}"
+    assert main(["handout", "--spec", str(path), "--lang", lang, "--no-check", "-o", str(out)]) == 0
+    written = out.read_text(encoding="utf-8")
+    assert forward in written
+    assert backward in written

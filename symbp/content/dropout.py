@@ -18,13 +18,13 @@ def dropout_paragraph(context: Worked) -> Paragraph | None:
     for keep, value in network.keep_values.items():
         if keeps:
             keeps.append(Text(", "))
-        keeps.append(Math(E.equals(writer.sym(keep), writer.num(value))))
+        keeps.append(Math(E.equals(writer.sym(keep), writer.given(value))))
     masks: list[Inline] = []
     dropped: list[Inline] = []
     for unit_name, mask in network.masks.items():
         if masks:
             masks.append(Text(", "))
-        masks.append(Math(E.equals(writer.sym(mask), writer.num(values[mask]))))
+        masks.append(Math(E.equals(writer.sym(mask), writer.given(values[mask]))))
         if values[mask] == 0:
             if dropped:
                 dropped.append(Text(", "))
