@@ -134,6 +134,14 @@ _EN: dict[str, str] = {
     "Jacobian).",
     "sign_result": "So {} is {}: gradient descent {} {}. A hand result of the opposite sign "
     "has flipped the sign of one of these factors.",
+    "sign_penalty": "With the L2 penalty in L, {}: the data loss's part (the paths through the "
+    "network) plus the penalty's (the path w → R → L). The data loss's part is {}, {}.",
+    "sign_penalty_samples": "With the L2 penalty in L, {}: g_data is the data loss's part (the "
+    "samples' contributions through the network, reduced) and the penalty's part follows the "
+    "path w → R → L. The data loss's part is {}, {}.",
+    "sign_penalty_term": "The penalty's part is {}, {} (it always has the sign of the weight: "
+    "the penalty pulls every weight towards 0).",
+    "sign_penalty_result": "So {} is {}: the sum decides, and gradient descent {} {}.",
     "sign_samples": "With {} samples, {} is the {} of the samples' contributions, and each "
     "sample's contribution has its own sign. Why sample {}'s contribution {} has its sign:",
     "sign_sample_first": "Sample {}: {}, {}.",
@@ -591,6 +599,12 @@ _ZH: dict[str, str] = {
     "above": "高于",
     "below": "低于",
     "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",
+    "sign_penalty": "L 中含 L2 惩罚项时，{}：数据损失部分（经过网络的各条路径）加上惩罚项部分（路径 w → R → L）。"
+    "数据损失部分为 {}，{}。",
+    "sign_penalty_samples": "L 中含 L2 惩罚项时，{}：g_data 是数据损失部分（各样本经过网络的贡献，按样本归约），"
+    "惩罚项部分沿路径 w → R → L。数据损失部分为 {}，{}。",
+    "sign_penalty_term": "惩罚项部分为 {}，{}（它总与权重同号：惩罚项把每个权重拉向 0）。",
+    "sign_penalty_result": "所以 {} 为{}：由两部分之和决定，梯度下降{} {}。",
     "sign_result": "所以 {} 为{}：梯度下降{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
     "sign_samples": "共有 {} 个样本，{} 是各样本贡献的{}，而每个样本的贡献各有各的符号。"
     "先看样本 {} 的贡献 {} 的符号从何而来：",
