@@ -146,6 +146,9 @@ class Loss:
     #: from_torch reads torch_module as this loss (hinge leaves nn.MultiMarginLoss, which is
     #: exactly multi_margin, to multi_margin)
     read_from_torch: bool = True
+    #: displays write the worked sample's class in (hinge: 1[o1 − o2 + Δ > 0] for class 2)
+    #: rather than o_y as the one-hot sum Σ_m y_m·o_m the graph computes with
+    shows_sample_class: bool = False
 
 
 @dataclass(frozen=True)
@@ -465,6 +468,7 @@ HINGE = Loss(
     torch_module="MultiMarginLoss",
     torch_outputs_power=1,
     read_from_torch=False,
+    shows_sample_class=True,
 )
 MULTI_MARGIN = Loss(
     "multi_margin",
@@ -474,6 +478,7 @@ MULTI_MARGIN = Loss(
     index_targets=True,
     parameter=Parameter("margin", 1.0, minimum=0.0),
     torch_module="MultiMarginLoss",
+    shows_sample_class=True,
 )
 #: the outputs are log-probabilities: L = −o_y (nn.NLLLoss)
 NLL = Loss(
