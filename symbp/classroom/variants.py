@@ -286,7 +286,11 @@ def poor_exercise(
     if not all(math.isfinite(values[key]) for key in asked):
         return "a value that is not finite"
     gradients = [q.key for q in judge.table.quantities if q.kind == "gradient"]
+    # nll: every output but the target class's has ∂L/∂o = 0 by definition, whatever is drawn
+    by_definition = loss_info(judge.network.spec.loss).zero_off_class
     for key in (*asked, *gradients):
+        if by_definition and values[key] == 0.0:
+            continue
         if round(values[key], decimals) == 0:
             return f"a quantity that rounds to 0 at {decimals} decimals"
     network = judge.network
@@ -303,6 +307,8 @@ def poor_exercise(
                 return f"a saturated unit ({info.prime_stem}′ < {MIN_SLOPE:g})"
     seen: dict[float, str] = {}
     for key in asked:
+        if by_definition and values[key] == 0.0:
+            continue
         rounded = round(values[key], decimals)
         other = seen.get(rounded)
         if other is not None and not (

@@ -149,6 +149,9 @@ class Loss:
     #: displays write the worked sample's class in (hinge: 1[o1 − o2 + Δ > 0] for class 2)
     #: rather than o_y as the one-hot sum Σ_m y_m·o_m the graph computes with
     shows_sample_class: bool = False
+    #: ∂L/∂o_k is 0 by definition for every output but the target class's (nll: −y_k), so a
+    #: gradient of exactly 0 there is no poor draw of an exercise
+    zero_off_class: bool = False
 
 
 @dataclass(frozen=True)
@@ -488,6 +491,7 @@ NLL = Loss(
     class_targets=True,
     index_targets=True,
     torch_module="NLLLoss",
+    zero_off_class=True,
 )
 LOSSES = (
     HALF_SSE,
