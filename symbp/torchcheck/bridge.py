@@ -22,7 +22,6 @@ from symbp.core.operations import (
     ADAMW,
     BCE,
     CROSS_ENTROPY,
-    HALF_SSE,
     IDENTITY,
     MSE_MEAN,
     OPTIMIZERS,
@@ -824,32 +823,22 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
         chosen = " + ".join(outputs[k] for k in spec.objective_indices)
         return [f"L = ({chosen}).{reduce}()  # the output itself (the sum of several)"]
     info = loss_info(spec.loss)
-    if info.torch_module:  # the table's module, summed, scaled to symbp's L (see Loss)
-        target = "classes" if spec.target_classes is not None else "y"
-        arguments = ["reduction='sum'"]
-        if info.parameter is not None:
-            arguments.insert(0, f"{info.parameter.key}={spec.loss_parameter!r}")
-        scale = float(k) ** info.torch_outputs_power
-        if reduce == "mean":
-            scale /= len(spec.samples)
-        module = f"torch.nn.{info.torch_module}({', '.join(arguments)})"
-        return [f"L = {scale!r} * {module}({stacked}, {target})"]
-    if spec.loss in (HALF_SSE.name, SSE.name):
-        half = "0.5 * " if spec.loss == HALF_SSE.name else ""
-        terms = " + ".join(f"({o} - y{i + 1}) ** 2" for i, o in enumerate(outputs))
-        return [f"L = ({half}({terms})).{reduce}()"]
-    if spec.loss == MSE_MEAN.name:
-        if reduce == "mean":
-            return [f"L = torch.nn.MSELoss()({stacked}, y)"]
-        return [f"L = torch.nn.MSELoss(reduction='sum')({stacked}, y) / {k}"]
-    if spec.loss == BCE.name:
-        if reduce == "mean":
-            return [f"L = torch.nn.BCELoss()({stacked}, y)"]
-        return [f"L = torch.nn.BCELoss(reduction='sum')({stacked}, y) / {k}"]
+    if not info.torch_module:
+        raise ValueError(f"no torch loss for {spec.loss!r}")
+    # the table's module, summed, scaled to symbp's L (see Loss)
     target = "classes" if spec.target_classes is not None else "y"
+    arguments = ["reduction='sum'"]
+    if info.parameter is not None:
+        arguments.insert(0, f"{info.parameter.key}={spec.loss_parameter!r}")
+    scale = info.torch_factor * float(k) ** info.torch_outputs_power
+    if reduce == "mean":
+        scale /= len(spec.samples)
+    module = f"torch.nn.{info.torch_module}({', '.join(arguments)})"
+    if not info.cancels_with:
+        return [f"L = {scale!r} * {module}({stacked}, {target})"]
     return [
-        "# CrossEntropyLoss takes the logits and applies softmax itself",
-        f"L = torch.nn.CrossEntropyLoss(reduction={reduce!r})({logits}, {target})",
+        f"# {info.torch_module} takes the logits and applies {info.cancels_with} itself",
+        f"L = {scale!r} * {module}({logits}, {target})",
     ]
 
 

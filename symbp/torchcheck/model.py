@@ -16,10 +16,7 @@ from typing import Any
 from symbp.core.operations import (
     BCE,
     CROSS_ENTROPY,
-    HALF_SSE,
-    MSE_MEAN,
     OUTPUT,
-    SSE,
     activation_info,
     loss_info,
 )
@@ -367,25 +364,8 @@ def _torch_loss(
         if info.parameter is not None:
             arguments[info.parameter.key] = parameter
         module = getattr(nn, info.torch_module)(**arguments)
-        scale = per_samples * float(n_outputs) ** info.torch_outputs_power
+        scale = info.torch_factor * per_samples * float(n_outputs) ** info.torch_outputs_power
         return lambda outputs, targets: scale * module(outputs, targets)
     if name == OUTPUT.name:  # the objective is output `objective` itself, summed over samples
         return lambda outputs, targets: per_samples * outputs[:, list(objective)].sum()
-    if name in (HALF_SSE.name, SSE.name):
-        factor = (0.5 if name == HALF_SSE.name else 1.0) * per_samples
-        sse = nn.MSELoss(reduction="sum")
-        return lambda outputs, targets: factor * sse(outputs, targets)
-    if name == MSE_MEAN.name:
-        if reduction == "mean":
-            return nn.MSELoss()  # the default: mean over outputs and samples
-        summed = nn.MSELoss(reduction="sum")
-        return lambda outputs, targets: summed(outputs, targets) / n_outputs
-    if name == BCE.name:
-        # BCEWithLogitsLoss is BCELoss(sigmoid(z)) computed without overflow
-        if reduction == "mean":
-            return nn.BCEWithLogitsLoss()
-        summed_bce = nn.BCEWithLogitsLoss(reduction="sum")
-        return lambda logits, targets: summed_bce(logits, targets) / n_outputs
-    if name == CROSS_ENTROPY.name:
-        return nn.CrossEntropyLoss(reduction=reduction)
     raise ValueError(f"no torch loss for {name!r}")
