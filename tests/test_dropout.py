@@ -402,3 +402,58 @@ def test_handout_forward_and_backward_say_so(
     written = out.read_text(encoding="utf-8")
     assert forward in written
     assert backward in written
+
+
+ONE_SAMPLE = """layers = [2, 2, 1]
+activation = ["tanh", "identity"]
+loss = "half_sse"
+inputs = [0.5, -0.3]
+targets = [1.0]
+weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5]
+dropout = { keep_prob = 0.5, masks = { 1 = [0, 1] } }
+"""
+
+
+def _by_hand() -> dict[str, float]:
+    # by-source numbering: w1 x1→h1, w2 x1→h2, w3 x2→h1, w4 x2→h2, w5 h1→o1, w6 h2→o1;
+    # h1 is dropped (a = 0), h2 = tanh(z_h2)/0.5, o1 = w5·h1 + w6·h2, L = ½(o1 − 1)²
+    z_h2 = -0.4 * 0.5 + 0.6 * -0.3
+    h2 = math.tanh(z_h2) / 0.5
+    o1 = 0.1 * 0.0 + -0.5 * h2
+    error = o1 - 1.0
+    delta_h2 = error * -0.5 * (1 - math.tanh(z_h2) ** 2) / 0.5
+    return {
+        "h1": 0.0,
+        "h2": h2,
+        "o1": o1,
+        "L": 0.5 * error**2,
+        "dL/dw1": 0.0,
+        "dL/dw2": delta_h2 * 0.5,
+        "dL/dw4": delta_h2 * -0.3,
+        "dL/dw5": 0.0,
+        "dL/dw6": error * h2,
+    }
+
+
+@pytest.mark.parametrize("forgot_scale", [False, True], ids=["right", "forgot 1/p"])
+def test_check_hand_with_dropout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], forgot_scale: bool
+) -> None:
+    import json
+
+    values = _by_hand()
+    if forgot_scale:  # the student drops h1 but does not divide h2 by keep_prob
+        values["h2"] *= 0.5
+    spec_path, hand = tmp_path / "drop.toml", tmp_path / "hand.txt"
+    spec_path.write_text(ONE_SAMPLE, encoding="utf-8")
+    hand.write_text(
+        "# dropout homework, keep_prob 0.5, h1 dropped\n"
+        + "".join(f"{name} = {value:.4f}\n" for name, value in values.items()),
+        encoding="utf-8",
+    )
+    status = main(["check-hand", str(hand), "--spec", str(spec_path), "--format", "json"])
+    verdicts = {q["name"]: q["verdict"] for q in json.loads(capsys.readouterr().out)["quantities"]}
+    if not forgot_scale:
+        assert status == 0 and set(verdicts.values()) == {"right"}, verdicts
+    else:
+        assert status == 1 and verdicts["h2"] == "wrong" and verdicts["h1"] == "right"

@@ -466,7 +466,8 @@ def _forward_pass(
         ]
         weights = [point[w.name] for w in network.weights]
     result = _Forward(samples=[])
-    for inputs, targets in samples:
+    dropout = network.spec.dropout
+    for number, (inputs, targets) in enumerate(samples):
         if class_shift:  # one-hot targets, their 1 moved
             hot = (targets.index(1.0) + class_shift) % len(targets)
             targets = tuple(float(k == hot) for k in range(len(targets)))
@@ -479,6 +480,10 @@ def _forward_pass(
             values[weight.symbol] = w
         for bias in network.biases:
             values[bias.symbol] = 0.0 if biases_forgotten else bias.value
+        values |= network.keep_values  # dropout: p and the sample's masks are given
+        if dropout is not None:
+            masks = dropout.sample_masks(number)
+            values |= dict(zip(network.masks.values(), masks, strict=True))
         for symbol, definition in network.definitions.items():
             values[symbol] = float_value(
                 network.numeric_definitions.get(symbol, definition), values
