@@ -457,3 +457,39 @@ def test_check_hand_with_dropout(
         assert status == 0 and set(verdicts.values()) == {"right"}, verdicts
     else:
         assert status == 1 and verdicts["h2"] == "wrong" and verdicts["h1"] == "right"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "dropout = { keep_prob = 0.5, masks = { 1 = [0, 1] } }\n",
+        'regularization = { l2 = 0.1, l2_convention = "full" }\n',
+    ],
+    ids=["dropout", "l2 penalty"],
+)
+def test_exercise_keeps_dropout_and_penalty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str
+) -> None:
+    # a student's spec.toml keeps the masks (and the penalty): check-hand --spec on it judges
+    # the key's numbers all right, and its L is the key's
+    import csv
+
+    from symbp.core.spec import load_spec
+
+    base = ONE_SAMPLE.split("dropout")[0] + extra
+    spec_path = tmp_path / "net.toml"
+    spec_path.write_text(base, encoding="utf-8")
+    out = tmp_path / "class"
+    assert main(["exercise", "--spec", str(spec_path), "--count", "1", "--out", str(out)]) == 0
+    student = load_spec(out / "s001" / "spec.toml")
+    teacher = load_spec(spec_path)
+    assert student.dropout == teacher.dropout and student.l2 == teacher.l2
+    assert student.l2_full == teacher.l2_full
+    with (out / "key.csv").open(encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle))
+    loss = CompiledNetwork(Network(student)).evaluate().loss
+    assert float(row["L"]) == round(loss, 4)
+    hand = tmp_path / "hand.txt"
+    hand.write_text("".join(f"{k} = {v}\n" for k, v in row.items() if k != "id"), "utf-8")
+    capsys.readouterr()
+    assert main(["check-hand", str(hand), "--spec", str(out / "s001" / "spec.toml")]) == 0

@@ -286,8 +286,10 @@ def poor_exercise(
     if not all(math.isfinite(values[key]) for key in asked):
         return "a value that is not finite"
     gradients = [q.key for q in judge.table.quantities if q.kind == "gradient"]
-    # nll: every output but the target class's has ∂L/∂o = 0 by definition, whatever is drawn
-    by_definition = loss_info(judge.network.spec.loss).zero_off_class
+    # nll: every output but the target class's has ∂L/∂o = 0 by definition, whatever is drawn;
+    # dropout: so has everything of a dropped unit
+    spec = judge.network.spec
+    by_definition = loss_info(spec.loss).zero_off_class or spec.dropout is not None
     for key in (*asked, *gradients):
         if by_definition and values[key] == 0.0:
             continue

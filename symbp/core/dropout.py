@@ -49,16 +49,15 @@ class DropoutSpec:
         """Whether every layer with dropout keeps with the same probability (one p)."""
         return len(set(self.keep_prob)) == 1
 
-    def as_data(self) -> dict[str, Any]:
-        """The spec's table again (JSON, export): keep_prob per layer and the masks given."""
-        return {
-            "keep_prob": list(self.keep_prob),
-            "layers": list(self.layers),
-            "masks": {
-                str(layer): [list(sample) for sample in masks]
-                for layer, masks in zip(self.layers, self.masks, strict=True)
-            },
-        }
+    def toml(self, n_hidden: int, sample: int | None = None) -> str:
+        """The spec's `dropout = { … }` line again, read back to the same masks: keep_prob per
+        hidden layer (1 where there is none), every sample's masks or one sample's."""
+        keeps = [self.keep(layer) or 1.0 for layer in range(1, n_hidden + 1)]
+        tables = []
+        for layer, masks in zip(self.layers, self.masks, strict=True):
+            rows = masks if sample is None else (masks[sample],)
+            tables.append(f"{layer} = {[list(row) for row in rows]}")
+        return f"dropout = {{ keep_prob = {keeps!r}, masks = {{ {', '.join(tables)} }} }}"
 
 
 def parse_dropout(value: Any, layers: tuple[int, ...], n_samples: int, source: str) -> DropoutSpec:

@@ -358,6 +358,15 @@ class CompiledNetwork:
             unit_gradients=samples[0].unit_gradients,
         )
 
+    def _unsigned_dropped(self, values: dict[sp.Symbol, float]) -> None:
+        """A dropped unit's a and δ are 0·(…) = ±0: shown as 0, never −0."""
+        for name, mask in self.network.masks.items():
+            if values.get(mask) == 0:
+                unit = self.network.units[name]
+                for symbol in (unit.a, unit.delta):
+                    if symbol in values:
+                        values[symbol] += 0.0
+
     def with_masks(self, x: Sequence[float], sample: int = 0) -> tuple[float, ...]:
         """A sample's inputs followed by its dropout masks, as the generated code reads x; x
         already holding the masks (longer than the inputs) is kept as it is."""
@@ -430,6 +439,7 @@ class CompiledNetwork:
             values.update(network.keep_values)
             values.update(zip(network.targets, y_rows[index], strict=True))
             values.update(zip(self.node_symbols, node_rows[index], strict=True))
+            self._unsigned_dropped(values)
             values[network.loss] = loss_value
             samples.append(
                 Evaluation(
@@ -511,6 +521,7 @@ class CompiledNetwork:
                 values[bias.symbol] = bias.value
         for symbol, value in zip(self.node_symbols, nodes, strict=True):
             values[symbol] = float(value)
+        self._unsigned_dropped(values)
         values[self.network.loss] = float(loss)
         return Evaluation(
             network=self.network,
