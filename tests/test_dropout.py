@@ -459,6 +459,36 @@ def test_check_hand_with_dropout(
         assert status == 1 and verdicts["h2"] == "wrong" and verdicts["h1"] == "right"
 
 
+def test_check_hand_names_the_forgotten_scale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a homework worked with a = m·tanh(z) (no 1/p) all through, by hand: the catalogue's
+    # "not divided by keep_prob" reproduces every wrong number
+    import json
+
+    z_h2 = -0.4 * 0.5 + 0.6 * -0.3
+    h2 = math.tanh(z_h2)
+    o1 = -0.5 * h2
+    error = o1 - 1.0
+    written = {
+        "h1": 0.0,
+        "h2": h2,
+        "o1": o1,
+        "L": 0.5 * error**2,
+        "dL/dw2": error * -0.5 * (1 - math.tanh(z_h2) ** 2) * 0.5,
+        "dL/dw6": error * h2,
+    }
+    spec_path, hand = tmp_path / "drop.toml", tmp_path / "hand.txt"
+    spec_path.write_text(ONE_SAMPLE, encoding="utf-8")
+    hand.write_text("".join(f"{k} = {v:.4f}\n" for k, v in written.items()), encoding="utf-8")
+    assert main(["check-hand", str(hand), "--spec", str(spec_path), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    text = json.dumps(report)
+    assert "not divided by keep_prob" in text
+    assert main(["check-hand", str(hand), "--spec", str(spec_path), "--lang", "zh"]) == 1
+    assert "没有除以 keep_prob" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "extra",
     [

@@ -34,6 +34,7 @@ class Writer:
         network = self.names.network
         given = [u.a for u in network.inputs] + list(network.targets)
         given += [w.symbol for w in network.weights] + [b.symbol for b in network.biases]
+        given += [*network.masks.values(), *network.keep_values]  # dropout's m and p
         self._given = frozenset(given)
         self._convert = self.names.converter(constant)
         #: hinge: the worked sample's one-hot targets, written in so that o_y reads o2
