@@ -31,8 +31,23 @@ regularization = { l2 = 0.1 }
 optimizer = { name = "rmsprop", alpha = 0.9, momentum = 0.5, centered = true }
 """
 
+DROPOUT = """
+title = "Dropout with given masks"
+layers = [2, 3, 2]
+activation = ["tanh", "sigmoid"]
+loss = "bce"
+learning_rate = 0.5
+inputs = [[0.5, -0.3], [0.1, 0.8]]
+targets = [[1.0, 0.0], [0.0, 1.0]]
+weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5, 0.3, 0.25, -0.2, 0.4, 0.15, -0.35]
+bias = "per-unit"
+bias_values = [0.1, -0.1, 0.05, 0.2, -0.3]
+dropout = { keep_prob = 0.8, masks = { 1 = [[1, 0, 1], [0, 1, 1]] } }
+"""
+
 SPECS = {
     "penalty_rmsprop": PENALTY_RMSPROP,
+    "dropout": DROPOUT,
     "huber_adagrad": """
 layers = [2, 2, 2]
 activation = ["tanh", "identity"]
@@ -70,12 +85,13 @@ def test_handouts_read_back(name: str, lang: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("text", [PENALTY_RMSPROP, DROPOUT], ids=["penalty", "dropout"])
 @pytest.mark.parametrize(("lang", "engine"), [("en", "pdflatex"), ("zh", "xelatex")])
-def test_handouts_compile(tmp_path: Path, lang: str, engine: str) -> None:
+def test_handouts_compile(tmp_path: Path, lang: str, engine: str, text: str) -> None:
     require_module("torch")
     tool = require_tool(engine)
     spec = tmp_path / "penalty.toml"
-    spec.write_text(PENALTY_RMSPROP, encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
     assert (
         main(["handout", "--spec", str(spec), "--lang", lang, "-o", str(tmp_path / "h.tex")]) == 0
     )

@@ -237,3 +237,38 @@ def test_json_spec_and_python_api(tmp_path: Path) -> None:
     g = -12.9
     expected = 1 - 0.01 * g / (math.sqrt(0.1 * g * g) + 1e-8)
     assert step.new_weights[0] == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("wrt", "expected"),
+    [
+        ("o1", "-1[10 - o1 + o2 > 0] - 1[10 - o1 + o3 > 0]"),
+        ("o2", "1[10 - o1 + o2 > 0]"),
+        ("o3", "1[10 - o1 + o3 > 0]"),
+    ],
+)
+def test_hinge_derivative_displayed_per_class(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], wrt: str, expected: str
+) -> None:
+    # CS231n's scores [13, −7, 11], class 1 (index 0), Δ = 10, worked by hand: o_y is o1, so
+    # ∂L/∂o_j = 1[o_j − o1 + 10 > 0] for j ≠ 1 and ∂L/∂o1 = −Σ_{j≠1} 1[o_j − o1 + 10 > 0];
+    # the indicators' numbers are 1[10 − 13 + (−7) > 0] = 0 and 1[10 − 13 + 11 > 0] = 1
+    path = tmp_path / "cs231n.toml"
+    path.write_text(
+        'layers = [3, 3]\nactivation = "identity"\nloss = "hinge"\nmargin = 10\n'
+        "inputs = [13, -7, 11]\ntargets = 0\n"
+        "weights = [1, 0, 0, 0, 1, 0, 0, 0, 1]\n",
+        encoding="utf-8",
+    )
+    assert main(["derive", "--spec", str(path), "--wrt", wrt, "--no-check"]) == 0
+    text = capsys.readouterr().out
+    line = next(
+        row
+        for row in text.splitlines()
+        if row.strip().startswith(f"∂L/∂{wrt} =") and "1[" in row  # the local derivative
+    )
+    formula = line.split("=", 1)[1].strip()
+    assert formula.startswith(expected)
+    assert "y1" not in text.split("Closed form")[0]  # the one-hot sum Σ y_m·o_m is gone
+    value = {"o1": -1.0, "o2": 0.0, "o3": 1.0}[wrt]
+    assert float(line.rsplit("=", 1)[1]) == value

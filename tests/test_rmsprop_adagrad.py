@@ -147,3 +147,32 @@ def test_defaults_are_torchs() -> None:
         defaults = getattr(torch.optim, label)([parameter]).defaults
         for key, value in settings.items():
             assert defaults[key] == value, (name, key)
+
+
+CENTERED = """layers = [2, 2, 1]
+activation = ["tanh", "sigmoid"]
+loss = "bce"
+inputs = [0.5, -0.3]
+targets = [1.0]
+weights = [0.2, -0.4, 0.5, 0.6, 0.1, -0.5]
+optimizer = { name = "rmsprop", alpha = 0.9, momentum = 0.5, centered = true }
+steps = 2
+"""
+
+
+@pytest.mark.parametrize("output", ["", "h.md", "h.tex"])
+def test_centered_mean_written_g_bar_not_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    # ḡ (\overline{g}) is the running mean's name; "gbar" is only optimizer_state's key
+    spec = tmp_path / "centered.toml"
+    spec.write_text(CENTERED, encoding="utf-8")
+    if not output:
+        assert main(["train", "--spec", str(spec)]) == 0
+        written = capsys.readouterr().out
+    else:
+        path = tmp_path / output
+        assert main(["handout", "--spec", str(spec), "--no-check", "-o", str(path)]) == 0
+        written = path.read_text(encoding="utf-8")
+    assert "gbar" not in written
+    assert ("\\overline{g}" if output else "g\u0304") in written  # g and a combining macron

@@ -175,6 +175,8 @@ class Problem(Result):
         # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.core.matrices import MatrixForm
 
+        if self.spec.dropout is not None:  # a = m·f(z)/p has no matrix display yet
+            raise SymbpError("the matrix form does not show dropout: use --form scalar")
         return MatrixForm(self.evaluation)
 
     @property

@@ -146,6 +146,12 @@ def spec_toml(spec: NetworkSpec, min_decimals: int | None = None) -> str:
         lines.append(f"bias_trainable = {'true' if spec.bias_trainable else 'false'}")
     if spec.steps != 1:
         lines.append(f"steps = {spec.steps}")
+    if spec.l2:  # the L2 penalty is part of L: the student's spec keeps it
+        convention = ', l2_convention = "full"' if spec.l2_full else ""
+        biases = ", biases = true" if spec.l2_biases else ""
+        lines.append(f"regularization = {{ l2 = {float(spec.l2)!r}{convention}{biases} }}")
+    if spec.dropout is not None:  # the worked sample's masks
+        lines.append(spec.dropout.toml(len(spec.layers) - 2, sample=0))
     minimum = spec.min_decimals if min_decimals is None else min_decimals
     if minimum is not None:
         lines.append(f"min_decimals = {minimum}")

@@ -286,7 +286,13 @@ def poor_exercise(
     if not all(math.isfinite(values[key]) for key in asked):
         return "a value that is not finite"
     gradients = [q.key for q in judge.table.quantities if q.kind == "gradient"]
+    # nll: every output but the target class's has ∂L/∂o = 0 by definition, whatever is drawn;
+    # dropout: so has everything of a dropped unit
+    spec = judge.network.spec
+    by_definition = loss_info(spec.loss).zero_off_class or spec.dropout is not None
     for key in (*asked, *gradients):
+        if by_definition and values[key] == 0.0:
+            continue
         if round(values[key], decimals) == 0:
             return f"a quantity that rounds to 0 at {decimals} decimals"
     network = judge.network
@@ -303,6 +309,8 @@ def poor_exercise(
                 return f"a saturated unit ({info.prime_stem}′ < {MIN_SLOPE:g})"
     seen: dict[float, str] = {}
     for key in asked:
+        if by_definition and values[key] == 0.0:
+            continue
         rounded = round(values[key], decimals)
         other = seen.get(rounded)
         if other is not None and not (

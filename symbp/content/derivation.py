@@ -25,6 +25,7 @@ from symbp.content.blocks import (
     Text,
     sentence,
 )
+from symbp.content.dropout import dropout_blocks
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.notes import indicator_paragraph as indicator_paragraph
 from symbp.content.notes import note_paragraph as note_paragraph
@@ -428,6 +429,7 @@ def weight_blocks(
         )
     if context.several:
         blocks.append(samples_paragraph(context))
+    blocks += dropout_blocks(context)
 
     blocks.append(
         Heading(
@@ -611,6 +613,7 @@ def bias_blocks(
         blocks.append(Paragraph(sentence(words["fixed_bias"])))
     if context.several:
         blocks.append(samples_paragraph(context))
+    blocks += dropout_blocks(context)
     blocks.append(Heading(sentence(words["delta_form"], DELTA_RULE)))
     rows = [delta_row(writer, d) for d in derivation.deltas]
     gradient_1 = first.value(derivation.delta_form)

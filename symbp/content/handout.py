@@ -50,6 +50,7 @@ from symbp.content.derivation import (
     simplification_paragraph,
     worked,
 )
+from symbp.content.dropout import dropout_blocks
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.names import Names, constant
 from symbp.content.numbers import difference, given_num, result
@@ -440,6 +441,7 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
     ]
     if context.several:
         blocks.append(Paragraph(sentence(words["forward_sample"], str(context.number))))
+    blocks += dropout_blocks(context)  # a = m·f(z)/p; a dropped unit's a and δ are 0
     condensed = selection is not None and selection.condensed
     for layer, units in enumerate(network.layers[1:], start=1):
         worked_units = units[:1] if condensed else units
@@ -643,6 +645,7 @@ def backward_blocks(
     add_delta_partials(writer, tuple(sweep.deltas.values()), first)
     selection = selection or Selection(None)
     blocks: list[Block] = [Heading(sentence(words["backward"]))]
+    blocks += dropout_blocks(context, backward=True)
     blocks += four_equations(network, context.lang)
     for layer in range(len(network.layers) - 1, 0, -1):
         blocks.append(_layer_heading(network, layer, context.lang))

@@ -25,6 +25,14 @@ _EN: dict[str, str] = {
     "samples_intro": "There are {} samples. L is the {} of the samples' losses, so every gradient "
     "is the {} of theirs; the steps below work sample 1, whose loss is {} (every z, a and δ "
     "below is sample 1's).",
+    "dropout_rule": "Dropout (inverted, as torch's nn.Dropout and deeplearning.ai): a unit of "
+    "a layer with dropout has a = m·f(z)/p, its mask m being 1 (kept, scaled by 1/p) or 0 "
+    "(dropped) for this sample; keep probability {}; this sample's masks: {}.",
+    "dropout_dropped": "Dropped here: {}. A dropped unit's a is 0 and its δ is 0 (∂a/∂z = "
+    "m·f′(z)/p = 0), so no path to the loss passes through it and its incoming weights get no "
+    "gradient from this sample.",
+    "dropout_backward": "Dropout: ∂a/∂z = m·f′(z)/p, so a dropped unit's δ is 0: {}.",
+    "dropout_backward_none": "Dropout: ∂a/∂z = m·f′(z)/p; no unit is dropped in this sample.",
     "chain_rule": "Chain rule: a sum over every path from {} to {} ({} in all)",
     "too_many_paths": "There are too many paths to list (more than {}): the δ form below "
     "computes the same sum layer by layer.",
@@ -139,6 +147,14 @@ _EN: dict[str, str] = {
     "Jacobian).",
     "sign_result": "So {} is {}: gradient descent {} {}. A hand result of the opposite sign "
     "has flipped the sign of one of these factors.",
+    "sign_penalty": "With the L2 penalty in L, {}: the data loss's part (the paths through the "
+    "network) plus the penalty's (the path w → R → L). The data loss's part is {}, {}.",
+    "sign_penalty_samples": "With the L2 penalty in L, {}: g_data is the data loss's part (the "
+    "samples' contributions through the network, reduced) and the penalty's part follows the "
+    "path w → R → L. The data loss's part is {}, {}.",
+    "sign_penalty_term": "The penalty's part is {}, {} (it always has the sign of the weight: "
+    "the penalty pulls every weight towards 0).",
+    "sign_penalty_result": "So {} is {}: the sum decides, and gradient descent {} {}.",
     "sign_samples": "With {} samples, {} is the {} of the samples' contributions, and each "
     "sample's contribution has its own sign. Why sample {}'s contribution {} has its sign:",
     "sign_sample_first": "Sample {}: {}, {}.",
@@ -549,6 +565,13 @@ _ZH: dict[str, str] = {
     "隐藏层神经元的激活值只能通过后一层的 z 影响损失，所以 {}：后一层已算好的 δ 直接拿来用，不必重算。",
     "softmax_ce": "softmax 输出配交叉熵时，雅可比求和可以化简：{}，因为目标之和为 1（{}），"
     "所以每个输出的 δ 就是 {}。",
+    "dropout_rule": "Dropout（倒置 dropout，与 torch 的 nn.Dropout 和 deeplearning.ai 相同）："
+    "有 dropout 的层中每个单元 a = m·f(z)/p，掩码 m 对本样本为 1（保留，并乘以 1/p）或 0（丢弃）；"
+    "保留概率 {}；本样本的掩码：{}。",
+    "dropout_dropped": "本样本丢弃的单元：{}。被丢弃单元的 a 为 0，δ 也为 0（∂a/∂z = m·f′(z)/p = 0），"
+    "所以没有通往损失的路径经过它，它的输入权重从本样本得不到梯度。",
+    "dropout_backward": "Dropout：∂a/∂z = m·f′(z)/p，所以被丢弃单元的 δ 为 0：{}。",
+    "dropout_backward_none": "Dropout：∂a/∂z = m·f′(z)/p；本样本没有单元被丢弃。",
     "sigmoid_bce": "sigmoid 输出配二元交叉熵时，σ′ = o(1 − o) 与 ∂L/∂o 的分母相消，所以 {}。",
     "closed_form": "闭式表达（只含输入、目标和权重）",
     "closed_form_where": "其中 {}。",
@@ -623,6 +646,12 @@ _ZH: dict[str, str] = {
     "above": "高于",
     "below": "低于",
     "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",
+    "sign_penalty": "L 中含 L2 惩罚项时，{}：数据损失部分（经过网络的各条路径）加上惩罚项部分（路径 w → R → L）。"
+    "数据损失部分为 {}，{}。",
+    "sign_penalty_samples": "L 中含 L2 惩罚项时，{}：g_data 是数据损失部分（各样本经过网络的贡献，按样本归约），"
+    "惩罚项部分沿路径 w → R → L。数据损失部分为 {}，{}。",
+    "sign_penalty_term": "惩罚项部分为 {}，{}（它总与权重同号：惩罚项把每个权重拉向 0）。",
+    "sign_penalty_result": "所以 {} 为{}：由两部分之和决定，梯度下降{} {}。",
     "sign_result": "所以 {} 为{}：梯度下降{} {}。手算结果若符号相反，说明其中某个因子的符号弄反了。",
     "sign_samples": "共有 {} 个样本，{} 是各样本贡献的{}，而每个样本的贡献各有各的符号。"
     "先看样本 {} 的贡献 {} 的符号从何而来：",

@@ -474,6 +474,24 @@ def _biases_forgotten(mistake: Mistake, spell: _Speller) -> _Said:
     )
 
 
+def _dropout_unscaled(mistake: Mistake, spell: _Speller) -> _Said:
+    dropout = mistake.network.spec.dropout
+    assert dropout is not None
+    keep = ", ".join(f"{p:g}" for p in dict.fromkeys(dropout.keep_prob))
+    return _Said(
+        "the kept units are not divided by keep_prob",
+        f"Inverted dropout (torch's nn.Dropout, deeplearning.ai) divides every kept unit by "
+        f"keep_prob = {keep}: a = m·f(z)/p, and so ∂a/∂z = m·f′(z)/p.",
+        "a = m·f(z)",
+        "a = m·f(z)/p",
+        zh=(
+            "保留的单元没有除以 keep_prob",
+            f"倒置 dropout（torch 的 nn.Dropout、deeplearning.ai）把每个保留的单元除以 keep_prob = "
+            f"{keep}：a = m·f(z)/p，因而 ∂a/∂z = m·f′(z)/p。",
+        ),
+    )
+
+
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -542,6 +560,7 @@ _SAYINGS: dict[str, Callable[[Mistake, _Speller], _Said]] = {
     "softmax_sigma_prime": _softmax_sigma_prime,
     "class_one_based": _class_one_based,
     "biases_forgotten": _biases_forgotten,
+    "dropout_unscaled": _dropout_unscaled,
     "first_sample_only": _first_sample_only,
     "summed_samples": _other_reduction,
     "averaged_samples": _other_reduction,

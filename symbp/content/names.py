@@ -116,6 +116,11 @@ class Names:
             names[y] = Name("y", str(k + 1), plain=y.name)
         if network.penalty is not None:  # regularization: L = … + R
             names[network.penalty] = Name("R", plain="R")
+        for unit_of_mask, mask in network.masks.items():  # dropout: a = m·f(z)/p
+            names[mask] = Name("m", names[network.units[unit_of_mask].a], plain=mask.name)
+        for layer, keep in network.keep_symbols.items():
+            uniform = len(network.keep_symbols) == 1 or keep.name == "p"
+            names[keep] = Name("p", None if uniform else str(layer), plain=keep.name)
         return names
 
     def _bias(self, bias: Bias, n_layers: int) -> Name:
@@ -149,6 +154,11 @@ class Names:
         after = float(len(network.layers))
         for k, y in enumerate(network.targets):
             ranks[y] = (after, 4.0, float(k))
+        for unit_of_mask, mask in network.masks.items():  # a mask before its unit's z
+            unit = network.units[unit_of_mask]
+            ranks[mask] = (float(unit.layer), 1.5, float(unit.index))
+        for layer, keep in network.keep_symbols.items():
+            ranks[keep] = (float(layer), 1.6, 0.0)
         return ranks
 
     @cached_property

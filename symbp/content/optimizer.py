@@ -227,7 +227,7 @@ def rule_blocks(
         # every state starts at 0 but Adagrad's sum, which starts at initial_accumulator_value
         start_value = optimizer.initial_accumulator_value if rule.state[0].key == "s" else 0.0
         zero = E.Num(start_value, f"{start_value:g}")
-        start = [E.Sym(E.Name(v.key, plain=v.key)) for v in rule.state]
+        start = [state_symbol(v.current) for v in rule.state]  # ḡ, not its key gbar
         chain = E.Chain(start[0], tuple(E.Step("=", s) for s in start[1:]) + (E.Step("=", zero),))
         blocks.append(Paragraph(sentence(words["optimizer_start"], chain)))
     if optimizer.weight_decay != 0 and optimizer_info(rule.name).decoupled_decay:
@@ -348,6 +348,12 @@ def parameter_rows(
 
 def _parameter_symbols(network: Network) -> dict[str, sp.Symbol]:
     return {p.name: p.symbol for p in network.parameters}
+
+
+def state_symbol(current: sp.Symbol) -> E.Sym:
+    """A state quantity as written (b, m, v, ḡ, s), not by its spec key (gbar)."""
+    base = BASES[current]
+    return E.Sym(E.Name(base, plain=base))
 
 
 def state_header(rule: UpdateRule, round_number: int) -> tuple[Inlines, ...]:

@@ -13,6 +13,7 @@ from symbp.content.blocks import (
 )
 from symbp.content.labels import labels
 from symbp.content.operation_forms import sign_rule
+from symbp.content.penalty_sign import penalty_sign_blocks
 from symbp.content.worked import Worked, sample_loss_name
 from symbp.core.derive import (
     Derivation,
@@ -45,9 +46,8 @@ def activation_sign_reason(unit: Unit, lang: str) -> Inlines:
 def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
     """Why ∂L/∂w has its sign: the factors of δ_j · a_i and their signs, for sample 1."""
     writer, lang = worked_sample.writer, worked_sample.lang
-    if writer.network.penalty is not None:
-        # ∂L/∂w = δ_j·a_i + λw: the sign is no longer the product's (a gap: not explained yet)
-        return []
+    if writer.network.penalty is not None:  # ∂L/∂w = δ_j·a_i + λw: the sum's sign
+        return penalty_sign_blocks(worked_sample, derivation)
     words = labels(lang)
     why: SignExplanation = explain_sign(derivation, worked_sample.first)
     network = writer.network
@@ -136,7 +136,7 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                     local_value,
                     sign(why.activation_derivative_value),
                 )
-                + activation_sign_reason(unit, lang)
+                + (() if unit.name in network.masks else activation_sign_reason(unit, lang))
                 + sentence(words["sign_local_end"])
             )
         )

@@ -7,6 +7,7 @@ from symbp.content.blocks import Block, Heading, Inlines, Math, Paragraph, Table
 from symbp.content.labels import labels, title
 from symbp.content.names import Names
 from symbp.content.numbers import difference, given, result
+from symbp.content.optimizer import state_symbol
 from symbp.core.graph import Network
 from symbp.core.numeric import Evaluation
 from symbp.core.train import TrainingRun
@@ -175,7 +176,7 @@ def training_blocks(
                 else tuple(_cell(result(v)) for v in values)
             )
             state_rows.append((_cell(str(step.step)), *cells))
-        symbol = E.Sym(E.Name(variable.key, plain=variable.key))
+        symbol = state_symbol(variable.current)
         blocks.append(Paragraph(sentence(words["training_state"], symbol)))
         blocks.append(Table(state_header, tuple(state_rows), align="r" * len(state_header)))
     blocks.append(

@@ -37,6 +37,7 @@ from symbp.content.derivation import (
     undefined_note,
     worked,
 )
+from symbp.content.dropout import dropout_blocks
 from symbp.content.labels import labels, title
 from symbp.content.numbers import difference, result_num
 from symbp.core.derive import MAX_PATHS, UnitDerivation
@@ -70,6 +71,7 @@ def unit_blocks(
     ]
     if context.several:
         blocks.append(Paragraph(sentence(words["unit_samples"], str(len(evaluation.samples)))))
+    blocks += dropout_blocks(context)
     if unit is network.objective:
         one = E.equals(grad, E.Num(1.0, "1"))
         blocks.append(Paragraph(sentence(words["unit_is_objective"], writer.sym(unit.a), one)))

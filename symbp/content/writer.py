@@ -17,6 +17,7 @@ from symbp.content import expr as E
 from symbp.content.names import Names, constant
 from symbp.content.numbers import computed_num, given_num, result_num
 from symbp.core.graph import Network
+from symbp.core.operations import loss_info
 
 
 @dataclass
@@ -33,8 +34,13 @@ class Writer:
         network = self.names.network
         given = [u.a for u in network.inputs] + list(network.targets)
         given += [w.symbol for w in network.weights] + [b.symbol for b in network.biases]
+        given += [*network.masks.values(), *network.keep_values]  # dropout's m and p
         self._given = frozenset(given)
         self._convert = self.names.converter(constant)
+        #: hinge: the worked sample's one-hot targets, written in so that o_y reads o2
+        self._class: dict[sp.Symbol, sp.Expr] = {}
+        if loss_info(network.spec.loss).shows_sample_class:
+            self._class = {y: sp.Integer(round(self.values[y])) for y in network.targets}
 
     @property
     def network(self) -> Network:
@@ -49,6 +55,8 @@ class Writer:
         return self.names.partial(of, wrt)
 
     def formula(self, expr: sp.Basic) -> E.Node:
+        if self._class:
+            expr = expr.xreplace(self._class)
         return self._convert(_common_fraction(expr))
 
     def num(self, value: float) -> E.Num:

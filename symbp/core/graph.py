@@ -183,6 +183,8 @@ class Network:
         latex[self.loss] = "L"
         self.latex_names: dict[sp.Symbol, str] = latex
 
+        self._dropout(latex)
+
         self._incoming: dict[str, list[Weight]] = {}
         self._outgoing: dict[str, list[Weight]] = {}
         sources: dict[str, list[Unit]] = {}  # the source of each incoming weight, in order
@@ -287,6 +289,29 @@ class Network:
             factor = factor / len(spec.samples)
         return factor * sp.Add(*[p**2 for p in penalized]), tuple(penalized)
 
+    def _dropout(self, latex: dict[sp.Symbol, str]) -> None:
+        """dropout: a constant mask m_j (0 or 1, the sample's) for every unit of a layer with
+        dropout and a constant p (keep_prob) per such layer, so that a_j = m_j·f(z_j)/p."""
+        #: dropout: each dropped-out unit's mask symbol m_j, by unit name (layer, unit order)
+        self.masks: dict[str, sp.Symbol] = {}
+        #: dropout: keep_prob's symbol p (p_1, p_2 when the layers' differ) by hidden layer
+        self.keep_symbols: dict[int, sp.Symbol] = {}
+        #: the value of each keep_prob symbol
+        self.keep_values: dict[sp.Symbol, float] = {}
+        dropout = self.spec.dropout
+        if dropout is None:
+            return
+        for layer, keep in zip(dropout.layers, dropout.keep_prob, strict=True):
+            name = "p" if dropout.uniform_keep else f"p_{layer}"
+            symbol = sp.Symbol(name, positive=True)
+            latex[symbol] = "p" if dropout.uniform_keep else f"p_{{{layer}}}"
+            self.keep_symbols[layer] = symbol
+            self.keep_values[symbol] = keep
+            for unit in self.layers[layer]:
+                mask = sp.Symbol(f"m_{unit.name}", real=True)
+                latex[mask] = f"m_{{{latex[unit.a]}}}"
+                self.masks[unit.name] = mask
+
     def _shared(self, weights: list[Weight]) -> list[Weight]:
         """The weights with every edge each one sits on, for a spec with tied layers."""
         edges: dict[int, list[tuple[Unit, Unit]]] = {}
@@ -348,6 +373,7 @@ class Network:
         assert first is not None
         if not first.elementwise:
             assert first.apply_layer is not None
+            assert not any(unit.name in self.masks for unit in units)  # refused by the spec
             for unit, expr in zip(units, first.apply_layer(pre), strict=True):
                 definitions[unit.a] = expr
                 parents[unit.a] = pre
@@ -356,6 +382,11 @@ class Network:
             assert unit.z is not None and unit.activation is not None
             definitions[unit.a] = unit.activation.apply(unit.z)
             parents[unit.a] = (unit.z,)
+            mask = self.masks.get(unit.name)
+            if mask is not None:  # inverted dropout: a = m·f(z)/p, 0 when dropped
+                keep = self.keep_symbols[unit.layer]
+                definitions[unit.a] = mask * definitions[unit.a] / keep
+                parents[unit.a] = (unit.z, mask, keep)
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -441,6 +472,8 @@ class Network:
         nodes += [Node(weight.symbol, PARAMETER) for weight in self.weights]
         nodes += [Node(b.symbol, PARAMETER if b.trainable else CONSTANT) for b in self.biases]
         nodes += [Node(y, CONSTANT) for y in self.targets]
+        nodes += [Node(mask, CONSTANT) for mask in self.masks.values()]
+        nodes += [Node(keep, CONSTANT) for keep in self.keep_values]
         for symbol, definition in self.definitions.items():
             if symbol == self.loss:
                 op = self.spec.loss
@@ -503,7 +536,15 @@ class Network:
         """∂a/∂z: f′(z) written with a and z, or a softmax Jacobian entry o_i(δ_ij − o_j)."""
         assert unit.activation is not None and unit.z is not None
         if unit.activation.elementwise:
-            return unit.activation.derivative(unit.z, unit.a) if wrt == unit.z else sp.S.Zero
+            if wrt != unit.z:
+                return sp.S.Zero
+            mask = self.masks.get(unit.name)
+            if mask is None:
+                return unit.activation.derivative(unit.z, unit.a)
+            # a = m·f(z)/p: f′ is written with z, since a is no longer f(z)
+            keep = self.keep_symbols[unit.layer]
+            plain = unit.activation.apply(unit.z)
+            return mask * unit.activation.derivative(unit.z, plain) / keep
         other = self.unit_of_symbol.get(wrt)
         if other is None or other.layer != unit.layer or wrt != other.z:
             return sp.S.Zero

@@ -226,6 +226,11 @@ class CompiledNetwork:
         names: dict[sp.Symbol, str] = {}
         for unit in network.inputs:
             names[unit.a] = f"x[{unit.index}]"
+        # dropout: a sample's masks travel after its inputs in x (they differ per sample)
+        for number, mask in enumerate(network.masks.values(), start=len(network.inputs)):
+            names[mask] = f"x[{number}]"
+        for keep, value in network.keep_values.items():
+            names[keep] = f"({value!r})"
         for k, y in enumerate(network.targets):
             names[y] = f"y[{k}]"
         for parameter in network.parameters:
@@ -326,12 +331,15 @@ class CompiledNetwork:
         spec = self.network.spec
         w = _floats(spec.parameters if weights is None else weights)
         if inputs is not None or targets is not None or len(spec.samples) == 1:
-            x = _floats(spec.inputs if inputs is None else inputs)
+            x = self.with_masks(_floats(spec.inputs if inputs is None else inputs))
             y = _floats(spec.targets if targets is None else targets)
             return self._evaluate_one(x, y, w)
         if len(spec.samples) > SCALAR_SAMPLES:
             return self._evaluate_batch(w)
-        samples = tuple(self._evaluate_one(_floats(x), _floats(y), w) for x, y in spec.samples)
+        samples = tuple(
+            self._evaluate_one(self.with_masks(_floats(x), index), _floats(y), w)
+            for index, (x, y) in enumerate(spec.samples)
+        )
         reduce = _reducer(spec.reduction)
         gradients = tuple(
             reduce([sample.gradients[i] for sample in samples])
@@ -350,13 +358,34 @@ class CompiledNetwork:
             unit_gradients=samples[0].unit_gradients,
         )
 
+    def _unsigned_dropped(self, values: dict[sp.Symbol, float]) -> None:
+        """A dropped unit's a and δ are 0·(…) = ±0: shown as 0, never −0."""
+        for name, mask in self.network.masks.items():
+            if values.get(mask) == 0:
+                unit = self.network.units[name]
+                for symbol in (unit.a, unit.delta):
+                    if symbol in values:
+                        values[symbol] += 0.0
+
+    def with_masks(self, x: Sequence[float], sample: int = 0) -> tuple[float, ...]:
+        """A sample's inputs followed by its dropout masks, as the generated code reads x; x
+        already holding the masks (longer than the inputs) is kept as it is."""
+        x = tuple(x)
+        dropout = self.network.spec.dropout
+        if dropout is None or len(x) > len(self.network.inputs):
+            return x
+        return x + dropout.sample_masks(sample)
+
     def _sample_arrays(self) -> tuple[Any, Any]:
         """The spec's inputs and targets as arrays of shape (n, samples), made once."""
         if self._samples_cache is None:
             import numpy as np
 
             samples = self.network.spec.samples
-            xs = np.asarray([s[0] for s in samples], dtype=np.float64).T
+            xs = np.asarray(
+                [self.with_masks(s[0], index) for index, s in enumerate(samples)],
+                dtype=np.float64,
+            ).T
             ys = np.asarray([s[1] for s in samples], dtype=np.float64).reshape(len(samples), -1).T
             self._samples_cache = (xs, ys)
         return self._samples_cache
@@ -403,9 +432,14 @@ class CompiledNetwork:
         samples = []
         for index, loss_value in enumerate(losses[0].tolist()):
             values = dict(base)
-            values.update(zip((u.a for u in network.inputs), x_rows[index], strict=True))
+            values.update(zip((u.a for u in network.inputs), x_rows[index], strict=False))
+            values.update(
+                zip(network.masks.values(), x_rows[index][len(network.inputs) :], strict=True)
+            )
+            values.update(network.keep_values)
             values.update(zip(network.targets, y_rows[index], strict=True))
             values.update(zip(self.node_symbols, node_rows[index], strict=True))
+            self._unsigned_dropped(values)
             values[network.loss] = loss_value
             samples.append(
                 Evaluation(
@@ -471,9 +505,13 @@ class CompiledNetwork:
                 terms, unit_gradients = self._array_function("extras")(
                     np.asarray(x), np.asarray(y), np.asarray(w), nodes
                 )
-        values: dict[sp.Symbol, float] = {}
+        values: dict[sp.Symbol, float] = dict(self.network.keep_values)
         for unit in self.network.inputs:
             values[unit.a] = float(x[unit.index])
+        for number, mask in enumerate(
+            self.network.masks.values(), start=len(x) - len(self.network.masks)
+        ):
+            values[mask] = float(x[number])
         for k, symbol in enumerate(self.network.targets):
             values[symbol] = float(y[k])
         for parameter in self.network.parameters:
@@ -483,6 +521,7 @@ class CompiledNetwork:
                 values[bias.symbol] = bias.value
         for symbol, value in zip(self.node_symbols, nodes, strict=True):
             values[symbol] = float(value)
+        self._unsigned_dropped(values)
         values[self.network.loss] = float(loss)
         return Evaluation(
             network=self.network,
@@ -524,10 +563,10 @@ class CompiledNetwork:
         several = inputs is None and targets is None and len(spec.samples) > 1
         if several:
             # samples along axis 0, perturbed weight vectors along axis 1
-            x = np.asarray([s[0] for s in spec.samples], dtype=np.float64).T[:, :, None]
+            x = self._sample_arrays()[0][:, :, None]
             y = np.asarray([s[1] for s in spec.samples], dtype=np.float64).T[:, :, None]
         else:
-            x = np.asarray(spec.inputs if inputs is None else inputs, dtype=np.float64)
+            x = np.asarray(self.with_masks(spec.inputs if inputs is None else inputs))
             y = np.asarray(spec.targets if targets is None else targets, dtype=np.float64)
         n_samples = len(spec.samples) if several else 1
         per_column = 2 * n_samples * (len(self.node_symbols) + 1)
@@ -560,7 +599,7 @@ class CompiledNetwork:
         """Central differences of the spec's one sample on plain floats: for a small network
         this is faster than importing numpy, which `symbp derive` otherwise needs only here."""
         spec = self.network.spec
-        x, y = _floats(spec.inputs), _floats(spec.targets)
+        x, y = self.with_masks(_floats(spec.inputs)), _floats(spec.targets)
         w = list(_floats(spec.parameters if weights is None else weights))
         differences = []
         for index, value in enumerate(w):
@@ -583,9 +622,9 @@ def input_finite_differences(
 
     spec = compiled.network.spec
     w = np.asarray(spec.parameters if weights is None else weights, dtype=np.float64)
-    x = np.asarray(spec.samples[0][0], dtype=np.float64)
+    x = np.asarray(compiled.with_masks(spec.samples[0][0]), dtype=np.float64)
     y = np.asarray(spec.samples[0][1], dtype=np.float64)
-    n = len(x)
+    n = len(compiled.network.inputs)
     batch = np.repeat(x[:, None], 2 * n, axis=1)
     columns = np.arange(n)
     batch[columns, 2 * columns] += step

@@ -143,9 +143,17 @@ class Loss:
     #: which nn.MultiMarginLoss divides by K
     torch_module: str = ""
     torch_outputs_power: int = 0
+    #: the constant symbp's L has in front of torch's (½ of half_sse)
+    torch_factor: float = 1.0
     #: from_torch reads torch_module as this loss (hinge leaves nn.MultiMarginLoss, which is
     #: exactly multi_margin, to multi_margin)
     read_from_torch: bool = True
+    #: displays write the worked sample's class in (hinge: 1[o1 − o2 + Δ > 0] for class 2)
+    #: rather than o_y as the one-hot sum Σ_m y_m·o_m the graph computes with
+    shows_sample_class: bool = False
+    #: ∂L/∂o_k is 0 by definition for every output but the target class's (nll: −y_k), so a
+    #: gradient of exactly 0 there is no poor draw of an exercise
+    zero_off_class: bool = False
 
 
 @dataclass(frozen=True)
@@ -413,9 +421,30 @@ ACTIVATIONS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX, ELU, SOFTPLUS
 
 # -- losses ------------------------------------------------------------------------------------
 
-HALF_SSE = Loss("half_sse", "half the sum of squared errors", "误差平方和的一半", halved=True)
-SSE = Loss("sse", "sum of squared errors", "误差平方和")
-MSE_MEAN = Loss("mse_mean", "mean squared error", "均方误差")
+# from_torch reads nn.MSELoss, nn.BCELoss and nn.CrossEntropyLoss by their own rules (the
+# reduction picks the loss, the model's last module the activation): read_from_torch=False
+HALF_SSE = Loss(
+    "half_sse",
+    "half the sum of squared errors",
+    "误差平方和的一半",
+    halved=True,
+    torch_module="MSELoss",
+    torch_factor=0.5,
+    read_from_torch=False,
+)
+SSE = Loss(
+    "sse", "sum of squared errors", "误差平方和", torch_module="MSELoss", read_from_torch=False
+)
+MSE_MEAN = Loss(
+    "mse_mean",
+    "mean squared error",
+    "均方误差",
+    torch_module="MSELoss",
+    torch_outputs_power=-1,
+    read_from_torch=False,
+)
+#: the losses that cancel with their output activation take torch's logits (cancels_with):
+#: BCEWithLogitsLoss is BCELoss(sigmoid(z)) computed without overflow
 BCE = Loss(
     "bce",
     "binary cross-entropy",
@@ -424,6 +453,9 @@ BCE = Loss(
     unit_targets=True,
     mean_over_outputs=True,
     cancellation_words="sigmoid_bce",
+    torch_module="BCEWithLogitsLoss",
+    torch_outputs_power=-1,
+    read_from_torch=False,
 )
 CROSS_ENTROPY = Loss(
     "cross_entropy",
@@ -432,6 +464,8 @@ CROSS_ENTROPY = Loss(
     cancels_with=SOFTMAX.name,
     class_targets=True,
     cancellation_words="softmax_ce",
+    torch_module="CrossEntropyLoss",
+    read_from_torch=False,
 )
 OUTPUT = Loss("output", "one output itself", "网络的一个输出", drawn=False, objective=True)
 HUBER = Loss(
@@ -465,6 +499,7 @@ HINGE = Loss(
     torch_module="MultiMarginLoss",
     torch_outputs_power=1,
     read_from_torch=False,
+    shows_sample_class=True,
 )
 MULTI_MARGIN = Loss(
     "multi_margin",
@@ -474,6 +509,7 @@ MULTI_MARGIN = Loss(
     index_targets=True,
     parameter=Parameter("margin", 1.0, minimum=0.0),
     torch_module="MultiMarginLoss",
+    shows_sample_class=True,
 )
 #: the outputs are log-probabilities: L = −o_y (nn.NLLLoss)
 NLL = Loss(
@@ -483,6 +519,7 @@ NLL = Loss(
     class_targets=True,
     index_targets=True,
     torch_module="NLLLoss",
+    zero_off_class=True,
 )
 LOSSES = (
     HALF_SSE,

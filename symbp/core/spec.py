@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from symbp.core.dropout import DropoutSpec, parse_dropout
 from symbp.core.operations import (
     ACTIVATION_NAMES,
     ACTIVATIONS,
@@ -94,6 +95,7 @@ KNOWN_KEYS = (
     "tied_layers",
     "optimizer_state",
     "regularization",
+    "dropout",
     "min_decimals",
 )
 #: the most decimals a spec's min_decimals may ask (handcheck/precision.py's MAX_MIN_DECIMALS)
@@ -241,6 +243,8 @@ class NetworkSpec:
     l2_full: bool = False
     #: biases = true: the penalty covers the trainable biases too, not only the weights
     l2_biases: bool = False
+    #: dropout = { keep_prob, masks | seed } on hidden layers (symbp.core.dropout), or None
+    dropout: DropoutSpec | None = None
     #: groups of weight layers (1 = the weights into layer 1) that are one weight matrix and
     #: one set of biases, as one nn.Linear called twice: the first of a group owns the
     #: parameters (their names and values), the others use them
@@ -563,6 +567,15 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
     _check_sample_work(data["inputs"], layers, n_biases, source)
     samples, classes = _samples(data["inputs"], data.get("targets"), layers, loss, source)
     weights, weight_init = _initial_weights(data["weights"], layers, numbering, source, tied)
+    dropout = None
+    if "dropout" in data:
+        dropout = parse_dropout(data["dropout"], layers, len(samples), source)
+        for layer in dropout.layers:
+            if not activation_info(activations[layer - 1]).elementwise:
+                raise SpecError(
+                    f"{source}: dropout on layer {layer}: its activation "
+                    f"{activations[layer - 1]} is not unit by unit"
+                )
 
     bias_values = _bias_values(data.get("bias_values"), bias, n_biases, source)
     bias_trainable, trainable_each = _bias_trainable(
@@ -606,6 +619,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         l2=l2,
         l2_full=l2_full,
         l2_biases=l2_biases,
+        dropout=dropout,
         tied_layers=tied,
     )
 

@@ -237,7 +237,7 @@ def sample_entries(evaluation: Evaluation) -> list[dict[str, Any]]:
     """Every sample's own forward values, loss, loss terms and gradients (all of them)."""
     network = evaluation.network
     inputs = {unit.name for unit in network.inputs}
-    return [
+    entries = [
         {
             "sample": index + 1,
             "inputs": [sample.values[unit.a] for unit in network.inputs],
@@ -253,6 +253,13 @@ def sample_entries(evaluation: Evaluation) -> list[dict[str, Any]]:
         }
         for index, sample in enumerate(evaluation.per_sample)
     ]
+    if network.masks:  # dropout: each sample's masks (1 kept, 0 dropped) and keep_prob
+        for entry, sample in zip(entries, evaluation.per_sample, strict=True):
+            entry["dropout_masks"] = {
+                name: int(sample.values[mask]) for name, mask in network.masks.items()
+            }
+            entry["keep_prob"] = {keep.name: value for keep, value in network.keep_values.items()}
+    return entries
 
 
 def forward_document(evaluation: Evaluation) -> str:

@@ -134,6 +134,8 @@ def _evaluate(
     entry = _ELEMENTWISE.get(type(node))
     if entry is not None:  # an activation: its entry's float64 form
         assert entry.evaluate is not None
+        if len(args) > 2:  # a loss's helper of several arguments: clip(x, lo, hi)
+            return entry.evaluate(*args)
         return entry.evaluate(args[0], args[1] if len(args) > 1 else math.nan)
     if isinstance(node, sp.Heaviside):
         z = args[0]
@@ -145,6 +147,9 @@ def _evaluate(
         return _exp(zs[k] - _logsumexp(zs))
     if isinstance(node, sp.Abs):
         return abs(args[0])
+    if isinstance(node, sp.sign):  # l1's derivative, sign(0) = 0 as torch's
+        x = args[0]
+        return 1.0 if x > 0 else -1.0 if x < 0 else 0.0 if x == 0 else math.nan
     if isinstance(node, sp.Max):
         return max(args)
     if isinstance(node, sp.Min):

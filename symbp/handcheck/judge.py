@@ -440,6 +440,12 @@ def _judge(
     needed = _needed(table, written)
     # biases are no quantity of a hand calculation: they hold their spec values
     center: dict[sp.Symbol, float] = {b.symbol: b.value for b in table.network.biases}
+    # dropout's keep_prob and sample 1's masks are given like the biases (a = m·f(z)/p)
+    network = table.network
+    center |= network.keep_values
+    if network.spec.dropout is not None:
+        masks = network.spec.dropout.sample_masks(0)
+        center |= dict(zip(network.masks.values(), masks, strict=True))
     radius: dict[sp.Symbol, float] = dict.fromkeys(center, 0.0)
     wrong_roots: dict[sp.Symbol, tuple[str, ...]] = {}  # entry points behind a wrong value
     judgements: list[Judgement] = []

@@ -58,6 +58,7 @@ class Plan:
     class_shift: int = 0  # −1: the target class index read 1-based
     biases_forgotten: bool = False  # z computed without the biases
     reduction: str | None = None  # several samples: reduced by the other rule (sum, mean)
+    dropout_unscaled: bool = False  # dropout: the kept units not divided by keep_prob
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,8 @@ def _more_mistakes(network: Network) -> list[Mistake]:
     spec = network.spec
     out = network.outputs[0]
     mistakes: list[Mistake] = []
+    if spec.dropout is not None:  # a = m·f(z), the 1/p of inverted dropout left out
+        mistakes.append(Mistake("dropout_unscaled", "dropout", {"dropout_unscaled": True}, network))
     if loss_info(spec.loss).halved:
         mistakes.append(Mistake("error_doubled", "loss_scale", {"error_scale": 2.0}, network))
     tanh_units = [u for u in network.units.values() if _activation_name(u) == TANH.name]
@@ -286,7 +289,7 @@ class Variants:
         self.rate = table.learning_rate
         self._structures: dict[str, _Structure] = {}
         self._forward: dict[
-            tuple[str, tuple[tuple[str, float], ...] | None, int, bool], _Forward
+            tuple[str, tuple[tuple[str, float], ...] | None, int, bool, bool], _Forward
         ] = {}
         self._other = other_numbering(self.network)
 
@@ -390,10 +393,11 @@ class Variants:
             None if point is None else tuple(sorted(point.items())),
             plan.class_shift,
             plan.biases_forgotten,
+            plan.dropout_unscaled,
         )
         if key not in self._forward:
             self._forward[key] = _forward_pass(
-                network, point, plan.class_shift, plan.biases_forgotten
+                network, point, plan.class_shift, plan.biases_forgotten, plan.dropout_unscaled
             )
         return self._forward[key]
 
@@ -448,6 +452,7 @@ def _forward_pass(
     point: Mapping[str, float] | None,
     class_shift: int = 0,
     biases_forgotten: bool = False,
+    dropout_unscaled: bool = False,
 ) -> _Forward:
     spec = network.spec
     if point is None:
@@ -466,7 +471,8 @@ def _forward_pass(
         ]
         weights = [point[w.name] for w in network.weights]
     result = _Forward(samples=[])
-    for inputs, targets in samples:
+    dropout = network.spec.dropout
+    for number, (inputs, targets) in enumerate(samples):
         if class_shift:  # one-hot targets, their 1 moved
             hot = (targets.index(1.0) + class_shift) % len(targets)
             targets = tuple(float(k == hot) for k in range(len(targets)))
@@ -479,6 +485,11 @@ def _forward_pass(
             values[weight.symbol] = w
         for bias in network.biases:
             values[bias.symbol] = 0.0 if biases_forgotten else bias.value
+        # dropout: p and the sample's masks are given (p = 1: the 1/p left out)
+        values |= {p: 1.0 if dropout_unscaled else keep for p, keep in network.keep_values.items()}
+        if dropout is not None:
+            masks = dropout.sample_masks(number)
+            values |= dict(zip(network.masks.values(), masks, strict=True))
         for symbol, definition in network.definitions.items():
             values[symbol] = float_value(
                 network.numeric_definitions.get(symbol, definition), values

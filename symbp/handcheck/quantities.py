@@ -454,7 +454,11 @@ def evaluate_samples(
 ) -> Evaluation:
     """Every value at the given samples and parameters: one sample's own evaluation, or each
     sample's with the loss and gradients reduced as the network's spec reduces them."""
-    evaluations = tuple(compiled.evaluate(x, y, parameters) for x, y in samples)
+    # dropout: sample n keeps its own masks (the spec's, after its inputs)
+    evaluations = tuple(
+        compiled.evaluate(compiled.with_masks(x, n), y, parameters)
+        for n, (x, y) in enumerate(samples)
+    )
     if len(evaluations) == 1:
         return evaluations[0]
     count = len(evaluations) if compiled.network.spec.reduction == "mean" else 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from symbp.core.operations import (
@@ -22,7 +22,6 @@ from symbp.core.operations import (
     ADAMW,
     BCE,
     CROSS_ENTROPY,
-    HALF_SSE,
     IDENTITY,
     MSE_MEAN,
     OPTIMIZERS,
@@ -78,8 +77,15 @@ def from_torch(
     *,
     optimizer: Any = None,
     title: str | None = None,
+    dropout_masks: Any = None,
 ) -> NetworkSpec:
     """The spec of a torch model, its inputs x, targets y and loss module.
+
+    An nn.Dropout (in train mode) after a hidden layer's activation needs its masks given:
+    `dropout_masks = {1: [[1, 0, …], …]}`, keyed by hidden layer, one 0/1 list per sample, as
+    the spec's `dropout.masks`; torch draws its own mask from its own generator, which symbp
+    cannot reproduce from a seed (read it back from the module's output instead). An
+    nn.Dropout in eval mode is the identity and is read as no dropout.
 
     `model` is an nn.Sequential of nn.Linear layers (with or without bias), each optionally
     followed by nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.ELU, nn.Softplus(), nn.SiLU,
@@ -111,7 +117,8 @@ def from_torch(
             f"from_torch reads an nn.Sequential of nn.Linear and activation modules, "
             f"not {type(model).__name__}"
         )
-    linears, activations, log_softmax = _layers(list(model))
+    dropouts: dict[int, float] = {}
+    linears, activations, log_softmax = _layers(list(model), dropouts)
     parameters = _parameters(activations)
     names = [_activation_name(module) for module in activations]
     loss, reduction, names = _loss(loss_fn, names, log_softmax, linears[-1].out_features)
@@ -140,7 +147,38 @@ def from_torch(
     data.update(_samples(x, y, loss, layers))
     if optimizer is not None:
         data["learning_rate"], data["optimizer"] = _optimizer(optimizer)
+    if dropouts or dropout_masks is not None:
+        data["dropout"] = _dropout(dropouts, dropout_masks, len(layers) - 2)
     return spec_from_mapping(data, source="from_torch")
+
+
+def _dropout(dropouts: dict[int, float], masks: Any, n_hidden: int) -> dict[str, Any]:
+    """The spec's dropout table from the model's nn.Dropout modules and the masks given."""
+    if not dropouts:
+        raise SymbpError(
+            "from_torch: dropout_masks given but the model has no nn.Dropout in train mode"
+        )
+    if masks is None:
+        raise SymbpError(
+            "from_torch: the model has nn.Dropout: give its masks, dropout_masks = {1: [[1, 0, …], "
+            "…]} (torch's own random mask cannot be reproduced from a seed)"
+        )
+    if not isinstance(masks, Mapping):
+        raise SymbpError("from_torch: dropout_masks must be a dict keyed by hidden layer")
+    given = {str(layer): rows for layer, rows in masks.items()}
+    unused = sorted(set(given) - {str(layer) for layer in dropouts})
+    if unused:
+        raise SymbpError(
+            f"from_torch: dropout_masks for layer {unused[0]}, which has no nn.Dropout"
+        )
+    missing = sorted(set(dropouts) - {int(k) for k in given if k.isdigit()})
+    if missing:
+        raise SymbpError(f"from_torch: dropout_masks has no masks for layer {missing[0]}")
+    keeps = [1.0 - dropouts.get(layer, 0.0) for layer in range(1, n_hidden + 1)]
+    rows = {
+        key: value.tolist() if hasattr(value, "tolist") else value for key, value in given.items()
+    }
+    return {"keep_prob": keeps, "masks": rows}
 
 
 def _tied(linears: list[Any]) -> tuple[list[list[int]], list[Any]]:
@@ -250,8 +288,11 @@ def _refuse_lookalike(index: int, module: Any) -> None:
             )
 
 
-def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
-    """The Linear layers, each one's activation module (or None), and whether LogSoftmax ends."""
+def _layers(
+    modules: list[Any], dropouts: dict[int, float] | None = None
+) -> tuple[list[Any], list[Any], bool]:
+    """The Linear layers, each one's activation module (or None), and whether LogSoftmax ends;
+    each nn.Dropout's p by hidden layer into `dropouts`."""
     from torch import nn
 
     linears: list[Any] = []
@@ -274,6 +315,15 @@ def _layers(modules: list[Any]) -> tuple[list[Any], list[Any], bool]:
         if not linears:
             raise SymbpError(f"from_torch: module {index} ({shown}) comes before any nn.Linear")
         if name == "Identity":
+            continue
+        if type(module) is nn.Dropout and dropouts is not None:
+            if activations[-1] is None or last or len(linears) in dropouts:
+                raise SymbpError(
+                    f"from_torch: module {index} ({shown}): symbp reads one nn.Dropout after a "
+                    "hidden layer's activation (a = m·f(z)/p)"
+                )
+            if module.training and module.p > 0:
+                dropouts[len(linears)] = float(module.p)
             continue
         if name not in _ACTIVATION_MODULES and name != _LOG_SOFTMAX:
             raise SymbpError(
@@ -607,6 +657,7 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
         lines.append(f"y = torch.tensor({[list(y) for _, y in spec.samples]!r})")
         for index in range(layers[-1]):
             lines.append(f"y{index + 1} = y[:, {index}]")
+    lines += _mask_lines(spec)
     lines += ["", "# every weight and bias its own tensor, as symbp names them"]
     for name, value in zip(spec.weight_names, spec.weights, strict=True):
         lines.append(f"{variables[name]} = torch.tensor({value!r}, requires_grad=True)")
@@ -645,6 +696,21 @@ def torch_script(spec: NetworkSpec, optimizer: OptimizerSpec | None = None) -> s
     return "\n".join(lines)
 
 
+def _mask_lines(spec: NetworkSpec) -> list[str]:
+    """dropout: each dropped-out unit's mask over the samples (m_h1 = …), the spec's own."""
+    dropout = spec.dropout
+    if dropout is None:
+        return []
+    lines = ["", "# dropout's masks (1 kept, 0 dropped), one entry per sample: the spec's, fixed"]
+    for layer, masks in zip(dropout.layers, dropout.masks, strict=True):
+        for index in range(spec.layers[layer]):
+            column = [float(sample[index]) for sample in masks]
+            lines.append(
+                f"m_{unit_name(layer, index, len(spec.layers))} = torch.tensor({column!r})"
+            )
+    return lines
+
+
 def _comment(text: str) -> str:
     """User text as one comment line: no line break can end the comment early."""
     return "".join(ch if ch.isprintable() else " " for ch in text)
@@ -660,6 +726,7 @@ def _variable_names(spec: NetworkSpec) -> dict[str, str]:
     }
     taken = set(_SCRIPT_NAMES) | units | {f"z_{u}" for u in units}
     taken |= {f"y{k + 1}" for k in range(spec.layers[-1])}
+    taken |= {f"m_{u}" for u in units}  # dropout's masks
     variables: dict[str, str] = {}
     for name in spec.weight_names + spec.bias_names:
         variable = name
@@ -699,8 +766,12 @@ def _forward_lines(spec: NetworkSpec, variables: dict[str, str]) -> list[str]:
                 ".unbind(dim=1)"
             )
             continue
+        keep = None if spec.dropout is None else spec.dropout.keep(layer)
         for unit in units:
-            lines.append(f"{unit} = {_activation_call(activation, f'z_{unit}', spec)}")
+            call = _activation_call(activation, f"z_{unit}", spec)
+            if keep is not None:  # inverted dropout with the spec's mask: a = m·f(z)/p
+                call = f"m_{unit} * {call} / {keep!r}"
+            lines.append(f"{unit} = {call}")
     outputs = [unit_name(n_layers - 1, k, n_layers) for k in range(spec.layers[-1])]
     lines += _loss_lines(spec, outputs)
     if spec.l2:
@@ -754,32 +825,22 @@ def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
         chosen = " + ".join(outputs[k] for k in spec.objective_indices)
         return [f"L = ({chosen}).{reduce}()  # the output itself (the sum of several)"]
     info = loss_info(spec.loss)
-    if info.torch_module:  # the table's module, summed, scaled to symbp's L (see Loss)
-        target = "classes" if spec.target_classes is not None else "y"
-        arguments = ["reduction='sum'"]
-        if info.parameter is not None:
-            arguments.insert(0, f"{info.parameter.key}={spec.loss_parameter!r}")
-        scale = float(k) ** info.torch_outputs_power
-        if reduce == "mean":
-            scale /= len(spec.samples)
-        module = f"torch.nn.{info.torch_module}({', '.join(arguments)})"
-        return [f"L = {scale!r} * {module}({stacked}, {target})"]
-    if spec.loss in (HALF_SSE.name, SSE.name):
-        half = "0.5 * " if spec.loss == HALF_SSE.name else ""
-        terms = " + ".join(f"({o} - y{i + 1}) ** 2" for i, o in enumerate(outputs))
-        return [f"L = ({half}({terms})).{reduce}()"]
-    if spec.loss == MSE_MEAN.name:
-        if reduce == "mean":
-            return [f"L = torch.nn.MSELoss()({stacked}, y)"]
-        return [f"L = torch.nn.MSELoss(reduction='sum')({stacked}, y) / {k}"]
-    if spec.loss == BCE.name:
-        if reduce == "mean":
-            return [f"L = torch.nn.BCELoss()({stacked}, y)"]
-        return [f"L = torch.nn.BCELoss(reduction='sum')({stacked}, y) / {k}"]
+    if not info.torch_module:
+        raise ValueError(f"no torch loss for {spec.loss!r}")
+    # the table's module, summed, scaled to symbp's L (see Loss)
     target = "classes" if spec.target_classes is not None else "y"
+    arguments = ["reduction='sum'"]
+    if info.parameter is not None:
+        arguments.insert(0, f"{info.parameter.key}={spec.loss_parameter!r}")
+    scale = info.torch_factor * float(k) ** info.torch_outputs_power
+    if reduce == "mean":
+        scale /= len(spec.samples)
+    module = f"torch.nn.{info.torch_module}({', '.join(arguments)})"
+    if not info.cancels_with:
+        return [f"L = {scale!r} * {module}({stacked}, {target})"]
     return [
-        "# CrossEntropyLoss takes the logits and applies softmax itself",
-        f"L = torch.nn.CrossEntropyLoss(reduction={reduce!r})({logits}, {target})",
+        f"# {info.torch_module} takes the logits and applies {info.cancels_with} itself",
+        f"L = {scale!r} * {module}({logits}, {target})",
     ]
 
 

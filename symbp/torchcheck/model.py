@@ -16,10 +16,7 @@ from typing import Any
 from symbp.core.operations import (
     BCE,
     CROSS_ENTROPY,
-    HALF_SSE,
-    MSE_MEAN,
     OUTPUT,
-    SSE,
     activation_info,
     loss_info,
 )
@@ -47,6 +44,15 @@ class _TorchNetwork:
     #: and which tensors it squares (weights, and the trainable biases with biases = true)
     l2_factor: float = 0.0
     penalized: tuple[Any, ...] = ()
+    #: dropout: per weight layer, the tensor (samples, units) of mask/keep_prob its output
+    #: activation is multiplied by (inverted dropout with the spec's masks), or None
+    dropout_scales: list[Any] | None = None
+
+    def activate(self, layer: int, pre: Any) -> Any:
+        """The activation of weight layer `layer`, times mask/keep_prob where units drop out."""
+        activation = self.activations[layer](pre)
+        scale = None if self.dropout_scales is None else self.dropout_scales[layer]
+        return activation if scale is None else activation * scale
 
     def pre_activation(self, layer: int, activation: Any) -> Any:
         pre = self.linears[layer](activation)
@@ -69,7 +75,7 @@ class _TorchNetwork:
             pre = self.pre_activation(layer, activation)
             if layer == last and self.logits_loss:
                 return self.loss(pre, self.targets)
-            activation = self.activations[layer](pre)
+            activation = self.activate(layer, pre)
         return self.loss(activation, self.targets)
 
     def trainable(self, spec: NetworkSpec) -> list[Any]:
@@ -230,6 +236,13 @@ def _build(spec: NetworkSpec, dtype: str, parameters: Sequence[float] | None) ->
         targets=targets,
         scalar_biases=scalars,
     )
+    if spec.dropout is not None:
+        built.dropout_scales = [None] * len(linears)
+        for layer, keep, masks in zip(
+            spec.dropout.layers, spec.dropout.keep_prob, spec.dropout.masks, strict=True
+        ):
+            mask = torch.tensor([list(m) for m in masks], dtype=torch_dtype)
+            built.dropout_scales[layer - 1] = mask / keep
     if spec.l2:
         # torch's L is the whole batch's: the penalty joins it once
         built.l2_factor = spec.l2 * (1.0 if spec.l2_full else 0.5)
@@ -284,7 +297,7 @@ def torch_unit_gradients(
     recorded = [inputs]
     activation = inputs
     for layer in range(len(network.linears)):
-        activation = network.activations[layer](network.pre_activation(layer, activation))
+        activation = network.activate(layer, network.pre_activation(layer, activation))
         activation.retain_grad()
         recorded.append(activation)
     loss = _probability_loss(spec, activation, network.targets)
@@ -351,25 +364,8 @@ def _torch_loss(
         if info.parameter is not None:
             arguments[info.parameter.key] = parameter
         module = getattr(nn, info.torch_module)(**arguments)
-        scale = per_samples * float(n_outputs) ** info.torch_outputs_power
+        scale = info.torch_factor * per_samples * float(n_outputs) ** info.torch_outputs_power
         return lambda outputs, targets: scale * module(outputs, targets)
     if name == OUTPUT.name:  # the objective is output `objective` itself, summed over samples
         return lambda outputs, targets: per_samples * outputs[:, list(objective)].sum()
-    if name in (HALF_SSE.name, SSE.name):
-        factor = (0.5 if name == HALF_SSE.name else 1.0) * per_samples
-        sse = nn.MSELoss(reduction="sum")
-        return lambda outputs, targets: factor * sse(outputs, targets)
-    if name == MSE_MEAN.name:
-        if reduction == "mean":
-            return nn.MSELoss()  # the default: mean over outputs and samples
-        summed = nn.MSELoss(reduction="sum")
-        return lambda outputs, targets: summed(outputs, targets) / n_outputs
-    if name == BCE.name:
-        # BCEWithLogitsLoss is BCELoss(sigmoid(z)) computed without overflow
-        if reduction == "mean":
-            return nn.BCEWithLogitsLoss()
-        summed_bce = nn.BCEWithLogitsLoss(reduction="sum")
-        return lambda logits, targets: summed_bce(logits, targets) / n_outputs
-    if name == CROSS_ENTROPY.name:
-        return nn.CrossEntropyLoss(reduction=reduction)
     raise ValueError(f"no torch loss for {name!r}")
