@@ -52,6 +52,7 @@ from symbp.content.derivation import (
 )
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.names import Names, constant
+from symbp.content.network_figure import with_figure
 from symbp.content.numbers import difference, given_num, result
 from symbp.content.operation_forms import written_out
 from symbp.content.optimizer import rule_blocks, worked_update_blocks
@@ -115,7 +116,7 @@ def handout_document(
     context = worked(evaluation, digits, lang, sample=sample)
     heading = title(network.spec.title if heading is None else heading, lang)
     blocks: list[Block] = [Heading((Text(heading),), 1), Paragraph((Text(words["handout"]),))]
-    blocks += problem_blocks(network, digits, lang)
+    blocks += with_figure(problem_blocks(network, digits, lang), context, focus_name)
     blocks += forward_blocks(context, selection)
     blocks += backward_blocks(context, sweep, focus_name, selection)
     blocks += update_blocks(context, new_loss, selection, sweep=sweep)
