@@ -253,7 +253,7 @@ def layout(diagram: Diagram) -> Layout:
         for pair in range(pairs)
     ]
     if diagram.tags and not any(labelled):  # one-line tags side by side clear of each other
-        a, delta = Name("a", plain="a"), Name("δ", plain="δ")
+        a = Name("a", plain="a")
         widest = max(tag_width(a, t.a, None, t.delta) for t in diagram.tags)
         gaps = [max(gap, widest + 4 * CLEARANCE) for gap in gaps]
     legend = LEGEND_HEIGHT if diagram.legend is not None else 0.0
