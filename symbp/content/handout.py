@@ -52,7 +52,8 @@ from symbp.content.derivation import (
 )
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.names import Names, constant
-from symbp.content.network_figure import with_figure
+from symbp.content.network_figure import shows_numbers, with_figure
+from symbp.content.network_figure import words as figure_words
 from symbp.content.numbers import difference, given_num, result
 from symbp.content.operation_forms import written_out
 from symbp.content.optimizer import rule_blocks, worked_update_blocks
@@ -65,6 +66,8 @@ from symbp.content.selection import (
     select,
     update_table,
 )
+from symbp.content.summary import closing_blocks
+from symbp.content.summary import words as summary_words
 from symbp.content.tables import parameter_cell
 from symbp.content.writer import Writer
 from symbp.core.derive import MAX_PATHS, Backprop, derive
@@ -119,9 +122,17 @@ def handout_document(
     blocks += with_figure(problem_blocks(network, digits, lang), context, focus_name)
     blocks += forward_blocks(context, selection)
     blocks += backward_blocks(context, sweep, focus_name, selection)
-    blocks += update_blocks(context, new_loss, selection, sweep=sweep)
-    if check is not None:
-        blocks += verification_blocks(check, lang, Names(network), differences=selection.condensed)
+    # a network worked in full has every update in the table of section 5: one worked here
+    only = None if selection.condensed else focus_name
+    blocks += update_blocks(context, new_loss, selection, sweep=sweep, only=only)
+    verification = (
+        verification_blocks(check, lang, Names(network), differences=selection.condensed)
+        if check is not None
+        else []
+    )
+    # every gradient and update for the student, the questions, the 10-digit check last
+    passed = check is not None and check.passed
+    blocks += closing_blocks(context, sweep, focus_name, verification, selection.condensed, passed)
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
 
@@ -430,7 +441,10 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         blocks += [_layer_heading(network, layer, context.lang), Equations(tuple(rows))]
     # every unit's values, the worked ones too, in one table (with several samples the table of
     # every sample that follows holds them)
-    if condensed and not context.several:
+    if condensed and not context.several and shows_numbers(network):
+        # the figure of section 1 carries every unit's z and a: no table of them again
+        blocks.append(Paragraph(sentence(figure_words(context.lang)["on_figure"])))
+    elif condensed and not context.several:
         every = [u for layer in network.layers[1:] for u in layer]
         blocks += [
             Heading(sentence(words["every_unit"]), 3),
@@ -656,7 +670,9 @@ def backward_blocks(
                 layout="aligned" if selection.condensed else "stacked",
             ),
         ]
-        if rest:
+        if rest and shows_numbers(network):  # on the figure of section 1, each with its value
+            blocks.append(Paragraph(sentence(figure_words(context.lang)["deltas_on_figure"])))
+        elif rest:
             blocks += [Paragraph(sentence(words["deltas_table"])), delta_table(context, rest)]
         if layer == len(network.layers) - 1:
             simplification = simplification_paragraph(network, context.lang)
@@ -936,7 +952,10 @@ def update_blocks(
     selection: Selection | None = None,
     *,
     sweep: Backprop | None = None,
+    only: str | None = None,
 ) -> list[Block]:
+    """The update section; `only`: the one parameter whose plain gradient-descent update is
+    worked (the others are in the table of every gradient and update that follows)."""
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
     if network.spec.steps > 1:
@@ -951,7 +970,7 @@ def update_blocks(
     rest = []
     hidden_changes = False
     for parameter, new in zip(network.parameters, updated_weights(evaluation, rate), strict=True):
-        if not selection.worked(parameter.name):
+        if not selection.worked(parameter.name) or only not in (None, parameter.name):
             rest.append(parameter)
             continue
         gradient = evaluation.gradient(parameter.name)
@@ -993,7 +1012,9 @@ def update_blocks(
         blocks.append(Equations(tuple(rows)))
         if hidden_changes:
             blocks.append(Paragraph(sentence(words["below_digits"], str(writer.digits))))
-    if rest:
+    if rest and only is not None:
+        blocks.append(Paragraph(sentence(summary_words(context.lang)["updates_below"])))
+    elif rest:
         if rows:
             blocks.append(Paragraph(sentence(words["updates_table"])))
         blocks.append(update_table(context, rest))

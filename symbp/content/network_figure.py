@@ -26,6 +26,29 @@ KEY = {
 }
 
 
+#: sentences about the figure elsewhere in the handout
+WORDS = {
+    "en": {
+        "on_figure": "Every other unit's z and a are on the figure of section 1.",
+        "deltas_on_figure": "The other units' δ, by the same rule, are on the figure of section 1.",
+    },
+    "zh": {
+        "on_figure": "其余神经元的 z 和 a 见第一节的图。",
+        "deltas_on_figure": "其余神经元的 δ 规则相同，数值见第一节的图。",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["en"])
+
+
+def shows_numbers(network: Network) -> bool:
+    """Whether the handout's figure carries every unit's numbers (a layer of at most
+    MAX_TAGGED_UNITS units: more would not be read)."""
+    return max(len(units) for units in network.layers) <= MAX_TAGGED_UNITS
+
+
 def focus_edges(network: Network, focus: str) -> tuple[int, ...]:
     """Indices into network.connections of the edges on a path from the focus weight to the
     loss: the weight's own edges, then every edge leaving a unit the weight reaches into a
@@ -73,7 +96,7 @@ def with_figure(blocks: list[Block], context: Worked, focus: str) -> list[Block]
         return blocks
     block = blocks[index]
     assert isinstance(block, Diagram)
-    if max(len(units) for units in network.layers) > MAX_TAGGED_UNITS:
+    if not shows_numbers(network):
         return blocks
     weight = network.weight(focus)
     name = context.writer.names.of[weight.symbol]
