@@ -67,7 +67,6 @@ from symbp.content.selection import (
     update_table,
 )
 from symbp.content.summary import closing_blocks
-from symbp.content.summary import words as summary_words
 from symbp.content.tables import parameter_cell
 from symbp.content.writer import Writer
 from symbp.core.derive import MAX_PATHS, Backprop, derive
@@ -122,9 +121,7 @@ def handout_document(
     blocks += with_figure(problem_blocks(network, digits, lang), context, focus_name)
     blocks += forward_blocks(context, selection)
     blocks += backward_blocks(context, sweep, focus_name, selection)
-    # a network worked in full has every update in the table of section 5: one worked here
-    only = None if selection.condensed else focus_name
-    blocks += update_blocks(context, new_loss, selection, sweep=sweep, only=only)
+    blocks += update_blocks(context, new_loss, selection, sweep=sweep)
     verification = (
         verification_blocks(check, lang, Names(network), differences=selection.condensed)
         if check is not None
@@ -952,10 +949,7 @@ def update_blocks(
     selection: Selection | None = None,
     *,
     sweep: Backprop | None = None,
-    only: str | None = None,
 ) -> list[Block]:
-    """The update section; `only`: the one parameter whose plain gradient-descent update is
-    worked (the others are in the table of every gradient and update that follows)."""
     writer, words, network = context.writer, context.words, context.network
     evaluation = context.evaluation
     if network.spec.steps > 1:
@@ -970,7 +964,7 @@ def update_blocks(
     rest = []
     hidden_changes = False
     for parameter, new in zip(network.parameters, updated_weights(evaluation, rate), strict=True):
-        if not selection.worked(parameter.name) or only not in (None, parameter.name):
+        if not selection.worked(parameter.name):
             rest.append(parameter)
             continue
         gradient = evaluation.gradient(parameter.name)
@@ -1012,9 +1006,7 @@ def update_blocks(
         blocks.append(Equations(tuple(rows)))
         if hidden_changes:
             blocks.append(Paragraph(sentence(words["below_digits"], str(writer.digits))))
-    if rest and only is not None:
-        blocks.append(Paragraph(sentence(summary_words(context.lang)["updates_below"])))
-    elif rest:
+    if rest:
         if rows:
             blocks.append(Paragraph(sentence(words["updates_table"])))
         blocks.append(update_table(context, rest))

@@ -172,7 +172,6 @@ def _rate(context: Worked, focus: str) -> Question | None:
     weight = moved[0]
     gradient = context.evaluation.gradient(weight.name)
     new = weight.value - rate * gradient
-    eta = E.Sym(E.Name("η", plain="η"))
     step = E.Chain(
         context.reduced.sym(weight.symbol),
         (
@@ -188,7 +187,7 @@ def _rate(context: Worked, focus: str) -> Question | None:
     )
     question = sentence(
         said["rate_q"],
-        E.equals(eta, writer.given(rate)),
+        writer.given(rate),
         writer.given(spec.learning_rate),
         context.reduced.sym(weight.symbol),
     )
@@ -226,7 +225,9 @@ def _zero(context: Worked) -> Question | None:
     x = writer.sym(network.inputs[k].a)
     gradient = context.reduced.partial(network.loss, weight.symbol)
     delta = writer.sym(weight.target.delta) if weight.target.delta is not None else None
-    rule = E.equals(gradient, E.product(delta, x)) if delta is not None else gradient
+    # the worked sample's own gradient (with several samples L is their mean or sum of these)
+    own = writer.partial(network.loss, weight.symbol)
+    rule = E.equals(own, E.product(delta, x)) if delta is not None else gradient
     question = sentence(said["zero_q"], x, _every(context), gradient)
     return Question(
         "zero", question, sentence(said["zero_a"], rule), 0.0, weight.name, network.inputs[k].name

@@ -30,8 +30,6 @@ WORDS = {
         "value": "value",
         "new": "after the update",
         "appendix": "Appendix: verification against torch autograd",
-        "updates_below": "The other parameters are updated in the same way: every update is in "
-        "the table of section 5.",
     },
     "zh": {
         "summary": "五、全部梯度与更新",
@@ -42,7 +40,6 @@ WORDS = {
         "value": "数值",
         "new": "更新后",
         "appendix": "附录：与 torch 自动求导对照",
-        "updates_below": "其余参数的更新方法相同，全部结果见第五节的表。",
     },
 }
 
@@ -58,7 +55,7 @@ def summary_blocks(context: Worked, *, condensed: bool, checked: bool) -> list[B
     writer, network = context.writer, context.network
     evaluation = context.evaluation
     blocks: list[Block] = []
-    if not condensed:
+    if not condensed and network.spec.steps == 1:  # several steps: each has its own table
         new_values = first_update(evaluation).new_parameters
         p = E.Sym(E.Name("p", plain="p"))
         header: tuple[Inlines, ...] = (

@@ -346,8 +346,8 @@ def _legend_width(diagram: Diagram) -> float:
     return sans_width(before) + svg_name_width(name) + sans_width(after)
 
 
-#: δ = ∂L/∂z as the key writes it
-KEY_FORMULA = "δ = ∂L/∂z"
+#: δ as the key writes it (δ = ∂L/∂z: the backward pass says it)
+KEY_FORMULA = "δ"
 
 
 def _key_width(diagram: Diagram) -> float:
@@ -788,7 +788,7 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
         ]
     if diagram.key is not None:
         above, below = diagram.key
-        formula = r"$\delta = \partial L/\partial z$"
+        formula = r"$\delta$"
         above_tex = rf"\textcolor[HTML]{{{VALUE_COLOUR[1:]}}}{{{latex_math.escape(above)}}}"
         below_tex = (
             rf"\textcolor[HTML]{{{DELTA_COLOUR[1:]}}}{{"
