@@ -264,3 +264,32 @@ def test_student_table_and_the_appendix_against_torch() -> None:
         if isinstance(b, Table) and any("torch" in text_math.inline(c) for c in b.header)
     ]
     assert tables_before_appendix == []  # no 10-digit table in the body
+
+
+def test_a_long_list_of_turning_weights_is_named_by_its_ends() -> None:
+    # [2, 8, 2]: eight weights leave x2, too many to list in one formula (an overfull line);
+    # the answer counts them and names the first and the last, and torch agrees they turn
+    from symbp.core.spec import spec_from_mapping
+
+    spec = spec_from_mapping(
+        {
+            "layers": [2, 8, 2],
+            "inputs": [0.5, -0.3],
+            "targets": [0.2, 0.9],
+            "weights": {"random": "uniform", "seed": 5},
+        },
+        source="wide",
+    )
+    problem = symbp.Problem(spec)
+    network = problem.network
+    sweep = backward_sweep(network)
+    from symbp.core.numeric import CompiledNetwork
+
+    context = worked(CompiledNetwork(network, sweep).evaluate(), 4, "en")
+    flip = next(q for q in questions(context, sweep, network.weights[0].name) if q.kind == "flip")
+    base = _torch_gradients(network)
+    out_of_x2 = [w.name for w in network.weights if w.source.name == "x2" and base[w.name] != 0]
+    assert list(flip.value) == out_of_x2 and len(out_of_x2) == 8  # type: ignore[arg-type]
+    answer = _plain(flip.answer)
+    assert answer.startswith("The 8 weights out of x2")
+    assert f"{out_of_x2[0]} to {out_of_x2[-1]}" in answer

@@ -10,6 +10,8 @@ them, so a student cannot copy them from the page above.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -28,6 +30,7 @@ WORDS = {
         "every_sample": " (in every sample)",
         "paths_q": "How many chain-rule paths lead from {} to the loss?",
         "paths_a": "{}, one unit of each later layer per path ({}).",
+        "paths_a_one": "{}, one through each unit of the next layer.",
         "paths_a_jacobian": "{}, one unit of each later layer per path, then every softmax "
         "output (its Jacobian).",
         "rate_q": "With learning rate {} instead of {}, what would {} be after the update?",
@@ -38,6 +41,8 @@ WORDS = {
         "of the first layer would change sign?",
         "flip_a": "{}: each weight out of {} not at 0 ({}); the others do not involve {}.",
         "flip_a_none": "None: every weight out of {} has a gradient of 0.",
+        "flip_a_many": "The {} weights out of {} not at 0, {} to {} ({}); the others do not "
+        "involve {}.",
         "target_q": "If {} were larger{}, would {} increase or decrease?",
         "target_a": "{}: {}, {} holds {}; {} changes by {} per unit of {}.",
         "increase": "Increase",
@@ -50,6 +55,7 @@ WORDS = {
         "every_sample": "（每个样本都如此）",
         "paths_q": "从 {} 到损失共有多少条链式法则路径？",
         "paths_a": "{} 条（其后每层取一个神经元：{}）。",
+        "paths_a_one": "{} 条（经下一层的每个神经元各一条）。",
         "paths_a_jacobian": "{} 条（其后每层取一个神经元，再经每个 softmax 输出）。",
         "rate_q": "若学习率取 {} 而不是 {}，更新后 {} 是多少？",
         "rate_a": "{}。",
@@ -58,6 +64,7 @@ WORDS = {
         "flip_q": "若 {} 变号{}而每个 δ 保持不变，第一层哪些梯度会变号？",
         "flip_a": "{}（从 {} 出发、梯度非 0 的权重，{}；其余与 {} 无关）。",
         "flip_a_none": "没有：从 {} 出发的权重梯度都为 0。",
+        "flip_a_many": "从 {1} 出发、梯度非 0 的 {0} 个权重，{2} 至 {3}（{4}；其余与 {5} 无关）。",
         "target_q": "若 {} 变大{}，{} 会增大还是减小？",
         "target_a": "{}：{}，{} 含 {}；{} 每增加 1，{} 变化 {}。",
         "increase": "增大",
@@ -65,6 +72,9 @@ WORDS = {
         "same": "不变",
     },
 }
+
+#: the most weights an answer names one by one
+MAX_LISTED = 6
 
 NUMERALS = {"en": {5: "5", 6: "6"}, "zh": {5: "五", 6: "六"}}
 
@@ -111,16 +121,18 @@ def question_blocks(context: Worked, sweep: Backprop, focus: str, number: int) -
     # each list one paragraph: the section ends the handout's last page, as short as it reads
     return [
         Heading(sentence(said["heading"], numeral)),
-        Paragraph(_numbered("Q", [q.question for q in asked])),
-        Paragraph((Text(said["answers"]),) + _numbered("A", [q.answer for q in asked])),
+        Paragraph(_numbered("Q", [q.question for q in asked], context.lang)),
+        Paragraph(
+            (Text(said["answers"]),) + _numbered("A", [q.answer for q in asked], context.lang)
+        ),
     ]
 
 
-def _numbered(letter: str, items: list[Inlines]) -> Inlines:
-    """Q1. … Q2. … run on in one paragraph."""
+def _numbered(letter: str, items: list[Inlines], lang: str) -> Inlines:
+    """Q1. … Q2. … run on in one paragraph (Chinese puts no space after its full stop)."""
     parts: list[Inline] = []
     for n, item in enumerate(items, 1):
-        gap = " " if n > 1 else ""
+        gap = " " if n > 1 and lang != "zh" else ""
         parts += [Text(f"{gap}{letter}{n}. "), *item]
     return tuple(parts)
 
@@ -141,7 +153,11 @@ def _paths(context: Worked, sweep: Backprop) -> Question | None:
     name = context.writer.sym(weight.symbol)
     if math.prod(later) == count:
         product = " × ".join(str(size) for size in later)
-        answer = sentence(said["paths_a"], str(count), product)
+        answer = (
+            sentence(said["paths_a"], str(count), product)
+            if len(later) > 1
+            else sentence(said["paths_a_one"], str(count))
+        )
     else:
         answer = sentence(said["paths_a_jacobian"], str(count))
     return Question("paths", sentence(said["paths_q"], name), answer, count, weight.name)
@@ -252,16 +268,29 @@ def _flip(context: Worked) -> Question | None:
     if not turning:
         answer = sentence(said["flip_a_none"], x)
     else:
-        listing = _listing([context.reduced.sym(w.symbol) for w in turning])
         rule = E.equals(
             E.Partial(E.Name("L", plain="L"), E.Name("w", plain="w")),
             E.product(E.Sym(E.Name("δ", plain="δ")), x),
         )
-        answer = sentence(said["flip_a"], listing, x, rule, x)
+        shown = [context.reduced.sym(w.symbol) for w in turning]
+        if len(shown) <= MAX_LISTED:
+            answer = sentence(said["flip_a"], _listing(shown), x, rule, x)
+        else:  # a long list of names in one formula would run off the line
+            answer = _many(said["flip_a_many"], str(len(shown)), x, shown[0], shown[-1], rule, x)
     return Question("flip", question, answer, names, "", network.inputs[k].name)
 
 
-def _listing(items: list[E.Node]) -> E.Node | E.Chain:
+def _many(template: str, *fills: str | E.Node | E.Chain) -> Inlines:
+    """sentence() with the fills placed by their index ({0}, {1}, …) where the template
+    numbers them (a language whose word order differs), else in order."""
+    if "{0}" not in template:
+        return sentence(template, *fills)
+    pieces = re.split(r"\{(\d)\}", template)
+    ordered = [fills[int(index)] for index in pieces[1::2]]
+    return sentence("{}".join(pieces[0::2]), *ordered)
+
+
+def _listing(items: Sequence[E.Node]) -> E.Node | E.Chain:
     head, *rest = items
     if not rest:
         return head

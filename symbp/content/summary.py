@@ -30,6 +30,7 @@ WORDS = {
         "value": "value",
         "new": "after the update",
         "appendix": "Appendix: verification against torch autograd",
+        "gap": " ",
     },
     "zh": {
         "summary": "五、全部梯度与更新",
@@ -40,6 +41,7 @@ WORDS = {
         "value": "数值",
         "new": "更新后",
         "appendix": "附录：与 torch 自动求导对照",
+        "gap": "",
     },
 }
 
@@ -78,7 +80,7 @@ def summary_blocks(context: Worked, *, condensed: bool, checked: bool) -> list[B
             Heading(sentence(said["summary"])),
             Paragraph(
                 sentence(said["summary_intro"], str(writer.digits))
-                + ((Text(" "), *sentence(said["summary_check"])) if checked else ())
+                + ((Text(said["gap"]), *sentence(said["summary_check"])) if checked else ())
             ),
             Table(header, tuple(rows), align="lrrr"),
         ]
