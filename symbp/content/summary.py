@@ -22,10 +22,8 @@ from symbp.core.derive import Backprop
 WORDS = {
     "en": {
         "summary": "5. Every gradient and update",
-        "summary_intro": "Every parameter's gradient and its value after the first update, to "
-        "{} significant digits: the numbers to compare a hand calculation with.",
-        "summary_check": "Torch autograd and finite differences agree with every gradient (10 "
-        "digits of each in the appendix).",
+        "summary_intro": "At {} significant digits, to compare a hand calculation with.",
+        "summary_check": "Torch autograd agrees (10 digits in the appendix).",
         "parameter": "parameter",
         "value": "value",
         "new": "after the update",
@@ -34,9 +32,8 @@ WORDS = {
     },
     "zh": {
         "summary": "五、全部梯度与更新",
-        "summary_intro": "每个参数的梯度及第一次更新后的值（{} 位有效数字），"
-        "可与手算结果逐一对照。",
-        "summary_check": "torch 自动求导和有限差分与每个梯度都一致（10 位数字的对照见附录）。",
+        "summary_intro": "{} 位有效数字，供与手算结果对照。",
+        "summary_check": "torch 自动求导结果一致（10 位数字见附录）。",
         "parameter": "参数",
         "value": "数值",
         "new": "更新后",
@@ -97,15 +94,19 @@ def _new_value(writer: Writer, old: float, new: float) -> E.Node:
     return E.total(writer.given(old), change if new > old else E.Neg(change))
 
 
-def appendix(blocks: list[Block], lang: str) -> list[Block]:
-    """The verification section as the handout's appendix: its heading renamed."""
+def appendix(blocks: list[Block], lang: str, *, passed: bool = False) -> list[Block]:
+    """The verification section as the handout's appendix: its heading renamed, and its
+    closing verdict left out when it passed (section 5 has said so)."""
     said = words(lang)
-    return [
+    renamed = [
         replace(block, parts=(Text(said["appendix"]),))
         if isinstance(block, Heading) and index == 0
         else block
         for index, block in enumerate(blocks)
     ]
+    if passed and renamed and isinstance(renamed[-1], Paragraph):
+        renamed = renamed[:-1]
+    return renamed
 
 
 def closing_blocks(
@@ -120,6 +121,7 @@ def closing_blocks(
     their answers, and the verification (if any) as an appendix; `passed`: torch agreed (the
     table then says so)."""
     blocks = summary_blocks(context, condensed=condensed, checked=passed)
-    number = 6 if blocks else 5
+    summarised = bool(blocks)
+    number = 6 if summarised else 5
     blocks += question_blocks(context, sweep, focus, number)
-    return blocks + appendix(verification, context.lang)
+    return blocks + appendix(verification, context.lang, passed=passed and summarised)
