@@ -623,13 +623,13 @@ def test_the_split_detectors_find_a_split_equation(tmp_path: Path) -> None:
     tex = tmp_path / "softmax.tex"
     _issue_26_handout("relu_softmax_2_3_3", "en").write(tex)
     breakable = tex.read_text(encoding="utf-8").replace("\\\\*\n", "\\\\\n")
-    # the text moved down a centimetre at a time until a display's rows meet a page break
-    # (where they fall depends on the spacing of everything above them)
-    for offset in range(12):
-        moved = breakable.replace(
-            "\\begin{document}", f"\\begin{{document}}\\vspace*{{{offset}cm}}"
+    # the page breaks move with the handout's content: some shift of it down the first page
+    # puts a page break inside one of its many-line displays
+    for shift in range(0, 24):
+        shifted = breakable.replace(
+            "\\begin{document}", f"\\begin{{document}}\\vspace*{{{shift * 0.5}cm}}", 1
         )
-        tex.write_text(moved, "utf-8")
+        tex.write_text(shifted, "utf-8")
         compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
         assert compiled.returncode == 0, compiled.log[-3000:]
         if split:
@@ -640,7 +640,9 @@ def test_the_split_detectors_find_a_split_equation(tmp_path: Path) -> None:
     _issue_26_handout("relu_softmax_2_3_3", "en").write(kept)
     original = kept.read_text(encoding="utf-8")
     kept.write_text(
-        original.replace("\\begin{document}", f"\\begin{{document}}\\vspace*{{{offset}cm}}"),
+        original.replace(
+            "\\begin{document}", f"\\begin{{document}}\\vspace*{{{shift * 0.5}cm}}", 1
+        ),
         "utf-8",
     )
     assert latex_split_displays(kept, Path(_engine_for(kept)).name)[1] == []

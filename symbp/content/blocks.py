@@ -99,6 +99,25 @@ class Diagram:
     digits: int = 4
     biases: bool = True
     labelled: tuple[bool, ...] = ()
+    #: the figure of values and δs (content/network_figure.py): each unit's tags; empty: none
+    tags: tuple[UnitTag, ...] = ()
+    #: indices into network.connections drawn highlighted: the focus weight's paths to the loss
+    highlighted: tuple[int, ...] = ()
+    #: the highlighted edges' legend: words, the focus weight's name, words
+    legend: tuple[str, Name, str] | None = None
+    #: the tags' legend: what is above a unit, what below ("{}" where δ = ∂L/∂z goes)
+    key: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class UnitTag:
+    """A unit's numbers on the figure: its value a (z, when it has one) above it and its
+    δ = ∂L/∂z below it (None for an input), each already written at the handout's precision."""
+
+    unit: str  # the unit's key (h1, o2)
+    a: str
+    z: str | None = None
+    delta: str | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ from symbp.content.derivation import (
 from symbp.content.dropout import dropout_blocks
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.names import Names, constant
+from symbp.content.network_figure import shows_numbers, with_figure
+from symbp.content.network_figure import words as figure_words
 from symbp.content.numbers import difference, given_num, result
 from symbp.content.operation_forms import written_out
 from symbp.content.optimizer import rule_blocks, worked_update_blocks
@@ -65,6 +67,7 @@ from symbp.content.selection import (
     select,
     update_table,
 )
+from symbp.content.summary import closing_blocks
 from symbp.content.tables import parameter_cell
 from symbp.content.writer import Writer
 from symbp.core.derive import MAX_PATHS, Backprop, derive
@@ -116,12 +119,18 @@ def handout_document(
     context = worked(evaluation, digits, lang, sample=sample)
     heading = title(network.spec.title if heading is None else heading, lang)
     blocks: list[Block] = [Heading((Text(heading),), 1), Paragraph((Text(words["handout"]),))]
-    blocks += problem_blocks(network, digits, lang)
+    blocks += with_figure(problem_blocks(network, digits, lang), context, focus_name)
     blocks += forward_blocks(context, selection)
     blocks += backward_blocks(context, sweep, focus_name, selection)
     blocks += update_blocks(context, new_loss, selection, sweep=sweep)
-    if check is not None:
-        blocks += verification_blocks(check, lang, Names(network), differences=selection.condensed)
+    verification = (
+        verification_blocks(check, lang, Names(network), differences=selection.condensed)
+        if check is not None
+        else []
+    )
+    # every gradient and update for the student, the questions, the 10-digit check last
+    passed = check is not None and check.passed
+    blocks += closing_blocks(context, sweep, focus_name, verification, selection.condensed, passed)
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
 
@@ -453,7 +462,10 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         blocks += [_layer_heading(network, layer, context.lang), Equations(tuple(rows))]
     # every unit's values, the worked ones too, in one table (with several samples the table of
     # every sample that follows holds them)
-    if condensed and not context.several:
+    if condensed and not context.several and shows_numbers(network):
+        # the figure of section 1 carries every unit's z and a: no table of them again
+        blocks.append(Paragraph(sentence(figure_words(context.lang)["on_figure"])))
+    elif condensed and not context.several:
         every = [u for layer in network.layers[1:] for u in layer]
         blocks += [
             Heading(sentence(words["every_unit"]), 3),
@@ -681,7 +693,9 @@ def backward_blocks(
                 layout="aligned" if selection.condensed else "stacked",
             ),
         ]
-        if rest:
+        if rest and shows_numbers(network):  # on the figure of section 1, each with its value
+            blocks.append(Paragraph(sentence(figure_words(context.lang)["deltas_on_figure"])))
+        elif rest:
             blocks += [Paragraph(sentence(words["deltas_table"])), delta_table(context, rest)]
         if layer == len(network.layers) - 1:
             simplification = simplification_paragraph(network, context.lang)

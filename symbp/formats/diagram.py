@@ -19,8 +19,10 @@ Modern in TikZ), so one placement holds for both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from html import escape
+from typing import TypeVar
 
 from symbp.content import expr as E
 from symbp.content.blocks import Diagram
@@ -40,6 +42,7 @@ PLAIN_GAP = 150.0
 #: the vertical distance of units: roomy up to six units, then as tight as the circles allow
 ROW_GAP = 110.0
 PLAIN_ROW_GAP = 64.0
+FIGURE_ROW_GAP = 90.0
 TIGHT_HEIGHT = 600.0
 #: how much a crowded pair's rows and columns move apart per round of placing its labels
 ROW_STEP = 6.0
@@ -80,6 +83,19 @@ _SANS = {
 _SANS_DEFAULT = 0.8
 #: subscripts and superscripts in the SVG are set at 70 %
 SCRIPT = 0.7
+
+# the figure of values and δs (a Diagram with tags): CS231n's colours, values green above a
+# unit and gradients red below it; the focus weight's paths under a highlighter's yellow
+TAG_FONT = 11.0
+TAG_HEIGHT = 14.0
+VALUE_COLOUR = "#1e7d45"
+DELTA_COLOUR = "#b03a2e"
+HIGHLIGHT = "#f2c200"
+HIGHLIGHT_WIDTH = 8.0
+#: the legend's row under the drawing, set at the tags' size
+LEGEND_HEIGHT = 20.0
+#: the margin above and below a figure's units: room for a tag and a little more
+TAGGED_MARGIN_Y = RADIUS + CLEARANCE + TAG_HEIGHT + 4.0
 
 
 Segment = tuple[float, float, float, float]  # an edge: x0, y0, x1, y1
@@ -125,12 +141,53 @@ class Label:
 
 
 @dataclass(frozen=True)
+class Tag:
+    """A unit's value (above it) or δ (below it) on the figure, centred at (x, y)."""
+
+    unit: str  # the unit's key
+    kind: str  # "a" or "delta"
+    name: Name  # a, z, δ: the name the value is written after
+    value: str
+    x: float
+    y: float
+    width: float
+    #: "z = value, " before "a = value" (a tag above a unit with a z)
+    z_value: str | None = None
+    #: ", δ = value" after it (a course-sized figure's one tag per unit)
+    delta_value: str | None = None
+
+    @property
+    def colour(self) -> str:
+        return VALUE_COLOUR if self.kind == "a" else DELTA_COLOUR
+
+    @property
+    def plain(self) -> str:
+        head = f"z = {self.z_value}, " if self.z_value is not None else ""
+        tail = f", δ = {self.delta_value}" if self.delta_value is not None else ""
+        return f"{head}{self.name} = {self.value}{tail}"
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.x - self.width / 2, self.y - TAG_HEIGHT / 2, self.width, TAG_HEIGHT)
+
+
+_Shifted = TypeVar("_Shifted", Tag, Label)
+
+
+@dataclass(frozen=True)
 class Layout:
     width: float
     height: float
     units: tuple[Placed, ...]
     edges: tuple[Edge, ...]
     labels: tuple[Label, ...]  # edge labels, then bias labels
+    tags: tuple[Tag, ...] = ()
+    #: indices into edges drawn highlighted (the focus weight's paths to the loss)
+    highlighted: tuple[int, ...] = ()
+    #: where the paths' legend starts (its sample stroke's left end)
+    legend_at: tuple[float, float] = (0.0, 0.0)
+    #: where the tags' key starts: one place (above; below on one line), or one for each
+    key_at: tuple[tuple[float, float], ...] = ()
 
 
 # -- label sizes ----------------------------------------------------------------------------------
@@ -176,10 +233,15 @@ def layout(diagram: Diagram) -> Layout:
     biases = [b for b in network.biases if diagram.biases and labelled[b.layer - 1]]
     below = LABEL_HEIGHT + 2 * CLEARANCE if any(len(b.targets) == 1 for b in biases) else 0.0
     least = 2 * RADIUS + 2 * CLEARANCE + below
+    if diagram.tags and any(labelled):  # a unit's δ and the next one's value between them
+        least = max(least, 2 * RADIUS + 2 * TAG_HEIGHT + 3 * CLEARANCE + 1 + below)
+    elif diagram.tags:  # one tag above each unit, plainly nearer it than the unit above
+        least = max(least, 2 * RADIUS + TAG_HEIGHT + 2 * CLEARANCE + 12 + below)
     if not any(labelled):  # structure only: as tight as the circles allow, up to PLAIN_ROW_GAP
         row_gap = max(least, min(PLAIN_ROW_GAP, TIGHT_HEIGHT / max(tallest - 1, 1)))
     elif tallest <= 6:
-        row_gap = ROW_GAP
+        # a figure's tags take the room of a row's labels: its rows closer, grown if crowded
+        row_gap = FIGURE_ROW_GAP if diagram.tags else ROW_GAP
     else:
         row_gap = max(least, TIGHT_HEIGHT / (tallest - 1))
     widths = {w.name: label_width(names.of[w.symbol], given(w.value, diagram.digits))
@@ -190,16 +252,27 @@ def layout(diagram: Diagram) -> Layout:
         else PLAIN_GAP
         for pair in range(pairs)
     ]
+    if diagram.tags and not any(labelled):  # one-line tags side by side clear of each other
+        a = Name("a", plain="a")
+        widest = max(tag_width(a, t.a, None, t.delta) for t in diagram.tags)
+        gaps = [max(gap, widest + 4 * CLEARANCE) for gap in gaps]
+    legend = LEGEND_HEIGHT if diagram.legend is not None else 0.0
     for _ in range(80):  # spread a crowded pair until its labels fit (a few rounds)
-        height = 2 * MARGIN_Y + (tallest - 1) * row_gap + (2 * LABEL_HEIGHT if biases else 0)
+        margin_y = TAGGED_MARGIN_Y if diagram.tags else MARGIN_Y
+        height = 2 * margin_y + (tallest - 1) * row_gap + (2 * LABEL_HEIGHT if biases else 0)
+        if diagram.tags and biases:  # a bias's label goes under its unit's δ
+            height += 2 * TAG_HEIGHT
         placed = _units(diagram, gaps, row_gap, height)
-        bias_labels = _bias_labels(diagram, placed, biases, _segments(diagram, placed))
+        tags = _tags(diagram, placed, one_line=not any(labelled))
+        bias_labels = _bias_labels(
+            diagram, placed, biases, _segments(diagram, placed), [t.box for t in tags]
+        )
         crowded = None
         edge_labels: list[Label] = []
         for pair in range(pairs):
             if not labelled[pair]:
                 continue
-            found = _place_pair(diagram, placed, pair, widths, bias_labels)
+            found = _place_pair(diagram, placed, pair, widths, bias_labels, tags)
             if found is None:
                 crowded = pair
                 break
@@ -217,7 +290,121 @@ def layout(diagram: Diagram) -> Layout:
         for _, source, target in network.connections  # a tied weight on each of its edges
     )
     width = 2 * MARGIN_X + sum(gaps)
-    return Layout(width, height, tuple(placed.values()), edges, (*edge_labels, *bias_labels))
+    if diagram.tags:  # an input's value left of it, an output's right of it may stick out
+        width += 2 * _tag_overhang(tags, placed)
+        shift = _tag_overhang(tags, placed)
+        placed = {k: Placed(p.key, p.name, p.x + shift, p.y) for k, p in placed.items()}
+        tags = [_moved(t, shift) for t in tags]
+        edge_labels = [_moved(label, shift) for label in edge_labels]
+        bias_labels = [_moved(label, shift) for label in bias_labels]
+        edges = tuple(Edge(placed[e.source.key], placed[e.target.key], e.colour) for e in edges)
+    legend_at = (MARGIN_X, height + LEGEND_HEIGHT / 2)
+    key_at: tuple[tuple[float, float], ...] = ()
+    if legend and not any(labelled):
+        # a course-sized net's figure is tall and narrow: its legend in rows at its right,
+        # where the page has room, rather than a row under it
+        x = max([p.x + RADIUS for p in placed.values()] + [t.x + t.width / 2 for t in tags]) + 12
+        y = height / 2 - LEGEND_HEIGHT
+        legend_at = (x, y)
+        key_at = ((x, y + LEGEND_HEIGHT), (x, y + 2 * LEGEND_HEIGHT))
+        width = x + TAG_FONT * max(_legend_width(diagram) + 40 / TAG_FONT, *_key_widths(diagram))
+        width += CLEARANCE
+        legend = 0.0
+    elif diagram.key is not None:  # beside the paths' legend if it fits, else on a row below
+        after = MARGIN_X + 40 + TAG_FONT * _legend_width(diagram) + 24
+        if after + TAG_FONT * _key_width(diagram) <= width - MARGIN_X:
+            key_at = ((after, height + legend / 2),)
+        else:
+            key_at = ((MARGIN_X, height + legend * 1.5),)
+            legend *= 2
+    return Layout(
+        width,
+        height + legend,
+        tuple(placed.values()),
+        edges,
+        (*edge_labels, *bias_labels),
+        tuple(tags),
+        diagram.highlighted,
+        legend_at,
+        key_at,
+    )
+
+
+def _key_widths(diagram: Diagram) -> tuple[float, float]:
+    """The tags' key's two parts, in em."""
+    if diagram.key is None:
+        return (0.0, 0.0)
+    above, below = diagram.key
+    return (sans_width(above), sans_width(below.replace("{}", KEY_FORMULA)))
+
+
+def _legend_width(diagram: Diagram) -> float:
+    """The paths' legend's words and name, in em."""
+    if diagram.legend is None:
+        return 0.0
+    before, name, after = diagram.legend
+    return sans_width(before) + svg_name_width(name) + sans_width(after)
+
+
+#: δ as the key writes it (δ = ∂L/∂z: the backward pass says it)
+KEY_FORMULA = "δ"
+
+
+def _key_width(diagram: Diagram) -> float:
+    if diagram.key is None:
+        return 0.0
+    above, below = diagram.key
+    return sans_width(above + "; " + below.replace("{}", KEY_FORMULA))
+
+
+def _tag_overhang(tags: list[Tag], placed: dict[str, Placed]) -> float:
+    """How far the widest tag reaches past the margin beside the first or last column."""
+    if not tags:
+        return 0.0
+    left = min(t.x - t.width / 2 for t in tags)
+    right = max(t.x + t.width / 2 for t in tags)
+    first = min(p.x for p in placed.values())
+    last = max(p.x for p in placed.values())
+    reach = max(first - MARGIN_X - left, right - (last + MARGIN_X), 0.0)
+    return reach + (CLEARANCE if reach else 0.0)
+
+
+def _moved(item: _Shifted, shift: float) -> _Shifted:
+    return replace(item, x=item.x + shift)
+
+
+def tag_width(
+    name: Name, value: str, z_value: str | None = None, delta_value: str | None = None
+) -> float:
+    """A tag's box width in px, as label_width at the tags' smaller type (and a little more:
+    TeX sets small type in its wider optical sizes, cmr7)."""
+    width = label_width(name, value)
+    for other, text in (("z", z_value), ("δ", delta_value)):
+        if text is not None:
+            width += label_width(Name(other, plain=other), text) - 2 * LABEL_PAD + FONT * 0.6
+    return (width - 2 * LABEL_PAD) * TAG_FONT / FONT * 1.12 + 2 * LABEL_PAD
+
+
+def _tags(diagram: Diagram, placed: dict[str, Placed], *, one_line: bool = False) -> list[Tag]:
+    """Each unit's value just above its circle and its δ just below, nearer their own unit
+    than any other (the row gap leaves room for both between two units); `one_line`: a, δ in
+    one tag above (a course-sized net's columns are too close for z, its rows for two tags)."""
+    a, delta = (Name(base, plain=base) for base in ("a", "δ"))
+    step = RADIUS + CLEARANCE + TAG_HEIGHT / 2
+    tags: list[Tag] = []
+    for tag in diagram.tags:
+        unit = placed[tag.unit]
+        if one_line:
+            width = tag_width(a, tag.a, None, tag.delta)
+            tags.append(Tag(tag.unit, "a", a, tag.a, unit.x, unit.y - step, width, None, tag.delta))
+            continue
+        tags.append(
+            Tag(tag.unit, "a", a, tag.a, unit.x, unit.y - step, tag_width(a, tag.a, tag.z), tag.z)
+        )
+        if tag.delta is not None:
+            width = tag_width(delta, tag.delta)
+            tags.append(Tag(tag.unit, "delta", delta, tag.delta, unit.x, unit.y + step, width))
+    return tags
 
 
 def _widest(network: Network, widths: dict[str, float], pair: int) -> float:
@@ -250,7 +437,11 @@ def _segments(diagram: Diagram, placed: dict[str, Placed]) -> list[Segment]:
 
 
 def _bias_labels(
-    diagram: Diagram, placed: dict[str, Placed], biases: list[Bias], segments: list[Segment]
+    diagram: Diagram,
+    placed: dict[str, Placed],
+    biases: list[Bias],
+    segments: list[Segment],
+    tag_boxes: list[tuple[float, float, float, float]] | None = None,
 ) -> list[Label]:
     """Each bias's label under the lowest unit it feeds, or, where an edge runs there, above
     its highest unit or beside it: never on an edge, where it would read as that edge's."""
@@ -265,6 +456,8 @@ def _bias_labels(
         name = names.of[bias.symbol]
         width = label_width(name, value)
         step = RADIUS + CLEARANCE + LABEL_HEIGHT / 2
+        if diagram.tags:  # under the δ below the unit, over the value above it
+            step += TAG_HEIGHT + CLEARANCE
         candidates = [
             (lowest.x, lowest.y + step),
             (highest.x, highest.y - step),
@@ -273,7 +466,7 @@ def _bias_labels(
             (highest.x + width / 2 + RADIUS, highest.y - step),
             (highest.x - width / 2 - RADIUS, highest.y - step),
         ]
-        taken = [label.box for label in labels]
+        taken = [label.box for label in labels] + list(tag_boxes or ())
         x, y = candidates[0]
         for cx, cy in candidates:
             box = (cx - width / 2, cy - LABEL_HEIGHT / 2, width, LABEL_HEIGHT)
@@ -290,6 +483,7 @@ def _place_pair(
     pair: int,
     widths: dict[str, float],
     taken: list[Label],
+    tags: Sequence[Tag] = (),
 ) -> list[Label] | None:
     """Labels for the edges into layer pair + 1, each centred on its own edge where its box
     meets no other edge (so it is nearest its own and away from every crossing), no unit and
@@ -297,7 +491,7 @@ def _place_pair(
     names = diagram.names
     network = names.network
     circles = [(p.x, p.y, RADIUS + CLEARANCE) for p in placed.values()]
-    boxes = [label.box for label in taken]
+    boxes = [label.box for label in taken] + [tag.box for tag in tags]
     segments = _segments(diagram, placed)
     found = []
     for index, (weight, source_unit, target_unit) in enumerate(network.connections):
@@ -419,11 +613,23 @@ def svg(diagram: Diagram, title: str = "network") -> str:
         f'font-family="\'DejaVu Sans\', Verdana, sans-serif" font-size="{_n(FONT)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for edge in plan.edges:
+    for index in plan.highlighted:  # a highlighter's stroke under the focus weight's paths
+        edge = plan.edges[index]
+        lines.append(
+            f'<line class="highlight" x1="{_n(edge.source.x)}" y1="{_n(edge.source.y)}" '
+            f'x2="{_n(edge.target.x)}" y2="{_n(edge.target.y)}" stroke="{HIGHLIGHT}" '
+            f'stroke-width="{_n(HIGHLIGHT_WIDTH)}" stroke-opacity="0.6" stroke-linecap="round"/>'
+        )
+    for index, edge in enumerate(plan.edges):
+        heavy = index in plan.highlighted
         lines.append(
             f'<line x1="{_n(edge.source.x)}" y1="{_n(edge.source.y)}" x2="{_n(edge.target.x)}" '
-            f'y2="{_n(edge.target.y)}" stroke="{edge.colour}" stroke-width="1.2" '
-            'stroke-opacity="0.75"/>'
+            f'y2="{_n(edge.target.y)}" stroke="{edge.colour}" '
+            + (
+                'stroke-width="2.2" stroke-opacity="1"/>'
+                if heavy
+                else 'stroke-width="1.2" stroke-opacity="0.75"/>'
+            )
         )
     for unit in plan.units:
         lines.append(
@@ -446,8 +652,62 @@ def svg(diagram: Diagram, title: str = "network") -> str:
             f'text-anchor="middle" fill="{label.colour}">'
             f"{svg_name(label.name)} = {escape(label.value)}</text>"
         )
+    lines += _svg_tags(plan)
+    if diagram.legend is not None:
+        lines += _svg_legend(plan, diagram.legend)
+    if diagram.key is not None:
+        above, below = diagram.key
+        above_svg = f'<tspan fill="{VALUE_COLOUR}">{escape(above)}</tspan>'
+        below_svg = (
+            f'<tspan fill="{DELTA_COLOUR}">{escape(below.replace("{}", KEY_FORMULA))}</tspan>'
+        )
+        texts = [f"{above_svg}; {below_svg}"] if len(plan.key_at) == 1 else [above_svg, below_svg]
+        for (x, y), text in zip(plan.key_at, texts, strict=True):
+            lines.append(
+                f'<text class="key" x="{_n(x)}" y="{_n(y + 4)}" font-size="{_n(TAG_FONT)}">'
+                f"{text}</text>"
+            )
     lines.append("</svg>")
     return "\n".join(lines)
+
+
+def _svg_tags(plan: Layout) -> list[str]:
+    lines = []
+    for tag in plan.tags:
+        x, y, width, height = tag.box
+        z = (
+            f'<tspan font-style="italic">z</tspan> = {escape(tag.z_value)}, '
+            if tag.z_value is not None
+            else ""
+        )
+        lines += [
+            f'<rect class="tag" data-unit="{escape(tag.unit)}" x="{_n(x)}" y="{_n(y)}" '
+            f'width="{_n(width)}" height="{_n(height)}" fill="white" fill-opacity="0.92"/>',
+            f'<text class="tag-{tag.kind}" x="{_n(tag.x)}" y="{_n(tag.y + 4)}" '
+            f'text-anchor="middle" font-size="{_n(TAG_FONT)}" fill="{tag.colour}">'
+            f"{z}{svg_name(tag.name)} = {escape(tag.value)}{_svg_delta(tag)}</text>",
+        ]
+    return lines
+
+
+def _svg_delta(tag: Tag) -> str:
+    """A one-line tag's δ, in the δs' colour."""
+    if tag.delta_value is None:
+        return ""
+    return f', <tspan fill="{DELTA_COLOUR}">δ = {escape(tag.delta_value)}</tspan>'
+
+
+def _svg_legend(plan: Layout, legend: tuple[str, Name, str]) -> list[str]:
+    before, name, after = legend
+    x, y = plan.legend_at
+    stroke = f'x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 30)}" y2="{_n(y)}"'
+    return [
+        f'<line class="highlight" {stroke} stroke="{HIGHLIGHT}" '
+        f'stroke-width="{_n(HIGHLIGHT_WIDTH)}" stroke-opacity="0.6" stroke-linecap="round"/>',
+        f'<line class="legend" {stroke} stroke="#333333" stroke-width="2.2"/>',
+        f'<text class="legend" x="{_n(x + 40)}" y="{_n(y + 4)}" font-size="{_n(TAG_FONT)}">'
+        f"{escape(before)}{svg_name(name)}{escape(after)}</text>",
+    ]
 
 
 # -- TikZ -----------------------------------------------------------------------------------------
@@ -481,9 +741,16 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
             rf"font={font}] ({unit.key}) at ({_n(unit.x)},{_n(unit.y)}) "
             rf"{{${latex_math.name(unit.name)}$}};"
         )
-    for edge in plan.edges:
+    highlight = rf"color={_rgb(HIGHLIGHT)},opacity=0.6,line width={HIGHLIGHT_WIDTH * scale:.3f}cm"
+    for index in plan.highlighted:
+        edge = plan.edges[index]
         lines.append(
-            rf"\draw[color={_rgb(edge.colour)},opacity=0.75] ({edge.source.key}) -- "
+            rf"\draw[{highlight},line cap=round] ({edge.source.key}) -- ({edge.target.key});"
+        )
+    for index, edge in enumerate(plan.edges):
+        heavy = "line width=1.1pt" if index in plan.highlighted else "opacity=0.75"
+        lines.append(
+            rf"\draw[color={_rgb(edge.colour)},{heavy}] ({edge.source.key}) -- "
             rf"({edge.target.key});"
         )
     for label in plan.labels:
@@ -496,5 +763,79 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
             rf"at ({_n(label.x)},{_n(label.y)}) "
             rf"{{${latex_math.name(label.name)} = {label.value}$}};"
         )
+    tag_size = TAG_FONT * scale * 72.27 / 2.54
+    tag_font = rf"\fontsize{{{tag_size:.2f}}}{{{tag_size * 1.2:.2f}}}\selectfont"
+    for tag in plan.tags:
+        number = latex_math.math(E.Num(0.0, tag.value))
+        z = ""
+        if tag.z_value is not None:
+            z = "z = " + latex_math.math(E.Num(0.0, tag.z_value)) + ",\\ "
+        lines.append(
+            rf"\node[inner sep=0pt,fill=white,fill opacity=0.92,text opacity=1,"
+            rf"minimum width={tag.width * scale:.3f}cm,minimum height={TAG_HEIGHT * scale:.3f}cm,"
+            rf"text={_rgb(tag.colour)},font={tag_font}] at ({_n(tag.x)},{_n(tag.y)}) "
+            rf"{{${z}{latex_math.name(tag.name)} = {number}${_tikz_delta(tag)}}}; "
+            f"% {tag.kind} of {tag.unit}"
+        )
+    if diagram.legend is not None:
+        before, name, after = diagram.legend
+        x, y = plan.legend_at
+        lines += [
+            rf"\draw[{highlight},line cap=round] ({_n(x)},{_n(y)}) -- ({_n(x + 30)},{_n(y)});",
+            rf"\draw[line width=1.1pt] ({_n(x)},{_n(y)}) -- ({_n(x + 30)},{_n(y)});",
+            rf"\node[anchor=west,inner sep=0pt,font={tag_font}] at ({_n(x + 40)},{_n(y)}) "
+            rf"{{{latex_math.escape(before)}${latex_math.name(name)}${latex_math.escape(after)}}};",
+        ]
+    if diagram.key is not None:
+        above, below = diagram.key
+        formula = r"$\delta$"
+        above_tex = rf"\textcolor[HTML]{{{VALUE_COLOUR[1:]}}}{{{latex_math.escape(above)}}}"
+        below_tex = (
+            rf"\textcolor[HTML]{{{DELTA_COLOUR[1:]}}}{{"
+            + formula.join(latex_math.escape(part) for part in below.split("{}"))
+            + "}"
+        )
+        texts = [f"{above_tex}; {below_tex}"] if len(plan.key_at) == 1 else [above_tex, below_tex]
+        for (x, y), text in zip(plan.key_at, texts, strict=True):
+            lines.append(
+                rf"\node[anchor=west,inner sep=0pt,font={tag_font}] at ({_n(x)},{_n(y)}) "
+                f"{{{text}}};"
+            )
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
+
+
+def _tikz_delta(tag: Tag) -> str:
+    if tag.delta_value is None:
+        return ""
+    number = latex_math.math(E.Num(0.0, tag.delta_value))
+    return rf", \textcolor[HTML]{{{DELTA_COLOUR[1:]}}}{{$\delta = {number}$}}"
+
+
+# -- text -----------------------------------------------------------------------------------------
+
+
+def text_lines(diagram: Diagram) -> list[str]:
+    """The figure's numbers where there is no picture (plain text): a line per unit, then the
+    highlighted edges; nothing for a diagram without tags (the prose names every weight)."""
+    if not diagram.tags:
+        return []
+    names = diagram.names
+    network = names.network
+    lines = []
+    for tag in diagram.tags:
+        unit = network.units[tag.unit]
+        numbers = ([f"z = {tag.z}"] if tag.z is not None else []) + [f"a = {tag.a}"]
+        numbers += [f"δ = {tag.delta}"] if tag.delta is not None else []
+        lines.append(f"  {names.of[unit.a]}: " + ", ".join(numbers))
+    if diagram.key is not None:
+        lines.insert(0, diagram.key[0] + "; " + diagram.key[1].replace("{}", KEY_FORMULA))
+    if diagram.legend is not None and diagram.highlighted:
+        before, name, after = diagram.legend
+        edges = [
+            f"{names.of[s.a]} → {names.of[t.a]} ({names.of[w.symbol]})"
+            for index, (w, s, t) in enumerate(network.connections)
+            if index in diagram.highlighted
+        ]
+        lines.append(f"  {before}{name}{after}: " + ", ".join(edges))
+    return lines

@@ -245,7 +245,11 @@ def block(item: B.Block) -> list[str]:
 
         return unrolled_diagram.text_lines(item)
     assert isinstance(item, B.Diagram)
-    return []  # a terminal has no picture: the problem's prose names every weight
+    from symbp.formats.diagram import text_lines
+
+    # a terminal has no picture: the problem's prose names every weight, these lines the
+    # figure's values and δs
+    return text_lines(item)
 
 
 def render_blocks(blocks: Iterable[B.Block]) -> str:
