@@ -1072,6 +1072,32 @@ def _exercise_rnn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- convolutional and recurrent networks alike -------------------------------------------
+
+
+def _step_fit(args: argparse.Namespace) -> int:
+    """One update of a convolutional or recurrent network: the run's table of one round."""
+    from symbp.api.fit import fit_spec
+
+    if args.format == "mathml":
+        raise SymbpError(
+            "step --format mathml is for dense networks; a convolutional or recurrent "
+            "network's step prints text, json, latex, markdown or html"
+        )
+    _write(fit_spec(args.spec, 1, args.lr, _optimizer(args.optimizer)).render(args.format))
+    return EXIT_OK
+
+
+def _train_fit(args: argparse.Namespace) -> int:
+    from symbp.api.fit import fit_spec
+
+    result = fit_spec(args.spec, args.steps, args.lr, _optimizer(args.optimizer))
+    if args.plot is not None:
+        result.plot(args.plot)
+    _write(result.render(args.format))
+    return EXIT_OK
+
+
 # --- shared by the kinds -------------------------------------------------------------------
 
 
@@ -1151,6 +1177,8 @@ _KINDS: dict[str, _Kind] = {
         {
             "derive": _run_conv,
             "check": _run_conv,
+            "step": _step_fit,
+            "train": _train_fit,
             "handout": _handout_conv,
             "export": _export_conv,
             "check-hand": _hand_conv,
@@ -1164,6 +1192,8 @@ _KINDS: dict[str, _Kind] = {
         {
             "derive": _run_rnn,
             "check": _check_rnn,
+            "step": _step_fit,
+            "train": _train_fit,
             "handout": _run_rnn,
             "export": _export_rnn,
             "check-hand": _hand_rnn,
