@@ -34,9 +34,12 @@ title = "Two units, three steps"
 layers = [2, { rnn = 2, activation = "tanh" }, { dense = 1, activation = "identity" }]
 inputs = [[1.0, -0.5], [0.3, 0.8], [-0.2, 0.4]]
 targets = [[0.5], [-0.3], [0.2]]
-weights = { W_xh = [[0.1, -0.2], [0.3, 0.4]], W_hh = [[0.2, -0.1], [0.05, 0.3]],
-            W_hy = [[0.7, -0.6]] }
 bias = { b_ih = [0.1, -0.1], b_hh = [0.05, 0.02], b_y = [0.1] }
+
+[weights]
+W_xh = [[0.1, -0.2], [0.3, 0.4]]
+W_hh = [[0.2, -0.1], [0.05, 0.3]]
+W_hy = [[0.7, -0.6]]
 """
 
 OPTIMIZERS = [
@@ -55,8 +58,9 @@ def _torch_conv(torch: Any) -> tuple[Any, dict[str, Any], Any]:
         kernels = [[[[0.1, 0.2, -0.1], [0.0, 0.3, 0.1], [-0.2, 0.1, 0.2]]],
                    [[[0.2, -0.1, 0.1], [0.1, 0.1, -0.3], [0.2, 0.0, 0.1]]]]  # fmt: skip
         conv.weight.copy_(torch.tensor(kernels, dtype=torch.float64))
+        conv.bias.copy_(torch.tensor([0.1, -0.2], dtype=torch.float64))
         dense.weight.copy_(torch.tensor([[0.5, -0.4], [0.3, 0.8]], dtype=torch.float64))
-        dense.bias.zero_()  # fmt: skip
+        dense.bias.zero_()
     x = torch.arange(1, 17, dtype=torch.float64).reshape(1, 1, 4, 4) / 10
     t = torch.tensor([1.0, 0.0], dtype=torch.float64)
 
@@ -153,6 +157,7 @@ def test_train_agrees_with_torch_optim_over_five_rounds(
         assert set(ours) == set(torch_values)
         worst = max(worst, *(abs(ours[key] - value) for key, value in torch_values.items()))
     assert worst <= 1e-10, worst
+    print(f"{kind} {name}: largest difference from torch.optim over {ROUNDS} rounds {worst:.2e}")
 
 
 @pytest.mark.parametrize("text", [CONV, RNN], ids=["conv", "rnn"])
