@@ -20,6 +20,7 @@ from symbp.errors import SymbpError, one_line
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from symbp.api.fit import FitTraining
     from symbp.api.problem import Problem
     from symbp.classroom.variants import Range
     from symbp.core.circuit import Circuit
@@ -1077,25 +1078,33 @@ def _exercise_rnn(args: argparse.Namespace) -> int:
 
 def _step_fit(args: argparse.Namespace) -> int:
     """One update of a convolutional or recurrent network: the run's table of one round."""
-    from symbp.api.fit import fit_spec
-
     if args.format == "mathml":
         raise SymbpError(
             "step --format mathml is for dense networks; a convolutional or recurrent "
             "network's step prints text, json, latex, markdown or html"
         )
-    _write(fit_spec(args.spec, 1, args.lr, _optimizer(args.optimizer)).render(args.format))
-    return EXIT_OK
+    result = _fit(args, 1)
+    _write(result.render(args.format))
+    return _exit(result.passed)
 
 
 def _train_fit(args: argparse.Namespace) -> int:
-    from symbp.api.fit import fit_spec
-
-    result = fit_spec(args.spec, args.steps, args.lr, _optimizer(args.optimizer))
+    result = _fit(args, args.steps)
     if args.plot is not None:
         result.plot(args.plot)
     _write(result.render(args.format))
-    return EXIT_OK
+    return _exit(result.passed)
+
+
+def _fit(args: argparse.Namespace, steps: int | None) -> FitTraining:
+    """The run, with torch.optim replaying its first rounds in a worker started before sympy
+    loads (without torch installed, the run alone)."""
+    from symbp.api.fit import fit, fit_plan, start_check
+    from symbp.torchcheck.worker import torch_installed
+
+    plan = fit_plan(args.spec, steps, args.lr, _optimizer(args.optimizer))
+    check = torch_installed() and plan.checked_rounds > 0
+    return fit(plan, start_check(plan) if check else None)
 
 
 # --- shared by the kinds -------------------------------------------------------------------

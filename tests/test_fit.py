@@ -157,6 +157,8 @@ def test_train_agrees_with_torch_optim_over_five_rounds(
         assert set(ours) == set(torch_values)
         worst = max(worst, *(abs(ours[key] - value) for key, value in torch_values.items()))
     assert worst <= 1e-10, worst
+    # symbp's own check, torch.optim in its worker, replays the first 5 rounds
+    assert run["torch_check"]["rounds"] == ROUNDS and run["torch_check"]["passed"] is True
     print(f"{kind} {name}: largest difference from torch.optim over {ROUNDS} rounds {worst:.2e}")
 
 
@@ -180,7 +182,9 @@ def test_step_is_the_first_round_and_reads_the_spec_keys(
     rows = capsys.readouterr().out.strip().splitlines()
     assert len(rows) == 1 + 4  # the header, then the start and the spec's 3 steps
     assert main(["step", "--spec", str(spec)]) == 0
-    assert "1 update by torch.optim.SGD" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 update by torch.optim.SGD" in out
+    assert "Checked against torch.optim on the same network in torch" in out
 
 
 BAD = [
