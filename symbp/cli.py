@@ -545,6 +545,8 @@ def _kind_of(args: argparse.Namespace) -> str:
         return "circuit"
     if getattr(args, "at", None) is not None:
         raise SymbpError("--at gives an expression's values: use it with --expr")
+    if args.spec is None:
+        return "dense"  # the built-in example: nothing to read
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.core.kind import spec_kind
 
