@@ -196,7 +196,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "(the loss before and after, every gradient and every updated weight), or by the "
         "spec's (or --optimizer's) SGD with momentum, Adam or AdamW, as torch.optim does it: "
         "the rule, then every equation of it with each parameter's numbers, and the state "
-        "(velocity, m, v) after the update.",
+        "(velocity, m, v) after the update. A convolutional or recurrent network's step is "
+        "its train table of one round, checked against torch.optim.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp step\n  symbp step --lr 0.5\n"
         "  symbp step --optimizer adam --lr 0.1 --format latex\n"
@@ -313,7 +314,8 @@ def _build_parser() -> argparse.ArgumentParser:
         description="N updates over all the spec's samples by the spec's (or --optimizer's) "
         "optimizer, plain gradient descent by default, as torch.optim does them: the loss and "
         "every parameter per step as a table, JSON or CSV, with the optimizer's state "
-        "(momentum buffer, Adam's m and v) per step, and optionally the loss curve as a picture.",
+        "(momentum buffer, Adam's m and v) per step, and optionally the loss curve as a picture. "
+        "On a convolutional or recurrent network torch.optim replays the first 5 rounds.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp train --steps 100 --lr 0.5\n"
         "  symbp train --steps 50 --format csv --plot loss.svg\n"
