@@ -12,14 +12,19 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from symbp import __version__
 from symbp.errors import SymbpError, one_line
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from symbp.api.fit import FitTraining
     from symbp.api.problem import Problem
+    from symbp.classroom.variants import Range
     from symbp.core.circuit import Circuit
+    from symbp.core.rnn_spec import RnnSpec
     from symbp.core.spec import OptimizerSpec
     from symbp.torchcheck.circuit_model import Worker
 
@@ -166,10 +171,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "--lang",
         choices=("en", "zh"),
         default="en",
-        help="language of an expression's derivation (default: en; JSON stays English); a "
-        "network's derivation is in English (its handout has --lang)",
+        help="language of the derivation of an expression, a convolutional or a recurrent "
+        "network (default: en; JSON stays English); a dense network's is in English (its "
+        "handout has --lang)",
     )
-    derive.set_defaults(run=_run_derive)
+    derive.set_defaults(run=_run_command)
 
     check = commands.add_parser(
         "check",
@@ -180,7 +186,7 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp check\n  symbp check --dtype float32 --format json",
     )
-    check.set_defaults(run=_run_check)
+    check.set_defaults(run=_run_command)
 
     step = commands.add_parser(
         "step",
@@ -190,14 +196,15 @@ def _build_parser() -> argparse.ArgumentParser:
         "(the loss before and after, every gradient and every updated weight), or by the "
         "spec's (or --optimizer's) SGD with momentum, Adam or AdamW, as torch.optim does it: "
         "the rule, then every equation of it with each parameter's numbers, and the state "
-        "(velocity, m, v) after the update.",
+        "(velocity, m, v) after the update. A convolutional or recurrent network's step is "
+        "its train table of one round, checked against torch.optim.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp step\n  symbp step --lr 0.5\n"
         "  symbp step --optimizer adam --lr 0.1 --format latex\n"
         "  symbp step --optimizer '{ name = \"sgd\", momentum = 0.9, nesterov = true }'",
     )
     step.add_argument("--lr", type=float, metavar="ETA", help="learning rate (default: the spec's)")
-    step.set_defaults(run=_run_step)
+    step.set_defaults(run=_run_command)
 
     handout = commands.add_parser(
         "handout",
@@ -255,7 +262,7 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out the check against torch autograd (torch is not imported)",
     )
-    handout.set_defaults(run=_run_handout)
+    handout.set_defaults(run=_run_command)
 
     check_hand = commands.add_parser(
         "check-hand",
@@ -296,7 +303,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a number written to fewer decimals is 'too few decimals', not right, unless it "
         "is the exact value (default: any number of decimals)",
     )
-    check_hand.set_defaults(run=_run_check_hand)
+    check_hand.set_defaults(run=_run_command)
 
     _add_classroom_commands(commands, spec_options, paper_options, expression_options)
 
@@ -307,7 +314,8 @@ def _build_parser() -> argparse.ArgumentParser:
         description="N updates over all the spec's samples by the spec's (or --optimizer's) "
         "optimizer, plain gradient descent by default, as torch.optim does them: the loss and "
         "every parameter per step as a table, JSON or CSV, with the optimizer's state "
-        "(momentum buffer, Adam's m and v) per step, and optionally the loss curve as a picture.",
+        "(momentum buffer, Adam's m and v) per step, and optionally the loss curve as a picture. "
+        "On a convolutional or recurrent network torch.optim replays the first 5 rounds.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  symbp train --steps 100 --lr 0.5\n"
         "  symbp train --steps 50 --format csv --plot loss.svg\n"
@@ -324,7 +332,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="output format (default: text)",
     )
     train.add_argument("--plot", metavar="FILE", help="draw the loss curve to FILE.png or .svg")
-    train.set_defaults(run=_run_train)
+    train.set_defaults(run=_run_command)
 
     export = commands.add_parser(
         "export",
@@ -342,7 +350,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--torch", action="store_true", required=True, help="a torch script (the only kind yet)"
     )
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
-    export.set_defaults(run=_run_export)
+    export.set_defaults(run=_run_command)
     return parser
 
 
@@ -431,7 +439,7 @@ def _add_classroom_commands(
     exercise.add_argument(
         "--moodle", metavar="FILE.xml", help="also write a Moodle XML quiz of cloze questions"
     )
-    exercise.set_defaults(run=_run_exercise)
+    exercise.set_defaults(run=_run_command)
 
     grade = commands.add_parser(
         "grade",
@@ -481,84 +489,6 @@ def _add_classroom_commands(
     grade.set_defaults(run=_run_grade)
 
 
-def _run_exercise(args: argparse.Namespace) -> int:
-    # after argv is parsed: --help and usage errors load none of symbp
-    from symbp.api.homework import exercises
-    from symbp.classroom.variants import Range, parse_range
-
-    def span(name: str) -> Range | None:
-        text = getattr(args, name)
-        return None if text is None else parse_range(text, f"--{name}")
-
-    if args.spec is not None and _is_conv_spec(args.spec):
-        return _write_conv_exercise(args, span)
-    if _is_rnn_spec(args):  # a BPTT exercise
-        from symbp.api.rnn_exercise import rnn_exercises
-
-        if args.ask is not None or args.interactive or args.moodle:
-            raise SymbpError("--ask, --interactive and --moodle are for dense networks' exercises")
-        written = rnn_exercises(
-            args.spec,
-            count=args.count,
-            roster=args.roster,
-            seed=args.seed,
-            decimals=args.decimals,
-            answer_decimals=args.answer_decimals,
-            lang=args.lang,
-            paper=args.paper,
-            inputs=span("inputs"),
-            targets=span("targets"),
-            weights=span("weights"),
-        ).write(args.out)
-        _write(written.render("text"))
-        return EXIT_OK
-
-    ask = None
-    if args.ask is not None:
-        ask = [name.strip() for names in args.ask for name in names.split(",") if name.strip()]
-    circuit = _circuit(args)  # --expr/--at, or a spec holding an expression
-    result = exercises(
-        circuit if circuit is not None else args.spec,
-        count=args.count,
-        roster=args.roster,
-        seed=args.seed,
-        ask=ask,
-        decimals=args.decimals,
-        answer_decimals=args.answer_decimals,
-        min_decimals=args.min_decimals,
-        lang=args.lang,
-        paper=args.paper,
-        inputs=span("inputs"),
-        targets=span("targets"),
-        weights=span("weights"),
-    ).write(args.out, interactive=args.interactive, moodle=args.moodle)
-    _write(result.render("text"))
-    return EXIT_OK
-
-
-def _write_conv_exercise(args: argparse.Namespace, span: Callable[[str], Any]) -> int:
-    from symbp.api.conv_homework import conv_exercises
-
-    if args.ask or args.interactive or args.moodle or args.targets or args.min_decimals:
-        raise SymbpError(
-            "a convolution exercise takes --count/--roster, --seed, --decimals, "
-            "--answer-decimals, --inputs, --weights, --lang and --out"
-        )
-    result = conv_exercises(
-        args.spec,
-        count=args.count,
-        roster=args.roster,
-        seed=args.seed,
-        decimals=args.decimals,
-        answer_decimals=args.answer_decimals,
-        inputs=span("inputs"),
-        weights=span("weights"),
-        lang=args.lang,
-    ).write(args.out)
-    _write(result.render("text"))
-    return EXIT_OK
-
-
 def _run_grade(args: argparse.Namespace) -> int:
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.homework import grade
@@ -592,27 +522,83 @@ def _refuse_output_over_inputs(output: str, submissions: str, exercises: str) ->
         )
 
 
+# --- one table of model kinds ------------------------------------------------------------
+#
+# Every command that reads a spec runs _run_command: it checks the command's own options that
+# need no spec (a handout's extension, a plot's suffix), reads the spec once without sympy to
+# learn its kind (symbp.core.kind), and runs that kind's handler for the command, or refuses
+# in one line naming what the kind does support. A new kind of model is one row of _KINDS.
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    precheck = _PRECHECKS.get(args.command)
+    if precheck is not None:
+        precheck(args)
+    kind = _KINDS[_kind_of(args)]
+    handler = kind.handlers.get(args.command)
+    if handler is None:
+        raise SymbpError(_refusal(args, kind))
+    return handler(args)
+
+
+def _kind_of(args: argparse.Namespace) -> str:
+    """The kind of model the command is given: --expr is an expression, else the spec's."""
+    if getattr(args, "expr", None) is not None:
+        return "circuit"
+    if getattr(args, "at", None) is not None:
+        raise SymbpError("--at gives an expression's values: use it with --expr")
+    if args.spec is None:
+        return "dense"  # the built-in example: nothing to read
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.core.kind import spec_kind
+
+    return spec_kind(args.spec)
+
+
+def _refusal(args: argparse.Namespace, kind: _Kind) -> str:
+    able = [name for name, other in _KINDS.items() if args.command in other.handlers]
+    networks = {"dense", "conv", "rnn"} <= set(able)
+    who = "networks" if networks else _listed([_KINDS[name].plural for name in able])
+    return (
+        f"{args.spec} holds {kind.noun}: symbp {args.command} is for {who}; {kind.noun} has "
+        f"{_listed(list(kind.handlers))} ({kind.doc})"
+    )
+
+
+def _listed(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _check_handout_file(args: argparse.Namespace) -> None:
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.problem import handout_format
+
+    handout_format(args.output)  # an unknown extension fails before any work
+
+
+def _check_plot_file(args: argparse.Namespace) -> None:
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.formats.plot import PLOT_SUFFIXES
+
+    if args.plot is not None and not args.plot.lower().endswith(PLOT_SUFFIXES):
+        raise SymbpError(f"--plot file {args.plot!r} must end in .png or .svg")
+
+
+def _check_optimizer(args: argparse.Namespace) -> None:
+    _optimizer(args.optimizer)  # a bad table fails before any work
+
+
+_PRECHECKS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "handout": _check_handout_file,
+    "train": _check_plot_file,
+    "step": _check_optimizer,
+}
+
+
 def _problem(args: argparse.Namespace) -> Problem:
     # after argv is parsed: --help and usage errors load none of symbp
     from symbp.api.problem import problem
 
-    if args.spec is not None and _is_circuit_spec(args.spec):
-        raise SymbpError(
-            f"{args.spec} holds an expression: symbp {args.command} is for networks; an "
-            "expression has derive (checked against torch), handout, export and check-hand"
-        )
-    if args.spec is not None and _is_conv_spec(args.spec):
-        raise SymbpError(
-            f"{args.spec} holds a convolutional network: symbp {args.command} is for dense "
-            "networks; a convolutional one has derive, check, export, handout and check-hand "
-            "(docs/conv.md)"
-        )
-
-    if _is_rnn_spec(args):
-        raise SymbpError(
-            f"{args.spec} holds a recurrent network: symbp {args.command} is for dense "
-            "networks; an RNN has derive, check, handout and export"
-        )
     return problem(args.spec)
 
 
@@ -620,36 +606,44 @@ def _exit(passed: bool) -> int:
     return EXIT_OK if passed else EXIT_MISMATCH
 
 
-def _run_derive(args: argparse.Namespace) -> int:
-    if args.expr is None and args.spec is not None and _is_conv_spec(args.spec):
-        return _run_conv(args)
-    if _is_rnn_spec(args):
-        return _run_rnn(args)
-    if args.expr is not None or (args.spec is not None and _is_circuit_spec(args.spec)):
-        from symbp.torchcheck.circuit_model import spawn
-        from symbp.torchcheck.worker import torch_installed
+def _report_written(written: Path) -> None:
+    """After a .tex handout, which engine compiles it: pdflatex cannot set every script."""
+    if written.suffix.lower() == ".tex":
+        from symbp.formats.tex_fonts import tex_engine
 
-        # torch starts importing now, while sympy loads and derives here
-        worker: Worker | None = None
-        if not args.no_check and torch_installed():
-            worker = spawn()
-        try:
-            circuit = _circuit(args)
-            assert circuit is not None
-            return _run_circuit(args, circuit, worker)
-        finally:
-            if worker is not None:
-                worker.cancel()
+        engine = tex_engine(written.read_text(encoding="utf-8"))
+        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+
+
+def _comma_names(given: Sequence[str] | None) -> list[str]:
+    """--show w1,w5 or --wrt x,y: commas separate names, as repeating the option does."""
+    return [name.strip() for text in given or () for name in text.split(",") if name.strip()]
+
+
+def _span(args: argparse.Namespace, name: str) -> Range | None:
+    """An exercise's --inputs/--targets/--weights range, or None for the default."""
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.classroom.variants import parse_range
+
+    text = getattr(args, name)
+    return None if text is None else parse_range(text, f"--{name}")
+
+
+# --- dense networks ------------------------------------------------------------------------
+
+
+def _derive_dense(args: argparse.Namespace) -> int:
     if args.lang != "en":
         raise SymbpError(
-            f"derive --lang {args.lang} is for expressions: a network's derivation is in "
-            f"English; symbp handout --lang {args.lang} writes it in full"
+            f"derive --lang {args.lang} is for expressions, convolutional and recurrent "
+            f"networks: a dense network's derivation is in English; symbp handout --lang "
+            f"{args.lang} writes it in full"
         )
     # --weight w1,w5 as --show w1,w5: commas separate names, as repeating the option does
     for option in ("weight", "wrt"):
         given = getattr(args, option)
         if given is not None:
-            names = [name.strip() for text in given for name in text.split(",") if name.strip()]
+            names = _comma_names(given)
             if not names:
                 raise SymbpError(f"--{option} needs a name, e.g. --{option} w1")
             setattr(args, option, names)
@@ -686,6 +680,98 @@ def _run_derive(args: argparse.Namespace) -> int:
     return _exit(result.passed)
 
 
+def _check_dense(args: argparse.Namespace) -> int:
+    with _problem(args) as problem:
+        problem.start_check(args.dtype)
+        result = problem.check(args.dtype)
+    _write(result.render(args.format))
+    return _exit(result.passed)
+
+
+def _step_dense(args: argparse.Namespace) -> int:
+    _write(_problem(args).step(args.lr, _optimizer(args.optimizer)).render(args.format))
+    return EXIT_OK
+
+
+def _train_dense(args: argparse.Namespace) -> int:
+    result = _problem(args).train(args.steps, args.lr, optimizer=_optimizer(args.optimizer))
+    if args.plot is not None:
+        result.plot(args.plot)
+    _write(result.render(args.format))
+    return EXIT_OK
+
+
+def _handout_dense(args: argparse.Namespace) -> int:
+    show = None
+    if args.show is not None:
+        show = _comma_names(args.show)
+        if not show:
+            raise SymbpError("--show needs parameter names, e.g. --show w1,w5")
+    with _problem(args) as problem:
+        if not args.no_check:
+            problem.start_check()
+        result = problem.handout(
+            lang=args.lang,
+            digits=args.digits,
+            focus=args.focus,
+            check=not args.no_check,
+            show=show,
+            compact=args.compact,
+            title=args.title,
+            paper=args.paper,
+            form=args.form,
+            sample=args.sample,
+        )
+    _report_written(result.write(args.output))
+    return _exit(result.passed)
+
+
+def _export_dense(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.problem import problem
+    from symbp.torchcheck.bridge import torch_script
+
+    return _write_script(args, torch_script(problem(args.spec).spec))
+
+
+def _hand_dense(args: argparse.Namespace) -> int:
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.problem import check_hand_file
+
+    result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
+    _write(result.render(args.format))
+    return _exit(result.passed)
+
+
+def _exercise_dense(args: argparse.Namespace) -> int:
+    """A network's or an expression's exercise (the API tells them apart)."""
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.api.homework import exercises
+
+    ask = None if args.ask is None else _comma_names(args.ask)
+    circuit = _circuit(args)  # --expr/--at, or a spec holding an expression
+    result = exercises(
+        circuit if circuit is not None else args.spec,
+        count=args.count,
+        roster=args.roster,
+        seed=args.seed,
+        ask=ask,
+        decimals=args.decimals,
+        answer_decimals=args.answer_decimals,
+        min_decimals=args.min_decimals,
+        lang=args.lang,
+        paper=args.paper,
+        inputs=_span(args, "inputs"),
+        targets=_span(args, "targets"),
+        weights=_span(args, "weights"),
+    ).write(args.out, interactive=args.interactive, moodle=args.moodle)
+    _write(result.render("text"))
+    return EXIT_OK
+
+
+# --- expressions (circuits) ----------------------------------------------------------------
+
+
 def _circuit(args: argparse.Namespace) -> Circuit | None:
     """The expression of --expr/--at, or of a spec holding `expression`; None for a network."""
     if args.expr is not None:
@@ -696,38 +782,82 @@ def _circuit(args: argparse.Namespace) -> Circuit | None:
         if args.at is None:
             raise SymbpError("--expr needs its inputs' values: --at x=-2,y=5,z=-4")
         return read_circuit(args.expr, parse_at(args.at))
-    if args.at is not None:
-        raise SymbpError("--at gives an expression's values: use it with --expr")
-    if args.spec is None or not _is_circuit_spec(args.spec):
-        return None  # a network: sympy is not imported yet, so torch's worker starts first
+    if args.spec is None:
+        return None
     from symbp.core.circuit import load_circuit_spec
 
     return load_circuit_spec(args.spec)
 
 
-def _is_circuit_spec(path: str) -> bool:
-    """Whether a .toml spec holds an expression (read without sympy; errors are left to the
-    reader that will read it)."""
-    import tomllib
-    from pathlib import Path
+def _the_circuit(args: argparse.Namespace) -> Circuit:
+    circuit = _circuit(args)
+    assert circuit is not None  # the kind is an expression's
+    return circuit
 
-    from symbp.core.spec import MAX_SPEC_BYTES
-    from symbp.files import read_small_text
 
-    if not str(path).lower().endswith(".toml"):
-        return False
+def _derive_circuit(args: argparse.Namespace) -> int:
+    from symbp.torchcheck.circuit_model import spawn
+    from symbp.torchcheck.worker import torch_installed
+
+    # torch starts importing now, while sympy loads and derives here
+    worker: Worker | None = None
+    if not args.no_check and torch_installed():
+        worker = spawn()
     try:
-        text = read_small_text(Path(path), MAX_SPEC_BYTES, SymbpError, "spec")
-        return "expression" in tomllib.loads(text)
-    except (SymbpError, tomllib.TOMLDecodeError, ValueError, RecursionError):
-        return False
+        return _run_circuit(args, _the_circuit(args), worker)
+    finally:
+        if worker is not None:
+            worker.cancel()
 
 
-def _is_conv_spec(path: str) -> bool:
-    """Whether a spec file holds a convolutional network (layers begins with [C, H, W])."""
-    from symbp.core.conv_spec import is_conv_spec_file
+def _run_circuit(args: argparse.Namespace, circuit: Circuit, worker: Worker | None) -> int:
+    from symbp.api.circuit import derive
 
-    return is_conv_spec_file(path)
+    if args.weight:
+        raise SymbpError("an expression has no weights: use --wrt NAME or --all")
+    if args.form != "scalar":
+        raise SymbpError("--form matrix is for networks; an expression is derived gate by gate")
+    result = derive(
+        circuit,
+        wrt=_comma_names(args.wrt),
+        check=not args.no_check,
+        dtype=args.dtype,
+        lang=args.lang,
+        digits=args.digits,
+        worker=worker,
+    )
+    _write(result.render(args.format, paper=args.paper))
+    return _exit(result.passed)
+
+
+def _handout_circuit(args: argparse.Namespace) -> int:
+    from symbp.api.circuit import derive
+
+    circuit = _the_circuit(args)
+    if args.show or args.focus or args.compact or args.form != "scalar":
+        raise SymbpError("--show, --focus, --compact and --form are for networks' handouts")
+    result = derive(circuit, check=not args.no_check, lang=args.lang, digits=args.digits)
+    _report_written(result.handout(args.title, args.paper).write(args.output))
+    return _exit(result.passed)
+
+
+def _export_circuit(args: argparse.Namespace) -> int:
+    from symbp.torchcheck.circuit_check import torch_script
+
+    return _write_script(args, torch_script(_the_circuit(args)))
+
+
+def _hand_circuit(args: argparse.Namespace) -> int:
+    """Circuit homework: node values and gradients."""
+    from symbp.api.circuit import check_hand
+    from symbp.handcheck.circuit import read_hand_file
+
+    judged = check_hand(_the_circuit(args), read_hand_file(args.file), args.lang)
+    _write(judged.render(args.format))
+    return _exit(judged.passed)
+
+
+# --- convolutional networks ----------------------------------------------------------------
 
 
 def _conv_names(given: Sequence[str] | None, option: str) -> list[str]:
@@ -786,146 +916,7 @@ def _run_conv(args: argparse.Namespace) -> int:
     return _exit(result.passed)
 
 
-def _run_circuit(args: argparse.Namespace, circuit: Circuit, worker: Worker | None) -> int:
-    from symbp.api.circuit import derive
-
-    if args.weight:
-        raise SymbpError("an expression has no weights: use --wrt NAME or --all")
-    if args.form != "scalar":
-        raise SymbpError("--form matrix is for networks; an expression is derived gate by gate")
-    wrt = [name.strip() for text in args.wrt or () for name in text.split(",") if name.strip()]
-    result = derive(
-        circuit,
-        wrt=wrt,
-        check=not args.no_check,
-        dtype=args.dtype,
-        lang=args.lang,
-        digits=args.digits,
-        worker=worker,
-    )
-    _write(result.render(args.format, paper=args.paper))
-    return _exit(result.passed)
-
-
-def _optimizer(text: str | None) -> OptimizerSpec | None:
-    """--optimizer: a name, or a TOML inline table read as data (never evaluated)."""
-    if text is None:
-        return None
-    import tomllib
-
-    # after argv is parsed: --help and usage errors load none of symbp
-    from symbp.core.spec import parse_optimizer
-
-    value: object = text.strip()
-    if text.strip().startswith("{"):
-        try:
-            value = tomllib.loads(f"optimizer = {text}")["optimizer"]
-        except tomllib.TOMLDecodeError as error:
-            message = " ".join(str(error).split())
-            raise SymbpError(f"--optimizer is not a valid TOML table: {message}") from None
-    return parse_optimizer(value, "--optimizer")
-
-
-def _run_export(args: argparse.Namespace) -> int:
-    # after argv is parsed: --help and usage errors load none of symbp
-    from symbp.api.problem import problem
-    from symbp.torchcheck.bridge import torch_script
-
-    if _is_rnn_spec(args):
-        from symbp.core.rnn_spec import load_rnn_spec
-        from symbp.torchcheck.rnn_check import torch_script as rnn_script
-
-        rnn_spec = load_rnn_spec(args.spec)
-        assert rnn_spec is not None
-        return _write_script(args, rnn_script(rnn_spec))
-    circuit = _circuit(args)
-    if circuit is not None:
-        from symbp.torchcheck.circuit_check import torch_script as circuit_script
-
-        script = circuit_script(circuit)
-    elif args.spec is not None and _is_conv_spec(args.spec):
-        from symbp.core.conv_spec import load_conv_spec
-        from symbp.torchcheck.conv_model import torch_script as conv_script
-
-        script = conv_script(load_conv_spec(args.spec))
-    else:
-        script = torch_script(problem(args.spec).spec)
-    return _write_script(args, script)
-
-
-def _write_script(args: argparse.Namespace, script: str) -> int:
-    if args.output is None:
-        _write(script)
-    else:
-        from pathlib import Path
-
-        # after argv is parsed: --help and usage errors load none of symbp
-        from symbp.files import write_atomic
-
-        write_atomic(Path(args.output), script)
-    return EXIT_OK
-
-
-def _run_check(args: argparse.Namespace) -> int:
-    if args.spec is not None and _is_conv_spec(args.spec):
-        return _run_conv(args)
-    if _is_rnn_spec(args):
-        return _run_rnn(args, only_check=True)
-    with _problem(args) as problem:
-        problem.start_check(args.dtype)
-        result = problem.check(args.dtype)
-    _write(result.render(args.format))
-    return _exit(result.passed)
-
-
-def _run_step(args: argparse.Namespace) -> int:
-    optimizer = _optimizer(args.optimizer)  # a bad table fails before any work
-    _write(_problem(args).step(args.lr, optimizer).render(args.format))
-    return EXIT_OK
-
-
-def _run_handout(args: argparse.Namespace) -> int:
-    # after argv is parsed: --help and usage errors load none of symbp
-    from symbp.api.problem import handout_format
-
-    handout_format(args.output)  # an unknown extension fails before any work
-    if _is_rnn_spec(args):
-        return _run_rnn(args)
-    circuit = _circuit(args)
-    if circuit is not None:
-        return _write_circuit_handout(args, circuit)
-    if args.spec is not None and _is_conv_spec(args.spec):
-        return _write_conv_handout(args)
-    show = None
-    if args.show is not None:
-        show = [name.strip() for names in args.show for name in names.split(",") if name.strip()]
-        if not show:
-            raise SymbpError("--show needs parameter names, e.g. --show w1,w5")
-    with _problem(args) as problem:
-        if not args.no_check:
-            problem.start_check()
-        result = problem.handout(
-            lang=args.lang,
-            digits=args.digits,
-            focus=args.focus,
-            check=not args.no_check,
-            show=show,
-            compact=args.compact,
-            title=args.title,
-            paper=args.paper,
-            form=args.form,
-            sample=args.sample,
-        )
-    written = result.write(args.output)
-    if written.suffix.lower() == ".tex":  # which engine: pdflatex cannot set every script
-        from symbp.formats.tex_fonts import tex_engine
-
-        engine = tex_engine(written.read_text(encoding="utf-8"))
-        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
-    return _exit(result.passed)
-
-
-def _write_conv_handout(args: argparse.Namespace) -> int:
+def _handout_conv(args: argparse.Namespace) -> int:
     from symbp.api.conv_handout import conv_handout
 
     if args.show or args.focus or args.compact or args.form != "scalar" or args.sample != 1:
@@ -934,28 +925,50 @@ def _write_conv_handout(args: argparse.Namespace) -> int:
         )
     result = conv_handout(args.spec, args.lang, args.digits, not args.no_check, args.title,
                           args.paper)  # fmt: skip
-    written = result.write(args.output)
-    if written.suffix.lower() == ".tex":
-        from symbp.formats.tex_fonts import tex_engine
-
-        engine = tex_engine(written.read_text(encoding="utf-8"))
-        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+    _report_written(result.write(args.output))
     return _exit(result.passed)
 
 
-def _is_rnn_spec(args: argparse.Namespace) -> bool:
-    """Whether --spec holds a recurrent network: a table with an `rnn` key in `layers` (read
-    without sympy; a file that cannot be read is left to the network reader)."""
-    spec = getattr(args, "spec", None)
-    if spec is None or getattr(args, "expr", None) is not None:
-        return False
-    from symbp.core.rnn_spec import is_rnn_data, read_spec_data
+def _export_conv(args: argparse.Namespace) -> int:
+    from symbp.core.conv_spec import load_conv_spec
+    from symbp.torchcheck.conv_model import torch_script
 
-    try:
-        data = read_spec_data(spec)
-    except SymbpError:
-        return False
-    return data is not None and is_rnn_data(data)
+    return _write_script(args, torch_script(load_conv_spec(args.spec)))
+
+
+def _hand_conv(args: argparse.Namespace) -> int:
+    """A convolution layer's grids."""
+    from symbp.api.conv_hand import check_hand_conv, read_conv_hand_file
+
+    grids = check_hand_conv(args.spec, read_conv_hand_file(args.file), args.lang)
+    _write(grids.render(args.format))
+    return _exit(grids.passed)
+
+
+def _exercise_conv(args: argparse.Namespace) -> int:
+    from symbp.api.conv_homework import conv_exercises
+
+    if args.ask or args.interactive or args.moodle or args.targets or args.min_decimals:
+        raise SymbpError(
+            "a convolution exercise takes --count/--roster, --seed, --decimals, "
+            "--answer-decimals, --inputs, --weights, --lang and --out"
+        )
+    result = conv_exercises(
+        args.spec,
+        count=args.count,
+        roster=args.roster,
+        seed=args.seed,
+        decimals=args.decimals,
+        answer_decimals=args.answer_decimals,
+        inputs=_span(args, "inputs"),
+        weights=_span(args, "weights"),
+        lang=args.lang,
+    ).write(args.out)
+    _write(result.render("text"))
+    return EXIT_OK
+
+
+# --- recurrent networks --------------------------------------------------------------------
 
 
 def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
@@ -1007,87 +1020,200 @@ def _run_rnn(args: argparse.Namespace, only_check: bool = False) -> int:
         if worker is not None:
             worker.cancel()
     if args.command == "handout":
-        written = result.handout(args.title, args.paper).write(args.output)
-        if written.suffix.lower() == ".tex":
-            from symbp.formats.tex_fonts import tex_engine
-
-            engine = tex_engine(written.read_text(encoding="utf-8"))
-            sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
+        _report_written(result.handout(args.title, args.paper).write(args.output))
         return _exit(result.passed)
     _write(result.render(getattr(args, "format", "text"), paper=getattr(args, "paper", None)))
     return _exit(result.passed)
 
 
-def _write_circuit_handout(args: argparse.Namespace, circuit: Circuit) -> int:
-    from symbp.api.circuit import derive
-
-    if args.show or args.focus or args.compact or args.form != "scalar":
-        raise SymbpError("--show, --focus, --compact and --form are for networks' handouts")
-    result = derive(circuit, check=not args.no_check, lang=args.lang, digits=args.digits)
-    written = result.handout(args.title, args.paper).write(args.output)
-    if written.suffix.lower() == ".tex":
-        from symbp.formats.tex_fonts import tex_engine
-
-        engine = tex_engine(written.read_text(encoding="utf-8"))
-        sys.stderr.write(f"symbp: wrote {str(written)!r}: compile it with {engine}\n")
-    return _exit(result.passed)
+def _check_rnn(args: argparse.Namespace) -> int:
+    return _run_rnn(args, only_check=True)
 
 
-def _run_check_hand(args: argparse.Namespace) -> int:
-    # after argv is parsed: --help and usage errors load none of symbp
-    from symbp.api.problem import check_hand_file
+def _export_rnn(args: argparse.Namespace) -> int:
+    from symbp.torchcheck.rnn_check import torch_script
 
-    circuit = _circuit(args)
-    if circuit is not None:  # circuit homework: node values and gradients
-        from symbp.api.circuit import check_hand
-        from symbp.handcheck.circuit import read_hand_file
-
-        judged = check_hand(circuit, read_hand_file(args.file), args.lang)
-        _write(judged.render(args.format))
-        return _exit(judged.passed)
-
-    if args.spec is not None and _is_conv_spec(args.spec):  # a convolution layer's grids
-        from symbp.api.conv_hand import check_hand_conv, read_conv_hand_file
-
-        grids = check_hand_conv(args.spec, read_conv_hand_file(args.file), args.lang)
-        _write(grids.render(args.format))
-        return _exit(grids.passed)
-    status = _rnn_hand(args) if args.spec is not None else None
-    if status is not None:  # a recurrent network's homework
-        return status
-
-    result = check_hand_file(args.file, args.spec, args.lr, args.lang, args.min_decimals)
-    _write(result.render(args.format))
-    return _exit(result.passed)
+    return _write_script(args, torch_script(_rnn_spec(args)))
 
 
-def _rnn_hand(args: argparse.Namespace) -> int | None:
-    """check-hand on a recurrent network's homework (the spec is an RNN's), else None."""
+def _rnn_spec(args: argparse.Namespace) -> RnnSpec:
     from symbp.core.rnn_spec import load_rnn_spec
 
     spec = load_rnn_spec(args.spec)
-    if spec is None:
-        return None
+    assert spec is not None  # the kind is a recurrent network's
+    return spec
+
+
+def _hand_rnn(args: argparse.Namespace) -> int:
+    """A recurrent network's homework."""
     from symbp.api.rnn_hand import check_rnn_hand
     from symbp.handcheck.recurrent import read_hand_file
 
-    judged = check_rnn_hand(spec, read_hand_file(args.file), args.lang)
+    judged = check_rnn_hand(_rnn_spec(args), read_hand_file(args.file), args.lang)
     _write(judged.render(args.format))
     return _exit(judged.passed)
 
 
-def _run_train(args: argparse.Namespace) -> int:
-    # after argv is parsed: --help and usage errors load none of symbp
-    from symbp.formats.plot import PLOT_SUFFIXES
+def _exercise_rnn(args: argparse.Namespace) -> int:
+    """A BPTT exercise."""
+    from symbp.api.rnn_exercise import rnn_exercises
 
-    if args.plot is not None and not args.plot.lower().endswith(PLOT_SUFFIXES):
-        raise SymbpError(f"--plot file {args.plot!r} must end in .png or .svg")
-    optimizer = _optimizer(args.optimizer)
-    result = _problem(args).train(args.steps, args.lr, optimizer=optimizer)
+    if args.ask is not None or args.interactive or args.moodle:
+        raise SymbpError("--ask, --interactive and --moodle are for dense networks' exercises")
+    written = rnn_exercises(
+        args.spec,
+        count=args.count,
+        roster=args.roster,
+        seed=args.seed,
+        decimals=args.decimals,
+        answer_decimals=args.answer_decimals,
+        lang=args.lang,
+        paper=args.paper,
+        inputs=_span(args, "inputs"),
+        targets=_span(args, "targets"),
+        weights=_span(args, "weights"),
+    ).write(args.out)
+    _write(written.render("text"))
+    return EXIT_OK
+
+
+# --- convolutional and recurrent networks alike -------------------------------------------
+
+
+def _step_fit(args: argparse.Namespace) -> int:
+    """One update of a convolutional or recurrent network: the run's table of one round."""
+    if args.format == "mathml":
+        raise SymbpError(
+            "step --format mathml is for dense networks; a convolutional or recurrent "
+            "network's step prints text, json, latex, markdown or html"
+        )
+    result = _fit(args, 1)
+    _write(result.render(args.format))
+    return _exit(result.passed)
+
+
+def _train_fit(args: argparse.Namespace) -> int:
+    result = _fit(args, args.steps)
     if args.plot is not None:
         result.plot(args.plot)
     _write(result.render(args.format))
+    return _exit(result.passed)
+
+
+def _fit(args: argparse.Namespace, steps: int | None) -> FitTraining:
+    """The run, with torch.optim replaying its first rounds in a worker started before sympy
+    loads (without torch installed, the run alone)."""
+    from symbp.api.fit import fit, fit_plan, start_check
+    from symbp.torchcheck.worker import torch_installed
+
+    plan = fit_plan(args.spec, steps, args.lr, _optimizer(args.optimizer))
+    check = torch_installed() and plan.checked_rounds > 0
+    return fit(plan, start_check(plan) if check else None)
+
+
+# --- shared by the kinds -------------------------------------------------------------------
+
+
+def _optimizer(text: str | None) -> OptimizerSpec | None:
+    """--optimizer: a name, or a TOML inline table read as data (never evaluated)."""
+    if text is None:
+        return None
+    import tomllib
+
+    # after argv is parsed: --help and usage errors load none of symbp
+    from symbp.core.spec import parse_optimizer
+
+    value: object = text.strip()
+    if text.strip().startswith("{"):
+        try:
+            value = tomllib.loads(f"optimizer = {text}")["optimizer"]
+        except tomllib.TOMLDecodeError as error:
+            message = " ".join(str(error).split())
+            raise SymbpError(f"--optimizer is not a valid TOML table: {message}") from None
+    return parse_optimizer(value, "--optimizer")
+
+
+def _write_script(args: argparse.Namespace, script: str) -> int:
+    if args.output is None:
+        _write(script)
+    else:
+        from pathlib import Path
+
+        # after argv is parsed: --help and usage errors load none of symbp
+        from symbp.files import write_atomic
+
+        write_atomic(Path(args.output), script)
     return EXIT_OK
+
+
+class _Kind(NamedTuple):
+    """A kind of model: what a refusal calls it, and its handler for each command it has."""
+
+    noun: str  # "a convolutional network"
+    plural: str  # "convolutional networks"
+    doc: str  # where its commands are described
+    handlers: dict[str, Callable[[argparse.Namespace], int]]
+
+
+_KINDS: dict[str, _Kind] = {
+    "dense": _Kind(
+        "a dense network",
+        "dense networks",
+        "README.md",
+        {
+            "derive": _derive_dense,
+            "check": _check_dense,
+            "step": _step_dense,
+            "train": _train_dense,
+            "handout": _handout_dense,
+            "export": _export_dense,
+            "check-hand": _hand_dense,
+            "exercise": _exercise_dense,
+        },
+    ),
+    "circuit": _Kind(
+        "an expression",
+        "expressions",
+        "docs/circuits.md",
+        {
+            "derive": _derive_circuit,
+            "handout": _handout_circuit,
+            "export": _export_circuit,
+            "check-hand": _hand_circuit,
+            "exercise": _exercise_dense,
+        },
+    ),
+    "conv": _Kind(
+        "a convolutional network",
+        "convolutional networks",
+        "docs/conv.md",
+        {
+            "derive": _run_conv,
+            "check": _run_conv,
+            "step": _step_fit,
+            "train": _train_fit,
+            "handout": _handout_conv,
+            "export": _export_conv,
+            "check-hand": _hand_conv,
+            "exercise": _exercise_conv,
+        },
+    ),
+    "rnn": _Kind(
+        "a recurrent network",
+        "recurrent networks",
+        "docs/rnn.md",
+        {
+            "derive": _run_rnn,
+            "check": _check_rnn,
+            "step": _step_fit,
+            "train": _train_fit,
+            "handout": _run_rnn,
+            "export": _export_rnn,
+            "check-hand": _hand_rnn,
+            "exercise": _exercise_rnn,
+        },
+    ),
+}
 
 
 def _write(text: str) -> None:

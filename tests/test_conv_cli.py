@@ -81,11 +81,12 @@ def test_unknown_weight_name_suggests_the_nearest(
     assert main(["derive", "--spec", spec, "--weight", "CONV1_W[0,0,1,2]", "--no-check"]) == 0
 
 
-def test_dense_only_commands_refuse_a_conv_spec(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["step", "--spec", _spec(tmp_path)]) == 2
-    assert "holds a convolutional network" in capsys.readouterr().err
+def test_step_runs_on_a_conv_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the numbers against torch.optim: tests/test_fit.py
+    assert main(["step", "--spec", _spec(tmp_path)]) == 0
+    assert "1 gradient-descent step" in capsys.readouterr().out
+    assert main(["step", "--spec", _spec(tmp_path), "--format", "mathml"]) == 2
+    assert "a convolutional or recurrent network's step prints" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "latex", "mathml"])

@@ -458,12 +458,18 @@ class ConvNet:
         }
         return sweep(self.graph, named)
 
-    def evaluate(self) -> ConvNumbers:
-        """Every value and gradient in float64 (see the module's docstring)."""
+    def evaluate(self, parameters: Mapping[str, float] | None = None) -> ConvNumbers:
+        """Every value and gradient in float64 (see the module's docstring), at the spec's
+        parameters or at `parameters` (by name: an optimizer's later rounds)."""
         from symbp.core.conv_numeric import evaluate_graph
 
+        leaf_values = self.leaf_values
+        if parameters is not None:
+            leaf_values = dict(leaf_values)
+            for name, value in parameters.items():
+                leaf_values[self.parameters[name]] = value
         values, gradients = evaluate_graph(
-            self.graph, self.leaf_values, self.stages, self.terms, self._numeric
+            self.graph, leaf_values, self.stages, self.terms, self._numeric
         )
         return ConvNumbers(self, values, gradients)
 

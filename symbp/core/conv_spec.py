@@ -93,6 +93,7 @@ KNOWN_KEYS = (
     "reduction",
     "learning_rate",
     "optimizer",
+    "steps",
     OUTPUT.name,
 )
 #: the pooling kinds: the table's max, and the average of a window
@@ -761,6 +762,9 @@ def conv_spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> Con
     )
     if learning_rate <= 0:
         raise SpecError(f"{source}: learning_rate must be positive, not {learning_rate:g}")
+    from symbp.core.training_keys import read_training_keys
+
+    read_training_keys(data, source)  # steps, for step and train
     return ConvSpec(
         title=title,
         input_shape=input_shape,

@@ -41,7 +41,7 @@ every parameter perturbed at once.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -629,6 +629,31 @@ class RnnDerivation:
             name: float((losses[2 * n] - losses[2 * n + 1]) / (2 * step))
             for n, name in enumerate(model.parameters)
         }
+
+
+def rnn_evaluator(
+    model: RnnModel,
+) -> Callable[[Mapping[str, float]], tuple[float, dict[str, float]]]:
+    """The loss and ∂L/∂p of every parameter (by plain name) at given parameter values, from
+    one sweep and one compiled forward pass: what an optimizer's rounds need."""
+    import numpy as np
+
+    swept = sweep(model.graph, named=model.named, unevaluated_sums=True)
+    compiled = _Compiled(model)
+
+    def loss_and_gradients(parameters: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+        leaf_values = dict(model.leaf_values)
+        for name, value in parameters.items():
+            leaf_values[model.parameters[name]] = value
+        node_values = compiled.forward([np.float64(leaf_values[s]) for s in compiled.leaves])
+        values = dict(leaf_values)
+        for symbol, value in zip(compiled.operations, node_values, strict=True):
+            values[symbol] = float(value)
+        gradients = _backward(model, swept, values)
+        by_name = {name: gradients[s] for name, s in model.parameters.items()}
+        return values[model.loss], by_name
+
+    return loss_and_gradients
 
 
 def derive_rnn(spec: RnnSpec | RnnModel) -> RnnDerivation:

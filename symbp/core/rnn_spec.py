@@ -60,6 +60,7 @@ from symbp.core.spec import (
     toml_value_error,
     unique_keys,
 )
+from symbp.core.training_keys import TRAINING_KEYS, read_training_keys
 from symbp.errors import SpecError
 from symbp.files import read_small_text
 from symbp.near import did_you_mean
@@ -97,6 +98,7 @@ KNOWN_KEYS = (
     "loss",
     "reduction",
     *PARAMETERS,
+    *TRAINING_KEYS,
 )
 
 #: what a derivation stays tractable at (100 steps of 16 units is the benchmark's size)
@@ -243,6 +245,7 @@ def rnn_spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> RnnS
         if key not in data:
             raise SpecError(f"{source}: missing key {key!r}")
     n_inputs, n_hidden, n_outputs, cell, head = _layers(data["layers"], source)
+    read_training_keys(data, source)  # used by step and train; a bad one fails every command
     loss = data.get("loss", HALF_SSE.name)
     if not isinstance(loss, str) or loss not in LOSS_NAMES:
         raise SpecError(f"{source}: {unknown_name('loss', loss, LOSS_NAMES)}")

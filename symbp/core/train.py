@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from symbp.core.numeric import CompiledNetwork, unreliable_floats
@@ -83,28 +84,48 @@ def train(
     The optimizer is the spec's unless one is given. With several samples each round's loss
     and gradients come from one vectorised pass over all of them.
     """
+    network = compiled.network
+    spec = network.spec
+    several = len(spec.samples) > 1
+    first = True
+
+    def loss_and_gradients(parameters: tuple[float, ...]) -> tuple[float, tuple[float, ...]]:
+        nonlocal first
+        if several:
+            return compiled.batch_loss_and_gradients(parameters)
+        evaluation = compiled.evaluate(weights=parameters)
+        if first and (problem := unreliable_floats(evaluation)) is not None:
+            raise SymbpError(problem)
+        first = False
+        return evaluation.loss, evaluation.gradients
+
+    names = tuple(p.name for p in network.parameters)
+    chosen = optimizer if optimizer is not None else spec.optimizer
+    return run_updates(names, spec.parameters, loss_and_gradients, steps, learning_rate, chosen)
+
+
+def run_updates(
+    names: tuple[str, ...],
+    parameters: tuple[float, ...],
+    loss_and_gradients: Callable[[tuple[float, ...]], tuple[float, tuple[float, ...]]],
+    steps: int,
+    learning_rate: float,
+    optimizer: OptimizerSpec,
+) -> TrainingRun:
+    """`steps` updates of `parameters` by an optimizer, as torch.optim does them: any model
+    whose loss and gradients at given parameters are known (a dense, convolutional or
+    recurrent network) trains here alike."""
     if isinstance(steps, bool) or not isinstance(steps, int):
         raise TypeError(f"steps must be a whole number, not {type(steps).__name__}")
     if not 0 <= steps <= MAX_STEPS:
         raise SymbpError(f"--steps must be from 0 to {MAX_STEPS}, not {steps}")
     if not math.isfinite(learning_rate):
         raise SymbpError(f"--lr must be a finite number, not {learning_rate}")
-    network = compiled.network
-    spec = network.spec
-    rule = update_rule(optimizer if optimizer is not None else spec.optimizer, learning_rate)
-    names = tuple(p.name for p in network.parameters)
-    parameters = spec.parameters
+    rule = update_rule(optimizer, learning_rate)
     state = initial_state(rule, len(parameters))
-    several = len(spec.samples) > 1
     history = []
     for step in range(steps + 1):
-        if several:
-            loss, gradients = compiled.batch_loss_and_gradients(parameters)
-        else:
-            evaluation = compiled.evaluate(weights=parameters)
-            loss, gradients = evaluation.loss, evaluation.gradients
-            if step == 0 and (problem := unreliable_floats(evaluation)) is not None:
-                raise SymbpError(problem)
+        loss, gradients = loss_and_gradients(parameters)
         history.append(TrainingStep(step, loss, parameters, gradients, state))
         if not math.isfinite(loss):
             raise SymbpError(
