@@ -44,6 +44,7 @@ from symbp.core.spec import (
     unit_name,
 )
 from symbp.errors import SymbpError
+from symbp.torchcheck.loss_script import loss_expression
 
 #: torch activation modules symbp knows, by class name
 _ACTIVATION_MODULES = {op.torch_module: op.name for op in ACTIVATIONS if op.torch_module}
@@ -817,31 +818,17 @@ def _activation_call(activation: str, z: str, spec: NetworkSpec) -> str:
 
 def _loss_lines(spec: NetworkSpec, outputs: Sequence[str]) -> list[str]:
     """L written as symbp defines it: torch's own loss modules where they are symbp's loss."""
-    reduce = "mean" if spec.reduction == "mean" else "sum"
-    stacked = f"torch.stack([{', '.join(outputs)}], dim=1)"
-    logits = f"torch.stack([{', '.join('z_' + o for o in outputs)}], dim=1)"
-    k = len(outputs)
-    if spec.loss == OUTPUT_LOSS:
-        chosen = " + ".join(outputs[k] for k in spec.objective_indices)
-        return [f"L = ({chosen}).{reduce}()  # the output itself (the sum of several)"]
-    info = loss_info(spec.loss)
-    if not info.torch_module:
-        raise ValueError(f"no torch loss for {spec.loss!r}")
-    # the table's module, summed, scaled to symbp's L (see Loss)
-    target = "classes" if spec.target_classes is not None else "y"
-    arguments = ["reduction='sum'"]
-    if info.parameter is not None:
-        arguments.insert(0, f"{info.parameter.key}={spec.loss_parameter!r}")
-    scale = info.torch_factor * float(k) ** info.torch_outputs_power
-    if reduce == "mean":
-        scale /= len(spec.samples)
-    module = f"torch.nn.{info.torch_module}({', '.join(arguments)})"
-    if not info.cancels_with:
-        return [f"L = {scale!r} * {module}({stacked}, {target})"]
-    return [
-        f"# {info.torch_module} takes the logits and applies {info.cancels_with} itself",
-        f"L = {scale!r} * {module}({logits}, {target})",
-    ]
+    expression = loss_expression(
+        spec.loss,
+        parameter=spec.loss_parameter,
+        per_samples=1.0 / len(spec.samples) if spec.reduction == "mean" else 1.0,
+        n_outputs=len(outputs),
+        outputs=f"torch.stack([{', '.join(outputs)}], dim=1)",
+        logits=f"torch.stack([{', '.join('z_' + o for o in outputs)}], dim=1)",
+        targets="classes" if spec.target_classes is not None else "y",
+        objective=spec.objective_indices,
+    )
+    return [f"L = {expression}"]
 
 
 def _state_lines(spec: NetworkSpec, settings: OptimizerSpec, trained: list[str]) -> list[str]:

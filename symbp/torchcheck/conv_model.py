@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from symbp.core.conv_spec import ConvLayer, ConvSpec, DenseLayer, FlattenLayer, PoolLayer
 from symbp.core.operations import MAX, activation_info, loss_info
 from symbp.errors import SymbpError
+from symbp.torchcheck.loss_script import loss_expression
 
 TIMEOUT_SECONDS = 300.0
 #: the most parameters central differences are taken for (two forward passes each)
@@ -281,49 +282,24 @@ def _shape(spec: ConvSpec, key: str) -> tuple[int, ...]:
 
 def _script_loss(spec: ConvSpec) -> list[str]:
     """The loss as torch writes it, with the scale that makes it symbp's L."""
-    from symbp.core.operations import (
-        BCE,
-        CROSS_ENTROPY,
-        HALF_SSE,
-        MSE_MEAN,
-        OUTPUT,
-        SSE,
-    )
-
     n_samples, n_outputs = len(spec.inputs), spec.output_size
     per_samples = 1.0 / n_samples if spec.reduction == "mean" else 1.0
     if spec.target_classes is not None:
         targets = f"torch.tensor({list(spec.target_classes)!r})"
     else:
         targets = f"torch.tensor({[list(t) for t in spec.targets]!r})"
-    info = loss_info(spec.loss)
     lines = [f"y = {targets}"]
-    if info.torch_module:
-        arguments = ['reduction="sum"']
-        if info.parameter is not None:
-            arguments.append(f"{info.parameter.key}={spec.loss_parameter!r}")
-        scale = per_samples * float(n_outputs) ** info.torch_outputs_power
-        lines.append(f"criterion = nn.{info.torch_module}({', '.join(arguments)})")
-        lines.append(f"loss_of = lambda out: {scale!r} * criterion(out, y)")
-    elif spec.loss == OUTPUT.name:
-        lines.append(
-            f"loss_of = lambda out: {per_samples!r} * out[:, {list(spec.objective)!r}].sum()"
-        )
-    elif spec.loss in (HALF_SSE.name, SSE.name):
-        factor = (0.5 if spec.loss == HALF_SSE.name else 1.0) * per_samples
-        lines.append(f'loss_of = lambda out: {factor!r} * nn.MSELoss(reduction="sum")(out, y)')
-    elif spec.loss == MSE_MEAN.name:
-        scale = per_samples / n_outputs
-        lines.append(f'loss_of = lambda out: {scale!r} * nn.MSELoss(reduction="sum")(out, y)')
-    elif spec.loss == BCE.name:
-        scale = per_samples / n_outputs
-        lines.append(f'loss_of = lambda z: {scale!r} * nn.BCEWithLogitsLoss(reduction="sum")(z, y)')
-    elif spec.loss == CROSS_ENTROPY.name:
-        lines.append(
-            f'loss_of = lambda z: {per_samples!r} * nn.CrossEntropyLoss(reduction="sum")(z, y)'
-        )
-    else:
-        raise SymbpError(f"no torch form of the loss {spec.loss!r}")
+    expression = loss_expression(
+        spec.loss,
+        parameter=spec.loss_parameter,
+        per_samples=per_samples,
+        n_outputs=n_outputs,
+        outputs="out",
+        logits="out",  # the model leaves out an activation its loss takes the logits of
+        targets="y",
+        objective=spec.objective,
+    )
+    lines.append(f"loss_of = lambda out: {expression}")
     return lines
 
 

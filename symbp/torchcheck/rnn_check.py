@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symbp.core.operations import BCE, HALF_SSE, MSE_MEAN, SSE, activation_info, loss_info
+from symbp.core.operations import activation_info
 from symbp.core.rnn import RnnDerivation
 from symbp.core.rnn_spec import B_HH, B_IH, B_Y, W_HH, W_HY, W_XH, RnnSpec
 from symbp.torchcheck.circuit_model import Pending
+from symbp.torchcheck.loss_script import loss_expression
 from symbp.torchcheck.rnn_model import LOOP, LOSS_KEY, NN_RNN, NN_RNN_ACTIVATIONS, gradients
 
 #: torch float64 against symbp's float64 evaluation of its derivation (relative to max(1, |g|))
@@ -172,7 +173,6 @@ def torch_script(spec: RnnSpec) -> str:
 
 def _script_loss(spec: RnnSpec) -> list[str]:
     """o = g(u) and L as symbp defines it, torch's own loss modules where they are symbp's."""
-    info = loss_info(spec.loss)
     lines = []
     target = "y"
     if spec.target_classes is not None:
@@ -195,23 +195,16 @@ def _script_loss(spec: RnnSpec) -> list[str]:
     per = 1.0 / n_terms if spec.reduction == "mean" else 1.0
     k = spec.n_outputs
     lines.append(f"# L: symbp's {spec.loss!r}, {spec.reduction} over (sequence, step) rows")
-    if info.objective:
-        lines.append(f"L = {per!r} * o.sum()")
-    elif info.torch_module:
-        arguments = ["reduction='sum'"]
-        if info.parameter is not None:
-            arguments.insert(0, f"{info.parameter.key}={spec.loss_parameter!r}")
-        scale = per * float(k) ** info.torch_outputs_power
-        lines.append(f"L = {scale!r} * nn.{info.torch_module}({', '.join(arguments)})(o, {target})")
-    elif spec.loss in (HALF_SSE.name, SSE.name):
-        factor = per * (0.5 if info.halved else 1.0)
-        lines.append(f"L = {factor!r} * ((o - y) ** 2).sum()")
-    elif spec.loss == MSE_MEAN.name:
-        lines.append(f"L = {per / k!r} * ((o - y) ** 2).sum()")
-    elif spec.loss == BCE.name:
-        lines.append(f"L = {per / k!r} * nn.BCEWithLogitsLoss(reduction='sum')(u, y)")
-    else:  # cross-entropy: torch applies softmax to the logits itself
-        lines.append(f"L = {per!r} * nn.CrossEntropyLoss(reduction='sum')(u, {target})")
+    expression = loss_expression(
+        spec.loss,
+        parameter=spec.loss_parameter,
+        per_samples=per,
+        n_outputs=k,
+        outputs="o",
+        logits="u",
+        targets=target,
+    )
+    lines.append(f"L = {expression}")
     return lines
 
 
