@@ -149,6 +149,14 @@ def submissions(folder: Path) -> list[tuple[str, dict[str, str], dict[str, str]]
         # a slip in c; d typed with a Unicode minus sign, as it is right
         slip = dict(right, c=f"{t['c'] + 0.1:.4f}", d=right["d"].replace("-", "−"))
         cases.append((student, slip, {"c": "wrong"}))
+        # a forward slip in a, then b = a − z and c = tanh(b) worked from it: carried; an
+        # integer for a value that only rounds to it states no rounding: too few decimals
+        a = t["a"] + 0.1
+        b = a - values["z"]
+        forward = {"a": f"{a:.4f}", "b": f"{b:.4f}", "c": f"{math.tanh(b):.4f}"}
+        cases.append((student, forward, {"a": "wrong", "b": "carried", "c": "carried"}))
+        if abs(t["b"] - round(t["b"])) > 1e-3:
+            cases.append((student, {"b": str(round(t["b"]))}, {"b": "too few decimals"}))
     return cases
 
 
