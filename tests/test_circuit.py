@@ -218,12 +218,24 @@ def test_cli_expression_and_spec(tmp_path, capsys) -> None:
         ("f = x + 1", "x=nan", "not name=number"),
         ("f = max(x)", "x=1", "max takes 2 arguments"),
         ("f == x", "x=1", "not an assignment"),
+        # d(x^0.5)/dx = 0.5·x^(−0.5) is infinite at x = 0 (the trial of issue 20)
+        ("f = x ** 0.5 + 1", "x=0", "infinite or undefined at the given values (x = 0)"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(expr, at, message, capsys) -> None:
     assert main(["derive", "--expr", expr, "--at", at, "--no-check"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize("command", ["derive", "handout"])
+def test_an_infinite_local_derivative_is_one_line(command, capsys, tmp_path) -> None:
+    argv = [command, "--expr", "f = x ** 0.5 + 1", "--at", "x=0"]
+    if command == "handout":
+        argv += ["-o", str(tmp_path / "h.html")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "derivative of" in err and "with respect to x" in err, err
 
 
 def test_limits_are_the_formula_readers() -> None:

@@ -589,15 +589,41 @@ def derive_circuit(circuit: Circuit, swept: Sweep | None = None) -> CircuitDeriv
     one, so that each student's draw costs numbers, not a new symbolic sweep)."""
     result = sweep(circuit.graph) if swept is None else swept
     exact = {s: sp.Float(v, 30) for s, v in circuit.values.items()}
+    locals_: dict[tuple[sp.Symbol, int], float] = {}
+    for symbol, gradient in result.gradients.items():
+        for index, use in enumerate(gradient.uses):
+            locals_[symbol, index] = _local_number(circuit, symbol, use.user, use.local, exact)
     gradients = result.values(circuit.given)
     contributions: dict[sp.Symbol, tuple[Contribution, ...]] = {}
     for symbol, gradient in result.gradients.items():
         found = []
-        for use in gradient.uses:
-            local_value = float(use.local.xreplace(exact).evalf(30))
+        for index, use in enumerate(gradient.uses):
+            local_value = locals_[symbol, index]
             upstream = gradients[use.user]
             found.append(
                 Contribution(use.user, use.local, local_value, upstream, upstream * local_value)
             )
         contributions[symbol] = tuple(found)
     return CircuitDerivation(circuit, result, gradients, contributions)
+
+
+def _local_number(
+    circuit: Circuit,
+    symbol: sp.Symbol,
+    user: sp.Symbol,
+    local: sp.Expr,
+    exact: Mapping[sp.Symbol, sp.Expr],
+) -> float:
+    """A local derivative's number at the given values; CircuitError (one line) where it is
+    infinite or undefined there (d√x/dx = 1/(2√x) at x = 0)."""
+    value = local.xreplace(exact).evalf(30)
+    if value.is_real and value.is_finite and math.isfinite(float(value)):
+        return float(value)
+    names = circuit.names
+    gate = circuit.gate(user)
+    where = f" in statement {circuit.statements[gate.statement]!r}" if gate is not None else ""
+    raise CircuitError(
+        f"the derivative of {names[user]} with respect to {names[symbol]} is infinite or "
+        f"undefined at the given values ({names[symbol]} = {circuit.values[symbol]:g}){where}: "
+        "backpropagation has no number there"
+    )
