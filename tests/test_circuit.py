@@ -280,3 +280,22 @@ def test_python_api_shows_in_jupyter() -> None:
     assert result.gradients["x"] == -4.0 and result.values["t1"] == 3.0
     with pytest.raises(symbp.SymbpError, match="given twice"):
         symbp.expression("f = x", {"x": 1.0}, x=2.0)
+
+
+def test_a_tie_of_max_is_shown_as_torch_splits_it(capsys) -> None:
+    """max(x, y)·3 at x = y = 2 (the trial of issue 20): torch.maximum splits the gradient at a
+    tie, ½ each, so ∂f/∂x = ∂f/∂y = 1.5; 1[2 − 2 > 0] would read 0 and is not printed."""
+    require_module("torch")
+    import torch
+
+    x, y = (torch.tensor(2.0, dtype=torch.float64, requires_grad=True) for _ in "xy")
+    (torch.maximum(x, y) * 3).backward()
+    assert x.grad is not None and y.grad is not None
+    assert (float(x.grad), float(y.grad)) == (1.5, 1.5)
+    for lang, said in (("en", "½ to each"), ("zh", "各得 ½")):
+        assert (
+            main(["derive", "--expr", "f = max(x, y) * 3", "--at", "x=2,y=2", "--lang", lang]) == 0
+        )
+        out = capsys.readouterr().out
+        assert "[2 - 2 > 0]" not in out and said in out
+        assert "∂t1/∂x = 0.5000" in out and "3.000 × 0.5000 = 1.500" in out

@@ -189,6 +189,15 @@ class _Writer:
             if len(uses) > 1:
                 blocks.extend(self.fan_out(symbol))
             blocks.append(Paragraph(self.pattern(gate.symbol)))
+            inputs = graph.nodes[symbol].inputs
+            if any(
+                self.tie(u.local)
+                for p in inputs
+                for u in derivation.contributions[p]
+                if u.user == symbol
+            ):
+                equal = E.equals(*(self.sym(p) for p in inputs), self.value(inputs[0]))
+                blocks.append(Paragraph(sentence(words["circuit_tie"], equal)))
             rows: list[Row] = []
             for parent in graph.nodes[symbol].inputs:
                 use = next(u for u in derivation.contributions[parent] if u.user == symbol)
@@ -196,13 +205,17 @@ class _Writer:
                 if len(derivation.contributions[parent]) > 1:
                     tag = sentence(words["circuit_through"], self.sym(symbol))
                 local = self.chain(self.partial(symbol, parent), use.local, use.local_value)
+                local_tag = tag
+                if self.tie(use.local):  # 1[0 > 0] would read 0: the split said, not printed
+                    local = E.equals(self.partial(symbol, parent), self.number(use.local_value))
+                    local_tag = tag or text(words["circuit_tie_tag"])
                 if symbol == self.root:  # the objective's local gradients are the downstream
                     if tag:  # ∂root/∂parent names the sum: show this use's term alone
                         term = self.chain(self.partial(symbol, parent), use.local, use.local_value)
                         local = E.Chain(term.steps[0].expr, term.steps[1:])
-                    rows.append(Row(local, tag))
+                    rows.append(Row(local, local_tag))
                     continue
-                rows.append(Row(local))
+                rows.append(Row(local, () if local_tag is tag else local_tag))
                 product = E.product(self.partial(self.root, symbol), self.partial(symbol, parent))
                 numbers = E.Mul((self.number(use.upstream), self.number(use.local_value)))
                 if tag:  # one use of several: its term, not yet ∂root/∂parent
@@ -217,6 +230,17 @@ class _Writer:
             if len(derivation.contributions.get(symbol, ())) > 1:
                 blocks.extend(self.fan_out(symbol))
         return blocks
+
+    def tie(self, local: sp.Expr) -> bool:
+        """Whether a local gradient holds a max's or min's step at exactly 0 (a tie), where
+        Heaviside(0) = ½ splits the gradient as torch does."""
+        values = {s: sp.Float(v, 30) for s, v in self.circuit.values.items()}
+        for step in local.atoms(sp.Heaviside):
+            if len(step.args) > 1 and step.args[1] != sp.S.Half:
+                continue
+            if step.args[0].xreplace(values) == 0:
+                return True
+        return False
 
     def pattern(self, symbol: sp.Symbol) -> Inlines:
         gate = self.circuit.gate(symbol)
