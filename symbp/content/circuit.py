@@ -151,7 +151,12 @@ class _Writer:
                     glyph_latex,
                     self.value(symbol).text,
                     self.number(self.derivation.gradients[symbol]).text,
-                    tuple(order[s] for s in self.circuit.graph.nodes[symbol].inputs),
+                    # each use drawn in the gate's list (c, c for c·c)
+                    tuple(
+                        order[a]
+                        for a in (gate.args if gate is not None else ())
+                        if isinstance(a, sp.Symbol)
+                    ),
                 )
             )
         words = (self.words["circuit_check_node"], *self.words["circuit_columns"].split("|"))
@@ -163,14 +168,9 @@ class _Writer:
     def forward(self) -> list[Block]:
         rows = [Row(E.equals(self.sym(s), self.value(s))) for s in self.circuit.inputs]
         for gate in self.circuit.gates:
-            node = self.circuit.graph.nodes[gate.symbol]
-            assert node.definition is not None
+            definition = self.circuit.definition(gate.symbol)  # c·c as written, not c²
             rows.append(
-                Row(
-                    self.chain(
-                        self.sym(gate.symbol), node.definition, self.circuit.values[gate.symbol]
-                    )
-                )
+                Row(self.chain(self.sym(gate.symbol), definition, self.circuit.values[gate.symbol]))
             )
         return [Heading(text(self.words["circuit_forward"]), 3), Equations(tuple(rows))]
 
@@ -199,10 +199,19 @@ class _Writer:
                 equal = E.equals(*(self.sym(p) for p in inputs), self.value(inputs[0]))
                 blocks.append(Paragraph(sentence(words["circuit_tie"], equal)))
             rows: list[Row] = []
-            for parent in graph.nodes[symbol].inputs:
-                use = next(u for u in derivation.contributions[parent] if u.user == symbol)
+            gate_uses = [
+                (parent, u)
+                for parent in graph.nodes[symbol].inputs
+                for u in derivation.contributions[parent]
+                if u.user == symbol
+            ]
+            for parent, use in gate_uses:
                 tag: Inlines = ()
-                if len(derivation.contributions[parent]) > 1:
+                if use.position is not None:  # the gate takes it twice (c·c): which input
+                    tag = sentence(
+                        words["circuit_through_input"], self.sym(symbol), str(use.position + 1)
+                    )
+                elif len(derivation.contributions[parent]) > 1:
                     tag = sentence(words["circuit_through"], self.sym(symbol))
                 local = self.chain(self.partial(symbol, parent), use.local, use.local_value)
                 local_tag = tag

@@ -37,7 +37,7 @@ from symbp.core.operations import (
     Operation,
     unknown_name,
 )
-from symbp.core.opgraph import INPUT, Graph, GraphBuilder, Sweep, sweep
+from symbp.core.opgraph import INPUT, Graph, GraphBuilder, Sweep, operation, sweep
 from symbp.errors import SymbpError
 from symbp.limits import (
     MAX_DEPTH,
@@ -172,6 +172,38 @@ class Circuit:
             if gate.symbol == symbol:
                 return gate
         return None
+
+    def definition(self, symbol: sp.Symbol) -> sp.Expr:
+        """A gate's formula as written, each use of an input kept (c·c, not c²; c + c + 1,
+        not 2c + 1): the graph's definition is sympy's evaluated form."""
+        gate = self.gate(symbol)
+        node = self.graph.nodes[symbol]
+        assert gate is not None and node.definition is not None
+        if not _repeats(gate):
+            return node.definition
+        dummies, form = _positional_form(gate)
+        with sp.evaluate(False):
+            return form.xreplace(dict(zip(dummies, _arguments(gate), strict=True)))
+
+
+def _repeats(gate: Gate) -> bool:
+    symbols = [a for a in gate.args if isinstance(a, sp.Symbol)]
+    return len(symbols) != len(set(symbols))
+
+
+def _arguments(gate: Gate) -> list[sp.Expr]:
+    return [
+        a
+        if isinstance(a, sp.Symbol)
+        else (sp.Integer(int(a)) if float(a).is_integer() else sp.Float(a))
+        for a in gate.args
+    ]
+
+
+def _positional_form(gate: Gate) -> tuple[list[sp.Symbol], sp.Expr]:
+    """The gate's operation on one dummy per position (so that each use has its own)."""
+    dummies = [sp.Dummy(f"a{i}", real=True) for i in range(len(gate.args))]
+    return dummies, operation(gate.operation.name, list(dummies))
 
 
 def read_circuit(expression: str, values: Mapping[str, object], title: str = "") -> Circuit:
@@ -557,6 +589,9 @@ class Contribution:
     local_value: float
     upstream: float  # ∂objective/∂user
     value: float  # upstream × local
+    #: where the user gate takes the node more than once (c·c, c + c): which of its inputs
+    #: (0-based) this use is; None where the gate takes it once
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -589,19 +624,27 @@ def derive_circuit(circuit: Circuit, swept: Sweep | None = None) -> CircuitDeriv
     one, so that each student's draw costs numbers, not a new symbolic sweep)."""
     result = sweep(circuit.graph) if swept is None else swept
     exact = {s: sp.Float(v, 30) for s, v in circuit.values.items()}
-    locals_: dict[tuple[sp.Symbol, int], float] = {}
+    # each use of a node: a gate that takes it twice (c·c, c + c) is two uses, each with the
+    # local gradient of its own position (c and c, summing to the sweep's 2c)
+    split: dict[sp.Symbol, list[tuple[sp.Symbol, sp.Expr, int | None]]] = {}
     for symbol, gradient in result.gradients.items():
-        for index, use in enumerate(gradient.uses):
-            locals_[symbol, index] = _local_number(circuit, symbol, use.user, use.local, exact)
+        split[symbol] = []
+        for use in gradient.uses:
+            split[symbol] += _positions(circuit, symbol, use.user, use.local)
+    locals_ = {
+        (symbol, index): _local_number(circuit, symbol, user, local, exact)
+        for symbol, uses in split.items()
+        for index, (user, local, _) in enumerate(uses)
+    }
     gradients = result.values(circuit.given)
     contributions: dict[sp.Symbol, tuple[Contribution, ...]] = {}
-    for symbol, gradient in result.gradients.items():
+    for symbol, uses in split.items():
         found = []
-        for index, use in enumerate(gradient.uses):
+        for index, (user, local, position) in enumerate(uses):
             local_value = locals_[symbol, index]
-            upstream = gradients[use.user]
+            upstream = gradients[user]
             found.append(
-                Contribution(use.user, use.local, local_value, upstream, upstream * local_value)
+                Contribution(user, local, local_value, upstream, upstream * local_value, position)
             )
         contributions[symbol] = tuple(found)
     return CircuitDerivation(circuit, result, gradients, contributions)
@@ -627,3 +670,20 @@ def _local_number(
         f"undefined at the given values ({names[symbol]} = {circuit.values[symbol]:g}){where}: "
         "backpropagation has no number there"
     )
+
+
+def _positions(
+    circuit: Circuit, symbol: sp.Symbol, user: sp.Symbol, local: sp.Expr
+) -> list[tuple[sp.Symbol, sp.Expr, int | None]]:
+    """The uses of `symbol` by `user`: one (the sweep's local) where the gate takes it once,
+    else one per position, each ∂gate/∂(that input) with the others held (c·c: c and c)."""
+    gate = circuit.gate(user)
+    if gate is None or sum(a == symbol for a in gate.args) < 2:
+        return [(user, local, None)]
+    dummies, form = _positional_form(gate)
+    arguments = dict(zip(dummies, _arguments(gate), strict=True))
+    return [
+        (user, sp.diff(form, dummy).xreplace(arguments), position)
+        for position, (dummy, arg) in enumerate(zip(dummies, gate.args, strict=True))
+        if arg == symbol
+    ]

@@ -162,6 +162,7 @@
   function candidates(uses, upstream, terms) {  // handcheck/circuit.candidates
     const found = [];
     if (uses.length > 1) for (const term of terms) found.push(["fan_out_not_added", term]);
+    if (uses.length > 2) for (const term of terms) found.push(["fan_out_not_added", pySum(terms) - term]);
     uses.forEach(([, , own, subtracted, swapped], i) => {
       const others = pySum(terms) - terms[i];
       if (own !== null) found.push(["multiply_not_swapped", others + upstream[i] * num(own)]);

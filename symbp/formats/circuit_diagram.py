@@ -163,7 +163,7 @@ def svg(diagram: CircuitDiagram, title: str = "circuit") -> str:
     ]
     for placed in plan.nodes:
         lines.append(_svg_line(placed.x + RADIUS, placed.y, placed.stub_end, placed.y))
-        for index in placed.node.inputs:
+        for index in dict.fromkeys(placed.node.inputs):  # one wire for c·c's two uses
             source = plan.nodes[index]
             lines.append(_svg_line(source.stub_end, source.y, placed.x - RADIUS, placed.y))
     for placed in plan.nodes:
@@ -233,7 +233,7 @@ def tikz(diagram: CircuitDiagram, page: Paper | None = None) -> str:
             rf"\draw[color={wire}] ({_n(placed.x + RADIUS)},{y}) -- "
             rf"({_n(placed.stub_end)},{y});"
         )
-        for index in placed.node.inputs:
+        for index in dict.fromkeys(placed.node.inputs):  # one wire for c·c's two uses
             source = plan.nodes[index]
             lines.append(
                 rf"\draw[color={wire}] ({_n(source.stub_end)},{_n(source.y)}) -- "

@@ -330,11 +330,14 @@ def use_facts(derivation: CircuitDerivation, symbol: sp.Symbol) -> tuple[UseFact
         own = None
         if gate.operation is MULTIPLY and len(gate.args) == 2:
             own = circuit.values[symbol]
-        subtracted = (
-            gate.operation is SUBTRACT and gate.args[-1] == symbol and gate.args[0] != symbol
-        )
+        if use.position is not None:  # one of the gate's several uses of it (c - c)
+            subtracted = gate.operation is SUBTRACT and use.position == len(gate.args) - 1
+        else:
+            subtracted = (
+                gate.operation is SUBTRACT and gate.args[-1] == symbol and gate.args[0] != symbol
+            )
         swapped = None
-        if len(circuit.graph.nodes[use.user].inputs) == 1:
+        if len(gate.args) == 1:
             exchanged = use.local.xreplace({symbol: use.user, use.user: symbol})
             try:
                 local = float(exchanged.xreplace(exact).evalf(30))
@@ -352,6 +355,8 @@ def candidates(
     found: list[tuple[str, float]] = []
     if len(uses) > 1:
         found += [("fan_out_not_added", term) for term in terms]
+    if len(uses) > 2:  # all the terms but one added (x·x + x: one x of the product left out)
+        found += [("fan_out_not_added", sum(terms) - term) for term in terms]
     for index, use in enumerate(uses):
         others = sum(terms) - terms[index]
         if use.multiply_own is not None:
