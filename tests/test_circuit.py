@@ -344,3 +344,17 @@ def test_a_term_of_a_squared_value_left_out_is_fan_out_not_added() -> None:
         ("right", ""),
         ("wrong", "fan_out_not_added"),
     ]
+
+
+def test_the_trials_wording(capsys) -> None:
+    """Written as a reader writes them (trial of issue 20): z - x in its order, an exponential
+    gate, -1 once, a root's term through a fan-out in the product form; ';' alone is empty."""
+    assert main(["derive", "--expr", "f = exp(x) * (z - x)", "--at", "x=1,z=2", "--no-check"]) == 0
+    out = capsys.readouterr().out
+    assert "t2 = z - x" in out and "-x + z =" not in out
+    assert "is an exponential gate" in out and "= -1 = -1" not in out
+    assert main(["derive", "--expr", "q = x * y; f = q + x", "--at", "x=1,y=2", "--no-check"]) == 0
+    # f = q + x: the use of x through f is 1 (upstream ∂f/∂f = 1 times local 1)
+    assert "through f  ∂f/∂f·∂f/∂x = 1 × 1 = 1" in capsys.readouterr().out
+    assert main(["derive", "--expr", ";", "--at", "x=1"]) == 2
+    assert "the expression is empty" in capsys.readouterr().err

@@ -27,8 +27,8 @@ from symbp.content.blocks import (
 )
 from symbp.content.labels import labels
 from symbp.content.numbers import computed_num, difference, given_num, result_num
-from symbp.core.circuit import CircuitDerivation
-from symbp.core.operations import Operation, operation_info
+from symbp.core.circuit import CircuitDerivation, Gate
+from symbp.core.operations import ADD, SUBTRACT, Operation, operation_info
 from symbp.torchcheck.circuit_check import CircuitCheck
 
 #: a closed form longer than this (display tree nodes) is described, not printed
@@ -90,15 +90,40 @@ class _Writer:
 
         return E.substitute(tree, value_of)
 
-    def chain(self, lhs: E.Node, formula: sp.Expr, value: float) -> E.Chain:
-        """lhs = formula = numbers = value, dropping a member that repeats the one before."""
-        tree = self.convert(formula)
+    def as_written(self, gate: Gate) -> E.Node | None:
+        """An add or subtract gate's formula in its inputs' order (z − x, not sympy's −x + z);
+        None for any other gate (sympy's form is the one shown)."""
+        if gate.operation not in (ADD, SUBTRACT):
+            return None
+        terms: list[E.Node] = []
+        for index, arg in enumerate(gate.args):
+            if isinstance(arg, sp.Symbol):
+                node = self.convert(arg)
+            elif arg < 0:
+                return None  # a negative constant: sympy's form
+            else:
+                number = float(arg)
+                node = self.convert(
+                    sp.Integer(int(number)) if number.is_integer() else sp.Float(number)
+                )
+            terms.append(E.Neg(node) if index and gate.operation is SUBTRACT else node)
+        return E.Add(tuple(terms))
+
+    def chain(
+        self, lhs: E.Node, formula: sp.Expr, value: float, tree: E.Node | None = None
+    ) -> E.Chain:
+        """lhs = formula = numbers = value, dropping a member that repeats the one before
+        (`tree`: the formula already converted, as the gate is written)."""
+        tree = self.convert(formula) if tree is None else tree
         members: list[E.Node] = [tree]
         substituted = self.numbers(tree)
         if substituted != tree:
             members.append(substituted)
         shown = self.number(value)
-        if not (isinstance(members[-1], E.Num) and members[-1].text == shown.text):
+        last = members[-1]
+        if isinstance(last, E.Neg) and isinstance(last.arg, E.Num):  # -1 = -1 once
+            last = E.Num(-last.arg.value, "-" + last.arg.text)
+        if not (isinstance(last, E.Num) and last.text == shown.text):
             members.append(shown)
         return E.equals(lhs, *members)
 
@@ -169,8 +194,9 @@ class _Writer:
         rows = [Row(E.equals(self.sym(s), self.value(s))) for s in self.circuit.inputs]
         for gate in self.circuit.gates:
             definition = self.circuit.definition(gate.symbol)  # c·c as written, not c²
+            value = self.circuit.values[gate.symbol]
             rows.append(
-                Row(self.chain(self.sym(gate.symbol), definition, self.circuit.values[gate.symbol]))
+                Row(self.chain(self.sym(gate.symbol), definition, value, self.as_written(gate)))
             )
         return [Heading(text(self.words["circuit_forward"]), 3), Equations(tuple(rows))]
 
@@ -219,9 +245,12 @@ class _Writer:
                     local = E.equals(self.partial(symbol, parent), self.number(use.local_value))
                     local_tag = tag or text(words["circuit_tie_tag"])
                 if symbol == self.root:  # the objective's local gradients are the downstream
-                    if tag:  # ∂root/∂parent names the sum: show this use's term alone
-                        term = self.chain(self.partial(symbol, parent), use.local, use.local_value)
-                        local = E.Chain(term.steps[0].expr, term.steps[1:])
+                    if tag:  # ∂root/∂parent names the sum: this use's term, as at any gate
+                        product = E.product(
+                            self.partial(symbol, symbol), self.partial(symbol, parent)
+                        )
+                        numbers = E.Mul((E.Num(1.0, "1"), self.number(use.local_value)))
+                        local = E.equals(product, numbers, self.number(use.value))
                     rows.append(Row(local, local_tag))
                     continue
                 rows.append(Row(local, () if local_tag is tag else local_tag))
@@ -258,7 +287,8 @@ class _Writer:
         if entry.gate_words:
             return sentence(self.words[entry.gate_words], self.sym(symbol))
         name = operation_info(entry.name).chinese if self.lang == "zh" else entry.english
-        return sentence(self.words["gate_other"], self.sym(symbol), name)
+        key = "gate_other_an" if name[:1].lower() in "aeiou" else "gate_other"  # an exponential
+        return sentence(self.words[key], self.sym(symbol), name)
 
     def fan_out(self, symbol: sp.Symbol) -> list[Block]:
         uses = self.derivation.contributions[symbol]

@@ -129,6 +129,7 @@ _EN: dict[str, str] = {
     "gate_relu": "{} is a relu gate: it passes the upstream gradient where its input is positive "
     "and blocks it (0) where it is not.",
     "gate_other": "{} is a {} gate: upstream gradient times local gradient.",
+    "gate_other_an": "{} is an {} gate: upstream gradient times local gradient.",
     "sign": "Why the sign",
     "heading_colon": ": ",
     "sign_product": "{}.",
@@ -635,6 +636,7 @@ _ZH: dict[str, str] = {
     "gate_abs": "{} 是绝对值门：梯度乘以输入的符号后通过。",
     "gate_relu": "{} 是 relu 门：输入为正时梯度原样通过，否则被截断（为 0）。",
     "gate_other": "{} 是{}门：上游梯度乘以局部梯度。",
+    "gate_other_an": "{} 是{}门：上游梯度乘以局部梯度。",
     "sign": "梯度的符号从何而来",
     "heading_colon": "：",
     "sign_product": "{}。",

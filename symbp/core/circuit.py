@@ -215,6 +215,8 @@ def read_circuit(expression: str, values: Mapping[str, object], title: str = "")
     if len(expression) > MAX_EXPRESSION_CHARS:
         raise CircuitError(f"the expression is longer than {MAX_EXPRESSION_CHARS} characters")
     statements = [s.strip() for s in re.split(r"[\n;]", expression) if s.strip()]
+    if not statements:  # only separators (";")
+        raise CircuitError("the expression is empty: write e.g. f = (x + y) * z")
     if len(statements) > MAX_STATEMENTS:
         raise CircuitError(f"the expression has more than {MAX_STATEMENTS} statements")
     parsed = [_statement(text) for text in statements]
