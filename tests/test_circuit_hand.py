@@ -125,3 +125,35 @@ def test_the_trials_homework(text, expected) -> None:
     report = check_hand(read_circuit(*TRIAL), text).report
     assert [(v.verdict, v.mistake) for v in report.verdicts] == expected
     assert report.all_right == all(v == R for v, _ in expected)
+
+
+def test_networks_spellings_are_read_for_a_circuit() -> None:
+    """The spellings docs/check-hand.md lists for networks (trial of issue 20): ':', '≈', full
+    width, a working chain whose last number is the answer, '(rounded)'; the values are the
+    trial's, worked by hand above (df/dz = −0.11750186, df/dx = −0.35250557, q = −0.5)."""
+    text = (
+        "df/dz: -0.1175\n"
+        "df/dx ≈ -0.3525\n"
+        "df/dq = 1 × 0.1175 = 0.1175\n"
+        "df/dr = 0.1175 (rounded)\n"
+        "ｑ ＝ －０．５\n"
+    )
+    report = check_hand(read_circuit(*TRIAL), text).report
+    assert [(v.node, v.gradient, v.verdict) for v in report.verdicts] == [
+        ("z", True, R), ("x", True, R), ("q", True, R), ("r", True, R), ("q", False, R)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("df/dq = 0.1175\ndq = 0.1175", "q's gradient is given twice"),
+        ("q = -0.5\nq = -0.5", "'q' is given twice"),
+        ("q = x * y", "q is given no number"),
+    ],
+)
+def test_a_quantity_given_twice_or_without_a_number_is_refused(text, message) -> None:
+    from symbp.errors import HandInputError
+
+    with pytest.raises(HandInputError, match=message):
+        check_hand(read_circuit(*TRIAL), text)

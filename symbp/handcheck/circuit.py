@@ -34,6 +34,7 @@ from symbp.core.operations import MULTIPLY, SUBTRACT
 from symbp.errors import FormulaError, HandInputError
 from symbp.handcheck.floats import float_value
 from symbp.handcheck.formula import MAX_NUMBER_CHARS
+from symbp.handcheck.hand_input import parse_plain
 from symbp.handcheck.precision import Precision, half_unit
 
 #: float slack of a comparison, relative to the true value's size (at least 1)
@@ -75,28 +76,28 @@ class CircuitHandReport:
         return all(v.verdict == RIGHT for v in self.verdicts)
 
 
-_NUMBER = r"[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-
-
 def read_hand_lines(
     text: str, objective: str, nodes: tuple[str, ...]
 ) -> list[tuple[str, str, bool, str]]:
-    """(as written, node, is a gradient, number text) for each line `name = number`: `q` is a
-    node's value; `df/dq`, `∂f/∂q` and `dq` (when dq is not itself a node) its gradient."""
-    lines = text.splitlines()
-    if len(lines) > MAX_LINES:
+    """(as written, node, is a gradient, number text) for each line: `q` is a node's value;
+    `df/dq`, `∂f/∂q` and `dq` (when dq is not itself a node) its gradient. Read by networks'
+    reader (hand_input.parse_plain), so every spelling it accepts is accepted here: `:` or `≈`
+    for `=`, full-width characters, a leading ≈, a trailing `(rounded)`, a working chain
+    `df/dz = -1 × 0.1175 = -0.1175` (its last number is the answer), and a quantity given twice
+    is refused in one line."""
+    if len(text.splitlines()) > MAX_LINES:
         raise HandInputError(f"the hand calculation has more than {MAX_LINES} lines")
+    hand = parse_plain(text, "the hand calculation")
     leibniz = re.compile(rf"[d∂]{re.escape(objective)}/[d∂]([A-Za-z][A-Za-z0-9_]*)")
     found = []
-    for number, line in enumerate(lines, 1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        match = re.fullmatch(rf"(\S+)\s*=\s*({_NUMBER})", line)
-        if match is None or len(match.group(2)) > MAX_NUMBER_CHARS:
-            raise HandInputError(f"line {number} is not 'name = number': {line[:40]!r}")
-        name, value = match.groups()
-        value = value.replace("−", "-")
+    for entry in hand.entries:
+        name = "".join(entry.name.split())
+        where = f"line {entry.line}" if entry.line else repr(name)
+        if entry.number is None:
+            raise HandInputError(f"{where}: {name} is given no number (write its value last)")
+        value = entry.number.text
+        if len(value) > MAX_NUMBER_CHARS:
+            raise HandInputError(f"{where}: {value[:40]!r} is too long for a number")
         partial = leibniz.fullmatch(name)
         if partial is not None:
             found.append((name, partial.group(1), True, value))
@@ -160,8 +161,12 @@ def judge(
             known = ", ".join(circuit.names.values())
             raise HandInputError(f"{written_name}: {node} is not a node (nodes: {known})")
     written: dict[str, str] = {}
-    for _, node, gradient, value in rows:
-        written.setdefault(_key(node, gradient), value)
+    for written_name, node, gradient, value in rows:
+        if _key(node, gradient) in written:  # df/dq and dq: one quantity in two spellings
+            raise HandInputError(
+                f"{written_name}: {node}'s {'gradient' if gradient else 'value'} is given twice"
+            )
+        written[_key(node, gradient)] = value
     names = circuit.names
     center: dict[str, float] = {}
     radius: dict[str, float] = {}
