@@ -11,7 +11,7 @@ import pytest
 
 import symbp
 from symbp.cli import main
-from symbp.core.circuit import CALLABLE, CircuitError, parse_at, read_circuit
+from symbp.core.circuit import CALLABLE, CircuitError, derive_circuit, parse_at, read_circuit
 from symbp.core.operations import ABS, MIN, NEGATE, operation_info
 from tests.conftest import require_module
 
@@ -218,12 +218,24 @@ def test_cli_expression_and_spec(tmp_path, capsys) -> None:
         ("f = x + 1", "x=nan", "not name=number"),
         ("f = max(x)", "x=1", "max takes 2 arguments"),
         ("f == x", "x=1", "not an assignment"),
+        # d(x^0.5)/dx = 0.5·x^(−0.5) is infinite at x = 0 (the trial of issue 20)
+        ("f = x ** 0.5 + 1", "x=0", "infinite or undefined at the given values (x = 0)"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(expr, at, message, capsys) -> None:
     assert main(["derive", "--expr", expr, "--at", at, "--no-check"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize("command", ["derive", "handout"])
+def test_an_infinite_local_derivative_is_one_line(command, capsys, tmp_path) -> None:
+    argv = [command, "--expr", "f = x ** 0.5 + 1", "--at", "x=0"]
+    if command == "handout":
+        argv += ["-o", str(tmp_path / "h.html")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "derivative of" in err and "with respect to x" in err, err
 
 
 def test_limits_are_the_formula_readers() -> None:
@@ -268,3 +280,81 @@ def test_python_api_shows_in_jupyter() -> None:
     assert result.gradients["x"] == -4.0 and result.values["t1"] == 3.0
     with pytest.raises(symbp.SymbpError, match="given twice"):
         symbp.expression("f = x", {"x": 1.0}, x=2.0)
+
+
+def test_a_tie_of_max_is_shown_as_torch_splits_it(capsys) -> None:
+    """max(x, y)·3 at x = y = 2 (the trial of issue 20): torch.maximum splits the gradient at a
+    tie, ½ each, so ∂f/∂x = ∂f/∂y = 1.5; 1[2 − 2 > 0] would read 0 and is not printed."""
+    require_module("torch")
+    import torch
+
+    x, y = (torch.tensor(2.0, dtype=torch.float64, requires_grad=True) for _ in "xy")
+    (torch.maximum(x, y) * 3).backward()
+    assert x.grad is not None and y.grad is not None
+    assert (float(x.grad), float(y.grad)) == (1.5, 1.5)
+    for lang, said in (("en", "½ to each"), ("zh", "各得 ½")):
+        assert (
+            main(["derive", "--expr", "f = max(x, y) * 3", "--at", "x=2,y=2", "--lang", lang]) == 0
+        )
+        out = capsys.readouterr().out
+        assert "[2 - 2 > 0]" not in out and said in out
+        assert "∂t1/∂x = 0.5000" in out and "3.000 × 0.5000 = 1.500" in out
+
+
+def test_a_value_used_twice_by_one_gate_is_two_uses(capsys) -> None:
+    """c + c and c·c (micrograd's example, the trial of issue 20) are an add gate and a multiply
+    gate with two uses each, not 2c and c²: each use's term shown, the fan-out counted, and
+    the gradients torch's."""
+    require_module("torch")
+    import torch
+
+    expr = "a = x * y; c = a + x; c = c + c + 1; d = c * c; f = d / (y + 3)"
+    x, y = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (1.5, -0.5))
+    a = x * y
+    c = a + x
+    c = c + c + 1
+    d = c * c
+    (d / (y + 3)).backward()
+    assert x.grad is not None and y.grad is not None
+    derivation = derive_circuit(read_circuit(expr, {"x": 1.5, "y": -0.5}))
+    circuit = derivation.circuit
+    assert derivation.gradients[circuit.symbol("x")] == pytest.approx(float(x.grad), abs=1e-12)
+    assert derivation.gradients[circuit.symbol("y")] == pytest.approx(float(y.grad), abs=1e-12)
+    # c_2 = 2.5 feeds d = c_2·c_2 twice: each use's local gradient is the other input, 2.5
+    uses = derivation.contributions[circuit.symbol("c_2")]
+    assert [(u.position, u.local_value) for u in uses] == [(0, 2.5), (1, 2.5)]
+    assert [u.local_value for u in derivation.contributions[circuit.symbol("c")]] == [1, 1]
+    assert main(["derive", "--expr", expr, "--at", "x=1.5,y=-0.5", "--no-check"]) == 0
+    out = capsys.readouterr().out
+    assert "d   = c_2·c_2" in out and "t1  = c + c" in out and "c_2²" not in out
+    assert "through d, input 2" in out and "c_2 is used in 2 places" in out
+    assert main(["derive", "--expr", "f = x*x*x + y*x - exp(x*y)", "--at", "x=0.7,y=-1.3"]) == 0
+    assert "x is used in 5 places" in capsys.readouterr().out  # x·x (2), ·x, y·x, x·y
+
+
+def test_a_term_of_a_squared_value_left_out_is_fan_out_not_added() -> None:
+    """q = x·x, f = q + x at x = 1.5: df/dx = 1·x + 1·x + 1 = 4; 2.5 = 1.5 + 1 leaves one of
+    the product's two uses out."""
+    from symbp.api.circuit import check_hand
+
+    circuit = read_circuit("q = x * x; f = q + x", {"x": 1.5})
+    report = check_hand(circuit, "q = 2.25\ndf/dq = 1\ndf/dx = 2.5").report
+    assert [(v.verdict, v.mistake) for v in report.verdicts] == [
+        ("right", ""),
+        ("right", ""),
+        ("wrong", "fan_out_not_added"),
+    ]
+
+
+def test_the_trials_wording(capsys) -> None:
+    """Written as a reader writes them (trial of issue 20): z - x in its order, an exponential
+    gate, -1 once, a root's term through a fan-out in the product form; ';' alone is empty."""
+    assert main(["derive", "--expr", "f = exp(x) * (z - x)", "--at", "x=1,z=2", "--no-check"]) == 0
+    out = capsys.readouterr().out
+    assert "t2 = z - x" in out and "-x + z =" not in out
+    assert "is an exponential gate" in out and "= -1 = -1" not in out
+    assert main(["derive", "--expr", "q = x * y; f = q + x", "--at", "x=1,y=2", "--no-check"]) == 0
+    # f = q + x: the use of x through f is 1 (upstream ∂f/∂f = 1 times local 1)
+    assert "through f  ∂f/∂f·∂f/∂x = 1 × 1 = 1" in capsys.readouterr().out
+    assert main(["derive", "--expr", ";", "--at", "x=1"]) == 2
+    assert "the expression is empty" in capsys.readouterr().err

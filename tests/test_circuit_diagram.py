@@ -10,7 +10,7 @@ import pytest
 
 import symbp
 from symbp.content.blocks import CircuitDiagram
-from symbp.formats.circuit_diagram import layout, svg, text_lines, tikz, type_size
+from symbp.formats.circuit_diagram import RADIUS, layout, svg, text_lines, tikz, type_size
 from tests.conftest import require_tool
 from tests.layout_tools import compile_latex, overlaps, pdf_words
 from tests.test_circuit import CS231N, LECTURE, MICROGRAD, SIGMOID_NEURON
@@ -28,8 +28,13 @@ THIRTY_GATES = (
         "y": 0.25,
     },
 )  # fmt: skip
+#: the trial of issue 20: x and z feed a gate four columns on, past tanh's and sigmoid's labels
+TRIAL = (
+    "a = log(x) * tanh(y); b = sigmoid(a - z); c = relu(b - 0.5) + abs(z - x); f = c ** 2",
+    {"x": 2.5, "y": 0.3, "z": -1.1},
+)
 CASES = {"cs231n": CS231N, "sigmoid": SIGMOID_NEURON, "micrograd": MICROGRAD,
-         "lecture": LECTURE, "thirty": THIRTY_GATES}  # fmt: skip
+         "lecture": LECTURE, "thirty": THIRTY_GATES, "trial": TRIAL}  # fmt: skip
 
 
 def _diagram(case) -> CircuitDiagram:
@@ -49,6 +54,32 @@ def test_labels_meet_no_label_and_no_gate(name) -> None:
     # every label inside the drawing
     for x, y, width, height in plan.label_boxes():
         assert x >= 0 and x + width <= plan.width and y >= 0 and y + height <= plan.height
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_wires_cross_no_label_and_no_other_gate(name) -> None:
+    """Every wire, in the layout and in the SVG drawn from it, passes no label box and no
+    circle but the one it enters."""
+    from tests.layout_tools import point_segment_distance, segment_meets_box, svg_geometry
+
+    plan = layout(_diagram(CASES[name]))
+    boxes = [(x + 1, y + 1, w - 2, h - 2) for x, y, w, h in plan.label_boxes()]
+    faults = []
+    for wire in plan.wires:
+        end = wire[-1]
+        for segment in zip(wire, wire[1:], strict=False):
+            flat = (*segment[0], *segment[1])
+            faults += [f"{flat} through {b}" for b in boxes if segment_meets_box(flat, b)]
+            for cx, cy, r in plan.circles():
+                if abs(cx - r - end[0]) < 1e-6 and abs(cy - end[1]) < 1e-6:
+                    continue  # the gate it enters
+                if point_segment_distance(cx, cy, flat) < r:
+                    faults.append(f"{flat} through the gate at ({cx:.0f}, {cy:.0f})")
+    assert faults == []
+    _, drawn = svg_geometry(svg(_diagram(CASES[name])))
+    stubs = [(p.x + RADIUS, p.y, p.stub_end, p.y) for p in plan.nodes]
+    routed = sum(len(wire) - 1 for wire in plan.wires)
+    assert len(drawn) == len(stubs) + routed  # the SVG draws exactly these segments
 
 
 def test_thirty_gates_print_at_a_readable_size() -> None:

@@ -149,6 +149,14 @@ def submissions(folder: Path) -> list[tuple[str, dict[str, str], dict[str, str]]
         # a slip in c; d typed with a Unicode minus sign, as it is right
         slip = dict(right, c=f"{t['c'] + 0.1:.4f}", d=right["d"].replace("-", "−"))
         cases.append((student, slip, {"c": "wrong"}))
+        # a forward slip in a, then b = a − z and c = tanh(b) worked from it: carried; an
+        # integer for a value that only rounds to it states no rounding: too few decimals
+        a = t["a"] + 0.1
+        b = a - values["z"]
+        forward = {"a": f"{a:.4f}", "b": f"{b:.4f}", "c": f"{math.tanh(b):.4f}"}
+        cases.append((student, forward, {"a": "wrong", "b": "carried", "c": "carried"}))
+        if abs(t["b"] - round(t["b"])) > 1e-3:
+            cases.append((student, {"b": str(round(t["b"]))}, {"b": "too few decimals"}))
     return cases
 
 
@@ -397,3 +405,30 @@ def test_circuit_sheets_compile_with_pdflatex_and_xelatex(folder: Path, tmp_path
         log = (work / tex.with_suffix(".log").name).read_text(encoding="utf-8", errors="replace")
         assert result.returncode == 0, log[-2000:]
         assert not re.search(r"Overfull \\hbox \((\d{2,}|[3-9])\.", log)
+
+
+@pytest.mark.slow
+def test_the_page_sees_both_uses_of_a_squared_value(tmp_path: Path) -> None:
+    """q = x·x, f = q + x (the trial of issue 20): df/dx = 2x + 1; x + 1 leaves one use of the
+    product out, fan-out not added, on the page as in check-hand; q from a slipped x carried."""
+    from .cdp import Browser
+
+    binary = require_tool("chromium")
+    out = tmp_path / "sq"
+    argv = ["exercise", "--expr", "q = x * x; f = q + x", "--at", "x=1.5", "--count", "1"]
+    assert main([*argv, "--seed", "3", "--out", str(out), "--interactive"]) == 0
+    spec = tomllib.loads((out / "s001" / "spec.toml").read_text(encoding="utf-8"))
+    x = float(spec["values"]["x"])
+    texts = {"q": f"{x * x:.4f}", "df/dq": "1", "df/dx": f"{x + 1:.4f}"}
+    want = check_hand_rows(out / "s001" / "spec.toml", texts, tmp_path)
+    assert [row[1:] for row in want] == [
+        ["right", ""],
+        ["right", ""],
+        ["wrong", "fan_out_not_added"],
+    ]
+    with Browser(binary) as browser:
+        browser.open(out / "s001" / "selfcheck.html")
+        rows = page_rows(browser, texts)["rows"]
+        assert isinstance(rows, list)
+        assert sorted(row[:3] for row in rows) == sorted(want)
+        assert browser.exceptions == []

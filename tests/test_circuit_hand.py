@@ -83,3 +83,77 @@ def test_check_hand_cli_on_a_circuit(tmp_path, capsys) -> None:
     homework.write_text("dq/dw = 3\n", encoding="utf-8")
     assert main(args) == 2
     assert "not a node" in capsys.readouterr().err
+
+
+# The trial of issue 20 (a TA's class): q = x·y, r = q − z, s = r·x, f = σ(s) at x = 0.5,
+# y = −1, z = 0.5. By hand: q = −0.5, r = −1, s = −0.5, f = σ(−0.5) = 0.37754067,
+# df/ds = f(1 − f) = 0.23500371, df/dr = 0.5·df/ds = 0.11750186 = df/dq, df/dz = −0.11750186,
+# df/dy = x·df/dq = 0.05875093, df/dx = r·df/ds + y·df/dq = −0.23500371 − 0.11750186 = −0.35250557.
+TRIAL = ("q = x * y; r = q - z; s = r * x; f = sigmoid(s)", {"x": 0.5, "y": -1.0, "z": 0.5})
+TOO_FEW = "too few decimals"
+TRIAL_FILES = [
+    # an integer states no rounding: 0 for −0.5, −1 for −0.5 and 0 for 0.0588 only round to
+    # the true value, so they are "too few decimals", never right (precision.py rule 2)
+    ("q = 0\ns = -1\ndf/dy = 0\nr = -1", [(TOO_FEW, ""), (TOO_FEW, ""), (TOO_FEW, ""), (R, "")]),
+    # one forward slip, q = −0.6; then r = −0.6 − 0.5 = −1.1, s = −0.55, f = σ(−0.55) = 0.3659,
+    # df/ds = 0.3659·0.6341 = 0.2320, df/dr = df/dq = 0.116, df/dz = −0.116,
+    # df/dy = 0.5·0.116 = 0.058, df/dx = −1.1·0.232 − 1·0.116 = −0.3712: all from their numbers
+    (
+        "q = -0.6\nr = -1.1\ns = -0.55\nf = 0.3659\ndf/ds = 0.2320\ndf/dr = 0.1160\n"
+        "df/dq = 0.1160\ndf/dz = -0.1160\ndf/dy = 0.0580\ndf/dx = -0.3712",
+        [(W, "")] + [(C, "")] * 9,
+    ),
+    # r = 0 wrong; then s = 0·0.5 = 0, f = σ(0) = 0.5, df/ds = 0.25, df/dr = df/dq = 0.125,
+    # df/dy = 0.0625, df/dx = 0·0.25 + (−1)·0.125 = −0.125: added, carried (no fan-out mistake)
+    (
+        "q = -0.5\nr = 0\ns = 0\nf = 0.5\ndf/ds = 0.25\ndf/dr = 0.125\ndf/dq = 0.125\n"
+        "df/dz = -0.125\ndf/dy = 0.0625\ndf/dx = -0.125",
+        [(R, ""), (W, "")] + [(C, "")] * 8,
+    ),
+    # everything at two decimals: df/dx = −1.00·0.24 + (−1)·0.12 = −0.36 is rounding carried
+    # from the student's own right numbers (true −0.3525): right
+    (
+        "q = -0.50\nr = -1.00\ns = -0.50\nf = 0.38\ndf/ds = 0.24\ndf/dr = 0.12\ndf/dq = 0.12\n"
+        "df/dz = -0.12\ndf/dy = 0.06\ndf/dx = -0.36",
+        [(R, "")] * 10,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TRIAL_FILES, ids=["integers", "slip", "r0", "2dp"])
+def test_the_trials_homework(text, expected) -> None:
+    report = check_hand(read_circuit(*TRIAL), text).report
+    assert [(v.verdict, v.mistake) for v in report.verdicts] == expected
+    assert report.all_right == all(v == R for v, _ in expected)
+
+
+def test_networks_spellings_are_read_for_a_circuit() -> None:
+    """The spellings docs/check-hand.md lists for networks (trial of issue 20): ':', '≈', full
+    width, a working chain whose last number is the answer, '(rounded)'; the values are the
+    trial's, worked by hand above (df/dz = −0.11750186, df/dx = −0.35250557, q = −0.5)."""
+    text = (
+        "df/dz: -0.1175\n"
+        "df/dx ≈ -0.3525\n"
+        "df/dq = 1 × 0.1175 = 0.1175\n"
+        "df/dr = 0.1175 (rounded)\n"
+        "ｑ ＝ －０．５\n"
+    )
+    report = check_hand(read_circuit(*TRIAL), text).report
+    assert [(v.node, v.gradient, v.verdict) for v in report.verdicts] == [
+        ("z", True, R), ("x", True, R), ("q", True, R), ("r", True, R), ("q", False, R)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("df/dq = 0.1175\ndq = 0.1175", "q's gradient is given twice"),
+        ("q = -0.5\nq = -0.5", "'q' is given twice"),
+        ("q = x * y", "q is given no number"),
+    ],
+)
+def test_a_quantity_given_twice_or_without_a_number_is_refused(text, message) -> None:
+    from symbp.errors import HandInputError
+
+    with pytest.raises(HandInputError, match=message):
+        check_hand(read_circuit(*TRIAL), text)

@@ -225,6 +225,7 @@ class CircuitHandCheck(Result):
             "right": words["circuit_hand_right"],
             "carried": words["circuit_hand_carried"],
             "wrong": words["circuit_hand_wrong"],
+            "too few decimals": words["hand_too_few_decimals"],
         }
         rows = []
         for verdict in self.report.verdicts:

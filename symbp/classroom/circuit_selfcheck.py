@@ -24,7 +24,7 @@ from symbp.classroom.circuit_variants import CircuitClass, CircuitVariant, quant
 from symbp.classroom.selfcheck import formula_tree, number
 from symbp.core.circuit import Circuit, CircuitDerivation
 from symbp.errors import SymbpError
-from symbp.handcheck.circuit import CARRIED, use_facts
+from symbp.handcheck.circuit import RELATIVE_SLACK, use_facts
 from symbp.handcheck.floats import float_value
 from symbp.handcheck.formula import MAX_NUMBER_CHARS
 
@@ -198,6 +198,6 @@ def circuit_page_data(
             "iterations": sealing.ITERATIONS,
             "sealed": sealing.seal(text, secret, salt),
         },
-        "constants": {"carried": CARRIED, "max_number_chars": MAX_NUMBER_CHARS},
+        "constants": {"slack": RELATIVE_SLACK, "max_number_chars": MAX_NUMBER_CHARS},
         "labels": labels,
     }

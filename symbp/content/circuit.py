@@ -27,8 +27,8 @@ from symbp.content.blocks import (
 )
 from symbp.content.labels import labels
 from symbp.content.numbers import computed_num, difference, given_num, result_num
-from symbp.core.circuit import CircuitDerivation
-from symbp.core.operations import Operation, operation_info
+from symbp.core.circuit import CircuitDerivation, Gate
+from symbp.core.operations import ADD, SUBTRACT, Operation, operation_info
 from symbp.torchcheck.circuit_check import CircuitCheck
 
 #: a closed form longer than this (display tree nodes) is described, not printed
@@ -90,15 +90,40 @@ class _Writer:
 
         return E.substitute(tree, value_of)
 
-    def chain(self, lhs: E.Node, formula: sp.Expr, value: float) -> E.Chain:
-        """lhs = formula = numbers = value, dropping a member that repeats the one before."""
-        tree = self.convert(formula)
+    def as_written(self, gate: Gate) -> E.Node | None:
+        """An add or subtract gate's formula in its inputs' order (z − x, not sympy's −x + z);
+        None for any other gate (sympy's form is the one shown)."""
+        if gate.operation not in (ADD, SUBTRACT):
+            return None
+        terms: list[E.Node] = []
+        for index, arg in enumerate(gate.args):
+            if isinstance(arg, sp.Symbol):
+                node = self.convert(arg)
+            elif arg < 0:
+                return None  # a negative constant: sympy's form
+            else:
+                number = float(arg)
+                node = self.convert(
+                    sp.Integer(int(number)) if number.is_integer() else sp.Float(number)
+                )
+            terms.append(E.Neg(node) if index and gate.operation is SUBTRACT else node)
+        return E.Add(tuple(terms))
+
+    def chain(
+        self, lhs: E.Node, formula: sp.Expr, value: float, tree: E.Node | None = None
+    ) -> E.Chain:
+        """lhs = formula = numbers = value, dropping a member that repeats the one before
+        (`tree`: the formula already converted, as the gate is written)."""
+        tree = self.convert(formula) if tree is None else tree
         members: list[E.Node] = [tree]
         substituted = self.numbers(tree)
         if substituted != tree:
             members.append(substituted)
         shown = self.number(value)
-        if not (isinstance(members[-1], E.Num) and members[-1].text == shown.text):
+        last = members[-1]
+        if isinstance(last, E.Neg) and isinstance(last.arg, E.Num):  # -1 = -1 once
+            last = E.Num(-last.arg.value, "-" + last.arg.text)
+        if not (isinstance(last, E.Num) and last.text == shown.text):
             members.append(shown)
         return E.equals(lhs, *members)
 
@@ -151,7 +176,12 @@ class _Writer:
                     glyph_latex,
                     self.value(symbol).text,
                     self.number(self.derivation.gradients[symbol]).text,
-                    tuple(order[s] for s in self.circuit.graph.nodes[symbol].inputs),
+                    # each use drawn in the gate's list (c, c for c·c)
+                    tuple(
+                        order[a]
+                        for a in (gate.args if gate is not None else ())
+                        if isinstance(a, sp.Symbol)
+                    ),
                 )
             )
         words = (self.words["circuit_check_node"], *self.words["circuit_columns"].split("|"))
@@ -163,14 +193,10 @@ class _Writer:
     def forward(self) -> list[Block]:
         rows = [Row(E.equals(self.sym(s), self.value(s))) for s in self.circuit.inputs]
         for gate in self.circuit.gates:
-            node = self.circuit.graph.nodes[gate.symbol]
-            assert node.definition is not None
+            definition = self.circuit.definition(gate.symbol)  # c·c as written, not c²
+            value = self.circuit.values[gate.symbol]
             rows.append(
-                Row(
-                    self.chain(
-                        self.sym(gate.symbol), node.definition, self.circuit.values[gate.symbol]
-                    )
-                )
+                Row(self.chain(self.sym(gate.symbol), definition, value, self.as_written(gate)))
             )
         return [Heading(text(self.words["circuit_forward"]), 3), Equations(tuple(rows))]
 
@@ -189,20 +215,45 @@ class _Writer:
             if len(uses) > 1:
                 blocks.extend(self.fan_out(symbol))
             blocks.append(Paragraph(self.pattern(gate.symbol)))
+            inputs = graph.nodes[symbol].inputs
+            if any(
+                self.tie(u.local)
+                for p in inputs
+                for u in derivation.contributions[p]
+                if u.user == symbol
+            ):
+                equal = E.equals(*(self.sym(p) for p in inputs), self.value(inputs[0]))
+                blocks.append(Paragraph(sentence(words["circuit_tie"], equal)))
             rows: list[Row] = []
-            for parent in graph.nodes[symbol].inputs:
-                use = next(u for u in derivation.contributions[parent] if u.user == symbol)
+            gate_uses = [
+                (parent, u)
+                for parent in graph.nodes[symbol].inputs
+                for u in derivation.contributions[parent]
+                if u.user == symbol
+            ]
+            for parent, use in gate_uses:
                 tag: Inlines = ()
-                if len(derivation.contributions[parent]) > 1:
+                if use.position is not None:  # the gate takes it twice (c·c): which input
+                    tag = sentence(
+                        words["circuit_through_input"], self.sym(symbol), str(use.position + 1)
+                    )
+                elif len(derivation.contributions[parent]) > 1:
                     tag = sentence(words["circuit_through"], self.sym(symbol))
                 local = self.chain(self.partial(symbol, parent), use.local, use.local_value)
+                local_tag = tag
+                if self.tie(use.local):  # 1[0 > 0] would read 0: the split said, not printed
+                    local = E.equals(self.partial(symbol, parent), self.number(use.local_value))
+                    local_tag = tag or text(words["circuit_tie_tag"])
                 if symbol == self.root:  # the objective's local gradients are the downstream
-                    if tag:  # ∂root/∂parent names the sum: show this use's term alone
-                        term = self.chain(self.partial(symbol, parent), use.local, use.local_value)
-                        local = E.Chain(term.steps[0].expr, term.steps[1:])
-                    rows.append(Row(local, tag))
+                    if tag:  # ∂root/∂parent names the sum: this use's term, as at any gate
+                        product = E.product(
+                            self.partial(symbol, symbol), self.partial(symbol, parent)
+                        )
+                        numbers = E.Mul((E.Num(1.0, "1"), self.number(use.local_value)))
+                        local = E.equals(product, numbers, self.number(use.value))
+                    rows.append(Row(local, local_tag))
                     continue
-                rows.append(Row(local))
+                rows.append(Row(local, () if local_tag is tag else local_tag))
                 product = E.product(self.partial(self.root, symbol), self.partial(symbol, parent))
                 numbers = E.Mul((self.number(use.upstream), self.number(use.local_value)))
                 if tag:  # one use of several: its term, not yet ∂root/∂parent
@@ -218,6 +269,17 @@ class _Writer:
                 blocks.extend(self.fan_out(symbol))
         return blocks
 
+    def tie(self, local: sp.Expr) -> bool:
+        """Whether a local gradient holds a max's or min's step at exactly 0 (a tie), where
+        Heaviside(0) = ½ splits the gradient as torch does."""
+        values = {s: sp.Float(v, 30) for s, v in self.circuit.values.items()}
+        for step in local.atoms(sp.Heaviside):
+            if len(step.args) > 1 and step.args[1] != sp.S.Half:
+                continue
+            if step.args[0].xreplace(values) == 0:
+                return True
+        return False
+
     def pattern(self, symbol: sp.Symbol) -> Inlines:
         gate = self.circuit.gate(symbol)
         assert gate is not None
@@ -225,7 +287,8 @@ class _Writer:
         if entry.gate_words:
             return sentence(self.words[entry.gate_words], self.sym(symbol))
         name = operation_info(entry.name).chinese if self.lang == "zh" else entry.english
-        return sentence(self.words["gate_other"], self.sym(symbol), name)
+        key = "gate_other_an" if name[:1].lower() in "aeiou" else "gate_other"  # an exponential
+        return sentence(self.words[key], self.sym(symbol), name)
 
     def fan_out(self, symbol: sp.Symbol) -> list[Block]:
         uses = self.derivation.contributions[symbol]

@@ -90,6 +90,7 @@ def page_labels(lang: str) -> dict[str, str]:
         for k, v in words.items()
         if k.startswith(("selfcheck_", "circuit_hand_")) and not k.startswith("selfcheck_intro")
     }
+    said["hand_too_few_decimals"] = words["hand_too_few_decimals"]
     return said | {f"mistake_{m}": words[f"mistake_{m}"] for m in MISTAKES}
 
 

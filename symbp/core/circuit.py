@@ -37,7 +37,7 @@ from symbp.core.operations import (
     Operation,
     unknown_name,
 )
-from symbp.core.opgraph import INPUT, Graph, GraphBuilder, Sweep, sweep
+from symbp.core.opgraph import INPUT, Graph, GraphBuilder, Sweep, operation, sweep
 from symbp.errors import SymbpError
 from symbp.limits import (
     MAX_DEPTH,
@@ -173,6 +173,38 @@ class Circuit:
                 return gate
         return None
 
+    def definition(self, symbol: sp.Symbol) -> sp.Expr:
+        """A gate's formula as written, each use of an input kept (c·c, not c²; c + c + 1,
+        not 2c + 1): the graph's definition is sympy's evaluated form."""
+        gate = self.gate(symbol)
+        node = self.graph.nodes[symbol]
+        assert gate is not None and node.definition is not None
+        if not _repeats(gate):
+            return node.definition
+        dummies, form = _positional_form(gate)
+        with sp.evaluate(False):
+            return form.xreplace(dict(zip(dummies, _arguments(gate), strict=True)))
+
+
+def _repeats(gate: Gate) -> bool:
+    symbols = [a for a in gate.args if isinstance(a, sp.Symbol)]
+    return len(symbols) != len(set(symbols))
+
+
+def _arguments(gate: Gate) -> list[sp.Expr]:
+    return [
+        a
+        if isinstance(a, sp.Symbol)
+        else (sp.Integer(int(a)) if float(a).is_integer() else sp.Float(a))
+        for a in gate.args
+    ]
+
+
+def _positional_form(gate: Gate) -> tuple[list[sp.Symbol], sp.Expr]:
+    """The gate's operation on one dummy per position (so that each use has its own)."""
+    dummies = [sp.Dummy(f"a{i}", real=True) for i in range(len(gate.args))]
+    return dummies, operation(gate.operation.name, list(dummies))
+
 
 def read_circuit(expression: str, values: Mapping[str, object], title: str = "") -> Circuit:
     """The circuit of `expression` at the inputs' `values`; CircuitError (one line) for an
@@ -183,6 +215,8 @@ def read_circuit(expression: str, values: Mapping[str, object], title: str = "")
     if len(expression) > MAX_EXPRESSION_CHARS:
         raise CircuitError(f"the expression is longer than {MAX_EXPRESSION_CHARS} characters")
     statements = [s.strip() for s in re.split(r"[\n;]", expression) if s.strip()]
+    if not statements:  # only separators (";")
+        raise CircuitError("the expression is empty: write e.g. f = (x + y) * z")
     if len(statements) > MAX_STATEMENTS:
         raise CircuitError(f"the expression has more than {MAX_STATEMENTS} statements")
     parsed = [_statement(text) for text in statements]
@@ -557,6 +591,9 @@ class Contribution:
     local_value: float
     upstream: float  # ∂objective/∂user
     value: float  # upstream × local
+    #: where the user gate takes the node more than once (c·c, c + c): which of its inputs
+    #: (0-based) this use is; None where the gate takes it once
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -589,15 +626,66 @@ def derive_circuit(circuit: Circuit, swept: Sweep | None = None) -> CircuitDeriv
     one, so that each student's draw costs numbers, not a new symbolic sweep)."""
     result = sweep(circuit.graph) if swept is None else swept
     exact = {s: sp.Float(v, 30) for s, v in circuit.values.items()}
+    # each use of a node: a gate that takes it twice (c·c, c + c) is two uses, each with the
+    # local gradient of its own position (c and c, summing to the sweep's 2c)
+    split: dict[sp.Symbol, list[tuple[sp.Symbol, sp.Expr, int | None]]] = {}
+    for symbol, gradient in result.gradients.items():
+        split[symbol] = []
+        for use in gradient.uses:
+            split[symbol] += _positions(circuit, symbol, use.user, use.local)
+    locals_ = {
+        (symbol, index): _local_number(circuit, symbol, user, local, exact)
+        for symbol, uses in split.items()
+        for index, (user, local, _) in enumerate(uses)
+    }
     gradients = result.values(circuit.given)
     contributions: dict[sp.Symbol, tuple[Contribution, ...]] = {}
-    for symbol, gradient in result.gradients.items():
+    for symbol, uses in split.items():
         found = []
-        for use in gradient.uses:
-            local_value = float(use.local.xreplace(exact).evalf(30))
-            upstream = gradients[use.user]
+        for index, (user, local, position) in enumerate(uses):
+            local_value = locals_[symbol, index]
+            upstream = gradients[user]
             found.append(
-                Contribution(use.user, use.local, local_value, upstream, upstream * local_value)
+                Contribution(user, local, local_value, upstream, upstream * local_value, position)
             )
         contributions[symbol] = tuple(found)
     return CircuitDerivation(circuit, result, gradients, contributions)
+
+
+def _local_number(
+    circuit: Circuit,
+    symbol: sp.Symbol,
+    user: sp.Symbol,
+    local: sp.Expr,
+    exact: Mapping[sp.Symbol, sp.Expr],
+) -> float:
+    """A local derivative's number at the given values; CircuitError (one line) where it is
+    infinite or undefined there (d√x/dx = 1/(2√x) at x = 0)."""
+    value = local.xreplace(exact).evalf(30)
+    if value.is_real and value.is_finite and math.isfinite(float(value)):
+        return float(value)
+    names = circuit.names
+    gate = circuit.gate(user)
+    where = f" in statement {circuit.statements[gate.statement]!r}" if gate is not None else ""
+    raise CircuitError(
+        f"the derivative of {names[user]} with respect to {names[symbol]} is infinite or "
+        f"undefined at the given values ({names[symbol]} = {circuit.values[symbol]:g}){where}: "
+        "backpropagation has no number there"
+    )
+
+
+def _positions(
+    circuit: Circuit, symbol: sp.Symbol, user: sp.Symbol, local: sp.Expr
+) -> list[tuple[sp.Symbol, sp.Expr, int | None]]:
+    """The uses of `symbol` by `user`: one (the sweep's local) where the gate takes it once,
+    else one per position, each ∂gate/∂(that input) with the others held (c·c: c and c)."""
+    gate = circuit.gate(user)
+    if gate is None or sum(a == symbol for a in gate.args) < 2:
+        return [(user, local, None)]
+    dummies, form = _positional_form(gate)
+    arguments = dict(zip(dummies, _arguments(gate), strict=True))
+    return [
+        (user, sp.diff(form, dummy).xreplace(arguments), position)
+        for position, (dummy, arg) in enumerate(zip(dummies, gate.args, strict=True))
+        if arg == symbol
+    ]

@@ -5,10 +5,11 @@
 // local gradient as small trees, and the catalogue sealed with the values those formulas give
 // (symbp/classroom/circuit_selfcheck.py): no answer is in the page. When the student presses the
 // button, this script works the circuit forward and backward from the givens, opens the seal
-// with what it gets, and judges each number with the opened numbers: right at the precision it
-// is written to or within 1%; a wrong gradient that follows from the student's own gradients of
-// the gates above is carried; otherwise the catalogue's mistakes are tried in check-hand's
-// order. Nothing is fetched and nothing typed is evaluated as code.
+// with what it gets, and judges each number with the opened numbers under the precision policy
+// (handcheck/precision.py): right at the precision it is written to, or what the student's own
+// right numbers give within their rounding; a number without decimals that only rounds to the
+// true value is "too few decimals"; a wrong number that follows from the student's own earlier
+// wrong numbers is carried; otherwise the catalogue's mistakes are tried in check-hand's order. Nothing is fetched and nothing typed is evaluated as code.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("symbp-data").textContent);
@@ -25,7 +26,8 @@
     const [mantissa, exponent] = text.toLowerCase().split("e");
     const fraction = mantissa.split(".")[1] || "";
     const decimals = fraction.length - (exponent ? parseInt(exponent, 10) : 0);
-    return { text: typed, value: Number(text), half: 0.5 * Number(`1e${-decimals}`) };
+    // precision.py: a number without decimals states no rounding (half a unit 0)
+    return { text: typed, value: Number(text), decimals, half: decimals <= 0 ? 0 : 0.5 * Number(`1e${-decimals}`) };
   }
 
   // -- float64 evaluation, as handcheck/floats.float_value ----------------------------------
@@ -155,14 +157,12 @@
   }
 
   // -- verdicts, as handcheck/circuit.judge ---------------------------------------------------
-  const RIGHT = "right", CARRIED = "carried", WRONG = "wrong";
-  function agrees(written, half, value) {
-    return Math.abs(written - value) <= half + 1e-12 || Math.abs(written - value) <= C.carried * Math.abs(value);
-  }
+  const RIGHT = "right", CARRIED = "carried", WRONG = "wrong", TOO_FEW = "too few decimals";
   function pySum(values) { return values.reduce((a, b) => a + b, 0); }  // Python's sum()
   function candidates(uses, upstream, terms) {  // handcheck/circuit.candidates
     const found = [];
     if (uses.length > 1) for (const term of terms) found.push(["fan_out_not_added", term]);
+    if (uses.length > 2) for (const term of terms) found.push(["fan_out_not_added", pySum(terms) - term]);
     uses.forEach(([, , own, subtracted, swapped], i) => {
       const others = pySum(terms) - terms[i];
       if (own !== null) found.push(["multiply_not_swapped", others + upstream[i] * num(own)]);
@@ -171,28 +171,101 @@
     });
     return found;
   }
-  function diagnose(node, mine, student, opened) {  // handcheck/circuit.diagnose
+  function mistakeOf(node, written, center, tolerance, opened) {  // handcheck/circuit._mistake
     const uses = opened.uses[node] || [];
-    const upstream = uses.map(([user]) => (user in student ? student[user] : num(opened.gradients[user])));
+    const upstream = uses.map(([user]) => center["d:" + user]);
     const terms = uses.map(([, local], i) => upstream[i] * num(local));
-    if (uses.length && agrees(mine.value, mine.half, pySum(terms))) return [CARRIED, ""];
     for (const [mistake, candidate] of candidates(uses, upstream, terms)) {
-      if (agrees(mine.value, mine.half, candidate)) return [WRONG, mistake];
+      if (Math.abs(written - candidate) <= tolerance) return mistake;
     }
-    return [WRONG, ""];
+    return "";
+  }
+  function leaves(tree, found) {
+    if (typeof tree === "string") found.push(tree);
+    else if (Array.isArray(tree)) tree.slice(1).forEach((t) => leaves(t, found));
+    return found;
+  }
+  function valuesOf(point) {
+    const values = {};
+    for (const [k, v] of Object.entries(point)) if (k.startsWith("v:")) values[k.slice(2)] = v;
+    return values;
+  }
+  function propagate(fn, parents, center, radius) {  // handcheck/circuit._propagate
+    const value = fn(center);
+    if (!Number.isFinite(value)) return [value, 0];
+    let spread = 0;
+    for (const parent of parents) {
+      const r = radius[parent] || 0;
+      if (r === 0) continue;
+      let moved = 0;
+      for (const step of [r, -r]) {
+        const shifted = { ...center };
+        shifted[parent] += step;
+        const change = Math.abs(fn(shifted) - value);
+        moved = Math.max(moved, Number.isFinite(change) ? change : Infinity);
+      }
+      spread += moved;
+    }
+    return [value, spread];
   }
   function judge(written, opened) {
-    const student = {};
-    for (const q of data.asked) if (q.key in written && q.gradient) student[q.node] = written[q.key].value;
+    const byKey = {};
+    for (const q of data.asked) {
+      if (q.key in written) {
+        const key = (q.gradient ? "d:" : "v:") + q.node;
+        if (!(key in byKey)) byKey[key] = written[q.key];
+      }
+    }
+    const center = {}, radius = {}, roots = {}, found = {};
+    function step(key, trueValue, fn, parents, node) {
+      let expected = trueValue, spread = 0;
+      if (fn !== null) [expected, spread] = propagate(fn, parents, center, radius);
+      const behind = [...new Set(parents.flatMap((p) => roots[p] || []))];
+      const mine = byKey[key];
+      if (mine === undefined) {
+        center[key] = expected; radius[key] = spread;
+        if (behind.length) roots[key] = behind;
+        return;
+      }
+      const value = mine.value, half = mine.half, slack = C.slack * Math.max(1, Math.abs(trueValue));
+      center[key] = value; radius[key] = half;
+      const consistent = Math.abs(value - expected) <= spread + half + slack;
+      const near = Math.abs(value - trueValue) <= half + slack;
+      let verdict, mistake = "";
+      if (behind.length && consistent && !near) verdict = CARRIED;
+      else if (mine.decimals <= 0 && !near && Math.abs(value - trueValue) <= 0.5 * 10 ** -mine.decimals + slack) verdict = TOO_FEW;
+      else if (near) verdict = RIGHT;
+      else if (consistent && !behind.length) verdict = RIGHT;
+      else {
+        verdict = WRONG;
+        if (node !== null) mistake = mistakeOf(node, value, center, spread + half + slack, opened);
+      }
+      if (verdict === WRONG || verdict === TOO_FEW) roots[key] = behind.length ? behind : [key];
+      else if (verdict === CARRIED) roots[key] = behind;
+      found[key] = [verdict, mistake];
+    }
+    for (const node of data.nodes) {  // forward: the node values
+      const trueValue = num(opened.values[node.name]);
+      if (node.formula === null) step("v:" + node.name, trueValue, null, [], null);
+      else {
+        const parents = [...new Set(leaves(node.formula, []))].map((n) => "v:" + n);
+        step("v:" + node.name, trueValue, (p) => evaluate(node.formula, valuesOf(p)), parents, null);
+      }
+    }
+    for (const node of [...data.nodes].reverse()) {  // backward: the gradients
+      const trueValue = num(opened.gradients[node.name]);
+      if (node.name === data.objective) { step("d:" + node.name, trueValue, null, [], null); continue; }
+      const uses = data.uses[node.name];
+      const parents = [...new Set([...uses.map((u) => "d:" + u.user),
+        ...uses.flatMap((u) => leaves(u.local, [])).map((n) => "v:" + n)])];
+      const fn = (p) => { const values = valuesOf(p); return pySum(uses.map((u) => p["d:" + u.user] * evaluate(u.local, values))); };
+      step("d:" + node.name, trueValue, fn, parents, node.name);
+    }
     const verdicts = [];
     for (const q of data.asked) {
-      const mine = written[q.key];
-      if (mine === undefined) continue;
-      const expected = num((q.gradient ? opened.gradients : opened.values)[q.node]);
-      let verdict = [WRONG, ""];
-      if (agrees(mine.value, mine.half, expected)) verdict = [RIGHT, ""];
-      else if (q.gradient) verdict = diagnose(q.node, mine, student, opened);
-      verdicts.push({ key: q.key, verdict: verdict[0], mistake: verdict[1] });
+      if (!(q.key in written)) continue;
+      const [verdict, mistake] = found[(q.gradient ? "d:" : "v:") + q.node];
+      verdicts.push({ key: q.key, verdict, mistake });
     }
     return verdicts;
   }
@@ -201,7 +274,8 @@
   const fill = (template, ...parts) => parts.reduce((text, part) => text.replace("{}", part), template);
   function verdictText(v) {
     const said = v.verdict === RIGHT ? words.circuit_hand_right
-      : v.verdict === CARRIED ? words.circuit_hand_carried : words.circuit_hand_wrong;
+      : v.verdict === CARRIED ? words.circuit_hand_carried
+      : v.verdict === TOO_FEW ? words.hand_too_few_decimals : words.circuit_hand_wrong;
     return v.mistake ? `${said}: ${words["mistake_" + v.mistake]}` : said;
   }
   async function check(event) {

@@ -5,7 +5,10 @@ and on the wire that leaves each node its forward value above (green) and its gr
 One layout feeds SVG (HTML, Markdown), TikZ (LaTeX) and the plain-text form. Each node sits in
 the column after its deepest input; every column has the same width, which the widest label
 sets, so a node's two labels sit on its own stub and meet no other label and no circle (a test
-measures the boxes). A node's name is written above its circle.
+measures the boxes). A node's name is written above its circle. A wire into the next column
+runs straight across the gap between columns, where no label is; a wire that passes columns runs
+level through each, in the free band nearest its straight course (a test measures that no wire
+meets a label or another gate).
 """
 
 from __future__ import annotations
@@ -57,11 +60,17 @@ class PlacedNode:
     glyph_scale: float
 
 
+Point = tuple[float, float]
+
+
 @dataclass(frozen=True)
 class CircuitLayout:
     width: float
     height: float
     nodes: tuple[PlacedNode, ...]
+    #: each wire (source stub's end to the gate that takes it) as the points of its path: a
+    #: wire that passes a column runs through it level, in a band free of that column's labels
+    wires: tuple[tuple[Point, ...], ...] = ()
 
     def label_boxes(self) -> list[Box]:
         """Every label's box (names, values, gradients): none may meet another."""
@@ -142,7 +151,69 @@ def layout(diagram: CircuitDiagram) -> CircuitLayout:
         )
     width = MARGIN * 2 + (max(columns) + 1) * column_width - GAP
     height = top + (tallest - 1) * ROW_GAP + RADIUS + LABEL_HEIGHT + MARGIN
-    return CircuitLayout(width, height, tuple(placed))
+    wires = _route(placed, columns, height)
+    return CircuitLayout(width, height, tuple(placed), wires)
+
+
+#: clearance of a wire from the labels and names of a column it passes through
+WIRE_CLEARANCE = 4.0
+
+
+def _route(
+    placed: list[PlacedNode], columns: list[int], height: float
+) -> tuple[tuple[Point, ...], ...]:
+    """Each wire's path. Into the next column a wire runs straight across the gap between
+    columns (where no label is); past a column it runs level through that column at the height
+    nearest its straight course that is clear of the column's names, circles and labels."""
+    occupied: dict[int, list[tuple[float, float]]] = {}
+    for node, column in zip(placed, columns, strict=True):
+        top = min(node.name_box[1], node.value_box[1], node.y - RADIUS)
+        bottom = max(node.name_box[1] + node.name_box[3], node.gradient_box[1] + LABEL_HEIGHT)
+        occupied.setdefault(column, []).append((top - WIRE_CLEARANCE, bottom + WIRE_CLEARANCE))
+    left = {c: n.x - RADIUS for n, c in zip(placed, columns, strict=True)}
+    right = {c: n.stub_end for n, c in zip(placed, columns, strict=True)}
+    used: dict[tuple[int, float], int] = {}  # wires already in a column's band
+    wires: list[tuple[Point, ...]] = []
+    for target, column in zip(placed, columns, strict=True):
+        for index in dict.fromkeys(target.node.inputs):  # one wire for c·c's two uses
+            source = placed[index]
+            start: Point = (source.stub_end, source.y)
+            end: Point = (target.x - RADIUS, target.y)
+            points = [start]
+            for passed in range(columns[index] + 1, column):
+                share = (left[passed] - start[0]) / max(end[0] - start[0], 1e-9)
+                wanted = start[1] + share * (end[1] - start[1])
+                low, high = _free_band(occupied[passed], wanted, height)
+                lane = used.get((passed, low), 0)
+                used[passed, low] = lane + 1
+                # wires sharing a band run apart, alternately below and above its middle
+                middle = min(max(wanted, low + 2), high - 2)
+                offset = (lane + 1) // 2 * 5.0 * (1 if lane % 2 else -1)
+                y = min(max(middle + offset, low + 2), high - 2)
+                points += [(left[passed] - WIRE_CLEARANCE, y), (right[passed] + WIRE_CLEARANCE, y)]
+            points.append(end)
+            wires.append(tuple(points))
+    return tuple(wires)
+
+
+def _free_band(
+    occupied: list[tuple[float, float]], wanted: float, height: float
+) -> tuple[float, float]:
+    """The free vertical band of a column nearest the height `wanted`."""
+    bands = []
+    edge = 2.0
+    for top, bottom in sorted(occupied):
+        if top > edge:
+            bands.append((edge, top))
+        edge = max(edge, bottom)
+    if edge < height - 2:
+        bands.append((edge, height - 2.0))
+    return min(
+        bands,
+        key=lambda b: (
+            0.0 if b[0] <= wanted <= b[1] else min(abs(wanted - b[0]), abs(wanted - b[1]))
+        ),
+    )
 
 
 def _n(value: float) -> str:
@@ -163,9 +234,9 @@ def svg(diagram: CircuitDiagram, title: str = "circuit") -> str:
     ]
     for placed in plan.nodes:
         lines.append(_svg_line(placed.x + RADIUS, placed.y, placed.stub_end, placed.y))
-        for index in placed.node.inputs:
-            source = plan.nodes[index]
-            lines.append(_svg_line(source.stub_end, source.y, placed.x - RADIUS, placed.y))
+    for wire in plan.wires:
+        for (x1, y1), (x2, y2) in zip(wire, wire[1:], strict=False):
+            lines.append(_svg_line(x1, y1, x2, y2))
     for placed in plan.nodes:
         x, y, width, height = placed.name_box
         centre = x + width / 2
@@ -233,12 +304,10 @@ def tikz(diagram: CircuitDiagram, page: Paper | None = None) -> str:
             rf"\draw[color={wire}] ({_n(placed.x + RADIUS)},{y}) -- "
             rf"({_n(placed.stub_end)},{y});"
         )
-        for index in placed.node.inputs:
-            source = plan.nodes[index]
-            lines.append(
-                rf"\draw[color={wire}] ({_n(source.stub_end)},{_n(source.y)}) -- "
-                rf"({_n(placed.x - RADIUS)},{y});"
-            )
+    for path in plan.wires:
+        lines.append(
+            rf"\draw[color={wire}] " + " -- ".join(f"({_n(x)},{_n(y)})" for x, y in path) + ";"
+        )
     for placed in plan.nodes:
         for box, text, colour in (
             (placed.name_box, f"${latex_math.name(placed.node.name)}$", WIRE_COLOUR),

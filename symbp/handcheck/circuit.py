@@ -1,10 +1,15 @@
 """Judging a student's circuit homework: node values and gradients, written as lines
 `q = 3`, `df/dq = -4` (or ∂f/∂q, or dq for the objective's gradient w.r.t. q).
 
-Each number is right when it agrees with the true value at the precision it was written to, or
-within 1% (rounding carried from earlier steps). A wrong gradient is also recomputed from the
-student's own gradients of the gates above it: if it agrees, the error was carried, not made
-here. Otherwise the catalogue's mistakes are tried, each as the number it produces:
+Each number is judged as networks' check-hand judges one, under the one precision policy
+(precision.py): right when the true value rounds to it at the decimals it is written to; a
+number without decimals states no rounding, so `0` for −0.5 or for 0.0588 is "too few decimals",
+never right. Node values are worked forward and gradients backward from the student's own
+numbers (a gradient from their gradients of the user gates and their node values in each local
+derivative), widened by the rounding those numbers state: a number that this gives from their
+own right numbers is right (rounding carried), one that it gives from an earlier wrong number is
+"carried". Otherwise the number is wrong, and the catalogue's mistakes are tried, each as the
+number it produces:
 
 - multiply_not_swapped: a multiply gate's local gradient taken as the input's own value;
 - fan_out_not_added: a value used in several places given only one of its terms;
@@ -15,7 +20,10 @@ here. Otherwise the catalogue's mistakes are tried, each as the number it produc
 
 from __future__ import annotations
 
+import functools
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +31,19 @@ import sympy as sp
 
 from symbp.core.circuit import CircuitDerivation
 from symbp.core.operations import MULTIPLY, SUBTRACT
-from symbp.errors import HandInputError
+from symbp.errors import FormulaError, HandInputError
+from symbp.handcheck.floats import float_value
 from symbp.handcheck.formula import MAX_NUMBER_CHARS
+from symbp.handcheck.hand_input import parse_plain
+from symbp.handcheck.precision import Precision, half_unit
 
-#: relative agreement allowed for rounding carried from earlier steps
-CARRIED = 0.01
+#: float slack of a comparison, relative to the true value's size (at least 1)
+RELATIVE_SLACK = 1e-9
 MAX_LINES = 500
 MAX_FILE_BYTES = 100_000
 
 RIGHT, CARRIED_ERROR, WRONG = "right", "carried", "wrong"
+TOO_FEW = "too few decimals"
 #: the catalogue, in the order its mistakes are tried
 MISTAKES = (
     "fan_out_not_added",
@@ -64,28 +76,28 @@ class CircuitHandReport:
         return all(v.verdict == RIGHT for v in self.verdicts)
 
 
-_NUMBER = r"[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-
-
 def read_hand_lines(
     text: str, objective: str, nodes: tuple[str, ...]
 ) -> list[tuple[str, str, bool, str]]:
-    """(as written, node, is a gradient, number text) for each line `name = number`: `q` is a
-    node's value; `df/dq`, `∂f/∂q` and `dq` (when dq is not itself a node) its gradient."""
-    lines = text.splitlines()
-    if len(lines) > MAX_LINES:
+    """(as written, node, is a gradient, number text) for each line: `q` is a node's value;
+    `df/dq`, `∂f/∂q` and `dq` (when dq is not itself a node) its gradient. Read by networks'
+    reader (hand_input.parse_plain), so every spelling it accepts is accepted here: `:` or `≈`
+    for `=`, full-width characters, a leading ≈, a trailing `(rounded)`, a working chain
+    `df/dz = -1 × 0.1175 = -0.1175` (its last number is the answer), and a quantity given twice
+    is refused in one line."""
+    if len(text.splitlines()) > MAX_LINES:
         raise HandInputError(f"the hand calculation has more than {MAX_LINES} lines")
+    hand = parse_plain(text, "the hand calculation")
     leibniz = re.compile(rf"[d∂]{re.escape(objective)}/[d∂]([A-Za-z][A-Za-z0-9_]*)")
     found = []
-    for number, line in enumerate(lines, 1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        match = re.fullmatch(rf"(\S+)\s*=\s*({_NUMBER})", line)
-        if match is None or len(match.group(2)) > MAX_NUMBER_CHARS:
-            raise HandInputError(f"line {number} is not 'name = number': {line[:40]!r}")
-        name, value = match.groups()
-        value = value.replace("−", "-")
+    for entry in hand.entries:
+        name = "".join(entry.name.split())
+        where = f"line {entry.line}" if entry.line else repr(name)
+        if entry.number is None:
+            raise HandInputError(f"{where}: {name} is given no number (write its value last)")
+        value = entry.number.text
+        if len(value) > MAX_NUMBER_CHARS:
+            raise HandInputError(f"{where}: {value[:40]!r} is too long for a number")
         partial = leibniz.fullmatch(name)
         if partial is not None:
             found.append((name, partial.group(1), True, value))
@@ -96,20 +108,51 @@ def read_hand_lines(
     return found
 
 
-def _half_unit(text: str) -> float:
+def _decimals(text: str) -> int:
+    """The decimals a number states (precision.py rule 1): 0.0346 -> 4, 3.46e-2 -> 4, 12 -> 0."""
     mantissa, _, exponent = text.lower().partition("e")
     _, _, fraction = mantissa.partition(".")
-    decimals = len(fraction) - (int(exponent) if exponent else 0)
-    return 0.5 * 10.0 ** (-decimals)
+    return len(fraction) - (int(exponent) if exponent else 0)
 
 
-def _agrees(written: float, half_unit: float, value: float) -> bool:
-    return abs(written - value) <= half_unit + 1e-12 or abs(written - value) <= CARRIED * abs(value)
+def _slack(value: float) -> float:
+    return RELATIVE_SLACK * max(1.0, abs(value))
 
 
-def judge(derivation: CircuitDerivation, text: str) -> CircuitHandReport:
-    """The student's numbers judged against the derivation, mistakes named."""
+def _propagate(
+    function: Callable[[dict[str, float]], float],
+    parents: tuple[str, ...],
+    center: dict[str, float],
+    radius: dict[str, float],
+) -> tuple[float, float]:
+    """`function` at the student's own numbers, and how far their stated rounding moves it."""
+    value = function(center)
+    if not math.isfinite(value):
+        return value, 0.0
+    spread = 0.0
+    for parent in parents:
+        r = radius.get(parent, 0.0)
+        if r == 0:
+            continue
+        moved = 0.0
+        for step in (r, -r):
+            shifted = dict(center)
+            shifted[parent] += step
+            change = abs(function(shifted) - value)
+            moved = max(moved, change if math.isfinite(change) else math.inf)
+        spread += moved
+    return value, spread
+
+
+def judge(
+    derivation: CircuitDerivation, text: str, precision: Precision | None = None
+) -> CircuitHandReport:
+    """The student's numbers judged against the derivation under the one precision policy
+    (precision.py), each also against what the student's own earlier numbers give, mistakes
+    named. Node values are worked forward, then gradients backward, as the sweep does."""
+    precision = precision or Precision()
     circuit = derivation.circuit
+    graph = circuit.graph
     objective = circuit.names[circuit.root]
     nodes = {name: symbol for symbol, name in circuit.names.items()}
     rows = read_hand_lines(text, objective, tuple(nodes))
@@ -117,23 +160,154 @@ def judge(derivation: CircuitDerivation, text: str) -> CircuitHandReport:
         if node not in nodes:
             known = ", ".join(circuit.names.values())
             raise HandInputError(f"{written_name}: {node} is not a node (nodes: {known})")
-    student = {node: float(value) for _, node, gradient, value in rows if gradient}
+    written: dict[str, str] = {}
+    for written_name, node, gradient, value in rows:
+        if _key(node, gradient) in written:  # df/dq and dq: one quantity in two spellings
+            raise HandInputError(
+                f"{written_name}: {node}'s {'gradient' if gradient else 'value'} is given twice"
+            )
+        written[_key(node, gradient)] = value
+    names = circuit.names
+    center: dict[str, float] = {}
+    radius: dict[str, float] = {}
+    roots: dict[str, tuple[str, ...]] = {}  # the wrong numbers behind a key's own-number value
+    found: dict[str, tuple[str, str]] = {}
+
+    def step(
+        key: str,
+        true_value: float,
+        function: Callable[[dict[str, float]], float] | None,
+        parents: tuple[str, ...],
+        facts: Callable[[], tuple[UseFacts, ...]] | None = None,
+    ) -> None:
+        if function is None:
+            expected, spread = true_value, 0.0
+        else:
+            expected, spread = _propagate(function, parents, center, radius)
+        behind = tuple(dict.fromkeys(r for p in parents for r in roots.get(p, ())))
+        if key not in written:
+            center[key], radius[key] = expected, spread
+            if behind:
+                roots[key] = behind
+            return
+        number = written[key]
+        value, decimals = float(number), _decimals(number)
+        half, slack = half_unit(decimals), _slack(true_value)
+        center[key], radius[key] = value, half
+        consistent = abs(value - expected) <= spread + half + slack
+        mistake = ""
+        if behind and consistent and abs(value - true_value) > half + slack:
+            verdict = CARRIED_ERROR  # what the student's own earlier wrong numbers give
+        elif precision.too_few(decimals, value, true_value, slack):
+            verdict = TOO_FEW
+        elif abs(value - true_value) <= half + slack or precision.within_minimum(
+            value, true_value, slack
+        ):
+            verdict = RIGHT  # to its precision (rule 1) or within the teacher's minimum (rule 3)
+        elif consistent and not behind:
+            verdict = RIGHT  # rounding carried from the student's own right numbers (rule 4)
+        else:
+            verdict = WRONG
+            if facts is not None:
+                mistake = _mistake(facts(), center, value, spread + half + slack)
+        if verdict in (WRONG, TOO_FEW):
+            roots[key] = behind or (key,)
+        elif verdict == CARRIED_ERROR:
+            roots[key] = behind
+        found[key] = (verdict, mistake)
+
+    for symbol, gate in graph.nodes.items():  # forward: the node values
+        definition = gate.definition
+        value_function = None
+        if definition is not None:
+            value_function = _at_student(definition, nodes)
+        step(
+            _key(names[symbol], False),
+            circuit.values[symbol],
+            value_function,
+            tuple(_key(names[s], False) for s in gate.inputs),
+        )
+    for symbol in reversed(list(graph.nodes)):  # backward: the gradients
+        key = _key(names[symbol], True)
+        if symbol == circuit.root:
+            step(key, derivation.gradients[symbol], None, ())
+            continue
+        uses = derivation.contributions.get(symbol, ())
+        parents = tuple(
+            dict.fromkeys(
+                [_key(names[u.user], True) for u in uses]
+                + [_key(names[s], False) for u in uses for s in _symbols(u.local) if s in names]
+            )
+        )
+        step(
+            key,
+            derivation.gradients[symbol],
+            _gradient_at_student(tuple((names[u.user], u.local) for u in uses), nodes),
+            parents,
+            functools.partial(use_facts, derivation, symbol),
+        )
     verdicts = []
     for written_name, node, gradient, value in rows:
         symbol = nodes[node]
-        written = float(value)
-        half = _half_unit(value)
         expected = derivation.gradients[symbol] if gradient else circuit.values[symbol]
-        if _agrees(written, half, expected):
-            verdict, mistake = RIGHT, ""
-        elif gradient:
-            verdict, mistake = _diagnose(derivation, symbol, written, half, student)
-        else:
-            verdict, mistake = WRONG, ""
+        verdict, mistake = found[_key(node, gradient)]
         verdicts.append(
-            CircuitVerdict(written_name, node, gradient, written, expected, verdict, mistake, value)
+            CircuitVerdict(
+                written_name, node, gradient, float(value), expected, verdict, mistake, value
+            )
         )
     return CircuitHandReport(tuple(verdicts))
+
+
+def _key(node: str, gradient: bool) -> str:
+    return ("d:" if gradient else "v:") + node
+
+
+def _symbols(expr: sp.Expr) -> list[sp.Symbol]:
+    return sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol)), key=str)
+
+
+def _values_of(point: dict[str, float], symbols: dict[str, sp.Symbol]) -> dict[sp.Symbol, float]:
+    return {symbols[k[2:]]: v for k, v in point.items() if k.startswith("v:")}
+
+
+def _at_student(
+    definition: sp.Expr, symbols: dict[str, sp.Symbol]
+) -> Callable[[dict[str, float]], float]:
+    def value(point: dict[str, float]) -> float:
+        return _float(definition, _values_of(point, symbols))
+
+    return value
+
+
+def _gradient_at_student(
+    uses: tuple[tuple[str, sp.Expr], ...], symbols: dict[str, sp.Symbol]
+) -> Callable[[dict[str, float]], float]:
+    def value(point: dict[str, float]) -> float:
+        values = _values_of(point, symbols)
+        return sum(point[_key(user, True)] * _float(local, values) for user, local in uses)
+
+    return value
+
+
+def _float(expr: sp.Expr, values: dict[sp.Symbol, float]) -> float:
+    try:
+        return float_value(expr, values)
+    except (FormulaError, ArithmeticError, ValueError):
+        return math.nan
+
+
+def _mistake(
+    uses: tuple[UseFacts, ...], center: dict[str, float], written: float, tolerance: float
+) -> str:
+    """The catalogue's mistake whose number, from the student's own gradients of the user gates
+    (else the true ones), is the one written."""
+    upstream = [center[_key(use.user, True)] for use in uses]
+    terms = [u * use.local for u, use in zip(upstream, uses, strict=True)]
+    for mistake, candidate in candidates(uses, upstream, terms):
+        if abs(written - candidate) <= tolerance:
+            return mistake
+    return ""
 
 
 @dataclass(frozen=True)
@@ -161,11 +335,14 @@ def use_facts(derivation: CircuitDerivation, symbol: sp.Symbol) -> tuple[UseFact
         own = None
         if gate.operation is MULTIPLY and len(gate.args) == 2:
             own = circuit.values[symbol]
-        subtracted = (
-            gate.operation is SUBTRACT and gate.args[-1] == symbol and gate.args[0] != symbol
-        )
+        if use.position is not None:  # one of the gate's several uses of it (c - c)
+            subtracted = gate.operation is SUBTRACT and use.position == len(gate.args) - 1
+        else:
+            subtracted = (
+                gate.operation is SUBTRACT and gate.args[-1] == symbol and gate.args[0] != symbol
+            )
         swapped = None
-        if len(circuit.graph.nodes[use.user].inputs) == 1:
+        if len(gate.args) == 1:
             exchanged = use.local.xreplace({symbol: use.user, use.user: symbol})
             try:
                 local = float(exchanged.xreplace(exact).evalf(30))
@@ -176,38 +353,6 @@ def use_facts(derivation: CircuitDerivation, symbol: sp.Symbol) -> tuple[UseFact
     return tuple(found)
 
 
-def _diagnose(
-    derivation: CircuitDerivation,
-    symbol: sp.Symbol,
-    written: float,
-    half: float,
-    student: dict[str, float],
-) -> tuple[str, str]:
-    uses = use_facts(derivation, symbol)
-    gradients = {derivation.circuit.names[s]: g for s, g in derivation.gradients.items()}
-    return diagnose(uses, gradients, written, half, student)
-
-
-def diagnose(
-    uses: tuple[UseFacts, ...],
-    gradients: dict[str, float],
-    written: float,
-    half: float,
-    student: dict[str, float],
-) -> tuple[str, str]:
-    """A wrong gradient's verdict (carried, or wrong with the catalogue's mistake that
-    reproduces it); `gradients` the true ones and `student` the student's, by node name."""
-    # the gradient of each user gate as the student has it (their number), else the true one
-    upstream = [student.get(use.user, gradients[use.user]) for use in uses]
-    terms = [u * use.local for u, use in zip(upstream, uses, strict=True)]
-    if uses and _agrees(written, half, sum(terms)):
-        return CARRIED_ERROR, ""
-    for mistake, candidate in candidates(uses, upstream, terms):
-        if _agrees(written, half, candidate):
-            return WRONG, mistake
-    return WRONG, ""
-
-
 def candidates(
     uses: tuple[UseFacts, ...], upstream: list[float], terms: list[float]
 ) -> list[tuple[str, float]]:
@@ -215,6 +360,8 @@ def candidates(
     found: list[tuple[str, float]] = []
     if len(uses) > 1:
         found += [("fan_out_not_added", term) for term in terms]
+    if len(uses) > 2:  # all the terms but one added (x·x + x: one x of the product left out)
+        found += [("fan_out_not_added", sum(terms) - term) for term in terms]
     for index, use in enumerate(uses):
         others = sum(terms) - terms[index]
         if use.multiply_own is not None:
