@@ -255,6 +255,9 @@ def test_students_spellings() -> None:
         ("h1 = [0.1, x]", "is not a number"),
         ("h1 = [0.1, 0.2]\nh_1 = [0.1, 0.2]", "written twice"),
         ("dL/dW_hh = [0.1, 0.2, 0.3]", "3 numbers, but it has 2×2"),
+        # an empty file, or comments alone (trial of issue 22: 'Every number is right.')
+        ("", "nothing to check"),
+        ("# my homework\n\n   \n# more", "nothing to check"),
     ],
 )
 def test_bad_homework_is_one_line(text, message) -> None:

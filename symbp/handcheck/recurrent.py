@@ -610,6 +610,11 @@ def read_homework(text: str, spec: RnnSpec, graph: dict[str, Quantity]) -> list[
                 np.array(halves).reshape(shape),
             )
         )
+    if not found:
+        raise HandInputError(
+            "nothing to check: no line of the form 'name = value' names a quantity "
+            "(for example h1 = 0.4621)"
+        )
     return found
 
 
