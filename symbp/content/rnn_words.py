@@ -56,10 +56,28 @@ _EN: dict[str, str] = {
     "singular value (the most it stretches a vector), and the product's is the most a "
     "gradient can grow or shrink going back from the last step to the first:",
     "rnn_factor_columns": "step|factor|product back to the last step",
-    "rnn_factor_verdict_small": "The product is {}: below 1, each factor shrinks the gradient "
-    "going back, which over many steps makes it vanish.",
-    "rnn_factor_verdict_large": "The product is {}: above 1, each factor can grow the gradient "
-    "going back, which over many steps makes it explode.",
+    "rnn_factor_columns_seq": "sequence|step|factor|product back to the last step",
+    "rnn_factor_first_sequence": "The factors above are sequence 1's; the table lists every "
+    "sequence's.",
+    "rnn_factor_sequence": "Sequence {}: ",
+    "rnn_and": ", ",
+    "rnn_step_one": "step {}",
+    "rnn_step_many": "steps {}",
+    "rnn_factor_all_small": "Every factor is below 1 in size ({}): each shrinks the gradient "
+    "going back. ",
+    "rnn_factor_all_large": "Every factor is 1 or more in size ({}): each can grow the gradient "
+    "going back. ",
+    "rnn_factor_mixed": "At {} the factor is below 1 in size ({}) and shrinks the gradient going "
+    "back; at {} it is 1 or more in size ({}) and can grow it. ",
+    "rnn_product_small": "Their product is {} (size {}, below 1): less of the gradient at the "
+    "last step reaches the first, and a long run of such factors makes it vanish.",
+    "rnn_product_large": "Their product is {} (size {}, 1 or more): none of the gradient at the "
+    "last step is lost on the way to the first, and a long run of such factors makes it explode.",
+    "rnn_product_norm_small": "The product's size is {}, below 1: the gradient reaching the "
+    "first step is smaller than at the last, and a long run of such factors makes it vanish.",
+    "rnn_product_norm_large": "The product's size is {}, 1 or more: the gradient reaching the "
+    "first step can be as large as at the last or larger, and a long run of such factors can "
+    "make it explode.",
     "rnn_factor_one_step": "One step: there is no step back, so no factor.",
     "rnn_check": "Check ({})",
     "rnn_check_columns": "parameter|symbp|nn.RNN|torch loop|central differences",
@@ -116,10 +134,24 @@ _ZH: dict[str, str] = {
     "它的大小取最大奇异值（它最多把向量拉长多少），"
     "乘积的大小就是梯度从最后一步传回第一步时最多放大或缩小的倍数：",
     "rnn_factor_columns": "时间步|因子|回到最后一步的乘积",
-    "rnn_factor_verdict_small": "乘积为 {}：小于 1，"
-    "每个因子都使回传的梯度变小，步数多了梯度就会消失。",
-    "rnn_factor_verdict_large": "乘积为 {}：大于 1，"
-    "每个因子都可能使回传的梯度变大，步数多了梯度就会爆炸。",
+    "rnn_factor_columns_seq": "序列|时间步|因子|回到最后一步的乘积",
+    "rnn_factor_first_sequence": "上面的因子属于序列 1；表中列出每个序列的因子。",
+    "rnn_factor_sequence": "序列 {}：",
+    "rnn_and": "、",
+    "rnn_step_one": "第 {} 步",
+    "rnn_step_many": "第 {} 步",
+    "rnn_factor_all_small": "每个因子的大小都小于 1（{}）：每个都使回传的梯度变小。",
+    "rnn_factor_all_large": "每个因子的大小都不小于 1（{}）：每个都可能使回传的梯度变大。",
+    "rnn_factor_mixed": "{}的因子大小小于 1（{}），使回传的梯度变小；"
+    "{}的因子大小不小于 1（{}），可能使它变大。",
+    "rnn_product_small": "它们的乘积为 {}（大小 {}，小于 1）：最后一步的梯度传到第一步时变小，"
+    "许多这样的因子连乘会使梯度消失。",
+    "rnn_product_large": "它们的乘积为 {}（大小 {}，不小于 1）：最后一步的梯度传到第一步时"
+    "不会变小，许多这样的因子连乘会使梯度爆炸。",
+    "rnn_product_norm_small": "乘积的大小为 {}，小于 1：传到第一步的梯度比最后一步的小，"
+    "许多这样的因子连乘会使梯度消失。",
+    "rnn_product_norm_large": "乘积的大小为 {}，不小于 1：传到第一步的梯度可能不比最后一步的小，"
+    "许多这样的因子连乘可能使梯度爆炸。",
     "rnn_factor_one_step": "只有一步：没有回退的步，也就没有因子。",
     "rnn_check": "检验（{}）",
     "rnn_check_columns": "参数|symbp|nn.RNN|torch 循环|中心差分",
