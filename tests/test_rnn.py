@@ -480,3 +480,38 @@ def test_dense_from_torch_points_to_rnn_from_torch() -> None:
 
     with pytest.raises(SymbpError, match="rnn_from_torch"):
         symbp.from_torch(nn.RNN(1, 1), [[1.0]], [[1.0]], nn.MSELoss())
+
+
+@pytest.mark.parametrize(
+    ("target_steps", "classes"), [("all", False), ("last", False), ("all", True), ("last", True)]
+)
+def test_rnn_from_torch_reads_unbatched_input(target_steps: str, classes: bool) -> None:
+    """torch's unbatched convention (trial of issue 22, case D1): x (steps, inputs) with y
+    (steps, outputs), or the last step's (outputs,), or class indices (steps,) / a scalar; the
+    loss and gradients are torch's own on that unbatched call."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    import symbp
+
+    torch.manual_seed(2)
+    rnn_module = nn.RNN(1, 2, dtype=torch.float64)
+    head = nn.Linear(2, 3 if classes else 1, dtype=torch.float64)
+    x = torch.randn(3, 1, dtype=torch.float64)
+    out, _ = rnn_module(x)  # (steps, hidden): unbatched
+    scores = head(out if target_steps == "all" else out[-1])
+    if classes:
+        y = torch.tensor([2, 0, 1]) if target_steps == "all" else torch.tensor(1)
+        loss_fn: nn.Module = nn.CrossEntropyLoss(reduction="sum")
+    else:
+        y = torch.randn(*scores.shape, dtype=torch.float64)
+        loss_fn = nn.MSELoss(reduction="sum")
+    loss = loss_fn(scores, y)
+    loss.backward()
+    spec = symbp.rnn_from_torch(rnn_module, head, x, y, loss_fn, target_steps=target_steps)
+    result = symbp.rnn(spec, check=False)
+    assert result.loss == pytest.approx(float(loss.detach()), abs=1e-12)
+    for index, value in enumerate(rnn_module.weight_hh_l0.grad.reshape(-1).tolist()):
+        key = f"W_hh[{index // 2},{index % 2}]"
+        assert result.gradients[key] == pytest.approx(value, abs=1e-12), key
