@@ -245,6 +245,8 @@ def test_parameter_names_and_near_misses() -> None:
     assert model.parameter("W_hh[0,1]") is model.parameter("W_hh[0][1]")
     assert model.parameter("w_hh[0, 1]") is model.parameter("W_hh[0,1]")
     assert len(model.matrix("W_hh")) == 4
+    # a whole matrix in any case, as its entries are (trial of issue 22: w_hh, W_HH refused)
+    assert model.matrix("w_hh") == model.matrix("W_HH") == model.matrix("W_hh")
     with pytest.raises(SymbpError, match="did you mean 'W_hh\\[0,1\\]'"):
         model.parameter("W_hhh[0,1]")
     with pytest.raises(SymbpError, match="not a weight"):
@@ -285,6 +287,9 @@ def test_cli_check_and_weight_selection(
     assert main(["derive", "--spec", str(spec_file), "--weight", "W_hh", "--no-check"]) == 0
     out = capsys.readouterr().out
     assert "∂L/∂W_hh = δ_1·h_0 + δ_2·h_1" in out
+    for spelling in ("w_hh", "W_HH"):
+        assert main(["derive", "--spec", str(spec_file), "--weight", spelling, "--no-check"]) == 0
+        assert "∂L/∂W_hh = δ_1·h_0 + δ_2·h_1" in capsys.readouterr().out
     assert main(["derive", "--spec", str(spec_file), "--weight", "W_hx", "--no-check"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "did you mean" in err

@@ -199,10 +199,9 @@ def selected_weights(derivation: RnnDerivation, names: Sequence[str]) -> tuple[s
     """The parameters `names` picks: entries (W_hh[0,1]) or whole matrices (W_hh, b_ih)."""
     model = derivation.model
     found: list[sp.Symbol] = []
-    kinds = {model.places[s].kind for s in model.parameters.values()}
     for name in names:
         text = "".join(name.split())
-        if text in kinds:
+        if model.matrix_name(text) is not None:
             found += model.matrix(text)
         else:
             found.append(model.parameter(text))

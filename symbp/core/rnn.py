@@ -174,9 +174,17 @@ class RnnModel:
             raise SymbpError(f"{name!r} is a node of the network, not a weight or bias")
         return symbol
 
+    def matrix_name(self, name: str) -> str | None:
+        """A whole weight matrix's or bias's name as written in any case (w_hh, W_HH: W_hh),
+        or None when `name` names none."""
+        kinds = dict.fromkeys(self.places[s].kind for s in self.parameters.values())
+        return next((kind for kind in kinds if kind.lower() == name.lower()), None)
+
     def matrix(self, name: str) -> tuple[sp.Symbol, ...]:
-        """Every entry of a weight matrix or bias vector (W_hh, b_ih), row by row."""
-        found = tuple(s for s in self.parameters.values() if self.places[s].kind == name)
+        """Every entry of a weight matrix or bias vector (W_hh, b_ih; in any case), row by
+        row."""
+        kind = self.matrix_name(name)
+        found = tuple(s for s in self.parameters.values() if self.places[s].kind == kind)
         if not found:
             known = sorted({self.places[s].kind for s in self.parameters.values()})
             near = closest(name, known)
