@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -520,3 +521,49 @@ def test_rnn_from_torch_reads_unbatched_input(target_steps: str, classes: bool) 
     for index, value in enumerate(rnn_module.weight_hh_l0.grad.reshape(-1).tolist()):
         key = f"W_hh[{index // 2},{index % 2}]"
         assert result.gradients[key] == pytest.approx(value, abs=1e-12), key
+
+
+CLASS_HEAD = {
+    "layers": [1, {"rnn": 2, "activation": "tanh"}, {"dense": 3, "activation": "softmax"}],
+    "inputs": [[1.0], [0.5]],
+    "weights": {
+        "W_xh": [[0.5], [0.1]],
+        "W_hh": [[0.1, 0.2], [0.3, 0.1]],
+        "W_hy": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
+    },
+    "loss": "cross_entropy",
+    "target_steps": "last",
+}
+
+
+def _class_loss(xs: list[float], target: int) -> float:
+    """−log softmax(W_hy h_T)[target], the recursion worked with numpy."""
+    w_xh = np.array(CLASS_HEAD["weights"]["W_xh"])
+    w_hh = np.array(CLASS_HEAD["weights"]["W_hh"])
+    w_hy = np.array(CLASS_HEAD["weights"]["W_hy"])
+    h = np.zeros(2)
+    for x in xs:
+        h = np.tanh(w_xh @ np.array([x]) + w_hh @ h)
+    scores = w_hy @ h
+    return float(np.log(np.exp(scores).sum()) - scores[target])
+
+
+@pytest.mark.parametrize(
+    ("inputs", "targets", "classes"),
+    [
+        ([[1.0], [0.5]], [[2]], [2]),  # the trial's row for one sequence
+        ([[1.0], [0.5]], [2], [2]),
+        ([[[1.0], [0.5]], [[0.2], [-0.4]]], [[1], [0]], [1, 0]),  # a row per sequence
+    ],
+)
+def test_class_index_written_as_a_row(inputs, targets, classes) -> None:
+    """Docs say "one row per sequence": a class index in a row of its own is that index (trial
+    of issue 22: `targets = [[2]]` was refused as "has 1 values but the layers need 3")."""
+    import symbp
+
+    result = symbp.rnn({**CLASS_HEAD, "inputs": inputs, "targets": targets}, check=False)
+    sequences = inputs if isinstance(inputs[0][0], list) else [inputs]
+    expected = sum(
+        _class_loss([row[0] for row in seq], c) for seq, c in zip(sequences, classes, strict=True)
+    )
+    assert result.loss == pytest.approx(expected, abs=1e-12)

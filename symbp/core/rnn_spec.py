@@ -473,6 +473,24 @@ def _biases(value: Any, n_hidden: int, n_outputs: int, source: str) -> tuple[tup
     return tuple(found)
 
 
+def _one_row(value: Any, n_outputs: int, loss: str) -> Any:
+    """A step's target written as a row of one entry, as "a row per step" reads: `[2]` for
+    the class index 2 (with more than one output, where a row of one value cannot be meant),
+    `[[0.5]]` for the row [0.5]; and one sequence's last-step target as the one row of a
+    list of rows per sequence (`[[2]]`)."""
+    for _ in range(2):
+        if not isinstance(value, list) or len(value) != 1:
+            return value
+        inner = value[0]
+        if isinstance(inner, list):
+            value = inner
+        elif n_outputs > 1 and _is_int(inner) and loss_info(loss).class_targets:
+            return inner
+        else:
+            return value
+    return value
+
+
 def _all_targets(
     value: Any,
     n_sequences: int,
@@ -501,10 +519,11 @@ def _all_targets(
                     f"{at} must give a target per step ({len(steps)} steps), not {_shape_of(entry)}"
                 )
             found = [
-                _targets(target, f"{at}[{i}]", n_outputs, loss) for i, target in enumerate(entry)
+                _targets(_one_row(target, n_outputs, loss), f"{at}[{i}]", n_outputs, loss)
+                for i, target in enumerate(entry)
             ]
         else:
-            found = [_targets(entry, at, n_outputs, loss)]
+            found = [_targets(_one_row(entry, n_outputs, loss), at, n_outputs, loss)]
         rows.append(tuple(row for row, _ in found))
         kinds |= {cls is None for _, cls in found}
         classes.append(tuple(cls for _, cls in found if cls is not None))
