@@ -200,10 +200,16 @@ FILES = [
     (LAST_ONLY, f"dL/dh2 = {f4(LO['dh2'])}\ndL/dh1 = 0\n"
      f"dL/dW_hh = {f4(LO['dW_hh@3'])}\ndL/dW_hh|t=3 = {f4(LO['dW_hh@3'])}",
      [(R, ""), (W, "recurrent_path_dropped"), (W, "last_step_only"), (R, "")]),
+    # 9. every ∂L/∂y_t negated (target − y for y − target; the trial's a6_sign): the first one
+    #    written (step 3, worked first going back) is where it entered, named; ∂L/∂h3 and δ3
+    #    then follow from it (carried), and the later ∂L/∂y_t are the same slip again
+    (TWO_UNITS, f"dL/dy3 = {f4(-B['dy3'])}\n"
+     f"dL/dh3 = {f4(-B['dh3'])}\ndelta3 = {f4(-B['dz3'])}\ndL/dy2 = {f4(-B['dy2'])}",
+     [(W, "output_sign_flipped"), (C, ""), (C, ""), (W, "output_sign_flipped")]),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("data", "text", "expected"), FILES, ids=[str(i) for i in range(1, 9)])
+@pytest.mark.parametrize(("data", "text", "expected"), FILES, ids=[str(i) for i in range(1, 10)])
 def test_bptt_homework_verdicts(data, text, expected) -> None:
     assert verdicts(data, text) == expected
 

@@ -17,7 +17,9 @@ as the number it produces from the student's own earlier numbers:
 - state_step_shifted: W_hh's gradient summed as δ_t h_tᵀ instead of δ_t h_{t−1}ᵀ;
 - wrong_local_value: f′ evaluated with z_t and h_t exchanged (tanh′ as 1 − z² for 1 − h²);
 - previous_state_dropped: h_t computed without W_hh h_{t−1};
-- activation_not_applied: h_t written as z_t.
+- activation_not_applied: h_t written as z_t;
+- output_sign_flipped: ∂L/∂y_t (or ∂L/∂o_t) negated, the output error's sign flipped (t − y
+  for y − t).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ MISTAKES = (
     "wrong_local_value",
     "previous_state_dropped",
     "activation_not_applied",
+    "output_sign_flipped",
 )
 #: the shared weights and their gradients' keys
 WEIGHTS = (W_XH, W_HH, W_HY)
@@ -205,6 +208,7 @@ def build(spec: RnnSpec) -> dict[str, Quantity]:
                     (f"y{t}",),
                     lambda v: scale * head.loss_gradient(v[0], target),
                     (outputs,),
+                    (("output_sign_flipped", lambda w: -w[f"dy{t}"]),),
                 )
             )
             add(
@@ -213,6 +217,7 @@ def build(spec: RnnSpec) -> dict[str, Quantity]:
                     (f"dy{t}", f"o{t}", f"y{t}"),
                     lambda v: head.back(v[0], v[1], v[2]),
                     (outputs,),
+                    (("output_sign_flipped", lambda w: -w[f"do{t}"]),),
                 )
             )
         inputs = ((f"do{t}",) if t in targeted else ()) + ((f"dz{t + 1}",) if t < steps else ())
