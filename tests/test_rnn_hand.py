@@ -350,3 +350,19 @@ def test_several_sequences_are_refused_in_one_line() -> None:
                "targets": [[[1.0], [2.0]], [[0.0], [1.0]]]}  # fmt: skip
     with pytest.raises(HandInputError, match="one sequence"):
         check_rnn_hand(rnn_spec_from_mapping(several), "h1 = 0.4621")
+
+
+def test_formulas_are_read_by_the_bounded_reader() -> None:
+    """A number written as its arithmetic (trial of issue 22: `h1 = tanh(0.6)` was "not a
+    number"), read as dense check-hand reads formulas: prachub's h2 = tanh(1.04621) is right as a
+    formula (its printed 0.7790 is not), and a formula is judged at its decimals' precision."""
+    assert math.isclose(math.tanh(1.04621), P["h2"][0], abs_tol=5e-5)
+    text = (
+        "h1 = tanh(0.5)\nh2 = tanh(1.04621)\n"
+        f"L = 0.5*({f4(P['y1'])} - 1)^2 + 0.5*(2*{f4(P['h2'])} - 2)^2\n"
+    )
+    assert verdicts(PRACHUB, text) == [(R, "")] * 3
+    assert verdicts(PRACHUB, "h1 = tanh(0.6)") == [(W, "")]  # tanh(0.6) = 0.5370, not 0.4621
+    for bad, message in (("h1 = tanh(x)", "unknown name 'x'"), ("h1 = 1/0", "divides by zero")):
+        with pytest.raises(HandInputError, match=message):
+            check_rnn_hand(rnn_spec_from_mapping(PRACHUB), bad)

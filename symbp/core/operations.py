@@ -291,6 +291,7 @@ TANH = Operation(
     "双曲正切",
     latex=r"\tanh",
     upright=True,
+    spellings=("tanh",),
     torch_module="Tanh",
     torch_function="torch.tanh",
     exponential_form=True,

@@ -567,6 +567,32 @@ def _numbers(value: str, where: str) -> tuple[list[str], int]:
     return texts, rows
 
 
+def _is_formula(value: str) -> bool:
+    """A scalar written as arithmetic (not a number, not a bracketed vector or matrix)."""
+    if not value or value[0] == "[" or "," in value or ";" in value:
+        return False
+    return not all(re.fullmatch(_NUMBER, part) for part in value.strip("()").split())
+
+
+def _formula(text: str, where: str) -> tuple[float, float]:
+    """A formula's value, read by the bounded formula reader dense check-hand uses (numbers,
+    + − × / ^, the operation table's functions; no names), and the precision its rounded
+    decimals state."""
+    from symbp.handcheck.floats import float_value
+    from symbp.handcheck.formula import read_formula
+    from symbp.handcheck.formula_check import bounded_spread
+
+    try:
+        parsed = read_formula(text, lambda name: None)
+        value = float_value(parsed.expr, {}, strict=True)
+        spread = bounded_spread(parsed, {})
+    except HandInputError as error:  # FormulaError: syntax, a name, a size beyond the limits
+        raise HandInputError(f"{where}: {error}") from None
+    if not math.isfinite(value):
+        raise HandInputError(f"{where}: {text[:40]!r} has no finite value")
+    return value, spread or 0.0
+
+
 def read_homework(text: str, spec: RnnSpec, graph: dict[str, Quantity]) -> list[Written]:
     lines = text.splitlines()
     if len(lines) > MAX_LINES:
@@ -591,9 +617,16 @@ def read_homework(text: str, spec: RnnSpec, graph: dict[str, Quantity]) -> list[
         if key in seen:
             raise HandInputError(f"{where}: written twice (first on line {seen[key]})")
         seen[key] = number
-        texts, rows = _numbers(pieces[-1].strip().rstrip("."), where)
+        value_text = pieces[-1].strip().rstrip(".")
         values, halves = [], []
-        for text in texts:
+        if _is_formula(value_text):  # tanh(0.6), 1 - 0.5370^2: a number, worked here
+            texts, rows = [value_text], 1
+            value, half = _formula(value_text, where)
+            values.append(value)
+            halves.append(half)
+        else:
+            texts, rows = _numbers(value_text, where)
+        for text in texts if not values else ():
             read = read_number(text, where)
             assert read is not None
             values.append(read.value)
