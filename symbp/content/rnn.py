@@ -394,39 +394,77 @@ class _Writer:
         return Row(self.chain(self.gradient_sym(node), formula, self.derivation.gradient(node)))
 
     def shared(self, weights: Sequence[sp.Symbol]) -> list[Block]:
+        """Each shared parameter's gradient as its sum over steps. What repeats is said once: the
+        paths sentence and the path list for a matrix's first entry shown, a parameter whose
+        terms are another's (b_hh's are b_ih's) as one line, no table of terms when every local
+        derivative is 1 (a bias's terms are its δs, in the display already)."""
         words, derivation, model = self.words, self.derivation, self.model
         blocks: list[Block] = [
             Heading(text(words["rnn_shared"]), 3),
             Paragraph(text(words["rnn_shared_intro"])),
         ]
+        kinds_said: set[str] = set()
+        listed_kinds: set[str] = set()
+        by_terms: dict[tuple[tuple[sp.Symbol, float], ...], sp.Symbol] = {}
         for symbol in weights:
+            kind = model.places[symbol].kind
             uses = derivation.step_terms(symbol)
-            blocks.append(
-                Paragraph(
-                    sentence(
-                        words["rnn_paths"],
-                        E.Sym(self.names[symbol], symbol),
-                        str(len(uses)),
-                        _count(model.graph.routes(symbol)),
+            signature = tuple((term.user, term.local_value) for term in uses)
+            same = by_terms.get(signature)
+            if same is not None:  # the same δs times the same locals: the same gradient
+                row = E.equals(
+                    self.gradient_sym(symbol),
+                    self.gradient_sym(same),
+                    self.number(derivation.gradient(symbol)),
+                )
+                if kind not in kinds_said:
+                    kinds_said.add(kind)
+                    blocks.append(
+                        Paragraph(
+                            sentence(
+                                words["rnn_same_terms"],
+                                _matrix_sym(kind),
+                                _matrix_sym(model.places[same].kind),
+                            )
+                        )
+                    )
+                blocks.append(Equations((Row(row),)))
+                continue
+            by_terms[signature] = symbol
+            if kind not in kinds_said:
+                kinds_said.add(kind)
+                routes = model.graph.routes(symbol)
+                own_output = routes == len(uses)  # one path per use: no later h on the way
+                blocks.append(
+                    Paragraph(
+                        sentence(
+                            words["rnn_paths_output" if own_output else "rnn_paths"],
+                            E.Sym(self.names[symbol], symbol),
+                            str(len(uses)),
+                            _count(routes),
+                        )
                     )
                 )
-            )
-            rows = [Row(self.gradient_chain(symbol))]
-            blocks.append(Equations(tuple(rows)))
-            header = tuple(text(w) for w in words["rnn_terms_columns"].split("|"))
-            table_rows = []
-            for term in uses:
-                user = self.gradient_sym(term.user)
-                table_rows.append(
-                    (
-                        text(str(term.step)),
-                        (Math(E.equals(user, self.number(term.upstream))),),
-                        (Math(self.local_display(term)),),
-                        text(self.number(term.value).text),
+            blocks.append(Equations((Row(self.gradient_chain(symbol)),)))
+            if not all(term.local.is_Number for term in uses):
+                header = tuple(text(w) for w in words["rnn_terms_columns"].split("|"))
+                table_rows = []
+                for term in uses:
+                    user = self.gradient_sym(term.user)
+                    table_rows.append(
+                        (
+                            text(str(term.step)),
+                            (Math(E.equals(user, self.number(term.upstream))),),
+                            (Math(self.local_display(term)),),
+                            text(self.number(term.value).text),
+                        )
                     )
-                )
-            blocks.append(Table(header, tuple(table_rows), align="rrrr"))
-            blocks += self.paths(symbol)
+                blocks.append(Table(header, tuple(table_rows), align="rrrr"))
+            if kind not in listed_kinds:
+                listed = self.paths(symbol)
+                if listed:
+                    listed_kinds.add(kind)
+                    blocks += listed
         return blocks
 
     def paths(self, symbol: sp.Symbol) -> list[Block]:
@@ -661,6 +699,12 @@ def rnn_check_blocks(
     its distance from nn.RNN's, the torch loop's and central differences'."""
     writer = _Writer(derivation, lang, digits)
     return (Heading(text(title or writer.words["rnn_title"]), 2), *writer.check(check))
+
+
+def _matrix_sym(kind: str) -> E.Sym:
+    """A weight matrix or bias by its name (b_hh), written as its entries are (b with hh below)."""
+    stem, _, sub = kind.partition("_")
+    return E.Sym(E.Name(stem, sub or None, plain=kind))
 
 
 def _filled(template: str, *fills: str) -> str:

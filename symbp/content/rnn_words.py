@@ -40,8 +40,13 @@ _EN: dict[str, str] = {
     "rnn_shared_intro": "A weight is one leaf of the graph used at every step, so its gradient "
     "is the sum over its uses of (that step's δ times the value the weight multiplies). The sweep "
     "adds these terms by itself.",
-    "rnn_paths": "{} is used at {} steps; {} paths through time lead from it to L (through "
-    "every later h), and the δ recursion has already summed each step's.",
+    "rnn_paths": "{} is used at {} steps (as is every other entry); {} paths through "
+    "time lead from it to L (through every later h), and the δ recursion has already summed "
+    "each step's.",
+    "rnn_paths_output": "{} is used at {} steps (as is every other entry); {} paths "
+    "lead from it to L, one through each step's own output, none through a later h.",
+    "rnn_same_terms": "{}'s terms are {}'s, entry by entry (the same δ_t times 1: both are "
+    "added to z_t), so its gradient is the same:",
     "rnn_terms_columns": "step|upstream|local|term",
     "rnn_path_list": "The same sum path by path: each path from {} through time to L is the "
     "product of its local derivatives, and the paths add up to the gradient.",
@@ -118,8 +123,12 @@ _ZH: dict[str, str] = {
     "rnn_shared": "共享权重的梯度：对各时间步求和",
     "rnn_shared_intro": "一个权重是计算图中的一个叶节点，在每个时间步都被使用，"
     "所以它的梯度是各次使用的（该步的 δ 乘以权重所乘的值）之和。反向扫描自动把这些项加起来。",
-    "rnn_paths": "{} 在 {} 个时间步被使用；从它到 L 共有 {} 条随时间的路径（经过之后的每个 h），"
-    "δ 递推已经把每一步的路径求和。",
+    "rnn_paths": "{} 在 {} 个时间步被使用（其他元素也一样）；从它到 L 共有 {} "
+    "条随时间的路径（经过之后的每个 h），δ 递推已经把每一步的路径求和。",
+    "rnn_paths_output": "{} 在 {} 个时间步被使用（其他元素也一样）；从它到 L 共有 {} "
+    "条路径，每条经过该步自己的输出，不经过之后的 h。",
+    "rnn_same_terms": "{} 的各项与 {} 的逐个相同（同样是 δ_t 乘以 1：两者都加到 z_t 上），"
+    "所以梯度也相同：",
     "rnn_terms_columns": "时间步|上游梯度|局部导数|项",
     "rnn_path_list": "逐条路径写出同一个和：从 {} 随时间到 L 的每条路径是其局部导数之积，"
     "各路径之和就是梯度。",
