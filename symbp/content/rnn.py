@@ -89,7 +89,9 @@ class _Writer:
             order[named] = (float(place.step), float(len(order)))
             kinds[named] = _DELTA
         # the numbers in a definition are exact constants (½, the exponent 2): shown as written
-        self.convert = E.Converter(self.names, order, kinds, lambda value: given_num(value, digits))
+        self.convert = E.Converter(
+            self.names, order, kinds, lambda value: given_num(value, digits), index_base=0
+        )
         self.loss_name = E.Name("L", plain="L")
 
     # -- names ----------------------------------------------------------------------------------

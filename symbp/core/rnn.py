@@ -609,7 +609,7 @@ class RnnDerivation:
                     use.local,
                     upstream,
                     local_value,
-                    upstream * local_value,
+                    upstream * local_value + 0.0,  # + 0.0: a zero term is 0, not −0
                 )
             )
         return tuple(terms)

@@ -377,6 +377,10 @@ def _sequences(value: Any, n_inputs: int, source: str) -> tuple[tuple[Matrix, ..
     return tuple(sequences), several
 
 
+def _states(count: int) -> str:
+    return "1 state" if count == 1 else f"{count} states"
+
+
 def _initial_states(
     value: Any, n_sequences: int, n_hidden: int, several: bool, source: str
 ) -> tuple[Row, ...]:
@@ -388,11 +392,11 @@ def _initial_states(
             raise SpecError(f"{where} must be one state of {n_hidden} numbers for one sequence")
         if len(value) < n_sequences:
             raise SpecError(
-                f"{where} gives {len(value)} states for {n_sequences} sequences: the initial "
+                f"{where} gives {_states(len(value))} for {n_sequences} sequences: the initial "
                 f"state of sequence {len(value) + 1} is missing"
             )
         if len(value) > n_sequences:
-            raise SpecError(f"{where} gives {len(value)} states for {n_sequences} sequences")
+            raise SpecError(f"{where} gives {_states(len(value))} for {n_sequences} sequences")
         return tuple(
             _row(state, f"{where}[{s}]", n_hidden, "the hidden state")
             for s, state in enumerate(value)
