@@ -12,7 +12,7 @@ import pytest
 
 import symbp
 from symbp.content.blocks import Heading, Text
-from symbp.errors import SpecError
+from symbp.errors import SpecError, SymbpError
 
 SOFTMAX_HEAD = {  # the trial's s2 without biases: 2 in, 2 hidden, 3 classes, the last step
     "title": "three classes",
@@ -79,3 +79,29 @@ def test_one_state_is_one_state() -> None:
             "targets": [[[2.0], [2.0]], [[1.0], [1.0]]], "initial_state": [[0.0, 0.0]]}  # fmt: skip
     with pytest.raises(SpecError, match=r"gives 1 state for 2 sequences"):
         symbp.rnn(data, check=False)
+
+
+def test_a_saturated_softmax_is_refused_saying_what() -> None:
+    """The trial's big_softmax: W_hy = ±9e5 saturates softmax to exactly 0 and 1 in float64;
+    L is finite (torch's CrossEntropyLoss gives 1586033.33), ∂L/∂o is not. The refusal says so
+    and gives L, worked here with log-sum-exp, instead of "overflow float64"."""
+    data = {
+        "layers": [1, {"rnn": 1}, {"dense": 2, "activation": "softmax"}],
+        "loss": "cross_entropy",
+        "inputs": [[1.0], [1.0]],
+        "targets": [0, 1],
+        "weights": {"W_xh": [[1.0]], "W_hh": [[0.5]], "W_hy": [[900000.0], [-900000.0]]},
+    }
+    h1 = math.tanh(1.0)
+    h2 = math.tanh(1.0 + 0.5 * h1)
+    loss = 0.0
+    for h, target in ((h1, 0), (h2, 1)):
+        scores = (9e5 * h, -9e5 * h)
+        top = max(scores)
+        loss += top + math.log(sum(math.exp(s - top) for s in scores)) - scores[target]
+    assert f"{loss:.9g}".startswith("1586033.33")
+    with pytest.raises(SymbpError) as refused:
+        symbp.rnn(data, check=False)
+    said = str(refused.value)
+    assert "is 0 in float64 (saturated)" in said and "not a finite number" in said
+    assert f"L = {loss:.10g}" in said and "overflow" not in said

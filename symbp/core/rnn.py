@@ -657,8 +657,36 @@ def derive_rnn(spec: RnnSpec | RnnModel) -> RnnDerivation:
     ]
     bad += [model.names[s] for s, v in gradients.items() if not math.isfinite(v)]
     if bad:
-        raise SymbpError(
-            f"the network's numbers overflow float64 (first at {bad[0]}): smaller weights or "
-            "inputs, or fewer steps"
-        )
+        raise SymbpError(_overflow_message(model, values, gradients, bad[0]))
     return RnnDerivation(model, swept, values, gradients, compiled)
+
+
+def _overflow_message(
+    model: RnnModel,
+    values: dict[sp.Symbol, float],
+    gradients: dict[sp.Symbol, float],
+    first: str,
+) -> str:
+    """What is refused, precisely: a loss that is finite (worked from u, as torch's log-softmax
+    works it) while ∂L/∂o is not, at an output saturated to 0 or 1 in float64; else an
+    overflow."""
+    loss = values.get(model.loss, math.nan)
+    saturated = [
+        o
+        for sequence in model.o
+        for outputs in sequence.values()
+        for o in outputs
+        if values.get(o) in (0.0, 1.0) and not math.isfinite(gradients.get(o, 0.0))
+    ]
+    if math.isfinite(loss) and saturated:
+        name = model.names[saturated[0]]
+        return (
+            f"the output {name} is {values[saturated[0]]:g} in float64 (saturated), so the "
+            f"loss's derivative through it, ∂L/∂{name}, is not a finite number, though "
+            f"L = {loss:.10g} is (worked from u in log space, as torch's losses on logits work "
+            "it): symbp derives L through every output and refuses; smaller weights or inputs"
+        )
+    return (
+        f"the network's numbers overflow float64 (first at {first}): smaller weights or "
+        "inputs, or fewer steps"
+    )
