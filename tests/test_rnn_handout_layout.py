@@ -246,16 +246,27 @@ def test_rnn_handout_prints_within_the_page_in_chromium(tmp_path: Path, name: st
 
 
 def test_a_long_sequence_draws_its_first_steps_and_says_so() -> None:
+    """A long sequence draws its first steps and its last, the steps between left out as one
+    dashed arrow and named in the caption (trial of issue 22: 10 steps with a target at the last
+    only drew steps 1–6 and left out o_10, the only output)."""
     from symbp.content.blocks import Paragraph, Text
     from symbp.content.rnn_figure import MAX_DRAWN_STEPS, unrolled_figure
     from symbp.core.rnn import derive_rnn
     from symbp.core.rnn_spec import rnn_spec_from_mapping
+    from symbp.formats.unrolled_diagram import layout, tikz
 
     steps = 10
-    data = {**PRACHUB, "inputs": [[0.1 * t] for t in range(steps)],
-            "targets": [[0.5]] * steps}  # fmt: skip
-    caption, figure = unrolled_figure(derive_rnn(rnn_spec_from_mapping(data)))
-    assert isinstance(figure, UnrolledDiagram) and len(figure.steps) == MAX_DRAWN_STEPS
-    assert isinstance(caption, Paragraph)
-    said = "".join(p.text for p in caption.parts if isinstance(p, Text))
-    assert f"Only the first {MAX_DRAWN_STEPS} of the {steps} steps are drawn." in said
+    for targets, target_steps in (([[0.5]] * steps, "all"), ([0.5], "last")):
+        data = {**PRACHUB, "inputs": [[0.1 * t] for t in range(steps)], "targets": targets,
+                "target_steps": target_steps}  # fmt: skip
+        caption, figure = unrolled_figure(derive_rnn(rnn_spec_from_mapping(data)))
+        assert isinstance(figure, UnrolledDiagram) and len(figure.steps) == MAX_DRAWN_STEPS
+        drawn = [str(step.state.name) for step in figure.steps]
+        assert drawn == [f"h_{t}" for t in range(1, MAX_DRAWN_STEPS)] + [f"h_{steps}"]
+        assert figure.steps[-1].output is not None  # o_10, the loss's output, is drawn
+        assert figure.gap_after == MAX_DRAWN_STEPS - 1
+        assert isinstance(caption, Paragraph)
+        said = "".join(p.text for p in caption.parts if isinstance(p, Text))
+        assert f"Of the {steps} steps, {MAX_DRAWN_STEPS} to {steps - 1} are left out" in said
+        assert len(layout(figure).dashed) == 1
+        assert "dashed" in tikz(figure)
