@@ -291,7 +291,6 @@ TANH = Operation(
     "双曲正切",
     latex=r"\tanh",
     upright=True,
-    spellings=("tanh",),
     torch_module="Tanh",
     torch_function="torch.tanh",
     exponential_form=True,
