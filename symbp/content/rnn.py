@@ -397,9 +397,9 @@ class _Writer:
 
     def shared(self, weights: Sequence[sp.Symbol]) -> list[Block]:
         """Each shared parameter's gradient as its sum over steps. What repeats is said once: the
-        paths sentence and the path list for a matrix's first entry shown, a parameter whose
-        terms are another's (b_hh's are b_ih's) as one line, no table of terms when every local
-        derivative is 1 (a bias's terms are its δs, in the display already)."""
+        paths sentence, the table of terms and the path list for a matrix's first entry shown;
+        a parameter whose terms are another's (b_hh's are b_ih's) as one line; no table of
+        terms when every local derivative is 1 (a bias's terms are its δs, in the display)."""
         words, derivation, model = self.words, self.derivation, self.model
         blocks: list[Block] = [
             Heading(text(words["rnn_shared"]), 3),
@@ -407,6 +407,7 @@ class _Writer:
         ]
         kinds_said: set[str] = set()
         listed_kinds: set[str] = set()
+        tabled: set[str] = set()
         by_terms: dict[tuple[tuple[sp.Symbol, float], ...], sp.Symbol] = {}
         for symbol in weights:
             kind = model.places[symbol].kind
@@ -448,7 +449,10 @@ class _Writer:
                     )
                 )
             blocks.append(Equations((Row(self.gradient_chain(symbol)),)))
-            if not all(term.local.is_Number for term in uses):
+            # the table of terms once per matrix: the other entries' displays hold the same
+            # formula, numbers and sum
+            if kind not in tabled and not all(term.local.is_Number for term in uses):
+                tabled.add(kind)
                 header = tuple(text(w) for w in words["rnn_terms_columns"].split("|"))
                 table_rows = []
                 for term in uses:
