@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -245,6 +246,8 @@ def test_parameter_names_and_near_misses() -> None:
     assert model.parameter("W_hh[0,1]") is model.parameter("W_hh[0][1]")
     assert model.parameter("w_hh[0, 1]") is model.parameter("W_hh[0,1]")
     assert len(model.matrix("W_hh")) == 4
+    # a whole matrix in any case, as its entries are (trial of issue 22: w_hh, W_HH refused)
+    assert model.matrix("w_hh") == model.matrix("W_HH") == model.matrix("W_hh")
     with pytest.raises(SymbpError, match="did you mean 'W_hh\\[0,1\\]'"):
         model.parameter("W_hhh[0,1]")
     with pytest.raises(SymbpError, match="not a weight"):
@@ -285,6 +288,9 @@ def test_cli_check_and_weight_selection(
     assert main(["derive", "--spec", str(spec_file), "--weight", "W_hh", "--no-check"]) == 0
     out = capsys.readouterr().out
     assert "∂L/∂W_hh = δ_1·h_0 + δ_2·h_1" in out
+    for spelling in ("w_hh", "W_HH"):
+        assert main(["derive", "--spec", str(spec_file), "--weight", spelling, "--no-check"]) == 0
+        assert "∂L/∂W_hh = δ_1·h_0 + δ_2·h_1" in capsys.readouterr().out
     assert main(["derive", "--spec", str(spec_file), "--weight", "W_hx", "--no-check"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "did you mean" in err
@@ -480,3 +486,84 @@ def test_dense_from_torch_points_to_rnn_from_torch() -> None:
 
     with pytest.raises(SymbpError, match="rnn_from_torch"):
         symbp.from_torch(nn.RNN(1, 1), [[1.0]], [[1.0]], nn.MSELoss())
+
+
+@pytest.mark.parametrize(
+    ("target_steps", "classes"), [("all", False), ("last", False), ("all", True), ("last", True)]
+)
+def test_rnn_from_torch_reads_unbatched_input(target_steps: str, classes: bool) -> None:
+    """torch's unbatched convention (trial of issue 22, case D1): x (steps, inputs) with y
+    (steps, outputs), or the last step's (outputs,), or class indices (steps,) / a scalar; the
+    loss and gradients are torch's own on that unbatched call."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    import symbp
+
+    torch.manual_seed(2)
+    rnn_module = nn.RNN(1, 2, dtype=torch.float64)
+    head = nn.Linear(2, 3 if classes else 1, dtype=torch.float64)
+    x = torch.randn(3, 1, dtype=torch.float64)
+    out, _ = rnn_module(x)  # (steps, hidden): unbatched
+    scores = head(out if target_steps == "all" else out[-1])
+    if classes:
+        y = torch.tensor([2, 0, 1]) if target_steps == "all" else torch.tensor(1)
+        loss_fn: nn.Module = nn.CrossEntropyLoss(reduction="sum")
+    else:
+        y = torch.randn(*scores.shape, dtype=torch.float64)
+        loss_fn = nn.MSELoss(reduction="sum")
+    loss = loss_fn(scores, y)
+    loss.backward()
+    spec = symbp.rnn_from_torch(rnn_module, head, x, y, loss_fn, target_steps=target_steps)
+    result = symbp.rnn(spec, check=False)
+    assert result.loss == pytest.approx(float(loss.detach()), abs=1e-12)
+    for index, value in enumerate(rnn_module.weight_hh_l0.grad.reshape(-1).tolist()):
+        key = f"W_hh[{index // 2},{index % 2}]"
+        assert result.gradients[key] == pytest.approx(value, abs=1e-12), key
+
+
+CLASS_HEAD = {
+    "layers": [1, {"rnn": 2, "activation": "tanh"}, {"dense": 3, "activation": "softmax"}],
+    "inputs": [[1.0], [0.5]],
+    "weights": {
+        "W_xh": [[0.5], [0.1]],
+        "W_hh": [[0.1, 0.2], [0.3, 0.1]],
+        "W_hy": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
+    },
+    "loss": "cross_entropy",
+    "target_steps": "last",
+}
+
+
+def _class_loss(xs: list[float], target: int) -> float:
+    """−log softmax(W_hy h_T)[target], the recursion worked with numpy."""
+    w_xh = np.array(CLASS_HEAD["weights"]["W_xh"])
+    w_hh = np.array(CLASS_HEAD["weights"]["W_hh"])
+    w_hy = np.array(CLASS_HEAD["weights"]["W_hy"])
+    h = np.zeros(2)
+    for x in xs:
+        h = np.tanh(w_xh @ np.array([x]) + w_hh @ h)
+    scores = w_hy @ h
+    return float(np.log(np.exp(scores).sum()) - scores[target])
+
+
+@pytest.mark.parametrize(
+    ("inputs", "targets", "classes"),
+    [
+        ([[1.0], [0.5]], [[2]], [2]),  # the trial's row for one sequence
+        ([[1.0], [0.5]], [2], [2]),
+        ([[[1.0], [0.5]], [[0.2], [-0.4]]], [[1], [0]], [1, 0]),  # a row per sequence
+    ],
+)
+def test_class_index_written_as_a_row(inputs, targets, classes) -> None:
+    """Docs say "one row per sequence": a class index in a row of its own is that index (trial
+    of issue 22: `targets = [[2]]` was refused as "has 1 values but the layers need 3")."""
+    import symbp
+
+    result = symbp.rnn({**CLASS_HEAD, "inputs": inputs, "targets": targets}, check=False)
+    sequences = inputs if isinstance(inputs[0][0], list) else [inputs]
+    expected = sum(
+        _class_loss([row[0] for row in seq], c) for seq, c in zip(sequences, classes, strict=True)
+    )
+    assert result.loss == pytest.approx(expected, abs=1e-12)

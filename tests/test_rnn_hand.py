@@ -200,10 +200,16 @@ FILES = [
     (LAST_ONLY, f"dL/dh2 = {f4(LO['dh2'])}\ndL/dh1 = 0\n"
      f"dL/dW_hh = {f4(LO['dW_hh@3'])}\ndL/dW_hh|t=3 = {f4(LO['dW_hh@3'])}",
      [(R, ""), (W, "recurrent_path_dropped"), (W, "last_step_only"), (R, "")]),
+    # 9. every ∂L/∂y_t negated (target − y for y − target; the trial's a6_sign): the first one
+    #    written (step 3, worked first going back) is where it entered, named; ∂L/∂h3 and δ3
+    #    then follow from it (carried), and the later ∂L/∂y_t are the same slip again
+    (TWO_UNITS, f"dL/dy3 = {f4(-B['dy3'])}\n"
+     f"dL/dh3 = {f4(-B['dh3'])}\ndelta3 = {f4(-B['dz3'])}\ndL/dy2 = {f4(-B['dy2'])}",
+     [(W, "output_sign_flipped"), (C, ""), (C, ""), (W, "output_sign_flipped")]),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("data", "text", "expected"), FILES, ids=[str(i) for i in range(1, 9)])
+@pytest.mark.parametrize(("data", "text", "expected"), FILES, ids=[str(i) for i in range(1, 10)])
 def test_bptt_homework_verdicts(data, text, expected) -> None:
     assert verdicts(data, text) == expected
 
@@ -255,6 +261,9 @@ def test_students_spellings() -> None:
         ("h1 = [0.1, x]", "is not a number"),
         ("h1 = [0.1, 0.2]\nh_1 = [0.1, 0.2]", "written twice"),
         ("dL/dW_hh = [0.1, 0.2, 0.3]", "3 numbers, but it has 2×2"),
+        # an empty file, or comments alone (trial of issue 22: 'Every number is right.')
+        ("", "nothing to check"),
+        ("# my homework\n\n   \n# more", "nothing to check"),
     ],
 )
 def test_bad_homework_is_one_line(text, message) -> None:
@@ -341,3 +350,19 @@ def test_several_sequences_are_refused_in_one_line() -> None:
                "targets": [[[1.0], [2.0]], [[0.0], [1.0]]]}  # fmt: skip
     with pytest.raises(HandInputError, match="one sequence"):
         check_rnn_hand(rnn_spec_from_mapping(several), "h1 = 0.4621")
+
+
+def test_formulas_are_read_by_the_bounded_reader() -> None:
+    """A number written as its arithmetic (trial of issue 22: `h1 = tanh(0.6)` was "not a
+    number"), read as dense check-hand reads formulas: prachub's h2 = tanh(1.04621) is right as a
+    formula (its printed 0.7790 is not), and a formula is judged at its decimals' precision."""
+    assert math.isclose(math.tanh(1.04621), P["h2"][0], abs_tol=5e-5)
+    text = (
+        "h1 = tanh(0.5)\nh2 = tanh(1.04621)\n"
+        f"L = 0.5*({f4(P['y1'])} - 1)^2 + 0.5*(2*{f4(P['h2'])} - 2)^2\n"
+    )
+    assert verdicts(PRACHUB, text) == [(R, "")] * 3
+    assert verdicts(PRACHUB, "h1 = tanh(0.6)") == [(W, "")]  # tanh(0.6) = 0.5370, not 0.4621
+    for bad, message in (("h1 = tanh(x)", "unknown name 'x'"), ("h1 = 1/0", "divides by zero")):
+        with pytest.raises(HandInputError, match=message):
+            check_rnn_hand(rnn_spec_from_mapping(PRACHUB), bad)

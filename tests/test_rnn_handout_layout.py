@@ -39,7 +39,22 @@ BIASED = {
     "bias": {"b_ih": [0.1, -0.2], "b_hh": [0.05, 0.0], "b_y": [0.3]},
     "loss": "half_sse",
 }
-CASES = {"prachub": PRACHUB, "two units": TWO_UNITS, "biased": BIASED}
+#: the issue's 3 steps and hidden size 2 with nn.RNN's default biases b_ih and b_hh (the trial
+#: of issue 22's s8: 7 pages before b_hh's terms were said once as b_ih's)
+RNN_BIASES = {
+    "layers": [1, {"rnn": 2, "activation": "tanh"}, {"dense": 1, "activation": "identity"}],
+    "inputs": [[0.8], [-0.4], [1.0]],
+    "targets": [[0.3], [0.1], [-0.5]],
+    "initial_state": [0.2, -0.3],
+    "weights": {
+        "W_xh": [[0.6], [-0.7]],
+        "W_hh": [[0.2, -0.5], [0.3, 0.4]],
+        "W_hy": [[0.9, -1.1]],
+    },
+    "bias": {"b_ih": [0.1, 0.2], "b_hh": [-0.05, 0.1]},
+    "loss": "half_sse",
+}
+CASES = {"prachub": PRACHUB, "two units": TWO_UNITS, "biased": BIASED, "nn.RNN biases": RNN_BIASES}
 
 
 def torch_places(data: dict) -> tuple[dict[Place, float], dict[Place, float]]:
@@ -203,7 +218,9 @@ def test_the_handout_holds_the_unrolled_figure_in_every_format() -> None:
 
 
 @pytest.mark.parametrize(("name", "lang"), [("two units", "en"), ("two units", "zh"),
-                                            ("prachub", "en"), ("biased", "zh")])  # fmt: skip
+                                            ("prachub", "en"), ("biased", "zh"),
+                                            ("nn.RNN biases", "en"),
+                                            ("nn.RNN biases", "zh")])  # fmt: skip
 def test_rnn_handout_compiles_without_overfull_boxes(tmp_path: Path, name: str, lang: str) -> None:
     engine = require_tool("xelatex" if lang == "zh" else "pdflatex")
     require_module("torch")
@@ -213,7 +230,7 @@ def test_rnn_handout_compiles_without_overfull_boxes(tmp_path: Path, name: str, 
     assert compiled.returncode == 0, compiled.log[-3000:]
     assert not compiled.overfull, compiled.overfull
     assert not compiled.overfull_vbox, compiled.overfull_vbox
-    if name == "two units":  # 3 steps, hidden size 2: the issue's bound
+    if name in ("two units", "nn.RNN biases"):  # 3 steps, hidden size 2: the issue's bound
         assert compiled.pages <= 6, compiled.pages
 
 
@@ -229,16 +246,27 @@ def test_rnn_handout_prints_within_the_page_in_chromium(tmp_path: Path, name: st
 
 
 def test_a_long_sequence_draws_its_first_steps_and_says_so() -> None:
+    """A long sequence draws its first steps and its last, the steps between left out as one
+    dashed arrow and named in the caption (trial of issue 22: 10 steps with a target at the last
+    only drew steps 1–6 and left out o_10, the only output)."""
     from symbp.content.blocks import Paragraph, Text
     from symbp.content.rnn_figure import MAX_DRAWN_STEPS, unrolled_figure
     from symbp.core.rnn import derive_rnn
     from symbp.core.rnn_spec import rnn_spec_from_mapping
+    from symbp.formats.unrolled_diagram import layout, tikz
 
     steps = 10
-    data = {**PRACHUB, "inputs": [[0.1 * t] for t in range(steps)],
-            "targets": [[0.5]] * steps}  # fmt: skip
-    caption, figure = unrolled_figure(derive_rnn(rnn_spec_from_mapping(data)))
-    assert isinstance(figure, UnrolledDiagram) and len(figure.steps) == MAX_DRAWN_STEPS
-    assert isinstance(caption, Paragraph)
-    said = "".join(p.text for p in caption.parts if isinstance(p, Text))
-    assert f"Only the first {MAX_DRAWN_STEPS} of the {steps} steps are drawn." in said
+    for targets, target_steps in (([[0.5]] * steps, "all"), ([0.5], "last")):
+        data = {**PRACHUB, "inputs": [[0.1 * t] for t in range(steps)], "targets": targets,
+                "target_steps": target_steps}  # fmt: skip
+        caption, figure = unrolled_figure(derive_rnn(rnn_spec_from_mapping(data)))
+        assert isinstance(figure, UnrolledDiagram) and len(figure.steps) == MAX_DRAWN_STEPS
+        drawn = [str(step.state.name) for step in figure.steps]
+        assert drawn == [f"h_{t}" for t in range(1, MAX_DRAWN_STEPS)] + [f"h_{steps}"]
+        assert figure.steps[-1].output is not None  # o_10, the loss's output, is drawn
+        assert figure.gap_after == MAX_DRAWN_STEPS - 1
+        assert isinstance(caption, Paragraph)
+        said = "".join(p.text for p in caption.parts if isinstance(p, Text))
+        assert f"Of the {steps} steps, {MAX_DRAWN_STEPS} to {steps - 1} are left out" in said
+        assert len(layout(figure).dashed) == 1
+        assert "dashed" in tikz(figure)

@@ -102,7 +102,7 @@ class RnnResult(Result):
 
     def handout(self, title: str | None = None, paper: str = "a4") -> Handout:
         """The derivation as a handout document (write it to .html, .tex or .md)."""
-        from symbp.content.blocks import Document
+        from symbp.content.blocks import Document, Heading, text
         from symbp.formats.page import paper as known_paper
 
         known_paper(paper)
@@ -110,7 +110,9 @@ class RnnResult(Result):
         blocks = rnn_blocks(
             self.derivation, self.lang, self.digits, self.check, self.weights, shown
         )
-        return Handout(Document(shown, self.lang, blocks[1:]), self.passed, paper)
+        # the title heads the page as a dense handout's does (level 1, not the section's 2)
+        titled = (Heading(text(shown), 1), *blocks[1:])
+        return Handout(Document(shown, self.lang, titled), self.passed, paper)
 
     def to_json(self) -> str:
         derivation = self.derivation
@@ -199,10 +201,9 @@ def selected_weights(derivation: RnnDerivation, names: Sequence[str]) -> tuple[s
     """The parameters `names` picks: entries (W_hh[0,1]) or whole matrices (W_hh, b_ih)."""
     model = derivation.model
     found: list[sp.Symbol] = []
-    kinds = {model.places[s].kind for s in model.parameters.values()}
     for name in names:
         text = "".join(name.split())
-        if text in kinds:
+        if model.matrix_name(text) is not None:
             found += model.matrix(text)
         else:
             found.append(model.parameter(text))

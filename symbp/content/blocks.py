@@ -207,6 +207,9 @@ class UnrolledDiagram:
     weights: tuple[Name, Name, Name]  # input→state, state→state, state→output
     #: the text form's words: node, from, value, gradient
     words: tuple[str, ...] = ("node", "from", "value", "gradient")
+    #: steps left out between the drawn step at this position (1-based) and the next: its
+    #: h→h arrow is dashed (0: every step between the first and the last is drawn)
+    gap_after: int = 0
 
 
 Block = (

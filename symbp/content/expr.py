@@ -346,6 +346,8 @@ class Converter:
     rank: Mapping[sp.Symbol, Rank]
     kind: Mapping[sp.Symbol, int]
     number: Callable[[float], Num]
+    #: where softmax's k counts from: 1 as a dense layer's units, 0 as torch's (an RNN's)
+    index_base: int = 1
 
     def __call__(self, expr: sp.Basic) -> Node:
         return self.convert(expr)
@@ -422,7 +424,7 @@ class Converter:
         if isinstance(expr, functions.logsumexp):
             return Call("logsumexp", args)
         if isinstance(expr, functions.softmax):
-            return Call(SOFTMAX.name, args[1:], index=int(expr.args[0]) + 1)
+            return Call(SOFTMAX.name, args[1:], index=int(expr.args[0]) + self.index_base)
         for function, entry in ((sp.Max, MAX), (sp.Min, MIN), (sp.Abs, ABS)):
             if isinstance(expr, function):
                 return Call(entry.name, args)

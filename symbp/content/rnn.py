@@ -89,7 +89,9 @@ class _Writer:
             order[named] = (float(place.step), float(len(order)))
             kinds[named] = _DELTA
         # the numbers in a definition are exact constants (½, the exponent 2): shown as written
-        self.convert = E.Converter(self.names, order, kinds, lambda value: given_num(value, digits))
+        self.convert = E.Converter(
+            self.names, order, kinds, lambda value: given_num(value, digits), index_base=0
+        )
         self.loss_name = E.Name("L", plain="L")
 
     # -- names ----------------------------------------------------------------------------------
@@ -394,39 +396,81 @@ class _Writer:
         return Row(self.chain(self.gradient_sym(node), formula, self.derivation.gradient(node)))
 
     def shared(self, weights: Sequence[sp.Symbol]) -> list[Block]:
+        """Each shared parameter's gradient as its sum over steps. What repeats is said once: the
+        paths sentence, the table of terms and the path list for a matrix's first entry shown;
+        a parameter whose terms are another's (b_hh's are b_ih's) as one line; no table of
+        terms when every local derivative is 1 (a bias's terms are its δs, in the display)."""
         words, derivation, model = self.words, self.derivation, self.model
         blocks: list[Block] = [
             Heading(text(words["rnn_shared"]), 3),
             Paragraph(text(words["rnn_shared_intro"])),
         ]
+        kinds_said: set[str] = set()
+        listed_kinds: set[str] = set()
+        tabled: set[str] = set()
+        by_terms: dict[tuple[tuple[sp.Symbol, float], ...], sp.Symbol] = {}
         for symbol in weights:
+            kind = model.places[symbol].kind
             uses = derivation.step_terms(symbol)
-            blocks.append(
-                Paragraph(
-                    sentence(
-                        words["rnn_paths"],
-                        E.Sym(self.names[symbol], symbol),
-                        str(len(uses)),
-                        _count(model.graph.routes(symbol)),
+            signature = tuple((term.user, term.local_value) for term in uses)
+            same = by_terms.get(signature)
+            if same is not None:  # the same δs times the same locals: the same gradient
+                row = E.equals(
+                    self.gradient_sym(symbol),
+                    self.gradient_sym(same),
+                    self.number(derivation.gradient(symbol)),
+                )
+                if kind not in kinds_said:
+                    kinds_said.add(kind)
+                    blocks.append(
+                        Paragraph(
+                            sentence(
+                                words["rnn_same_terms"],
+                                _matrix_sym(kind),
+                                _matrix_sym(model.places[same].kind),
+                            )
+                        )
+                    )
+                blocks.append(Equations((Row(row),)))
+                continue
+            by_terms[signature] = symbol
+            if kind not in kinds_said:
+                kinds_said.add(kind)
+                routes = model.graph.routes(symbol)
+                own_output = routes == len(uses)  # one path per use: no later h on the way
+                blocks.append(
+                    Paragraph(
+                        sentence(
+                            words["rnn_paths_output" if own_output else "rnn_paths"],
+                            E.Sym(self.names[symbol], symbol),
+                            str(len(uses)),
+                            _count(routes),
+                        )
                     )
                 )
-            )
-            rows = [Row(self.gradient_chain(symbol))]
-            blocks.append(Equations(tuple(rows)))
-            header = tuple(text(w) for w in words["rnn_terms_columns"].split("|"))
-            table_rows = []
-            for term in uses:
-                user = self.gradient_sym(term.user)
-                table_rows.append(
-                    (
-                        text(str(term.step)),
-                        (Math(E.equals(user, self.number(term.upstream))),),
-                        (Math(self.local_display(term)),),
-                        text(self.number(term.value).text),
+            blocks.append(Equations((Row(self.gradient_chain(symbol)),)))
+            # the table of terms once per matrix: the other entries' displays hold the same
+            # formula, numbers and sum
+            if kind not in tabled and not all(term.local.is_Number for term in uses):
+                tabled.add(kind)
+                header = tuple(text(w) for w in words["rnn_terms_columns"].split("|"))
+                table_rows = []
+                for term in uses:
+                    user = self.gradient_sym(term.user)
+                    table_rows.append(
+                        (
+                            text(str(term.step)),
+                            (Math(E.equals(user, self.number(term.upstream))),),
+                            (Math(self.local_display(term)),),
+                            text(self.number(term.value).text),
+                        )
                     )
-                )
-            blocks.append(Table(header, tuple(table_rows), align="rrrr"))
-            blocks += self.paths(symbol)
+                blocks.append(Table(header, tuple(table_rows), align="rrrr"))
+            if kind not in listed_kinds:
+                listed = self.paths(symbol)
+                if listed:
+                    listed_kinds.add(kind)
+                    blocks += listed
         return blocks
 
     def paths(self, symbol: sp.Symbol) -> list[Block]:
@@ -515,51 +559,89 @@ class _Writer:
         if spec.n_steps < 2:
             return [*blocks, Paragraph(text(words["rnn_factor_one_step"]))]
         w_hh = np.array(spec.weight(W_HH))
-        product = np.eye(spec.n_hidden)
-        header = tuple(text(w) for w in words["rnn_factor_columns"].split("|"))
+        several = spec.n_sequences > 1
+        columns = words["rnn_factor_columns_seq" if several else "rnn_factor_columns"]
+        header = tuple(text(w) for w in columns.split("|"))
         table_rows = []
-        rows: list[Row] = []
-        factors: list[E.Node] = []
-        for t in range(spec.n_steps, 1, -1):
-            slopes = []
-            for h, z in zip(model.h[0][t], model.z[0][t], strict=True):
-                local = model.local(h, z)
-                slopes.append(derivation.local_value(local))
-            factor = np.diag(slopes) @ w_hh
-            product = product @ factor
-            if spec.n_hidden == 1:
-                h, z = model.h[0][t][0], model.z[0][t][0]
-                local = model.local(h, z)
-                weight = model.parameters[f"{W_HH}[0,0]"]
-                formula = local * weight
-                lhs = E.Partial(self.names[h], self.names[model.h[0][t - 1][0]])
-                rows.append(Row(self.chain(lhs, formula, float(factor[0, 0]))))
-                factors.append(self.number(float(factor[0, 0])))
-                size, reach = float(factor[0, 0]), float(product[0, 0])
-            else:
-                size = float(np.linalg.norm(factor, 2))
-                reach = float(np.linalg.norm(product, 2))
-            table_rows.append(
-                (text(str(t)), text(self.number(size).text), text(self.number(reach).text))
-            )
-        total = float(product[0, 0]) if spec.n_hidden == 1 else float(np.linalg.norm(product, 2))
-        if spec.n_hidden == 1:
-            blocks.append(Paragraph(text(words["rnn_factor_scalar"])))
-            blocks.append(Equations(tuple(rows)))
-            first, last = model.h[0][1][0], model.h[0][spec.n_steps][0]
-            if len(factors) > 1:
-                product_row = E.equals(
-                    E.Partial(self.names[last], self.names[first]),
-                    E.Mul(tuple(factors)),
-                    self.number(total),
-                )
-                blocks.append(Equations((Row(product_row),)))
+        verdicts: list[Block] = []
+        for sequence in range(spec.n_sequences):
+            product = np.eye(spec.n_hidden)
+            rows: list[Row] = []
+            factors: list[E.Node] = []
+            sizes: list[tuple[int, float]] = []
+            for t in range(spec.n_steps, 1, -1):
+                slopes = []
+                for h, z in zip(model.h[sequence][t], model.z[sequence][t], strict=True):
+                    slopes.append(derivation.local_value(model.local(h, z)))
+                factor = np.diag(slopes) @ w_hh
+                product = product @ factor
+                if spec.n_hidden == 1:
+                    size, reach = float(factor[0, 0]), float(product[0, 0])
+                    if sequence == 0:
+                        h, z = model.h[0][t][0], model.z[0][t][0]
+                        weight = model.parameters[f"{W_HH}[0,0]"]
+                        lhs = E.Partial(self.names[h], self.names[model.h[0][t - 1][0]])
+                        rows.append(Row(self.chain(lhs, model.local(h, z) * weight, size)))
+                        factors.append(self.number(size))
+                else:
+                    size = float(np.linalg.norm(factor, 2))
+                    reach = float(np.linalg.norm(product, 2))
+                sizes.append((t, size))
+                row = (text(str(t)), text(self.number(size).text), text(self.number(reach).text))
+                table_rows.append((text(str(sequence + 1)), *row) if several else row)
+            scalar = spec.n_hidden == 1
+            total = float(product[0, 0]) if scalar else float(np.linalg.norm(product, 2))
+            if sequence == 0 and scalar:
+                blocks.append(Paragraph(text(words["rnn_factor_scalar"])))
+                blocks.append(Equations(tuple(rows)))
+                first, last = model.h[0][1][0], model.h[0][spec.n_steps][0]
+                if len(factors) > 1:
+                    product_row = E.equals(
+                        E.Partial(self.names[last], self.names[first]),
+                        E.Mul(tuple(factors)),
+                        self.number(total),
+                    )
+                    blocks.append(Equations((Row(product_row),)))
+                if several:
+                    blocks.append(Paragraph(text(words["rnn_factor_first_sequence"])))
+            elif sequence == 0:
+                blocks.append(Paragraph(sentence(words["rnn_factor_matrix"], str(spec.n_hidden))))
+            said = self.factor_verdict(sizes, total, scalar)
+            if several:
+                lead = _filled(words["rnn_factor_sequence"], str(sequence + 1))
+                said = lead + said[:1].lower() + said[1:]
+            verdicts.append(Paragraph(text(said)))
+        blocks.append(Table(header, tuple(table_rows), align="rrrr" if several else "rrr"))
+        return [*blocks, *verdicts]
+
+    def factor_verdict(self, sizes: list[tuple[int, float]], total: float, scalar: bool) -> str:
+        """What the factors shown do, each judged by its own size, and what their product is
+        (with its sign when the factors are numbers): a claim the table's numbers bear out."""
+        words = self.words
+        small = [(t, f) for t, f in sizes if abs(f) < 1]
+        large = [(t, f) for t, f in sizes if abs(f) >= 1]
+
+        def listed(group: list[tuple[int, float]]) -> tuple[str, str]:
+            """The steps (first to last) and their factors, as the table shows them."""
+            steps = words["rnn_and"].join(str(t) for t, _ in group)
+            step_words = words["rnn_step_one" if len(group) == 1 else "rnn_step_many"]
+            values = words["rnn_and"].join(self.number(f).text for _, f in group)
+            return _filled(step_words, steps), values
+
+        if not large:
+            said = _filled(words["rnn_factor_all_small"], listed(small)[1])
+        elif not small:
+            said = _filled(words["rnn_factor_all_large"], listed(large)[1])
         else:
-            blocks.append(Paragraph(sentence(words["rnn_factor_matrix"], str(spec.n_hidden))))
-        blocks.append(Table(header, tuple(table_rows), align="rrr"))
-        verdict = "rnn_factor_verdict_small" if abs(total) < 1 else "rnn_factor_verdict_large"
-        blocks.append(Paragraph(sentence(words[verdict], self.number(abs(total)).text)))
-        return blocks
+            said = _filled(words["rnn_factor_mixed"], *listed(small), *listed(large))
+        shown = self.number(total).text
+        if scalar:
+            key = "rnn_product_small" if abs(total) < 1 else "rnn_product_large"
+            said += _filled(words[key], shown, self.number(abs(total)).text)
+        else:
+            key = "rnn_product_norm_small" if abs(total) < 1 else "rnn_product_norm_large"
+            said += _filled(words[key], shown)
+        return said.strip()
 
     def check(self, check: RnnCheck) -> list[Block]:
         words = self.words
@@ -623,3 +705,16 @@ def rnn_check_blocks(
     its distance from nn.RNN's, the torch loop's and central differences'."""
     writer = _Writer(derivation, lang, digits)
     return (Heading(text(title or writer.words["rnn_title"]), 2), *writer.check(check))
+
+
+def _matrix_sym(kind: str) -> E.Sym:
+    """A weight matrix or bias by its name (b_hh), written as its entries are (b with hh below)."""
+    stem, _, sub = kind.partition("_")
+    return E.Sym(E.Name(stem, sub or None, plain=kind))
+
+
+def _filled(template: str, *fills: str) -> str:
+    """A label's "{}" placeholders filled in order with words."""
+    for fill in fills:
+        template = template.replace("{}", fill, 1)
+    return template

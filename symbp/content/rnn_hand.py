@@ -30,6 +30,8 @@ _EN = {
     "exchanged: tanh′(z_t) is 1 − h_t²)",
     "previous_state_dropped": "h_t needs W_hh h_(t−1) as well as W_xh x_t",
     "activation_not_applied": "h_t is f(z_t): the activation is not applied",
+    "output_sign_flipped": "the output error's sign is flipped: ∂L/∂y_t is the loss's "
+    "derivative (y_t − target for ½(y_t − target)²), not its negative",
 }
 _ZH = {
     "title": "随时间反向传播：作业检查",
@@ -51,6 +53,8 @@ _ZH = {
     "（z_t 与 h_t 弄反了：tanh′(z_t) 是 1 − h_t²）",
     "previous_state_dropped": "h_t 除了 W_xh x_t 还需要 W_hh h_(t−1)",
     "activation_not_applied": "h_t 是 f(z_t)：没有作用激活函数",
+    "output_sign_flipped": "输出误差的符号反了：∂L/∂y_t 是损失的导数"
+    "（½(y_t − 目标)² 的导数是 y_t − 目标），不是它的相反数",
 }
 WORDS = {"en": _EN, "zh": _ZH}
 

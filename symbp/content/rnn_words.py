@@ -40,8 +40,13 @@ _EN: dict[str, str] = {
     "rnn_shared_intro": "A weight is one leaf of the graph used at every step, so its gradient "
     "is the sum over its uses of (that step's δ times the value the weight multiplies). The sweep "
     "adds these terms by itself.",
-    "rnn_paths": "{} is used at {} steps; {} paths through time lead from it to L (through "
-    "every later h), and the δ recursion has already summed each step's.",
+    "rnn_paths": "{} is used at {} steps (as is every other entry); {} paths through "
+    "time lead from it to L (through every later h), and the δ recursion has already summed "
+    "each step's.",
+    "rnn_paths_output": "{} is used at {} steps (as is every other entry); {} paths "
+    "lead from it to L, one through each step's own output, none through a later h.",
+    "rnn_same_terms": "{}'s terms are {}'s, entry by entry (the same δ_t times 1: both are "
+    "added to z_t), so its gradient is the same:",
     "rnn_terms_columns": "step|upstream|local|term",
     "rnn_path_list": "The same sum path by path: each path from {} through time to L is the "
     "product of its local derivatives, and the paths add up to the gradient.",
@@ -56,10 +61,28 @@ _EN: dict[str, str] = {
     "singular value (the most it stretches a vector), and the product's is the most a "
     "gradient can grow or shrink going back from the last step to the first:",
     "rnn_factor_columns": "step|factor|product back to the last step",
-    "rnn_factor_verdict_small": "The product is {}: below 1, each factor shrinks the gradient "
-    "going back, which over many steps makes it vanish.",
-    "rnn_factor_verdict_large": "The product is {}: above 1, each factor can grow the gradient "
-    "going back, which over many steps makes it explode.",
+    "rnn_factor_columns_seq": "sequence|step|factor|product back to the last step",
+    "rnn_factor_first_sequence": "The factors above are sequence 1's; the table lists every "
+    "sequence's.",
+    "rnn_factor_sequence": "Sequence {}: ",
+    "rnn_and": ", ",
+    "rnn_step_one": "step {}",
+    "rnn_step_many": "steps {}",
+    "rnn_factor_all_small": "Every factor is below 1 in size ({}): each shrinks the gradient "
+    "going back. ",
+    "rnn_factor_all_large": "Every factor is 1 or more in size ({}): each can grow the gradient "
+    "going back. ",
+    "rnn_factor_mixed": "At {} the factor is below 1 in size ({}) and shrinks the gradient going "
+    "back; at {} it is 1 or more in size ({}) and can grow it. ",
+    "rnn_product_small": "Their product is {} (size {}, below 1): less of the gradient at the "
+    "last step reaches the first, and a long run of such factors makes it vanish.",
+    "rnn_product_large": "Their product is {} (size {}, 1 or more): none of the gradient at the "
+    "last step is lost on the way to the first, and a long run of such factors makes it explode.",
+    "rnn_product_norm_small": "The product's size is {}, below 1: the gradient reaching the "
+    "first step is smaller than at the last, and a long run of such factors makes it vanish.",
+    "rnn_product_norm_large": "The product's size is {}, 1 or more: the gradient reaching the "
+    "first step can be as large as at the last or larger, and a long run of such factors can "
+    "make it explode.",
     "rnn_factor_one_step": "One step: there is no step back, so no factor.",
     "rnn_check": "Check ({})",
     "rnn_check_columns": "parameter|symbp|nn.RNN|torch loop|central differences",
@@ -100,8 +123,12 @@ _ZH: dict[str, str] = {
     "rnn_shared": "共享权重的梯度：对各时间步求和",
     "rnn_shared_intro": "一个权重是计算图中的一个叶节点，在每个时间步都被使用，"
     "所以它的梯度是各次使用的（该步的 δ 乘以权重所乘的值）之和。反向扫描自动把这些项加起来。",
-    "rnn_paths": "{} 在 {} 个时间步被使用；从它到 L 共有 {} 条随时间的路径（经过之后的每个 h），"
-    "δ 递推已经把每一步的路径求和。",
+    "rnn_paths": "{} 在 {} 个时间步被使用（其他元素也一样）；从它到 L 共有 {} "
+    "条随时间的路径（经过之后的每个 h），δ 递推已经把每一步的路径求和。",
+    "rnn_paths_output": "{} 在 {} 个时间步被使用（其他元素也一样）；从它到 L 共有 {} "
+    "条路径，每条经过该步自己的输出，不经过之后的 h。",
+    "rnn_same_terms": "{} 的各项与 {} 的逐个相同（同样是 δ_t 乘以 1：两者都加到 z_t 上），"
+    "所以梯度也相同：",
     "rnn_terms_columns": "时间步|上游梯度|局部导数|项",
     "rnn_path_list": "逐条路径写出同一个和：从 {} 随时间到 L 的每条路径是其局部导数之积，"
     "各路径之和就是梯度。",
@@ -116,10 +143,24 @@ _ZH: dict[str, str] = {
     "它的大小取最大奇异值（它最多把向量拉长多少），"
     "乘积的大小就是梯度从最后一步传回第一步时最多放大或缩小的倍数：",
     "rnn_factor_columns": "时间步|因子|回到最后一步的乘积",
-    "rnn_factor_verdict_small": "乘积为 {}：小于 1，"
-    "每个因子都使回传的梯度变小，步数多了梯度就会消失。",
-    "rnn_factor_verdict_large": "乘积为 {}：大于 1，"
-    "每个因子都可能使回传的梯度变大，步数多了梯度就会爆炸。",
+    "rnn_factor_columns_seq": "序列|时间步|因子|回到最后一步的乘积",
+    "rnn_factor_first_sequence": "上面的因子属于序列 1；表中列出每个序列的因子。",
+    "rnn_factor_sequence": "序列 {}：",
+    "rnn_and": "、",
+    "rnn_step_one": "第 {} 步",
+    "rnn_step_many": "第 {} 步",
+    "rnn_factor_all_small": "每个因子的大小都小于 1（{}）：每个都使回传的梯度变小。",
+    "rnn_factor_all_large": "每个因子的大小都不小于 1（{}）：每个都可能使回传的梯度变大。",
+    "rnn_factor_mixed": "{}的因子大小小于 1（{}），使回传的梯度变小；"
+    "{}的因子大小不小于 1（{}），可能使它变大。",
+    "rnn_product_small": "它们的乘积为 {}（大小 {}，小于 1）：最后一步的梯度传到第一步时变小，"
+    "许多这样的因子连乘会使梯度消失。",
+    "rnn_product_large": "它们的乘积为 {}（大小 {}，不小于 1）：最后一步的梯度传到第一步时"
+    "不会变小，许多这样的因子连乘会使梯度爆炸。",
+    "rnn_product_norm_small": "乘积的大小为 {}，小于 1：传到第一步的梯度比最后一步的小，"
+    "许多这样的因子连乘会使梯度消失。",
+    "rnn_product_norm_large": "乘积的大小为 {}，不小于 1：传到第一步的梯度可能不比最后一步的小，"
+    "许多这样的因子连乘可能使梯度爆炸。",
     "rnn_factor_one_step": "只有一步：没有回退的步，也就没有因子。",
     "rnn_check": "检验（{}）",
     "rnn_check_columns": "参数|symbp|nn.RNN|torch 循环|中心差分",

@@ -174,9 +174,17 @@ class RnnModel:
             raise SymbpError(f"{name!r} is a node of the network, not a weight or bias")
         return symbol
 
+    def matrix_name(self, name: str) -> str | None:
+        """A whole weight matrix's or bias's name as written in any case (w_hh, W_HH: W_hh),
+        or None when `name` names none."""
+        kinds = dict.fromkeys(self.places[s].kind for s in self.parameters.values())
+        return next((kind for kind in kinds if kind.lower() == name.lower()), None)
+
     def matrix(self, name: str) -> tuple[sp.Symbol, ...]:
-        """Every entry of a weight matrix or bias vector (W_hh, b_ih), row by row."""
-        found = tuple(s for s in self.parameters.values() if self.places[s].kind == name)
+        """Every entry of a weight matrix or bias vector (W_hh, b_ih; in any case), row by
+        row."""
+        kind = self.matrix_name(name)
+        found = tuple(s for s in self.parameters.values() if self.places[s].kind == kind)
         if not found:
             known = sorted({self.places[s].kind for s in self.parameters.values()})
             near = closest(name, known)
@@ -601,7 +609,7 @@ class RnnDerivation:
                     use.local,
                     upstream,
                     local_value,
-                    upstream * local_value,
+                    upstream * local_value + 0.0,  # + 0.0: a zero term is 0, not −0
                 )
             )
         return tuple(terms)
@@ -674,8 +682,36 @@ def derive_rnn(spec: RnnSpec | RnnModel) -> RnnDerivation:
     ]
     bad += [model.names[s] for s, v in gradients.items() if not math.isfinite(v)]
     if bad:
-        raise SymbpError(
-            f"the network's numbers overflow float64 (first at {bad[0]}): smaller weights or "
-            "inputs, or fewer steps"
-        )
+        raise SymbpError(_overflow_message(model, values, gradients, bad[0]))
     return RnnDerivation(model, swept, values, gradients, compiled)
+
+
+def _overflow_message(
+    model: RnnModel,
+    values: dict[sp.Symbol, float],
+    gradients: dict[sp.Symbol, float],
+    first: str,
+) -> str:
+    """What is refused, precisely: a loss that is finite (worked from u, as torch's log-softmax
+    works it) while ∂L/∂o is not, at an output saturated to 0 or 1 in float64; else an
+    overflow."""
+    loss = values.get(model.loss, math.nan)
+    saturated = [
+        o
+        for sequence in model.o
+        for outputs in sequence.values()
+        for o in outputs
+        if values.get(o) in (0.0, 1.0) and not math.isfinite(gradients.get(o, 0.0))
+    ]
+    if math.isfinite(loss) and saturated:
+        name = model.names[saturated[0]]
+        return (
+            f"the output {name} is {values[saturated[0]]:g} in float64 (saturated), so the "
+            f"loss's derivative through it, ∂L/∂{name}, is not a finite number, though "
+            f"L = {loss:.10g} is (worked from u in log space, as torch's losses on logits work "
+            "it): symbp derives L through every output and refuses; smaller weights or inputs"
+        )
+    return (
+        f"the network's numbers overflow float64 (first at {first}): smaller weights or "
+        "inputs, or fewer steps"
+    )

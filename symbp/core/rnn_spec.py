@@ -380,6 +380,10 @@ def _sequences(value: Any, n_inputs: int, source: str) -> tuple[tuple[Matrix, ..
     return tuple(sequences), several
 
 
+def _states(count: int) -> str:
+    return "1 state" if count == 1 else f"{count} states"
+
+
 def _initial_states(
     value: Any, n_sequences: int, n_hidden: int, several: bool, source: str
 ) -> tuple[Row, ...]:
@@ -391,11 +395,11 @@ def _initial_states(
             raise SpecError(f"{where} must be one state of {n_hidden} numbers for one sequence")
         if len(value) < n_sequences:
             raise SpecError(
-                f"{where} gives {len(value)} states for {n_sequences} sequences: the initial "
+                f"{where} gives {_states(len(value))} for {n_sequences} sequences: the initial "
                 f"state of sequence {len(value) + 1} is missing"
             )
         if len(value) > n_sequences:
-            raise SpecError(f"{where} gives {len(value)} states for {n_sequences} sequences")
+            raise SpecError(f"{where} gives {_states(len(value))} for {n_sequences} sequences")
         return tuple(
             _row(state, f"{where}[{s}]", n_hidden, "the hidden state")
             for s, state in enumerate(value)
@@ -476,6 +480,24 @@ def _biases(value: Any, n_hidden: int, n_outputs: int, source: str) -> tuple[tup
     return tuple(found)
 
 
+def _one_row(value: Any, n_outputs: int, loss: str) -> Any:
+    """A step's target written as a row of one entry, as "a row per step" reads: `[2]` for
+    the class index 2 (with more than one output, where a row of one value cannot be meant),
+    `[[0.5]]` for the row [0.5]; and one sequence's last-step target as the one row of a
+    list of rows per sequence (`[[2]]`)."""
+    for _ in range(2):
+        if not isinstance(value, list) or len(value) != 1:
+            return value
+        inner = value[0]
+        if isinstance(inner, list):
+            value = inner
+        elif n_outputs > 1 and _is_int(inner) and loss_info(loss).class_targets:
+            return inner
+        else:
+            return value
+    return value
+
+
 def _all_targets(
     value: Any,
     n_sequences: int,
@@ -504,10 +526,11 @@ def _all_targets(
                     f"{at} must give a target per step ({len(steps)} steps), not {_shape_of(entry)}"
                 )
             found = [
-                _targets(target, f"{at}[{i}]", n_outputs, loss) for i, target in enumerate(entry)
+                _targets(_one_row(target, n_outputs, loss), f"{at}[{i}]", n_outputs, loss)
+                for i, target in enumerate(entry)
             ]
         else:
-            found = [_targets(entry, at, n_outputs, loss)]
+            found = [_targets(_one_row(entry, n_outputs, loss), at, n_outputs, loss)]
         rows.append(tuple(row for row, _ in found))
         kinds |= {cls is None for _, cls in found}
         classes.append(tuple(cls for _, cls in found if cls is not None))

@@ -92,6 +92,8 @@ class UnrolledLayout:
     labels: tuple[PlacedLabel, ...]
     arrows: tuple[Segment, ...]
     names: tuple[PlacedName, ...]
+    #: the arrows across steps left out (drawn dashed)
+    dashed: tuple[int, ...] = ()
 
     def label_boxes(self) -> list[Box]:
         """Every text's box (numbers and weight names): none may meet another, a box or an
@@ -132,6 +134,7 @@ def layout(diagram: UnrolledDiagram) -> UnrolledLayout:
     labels: list[PlacedLabel] = []
     arrows: list[Segment] = []
     names: list[PlacedName] = []
+    dashed: list[int] = []
 
     def put(cell: UnrolledCell, left: float, row: str) -> PlacedCell:
         box = (left, rows[row], box_width, box_height)
@@ -177,6 +180,8 @@ def layout(diagram: UnrolledDiagram) -> UnrolledLayout:
                 len(arrows) - 1,
             )  # fmt: skip
         )
+        if t == diagram.gap_after + 1 and diagram.gap_after:
+            dashed.append(len(arrows) - 1)
         vertical(state_input, state, diagram.weights[0])
         if step.output:
             vertical(state, put(step.output, left, "y"), diagram.weights[2])
@@ -184,7 +189,7 @@ def layout(diagram: UnrolledDiagram) -> UnrolledLayout:
     width = MARGIN + len(diagram.steps) * column + box_width + SPACE + label_width + MARGIN
     height = rows["x"] + box_height + MARGIN
     return UnrolledLayout(width, height, tuple(placed), tuple(labels), tuple(arrows),
-                          tuple(names))  # fmt: skip
+                          tuple(names), tuple(dashed))  # fmt: skip
 
 
 def _n(value: float) -> str:
@@ -211,11 +216,12 @@ def svg(diagram: UnrolledDiagram, title: str = "unrolled network") -> str:
         f'font-family="\'DejaVu Sans\', Verdana, sans-serif" font-size="{_n(FONT)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for segment in plan.arrows:
+    for index, segment in enumerate(plan.arrows):
         x0, y0, x1, y1 = segment
+        dash = ' stroke-dasharray="4 3"' if index in plan.dashed else ""
         lines.append(
             f'<line x1="{_n(x0)}" y1="{_n(y0)}" x2="{_n(x1)}" y2="{_n(y1)}" '
-            f'stroke="{WIRE_COLOUR}" stroke-width="1.2"/>'
+            f'stroke="{WIRE_COLOUR}" stroke-width="1.2"{dash}/>'
         )
         corners = " ".join(f"{_n(x)},{_n(y)}" for x, y in _head(segment))
         lines.append(f'<polygon points="{corners}" fill="{WIRE_COLOUR}"/>')
@@ -289,9 +295,10 @@ def tikz(diagram: UnrolledDiagram, page: Paper | None = None) -> str:
             rf"font={font}] ({placed.key}) at ({_n(cx)},{_n(cy)}) "
             rf"{{${latex_math.name(placed.cell.name)}$}};"
         )
-    for x0, y0, x1, y1 in plan.arrows:
+    for index, (x0, y0, x1, y1) in enumerate(plan.arrows):
+        dash = ",dashed" if index in plan.dashed else ""
         lines.append(
-            rf"\draw[color={wire},-stealth] "
+            rf"\draw[color={wire},-stealth{dash}] "
             rf"({_n(x0)},{_n(y0)}) -- ({_n(x1)},{_n(y1)});"
         )
     texts = [(n.box, f"${latex_math.name(n.name)}$", WIRE_COLOUR) for n in plan.names]
@@ -318,8 +325,10 @@ def text_lines(diagram: UnrolledDiagram) -> list[str]:
     w_xh, w_hh, w_hy = (str(name) for name in diagram.weights)
     rows = [(str(diagram.initial.name), "", diagram.initial)]
     previous = str(diagram.initial.name)
-    for step in diagram.steps:
+    for position, step in enumerate(diagram.steps, start=1):
         state = str(step.state.name)
+        if position == diagram.gap_after + 1 and diagram.gap_after:  # the state before, not drawn
+            previous = f"{step.state.name.base}_{int(str(step.state.name.sub)) - 1}"
         rows.append((str(step.input.name), "", step.input))
         rows.append((state, f"{w_xh} {step.input.name} + {w_hh} {previous}", step.state))
         if step.output:

@@ -18,7 +18,7 @@ from fractions import Fraction
 import sympy as sp
 
 from symbp.core.functions import SYMPY_FUNCTIONS
-from symbp.core.operations import SPELLINGS
+from symbp.core.operations import SPELLINGS, TANH
 from symbp.errors import FormulaError
 from symbp.limits import (  # noqa: F401 - the reader's bounds, re-exported for its users
     MAX_DEGREE,
@@ -37,6 +37,9 @@ Resolver = Callable[[str], "sp.Expr | None"]
 FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     **{spelling: SYMPY_FUNCTIONS[name] for spelling, name in SPELLINGS.items()},
     "sqrt": sp.sqrt,
+    # written by its name in an RNN's h_t = tanh(…) (kept out of SPELLINGS, whose words the
+    # self-check page embeds)
+    TANH.name: sp.tanh,
 }
 
 _OPERATORS = {

@@ -17,7 +17,9 @@ as the number it produces from the student's own earlier numbers:
 - state_step_shifted: W_hh's gradient summed as δ_t h_tᵀ instead of δ_t h_{t−1}ᵀ;
 - wrong_local_value: f′ evaluated with z_t and h_t exchanged (tanh′ as 1 − z² for 1 − h²);
 - previous_state_dropped: h_t computed without W_hh h_{t−1};
-- activation_not_applied: h_t written as z_t.
+- activation_not_applied: h_t written as z_t;
+- output_sign_flipped: ∂L/∂y_t (or ∂L/∂o_t) negated, the output error's sign flipped (t − y
+  for y − t).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ MISTAKES = (
     "wrong_local_value",
     "previous_state_dropped",
     "activation_not_applied",
+    "output_sign_flipped",
 )
 #: the shared weights and their gradients' keys
 WEIGHTS = (W_XH, W_HH, W_HY)
@@ -205,6 +208,7 @@ def build(spec: RnnSpec) -> dict[str, Quantity]:
                     (f"y{t}",),
                     lambda v: scale * head.loss_gradient(v[0], target),
                     (outputs,),
+                    (("output_sign_flipped", lambda w: -w[f"dy{t}"]),),
                 )
             )
             add(
@@ -213,6 +217,7 @@ def build(spec: RnnSpec) -> dict[str, Quantity]:
                     (f"dy{t}", f"o{t}", f"y{t}"),
                     lambda v: head.back(v[0], v[1], v[2]),
                     (outputs,),
+                    (("output_sign_flipped", lambda w: -w[f"do{t}"]),),
                 )
             )
         inputs = ((f"do{t}",) if t in targeted else ()) + ((f"dz{t + 1}",) if t < steps else ())
@@ -562,6 +567,32 @@ def _numbers(value: str, where: str) -> tuple[list[str], int]:
     return texts, rows
 
 
+def _is_formula(value: str) -> bool:
+    """A scalar written as arithmetic (not a number, not a bracketed vector or matrix)."""
+    if not value or value[0] == "[" or "," in value or ";" in value:
+        return False
+    return not all(re.fullmatch(_NUMBER, part) for part in value.strip("()").split())
+
+
+def _formula(text: str, where: str) -> tuple[float, float]:
+    """A formula's value, read by the bounded formula reader dense check-hand uses (numbers,
+    + − × / ^, the operation table's functions; no names), and the precision its rounded
+    decimals state."""
+    from symbp.handcheck.floats import float_value
+    from symbp.handcheck.formula import read_formula
+    from symbp.handcheck.formula_check import bounded_spread
+
+    try:
+        parsed = read_formula(text, lambda name: None)
+        value = float_value(parsed.expr, {}, strict=True)
+        spread = bounded_spread(parsed, {})
+    except HandInputError as error:  # FormulaError: syntax, a name, a size beyond the limits
+        raise HandInputError(f"{where}: {error}") from None
+    if not math.isfinite(value):
+        raise HandInputError(f"{where}: {text[:40]!r} has no finite value")
+    return value, spread or 0.0
+
+
 def read_homework(text: str, spec: RnnSpec, graph: dict[str, Quantity]) -> list[Written]:
     lines = text.splitlines()
     if len(lines) > MAX_LINES:
@@ -586,9 +617,16 @@ def read_homework(text: str, spec: RnnSpec, graph: dict[str, Quantity]) -> list[
         if key in seen:
             raise HandInputError(f"{where}: written twice (first on line {seen[key]})")
         seen[key] = number
-        texts, rows = _numbers(pieces[-1].strip().rstrip("."), where)
+        value_text = pieces[-1].strip().rstrip(".")
         values, halves = [], []
-        for text in texts:
+        if _is_formula(value_text):  # tanh(0.6), 1 - 0.5370^2: a number, worked here
+            texts, rows = [value_text], 1
+            value, half = _formula(value_text, where)
+            values.append(value)
+            halves.append(half)
+        else:
+            texts, rows = _numbers(value_text, where)
+        for text in texts if not values else ():
             read = read_number(text, where)
             assert read is not None
             values.append(read.value)
@@ -609,6 +647,11 @@ def read_homework(text: str, spec: RnnSpec, graph: dict[str, Quantity]) -> list[
                 np.array(values).reshape(shape),
                 np.array(halves).reshape(shape),
             )
+        )
+    if not found:
+        raise HandInputError(
+            "nothing to check: no line of the form 'name = value' names a quantity "
+            "(for example h1 = 0.4621)"
         )
     return found
 

@@ -89,8 +89,9 @@ def rnn_from_torch(
         if state.dim() == 3:
             state = state[0]
         data["initial_state"] = state.tolist()
-    if y is not None:
-        data["targets"] = _targets(y, rnn, target_steps)
+    if y is not None:  # an unbatched x (steps, inputs) comes with an unbatched y, as in torch
+        unbatched = torch.as_tensor(x).dim() == 2
+        data["targets"] = _targets(y, rnn, target_steps, unbatched)
     return rnn_spec_from_mapping(data, "rnn_from_torch")
 
 
@@ -123,20 +124,24 @@ def _sequences(x: Any, rnn: Any) -> list[list[list[float]]]:
     return list(values.tolist())
 
 
-def _targets(y: Any, rnn: Any, target_steps: str) -> Any:
+def _targets(y: Any, rnn: Any, target_steps: str, unbatched: bool = False) -> Any:
     import torch
 
     values = torch.as_tensor(y).detach()
+    batch_first = rnn.batch_first
+    if unbatched:  # torch's unbatched y: (steps, outputs), (steps,) classes, or the last step's
+        values = values.unsqueeze(0)
+        batch_first = True
     classes = _is_class_vector(values) or (
         not torch.is_floating_point(values) and values.dim() == 2
     )
     if classes:
         found = values.tolist()
-        if values.dim() == 2 and target_steps != LAST and not rnn.batch_first:
+        if values.dim() == 2 and target_steps != LAST and not batch_first:
             found = values.transpose(0, 1).tolist()
         return found
     values = values.to(torch.float64)
     batched = values.dim() == (2 if target_steps == LAST else 3)
-    if batched and target_steps != LAST and not rnn.batch_first:
+    if batched and target_steps != LAST and not batch_first:
         values = values.transpose(0, 1)
     return values.tolist()
