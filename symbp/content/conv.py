@@ -38,6 +38,7 @@ from symbp.content.numbers import computed_num, difference, given_num, result_nu
 from symbp.core.conv import WEIGHTED_SUM, ConvNet, ConvNumbers
 from symbp.core.conv_spec import ConvLayer, DenseLayer, FlattenLayer, PoolLayer
 from symbp.core.operations import MAX, loss_info
+from symbp.core.opgraph import CONSTANT
 from symbp.torchcheck.conv_check import DIFFERENCE_TOLERANCE, ConvCheck
 
 #: terms of a sum shown one by one; beyond, the first ones and a summary
@@ -52,6 +53,17 @@ MAX_CHECK_ROWS = 200
 _NAME = re.compile(r"(conv|dense|pool)(\d+)(?:_([wbza]))?(\d*)\[([\d,]+)\]")
 _PIXEL = re.compile(r"([xy])(\d*)\[([\d,]+)\]")
 _STEMS = {"pool": "p"}
+
+
+def reading_order(net: ConvNet) -> dict[sp.Symbol, tuple[float, ...]]:
+    """Each node's place in a sum's terms: the network's order, with the targets (leaves,
+    placed before the outputs in the graph) after every output, so a loss reads (o − y)² as
+    textbooks write it, not (−y + o)²."""
+    last = float(len(net.graph.nodes))
+    return {
+        symbol: (last + i if node.op == CONSTANT else float(i),)
+        for i, (symbol, node) in enumerate(net.graph.nodes.items())
+    }
 
 
 def conv_names(net: ConvNet) -> dict[sp.Symbol, E.Name]:
@@ -93,8 +105,9 @@ class _Writer:
         self.check = check
         self.names = conv_names(net)
         self.loss = E.Name("L", plain="L")
-        order = {symbol: (float(i),) for i, symbol in enumerate(net.graph.nodes)}
-        self.convert = E.Converter(self.names, order, {}, lambda v: computed_num(v, digits))
+        self.convert = E.Converter(
+            self.names, reading_order(net), {}, lambda v: computed_num(v, digits)
+        )
         self.period = "." if lang == "en" else "。"
 
     # -- small pieces ---------------------------------------------------------------------------

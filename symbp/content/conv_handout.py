@@ -36,6 +36,7 @@ from symbp.content.blocks import (
     sentence,
     text,
 )
+from symbp.content.conv import reading_order
 from symbp.content.conv_handout_words import conv_words
 from symbp.content.numbers import computed_num, given_num, significant
 from symbp.core.conv import ConvNet, ConvNumbers
@@ -157,8 +158,9 @@ class _Writer:
         self.digits = digits
         self.words = conv_words(lang)
         self.names = conv_names(net)
-        order = {symbol: (float(i),) for i, symbol in enumerate(net.graph.nodes)}
-        self.convert = E.Converter(self.names, order, {}, lambda v: given_num(v, digits))
+        self.convert = E.Converter(
+            self.names, reading_order(net), {}, lambda v: given_num(v, digits)
+        )
         layers = self.spec.layers
         if not isinstance(layers[0], ConvLayer):
             raise SymbpError("a convolutional handout needs a convolution as the first layer")
@@ -222,6 +224,8 @@ class _Writer:
 
     def capped(self, rows: Sequence[Row], layout: str = "aligned") -> list[Block]:
         """At most MAX_WEIGHT_ROWS rows; a note says how many more the grids hold."""
+        if not rows:  # every δ of a dead relu layer is 0: nothing to write out
+            return []
         blocks: list[Block] = [Equations(tuple(rows[:MAX_WEIGHT_ROWS]), layout)]
         if len(rows) > MAX_WEIGHT_ROWS:
             more = len(rows) - MAX_WEIGHT_ROWS
@@ -420,7 +424,8 @@ class _Writer:
                 rows.append(self.sum_row(s_symbol[1]))
                 rows.append(Row(self.definition(o_symbol[1])))
         rows.append(Row(self.definition(self.net.root)))
-        return [Paragraph(text(self.words["dense_forward"])), *self.capped(rows, "dense")]
+        key = "dense_forward" if len(rows) > 1 else "loss_forward"
+        return [Paragraph(text(self.words[key])), *self.capped(rows, "dense")]
 
     def backward(self) -> list[Block]:
         words = self.words
@@ -441,10 +446,14 @@ class _Writer:
         for user in users:
             local = self.net.graph.local_derivative(user, symbol)
             local_tree = self.convert(local)
-            formula.append(E.product(self.partial(user), local_tree))
             local_value = float(
                 local.xreplace({s: sp.Float(self.value(s), 30) for s in local.free_symbols})
             )
+            if user == self.net.root:  # ∂L/∂L = 1: the loss's own derivative alone
+                formula.append(local_tree)
+                numbers.append(self.numbers_of(local_tree))
+                continue
+            formula.append(E.product(self.partial(user), local_tree))
             numbers.append(E.product(self.num(self.gradient(user)), self.num(local_value)))
         members: list[E.Node] = [E.total(*formula), E.total(*numbers)]
         return E.equals(self.partial(symbol), *members, self.num(self.gradient(symbol)))
@@ -463,11 +472,12 @@ class _Writer:
             target = self.net.maps[(0, self.pool.number)].symbols
         else:
             target = self.net.maps[(0, self.conv.number)].symbols
-        if len(self.spec.layers) > 1 and (denses or self.pool is not None):
-            for _, symbol in _walk(target):
-                if self.pool is not None or denses:
-                    rows.append(Row(self._upstream_sum(symbol)))
-        return [Paragraph(text(self.words["output_deltas"])), *self.capped(rows)]
+        # a net that ends in the convolution (the classic exam question) or its pooling feeds
+        # the loss straight from these maps: their gradients are the loss's own terms
+        for _, symbol in _walk(target):
+            rows.append(Row(self._upstream_sum(symbol)))
+        key = "output_deltas" if denses else "loss_deltas"
+        return [Paragraph(text(self.words[key])), *self.capped(rows)]
 
     def _routing(self) -> list[Block]:
         pool = self.pool

@@ -24,9 +24,12 @@ WORDS = {
         "maps": "Every position and filter (the activation is applied cell by cell; the pooling "
         "windows are dashed, each max window's winner framed in green):",
         "dense_forward": "The dense layer and the loss:",
+        "loss_forward": "The loss:",
         "backward": "Backward pass",
         "output_deltas": "From the loss back to the pooled map: each pooled value feeds every "
         "unit of the dense layer, so its gradient adds their terms:",
+        "loss_deltas": "From the loss back to the map that feeds it: each value's gradient is "
+        "the loss's derivative with respect to it:",
         "max_routing": "Max pooling passes each window's gradient to its winner alone (the first "
         "largest input in reading order, as torch breaks ties); every other input of the window "
         "gets 0:",
@@ -99,8 +102,10 @@ WORDS = {
         "window_figure": "产生 {} 的窗口（框出）与卷积核：",
         "maps": "所有位置与滤波器（激活函数逐格作用；池化窗口为虚线，每个最大池化窗口的最大者以绿框标出）：",
         "dense_forward": "全连接层与损失：",
+        "loss_forward": "损失：",
         "backward": "反向传播",
         "output_deltas": "从损失回到池化后的图：每个池化值连到全连接层的每个单元，所以它的梯度是各项之和：",
+        "loss_deltas": "从损失回到直接送入损失的图：每个值的梯度就是损失对它的导数：",
         "max_routing": "最大池化只把每个窗口的梯度传给窗口中的最大者（按阅读顺序的第一个最大值，与 torch "
         "的处理相同）；窗口中其他输入得到 0：",
         "avg_routing": "平均池化把窗口的梯度平均分给每个输入：除以 {}：",
