@@ -4,6 +4,9 @@ or torch autograd)."""
 
 from __future__ import annotations
 
+import ast
+import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +15,8 @@ import pytest
 from symbp import formats
 from symbp.api.conv_handout import conv_handout
 from symbp.cli import main
-from symbp.core.conv_spec import conv_spec_from_mapping
-from tests.conftest import require_tool
+from symbp.core.conv_spec import ConvSpec, conv_spec_from_mapping, load_conv_spec
+from tests.conftest import require_module, require_tool
 from tests.layout_tools import compile_latex
 from tests.readback import latex_reader
 from tests.readback.harness import latex_sources, read_and_check
@@ -96,3 +99,105 @@ def test_the_classic_handout_compiles(tmp_path: Path) -> None:
     compiled = compile_latex(tex, Path(engine).name)
     assert compiled.returncode == 0, compiled.log[-3000:]
     assert not compiled.overfull, compiled.overfull
+
+
+# -- finding 2: the tensor form's index rules, read back and evaluated as printed -------------
+
+TRIAL = Path(__file__).resolve().parent / "conv_trial21"
+
+
+def _index_value(written: str, names: dict[str, int]) -> int:
+    """An index expression as the handout prints it (i+u−2, 2·(i−1)+u−1), evaluated by a
+    walk of its syntax tree: only integers, the named indices, +, − and ·."""
+    tree = ast.parse(written.replace("·", "*").replace("−", "-"), mode="eval")
+
+    def value(node: ast.AST) -> int:
+        if isinstance(node, ast.Expression):
+            return value(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+            return node.value
+        if isinstance(node, ast.Name):
+            return names[node.id]
+        if isinstance(node, ast.BinOp):
+            left, right = value(node.left), value(node.right)
+            operations = {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}
+            return operations[type(node.op)]
+        raise AssertionError(f"unexpected {ast.dump(node)} in {written!r}")
+
+    return value(tree)
+
+
+def _torch_conv_grads(spec: ConvSpec) -> tuple[np.ndarray, ...]:
+    """x, w, δ = ∂L/∂z, ∂L/∂W and ∂L/∂X of the first convolution, by torch autograd on the
+    spec's numbers (only the layers pad1s2 and multich use)."""
+    require_module("torch")
+    import torch
+
+    layer = spec.layers[0]
+    x = torch.tensor(spec.inputs[0], dtype=torch.float64).reshape(spec.input_shape)
+    x = x.requires_grad_()
+    params = {
+        key: torch.tensor(spec.values(key), dtype=torch.float64).reshape(shape).requires_grad_()
+        for key, shape in spec.tensors
+    }
+    z = torch.nn.functional.conv2d(
+        x[None], params["conv1_w"], params.get("conv1_b"), layer.stride, layer.padding
+    )
+    z.retain_grad()
+    value = z
+    activations = {"relu": torch.relu, "sigmoid": torch.sigmoid}
+    for later in spec.layers:
+        name = getattr(later, "activation", None)
+        if later is layer:
+            value = activations[name](value)
+        elif getattr(later, "kind", None) == "avg":
+            value = torch.nn.functional.avg_pool2d(value, later.size, later.stride)
+        elif hasattr(later, "outputs"):
+            value = value.reshape(1, -1) @ params[f"{later.name}_w"].T + params[f"{later.name}_b"]
+            if name != "softmax":
+                value = activations[name](value)
+    targets = spec.targets[0]
+    if spec.loss == "cross_entropy":
+        loss = -torch.log_softmax(value, 1)[0, targets.index(1.0)]
+    else:  # mse_mean
+        loss = ((value[0] - torch.tensor(targets, dtype=torch.float64)) ** 2).mean()
+    loss.backward()
+    weights = params["conv1_w"]
+    assert weights.grad is not None and x.grad is not None and z.grad is not None
+    return (x.detach().numpy(), weights.detach().numpy(), z.grad[0].numpy(),
+            weights.grad.numpy(), x.grad.numpy())  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "first"), [("pad1s2", 0.0150), ("multich", -0.0199)])
+def test_the_printed_tensor_rules_give_torchs_gradients(name: str, first: float) -> None:
+    spec = load_conv_spec(TRIAL / f"{name}.toml")
+    handout = " ".join(conv_handout(spec, check=False).render("text").split())  # unwrapped
+    rule_w = re.search(r"∂L/∂w\[f,c,u,v\] = .*?· x\[c, ([^,\]]+), ([^,\]]+)\]", handout)
+    rule_x = re.search(r"∂L/∂x\[c,m,n\] = .*?· w\[f, c, ([^,\]]+), ([^,\]]+)\]", handout)
+    assert rule_w is not None and rule_x is not None, handout[-1500:]
+    x, w, delta, grad_w, grad_x = _torch_conv_grads(spec)
+    assert grad_w[0, 0, 0, 0] == pytest.approx(first, abs=5e-5)  # the trial's value
+    filters, channels, k, _ = w.shape
+    _, out_h, out_w = delta.shape
+    height, width = x.shape[1:]
+    printed_w = np.zeros_like(w)
+    printed_x = np.zeros_like(x)
+    # every index 1-based, as the handout says; x and w are 0 outside their grids
+    for f, c, i, j in itertools.product(
+        range(filters), range(channels), range(out_h), range(out_w)
+    ):
+        for u, v in itertools.product(range(1, k + 1), repeat=2):
+            at = {"i": i + 1, "j": j + 1, "u": u, "v": v}
+            row, col = _index_value(rule_w[1], at), _index_value(rule_w[2], at)
+            if 1 <= row <= height and 1 <= col <= width:
+                printed_w[f, c, u - 1, v - 1] += delta[f, i, j] * x[c, row - 1, col - 1]
+        for m, n in itertools.product(range(1, height + 1), range(1, width + 1)):
+            at = {"m": m, "n": n, "i": i + 1, "j": j + 1}
+            u, v = _index_value(rule_x[1], at), _index_value(rule_x[2], at)
+            if 1 <= u <= k and 1 <= v <= k:
+                printed_x[c, m - 1, n - 1] += delta[f, i, j] * w[f, c, u - 1, v - 1]
+    np.testing.assert_allclose(printed_w, grad_w, atol=1e-12)
+    np.testing.assert_allclose(printed_x, grad_x, atol=1e-12)
+    if spec.layers[0].stride > 1:  # δ must be dilated before the full convolution
+        assert "dilated by the stride s = 2 (1 zero(s) inserted" in handout
+    assert "padded by p = 1" in handout

@@ -669,18 +669,41 @@ class _Writer:
     def tensor(self) -> list[Block]:
         words = self.words
         conv = self.conv
-        k, s = conv.kernel, conv.stride
+        k, s, p = conv.kernel, conv.stride, conv.padding
         f_, c_ = conv.filters, conv.in_shape[0]
         shape_w = _shape((f_, c_, k, k))
         shape_x = _shape(conv.in_shape)
         shape_d = _shape(conv.out_shape)
-        step = f"{s}·" if s > 1 else ""
+        padded = words["padded"].format(p) if p else ""
+        dilated_w = words["dilated_w"].format(s, s - 1) if s > 1 else ""
+        dilated_x = words["dilated_x"].format(s, s - 1) if s > 1 else ""
+        crop = words["cropped"].format(p) if p else ""
+        reached = (conv.out_shape[1] - 1) * s + k, (conv.out_shape[2] - 1) * s + k
+        if reached != (conv.in_shape[1] + 2 * p, conv.in_shape[2] + 2 * p):
+            crop += words["uncovered"]
+        outside = words["outside"] if p else ""
         return [
             Heading(text(words["tensor"]), 3),
-            Paragraph(text(words["tensor_w"].format(shape_w, shape_x, shape_d, s))),
-            Paragraph(text(words["rule_w"].format(step, step)), "note"),
-            Paragraph(text(words["tensor_x"].format(shape_x, k - 1))),
-            Paragraph(text(words["rule_x"].format(step, step)), "note"),
+            Paragraph(
+                text(words["tensor_w"].format(shape_w, shape_x, padded, shape_d, dilated_w))
+            ),  # fmt: skip
+            Paragraph(
+                text(
+                    words["rule_w"].format(
+                        _input_index("i", "u", s, p), _input_index("j", "v", s, p), outside
+                    )
+                ),
+                "note",
+            ),  # fmt: skip
+            Paragraph(text(words["tensor_x"].format(shape_x, dilated_x, k - 1, crop))),
+            Paragraph(
+                text(
+                    words["rule_x"].format(
+                        _kernel_index("m", "i", s, p), _kernel_index("n", "j", s, p)
+                    )
+                ),
+                "note",
+            ),  # fmt: skip
             Paragraph(text(words["tensor_b"].format(_shape((f_,))))),
             Paragraph(text(words["rule_b"]), "note"),
         ]
@@ -698,6 +721,21 @@ class _Writer:
             Table(header, rows, align="lrr"),
             Paragraph(text(verdict)),
         ]
+
+
+def _input_index(i: str, u: str, stride: int, padding: int) -> str:
+    """The input row (1-based, as the handout counts) under kernel row u of output row i:
+    s·(i−1) + u − p, written as simply as the numbers allow (i+u−1 for s = 1, p = 0)."""
+    if stride == 1:
+        return f"{i}+{u}−{1 + padding}"
+    return f"{stride}·({i}−1)+{u}" + (f"−{padding}" if padding else "")
+
+
+def _kernel_index(m: str, i: str, stride: int, padding: int) -> str:
+    """The kernel row (1-based) that input row m meets in output row i: m − s·(i−1) + p."""
+    if stride == 1:
+        return f"{m}−{i}+{1 + padding}"
+    return f"{m}−{stride}·({i}−1)" + (f"+{padding}" if padding else "")
 
 
 def _shape(shape: Sequence[int]) -> str:
