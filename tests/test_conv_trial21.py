@@ -201,3 +201,41 @@ def test_the_printed_tensor_rules_give_torchs_gradients(name: str, first: float)
     if spec.layers[0].stride > 1:  # δ must be dilated before the full convolution
         assert "dilated by the stride s = 2 (1 zero(s) inserted" in handout
     assert "padded by p = 1" in handout
+
+
+# -- finding 3: ±1e6 inputs and weights, where a central difference's step is lost -----------
+
+
+def test_a_step_below_the_losss_resolution_is_not_a_disagreement() -> None:
+    import json
+
+    from symbp.api.conv import derive
+
+    require_module("torch")
+    result = derive(TRIAL / "big_but_allowed.toml", table=True)
+    # by hand: z = x ⋆ w (no bias), o = v·z, L = ½(o − 1)²; ∂L/∂b = (o − 1)·Σv, ∂L/∂c = o − 1
+    x = np.array([[1e6, -1e6, 1e6], [1e6, 1e6, -1e6], [1e6, 1e6, 1e6]])
+    w = np.array([[1e6, 1e6], [1e6, -1e6]])
+    z = np.array([[np.sum(x[i : i + 2, j : j + 2] * w) for j in range(2)] for i in range(2)])
+    o = 1e6 * z.sum()
+    assert result.gradient("conv1_b[0]") == pytest.approx((o - 1) * 4e6, rel=1e-12)
+    assert result.gradient("dense2_b[0]") == pytest.approx(o - 1, rel=1e-12)
+    assert result.passed  # symbp == torch; the two biases' differences are rounding
+    check = json.loads(result.to_json())["check"]
+    assert check["passed"]
+    lost = check["fd_not_applicable_below_resolution"]
+    assert lost == ["conv1_b[0]", "dense2_b[0]"]
+    assert all(check["central_differences"][name] == 0.0 for name in lost)  # the lost step
+    shown = result.render("text")
+    assert "FD not applicable for conv1_b[0], dense2_b[0]" in " ".join(shown.split())
+    assert "DISAGREE" not in shown
+
+
+def test_a_small_loss_keeps_every_central_difference_compared() -> None:
+    import json
+
+    from symbp.api.conv import derive
+
+    require_module("torch")
+    check = json.loads(derive(CLASSIC).to_json())["check"]
+    assert check["passed"] and "fd_not_applicable_below_resolution" not in check

@@ -39,7 +39,7 @@ from symbp.core.conv import WEIGHTED_SUM, ConvNet, ConvNumbers
 from symbp.core.conv_spec import ConvLayer, DenseLayer, FlattenLayer, PoolLayer
 from symbp.core.operations import MAX, loss_info
 from symbp.core.opgraph import CONSTANT
-from symbp.torchcheck.conv_check import DIFFERENCE_TOLERANCE, ConvCheck
+from symbp.torchcheck.conv_check import BELOW_RESOLUTION, DIFFERENCE_TOLERANCE, ConvCheck
 
 #: terms of a sum shown one by one; beyond, the first ones and a summary
 MAX_TERMS = 16
@@ -598,6 +598,7 @@ class _Writer:
         header = tuple(text(word) for word in words["check_columns"].split("|"))
         torch_of = {name: reference for name, _, reference in check.parameters + check.inputs}
         difference_of = {name: d for name, _, d, _ in check.differences}
+        lost = [name for name, *_, why in check.differences if why == BELOW_RESOLUTION]
         rows = []
         for symbol in shown:
             name = self.net.names[symbol]
@@ -613,7 +614,13 @@ class _Writer:
                     text(result_num(reference).text),
                     text(difference(abs(ours - reference))),
                     text("" if fd is None else result_num(fd).text),
-                    text("" if fd is None else difference(abs(ours - fd))),
+                    text(
+                        ""
+                        if fd is None
+                        else words["not_applicable"]
+                        if name in lost
+                        else difference(abs(ours - fd))
+                    ),  # fmt: skip
                 )
             )
         summary = sentence(
@@ -628,6 +635,9 @@ class _Writer:
         )
         if check.kinks:
             summary = (*summary, *sentence(words["check_kinks"], str(check.kinks)))
+        if lost:
+            loss = f"{abs(check.loss):.1e}"
+            summary = (*summary, *sentence(words["check_rounding"], ", ".join(lost), loss))
         verdict = words["verdict_ok"] if check.passed else words["verdict_bad"]
         blocks: list[Block] = [Heading(sentence(words["check_heading"], check.dtype), 3)]
         if rows:

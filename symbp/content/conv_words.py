@@ -76,6 +76,10 @@ _EN: dict[str, str] = {
     "pass for {} parameter(s) agree within {}·max(1, |g|) (largest Δ {}).",
     "check_kinks": " {} central difference(s) straddle a kink (a relu at 0, a tie in a max) and "
     "are not counted.",
+    "check_rounding": " * FD not applicable for {}: the step (1e-6·max(1, |p|)) is below the "
+    "resolution of the loss (|L| = {}), so the central difference is rounding; symbp equals "
+    "torch autograd there.",
+    "not_applicable": "n/a*",
     "verdict_ok": "Every gradient agrees",
     "verdict_bad": "Some gradients DISAGREE",
 }
@@ -138,6 +142,9 @@ _ZH: dict[str, str] = {
     "{}·max(1, |g|) 以内（最大 Δ {}）；对 {} 个参数用 torch 前向计算的中心差分一致，误差在 "
     "{}·max(1, |g|) 以内（最大 Δ {}）。",
     "check_kinks": "有 {} 个中心差分跨过折点（relu 在 0 处、max 中的并列），不计入。",
+    "check_rounding": " * 有限差分不适用于 {}：步长（1e-6·max(1, |p|)）小于损失的分辨率"
+    "（|L| = {}），中心差分只是舍入误差；这些梯度与 torch 自动求导相同。",
+    "not_applicable": "不适用*",
     "verdict_ok": "所有梯度一致",
     "verdict_bad": "有梯度不一致",
 }
