@@ -239,3 +239,18 @@ def test_a_small_loss_keeps_every_central_difference_compared() -> None:
     require_module("torch")
     check = json.loads(derive(CLASSIC).to_json())["check"]
     assert check["passed"] and "fd_not_applicable_below_resolution" not in check
+
+
+# -- finding 4: check-hand on an empty or comment-only file ----------------------------------
+
+
+@pytest.mark.parametrize("written", ["", "# my answers\n\n   # none yet\n", "\ufeff\n"])
+def test_check_hand_refuses_a_file_with_nothing_to_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str
+) -> None:
+    answers = tmp_path / "answers.txt"
+    answers.write_text(written, encoding="utf-8")
+    status = main(["check-hand", str(answers), "--spec", str(TRIAL / "classic.toml")])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "nothing to check" in error and len(error.strip().splitlines()) == 1

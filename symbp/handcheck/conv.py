@@ -262,6 +262,11 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
             raise HandInputError(f"line {number}: {line[:40]!r} follows no 'name =' line")
         current[2].extend(r for r in (_numbers(p, f"line {number}") for p in _rows(line)) if r)
     close()
+    if not found:  # an empty or comment-only file: as dense check-hand refuses it
+        raise HandInputError(
+            "nothing to check: no line of the form 'name = value' names a quantity "
+            "(for example dL/db1 = 0.25, or dL/dW1 = followed by the grid's rows)"
+        )
     if sum(len(w.cells) for w in found) > MAX_CELLS:
         raise HandInputError(f"the hand calculation has more than {MAX_CELLS} numbers")
     return found
