@@ -254,3 +254,35 @@ def test_check_hand_refuses_a_file_with_nothing_to_check(
     assert status == 2
     error = capsys.readouterr().err
     assert "nothing to check" in error and len(error.strip().splitlines()) == 1
+
+
+# -- finding 5: what was given where a tensor belongs, said as the user wrote it --------------
+
+_NET = "layers = [[1, 3, 3], { conv = 1, kernel = 2 }, 1]\ntargets = [1.0]\n"
+_IMAGE = "inputs = [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]]]\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (_IMAGE + 'weights = { conv1 = "zero", dense2 = [[1, 1, 1, 1]] }',
+         "weights.conv1 is a string ('zero') but needs a nested list of shape [1, 1, 2, 2]"),
+        (_IMAGE + "weights = { conv1 = 5, dense2 = [[1, 1, 1, 1]] }",
+         "weights.conv1 is a number but needs a nested list of shape [1, 1, 2, 2]"),
+        (_IMAGE + 'weights = { conv1 = { random = "uniform", seed = 3 }, dense2 = [[1, 1, 1, 1]] }',
+         'random weights are given for every layer at once (weights = { random = "uniform", '
+         "seed = N }); one layer's weights are a nested list of shape [1, 1, 2, 2]"),
+        ('inputs = "abc"\nweights = "zero"', "not a string ('abc')"),
+        ('inputs = { a = 1 }\nweights = "zero"', "or a list of such samples, not a table"),
+        ('inputs = [[0.1, 0.2, 0.3]]\nweights = "zero"', "not a list of shape [1, 3]"),
+    ],
+)  # fmt: skip
+def test_a_wrong_tensor_says_what_was_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, said: str
+) -> None:
+    spec = tmp_path / "bad.toml"
+    spec.write_text(_NET + body + "\n", encoding="utf-8")
+    assert main(["derive", "--spec", str(spec), "--no-check"]) == 2
+    error = capsys.readouterr().err
+    assert said in error and len(error.strip().splitlines()) == 1, error
+    assert "has shape a number" not in error

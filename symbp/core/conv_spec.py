@@ -346,9 +346,13 @@ def _tensor(value: Any, shape: tuple[int, ...], where: str) -> tuple[float, ...]
     """A nested list of exactly `shape`, flattened in row-major order."""
     given = _shape_of(value)
     if given != shape:
-        raise SpecError(
-            f"{where} has shape {_shape_text(given)} but the layer needs {_shape_text(shape)}"
-        )
+        if isinstance(value, dict) and "random" in value:
+            raise SpecError(
+                f"{where} is a table {{ random = ... }}: random weights are given for every "
+                f'layer at once (weights = {{ random = "uniform", seed = N }}); one layer\'s '
+                f"weights are a nested list of shape {_shape_text(shape)}"
+            )
+        raise SpecError(f"{where} is {_given_text(value)} but needs {_needed_text(shape)}")
     flat: list[float] = []
 
     def walk(item: Any, depth: int, index: tuple[int, ...]) -> None:
@@ -369,6 +373,31 @@ def _tensor(value: Any, shape: tuple[int, ...], where: str) -> tuple[float, ...]
 
 def _shape_text(shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]" if shape else "a number"
+
+
+def _given_text(value: Any) -> str:
+    """What a user wrote where a tensor belongs, said as they would: a list of shape [2, 3],
+    a number, a string ('zero'), a table, true/false."""
+    if isinstance(value, list):
+        given = _shape_of(value)
+        if len(given) == 1 and all(not isinstance(v, list) for v in value):
+            return f"a list of {given[0]} value(s)"
+        return f"a list of shape {_shape_text(given)}"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return f"a string ({value[:20]!r})"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _needed_text(shape: tuple[int, ...]) -> str:
+    if len(shape) == 1:
+        return f"a list of {shape[0]} number(s)"
+    return f"a nested list of shape {_shape_text(shape)}" if shape else "a number"
 
 
 def _out_size(size: int, kernel: int, stride: int, padding: int) -> int:
@@ -539,7 +568,7 @@ def _sample_inputs(value: Any, shape: tuple[int, int, int], source: str) -> list
         return [_tensor(value, shape, f"{source}: inputs")]
     raise SpecError(
         f"{source}: inputs must be one sample [C][H][W] of shape {_shape_text(shape)} or a list "
-        f"of such samples, not {_shape_text(given)}"
+        f"of such samples, not {_given_text(value)}"
     )
 
 
