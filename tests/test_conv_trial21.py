@@ -286,3 +286,47 @@ def test_a_wrong_tensor_says_what_was_given(
     error = capsys.readouterr().err
     assert said in error and len(error.strip().splitlines()) == 1, error
     assert "has shape a number" not in error
+
+
+# -- finding 6: the worksheet's dense weights as a matrix with its shape and column order ----
+
+
+def test_the_worksheet_shows_the_dense_weights_as_a_matrix_in_flatten_order(
+    tmp_path: Path,
+) -> None:
+    import tomllib
+
+    from symbp.api.conv_homework import conv_exercises
+    from symbp.content.blocks import GridFigure, Paragraph
+
+    exercises = conv_exercises(TRIAL / "multich.toml", count=1).write(tmp_path / "ex")
+    problem = tomllib.loads((tmp_path / "ex" / "s001" / "problem.toml").read_text("utf-8"))
+    from symbp.content.conv_exercise import worksheet_document
+
+    document = worksheet_document(exercises.variants[0], "en", 4)
+    said = " ".join(
+        "".join(getattr(piece, "text", "") for piece in block.parts)
+        for block in document.blocks
+        if isinstance(block, Paragraph)
+    )
+    assert "The biases and the dense layer's weights:" in said
+    assert "dense3_w (3×8)" in said
+    panels = [p for b in document.blocks if isinstance(b, GridFigure) for p in b.panels]
+    matrix = next(p for p in panels if p.title == "dense3_w")
+    np.testing.assert_array_equal(np.array(matrix.values), np.array(problem["weights"]["dense3"]))
+    # the printed column rule, evaluated, is numpy's (= torch's nn.Flatten) C order of 2×2×2
+    rule = re.search(r"m = (.+?)(?::|$)", said)
+    assert rule is not None, said
+    order = np.arange(1, 9).reshape(2, 2, 2)
+    for c, i, j in itertools.product(range(2), repeat=3):
+        at = {"c": c + 1, "i": i + 1, "j": j + 1}
+        assert _index_value(rule[1].replace(" ", ""), at) == order[c, i, j]
+
+
+def test_a_conv_only_worksheet_names_only_the_biases(tmp_path: Path) -> None:
+    from symbp.api.conv_homework import conv_exercises
+    from symbp.content.conv_exercise import worksheet_document
+
+    exercises = conv_exercises(TRIAL / "classic.toml", count=1)
+    shown = formats.render(worksheet_document(exercises.variants[0], "en", 4), "markdown")
+    assert "The biases:" in shown and "dense layer" not in shown
