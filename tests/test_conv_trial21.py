@@ -330,3 +330,77 @@ def test_a_conv_only_worksheet_names_only_the_biases(tmp_path: Path) -> None:
     exercises = conv_exercises(TRIAL / "classic.toml", count=1)
     shown = formats.render(worksheet_document(exercises.variants[0], "en", 4), "markdown")
     assert "The biases:" in shown and "dense layer" not in shown
+
+
+# -- finding 7: check-hand judges at the written precision; a tie routed to another maximum --
+
+
+def _hw_truth() -> tuple[float, float]:
+    """∂L/∂W[1,1] and ∂L/∂b of the trial's homework problem, by torch autograd."""
+    require_module("torch")
+    import torch
+    import torch.nn.functional as F
+
+    x = torch.tensor([[[[1, 0, 2, 1, 0], [0, 1, -1, 2, 1], [2, 1, 0, 1, -1], [1, -2, 1, 0, 2],
+                        [0, 1, 2, -1, 1]]]], dtype=torch.float64)  # fmt: skip
+    w = torch.tensor([[[[0.5, -0.5], [1.0, 0.25]]]], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([0.1], dtype=torch.float64, requires_grad=True)
+    v = torch.tensor([[1.0, -2.0, 0.5, 3.0]], dtype=torch.float64)
+    pooled = F.max_pool2d(torch.relu(F.conv2d(x, w, b)), 2)
+    loss = 0.5 * ((pooled.reshape(1, -1) @ v.T) ** 2).sum()
+    loss.backward()
+    assert w.grad is not None and b.grad is not None
+    return float(w.grad[0, 0, 0, 0]), float(b.grad[0])
+
+
+@pytest.mark.parametrize("written", ["11.02", "10.94", "10.9", "11", "10.8"])
+def test_a_written_number_is_judged_at_its_own_precision(written: str) -> None:
+    from symbp.api.conv_hand import check_hand_conv
+
+    truth, _ = _hw_truth()
+    assert truth == pytest.approx(10.9375)  # the trial's value
+    report = check_hand_conv(TRIAL / "hw_problem.toml", f"dL/dW[1,1] = {written}\n").report
+    decimals = len(written.partition(".")[2])
+    half = 0.5 * 10.0**-decimals if decimals else 0.0  # a whole number states no rounding
+    right = abs(float(written) - truth) <= half
+    assert (report.cells[0].verdict == "right") == right, (written, report.cells[0])
+    if written == "11":  # rounds to the truth, but states no rounding: a matter of precision
+        assert report.cells[0].verdict == "too few decimals"
+
+
+def test_the_trials_one_percent_slip_is_wrong() -> None:
+    from symbp.api.conv_hand import check_hand_conv
+
+    grad_w, grad_b = _hw_truth()
+    report = check_hand_conv(
+        TRIAL / "hw_problem.toml", "dL/db = 10.99\ndL/dW[1,1] = 11.02\n"
+    ).report
+    assert abs(11.02 - grad_w) > 0.005 and abs(10.99 - grad_b) > 0.005  # both beyond ±0.005
+    assert [c.verdict for c in report.cells] == ["wrong", "wrong"]
+
+
+def test_a_tie_routed_to_another_maximum_is_named() -> None:
+    require_module("torch")
+    import torch
+    import torch.nn.functional as F
+
+    from symbp.api.conv_hand import check_hand_conv
+
+    spec = load_conv_spec(TRIAL / "maxtie.toml")
+    # torch routes each max window's gradient to its first maximum in reading order
+    a = torch.tensor(spec.inputs[0], dtype=torch.float64).reshape(1, 1, 4, 4).requires_grad_()
+    upstream = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]], dtype=torch.float64)
+    (F.max_pool2d(a, 2) * upstream).sum().backward()
+    assert a.grad is not None
+    firsts = {(int(r), int(c)) for r, c in torch.nonzero(a.grad[0, 0])}
+    # by hand: the windows' maxima 2, 3, 1.5, 4 first reached at these cells (0-based)
+    assert firsts == {(0, 0), (0, 3), (2, 1), (2, 2)}
+    result = check_hand_conv(spec, (TRIAL / "tie_last.txt").read_text("utf-8"))
+    mistakes = {c.mistake for c in result.report.cells if c.verdict == "wrong"}
+    assert mistakes == {"tie_routed_elsewhere"}
+    assert "first maximum in reading order, as torch does" in " ".join(
+        result.render("text").split()
+    )
+    # the student gave three tied windows' gradients to a later maximum
+    student = {(c.row, c.col) for c in result.report.cells if c.written != 0.0}
+    assert student == {(0, 1), (1, 3), (2, 2), (3, 1)}

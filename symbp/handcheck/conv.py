@@ -44,17 +44,20 @@ from symbp.core.conv_spec import ConvLayer, PoolLayer, element_name, tensor_indi
 from symbp.errors import HandInputError
 from symbp.handcheck import conv_layer as C
 from symbp.handcheck.hand_input import normalise_text, read_number
+from symbp.handcheck.precision import Precision
 
-#: relative agreement allowed for rounding carried from earlier steps
-CARRIED = 0.01
+#: float slack on top of a written number's half unit (judge.py's)
+RELATIVE_SLACK = 1e-12
 MAX_LINES = 2_000
 MAX_CELLS = 20_000
 RIGHT, CARRIED_ERROR, WRONG = "right", "carried", "wrong"
+TOO_FEW_DECIMALS = "too few decimals"
 #: the quantities, in the order a report lists them
 KINDS = ("delta_a", "delta_z", "grad_w", "grad_b", "grad_x")
 MISTAKES = (
     "kernel_not_rotated",
     "pool_to_all",
+    "tie_routed_elsewhere",
     "pool_not_divided",
     "one_position",
     "kernel_gradient_rotated",
@@ -286,19 +289,25 @@ def _grid(
     return _Written(name, quantity, cells)
 
 
-def _half_unit(text: str) -> float:
-    mantissa, _, exponent = text.lower().partition("e")
-    _, _, fraction = mantissa.partition(".")
-    decimals = len(fraction) - (int(exponent) if exponent else 0)
-    return 0.5 * 10.0 ** (-decimals)
-
-
 def agrees(text: str, value: float) -> bool:
-    """A written number agrees with a value at its precision, or within 1 %."""
-    written = float(text)
-    return abs(written - value) <= _half_unit(text) + 1e-12 or abs(
-        written - value
-    ) <= CARRIED * abs(value)
+    """A written number agrees with a value at the precision its digits state (precision.py,
+    the one policy dense check-hand follows): within half a unit of its last decimal; a number
+    without decimals (0, 1) only when it is the value exactly."""
+    written = read_number(text, "a grid")
+    assert written is not None  # read() let only numbers through
+    return abs(written.value - value) <= written.half_unit + _slack(value)
+
+
+def _too_few_decimals(text: str, value: float) -> bool:
+    """A number written without decimals that the value only rounds to (0 for 0.003): a matter
+    of precision (precision.py rule 2), not a mistake of the catalogue."""
+    written = read_number(text, "a grid")
+    assert written is not None
+    return Precision().too_few(written.decimals, written.value, value, _slack(value))
+
+
+def _slack(value: float) -> float:
+    return RELATIVE_SLACK * max(1.0, abs(value))
 
 
 def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
@@ -319,6 +328,8 @@ def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
                 verdict, named = RIGHT, ""
             elif carried is not None and agrees(t, carried[r, c]):
                 verdict, named = CARRIED_ERROR, ""
+            elif not mistake and _too_few_decimals(t, expected):
+                verdict, named = TOO_FEW_DECIMALS, ""
             else:
                 verdict, named = WRONG, mistake
             verdicts.append(
@@ -434,6 +445,11 @@ def _candidates(
             else ("pool_not_divided", "undivided")
         )
         found.append((name, lambda: C.routed(layer.a, pool, how)[f] * scale))
+        own = student.get((quantity.kind, f))
+        if pool.kind == C.MAX_POOL and own is not None:
+            elsewhere = _tie_routing(layer, f, own / np.where(scale == 0.0, 1.0, scale))
+            if elsewhere is not None:
+                found.append(("tie_routed_elsewhere", lambda: elsewhere * scale))
     if quantity.kind == "delta_z" and not np.all(layer.derivative == 1.0):
         found.append(("activation_derivative_missing", lambda: layer.delta_a[f]))
         if pool is not None:
@@ -466,6 +482,29 @@ def _candidates(
             )
         )
     return found
+
+
+def _tie_routing(layer: C.ConvLayer, f: int, own: np.ndarray) -> np.ndarray | None:
+    """∂L/∂a of filter f with each tied max window's gradient given to the tied maximum the
+    student gave it to (torch gives it to the first in reading order); None without a tie."""
+    pool = layer.pool
+    assert pool is not None
+    grad = C.routed(layer.a, pool)[f].copy()
+    size, stride = pool.size, pool.stride
+    tied = False
+    for i in range(pool.upstream.shape[1]):
+        for j in range(pool.upstream.shape[2]):
+            top, left = i * stride, j * stride
+            window = layer.a[f, top : top + size, left : left + size]
+            maxima = [divmod(k, size) for k in np.flatnonzero(window == window.max())]
+            if len(maxima) < 2:
+                continue
+            tied = True
+            chosen = max(maxima, key=lambda uv: abs(own[top + uv[0], left + uv[1]]))
+            for u, v in maxima:
+                grad[top + u, left + v] = 0.0
+            grad[top + chosen[0], left + chosen[1]] = pool.upstream[f, i, j]
+    return grad if tied else None
 
 
 # -- the true numbers, from the network's own derivation ------------------------------------------
