@@ -404,3 +404,16 @@ def test_a_tie_routed_to_another_maximum_is_named() -> None:
     # the student gave three tied windows' gradients to a later maximum
     student = {(c.row, c.col) for c in result.report.cells if c.written != 0.0}
     assert student == {(0, 1), (1, 3), (2, 2), (3, 1)}
+
+
+# -- finding 8: the handout's title, the loss read as (a − y)² -------------------------------
+
+
+def test_the_conv_handout_has_its_title_and_reads_the_loss_as_textbooks_do() -> None:
+    handout = conv_handout(load_conv_spec(TRIAL / "classic.toml"), check=False)
+    assert "<h1>Classic 3x3 input, 2x2 kernel</h1>" in handout.render("html")
+    latex = handout.render("latex")
+    assert r"\left(a_{1,1,1} - y_{1}\right)^{2}" in latex
+    assert "-y_{" not in latex and not re.search(r"\(-0 \+", latex), "(−y + a) or (−0 + …)"
+    # the targets 1, 0, 0, 1 subtracted from the outputs: (1 − 1)², (−0.7000 − 0)², …
+    assert r"\left(-0.7000 - 0\right)^{2}" in latex

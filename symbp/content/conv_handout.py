@@ -752,7 +752,7 @@ def conv_handout_blocks(
 ) -> tuple[Block, ...]:
     """The whole handout of a convolutional network (its first sample) as document blocks."""
     writer = _Writer(net, numbers, lang, digits)
-    blocks: list[Block] = [Heading(text(title), 2)] if title else []
+    blocks: list[Block] = [Heading(text(title), 1)] if title else []  # as a dense handout
     blocks += writer.intro()
     blocks += writer.forward()
     blocks += writer.backward()

@@ -100,6 +100,10 @@ POOL_KINDS = (MAX.name, "avg")
 REDUCTIONS = ("mean", "sum")
 
 
+#: a spec's title when it gives none
+DEFAULT_TITLE = "symbp convolutional network"
+
+
 @dataclass(frozen=True)
 class ConvLayer:
     """nn.Conv2d(channels, filters, kernel, stride, padding) and its activation."""
@@ -733,7 +737,7 @@ def conv_spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> Con
             f"{source}: unknown key {unknown[0]!r} for a convolutional spec"
             f"{did_you_mean(unknown[0], KNOWN_KEYS)}; known keys: {', '.join(KNOWN_KEYS)}"
         )
-    title = data.get("title", "symbp convolutional network")
+    title = data.get("title", DEFAULT_TITLE)
     if not isinstance(title, str) or len(title) > 200:
         raise SpecError(f"{source}: title must be a string of at most 200 characters")
     default_activation = data.get("activation", SIGMOID.name)
