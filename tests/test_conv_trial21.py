@@ -417,3 +417,28 @@ def test_the_conv_handout_has_its_title_and_reads_the_loss_as_textbooks_do() -> 
     assert "-y_{" not in latex and not re.search(r"\(-0 \+", latex), "(−y + a) or (−0 + …)"
     # the targets 1, 0, 0, 1 subtracted from the outputs: (1 − 1)², (−0.7000 − 0)², …
     assert r"\left(-0.7000 - 0\right)^{2}" in latex
+
+
+def test_a_short_row_is_reported_at_its_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = tmp_path / "answers.txt"
+    answers.write_text("# my grid\ndL/dW =\n1.0 2.0\n3.0\n", encoding="utf-8")
+    assert main(["check-hand", str(answers), "--spec", str(TRIAL / "hw_problem.toml")]) == 2
+    error = capsys.readouterr().err
+    assert "line 4: 'dL/dW' should be 2 rows of 2 numbers: its row 2 has 1" in error, error
+
+
+def test_one_positions_bias_is_said_of_a_bias() -> None:
+    from symbp.api.conv_hand import check_hand_conv
+
+    # the trial's student: ∂L/∂b = one position's δ (-8.75) instead of Σ δ
+    _, truth_b = _hw_truth()
+    assert truth_b != pytest.approx(-8.75)
+    written = (TRIAL / "one_position.txt").read_text("utf-8")
+    result = check_hand_conv(TRIAL / "hw_problem.toml", written)
+    bias = next(c for c in result.report.cells if c.quantity.kind == "grad_b")
+    assert bias.verdict == "wrong" and bias.mistake == "one_position"
+    shown = " ".join(result.render("text").split())
+    assert "a filter's bias is added at every position" in shown
+    assert shown.count("kernel weight is shared") == 1  # the kernel's grid, not the bias's

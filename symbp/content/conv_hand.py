@@ -40,6 +40,8 @@ WORDS = {
         "gradient: it was not divided",
         "one_position": "a kernel weight is shared by every position: its gradient sums the "
         "terms of all of them, not one position's",
+        "one_position_bias": "a filter's bias is added at every position: its gradient sums "
+        "the filter's whole δ map, not one position's δ",
         "kernel_gradient_rotated": "∂L/∂W = x ⋆ δ is a correlation: the grid came out "
         "rotated 180° (a convolution)",
         "activation_derivative_missing": "δ = ∂L/∂a ⊙ f′(z): the activation's derivative "
@@ -66,6 +68,7 @@ WORDS = {
         "torch 相同）：这里交给了另一个并列的最大值",
         "pool_not_divided": "平均池化把窗口梯度的 1/size² 分给每个输入：这里没有除",
         "one_position": "卷积核的权重被每个位置共享：它的梯度是所有位置之和，而不是一个位置的项",
+        "one_position_bias": "滤波器的偏置加在每个位置上：它的梯度是整个 δ 图之和，而不是一个位置的 δ",
         "kernel_gradient_rotated": "∂L/∂W = x ⋆ δ 是互相关：结果被旋转了 180°（做成了卷积）",
         "activation_derivative_missing": "δ = ∂L/∂a ⊙ f′(z)：漏掉了激活函数的导数",
     },
@@ -86,6 +89,13 @@ def quantity_words(quantity: Quantity, lang: str) -> str:
     return said.format(f)
 
 
+def _mistake_key(mistake: str, quantity: Quantity) -> str:
+    """The words of a mistake for this quantity: one position's term of a bias is its δ."""
+    if mistake == "one_position" and quantity.kind == "grad_b":
+        return "one_position_bias"
+    return mistake
+
+
 def report_blocks(report: ConvHandReport, lang: str) -> tuple[Block, ...]:
     """The report: a table of the grids, then each wrong grid's wrong cells."""
     said = words(lang)
@@ -103,7 +113,9 @@ def report_blocks(report: ConvHandReport, lang: str) -> tuple[Block, ...]:
         elif CARRIED_ERROR in verdicts and not mistakes and WRONG not in verdicts:
             verdict = said["carried"]
         else:
-            verdict = said["wrong"] + "".join(f": {said[m]}" for m in mistakes)
+            verdict = said["wrong"] + "".join(
+                f": {said[_mistake_key(m, quantity)]}" for m in mistakes
+            )
         label = f"{name} — {quantity_words(quantity, lang)}"
         rows.append((text(label), text(f"{right}/{len(cells)}"), text(verdict)))
         wrong = [c for c in cells if c.verdict != RIGHT]

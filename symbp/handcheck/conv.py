@@ -32,7 +32,7 @@ are tried, each as the whole grid it produces (from the student's upstream where
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -226,12 +226,13 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
         raise HandInputError(f"the hand calculation has more than {MAX_LINES} lines")
     found: list[_Written] = []
     current: tuple[str, Quantity, list[list[str]], int] | None = None
+    row_lines: list[int] = []  # the line of each row of the current grid
 
     def close() -> None:
         if current is None:
             return
         name, quantity, rows, number = current
-        found.append(_grid(name, quantity, rows, layer, number))
+        found.append(_grid(name, quantity, rows, layer, number, row_lines))
 
     for number, raw in enumerate(lines, 1):
         line = raw.split("#", 1)[0].strip()
@@ -258,12 +259,15 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
                     )
                 found.append(_Written(name, quantity, ((row, col, values[0]),)))
                 continue
-            rows = [_numbers(r, f"line {number}") for r in _rows(rest)]
-            current = (name, quantity, [r for r in rows if r], number)
+            rows = [r for r in (_numbers(r, f"line {number}") for r in _rows(rest)) if r]
+            current = (name, quantity, rows, number)
+            row_lines[:] = [number] * len(rows)
             continue
         if current is None:
             raise HandInputError(f"line {number}: {line[:40]!r} follows no 'name =' line")
-        current[2].extend(r for r in (_numbers(p, f"line {number}") for p in _rows(line)) if r)
+        more = [r for r in (_numbers(p, f"line {number}") for p in _rows(line)) if r]
+        current[2].extend(more)
+        row_lines.extend([number] * len(more))
     close()
     if not found:  # an empty or comment-only file: as dense check-hand refuses it
         raise HandInputError(
@@ -276,9 +280,20 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
 
 
 def _grid(
-    name: str, quantity: Quantity, rows: list[list[str]], layer: C.ConvLayer, number: int
+    name: str,
+    quantity: Quantity,
+    rows: list[list[str]],
+    layer: C.ConvLayer,
+    number: int,
+    row_lines: Sequence[int] = (),
 ) -> _Written:
     shape = expected_grid(layer, quantity).shape
+    short = next((k for k, r in enumerate(rows) if len(r) != shape[1]), None)
+    if short is not None and short < len(row_lines):  # the line of the bad row, not the name's
+        raise HandInputError(
+            f"line {row_lines[short]}: {name[:40]!r} should be {shape[0]} rows of {shape[1]} "
+            f"numbers: its row {short + 1} has {len(rows[short])}"
+        )
     if len(rows) != shape[0] or any(len(r) != shape[1] for r in rows):
         lengths = ", ".join(str(len(r)) for r in rows[:12]) or "none"
         raise HandInputError(
