@@ -442,3 +442,23 @@ def test_one_positions_bias_is_said_of_a_bias() -> None:
     shown = " ".join(result.render("text").split())
     assert "a filter's bias is added at every position" in shown
     assert shown.count("kernel weight is shared") == 1  # the kernel's grid, not the bias's
+
+
+def test_from_torch_names_the_linear_that_follows_a_conv_without_flatten() -> None:
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    from symbp import from_torch
+    from symbp.errors import SymbpError
+
+    # the trial's model: Conv2d(1→2, 2×2) on 3×3 gives 2×2×2 maps; Linear(2, 4) then acts on
+    # each map row's last dimension (torch runs it: output (1, 2, 2, 4)), not on 8 flat values
+    model = nn.Sequential(nn.Conv2d(1, 2, 2), nn.Linear(2, 4)).double()
+    x = torch.zeros(1, 1, 3, 3, dtype=torch.float64)
+    assert model(x).shape == (1, 2, 2, 4)
+    with pytest.raises(SymbpError) as refused:
+        from_torch(model, x, torch.zeros(1, 4, dtype=torch.float64), nn.MSELoss())
+    said = str(refused.value)
+    assert "module 1 (Linear) follows a Conv2d without nn.Flatten" in said
+    assert "has shape" not in said
