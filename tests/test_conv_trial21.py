@@ -462,3 +462,22 @@ def test_from_torch_names_the_linear_that_follows_a_conv_without_flatten() -> No
     said = str(refused.value)
     assert "module 1 (Linear) follows a Conv2d without nn.Flatten" in said
     assert "has shape" not in said
+
+
+def test_derive_wrt_x_shows_the_grids_its_tensor_form_is_computed_from() -> None:
+    from symbp.api.conv import derive
+
+    shown = derive(CLASSIC, wrt=["x"], check=False).render("text")
+    after_delta = shown.split("δ[f] for filter 0")[1].split("rot180")[0]
+    after_rotated = shown.split("the kernel rotated 180°:")[1].split("Computing")[0]
+
+    def rows(block: str) -> list[list[float]]:
+        lines = [line.split() for line in block.splitlines() if line.strip()]
+        header = lines.index(["0", "1"])  # the column numbers, then one line a row
+        return [[float(v) for v in line[1:]] for line in lines[header + 1 :]]
+
+    z = np.array([[1.0, -0.7], [1.1, 0.85]])  # by hand: the windows ⋆ w + 0.05
+    delta = z - np.array([[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_allclose(rows(after_delta), delta, atol=5e-5)
+    w = np.array([[0.3, -0.2], [0.4, 0.1]])
+    np.testing.assert_allclose(rows(after_rotated), w[::-1, ::-1])

@@ -564,6 +564,15 @@ class _Writer:
                 ]
             )
             gap = float(np.max(np.abs(by_tensor - ours)))
+            # the grids the tensor form is computed from: each δ map and each rotated kernel
+            if deltas.shape[1] <= MAX_GRID and deltas.shape[2] <= MAX_GRID:
+                for f in range(first.filters):
+                    blocks.append(Paragraph(sentence(words["input_delta"], str(f))))
+                    blocks.append(self.grid(deltas[f].tolist()))
+                    for c in range(channels):
+                        rotated = weights[f, c, ::-1, ::-1].tolist()
+                        blocks.append(Paragraph(sentence(words["input_rotated"], str(f), str(c))))
+                        blocks.append(self.grid(rotated, computed=False))
             blocks.append(Paragraph(sentence(words["input_agrees"], difference(gap))))
         return blocks
 

@@ -64,6 +64,8 @@ _EN: dict[str, str] = {
     "numbers (largest difference {}).",
     "input_heading": "The gradient with respect to the input",
     "input_grid": "∂L/∂x for channel {} of sample 1 (rows i, columns j):",
+    "input_delta": "δ[f] for filter {} (rows i, columns j):",
+    "input_rotated": "rot180(W[f, c]) for filter {}, channel {}: the kernel rotated 180°:",
     "input_agrees": "Computing Σ_f δ[f] ∗full rot180(W[f, c]) from the grids gives the same "
     "numbers (largest difference {}).",
     "node_heading": "The gradient of {}",
@@ -132,6 +134,8 @@ _ZH: dict[str, str] = {
     "tensor_agrees": "由上面两个网格计算 X[c] ⋆ δ[f] 得到相同的 {}×{} 个数（最大差 {}）。",
     "input_heading": "对输入的梯度",
     "input_grid": "样本 1 通道 {} 的 ∂L/∂x（行 i，列 j）：",
+    "input_delta": "滤波器 {} 的 δ[f]（行 i，列 j）：",
+    "input_rotated": "滤波器 {}、通道 {} 的 rot180(W[f, c])：旋转 180° 的卷积核：",
     "input_agrees": "由网格计算 Σ_f δ[f] ∗full rot180(W[f, c]) 得到相同的数（最大差 {}）。",
     "node_heading": "{} 的梯度",
     "all_heading": "每个参数的梯度",
