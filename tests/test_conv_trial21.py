@@ -481,3 +481,19 @@ def test_derive_wrt_x_shows_the_grids_its_tensor_form_is_computed_from() -> None
     np.testing.assert_allclose(rows(after_delta), delta, atol=5e-5)
     w = np.array([[0.3, -0.2], [0.4, 0.1]])
     np.testing.assert_allclose(rows(after_rotated), w[::-1, ::-1])
+
+
+# -- finding 9: one kernel weight's terms without the whole graph's sweep ---------------------
+
+
+@pytest.mark.parametrize("name", ["classic", "pad1s2", "multich", "maxtie"])
+def test_a_nodes_uses_are_the_sweeps(name: str) -> None:
+    from symbp.core.conv import ConvNet
+
+    fresh = ConvNet(load_conv_spec(TRIAL / f"{name}.toml"))
+    swept = ConvNet(load_conv_spec(TRIAL / f"{name}.toml"))
+    for symbol, node in swept.graph.nodes.items():
+        if node.op == "constant" or symbol == swept.root:
+            continue
+        assert fresh.uses(symbol) == swept.sweep.gradient(symbol).uses, symbol
+    assert "sweep" not in fresh.__dict__  # never swept

@@ -207,7 +207,7 @@ class _Writer:
         net = self.net
         name = net.names[symbol]
         blocks: list[Block] = [Heading(sentence(words["weight_heading"], self.sym(symbol)), 3)]
-        uses = net.sweep.gradient(symbol).uses
+        uses = net.uses(symbol)
         layer = self._layer_of(name)
         kernel = isinstance(layer, ConvLayer) and "_w[" in name
         if kernel:
@@ -289,7 +289,7 @@ class _Writer:
 
     def _terms(self, symbol: sp.Symbol, kernel: bool) -> list[Block]:
         words = self.words
-        uses = self.net.sweep.gradient(symbol).uses
+        uses = self.net.uses(symbol)
         rows: list[Row] = []
         values: list[float] = []
         for use in uses:
@@ -579,7 +579,7 @@ class _Writer:
     def node(self, symbol: sp.Symbol) -> list[Block]:
         """Any node's gradient (a pixel, an activation): the sum over its uses."""
         words = self.words
-        uses = self.net.sweep.gradient(symbol).uses
+        uses = self.net.uses(symbol)
         blocks: list[Block] = [Heading(sentence(words["node_heading"], self.sym(symbol)), 3)]
         if len(uses) > 1:
             blocks.append(
