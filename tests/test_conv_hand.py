@@ -112,10 +112,10 @@ EXPECTED = {
         "delta": (16, 16, {"right"}, ""),
         "dL/dW": (4, 4, {"right"}, ""),
         "dL/db": (1, 1, {"right"}, ""),
-        # the cells where the unrotated kernel happens to land the same number (zeros), and
-        # row 2, column 4: -1 written as a whole number agrees with -0.5 at its precision (±0.5)
+        # the cells where the unrotated kernel happens to land the same number (zeros); row 2,
+        # column 4's -1 is not -0.5: a whole number states no rounding (precision.py rule 2)
         "dL/dX": (
-            _count_equal(WORKED["unrotated"], WORKED["grad_x"]) + 1,
+            _count_equal(WORKED["unrotated"], WORKED["grad_x"]),
             25,
             {"right", "wrong"},
             "kernel_not_rotated",
@@ -131,9 +131,9 @@ EXPECTED = {
     },
     "one_position.txt": {
         "delta": (16, 16, {"right"}, ""),
-        # -1 × x[0:2, 2:4] = [[-2, -1], [-3, 0]]: -2 agrees with -1.75 at the written precision
-        # (a whole number: ± 0.5); the others are the one position's terms
-        "dW": (1, 4, {"right", "wrong"}, "one_position"),
+        # -1 × x[0:2, 2:4] = [[-2, -1], [-3, 0]], the one position's terms: -2 is not -1.75
+        # (a whole number states no rounding, precision.py rule 2)
+        "dW": (0, 4, {"wrong"}, "one_position"),
         "db": (0, 1, {"wrong"}, "one_position"),
     },
     "chinese_fullwidth.txt": {

@@ -89,6 +89,7 @@ def _torch_values(spec: ConvSpec) -> tuple[dict[str, float], dict[str, float]]:
     for tensor in tensors.values():
         tensor.retain_grad()
     targets = torch.tensor(spec.targets[0], dtype=double)
+    value = value.reshape(-1)  # a net may end in its convolution: its maps, flattened
     if spec.loss == "cross_entropy":
         loss = -(targets * torch.log(value)).sum()
     else:

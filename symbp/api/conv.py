@@ -144,8 +144,11 @@ class ConvResult(Result):
                 "torch_inputs": {name: reference for name, _, reference in check.inputs},
                 "largest_torch_difference": check.torch_error,
                 "central_differences": {name: d for name, _, d, _ in check.differences},
-                "at_kink": [name for name, _, _, kink in check.differences if kink],
+                "at_kink": [name for name, _, _, why in check.differences if why == "kink"],
             }
+            lost = [name for name, _, _, why in check.differences if why == "rounding"]
+            if lost:  # the step below the loss's resolution: symbp held to torch alone there
+                data["check"]["fd_not_applicable_below_resolution"] = lost
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def __repr__(self) -> str:

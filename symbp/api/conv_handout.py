@@ -26,7 +26,7 @@ def conv_handout(
     from symbp.content.conv_handout import check_summary, conv_handout_blocks
     from symbp.content.conv_handout_words import conv_words
     from symbp.core.conv import ConvNet
-    from symbp.core.conv_spec import load_conv_spec
+    from symbp.core.conv_spec import DEFAULT_TITLE, load_conv_spec
     from symbp.formats.page import paper as known_paper
 
     known_paper(paper)
@@ -39,7 +39,8 @@ def conv_handout(
         from symbp.torchcheck.conv_model import torch_conv_check
 
         summary = check_summary(numbers, torch_conv_check(spec))
-    shown = title or conv_words(lang)["title"]
-    blocks = conv_handout_blocks(net, numbers, lang, digits, summary)
+    given = spec.title if spec.title != DEFAULT_TITLE else ""
+    shown = title or given or conv_words(lang)["title"]
+    blocks = conv_handout_blocks(net, numbers, lang, digits, summary, shown)
     passed = summary is None or summary.passed
     return Handout(Document(shown, lang, blocks), passed, paper)

@@ -38,7 +38,8 @@ from symbp.content.numbers import computed_num, difference, given_num, result_nu
 from symbp.core.conv import WEIGHTED_SUM, ConvNet, ConvNumbers
 from symbp.core.conv_spec import ConvLayer, DenseLayer, FlattenLayer, PoolLayer
 from symbp.core.operations import MAX, loss_info
-from symbp.torchcheck.conv_check import DIFFERENCE_TOLERANCE, ConvCheck
+from symbp.core.opgraph import CONSTANT
+from symbp.torchcheck.conv_check import BELOW_RESOLUTION, DIFFERENCE_TOLERANCE, ConvCheck
 
 #: terms of a sum shown one by one; beyond, the first ones and a summary
 MAX_TERMS = 16
@@ -52,6 +53,17 @@ MAX_CHECK_ROWS = 200
 _NAME = re.compile(r"(conv|dense|pool)(\d+)(?:_([wbza]))?(\d*)\[([\d,]+)\]")
 _PIXEL = re.compile(r"([xy])(\d*)\[([\d,]+)\]")
 _STEMS = {"pool": "p"}
+
+
+def reading_order(net: ConvNet) -> dict[sp.Symbol, tuple[float, ...]]:
+    """Each node's place in a sum's terms: the network's order, with the targets (leaves,
+    placed before the outputs in the graph) after every output, so a loss reads (o − y)² as
+    textbooks write it, not (−y + o)²."""
+    last = float(len(net.graph.nodes))
+    return {
+        symbol: (last + i if node.op == CONSTANT else float(i),)
+        for i, (symbol, node) in enumerate(net.graph.nodes.items())
+    }
 
 
 def conv_names(net: ConvNet) -> dict[sp.Symbol, E.Name]:
@@ -93,8 +105,9 @@ class _Writer:
         self.check = check
         self.names = conv_names(net)
         self.loss = E.Name("L", plain="L")
-        order = {symbol: (float(i),) for i, symbol in enumerate(net.graph.nodes)}
-        self.convert = E.Converter(self.names, order, {}, lambda v: computed_num(v, digits))
+        self.convert = E.Converter(
+            self.names, reading_order(net), {}, lambda v: computed_num(v, digits)
+        )
         self.period = "." if lang == "en" else "。"
 
     # -- small pieces ---------------------------------------------------------------------------
@@ -194,7 +207,7 @@ class _Writer:
         net = self.net
         name = net.names[symbol]
         blocks: list[Block] = [Heading(sentence(words["weight_heading"], self.sym(symbol)), 3)]
-        uses = net.sweep.gradient(symbol).uses
+        uses = net.uses(symbol)
         layer = self._layer_of(name)
         kernel = isinstance(layer, ConvLayer) and "_w[" in name
         if kernel:
@@ -276,7 +289,7 @@ class _Writer:
 
     def _terms(self, symbol: sp.Symbol, kernel: bool) -> list[Block]:
         words = self.words
-        uses = self.net.sweep.gradient(symbol).uses
+        uses = self.net.uses(symbol)
         rows: list[Row] = []
         values: list[float] = []
         for use in uses:
@@ -551,13 +564,22 @@ class _Writer:
                 ]
             )
             gap = float(np.max(np.abs(by_tensor - ours)))
+            # the grids the tensor form is computed from: each δ map and each rotated kernel
+            if deltas.shape[1] <= MAX_GRID and deltas.shape[2] <= MAX_GRID:
+                for f in range(first.filters):
+                    blocks.append(Paragraph(sentence(words["input_delta"], str(f))))
+                    blocks.append(self.grid(deltas[f].tolist()))
+                    for c in range(channels):
+                        rotated = weights[f, c, ::-1, ::-1].tolist()
+                        blocks.append(Paragraph(sentence(words["input_rotated"], str(f), str(c))))
+                        blocks.append(self.grid(rotated, computed=False))
             blocks.append(Paragraph(sentence(words["input_agrees"], difference(gap))))
         return blocks
 
     def node(self, symbol: sp.Symbol) -> list[Block]:
         """Any node's gradient (a pixel, an activation): the sum over its uses."""
         words = self.words
-        uses = self.net.sweep.gradient(symbol).uses
+        uses = self.net.uses(symbol)
         blocks: list[Block] = [Heading(sentence(words["node_heading"], self.sym(symbol)), 3)]
         if len(uses) > 1:
             blocks.append(
@@ -585,6 +607,7 @@ class _Writer:
         header = tuple(text(word) for word in words["check_columns"].split("|"))
         torch_of = {name: reference for name, _, reference in check.parameters + check.inputs}
         difference_of = {name: d for name, _, d, _ in check.differences}
+        lost = [name for name, *_, why in check.differences if why == BELOW_RESOLUTION]
         rows = []
         for symbol in shown:
             name = self.net.names[symbol]
@@ -600,7 +623,13 @@ class _Writer:
                     text(result_num(reference).text),
                     text(difference(abs(ours - reference))),
                     text("" if fd is None else result_num(fd).text),
-                    text("" if fd is None else difference(abs(ours - fd))),
+                    text(
+                        ""
+                        if fd is None
+                        else words["not_applicable"]
+                        if name in lost
+                        else difference(abs(ours - fd))
+                    ),  # fmt: skip
                 )
             )
         summary = sentence(
@@ -615,6 +644,9 @@ class _Writer:
         )
         if check.kinks:
             summary = (*summary, *sentence(words["check_kinks"], str(check.kinks)))
+        if lost:
+            loss = f"{abs(check.loss):.1e}"
+            summary = (*summary, *sentence(words["check_rounding"], ", ".join(lost), loss))
         verdict = words["verdict_ok"] if check.passed else words["verdict_bad"]
         blocks: list[Block] = [Heading(sentence(words["check_heading"], check.dtype), 3)]
         if rows:

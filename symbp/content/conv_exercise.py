@@ -18,7 +18,7 @@ from symbp.content.blocks import (
     text,
 )
 from symbp.content.numbers import given
-from symbp.core.conv_spec import ConvLayer, DenseLayer, PoolLayer
+from symbp.core.conv_spec import ConvLayer, ConvSpec, DenseLayer, PoolLayer
 
 WORDS = {
     "en": {
@@ -28,6 +28,11 @@ WORDS = {
         "kernel": "kernel of filter {}",
         "kernel_channel": "kernel of filter {}, channel {}",
         "parameters": "The biases and the dense layer's weights:",
+        "biases": "The biases:",
+        "dense_matrix": "{} ({}×{}): row k holds unit k's weights; column m is the m-th input",
+        "flatten_order": ", the {}×{}×{} maps flattened in (channel c, row i, column j) order: "
+        "m = (c − 1)·{} + (i − 1)·{} + j",
+        "dense_order": ", the previous dense layer's unit m",
         "columns": "parameter|values",
         "targets": "Targets: {}.",
         "task": "Compute, to {} decimals, for the first convolution layer: the δ map of each "
@@ -48,6 +53,11 @@ WORDS = {
         "kernel": "滤波器 {} 的卷积核",
         "kernel_channel": "滤波器 {}、通道 {} 的卷积核",
         "parameters": "偏置与全连接层的权重：",
+        "biases": "偏置：",
+        "dense_matrix": "{}（{}×{}）：第 k 行是单元 k 的权重；第 m 列对应第 m 个输入",
+        "flatten_order": "，即 {}×{}×{} 的特征图按（通道 c、行 i、列 j）的顺序展平："
+        "m = (c − 1)·{} + (i − 1)·{} + j",
+        "dense_order": "，即前一全连接层的单元 m",
         "columns": "参数|数值",
         "targets": "目标值：{}。",
         "task": "对第一个卷积层计算（保留 {} 位小数）：每个滤波器的 δ 图（δ = ∂L/∂z）{}、每个卷积核的梯度 "
@@ -137,10 +147,21 @@ def worksheet_document(
                     else words["kernel"].format(f + 1))  # fmt: skip
             panels.append(_panel(name, layer.kernels[f, c]))
     rows = []
+    matrices: list[Block] = []
+    dense_weights = {f"{d.name}_w": d for d in spec.layers if isinstance(d, DenseLayer)}
     for key, values in spec.parameters:
         if key.startswith(spec.layers[0].name + "_w"):
             continue
+        if key in dense_weights:  # a matrix with its shape and the order of its columns
+            matrices += _dense_matrix(spec, dense_weights[key], values, words)
+            continue
         rows.append((text(key), text(", ".join(given(v) for v in values))))
+    heading = words["parameters"] if matrices else words["biases"]
+    parameters: list[Block] = [Paragraph(text(heading))] if rows or matrices else []
+    if rows:
+        header = tuple(text(w) for w in words["columns"].split("|"))
+        parameters.append(Table(header, tuple(rows), align="ll"))
+    parameters += matrices
     names = tuple(text(f"{name} = …") for name, _, _ in _grid_names(variant))
     pooled = words["after_pool"] if layer.pool is not None else ""
     blocks: list[Block] = [
@@ -148,14 +169,46 @@ def worksheet_document(
         Paragraph(text(words["intro"])),
         Items(tuple(items)),
         GridFigure(tuple(panels)),
-        Paragraph(text(words["parameters"])),
-        Table(tuple(text(w) for w in words["columns"].split("|")), tuple(rows), align="ll"),
+        *parameters,
         Paragraph(text(words["targets"].format(", ".join(given(v) for v in spec.targets[0])))),
         Paragraph(text(words["task"].format(answer_decimals, pooled))),
         Items(names),
         Paragraph(text(words["check"]), "note"),
     ]
     return Document(title or words["title"], lang, tuple(blocks))
+
+
+def _dense_matrix(
+    spec: ConvSpec, dense: DenseLayer, values: tuple[float, ...], words: dict[str, str]
+) -> list[Block]:
+    """A dense layer's weights as the matrix they are, [outputs][inputs], with what its columns
+    are: the flattened maps in (c, i, j) order, or the previous dense layer's units."""
+    outputs, inputs = dense.weight_shape
+    shape = _flattened_shape(spec, dense)
+    said = words["dense_matrix"].format(dense.name + "_w", outputs, inputs)
+    if shape is not None:
+        channels, height, width = shape
+        said += words["flatten_order"].format(channels, height, width, height * width, width)
+    else:
+        said += words["dense_order"]
+    matrix = [values[k * inputs : (k + 1) * inputs] for k in range(outputs)]
+    return [
+        Paragraph(text(said + ":")),
+        GridFigure((_panel(f"{dense.name}_w", matrix),)),
+    ]
+
+
+def _flattened_shape(spec: ConvSpec, dense: DenseLayer) -> tuple[int, int, int] | None:
+    """The C×H×W maps a dense layer reads flattened, or None when it reads a dense layer."""
+    shape: tuple[int, int, int] | None = spec.input_shape
+    for layer in spec.layers:
+        if layer is dense:
+            return shape
+        if isinstance(layer, ConvLayer | PoolLayer):
+            shape = layer.out_shape
+        elif isinstance(layer, DenseLayer):
+            shape = None
+    return shape
 
 
 def _panel(title: str, grid: object) -> GridPanel:

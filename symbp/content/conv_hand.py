@@ -5,7 +5,14 @@ reproduces them, in English and Chinese. The judging is handcheck/conv.py's."""
 from __future__ import annotations
 
 from symbp.content.blocks import Block, Heading, Items, Paragraph, Table, Text, text
-from symbp.handcheck.conv import CARRIED_ERROR, RIGHT, ConvHandReport, Quantity
+from symbp.handcheck.conv import (
+    CARRIED_ERROR,
+    RIGHT,
+    TOO_FEW_DECIMALS,
+    WRONG,
+    ConvHandReport,
+    Quantity,
+)
 
 WORDS = {
     "en": {
@@ -13,6 +20,7 @@ WORDS = {
         "columns": "grid|right|verdict",
         "right": "right",
         "carried": "carried from your earlier numbers",
+        "too_few": "too few decimals: a number without decimals states no rounding",
         "wrong": "wrong",
         "summary": "{} of {} numbers right.",
         "wrong_cells": "Wrong numbers of {}:",
@@ -26,10 +34,14 @@ WORDS = {
         "kernel was used as it is",
         "pool_to_all": "max pooling hands each window's gradient to its winner alone: it was "
         "given to every input of the window",
+        "tie_routed_elsewhere": "a max window with a tie passes its gradient to the first "
+        "maximum in reading order, as torch does: it was given to another of the tied maxima",
         "pool_not_divided": "average pooling hands each input 1/size² of the window's "
         "gradient: it was not divided",
         "one_position": "a kernel weight is shared by every position: its gradient sums the "
         "terms of all of them, not one position's",
+        "one_position_bias": "a filter's bias is added at every position: its gradient sums "
+        "the filter's whole δ map, not one position's δ",
         "kernel_gradient_rotated": "∂L/∂W = x ⋆ δ is a correlation: the grid came out "
         "rotated 180° (a convolution)",
         "activation_derivative_missing": "δ = ∂L/∂a ⊙ f′(z): the activation's derivative "
@@ -40,6 +52,7 @@ WORDS = {
         "columns": "网格|正确数|判定",
         "right": "正确",
         "carried": "由你前面的数值带来的错误",
+        "too_few": "小数位数太少：不带小数的数不表示四舍五入",
         "wrong": "错误",
         "summary": "共 {} 个数，{} 个正确。",
         "wrong_cells": "{} 中错误的数：",
@@ -51,8 +64,11 @@ WORDS = {
         "grad_x": "∂L/∂x，通道 {}",
         "kernel_not_rotated": "∂L/∂x 是 δ 与旋转 180° 的卷积核做全卷积：这里直接用了原卷积核",
         "pool_to_all": "最大池化只把每个窗口的梯度交给窗口中的最大者：这里分给了窗口中的每个输入",
+        "tie_routed_elsewhere": "最大池化窗口中有并列最大值时，梯度交给按阅读顺序的第一个最大值（与 "
+        "torch 相同）：这里交给了另一个并列的最大值",
         "pool_not_divided": "平均池化把窗口梯度的 1/size² 分给每个输入：这里没有除",
         "one_position": "卷积核的权重被每个位置共享：它的梯度是所有位置之和，而不是一个位置的项",
+        "one_position_bias": "滤波器的偏置加在每个位置上：它的梯度是整个 δ 图之和，而不是一个位置的 δ",
         "kernel_gradient_rotated": "∂L/∂W = x ⋆ δ 是互相关：结果被旋转了 180°（做成了卷积）",
         "activation_derivative_missing": "δ = ∂L/∂a ⊙ f′(z)：漏掉了激活函数的导数",
     },
@@ -73,6 +89,13 @@ def quantity_words(quantity: Quantity, lang: str) -> str:
     return said.format(f)
 
 
+def _mistake_key(mistake: str, quantity: Quantity) -> str:
+    """The words of a mistake for this quantity: one position's term of a bias is its δ."""
+    if mistake == "one_position" and quantity.kind == "grad_b":
+        return "one_position_bias"
+    return mistake
+
+
 def report_blocks(report: ConvHandReport, lang: str) -> tuple[Block, ...]:
     """The report: a table of the grids, then each wrong grid's wrong cells."""
     said = words(lang)
@@ -85,10 +108,14 @@ def report_blocks(report: ConvHandReport, lang: str) -> tuple[Block, ...]:
         mistakes = sorted({c.mistake for c in cells if c.mistake})
         if verdicts == {RIGHT}:
             verdict = said["right"]
-        elif CARRIED_ERROR in verdicts and not mistakes and "wrong" not in verdicts:
+        elif TOO_FEW_DECIMALS in verdicts and not mistakes and WRONG not in verdicts:
+            verdict = said["too_few"]
+        elif CARRIED_ERROR in verdicts and not mistakes and WRONG not in verdicts:
             verdict = said["carried"]
         else:
-            verdict = said["wrong"] + "".join(f": {said[m]}" for m in mistakes)
+            verdict = said["wrong"] + "".join(
+                f": {said[_mistake_key(m, quantity)]}" for m in mistakes
+            )
         label = f"{name} — {quantity_words(quantity, lang)}"
         rows.append((text(label), text(f"{right}/{len(cells)}"), text(verdict)))
         wrong = [c for c in cells if c.verdict != RIGHT]

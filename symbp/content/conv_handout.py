@@ -36,6 +36,7 @@ from symbp.content.blocks import (
     sentence,
     text,
 )
+from symbp.content.conv import reading_order
 from symbp.content.conv_handout_words import conv_words
 from symbp.content.numbers import computed_num, given_num, significant
 from symbp.core.conv import ConvNet, ConvNumbers
@@ -157,8 +158,9 @@ class _Writer:
         self.digits = digits
         self.words = conv_words(lang)
         self.names = conv_names(net)
-        order = {symbol: (float(i),) for i, symbol in enumerate(net.graph.nodes)}
-        self.convert = E.Converter(self.names, order, {}, lambda v: given_num(v, digits))
+        self.convert = E.Converter(
+            self.names, reading_order(net), {}, lambda v: given_num(v, digits)
+        )
         layers = self.spec.layers
         if not isinstance(layers[0], ConvLayer):
             raise SymbpError("a convolutional handout needs a convolution as the first layer")
@@ -222,6 +224,8 @@ class _Writer:
 
     def capped(self, rows: Sequence[Row], layout: str = "aligned") -> list[Block]:
         """At most MAX_WEIGHT_ROWS rows; a note says how many more the grids hold."""
+        if not rows:  # every δ of a dead relu layer is 0: nothing to write out
+            return []
         blocks: list[Block] = [Equations(tuple(rows[:MAX_WEIGHT_ROWS]), layout)]
         if len(rows) > MAX_WEIGHT_ROWS:
             more = len(rows) - MAX_WEIGHT_ROWS
@@ -420,7 +424,8 @@ class _Writer:
                 rows.append(self.sum_row(s_symbol[1]))
                 rows.append(Row(self.definition(o_symbol[1])))
         rows.append(Row(self.definition(self.net.root)))
-        return [Paragraph(text(self.words["dense_forward"])), *self.capped(rows, "dense")]
+        key = "dense_forward" if len(rows) > 1 else "loss_forward"
+        return [Paragraph(text(self.words[key])), *self.capped(rows, "dense")]
 
     def backward(self) -> list[Block]:
         words = self.words
@@ -441,10 +446,14 @@ class _Writer:
         for user in users:
             local = self.net.graph.local_derivative(user, symbol)
             local_tree = self.convert(local)
-            formula.append(E.product(self.partial(user), local_tree))
             local_value = float(
                 local.xreplace({s: sp.Float(self.value(s), 30) for s in local.free_symbols})
             )
+            if user == self.net.root:  # ∂L/∂L = 1: the loss's own derivative alone
+                formula.append(local_tree)
+                numbers.append(self.numbers_of(local_tree))
+                continue
+            formula.append(E.product(self.partial(user), local_tree))
             numbers.append(E.product(self.num(self.gradient(user)), self.num(local_value)))
         members: list[E.Node] = [E.total(*formula), E.total(*numbers)]
         return E.equals(self.partial(symbol), *members, self.num(self.gradient(symbol)))
@@ -463,11 +472,12 @@ class _Writer:
             target = self.net.maps[(0, self.pool.number)].symbols
         else:
             target = self.net.maps[(0, self.conv.number)].symbols
-        if len(self.spec.layers) > 1 and (denses or self.pool is not None):
-            for _, symbol in _walk(target):
-                if self.pool is not None or denses:
-                    rows.append(Row(self._upstream_sum(symbol)))
-        return [Paragraph(text(self.words["output_deltas"])), *self.capped(rows)]
+        # a net that ends in the convolution (the classic exam question) or its pooling feeds
+        # the loss straight from these maps: their gradients are the loss's own terms
+        for _, symbol in _walk(target):
+            rows.append(Row(self._upstream_sum(symbol)))
+        key = "output_deltas" if denses else "loss_deltas"
+        return [Paragraph(text(self.words[key])), *self.capped(rows)]
 
     def _routing(self) -> list[Block]:
         pool = self.pool
@@ -659,18 +669,41 @@ class _Writer:
     def tensor(self) -> list[Block]:
         words = self.words
         conv = self.conv
-        k, s = conv.kernel, conv.stride
+        k, s, p = conv.kernel, conv.stride, conv.padding
         f_, c_ = conv.filters, conv.in_shape[0]
         shape_w = _shape((f_, c_, k, k))
         shape_x = _shape(conv.in_shape)
         shape_d = _shape(conv.out_shape)
-        step = f"{s}·" if s > 1 else ""
+        padded = words["padded"].format(p) if p else ""
+        dilated_w = words["dilated_w"].format(s, s - 1) if s > 1 else ""
+        dilated_x = words["dilated_x"].format(s, s - 1) if s > 1 else ""
+        crop = words["cropped"].format(p) if p else ""
+        reached = (conv.out_shape[1] - 1) * s + k, (conv.out_shape[2] - 1) * s + k
+        if reached != (conv.in_shape[1] + 2 * p, conv.in_shape[2] + 2 * p):
+            crop += words["uncovered"]
+        outside = words["outside"] if p else ""
         return [
             Heading(text(words["tensor"]), 3),
-            Paragraph(text(words["tensor_w"].format(shape_w, shape_x, shape_d, s))),
-            Paragraph(text(words["rule_w"].format(step, step)), "note"),
-            Paragraph(text(words["tensor_x"].format(shape_x, k - 1))),
-            Paragraph(text(words["rule_x"].format(step, step)), "note"),
+            Paragraph(
+                text(words["tensor_w"].format(shape_w, shape_x, padded, shape_d, dilated_w))
+            ),  # fmt: skip
+            Paragraph(
+                text(
+                    words["rule_w"].format(
+                        _input_index("i", "u", s, p), _input_index("j", "v", s, p), outside
+                    )
+                ),
+                "note",
+            ),  # fmt: skip
+            Paragraph(text(words["tensor_x"].format(shape_x, dilated_x, k - 1, crop))),
+            Paragraph(
+                text(
+                    words["rule_x"].format(
+                        _kernel_index("m", "i", s, p), _kernel_index("n", "j", s, p)
+                    )
+                ),
+                "note",
+            ),  # fmt: skip
             Paragraph(text(words["tensor_b"].format(_shape((f_,))))),
             Paragraph(text(words["rule_b"]), "note"),
         ]
@@ -690,6 +723,21 @@ class _Writer:
         ]
 
 
+def _input_index(i: str, u: str, stride: int, padding: int) -> str:
+    """The input row (1-based, as the handout counts) under kernel row u of output row i:
+    s·(i−1) + u − p, written as simply as the numbers allow (i+u−1 for s = 1, p = 0)."""
+    if stride == 1:
+        return f"{i}+{u}−{1 + padding}"
+    return f"{stride}·({i}−1)+{u}" + (f"−{padding}" if padding else "")
+
+
+def _kernel_index(m: str, i: str, stride: int, padding: int) -> str:
+    """The kernel row (1-based) that input row m meets in output row i: m − s·(i−1) + p."""
+    if stride == 1:
+        return f"{m}−{i}+{1 + padding}"
+    return f"{m}−{stride}·({i}−1)" + (f"+{padding}" if padding else "")
+
+
 def _shape(shape: Sequence[int]) -> str:
     return "×".join(str(n) for n in shape)
 
@@ -704,7 +752,7 @@ def conv_handout_blocks(
 ) -> tuple[Block, ...]:
     """The whole handout of a convolutional network (its first sample) as document blocks."""
     writer = _Writer(net, numbers, lang, digits)
-    blocks: list[Block] = [Heading(text(title), 2)] if title else []
+    blocks: list[Block] = [Heading(text(title), 1)] if title else []  # as a dense handout
     blocks += writer.intro()
     blocks += writer.forward()
     blocks += writer.backward()

@@ -24,9 +24,12 @@ WORDS = {
         "maps": "Every position and filter (the activation is applied cell by cell; the pooling "
         "windows are dashed, each max window's winner framed in green):",
         "dense_forward": "The dense layer and the loss:",
+        "loss_forward": "The loss:",
         "backward": "Backward pass",
         "output_deltas": "From the loss back to the pooled map: each pooled value feeds every "
         "unit of the dense layer, so its gradient adds their terms:",
+        "loss_deltas": "From the loss back to the map that feeds it: each value's gradient is "
+        "the loss's derivative with respect to it:",
         "max_routing": "Max pooling passes each window's gradient to its winner alone (the first "
         "largest input in reading order, as torch breaks ties); every other input of the window "
         "gets 0:",
@@ -51,12 +54,20 @@ WORDS = {
         "input_grid": "The gradient of the input, ∂L/∂x:",
         "tensor": "The tensor form, with every shape",
         "tensor_w": "∂L/∂W ({}) = X ⋆ δ: the valid cross-correlation of each input channel "
-        "X ({}) with each δ map ({}), stride {}:",
-        "tensor_x": "∂L/∂X ({}) = δ full-convolved with the kernel rotated 180°: δ padded "
-        "by k − 1 = {} on every side and cross-correlated with rot180(W):",
+        "X ({}){} with each δ map ({}){}:",
+        "tensor_x": "∂L/∂X ({}) = δ full-convolved with the kernel rotated 180°: δ{} padded "
+        "by k − 1 = {} on every side and cross-correlated with rot180(W){}:",
+        "padded": ", padded by p = {} zero(s) on every side,",
+        "dilated_w": ", dilated by the stride s = {} ({} zero(s) inserted between neighbouring "
+        "entries)",
+        "dilated_x": " dilated by the stride s = {} ({} zero(s) inserted between neighbouring "
+        "entries),",
+        "cropped": ", then the padding's border p = {} cut off",
+        "uncovered": " (the input's last rows or columns that no window reached get 0)",
+        "outside": " (x = 0 outside the image: the padding)",
         "tensor_b": "∂L/∂b ({}) = the sum of each δ map:",
-        "rule_w": "∂L/∂w[f,c,u,v] = Σ over i, j of δ[f,i,j] · x[c, {}i+u, {}j+v]",
-        "rule_x": "∂L/∂x[c,m,n] = Σ over f, i, j of δ[f,i,j] · w[f, c, m−{}i, n−{}j] (the weights "
+        "rule_w": "∂L/∂w[f,c,u,v] = Σ over i, j of δ[f,i,j] · x[c, {}, {}]{}",
+        "rule_x": "∂L/∂x[c,m,n] = Σ over f, i, j of δ[f,i,j] · w[f, c, {}, {}] (the weights "
         "that fall inside the kernel)",
         "rule_b": "∂L/∂b[f] = Σ over i, j of δ[f,i,j]",
         "results": "Every gradient",
@@ -99,8 +110,10 @@ WORDS = {
         "window_figure": "产生 {} 的窗口（框出）与卷积核：",
         "maps": "所有位置与滤波器（激活函数逐格作用；池化窗口为虚线，每个最大池化窗口的最大者以绿框标出）：",
         "dense_forward": "全连接层与损失：",
+        "loss_forward": "损失：",
         "backward": "反向传播",
         "output_deltas": "从损失回到池化后的图：每个池化值连到全连接层的每个单元，所以它的梯度是各项之和：",
+        "loss_deltas": "从损失回到直接送入损失的图：每个值的梯度就是损失对它的导数：",
         "max_routing": "最大池化只把每个窗口的梯度传给窗口中的最大者（按阅读顺序的第一个最大值，与 torch "
         "的处理相同）；窗口中其他输入得到 0：",
         "avg_routing": "平均池化把窗口的梯度平均分给每个输入：除以 {}：",
@@ -118,12 +131,18 @@ WORDS = {
         "input_gradient": "每个输入值位于若干窗口之下：它的梯度是覆盖它的每个窗口中 δ × 碰到它的卷积核权重之和：",
         "input_grid": "输入的梯度 ∂L/∂x：",
         "tensor": "张量形式与各自的形状",
-        "tensor_w": "∂L/∂W（{}）= X ⋆ δ：每个输入通道 X（{}）与每个 δ 图（{}）的有效互相关，步长 {}：",
-        "tensor_x": "∂L/∂X（{}）= δ 与旋转 180° 的卷积核做全卷积：δ 每边填充 k − 1 = {}，"
-        "再与 rot180(W) 做互相关：",
+        "tensor_w": "∂L/∂W（{}）= X ⋆ δ：每个输入通道 X（{}）{}与每个 δ 图（{}）{}的有效互相关：",
+        "tensor_x": "∂L/∂X（{}）= δ 与旋转 180° 的卷积核做全卷积：δ{}每边填充 k − 1 = {}，"
+        "再与 rot180(W) 做互相关{}：",
+        "padded": "（每边补 p = {} 圈零）",
+        "dilated_w": "（按步长 s = {} 膨胀：相邻元素之间插入 {} 个零）",
+        "dilated_x": "先按步长 s = {} 膨胀（相邻元素之间插入 {} 个零），再",
+        "cropped": "，然后去掉填充的边 p = {}",
+        "uncovered": "（没有窗口到达的输入末行或末列得到 0）",
+        "outside": "（图像之外 x = 0：即填充）",
         "tensor_b": "∂L/∂b（{}）= 每个 δ 图之和：",
-        "rule_w": "∂L/∂w[f,c,u,v] = 对 i、j 求和 δ[f,i,j] · x[c, {}i+u, {}j+v]",
-        "rule_x": "∂L/∂x[c,m,n] = 对 f、i、j 求和 δ[f,i,j] · w[f, c, m−{}i, n−{}j]（只取落在卷积核内的权重）",
+        "rule_w": "∂L/∂w[f,c,u,v] = 对 i、j 求和 δ[f,i,j] · x[c, {}, {}]{}",
+        "rule_x": "∂L/∂x[c,m,n] = 对 f、i、j 求和 δ[f,i,j] · w[f, c, {}, {}]（只取落在卷积核内的权重）",
         "rule_b": "∂L/∂b[f] = 对 i、j 求和 δ[f,i,j]",
         "results": "所有梯度",
         "check": "与 torch 核对",

@@ -64,6 +64,8 @@ _EN: dict[str, str] = {
     "numbers (largest difference {}).",
     "input_heading": "The gradient with respect to the input",
     "input_grid": "∂L/∂x for channel {} of sample 1 (rows i, columns j):",
+    "input_delta": "δ[f] for filter {} (rows i, columns j):",
+    "input_rotated": "rot180(W[f, c]) for filter {}, channel {}: the kernel rotated 180°:",
     "input_agrees": "Computing Σ_f δ[f] ∗full rot180(W[f, c]) from the grids gives the same "
     "numbers (largest difference {}).",
     "node_heading": "The gradient of {}",
@@ -76,6 +78,10 @@ _EN: dict[str, str] = {
     "pass for {} parameter(s) agree within {}·max(1, |g|) (largest Δ {}).",
     "check_kinks": " {} central difference(s) straddle a kink (a relu at 0, a tie in a max) and "
     "are not counted.",
+    "check_rounding": " * FD not applicable for {}: the step (1e-6·max(1, |p|)) is below the "
+    "resolution of the loss (|L| = {}), so the central difference is rounding; symbp equals "
+    "torch autograd there.",
+    "not_applicable": "n/a*",
     "verdict_ok": "Every gradient agrees",
     "verdict_bad": "Some gradients DISAGREE",
 }
@@ -128,6 +134,8 @@ _ZH: dict[str, str] = {
     "tensor_agrees": "由上面两个网格计算 X[c] ⋆ δ[f] 得到相同的 {}×{} 个数（最大差 {}）。",
     "input_heading": "对输入的梯度",
     "input_grid": "样本 1 通道 {} 的 ∂L/∂x（行 i，列 j）：",
+    "input_delta": "滤波器 {} 的 δ[f]（行 i，列 j）：",
+    "input_rotated": "滤波器 {}、通道 {} 的 rot180(W[f, c])：旋转 180° 的卷积核：",
     "input_agrees": "由网格计算 Σ_f δ[f] ∗full rot180(W[f, c]) 得到相同的数（最大差 {}）。",
     "node_heading": "{} 的梯度",
     "all_heading": "每个参数的梯度",
@@ -138,6 +146,9 @@ _ZH: dict[str, str] = {
     "{}·max(1, |g|) 以内（最大 Δ {}）；对 {} 个参数用 torch 前向计算的中心差分一致，误差在 "
     "{}·max(1, |g|) 以内（最大 Δ {}）。",
     "check_kinks": "有 {} 个中心差分跨过折点（relu 在 0 处、max 中的并列），不计入。",
+    "check_rounding": " * 有限差分不适用于 {}：步长（1e-6·max(1, |p|)）小于损失的分辨率"
+    "（|L| = {}），中心差分只是舍入误差；这些梯度与 torch 自动求导相同。",
+    "not_applicable": "不适用*",
     "verdict_ok": "所有梯度一致",
     "verdict_bad": "有梯度不一致",
 }

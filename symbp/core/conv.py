@@ -48,7 +48,17 @@ from symbp.core.conv_spec import (
 from symbp.core.functions import activation as activation_entry
 from symbp.core.functions import loss as loss_entry
 from symbp.core.operations import ADD, MAX
-from symbp.core.opgraph import CONSTANT, INPUT, PARAMETER, Graph, Node, Sweep, product, sweep
+from symbp.core.opgraph import (
+    CONSTANT,
+    INPUT,
+    PARAMETER,
+    Graph,
+    Node,
+    Sweep,
+    Use,
+    product,
+    sweep,
+)
 from symbp.errors import UnknownWeightError
 
 __all__ = ["ConvNet", "ConvNumbers", "FeatureMap", "AVERAGE", "WEIGHTED_SUM"]
@@ -457,6 +467,23 @@ class ConvNet:
             if not node.is_leaf and symbol != self.root
         }
         return sweep(self.graph, named)
+
+    def uses(self, symbol: sp.Symbol) -> tuple[Use, ...]:
+        """A node's uses exactly as the sweep writes them (each user's gradient by its name
+        g_<user>, the root's by 1), without sweeping the whole graph first: derive shows one
+        kernel weight's terms, and the full sweep of an MNIST-size net is a second of work."""
+        if "sweep" in self.__dict__:  # already swept: read it
+            return self.sweep.gradient(symbol).uses
+        found = []
+        for user in self.graph.users.get(symbol, ()):
+            if self.graph.nodes[user].op == CONSTANT:  # as the sweep skips it
+                continue
+            local = self.graph.local_derivative(user, symbol)
+            if user == self.root:
+                found.append(Use(user, local, local))
+            else:
+                found.append(Use(user, local, product(_real(f"g_{user.name}"), local)))
+        return tuple(found)
 
     def evaluate(self, parameters: Mapping[str, float] | None = None) -> ConvNumbers:
         """Every value and gradient in float64 (see the module's docstring), at the spec's

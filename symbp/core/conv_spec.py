@@ -101,6 +101,10 @@ POOL_KINDS = (MAX.name, "avg")
 REDUCTIONS = ("mean", "sum")
 
 
+#: a spec's title when it gives none
+DEFAULT_TITLE = "symbp convolutional network"
+
+
 @dataclass(frozen=True)
 class ConvLayer:
     """nn.Conv2d(channels, filters, kernel, stride, padding) and its activation."""
@@ -347,9 +351,13 @@ def _tensor(value: Any, shape: tuple[int, ...], where: str) -> tuple[float, ...]
     """A nested list of exactly `shape`, flattened in row-major order."""
     given = _shape_of(value)
     if given != shape:
-        raise SpecError(
-            f"{where} has shape {_shape_text(given)} but the layer needs {_shape_text(shape)}"
-        )
+        if isinstance(value, dict) and "random" in value:
+            raise SpecError(
+                f"{where} is a table {{ random = ... }}: random weights are given for every "
+                f'layer at once (weights = {{ random = "uniform", seed = N }}); one layer\'s '
+                f"weights are a nested list of shape {_shape_text(shape)}"
+            )
+        raise SpecError(f"{where} is {_given_text(value)} but needs {_needed_text(shape)}")
     flat: list[float] = []
 
     def walk(item: Any, depth: int, index: tuple[int, ...]) -> None:
@@ -370,6 +378,31 @@ def _tensor(value: Any, shape: tuple[int, ...], where: str) -> tuple[float, ...]
 
 def _shape_text(shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]" if shape else "a number"
+
+
+def _given_text(value: Any) -> str:
+    """What a user wrote where a tensor belongs, said as they would: a list of shape [2, 3],
+    a number, a string ('zero'), a table, true/false."""
+    if isinstance(value, list):
+        given = _shape_of(value)
+        if len(given) == 1 and all(not isinstance(v, list) for v in value):
+            return f"a list of {given[0]} value(s)"
+        return f"a list of shape {_shape_text(given)}"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return f"a string ({value[:20]!r})"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _needed_text(shape: tuple[int, ...]) -> str:
+    if len(shape) == 1:
+        return f"a list of {shape[0]} number(s)"
+    return f"a nested list of shape {_shape_text(shape)}" if shape else "a number"
 
 
 def _out_size(size: int, kernel: int, stride: int, padding: int) -> int:
@@ -540,7 +573,7 @@ def _sample_inputs(value: Any, shape: tuple[int, int, int], source: str) -> list
         return [_tensor(value, shape, f"{source}: inputs")]
     raise SpecError(
         f"{source}: inputs must be one sample [C][H][W] of shape {_shape_text(shape)} or a list "
-        f"of such samples, not {_shape_text(given)}"
+        f"of such samples, not {_given_text(value)}"
     )
 
 
@@ -705,7 +738,7 @@ def conv_spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> Con
             f"{source}: unknown key {unknown[0]!r} for a convolutional spec"
             f"{did_you_mean(unknown[0], KNOWN_KEYS)}; known keys: {', '.join(KNOWN_KEYS)}"
         )
-    title = data.get("title", "symbp convolutional network")
+    title = data.get("title", DEFAULT_TITLE)
     if not isinstance(title, str) or len(title) > 200:
         raise SpecError(f"{source}: title must be a string of at most 200 characters")
     default_activation = data.get("activation", SIGMOID.name)

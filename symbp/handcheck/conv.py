@@ -32,7 +32,7 @@ are tried, each as the whole grid it produces (from the student's upstream where
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -44,17 +44,20 @@ from symbp.core.conv_spec import ConvLayer, PoolLayer, element_name, tensor_indi
 from symbp.errors import HandInputError
 from symbp.handcheck import conv_layer as C
 from symbp.handcheck.hand_input import normalise_text, read_number
+from symbp.handcheck.precision import Precision
 
-#: relative agreement allowed for rounding carried from earlier steps
-CARRIED = 0.01
+#: float slack on top of a written number's half unit (judge.py's)
+RELATIVE_SLACK = 1e-12
 MAX_LINES = 2_000
 MAX_CELLS = 20_000
 RIGHT, CARRIED_ERROR, WRONG = "right", "carried", "wrong"
+TOO_FEW_DECIMALS = "too few decimals"
 #: the quantities, in the order a report lists them
 KINDS = ("delta_a", "delta_z", "grad_w", "grad_b", "grad_x")
 MISTAKES = (
     "kernel_not_rotated",
     "pool_to_all",
+    "tie_routed_elsewhere",
     "pool_not_divided",
     "one_position",
     "kernel_gradient_rotated",
@@ -223,12 +226,13 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
         raise HandInputError(f"the hand calculation has more than {MAX_LINES} lines")
     found: list[_Written] = []
     current: tuple[str, Quantity, list[list[str]], int] | None = None
+    row_lines: list[int] = []  # the line of each row of the current grid
 
     def close() -> None:
         if current is None:
             return
         name, quantity, rows, number = current
-        found.append(_grid(name, quantity, rows, layer, number))
+        found.append(_grid(name, quantity, rows, layer, number, row_lines))
 
     for number, raw in enumerate(lines, 1):
         line = raw.split("#", 1)[0].strip()
@@ -255,22 +259,41 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
                     )
                 found.append(_Written(name, quantity, ((row, col, values[0]),)))
                 continue
-            rows = [_numbers(r, f"line {number}") for r in _rows(rest)]
-            current = (name, quantity, [r for r in rows if r], number)
+            rows = [r for r in (_numbers(r, f"line {number}") for r in _rows(rest)) if r]
+            current = (name, quantity, rows, number)
+            row_lines[:] = [number] * len(rows)
             continue
         if current is None:
             raise HandInputError(f"line {number}: {line[:40]!r} follows no 'name =' line")
-        current[2].extend(r for r in (_numbers(p, f"line {number}") for p in _rows(line)) if r)
+        more = [r for r in (_numbers(p, f"line {number}") for p in _rows(line)) if r]
+        current[2].extend(more)
+        row_lines.extend([number] * len(more))
     close()
+    if not found:  # an empty or comment-only file: as dense check-hand refuses it
+        raise HandInputError(
+            "nothing to check: no line of the form 'name = value' names a quantity "
+            "(for example dL/db1 = 0.25, or dL/dW1 = followed by the grid's rows)"
+        )
     if sum(len(w.cells) for w in found) > MAX_CELLS:
         raise HandInputError(f"the hand calculation has more than {MAX_CELLS} numbers")
     return found
 
 
 def _grid(
-    name: str, quantity: Quantity, rows: list[list[str]], layer: C.ConvLayer, number: int
+    name: str,
+    quantity: Quantity,
+    rows: list[list[str]],
+    layer: C.ConvLayer,
+    number: int,
+    row_lines: Sequence[int] = (),
 ) -> _Written:
     shape = expected_grid(layer, quantity).shape
+    short = next((k for k, r in enumerate(rows) if len(r) != shape[1]), None)
+    if short is not None and short < len(row_lines):  # the line of the bad row, not the name's
+        raise HandInputError(
+            f"line {row_lines[short]}: {name[:40]!r} should be {shape[0]} rows of {shape[1]} "
+            f"numbers: its row {short + 1} has {len(rows[short])}"
+        )
     if len(rows) != shape[0] or any(len(r) != shape[1] for r in rows):
         lengths = ", ".join(str(len(r)) for r in rows[:12]) or "none"
         raise HandInputError(
@@ -281,19 +304,25 @@ def _grid(
     return _Written(name, quantity, cells)
 
 
-def _half_unit(text: str) -> float:
-    mantissa, _, exponent = text.lower().partition("e")
-    _, _, fraction = mantissa.partition(".")
-    decimals = len(fraction) - (int(exponent) if exponent else 0)
-    return 0.5 * 10.0 ** (-decimals)
-
-
 def agrees(text: str, value: float) -> bool:
-    """A written number agrees with a value at its precision, or within 1 %."""
-    written = float(text)
-    return abs(written - value) <= _half_unit(text) + 1e-12 or abs(
-        written - value
-    ) <= CARRIED * abs(value)
+    """A written number agrees with a value at the precision its digits state (precision.py,
+    the one policy dense check-hand follows): within half a unit of its last decimal; a number
+    without decimals (0, 1) only when it is the value exactly."""
+    written = read_number(text, "a grid")
+    assert written is not None  # read() let only numbers through
+    return abs(written.value - value) <= written.half_unit + _slack(value)
+
+
+def _too_few_decimals(text: str, value: float) -> bool:
+    """A number written without decimals that the value only rounds to (0 for 0.003): a matter
+    of precision (precision.py rule 2), not a mistake of the catalogue."""
+    written = read_number(text, "a grid")
+    assert written is not None
+    return Precision().too_few(written.decimals, written.value, value, _slack(value))
+
+
+def _slack(value: float) -> float:
+    return RELATIVE_SLACK * max(1.0, abs(value))
 
 
 def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
@@ -314,6 +343,8 @@ def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
                 verdict, named = RIGHT, ""
             elif carried is not None and agrees(t, carried[r, c]):
                 verdict, named = CARRIED_ERROR, ""
+            elif not mistake and _too_few_decimals(t, expected):
+                verdict, named = TOO_FEW_DECIMALS, ""
             else:
                 verdict, named = WRONG, mistake
             verdicts.append(
@@ -429,6 +460,11 @@ def _candidates(
             else ("pool_not_divided", "undivided")
         )
         found.append((name, lambda: C.routed(layer.a, pool, how)[f] * scale))
+        own = student.get((quantity.kind, f))
+        if pool.kind == C.MAX_POOL and own is not None:
+            elsewhere = _tie_routing(layer, f, own / np.where(scale == 0.0, 1.0, scale))
+            if elsewhere is not None:
+                found.append(("tie_routed_elsewhere", lambda: elsewhere * scale))
     if quantity.kind == "delta_z" and not np.all(layer.derivative == 1.0):
         found.append(("activation_derivative_missing", lambda: layer.delta_a[f]))
         if pool is not None:
@@ -461,6 +497,29 @@ def _candidates(
             )
         )
     return found
+
+
+def _tie_routing(layer: C.ConvLayer, f: int, own: np.ndarray) -> np.ndarray | None:
+    """∂L/∂a of filter f with each tied max window's gradient given to the tied maximum the
+    student gave it to (torch gives it to the first in reading order); None without a tie."""
+    pool = layer.pool
+    assert pool is not None
+    grad = C.routed(layer.a, pool)[f].copy()
+    size, stride = pool.size, pool.stride
+    tied = False
+    for i in range(pool.upstream.shape[1]):
+        for j in range(pool.upstream.shape[2]):
+            top, left = i * stride, j * stride
+            window = layer.a[f, top : top + size, left : left + size]
+            maxima = [divmod(k, size) for k in np.flatnonzero(window == window.max())]
+            if len(maxima) < 2:
+                continue
+            tied = True
+            chosen = max(maxima, key=lambda uv: abs(own[top + uv[0], left + uv[1]]))
+            for u, v in maxima:
+                grad[top + u, left + v] = 0.0
+            grad[top + chosen[0], left + chosen[1]] = pool.upstream[f, i, j]
+    return grad if tied else None
 
 
 # -- the true numbers, from the network's own derivation ------------------------------------------

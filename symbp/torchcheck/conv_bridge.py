@@ -125,6 +125,13 @@ def conv_from_torch(
                 raise SymbpError(f"from_torch: module {index} (Flatten) must flatten dims 1 to -1")
             layers.append({"flatten": True})
         elif isinstance(module, nn.Linear) and type(module) is nn.Linear:
+            previous = layers[-1]  # the input shape, or the last layer's table
+            if isinstance(previous, dict) and ("conv" in previous or "pool" in previous):
+                raise SymbpError(
+                    f"from_torch: module {index} (Linear) follows a {_spatial_name(previous)} "
+                    "without nn.Flatten: torch applies it to the maps' last dimension (the "
+                    "width), not to the flattened maps; put nn.Flatten() before it"
+                )
             table = {"dense": module.out_features, "bias": module.bias is not None}
             layers.append(table)
             owners.append(table)
@@ -176,6 +183,12 @@ def conv_from_torch(
         )
         data["targets"] = rows if len(rows) > 1 else rows[0]
     return conv_spec_from_mapping(data, source="from_torch")
+
+
+def _spatial_name(layer: dict[str, Any]) -> str:
+    if "conv" in layer:
+        return "Conv2d"
+    return "MaxPool2d" if layer["pool"] == MAX.name else "AvgPool2d"
 
 
 def _outputs(model: Any, inputs: Any) -> int:
