@@ -328,7 +328,7 @@ def _probability_loss(spec: NetworkSpec, outputs: Any, targets: Any) -> Any:
             return nn.NLLLoss(reduction=spec.reduction)(log_outputs, targets)
         per_sample = -(targets * log_outputs).sum(dim=1)
         return per_sample.mean() if spec.reduction == "mean" else per_sample.sum()
-    # the loss's own number (huber's delta, hinge's margin) from the table's key, as _build's
+    # the loss's own number (huber's delta, hinge's margin), as _build passes it
     module = _torch_loss(
         spec.loss,
         spec.reduction,
