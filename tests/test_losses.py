@@ -6,6 +6,7 @@ parameters refused in one line."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +273,41 @@ def test_hinge_derivative_displayed_per_class(
     assert "y1" not in text.split("Closed form")[0]  # the one-hot sum Σ y_m·o_m is gone
     value = {"o1": -1.0, "o2": 0.0, "o3": 1.0}[wrt]
     assert float(line.rsplit("=", 1)[1]) == value
+
+
+@pytest.mark.parametrize(
+    ("loss", "weight", "unit", "expected"),
+    [
+        # CS231n's scores s = (13, −7, 11), class 1, Δ = 10: margins s2 − s1 + Δ = −10 and
+        # s3 − s1 + Δ = 8, so ∂L/∂s1 = −1, ∂L/∂s2 = 0, ∂L/∂s3 = +1 (multi_margin: ÷3)
+        ("hinge", "w1", "o1", -1.0),
+        ("hinge", "w2", "o2", 0.0),
+        ("hinge", "w3", "o3", 1.0),
+        ("multi_margin", "w1", "o1", -1 / 3),
+        ("multi_margin", "w3", "o3", 1 / 3),
+    ],
+)
+def test_hinge_sign_argues_with_the_margins(
+    loss: str, weight: str, unit: str, expected: float, tmp_path: Path, capsys: Any
+) -> None:
+    """'Why the sign' for a class-index margin loss names the margins s_j − s_y + Δ, never "o1 is
+    above its target y1" (y is a class flag), and the sign it claims is the value's sign."""
+    spec = tmp_path / "svm.toml"
+    spec.write_text(
+        f'layers = [1, 3]\nactivation = "identity"\ninputs = [1.0]\nweights = [13, -7, 11]\n'
+        f'learning_rate = 0.1\nloss = "{loss}"\nmargin = 10\ntargets = 0\n',
+        encoding="utf-8",
+    )
+    assert main(["derive", "--spec", str(spec), "--wrt", weight]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "its target" not in text
+    if unit in ("o1", "o2"):
+        assert re.search(r"o2 - o1 \+ 10(\.0+)? = -10\.0+", text)
+    if unit in ("o1", "o3"):
+        assert re.search(r"o3 - o1 \+ 10(\.0+)? = 8\.0+", text)
+    claim = re.search(rf"so ∂L/∂{unit} = (-?[0-9.]+) is (positive|negative|zero)", text)
+    assert claim is not None
+    value = float(claim.group(1))
+    assert value == pytest.approx(expected, abs=5e-4)
+    sign = "positive" if value > 0 else "negative" if value < 0 else "zero"
+    assert claim.group(2) == sign

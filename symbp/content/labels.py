@@ -141,6 +141,12 @@ _EN: dict[str, str] = {
     "sign_upstream_one": "{} is {}.",
     "sign_upstream": "{} is {}: its largest term is {}.",
     "sign_output": "{} is {} its target {}.",
+    "sign_margin_class": "{} is the score of the sample's class (y is a class flag, not a value to "
+    "reach): every other class j whose margin s_j − s_y + Δ is positive takes {} from it. Here "
+    "{}: {} positive, so {} is {}.",
+    "sign_margin_other": "{} is the score of a class other than the sample's ({} is): its margin "
+    "{} is {}, so {} is {}.",
+    "not_positive": "not positive",
     "above": "above",
     "below": "below",
     "sign_softmax": "{} is {} (softmax: the error of every output reaches {} through the "
@@ -643,6 +649,11 @@ _ZH: dict[str, str] = {
     "sign_upstream_one": "{} 为{}。",
     "sign_upstream": "{} 为{}：其中绝对值最大的一项是 {}。",
     "sign_output": "{} {}其目标 {}。",
+    "sign_margin_class": "{} 是该样本所属类别的得分（y 是类别标记，而不是要逼近的数值）：其余每个间隔 "
+    "s_j − s_y + Δ 为正的类别 j 都从它减去 {}。这里 {}：{} 个为正，所以 {} 为{}。",
+    "sign_margin_other": "{} 是非本样本类别的得分（本样本类别的得分是 {}）：其间隔 {} 为{}，所以 {} "
+    "为{}。",
+    "not_positive": "非正",
     "above": "高于",
     "below": "低于",
     "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",

@@ -4,6 +4,8 @@ signs, for the sample a derivation works (the question the MOOC 8.3 blog post en
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
@@ -24,6 +26,7 @@ from symbp.core.explain import (
 )
 from symbp.core.graph import Unit
 from symbp.core.numeric import Evaluation
+from symbp.core.operations import loss_info
 
 #: the sign section works each sample's contribution up to this many samples
 MAX_SIGN_SAMPLES = 8
@@ -158,7 +161,10 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                     sentence(words["sign_upstream"], chain, sign(why.upstream_value), dominant)
                 )
             )
-        if why.output_value is not None and why.target_value is not None:
+        margins = _margin_blocks(worked_sample, unit, words, sign)
+        if margins is not None:  # y is a class flag: the margins decide, not o vs y
+            blocks += margins
+        elif why.output_value is not None and why.target_value is not None:
             target = network.targets[unit.index]
             side = words["above" if why.output_value > why.target_value else "below"]
             blocks.append(
@@ -172,6 +178,69 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                 )
             )
     return blocks + _conclusion_blocks(worked_sample, derivation, why)
+
+
+def _margin_blocks(
+    worked_sample: Worked, unit: Unit, words: Mapping[str, str], sign: Callable[[float], str]
+) -> list[Block] | None:
+    """For a margin loss (hinge, multi_margin: class-index targets, y a class flag), why
+    ∂L/∂o_k has its sign, as CS231n argues: each class j ≠ y whose margin s_j − s_y + Δ is
+    positive adds 1 (÷K for multi_margin) to ∂L/∂o_j and takes it from ∂L/∂o_y. None for any
+    other loss or an output that is no class score."""
+    writer = worked_sample.writer
+    network = writer.network
+    spec = network.spec
+    info = loss_info(spec.loss)
+    if not (info.shows_sample_class and info.parameter is not None and spec.target_classes):
+        return None
+    if unit not in network.outputs:
+        return None
+    values = worked_sample.first.values
+    classes = spec.target_classes
+    correct = network.outputs[classes[worked_sample.number - 1]]
+    delta = float(spec.loss_parameter or 0.0)
+    share = 1.0 / len(network.outputs) if info.torch_outputs_power == 0 else 1.0
+    share_text = "1" if share == 1.0 else f"1/{len(network.outputs)}"
+
+    def margin(other: Unit) -> tuple[E.Chain, float]:
+        value = values[other.a] - values[correct.a] + delta
+        shown = E.total(writer.sym(other.a), E.Neg(writer.sym(correct.a)), writer.num(delta))
+        return E.equals(shown, writer.num(value)), value
+
+    if unit is correct:
+        others = [u for u in network.outputs if u is not correct]
+        chains = [margin(u) for u in others]
+        active = sum(1 for _, value in chains if value > 0)
+        listed = sentence(", ".join(["{}"] * len(chains)), *(chain for chain, _ in chains))
+        gradient = -share * active
+        return [
+            Paragraph(
+                sentence(
+                    words["sign_margin_class"],
+                    writer.sym(correct.a),
+                    share_text,
+                    listed,
+                    str(active),
+                    E.equals(writer.partial(network.loss, correct.a), writer.num(gradient)),
+                    sign(gradient),
+                )
+            )
+        ]
+    chain, value = margin(unit)
+    gradient = share if value > 0 else 0.0
+    return [
+        Paragraph(
+            sentence(
+                words["sign_margin_other"],
+                writer.sym(unit.a),
+                writer.sym(correct.a),
+                chain,
+                words["positive" if value > 0 else "not_positive"],
+                E.equals(writer.partial(network.loss, unit.a), writer.num(gradient)),
+                sign(gradient),
+            )
+        )
+    ]
 
 
 def _contribution(
