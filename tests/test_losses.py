@@ -311,3 +311,33 @@ def test_hinge_sign_argues_with_the_margins(
     assert value == pytest.approx(expected, abs=5e-4)
     sign = "positive" if value > 0 else "negative" if value < 0 else "zero"
     assert claim.group(2) == sign
+
+
+@pytest.mark.parametrize(("loss", "third"), [("hinge", ""), ("multi_margin", r"\frac{1}{3} ")])
+def test_loss_line_is_cs231n_form_with_the_class_in(
+    loss: str, third: str, tmp_path: Path, capsys: Any
+) -> None:
+    """The handout's Loss: line and check-hand's mistake words write the worked sample's class
+    in (CS231n: Σ_{j≠y} max(0, s_j − s_y + Δ), class 1 here), not the one-hot expansion."""
+    spec = tmp_path / "svm.toml"
+    spec.write_text(
+        f'layers = [1, 3]\nactivation = "identity"\ninputs = [1.0]\nweights = [13, -7, 11]\n'
+        f'learning_rate = 0.1\nloss = "{loss}"\nmargin = 10\ntargets = 0\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "handout.md"
+    assert main(["handout", "--spec", str(spec), "-o", str(out)]) == 0
+    line = next(x for x in out.read_text(encoding="utf-8").splitlines() if x.startswith("Loss:"))
+    assert "y_{" not in line
+    assert (
+        rf"L = {third}\max\left(0, 10 - o_{{1}} + o_{{2}}\right) + "
+        rf"{third}\max\left(0, 10 - o_{{1}} + o_{{3}}\right)"
+    ) in line
+    homework = tmp_path / "hw.txt"
+    # the output error's sign flipped: ∂L/∂w1 = +1, ∂L/∂w3 = −1 (÷3 for multi_margin)
+    share = 1 if loss == "hinge" else 1 / 3
+    homework.write_text(f"dL/dw1 = {share:.4g}\ndL/dw3 = {-share:.4g}\n", encoding="utf-8")
+    capsys.readouterr()
+    main(["check-hand", "--spec", str(spec), str(homework)])
+    report = capsys.readouterr().out
+    assert "y1" not in report and "1[10 - o1 + o3 > 0]" in " ".join(report.split())

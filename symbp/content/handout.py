@@ -74,7 +74,7 @@ from symbp.core.derive import MAX_PATHS, Backprop, derive
 from symbp.core.explain import symmetry_note, unit_notes
 from symbp.core.graph import Network, Weight
 from symbp.core.numeric import Evaluation, updated_weights
-from symbp.core.operations import CROSS_ENTROPY, EXP, LOG, MSE_MEAN, activation_info
+from symbp.core.operations import CROSS_ENTROPY, EXP, LOG, MSE_MEAN, activation_info, loss_info
 from symbp.errors import SymbpError
 from symbp.torchcheck.results import CheckResult
 
@@ -402,7 +402,13 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
     if network.objective is not None and len(spec.samples) == 1:
         return Paragraph(sentence(words["objective_loss"], names.sym(network.objective.a), eta))
     if len(spec.samples) == 1:
-        loss = E.equals(names.sym(network.loss), convert(network.definitions[network.loss]))
+        definition = network.definitions[network.loss]
+        if loss_info(spec.loss).shows_sample_class:  # hinge: Σ_{j≠y} max(0, o_j − o_y + Δ)
+            one_hot = spec.samples[0][1]
+            definition = definition.xreplace(
+                {y: sp.Integer(round(v)) for y, v in zip(network.targets, one_hot, strict=True)}
+            )
+        loss = E.equals(names.sym(network.loss), convert(definition))
         return Paragraph(sentence(words["loss"], loss, eta) + _loss_meaning(network, names, lang))
     sample_names = Names(network, loss=sample_loss_name("n"))
     per_sample = E.equals(

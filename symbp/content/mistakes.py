@@ -19,6 +19,7 @@ from symbp.content import expr as E
 from symbp.content.blocks import Inline, Inlines, Math, Text
 from symbp.content.names import Names, constant
 from symbp.core.graph import Network, Unit
+from symbp.core.operations import loss_info
 from symbp.core.spec import edge_order, unit_name
 from symbp.handcheck.mistakes import Mistake
 
@@ -112,11 +113,13 @@ def _output(network: Network) -> tuple[Unit, sp.Expr, sp.Expr]:
     """The first output unit, ∂L/∂o and ∂o/∂z_o."""
     out = network.outputs[0]
     assert out.z is not None
-    return (
-        out,
-        network.local_derivative(network.loss, out.a),
-        network.local_derivative(out.a, out.z),
-    )
+    d_loss = network.local_derivative(network.loss, out.a)
+    if loss_info(network.spec.loss).shows_sample_class:  # hinge: sample 1's class written in
+        one_hot = network.spec.samples[0][1]
+        d_loss = d_loss.xreplace(
+            {y: sp.Integer(round(v)) for y, v in zip(network.targets, one_hot, strict=True)}
+        )
+    return out, d_loss, network.local_derivative(out.a, out.z)
 
 
 def _hidden(network: Network) -> Unit:
