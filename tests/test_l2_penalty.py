@@ -204,3 +204,33 @@ def test_check_hand_names_the_forgotten_penalty() -> None:
     # the right numbers, written, are all right: the penalty is in every variant but this one
     right_lines = [f"dL/dw{k} = {right[k - 1]:.4g}" for k in (1, 5, 8)]
     assert problem.check_hand("\n".join(right_lines)).all_right
+
+
+def test_r_is_defined_and_a_loss_term(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """R is defined wherever L shows it (handout, derive, JSON) with λ and what it covers, and
+    problem.loss_terms gives the data loss's terms and R (a trial found {})."""
+    import json
+
+    import symbp
+
+    problem = symbp.problem(spec_from_mapping(L2_TRIAL))
+    terms = problem.loss_terms
+    # R = ½·0.1·Σw² = 0.05 × (0.16 + 0.49 + 0.81 + 0.09 + 1.44 + 0.64 + 0.36 + 1.21) = 0.26
+    assert terms["R"] == pytest.approx(0.26, abs=1e-15)
+    assert set(terms) == {"L_o1", "L_o2", "R"}
+    assert math.fsum(terms.values()) == pytest.approx(problem.evaluation.loss, abs=1e-12)
+    spec = tmp_path / "l2.json"
+    spec.write_text(json.dumps(L2_TRIAL), encoding="utf-8")
+    assert main(["derive", "--spec", str(spec), "--wrt", "w1", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["loss_terms"]["R"] == pytest.approx(0.26, abs=1e-15)
+    assert document["penalty"]["lambda"] == 0.1
+    assert document["penalty"]["parameters"] == [f"w{k}" for k in range(1, 9)]
+    assert main(["derive", "--spec", str(spec), "--wrt", "w1"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "R is the L2 penalty R = ½λΣw² with λ = 0.1, over the weights only" in text
+    assert "weight_decay" in text
+    out = tmp_path / "handout.md"
+    assert main(["handout", "--spec", str(spec), "-o", str(out)]) == 0
+    handout = " ".join(out.read_text(encoding="utf-8").split())
+    assert "R is the L2 penalty" in handout and "weight\\_decay" in handout

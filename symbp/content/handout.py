@@ -58,6 +58,7 @@ from symbp.content.network_figure import words as figure_words
 from symbp.content.numbers import difference, given_num, result
 from symbp.content.operation_forms import written_out
 from symbp.content.optimizer import rule_blocks, worked_update_blocks
+from symbp.content.penalty_sign import penalty_paragraph
 from symbp.content.selection import (
     Selection,
     delta_table,
@@ -409,7 +410,11 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
                 {y: sp.Integer(round(v)) for y, v in zip(network.targets, one_hot, strict=True)}
             )
         loss = E.equals(names.sym(network.loss), convert(definition))
-        return Paragraph(sentence(words["loss"], loss, eta) + _loss_meaning(network, names, lang))
+        return Paragraph(
+            sentence(words["loss"], loss, eta)
+            + _loss_meaning(network, names, lang)
+            + _penalty_meaning(network, lang)
+        )
     sample_names = Names(network, loss=sample_loss_name("n"))
     per_sample = E.equals(
         sample_names.sym(network.loss),
@@ -427,7 +432,14 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
         sentence(
             words["loss_samples"], per_sample, words[f"reduction_{spec.reduction}"], batch, eta
         )
+        + _penalty_meaning(network, lang)
     )
+
+
+def _penalty_meaning(network: Network, lang: str) -> Inlines:
+    """R's definition after the loss, where L holds an L2 penalty (" R is …")."""
+    paragraph = penalty_paragraph(network, lang)
+    return () if paragraph is None else (Text(" "), *paragraph.parts)
 
 
 # -- 2. the forward pass ------------------------------------------------------------------------
@@ -507,7 +519,9 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
 
 
 def loss_term_name(network: Network, symbol: sp.Symbol) -> E.Name:
-    """L_o1: the loss term of output o1 (Mazur's E_o1)."""
+    """L_o1: the loss term of output o1 (Mazur's E_o1); R: the L2 penalty's."""
+    if symbol == network.penalty:
+        return E.Name("R", plain="R")
     unit = network.units[symbol.name[2:]]
     return E.Name("L", Names(network).of[unit.a], plain=symbol.name)
 
@@ -543,7 +557,8 @@ def loss_term_blocks(context: Worked) -> list[Block]:
     for symbol, definition in network.loss_terms:
         formula = writer.formula(definition)
         rows.append(Row(writer.worked(terms[symbol], formula, values[symbol.name])))
-    return [Paragraph(sentence(words["loss_terms"], total)), Equations(tuple(rows))]
+    said = words["loss_terms_penalty" if network.penalty is not None else "loss_terms"]
+    return [Paragraph(sentence(said, total)), Equations(tuple(rows))]
 
 
 def _shown_samples(context: Worked) -> tuple[Evaluation, ...]:

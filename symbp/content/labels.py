@@ -433,6 +433,14 @@ _EN: dict[str, str] = {
     "{} (difference {}): {}.",
     # loss terms and samples
     "loss_terms": "The loss is the sum of one term per output: {}.",
+    "loss_terms_penalty": "The loss is the sum of one term per output and the penalty R: {}.",
+    "penalty_defined": "R is the L2 penalty {} with λ = {}, over {}{}. It is part of L, so every "
+    "penalised parameter's gradient gains ∂R/∂w. An optimizer's weight_decay (torch.optim's "
+    "SGD or Adam) is not this: it never appears in L (neither L nor these gradients hold it), "
+    "it adds its λw inside the update, and torch applies it to the biases too.",
+    "penalty_weights": "the weights only (not the biases)",
+    "penalty_weights_biases": "the weights and the biases",
+    "penalty_per_sample": " (each of the {} samples' L carries 1/N of it: L sums them)",
     "loss_terms_samples": "Over the samples ({}), the loss is still the sum of one term per "
     "output: {}.",
     "objective_output": "Inputs {}; no targets: the objective is the output {} itself.",
@@ -890,6 +898,13 @@ _ZH: dict[str, str] = {
     "unit_check_fd": "验证：torch 自动求导得 {}（差 {}），有限差分得 {}（差 {}）：{}。",
     # loss terms and samples
     "loss_terms": "损失是每个输出各一项之和：{}。",
+    "loss_terms_penalty": "损失是每个输出各一项与惩罚项 R 之和：{}。",
+    "penalty_defined": "R 是 L2 惩罚项 {}，λ = {}，作用于{}{}。它是 L 的一部分，因此每个受惩罚参数的梯度都"
+    "多出 ∂R/∂w。优化器的 weight_decay（torch.optim 的 SGD 或 Adam）与此不同：它从不出现在 L 中"
+    "（L 和这些梯度都不含它），而是在更新时加上 λw，并且 torch 对偏置也施加它。",
+    "penalty_weights": "权重（不含偏置）",
+    "penalty_weights_biases": "权重和偏置",
+    "penalty_per_sample": "（{} 个样本的 L 各含其 1/N：L 是它们之和）",
     "loss_terms_samples": "整批的损失是各样本损失的{}，它同样可以写成每个输出一项之和：{}。",
     "objective_output": "输入 {}；没有目标值：目标函数就是输出 {} 本身。",
     "objective_value": "目标函数：{}。",
