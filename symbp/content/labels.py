@@ -398,6 +398,10 @@ _EN: dict[str, str] = {
     "optimizer_first_round": "At the first update torch starts the momentum buffer as the "
     "gradient itself:",
     "optimizer_start": "Before the first update {}.",
+    "optimizer_given_step": "The state before this update is the one given in optimizer_state "
+    "(step {}: {}, one value per trainable parameter in parameter order), so t = {} below.",
+    "optimizer_given": "The state before this update is the one given in optimizer_state ({}, "
+    "one value per trainable parameter in parameter order), not torch's start.",
     "optimizer_decoupled": "AdamW decouples the weight decay: it shrinks the parameter "
     "itself before the step, and the moments never see it.",
     "optimizer_step_title": "{}: one update by {}",
@@ -869,6 +873,10 @@ _ZH: dict[str, str] = {
     "optimizer_rule": "对每个参数 p，记其梯度为 {}（在第 {} 次更新前的参数处取值，第一次为 1），一次更新为：",
     "optimizer_first_round": "第一次更新时，torch 直接把动量缓冲设为梯度本身：",
     "optimizer_start": "第一次更新前 {}。",
+    "optimizer_given_step": "本次更新前的状态取自 optimizer_state（step {}：{}，按参数顺序每个可训练参数一个值），"
+    "所以下面 t = {}。",
+    "optimizer_given": "本次更新前的状态取自 optimizer_state（{}，按参数顺序每个可训练参数一个值），"
+    "而不是 torch 的初始状态。",
     "optimizer_decoupled": "AdamW 把权重衰减与梯度分开：先直接缩小参数本身，再做一步更新，矩估计不含衰减项。",
     "optimizer_step_title": "{}：{} 的一次更新",
     "optimizer_worked": "第 {} 次更新的每个方程，代入各参数的数值（公式 = 数值 = 结果）：",
