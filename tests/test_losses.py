@@ -5,6 +5,7 @@ parameters refused in one line."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -341,3 +342,35 @@ def test_loss_line_is_cs231n_form_with_the_class_in(
     main(["check-hand", "--spec", str(spec), str(homework)])
     report = capsys.readouterr().out
     assert "y1" not in report and "1[10 - o1 + o3 > 0]" in " ".join(report.split())
+
+
+def test_log_softmax_is_refused_with_a_pointer(tmp_path: Path, capsys: Any) -> None:
+    """activation = "log_softmax" is refused in one line pointing at softmax + cross_entropy,
+    which is torch's LogSoftmax + NLLLoss: the same L (checked with torch here)."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    data = {
+        "layers": [2, 3],
+        "activation": "log_softmax",
+        "inputs": [0.5, -1.0],
+        "weights": [0.2, -0.4, 0.7, 0.1, -0.3, 0.5],
+        "numbering": "by-target",
+        "learning_rate": 0.1,
+        "loss": "nll",
+        "targets": 2,
+    }
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["derive", "--spec", str(spec), "--wrt", "w1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "activation 'softmax' with loss 'cross_entropy'" in err
+    same = dict(data, activation="softmax", loss="cross_entropy")
+    network = Network(spec_from_mapping(same))
+    loss = CompiledNetwork(network).evaluate().loss
+    z = torch.tensor([[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]], dtype=torch.float64) @ torch.tensor(
+        [0.5, -1.0], dtype=torch.float64
+    )
+    by_torch = nn.NLLLoss()(nn.LogSoftmax(dim=1)(z[None]), torch.tensor([2]))
+    assert loss == pytest.approx(float(by_torch), abs=1e-14)
