@@ -108,11 +108,13 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
         )
     elif unit is network.objective:  # δ is the output's own derivative: no upstream factor
         local = writer.partial(unit.a, unit.z)
-        local_value = E.equals(
-            delta,
-            local,
-            writer.formula(why.delta.activation_derivative.formula),
-            writer.num(why.activation_derivative_value),
+        objective_formula = writer.formula(why.delta.activation_derivative.formula)
+        local_value = (  # identity′ = 1 is its own value: "= 1" once
+            E.equals(delta, local, objective_formula)
+            if isinstance(objective_formula, E.Num)
+            else E.equals(
+                delta, local, objective_formula, writer.num(why.activation_derivative_value)
+            )
         )
         blocks.append(
             Paragraph(
@@ -126,11 +128,20 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
     else:
         local = writer.partial(unit.a, unit.z)
         delta_rule = E.equals(delta, E.product(writer.partial(network.loss, unit.a), local))
-        local_value = E.equals(
-            local,
-            writer.formula(why.delta.activation_derivative.formula),
-            writer.num(why.activation_derivative_value),
+        local_formula = writer.formula(why.delta.activation_derivative.formula)
+        local_value = (  # identity′ = 1 is its own value: "= 1" once
+            E.equals(local, local_formula)
+            if isinstance(local_formula, E.Num)
+            else E.equals(local, local_formula, writer.num(why.activation_derivative_value))
         )
+        mask = network.masks.get(unit.name)
+        if mask is None:
+            reason = activation_sign_reason(unit, lang)
+        elif worked_sample.first.values[mask] == 0:  # dropout drops the unit in this sample
+            reason = sentence(words["sign_dropped"], E.equals(writer.sym(mask), E.Num(0.0, "0")))
+        else:
+            reason = sentence(words["sign_kept"], E.equals(writer.sym(mask), E.Num(1.0, "1")))
+            reason += activation_sign_reason(unit, lang)
         blocks.append(
             Paragraph(
                 sentence(
@@ -139,7 +150,7 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                     local_value,
                     sign(why.activation_derivative_value),
                 )
-                + (() if unit.name in network.masks else activation_sign_reason(unit, lang))
+                + reason
                 + sentence(words["sign_local_end"])
             )
         )
