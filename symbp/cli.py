@@ -112,7 +112,8 @@ def _build_parser() -> argparse.ArgumentParser:
     optimizer_options.add_argument(
         "--optimizer",
         metavar="SPEC",
-        help="optimizer (default: the spec's): sgd, adam or adamw with torch's defaults, or a "
+        help="optimizer (default: the spec's): sgd, adam, adamw, rmsprop or adagrad with "
+        "torch's defaults, or a "
         "table as in a spec, e.g. '{ name = \"sgd\", momentum = 0.9, nesterov = true }'",
     )
 
@@ -194,7 +195,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="one update: plain gradient descent or the spec's optimizer",
         description="One update of every parameter: w ← w − η·∂L/∂w for plain gradient descent "
         "(the loss before and after, every gradient and every updated weight), or by the "
-        "spec's (or --optimizer's) SGD with momentum, Adam or AdamW, as torch.optim does it: "
+        "spec's (or --optimizer's) SGD with momentum, Adam, AdamW, RMSprop or Adagrad, as "
+        "torch.optim does it: "
         "the rule, then every equation of it with each parameter's numbers, and the state "
         "(velocity, m, v) after the update. A convolutional or recurrent network's step is "
         "its train table of one round, checked against torch.optim.",

@@ -84,3 +84,33 @@ def test_a_stepped_optimizer_is_refused() -> None:
     optimizer.step()
     with pytest.raises(SymbpError, match="taken steps already"):
         symbp.from_torch(model, x, x, loss_fn=nn.MSELoss(), optimizer=optimizer)
+
+
+def test_public_from_torch_takes_optimizer_in_place_and_dropout_masks() -> None:
+    """symbp.from_torch(model, x, y, loss_fn, optimizer, dropout_masks=…), as docs/losses.md
+    writes it (a trial found the public wrapper refused dropout_masks): the spec's L and
+    gradients are torch's own on the model with its nn.Dropout's mask read back."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    import symbp
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Dropout(0.3), nn.Linear(4, 3)).double()
+    x = torch.tensor([[0.5, -1.0, 0.2], [0.1, 0.4, -0.7]], dtype=torch.float64)
+    y = torch.tensor([[0.3, -0.2, 1.0], [1.2, 0.0, -0.5]], dtype=torch.float64)
+    loss_fn = nn.HuberLoss(delta=0.4)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+    torch.manual_seed(5)
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    torch.manual_seed(5)
+    mask = (model[2](model[1](model[0](x))) != 0).double()
+    spec = symbp.from_torch(model, x, y, loss_fn, optimizer, dropout_masks={1: mask})
+    assert spec.loss == "huber" and spec.optimizer.name == "sgd"
+    found, gradients = CompiledNetwork(Network(spec)).batch_loss_and_gradients(spec.parameters)
+    assert found == pytest.approx(float(loss), abs=1e-12)
+    # every weight and bias's gradient (symbp numbers them its own way: compared as a set)
+    by_torch = [g for p in model.parameters() for g in p.grad.flatten().tolist()]
+    assert sorted(gradients) == pytest.approx(sorted(by_torch), abs=1e-12)

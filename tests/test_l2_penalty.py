@@ -147,3 +147,90 @@ def test_bad_regularization_is_one_line(
     assert main(["step", "--spec", str(spec)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err, err
+
+
+#: a trial's homework on its l2.toml (2-2-2, tanh then identity, half_sse, λ = 0.1): every
+#: gradient written without the penalty's λw, L (which holds R) right
+L2_TRIAL = {
+    "title": "l2.toml",
+    "layers": [2, 2, 2],
+    "activation": ["tanh", "identity"],
+    "bias": "per-unit",
+    "bias_values": [0.1, -0.2, 0.3, 0.05],
+    "inputs": [0.5, -1.2],
+    "weights": [0.4, -0.7, 0.9, 0.3, 1.2, -0.8, 0.6, 1.1],
+    "learning_rate": 0.5,
+    "loss": "half_sse",
+    "targets": [1.5, -0.3],
+    "regularization": {"l2": 0.1},
+}
+
+
+def _l2_trial_by_torch() -> tuple[float, list[float], list[float]]:
+    """L, and ∂L/∂w (w1…w8 by source) without and with the penalty, by torch autograd."""
+    require_module("torch")
+    import torch
+
+    x = torch.tensor([0.5, -1.2], dtype=torch.float64)
+    w = torch.tensor(L2_TRIAL["weights"], dtype=torch.float64, requires_grad=True)
+    # by-source: w1 x1→h1, w2 x1→h2, w3 x2→h1, w4 x2→h2, w5 h1→o1, w6 h1→o2, w7 h2→o1, …
+    w1 = w[:4].reshape(2, 2).T
+    w2 = w[4:].reshape(2, 2).T
+    h = torch.tanh(w1 @ x + torch.tensor([0.1, -0.2], dtype=torch.float64))
+    o = w2 @ h + torch.tensor([0.3, 0.05], dtype=torch.float64)
+    data = 0.5 * ((o - torch.tensor([1.5, -0.3], dtype=torch.float64)) ** 2).sum()
+    (data_gradient,) = torch.autograd.grad(data, w, retain_graph=True)
+    loss = data + 0.5 * 0.1 * (w**2).sum()
+    (gradient,) = torch.autograd.grad(loss, w)
+    return float(loss), data_gradient.tolist(), gradient.tolist()
+
+
+def test_check_hand_names_the_forgotten_penalty() -> None:
+    """The penalty's λw left out of every gradient is named, and reproduces the numbers; no
+    mistake that changes nothing here (σ′ missing on an identity output, σ′ = 1) is named."""
+    import symbp
+
+    loss, without, right = _l2_trial_by_torch()
+    assert right[0] == pytest.approx(without[0] + 0.1 * 0.4)
+    lines = [f"L = {loss:.4g}", "eta = 0.5"]
+    lines += [f"dL/dw{k} = {without[k - 1]:.4g}" for k in (1, 5, 8)]
+    lines.append(f"w5_new = {1.2 - 0.5 * without[4]:.4g}")
+    problem = symbp.problem(spec_from_mapping(L2_TRIAL))
+    report = problem.check_hand("\n".join(lines))
+    assert set(report.wrong) == {"dL/dw1", "dL/dw5", "dL/dw8", "w5_new"}
+    assert report.mistakes == ("penalty_forgotten",)
+    named = {key for d in report.report.diagnoses for key in d.keys}
+    assert not named & {"missing_sigma_prime", "missing_sigma_prime_output", "labels_swapped"}
+    # the right numbers, written, are all right: the penalty is in every variant but this one
+    right_lines = [f"dL/dw{k} = {right[k - 1]:.4g}" for k in (1, 5, 8)]
+    assert problem.check_hand("\n".join(right_lines)).all_right
+
+
+def test_r_is_defined_and_a_loss_term(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """R is defined wherever L shows it (handout, derive, JSON) with λ and what it covers, and
+    problem.loss_terms gives the data loss's terms and R (a trial found {})."""
+    import json
+
+    import symbp
+
+    problem = symbp.problem(spec_from_mapping(L2_TRIAL))
+    terms = problem.loss_terms
+    # R = ½·0.1·Σw² = 0.05 × (0.16 + 0.49 + 0.81 + 0.09 + 1.44 + 0.64 + 0.36 + 1.21) = 0.26
+    assert terms["R"] == pytest.approx(0.26, abs=1e-15)
+    assert set(terms) == {"L_o1", "L_o2", "R"}
+    assert math.fsum(terms.values()) == pytest.approx(problem.evaluation.loss, abs=1e-12)
+    spec = tmp_path / "l2.json"
+    spec.write_text(json.dumps(L2_TRIAL), encoding="utf-8")
+    assert main(["derive", "--spec", str(spec), "--wrt", "w1", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["loss_terms"]["R"] == pytest.approx(0.26, abs=1e-15)
+    assert document["penalty"]["lambda"] == 0.1
+    assert document["penalty"]["parameters"] == [f"w{k}" for k in range(1, 9)]
+    assert main(["derive", "--spec", str(spec), "--wrt", "w1"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "R is the L2 penalty R = ½λΣw² with λ = 0.1, over the weights only" in text
+    assert "weight_decay" in text
+    out = tmp_path / "handout.md"
+    assert main(["handout", "--spec", str(spec), "-o", str(out)]) == 0
+    handout = " ".join(out.read_text(encoding="utf-8").split())
+    assert "R is the L2 penalty" in handout and "weight\\_decay" in handout

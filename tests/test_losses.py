@@ -5,7 +5,9 @@ parameters refused in one line."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +274,103 @@ def test_hinge_derivative_displayed_per_class(
     assert "y1" not in text.split("Closed form")[0]  # the one-hot sum Σ y_m·o_m is gone
     value = {"o1": -1.0, "o2": 0.0, "o3": 1.0}[wrt]
     assert float(line.rsplit("=", 1)[1]) == value
+
+
+@pytest.mark.parametrize(
+    ("loss", "weight", "unit", "expected"),
+    [
+        # CS231n's scores s = (13, −7, 11), class 1, Δ = 10: margins s2 − s1 + Δ = −10 and
+        # s3 − s1 + Δ = 8, so ∂L/∂s1 = −1, ∂L/∂s2 = 0, ∂L/∂s3 = +1 (multi_margin: ÷3)
+        ("hinge", "w1", "o1", -1.0),
+        ("hinge", "w2", "o2", 0.0),
+        ("hinge", "w3", "o3", 1.0),
+        ("multi_margin", "w1", "o1", -1 / 3),
+        ("multi_margin", "w3", "o3", 1 / 3),
+    ],
+)
+def test_hinge_sign_argues_with_the_margins(
+    loss: str, weight: str, unit: str, expected: float, tmp_path: Path, capsys: Any
+) -> None:
+    """'Why the sign' for a class-index margin loss names the margins s_j − s_y + Δ, never "o1 is
+    above its target y1" (y is a class flag), and the sign it claims is the value's sign."""
+    spec = tmp_path / "svm.toml"
+    spec.write_text(
+        f'layers = [1, 3]\nactivation = "identity"\ninputs = [1.0]\nweights = [13, -7, 11]\n'
+        f'learning_rate = 0.1\nloss = "{loss}"\nmargin = 10\ntargets = 0\n',
+        encoding="utf-8",
+    )
+    assert main(["derive", "--spec", str(spec), "--wrt", weight]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "its target" not in text
+    if unit in ("o1", "o2"):
+        assert re.search(r"o2 - o1 \+ 10(\.0+)? = -10\.0+", text)
+    if unit in ("o1", "o3"):
+        assert re.search(r"o3 - o1 \+ 10(\.0+)? = 8\.0+", text)
+    claim = re.search(rf"so ∂L/∂{unit} = (-?[0-9.]+) is (positive|negative|zero)", text)
+    assert claim is not None
+    value = float(claim.group(1))
+    assert value == pytest.approx(expected, abs=5e-4)
+    sign = "positive" if value > 0 else "negative" if value < 0 else "zero"
+    assert claim.group(2) == sign
+
+
+@pytest.mark.parametrize(("loss", "third"), [("hinge", ""), ("multi_margin", r"\frac{1}{3} ")])
+def test_loss_line_is_cs231n_form_with_the_class_in(
+    loss: str, third: str, tmp_path: Path, capsys: Any
+) -> None:
+    """The handout's Loss: line and check-hand's mistake words write the worked sample's class
+    in (CS231n: Σ_{j≠y} max(0, s_j − s_y + Δ), class 1 here), not the one-hot expansion."""
+    spec = tmp_path / "svm.toml"
+    spec.write_text(
+        f'layers = [1, 3]\nactivation = "identity"\ninputs = [1.0]\nweights = [13, -7, 11]\n'
+        f'learning_rate = 0.1\nloss = "{loss}"\nmargin = 10\ntargets = 0\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "handout.md"
+    assert main(["handout", "--spec", str(spec), "-o", str(out)]) == 0
+    line = next(x for x in out.read_text(encoding="utf-8").splitlines() if x.startswith("Loss:"))
+    assert "y_{" not in line
+    assert (
+        rf"L = {third}\max\left(0, 10 - o_{{1}} + o_{{2}}\right) + "
+        rf"{third}\max\left(0, 10 - o_{{1}} + o_{{3}}\right)"
+    ) in line
+    homework = tmp_path / "hw.txt"
+    # the output error's sign flipped: ∂L/∂w1 = +1, ∂L/∂w3 = −1 (÷3 for multi_margin)
+    share = 1 if loss == "hinge" else 1 / 3
+    homework.write_text(f"dL/dw1 = {share:.4g}\ndL/dw3 = {-share:.4g}\n", encoding="utf-8")
+    capsys.readouterr()
+    main(["check-hand", "--spec", str(spec), str(homework)])
+    report = capsys.readouterr().out
+    assert "y1" not in report and "1[10 - o1 + o3 > 0]" in " ".join(report.split())
+
+
+def test_log_softmax_is_refused_with_a_pointer(tmp_path: Path, capsys: Any) -> None:
+    """activation = "log_softmax" is refused in one line pointing at softmax + cross_entropy,
+    which is torch's LogSoftmax + NLLLoss: the same L (checked with torch here)."""
+    require_module("torch")
+    import torch
+    from torch import nn
+
+    data = {
+        "layers": [2, 3],
+        "activation": "log_softmax",
+        "inputs": [0.5, -1.0],
+        "weights": [0.2, -0.4, 0.7, 0.1, -0.3, 0.5],
+        "numbering": "by-target",
+        "learning_rate": 0.1,
+        "loss": "nll",
+        "targets": 2,
+    }
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["derive", "--spec", str(spec), "--wrt", "w1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "activation 'softmax' with loss 'cross_entropy'" in err
+    same = dict(data, activation="softmax", loss="cross_entropy")
+    network = Network(spec_from_mapping(same))
+    loss = CompiledNetwork(network).evaluate().loss
+    z = torch.tensor([[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]], dtype=torch.float64) @ torch.tensor(
+        [0.5, -1.0], dtype=torch.float64
+    )
+    by_torch = nn.NLLLoss()(nn.LogSoftmax(dim=1)(z[None]), torch.tensor([2]))
+    assert loss == pytest.approx(float(by_torch), abs=1e-14)

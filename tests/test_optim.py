@@ -288,6 +288,12 @@ def test_apply_from_a_state_is_the_next_round() -> None:
         ({"name": "adamw", "weight_decay": "a lot"}, "weight_decay must be a number"),
         ({"name": "adam", "amsgrad": "yes"}, "amsgrad must be true or false"),
         (42, "must be a name"),
+        # torch.optim.RMSprop refuses alpha < 0 but takes alpha > 1, where v turns negative
+        ({"name": "rmsprop", "alpha": 1.5}, "alpha must be in [0, 1], not 1.5"),
+        ({"name": "rmsprop", "alpha": -0.1}, "alpha must be ≥ 0"),
+        ({"name": "rmsprop", "momentum": -0.1}, "momentum must be ≥ 0"),
+        ({"name": "adagrad", "lr_decay": -0.1}, "lr_decay must be ≥ 0"),
+        ({"name": "adagrad", "initial_accumulator_value": -1}, "initial_accumulator_value"),
     ],
 )
 def test_bad_optimizers_are_one_line_spec_errors(value: Any, message: str) -> None:

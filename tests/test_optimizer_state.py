@@ -5,6 +5,7 @@ state of the wrong shape or sign refused in one line."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,39 @@ def test_export_torch_holds_the_state(
     run = train(CompiledNetwork(Network(spec)), steps=1, learning_rate=0.01)
     for name, value in zip(spec.parameter_names, run.final_parameters, strict=True):
         assert float(printed[f"{name}_new"]) == pytest.approx(value, abs=1e-15)
+
+
+def test_step_says_where_the_given_state_comes_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A trial found 'update t (1 for the first)' then update 11 with m⁽¹⁰⁾ = −0.06 unexplained:
+    the state given (its step and values) is named before the worked update."""
+    base = {
+        "layers": [1, 1],
+        "activation": "identity",
+        "loss": "half_sse",
+        "inputs": [1.0],
+        "targets": [0.0],
+        "weights": [2.0],
+        "learning_rate": 0.1,
+    }
+    adam = dict(
+        base,
+        optimizer="adam",
+        optimizer_state={"m": [-0.06], "v": [0.001], "step": 10},
+    )
+    spec = tmp_path / "adam.json"
+    spec.write_text(json.dumps(adam), encoding="utf-8")
+    assert main(["step", "--spec", str(spec)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "given in optimizer_state (step 10: m = [-0.06], v = [0.001]," in text
+    assert "so t = 11 below" in text and "update 11" in text
+    # g = w·x − y = 2: m⁽¹¹⁾ = 0.9 × (−0.06) + 0.1 × 2 = 0.146, by hand
+    assert "= 0.1460" in text
+    sgd = dict(base, optimizer={"name": "sgd", "momentum": 0.9}, optimizer_state={"b": [-0.5]})
+    spec.write_text(json.dumps(sgd), encoding="utf-8")
+    assert main(["step", "--spec", str(spec)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "given in optimizer_state (b = [-0.5]," in text
+    # b⁽¹⁾ = 0.9 × (−0.5) + 2 = 1.55, by hand
+    assert "= 1.550" in text

@@ -89,6 +89,20 @@ def test_keras_rmsprop_docstring() -> None:
     assert round(10 - 0.1 * 10 / math.sqrt(10 + 1e-7), 6) == 9.683772
 
 
+def test_keras_docstring_spec_of_the_docs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/losses.md's Keras spec, through `symbp step`: w1 = 10 − 0.1·10/(√10 + 1e-7)."""
+    docs = (Path(__file__).parents[1] / "docs" / "losses.md").read_text(encoding="utf-8")
+    start = docs.index('title = "Keras RMSprop docstring"')
+    spec = tmp_path / "keras.toml"
+    spec.write_text(docs[start : docs.index("```", start)], encoding="utf-8")
+    assert main(["step", "--spec", str(spec)]) == 0
+    expected = 10 - 0.1 * 10 / (math.sqrt(10) + 1e-7)
+    assert f"{expected:.10f}" == "9.6837722440"
+    assert "9.6837722440" in capsys.readouterr().out
+
+
 def test_adagrad_by_hand() -> None:
     # Worked by hand: var = 10, loss var²/2 so g = 10; Keras' initial_accumulator_value 0.1,
     # lr 0.1, torch's lr_decay 0.5 and eps 1e-10. Update 1: s = 0.1 + 10² = 100.1,

@@ -33,6 +33,7 @@ from symbp.content.notes import undefined_note as undefined_note
 from symbp.content.numbers import difference, result_num
 from symbp.content.operation_forms import definition
 from symbp.content.optimizer import parameter_rows, rule_blocks
+from symbp.content.penalty_sign import penalty_paragraph
 from symbp.content.sign import activation_sign_reason as activation_sign_reason
 from symbp.content.sign import sign_blocks as sign_blocks
 from symbp.content.worked import Worked as Worked
@@ -430,6 +431,9 @@ def weight_blocks(
     if context.several:
         blocks.append(samples_paragraph(context))
     blocks += dropout_blocks(context)
+    penalty = penalty_paragraph(network, lang)
+    if penalty is not None:
+        blocks.append(penalty)
 
     blocks.append(
         Heading(

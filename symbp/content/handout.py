@@ -58,6 +58,7 @@ from symbp.content.network_figure import words as figure_words
 from symbp.content.numbers import difference, given_num, result
 from symbp.content.operation_forms import written_out
 from symbp.content.optimizer import rule_blocks, worked_update_blocks
+from symbp.content.penalty_sign import penalty_paragraph
 from symbp.content.selection import (
     Selection,
     delta_table,
@@ -74,7 +75,7 @@ from symbp.core.derive import MAX_PATHS, Backprop, derive
 from symbp.core.explain import symmetry_note, unit_notes
 from symbp.core.graph import Network, Weight
 from symbp.core.numeric import Evaluation, updated_weights
-from symbp.core.operations import CROSS_ENTROPY, EXP, LOG, MSE_MEAN, activation_info
+from symbp.core.operations import CROSS_ENTROPY, EXP, LOG, MSE_MEAN, activation_info, loss_info
 from symbp.errors import SymbpError
 from symbp.torchcheck.results import CheckResult
 
@@ -402,8 +403,18 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
     if network.objective is not None and len(spec.samples) == 1:
         return Paragraph(sentence(words["objective_loss"], names.sym(network.objective.a), eta))
     if len(spec.samples) == 1:
-        loss = E.equals(names.sym(network.loss), convert(network.definitions[network.loss]))
-        return Paragraph(sentence(words["loss"], loss, eta) + _loss_meaning(network, names, lang))
+        definition = network.definitions[network.loss]
+        if loss_info(spec.loss).shows_sample_class:  # hinge: Σ_{j≠y} max(0, o_j − o_y + Δ)
+            one_hot = spec.samples[0][1]
+            definition = definition.xreplace(
+                {y: sp.Integer(round(v)) for y, v in zip(network.targets, one_hot, strict=True)}
+            )
+        loss = E.equals(names.sym(network.loss), convert(definition))
+        return Paragraph(
+            sentence(words["loss"], loss, eta)
+            + _loss_meaning(network, names, lang)
+            + _penalty_meaning(network, lang)
+        )
     sample_names = Names(network, loss=sample_loss_name("n"))
     per_sample = E.equals(
         sample_names.sym(network.loss),
@@ -421,7 +432,14 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
         sentence(
             words["loss_samples"], per_sample, words[f"reduction_{spec.reduction}"], batch, eta
         )
+        + _penalty_meaning(network, lang)
     )
+
+
+def _penalty_meaning(network: Network, lang: str) -> Inlines:
+    """R's definition after the loss, where L holds an L2 penalty (" R is …")."""
+    paragraph = penalty_paragraph(network, lang)
+    return () if paragraph is None else (Text(" "), *paragraph.parts)
 
 
 # -- 2. the forward pass ------------------------------------------------------------------------
@@ -501,7 +519,9 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
 
 
 def loss_term_name(network: Network, symbol: sp.Symbol) -> E.Name:
-    """L_o1: the loss term of output o1 (Mazur's E_o1)."""
+    """L_o1: the loss term of output o1 (Mazur's E_o1); R: the L2 penalty's."""
+    if symbol == network.penalty:
+        return E.Name("R", plain="R")
     unit = network.units[symbol.name[2:]]
     return E.Name("L", Names(network).of[unit.a], plain=symbol.name)
 
@@ -537,7 +557,8 @@ def loss_term_blocks(context: Worked) -> list[Block]:
     for symbol, definition in network.loss_terms:
         formula = writer.formula(definition)
         rows.append(Row(writer.worked(terms[symbol], formula, values[symbol.name])))
-    return [Paragraph(sentence(words["loss_terms"], total)), Equations(tuple(rows))]
+    said = words["loss_terms_penalty" if network.penalty is not None else "loss_terms"]
+    return [Paragraph(sentence(said, total)), Equations(tuple(rows))]
 
 
 def _shown_samples(context: Worked) -> tuple[Evaluation, ...]:

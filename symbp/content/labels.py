@@ -142,9 +142,17 @@ _EN: dict[str, str] = {
     "sign_zero": "{}, so {} is 0 whatever {} is.",
     "sign_local": "{}, and {} is {} (",
     "sign_local_end": ").",
+    "sign_dropped": "dropout drops the unit in this sample: {}",
+    "sign_kept": "dropout keeps the unit, {}, and divides by p > 0; ",
     "sign_upstream_one": "{} is {}.",
     "sign_upstream": "{} is {}: its largest term is {}.",
     "sign_output": "{} is {} its target {}.",
+    "sign_margin_class": "{} is the score of the sample's class (y is a class flag, not a value to "
+    "reach): every other class j whose margin s_j − s_y + Δ is positive takes {} from it. Here "
+    "{}: {} positive, so {} is {}.",
+    "sign_margin_other": "{} is the score of a class other than the sample's ({} is): its margin "
+    "{} is {}, so {} is {}.",
+    "not_positive": "not positive",
     "above": "above",
     "below": "below",
     "sign_softmax": "{} is {} (softmax: the error of every output reaches {} through the "
@@ -396,6 +404,10 @@ _EN: dict[str, str] = {
     "optimizer_first_round": "At the first update torch starts the momentum buffer as the "
     "gradient itself:",
     "optimizer_start": "Before the first update {}.",
+    "optimizer_given_step": "The state before this update is the one given in optimizer_state "
+    "(step {}: {}, one value per trainable parameter in parameter order), so t = {} below.",
+    "optimizer_given": "The state before this update is the one given in optimizer_state ({}, "
+    "one value per trainable parameter in parameter order), not torch's start.",
     "optimizer_decoupled": "AdamW decouples the weight decay: it shrinks the parameter "
     "itself before the step, and the moments never see it.",
     "optimizer_step_title": "{}: one update by {}",
@@ -431,6 +443,14 @@ _EN: dict[str, str] = {
     "{} (difference {}): {}.",
     # loss terms and samples
     "loss_terms": "The loss is the sum of one term per output: {}.",
+    "loss_terms_penalty": "The loss is the sum of one term per output and the penalty R: {}.",
+    "penalty_defined": "R is the L2 penalty {} with λ = {}, over {}{}. It is part of L, so every "
+    "penalised parameter's gradient gains ∂R/∂w. An optimizer's weight_decay (torch.optim's "
+    "SGD or Adam) is not this: it never appears in L (neither L nor these gradients hold it), "
+    "it adds its λw inside the update, and torch applies it to the biases too.",
+    "penalty_weights": "the weights only (not the biases)",
+    "penalty_weights_biases": "the weights and the biases",
+    "penalty_per_sample": " (each of the {} samples' L carries 1/N of it: L sums them)",
     "loss_terms_samples": "Over the samples ({}), the loss is still the sum of one term per "
     "output: {}.",
     "objective_output": "Inputs {}; no targets: the objective is the output {} itself.",
@@ -648,9 +668,16 @@ _ZH: dict[str, str] = {
     "sign_zero": "{}，所以 {} 为 0，与 {} 无关。",
     "sign_local": "{}，且 {} 为{}（",
     "sign_local_end": "）。",
+    "sign_dropped": "dropout 在这个样本中丢弃了该单元：{}",
+    "sign_kept": "dropout 保留该单元，{}，并除以 p > 0；",
     "sign_upstream_one": "{} 为{}。",
     "sign_upstream": "{} 为{}：其中绝对值最大的一项是 {}。",
     "sign_output": "{} {}其目标 {}。",
+    "sign_margin_class": "{} 是该样本所属类别的得分（y 是类别标记，而不是要逼近的数值）：其余每个间隔 "
+    "s_j − s_y + Δ 为正的类别 j 都从它减去 {}。这里 {}：{} 个为正，所以 {} 为{}。",
+    "sign_margin_other": "{} 是非本样本类别的得分（本样本类别的得分是 {}）：其间隔 {} 为{}，所以 {} "
+    "为{}。",
+    "not_positive": "非正",
     "above": "高于",
     "below": "低于",
     "sign_softmax": "{} 为{}（softmax：每个输出的误差都经雅可比矩阵传到 {}）。",
@@ -858,6 +885,10 @@ _ZH: dict[str, str] = {
     "optimizer_rule": "对每个参数 p，记其梯度为 {}（在第 {} 次更新前的参数处取值，第一次为 1），一次更新为：",
     "optimizer_first_round": "第一次更新时，torch 直接把动量缓冲设为梯度本身：",
     "optimizer_start": "第一次更新前 {}。",
+    "optimizer_given_step": "本次更新前的状态取自 optimizer_state（step {}：{}，按参数顺序每个可训练参数一个值），"
+    "所以下面 t = {}。",
+    "optimizer_given": "本次更新前的状态取自 optimizer_state（{}，按参数顺序每个可训练参数一个值），"
+    "而不是 torch 的初始状态。",
     "optimizer_decoupled": "AdamW 把权重衰减与梯度分开：先直接缩小参数本身，再做一步更新，矩估计不含衰减项。",
     "optimizer_step_title": "{}：{} 的一次更新",
     "optimizer_worked": "第 {} 次更新的每个方程，代入各参数的数值（公式 = 数值 = 结果）：",
@@ -887,6 +918,13 @@ _ZH: dict[str, str] = {
     "unit_check_fd": "验证：torch 自动求导得 {}（差 {}），有限差分得 {}（差 {}）：{}。",
     # loss terms and samples
     "loss_terms": "损失是每个输出各一项之和：{}。",
+    "loss_terms_penalty": "损失是每个输出各一项与惩罚项 R 之和：{}。",
+    "penalty_defined": "R 是 L2 惩罚项 {}，λ = {}，作用于{}{}。它是 L 的一部分，因此每个受惩罚参数的梯度都"
+    "多出 ∂R/∂w。优化器的 weight_decay（torch.optim 的 SGD 或 Adam）与此不同：它从不出现在 L 中"
+    "（L 和这些梯度都不含它），而是在更新时加上 λw，并且 torch 对偏置也施加它。",
+    "penalty_weights": "权重（不含偏置）",
+    "penalty_weights_biases": "权重和偏置",
+    "penalty_per_sample": "（{} 个样本的 L 各含其 1/N：L 是它们之和）",
     "loss_terms_samples": "整批的损失是各样本损失的{}，它同样可以写成每个输出一项之和：{}。",
     "objective_output": "输入 {}；没有目标值：目标函数就是输出 {} 本身。",
     "objective_value": "目标函数：{}。",

@@ -19,6 +19,7 @@ from symbp.content import expr as E
 from symbp.content.blocks import Inline, Inlines, Math, Text
 from symbp.content.names import Names, constant
 from symbp.core.graph import Network, Unit
+from symbp.core.operations import loss_info
 from symbp.core.spec import edge_order, unit_name
 from symbp.handcheck.mistakes import Mistake
 
@@ -112,11 +113,13 @@ def _output(network: Network) -> tuple[Unit, sp.Expr, sp.Expr]:
     """The first output unit, ∂L/∂o and ∂o/∂z_o."""
     out = network.outputs[0]
     assert out.z is not None
-    return (
-        out,
-        network.local_derivative(network.loss, out.a),
-        network.local_derivative(out.a, out.z),
-    )
+    d_loss = network.local_derivative(network.loss, out.a)
+    if loss_info(network.spec.loss).shows_sample_class:  # hinge: sample 1's class written in
+        one_hot = network.spec.samples[0][1]
+        d_loss = d_loss.xreplace(
+            {y: sp.Integer(round(v)) for y, v in zip(network.targets, one_hot, strict=True)}
+        )
+    return out, d_loss, network.local_derivative(out.a, out.z)
 
 
 def _hidden(network: Network) -> Unit:
@@ -492,6 +495,27 @@ def _dropout_unscaled(mistake: Mistake, spell: _Speller) -> _Said:
     )
 
 
+def _penalty_forgotten(mistake: Mistake, spell: _Speller) -> _Said:
+    spec = mistake.network.spec
+    full = spec.l2_full
+    rule = "R = λΣw², ∂R/∂w = 2λw" if full else "R = ½λΣw², ∂R/∂w = λw"
+    which = "every weight and bias" if spec.l2_biases else "every weight (not the biases)"
+    which_zh = "每个权重和偏置" if spec.l2_biases else "每个权重（不含偏置）"
+    term = "2λw" if full else "λw"
+    return _Said(
+        f"the penalty's {term} is missing from the gradients",
+        f"L = (data loss) + R with {rule}, λ = {spec.l2:g}, over {which}: each of their "
+        f"gradients is the data loss's δ·a plus {term}.",
+        "∂L/∂w = δ·a",
+        f"∂L/∂w = δ·a + {term}",
+        zh=(
+            f"梯度中漏掉了惩罚项的 {term}",
+            f"L = （数据损失）+ R，{rule}，λ = {spec.l2:g}，作用于{which_zh}："
+            f"它们的梯度是数据损失的 δ·a 加上 {term}。",
+        ),
+    )
+
+
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -561,6 +585,7 @@ _SAYINGS: dict[str, Callable[[Mistake, _Speller], _Said]] = {
     "class_one_based": _class_one_based,
     "biases_forgotten": _biases_forgotten,
     "dropout_unscaled": _dropout_unscaled,
+    "penalty_forgotten": _penalty_forgotten,
     "first_sample_only": _first_sample_only,
     "summed_samples": _other_reduction,
     "averaged_samples": _other_reduction,

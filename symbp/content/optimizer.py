@@ -230,9 +230,31 @@ def rule_blocks(
         start = [state_symbol(v.current) for v in rule.state]  # ḡ, not its key gbar
         chain = E.Chain(start[0], tuple(E.Step("=", s) for s in start[1:]) + (E.Step("=", zero),))
         blocks.append(Paragraph(sentence(words["optimizer_start"], chain)))
+    if optimizer.initial:
+        blocks.append(Paragraph(given_state_sentence(rule, lang)))
     if optimizer.weight_decay != 0 and optimizer_info(rule.name).decoupled_decay:
         blocks.append(Paragraph(sentence(words["optimizer_decoupled"])))
     return blocks
+
+
+def given_state_sentence(rule: UpdateRule, lang: str) -> Inlines:
+    """Where the state before this update comes from when the spec gives optimizer_state:
+    its values (the first parameter's, the rest one per parameter) and the update it leads to."""
+    words = labels(lang)
+    optimizer = rule.optimizer
+    shown = []
+    for key, values in optimizer.initial:
+        listed = ", ".join(f"{v:g}" for v in values[:3]) + (", …" if len(values) > 3 else "")
+        shown.append(f"{key} = [{listed}]")
+    state = ", ".join(shown)
+    if optimizer.initial_step:
+        return sentence(
+            words["optimizer_given_step"],
+            str(optimizer.initial_step),
+            state,
+            str(optimizer.initial_step + 1),
+        )
+    return sentence(words["optimizer_given"], state)
 
 
 # -- one parameter's update, worked -------------------------------------------------------------

@@ -9,8 +9,26 @@ from __future__ import annotations
 
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Paragraph, sentence
+from symbp.content.labels import labels
 from symbp.content.worked import Worked
 from symbp.core.derive import Derivation
+from symbp.core.graph import Network
+
+
+def penalty_paragraph(network: Network, lang: str) -> Paragraph | None:
+    """What R is (R = ½λΣw² or λΣw², λ, the parameters it covers) and how it differs from an
+    optimizer's weight_decay; None without a penalty."""
+    spec = network.spec
+    if network.penalty is None:
+        return None
+    words = labels(lang)
+    half = "" if spec.l2_full else "½"
+    rule = f"R = {half}λΣw²"
+    covered = words["penalty_weights_biases" if spec.l2_biases else "penalty_weights"]
+    per_sample = ""
+    if spec.reduction != "mean" and len(spec.samples) > 1:
+        per_sample = words["penalty_per_sample"].format(len(spec.samples))
+    return Paragraph(sentence(words["penalty_defined"], rule, f"{spec.l2:g}", covered, per_sample))
 
 
 def penalty_factor(worked_sample: Worked) -> float:

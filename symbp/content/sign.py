@@ -4,6 +4,8 @@ signs, for the sample a derivation works (the question the MOOC 8.3 blog post en
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
@@ -24,6 +26,7 @@ from symbp.core.explain import (
 )
 from symbp.core.graph import Unit
 from symbp.core.numeric import Evaluation
+from symbp.core.operations import loss_info
 
 #: the sign section works each sample's contribution up to this many samples
 MAX_SIGN_SAMPLES = 8
@@ -105,11 +108,13 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
         )
     elif unit is network.objective:  # δ is the output's own derivative: no upstream factor
         local = writer.partial(unit.a, unit.z)
-        local_value = E.equals(
-            delta,
-            local,
-            writer.formula(why.delta.activation_derivative.formula),
-            writer.num(why.activation_derivative_value),
+        objective_formula = writer.formula(why.delta.activation_derivative.formula)
+        local_value = (  # identity′ = 1 is its own value: "= 1" once
+            E.equals(delta, local, objective_formula)
+            if isinstance(objective_formula, E.Num)
+            else E.equals(
+                delta, local, objective_formula, writer.num(why.activation_derivative_value)
+            )
         )
         blocks.append(
             Paragraph(
@@ -123,11 +128,20 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
     else:
         local = writer.partial(unit.a, unit.z)
         delta_rule = E.equals(delta, E.product(writer.partial(network.loss, unit.a), local))
-        local_value = E.equals(
-            local,
-            writer.formula(why.delta.activation_derivative.formula),
-            writer.num(why.activation_derivative_value),
+        local_formula = writer.formula(why.delta.activation_derivative.formula)
+        local_value = (  # identity′ = 1 is its own value: "= 1" once
+            E.equals(local, local_formula)
+            if isinstance(local_formula, E.Num)
+            else E.equals(local, local_formula, writer.num(why.activation_derivative_value))
         )
+        mask = network.masks.get(unit.name)
+        if mask is None:
+            reason = activation_sign_reason(unit, lang)
+        elif worked_sample.first.values[mask] == 0:  # dropout drops the unit in this sample
+            reason = sentence(words["sign_dropped"], E.equals(writer.sym(mask), E.Num(0.0, "0")))
+        else:
+            reason = sentence(words["sign_kept"], E.equals(writer.sym(mask), E.Num(1.0, "1")))
+            reason += activation_sign_reason(unit, lang)
         blocks.append(
             Paragraph(
                 sentence(
@@ -136,7 +150,7 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                     local_value,
                     sign(why.activation_derivative_value),
                 )
-                + (() if unit.name in network.masks else activation_sign_reason(unit, lang))
+                + reason
                 + sentence(words["sign_local_end"])
             )
         )
@@ -158,7 +172,10 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                     sentence(words["sign_upstream"], chain, sign(why.upstream_value), dominant)
                 )
             )
-        if why.output_value is not None and why.target_value is not None:
+        margins = _margin_blocks(worked_sample, unit, words, sign)
+        if margins is not None:  # y is a class flag: the margins decide, not o vs y
+            blocks += margins
+        elif why.output_value is not None and why.target_value is not None:
             target = network.targets[unit.index]
             side = words["above" if why.output_value > why.target_value else "below"]
             blocks.append(
@@ -172,6 +189,69 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                 )
             )
     return blocks + _conclusion_blocks(worked_sample, derivation, why)
+
+
+def _margin_blocks(
+    worked_sample: Worked, unit: Unit, words: Mapping[str, str], sign: Callable[[float], str]
+) -> list[Block] | None:
+    """For a margin loss (hinge, multi_margin: class-index targets, y a class flag), why
+    ∂L/∂o_k has its sign, as CS231n argues: each class j ≠ y whose margin s_j − s_y + Δ is
+    positive adds 1 (÷K for multi_margin) to ∂L/∂o_j and takes it from ∂L/∂o_y. None for any
+    other loss or an output that is no class score."""
+    writer = worked_sample.writer
+    network = writer.network
+    spec = network.spec
+    info = loss_info(spec.loss)
+    if not (info.shows_sample_class and info.parameter is not None and spec.target_classes):
+        return None
+    if unit not in network.outputs:
+        return None
+    values = worked_sample.first.values
+    classes = spec.target_classes
+    correct = network.outputs[classes[worked_sample.number - 1]]
+    delta = float(spec.loss_parameter or 0.0)
+    share = 1.0 / len(network.outputs) if info.torch_outputs_power == 0 else 1.0
+    share_text = "1" if share == 1.0 else f"1/{len(network.outputs)}"
+
+    def margin(other: Unit) -> tuple[E.Chain, float]:
+        value = values[other.a] - values[correct.a] + delta
+        shown = E.total(writer.sym(other.a), E.Neg(writer.sym(correct.a)), writer.num(delta))
+        return E.equals(shown, writer.num(value)), value
+
+    if unit is correct:
+        others = [u for u in network.outputs if u is not correct]
+        chains = [margin(u) for u in others]
+        active = sum(1 for _, value in chains if value > 0)
+        listed = sentence(", ".join(["{}"] * len(chains)), *(chain for chain, _ in chains))
+        gradient = -share * active
+        return [
+            Paragraph(
+                sentence(
+                    words["sign_margin_class"],
+                    writer.sym(correct.a),
+                    share_text,
+                    listed,
+                    str(active),
+                    E.equals(writer.partial(network.loss, correct.a), writer.num(gradient)),
+                    sign(gradient),
+                )
+            )
+        ]
+    chain, value = margin(unit)
+    gradient = share if value > 0 else 0.0
+    return [
+        Paragraph(
+            sentence(
+                words["sign_margin_other"],
+                writer.sym(unit.a),
+                writer.sym(correct.a),
+                chain,
+                words["positive" if value > 0 else "not_positive"],
+                E.equals(writer.partial(network.loss, unit.a), writer.num(gradient)),
+                sign(gradient),
+            )
+        )
+    ]
 
 
 def _contribution(

@@ -260,7 +260,7 @@ class Network:
         self.loss_terms: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
         #: the terms to compute with (written with the pre-activations where L is)
         self.numeric_loss_terms: dict[sp.Symbol, sp.Expr] = {}
-        if loss.terms is not None and not penalized:  # a penalty is no output's term
+        if loss.terms is not None:
             symbols = [sp.Symbol(f"L_{unit.name}", real=True) for unit in self.outputs]
             for symbol, unit in zip(symbols, self.outputs, strict=True):
                 latex[symbol] = f"L_{{{latex[unit.a]}}}"
@@ -271,6 +271,9 @@ class Network:
                 else [definition for _, definition in self.loss_terms]
             )
             self.numeric_loss_terms = dict(zip(symbols, numeric, strict=True))
+            if self.penalty is not None:  # L = Σ L_ok + R: the penalty is the last term
+                self.loss_terms += ((self.penalty, penalty),)
+                self.numeric_loss_terms[self.penalty] = penalty
         self._linear = linear
         self._derivative_cache: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
         self.graph = Graph(self._nodes(), self.loss, local=self._local_derivative)

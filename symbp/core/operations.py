@@ -582,9 +582,21 @@ _OPTIMIZERS = {opt.name: opt for opt in OPTIMIZERS}
 _BY_TORCH_MODULE = {op.torch_module: op for op in ACTIVATIONS if op.torch_module}
 
 
+#: names a user may reach for that symbp writes otherwise: how (kind, name) → the pointer
+WRITTEN_OTHERWISE = {
+    ("activation", "log_softmax"): (
+        "log_softmax is not an activation here: write activation 'softmax' with loss "
+        "'cross_entropy' (the same L, torch's LogSoftmax + NLLLoss), or identity outputs taken "
+        "as log-probabilities with loss 'nll' (docs/losses.md)"
+    ),
+}
+
+
 def unknown_name(kind: str, name: object, known: Iterable[str]) -> str:
     """One line: an unknown name of this kind, the known ones, and the nearest if close."""
     known = tuple(known)
+    if isinstance(name, str) and (kind, name.strip()) in WRITTEN_OTHERWISE:
+        return WRITTEN_OTHERWISE[(kind, name.strip())]
     line = f"unknown {kind} {name!r} (known: {', '.join(known)})"
     near = closest(name.strip(), known) if isinstance(name, str) else None
     if near is not None:

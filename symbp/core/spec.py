@@ -670,7 +670,12 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
         return given
 
     if info.family == RMSPROP.family:
-        alpha = non_negative("alpha", 0.99)
+        alpha = non_negative("alpha", 0.99)  # torch refuses α < 0 and lets α > 1 through
+        if alpha > 1:
+            raise SpecError(
+                f"{where}: alpha must be in [0, 1], not {alpha:g}: with alpha > 1 the average "
+                f"v = alpha·v + (1 − alpha)·g² turns negative and √v is undefined"
+            )
         return OptimizerSpec(
             name=name,
             alpha=alpha,

@@ -281,12 +281,31 @@ def forward_document(evaluation: Evaluation) -> str:
 def values_document(evaluation: Evaluation) -> dict[str, Any]:
     """What a derivation's JSON adds: the objective, the loss terms, ∂L/∂a (sample 1's own
     loss) and every sample's numbers."""
-    objective = evaluation.network.objective
+    network = evaluation.network
+    objective = network.objective
     return {
         "objective": "loss" if objective is None else objective.name,
         "loss_terms": evaluation.loss_terms,
+        **penalty_document(network),
         "unit_gradients": evaluation.per_sample[0].unit_gradients,
         "per_sample": sample_entries(evaluation),
+    }
+
+
+def penalty_document(network: Network) -> dict[str, Any]:
+    """With an L2 penalty: what R is (the "R" of loss_terms), else nothing."""
+    spec = network.spec
+    if network.penalty is None:
+        return {}
+    definition = network.definitions[network.penalty]
+    return {
+        "penalty": {
+            "symbol": "R",
+            "rule": "lambda*sum(p**2)" if spec.l2_full else "0.5*lambda*sum(p**2)",
+            "lambda": spec.l2,
+            "parameters": [str(p) for p in network.parents[network.penalty]],
+            "formula": str(definition),
+        }
     }
 
 

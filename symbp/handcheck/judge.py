@@ -692,6 +692,11 @@ def _diagnose(
             if not mistakes:
                 continue
             explained, contradicted = _reproduces(judgements, variant)
+            # a mistake that changes nothing here (σ′ missing where σ′ = 1) explains nothing:
+            # a number it "reproduces" is one it leaves at its true value
+            explained = [
+                k for k in explained if not math.isclose(variant[k], truth[k], rel_tol=1e-12)
+            ]
             keys = frozenset(m.key for m in mistakes)
             results[keys] = (set(explained), set(contradicted))
             if _adds_nothing(keys, results):

@@ -59,6 +59,7 @@ class Plan:
     biases_forgotten: bool = False  # z computed without the biases
     reduction: str | None = None  # several samples: reduced by the other rule (sum, mean)
     dropout_unscaled: bool = False  # dropout: the kept units not divided by keep_prob
+    penalty_forgotten: bool = False  # L2: ∂R/∂w = λw left out of the gradients (L keeps R)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,10 @@ def _more_mistakes(network: Network) -> list[Mistake]:
     mistakes: list[Mistake] = []
     if spec.dropout is not None:  # a = m·f(z), the 1/p of inverted dropout left out
         mistakes.append(Mistake("dropout_unscaled", "dropout", {"dropout_unscaled": True}, network))
+    if network.penalty is not None:  # ∂L/∂w = δ·a alone: the penalty's λw forgotten
+        mistakes.append(
+            Mistake("penalty_forgotten", "penalty", {"penalty_forgotten": True}, network)
+        )
     if loss_info(spec.loss).halved:
         mistakes.append(Mistake("error_doubled", "loss_scale", {"error_scale": 2.0}, network))
     tanh_units = [u for u in network.units.values() if _activation_name(u) == TANH.name]
@@ -357,6 +362,11 @@ class Variants:
             else:
                 weight = network.parameter(weights[key])
                 gradients = [_gradient(weight, v) for v, _ in per_sample]
+                if not plan.penalty_forgotten:  # ∂R/∂p: R is a term of each sample's L
+                    gradients = [
+                        g + _penalty_gradient(network, weight, v)
+                        for g, (v, _) in zip(gradients, per_sample, strict=True)
+                    ]
                 gradient = _reduce_samples(gradients, plan, network.spec.reduction)
                 if kind == "sample_gradient":
                     out[key] = gradients[_sample_of(key) - 1]
@@ -427,6 +437,19 @@ def _gradient(parameter: Weight | Bias, values: Mapping[sp.Symbol, float]) -> fl
         return math.fsum(values[u.delta] for u in parameter.targets if u.delta is not None)
     assert parameter.target.delta is not None
     return values[parameter.target.delta] * values[parameter.source.a]
+
+
+def _penalty_gradient(
+    network: Network, parameter: Weight | Bias, values: Mapping[sp.Symbol, float]
+) -> float:
+    """∂R/∂p of the L2 penalty R = ½λΣw² (λw; 2λw for "full"; 0 for a parameter R leaves
+    out, or without a penalty): δ·a is the data loss's part alone."""
+    if network.penalty is None:
+        return 0.0
+    definition = network.definitions[network.penalty]
+    if parameter.symbol not in definition.free_symbols:
+        return 0.0
+    return float_value(sp.diff(definition, parameter.symbol), values)
 
 
 def _sample_of(key: str) -> int:

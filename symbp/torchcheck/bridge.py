@@ -75,8 +75,8 @@ def from_torch(
     x: Any,
     y: Any = None,
     loss_fn: Any = None,
-    *,
     optimizer: Any = None,
+    *,
     title: str | None = None,
     dropout_masks: Any = None,
 ) -> NetworkSpec:

@@ -37,13 +37,15 @@ def from_torch(
     x: Any,
     y: Any = None,
     loss_fn: Any = None,
-    *,
     optimizer: Any = None,
+    *,
     title: str | None = None,
+    dropout_masks: Any = None,
 ) -> NetworkSpec | ConvSpec:
     """symbp.from_torch: a convolutional model (one holding nn.Conv2d, nn.MaxPool2d,
     nn.AvgPool2d or nn.Flatten) read here into a ConvSpec; any other model by
-    symbp.torchcheck.bridge.from_torch into a dense NetworkSpec (see there)."""
+    symbp.torchcheck.bridge.from_torch into a dense NetworkSpec (see there: every keyword
+    of it is taken here and passed on)."""
     from torch import nn
 
     from symbp.torchcheck import bridge
@@ -52,8 +54,12 @@ def from_torch(
     if isinstance(model, nn.Sequential) and any(isinstance(m, kinds) for m in model):
         if optimizer is not None:
             raise SymbpError("from_torch: a convolutional model's optimizer is not read yet")
+        if dropout_masks is not None:
+            raise SymbpError("from_torch: a convolutional model's dropout is not read yet")
         return conv_from_torch(model, x, y, loss_fn, title)
-    return bridge.from_torch(model, x, y, loss_fn, optimizer=optimizer, title=title)
+    return bridge.from_torch(
+        model, x, y, loss_fn, optimizer, title=title, dropout_masks=dropout_masks
+    )
 
 
 def conv_from_torch(

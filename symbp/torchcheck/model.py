@@ -328,9 +328,16 @@ def _probability_loss(spec: NetworkSpec, outputs: Any, targets: Any) -> Any:
             return nn.NLLLoss(reduction=spec.reduction)(log_outputs, targets)
         per_sample = -(targets * log_outputs).sum(dim=1)
         return per_sample.mean() if spec.reduction == "mean" else per_sample.sum()
-    return _torch_loss(spec.loss, spec.reduction, n_samples, n_outputs, spec.objective_indices)(
-        outputs, targets
+    # the loss's own number (huber's delta, hinge's margin), as _build passes it
+    module = _torch_loss(
+        spec.loss,
+        spec.reduction,
+        n_samples,
+        n_outputs,
+        spec.objective_indices,
+        spec.loss_parameter,
     )
+    return module(outputs, targets)
 
 
 def _torch_activation(name: str, spec: NetworkSpec) -> Any:
