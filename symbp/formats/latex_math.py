@@ -281,6 +281,17 @@ def tag_latex(parts: Iterable[Inline]) -> str:
     """A row's tag inside math: prose in \\text{}, math as it is."""
     parts = as_prose(parts)
     return "".join(
-        r"\text{" + escape(part.text) + "}" if isinstance(part, Text) else inline_math(part.expr)
+        _text_in_math(part.text) if isinstance(part, Text) else inline_math(part.expr)
         for part in parts
     )
+
+
+#: a symbol the prose escape sets in inline math: \(\to\)
+_INLINE_SYMBOL = re.compile(r"\\\((.*?)\\\)")
+
+
+def _text_in_math(text: str) -> str:
+    """Prose inside math: \\text{} runs, and a symbol of the prose (→, δ) as math between them
+    rather than \\(…\\) inside \\text{}, which a MathML converter would print literally."""
+    escaped = _INLINE_SYMBOL.sub(lambda match: "}" + match.group(1) + r"\text{", escape(text))
+    return (r"\text{" + escaped + "}").replace(r"\text{}", "")
