@@ -140,8 +140,10 @@ def pdf_lines(pdf: Path) -> list[tuple[int, float, str]]:
 
 def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
     """Headings set as the last text of a page (its page number aside), with nothing of their
-    section after them on that page: (page, heading). `headings` are their plain texts; a
-    heading is matched by its first three words, so math in it need not be extracted exactly."""
+    section after them on that page, and lead-ins (a line ending with a colon) likewise:
+    (page, line). `headings` are their plain texts (a lead-in without a colon, "The δ of each
+    unit", is passed as one); a heading is matched by its first three words, so math in it need
+    not be extracted exactly."""
     keys = [" ".join(h.split()[:3]) for h in headings if h.strip()]
     lines = pdf_lines(pdf)
     pages = max((page for page, _, _ in lines), default=0)
@@ -151,6 +153,9 @@ def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
         if not body:
             continue
         last = body[-1]
+        if last.rstrip().endswith((":", "：")):  # a lead-in whose display or table moved on
+            found.append((page, last))
+            continue
         for key in keys:
             if last.startswith(key):
                 found.append((page, last))

@@ -50,6 +50,13 @@ class Paragraph:
     parts: Inlines
     kind: str = ""
 
+    @property
+    def leads_in(self) -> bool:
+        """A lead-in to what follows (kind "lead", or prose ending with a colon): printed, it
+        stays on the page of the display or table it introduces."""
+        last = next((p.text for p in reversed(self.parts) if isinstance(p, Text)), "")
+        return self.kind == "lead" or last.rstrip().endswith((":", "："))
+
 
 @dataclass(frozen=True)
 class Items:

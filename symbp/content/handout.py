@@ -687,7 +687,7 @@ def backward_blocks(
         ] or deltas[:1]
         rest = [d for d in deltas if d not in worked_deltas]
         blocks += [
-            Paragraph(sentence(words["deltas"])),
+            Paragraph(sentence(words["deltas"]), kind="lead"),
             Equations(
                 tuple(delta_row(writer, d) for d in worked_deltas),
                 layout="aligned" if selection.condensed else "stacked",

@@ -1,0 +1,141 @@
+"""Issue 26's independent trial (a lecturer and a newcomer, nets n1–n5): no heading and no
+lead-in ("The other parameters, in the same steps:", "The δ of each unit") is the last line of
+a printed page, in LaTeX or in Chromium's print of the HTML, English or Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import symbp
+from symbp.content.blocks import Heading, Paragraph, Text
+from symbp.core.spec import spec_from_mapping
+
+from .conftest import require_tool
+from .layout_tools import compile_latex, print_html, stranded_headings
+
+#: the trial's specs (its n1.toml … n5.toml) and the handout choices it used
+TRIAL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "n1": (
+        {
+            "layers": [3, 4, 2],
+            "activation": ["tanh", "sigmoid"],
+            "loss": "half_sse",
+            "learning_rate": 0.5,
+            "inputs": [0.4, -0.7, 0.9],
+            "targets": [0.1, 0.8],
+            "weights": [0.3, -0.2, 0.15, 0.5, -0.4, 0.25, -0.35, 0.1, 0.6, -0.1, 0.45, -0.3]
+            + [0.7, -0.5, 0.2, 0.35, -0.6, 0.4, 0.55, -0.25],
+            "bias": "per-unit",
+            "bias_values": [0.1, -0.2, 0.05, 0.3, -0.1, 0.2],
+        },
+        {},
+    ),
+    "n2": (
+        {
+            "layers": [2, 3, 3],
+            "activation": ["relu", "softmax"],
+            "loss": "cross_entropy",
+            "learning_rate": 0.1,
+            "inputs": [1.0, -0.5],
+            "targets": 2,
+            "weights": [0.6, -0.4, 0.3, 0.2, 0.8, -0.7, 0.5, -0.3, 0.9, 0.1, 0.4, -0.6]
+            + [-0.2, 0.7, 0.3],
+        },
+        {},
+    ),
+    "n3": (
+        {
+            "layers": [4, 5, 5, 3],
+            "activation": ["tanh", "tanh", "sigmoid"],
+            "loss": "half_sse",
+            "learning_rate": 0.5,
+            "inputs": [[0.2, -0.5, 0.8, 0.1], [-0.3, 0.6, 0.4, -0.9]],
+            "targets": [[0.1, 0.9, 0.3], [0.7, 0.2, 0.5]],
+            "reduction": "mean",
+            "weights": {"random": "uniform", "seed": 26},
+        },
+        {"focus": "w24"},
+    ),
+    "n4": (
+        {
+            "layers": [2, 3, 1],
+            "activation": ["leaky_relu", "sigmoid"],
+            "negative_slope": 0.1,
+            "loss": "half_sse",
+            "learning_rate": 0.05,
+            "optimizer": {"name": "adam", "betas": [0.9, 0.999], "eps": 1e-8},
+            "steps": 2,
+            "inputs": [0.8, -0.6],
+            "targets": [0.9],
+            "weights": [0.5, -0.3, 0.2, 0.4, 0.6, -0.5, 0.7, -0.4, 0.3],
+        },
+        {},
+    ),
+    "n5": (
+        {
+            "layers": [2, 2, 3],
+            "activation": "sigmoid",
+            "loss": "mse_mean",
+            "learning_rate": 1.0,
+            "inputs": [[0.3, 0.9], [0.7, -0.2]],
+            "targets": [[0.2, 0.5, 0.9], [0.6, 0.1, 0.4]],
+            "weights": [0.4, -0.6, 0.2, 0.5, -0.3, 0.7, 0.1, 0.8, -0.4, 0.6],
+        },
+        {"sample": 2},
+    ),
+}
+
+
+def trial_handout(name: str, lang: str, form: str = "scalar") -> Any:
+    data, choices = TRIAL[name]
+    problem = symbp.Problem(spec_from_mapping({"title": f"T26 {name}", **data}, source=name))
+    return problem.handout(check=False, lang=lang, form=form, **choices)
+
+
+def kept_lines(handout: Any) -> list[str]:
+    """The headings' and lead-ins' texts: none may end a page."""
+    return [
+        "".join(part.text for part in block.parts if isinstance(part, Text))
+        for block in handout.blocks()
+        if isinstance(block, Heading) or (isinstance(block, Paragraph) and block.leads_in)
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", sorted(TRIAL))
+def test_no_heading_or_lead_in_ends_a_page_of_the_trials_handouts(
+    tmp_path: Path, name: str, lang: str
+) -> None:
+    engine = require_tool("xelatex" if lang == "zh" else "pdflatex")
+    browser = require_tool("chromium")
+    require_tool("pdftotext")
+    handout = trial_handout(name, lang)
+    kept = kept_lines(handout)
+    tex = tmp_path / f"{name}.tex"
+    handout.write(tex)
+    compiled = compile_latex(tex, Path(engine).name)
+    assert compiled.returncode == 0, compiled.log[-3000:]
+    assert stranded_headings(compiled.pdf, kept) == [], "LaTeX"
+    page = tmp_path / f"{name}.html"
+    handout.write(page)
+    printed = print_html(browser, page, ruler=False)
+    assert stranded_headings(printed.pdf, kept) == [], "HTML"
+
+
+def test_the_detector_finds_a_lead_in_at_a_page_foot(tmp_path: Path) -> None:
+    engine = require_tool("pdflatex")
+    require_tool("pdftotext")
+    tex = tmp_path / "lead.tex"
+    tex.write_text(
+        "\\documentclass{article}\\begin{document}\nSome text.\n\n"
+        "The other parameters, in the same steps:\n\\newpage\nA table.\n\n"
+        "Not a lead-in.\n\\newpage\nEnd.\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    compiled = compile_latex(tex, Path(engine).name)
+    found = stranded_headings(compiled.pdf, [])
+    assert [page for page, _ in found] == [1]
