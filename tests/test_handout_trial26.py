@@ -139,3 +139,36 @@ def test_the_detector_finds_a_lead_in_at_a_page_foot(tmp_path: Path) -> None:
     compiled = compile_latex(tex, Path(engine).name)
     found = stranded_headings(compiled.pdf, [])
     assert [page for page, _ in found] == [1]
+
+
+def _page_of(lines: list[tuple[int, float, str]], start: str) -> list[int]:
+    return [page for page, _, text in lines if text.strip().startswith(start)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_answers_are_on_a_page_of_their_own_after_the_questions(
+    tmp_path: Path, lang: str
+) -> None:
+    """Trial t26: the answers followed the questions on the same page, and Q1 asked for a count
+    of paths the backward pass had printed. Now no question counts paths, and every answer is
+    on a later page than every question (the PDF's own text says where each landed)."""
+    from .layout_tools import pdf_lines
+
+    engine = require_tool("xelatex" if lang == "zh" else "pdflatex")
+    require_tool("pdftotext")
+    handout = trial_handout("n1", lang)
+    text = handout.render("text")
+    assert "paths lead from" not in text and "链式法则路径" not in text
+    tex = tmp_path / "n1.tex"
+    handout.write(tex)
+    compiled = compile_latex(tex, Path(engine).name)
+    assert compiled.returncode == 0, compiled.log[-3000:]
+    lines = pdf_lines(compiled.pdf)
+    questions = _page_of(lines, "Q1.")
+    answers = _page_of(lines, "A1.")
+    assert len(questions) == 1 and len(answers) == 1
+    assert answers[0] > questions[0]
+    # the answers' page holds its heading and the answers only
+    on_it = [t for p, _, t in lines if p == answers[0] and not t.strip().isdigit()]
+    assert on_it[0].startswith(("Answers to the questions", "第"))
+    assert not any(t.strip().startswith("Q") and t[1:2].isdigit() for t in on_it)

@@ -39,6 +39,7 @@ from .conftest import require_tool
 from .layout_tools import (
     MARK,
     DrawnLabel,
+    body_pages,
     box_meets_circle,
     boxes_overlap,
     compile_latex,
@@ -556,7 +557,7 @@ def test_issue_26_handouts_fit_their_pages_without_stranded_headings(
     compiled = compile_latex(tex, Path(engine).name)
     assert compiled.returncode == 0, compiled.log[-3000:]
     assert not compiled.overfull and not compiled.overfull_vbox
-    assert compiled.pages <= limit
+    assert body_pages(compiled.pdf) <= limit  # the answers' page apart
     headings = [
         "".join(part.text for part in block.parts if isinstance(part, Text))
         for block in handout.blocks()

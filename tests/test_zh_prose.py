@@ -90,6 +90,7 @@ def faults(piece: str) -> list[str]:
         text = text.replace(phrase, "")
     text = re.sub(r"torch\.optim\.\w+\([^)]*\)", "", text)  # the optimizer's own call, as code
     text = re.sub(r"\d+\.\d+[\w.+]*", "", text)  # a version: torch 2.13.0+cpu
+    text = re.sub(r"(?<![A-Za-z])[QA]\d+\. ", "", text)  # a question's number, Q1. (A1.)
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z_0-9]+", text) if w not in ALLOWED_WORDS]
     if words:
         found.append(f"English outside mathematics: {words}")

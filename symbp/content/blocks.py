@@ -41,6 +41,8 @@ Inlines = tuple[Inline, ...]
 class Heading:
     parts: Inlines
     level: int = 2
+    #: printed at the top of a new page (the answers, after the questions' page)
+    new_page: bool = False
 
 
 @dataclass(frozen=True)

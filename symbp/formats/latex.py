@@ -63,7 +63,7 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
     """One block; in a document (`document`) tables may run over pages (longtable)."""
     page = page or paper()
     if isinstance(item, Heading):
-        space = NEEDSPACE if document else ""
+        space = ("\\clearpage" if item.new_page else NEEDSPACE) if document else ""
         return f"{space}\\{_SECTIONS.get(item.level, 'paragraph*')}{{{inline(item.parts)}}}"
     if isinstance(item, Paragraph):
         if document and item.leads_in:  # kept with what it introduces
