@@ -4,6 +4,7 @@ a printed page, in LaTeX or in Chromium's print of the HTML, English or Chinese.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,17 @@ def test_the_answers_are_on_a_page_of_their_own_after_the_questions(
     on_it = [t for p, _, t in lines if p == answers[0] and not t.strip().isdigit()]
     assert on_it[0].startswith(("Answers to the questions", "第"))
     assert not any(t.strip().startswith("Q") and t[1:2].isdigit() for t in on_it)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_matrix_form_keeps_only_the_target_class_term_of_cross_entropy(lang: str) -> None:
+    """Trial t26: the matrix form wrote L = −0 log(0.2568) − 0 log(0.3090) − 1 log(0.4342)."""
+    import re
+
+    source = trial_handout("n2", lang, form="matrix").render("markdown")
+    assert not re.search(r"-\s*[01] \\log", source)
+    rows = re.findall(r"&= -\\log\\left\(([^)]*)\\right\)", source)
+    assert rows[:2] == ["o_{3}", "0.4342"]
+    # −log of the printed o3, by hand (o3 is rounded to 4 digits: within its rounding)
+    value = float(re.findall(r"0\.4342\\right\) \\\\\n&= ([0-9.]+)", source)[0])
+    assert value == pytest.approx(-math.log(0.4342), abs=2e-4)
