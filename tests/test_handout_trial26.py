@@ -187,3 +187,17 @@ def test_the_matrix_form_keeps_only_the_target_class_term_of_cross_entropy(lang:
     # −log of the printed o3, by hand (o3 is rounded to 4 digits: within its rounding)
     value = float(re.findall(r"0\.4342\\right\) \\\\\n&= ([0-9.]+)", source)[0])
     assert value == pytest.approx(-math.log(0.4342), abs=2e-4)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_trials_wording_findings(lang: str) -> None:
+    """Trial t26: "Layer l is a weight matrix W(l)" (a layer has weights, it is not a matrix);
+    ε printed as 1.000 × 10⁻⁸ where the spec says 1e-8; Adam's "第一次为 1" for t."""
+    matrix = trial_handout("n1", lang, form="matrix").render("markdown")
+    assert "is a weight matrix" not in matrix and "是一个权重矩阵" not in matrix
+    assert (
+        "Layer l's weights form the matrix" if lang == "en" else "第 l 层的权重组成矩阵"
+    ) in matrix
+    adam = trial_handout("n4", lang).render("markdown")
+    assert r"\varepsilon = 10^{-8}" in adam and r"1.000 \times 10^{-8}" not in adam
+    assert "第一次为 1" not in adam
