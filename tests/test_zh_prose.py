@@ -80,6 +80,8 @@ def faults(piece: str) -> list[str]:
             found.append("ASCII colon or semicolon in Chinese text")
         if re.search(f"[{CJK}][,.?!]|[,?!][{CJK}]", piece):
             found.append("ASCII punctuation beside a Chinese character")
+        if re.search(f"[。！？；：，、）] +[{CJK}]", piece):  # two sentences run on with a space
+            found.append("a space after Chinese punctuation")
         # a tuple, (4, 5, 5, 3) or (j, i), is mathematics in either language
         bracketed = re.sub(r"\((?:[\w.−-]{1,6}, ?)+[\w.−-]{1,6}\)", "", piece)
         # an aside opened in Chinese takes （ (a function's argument, relu′(0), is mathematics)

@@ -242,6 +242,19 @@ def text(value: str) -> Inlines:
     return (Text(value),)
 
 
+#: punctuation after which Chinese sets no space before the next sentence
+CJK_STOPS = "。！？；：，、）」』"
+
+
+def run_on(first: Inlines, following: Inlines) -> Inlines:
+    """Two sentences in one paragraph: a space between them, but none after a Chinese full
+    stop (。 ends the sentence and holds its own space)."""
+    last = next((p.text for p in reversed(first) if isinstance(p, Text)), "")
+    if last.endswith(tuple(CJK_STOPS)) or not first:
+        return tuple(first) + tuple(following)
+    return tuple(first) + (Text(" "),) + tuple(following)
+
+
 def sentence(template: str, *fills: str | Node | Chain | Text | Inlines) -> Inlines:
     """Prose from a label template whose "{}" placeholders are filled in order: a str or Text
     fill is more prose (a translated word), an expression or chain is inline math, and a

@@ -34,6 +34,7 @@ from symbp.content.blocks import (
     Row,
     Table,
     Text,
+    run_on,
     sentence,
 )
 from symbp.content.derivation import (
@@ -789,9 +790,7 @@ def four_equations(network: Network, lang: str) -> list[Block]:
     rows.append(Row(weight, sentence(words["bp_weight"])))
     return [  # one paragraph with the backward pass's introduction: the box is its sequel
         Paragraph(
-            sentence(words["backward_intro"], DELTA_RULE)
-            + (Text(" "),)
-            + sentence(words["bp_equations"])
+            run_on(sentence(words["backward_intro"], DELTA_RULE), sentence(words["bp_equations"]))
         ),
         Equations(tuple(rows), layout="dense"),  # Leibniz symbols set small: a short box
     ]

@@ -139,6 +139,8 @@ class LatexPrinter(MathPrinter):
     def number(self, item: E.Num) -> str:
         if "e" in item.text:
             mantissa, exponent = item.text.split("e")
+            if mantissa in ("1", "-1"):  # 10⁻⁸, not 1 × 10⁻⁸
+                return rf"{mantissa[:-1]}10^{{{int(exponent)}}}"
             return rf"{mantissa} \times 10^{{{int(exponent)}}}"
         return item.text
 
