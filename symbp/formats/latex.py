@@ -53,7 +53,7 @@ def equations_body(item: Equations, width: float | None = None) -> str:
 
 #: room a heading or lead-in needs below it on the page, else it starts the next page (a
 #: longtable after it would otherwise leave it as the page's last line)
-NEEDSPACE = "\\needspace{5\\baselineskip}"
+NEEDSPACE = "\\needspace{3\\baselineskip}"
 _SECTIONS = {1: "section*", 2: "subsection*", 3: "subsubsection*"}
 #: \tabcolsep on both sides of a column, in em
 TABLE_PADDING = 12 / EM_PT
