@@ -201,3 +201,21 @@ def test_the_trials_wording_findings(lang: str) -> None:
     adam = trial_handout("n4", lang).render("markdown")
     assert r"\varepsilon = 10^{-8}" in adam and r"1.000 \times 10^{-8}" not in adam
     assert "第一次为 1" not in adam
+
+
+def test_a_samples_loss_term_has_a_name_of_its_own() -> None:
+    """Trial t26 (n5, mse_mean, 2 samples): L_o1 named both sample 2's term (0.001517) and the
+    mean over the samples (0.02356). The table of every sample names its rows L⁽ⁿ⁾_o1."""
+    import re
+
+    source = trial_handout("n5", "en").render("markdown")
+    rows = re.findall(r"^\| \$(L[^$]*_\{o_\{1\}\})\$ \|", source, re.M)
+    assert rows == ["L^{(n)}_{o_{1}}"]
+    # the reduced term is the mean of the two samples' terms, by hand from the table's values
+    per_sample = re.findall(
+        r"^\| \$L\^\{\(n\)\}_\{o_\{1\}\}\$ \|  \| \$([0-9.]+)\$ \|  \| \$([0-9.]+)\$", source, re.M
+    )
+    first, second = (float(v) for v in per_sample[0])
+    reduced = re.search(r"L = L_\{o_\{1\}\} \+ L_\{o_\{2\}\} \+ L_\{o_\{3\}\} = ([0-9.]+)", source)
+    assert reduced is not None
+    assert float(reduced.group(1)) == pytest.approx((first + second) / 2, abs=1e-5)

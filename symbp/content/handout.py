@@ -501,9 +501,12 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
     return blocks
 
 
-def loss_term_name(network: Network, symbol: sp.Symbol) -> E.Name:
-    """L_o1: the loss term of output o1 (Mazur's E_o1)."""
+def loss_term_name(network: Network, symbol: sp.Symbol, *, per_sample: bool = False) -> E.Name:
+    """L_o1: the loss term of output o1 (Mazur's E_o1); `per_sample`: L⁽ⁿ⁾_o1, one sample's
+    term, apart from the term of the reduced loss over the samples."""
     unit = network.units[symbol.name[2:]]
+    if per_sample:
+        return E.Name("L", Names(network).of[unit.a], sup="(n)", plain=symbol.name + "⁽ⁿ⁾")
     return E.Name("L", Names(network).of[unit.a], plain=symbol.name)
 
 
@@ -585,7 +588,7 @@ def _per_sample_forward(context: Worked, *, terms: bool = True) -> list[Block]:
             rows.append(tuple(cells))
     if terms and len(network.loss_terms) > 1:  # each sample's own loss terms L_o1, …
         for symbol, _ in network.loss_terms:
-            cells = [(Math(E.Sym(loss_term_name(network, symbol))),)]
+            cells = [(Math(E.Sym(loss_term_name(network, symbol, per_sample=True))),)]
             for s in samples:
                 cells += [empty, (Math(writer.num(s.loss_terms[symbol.name])),)]
             rows.append(tuple(cells))
