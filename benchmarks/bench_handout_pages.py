@@ -4,8 +4,9 @@ For every example spec and issue 26's networks ([3, 4, 2] tanh/sigmoid with per-
 [2, 3, 3] relu/softmax/cross-entropy, a 2-sample [4, 5, 5, 3], a leaky-relu/Adam 2-step net), in
 English and Chinese: the LaTeX handout compiled (pdflatex / xelatex) and the HTML printed by
 headless Chromium, each PDF's pages, overfull boxes (LaTeX), words past the margins (Chromium),
-headings stranded at the foot of a page (tests/layout_tools.stranded_headings) and equations
-split across pages (tests/layout_tools.latex_split_displays, html_split_displays). Figures are
+headings and lead-ins stranded at the foot of a page (tests/layout_tools.stranded_headings) and
+equations split across pages (tests/layout_tools.latex_split_displays, html_split_displays).
+Pages are printed as body+answers: the answers take a page of their own at the end. Figures are
 printed, never asserted (tests/test_layout.py asserts them for issue 26's nets). Names on the
 command line choose fewer (e.g. `two_samples_4_5_5_3 ex-mooc_8_3`); `--body` measures the
 handouts without the torch check (the body a student reads, without what follows it).
@@ -21,9 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import symbp  # noqa: E402
-from symbp.content.blocks import Heading, Text  # noqa: E402
+from symbp.content.blocks import Heading, Paragraph, Text  # noqa: E402
 from symbp.core.spec import load_spec, spec_from_mapping  # noqa: E402
 from tests.layout_tools import (  # noqa: E402
+    body_pages,
     chromium_binary,
     compile_latex,
     html_split_displays,
@@ -46,6 +48,11 @@ def problems() -> dict[str, symbp.Problem]:
     return found
 
 
+def _pages(pdf: Path, pages: int) -> str:
+    body = body_pages(pdf)
+    return f"{body}+{pages - body}"
+
+
 def main() -> int:
     browser = chromium_binary()
     chosen = {name for name in sys.argv[1:] if not name.startswith("--")}
@@ -61,6 +68,7 @@ def main() -> int:
                     "".join(p.text for p in block.parts if isinstance(p, Text))
                     for block in handout.blocks()
                     if isinstance(block, Heading)
+                    or (isinstance(block, Paragraph) and block.leads_in)
                 ]
                 tex = out / f"{name}-{lang}.tex"
                 handout.write(tex)
@@ -69,7 +77,8 @@ def main() -> int:
                 compiled = compile_latex(tex, engine)
                 split = latex_split_displays(tex, engine)[1]
                 latex = (
-                    f"latex {compiled.pages} pages, {len(compiled.overfull)} overfull, "
+                    f"latex {_pages(compiled.pdf, compiled.pages)} pages, "
+                    f"{len(compiled.overfull)} overfull, "
                     f"{len(stranded_headings(compiled.pdf, headings))} stranded, "
                     f"{len(split)} split equations"
                 )
@@ -79,7 +88,8 @@ def main() -> int:
                     handout.write(page)
                     printed = print_html(browser, page)
                     html = (
-                        f" | html {printed.pages} pages, {len(printed.outside)} outside, "
+                        f" | html {_pages(printed.pdf, printed.pages)} pages, "
+                        f"{len(printed.outside)} outside, "
                         f"{len(stranded_headings(printed.pdf, headings))} stranded, "
                         f"{len(html_split_displays(browser, page)[1])} split equations"
                     )

@@ -138,10 +138,23 @@ def pdf_lines(pdf: Path) -> list[tuple[int, float, str]]:
     ]
 
 
+#: the heading of the answers' page at a handout's end (content/questions.py), en and zh
+ANSWERS = re.compile(r"^(Answers to the questions of section|第\S*节自测题的答案)")
+
+
+def body_pages(pdf: Path) -> int:
+    """The pages before the answers' page (the answer key printed apart), else every page."""
+    lines = pdf_lines(pdf)
+    found = [page for page, _, text in lines if ANSWERS.match(text.strip())]
+    return found[0] - 1 if found else max((page for page, _, _ in lines), default=0)
+
+
 def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
     """Headings set as the last text of a page (its page number aside), with nothing of their
-    section after them on that page: (page, heading). `headings` are their plain texts; a
-    heading is matched by its first three words, so math in it need not be extracted exactly."""
+    section after them on that page, and lead-ins (a line ending with a colon) likewise:
+    (page, line). `headings` are their plain texts (a lead-in without a colon, "The δ of each
+    unit", is passed as one); a heading is matched by its first three words, so math in it need
+    not be extracted exactly."""
     keys = [" ".join(h.split()[:3]) for h in headings if h.strip()]
     lines = pdf_lines(pdf)
     pages = max((page for page, _, _ in lines), default=0)
@@ -151,6 +164,9 @@ def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
         if not body:
             continue
         last = body[-1]
+        if last.rstrip().endswith((":", "：")):  # a lead-in whose display or table moved on
+            found.append((page, last))
+            continue
         for key in keys:
             if last.startswith(key):
                 found.append((page, last))

@@ -5,6 +5,7 @@ tensors, nothing from symbp's sweep)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -116,3 +117,21 @@ def test_a_course_sized_net_has_the_box_too() -> None:
     course.update(inputs=[0.1, 0.2, 0.3, 0.4], targets=[0.5, 0.5, 0.5])
     handout = symbp.Problem(spec_from_mapping(course)).handout(check=False)
     assert any(isinstance(b, Paragraph) and BOX_TITLES[0] in _text(b) for b in handout.blocks())
+
+
+_HIDDEN = re.compile(r"<(math|script|style)\b.*?</\1>", re.S)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("data", [NET, SOFTMAX], ids=["tanh_sigmoid", "softmax"])
+def test_no_html_handout_prints_latex_source(data: dict[str, Any], lang: str) -> None:
+    """Trial t26: the box's tag "weight i → j:" reached the page as `weight i \\(\\to\\) j:`.
+    Outside MathML, scripts and styles an HTML handout holds no backslash command at all."""
+    problem = symbp.Problem(spec_from_mapping(data))
+    for form in ("scalar", "matrix"):
+        page = problem.handout(check=False, lang=lang, form=form).render("html")
+        visible = _HIDDEN.sub("", page)
+        assert re.findall(r"\\[A-Za-z()\[\]]", visible) == [], form
+        # inside MathML, no mtext holds LaTeX source either
+        texts = re.findall(r"<mtext>(.*?)</mtext>", page)
+        assert [t for t in texts if "\\" in t] == [], form

@@ -80,6 +80,8 @@ def faults(piece: str) -> list[str]:
             found.append("ASCII colon or semicolon in Chinese text")
         if re.search(f"[{CJK}][,.?!]|[,?!][{CJK}]", piece):
             found.append("ASCII punctuation beside a Chinese character")
+        if re.search(f"[。！？；：，、）] +[{CJK}]", piece):  # two sentences run on with a space
+            found.append("a space after Chinese punctuation")
         # a tuple, (4, 5, 5, 3) or (j, i), is mathematics in either language
         bracketed = re.sub(r"\((?:[\w.−-]{1,6}, ?)+[\w.−-]{1,6}\)", "", piece)
         # an aside opened in Chinese takes （ (a function's argument, relu′(0), is mathematics)
@@ -90,6 +92,7 @@ def faults(piece: str) -> list[str]:
         text = text.replace(phrase, "")
     text = re.sub(r"torch\.optim\.\w+\([^)]*\)", "", text)  # the optimizer's own call, as code
     text = re.sub(r"\d+\.\d+[\w.+]*", "", text)  # a version: torch 2.13.0+cpu
+    text = re.sub(r"(?<![A-Za-z])[QA]\d+\. ", "", text)  # a question's number, Q1. (A1.)
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z_0-9]+", text) if w not in ALLOWED_WORDS]
     if words:
         found.append(f"English outside mathematics: {words}")

@@ -41,6 +41,8 @@ Inlines = tuple[Inline, ...]
 class Heading:
     parts: Inlines
     level: int = 2
+    #: printed at the top of a new page (the answers, after the questions' page)
+    new_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,13 @@ class Paragraph:
 
     parts: Inlines
     kind: str = ""
+
+    @property
+    def leads_in(self) -> bool:
+        """A lead-in to what follows (kind "lead", or prose ending with a colon): printed, it
+        stays on the page of the display or table it introduces."""
+        last = next((p.text for p in reversed(self.parts) if isinstance(p, Text)), "")
+        return self.kind == "lead" or last.rstrip().endswith((":", "："))
 
 
 @dataclass(frozen=True)
@@ -234,6 +243,19 @@ class Document:
 
 def text(value: str) -> Inlines:
     return (Text(value),)
+
+
+#: punctuation after which Chinese sets no space before the next sentence
+CJK_STOPS = "。！？；：，、）」』"
+
+
+def run_on(first: Inlines, following: Inlines) -> Inlines:
+    """Two sentences in one paragraph: a space between them, but none after a Chinese full
+    stop (。 ends the sentence and holds its own space)."""
+    last = next((p.text for p in reversed(first) if isinstance(p, Text)), "")
+    if last.endswith(tuple(CJK_STOPS)) or not first:
+        return tuple(first) + tuple(following)
+    return tuple(first) + (Text(" "),) + tuple(following)
 
 
 def sentence(template: str, *fills: str | Node | Chain | Text | Inlines) -> Inlines:

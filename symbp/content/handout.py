@@ -34,6 +34,7 @@ from symbp.content.blocks import (
     Row,
     Table,
     Text,
+    run_on,
     sentence,
 )
 from symbp.content.derivation import (
@@ -518,11 +519,14 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
     return blocks
 
 
-def loss_term_name(network: Network, symbol: sp.Symbol) -> E.Name:
-    """L_o1: the loss term of output o1 (Mazur's E_o1); R: the L2 penalty's."""
+def loss_term_name(network: Network, symbol: sp.Symbol, *, per_sample: bool = False) -> E.Name:
+    """L_o1: the loss term of output o1 (Mazur's E_o1); R: the L2 penalty's; `per_sample`:
+    L⁽ⁿ⁾_o1, one sample's term, apart from the term of the reduced loss over the samples."""
     if symbol == network.penalty:
         return E.Name("R", plain="R")
     unit = network.units[symbol.name[2:]]
+    if per_sample:
+        return E.Name("L", Names(network).of[unit.a], sup="(n)", plain=symbol.name + "⁽ⁿ⁾")
     return E.Name("L", Names(network).of[unit.a], plain=symbol.name)
 
 
@@ -605,7 +609,7 @@ def _per_sample_forward(context: Worked, *, terms: bool = True) -> list[Block]:
             rows.append(tuple(cells))
     if terms and len(network.loss_terms) > 1:  # each sample's own loss terms L_o1, …
         for symbol, _ in network.loss_terms:
-            cells = [(Math(E.Sym(loss_term_name(network, symbol))),)]
+            cells = [(Math(E.Sym(loss_term_name(network, symbol, per_sample=True))),)]
             for s in samples:
                 cells += [empty, (Math(writer.num(s.loss_terms[symbol.name])),)]
             rows.append(tuple(cells))
@@ -708,7 +712,7 @@ def backward_blocks(
         ] or deltas[:1]
         rest = [d for d in deltas if d not in worked_deltas]
         blocks += [
-            Paragraph(sentence(words["deltas"])),
+            Paragraph(sentence(words["deltas"]), kind="lead"),
             Equations(
                 tuple(delta_row(writer, d) for d in worked_deltas),
                 layout="aligned" if selection.condensed else "stacked",
@@ -810,9 +814,7 @@ def four_equations(network: Network, lang: str) -> list[Block]:
     rows.append(Row(weight, sentence(words["bp_weight"])))
     return [  # one paragraph with the backward pass's introduction: the box is its sequel
         Paragraph(
-            sentence(words["backward_intro"], DELTA_RULE)
-            + (Text(" "),)
-            + sentence(words["bp_equations"])
+            run_on(sentence(words["backward_intro"], DELTA_RULE), sentence(words["bp_equations"]))
         ),
         Equations(tuple(rows), layout="dense"),  # Leibniz symbols set small: a short box
     ]

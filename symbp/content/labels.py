@@ -339,11 +339,11 @@ _EN: dict[str, str] = {
     "new_value": "new value = p − η·∂L/∂p",
     # matrix form
     "matrix_title": "{}: backpropagation in matrix form",
-    "matrix_intro": "Layer l is a weight matrix {} whose row j holds the weights into unit j of "
-    "the layer and whose column i holds the weights out of unit i of the layer before (entry "
-    "(j, i) is the weight on the edge i → j), and a bias vector {}. Vectors are columns, {} "
+    "matrix_intro": "Layer l's weights form the matrix {}, whose row j holds the weights into "
+    "unit j of the layer and whose column i holds the weights out of unit i of the layer before "
+    "(entry (j, i) is the weight on the edge i → j), and its biases the vector {}. Vectors are columns, {} "
     "multiplies entry by entry and {} transposes.",
-    "matrix_intro_nobias": "Layer l is a weight matrix {} whose row j holds the weights into "
+    "matrix_intro_nobias": "Layer l's weights form the matrix {}, whose row j holds the weights into "
     "unit j of the layer and whose column i holds the weights out of unit i of the layer before "
     "(entry (j, i) is the weight on the edge i → j). Vectors are columns, {} multiplies entry "
     "by entry and {} transposes.",
@@ -833,10 +833,10 @@ _ZH: dict[str, str] = {
     "gradient": "∂L/∂p",
     "new_value": "新值 = p − η·∂L/∂p",
     "matrix_title": "{}：矩阵形式的反向传播",
-    "matrix_intro": "第 l 层是一个权重矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
-    "神经元 i 出发的权重，即第 (j, i) 个元素是边 i → j 上的权重）和一个偏置向量 {}。向量都是列向量，"
+    "matrix_intro": "第 l 层的权重组成矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
+    "神经元 i 出发的权重，即第 (j, i) 个元素是边 i → j 上的权重），偏置组成向量 {}。向量都是列向量，"
     "{} 表示逐元素相乘，{} 表示转置。",
-    "matrix_intro_nobias": "第 l 层是一个权重矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
+    "matrix_intro_nobias": "第 l 层的权重组成矩阵 {}（第 j 行是进入该层神经元 j 的权重，第 i 列是从前一层"
     "神经元 i 出发的权重，即第 (j, i) 个元素是边 i → j 上的权重）。向量都是列向量，"
     "{} 表示逐元素相乘，{} 表示转置。",
     "matrix_index": "标量形式中 {} 表示从神经元 i 到神经元 j 的权重，所以 {}；在 {} 中同一个权重是第 "
@@ -882,7 +882,7 @@ _ZH: dict[str, str] = {
     "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下表）对照：{}。",
     # optimizers
     "optimizer_intro": "参数由 {}（{}）更新，{}。",
-    "optimizer_rule": "对每个参数 p，记其梯度为 {}（在第 {} 次更新前的参数处取值，第一次为 1），一次更新为：",
+    "optimizer_rule": "对每个参数 p，记其梯度为 {}（在第 {} 次更新前的参数处取值，t 从 1 开始），一次更新为：",
     "optimizer_first_round": "第一次更新时，torch 直接把动量缓冲设为梯度本身：",
     "optimizer_start": "第一次更新前 {}。",
     "optimizer_given_step": "本次更新前的状态取自 optimizer_state（step {}：{}，按参数顺序每个可训练参数一个值），"

@@ -27,6 +27,7 @@ from symbp.content.blocks import (
     Row,
     Table,
     Text,
+    run_on,
     sentence,
 )
 from symbp.content.derivation import first_update
@@ -98,7 +99,7 @@ def intro_paragraph(network: Network, lang: str) -> Paragraph:
         parts = sentence(words["matrix_intro"], layer_sym("W", "l"), layer_sym("b", "l"), "⊙", "ᵀ")
     else:
         parts = sentence(words["matrix_intro_nobias"], layer_sym("W", "l"), "⊙", "ᵀ")
-    return Paragraph(parts + (Text(" "),) + _index_sentence(lang))
+    return Paragraph(run_on(parts, _index_sentence(lang)))
 
 
 def _index_sentence(lang: str) -> Inlines:
@@ -393,13 +394,16 @@ def shape_blocks(mw: MatrixWriter) -> list[Block]:
     capitals = [layer_sym(base, "l") for base in ("Z", "A", "Δ")]
     capital_listing = E.Chain(capitals[0], tuple(E.Step(",", v) for v in capitals[1:]))
     if batch:
-        text += (Text(" "),) + sentence(
-            words["matrix_shapes_batch"],
-            str(count),
-            capital_listing,
-            _times(n_l, E.Num(float(count), str(count))),
+        text = run_on(
+            text,
+            sentence(
+                words["matrix_shapes_batch"],
+                str(count),
+                capital_listing,
+                _times(n_l, E.Num(float(count), str(count))),
+            ),
         )
-    text += (Text(" "),) + sentence(words["matrix_shapes_here"])
+    text = run_on(text, sentence(words["matrix_shapes_here"]))
     header: list[Inlines] = [
         (Text(words["matrix_shapes_layer"]),),
         (Text(words["matrix_shapes_units"]),),

@@ -11,7 +11,7 @@ sample's (J⁽ᴸ⁾)ᵀ∇_a L⁽ⁿ⁾, a product no single matrix equation wr
 from __future__ import annotations
 
 from symbp.content import expr as E
-from symbp.content.blocks import Block, Equations, Paragraph, Row, Text, sentence
+from symbp.content.blocks import Block, Equations, Paragraph, Row, run_on, sentence
 from symbp.content.derivation import sample_loss_name
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
@@ -203,7 +203,7 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
             scaled_error(scale, mw.numbers(batch.a[n]), _targets(mw)),
         ]
     elif (entry := output_gradient_entry(mw.network)) is not None:
-        note += (Text(" "),) + sentence(words["matrix_batch_output_entry"], entry)
+        note = run_on(note, sentence(words["matrix_batch_output_entry"], entry))
     rows = [mw.chain(g, *formula, upstream)]
     notes: list[Block] = [Paragraph(note)]
     members: list[E.Node] = []

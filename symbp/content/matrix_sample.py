@@ -8,8 +8,11 @@ entry (o1(1 − o1), o1 − y1, −o1·o2), with this sample's numbers.
 
 from __future__ import annotations
 
+import sympy as sp
+
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Equations, Paragraph, Row, sentence
+from symbp.content.handout import one_hot_class
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
     MatrixWriter,
@@ -86,7 +89,16 @@ def forward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
         rows = [r for r in forward_rows(mw, sample, layer) if r is not None]
         blocks += [layer_heading(mw, layer), *equations(rows)]
     loss = network.loss
-    if network.objective is None:  # else L is the output itself, already shown
+    target = one_hot_class(network)
+    if target is not None:
+        # one-hot target: the terms with y = 0 vanish, L = −log o_c (no "−0 log(0.2568)"), as in
+        # the scalar form; the problem's loss paragraph has named the class
+        full = writer.formula(network.definitions[loss])
+        picked = -sp.log(network.outputs[target].a)
+        worked_row = writer.worked(writer.sym(loss), writer.formula(picked), sample.loss)
+        row = E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps))
+        blocks.append(Equations((Row(row),), layout="stacked"))
+    elif network.objective is None:  # else L is the output itself, already shown
         blocks.append(
             Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
         )

@@ -44,6 +44,10 @@ def given(value: float, digits: int = 4) -> str:
         text = text[:-2]
     if "e" not in text and _significant_digits(text) <= max(GIVEN_DIGITS, digits):
         return text
+    if "e" in text:  # a tiny given value as typed: 1e-08 (ε), not 1.000e-08
+        mantissa, exponent = text.split("e")
+        if _significant_digits(mantissa) <= max(GIVEN_DIGITS, digits):
+            return f"{mantissa}e{int(exponent):+03d}"
     return significant(value, digits)
 
 

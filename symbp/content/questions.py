@@ -1,15 +1,15 @@
 """Check-your-understanding questions at the end of a handout, with their answers after them.
 
-Each question needs a step the handout does not print: a count of paths, an update with
-another learning rate, a gradient with an input set to 0, which gradients a flipped input turns
-over, which way a gradient moves with a larger target. Their answers are computed here from the
-handout's own numbers (the tests recompute each with torch); the handout's body never states
-them, so a student cannot copy them from the page above.
+Each question needs a step the handout does not print: an update with another learning rate, a
+gradient with an input set to 0, which gradients a flipped input turns over, which way a
+gradient moves with a larger target. Their answers are computed here from the handout's own
+numbers (the tests recompute each with torch); the handout's body never states them, and they
+are printed on a page of their own at the very end. A count of chain-rule paths is not asked:
+the backward pass lists one weight's paths in every layer, which gives every count away.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,20 +19,15 @@ import sympy as sp
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Heading, Inline, Inlines, Paragraph, Text, sentence
 from symbp.content.worked import Worked
-from symbp.core.derive import Backprop, derive
+from symbp.core.derive import Backprop
 from symbp.core.graph import Weight
 from symbp.core.operations import HALF_SSE, MSE_MEAN
 
 WORDS = {
     "en": {
         "heading": "{}. Check your understanding",
-        "answers": "Answers: ",
+        "answers_heading": "Answers to the questions of section {}",
         "every_sample": " (in every sample)",
-        "paths_q": "How many chain-rule paths lead from {} to the loss?",
-        "paths_a": "{}, one unit of each later layer per path ({}).",
-        "paths_a_one": "{}, one through each unit of the next layer.",
-        "paths_a_jacobian": "{}, one unit of each later layer per path, then every softmax "
-        "output (its Jacobian).",
         "rate_q": "With learning rate {} instead of {}, what would {} be after the update?",
         "rate_a": "{}.",
         "zero_q": "If {} were 0{}, what would {} be?",
@@ -51,12 +46,8 @@ WORDS = {
     },
     "zh": {
         "heading": "{}、自测题",
-        "answers": "答案：",
+        "answers_heading": "第{}节自测题的答案",
         "every_sample": "（每个样本都如此）",
-        "paths_q": "从 {} 到损失共有多少条链式法则路径？",
-        "paths_a": "{} 条（其后每层取一个神经元：{}）。",
-        "paths_a_one": "{} 条（经下一层的每个神经元各一条）。",
-        "paths_a_jacobian": "{} 条（其后每层取一个神经元，再经每个 softmax 输出）。",
         "rate_q": "若学习率取 {} 而不是 {}，更新后 {} 是多少？",
         "rate_a": "{}。",
         "zero_q": "若 {} 为 0{}，{} 是多少？",
@@ -102,7 +93,6 @@ def _words(lang: str) -> dict[str, str]:
 def questions(context: Worked, sweep: Backprop, focus: str) -> list[Question]:
     """The questions that apply to this network, in a fixed order."""
     found = [
-        _paths(context, sweep),
         _rate(context, focus),
         _zero(context),
         _flip(context),
@@ -111,20 +101,23 @@ def questions(context: Worked, sweep: Backprop, focus: str) -> list[Question]:
     return [q for q in found if q is not None]
 
 
-def question_blocks(context: Worked, sweep: Backprop, focus: str, number: int) -> list[Block]:
-    """The questions, then their answers, as section `number` of the handout."""
+def question_blocks(
+    context: Worked, sweep: Backprop, focus: str, number: int
+) -> tuple[list[Block], list[Block]]:
+    """The questions as section `number` of the handout, and their answers, which go on a page
+    of their own at the very end (a student does not read them with the questions)."""
     said = _words(context.lang)
     asked = questions(context, sweep, focus)
     if not asked:
-        return []
+        return [], []
     numeral = NUMERALS.get(context.lang, NUMERALS["en"]).get(number, str(number))
-    # each list one paragraph: the section ends the handout's last page, as short as it reads
+    # each list one paragraph, as short as it reads
     return [
         Heading(sentence(said["heading"], numeral)),
         Paragraph(_numbered("Q", [q.question for q in asked], context.lang)),
-        Paragraph(
-            (Text(said["answers"]),) + _numbered("A", [q.answer for q in asked], context.lang)
-        ),
+    ], [
+        Heading(sentence(said["answers_heading"], numeral), new_page=True),
+        Paragraph(_numbered("A", [q.answer for q in asked], context.lang)),
     ]
 
 
@@ -139,28 +132,6 @@ def _numbered(letter: str, items: list[Inlines], lang: str) -> Inlines:
 
 def _every(context: Worked) -> str:
     return _words(context.lang)["every_sample"] if context.several else ""
-
-
-def _paths(context: Worked, sweep: Backprop) -> Question | None:
-    """The paths of the last weight into the first hidden layer (its paths are not listed)."""
-    network = context.network
-    said = _words(context.lang)
-    if len(network.layers) < 3:
-        return None
-    weight = [w for w in network.weights if w.target.layer == 1][-1]
-    count = derive(network, weight.name, sweep=sweep, closed_form=False).path_count
-    later = [len(units) for units in network.layers[2:]]
-    name = context.writer.sym(weight.symbol)
-    if math.prod(later) == count:
-        product = " × ".join(str(size) for size in later)
-        answer = (
-            sentence(said["paths_a"], str(count), product)
-            if len(later) > 1
-            else sentence(said["paths_a_one"], str(count))
-        )
-    else:
-        answer = sentence(said["paths_a_jacobian"], str(count))
-    return Question("paths", sentence(said["paths_q"], name), answer, count, weight.name)
 
 
 def _rate(context: Worked, focus: str) -> Question | None:

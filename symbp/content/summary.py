@@ -123,5 +123,6 @@ def closing_blocks(
     blocks = summary_blocks(context, condensed=condensed, checked=passed)
     summarised = bool(blocks)
     number = 6 if summarised else 5
-    blocks += question_blocks(context, sweep, focus, number)
-    return blocks + appendix(verification, context.lang, passed=passed and summarised)
+    asked, answers = question_blocks(context, sweep, focus, number)
+    blocks += asked
+    return blocks + appendix(verification, context.lang, passed=passed and summarised) + answers

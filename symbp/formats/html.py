@@ -33,7 +33,8 @@ body { font-family: "Noto Serif", "Noto Serif CJK SC", Georgia, serif; max-width
        margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #222; }
 h1 { font-size: 1.8rem; } h2 { font-size: 1.35rem; margin-top: 2rem; }
 h3 { font-size: 1.1rem; }
-h1, h2, h3 { break-after: avoid; }
+h1, h2, h3, p.lead { break-after: avoid; }
+.new-page { break-before: page; }
 math { font-family: "Latin Modern Math", "STIX Two Math", math; }
 math[display="block"] { margin: 0.6rem 0; }
 .note { border-left: 3px solid #c90; padding-left: 0.8rem; }
@@ -79,9 +80,11 @@ def block(item: Block, page: Paper | None = None) -> str:
     page = page or paper()
     if isinstance(item, Heading):
         level = min(item.level, 6)
+        if item.new_page:
+            return f'<h{level} class="new-page">{mathml.inline(item.parts)}</h{level}>'
         return f"<h{level}>{mathml.inline(item.parts)}</h{level}>"
     if isinstance(item, Paragraph):
-        kind = f' class="{item.kind}"' if item.kind else ""
+        kind = f' class="{item.kind}"' if item.kind else ' class="lead"' if item.leads_in else ""
         return f"<p{kind}>{mathml.inline(item.parts)}</p>"
     if isinstance(item, Items):
         entries = "\n".join(f"<li>{mathml.inline(parts)}</li>" for parts in item.items)

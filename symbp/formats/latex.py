@@ -51,6 +51,9 @@ def equations_body(item: Equations, width: float | None = None) -> str:
     return rows_latex(item, paper().math_width if width is None else width)
 
 
+#: room a heading or lead-in needs below it on the page, else it starts the next page (a
+#: longtable after it would otherwise leave it as the page's last line)
+NEEDSPACE = "\\needspace{3\\baselineskip}"
 _SECTIONS = {1: "section*", 2: "subsection*", 3: "subsubsection*"}
 #: \tabcolsep on both sides of a column, in em
 TABLE_PADDING = 12 / EM_PT
@@ -60,8 +63,11 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
     """One block; in a document (`document`) tables may run over pages (longtable)."""
     page = page or paper()
     if isinstance(item, Heading):
-        return f"\\{_SECTIONS.get(item.level, 'paragraph*')}{{{inline(item.parts)}}}"
+        space = ("\\clearpage" if item.new_page else NEEDSPACE) if document else ""
+        return f"{space}\\{_SECTIONS.get(item.level, 'paragraph*')}{{{inline(item.parts)}}}"
     if isinstance(item, Paragraph):
+        if document and item.leads_in:  # kept with what it introduces
+            return NEEDSPACE + inline(item.parts)
         return inline(item.parts)
     if isinstance(item, Items):
         entries = "\n".join(r"\item " + inline(parts) for parts in item.items)
@@ -162,6 +168,7 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage{tikz}",
         r"\usepackage{longtable}",
+        r"\usepackage{needspace}",
         r"\allowdisplaybreaks",
         r"\setlength{\LTpre}{0.5\baselineskip}",
         r"\setlength{\LTpost}{0.5\baselineskip}",

@@ -139,6 +139,8 @@ class LatexPrinter(MathPrinter):
     def number(self, item: E.Num) -> str:
         if "e" in item.text:
             mantissa, exponent = item.text.split("e")
+            if mantissa in ("1", "-1"):  # 10⁻⁸, not 1 × 10⁻⁸
+                return rf"{mantissa[:-1]}10^{{{int(exponent)}}}"
             return rf"{mantissa} \times 10^{{{int(exponent)}}}"
         return item.text
 
@@ -281,6 +283,17 @@ def tag_latex(parts: Iterable[Inline]) -> str:
     """A row's tag inside math: prose in \\text{}, math as it is."""
     parts = as_prose(parts)
     return "".join(
-        r"\text{" + escape(part.text) + "}" if isinstance(part, Text) else inline_math(part.expr)
+        _text_in_math(part.text) if isinstance(part, Text) else inline_math(part.expr)
         for part in parts
     )
+
+
+#: a symbol the prose escape sets in inline math: \(\to\)
+_INLINE_SYMBOL = re.compile(r"\\\((.*?)\\\)")
+
+
+def _text_in_math(text: str) -> str:
+    """Prose inside math: \\text{} runs, and a symbol of the prose (→, δ) as math between them
+    rather than \\(…\\) inside \\text{}, which a MathML converter would print literally."""
+    escaped = _INLINE_SYMBOL.sub(lambda match: "}" + match.group(1) + r"\text{", escape(text))
+    return (r"\text{" + escaped + "}").replace(r"\text{}", "")
