@@ -228,7 +228,7 @@ def test_r_is_defined_and_a_loss_term(tmp_path: Path, capsys: pytest.CaptureFixt
     assert document["penalty"]["parameters"] == [f"w{k}" for k in range(1, 9)]
     assert main(["derive", "--spec", str(spec), "--wrt", "w1"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "R is the L2 penalty R = ½λΣw² with λ = 0.1, over the weights only" in text
+    assert "R is the L2 penalty R = ½λ·Σw² with λ = 0.1, over the weights only" in text
     assert "weight_decay" in text
     out = tmp_path / "handout.md"
     assert main(["handout", "--spec", str(spec), "-o", str(out)]) == 0

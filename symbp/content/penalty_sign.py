@@ -23,7 +23,7 @@ def penalty_paragraph(network: Network, lang: str) -> Paragraph | None:
         return None
     words = labels(lang)
     half = "" if spec.l2_full else "½"
-    rule = f"R = {half}λΣw²"
+    rule = f"R = {half}λ·Σw²"  # not λΣ: two Greek letters side by side read as a Greek word
     covered = words["penalty_weights_biases" if spec.l2_biases else "penalty_weights"]
     per_sample = ""
     if spec.reduction != "mean" and len(spec.samples) > 1:

@@ -382,7 +382,10 @@
       if (fitted !== null) candidates.push([[...mistakes, rateMistake(fitted)], atRate(combination, fitted)]);
       for (const [chosen, variant] of candidates) {
         if (!chosen.length) continue;
-        const [explained, contradicted] = reproduces(judgements, variant);
+        const [reproduced, contradicted] = reproduces(judgements, variant);
+        // a mistake that changes nothing here (σ′ missing where σ′ = 1) explains nothing
+        const explained = reproduced.filter((k) =>
+          !(Math.abs(variant[k] - truth[k]) <= 1e-12 * Math.max(Math.abs(variant[k]), Math.abs(truth[k]))));
         const keys = chosen.map((m) => m.key);
         const id = [...keys].sort().join("+");
         results.set(id, { keys: new Set(keys), explained: new Set(explained), contradicted: new Set(contradicted) });
