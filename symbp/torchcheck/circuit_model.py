@@ -16,14 +16,18 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
-import subprocess
 import sys
 from functools import reduce
 from typing import Any, NamedTuple
 
-from symbp.errors import SymbpError
+from symbp.torchcheck.pending import Pending, launch, send
 
-TIMEOUT_SECONDS = 300.0
+
+def named_floats(payload: Any) -> dict[str, float] | None:
+    """A worker's answer of named numbers (a gradient per input or parameter)."""
+    if not isinstance(payload, dict):
+        return None
+    return {str(k): float(v) for k, v in payload.items()}
 
 
 class TorchGate(NamedTuple):
@@ -77,64 +81,15 @@ def gradients(job: CircuitJob) -> dict[str, float]:
     return found
 
 
-class Pending:
-    """A started torch check: `result()` waits for it; `cancel()` stops the worker."""
-
-    def __init__(
-        self, process: subprocess.Popen[bytes] | None, ready: dict[str, float] | None = None
-    ) -> None:
-        self._process = process
-        self._ready = ready
-
-    def result(self, timeout: float = TIMEOUT_SECONDS) -> dict[str, float]:
-        if self._ready is not None:
-            return self._ready
-        assert self._process is not None
-        try:
-            out, err = self._process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.cancel()
-            raise SymbpError(f"the torch check did not finish within {timeout:g} s") from None
-        try:
-            status, payload = pickle.loads(out) if self._process.returncode == 0 else ("", "")
-        except Exception:  # noqa: BLE001 - whatever the bytes were, they are not our answer
-            status, payload = "", ""
-        if status == "ok" and isinstance(payload, dict):
-            self._ready = {str(k): float(v) for k, v in payload.items()}
-            return self._ready
-        if status == "error":
-            raise SymbpError(f"the torch check failed: {payload}")
-        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise SymbpError(f"the torch check's worker failed: {last[0][:300]}")
-
-    def cancel(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-
-
 class Worker:
     """A worker process importing torch already, waiting for its job on stdin (the CLI starts
     it before it reads the expression, so that even sympy's import overlaps torch's)."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "symbp.torchcheck.circuit_model"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        self.process = launch("symbp.torchcheck.circuit_model")
 
-    def send(self, job: CircuitJob) -> Pending:
-        process = self.process
-        assert process.stdin is not None
-        try:
-            process.stdin.write(pickle.dumps(job))
-            process.stdin.close()
-        except BrokenPipeError:
-            pass  # result() reports how the worker died
-        process.stdin = None
-        return Pending(process)
+    def send(self, job: CircuitJob) -> Pending[dict[str, float]]:
+        return Pending(send(self.process, job), decode=named_floats)
 
     def cancel(self) -> None:
         Pending(self.process).cancel()
@@ -145,7 +100,7 @@ def spawn() -> Worker | None:
     return None if "torch" in sys.modules else Worker()
 
 
-def start(job: CircuitJob, worker: Worker | None = None) -> Pending:
+def start(job: CircuitJob, worker: Worker | None = None) -> Pending[dict[str, float]]:
     """torch's side of the check: in `worker` when one was spawned, at once when torch is
     loaded already, else in a new worker."""
     if worker is not None:

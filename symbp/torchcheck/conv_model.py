@@ -15,16 +15,14 @@ from __future__ import annotations
 import math
 import os
 import pickle
-import subprocess
 import sys
 from typing import Any, NamedTuple
 
 from symbp.core.conv_spec import ConvLayer, ConvSpec, DenseLayer, FlattenLayer, PoolLayer
 from symbp.core.operations import MAX, activation_info, loss_info
-from symbp.errors import SymbpError
 from symbp.torchcheck.loss_script import loss_expression
+from symbp.torchcheck.pending import Pending, launch, send
 
-TIMEOUT_SECONDS = 300.0
 #: the most parameters central differences are taken for (two forward passes each)
 MAX_DIFFERENCES = 300
 #: the step of a central difference, relative to max(1, |p|)
@@ -303,70 +301,12 @@ def _script_loss(spec: ConvSpec) -> list[str]:
     return lines
 
 
-class Pending:
-    """A started torch check: `result()` waits for it; `cancel()` stops the worker."""
-
-    def __init__(
-        self, process: subprocess.Popen[bytes] | None, ready: ConvTorchAnswer | None = None
-    ) -> None:
-        self._process = process
-        self._ready = ready
-
-    def result(self, timeout: float = TIMEOUT_SECONDS) -> ConvTorchAnswer:
-        if self._ready is not None:
-            return self._ready
-        assert self._process is not None
-        try:
-            out, err = self._process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.cancel()
-            raise SymbpError(f"the torch check did not finish within {timeout:g} s") from None
-        try:
-            status, payload = _plain(out) if self._process.returncode == 0 else ("", "")
-        except Exception:  # noqa: BLE001 - whatever the bytes were, they are not our answer
-            status, payload = "", ""
-        if status == "ok":
-            self._ready = ConvTorchAnswer(*payload)
-            return self._ready
-        if status == "error":
-            raise SymbpError(f"the torch check failed: {payload}")
-        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise SymbpError(f"the torch check's worker failed: {last[0][:300]}")
-
-    def cancel(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-
-
-def _plain(data: bytes) -> Any:
-    """The worker's answer, read as plain data only (no class is looked up, so nothing is
-    imported here: not torch)."""
-    import io
-
-    from symbp.torchcheck.worker import _PlainUnpickler
-
-    return _PlainUnpickler(io.BytesIO(data)).load()
-
-
-def start(spec: ConvSpec, dtype: str = "float64") -> Pending:
+def start(spec: ConvSpec, dtype: str = "float64") -> Pending[ConvTorchAnswer]:
     """torch's side of the check: at once when torch is loaded here, else in a worker."""
     if "torch" in sys.modules:
         return Pending(None, torch_conv_check(spec, dtype))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "symbp.torchcheck.conv_model"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdin is not None
-    try:
-        process.stdin.write(pickle.dumps((spec, dtype)))
-        process.stdin.close()
-    except BrokenPipeError:
-        pass  # result() reports how the worker died
-    process.stdin = None
-    return Pending(process)
+    process = send(launch("symbp.torchcheck.conv_model"), (spec, dtype))
+    return Pending(process, decode=lambda payload: ConvTorchAnswer(*payload))
 
 
 def _serve() -> int:

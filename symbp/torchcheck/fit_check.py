@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import subprocess
 import sys
 from typing import Any
 
@@ -19,7 +18,7 @@ from symbp.core.conv_spec import ConvSpec
 from symbp.core.operations import optimizer_info
 from symbp.core.rnn_spec import RnnSpec
 from symbp.core.spec import OptimizerSpec
-from symbp.errors import SymbpError
+from symbp.torchcheck.pending import Pending, launch, send
 
 TIMEOUT_SECONDS = 120.0
 Rounds = list[list[float]]
@@ -89,72 +88,19 @@ def _rnn(spec: RnnSpec) -> tuple[Any, list[Any]]:
     return loss, ordered
 
 
-class Pending:
-    """A started check: `result()` waits for torch's rounds; `cancel()` stops the worker."""
-
-    def __init__(
-        self, process: subprocess.Popen[bytes] | None, ready: Rounds | None = None
-    ) -> None:
-        self._process = process
-        self._ready = ready
-
-    def result(self, timeout: float = TIMEOUT_SECONDS) -> Rounds:
-        if self._ready is not None:
-            return self._ready
-        assert self._process is not None
-        try:
-            out, err = self._process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.cancel()
-            raise SymbpError(f"the torch check did not finish within {timeout:g} s") from None
-        try:
-            status, payload = _plain(out) if self._process.returncode == 0 else ("", "")
-        except Exception:  # noqa: BLE001 - whatever the bytes were, they are not our answer
-            status, payload = "", ""
-        if status == "ok":
-            self._ready = [[float(v) for v in row] for row in payload]
-            return self._ready
-        if status == "error":
-            raise SymbpError(f"the torch check failed: {payload}")
-        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise SymbpError(f"the torch check's worker failed: {last[0][:300]}")
-
-    def cancel(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-
-
-def _plain(data: bytes) -> Any:
-    """The worker's answer, read as plain data only (no class is looked up)."""
-    import io
-
-    from symbp.torchcheck.worker import _PlainUnpickler
-
-    return _PlainUnpickler(io.BytesIO(data)).load()
-
-
 def start(
     spec: ConvSpec | RnnSpec, optimizer: OptimizerSpec, learning_rate: float, rounds: int
-) -> Pending:
+) -> Pending[Rounds]:
     """torch.optim's rounds: at once when torch is loaded here, else in a worker."""
     job = (spec, optimizer, learning_rate, rounds)
     if "torch" in sys.modules:
         return Pending(None, torch_rounds(*job))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "symbp.torchcheck.fit_check"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    process = send(launch("symbp.torchcheck.fit_check"), job)
+    return Pending(
+        process,
+        decode=lambda payload: [[float(v) for v in row] for row in payload],
+        timeout=TIMEOUT_SECONDS,
     )
-    assert process.stdin is not None
-    try:
-        process.stdin.write(pickle.dumps(job))
-        process.stdin.close()
-    except BrokenPipeError:
-        pass  # result() reports how the worker died
-    process.stdin = None
-    return Pending(process)
 
 
 def _serve() -> int:

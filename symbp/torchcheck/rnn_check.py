@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from symbp.core.operations import activation_info
 from symbp.core.rnn import RnnDerivation
 from symbp.core.rnn_spec import B_HH, B_IH, B_Y, W_HH, W_HY, W_XH, RnnSpec
-from symbp.torchcheck.circuit_model import Pending
 from symbp.torchcheck.loss_script import loss_expression
+from symbp.torchcheck.pending import Pending
 from symbp.torchcheck.rnn_model import LOOP, LOSS_KEY, NN_RNN, NN_RNN_ACTIVATIONS, gradients
 
 #: torch float64 against symbp's float64 evaluation of its derivation (relative to max(1, |g|))
@@ -96,7 +96,9 @@ def _near_kink(derivation: RnnDerivation) -> bool:
 
 
 def check_rnn(
-    derivation: RnnDerivation, dtype: str = "float64", pending: Pending | None = None
+    derivation: RnnDerivation,
+    dtype: str = "float64",
+    pending: Pending[dict[str, float]] | None = None,
 ) -> RnnCheck:
     """symbp's gradients against nn.RNN, the plain loop (the `pending` worker's answer when one
     was started) and central differences."""

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import os
 import pickle
-import subprocess
 import sys
 from typing import Any
 
 # the worker runs this module: `import torch` comes first in _serve, so that it starts at once
 from symbp.core.operations import RELU, TANH, activation_info, loss_info
 from symbp.core.rnn_spec import B_HH, B_IH, B_Y, W_HH, W_HY, W_XH, RnnSpec
-from symbp.torchcheck.circuit_model import Pending
+from symbp.torchcheck.circuit_model import named_floats
+from symbp.torchcheck.pending import Pending, launch, send
 
 #: the two torch computations' keys in the answer
 NN_RNN, LOOP = "rnn", "loop"
@@ -199,23 +199,10 @@ class Worker:
     """A worker process importing torch already, waiting for its spec on stdin."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "symbp.torchcheck.rnn_model"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        self.process = launch("symbp.torchcheck.rnn_model")
 
-    def send(self, spec: RnnSpec, dtype: str) -> Pending:
-        process = self.process
-        assert process.stdin is not None
-        try:
-            process.stdin.write(pickle.dumps((spec, dtype)))
-            process.stdin.close()
-        except BrokenPipeError:
-            pass  # result() reports how the worker died
-        process.stdin = None
-        return Pending(process)
+    def send(self, spec: RnnSpec, dtype: str) -> Pending[dict[str, float]]:
+        return Pending(send(self.process, (spec, dtype)), decode=named_floats)
 
     def cancel(self) -> None:
         Pending(self.process).cancel()
@@ -226,7 +213,9 @@ def spawn() -> Worker | None:
     return None if "torch" in sys.modules else Worker()
 
 
-def start(spec: RnnSpec, dtype: str = "float64", worker: Worker | None = None) -> Pending:
+def start(
+    spec: RnnSpec, dtype: str = "float64", worker: Worker | None = None
+) -> Pending[dict[str, float]]:
     """torch's side of the check: in `worker` when one was spawned, at once when torch is
     loaded already, else in a new worker."""
     if worker is not None:
