@@ -17,18 +17,24 @@ from typing import Any, Generic, TypeVar
 
 from symbp.errors import SymbpError
 
-__all__ = ["Pending", "launch", "plain", "send"]
+__all__ = ["Pending", "PlainUnpickler", "launch", "plain", "send"]
 
 T = TypeVar("T")
 
 TIMEOUT_SECONDS = 300.0
 
 
+class PlainUnpickler(pickle.Unpickler):
+    """Reads only plain data (tuples, floats, strings): no class is looked up, so no module is
+    imported here (torch's version string is a torch class, whose import would cost a second)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"the answer holds a {module}.{name}, not plain data")
+
+
 def plain(data: bytes) -> Any:
     """The worker's answer, read as plain data only (no class is looked up)."""
-    from symbp.torchcheck.worker import _PlainUnpickler
-
-    return _PlainUnpickler(io.BytesIO(data)).load()
+    return PlainUnpickler(io.BytesIO(data)).load()
 
 
 def launch(module: str) -> subprocess.Popen[bytes]:

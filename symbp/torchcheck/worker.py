@@ -27,10 +27,11 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from symbp.errors import SymbpError
 from symbp.torchcheck.model import torch_loss_and_gradients, torch_unit_gradients
+from symbp.torchcheck.pending import PlainUnpickler as _PlainUnpickler
 from symbp.torchcheck.results import INSTALL_HINT, TorchGradients
 
 if TYPE_CHECKING:
@@ -187,14 +188,6 @@ def _decode(
         how = f"exited with status {returncode}"
     detail = f": {last_line.strip()[:300]}" if last_line else ""
     raise SymbpError(f"the torch check's worker {how}{detail}")
-
-
-class _PlainUnpickler(pickle.Unpickler):
-    """Reads only plain data (tuples, floats, strings): no class is looked up, so no module is
-    imported here (torch's version string is a torch class, whose import would cost a second)."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"the answer holds a {module}.{name}, not plain data")
 
 
 def _serve() -> int:
