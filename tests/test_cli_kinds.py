@@ -91,11 +91,11 @@ def test_at_without_expr_is_refused_by_every_command_that_takes_it(
 
 
 def test_every_kind_has_a_handler_for_every_command_it_lists() -> None:
-    from symbp import cli
+    from symbp.cli.kinds import KINDS
 
     spec_commands = {"derive", "check", "step", "train", "handout", "export", "check-hand",
                      "exercise"}  # fmt: skip
-    assert set(cli._KINDS) == {"dense", "circuit", "conv", "rnn"}
-    assert set(cli._KINDS["dense"].handlers) == spec_commands
-    for kind in cli._KINDS.values():
+    assert set(KINDS) == {"dense", "circuit", "conv", "rnn"}
+    assert set(KINDS["dense"].handlers) == spec_commands
+    for kind in KINDS.values():
         assert set(kind.handlers) <= spec_commands

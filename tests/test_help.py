@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from symbp import __version__
-from symbp.cli import _build_parser
+from symbp.cli import build_parser as _build_parser
 
 
 def command_names() -> list[str]:
