@@ -279,9 +279,16 @@ class CircuitHandCheck(Result):
         return f"<CircuitHandCheck {wrong} wrong>"
 
 
-def check_hand(circuit: Circuit, text: str, lang: str = "en") -> CircuitHandCheck:
-    """A student's node values and gradients (lines `q = 3`, `df/dq = -4`) judged."""
+def check_hand(
+    circuit: Circuit, text: str, lang: str = "en", min_decimals: int | None = None
+) -> CircuitHandCheck:
+    """A student's node values and gradients (lines `q = 3`, `df/dq = -4`) judged;
+    `min_decimals`: the fewest decimals a right number may be written to
+    (symbp.handcheck.precision; default any)."""
+    from symbp import arguments
     from symbp.handcheck.circuit import judge
+    from symbp.handcheck.precision import Precision
 
+    precision = Precision(arguments.optional_whole(min_decimals, "min_decimals"))
     result = derive(circuit, check=False, lang=lang)
-    return CircuitHandCheck(result, judge(result.derivation, text), lang)
+    return CircuitHandCheck(result, judge(result.derivation, text, precision), lang)
