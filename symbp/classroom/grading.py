@@ -15,7 +15,7 @@ naming its row and column and no report at all.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -300,11 +300,6 @@ def _grade(
                 verdicts[judgement.key] = judgement.verdict.value
                 written[judgement.key] = judgement.written
     return StudentGrade(student, row, asked, report, verdicts, written)
-
-
-def verdict_counts(grades: ClassGrades) -> Counter[str]:
-    """How many numbers of the class got each verdict (blanks included)."""
-    return Counter(v for g in grades.students for v in g.verdicts.values())
 
 
 __all__ = ["ClassGrades", "Judges", "Shared", "StudentGrade", "Verdict", "grade_class"]

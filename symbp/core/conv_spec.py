@@ -33,7 +33,6 @@ This module imports no sympy, so that the torch worker can read the spec it is s
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -272,23 +271,6 @@ def is_conv_data(data: Mapping[str, Any]) -> bool:
     list (the input shape [C, H, W])."""
     layers = data.get("layers")
     return isinstance(layers, list) and bool(layers) and isinstance(layers[0], list)
-
-
-def is_conv_spec_file(path: str | Path) -> bool:
-    """Whether a .toml or .json spec file holds a convolutional network (errors are left to
-    the reader that will read it)."""
-    import json
-
-    text_path = Path(path)
-    suffix = text_path.suffix.lower()
-    if suffix not in (".toml", ".json"):
-        return False
-    try:
-        text = read_small_text(text_path, 1_000_000, SpecError, "spec")
-        data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except (SpecError, tomllib.TOMLDecodeError, ValueError, RecursionError):
-        return False
-    return isinstance(data, dict) and is_conv_data(data)
 
 
 def load_conv_spec(path: str | Path) -> ConvSpec:
@@ -848,7 +830,3 @@ def _check_size(layers: tuple[Layer, ...], samples: int, source: str) -> None:
             f"{source}: {samples} sample(s) × {terms:,} products w·x is more than {MAX_TERMS:,}: "
             "use fewer samples, fewer filters or a smaller input"
         )
-
-
-#: how a parameter element or an input pixel is named: conv1_w[0,0,1,2], x[0,3,4], x2[0,3,4]
-NAME_FORM = re.compile(r"([A-Za-z]+\d*)(?:_([wb]))?\[(\d+(?:,\d+)*)\]")

@@ -64,10 +64,6 @@ def explain_sign(derivation: Derivation, evaluation: Evaluation) -> SignExplanat
     )
 
 
-def sign_word(value: float) -> str:
-    return "positive" if value > 0 else "negative" if value < 0 else "zero"
-
-
 @dataclass(frozen=True)
 class DerivationNote:
     """Something about a derivation's numbers that a reader should be told.

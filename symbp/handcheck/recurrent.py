@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -117,15 +117,6 @@ class RnnHandReport:
 
 
 # -- the computation as a graph of quantities ---------------------------------------------------
-
-
-@dataclass
-class _Model:
-    spec: RnnSpec
-    graph: dict[str, Quantity] = field(default_factory=dict)
-
-    def add(self, quantity: Quantity) -> None:
-        self.graph[quantity.key] = quantity
 
 
 def _array(rows: Sequence[Sequence[float]]) -> Array:
