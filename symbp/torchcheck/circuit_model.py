@@ -14,13 +14,11 @@ loads sympy.
 from __future__ import annotations
 
 import importlib
-import os
-import pickle
 import sys
 from functools import reduce
 from typing import Any, NamedTuple
 
-from symbp.torchcheck.pending import Pending, launch, send
+from symbp.torchcheck.pending import Pending, launch, send, serve
 
 
 def named_floats(payload: Any) -> dict[str, float] | None:
@@ -110,23 +108,10 @@ def start(job: CircuitJob, worker: Worker | None = None) -> Pending[dict[str, fl
     return Worker().send(job)
 
 
-def _serve() -> int:
-    answer_fd = os.dup(1)
-    os.dup2(2, 1)  # whatever torch prints goes to stderr, not into the answer
-    answer: tuple[str, object]
-    try:
-        import torch  # noqa: F401 - while the main process is still reading the expression
-
-        job = CircuitJob(*pickle.loads(sys.stdin.buffer.read()))
-        job = job._replace(gates=tuple(TorchGate(*gate) for gate in job.gates))
-        answer = ("ok", gradients(job))
-    except Exception as error:  # noqa: BLE001 - reported as one line by the main process
-        answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
-    data = memoryview(pickle.dumps(answer))
-    while data:
-        data = data[os.write(answer_fd, data) :]
-    os._exit(0)  # torch's teardown costs time and the answer is sent
+def _answer(loaded: tuple[Any, ...]) -> dict[str, float]:
+    job = CircuitJob(*loaded)
+    return gradients(job._replace(gates=tuple(TorchGate(*gate) for gate in job.gates)))
 
 
 if __name__ == "__main__":
-    raise SystemExit(_serve())
+    serve(_answer)

@@ -13,15 +13,13 @@ parameter order. Neither this module nor what it imports loads sympy.
 from __future__ import annotations
 
 import math
-import os
-import pickle
 import sys
 from typing import Any, NamedTuple
 
 from symbp.core.conv_spec import ConvLayer, ConvSpec, DenseLayer, FlattenLayer, PoolLayer
 from symbp.core.operations import MAX, activation_info, loss_info
 from symbp.torchcheck.loss_script import loss_expression
-from symbp.torchcheck.pending import Pending, launch, send
+from symbp.torchcheck.pending import Pending, launch, send, serve
 
 #: the most parameters central differences are taken for (two forward passes each)
 MAX_DIFFERENCES = 300
@@ -309,21 +307,9 @@ def start(spec: ConvSpec, dtype: str = "float64") -> Pending[ConvTorchAnswer]:
     return Pending(process, decode=lambda payload: ConvTorchAnswer(*payload))
 
 
-def _serve() -> int:
-    answer_fd = os.dup(1)
-    os.dup2(2, 1)  # whatever torch prints goes to stderr, not into the answer
-    answer: tuple[str, object]
-    try:
-        import torch  # noqa: F401 - while the main process is still reading the spec
-
-        spec, dtype = pickle.loads(sys.stdin.buffer.read())
-        answer = ("ok", tuple(torch_conv_check(spec, dtype)))
-    except Exception as error:  # noqa: BLE001 - reported as one line by the main process
-        answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
-    data = memoryview(pickle.dumps(answer))
-    while data:
-        data = data[os.write(answer_fd, data) :]
-    os._exit(0)  # torch's teardown costs time and the answer is sent
+def _answer(job: tuple[ConvSpec, str]) -> tuple[Any, ...]:
+    spec, dtype = job
+    return tuple(torch_conv_check(spec, dtype))
 
 
 def isclose(value: float, reference: float, tolerance: float) -> bool:
@@ -334,4 +320,4 @@ def isclose(value: float, reference: float, tolerance: float) -> bool:
 
 
 if __name__ == "__main__":
-    raise SystemExit(_serve())
+    serve(_answer)

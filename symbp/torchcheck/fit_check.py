@@ -9,8 +9,6 @@ or here when torch is already imported. No sympy is imported.
 
 from __future__ import annotations
 
-import os
-import pickle
 import sys
 from typing import Any
 
@@ -18,7 +16,7 @@ from symbp.core.conv_spec import ConvSpec
 from symbp.core.operations import optimizer_info
 from symbp.core.rnn_spec import RnnSpec
 from symbp.core.spec import OptimizerSpec
-from symbp.torchcheck.pending import Pending, launch, send
+from symbp.torchcheck.pending import Pending, launch, send, serve
 
 TIMEOUT_SECONDS = 120.0
 Rounds = list[list[float]]
@@ -103,22 +101,9 @@ def start(
     )
 
 
-def _serve() -> int:
-    answer_fd = os.dup(1)
-    os.dup2(2, 1)  # whatever torch prints goes to stderr, not into the answer
-    answer: tuple[str, object]
-    try:
-        import torch  # noqa: F401 - while the main process is still reading the spec
-
-        job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from our own parent
-        answer = ("ok", torch_rounds(*job))
-    except Exception as error:  # noqa: BLE001 - reported as one line by the main process
-        answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
-    data = memoryview(pickle.dumps(answer))
-    while data:
-        data = data[os.write(answer_fd, data) :]
-    os._exit(0)  # torch's teardown costs time and the answer is sent
+def _answer(job: tuple[Any, ...]) -> object:
+    return torch_rounds(*job)
 
 
 if __name__ == "__main__":
-    sys.exit(_serve())
+    serve(_answer)

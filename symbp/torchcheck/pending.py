@@ -9,15 +9,16 @@ computed at once when torch is loaded in this process already.
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import subprocess
 import sys
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from symbp.errors import SymbpError
 
-__all__ = ["Pending", "PlainUnpickler", "launch", "plain", "send"]
+__all__ = ["Pending", "PlainUnpickler", "launch", "plain", "send", "serve"]
 
 T = TypeVar("T")
 
@@ -103,3 +104,26 @@ class Pending(Generic[T]):
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+
+
+def serve(work: Callable[[Any], object], torch_first: bool = True) -> NoReturn:
+    """The worker's side, run as `python -m <module>`: read the pickled job from stdin, answer
+    ("ok", work(job)) or ("error", one line) pickled on stdout, and exit without torch's
+    teardown (the answer is sent). With `torch_first`, torch imports before the job is read,
+    while the main process is still reading its spec; whatever torch prints goes to stderr."""
+    answer_fd = os.dup(1)
+    os.dup2(2, 1)  # anything torch or a library prints goes to stderr, not into the answer
+    answer: tuple[str, object]
+    try:
+        if torch_first:
+            import torch  # noqa: F401 - while the main process is still reading the spec
+
+        job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from our own parent
+        answer = ("ok", work(job))
+    except Exception as error:  # noqa: BLE001 - reported as one line by the main process
+        answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
+    data = memoryview(pickle.dumps(answer))
+    while data:
+        data = data[os.write(answer_fd, data) :]
+    sys.stderr.flush()
+    os._exit(0)  # torch's interpreter teardown costs time and the answer is already sent

@@ -16,16 +16,14 @@ by autograd. The answer maps "rnn:NAME" and "loop:NAME" to ∂L/∂NAME for ever
 
 from __future__ import annotations
 
-import os
-import pickle
 import sys
 from typing import Any
 
-# the worker runs this module: `import torch` comes first in _serve, so that it starts at once
+# the worker runs this module: `import torch` comes first in serve(), so that it starts at once
 from symbp.core.operations import RELU, TANH, activation_info, loss_info
 from symbp.core.rnn_spec import B_HH, B_IH, B_Y, W_HH, W_HY, W_XH, RnnSpec
 from symbp.torchcheck.circuit_model import named_floats
-from symbp.torchcheck.pending import Pending, launch, send
+from symbp.torchcheck.pending import Pending, launch, send, serve
 
 #: the two torch computations' keys in the answer
 NN_RNN, LOOP = "rnn", "loop"
@@ -225,24 +223,12 @@ def start(
     return Worker().send(spec, dtype)
 
 
-def _serve() -> int:
-    answer_fd = os.dup(1)
-    os.dup2(2, 1)  # whatever torch prints goes to stderr, not into the answer
-    answer: tuple[str, object]
-    try:
-        import torch  # noqa: F401 - while the main process still reads the spec
-
-        spec, dtype = pickle.loads(sys.stdin.buffer.read())
-        if not isinstance(spec, RnnSpec) or dtype not in ("float64", "float32"):
-            raise TypeError("the job is not an RNN spec")
-        answer = ("ok", gradients((spec, dtype)))
-    except Exception as error:  # noqa: BLE001 - reported as one line by the main process
-        answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
-    data = memoryview(pickle.dumps(answer))
-    while data:
-        data = data[os.write(answer_fd, data) :]
-    os._exit(0)  # torch's teardown costs time and the answer is sent
+def _answer(job: tuple[object, object]) -> object:
+    spec, dtype = job
+    if not isinstance(spec, RnnSpec) or dtype not in ("float64", "float32"):
+        raise TypeError("the job is not an RNN spec")
+    return gradients((spec, dtype))
 
 
 if __name__ == "__main__":
-    raise SystemExit(_serve())
+    serve(_answer)

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import os
 import pickle
 import signal
 import subprocess
 import sys
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from symbp.errors import SymbpError
 from symbp.torchcheck.model import torch_loss_and_gradients, torch_unit_gradients
 from symbp.torchcheck.pending import PlainUnpickler as _PlainUnpickler
+from symbp.torchcheck.pending import serve
 from symbp.torchcheck.results import INSTALL_HINT, TorchGradients
 
 if TYPE_CHECKING:
@@ -190,31 +190,18 @@ def _decode(
     raise SymbpError(f"the torch check's worker {how}{detail}")
 
 
-def _serve() -> int:
-    """The worker: read one job from stdin, answer on stdout, exit without torch's teardown."""
-    answer_fd = os.dup(1)
-    os.dup2(2, 1)  # anything torch or a library prints goes to stderr, not into the answer
-    job = sys.stdin.buffer.read()
-    answer: tuple[str, object]
-    try:
-        spec, dtype, parameters, units = pickle.loads(job)
-
-        by_torch = torch_loss_and_gradients(spec, dtype, parameters)
-        plain = tuple(float(gradient) for gradient in by_torch.gradients)
-        by_unit = None
-        if units:
-            found = torch_unit_gradients(spec, dtype, parameters)
-            by_unit = {str(k): tuple(float(v) for v in vs) for k, vs in found.items()}
-        answer = ("ok", (float(by_torch.loss), plain, str(by_torch.version), by_unit))
-    except Exception as error:  # noqa: BLE001 - reported as one line by the main process
-        answer = ("error", f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
-    data = pickle.dumps(answer)
-    view = memoryview(data)
-    while view:
-        view = view[os.write(answer_fd, view) :]
-    sys.stderr.flush()
-    os._exit(0)  # torch's interpreter teardown costs time and the answer is already sent
+def _answer(job: tuple[Any, ...]) -> tuple[object, ...]:
+    """The dense check: the loss, every gradient, torch's version, and with `units` every
+    unit's gradient."""
+    spec, dtype, parameters, units = job
+    by_torch = torch_loss_and_gradients(spec, dtype, parameters)
+    plain = tuple(float(gradient) for gradient in by_torch.gradients)
+    by_unit = None
+    if units:
+        found = torch_unit_gradients(spec, dtype, parameters)
+        by_unit = {str(k): tuple(float(v) for v in vs) for k, vs in found.items()}
+    return (float(by_torch.loss), plain, str(by_torch.version), by_unit)
 
 
 if __name__ == "__main__":
-    raise SystemExit(_serve())
+    serve(_answer, torch_first=False)
