@@ -13,6 +13,8 @@ from symbp.api.circuit import check_hand
 from symbp.cli import main
 from symbp.core.circuit import read_circuit
 
+from .test_cli_kinds import CONV, RNN
+
 # t = w·x = 2·1.5 = 3, f = σ(3) = 0.95257413 (1/(1 + e^-3)); df/dt = f(1 - f) = 0.04517666,
 # df/dw = df/dt·x = 0.06776499
 SIGMOID = 'expression = "t = w * x; f = sigmoid(t)"\nvalues = { w = 2, x = 1.5 }\n'
@@ -66,23 +68,6 @@ def test_the_api_takes_the_minimum_and_refuses_a_bad_one() -> None:
 
     with pytest.raises(SymbpError, match="min-decimals must be from 0 to 8"):
         check_hand(circuit, HOMEWORK, min_decimals=9)
-
-
-CONV = """
-layers = [[1, 3, 3], { conv = 1, kernel = 2, stride = 1, padding = 0, activation = "relu" },
-          { flatten = true }, { dense = 1, activation = "identity" }]
-inputs = [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]]]
-targets = [1.0]
-[weights]
-conv1 = [[[[0.1, 0.2], [-0.1, 0.3]]]]
-dense3 = [[0.5, -0.4, 0.3, 0.2]]
-"""
-RNN = """
-layers = [1, { rnn = 1, activation = "tanh" }, { dense = 1, activation = "identity" }]
-inputs = [[1.0], [2.0]]
-targets = [[1.0], [2.0]]
-weights = { W_xh = [[0.5]], W_hh = [[0.1]], W_hy = [[2.0]] }
-"""
 
 
 @pytest.mark.parametrize(

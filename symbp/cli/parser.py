@@ -26,61 +26,60 @@ class _Parser(argparse.ArgumentParser):
         super().exit(status, message)
 
 
+def _shared(*flags: str, **settings: object) -> _Parser:
+    """A parent parser holding one option that several commands take, defined once."""
+    options = _Parser(add_help=False)
+    options.add_argument(*flags, **settings)  # type: ignore[arg-type]
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
     """symbp's parser; `args.command` names the command given (None: none)."""
-    spec_options = _Parser(add_help=False)
-    spec_options.add_argument(
+    spec_options = _shared(
         "--spec",
         metavar="FILE",
         help="network description (.toml or .json); default: the MOOC 8.3 example",
     )
-    format_options = _Parser(add_help=False)
-    format_options.add_argument(
+    format_options = _shared(
         "--format",
         choices=("text", "json", "latex", "mathml", "markdown", "html"),
         default="text",
         help="output format (default: text)",
     )
-    derive_format_options = _Parser(add_help=False)
-    derive_format_options.add_argument(
+    derive_format_options = _shared(
         "--format",
         choices=("text", "latex", "mathml", "markdown", "html", "json"),
         default="text",
         help="output format (default: text)",
     )
-    form_options = _Parser(add_help=False)
-    form_options.add_argument(
+    form_options = _shared(
         "--form",
         choices=("scalar", "matrix"),
         default="scalar",
         help="scalar: each weight's chain rule (default); matrix: every layer at once with "
         "matrices and vectors, z = Wa + b, δ = Wᵀδ ⊙ f′(z), ∂L/∂W = δaᵀ",
     )
-    dtype_options = _Parser(add_help=False)
-    dtype_options.add_argument(
+    dtype_options = _shared(
         "--dtype",
         choices=("float64", "float32"),
         default="float64",
         help="precision of the torch autograd check (default: float64)",
     )
 
-    digits_options = _Parser(add_help=False)
-    digits_options.add_argument(
+    digits_options = _shared(
         "--digits",
         type=int,
         default=4,
         metavar="N",
         help="significant digits of displayed values, 1 to 15 (default: 4)",
     )
-    paper_options = _Parser(add_help=False)
-    paper_options.add_argument(
+    paper_options = _shared(
         "--paper",
         choices=("a4", "letter"),
         default="a4",
         help="paper of LaTeX and HTML (print) output (default: a4)",
     )
-    expression_options = _Parser(add_help=False)
-    expression_options.add_argument(
+    expression_options = _shared(
         "--expr",
         metavar="EXPRESSION",
         help="a computational graph instead of a network: assignments separated by ';' or "
@@ -89,8 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     expression_options.add_argument(
         "--at", metavar="VALUES", help="the expression's input values, e.g. x=-2,y=5,z=-4"
     )
-    optimizer_options = _Parser(add_help=False)
-    optimizer_options.add_argument(
+    optimizer_options = _shared(
         "--optimizer",
         metavar="SPEC",
         help="optimizer (default: the spec's): sgd, adam, adamw, rmsprop or adagrad with "
