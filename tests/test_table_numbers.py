@@ -39,9 +39,7 @@ def _torch_step(optimizer: str, rate: float) -> dict[str, list[float]]:
     w = torch.tensor(W, dtype=torch.float64, requires_grad=True)
     x = torch.tensor(X, dtype=torch.float64)
     y = torch.tensor(Y, dtype=torch.float64)
-    opt = (
-        torch.optim.Adam([w], lr=rate) if optimizer == "adam" else torch.optim.SGD([w], lr=rate)
-    )
+    opt = torch.optim.Adam([w], lr=rate) if optimizer == "adam" else torch.optim.SGD([w], lr=rate)
     h1 = torch.sigmoid(w[0] * x[0] + w[2] * x[1])
     h2 = torch.sigmoid(w[1] * x[0] + w[3] * x[1])
     o1 = torch.sigmoid(w[4] * h1 + w[6] * h2)
@@ -101,9 +99,7 @@ def test_the_adam_tables_columns_are_one_notation_each_and_torchs_numbers() -> N
     require_module("torch")
     rate = 0.01
     spec = {**MOOC, "learning_rate": rate, "optimizer": {"name": "adam"}}
-    handout = symbp.Problem(spec_from_mapping(spec, source="t")).handout(
-        check=False, show=["w1"]
-    )
+    handout = symbp.Problem(spec_from_mapping(spec, source="t")).handout(check=False, show=["w1"])
     [table] = [t for t in _tables(handout) if "v⁽¹⁾" in [_label(c) for c in t.header]]
     torch_step = _torch_step("adam", rate)
     numeric = [_label(c) for c in table.header][1:]
