@@ -56,7 +56,7 @@ from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.names import Names, constant
 from symbp.content.network_figure import shows_numbers, with_figure
 from symbp.content.network_figure import words as figure_words
-from symbp.content.numbers import difference, given_num, result
+from symbp.content.numbers import column_nums, difference, given_num, result
 from symbp.content.operation_forms import written_out
 from symbp.content.optimizer import rule_blocks, worked_update_blocks
 from symbp.content.penalty_sign import penalty_paragraph
@@ -969,12 +969,18 @@ def _per_sample_gradients(context: Worked, focus: str, condensed: bool = False) 
     samples = _shown_samples(context)
     reduction = words[f"reduction_{network.spec.reduction}"]
     header = _sample_header(context, words["parameter"], ((Text(reduction),),))
-    rows = []
-    for parameter in network.parameters:
-        cells: list[Inlines] = [(Math(context.reduced.partial(network.loss, parameter.symbol)),)]
-        cells += [(Math(context.writer.num(s.gradient(parameter.name))),) for s in samples]
-        cells.append((Math(context.writer.num(evaluation.gradient(parameter.name))),))
-        rows.append(tuple(cells))
+    parameters, digits = network.parameters, context.writer.digits
+    columns = [  # each in one notation (content/numbers.column_nums)
+        *(column_nums([s.gradient(q.name) for q in parameters], digits) for s in samples),
+        column_nums([evaluation.gradient(q.name) for q in parameters], digits),
+    ]
+    rows = [
+        (
+            (Math(context.reduced.partial(network.loss, parameter.symbol)),),
+            *((Math(column[index]),) for column in columns),
+        )
+        for index, parameter in enumerate(parameters)
+    ]
     first = network.weight(focus)
     example = _reduction(
         context,

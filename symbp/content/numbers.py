@@ -9,6 +9,7 @@ is exact; final results (gradients, updated weights) are shown to 10 decimals ev
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from symbp.content.expr import Num
 
@@ -73,6 +74,32 @@ def _significant_digits(text: str) -> int:
 
 def computed_num(value: float, digits: int) -> Num:
     return Num(value, significant(value, digits))
+
+
+def column_nums(values: Sequence[float], digits: int) -> list[Num]:
+    """A table column's computed values in one notation: each to `digits` significant digits,
+    and every one in e-notation (1.878 × 10⁻⁶) when any would be, so that a column does not
+    mix 0.000001878 and 4.014 × 10⁻⁷."""
+    texts = [significant(value, digits) for value in values]
+    if any("e" in text for text in texts if "inf" not in text and "nan" not in text):
+        texts = [_scientific(value, digits) for value in values]
+    return [Num(value, text) for value, text in zip(values, texts, strict=True)]
+
+
+def hidden_changes(old: Sequence[float], new: Sequence[float], digits: int) -> bool:
+    """Whether some change from `old` to `new` is below `digits` (the two look alike): a table
+    then gives each change Δp a column of its own, as the update's equations write old + Δ."""
+    return any(
+        a != b and significant(a, digits) == significant(b, digits)
+        for a, b in zip(old, new, strict=True)
+    )
+
+
+def _scientific(value: float, digits: int) -> str:
+    if value == 0 or not math.isfinite(value):
+        return significant(value, digits)
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent):+03d}"
 
 
 def given_num(value: float, digits: int) -> Num:

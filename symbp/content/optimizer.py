@@ -33,7 +33,14 @@ from symbp.content.blocks import (
 )
 from symbp.content.labels import labels, title
 from symbp.content.names import Names, constant
-from symbp.content.numbers import computed_num, given_num, result, result_num
+from symbp.content.numbers import (
+    column_nums,
+    computed_num,
+    given_num,
+    hidden_changes,
+    result,
+    result_num,
+)
 from symbp.core import optim as O
 from symbp.core.graph import Network
 from symbp.core.numeric import Evaluation
@@ -402,37 +409,43 @@ def update_table(
     digits: int | None = None,
 ) -> Table:
     """One row per parameter: p | value | ∂L/∂p | the state after | new value (to 10 decimals,
-    or to `digits` significant digits in a handout's text)."""
+    or to `digits` significant digits in a handout's text, with a column of the changes Δp
+    when some change is below the digits, as the summary's table). Each column is one
+    notation."""
     words = labels(lang)
     symbols = _parameter_symbols(names.network)
+    shown = [update.parameter(name) for name in parameters]
+    changed = digits is not None and hidden_changes(
+        [u.value_before for u in shown], [u.value_after for u in shown], digits
+    )
     p = E.Sym(E.Name("p", plain="p"))
+    delta = E.Sym(E.Name("Δp", plain="Δp"))
     header: tuple[Inlines, ...] = (
         (Math(p),),
         (Text(words["value"]),),
         *(((Math(E.Partial(names.loss, p.name)),),) if gradients else ()),
         *state_header(update.rule, update.round),
+        *(((Math(delta),),) if changed else ()),
         (Text(words["new_value_short"]),),
     )
-
-    def cell(value: float) -> Inlines:
-        if digits is None:
-            return (Text(result(value)),)
-        return (Math(computed_num(value, digits)),)
-
-    rows = []
-    for name in parameters:
-        parameter = update.parameter(name)
-        after = parameter.state_after
-        rows.append(
-            (
-                (Math(names.sym(symbols[name])),),
-                cell(parameter.value_before),
-                *((cell(parameter.gradient),) if gradients else ()),
-                *(cell(after[v.key]) for v in update.rule.state),
-                cell(parameter.value_after),
-            )
-        )
-    return Table(header, tuple(rows), align="l" + "r" * (len(header) - 1))
+    columns: list[list[float]] = [[u.value_before for u in shown]]
+    if gradients:
+        columns.append([u.gradient for u in shown])
+    columns += [[u.state_after[v.key] for u in shown] for v in update.rule.state]
+    if changed:
+        columns.append([u.value_after - u.value_before for u in shown])
+    columns.append([u.value_after for u in shown])
+    cells: list[list[Inlines]] = [
+        [(Text(result(value)),) for value in column]
+        if digits is None
+        else [(Math(num),) for num in column_nums(column, digits)]
+        for column in columns
+    ]
+    rows = tuple(
+        ((Math(names.sym(symbols[name])),), *(column[index] for column in cells))
+        for index, name in enumerate(parameters)
+    )
+    return Table(header, rows, align="l" + "r" * (len(header) - 1))
 
 
 def worked_update_blocks(

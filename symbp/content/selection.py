@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from symbp.content import expr as E
 from symbp.content.blocks import Inlines, Math, Table, Text
 from symbp.content.derivation import Worked, sample_loss_name
+from symbp.content.numbers import column_nums
 from symbp.core.derive import MAX_PATHS, Backprop, DeltaDefinition
 from symbp.core.graph import Bias, Network, Unit, Weight
 from symbp.core.numeric import updated_weights
@@ -134,23 +135,25 @@ def update_table(context: Worked, parameters: Sequence[Weight | Bias]) -> Table:
         (Math(E.equals(delta, E.Neg(E.product(eta, gradient)))),),
         (Math(E.total(p, delta)),),
     )
-    rows = []
-    for parameter in parameters:
-        new = new_values[parameter.name]
-        gradient_cell: tuple[Inlines, ...] = (
-            ((Math(writer.num(evaluation.gradient(parameter.name))),),) if with_gradient else ()
+    digits = writer.digits
+    columns = [  # each a column of numbers in one notation (content/numbers.column_nums)
+        *(column_nums([s.gradient(q.name) for q in parameters], digits) for s in samples),
+        *(
+            [column_nums([evaluation.gradient(q.name) for q in parameters], digits)]
+            if with_gradient
+            else []
+        ),
+        column_nums([new_values[q.name] - q.value for q in parameters], digits),
+        column_nums([new_values[q.name] for q in parameters], digits),
+    ]
+    rows = [
+        (
+            (Math(context.reduced.sym(parameter.symbol)),),
+            (Math(writer.given(parameter.value)),),
+            *((Math(column[index]),) for column in columns),
         )
-        sample_cells = tuple((Math(writer.num(s.gradient(parameter.name))),) for s in samples)
-        rows.append(
-            (
-                (Math(context.reduced.sym(parameter.symbol)),),
-                (Math(writer.given(parameter.value)),),
-                *sample_cells,
-                *gradient_cell,
-                (Math(writer.num(new - parameter.value)),),
-                (Math(writer.num(new)),),
-            )
-        )
+        for index, parameter in enumerate(parameters)
+    ]
     return Table(header, tuple(rows), align="l" + "r" * (len(header) - 1))
 
 

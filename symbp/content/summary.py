@@ -14,9 +14,9 @@ from dataclasses import replace
 from symbp.content import expr as E
 from symbp.content.blocks import Block, Heading, Inlines, Math, Paragraph, Table, Text, sentence
 from symbp.content.derivation import first_update
+from symbp.content.numbers import column_nums, hidden_changes
 from symbp.content.questions import question_blocks
 from symbp.content.worked import Worked
-from symbp.content.writer import Writer
 from symbp.core.derive import Backprop
 
 WORDS = {
@@ -57,41 +57,42 @@ def summary_blocks(context: Worked, *, condensed: bool, checked: bool) -> list[B
     if not condensed and network.spec.steps == 1:  # several steps: each has its own table
         new_values = first_update(evaluation).new_parameters
         p = E.Sym(E.Name("p", plain="p"))
+        parameters = network.parameters
+        # a column of changes Δp when some update is below the digits shown (old = new there)
+        changed = hidden_changes([q.value for q in parameters], new_values, writer.digits)
         header: tuple[Inlines, ...] = (
             (Math(p),),
             (Text(said["value"]),),
             (Math(E.Partial(context.reduced.loss, p.name)),),
+            *(((Math(E.Sym(E.Name("Δp", plain="Δp"))),),) if changed else ()),
             (Text(said["new"]),),
         )
-        rows = []
-        for parameter, new in zip(network.parameters, new_values, strict=True):
-            rows.append(
-                (
-                    (Math(context.reduced.sym(parameter.symbol)),),
-                    (Math(writer.given(parameter.value)),),
-                    (Math(writer.num(evaluation.gradient(parameter.name))),),
-                    (Math(_new_value(writer, parameter.value, new)),),
-                )
+        gradients = column_nums([evaluation.gradient(q.name) for q in parameters], writer.digits)
+        changes = column_nums(
+            [new - q.value for q, new in zip(parameters, new_values, strict=True)], writer.digits
+        )
+        news = column_nums(list(new_values), writer.digits)
+        rows = [
+            (
+                (Math(context.reduced.sym(parameter.symbol)),),
+                (Math(writer.given(parameter.value)),),
+                (Math(gradient),),
+                *(((Math(change),),) if changed else ()),
+                (Math(new),),
             )
+            for parameter, gradient, change, new in zip(
+                parameters, gradients, changes, news, strict=True
+            )
+        ]
         blocks += [
             Heading(sentence(said["summary"])),
             Paragraph(
                 sentence(said["summary_intro"], str(writer.digits))
                 + ((Text(said["gap"]), *sentence(said["summary_check"])) if checked else ())
             ),
-            Table(header, tuple(rows), align="lrrr"),
+            Table(header, tuple(rows), align="l" + "r" * (len(header) - 1)),
         ]
     return blocks
-
-
-def _new_value(writer: Writer, old: float, new: float) -> E.Node:
-    """The new value at the handout's digits, or old + Δ when they would look alike (the
-    precision policy of the update section)."""
-    shown = writer.num(new)
-    if new == old or shown.text != writer.num(old).text:
-        return shown
-    change = writer.num(abs(new - old))
-    return E.total(writer.given(old), change if new > old else E.Neg(change))
 
 
 def appendix(blocks: list[Block], lang: str, *, passed: bool = False) -> list[Block]:

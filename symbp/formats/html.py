@@ -121,11 +121,15 @@ def _table(arranged: Arranged) -> str:
         return align[i] + (" fold" if i and i % size == 0 else "")
 
     head = "".join(
-        f'<th class="{cls(i)}">{mathml.inline(cell)}</th>' for i, cell in enumerate(item.header)
+        f'<th class="{cls(i)}">{mathml.inline(cell, cell=True)}</th>'
+        for i, cell in enumerate(item.header)
     )
     rows = "\n".join(
         "<tr>"
-        + "".join(f'<td class="{cls(i)}">{mathml.inline(cell)}</td>' for i, cell in enumerate(row))
+        + "".join(
+            f'<td class="{cls(i)}">{mathml.inline(cell, cell=True)}</td>'
+            for i, cell in enumerate(row)
+        )
         + "</tr>"
         for row in item.rows
     )

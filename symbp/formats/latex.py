@@ -101,8 +101,8 @@ def _table(arranged: Arranged, *, long: bool) -> str:
     columns = "|".join(
         item.alignment[start : start + size] for start in range(0, len(item.header), size)
     )
-    header = " & ".join(inline(cell) for cell in item.header) + r" \\"
-    rows = [" & ".join(inline(cell) for cell in row) + r" \\" for row in item.rows]
+    header = " & ".join(inline(cell, cell=True) for cell in item.header) + r" \\"
+    rows = [" & ".join(inline(cell, cell=True) for cell in row) + r" \\" for row in item.rows]
     if long:
         size_command = r"{\footnotesize" if long_table(arranged) else r"{\small"
         lines = [size_command, f"\\begin{{longtable}}{{{columns}}}", r"\hline", header, r"\hline"]

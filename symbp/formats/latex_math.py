@@ -116,10 +116,13 @@ _SIGNS = {
 
 class LatexPrinter(MathPrinter):
     """Display trees as LaTeX (amsmath); `small_partials` sets Leibniz symbols in text style
-    (\\tfrac), for dense rows of them."""
+    (\\tfrac), for dense rows of them; `slashed_partials` sets them on the line (∂L/∂w), for
+    table cells, whose rows are a line of text apart: a stacked ∂L/∂w there touches the rows
+    above and below it."""
 
-    def __init__(self, small_partials: bool = False) -> None:
+    def __init__(self, small_partials: bool = False, slashed_partials: bool = False) -> None:
         self.small_partials = small_partials
+        self.slashed_partials = slashed_partials
 
     def name(self, item: E.Name) -> str:
         stem, prime = (item.base[:-1], "'") if item.base.endswith("′") else (item.base, "")
@@ -148,6 +151,8 @@ class LatexPrinter(MathPrinter):
         return rf"\left({text}\right)"
 
     def partial(self, item: E.Partial) -> str:
+        if self.slashed_partials:
+            return rf"\partial {self.name(item.of)}/\partial {self.name(item.wrt)}"
         if self.small_partials:
             return rf"\tfrac{{\partial {self.name(item.of)}}}{{\partial {self.name(item.wrt)}}}"
         return rf"\frac{{\partial {self.name(item.of)}}}{{\partial {self.name(item.wrt)}}}"
@@ -222,6 +227,8 @@ class LatexPrinter(MathPrinter):
 PRINTER = LatexPrinter()
 #: for "dense" rows: Leibniz symbols in text style, half as tall
 DENSE_PRINTER = LatexPrinter(small_partials=True)
+#: for table cells: Leibniz symbols slashed, one line tall
+TABLE_PRINTER = LatexPrinter(slashed_partials=True)
 
 
 #: module-level spellings for the other formats (MathML, Markdown, HTML, diagrams)
@@ -229,6 +236,7 @@ name = PRINTER.name
 math = PRINTER.math
 chain = PRINTER.chain
 inline_math = PRINTER.inline
+table_math = TABLE_PRINTER.inline
 
 
 # -- prose -----------------------------------------------------------------------------------------
@@ -271,10 +279,12 @@ def _escape_chars(text: str) -> str:
     return "".join(pieces)
 
 
-def inline(parts: Iterable[Inline]) -> str:
+def inline(parts: Iterable[Inline], *, cell: bool = False) -> str:
+    """Prose with inline math; a table's `cell` has its Leibniz symbols slashed."""
     parts = as_prose(parts)
+    spell = table_math if cell else inline_math
     return "".join(
-        escape(part.text) if isinstance(part, Text) else rf"\({inline_math(part.expr)}\)"
+        escape(part.text) if isinstance(part, Text) else rf"\({spell(part.expr)}\)"
         for part in parts
     )
 

@@ -23,11 +23,12 @@ def escape(text: str) -> str:
     return "".join("\\" + char if char in _SPECIAL else char for char in text)
 
 
-def inline(parts: Iterable[B.Inline]) -> str:
+def inline(parts: Iterable[B.Inline], *, cell: bool = False) -> str:
+    """Prose with $inline math$; a table's `cell` has its Leibniz symbols slashed, as LaTeX's."""
     parts = text_math.as_prose(parts)
+    spell = latex_math.table_math if cell else latex_math.inline_math
     return "".join(
-        escape(part.text) if isinstance(part, B.Text) else f"${latex_math.inline_math(part.expr)}$"
-        for part in parts
+        escape(part.text) if isinstance(part, B.Text) else f"${spell(part.expr)}$" for part in parts
     )
 
 
@@ -65,10 +66,12 @@ def block(item: B.Block) -> str:
 def _table(item: B.Table) -> str:
     align = {"l": ":---", "r": "---:", "c": ":---:"}
     lines = [
-        "| " + " | ".join(inline(cell) for cell in item.header) + " |",
+        "| " + " | ".join(inline(cell, cell=True) for cell in item.header) + " |",
         "|" + "|".join(align[a] for a in item.alignment) + "|",
     ]
-    lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in item.rows]
+    lines += [
+        "| " + " | ".join(inline(cell, cell=True) for cell in row) + " |" for row in item.rows
+    ]
     return "\n".join(lines)
 
 

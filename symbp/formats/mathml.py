@@ -54,12 +54,20 @@ def _math_width(width: float | None) -> float:
 MTD_PADDING = 1.6
 
 
-def inline(parts: Iterable[Inline], width: float | None = None) -> str:
+def inline(parts: Iterable[Inline], width: float | None = None, *, cell: bool = False) -> str:
     """Prose with inline math; math wider than half a line is set as several <math> elements,
     cut at its relations and, within a member wider than a line, at its operators, so that the
-    browser can wrap it like words."""
+    browser can wrap it like words. A table's `cell` has its Leibniz symbols slashed (as in
+    LaTeX: the same table reads the same in both)."""
     line = paper().text_width_em * FILL if width is None else width
     parts = text_math.as_prose(parts)
+    if cell:
+        return "".join(
+            escape(part.text)
+            if isinstance(part, Text)
+            else to_mathml(latex_math.table_math(part.expr))
+            for part in parts
+        )
     return "".join(
         escape(part.text) if isinstance(part, Text) else _inline_math(part.expr, line)
         for part in parts

@@ -133,16 +133,20 @@ def number(item: E.Num, scale: float = 1.0) -> float:
 
 class Metrics:
     """Widths of display trees as LaTeX sets them; `display` is display style (align*).
-    `small_partials`: Leibniz symbols are set in text style (\\tfrac) even in displays."""
+    `small_partials`: Leibniz symbols are set in text style (\\tfrac) even in displays;
+    `slashed_partials`: on the line, ∂L/∂w (table cells)."""
 
-    def __init__(self, small_partials: bool = False) -> None:
+    def __init__(self, small_partials: bool = False, slashed_partials: bool = False) -> None:
         self.small_partials = small_partials
+        self.slashed_partials = slashed_partials
 
     def width(self, node: E.Node, scale: float = 1.0, display: bool = True) -> float:
         if isinstance(node, E.Sym):
             return name(node.name, scale)
         if isinstance(node, E.Num):
             return number(node, scale)
+        if isinstance(node, E.Partial) and self.slashed_partials:
+            return (2 * 0.566 + SLASH) * scale + name(node.of, scale) + name(node.wrt, scale)
         if isinstance(node, E.Partial):
             full = display and not self.small_partials
             inner = scale if full else scale * _smaller(scale)
@@ -319,6 +323,10 @@ def _deep_scripts(node: E.Node) -> bool:
 METRICS = Metrics()
 #: for the dense printer's rows (Leibniz symbols in text style)
 DENSE_METRICS = Metrics(small_partials=True)
+#: for table cells (Leibniz symbols slashed)
+TABLE_METRICS = Metrics(slashed_partials=True)
+#: the solidus of ∂L/∂w (cmr's /)
+SLASH = 0.5
 
 
 def relation(text: str) -> float:

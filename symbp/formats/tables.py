@@ -84,16 +84,16 @@ def cell_width(cell: Inlines) -> float:
         if isinstance(part, Text):
             total += M.prose(part.text)
         else:
-            total += inline_width(part.expr)
+            total += inline_width(part.expr, M.TABLE_METRICS)
     return total
 
 
-def inline_width(item: E.Node | E.Chain) -> float:
-    """Inline math (text style: fractions set small)."""
+def inline_width(item: E.Node | E.Chain, metrics: M.Metrics = M.METRICS) -> float:
+    """Inline math (text style: fractions set small; `metrics` of a table cell: ∂L/∂w slashed)."""
     if not isinstance(item, E.Chain):
-        return M.METRICS.width(item, display=False)
-    return M.METRICS.width(item.lhs, display=False) + sum(
-        M.relation(step.relation) + M.METRICS.width(step.expr, display=False) for step in item.steps
+        return metrics.width(item, display=False)
+    return metrics.width(item.lhs, display=False) + sum(
+        M.relation(step.relation) + metrics.width(step.expr, display=False) for step in item.steps
     )
 
 

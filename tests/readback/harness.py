@@ -109,7 +109,9 @@ def html_latex(blocks: Iterable[Block]) -> tuple[list[str], list[str]]:
         for part in _inline_parts(block):
             if not isinstance(part, Math):
                 continue
-            if inline_width(part.expr) <= line / 2:
+            if isinstance(block, Table):  # a cell: one piece, its Leibniz symbols slashed
+                parts = [latex_math.table_math(part.expr)]
+            elif inline_width(part.expr) <= line / 2:
                 parts = [latex_math.inline_math(part.expr)]
             else:
                 parts = mathml.inline_pieces(part.expr, line)

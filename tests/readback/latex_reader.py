@@ -4,7 +4,8 @@ It reads as a person does, with the usual precedence: juxtaposition, \\cdot and 
 a power binds tighter than a product, a product tighter than + and −; a leading minus negates
 the term after it; \\left( \\right) and braces group. A name is a letter or \\delta, \\eta,
 \\mathit{…}, with subscripts and a parenthesised superscript (w^{(1)}_{21}, L^{(1)}); any other
-superscript is a power. \\frac{\\partial A}{\\partial B} is one Leibniz name, "∂A/∂B".
+superscript is a power. \\frac{\\partial A}{\\partial B} is one Leibniz name, "∂A/∂B", and so is
+a table cell's \\partial A/\\partial B.
 
 Documents: `tex_fragments` finds the align* environments, \\( \\) and tikz $ $ math of a .tex
 file, `markdown_fragments` the $$ aligned $$ and $ $ math of a .md file, and `align_rows` turns
@@ -257,6 +258,12 @@ class _Parser:
             return self.group()
         if text in (r"\frac", r"\tfrac", r"\dfrac"):
             return self.fraction()
+        if text == r"\partial":  # a table cell's slashed Leibniz name, \partial L/\partial w
+            self.next()
+            of = self.name()
+            self.expect("/")
+            self.expect(r"\partial")
+            return Name(f"∂{of}/∂{self.name()}")
         if text == r"\sqrt":
             self.next()
             return Function("sqrt", (self.group(),))
