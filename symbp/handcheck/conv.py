@@ -499,6 +499,12 @@ def _candidates(
     return found
 
 
+def mistake_grids(layer: C.ConvLayer, quantity: Quantity) -> list[tuple[str, np.ndarray]]:
+    """The catalogue's mistakes' grids of a quantity from the true upstream grids, in the order
+    check-hand tries them (what a quiz names as feedback)."""
+    return [(mistake, make()) for mistake, make in _candidates(layer, quantity, {})]
+
+
 def _tie_routing(layer: C.ConvLayer, f: int, own: np.ndarray) -> np.ndarray | None:
     """∂L/∂a of filter f with each tied max window's gradient given to the tied maximum the
     student gave it to (torch gives it to the first in reading order); None without a tie."""
