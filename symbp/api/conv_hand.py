@@ -50,6 +50,7 @@ class ConvHandCheck(Result):
                     "kind": quantity.kind,
                     "filter": quantity.filter + 1,
                     "channel": quantity.channel + 1,
+                    "sample": "all" if quantity.sample < 0 else quantity.sample + 1,
                     "cells": [
                         {
                             "row": c.row + 1,
@@ -58,6 +59,7 @@ class ConvHandCheck(Result):
                             "correct": c.expected,
                             "verdict": c.verdict,
                             "mistake": c.mistake,
+                            "carried_from": list(c.origin),
                         }
                         for c in cells
                     ],
@@ -76,11 +78,13 @@ def check_hand_conv(spec: ConvSpec | str | Path, text: str, lang: str = "en") ->
     `dL/dW1 =` followed by rows of numbers) judged against the network's derivation."""
     from symbp.core.conv import ConvNet
     from symbp.core.conv_spec import load_conv_spec
-    from symbp.handcheck.conv import first_conv_layer, judge
+    from symbp.handcheck.conv import first_conv_layer, judge, judge_samples, sample_layers
 
     if isinstance(spec, str | Path):
         spec = load_conv_spec(spec)
     net = ConvNet(spec)
+    if net.samples > 1:  # each sample's grids, and ∂L/∂W, ∂L/∂b over the samples
+        return ConvHandCheck(judge_samples(sample_layers(net), text), lang)
     layer = first_conv_layer(net, net.evaluate())
     return ConvHandCheck(judge(layer, text), lang)
 

@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 
 import numpy as np
 import sympy as sp
@@ -54,6 +55,8 @@ RIGHT, CARRIED_ERROR, WRONG = "right", "carried", "wrong"
 TOO_FEW_DECIMALS = "too few decimals"
 #: the quantities, in the order a report lists them
 KINDS = ("delta_a", "delta_z", "grad_w", "grad_b", "grad_x")
+#: the catalogue's mistakes of the gradient over several samples
+SAMPLE_MISTAKES = ("first_sample_only", "summed_samples", "averaged_samples")
 MISTAKES = (
     "kernel_not_rotated",
     "pool_to_all",
@@ -62,6 +65,7 @@ MISTAKES = (
     "one_position",
     "kernel_gradient_rotated",
     "activation_derivative_missing",
+    *SAMPLE_MISTAKES,
 )
 
 _STEMS = {
@@ -87,13 +91,21 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?")
 _HEADER = re.compile(r"^(?P<name>[^=:]+?)\s*[=:]\s*(?P<rest>.*)$")
 
 
+#: a quantity's sample when it is the gradient of L over every sample (mean or sum)
+COMBINED = -1
+#: check-hand judges up to this many samples of a convolutional net (as dense check-hand)
+MAX_SAMPLES = 20
+
+
 @dataclass(frozen=True)
 class Quantity:
-    """A grid the student may write: its kind, filter and channel (from 0) and its shape."""
+    """A grid the student may write: its kind, filter and channel (from 0) and its sample
+    (from 0; COMBINED for ∂L/∂W and ∂L/∂b of L over every sample)."""
 
     kind: str
     filter: int
     channel: int
+    sample: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,8 @@ class CellVerdict:
     expected: float
     verdict: str
     mistake: str = ""
+    #: a carried cell: the grids written earlier whose wrong numbers it was worked from
+    origin: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,10 +160,32 @@ def expected_grid(layer: C.ConvLayer, quantity: Quantity) -> np.ndarray:
     return layer.grad_input[c]
 
 
+#: ⁽²⁾ reads as (²) after normalise_text (which keeps ² and ³ as powers): its digits as digits
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _sample_mark(key: str, samples: int, name: str, number: int) -> tuple[str, int | None]:
+    """The name without its sample mark, and the sample it names (from 0; None unmarked):
+    delta1(2), delta1^(2), δ1⁽²⁾ (read as δ1(2)), dL(2)/dW1, ∂L⁽²⁾/∂W1."""
+    key = key.replace("^(", "(").translate(_SUPERSCRIPT_DIGITS)
+    marks = re.findall(r"\((\d+)\)", key)
+    if not marks:
+        return key, None
+    if len(marks) > 1:
+        raise HandInputError(f"line {number}: {name[:40]!r}: one sample mark, as delta1(2)")
+    sample = int(marks[0])
+    if not 1 <= sample <= samples:
+        raise HandInputError(
+            f"line {number}: {name[:40]!r}: the spec has {samples} sample(s), not {sample}"
+        )
+    return re.sub(r"\(\d+\)", "", key, count=1), sample - 1
+
+
 def _quantity(
-    name: str, layer: C.ConvLayer, number: int
+    name: str, layer: C.ConvLayer, number: int, samples: int = 1
 ) -> tuple[Quantity, tuple[int, int] | None]:
     key = name.lower().replace("∂", "d").replace(" ", "")
+    key, sample = _sample_mark(key, samples, name, number)
     match = _NAME.fullmatch(key)
     if match is None:
         raise HandInputError(
@@ -169,7 +205,7 @@ def _quantity(
             raise HandInputError(
                 f"line {number}: {name[:40]!r}: the input has {channels} channel(s)"
             )
-        quantity = Quantity(kind, 0, channel - 1)
+        quantity = Quantity(kind, 0, channel - 1, sample or 0)
     else:
         if first is None and filters > 1:
             raise HandInputError(f"line {number}: {name[:40]!r}: which filter (1-{filters})?")
@@ -191,7 +227,9 @@ def _quantity(
             raise HandInputError(f"line {number}: {name[:40]!r}: one index (the filter) expected")
         if kind == "delta_a" and layer.pool is None:
             raise HandInputError(f"line {number}: {name[:40]!r}: the layer has no pooling")
-        quantity = Quantity(kind, index - 1, channel - 1)
+        if sample is None:  # unmarked: sample 1's map, or a parameter's gradient of L
+            sample = COMBINED if samples > 1 and kind in ("grad_w", "grad_b") else 0
+        quantity = Quantity(kind, index - 1, channel - 1, sample)
     cell = None
     if match.group("row") is not None:
         cell = (int(match.group("row")) - 1, int(match.group("col")) - 1)
@@ -219,7 +257,7 @@ def _rows(text: str) -> list[str]:
     return [text]
 
 
-def read(text: str, layer: C.ConvLayer) -> list[_Written]:
+def read(text: str, layer: C.ConvLayer, samples: int = 1) -> list[_Written]:
     """The grids and cells the student wrote, with the quantities they name."""
     lines = normalise_text(text.lstrip("\ufeff")).splitlines()
     if len(lines) > MAX_LINES:
@@ -245,7 +283,7 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
             close()
             current = None
             name = header.group("name").strip()
-            quantity, cell = _quantity(name, layer, number)
+            quantity, cell = _quantity(name, layer, number, samples)
             rest = header.group("rest")
             if cell is not None or quantity.kind == "grad_b":
                 values = _numbers(rest, f"line {number}")
@@ -328,29 +366,188 @@ def _slack(value: float) -> float:
 def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
     """The student's grids judged cell by cell; a wrong grid's mistake named."""
     written = read(text, layer)
+    judged = _judge_grids(layer, written)
+    return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
+
+
+def _judge_grids(layer: C.ConvLayer, written: list[_Written]) -> dict[int, list[CellVerdict]]:
+    """One sample's grids judged cell by cell (by id of the written grid)."""
     student = _student_grids(written, layer)
-    verdicts: list[CellVerdict] = []
+    wrong_maps = _wrong_maps(layer, written)
+    judged: dict[int, list[CellVerdict]] = {}
     for grid in written:
         truth = expected_grid(layer, grid.quantity)
-        wrong = [(r, c, t) for r, c, t in grid.cells if not agrees(t, truth[r, c])]
         carried = _recomputed(layer, grid.quantity, student)
-        mistake = ""
-        if wrong and not (carried is not None and _fits(grid.cells, carried)):
-            mistake = _diagnose(layer, grid, student)
-        for r, c, t in grid.cells:
-            expected = float(truth[r, c])
-            if agrees(t, expected):
-                verdict, named = RIGHT, ""
-            elif carried is not None and agrees(t, carried[r, c]):
-                verdict, named = CARRIED_ERROR, ""
-            elif not mistake and _too_few_decimals(t, expected):
-                verdict, named = TOO_FEW_DECIMALS, ""
-            else:
-                verdict, named = WRONG, mistake
-            verdicts.append(
-                CellVerdict(grid.name, grid.quantity, r, c, t, float(t), expected, verdict, named)
+        candidates = partial(_candidates, layer, grid.quantity, student)
+        origin = _origin(grid.quantity, wrong_maps)
+        judged[id(grid)] = _cells(grid, truth, carried, candidates, origin)
+    return judged
+
+
+def _cells(
+    grid: _Written,
+    truth: np.ndarray,
+    carried: np.ndarray | None,
+    candidates: Callable[[], list[Candidate]],
+    origin: tuple[str, ...],
+) -> list[CellVerdict]:
+    """A grid's cells judged: right, carried from the student's own earlier grids, too few
+    decimals, or wrong with the catalogue's first mistake that every written number fits."""
+    wrong = [(r, c, t) for r, c, t in grid.cells if not agrees(t, truth[r, c])]
+    mistake = ""
+    if wrong and not (carried is not None and _fits(grid.cells, carried)):
+        mistake = next((m for m, make in candidates() if _fits(grid.cells, make())), "")
+    verdicts = []
+    for r, c, t in grid.cells:
+        expected = float(truth[r, c])
+        named, source = "", cast(tuple[str, ...], ())
+        if agrees(t, expected):
+            verdict = RIGHT
+        elif carried is not None and agrees(t, carried[r, c]):
+            verdict, source = CARRIED_ERROR, origin
+        elif not mistake and _too_few_decimals(t, expected):
+            verdict = TOO_FEW_DECIMALS
+        else:
+            verdict, named = WRONG, mistake
+        verdicts.append(
+            CellVerdict(
+                grid.name, grid.quantity, r, c, t, float(t), expected, verdict, named, source
             )
-    return ConvHandReport(tuple(verdicts))
+        )
+    return verdicts
+
+
+def _wrong_maps(layer: C.ConvLayer, written: list[_Written]) -> dict[tuple[str, int], str]:
+    """The δ maps (∂L/∂a, ∂L/∂z) written in full with a wrong number, by (kind, filter): where
+    an error carried into a gradient entered."""
+    found = {}
+    for grid in written:
+        kind, f = grid.quantity.kind, grid.quantity.filter
+        if kind not in ("delta_a", "delta_z"):
+            continue
+        truth = expected_grid(layer, grid.quantity)
+        if len(grid.cells) == truth.size and not _fits(grid.cells, truth):
+            found[(kind, f)] = grid.name
+    return found
+
+
+def _origin(quantity: Quantity, wrong_maps: dict[tuple[str, int], str]) -> tuple[str, ...]:
+    """The wrong δ maps a quantity is worked from (all filters' for ∂L/∂x)."""
+    if quantity.kind == "delta_z":
+        keys = [("delta_a", quantity.filter)]
+    elif quantity.kind in ("grad_w", "grad_b"):
+        keys = [("delta_z", quantity.filter), ("delta_a", quantity.filter)]
+    elif quantity.kind == "grad_x":
+        keys = sorted(wrong_maps, key=lambda k: (k[1], k[0] != "delta_a"))
+    else:
+        keys = []
+    return tuple(dict.fromkeys(wrong_maps[k] for k in keys if k in wrong_maps))
+
+
+# -- several samples -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampleLayers:
+    """A convolutional net's first layer for every sample, each of that sample's own loss
+    L⁽ⁿ⁾, and the gradients of L over the samples (the spec's mean or sum)."""
+
+    layers: tuple[C.ConvLayer, ...]
+    grad_kernels: np.ndarray  # ∂L/∂W [F, C, k, k]
+    grad_bias: np.ndarray  # ∂L/∂b [F]
+    reduction: str  # "mean" or "sum"
+
+
+def combined_grid(samples: SampleLayers, quantity: Quantity) -> np.ndarray:
+    if quantity.kind == "grad_w":
+        return samples.grad_kernels[quantity.filter, quantity.channel]
+    return np.array([[samples.grad_bias[quantity.filter]]])
+
+
+def judge_samples(samples: SampleLayers, text: str) -> ConvHandReport:
+    """A several-sample homework judged: each sample's grids against that sample's own numbers
+    (as one sample's), and ∂L/∂W, ∂L/∂b of L against the mean (or sum) over the samples, an
+    error there traced to the sample's grid it was worked from."""
+    layers = samples.layers
+    written = read(text, layers[0], len(layers))
+    judged: dict[int, list[CellVerdict]] = {}
+    own: list[
+        dict[tuple[str, int, int], np.ndarray]
+    ] = []  # each sample's grids as the student has them
+    wrong_names: list[dict[tuple[str, int, int], tuple[str, ...]]] = []
+    for n, layer in enumerate(layers):
+        mine = [w for w in written if w.quantity.sample == n]
+        judged |= _judge_grids(layer, mine)
+        found, wrong = _sample_gradients(layer, mine, judged)
+        own.append(found)
+        wrong_names.append(wrong)
+    for grid in written:
+        if grid.quantity.sample == COMBINED:
+            judged[id(grid)] = _judge_combined(samples, grid, own, wrong_names)
+    return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
+
+
+def _sample_gradients(
+    layer: C.ConvLayer, written: list[_Written], judged: dict[int, list[CellVerdict]]
+) -> tuple[dict[tuple[str, int, int], np.ndarray], dict[tuple[str, int, int], tuple[str, ...]]]:
+    """A sample's ∂L⁽ⁿ⁾/∂W and ∂L⁽ⁿ⁾/∂b as the student has them, by (kind, filter, channel):
+    written in full, else worked from their own δ map; and the grids behind a wrong one."""
+    student = _student_grids(written, layer)
+    wrong_maps = _wrong_maps(layer, written)
+    found: dict[tuple[str, int, int], np.ndarray] = {}
+    wrong: dict[tuple[str, int, int], tuple[str, ...]] = {}
+    for f in range(layer.filters):
+        for kind, channels in (("grad_w", layer.channels), ("grad_b", 1)):
+            for c in range(channels):
+                quantity = Quantity(kind, f, c)
+                grids = [w for w in written if w.quantity == quantity]
+                full = next(
+                    (w for w in grids if len(w.cells) == expected_grid(layer, w.quantity).size),
+                    None,
+                )
+                if full is not None:
+                    values = np.zeros(expected_grid(layer, quantity).shape)
+                    for r, col, t in full.cells:
+                        values[r, col] = float(t)
+                    found[(kind, f, c)] = values
+                    cells = judged[id(full)]
+                    if any(cell.verdict != RIGHT for cell in cells):
+                        behind = tuple(o for cell in cells for o in cell.origin)
+                        wrong[(kind, f, c)] = tuple(dict.fromkeys(behind or (full.name,)))
+                    continue
+                recomputed = _recomputed(layer, quantity, student)
+                if recomputed is not None:
+                    found[(kind, f, c)] = recomputed
+                    origin = _origin(quantity, wrong_maps)
+                    if origin:
+                        wrong[(kind, f, c)] = origin
+    return found, wrong
+
+
+def _judge_combined(
+    samples: SampleLayers,
+    grid: _Written,
+    own: list[dict[tuple[str, int, int], np.ndarray]],
+    wrong_names: list[dict[tuple[str, int, int], tuple[str, ...]]],
+) -> list[CellVerdict]:
+    q = grid.quantity
+    index = (q.kind, q.filter, q.channel)
+    single = Quantity(q.kind, q.filter, q.channel)
+    true_parts = [expected_grid(layer, single) for layer in samples.layers]
+    parts = [mine.get(index, truth) for mine, truth in zip(own, true_parts, strict=True)]
+    count = len(parts)
+    total = np.sum(parts, axis=0)
+    mean = samples.reduction == "mean"
+    carried = None
+    if any(index in mine for mine in own):
+        carried = total / count if mean else total
+    origin = tuple(dict.fromkeys(name for wrong in wrong_names for name in wrong.get(index, ())))
+
+    def candidates() -> list[Candidate]:
+        other = ("summed_samples", total) if mean else ("averaged_samples", total / count)
+        return [("first_sample_only", lambda: parts[0]), (other[0], lambda: other[1])]
+
+    return _cells(grid, combined_grid(samples, q), carried, candidates, origin)
 
 
 def _student_grids(
@@ -422,16 +619,6 @@ def _recomputed(
 
 def _fits(cells: tuple[tuple[int, int, str], ...], grid: np.ndarray) -> bool:
     return all(agrees(t, grid[r, c]) for r, c, t in cells)
-
-
-def _diagnose(
-    layer: C.ConvLayer, grid: _Written, student: dict[tuple[str, int], np.ndarray]
-) -> str:
-    """The catalogue's first mistake whose grid every written number agrees with."""
-    for mistake, candidate in _candidates(layer, grid.quantity, student):
-        if _fits(grid.cells, candidate()):
-            return mistake
-    return ""
 
 
 Candidate = tuple[str, Callable[[], np.ndarray]]
@@ -529,6 +716,36 @@ def _tie_routing(layer: C.ConvLayer, f: int, own: np.ndarray) -> np.ndarray | No
 
 
 # -- the true numbers, from the network's own derivation ------------------------------------------
+
+
+def sample_layers(net: ConvNet) -> SampleLayers:
+    """Every sample's first convolution layer of its own loss L⁽ⁿ⁾ (the spec with that sample
+    alone, through the core's sweep), and ∂L/∂W, ∂L/∂b of L over the samples from the whole
+    net's sweep."""
+    from dataclasses import replace
+
+    from symbp.core.conv import ConvNet as Net
+
+    spec = net.spec
+    if net.samples > MAX_SAMPLES:
+        raise HandInputError(
+            f"check-hand judges up to {MAX_SAMPLES} samples of a convolution net, not {net.samples}"
+        )
+    layers = []
+    for n in range(net.samples):
+        alone = Net(replace(spec, inputs=(spec.inputs[n],), targets=(spec.targets[n],)))
+        layers.append(first_conv_layer(alone, alone.evaluate()))
+    numbers = net.evaluate()
+    conv = next(la for la in spec.layers if isinstance(la, ConvLayer))
+    grads = numbers.parameter_gradients
+    kernel_names = [element_name(f"{conv.name}_w", i) for i in tensor_indices(conv.weight_shape)]
+    bias_names = [element_name(f"{conv.name}_b", (f,)) for f in range(conv.filters)]
+    return SampleLayers(
+        tuple(layers),
+        np.array([grads[k] for k in kernel_names]).reshape(conv.weight_shape),
+        np.array([grads.get(k, 0.0) for k in bias_names]),
+        spec.reduction,
+    )
 
 
 def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.ConvLayer:
