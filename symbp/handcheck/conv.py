@@ -32,7 +32,7 @@ are tried, each as the whole grid it produces (from the student's upstream where
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import cast
@@ -106,6 +106,7 @@ class Quantity:
     filter: int
     channel: int
     sample: int = 0
+    layer: str = ""  # the convolution layer's name (conv3); "" in a one-layer judge
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,30 @@ def _sample_mark(key: str, samples: int, name: str, number: int) -> tuple[str, i
     return re.sub(r"\(\d+\)", "", key, count=1), sample - 1
 
 
+Layers = Mapping[str, C.ConvLayer]
+_PREFIX = re.compile(r"(?P<layer>conv\d+)\.(?P<rest>.+)$")
+
+
+def _layers(layer: C.ConvLayer | Layers) -> Layers:
+    """Every convolution layer judged, by name, the first one first ({"": layer} alone)."""
+    return {"": layer} if isinstance(layer, C.ConvLayer) else layer
+
+
 def _quantity(
-    name: str, layer: C.ConvLayer, number: int, samples: int = 1
+    name: str, layers: Layers, number: int, samples: int = 1
 ) -> tuple[Quantity, tuple[int, int] | None]:
     key = name.lower().replace("∂", "d").replace(" ", "")
+    layer_name = next(iter(layers))
+    prefixed = _PREFIX.match(key)
+    if prefixed is not None:  # conv3.delta1: a later convolution layer's grid
+        if prefixed.group("layer") not in layers:
+            named = ", ".join(k for k in layers if k) or "the first only"
+            raise HandInputError(
+                f"line {number}: {name[:40]!r}: the convolution layers check-hand judges are "
+                f"{named}"
+            )
+        layer_name, key = prefixed.group("layer"), prefixed.group("rest")
+    layer = layers[layer_name]
     key, sample = _sample_mark(key, samples, name, number)
     match = _NAME.fullmatch(key)
     if match is None:
@@ -205,7 +226,7 @@ def _quantity(
             raise HandInputError(
                 f"line {number}: {name[:40]!r}: the input has {channels} channel(s)"
             )
-        quantity = Quantity(kind, 0, channel - 1, sample or 0)
+        quantity = Quantity(kind, 0, channel - 1, sample or 0, layer_name)
     else:
         if first is None and filters > 1:
             raise HandInputError(f"line {number}: {name[:40]!r}: which filter (1-{filters})?")
@@ -229,7 +250,7 @@ def _quantity(
             raise HandInputError(f"line {number}: {name[:40]!r}: the layer has no pooling")
         if sample is None:  # unmarked: sample 1's map, or a parameter's gradient of L
             sample = COMBINED if samples > 1 and kind in ("grad_w", "grad_b") else 0
-        quantity = Quantity(kind, index - 1, channel - 1, sample)
+        quantity = Quantity(kind, index - 1, channel - 1, sample, layer_name)
     cell = None
     if match.group("row") is not None:
         cell = (int(match.group("row")) - 1, int(match.group("col")) - 1)
@@ -257,8 +278,10 @@ def _rows(text: str) -> list[str]:
     return [text]
 
 
-def read(text: str, layer: C.ConvLayer, samples: int = 1) -> list[_Written]:
-    """The grids and cells the student wrote, with the quantities they name."""
+def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Written]:
+    """The grids and cells the student wrote, with the quantities they name (`layer`: the
+    first convolution layer, or every one judged by name)."""
+    layers = _layers(layer)
     lines = normalise_text(text.lstrip("\ufeff")).splitlines()
     if len(lines) > MAX_LINES:
         raise HandInputError(f"the hand calculation has more than {MAX_LINES} lines")
@@ -270,7 +293,7 @@ def read(text: str, layer: C.ConvLayer, samples: int = 1) -> list[_Written]:
         if current is None:
             return
         name, quantity, rows, number = current
-        found.append(_grid(name, quantity, rows, layer, number, row_lines))
+        found.append(_grid(name, quantity, rows, layers[quantity.layer], number, row_lines))
 
     for number, raw in enumerate(lines, 1):
         line = raw.split("#", 1)[0].strip()
@@ -283,14 +306,14 @@ def read(text: str, layer: C.ConvLayer, samples: int = 1) -> list[_Written]:
             close()
             current = None
             name = header.group("name").strip()
-            quantity, cell = _quantity(name, layer, number, samples)
+            quantity, cell = _quantity(name, layers, number, samples)
             rest = header.group("rest")
             if cell is not None or quantity.kind == "grad_b":
                 values = _numbers(rest, f"line {number}")
                 if len(values) != 1:
                     raise HandInputError(f"line {number}: {name[:40]!r} takes one number")
                 row, col = cell or (0, 0)
-                shape = expected_grid(layer, quantity).shape
+                shape = expected_grid(layers[quantity.layer], quantity).shape
                 if not (0 <= row < shape[0] and 0 <= col < shape[1]):
                     raise HandInputError(
                         f"line {number}: {name[:40]!r}: the grid is {shape[0]}×{shape[1]}"
@@ -363,10 +386,14 @@ def _slack(value: float) -> float:
     return RELATIVE_SLACK * max(1.0, abs(value))
 
 
-def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
-    """The student's grids judged cell by cell; a wrong grid's mistake named."""
-    written = read(text, layer)
-    judged = _judge_grids(layer, written)
+def judge(layer: C.ConvLayer | Layers, text: str) -> ConvHandReport:
+    """The student's grids judged cell by cell; a wrong grid's mistake named (`layer`: the
+    first convolution layer, or every one judged by name: conv3.delta1 names conv3's)."""
+    layers = _layers(layer)
+    written = read(text, layers)
+    judged: dict[int, list[CellVerdict]] = {}
+    for name, numbers in layers.items():
+        judged |= _judge_grids(numbers, [w for w in written if w.quantity.layer == name])
     return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
 
 
@@ -464,26 +491,29 @@ def combined_grid(samples: SampleLayers, quantity: Quantity) -> np.ndarray:
     return np.array([[samples.grad_bias[quantity.filter]]])
 
 
-def judge_samples(samples: SampleLayers, text: str) -> ConvHandReport:
+def judge_samples(samples: SampleLayers | Mapping[str, SampleLayers], text: str) -> ConvHandReport:
     """A several-sample homework judged: each sample's grids against that sample's own numbers
     (as one sample's), and ∂L/∂W, ∂L/∂b of L against the mean (or sum) over the samples, an
-    error there traced to the sample's grid it was worked from."""
-    layers = samples.layers
-    written = read(text, layers[0], len(layers))
+    error there traced to the sample's grid it was worked from (`samples`: the first
+    convolution layer's, or every one judged by name)."""
+    by_layer = {"": samples} if isinstance(samples, SampleLayers) else samples
+    count = len(next(iter(by_layer.values())).layers)
+    written = read(text, {k: v.layers[0] for k, v in by_layer.items()}, count)
     judged: dict[int, list[CellVerdict]] = {}
-    own: list[
-        dict[tuple[str, int, int], np.ndarray]
-    ] = []  # each sample's grids as the student has them
-    wrong_names: list[dict[tuple[str, int, int], tuple[str, ...]]] = []
-    for n, layer in enumerate(layers):
-        mine = [w for w in written if w.quantity.sample == n]
-        judged |= _judge_grids(layer, mine)
-        found, wrong = _sample_gradients(layer, mine, judged)
-        own.append(found)
-        wrong_names.append(wrong)
-    for grid in written:
-        if grid.quantity.sample == COMBINED:
-            judged[id(grid)] = _judge_combined(samples, grid, own, wrong_names)
+    for name, layer_samples in by_layer.items():
+        here = [w for w in written if w.quantity.layer == name]
+        # each sample's gradients as the student has them, and the grids behind a wrong one
+        own: list[dict[tuple[str, int, int], np.ndarray]] = []
+        wrong_names: list[dict[tuple[str, int, int], tuple[str, ...]]] = []
+        for n, layer in enumerate(layer_samples.layers):
+            mine = [w for w in here if w.quantity.sample == n]
+            judged |= _judge_grids(layer, mine)
+            found, wrong = _sample_gradients(layer, mine, judged)
+            own.append(found)
+            wrong_names.append(wrong)
+        for grid in here:
+            if grid.quantity.sample == COMBINED:
+                judged[id(grid)] = _judge_combined(layer_samples, grid, own, wrong_names)
     return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
 
 
@@ -500,7 +530,11 @@ def _sample_gradients(
         for kind, channels in (("grad_w", layer.channels), ("grad_b", 1)):
             for c in range(channels):
                 quantity = Quantity(kind, f, c)
-                grids = [w for w in written if w.quantity == quantity]
+                grids = [
+                    w
+                    for w in written
+                    if (w.quantity.kind, w.quantity.filter, w.quantity.channel) == (kind, f, c)
+                ]
                 full = next(
                     (w for w in grids if len(w.cells) == expected_grid(layer, w.quantity).size),
                     None,
@@ -718,7 +752,12 @@ def _tie_routing(layer: C.ConvLayer, f: int, own: np.ndarray) -> np.ndarray | No
 # -- the true numbers, from the network's own derivation ------------------------------------------
 
 
-def sample_layers(net: ConvNet) -> SampleLayers:
+def conv_names(net: ConvNet) -> tuple[str, ...]:
+    """The names of the net's convolution layers, in order (conv1, conv3, …)."""
+    return tuple(la.name for la in net.spec.layers if isinstance(la, ConvLayer))
+
+
+def sample_layers(net: ConvNet, conv_name: str | None = None) -> SampleLayers:
     """Every sample's first convolution layer of its own loss L⁽ⁿ⁾ (the spec with that sample
     alone, through the core's sweep), and ∂L/∂W, ∂L/∂b of L over the samples from the whole
     net's sweep."""
@@ -734,9 +773,13 @@ def sample_layers(net: ConvNet) -> SampleLayers:
     layers = []
     for n in range(net.samples):
         alone = Net(replace(spec, inputs=(spec.inputs[n],), targets=(spec.targets[n],)))
-        layers.append(first_conv_layer(alone, alone.evaluate()))
+        layers.append(conv_layer(alone, alone.evaluate(), conv_name))
     numbers = net.evaluate()
-    conv = next(la for la in spec.layers if isinstance(la, ConvLayer))
+    conv = next(
+        la
+        for la in spec.layers
+        if isinstance(la, ConvLayer) and (conv_name is None or la.name == conv_name)
+    )
     grads = numbers.parameter_gradients
     kernel_names = [element_name(f"{conv.name}_w", i) for i in tensor_indices(conv.weight_shape)]
     bias_names = [element_name(f"{conv.name}_b", (f,)) for f in range(conv.filters)]
@@ -752,13 +795,27 @@ def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.C
     """The first convolution layer's numbers (one sample) as the core's sweep computed them:
     values, δ maps, the kernel's, the bias's and the input's gradients; the pooling layer
     after it, if any, with the gradient it receives."""
+    if not isinstance(net.spec.layers[0], ConvLayer):
+        raise HandInputError("check-hand judges the first layer when it is a convolution")
+    return conv_layer(net, numbers, None, sample)
+
+
+def conv_layer(
+    net: ConvNet, numbers: ConvNumbers, conv_name: str | None = None, sample: int = 0
+) -> C.ConvLayer:
+    """A convolution layer's numbers (the first, or the one named), as first_conv_layer's: a
+    later layer's input x is the previous layer's output (a pooled or activated map) and its
+    ∂L/∂X the gradient of that map."""
     spec = net.spec
     if net.samples != 1:  # ∂L/∂W would hold every sample's terms, the δ maps one sample's
         raise HandInputError("check-hand judges a convolution layer of one sample: give one input")
-    index, conv = next((i, la) for i, la in enumerate(spec.layers) if isinstance(la, ConvLayer))
-    if index:  # a conv after another layer: its input is that layer's output
-        raise HandInputError("check-hand judges the first layer when it is a convolution")
+    index, conv = next(
+        (i, la)
+        for i, la in enumerate(spec.layers)
+        if isinstance(la, ConvLayer) and (conv_name is None or la.name == conv_name)
+    )
     n = conv.number
+    source = spec.layers[index - 1].number if index else 0  # the map the layer reads
 
     def grid(layer: int, gradient: bool) -> np.ndarray:
         symbols = net.maps[(sample, layer)].symbols
@@ -787,7 +844,7 @@ def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.C
     kernel_names = [element_name(f"{conv.name}_w", i) for i in tensor_indices(conv.weight_shape)]
     bias_names = [element_name(bias_key, (f,)) for f in range(conv.filters)]
     return C.ConvLayer(
-        x=grid(0, False),
+        x=grid(source, False),
         kernels=weights,
         bias=bias,
         stride=conv.stride,
@@ -799,7 +856,7 @@ def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.C
         delta_z=grid(-n, True),
         grad_kernels=np.array([grads[k] for k in kernel_names]).reshape(conv.weight_shape),
         grad_bias=np.array([grads.get(k, 0.0) for k in bias_names]),
-        grad_input=grid(0, True),
+        grad_input=grid(source, True),
         pool=pool,
     )
 
