@@ -381,3 +381,16 @@ def test_the_moodle_quiz_parses_and_its_answers_are_torchs(
         assert "{#1}" in text and "dL/dX" in text
     assert any("rotated 180" in f for f in named)
     assert any("every position" in f for f in named)
+
+
+def test_what_a_conv_folder_cannot_do_is_refused_in_one_line(tmp_path: Path) -> None:
+    from symbp.errors import SymbpError
+
+    homework = conv_exercises(conv_spec_from_mapping(TEACHING), count=1, seed=5)
+    with pytest.raises(SymbpError, match="consistency is for dense"):
+        homework.write(tmp_path / "a", interactive="consistency")
+    with pytest.raises(SymbpError, match="must end in .xml"):
+        homework.write(tmp_path / "b", moodle=tmp_path / "quiz.txt")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    homework.write(tmp_path / "c")  # no page, no quiz unless asked
+    assert not (tmp_path / "c" / "s001" / "selfcheck.html").exists()
