@@ -306,10 +306,15 @@ def test_the_cli_judges_a_conv_homework_in_json(tmp_path: Path) -> None:
     assert cell["correct"] == 4.0 and cell["written"] == -2.0
 
 
-def test_several_samples_are_refused_in_one_line() -> None:
-    """∂L/∂W of several samples holds every sample's terms, a δ map one sample's: refused."""
+def test_more_samples_than_check_hand_judges_are_refused_in_one_line() -> None:
+    """Several samples are judged (tests/test_conv_hand_samples.py); more than 20 refused, and
+    a sample mark beyond the spec's samples names the line."""
     data, _ = _net("relu", "max")
-    data["inputs"] = data["inputs"] * 2
-    data["targets"] = [[1.0, 0.0], [0.0, 1.0]]
-    with pytest.raises(HandInputError, match="one sample"):
+    one = data["inputs"]
+    data["inputs"] = one * 21
+    data["targets"] = [[1.0, 0.0]] * 21
+    with pytest.raises(HandInputError, match="up to 20 samples"):
         check_hand_conv(conv_spec_from_mapping(data), "dL/db = 0\n")
+    data["inputs"], data["targets"] = one * 2, [[1.0, 0.0]] * 2
+    with pytest.raises(HandInputError, match="line 1: .*2 sample"):
+        check_hand_conv(conv_spec_from_mapping(data), "dL(3)/db = 0\n")

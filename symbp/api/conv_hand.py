@@ -50,6 +50,8 @@ class ConvHandCheck(Result):
                     "kind": quantity.kind,
                     "filter": quantity.filter + 1,
                     "channel": quantity.channel + 1,
+                    "sample": "all" if quantity.sample < 0 else quantity.sample + 1,
+                    "layer": quantity.layer or None,
                     "cells": [
                         {
                             "row": c.row + 1,
@@ -58,6 +60,7 @@ class ConvHandCheck(Result):
                             "correct": c.expected,
                             "verdict": c.verdict,
                             "mistake": c.mistake,
+                            "carried_from": list(c.origin),
                         }
                         for c in cells
                     ],
@@ -76,13 +79,31 @@ def check_hand_conv(spec: ConvSpec | str | Path, text: str, lang: str = "en") ->
     `dL/dW1 =` followed by rows of numbers) judged against the network's derivation."""
     from symbp.core.conv import ConvNet
     from symbp.core.conv_spec import load_conv_spec
-    from symbp.handcheck.conv import first_conv_layer, judge
+    from symbp.handcheck.conv import (
+        conv_layer,
+        conv_names,
+        first_conv_layer,
+        judge,
+        judge_samples,
+        sample_layers,
+    )
 
     if isinstance(spec, str | Path):
         spec = load_conv_spec(spec)
     net = ConvNet(spec)
-    layer = first_conv_layer(net, net.evaluate())
-    return ConvHandCheck(judge(layer, text), lang)
+    names = conv_names(net)
+    if net.samples > 1:  # each sample's grids, and ∂L/∂W, ∂L/∂b over the samples
+        if len(names) == 1:
+            return ConvHandCheck(judge_samples(sample_layers(net), text), lang)
+        by_layer = {name: sample_layers(net, name) for name in names}
+        return ConvHandCheck(judge_samples(by_layer, text), lang)
+    numbers = net.evaluate()
+    first = first_conv_layer(net, numbers)
+    if len(names) == 1:
+        return ConvHandCheck(judge(first, text), lang)
+    # a later convolution layer's grids are prefixed by its name: conv3.delta1, conv3.dL/dW1
+    layers = {names[0]: first} | {name: conv_layer(net, numbers, name) for name in names[1:]}
+    return ConvHandCheck(judge(layers, text), lang)
 
 
 def read_conv_hand_file(path: str | Path) -> str:

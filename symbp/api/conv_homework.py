@@ -51,25 +51,73 @@ class ConvExercises(Result):
             Table((text("student"), text("draws")), rows, align="lr"),
         )
 
-    def write(self, folder: str | Path = "exercises") -> ConvExercises:
+    def write(
+        self,
+        folder: str | Path = "exercises",
+        *,
+        interactive: bool | str | None = False,
+        moodle: str | Path | None = None,
+    ) -> ConvExercises:
+        """Write the exercise folder (replacing an earlier one there); with `interactive` each
+        student's selfcheck.html too, with `moodle` the Moodle XML quiz. Nothing is left behind
+        if anything fails."""
         from symbp import formats
         from symbp.classroom.conv_variants import spec_text
         from symbp.classroom.folder import replacing_folder
         from symbp.content.conv_exercise import key_text, worksheet_document
+        from symbp.files import StagedFile, stage_file
 
+        if interactive not in (False, None, True, "full"):
+            raise SymbpError(
+                "--interactive consistency is for dense networks' exercises; a convolution's "
+                "self-check page judges every number (--interactive)"
+            )
+        if moodle is not None and Path(moodle).suffix.lower() != ".xml":
+            raise SymbpError(f"--moodle file {str(moodle)!r} must end in .xml")
+        quiz = self.moodle_xml() if moodle is not None else None
         decimals = self.settings.answer_decimals
-        with replacing_folder(folder, marker=SUMMARY) as writer:
-            writer.write(SUMMARY, self.render("text"))
-            for variant in self.variants:
-                sid = variant.student.id
-                document = worksheet_document(variant, self.lang, decimals)
-                writer.write(
-                    f"{sid}/problem.toml", spec_text(variant.spec, f"{document.title} ({sid})")
-                )
-                writer.write(f"{sid}/worksheet.html", formats.render(document, "html"))
-                writer.write(f"{sid}/worksheet.md", formats.render(document, "markdown"))
-                writer.write(f"key/{sid}.txt", key_text(variant, decimals))
+        staged: StagedFile | None = None
+        try:
+            with replacing_folder(folder, marker=SUMMARY) as writer:
+                writer.write(SUMMARY, self.render("text"))
+                for variant in self.variants:
+                    sid = variant.student.id
+                    document = worksheet_document(variant, self.lang, decimals)
+                    writer.write(
+                        f"{sid}/problem.toml", spec_text(variant.spec, f"{document.title} ({sid})")
+                    )
+                    writer.write(f"{sid}/worksheet.html", formats.render(document, "html"))
+                    writer.write(f"{sid}/worksheet.md", formats.render(document, "markdown"))
+                    writer.write(f"key/{sid}.txt", key_text(variant, decimals))
+                    if interactive:
+                        writer.write(f"{sid}/selfcheck.html", self.selfcheck_page(variant))
+                if quiz is not None and moodle is not None:
+                    staged = stage_file(Path(moodle), quiz)
+        except BaseException:
+            if staged is not None:
+                staged.discard()
+            raise
+        if staged is not None:
+            staged.commit()
         return self
+
+    def selfcheck_page(self, variant: ConvVariant) -> str:
+        """The variant's offline self-check page (one self-contained HTML file, holding no
+        answer)."""
+        from symbp.classroom.conv_selfcheck import conv_page_data
+        from symbp.content.conv_exercise import page_labels, selfcheck_page
+        from symbp.formats.selfcheck import render_page
+
+        page = selfcheck_page(variant, self.lang, self.settings.answer_decimals)
+        data = conv_page_data(variant, self.settings, page_labels(self.lang))
+        data["total_first"] = self.lang == "zh"  # "共 {total} 个数，{right} 个正确"
+        return render_page(page, data, "a4", "data/conv_selfcheck.js")
+
+    def moodle_xml(self) -> str:
+        """The class's Moodle XML quiz: one cloze question per student."""
+        from symbp.formats.conv_moodle import conv_quiz
+
+        return conv_quiz(self.variants, self.settings, self.lang)
 
     def __repr__(self) -> str:
         return f"<ConvExercises {len(self.variants)} student(s)>"

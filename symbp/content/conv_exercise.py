@@ -5,6 +5,7 @@ judges it all right)."""
 
 from __future__ import annotations
 
+from symbp.classroom.conv_selfcheck import asked_cells
 from symbp.classroom.conv_variants import ConvVariant
 from symbp.content.blocks import (
     Block,
@@ -13,12 +14,18 @@ from symbp.content.blocks import (
     GridPanel,
     Heading,
     Items,
+    Math,
     Paragraph,
     Table,
     text,
 )
+from symbp.content.conv_hand import words as hand_words
+from symbp.content.exercise import SelfCheckPage
+from symbp.content.expr import Name, Sym
+from symbp.content.labels import labels
 from symbp.content.numbers import given
 from symbp.core.conv_spec import ConvLayer, ConvSpec, DenseLayer, PoolLayer
+from symbp.handcheck.conv import MISTAKES
 
 WORDS = {
     "en": {
@@ -45,6 +52,12 @@ WORDS = {
         "layer_pool": "{} pooling {}×{}, stride {}: {}",
         "layer_dense": "dense: {} unit(s), {}",
         "layer_loss": "loss: {}",
+        "selfcheck_intro": "Type your numbers into the blanks, one cell of a grid each (row, "
+        "column counted from 1), and press the button: each is judged as symbp check-hand "
+        "judges convolution homework (right at the precision you wrote it to, or within 1%); "
+        "a grid typed in full is judged as a grid, so a kernel's or the input's gradient worked "
+        "from your own wrong δ map is called carried, and a classic mistake that gives your "
+        "numbers is named. This page works offline; nothing you type leaves it.",
     },
     "zh": {
         "title": "卷积练习",
@@ -69,6 +82,10 @@ WORDS = {
         "layer_pool": "{} 池化 {}×{}，步长 {}：{}",
         "layer_dense": "全连接：{} 个单元，{}",
         "layer_loss": "损失：{}",
+        "selfcheck_intro": "在空格中填入你的数，每个空格是网格的一个单元（行、列从 1 数起），然后按下按钮："
+        "每个数都按 symbp check-hand 判断卷积作业的方式判断（按你所写的精度正确，或误差在 1% 以内）；"
+        "一个网格全部填写时按整个网格判断，由你自己错误的 δ 图算出的卷积核梯度或输入梯度称为传递的错误，"
+        "与你的数相符的典型错误会被指出。本页离线工作，你输入的内容不会离开本页。",
     },
 }
 
@@ -214,3 +231,41 @@ def _flattened_shape(spec: ConvSpec, dense: DenseLayer) -> tuple[int, int, int] 
 def _panel(title: str, grid: object) -> GridPanel:
     values = tuple(tuple(float(v) for v in row) for row in grid)  # type: ignore[attr-defined]
     return GridPanel(title, values, tuple(tuple(given(v) for v in row) for row in values))
+
+
+# -- the self-check page ---------------------------------------------------------------------------
+
+
+def cell_math(key: str) -> Math:
+    """A blank's name as mathematics: delta1[1,2] as δ1[1,2], dL/dW1[3,1] as ∂L/∂W1[3,1]."""
+    shown = key.replace("dL/d", "∂L/∂").replace("delta", "δ")
+    return Math(Sym(Name(shown, plain=key)))
+
+
+def selfcheck_page(variant: ConvVariant, lang: str, answer_decimals: int) -> SelfCheckPage:
+    """A student's self-check page as content: the worksheet's problem and a blank per cell of
+    every grid it asks for (the format adds the form)."""
+    document = worksheet_document(variant, lang, answer_decimals)
+    check_line = _words(lang)["check"]
+    blocks = tuple(
+        b for b in document.blocks if not (isinstance(b, Paragraph) and b.parts == text(check_line))
+    )
+    blocks += (Paragraph(text(_words(lang)["selfcheck_intro"])),)
+    rows = tuple((cell.key, cell_math(cell.key)) for cell, _ in asked_cells(variant.layer))
+    return SelfCheckPage(document.title, lang, blocks, rows)
+
+
+def page_labels(lang: str) -> dict[str, str]:
+    """The words the convolution self-check page's script says."""
+    general = labels(lang)
+    said = {k: v for k, v in general.items() if k.startswith("selfcheck_")}
+    hand = hand_words(lang)
+    said |= {
+        "conv_right": hand["right"],
+        "conv_carried": hand["carried"],
+        "conv_too_few": hand["too_few"],
+        "conv_wrong": hand["wrong"],
+        "conv_summary": hand["summary"],
+    }
+    mistakes = (*MISTAKES, "one_position_bias")
+    return said | {f"mistake_{m}": hand[m] for m in mistakes}

@@ -46,6 +46,15 @@ WORDS = {
         "rotated 180° (a convolution)",
         "activation_derivative_missing": "δ = ∂L/∂a ⊙ f′(z): the activation's derivative "
         "was left out",
+        "first_sample_only": "∂L/∂W of L over the samples takes every sample's gradient: "
+        "sample 1's alone was written",
+        "summed_samples": "L is the mean over the samples, so is its gradient: the samples' "
+        "gradients were summed, not averaged",
+        "averaged_samples": "L is the sum over the samples, so is its gradient: the samples' "
+        "gradients were averaged, not summed",
+        "carried_from": "carried from your {} (the error entered there)",
+        "sample": "{}, sample {}",
+        "combined": "{}, of L over the samples",
     },
     "zh": {
         "title": "卷积作业检查",
@@ -71,6 +80,12 @@ WORDS = {
         "one_position_bias": "滤波器的偏置加在每个位置上：它的梯度是整个 δ 图之和，而不是一个位置的 δ",
         "kernel_gradient_rotated": "∂L/∂W = x ⋆ δ 是互相关：结果被旋转了 180°（做成了卷积）",
         "activation_derivative_missing": "δ = ∂L/∂a ⊙ f′(z)：漏掉了激活函数的导数",
+        "first_sample_only": "对所有样本的 L 求 ∂L/∂W 要用每个样本的梯度：这里只写了样本 1 的梯度",
+        "summed_samples": "L 是各样本损失的平均，梯度也要平均：这里把各样本的梯度相加了",
+        "averaged_samples": "L 是各样本损失之和，梯度也要相加：这里把各样本的梯度平均了",
+        "carried_from": "由你的 {} 带来的错误（错误出现在那里）",
+        "sample": "{}，样本 {}",
+        "combined": "{}，对所有样本的 L",
     },
 }
 
@@ -79,14 +94,22 @@ def words(lang: str) -> dict[str, str]:
     return WORDS["zh" if lang == "zh" else "en"]
 
 
-def quantity_words(quantity: Quantity, lang: str) -> str:
-    said = words(lang)[quantity.kind]
+def quantity_words(quantity: Quantity, lang: str, samples: bool = False) -> str:
+    """What a grid is; with `samples` (a several-sample report) whose sample, or L's."""
+    all_words = words(lang)
+    said = all_words[quantity.kind]
     f, c = quantity.filter + 1, quantity.channel + 1
     if quantity.kind == "grad_w":
-        return said.format(f, c)
-    if quantity.kind == "grad_x":
-        return said.format(c)
-    return said.format(f)
+        named = said.format(f, c)
+    elif quantity.kind == "grad_x":
+        named = said.format(c)
+    else:
+        named = said.format(f)
+    if quantity.sample < 0:
+        return all_words["combined"].format(named)
+    if samples:
+        return all_words["sample"].format(named, quantity.sample + 1)
+    return named
 
 
 def _mistake_key(mistake: str, quantity: Quantity) -> str:
@@ -102,6 +125,7 @@ def report_blocks(report: ConvHandReport, lang: str) -> tuple[Block, ...]:
     header = tuple(text(w) for w in said["columns"].split("|"))
     rows = []
     details: list[Block] = []
+    samples = any(c.quantity.sample != 0 for c in report.cells)
     for name, quantity, cells in report.grids():
         right = sum(c.verdict == RIGHT for c in cells)
         verdicts = {c.verdict for c in cells}
@@ -111,12 +135,15 @@ def report_blocks(report: ConvHandReport, lang: str) -> tuple[Block, ...]:
         elif TOO_FEW_DECIMALS in verdicts and not mistakes and WRONG not in verdicts:
             verdict = said["too_few"]
         elif CARRIED_ERROR in verdicts and not mistakes and WRONG not in verdicts:
-            verdict = said["carried"]
+            origins = tuple(dict.fromkeys(o for c in cells for o in c.origin))
+            verdict = (
+                said["carried_from"].format(", ".join(origins)) if origins else said["carried"]
+            )
         else:
             verdict = said["wrong"] + "".join(
                 f": {said[_mistake_key(m, quantity)]}" for m in mistakes
             )
-        label = f"{name} — {quantity_words(quantity, lang)}"
+        label = f"{name} — {quantity_words(quantity, lang, samples)}"
         rows.append((text(label), text(f"{right}/{len(cells)}"), text(verdict)))
         wrong = [c for c in cells if c.verdict != RIGHT]
         if wrong and len(cells) > 1:

@@ -32,9 +32,10 @@ are tried, each as the whole grid it produces (from the student's upstream where
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 
 import numpy as np
 import sympy as sp
@@ -54,6 +55,8 @@ RIGHT, CARRIED_ERROR, WRONG = "right", "carried", "wrong"
 TOO_FEW_DECIMALS = "too few decimals"
 #: the quantities, in the order a report lists them
 KINDS = ("delta_a", "delta_z", "grad_w", "grad_b", "grad_x")
+#: the catalogue's mistakes of the gradient over several samples
+SAMPLE_MISTAKES = ("first_sample_only", "summed_samples", "averaged_samples")
 MISTAKES = (
     "kernel_not_rotated",
     "pool_to_all",
@@ -62,6 +65,7 @@ MISTAKES = (
     "one_position",
     "kernel_gradient_rotated",
     "activation_derivative_missing",
+    *SAMPLE_MISTAKES,
 )
 
 _STEMS = {
@@ -87,13 +91,22 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?")
 _HEADER = re.compile(r"^(?P<name>[^=:]+?)\s*[=:]\s*(?P<rest>.*)$")
 
 
+#: a quantity's sample when it is the gradient of L over every sample (mean or sum)
+COMBINED = -1
+#: check-hand judges up to this many samples of a convolutional net (as dense check-hand)
+MAX_SAMPLES = 20
+
+
 @dataclass(frozen=True)
 class Quantity:
-    """A grid the student may write: its kind, filter and channel (from 0) and its shape."""
+    """A grid the student may write: its kind, filter and channel (from 0) and its sample
+    (from 0; COMBINED for ∂L/∂W and ∂L/∂b of L over every sample)."""
 
     kind: str
     filter: int
     channel: int
+    sample: int = 0
+    layer: str = ""  # the convolution layer's name (conv3); "" in a one-layer judge
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,8 @@ class CellVerdict:
     expected: float
     verdict: str
     mistake: str = ""
+    #: a carried cell: the grids written earlier whose wrong numbers it was worked from
+    origin: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,10 +161,52 @@ def expected_grid(layer: C.ConvLayer, quantity: Quantity) -> np.ndarray:
     return layer.grad_input[c]
 
 
+#: ⁽²⁾ reads as (²) after normalise_text (which keeps ² and ³ as powers): its digits as digits
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _sample_mark(key: str, samples: int, name: str, number: int) -> tuple[str, int | None]:
+    """The name without its sample mark, and the sample it names (from 0; None unmarked):
+    delta1(2), delta1^(2), δ1⁽²⁾ (read as δ1(2)), dL(2)/dW1, ∂L⁽²⁾/∂W1."""
+    key = key.replace("^(", "(").translate(_SUPERSCRIPT_DIGITS)
+    marks = re.findall(r"\((\d+)\)", key)
+    if not marks:
+        return key, None
+    if len(marks) > 1:
+        raise HandInputError(f"line {number}: {name[:40]!r}: one sample mark, as delta1(2)")
+    sample = int(marks[0])
+    if not 1 <= sample <= samples:
+        raise HandInputError(
+            f"line {number}: {name[:40]!r}: the spec has {samples} sample(s), not {sample}"
+        )
+    return re.sub(r"\(\d+\)", "", key, count=1), sample - 1
+
+
+Layers = Mapping[str, C.ConvLayer]
+_PREFIX = re.compile(r"(?P<layer>conv\d+)\.(?P<rest>.+)$")
+
+
+def _layers(layer: C.ConvLayer | Layers) -> Layers:
+    """Every convolution layer judged, by name, the first one first ({"": layer} alone)."""
+    return {"": layer} if isinstance(layer, C.ConvLayer) else layer
+
+
 def _quantity(
-    name: str, layer: C.ConvLayer, number: int
+    name: str, layers: Layers, number: int, samples: int = 1
 ) -> tuple[Quantity, tuple[int, int] | None]:
     key = name.lower().replace("∂", "d").replace(" ", "")
+    layer_name = next(iter(layers))
+    prefixed = _PREFIX.match(key)
+    if prefixed is not None:  # conv3.delta1: a later convolution layer's grid
+        if prefixed.group("layer") not in layers:
+            named = ", ".join(k for k in layers if k) or "the first only"
+            raise HandInputError(
+                f"line {number}: {name[:40]!r}: the convolution layers check-hand judges are "
+                f"{named}"
+            )
+        layer_name, key = prefixed.group("layer"), prefixed.group("rest")
+    layer = layers[layer_name]
+    key, sample = _sample_mark(key, samples, name, number)
     match = _NAME.fullmatch(key)
     if match is None:
         raise HandInputError(
@@ -169,7 +226,7 @@ def _quantity(
             raise HandInputError(
                 f"line {number}: {name[:40]!r}: the input has {channels} channel(s)"
             )
-        quantity = Quantity(kind, 0, channel - 1)
+        quantity = Quantity(kind, 0, channel - 1, sample or 0, layer_name)
     else:
         if first is None and filters > 1:
             raise HandInputError(f"line {number}: {name[:40]!r}: which filter (1-{filters})?")
@@ -191,7 +248,9 @@ def _quantity(
             raise HandInputError(f"line {number}: {name[:40]!r}: one index (the filter) expected")
         if kind == "delta_a" and layer.pool is None:
             raise HandInputError(f"line {number}: {name[:40]!r}: the layer has no pooling")
-        quantity = Quantity(kind, index - 1, channel - 1)
+        if sample is None:  # unmarked: sample 1's map, or a parameter's gradient of L
+            sample = COMBINED if samples > 1 and kind in ("grad_w", "grad_b") else 0
+        quantity = Quantity(kind, index - 1, channel - 1, sample, layer_name)
     cell = None
     if match.group("row") is not None:
         cell = (int(match.group("row")) - 1, int(match.group("col")) - 1)
@@ -219,8 +278,10 @@ def _rows(text: str) -> list[str]:
     return [text]
 
 
-def read(text: str, layer: C.ConvLayer) -> list[_Written]:
-    """The grids and cells the student wrote, with the quantities they name."""
+def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Written]:
+    """The grids and cells the student wrote, with the quantities they name (`layer`: the
+    first convolution layer, or every one judged by name)."""
+    layers = _layers(layer)
     lines = normalise_text(text.lstrip("\ufeff")).splitlines()
     if len(lines) > MAX_LINES:
         raise HandInputError(f"the hand calculation has more than {MAX_LINES} lines")
@@ -232,7 +293,7 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
         if current is None:
             return
         name, quantity, rows, number = current
-        found.append(_grid(name, quantity, rows, layer, number, row_lines))
+        found.append(_grid(name, quantity, rows, layers[quantity.layer], number, row_lines))
 
     for number, raw in enumerate(lines, 1):
         line = raw.split("#", 1)[0].strip()
@@ -245,14 +306,14 @@ def read(text: str, layer: C.ConvLayer) -> list[_Written]:
             close()
             current = None
             name = header.group("name").strip()
-            quantity, cell = _quantity(name, layer, number)
+            quantity, cell = _quantity(name, layers, number, samples)
             rest = header.group("rest")
             if cell is not None or quantity.kind == "grad_b":
                 values = _numbers(rest, f"line {number}")
                 if len(values) != 1:
                     raise HandInputError(f"line {number}: {name[:40]!r} takes one number")
                 row, col = cell or (0, 0)
-                shape = expected_grid(layer, quantity).shape
+                shape = expected_grid(layers[quantity.layer], quantity).shape
                 if not (0 <= row < shape[0] and 0 <= col < shape[1]):
                     raise HandInputError(
                         f"line {number}: {name[:40]!r}: the grid is {shape[0]}×{shape[1]}"
@@ -325,32 +386,202 @@ def _slack(value: float) -> float:
     return RELATIVE_SLACK * max(1.0, abs(value))
 
 
-def judge(layer: C.ConvLayer, text: str) -> ConvHandReport:
-    """The student's grids judged cell by cell; a wrong grid's mistake named."""
-    written = read(text, layer)
+def judge(layer: C.ConvLayer | Layers, text: str) -> ConvHandReport:
+    """The student's grids judged cell by cell; a wrong grid's mistake named (`layer`: the
+    first convolution layer, or every one judged by name: conv3.delta1 names conv3's)."""
+    layers = _layers(layer)
+    written = read(text, layers)
+    judged: dict[int, list[CellVerdict]] = {}
+    for name, numbers in layers.items():
+        judged |= _judge_grids(numbers, [w for w in written if w.quantity.layer == name])
+    return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
+
+
+def _judge_grids(layer: C.ConvLayer, written: list[_Written]) -> dict[int, list[CellVerdict]]:
+    """One sample's grids judged cell by cell (by id of the written grid)."""
     student = _student_grids(written, layer)
-    verdicts: list[CellVerdict] = []
+    wrong_maps = _wrong_maps(layer, written)
+    judged: dict[int, list[CellVerdict]] = {}
     for grid in written:
         truth = expected_grid(layer, grid.quantity)
-        wrong = [(r, c, t) for r, c, t in grid.cells if not agrees(t, truth[r, c])]
         carried = _recomputed(layer, grid.quantity, student)
-        mistake = ""
-        if wrong and not (carried is not None and _fits(grid.cells, carried)):
-            mistake = _diagnose(layer, grid, student)
-        for r, c, t in grid.cells:
-            expected = float(truth[r, c])
-            if agrees(t, expected):
-                verdict, named = RIGHT, ""
-            elif carried is not None and agrees(t, carried[r, c]):
-                verdict, named = CARRIED_ERROR, ""
-            elif not mistake and _too_few_decimals(t, expected):
-                verdict, named = TOO_FEW_DECIMALS, ""
-            else:
-                verdict, named = WRONG, mistake
-            verdicts.append(
-                CellVerdict(grid.name, grid.quantity, r, c, t, float(t), expected, verdict, named)
+        candidates = partial(_candidates, layer, grid.quantity, student)
+        origin = _origin(grid.quantity, wrong_maps)
+        judged[id(grid)] = _cells(grid, truth, carried, candidates, origin)
+    return judged
+
+
+def _cells(
+    grid: _Written,
+    truth: np.ndarray,
+    carried: np.ndarray | None,
+    candidates: Callable[[], list[Candidate]],
+    origin: tuple[str, ...],
+) -> list[CellVerdict]:
+    """A grid's cells judged: right, carried from the student's own earlier grids, too few
+    decimals, or wrong with the catalogue's first mistake that every written number fits."""
+    wrong = [(r, c, t) for r, c, t in grid.cells if not agrees(t, truth[r, c])]
+    mistake = ""
+    if wrong and not (carried is not None and _fits(grid.cells, carried)):
+        mistake = next((m for m, make in candidates() if _fits(grid.cells, make())), "")
+    verdicts = []
+    for r, c, t in grid.cells:
+        expected = float(truth[r, c])
+        named, source = "", cast(tuple[str, ...], ())
+        if agrees(t, expected):
+            verdict = RIGHT
+        elif carried is not None and agrees(t, carried[r, c]):
+            verdict, source = CARRIED_ERROR, origin
+        elif not mistake and _too_few_decimals(t, expected):
+            verdict = TOO_FEW_DECIMALS
+        else:
+            verdict, named = WRONG, mistake
+        verdicts.append(
+            CellVerdict(
+                grid.name, grid.quantity, r, c, t, float(t), expected, verdict, named, source
             )
-    return ConvHandReport(tuple(verdicts))
+        )
+    return verdicts
+
+
+def _wrong_maps(layer: C.ConvLayer, written: list[_Written]) -> dict[tuple[str, int], str]:
+    """The δ maps (∂L/∂a, ∂L/∂z) written in full with a wrong number, by (kind, filter): where
+    an error carried into a gradient entered."""
+    found = {}
+    for grid in written:
+        kind, f = grid.quantity.kind, grid.quantity.filter
+        if kind not in ("delta_a", "delta_z"):
+            continue
+        truth = expected_grid(layer, grid.quantity)
+        if len(grid.cells) == truth.size and not _fits(grid.cells, truth):
+            found[(kind, f)] = grid.name
+    return found
+
+
+def _origin(quantity: Quantity, wrong_maps: dict[tuple[str, int], str]) -> tuple[str, ...]:
+    """The wrong δ maps a quantity is worked from (all filters' for ∂L/∂x)."""
+    if quantity.kind == "delta_z":
+        keys = [("delta_a", quantity.filter)]
+    elif quantity.kind in ("grad_w", "grad_b"):
+        keys = [("delta_z", quantity.filter), ("delta_a", quantity.filter)]
+    elif quantity.kind == "grad_x":
+        keys = sorted(wrong_maps, key=lambda k: (k[1], k[0] != "delta_a"))
+    else:
+        keys = []
+    return tuple(dict.fromkeys(wrong_maps[k] for k in keys if k in wrong_maps))
+
+
+# -- several samples -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampleLayers:
+    """A convolutional net's first layer for every sample, each of that sample's own loss
+    L⁽ⁿ⁾, and the gradients of L over the samples (the spec's mean or sum)."""
+
+    layers: tuple[C.ConvLayer, ...]
+    grad_kernels: np.ndarray  # ∂L/∂W [F, C, k, k]
+    grad_bias: np.ndarray  # ∂L/∂b [F]
+    reduction: str  # "mean" or "sum"
+
+
+def combined_grid(samples: SampleLayers, quantity: Quantity) -> np.ndarray:
+    if quantity.kind == "grad_w":
+        return samples.grad_kernels[quantity.filter, quantity.channel]
+    return np.array([[samples.grad_bias[quantity.filter]]])
+
+
+def judge_samples(samples: SampleLayers | Mapping[str, SampleLayers], text: str) -> ConvHandReport:
+    """A several-sample homework judged: each sample's grids against that sample's own numbers
+    (as one sample's), and ∂L/∂W, ∂L/∂b of L against the mean (or sum) over the samples, an
+    error there traced to the sample's grid it was worked from (`samples`: the first
+    convolution layer's, or every one judged by name)."""
+    by_layer = {"": samples} if isinstance(samples, SampleLayers) else samples
+    count = len(next(iter(by_layer.values())).layers)
+    written = read(text, {k: v.layers[0] for k, v in by_layer.items()}, count)
+    judged: dict[int, list[CellVerdict]] = {}
+    for name, layer_samples in by_layer.items():
+        here = [w for w in written if w.quantity.layer == name]
+        # each sample's gradients as the student has them, and the grids behind a wrong one
+        own: list[dict[tuple[str, int, int], np.ndarray]] = []
+        wrong_names: list[dict[tuple[str, int, int], tuple[str, ...]]] = []
+        for n, layer in enumerate(layer_samples.layers):
+            mine = [w for w in here if w.quantity.sample == n]
+            judged |= _judge_grids(layer, mine)
+            found, wrong = _sample_gradients(layer, mine, judged)
+            own.append(found)
+            wrong_names.append(wrong)
+        for grid in here:
+            if grid.quantity.sample == COMBINED:
+                judged[id(grid)] = _judge_combined(layer_samples, grid, own, wrong_names)
+    return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
+
+
+def _sample_gradients(
+    layer: C.ConvLayer, written: list[_Written], judged: dict[int, list[CellVerdict]]
+) -> tuple[dict[tuple[str, int, int], np.ndarray], dict[tuple[str, int, int], tuple[str, ...]]]:
+    """A sample's ∂L⁽ⁿ⁾/∂W and ∂L⁽ⁿ⁾/∂b as the student has them, by (kind, filter, channel):
+    written in full, else worked from their own δ map; and the grids behind a wrong one."""
+    student = _student_grids(written, layer)
+    wrong_maps = _wrong_maps(layer, written)
+    found: dict[tuple[str, int, int], np.ndarray] = {}
+    wrong: dict[tuple[str, int, int], tuple[str, ...]] = {}
+    for f in range(layer.filters):
+        for kind, channels in (("grad_w", layer.channels), ("grad_b", 1)):
+            for c in range(channels):
+                quantity = Quantity(kind, f, c)
+                grids = [
+                    w
+                    for w in written
+                    if (w.quantity.kind, w.quantity.filter, w.quantity.channel) == (kind, f, c)
+                ]
+                full = next(
+                    (w for w in grids if len(w.cells) == expected_grid(layer, w.quantity).size),
+                    None,
+                )
+                if full is not None:
+                    values = np.zeros(expected_grid(layer, quantity).shape)
+                    for r, col, t in full.cells:
+                        values[r, col] = float(t)
+                    found[(kind, f, c)] = values
+                    cells = judged[id(full)]
+                    if any(cell.verdict != RIGHT for cell in cells):
+                        behind = tuple(o for cell in cells for o in cell.origin)
+                        wrong[(kind, f, c)] = tuple(dict.fromkeys(behind or (full.name,)))
+                    continue
+                recomputed = _recomputed(layer, quantity, student)
+                if recomputed is not None:
+                    found[(kind, f, c)] = recomputed
+                    origin = _origin(quantity, wrong_maps)
+                    if origin:
+                        wrong[(kind, f, c)] = origin
+    return found, wrong
+
+
+def _judge_combined(
+    samples: SampleLayers,
+    grid: _Written,
+    own: list[dict[tuple[str, int, int], np.ndarray]],
+    wrong_names: list[dict[tuple[str, int, int], tuple[str, ...]]],
+) -> list[CellVerdict]:
+    q = grid.quantity
+    index = (q.kind, q.filter, q.channel)
+    single = Quantity(q.kind, q.filter, q.channel)
+    true_parts = [expected_grid(layer, single) for layer in samples.layers]
+    parts = [mine.get(index, truth) for mine, truth in zip(own, true_parts, strict=True)]
+    count = len(parts)
+    total = np.sum(parts, axis=0)
+    mean = samples.reduction == "mean"
+    carried = None
+    if any(index in mine for mine in own):
+        carried = total / count if mean else total
+    origin = tuple(dict.fromkeys(name for wrong in wrong_names for name in wrong.get(index, ())))
+
+    def candidates() -> list[Candidate]:
+        other = ("summed_samples", total) if mean else ("averaged_samples", total / count)
+        return [("first_sample_only", lambda: parts[0]), (other[0], lambda: other[1])]
+
+    return _cells(grid, combined_grid(samples, q), carried, candidates, origin)
 
 
 def _student_grids(
@@ -424,16 +655,6 @@ def _fits(cells: tuple[tuple[int, int, str], ...], grid: np.ndarray) -> bool:
     return all(agrees(t, grid[r, c]) for r, c, t in cells)
 
 
-def _diagnose(
-    layer: C.ConvLayer, grid: _Written, student: dict[tuple[str, int], np.ndarray]
-) -> str:
-    """The catalogue's first mistake whose grid every written number agrees with."""
-    for mistake, candidate in _candidates(layer, grid.quantity, student):
-        if _fits(grid.cells, candidate()):
-            return mistake
-    return ""
-
-
 Candidate = tuple[str, Callable[[], np.ndarray]]
 
 
@@ -499,6 +720,12 @@ def _candidates(
     return found
 
 
+def mistake_grids(layer: C.ConvLayer, quantity: Quantity) -> list[tuple[str, np.ndarray]]:
+    """The catalogue's mistakes' grids of a quantity from the true upstream grids, in the order
+    check-hand tries them (what a quiz names as feedback)."""
+    return [(mistake, make()) for mistake, make in _candidates(layer, quantity, {})]
+
+
 def _tie_routing(layer: C.ConvLayer, f: int, own: np.ndarray) -> np.ndarray | None:
     """∂L/∂a of filter f with each tied max window's gradient given to the tied maximum the
     student gave it to (torch gives it to the first in reading order); None without a tie."""
@@ -525,17 +752,70 @@ def _tie_routing(layer: C.ConvLayer, f: int, own: np.ndarray) -> np.ndarray | No
 # -- the true numbers, from the network's own derivation ------------------------------------------
 
 
+def conv_names(net: ConvNet) -> tuple[str, ...]:
+    """The names of the net's convolution layers, in order (conv1, conv3, …)."""
+    return tuple(la.name for la in net.spec.layers if isinstance(la, ConvLayer))
+
+
+def sample_layers(net: ConvNet, conv_name: str | None = None) -> SampleLayers:
+    """Every sample's first convolution layer of its own loss L⁽ⁿ⁾ (the spec with that sample
+    alone, through the core's sweep), and ∂L/∂W, ∂L/∂b of L over the samples from the whole
+    net's sweep."""
+    from dataclasses import replace
+
+    from symbp.core.conv import ConvNet as Net
+
+    spec = net.spec
+    if net.samples > MAX_SAMPLES:
+        raise HandInputError(
+            f"check-hand judges up to {MAX_SAMPLES} samples of a convolution net, not {net.samples}"
+        )
+    layers = []
+    for n in range(net.samples):
+        alone = Net(replace(spec, inputs=(spec.inputs[n],), targets=(spec.targets[n],)))
+        layers.append(conv_layer(alone, alone.evaluate(), conv_name))
+    numbers = net.evaluate()
+    conv = next(
+        la
+        for la in spec.layers
+        if isinstance(la, ConvLayer) and (conv_name is None or la.name == conv_name)
+    )
+    grads = numbers.parameter_gradients
+    kernel_names = [element_name(f"{conv.name}_w", i) for i in tensor_indices(conv.weight_shape)]
+    bias_names = [element_name(f"{conv.name}_b", (f,)) for f in range(conv.filters)]
+    return SampleLayers(
+        tuple(layers),
+        np.array([grads[k] for k in kernel_names]).reshape(conv.weight_shape),
+        np.array([grads.get(k, 0.0) for k in bias_names]),
+        spec.reduction,
+    )
+
+
 def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.ConvLayer:
     """The first convolution layer's numbers (one sample) as the core's sweep computed them:
     values, δ maps, the kernel's, the bias's and the input's gradients; the pooling layer
     after it, if any, with the gradient it receives."""
+    if not isinstance(net.spec.layers[0], ConvLayer):
+        raise HandInputError("check-hand judges the first layer when it is a convolution")
+    return conv_layer(net, numbers, None, sample)
+
+
+def conv_layer(
+    net: ConvNet, numbers: ConvNumbers, conv_name: str | None = None, sample: int = 0
+) -> C.ConvLayer:
+    """A convolution layer's numbers (the first, or the one named), as first_conv_layer's: a
+    later layer's input x is the previous layer's output (a pooled or activated map) and its
+    ∂L/∂X the gradient of that map."""
     spec = net.spec
     if net.samples != 1:  # ∂L/∂W would hold every sample's terms, the δ maps one sample's
         raise HandInputError("check-hand judges a convolution layer of one sample: give one input")
-    index, conv = next((i, la) for i, la in enumerate(spec.layers) if isinstance(la, ConvLayer))
-    if index:  # a conv after another layer: its input is that layer's output
-        raise HandInputError("check-hand judges the first layer when it is a convolution")
+    index, conv = next(
+        (i, la)
+        for i, la in enumerate(spec.layers)
+        if isinstance(la, ConvLayer) and (conv_name is None or la.name == conv_name)
+    )
     n = conv.number
+    source = spec.layers[index - 1].number if index else 0  # the map the layer reads
 
     def grid(layer: int, gradient: bool) -> np.ndarray:
         symbols = net.maps[(sample, layer)].symbols
@@ -564,7 +844,7 @@ def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.C
     kernel_names = [element_name(f"{conv.name}_w", i) for i in tensor_indices(conv.weight_shape)]
     bias_names = [element_name(bias_key, (f,)) for f in range(conv.filters)]
     return C.ConvLayer(
-        x=grid(0, False),
+        x=grid(source, False),
         kernels=weights,
         bias=bias,
         stride=conv.stride,
@@ -576,7 +856,7 @@ def first_conv_layer(net: ConvNet, numbers: ConvNumbers, sample: int = 0) -> C.C
         delta_z=grid(-n, True),
         grad_kernels=np.array([grads[k] for k in kernel_names]).reshape(conv.weight_shape),
         grad_bias=np.array([grads.get(k, 0.0) for k in bias_names]),
-        grad_input=grid(0, True),
+        grad_input=grid(source, True),
         pool=pool,
     )
 

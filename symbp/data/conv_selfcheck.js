@@ -1,0 +1,394 @@
+// symbp's self-check page for convolution homework: judges a student's grids of the first
+// convolution layer exactly as `symbp check-hand answers.txt --spec problem.toml` does
+// (symbp/handcheck/conv.py).
+//
+// symbp embeds as JSON (#symbp-data) the given numbers (image, kernels, biases, dense weights,
+// targets), each node's formula of the network's graph and each use's local gradient as small
+// trees, and the catalogue sealed with the values those formulas give
+// (symbp/classroom/conv_selfcheck.py): no answer is in the page. When the student presses the
+// button, this script works the network forward and backward from the givens, opens the seal
+// with what it gets, and judges each cell with the opened numbers: right at the precision it is
+// written to; carried when it is what the student's own δ map gives (the kernel's, the bias's
+// and the input's gradient recomputed from it); a number without decimals that only rounds to
+// the true value is "too few decimals"; otherwise the catalogue's mistakes are tried in
+// check-hand's order, each as the whole grid it makes. A grid whose every cell is typed is
+// judged as a grid written in full; a grid typed in part, cell by cell. Nothing is fetched and
+// nothing typed is evaluated as code.
+"use strict";
+(function () {
+  const data = JSON.parse(document.getElementById("symbp-data").textContent);
+  const words = data.labels;
+  const C = data.constants;
+  const num = (v) => (typeof v === "number" ? v : v === "inf" ? Infinity : v === "-inf" ? -Infinity : NaN);
+
+  // -- reading a number as handcheck/circuit.read_hand_lines does -------------------------------
+  const NUMBER = /^[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+  function readNumber(raw) {
+    const typed = raw.trim();
+    if (!NUMBER.test(typed) || typed.length > C.max_number_chars) return null;
+    const text = typed.replace("−", "-");
+    const [mantissa, exponent] = text.toLowerCase().split("e");
+    const fraction = mantissa.split(".")[1] || "";
+    const decimals = fraction.length - (exponent ? parseInt(exponent, 10) : 0);
+    // precision.py: a number without decimals states no rounding (half a unit 0)
+    return { text: typed, value: Number(text), decimals, half: decimals <= 0 ? 0 : 0.5 * Number(`1e${-decimals}`) };
+  }
+
+  // -- float64 evaluation, as handcheck/floats.float_value ----------------------------------
+  function fsum(values) {  // CPython's math.fsum: the correctly rounded sum
+    const partials = [];
+    let special = 0, infinities = 0;
+    for (let x of values) {
+      const saved = x;
+      let i = 0;
+      for (let y of partials) {
+        if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+        const hi = x + y, lo = y - (hi - x);
+        if (lo !== 0) partials[i++] = lo;
+        x = hi;
+      }
+      let n = i;
+      if (x !== 0) {
+        if (!Number.isFinite(x)) {
+          if (Number.isFinite(saved)) throw new RangeError("intermediate overflow");
+          if (!Number.isNaN(saved)) infinities += saved;
+          special += saved;
+          n = 0;
+        } else {
+          partials[n++] = x;
+        }
+      }
+      partials.length = n;
+    }
+    if (special !== 0) {
+      if (Number.isNaN(infinities)) throw new RangeError("-inf + inf");
+      return special;
+    }
+    let n = partials.length, hi = 0, lo = 0;
+    if (n > 0) {
+      hi = partials[--n];
+      while (n > 0) {
+        const x = hi, y = partials[--n];
+        hi = x + y;
+        lo = y - (hi - x);
+        if (lo !== 0) break;
+      }
+      if (n > 0 && ((lo < 0 && partials[n - 1] < 0) || (lo > 0 && partials[n - 1] > 0))) {
+        const y = lo * 2, x = hi + y;
+        if (y === x - hi) hi = x;
+      }
+    }
+    return hi;
+  }
+  function sum(values) {
+    try { return fsum(values); } catch (e) { return values.reduce((a, b) => a + b, 0); }
+  }
+  function power(base, exponent) {
+    if (base === 1 || exponent === 0) return 1;
+    if (base === 0 && exponent < 0) return NaN;
+    if (base < 0 && !Number.isInteger(exponent) && Number.isFinite(exponent)) return NaN;
+    return Math.pow(base, exponent);
+  }
+  function logsumexp(values) {  // floats._logsumexp: the largest, plus the log of an exact sum
+    const top = values.reduce((m, v) => (v > m ? v : m));
+    if (!Number.isFinite(top)) return top;
+    return top + Math.log(sum(values.map((v) => Math.exp(v - top))));
+  }
+  // symbp: primitives
+  const FUNCTIONS = {
+    add: (a) => sum(a),
+    mul: (a) => a.reduce((p, v) => p * v, 1),
+    pow: (a) => power(a[0], a[1]),
+    exp: (a) => Math.exp(a[0]),
+    log: (a) => (Number.isNaN(a[0]) || a[0] < 0 ? NaN : a[0] === 0 ? -Infinity : Math.log(a[0])),
+    // symbp: activations (printed from the operation table, symbp/formats/javascript.py)
+    softmax: (a) => Math.exp(a[a[0] + 1] - logsumexp(a.slice(1))),  // [k, z1, …, zn]
+    heaviside: (a) => (a[0] > 0 ? 1 : a[0] < 0 ? 0 : a.length > 1 ? a[1] : 0.5),
+    abs: (a) => Math.abs(a[0]),
+    max: (a) => a.reduce((m, v) => (v > m ? v : m)),
+    min: (a) => a.reduce((m, v) => (v < m ? v : m)),
+  };
+  function evaluate(tree, values) {
+    if (typeof tree === "number") return tree;
+    if (typeof tree === "string") return values[tree];
+    return FUNCTIONS[tree[0]](tree.slice(1).map((t) => evaluate(t, values)));
+  }
+
+  // -- the network worked from the givens: what opens the seal -------------------------------
+  function chainValues() {
+    const values = {};
+    for (const node of data.nodes) {
+      values[node.name] = node.formula === null ? data.givens[node.name] : evaluate(node.formula, values);
+    }
+    const gradients = {};
+    gradients[data.objective] = 1;
+    for (const node of [...data.nodes].reverse()) {
+      if (node.name === data.objective || !(node.name in data.uses)) continue;
+      gradients[node.name] = sum(data.uses[node.name].map((u) => gradients[u.user] * evaluate(u.local, values)));
+    }
+    return [values, gradients];
+  }
+
+  // -- the sealed catalogue (symbp/classroom/sealing.py) ------------------------------------
+  const MARKER = "symbp-sealed:";
+  function canonical(v) {  // sealing.canonical
+    if (Number.isNaN(v)) return "nan";
+    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+    return (v + 0).toExponential(6);
+  }
+  let catalogue = null;
+  async function openCatalogue() {
+    if (catalogue !== null) return catalogue;
+    const seal = data.catalogue;
+    if (!(window.crypto && crypto.subtle)) return null;
+    const [values, gradients] = chainValues();
+    const secret = [...data.secret.gates.map((n) => values[n]), ...data.secret.gradients.map((n) => gradients[n])]
+      .map(canonical).join(";");
+    const encoder = new TextEncoder();
+    const salt = new Uint8Array(seal.salt.match(/../g).map((h) => parseInt(h, 16)));
+    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveBits"]);
+    const key = new Uint8Array(await crypto.subtle.deriveBits(
+      { name: "PBKDF2", hash: "SHA-256", salt, iterations: seal.iterations }, base, 256));
+    const sealed = Uint8Array.from(atob(seal.sealed), (c) => c.charCodeAt(0));
+    const blocks = [];
+    for (let b = 0; b * 32 < sealed.length; b++) {
+      const input = new Uint8Array(36);
+      input.set(key);
+      new DataView(input.buffer).setUint32(32, b);
+      blocks.push(crypto.subtle.digest("SHA-256", input));
+    }
+    const pads = await Promise.all(blocks);
+    const opened = sealed.map((byte, i) => byte ^ new Uint8Array(pads[i >> 5])[i & 31]);
+    let text;
+    try { text = new TextDecoder("utf-8", { fatal: true }).decode(opened); } catch (e) { return null; }
+    if (!text.startsWith(MARKER)) return null;
+    catalogue = JSON.parse(text.slice(MARKER.length));
+    return catalogue;
+  }
+
+  // -- the layer's arithmetic, as handcheck/conv_layer.py --------------------------------------
+  const L = data.layer;
+  const zeros = (h, w) => Array.from({ length: h }, () => new Array(w).fill(0));
+  const grid = (g) => g.map((row) => row.map(num));
+  function padded(x, p) {  // [C][H][W] with p zeros around each map
+    if (!p) return x;
+    return x.map((m) => {
+      const out = zeros(m.length + 2 * p, m[0].length + 2 * p);
+      m.forEach((row, i) => row.forEach((v, j) => { out[i + p][j + p] = v; }));
+      return out;
+    });
+  }
+  function kernelGradient(x, delta, size, stride, p) {  // [F][C][k][k]: x ⋆ δ
+    const source = padded(x, p);
+    return delta.map((d) => source.map((m) => {
+      const g = zeros(size, size);
+      for (let i = 0; i < d.length; i++) for (let j = 0; j < d[0].length; j++)
+        for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) g[u][v] += d[i][j] * m[i * stride + u][j * stride + v];
+      return g;
+    }));
+  }
+  function onePosition(x, delta, size, stride, p, i, j, f, c) {  // one position's term
+    const m = padded(x, p)[c], g = zeros(size, size);
+    for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) g[u][v] = delta[f][i][j] * m[i * stride + u][j * stride + v];
+    return g;
+  }
+  function inputGradient(delta, kernels, shape, stride, p, rotate) {  // [C][H][W]
+    const size = kernels[0][0].length;
+    const grad = Array.from({ length: shape[0] }, () => zeros(shape[1] + 2 * p, shape[2] + 2 * p));
+    for (let i = 0; i < delta[0].length; i++) for (let j = 0; j < delta[0][0].length; j++)
+      for (let c = 0; c < shape[0]; c++) for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) {
+        let total = 0;
+        for (let f = 0; f < delta.length; f++) {
+          const w = rotate ? kernels[f][c][u][v] : kernels[f][c][size - 1 - u][size - 1 - v];
+          total += delta[f][i][j] * w;
+        }
+        grad[c][i * stride + u][j * stride + v] += total;
+      }
+    return p ? grad.map((m) => m.slice(p, m.length - p).map((row) => row.slice(p, row.length - p))) : grad;
+  }
+  function routed(a, upstream, pool, mistake) {  // ∂L/∂a from the pooled map's gradient
+    const { size, stride } = pool;
+    return a.map((m, f) => {
+      const g = zeros(m.length, m[0].length);
+      for (let i = 0; i < upstream[f].length; i++) for (let j = 0; j < upstream[f][0].length; j++) {
+        const up = upstream[f][i][j];
+        if (pool.kind === L.max_pool && mistake !== "to_all") {
+          let best = -Infinity, bu = 0, bv = 0;  // the first largest, as numpy's argmax
+          for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) {
+            const value = m[i * stride + u][j * stride + v];
+            if (value > best) { best = value; bu = u; bv = v; }
+          }
+          g[i * stride + bu][j * stride + bv] += up;
+        } else {
+          const share = pool.kind !== L.max_pool && mistake !== "undivided" ? up / (size * size) : up;
+          for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) g[i * stride + u][j * stride + v] += share;
+        }
+      }
+      return g;
+    });
+  }
+  const scaled = (g, s) => g.map((row, i) => row.map((v, j) => v * (typeof s === "number" ? s : s[i][j])));
+
+  // -- verdicts, as handcheck/conv.judge -------------------------------------------------------
+  const RIGHT = "right", CARRIED = "carried", WRONG = "wrong", TOO_FEW = "too few decimals";
+  const slack = (value) => C.slack * Math.max(1, Math.abs(value));
+  const agrees = (mine, value) => Math.abs(mine.value - value) <= mine.half + slack(value);
+  function tooFew(mine, value) {  // precision.Precision().too_few, without a minimum
+    const gap = Math.abs(mine.value - value);
+    return gap > slack(value) && mine.decimals <= 0 && gap <= 0.5 * 10 ** -mine.decimals + slack(value);
+  }
+  function judge(written, opened) {
+    const T = {
+      a: opened.a.map(grid), derivative: opened.derivative.map(grid),
+      delta_a: opened.delta_a.map(grid), delta_z: opened.delta_z.map(grid),
+      grad_w: opened.grad_w.map((f) => f.map(grid)), grad_b: opened.grad_b.map((v) => [[num(v)]]),
+      grad_x: opened.grad_x.map(grid), upstream: opened.upstream ? opened.upstream.map(grid) : null,
+    };
+    const x = L.x, kernels = L.kernels.map((f) => f.map(grid)), size = kernels[0][0].length;
+    const shape = [x.length, x[0].length, x[0][0].length];
+    const truthOf = (q) => q.kind === "grad_w" ? T.grad_w[q.filter][q.channel]
+      : q.kind === "grad_b" ? T.grad_b[q.filter] : q.kind === "grad_x" ? T.grad_x[q.channel] : T[q.kind][q.filter];
+    // the groups judged together: a grid typed in full, else each typed cell alone
+    const byGrid = new Map();
+    for (const q of data.asked) {
+      if (!byGrid.has(q.grid)) byGrid.set(q.grid, []);
+      byGrid.get(q.grid).push(q);
+    }
+    const groups = [];
+    for (const cells of byGrid.values()) {
+      const typed = cells.filter((q) => q.key in written);
+      if (typed.length === cells.length) groups.push(typed);
+      else typed.forEach((q) => groups.push([q]));
+    }
+    const student = {};  // the δ maps typed in full, by kind and filter (_student_grids)
+    for (const cells of groups) {
+      const q = cells[0], truth = truthOf(q);
+      if ((q.kind === "delta_a" || q.kind === "delta_z") && cells.length === truth.length * truth[0].length) {
+        const g = zeros(truth.length, truth[0].length);
+        cells.forEach((c) => { g[c.row][c.col] = written[c.key].value; });
+        student[q.kind + ":" + q.filter] = g;
+      }
+    }
+    function ownDeltaZ() {
+      return T.delta_z.map((g, f) => student["delta_z:" + f] ? student["delta_z:" + f]
+        : student["delta_a:" + f] ? scaled(student["delta_a:" + f], T.derivative[f]) : g);
+    }
+    function hasOwnUpstream(q) {
+      if (q.kind === "delta_z") return ("delta_a:" + q.filter) in student;
+      if (q.kind === "grad_w" || q.kind === "grad_b") return ("delta_z:" + q.filter) in student || ("delta_a:" + q.filter) in student;
+      if (q.kind === "grad_x") return Object.keys(student).length > 0;
+      return false;
+    }
+    function recomputed(q) {
+      if (!hasOwnUpstream(q)) return null;
+      const f = q.filter, c = q.channel;
+      if (q.kind === "delta_z") return scaled(student["delta_a:" + f], T.derivative[f]);
+      const delta = ownDeltaZ();
+      if (q.kind === "grad_w") return kernelGradient(x, delta, size, L.stride, L.padding)[f][c];
+      if (q.kind === "grad_b") return [[pySum(delta[f].flat())]];
+      return inputGradient(delta, kernels, shape, L.stride, L.padding, true)[c];
+    }
+    function candidates(q) {  // handcheck/conv._candidates (lazily made grids)
+      const f = q.filter, c = q.channel, pool = L.pool, found = [];
+      const poolName = pool && pool.kind === L.max_pool ? "pool_to_all" : "pool_not_divided";
+      const how = pool && pool.kind === L.max_pool ? "to_all" : "undivided";
+      if ((q.kind === "delta_a" || q.kind === "delta_z") && pool) {
+        const scale = q.kind === "delta_z" ? T.derivative[f] : 1;
+        found.push([poolName, () => scaled(routed(T.a, T.upstream, pool, how)[f], scale)]);
+      }
+      if (q.kind === "delta_z" && !T.derivative.every((g) => g.every((row) => row.every((v) => v === 1)))) {
+        found.push(["activation_derivative_missing", () => T.delta_a[f]]);
+        if (pool) found.push([poolName, () => routed(T.a, T.upstream, pool, how)[f]]);
+      }
+      const delta = ownDeltaZ();
+      if (q.kind === "grad_w") {
+        for (let i = 0; i < delta[0].length; i++) for (let j = 0; j < delta[0][0].length; j++)
+          found.push(["one_position", () => onePosition(x, delta, size, L.stride, L.padding, i, j, f, c)]);
+        found.push(["kernel_gradient_rotated", () => kernelGradient(x, delta, size, L.stride, L.padding)[f][c]
+          .slice().reverse().map((row) => row.slice().reverse())]);
+      }
+      if (q.kind === "grad_b") {
+        for (let i = 0; i < delta[0].length; i++) for (let j = 0; j < delta[0][0].length; j++)
+          found.push(["one_position", () => [[delta[f][i][j]]]]);
+      }
+      if (q.kind === "grad_x") {
+        found.push(["kernel_not_rotated", () => inputGradient(delta, kernels, shape, L.stride, L.padding, false)[c]]);
+      }
+      return found;
+    }
+    const fits = (cells, g) => cells.every((c) => agrees(written[c.key], g[c.row][c.col]));
+    const verdicts = {};
+    for (const cells of groups) {
+      const q = cells[0], truth = truthOf(q);
+      const wrong = cells.some((c) => !agrees(written[c.key], truth[c.row][c.col]));
+      const carried = recomputed(q);
+      let mistake = "";
+      if (wrong && !(carried !== null && fits(cells, carried))) {
+        for (const [name, make] of candidates(q)) if (fits(cells, make())) { mistake = name; break; }
+      }
+      for (const c of cells) {
+        const mine = written[c.key], expected = truth[c.row][c.col];
+        let verdict, named = "";
+        if (agrees(mine, expected)) verdict = RIGHT;
+        else if (carried !== null && agrees(mine, carried[c.row][c.col])) verdict = CARRIED;
+        else if (!mistake && tooFew(mine, expected)) verdict = TOO_FEW;
+        else { verdict = WRONG; named = mistake; }
+        verdicts[c.key] = { key: c.key, verdict, mistake: named, kind: q.kind };
+      }
+    }
+    return data.asked.filter((q) => q.key in verdicts).map((q) => verdicts[q.key]);
+  }
+  function pySum(values) { return values.reduce((a, b) => a + b, 0); }  // numpy's sum of a map
+
+  // -- the page ---------------------------------------------------------------------------
+  const fill = (template, ...parts) => parts.reduce((text, part) => text.replace("{}", part), template);
+  function verdictText(v) {
+    const said = v.verdict === RIGHT ? words.conv_right
+      : v.verdict === CARRIED ? words.conv_carried
+      : v.verdict === TOO_FEW ? words.conv_too_few : words.conv_wrong;
+    if (!v.mistake) return said;
+    const key = v.mistake === "one_position" && v.kind === "grad_b" ? "one_position_bias" : v.mistake;
+    return `${said}: ${words["mistake_" + key]}`;
+  }
+  async function check(event) {
+    event.preventDefault();
+    const form = document.getElementById("symbp-form");
+    form.dataset.state = "checking";
+    try { await checkNumbers(); } finally { form.dataset.state = "done"; }
+  }
+  async function checkNumbers() {
+    const written = {}, rows = {};
+    for (const row of document.querySelectorAll("tr[data-key]")) {
+      const key = row.dataset.key, input = row.querySelector("input"), cell = row.querySelector(".verdict");
+      rows[key] = row;
+      row.className = "";
+      delete row.dataset.mistake;
+      cell.textContent = "";
+      if (!input.value.trim()) { cell.textContent = words.selfcheck_blank; row.dataset.verdict = "blank"; continue; }
+      const mine = readNumber(input.value);
+      if (mine === null) {
+        cell.textContent = fill(words.selfcheck_not_number, `'${input.value.trim()}' is not a number`);
+        row.dataset.verdict = "unreadable";
+        continue;
+      }
+      written[key] = mine;
+    }
+    const summary = document.getElementById("symbp-summary");
+    if (!Object.keys(written).length) { summary.textContent = words.selfcheck_nothing; return; }
+    const opened = await openCatalogue();
+    if (opened === null) { summary.textContent = words.selfcheck_sealed; return; }
+    const verdicts = judge(written, opened);
+    for (const v of verdicts) {
+      const row = rows[v.key];
+      row.className = v.verdict === RIGHT ? "right" : "wrong";
+      row.dataset.verdict = v.verdict;
+      row.dataset.mistake = v.mistake;
+      row.querySelector(".verdict").textContent = verdictText(v);
+    }
+    const right = verdicts.filter((v) => v.verdict === RIGHT).length;
+    summary.textContent = data.total_first
+      ? fill(words.conv_summary, verdicts.length, right)
+      : fill(words.conv_summary, right, verdicts.length);
+  }
+  document.getElementById("symbp-form").addEventListener("submit", check);
+})();
