@@ -394,3 +394,26 @@ def test_what_a_conv_folder_cannot_do_is_refused_in_one_line(tmp_path: Path) -> 
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
     homework.write(tmp_path / "c")  # no page, no quiz unless asked
     assert not (tmp_path / "c" / "s001" / "selfcheck.html").exists()
+
+
+def test_the_command_line_writes_the_pages_and_the_quiz(tmp_path: Path) -> None:
+    """`symbp exercise --spec conv.toml --interactive --moodle quiz.xml` reaches the same
+    writer: a page per student, holding none of its key's numbers, and a quiz with a question
+    per student."""
+    from symbp.cli import main
+
+    spec = Path(__file__).resolve().parent.parent / "examples" / "models" / "conv_teaching.toml"
+    out, quiz = tmp_path / "ex", tmp_path / "quiz.xml"
+    code = main(
+        ["exercise", "--spec", str(spec), "--count", "2", "--interactive"]
+        + ["--moodle", str(quiz), "--out", str(out)]
+    )
+    assert code == 0
+    questions = ET.parse(quiz).getroot().findall("question[@type='cloze']")
+    assert len(questions) == 2
+    for student in ("s001", "s002"):
+        page = (out / student / "selfcheck.html").read_text(encoding="utf-8")
+        key = (out / "key" / f"{student}.txt").read_text(encoding="utf-8")
+        answers = [line.split("=")[-1].strip() for line in key.splitlines() if "=" in line]
+        numbers = [a for a in answers if any(ch.isdigit() for ch in a) and len(a) > 4]
+        assert numbers and not [n for n in numbers if n in page]

@@ -31,6 +31,7 @@ class ConvExercises(Result):
         self.variants = variants
         self.settings = settings
         self.lang = lang
+        self.written: tuple[bool, str | None] = (False, None)  # selfcheck.html, Moodle file
 
     def title(self) -> str:
         return "symbp convolution exercise"
@@ -39,13 +40,18 @@ class ConvExercises(Result):
         from symbp.content.blocks import Heading, Paragraph, Table, text
 
         rows = tuple((text(v.student.id), text(str(v.draws))) for v in self.variants)
+        selfcheck, moodle = self.written
+        files = "problem.toml, worksheet.html, worksheet.md and selfcheck.html (no answer in it)"
+        if not selfcheck:
+            files = "problem.toml, worksheet.html and worksheet.md"
+        quiz = f"; {moodle} holds the Moodle quiz" if moodle else ""
         return (
             Heading(text(self.title()), 2),
             Paragraph(
                 text(
                     f"{len(self.variants)} student(s), seed {self.settings.seed}; each "
-                    "folder holds problem.toml, worksheet.html and worksheet.md; "
-                    "key/<id>.txt holds the answers in check-hand's format."
+                    f"folder holds {files}; key/<id>.txt holds the answers in check-hand's "
+                    f"format{quiz}."
                 )
             ),
             Table((text("student"), text("draws")), rows, align="lr"),
@@ -75,6 +81,7 @@ class ConvExercises(Result):
         if moodle is not None and Path(moodle).suffix.lower() != ".xml":
             raise SymbpError(f"--moodle file {str(moodle)!r} must end in .xml")
         quiz = self.moodle_xml() if moodle is not None else None
+        self.written = (bool(interactive), None if moodle is None else str(moodle))
         decimals = self.settings.answer_decimals
         staged: StagedFile | None = None
         try:

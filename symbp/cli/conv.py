@@ -100,10 +100,10 @@ def check_hand(args: argparse.Namespace) -> int:
 def exercise(args: argparse.Namespace) -> int:
     from symbp.api.conv_homework import conv_exercises
 
-    if args.ask or args.interactive or args.moodle or args.targets or args.min_decimals:
+    if args.ask or args.targets or args.min_decimals:
         raise SymbpError(
             "a convolution exercise takes --count/--roster, --seed, --decimals, "
-            "--answer-decimals, --inputs, --weights, --lang and --out"
+            "--answer-decimals, --inputs, --weights, --lang, --interactive, --moodle and --out"
         )
     result = conv_exercises(
         args.spec,
@@ -115,6 +115,6 @@ def exercise(args: argparse.Namespace) -> int:
         inputs=span(args, "inputs"),
         weights=span(args, "weights"),
         lang=args.lang,
-    ).write(args.out)
+    ).write(args.out, interactive=args.interactive, moodle=args.moodle)
     write(result.render("text"))
     return EXIT_OK
