@@ -46,11 +46,9 @@ _EN: dict[str, str] = {
     "rnn_same_terms": "{}'s terms are {}'s, entry by entry (the same δ_t times 1: both are "
     "added to z_t), so its gradient is the same:",
     "rnn_terms_columns": "step|upstream|local|term",
-    "rnn_bias_intro": "A bias's local derivative is 1 at every step, so its term at a step is "
-    "the δ of the node it is added to there, and its gradient is the sum of those terms over "
-    "the steps: a column of the table below.",
-    "rnn_bias_shared": "{} and {} are both added to {}: their terms are the same {}, so they "
-    "share a column, and their gradients are equal.",
+    "rnn_bias_intro": "A bias's local derivative is 1 at every step, so its terms are the δs of "
+    "the node it is added to, and its gradient is their sum: a column below.",
+    "rnn_bias_shared": "{} and {}, both added to {}, share {} and so a column.",
     "rnn_bias_step": "step",
     "rnn_bias_sum": "sum = gradient",
     "rnn_path_list": "The same sum path by path: each path from {} through time to L is the "
@@ -133,9 +131,9 @@ _ZH: dict[str, str] = {
     "rnn_same_terms": "{} 的各项与 {} 的逐个相同（同样是 δ_t 乘以 1：两者都加到 z_t 上），"
     "所以梯度也相同：",
     "rnn_terms_columns": "时间步|上游梯度|局部导数|项",
-    "rnn_bias_intro": "偏置在每一步的局部导数都是 1，所以它在某一步的项就是它所加到的节点的 δ，"
-    "它的梯度就是这些项对各步之和：即下表中的一列。",
-    "rnn_bias_shared": "{} 和 {} 都加到 {} 上：它们的项同为 {}，所以共用一列，梯度也相等。",
+    "rnn_bias_intro": "偏置在每一步的局部导数都是 1，所以它的各项就是它所加到的节点的 δ，"
+    "梯度是这些项之和：即下表的一列。",
+    "rnn_bias_shared": "{} 和 {} 都加到 {} 上，项同为 {}，所以共用一列。",
     "rnn_bias_step": "时间步",
     "rnn_bias_sum": "和 = 梯度",
     "rnn_path_list": "逐条路径写出同一个和：从 {} 随时间到 L 的每条路径是其局部导数之积，"
