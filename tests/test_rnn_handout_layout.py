@@ -14,13 +14,22 @@ import pytest
 
 from symbp import formats
 from symbp.api.rnn import rnn
-from symbp.content.blocks import UnrolledDiagram
+from symbp.content.blocks import Heading, Math, Table, Text, UnrolledDiagram
+from symbp.content.expr import Num
 from symbp.content.rnn import _Writer
 from symbp.core.rnn import Place
 from symbp.formats import latex_math as latex_format
 from symbp.formats import text_math as text_format
 from tests.conftest import require_module, require_tool
-from tests.layout_tools import compile_latex, print_html
+from tests.layout_tools import (
+    MARK,
+    body_pages,
+    compile_latex,
+    html_split_displays,
+    latex_split_displays,
+    print_html,
+    stranded_headings,
+)
 from tests.readback import latex_reader, text_reader
 from tests.readback.harness import latex_sources, markdown_sources, read_and_check, text_sources
 from tests.test_rnn_hand import PRACHUB, TWO_UNITS
@@ -54,7 +63,30 @@ RNN_BIASES = {
     "bias": {"b_ih": [0.1, 0.2], "b_hh": [-0.05, 0.1]},
     "loss": "half_sse",
 }
-CASES = {"prachub": PRACHUB, "two units": TWO_UNITS, "biased": BIASED, "nn.RNN biases": RNN_BIASES}
+#: 2 inputs, 2 outputs, 3 steps, hidden size 2 with every bias (nn.RNN's b_ih and b_hh, and the
+#: head's b_y): 7 pages before each bias's sum over the steps went into one table, the δ_o rows
+#: stopped repeating ∂L/∂o, the unrolled graph's list stopped repeating the figure and the
+#: gradients' table the check's
+EVERY_BIAS = {
+    "layers": [2, {"rnn": 2, "activation": "tanh"}, {"dense": 2, "activation": "identity"}],
+    "inputs": [[0.8, -0.2], [-0.4, 0.5], [1.0, 0.3]],
+    "targets": [[0.3, -0.1], [0.1, 0.4], [-0.5, 0.2]],
+    "initial_state": [0.2, -0.3],
+    "weights": {
+        "W_xh": [[0.6, -0.3], [-0.7, 0.4]],
+        "W_hh": [[0.2, -0.5], [0.3, 0.4]],
+        "W_hy": [[0.9, -1.1], [0.5, 0.7]],
+    },
+    "bias": {"b_ih": [0.1, 0.2], "b_hh": [-0.05, 0.1], "b_y": [0.3, -0.2]},
+    "loss": "half_sse",
+}
+CASES = {
+    "prachub": PRACHUB,
+    "two units": TWO_UNITS,
+    "biased": BIASED,
+    "nn.RNN biases": RNN_BIASES,
+    "every bias": EVERY_BIAS,
+}
 
 
 def torch_places(data: dict) -> tuple[dict[Place, float], dict[Place, float]]:
@@ -206,6 +238,53 @@ def test_rnn_handout_equations_read_back(name: str, lang: str) -> None:
         assert outcome.checked >= nodes, (fmt, outcome.checked, outcome.unknown_names)
 
 
+@pytest.mark.parametrize("name", ["biased", "nn.RNN biases", "every bias"])
+def test_the_biases_table_holds_torchs_deltas_and_gradients(name: str) -> None:
+    """The biases' sums over the steps, one table: each row a step, each column one bias entry
+    (b_ih and b_hh's together), each cell that step's δ (δ_t for b_ih and b_hh, δ_o,t for b_y),
+    the foot the sum, all against the plain torch loop's autograd."""
+    require_module("torch")
+    from symbp.core.rnn_spec import B_HH, B_IH, B_Y
+
+    data = CASES[name]
+    result = rnn(data, check=False)
+    values, gradients = torch_places(data)
+    model = result.derivation.model
+    by_symbol = {symbol: place for symbol, place in model.places.items()}
+    tables = [
+        block
+        for block in result.handout().document().blocks
+        if isinstance(block, Table) and block.rows and _plain(block.rows[-1][0]) == "sum = gradient"
+    ]
+    assert len(tables) == 1
+    table = tables[0]
+    columns = 0
+    for column, head in enumerate(table.header[1:], start=1):
+        biases = [by_symbol[part.expr.key] for part in head if isinstance(part, Math)]
+        assert biases and {p.kind for p in biases} <= {B_IH, B_HH, B_Y}
+        first = biases[0]
+        for place in biases:  # every bias the column names has the foot's gradient
+            assert _number(table.rows[-1][column]) == pytest.approx(gradients[place], rel=1e-3)
+        node = "z" if first.kind in (B_IH, B_HH) else "u"  # the node it is added to
+        for row in table.rows[:-1]:
+            step = int(_plain(row[0]))
+            delta = gradients[Place(node, 0, step, first.unit)]
+            assert _number(row[column]) == pytest.approx(delta, rel=1e-3, abs=1e-9)
+        columns += 1
+    hidden = data["bias"].get("b_ih") or data["bias"].get("b_hh") or []
+    assert columns == len(hidden) + len(data["bias"].get("b_y", []))
+
+
+def _plain(cell: tuple) -> str:
+    return "".join(part.text for part in cell if isinstance(part, Text))
+
+
+def _number(cell: tuple) -> float:
+    (math,) = cell
+    assert isinstance(math, Math) and isinstance(math.expr, Num)
+    return float(math.expr.text)
+
+
 def test_the_handout_holds_the_unrolled_figure_in_every_format() -> None:
     result = rnn(TWO_UNITS, check=False)
     document = result.handout().document()
@@ -220,7 +299,8 @@ def test_the_handout_holds_the_unrolled_figure_in_every_format() -> None:
 @pytest.mark.parametrize(("name", "lang"), [("two units", "en"), ("two units", "zh"),
                                             ("prachub", "en"), ("biased", "zh"),
                                             ("nn.RNN biases", "en"),
-                                            ("nn.RNN biases", "zh")])  # fmt: skip
+                                            ("nn.RNN biases", "zh"),
+                                            ("every bias", "en")])  # fmt: skip
 def test_rnn_handout_compiles_without_overfull_boxes(tmp_path: Path, name: str, lang: str) -> None:
     engine = require_tool("xelatex" if lang == "zh" else "pdflatex")
     require_module("torch")
@@ -230,8 +310,41 @@ def test_rnn_handout_compiles_without_overfull_boxes(tmp_path: Path, name: str, 
     assert compiled.returncode == 0, compiled.log[-3000:]
     assert not compiled.overfull, compiled.overfull
     assert not compiled.overfull_vbox, compiled.overfull_vbox
-    if name in ("two units", "nn.RNN biases"):  # 3 steps, hidden size 2: the issue's bound
+    if name in ("two units", "nn.RNN biases", "every bias"):  # 3 steps, hidden size 2: the bound
         assert compiled.pages <= 6, compiled.pages
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_bias_handout_fits_six_pages_in_latex_and_chromium(tmp_path: Path, lang: str) -> None:
+    """Issue 22's bound (a 3-step, hidden-size-2 handout at most 6 pages) with 2 inputs, 2
+    outputs and every bias, as handed out (the torch check's table too): LaTeX and Chromium's
+    print alike, no overfull box, no equation split by a page break, no heading or lead-in left
+    at a page's foot, nothing past the margins and nothing shrunk."""
+    engine = require_tool("xelatex" if lang == "zh" else "pdflatex")
+    browser = require_tool("chromium")
+    require_tool("pdftotext")
+    require_module("torch")
+    handout = rnn(EVERY_BIAS, lang=lang).handout()
+    headings = [
+        "".join(part.text for part in block.parts if isinstance(part, Text))
+        for block in handout.blocks()
+        if isinstance(block, Heading)
+    ]
+    tex = handout.write(tmp_path / "handout.tex")
+    compiled = compile_latex(tex, Path(engine).name)
+    assert compiled.returncode == 0, compiled.log[-3000:]
+    assert not compiled.overfull and not compiled.overfull_vbox
+    assert body_pages(compiled.pdf) <= 6
+    assert stranded_headings(compiled.pdf, headings) == []
+    marked, split = latex_split_displays(tex, Path(engine).name)
+    assert MARK.search(marked.log) and split == []
+    page = handout.write(tmp_path / "handout.html")
+    printed = print_html(browser, page)
+    assert printed.outside == ()
+    assert printed.shrink == pytest.approx(1.0, abs=0.005)
+    assert body_pages(printed.pdf) <= 6
+    assert stranded_headings(printed.pdf, headings) == []
+    assert html_split_displays(browser, page)[1] == []
 
 
 @pytest.mark.parametrize("name", ["two units", "prachub"])

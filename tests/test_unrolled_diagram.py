@@ -170,7 +170,8 @@ def test_svg_is_xml_and_its_numbers_read_back_as_given(case) -> None:
     names = [t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "name"]
     steps = len(diagram.steps)
     outputs = sum(1 for s in diagram.steps if s.output)
-    assert len(names) == 1 + 2 * steps + outputs
+    again = sum(1 for cell in layout(diagram).cells if cell.again)  # a band's first state
+    assert len(names) == 1 + 2 * steps + outputs + again
     arrows = root.findall("{http://www.w3.org/2000/svg}line")
     assert len(arrows) == 2 * steps + outputs  # h→h and x→h per step, h→y where y is drawn
 
@@ -231,5 +232,79 @@ def test_tikz_compiles_and_its_numbers_read_back_apart(tmp_path: Path, case) -> 
     given = Counter(text for _, text in _numbers(diagram).elements())
     assert not given - read, given - read
     numbers = [w for w in words if any(c.isdigit() for c in w.text) and len(w.text) > 3]
+    boxes = [(w.x_min, w.y_min, w.x_max - w.x_min, w.y_max - w.y_min) for w in numbers]
+    assert overlaps(boxes, gap=-0.5) == 0
+
+
+def _long_diagram(steps: int, last_only: bool, seed: int = 3) -> UnrolledDiagram:
+    """A 1-input, 1-unit, 1-output net over a long sequence drawn as handouts draw one: its
+    first four steps and its last, the steps between left out (the dashed arrow)."""
+    full = _diagram(steps, 1, seed, last_only)
+    drawn = (*full.steps[:4], full.steps[-1])
+    return UnrolledDiagram(full.initial, drawn, WEIGHTS, gap_after=4)
+
+
+LONG = {"16 steps, every output": (16, False), "20 steps, last output": (20, True)}
+
+
+@pytest.mark.parametrize("case", sorted(LONG))
+def test_a_long_one_unit_sequence_is_drawn_upright_in_bands(case) -> None:
+    """Issue 22's trial: a 1-unit long sequence was turned to run up the page. Its steps now
+    wrap into bands, one under the other, upright, at 8 pt or more in print (TikZ on A4 and
+    letter; the SVG at its own size within the HTML column), no label meeting another label, a
+    box or an arrow, and each band after the first starting from the state it continues."""
+    from symbp.formats.diagram import SVG_SCALE
+    from symbp.formats.page import paper
+    from symbp.formats.unrolled_diagram import turned
+    from tests.layout_tools import PT, PX, text_width_px
+
+    diagram = _long_diagram(*LONG[case])
+    for page in (paper("a4"), paper("letter")):
+        assert not turned(diagram, page)
+        assert type_size(diagram, page) >= 8.0
+        assert "rotatebox" not in tikz(diagram, page)
+    plan = layout(diagram)
+    again = [cell for cell in plan.cells if cell.again]
+    assert again, "one band: nothing wrapped"
+    for index, cell in enumerate(plan.cells):  # a band starts from the last state before it
+        if cell.again:
+            states = [c for c in plan.cells[:index] if str(c.cell.name).startswith("h_")]
+            assert cell.cell == states[-1].cell and not states[-1].again
+            assert cell.box[1] > states[-1].box[1] + states[-1].box[3]  # on a band below
+    labels = plan.label_boxes()
+    assert overlaps(labels, gap=0.5) == 0
+    for label in labels:
+        assert not any(boxes_overlap(label, cell.box) for cell in plan.cells)
+        assert not any(segment_meets_box(arrow, label) for arrow in plan.arrows)
+    assert overlaps([cell.box for cell in plan.cells], gap=10) == 0
+    root = ET.fromstring(svg(diagram))
+    width_px = float(root.get("width") or 0)
+    assert 0 < width_px <= text_width_px(21.0)  # not shrunk to fit the A4 column
+    assert 13.0 * SVG_SCALE * PT / PX >= 8.0  # the labels' font-size, printed
+    assert root.get("font-size") == "13"
+
+
+@pytest.mark.parametrize("case", sorted(LONG))
+def test_a_long_sequences_tikz_prints_upright_and_its_numbers_apart(tmp_path: Path, case) -> None:
+    pdflatex = require_tool("pdflatex")
+    require_tool("pdftotext")
+    diagram = _long_diagram(*LONG[case])
+    tex = tmp_path / "unrolled.tex"
+    tex.write_text(
+        "\\documentclass[11pt]{article}\\usepackage{fix-cm}\\usepackage{amsmath,tikz,graphicx}\n"
+        "\\usepackage[a4paper,margin=2cm]{geometry}\\pagestyle{empty}\n"
+        "\\begin{document}\n" + tikz(diagram) + "\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    compiled = compile_latex(tex, Path(pdflatex).name, runs=1)
+    assert compiled.returncode == 0, compiled.log[-2000:]
+    assert not compiled.overfull, compiled.overfull
+    words = pdf_words(compiled.pdf)
+    read = Counter(w.text.replace("−", "-") for w in words)
+    given = Counter(text for _, text in _numbers(diagram).elements())
+    assert not given - read, given - read
+    numbers = [w for w in words if any(c.isdigit() for c in w.text) and len(w.text) > 3]
+    # upright: every number runs across the page, as tall as 8 pt type or more
+    assert all(w.x_max - w.x_min > w.y_max - w.y_min >= 8.0 * 0.7 for w in numbers)
     boxes = [(w.x_min, w.y_min, w.x_max - w.x_min, w.y_max - w.y_min) for w in numbers]
     assert overlaps(boxes, gap=-0.5) == 0

@@ -27,6 +27,7 @@ from symbp.content.blocks import (
     Row,
     Table,
     Text,
+    run_on,
     sentence,
     text,
 )
@@ -44,8 +45,9 @@ _DELTA, _WEIGHT, _VALUE = 1, 2, 3
 MAX_STEPS_SHOWN = 12
 #: the most paths from a weight to L listed one by one
 MAX_PATHS_LISTED = 8
-#: the most units of a layer the unrolled graph lists with their values
-MAX_UNITS_LISTED = 3
+#: the most columns of numbers a table of the biases' terms sets across the page
+MAX_TABLE_COLUMNS = 6
+_BIASES = (B_IH, B_HH, B_Y)
 
 
 def _subscript(*parts: object) -> str:
@@ -283,45 +285,13 @@ class _Writer:
         return (Row(E.equals(E.Sym(self.loss_name), self.converted(graph_node.definition))),)
 
     def unrolled(self) -> list[Block]:
-        words, model = self.words, self.model
-        items: list[Inlines] = []
-        for t in self.steps_shown():
-            x, h_before = model.x[0][t], model.h[0][t - 1]
-            z, h = model.z[0][t], model.h[0][t]
-            line = sentence(
-                words["rnn_unrolled_step"],
-                str(t),
-                self.vector_values(x),
-                self.vector_values(h_before),
-                self.vector_values(z),
-                self.vector_values(h),
-            )
-            if t in model.o[0]:
-                line = (
-                    *line,
-                    *sentence(words["rnn_unrolled_output"], self.vector_values(model.o[0][t])),
-                )
-            items.append(line)
+        """The unrolled graph's heading and what it is; the figure that follows draws it with
+        every node's value (the forward pass writes each out, so no list repeats them here)."""
+        words = self.words
         return [
             Heading(text(words["rnn_unrolled"]), 3),
             Paragraph(text(words["rnn_unrolled_intro"])),
-            Items(tuple(items)),
         ]
-
-    def vector_values(self, symbols: Sequence[sp.Symbol]) -> Inlines:
-        """h_1 = 0.4621, or h_{1,0} = 0.1, h_{1,1} = 0.2 for a few units; a wider layer's vector
-        by its name alone (h_1: its values are in the forward pass)."""
-        if len(symbols) > MAX_UNITS_LISTED:
-            place = self.model.places[symbols[0]]
-            several = self.spec.n_sequences > 1
-            start = (f"s{place.sequence + 1}",) if several else ()
-            return (Math(E.Sym(_name(place.kind, *start, place.step))),)
-        parts: list[Text | Math] = []
-        for index, symbol in enumerate(symbols):
-            if index:
-                parts.append(Text(", "))
-            parts.append(Math(E.equals(E.Sym(self.names[symbol], symbol), self.value(symbol))))
-        return tuple(parts)
 
     def forward(self) -> list[Block]:
         model, derivation = self.model, self.derivation
@@ -374,11 +344,15 @@ class _Writer:
         )  # fmt: skip
         blocks: list[Block] = [
             Heading(text(words["rnn_backward"]), 3),
-            Paragraph(sentence(words["rnn_backward_intro"], rule)),
+            Paragraph(text(words["rnn_backward_intro"])),
+            Equations((Row(rule),)),
         ]
         for t in reversed(self.steps_shown()):
             rows: list[Row] = []
-            if t in model.o[0]:
+            if t in model.o[0] and self._identity_head:
+                for o, u in zip(model.o[0][t], model.u[0][t], strict=True):
+                    rows.append(self.output_delta_row(o, u))
+            elif t in model.o[0]:
                 for o in model.o[0][t]:
                     rows.append(self.gradient_row(o))
                 for u in model.u[0][t]:
@@ -390,6 +364,12 @@ class _Writer:
             blocks.append(Paragraph(sentence(words["rnn_step_delta"], str(t))))
             blocks.append(Equations(tuple(rows)))
         return blocks
+
+    def output_delta_row(self, o: sp.Symbol, u: sp.Symbol) -> Row:
+        """δ_o = ∂L/∂o = formula = numbers = value in one row: with an identity head o = u, so
+        the output's δ is ∂L/∂o itself and a row of its own would only repeat it."""
+        row = self.gradient_row(o).chain
+        return Row(E.Chain(self.gradient_sym(u), (E.Step("=", row.lhs), *row.steps)))
 
     def gradient_row(self, node: sp.Symbol) -> Row:
         formula = self.derivation.sweep.formula(node)
@@ -405,6 +385,9 @@ class _Writer:
             Heading(text(words["rnn_shared"]), 3),
             Paragraph(text(words["rnn_shared_intro"])),
         ]
+        bias_blocks = self.bias_table(weights)
+        if bias_blocks:
+            weights = [s for s in weights if self.model.places[s].kind not in _BIASES]
         kinds_said: set[str] = set()
         listed_kinds: set[str] = set()
         tabled: set[str] = set()
@@ -471,7 +454,64 @@ class _Writer:
                 if listed:
                     listed_kinds.add(kind)
                     blocks += listed
-        return blocks
+        return blocks + bias_blocks
+
+    def bias_table(self, parameters: Sequence[sp.Symbol]) -> list[Block]:
+        """The biases' gradients as one table of their terms, step by step, summed at the foot.
+        A bias's local derivative is 1 at every step, so its term is the δ it is added to and a
+        display per entry would only write those δs again; b_ih and b_hh, both added to z_t,
+        share a column. Empty (the displays are written instead) for several sequences, or when
+        the biases and the steps are both too many for a table across the page."""
+        derivation, model, words = self.derivation, self.model, self.words
+        biases = [s for s in parameters if model.places[s].kind in _BIASES]
+        if not biases or self.spec.n_sequences > 1:
+            return []
+        columns: dict[tuple[sp.Symbol, ...], list[sp.Symbol]] = {}
+        for symbol in biases:
+            uses = derivation.step_terms(symbol)
+            if any(use.local_value != 1.0 for use in uses):
+                return []
+            columns.setdefault(tuple(use.user for use in uses), []).append(symbol)
+        steps = self.steps_shown()
+        if len(columns) > MAX_TABLE_COLUMNS and len(steps) > MAX_TABLE_COLUMNS:
+            return []
+        heads: list[Inlines] = [text(words["rnn_bias_step"])]
+        for members in columns.values():
+            named: list[Text | Math] = []
+            for symbol in members:
+                named += [Text(", ")] if named else []
+                named.append(Math(E.Sym(self.names[symbol], symbol)))
+            heads.append(tuple(named))
+        grid: list[list[Inlines]] = [heads]
+        for index, t in enumerate(steps):
+            if index and t != steps[index - 1] + 1:
+                grid.append([text("…")] * len(heads))
+            row: list[Inlines] = [text(str(t))]
+            for members in columns.values():
+                term = {use.step: use for use in derivation.step_terms(members[0])}.get(t)
+                row.append(text("—") if term is None else (Math(self.number(term.value)),))
+            grid.append(row)
+        sums = [self.number(derivation.gradient(members[0])) for members in columns.values()]
+        grid.append([text(words["rnn_bias_sum"]), *((Math(total),) for total in sums)])
+        if len(columns) > MAX_TABLE_COLUMNS:  # few steps, many biases: a row per bias
+            grid = [list(line) for line in zip(*grid, strict=True)]
+        kinds = {model.places[s].kind for s in biases}
+        said = sentence(words["rnn_bias_intro"])
+        if {B_IH, B_HH} <= kinds:
+            z_t, delta_t = (
+                E.Sym(E.Name("z", "t", plain="z_t")),
+                E.Sym(E.Name("δ", "t", plain="δ_t")),
+            )
+            said = run_on(
+                said,
+                sentence(
+                    words["rnn_bias_shared"], _matrix_sym(B_IH), _matrix_sym(B_HH), z_t, delta_t
+                ),
+            )
+        table = Table(
+            tuple(grid[0]), tuple(tuple(line) for line in grid[1:]), "l" + "r" * (len(grid[0]) - 1)
+        )
+        return [Paragraph(said, kind="lead"), table]
 
     def paths(self, symbol: sp.Symbol) -> list[Block]:
         """Every path from a weight through time to L, with its product of local derivatives,
@@ -605,7 +645,12 @@ class _Writer:
                 if several:
                     blocks.append(Paragraph(text(words["rnn_factor_first_sequence"])))
             elif sequence == 0:
-                blocks.append(Paragraph(sentence(words["rnn_factor_matrix"], str(spec.n_hidden))))
+                # one paragraph with the rule above: a sentence of its own after the heading
+                # would lead in to the table and could be left at a page's foot without it
+                matrix = sentence(words["rnn_factor_matrix"], str(spec.n_hidden))
+                intro = blocks.pop()
+                assert isinstance(intro, Paragraph)
+                blocks.append(Paragraph(run_on(intro.parts, matrix)))
             said = self.factor_verdict(sizes, total, scalar)
             if several:
                 lead = _filled(words["rnn_factor_sequence"], str(sequence + 1))
@@ -691,7 +736,8 @@ def rnn_blocks(
     blocks += writer.forward()
     blocks += writer.backward()
     blocks += writer.shared(shown)
-    blocks += writer.all_gradients()
+    if check is None:  # else the check's table lists every gradient, with torch's beside it
+        blocks += writer.all_gradients()
     blocks += writer.vanishing()
     if check is not None:
         blocks += writer.check(check)

@@ -24,15 +24,13 @@ _EN: dict[str, str] = {
     "rnn_unrolled": "The unrolled graph",
     "rnn_unrolled_intro": "Unrolled through time the network is one graph: every step has its "
     "own z, h and output nodes, but the weights are the same leaves at every step, each used "
-    "once per step. The graph, step by step (value of each node):",
-    "rnn_unrolled_step": "step {}: {} and {} feed {}, then {}",
-    "rnn_unrolled_output": "; the output {}",
+    "once per step.",
     "rnn_columns": "t|x_t|z_t|h_t|o_t|y_t",
     "rnn_forward": "Forward pass (symbol = formula = numbers = value)",
     "rnn_backward": "Backward pass: the δ recursion through time",
     "rnn_backward_intro": "δ at step t is ∂L/∂z at step t. h at step t reaches L through its "
     "own output and through z at step t + 1, so its gradient has two parts, and "
-    "backpropagation runs from the last step to the first: {}",
+    "backpropagation runs from the last step to the first.",
     "rnn_output_delta": "The output at step {}: {}",
     "rnn_step_delta": "Step {}",
     "rnn_last_step": "At the last step there is no step after it: only the output's part.",
@@ -48,6 +46,11 @@ _EN: dict[str, str] = {
     "rnn_same_terms": "{}'s terms are {}'s, entry by entry (the same δ_t times 1: both are "
     "added to z_t), so its gradient is the same:",
     "rnn_terms_columns": "step|upstream|local|term",
+    "rnn_bias_intro": "A bias's local derivative is 1 at every step, so its terms are the δs of "
+    "the node it is added to, and its gradient is their sum: a column below.",
+    "rnn_bias_shared": "{} and {}, both added to {}, share {} and so a column.",
+    "rnn_bias_step": "step",
+    "rnn_bias_sum": "sum = gradient",
     "rnn_path_list": "The same sum path by path: each path from {} through time to L is the "
     "product of its local derivatives, and the paths add up to the gradient.",
     "rnn_gradients": "Every parameter's gradient",
@@ -59,7 +62,7 @@ _EN: dict[str, str] = {
     "steps is how much of the gradient at the last step reaches the first:",
     "rnn_factor_matrix": "With {} hidden units each factor is a matrix; its size is its largest "
     "singular value (the most it stretches a vector), and the product's is the most a "
-    "gradient can grow or shrink going back from the last step to the first:",
+    "gradient can grow or shrink going back from the last step to the first.",
     "rnn_factor_columns": "step|factor|product back to the last step",
     "rnn_factor_columns_seq": "sequence|step|factor|product back to the last step",
     "rnn_factor_first_sequence": "The factors above are sequence 1's; the table lists every "
@@ -109,14 +112,12 @@ _ZH: dict[str, str] = {
     "rnn_rules": "每个时间步 t 的规则",
     "rnn_unrolled": "按时间展开的计算图",
     "rnn_unrolled_intro": "按时间展开后，网络是一张计算图：每个时间步有自己的 z、h 和输出节点，"
-    "但权重在每一步都是同一个叶节点，每步使用一次。逐步列出的计算图（各节点的值）：",
-    "rnn_unrolled_step": "第 {} 步：{} 和 {} 输入 {}，再得到 {}",
-    "rnn_unrolled_output": "；输出 {}",
+    "但权重在每一步都是同一个叶节点，每步使用一次。",
     "rnn_columns": "t|x_t|z_t|h_t|o_t|y_t",
     "rnn_forward": "前向传播（符号 = 公式 = 代入数值 = 结果）",
     "rnn_backward": "反向传播：随时间的 δ 递推",
     "rnn_backward_intro": "第 t 步的 δ 是 ∂L/∂z（第 t 步）。第 t 步的 h 通过本步的输出和第 t + 1 "
-    "步的 z 两条路到达 L，所以它的梯度有两部分，反向传播从最后一步算到第一步：{}",
+    "步的 z 两条路到达 L，所以它的梯度有两部分，反向传播从最后一步算到第一步。",
     "rnn_output_delta": "第 {} 步的输出：{}",
     "rnn_step_delta": "第 {} 步",
     "rnn_last_step": "最后一步之后没有下一步：只有输出这一部分。",
@@ -130,6 +131,11 @@ _ZH: dict[str, str] = {
     "rnn_same_terms": "{} 的各项与 {} 的逐个相同（同样是 δ_t 乘以 1：两者都加到 z_t 上），"
     "所以梯度也相同：",
     "rnn_terms_columns": "时间步|上游梯度|局部导数|项",
+    "rnn_bias_intro": "偏置在每一步的局部导数都是 1，所以它的各项就是它所加到的节点的 δ，"
+    "梯度是这些项之和：即下表的一列。",
+    "rnn_bias_shared": "{} 和 {} 都加到 {} 上，项同为 {}，所以共用一列。",
+    "rnn_bias_step": "时间步",
+    "rnn_bias_sum": "和 = 梯度",
     "rnn_path_list": "逐条路径写出同一个和：从 {} 随时间到 L 的每条路径是其局部导数之积，"
     "各路径之和就是梯度。",
     "rnn_gradients": "每个参数的梯度",
@@ -141,7 +147,7 @@ _ZH: dict[str, str] = {
     "传到第一步时剩下的倍数：",
     "rnn_factor_matrix": "有 {} 个隐藏单元时，每个因子是一个矩阵；"
     "它的大小取最大奇异值（它最多把向量拉长多少），"
-    "乘积的大小就是梯度从最后一步传回第一步时最多放大或缩小的倍数：",
+    "乘积的大小就是梯度从最后一步传回第一步时最多放大或缩小的倍数。",
     "rnn_factor_columns": "时间步|因子|回到最后一步的乘积",
     "rnn_factor_columns_seq": "序列|时间步|因子|回到最后一步的乘积",
     "rnn_factor_first_sequence": "上面的因子属于序列 1；表中列出每个序列的因子。",

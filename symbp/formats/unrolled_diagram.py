@@ -48,8 +48,11 @@ ARROW = 6.0
 VALUE_COLOUR = "#1e7d45"
 GRADIENT_COLOUR = "#b03a2e"
 WIRE_COLOUR = "#334455"
-#: the smallest type (pt) the picture is printed in before it is turned to run up the page
-MIN_TYPE_PT = 7.0
+#: the smallest type (pt) the picture is printed in: a wider one wraps its steps into bands,
+#: one under the other (and one too tall for that too is turned to run up the page)
+MIN_TYPE_PT = 8.0
+#: between two bands of steps
+BAND_GAP = 24.0
 
 Box = tuple[float, float, float, float]  # x, y, width, height
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1 (an arrow, tail to head)
@@ -68,6 +71,8 @@ class PlacedCell:
     cell: UnrolledCell
     key: str  # c0, c1, … (TikZ's node names)
     box: Box
+    #: the state a row continues from, drawn again (dashed, without numbers) at the row's start
+    again: bool = False
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -118,7 +123,40 @@ def _cells(diagram: UnrolledDiagram) -> list[UnrolledCell]:
     return cells
 
 
-def layout(diagram: UnrolledDiagram) -> UnrolledLayout:
+def layout(diagram: UnrolledDiagram, page: Paper | None = None) -> UnrolledLayout:
+    """The drawing as it is printed on `page`: in as few bands of steps as keep its type at
+    MIN_TYPE_PT or more across the text width (see `arrangement`)."""
+    return arrangement(diagram, page or paper())[0]
+
+
+def arrangement(diagram: UnrolledDiagram, page: Paper) -> tuple[UnrolledLayout, float, bool]:
+    """The layout, its scale (cm per px) and whether it is turned: the fewest bands (rows of
+    steps, one under the other) whose upright picture prints at MIN_TYPE_PT or more. A net
+    too tall for that in any number of bands (many units) takes whichever of its upright
+    bands and its one band turned to run up the page prints largest."""
+    best: tuple[UnrolledLayout, float, bool] | None = None
+    for bands in range(1, len(diagram.steps) + 1):
+        per_band = -(-len(diagram.steps) // bands)
+        if bands > 1 and -(-len(diagram.steps) // per_band) < bands:
+            continue  # the same bands as a smaller count gave
+        plan = banded(diagram, per_band)
+        scale, turned = tikz_scale(plan, page, turn=bands == 1)
+        if _type_pt(scale) >= MIN_TYPE_PT - 1e-9 and not turned:
+            return plan, scale, turned
+        if best is None or scale > best[1]:
+            best = (plan, scale, turned)
+    assert best is not None
+    return best
+
+
+def _type_pt(scale: float) -> float:
+    return FONT * scale * 72.27 / 2.54
+
+
+def banded(diagram: UnrolledDiagram, per_band: int) -> UnrolledLayout:
+    """The drawing with at most `per_band` steps to a row. A row after the first starts with
+    the state it continues from, drawn again as a dashed box without its numbers (they are
+    beside it at the end of the row before), as h_0 starts the first."""
     cells = _cells(diagram)
     units = max(max(len(c.values), len(c.gradients)) for c in cells)
     label_width = max(number_width(t) for c in cells for t in (*c.values, *c.gradients))
@@ -126,20 +164,20 @@ def layout(diagram: UnrolledDiagram) -> UnrolledLayout:
     box_height = max(BOX_HEIGHT, 2 * units * LINE + 2)
     weight_widths = [name_width(name) for name in diagram.weights]
     column = box_width + SPACE + label_width + SPACE + weight_widths[1] + HEAD_ROOM
-    has_output = any(step.output for step in diagram.steps)
-    top = MARGIN + ((box_height + ROW_GAP) if has_output else 0.0)
-    rows = {"y": MARGIN, "h": top, "x": top + box_height + ROW_GAP}
 
     placed: list[PlacedCell] = []
     labels: list[PlacedLabel] = []
     arrows: list[Segment] = []
     names: list[PlacedName] = []
     dashed: list[int] = []
+    rows: dict[str, float] = {}
 
-    def put(cell: UnrolledCell, left: float, row: str) -> PlacedCell:
+    def put(cell: UnrolledCell, left: float, row: str, again: bool = False) -> PlacedCell:
         box = (left, rows[row], box_width, box_height)
         index = len(placed)
-        placed.append(PlacedCell(cell, f"c{index}", box))
+        placed.append(PlacedCell(cell, f"c{index}", box, again))
+        if again:
+            return placed[-1]
         middle = rows[row] + box_height / 2
         start = left + box_width + SPACE
         # values above the middle line (h_t's wire to h_{t+1}), gradients below, clear of it
@@ -165,29 +203,42 @@ def layout(diagram: UnrolledDiagram) -> UnrolledLayout:
         box = (x + SPACE, middle - LINE / 2, width, LINE)
         names.append(PlacedName(weight, box, len(arrows) - 1))
 
-    previous = put(diagram.initial, MARGIN, "h")
-    for t, step in enumerate(diagram.steps, start=1):
-        left = MARGIN + t * column
-        state_input = put(step.input, left, "x")
-        state = put(step.state, left, "h")
-        y = previous.centre[1]
-        arrows.append((previous.box[0] + box_width, y, left, y))
-        name_left = left - HEAD_ROOM - weight_widths[1]
-        names.append(
-            PlacedName(
-                diagram.weights[1],
-                (name_left, y - LINE - 1, weight_widths[1], LINE),
-                len(arrows) - 1,
-            )  # fmt: skip
-        )
-        if t == diagram.gap_after + 1 and diagram.gap_after:
-            dashed.append(len(arrows) - 1)
-        vertical(state_input, state, diagram.weights[0])
-        if step.output:
-            vertical(state, put(step.output, left, "y"), diagram.weights[2])
-        previous = state
-    width = MARGIN + len(diagram.steps) * column + box_width + SPACE + label_width + MARGIN
-    height = rows["x"] + box_height + MARGIN
+    steps = list(enumerate(diagram.steps, start=1))
+    top = MARGIN
+    previous: PlacedCell | None = None
+    for first in range(0, len(steps), per_band):
+        band = steps[first : first + per_band]
+        has_output = any(step.output for _, step in band)
+        state_row = top + ((box_height + ROW_GAP) if has_output else 0.0)
+        rows.update({"y": top, "h": state_row, "x": state_row + box_height + ROW_GAP})
+        if previous is None:
+            previous = put(diagram.initial, MARGIN, "h")
+        else:
+            previous = put(previous.cell, MARGIN, "h", again=True)
+        for column_index, (t, step) in enumerate(band, start=1):
+            left = MARGIN + column_index * column
+            state_input = put(step.input, left, "x")
+            state = put(step.state, left, "h")
+            y = previous.centre[1]
+            arrows.append((previous.box[0] + box_width, y, left, y))
+            name_left = left - HEAD_ROOM - weight_widths[1]
+            names.append(
+                PlacedName(
+                    diagram.weights[1],
+                    (name_left, y - LINE - 1, weight_widths[1], LINE),
+                    len(arrows) - 1,
+                )  # fmt: skip
+            )
+            if t == diagram.gap_after + 1 and diagram.gap_after:
+                dashed.append(len(arrows) - 1)
+            vertical(state_input, state, diagram.weights[0])
+            if step.output:
+                vertical(state, put(step.output, left, "y"), diagram.weights[2])
+            previous = state
+        top = rows["x"] + box_height + BAND_GAP
+    widest = min(per_band, len(steps))
+    width = MARGIN + widest * column + box_width + SPACE + label_width + MARGIN
+    height = top - BAND_GAP + MARGIN
     return UnrolledLayout(width, height, tuple(placed), tuple(labels), tuple(arrows),
                           tuple(names), tuple(dashed))  # fmt: skip
 
@@ -228,9 +279,10 @@ def svg(diagram: UnrolledDiagram, title: str = "unrolled network") -> str:
     for placed in plan.cells:
         x, y, width, height = placed.box
         cx, cy = placed.centre
+        again = ' stroke-dasharray="4 3"' if placed.again else ""
         lines.append(
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}" rx="5" '
-            'fill="#eef3fb" stroke="#345" stroke-width="1.5"/>'
+            f'fill="#eef3fb" stroke="#345" stroke-width="1.5"{again}/>'
         )
         lines.append(
             f'<text class="name" x="{_n(cx)}" y="{_n(cy + 4.5)}" text-anchor="middle">'
@@ -257,9 +309,9 @@ def _rgb(colour: str) -> str:
     return f"{{rgb,255:red,{red};green,{green};blue,{blue}}}"
 
 
-def tikz_scale(plan: UnrolledLayout, page: Paper) -> tuple[float, bool]:
-    """cm per layout px, and whether the picture is turned a quarter (a long sequence reads
-    along the page's height)."""
+def tikz_scale(plan: UnrolledLayout, page: Paper, turn: bool = True) -> tuple[float, bool]:
+    """cm per layout px, and whether the picture is turned a quarter (`turn`: it may be, when
+    upright its type would print below MIN_TYPE_PT and turned larger)."""
     width_cm, height_cm = page.width_cm - 4.0, page.height_cm - 4.0
 
     def fit(along: float, across: float) -> float:
@@ -267,30 +319,34 @@ def tikz_scale(plan: UnrolledLayout, page: Paper) -> tuple[float, bool]:
 
     upright = fit(width_cm, height_cm)
     turned = fit(height_cm * 0.9, width_cm)
-    if FONT * upright * 72.27 / 2.54 < MIN_TYPE_PT and turned > upright:
+    if turn and _type_pt(upright) < MIN_TYPE_PT and turned > upright:
         return turned, True
     return upright, False
 
 
 def type_size(diagram: UnrolledDiagram, page: Paper | None = None) -> float:
     """The labels' type size (pt) in the TikZ picture on `page`."""
-    scale, _ = tikz_scale(layout(diagram), page or paper())
-    return FONT * scale * 72.27 / 2.54
+    return _type_pt(arrangement(diagram, page or paper())[1])
+
+
+def turned(diagram: UnrolledDiagram, page: Paper | None = None) -> bool:
+    """Whether the TikZ picture on `page` is turned to run up the page."""
+    return arrangement(diagram, page or paper())[2]
 
 
 def tikz(diagram: UnrolledDiagram, page: Paper | None = None) -> str:
     """The unrolled net as a TikZ picture: the same layout, scaled to the page's text width."""
-    plan = layout(diagram)
-    scale, turned = tikz_scale(plan, page or paper())
-    size = FONT * scale * 72.27 / 2.54
+    plan, scale, turned = arrangement(diagram, page or paper())
+    size = _type_pt(scale)
     font = rf"\fontsize{{{size:.2f}}}{{{size * 1.2:.2f}}}\selectfont"
     wire = _rgb(WIRE_COLOUR)
     lines = [rf"\begin{{tikzpicture}}[x={scale:.5f}cm,y=-{scale:.5f}cm]"]
     for placed in plan.cells:
         x, y, width, height = placed.box
         cx, cy = placed.centre
+        dashed = ",dashed" if placed.again else ""
         lines.append(
-            rf"\node[draw,rounded corners=2pt,fill=blue!5,inner sep=0pt,"
+            rf"\node[draw{dashed},rounded corners=2pt,fill=blue!5,inner sep=0pt,"
             rf"minimum width={width * scale:.3f}cm,minimum height={height * scale:.3f}cm,"
             rf"font={font}] ({placed.key}) at ({_n(cx)},{_n(cy)}) "
             rf"{{${latex_math.name(placed.cell.name)}$}};"
@@ -302,7 +358,11 @@ def tikz(diagram: UnrolledDiagram, page: Paper | None = None) -> str:
             rf"({_n(x0)},{_n(y0)}) -- ({_n(x1)},{_n(y1)});"
         )
     texts = [(n.box, f"${latex_math.name(n.name)}$", WIRE_COLOUR) for n in plan.names]
-    texts += [(label.box, f"${label.text}$", label.colour) for label in plan.labels]
+    # a number as LaTeX writes it (1.2 \times 10^{-16}, not 1.2e - 16 in math)
+    texts += [
+        (label.box, f"${latex_math.math(E.Num(0.0, label.text))}$", label.colour)
+        for label in plan.labels
+    ]
     for (x, y, width, height), text, colour in texts:
         lines.append(
             rf"\node[inner sep=0pt,text={_rgb(colour)},font={font}] "
