@@ -236,6 +236,9 @@ def test_the_page_judges_a_class_as_check_hand_does(folder: Path, tmp_path: Path
     }
 
 
+FORMS = "write a decimal such as -0.25 or 1.5e-3, or a fraction such as -1/3"
+
+
 def test_the_page_tells_a_blank_and_a_non_number(folder: Path) -> None:
     from .cdp import Browser
 
@@ -243,8 +246,86 @@ def test_the_page_tells_a_blank_and_a_non_number(folder: Path) -> None:
     with Browser(binary) as browser:
         browser.open(folder / "s001" / "selfcheck.html")
         result = page_rows(browser, {"a": "abc"})
-        assert result["rows"] == [["a", "unreadable", "", "not a number: 'abc' is not a number"]]
+        said = f"not a number: 'abc' is not a number ({FORMS})"
+        assert result["rows"] == [["a", "unreadable", "", said]]
         assert result["summary"] == "Type at least one number."
+        unreadable = {
+            "a": "1/0",
+            "b": "1,234",
+            "c": "1/-3",
+            "d": "0.1234567890123456789012345678901",
+        }
+        rows = {row[0]: row for row in page_rows(browser, unreadable)["rows"]}  # type: ignore[union-attr]
+        assert {row[1] for row in rows.values()} == {"unreadable"}
+        assert rows["a"][3] == f"not a number: 1/0 divides by zero ({FORMS})"
+        assert rows["b"][3].startswith("not a number: 1,234 could be 1234 or 1.234")
+        assert rows["c"][3] == f"not a number: '1/-3' is not a number ({FORMS})"
+        assert "too long for a number" in rows["d"][3]
+        assert browser.exceptions == []
+
+
+def typed(value: float, form: str) -> str:
+    """A true value as a student types it, at 4 decimals (3 significant in e-notation)."""
+    plain = f"{value:.4f}"
+    if form == "minus sign":  # U+2212, as a word processor or a phone keyboard gives it
+        return plain.replace("-", "\u2212")
+    if form == "plus":
+        return plain if value < 0 else "+" + plain
+    if form == "comma":
+        return plain.replace(".", ",")
+    if form == "e":
+        return f"{value:.3e}"
+    mantissa, exponent = f"{value:.3e}".split("e")
+    return f"{mantissa}×10^{int(exponent)}"  # form "times ten"
+
+
+@pytest.mark.parametrize("form", ["minus sign", "plus", "comma", "e", "times ten"])
+def test_the_page_reads_numbers_as_students_type_them(folder: Path, tmp_path: Path, form) -> None:
+    """Every asked number typed in one of the forms students use is read and judged right,
+    on the page and by check-hand alike."""
+    from .cdp import Browser
+
+    binary = require_tool("chromium")
+    truth = by_torch(given(folder, "s002"))
+    texts = {k: typed(v, form) for k, v in truth.items() if k != "df/df"}
+    assert any("-" in t or "\u2212" in t for t in texts.values())
+    with Browser(binary) as browser:
+        browser.open(folder / "s002" / "selfcheck.html")
+        rows = page_rows(browser, texts)["rows"]
+        assert browser.exceptions == []
+    assert {row[1] for row in rows} == {"right"}, rows  # type: ignore[union-attr]
+    want = check_hand_rows(folder / "s002" / "spec.toml", texts, tmp_path)
+    assert sorted(row[:3] for row in rows) == sorted(want)  # type: ignore[union-attr]
+
+
+def test_the_page_reads_a_fraction_as_exact(folder: Path, tmp_path: Path) -> None:
+    """a = x·y and b = a − z are exact hundredths (inputs at one decimal): a fraction that is
+    the value is right, one a hundredth off is wrong (never "too few decimals": a fraction
+    states no rounding), negative fractions in every minus; the page agrees with check-hand."""
+    from .cdp import Browser
+
+    binary = require_tool("chromium")
+    values = given(folder, "s003")
+    a = round(values["x"] * 10) * round(values["y"] * 10)  # a in hundredths, worked exactly
+    b = a - round(values["z"] * 10) * 10
+    minus_a = "\u2212" + f"{abs(a)}/100"  # −|a|: the value when a is negative
+    cases = [  # (texts, verdicts worked here)
+        ({"a": f"{a}/100", "b": f"{b}/100"}, {"a": "right", "b": "right"}),
+        ({"a": f"{a + 1}/100", "b": f"{b} / 100"}, {"a": "wrong", "b": "right"}),
+        ({"a": minus_a, "b": f"+{b}/100"}, {"a": "right" if a < 0 else "wrong", "b": "right"}),
+        ({"a": f"{2 * a}/200", "b": f" {b}/100 "}, {"a": "right", "b": "right"}),
+    ]
+    with Browser(binary) as browser:
+        browser.open(folder / "s003" / "selfcheck.html")
+        for texts, verdicts in cases:
+            rows = page_rows(browser, texts)["rows"]
+            got = {row[0]: row[1] for row in rows}  # type: ignore[union-attr]
+            # b = a − z from the student's own a: a wrong a leaves b right or carried
+            assert got["a"] == verdicts["a"], (texts, rows)
+            if verdicts["a"] == "right":
+                assert got["b"] == verdicts["b"], (texts, rows)
+            want = check_hand_rows(folder / "s003" / "spec.toml", texts, tmp_path)
+            assert sorted(row[:3] for row in rows) == sorted(want), texts  # type: ignore[union-attr]
         assert browser.exceptions == []
 
 

@@ -149,7 +149,9 @@ def test_networks_spellings_are_read_for_a_circuit() -> None:
     [
         ("df/dq = 0.1175\ndq = 0.1175", "q's gradient is given twice"),
         ("q = -0.5\nq = -0.5", "'q' is given twice"),
-        ("q = x * y", "q is given no number"),
+        ("q = x * y", "q is given no number: write a decimal"),
+        ("q = 1/0", "1/0 divides by zero"),
+        ("q = 1/-3", "q is given no number"),
     ],
 )
 def test_a_quantity_given_twice_or_without_a_number_is_refused(text, message) -> None:
@@ -157,3 +159,24 @@ def test_a_quantity_given_twice_or_without_a_number_is_refused(text, message) ->
 
     with pytest.raises(HandInputError, match=message):
         check_hand(read_circuit(*TRIAL), text)
+
+
+THIRD = ("f = x / y", {"x": 1.0, "y": 3.0})
+# f = 1/3; df/dx = 1/y = 1/3; df/dy = -x/y² = -1/9 = -0.1111…
+
+
+@pytest.mark.parametrize(
+    ("text", "verdicts"),
+    [
+        # fractions, exact: right at the true value, in any minus
+        ("f = 1/3\ndf/dx = 2/6\ndf/dy = \u22121/9", [R, R, R]),
+        # a fraction off the value is wrong, never "too few decimals" (it states no rounding)
+        ("f = 1/4\ndf/dy = -1/8", [W, W]),
+        # a power of ten written out, a decimal comma, a leading +
+        ("df/dy = -1.111×10^-1\ndf/dx = 0,3333\nf = +0.333", [R, R, R]),
+        ("df/dy = -1.11*10^(-1)\ndf/dx = 3.33e-1", [R, R]),
+    ],
+)
+def test_fractions_and_written_powers_of_ten(text, verdicts) -> None:
+    report = check_hand(read_circuit(*THIRD), text).report
+    assert [v.verdict for v in report.verdicts] == verdicts

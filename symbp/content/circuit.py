@@ -420,6 +420,15 @@ def _sentence(template: str, *fills: Inlines) -> Inlines:
     return tuple(parts)
 
 
+def circuit_diagram(
+    derivation: CircuitDerivation, lang: str = "en", digits: int = 4
+) -> CircuitDiagram:
+    """The circuit's drawing alone (its values and gradients), without the derivation's text."""
+    block = _Writer(derivation, lang, digits).diagram()[-1]
+    assert isinstance(block, CircuitDiagram)
+    return block
+
+
 def circuit_blocks(
     derivation: CircuitDerivation,
     lang: str = "en",

@@ -9,82 +9,16 @@
 // (handcheck/precision.py): right at the precision it is written to, or what the student's own
 // right numbers give within their rounding; a number without decimals that only rounds to the
 // true value is "too few decimals"; a wrong number that follows from the student's own earlier
-// wrong numbers is carried; otherwise the catalogue's mistakes are tried in check-hand's order. Nothing is fetched and nothing typed is evaluated as code.
+// wrong numbers is carried; otherwise the catalogue's mistakes are tried in check-hand's order.
+// A typed number is read as check-hand reads it: the networks' reader (selfcheck_shared.js,
+// written in at "symbp: shared"), and besides a fraction or a power of ten written out (readForm
+// here). Nothing is fetched and nothing typed is evaluated as code.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("symbp-data").textContent);
   const words = data.labels;
   const C = data.constants;
-  const num = (v) => (typeof v === "number" ? v : v === "inf" ? Infinity : v === "-inf" ? -Infinity : NaN);
-
-  // -- reading a number as handcheck/circuit.read_hand_lines does -------------------------------
-  const NUMBER = /^[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-  function readNumber(raw) {
-    const typed = raw.trim();
-    if (!NUMBER.test(typed) || typed.length > C.max_number_chars) return null;
-    const text = typed.replace("−", "-");
-    const [mantissa, exponent] = text.toLowerCase().split("e");
-    const fraction = mantissa.split(".")[1] || "";
-    const decimals = fraction.length - (exponent ? parseInt(exponent, 10) : 0);
-    // precision.py: a number without decimals states no rounding (half a unit 0)
-    return { text: typed, value: Number(text), decimals, half: decimals <= 0 ? 0 : 0.5 * Number(`1e${-decimals}`) };
-  }
-
-  // -- float64 evaluation, as handcheck/floats.float_value ----------------------------------
-  function fsum(values) {  // CPython's math.fsum: the correctly rounded sum
-    const partials = [];
-    let special = 0, infinities = 0;
-    for (let x of values) {
-      const saved = x;
-      let i = 0;
-      for (let y of partials) {
-        if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
-        const hi = x + y, lo = y - (hi - x);
-        if (lo !== 0) partials[i++] = lo;
-        x = hi;
-      }
-      let n = i;
-      if (x !== 0) {
-        if (!Number.isFinite(x)) {
-          if (Number.isFinite(saved)) throw new RangeError("intermediate overflow");
-          if (!Number.isNaN(saved)) infinities += saved;
-          special += saved;
-          n = 0;
-        } else {
-          partials[n++] = x;
-        }
-      }
-      partials.length = n;
-    }
-    if (special !== 0) {
-      if (Number.isNaN(infinities)) throw new RangeError("-inf + inf");
-      return special;
-    }
-    let n = partials.length, hi = 0, lo = 0;
-    if (n > 0) {
-      hi = partials[--n];
-      while (n > 0) {
-        const x = hi, y = partials[--n];
-        hi = x + y;
-        lo = y - (hi - x);
-        if (lo !== 0) break;
-      }
-      if (n > 0 && ((lo < 0 && partials[n - 1] < 0) || (lo > 0 && partials[n - 1] > 0))) {
-        const y = lo * 2, x = hi + y;
-        if (y === x - hi) hi = x;
-      }
-    }
-    return hi;
-  }
-  function sum(values) {
-    try { return fsum(values); } catch (e) { return values.reduce((a, b) => a + b, 0); }
-  }
-  function power(base, exponent) {
-    if (base === 1 || exponent === 0) return 1;
-    if (base === 0 && exponent < 0) return NaN;
-    if (base < 0 && !Number.isInteger(exponent) && Number.isFinite(exponent)) return NaN;
-    return Math.pow(base, exponent);
-  }
+  // symbp: shared (selfcheck_shared.js: reading a number, float64 evaluation)
   // symbp: primitives
   const FUNCTIONS = {
     add: (a) => sum(a),
@@ -98,12 +32,21 @@
     max: (a) => a.reduce((m, v) => (v > m ? v : m)),
     min: (a) => a.reduce((m, v) => (v < m ? v : m)),
   };
-  function evaluate(tree, values) {
-    if (typeof tree === "number") return tree;
-    if (typeof tree === "string") return values[tree];
-    return FUNCTIONS[tree[0]](tree.slice(1).map((t) => evaluate(t, values)));
-  }
 
+  // -- what the page reads besides a plain number (handcheck/circuit._form and _written): a fraction of whole
+  // numbers (-1/3), exact, stating no rounding; a power of ten written out (1.5×10^-3)
+  const FRACTION = /^([+-]?)\s*(\d{1,15})\s*\/\s*(\d{1,15})$/;
+  const TIMES_TEN = /^([+-]?(?:\d+\.?\d*|\.\d+))\s*[×x*·]\s*10\s*\^\s*\(?([+-]?\d{1,3})\)?$/;
+  function readForm(text) {
+    const power = TIMES_TEN.exec(text);
+    if (power) return readNumber(`${power[1]}e${power[2]}`);
+    const fraction = FRACTION.exec(text);
+    if (!fraction) return null;
+    const [, sign, top, bottom] = fraction;
+    if (Number(bottom) === 0) throw new NotANumber(`${text} divides by zero`);
+    const value = ((sign === "-" ? -1 : 1) * Number(top)) / Number(bottom);
+    return { text, value, decimals: null, exact: true, halfUnit: 0 };  // decimals: none stated
+  }
   // -- the circuit worked from the givens: what opens the seal ------------------------------
   function chainValues() {
     const values = {};
@@ -227,13 +170,13 @@
         if (behind.length) roots[key] = behind;
         return;
       }
-      const value = mine.value, half = mine.half, slack = C.slack * Math.max(1, Math.abs(trueValue));
+      const value = mine.value, half = mine.halfUnit, slack = C.slack * Math.max(1, Math.abs(trueValue));
       center[key] = value; radius[key] = half;
       const consistent = Math.abs(value - expected) <= spread + half + slack;
       const near = Math.abs(value - trueValue) <= half + slack;
       let verdict, mistake = "";
       if (behind.length && consistent && !near) verdict = CARRIED;
-      else if (mine.decimals <= 0 && !near && Math.abs(value - trueValue) <= 0.5 * 10 ** -mine.decimals + slack) verdict = TOO_FEW;
+      else if (mine.decimals !== null && mine.decimals <= 0 && !near && Math.abs(value - trueValue) <= 0.5 * 10 ** -mine.decimals + slack) verdict = TOO_FEW;
       else if (near) verdict = RIGHT;
       else if (consistent && !behind.length) verdict = RIGHT;
       else {
@@ -293,9 +236,13 @@
       delete row.dataset.mistake;
       cell.textContent = "";
       if (!input.value.trim()) { cell.textContent = words.selfcheck_blank; row.dataset.verdict = "blank"; continue; }
-      const mine = readNumber(input.value);
-      if (mine === null) {
-        cell.textContent = fill(words.selfcheck_not_number, `'${input.value.trim()}' is not a number`);
+      let mine;
+      try {
+        mine = readCell(input.value, readForm);
+        if (mine.text.length > C.max_number_chars) throw new NotANumber(`'${mine.text}' is too long for a number`);
+      } catch (error) {
+        if (!(error instanceof NotANumber)) throw error;
+        cell.textContent = `${fill(words.selfcheck_not_number, error.message)} (${words.circuit_hand_number_forms})`;
         row.dataset.verdict = "unreadable";
         continue;
       }

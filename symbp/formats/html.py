@@ -97,7 +97,7 @@ def block(item: Block, page: Paper | None = None) -> str:
     if isinstance(item, CircuitDiagram):
         from symbp.formats import circuit_diagram
 
-        return f"<figure>\n{circuit_diagram.svg(item)}\n</figure>"
+        return f"<figure>\n{circuit_diagram.svg(item, page=page)}\n</figure>"
     if isinstance(item, GridFigure):
         from symbp.formats import grid_figure
 

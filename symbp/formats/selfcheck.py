@@ -33,12 +33,19 @@ FORM_STYLE = """
 
 
 def script(source: str = "data/selfcheck.js") -> str:
-    """The page's judge, as shipped with symbp, with the activations printed from the
-    operation table where it marks them (`source`: a circuit's page has its own judge)."""
+    """The page's judge, as shipped with symbp: the page's own script (`source`: a circuit's
+    page has its own judge) with, where it marks them, the part both pages share
+    (data/selfcheck_shared.js: reading a typed number, float64 evaluation) and the activations
+    printed from the operation table."""
     from symbp.formats.javascript import ERF_JS, activation_functions
     from symbp.handcheck.hand_input import NOT_REMARKS
 
-    code = resources.files("symbp").joinpath(source).read_text(encoding="utf-8")
+    package = resources.files("symbp")
+    code = package.joinpath(source).read_text(encoding="utf-8")
+    shared = package.joinpath("data/selfcheck_shared.js").read_text(encoding="utf-8")
+    marker = "  // symbp: shared (selfcheck_shared.js: reading a number, float64 evaluation)\n"
+    assert marker in code, f"{source} has no place for the shared part"
+    code = code.replace(marker, _without_header(shared), 1)
     code = code.replace("  // symbp: primitives\n", ERF_JS, 1)
     words = json.dumps(list(NOT_REMARKS), ensure_ascii=False)
     code = code.replace("new Set([]);  // symbp: hand_input.NOT_REMARKS", f"new Set({words});", 1)
@@ -46,6 +53,14 @@ def script(source: str = "data/selfcheck.js") -> str:
     start = code.index(marker)
     end = code.index("\n", start) + 1
     return code[:end] + activation_functions() + "\n" + code[end:]
+
+
+def _without_header(shared: str) -> str:
+    """The shared part without its opening comment (which speaks of the file, not the page)."""
+    lines = shared.splitlines(keepends=True)
+    while lines and lines[0].startswith("//"):
+        lines.pop(0)
+    return "".join(lines)
 
 
 def _json_for_html(data: dict[str, Any]) -> str:

@@ -93,9 +93,12 @@ def read_hand_lines(
     for entry in hand.entries:
         name = "".join(entry.name.split())
         where = f"line {entry.line}" if entry.line else repr(name)
-        if entry.number is None:
-            raise HandInputError(f"{where}: {name} is given no number (write its value last)")
-        value = entry.number.text
+        value = entry.number.text if entry.number is not None else _form(entry.formula, where)
+        if value is None:
+            raise HandInputError(
+                f"{where}: {name} is given no number: write a decimal such as -0.25 or 1.5e-3, "
+                "or a fraction such as -1/3 (its value last)"
+            )
         if len(value) > MAX_NUMBER_CHARS:
             raise HandInputError(f"{where}: {value[:40]!r} is too long for a number")
         partial = leibniz.fullmatch(name)
@@ -106,6 +109,36 @@ def read_hand_lines(
         else:
             found.append((name, name, False, value))
     return found
+
+
+#: what a circuit's homework may give besides a plain number (the self-check page reads the
+#: same, symbp/data/selfcheck_shared.js): a fraction of whole numbers, -1/3, which states no
+#: rounding; a power of ten written out, 1.5×10^-3 (read as 1.5e-3)
+_FRACTION = re.compile(r"^([+-]?)\s*(\d{1,15})\s*/\s*(\d{1,15})$")
+_TIMES_TEN = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*[×x*·]\s*10\s*\^\s*\(?([+-]?\d{1,3})\)?$")
+
+
+def _form(formula: str | None, where: str) -> str | None:
+    """A fraction as written, or a power of ten as a plain number; None for anything else."""
+    text = (formula or "").strip()
+    power = _TIMES_TEN.match(text)
+    if power:
+        return f"{power.group(1)}e{power.group(2)}"
+    fraction = _FRACTION.match(text)
+    if fraction is None:
+        return None
+    if int(fraction.group(3)) == 0:
+        raise HandInputError(f"{where}: {text} divides by zero")
+    return text
+
+
+def _written(text: str) -> tuple[float, int | None]:
+    """A written number's value and the decimals it states (None: a fraction, exact)."""
+    fraction = _FRACTION.match(text)
+    if fraction is None:
+        return float(text), _decimals(text)
+    sign, top, bottom = fraction.groups()
+    return (-1.0 if sign == "-" else 1.0) * int(top) / int(bottom), None
 
 
 def _decimals(text: str) -> int:
@@ -191,8 +224,8 @@ def judge(
                 roots[key] = behind
             return
         number = written[key]
-        value, decimals = float(number), _decimals(number)
-        half, slack = half_unit(decimals), _slack(true_value)
+        value, decimals = _written(number)
+        half, slack = (0.0 if decimals is None else half_unit(decimals)), _slack(true_value)
         center[key], radius[key] = value, half
         consistent = abs(value - expected) <= spread + half + slack
         mistake = ""
@@ -253,7 +286,7 @@ def judge(
         verdict, mistake = found[_key(node, gradient)]
         verdicts.append(
             CircuitVerdict(
-                written_name, node, gradient, float(value), expected, verdict, mistake, value
+                written_name, node, gradient, _written(value)[0], expected, verdict, mistake, value
             )
         )
     return CircuitHandReport(tuple(verdicts))
