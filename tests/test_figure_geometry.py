@@ -28,6 +28,7 @@ from symbp.core.spec import load_spec, spec_from_mapping
 from symbp.formats.diagram import (
     CLEARANCE,
     CORE,
+    HIGHLIGHT_WIDTH,
     LABEL_PAD,
     RADIUS,
     TAG_HEIGHT,
@@ -233,6 +234,10 @@ def _frame(box: Box) -> list[Segment]:
     return [(x, y, x + w, y), (x + w, y, x + w, y + h), (x, y + h, x + w, y + h), (x, y, x, y + h)]
 
 
+def _grown(box: Box, margin: float) -> Box:
+    return (box[0] - margin, box[1] - margin, box[2] + 2 * margin, box[3] + 2 * margin)
+
+
 def _inset(box: Box, dx: float) -> Box:
     return (box[0] + dx, box[1], box[2] - 2 * dx, box[3])
 
@@ -262,7 +267,9 @@ def collisions(plan: Layout) -> tuple[list[str], int]:
         for index, edge in enumerate(edges):
             if index == own:
                 continue
-            if not segment_meets_box(edge, box):
+            # a highlighted edge: as wide as the highlighter's stroke under it
+            wide = HIGHLIGHT_WIDTH / 2 if index in plan.highlighted else 0.0
+            if not segment_meets_box(edge, _grown(box, wide)):
                 continue
             core = _inset(box, CORE * (box[2] + 2 * LABEL_PAD)) if own is not None else box
             if backed or not segment_meets_box(edge, core):

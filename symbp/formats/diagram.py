@@ -11,10 +11,13 @@ label, no unit and no other edge (but for the box's ends, where an edge may pass
 from the name), so that it reads as its own edge's and never sits at a crossing: it tries points
 along the edge from the middle outwards, and moves a crowded pair's rows apart and its columns
 apart until every label has found a
-place. A bias's label sits under (or above, or beside) its unit off every edge, framed dashed in
-a colour no edge has, since it names no edge. A label's box is as wide
-as the wider of its two drawings, by a model of each font (DejaVu Sans in the SVG, Computer
-Modern in TikZ), so one placement holds for both.
+place. A bias's label sits under (or above) its unit, moved aside if need be, off every edge, framed
+dashed in a colour no edge has, since it names no edge. A figure's value above a unit and δ
+below it sit off every edge where some place near the unit is (moved aside or away, never past
+the first or last column), else on an opaque background at the place fewest edges cross. A
+label's box, a tag's, the legend's and the key's are as wide as the wider of their two drawings,
+by a model of each font (DejaVu Sans in the SVG, Computer Modern at its wide 5-pt design in
+TikZ), so one placement holds for both (tests/test_figure_geometry.py measures them in TeX).
 """
 
 from __future__ import annotations
@@ -480,6 +483,8 @@ def _tags(
     a, delta = (Name(base, plain=base) for base in ("a", "δ"))
     step = RADIUS + CLEARANCE + TAG_HEIGHT / 2
     segments = _segments(diagram, placed)
+    # a highlighted edge is as wide as the highlighter's stroke under it
+    margins = [1 + HIGHLIGHT_WIDTH / 2 * (k in diagram.highlighted) for k in range(len(segments))]
     circles = [(p.x, p.y, RADIUS + CLEARANCE) for p in placed.values()]
     units = diagram.names.network.units
     tags: list[Tag] = []
@@ -507,8 +512,10 @@ def _tags(
                 continue
             if any(_box_meets_circle(box, c) for c in circles):
                 continue
-            grown = (box[0] - 1, box[1] - 1, box[2] + 2, box[3] + 2)
-            crossing = sum(_segment_meets_box(s, grown) for s in segments)
+            crossing = sum(
+                _segment_meets_box(s, _grown(box, margin))
+                for s, margin in zip(segments, margins, strict=True)
+            )
             if best is None or crossing < best[0]:
                 best = (crossing, x, y)
             if not crossing:
@@ -603,6 +610,10 @@ def _bias_labels(
         else:
             return bias.layer
     return labels
+
+
+def _grown(box: Box, margin: float) -> Box:
+    return (box[0] - margin, box[1] - margin, box[2] + 2 * margin, box[3] + 2 * margin)
 
 
 def _box_is_clear(
