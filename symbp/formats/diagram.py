@@ -14,7 +14,7 @@ apart until every label has found a
 place. A bias's label sits under (or above) its unit, moved aside if need be, off every edge, framed
 dashed in a colour no edge has, since it names no edge. A figure's value above a unit and δ
 below it sit off every edge where some place near the unit is (moved aside or away, never past
-the first or last column), else on an opaque background at the place fewest edges cross. A
+the first or last column), else at the nearest place on an opaque background the edges pass under. A
 label's box, a tag's, the legend's and the key's are as wide as the wider of their two drawings,
 by a model of each font (DejaVu Sans in the SVG, Computer Modern at its wide 5-pt design in
 TikZ), so one placement holds for both (tests/test_figure_geometry.py measures them in TeX).
@@ -476,8 +476,8 @@ def _tags(
     """Each unit's value just above its circle and its δ just below, off every other tag and
     unit, nearer their own unit than any other: centred where no edge runs there, else moved a
     little aside or away to where none does (TAG_SHIFTS); where every such place has an edge
-    (a middle unit's steep edges fan out under it), at the one fewest edges cross, on an
-    opaque background they pass under. `one_line`: a, δ in one tag above (a course-sized
+    (a middle unit's steep edges fan out under it), at the nearest, plainly its unit's, on an
+    opaque background the edges pass under. `one_line`: a, δ in one tag above (a course-sized
     net's columns are too close for z, its rows for two tags). The layer of a unit whose tag
     has no place clear of the other tags and units, if one has none."""
     a, delta = (Name(base, plain=base) for base in ("a", "δ"))
@@ -516,7 +516,7 @@ def _tags(
                 _segment_meets_box(s, _grown(box, margin))
                 for s, margin in zip(segments, margins, strict=True)
             )
-            if best is None or crossing < best[0]:
+            if best is None or not crossing:  # else the nearest place, plainly its unit's
                 best = (crossing, x, y)
             if not crossing:
                 break
