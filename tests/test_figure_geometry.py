@@ -14,6 +14,8 @@ every edge, are opaque backgrounds the edges pass under (reported, never silent)
 
 from __future__ import annotations
 
+import html
+import json
 import random
 import re
 from dataclasses import replace
@@ -40,7 +42,13 @@ from symbp.formats.diagram import (
 )
 
 from .conftest import require_tool
-from .layout_tools import box_meets_circle, boxes_overlap, compile_latex, segment_meets_box
+from .layout_tools import (
+    box_meets_circle,
+    boxes_overlap,
+    chromium,
+    compile_latex,
+    segment_meets_box,
+)
 from .test_layout import ISSUE_26_NETS, LEAKY_ADAM
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -410,3 +418,47 @@ def test_every_tikz_text_fits_the_box_the_layout_keeps_for_it(
         real[k] / (float(node.group("width")) * 72.27 / 2.54) for k, node in enumerate(nodes)
     )
     assert over == [], ratios[-5:]
+
+
+# -- the width model against Chromium ---------------------------------------------------------
+
+_MEASURE_TEXTS = """<script>
+const found = 'svg text.tag-a, svg text.tag-delta, svg text.legend, svg text.key';
+const out = [...document.querySelectorAll(found)].map(t => { const b = t.getBBox();
+  return [t.getAttribute('class'), b.x, b.y, b.width, b.height]; });
+const pre = document.createElement('pre'); pre.id = 'texts';
+pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+</script>"""
+
+
+@pytest.mark.parametrize(("name", "lang"), [("t26-n1", "en"), ("t26-n1", "zh"), ("t26-n3", "zh")])
+def test_every_svg_text_fits_the_box_the_layout_keeps_for_it(
+    tmp_path: Path, name: str, lang: str
+) -> None:
+    # Chromium's own box of each tag's, the legend's and the key's text (getBBox, DejaVu Sans)
+    # inside the box the layout placed it by
+    browser = require_tool("chromium")
+    diagram = figure(name, lang)
+    plan = layout(diagram)
+    page = tmp_path / "figure.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + svg(diagram)
+        + _MEASURE_TEXTS
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    result = chromium(browser, "--dump-dom", page.as_uri())
+    found = re.search(r'<pre id="texts">(.*?)</pre>', result.stdout, re.DOTALL)
+    assert found, result.stderr[-2000:]
+    drawn = json.loads(html.unescape(found.group(1)))
+    boxes = [t.box for t in plan.tags]
+    boxes += [plan.legend_box] if plan.legend_box is not None else []
+    boxes += list(plan.key_boxes)
+    assert len(drawn) == len(boxes)
+    outside = [
+        (kind, round(x, 1), round(w, 1), box)
+        for (kind, x, y, w, h), box in zip(drawn, boxes, strict=True)
+        if x < box[0] - 0.5 or x + w > box[0] + box[2] + 0.5 or h > box[3] + 4
+    ]
+    assert outside == []
