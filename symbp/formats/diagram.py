@@ -10,14 +10,15 @@ The layout places every weight's label centred on its own edge where its box mee
 label, no unit and no other edge (but for the box's ends, where an edge may pass under it away
 from the name), so that it reads as its own edge's and never sits at a crossing: it tries points
 along the edge from the middle outwards, and moves a crowded pair's rows apart and its columns
-apart until every label has found a
-place. A bias's label sits under (or above) its unit, moved aside if need be, off every edge, framed
-dashed in a colour no edge has, since it names no edge. A figure's value above a unit and δ
-below it sit off every edge where some place near the unit is (moved aside or away, never past
-the first or last column), else at the nearest place on an opaque background the edges pass under. A
-label's box, a tag's, the legend's and the key's are as wide as the wider of their two drawings,
-by a model of each font (DejaVu Sans in the SVG, Computer Modern at its wide 5-pt design in
-TikZ), so one placement holds for both (tests/test_figure_geometry.py measures them in TeX).
+apart until every label has found a place. A bias's label sits under (or above) its unit, moved
+aside if need be, off every edge, framed dashed in a colour no edge has, since it names no edge.
+A figure's value above a unit and δ below it sit off every edge where some place near the unit
+is (moved aside or away, never outwards past the first or last column: the page is narrow),
+else at the nearest place off the highlighted paths (or the nearest) on an opaque background
+the edges pass under. A label's box, a tag's, the legend's and the key's are as wide as the
+wider of their two drawings, by a model of each font (DejaVu Sans in the SVG, Computer Modern at
+its wide 5-pt design in TikZ), so one placement holds for both (tests/test_figure_geometry.py
+measures them in TeX and Chromium).
 """
 
 from __future__ import annotations
@@ -476,10 +477,11 @@ def _tags(
     """Each unit's value just above its circle and its δ just below, off every other tag and
     unit, nearer their own unit than any other: centred where no edge runs there, else moved a
     little aside or away to where none does (TAG_SHIFTS); where every such place has an edge
-    (a middle unit's steep edges fan out under it), at the nearest, plainly its unit's, on an
-    opaque background the edges pass under. `one_line`: a, δ in one tag above (a course-sized
-    net's columns are too close for z, its rows for two tags). The layer of a unit whose tag
-    has no place clear of the other tags and units, if one has none."""
+    (a middle unit's steep edges fan out under it), at the nearest off the focus weight's
+    paths, else the nearest, on an opaque background the edges pass under. `one_line`: a, δ
+    in one tag above (a course-sized net's columns are too close for z, its rows for two
+    tags). The layer of a unit whose tag has no place clear of the other tags and units, if
+    one has none."""
     a, delta = (Name(base, plain=base) for base in ("a", "δ"))
     step = RADIUS + CLEARANCE + TAG_HEIGHT / 2
     segments = _segments(diagram, placed)
@@ -494,10 +496,10 @@ def _tags(
     def place(tag: Tag, direction: float) -> bool:
         unit = placed[tag.unit]
         layer = units[tag.unit].layer
-        best: tuple[int, float, float] | None = None
+        outwards = -1.0 if layer == 0 else 1.0 if layer == last else 0.0
+        nearest: tuple[float, float] | None = None  # the first place clear of tags and units
+        off_paths: tuple[float, float] | None = None  # the first also off the highlighted edges
         for dx, lift in TAG_SHIFTS:
-            if (layer == 0 and dx < 0) or (layer == last and dx > 0):
-                continue  # the first and last columns' tags move inwards: the page is narrow
             x = unit.x + dx * tag.width
             y = unit.y + direction * (step + lift)
             box = (x - tag.width / 2, y - TAG_HEIGHT / 2, tag.width, TAG_HEIGHT)
@@ -512,18 +514,26 @@ def _tags(
                 continue
             if any(_box_meets_circle(box, c) for c in circles):
                 continue
-            crossing = sum(
-                _segment_meets_box(s, _grown(box, margin))
-                for s, margin in zip(segments, margins, strict=True)
-            )
-            if best is None or not crossing:  # else the nearest place, plainly its unit's
-                best = (crossing, x, y)
-            if not crossing:
-                break
-        if best is None:
+            crossed = [
+                k
+                for k, (s, margin) in enumerate(zip(segments, margins, strict=True))
+                if _segment_meets_box(s, _grown(box, margin))
+            ]
+            if dx * outwards > 0:
+                continue  # the first and last columns' tags move inwards: the page is narrow
+            if not crossed:
+                tags.append(replace(tag, x=x, y=y))
+                return True
+            if not any(k in diagram.highlighted for k in crossed) and off_paths is None:
+                off_paths = (x, y)
+            if nearest is None:
+                nearest = (x, y)
+        # no place off every edge: the nearest (plainly its unit's), or the nearest off the
+        # focus weight's paths (never hidden), on an opaque background the edges pass under
+        chosen = off_paths if diagram.highlighted and off_paths is not None else nearest
+        if chosen is None:
             return False
-        crossing, x, y = best
-        tags.append(replace(tag, x=x, y=y, backed=crossing > 0))
+        tags.append(replace(tag, x=chosen[0], y=chosen[1], backed=True))
         return True
 
     for tag in diagram.tags:
