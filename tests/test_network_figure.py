@@ -133,7 +133,7 @@ def _tikz_parts(
     scale = float(re.search(r"x=([\d.]+)cm", drawing).group(1))  # type: ignore[union-attr]
     tags = []
     for w, h, x, y, text, unit in re.findall(
-        r"fill opacity=0\.92.*minimum width=([\d.]+)cm,minimum height=([\d.]+)cm.*\] "
+        r"inner sep=0pt,fill=white,minimum width=([\d.]+)cm,minimum height=([\d.]+)cm.*\] "
         r"at \((-?[\d.]+),(-?[\d.]+)\) \{(.*)\}; % \w+ of (\w+)",
         drawing,
     ):

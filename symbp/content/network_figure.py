@@ -19,10 +19,13 @@ MAX_TAGGED_UNITS = 8
 
 #: the figure's words: the legend's two halves (before and after the weight's name), captions
 LEGEND = {"en": ("the paths from ", " to the loss"), "zh": ("从 ", " 到损失的路径")}
-#: the tags' legend: above a unit, below it ("{}": δ = ∂L/∂z); with several samples, whose
-KEY = {
-    "en": (("above: z, a", "below: {}"), ("sample {}, above: z, a", "below: {}")),
-    "zh": (("上方：z、a", "下方：{}"), ("样本 {}，上方：z、a", "下方：{}")),
+#: the tags' legend, exactly what the figure draws ("{}": δ = ∂L/∂z; "{n}": the worked sample,
+#: with several): above a unit and below it, or, where the figure has one tag per unit (a
+#: course-sized net, no weights on its edges), above it only
+KEY: dict[str, tuple[tuple[str, str], tuple[str, str], str]] = {
+    # (two tags, one tag, the sample's words before either)
+    "en": (("above: z, a", "below: {}"), ("above: a, {}", ""), "sample {n}, "),
+    "zh": (("上方：z、a", "下方：{}"), ("上方：a、{}", ""), "样本 {n}，"),
 }
 
 
@@ -101,8 +104,13 @@ def with_figure(blocks: list[Block], context: Worked, focus: str) -> list[Block]
     weight = network.weight(focus)
     name = context.writer.names.of[weight.symbol]
     before, after = LEGEND.get(context.lang, LEGEND["en"])
-    one, several = KEY.get(context.lang, KEY["en"])
-    above, below = several if context.several else one
+    key = KEY.get(context.lang, KEY["en"])
+    # a figure without a weight on any edge sets a and δ in one tag above each unit (formats)
+    one_tag = bool(block.labelled) and not any(block.labelled)
+    two, one, sample = key
+    above, below = one if one_tag else two
+    if context.several:
+        above = sample + above
     return [
         *blocks[:index],
         replace(
@@ -110,7 +118,7 @@ def with_figure(blocks: list[Block], context: Worked, focus: str) -> list[Block]
             tags=unit_tags(context),
             highlighted=focus_edges(network, focus),
             legend=(before, name, after),
-            key=(above.replace("{}", str(context.number)), below),
+            key=(above.replace("{n}", str(context.number)), below),
         ),
         *blocks[index + 1 :],
     ]

@@ -10,11 +10,15 @@ The layout places every weight's label centred on its own edge where its box mee
 label, no unit and no other edge (but for the box's ends, where an edge may pass under it away
 from the name), so that it reads as its own edge's and never sits at a crossing: it tries points
 along the edge from the middle outwards, and moves a crowded pair's rows apart and its columns
-apart until every label has found a
-place. A bias's label sits under (or above, or beside) its unit off every edge, framed dashed in
-a colour no edge has, since it names no edge. A label's box is as wide
-as the wider of its two drawings, by a model of each font (DejaVu Sans in the SVG, Computer
-Modern in TikZ), so one placement holds for both.
+apart until every label has found a place. A bias's label sits under (or above) its unit, moved
+aside if need be, off every edge, framed dashed in a colour no edge has, since it names no edge.
+A figure's value above a unit and δ below it sit off every edge where some place near the unit
+is (moved aside or away, never outwards past the first or last column: the page is narrow),
+else at the nearest place off the highlighted paths (or the nearest) on an opaque background
+the edges pass under. A label's box, a tag's, the legend's and the key's are as wide as the
+wider of their two drawings, by a model of each font (DejaVu Sans in the SVG, Computer Modern at
+its wide 5-pt design in TikZ), so one placement holds for both (tests/test_figure_geometry.py
+measures them in TeX and Chromium).
 """
 
 from __future__ import annotations
@@ -83,6 +87,12 @@ _SANS = {
 _SANS_DEFAULT = 0.8
 #: subscripts and superscripts in the SVG are set at 70 %
 SCRIPT = 0.7
+#: how much wider per em Computer Modern is at its 5-pt design (cmr5, cmmi5, chosen by TeX for
+#: type under 6 pt: a wide picture's, once scaled to the page) than at the 10-pt design the
+#: metrics model: 1.36 for digits, 1.32 to 1.6 for letters (tftopl); every TikZ text box
+#: allows for the widest design, so no type size overruns its box (trial t26: the legend ran
+#: into the key, the tags past their backgrounds, the bias frames through their names)
+SMALL_TYPE = 1.5
 
 # the figure of values and δs (a Diagram with tags): CS231n's colours, values green above a
 # unit and gradients red below it; the focus weight's paths under a highlighter's yellow
@@ -99,6 +109,7 @@ TAGGED_MARGIN_Y = RADIUS + CLEARANCE + TAG_HEIGHT + 4.0
 
 
 Segment = tuple[float, float, float, float]  # an edge: x0, y0, x1, y1
+Box = tuple[float, float, float, float]  # x, y (its top), width, height
 
 
 @dataclass(frozen=True)
@@ -155,6 +166,8 @@ class Tag:
     z_value: str | None = None
     #: ", δ = value" after it (a course-sized figure's one tag per unit)
     delta_value: str | None = None
+    #: on an opaque background, edges passing under it (no place near its unit is off them)
+    backed: bool = False
 
     @property
     def colour(self) -> str:
@@ -188,6 +201,9 @@ class Layout:
     legend_at: tuple[float, float] = (0.0, 0.0)
     #: where the tags' key starts: one place (above; below on one line), or one for each
     key_at: tuple[tuple[float, float], ...] = ()
+    #: the legend's words and the key's rows: their boxes, clear of everything else drawn
+    legend_box: Box | None = None
+    key_boxes: tuple[Box, ...] = ()
 
 
 # -- label sizes ----------------------------------------------------------------------------------
@@ -214,10 +230,16 @@ def svg_name_width(name: Name) -> float:
 def label_width(name: Name, value: str) -> float:
     """A label's box width in px: the wider of its SVG text and its TikZ math, padded."""
     svg_text = svg_name_width(name) + sans_width(f" = {value}")
-    tikz_math = (
-        M.name(name) + M.relation("=") + M.number(E.Num(0.0, value))
-    ) * 1.08  # the width model's allowance (formats/page.py)
+    tikz_math = (M.name(name) + M.relation("=") + M.number(E.Num(0.0, value))) * SMALL_TYPE
     return FONT * max(svg_text, tikz_math) + 2 * LABEL_PAD
+
+
+def text_width(parts: Sequence[str | Name]) -> float:
+    """Words and names in a row (the legend, the key), in em: the wider of DejaVu Sans and
+    Computer Modern at its small designs."""
+    sans = sum(sans_width(p) if isinstance(p, str) else svg_name_width(p) for p in parts)
+    roman = sum(M.roman(p) if isinstance(p, str) else M.name(p) for p in parts)
+    return max(sans, roman * SMALL_TYPE)
 
 
 # -- layout -------------------------------------------------------------------------------------
@@ -257,16 +279,30 @@ def layout(diagram: Diagram) -> Layout:
         widest = max(tag_width(a, t.a, None, t.delta) for t in diagram.tags)
         gaps = [max(gap, widest + 4 * CLEARANCE) for gap in gaps]
     legend = LEGEND_HEIGHT if diagram.legend is not None else 0.0
-    for _ in range(80):  # spread a crowded pair until its labels fit (a few rounds)
+    for round_ in range(80):  # spread a crowded pair until its labels fit (a few rounds)
         margin_y = TAGGED_MARGIN_Y if diagram.tags else MARGIN_Y
         height = 2 * margin_y + (tallest - 1) * row_gap + (2 * LABEL_HEIGHT if biases else 0)
         if diagram.tags and biases:  # a bias's label goes under its unit's δ
             height += 2 * TAG_HEIGHT
         placed = _units(diagram, gaps, row_gap, height)
-        tags = _tags(diagram, placed, one_line=not any(labelled))
-        bias_labels = _bias_labels(
+        found_tags = _tags(diagram, placed, height, one_line=not any(labelled))
+        if isinstance(found_tags, int):  # columns and rows apart leave room beside the unit
+            for pair in (found_tags - 1, found_tags):
+                if 0 <= pair < pairs:
+                    gaps[pair] += GAP_STEP
+            row_gap += ROW_STEP
+            continue
+        tags = found_tags
+        found_biases = _bias_labels(
             diagram, placed, biases, _segments(diagram, placed), [t.box for t in tags]
         )
+        if isinstance(found_biases, int):  # rows apart, then shallower edges leave room under it
+            for pair in (found_biases - 1, found_biases):
+                if 0 <= pair < pairs and round_ % 3 == 2:
+                    gaps[pair] += GAP_STEP
+            row_gap += ROW_STEP
+            continue
+        bias_labels = found_biases
         crowded = None
         edge_labels: list[Label] = []
         for pair in range(pairs):
@@ -298,6 +334,10 @@ def layout(diagram: Diagram) -> Layout:
         edge_labels = [_moved(label, shift) for label in edge_labels]
         bias_labels = [_moved(label, shift) for label in bias_labels]
         edges = tuple(Edge(placed[e.source.key], placed[e.target.key], e.colour) for e in edges)
+    # the legend's row under everything drawn: a tag moved off the edges may reach lower
+    bottom = max([b[1] + b[3] for b in _boxes(edge_labels, bias_labels, tags)] + [height])
+    if bottom > height - CLEARANCE:
+        height = bottom + CLEARANCE
     legend_at = (MARGIN_X, height + LEGEND_HEIGHT / 2)
     key_at: tuple[tuple[float, float], ...] = ()
     if legend and not any(labelled):
@@ -306,17 +346,25 @@ def layout(diagram: Diagram) -> Layout:
         x = max([p.x + RADIUS for p in placed.values()] + [t.x + t.width / 2 for t in tags]) + 12
         y = height / 2 - LEGEND_HEIGHT
         legend_at = (x, y)
-        key_at = ((x, y + LEGEND_HEIGHT), (x, y + 2 * LEGEND_HEIGHT))
-        width = x + TAG_FONT * max(_legend_width(diagram) + 40 / TAG_FONT, *_key_widths(diagram))
-        width += CLEARANCE
+        rows = key_rows(diagram, one_row=False)
+        key_at = tuple((x, y + LEGEND_HEIGHT * (k + 1)) for k in range(len(rows)))
+        ems = [_legend_width(diagram) + 40 / TAG_FONT] + [text_width([r]) for r in rows]
+        width = x + TAG_FONT * max(ems) + CLEARANCE
         legend = 0.0
     elif diagram.key is not None:  # beside the paths' legend if it fits, else on a row below
         after = MARGIN_X + 40 + TAG_FONT * _legend_width(diagram) + 24
-        if after + TAG_FONT * _key_width(diagram) <= width - MARGIN_X:
+        if after + TAG_FONT * text_width(key_rows(diagram, one_row=True)) <= width - MARGIN_X:
             key_at = ((after, height + legend / 2),)
         else:
             key_at = ((MARGIN_X, height + legend * 1.5),)
             legend *= 2
+    legend_box = None
+    if diagram.legend is not None:
+        legend_box = _text_box(legend_at[0] + 40, legend_at[1], _legend_width(diagram))
+    rows = key_rows(diagram, one_row=len(key_at) == 1)
+    key_boxes = tuple(
+        _text_box(x, y, text_width([row])) for (x, y), row in zip(key_at, rows, strict=True)
+    )
     return Layout(
         width,
         height + legend,
@@ -327,34 +375,62 @@ def layout(diagram: Diagram) -> Layout:
         diagram.highlighted,
         legend_at,
         key_at,
+        legend_box,
+        key_boxes,
     )
 
 
-def _key_widths(diagram: Diagram) -> tuple[float, float]:
-    """The tags' key's two parts, in em."""
-    if diagram.key is None:
-        return (0.0, 0.0)
-    above, below = diagram.key
-    return (sans_width(above), sans_width(below.replace("{}", KEY_FORMULA)))
+def _boxes(*groups: Sequence[Tag | Label]) -> list[Box]:
+    return [item.box for group in groups for item in group]
+
+
+def _text_box(x: float, y: float, em: float) -> Box:
+    """A row of the legend's type starting at x, centred on y: its box."""
+    return (x, y - TAG_HEIGHT / 2, TAG_FONT * em, TAG_HEIGHT)
 
 
 def _legend_width(diagram: Diagram) -> float:
     """The paths' legend's words and name, in em."""
     if diagram.legend is None:
         return 0.0
-    before, name, after = diagram.legend
-    return sans_width(before) + svg_name_width(name) + sans_width(after)
+    return text_width(diagram.legend)
 
 
 #: δ as the key writes it (δ = ∂L/∂z: the backward pass says it)
 KEY_FORMULA = "δ"
 
 
-def _key_width(diagram: Diagram) -> float:
+def key_rows(diagram: Diagram, *, one_row: bool) -> list[str]:
+    """The tags' key as plain rows: what is above a unit and what below, on one row or two;
+    only the first where nothing is below (a course-sized figure's one tag per unit)."""
     if diagram.key is None:
-        return 0.0
+        return []
+    rows = key_parts(diagram, one_row=one_row)
+    return ["".join(KEY_FORMULA if p is None else p for p, _ in row) for row in rows]
+
+
+def key_parts(diagram: Diagram, *, one_row: bool) -> list[list[tuple[str | None, str]]]:
+    """The key's rows as (words or None for δ, colour) runs: what is above a unit in the
+    values' colour, what below in the δs', a δ ("{}") always in the δs' colour."""
+    if diagram.key is None:
+        return []
+
+    def runs(text: str, colour: str) -> list[tuple[str | None, str]]:
+        found: list[tuple[str | None, str]] = []
+        for k, part in enumerate(text.split("{}")):
+            if k:
+                found.append((None, DELTA_COLOUR))
+            if part:
+                found.append((part, colour))
+        return found
+
     above, below = diagram.key
-    return sans_width(above + "; " + below.replace("{}", KEY_FORMULA))
+    rows = [runs(above, VALUE_COLOUR)]
+    if below:
+        rows.append(runs(below, DELTA_COLOUR))
+    if one_row and len(rows) == 2:
+        rows = [[*rows[0], ("; ", "#333333"), *rows[1]]]
+    return rows
 
 
 def _tag_overhang(tags: list[Tag], placed: dict[str, Placed]) -> float:
@@ -376,34 +452,104 @@ def _moved(item: _Shifted, shift: float) -> _Shifted:
 def tag_width(
     name: Name, value: str, z_value: str | None = None, delta_value: str | None = None
 ) -> float:
-    """A tag's box width in px, as label_width at the tags' smaller type (and a little more:
-    TeX sets small type in its wider optical sizes, cmr7)."""
+    """A tag's box width in px, as label_width at the tags' smaller type (whose small designs
+    SMALL_TYPE allows for)."""
     width = label_width(name, value)
     for other, text in (("z", z_value), ("δ", delta_value)):
         if text is not None:
             width += label_width(Name(other, plain=other), text) - 2 * LABEL_PAD + FONT * 0.6
-    return (width - 2 * LABEL_PAD) * TAG_FONT / FONT * 1.12 + 2 * LABEL_PAD
+    return (width - 2 * LABEL_PAD) * TAG_FONT / FONT + 2 * LABEL_PAD
 
 
-def _tags(diagram: Diagram, placed: dict[str, Placed], *, one_line: bool = False) -> list[Tag]:
-    """Each unit's value just above its circle and its δ just below, nearer their own unit
-    than any other (the row gap leaves room for both between two units); `one_line`: a, δ in
-    one tag above (a course-sized net's columns are too close for z, its rows for two tags)."""
+#: where a tag may sit, as (sideways, away) from its place centred just above (below) its unit:
+#: sideways in fractions of its width, away from the unit in px; nearest first
+TAG_SHIFTS = tuple(
+    sorted(
+        ((k / 10, lift) for k in range(-5, 6) for lift in (0.0, 5.0, 10.0)),
+        key=lambda s: (abs(s[0]) * 40 + s[1], s[0]),
+    )
+)
+
+
+def _tags(
+    diagram: Diagram, placed: dict[str, Placed], height: float, *, one_line: bool = False
+) -> list[Tag] | int:
+    """Each unit's value just above its circle and its δ just below, off every other tag and
+    unit, nearer their own unit than any other: centred where no edge runs there, else moved a
+    little aside or away to where none does (TAG_SHIFTS); where every such place has an edge
+    (a middle unit's steep edges fan out under it), at the nearest off the focus weight's
+    paths, else the nearest, on an opaque background the edges pass under. `one_line`: a, δ
+    in one tag above (a course-sized net's columns are too close for z, its rows for two
+    tags). The layer of a unit whose tag has no place clear of the other tags and units, if
+    one has none."""
     a, delta = (Name(base, plain=base) for base in ("a", "δ"))
     step = RADIUS + CLEARANCE + TAG_HEIGHT / 2
+    segments = _segments(diagram, placed)
+    # a highlighted edge is as wide as the highlighter's stroke under it
+    margins = [1 + HIGHLIGHT_WIDTH / 2 * (k in diagram.highlighted) for k in range(len(segments))]
+    circles = [(p.x, p.y, RADIUS + CLEARANCE) for p in placed.values()]
+    units = diagram.names.network.units
     tags: list[Tag] = []
+
+    last = len(diagram.names.network.layers) - 1
+
+    def place(tag: Tag, direction: float) -> bool:
+        unit = placed[tag.unit]
+        layer = units[tag.unit].layer
+        outwards = -1.0 if layer == 0 else 1.0 if layer == last else 0.0
+        nearest: tuple[float, float] | None = None  # the first place clear of tags and units
+        off_paths: tuple[float, float] | None = None  # the first also off the highlighted edges
+        for dx, lift in TAG_SHIFTS:
+            x = unit.x + dx * tag.width
+            y = unit.y + direction * (step + lift)
+            box = (x - tag.width / 2, y - TAG_HEIGHT / 2, tag.width, TAG_HEIGHT)
+            if box[1] < CLEARANCE or box[1] + box[3] > height - CLEARANCE:
+                continue
+            own = (x - unit.x) ** 2 + (y - unit.y) ** 2
+            if any(
+                (x - p.x) ** 2 + (y - p.y) ** 2 <= own for k, p in placed.items() if k != tag.unit
+            ):
+                continue
+            if any(_boxes_meet(box, t.box) for t in tags):
+                continue
+            if any(_box_meets_circle(box, c) for c in circles):
+                continue
+            crossed = [
+                k
+                for k, (s, margin) in enumerate(zip(segments, margins, strict=True))
+                if _segment_meets_box(s, _grown(box, margin))
+            ]
+            if dx * outwards > 0:
+                continue  # the first and last columns' tags move inwards: the page is narrow
+            if not crossed:
+                tags.append(replace(tag, x=x, y=y))
+                return True
+            if not any(k in diagram.highlighted for k in crossed) and off_paths is None:
+                off_paths = (x, y)
+            if nearest is None:
+                nearest = (x, y)
+        # no place off every edge: the nearest (plainly its unit's), or the nearest off the
+        # focus weight's paths (never hidden), on an opaque background the edges pass under
+        chosen = off_paths if diagram.highlighted and off_paths is not None else nearest
+        if chosen is None:
+            return False
+        tags.append(replace(tag, x=chosen[0], y=chosen[1], backed=True))
+        return True
+
     for tag in diagram.tags:
         unit = placed[tag.unit]
         if one_line:
             width = tag_width(a, tag.a, None, tag.delta)
-            tags.append(Tag(tag.unit, "a", a, tag.a, unit.x, unit.y - step, width, None, tag.delta))
-            continue
-        tags.append(
-            Tag(tag.unit, "a", a, tag.a, unit.x, unit.y - step, tag_width(a, tag.a, tag.z), tag.z)
-        )
-        if tag.delta is not None:
+            first = Tag(tag.unit, "a", a, tag.a, unit.x, unit.y, width, None, tag.delta)
+        else:
+            first = Tag(tag.unit, "a", a, tag.a, unit.x, unit.y, tag_width(a, tag.a, tag.z), tag.z)
+        layer = units[tag.unit].layer
+        if not place(first, -1.0):
+            return layer
+        if tag.delta is not None and not one_line:
             width = tag_width(delta, tag.delta)
-            tags.append(Tag(tag.unit, "delta", delta, tag.delta, unit.x, unit.y + step, width))
+            if not place(Tag(tag.unit, "delta", delta, tag.delta, unit.x, unit.y, width), 1.0):
+                return layer
     return tags
 
 
@@ -442,9 +588,10 @@ def _bias_labels(
     biases: list[Bias],
     segments: list[Segment],
     tag_boxes: list[tuple[float, float, float, float]] | None = None,
-) -> list[Label]:
+) -> list[Label] | int:
     """Each bias's label under the lowest unit it feeds, or, where an edge runs there, above
-    its highest unit or beside it: never on an edge, where it would read as that edge's."""
+    its highest unit or beside it: never on an edge, where it would read as that edge's; the
+    layer of a bias whose label finds no such place (its columns must move apart)."""
     names = diagram.names
     circles = [(p.x, p.y, RADIUS + CLEARANCE) for p in placed.values()]
     labels: list[Label] = []
@@ -458,23 +605,37 @@ def _bias_labels(
         step = RADIUS + CLEARANCE + LABEL_HEIGHT / 2
         if diagram.tags:  # under the δ below the unit, over the value above it
             step += TAG_HEIGHT + CLEARANCE
+        # under its lowest unit or over its highest, moved aside or away if an edge runs there
         candidates = [
-            (lowest.x, lowest.y + step),
-            (highest.x, highest.y - step),
-            (lowest.x + width / 2 + RADIUS, lowest.y + step),
-            (lowest.x - width / 2 - RADIUS, lowest.y + step),
-            (highest.x + width / 2 + RADIUS, highest.y - step),
-            (highest.x - width / 2 - RADIUS, highest.y - step),
+            (unit.x + dx * width, unit.y + direction * (step + lift))
+            for unit, direction in ((lowest, 1.0), (highest, -1.0))
+            for dx, lift in TAG_SHIFTS
         ]
         taken = [label.box for label in labels] + list(tag_boxes or ())
-        x, y = candidates[0]
         for cx, cy in candidates:
             box = (cx - width / 2, cy - LABEL_HEIGHT / 2, width, LABEL_HEIGHT)
-            if _box_is_free(box, segments, taken, circles):
-                x, y = cx, cy
+            if box[1] >= CLEARANCE and _box_is_clear(box, segments, taken, circles):
+                labels.append(Label(name, value, cx, cy, width, BIAS_COLOUR))
                 break
-        labels.append(Label(name, value, x, y, width, BIAS_COLOUR))
+        else:
+            return bias.layer
     return labels
+
+
+def _grown(box: Box, margin: float) -> Box:
+    return (box[0] - margin, box[1] - margin, box[2] + 2 * margin, box[3] + 2 * margin)
+
+
+def _box_is_clear(
+    box: Box, segments: list[Segment], boxes: list[Box], circles: list[tuple[float, float, float]]
+) -> bool:
+    """Whether a box (a bias's label, which names no edge) meets no edge, box or unit."""
+    grown = (box[0] - 1, box[1] - 1, box[2] + 2, box[3] + 2)
+    return (
+        not any(_segment_meets_box(s, grown) for s in segments)
+        and not any(_boxes_meet(box, other) for other in boxes)
+        and not any(_box_meets_circle(box, circle) for circle in circles)
+    )
 
 
 def _place_pair(
@@ -644,7 +805,7 @@ def svg(diagram: Diagram, title: str = "network") -> str:
         x, y, width, height = label.box
         lines.append(
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}" rx="3" '
-            f'fill="white" fill-opacity="0.92" stroke="{label.colour}" stroke-width="0.6"'
+            f'fill="white" stroke="{label.colour}" stroke-width="0.6"'
             + (' stroke-dasharray="3 2"/>' if label.edge is None else "/>")
         )
         lines.append(
@@ -655,18 +816,17 @@ def svg(diagram: Diagram, title: str = "network") -> str:
     lines += _svg_tags(plan)
     if diagram.legend is not None:
         lines += _svg_legend(plan, diagram.legend)
-    if diagram.key is not None:
-        above, below = diagram.key
-        above_svg = f'<tspan fill="{VALUE_COLOUR}">{escape(above)}</tspan>'
-        below_svg = (
-            f'<tspan fill="{DELTA_COLOUR}">{escape(below.replace("{}", KEY_FORMULA))}</tspan>'
+    for (x, y), row in zip(
+        plan.key_at, key_parts(diagram, one_row=len(plan.key_at) == 1), strict=True
+    ):
+        text = "".join(
+            f'<tspan fill="{colour}">{escape(KEY_FORMULA if part is None else part)}</tspan>'
+            for part, colour in row
         )
-        texts = [f"{above_svg}; {below_svg}"] if len(plan.key_at) == 1 else [above_svg, below_svg]
-        for (x, y), text in zip(plan.key_at, texts, strict=True):
-            lines.append(
-                f'<text class="key" x="{_n(x)}" y="{_n(y + 4)}" font-size="{_n(TAG_FONT)}">'
-                f"{text}</text>"
-            )
+        lines.append(
+            f'<text class="key" x="{_n(x)}" y="{_n(y + 4)}" font-size="{_n(TAG_FONT)}">'
+            f"{text}</text>"
+        )
     lines.append("</svg>")
     return "\n".join(lines)
 
@@ -682,7 +842,7 @@ def _svg_tags(plan: Layout) -> list[str]:
         )
         lines += [
             f'<rect class="tag" data-unit="{escape(tag.unit)}" x="{_n(x)}" y="{_n(y)}" '
-            f'width="{_n(width)}" height="{_n(height)}" fill="white" fill-opacity="0.92"/>',
+            f'width="{_n(width)}" height="{_n(height)}" fill="white"/>',
             f'<text class="tag-{tag.kind}" x="{_n(tag.x)}" y="{_n(tag.y + 4)}" '
             f'text-anchor="middle" font-size="{_n(TAG_FONT)}" fill="{tag.colour}">'
             f"{z}{svg_name(tag.name)} = {escape(tag.value)}{_svg_delta(tag)}</text>",
@@ -771,7 +931,7 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
         if tag.z_value is not None:
             z = "z = " + latex_math.math(E.Num(0.0, tag.z_value)) + ",\\ "
         lines.append(
-            rf"\node[inner sep=0pt,fill=white,fill opacity=0.92,text opacity=1,"
+            rf"\node[inner sep=0pt,fill=white,"
             rf"minimum width={tag.width * scale:.3f}cm,minimum height={TAG_HEIGHT * scale:.3f}cm,"
             rf"text={_rgb(tag.colour)},font={tag_font}] at ({_n(tag.x)},{_n(tag.y)}) "
             rf"{{${z}{latex_math.name(tag.name)} = {number}${_tikz_delta(tag)}}}; "
@@ -780,27 +940,28 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
     if diagram.legend is not None:
         before, name, after = diagram.legend
         x, y = plan.legend_at
+        legend_width = plan.legend_box[2] if plan.legend_box is not None else 0.0
         lines += [
             rf"\draw[{highlight},line cap=round] ({_n(x)},{_n(y)}) -- ({_n(x + 30)},{_n(y)});",
             rf"\draw[line width=1.1pt] ({_n(x)},{_n(y)}) -- ({_n(x + 30)},{_n(y)});",
-            rf"\node[anchor=west,inner sep=0pt,font={tag_font}] at ({_n(x + 40)},{_n(y)}) "
-            rf"{{{latex_math.escape(before)}${latex_math.name(name)}${latex_math.escape(after)}}};",
+            rf"\node[anchor=west,inner sep=0pt,minimum width={legend_width * scale:.3f}cm,"
+            rf"font={tag_font}] at ({_n(x + 40)},{_n(y)}) "
+            rf"{{{latex_math.escape(before)}${latex_math.name(name)}${latex_math.escape(after)}}}; "
+            "% legend",
         ]
-    if diagram.key is not None:
-        above, below = diagram.key
-        formula = r"$\delta$"
-        above_tex = rf"\textcolor[HTML]{{{VALUE_COLOUR[1:]}}}{{{latex_math.escape(above)}}}"
-        below_tex = (
-            rf"\textcolor[HTML]{{{DELTA_COLOUR[1:]}}}{{"
-            + formula.join(latex_math.escape(part) for part in below.split("{}"))
+    for (x, y), box, row in zip(
+        plan.key_at, plan.key_boxes, key_parts(diagram, one_row=len(plan.key_at) == 1), strict=True
+    ):
+        text = "".join(
+            rf"\textcolor[HTML]{{{colour[1:]}}}{{"
+            + (r"$\delta$" if part is None else latex_math.escape(part))
             + "}"
+            for part, colour in row
         )
-        texts = [f"{above_tex}; {below_tex}"] if len(plan.key_at) == 1 else [above_tex, below_tex]
-        for (x, y), text in zip(plan.key_at, texts, strict=True):
-            lines.append(
-                rf"\node[anchor=west,inner sep=0pt,font={tag_font}] at ({_n(x)},{_n(y)}) "
-                f"{{{text}}};"
-            )
+        lines.append(
+            rf"\node[anchor=west,inner sep=0pt,minimum width={box[2] * scale:.3f}cm,"
+            rf"font={tag_font}] at ({_n(x)},{_n(y)}) {{{text}}}; % key"
+        )
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
 
@@ -829,7 +990,7 @@ def text_lines(diagram: Diagram) -> list[str]:
         numbers += [f"δ = {tag.delta}"] if tag.delta is not None else []
         lines.append(f"  {names.of[unit.a]}: " + ", ".join(numbers))
     if diagram.key is not None:
-        lines.insert(0, diagram.key[0] + "; " + diagram.key[1].replace("{}", KEY_FORMULA))
+        lines.insert(0, key_rows(diagram, one_row=True)[0])
     if diagram.legend is not None and diagram.highlighted:
         before, name, after = diagram.legend
         edges = [
