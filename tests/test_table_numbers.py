@@ -137,3 +137,14 @@ def test_the_summary_table_shows_a_change_below_the_digits_as_its_own_column(
             assert _shown(num) == pytest.approx(expected, rel=6e-4)
             # the change is what tells the rows apart: old and new read alike at 4 digits
             assert f"{W[index]:.4f}" == f"{_shown(_column(table, 'after the update')[row]):.4f}"
+
+
+def test_a_lone_tiny_value_is_written_out_and_a_column_of_tiny_ones_in_e_notation() -> None:
+    """Worked by hand: 2.887e-08 to 4 significant digits is 0.00000002887; a column where
+    most values are below 10⁻⁶ is all in e-notation, and no column mixes the two."""
+    from symbp.content.numbers import column_nums
+
+    weights = [n.text for n in column_nums([0.5, -0.2, 2.887e-8, 0.31], 4)]
+    assert weights == ["0.5000", "-0.2000", "0.00000002887", "0.3100"]
+    moments = [n.text for n in column_nums([1.878e-6, 4.014e-7, 0.0], 4)]
+    assert moments == ["1.878e-06", "4.014e-07", "0"]

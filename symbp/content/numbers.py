@@ -77,13 +77,28 @@ def computed_num(value: float, digits: int) -> Num:
 
 
 def column_nums(values: Sequence[float], digits: int) -> list[Num]:
-    """A table column's computed values in one notation: each to `digits` significant digits,
-    and every one in e-notation (1.878 × 10⁻⁶) when any would be, so that a column does not
-    mix 0.000001878 and 4.014 × 10⁻⁷."""
+    """A table column's computed values in one notation, each to `digits` significant digits:
+    every one in e-notation (1.878 × 10⁻⁶) when at least half would be, else every one written
+    out (a lone 2.887e-08 among weights as 0.00000002887), so that a column mixes neither
+    0.000001878 with 4.014 × 10⁻⁷ nor turns 0.5 into 5.000 × 10⁻¹ for one tiny value."""
     texts = [significant(value, digits) for value in values]
-    if any("e" in text for text in texts if "inf" not in text and "nan" not in text):
+    finite = [t for t in texts if t not in ("0", "inf", "-inf", "nan")]
+    tiny = [t for t in finite if "e" in t]
+    huge = any("e+" in t for t in tiny)
+    if tiny and (huge or 2 * len(tiny) >= len(finite)):
         texts = [_scientific(value, digits) for value in values]
+    elif tiny:
+        texts = [
+            _written_out(value, digits) if "e" in t else t
+            for value, t in zip(values, texts, strict=True)
+        ]
     return [Num(value, text) for value, text in zip(values, texts, strict=True)]
+
+
+def _written_out(value: float, digits: int) -> str:
+    """A tiny `value` to `digits` significant digits without e-notation."""
+    exponent = int(f"{value:.{digits - 1}e}".split("e")[1])
+    return f"{value:.{max(digits - 1 - exponent, 0)}f}"
 
 
 def hidden_changes(old: Sequence[float], new: Sequence[float], digits: int) -> bool:
