@@ -258,6 +258,13 @@ def _build_parser() -> argparse.ArgumentParser:
     handout.add_argument(
         "--title", metavar="TEXT", help="the handout's title (default: the spec's)"
     )
+    handout.add_argument(
+        "--answers",
+        choices=("foot", "page", "none"),
+        help="the answers to the check-your-understanding questions: foot (default: after the "
+        "appendix, on the last page when they fit, upside down in print, blurred on screen), "
+        "page (on a page of their own, to tear off) or none (left out)",
+    )
 
     handout.add_argument(
         "--no-check",
@@ -723,6 +730,7 @@ def _handout_dense(args: argparse.Namespace) -> int:
             paper=args.paper,
             form=args.form,
             sample=args.sample,
+            answers=args.answers or "foot",
         )
     _report_written(result.write(args.output))
     return _exit(result.passed)
@@ -836,8 +844,10 @@ def _handout_circuit(args: argparse.Namespace) -> int:
     from symbp.api.circuit import derive
 
     circuit = _the_circuit(args)
-    if args.show or args.focus or args.compact or args.form != "scalar":
-        raise SymbpError("--show, --focus, --compact and --form are for networks' handouts")
+    if args.show or args.focus or args.compact or args.form != "scalar" or args.answers:
+        raise SymbpError(
+            "--show, --focus, --compact, --form and --answers are for networks' handouts"
+        )
     result = derive(circuit, check=not args.no_check, lang=args.lang, digits=args.digits)
     _report_written(result.handout(args.title, args.paper).write(args.output))
     return _exit(result.passed)
@@ -921,7 +931,8 @@ def _run_conv(args: argparse.Namespace) -> int:
 def _handout_conv(args: argparse.Namespace) -> int:
     from symbp.api.conv_handout import conv_handout
 
-    if args.show or args.focus or args.compact or args.form != "scalar" or args.sample != 1:
+    if (args.show or args.focus or args.compact or args.form != "scalar" or args.sample != 1
+            or args.answers):  # fmt: skip
         raise SymbpError(
             "a convolutional handout takes --lang, --digits, --title, --paper and --no-check"
         )

@@ -138,15 +138,79 @@ def pdf_lines(pdf: Path) -> list[tuple[int, float, str]]:
     ]
 
 
-#: the heading of the answers' page at a handout's end (content/questions.py), en and zh
+#: the heading of the answers at a handout's end (content/questions.py), en and zh
 ANSWERS = re.compile(r"^(Answers to the questions of section|第\S*节自测题的答案)")
+#: an answer's number (A1. …), a word's end (Chinese runs it on after a full stop: 。A2.)
+ANSWER_MARK = re.compile(r"A(\d+)\.$")
 
 
 def body_pages(pdf: Path) -> int:
-    """The pages before the answers' page (the answer key printed apart), else every page."""
+    """The pages up to the last line before the answers' heading (the handout without its
+    answers), else every page."""
     lines = pdf_lines(pdf)
-    found = [page for page, _, text in lines if ANSWERS.match(text.strip())]
-    return found[0] - 1 if found else max((page for page, _, _ in lines), default=0)
+    found = [i for i, (_, _, text) in enumerate(lines) if ANSWERS.match(text.strip())]
+    if not found:
+        return max((page for page, _, _ in lines), default=0)
+    before = [page for page, _, text in lines[: found[0]] if not text.strip().isdigit()]
+    return max(before, default=0)
+
+
+@dataclass(frozen=True)
+class PrintedAnswers:
+    """Where a printed handout's answers are: their heading's (page, top) and their numbers
+    A1., A2., … in the order an upright reader meets them (top to bottom, left to right)."""
+
+    heading: tuple[int, float] | None
+    marks: tuple[Word, ...]
+
+    @property
+    def numbers(self) -> list[int]:
+        return [_answer_number(w) for w in self.marks]
+
+    @property
+    def upside_down(self) -> bool:
+        """Turned by 180°: read upright, the last answer comes first, and A1. ends a line at
+        the right margin, below the others."""
+        numbers = self.numbers
+        return len(numbers) > 1 and numbers == sorted(numbers, reverse=True)
+
+    @property
+    def upright(self) -> bool:
+        numbers = self.numbers
+        return len(numbers) > 1 and numbers == sorted(numbers)
+
+    @property
+    def pages(self) -> set[int]:
+        return {w.page for w in self.marks}
+
+
+def _answer_number(word: Word) -> int:
+    found = ANSWER_MARK.search(word.text)
+    assert found, word
+    return int(found.group(1))
+
+
+def printed_answers(pdf: Path) -> PrintedAnswers:
+    """The answers' heading and numbers in a printed handout (pdftotext -bbox gives a turned
+    word's box where it is printed: a turned paragraph's numbers run from the bottom right)."""
+    heading = next(
+        ((page, top) for page, top, text in pdf_lines(pdf) if ANSWERS.match(text.strip())), None
+    )
+    if heading is None:
+        return PrintedAnswers(None, ())
+    after = [
+        w
+        for w in pdf_words(pdf)
+        if ANSWER_MARK.search(w.text) and (w.page, w.y_min) > heading
+    ]
+    rows: list[list[Word]] = []  # words whose tops lie within 2 pt of each other
+    for word in sorted(after, key=lambda w: (w.page, w.y_min)):
+        if rows and rows[-1][0].page == word.page and abs(rows[-1][0].y_min - word.y_min) <= 2:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    marks = tuple(w for row in rows for w in sorted(row, key=lambda w: w.x_min))
+    return PrintedAnswers(heading, marks)
 
 
 def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
