@@ -140,8 +140,6 @@ def pdf_lines(pdf: Path) -> list[tuple[int, float, str]]:
 
 #: the heading of the answers at a handout's end (content/questions.py), en and zh
 ANSWERS = re.compile(r"^(Answers to the questions of section|第\S*节自测题的答案)")
-#: an answer's number (A1. …), a word's end (Chinese runs it on after a full stop: 。A2.)
-ANSWER_MARK = re.compile(r"A(\d+)\.$")
 
 
 def body_pages(pdf: Path) -> int:
@@ -157,15 +155,16 @@ def body_pages(pdf: Path) -> int:
 
 @dataclass(frozen=True)
 class PrintedAnswers:
-    """Where a printed handout's answers are: their heading's (page, top) and their numbers
-    A1., A2., … in the order an upright reader meets them (top to bottom, left to right)."""
+    """Where a printed handout's answers are: their heading's (page, top) and the numbers of
+    A1., A2., … in the order an upright reader meets them (top to bottom, left to right), each
+    with its (page, top, left)."""
 
     heading: tuple[int, float] | None
-    marks: tuple[Word, ...]
+    marks: tuple[tuple[int, int, float, float], ...]  # number, page, top, left
 
     @property
     def numbers(self) -> list[int]:
-        return [_answer_number(w) for w in self.marks]
+        return [number for number, _, _, _ in self.marks]
 
     @property
     def upside_down(self) -> bool:
@@ -181,35 +180,54 @@ class PrintedAnswers:
 
     @property
     def pages(self) -> set[int]:
-        return {w.page for w in self.marks}
+        return {page for _, page, _, _ in self.marks}
 
 
-def _answer_number(word: Word) -> int:
-    found = ANSWER_MARK.search(word.text)
-    assert found, word
-    return int(found.group(1))
+#: an answer's number as set (LaTeX: poppler reads a turned word in the order it was set) and
+#: read right to left (Chromium: poppler gives each turned glyph as a word, A1. as . 1 A)
+_MARK = re.compile(r"A(\d+)\.")
+_MARK_TURNED = re.compile(r"\.(\d+)A")
 
 
 def printed_answers(pdf: Path) -> PrintedAnswers:
-    """The answers' heading and numbers in a printed handout (pdftotext -bbox gives a turned
-    word's box where it is printed: a turned paragraph's numbers run from the bottom right)."""
+    """The answers' heading and numbers in a printed handout, from the words' boxes
+    (pdftotext -bbox gives a turned word's box where it is printed: a turned paragraph's
+    numbers run from the bottom right). Each line is read left to right, glyphs that touch run
+    together, so that a number is found whether its glyphs are one word or three."""
     heading = next(
         ((page, top) for page, top, text in pdf_lines(pdf) if ANSWERS.match(text.strip())), None
     )
     if heading is None:
         return PrintedAnswers(None, ())
-    after = [
-        w
-        for w in pdf_words(pdf)
-        if ANSWER_MARK.search(w.text) and (w.page, w.y_min) > heading
-    ]
     rows: list[list[Word]] = []  # words whose tops lie within 2 pt of each other
+    after = [w for w in pdf_words(pdf) if (w.page, w.y_min) > heading]
     for word in sorted(after, key=lambda w: (w.page, w.y_min)):
         if rows and rows[-1][0].page == word.page and abs(rows[-1][0].y_min - word.y_min) <= 2:
             rows[-1].append(word)
         else:
             rows.append([word])
-    marks = tuple(w for row in rows for w in sorted(row, key=lambda w: w.x_min))
+    found: list[tuple[int, int, float, float]] = []
+    for row in rows:
+        text, glyphs, right = "", [], None  # glyphs: each character's (top, left)
+        for word in sorted(row, key=lambda w: w.x_min):
+            if right is not None and word.x_min - right >= 1.0:
+                text, glyphs = text + " ", [*glyphs, (word.y_min, right)]
+            step = (word.x_max - word.x_min) / max(len(word.text), 1)
+            glyphs += [(word.y_min, word.x_min + i * step) for i in range(len(word.text))]
+            text, right = text + word.text, word.x_max
+        # each number where its A is printed (the last glyph of a turned one)
+        for m in _MARK.finditer(text):
+            found.append((int(m.group(1)), row[0].page, *glyphs[m.start()]))
+        for m in _MARK_TURNED.finditer(text):
+            found.append((int(m.group(1)[::-1]), row[0].page, *glyphs[m.end() - 1]))
+    # the numbers' own lines (their tops within 2 pt), each read left to right
+    lines: list[list[tuple[int, int, float, float]]] = []
+    for mark in sorted(found, key=lambda f: (f[1], f[2])):
+        if lines and lines[-1][0][1] == mark[1] and abs(lines[-1][0][2] - mark[2]) <= 2:
+            lines[-1].append(mark)
+        else:
+            lines.append([mark])
+    marks = tuple(mark for line in lines for mark in sorted(line, key=lambda f: f[3]))
     return PrintedAnswers(heading, marks)
 
 

@@ -201,3 +201,47 @@ def test_on_screen_the_answers_are_blurred_until_touched(tmp_path: Path) -> None
     assert style["filter"].startswith("blur("), style
     assert style["tabindex"] == "0" and style["aside"] == "none"
     assert style["print"] and style["reveal"], style
+
+
+def _filled(lines: int) -> Any:
+    """A page of `lines` one-line paragraphs, then the answers at the foot as a handout sets
+    them: near the page's end they no longer fit under the filler."""
+    from symbp.content.blocks import Document
+
+    said = " ".join(f"A{n}. " + "the answer runs on for a while " * 6 for n in range(1, 5))
+    blocks: list[Any] = [Heading((Text("Title"),), 1)]
+    blocks += [Paragraph((Text(f"Filler line {i}."),)) for i in range(lines)]
+    blocks += [
+        Heading((Text("Answers to the questions of section 6"),), aside=(Text(" (upside down)"),)),
+        Paragraph((Text(said),), kind="answers"),
+    ]
+    return Document(title="filled", lang="en", blocks=tuple(blocks))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["latex", "html"])
+def test_answers_that_do_not_fit_move_to_a_new_page_with_their_heading(
+    tmp_path: Path, form: str
+) -> None:
+    from symbp.formats import html, latex
+
+    require_tool("pdftotext")
+    pages_seen = set()
+    for lines in range(28, 42, 2):
+        document = _filled(lines)
+        if form == "latex":
+            tex = tmp_path / f"f{lines}.tex"
+            tex.write_text(latex.render_document(document), encoding="utf-8")
+            compiled = compile_latex(tex, Path(require_tool("pdflatex")).name, runs=1)
+            assert compiled.returncode == 0, compiled.log[-2000:]
+            pdf = compiled.pdf
+        else:
+            page = tmp_path / f"f{lines}.html"
+            page.write_text(html.render_document(document), encoding="utf-8")
+            pdf = print_html(require_tool("chromium"), page).pdf
+        printed = printed_answers(pdf)
+        assert printed.heading is not None and printed.upside_down, (lines, printed)
+        # never a heading at a page's foot with its answers overleaf
+        assert printed.pages == {printed.heading[0]}, (lines, printed)
+        pages_seen.add(printed.heading[0])
+    assert pages_seen == {1, 2}  # some fit under the filler, some moved on
