@@ -6,10 +6,13 @@ English and Chinese: the LaTeX handout compiled (pdflatex / xelatex) and the HTM
 headless Chromium, each PDF's pages, overfull boxes (LaTeX), words past the margins (Chromium),
 headings and lead-ins stranded at the foot of a page (tests/layout_tools.stranded_headings) and
 equations split across pages (tests/layout_tools.latex_split_displays, html_split_displays).
-Pages are printed as body+answers: the answers take a page of their own at the end. Figures are
-printed, never asserted (tests/test_layout.py asserts them for issue 26's nets). Names on the
-command line choose fewer (e.g. `two_samples_4_5_5_3 ex-mooc_8_3`); `--body` measures the
-handouts without the torch check (the body a student reads, without what follows it).
+Pages are printed as "N pages (body B, answers on P)": N the whole PDF, B the pages up to the
+last line before the answers (tests/layout_tools.body_pages), P the pages holding the answers,
+with "upside down" when they are printed turned. Figures are printed, never asserted
+(tests/test_layout.py asserts them for issue 26's nets). Names on the command line choose fewer
+(e.g. `two_samples_4_5_5_3 ex-mooc_8_3`); `--body` measures the handouts without the torch check
+(the body a student reads, without what follows it); `--answers=page` (or none) places the
+answers as `symbp handout --answers` does (default: foot).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from tests.layout_tools import (  # noqa: E402
     compile_latex,
     html_split_displays,
     latex_split_displays,
+    pdf_pages,
     print_html,
+    printed_answers,
     stranded_headings,
 )
 from tests.test_layout import ISSUE_26_NETS, LEAKY_ADAM  # noqa: E402
@@ -48,22 +53,26 @@ def problems() -> dict[str, symbp.Problem]:
     return found
 
 
-def _pages(pdf: Path, pages: int) -> str:
-    body = body_pages(pdf)
-    return f"{body}+{pages - body}"
+def _pages(pdf: Path) -> str:
+    answers = printed_answers(pdf)
+    where = ",".join(str(page) for page in sorted(answers.pages)) or "-"
+    turned = " upside down" if answers.upside_down else ""
+    return f"{pdf_pages(pdf)} pages (body {body_pages(pdf)}, answers on {where}{turned})"
 
 
 def main() -> int:
     browser = chromium_binary()
     chosen = {name for name in sys.argv[1:] if not name.startswith("--")}
     check = "--body" not in sys.argv[1:]
+    placed = [a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--answers=")]
+    answers = placed[-1] if placed else "foot"
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
         for name, problem in problems().items():
             if chosen and name not in chosen:
                 continue
             for lang in ("en", "zh"):
-                handout = problem.handout(lang=lang, check=check)
+                handout = problem.handout(lang=lang, check=check, answers=answers)
                 headings = [
                     "".join(p.text for p in block.parts if isinstance(p, Text))
                     for block in handout.blocks()
@@ -77,7 +86,7 @@ def main() -> int:
                 compiled = compile_latex(tex, engine)
                 split = latex_split_displays(tex, engine)[1]
                 latex = (
-                    f"latex {_pages(compiled.pdf, compiled.pages)} pages, "
+                    f"latex {_pages(compiled.pdf)}, "
                     f"{len(compiled.overfull)} overfull, "
                     f"{len(stranded_headings(compiled.pdf, headings))} stranded, "
                     f"{len(split)} split equations"
@@ -88,7 +97,7 @@ def main() -> int:
                     handout.write(page)
                     printed = print_html(browser, page)
                     html = (
-                        f" | html {_pages(printed.pdf, printed.pages)} pages, "
+                        f" | html {_pages(printed.pdf)}, "
                         f"{len(printed.outside)} outside, "
                         f"{len(stranded_headings(printed.pdf, headings))} stranded, "
                         f"{len(html_split_displays(browser, page)[1])} split equations"

@@ -138,15 +138,97 @@ def pdf_lines(pdf: Path) -> list[tuple[int, float, str]]:
     ]
 
 
-#: the heading of the answers' page at a handout's end (content/questions.py), en and zh
+#: the heading of the answers at a handout's end (content/questions.py), en and zh
 ANSWERS = re.compile(r"^(Answers to the questions of section|第\S*节自测题的答案)")
 
 
 def body_pages(pdf: Path) -> int:
-    """The pages before the answers' page (the answer key printed apart), else every page."""
+    """The pages up to the last line before the answers' heading (the handout without its
+    answers), else every page."""
     lines = pdf_lines(pdf)
-    found = [page for page, _, text in lines if ANSWERS.match(text.strip())]
-    return found[0] - 1 if found else max((page for page, _, _ in lines), default=0)
+    found = [i for i, (_, _, text) in enumerate(lines) if ANSWERS.match(text.strip())]
+    if not found:
+        return max((page for page, _, _ in lines), default=0)
+    before = [page for page, _, text in lines[: found[0]] if not text.strip().isdigit()]
+    return max(before, default=0)
+
+
+@dataclass(frozen=True)
+class PrintedAnswers:
+    """Where a printed handout's answers are: their heading's (page, top) and the numbers of
+    A1., A2., … in the order an upright reader meets them (top to bottom, left to right), each
+    with its (page, top, left)."""
+
+    heading: tuple[int, float] | None
+    marks: tuple[tuple[int, int, float, float], ...]  # number, page, top, left
+
+    @property
+    def numbers(self) -> list[int]:
+        return [number for number, _, _, _ in self.marks]
+
+    @property
+    def upside_down(self) -> bool:
+        """Turned by 180°: read upright, the last answer comes first, and A1. ends a line at
+        the right margin, below the others."""
+        numbers = self.numbers
+        return len(numbers) > 1 and numbers == sorted(numbers, reverse=True)
+
+    @property
+    def upright(self) -> bool:
+        numbers = self.numbers
+        return len(numbers) > 1 and numbers == sorted(numbers)
+
+    @property
+    def pages(self) -> set[int]:
+        return {page for _, page, _, _ in self.marks}
+
+
+#: an answer's number as set (LaTeX: poppler reads a turned word in the order it was set) and
+#: read right to left (Chromium: poppler gives each turned glyph as a word, A1. as . 1 A)
+_MARK = re.compile(r"A(\d+)\.")
+_MARK_TURNED = re.compile(r"\.(\d+)A")
+
+
+def printed_answers(pdf: Path) -> PrintedAnswers:
+    """The answers' heading and numbers in a printed handout, from the words' boxes
+    (pdftotext -bbox gives a turned word's box where it is printed: a turned paragraph's
+    numbers run from the bottom right). Each line is read left to right, glyphs that touch run
+    together, so that a number is found whether its glyphs are one word or three."""
+    heading = next(
+        ((page, top) for page, top, text in pdf_lines(pdf) if ANSWERS.match(text.strip())), None
+    )
+    if heading is None:
+        return PrintedAnswers(None, ())
+    rows: list[list[Word]] = []  # words whose tops lie within 2 pt of each other
+    after = [w for w in pdf_words(pdf) if (w.page, w.y_min) > heading]
+    for word in sorted(after, key=lambda w: (w.page, w.y_min)):
+        if rows and rows[-1][0].page == word.page and abs(rows[-1][0].y_min - word.y_min) <= 2:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    found: list[tuple[int, int, float, float]] = []
+    for row in rows:
+        text, glyphs, right = "", [], None  # glyphs: each character's (top, left)
+        for word in sorted(row, key=lambda w: w.x_min):
+            if right is not None and word.x_min - right >= 1.0:
+                text, glyphs = text + " ", [*glyphs, (word.y_min, right)]
+            step = (word.x_max - word.x_min) / max(len(word.text), 1)
+            glyphs += [(word.y_min, word.x_min + i * step) for i in range(len(word.text))]
+            text, right = text + word.text, word.x_max
+        # each number where its A is printed (the last glyph of a turned one)
+        for m in _MARK.finditer(text):
+            found.append((int(m.group(1)), row[0].page, *glyphs[m.start()]))
+        for m in _MARK_TURNED.finditer(text):
+            found.append((int(m.group(1)[::-1]), row[0].page, *glyphs[m.end() - 1]))
+    # the numbers' own lines (their tops within 2 pt), each read left to right
+    lines: list[list[tuple[int, int, float, float]]] = []
+    for mark in sorted(found, key=lambda f: (f[1], f[2])):
+        if lines and lines[-1][0][1] == mark[1] and abs(lines[-1][0][2] - mark[2]) <= 2:
+            lines[-1].append(mark)
+        else:
+            lines.append([mark])
+    marks = tuple(mark for line in lines for mark in sorted(line, key=lambda f: f[3]))
+    return PrintedAnswers(heading, marks)
 
 
 def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:

@@ -151,28 +151,40 @@ def test_the_answers_are_on_a_page_of_their_own_after_the_questions(
     tmp_path: Path, lang: str
 ) -> None:
     """Trial t26: the answers followed the questions on the same page, and Q1 asked for a count
-    of paths the backward pass had printed. Now no question counts paths, and every answer is
-    on a later page than every question (the PDF's own text says where each landed)."""
-    from .layout_tools import pdf_lines
+    of paths the backward pass had printed. Now no question counts paths; with `--answers page`
+    every answer is on a later page than every question (the PDF's own text says where each
+    landed), and by default (`foot`) they follow the questions upside down."""
+    from .layout_tools import pdf_lines, printed_answers
 
     engine = require_tool("xelatex" if lang == "zh" else "pdflatex")
     require_tool("pdftotext")
     handout = trial_handout("n1", lang)
     text = handout.render("text")
     assert "paths lead from" not in text and "链式法则路径" not in text
-    tex = tmp_path / "n1.tex"
-    handout.write(tex)
-    compiled = compile_latex(tex, Path(engine).name)
-    assert compiled.returncode == 0, compiled.log[-3000:]
-    lines = pdf_lines(compiled.pdf)
-    questions = _page_of(lines, "Q1.")
-    answers = _page_of(lines, "A1.")
-    assert len(questions) == 1 and len(answers) == 1
-    assert answers[0] > questions[0]
-    # the answers' page holds its heading and the answers only
-    on_it = [t for p, _, t in lines if p == answers[0] and not t.strip().isdigit()]
-    assert on_it[0].startswith(("Answers to the questions", "第"))
-    assert not any(t.strip().startswith("Q") and t[1:2].isdigit() for t in on_it)
+    for answers in ("page", "foot"):
+        tex = tmp_path / f"n1-{answers}.tex"
+        if answers == "page":
+            data, choices = TRIAL["n1"]
+            problem = symbp.Problem(spec_from_mapping({"title": "T26 n1", **data}, source="n1"))
+            problem.handout(check=False, lang=lang, answers="page", **choices).write(tex)
+        else:
+            handout.write(tex)
+        compiled = compile_latex(tex, Path(engine).name)
+        assert compiled.returncode == 0, compiled.log[-3000:]
+        lines = pdf_lines(compiled.pdf)
+        questions = _page_of(lines, "Q1.")
+        printed = printed_answers(compiled.pdf)
+        assert len(questions) == 1 and printed.heading is not None
+        if answers == "foot":
+            last_question = max((p, top) for p, top, t in lines if t.strip().startswith("Q"))
+            assert printed.heading > last_question and printed.upside_down
+            continue
+        found = _page_of(lines, "A1.")
+        assert len(found) == 1 and found[0] > questions[0] and printed.upright
+        # the answers' page holds its heading and the answers only
+        on_it = [t for p, _, t in lines if p == found[0] and not t.strip().isdigit()]
+        assert on_it[0].startswith(("Answers to the questions", "第"))
+        assert not any(t.strip().startswith("Q") and t[1:2].isdigit() for t in on_it)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

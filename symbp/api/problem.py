@@ -456,6 +456,7 @@ class Problem(Result):
         paper: str = "a4",
         form: str = "scalar",
         sample: int = 1,
+        answers: str = "foot",
     ) -> Handout:
         """The complete handout; `.write("handout.html")` (or .tex, .md) writes it.
 
@@ -463,7 +464,10 @@ class Problem(Result):
         default every parameter of a network of up to 20 weights, else one weight per layer),
         `compact` gives every gradient and update one table row, `title` replaces the spec's,
         `paper` (a4 or letter) sets the LaTeX and HTML page, `sample` (1-based) is the sample
-        worked step by step when there are several.
+        worked step by step when there are several. `answers` places the answers to the
+        check-your-understanding questions: "foot" (after the appendix, on the last page when
+        they fit, upside down in print and blurred on screen until touched), "page" (on a page
+        of their own, to tear off) or "none" (left out).
 
         `form="matrix"` writes the forward and backward pass with matrices and vectors; it
         explains no single weight's sign, so `focus` must then be None.
@@ -483,6 +487,7 @@ class Problem(Result):
         arguments.optional_text(focus, "focus")
         arguments.flag(check, "check")
         arguments.flag(compact, "compact")
+        _answers(answers)
         show = arguments.names(show, "show")
         digits = _digits(digits)
         matrix = _form(form) == "matrix"
@@ -536,6 +541,7 @@ class Problem(Result):
             compact=compact,
             heading=title,
             sample=sample,
+            answers=answers,
         )
         return Handout(document, report is None or report.passed, paper)
 
@@ -601,6 +607,17 @@ def _form(form: str) -> str:
     if arguments.text(form, "form") not in FORMS:
         raise SymbpError(f"unknown form {form!r} (known: {', '.join(FORMS)})")
     return form
+
+
+def _answers(answers: str) -> str:
+    # on use: importing the API loads no sympy
+    from symbp.content.questions import ANSWER_PLACEMENTS
+
+    if arguments.text(answers, "answers") not in ANSWER_PLACEMENTS:
+        raise SymbpError(
+            f"unknown answers placement {answers!r} (known: {', '.join(ANSWER_PLACEMENTS)})"
+        )
+    return answers
 
 
 def _lang(lang: str) -> str:

@@ -53,8 +53,10 @@ def handout(args: argparse.Namespace) -> int:
     from symbp.api.circuit import derive
 
     circuit = _the_circuit(args)
-    if args.show or args.focus or args.compact or args.form != "scalar":
-        raise SymbpError("--show, --focus, --compact and --form are for networks' handouts")
+    if args.show or args.focus or args.compact or args.form != "scalar" or args.answers:
+        raise SymbpError(
+            "--show, --focus, --compact, --form and --answers are for networks' handouts"
+        )
     result = derive(circuit, check=not args.no_check, lang=args.lang, digits=args.digits)
     report_written(result.handout(args.title, args.paper).write(args.output))
     return exit_status(result.passed)

@@ -70,9 +70,11 @@ def derive_or_check(args: argparse.Namespace) -> int:
 def handout(args: argparse.Namespace) -> int:
     from symbp.api.conv_handout import conv_handout
 
-    if args.show or args.focus or args.compact or args.form != "scalar" or args.sample != 1:
+    if (args.show or args.focus or args.compact or args.form != "scalar" or args.sample != 1
+            or args.answers):  # fmt: skip
         raise SymbpError(
-            "a convolutional handout takes --lang, --digits, --title, --paper and --no-check"
+            "a convolutional handout takes --lang, --digits, --title, --paper and --no-check "
+            "(not --answers: it has no questions)"
         )
     result = conv_handout(args.spec, args.lang, args.digits, not args.no_check, args.title,
                           args.paper)  # fmt: skip

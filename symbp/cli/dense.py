@@ -107,6 +107,7 @@ def handout(args: argparse.Namespace) -> int:
             paper=args.paper,
             form=args.form,
             sample=args.sample,
+            answers=args.answers or "foot",
         )
     report_written(result.write(args.output))
     return exit_status(result.passed)

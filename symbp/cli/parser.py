@@ -234,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
     handout.add_argument(
         "--title", metavar="TEXT", help="the handout's title (default: the spec's)"
     )
+    handout.add_argument(
+        "--answers",
+        choices=("foot", "page", "none"),
+        help="the answers to the check-your-understanding questions: foot (default: after the "
+        "appendix, on the last page when they fit, upside down in print, blurred on screen), "
+        "page (on a page of their own, to tear off) or none (left out)",
+    )
 
     handout.add_argument(
         "--no-check",

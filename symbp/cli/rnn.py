@@ -41,6 +41,8 @@ def derive(args: argparse.Namespace, only_check: bool = False) -> int:
         spec = _spec(args)
         if getattr(args, "form", "scalar") != "scalar":
             raise SymbpError("--form matrix is for dense networks; an RNN is derived step by step")
+        if getattr(args, "answers", None):
+            raise SymbpError("--answers is for dense networks' handouts (an RNN's has none)")
         weights = None
         for option in ("weight", "wrt"):
             given = getattr(args, option, None)

@@ -43,11 +43,16 @@ class Heading:
     level: int = 2
     #: printed at the top of a new page (the answers, after the questions' page)
     new_page: bool = False
+    #: words after the heading where a format sets what follows apart (LaTeX and HTML print
+    #: the answers upside down: "(upside down)"); plain text and Markdown leave them out
+    aside: Inlines = ()
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph; kind "note" is set apart (a remark the reader should not miss)."""
+    """A paragraph; kind "note" is set apart (a remark the reader should not miss), kind
+    "answers" is not read at a glance (printed upside down, blurred on screen until touched;
+    plain in text and Markdown)."""
 
     parts: Inlines
     kind: str = ""

@@ -103,11 +103,13 @@ def handout_document(
     compact: bool = False,
     heading: str | None = None,
     sample: int = 1,
+    answers: str = "foot",
 ) -> Document:
     """Every step of one training iteration for a network, as a document.
 
     `show` names the parameters derived in full (the others get a table row each), `compact`
-    gives every gradient and update a table row, `heading` replaces the spec's title.
+    gives every gradient and update a table row, `heading` replaces the spec's title, `answers`
+    places the questions' answers (content/questions.ANSWER_PLACEMENTS).
     """
     words = labels(lang)
     network = sweep.network
@@ -132,7 +134,9 @@ def handout_document(
     )
     # every gradient and update for the student, the questions, the 10-digit check last
     passed = check is not None and check.passed
-    blocks += closing_blocks(context, sweep, focus_name, verification, selection.condensed, passed)
+    blocks += closing_blocks(
+        context, sweep, focus_name, verification, selection.condensed, passed, answers
+    )
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
 

@@ -3,8 +3,11 @@
 Each question needs a step the handout does not print: an update with another learning rate, a
 gradient with an input set to 0, which gradients a flipped input turns over, which way a
 gradient moves with a larger target. Their answers are computed here from the handout's own
-numbers (the tests recompute each with torch); the handout's body never states them, and they
-are printed on a page of their own at the very end. A count of chain-rule paths is not asked:
+numbers (the tests recompute each with torch); the handout's body never states them. They go
+at the very end, after the appendix, placed as the teacher chooses (ANSWER_PLACEMENTS): "foot"
+sets them as one paragraph of kind "answers", which LaTeX prints upside down and HTML blurs on
+screen (prints upside down), on the last page when they fit; "page" on a page of their own (to
+tear off); "none" leaves them out. A count of chain-rule paths is not asked:
 the backward pass lists one weight's paths in every layer, which gives every count away.
 """
 
@@ -27,6 +30,7 @@ WORDS = {
     "en": {
         "heading": "{}. Check your understanding",
         "answers_heading": "Answers to the questions of section {}",
+        "answers_aside": " (upside down)",
         "every_sample": " (in every sample)",
         "rate_q": "With learning rate {} instead of {}, what would {} be after the update?",
         "rate_a": "{}.",
@@ -47,6 +51,7 @@ WORDS = {
     "zh": {
         "heading": "{}、自测题",
         "answers_heading": "第{}节自测题的答案",
+        "answers_aside": "（倒印）",
         "every_sample": "（每个样本都如此）",
         "rate_q": "若学习率取 {} 而不是 {}，更新后 {} 是多少？",
         "rate_a": "{}。",
@@ -63,6 +68,10 @@ WORDS = {
         "same": "不变",
     },
 }
+
+#: where a handout's answers go: after the appendix on the last page, set so that they are not
+#: read at a glance (the default); on a page of their own; left out
+ANSWER_PLACEMENTS = ("foot", "page", "none")
 
 #: the most weights an answer names one by one
 MAX_LISTED = 6
@@ -102,23 +111,30 @@ def questions(context: Worked, sweep: Backprop, focus: str) -> list[Question]:
 
 
 def question_blocks(
-    context: Worked, sweep: Backprop, focus: str, number: int
+    context: Worked, sweep: Backprop, focus: str, number: int, answers: str = "foot"
 ) -> tuple[list[Block], list[Block]]:
-    """The questions as section `number` of the handout, and their answers, which go on a page
-    of their own at the very end (a student does not read them with the questions)."""
+    """The questions as section `number` of the handout, and their answers, which go at the
+    very end, placed as `answers` (one of ANSWER_PLACEMENTS) says: a student does not read them
+    with the questions."""
     said = _words(context.lang)
     asked = questions(context, sweep, focus)
     if not asked:
         return [], []
     numeral = NUMERALS.get(context.lang, NUMERALS["en"]).get(number, str(number))
     # each list one paragraph, as short as it reads
+    answered = _numbered("A", [q.answer for q in asked], context.lang)
+    heading = sentence(said["answers_heading"], numeral)
+    if answers == "none":
+        shown: list[Block] = []
+    elif answers == "page":
+        shown = [Heading(heading, new_page=True), Paragraph(answered)]
+    else:  # a rotated or blurred box: kept small, one paragraph
+        aside = (Text(said["answers_aside"]),)
+        shown = [Heading(heading, aside=aside), Paragraph(answered, kind="answers")]
     return [
         Heading(sentence(said["heading"], numeral)),
         Paragraph(_numbered("Q", [q.question for q in asked], context.lang)),
-    ], [
-        Heading(sentence(said["answers_heading"], numeral), new_page=True),
-        Paragraph(_numbered("A", [q.answer for q in asked], context.lang)),
-    ]
+    ], shown
 
 
 def _numbered(letter: str, items: list[Inlines], lang: str) -> Inlines:

@@ -1,7 +1,8 @@
 """The end of a handout for students: every gradient and update in one table at the handout's
 precision (what a student compares a hand calculation with), then the check-your-understanding
-questions and their answers (content/questions.py), and last an appendix with the 10-digit
-comparison against torch autograd and finite differences (for the teacher, not the student).
+questions (content/questions.py), an appendix with the 10-digit comparison against torch
+autograd and finite differences (for the teacher, not the student), and last the questions'
+answers, placed as the teacher chooses.
 
 A condensed handout (a course-sized network) already has a table row for every parameter it
 does not work in full, in its update section: it gets no second table of the same numbers.
@@ -117,13 +118,14 @@ def closing_blocks(
     verification: list[Block],
     condensed: bool,
     passed: bool = False,
+    answers: str = "foot",
 ) -> list[Block]:
     """What follows the update: the table of every gradient and update, the questions with
     their answers, and the verification (if any) as an appendix; `passed`: torch agreed (the
-    table then says so)."""
+    table then says so); `answers` places the answers (questions.ANSWER_PLACEMENTS)."""
     blocks = summary_blocks(context, condensed=condensed, checked=passed)
     summarised = bool(blocks)
     number = 6 if summarised else 5
-    asked, answers = question_blocks(context, sweep, focus, number)
+    asked, answered = question_blocks(context, sweep, focus, number, answers)
     blocks += asked
-    return blocks + appendix(verification, context.lang, passed=passed and summarised) + answers
+    return blocks + appendix(verification, context.lang, passed=passed and summarised) + answered

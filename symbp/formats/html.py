@@ -66,6 +66,23 @@ figure svg { max-width: 100%; height: auto; }
   figure { margin: 0.5em 0; }
 }
 """
+#: a paragraph kind not read at a glance (content/questions.py: the answers)
+ANSWERS = "answers"
+#: the answers' style, only in a page that has them: on screen blurred until hovered, focused
+#: or tapped; printed upside down as in the LaTeX handout (a heading's aside, "(upside down)",
+#: is printed only); a turned box cannot split, so it is kept whole
+ANSWERS_STYLE = """\
+p.answers { cursor: pointer; }
+.aside { display: none; }
+@media screen {
+  p.answers { filter: blur(0.3em); transition: filter 0.2s; }
+  p.answers:hover, p.answers:focus-within { filter: none; }
+}
+@media print {
+  .aside { display: inline; }
+  p.answers { transform: rotate(180deg); break-inside: avoid; font-size: 0.913em; }
+}
+"""
 #: th and td padding on both sides, in em (as LaTeX's \tabcolsep)
 TABLE_PADDING = 1.1
 
@@ -80,9 +97,15 @@ def block(item: Block, page: Paper | None = None) -> str:
     page = page or paper()
     if isinstance(item, Heading):
         level = min(item.level, 6)
+        text = mathml.inline(item.parts)
+        if item.aside:
+            text += f'<span class="aside">{mathml.inline(item.aside)}</span>'
         if item.new_page:
-            return f'<h{level} class="new-page">{mathml.inline(item.parts)}</h{level}>'
-        return f"<h{level}>{mathml.inline(item.parts)}</h{level}>"
+            return f'<h{level} class="new-page">{text}</h{level}>'
+        return f"<h{level}>{text}</h{level}>"
+    if isinstance(item, Paragraph) and item.kind == ANSWERS:
+        # focusable, so that a tap (or Tab) shows it on screen without any script
+        return f'<p class="{ANSWERS}" tabindex="0">{mathml.inline(item.parts)}</p>'
     if isinstance(item, Paragraph):
         kind = f' class="{item.kind}"' if item.kind else ' class="lead"' if item.leads_in else ""
         return f"<p{kind}>{mathml.inline(item.parts)}</p>"
@@ -144,10 +167,12 @@ def render_blocks(blocks: Iterable[Block], page: Paper | None = None) -> str:
 def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
     """A complete, self-contained HTML page."""
     page = paper(paper_name)
+    turned = any(isinstance(b, Paragraph) and b.kind == ANSWERS for b in document.blocks)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(document.lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(document.title)}</title>\n<style>\n{style(page)}</style>\n</head>\n"
+        f"<title>{escape(document.title)}</title>\n"
+        f"<style>\n{style(page)}{ANSWERS_STYLE if turned else ''}</style>\n</head>\n"
         "<body>\n" + render_blocks(document.blocks, page) + "</body>\n</html>\n"
     )

@@ -64,7 +64,10 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
     page = page or paper()
     if isinstance(item, Heading):
         space = ("\\clearpage" if item.new_page else NEEDSPACE) if document else ""
-        return f"{space}\\{_SECTIONS.get(item.level, 'paragraph*')}{{{inline(item.parts)}}}"
+        text = inline(item.parts + item.aside)
+        return f"{space}\\{_SECTIONS.get(item.level, 'paragraph*')}{{{text}}}"
+    if isinstance(item, Paragraph) and item.kind == ANSWERS:
+        return upside_down(inline(item.parts))
     if isinstance(item, Paragraph):
         if document and item.leads_in:  # kept with what it introduces
             return NEEDSPACE + inline(item.parts)
@@ -91,6 +94,17 @@ def block(item: Block, page: Paper | None = None, *, document: bool = False) -> 
         return "\\begin{center}\n" + unrolled_diagram.tikz(item, page) + "\n\\end{center}"
     assert isinstance(item, Diagram)
     return "\\begin{center}\n" + tikz(item, page) + "\n\\end{center}"
+
+
+#: a paragraph kind printed upside down (content/questions.py: the answers)
+ANSWERS = "answers"
+
+
+def upside_down(text: str) -> str:
+    """A paragraph turned by 180° (a box the width of the text, which cannot split across
+    pages; after a heading it moves to the next page with it), in \\small to keep it short:
+    a student working the questions above does not read it at a glance."""
+    return "\\noindent\\rotatebox{180}{\\parbox{\\linewidth}{\\small " + text + "}}"
 
 
 def _table(arranged: Arranged, *, long: bool) -> str:
@@ -127,6 +141,7 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
     page = paper(paper_name)
     body = _joined(document.blocks, page)
     fonts = fonts_for(body, document.lang)
+    turned = any(isinstance(b, Paragraph) and b.kind == ANSWERS for b in document.blocks)
     if document.lang == "zh":
         head = [
             "% Compile with xelatex (ctex).",
@@ -167,6 +182,7 @@ def render_document(document: Document, paper_name: str = DEFAULT_PAPER) -> str:
         rf"\usepackage[{page.latex},margin={MARGIN_CM:g}cm]{{geometry}}",
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage{tikz}",
+        *([r"\usepackage{graphicx}"] if turned else []),  # \rotatebox (tikz loads it too)
         r"\usepackage{longtable}",
         r"\usepackage{needspace}",
         r"\allowdisplaybreaks",
