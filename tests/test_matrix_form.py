@@ -128,7 +128,7 @@ def test_batch_gradients_are_the_mean_over_the_columns() -> None:
 
 # -- the printed equations, read back ------------------------------------------------------------
 
-BMATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}")
+BMATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}(\^\{\\mathsf\{T\}\})?")
 NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)(?: \\times 10\^\{(-?\d+)\})?$")
 
 
@@ -141,36 +141,68 @@ def parse_number(text: str) -> tuple[float, float]:
     return float(mantissa) * 10.0**exponent, 0.5 * 10.0 ** (exponent - decimals)
 
 
-def parse_matrix(body: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """A bmatrix of numbers and the half-unit of each entry (None if an entry is a name)."""
+def parse_matrix(body: str, transposed: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+    """A bmatrix of numbers and the half-unit of each entry (None if an entry is a name);
+    `transposed`: the bmatrix carries a ᵀ ([0.4 −0.7 0.9]ᵀ, a column written as a row)."""
     rows = [line.split(" & ") for line in body.strip().split(r" \\ ")]
     try:
         parsed = [[parse_number(entry) for entry in row] for row in rows]
     except AssertionError:
         return None
-    return np.array([[v for v, _ in r] for r in parsed]), np.array(
-        [[h for _, h in r] for r in parsed]
-    )
+    values = np.array([[v for v, _ in r] for r in parsed])
+    halves = np.array([[h for _, h in r] for r in parsed])
+    return (values.T, halves.T) if transposed else (values, halves)
+
+
+def parse_printed(found: re.Match[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """A matched bmatrix (BMATRIX), with its ᵀ if it has one."""
+    return parse_matrix(found.group(1), transposed=found.group(2) is not None)
+
+
+#: a relation between the members of a chain, as the LaTeX printer spaces it
+RELATION = re.compile(r" (=|\\leftarrow|\\approx) ")
+#: a line that continues a member broken at an operator (formats/equations.py)
+CONTINUED = "\\quad "
+
+
+def _split_members(text: str) -> list[tuple[str, str]]:
+    """(relation, member) of a line's text after its alignment point, split at the relations
+    outside braces: `= A = B` gives ("=", "A"), ("=", "B")."""
+    padded = " " + text
+    cuts = [
+        m
+        for m in RELATION.finditer(padded)
+        if padded[: m.start()].count("{") == padded[: m.start()].count("}")
+    ]
+    found = []
+    for index, cut in enumerate(cuts):
+        end = cuts[index + 1].start() if index + 1 < len(cuts) else len(padded)
+        found.append((cut.group(1), padded[cut.end() : end].strip()))
+    return found
 
 
 def chains(latex: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every displayed equation: its left side and its (relation, member) steps."""
-    found = []
+    """Every displayed equation: its left side and its (relation, member) steps, several
+    members a line where they fit, a member broken over lines joined again."""
+    found: list[tuple[str, list[tuple[str, str]]]] = []
     for body in re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", latex, re.DOTALL):
         for line in re.split(r" \\\\\*?\n", body):  # \\* where no page may break
             head, _, rest = line.partition("&")
-            relation, _, member = rest.partition(" ")
+            if rest.startswith(CONTINUED):
+                relation, member = found[-1][1][-1]
+                found[-1][1][-1] = (relation, member + " " + rest[len(CONTINUED) :])
+                continue
             if head.strip():
-                found.append((head.strip(), [(relation, member)]))
-            else:
-                found[-1][1].append((relation, member))
+                found.append((head.strip(), []))
+            found[-1][1].extend(_split_members(rest))
     return found
 
 
 #: the pieces of a member that is matrix arithmetic on printed numbers: matrices, numbers, 1/N,
 #: + − ⊙ ×
 TOKEN = re.compile(
-    r"\\begin\{bmatrix\}.*?\\end\{bmatrix\}|\\frac\{1\}\{\d+\}|\\odot|\\times|-?\d+(?:\.\d+)?|[+-]"
+    r"\\begin\{bmatrix\}.*?\\end\{bmatrix\}(?:\^\{\\mathsf\{T\}\})?|\\frac\{1\}\{\d+\}|\\odot"
+    r"|\\times|\\cdot|-?\d+(?:\.\d+)?|[+-]"
 )
 
 
@@ -180,7 +212,7 @@ def evaluate(member: str) -> tuple[np.ndarray, np.ndarray] | None:
     tokens = TOKEN.findall(member)
     if TOKEN.sub("", member).strip() or not any(t.startswith(r"\begin") for t in tokens):
         return None
-    matrices = [parse_matrix(BMATRIX.match(t).group(1)) for t in tokens if t.startswith(r"\begin")]  # type: ignore[union-attr]
+    matrices = [parse_printed(BMATRIX.match(t)) for t in tokens if t.startswith(r"\begin")]  # type: ignore[arg-type]
     if any(m is None for m in matrices):
         return None  # names, not numbers
     terms: list[tuple[int, list[list[np.ndarray]]]] = [(1, [[]])]  # sign, ⊙ groups of factors
@@ -189,7 +221,7 @@ def evaluate(member: str) -> tuple[np.ndarray, np.ndarray] | None:
             terms.append((1 if token == "+" else -1, [[]]))
         elif token == r"\odot":
             terms[-1][1].append([])
-        elif token == r"\times":
+        elif token in (r"\times", r"\cdot"):
             continue
         elif token.startswith(r"\frac"):
             terms[-1][1][-1].append(np.array(1.0 / int(re.findall(r"\d+", token)[-1])))
@@ -298,7 +330,7 @@ def check_latex(problem: symbp.Problem, latex: str) -> tuple[int, int]:
     for lhs, steps in chains(latex):
         final = steps[-1][1]
         whole = BMATRIX.fullmatch(final)
-        parsed = parse_matrix(whole.group(1) if whole else final)  # a number is a 1×1 matrix
+        parsed = parse_printed(whole) if whole else parse_matrix(final)  # a number is 1×1
         if lhs in expected and steps[0][0] == "=" and parsed is not None:
             printed, half_unit = parsed
             assert printed.shape == expected[lhs].shape, lhs
@@ -378,7 +410,7 @@ def test_derive_text_shows_the_default_network_by_hand() -> None:
     # z⁽¹⁾ = W⁽¹⁾a⁽⁰⁾ = [0.2·0.5 + 0.5·0.3; −0.4·0.5 + 0.6·0.3] = [0.25; −0.02]
     assert "= W⁽¹⁾·a⁽⁰⁾" in out
     assert "⎡   0.2500 ⎤\n         ⎣ -0.02000 ⎦" in out
-    assert "δ⁽¹⁾ = ⎡ δ_h1 ⎤" in out
+    assert "δ⁽¹⁾ = [ δ_h1  δ_h2 ]ᵀ" in out  # names take part in no arithmetic: a row
     assert "(W⁽²⁾)ᵀ·δ⁽²⁾ ⊙ σ′(z⁽¹⁾)" in out
 
 

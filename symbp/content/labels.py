@@ -385,6 +385,8 @@ _EN: dict[str, str] = {
     "each layer below it {}.",
     "matrix_shapes": "Shapes (rows × columns): with {} units in layer l, {} and {} are {}, "
     "and {} are columns of {} entries (layer 0 is the input x).",
+    "matrix_shapes_rows": "To save room a long column vector is printed as a transposed "
+    "row: {} is still a column, {}.",
     "matrix_shapes_here": "For this network:",
     "matrix_shapes_batch": "With {} samples side by side, {} are {}, one column per sample.",
     "matrix_shapes_layer": "layer",
@@ -870,6 +872,7 @@ _ZH: dict[str, str] = {
     "是样本 n 的 {}，雅可比矩阵取该样本的输出值；其下每一层 {}。",
     "matrix_shapes": "形状（行数 × 列数）：设第 l 层有 {} 个神经元，则 {} 和 {} 都是 {}，"
     "{} 都是有 {} 个元素的列向量（第 0 层即输入 x）。",
+    "matrix_shapes_rows": "为节省篇幅，较长的列向量写成转置的行：{} 仍是列向量，形状为 {}。",
     "matrix_shapes_here": "本网络的形状如下：",
     "matrix_shapes_batch": "{} 个样本按列并排时，{} 都是 {}，每个样本一列。",
     "matrix_shapes_layer": "层",

@@ -15,6 +15,8 @@ columns. Matrices too large to print are given by their rule alone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
@@ -31,11 +33,12 @@ from symbp.content.blocks import (
     sentence,
 )
 from symbp.content.derivation import first_update
-from symbp.content.handout import problem_blocks, verification_blocks
+from symbp.content.handout import labelled_pairs, problem_blocks, verification_blocks
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.matrix_batch import batch_blocks
 from symbp.content.matrix_sample import backward_blocks, forward_blocks
 from symbp.content.matrix_writer import (
+    LAYOUT,
     MAX_COLUMNS,
     MAX_ROWS,
     ONES,
@@ -46,6 +49,7 @@ from symbp.content.matrix_writer import (
     grid_of,
     layer_name,
     layer_sym,
+    row_of,
 )
 from symbp.content.names import Names
 from symbp.content.optimizer import rule_blocks, update_table
@@ -56,15 +60,19 @@ from symbp.torchcheck.results import TOLERANCES, CheckResult
 ZERO = E.Num(0.0, "0")  # no bias on a unit whose layer has some (cannot happen today)
 
 
-def parameter_blocks(mw: MatrixWriter, level: int = 2) -> list[Block]:
-    """W⁽ˡ⁾ = [names] = [values] and b⁽ˡ⁾ likewise, for every layer."""
+def parameter_blocks(
+    mw: MatrixWriter, level: int = 2, tabulated: Collection[int] = ()
+) -> list[Block]:
+    """W⁽ˡ⁾ = [names] = [values] and b⁽ˡ⁾ likewise, for every layer; not W⁽ˡ⁾ of the layers in
+    `tabulated`, whose weights a table above already lays out as that matrix, name = value."""
     words = labels(mw.lang)
     rows: list[Row | None] = []
     notes: list[Block] = []
     for layer in mw.form.layers:
         n = layer.number
-        names = grid_of([[mw.names.sym(w.symbol) for w in line] for line in layer.weights])
-        rows.append(mw.chain(layer_sym("W", n), names, mw.weights(layer)))
+        if n not in tabulated:
+            names = grid_of([[mw.names.sym(w.symbol) for w in line] for line in layer.weights])
+            rows.append(mw.chain(layer_sym("W", n), names, mw.weights(layer)))
         if layer.has_bias:
             bias_names = column_of(
                 [ZERO if b is None else mw.names.sym(b.symbol) for b in layer.biases]
@@ -201,7 +209,7 @@ def _update(
     numbers = E.total(old, E.Neg(step))
     kept = [m for m in (numbers, new) if fits(m)]
     mw.left_out = mw.left_out or len(kept) < 2
-    return Row(E.Chain(lhs, (E.Step("←", rule), *(E.Step("=", m) for m in kept))))
+    return mw.row(E.Chain(lhs, (E.Step("←", rule), *(E.Step("=", m) for m in kept))))
 
 
 def update_blocks(mw: MatrixWriter) -> list[Block]:
@@ -231,7 +239,7 @@ def update_blocks(mw: MatrixWriter) -> list[Block]:
     return [
         mw.section("update"),
         Paragraph(sentence(words["matrix_update_intro"], rule)),
-        Equations(tuple(update_rows(mw)), layout="stacked"),
+        Equations(tuple(update_rows(mw)), layout=LAYOUT),
     ]
 
 
@@ -317,9 +325,8 @@ def matrix_blocks(
             )
         )
     blocks += parameter_blocks(mw)
-    blocks += shape_blocks(mw)
-    blocks += pass_blocks(mw)
-    blocks += update_blocks(mw)
+    passes = pass_blocks(mw) + update_blocks(mw)  # first: the shapes say what they transposed
+    blocks += shape_blocks(mw) + passes
     blocks += too_wide_paragraph(mw)
     if check is not None:
         blocks.append(check_paragraph(mw, check))
@@ -344,11 +351,10 @@ def matrix_handout_document(
         Paragraph(sentence(words["handout"])),
         *problem_blocks(network, digits, lang),
         intro_paragraph(network, lang),
-        *parameter_blocks(mw, level=3),
-        *shape_blocks(mw),
-        *pass_blocks(mw),
-        *update_blocks(mw),
+        *parameter_blocks(mw, level=3, tabulated=_tabulated(network)),
     ]
+    passes = pass_blocks(mw) + update_blocks(mw)  # first: the shapes say what they transposed
+    blocks += [*shape_blocks(mw), *passes]
     loss_before = E.equals(mw.names.sym(network.loss), mw.num(form.loss))
     loss_after = E.equals(mw.names.sym(network.loss), mw.num(new_loss))
     blocks.append(Paragraph(sentence(words["matrix_loss_after"], loss_before, loss_after)))
@@ -357,6 +363,12 @@ def matrix_handout_document(
         blocks.append(check_paragraph(mw, check, differences=False))
         blocks += verification_blocks(check, lang, Names(network))
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
+
+
+def _tabulated(network: Network) -> set[int]:
+    """The layers whose weights the problem section lays out as a matrix table (those too many
+    to label on the diagram's edges)."""
+    return {pair + 1 for pair, on_edges in enumerate(labelled_pairs(network)) if not on_edges}
 
 
 # -- the shapes ------------------------------------------------------------------------------------
@@ -403,7 +415,11 @@ def shape_blocks(mw: MatrixWriter) -> list[Block]:
                 _times(n_l, E.Num(float(count), str(count))),
             ),
         )
-    text = run_on(text, sentence(words["matrix_shapes_here"]))
+    if mw.rows_transposed:
+        units = mw.network.layers[1]
+        names = row_of([mw.names.sym(unit.a) for unit in units])
+        example = E.equals(layer_sym("a", 1), E.Transpose(names))
+        text = run_on(text, sentence(words["matrix_shapes_rows"], example, f"{len(units)} × 1"))
     header: list[Inlines] = [
         (Text(words["matrix_shapes_layer"]),),
         (Text(words["matrix_shapes_units"]),),
@@ -424,4 +440,6 @@ def shape_blocks(mw: MatrixWriter) -> list[Block]:
         if batch:
             cells.append(_shape(size, count))
         rows.append(tuple(cells))
-    return [Paragraph(text), Table(tuple(header), tuple(rows), align="l" * len(header))]
+    # the lead-in apart from the rules: a short line that the page keeps with its table
+    lead = Paragraph(sentence(words["matrix_shapes_here"]))
+    return [Paragraph(text), lead, Table(tuple(header), tuple(rows), align="l" * len(header))]

@@ -15,6 +15,7 @@ from symbp.content.blocks import Block, Equations, Paragraph, Row, run_on, sente
 from symbp.content.derivation import sample_loss_name
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
+    LAYOUT,
     MAX_COLUMNS,
     ONE,
     ONES,
@@ -23,6 +24,7 @@ from symbp.content.matrix_writer import (
     column_of,
     equations,
     error_scale,
+    fits,
     grid_of,
     hidden_rule,
     layer_heading,
@@ -99,7 +101,8 @@ def intro_paragraph(mw: MatrixWriter) -> Paragraph:
 
 
 def forward_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
-    """Z⁽ˡ⁾ = W⁽ˡ⁾A⁽ˡ⁻¹⁾ + b⁽ˡ⁾𝟏ᵀ = numbers = Z; A⁽ˡ⁾ = f(Z⁽ˡ⁾) = f(Z) = A."""
+    """Z⁽ˡ⁾ = W⁽ˡ⁾A⁽ˡ⁻¹⁾ + b⁽ˡ⁾𝟏ᵀ = numbers = Z; A⁽ˡ⁾ = f(Z⁽ˡ⁾) = A (Z's numbers end the
+    line above)."""
     batch = _batch(mw)
     n = layer.number
     rule: E.Node = E.Mul((layer_sym("W", n), _capital("A", n - 1)))
@@ -115,7 +118,6 @@ def forward_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
         mw.chain(
             _capital("A", n),
             mw.activation(layer, _capital("Z", n)),
-            mw.activation(layer, z),
             mw.numbers(batch.a[n]),
         ),
     ]
@@ -137,7 +139,7 @@ def forward_blocks(mw: MatrixWriter) -> list[Block]:
             layer_heading(mw, layer),
             *equations(rows),
         ]
-    blocks.append(Equations((Row(loss_reduction(mw)),), layout="stacked"))
+    blocks.append(Equations((Row(loss_reduction(mw)),), layout=LAYOUT))
     return blocks
 
 
@@ -248,16 +250,19 @@ def hidden_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
 
 
 def gradient_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
-    """∂L/∂W⁽ˡ⁾ = (1/N)Δ⁽ˡ⁾(A⁽ˡ⁻¹⁾)ᵀ and ∂L/∂b⁽ˡ⁾ = (1/N)Δ⁽ˡ⁾𝟏: means over the columns."""
+    """∂L/∂W⁽ˡ⁾ = (1/N)Δ⁽ˡ⁾(A⁽ˡ⁻¹⁾)ᵀ and ∂L/∂b⁽ˡ⁾ = (1/N)Δ⁽ˡ⁾𝟏: means over the columns.
+    The product Δ⁽ˡ⁾(A⁽ˡ⁻¹⁾)ᵀ before its scaling is written only where its factors are too
+    large to be: one intermediate matrix as large as the result is enough."""
     batch = _batch(mw)
     n = layer.number
     delta = mw.numbers(batch.delta[n])
+    factors = _scaled(mw, delta, mw.activation_grid(transpose(batch.a[n - 1]), n - 1))
+    scaled = _scaled(mw, mw.numbers(batch.products[n]))
     rows = [
         mw.chain(
             E.Partial(mw.names.loss, layer_name("W", n)),
             _scaled(mw, _capital("Δ", n), E.Transpose(_capital("A", n - 1))),
-            _scaled(mw, delta, mw.activation_grid(transpose(batch.a[n - 1]), n - 1)),
-            _scaled(mw, mw.numbers(batch.products[n])),
+            factors if fits(factors) else scaled,
             mw.numbers(batch.weight_gradients[n]),
         )
     ]

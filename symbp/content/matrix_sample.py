@@ -15,6 +15,7 @@ from symbp.content.blocks import Block, Equations, Paragraph, Row, sentence
 from symbp.content.handout import one_hot_class
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
+    LAYOUT,
     MatrixWriter,
     bias_gradient_rows,
     column_of,
@@ -31,7 +32,7 @@ from symbp.core.matrices import Layer, SampleMatrices, transpose
 
 def forward_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[Row | None]:
     """z⁽ˡ⁾ = [z names] = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ = numbers = [z], and a⁽ˡ⁾ = [a names] = f(z⁽ˡ⁾) =
-    f([z]) = [a]."""
+    [a] (not f([z]) as well: z's numbers end the line above)."""
     n = layer.number
     rule: E.Node = E.Mul((layer_sym("W", n), layer_sym("a", n - 1)))
     numbers: E.Node = E.Mul((mw.weights(layer), mw.activations(sample.a[n - 1], n - 1)))
@@ -46,7 +47,6 @@ def forward_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list
             layer_sym("a", n),
             mw.unit_names(layer.units, "a"),
             mw.activation(layer, layer_sym("z", n)),
-            mw.activation(layer, z),
             a,
         ),
     ]
@@ -97,10 +97,10 @@ def forward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
         picked = -sp.log(network.outputs[target].a)
         worked_row = writer.worked(writer.sym(loss), writer.formula(picked), sample.loss)
         row = E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps))
-        blocks.append(Equations((Row(row),), layout="stacked"))
+        blocks.append(Equations((Row(row),), layout=LAYOUT))
     elif network.objective is None:  # else L is the output itself, already shown
         blocks.append(
-            Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
+            Equations((Row(writer.definition(loss, network.definitions[loss])),), layout=LAYOUT)
         )
     return blocks
 
@@ -194,7 +194,8 @@ def hidden_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[
 
 
 def gradient_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[Row | None]:
-    """∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ and ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾ (𝟏ᵀδ⁽ˡ⁾ for a shared bias)."""
+    """∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ and ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾, whose numbers end the line above
+    (𝟏ᵀδ⁽ˡ⁾ worked out for a shared bias)."""
     n = layer.number
     loss = mw.names.loss
     delta = mw.vector(sample.delta[n])
@@ -206,6 +207,8 @@ def gradient_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> lis
             mw.numbers(sample.weight_gradients[n]),
         )
     ]
+    if layer.trainable_biases and layer.shared_bias is None:
+        return [*rows, mw.chain(E.Partial(loss, layer_name("b", n)), layer_sym("δ", n))]
     rows += bias_gradient_rows(mw, layer, [layer_sym("δ", n)], [delta], sample.bias_gradients[n])
     return rows
 
