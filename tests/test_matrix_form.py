@@ -322,19 +322,46 @@ def expected_values(problem: symbp.Problem) -> dict[str, np.ndarray]:
     return expected
 
 
+def expected_updates(problem: symbp.Problem) -> dict[str, np.ndarray]:
+    """What each gradient-descent step must give, W⁽ˡ⁾ − η∂L/∂W⁽ˡ⁾ (and b⁽ˡ⁾ for per-unit
+    biases), from the spec's values and the scalar derivation's gradients, keyed by the LaTeX
+    of the parameter's name."""
+    network, evaluation = problem.network, problem.evaluation
+    rate = network.spec.learning_rate
+    updated: dict[str, np.ndarray] = {}
+    for layer in range(1, len(network.layers)):
+        units = network.layers[layer]
+        rows = []
+        for unit in units:
+            into = sorted(
+                (w for w in network.weights if w.target is unit), key=lambda w: w.source.index
+            )
+            rows.append([w.value - rate * evaluation.gradient(w.name) for w in into])
+        updated[f"W^{{({layer})}}"] = np.array(rows)
+        if network.spec.bias == "per-unit" and network.spec.bias_trainable:
+            biases = {b.targets[0]: b for b in network.biases}
+            updated[f"b^{{({layer})}}"] = np.array(
+                [[biases[u].value - rate * evaluation.gradient(biases[u].name)] for u in units]
+            )
+    return updated
+
+
 def check_latex(problem: symbp.Problem, latex: str) -> tuple[int, int]:
-    """Every printed result equals the scalar value at its printed precision, and every member
-    of printed matrix arithmetic gives the printed result; returns how many of each."""
+    """Every printed result (and new parameter matrix) equals the scalar value at its printed
+    precision, and every member of printed matrix arithmetic gives the printed result; returns
+    how many of each."""
     expected = expected_values(problem)
+    updates = expected_updates(problem) if problem.network.spec.optimizer.is_plain_sgd else {}
     results = arithmetic = 0
     for lhs, steps in chains(latex):
         final = steps[-1][1]
         whole = BMATRIX.fullmatch(final)
         parsed = parse_printed(whole) if whole else parse_matrix(final)  # a number is 1×1
-        if lhs in expected and steps[0][0] == "=" and parsed is not None:
+        wanted = {"=": expected, "\\leftarrow": updates}.get(steps[0][0], {})
+        if lhs in wanted and parsed is not None:
             printed, half_unit = parsed
-            assert printed.shape == expected[lhs].shape, lhs
-            assert np.all(np.abs(printed - expected[lhs]) <= half_unit * (1 + 1e-9) + 1e-15), lhs
+            assert printed.shape == wanted[lhs].shape, lhs
+            assert np.all(np.abs(printed - wanted[lhs]) <= half_unit * (1 + 1e-9) + 1e-15), lhs
             results += 1
         if parsed is None:
             continue
@@ -385,6 +412,16 @@ def test_read_back_catches_a_wrong_entry() -> None:
     assert transposed != latex
     with pytest.raises(AssertionError):
         check_latex(problem, transposed)
+    # the new W⁽¹⁾ after the step, held to W − η∂L/∂W of the scalar derivation
+    stepped = latex.replace("0.2084 & 0.5051", "0.2084 & 0.5061")
+    assert stepped != latex
+    with pytest.raises(AssertionError):
+        check_latex(problem, stepped)
+    # a column written as a row, [⋯]ᵀ, is read as the column it is: δ⁽²⁾'s entries swapped
+    swapped = latex.replace("0.06161 & 0.1492", "0.1492 & 0.06161")
+    assert swapped != latex
+    with pytest.raises(AssertionError):
+        check_latex(problem, swapped)
 
 
 # -- formats ------------------------------------------------------------------------------------

@@ -135,10 +135,11 @@ def _index_sentence(lang: str) -> Inlines:
 
 
 def update_rows(mw: MatrixWriter) -> list[Row]:
-    """W⁽ˡ⁾ ← W⁽ˡ⁾ − η∂L/∂W⁽ˡ⁾ = numbers = new W⁽ˡ⁾, and the trainable biases likewise."""
+    """W⁽ˡ⁾ ← W⁽ˡ⁾ − η∂L/∂W⁽ˡ⁾ with η's value = new W⁽ˡ⁾, and the trainable biases likewise:
+    W⁽ˡ⁾ and ∂L/∂W⁽ˡ⁾ are written out above, so only the new matrix is (a bias the layer
+    shares is one number, worked out in full)."""
     network = mw.network
     rate = network.spec.learning_rate
-    eta = E.Sym(E.Name("η", plain="η"))
     rate_num = mw.given(rate)
     rows: list[Row | None] = []
     for layer in mw.form.layers:
@@ -149,17 +150,8 @@ def update_rows(mw: MatrixWriter) -> list[Row]:
             tuple(w - rate * g for w, g in zip(wl, gl, strict=True))
             for wl, gl in zip(weights, gradients, strict=True)
         )
-        rows.append(
-            _update(
-                mw,
-                layer_sym("W", n),
-                E.Partial(mw.names.loss, layer_name("W", n)),
-                eta,
-                mw.weights(layer),
-                E.Mul((rate_num, mw.numbers(gradients))),
-                mw.numbers(new),
-            )
-        )
+        gradient = E.Partial(mw.names.loss, layer_name("W", n))
+        rows.append(_update(mw, layer_sym("W", n), gradient, rate_num, None, mw.numbers(new)))
         trainable = layer.trainable_biases
         if not trainable:
             continue
@@ -168,29 +160,20 @@ def update_rows(mw: MatrixWriter) -> list[Row]:
         if shared is None:
             biases = mw.form.bias_vector(layer)
             new_b = tuple(b - rate * g for b, g in zip(biases, per_unit, strict=True))
-            rows.append(
-                _update(
-                    mw,
-                    layer_sym("b", n),
-                    E.Partial(mw.names.loss, layer_name("b", n)),
-                    eta,
-                    mw.biases(layer),
-                    E.Mul((rate_num, mw.vector(per_unit))),
-                    mw.vector(new_b),
-                )
-            )
+            gradient = E.Partial(mw.names.loss, layer_name("b", n))
+            rows.append(_update(mw, layer_sym("b", n), gradient, rate_num, None, mw.vector(new_b)))
         else:
-            gradient = sum(per_unit)
+            total = sum(per_unit)
             value = mw.form.parameter_values[shared.symbol]
+            numbers = E.total(mw.given(value), E.Neg(E.Mul((rate_num, mw.num(total)))))
             rows.append(
                 _update(
                     mw,
                     mw.names.sym(shared.symbol),
                     mw.names.partial(network.loss, shared.symbol),
-                    eta,
-                    mw.given(value),
-                    E.Mul((rate_num, mw.num(gradient))),
-                    mw.num(value - rate * gradient),
+                    E.Sym(E.Name("η", plain="η")),
+                    numbers,
+                    mw.num(value - rate * total),
                 )
             )
     return [r for r in rows if r is not None]
@@ -200,15 +183,15 @@ def _update(
     mw: MatrixWriter,
     lhs: E.Node,
     gradient: E.Node,
-    eta: E.Node,
-    old: E.Node,
-    step: E.Node,
+    rate: E.Node,
+    numbers: E.Node | None,
     new: E.Node,
 ) -> Row | None:
-    rule = E.total(lhs, E.Neg(E.product(eta, gradient)))
-    numbers = E.total(old, E.Neg(step))
-    kept = [m for m in (numbers, new) if fits(m)]
-    mw.left_out = mw.left_out or len(kept) < 2
+    """lhs ← lhs − rate·gradient (= numbers) = new, leaving out what is too large to write."""
+    rule = E.total(lhs, E.Neg(E.product(rate, gradient)))
+    shown = [m for m in (numbers, new) if m is not None]
+    kept = [m for m in shown if fits(m)]
+    mw.left_out = mw.left_out or len(kept) < len(shown)
     return mw.row(E.Chain(lhs, (E.Step("←", rule), *(E.Step("=", m) for m in kept))))
 
 

@@ -212,8 +212,10 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
     if layer.elementwise:
         f_prime_rule = mw.activation(layer, _capital("Z", n), prime=True)
         f_prime = mw.numbers(batch.derivative[n])
-        rows.append(mw.chain(f_prime_rule, f_prime))
-        members += [E.Hadamard((g, f_prime_rule)), E.Hadamard((upstream, f_prime))]
+        numbers = E.Hadamard((upstream, f_prime))
+        if not fits(numbers):  # else f′'s numbers are written in Δ's row, not twice
+            rows.append(mw.chain(f_prime_rule, f_prime))
+        members += [E.Hadamard((g, f_prime_rule)), numbers]
     else:
         notes.append(
             Paragraph(sentence(words["matrix_batch_softmax"], _capital("Δ", n), per_sample))
@@ -227,7 +229,10 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
 
 
 def hidden_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
-    """f′(Z⁽ˡ⁾) and Δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀΔ⁽ˡ⁺¹⁾ ⊙ f′(Z⁽ˡ⁾)."""
+    """Δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀΔ⁽ˡ⁺¹⁾ ⊙ f′(Z⁽ˡ⁾) = its numbers = Δ: the numbers of f′(Z⁽ˡ⁾) are
+    written there, in place of a row of their own (the activation's derivative is given with
+    the problem). The product (W⁽ˡ⁺¹⁾)ᵀΔ⁽ˡ⁺¹⁾ is worked out only where its factors are too
+    large to be written."""
     batch = _batch(mw)
     n = layer.number
     above = mw.form.layers[n]  # layer n + 1
@@ -237,16 +242,12 @@ def hidden_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
         (E.Mul((E.Transpose(layer_sym("W", n + 1)), _capital("Δ", n + 1))), f_prime_rule)
     )
     product = E.Mul((mw.weights(above, transposed=True), mw.numbers(batch.delta[n + 1])))
-    return [
-        mw.chain(f_prime_rule, f_prime),
-        mw.chain(
-            _capital("Δ", n),
-            rule,
-            E.Hadamard((product, f_prime)),
-            E.Hadamard((mw.numbers(batch.upstream[n]), f_prime)),
-            mw.numbers(batch.delta[n]),
-        ),
-    ]
+    numbers = E.Hadamard((product, f_prime))
+    if not fits(numbers):
+        numbers = E.Hadamard((mw.numbers(batch.upstream[n]), f_prime))
+    rows = [] if fits(numbers) else [mw.chain(f_prime_rule, f_prime)]
+    rows.append(mw.chain(_capital("Δ", n), rule, numbers, mw.numbers(batch.delta[n])))
+    return rows
 
 
 def gradient_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:

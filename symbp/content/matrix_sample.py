@@ -20,6 +20,7 @@ from symbp.content.matrix_writer import (
     bias_gradient_rows,
     column_of,
     equations,
+    fits,
     given_vector,
     grid_of,
     layer_heading,
@@ -169,7 +170,9 @@ def output_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[
 
 
 def hidden_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[Row | None]:
-    """f′(z⁽ˡ⁾) and δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾)."""
+    """f′(z⁽ˡ⁾) and δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾) = its numbers = δ; the product
+    (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ is worked out only where its factors are too large to be written (f′'s
+    numbers would otherwise be written three times)."""
     n = layer.number
     above = mw.form.layers[n]  # layer n + 1
     f_prime = mw.vector(sample.derivative[n])
@@ -180,14 +183,16 @@ def hidden_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[
         )
     )
     product = E.Mul((mw.weights(above, transposed=True), mw.vector(sample.delta[n + 1])))
+    numbers = E.Hadamard((product, f_prime))
+    if not fits(numbers):
+        numbers = E.Hadamard((mw.vector(sample.upstream[n]), f_prime))
     return [
         derivative_row(mw, sample, layer),
         mw.chain(
             layer_sym("δ", n),
             mw.unit_names(layer.units, "delta"),
             rule,
-            E.Hadamard((product, f_prime)),
-            E.Hadamard((mw.vector(sample.upstream[n]), f_prime)),
+            numbers,
             mw.vector(sample.delta[n]),
         ),
     ]

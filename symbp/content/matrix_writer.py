@@ -124,9 +124,13 @@ def width(node: E.Node) -> int:
 
 def fits(node: E.Node) -> bool:
     """Whether the matrices written out in the tree fit a page: none larger than MAX_ROWS ×
-    MAX_COLUMNS, and all of them side by side no wider than MAX_WIDTH characters."""
-    small = all(m.shape[0] <= MAX_ROWS and m.shape[1] <= MAX_COLUMNS for m in _matrices(node))
-    return small and (not E.has_matrix(node) or width(node) <= MAX_WIDTH)
+    MAX_COLUMNS or wider than MAX_WIDTH characters, and all of them side by side no wider than
+    a line (LINE_WIDTH; the formats break a member a little wider between its matrices)."""
+    small = all(
+        m.shape[0] <= MAX_ROWS and m.shape[1] <= MAX_COLUMNS and width(m) <= MAX_WIDTH
+        for m in _matrices(node)
+    )
+    return small and (not E.has_matrix(node) or width(node) <= LINE_WIDTH)
 
 
 #: members packed on a line while they fit the page, the next member on a line of its own
