@@ -363,6 +363,8 @@ _EN: dict[str, str] = {
     "matrix_shared_bias": "{} is shared by the units of its layer, so {} and {}.",
     "matrix_update": "Update (learning rate {})",
     "matrix_update_intro": "One gradient-descent step, a whole matrix at a time: {}.",
+    "matrix_update_intro_loss": "One gradient-descent step, a whole matrix at a time, {}, takes "
+    "the loss from {} to {}:",
     "matrix_loss_after": "With the new parameters the loss goes from {} to {}.",
     "matrix_batch_intro": "There are {} samples, side by side: column n of {} is sample n's "
     "{} (and likewise for every capital letter below: column n of {} is sample n's {}, the "
@@ -855,6 +857,7 @@ _ZH: dict[str, str] = {
     "matrix_shared_bias": "{} 由该层所有神经元共用，所以 {}，{}。",
     "matrix_update": "参数更新（学习率 {}）",
     "matrix_update_intro": "一步梯度下降，整个矩阵一起更新：{}。",
+    "matrix_update_intro_loss": "一步梯度下降，整个矩阵一起更新（{}），损失从 {} 变为 {}：",
     "matrix_loss_after": "更新后损失从 {} 变为 {}。",
     "matrix_batch_intro": "共有 {} 个样本，按列并排：{} 的第 n 列是样本 n 的 {}（下面的大写字母同理："
     "{} 的第 n 列是样本 n 的 {}，即它自己的损失 {} 的导数）。L 取各样本损失的{}，所以每个梯度取各列的{}："

@@ -160,7 +160,12 @@ def update_rows(mw: MatrixWriter) -> list[Row]:
         if shared is None:
             biases = mw.form.bias_vector(layer)
             new_b = tuple(b - rate * g for b, g in zip(biases, per_unit, strict=True))
-            gradient = E.Partial(mw.names.loss, layer_name("b", n))
+            # one sample: ∂L/∂b⁽ˡ⁾ is δ⁽ˡ⁾, named so (the backward pass gives it no row)
+            gradient = (
+                layer_sym("δ", n)
+                if mw.form.batch is None
+                else E.Partial(mw.names.loss, layer_name("b", n))
+            )
             rows.append(_update(mw, layer_sym("b", n), gradient, rate_num, None, mw.vector(new_b)))
         else:
             total = sum(per_unit)
@@ -195,18 +200,26 @@ def _update(
     return mw.row(E.Chain(lhs, (E.Step("←", rule), *(E.Step("=", m) for m in kept))))
 
 
-def update_blocks(mw: MatrixWriter) -> list[Block]:
+def update_blocks(mw: MatrixWriter, new_loss: float | None = None) -> list[Block]:
+    """The update step; with `new_loss`, what it does to the loss (in the lead-in to the new
+    matrices, or after the table of an optimizer that works entry by entry)."""
     words = labels(mw.lang)
     network = mw.network
+    change: tuple[E.Chain, E.Chain] | None = None
+    if new_loss is not None:
+        loss = mw.names.sym(network.loss)
+        change = (E.equals(loss, mw.num(mw.form.loss)), E.equals(loss, mw.num(new_loss)))
     if not network.spec.optimizer.is_plain_sgd:
         # the spec's optimizer works entry by entry: its rule, and each parameter's numbers
 
         update = first_update(mw.form.evaluation)
         names = [p.name for p in network.parameters]
+        after = [Paragraph(sentence(words["matrix_loss_after"], *change))] if change else []
         return [
             mw.section("update"),
             *rule_blocks(update.rule, mw.lang, loss=mw.names.loss),
             update_table(mw.names, update, names, mw.lang),
+            *after,
         ]
     eta = E.Sym(E.Name("η", plain="η"))
     p = E.Sym(E.Name("W", plain="W"))
@@ -219,9 +232,14 @@ def update_blocks(mw: MatrixWriter) -> list[Block]:
             ),
         ),
     )
+    intro = (
+        sentence(words["matrix_update_intro_loss"], rule, *change)
+        if change
+        else sentence(words["matrix_update_intro"], rule)
+    )
     return [
         mw.section("update"),
-        Paragraph(sentence(words["matrix_update_intro"], rule)),
+        Paragraph(intro),
         Equations(tuple(update_rows(mw)), layout=LAYOUT),
     ]
 
@@ -327,7 +345,7 @@ def matrix_handout_document(
     """`handout --form matrix`: the problem, then every step in matrix form, then the check."""
     words = labels(lang)
     network = form.network
-    mw = MatrixWriter(form, digits, lang, numbered=True)
+    mw = MatrixWriter(form, digits, lang, numbered=True, samples_given=True)
     heading = title(network.spec.title, lang)
     blocks: list[Block] = [
         Heading(sentence(heading), 1),
@@ -336,11 +354,9 @@ def matrix_handout_document(
         intro_paragraph(network, lang),
         *parameter_blocks(mw, level=3, tabulated=_tabulated(network)),
     ]
-    passes = pass_blocks(mw) + update_blocks(mw)  # first: the shapes say what they transposed
+    # first: the shapes say what they transposed
+    passes = pass_blocks(mw) + update_blocks(mw, new_loss)
     blocks += [*shape_blocks(mw), *passes]
-    loss_before = E.equals(mw.names.sym(network.loss), mw.num(form.loss))
-    loss_after = E.equals(mw.names.sym(network.loss), mw.num(new_loss))
-    blocks.append(Paragraph(sentence(words["matrix_loss_after"], loss_before, loss_after)))
     blocks += too_wide_paragraph(mw)
     if check is not None:
         blocks.append(check_paragraph(mw, check, differences=False))

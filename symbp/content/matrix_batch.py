@@ -128,11 +128,9 @@ def forward_blocks(mw: MatrixWriter) -> list[Block]:
     first = [mw.chain(_capital("A", 0), _capital("X"), mw.activation_grid(batch.a[0], 0))]
     if mw.network.targets:  # the objective "output" has none
         first.append(mw.chain(_capital("Y"), _targets(mw)))
-    blocks: list[Block] = [
-        mw.section("forward"),
-        intro_paragraph(mw),
-        *equations(first),
-    ]
+    blocks: list[Block] = [mw.section("forward"), intro_paragraph(mw)]
+    if not mw.samples_given:  # else the problem's table of samples holds X and Y
+        blocks += equations(first)
     for layer in mw.form.layers:
         rows = forward_rows(mw, layer)
         blocks += [

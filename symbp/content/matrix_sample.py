@@ -11,11 +11,10 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.content import expr as E
-from symbp.content.blocks import Block, Equations, Paragraph, Row, sentence
+from symbp.content.blocks import Block, Paragraph, Row, sentence
 from symbp.content.handout import one_hot_class
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
-    LAYOUT,
     MatrixWriter,
     bias_gradient_rows,
     column_of,
@@ -86,9 +85,19 @@ def forward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
         # the objective "output" has no targets
         *equations((inputs, targets) if network.targets else (inputs,)),
     ]
+    last = len(mw.form.layers)
     for layer in mw.form.layers:
         rows = [r for r in forward_rows(mw, sample, layer) if r is not None]
+        if layer.number == last:  # the loss in the output layer's display: no gap before it
+            rows += loss_rows(mw, sample)
         blocks += [layer_heading(mw, layer), *equations(rows)]
+    return blocks
+
+
+def loss_rows(mw: MatrixWriter, sample: SampleMatrices) -> list[Row]:
+    """L worked out with this sample's outputs (none for an objective: L is the output)."""
+    network = mw.network
+    writer = mw.writer(sample)
     loss = network.loss
     target = one_hot_class(network)
     if target is not None:
@@ -97,13 +106,10 @@ def forward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
         full = writer.formula(network.definitions[loss])
         picked = -sp.log(network.outputs[target].a)
         worked_row = writer.worked(writer.sym(loss), writer.formula(picked), sample.loss)
-        row = E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps))
-        blocks.append(Equations((Row(row),), layout=LAYOUT))
-    elif network.objective is None:  # else L is the output itself, already shown
-        blocks.append(
-            Equations((Row(writer.definition(loss, network.definitions[loss])),), layout=LAYOUT)
-        )
-    return blocks
+        return [Row(E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps)))]
+    if network.objective is None:
+        return [Row(writer.definition(loss, network.definitions[loss]))]
+    return []
 
 
 def derivative_row(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> Row | None:
@@ -199,8 +205,9 @@ def hidden_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[
 
 
 def gradient_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[Row | None]:
-    """∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ and ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾, whose numbers end the line above
-    (𝟏ᵀδ⁽ˡ⁾ worked out for a shared bias)."""
+    """∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ, and ∂L/∂b⁽ˡ⁾ = 𝟏ᵀδ⁽ˡ⁾ for a bias the layer shares; a bias
+    vector's ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾ is the rule the backward pass opens with, and δ⁽ˡ⁾ is what its update
+    subtracts: no row of its own repeats δ⁽ˡ⁾."""
     n = layer.number
     loss = mw.names.loss
     delta = mw.vector(sample.delta[n])
@@ -213,7 +220,7 @@ def gradient_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> lis
         )
     ]
     if layer.trainable_biases and layer.shared_bias is None:
-        return [*rows, mw.chain(E.Partial(loss, layer_name("b", n)), layer_sym("δ", n))]
+        return rows
     rows += bias_gradient_rows(mw, layer, [layer_sym("δ", n)], [delta], sample.bias_gradients[n])
     return rows
 

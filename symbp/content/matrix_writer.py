@@ -210,6 +210,8 @@ def rowed(chain: E.Chain) -> tuple[E.Chain, bool]:
     for position, step in enumerate(chain.steps):
         last = position == len(chain.steps) - 1
         expr = _as_rows(step.expr, 0 if last and not one_line else height)
+        if width(expr) > MAX_WIDTH:  # rows beside a grid: wider than a line, broken, taller
+            expr = step.expr
         steps.append(E.Step(step.relation, expr, step.split))
     shown = E.Chain(chain.lhs, tuple(steps))
     return shown, shown != chain
@@ -224,6 +226,9 @@ class MatrixWriter:
     lang: str
     #: a handout numbers its sections ("2. Forward pass"); a derivation does not
     numbered: bool = False
+    #: the problem is stated above with a table of the samples (a handout's): X and Y are not
+    #: written out again (their numbers are in W⁽¹⁾X and A⁽ᴸ⁾ − Y)
+    samples_given: bool = False
     names: Names = field(init=False)
     left_out: bool = False
     #: whether some column vector was written as a transposed row (the shapes paragraph says so)
