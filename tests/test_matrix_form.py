@@ -128,7 +128,8 @@ def test_batch_gradients_are_the_mean_over_the_columns() -> None:
 
 # -- the printed equations, read back ------------------------------------------------------------
 
-BMATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}(\^\{\\mathsf\{T\}\})?")
+#: a matrix written out, and its ᵀ if it has one ({[⋯]}ᵀ: a column written as a row)
+BMATRIX = re.compile(r"\{?\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}(\}\^\{\\mathsf\{T\}\})?")
 NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)(?: \\times 10\^\{(-?\d+)\})?$")
 
 
@@ -201,7 +202,7 @@ def chains(latex: str) -> list[tuple[str, list[tuple[str, str]]]]:
 #: the pieces of a member that is matrix arithmetic on printed numbers: matrices, numbers, 1/N,
 #: + − ⊙ ×
 TOKEN = re.compile(
-    r"\\begin\{bmatrix\}.*?\\end\{bmatrix\}(?:\^\{\\mathsf\{T\}\})?|\\frac\{1\}\{\d+\}|\\odot"
+    r"\{?\\begin\{bmatrix\}.*?\\end\{bmatrix\}(?:\}\^\{\\mathsf\{T\}\})?|\\frac\{1\}\{\d+\}|\\odot"
     r"|\\times|\\cdot|-?\d+(?:\.\d+)?|[+-]"
 )
 
@@ -210,9 +211,9 @@ def evaluate(member: str) -> tuple[np.ndarray, np.ndarray] | None:
     """A member of printed matrix arithmetic, computed with numpy (None if it is not one):
     its value, and the same with every entry's absolute value (to bound rounding)."""
     tokens = TOKEN.findall(member)
-    if TOKEN.sub("", member).strip() or not any(t.startswith(r"\begin") for t in tokens):
+    if TOKEN.sub("", member).strip() or not any("bmatrix" in t for t in tokens):
         return None
-    matrices = [parse_printed(BMATRIX.match(t)) for t in tokens if t.startswith(r"\begin")]  # type: ignore[arg-type]
+    matrices = [parse_printed(BMATRIX.match(t)) for t in tokens if "bmatrix" in t]  # type: ignore[arg-type]
     if any(m is None for m in matrices):
         return None  # names, not numbers
     terms: list[tuple[int, list[list[np.ndarray]]]] = [(1, [[]])]  # sign, ⊙ groups of factors
@@ -225,7 +226,7 @@ def evaluate(member: str) -> tuple[np.ndarray, np.ndarray] | None:
             continue
         elif token.startswith(r"\frac"):
             terms[-1][1][-1].append(np.array(1.0 / int(re.findall(r"\d+", token)[-1])))
-        elif token.startswith(r"\begin"):
+        elif "bmatrix" in token:
             parsed = matrices.pop(0)
             assert parsed is not None
             terms[-1][1][-1].append(parsed[0])
