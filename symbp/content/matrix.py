@@ -193,7 +193,8 @@ def _update(
     new: E.Node,
 ) -> Row | None:
     """lhs ← lhs − rate·gradient (= numbers) = new, leaving out what is too large to write."""
-    rule = E.total(lhs, E.Neg(E.product(rate, gradient)))
+    step = gradient if isinstance(rate, E.Num) and rate.value == 1 else E.product(rate, gradient)
+    rule = E.total(lhs, E.Neg(step))  # W − ∂L/∂W for η = 1, not W − 1∂L/∂W
     shown = [m for m in (numbers, new) if m is not None]
     kept = [m for m in shown if fits(m)]
     mw.left_out = mw.left_out or len(kept) < len(shown)
