@@ -150,7 +150,7 @@ def update_rows(mw: MatrixWriter) -> list[Row]:
             tuple(w - rate * g for w, g in zip(wl, gl, strict=True))
             for wl, gl in zip(weights, gradients, strict=True)
         )
-        gradient = E.Partial(mw.names.loss, layer_name("W", n))
+        gradient: E.Node = E.Partial(mw.names.loss, layer_name("W", n))
         rows.append(_update(mw, layer_sym("W", n), gradient, rate_num, None, mw.numbers(new)))
         trainable = layer.trainable_biases
         if not trainable:
