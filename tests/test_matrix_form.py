@@ -128,7 +128,8 @@ def test_batch_gradients_are_the_mean_over_the_columns() -> None:
 
 # -- the printed equations, read back ------------------------------------------------------------
 
-BMATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}")
+#: a matrix written out, and its ᵀ if it has one ({[⋯]}ᵀ: a column written as a row)
+BMATRIX = re.compile(r"\{?\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}(\}\^\{\\mathsf\{T\}\})?")
 NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)(?: \\times 10\^\{(-?\d+)\})?$")
 
 
@@ -141,36 +142,68 @@ def parse_number(text: str) -> tuple[float, float]:
     return float(mantissa) * 10.0**exponent, 0.5 * 10.0 ** (exponent - decimals)
 
 
-def parse_matrix(body: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """A bmatrix of numbers and the half-unit of each entry (None if an entry is a name)."""
+def parse_matrix(body: str, transposed: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+    """A bmatrix of numbers and the half-unit of each entry (None if an entry is a name);
+    `transposed`: the bmatrix carries a ᵀ ([0.4 −0.7 0.9]ᵀ, a column written as a row)."""
     rows = [line.split(" & ") for line in body.strip().split(r" \\ ")]
     try:
         parsed = [[parse_number(entry) for entry in row] for row in rows]
     except AssertionError:
         return None
-    return np.array([[v for v, _ in r] for r in parsed]), np.array(
-        [[h for _, h in r] for r in parsed]
-    )
+    values = np.array([[v for v, _ in r] for r in parsed])
+    halves = np.array([[h for _, h in r] for r in parsed])
+    return (values.T, halves.T) if transposed else (values, halves)
+
+
+def parse_printed(found: re.Match[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """A matched bmatrix (BMATRIX), with its ᵀ if it has one."""
+    return parse_matrix(found.group(1), transposed=found.group(2) is not None)
+
+
+#: a relation between the members of a chain, as the LaTeX printer spaces it
+RELATION = re.compile(r" (=|\\leftarrow|\\approx) ")
+#: a line that continues a member broken at an operator (formats/equations.py)
+CONTINUED = "\\quad "
+
+
+def _split_members(text: str) -> list[tuple[str, str]]:
+    """(relation, member) of a line's text after its alignment point, split at the relations
+    outside braces: `= A = B` gives ("=", "A"), ("=", "B")."""
+    padded = " " + text
+    cuts = [
+        m
+        for m in RELATION.finditer(padded)
+        if padded[: m.start()].count("{") == padded[: m.start()].count("}")
+    ]
+    found = []
+    for index, cut in enumerate(cuts):
+        end = cuts[index + 1].start() if index + 1 < len(cuts) else len(padded)
+        found.append((cut.group(1), padded[cut.end() : end].strip()))
+    return found
 
 
 def chains(latex: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every displayed equation: its left side and its (relation, member) steps."""
-    found = []
+    """Every displayed equation: its left side and its (relation, member) steps, several
+    members a line where they fit, a member broken over lines joined again."""
+    found: list[tuple[str, list[tuple[str, str]]]] = []
     for body in re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", latex, re.DOTALL):
         for line in re.split(r" \\\\\*?\n", body):  # \\* where no page may break
             head, _, rest = line.partition("&")
-            relation, _, member = rest.partition(" ")
+            if rest.startswith(CONTINUED):
+                relation, member = found[-1][1][-1]
+                found[-1][1][-1] = (relation, member + " " + rest[len(CONTINUED) :])
+                continue
             if head.strip():
-                found.append((head.strip(), [(relation, member)]))
-            else:
-                found[-1][1].append((relation, member))
+                found.append((head.strip(), []))
+            found[-1][1].extend(_split_members(rest))
     return found
 
 
 #: the pieces of a member that is matrix arithmetic on printed numbers: matrices, numbers, 1/N,
 #: + − ⊙ ×
 TOKEN = re.compile(
-    r"\\begin\{bmatrix\}.*?\\end\{bmatrix\}|\\frac\{1\}\{\d+\}|\\odot|\\times|-?\d+(?:\.\d+)?|[+-]"
+    r"\{?\\begin\{bmatrix\}.*?\\end\{bmatrix\}(?:\}\^\{\\mathsf\{T\}\})?|\\frac\{1\}\{\d+\}|\\odot"
+    r"|\\times|\\cdot|-?\d+(?:\.\d+)?|[+-]"
 )
 
 
@@ -178,9 +211,9 @@ def evaluate(member: str) -> tuple[np.ndarray, np.ndarray] | None:
     """A member of printed matrix arithmetic, computed with numpy (None if it is not one):
     its value, and the same with every entry's absolute value (to bound rounding)."""
     tokens = TOKEN.findall(member)
-    if TOKEN.sub("", member).strip() or not any(t.startswith(r"\begin") for t in tokens):
+    if TOKEN.sub("", member).strip() or not any("bmatrix" in t for t in tokens):
         return None
-    matrices = [parse_matrix(BMATRIX.match(t).group(1)) for t in tokens if t.startswith(r"\begin")]  # type: ignore[union-attr]
+    matrices = [parse_printed(BMATRIX.match(t)) for t in tokens if "bmatrix" in t]  # type: ignore[arg-type]
     if any(m is None for m in matrices):
         return None  # names, not numbers
     terms: list[tuple[int, list[list[np.ndarray]]]] = [(1, [[]])]  # sign, ⊙ groups of factors
@@ -189,11 +222,11 @@ def evaluate(member: str) -> tuple[np.ndarray, np.ndarray] | None:
             terms.append((1 if token == "+" else -1, [[]]))
         elif token == r"\odot":
             terms[-1][1].append([])
-        elif token == r"\times":
+        elif token in (r"\times", r"\cdot"):
             continue
         elif token.startswith(r"\frac"):
             terms[-1][1][-1].append(np.array(1.0 / int(re.findall(r"\d+", token)[-1])))
-        elif token.startswith(r"\begin"):
+        elif "bmatrix" in token:
             parsed = matrices.pop(0)
             assert parsed is not None
             terms[-1][1][-1].append(parsed[0])
@@ -290,19 +323,46 @@ def expected_values(problem: symbp.Problem) -> dict[str, np.ndarray]:
     return expected
 
 
+def expected_updates(problem: symbp.Problem) -> dict[str, np.ndarray]:
+    """What each gradient-descent step must give, W⁽ˡ⁾ − η∂L/∂W⁽ˡ⁾ (and b⁽ˡ⁾ for per-unit
+    biases), from the spec's values and the scalar derivation's gradients, keyed by the LaTeX
+    of the parameter's name."""
+    network, evaluation = problem.network, problem.evaluation
+    rate = network.spec.learning_rate
+    updated: dict[str, np.ndarray] = {}
+    for layer in range(1, len(network.layers)):
+        units = network.layers[layer]
+        rows = []
+        for unit in units:
+            into = sorted(
+                (w for w in network.weights if w.target is unit), key=lambda w: w.source.index
+            )
+            rows.append([w.value - rate * evaluation.gradient(w.name) for w in into])
+        updated[f"W^{{({layer})}}"] = np.array(rows)
+        if network.spec.bias == "per-unit" and network.spec.bias_trainable:
+            biases = {b.targets[0]: b for b in network.biases}
+            updated[f"b^{{({layer})}}"] = np.array(
+                [[biases[u].value - rate * evaluation.gradient(biases[u].name)] for u in units]
+            )
+    return updated
+
+
 def check_latex(problem: symbp.Problem, latex: str) -> tuple[int, int]:
-    """Every printed result equals the scalar value at its printed precision, and every member
-    of printed matrix arithmetic gives the printed result; returns how many of each."""
+    """Every printed result (and new parameter matrix) equals the scalar value at its printed
+    precision, and every member of printed matrix arithmetic gives the printed result; returns
+    how many of each."""
     expected = expected_values(problem)
+    updates = expected_updates(problem) if problem.network.spec.optimizer.is_plain_sgd else {}
     results = arithmetic = 0
     for lhs, steps in chains(latex):
         final = steps[-1][1]
         whole = BMATRIX.fullmatch(final)
-        parsed = parse_matrix(whole.group(1) if whole else final)  # a number is a 1×1 matrix
-        if lhs in expected and steps[0][0] == "=" and parsed is not None:
+        parsed = parse_printed(whole) if whole else parse_matrix(final)  # a number is 1×1
+        wanted = {"=": expected, "\\leftarrow": updates}.get(steps[0][0], {})
+        if lhs in wanted and parsed is not None:
             printed, half_unit = parsed
-            assert printed.shape == expected[lhs].shape, lhs
-            assert np.all(np.abs(printed - expected[lhs]) <= half_unit * (1 + 1e-9) + 1e-15), lhs
+            assert printed.shape == wanted[lhs].shape, lhs
+            assert np.all(np.abs(printed - wanted[lhs]) <= half_unit * (1 + 1e-9) + 1e-15), lhs
             results += 1
         if parsed is None:
             continue
@@ -353,6 +413,16 @@ def test_read_back_catches_a_wrong_entry() -> None:
     assert transposed != latex
     with pytest.raises(AssertionError):
         check_latex(problem, transposed)
+    # the new W⁽¹⁾ after the step, held to W − η∂L/∂W of the scalar derivation
+    stepped = latex.replace("0.2084 & 0.5051", "0.2084 & 0.5061")
+    assert stepped != latex
+    with pytest.raises(AssertionError):
+        check_latex(problem, stepped)
+    # a column written as a row, [⋯]ᵀ, is read as the column it is: δ⁽²⁾'s entries swapped
+    swapped = latex.replace("0.06161 & 0.1492", "0.1492 & 0.06161")
+    assert swapped != latex
+    with pytest.raises(AssertionError):
+        check_latex(problem, swapped)
 
 
 # -- formats ------------------------------------------------------------------------------------
@@ -378,7 +448,7 @@ def test_derive_text_shows_the_default_network_by_hand() -> None:
     # z⁽¹⁾ = W⁽¹⁾a⁽⁰⁾ = [0.2·0.5 + 0.5·0.3; −0.4·0.5 + 0.6·0.3] = [0.25; −0.02]
     assert "= W⁽¹⁾·a⁽⁰⁾" in out
     assert "⎡   0.2500 ⎤\n         ⎣ -0.02000 ⎦" in out
-    assert "δ⁽¹⁾ = ⎡ δ_h1 ⎤" in out
+    assert "δ⁽¹⁾ = [ δ_h1  δ_h2 ]ᵀ" in out  # names take part in no arithmetic: a row
     assert "(W⁽²⁾)ᵀ·δ⁽²⁾ ⊙ σ′(z⁽¹⁾)" in out
 
 

@@ -23,7 +23,7 @@ from symbp.content.labels import labels
 from symbp.core.spec import spec_from_mapping
 
 from .conftest import require_module
-from .test_matrix_form import BMATRIX, chains, parse_matrix
+from .test_matrix_form import BMATRIX, chains, parse_printed
 
 TWO_SAMPLES = {
     "title": "two samples",
@@ -108,7 +108,7 @@ def test_the_shapes_stated_are_the_shapes_printed_and_torch_s(name: str, lang: s
     printed: dict[str, tuple[int, ...]] = {}
     for lhs, steps in chains(latex):
         whole = BMATRIX.fullmatch(steps[-1][1])
-        if whole and (parsed := parse_matrix(whole.group(1))) is not None:
+        if whole and (parsed := parse_printed(whole)) is not None:  # [⋯]ᵀ is a column
             printed[lhs] = parsed[0].shape
     for layer, row in enumerate(rows):
         vector = _shape(row[3])
@@ -294,7 +294,7 @@ def test_the_output_gradient_s_formula_comes_first_and_equals_torch(
     # its numbers, then the result, as printed, within half a unit of the last digit
     whole = BMATRIX.fullmatch(steps[-1][1])
     assert whole is not None
-    parsed = parse_matrix(whole.group(1))
+    parsed = parse_printed(whole)
     assert parsed is not None
     printed, half_unit = parsed
     assert np.all(np.abs(printed - reference) <= half_unit * 1.0001 + 1e-15)

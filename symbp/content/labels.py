@@ -363,6 +363,8 @@ _EN: dict[str, str] = {
     "matrix_shared_bias": "{} is shared by the units of its layer, so {} and {}.",
     "matrix_update": "Update (learning rate {})",
     "matrix_update_intro": "One gradient-descent step, a whole matrix at a time: {}.",
+    "matrix_update_intro_loss": "One gradient-descent step, a whole matrix at a time, {}, takes "
+    "the loss from {} to {}:",
     "matrix_loss_after": "With the new parameters the loss goes from {} to {}.",
     "matrix_batch_intro": "There are {} samples, side by side: column n of {} is sample n's "
     "{} (and likewise for every capital letter below: column n of {} is sample n's {}, the "
@@ -385,6 +387,8 @@ _EN: dict[str, str] = {
     "each layer below it {}.",
     "matrix_shapes": "Shapes (rows × columns): with {} units in layer l, {} and {} are {}, "
     "and {} are columns of {} entries (layer 0 is the input x).",
+    "matrix_shapes_rows": "To save room a long column vector is printed as a transposed "
+    "row: {} is still a column, {}.",
     "matrix_shapes_here": "For this network:",
     "matrix_shapes_batch": "With {} samples side by side, {} are {}, one column per sample.",
     "matrix_shapes_layer": "layer",
@@ -854,6 +858,7 @@ _ZH: dict[str, str] = {
     "matrix_shared_bias": "{} 由该层所有神经元共用，所以 {}，{}。",
     "matrix_update": "参数更新（学习率 {}）",
     "matrix_update_intro": "一步梯度下降，整个矩阵一起更新：{}。",
+    "matrix_update_intro_loss": "一步梯度下降，整个矩阵一起更新（{}），损失从 {} 变为 {}：",
     "matrix_loss_after": "更新后损失从 {} 变为 {}。",
     "matrix_batch_intro": "共有 {} 个样本，按列并排：{} 的第 n 列是样本 n 的 {}（下面的大写字母同理："
     "{} 的第 n 列是样本 n 的 {}，即它自己的损失 {} 的导数）。L 取各样本损失的{}，所以每个梯度取各列的{}："
@@ -871,6 +876,7 @@ _ZH: dict[str, str] = {
     "是样本 n 的 {}，雅可比矩阵取该样本的输出值；其下每一层 {}。",
     "matrix_shapes": "形状（行数 × 列数）：设第 l 层有 {} 个神经元，则 {} 和 {} 都是 {}，"
     "{} 都是有 {} 个元素的列向量（第 0 层即输入 x）。",
+    "matrix_shapes_rows": "为节省篇幅，较长的列向量写成转置的行：{} 仍是列向量，形状为 {}。",
     "matrix_shapes_here": "本网络的形状如下：",
     "matrix_shapes_batch": "{} 个样本按列并排时，{} 都是 {}，每个样本一列。",
     "matrix_shapes_layer": "层",

@@ -15,6 +15,8 @@ columns. Matrices too large to print are given by their rule alone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from symbp.content import expr as E
 from symbp.content.blocks import (
     Block,
@@ -31,11 +33,12 @@ from symbp.content.blocks import (
     sentence,
 )
 from symbp.content.derivation import first_update
-from symbp.content.handout import problem_blocks, verification_blocks
+from symbp.content.handout import labelled_pairs, problem_blocks, verification_blocks
 from symbp.content.labels import labels, title, weight_init_words
 from symbp.content.matrix_batch import batch_blocks
 from symbp.content.matrix_sample import backward_blocks, forward_blocks
 from symbp.content.matrix_writer import (
+    LAYOUT,
     MAX_COLUMNS,
     MAX_ROWS,
     ONES,
@@ -46,6 +49,7 @@ from symbp.content.matrix_writer import (
     grid_of,
     layer_name,
     layer_sym,
+    row_of,
 )
 from symbp.content.names import Names
 from symbp.content.optimizer import rule_blocks, update_table
@@ -56,15 +60,19 @@ from symbp.torchcheck.results import TOLERANCES, CheckResult
 ZERO = E.Num(0.0, "0")  # no bias on a unit whose layer has some (cannot happen today)
 
 
-def parameter_blocks(mw: MatrixWriter, level: int = 2) -> list[Block]:
-    """W⁽ˡ⁾ = [names] = [values] and b⁽ˡ⁾ likewise, for every layer."""
+def parameter_blocks(
+    mw: MatrixWriter, level: int = 2, tabulated: Collection[int] = ()
+) -> list[Block]:
+    """W⁽ˡ⁾ = [names] = [values] and b⁽ˡ⁾ likewise, for every layer; not W⁽ˡ⁾ of the layers in
+    `tabulated`, whose weights a table above already lays out as that matrix, name = value."""
     words = labels(mw.lang)
     rows: list[Row | None] = []
     notes: list[Block] = []
     for layer in mw.form.layers:
         n = layer.number
-        names = grid_of([[mw.names.sym(w.symbol) for w in line] for line in layer.weights])
-        rows.append(mw.chain(layer_sym("W", n), names, mw.weights(layer)))
+        if n not in tabulated:
+            names = grid_of([[mw.names.sym(w.symbol) for w in line] for line in layer.weights])
+            rows.append(mw.chain(layer_sym("W", n), names, mw.weights(layer)))
         if layer.has_bias:
             bias_names = column_of(
                 [ZERO if b is None else mw.names.sym(b.symbol) for b in layer.biases]
@@ -127,10 +135,11 @@ def _index_sentence(lang: str) -> Inlines:
 
 
 def update_rows(mw: MatrixWriter) -> list[Row]:
-    """W⁽ˡ⁾ ← W⁽ˡ⁾ − η∂L/∂W⁽ˡ⁾ = numbers = new W⁽ˡ⁾, and the trainable biases likewise."""
+    """W⁽ˡ⁾ ← W⁽ˡ⁾ − η∂L/∂W⁽ˡ⁾ with η's value = new W⁽ˡ⁾, and the trainable biases likewise:
+    W⁽ˡ⁾ and ∂L/∂W⁽ˡ⁾ are written out above, so only the new matrix is (a bias the layer
+    shares is one number, worked out in full)."""
     network = mw.network
     rate = network.spec.learning_rate
-    eta = E.Sym(E.Name("η", plain="η"))
     rate_num = mw.given(rate)
     rows: list[Row | None] = []
     for layer in mw.form.layers:
@@ -141,17 +150,8 @@ def update_rows(mw: MatrixWriter) -> list[Row]:
             tuple(w - rate * g for w, g in zip(wl, gl, strict=True))
             for wl, gl in zip(weights, gradients, strict=True)
         )
-        rows.append(
-            _update(
-                mw,
-                layer_sym("W", n),
-                E.Partial(mw.names.loss, layer_name("W", n)),
-                eta,
-                mw.weights(layer),
-                E.Mul((rate_num, mw.numbers(gradients))),
-                mw.numbers(new),
-            )
-        )
+        gradient: E.Node = E.Partial(mw.names.loss, layer_name("W", n))
+        rows.append(_update(mw, layer_sym("W", n), gradient, rate_num, None, mw.numbers(new)))
         trainable = layer.trainable_biases
         if not trainable:
             continue
@@ -160,29 +160,25 @@ def update_rows(mw: MatrixWriter) -> list[Row]:
         if shared is None:
             biases = mw.form.bias_vector(layer)
             new_b = tuple(b - rate * g for b, g in zip(biases, per_unit, strict=True))
-            rows.append(
-                _update(
-                    mw,
-                    layer_sym("b", n),
-                    E.Partial(mw.names.loss, layer_name("b", n)),
-                    eta,
-                    mw.biases(layer),
-                    E.Mul((rate_num, mw.vector(per_unit))),
-                    mw.vector(new_b),
-                )
+            # one sample: ∂L/∂b⁽ˡ⁾ is δ⁽ˡ⁾, named so (the backward pass gives it no row)
+            gradient = (
+                layer_sym("δ", n)
+                if mw.form.batch is None
+                else E.Partial(mw.names.loss, layer_name("b", n))
             )
+            rows.append(_update(mw, layer_sym("b", n), gradient, rate_num, None, mw.vector(new_b)))
         else:
-            gradient = sum(per_unit)
+            total = sum(per_unit)
             value = mw.form.parameter_values[shared.symbol]
+            numbers = E.total(mw.given(value), E.Neg(E.Mul((rate_num, mw.num(total)))))
             rows.append(
                 _update(
                     mw,
                     mw.names.sym(shared.symbol),
                     mw.names.partial(network.loss, shared.symbol),
-                    eta,
-                    mw.given(value),
-                    E.Mul((rate_num, mw.num(gradient))),
-                    mw.num(value - rate * gradient),
+                    E.Sym(E.Name("η", plain="η")),
+                    numbers,
+                    mw.num(value - rate * total),
                 )
             )
     return [r for r in rows if r is not None]
@@ -192,30 +188,39 @@ def _update(
     mw: MatrixWriter,
     lhs: E.Node,
     gradient: E.Node,
-    eta: E.Node,
-    old: E.Node,
-    step: E.Node,
+    rate: E.Node,
+    numbers: E.Node | None,
     new: E.Node,
 ) -> Row | None:
-    rule = E.total(lhs, E.Neg(E.product(eta, gradient)))
-    numbers = E.total(old, E.Neg(step))
-    kept = [m for m in (numbers, new) if fits(m)]
-    mw.left_out = mw.left_out or len(kept) < 2
-    return Row(E.Chain(lhs, (E.Step("←", rule), *(E.Step("=", m) for m in kept))))
+    """lhs ← lhs − rate·gradient (= numbers) = new, leaving out what is too large to write."""
+    step = gradient if isinstance(rate, E.Num) and rate.value == 1 else E.product(rate, gradient)
+    rule = E.total(lhs, E.Neg(step))  # W − ∂L/∂W for η = 1, not W − 1∂L/∂W
+    shown = [m for m in (numbers, new) if m is not None]
+    kept = [m for m in shown if fits(m)]
+    mw.left_out = mw.left_out or len(kept) < len(shown)
+    return mw.row(E.Chain(lhs, (E.Step("←", rule), *(E.Step("=", m) for m in kept))))
 
 
-def update_blocks(mw: MatrixWriter) -> list[Block]:
+def update_blocks(mw: MatrixWriter, new_loss: float | None = None) -> list[Block]:
+    """The update step; with `new_loss`, what it does to the loss (in the lead-in to the new
+    matrices, or after the table of an optimizer that works entry by entry)."""
     words = labels(mw.lang)
     network = mw.network
+    change: tuple[E.Chain, E.Chain] | None = None
+    if new_loss is not None:
+        loss = mw.names.sym(network.loss)
+        change = (E.equals(loss, mw.num(mw.form.loss)), E.equals(loss, mw.num(new_loss)))
     if not network.spec.optimizer.is_plain_sgd:
         # the spec's optimizer works entry by entry: its rule, and each parameter's numbers
 
         update = first_update(mw.form.evaluation)
         names = [p.name for p in network.parameters]
+        after = [Paragraph(sentence(words["matrix_loss_after"], *change))] if change else []
         return [
             mw.section("update"),
             *rule_blocks(update.rule, mw.lang, loss=mw.names.loss),
             update_table(mw.names, update, names, mw.lang),
+            *after,
         ]
     eta = E.Sym(E.Name("η", plain="η"))
     p = E.Sym(E.Name("W", plain="W"))
@@ -228,10 +233,15 @@ def update_blocks(mw: MatrixWriter) -> list[Block]:
             ),
         ),
     )
+    intro = (
+        sentence(words["matrix_update_intro_loss"], rule, *change)
+        if change
+        else sentence(words["matrix_update_intro"], rule)
+    )
     return [
         mw.section("update"),
-        Paragraph(sentence(words["matrix_update_intro"], rule)),
-        Equations(tuple(update_rows(mw)), layout="stacked"),
+        Paragraph(intro),
+        Equations(tuple(update_rows(mw)), layout=LAYOUT),
     ]
 
 
@@ -317,9 +327,8 @@ def matrix_blocks(
             )
         )
     blocks += parameter_blocks(mw)
-    blocks += shape_blocks(mw)
-    blocks += pass_blocks(mw)
-    blocks += update_blocks(mw)
+    passes = pass_blocks(mw) + update_blocks(mw)  # first: the shapes say what they transposed
+    blocks += shape_blocks(mw) + passes
     blocks += too_wide_paragraph(mw)
     if check is not None:
         blocks.append(check_paragraph(mw, check))
@@ -337,26 +346,29 @@ def matrix_handout_document(
     """`handout --form matrix`: the problem, then every step in matrix form, then the check."""
     words = labels(lang)
     network = form.network
-    mw = MatrixWriter(form, digits, lang, numbered=True)
+    mw = MatrixWriter(form, digits, lang, numbered=True, samples_given=True)
     heading = title(network.spec.title, lang)
     blocks: list[Block] = [
         Heading(sentence(heading), 1),
         Paragraph(sentence(words["handout"])),
         *problem_blocks(network, digits, lang),
         intro_paragraph(network, lang),
-        *parameter_blocks(mw, level=3),
-        *shape_blocks(mw),
-        *pass_blocks(mw),
-        *update_blocks(mw),
+        *parameter_blocks(mw, level=3, tabulated=_tabulated(network)),
     ]
-    loss_before = E.equals(mw.names.sym(network.loss), mw.num(form.loss))
-    loss_after = E.equals(mw.names.sym(network.loss), mw.num(new_loss))
-    blocks.append(Paragraph(sentence(words["matrix_loss_after"], loss_before, loss_after)))
+    # first: the shapes say what they transposed
+    passes = pass_blocks(mw) + update_blocks(mw, new_loss)
+    blocks += [*shape_blocks(mw), *passes]
     blocks += too_wide_paragraph(mw)
     if check is not None:
         blocks.append(check_paragraph(mw, check, differences=False))
         blocks += verification_blocks(check, lang, Names(network))
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
+
+
+def _tabulated(network: Network) -> set[int]:
+    """The layers whose weights the problem section lays out as a matrix table (those too many
+    to label on the diagram's edges)."""
+    return {pair + 1 for pair, on_edges in enumerate(labelled_pairs(network)) if not on_edges}
 
 
 # -- the shapes ------------------------------------------------------------------------------------
@@ -403,7 +415,11 @@ def shape_blocks(mw: MatrixWriter) -> list[Block]:
                 _times(n_l, E.Num(float(count), str(count))),
             ),
         )
-    text = run_on(text, sentence(words["matrix_shapes_here"]))
+    if mw.rows_transposed:
+        units = mw.network.layers[1]
+        names = row_of([mw.names.sym(unit.a) for unit in units])
+        example = E.equals(layer_sym("a", 1), E.Transpose(names))
+        text = run_on(text, sentence(words["matrix_shapes_rows"], example, f"{len(units)} × 1"))
     header: list[Inlines] = [
         (Text(words["matrix_shapes_layer"]),),
         (Text(words["matrix_shapes_units"]),),
@@ -424,4 +440,6 @@ def shape_blocks(mw: MatrixWriter) -> list[Block]:
         if batch:
             cells.append(_shape(size, count))
         rows.append(tuple(cells))
-    return [Paragraph(text), Table(tuple(header), tuple(rows), align="l" * len(header))]
+    # the lead-in apart from the rules: a short line that the page keeps with its table
+    lead = Paragraph(sentence(words["matrix_shapes_here"]))
+    return [Paragraph(text), lead, Table(tuple(header), tuple(rows), align="l" * len(header))]

@@ -15,6 +15,7 @@ from symbp.content.blocks import Block, Equations, Paragraph, Row, run_on, sente
 from symbp.content.derivation import sample_loss_name
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
+    LAYOUT,
     MAX_COLUMNS,
     ONE,
     ONES,
@@ -23,6 +24,7 @@ from symbp.content.matrix_writer import (
     column_of,
     equations,
     error_scale,
+    fits,
     grid_of,
     hidden_rule,
     layer_heading,
@@ -99,7 +101,8 @@ def intro_paragraph(mw: MatrixWriter) -> Paragraph:
 
 
 def forward_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
-    """Z⁽ˡ⁾ = W⁽ˡ⁾A⁽ˡ⁻¹⁾ + b⁽ˡ⁾𝟏ᵀ = numbers = Z; A⁽ˡ⁾ = f(Z⁽ˡ⁾) = f(Z) = A."""
+    """Z⁽ˡ⁾ = W⁽ˡ⁾A⁽ˡ⁻¹⁾ + b⁽ˡ⁾𝟏ᵀ = numbers = Z; A⁽ˡ⁾ = f(Z⁽ˡ⁾) = A (Z's numbers end the
+    line above)."""
     batch = _batch(mw)
     n = layer.number
     rule: E.Node = E.Mul((layer_sym("W", n), _capital("A", n - 1)))
@@ -115,7 +118,6 @@ def forward_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
         mw.chain(
             _capital("A", n),
             mw.activation(layer, _capital("Z", n)),
-            mw.activation(layer, z),
             mw.numbers(batch.a[n]),
         ),
     ]
@@ -126,18 +128,16 @@ def forward_blocks(mw: MatrixWriter) -> list[Block]:
     first = [mw.chain(_capital("A", 0), _capital("X"), mw.activation_grid(batch.a[0], 0))]
     if mw.network.targets:  # the objective "output" has none
         first.append(mw.chain(_capital("Y"), _targets(mw)))
-    blocks: list[Block] = [
-        mw.section("forward"),
-        intro_paragraph(mw),
-        *equations(first),
-    ]
+    blocks: list[Block] = [mw.section("forward"), intro_paragraph(mw)]
+    if not mw.samples_given:  # else the problem's table of samples holds X and Y
+        blocks += equations(first)
     for layer in mw.form.layers:
         rows = forward_rows(mw, layer)
         blocks += [
             layer_heading(mw, layer),
             *equations(rows),
         ]
-    blocks.append(Equations((Row(loss_reduction(mw)),), layout="stacked"))
+    blocks.append(Equations((Row(loss_reduction(mw)),), layout=LAYOUT))
     return blocks
 
 
@@ -210,8 +210,10 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
     if layer.elementwise:
         f_prime_rule = mw.activation(layer, _capital("Z", n), prime=True)
         f_prime = mw.numbers(batch.derivative[n])
-        rows.append(mw.chain(f_prime_rule, f_prime))
-        members += [E.Hadamard((g, f_prime_rule)), E.Hadamard((upstream, f_prime))]
+        numbers = E.Hadamard((upstream, f_prime))
+        if not fits(numbers):  # else f′'s numbers are written in Δ's row, not twice
+            rows.append(mw.chain(f_prime_rule, f_prime))
+        members += [E.Hadamard((g, f_prime_rule)), numbers]
     else:
         notes.append(
             Paragraph(sentence(words["matrix_batch_softmax"], _capital("Δ", n), per_sample))
@@ -225,7 +227,10 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
 
 
 def hidden_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
-    """f′(Z⁽ˡ⁾) and Δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀΔ⁽ˡ⁺¹⁾ ⊙ f′(Z⁽ˡ⁾)."""
+    """Δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀΔ⁽ˡ⁺¹⁾ ⊙ f′(Z⁽ˡ⁾) = its numbers = Δ: the numbers of f′(Z⁽ˡ⁾) are
+    written there, in place of a row of their own (the activation's derivative is given with
+    the problem). The product (W⁽ˡ⁺¹⁾)ᵀΔ⁽ˡ⁺¹⁾ is worked out only where its factors are too
+    large to be written."""
     batch = _batch(mw)
     n = layer.number
     above = mw.form.layers[n]  # layer n + 1
@@ -235,29 +240,28 @@ def hidden_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
         (E.Mul((E.Transpose(layer_sym("W", n + 1)), _capital("Δ", n + 1))), f_prime_rule)
     )
     product = E.Mul((mw.weights(above, transposed=True), mw.numbers(batch.delta[n + 1])))
-    return [
-        mw.chain(f_prime_rule, f_prime),
-        mw.chain(
-            _capital("Δ", n),
-            rule,
-            E.Hadamard((product, f_prime)),
-            E.Hadamard((mw.numbers(batch.upstream[n]), f_prime)),
-            mw.numbers(batch.delta[n]),
-        ),
-    ]
+    numbers = E.Hadamard((product, f_prime))
+    if not fits(numbers):
+        numbers = E.Hadamard((mw.numbers(batch.upstream[n]), f_prime))
+    rows = [] if fits(numbers) else [mw.chain(f_prime_rule, f_prime)]
+    rows.append(mw.chain(_capital("Δ", n), rule, numbers, mw.numbers(batch.delta[n])))
+    return rows
 
 
 def gradient_rows(mw: MatrixWriter, layer: Layer) -> list[Row | None]:
-    """∂L/∂W⁽ˡ⁾ = (1/N)Δ⁽ˡ⁾(A⁽ˡ⁻¹⁾)ᵀ and ∂L/∂b⁽ˡ⁾ = (1/N)Δ⁽ˡ⁾𝟏: means over the columns."""
+    """∂L/∂W⁽ˡ⁾ = (1/N)Δ⁽ˡ⁾(A⁽ˡ⁻¹⁾)ᵀ and ∂L/∂b⁽ˡ⁾ = (1/N)Δ⁽ˡ⁾𝟏: means over the columns.
+    The product Δ⁽ˡ⁾(A⁽ˡ⁻¹⁾)ᵀ before its scaling is written only where its factors are too
+    large to be: one intermediate matrix as large as the result is enough."""
     batch = _batch(mw)
     n = layer.number
     delta = mw.numbers(batch.delta[n])
+    factors = _scaled(mw, delta, mw.activation_grid(transpose(batch.a[n - 1]), n - 1))
+    scaled = _scaled(mw, mw.numbers(batch.products[n]))
     rows = [
         mw.chain(
             E.Partial(mw.names.loss, layer_name("W", n)),
             _scaled(mw, _capital("Δ", n), E.Transpose(_capital("A", n - 1))),
-            _scaled(mw, delta, mw.activation_grid(transpose(batch.a[n - 1]), n - 1)),
-            _scaled(mw, mw.numbers(batch.products[n])),
+            factors if fits(factors) else scaled,
             mw.numbers(batch.weight_gradients[n]),
         )
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.content import expr as E
-from symbp.content.blocks import Block, Equations, Paragraph, Row, sentence
+from symbp.content.blocks import Block, Paragraph, Row, sentence
 from symbp.content.handout import one_hot_class
 from symbp.content.labels import labels
 from symbp.content.matrix_writer import (
@@ -19,6 +19,7 @@ from symbp.content.matrix_writer import (
     bias_gradient_rows,
     column_of,
     equations,
+    fits,
     given_vector,
     grid_of,
     layer_heading,
@@ -31,7 +32,7 @@ from symbp.core.matrices import Layer, SampleMatrices, transpose
 
 def forward_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[Row | None]:
     """z⁽ˡ⁾ = [z names] = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ = numbers = [z], and a⁽ˡ⁾ = [a names] = f(z⁽ˡ⁾) =
-    f([z]) = [a]."""
+    [a] (not f([z]) as well: z's numbers end the line above)."""
     n = layer.number
     rule: E.Node = E.Mul((layer_sym("W", n), layer_sym("a", n - 1)))
     numbers: E.Node = E.Mul((mw.weights(layer), mw.activations(sample.a[n - 1], n - 1)))
@@ -46,7 +47,6 @@ def forward_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list
             layer_sym("a", n),
             mw.unit_names(layer.units, "a"),
             mw.activation(layer, layer_sym("z", n)),
-            mw.activation(layer, z),
             a,
         ),
     ]
@@ -85,9 +85,19 @@ def forward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
         # the objective "output" has no targets
         *equations((inputs, targets) if network.targets else (inputs,)),
     ]
+    last = len(mw.form.layers)
     for layer in mw.form.layers:
         rows = [r for r in forward_rows(mw, sample, layer) if r is not None]
+        if layer.number == last:  # the loss in the output layer's display: no gap before it
+            rows += loss_rows(mw, sample)
         blocks += [layer_heading(mw, layer), *equations(rows)]
+    return blocks
+
+
+def loss_rows(mw: MatrixWriter, sample: SampleMatrices) -> list[Row]:
+    """L worked out with this sample's outputs (none for an objective: L is the output)."""
+    network = mw.network
+    writer = mw.writer(sample)
     loss = network.loss
     target = one_hot_class(network)
     if target is not None:
@@ -96,13 +106,10 @@ def forward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
         full = writer.formula(network.definitions[loss])
         picked = -sp.log(network.outputs[target].a)
         worked_row = writer.worked(writer.sym(loss), writer.formula(picked), sample.loss)
-        row = E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps))
-        blocks.append(Equations((Row(row),), layout="stacked"))
-    elif network.objective is None:  # else L is the output itself, already shown
-        blocks.append(
-            Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
-        )
-    return blocks
+        return [Row(E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps)))]
+    if network.objective is None:
+        return [Row(writer.definition(loss, network.definitions[loss]))]
+    return []
 
 
 def derivative_row(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> Row | None:
@@ -169,7 +176,9 @@ def output_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[
 
 
 def hidden_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[Row | None]:
-    """f′(z⁽ˡ⁾) and δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾)."""
+    """f′(z⁽ˡ⁾) and δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾) = its numbers = δ; the product
+    (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ is worked out only where its factors are too large to be written (f′'s
+    numbers would otherwise be written three times)."""
     n = layer.number
     above = mw.form.layers[n]  # layer n + 1
     f_prime = mw.vector(sample.derivative[n])
@@ -180,21 +189,25 @@ def hidden_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[
         )
     )
     product = E.Mul((mw.weights(above, transposed=True), mw.vector(sample.delta[n + 1])))
+    numbers = E.Hadamard((product, f_prime))
+    if not fits(numbers):
+        numbers = E.Hadamard((mw.vector(sample.upstream[n]), f_prime))
     return [
         derivative_row(mw, sample, layer),
         mw.chain(
             layer_sym("δ", n),
             mw.unit_names(layer.units, "delta"),
             rule,
-            E.Hadamard((product, f_prime)),
-            E.Hadamard((mw.vector(sample.upstream[n]), f_prime)),
+            numbers,
             mw.vector(sample.delta[n]),
         ),
     ]
 
 
 def gradient_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> list[Row | None]:
-    """∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ and ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾ (𝟏ᵀδ⁽ˡ⁾ for a shared bias)."""
+    """∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ, and ∂L/∂b⁽ˡ⁾ = 𝟏ᵀδ⁽ˡ⁾ for a bias the layer shares; a bias
+    vector's ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾ is the rule the backward pass opens with, and δ⁽ˡ⁾ is what its update
+    subtracts: no row of its own repeats δ⁽ˡ⁾."""
     n = layer.number
     loss = mw.names.loss
     delta = mw.vector(sample.delta[n])
@@ -206,6 +219,8 @@ def gradient_rows(mw: MatrixWriter, sample: SampleMatrices, layer: Layer) -> lis
             mw.numbers(sample.weight_gradients[n]),
         )
     ]
+    if layer.trainable_biases and layer.shared_bias is None:
+        return rows
     rows += bias_gradient_rows(mw, layer, [layer_sym("δ", n)], [delta], sample.bias_gradients[n])
     return rows
 

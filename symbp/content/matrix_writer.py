@@ -5,6 +5,12 @@ Shared by the one-sample form (content/matrix_sample.py), the batch form
 with the layer as a superscript (W⁽¹⁾, z⁽²⁾, δ⁽ᴸ⁾); matrices are written out with the numbers
 symbp.core.matrices computed, and a matrix too large for a page is left out of its equation, which
 then gives the rule alone.
+
+An equation is set on one line where it fits the page, broken only between its members (the
+formats pack them, content/blocks.Equations "aligned"), so its height is that of its tallest
+matrix. A column vector of plain entries (names, numbers) taller than every other matrix of its
+equation is written as a transposed row, [0.1  −0.2  0.05]ᵀ: a⁽¹⁾ = [h1 h2 h3 h4]ᵀ = tanh(z⁽¹⁾)
+= [⋯]ᵀ takes one line where four columns took four; the shapes paragraph says so.
 """
 
 from __future__ import annotations
@@ -30,6 +36,10 @@ MAX_COLUMNS = 8
 MAX_ROWS = 16
 #: matrices side by side wider than this many characters would run off an A4 page
 MAX_WIDTH = 72
+#: about as many characters (by `width`) as a line of displayed math holds: `width` counts some
+#: 2.4 characters to the em, the A4 line takes 40 em (formats/page.py); decides only whether an
+#: equation's result will stand on a line of its own
+LINE_WIDTH = 90
 
 ONE = E.Num(1.0, "1")
 #: the vector of ones: b𝟏ᵀ repeats b in every column, Δ𝟏 sums over the columns
@@ -114,16 +124,97 @@ def width(node: E.Node) -> int:
 
 def fits(node: E.Node) -> bool:
     """Whether the matrices written out in the tree fit a page: none larger than MAX_ROWS ×
-    MAX_COLUMNS, and all of them side by side no wider than MAX_WIDTH characters."""
-    small = all(m.shape[0] <= MAX_ROWS and m.shape[1] <= MAX_COLUMNS for m in _matrices(node))
-    return small and (not E.has_matrix(node) or width(node) <= MAX_WIDTH)
+    MAX_COLUMNS or wider than MAX_WIDTH characters, and all of them side by side no wider than
+    a line (LINE_WIDTH; the formats break a member a little wider between its matrices)."""
+    small = all(
+        m.shape[0] <= MAX_ROWS and m.shape[1] <= MAX_COLUMNS and width(m) <= MAX_WIDTH
+        for m in _matrices(node)
+    )
+    return small and (not E.has_matrix(node) or width(node) <= LINE_WIDTH)
+
+
+#: members packed on a line while they fit the page, the next member on a line of its own
+LAYOUT = "aligned"
 
 
 def equations(rows: Iterable[Row | None]) -> list[Block]:
-    """The rows that are left as one block of stacked equations (none when every row was too
-    large to write out)."""
+    """The rows that are left as one block of equations (none when every row was too large to
+    write out)."""
     kept = tuple(row for row in rows if row is not None)
-    return [Equations(kept, layout="stacked")] if kept else []
+    return [Equations(kept, layout=LAYOUT)] if kept else []
+
+
+def _plain_column(node: E.Matrix) -> bool:
+    """A column vector of names or numbers, which reads as well written as a transposed row (a
+    column of formulas, o1(1 − o1), keeps its entries apart better as a column), and whose row
+    fits a line."""
+    rows, columns = node.shape
+    if columns != 1 or rows < 2 or rows > MAX_COLUMNS:
+        return False
+    plain = all(isinstance(r[0], E.Sym | E.Num) for r in node.rows)
+    return plain and width(_row(node)) <= MAX_WIDTH
+
+
+def _row(column: E.Matrix) -> E.Matrix:
+    return row_of([r[0] for r in column.rows])
+
+
+def _names(node: E.Matrix) -> bool:
+    return all(isinstance(r[0], E.Sym) for r in node.rows)
+
+
+def _height(members: Iterable[E.Node]) -> int:
+    """The rows of the tallest matrix in the members that stays as it is written: a grid, a
+    row, a column of formulas (1 when there is none)."""
+    return max(
+        (m.shape[0] for member in members for m in _matrices(member) if not _plain_column(m)),
+        default=1,
+    )
+
+
+def _as_rows(node: E.Node, height: int) -> E.Node:
+    """The same tree with every plain column taller than `height` written as a transposed row,
+    and every column of names (they take part in no arithmetic: [z_h1 z_h2 z_h3]ᵀ)."""
+    if isinstance(node, E.Matrix):
+        if _plain_column(node) and (node.shape[0] > height or _names(node)):
+            return E.Transpose(_row(node))
+        return node
+    if isinstance(node, E.Add):
+        return E.Add(tuple(_as_rows(t, height) for t in node.terms))
+    if isinstance(node, E.Mul):
+        return E.Mul(tuple(_as_rows(f, height) for f in node.factors))
+    if isinstance(node, E.Hadamard):
+        return E.Hadamard(tuple(_as_rows(f, height) for f in node.factors))
+    if isinstance(node, E.Neg):
+        return E.Neg(_as_rows(node.arg, height))
+    if isinstance(node, E.Call):
+        args = tuple(_as_rows(a, height) for a in node.args)
+        return E.Call(node.function, args, node.index, node.prime)
+    if isinstance(node, E.Frac):
+        return E.Frac(_as_rows(node.num, height), _as_rows(node.den, height))
+    return node  # a transpose keeps its argument: (a⁽⁰⁾)ᵀ is already a row
+
+
+def _chain_width(chain: E.Chain) -> int:
+    return width(chain.lhs) + sum(3 + width(member) for member in chain.members[1:])
+
+
+def rowed(chain: E.Chain) -> tuple[E.Chain, bool]:
+    """The chain with its plain columns written as transposed rows where that makes it no
+    taller: every column of names, every column taller than the matrices that stay as they are,
+    and the result when the equation runs over more than one line (it would stand alone on the
+    last, as tall as it has entries). Returns whether any was."""
+    height = _height(chain.members)
+    one_line = _chain_width(chain) <= LINE_WIDTH
+    steps = []
+    for position, step in enumerate(chain.steps):
+        last = position == len(chain.steps) - 1
+        expr = _as_rows(step.expr, 0 if last and not one_line else height)
+        if width(expr) > MAX_WIDTH:  # rows beside a grid: wider than a line, broken, taller
+            expr = step.expr
+        steps.append(E.Step(step.relation, expr, step.split))
+    shown = E.Chain(chain.lhs, tuple(steps))
+    return shown, shown != chain
 
 
 @dataclass
@@ -135,8 +226,13 @@ class MatrixWriter:
     lang: str
     #: a handout numbers its sections ("2. Forward pass"); a derivation does not
     numbered: bool = False
+    #: the problem is stated above with a table of the samples (a handout's): X and Y are not
+    #: written out again (their numbers are in W⁽¹⁾X and A⁽ᴸ⁾ − Y)
+    samples_given: bool = False
     names: Names = field(init=False)
     left_out: bool = False
+    #: whether some column vector was written as a transposed row (the shapes paragraph says so)
+    rows_transposed: bool = False
 
     def __post_init__(self) -> None:
         self.names = Names(self.form.network)
@@ -190,7 +286,13 @@ class MatrixWriter:
             if kept and kept[-1] == member:
                 continue
             kept.append(member)
-        return Row(E.equals(lhs, *kept)) if kept else None
+        return self.row(E.equals(lhs, *kept)) if kept else None
+
+    def row(self, chain: E.Chain) -> Row:
+        """The chain as a displayed row, its tall plain columns written as transposed rows."""
+        shown, changed = rowed(chain)
+        self.rows_transposed = self.rows_transposed or changed
+        return Row(shown)
 
     # numbers ---------------------------------------------------------------------------------
 

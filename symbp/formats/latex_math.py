@@ -199,6 +199,10 @@ class LatexPrinter(MathPrinter):
         return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
 
     def transpose(self, base: str) -> str:
+        if base.startswith(r"\begin{"):
+            # a matrix written out, in braces: latex2mathml would take its closing bracket
+            # alone for the base (the whole matrix then set small, as the superscript)
+            base = "{" + base + "}"
         return base + r"^{\mathsf{T}}"
 
     def hadamard_sign(self) -> str:
