@@ -7,7 +7,8 @@ which.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 
 from symbp.content.blocks import (
     Block,
@@ -18,14 +19,18 @@ from symbp.content.blocks import (
     GridFigure,
     Heading,
     Items,
+    Math,
     Paragraph,
     Row,
     Table,
+    Text,
     UnrolledDiagram,
 )
+from symbp.content.expr import Chain
 from symbp.formats.diagram import tikz
 from symbp.formats.equations import rows_latex
 from symbp.formats.latex_math import inline
+from symbp.formats.metrics import Metrics, prose
 from symbp.formats.page import DEFAULT_PAPER, EM_PT, FILL, MARGIN_CM, Paper, paper
 from symbp.formats.tables import Arranged, arrange, long_table
 
@@ -51,26 +56,36 @@ def equations_body(item: Equations, width: float | None = None) -> str:
     return rows_latex(item, paper().math_width if width is None else width)
 
 
-#: room a heading or lead-in needs below it on the page, else it starts the next page (a
-#: longtable after it would otherwise leave it as the page's last line)
+#: room a heading or lead-in needs below it on the page when what follows is not known (a
+#: single block): else it starts the next page rather than end this one
 NEEDSPACE = "\\needspace{3\\baselineskip}"
+#: a heading's own lines (with the space around it), in baselines
+HEADING_LINES = 2
+#: the most a heading and what must stay with it reserve: more, and a page would end early
+#: for nothing (a display that long breaks between its equations anyway)
+MOST_KEPT = 10
 _SECTIONS = {1: "section*", 2: "subsection*", 3: "subsubsection*"}
 #: \tabcolsep on both sides of a column, in em
 TABLE_PADDING = 12 / EM_PT
 
 
-def block(item: Block, page: Paper | None = None, *, document: bool = False) -> str:
-    """One block; in a document (`document`) tables may run over pages (longtable)."""
+def block(
+    item: Block, page: Paper | None = None, *, document: bool = False, keep: str | None = None
+) -> str:
+    """One block; in a document (`document`) tables may run over pages (longtable), and a
+    heading or lead-in is kept on the page of what follows it: `keep` is the \\needspace that
+    says how much (the document works it out from what follows; "" keeps none)."""
     page = page or paper()
+    kept = NEEDSPACE if keep is None else keep
     if isinstance(item, Heading):
-        space = ("\\clearpage" if item.new_page else NEEDSPACE) if document else ""
+        space = ("\\clearpage" if item.new_page else kept) if document else ""
         text = inline(item.parts + item.aside)
         return f"{space}\\{_SECTIONS.get(item.level, 'paragraph*')}{{{text}}}"
     if isinstance(item, Paragraph) and item.kind == ANSWERS:
         return upside_down(inline(item.parts))
     if isinstance(item, Paragraph):
         if document and item.leads_in:  # kept with what it introduces
-            return NEEDSPACE + inline(item.parts)
+            return kept + inline(item.parts)
         return inline(item.parts)
     if isinstance(item, Items):
         entries = "\n".join(r"\item " + inline(parts) for parts in item.items)
@@ -224,12 +239,60 @@ def _joined(blocks: Iterable[Block], page: Paper) -> str:
     take that line back."""
     pieces: list[str] = []
     previous: Block | None = None
-    for item in blocks:
+    items = list(blocks)
+    for at, item in enumerate(items):
         display = isinstance(item, Equations)
         if pieces:
             pieces.append("\n" if display and isinstance(previous, Paragraph) else "\n\n")
         if display and isinstance(previous, Heading):
             pieces.append("\\vspace{-\\baselineskip}\n")
-        pieces.append(block(item, page, document=True))
+        keep = _keep(item, previous, items[at + 1 :], page)
+        pieces.append(block(item, page, document=True, keep=keep))
         previous = item
     return "".join(pieces)
+
+
+def _keep(item: Block, previous: Block | None, after: Sequence[Block], page: Paper) -> str:
+    """The \\needspace that keeps a heading or a lead-in on the page of what follows it: its own
+    lines and the start of what follows (a table's head and first rows, a display's first
+    equation, a lead-in's lines and what it introduces). A lead-in right after a heading
+    needs none of its own (the heading kept it), as a \\needspace there would let the page
+    break between the two."""
+    if isinstance(item, Heading):
+        lines = HEADING_LINES + _start(after, page)
+    elif isinstance(item, Paragraph) and item.leads_in:
+        if isinstance(previous, Heading):
+            return ""
+        lines = _lines(item, page) + _start(after, page)
+    else:
+        return ""
+    return f"\\needspace{{{min(lines, MOST_KEPT)}\\baselineskip}}"
+
+
+def _start(after: Sequence[Block], page: Paper) -> int:
+    """Lines of what follows that must share the page with a heading or lead-in above it."""
+    if not after:
+        return 1
+    item = after[0]
+    if isinstance(item, Table):
+        return 4  # the head between its rules and two rows
+    if isinstance(item, Equations):
+        first = unbroken_rows(equations_body(item, page.math_width)).split("\\\\\n")[0]
+        return 1 + math.ceil(1.25 * (first.count("\\\\*") + 1))  # the space above, each line
+    if isinstance(item, Paragraph) and item.leads_in:
+        return _lines(item, page) + _start(after[1:], page)
+    return 2
+
+
+def _lines(item: Paragraph, page: Paper) -> int:
+    """A paragraph's lines on the page, by the width model."""
+    metrics = Metrics()
+    width = 0.0
+    for part in item.parts:
+        if isinstance(part, Text):
+            width += prose(part.text)
+        elif isinstance(part, Math) and not isinstance(part.expr, Chain):
+            width += metrics.width(part.expr, display=False)
+        else:
+            width += 8.0  # an inline chain: a guess, a line's third
+    return max(1, math.ceil(width / page.text_width_em))
