@@ -116,6 +116,11 @@
     if (base < 0 && !Number.isInteger(exponent) && Number.isFinite(exponent)) return NaN;
     return Math.pow(base, exponent);
   }
+  function logsumexp(values) {  // softmax's, as floats._logsumexp: the largest, plus the log of an exact sum
+    const top = values.reduce((m, v) => (v > m ? v : m));
+    if (!Number.isFinite(top)) return top;
+    return top + Math.log(sum(values.map((v) => Math.exp(v - top))));
+  }
   function evaluate(tree, values) {
     if (typeof tree === "number") return tree;
     if (typeof tree === "string") return values[tree];
