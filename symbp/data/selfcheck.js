@@ -79,9 +79,8 @@
     return values;
   }
 
-  // -- the sealed catalogue, opened with the true values (sealing.py) ------------------------
   // symbp: sealed (selfcheck_sealed.js: the seal opened)
-  // the true values and the catalogue (no answer is readable in the page before this)
+  // -- the catalogue opened with the true values (no answer is readable in the page before) ---
   let catalogue = null, truth = null;
   async function openCatalogue() {
     if (catalogue !== null) return catalogue;
@@ -90,8 +89,7 @@
     if (!seal || !(window.crypto && crypto.subtle)) return catalogue;
     const values = chainValues();
     const secret = quantities.filter((q) => q.kind !== "given").map((q) => canonical(values[q.key])).join(";");
-    const opened = await unseal(seal, secret);
-    if (opened !== null) catalogue = opened;
+    catalogue = (await unseal(seal, secret)) || catalogue;  // null: the seal stays shut
     if (catalogue.truth) truth = Object.fromEntries(Object.entries(catalogue.truth).map(([k, v]) => [k, num(v)]));
     return catalogue;
   }

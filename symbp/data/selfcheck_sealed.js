@@ -9,9 +9,8 @@
     return (v + 0).toExponential(6);
   }
   async function unseal(seal, secret) {  // sealing.unseal: the catalogue, or null (a wrong secret)
-    const encoder = new TextEncoder();
     const salt = new Uint8Array(seal.salt.match(/../g).map((h) => parseInt(h, 16)));
-    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveBits"]);
+    const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), "PBKDF2", false, ["deriveBits"]);
     const key = new Uint8Array(await crypto.subtle.deriveBits(
       { name: "PBKDF2", hash: "SHA-256", salt, iterations: seal.iterations }, base, 256));
     const sealed = Uint8Array.from(atob(seal.sealed), (c) => c.charCodeAt(0));
@@ -24,8 +23,6 @@
     }
     const pads = await Promise.all(blocks);
     const opened = sealed.map((byte, i) => byte ^ new Uint8Array(pads[i >> 5])[i & 31]);
-    let text;
-    try { text = new TextDecoder("utf-8", { fatal: true }).decode(opened); } catch (e) { return null; }
-    if (!text.startsWith(MARKER)) return null;
-    return JSON.parse(text.slice(MARKER.length));
+    let text; try { text = new TextDecoder("utf-8", { fatal: true }).decode(opened); } catch (e) { return null; }
+    return text.startsWith(MARKER) ? JSON.parse(text.slice(MARKER.length)) : null;
   }
