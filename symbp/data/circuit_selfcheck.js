@@ -12,7 +12,9 @@
 // wrong numbers is carried; otherwise the catalogue's mistakes are tried in check-hand's order.
 // A typed number is read as check-hand reads it: the networks' reader (selfcheck_shared.js,
 // written in at "symbp: shared"), and besides a fraction or a power of ten written out (readForm
-// here). Nothing is fetched and nothing typed is evaluated as code.
+// here). The graph worked from the givens and the seal opened are shared with the convolution
+// page (selfcheck_sealed.js and selfcheck_graph.js, written in at "symbp: sealed" and "symbp:
+// graph"). Nothing is fetched and nothing typed is evaluated as code.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("symbp-data").textContent);

@@ -6,9 +6,9 @@
 // works the true values from the givens, evaluates local formulas at the student's own numbers
 // (carried rounding), opens the catalogue when a number is wrong, and compares ("consistency"
 // mode: only against the student's own earlier ones). It mirrors hand_input.py (reading) and
-// floats.py (evaluation) in selfcheck_shared.js, shared with the circuits' page and written in
-// at "symbp: shared" (formats/selfcheck.py), and judge.py here. Nothing is fetched and nothing
-// typed is evaluated as code.
+// floats.py (evaluation) in selfcheck_shared.js, unseals with selfcheck_sealed.js (both shared,
+// written in at "symbp: shared"/"symbp: sealed" by formats/selfcheck.py) and mirrors judge.py
+// here. Nothing is fetched and nothing typed is evaluated as code.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("symbp-data").textContent);
