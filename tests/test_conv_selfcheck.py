@@ -417,3 +417,67 @@ def test_the_command_line_writes_the_pages_and_the_quiz(tmp_path: Path) -> None:
         answers = [line.split("=")[-1].strip() for line in key.splitlines() if "=" in line]
         numbers = [a for a in answers if any(ch.isdigit() for ch in a) and len(a) > 4]
         assert numbers and not [n for n in numbers if n in page]
+
+
+def _typed_forms(value: float) -> dict[str, bool]:
+    """Ways a student types one cell, each with whether conv check-hand reads it (a cell of a
+    grid: a plain number, brackets and separators around it; a comma separates cells, so no
+    decimal comma; no fraction, remark or ≈, which circuit check-hand reads)."""
+    plain = f"{value:.4f}"
+    wide = plain.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789.-"})
+    return {
+        plain: True,
+        plain.replace("-", "\u2212"): True,  # a word processor's minus
+        wide: True,  # a Chinese input method's full-width digits
+        f"[{plain}]": True,
+        f"({plain})": True,
+        f"{plain};": True,
+        f"{plain},": True,
+        f"  {plain}  ": True,
+        f"{plain} # rounded": True,
+        f"{value:.3e}": True,
+        f"{value:.3E}": True,
+        ".5": True,
+        "+0.5": True,
+        "0": True,
+        "0." + "1" * 38: True,  # 40 characters, hand_input.read_number's longest
+        "0." + "1" * 39: False,
+        "0,5": False,
+        f"≈ {plain}": False,
+        f"{plain} (rounded)": False,
+        "-1/3": False,
+        "1.5×10^-3": False,
+        f"{plain} {plain}": False,
+        f"{plain}.": False,
+        "--0.5": False,
+        "1e400": False,  # not finite
+        "1e5000": False,
+        "abc": False,
+    }
+
+
+def test_the_page_reads_a_typed_cell_as_check_hand_does(folder: Path) -> None:
+    """The page reads what check-hand reads in `dL/db1 = <typed>`, refuses what it refuses, and
+    judges what it reads alike (the same decimals: right, or too few, or wrong)."""
+    from symbp.api.conv_hand import check_hand_conv
+    from symbp.errors import SymbpError
+    from tests.cdp import Browser
+
+    binary = require_tool("chromium")
+    problem_file = folder / "s001" / "problem.toml"
+    value = cells(by_torch(problem(folder, "s001")))["dL/db1"]
+    forms = _typed_forms(value)
+    read: dict[str, bool] = {}
+    with Browser(binary) as browser:
+        browser.open(folder / "s001" / "selfcheck.html")
+        for form in forms:
+            rows = page_rows(browser, {"dL/db1": form})["rows"]
+            try:
+                report = check_hand_conv(problem_file, f"dL/db1 = {form}\n").report
+                want = [["dL/db1", cell.verdict, cell.mistake] for cell in report.cells]
+            except SymbpError:
+                want = [["dL/db1", "unreadable", ""]]
+            assert [row[:3] for row in rows] == want, form
+            read[form] = rows[0][1] != "unreadable"
+        assert browser.exceptions == []
+    assert read == forms

@@ -35,7 +35,6 @@ from symbp.errors import SymbpError
 from symbp.handcheck import conv_layer as C
 from symbp.handcheck.conv import RELATIVE_SLACK
 from symbp.handcheck.floats import float_value
-from symbp.handcheck.formula import MAX_NUMBER_CHARS
 
 if TYPE_CHECKING:
     from symbp.classroom.conv_variants import ConvSettings, ConvVariant
@@ -233,6 +232,6 @@ def conv_page_data(
             "iterations": sealing.ITERATIONS,
             "sealed": sealing.seal(text, secret, salt),
         },
-        "constants": {"slack": RELATIVE_SLACK, "max_number_chars": MAX_NUMBER_CHARS},
+        "constants": {"slack": RELATIVE_SLACK},
         "labels": labels,
     }

@@ -12,7 +12,9 @@
 // wrong numbers is carried; otherwise the catalogue's mistakes are tried in check-hand's order.
 // A typed number is read as check-hand reads it: the networks' reader (selfcheck_shared.js,
 // written in at "symbp: shared"), and besides a fraction or a power of ten written out (readForm
-// here). Nothing is fetched and nothing typed is evaluated as code.
+// here). The graph worked from the givens and the seal opened are shared with the convolution
+// page (selfcheck_sealed.js and selfcheck_graph.js, written in at "symbp: sealed" and "symbp:
+// graph"). Nothing is fetched and nothing typed is evaluated as code.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("symbp-data").textContent);
@@ -47,57 +49,9 @@
     const value = ((sign === "-" ? -1 : 1) * Number(top)) / Number(bottom);
     return { text, value, decimals: null, exact: true, halfUnit: 0 };  // decimals: none stated
   }
-  // -- the circuit worked from the givens: what opens the seal ------------------------------
-  function chainValues() {
-    const values = {};
-    for (const node of data.nodes) {
-      values[node.name] = node.formula === null ? data.givens[node.name] : evaluate(node.formula, values);
-    }
-    const gradients = {};
-    gradients[data.objective] = 1;
-    for (const node of [...data.nodes].reverse()) {
-      if (node.name === data.objective) continue;
-      gradients[node.name] = sum(data.uses[node.name].map((u) => gradients[u.user] * evaluate(u.local, values)));
-    }
-    return [values, gradients];
-  }
-
-  // -- the sealed catalogue (symbp/classroom/sealing.py) ------------------------------------
-  const MARKER = "symbp-sealed:";
-  function canonical(v) {  // sealing.canonical
-    if (Number.isNaN(v)) return "nan";
-    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    return (v + 0).toExponential(6);
-  }
-  let catalogue = null;
-  async function openCatalogue() {
-    if (catalogue !== null) return catalogue;
-    const seal = data.catalogue;
-    if (!(window.crypto && crypto.subtle)) return null;
-    const [values, gradients] = chainValues();
-    const secret = [...data.secret.gates.map((n) => values[n]), ...data.secret.gradients.map((n) => gradients[n])]
-      .map(canonical).join(";");
-    const encoder = new TextEncoder();
-    const salt = new Uint8Array(seal.salt.match(/../g).map((h) => parseInt(h, 16)));
-    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveBits"]);
-    const key = new Uint8Array(await crypto.subtle.deriveBits(
-      { name: "PBKDF2", hash: "SHA-256", salt, iterations: seal.iterations }, base, 256));
-    const sealed = Uint8Array.from(atob(seal.sealed), (c) => c.charCodeAt(0));
-    const blocks = [];
-    for (let b = 0; b * 32 < sealed.length; b++) {
-      const input = new Uint8Array(36);
-      input.set(key);
-      new DataView(input.buffer).setUint32(32, b);
-      blocks.push(crypto.subtle.digest("SHA-256", input));
-    }
-    const pads = await Promise.all(blocks);
-    const opened = sealed.map((byte, i) => byte ^ new Uint8Array(pads[i >> 5])[i & 31]);
-    let text;
-    try { text = new TextDecoder("utf-8", { fatal: true }).decode(opened); } catch (e) { return null; }
-    if (!text.startsWith(MARKER)) return null;
-    catalogue = JSON.parse(text.slice(MARKER.length));
-    return catalogue;
-  }
+  // -- the circuit worked from the givens, the seal opened with what it gives ----------------
+  // symbp: sealed (selfcheck_sealed.js: the seal opened)
+  // symbp: graph (selfcheck_graph.js: the graph worked from the givens, its seal opened)
 
   // -- verdicts, as handcheck/circuit.judge ---------------------------------------------------
   const RIGHT = "right", CARRIED = "carried", WRONG = "wrong", TOO_FEW = "too few decimals";

@@ -12,88 +12,18 @@
 // and the input's gradient recomputed from it); a number without decimals that only rounds to
 // the true value is "too few decimals"; otherwise the catalogue's mistakes are tried in
 // check-hand's order, each as the whole grid it makes. A grid whose every cell is typed is
-// judged as a grid written in full; a grid typed in part, cell by cell. Nothing is fetched and
-// nothing typed is evaluated as code.
+// judged as a grid written in full; a grid typed in part, cell by cell. A typed cell is read as
+// check-hand reads the line `name = <typed>` (readTyped here, with the shared part's plain
+// number). The parts the pages share (selfcheck_shared.js: reading a number, float64
+// evaluation; selfcheck_sealed.js and selfcheck_graph.js: the network worked from the givens
+// and the seal opened) are written in at their "symbp:" lines. Nothing is fetched and nothing
+// typed is evaluated as code.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("symbp-data").textContent);
   const words = data.labels;
   const C = data.constants;
-  const num = (v) => (typeof v === "number" ? v : v === "inf" ? Infinity : v === "-inf" ? -Infinity : NaN);
-
-  // -- reading a number as handcheck/circuit.read_hand_lines does -------------------------------
-  const NUMBER = /^[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-  function readNumber(raw) {
-    const typed = raw.trim();
-    if (!NUMBER.test(typed) || typed.length > C.max_number_chars) return null;
-    const text = typed.replace("−", "-");
-    const [mantissa, exponent] = text.toLowerCase().split("e");
-    const fraction = mantissa.split(".")[1] || "";
-    const decimals = fraction.length - (exponent ? parseInt(exponent, 10) : 0);
-    // precision.py: a number without decimals states no rounding (half a unit 0)
-    return { text: typed, value: Number(text), decimals, half: decimals <= 0 ? 0 : 0.5 * Number(`1e${-decimals}`) };
-  }
-
-  // -- float64 evaluation, as handcheck/floats.float_value ----------------------------------
-  function fsum(values) {  // CPython's math.fsum: the correctly rounded sum
-    const partials = [];
-    let special = 0, infinities = 0;
-    for (let x of values) {
-      const saved = x;
-      let i = 0;
-      for (let y of partials) {
-        if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
-        const hi = x + y, lo = y - (hi - x);
-        if (lo !== 0) partials[i++] = lo;
-        x = hi;
-      }
-      let n = i;
-      if (x !== 0) {
-        if (!Number.isFinite(x)) {
-          if (Number.isFinite(saved)) throw new RangeError("intermediate overflow");
-          if (!Number.isNaN(saved)) infinities += saved;
-          special += saved;
-          n = 0;
-        } else {
-          partials[n++] = x;
-        }
-      }
-      partials.length = n;
-    }
-    if (special !== 0) {
-      if (Number.isNaN(infinities)) throw new RangeError("-inf + inf");
-      return special;
-    }
-    let n = partials.length, hi = 0, lo = 0;
-    if (n > 0) {
-      hi = partials[--n];
-      while (n > 0) {
-        const x = hi, y = partials[--n];
-        hi = x + y;
-        lo = y - (hi - x);
-        if (lo !== 0) break;
-      }
-      if (n > 0 && ((lo < 0 && partials[n - 1] < 0) || (lo > 0 && partials[n - 1] > 0))) {
-        const y = lo * 2, x = hi + y;
-        if (y === x - hi) hi = x;
-      }
-    }
-    return hi;
-  }
-  function sum(values) {
-    try { return fsum(values); } catch (e) { return values.reduce((a, b) => a + b, 0); }
-  }
-  function power(base, exponent) {
-    if (base === 1 || exponent === 0) return 1;
-    if (base === 0 && exponent < 0) return NaN;
-    if (base < 0 && !Number.isInteger(exponent) && Number.isFinite(exponent)) return NaN;
-    return Math.pow(base, exponent);
-  }
-  function logsumexp(values) {  // floats._logsumexp: the largest, plus the log of an exact sum
-    const top = values.reduce((m, v) => (v > m ? v : m));
-    if (!Number.isFinite(top)) return top;
-    return top + Math.log(sum(values.map((v) => Math.exp(v - top))));
-  }
+  // symbp: shared (selfcheck_shared.js: reading a number, float64 evaluation)
   // symbp: primitives
   const FUNCTIONS = {
     add: (a) => sum(a),
@@ -108,63 +38,27 @@
     max: (a) => a.reduce((m, v) => (v > m ? v : m)),
     min: (a) => a.reduce((m, v) => (v < m ? v : m)),
   };
-  function evaluate(tree, values) {
-    if (typeof tree === "number") return tree;
-    if (typeof tree === "string") return values[tree];
-    return FUNCTIONS[tree[0]](tree.slice(1).map((t) => evaluate(t, values)));
+  // -- reading a typed cell as check-hand reads `name = <typed>` (handcheck/conv._numbers) ------
+  // normalised as hand_input.normalise_text (any minus, full-width digits), a # comment dropped,
+  // then one plain number (hand_input.read_number: a decimal, or one in e-notation; its decimals
+  // state its precision) among nothing but brackets, commas, semicolons and spaces. A comma
+  // separates the cells of a grid in check-hand, so 0,5 is two numbers there and refused here;
+  // a fraction, a remark or ≈ is refused by both.
+  const CELL_NUMBER = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?/g;
+  function readTyped(raw) {
+    const text = normalise(raw).split("#")[0].trim();
+    const shown = text.slice(0, 40);
+    if (text.replace(CELL_NUMBER, " ").replace(/[\s,;[\]()]/g, "")) throw new NotANumber(`'${shown}' is not a number`);
+    const found = text.match(CELL_NUMBER) || [];
+    if (found.length !== 1) throw new NotANumber(`'${shown}' is not one number`);
+    const number = readNumber(found[0]);
+    if (number === null) throw new NotANumber(`'${found[0].slice(0, 40)}' is not a number`);
+    return number;
   }
 
-  // -- the network worked from the givens: what opens the seal -------------------------------
-  function chainValues() {
-    const values = {};
-    for (const node of data.nodes) {
-      values[node.name] = node.formula === null ? data.givens[node.name] : evaluate(node.formula, values);
-    }
-    const gradients = {};
-    gradients[data.objective] = 1;
-    for (const node of [...data.nodes].reverse()) {
-      if (node.name === data.objective || !(node.name in data.uses)) continue;
-      gradients[node.name] = sum(data.uses[node.name].map((u) => gradients[u.user] * evaluate(u.local, values)));
-    }
-    return [values, gradients];
-  }
-
-  // -- the sealed catalogue (symbp/classroom/sealing.py) ------------------------------------
-  const MARKER = "symbp-sealed:";
-  function canonical(v) {  // sealing.canonical
-    if (Number.isNaN(v)) return "nan";
-    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    return (v + 0).toExponential(6);
-  }
-  let catalogue = null;
-  async function openCatalogue() {
-    if (catalogue !== null) return catalogue;
-    const seal = data.catalogue;
-    if (!(window.crypto && crypto.subtle)) return null;
-    const [values, gradients] = chainValues();
-    const secret = [...data.secret.gates.map((n) => values[n]), ...data.secret.gradients.map((n) => gradients[n])]
-      .map(canonical).join(";");
-    const encoder = new TextEncoder();
-    const salt = new Uint8Array(seal.salt.match(/../g).map((h) => parseInt(h, 16)));
-    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveBits"]);
-    const key = new Uint8Array(await crypto.subtle.deriveBits(
-      { name: "PBKDF2", hash: "SHA-256", salt, iterations: seal.iterations }, base, 256));
-    const sealed = Uint8Array.from(atob(seal.sealed), (c) => c.charCodeAt(0));
-    const blocks = [];
-    for (let b = 0; b * 32 < sealed.length; b++) {
-      const input = new Uint8Array(36);
-      input.set(key);
-      new DataView(input.buffer).setUint32(32, b);
-      blocks.push(crypto.subtle.digest("SHA-256", input));
-    }
-    const pads = await Promise.all(blocks);
-    const opened = sealed.map((byte, i) => byte ^ new Uint8Array(pads[i >> 5])[i & 31]);
-    let text;
-    try { text = new TextDecoder("utf-8", { fatal: true }).decode(opened); } catch (e) { return null; }
-    if (!text.startsWith(MARKER)) return null;
-    catalogue = JSON.parse(text.slice(MARKER.length));
-    return catalogue;
-  }
+  // -- the network worked from the givens, the seal opened with what it gives ----------------
+  // symbp: sealed (selfcheck_sealed.js: the seal opened)
+  // symbp: graph (selfcheck_graph.js: the graph worked from the givens, its seal opened)
 
   // -- the layer's arithmetic, as handcheck/conv_layer.py --------------------------------------
   const L = data.layer;
@@ -232,7 +126,7 @@
   // -- verdicts, as handcheck/conv.judge -------------------------------------------------------
   const RIGHT = "right", CARRIED = "carried", WRONG = "wrong", TOO_FEW = "too few decimals";
   const slack = (value) => C.slack * Math.max(1, Math.abs(value));
-  const agrees = (mine, value) => Math.abs(mine.value - value) <= mine.half + slack(value);
+  const agrees = (mine, value) => Math.abs(mine.value - value) <= mine.halfUnit + slack(value);
   function tooFew(mine, value) {  // precision.Precision().too_few, without a minimum
     const gap = Math.abs(mine.value - value);
     return gap > slack(value) && mine.decimals <= 0 && gap <= 0.5 * 10 ** -mine.decimals + slack(value);
@@ -365,13 +259,13 @@
       delete row.dataset.mistake;
       cell.textContent = "";
       if (!input.value.trim()) { cell.textContent = words.selfcheck_blank; row.dataset.verdict = "blank"; continue; }
-      const mine = readNumber(input.value);
-      if (mine === null) {
-        cell.textContent = fill(words.selfcheck_not_number, `'${input.value.trim()}' is not a number`);
+      try {
+        written[key] = readTyped(input.value);
+      } catch (error) {
+        if (!(error instanceof NotANumber)) throw error;
+        cell.textContent = fill(words.selfcheck_not_number, error.message);
         row.dataset.verdict = "unreadable";
-        continue;
       }
-      written[key] = mine;
     }
     const summary = document.getElementById("symbp-summary");
     if (!Object.keys(written).length) { summary.textContent = words.selfcheck_nothing; return; }

@@ -6,20 +6,15 @@
 // works the true values from the givens, evaluates local formulas at the student's own numbers
 // (carried rounding), opens the catalogue when a number is wrong, and compares ("consistency"
 // mode: only against the student's own earlier ones). It mirrors hand_input.py (reading) and
-// floats.py (evaluation) in selfcheck_shared.js, shared with the circuits' page and written in
-// at "symbp: shared" (formats/selfcheck.py), and judge.py here. Nothing is fetched and nothing
-// typed is evaluated as code.
+// floats.py (evaluation) in selfcheck_shared.js, unseals with selfcheck_sealed.js (both shared,
+// written in at "symbp: shared"/"symbp: sealed" by formats/selfcheck.py) and mirrors judge.py
+// here. Nothing is fetched and nothing typed is evaluated as code.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("symbp-data").textContent);
   const words = data.labels;
   const C = data.constants;
   // symbp: shared (selfcheck_shared.js: reading a number, float64 evaluation)
-  function logsumexp(values) {  // floats._logsumexp: the largest, plus the log of an exact sum
-    const top = values.reduce((m, v) => (v > m ? v : m));
-    if (!Number.isFinite(top)) return top;
-    return top + Math.log(sum(values.map((v) => Math.exp(v - top))));
-  }
   // symbp: primitives
   const FUNCTIONS = {
     add: (a) => sum(a),
@@ -84,14 +79,8 @@
     return values;
   }
 
-  // -- the sealed catalogue, opened with the true values (sealing.py) ------------------------
-  const MARKER = "symbp-sealed:";
-  function canonical(v) {  // sealing.canonical
-    if (Number.isNaN(v)) return "nan";
-    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    return (v + 0).toExponential(6);
-  }
-  // the true values and the catalogue (no answer is readable in the page before this)
+  // symbp: sealed (selfcheck_sealed.js: the seal opened)
+  // -- the catalogue opened with the true values (no answer is readable in the page before) ---
   let catalogue = null, truth = null;
   async function openCatalogue() {
     if (catalogue !== null) return catalogue;
@@ -100,24 +89,7 @@
     if (!seal || !(window.crypto && crypto.subtle)) return catalogue;
     const values = chainValues();
     const secret = quantities.filter((q) => q.kind !== "given").map((q) => canonical(values[q.key])).join(";");
-    const encoder = new TextEncoder();
-    const salt = new Uint8Array(seal.salt.match(/../g).map((h) => parseInt(h, 16)));
-    const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveBits"]);
-    const key = new Uint8Array(await crypto.subtle.deriveBits(
-      { name: "PBKDF2", hash: "SHA-256", salt, iterations: seal.iterations }, base, 256));
-    const sealed = Uint8Array.from(atob(seal.sealed), (c) => c.charCodeAt(0));
-    const blocks = [];
-    for (let b = 0; b * 32 < sealed.length; b++) {
-      const input = new Uint8Array(36);
-      input.set(key);
-      new DataView(input.buffer).setUint32(32, b);
-      blocks.push(crypto.subtle.digest("SHA-256", input));
-    }
-    const pads = await Promise.all(blocks);
-    const opened = sealed.map((byte, i) => byte ^ new Uint8Array(pads[i >> 5])[i & 31]);
-    let text;
-    try { text = new TextDecoder("utf-8", { fatal: true }).decode(opened); } catch (e) { return catalogue; }
-    if (text.startsWith(MARKER)) catalogue = JSON.parse(text.slice(MARKER.length));
+    catalogue = (await unseal(seal, secret)) || catalogue;  // null: the seal stays shut
     if (catalogue.truth) truth = Object.fromEntries(Object.entries(catalogue.truth).map(([k, v]) => [k, num(v)]));
     return catalogue;
   }

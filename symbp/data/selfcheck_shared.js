@@ -1,6 +1,8 @@
-// The part of symbp's two self-check pages (selfcheck.js, the networks' page, and
-// circuit_selfcheck.js, the circuits') that is the same in both: reading a typed number as
-// handcheck/hand_input.py reads it, and float64 evaluation as handcheck/floats.py does it.
+// The part of symbp's three self-check pages (selfcheck.js, the networks' page,
+// circuit_selfcheck.js, the circuits', conv_selfcheck.js, convolution exercises') that is the
+// same in all: reading a typed number as handcheck/hand_input.py reads it (the conv page takes
+// only readNumber: conv check-hand reads a cell as a grid's plain number), and float64
+// evaluation as handcheck/floats.py does it.
 // symbp/formats/selfcheck.py writes it into each page's script where the page says
 // "// symbp: shared", inside the page's closure; `evaluate` calls the page's own FUNCTIONS
 // (the networks' page knows softmax). Nothing typed is evaluated as code.
@@ -115,6 +117,11 @@
     if (base === 0 && exponent < 0) return NaN;
     if (base < 0 && !Number.isInteger(exponent) && Number.isFinite(exponent)) return NaN;
     return Math.pow(base, exponent);
+  }
+  function logsumexp(values) {  // softmax's, as floats._logsumexp: the largest, plus the log of an exact sum
+    const top = values.reduce((m, v) => (v > m ? v : m));
+    if (!Number.isFinite(top)) return top;
+    return top + Math.log(sum(values.map((v) => Math.exp(v - top))));
   }
   function evaluate(tree, values) {
     if (typeof tree === "number") return tree;

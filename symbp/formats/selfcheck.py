@@ -32,20 +32,36 @@ FORM_STYLE = """
 """
 
 
+#: the parts the pages share, each written into a page's script where the page marks it: the
+#: number reading and float64 evaluation (every page must mark it), the seal opened, and the
+#: graph worked from the givens (the circuit and convolution pages)
+SHARED_PARTS = (
+    (
+        "data/selfcheck_shared.js",
+        "shared (selfcheck_shared.js: reading a number, float64 evaluation)",
+    ),
+    ("data/selfcheck_sealed.js", "sealed (selfcheck_sealed.js: the seal opened)"),
+    (
+        "data/selfcheck_graph.js",
+        "graph (selfcheck_graph.js: the graph worked from the givens, its seal opened)",
+    ),
+)
+
+
 def script(source: str = "data/selfcheck.js") -> str:
     """The page's judge, as shipped with symbp: the page's own script (`source`: a circuit's
-    page has its own judge) with, where it marks them, the part both pages share
-    (data/selfcheck_shared.js: reading a typed number, float64 evaluation) and the activations
-    printed from the operation table."""
+    or a convolution exercise's page has its own judge) with, where it marks them, the parts
+    the pages share (SHARED_PARTS) and the activations printed from the operation table."""
     from symbp.formats.javascript import ERF_JS, activation_functions
     from symbp.handcheck.hand_input import NOT_REMARKS
 
     package = resources.files("symbp")
     code = package.joinpath(source).read_text(encoding="utf-8")
-    shared = package.joinpath("data/selfcheck_shared.js").read_text(encoding="utf-8")
-    marker = "  // symbp: shared (selfcheck_shared.js: reading a number, float64 evaluation)\n"
-    assert marker in code, f"{source} has no place for the shared part"
-    code = code.replace(marker, _without_header(shared), 1)
+    for number, (part, says) in enumerate(SHARED_PARTS):
+        marker = f"  // symbp: {says}\n"
+        assert number > 0 or marker in code, f"{source} has no place for the shared part"
+        shared = package.joinpath(part).read_text(encoding="utf-8")
+        code = code.replace(marker, _without_header(shared), 1)
     code = code.replace("  // symbp: primitives\n", ERF_JS, 1)
     words = json.dumps(list(NOT_REMARKS), ensure_ascii=False)
     code = code.replace("new Set([]);  // symbp: hand_input.NOT_REMARKS", f"new Set({words});", 1)

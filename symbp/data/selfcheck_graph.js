@@ -1,0 +1,31 @@
+// The part of symbp's circuit and convolution self-check pages (circuit_selfcheck.js,
+// conv_selfcheck.js) that works the graph from the givens and opens the seal with what it gets:
+// each node's value forward from its formula, each gradient backward as the sum over its uses
+// of upstream × local (a node without uses, such as a target, gets none), then the gates'
+// values and the gradients in the order data.secret names them (classroom/circuit_selfcheck.py
+// and classroom/conv_selfcheck.py seal with the same). symbp/formats/selfcheck.py writes it
+// into a page's script where the page says "// symbp: graph"; it calls the shared part's
+// evaluate and sum and the sealed part's canonical and unseal.
+  function chainValues() {
+    const values = {};
+    for (const node of data.nodes) {
+      values[node.name] = node.formula === null ? data.givens[node.name] : evaluate(node.formula, values);
+    }
+    const gradients = {};
+    gradients[data.objective] = 1;
+    for (const node of [...data.nodes].reverse()) {
+      if (node.name === data.objective || !(node.name in data.uses)) continue;
+      gradients[node.name] = sum(data.uses[node.name].map((u) => gradients[u.user] * evaluate(u.local, values)));
+    }
+    return [values, gradients];
+  }
+  let catalogue = null;
+  async function openCatalogue() {  // the catalogue, or null (no crypto, or the seal stays shut)
+    if (catalogue !== null) return catalogue;
+    if (!(window.crypto && crypto.subtle)) return null;
+    const [values, gradients] = chainValues();
+    const secret = [...data.secret.gates.map((n) => values[n]), ...data.secret.gradients.map((n) => gradients[n])]
+      .map(canonical).join(";");
+    catalogue = await unseal(data.catalogue, secret);
+    return catalogue;
+  }
