@@ -40,13 +40,16 @@
   };
   // -- reading a typed cell as check-hand reads `name = <typed>` (handcheck/conv._numbers) ------
   // normalised as hand_input.normalise_text (any minus, full-width digits), a # comment dropped,
-  // then one plain number (hand_input.read_number: a decimal, or one in e-notation; its decimals
-  // state its precision) among nothing but brackets, commas, semicolons and spaces. A comma
-  // separates the cells of a grid in check-hand, so 0,5 is two numbers there and refused here;
-  // a fraction, a remark or ≈ is refused by both.
+  // a leading ≈ or ~ dropped, a comma between digits read as a decimal comma (0,5; 1,234
+  // refused as ambiguous) unless the text's commas separate cells (a comma and a space, a
+  // semicolon, a bracket: conv._plain_row), then one plain number (hand_input.read_number: a
+  // decimal, or one in e-notation; its decimals state its precision) among nothing but
+  // brackets, commas, semicolons and spaces. A fraction or a remark is refused by both.
   const CELL_NUMBER = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?/g;
+  const COMMAS_SEPARATE = /,\s|;|[[\]()]/;
   function readTyped(raw) {
-    const text = normalise(raw).split("#")[0].trim();
+    let text = normalise(raw).split("#")[0].trim().replace(APPROXIMATELY, "");
+    if (!COMMAS_SEPARATE.test(text)) text = decimalCommas(text);
     const shown = text.slice(0, 40);
     if (text.replace(CELL_NUMBER, " ").replace(/[\s,;[\]()]/g, "")) throw new NotANumber(`'${shown}' is not a number`);
     const found = text.match(CELL_NUMBER) || [];

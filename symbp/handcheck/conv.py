@@ -134,6 +134,8 @@ class CellVerdict:
 @dataclass(frozen=True)
 class ConvHandReport:
     cells: tuple[CellVerdict, ...]
+    #: the grids of a kind the student wrote that they left out (dL/dX(2) beside dL/dX(1))
+    unwritten: tuple[str, ...] = ()
 
     @property
     def all_right(self) -> bool:
@@ -167,6 +169,7 @@ class _Written:
     name: str
     quantity: Quantity
     cells: tuple[tuple[int, int, str], ...]  # (row, col, number text)
+    line: int = 0
 
 
 def expected_grid(layer: C.ConvLayer, quantity: Quantity) -> np.ndarray:
@@ -335,7 +338,8 @@ def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Writ
         if header and re.search(r"[A-Za-zδ]", header.group("name")):
             close()
             current = None
-            name = header.group("name").strip()
+            # ⁽²⁾ reads as (²) after normalise_text: echoed as the sample mark it is
+            name = re.sub(r"\(([²³])\)", _sample_digit, header.group("name").strip())
             quantity, cell = _quantity(name, layers, number, samples)
             rest = _plain_row(header.group("rest"), f"line {number}")
             if cell is not None or quantity.kind == "grad_b":
@@ -348,7 +352,7 @@ def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Writ
                     raise HandInputError(
                         f"line {number}: {name[:40]!r}: the grid is {shape[0]}×{shape[1]}"
                     )
-                found.append(_Written(name, quantity, ((row, col, values[0]),)))
+                found.append(_Written(name, quantity, ((row, col, values[0]),), number))
                 continue
             rows = [r for r in (_numbers(r, f"line {number}") for r in _rows(rest)) if r]
             current = (name, quantity, rows, number)
@@ -368,7 +372,73 @@ def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Writ
         )
     if sum(len(w.cells) for w in found) > MAX_CELLS:
         raise HandInputError(f"the hand calculation has more than {MAX_CELLS} numbers")
+    _refuse_twice(found)
     return found
+
+
+def _sample_digit(match: re.Match[str]) -> str:
+    return "(" + match.group(1).translate(_SUPERSCRIPT_DIGITS) + ")"
+
+
+def _refuse_twice(found: list[_Written]) -> None:
+    """One line for a number written twice (a grid, or a cell of it, under any of its names):
+    which of the two to judge is the student's to say."""
+    seen: dict[tuple[Quantity, int, int], _Written] = {}
+    for grid in found:
+        for r, c, _ in grid.cells:
+            first = seen.setdefault((grid.quantity, r, c), grid)
+            if first is not grid:
+                raise HandInputError(
+                    f"line {grid.line}: {grid.name[:40]!r} is written twice (first as "
+                    f"{first.name[:40]!r} on line {first.line}): keep the one to be judged"
+                )
+
+
+def _unwritten(written: list[_Written], layers: Layers, samples: int) -> tuple[str, ...]:
+    """The grids of each kind the student wrote (a sample's, or L's over the samples) that
+    they did not write: dL/dX(2) left out beside dL/dX(1) and dL/dX(3)."""
+    have = {w.quantity for w in written}
+    kinds = {(w.quantity.layer, w.quantity.kind, w.quantity.sample == COMBINED) for w in written}
+    missing = []
+    for layer_name, layer in layers.items():
+        for quantity in _every_quantity(layer, layer_name, samples):
+            kind = (layer_name, quantity.kind, quantity.sample == COMBINED)
+            if kind in kinds and quantity not in have:
+                missing.append(grid_name(quantity, layer, samples))
+    return tuple(missing)
+
+
+def _every_quantity(layer: C.ConvLayer, layer_name: str, samples: int) -> list[Quantity]:
+    found = []
+    for n in range(samples):
+        for f in range(layer.filters):
+            kinds = ("delta_a",) if layer.pool is not None else ()
+            for kind in (*kinds, "delta_z"):
+                found.append(Quantity(kind, f, 0, n, layer_name))
+            found += [Quantity("grad_w", f, c, n, layer_name) for c in range(layer.channels)]
+            found.append(Quantity("grad_b", f, 0, n, layer_name))
+        found += [Quantity("grad_x", 0, c, n, layer_name) for c in range(layer.channels)]
+    if samples > 1:
+        for f in range(layer.filters):
+            found += [Quantity("grad_w", f, c, COMBINED, layer_name) for c in range(layer.channels)]
+            found.append(Quantity("grad_b", f, 0, COMBINED, layer_name))
+    return found
+
+
+def grid_name(quantity: Quantity, layer: C.ConvLayer, samples: int = 1) -> str:
+    """The name check-hand reads a grid by: delta1, dL/dW1_2, dL/db1(2), conv3.dL/dX."""
+    f, c = quantity.filter + 1, quantity.channel + 1
+    channel = f"_{c}" if layer.channels > 1 else ""
+    name = {
+        "delta_a": f"dL/da{f}",
+        "delta_z": f"delta{f}",
+        "grad_w": f"dL/dW{f}{channel}",
+        "grad_b": f"dL/db{f}",
+        "grad_x": f"dL/dX{c if layer.channels > 1 else ''}",
+    }[quantity.kind]
+    if samples > 1 and quantity.sample != COMBINED:
+        name += f"({quantity.sample + 1})"
+    return f"{quantity.layer}.{name}" if quantity.layer else name
 
 
 def _grid(
@@ -393,7 +463,7 @@ def _grid(
             f"(found {len(rows)} rows of {lengths})"
         )
     cells = tuple((r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row))
-    return _Written(name, quantity, cells)
+    return _Written(name, quantity, cells, number)
 
 
 def agrees(text: str, value: float, spread: float = 0.0) -> bool:
@@ -436,7 +506,8 @@ def judge(layer: C.ConvLayer | Layers, text: str) -> ConvHandReport:
     judged: dict[int, list[CellVerdict]] = {}
     for name, numbers in layers.items():
         judged |= _judge_grids(numbers, [w for w in written if w.quantity.layer == name])
-    return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
+    cells = tuple(c for grid in written for c in judged[id(grid)])
+    return ConvHandReport(cells, _unwritten(written, layers, 1))
 
 
 def _judge_grids(layer: C.ConvLayer, written: list[_Written]) -> dict[int, list[CellVerdict]]:
@@ -540,7 +611,8 @@ def judge_samples(samples: SampleLayers | Mapping[str, SampleLayers], text: str)
     convolution layer's, or every one judged by name)."""
     by_layer = {"": samples} if isinstance(samples, SampleLayers) else samples
     count = len(next(iter(by_layer.values())).layers)
-    written = read(text, {k: v.layers[0] for k, v in by_layer.items()}, count)
+    first_layers = {k: v.layers[0] for k, v in by_layer.items()}
+    written = read(text, first_layers, count)
     judged: dict[int, list[CellVerdict]] = {}
     for name, layer_samples in by_layer.items():
         here = [w for w in written if w.quantity.layer == name]
@@ -556,7 +628,8 @@ def judge_samples(samples: SampleLayers | Mapping[str, SampleLayers], text: str)
         for grid in here:
             if grid.quantity.sample == COMBINED:
                 judged[id(grid)] = _judge_combined(layer_samples, grid, own, wrong_names)
-    return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
+    cells = tuple(c for grid in written for c in judged[id(grid)])
+    return ConvHandReport(cells, _unwritten(written, first_layers, count))
 
 
 def _sample_gradients(
