@@ -53,10 +53,13 @@
     const shown = text.slice(0, 40);
     if (text.replace(CELL_NUMBER, " ").replace(/[\s,;[\]()]/g, "")) throw new NotANumber(`'${shown}' is not a number`);
     const found = text.match(CELL_NUMBER) || [];
-    if (found.length !== 1) throw new NotANumber(`'${shown}' is not one number`);
-    const number = readNumber(found[0]);
-    if (number === null) throw new NotANumber(`'${found[0].slice(0, 40)}' is not a number`);
-    return number;
+    const numbers = found.map((each) => {  // each read, in order, before they are counted
+      const number = readNumber(each);
+      if (number === null) throw new NotANumber(`'${each.slice(0, 40)}' is not a number`);
+      return number;
+    });
+    if (numbers.length !== 1) throw new NotANumber(`'${shown}' is not one number`);
+    return numbers[0];
   }
 
   // -- the network worked from the givens, the seal opened with what it gives ----------------
