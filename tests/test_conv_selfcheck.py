@@ -123,8 +123,8 @@ def cells(truth: dict[str, np.ndarray]) -> dict[str, float]:
     return found
 
 
-def _rows(prefix: str, grid: np.ndarray) -> dict[str, str]:
-    return {f"{prefix}[{r + 1},{c + 1}]": f"{v:.4f}" for (r, c), v in np.ndenumerate(grid)}
+def _rows(prefix: str, grid: np.ndarray, decimals: int = 4) -> dict[str, str]:
+    return {f"{prefix}[{r + 1},{c + 1}]": f"{v:.{decimals}f}" for (r, c), v in np.ndenumerate(grid)}
 
 
 def _padded(t: dict[str, np.ndarray]) -> np.ndarray:
@@ -202,6 +202,21 @@ def submissions(folder: Path) -> list[tuple[str, dict[str, str], dict[str, str]]
         typed["dL/db1"] = f"{slipped.sum():.4f}"
         typed |= _rows(x1, _input_gradient(t, np.stack([slipped, t["delta"][1]]), True)[0])
         made.append((typed, {f"delta1[{at[0] + 1},{at[1] + 1}]": "wrong", "dL/db1": "carried"}))
+        # the same worked in full precision and rounded at the end: what is recomputed from
+        # the typed (rounded) δ maps is judged within the rounding they carry
+        exact = t["delta"][0].copy()
+        exact[at] += 0.5
+        for decimals in (4, 6):
+            typed = _rows("delta1", exact, decimals) | _rows("delta2", t["delta"][1], decimals)
+            typed |= _rows(w1, _kernel_gradient(t, exact, 0), decimals)
+            typed["dL/db1"] = f"{exact.sum():.{decimals}f}"
+            typed |= _rows(x1, _input_gradient(t, np.stack([exact, t["delta"][1]]), True)[0],
+                           decimals)  # fmt: skip
+            made.append((typed, {f"delta1[{at[0] + 1},{at[1] + 1}]": "wrong", "dL/db1": "carried"}))
+            not_rotated = _input_gradient(t, t["delta"], rotate=False)[0]
+            typed = _rows("delta1", t["delta"][0], decimals)
+            typed |= _rows("delta2", t["delta"][1], decimals) | _rows(x1, not_rotated, decimals)
+            made.append(_case(t, typed, "kernel_not_rotated"))
         # one wrong cell alone, typed in part
         cell = f"{w1.replace('1', '2', 1)}[2,2]"
         made.append(({cell: f"{cells(t)[cell] + 0.3:.4f}"}, {cell: "wrong"}))

@@ -252,7 +252,7 @@
         const mine = written[c.key], expected = truth[c.row][c.col];
         let verdict, named = "";
         if (agrees(mine, expected)) verdict = RIGHT;
-        else if (carried !== null && agrees(mine, carried.value[c.row][c.col], carried.spread[c.row][c.col])) verdict = CARRIED;
+        else if (carried !== null && !mistake && agrees(mine, carried.value[c.row][c.col], carried.spread[c.row][c.col])) verdict = CARRIED;
         else if (!mistake && tooFew(mine, expected)) verdict = TOO_FEW;
         else { verdict = WRONG; named = mistake; }
         verdicts[c.key] = { key: c.key, verdict, mistake: named, kind: q.kind };

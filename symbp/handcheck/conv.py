@@ -15,10 +15,16 @@ channels a kernel's channel follows its filter: dL/dW1_2. Names and numbers are 
 check-hand's other readers normalise them (full-width characters, any minus, a BOM).
 
 Each cell is right when it agrees with the true value at the precision it was written to, or
-within 1 % (rounding carried from earlier steps). A wrong cell is recomputed from the student's
-own upstream grid (the kernel's and the input's gradient from their δ map, the δ map from
-their routed gradient): if it agrees, the error was carried. Otherwise the catalogue's mistakes
-are tried, each as the whole grid it produces (from the student's upstream where written):
+A wrong cell is recomputed from the student's own upstream grid (the kernel's and the input's
+gradient from their δ map, the δ map from their routed gradient, L's gradient from each
+sample's): if it agrees, the error was carried. Otherwise the catalogue's mistakes are tried,
+each as the whole grid it produces (from the student's upstream where written); a grid every
+number of which fits a mistake has its wrong cells named by it. A value recomputed from the
+student's grids agrees within the rounding they carry as well as its own: each written input's
+half unit times the size of its coefficient, summed (every step is linear in the δ map), as
+dense check-hand widens a carried value (judge.py). In a row, a comma between digits is a
+decimal comma (−0,0110 0,0183) unless the row's commas separate its cells (a comma and a
+space, a semicolon, a bracket); 1,234 is refused as ambiguous; a leading ≈ or ~ is dropped.
 
 - kernel_not_rotated: ∂L/∂X as δ full-correlated with the kernel as it is, not rotated 180°;
 - pool_to_all: max pooling's gradient given to every input of its window, not the winner alone;
@@ -543,7 +549,11 @@ def _cells(
         named, source = "", cast(tuple[str, ...], ())
         if agrees(t, expected):
             verdict = RIGHT
-        elif carried is not None and agrees(t, carried.value[r, c], carried.spread[r, c]):
+        elif (  # a grid whose numbers all fit a mistake: its wrong cells are that mistake's
+            carried is not None
+            and not mistake
+            and agrees(t, carried.value[r, c], carried.spread[r, c])
+        ):
             verdict, source = CARRIED_ERROR, origin
         elif not mistake and _too_few_decimals(t, expected):
             verdict = TOO_FEW_DECIMALS
