@@ -14,8 +14,8 @@ derivative). With one filter the number may be left out (dL/dW, delta); with sev
 channels a kernel's channel follows its filter: dL/dW1_2. Names and numbers are normalised as
 check-hand's other readers normalise them (full-width characters, any minus, a BOM).
 
-Each cell is right when it agrees with the true value at the precision it was written to, or
-A wrong cell is recomputed from the student's own upstream grid (the kernel's and the input's
+Each cell is right when it agrees with the true value at the precision it was written to
+(precision.py: within half a unit of its last decimal). A wrong cell is recomputed from the student's own upstream grid (the kernel's and the input's
 gradient from their δ map, the δ map from their routed gradient, L's gradient from each
 sample's): if it agrees, the error was carried. Otherwise the catalogue's mistakes are tried,
 each as the whole grid it produces (from the student's upstream where written); a grid every
