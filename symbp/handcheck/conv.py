@@ -15,11 +15,12 @@ channels a kernel's channel follows its filter: dL/dW1_2. Names and numbers are 
 check-hand's other readers normalise them (full-width characters, any minus, a BOM).
 
 Each cell is right when it agrees with the true value at the precision it was written to
-(precision.py: within half a unit of its last decimal). A wrong cell is recomputed from the student's own upstream grid (the kernel's and the input's
-gradient from their δ map, the δ map from their routed gradient, L's gradient from each
-sample's): if it agrees, the error was carried. Otherwise the catalogue's mistakes are tried,
-each as the whole grid it produces (from the student's upstream where written); a grid every
-number of which fits a mistake has its wrong cells named by it. A value recomputed from the
+(precision.py: within half a unit of its last decimal). A wrong cell is recomputed from the
+student's own upstream grid (the kernel's and the input's gradient from their δ map, the δ map
+from their routed gradient, L's gradient from each sample's): if it agrees, the error was
+carried. Otherwise the catalogue's mistakes are tried, each as the whole grid it produces (from
+the student's upstream where written); a grid every number of which fits a mistake has its
+wrong cells named by it. A value recomputed from the
 student's grids agrees within the rounding they carry as well as its own: each written input's
 half unit times the size of its coefficient, summed (every step is linear in the δ map), as
 dense check-hand widens a carried value (judge.py). In a row, a comma between digits is a
