@@ -123,8 +123,8 @@ def cells(truth: dict[str, np.ndarray]) -> dict[str, float]:
     return found
 
 
-def _rows(prefix: str, grid: np.ndarray) -> dict[str, str]:
-    return {f"{prefix}[{r + 1},{c + 1}]": f"{v:.4f}" for (r, c), v in np.ndenumerate(grid)}
+def _rows(prefix: str, grid: np.ndarray, decimals: int = 4) -> dict[str, str]:
+    return {f"{prefix}[{r + 1},{c + 1}]": f"{v:.{decimals}f}" for (r, c), v in np.ndenumerate(grid)}
 
 
 def _padded(t: dict[str, np.ndarray]) -> np.ndarray:
@@ -202,6 +202,21 @@ def submissions(folder: Path) -> list[tuple[str, dict[str, str], dict[str, str]]
         typed["dL/db1"] = f"{slipped.sum():.4f}"
         typed |= _rows(x1, _input_gradient(t, np.stack([slipped, t["delta"][1]]), True)[0])
         made.append((typed, {f"delta1[{at[0] + 1},{at[1] + 1}]": "wrong", "dL/db1": "carried"}))
+        # the same worked in full precision and rounded at the end: what is recomputed from
+        # the typed (rounded) δ maps is judged within the rounding they carry
+        exact = t["delta"][0].copy()
+        exact[at] += 0.5
+        for decimals in (4, 6):
+            typed = _rows("delta1", exact, decimals) | _rows("delta2", t["delta"][1], decimals)
+            typed |= _rows(w1, _kernel_gradient(t, exact, 0), decimals)
+            typed["dL/db1"] = f"{exact.sum():.{decimals}f}"
+            typed |= _rows(x1, _input_gradient(t, np.stack([exact, t["delta"][1]]), True)[0],
+                           decimals)  # fmt: skip
+            made.append((typed, {f"delta1[{at[0] + 1},{at[1] + 1}]": "wrong", "dL/db1": "carried"}))
+            not_rotated = _input_gradient(t, t["delta"], rotate=False)[0]
+            typed = _rows("delta1", t["delta"][0], decimals)
+            typed |= _rows("delta2", t["delta"][1], decimals) | _rows(x1, not_rotated, decimals)
+            made.append(_case(t, typed, "kernel_not_rotated"))
         # one wrong cell alone, typed in part
         cell = f"{w1.replace('1', '2', 1)}[2,2]"
         made.append(({cell: f"{cells(t)[cell] + 0.3:.4f}"}, {cell: "wrong"}))
@@ -421,8 +436,10 @@ def test_the_command_line_writes_the_pages_and_the_quiz(tmp_path: Path) -> None:
 
 def _typed_forms(value: float) -> dict[str, bool]:
     """Ways a student types one cell, each with whether conv check-hand reads it (a cell of a
-    grid: a plain number, brackets and separators around it; a comma separates cells, so no
-    decimal comma; no fraction, remark or ≈, which circuit check-hand reads)."""
+    grid: a plain number, brackets and separators around it, a leading ≈ or ~; a comma between
+    digits is a decimal comma unless the commas separate cells (a comma and a space, a
+    semicolon, a bracket), 1,234 refused as ambiguous, as dense check-hand refuses it; no
+    fraction or remark)."""
     plain = f"{value:.4f}"
     wide = plain.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789.-"})
     return {
@@ -442,8 +459,18 @@ def _typed_forms(value: float) -> dict[str, bool]:
         "0": True,
         "0." + "1" * 38: True,  # 40 characters, hand_input.read_number's longest
         "0." + "1" * 39: False,
-        "0,5": False,
-        f"≈ {plain}": False,
+        "0,5": True,
+        plain.replace(".", ","): True,  # a decimal comma
+        plain.replace(".", ",").replace("-", "\u2212"): True,
+        f"≈ {plain}": True,
+        f"≈{plain.replace('.', ',')}": True,
+        f"~{plain}": True,
+        "1,234": False,  # a thousand or a decimal: ambiguous
+        "0,5 0,5": False,
+        "0, 5": False,  # the comma separates two cells
+        "[0,5]": False,
+        "0,5;": False,
+        "≈≈0.5": False,
         f"{plain} (rounded)": False,
         "-1/3": False,
         "1.5×10^-3": False,
@@ -451,6 +478,7 @@ def _typed_forms(value: float) -> dict[str, bool]:
         f"{plain}.": False,
         "--0.5": False,
         "1e400": False,  # not finite
+        "1e999": False,
         "1e5000": False,
         "abc": False,
     }
@@ -475,8 +503,11 @@ def test_the_page_reads_a_typed_cell_as_check_hand_does(folder: Path) -> None:
             try:
                 report = check_hand_conv(problem_file, f"dL/db1 = {form}\n").report
                 want = [["dL/db1", cell.verdict, cell.mistake] for cell in report.cells]
-            except SymbpError:
+            except SymbpError as error:
                 want = [["dL/db1", "unreadable", ""]]
+                problem_said = str(error).removeprefix("line 1: ").split(":")[0]
+                if "finite" in problem_said or "could be" in problem_said:  # the same words
+                    assert problem_said in rows[0][3], (form, rows[0][3])
             assert [row[:3] for row in rows] == want, form
             read[form] = rows[0][1] != "unreadable"
         assert browser.exceptions == []

@@ -66,7 +66,11 @@ class ConvHandCheck(Result):
                     ],
                 }
             )
-        data = {"all_right": self.all_right, "grids": grids}
+        data = {
+            "all_right": self.all_right,
+            "grids": grids,
+            "not_written": list(self.report.unwritten),
+        }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def __repr__(self) -> str:

@@ -48,6 +48,9 @@ WORDS = {
         "was left out",
         "first_sample_only": "∂L/∂W of L over the samples takes every sample's gradient: "
         "sample 1's alone was written",
+        "first_sample_only_bias": "∂L/∂b of L over the samples takes every sample's gradient: "
+        "sample 1's alone was written",
+        "unwritten": "Not written, so not judged: {}.",
         "summed_samples": "L is the mean over the samples, so is its gradient: the samples' "
         "gradients were summed, not averaged",
         "averaged_samples": "L is the sum over the samples, so is its gradient: the samples' "
@@ -81,6 +84,8 @@ WORDS = {
         "kernel_gradient_rotated": "∂L/∂W = x ⋆ δ 是互相关：结果被旋转了 180°（做成了卷积）",
         "activation_derivative_missing": "δ = ∂L/∂a ⊙ f′(z)：漏掉了激活函数的导数",
         "first_sample_only": "对所有样本的 L 求 ∂L/∂W 要用每个样本的梯度：这里只写了样本 1 的梯度",
+        "first_sample_only_bias": "对所有样本的 L 求 ∂L/∂b 要用每个样本的梯度：这里只写了样本 1 的梯度",
+        "unwritten": "未写出，因此未检查：{}。",
         "summed_samples": "L 是各样本损失的平均，梯度也要平均：这里把各样本的梯度相加了",
         "averaged_samples": "L 是各样本损失之和，梯度也要相加：这里把各样本的梯度平均了",
         "carried_from": "由你的 {} 带来的错误（错误出现在那里）",
@@ -114,8 +119,8 @@ def quantity_words(quantity: Quantity, lang: str, samples: bool = False) -> str:
 
 def _mistake_key(mistake: str, quantity: Quantity) -> str:
     """The words of a mistake for this quantity: one position's term of a bias is its δ."""
-    if mistake == "one_position" and quantity.kind == "grad_b":
-        return "one_position_bias"
+    if mistake in ("one_position", "first_sample_only") and quantity.kind == "grad_b":
+        return f"{mistake}_bias"
     return mistake
 
 
@@ -169,5 +174,10 @@ def report_blocks(report: ConvHandReport, lang: str) -> tuple[Block, ...]:
         Heading(text(said["title"]), 2),
         Table(header, tuple(rows), align="lrl"),
         *details,
+        *(
+            [Paragraph(text(said["unwritten"].format(", ".join(report.unwritten))))]
+            if report.unwritten
+            else []
+        ),
         Paragraph(text(said["summary"].format(*counts))),
     )

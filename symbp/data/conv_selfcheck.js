@@ -40,20 +40,26 @@
   };
   // -- reading a typed cell as check-hand reads `name = <typed>` (handcheck/conv._numbers) ------
   // normalised as hand_input.normalise_text (any minus, full-width digits), a # comment dropped,
-  // then one plain number (hand_input.read_number: a decimal, or one in e-notation; its decimals
-  // state its precision) among nothing but brackets, commas, semicolons and spaces. A comma
-  // separates the cells of a grid in check-hand, so 0,5 is two numbers there and refused here;
-  // a fraction, a remark or ≈ is refused by both.
+  // a leading ≈ or ~ dropped, a comma between digits read as a decimal comma (0,5; 1,234
+  // refused as ambiguous) unless the text's commas separate cells (a comma and a space, a
+  // semicolon, a bracket: conv._plain_row), then one plain number (hand_input.read_number: a
+  // decimal, or one in e-notation; its decimals state its precision) among nothing but
+  // brackets, commas, semicolons and spaces. A fraction or a remark is refused by both.
   const CELL_NUMBER = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?/g;
+  const COMMAS_SEPARATE = /,\s|;|[[\]()]/;
   function readTyped(raw) {
-    const text = normalise(raw).split("#")[0].trim();
+    let text = normalise(raw).split("#")[0].trim().replace(APPROXIMATELY, "");
+    if (!COMMAS_SEPARATE.test(text)) text = decimalCommas(text);
     const shown = text.slice(0, 40);
     if (text.replace(CELL_NUMBER, " ").replace(/[\s,;[\]()]/g, "")) throw new NotANumber(`'${shown}' is not a number`);
     const found = text.match(CELL_NUMBER) || [];
-    if (found.length !== 1) throw new NotANumber(`'${shown}' is not one number`);
-    const number = readNumber(found[0]);
-    if (number === null) throw new NotANumber(`'${found[0].slice(0, 40)}' is not a number`);
-    return number;
+    const numbers = found.map((each) => {  // each read, in order, before they are counted
+      const number = readNumber(each);
+      if (number === null) throw new NotANumber(`'${each.slice(0, 40)}' is not a number`);
+      return number;
+    });
+    if (numbers.length !== 1) throw new NotANumber(`'${shown}' is not one number`);
+    return numbers[0];
   }
 
   // -- the network worked from the givens, the seal opened with what it gives ----------------
@@ -122,11 +128,16 @@
     });
   }
   const scaled = (g, s) => g.map((row, i) => row.map((v, j) => v * (typeof s === "number" ? s : s[i][j])));
+  const absolute = (g) => g.map((row) => row.map(Math.abs));
+  // a grid as the student's own numbers give it, and how far their rounding may move each cell
+  // (handcheck/conv.Own: each written input's half unit times its coefficient's size, summed)
+  const own = (value, spread) => ({ value, spread });
+  const exact = (g) => own(g, g.map((row) => row.map(() => 0)));
 
   // -- verdicts, as handcheck/conv.judge -------------------------------------------------------
   const RIGHT = "right", CARRIED = "carried", WRONG = "wrong", TOO_FEW = "too few decimals";
   const slack = (value) => C.slack * Math.max(1, Math.abs(value));
-  const agrees = (mine, value) => Math.abs(mine.value - value) <= mine.halfUnit + slack(value);
+  const agrees = (mine, value, spread = 0) => Math.abs(mine.value - value) <= mine.halfUnit + spread + slack(value);
   function tooFew(mine, value) {  // precision.Precision().too_few, without a minimum
     const gap = Math.abs(mine.value - value);
     return gap > slack(value) && mine.decimals <= 0 && gap <= 0.5 * 10 ** -mine.decimals + slack(value);
@@ -158,15 +169,22 @@
     for (const cells of groups) {
       const q = cells[0], truth = truthOf(q);
       if ((q.kind === "delta_a" || q.kind === "delta_z") && cells.length === truth.length * truth[0].length) {
-        const g = zeros(truth.length, truth[0].length);
-        cells.forEach((c) => { g[c.row][c.col] = written[c.key].value; });
-        student[q.kind + ":" + q.filter] = g;
+        const g = zeros(truth.length, truth[0].length), s = zeros(truth.length, truth[0].length);
+        cells.forEach((c) => { g[c.row][c.col] = written[c.key].value; s[c.row][c.col] = written[c.key].halfUnit; });
+        student[q.kind + ":" + q.filter] = own(g, s);
       }
     }
-    function ownDeltaZ() {
-      return T.delta_z.map((g, f) => student["delta_z:" + f] ? student["delta_z:" + f]
-        : student["delta_a:" + f] ? scaled(student["delta_a:" + f], T.derivative[f]) : g);
+    function ownDeltaZ() {  // {value, spread}: [F][H][W] each
+      const maps = T.delta_z.map((g, f) => {
+        const z = student["delta_z:" + f], a = student["delta_a:" + f];
+        if (z) return z;
+        if (a) return own(scaled(a.value, T.derivative[f]), scaled(a.spread, absolute(T.derivative[f])));
+        return exact(g);
+      });
+      return own(maps.map((m) => m.value), maps.map((m) => m.spread));
     }
+    const absX = x.map(absolute), absKernels = kernels.map((f) => f.map(absolute));
+    const flip = (g) => g.slice().reverse().map((row) => row.slice().reverse());
     function hasOwnUpstream(q) {
       if (q.kind === "delta_z") return ("delta_a:" + q.filter) in student;
       if (q.kind === "grad_w" || q.kind === "grad_b") return ("delta_z:" + q.filter) in student || ("delta_a:" + q.filter) in student;
@@ -176,11 +194,22 @@
     function recomputed(q) {
       if (!hasOwnUpstream(q)) return null;
       const f = q.filter, c = q.channel;
-      if (q.kind === "delta_z") return scaled(student["delta_a:" + f], T.derivative[f]);
+      if (q.kind === "delta_z") {
+        const a = student["delta_a:" + f];
+        return own(scaled(a.value, T.derivative[f]), scaled(a.spread, absolute(T.derivative[f])));
+      }
       const delta = ownDeltaZ();
-      if (q.kind === "grad_w") return kernelGradient(x, delta, size, L.stride, L.padding)[f][c];
-      if (q.kind === "grad_b") return [[pySum(delta[f].flat())]];
-      return inputGradient(delta, kernels, shape, L.stride, L.padding, true)[c];
+      if (q.kind === "grad_w") {
+        return own(kernelGradient(x, delta.value, size, L.stride, L.padding)[f][c],
+          kernelGradient(absX, delta.spread, size, L.stride, L.padding)[f][c]);
+      }
+      if (q.kind === "grad_b") return own([[pySum(delta.value[f].flat())]], [[pySum(delta.spread[f].flat())]]);
+      return inputGradients(delta, true)[c];
+    }
+    function inputGradients(delta, rotate) {
+      const value = inputGradient(delta.value, kernels, shape, L.stride, L.padding, rotate);
+      const spread = inputGradient(delta.spread, absKernels, shape, L.stride, L.padding, rotate);
+      return value.map((v, c) => own(v, spread[c]));
     }
     function candidates(q) {  // handcheck/conv._candidates (lazily made grids)
       const f = q.filter, c = q.channel, pool = L.pool, found = [];
@@ -188,29 +217,28 @@
       const how = pool && pool.kind === L.max_pool ? "to_all" : "undivided";
       if ((q.kind === "delta_a" || q.kind === "delta_z") && pool) {
         const scale = q.kind === "delta_z" ? T.derivative[f] : 1;
-        found.push([poolName, () => scaled(routed(T.a, T.upstream, pool, how)[f], scale)]);
+        found.push([poolName, () => exact(scaled(routed(T.a, T.upstream, pool, how)[f], scale))]);
       }
       if (q.kind === "delta_z" && !T.derivative.every((g) => g.every((row) => row.every((v) => v === 1)))) {
-        found.push(["activation_derivative_missing", () => T.delta_a[f]]);
-        if (pool) found.push([poolName, () => routed(T.a, T.upstream, pool, how)[f]]);
+        found.push(["activation_derivative_missing", () => exact(T.delta_a[f])]);
+        if (pool) found.push([poolName, () => exact(routed(T.a, T.upstream, pool, how)[f])]);
       }
-      const delta = ownDeltaZ();
+      const delta = ownDeltaZ(), d = delta.value;
       if (q.kind === "grad_w") {
-        for (let i = 0; i < delta[0].length; i++) for (let j = 0; j < delta[0][0].length; j++)
-          found.push(["one_position", () => onePosition(x, delta, size, L.stride, L.padding, i, j, f, c)]);
-        found.push(["kernel_gradient_rotated", () => kernelGradient(x, delta, size, L.stride, L.padding)[f][c]
-          .slice().reverse().map((row) => row.slice().reverse())]);
+        for (let i = 0; i < d[0].length; i++) for (let j = 0; j < d[0][0].length; j++)
+          found.push(["one_position", () => own(onePosition(x, d, size, L.stride, L.padding, i, j, f, c),
+            onePosition(absX, delta.spread, size, L.stride, L.padding, i, j, f, c))]);
+        found.push(["kernel_gradient_rotated", () => own(flip(kernelGradient(x, d, size, L.stride, L.padding)[f][c]),
+          flip(kernelGradient(absX, delta.spread, size, L.stride, L.padding)[f][c]))]);
       }
       if (q.kind === "grad_b") {
-        for (let i = 0; i < delta[0].length; i++) for (let j = 0; j < delta[0][0].length; j++)
-          found.push(["one_position", () => [[delta[f][i][j]]]]);
+        for (let i = 0; i < d[0].length; i++) for (let j = 0; j < d[0][0].length; j++)
+          found.push(["one_position", () => own([[d[f][i][j]]], [[delta.spread[f][i][j]]])]);
       }
-      if (q.kind === "grad_x") {
-        found.push(["kernel_not_rotated", () => inputGradient(delta, kernels, shape, L.stride, L.padding, false)[c]]);
-      }
+      if (q.kind === "grad_x") found.push(["kernel_not_rotated", () => inputGradients(delta, false)[c]]);
       return found;
     }
-    const fits = (cells, g) => cells.every((c) => agrees(written[c.key], g[c.row][c.col]));
+    const fits = (cells, g) => cells.every((c) => agrees(written[c.key], g.value[c.row][c.col], g.spread[c.row][c.col]));
     const verdicts = {};
     for (const cells of groups) {
       const q = cells[0], truth = truthOf(q);
@@ -224,7 +252,7 @@
         const mine = written[c.key], expected = truth[c.row][c.col];
         let verdict, named = "";
         if (agrees(mine, expected)) verdict = RIGHT;
-        else if (carried !== null && agrees(mine, carried[c.row][c.col])) verdict = CARRIED;
+        else if (carried !== null && !mistake && agrees(mine, carried.value[c.row][c.col], carried.spread[c.row][c.col])) verdict = CARRIED;
         else if (!mistake && tooFew(mine, expected)) verdict = TOO_FEW;
         else { verdict = WRONG; named = mistake; }
         verdicts[c.key] = { key: c.key, verdict, mistake: named, kind: q.kind };

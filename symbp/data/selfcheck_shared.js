@@ -1,7 +1,8 @@
 // The part of symbp's three self-check pages (selfcheck.js, the networks' page,
 // circuit_selfcheck.js, the circuits', conv_selfcheck.js, convolution exercises') that is the
 // same in all: reading a typed number as handcheck/hand_input.py reads it (the conv page takes
-// only readNumber: conv check-hand reads a cell as a grid's plain number), and float64
+// readNumber, APPROXIMATELY and decimalCommas: conv check-hand reads a cell as a grid's plain
+// number), and float64
 // evaluation as handcheck/floats.py does it.
 // symbp/formats/selfcheck.py writes it into each page's script where the page says
 // "// symbp: shared", inside the page's closure; `evaluate` calls the page's own FUNCTIONS

@@ -14,11 +14,18 @@ derivative). With one filter the number may be left out (dL/dW, delta); with sev
 channels a kernel's channel follows its filter: dL/dW1_2. Names and numbers are normalised as
 check-hand's other readers normalise them (full-width characters, any minus, a BOM).
 
-Each cell is right when it agrees with the true value at the precision it was written to, or
-within 1 % (rounding carried from earlier steps). A wrong cell is recomputed from the student's
-own upstream grid (the kernel's and the input's gradient from their δ map, the δ map from
-their routed gradient): if it agrees, the error was carried. Otherwise the catalogue's mistakes
-are tried, each as the whole grid it produces (from the student's upstream where written):
+Each cell is right when it agrees with the true value at the precision it was written to
+(precision.py: within half a unit of its last decimal). A wrong cell is recomputed from the
+student's own upstream grid (the kernel's and the input's gradient from their δ map, the δ map
+from their routed gradient, L's gradient from each sample's): if it agrees, the error was
+carried. Otherwise the catalogue's mistakes are tried, each as the whole grid it produces (from
+the student's upstream where written); a grid every number of which fits a mistake has its
+wrong cells named by it. A value recomputed from the
+student's grids agrees within the rounding they carry as well as its own: each written input's
+half unit times the size of its coefficient, summed (every step is linear in the δ map), as
+dense check-hand widens a carried value (judge.py). In a row, a comma between digits is a
+decimal comma (−0,0110 0,0183) unless the row's commas separate its cells (a comma and a
+space, a semicolon, a bracket); 1,234 is refused as ambiguous; a leading ≈ or ~ is dropped.
 
 - kernel_not_rotated: ∂L/∂X as δ full-correlated with the kernel as it is, not rotated 180°;
 - pool_to_all: max pooling's gradient given to every input of its window, not the winner alone;
@@ -44,7 +51,12 @@ from symbp.core.conv import ConvNet, ConvNumbers
 from symbp.core.conv_spec import ConvLayer, PoolLayer, element_name, tensor_indices
 from symbp.errors import HandInputError
 from symbp.handcheck import conv_layer as C
-from symbp.handcheck.hand_input import normalise_text, read_number
+from symbp.handcheck.hand_input import (
+    decimal_commas,
+    normalise_text,
+    read_number,
+    without_approximately,
+)
 from symbp.handcheck.precision import Precision
 
 #: float slack on top of a written number's half unit (judge.py's)
@@ -88,7 +100,9 @@ _NAME = re.compile(
     r"(?:[\[(]\s*(?P<row>\d+)\s*,\s*(?P<col>\d+)\s*[\])])?$"
 )
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?")
-_HEADER = re.compile(r"^(?P<name>[^=:]+?)\s*[=:]\s*(?P<rest>.*)$")
+_HEADER = re.compile(r"^(?P<name>[^=:≈]+?)\s*(?::=|[=:≈])\s*(?P<rest>.*)$")
+#: a row whose commas separate its cells: a comma and a space, a semicolon or a bracket in it
+_COMMAS_SEPARATE = re.compile(r",\s|;|[\[\]()]")
 
 
 #: a quantity's sample when it is the gradient of L over every sample (mean or sum)
@@ -127,6 +141,8 @@ class CellVerdict:
 @dataclass(frozen=True)
 class ConvHandReport:
     cells: tuple[CellVerdict, ...]
+    #: the grids of a kind the student wrote that they left out (dL/dX(2) beside dL/dX(1))
+    unwritten: tuple[str, ...] = ()
 
     @property
     def all_right(self) -> bool:
@@ -141,10 +157,26 @@ class ConvHandReport:
 
 
 @dataclass(frozen=True)
+class Own:
+    """A grid as the student's own numbers give it, and how far the rounding of those numbers
+    may move each cell: half a unit of each written input's last decimal times the size of its
+    coefficient, summed (the interval the dense check-hand's carried values get, judge.py)."""
+
+    value: np.ndarray
+    spread: np.ndarray
+
+
+def _exact(grid: np.ndarray) -> Own:
+    """A grid worked from the true numbers alone: no rounding of the student's in it."""
+    return Own(grid, np.zeros(np.shape(grid)))
+
+
+@dataclass(frozen=True)
 class _Written:
     name: str
     quantity: Quantity
     cells: tuple[tuple[int, int, str], ...]  # (row, col, number text)
+    line: int = 0
 
 
 def expected_grid(layer: C.ConvLayer, quantity: Quantity) -> np.ndarray:
@@ -257,6 +289,14 @@ def _quantity(
     return quantity, cell
 
 
+def _plain_row(line: str, where: str) -> str:
+    """A line of numbers as written, without a leading ≈ or ~, its decimal commas as points:
+    a comma between digits is a decimal comma (−0,0110 0,0183; 1,234 refused as ambiguous)
+    unless the line's commas separate its cells (`0.1, 0.2`, `0,1; 0,2`, `[0,1]`)."""
+    line = without_approximately(line.strip())
+    return line if _COMMAS_SEPARATE.search(line) else decimal_commas(line, where)
+
+
 def _numbers(text: str, where: str) -> list[str]:
     """The numbers of a row as written; anything but numbers, brackets and separators refused."""
     rest = _NUMBER.sub(" ", text)
@@ -305,9 +345,10 @@ def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Writ
         if header and re.search(r"[A-Za-zδ]", header.group("name")):
             close()
             current = None
-            name = header.group("name").strip()
+            # ⁽²⁾ reads as (²) after normalise_text: echoed as the sample mark it is
+            name = re.sub(r"\(([²³])\)", _sample_digit, header.group("name").strip())
             quantity, cell = _quantity(name, layers, number, samples)
-            rest = header.group("rest")
+            rest = _plain_row(header.group("rest"), f"line {number}")
             if cell is not None or quantity.kind == "grad_b":
                 values = _numbers(rest, f"line {number}")
                 if len(values) != 1:
@@ -318,7 +359,7 @@ def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Writ
                     raise HandInputError(
                         f"line {number}: {name[:40]!r}: the grid is {shape[0]}×{shape[1]}"
                     )
-                found.append(_Written(name, quantity, ((row, col, values[0]),)))
+                found.append(_Written(name, quantity, ((row, col, values[0]),), number))
                 continue
             rows = [r for r in (_numbers(r, f"line {number}") for r in _rows(rest)) if r]
             current = (name, quantity, rows, number)
@@ -326,6 +367,7 @@ def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Writ
             continue
         if current is None:
             raise HandInputError(f"line {number}: {line[:40]!r} follows no 'name =' line")
+        line = _plain_row(line, f"line {number}")
         more = [r for r in (_numbers(p, f"line {number}") for p in _rows(line)) if r]
         current[2].extend(more)
         row_lines.extend([number] * len(more))
@@ -337,7 +379,73 @@ def read(text: str, layer: C.ConvLayer | Layers, samples: int = 1) -> list[_Writ
         )
     if sum(len(w.cells) for w in found) > MAX_CELLS:
         raise HandInputError(f"the hand calculation has more than {MAX_CELLS} numbers")
+    _refuse_twice(found)
     return found
+
+
+def _sample_digit(match: re.Match[str]) -> str:
+    return "(" + match.group(1).translate(_SUPERSCRIPT_DIGITS) + ")"
+
+
+def _refuse_twice(found: list[_Written]) -> None:
+    """One line for a number written twice (a grid, or a cell of it, under any of its names):
+    which of the two to judge is the student's to say."""
+    seen: dict[tuple[Quantity, int, int], _Written] = {}
+    for grid in found:
+        for r, c, _ in grid.cells:
+            first = seen.setdefault((grid.quantity, r, c), grid)
+            if first is not grid:
+                raise HandInputError(
+                    f"line {grid.line}: {grid.name[:40]!r} is written twice (first as "
+                    f"{first.name[:40]!r} on line {first.line}): keep the one to be judged"
+                )
+
+
+def _unwritten(written: list[_Written], layers: Layers, samples: int) -> tuple[str, ...]:
+    """The grids of each kind the student wrote (a sample's, or L's over the samples) that
+    they did not write: dL/dX(2) left out beside dL/dX(1) and dL/dX(3)."""
+    have = {w.quantity for w in written}
+    kinds = {(w.quantity.layer, w.quantity.kind, w.quantity.sample == COMBINED) for w in written}
+    missing = []
+    for layer_name, layer in layers.items():
+        for quantity in _every_quantity(layer, layer_name, samples):
+            kind = (layer_name, quantity.kind, quantity.sample == COMBINED)
+            if kind in kinds and quantity not in have:
+                missing.append(grid_name(quantity, layer, samples))
+    return tuple(missing)
+
+
+def _every_quantity(layer: C.ConvLayer, layer_name: str, samples: int) -> list[Quantity]:
+    found = []
+    for n in range(samples):
+        for f in range(layer.filters):
+            kinds = ("delta_a",) if layer.pool is not None else ()
+            for kind in (*kinds, "delta_z"):
+                found.append(Quantity(kind, f, 0, n, layer_name))
+            found += [Quantity("grad_w", f, c, n, layer_name) for c in range(layer.channels)]
+            found.append(Quantity("grad_b", f, 0, n, layer_name))
+        found += [Quantity("grad_x", 0, c, n, layer_name) for c in range(layer.channels)]
+    if samples > 1:
+        for f in range(layer.filters):
+            found += [Quantity("grad_w", f, c, COMBINED, layer_name) for c in range(layer.channels)]
+            found.append(Quantity("grad_b", f, 0, COMBINED, layer_name))
+    return found
+
+
+def grid_name(quantity: Quantity, layer: C.ConvLayer, samples: int = 1) -> str:
+    """The name check-hand reads a grid by: delta1, dL/dW1_2, dL/db1(2), conv3.dL/dX."""
+    f, c = quantity.filter + 1, quantity.channel + 1
+    channel = f"_{c}" if layer.channels > 1 else ""
+    name = {
+        "delta_a": f"dL/da{f}",
+        "delta_z": f"delta{f}",
+        "grad_w": f"dL/dW{f}{channel}",
+        "grad_b": f"dL/db{f}",
+        "grad_x": f"dL/dX{c if layer.channels > 1 else ''}",
+    }[quantity.kind]
+    if samples > 1 and quantity.sample != COMBINED:
+        name += f"({quantity.sample + 1})"
+    return f"{quantity.layer}.{name}" if quantity.layer else name
 
 
 def _grid(
@@ -362,16 +470,27 @@ def _grid(
             f"(found {len(rows)} rows of {lengths})"
         )
     cells = tuple((r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row))
-    return _Written(name, quantity, cells)
+    return _Written(name, quantity, cells, number)
 
 
-def agrees(text: str, value: float) -> bool:
+def agrees(text: str, value: float, spread: float = 0.0) -> bool:
     """A written number agrees with a value at the precision its digits state (precision.py,
     the one policy dense check-hand follows): within half a unit of its last decimal; a number
-    without decimals (0, 1) only when it is the value exactly."""
+    without decimals (0, 1) only when it is the value exactly. `spread`: how far the rounding of
+    the student's own numbers the value was worked from may move it."""
     written = read_number(text, "a grid")
     assert written is not None  # read() let only numbers through
-    return abs(written.value - value) <= written.half_unit + _slack(value)
+    return abs(written.value - value) <= written.half_unit + spread + _slack(value)
+
+
+def _written_own(grid: _Written, shape: tuple[int, ...]) -> Own:
+    """A grid written in full: its numbers, each with the half unit its digits state."""
+    value, spread = np.zeros(shape), np.zeros(shape)
+    for r, c, t in grid.cells:
+        number = read_number(t, "a grid")
+        assert number is not None
+        value[r, c], spread[r, c] = number.value, number.half_unit
+    return Own(value, spread)
 
 
 def _too_few_decimals(text: str, value: float) -> bool:
@@ -394,7 +513,8 @@ def judge(layer: C.ConvLayer | Layers, text: str) -> ConvHandReport:
     judged: dict[int, list[CellVerdict]] = {}
     for name, numbers in layers.items():
         judged |= _judge_grids(numbers, [w for w in written if w.quantity.layer == name])
-    return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
+    cells = tuple(c for grid in written for c in judged[id(grid)])
+    return ConvHandReport(cells, _unwritten(written, layers, 1))
 
 
 def _judge_grids(layer: C.ConvLayer, written: list[_Written]) -> dict[int, list[CellVerdict]]:
@@ -414,7 +534,7 @@ def _judge_grids(layer: C.ConvLayer, written: list[_Written]) -> dict[int, list[
 def _cells(
     grid: _Written,
     truth: np.ndarray,
-    carried: np.ndarray | None,
+    carried: Own | None,
     candidates: Callable[[], list[Candidate]],
     origin: tuple[str, ...],
 ) -> list[CellVerdict]:
@@ -430,7 +550,11 @@ def _cells(
         named, source = "", cast(tuple[str, ...], ())
         if agrees(t, expected):
             verdict = RIGHT
-        elif carried is not None and agrees(t, carried[r, c]):
+        elif (  # a grid whose numbers all fit a mistake: its wrong cells are that mistake's
+            carried is not None
+            and not mistake
+            and agrees(t, carried.value[r, c], carried.spread[r, c])
+        ):
             verdict, source = CARRIED_ERROR, origin
         elif not mistake and _too_few_decimals(t, expected):
             verdict = TOO_FEW_DECIMALS
@@ -453,7 +577,7 @@ def _wrong_maps(layer: C.ConvLayer, written: list[_Written]) -> dict[tuple[str, 
         if kind not in ("delta_a", "delta_z"):
             continue
         truth = expected_grid(layer, grid.quantity)
-        if len(grid.cells) == truth.size and not _fits(grid.cells, truth):
+        if len(grid.cells) == truth.size and not _fits(grid.cells, _exact(truth)):
             found[(kind, f)] = grid.name
     return found
 
@@ -498,12 +622,13 @@ def judge_samples(samples: SampleLayers | Mapping[str, SampleLayers], text: str)
     convolution layer's, or every one judged by name)."""
     by_layer = {"": samples} if isinstance(samples, SampleLayers) else samples
     count = len(next(iter(by_layer.values())).layers)
-    written = read(text, {k: v.layers[0] for k, v in by_layer.items()}, count)
+    first_layers = {k: v.layers[0] for k, v in by_layer.items()}
+    written = read(text, first_layers, count)
     judged: dict[int, list[CellVerdict]] = {}
     for name, layer_samples in by_layer.items():
         here = [w for w in written if w.quantity.layer == name]
         # each sample's gradients as the student has them, and the grids behind a wrong one
-        own: list[dict[tuple[str, int, int], np.ndarray]] = []
+        own: list[dict[tuple[str, int, int], Own]] = []
         wrong_names: list[dict[tuple[str, int, int], tuple[str, ...]]] = []
         for n, layer in enumerate(layer_samples.layers):
             mine = [w for w in here if w.quantity.sample == n]
@@ -514,17 +639,18 @@ def judge_samples(samples: SampleLayers | Mapping[str, SampleLayers], text: str)
         for grid in here:
             if grid.quantity.sample == COMBINED:
                 judged[id(grid)] = _judge_combined(layer_samples, grid, own, wrong_names)
-    return ConvHandReport(tuple(c for grid in written for c in judged[id(grid)]))
+    cells = tuple(c for grid in written for c in judged[id(grid)])
+    return ConvHandReport(cells, _unwritten(written, first_layers, count))
 
 
 def _sample_gradients(
     layer: C.ConvLayer, written: list[_Written], judged: dict[int, list[CellVerdict]]
-) -> tuple[dict[tuple[str, int, int], np.ndarray], dict[tuple[str, int, int], tuple[str, ...]]]:
+) -> tuple[dict[tuple[str, int, int], Own], dict[tuple[str, int, int], tuple[str, ...]]]:
     """A sample's ∂L⁽ⁿ⁾/∂W and ∂L⁽ⁿ⁾/∂b as the student has them, by (kind, filter, channel):
     written in full, else worked from their own δ map; and the grids behind a wrong one."""
     student = _student_grids(written, layer)
     wrong_maps = _wrong_maps(layer, written)
-    found: dict[tuple[str, int, int], np.ndarray] = {}
+    found: dict[tuple[str, int, int], Own] = {}
     wrong: dict[tuple[str, int, int], tuple[str, ...]] = {}
     for f in range(layer.filters):
         for kind, channels in (("grad_w", layer.channels), ("grad_b", 1)):
@@ -540,14 +666,18 @@ def _sample_gradients(
                     None,
                 )
                 if full is not None:
-                    values = np.zeros(expected_grid(layer, quantity).shape)
-                    for r, col, t in full.cells:
-                        values[r, col] = float(t)
-                    found[(kind, f, c)] = values
-                    cells = judged[id(full)]
-                    if any(cell.verdict != RIGHT for cell in cells):
-                        behind = tuple(o for cell in cells for o in cell.origin)
-                        wrong[(kind, f, c)] = tuple(dict.fromkeys(behind or (full.name,)))
+                    found[(kind, f, c)] = _written_own(full, expected_grid(layer, quantity).shape)
+                    # where each error entered: the δ map a carried cell was worked from, the
+                    # grid itself for a cell wrong there
+                    behind = (
+                        o
+                        for cell in judged[id(full)]
+                        if cell.verdict != RIGHT
+                        for o in (cell.origin or (full.name,))
+                    )
+                    named = tuple(dict.fromkeys(behind))
+                    if named:
+                        wrong[(kind, f, c)] = named
                     continue
                 recomputed = _recomputed(layer, quantity, student)
                 if recomputed is not None:
@@ -561,69 +691,62 @@ def _sample_gradients(
 def _judge_combined(
     samples: SampleLayers,
     grid: _Written,
-    own: list[dict[tuple[str, int, int], np.ndarray]],
+    own: list[dict[tuple[str, int, int], Own]],
     wrong_names: list[dict[tuple[str, int, int], tuple[str, ...]]],
 ) -> list[CellVerdict]:
     q = grid.quantity
     index = (q.kind, q.filter, q.channel)
     single = Quantity(q.kind, q.filter, q.channel)
-    true_parts = [expected_grid(layer, single) for layer in samples.layers]
+    true_parts = [_exact(expected_grid(layer, single)) for layer in samples.layers]
     parts = [mine.get(index, truth) for mine, truth in zip(own, true_parts, strict=True)]
     count = len(parts)
-    total = np.sum(parts, axis=0)
+    total = Own(np.sum([p.value for p in parts], axis=0), np.sum([p.spread for p in parts], axis=0))
+    averaged = Own(total.value / count, total.spread / count)
     mean = samples.reduction == "mean"
     carried = None
     if any(index in mine for mine in own):
-        carried = total / count if mean else total
+        carried = averaged if mean else total
     origin = tuple(dict.fromkeys(name for wrong in wrong_names for name in wrong.get(index, ())))
 
     def candidates() -> list[Candidate]:
-        other = ("summed_samples", total) if mean else ("averaged_samples", total / count)
+        other = ("summed_samples", total) if mean else ("averaged_samples", averaged)
         return [("first_sample_only", lambda: parts[0]), (other[0], lambda: other[1])]
 
     return _cells(grid, combined_grid(samples, q), carried, candidates, origin)
 
 
-def _student_grids(
-    written: list[_Written], layer: C.ConvLayer
-) -> dict[tuple[str, int], np.ndarray]:
+Student = dict[tuple[str, int], Own]
+
+
+def _student_grids(written: list[_Written], layer: C.ConvLayer) -> Student:
     """The δ maps (∂L/∂a, ∂L/∂z) the student wrote in full, by (kind, filter)."""
-    found: dict[tuple[str, int], np.ndarray] = {}
+    found: Student = {}
     for grid in written:
         if grid.quantity.kind not in ("delta_a", "delta_z"):
             continue
         shape = expected_grid(layer, grid.quantity).shape
         if len(grid.cells) != shape[0] * shape[1]:
             continue
-        values = np.zeros(shape)
-        for r, c, t in grid.cells:
-            values[r, c] = float(t)
-        found[(grid.quantity.kind, grid.quantity.filter)] = values
+        found[(grid.quantity.kind, grid.quantity.filter)] = _written_own(grid, shape)
     return found
 
 
-def _upstream(
-    layer: C.ConvLayer, kind: str, student: dict[tuple[str, int], np.ndarray]
-) -> np.ndarray:
-    """A whole δ map stack [F, H, W] as the student has it: their maps where written."""
-    true = layer.delta_a if kind == "delta_a" else layer.delta_z
-    stack = np.array(true, dtype=float)
+def _own_delta_z(layer: C.ConvLayer, student: Student) -> Own:
+    """∂L/∂z [F, H, W] from the student's own numbers: their δ map, else their ∂L/∂a × f′(z),
+    else the true map (no rounding of theirs in it)."""
+    stack = np.array(layer.delta_z, dtype=float)
+    spread = np.zeros(stack.shape)
     for f in range(stack.shape[0]):
-        if (kind, f) in student:
-            stack[f] = student[(kind, f)]
-    return stack
+        if ("delta_z", f) in student:
+            stack[f], spread[f] = student[("delta_z", f)].value, student[("delta_z", f)].spread
+        elif ("delta_a", f) in student:
+            own = student[("delta_a", f)]
+            stack[f] = own.value * layer.derivative[f]
+            spread[f] = own.spread * np.abs(layer.derivative[f])
+    return Own(stack, spread)
 
 
-def _own_delta_z(layer: C.ConvLayer, student: dict[tuple[str, int], np.ndarray]) -> np.ndarray:
-    """∂L/∂z from the student's own numbers: their δ map, else their ∂L/∂a × f′(z)."""
-    stack = _upstream(layer, "delta_z", student)
-    for f in range(stack.shape[0]):
-        if ("delta_z", f) not in student and ("delta_a", f) in student:
-            stack[f] = student[("delta_a", f)] * layer.derivative[f]
-    return stack
-
-
-def _has_own_upstream(quantity: Quantity, student: dict[tuple[str, int], np.ndarray]) -> bool:
+def _has_own_upstream(quantity: Quantity, student: Student) -> bool:
     if quantity.kind == "delta_z":
         return ("delta_a", quantity.filter) in student
     if quantity.kind in ("grad_w", "grad_b"):
@@ -633,44 +756,64 @@ def _has_own_upstream(quantity: Quantity, student: dict[tuple[str, int], np.ndar
     return False
 
 
-def _recomputed(
-    layer: C.ConvLayer, quantity: Quantity, student: dict[tuple[str, int], np.ndarray]
-) -> np.ndarray | None:
-    """The grid recomputed from the student's own upstream grid, when they wrote one."""
+def _recomputed(layer: C.ConvLayer, quantity: Quantity, student: Student) -> Own | None:
+    """The grid recomputed from the student's own upstream grid, when they wrote one; each
+    step is linear in the δ map, so the rounding it carries is the same step worked on the
+    half units with every coefficient's size (|x|, |W|, |f′|)."""
     if not _has_own_upstream(quantity, student):
         return None
     f, c = quantity.filter, quantity.channel
     if quantity.kind == "delta_z":
-        return student[("delta_a", f)] * layer.derivative[f]
+        own = student[("delta_a", f)]
+        derivative = layer.derivative[f]
+        return Own(own.value * derivative, own.spread * np.abs(derivative))
     delta = _own_delta_z(layer, student)
-    size = layer.kernels.shape[-1]
-    if quantity.kind == "grad_w":
-        return C.kernel_gradient(layer.x, delta, size, layer.stride, layer.padding)[f, c]
-    if quantity.kind == "grad_b":
-        return np.array([[delta[f].sum()]])
-    return C.input_gradient(delta, layer.kernels, layer.x.shape, layer.stride, layer.padding)[c]
-
-
-def _fits(cells: tuple[tuple[int, int, str], ...], grid: np.ndarray) -> bool:
-    return all(agrees(t, grid[r, c]) for r, c, t in cells)
-
-
-Candidate = tuple[str, Callable[[], np.ndarray]]
-
-
-def _part(make: Callable[[], np.ndarray], index: tuple[int, int]) -> np.ndarray:
-    return make()[index]
-
-
-def _cell(value: float) -> np.ndarray:
-    return np.array([[value]])
-
-
-def _candidates(
-    layer: C.ConvLayer, quantity: Quantity, student: dict[tuple[str, int], np.ndarray]
-) -> list[Candidate]:
-    f, c = quantity.filter, quantity.channel
     size, stride, padding = layer.kernels.shape[-1], layer.stride, layer.padding
+    if quantity.kind == "grad_w":
+        return Own(
+            C.kernel_gradient(layer.x, delta.value, size, stride, padding)[f, c],
+            C.kernel_gradient(np.abs(layer.x), delta.spread, size, stride, padding)[f, c],
+        )
+    if quantity.kind == "grad_b":
+        return Own(np.array([[delta.value[f].sum()]]), np.array([[delta.spread[f].sum()]]))
+    return _input_gradient(layer, delta, rotate=True)[c]
+
+
+def _input_gradient(layer: C.ConvLayer, delta: Own, rotate: bool) -> list[Own]:
+    """∂L/∂X of every channel from a δ stack, with the rounding it carries."""
+    shape, stride, padding = layer.x.shape, layer.stride, layer.padding
+    value = C.input_gradient(delta.value, layer.kernels, shape, stride, padding, rotate)
+    spread = C.input_gradient(delta.spread, np.abs(layer.kernels), shape, stride, padding, rotate)
+    return [Own(v, s) for v, s in zip(value, spread, strict=True)]
+
+
+def _fits(cells: tuple[tuple[int, int, str], ...], grid: Own) -> bool:
+    return all(agrees(t, grid.value[r, c], grid.spread[r, c]) for r, c, t in cells)
+
+
+Candidate = tuple[str, Callable[[], Own]]
+
+
+def _one_position(layer: C.ConvLayer, delta: Own, f: int, c: int, i: int, j: int) -> Own:
+    size, stride, padding = layer.kernels.shape[-1], layer.stride, layer.padding
+    value = C.one_position(layer.x, delta.value, size, stride, padding, i, j)[f, c]
+    spread = C.one_position(np.abs(layer.x), delta.spread, size, stride, padding, i, j)[f, c]
+    return Own(value, spread)
+
+
+def _rotated_kernel_gradient(layer: C.ConvLayer, delta: Own, f: int, c: int) -> Own:
+    size, stride, padding = layer.kernels.shape[-1], layer.stride, layer.padding
+    value = C.kernel_gradient(layer.x, delta.value, size, stride, padding)[f, c, ::-1, ::-1]
+    spread = C.kernel_gradient(np.abs(layer.x), delta.spread, size, stride, padding)
+    return Own(value, spread[f, c, ::-1, ::-1])
+
+
+def _cell(delta: Own, f: int, i: int, j: int) -> Own:
+    return Own(np.array([[delta.value[f, i, j]]]), np.array([[delta.spread[f, i, j]]]))
+
+
+def _candidates(layer: C.ConvLayer, quantity: Quantity, student: Student) -> list[Candidate]:
+    f, c = quantity.filter, quantity.channel
     pool = layer.pool
     found: list[Candidate] = []
     if quantity.kind in ("delta_a", "delta_z") and pool is not None:
@@ -680,50 +823,40 @@ def _candidates(
             if pool.kind == C.MAX_POOL
             else ("pool_not_divided", "undivided")
         )
-        found.append((name, lambda: C.routed(layer.a, pool, how)[f] * scale))
+        found.append((name, lambda: _exact(C.routed(layer.a, pool, how)[f] * scale)))
         own = student.get((quantity.kind, f))
         if pool.kind == C.MAX_POOL and own is not None:
-            elsewhere = _tie_routing(layer, f, own / np.where(scale == 0.0, 1.0, scale))
+            elsewhere = _tie_routing(layer, f, own.value / np.where(scale == 0.0, 1.0, scale))
             if elsewhere is not None:
-                found.append(("tie_routed_elsewhere", lambda: elsewhere * scale))
+                found.append(("tie_routed_elsewhere", lambda: _exact(elsewhere * scale)))
     if quantity.kind == "delta_z" and not np.all(layer.derivative == 1.0):
-        found.append(("activation_derivative_missing", lambda: layer.delta_a[f]))
+        found.append(("activation_derivative_missing", lambda: _exact(layer.delta_a[f])))
         if pool is not None:
             how = "to_all" if pool.kind == C.MAX_POOL else "undivided"
             name = "pool_to_all" if pool.kind == C.MAX_POOL else "pool_not_divided"
-            found.append((name, lambda: C.routed(layer.a, pool, how)[f]))
+            found.append((name, lambda: _exact(C.routed(layer.a, pool, how)[f])))
     delta = _own_delta_z(layer, student)
+    rows, columns = delta.value.shape[1:]
     if quantity.kind == "grad_w":
-        for i in range(delta.shape[1]):
-            for j in range(delta.shape[2]):
-                term = partial(C.one_position, layer.x, delta, size, stride, padding, i, j)
-                found.append(("one_position", partial(_part, term, (f, c))))
+        for i in range(rows):
+            for j in range(columns):
+                found.append(("one_position", partial(_one_position, layer, delta, f, c, i, j)))
         found.append(
-            (
-                "kernel_gradient_rotated",
-                lambda: C.kernel_gradient(layer.x, delta, size, stride, padding)[f, c, ::-1, ::-1],
-            )
+            ("kernel_gradient_rotated", partial(_rotated_kernel_gradient, layer, delta, f, c))
         )
     if quantity.kind == "grad_b":
-        for i in range(delta.shape[1]):
-            for j in range(delta.shape[2]):
-                found.append(("one_position", partial(_cell, delta[f, i, j])))
+        for i in range(rows):
+            for j in range(columns):
+                found.append(("one_position", partial(_cell, delta, f, i, j)))
     if quantity.kind == "grad_x":
-        found.append(
-            (
-                "kernel_not_rotated",
-                lambda: C.input_gradient(
-                    delta, layer.kernels, layer.x.shape, stride, padding, rotate=False
-                )[c],
-            )
-        )
+        found.append(("kernel_not_rotated", lambda: _input_gradient(layer, delta, False)[c]))
     return found
 
 
 def mistake_grids(layer: C.ConvLayer, quantity: Quantity) -> list[tuple[str, np.ndarray]]:
     """The catalogue's mistakes' grids of a quantity from the true upstream grids, in the order
     check-hand tries them (what a quiz names as feedback)."""
-    return [(mistake, make()) for mistake, make in _candidates(layer, quantity, {})]
+    return [(mistake, make().value) for mistake, make in _candidates(layer, quantity, {})]
 
 
 def _tie_routing(layer: C.ConvLayer, f: int, own: np.ndarray) -> np.ndarray | None:

@@ -305,6 +305,17 @@ def _plain_value(text: str, where: str) -> str:
     return text
 
 
+def decimal_commas(text: str, where: str) -> str:
+    """Decimal points for decimal commas between digits (0,0346 -> 0.0346); HandInputError for
+    one that could be a thousands separator (1,234)."""
+    return _decimal_commas(text, where)
+
+
+def without_approximately(text: str) -> str:
+    """The text without a leading ≈, ~ or 约 (a student's mark that the number is rounded)."""
+    return _APPROXIMATELY.sub("", text)
+
+
 def _decimal_commas(text: str, where: str) -> str:
     def point(match: re.Match[str]) -> str:
         whole, fraction = match.group(1), match.group(2)
