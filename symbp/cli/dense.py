@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from symbp.cli.common import (
     EXIT_OK,
@@ -11,11 +10,12 @@ from symbp.cli.common import (
     exit_status,
     optimizer,
     problem,
+    report_notice,
     report_written,
     write,
     write_script,
 )
-from symbp.errors import SymbpError, one_line
+from symbp.errors import SymbpError
 
 
 def derive(args: argparse.Namespace) -> int:
@@ -58,9 +58,7 @@ def derive(args: argparse.Namespace) -> int:
             digits=args.digits,
             form=args.form,
         )
-    notice = getattr(result, "notice", None)
-    if notice:
-        sys.stderr.write(f"symbp: {one_line(str(notice))}\n")
+    report_notice(result)
     for chunk in result.render_chunks(args.format, paper=args.paper):
         write(chunk)
     return exit_status(result.passed)
