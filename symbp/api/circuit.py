@@ -97,7 +97,12 @@ class CircuitResult(Result):
         blocks = circuit_blocks(
             self.derivation, self.lang, self.digits, self.check, self.wrt, shown
         )
-        return Handout(Document(shown, self.lang, blocks[1:]), self.passed, paper)
+        document = Document(shown, self.lang, blocks[1:])
+        if self.check is None:  # made without torch's check: it says so
+            from symbp.content.handout import said_unchecked
+
+            document = said_unchecked(document)
+        return Handout(document, self.passed, paper)
 
     def to_json(self) -> str:
         circuit = self.circuit

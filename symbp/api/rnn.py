@@ -123,7 +123,12 @@ class RnnResult(Result):
         )
         # the title heads the page as a dense handout's does (level 1, not the section's 2)
         titled = (Heading(text(shown), 1), *blocks[1:])
-        return Handout(Document(shown, self.lang, titled), self.passed, paper)
+        document = Document(shown, self.lang, titled)
+        if self.check is None:  # made without torch's check: it says so
+            from symbp.content.handout import said_unchecked
+
+            document = said_unchecked(document)
+        return Handout(document, self.passed, paper)
 
     def to_json(self) -> str:
         derivation = self.derivation

@@ -140,6 +140,16 @@ def handout_document(
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
 
+def said_unchecked(document: Document) -> Document:
+    """The handout saying, under its opening line, that it was not checked against torch."""
+    from dataclasses import replace
+
+    note = Paragraph((Text(labels(document.lang)["handout_unchecked"]),))
+    blocks = document.blocks
+    place = 2 if len(blocks) > 1 and isinstance(blocks[1], Paragraph) else 1
+    return replace(document, blocks=(*blocks[:place], note, *blocks[place:]))
+
+
 def sentence_text(template: str, *fills: str) -> str:
     """A label filled with words only, as one piece of prose."""
     for fill in fills:
