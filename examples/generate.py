@@ -63,8 +63,20 @@ CELLS: list[tuple[str, str]] = [
     ("code", 'problem.derive("w1")'),
     ("markdown", "## Every gradient"),
     ("code", "problem.gradients"),
-    ("markdown", "## The check against torch autograd and finite differences"),
-    ("code", "problem.check()"),
+    (
+        "markdown",
+        "## The check against torch autograd and finite differences\n\n"
+        "torch is optional: without it this cell says how to add it.",
+    ),
+    (
+        "code",
+        "try:\n"
+        "    report = problem.check()\n"
+        "except symbp.TorchMissingError as missing:\n"
+        "    report = None\n"
+        "    print(missing)\n"
+        "report",
+    ),
     ("markdown", "## One gradient-descent step"),
     ("code", "problem.step()"),
     (

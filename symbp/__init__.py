@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from symbp.torchcheck.conv_bridge import from_torch
     from symbp.torchcheck.results import CheckResult
     from symbp.torchcheck.rnn_bridge import rnn_from_torch
+    from symbp.torchcheck.worker import TorchMissingError
 
 __version__ = "0.1.0"
 
@@ -89,6 +90,7 @@ _SOURCES = {
     "SymbpError": "symbp.errors",
     "UnknownUnitError": "symbp.errors",
     "UnknownWeightError": "symbp.errors",
+    "TorchMissingError": "symbp.torchcheck.worker",
     "Network": "symbp.core.graph",
     "Exercises": "symbp.api.homework",
     "Grades": "symbp.api.homework",
@@ -131,6 +133,7 @@ __all__ = [
     "SpecError",
     "Step",
     "SymbpError",
+    "TorchMissingError",
     "Training",
     "UnitDerivation",
     "UnitGradient",

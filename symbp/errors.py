@@ -24,27 +24,37 @@ class SpecError(SymbpError):
     """A network description that does not parse or does not make sense."""
 
 
-class UnknownWeightError(SymbpError):
-    """A weight name that the network does not have."""
+def listed(names: tuple[str, ...], most: int = 12) -> str:
+    """Names joined by commas, the first `most` of a longer list and how many more."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f" and {len(names) - most} more"
 
-    def __init__(self, name: str, valid: tuple[str, ...]) -> None:
-        shown = ", ".join(valid) if len(valid) <= 12 else ", ".join(valid[:12]) + ", ..."
-        super().__init__(
-            f"unknown weight {name!r}{did_you_mean(name, valid)}; "
-            f"this network has {len(valid)}: {shown}"
-        )
+
+class UnknownWeightError(SymbpError):
+    """A weight name that the network does not have (with `units`: nor a unit of that name)."""
+
+    def __init__(self, name: str, valid: tuple[str, ...], units: tuple[str, ...] = ()) -> None:
+        near = did_you_mean(name, valid + units)
+        if units:
+            said = (
+                f"unknown weight or unit {name!r}{near}; this network has {len(valid)} weights "
+                f"and biases: {listed(valid)}; and {len(units)} units: {listed(units)}"
+            )
+        else:
+            said = f"unknown weight {name!r}{near}; this network has {len(valid)}: {listed(valid)}"
+        super().__init__(said)
         self.name = name
-        self.valid = valid
+        self.valid = valid + units
 
 
 class UnknownUnitError(SymbpError):
     """A unit name (x1, h1, o1) that the network does not have."""
 
     def __init__(self, name: str, valid: tuple[str, ...]) -> None:
-        shown = ", ".join(valid) if len(valid) <= 12 else ", ".join(valid[:12]) + ", ..."
         super().__init__(
             f"unknown unit {name!r}{did_you_mean(name, valid)}; "
-            f"this network has {len(valid)}: {shown}"
+            f"this network has {len(valid)}: {listed(valid)}"
         )
         self.name = name
         self.valid = valid

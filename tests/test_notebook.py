@@ -81,7 +81,7 @@ def test_derivation_cell_shows_mathml(executed) -> None:  # type: ignore[no-unty
 
 @pytest.mark.slow
 def test_check_cell_says_torch_agrees(executed) -> None:  # type: ignore[no-untyped-def]
-    (result,) = outputs_of(executed, "problem.check()")
+    (result,) = outputs_of(executed, "try:\n    report = problem.check()")
     assert "text/html" in result["data"]
     assert "CheckReport" in result["data"]["text/plain"]
     assert "all agree" in result["data"]["text/plain"]
@@ -93,3 +93,28 @@ def test_hand_calculation_cell_names_the_mistake(executed) -> None:  # type: ign
     html = result["data"]["text/html"]
     assert "gradients are added instead of δ·w" in html
     assert "HandCheck 2 wrong" in result["data"]["text/plain"]
+
+
+def test_check_cell_without_torch_says_how_to_add_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the notebook opened in the environment of the README's first command (no torch): its
+    # check cell, run as the kernel runs it, prints the API's advice instead of stopping
+    import nbformat
+
+    import symbp
+    from symbp.torchcheck import worker
+
+    monkeypatch.setattr(worker, "torch_installed", lambda: False)
+    (cell,) = [
+        c
+        for c in nbformat.read(NOTEBOOK, as_version=4).cells
+        if c.cell_type == "code" and "problem.check()" in c.source
+    ]
+    namespace = {"symbp": symbp, "problem": symbp.problem()}
+    exec(compile(cell.source, "check cell", "exec"), namespace)  # the notebook's own code
+    assert namespace["report"] is None
+    said = capsys.readouterr().out
+    assert said.startswith("torch is not installed")
+    assert "-m pip install torch" in said and "check=False" in said
+    assert "--no-check" not in said  # no command-line advice in Python

@@ -180,7 +180,7 @@ def test_commands_that_need_torch_say_how_to_install_it(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(torch_worker, "torch_installed", lambda: False)
     assert cli.main(args) == cli.EXIT_BAD_INPUT
-    assert capsys.readouterr().err == f"symbp: error: {TorchMissingError()}\n"
+    assert capsys.readouterr().err == f"symbp: error: {TorchMissingError().command_line}\n"
     assert torch_worker.INSTALL_HINT in str(TorchMissingError())
     assert not (tmp_path / "handout.html").exists()
 

@@ -191,7 +191,7 @@ def test_derive_wrt_text_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "MOOC 8.3 worked example: ∂L/∂w1" in out
     assert main(["derive", "--wrt", "h9"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("symbp: error: unknown weight 'h9'") and err.count("\n") == 1
+    assert err.startswith("symbp: error: unknown unit 'h9'") and err.count("\n") == 1
     assert main(["derive", "--wrt", "h1", "--format", "latex", "--no-check"]) == 0
     assert r"\frac{\partial L}{\partial h_{1}}" in capsys.readouterr().out
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from symbp.handcheck.circuit import CircuitHandReport
     from symbp.torchcheck.circuit_check import CircuitCheck
     from symbp.torchcheck.circuit_model import Worker
+    from symbp.torchcheck.results import FiniteDifferenceCheck
 
 
 class CircuitResult(Result):
@@ -34,17 +35,27 @@ class CircuitResult(Result):
         wrt: tuple[sp.Symbol, ...] = (),
         lang: str = "en",
         digits: int = 4,
+        fallback: FiniteDifferenceCheck | None = None,
     ) -> None:
         self.derivation = derivation
         self.circuit: Circuit = derivation.circuit
         self.check = check
+        #: without torch: the inputs' gradients against central differences only
+        self.fallback = fallback
         self.wrt = wrt
         self.lang = lang
         self.digits = digits
 
     @property
     def passed(self) -> bool:
+        if self.fallback is not None:
+            return self.fallback.agrees
         return self.check is None or self.check.passed
+
+    @property
+    def notice(self) -> str | None:
+        """A line for the reader beside the result: how it was checked, when not by torch."""
+        return None if self.fallback is None else self.fallback.notice
 
     @property
     def value(self) -> float:
@@ -86,7 +97,12 @@ class CircuitResult(Result):
         blocks = circuit_blocks(
             self.derivation, self.lang, self.digits, self.check, self.wrt, shown
         )
-        return Handout(Document(shown, self.lang, blocks[1:]), self.passed, paper)
+        document = Document(shown, self.lang, blocks[1:])
+        if self.check is None:  # made without torch's check: it says so
+            from symbp.content.handout import said_unchecked
+
+            document = said_unchecked(document)
+        return Handout(document, self.passed, paper)
 
     def to_json(self) -> str:
         circuit = self.circuit
@@ -173,18 +189,21 @@ def derive(
         raise SymbpError(f"unknown dtype {dtype!r} (known: float64, float32)")
     wanted = tuple(circuit.symbol(name) for name in wrt)
     shown = (*circuit.inputs, *(s for s in wanted if s not in circuit.inputs))
+    from symbp.torchcheck.worker import torch_installed
+
     pending = None
-    if check:  # torch starts in a worker while sympy derives here
+    if check and torch_installed():  # torch starts in a worker while sympy derives here
         from symbp.torchcheck.circuit_check import torch_job
         from symbp.torchcheck.circuit_model import start
-        from symbp.torchcheck.worker import TorchMissingError, torch_installed
 
-        if not torch_installed():
-            raise TorchMissingError()
         pending = start(torch_job(circuit, shown, dtype), worker)
     try:
         derivation = derive_circuit(circuit)
-        found = None
+        found = fallback = None
+        if check and pending is None:  # without torch: central differences, said in `notice`
+            from symbp.torchcheck.circuit_check import finite_differences_only
+
+            fallback = finite_differences_only(circuit, derivation.gradients)
         if pending is not None:
             from symbp.torchcheck.circuit_check import check_circuit
 
@@ -193,7 +212,7 @@ def derive(
     finally:
         if pending is not None:
             pending.cancel()
-    return CircuitResult(derivation, found, wanted, lang, digits)
+    return CircuitResult(derivation, found, wanted, lang, digits, fallback)
 
 
 class CircuitHandCheck(Result):

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from symbp.core.conv_spec import ConvSpec
     from symbp.torchcheck.conv_check import ConvCheck
     from symbp.torchcheck.conv_model import Pending
+    from symbp.torchcheck.results import FiniteDifferenceCheck
 
 
 class ConvResult(Result):
@@ -42,8 +43,11 @@ class ConvResult(Result):
         lang: str = "en",
         digits: int = 4,
         table: bool = False,
+        fallback: FiniteDifferenceCheck | None = None,
     ) -> None:
         self.net = net
+        #: without torch: the parameters' gradients against central differences only
+        self.fallback = fallback
         self.table = table
         self.spec: ConvSpec = net.spec
         self.numbers = numbers
@@ -56,7 +60,14 @@ class ConvResult(Result):
 
     @property
     def passed(self) -> bool:
+        if self.fallback is not None:
+            return self.fallback.agrees
         return self.check is None or self.check.passed
+
+    @property
+    def notice(self) -> str | None:
+        """A line for the reader beside the result: how it was checked, when not by torch."""
+        return None if self.fallback is None else self.fallback.notice
 
     @property
     def loss(self) -> float:
@@ -243,12 +254,12 @@ def derive(
         raise SymbpError(f"unknown dtype {dtype!r} (known: float64, float32)")
     conv_spec = load(spec)
     if check and pending is None:
-        from symbp.torchcheck.conv_model import start
-        from symbp.torchcheck.worker import TorchMissingError, torch_installed
+        from symbp.torchcheck.worker import torch_installed
 
-        if not torch_installed():
-            raise TorchMissingError()
-        pending = start(conv_spec, dtype)
+        if torch_installed():  # else central differences alone, said in `notice`
+            from symbp.torchcheck.conv_model import start
+
+            pending = start(conv_spec, dtype)
     try:
         from symbp.core.conv import ConvNet
 
@@ -256,15 +267,19 @@ def derive(
         chosen = tuple(net.parameter_symbol(name) for name in weights)
         nodes = tuple(None if name.strip() == "x" else net.symbol(name) for name in wrt)
         numbers = net.evaluate()
-        found = None
+        found = fallback = None
         if pending is not None and check:
             from symbp.torchcheck.conv_check import conv_check
 
             found = conv_check(numbers, pending.result(), dtype)
+        elif check:
+            from symbp.torchcheck.conv_check import finite_differences_only
+
+            fallback = finite_differences_only(numbers)
     finally:
         if pending is not None:
             pending.cancel()
-    return ConvResult(net, numbers, found, chosen, nodes, every, lang, digits, table)
+    return ConvResult(net, numbers, found, chosen, nodes, every, lang, digits, table, fallback)
 
 
 def conv(

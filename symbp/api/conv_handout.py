@@ -43,4 +43,9 @@ def conv_handout(
     shown = title or given or conv_words(lang)["title"]
     blocks = conv_handout_blocks(net, numbers, lang, digits, summary, shown)
     passed = summary is None or summary.passed
-    return Handout(Document(shown, lang, blocks), passed, paper)
+    document = Document(shown, lang, blocks)
+    if summary is None:  # made without torch's check: it says so
+        from symbp.content.handout import said_unchecked
+
+        document = said_unchecked(document)
+    return Handout(document, passed, paper)

@@ -161,7 +161,9 @@ class Exercises(Result):
         problem = Problem(variant.spec)
         table = self.judge.table
         worksheet = worksheet_document(variant, self.exercise, problem.network, table, self.lang)
-        handout = problem.handout(check=False, lang=self.lang, paper=self.paper).document()
+        handout = problem.handout(
+            check=False, lang=self.lang, paper=self.paper, say_unchecked=False
+        ).document()
         key = key_document(variant, self.exercise, problem.network, table, handout, self.lang)
         minimum = self.exercise.settings.minimum_decimals
         writer.write(f"{folder}/{SPEC}", spec_toml(variant.spec, minimum))

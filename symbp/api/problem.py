@@ -32,7 +32,7 @@ from symbp.core.spec import (
     load_spec,
     parse_optimizer,
 )
-from symbp.errors import SymbpError, UnknownWeightError
+from symbp.errors import SymbpError, UnknownUnitError, UnknownWeightError
 from symbp.torchcheck import worker as torch_worker
 from symbp.torchcheck.check import check, check_units, finite_difference_agrees
 from symbp.torchcheck.results import CheckResult, FiniteDifferenceCheck, UnitCheck
@@ -257,7 +257,7 @@ class Problem(Result):
         """
         # on use: importing the API loads no sympy (the torch worker starts first)
         from symbp.core.derive import derive, derive_bias, derive_unit
-        from symbp.near import closest, resolve
+        from symbp.near import closest, resolve, same_family
 
         names = arguments.names(names, "names")
         arguments.flag(check, "check")
@@ -278,11 +278,16 @@ class Problem(Result):
             names = [resolve(name, [*weights, *biases, *network.units]) or name for name in names]
         for name in names:
             if name not in biases and name not in weights and name not in network.units:
-                known = [w.name for w in network.weights] + [b.name for b in network.biases]
+                known = tuple(w.name for w in network.weights) + tuple(
+                    b.name for b in network.biases
+                )
+                units = tuple(network.units)
+                if same_family(name, units) and not same_family(name, known):  # h3 beside h1
+                    raise UnknownUnitError(name, units)
                 # units listed too when one was asked for, or when no parameter is close
                 if any(n in network.units for n in names) or closest(name, known) is None:
-                    known += list(network.units)
-                raise UnknownWeightError(name, tuple(known))
+                    raise UnknownWeightError(name, known, units)
+                raise UnknownWeightError(name, known)
         derivations = tuple(
             derive_bias(network, name, sweep=self.sweep)
             if name in biases
@@ -457,6 +462,7 @@ class Problem(Result):
         form: str = "scalar",
         sample: int = 1,
         answers: str = "foot",
+        say_unchecked: bool = True,
     ) -> Handout:
         """The complete handout; `.write("handout.html")` (or .tex, .md) writes it.
 
@@ -470,14 +476,16 @@ class Problem(Result):
         of their own, to tear off) or "none" (left out).
 
         `form="matrix"` writes the forward and backward pass with matrices and vectors; it
-        explains no single weight's sign, so `focus` must then be None.
+        explains no single weight's sign, so `focus` must then be None. With `check=False` the
+        handout says under its first line that it was not checked against torch (unless
+        `say_unchecked=False`: an exercise's answer keys).
 
         >>> handout = problem().handout(show=["w1"], check=False, title="Week 3")
         >>> handout.title(), handout.paper
         ('Week 3', 'a4')
         """
         # on use: importing the API loads no sympy (the torch worker starts first)
-        from symbp.content.handout import handout_document
+        from symbp.content.handout import handout_document, said_unchecked
         from symbp.content.selection import select
         from symbp.formats.page import paper as known_paper
         from symbp.near import resolve
@@ -528,6 +536,8 @@ class Problem(Result):
             passed = report is None or (report.passed and matrix_passed(self.matrices, report))
             if title is not None:
                 document = _retitled(document, title)
+            if not check and say_unchecked:
+                document = said_unchecked(document)
             return Handout(document, passed, paper)
         document = handout_document(
             self.sweep,
@@ -543,6 +553,8 @@ class Problem(Result):
             sample=sample,
             answers=answers,
         )
+        if not check and say_unchecked:
+            document = said_unchecked(document)
         return Handout(document, report is None or report.passed, paper)
 
     def check_hand(

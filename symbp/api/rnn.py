@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import sympy as sp
 
     from symbp.content.blocks import Block
+    from symbp.torchcheck.results import FiniteDifferenceCheck
     from symbp.torchcheck.rnn_check import RnnCheck
     from symbp.torchcheck.rnn_model import Worker
 
@@ -43,8 +44,11 @@ class RnnResult(Result):
         lang: str = "en",
         digits: int = 4,
         only_check: bool = False,
+        fallback: FiniteDifferenceCheck | None = None,
     ) -> None:
         self.derivation = derivation
+        #: without torch: the gradients against central differences only
+        self.fallback = fallback
         self.spec: RnnSpec = derivation.spec
         self.check = check
         self.weights = weights
@@ -55,7 +59,14 @@ class RnnResult(Result):
 
     @property
     def passed(self) -> bool:
+        if self.fallback is not None:
+            return self.fallback.agrees
         return self.check is None or self.check.passed
+
+    @property
+    def notice(self) -> str | None:
+        """A line for the reader beside the result: how it was checked, when not by torch."""
+        return None if self.fallback is None else self.fallback.notice
 
     @property
     def loss(self) -> float:
@@ -112,7 +123,12 @@ class RnnResult(Result):
         )
         # the title heads the page as a dense handout's does (level 1, not the section's 2)
         titled = (Heading(text(shown), 1), *blocks[1:])
-        return Handout(Document(shown, self.lang, titled), self.passed, paper)
+        document = Document(shown, self.lang, titled)
+        if self.check is None:  # made without torch's check: it says so
+            from symbp.content.handout import said_unchecked
+
+            document = said_unchecked(document)
+        return Handout(document, self.passed, paper)
 
     def to_json(self) -> str:
         derivation = self.derivation
@@ -229,18 +245,21 @@ def derive(
     if dtype not in ("float64", "float32"):
         raise SymbpError(f"unknown dtype {dtype!r} (known: float64, float32)")
     read = read_rnn(spec)
-    pending = None
-    if check:  # torch starts in a worker while sympy derives here
-        from symbp.torchcheck.rnn_model import start
-        from symbp.torchcheck.worker import TorchMissingError, torch_installed
+    from symbp.torchcheck.worker import torch_installed
 
-        if not torch_installed():
-            raise TorchMissingError()
+    pending = None
+    if check and torch_installed():  # torch starts in a worker while sympy derives here
+        from symbp.torchcheck.rnn_model import start
+
         pending = start(read, dtype, worker)
     try:
         derivation = derive_rnn(read)
         shown = None if weights is None else selected_weights(derivation, weights)
-        found = None
+        found = fallback = None
+        if check and pending is None:  # without torch: central differences, said in `notice`
+            from symbp.torchcheck.rnn_check import finite_differences_only
+
+            fallback = finite_differences_only(derivation)
         if pending is not None:
             from symbp.torchcheck.rnn_check import check_rnn
 
@@ -248,7 +267,7 @@ def derive(
     finally:
         if pending is not None:
             pending.cancel()
-    return RnnResult(derivation, found, shown, lang, digits, only_check)
+    return RnnResult(derivation, found, shown, lang, digits, only_check, fallback)
 
 
 def rnn(

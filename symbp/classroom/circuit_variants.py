@@ -216,5 +216,5 @@ def poor_circuit(
     decimals = settings.answer_decimals
     for value in answers.values():
         if value != 0 and round(value, decimals) == 0:
-            return f"a quantity that rounds to 0 at {decimals} decimals"
+            return f"a quantity that rounds to 0 at {decimals} decimal{'s' * (decimals != 1)}"
     return None

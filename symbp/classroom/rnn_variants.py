@@ -106,7 +106,9 @@ def _draw(rng: random.Random, span: Range, decimals: int) -> float:
     scale = 10**decimals
     low, high = round(span.low * scale), round(span.high * scale)
     if high - low < 2:
-        raise SymbpError(f"the range {span} holds too few numbers of {decimals} decimals")
+        raise SymbpError(
+            f"the range {span} holds too few numbers of {decimals} decimal{'s' * (decimals != 1)}"
+        )
     while True:
         units = rng.randint(low, high)
         if units:

@@ -205,7 +205,8 @@ def _choices(span: Range, decimals: int, option: str) -> tuple[int, int]:
     low, high = math.ceil(span.low * scale - 1e-9), math.floor(span.high * scale + 1e-9)
     if high - low + 1 - (low <= 0 <= high) < 2:
         raise SymbpError(
-            f"{option} {span} holds fewer than two nonzero numbers of {decimals} decimals"
+            f"{option} {span} holds fewer than two nonzero numbers of {decimals} "
+            f"decimal{'s' * (decimals != 1)}"
         )
     return low, high
 
@@ -294,7 +295,7 @@ def poor_exercise(
         if by_definition and values[key] == 0.0:
             continue
         if round(values[key], decimals) == 0:
-            return f"a quantity that rounds to 0 at {decimals} decimals"
+            return f"a quantity that rounds to 0 at {decimals} decimal{'s' * (decimals != 1)}"
     network = judge.network
     for layer in network.layers[1:]:
         for unit in layer:

@@ -58,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             return int(handler(args))
     except SymbpError as error:
-        sys.stderr.write(f"symbp: error: {one_line(str(error))}\n")
+        said = getattr(error, "command_line", str(error))  # the option, not the argument
+        sys.stderr.write(f"symbp: error: {one_line(said)}\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return EXIT_OK

@@ -9,7 +9,9 @@ from symbp.cli.common import (
     comma_names,
     exit_status,
     expression,
+    report_notice,
     report_written,
+    require_torch,
     torch_worker,
     write,
     write_script,
@@ -45,6 +47,7 @@ def derive(args: argparse.Namespace) -> int:
             digits=args.digits,
             worker=worker,
         )
+    report_notice(result)
     write(result.render(args.format, paper=args.paper))
     return exit_status(result.passed)
 
@@ -57,6 +60,7 @@ def handout(args: argparse.Namespace) -> int:
         raise SymbpError(
             "--show, --focus, --compact, --form and --answers are for networks' handouts"
         )
+    require_torch(not args.no_check)
     result = derive(circuit, check=not args.no_check, lang=args.lang, digits=args.digits)
     report_written(result.handout(args.title, args.paper).write(args.output))
     return exit_status(result.passed)

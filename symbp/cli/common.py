@@ -38,6 +38,24 @@ def write(text: str) -> None:
     sys.stdout.flush()
 
 
+def report_notice(result: object) -> None:
+    """A result's notice (how it was checked, when torch was not there to check it) on stderr."""
+    from symbp.errors import one_line
+
+    notice = getattr(result, "notice", None)
+    if notice:
+        sys.stderr.write(f"symbp: {one_line(str(notice))}\n")
+
+
+def require_torch(wanted: bool) -> None:
+    """check and handout compare with torch: without it they stop here (derive falls back to
+    central differences instead, and says so)."""
+    from symbp.torchcheck.worker import TorchMissingError, torch_installed
+
+    if wanted and not torch_installed():
+        raise TorchMissingError()
+
+
 def exit_status(passed: bool) -> int:
     return EXIT_OK if passed else EXIT_MISMATCH
 

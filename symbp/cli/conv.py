@@ -10,7 +10,9 @@ from symbp.cli.common import (
     bracket_names,
     exit_status,
     refuse_min_decimals,
+    report_notice,
     report_written,
+    require_torch,
     span,
     write,
     write_script,
@@ -44,12 +46,12 @@ def derive_or_check(args: argparse.Namespace) -> int:
         )
     check = not (deriving and args.no_check)
     pending = None
-    if check:
-        from symbp.torchcheck.conv_model import start
-        from symbp.torchcheck.worker import TorchMissingError, torch_installed
+    require_torch(check and not deriving)  # derive falls back to central differences
+    from symbp.torchcheck.worker import torch_installed
 
-        if not torch_installed():
-            raise TorchMissingError()
+    if check and torch_installed():
+        from symbp.torchcheck.conv_model import start
+
         pending = start(spec, args.dtype)  # torch imports while sympy builds the graph
     result = derive(
         spec,
@@ -63,6 +65,7 @@ def derive_or_check(args: argparse.Namespace) -> int:
         pending=pending,
         table=not deriving,
     )
+    report_notice(result)
     write(result.render(args.format, paper=getattr(args, "paper", None)))
     return exit_status(result.passed)
 

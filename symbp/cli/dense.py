@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from symbp.cli.common import (
     EXIT_OK,
@@ -11,11 +10,12 @@ from symbp.cli.common import (
     exit_status,
     optimizer,
     problem,
+    report_notice,
     report_written,
     write,
     write_script,
 )
-from symbp.errors import SymbpError, one_line
+from symbp.errors import SymbpError
 
 
 def derive(args: argparse.Namespace) -> int:
@@ -34,11 +34,14 @@ def derive(args: argparse.Namespace) -> int:
                 raise SymbpError(f"--{option} needs a name, e.g. --{option} w1")
             setattr(args, option, names)
     names = args.wrt or args.weight
-    if not args.all and not names and args.form == "scalar":
-        raise SymbpError("say which weight: --weight NAME (e.g. --weight w1), --wrt NAME or --all")
     if args.wrt and args.form == "matrix":
         raise SymbpError("--wrt derives one unit's ∂L/∂a: use it with --form scalar")
     with problem(args) as network_problem:  # leaving it stops a torch worker still running
+        # after the spec is read: a file that cannot be read is the first thing to say
+        if not args.all and not names and args.form == "scalar":
+            raise SymbpError(
+                "say which weight: --weight NAME (e.g. --weight w1), --wrt NAME or --all"
+            )
         if not args.no_check:
             # torch starts in a worker while sympy works here
             network_problem.start_check(args.dtype, units=bool(args.wrt))
@@ -58,9 +61,7 @@ def derive(args: argparse.Namespace) -> int:
             digits=args.digits,
             form=args.form,
         )
-    notice = getattr(result, "notice", None)
-    if notice:
-        sys.stderr.write(f"symbp: {one_line(str(notice))}\n")
+    report_notice(result)
     for chunk in result.render_chunks(args.format, paper=args.paper):
         write(chunk)
     return exit_status(result.passed)

@@ -9,6 +9,7 @@ from typing import NoReturn
 from symbp import __version__
 from symbp.cli.common import EXIT_BAD_INPUT
 from symbp.errors import one_line
+from symbp.near import did_you_mean
 
 
 class _Parser(argparse.ArgumentParser):
@@ -17,7 +18,22 @@ class _Parser(argparse.ArgumentParser):
     the terminal."""
 
     def error(self, message: str) -> NoReturn:
+        unknown = message.removeprefix("unrecognized arguments: ")
+        if unknown != message:  # --weigth: the option meant, as argparse of Python 3.14 says
+            options = [word.split("=")[0] for word in unknown.split() if word.startswith("--")]
+            message += next(
+                (said for said in (did_you_mean(o, self._options()) for o in options) if said), ""
+            )
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _options(self) -> list[str]:
+        """Every long option of this parser and of its commands."""
+        found = set(self._option_string_actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command in action.choices.values():
+                    found |= set(command._option_string_actions)
+        return sorted(option for option in found if option.startswith("--"))
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:

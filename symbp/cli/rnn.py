@@ -10,7 +10,9 @@ from symbp.cli.common import (
     bracket_names,
     exit_status,
     refuse_min_decimals,
+    report_notice,
     report_written,
+    require_torch,
     span,
     torch_worker,
     write,
@@ -39,6 +41,7 @@ def derive(args: argparse.Namespace, only_check: bool = False) -> int:
     no_check = getattr(args, "no_check", False) and not only_check
     with torch_worker(spawn, wanted=not no_check) as worker:
         spec = _spec(args)
+        require_torch(not no_check and args.command != "derive")  # derive: central differences
         if getattr(args, "form", "scalar") != "scalar":
             raise SymbpError("--form matrix is for dense networks; an RNN is derived step by step")
         if getattr(args, "answers", None):
@@ -69,6 +72,7 @@ def derive(args: argparse.Namespace, only_check: bool = False) -> int:
     if args.command == "handout":
         report_written(result.handout(args.title, args.paper).write(args.output))
         return exit_status(result.passed)
+    report_notice(result)
     write(result.render(getattr(args, "format", "text"), paper=getattr(args, "paper", None)))
     return exit_status(result.passed)
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from symbp.classroom.circuit_variants import CircuitClass, CircuitVariant, quantity_keys
 from symbp.content.blocks import Block, Document, Heading, Math, Paragraph, Table, Text, sentence
 from symbp.content.circuit import circuit_blocks, objective_math, problem_blocks, quantity_math
-from symbp.content.exercise import BLANK, SelfCheckPage, answer_text
+from symbp.content.exercise import BLANK, SelfCheckPage, answer_text, counted
 from symbp.content.labels import labels, title
 from symbp.handcheck.circuit import MISTAKES
 
@@ -100,9 +100,10 @@ def summary_blocks(exercise: CircuitClass, written: Sequence[str]) -> tuple[Bloc
     base = exercise.base
     shown = base.title or "; ".join(base.statements)
     lines = [
-        f"{len(exercise.variants)} variants of {shown} (seed {settings.seed}): "
-        f"{len(exercise.asked)} quantities asked to {settings.answer_decimals} decimals, input "
-        f"values at {settings.decimals} decimals in {settings.inputs}."
+        f"{counted(len(exercise.variants), 'variant')} of {shown} (seed {settings.seed}): "
+        f"{len(exercise.asked)} quantities asked to "
+        f"{counted(settings.answer_decimals, 'decimal')}, input "
+        f"values at {counted(settings.decimals, 'decimal')} in {settings.inputs}."
     ]
     if exercise.rejections:
         reasons = "; ".join(f"{n} with {reason}" for reason, n in exercise.rejections.items())

@@ -126,6 +126,11 @@ def key_document(
     return Document(key_title, lang, tuple(blocks))
 
 
+def counted(count: int, noun: str) -> str:
+    """'1 decimal', '4 decimals': a count with its noun in the singular or the plural."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def summary_blocks(exercise: ClassVariants, written: Sequence[str]) -> tuple[Block, ...]:
     """What `symbp exercise` says it did: how many variants, what they ask, what was redrawn."""
     settings = exercise.settings
@@ -136,9 +141,10 @@ def summary_blocks(exercise: ClassVariants, written: Sequence[str]) -> tuple[Blo
         else f"targets {settings.targets}"
     )
     lines = [
-        f"{len(variants)} variants of {exercise.base.title} (seed {settings.seed}): "
-        f"{len(exercise.asked)} quantities asked to {settings.answer_decimals} decimals, given "
-        f"numbers at {settings.decimals} decimals (inputs {settings.inputs}, {targets}, "
+        f"{counted(len(variants), 'variant')} of {exercise.base.title} (seed {settings.seed}): "
+        f"{len(exercise.asked)} quantities asked to "
+        f"{counted(settings.answer_decimals, 'decimal')}, given "
+        f"numbers at {counted(settings.decimals, 'decimal')} (inputs {settings.inputs}, {targets}, "
         f"weights {settings.weights})."
     ]
     if exercise.rejections:

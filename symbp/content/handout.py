@@ -77,7 +77,8 @@ from symbp.core.explain import symmetry_note, unit_notes
 from symbp.core.graph import Network, Weight
 from symbp.core.numeric import Evaluation, updated_weights
 from symbp.core.operations import CROSS_ENTROPY, EXP, LOG, MSE_MEAN, activation_info, loss_info
-from symbp.errors import SymbpError
+from symbp.errors import SymbpError, listed
+from symbp.near import did_you_mean
 from symbp.torchcheck.results import CheckResult
 
 #: per-sample tables show at most this many samples
@@ -118,8 +119,11 @@ def handout_document(
     shown_weights = [name for name in show or () if name in weights]
     focus_name = focus or (shown_weights[0] if shown_weights else network.weights[0].name)
     if focus_name not in weights:
-        known = ", ".join(w.name for w in network.weights[:12])
-        raise SymbpError(f"--focus: unknown weight {focus_name!r} (this network has {known}, ...)")
+        known = tuple(w.name for w in network.weights)
+        raise SymbpError(
+            f"--focus: unknown weight {focus_name!r}{did_you_mean(focus_name, known)}; this "
+            f"network has {listed(known)}"
+        )
     context = worked(evaluation, digits, lang, sample=sample)
     heading = title(network.spec.title if heading is None else heading, lang)
     blocks: list[Block] = [Heading((Text(heading),), 1), Paragraph((Text(words["handout"]),))]
@@ -138,6 +142,16 @@ def handout_document(
         context, sweep, focus_name, verification, selection.condensed, passed, answers
     )
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
+
+
+def said_unchecked(document: Document) -> Document:
+    """The handout saying, under its opening line, that it was not checked against torch."""
+    from dataclasses import replace
+
+    note = Paragraph((Text(labels(document.lang)["handout_unchecked"]),))
+    blocks = document.blocks
+    place = 2 if len(blocks) > 1 and isinstance(blocks[1], Paragraph) else 1
+    return replace(document, blocks=(*blocks[:place], note, *blocks[place:]))
 
 
 def sentence_text(template: str, *fills: str) -> str:

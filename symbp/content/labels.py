@@ -210,6 +210,7 @@ _EN: dict[str, str] = {
     "indicator_kronecker": "{} is 1 where {} and 0 elsewhere.",
     # handout
     "handout": "Backpropagation, step by step",
+    "handout_unchecked": "Not checked against torch: made without the check.",
     "problem": "1. The problem",
     "problem_intro": "A fully connected network with layers {}, one training sample and the "
     "initial parameters below; {}",
@@ -729,6 +730,7 @@ _ZH: dict[str, str] = {
     "indicator": "{} 在 {} 时为 1，否则为 0（z = 0 时取 0，与 torch 的 relu′(0) 相同）。",
     "indicator_kronecker": "{} 在 {} 时为 1，否则为 0。",
     "handout": "反向传播逐步推导",
+    "handout_unchecked": "未与 torch 核对：生成时未做核对。",
     "problem": "一、问题",
     "problem_intro": "一个全连接网络，各层神经元数为 {}，一个训练样本，初始参数如下；{}",
     "problem_intro_samples": "一个全连接网络，各层神经元数为 {}，{} 个训练样本，初始参数如下；{}",

@@ -24,7 +24,7 @@ from symbp.content.numbers import column_nums
 from symbp.core.derive import MAX_PATHS, Backprop, DeltaDefinition
 from symbp.core.graph import Bias, Network, Unit, Weight
 from symbp.core.numeric import updated_weights
-from symbp.errors import SymbpError
+from symbp.errors import SymbpError, listed
 from symbp.near import did_you_mean
 
 #: per-sample columns of the update table (as the handout's per-sample tables)
@@ -67,10 +67,10 @@ def select(network: Network, show: Sequence[str] | None, compact: bool = False) 
         known = [p.name for p in network.parameters]
         for name in show:
             if name not in known:
-                listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
                 hint = did_you_mean(name, known)
                 raise SymbpError(
-                    f"--show: unknown parameter {name!r}{hint}; this network has {listed}"
+                    f"--show: unknown parameter {name!r}{hint}; this network has "
+                    f"{listed(tuple(known))}"
                 )
         return Selection(frozenset(show), compact, condensed)
     if condensed:

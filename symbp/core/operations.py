@@ -154,6 +154,10 @@ class Loss:
     #: ∂L/∂o_k is 0 by definition for every output but the target class's (nll: −y_k), so a
     #: gradient of exactly 0 there is no poor draw of an exercise
     zero_off_class: bool = False
+    #: what courses and libraries also call it (mse is torch's MSELoss, mean over the outputs):
+    #: an unknown name that is one of these is answered with this loss, by meaning rather than
+    #: by spelling (mse is closer to sse in letters)
+    also_called: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -433,7 +437,12 @@ HALF_SSE = Loss(
     read_from_torch=False,
 )
 SSE = Loss(
-    "sse", "sum of squared errors", "误差平方和", torch_module="MSELoss", read_from_torch=False
+    "sse",
+    "sum of squared errors",
+    "误差平方和",
+    torch_module="MSELoss",
+    read_from_torch=False,
+    also_called=("sum_squared_error", "sum_of_squares"),
 )
 MSE_MEAN = Loss(
     "mse_mean",
@@ -442,6 +451,7 @@ MSE_MEAN = Loss(
     torch_module="MSELoss",
     torch_outputs_power=-1,
     read_from_torch=False,
+    also_called=("mse", "mean_squared_error", "mseloss"),
 )
 #: the losses that cancel with their output activation take torch's logits (cancels_with):
 #: BCEWithLogitsLoss is BCELoss(sigmoid(z)) computed without overflow
@@ -456,6 +466,7 @@ BCE = Loss(
     torch_module="BCEWithLogitsLoss",
     torch_outputs_power=-1,
     read_from_torch=False,
+    also_called=("binary_cross_entropy", "bceloss", "bcewithlogitsloss", "log_loss", "logistic"),
 )
 CROSS_ENTROPY = Loss(
     "cross_entropy",
@@ -466,6 +477,7 @@ CROSS_ENTROPY = Loss(
     cancellation_words="softmax_ce",
     torch_module="CrossEntropyLoss",
     read_from_torch=False,
+    also_called=("ce", "crossentropy", "crossentropyloss", "categorical_cross_entropy", "softmax"),
 )
 OUTPUT = Loss("output", "one output itself", "网络的一个输出", drawn=False, objective=True)
 HUBER = Loss(
@@ -583,6 +595,9 @@ _BY_TORCH_MODULE = {op.torch_module: op for op in ACTIVATIONS if op.torch_module
 
 
 #: names a user may reach for that symbp writes otherwise: how (kind, name) → the pointer
+#: (kind, a name by which courses or libraries know an entry) -> the entry's name
+ALSO_CALLED = {("loss", alias): loss.name for loss in LOSSES for alias in loss.also_called}
+
 WRITTEN_OTHERWISE = {
     ("activation", "log_softmax"): (
         "log_softmax is not an activation here: write activation 'softmax' with loss "
@@ -599,6 +614,9 @@ def unknown_name(kind: str, name: object, known: Iterable[str]) -> str:
         return WRITTEN_OTHERWISE[(kind, name.strip())]
     line = f"unknown {kind} {name!r} (known: {', '.join(known)})"
     near = closest(name.strip(), known) if isinstance(name, str) else None
+    if isinstance(name, str):  # a name meaning one of the table's: that, before spelling
+        spelt = name.strip().casefold().replace("-", "_").replace(" ", "_")
+        near = ALSO_CALLED.get((kind, spelt), near)
     if near is not None:
         line += f"; did you mean {near!r}?"
     return line

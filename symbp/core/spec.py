@@ -57,6 +57,8 @@ MAX_NESTING = 16
 #: Digits an integer literal may have (Python refuses to read more than 4,300).
 MAX_INTEGER_DIGITS = 30
 
+#: how torch.optim and textbooks name the learning rate, which a spec gives as learning_rate
+LEARNING_RATE_SPELLINGS = ("lr", "learning_rate", "learningrate", "step_size", "eta", "alpha")
 NUMBERINGS = ("by-source", "by-target", "layered", "explicit")
 BIAS_MODES = ("none", "per-layer", "per-unit")
 REDUCTIONS = ("mean", "sum")
@@ -524,9 +526,7 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
 
     numbering = data.get("numbering", "by-source")
     if not isinstance(numbering, str) or numbering not in NUMBERINGS:
-        raise SpecError(
-            f"{source}: unknown numbering {numbering!r} (known: {', '.join(NUMBERINGS)})"
-        )
+        raise SpecError(f"{source}: {unknown_name('numbering', numbering, NUMBERINGS)}")
     tied = _tied_layers(data.get("tied_layers"), layers, source)
     n_weights = len(edge_order(layers, numbering, tied))
     explicit = _explicit_names(data, numbering, n_weights, source)
@@ -553,14 +553,12 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "spec") -> NetworkS
         )
     reduction = data.get("reduction", "mean")
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-        raise SpecError(
-            f"{source}: unknown reduction {reduction!r} (known: {', '.join(REDUCTIONS)})"
-        )
+        raise SpecError(f"{source}: {unknown_name('reduction', reduction, REDUCTIONS)}")
 
     l2, l2_full, l2_biases = _regularization(data.get("regularization"), source)
     bias = data.get("bias", "none")
     if not isinstance(bias, str) or bias not in BIAS_MODES:
-        raise SpecError(f"{source}: unknown bias {bias!r} (known: {', '.join(BIAS_MODES)})")
+        raise SpecError(f"{source}: {unknown_name('bias', bias, BIAS_MODES)}")
     if tied and bias == "per-layer":
         raise SpecError(f"{source}: tied_layers works with bias 'none' or 'per-unit' only")
     n_biases = len(bias_names(layers, bias, tied))
@@ -652,10 +650,11 @@ def parse_optimizer(value: Any, where: str = "optimizer") -> OptimizerSpec:
     allowed = info.keys
     unknown = sorted(set(value) - {"name", *allowed})
     if unknown:
-        raise SpecError(
-            f"{where}: {name} has no setting {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
-            f"known: {', '.join(allowed)}"
-        )
+        line = f"{where}: {name} has no setting {unknown[0]!r}"
+        if unknown[0].casefold() in LEARNING_RATE_SPELLINGS:  # torch.optim's lr is not a setting
+            rate = "--lr" if where.startswith("--") else "the spec's top-level learning_rate"
+            raise SpecError(f"{line}: the learning rate is {rate}")
+        raise SpecError(f"{line}{did_you_mean(unknown[0], allowed)}; known: {', '.join(allowed)}")
 
     def non_negative(key: str, default: float) -> float:
         number = _number(value.get(key, default), f"{where}: {key}")

@@ -8,8 +8,8 @@ import math
 from dataclasses import dataclass
 
 from symbp.core.conv import ConvNumbers
-from symbp.torchcheck.conv_model import ConvTorchAnswer
-from symbp.torchcheck.results import FD_ROUNDING
+from symbp.torchcheck.conv_model import MAX_DIFFERENCES, STEP, ConvTorchAnswer
+from symbp.torchcheck.results import FD_ROUNDING, FiniteDifferenceCheck
 
 #: torch float64 against symbp's float64 sweep: both sum the same products in other orders
 TORCH_TOLERANCE = 1e-10
@@ -113,6 +113,34 @@ def conv_check(numbers: ConvNumbers, answer: ConvTorchAnswer, dtype: str = "floa
         tuple(differences),
         tolerance,
     )
+
+
+def finite_differences_only(numbers: ConvNumbers) -> FiniteDifferenceCheck:
+    """Without torch: symbp's parameter gradients against central differences of its own float
+    forward pass, for the parameters the torch worker would take them for (every one up to
+    MAX_DIFFERENCES, else that many spread evenly); near a kink, or below the loss's resolution,
+    a disagreement is not counted, as in conv_check."""
+    net = numbers.net
+    names = list(net.parameters)
+    count = len(names)
+    spread = {round(k * (count - 1) / (MAX_DIFFERENCES - 1)) for k in range(MAX_DIFFERENCES)}
+    chosen = range(count) if count <= MAX_DIFFERENCES else sorted(spread)
+    near = _near_kink(numbers)
+    agrees, largest = True, 0.0
+    for position in chosen:
+        name = names[position]
+        original = net.leaf_values[net.parameters[name]]
+        step = STEP * max(1.0, abs(original))
+        up = net.evaluate({name: original + step}).loss
+        down = net.evaluate({name: original - step}).loss
+        difference = (up - down) / (2 * step)
+        value = numbers.parameter_gradients[name]
+        error = abs(value - difference)
+        if error <= DIFFERENCE_TOLERANCE * max(1.0, abs(difference)):
+            largest = max(largest, error)
+        elif not near and not _lost_to_rounding(numbers, name, value, difference):
+            agrees, largest = False, max(largest, error)
+    return FiniteDifferenceCheck(agrees, largest)
 
 
 def _lost_to_rounding(numbers: ConvNumbers, name: str, value: float, difference: float) -> bool:

@@ -14,6 +14,7 @@ from symbp.core.rnn import RnnDerivation
 from symbp.core.rnn_spec import B_HH, B_IH, B_Y, W_HH, W_HY, W_XH, RnnSpec
 from symbp.torchcheck.loss_script import loss_expression
 from symbp.torchcheck.pending import Pending
+from symbp.torchcheck.results import FiniteDifferenceCheck
 from symbp.torchcheck.rnn_model import LOOP, LOSS_KEY, NN_RNN, NN_RNN_ACTIVATIONS, gradients
 
 #: torch float64 against symbp's float64 evaluation of its derivation (relative to max(1, |g|))
@@ -120,6 +121,19 @@ def check_rnn(
         dtype=dtype,
         tolerance=tolerance,
     )
+
+
+def finite_differences_only(derivation: RnnDerivation) -> FiniteDifferenceCheck:
+    """Without torch: symbp's gradients against central differences alone (not compared when a
+    pre-activation sits at a kink, as in check_rnn)."""
+    symbolic = derivation.parameter_gradients
+    differences = derivation.central_differences()
+    errors = {name: abs(differences[name] - value) for name, value in symbolic.items()}
+    agrees = _near_kink(derivation) or all(
+        errors[name] <= DIFFERENCE_TOLERANCE * max(1.0, abs(value))
+        for name, value in symbolic.items()
+    )
+    return FiniteDifferenceCheck(agrees, max(errors.values(), default=0.0))
 
 
 def torch_script(spec: RnnSpec) -> str:

@@ -43,13 +43,15 @@ TIMEOUT_SECONDS = 300.0
 
 
 class TorchMissingError(SymbpError):
-    """torch is not installed, so there is no torch check; the message says how to get it."""
+    """torch is not installed, so there is no torch check; the message says how to get it, and
+    how to do without it in Python (`command_line` says it for the command line)."""
 
     def __init__(self) -> None:
+        said = "torch is not installed, and the torch check needs it; for its CPU build: "
         super().__init__(
-            f"torch is not installed, and the torch check needs it; for its CPU build: "
-            f"{INSTALL_HINT} (or use --no-check: derive and handout have it)"
+            f"{said}{INSTALL_HINT} (or do without the check: check=False where a function takes it)"
         )
+        self.command_line = f"{said}{INSTALL_HINT} (or use --no-check: derive and handout have it)"
 
 
 def torch_installed() -> bool:
