@@ -317,7 +317,11 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
             blocks.append(
                 Paragraph(
                     sentence(
-                        words["activation_layer"], layer_name, activation.name, formula, jacobian
+                        words["activation_layer"],
+                        layer_name,
+                        activation_info(activation.name).prose_name,
+                        formula,
+                        jacobian,
                     )
                 )
             )
@@ -341,7 +345,7 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
             indicator = True
         blocks.append(
             Paragraph(
-                sentence(words["activation_layer"], layer_name, activation.name, rule, derivative)
+                sentence(words["activation_layer"], layer_name, info.prose_name, rule, derivative)
             )
         )
     if indicator:
@@ -994,7 +998,7 @@ def _per_sample_gradients(context: Worked, focus: str, condensed: bool = False) 
         gradient=True,
     )
     return [
-        Heading(sentence(words["reduction"]), 3),
+        Heading(sentence(words["reduction"], reduction), 3),
         Paragraph(sentence(words["reduction_intro"], reduction, reduction)),
         Equations((Row(example),)),
         # every sample's gradient is a column of the update's table (section 4)

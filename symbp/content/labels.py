@@ -273,7 +273,7 @@ _EN: dict[str, str] = {
     "forward_table": "Each layer above works its first unit; every unit, by the same steps:",
     "every_unit": "Every unit",
     "deltas_table": "The other units' δ, by the same rule:",
-    "reduction": "Over the samples",
+    "reduction": "The {} over the samples",
     "reduction_intro": "L is the {} of the samples' losses, so each gradient is the {} of the "
     "samples' gradients:",
     "reduction_mean": "mean",
@@ -590,7 +590,7 @@ _ZH: dict[str, str] = {
     "delta_form": "δ 形式（反向传播：{}，从输出层开始）",
     "delta_why": "从 {} 到损失的每条路径都经过 {}，因此都含有公共因子 {}。反向传播把它记作 {}，"
     "从输出层开始对每个神经元只算一次；于是从神经元 i 到 j 的权重的梯度是 {}。",
-    "delta_why_hidden": "这里同样，从 {} 出发的每条路径都经过 {}，都含有公共因子 {}，记作 {}。"
+    "delta_why_hidden": "同理，从 {} 出发的每条路径都经过 {}，都含有公共因子 {}，记作 {}。"
     "隐藏层神经元的激活值只能通过后一层的 z 影响损失，所以 {}：后一层已算好的 δ 直接拿来用，不必重算。",
     "softmax_ce": "softmax 输出配交叉熵时，雅可比求和可以化简：{}，因为目标之和为 1（{}），"
     "所以每个输出的 δ 就是 {}。",
@@ -782,7 +782,7 @@ _ZH: dict[str, str] = {
     "forward_table": "上面每层只演算了第一个神经元；所有神经元的结果（步骤相同）如下：",
     "every_unit": "所有神经元",
     "deltas_table": "其余神经元的 δ，规则相同：",
-    "reduction": "对所有样本",
+    "reduction": "所有样本的{}",
     "reduction_intro": "L 取各样本损失的{}，所以每个梯度取各样本梯度的{}：",
     "reduction_mean": "平均",
     "reduction_sum": "总和",
@@ -809,9 +809,9 @@ _ZH: dict[str, str] = {
     "symbolic": "symbp",
     "torch": "torch 自动求导",
     "finite_difference": "有限差分",
-    "agrees_column": "一致",
-    "yes": "是",
-    "no": "否",
+    "agrees_column": "是否一致",
+    "yes": "一致",
+    "no": "不一致",
     "all_agree": "所有数值都在容差内一致。",
     "gradients_later": "本层其余的梯度（{}，……，共 {} 个）规则相同；第四节的表格给出每个样本的值、它们的{}以及更新。",
     "gradients_later_again": "本层其余 {} 个梯度也见同一张表。",

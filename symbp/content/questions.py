@@ -51,7 +51,7 @@ WORDS = {
     "zh": {
         "heading": "{}、自测题",
         "answers_heading": "第{}节自测题的答案",
-        "answers_aside": "（倒印）",
+        "answers_aside": "（倒置印刷）",
         "every_sample": "（每个样本都如此）",
         "rate_q": "若学习率取 {} 而不是 {}，更新后 {} 是多少？",
         "rate_a": "{}。",

@@ -429,7 +429,7 @@ def key_parts(diagram: Diagram, *, one_row: bool) -> list[list[tuple[str | None,
     if below:
         rows.append(runs(below, DELTA_COLOUR))
     if one_row and len(rows) == 2:
-        rows = [[*rows[0], ("; ", "#333333"), *rows[1]]]
+        rows = [[*rows[0], (diagram.key_separator, "#333333"), *rows[1]]]
     return rows
 
 
