@@ -692,6 +692,8 @@ def backward_blocks(
     blocks: list[Block] = [Heading(sentence(words["backward"]))]
     blocks += dropout_blocks(context, backward=True)
     blocks += four_equations(network, context.lang)
+    # "the other units' δ are on the figure" is said once, at the first layer with others
+    figure_said = False
     for layer in range(len(network.layers) - 1, 0, -1):
         blocks.append(_layer_heading(network, layer, context.lang))
         paths = selection.paths(network, layer)
@@ -727,7 +729,10 @@ def backward_blocks(
             ),
         ]
         if rest and shows_numbers(network):  # on the figure of section 1, each with its value
-            blocks.append(Paragraph(sentence(figure_words(context.lang)["deltas_on_figure"])))
+            if not figure_said:
+                key = "deltas_on_figure" if layer == 1 else "deltas_on_figure_below"
+                blocks.append(Paragraph(sentence(figure_words(context.lang)[key])))
+            figure_said = True
         elif rest:
             blocks += [Paragraph(sentence(words["deltas_table"])), delta_table(context, rest)]
         if layer == len(network.layers) - 1:
@@ -955,7 +960,6 @@ def _gradient_blocks(
     if rest and context.several and selection.condensed:
         # each sample's value of every gradient is a column of the update's table (section 4)
         if layer < len(network.layers) - 1:  # the output layer's sentence said where they are
-            blocks.append(Paragraph(sentence(words["gradients_later_again"], str(len(rest)))))
             return blocks
         head, *more = (writer.sym(p.symbol) for p in rest[:3])
         listing = E.Chain(head, tuple(E.Step(",", name) for name in more))

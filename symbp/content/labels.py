@@ -310,9 +310,9 @@ _EN: dict[str, str] = {
     "yes": "yes",
     "no": "NO",
     "all_agree": "All values agree within the tolerances.",
-    "gradients_later": "The other gradients of this layer ({}, …: {} in all) follow the same "
+    "gradients_later": "The other gradients of this layer ({}, …: {} in all) and of the layers "
+    "below follow the same "
     "rule; the table of section 4 gives each sample's value, their {} and the update.",
-    "gradients_later_again": "The other {} gradients of this layer: in the same table.",
     "verification_summary": "The same network built directly in torch {} ({}), differentiated "
     "by autograd, and central finite differences of the loss: over all {} gradients symbp's "
     "differ from torch's by at most {} and from the finite differences by at most {}; the "
@@ -813,8 +813,7 @@ _ZH: dict[str, str] = {
     "yes": "一致",
     "no": "不一致",
     "all_agree": "所有数值都在容差内一致。",
-    "gradients_later": "本层其余的梯度（{}，……，共 {} 个）规则相同；第四节的表格给出每个样本的值、它们的{}以及更新。",
-    "gradients_later_again": "本层其余 {} 个梯度也见同一张表。",
+    "gradients_later": "本层其余的梯度（{}，……，共 {} 个）及以下各层的梯度规则相同；第四节的表格给出每个样本的值、它们的{}以及更新。",
     "verification_summary": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，并计算损失的中心有限差分："
     "全部 {} 个梯度中，symbp 与 torch 之差至多为 {}，与有限差分之差至多为 {}；损失之差为 {}。"
     "所有数值都在容差内一致。",

@@ -34,10 +34,13 @@ WORDS = {
     "en": {
         "on_figure": "Every other unit's z and a are on the figure of section 1.",
         "deltas_on_figure": "The other units' δ, by the same rule, are on the figure of section 1.",
+        "deltas_on_figure_below": "The other units' δ, in this layer and the layers below, "
+        "follow the same rule; their values are on the figure of section 1.",
     },
     "zh": {
         "on_figure": "其余神经元的 z 和 a 见第一节的图。",
         "deltas_on_figure": "其余神经元的 δ 规则相同，数值见第一节的图。",
+        "deltas_on_figure_below": "本层及以下各层其余神经元的 δ 规则相同，数值见第一节的图。",
     },
 }
 
