@@ -400,7 +400,7 @@ _EN: dict[str, str] = {
     "matrix_check": "Check: every entry of every {} against torch autograd ({}): largest "
     "difference {}; against the scalar derivation: largest difference {}: {}.",
     "matrix_check_verdict": "Check: every entry of every {}, against torch autograd ({}) and "
-    "against the scalar derivation (the table below): {}.",
+    "against the scalar derivation (the next section): {}.",
     # optimizers
     "optimizer_intro": "The parameters are updated by {} ({}), with {}.",
     "optimizer_rule": "For each parameter p, with its gradient {} at the parameters of update "
@@ -885,7 +885,7 @@ _ZH: dict[str, str] = {
     "（每个元素见标量形式）。",
     "matrix_check": "检验：每个 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"
     "与标量推导对照：最大差 {}：{}。",
-    "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下表）对照：{}。",
+    "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下一节）对照：{}。",
     # optimizers
     "optimizer_intro": "参数由 {}（{}）更新，{}。",
     "optimizer_rule": "对每个参数 p，记其梯度为 {}（在第 {} 次更新前的参数处取值，t 从 1 开始），一次更新为：",
