@@ -101,7 +101,9 @@ def _figure(name: str, lang: str = "en") -> tuple[Diagram, Network, str, int]:
     handout = problem.handout(check=False, lang=lang, focus=focus, sample=sample)
     diagram = next(b for b in handout.blocks() if isinstance(b, Diagram))
     network = problem.network
-    return diagram, network, focus or network.weights[0].name, sample
+    assert diagram.legend is not None
+    # without --focus, the handout follows the first weight with a gradient in the worked sample
+    return diagram, network, focus or diagram.legend[1].plain, sample
 
 
 # -- the drawing's geometry ------------------------------------------------------------------
