@@ -359,7 +359,8 @@ def test_figure_numbers_read_back_equal_torch(name: str) -> None:
     seen = set()
     for unit, _, text in tags:
         z, a, delta = expected[unit]
-        for key, shown in re.findall(r"(z|a|δ) = (-?[\d.e+-]+)", text):
+        # the SVG sets a minus sign (U+2212) as the body does
+        for key, shown in re.findall(r"(z|a|δ) = ([−-]?[\d.e+−-]+)", text):
             exact = {"z": z, "a": a, "δ": delta}[key]
             assert exact is not None, (unit, text)
             assert _close(shown, exact), (unit, key, shown, exact)

@@ -811,7 +811,7 @@ def svg(diagram: Diagram, title: str = "network") -> str:
         lines.append(
             f'<text class="label" x="{_n(label.x)}" y="{_n(label.y + BASELINE)}" '
             f'text-anchor="middle" fill="{label.colour}">'
-            f"{svg_name(label.name)} = {escape(label.value)}</text>"
+            f"{svg_name(label.name)} = {_svg_number(label.value)}</text>"
         )
     lines += _svg_tags(plan)
     if diagram.legend is not None:
@@ -836,7 +836,7 @@ def _svg_tags(plan: Layout) -> list[str]:
     for tag in plan.tags:
         x, y, width, height = tag.box
         z = (
-            f'<tspan font-style="italic">z</tspan> = {escape(tag.z_value)}, '
+            f'<tspan font-style="italic">z</tspan> = {_svg_number(tag.z_value)}, '
             if tag.z_value is not None
             else ""
         )
@@ -845,7 +845,7 @@ def _svg_tags(plan: Layout) -> list[str]:
             f'width="{_n(width)}" height="{_n(height)}" fill="white"/>',
             f'<text class="tag-{tag.kind}" x="{_n(tag.x)}" y="{_n(tag.y + 4)}" '
             f'text-anchor="middle" font-size="{_n(TAG_FONT)}" fill="{tag.colour}">'
-            f"{z}{svg_name(tag.name)} = {escape(tag.value)}{_svg_delta(tag)}</text>",
+            f"{z}{svg_name(tag.name)} = {_svg_number(tag.value)}{_svg_delta(tag)}</text>",
         ]
     return lines
 
@@ -854,17 +854,23 @@ def _svg_delta(tag: Tag) -> str:
     """A one-line tag's δ, in the δs' colour."""
     if tag.delta_value is None:
         return ""
-    return f', <tspan fill="{DELTA_COLOUR}">δ = {escape(tag.delta_value)}</tspan>'
+    return f', <tspan fill="{DELTA_COLOUR}">δ = {_svg_number(tag.delta_value)}</tspan>'
+
+
+def _svg_number(value: str) -> str:
+    """A printed value as the body sets it: a minus sign (U+2212), not a hyphen."""
+    return escape(value.replace("-", "\u2212"))
 
 
 def _svg_legend(plan: Layout, legend: tuple[str, Name, str]) -> list[str]:
     before, name, after = legend
     x, y = plan.legend_at
     stroke = f'x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 30)}" y2="{_n(y)}"'
+    # the highlighter's stroke alone: it is what marks the paths, whose edges keep each its
+    # source's colour (a black core matched none of them)
     return [
         f'<line class="highlight" {stroke} stroke="{HIGHLIGHT}" '
         f'stroke-width="{_n(HIGHLIGHT_WIDTH)}" stroke-opacity="0.6" stroke-linecap="round"/>',
-        f'<line class="legend" {stroke} stroke="#333333" stroke-width="2.2"/>',
         f'<text class="legend" x="{_n(x + 40)}" y="{_n(y + 4)}" font-size="{_n(TAG_FONT)}">'
         f"{escape(before)}{svg_name(name)}{escape(after)}</text>",
     ]
@@ -943,7 +949,6 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
         legend_width = plan.legend_box[2] if plan.legend_box is not None else 0.0
         lines += [
             rf"\draw[{highlight},line cap=round] ({_n(x)},{_n(y)}) -- ({_n(x + 30)},{_n(y)});",
-            rf"\draw[line width=1.1pt] ({_n(x)},{_n(y)}) -- ({_n(x + 30)},{_n(y)});",
             rf"\node[anchor=west,inner sep=0pt,minimum width={legend_width * scale:.3f}cm,"
             rf"font={tag_font}] at ({_n(x + 40)},{_n(y)}) "
             rf"{{{latex_math.escape(before)}${latex_math.name(name)}${latex_math.escape(after)}}}; "
