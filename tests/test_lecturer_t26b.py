@@ -133,6 +133,14 @@ def test_the_figure_sets_minus_signs_and_a_legend_as_drawn() -> None:
     drawing = svg(diagram)
     tags = " ".join(re.findall(r'<text class="tag-[^"]*"[^>]*>(.*?)</text>', drawing))
     assert "−0.01868" in tags and not re.search(r"= -\d", tags)
+    # the key's symbols set as the tags set them: italic, as mathematics
+    mooc = next(b for b in symbp.problem().handout(check=False).blocks() if isinstance(b, Diagram))
+    key = " ".join(re.findall(r'<text class="key".*?</text>', svg(mooc)))
+    assert re.search(r'font-style="italic">z</tspan>', key), key
+    assert re.search(r'font-style="italic">a</tspan>', key), key
+    tikz = symbp.problem().handout(check=False).render("latex")
+    (key_line,) = [line for line in tikz.splitlines() if line.endswith("% key")]
+    assert "$z$" in key_line and "$a$" in key_line, key_line
     # the legend's swatch: the highlighter's band only, as the paths are drawn under it
     assert '<line class="legend"' not in drawing
     assert len(re.findall(r'<line class="highlight"', drawing)) == len(diagram.highlighted) + 1

@@ -540,7 +540,7 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
 
 
 def _term_values_step(context: Worked, chain: E.Chain) -> E.Step | None:
-    """"= 0.04232 + 0.07531": each output's term of one sample's loss, in the order the
+    """ "= 0.04232 + 0.07531": each output's term of one sample's loss, in the order the
     formula writes them, as a step of the loss's own display; None where the formula is not
     the plain sum of those terms (mse_mean's common 1/K, a penalty), or has one term."""
     writer, network = context.writer, context.network

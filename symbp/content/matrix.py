@@ -52,8 +52,8 @@ from symbp.content.matrix_writer import (
     row_of,
 )
 from symbp.content.names import Names
-from symbp.content.selection import select
 from symbp.content.optimizer import rule_blocks, update_table
+from symbp.content.selection import select
 from symbp.core.graph import Network
 from symbp.core.matrices import MatrixForm
 from symbp.torchcheck.results import TOLERANCES, CheckResult

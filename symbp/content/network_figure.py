@@ -19,13 +19,14 @@ MAX_TAGGED_UNITS = 8
 
 #: the figure's words: the legend's two halves (before and after the weight's name), captions
 LEGEND = {"en": ("the paths from ", " to the loss"), "zh": ("从 ", " 到损失的路径")}
-#: the tags' legend, exactly what the figure draws ("{}": δ = ∂L/∂z; "{n}": the worked sample,
+#: the tags' legend, exactly what the figure draws ("{}": δ = ∂L/∂z; "{z}", "{a}": those
+#: symbols, set as mathematics as the tags set them; "{n}": the worked sample,
 #: with several): above a unit and below it, or, where the figure has one tag per unit (a
 #: course-sized net, no weights on its edges), above it only
 KEY: dict[str, tuple[tuple[str, str], tuple[str, str], str, str]] = {
     # (two tags, one tag, the sample's words before either, what joins two tags on one row)
-    "en": (("above: z, a", "below: {}"), ("above: a, {}", ""), "sample {n}, ", "; "),
-    "zh": (("上方：z、a", "下方：{}"), ("上方：a、{}", ""), "样本 {n}，", "；"),
+    "en": (("above: {z}, {a}", "below: {}"), ("above: {a}, {}", ""), "sample {n}, ", "; "),
+    "zh": (("上方：{z}、{a}", "下方：{}"), ("上方：{a}、{}", ""), "样本 {n}，", "；"),
 }
 
 

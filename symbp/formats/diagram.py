@@ -23,6 +23,7 @@ measures them in TeX and Chromium).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from html import escape
@@ -400,6 +401,12 @@ def _legend_width(diagram: Diagram) -> float:
 KEY_FORMULA = "δ"
 
 
+class KeySymbol(str):
+    """A symbol of the key (z, a): set as mathematics, italic, as the tags set it."""
+
+    __slots__ = ()
+
+
 def key_rows(diagram: Diagram, *, one_row: bool) -> list[str]:
     """The tags' key as plain rows: what is above a unit and what below, on one row or two;
     only the first where nothing is below (a course-sized figure's one tag per unit)."""
@@ -417,10 +424,12 @@ def key_parts(diagram: Diagram, *, one_row: bool) -> list[list[tuple[str | None,
 
     def runs(text: str, colour: str) -> list[tuple[str | None, str]]:
         found: list[tuple[str | None, str]] = []
-        for k, part in enumerate(text.split("{}")):
-            if k:
+        for part in re.split(r"(\{[za]?\})", text):
+            if part == "{}":
                 found.append((None, DELTA_COLOUR))
-            if part:
+            elif part in ("{z}", "{a}"):
+                found.append((KeySymbol(part[1]), colour))
+            elif part:
                 found.append((part, colour))
         return found
 
@@ -820,7 +829,9 @@ def svg(diagram: Diagram, title: str = "network") -> str:
         plan.key_at, key_parts(diagram, one_row=len(plan.key_at) == 1), strict=True
     ):
         text = "".join(
-            f'<tspan fill="{colour}">{escape(KEY_FORMULA if part is None else part)}</tspan>'
+            f'<tspan fill="{colour}"'
+            + (' font-style="italic"' if isinstance(part, KeySymbol) else "")
+            + f">{escape(KEY_FORMULA if part is None else part)}</tspan>"
             for part, colour in row
         )
         lines.append(
@@ -959,7 +970,13 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
     ):
         text = "".join(
             rf"\textcolor[HTML]{{{colour[1:]}}}{{"
-            + (r"$\delta$" if part is None else latex_math.escape(part))
+            + (
+                r"$\delta$"
+                if part is None
+                else f"${part}$"
+                if isinstance(part, KeySymbol)
+                else latex_math.escape(part)
+            )
             + "}"
             for part, colour in row
         )
