@@ -79,6 +79,7 @@ SVG_SCALE = TIKZ_SCALE / (2.54 / 96)
 # DejaVu Sans advance widths (em), the SVG's font; others fall back to a wide default
 _SANS = {
     **dict.fromkeys("0123456789", 0.636),
+    "\u2212": 0.838,  # the minus sign the SVG sets numbers with
     ".": 0.318, "-": 0.361, " ": 0.318, "=": 0.838, "(": 0.39, ")": 0.39, ",": 0.318,
     "a": 0.613, "b": 0.635, "c": 0.55, "d": 0.635, "e": 0.615, "f": 0.352, "g": 0.635,
     "h": 0.634, "i": 0.278, "j": 0.278, "k": 0.579, "l": 0.278, "m": 0.974, "n": 0.634,
@@ -230,7 +231,7 @@ def svg_name_width(name: Name) -> float:
 
 def label_width(name: Name, value: str) -> float:
     """A label's box width in px: the wider of its SVG text and its TikZ math, padded."""
-    svg_text = svg_name_width(name) + sans_width(f" = {value}")
+    svg_text = svg_name_width(name) + sans_width(f" = {value}".replace("-", "\u2212"))  # as drawn
     tikz_math = (M.name(name) + M.relation("=") + M.number(E.Num(0.0, value))) * SMALL_TYPE
     return FONT * max(svg_text, tikz_math) + 2 * LABEL_PAD
 
