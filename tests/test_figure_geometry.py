@@ -350,7 +350,7 @@ def test_the_key_names_exactly_what_the_tags_show(name: str, lang: str) -> None:
     shown_above = {q for t in plain for q in ("z", "a", "δ") if re.search(rf"(^|, ){q} = ", t)}
     shown_below = {"δ"} if below else set()
     key = " ".join(key_rows(diagram, one_row=True))
-    said_above, _, said_below = key.partition(";")
+    said_above, _, said_below = key.replace("；", ";").partition(";")  # zh: full-width
     names = {"z", "a", "δ"}
     assert {n for n in names if re.search(rf"(?<!\w){n}(?!\w)", said_above)} == shown_above, key
     assert {n for n in names if re.search(rf"(?<!\w){n}(?!\w)", said_below)} == shown_below, key

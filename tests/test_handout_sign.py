@@ -124,7 +124,11 @@ def read_claims(markdown: str) -> list[tuple[str, float | None, str]]:
                 argued = []
             claims.append((lhs, factor_value(chain), asserted))
             continue
-        product = re.fullmatch(r"\$(.*?) = \\delta_\{.*\$\.", paragraph)
+        # "∂L/∂w = δ a." on its own, or named in the sentence on a factor's sign ("so ∂L/∂w = δ a
+        # has the same sign as δ")
+        product = re.fullmatch(r"\$([^$]*?) = \\delta_\{.*\$\.", paragraph) or re.search(
+            r"so \$([^$]*?) = \\delta_\{[^$]*\$", paragraph
+        )
         if product and reasoned is None:
             reasoned = product.group(1)
         for value, _word in re.findall(rf"= ({NUMBER})\$? is (positive|negative|zero)", paragraph):

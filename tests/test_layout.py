@@ -447,7 +447,7 @@ def test_label_text_model_covers_chromiums_boxes(tmp_path: Path, shape: list[int
     real = report["labels"]
     assert len(real) == len(plan.labels)
     for label, (x, y, width, height, text) in zip(plan.labels, real, strict=True):
-        assert text.endswith(f"= {label.value}"), (text, label.plain)
+        assert text.endswith(f"= {label.value}".replace("-", "−")), (text, label.plain)  # U+2212
         left, top, box_width, box_height = label.box
         # Chromium's text box inside the model's box, and not much smaller than it
         assert left <= x and x + width <= left + box_width, (text, x, width, label.box)

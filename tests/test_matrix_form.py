@@ -498,7 +498,7 @@ def test_cli_derive_and_handout_agree_with_torch(
         assert document["gradients"][parameter.name] == pytest.approx(torch_value, abs=1e-12)
     page = tmp_path / "matrix.html"
     assert main(["handout", "--form", "matrix", "-o", str(page), *spec]) == 0  # 1 on mismatch
-    assert "against the scalar derivation (the table below): agrees." in page.read_text("utf-8")
+    assert "against the scalar derivation (the next section): agrees." in page.read_text("utf-8")
 
 
 def test_saturated_softmax_stays_finite_as_torch() -> None:

@@ -29,6 +29,7 @@ from .layout_tools import (
     stranded_headings,
 )
 from .test_layout import ISSUE_26_NETS
+from .test_lecturer_t26b import C_4553
 
 #: trial t26's net A: [3, 4, 2] tanh/sigmoid, per-unit biases, given weights (6 pages to 4)
 T26_NET_A = {
@@ -46,6 +47,8 @@ NETS = {
     "t26_net_a": T26_NET_A,
     "tanh_sigmoid_3_4_2_biases": ISSUE_26_NETS["tanh_sigmoid_3_4_2_biases"][0],
     "two_samples_4_5_5_3": ISSUE_26_NETS["two_samples_4_5_5_3"][0],
+    # trial t26b's 2-sample net with per-unit biases (its torch check: test_lecturer_t26b)
+    "t26b_c_4553": {k: v for k, v in C_4553.items() if k not in ("title", "learning_rate")},
 }
 
 

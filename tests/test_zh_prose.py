@@ -32,6 +32,7 @@ CJK = r"\u4e00-\u9fff"
 ALLOWED_WORDS = {
     *("torch", "symbp", "numpy", "default_rng", "sympy", "float64", "float32", "autograd"),
     *("softmax", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "log", "exp", "max", "min"),
+    *("Leaky", "ReLU"),  # Leaky ReLU, as Chinese courses name it in prose
     *("Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "MSELoss", "CrossEntropyLoss", "BCE"),
     *("nn", "optim", "lr", "betas", "eps", "weight_decay", "amsgrad", "momentum", "False"),
     *("True", "nesterov", "dampening", "alpha", "Heaviside", "json", "format", "train"),

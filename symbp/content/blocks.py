@@ -121,6 +121,8 @@ class Diagram:
     legend: tuple[str, Name, str] | None = None
     #: the tags' legend: what is above a unit, what below ("{}" where δ = ∂L/∂z goes)
     key: tuple[str, str] | None = None
+    #: what joins the key's two halves on one row (a Chinese key's full-width "；")
+    key_separator: str = "; "
 
 
 @dataclass(frozen=True)

@@ -117,14 +117,14 @@ def handout_document(
     selection = select(network, show, compact)
     weights = {w.name for w in network.weights}
     shown_weights = [name for name in show or () if name in weights]
-    focus_name = focus or (shown_weights[0] if shown_weights else network.weights[0].name)
+    context = worked(evaluation, digits, lang, sample=sample)
+    focus_name = focus or (shown_weights[0] if shown_weights else default_focus(context))
     if focus_name not in weights:
         known = tuple(w.name for w in network.weights)
         raise SymbpError(
             f"--focus: unknown weight {focus_name!r}{did_you_mean(focus_name, known)}; this "
             f"network has {listed(known)}"
         )
-    context = worked(evaluation, digits, lang, sample=sample)
     heading = title(network.spec.title if heading is None else heading, lang)
     blocks: list[Block] = [Heading((Text(heading),), 1), Paragraph((Text(words["handout"]),))]
     blocks += with_figure(problem_blocks(network, digits, lang), context, focus_name)
@@ -138,8 +138,16 @@ def handout_document(
     )
     # every gradient and update for the student, the questions, the 10-digit check last
     passed = check is not None and check.passed
+    # with every update a worked equation in section 4, a table of them would repeat it
+    every_update_worked = all(selection.worked(p.name) for p in network.parameters)
     blocks += closing_blocks(
-        context, sweep, focus_name, verification, selection.condensed, passed, answers
+        context,
+        sweep,
+        focus_name,
+        verification,
+        selection.condensed or every_update_worked,
+        passed,
+        answers,
     )
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
@@ -331,7 +339,11 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
             blocks.append(
                 Paragraph(
                     sentence(
-                        words["activation_layer"], layer_name, activation.name, formula, jacobian
+                        words["activation_layer"],
+                        layer_name,
+                        activation_info(activation.name).prose_name,
+                        formula,
+                        jacobian,
                     )
                 )
             )
@@ -355,7 +367,7 @@ def activation_blocks(network: Network, lang: str) -> list[Block]:
             indicator = True
         blocks.append(
             Paragraph(
-                sentence(words["activation_layer"], layer_name, activation.name, rule, derivative)
+                sentence(words["activation_layer"], layer_name, info.prose_name, rule, derivative)
             )
         )
     if indicator:
@@ -524,9 +536,13 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         row = E.Chain(worked_row.lhs, (E.Step("=", full), *worked_row.steps))
         blocks.append(Equations((Row(row),), layout="stacked"))
     else:
-        blocks.append(
-            Equations((Row(writer.definition(loss, network.definitions[loss])),), layout="stacked")
-        )
+        chain = writer.definition(loss, network.definitions[loss])
+        summed = None if context.several else _term_values_step(context, chain)
+        if summed is not None:  # L = ½(o1 − y1)² + … = ½ × (…)² + … = L_o1 + … = L, once
+            chain = E.Chain(chain.lhs, (*chain.steps[:-1], summed, chain.steps[-1]))
+        blocks.append(Equations((Row(chain),), layout="stacked"))
+        if summed is not None:
+            return blocks
     # a course-sized batch keeps to each sample's L⁽ⁿ⁾: its loss terms per output say nothing
     # a later step uses
     terms = not (condensed and context.several)
@@ -535,6 +551,27 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
     if context.several:
         blocks += _per_sample_forward(context, terms=terms)
     return blocks
+
+
+def _term_values_step(context: Worked, chain: E.Chain) -> E.Step | None:
+    """ "= 0.04232 + 0.07531": each output's term of one sample's loss, in the order the
+    formula writes them, as a step of the loss's own display; None where the formula is not
+    the plain sum of those terms (mse_mean's common 1/K, a penalty), or has one term."""
+    writer, network = context.writer, context.network
+    formula = chain.steps[0].expr
+    if network.penalty is not None or len(network.loss_terms) < 2:
+        return None
+    if not isinstance(formula, E.Add) or len(formula.terms) != len(network.loss_terms):
+        return None
+    values = context.first.loss_terms
+    by_formula = [(writer.formula(d), values[s.name]) for s, d in network.loss_terms]
+    ordered = []
+    for term in formula.terms:
+        found = [value for shown, value in by_formula if shown == term]
+        if len(found) != 1:
+            return None
+        ordered.append(writer.num(found[0]))
+    return E.Step("=", E.total(*ordered))
 
 
 def loss_term_name(network: Network, symbol: sp.Symbol, *, per_sample: bool = False) -> E.Name:
@@ -702,6 +739,8 @@ def backward_blocks(
     blocks: list[Block] = [Heading(sentence(words["backward"]))]
     blocks += dropout_blocks(context, backward=True)
     blocks += four_equations(network, context.lang)
+    # "the other units' δ are on the figure" is said once, at the first layer with others
+    figure_said = False
     for layer in range(len(network.layers) - 1, 0, -1):
         blocks.append(_layer_heading(network, layer, context.lang))
         paths = selection.paths(network, layer)
@@ -737,7 +776,10 @@ def backward_blocks(
             ),
         ]
         if rest and shows_numbers(network):  # on the figure of section 1, each with its value
-            blocks.append(Paragraph(sentence(figure_words(context.lang)["deltas_on_figure"])))
+            if not figure_said:
+                key = "deltas_on_figure" if layer == 1 else "deltas_on_figure_below"
+                blocks.append(Paragraph(sentence(figure_words(context.lang)[key])))
+            figure_said = True
         elif rest:
             blocks += [Paragraph(sentence(words["deltas_table"])), delta_table(context, rest)]
         if layer == len(network.layers) - 1:
@@ -965,7 +1007,6 @@ def _gradient_blocks(
     if rest and context.several and selection.condensed:
         # each sample's value of every gradient is a column of the update's table (section 4)
         if layer < len(network.layers) - 1:  # the output layer's sentence said where they are
-            blocks.append(Paragraph(sentence(words["gradients_later_again"], str(len(rest)))))
             return blocks
         head, *more = (writer.sym(p.symbol) for p in rest[:3])
         listing = E.Chain(head, tuple(E.Step(",", name) for name in more))
@@ -1008,7 +1049,7 @@ def _per_sample_gradients(context: Worked, focus: str, condensed: bool = False) 
         gradient=True,
     )
     return [
-        Heading(sentence(words["reduction"]), 3),
+        Heading(sentence(words["reduction"], reduction), 3),
         Paragraph(sentence(words["reduction_intro"], reduction, reduction)),
         Equations((Row(example),)),
         # every sample's gradient is a column of the update's table (section 4)
@@ -1209,6 +1250,15 @@ def optimizer_update_blocks(context: Worked, new_loss: float, selection: Selecti
         ),
     ]
     return [*blocks, loss_change(context, evaluation.loss, new_loss)]
+
+
+def default_focus(context: Worked) -> str:
+    """The weight the handout follows when none is named: the first whose gradient in the
+    worked sample is not 0 (XOR's sample (0, 1) gives w1 the factor x1 = 0, and its sign
+    section would have nothing to say), else the first weight."""
+    weights = context.network.weights
+    moving = [w for w in weights if context.first.gradient(w.name) != 0]
+    return (moving or weights)[0].name
 
 
 def verification_blocks(

@@ -274,7 +274,7 @@ _EN: dict[str, str] = {
     "forward_table": "Each layer above works its first unit; every unit, by the same steps:",
     "every_unit": "Every unit",
     "deltas_table": "The other units' δ, by the same rule:",
-    "reduction": "Over the samples",
+    "reduction": "The {} over the samples",
     "reduction_intro": "L is the {} of the samples' losses, so each gradient is the {} of the "
     "samples' gradients:",
     "reduction_mean": "mean",
@@ -311,9 +311,9 @@ _EN: dict[str, str] = {
     "yes": "yes",
     "no": "NO",
     "all_agree": "All values agree within the tolerances.",
-    "gradients_later": "The other gradients of this layer ({}, …: {} in all) follow the same "
+    "gradients_later": "The other gradients of this layer ({}, …: {} in all) and of the layers "
+    "below follow the same "
     "rule; the table of section 4 gives each sample's value, their {} and the update.",
-    "gradients_later_again": "The other {} gradients of this layer: in the same table.",
     "verification_summary": "The same network built directly in torch {} ({}), differentiated "
     "by autograd, and central finite differences of the loss: over all {} gradients symbp's "
     "differ from torch's by at most {} and from the finite differences by at most {}; the "
@@ -401,7 +401,7 @@ _EN: dict[str, str] = {
     "matrix_check": "Check: every entry of every {} against torch autograd ({}): largest "
     "difference {}; against the scalar derivation: largest difference {}: {}.",
     "matrix_check_verdict": "Check: every entry of every {}, against torch autograd ({}) and "
-    "against the scalar derivation (the table below): {}.",
+    "against the scalar derivation (the next section): {}.",
     # optimizers
     "optimizer_intro": "The parameters are updated by {} ({}), with {}.",
     "optimizer_rule": "For each parameter p, with its gradient {} at the parameters of update "
@@ -591,7 +591,7 @@ _ZH: dict[str, str] = {
     "delta_form": "δ 形式（反向传播：{}，从输出层开始）",
     "delta_why": "从 {} 到损失的每条路径都经过 {}，因此都含有公共因子 {}。反向传播把它记作 {}，"
     "从输出层开始对每个神经元只算一次；于是从神经元 i 到 j 的权重的梯度是 {}。",
-    "delta_why_hidden": "这里同样，从 {} 出发的每条路径都经过 {}，都含有公共因子 {}，记作 {}。"
+    "delta_why_hidden": "同理，从 {} 出发的每条路径都经过 {}，都含有公共因子 {}，记作 {}。"
     "隐藏层神经元的激活值只能通过后一层的 z 影响损失，所以 {}：后一层已算好的 δ 直接拿来用，不必重算。",
     "softmax_ce": "softmax 输出配交叉熵时，雅可比求和可以化简：{}，因为目标之和为 1（{}），"
     "所以每个输出的 δ 就是 {}。",
@@ -784,7 +784,7 @@ _ZH: dict[str, str] = {
     "forward_table": "上面每层只演算了第一个神经元；所有神经元的结果（步骤相同）如下：",
     "every_unit": "所有神经元",
     "deltas_table": "其余神经元的 δ，规则相同：",
-    "reduction": "对所有样本",
+    "reduction": "所有样本的{}",
     "reduction_intro": "L 取各样本损失的{}，所以每个梯度取各样本梯度的{}：",
     "reduction_mean": "平均",
     "reduction_sum": "总和",
@@ -811,12 +811,11 @@ _ZH: dict[str, str] = {
     "symbolic": "symbp",
     "torch": "torch 自动求导",
     "finite_difference": "有限差分",
-    "agrees_column": "一致",
-    "yes": "是",
-    "no": "否",
+    "agrees_column": "是否一致",
+    "yes": "一致",
+    "no": "不一致",
     "all_agree": "所有数值都在容差内一致。",
-    "gradients_later": "本层其余的梯度（{}，……，共 {} 个）规则相同；第四节的表格给出每个样本的值、它们的{}以及更新。",
-    "gradients_later_again": "本层其余 {} 个梯度也见同一张表。",
+    "gradients_later": "本层其余的梯度（{}，……，共 {} 个）及以下各层的梯度规则相同；第四节的表格给出每个样本的值、它们的{}以及更新。",
     "verification_summary": "在 torch {} 中直接搭建同一网络（{}），用自动求导求梯度，并计算损失的中心有限差分："
     "全部 {} 个梯度中，symbp 与 torch 之差至多为 {}，与有限差分之差至多为 {}；损失之差为 {}。"
     "所有数值都在容差内一致。",
@@ -888,7 +887,7 @@ _ZH: dict[str, str] = {
     "（每个元素见标量形式）。",
     "matrix_check": "检验：每个 {} 的每个元素与 torch 自动求导（{}）对照：最大差 {}；"
     "与标量推导对照：最大差 {}：{}。",
-    "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下表）对照：{}。",
+    "matrix_check_verdict": "检验：每个 {} 的每个元素，与 torch 自动求导（{}）及标量推导（见下一节）对照：{}。",
     # optimizers
     "optimizer_intro": "参数由 {}（{}）更新，{}。",
     "optimizer_rule": "对每个参数 p，记其梯度为 {}（在第 {} 次更新前的参数处取值，t 从 1 开始），一次更新为：",

@@ -53,6 +53,7 @@ from symbp.content.matrix_writer import (
 )
 from symbp.content.names import Names
 from symbp.content.optimizer import rule_blocks, update_table
+from symbp.content.selection import select
 from symbp.core.graph import Network
 from symbp.core.matrices import MatrixForm
 from symbp.torchcheck.results import TOLERANCES, CheckResult
@@ -361,7 +362,10 @@ def matrix_handout_document(
     blocks += too_wide_paragraph(mw)
     if check is not None:
         blocks.append(check_paragraph(mw, check, differences=False))
-        blocks += verification_blocks(check, lang, Names(network))
+        # as the scalar handout: a large net's passing check is one sentence, not a table of
+        # every gradient to 10 digits (docs/handouts.md: the matrix form is no longer)
+        condensed = select(network, None, False).condensed
+        blocks += verification_blocks(check, lang, Names(network), differences=condensed)
     return Document(title=heading, lang=lang, blocks=tuple(blocks))
 
 

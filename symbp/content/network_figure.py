@@ -19,13 +19,14 @@ MAX_TAGGED_UNITS = 8
 
 #: the figure's words: the legend's two halves (before and after the weight's name), captions
 LEGEND = {"en": ("the paths from ", " to the loss"), "zh": ("从 ", " 到损失的路径")}
-#: the tags' legend, exactly what the figure draws ("{}": δ = ∂L/∂z; "{n}": the worked sample,
+#: the tags' legend, exactly what the figure draws ("{}": δ = ∂L/∂z; "{z}", "{a}": those
+#: symbols, set as mathematics as the tags set them; "{n}": the worked sample,
 #: with several): above a unit and below it, or, where the figure has one tag per unit (a
 #: course-sized net, no weights on its edges), above it only
-KEY: dict[str, tuple[tuple[str, str], tuple[str, str], str]] = {
-    # (two tags, one tag, the sample's words before either)
-    "en": (("above: z, a", "below: {}"), ("above: a, {}", ""), "sample {n}, "),
-    "zh": (("上方：z、a", "下方：{}"), ("上方：a、{}", ""), "样本 {n}，"),
+KEY: dict[str, tuple[tuple[str, str], tuple[str, str], str, str]] = {
+    # (two tags, one tag, the sample's words before either, what joins two tags on one row)
+    "en": (("above: {z}, {a}", "below: {}"), ("above: {a}, {}", ""), "sample {n}, ", "; "),
+    "zh": (("上方：{z}、{a}", "下方：{}"), ("上方：{a}、{}", ""), "样本 {n}，", "；"),
 }
 
 
@@ -34,10 +35,13 @@ WORDS = {
     "en": {
         "on_figure": "Every other unit's z and a are on the figure of section 1.",
         "deltas_on_figure": "The other units' δ, by the same rule, are on the figure of section 1.",
+        "deltas_on_figure_below": "The other units' δ, in this layer and the layers below, "
+        "follow the same rule; their values are on the figure of section 1.",
     },
     "zh": {
         "on_figure": "其余神经元的 z 和 a 见第一节的图。",
         "deltas_on_figure": "其余神经元的 δ 规则相同，数值见第一节的图。",
+        "deltas_on_figure_below": "本层及以下各层其余神经元的 δ 规则相同，数值见第一节的图。",
     },
 }
 
@@ -107,7 +111,7 @@ def with_figure(blocks: list[Block], context: Worked, focus: str) -> list[Block]
     key = KEY.get(context.lang, KEY["en"])
     # a figure without a weight on any edge sets a and δ in one tag above each unit (formats)
     one_tag = bool(block.labelled) and not any(block.labelled)
-    two, one, sample = key
+    two, one, sample, separator = key
     above, below = one if one_tag else two
     if context.several:
         above = sample + above
@@ -119,6 +123,7 @@ def with_figure(blocks: list[Block], context: Worked, focus: str) -> list[Block]
             highlighted=focus_edges(network, focus),
             legend=(before, name, after),
             key=(above.replace("{n}", str(context.number)), below),
+            key_separator=separator,
         ),
         *blocks[index + 1 :],
     ]

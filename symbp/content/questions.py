@@ -38,10 +38,11 @@ WORDS = {
         "zero_a": "0: {}, whatever the δ.",
         "flip_q": "If {} had the opposite sign{} and every δ stayed as it is, which gradients "
         "of the first layer would change sign?",
-        "flip_a": "{}: each weight out of {} not at 0 ({}); the others do not involve {}.",
+        "flip_a": "{}: the weights leaving {} whose gradient is not 0 ({}); no other gradient "
+        "involves {}.",
         "flip_a_none": "None: every weight out of {} has a gradient of 0.",
-        "flip_a_many": "The {} weights out of {} not at 0, {} to {} ({}); the others do not "
-        "involve {}.",
+        "flip_a_many": "The {} weights leaving {} whose gradient is not 0, {} to {} ({}); no "
+        "other gradient involves {}.",
         "target_q": "If {} were larger{}, would {} increase or decrease?",
         "target_a": "{}: {}, {} holds {}; {} changes by {} per unit of {}.",
         "increase": "Increase",
@@ -51,7 +52,7 @@ WORDS = {
     "zh": {
         "heading": "{}、自测题",
         "answers_heading": "第{}节自测题的答案",
-        "answers_aside": "（倒印）",
+        "answers_aside": "（倒置印刷）",
         "every_sample": "（每个样本都如此）",
         "rate_q": "若学习率取 {} 而不是 {}，更新后 {} 是多少？",
         "rate_a": "{}。",

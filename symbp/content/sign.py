@@ -81,22 +81,22 @@ def sign_blocks(worked_sample: Worked, derivation: Derivation) -> list[Block]:
                 )
             )
         )
-    blocks.append(
-        Paragraph(sentence(words["sign_product"], E.equals(grad, E.product(delta, source))))
-    )
+    product = E.equals(grad, E.product(delta, source))
     if why.source_value == 0:
+        blocks.append(Paragraph(sentence(words["sign_product"], product)))
         zero = E.equals(source, E.Num(0.0, "0"))
         blocks.append(Paragraph(sentence(words["sign_zero"], zero, grad, delta)))
         return blocks + _conclusion_blocks(worked_sample, derivation, why)
     relation = words["same_sign" if why.source_value > 0 else "opposite_sign"]
     shown_source = E.equals(source, writer.shown(weight.source.a))
+    # the product is named in the sentence on its factor's sign, not again on a line of its own
     if lang == "zh":
         factor = sentence(
-            words["sign_factor"], shown_source, sign(why.source_value), grad, delta, relation
+            words["sign_factor"], shown_source, sign(why.source_value), product, delta, relation
         )
     else:
         factor = sentence(
-            words["sign_factor"], shown_source, sign(why.source_value), grad, relation, delta
+            words["sign_factor"], shown_source, sign(why.source_value), product, relation, delta
         )
     blocks.append(Paragraph(factor))
     if not why.delta.is_elementwise:
@@ -271,7 +271,7 @@ def _contribution(
     )
     numbers = E.Mul((writer.num(delta_value), shown_source))
     value = writer.num(sample.gradient(weight.name))
-    if sample is not worked_sample.first:  # δ_j, a_i name the worked sample's: numbers only
+    if worked_sample.several:  # δ_j a_i was named above: each sample's numbers only
         return E.equals(loss, numbers, value)
     return E.equals(loss, E.product(delta, source), numbers, value)
 

@@ -49,8 +49,9 @@ def words(lang: str) -> dict[str, str]:
 
 
 def summary_blocks(context: Worked, *, condensed: bool, checked: bool) -> list[Block]:
-    """The table of every gradient and update (unless the update section has one), and a
-    sentence pointing at the appendix when torch checked the numbers."""
+    """The table of every gradient and update (unless the update section has one, or works
+    every update as an equation: `condensed`), and a sentence pointing at the appendix when
+    torch checked the numbers."""
     said = words(context.lang)
     writer, network = context.writer, context.network
     evaluation = context.evaluation

@@ -63,6 +63,8 @@ class Operation:
     text: str = ""
     #: LaTeX's own command for it (\\tanh, \\log); empty: \\operatorname{name}
     latex: str = ""
+    #: how prose names it (Leaky ReLU); empty: the name
+    prose: str = ""
     #: LaTeX sets the derivative's name upright (\operatorname{tanh}') rather than italic
     upright: bool = False
     #: torch.nn's module for it, and torch's function as the exported script writes it
@@ -103,6 +105,10 @@ class Operation:
     @property
     def call_name(self) -> str:
         return self.call or self.name
+
+    @property
+    def prose_name(self) -> str:
+        return self.prose or self.name
 
     @property
     def prime_stem(self) -> str:
@@ -317,6 +323,7 @@ LEAKY_RELU = Operation(
     "leaky_relu",
     "leaky rectified linear unit",
     "带泄露线性整流函数",
+    prose="Leaky ReLU",
     torch_module="LeakyReLU",
     torch_function="torch.nn.functional.leaky_relu",
     parameter=Parameter("negative_slope", 0.01),

@@ -23,6 +23,7 @@ measures them in TeX and Chromium).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from html import escape
@@ -78,6 +79,7 @@ SVG_SCALE = TIKZ_SCALE / (2.54 / 96)
 # DejaVu Sans advance widths (em), the SVG's font; others fall back to a wide default
 _SANS = {
     **dict.fromkeys("0123456789", 0.636),
+    "\u2212": 0.838,  # the minus sign the SVG sets numbers with
     ".": 0.318, "-": 0.361, " ": 0.318, "=": 0.838, "(": 0.39, ")": 0.39, ",": 0.318,
     "a": 0.613, "b": 0.635, "c": 0.55, "d": 0.635, "e": 0.615, "f": 0.352, "g": 0.635,
     "h": 0.634, "i": 0.278, "j": 0.278, "k": 0.579, "l": 0.278, "m": 0.974, "n": 0.634,
@@ -229,7 +231,7 @@ def svg_name_width(name: Name) -> float:
 
 def label_width(name: Name, value: str) -> float:
     """A label's box width in px: the wider of its SVG text and its TikZ math, padded."""
-    svg_text = svg_name_width(name) + sans_width(f" = {value}")
+    svg_text = svg_name_width(name) + sans_width(f" = {value}".replace("-", "\u2212"))  # as drawn
     tikz_math = (M.name(name) + M.relation("=") + M.number(E.Num(0.0, value))) * SMALL_TYPE
     return FONT * max(svg_text, tikz_math) + 2 * LABEL_PAD
 
@@ -400,6 +402,12 @@ def _legend_width(diagram: Diagram) -> float:
 KEY_FORMULA = "δ"
 
 
+class KeySymbol(str):
+    """A symbol of the key (z, a): set as mathematics, italic, as the tags set it."""
+
+    __slots__ = ()
+
+
 def key_rows(diagram: Diagram, *, one_row: bool) -> list[str]:
     """The tags' key as plain rows: what is above a unit and what below, on one row or two;
     only the first where nothing is below (a course-sized figure's one tag per unit)."""
@@ -417,10 +425,12 @@ def key_parts(diagram: Diagram, *, one_row: bool) -> list[list[tuple[str | None,
 
     def runs(text: str, colour: str) -> list[tuple[str | None, str]]:
         found: list[tuple[str | None, str]] = []
-        for k, part in enumerate(text.split("{}")):
-            if k:
+        for part in re.split(r"(\{[za]?\})", text):
+            if part == "{}":
                 found.append((None, DELTA_COLOUR))
-            if part:
+            elif part in ("{z}", "{a}"):
+                found.append((KeySymbol(part[1]), colour))
+            elif part:
                 found.append((part, colour))
         return found
 
@@ -429,7 +439,7 @@ def key_parts(diagram: Diagram, *, one_row: bool) -> list[list[tuple[str | None,
     if below:
         rows.append(runs(below, DELTA_COLOUR))
     if one_row and len(rows) == 2:
-        rows = [[*rows[0], ("; ", "#333333"), *rows[1]]]
+        rows = [[*rows[0], (diagram.key_separator, "#333333"), *rows[1]]]
     return rows
 
 
@@ -811,7 +821,7 @@ def svg(diagram: Diagram, title: str = "network") -> str:
         lines.append(
             f'<text class="label" x="{_n(label.x)}" y="{_n(label.y + BASELINE)}" '
             f'text-anchor="middle" fill="{label.colour}">'
-            f"{svg_name(label.name)} = {escape(label.value)}</text>"
+            f"{svg_name(label.name)} = {_svg_number(label.value)}</text>"
         )
     lines += _svg_tags(plan)
     if diagram.legend is not None:
@@ -820,7 +830,9 @@ def svg(diagram: Diagram, title: str = "network") -> str:
         plan.key_at, key_parts(diagram, one_row=len(plan.key_at) == 1), strict=True
     ):
         text = "".join(
-            f'<tspan fill="{colour}">{escape(KEY_FORMULA if part is None else part)}</tspan>'
+            f'<tspan fill="{colour}"'
+            + (' font-style="italic"' if isinstance(part, KeySymbol) else "")
+            + f">{escape(KEY_FORMULA if part is None else part)}</tspan>"
             for part, colour in row
         )
         lines.append(
@@ -836,7 +848,7 @@ def _svg_tags(plan: Layout) -> list[str]:
     for tag in plan.tags:
         x, y, width, height = tag.box
         z = (
-            f'<tspan font-style="italic">z</tspan> = {escape(tag.z_value)}, '
+            f'<tspan font-style="italic">z</tspan> = {_svg_number(tag.z_value)}, '
             if tag.z_value is not None
             else ""
         )
@@ -845,7 +857,7 @@ def _svg_tags(plan: Layout) -> list[str]:
             f'width="{_n(width)}" height="{_n(height)}" fill="white"/>',
             f'<text class="tag-{tag.kind}" x="{_n(tag.x)}" y="{_n(tag.y + 4)}" '
             f'text-anchor="middle" font-size="{_n(TAG_FONT)}" fill="{tag.colour}">'
-            f"{z}{svg_name(tag.name)} = {escape(tag.value)}{_svg_delta(tag)}</text>",
+            f"{z}{svg_name(tag.name)} = {_svg_number(tag.value)}{_svg_delta(tag)}</text>",
         ]
     return lines
 
@@ -854,17 +866,23 @@ def _svg_delta(tag: Tag) -> str:
     """A one-line tag's δ, in the δs' colour."""
     if tag.delta_value is None:
         return ""
-    return f', <tspan fill="{DELTA_COLOUR}">δ = {escape(tag.delta_value)}</tspan>'
+    return f', <tspan fill="{DELTA_COLOUR}">δ = {_svg_number(tag.delta_value)}</tspan>'
+
+
+def _svg_number(value: str) -> str:
+    """A printed value as the body sets it: a minus sign (U+2212), not a hyphen."""
+    return escape(value.replace("-", "\u2212"))
 
 
 def _svg_legend(plan: Layout, legend: tuple[str, Name, str]) -> list[str]:
     before, name, after = legend
     x, y = plan.legend_at
     stroke = f'x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 30)}" y2="{_n(y)}"'
+    # the highlighter's stroke alone: it is what marks the paths, whose edges keep each its
+    # source's colour (a black core matched none of them)
     return [
         f'<line class="highlight" {stroke} stroke="{HIGHLIGHT}" '
         f'stroke-width="{_n(HIGHLIGHT_WIDTH)}" stroke-opacity="0.6" stroke-linecap="round"/>',
-        f'<line class="legend" {stroke} stroke="#333333" stroke-width="2.2"/>',
         f'<text class="legend" x="{_n(x + 40)}" y="{_n(y + 4)}" font-size="{_n(TAG_FONT)}">'
         f"{escape(before)}{svg_name(name)}{escape(after)}</text>",
     ]
@@ -943,7 +961,6 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
         legend_width = plan.legend_box[2] if plan.legend_box is not None else 0.0
         lines += [
             rf"\draw[{highlight},line cap=round] ({_n(x)},{_n(y)}) -- ({_n(x + 30)},{_n(y)});",
-            rf"\draw[line width=1.1pt] ({_n(x)},{_n(y)}) -- ({_n(x + 30)},{_n(y)});",
             rf"\node[anchor=west,inner sep=0pt,minimum width={legend_width * scale:.3f}cm,"
             rf"font={tag_font}] at ({_n(x + 40)},{_n(y)}) "
             rf"{{{latex_math.escape(before)}${latex_math.name(name)}${latex_math.escape(after)}}}; "
@@ -954,7 +971,13 @@ def tikz(diagram: Diagram, page: Paper | None = None) -> str:
     ):
         text = "".join(
             rf"\textcolor[HTML]{{{colour[1:]}}}{{"
-            + (r"$\delta$" if part is None else latex_math.escape(part))
+            + (
+                r"$\delta$"
+                if part is None
+                else f"${part}$"
+                if isinstance(part, KeySymbol)
+                else latex_math.escape(part)
+            )
             + "}"
             for part, colour in row
         )

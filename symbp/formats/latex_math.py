@@ -219,6 +219,8 @@ class LatexPrinter(MathPrinter):
     def separator(self, left: E.Node, right: E.Node, left_bracketed: bool) -> str:
         if E.numeric(right):
             return r" \times "  # 0.5 \times 0.3, x_1 \times 0.5: digits never run together
+        if isinstance(right, E.Indicator):
+            return r" \cdot "  # 0.9 \cdot 1[z > 0]: a bold 1 set beside 0.9 reads as 0.91
         if E.numeric(left) and not left_bracketed:
             return " "  # a leading coefficient: 2(o - y), \frac{1}{2}(o - y)^2
         if left_bracketed or isinstance(left, E.Partial | E.Frac | E.Sum):
