@@ -232,3 +232,41 @@ def test_a_samples_loss_term_has_a_name_of_its_own() -> None:
     reduced = re.search(r"L = L_\{o_\{1\}\} \+ L_\{o_\{2\}\} \+ L_\{o_\{3\}\} = ([0-9.]+)", source)
     assert reduced is not None
     assert float(reduced.group(1)) == pytest.approx((first + second) / 2, abs=1e-5)
+
+
+#: newcomer trial t26c: a 2-sample [4, 5, 5, 3] softmax net, the targets class indices
+TWO_CLASSES = {
+    "layers": [4, 5, 5, 3],
+    "activation": ["sigmoid", "sigmoid", "softmax"],
+    "loss": "cross_entropy",
+    "learning_rate": 0.5,
+    "inputs": [[0.5, -0.3, 0.8, 0.1], [0.2, 0.7, -0.4, 0.9]],
+    "targets": [2, 0],
+    "weights": {"random": "uniform", "seed": 2026},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_several_samples_name_each_target_class_and_keep_only_its_term(lang: str) -> None:
+    """Trial t26c: with targets = [2, 0] the handout wrote L⁽¹⁾ = −0 log(0.3314) − 0 log(0.2490)
+    − 1 log(0.4195) and never named a class; the one-sample handout says "The target is class
+    0 …" and L = −log(o1) (CS231n: −log of the target's probability)."""
+    import re
+
+    spec = spec_from_mapping({"title": "two classes", **TWO_CLASSES}, source="t26c")
+    source = symbp.Problem(spec).handout(check=False, lang=lang).render("markdown")
+    assert not re.search(r"-\s*[01] \\log", source)
+    said = {
+        "en": ("sample {}, class {}", "only its term remains"),
+        "zh": ("样本 {} 为类别 {}", "只剩"),
+    }
+    each, remains = said[lang]
+    # the spec's classes, 0-based: sample 1's is 2 (y3 = 1), sample 2's is 0 (y1 = 1)
+    assert each.format(1, 2) in source and each.format(2, 0) in source and remains in source
+    assert r"y_{3} = 1$, $L^{(1)} = -\log\left(o_{3}\right)" in source.replace("，", ", ")
+    assert r"y_{1} = 1$, $L^{(2)} = -\log\left(o_{1}\right)" in source.replace("，", ", ")
+    # the worked sample's loss: −log of its printed o3, by hand (within both roundings)
+    probability = re.findall(r"&= -\\log\\left\(([0-9.]+)\\right\)", source)[0]
+    value = re.search(re.escape(probability) + r"\\right\) \\\\\n&= ([0-9.]+)", source)
+    assert value is not None
+    assert float(value.group(1)) == pytest.approx(-math.log(float(probability)), abs=1e-3)

@@ -205,7 +205,7 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
     elif (entry := output_gradient_entry(mw.network)) is not None:
         note = run_on(note, sentence(words["matrix_batch_output_entry"], entry))
     rows = [mw.chain(g, *formula, upstream)]
-    notes: list[Block] = [Paragraph(note)]
+    notes: list[Block] = [Paragraph(note, kind="lead")]
     members: list[E.Node] = []
     if layer.elementwise:
         f_prime_rule = mw.activation(layer, _capital("Z", n), prime=True)
