@@ -270,3 +270,39 @@ def test_several_samples_name_each_target_class_and_keep_only_its_term(lang: str
     value = re.search(re.escape(probability) + r"\\right\) \\\\\n&= ([0-9.]+)", source)
     assert value is not None
     assert float(value.group(1)) == pytest.approx(-math.log(float(probability)), abs=1e-3)
+
+
+def _every_handout() -> list[Any]:
+    from symbp.core.spec import load_spec
+
+    from .test_layout import ISSUE_26_NETS
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    specs = [load_spec(path) for path in sorted(examples.glob("*.toml"))]
+    specs += [
+        spec_from_mapping({"title": name, "learning_rate": 0.5, **data}, source=name)
+        for name, (data, _) in ISSUE_26_NETS.items()
+    ]
+    specs.append(spec_from_mapping({"title": "two classes", **TWO_CLASSES}, source="t26c"))
+    return [
+        symbp.Problem(spec).handout(check=False, lang=lang, form=form)
+        for spec in specs
+        for lang in ("en", "zh")
+        for form in ("scalar", "matrix")
+    ]
+
+
+def test_every_paragraph_that_introduces_a_display_or_table_leads_in() -> None:
+    """Trial t26c: "Why δ: the paths from w1 to the loss" (no colon) ended a printed page, its
+    display on the next; so did the update step's rule. A paragraph right before a display or
+    a table introduces it: it is a lead-in, which every format keeps with what follows."""
+    from symbp.content.blocks import Equations, Table
+
+    loose = set()
+    for handout in _every_handout():
+        blocks = handout.blocks()
+        for item, following in zip(blocks, blocks[1:], strict=False):
+            introduces = isinstance(following, Equations | Table)
+            if isinstance(item, Paragraph) and introduces and not item.leads_in:
+                loose.add("".join(p.text for p in item.parts if isinstance(p, Text))[:60])
+    assert not loose, sorted(loose)

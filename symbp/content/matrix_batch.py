@@ -192,7 +192,7 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
             E.equals(_capital("Δ", n), simplified),
         )
         delta = mw.chain(_capital("Δ", n), simplified, numbers, mw.numbers(batch.delta[n]))
-        return [delta], [Paragraph(note)]
+        return [delta], [Paragraph(note, kind="lead")]
     upstream = mw.numbers(batch.upstream[n])
     scale = error_scale(mw.network)
     formula: list[E.Node] = []
