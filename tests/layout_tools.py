@@ -239,9 +239,9 @@ def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
     (page, line). `headings` are their plain texts (a lead-in without a colon, "Why δ: the
     paths from w1 to the loss", is passed as one). The last text is the page's last line and
     the pieces of it pdftotext reads as lines of their own (a fraction's numerator, a raised
-    δ: within LINE_PIECES pt above it); a heading is matched by its first letters, Latin and
-    Chinese (math and digits left out, so that they need not be extracted exactly)."""
-    keys = [_letters(h)[:KEY_LETTERS] for h in headings if _letters(h)]
+    δ: within LINE_PIECES pt above it); a heading is matched by its Latin and Chinese letters
+    and punctuation (math and digits left out, so that they need not be extracted exactly)."""
+    keys = [_letters(h) for h in headings if _letters(h)]
     lines = pdf_lines(pdf)
     pages = max((page for page, _, _ in lines), default=0)
     found = []
@@ -251,24 +251,36 @@ def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
             continue
         foot = [text for top, text in body if top >= body[-1][0] - LINE_PIECES]
         for last in foot:
-            if last.rstrip().endswith((":", "：")) or any(
-                _letters(last).startswith(key) for key in keys
-            ):  # a heading, or a lead-in whose display or table moved on
-                found.append((page, last))
+            if last.rstrip().endswith((":", "：")) or any(_is(last, key) for key in keys):
+                found.append((page, last))  # a heading, or a lead-in whose display moved on
                 break
     return found
 
 
 #: how far (pt) above a page's last line its pieces may lie (a fraction's numerator, δ)
 LINE_PIECES = 10.0
-#: the letters of a heading that identify it
+#: the letters that identify a longer heading or lead-in (a line may hold only its start)
 KEY_LETTERS = 14
+#: what a heading's words keep besides Latin and Chinese letters: its punctuation
+_KEPT = set(".,:;!?，。：；！？（）()")
 
 
 def _letters(text: str) -> str:
-    """A line's Latin and Chinese letters, in order: what pdftotext reads of it the same way
-    whatever the math in it (a math italic w, δ, a subscript's digits are left out)."""
-    return "".join(c for c in text if c.isascii() and c.isalpha() or "\u4e00" <= c <= "\u9fff")
+    """A line's Latin and Chinese letters and punctuation, in order: what pdftotext reads of
+    it the same way whatever the math in it (a math italic w, δ, digits are left out)."""
+    return "".join(
+        c for c in text if (c.isascii() and c.isalpha()) or "\u4e00" <= c <= "\u9fff" or c in _KEPT
+    )
+
+
+def _is(line: str, key: str) -> bool:
+    """Whether a printed line is the heading or lead-in whose letters are `key`: all of them
+    for a short one ("Hidden layer 1" is not "Hidden layer: f(z) = …"), the start of a longer
+    one."""
+    letters = _letters(line)
+    if len(key) <= KEY_LETTERS:
+        return letters == key
+    return letters.startswith(key[:KEY_LETTERS])
 
 
 # -- Chromium -----------------------------------------------------------------------------------
