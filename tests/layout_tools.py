@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from symbp.formats.latex import short_display
+
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -234,26 +236,51 @@ def printed_answers(pdf: Path) -> PrintedAnswers:
 def stranded_headings(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
     """Headings set as the last text of a page (its page number aside), with nothing of their
     section after them on that page, and lead-ins (a line ending with a colon) likewise:
-    (page, line). `headings` are their plain texts (a lead-in without a colon, "The δ of each
-    unit", is passed as one); a heading is matched by its first three words, so math in it need
-    not be extracted exactly."""
-    keys = [" ".join(h.split()[:3]) for h in headings if h.strip()]
+    (page, line). `headings` are their plain texts (a lead-in without a colon, "Why δ: the
+    paths from w1 to the loss", is passed as one). The last text is the page's last line and
+    the pieces of it pdftotext reads as lines of their own (a fraction's numerator, a raised
+    δ: within LINE_PIECES pt above it); a heading is matched by its Latin and Chinese letters
+    and punctuation (math and digits left out, so that they need not be extracted exactly)."""
+    keys = [_letters(h) for h in headings if _letters(h)]
     lines = pdf_lines(pdf)
     pages = max((page for page, _, _ in lines), default=0)
     found = []
     for page in range(1, pages):  # the last page's last heading has nothing to strand it from
-        body = [text for p, _, text in lines if p == page and not text.strip().isdigit()]
+        body = [(top, text) for p, top, text in lines if p == page and not text.strip().isdigit()]
         if not body:
             continue
-        last = body[-1]
-        if last.rstrip().endswith((":", "：")):  # a lead-in whose display or table moved on
-            found.append((page, last))
-            continue
-        for key in keys:
-            if last.startswith(key):
-                found.append((page, last))
+        foot = [text for top, text in body if top >= body[-1][0] - LINE_PIECES]
+        for last in foot:
+            if last.rstrip().endswith((":", "：")) or any(_is(last, key) for key in keys):
+                found.append((page, last))  # a heading, or a lead-in whose display moved on
                 break
     return found
+
+
+#: how far (pt) above a page's last line its pieces may lie (a fraction's numerator, δ)
+LINE_PIECES = 10.0
+#: the letters that identify a longer heading or lead-in (a line may hold only its start)
+KEY_LETTERS = 14
+#: what a heading's words keep besides Latin and Chinese letters: its punctuation
+_KEPT = set(".,:;!?，。：；！？（）()")
+
+
+def _letters(text: str) -> str:
+    """A line's Latin and Chinese letters and punctuation, in order: what pdftotext reads of
+    it the same way whatever the math in it (a math italic w, δ, digits are left out)."""
+    return "".join(
+        c for c in text if (c.isascii() and c.isalpha()) or "\u4e00" <= c <= "\u9fff" or c in _KEPT
+    )
+
+
+def _is(line: str, key: str) -> bool:
+    """Whether a printed line is the heading or lead-in whose letters are `key`: all of them
+    for a short one ("Hidden layer 1" is not "Hidden layer: f(z) = …"), the start of a longer
+    one."""
+    letters = _letters(line)
+    if len(key) <= KEY_LETTERS:
+        return letters == key
+    return letters.startswith(key[:KEY_LETTERS])
 
 
 # -- Chromium -----------------------------------------------------------------------------------
@@ -581,15 +608,17 @@ def tikz_geometry(tikz: str) -> tuple[list[DrawnLabel], list[Segment]]:
 
 # -- displays across pages ----------------------------------------------------------------------
 
-#: written to the log at shipout by every marked line of a display: its display, row and page
-MARK = re.compile(r"SYMBPMARK (\d+)\.(\d+) (\d+)")
+#: written to the log at shipout by every marked line of a display: its display, row, whether
+#: the display is short (formats.latex.short_display: never to break) and page
+MARK = re.compile(r"SYMBPMARK (\d+)\.(\d+)\.(\d+) (\d+)")
 MARK_MACRO = r"\def\symbpmark#1{\write-1{SYMBPMARK #1 \thepage}}"
 
 
 def marked_latex(source: str) -> str:
     """A copy of a LaTeX handout whose every line of every align* display writes (display, row,
-    page) to the log when its page ships out: a continuation line (one starting with `&`, its
-    left column empty) belongs to the row above it."""
+    short, page) to the log when its page ships out: a continuation line (one starting with `&`,
+    its left column empty) belongs to the row above it; `short` is 1 for a display the rule
+    (formats.latex.short_display) says never breaks, judged from its lines."""
     count = 0
 
     def mark(found: re.Match[str]) -> str:
@@ -597,10 +626,11 @@ def marked_latex(source: str) -> str:
         count += 1
         row = 0
         pieces = re.split(r"( \\\\\*?\n)", found.group(2))  # lines and their breaks
+        short = int(short_display(pieces[::2]))  # judged by the rule, whatever its breaks say
         for i in range(0, len(pieces), 2):
             if not pieces[i].lstrip().startswith("&"):
                 row += 1
-            pieces[i] = pieces[i].rstrip() + rf" \symbpmark{{{count}.{row}}}"
+            pieces[i] = pieces[i].rstrip() + rf" \symbpmark{{{count}.{row}.{short}}}"
         return found.group(1) + "".join(pieces) + found.group(3)
 
     body = re.sub(r"(\\begin\{align\*\}\n)(.*?)(\n\\end\{align\*\})", mark, source, flags=re.S)
@@ -609,11 +639,28 @@ def marked_latex(source: str) -> str:
 
 def displays_across_pages(log: str) -> list[tuple[int, int, tuple[int, ...]]]:
     """(display, row, pages) of every row of a display whose lines a marked copy's log puts on
-    more than one page: one equation split by a page break."""
-    pages: dict[tuple[int, int], set[int]] = {}
-    for display, row, page in MARK.findall(log):
-        pages.setdefault((int(display), int(row)), set()).add(int(page))
-    return [(d, r, tuple(sorted(p))) for (d, r), p in sorted(pages.items()) if len(p) > 1]
+    more than one page (one equation split by a page break), and (display, 0, pages) of every
+    short display (formats.latex.short_display) on more than one page: a reader sees one display
+    split, whichever equations the break falls between."""
+    rows: dict[tuple[int, int], set[int]] = {}
+    short: set[int] = set()
+    for display, row, is_short, page in MARK.findall(log):
+        rows.setdefault((int(display), int(row)), set()).add(int(page))
+        if is_short == "1":
+            short.add(int(display))
+    return _split(rows, short)
+
+
+def _split(
+    rows: dict[tuple[int, int], set[int]], short: set[int]
+) -> list[tuple[int, int, tuple[int, ...]]]:
+    """Rows on more than one page, and short displays on more than one page (row 0)."""
+    found = [(d, r, tuple(sorted(p))) for (d, r), p in sorted(rows.items()) if len(p) > 1]
+    for display in sorted(short):
+        pages: set[int] = set().union(*(p for (d, _), p in rows.items() if d == display))
+        if len(pages) > 1:
+            found.append((display, 0, tuple(sorted(pages))))
+    return sorted(found)
 
 
 def latex_split_displays(
@@ -626,26 +673,34 @@ def latex_split_displays(
     return compiled, displays_across_pages(compiled.log)
 
 
-#: a marker's word in a printed page: display, row
-HTML_MARK = re.compile(r"SYMBPMARK(\d+)x(\d+)x")
+#: a marker's word in a printed page: display, row, whether the display is short (1)
+HTML_MARK = re.compile(r"SYMBPMARK(\d+)x(\d+)x(\d+)x")
 
 
 def marked_html(source: str) -> str:
     """A copy of an HTML handout whose every line (mtr) of every displayed equation ends in a
-    tiny word naming its display and row, found by pdftotext in the printed PDF: a line whose
-    first cell is empty continues the row above it."""
+    tiny word naming its display and row and whether the display is short (never to break, by
+    formats.latex.short_display), found by pdftotext in the printed PDF: a line whose first
+    cell is empty continues the row above it."""
     count = 0
 
     def mark_display(found: re.Match[str]) -> str:
         nonlocal count
         count += 1
         row = 0
+        pieces = re.split(r"(?=<mtr>)", found.group(0))
+        # short by the LaTeX rule, a line with a built-up fraction (mfrac) counted as tall
+        tall = ["\\frac" if "<mfrac" in line else "" for line in pieces if line.startswith("<mtr>")]
+        short = int(short_display(tall))
         rows = []
-        for line in re.split(r"(?=<mtr>)", found.group(0)):
+        for line in pieces:
             if line.startswith("<mtr>"):
                 if not line.startswith('<mtr><mtd columnalign="right" />'):
                     row += 1
-                marker = f'<mtext style="font-size:3px">SYMBPMARK{count}x{row}x</mtext></mtd></mtr>'
+                marker = (
+                    f'<mtext style="font-size:3px">SYMBPMARK{count}x{row}x{short}x</mtext>'
+                    "</mtd></mtr>"
+                )
                 line = line.replace("</mtd></mtr>", marker, 1)
             rows.append(line)
         return "".join(rows)
@@ -661,9 +716,11 @@ def html_split_displays(
     marked = page.with_name(page.stem + "-marked.html")
     marked.write_text(marked_html(page.read_text(encoding="utf-8")), encoding="utf-8")
     printed = print_html(binary, marked, ruler=False)
-    pages: dict[tuple[int, int], set[int]] = {}
+    rows: dict[tuple[int, int], set[int]] = {}
+    short: set[int] = set()
     for word in pdf_words(printed.pdf):
-        for display, row in HTML_MARK.findall(word.text):
-            pages.setdefault((int(display), int(row)), set()).add(word.page)
-    split = [(d, r, tuple(sorted(p))) for (d, r), p in sorted(pages.items()) if len(p) > 1]
-    return printed, split
+        for display, row, is_short in HTML_MARK.findall(word.text):
+            rows.setdefault((int(display), int(row)), set()).add(word.page)
+            if is_short == "1":
+                short.add(int(display))
+    return printed, _split(rows, short)

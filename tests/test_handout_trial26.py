@@ -232,3 +232,77 @@ def test_a_samples_loss_term_has_a_name_of_its_own() -> None:
     reduced = re.search(r"L = L_\{o_\{1\}\} \+ L_\{o_\{2\}\} \+ L_\{o_\{3\}\} = ([0-9.]+)", source)
     assert reduced is not None
     assert float(reduced.group(1)) == pytest.approx((first + second) / 2, abs=1e-5)
+
+
+#: newcomer trial t26c: a 2-sample [4, 5, 5, 3] softmax net, the targets class indices
+TWO_CLASSES = {
+    "layers": [4, 5, 5, 3],
+    "activation": ["sigmoid", "sigmoid", "softmax"],
+    "loss": "cross_entropy",
+    "learning_rate": 0.5,
+    "inputs": [[0.5, -0.3, 0.8, 0.1], [0.2, 0.7, -0.4, 0.9]],
+    "targets": [2, 0],
+    "weights": {"random": "uniform", "seed": 2026},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_several_samples_name_each_target_class_and_keep_only_its_term(lang: str) -> None:
+    """Trial t26c: with targets = [2, 0] the handout wrote L⁽¹⁾ = −0 log(0.3314) − 0 log(0.2490)
+    − 1 log(0.4195) and never named a class; the one-sample handout says "The target is class
+    0 …" and L = −log(o1) (CS231n: −log of the target's probability)."""
+    import re
+
+    spec = spec_from_mapping({"title": "two classes", **TWO_CLASSES}, source="t26c")
+    source = symbp.Problem(spec).handout(check=False, lang=lang).render("markdown")
+    assert not re.search(r"-\s*[01] \\log", source)
+    said = {
+        "en": ("sample {}, class {}", "only its term remains"),
+        "zh": ("样本 {} 为类别 {}", "只剩"),
+    }
+    each, remains = said[lang]
+    # the spec's classes, 0-based: sample 1's is 2 (y3 = 1), sample 2's is 0 (y1 = 1)
+    assert each.format(1, 2) in source and each.format(2, 0) in source and remains in source
+    assert r"y_{3} = 1$, $L^{(1)} = -\log\left(o_{3}\right)" in source.replace("，", ", ")
+    assert r"y_{1} = 1$, $L^{(2)} = -\log\left(o_{1}\right)" in source.replace("，", ", ")
+    # the worked sample's loss: −log of its printed o3, by hand (within both roundings)
+    probability = re.findall(r"&= -\\log\\left\(([0-9.]+)\\right\)", source)[0]
+    value = re.search(re.escape(probability) + r"\\right\) \\\\\n&= ([0-9.]+)", source)
+    assert value is not None
+    assert float(value.group(1)) == pytest.approx(-math.log(float(probability)), abs=1e-3)
+
+
+def _every_handout() -> list[Any]:
+    from symbp.core.spec import load_spec
+
+    from .test_layout import ISSUE_26_NETS
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    specs = [load_spec(path) for path in sorted(examples.glob("*.toml"))]
+    specs += [
+        spec_from_mapping({"title": name, "learning_rate": 0.5, **data}, source=name)
+        for name, (data, _) in ISSUE_26_NETS.items()
+    ]
+    specs.append(spec_from_mapping({"title": "two classes", **TWO_CLASSES}, source="t26c"))
+    return [
+        symbp.Problem(spec).handout(check=False, lang=lang, form=form)
+        for spec in specs
+        for lang in ("en", "zh")
+        for form in ("scalar", "matrix")
+    ]
+
+
+def test_every_paragraph_that_introduces_a_display_or_table_leads_in() -> None:
+    """Trial t26c: "Why δ: the paths from w1 to the loss" (no colon) ended a printed page, its
+    display on the next; so did the update step's rule. A paragraph right before a display or
+    a table introduces it: it is a lead-in, which every format keeps with what follows."""
+    from symbp.content.blocks import Equations, Table
+
+    loose = set()
+    for handout in _every_handout():
+        blocks = handout.blocks()
+        for item, following in zip(blocks, blocks[1:], strict=False):
+            introduces = isinstance(following, Equations | Table)
+            if isinstance(item, Paragraph) and introduces and not item.leads_in:
+                loose.add("".join(p.text for p in item.parts if isinstance(p, Text))[:60])
+    assert not loose, sorted(loose)

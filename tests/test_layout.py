@@ -16,10 +16,10 @@ import pytest
 
 import symbp
 from symbp.content import expr as E
-from symbp.content.blocks import Diagram, Equations, Math, Row, Table, Text
+from symbp.content.blocks import Diagram, Equations, Heading, Math, Paragraph, Row, Table, Text
 from symbp.content.handout import labelled_pairs
 from symbp.content.names import Names
-from symbp.core.spec import spec_from_mapping
+from symbp.core.spec import default_spec, spec_from_mapping
 from symbp.formats import breaking, latex, latex_math
 from symbp.formats.diagram import (
     CLEARANCE,
@@ -542,7 +542,7 @@ ISSUE_26_NETS = {
 def test_issue_26_handouts_fit_their_pages_without_stranded_headings(
     tmp_path: Path, name: str, lang: str
 ) -> None:
-    from symbp.content.blocks import Heading
+    from symbp.content.blocks import Heading, Paragraph
 
     engine = require_tool("xelatex" if lang == "zh" else "pdflatex")
     require_tool("pdftotext")
@@ -557,10 +557,10 @@ def test_issue_26_handouts_fit_their_pages_without_stranded_headings(
     assert compiled.returncode == 0, compiled.log[-3000:]
     assert not compiled.overfull and not compiled.overfull_vbox
     assert compiled.pages <= limit  # the whole handout, answers included
-    headings = [
+    headings = [  # and the lead-ins, kept with what they introduce as headings are
         "".join(part.text for part in block.parts if isinstance(part, Text))
         for block in handout.blocks()
-        if isinstance(block, Heading)
+        if isinstance(block, Heading) or (isinstance(block, Paragraph) and block.leads_in)
     ]
     assert stranded_headings(compiled.pdf, headings) == []
 
@@ -579,6 +579,8 @@ LEAKY_ADAM = {
 
 
 def _issue_26_handout(name: str, lang: str) -> Any:
+    if name == "default":  # the embedded default, MOOC 8.3: `symbp handout`
+        return symbp.Problem(default_spec()).handout(check=False, lang=lang)
     if name == "leaky_adam_2_steps":
         data: dict[str, Any] = {"title": name, **LEAKY_ADAM}
     else:
@@ -593,26 +595,60 @@ def _engine_for(tex: Path) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("name", [*sorted(ISSUE_26_NETS), "leaky_adam_2_steps"])
+@pytest.mark.parametrize("name", [*sorted(ISSUE_26_NETS), "leaky_adam_2_steps", "default"])
 def test_no_equation_of_issue_26s_handouts_is_split_across_pages(
     tmp_path: Path, name: str, lang: str
 ) -> None:
     # every line of every displayed equation reports the page it lands on: in LaTeX by a
-    # \write at shipout, in Chromium's print by a tiny marker word read back with pdftotext
+    # \write at shipout, in Chromium's print by a tiny marker word read back with pdftotext;
+    # no equation may run over a page, nor a short display (the default's 8 updates) at all;
+    # and no heading or lead-in ends a page
     require_tool("pdftotext")
     browser = require_tool("chromium")
     handout = _issue_26_handout(name, lang)
+    kept = [
+        "".join(part.text for part in block.parts if isinstance(part, Text))
+        for block in handout.blocks()
+        if isinstance(block, Heading) or (isinstance(block, Paragraph) and block.leads_in)
+    ]
     tex = tmp_path / f"{name}.tex"
     handout.write(tex)
     compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
     assert compiled.returncode == 0, compiled.log[-3000:]
     assert MARK.search(compiled.log), "no display reported its page"
     assert split == []
+    assert not compiled.overfull
+    assert stranded_headings(compiled.pdf, kept) == []
     page = tmp_path / f"{name}.html"
     handout.write(page)
     printed, split = html_split_displays(browser, page)
     assert printed.pages >= 1
     assert split == []
+    assert stranded_headings(print_html(browser, page, ruler=False).pdf, kept) == []
+
+
+def test_the_split_detector_counts_a_short_display_broken_between_equations(
+    tmp_path: Path,
+) -> None:
+    # the default handout with every line break between equations breakable (the rule before
+    # short displays were kept whole) and no room kept under its lead-ins breaks some short
+    # display at some shift of its content: a reader sees that display split, and so does the
+    # detector
+    require_tool("pdftotext")
+    tex = tmp_path / "default.tex"
+    _issue_26_handout("default", "zh").write(tex)
+    breakable = re.sub(r" \\\\\*\n(?!&)", lambda _: " \\\\\n", tex.read_text(encoding="utf-8"))
+    breakable = re.sub(r"\\needspace\{[^}]*\}", "", breakable)
+    for shift in range(0, 24):
+        shifted = breakable.replace(
+            "\\begin{document}", f"\\begin{{document}}\\vspace*{{{shift * 0.5}cm}}", 1
+        )
+        tex.write_text(shifted, "utf-8")
+        compiled, split = latex_split_displays(tex, Path(_engine_for(tex)).name)
+        assert compiled.returncode == 0, compiled.log[-3000:]
+        if split:
+            break
+    assert split and all(row == 0 for _, row, _ in split), split
 
 
 def test_the_split_detectors_find_a_split_equation(tmp_path: Path) -> None:

@@ -214,7 +214,7 @@ def problem_blocks(network: Network, digits: int, lang: str) -> list[Block]:
     matrices = [pair + 1 for pair, on_edges in enumerate(labelled) if not on_edges]
     if matrices:
         generic = E.Sym(E.Name("W", sup="(l)", plain="W(l)"))
-        blocks.append(Paragraph(sentence(words["matrices"], generic)))
+        blocks.append(Paragraph(sentence(words["matrices"], generic), kind="lead"))
         blocks += [weight_matrix(network, names, layer, digits) for layer in matrices]
     inputs = [u.a for u in network.inputs]
     if network.objective is not None and len(samples) == 1:
@@ -401,12 +401,42 @@ def _generic_sub(base: str, index: str) -> E.Sym:
 
 def one_hot_class(network: Network) -> int | None:
     """The target class (0-based) of a cross-entropy loss whose one target is one-hot."""
-    if network.spec.loss != CROSS_ENTROPY.name or len(network.spec.samples) != 1:
+    if len(network.spec.samples) != 1:
         return None
-    targets = network.spec.targets
+    return sample_class(network, 0)
+
+
+def sample_class(network: Network, sample: int) -> int | None:
+    """The target class (0-based) of sample `sample` (0-based) of a cross-entropy loss, when
+    its target is one-hot."""
+    if network.spec.loss != CROSS_ENTROPY.name:
+        return None
+    targets = list(network.spec.samples[sample][1])
     if sorted(targets) != [0.0] * (len(targets) - 1) + [1.0]:
         return None
-    return list(targets).index(1.0)
+    return targets.index(1.0)
+
+
+def _sample_classes(network: Network, names: Names, lang: str) -> Inlines:
+    """Each sample's target class, where cross-entropy's targets are one-hot: " The targets
+    are classes …: sample 1 class 2 (y3 = 1, so L⁽¹⁾ = −log(o3)), …" (CS231n's −log of the
+    target's probability, as the one-sample handout says)."""
+    count = len(network.spec.samples)
+    classes = [sample_class(network, n) for n in range(count)]
+    if count < 2 or any(c is None for c in classes):
+        return ()
+    words = labels(lang)
+    each: list[Inlines] = []
+    for number, target in enumerate(classes, start=1):
+        assert target is not None
+        one = E.equals(names.sym(network.targets[target]), E.Num(1.0, "1"))
+        log = E.Neg(E.Call(LOG.name, (names.sym(network.outputs[target].a),)))
+        minus_log = E.equals(E.Sym(sample_loss_name(number)), log)
+        each.append(sentence(words["loss_sample_class"], str(number), str(target), one, minus_log))
+    listed: Inlines = each[0]
+    for more in each[1:]:
+        listed = (*listed, Text(words["list_separator"]), *more)
+    return sentence(words["loss_classes"], listed)
 
 
 def _loss_meaning(network: Network, names: Names, lang: str) -> Inlines:
@@ -463,6 +493,7 @@ def loss_paragraph(network: Network, names: Names, lang: str) -> Paragraph:
         sentence(
             words["loss_samples"], per_sample, words[f"reduction_{spec.reduction}"], batch, eta
         )
+        + _sample_classes(network, names, lang)
         + _penalty_meaning(network, lang)
     )
 
@@ -528,7 +559,7 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
         # the loss is the output itself: "o1 = o1" says nothing, its value does
         value = E.equals(writer.sym(loss), writer.num(context.first.loss))
         blocks.append(Paragraph(sentence(words["objective_value"], value)))
-    elif (target := one_hot_class(network)) is not None:
+    elif (target := sample_class(network, context.number - 1)) is not None:
         # one-hot target: the terms with y = 0 vanish, L = −log o_c (no "−0 log(0.34)")
         full = writer.formula(network.definitions[loss])
         picked = -sp.log(network.outputs[target].a)
@@ -546,7 +577,7 @@ def forward_blocks(context: Worked, selection: Selection | None = None) -> list[
     # a course-sized batch keeps to each sample's L⁽ⁿ⁾: its loss terms per output say nothing
     # a later step uses
     terms = not (condensed and context.several)
-    if one_hot_class(network) is None and terms:
+    if sample_class(network, context.number - 1) is None and terms:
         blocks += loss_term_blocks(context)
     if context.several:
         blocks += _per_sample_forward(context, terms=terms)
@@ -617,7 +648,7 @@ def loss_term_blocks(context: Worked) -> list[Block]:
         formula = writer.formula(definition)
         rows.append(Row(writer.worked(terms[symbol], formula, values[symbol.name])))
     said = words["loss_terms_penalty" if network.penalty is not None else "loss_terms"]
-    return [Paragraph(sentence(said, total)), Equations(tuple(rows))]
+    return [Paragraph(sentence(said, total), kind="lead"), Equations(tuple(rows))]
 
 
 def _shown_samples(context: Worked) -> tuple[Evaluation, ...]:
@@ -946,7 +977,7 @@ def _paths_for_weight(
         for path in derivation.paths:
             add_partials(writer, path.factors, context.first)
         blocks = [
-            Paragraph(sentence(words["paths_for"], writer.sym(weight.symbol))),
+            Paragraph(sentence(words["paths_for"], writer.sym(weight.symbol)), kind="lead"),
             Equations(
                 (path_sum_row(writer, grad, derivation, one_per_line=not packed),),
                 layout="dense" if packed else "stacked",
@@ -1003,7 +1034,7 @@ def _gradient_blocks(
     title_key = "gradients_sample" if context.several else "gradients"
     title_text = sentence(words[title_key], *((str(context.number),) if context.several else ()))
     if rows:
-        blocks += [Paragraph(title_text), Equations(tuple(rows))]
+        blocks += [Paragraph(title_text, kind="lead"), Equations(tuple(rows))]
     if rest and context.several and selection.condensed:
         # each sample's value of every gradient is a column of the update's table (section 4)
         if layer < len(network.layers) - 1:  # the output layer's sentence said where they are
@@ -1117,7 +1148,9 @@ def update_blocks(
     )
     blocks: list[Block] = [
         Heading(sentence(words["update"])),
-        Paragraph(sentence(words["update_intro"], E.equals(eta, writer.given(rate)), rule)),
+        Paragraph(
+            sentence(words["update_intro"], E.equals(eta, writer.given(rate)), rule), kind="lead"
+        ),
     ]
     if rows:
         blocks.append(Equations(tuple(rows)))
@@ -1201,7 +1234,8 @@ def multi_step_blocks(
                         E.Sym(round_name("p", own, 1)),
                         writer.sym(network.parameter(shown).symbol),
                         E.Sym(round_name("g", own, 2)),
-                    )
+                    ),
+                    kind="lead",
                 )
             )
         blocks += [

@@ -241,6 +241,10 @@ _EN: dict[str, str] = {
     "loss_class": " The target is class {} (0-based, as torch counts): one-hot {} and every "
     "other y is 0, so only its term remains, {}.",
     "loss_samples": "Loss of sample n: {}; the loss of the batch is the {} {}; learning rate {}.",
+    "loss_classes": " Each target is a class (0-based, as torch counts), one-hot: its y is 1 and "
+    "every other y is 0, so only its term remains: {}.",
+    "loss_sample_class": "sample {}, class {} ({}, {})",
+    "list_separator": "; ",
     "forward": "2. Forward pass",
     "forward_intro": "Each unit sums its weighted inputs, {}, then applies its activation, {}. "
     "(Notation: Bishop's Pattern Recognition and Machine Learning swaps the letters, a for the "
@@ -755,6 +759,10 @@ _ZH: dict[str, str] = {
     "loss_class": "目标类别是 {}（与 torch 一样从 0 开始编号）：独热编码 {}，其余 y 都为 0，"
     "所以只剩这一项，{}。",
     "loss_samples": "样本 n 的损失：{}；整批的损失取{} {}；学习率 {}。",
+    "loss_classes": "每个目标都是一个类别（与 torch 一样从 0 开始编号），独热编码：该类别的 y 为 1，其余 y "
+    "都为 0，所以只剩这一项：{}。",
+    "loss_sample_class": "样本 {} 为类别 {}（{}，{}）",
+    "list_separator": "；",
     "forward": "二、前向传播",
     "forward_intro": "每个神经元先求加权和 {}，再经过激活函数 {}。"
     "（记号说明：Bishop 的《模式识别与机器学习》把这两个字母反过来用，a 表示加权和、z 表示激活值；"

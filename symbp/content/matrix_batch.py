@@ -192,7 +192,7 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
             E.equals(_capital("Δ", n), simplified),
         )
         delta = mw.chain(_capital("Δ", n), simplified, numbers, mw.numbers(batch.delta[n]))
-        return [delta], [Paragraph(note)]
+        return [delta], [Paragraph(note, kind="lead")]
     upstream = mw.numbers(batch.upstream[n])
     scale = error_scale(mw.network)
     formula: list[E.Node] = []
@@ -205,7 +205,7 @@ def output_rows(mw: MatrixWriter, layer: Layer) -> tuple[list[Row | None], list[
     elif (entry := output_gradient_entry(mw.network)) is not None:
         note = run_on(note, sentence(words["matrix_batch_output_entry"], entry))
     rows = [mw.chain(g, *formula, upstream)]
-    notes: list[Block] = [Paragraph(note)]
+    notes: list[Block] = [Paragraph(note, kind="lead")]
     members: list[E.Node] = []
     if layer.elementwise:
         f_prime_rule = mw.activation(layer, _capital("Z", n), prime=True)

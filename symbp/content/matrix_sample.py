@@ -80,7 +80,8 @@ def forward_blocks(mw: MatrixWriter, sample: SampleMatrices) -> list[Block]:
                 z_rule,
                 a_rule,
                 E.equals(layer_sym("a", 0), E.Sym(E.Name("x", plain="x"))),
-            )
+            ),
+            kind="lead",
         ),
         # the objective "output" has no targets
         *equations((inputs, targets) if network.targets else (inputs,)),
@@ -263,7 +264,8 @@ def softmax_paragraph(mw: MatrixWriter, layer: Layer) -> Paragraph:
         ),
     )
     rule = E.equals(layer_sym("δ", n), E.Mul((E.Transpose(layer_sym("J", n)), mw.grad_output())))
-    return Paragraph(sentence(labels(mw.lang)["matrix_softmax"], layer_sym("J", n), entry, rule))
+    said = sentence(labels(mw.lang)["matrix_softmax"], layer_sym("J", n), entry, rule)
+    return Paragraph(said, kind="lead")
 
 
 def _backward_intro(mw: MatrixWriter) -> str:

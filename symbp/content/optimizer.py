@@ -236,7 +236,7 @@ def rule_blocks(
         zero = E.Num(start_value, f"{start_value:g}")
         start = [state_symbol(v.current) for v in rule.state]  # ḡ, not its key gbar
         chain = E.Chain(start[0], tuple(E.Step("=", s) for s in start[1:]) + (E.Step("=", zero),))
-        blocks.append(Paragraph(sentence(words["optimizer_start"], chain)))
+        blocks.append(Paragraph(sentence(words["optimizer_start"], chain), kind="lead"))
     if optimizer.initial:
         blocks.append(Paragraph(given_state_sentence(rule, lang)))
     if optimizer.weight_decay != 0 and optimizer_info(rule.name).decoupled_decay:

@@ -90,7 +90,8 @@ def summary_blocks(context: Worked, *, condensed: bool, checked: bool) -> list[B
             Heading(sentence(said["summary"])),
             Paragraph(
                 sentence(said["summary_intro"], str(writer.digits))
-                + ((Text(said["gap"]), *sentence(said["summary_check"])) if checked else ())
+                + ((Text(said["gap"]), *sentence(said["summary_check"])) if checked else ()),
+                kind="lead",
             ),
             Table(header, tuple(rows), align="l" + "r" * (len(header) - 1)),
         ]

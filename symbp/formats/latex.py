@@ -8,6 +8,7 @@ which.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 
 from symbp.content.blocks import (
@@ -45,10 +46,30 @@ def equations(item: Equations, width: float | None = None) -> str:
     return "\\begin{align*}\n" + equations_body(item, width) + "\n\\end{align*}"
 
 
+#: a display no taller than this (in baselines: 12 lines of plain equations, a quarter of a
+#: page) is never broken across pages: a reader sees one display, and rows 1–2 at a page's
+#: foot with rows 3–8 overleaf read as two; a taller one (an Adam step's 50 equations, three
+#: δs of three built-up lines each) may break, but only between equations
+SHORT_DISPLAY_BASELINES = 15.0
+
+
+def line_baselines(line: str) -> float:
+    """A display line's height in baselines: taller with a built-up fraction in it."""
+    return 2.0 if "\\frac" in line else 1.25
+
+
+def short_display(lines: Sequence[str]) -> bool:
+    """Whether a display of these lines (LaTeX) is short enough never to break."""
+    return sum(line_baselines(line) for line in lines) <= SHORT_DISPLAY_BASELINES
+
+
 def unbroken_rows(display: str) -> str:
-    r"""An align* whose page may break between two equations but never inside one: the line
-    break before a continuation line (one starting with &, its left column empty) becomes \\*
+    r"""An align* the page never breaks inside when it is short (`short_display`: every line
+    break is \\*), and in a taller one only between two equations: the line break before a
+    continuation line (one starting with &, its left column empty) becomes \\*
     (\allowdisplaybreaks lets LaTeX break at every other \\)."""
+    if short_display(re.split(r" \\\\\*?\n", display)):
+        return display.replace(" \\\\\n", " \\\\*\n")
     return display.replace(" \\\\\n&", " \\\\*\n&")
 
 
@@ -62,7 +83,9 @@ NEEDSPACE = "\\needspace{3\\baselineskip}"
 #: a heading's own lines (with the space around it), in baselines
 HEADING_LINES = 2
 #: the most a heading and what must stay with it reserve: more, and a page would end early
-#: for nothing (a display that long breaks between its equations anyway)
+#: for nothing (a taller display breaks between its equations; a short one, never broken, is
+#: kept with the line above it by TeX itself, \predisplaypenalty being 10000, and a heading
+#: with the paragraph below it)
 MOST_KEPT = 10
 _SECTIONS = {1: "section*", 2: "subsection*", 3: "subsubsection*"}
 #: \tabcolsep on both sides of a column, in em
@@ -277,8 +300,10 @@ def _start(after: Sequence[Block], page: Paper) -> int:
     if isinstance(item, Table):
         return 4  # the head between its rules and two rows
     if isinstance(item, Equations):
-        first = unbroken_rows(equations_body(item, page.math_width)).split("\\\\\n")[0]
-        return 1 + math.ceil(1.25 * (first.count("\\\\*") + 1))  # the space above, each line
+        # its first equation (a short display's others TeX keeps with it: it never breaks
+        # inside one, nor before a display, \predisplaypenalty being 10000)
+        first = re.split(r" \\\\\n(?!&)", equations_body(item, page.math_width))[0]
+        return 1 + math.ceil(1.25 * (first.count(" \\\\\n") + 1))  # the space above, each line
     if isinstance(item, Paragraph) and item.leads_in:
         return _lines(item, page) + _start(after[1:], page)
     return 2
