@@ -336,6 +336,9 @@ def layout(diagram: Diagram) -> Layout:
         edge_labels = [_moved(label, shift) for label in edge_labels]
         bias_labels = [_moved(label, shift) for label in bias_labels]
         edges = tuple(Edge(placed[e.source.key], placed[e.target.key], e.colour) for e in edges)
+    # a bias's label set beside an output unit may reach past the columns' right margin
+    right = max([b[0] + b[2] for b in _boxes(edge_labels, bias_labels, tags)] + [0.0])
+    width = max(width, right + CLEARANCE)
     # the legend's row under everything drawn: a tag moved off the edges may reach lower
     bottom = max([b[1] + b[3] for b in _boxes(edge_labels, bias_labels, tags)] + [height])
     if bottom > height - CLEARANCE:
