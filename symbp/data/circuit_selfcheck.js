@@ -202,22 +202,7 @@
       }
       written[key] = mine;
     }
-    const summary = document.getElementById("symbp-summary");
-    if (!Object.keys(written).length) { summary.textContent = words.selfcheck_nothing; return; }
-    const opened = await openCatalogue();
-    if (opened === null) { summary.textContent = words.selfcheck_sealed; return; }
-    const verdicts = judge(written, opened);
-    for (const v of verdicts) {
-      const row = rows[v.key];
-      row.className = v.verdict === RIGHT ? "right" : "wrong";
-      row.dataset.verdict = v.verdict;
-      row.dataset.mistake = v.mistake;
-      row.querySelector(".verdict").textContent = verdictText(v);
-    }
-    const right = verdicts.filter((v) => v.verdict === RIGHT).length;
-    summary.textContent = data.total_first
-      ? fill(words.circuit_hand_summary, verdicts.length, right)
-      : fill(words.circuit_hand_summary, right, verdicts.length);
+    await showVerdicts(written, rows, words.circuit_hand_summary);
   }
   document.getElementById("symbp-form").addEventListener("submit", check);
 })();

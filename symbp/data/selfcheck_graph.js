@@ -5,7 +5,8 @@
 // values and the gradients in the order data.secret names them (classroom/circuit_selfcheck.py
 // and classroom/conv_selfcheck.py seal with the same). symbp/formats/selfcheck.py writes it
 // into a page's script where the page says "// symbp: graph"; it calls the shared part's
-// evaluate and sum and the sealed part's canonical and unseal.
+// evaluate and sum, the sealed part's canonical and unseal, and the page's own judge, verdictText,
+// fill, RIGHT and words (showVerdicts shows the judged rows).
   function chainValues() {
     const values = {};
     for (const node of data.nodes) {
@@ -28,4 +29,23 @@
       .map(canonical).join(";");
     catalogue = await unseal(data.catalogue, secret);
     return catalogue;
+  }
+  // the judged rows shown, and the summary (`summaryWord`: the page's label for "n of m right")
+  async function showVerdicts(written, rows, summaryWord) {
+    const summary = document.getElementById("symbp-summary");
+    if (!Object.keys(written).length) { summary.textContent = words.selfcheck_nothing; return; }
+    const opened = await openCatalogue();
+    if (opened === null) { summary.textContent = words.selfcheck_sealed; return; }
+    const verdicts = judge(written, opened);
+    for (const v of verdicts) {
+      const row = rows[v.key];
+      row.className = v.verdict === RIGHT ? "right" : "wrong";
+      row.dataset.verdict = v.verdict;
+      row.dataset.mistake = v.mistake;
+      row.querySelector(".verdict").textContent = verdictText(v);
+    }
+    const right = verdicts.filter((v) => v.verdict === RIGHT).length;
+    summary.textContent = data.total_first
+      ? fill(summaryWord, verdicts.length, right)
+      : fill(summaryWord, right, verdicts.length);
   }
