@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from symbp.api.results import Handout, Result
+from symbp.api.results import CheckedResult, Handout, Result
 from symbp.content.circuit import circuit_blocks
 from symbp.content.labels import labels
 from symbp.core.circuit import Circuit, CircuitDerivation, derive_circuit, read_circuit
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from symbp.torchcheck.results import FiniteDifferenceCheck
 
 
-class CircuitResult(Result):
+class CircuitResult(CheckedResult):
     """A circuit derived: `value` (the objective's), `values` and `gradients` by node name,
     `passed` (the torch and central-difference check, when it ran)."""
 
@@ -45,17 +45,6 @@ class CircuitResult(Result):
         self.wrt = wrt
         self.lang = lang
         self.digits = digits
-
-    @property
-    def passed(self) -> bool:
-        if self.fallback is not None:
-            return self.fallback.agrees
-        return self.check is None or self.check.passed
-
-    @property
-    def notice(self) -> str | None:
-        """A line for the reader beside the result: how it was checked, when not by torch."""
-        return None if self.fallback is None else self.fallback.notice
 
     @property
     def value(self) -> float:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from symbp.api.results import Result
+from symbp.api.results import CheckedResult
 from symbp.errors import SymbpError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from symbp.torchcheck.results import FiniteDifferenceCheck
 
 
-class ConvResult(Result):
+class ConvResult(CheckedResult):
     """A convolutional network derived: `loss`, `gradients` (every parameter by name),
     `input_gradients` (every pixel of sample 1), `passed` (the torch check, when it ran)."""
 
@@ -57,17 +57,6 @@ class ConvResult(Result):
         self.every = every
         self.lang = lang
         self.digits = digits
-
-    @property
-    def passed(self) -> bool:
-        if self.fallback is not None:
-            return self.fallback.agrees
-        return self.check is None or self.check.passed
-
-    @property
-    def notice(self) -> str | None:
-        """A line for the reader beside the result: how it was checked, when not by torch."""
-        return None if self.fallback is None else self.fallback.notice
 
     @property
     def loss(self) -> float:

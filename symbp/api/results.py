@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from symbp.errors import SymbpError
 
@@ -96,6 +96,25 @@ class Result:
 
     def __str__(self) -> str:
         return self.render("text")
+
+
+class CheckedResult(Result):
+    """A circuit's, convolution's or RNN's result: checked by its torch check (`check`, with a
+    `passed`) or, without torch, by central differences alone (`fallback`)."""
+
+    check: Any = None
+    fallback: FiniteDifferenceCheck | None = None
+
+    @property
+    def passed(self) -> bool:
+        if self.fallback is not None:
+            return self.fallback.agrees
+        return self.check is None or bool(self.check.passed)
+
+    @property
+    def notice(self) -> str | None:
+        """A line for the reader beside the result: how it was checked, when not by torch."""
+        return None if self.fallback is None else self.fallback.notice
 
 
 @dataclass(frozen=True, repr=False)

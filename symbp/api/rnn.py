@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from symbp.api.results import Handout, Result
+from symbp.api.results import CheckedResult, Handout
 from symbp.content.rnn import rnn_blocks
 from symbp.content.rnn_words import rnn_labels
 from symbp.core.rnn import RnnDerivation, derive_rnn, fast_code
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from symbp.torchcheck.rnn_model import Worker
 
 
-class RnnResult(Result):
+class RnnResult(CheckedResult):
     """A recurrent network derived through time: `loss`, `gradients` and `values` by plain name,
     `passed` (nn.RNN, the torch loop and central differences agree, when the check ran)."""
 
@@ -56,17 +56,6 @@ class RnnResult(Result):
         self.digits = digits
         #: render the check alone (symbp check), not the derivation
         self.only_check = only_check
-
-    @property
-    def passed(self) -> bool:
-        if self.fallback is not None:
-            return self.fallback.agrees
-        return self.check is None or self.check.passed
-
-    @property
-    def notice(self) -> str | None:
-        """A line for the reader beside the result: how it was checked, when not by torch."""
-        return None if self.fallback is None else self.fallback.notice
 
     @property
     def loss(self) -> float:
