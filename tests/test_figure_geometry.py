@@ -49,116 +49,15 @@ from .layout_tools import (
     compile_latex,
     segment_meets_box,
 )
+from .test_handout_trial26 import TRIAL
 from .test_layout import ISSUE_26_NETS, LEAKY_ADAM
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
-#: trial t26's specs (/work/wt/trials/t26/n1.toml … n6.toml), with the numbers, and the choices
-#: the trial made them with (n3 --focus w24, n5 --sample 2)
+#: trial t26's specs (/work/wt/trials/t26/n1.toml … n6.toml), with the choices the trial made
+#: them with (n3 --focus w24, n5 --sample 2): n1–n5 as test_handout_trial26 holds them, and n6
 T26: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "t26-n1": (
-        {
-            "layers": [3, 4, 2],
-            "activation": ["tanh", "sigmoid"],
-            "loss": "half_sse",
-            "learning_rate": 0.5,
-            "inputs": [0.4, -0.7, 0.9],
-            "targets": [0.1, 0.8],
-            "weights": [
-                0.3,
-                -0.2,
-                0.15,
-                0.5,
-                -0.4,
-                0.25,
-                -0.35,
-                0.1,
-                0.6,
-                -0.1,
-                0.45,
-                -0.3,
-                0.7,
-                -0.5,
-                0.2,
-                0.35,
-                -0.6,
-                0.4,
-                0.55,
-                -0.25,
-            ],  # fmt: skip
-            "bias": "per-unit",
-            "bias_values": [0.1, -0.2, 0.05, 0.3, -0.1, 0.2],
-        },
-        {},
-    ),
-    "t26-n2": (
-        {
-            "layers": [2, 3, 3],
-            "activation": ["relu", "softmax"],
-            "loss": "cross_entropy",
-            "learning_rate": 0.1,
-            "inputs": [1.0, -0.5],
-            "targets": 2,
-            "weights": [
-                0.6,
-                -0.4,
-                0.3,
-                0.2,
-                0.8,
-                -0.7,
-                0.5,
-                -0.3,
-                0.9,
-                0.1,
-                0.4,
-                -0.6,
-                -0.2,
-                0.7,
-                0.3,
-            ],  # fmt: skip
-        },
-        {},
-    ),
-    "t26-n3": (
-        {
-            "layers": [4, 5, 5, 3],
-            "activation": ["tanh", "tanh", "sigmoid"],
-            "loss": "half_sse",
-            "learning_rate": 0.5,
-            "inputs": [[0.2, -0.5, 0.8, 0.1], [-0.3, 0.6, 0.4, -0.9]],
-            "targets": [[0.1, 0.9, 0.3], [0.7, 0.2, 0.5]],
-            "reduction": "mean",
-            "weights": {"random": "uniform", "seed": 26},
-        },
-        {"focus": "w24"},
-    ),
-    "t26-n4": (
-        {
-            "layers": [2, 3, 1],
-            "activation": ["leaky_relu", "sigmoid"],
-            "negative_slope": 0.1,
-            "loss": "half_sse",
-            "learning_rate": 0.05,
-            "optimizer": {"name": "adam", "betas": [0.9, 0.999], "eps": 1e-8},
-            "steps": 2,
-            "inputs": [0.8, -0.6],
-            "targets": [0.9],
-            "weights": [0.5, -0.3, 0.2, 0.4, 0.6, -0.5, 0.7, -0.4, 0.3],
-        },
-        {},
-    ),
-    "t26-n5": (
-        {
-            "layers": [2, 2, 3],
-            "activation": "sigmoid",
-            "loss": "mse_mean",
-            "learning_rate": 1.0,
-            "inputs": [[0.3, 0.9], [0.7, -0.2]],
-            "targets": [[0.2, 0.5, 0.9], [0.6, 0.1, 0.4]],
-            "weights": [0.4, -0.6, 0.2, 0.5, -0.3, 0.7, 0.1, 0.8, -0.4, 0.6],
-        },
-        {"sample": 2},
-    ),
+    **{f"t26-{name}": net for name, net in TRIAL.items()},
     "t26-n6": (
         {
             "layers": [2, 2, 1],
